@@ -1,0 +1,32 @@
+# Shared by the scripts: one cargo target directory outside the clone (so fresh clones
+# and CI reuse RocksDB's C++ build) and the system packages the build and tests need.
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orbit-target}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+# Debian packages: clang/libclang-dev for the RocksDB bindings (bindgen), a C++ compiler
+# for RocksDB itself.
+ORBIT_PACKAGES=(clang libclang-dev g++ make)
+
+missing_packages() {
+    local p
+    for p in "${ORBIT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    done
+}
+
+ensure_packages() {
+    local missing
+    missing=$(missing_packages)
+    [ -z "$missing" ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "orbit: missing packages ($missing) and no apt-get to install them" >&2
+        return 1
+    fi
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "orbit: installing $missing" >&2
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+}

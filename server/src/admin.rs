@@ -1,0 +1,79 @@
+//! The admin HTTP endpoint: `GET /health` and `GET /metrics`.
+//!
+//! `/health` answers JSON with every enabled protocol's mode, engine, data path, listener
+//! and storage health; HTTP 200 when every storage is healthy, 503 otherwise.
+//! `/metrics` answers the storages' counters and latency histograms in Prometheus' text
+//! format (see [`crate::prometheus`]).
+
+use crate::config::StorageMode;
+use crate::prometheus;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use orbit_protocol_api::Protocol;
+use orbit_storage::{HealthStatus, TableStorage};
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long one storage's health check may take before it counts as unhealthy.
+const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the admin endpoint reports about one enabled protocol.
+pub struct ProtocolStatus {
+    pub protocol: Protocol,
+    pub mode: StorageMode,
+    pub data_path: Option<PathBuf>,
+    /// The listener's address; `None` when the protocol has no listener (yet).
+    pub listener: Option<SocketAddr>,
+    pub storage: Arc<dyn TableStorage>,
+}
+
+/// Shared state of the admin routes.
+pub struct AdminState {
+    pub protocols: Vec<ProtocolStatus>,
+}
+
+pub fn router(state: Arc<AdminState>) -> Router {
+    Router::new().route("/health", get(health)).route("/metrics", get(metrics)).with_state(state)
+}
+
+async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value>) {
+    let mut all_healthy = true;
+    let mut protocols = Map::new();
+    // At most seven checks, each bounded by the timeout; run one after another.
+    for p in &state.protocols {
+        let status = match tokio::time::timeout(HEALTH_CHECK_TIMEOUT, p.storage.health()).await {
+            Ok(status) => status,
+            Err(_) => HealthStatus::Unhealthy(format!("health check timed out after {}s", HEALTH_CHECK_TIMEOUT.as_secs())),
+        };
+        all_healthy &= status.is_healthy();
+        let health = serde_json::to_value(&status)
+            .unwrap_or_else(|e| json!({ "status": "unhealthy", "reason": e.to_string() }));
+        protocols.insert(
+            p.protocol.name().to_string(),
+            json!({
+                "mode": p.mode.name(),
+                "engine": p.storage.engine_name(),
+                "data_path": p.data_path.as_ref().map(|d| d.display().to_string()),
+                "listener": p.listener.map(|a| a.to_string()),
+                "health": health,
+            }),
+        );
+    }
+    let code = if all_healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({
+        "status": if all_healthy { "healthy" } else { "unhealthy" },
+        "protocols": protocols,
+    });
+    (code, Json(body))
+}
+
+async fn metrics(State(state): State<Arc<AdminState>>) -> impl IntoResponse {
+    let snapshots: Vec<(&str, _)> = state.protocols.iter().map(|p| (p.protocol.name(), p.storage.metrics())).collect();
+    ([(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)], prometheus::render(&snapshots))
+}

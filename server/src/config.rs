@@ -1,0 +1,847 @@
+//! The server's configuration: command-line flags, environment variables and a TOML file.
+//!
+//! Every setting is resolved the same way: a flag wins over its environment variable,
+//! which wins over the TOML file (`--config FILE` or `ORBIT_CONFIG`), which wins over the
+//! built-in default. Every value that is given is validated, even when a higher layer
+//! overrides it, and each resolved [`Setting`] remembers where its value came from so an
+//! error (a bad value here, a port in use later) names exactly what to change.
+//!
+//! The exact spellings of every flag, variable and TOML key live in the tables
+//! [`PROTOCOL_SETTINGS`] and the `flag`/`env` constants below; the README's configuration
+//! reference lists the same names.
+
+use clap::{Arg, ArgAction, ArgMatches, ColorChoice, Command};
+use orbit_protocol_api::Protocol;
+use serde::Deserialize;
+use std::ffi::OsString;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default shard count of each table in actor mode.
+pub const DEFAULT_ACTOR_SHARDS_PER_TABLE: usize = 8;
+
+/// Where a setting's value came from; its `Display` is the name a user changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag, e.g. `--admin-port`.
+    Flag(&'static str),
+    /// An environment variable, e.g. `ORBIT_ADMIN_PORT`.
+    Env(&'static str),
+    /// A key of the TOML file, e.g. `[server] admin_port`.
+    File { path: PathBuf, key: String },
+    /// Nothing was given; named by the flag that would change it.
+    Default(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) | Source::Default(flag) => f.write_str(flag),
+            Source::Env(var) => f.write_str(var),
+            Source::File { path, key } => write!(f, "{}: {key}", path.display()),
+        }
+    }
+}
+
+/// A resolved value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    fn new(value: T, source: Source) -> Self {
+        Setting { value, source }
+    }
+}
+
+/// An invalid setting: which one, and what is wrong with it. Displayed as one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: impl fmt::Display, message: impl Into<String>) -> Self {
+        ConfigError { setting: setting.to_string(), message: message.into() }
+    }
+}
+
+/// Why [`ServerConfig::load`] did not produce a configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// `--help` or `--version`: print this text to stdout and exit 0.
+    Info(String),
+    Invalid(ConfigError),
+}
+
+impl From<ConfigError> for LoadError {
+    fn from(e: ConfigError) -> Self {
+        LoadError::Invalid(e)
+    }
+}
+
+/// How a protocol keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageMode {
+    /// RocksDB at `<data-dir>/<protocol>/rocksdb`.
+    Persistent,
+    /// Virtual actors owning in-memory shards; nothing is written to disk.
+    Actor,
+}
+
+impl StorageMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageMode::Persistent => "persistent",
+            StorageMode::Actor => "actor",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "persistent" => Ok(StorageMode::Persistent),
+            "actor" => Ok(StorageMode::Actor),
+            other => Err(format!("unknown mode \"{other}\" (expected \"persistent\" or \"actor\")")),
+        }
+    }
+}
+
+/// The lease directory backend of the actor runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersistenceBackend {
+    Memory,
+}
+
+impl PersistenceBackend {
+    pub fn name(self) -> &'static str {
+        match self {
+            PersistenceBackend::Memory => "memory",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "memory" => Ok(PersistenceBackend::Memory),
+            "cow_btree" | "lsm_tree" | "rocksdb" => Err(format!(
+                "persistence backend \"{s}\" is not supported yet (only \"memory\" is available)"
+            )),
+            other => Err(format!(
+                "unknown persistence backend \"{other}\" (expected \"memory\"; \"cow_btree\", \"lsm_tree\" and \"rocksdb\" are planned)"
+            )),
+        }
+    }
+}
+
+/// The names of one protocol's settings.
+#[derive(Debug)]
+pub struct ProtocolSettingNames {
+    pub protocol: Protocol,
+    /// Flag that turns the protocol off (storage and listener).
+    pub disable_flag: &'static str,
+    /// Environment variable `true`/`false` that turns it on or off.
+    pub enabled_env: &'static str,
+    /// Flag that selects the storage mode; the variable is [`Protocol::mode_env`].
+    pub mode_flag: &'static str,
+    /// The listener port, for protocols with a listener of their own.
+    pub port: Option<PortSettingNames>,
+}
+
+#[derive(Debug)]
+pub struct PortSettingNames {
+    pub flag: &'static str,
+    pub env: &'static str,
+    pub default: u16,
+    /// What a client speaks on this port.
+    pub wire: &'static str,
+}
+
+/// The settings of every protocol, in [`Protocol::ALL`] order. The TOML table of each is
+/// `[<protocol name>]` with keys `enabled`, `mode` and (except graphrag) `port`.
+pub const PROTOCOL_SETTINGS: [ProtocolSettingNames; 7] = [
+    ProtocolSettingNames {
+        protocol: Protocol::Postgresql,
+        disable_flag: "--disable-postgres",
+        enabled_env: "ORBIT_POSTGRES_ENABLED",
+        mode_flag: "--postgres-mode",
+        port: Some(PortSettingNames { flag: "--postgres-port", env: "ORBIT_POSTGRES_PORT", default: 5432, wire: "PostgreSQL" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Mysql,
+        disable_flag: "--disable-mysql",
+        enabled_env: "ORBIT_MYSQL_ENABLED",
+        mode_flag: "--mysql-mode",
+        port: Some(PortSettingNames { flag: "--mysql-port", env: "ORBIT_MYSQL_PORT", default: 3306, wire: "MySQL" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Cql,
+        disable_flag: "--disable-cql",
+        enabled_env: "ORBIT_CQL_ENABLED",
+        mode_flag: "--cql-mode",
+        port: Some(PortSettingNames { flag: "--cql-port", env: "ORBIT_CQL_PORT", default: 9042, wire: "CQL" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Redis,
+        disable_flag: "--disable-redis",
+        enabled_env: "ORBIT_REDIS_ENABLED",
+        mode_flag: "--redis-mode",
+        port: Some(PortSettingNames { flag: "--redis-port", env: "ORBIT_REDIS_PORT", default: 6379, wire: "RESP" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Cypher,
+        disable_flag: "--disable-cypher",
+        enabled_env: "ORBIT_CYPHER_ENABLED",
+        mode_flag: "--cypher-mode",
+        port: Some(PortSettingNames { flag: "--bolt-port", env: "ORBIT_BOLT_PORT", default: 7687, wire: "Bolt" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Aql,
+        disable_flag: "--disable-aql",
+        enabled_env: "ORBIT_AQL_ENABLED",
+        mode_flag: "--aql-mode",
+        port: Some(PortSettingNames { flag: "--http-port", env: "ORBIT_HTTP_PORT", default: 8529, wire: "ArangoDB HTTP" }),
+    },
+    ProtocolSettingNames {
+        protocol: Protocol::Graphrag,
+        disable_flag: "--disable-graphrag",
+        enabled_env: "ORBIT_GRAPHRAG_ENABLED",
+        mode_flag: "--graphrag-mode",
+        port: None,
+    },
+];
+
+/// The setting names of one protocol.
+pub fn setting_names(protocol: Protocol) -> &'static ProtocolSettingNames {
+    // PROTOCOL_SETTINGS is in Protocol::ALL order; the unit test below checks it.
+    let index = Protocol::ALL.iter().position(|p| *p == protocol).unwrap_or(0);
+    &PROTOCOL_SETTINGS[index]
+}
+
+/// Server-wide setting names.
+pub mod names {
+    pub const CONFIG_FLAG: &str = "--config";
+    pub const CONFIG_ENV: &str = "ORBIT_CONFIG";
+    pub const DATA_DIR_FLAG: &str = "--data-dir";
+    pub const DATA_DIR_ENV: &str = "ORBIT_DATA_DIR";
+    pub const BIND_FLAG: &str = "--bind";
+    pub const BIND_ENV: &str = "ORBIT_BIND";
+    pub const ADMIN_PORT_FLAG: &str = "--admin-port";
+    pub const ADMIN_PORT_ENV: &str = "ORBIT_ADMIN_PORT";
+    pub const BACKEND_FLAG: &str = "--persistence-backend";
+    pub const BACKEND_ENV: &str = "ORBIT_PERSISTENCE_BACKEND";
+    pub const SYNC_WRITES_FLAG: &str = "--sync-writes";
+    pub const SYNC_WRITES_ENV: &str = "ORBIT_SYNC_WRITES";
+    pub const ACTOR_SHARDS_FLAG: &str = "--actor-shards-per-table";
+    pub const ACTOR_SHARDS_ENV: &str = "ORBIT_ACTOR_SHARDS_PER_TABLE";
+    pub const ACTOR_IDLE_FLAG: &str = "--actor-idle-timeout-secs";
+    pub const ACTOR_IDLE_ENV: &str = "ORBIT_ACTOR_IDLE_TIMEOUT_SECS";
+}
+
+/// One protocol's resolved settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolConfig {
+    pub protocol: Protocol,
+    pub enabled: Setting<bool>,
+    pub mode: Setting<StorageMode>,
+    /// `None` for protocols without a listener port of their own (graphrag).
+    pub port: Option<Setting<u16>>,
+}
+
+/// The resolved configuration of one server process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Setting<PathBuf>,
+    pub bind: Setting<IpAddr>,
+    pub admin_port: Setting<u16>,
+    pub persistence_backend: Setting<PersistenceBackend>,
+    pub sync_writes: Setting<bool>,
+    pub actor_shards_per_table: Setting<usize>,
+    pub actor_idle_timeout: Setting<Duration>,
+    /// Every protocol, enabled or not, in [`Protocol::ALL`] order.
+    pub protocols: Vec<ProtocolConfig>,
+}
+
+impl ServerConfig {
+    /// Resolves the configuration from `args` (including the program name) and the
+    /// environment as seen through `env`.
+    pub fn load<I, T>(args: I, env: impl Fn(&str) -> Option<OsString>) -> Result<ServerConfig, LoadError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = match command().try_get_matches_from(args) {
+            Ok(m) => m,
+            Err(e) => return Err(clap_error(e)),
+        };
+        let layers = Layers { matches: &matches, env: &env };
+
+        let config_file = match layers.flag(names::CONFIG_FLAG) {
+            Some(path) => Some(PathBuf::from(path)),
+            None => layers.env(names::CONFIG_ENV)?.map(PathBuf::from),
+        };
+        let file = match &config_file {
+            Some(path) => read_file(path, config_file_source(&layers))?,
+            None => FileConfig::default(),
+        };
+        let file_path = config_file.clone().unwrap_or_default();
+        let from_file = |key: &str| Source::File { path: file_path.clone(), key: key.to_string() };
+
+        let server = &file.server;
+        let data_dir = layers.resolve(
+            names::DATA_DIR_FLAG,
+            names::DATA_DIR_ENV,
+            server.data_dir.clone().map(|v| (v, from_file("[server] data_dir"))),
+            PathBuf::from("./data"),
+            |s| if s.is_empty() { Err("the data directory must not be empty".into()) } else { Ok(PathBuf::from(s)) },
+        )?;
+        let bind = layers.resolve(
+            names::BIND_FLAG,
+            names::BIND_ENV,
+            parse_file(server.bind.as_deref(), from_file("[server] bind"), parse_ip)?,
+            IpAddr::from([127, 0, 0, 1]),
+            parse_ip,
+        )?;
+        let admin_port = layers.resolve(
+            names::ADMIN_PORT_FLAG,
+            names::ADMIN_PORT_ENV,
+            server.admin_port.map(|v| (v, from_file("[server] admin_port"))),
+            9090,
+            parse_port,
+        )?;
+        let persistence_backend = layers.resolve(
+            names::BACKEND_FLAG,
+            names::BACKEND_ENV,
+            parse_file(
+                server.persistence_backend.as_deref(),
+                from_file("[server] persistence_backend"),
+                PersistenceBackend::parse,
+            )?,
+            PersistenceBackend::Memory,
+            PersistenceBackend::parse,
+        )?;
+        let sync_writes = layers.resolve(
+            names::SYNC_WRITES_FLAG,
+            names::SYNC_WRITES_ENV,
+            server.sync_writes.map(|v| (v, from_file("[server] sync_writes"))),
+            orbit_rocksdb::RocksOptions::default().sync_writes,
+            parse_bool,
+        )?;
+        let actor_shards_per_table = layers.resolve(
+            names::ACTOR_SHARDS_FLAG,
+            names::ACTOR_SHARDS_ENV,
+            parse_file(
+                server.actor_shards_per_table.map(|v| v.to_string()).as_deref(),
+                from_file("[server] actor_shards_per_table"),
+                parse_shards,
+            )?,
+            DEFAULT_ACTOR_SHARDS_PER_TABLE,
+            parse_shards,
+        )?;
+        let actor_idle_timeout = layers.resolve(
+            names::ACTOR_IDLE_FLAG,
+            names::ACTOR_IDLE_ENV,
+            parse_file(
+                server.actor_idle_timeout_secs.map(|v| v.to_string()).as_deref(),
+                from_file("[server] actor_idle_timeout_secs"),
+                parse_seconds,
+            )?,
+            orbit_actors::ActorRuntimeConfig::default().idle_timeout,
+            parse_seconds,
+        )?;
+
+        let mut protocols = Vec::with_capacity(PROTOCOL_SETTINGS.len());
+        for names in &PROTOCOL_SETTINGS {
+            let protocol = names.protocol;
+            let table = file.protocol_table(protocol);
+            let key = |k: &str| from_file(&format!("[{}] {k}", protocol.name()));
+
+            let disabled_by_flag = layers.matches.get_flag(flag_id(names.disable_flag));
+            let enabled = if disabled_by_flag {
+                Setting::new(false, Source::Flag(names.disable_flag))
+            } else {
+                layers.resolve_env_file(
+                    names.enabled_env,
+                    table.enabled.map(|v| (v, key("enabled"))),
+                    Setting::new(true, Source::Default(names.disable_flag)),
+                    parse_bool,
+                )?
+            };
+            let mode = layers.resolve(
+                names.mode_flag,
+                protocol.mode_env(),
+                parse_file(table.mode.as_deref(), key("mode"), StorageMode::parse)?,
+                StorageMode::Persistent,
+                StorageMode::parse,
+            )?;
+            let port = match &names.port {
+                Some(p) => Some(layers.resolve(
+                    p.flag,
+                    p.env,
+                    table.port.map(|v| (v, key("port"))),
+                    p.default,
+                    parse_port,
+                )?),
+                None => None,
+            };
+            protocols.push(ProtocolConfig { protocol, enabled, mode, port });
+        }
+
+        Ok(ServerConfig {
+            config_file,
+            data_dir,
+            bind,
+            admin_port,
+            persistence_backend,
+            sync_writes,
+            actor_shards_per_table,
+            actor_idle_timeout,
+            protocols,
+        })
+    }
+
+    pub fn protocol(&self, protocol: Protocol) -> Option<&ProtocolConfig> {
+        self.protocols.iter().find(|p| p.protocol == protocol)
+    }
+
+    pub fn enabled_protocols(&self) -> impl Iterator<Item = &ProtocolConfig> {
+        self.protocols.iter().filter(|p| p.enabled.value)
+    }
+}
+
+fn config_file_source(layers: &Layers<'_>) -> Source {
+    if layers.flag(names::CONFIG_FLAG).is_some() {
+        Source::Flag(names::CONFIG_FLAG)
+    } else {
+        Source::Env(names::CONFIG_ENV)
+    }
+}
+
+/// The command line as clap sees it. Values are parsed by us, not clap, so that the
+/// same parser and the same messages serve flags, variables and the file.
+fn command() -> Command {
+    let valued = |flag: &'static str, value: &'static str, help: String| {
+        Arg::new(flag_id(flag)).long(flag_id(flag)).value_name(value).help(help).action(ArgAction::Set)
+    };
+    let mut cmd = Command::new("orbit-server")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Orbit: one server speaking PostgreSQL, MySQL, CQL, Redis, Bolt, ArangoDB HTTP and GraphRAG")
+        .after_help(
+            "Precedence: flags > environment variables > TOML file > defaults.\n\
+             TOML tables: [server] and one per protocol ([postgresql], [mysql], [cql], [redis], [cypher], [aql], [graphrag]).",
+        )
+        .color(ColorChoice::Never)
+        .arg(valued(names::CONFIG_FLAG, "FILE", format!("TOML configuration file [env: {}]", names::CONFIG_ENV)))
+        .arg(valued(names::DATA_DIR_FLAG, "DIR", format!("Data directory [env: {}] [default: ./data]", names::DATA_DIR_ENV)))
+        .arg(valued(names::BIND_FLAG, "ADDR", format!("IP address every listener binds [env: {}] [default: 127.0.0.1]", names::BIND_ENV)))
+        .arg(valued(names::ADMIN_PORT_FLAG, "PORT", format!("Admin HTTP port (/health, /metrics) [env: {}] [default: 9090]", names::ADMIN_PORT_ENV)))
+        .arg(valued(
+            names::BACKEND_FLAG,
+            "BACKEND",
+            format!("Lease directory backend of the actor runtime [env: {}] [default: memory]", names::BACKEND_ENV),
+        ))
+        .arg(valued(
+            names::SYNC_WRITES_FLAG,
+            "BOOL",
+            format!("fsync every RocksDB write batch (true|false) [env: {}]", names::SYNC_WRITES_ENV),
+        ))
+        .arg(valued(
+            names::ACTOR_SHARDS_FLAG,
+            "N",
+            format!("Shards per table in actor mode [env: {}] [default: {DEFAULT_ACTOR_SHARDS_PER_TABLE}]", names::ACTOR_SHARDS_ENV),
+        ))
+        .arg(valued(
+            names::ACTOR_IDLE_FLAG,
+            "SECS",
+            format!("Idle time after which an actor is deactivated, in seconds [env: {}]", names::ACTOR_IDLE_ENV),
+        ));
+    for names in &PROTOCOL_SETTINGS {
+        let proto = names.protocol.name();
+        if let Some(port) = &names.port {
+            cmd = cmd.arg(valued(
+                port.flag,
+                "PORT",
+                format!("{} listener port [env: {}] [default: {}]", port.wire, port.env, port.default),
+            ));
+        }
+        cmd = cmd
+            .arg(valued(
+                names.mode_flag,
+                "MODE",
+                format!("Storage mode of {proto}: persistent|actor [env: {}] [default: persistent]", names.protocol.mode_env()),
+            ))
+            .arg(
+                Arg::new(flag_id(names.disable_flag))
+                    .long(flag_id(names.disable_flag))
+                    .action(ArgAction::SetTrue)
+                    .help(format!("Do not serve or open {proto} [env: {}=false]", names.enabled_env)),
+            );
+    }
+    cmd
+}
+
+fn flag_id(flag: &'static str) -> &'static str {
+    flag.trim_start_matches("--")
+}
+
+fn clap_error(e: clap::Error) -> LoadError {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            LoadError::Info(e.to_string())
+        }
+        _ => {
+            let rendered = e.to_string();
+            let first = rendered
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            LoadError::Invalid(ConfigError::new("command line", format!("{first} (see orbit-server --help)")))
+        }
+    }
+}
+
+/// Reads values out of the flags and the environment.
+struct Layers<'a> {
+    matches: &'a ArgMatches,
+    env: &'a dyn Fn(&str) -> Option<OsString>,
+}
+
+impl Layers<'_> {
+    fn flag(&self, flag: &'static str) -> Option<&String> {
+        self.matches.get_one::<String>(flag_id(flag))
+    }
+
+    /// An unset or empty variable counts as not given.
+    fn env(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        match (self.env)(var) {
+            None => Ok(None),
+            Some(v) => match v.into_string() {
+                Ok(s) if s.is_empty() => Ok(None),
+                Ok(s) => Ok(Some(s)),
+                Err(_) => Err(ConfigError::new(var, "the value is not valid UTF-8")),
+            },
+        }
+    }
+
+    /// flag > environment > file > default, validating every layer that is given.
+    fn resolve<T>(
+        &self,
+        flag: &'static str,
+        env: &'static str,
+        file: Option<(T, Source)>,
+        default: T,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Setting<T>, ConfigError> {
+        let from_flag = match self.flag(flag) {
+            Some(v) => Some(parse(v).map_err(|m| ConfigError::new(flag, m))?),
+            None => None,
+        };
+        let from_env_file = self.resolve_env_file(env, file, Setting::new(default, Source::Default(flag)), &parse)?;
+        Ok(match from_flag {
+            Some(value) => Setting::new(value, Source::Flag(flag)),
+            None => from_env_file,
+        })
+    }
+
+    fn resolve_env_file<T>(
+        &self,
+        env: &'static str,
+        file: Option<(T, Source)>,
+        default: Setting<T>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Setting<T>, ConfigError> {
+        let from_env = match self.env(env)? {
+            Some(v) => Some(parse(&v).map_err(|m| ConfigError::new(env, m))?),
+            None => None,
+        };
+        Ok(match (from_env, file) {
+            (Some(value), _) => Setting::new(value, Source::Env(env)),
+            (None, Some((value, source))) => Setting::new(value, source),
+            (None, None) => default,
+        })
+    }
+}
+
+/// Parses a string-valued file setting with the same parser as its flag and variable.
+fn parse_file<T>(
+    value: Option<&str>,
+    source: Source,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<(T, Source)>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(v) => match parse(v) {
+            Ok(parsed) => Ok(Some((parsed, source))),
+            Err(message) => Err(ConfigError::new(source, message)),
+        },
+    }
+}
+
+fn parse_port(s: &str) -> Result<u16, String> {
+    s.trim()
+        .parse::<u16>()
+        .map_err(|_| format!("invalid port \"{s}\" (expected an integer from 0 to 65535)"))
+}
+
+fn parse_ip(s: &str) -> Result<IpAddr, String> {
+    s.trim()
+        .parse::<IpAddr>()
+        .map_err(|_| format!("invalid address \"{s}\" (expected an IP address such as 127.0.0.1 or 0.0.0.0)"))
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("invalid boolean \"{s}\" (expected true or false)")),
+    }
+}
+
+fn parse_shards(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=4096).contains(&n) => Ok(n),
+        _ => Err(format!("invalid shard count \"{s}\" (expected an integer from 1 to 4096)")),
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+        _ => Err(format!("invalid duration \"{s}\" (expected a positive number of seconds)")),
+    }
+}
+
+/// The TOML file. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: ServerTable,
+    #[serde(default)]
+    postgresql: ProtocolTable,
+    #[serde(default)]
+    mysql: ProtocolTable,
+    #[serde(default)]
+    cql: ProtocolTable,
+    #[serde(default)]
+    redis: ProtocolTable,
+    #[serde(default)]
+    cypher: ProtocolTable,
+    #[serde(default)]
+    aql: ProtocolTable,
+    #[serde(default)]
+    graphrag: GraphragTable,
+}
+
+impl FileConfig {
+    fn protocol_table(&self, protocol: Protocol) -> ProtocolTable {
+        match protocol {
+            Protocol::Postgresql => self.postgresql.clone(),
+            Protocol::Mysql => self.mysql.clone(),
+            Protocol::Cql => self.cql.clone(),
+            Protocol::Redis => self.redis.clone(),
+            Protocol::Cypher => self.cypher.clone(),
+            Protocol::Aql => self.aql.clone(),
+            Protocol::Graphrag => ProtocolTable {
+                enabled: self.graphrag.enabled,
+                mode: self.graphrag.mode.clone(),
+                port: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerTable {
+    data_dir: Option<PathBuf>,
+    bind: Option<String>,
+    admin_port: Option<u16>,
+    persistence_backend: Option<String>,
+    sync_writes: Option<bool>,
+    actor_shards_per_table: Option<u64>,
+    actor_idle_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProtocolTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+    port: Option<u16>,
+}
+
+/// GraphRAG has no listener of its own, hence no port.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GraphragTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+}
+
+fn read_file(path: &Path, named_by: Source) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(&named_by, format!("cannot read {}: {e}", path.display())))?;
+    parse_toml(&text).map_err(|e| ConfigError::new(path.display(), e))
+}
+
+/// Parses the file; the error is one line naming the line, its table and its text.
+fn parse_toml(text: &str) -> Result<FileConfig, String> {
+    toml::from_str::<FileConfig>(text).map_err(|e| {
+        let message = e.message().trim().replace('\n', " ");
+        match e.span() {
+            Some(span) => {
+                let line_no = text[..span.start.min(text.len())].matches('\n').count();
+                let line = text.lines().nth(line_no).unwrap_or("").trim();
+                let table = text
+                    .lines()
+                    .take(line_no + 1)
+                    .map(str::trim)
+                    .filter(|l| l.starts_with('['))
+                    .last()
+                    .map(|t| format!("{t} "))
+                    .unwrap_or_default();
+                if line.is_empty() || line.starts_with('[') {
+                    format!("line {}: {message}", line_no + 1)
+                } else {
+                    format!("line {} ({table}{line}): {message}", line_no + 1)
+                }
+            }
+            None => message,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(args: &[&str], env: &[(&str, &str)]) -> Result<ServerConfig, LoadError> {
+        let env: HashMap<String, OsString> = env.iter().map(|(k, v)| (k.to_string(), OsString::from(v))).collect();
+        let mut argv = vec!["orbit-server"];
+        argv.extend_from_slice(args);
+        ServerConfig::load(argv, |k| env.get(k).cloned())
+    }
+
+    fn invalid(args: &[&str], env: &[(&str, &str)]) -> ConfigError {
+        match load(args, env) {
+            Err(LoadError::Invalid(e)) => e,
+            other => panic!("expected an invalid configuration, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn setting_table_follows_protocol_order() {
+        for (names, protocol) in PROTOCOL_SETTINGS.iter().zip(Protocol::ALL) {
+            assert_eq!(names.protocol, protocol);
+            assert_eq!(setting_names(protocol).protocol, protocol);
+            assert_eq!(names.port.as_ref().map(|p| p.default), protocol.default_port());
+            assert_eq!(names.enabled_env, format!("ORBIT_{}_ENABLED", protocol.key().to_uppercase()));
+            assert_eq!(names.disable_flag, format!("--disable-{}", protocol.key()));
+            assert_eq!(names.mode_flag, format!("--{}-mode", protocol.key()));
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load(&[], &[]).expect("defaults load");
+        assert_eq!(c.data_dir.value, PathBuf::from("./data"));
+        assert_eq!(c.bind.value, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(c.admin_port, Setting::new(9090, Source::Default("--admin-port")));
+        assert_eq!(c.persistence_backend.value, PersistenceBackend::Memory);
+        assert_eq!(c.protocols.len(), 7);
+        for p in &c.protocols {
+            assert!(p.enabled.value);
+            assert_eq!(p.mode.value, StorageMode::Persistent);
+            assert_eq!(p.port.as_ref().map(|s| s.value), p.protocol.default_port());
+        }
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file() {
+        let dir = std::env::temp_dir().join(format!("orbit-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("orbit.toml");
+        std::fs::write(&file, "[server]\nadmin_port = 1001\n[redis]\nport = 2001\nmode = \"actor\"\n").expect("write");
+        let f = file.to_str().expect("utf-8 path");
+
+        let c = load(&["--config", f], &[]).expect("file only");
+        assert_eq!(c.admin_port.value, 1001);
+        assert_eq!(c.admin_port.source.to_string(), format!("{f}: [server] admin_port"));
+        let redis = c.protocol(Protocol::Redis).expect("redis");
+        assert_eq!(redis.mode.value, StorageMode::Actor);
+        assert_eq!(redis.port.as_ref().map(|p| p.value), Some(2001));
+
+        let c = load(&["--config", f], &[("ORBIT_ADMIN_PORT", "1002"), ("ORBIT_REDIS_MODE", "persistent")]).expect("env");
+        assert_eq!(c.admin_port, Setting::new(1002, Source::Env("ORBIT_ADMIN_PORT")));
+        assert_eq!(c.protocol(Protocol::Redis).map(|p| p.mode.value), Some(StorageMode::Persistent));
+
+        let c = load(&["--config", f, "--admin-port", "1003"], &[("ORBIT_ADMIN_PORT", "1002")]).expect("flag");
+        assert_eq!(c.admin_port, Setting::new(1003, Source::Flag("--admin-port")));
+
+        let c = load(&[], &[("ORBIT_CONFIG", f)]).expect("file from env");
+        assert_eq!(c.admin_port.value, 1001);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn enable_switches() {
+        let c = load(&["--disable-redis"], &[("ORBIT_MYSQL_ENABLED", "false"), ("ORBIT_REDIS_ENABLED", "true")])
+            .expect("load");
+        assert!(!c.protocol(Protocol::Redis).expect("redis").enabled.value, "flag wins over env");
+        assert!(!c.protocol(Protocol::Mysql).expect("mysql").enabled.value);
+        assert_eq!(c.enabled_protocols().count(), 5);
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let e = invalid(&[], &[("ORBIT_REDIS_MODE", "fast")]);
+        assert_eq!(e.to_string(), "ORBIT_REDIS_MODE: unknown mode \"fast\" (expected \"persistent\" or \"actor\")");
+        let e = invalid(&["--admin-port", "99999"], &[]);
+        assert_eq!(e.setting, "--admin-port");
+        let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "lsm_tree")]);
+        assert!(e.message.contains("not supported yet"), "{e}");
+        let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "floppy")]);
+        assert!(e.message.contains("unknown persistence backend"), "{e}");
+        let e = invalid(&["--bolt-port", "x"], &[]);
+        assert_eq!(e.setting, "--bolt-port");
+        let e = invalid(&["--no-such-flag"], &[]);
+        assert_eq!(e.setting, "command line");
+        assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn toml_errors_are_one_line_and_name_the_key() {
+        let e = parse_toml("[server]\nbind = \"0.0.0.0\"\n\n[redis]\nenabeld = false\n").expect_err("unknown key");
+        assert!(e.contains("line 5") && e.contains("[redis]") && e.contains("enabeld"), "{e}");
+        assert!(!e.contains('\n'));
+        let e = parse_toml("[graphrag]\nport = 1\n").expect_err("graphrag has no port");
+        assert!(e.contains("port"), "{e}");
+        let e = parse_toml("[server]\nadmin_port = 70000\n").expect_err("out of range");
+        assert!(e.contains("admin_port"), "{e}");
+        let e = parse_toml("[nosuch]\n").expect_err("unknown table");
+        assert!(e.contains("nosuch"), "{e}");
+    }
+
+    #[test]
+    fn file_mode_errors_name_the_key() {
+        let dir = std::env::temp_dir().join(format!("orbit-config-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("orbit.toml");
+        std::fs::write(&file, "[cql]\nmode = \"fast\"\n").expect("write");
+        let e = invalid(&["--config", file.to_str().expect("utf-8")], &[]);
+        assert!(e.setting.ends_with("[cql] mode"), "{e}");
+        let e = invalid(&["--config", "/nonexistent/orbit.toml"], &[]);
+        assert_eq!(e.setting, "--config");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,349 @@
+//! orbit-server: one process serving every Orbit protocol, each over its own storage.
+//!
+//! Start-up ([`start`]): check the data directory, bind every port (admin and each
+//! registered listener, so a port in use is an error before anything else happens),
+//! open each enabled protocol's storage, spawn the listeners and the admin endpoint.
+//! [`run`] then prints the banner and the ready line and serves until SIGINT or SIGTERM,
+//! after which [`RunningServer::shutdown`] tells the listeners to stop, waits for them and
+//! flushes every storage.
+//!
+//! Modules: [`config`] (flags > environment > TOML > defaults), [`storage`] (opening the
+//! per-protocol storage), [`listeners`] (the listener registry), [`admin`] and
+//! [`prometheus`] (the admin HTTP endpoint), [`banner`], [`shutdown`] (signals).
+
+pub mod admin;
+pub mod banner;
+pub mod config;
+pub mod listeners;
+pub mod prometheus;
+pub mod shutdown;
+pub mod storage;
+
+use crate::admin::{AdminState, ProtocolStatus};
+use crate::banner::{Banner, BannerRow, ListenerLine, READY_LINE};
+use crate::config::{ConfigError, ProtocolConfig, ServerConfig, Setting, Source};
+use crate::storage::ProtocolStorage;
+use orbit_protocol_api::{ListenerContext, Protocol, ProtocolListener};
+use std::future::Future;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long shutdown waits for listeners and the admin endpoint to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Why the server could not start or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error("{protocol} storage: {message}")]
+    Storage { protocol: Protocol, message: String },
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl ServerError {
+    /// 2 for invalid configuration, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ServerError::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs the server with the registered listeners until SIGINT or SIGTERM.
+pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
+    let mut signals = shutdown::ShutdownSignals::register()
+        .map_err(|e| ServerError::Runtime(format!("cannot install signal handlers: {e}")))?;
+    let server = start(&config, listeners::registry(&config)).await?;
+
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", server.banner());
+    let _ = writeln!(out, "{READY_LINE}");
+    let _ = out.flush();
+    drop(out);
+    tracing::info!(admin = %server.admin_addr(), "orbit-server ready");
+
+    server.run_until(async move { signals.recv().await.to_string() }).await
+}
+
+/// A started server: ports bound, storages open, tasks running.
+pub struct RunningServer {
+    banner: Banner,
+    admin_addr: SocketAddr,
+    listener_addrs: Vec<(Protocol, SocketAddr)>,
+    storages: Vec<ProtocolStorage>,
+    tasks: JoinSet<TaskOutcome>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// How a listener or the admin endpoint ended.
+struct TaskOutcome {
+    name: String,
+    result: Result<(), String>,
+}
+
+/// Binds every port, opens every enabled protocol's storage and spawns the listeners and
+/// the admin endpoint. Listeners for disabled protocols are dropped unused.
+pub async fn start(
+    config: &ServerConfig,
+    listeners: Vec<Box<dyn ProtocolListener>>,
+) -> Result<RunningServer, ServerError> {
+    let data_dir = storage::prepare_data_dir(config)?;
+
+    let mut selected: Vec<(Box<dyn ProtocolListener>, &Setting<u16>)> = Vec::new();
+    for listener in listeners {
+        let protocol = listener.protocol();
+        let Some(settings) = config.protocol(protocol).filter(|p| p.enabled.value) else {
+            tracing::debug!(protocol = protocol.name(), "protocol disabled; its listener is not started");
+            continue;
+        };
+        let Some(port) = settings.port.as_ref() else {
+            tracing::warn!(protocol = protocol.name(), "protocol has no port of its own; listener ignored");
+            continue;
+        };
+        if selected.iter().any(|(l, _)| l.protocol() == protocol) {
+            tracing::warn!(protocol = protocol.name(), "second listener for the protocol ignored");
+            continue;
+        }
+        selected.push((listener, port));
+    }
+
+    let mut ports: Vec<&Setting<u16>> = vec![&config.admin_port];
+    ports.extend(selected.iter().map(|(_, port)| *port));
+    check_distinct_ports(&ports)?;
+
+    let admin_listener = bind(config.bind.value, &config.admin_port, &config.bind.source).await?;
+    let mut bound = Vec::with_capacity(selected.len());
+    for (listener, port) in selected {
+        let socket = bind(config.bind.value, port, &config.bind.source).await?;
+        bound.push((listener, socket));
+    }
+
+    let storages = storage::open_all(config, &data_dir).await?;
+    let storage_of = |protocol: Protocol| storages.iter().find(|s| s.protocol == protocol).map(|s| s.storage.clone());
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut listener_addrs = Vec::new();
+    for (listener, socket) in bound {
+        let protocol = listener.protocol();
+        let local_addr = socket.local_addr().map_err(|e| ServerError::Runtime(format!("{protocol} listener: {e}")))?;
+        let storage = storage_of(protocol)
+            .ok_or_else(|| ServerError::Runtime(format!("{protocol} listener: its storage is not open")))?;
+        let ctx = ListenerContext {
+            storage,
+            graphrag_storage: storage_of(Protocol::Graphrag),
+            local_addr,
+            shutdown: shutdown_rx.clone(),
+        };
+        tracing::info!(protocol = protocol.name(), addr = %local_addr, "listener started");
+        tasks.spawn(async move {
+            let result = listener.serve(socket, ctx).await.map_err(|e| e.to_string());
+            TaskOutcome { name: format!("{protocol} listener"), result }
+        });
+        listener_addrs.push((protocol, local_addr));
+    }
+
+    let admin_addr = admin_listener
+        .local_addr()
+        .map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
+    let state = Arc::new(AdminState {
+        protocols: storages
+            .iter()
+            .map(|s| ProtocolStatus {
+                protocol: s.protocol,
+                mode: s.mode,
+                data_path: s.data_path.clone(),
+                listener: listener_addrs.iter().find(|(p, _)| *p == s.protocol).map(|(_, a)| *a),
+                storage: s.storage.clone(),
+            })
+            .collect(),
+    });
+    let mut admin_shutdown = shutdown_rx.clone();
+    tasks.spawn(async move {
+        let result = axum::serve(admin_listener, admin::router(state))
+            .with_graceful_shutdown(async move {
+                let _ = admin_shutdown.wait_for(|stop| *stop).await;
+            })
+            .await
+            .map_err(|e| e.to_string());
+        TaskOutcome { name: "admin HTTP".to_string(), result }
+    });
+    tracing::info!(addr = %admin_addr, "admin HTTP listening");
+
+    let banner = build_banner(config, &data_dir, &storages, &listener_addrs, admin_addr);
+    Ok(RunningServer { banner, admin_addr, listener_addrs, storages, tasks, shutdown: shutdown_tx })
+}
+
+impl RunningServer {
+    pub fn banner(&self) -> &Banner {
+        &self.banner
+    }
+
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    pub fn listener_addr(&self, protocol: Protocol) -> Option<SocketAddr> {
+        self.listener_addrs.iter().find(|(p, _)| *p == protocol).map(|(_, a)| *a)
+    }
+
+    /// Serves until `stop` completes (its output names the reason, e.g. the signal) or a
+    /// listener or the admin endpoint fails, then shuts down gracefully.
+    pub async fn run_until(mut self, stop: impl Future<Output = String>) -> Result<(), ServerError> {
+        let failure = tokio::select! {
+            reason = stop => {
+                tracing::info!(%reason, "shutting down");
+                None
+            }
+            Some(joined) = self.tasks.join_next() => {
+                let message = match joined {
+                    Ok(TaskOutcome { name, result: Err(e) }) => format!("{name} failed: {e}"),
+                    Ok(TaskOutcome { name, result: Ok(()) }) => format!("{name} stopped unexpectedly"),
+                    Err(e) => format!("a server task ended abnormally: {e}"),
+                };
+                tracing::error!(%message, "shutting down");
+                Some(message)
+            }
+        };
+        self.stop(failure).await
+    }
+
+    /// Tells the listeners to stop, waits for them (at most [`SHUTDOWN_GRACE`]) and
+    /// flushes every storage.
+    pub async fn shutdown(self) -> Result<(), ServerError> {
+        self.stop(None).await
+    }
+
+    async fn stop(mut self, mut failure: Option<String>) -> Result<(), ServerError> {
+        let _ = self.shutdown.send(true);
+        let tasks = &mut self.tasks;
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            let mut failures = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok(TaskOutcome { name, result: Ok(()) }) => tracing::info!(task = %name, "stopped"),
+                    Ok(TaskOutcome { name, result: Err(e) }) => failures.push(format!("{name} failed: {e}")),
+                    Err(e) => failures.push(format!("a server task ended abnormally: {e}")),
+                }
+            }
+            failures
+        })
+        .await;
+        match drained {
+            Ok(failures) => {
+                for message in failures {
+                    tracing::error!(%message, "during shutdown");
+                    failure.get_or_insert(message);
+                }
+            }
+            Err(_) => {
+                tracing::warn!(grace = ?SHUTDOWN_GRACE, "listeners did not stop in time; aborting them");
+                self.tasks.abort_all();
+                while self.tasks.join_next().await.is_some() {}
+            }
+        }
+
+        for s in &mut self.storages {
+            s.stop_sweeper().await;
+            match s.storage.flush().await {
+                Ok(()) => tracing::info!(protocol = s.protocol.name(), "storage flushed"),
+                Err(e) => {
+                    let message = format!("{} storage: flush failed: {e}", s.protocol);
+                    tracing::error!(%message, "during shutdown");
+                    failure.get_or_insert(message);
+                }
+            }
+        }
+        drop(self.storages);
+
+        match failure {
+            None => {
+                tracing::info!("orbit-server stopped");
+                Ok(())
+            }
+            Some(message) => Err(ServerError::Runtime(message)),
+        }
+    }
+}
+
+/// Two sockets on one port would fail with "in use"; name both settings instead.
+fn check_distinct_ports(ports: &[&Setting<u16>]) -> Result<(), ConfigError> {
+    for (i, later) in ports.iter().enumerate() {
+        if later.value == 0 {
+            continue;
+        }
+        if let Some(earlier) = ports[..i].iter().find(|p| p.value == later.value) {
+            return Err(ConfigError::new(
+                &later.source,
+                format!("port {} is also used by {}", later.value, earlier.source),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn bind(ip: IpAddr, port: &Setting<u16>, bind_source: &Source) -> Result<TcpListener, ConfigError> {
+    let addr = SocketAddr::new(ip, port.value);
+    TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => ConfigError::new(&port.source, format!("{addr} is already in use")),
+        std::io::ErrorKind::AddrNotAvailable => {
+            ConfigError::new(bind_source, format!("cannot listen on {addr}: {e}"))
+        }
+        _ => ConfigError::new(&port.source, format!("cannot listen on {addr}: {e}")),
+    })
+}
+
+fn build_banner(
+    config: &ServerConfig,
+    data_dir: &std::path::Path,
+    storages: &[ProtocolStorage],
+    listener_addrs: &[(Protocol, SocketAddr)],
+    admin_addr: SocketAddr,
+) -> Banner {
+    let rows = config
+        .protocols
+        .iter()
+        .map(|p: &ProtocolConfig| {
+            let storage = storages.iter().find(|s| s.protocol == p.protocol);
+            let listener = match (p.enabled.value, &p.port) {
+                (false, _) => ListenerLine::Disabled,
+                (true, None) => ListenerLine::ServedThroughOthers,
+                (true, Some(port)) => match listener_addrs.iter().find(|(proto, _)| *proto == p.protocol) {
+                    Some((_, addr)) => ListenerLine::Listening {
+                        addr: *addr,
+                        wire: config::setting_names(p.protocol).port.as_ref().map_or("", |n| n.wire),
+                    },
+                    None => ListenerLine::NotImplemented { port: port.value },
+                },
+            };
+            BannerRow {
+                protocol: p.protocol.name(),
+                listener,
+                mode: storage.map(|s| s.mode.name()),
+                storage: storage.map(ProtocolStorage::describe),
+            }
+        })
+        .collect();
+    Banner {
+        version: env!("CARGO_PKG_VERSION"),
+        data_dir: data_dir.to_path_buf(),
+        lease_backend: config.persistence_backend.value.name(),
+        rows,
+        admin_addr,
+    }
+}

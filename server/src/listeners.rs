@@ -1,0 +1,17 @@
+//! The registry of protocol listeners this build serves.
+//!
+//! Adding a listener is one step: implement `orbit_protocol_api::ProtocolListener` in the
+//! protocol crate, add that crate to server/Cargo.toml and add one `Box::new(...)` line
+//! to [`registry`]. The server then binds the protocol's port, hands the listener its
+//! storage and stops it on shutdown. A protocol without an entry here gets its storage
+//! but no socket: its port is not bound and the banner says "listener not implemented yet".
+
+use crate::config::ServerConfig;
+use orbit_protocol_api::ProtocolListener;
+
+/// Every protocol listener of this build, at most one per protocol.
+pub fn registry(_config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
+    vec![
+        // e.g. Box::new(orbit_resp::RespListener::new()),
+    ]
+}

@@ -1,0 +1,35 @@
+//! The orbit-server binary: parse the configuration, run the server, map the outcome to
+//! an exit status (0 after a graceful shutdown, 2 for invalid configuration, 1 otherwise).
+
+use orbit_server::config::{LoadError, ServerConfig};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let config = match ServerConfig::load(std::env::args_os(), |name| std::env::var_os(name)) {
+        Ok(config) => config,
+        Err(LoadError::Info(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(LoadError::Invalid(e)) => {
+            eprintln!("orbit-server: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    orbit_server::init_logging();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("orbit-server: cannot start the tokio runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(orbit_server::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("orbit-server: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Orbit's actor mode: data held in memory by virtual actors.
+//!
+//! * [`lease`]: the lease directory ([`AddressableDirectoryProvider`]) and its in-memory
+//!   backend [`MemoryDirectory`].
+//! * [`runtime`]: the generic virtual-actor runtime ([`ActorRuntime`]): activation on
+//!   first message, exactly one activation per key, lease renewal, idle deactivation.
+//! * [`engine`]: [`ActorEngine`], a `KvEngine` whose keys live in shard actors
+//!   ([`shard`]) chosen by [`routing`], with snapshot reads over versions ([`mvcc`]).
+//!
+//! [`open_actor_table_storage`] puts the table layer on top, which is what a protocol in
+//! actor mode gets.
+
+pub mod engine;
+pub mod lease;
+pub mod mvcc;
+pub mod routing;
+pub mod runtime;
+pub mod shard;
+
+pub use engine::{ActorEngine, DEFAULT_SHARDS_PER_TABLE};
+pub use lease::{
+    now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, LeaseResult,
+    MemoryDirectory, NodeId, PersistenceProvider, ProviderHealth, ProviderMetrics,
+};
+pub use runtime::{Actor, ActorError, ActorRuntime, ActorRuntimeConfig, Reply};
+
+use orbit_storage::{KvEngine, KvTableStorage, StorageResult};
+use std::sync::Arc;
+
+/// Table storage for the protocol `namespace`, held by shard actors placed through
+/// `directory`. Must be called within a tokio runtime.
+pub async fn open_actor_table_storage(
+    config: ActorRuntimeConfig,
+    directory: Arc<dyn AddressableDirectoryProvider>,
+    namespace: &str,
+    shards_per_table: usize,
+) -> StorageResult<Arc<KvTableStorage>> {
+    let engine: Arc<dyn KvEngine> = Arc::new(ActorEngine::new(config, directory, namespace, shards_per_table));
+    KvTableStorage::open(engine).await
+}

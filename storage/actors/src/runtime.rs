@@ -1,0 +1,384 @@
+//! A generic virtual-actor runtime.
+//!
+//! Actors of one type `A` are addressed by key. The first message to a key activates the
+//! actor (restoring the state it passivated last time, if any); an actor that receives
+//! nothing for `idle_timeout` passivates its state into the runtime's state store and
+//! deactivates. While active, each activation holds a lease in the configured
+//! [`AddressableDirectoryProvider`], renewed before it expires.
+//!
+//! Exactly one activation per key exists at a time. The map from key to activation holds
+//! the only sender of each activation's channel, and every send happens while holding
+//! that map entry's lock, so no sender ever escapes. An idle activation removes its own
+//! map entry only if, under the same lock, its channel is empty; otherwise it keeps
+//! serving. Hence every message is handled by exactly one activation, and because state
+//! is stored before the entry is removed, the next activation always finds it.
+
+use crate::lease::{now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, NodeId};
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+use parking_lot::{Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::time::{sleep_until, Instant};
+use tracing::{debug, warn};
+
+/// A virtual actor: created on demand from its saved state, handling one message at a
+/// time, turned back into state when it goes idle.
+pub trait Actor: Send + 'static {
+    /// Messages carry their own reply channels (tokio oneshot senders).
+    type Message: Send + 'static;
+    /// What the actor keeps across deactivation.
+    type State: Send + 'static;
+    /// The addressable type recorded in leases.
+    const TYPE: &'static str;
+
+    fn activate(key: &str, saved: Option<Self::State>) -> Self;
+    fn handle(&mut self, msg: Self::Message);
+    fn passivate(&mut self) -> Self::State;
+}
+
+#[derive(Debug, Clone)]
+pub struct ActorRuntimeConfig {
+    pub node_id: NodeId,
+    /// How long a lease is valid; it is renewed every third of this while the actor lives.
+    pub lease_duration: Duration,
+    /// An actor with no message for this long deactivates.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ActorRuntimeConfig {
+    fn default() -> Self {
+        ActorRuntimeConfig {
+            node_id: NodeId::new("local"),
+            lease_duration: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ActorError {
+    #[error("actor runtime is shut down")]
+    ShutDown,
+    #[error("actor {0} ended without replying")]
+    NoReply(String),
+}
+
+impl From<ActorError> for orbit_storage::StorageError {
+    fn from(e: ActorError) -> Self {
+        orbit_storage::StorageError::Engine(e.to_string())
+    }
+}
+
+/// The pending reply of [`ActorRuntime::request`].
+pub struct Reply<R> {
+    rx: oneshot::Receiver<R>,
+    actor: String,
+}
+
+impl<R> Reply<R> {
+    pub async fn wait(self) -> Result<R, ActorError> {
+        let Reply { rx, actor } = self;
+        rx.await.map_err(|_| ActorError::NoReply(actor))
+    }
+}
+
+struct Handle<M> {
+    tx: mpsc::UnboundedSender<M>,
+    activation_id: u64,
+}
+
+struct Shared<A: Actor> {
+    config: ActorRuntimeConfig,
+    directory: Arc<dyn AddressableDirectoryProvider>,
+    actors: DashMap<String, Handle<A::Message>>,
+    /// Passivated state by key; a `Mutex` only so that `A::State` need not be `Sync`.
+    states: DashMap<String, Mutex<A::State>>,
+    /// Sends hold the read side; shutdown flips it under the write side.
+    running: RwLock<bool>,
+    shutdown: watch::Sender<bool>,
+    next_activation_id: AtomicU64,
+    live_tasks: AtomicUsize,
+    tasks_done: Notify,
+}
+
+/// Hosts the actors of type `A`. Cloning gives another handle to the same runtime.
+pub struct ActorRuntime<A: Actor> {
+    shared: Arc<Shared<A>>,
+}
+
+impl<A: Actor> Clone for ActorRuntime<A> {
+    fn clone(&self) -> Self {
+        ActorRuntime { shared: self.shared.clone() }
+    }
+}
+
+impl<A: Actor> ActorRuntime<A> {
+    pub fn new(config: ActorRuntimeConfig, directory: Arc<dyn AddressableDirectoryProvider>) -> Self {
+        let (shutdown, _) = watch::channel(false);
+        ActorRuntime {
+            shared: Arc::new(Shared {
+                config,
+                directory,
+                actors: DashMap::new(),
+                states: DashMap::new(),
+                running: RwLock::new(true),
+                shutdown,
+                next_activation_id: AtomicU64::new(0),
+                live_tasks: AtomicUsize::new(0),
+                tasks_done: Notify::new(),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &ActorRuntimeConfig {
+        &self.shared.config
+    }
+
+    /// Delivers `msg` to the actor `key`, activating it if needed. Must be called within
+    /// a tokio runtime.
+    pub fn send(&self, key: &str, msg: A::Message) -> Result<(), ActorError> {
+        let running = self.shared.running.read();
+        if !*running {
+            return Err(ActorError::ShutDown);
+        }
+        // Fast path: the actor is active; a read lock on its map shard is enough.
+        let msg = match self.shared.actors.get(key) {
+            Some(handle) => match handle.tx.send(msg) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(msg)) => msg,
+            },
+            None => msg,
+        };
+        match self.shared.actors.entry(key.to_owned()) {
+            Entry::Occupied(mut entry) => {
+                if let Err(mpsc::error::SendError(msg)) = entry.get().tx.send(msg) {
+                    // Only a panic in `handle` ends an activation without removing its entry.
+                    warn!(addressable_type = A::TYPE, key, "actor activation died; starting a new one");
+                    entry.insert(self.start_activation(key, msg));
+                }
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(self.start_activation(key, msg));
+            }
+        }
+        drop(running);
+        Ok(())
+    }
+
+    /// Sends the message built by `make` around a fresh reply channel. The message is
+    /// sent before this returns, so the order of requests is the order of calls.
+    pub fn request<R>(
+        &self,
+        key: &str,
+        make: impl FnOnce(oneshot::Sender<R>) -> A::Message,
+    ) -> Result<Reply<R>, ActorError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(key, make(tx))?;
+        Ok(Reply { rx, actor: format!("{}:{}", A::TYPE, key) })
+    }
+
+    /// How many actors are active right now.
+    pub fn activation_count(&self) -> usize {
+        self.shared.actors.len()
+    }
+
+    pub fn is_active(&self, key: &str) -> bool {
+        self.shared.actors.contains_key(key)
+    }
+
+    pub fn is_running(&self) -> bool {
+        *self.shared.running.read()
+    }
+
+    /// Stops accepting messages, lets every activation handle what it already received,
+    /// passivate and release its lease, and waits until all of them have ended.
+    pub async fn shutdown(&self) {
+        *self.shared.running.write() = false;
+        self.shared.shutdown.send_replace(true);
+        loop {
+            let notified = self.shared.tasks_done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.shared.live_tasks.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Called with the map entry locked: `first` is queued before the task exists.
+    fn start_activation(&self, key: &str, first: A::Message) -> Handle<A::Message> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let queued = tx.send(first);
+        debug_assert!(queued.is_ok(), "the receiver is alive");
+        let activation_id = self.shared.next_activation_id.fetch_add(1, Ordering::Relaxed) + 1;
+        self.shared.live_tasks.fetch_add(1, Ordering::SeqCst);
+        let activation = Activation::<A> {
+            shared: self.shared.clone(),
+            key: key.to_owned(),
+            activation_id,
+            reference: AddressableReference::new(A::TYPE, key),
+            created_at: now_millis(),
+        };
+        tokio::spawn(activation.run(rx));
+        Handle { tx, activation_id }
+    }
+}
+
+/// Decrements the live-task count however the activation task ends (panics included).
+struct TaskGuard<A: Actor>(Arc<Shared<A>>);
+
+impl<A: Actor> Drop for TaskGuard<A> {
+    fn drop(&mut self) {
+        if self.0.live_tasks.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.tasks_done.notify_waiters();
+        }
+    }
+}
+
+/// One activation: the task that owns the actor and its receiver.
+struct Activation<A: Actor> {
+    shared: Arc<Shared<A>>,
+    key: String,
+    activation_id: u64,
+    reference: AddressableReference,
+    created_at: i64,
+}
+
+impl<A: Actor> Activation<A> {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<A::Message>) {
+        let _guard = TaskGuard(self.shared.clone());
+        let mut shutdown = self.shared.shutdown.subscribe();
+        let mut actor = A::activate(&self.key, self.take_state());
+        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = self.activation_id, "actor activated");
+        self.take_lease().await;
+
+        let renew_every = (self.shared.config.lease_duration / 3).max(Duration::from_millis(1));
+        let idle_timeout = self.shared.config.idle_timeout;
+        let mut renew_at = Instant::now() + renew_every;
+        let mut last_message = Instant::now();
+        loop {
+            if *shutdown.borrow_and_update() {
+                self.stop(actor, rx).await;
+                return;
+            }
+            tokio::select! {
+                biased;
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        self.stop(actor, rx).await;
+                        return;
+                    }
+                }
+                _ = sleep_until(renew_at) => {
+                    self.renew_lease().await;
+                    renew_at = Instant::now() + renew_every;
+                }
+                msg = rx.recv() => match msg {
+                    Some(msg) => {
+                        actor.handle(msg);
+                        last_message = Instant::now();
+                    }
+                    // Unreachable while our handle is in the map; end cleanly anyway.
+                    None => {
+                        self.stop(actor, rx).await;
+                        return;
+                    }
+                },
+                _ = sleep_until(last_message + idle_timeout) => {
+                    match self.try_deactivate(actor, &rx).await {
+                        None => return,
+                        Some(still_needed) => {
+                            actor = still_needed;
+                            last_message = Instant::now();
+                            renew_at = Instant::now() + renew_every;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Passivates, releases the lease and leaves the map if no message is waiting.
+    /// Returns the actor again (restored from its state) when a message arrived meanwhile.
+    async fn try_deactivate(&mut self, mut actor: A, rx: &mpsc::UnboundedReceiver<A::Message>) -> Option<A> {
+        self.store_state(actor.passivate());
+        self.release_lease().await;
+        let id = self.activation_id;
+        let removed = self
+            .shared
+            .actors
+            .remove_if(&self.key, |_, handle| handle.activation_id == id && rx.is_empty())
+            .is_some();
+        if removed {
+            debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (idle)");
+            return None;
+        }
+        // Still ours (nobody else can take the state while our entry exists).
+        let actor = A::activate(&self.key, self.take_state());
+        self.take_lease().await;
+        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor kept active: message arrived while deactivating");
+        Some(actor)
+    }
+
+    /// Shutdown: leave the map, handle what is queued, passivate, release the lease.
+    async fn stop(&mut self, mut actor: A, mut rx: mpsc::UnboundedReceiver<A::Message>) {
+        let id = self.activation_id;
+        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
+        rx.close();
+        while let Ok(msg) = rx.try_recv() {
+            actor.handle(msg);
+        }
+        self.store_state(actor.passivate());
+        self.release_lease().await;
+        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (shutdown)");
+    }
+
+    fn take_state(&self) -> Option<A::State> {
+        self.shared.states.remove(&self.key).map(|(_, state)| state.into_inner())
+    }
+
+    fn store_state(&self, state: A::State) {
+        self.shared.states.insert(self.key.clone(), Mutex::new(state));
+    }
+
+    fn lease(&self) -> AddressableLease {
+        let duration = i64::try_from(self.shared.config.lease_duration.as_millis()).unwrap_or(i64::MAX);
+        AddressableLease {
+            reference: self.reference.clone(),
+            node_id: self.shared.config.node_id.clone(),
+            activation_id: self.activation_id,
+            created_at: self.created_at,
+            expires_at: now_millis().saturating_add(duration),
+        }
+    }
+
+    async fn take_lease(&mut self) {
+        self.created_at = now_millis();
+        if let Err(e) = self.shared.directory.store_lease(&self.lease()).await {
+            warn!(addressable = %self.reference, error = %e, "could not record actor lease");
+        }
+    }
+
+    async fn renew_lease(&self) {
+        let lease = self.lease();
+        let result = match self.shared.directory.update_lease(&lease).await {
+            // Someone (an expired-lease sweep) removed it: record it again.
+            Err(LeaseError::NotFound(_)) => self.shared.directory.store_lease(&lease).await,
+            other => other,
+        };
+        if let Err(e) = result {
+            warn!(addressable = %self.reference, error = %e, "could not renew actor lease");
+        }
+    }
+
+    async fn release_lease(&self) {
+        if let Err(e) = self.shared.directory.remove_lease(&self.reference).await {
+            warn!(addressable = %self.reference, error = %e, "could not release actor lease");
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! [`KvTransaction`]: reads through a snapshot plus pending writes, buffers writes, and
+//! commits them as one batch; maintains index and TTL entries alongside every row.
+
+use super::conflicts::WriteLog;
+use super::scanner::MergedScanner;
+use super::Inner;
+use crate::codec::{key, row};
+use crate::engine::{prefix_end, KeyRange, KvSnapshot, WriteBatch};
+use crate::error::{StorageError, StorageResult};
+use crate::metrics::Operation;
+use crate::schema::{StoredIndex, TableSchema};
+use crate::table::{layout, now_millis, Row, ScanOptions, Transaction};
+use crate::value::Value;
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A row as stored: values by physical slot (padded to the current schema) and expiry.
+struct StoredRow {
+    physical: Vec<Value>,
+    expires_at: Option<i64>,
+}
+
+impl StoredRow {
+    fn visible(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
+fn decode_stored(schema: &TableSchema, bytes: &[u8]) -> StorageResult<StoredRow> {
+    let decoded = row::decode_row(bytes)?;
+    Ok(StoredRow { physical: schema.to_physical(schema.to_live(decoded.values)), expires_at: decoded.expires_at })
+}
+
+fn pk_bytes(schema: &TableSchema, physical: &[Value]) -> StorageResult<Vec<u8>> {
+    let mut out = Vec::new();
+    for slot in &schema.primary_key {
+        key::encode_value(&mut out, &physical[*slot])?;
+    }
+    Ok(out)
+}
+
+fn key_bytes(schema: &TableSchema, values: &[Value]) -> StorageResult<Vec<u8>> {
+    if values.len() != schema.primary_key.len() {
+        return Err(StorageError::InvalidArgument(format!(
+            "table \"{}\" has a {}-column primary key but {} values were given",
+            schema.name,
+            schema.primary_key.len(),
+            values.len()
+        )));
+    }
+    key::encode_values(values)
+}
+
+/// The entry key of `physical` in `index`.
+fn index_entry_key(schema: &TableSchema, index: &StoredIndex, physical: &[Value], pk: &[u8]) -> StorageResult<(Vec<u8>, bool)> {
+    let mut values = Vec::new();
+    let mut has_null = false;
+    for slot in &index.slots {
+        let v = &physical[*slot];
+        has_null |= v.is_null();
+        key::encode_value(&mut values, v)?;
+    }
+    let exclusive = index.unique && !has_null;
+    let suffix = if exclusive { None } else { Some(pk) };
+    Ok((layout::index_key(schema.id, index.id, &values, suffix), exclusive))
+}
+
+/// Turns value bounds into a key range under `prefix`.
+fn bounded_range(prefix: &[u8], options: &ScanOptions) -> StorageResult<KeyRange> {
+    let with = |values: &Vec<Value>| -> StorageResult<Vec<u8>> {
+        let mut k = prefix.to_vec();
+        k.extend_from_slice(&key::encode_values(values)?);
+        Ok(k)
+    };
+    let end_of = |k: Vec<u8>| prefix_end(&k).ok_or_else(|| StorageError::InvalidArgument("unbounded key".into()));
+    let start = match &options.lower {
+        Bound::Unbounded => Bound::Included(prefix.to_vec()),
+        Bound::Included(v) => Bound::Included(with(v)?),
+        Bound::Excluded(v) => Bound::Included(end_of(with(v)?)?),
+    };
+    let end = match &options.upper {
+        Bound::Unbounded => Bound::Excluded(end_of(prefix.to_vec())?),
+        Bound::Included(v) => Bound::Excluded(end_of(with(v)?)?),
+        Bound::Excluded(v) => Bound::Excluded(with(v)?),
+    };
+    Ok(KeyRange { start, end })
+}
+
+pub struct KvTransaction {
+    inner: Arc<Inner>,
+    snapshot: Arc<dyn KvSnapshot>,
+    start: u64,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Tables written, with the schema version the writes were made under.
+    tables: HashMap<u32, u32>,
+    open: bool,
+}
+
+impl KvTransaction {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        let start = inner.commits.begin();
+        let snapshot = inner.engine.snapshot();
+        KvTransaction { inner, snapshot, start, writes: BTreeMap::new(), tables: HashMap::new(), open: true }
+    }
+
+    fn ensure_open(&self) -> StorageResult<()> {
+        if self.open {
+            Ok(())
+        } else {
+            Err(StorageError::TransactionClosed)
+        }
+    }
+
+    fn schema(&self, table: &str) -> StorageResult<Arc<TableSchema>> {
+        self.ensure_open()?;
+        self.inner.table(table)
+    }
+
+    /// The schema for writing to `table`; all writes of a transaction to one table must
+    /// be made under one schema version.
+    fn schema_for_write(&mut self, table: &str) -> StorageResult<Arc<TableSchema>> {
+        let schema = self.schema(table)?;
+        self.track(&schema)?;
+        Ok(schema)
+    }
+
+    fn track(&mut self, schema: &TableSchema) -> StorageResult<()> {
+        let version = *self.tables.entry(schema.id).or_insert(schema.version);
+        if version != schema.version {
+            return Err(StorageError::Conflict);
+        }
+        Ok(())
+    }
+
+    async fn read(&self, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
+        match self.writes.get(key) {
+            Some(pending) => Ok(pending.clone()),
+            None => self.snapshot.get(key).await,
+        }
+    }
+
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    fn remove(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+
+    async fn load(&self, schema: &TableSchema, pk: &[u8]) -> StorageResult<Option<StoredRow>> {
+        match self.read(&layout::row_key(schema.id, pk)).await? {
+            Some(bytes) => Ok(Some(decode_stored(schema, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn load_visible(&self, schema: &TableSchema, pk: &[u8]) -> StorageResult<Option<StoredRow>> {
+        let now = now_millis();
+        Ok(self.load(schema, pk).await?.filter(|r| r.visible(now)))
+    }
+
+    /// Fails when another visible row holds one of `physical`'s unique index values.
+    async fn check_unique(&self, schema: &TableSchema, physical: &[Value], pk: &[u8]) -> StorageResult<()> {
+        for index in schema.indexes.iter().filter(|i| i.unique) {
+            let (entry, exclusive) = index_entry_key(schema, index, physical, pk)?;
+            if !exclusive {
+                continue;
+            }
+            if let Some(owner) = self.read(&entry).await? {
+                if owner != pk && self.load_visible(schema, &owner).await?.is_some() {
+                    return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Index and TTL entries of a row; a unique entry is removed only while it still
+    /// points at this row (an expired row's value may have been taken over).
+    async fn remove_entries(&mut self, schema: &TableSchema, stored: &StoredRow, pk: &[u8]) -> StorageResult<()> {
+        for index in &schema.indexes {
+            let (entry, exclusive) = index_entry_key(schema, index, &stored.physical, pk)?;
+            if exclusive && self.read(&entry).await?.as_deref() != Some(pk) {
+                continue;
+            }
+            self.remove(entry);
+        }
+        if let Some(at) = stored.expires_at {
+            self.remove(layout::ttl_key(at, schema.id, pk));
+        }
+        Ok(())
+    }
+
+    fn add_row(&mut self, schema: &TableSchema, physical: &[Value], pk: &[u8], expires_at: Option<i64>) -> StorageResult<()> {
+        for index in &schema.indexes {
+            let (entry, _) = index_entry_key(schema, index, physical, pk)?;
+            self.put(entry, pk.to_vec());
+        }
+        if let Some(at) = expires_at {
+            self.put(layout::ttl_key(at, schema.id, pk), Vec::new());
+        }
+        self.put(layout::row_key(schema.id, pk), row::encode_row(physical, expires_at));
+        Ok(())
+    }
+
+    async fn write_row(&mut self, table: &str, live: Row, expires_at: Option<i64>, replace: bool) -> StorageResult<Option<Row>> {
+        let schema = self.schema_for_write(table)?;
+        schema.check_row(&live)?;
+        let physical = schema.to_physical(live);
+        let pk = pk_bytes(&schema, &physical)?;
+        let now = now_millis();
+        let mut replaced = None;
+        if let Some(old) = self.load(&schema, &pk).await? {
+            let visible = old.visible(now);
+            if visible && !replace {
+                return Err(StorageError::DuplicateKey { table: schema.name.clone() });
+            }
+            self.remove_entries(&schema, &old, &pk).await?;
+            if visible {
+                replaced = Some(schema.to_live(old.physical));
+            }
+        }
+        self.check_unique(&schema, &physical, &pk).await?;
+        self.add_row(&schema, &physical, &pk, expires_at)?;
+        Ok(replaced)
+    }
+
+    async fn update_row(&mut self, table: &str, key_values: &[Value], live: Row) -> StorageResult<bool> {
+        let schema = self.schema_for_write(table)?;
+        let old_pk = key_bytes(&schema, key_values)?;
+        let Some(old) = self.load_visible(&schema, &old_pk).await? else { return Ok(false) };
+        schema.check_row(&live)?;
+        let physical = schema.to_physical(live);
+        let new_pk = pk_bytes(&schema, &physical)?;
+        self.remove_entries(&schema, &old, &old_pk).await?;
+        if new_pk != old_pk {
+            if let Some(occupant) = self.load(&schema, &new_pk).await? {
+                if occupant.visible(now_millis()) {
+                    return Err(StorageError::DuplicateKey { table: schema.name.clone() });
+                }
+                self.remove_entries(&schema, &occupant, &new_pk).await?;
+            }
+            self.remove(layout::row_key(schema.id, &old_pk));
+        }
+        self.check_unique(&schema, &physical, &new_pk).await?;
+        self.add_row(&schema, &physical, &new_pk, old.expires_at)?;
+        Ok(true)
+    }
+
+    async fn delete_row(&mut self, table: &str, key_values: &[Value]) -> StorageResult<Option<Row>> {
+        let schema = self.schema_for_write(table)?;
+        let pk = key_bytes(&schema, key_values)?;
+        let Some(old) = self.load_visible(&schema, &pk).await? else { return Ok(None) };
+        self.remove_entries(&schema, &old, &pk).await?;
+        self.remove(layout::row_key(schema.id, &pk));
+        Ok(Some(schema.to_live(old.physical)))
+    }
+
+    async fn get_row(&self, table: &str, key_values: &[Value]) -> StorageResult<Option<Row>> {
+        let schema = self.schema(table)?;
+        let pk = key_bytes(&schema, key_values)?;
+        Ok(self.load_visible(&schema, &pk).await?.map(|r| schema.to_live(r.physical)))
+    }
+
+    async fn scan_rows(&self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        let schema = self.schema(table)?;
+        let range = bounded_range(&layout::rows_prefix(schema.id), options)?;
+        let limit = options.limit.unwrap_or(usize::MAX);
+        let now = now_millis();
+        let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, options.reverse, limit);
+        let mut rows = Vec::new();
+        while rows.len() < limit {
+            let Some((_, bytes)) = scanner.next().await? else { break };
+            let stored = decode_stored(&schema, &bytes)?;
+            if stored.visible(now) {
+                rows.push(schema.to_live(stored.physical));
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn scan_index(&self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        let schema = self.schema(table)?;
+        let index = schema.index(index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
+        let range = bounded_range(&layout::index_prefix(schema.id, index.id), options)?;
+        let limit = options.limit.unwrap_or(usize::MAX);
+        let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, options.reverse, limit);
+        let mut rows = Vec::new();
+        while rows.len() < limit {
+            let Some((_, pk)) = scanner.next().await? else { break };
+            if let Some(stored) = self.load_visible(&schema, &pk).await? {
+                rows.push(schema.to_live(stored.physical));
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn set_row_expiry(&mut self, table: &str, key_values: &[Value], expires_at: Option<i64>) -> StorageResult<bool> {
+        let schema = self.schema_for_write(table)?;
+        let pk = key_bytes(&schema, key_values)?;
+        let Some(old) = self.load_visible(&schema, &pk).await? else { return Ok(false) };
+        if let Some(at) = old.expires_at {
+            self.remove(layout::ttl_key(at, schema.id, &pk));
+        }
+        if let Some(at) = expires_at {
+            self.put(layout::ttl_key(at, schema.id, &pk), Vec::new());
+        }
+        self.put(layout::row_key(schema.id, &pk), row::encode_row(&old.physical, expires_at));
+        Ok(true)
+    }
+
+    /// Deletes up to `limit` rows whose expiry is at or before `now`, with their index
+    /// entries, and drops stale TTL entries. Returns the number of rows deleted.
+    pub(crate) async fn purge_expired(&mut self, now: i64, limit: usize) -> StorageResult<u64> {
+        self.ensure_open()?;
+        let range = KeyRange {
+            start: Bound::Included(layout::ttl_prefix()),
+            end: Bound::Excluded(layout::ttl_upper_bound(now)),
+        };
+        let mut due = Vec::new();
+        {
+            let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, false, limit);
+            while due.len() < limit {
+                let Some((entry, _)) = scanner.next().await? else { break };
+                due.push(entry);
+            }
+        }
+        let mut removed = 0;
+        for entry in due {
+            let Some((at, table_id, pk)) = layout::parse_ttl_key(&entry) else {
+                self.remove(entry);
+                continue;
+            };
+            let pk = pk.to_vec();
+            let Some(schema) = self.inner.table_by_id(table_id) else {
+                self.remove(entry);
+                continue;
+            };
+            self.track(&schema)?;
+            match self.load(&schema, &pk).await? {
+                Some(stored) if stored.expires_at == Some(at) => {
+                    self.remove_entries(&schema, &stored, &pk).await?;
+                    self.remove(layout::row_key(schema.id, &pk));
+                    removed += 1;
+                }
+                _ => self.remove(entry),
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn commit_inner(&mut self) -> StorageResult<()> {
+        self.ensure_open()?;
+        self.open = false;
+        let result = self.apply().await;
+        self.inner.commits.end(self.start);
+        result
+    }
+
+    async fn apply(&mut self) -> StorageResult<()> {
+        if self.writes.is_empty() {
+            return Ok(());
+        }
+        let mut log: tokio::sync::MutexGuard<'_, WriteLog> = self.inner.commit_lock.lock().await;
+        for (id, version) in &self.tables {
+            match self.inner.table_by_id(*id) {
+                Some(schema) if schema.version == *version => {}
+                // Dropped, truncated or altered since these writes were made.
+                _ => return Err(StorageError::Conflict),
+            }
+        }
+        if self.inner.commits.conflicts(&log, self.start, self.writes.keys()) {
+            return Err(StorageError::Conflict);
+        }
+        let writes = std::mem::take(&mut self.writes);
+        let mut batch = WriteBatch::new();
+        batch.ops.reserve(writes.len());
+        for (k, v) in &writes {
+            match v {
+                Some(v) => batch.put(k.clone(), v.clone()),
+                None => batch.delete(k.clone()),
+            }
+        }
+        self.inner.engine.write(batch).await?;
+        self.inner.commits.record(&mut log, writes.keys());
+        self.inner.commits.prune(&mut log);
+        Ok(())
+    }
+}
+
+impl Drop for KvTransaction {
+    fn drop(&mut self) {
+        if self.open {
+            self.inner.commits.end(self.start);
+        }
+    }
+}
+
+/// Index entries for every visible row of `schema`, for building `index`.
+pub(super) async fn build_index(inner: &Inner, schema: &TableSchema, index: &StoredIndex) -> StorageResult<WriteBatch> {
+    let snapshot = inner.engine.snapshot();
+    let writes = BTreeMap::new();
+    let range = KeyRange::prefix(&layout::rows_prefix(schema.id));
+    let mut scanner = MergedScanner::new(snapshot.as_ref(), &writes, range, false, 1024);
+    let now = now_millis();
+    let mut batch = WriteBatch::new();
+    let mut seen = HashSet::new();
+    while let Some((row_key, bytes)) = scanner.next().await? {
+        let stored = decode_stored(schema, &bytes)?;
+        if !stored.visible(now) {
+            continue;
+        }
+        let pk = layout::pk_of_row_key(schema.id, &row_key).to_vec();
+        let (entry, exclusive) = index_entry_key(schema, index, &stored.physical, &pk)?;
+        if exclusive && !seen.insert(entry.clone()) {
+            return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
+        }
+        batch.put(entry, pk);
+    }
+    Ok(batch)
+}
+
+macro_rules! timed {
+    ($self:ident, $op:expr, $body:expr) => {{
+        let started = Instant::now();
+        let result = $body;
+        $self.inner.metrics.measure($op, started, result)
+    }};
+}
+
+#[async_trait]
+impl Transaction for KvTransaction {
+    async fn insert(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        timed!(self, Operation::Insert, self.write_row(table, row, None, false).await.map(|_| ()))
+    }
+
+    async fn insert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<()> {
+        timed!(self, Operation::Insert, self.write_row(table, row, expires_at, false).await.map(|_| ()))
+    }
+
+    async fn upsert(&mut self, table: &str, row: Row) -> StorageResult<Option<Row>> {
+        timed!(self, Operation::Upsert, self.write_row(table, row, None, true).await)
+    }
+
+    async fn upsert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<Option<Row>> {
+        timed!(self, Operation::Upsert, self.write_row(table, row, expires_at, true).await)
+    }
+
+    async fn update(&mut self, table: &str, key: &[Value], row: Row) -> StorageResult<bool> {
+        timed!(self, Operation::Update, self.update_row(table, key, row).await)
+    }
+
+    async fn delete(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Row>> {
+        timed!(self, Operation::Delete, self.delete_row(table, key).await)
+    }
+
+    async fn get(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Row>> {
+        timed!(self, Operation::Get, self.get_row(table, key).await)
+    }
+
+    async fn scan(&mut self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        timed!(self, Operation::Scan, self.scan_rows(table, options).await)
+    }
+
+    async fn index_scan(&mut self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        timed!(self, Operation::IndexScan, self.scan_index(table, index, options).await)
+    }
+
+    async fn set_expiry(&mut self, table: &str, key: &[Value], expires_at: Option<i64>) -> StorageResult<bool> {
+        timed!(self, Operation::Update, self.set_row_expiry(table, key, expires_at).await)
+    }
+
+    async fn get_expiry(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Option<i64>>> {
+        timed!(self, Operation::Get, async {
+            let schema = self.schema(table)?;
+            let pk = key_bytes(&schema, key)?;
+            Ok(self.load_visible(&schema, &pk).await?.map(|r| r.expires_at))
+        }
+        .await)
+    }
+
+    async fn commit(mut self: Box<Self>) -> StorageResult<()> {
+        timed!(self, Operation::Commit, self.commit_inner().await)
+    }
+
+    async fn rollback(mut self: Box<Self>) -> StorageResult<()> {
+        timed!(self, Operation::Rollback, {
+            self.ensure_open().map(|()| {
+                self.open = false;
+                self.writes.clear();
+                self.inner.commits.end(self.start);
+            })
+        })
+    }
+}

@@ -1,0 +1,213 @@
+//! The table layer: the [`TableStorage`] trait every protocol model uses, and
+//! [`KvTableStorage`], which implements it over any [`crate::KvEngine`].
+//!
+//! Rows are `Vec<Value>`, one value per live column of the table, in column order.
+//! Keys are the primary-key values in key order. Every read and write happens inside a
+//! [`Transaction`]; the autocommit helpers on [`TableStorage`] wrap a single operation
+//! in its own transaction.
+//!
+//! Isolation is snapshot isolation: a transaction reads the state as of its `begin` plus
+//! its own writes, and its commit fails with [`crate::StorageError::Conflict`] when a
+//! transaction that committed after that `begin` wrote one of the same keys (row keys
+//! and unique-index keys alike, so two concurrent inserts of one unique value conflict).
+//!
+//! TTL: a row may carry an expiry time (unix milliseconds). From that instant the row is
+//! invisible to every read; [`TableStorage::purge_expired`] removes it, and
+//! [`spawn_expiry_sweeper`] calls that in the background.
+
+mod kv;
+mod layout;
+
+pub use kv::KvTableStorage;
+
+use crate::error::StorageResult;
+use crate::health::HealthStatus;
+use crate::metrics::MetricsSnapshot;
+use crate::schema::{AlterTable, IndexDef, TableDef, TableSchema};
+use crate::value::Value;
+use async_trait::async_trait;
+use std::ops::Bound;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One value per live column.
+pub type Row = Vec<Value>;
+
+/// A bounded, ordered scan over the primary key or an index.
+///
+/// Bounds are *prefixes* of the key (or index) values: with key `(a, b)`,
+/// `lower: Included([1])` starts at the first key whose `a >= 1`, `upper: Excluded([5])`
+/// stops before the first key whose `a >= 5`, and `upper: Included([5])` includes every
+/// key whose `a == 5`. A prefix scan is `lower: Included(p), upper: Included(p)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanOptions {
+    pub lower: Bound<Vec<Value>>,
+    pub upper: Bound<Vec<Value>>,
+    pub reverse: bool,
+    pub limit: Option<usize>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { lower: Bound::Unbounded, upper: Bound::Unbounded, reverse: false, limit: None }
+    }
+}
+
+impl ScanOptions {
+    pub fn all() -> Self {
+        Self::default()
+    }
+    pub fn prefix(values: Vec<Value>) -> Self {
+        ScanOptions { lower: Bound::Included(values.clone()), upper: Bound::Included(values), ..Self::default() }
+    }
+    pub fn range(lower: Bound<Vec<Value>>, upper: Bound<Vec<Value>>) -> Self {
+        ScanOptions { lower, upper, ..Self::default() }
+    }
+    pub fn reverse(mut self) -> Self {
+        self.reverse = true;
+        self
+    }
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+/// A unit of work: its reads see one snapshot plus its own writes; its writes become
+/// visible together, atomically and durably, at `commit`.
+#[async_trait]
+pub trait Transaction: Send {
+    /// Fails with `DuplicateKey` when a visible row has the same key.
+    async fn insert(&mut self, table: &str, row: Row) -> StorageResult<()>;
+    /// Like `insert`, with an expiry time (unix ms) after which the row is invisible.
+    async fn insert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<()>;
+    /// Inserts or replaces the row with the same key (clearing any expiry); returns the
+    /// row it replaced.
+    async fn upsert(&mut self, table: &str, row: Row) -> StorageResult<Option<Row>>;
+    /// Like `upsert`, setting the expiry of the new row.
+    async fn upsert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<Option<Row>>;
+    /// Replaces the row stored under `key` with `row` (whose key may differ: the row
+    /// moves). Keeps the row's expiry. Returns false when there is no row under `key`.
+    async fn update(&mut self, table: &str, key: &[Value], row: Row) -> StorageResult<bool>;
+    /// Deletes the row under `key`; returns it.
+    async fn delete(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Row>>;
+    async fn get(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Row>>;
+    /// Rows in primary-key order.
+    async fn scan(&mut self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>>;
+    /// Rows in the order of the named index; bounds apply to the index's values.
+    async fn index_scan(&mut self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>>;
+    /// Sets (or with `None` clears) the expiry of a visible row; false when there is none.
+    async fn set_expiry(&mut self, table: &str, key: &[Value], expires_at: Option<i64>) -> StorageResult<bool>;
+    /// `None` when there is no visible row; `Some(None)` for a row without expiry.
+    async fn get_expiry(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Option<i64>>>;
+    async fn commit(self: Box<Self>) -> StorageResult<()>;
+    async fn rollback(self: Box<Self>) -> StorageResult<()>;
+}
+
+/// Tables with typed columns, primary keys and secondary indexes.
+///
+/// Catalog changes take effect at once (they are not part of a transaction) and are
+/// durable when the call returns.
+#[async_trait]
+pub trait TableStorage: Send + Sync {
+    async fn create_table(&self, def: &TableDef) -> StorageResult<Arc<TableSchema>>;
+    /// Drops the table, its indexes and rows.
+    async fn drop_table(&self, name: &str) -> StorageResult<()>;
+    async fn alter_table(&self, name: &str, change: AlterTable) -> StorageResult<Arc<TableSchema>>;
+    /// Deletes every row of the table, keeping its definition.
+    async fn truncate_table(&self, name: &str) -> StorageResult<()>;
+    async fn table_schema(&self, name: &str) -> StorageResult<Option<Arc<TableSchema>>>;
+    async fn list_tables(&self) -> StorageResult<Vec<String>>;
+    /// Builds the index from the existing rows; a unique index over duplicate values
+    /// fails with `UniqueViolation` and leaves nothing behind.
+    async fn create_index(&self, table: &str, index: &IndexDef) -> StorageResult<()>;
+    async fn drop_index(&self, table: &str, index: &str) -> StorageResult<()>;
+
+    async fn begin(&self) -> StorageResult<Box<dyn Transaction>>;
+
+    /// Removes up to `limit` expired rows; returns how many it removed.
+    async fn purge_expired(&self, limit: usize) -> StorageResult<u64>;
+    /// Makes everything committed durable on disk.
+    async fn flush(&self) -> StorageResult<()>;
+    async fn health(&self) -> HealthStatus;
+    fn metrics(&self) -> MetricsSnapshot;
+    /// "rocksdb", "memory", "actor".
+    fn engine_name(&self) -> &'static str;
+
+    // Autocommit helpers: one operation in its own transaction.
+
+    async fn insert(&self, table: &str, row: Row) -> StorageResult<()> {
+        let mut tx = self.begin().await?;
+        tx.insert(table, row).await?;
+        tx.commit().await
+    }
+    async fn upsert(&self, table: &str, row: Row) -> StorageResult<Option<Row>> {
+        let mut tx = self.begin().await?;
+        let old = tx.upsert(table, row).await?;
+        tx.commit().await?;
+        Ok(old)
+    }
+    async fn update(&self, table: &str, key: &[Value], row: Row) -> StorageResult<bool> {
+        let mut tx = self.begin().await?;
+        let found = tx.update(table, key, row).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+    async fn delete(&self, table: &str, key: &[Value]) -> StorageResult<Option<Row>> {
+        let mut tx = self.begin().await?;
+        let old = tx.delete(table, key).await?;
+        tx.commit().await?;
+        Ok(old)
+    }
+    async fn get(&self, table: &str, key: &[Value]) -> StorageResult<Option<Row>> {
+        let mut tx = self.begin().await?;
+        let row = tx.get(table, key).await?;
+        tx.rollback().await?;
+        Ok(row)
+    }
+    async fn scan(&self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        let mut tx = self.begin().await?;
+        let rows = tx.scan(table, options).await?;
+        tx.rollback().await?;
+        Ok(rows)
+    }
+    async fn index_scan(&self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
+        let mut tx = self.begin().await?;
+        let rows = tx.index_scan(table, index, options).await?;
+        tx.rollback().await?;
+        Ok(rows)
+    }
+}
+
+/// Calls `purge_expired` every `interval` until the storage is dropped elsewhere and only
+/// this task holds it, or the task is aborted.
+pub fn spawn_expiry_sweeper(storage: Arc<dyn TableStorage>, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if Arc::strong_count(&storage) == 1 {
+                return;
+            }
+            loop {
+                match storage.purge_expired(1000).await {
+                    Ok(n) if n >= 1000 => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "expiry sweep failed");
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The current time in unix milliseconds.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,7 @@
+//! The one end-to-end test binary (one binary keeps CI's link time down):
+//! storage conformance on every engine, crash recovery, and the orbit-server binary.
+
+#[path = "e2e/server.rs"]
+mod server;
+#[path = "e2e/storage.rs"]
+mod storage;
