@@ -231,3 +231,276 @@ impl KvEngine for ActorEngine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lease::{MemoryDirectory, NodeId};
+    use orbit_storage::MemoryEngine;
+    use std::time::Duration;
+
+    fn engine_with_idle(idle: Duration) -> ActorEngine {
+        let config = ActorRuntimeConfig {
+            node_id: NodeId::new("test"),
+            lease_duration: Duration::from_secs(30),
+            idle_timeout: idle,
+        };
+        ActorEngine::new(config, Arc::new(MemoryDirectory::new()), "test", DEFAULT_SHARDS_PER_TABLE)
+    }
+
+    fn engine() -> ActorEngine {
+        engine_with_idle(Duration::from_secs(60))
+    }
+
+    fn row(table: u32, n: u32) -> Vec<u8> {
+        let mut k = vec![0x10];
+        k.extend_from_slice(&table.to_be_bytes());
+        k.push(0x01);
+        k.extend_from_slice(&n.to_be_bytes());
+        k
+    }
+
+    fn table_range(table: u32) -> KeyRange {
+        let mut p = vec![0x10];
+        p.extend_from_slice(&table.to_be_bytes());
+        KeyRange::prefix(&p)
+    }
+
+    fn keys(pairs: &[KvPair]) -> Vec<Vec<u8>> {
+        pairs.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    async fn put_all(engine: &dyn KvEngine, pairs: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) {
+        let mut batch = WriteBatch::new();
+        for (k, v) in pairs {
+            batch.put(k, v);
+        }
+        engine.write(batch).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn put_get_delete() {
+        let engine = engine();
+        let mut b = WriteBatch::new();
+        b.put(row(1, 1), b"one".to_vec());
+        b.put(vec![0x01, b'c'], b"catalog".to_vec());
+        engine.write(b).await.unwrap();
+        assert_eq!(engine.get(&row(1, 1)).await.unwrap(), Some(b"one".to_vec()));
+        assert_eq!(engine.get(&[0x01, b'c']).await.unwrap(), Some(b"catalog".to_vec()));
+        assert_eq!(engine.get(&row(1, 2)).await.unwrap(), None);
+        assert_eq!(engine.get(&row(9, 1)).await.unwrap(), None);
+
+        let mut b = WriteBatch::new();
+        b.delete(row(1, 1));
+        b.put(vec![0x01, b'c'], b"changed".to_vec());
+        engine.write(b).await.unwrap();
+        assert_eq!(engine.get(&row(1, 1)).await.unwrap(), None);
+        assert_eq!(engine.get(&[0x01, b'c']).await.unwrap(), Some(b"changed".to_vec()));
+        assert_eq!(engine.name(), "actor");
+        assert_eq!(engine.flush().await, Ok(()));
+        assert_eq!(engine.health().await, Ok(()));
+        assert_eq!(engine.open_snapshot_count(), 0, "get's snapshots are released");
+    }
+
+    #[tokio::test]
+    async fn a_batch_over_many_shards_is_all_or_nothing() {
+        let engine = engine();
+        let before = engine.snapshot();
+        put_all(&engine, (0..200).map(|n| (row(1, n), b"v".to_vec())).chain([(vec![0x02, 1], b"m".to_vec())])).await;
+        let after = engine.snapshot();
+        assert!(engine.activation_count() > DEFAULT_SHARDS_PER_TABLE / 2, "the batch spans shards");
+        assert!(before.scan(&KeyRange::all(), false, usize::MAX).await.unwrap().is_empty());
+        assert_eq!(before.get(&row(1, 7)).await.unwrap(), None);
+        assert_eq!(before.get(&[0x02, 1]).await.unwrap(), None);
+        assert_eq!(after.scan(&KeyRange::all(), false, usize::MAX).await.unwrap().len(), 201);
+        assert_eq!(after.scan(&table_range(1), false, usize::MAX).await.unwrap().len(), 200);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_readers_never_see_half_a_batch() {
+        let engine = Arc::new(engine());
+        let writer = {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                for round in 0..60u32 {
+                    let mut b = WriteBatch::new();
+                    for n in 0..40 {
+                        b.put(row(3, n), round.to_be_bytes().to_vec());
+                    }
+                    b.put(vec![0x02, b'r'], round.to_be_bytes().to_vec());
+                    engine.write(b).await.unwrap();
+                }
+            })
+        };
+        let mut observed = 0;
+        while !writer.is_finished() {
+            let snap = engine.snapshot();
+            let rows = snap.scan(&KeyRange::all(), false, usize::MAX).await.unwrap();
+            if rows.is_empty() {
+                continue;
+            }
+            assert_eq!(rows.len(), 41);
+            let first = &rows[0].1;
+            assert!(rows.iter().all(|(_, v)| v == first), "one snapshot, one round");
+            assert_eq!(snap.get(&row(3, 17)).await.unwrap().as_ref(), Some(first));
+            observed += 1;
+        }
+        writer.await.unwrap();
+        assert!(observed > 0);
+    }
+
+    #[tokio::test]
+    async fn old_snapshots_keep_reading_old_values() {
+        let engine = engine();
+        put_all(&engine, (0..20).map(|n| (row(1, n), b"v1".to_vec()))).await;
+        let v1 = engine.snapshot();
+        put_all(&engine, (0..20).map(|n| (row(1, n), b"v2".to_vec()))).await;
+        let v2 = engine.snapshot();
+        for round in 0..5 {
+            let mut b = WriteBatch::new();
+            b.delete_range(row(1, 0), row(1, 10));
+            b.put(row(1, 15), format!("v3.{round}").into_bytes());
+            engine.write(b).await.unwrap();
+        }
+        let now = engine.snapshot();
+
+        assert_eq!(v1.get(&row(1, 3)).await.unwrap(), Some(b"v1".to_vec()));
+        assert_eq!(v2.get(&row(1, 3)).await.unwrap(), Some(b"v2".to_vec()));
+        assert_eq!(now.get(&row(1, 3)).await.unwrap(), None);
+        assert_eq!(now.get(&row(1, 15)).await.unwrap(), Some(b"v3.4".to_vec()));
+        let old = v1.scan(&table_range(1), false, 100).await.unwrap();
+        assert_eq!(old.len(), 20);
+        assert!(old.iter().all(|(_, v)| v == b"v1"));
+        assert_eq!(now.scan(&table_range(1), false, 100).await.unwrap().len(), 10);
+        assert_eq!(engine.open_snapshot_count(), 3);
+        drop((v1, v2, now));
+        assert_eq!(engine.open_snapshot_count(), 0);
+    }
+
+    /// A tiny deterministic generator, so the comparison below is reproducible.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, below: u32) -> u32 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % u64::from(below)) as u32
+        }
+    }
+
+    #[tokio::test]
+    async fn scans_and_delete_ranges_match_the_memory_engine() {
+        let actor = engine();
+        let memory = MemoryEngine::new();
+        let mut rng = Lcg(7);
+        let random_key = |rng: &mut Lcg| match rng.next(6) {
+            0 => vec![0x01, rng.next(50) as u8],
+            1 => vec![0x03, rng.next(50) as u8, 0],
+            2 => vec![0x10, 0, 0],
+            t => row(t, rng.next(300)),
+        };
+        for batch_no in 0..40 {
+            let mut b = WriteBatch::new();
+            for _ in 0..30 {
+                let key = random_key(&mut rng);
+                match rng.next(10) {
+                    0 => b.delete(key),
+                    1 if batch_no < 25 && rng.next(8) == 0 => {
+                        let end = random_key(&mut rng);
+                        b.delete_range(key, end);
+                    }
+                    1 => {
+                        let t = 3 + rng.next(3);
+                        let n = rng.next(300);
+                        b.delete_range(row(t, n), row(t, n + rng.next(30)));
+                    }
+                    _ => b.put(key, rng.next(1000).to_be_bytes().to_vec()),
+                }
+            }
+            actor.write(b.clone()).await.unwrap();
+            memory.write(b).await.unwrap();
+        }
+        let (a, m) = (actor.snapshot(), memory.snapshot());
+        let mut ranges = vec![KeyRange::all(), table_range(3), table_range(4), table_range(9), KeyRange::prefix(&[0x01])];
+        ranges.push(KeyRange::between(&row(3, 40), &row(3, 200)));
+        ranges.push(KeyRange::between(&row(3, 250), &row(5, 20)));
+        ranges.push(KeyRange::between(&[0x02], &row(4, 100)));
+        ranges.push(KeyRange::between(&[0x10], &[0x10, 0, 0, 0, 4]));
+        ranges.push(KeyRange {
+            start: std::ops::Bound::Excluded(row(4, 10)),
+            end: std::ops::Bound::Included(row(4, 90)),
+        });
+        ranges.push(KeyRange { start: std::ops::Bound::Unbounded, end: std::ops::Bound::Included(row(3, 5)) });
+        for range in &ranges {
+            for reverse in [false, true] {
+                for limit in [0, 1, 7, 50, usize::MAX] {
+                    assert_eq!(
+                        a.scan(range, reverse, limit).await.unwrap(),
+                        m.scan(range, reverse, limit).await.unwrap(),
+                        "range {range:?} reverse {reverse} limit {limit}"
+                    );
+                }
+            }
+        }
+        for t in 3..=5 {
+            let n = m.scan(&table_range(t), false, usize::MAX).await.unwrap().len();
+            assert!(n > 20, "the data of table {t} is not trivial: {n} rows");
+        }
+        assert!(!m.scan(&KeyRange::prefix(&[0x01]), false, usize::MAX).await.unwrap().is_empty());
+        for _ in 0..100 {
+            let key = random_key(&mut rng);
+            assert_eq!(a.get(&key).await.unwrap(), m.get(&key).await.unwrap());
+        }
+    }
+
+    #[tokio::test]
+    async fn delete_range_spans_shards_tables_and_sys() {
+        let engine = engine();
+        put_all(
+            &engine,
+            (0..50).flat_map(|n| [(row(1, n), vec![]), (row(2, n), vec![])]).chain([(vec![0x20], vec![])]),
+        )
+        .await;
+        let mut b = WriteBatch::new();
+        b.delete_range(row(1, 10), row(2, 5));
+        engine.write(b).await.unwrap();
+        let snap = engine.snapshot();
+        let t1 = snap.scan(&table_range(1), false, usize::MAX).await.unwrap();
+        assert_eq!(keys(&t1), (0..10).map(|n| row(1, n)).collect::<Vec<_>>());
+        let t2 = snap.scan(&table_range(2), true, 3).await.unwrap();
+        assert_eq!(keys(&t2), vec![row(2, 49), row(2, 48), row(2, 47)]);
+        assert_eq!(snap.scan(&table_range(2), false, usize::MAX).await.unwrap().len(), 45);
+
+        let mut b = WriteBatch::new();
+        b.delete_range(vec![0x10], vec![0x21]);
+        engine.write(b).await.unwrap();
+        assert!(engine.snapshot().scan(&KeyRange::all(), false, usize::MAX).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn data_survives_idle_deactivation() {
+        let engine = engine_with_idle(Duration::from_millis(50));
+        put_all(&engine, (0..64).map(|n| (row(5, n), n.to_be_bytes().to_vec()))).await;
+        put_all(&engine, [(vec![0x01, b't'], b"schema".to_vec())]).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while engine.activation_count() > 0 {
+            assert!(tokio::time::Instant::now() < deadline, "shards never went idle");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let rows = engine.snapshot().scan(&table_range(5), false, usize::MAX).await.unwrap();
+        assert_eq!(keys(&rows), (0..64).map(|n| row(5, n)).collect::<Vec<_>>());
+        assert_eq!(engine.get(&row(5, 9)).await.unwrap(), Some(9u32.to_be_bytes().to_vec()));
+        assert_eq!(engine.get(&[0x01, b't']).await.unwrap(), Some(b"schema".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn a_shut_down_engine_errors_instead_of_panicking() {
+        let engine = engine();
+        put_all(&engine, [(row(1, 1), b"x".to_vec())]).await;
+        let snap = engine.snapshot();
+        engine.shutdown().await;
+        assert!(engine.health().await.is_err());
+        assert!(matches!(snap.get(&row(1, 1)).await, Err(StorageError::Engine(_))));
+        let mut b = WriteBatch::new();
+        b.put(row(1, 2), vec![]);
+        assert!(matches!(engine.write(b).await, Err(StorageError::Engine(_))));
+    }
+}

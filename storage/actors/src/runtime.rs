@@ -382,3 +382,179 @@ impl<A: Actor> Activation<A> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lease::MemoryDirectory;
+
+    /// Gives every activation a distinct identity, so tests can tell activations apart.
+    static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+
+    struct Counter {
+        count: u64,
+        instance: u64,
+    }
+
+    /// Replies with (count after the increment, instance that handled it).
+    struct Incr(oneshot::Sender<(u64, u64)>);
+
+    impl Actor for Counter {
+        type Message = Incr;
+        type State = u64;
+        const TYPE: &'static str = "test.counter";
+
+        fn activate(_key: &str, saved: Option<u64>) -> Self {
+            Counter { count: saved.unwrap_or(0), instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed) }
+        }
+
+        fn handle(&mut self, Incr(reply): Incr) {
+            self.count += 1;
+            let _ = reply.send((self.count, self.instance));
+        }
+
+        fn passivate(&mut self) -> u64 {
+            self.count
+        }
+    }
+
+    fn runtime(lease_ms: u64, idle_ms: u64) -> (ActorRuntime<Counter>, Arc<MemoryDirectory>) {
+        let directory = Arc::new(MemoryDirectory::new());
+        let config = ActorRuntimeConfig {
+            node_id: NodeId::new("node-a"),
+            lease_duration: Duration::from_millis(lease_ms),
+            idle_timeout: Duration::from_millis(idle_ms),
+        };
+        (ActorRuntime::new(config, directory.clone()), directory)
+    }
+
+    async fn incr(rt: &ActorRuntime<Counter>, key: &str) -> (u64, u64) {
+        rt.request(key, Incr).unwrap().wait().await.unwrap()
+    }
+
+    async fn wait_until_inactive(rt: &ActorRuntime<Counter>, key: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while rt.is_active(key) {
+            assert!(Instant::now() < deadline, "actor {key} never deactivated");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_first_messages_share_one_activation() {
+        let (rt, _) = runtime(30_000, 60_000);
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let rt = rt.clone();
+                tokio::spawn(async move { incr(&rt, "k").await })
+            })
+            .collect();
+        let mut counts = Vec::new();
+        let mut instances = std::collections::BTreeSet::new();
+        for task in tasks {
+            let (count, instance) = task.await.unwrap();
+            counts.push(count);
+            instances.insert(instance);
+        }
+        counts.sort();
+        assert_eq!(counts, (1..=50).collect::<Vec<u64>>(), "every message handled once, in one sequence");
+        assert_eq!(instances.len(), 1, "one activation handled all messages");
+        assert_eq!(rt.activation_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn idle_actor_deactivates_and_reactivates_with_its_state() {
+        let (rt, _) = runtime(30_000, 50);
+        let mut first = 0;
+        for expected in 1..=3 {
+            let (count, instance) = incr(&rt, "k").await;
+            assert_eq!(count, expected);
+            first = instance;
+        }
+        assert!(rt.is_active("k"));
+        wait_until_inactive(&rt, "k").await;
+        assert_eq!(rt.activation_count(), 0);
+        let (count, instance) = incr(&rt, "k").await;
+        assert_eq!(count, 4, "state restored from passivation");
+        assert_ne!(instance, first, "a new activation");
+        assert_eq!(rt.activation_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn lease_is_taken_renewed_and_released() {
+        let (rt, directory) = runtime(60, 400);
+        let reference = AddressableReference::new("test.counter", "k");
+        incr(&rt, "k").await;
+        let first = directory.get_lease(&reference).await.unwrap().expect("lease recorded on activation");
+        assert_eq!(first.node_id, NodeId::new("node-a"));
+        assert!(first.activation_id > 0);
+        assert!(first.expires_at > first.created_at);
+
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let renewed = directory.get_lease(&reference).await.unwrap().expect("lease kept while active");
+        assert!(renewed.expires_at > first.expires_at, "renewal moves the expiry forward");
+        assert_eq!(renewed.activation_id, first.activation_id);
+        assert_eq!(renewed.created_at, first.created_at);
+
+        wait_until_inactive(&rt, "k").await;
+        assert_eq!(directory.get_lease(&reference).await.unwrap(), None, "released on deactivation");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_message_or_state_is_lost_across_rapid_deactivations() {
+        // An idle timeout of 1 ms makes activations end between almost every message.
+        let (rt, directory) = runtime(30_000, 1);
+        let senders = 8;
+        let per_sender = 200;
+        let tasks: Vec<_> = (0..senders)
+            .map(|i| {
+                let rt = rt.clone();
+                tokio::spawn(async move {
+                    let mut last = 0;
+                    let mut instances = std::collections::BTreeSet::new();
+                    for j in 0..per_sender {
+                        let (count, instance) = incr(&rt, "k").await;
+                        assert!(count > last, "count only grows");
+                        last = count;
+                        instances.insert(instance);
+                        // Gaps around the idle timeout, so messages race deactivations.
+                        match (i + j) % 4 {
+                            0 => tokio::task::yield_now().await,
+                            gap => tokio::time::sleep(Duration::from_millis(gap as u64)).await,
+                        }
+                    }
+                    instances
+                })
+            })
+            .collect();
+        let mut instances = std::collections::BTreeSet::new();
+        for task in tasks {
+            instances.extend(task.await.unwrap());
+        }
+        println!("{} activations served {} messages", instances.len(), senders * per_sender);
+        wait_until_inactive(&rt, "k").await;
+        let (count, instance) = incr(&rt, "k").await;
+        assert_eq!(count, senders * per_sender + 1);
+        assert!(!instances.contains(&instance), "reactivated after going idle");
+        wait_until_inactive(&rt, "k").await;
+        assert!(directory.list_all_leases().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn shutdown_passivates_and_releases_everything() {
+        let (rt, directory) = runtime(30_000, 60_000);
+        for key in ["a", "b", "c"] {
+            incr(&rt, key).await;
+        }
+        // Queued but not yet handled messages are still handled.
+        let pending = rt.request("a", Incr).unwrap();
+        assert_eq!(directory.list_node_leases(&NodeId::new("node-a")).await.unwrap().len(), 3);
+        rt.shutdown().await;
+        assert_eq!(pending.wait().await.unwrap().0, 2);
+        assert_eq!(rt.activation_count(), 0);
+        assert!(directory.list_all_leases().await.unwrap().is_empty());
+        assert!(!rt.is_running());
+        assert_eq!(rt.request("a", Incr).err(), Some(ActorError::ShutDown));
+        assert_eq!(rt.shared.states.get("a").map(|s| *s.lock()), Some(2));
+    }
+}

@@ -373,9 +373,7 @@ fn take_decimal(input: &mut &[u8]) -> StorageResult<BigDecimal> {
 fn take_decimal_body(input: &mut &[u8], mask: u8) -> StorageResult<BigDecimal> {
     let exponent = (u64::from_be_bytes(take_fixed::<8>(input)?.map(|b| b ^ mask)) ^ SIGN_BIT_64) as i64;
     let digits = take_digit_pairs(input, mask)?;
-    let scale = (digits.len() as i64)
-        .checked_sub(exponent)
-        .ok_or_else(|| corrupt("numeric exponent out of range"))?;
+    let scale = (digits.len() as i64).checked_sub(exponent).ok_or_else(|| corrupt("numeric exponent out of range"))?;
     let int_val = BigInt::parse_bytes(digits.as_bytes(), 10).ok_or_else(|| corrupt("invalid numeric digits"))?;
     Ok(BigDecimal::new(int_val, scale))
 }
@@ -496,19 +494,18 @@ mod tests {
 
     #[test]
     fn integers_sort() {
-        let values: Vec<Value> = [i64::MIN, i64::MIN + 1, -1000, -1, 0, 1, 255, 256, i64::MAX]
-            .into_iter()
-            .map(Value::Int)
-            .collect();
+        let values: Vec<Value> =
+            [i64::MIN, i64::MIN + 1, -1000, -1, 0, 1, 255, 256, i64::MAX].into_iter().map(Value::Int).collect();
         assert_strictly_sorted(&values);
     }
 
     #[test]
     fn floats_sort_with_nan_last_and_zeros_equal() {
-        let values: Vec<Value> = [f64::NEG_INFINITY, -1e300, -1.5, -1e-300, 0.0, 1e-300, 1.5, 1e300, f64::INFINITY, f64::NAN]
-            .into_iter()
-            .map(Value::Float)
-            .collect();
+        let values: Vec<Value> =
+            [f64::NEG_INFINITY, -1e300, -1.5, -1e-300, 0.0, 1e-300, 1.5, 1e300, f64::INFINITY, f64::NAN]
+                .into_iter()
+                .map(Value::Float)
+                .collect();
         assert_strictly_sorted(&values);
         assert_eq!(enc(&Value::Float(-0.0)), enc(&Value::Float(0.0)));
         assert_eq!(enc(&Value::Float(f64::NAN)), enc(&Value::Float(-f64::NAN)));
@@ -517,13 +514,9 @@ mod tests {
 
     #[test]
     fn decimals_sort_by_value() {
-        let values: Vec<Value> = [
-            "-1e30", "-1000", "-100.5", "-10", "-2", "-1.5", "-1.25", "-1", "-0.001", "-1e-300", "0", "1e-300",
-            "0.001", "0.0011", "0.01", "1", "1.25", "1.5", "2", "10", "100.5", "1000", "1e30", "1.0000000000000000000000000000001e30",
-        ]
-        .into_iter()
-        .map(dec)
-        .collect();
+        let sorted = "-1e30 -1000 -100.5 -10 -2 -1.5 -1.25 -1 -0.001 -1e-300 0 1e-300 0.001 0.0011 0.01 \
+                      1 1.25 1.5 2 10 100.5 1000 1e30 1.0000000000000000000000000000001e30";
+        let values: Vec<Value> = sorted.split_whitespace().map(dec).collect();
         assert_strictly_sorted(&values);
     }
 
@@ -596,7 +589,12 @@ mod tests {
         last_low[15] = 0;
         let mut first_one = [0; 16];
         first_one[0] = 1;
-        assert_strictly_sorted(&[Value::Uuid([0; 16]), Value::Uuid(first_one), Value::Uuid(last_low), Value::Uuid([0xFF; 16])]);
+        assert_strictly_sorted(&[
+            Value::Uuid([0; 16]),
+            Value::Uuid(first_one),
+            Value::Uuid(last_low),
+            Value::Uuid([0xFF; 16]),
+        ]);
     }
 
     #[test]
@@ -615,7 +613,8 @@ mod tests {
 
     #[test]
     fn descending_reverses_order() {
-        let values = [Value::Int(-5), Value::Int(3), Value::Text("a".into()), Value::Text("ab".into()), dec("-2"), dec("0.5")];
+        let values =
+            [Value::Int(-5), Value::Int(3), Value::Text("a".into()), Value::Text("ab".into()), dec("-2"), dec("0.5")];
         for a in &values {
             for b in &values {
                 assert_eq!(enc_desc(a).cmp(&enc_desc(b)), enc(b).cmp(&enc(a)), "{a:?} vs {b:?}");
@@ -633,10 +632,8 @@ mod tests {
     #[test]
     fn composite_tuples_sort_lexicographically() {
         let tuples: Vec<(i64, &str)> = vec![(-1, "zzz"), (0, ""), (0, "a"), (0, "a\0"), (0, "ab"), (1, ""), (1, "b")];
-        let keys: Vec<Vec<u8>> = tuples
-            .iter()
-            .map(|(i, s)| encode_values(&[Value::Int(*i), Value::from(*s)]).expect("encodable"))
-            .collect();
+        let keys: Vec<Vec<u8>> =
+            tuples.iter().map(|(i, s)| encode_values(&[Value::Int(*i), Value::from(*s)]).expect("encodable")).collect();
         for pair in keys.windows(2) {
             assert!(pair[0] < pair[1]);
         }
@@ -660,10 +657,10 @@ mod tests {
         for value in sample_values().into_iter().filter(|v| !v.is_null()) {
             let bytes = enc(&value);
             for len in 0..bytes.len() {
-                let err = decode_values(&bytes[..len]).expect_err("truncated input must fail");
+                let err = decode_value(&mut &bytes[..len]).expect_err("truncated input must fail");
                 assert!(matches!(err, StorageError::Corruption(_)), "{value:?} cut at {len}: {err:?}");
                 if len > 0 {
-                    assert!(decode_value(&mut &bytes[..len]).is_err());
+                    assert!(decode_values(&bytes[..len]).is_err());
                 }
             }
         }
@@ -682,7 +679,8 @@ mod tests {
             vec![tag::DECIMAL, DECIMAL_POSITIVE, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, DIGITS_END],
             vec![tag::DECIMAL, DECIMAL_POSITIVE, 0x80, 0, 0, 0, 0, 0, 0, 0, DIGITS_END],
             vec![tag::ARRAY, 0x05],
-            [&[tag::INTERVAL][..], &[0x80; 16], &[0x80, 0, 0, 1], &[0x80, 0, 0, 0], &[0x80, 0, 0, 0, 0, 0, 0, 0]].concat(),
+            [&[tag::INTERVAL][..], &[0x80; 16], &[0x80, 0, 0, 1], &[0x80, 0, 0, 0], &[0x80, 0, 0, 0, 0, 0, 0, 0]]
+                .concat(),
             [tag::ARRAY, ARRAY_ELEMENT].repeat(100),
         ];
         for bytes in cases {
@@ -781,7 +779,8 @@ mod tests {
         for _ in 0..3000 {
             let a = (rng.below(5) as i64 - 2, random_string(&mut rng));
             let b = (rng.below(5) as i64 - 2, random_string(&mut rng));
-            let key = |t: &(i64, String)| encode_values(&[Value::Int(t.0), Value::Text(t.1.clone())]).expect("encodable");
+            let key =
+                |t: &(i64, String)| encode_values(&[Value::Int(t.0), Value::Text(t.1.clone())]).expect("encodable");
             assert_eq!(key(&a).cmp(&key(&b)), a.cmp(&b), "{a:?} vs {b:?}");
         }
     }

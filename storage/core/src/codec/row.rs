@@ -454,7 +454,13 @@ mod tests {
             v
         };
         for len in [&huge, &max] {
-            for prefix in [&[1u8, 0][..], &[1, 0, 1, tag::TEXT], &[1, 0, 1, tag::BYTES], &[1, 0, 1, tag::ARRAY], &[1, 0, 1, tag::DECIMAL, 0]] {
+            for prefix in [
+                &[1u8, 0][..],
+                &[1, 0, 1, tag::TEXT],
+                &[1, 0, 1, tag::BYTES],
+                &[1, 0, 1, tag::ARRAY],
+                &[1, 0, 1, tag::DECIMAL, 0],
+            ] {
                 let bytes = [prefix, len.as_slice(), b"abc"].concat();
                 let err = decode_row(&bytes).expect_err("huge length");
                 assert!(matches!(err, StorageError::Corruption(_)), "{bytes:?}: {err:?}");
@@ -464,7 +470,7 @@ mod tests {
 
     #[test]
     fn nesting_depth_is_limited() {
-        let nested = |levels: usize| [vec![1, 0, 1], vec![tag::ARRAY, 1].repeat(levels), vec![tag::NULL]].concat();
+        let nested = |levels: usize| [vec![1, 0, 1], [tag::ARRAY, 1].repeat(levels), vec![tag::NULL]].concat();
         assert!(decode_row(&nested(MAX_ARRAY_DEPTH)).is_ok());
         let err = decode_row(&nested(MAX_ARRAY_DEPTH + 1)).expect_err("too deep");
         assert!(matches!(err, StorageError::Corruption(_)));
