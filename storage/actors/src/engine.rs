@@ -66,6 +66,13 @@ impl ActorEngine {
     }
 }
 
+/// The engine's data lives only in its actors: once nothing can read it, let them go.
+impl Drop for EngineInner {
+    fn drop(&mut self) {
+        self.runtime.begin_shutdown();
+    }
+}
+
 impl EngineInner {
     async fn write(&self, batch: WriteBatch) -> StorageResult<()> {
         let mut last_seq = self.last_seq.lock().await;
@@ -181,9 +188,13 @@ impl KvSnapshot for ActorSnapshot {
         let mut pending = Vec::new();
         for actor in self.inner.router.actors_for_range(range) {
             let range = range.clone();
-            pending.push(
-                self.inner.runtime.request(&actor, |reply| ShardMsg::Scan { seq, range, reverse, limit, reply })?,
-            );
+            pending.push(self.inner.runtime.request(&actor, |reply| ShardMsg::Scan {
+                seq,
+                range,
+                reverse,
+                limit,
+                reply,
+            })?);
         }
         let mut parts = Vec::with_capacity(pending.len());
         for reply in pending {
@@ -419,7 +430,8 @@ mod tests {
             memory.write(b).await.unwrap();
         }
         let (a, m) = (actor.snapshot(), memory.snapshot());
-        let mut ranges = vec![KeyRange::all(), table_range(3), table_range(4), table_range(9), KeyRange::prefix(&[0x01])];
+        let mut ranges =
+            vec![KeyRange::all(), table_range(3), table_range(4), table_range(9), KeyRange::prefix(&[0x01])];
         ranges.push(KeyRange::between(&row(3, 40), &row(3, 200)));
         ranges.push(KeyRange::between(&row(3, 250), &row(5, 20)));
         ranges.push(KeyRange::between(&[0x02], &row(4, 100)));
@@ -502,5 +514,26 @@ mod tests {
         let mut b = WriteBatch::new();
         b.put(row(1, 2), vec![]);
         assert!(matches!(engine.write(b).await, Err(StorageError::Engine(_))));
+    }
+
+    #[tokio::test]
+    async fn dropping_the_engine_deactivates_its_shards() {
+        let directory = Arc::new(MemoryDirectory::new());
+        let engine = ActorEngine::new(ActorRuntimeConfig::default(), directory.clone(), "drop", 4);
+        put_all(&engine, (0..20).map(|n| (row(1, n), vec![]))).await;
+        let leases = directory.list_all_leases().await.unwrap();
+        assert_eq!(leases.len(), engine.activation_count());
+        assert!(leases
+            .iter()
+            .all(|l| l.reference.key.starts_with("drop/") && l.reference.addressable_type == "orbit.kv.shard"));
+        let snap = engine.snapshot();
+        drop(engine);
+        assert_eq!(snap.get(&row(1, 3)).await.unwrap(), Some(vec![]), "a snapshot keeps the engine alive");
+        drop(snap);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !directory.list_all_leases().await.unwrap().is_empty() {
+            assert!(tokio::time::Instant::now() < deadline, "shards kept their leases");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }

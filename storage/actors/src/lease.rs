@@ -286,10 +286,7 @@ mod tests {
 
         assert!(dir.remove_lease(&l.reference).await.unwrap());
         assert!(!dir.remove_lease(&l.reference).await.unwrap());
-        assert_eq!(
-            dir.update_lease(&renewed).await,
-            Err(LeaseError::NotFound(l.reference.clone()))
-        );
+        assert_eq!(dir.update_lease(&renewed).await, Err(LeaseError::NotFound(l.reference.clone())));
         let m = dir.metrics().await;
         assert_eq!(m.error_count, 1);
         assert_eq!(m.delete_operations, 2);

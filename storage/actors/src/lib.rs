@@ -38,3 +38,28 @@ pub async fn open_actor_table_storage(
     let engine: Arc<dyn KvEngine> = Arc::new(ActorEngine::new(config, directory, namespace, shards_per_table));
     KvTableStorage::open(engine).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orbit_storage::TableStorage;
+    use std::time::Duration;
+
+    /// Short idle and lease times, so shards deactivate and leases renew during the checks.
+    async fn actor_storage() -> (Arc<dyn TableStorage>, ()) {
+        let config = ActorRuntimeConfig {
+            node_id: NodeId::new("test"),
+            lease_duration: Duration::from_millis(90),
+            idle_timeout: Duration::from_millis(20),
+        };
+        let storage = open_actor_table_storage(config, Arc::new(MemoryDirectory::new()), "conformance", 4)
+            .await
+            .expect("open actor storage");
+        (storage, ())
+    }
+
+    mod conformance {
+        use super::actor_storage;
+        orbit_storage::conformance_tests!(actor_storage());
+    }
+}

@@ -13,7 +13,9 @@
 //! serving. Hence every message is handled by exactly one activation, and because state
 //! is stored before the entry is removed, the next activation always finds it.
 
-use crate::lease::{now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, NodeId};
+use crate::lease::{
+    now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, NodeId,
+};
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock};
@@ -194,11 +196,17 @@ impl<A: Actor> ActorRuntime<A> {
         *self.shared.running.read()
     }
 
+    /// Stops accepting messages and tells every activation to wind down (as
+    /// [`Self::shutdown`] does) without waiting for it.
+    pub fn begin_shutdown(&self) {
+        *self.shared.running.write() = false;
+        self.shared.shutdown.send_replace(true);
+    }
+
     /// Stops accepting messages, lets every activation handle what it already received,
     /// passivate and release its lease, and waits until all of them have ended.
     pub async fn shutdown(&self) {
-        *self.shared.running.write() = false;
-        self.shared.shutdown.send_replace(true);
+        self.begin_shutdown();
         loop {
             let notified = self.shared.tasks_done.notified();
             tokio::pin!(notified);
@@ -309,11 +317,8 @@ impl<A: Actor> Activation<A> {
         self.store_state(actor.passivate());
         self.release_lease().await;
         let id = self.activation_id;
-        let removed = self
-            .shared
-            .actors
-            .remove_if(&self.key, |_, handle| handle.activation_id == id && rx.is_empty())
-            .is_some();
+        let removed =
+            self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id && rx.is_empty()).is_some();
         if removed {
             debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (idle)");
             return None;
@@ -520,7 +525,7 @@ mod tests {
                         // Gaps around the idle timeout, so messages race deactivations.
                         match (i + j) % 4 {
                             0 => tokio::task::yield_now().await,
-                            gap => tokio::time::sleep(Duration::from_millis(gap as u64)).await,
+                            gap => tokio::time::sleep(Duration::from_millis(gap)).await,
                         }
                     }
                     instances

@@ -30,11 +30,28 @@ pub type Versions = VecDeque<Version>;
 pub enum ShardMsg {
     /// Applies `ops` as the version valid from `seq`, then drops every version that no
     /// read at `retain_from` or later can use.
-    Apply { seq: u64, retain_from: u64, ops: Vec<WriteOp>, reply: oneshot::Sender<()> },
+    Apply {
+        seq: u64,
+        retain_from: u64,
+        ops: Vec<WriteOp>,
+        reply: oneshot::Sender<()>,
+    },
     /// Forgets the version written at `seq` (a write that failed elsewhere).
-    Discard { seq: u64 },
-    Get { seq: u64, key: Vec<u8>, reply: oneshot::Sender<Option<Vec<u8>>> },
-    Scan { seq: u64, range: KeyRange, reverse: bool, limit: usize, reply: oneshot::Sender<Vec<KvPair>> },
+    Discard {
+        seq: u64,
+    },
+    Get {
+        seq: u64,
+        key: Vec<u8>,
+        reply: oneshot::Sender<Option<Vec<u8>>>,
+    },
+    Scan {
+        seq: u64,
+        range: KeyRange,
+        reverse: bool,
+        limit: usize,
+        reply: oneshot::Sender<Vec<KvPair>>,
+    },
 }
 
 pub struct ShardActor {
@@ -87,9 +104,8 @@ impl ShardActor {
         if range.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let iter = data
-            .range::<_, Vec<u8>>((range.start.as_ref(), range.end.as_ref()))
-            .map(|(k, v)| (k.clone(), v.clone()));
+        let iter =
+            data.range::<_, Vec<u8>>((range.start.as_ref(), range.end.as_ref())).map(|(k, v)| (k.clone(), v.clone()));
         if reverse {
             iter.rev().take(limit).collect()
         } else {
