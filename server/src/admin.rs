@@ -49,11 +49,13 @@ async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value
     for p in &state.protocols {
         let status = match tokio::time::timeout(HEALTH_CHECK_TIMEOUT, p.storage.health()).await {
             Ok(status) => status,
-            Err(_) => HealthStatus::Unhealthy(format!("health check timed out after {}s", HEALTH_CHECK_TIMEOUT.as_secs())),
+            Err(_) => {
+                HealthStatus::Unhealthy(format!("health check timed out after {}s", HEALTH_CHECK_TIMEOUT.as_secs()))
+            }
         };
         all_healthy &= status.is_healthy();
-        let health = serde_json::to_value(&status)
-            .unwrap_or_else(|e| json!({ "status": "unhealthy", "reason": e.to_string() }));
+        let health =
+            serde_json::to_value(&status).unwrap_or_else(|e| json!({ "status": "unhealthy", "reason": e.to_string() }));
         protocols.insert(
             p.protocol.name().to_string(),
             json!({
@@ -76,4 +78,87 @@ async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value
 async fn metrics(State(state): State<Arc<AdminState>>) -> impl IntoResponse {
     let snapshots: Vec<(&str, _)> = state.protocols.iter().map(|p| (p.protocol.name(), p.storage.metrics())).collect();
     ([(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)], prometheus::render(&snapshots))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use orbit_storage::{KvEngine, KvSnapshot, KvTableStorage, MemoryEngine, StorageResult, WriteBatch};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A memory engine whose health check fails.
+    struct SickEngine(MemoryEngine);
+
+    #[async_trait]
+    impl KvEngine for SickEngine {
+        fn name(&self) -> &'static str {
+            "memory"
+        }
+        fn snapshot(&self) -> Arc<dyn KvSnapshot> {
+            self.0.snapshot()
+        }
+        async fn write(&self, batch: WriteBatch) -> StorageResult<()> {
+            self.0.write(batch).await
+        }
+        async fn flush(&self) -> StorageResult<()> {
+            Ok(())
+        }
+        async fn health(&self) -> Result<(), String> {
+            Err("disk on fire".into())
+        }
+    }
+
+    async fn status(protocol: Protocol, engine: Arc<dyn KvEngine>) -> ProtocolStatus {
+        ProtocolStatus {
+            protocol,
+            mode: StorageMode::Persistent,
+            data_path: Some(PathBuf::from(format!("/data/{protocol}/rocksdb"))),
+            listener: None,
+            storage: KvTableStorage::open(engine).await.expect("open"),
+        }
+    }
+
+    async fn get(state: AdminState, path: &str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = tokio::spawn(async move { axum::serve(listener, router(Arc::new(state))).await });
+        let mut socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        socket.write_all(request.as_bytes()).await.expect("write");
+        let mut response = String::new();
+        socket.read_to_string(&mut response).await.expect("read");
+        server.abort();
+        response
+    }
+
+    #[tokio::test]
+    async fn health_is_503_when_one_storage_is_unhealthy() {
+        let state = AdminState {
+            protocols: vec![
+                status(Protocol::Redis, Arc::new(MemoryEngine::new())).await,
+                status(Protocol::Cql, Arc::new(SickEngine(MemoryEngine::new()))).await,
+            ],
+        };
+        let response = get(state, "/health").await;
+        assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+        let body: Value = serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap_or("")).expect("json");
+        assert_eq!(body["status"], "unhealthy");
+        assert_eq!(body["protocols"]["redis"]["health"]["status"], "healthy");
+        assert_eq!(body["protocols"]["cql"]["health"], json!({"status": "unhealthy", "reason": "disk on fire"}));
+        assert_eq!(body["protocols"]["cql"]["data_path"], "/data/cql/rocksdb");
+    }
+
+    #[tokio::test]
+    async fn health_is_200_and_metrics_are_text_when_all_is_well() {
+        let state = AdminState { protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await] };
+        let response = get(state, "/health").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+        let state = AdminState { protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await] };
+        let response = get(state, "/metrics").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(response.to_ascii_lowercase().contains("content-type: text/plain; version=0.0.4"), "{response}");
+        assert!(response.contains("orbit_storage_operations_total{protocol=\"redis\",operation=\"get\"} 0"));
+    }
 }

@@ -14,9 +14,14 @@ pub const READY_LINE: &str = "orbit-server ready";
 /// What the listener column says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListenerLine {
-    Listening { addr: SocketAddr, wire: &'static str },
+    Listening {
+        addr: SocketAddr,
+        wire: &'static str,
+    },
     /// Enabled, but no listener is registered for it in this build: its port is not bound.
-    NotImplemented { port: u16 },
+    NotImplemented {
+        port: u16,
+    },
     /// GraphRAG: no port of its own.
     ServedThroughOthers,
     Disabled,

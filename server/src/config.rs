@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Default shard count of each table in actor mode.
-pub const DEFAULT_ACTOR_SHARDS_PER_TABLE: usize = 8;
+pub const DEFAULT_ACTOR_SHARDS_PER_TABLE: usize = orbit_actors::DEFAULT_SHARDS_PER_TABLE;
 
 /// Where a setting's value came from; its `Display` is the name a user changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +112,9 @@ impl StorageMode {
     }
 }
 
+/// Lease directory backends that are designed but not built yet.
+pub const PLANNED_BACKENDS: [&str; 7] = ["cow_btree", "lsm_tree", "rocksdb", "s3", "etcd", "redis", "composite"];
+
 /// The lease directory backend of the actor runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersistenceBackend {
@@ -128,11 +131,12 @@ impl PersistenceBackend {
     fn parse(s: &str) -> Result<Self, String> {
         match s {
             "memory" => Ok(PersistenceBackend::Memory),
-            "cow_btree" | "lsm_tree" | "rocksdb" => Err(format!(
-                "persistence backend \"{s}\" is not supported yet (only \"memory\" is available)"
-            )),
+            planned if PLANNED_BACKENDS.contains(&planned) => {
+                Err(format!("persistence backend \"{planned}\" is not supported yet (only \"memory\" is available)"))
+            }
             other => Err(format!(
-                "unknown persistence backend \"{other}\" (expected \"memory\"; \"cow_btree\", \"lsm_tree\" and \"rocksdb\" are planned)"
+                "unknown persistence backend \"{other}\" (expected \"memory\"; planned: {})",
+                PLANNED_BACKENDS.join(", ")
             )),
         }
     }
@@ -169,7 +173,12 @@ pub const PROTOCOL_SETTINGS: [ProtocolSettingNames; 7] = [
         disable_flag: "--disable-postgres",
         enabled_env: "ORBIT_POSTGRES_ENABLED",
         mode_flag: "--postgres-mode",
-        port: Some(PortSettingNames { flag: "--postgres-port", env: "ORBIT_POSTGRES_PORT", default: 5432, wire: "PostgreSQL" }),
+        port: Some(PortSettingNames {
+            flag: "--postgres-port",
+            env: "ORBIT_POSTGRES_PORT",
+            default: 5432,
+            wire: "PostgreSQL",
+        }),
     },
     ProtocolSettingNames {
         protocol: Protocol::Mysql,
@@ -204,7 +213,12 @@ pub const PROTOCOL_SETTINGS: [ProtocolSettingNames; 7] = [
         disable_flag: "--disable-aql",
         enabled_env: "ORBIT_AQL_ENABLED",
         mode_flag: "--aql-mode",
-        port: Some(PortSettingNames { flag: "--http-port", env: "ORBIT_HTTP_PORT", default: 8529, wire: "ArangoDB HTTP" }),
+        port: Some(PortSettingNames {
+            flag: "--http-port",
+            env: "ORBIT_HTTP_PORT",
+            default: 8529,
+            wire: "ArangoDB HTTP",
+        }),
     },
     ProtocolSettingNames {
         protocol: Protocol::Graphrag,
@@ -380,13 +394,9 @@ impl ServerConfig {
                 StorageMode::parse,
             )?;
             let port = match &names.port {
-                Some(p) => Some(layers.resolve(
-                    p.flag,
-                    p.env,
-                    table.port.map(|v| (v, key("port"))),
-                    p.default,
-                    parse_port,
-                )?),
+                Some(p) => {
+                    Some(layers.resolve(p.flag, p.env, table.port.map(|v| (v, key("port"))), p.default, parse_port)?)
+                }
                 None => None,
             };
             protocols.push(ProtocolConfig { protocol, enabled, mode, port });
@@ -436,6 +446,7 @@ fn command() -> Command {
              TOML tables: [server] and one per protocol ([postgresql], [mysql], [cql], [redis], [cypher], [aql], [graphrag]).",
         )
         .color(ColorChoice::Never)
+        .args_override_self(true)
         .arg(valued(names::CONFIG_FLAG, "FILE", format!("TOML configuration file [env: {}]", names::CONFIG_ENV)))
         .arg(valued(names::DATA_DIR_FLAG, "DIR", format!("Data directory [env: {}] [default: ./data]", names::DATA_DIR_ENV)))
         .arg(valued(names::BIND_FLAG, "ADDR", format!("IP address every listener binds [env: {}] [default: 127.0.0.1]", names::BIND_ENV)))
@@ -448,7 +459,11 @@ fn command() -> Command {
         .arg(valued(
             names::SYNC_WRITES_FLAG,
             "BOOL",
-            format!("fsync every RocksDB write batch (true|false) [env: {}]", names::SYNC_WRITES_ENV),
+            format!(
+                "fsync every RocksDB write batch (true|false) [env: {}] [default: {}]",
+                names::SYNC_WRITES_ENV,
+                orbit_rocksdb::RocksOptions::default().sync_writes
+            ),
         ))
         .arg(valued(
             names::ACTOR_SHARDS_FLAG,
@@ -458,7 +473,9 @@ fn command() -> Command {
         .arg(valued(
             names::ACTOR_IDLE_FLAG,
             "SECS",
-            format!("Idle time after which an actor is deactivated, in seconds [env: {}]", names::ACTOR_IDLE_ENV),
+            format!("Idle time after which an actor is deactivated, in seconds [env: {}] [default: {}]",
+                names::ACTOR_IDLE_ENV,
+                orbit_actors::ActorRuntimeConfig::default().idle_timeout.as_secs()),
         ));
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
@@ -473,7 +490,10 @@ fn command() -> Command {
             .arg(valued(
                 names.mode_flag,
                 "MODE",
-                format!("Storage mode of {proto}: persistent|actor [env: {}] [default: persistent]", names.protocol.mode_env()),
+                format!(
+                    "Storage mode of {proto}: persistent|actor [env: {}] [default: persistent]",
+                    names.protocol.mode_env()
+                ),
             ))
             .arg(
                 Arg::new(flag_id(names.disable_flag))
@@ -497,11 +517,7 @@ fn clap_error(e: clap::Error) -> LoadError {
         }
         _ => {
             let rendered = e.to_string();
-            let first = rendered
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("invalid arguments");
+            let first = rendered.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
             LoadError::Invalid(ConfigError::new("command line", format!("{first} (see orbit-server --help)")))
         }
@@ -586,9 +602,7 @@ fn parse_file<T>(
 }
 
 fn parse_port(s: &str) -> Result<u16, String> {
-    s.trim()
-        .parse::<u16>()
-        .map_err(|_| format!("invalid port \"{s}\" (expected an integer from 0 to 65535)"))
+    s.trim().parse::<u16>().map_err(|_| format!("invalid port \"{s}\" (expected an integer from 0 to 65535)"))
 }
 
 fn parse_ip(s: &str) -> Result<IpAddr, String> {
@@ -650,11 +664,9 @@ impl FileConfig {
             Protocol::Redis => self.redis.clone(),
             Protocol::Cypher => self.cypher.clone(),
             Protocol::Aql => self.aql.clone(),
-            Protocol::Graphrag => ProtocolTable {
-                enabled: self.graphrag.enabled,
-                mode: self.graphrag.mode.clone(),
-                port: None,
-            },
+            Protocol::Graphrag => {
+                ProtocolTable { enabled: self.graphrag.enabled, mode: self.graphrag.mode.clone(), port: None }
+            }
         }
     }
 }
@@ -774,6 +786,8 @@ mod tests {
         std::fs::write(&file, "[server]\nadmin_port = 1001\n[redis]\nport = 2001\nmode = \"actor\"\n").expect("write");
         let f = file.to_str().expect("utf-8 path");
 
+        let c = load(&["--config", f, "--admin-port", "1", "--admin-port", "1001"], &[]).expect("repeated flag");
+        assert_eq!(c.admin_port.value, 1001, "the last occurrence of a flag wins");
         let c = load(&["--config", f], &[]).expect("file only");
         assert_eq!(c.admin_port.value, 1001);
         assert_eq!(c.admin_port.source.to_string(), format!("{f}: [server] admin_port"));
@@ -781,7 +795,8 @@ mod tests {
         assert_eq!(redis.mode.value, StorageMode::Actor);
         assert_eq!(redis.port.as_ref().map(|p| p.value), Some(2001));
 
-        let c = load(&["--config", f], &[("ORBIT_ADMIN_PORT", "1002"), ("ORBIT_REDIS_MODE", "persistent")]).expect("env");
+        let c =
+            load(&["--config", f], &[("ORBIT_ADMIN_PORT", "1002"), ("ORBIT_REDIS_MODE", "persistent")]).expect("env");
         assert_eq!(c.admin_port, Setting::new(1002, Source::Env("ORBIT_ADMIN_PORT")));
         assert_eq!(c.protocol(Protocol::Redis).map(|p| p.mode.value), Some(StorageMode::Persistent));
 

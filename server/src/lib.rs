@@ -59,9 +59,14 @@ impl ServerError {
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 /// Runs the server with the registered listeners until SIGINT or SIGTERM.
@@ -158,9 +163,8 @@ pub async fn start(
         listener_addrs.push((protocol, local_addr));
     }
 
-    let admin_addr = admin_listener
-        .local_addr()
-        .map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
+    let admin_addr =
+        admin_listener.local_addr().map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
     let state = Arc::new(AdminState {
         protocols: storages
             .iter()
@@ -301,9 +305,7 @@ async fn bind(ip: IpAddr, port: &Setting<u16>, bind_source: &Source) -> Result<T
     let addr = SocketAddr::new(ip, port.value);
     TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => ConfigError::new(&port.source, format!("{addr} is already in use")),
-        std::io::ErrorKind::AddrNotAvailable => {
-            ConfigError::new(bind_source, format!("cannot listen on {addr}: {e}"))
-        }
+        std::io::ErrorKind::AddrNotAvailable => ConfigError::new(bind_source, format!("cannot listen on {addr}: {e}")),
         _ => ConfigError::new(&port.source, format!("cannot listen on {addr}: {e}")),
     })
 }
@@ -345,5 +347,112 @@ fn build_banner(
         lease_backend: config.persistence_backend.value.name(),
         rows,
         admin_addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use orbit_protocol_api::ListenerError;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Greets every connection; stops when told to.
+    struct GreetingListener;
+
+    #[async_trait]
+    impl ProtocolListener for GreetingListener {
+        fn protocol(&self) -> Protocol {
+            Protocol::Redis
+        }
+
+        async fn serve(self: Box<Self>, listener: TcpListener, mut ctx: ListenerContext) -> Result<(), ListenerError> {
+            loop {
+                tokio::select! {
+                    _ = ctx.shutdown_requested() => return Ok(()),
+                    accepted = listener.accept() => {
+                        let (mut socket, _) = accepted?;
+                        let tables = ctx.storage.list_tables().await?;
+                        socket.write_all(format!("hello {}\n", tables.len()).as_bytes()).await?;
+                    }
+                }
+            }
+        }
+    }
+
+    struct FailingListener;
+
+    #[async_trait]
+    impl ProtocolListener for FailingListener {
+        fn protocol(&self) -> Protocol {
+            Protocol::Mysql
+        }
+
+        async fn serve(self: Box<Self>, _: TcpListener, _: ListenerContext) -> Result<(), ListenerError> {
+            Err(ListenerError::Other("broken on purpose".into()))
+        }
+    }
+
+    fn config(dir: &std::path::Path, extra: &[&str]) -> ServerConfig {
+        let mut args = vec!["orbit-server", "--data-dir", dir.to_str().expect("utf-8"), "--admin-port", "0"];
+        args.extend_from_slice(extra);
+        ServerConfig::load(args, |_| None).expect("valid configuration")
+    }
+
+    #[tokio::test]
+    async fn a_registered_listener_is_bound_served_and_stopped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &["--redis-port", "0"]);
+        let server = start(&config, vec![Box::new(GreetingListener)]).await.expect("start");
+
+        let addr = server.listener_addr(Protocol::Redis).expect("redis listener bound");
+        let mut socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let mut greeting = String::new();
+        socket.read_to_string(&mut greeting).await.expect("read");
+        assert_eq!(greeting, "hello 0\n");
+
+        let banner = server.banner().to_string();
+        assert!(banner.contains(&format!("{addr} (RESP)")), "{banner}");
+        assert!(banner.contains("listener not implemented yet"), "{banner}");
+        assert_eq!(server.listener_addr(Protocol::Mysql), None);
+
+        server.shutdown().await.expect("clean shutdown");
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still accepting after shutdown");
+    }
+
+    #[tokio::test]
+    async fn a_listener_of_a_disabled_protocol_is_not_bound() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &["--redis-port", "0", "--disable-redis"]);
+        let server = start(&config, vec![Box::new(GreetingListener)]).await.expect("start");
+        assert_eq!(server.listener_addr(Protocol::Redis), None);
+        assert!(!dir.path().join("redis").exists());
+        server.shutdown().await.expect("clean shutdown");
+    }
+
+    #[tokio::test]
+    async fn a_failing_listener_stops_the_server_with_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), &["--mysql-port", "0"]);
+        let server = start(&config, vec![Box::new(FailingListener)]).await.expect("start");
+        let result = server.run_until(std::future::pending()).await;
+        match result {
+            Err(ServerError::Runtime(message)) => assert!(message.contains("broken on purpose"), "{message}"),
+            other => panic!("expected a runtime error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn two_sockets_on_one_port_name_both_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = config(dir.path(), &["--redis-port", "47001"]);
+        config.admin_port = Setting { value: 47001, source: Source::Env("ORBIT_ADMIN_PORT") };
+        match start(&config, vec![Box::new(GreetingListener)]).await {
+            Err(ServerError::Config(e)) => {
+                assert_eq!(e.to_string(), "--redis-port: port 47001 is also used by ORBIT_ADMIN_PORT");
+            }
+            Err(other) => panic!("expected a configuration error, got {other}"),
+            Ok(_) => panic!("expected a configuration error"),
+        }
     }
 }

@@ -35,7 +35,14 @@ pub fn render(protocols: &[(&str, MetricsSnapshot)]) -> String {
     );
     for (protocol, snapshot) in protocols {
         for op in &snapshot.operations {
-            sample(&mut out, "orbit_storage_operation_errors_total", protocol, op.operation, None, &op.errors.to_string());
+            sample(
+                &mut out,
+                "orbit_storage_operation_errors_total",
+                protocol,
+                op.operation,
+                None,
+                &op.errors.to_string(),
+            );
         }
     }
 
@@ -79,7 +86,11 @@ fn float(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         format!("{v}")
     }
@@ -100,7 +111,13 @@ mod tests {
                     sum_seconds: 0.5,
                     buckets: vec![(0.0001, 1), (0.001, 2), (1.0, 2)],
                 },
-                OperationMetrics { operation: "insert", count: 0, errors: 0, sum_seconds: 0.0, buckets: vec![(0.0001, 0)] },
+                OperationMetrics {
+                    operation: "insert",
+                    count: 0,
+                    errors: 0,
+                    sum_seconds: 0.0,
+                    buckets: vec![(0.0001, 0)],
+                },
             ],
         }
     }
@@ -130,8 +147,12 @@ mod tests {
         assert!(lines.contains(
             &"orbit_storage_operation_duration_seconds_bucket{protocol=\"redis\",operation=\"get\",le=\"+Inf\"} 3"
         ));
-        assert!(lines.contains(&"orbit_storage_operation_duration_seconds_sum{protocol=\"redis\",operation=\"get\"} 0.5"));
-        assert!(lines.contains(&"orbit_storage_operation_duration_seconds_count{protocol=\"redis\",operation=\"get\"} 3"));
+        assert!(
+            lines.contains(&"orbit_storage_operation_duration_seconds_sum{protocol=\"redis\",operation=\"get\"} 0.5")
+        );
+        assert!(
+            lines.contains(&"orbit_storage_operation_duration_seconds_count{protocol=\"redis\",operation=\"get\"} 3")
+        );
         assert!(lines.contains(&"orbit_storage_operations_total{protocol=\"post\\\"gres\",operation=\"insert\"} 0"));
         assert!(text.ends_with('\n'));
     }

@@ -112,10 +112,7 @@ async fn open_persistent(
     path: &Path,
 ) -> Result<Arc<dyn TableStorage>, ServerError> {
     std::fs::create_dir_all(path).map_err(|e| {
-        ServerError::Config(ConfigError::new(
-            &config.data_dir.source,
-            format!("cannot create {}: {e}", path.display()),
-        ))
+        ServerError::Config(ConfigError::new(&config.data_dir.source, format!("cannot create {}: {e}", path.display())))
     })?;
     let options = RocksOptions { sync_writes: config.sync_writes.value, ..RocksOptions::default() };
     let owned = path.to_path_buf();

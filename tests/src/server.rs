@@ -290,9 +290,9 @@ impl TestServer {
                 }
             }
         }
-        self.admin_addr = Some(admin_addr.unwrap_or_else(|| {
-            panic!("the banner names no admin address; stdout:\n{}", text(&self.stdout))
-        }));
+        self.admin_addr = Some(
+            admin_addr.unwrap_or_else(|| panic!("the banner names no admin address; stdout:\n{}", text(&self.stdout))),
+        );
     }
 
     fn stop_and_collect_stderr(&mut self) -> String {
@@ -366,7 +366,10 @@ impl TestServer {
             if Instant::now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("orbit-server did not exit within {READY_TIMEOUT:?} of signal {signal}; stderr:\n{}", self.stderr());
+                panic!(
+                    "orbit-server did not exit within {READY_TIMEOUT:?} of signal {signal}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             thread::sleep(Duration::from_millis(20));
         };
@@ -461,9 +464,7 @@ fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
+    let chunked = headers.iter().any(|(k, v)| k == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
     if chunked {
         body = dechunk(&body)?;
     }

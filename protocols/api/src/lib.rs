@@ -121,10 +121,7 @@ impl FromStr for Protocol {
     type Err = UnknownProtocol;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Protocol::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| UnknownProtocol(s.to_string()))
+        Protocol::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| UnknownProtocol(s.to_string()))
     }
 }
 

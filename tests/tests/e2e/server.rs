@@ -257,8 +257,11 @@ fn bad_numbers_are_rejected() {
 fn admin_port_in_use_is_rejected() {
     let held = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = held.local_addr().expect("addr").port();
-    let (exited, _data) = run_invalid(&["--admin-port", &port.to_string()], &[]);
+    let data = tempfile::TempDir::new().expect("tempdir");
+    let exited =
+        run_to_exit(&["--data-dir", &data.path().display().to_string(), "--admin-port", &port.to_string()], &[]);
     assert_invalid(&exited, &["--admin-port", &format!("127.0.0.1:{port} is already in use")]);
+    assert!(!data.path().join("redis").exists(), "storage opened although a port is in use");
     drop(held);
 }
 
@@ -268,13 +271,12 @@ fn unwritable_data_directory_is_rejected() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"not a directory").expect("write");
     let data = file.join("data");
-    let exited = run_to_exit(
-        &["--data-dir", &data.display().to_string(), "--admin-port", &free_port().to_string()],
-        &[],
-    );
+    let exited =
+        run_to_exit(&["--data-dir", &data.display().to_string(), "--admin-port", &free_port().to_string()], &[]);
     assert_invalid(&exited, &["--data-dir", &data.display().to_string()]);
 
-    let exited = run_to_exit(&["--admin-port", &free_port().to_string()], &[("ORBIT_DATA_DIR", &data.display().to_string())]);
+    let exited =
+        run_to_exit(&["--admin-port", &free_port().to_string()], &[("ORBIT_DATA_DIR", &data.display().to_string())]);
     assert_invalid(&exited, &["ORBIT_DATA_DIR"]);
 }
 

@@ -1,8 +1,8 @@
-//! The storage conformance suite on RocksDB and on the actor storage, plus what only a
-//! persistent engine must do: keep everything across a reopen, and lose no
+//! The storage conformance suite on RocksDB (the memory engine runs it in orbit-storage's
+//! unit tests, the actor storage in orbit-actors' with short idle timeouts), plus what
+//! only a persistent engine must do: keep everything across a reopen, and lose no
 //! acknowledged write (and show no half batch) when its process is killed with SIGKILL.
 
-use orbit_actors::{ActorRuntimeConfig, MemoryDirectory};
 use orbit_rocksdb::{RocksEngine, RocksOptions};
 use orbit_storage::{
     ColumnDef, DataType, IndexDef, KvTableStorage, ScanOptions, TableDef, TableStorage, Value,
@@ -28,26 +28,6 @@ mod rocksdb {
     }
 
     orbit_storage::conformance_tests!(rocks());
-}
-
-mod actors {
-    use super::*;
-
-    /// Short idle timeouts and leases so shards deactivate and reactivate during the suite.
-    async fn actor_storage() -> (Arc<dyn TableStorage>, ()) {
-        let config = ActorRuntimeConfig {
-            idle_timeout: Duration::from_millis(100),
-            lease_duration: Duration::from_millis(500),
-            ..ActorRuntimeConfig::default()
-        };
-        let storage: Arc<dyn TableStorage> =
-            orbit_actors::open_actor_table_storage(config, Arc::new(MemoryDirectory::new()), "conformance", 4)
-                .await
-                .expect("open actor storage");
-        (storage, ())
-    }
-
-    orbit_storage::conformance_tests!(actor_storage());
 }
 
 fn int(v: i64) -> Value {

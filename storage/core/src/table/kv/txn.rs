@@ -106,6 +106,10 @@ impl KvTransaction {
         KvTransaction { inner, snapshot, start, writes: BTreeMap::new(), tables: HashMap::new(), open: true }
     }
 
+    pub(crate) fn has_writes(&self) -> bool {
+        !self.writes.is_empty()
+    }
+
     fn ensure_open(&self) -> StorageResult<()> {
         if self.open {
             Ok(())
