@@ -296,3 +296,41 @@ fn help_lists_the_settings_and_exits_zero() {
         assert!(exited.stdout.contains(name), "{name} missing from --help:\n{}", exited.stdout);
     }
 }
+
+/// Rows already in a protocol's RocksDB survive the server starting on them, a kill -9,
+/// and a graceful stop: start-up opens what is there and never wipes it.
+#[test]
+fn existing_data_survives_start_kill9_and_stop() {
+    use orbit_storage::{ColumnDef, DataType, KvTableStorage, ScanOptions, TableDef, TableStorage, Value};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let open = |path: std::path::PathBuf| async move {
+        let engine = orbit_rocksdb::RocksEngine::open(&path, &orbit_rocksdb::RocksOptions::default()).expect("open");
+        KvTableStorage::open(std::sync::Arc::new(engine)).await.expect("table storage")
+    };
+    let mut server = TestServer::start(&[], &[]);
+    assert!(server.terminate().success());
+    let path = rocksdb_dir(server.data_dir(), "postgresql");
+    rt.block_on(async {
+        let s = open(path.clone()).await;
+        let def = TableDef::new("t")
+            .column(ColumnDef::new("k", DataType::Int64))
+            .column(ColumnDef::new("v", DataType::Text))
+            .primary_key(&["k"]);
+        s.create_table(&def).await.expect("create");
+        for k in 0..100 {
+            s.insert("t", vec![Value::Int(k), Value::Text(format!("v{k}"))]).await.expect("insert");
+        }
+    });
+    server.restart();
+    assert_eq!(server.get("/health").status, 200);
+    server.kill9();
+    server.restart();
+    assert_eq!(server.get("/health").status, 200);
+    assert!(server.terminate().success());
+    rt.block_on(async {
+        let s = open(path).await;
+        let rows = s.scan("t", &ScanOptions::all()).await.expect("scan");
+        assert_eq!(rows.len(), 100);
+        assert_eq!(rows[42], vec![Value::Int(42), Value::Text("v42".into())]);
+    });
+}
