@@ -26,7 +26,11 @@ async fn backends() -> Vec<Backend> {
     let dir = tempfile::tempdir().expect("tempdir");
     let rocks = RocksEngine::open(dir.path(), &RocksOptions::default()).expect("rocksdb");
     let mut out = vec![
-        Backend { name: "rocksdb", storage: KvTableStorage::open(Arc::new(rocks)).await.expect("open"), _dir: Some(dir) },
+        Backend {
+            name: "rocksdb",
+            storage: KvTableStorage::open(Arc::new(rocks)).await.expect("open"),
+            _dir: Some(dir),
+        },
         Backend {
             name: "actor",
             storage: orbit_actors::open_actor_table_storage(

@@ -97,7 +97,17 @@ pub async fn nulls_and_types(s: Storage) {
     create_users(s.as_ref()).await;
     let err = s.insert("users", vec![int(1), Value::Null, Value::Null, Value::Null]).await.unwrap_err();
     assert!(matches!(err, StorageError::NotNullViolation { ref column, .. } if column == "name"), "{err:?}");
-    let err = s.insert("users", user(0, None, None, "x").into_iter().enumerate().map(|(i, v)| if i == 0 { Value::Null } else { v }).collect()).await.unwrap_err();
+    let err = s
+        .insert(
+            "users",
+            user(0, None, None, "x")
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| if i == 0 { Value::Null } else { v })
+                .collect(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StorageError::NotNullViolation { ref column, .. } if column == "id"), "{err:?}");
     let err = s.insert("users", vec![text("1"), Value::Null, Value::Null, text("x")]).await.unwrap_err();
     assert!(matches!(err, StorageError::TypeMismatch { .. }), "{err:?}");
@@ -160,7 +170,7 @@ pub async fn key_ordering(s: Storage) {
         expected.reverse();
         assert_eq!(rev.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), expected);
         for (j, v) in values.iter().enumerate() {
-            assert_eq!(s.get(&name, &[v.clone()]).await.unwrap(), Some(vec![v.clone(), int(j as i64)]));
+            assert_eq!(s.get(&name, std::slice::from_ref(v)).await.unwrap(), Some(vec![v.clone(), int(j as i64)]));
         }
     }
     // -0.0 and 0.0 are one key.
@@ -257,9 +267,15 @@ pub async fn index_consistency(s: Storage) {
     let err = s.create_index("users", &IndexDef::new("users_name_u", &["name"], true)).await.unwrap_err();
     assert!(matches!(err, StorageError::UniqueViolation { .. }), "{err:?}");
     assert!(s.table_schema("users").await.unwrap().unwrap().index("users_name_u").is_none());
-    assert!(matches!(s.create_index("users", &IndexDef::new("users_name", &["age"], false)).await, Err(StorageError::IndexExists(_))));
+    assert!(matches!(
+        s.create_index("users", &IndexDef::new("users_name", &["age"], false)).await,
+        Err(StorageError::IndexExists(_))
+    ));
     s.drop_index("users", "users_name").await.unwrap();
-    assert!(matches!(s.index_scan("users", "users_name", &ScanOptions::all()).await, Err(StorageError::IndexNotFound(_))));
+    assert!(matches!(
+        s.index_scan("users", "users_name", &ScanOptions::all()).await,
+        Err(StorageError::IndexNotFound(_))
+    ));
     assert!(matches!(s.drop_index("users", "users_name").await, Err(StorageError::IndexNotFound(_))));
     // A composite index orders by both columns.
     s.create_index("users", &IndexDef::new("users_age_email", &["age", "email"], false)).await.unwrap();
@@ -458,26 +474,43 @@ pub async fn alter_and_truncate(s: Storage) {
     s.insert("users", user(1, Some("a@x"), Some(30), "ann")).await.unwrap();
     let added = ColumnDef::new("score", DataType::Float64).default_value(Value::Float(1.5));
     s.alter_table("users", AlterTable::AddColumn(added)).await.unwrap();
-    assert_eq!(s.get("users", &[int(1)]).await.unwrap().unwrap(), [int(1), text("a@x"), int(30), text("ann"), Value::Float(1.5)]);
+    assert_eq!(
+        s.get("users", &[int(1)]).await.unwrap().unwrap(),
+        [int(1), text("a@x"), int(30), text("ann"), Value::Float(1.5)]
+    );
     s.insert("users", vec![int(2), Value::Null, Value::Null, text("bo"), Value::Float(9.0)]).await.unwrap();
     // Dropping an indexed column drops its index; the row shrinks.
     s.alter_table("users", AlterTable::DropColumn("age".into())).await.unwrap();
     let schema = s.table_schema("users").await.unwrap().unwrap();
     assert!(schema.index("users_age").is_none());
     assert_eq!(s.get("users", &[int(2)]).await.unwrap().unwrap(), [int(2), Value::Null, text("bo"), Value::Float(9.0)]);
-    assert!(matches!(s.alter_table("users", AlterTable::DropColumn("id".into())).await, Err(StorageError::InvalidSchema(_))));
-    assert!(matches!(s.alter_table("users", AlterTable::DropColumn("nope".into())).await, Err(StorageError::ColumnNotFound { .. })));
+    assert!(matches!(
+        s.alter_table("users", AlterTable::DropColumn("id".into())).await,
+        Err(StorageError::InvalidSchema(_))
+    ));
+    assert!(matches!(
+        s.alter_table("users", AlterTable::DropColumn("nope".into())).await,
+        Err(StorageError::ColumnNotFound { .. })
+    ));
     // A column added again under a dropped name starts from its own default.
     s.alter_table("users", AlterTable::AddColumn(ColumnDef::new("age", DataType::Int32))).await.unwrap();
     assert_eq!(s.get("users", &[int(1)]).await.unwrap().unwrap()[4], Value::Null);
     s.alter_table("users", AlterTable::RenameColumn { from: "name".into(), to: "full_name".into() }).await.unwrap();
     assert!(s.table_schema("users").await.unwrap().unwrap().column_position("full_name").is_some());
-    s.create_table(&TableDef::new("other").column(ColumnDef::new("k", DataType::Int64)).primary_key(&["k"])).await.unwrap();
-    assert!(matches!(s.alter_table("users", AlterTable::RenameTable("other".into())).await, Err(StorageError::TableExists(_))));
+    s.create_table(&TableDef::new("other").column(ColumnDef::new("k", DataType::Int64)).primary_key(&["k"]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.alter_table("users", AlterTable::RenameTable("other".into())).await,
+        Err(StorageError::TableExists(_))
+    ));
     s.alter_table("users", AlterTable::RenameTable("people".into())).await.unwrap();
     assert!(s.table_schema("users").await.unwrap().is_none());
     assert_eq!(ids(&s.scan("people", &ScanOptions::all()).await.unwrap()), [1, 2]);
-    assert_eq!(ids(&s.index_scan("people", "users_email", &ScanOptions::prefix(vec![text("a@x")])).await.unwrap()), [1]);
+    assert_eq!(
+        ids(&s.index_scan("people", "users_email", &ScanOptions::prefix(vec![text("a@x")])).await.unwrap()),
+        [1]
+    );
     s.truncate_table("people").await.unwrap();
     assert!(s.scan("people", &ScanOptions::all()).await.unwrap().is_empty());
     assert!(s.index_scan("people", "users_email", &ScanOptions::all()).await.unwrap().is_empty());

@@ -94,9 +94,15 @@ pub enum AlterTable {
     AddColumn(ColumnDef),
     /// Drops the column and every index that uses it; primary-key columns cannot be dropped.
     DropColumn(String),
-    RenameColumn { from: String, to: String },
+    RenameColumn {
+        from: String,
+        to: String,
+    },
     RenameTable(String),
-    SetDefault { column: String, default: Option<ColumnDefault> },
+    SetDefault {
+        column: String,
+        default: Option<ColumnDefault>,
+    },
     SetOptions(BTreeMap<String, String>),
 }
 
@@ -252,7 +258,10 @@ impl TableSchema {
                     _ => Value::Null,
                 };
                 if missing_value.is_null() && !column.nullable {
-                    return Err(StorageError::NotNullViolation { table: self.name.clone(), column: column.name.clone() });
+                    return Err(StorageError::NotNullViolation {
+                        table: self.name.clone(),
+                        column: column.name.clone(),
+                    });
                 }
                 self.slots.push(StoredColumn { def: column.clone(), dropped: false, missing_value });
             }
@@ -315,7 +324,10 @@ impl TableSchema {
         for (column, value) in self.columns().zip(row) {
             if value.is_null() {
                 if !column.nullable {
-                    return Err(StorageError::NotNullViolation { table: self.name.clone(), column: column.name.clone() });
+                    return Err(StorageError::NotNullViolation {
+                        table: self.name.clone(),
+                        column: column.name.clone(),
+                    });
                 }
                 continue;
             }
@@ -364,10 +376,7 @@ impl TableSchema {
     /// Expands a live row to physical slots (dropped slots hold NULL).
     pub fn to_physical(&self, row: Vec<Value>) -> Vec<Value> {
         let mut live = row.into_iter();
-        self.slots
-            .iter()
-            .map(|c| if c.dropped { Value::Null } else { live.next().unwrap_or(Value::Null) })
-            .collect()
+        self.slots.iter().map(|c| if c.dropped { Value::Null } else { live.next().unwrap_or(Value::Null) }).collect()
     }
 
     /// Projects physical values (possibly fewer than the current slot count, for rows

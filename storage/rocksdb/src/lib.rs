@@ -9,7 +9,9 @@
 use async_trait::async_trait;
 use orbit_storage::engine::{KeyRange, KvPair};
 use orbit_storage::{KvEngine, KvSnapshot, StorageError, StorageResult, WriteBatch, WriteOp};
-use rocksdb::{DBCompressionType, Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode, WriteOptions, DB};
+use rocksdb::{
+    DBCompressionType, Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode, WriteOptions, DB,
+};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -216,7 +218,8 @@ mod tests {
         }
         engine.write(b).await.unwrap();
         let snap = engine.snapshot();
-        let keys = |pairs: Vec<KvPair>| pairs.into_iter().map(|(k, _)| String::from_utf8(k).unwrap()).collect::<String>();
+        let keys =
+            |pairs: Vec<KvPair>| pairs.into_iter().map(|(k, _)| String::from_utf8(k).unwrap()).collect::<String>();
         let r = KeyRange { start: Bound::Excluded(b"a".to_vec()), end: Bound::Included(b"d".to_vec()) };
         assert_eq!(keys(snap.scan(&r, false, 10).await.unwrap()), "bcd");
         assert_eq!(keys(snap.scan(&r, true, 10).await.unwrap()), "dcb");

@@ -4,9 +4,7 @@
 //! acknowledged write (and show no half batch) when its process is killed with SIGKILL.
 
 use orbit_rocksdb::{RocksEngine, RocksOptions};
-use orbit_storage::{
-    ColumnDef, DataType, IndexDef, KvTableStorage, ScanOptions, TableDef, TableStorage, Value,
-};
+use orbit_storage::{ColumnDef, DataType, IndexDef, KvTableStorage, ScanOptions, TableDef, TableStorage, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -65,18 +63,29 @@ async fn rocksdb_keeps_everything_across_reopen() {
     let schema = s.table_schema("kv").await.unwrap().unwrap();
     assert!(schema.index("kv_v").is_some() && schema.index("kv_v_plain").is_some());
     assert_eq!(s.scan("kv", &ScanOptions::all()).await.unwrap().len(), 500);
-    assert_eq!(s.get("kv", &[Value::Text("key0499".into())]).await.unwrap(), Some(vec![Value::Text("key0499".into()), int(501)]));
+    assert_eq!(
+        s.get("kv", &[Value::Text("key0499".into())]).await.unwrap(),
+        Some(vec![Value::Text("key0499".into()), int(501)])
+    );
     let lowest = s.index_scan("kv", "kv_v", &ScanOptions::all().limit(2)).await.unwrap();
     assert_eq!(lowest[0][1], int(-1));
     assert_eq!(lowest[1][1], int(501));
-    assert!(s.index_scan("kv", "kv_v_plain", &ScanOptions::prefix(vec![int(1000)])).await.unwrap().is_empty(), "deleted row's entry is gone");
+    assert!(
+        s.index_scan("kv", "kv_v_plain", &ScanOptions::prefix(vec![int(1000)])).await.unwrap().is_empty(),
+        "deleted row's entry is gone"
+    );
     let mut t = s.begin().await.unwrap();
     assert_eq!(t.get_expiry("kv", &[Value::Text("ttl".into())]).await.unwrap(), Some(Some(far)));
     drop(t);
     let err = s.insert("kv", vec![Value::Text("new".into()), int(600)]).await.unwrap_err();
-    assert!(matches!(err, orbit_storage::StorageError::UniqueViolation { .. }), "unique index survives reopen: {err:?}");
+    assert!(
+        matches!(err, orbit_storage::StorageError::UniqueViolation { .. }),
+        "unique index survives reopen: {err:?}"
+    );
     // A table created after reopen gets a fresh id: it does not see the dropped table's rows.
-    s.create_table(&TableDef::new("fresh").column(ColumnDef::new("k", DataType::Int64)).primary_key(&["k"])).await.unwrap();
+    s.create_table(&TableDef::new("fresh").column(ColumnDef::new("k", DataType::Int64)).primary_key(&["k"]))
+        .await
+        .unwrap();
     assert_eq!(s.table_schema("fresh").await.unwrap().unwrap().id, 3);
     assert!(s.scan("fresh", &ScanOptions::all()).await.unwrap().is_empty());
 }

@@ -85,7 +85,12 @@ pub trait Transaction: Send {
     /// row it replaced.
     async fn upsert(&mut self, table: &str, row: Row) -> StorageResult<Option<Row>>;
     /// Like `upsert`, setting the expiry of the new row.
-    async fn upsert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<Option<Row>>;
+    async fn upsert_with_expiry(
+        &mut self,
+        table: &str,
+        row: Row,
+        expires_at: Option<i64>,
+    ) -> StorageResult<Option<Row>>;
     /// Replaces the row stored under `key` with `row` (whose key may differ: the row
     /// moves). Keeps the row's expiry. Returns false when there is no row under `key`.
     async fn update(&mut self, table: &str, key: &[Value], row: Row) -> StorageResult<bool>;
@@ -162,19 +167,19 @@ pub trait TableStorage: Send + Sync {
     async fn get(&self, table: &str, key: &[Value]) -> StorageResult<Option<Row>> {
         let mut tx = self.begin().await?;
         let row = tx.get(table, key).await?;
-        tx.rollback().await?;
+        drop(tx); // read-only: nothing to commit
         Ok(row)
     }
     async fn scan(&self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
         let mut tx = self.begin().await?;
         let rows = tx.scan(table, options).await?;
-        tx.rollback().await?;
+        drop(tx); // read-only: nothing to commit
         Ok(rows)
     }
     async fn index_scan(&self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
         let mut tx = self.begin().await?;
         let rows = tx.index_scan(table, index, options).await?;
-        tx.rollback().await?;
+        drop(tx); // read-only: nothing to commit
         Ok(rows)
     }
 }
@@ -206,8 +211,5 @@ pub fn spawn_expiry_sweeper(storage: Arc<dyn TableStorage>, interval: Duration) 
 
 /// The current time in unix milliseconds.
 pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

@@ -100,9 +100,9 @@ impl KvTableStorage {
             }
         }
         let stored_next = match snapshot.get(&layout::meta_key(layout::NEXT_TABLE_ID)).await? {
-            Some(bytes) => u32::from_be_bytes(
-                bytes.as_slice().try_into().map_err(|_| StorageError::corruption("next table id"))?,
-            ),
+            Some(bytes) => {
+                u32::from_be_bytes(bytes.as_slice().try_into().map_err(|_| StorageError::corruption("next table id"))?)
+            }
             None => 1,
         };
         let max_id = catalog.by_id.keys().copied().max().unwrap_or(0);
@@ -238,7 +238,11 @@ impl KvTableStorage {
         let _commit = self.inner.commit_lock.lock().await;
         let schema = self.inner.table(table)?;
         let mut new = (*schema).clone();
-        let position = new.indexes.iter().position(|i| i.name == index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
+        let position = new
+            .indexes
+            .iter()
+            .position(|i| i.name == index)
+            .ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
         let removed = new.indexes.remove(position);
         new.version += 1;
         let mut batch = WriteBatch::new();
@@ -348,4 +352,3 @@ impl TableStorage for KvTableStorage {
         self.inner.engine.name()
     }
 }
-

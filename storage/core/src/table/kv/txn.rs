@@ -55,7 +55,12 @@ fn key_bytes(schema: &TableSchema, values: &[Value]) -> StorageResult<Vec<u8>> {
 }
 
 /// The entry key of `physical` in `index`.
-fn index_entry_key(schema: &TableSchema, index: &StoredIndex, physical: &[Value], pk: &[u8]) -> StorageResult<(Vec<u8>, bool)> {
+fn index_entry_key(
+    schema: &TableSchema,
+    index: &StoredIndex,
+    physical: &[Value],
+    pk: &[u8],
+) -> StorageResult<(Vec<u8>, bool)> {
     let mut values = Vec::new();
     let mut has_null = false;
     for slot in &index.slots {
@@ -175,7 +180,10 @@ impl KvTransaction {
             }
             if let Some(owner) = self.read(&entry).await? {
                 if owner != pk && self.load_visible(schema, &owner).await?.is_some() {
-                    return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
+                    return Err(StorageError::UniqueViolation {
+                        table: schema.name.clone(),
+                        index: index.name.clone(),
+                    });
                 }
             }
         }
@@ -198,7 +206,13 @@ impl KvTransaction {
         Ok(())
     }
 
-    fn add_row(&mut self, schema: &TableSchema, physical: &[Value], pk: &[u8], expires_at: Option<i64>) -> StorageResult<()> {
+    fn add_row(
+        &mut self,
+        schema: &TableSchema,
+        physical: &[Value],
+        pk: &[u8],
+        expires_at: Option<i64>,
+    ) -> StorageResult<()> {
         for index in &schema.indexes {
             let (entry, _) = index_entry_key(schema, index, physical, pk)?;
             self.put(entry, pk.to_vec());
@@ -210,7 +224,13 @@ impl KvTransaction {
         Ok(())
     }
 
-    async fn write_row(&mut self, table: &str, live: Row, expires_at: Option<i64>, replace: bool) -> StorageResult<Option<Row>> {
+    async fn write_row(
+        &mut self,
+        table: &str,
+        live: Row,
+        expires_at: Option<i64>,
+        replace: bool,
+    ) -> StorageResult<Option<Row>> {
         let schema = self.schema_for_write(table)?;
         schema.check_row(&live)?;
         let physical = schema.to_physical(live);
@@ -302,7 +322,12 @@ impl KvTransaction {
         Ok(rows)
     }
 
-    async fn set_row_expiry(&mut self, table: &str, key_values: &[Value], expires_at: Option<i64>) -> StorageResult<bool> {
+    async fn set_row_expiry(
+        &mut self,
+        table: &str,
+        key_values: &[Value],
+        expires_at: Option<i64>,
+    ) -> StorageResult<bool> {
         let schema = self.schema_for_write(table)?;
         let pk = key_bytes(&schema, key_values)?;
         let Some(old) = self.load_visible(&schema, &pk).await? else { return Ok(false) };
@@ -449,7 +474,12 @@ impl Transaction for KvTransaction {
         timed!(self, Operation::Upsert, self.write_row(table, row, None, true).await)
     }
 
-    async fn upsert_with_expiry(&mut self, table: &str, row: Row, expires_at: Option<i64>) -> StorageResult<Option<Row>> {
+    async fn upsert_with_expiry(
+        &mut self,
+        table: &str,
+        row: Row,
+        expires_at: Option<i64>,
+    ) -> StorageResult<Option<Row>> {
         timed!(self, Operation::Upsert, self.write_row(table, row, expires_at, true).await)
     }
 
@@ -478,12 +508,16 @@ impl Transaction for KvTransaction {
     }
 
     async fn get_expiry(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Option<i64>>> {
-        timed!(self, Operation::Get, async {
-            let schema = self.schema(table)?;
-            let pk = key_bytes(&schema, key)?;
-            Ok(self.load_visible(&schema, &pk).await?.map(|r| r.expires_at))
-        }
-        .await)
+        timed!(
+            self,
+            Operation::Get,
+            async {
+                let schema = self.schema(table)?;
+                let pk = key_bytes(&schema, key)?;
+                Ok(self.load_visible(&schema, &pk).await?.map(|r| r.expires_at))
+            }
+            .await
+        )
     }
 
     async fn commit(mut self: Box<Self>) -> StorageResult<()> {
