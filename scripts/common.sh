@@ -5,8 +5,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orbit-target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
 # Debian packages: clang/libclang-dev for the RocksDB bindings (bindgen), a C++ compiler
-# for RocksDB itself.
-ORBIT_PACKAGES=(clang libclang-dev g++ make)
+# for RocksDB itself; PostgreSQL 15 (server and psql) for the tests that drive Orbit with
+# psql and check our .slt expected results against a real PostgreSQL.
+ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15)
 
 missing_packages() {
     local p

@@ -373,8 +373,15 @@ impl TableSchema {
             .collect()
     }
 
+    fn has_dropped_columns(&self) -> bool {
+        self.slots.iter().any(|c| c.dropped)
+    }
+
     /// Expands a live row to physical slots (dropped slots hold NULL).
     pub fn to_physical(&self, row: Vec<Value>) -> Vec<Value> {
+        if row.len() == self.slots.len() && !self.has_dropped_columns() {
+            return row;
+        }
         let mut live = row.into_iter();
         self.slots.iter().map(|c| if c.dropped { Value::Null } else { live.next().unwrap_or(Value::Null) }).collect()
     }
@@ -382,6 +389,9 @@ impl TableSchema {
     /// Projects physical values (possibly fewer than the current slot count, for rows
     /// written before a column was added) onto the live columns.
     pub fn to_live(&self, physical: Vec<Value>) -> Vec<Value> {
+        if physical.len() == self.slots.len() && !self.has_dropped_columns() {
+            return physical;
+        }
         let mut physical = physical.into_iter();
         let mut row = Vec::with_capacity(self.column_count());
         for column in &self.slots {
