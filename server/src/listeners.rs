@@ -11,7 +11,5 @@ use orbit_protocol_api::ProtocolListener;
 
 /// Every protocol listener of this build, at most one per protocol.
 pub fn registry(_config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
-    vec![
-        // e.g. Box::new(orbit_resp::RespListener::new()),
-    ]
+    vec![Box::new(orbit_postgres::PostgresListener::new())]
 }

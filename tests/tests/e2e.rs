@@ -1,7 +1,11 @@
 //! The one end-to-end test binary (one binary keeps CI's link time down):
 //! storage conformance on every engine, crash recovery, and the orbit-server binary.
 
+#[path = "e2e/postgres.rs"]
+mod postgres;
 #[path = "e2e/server.rs"]
 mod server;
 #[path = "e2e/storage.rs"]
 mod storage;
+#[path = "e2e/sqllogic.rs"]
+mod sqllogic;

@@ -1,0 +1,22 @@
+//! Orbit's PostgreSQL wire listener: pgwire for the protocol, `orbit-sql` for the SQL.
+//!
+//! Modules: [`server`] (the [`PostgresListener`] and its accept loop), [`connection`]
+//! (one connection's read loop and dispatch), [`framing`] (bounded, validated frames),
+//! [`handler`] (per-connection state: session, statements, portals), [`startup`]
+//! (startup and trust authentication), [`simple`] and [`extended`] (the two query
+//! protocols), [`encoding`] and [`types`] (values and type OIDs on the wire),
+//! [`cancel`] (CancelRequest), [`error`] (SQLSTATE error responses).
+
+pub mod cancel;
+pub mod connection;
+pub mod encoding;
+pub mod error;
+pub mod extended;
+pub mod framing;
+pub mod handler;
+pub mod server;
+pub mod simple;
+pub mod startup;
+pub mod types;
+
+pub use server::PostgresListener;

@@ -1,0 +1,113 @@
+//! The simple query protocol: one Query message, possibly several statements, each
+//! answered in turn (RowDescription + DataRows in text format + CommandComplete, or
+//! CommandComplete, or EmptyQueryResponse), an ErrorResponse ending the batch, and
+//! ReadyForQuery with the session's transaction status.
+
+use crate::error::{error_info, sql_error_info, sqlstate};
+use crate::handler::{
+    data_row, is_empty_query, report_parameter_changes, row_description, wire_status, ConnectionHandler, ResultFormats,
+};
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use orbit_sql::QueryOutput;
+use pgwire::api::query::SimpleQueryHandler;
+use pgwire::api::results::Response;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
+use pgwire::messages::simplequery::Query;
+use pgwire::messages::PgWireBackendMessage;
+use std::fmt::Debug;
+use std::sync::atomic::Ordering;
+
+/// Sends one statement's result of a simple query (text format).
+pub async fn send_output<C>(client: &mut C, output: QueryOutput) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    match output {
+        QueryOutput::Rows { columns, rows, tag } => {
+            let formats = ResultFormats::All(false);
+            client.feed(PgWireBackendMessage::RowDescription(row_description(&columns, &formats))).await?;
+            for row in &rows {
+                client.feed(PgWireBackendMessage::DataRow(data_row(row, &columns, &formats)?)).await?;
+            }
+            let tag = tag.unwrap_or_else(|| format!("SELECT {}", rows.len()));
+            client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
+        }
+        QueryOutput::Command { tag } => {
+            client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
+        }
+        QueryOutput::Empty => {
+            client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl SimpleQueryHandler for ConnectionHandler {
+    async fn on_query<C>(&self, client: &mut C, query: Query) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        let Some(session) = state.session.as_mut() else {
+            return Err(PgWireError::NotReadyForQuery);
+        };
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        // A simple Query destroys the unnamed statement and portal, as in PostgreSQL.
+        state.statements.remove("");
+        state.portals.remove("");
+
+        if is_empty_query(&query.query) {
+            client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+        } else {
+            session.cancel_flag().store(false, Ordering::SeqCst);
+            let results = session.execute_batch(&query.query).await;
+            if results.is_empty() {
+                client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+            }
+            for result in results {
+                match result {
+                    Ok(output) => send_output(client, output).await?,
+                    Err(e) => {
+                        client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
+                        break;
+                    }
+                }
+            }
+        }
+
+        let status = wire_status(session);
+        if matches!(status, pgwire::messages::response::TransactionStatus::Idle) {
+            state.portals.clear();
+        }
+        report_parameter_changes(client, state).await?;
+        client.set_transaction_status(status);
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+        client.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(&self, _client: &mut C, _query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // on_query above answers every Query itself.
+        Err(PgWireError::UserError(Box::new(error_info(
+            sqlstate::INTERNAL_ERROR,
+            "simple query dispatched outside on_query",
+        ))))
+    }
+}

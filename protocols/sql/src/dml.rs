@@ -1,0 +1,696 @@
+//! INSERT, UPDATE and DELETE: binding (also used by Describe) and execution against the
+//! statement's storage transaction. Column values go through assignment casts (type,
+//! varchar length, numeric scale), NOT NULL and CHECK constraints; defaults are
+//! constants, expressions, or sequences (SERIAL, IDENTITY, hidden row ids).
+
+use crate::catalog::{self, CatalogState, TableInfo, ROWID};
+use crate::error::{sqlstate, SqlError};
+use crate::exec::{self, ExecCtx};
+use crate::expr::cast::assign_value;
+use crate::expr::Expr;
+use crate::plan::bind::{ident, object_name_parts, Binder, Scope, ScopeCol};
+use crate::plan::join::{build_joins, Rel};
+use crate::plan::Plan;
+use crate::session::Session;
+use crate::types::SqlType;
+use crate::{Column, QueryOutput};
+use orbit_storage::{ColumnDefault, StorageError, Transaction, Value};
+use sqlparser::ast;
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+enum DefaultKind {
+    None,
+    Expr(Expr),
+    Sequence(String),
+}
+
+enum ConflictAction {
+    Nothing,
+    Update { assignments: Vec<(usize, Expr)>, selection: Option<Expr> },
+}
+
+struct InsertPlan {
+    table: Arc<TableInfo>,
+    source: Plan,
+    targets: Vec<usize>,
+    defaults: Vec<DefaultKind>,
+    checks: Vec<(String, Expr)>,
+    conflict: Option<ConflictAction>,
+    returning: Option<(Vec<Expr>, Vec<Column>)>,
+    /// Per VALUES row: the source positions written as DEFAULT.
+    default_slots: Vec<Vec<usize>>,
+}
+
+struct ModifyPlan {
+    table: Arc<TableInfo>,
+    source: Plan,
+    target_width: usize,
+    assignments: Vec<(usize, Expr)>,
+    checks: Vec<(String, Expr)>,
+    returning: Option<(Vec<Expr>, Vec<Column>)>,
+}
+
+fn table_scope(info: &TableInfo, alias: &str) -> Scope {
+    Scope {
+        cols: info
+            .columns()
+            .iter()
+            .zip(info.column_types())
+            .enumerate()
+            .map(|(i, (c, t))| ScopeCol { table: Some(alias.to_string()), name: c.name.clone(), ty: t, hidden: info.hidden == Some(i) })
+            .collect(),
+    }
+}
+
+fn bind_checks(b: &mut Binder, info: &TableInfo) -> Result<Vec<(String, Expr)>, SqlError> {
+    let scope = table_scope(info, &info.name);
+    let mut out = Vec::new();
+    for (name, sql) in &info.checks {
+        let e = crate::parse::parse_expr(sql)?;
+        out.push((name.clone(), b.bind_expr(&e, &scope, None)?.0));
+    }
+    Ok(out)
+}
+
+fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Result<Option<(Vec<Expr>, Vec<Column>)>, SqlError> {
+    let Some(items) = items else { return Ok(None) };
+    let mut exprs = Vec::new();
+    let mut cols = Vec::new();
+    for item in items {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => {
+                let (x, t) = b.bind_expr(e, scope, None)?;
+                exprs.push(x);
+                cols.push(Column { name: crate::plan::bind::derive_name(e), ty: if t == SqlType::Unknown { SqlType::Text } else { t } });
+            }
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                let (x, t) = b.bind_expr(expr, scope, None)?;
+                exprs.push(x);
+                cols.push(Column { name: ident(alias), ty: if t == SqlType::Unknown { SqlType::Text } else { t } });
+            }
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                let table = match item {
+                    ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                        object_name_parts(n)?.last().cloned()
+                    }
+                    _ => None,
+                };
+                for (i, c) in scope.cols.iter().enumerate() {
+                    if c.hidden || (table.is_some() && c.table != table) {
+                        continue;
+                    }
+                    exprs.push(Expr::Column { level: 0, index: i });
+                    cols.push(Column { name: c.name.clone(), ty: c.ty.clone() });
+                }
+            }
+            _ => return Err(SqlError::not_supported("this RETURNING item")),
+        }
+    }
+    Ok(Some((exprs, cols)))
+}
+
+fn assignment_target(a: &ast::Assignment) -> Result<String, SqlError> {
+    match &a.target {
+        ast::AssignmentTarget::ColumnName(n) => Ok(object_name_parts(n)?.last().cloned().unwrap_or_default()),
+        ast::AssignmentTarget::Tuple(_) => Err(SqlError::not_supported("multiple-column assignment")),
+    }
+}
+
+fn bind_assignments(b: &mut Binder, info: &TableInfo, assignments: &[ast::Assignment], scope: &Scope) -> Result<Vec<(usize, Expr)>, SqlError> {
+    let cols = info.columns();
+    let mut out: Vec<(usize, Expr)> = Vec::new();
+    for a in assignments {
+        let name = assignment_target(a)?;
+        let pos = info
+            .schema
+            .column_position(&name)
+            .filter(|p| info.hidden != Some(*p))
+            .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", info.name)))?;
+        if out.iter().any(|(p, _)| *p == pos) {
+            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, format!("multiple assignments to same column \"{name}\"")));
+        }
+        let target = SqlType::from_data_type(&cols[pos].data_type);
+        let x = if matches!(&a.value, ast::Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default") && i.quote_style.is_none()) {
+            default_expr(b, &cols[pos].default)?
+        } else {
+            let (x, t) = b.bind_expr(&a.value, scope, None)?;
+            check_assignable(&t, &target, &name)?;
+            b.coerce(x, &t, &target)?
+        };
+        out.push((pos, x));
+    }
+    Ok(out)
+}
+
+fn check_assignable(from: &SqlType, to: &SqlType, column: &str) -> Result<(), SqlError> {
+    if crate::expr::cast::can_assign(from, to) {
+        Ok(())
+    } else {
+        Err(SqlError::new(
+            sqlstate::DATATYPE_MISMATCH,
+            format!("column \"{column}\" is of type {} but expression is of type {}", to.name(), from.name()),
+        )
+        .with_hint("You will need to rewrite or cast the expression."))
+    }
+}
+
+fn default_expr(b: &mut Binder, d: &Option<ColumnDefault>) -> Result<Expr, SqlError> {
+    Ok(match d {
+        None => Expr::Literal(Value::Null),
+        Some(ColumnDefault::Value(v)) => Expr::Literal(v.clone()),
+        Some(ColumnDefault::Expression(sql)) => {
+            if sequence_of(sql).is_some() {
+                return Err(SqlError::not_supported("DEFAULT of a serial column in UPDATE"));
+            }
+            let e = crate::parse::parse_expr(sql)?;
+            b.bind_expr(&e, &Scope::default(), None)?.0
+        }
+    })
+}
+
+/// The sequence of a `nextval('name')` default.
+pub fn sequence_of(sql: &str) -> Option<String> {
+    let s = sql.trim();
+    let inner = s.strip_prefix("nextval(")?.strip_suffix(')')?;
+    let inner = inner.trim().trim_end_matches("::regclass");
+    Some(inner.trim_matches('\'').to_string())
+}
+
+impl Session {
+    fn bind_insert(&self, cat: &CatalogState, ins: &ast::Insert, param_types: &[SqlType]) -> Result<(InsertPlan, Vec<SqlType>), SqlError> {
+        let mut b = self.binder(cat, param_types);
+        let ast::TableObject::TableName(name) = &ins.table else {
+            return Err(SqlError::not_supported("INSERT into a table function"));
+        };
+        if ins.or.is_some() || ins.ignore || ins.overwrite || ins.replace_into || !ins.assignments.is_empty() {
+            return Err(SqlError::not_supported("this INSERT form"));
+        }
+        let info = b.lookup_table(name)?;
+        let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias)).unwrap_or_else(|| info.name.clone());
+        let cols = info.columns();
+        let visible: Vec<usize> = (0..cols.len()).filter(|i| info.hidden != Some(*i)).collect();
+        let targets: Vec<usize> = if ins.columns.is_empty() {
+            visible.clone()
+        } else {
+            let mut t = Vec::new();
+            for c in &ins.columns {
+                let n = object_name_parts(c)?.last().cloned().unwrap_or_default();
+                let pos = info
+                    .schema
+                    .column_position(&n)
+                    .filter(|p| info.hidden != Some(*p))
+                    .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{n}\" of relation \"{}\" does not exist", info.name)))?;
+                if t.contains(&pos) {
+                    return Err(SqlError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{n}\" specified more than once")));
+                }
+                t.push(pos);
+            }
+            t
+        };
+        let target_types: Vec<SqlType> = targets.iter().map(|p| SqlType::from_data_type(&cols[*p].data_type)).collect();
+        let mut default_slots: Vec<Vec<usize>> = Vec::new();
+        let source = match &ins.source {
+            None => Plan::Values { rows: vec![vec![]], width: 0 },
+            Some(q) => {
+                if let (ast::SetExpr::Values(v), None, None) = (q.body.as_ref(), &q.order_by, &q.limit_clause) {
+                    if q.with.is_none() {
+                        // DEFAULT inside VALUES.
+                        let mut rows = Vec::new();
+                        for r in &v.rows {
+                            if r.content.len() > targets.len() {
+                                return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more expressions than target columns"));
+                            }
+                            if r.content.len() < targets.len() && !ins.columns.is_empty() {
+                                return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more target columns than expressions"));
+                            }
+                            let mut row = Vec::new();
+                            let mut slots = Vec::new();
+                            for (i, e) in r.content.iter().enumerate() {
+                                if matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case("default") && id.quote_style.is_none()) {
+                                    row.push(Expr::Literal(Value::Null));
+                                    slots.push(i);
+                                    continue;
+                                }
+                                let (x, t) = b.bind_expr(e, &Scope::default(), None)?;
+                                let col_name = &cols[targets[i]].name;
+                                check_assignable(&t, &target_types[i], col_name)?;
+                                row.push(b.coerce(x, &t, &target_types[i])?);
+                            }
+                            rows.push(row);
+                            default_slots.push(slots);
+                        }
+                        let width = rows.first().map(|r| r.len()).unwrap_or(0);
+                        Plan::Values { rows, width }
+                    } else {
+                        b.bind_query(q)?.plan
+                    }
+                } else {
+                    let bound = b.bind_query(q)?;
+                    if bound.cols.len() > targets.len() {
+                        return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more expressions than target columns"));
+                    }
+                    for (i, (_, t)) in bound.cols.iter().enumerate() {
+                        check_assignable(t, &target_types[i], &cols[targets[i]].name)?;
+                    }
+                    bound.plan
+                }
+            }
+        };
+        let mut defaults = Vec::new();
+        for (i, c) in cols.iter().enumerate() {
+            defaults.push(if info.hidden == Some(i) {
+                DefaultKind::Sequence(format!("{}.{ROWID}", info.storage_name))
+            } else {
+                match &c.default {
+                    None => DefaultKind::None,
+                    Some(ColumnDefault::Value(v)) => DefaultKind::Expr(Expr::Literal(v.clone())),
+                    Some(ColumnDefault::Expression(sql)) => match sequence_of(sql) {
+                        Some(seq) => DefaultKind::Sequence(seq),
+                        None => {
+                            let e = crate::parse::parse_expr(sql)?;
+                            DefaultKind::Expr(b.bind_expr(&e, &Scope::default(), None)?.0)
+                        }
+                    },
+                }
+            });
+        }
+        let checks = bind_checks(&mut b, &info)?;
+        let scope = table_scope(&info, &alias);
+        let conflict = match &ins.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => Some(match &oc.action {
+                ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
+                ast::OnConflictAction::DoUpdate(du) => {
+                    if oc.conflict_target.is_none() {
+                        return Err(SqlError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                        ));
+                    }
+                    let mut excluded = table_scope(&info, "excluded");
+                    for c in &mut excluded.cols {
+                        c.hidden = true;
+                    }
+                    let both = scope.concat(&excluded);
+                    let assignments = bind_assignments(&mut b, &info, &du.assignments, &both)?;
+                    let selection = match &du.selection {
+                        Some(s) => Some(b.bind_expr(s, &both, None)?.0),
+                        None => None,
+                    };
+                    ConflictAction::Update { assignments, selection }
+                }
+            }),
+            Some(_) => return Err(SqlError::not_supported("ON DUPLICATE KEY UPDATE")),
+        };
+        let returning = bind_returning(&mut b, &ins.returning, &scope)?;
+        let params = b.param_types();
+        Ok((InsertPlan { table: info, source, targets, defaults, checks, conflict, returning, default_slots }, params))
+    }
+
+    fn bind_modify(&self, cat: &CatalogState, table: &ast::TableWithJoins, from: &[ast::TableWithJoins], selection: &Option<ast::Expr>, assignments: &[ast::Assignment], returning: &Option<Vec<ast::SelectItem>>, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+        let mut b = self.binder(cat, param_types);
+        if !table.joins.is_empty() {
+            return Err(SqlError::not_supported("joins in the target of UPDATE/DELETE"));
+        }
+        let ast::TableFactor::Table { name, alias, .. } = &table.relation else {
+            return Err(SqlError::not_supported("this UPDATE/DELETE target"));
+        };
+        let info = b.lookup_table(name)?;
+        let alias_name = alias.as_ref().map(|a| ident(&a.name)).unwrap_or_else(|| info.name.clone());
+        let (scan, _) = b.scan_of(&info);
+        let target_scope = table_scope(&info, &alias_name);
+        let target_width = target_scope.len();
+        let (from_rels, from_conds, from_scope) = if from.is_empty() {
+            (Vec::new(), Vec::new(), Scope::default())
+        } else {
+            b.bind_from(from)?
+        };
+        let scope = target_scope.concat(&from_scope);
+        let mut rels = vec![Rel { plan: scan, width: target_width }];
+        let mut conds: Vec<Expr> = Vec::new();
+        for mut c in from_conds {
+            c.remap_columns(&|i| i + target_width);
+            conds.push(c);
+        }
+        rels.extend(from_rels);
+        if let Some(w) = selection {
+            let (p, t) = b.bind_expr(w, &scope, None)?;
+            if !matches!(t, SqlType::Bool | SqlType::Unknown) {
+                return Err(SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("argument of WHERE must be type boolean, not type {}", t.name())));
+            }
+            conds.extend(p.conjuncts());
+        }
+        let source = build_joins(rels, conds);
+        let assignments = bind_assignments(&mut b, &info, assignments, &scope)?;
+        let checks = bind_checks(&mut b, &info)?;
+        let returning = bind_returning(&mut b, returning, &scope)?;
+        let params = b.param_types();
+        Ok((ModifyPlan { table: info, source, target_width, assignments, checks, returning }, params))
+    }
+
+    fn bind_update(&self, cat: &CatalogState, up: &ast::Update, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+        if up.or.is_some() || up.limit.is_some() || !up.order_by.is_empty() {
+            return Err(SqlError::not_supported("this UPDATE form"));
+        }
+        let from: Vec<ast::TableWithJoins> = match &up.from {
+            None => Vec::new(),
+            Some(ast::UpdateTableFromKind::BeforeSet(f)) | Some(ast::UpdateTableFromKind::AfterSet(f)) => f.clone(),
+        };
+        self.bind_modify(cat, &up.table, &from, &up.selection, &up.assignments, &up.returning, param_types)
+    }
+
+    fn bind_delete(&self, cat: &CatalogState, del: &ast::Delete, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+        if del.limit.is_some() || !del.order_by.is_empty() || !del.tables.is_empty() {
+            return Err(SqlError::not_supported("this DELETE form"));
+        }
+        let tables = match &del.from {
+            ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
+        };
+        let [target] = tables.as_slice() else {
+            return Err(SqlError::not_supported("DELETE from several tables"));
+        };
+        let using = del.using.clone().unwrap_or_default();
+        self.bind_modify(cat, target, &using, &del.selection, &[], &del.returning, param_types)
+    }
+
+    pub(crate) fn describe_dml(&self, cat: &CatalogState, stmt: &ast::Statement, param_types: &[SqlType]) -> Result<(Vec<SqlType>, Vec<Column>), SqlError> {
+        let (returning, params) = match stmt {
+            ast::Statement::Insert(i) => {
+                let (p, params) = self.bind_insert(cat, i, param_types)?;
+                (p.returning, params)
+            }
+            ast::Statement::Update(u) => {
+                let (p, params) = self.bind_update(cat, u, param_types)?;
+                (p.returning, params)
+            }
+            ast::Statement::Delete(d) => {
+                let (p, params) = self.bind_delete(cat, d, param_types)?;
+                (p.returning, params)
+            }
+            _ => return Ok((vec![], vec![])),
+        };
+        Ok((params, returning.map(|(_, c)| c).unwrap_or_default()))
+    }
+
+    pub(crate) fn explain_dml(&self, stmt: &ast::Statement, param_types: &[SqlType]) -> Result<Vec<String>, SqlError> {
+        let cat = self.engine.catalog();
+        let (title, plan) = match stmt {
+            ast::Statement::Insert(i) => {
+                let (p, _) = self.bind_insert(&cat, i, param_types)?;
+                (format!("Insert on {}", p.table.name), p.source)
+            }
+            ast::Statement::Update(u) => {
+                let (p, _) = self.bind_update(&cat, u, param_types)?;
+                (format!("Update on {}", p.table.name), p.source)
+            }
+            ast::Statement::Delete(d) => {
+                let (p, _) = self.bind_delete(&cat, d, param_types)?;
+                (format!("Delete on {}", p.table.name), p.source)
+            }
+            _ => return Err(SqlError::not_supported("EXPLAIN of this statement")),
+        };
+        let mut lines = vec![title];
+        lines.extend(crate::plan::explain(&plan).into_iter().map(|l| format!("  ->  {l}")));
+        Ok(lines)
+    }
+
+    fn finish_row(&self, info: &TableInfo, ctx: &ExecCtx, checks: &[(String, Expr)], row: Vec<Value>) -> Result<Vec<Value>, SqlError> {
+        let cols = info.columns();
+        let mut out = Vec::with_capacity(row.len());
+        for (v, c) in row.into_iter().zip(cols.iter()) {
+            let v = assign_value(v, &c.data_type).map_err(|e| {
+                if e.code == sqlstate::DATATYPE_MISMATCH {
+                    SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("column \"{}\" is of type {}", c.name, c.data_type))
+                } else {
+                    e
+                }
+            })?;
+            if v.is_null() && !c.nullable {
+                return Err(SqlError::new(
+                    sqlstate::NOT_NULL_VIOLATION,
+                    format!("null value in column \"{}\" of relation \"{}\" violates not-null constraint", c.name, info.name),
+                ));
+            }
+            out.push(v);
+        }
+        for (name, check) in checks {
+            if let Value::Bool(false) = ctx.env().eval(check, &out)? {
+                return Err(SqlError::new(
+                    sqlstate::CHECK_VIOLATION,
+                    format!("new row for relation \"{}\" violates check constraint \"{name}\"", info.name),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn new_ctx(&self, params: &[Value], data: exec::ScanData) -> ExecCtx {
+        ExecCtx::new(params.to_vec(), data, crate::expr::functions::now_micros(), self.cancel_flag(), self.session_info())
+    }
+
+    pub(crate) async fn execute_insert(&mut self, tx: &mut dyn Transaction, ins: &ast::Insert, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        let (plan, _) = {
+            let cat = self.engine.catalog();
+            self.bind_insert(&cat, ins, param_types)?
+        };
+        let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
+        // Build the candidate rows (sync), leaving sequence defaults as markers.
+        let (mut rows, needs_seq) = {
+            let ctx = self.new_ctx(params, data);
+            let source_rows = exec::run(&ctx, &plan.source, &[])?;
+            let ncols = plan.defaults.len();
+            let mut rows = Vec::with_capacity(source_rows.len());
+            let mut needs_seq: Vec<Vec<usize>> = Vec::with_capacity(source_rows.len());
+            for (ri, src) in source_rows.into_iter().enumerate() {
+                let mut row: Vec<Option<Value>> = vec![None; ncols];
+                let defaulted = plan.default_slots.get(ri);
+                for (i, v) in src.into_iter().enumerate() {
+                    if defaulted.is_some_and(|d| d.contains(&i)) {
+                        continue;
+                    }
+                    if let Some(&pos) = plan.targets.get(i) {
+                        row[pos] = Some(v);
+                    }
+                }
+                let mut seq_cols = Vec::new();
+                let mut full = Vec::with_capacity(ncols);
+                for (pos, slot) in row.into_iter().enumerate() {
+                    full.push(match slot {
+                        Some(v) => v,
+                        _ => match &plan.defaults[pos] {
+                            DefaultKind::None => Value::Null,
+                            DefaultKind::Expr(e) => ctx.env().eval(e, &[])?,
+                            DefaultKind::Sequence(_) => {
+                                seq_cols.push(pos);
+                                Value::Null
+                            }
+                        },
+                    });
+                }
+                rows.push(full);
+                needs_seq.push(seq_cols);
+            }
+            (rows, needs_seq)
+        };
+        // Sequence values, allocated per column in one block.
+        let mut per_seq: std::collections::BTreeMap<usize, usize> = Default::default();
+        for cols in &needs_seq {
+            for c in cols {
+                *per_seq.entry(*c).or_default() += 1;
+            }
+        }
+        let mut next: std::collections::BTreeMap<usize, i64> = Default::default();
+        for (col, n) in per_seq {
+            if let DefaultKind::Sequence(seq) = &plan.defaults[col] {
+                next.insert(col, catalog::next_values(&self.engine.storage, seq, n as i64).await?);
+            }
+        }
+        for (row, cols) in rows.iter_mut().zip(&needs_seq) {
+            for c in cols {
+                if let Some(v) = next.get_mut(c) {
+                    row[*c] = Value::Int(*v);
+                    *v += 1;
+                }
+            }
+        }
+        let info = plan.table.clone();
+        let table = info.storage_name.clone();
+        let pk = info.schema.primary_key_positions();
+        let mut count = 0u64;
+        let mut returned = Vec::new();
+        let ctx = self.new_ctx(params, Default::default());
+        let mut ctx_holder = Some(ctx);
+        for row in rows {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
+            }
+            let row = {
+                let ctx = ctx_holder.take().unwrap_or_else(|| self.new_ctx(params, Default::default()));
+                let r = self.finish_row(&info, &ctx, &plan.checks, row);
+                drop(ctx);
+                r?
+            };
+            match tx.insert(&table, row.clone()).await {
+                Ok(()) => {
+                    count += 1;
+                    if let Some((exprs, _)) = &plan.returning {
+                        let ctx = self.new_ctx(params, Default::default());
+                        returned.push(exprs.iter().map(|e| ctx.env().eval(e, &row)).collect::<Result<Vec<_>, _>>()?);
+                    }
+                }
+                Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. })) => {
+                    let Some(action) = &plan.conflict else { return Err(unique_error(&info, e)) };
+                    let ConflictAction::Update { assignments, selection } = action else { continue };
+                    let existing = match &e {
+                        StorageError::DuplicateKey { .. } => {
+                            let key: Vec<Value> = pk.iter().map(|p| row[*p].clone()).collect();
+                            tx.get(&table, &key).await?
+                        }
+                        StorageError::UniqueViolation { index, .. } => {
+                            let idx = info.schema.index(index).cloned();
+                            match idx {
+                                Some(idx) => {
+                                    let key: Vec<Value> = info
+                                        .schema
+                                        .index_column_names(&idx)
+                                        .iter()
+                                        .filter_map(|n| info.schema.column_position(n))
+                                        .map(|p| row[p].clone())
+                                        .collect();
+                                    tx.index_scan(&table, index, &orbit_storage::ScanOptions::prefix(key)).await?.into_iter().next()
+                                }
+                                None => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    let Some(existing) = existing else { return Err(unique_error(&info, e)) };
+                    let updated = {
+                        let ctx = self.new_ctx(params, Default::default());
+                        let mut both = existing.clone();
+                        both.extend(row.iter().cloned());
+                        if let Some(sel) = selection {
+                            if !ctx.env().test(sel, &both)? {
+                                continue;
+                            }
+                        }
+                        let mut new_row = existing.clone();
+                        for (pos, e) in assignments {
+                            new_row[*pos] = ctx.env().eval(e, &both)?;
+                        }
+                        self.finish_row(&info, &ctx, &plan.checks, new_row)?
+                    };
+                    let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
+                    tx.update(&table, &key, updated.clone()).await.map_err(|e| unique_error(&info, e))?;
+                    count += 1;
+                    if let Some((exprs, _)) = &plan.returning {
+                        let ctx = self.new_ctx(params, Default::default());
+                        returned.push(exprs.iter().map(|e| ctx.env().eval(e, &updated)).collect::<Result<Vec<_>, _>>()?);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let tag = format!("INSERT 0 {count}");
+        Ok(match plan.returning {
+            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, tag: Some(tag) },
+            None => QueryOutput::Command { tag },
+        })
+    }
+
+    pub(crate) async fn execute_update(&mut self, tx: &mut dyn Transaction, up: &ast::Update, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        let (plan, _) = {
+            let cat = self.engine.catalog();
+            self.bind_update(&cat, up, param_types)?
+        };
+        self.execute_modify(tx, plan, params, true).await
+    }
+
+    pub(crate) async fn execute_delete(&mut self, tx: &mut dyn Transaction, del: &ast::Delete, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        let (plan, _) = {
+            let cat = self.engine.catalog();
+            self.bind_delete(&cat, del, param_types)?
+        };
+        self.execute_modify(tx, plan, params, false).await
+    }
+
+    async fn execute_modify(&mut self, tx: &mut dyn Transaction, plan: ModifyPlan, params: &[Value], update: bool) -> Result<QueryOutput, SqlError> {
+        let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
+        let info = plan.table.clone();
+        let pk = info.schema.primary_key_positions();
+        // (old key, new row, returning values)
+        let changes: Vec<(Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>)> = {
+            let ctx = self.new_ctx(params, data);
+            let rows = exec::run(&ctx, &plan.source, &[])?;
+            let mut seen = HashSet::new();
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in rows {
+                let key: Vec<Value> = pk.iter().map(|p| row[*p].clone()).collect();
+                if !seen.insert(crate::expr::compare::row_key(&key)) {
+                    continue;
+                }
+                if update {
+                    let mut new_row: Vec<Value> = row[..plan.target_width].to_vec();
+                    for (pos, e) in &plan.assignments {
+                        new_row[*pos] = ctx.env().eval(e, &row)?;
+                    }
+                    let new_row = self.finish_row(&info, &ctx, &plan.checks, new_row)?;
+                    let ret = match &plan.returning {
+                        Some((exprs, _)) => {
+                            let mut full = new_row.clone();
+                            full.extend(row[plan.target_width..].iter().cloned());
+                            Some(exprs.iter().map(|e| ctx.env().eval(e, &full)).collect::<Result<Vec<_>, _>>()?)
+                        }
+                        None => None,
+                    };
+                    changes.push((key, Some(new_row), ret));
+                } else {
+                    let ret = match &plan.returning {
+                        Some((exprs, _)) => Some(exprs.iter().map(|e| ctx.env().eval(e, &row)).collect::<Result<Vec<_>, _>>()?),
+                        None => None,
+                    };
+                    changes.push((key, None, ret));
+                }
+            }
+            changes
+        };
+        let table = info.storage_name.clone();
+        let mut count = 0u64;
+        let mut returned = Vec::new();
+        for (key, new_row, ret) in changes {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
+            }
+            let done = match new_row {
+                Some(r) => tx.update(&table, &key, r).await.map_err(|e| unique_error(&info, e))?,
+                None => tx.delete(&table, &key).await?.is_some(),
+            };
+            if done {
+                count += 1;
+                if let Some(r) = ret {
+                    returned.push(r);
+                }
+            }
+        }
+        let tag = if update { format!("UPDATE {count}") } else { format!("DELETE {count}") };
+        Ok(match plan.returning {
+            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, tag: Some(tag) },
+            None => QueryOutput::Command { tag },
+        })
+    }
+}
+
+fn unique_error(info: &TableInfo, e: StorageError) -> SqlError {
+    match e {
+        StorageError::DuplicateKey { .. } => SqlError::new(
+            sqlstate::UNIQUE_VIOLATION,
+            format!("duplicate key value violates unique constraint \"{}_pkey\"", info.name),
+        ),
+        StorageError::UniqueViolation { index, .. } => {
+            SqlError::new(sqlstate::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{index}\""))
+        }
+        other => other.into(),
+    }
+}

@@ -1,0 +1,198 @@
+//! Hash aggregation: groups rows by the GROUP BY values and computes count, sum, avg,
+//! min, max, bool_and/or, string_agg and array_agg (with DISTINCT and FILTER) with
+//! PostgreSQL's result types (sum(int) is bigint, sum(bigint) and avg(int) numeric).
+
+use crate::error::{sqlstate, SqlError};
+use crate::expr::cast::cast_value;
+use crate::expr::compare::{hash_key, row_key, sort_cmp, HashKey};
+use crate::expr::eval::Env;
+use crate::expr::functions::{arithmetic, numeric_div};
+use crate::expr::{BinOp, Expr};
+use crate::plan::{AggCall, AggFunc};
+use crate::types::SqlType;
+use bigdecimal::BigDecimal;
+use orbit_storage::{Row, Value};
+use std::collections::{HashMap, HashSet};
+
+struct Group {
+    key_values: Vec<Value>,
+    /// Per aggregate: the argument values (first argument; string_agg also keeps the separator).
+    inputs: Vec<Vec<Value>>,
+    seps: Vec<Option<Value>>,
+    counts: Vec<i64>,
+}
+
+pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall], always_one_row: bool) -> Result<Vec<Row>, SqlError> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<Vec<HashKey>, usize> = HashMap::new();
+    for row in &rows {
+        env.ctx.check_cancel()?;
+        let mut key_values = Vec::with_capacity(group.len());
+        for g in group {
+            key_values.push(env.eval(g, row)?);
+        }
+        let k = row_key(&key_values);
+        let gi = match index.get(&k) {
+            Some(i) => *i,
+            None => {
+                groups.push(Group {
+                    key_values,
+                    inputs: vec![Vec::new(); aggs.len()],
+                    seps: vec![None; aggs.len()],
+                    counts: vec![0; aggs.len()],
+                });
+                index.insert(k, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[gi];
+        for (ai, agg) in aggs.iter().enumerate() {
+            if let Some(f) = &agg.filter {
+                if !env.test(f, row)? {
+                    continue;
+                }
+            }
+            if agg.func == AggFunc::CountStar {
+                g.counts[ai] += 1;
+                continue;
+            }
+            let v = match agg.args.first() {
+                Some(e) => env.eval(e, row)?,
+                None => Value::Null,
+            };
+            if agg.func == AggFunc::StringAgg {
+                let sep = match agg.args.get(1) {
+                    Some(e) => env.eval(e, row)?,
+                    None => Value::Null,
+                };
+                if !v.is_null() && g.seps[ai].is_none() {
+                    g.seps[ai] = Some(Value::Null);
+                }
+                if !v.is_null() {
+                    g.inputs[ai].push(v);
+                    // Separator values go in a parallel slot: store as pairs in `inputs` is
+                    // awkward; keep the last non-null separator (PostgreSQL uses each one).
+                    g.seps[ai] = Some(sep);
+                }
+                continue;
+            }
+            if v.is_null() && agg.func != AggFunc::ArrayAgg {
+                continue;
+            }
+            g.inputs[ai].push(v);
+        }
+    }
+    if groups.is_empty() && (group.is_empty() || always_one_row) {
+        groups.push(Group {
+            key_values: vec![Value::Null; group.len()],
+            inputs: vec![Vec::new(); aggs.len()],
+            seps: vec![None; aggs.len()],
+            counts: vec![0; aggs.len()],
+        });
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let mut row = g.key_values;
+        for (ai, agg) in aggs.iter().enumerate() {
+            let mut vals = g.inputs[ai].clone();
+            if agg.distinct {
+                let mut seen: HashSet<HashKey> = HashSet::new();
+                vals.retain(|v| seen.insert(hash_key(v)));
+            }
+            row.push(finish(agg, vals, g.counts[ai], g.seps[ai].clone())?);
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Option<Value>) -> Result<Value, SqlError> {
+    Ok(match agg.func {
+        AggFunc::CountStar => Value::Int(count_star),
+        AggFunc::Count => Value::Int(vals.len() as i64),
+        AggFunc::Sum | AggFunc::Avg => {
+            if vals.is_empty() {
+                return Ok(Value::Null);
+            }
+            let n = vals.len() as i64;
+            let all_int = vals.iter().all(|v| matches!(v, Value::Int(_)));
+            let total = if all_int {
+                let s: i128 = vals.iter().map(|v| if let Value::Int(i) = v { *i as i128 } else { 0 }).sum();
+                match agg.ty {
+                    SqlType::Int8 if agg.func == AggFunc::Sum => {
+                        Value::Int(i64::try_from(s).map_err(|_| {
+                            SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
+                        })?)
+                    }
+                    _ => Value::Decimal(s.to_string().parse::<BigDecimal>().unwrap_or_default()),
+                }
+            } else {
+                let mut acc = Value::Null;
+                for v in vals {
+                    acc = if acc.is_null() { v } else { arithmetic(BinOp::Add, acc, v, &agg.ty)? };
+                }
+                acc
+            };
+            if agg.func == AggFunc::Sum {
+                cast_value(total, &agg.ty)?
+            } else {
+                match (total, &agg.ty) {
+                    (Value::Decimal(d), SqlType::Numeric) => Value::Decimal(numeric_div(&d, &BigDecimal::from(n))?),
+                    (Value::Int(i), SqlType::Numeric) => {
+                        Value::Decimal(numeric_div(&BigDecimal::from(i), &BigDecimal::from(n))?)
+                    }
+                    (Value::Float(f), _) => Value::Float(f / n as f64),
+                    (Value::Interval(iv), _) => arithmetic(BinOp::Div, Value::Interval(iv), Value::Int(n), &agg.ty)?,
+                    (other, ty) => cast_value(arithmetic(BinOp::Div, other, Value::Int(n), ty)?, ty)?,
+                }
+            }
+        }
+        AggFunc::Min | AggFunc::Max => {
+            let mut best: Option<Value> = None;
+            for v in vals {
+                best = Some(match best {
+                    None => v,
+                    Some(b) => {
+                        let o = sort_cmp(&v, &b);
+                        if (agg.func == AggFunc::Min && o.is_lt()) || (agg.func == AggFunc::Max && o.is_gt()) {
+                            v
+                        } else {
+                            b
+                        }
+                    }
+                });
+            }
+            best.unwrap_or(Value::Null)
+        }
+        AggFunc::BoolAnd | AggFunc::BoolOr => {
+            if vals.is_empty() {
+                Value::Null
+            } else {
+                let bools = vals.iter().map(|v| matches!(v, Value::Bool(true)));
+                Value::Bool(if agg.func == AggFunc::BoolAnd { bools.into_iter().all(|b| b) } else { bools.into_iter().any(|b| b) })
+            }
+        }
+        AggFunc::StringAgg => {
+            if vals.is_empty() {
+                Value::Null
+            } else {
+                let sep = match sep {
+                    Some(Value::Text(s)) => s,
+                    _ => String::new(),
+                };
+                let parts: Vec<String> = vals
+                    .iter()
+                    .map(|v| crate::format::format_text(v, &SqlType::Text).unwrap_or_default())
+                    .collect();
+                Value::Text(parts.join(&sep))
+            }
+        }
+        AggFunc::ArrayAgg => {
+            if vals.is_empty() {
+                Value::Null
+            } else {
+                Value::Array(vals)
+            }
+        }
+    })
+}

@@ -1,0 +1,509 @@
+//! The executor. Execution has two phases:
+//!
+//! 1. [`prefetch`] (async): every scan of the plan (subqueries included) reads its rows
+//!    from the storage transaction through its access path — a primary-key point read,
+//!    a key or index range, or a full scan;
+//! 2. [`run`] (sync): the plan is evaluated over those rows in memory (hash joins,
+//!    aggregation, sorting, set operations, correlated subqueries).
+//!
+//! Keeping the second phase synchronous keeps the interpreter simple and fast; the
+//! cancel flag is polled as rows flow.
+
+mod aggregate;
+mod window;
+
+use crate::error::{sqlstate, SqlError};
+use crate::expr::cast::cast_value;
+use crate::expr::compare::{compare, hash_key, row_key, sort_cmp, HashKey};
+use crate::expr::eval::Env;
+use crate::expr::Expr;
+use crate::plan::{JoinKind, Plan, ScanNode, SetOpKind};
+use orbit_storage::{Row, ScanOptions, Transaction, Value};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering as AtomicOrdering};
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+/// The result of a subquery, with a hash set of its first column for IN.
+pub struct SubResult {
+    pub rows: Vec<Row>,
+    pub keys: Option<HashSet<HashKey>>,
+    pub has_null: bool,
+}
+
+impl SubResult {
+    pub fn new(rows: Vec<Row>) -> Self {
+        let has_null = rows.iter().any(|r| r.first().is_none_or(|v| v.is_null()));
+        let keys = if rows.len() > 8 {
+            Some(rows.iter().filter_map(|r| r.first()).filter(|v| !v.is_null()).map(hash_key).collect())
+        } else {
+            None
+        };
+        SubResult { rows, keys, has_null }
+    }
+}
+
+/// Rows read by the prefetch phase, by scan id.
+pub type ScanData = HashMap<usize, Vec<Row>>;
+
+/// Everything a running statement shares.
+pub struct ExecCtx {
+    pub params: Vec<Value>,
+    pub data: ScanData,
+    pub now: i64,
+    pub cancel: Arc<AtomicBool>,
+    pub session_info: HashMap<String, String>,
+    cache: Mutex<HashMap<usize, Arc<SubResult>>>,
+    work_tables: Mutex<HashMap<usize, Arc<Vec<Row>>>>,
+    ticks: AtomicU32,
+}
+
+impl ExecCtx {
+    pub fn new(params: Vec<Value>, data: ScanData, now: i64, cancel: Arc<AtomicBool>, session_info: HashMap<String, String>) -> Self {
+        ExecCtx {
+            params,
+            data,
+            now,
+            cancel,
+            session_info,
+            cache: Mutex::new(HashMap::new()),
+            work_tables: Mutex::new(HashMap::new()),
+            ticks: AtomicU32::new(0),
+        }
+    }
+    pub fn cached(&self, id: usize) -> Option<Arc<SubResult>> {
+        self.cache.lock().get(&id).cloned()
+    }
+    pub fn store(&self, id: usize, r: Arc<SubResult>) {
+        self.cache.lock().insert(id, r);
+    }
+    pub fn info(&self, key: &str) -> Option<String> {
+        self.session_info.get(key).cloned()
+    }
+    pub fn env(&self) -> Env<'_> {
+        Env { ctx: self, outer: &[] }
+    }
+    /// Fails with 57014 when the statement was cancelled.
+    pub fn check_cancel(&self) -> Result<(), SqlError> {
+        let t = self.ticks.fetch_add(1, AtomicOrdering::Relaxed).wrapping_add(1);
+        if t % 1024 == 0 && self.cancel.load(AtomicOrdering::Relaxed) {
+            return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
+        }
+        Ok(())
+    }
+}
+
+fn eval_const(e: &Expr, params: &[Value], now: i64) -> Result<Value, SqlError> {
+    let ctx = ExecCtx::new(params.to_vec(), HashMap::new(), now, Arc::new(AtomicBool::new(false)), HashMap::new());
+    ctx.env().eval(e, &[])
+}
+
+/// Coerces an access-path value to the key column's type; `None` when it cannot be
+/// represented exactly (then an equality matches nothing and a bound is dropped).
+fn key_value(v: Value, ty: &crate::types::SqlType) -> Option<Value> {
+    if v.is_null() {
+        return None;
+    }
+    let c = cast_value(v.clone(), ty).ok()?;
+    (compare(&c, &v) == Some(std::cmp::Ordering::Equal)).then_some(c)
+}
+
+fn key_value_loose(v: Value, ty: &crate::types::SqlType) -> Option<Value> {
+    if v.is_null() {
+        return None;
+    }
+    cast_value(v, ty).ok()
+}
+
+async fn fetch_scan(tx: &mut dyn Transaction, scan: &ScanNode, params: &[Value], now: i64) -> Result<Vec<Row>, SqlError> {
+    let a = &scan.access;
+    if a.is_full() {
+        return Ok(tx.scan(&scan.table, &ScanOptions::all()).await?);
+    }
+    let key_cols: Vec<usize> = match &a.index {
+        Some(name) => scan.indexes.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()).unwrap_or_default(),
+        None => scan.pk.clone(),
+    };
+    let ty_of = |i: usize| scan.column_types.get(key_cols.get(i).copied().unwrap_or(0)).cloned().unwrap_or(crate::types::SqlType::Text);
+    let mut prefix = Vec::new();
+    for (i, e) in a.eq.iter().enumerate() {
+        match key_value(eval_const(e, params, now)?, &ty_of(i)) {
+            Some(v) => prefix.push(v),
+            None => return Ok(Vec::new()),
+        }
+    }
+    let next_ty = ty_of(a.eq.len());
+    let lower = match &a.lower {
+        Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
+        None => None,
+    };
+    let upper = match &a.upper {
+        Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
+        None => None,
+    };
+    if a.index.is_none() && prefix.len() == scan.pk.len() && !prefix.is_empty() {
+        return Ok(tx.get(&scan.table, &prefix).await?.into_iter().collect());
+    }
+    let bound = |extra: Option<Value>| -> Bound<Vec<Value>> {
+        let mut k = prefix.clone();
+        match extra {
+            Some(v) => {
+                k.push(v);
+                Bound::Included(k)
+            }
+            None if k.is_empty() => Bound::Unbounded,
+            None => Bound::Included(k),
+        }
+    };
+    let options = ScanOptions::range(bound(lower), bound(upper));
+    Ok(match &a.index {
+        Some(index) => tx.index_scan(&scan.table, index, &options).await?,
+        None => tx.scan(&scan.table, &options).await?,
+    })
+}
+
+/// Reads the rows of every scan in `plan` (and in its subqueries).
+pub async fn prefetch(tx: &mut dyn Transaction, plan: &Plan, params: &[Value], now: i64) -> Result<ScanData, SqlError> {
+    let mut scans: Vec<&ScanNode> = Vec::new();
+    plan.visit_scans(&mut |s| scans.push(s));
+    let mut data = ScanData::new();
+    let mut full: HashMap<String, Vec<Row>> = HashMap::new();
+    for scan in scans {
+        if data.contains_key(&scan.id) {
+            continue;
+        }
+        let rows = if scan.access.is_full() {
+            if let Some(rows) = full.get(&scan.table) {
+                rows.clone()
+            } else {
+                let rows = fetch_scan(tx, scan, params, now).await?;
+                full.insert(scan.table.clone(), rows.clone());
+                rows
+            }
+        } else {
+            fetch_scan(tx, scan, params, now).await?
+        };
+        data.insert(scan.id, rows);
+    }
+    Ok(data)
+}
+
+/// Evaluates `plan` over prefetched rows; `outer` holds the rows of enclosing queries.
+pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>, SqlError> {
+    let env = Env { ctx, outer };
+    match plan {
+        Plan::Scan(scan) => {
+            let rows = ctx.data.get(&scan.id).map(|r| r.as_slice()).unwrap_or(&[]);
+            let mut out = Vec::new();
+            for row in rows {
+                ctx.check_cancel()?;
+                if let Some(f) = &scan.filter {
+                    if !env.test(f, row)? {
+                        continue;
+                    }
+                }
+                out.push(row.clone());
+            }
+            Ok(out)
+        }
+        Plan::Values { rows, .. } => {
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let mut vals = Vec::with_capacity(r.len());
+                for e in r {
+                    vals.push(env.eval(e, &[])?);
+                }
+                out.push(vals);
+            }
+            Ok(out)
+        }
+        Plan::Filter { input, predicate } => {
+            let rows = run(ctx, input, outer)?;
+            let mut out = Vec::new();
+            for row in rows {
+                ctx.check_cancel()?;
+                if env.test(predicate, &row)? {
+                    out.push(row);
+                }
+            }
+            Ok(out)
+        }
+        Plan::Project { input, exprs } => {
+            let rows = run(ctx, input, outer)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                ctx.check_cancel()?;
+                let mut vals = Vec::with_capacity(exprs.len());
+                for e in exprs {
+                    vals.push(env.eval(e, &row)?);
+                }
+                out.push(vals);
+            }
+            Ok(out)
+        }
+        Plan::Join { kind, left, right, left_keys, right_keys, condition, left_width, right_width } => {
+            let l = run(ctx, left, outer)?;
+            let r = run(ctx, right, outer)?;
+            join(&env, *kind, l, r, left_keys, right_keys, condition.as_ref(), *left_width, *right_width)
+        }
+        Plan::Aggregate { input, group, aggs, always_one_row } => {
+            let rows = run(ctx, input, outer)?;
+            aggregate::aggregate(&env, rows, group, aggs, *always_one_row)
+        }
+        Plan::Window { input, calls } => {
+            let rows = run(ctx, input, outer)?;
+            window::window(&env, rows, calls)
+        }
+        Plan::Sort { input, keys } => {
+            let rows = run(ctx, input, outer)?;
+            let mut keyed = Vec::with_capacity(rows.len());
+            for row in rows {
+                ctx.check_cancel()?;
+                let mut k = Vec::with_capacity(keys.len());
+                for key in keys {
+                    k.push(env.eval(&key.expr, &row)?);
+                }
+                keyed.push((k, row));
+            }
+            keyed.sort_by(|(a, _), (b, _)| compare_keys(keys, a, b));
+            Ok(keyed.into_iter().map(|(_, r)| r).collect())
+        }
+        Plan::Limit { input, limit, offset } => {
+            let rows = run(ctx, input, outer)?;
+            limit_rows(&env, rows, limit, offset)
+        }
+        Plan::Distinct { input } => {
+            let rows = run(ctx, input, outer)?;
+            let mut seen = HashSet::new();
+            Ok(rows.into_iter().filter(|r| seen.insert(row_key(r))).collect())
+        }
+        Plan::__Unused => unreachable!(),
+        XXXCUT
+                    let (x, y) = (&a[i], &b[i]);
+                    let o = match (x.is_null(), y.is_null()) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => {
+                            if key.nulls_first {
+                                std::cmp::Ordering::Less
+                            } else {
+                                std::cmp::Ordering::Greater
+                            }
+                        }
+                        (false, true) => {
+                            if key.nulls_first {
+                                std::cmp::Ordering::Greater
+                            } else {
+                                std::cmp::Ordering::Less
+                            }
+                        }
+                        _ => {
+                            let o = sort_cmp(x, y);
+                            if key.desc {
+                                o.reverse()
+                            } else {
+                                o
+                            }
+                        }
+                    };
+                    if o != std::cmp::Ordering::Equal {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            Ok(keyed.into_iter().map(|(_, r)| r).collect())
+        }
+        Plan::Limit { input, limit, offset } => {
+            let rows = run(ctx, input, outer)?;
+            let count = |e: &Option<Expr>, what: &str| -> Result<Option<usize>, SqlError> {
+                match e {
+                    None => Ok(None),
+                    Some(e) => match cast_value(env.eval(e, &[])?, &crate::types::SqlType::Int8)? {
+                        Value::Null => Ok(None),
+                        Value::Int(n) if n < 0 => Err(SqlError::new(
+                            "2201W",
+                            format!("{what} must not be negative"),
+                        )),
+                        Value::Int(n) => Ok(Some(n as usize)),
+                        _ => Ok(None),
+                    },
+                }
+            };
+            let off = count(offset, "OFFSET")?.unwrap_or(0);
+            let lim = count(limit, "LIMIT")?;
+            Ok(rows.into_iter().skip(off).take(lim.unwrap_or(usize::MAX)).collect())
+        }
+        Plan::Distinct { input } => {
+            let rows = run(ctx, input, outer)?;
+            let mut seen = HashSet::new();
+            Ok(rows.into_iter().filter(|r| seen.insert(row_key(r))).collect())
+        }
+        Plan::SetOp { op, all, left, right } => {
+            let l = run(ctx, left, outer)?;
+            let r = run(ctx, right, outer)?;
+            Ok(set_op(*op, *all, l, r))
+        }
+        Plan::WorkTable { id, .. } => {
+            Ok(ctx.work_tables.lock().get(id).map(|r| r.as_ref().clone()).unwrap_or_default())
+        }
+        Plan::RecursiveUnion { id, base, step, all } => {
+            let mut result = run(ctx, base, outer)?;
+            let mut seen: HashSet<Vec<HashKey>> = HashSet::new();
+            if !all {
+                result.retain(|r| seen.insert(row_key(r)));
+            }
+            let mut working = result.clone();
+            let mut iterations = 0;
+            while !working.is_empty() {
+                iterations += 1;
+                if iterations > 100_000 {
+                    return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "recursive query did not terminate"));
+                }
+                ctx.check_cancel()?;
+                if ctx.cancel.load(AtomicOrdering::Relaxed) {
+                    return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
+                }
+                ctx.work_tables.lock().insert(*id, Arc::new(std::mem::take(&mut working)));
+                let mut next = run(ctx, step, outer)?;
+                if !all {
+                    next.retain(|r| seen.insert(row_key(r)));
+                }
+                result.extend(next.iter().cloned());
+                working = next;
+                if result.len() > 10_000_000 {
+                    return Err(SqlError::new("54000", "recursive query produced too many rows"));
+                }
+            }
+            Ok(result)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn join(
+    env: &Env<'_>,
+    kind: JoinKind,
+    left: Vec<Row>,
+    right: Vec<Row>,
+    left_keys: &[Expr],
+    right_keys: &[Expr],
+    condition: Option<&Expr>,
+    left_width: usize,
+    right_width: usize,
+) -> Result<Vec<Row>, SqlError> {
+    let mut out = Vec::new();
+    let mut right_matched = vec![false; right.len()];
+    let combine = |l: &Row, r: &Row| {
+        let mut row = Vec::with_capacity(left_width + right_width);
+        row.extend_from_slice(l);
+        row.extend_from_slice(r);
+        row
+    };
+    // Hash the right side on its keys (rows with a NULL key never match).
+    let mut table: HashMap<Vec<HashKey>, Vec<usize>> = HashMap::new();
+    if !left_keys.is_empty() {
+        for (i, r) in right.iter().enumerate() {
+            env.ctx.check_cancel()?;
+            let mut k = Vec::with_capacity(right_keys.len());
+            let mut null = false;
+            for e in right_keys {
+                let v = env.eval(e, r)?;
+                null |= v.is_null();
+                k.push(hash_key(&v));
+            }
+            if !null {
+                table.entry(k).or_default().push(i);
+            }
+        }
+    }
+    let all_right: Vec<usize> = (0..right.len()).collect();
+    for l in &left {
+        env.ctx.check_cancel()?;
+        let candidates: &[usize] = if left_keys.is_empty() {
+            &all_right
+        } else {
+            let mut k = Vec::with_capacity(left_keys.len());
+            let mut null = false;
+            for e in left_keys {
+                let v = env.eval(e, l)?;
+                null |= v.is_null();
+                k.push(hash_key(&v));
+            }
+            if null {
+                &[]
+            } else {
+                table.get(&k).map(|v| v.as_slice()).unwrap_or(&[])
+            }
+        };
+        let mut matched = false;
+        for &ri in candidates {
+            env.ctx.check_cancel()?;
+            let row = combine(l, &right[ri]);
+            if let Some(c) = condition {
+                if !env.test(c, &row)? {
+                    continue;
+                }
+            }
+            matched = true;
+            right_matched[ri] = true;
+            out.push(row);
+        }
+        if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
+            out.push(combine(l, &vec![Value::Null; right_width]));
+        }
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Full) {
+        for (i, r) in right.iter().enumerate() {
+            if !right_matched[i] {
+                out.push(combine(&vec![Value::Null; left_width], r));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn set_op(op: SetOpKind, all: bool, left: Vec<Row>, right: Vec<Row>) -> Vec<Row> {
+    match op {
+        SetOpKind::Union => {
+            let mut rows = left;
+            rows.extend(right);
+            if !all {
+                let mut seen = HashSet::new();
+                rows.retain(|r| seen.insert(row_key(r)));
+            }
+            rows
+        }
+        SetOpKind::Intersect | SetOpKind::Except => {
+            let mut counts: HashMap<Vec<HashKey>, usize> = HashMap::new();
+            for r in &right {
+                *counts.entry(row_key(r)).or_default() += 1;
+            }
+            let mut out = Vec::new();
+            let mut emitted: HashSet<Vec<HashKey>> = HashSet::new();
+            for r in left {
+                let k = row_key(&r);
+                let in_right = counts.get(&k).copied().unwrap_or(0);
+                if op == SetOpKind::Intersect {
+                    if all {
+                        if in_right > 0 {
+                            counts.insert(k, in_right - 1);
+                            out.push(r);
+                        }
+                    } else if in_right > 0 && emitted.insert(k) {
+                        out.push(r);
+                    }
+                } else if all {
+                    if in_right > 0 {
+                        counts.insert(k, in_right - 1);
+                    } else {
+                        out.push(r);
+                    }
+                } else if in_right == 0 && emitted.insert(k) {
+                    out.push(r);
+                }
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,778 @@
+//! Arithmetic with PostgreSQL's overflow and division rules, and the scalar function
+//! library (string, math, date/time, conditional). Function *typing* lives in the binder
+//! ([`return_type`]); evaluation here.
+
+use crate::error::{sqlstate, SqlError};
+use crate::expr::cast::{cast_value, check_int_range, int_out_of_range};
+use crate::expr::compare::compare;
+use crate::expr::BinOp;
+use crate::format::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
+use crate::types::SqlType;
+use bigdecimal::{BigDecimal, RoundingMode, Signed, ToPrimitive, Zero};
+use orbit_storage::{Interval, Value};
+use std::cmp::Ordering;
+
+pub fn division_by_zero() -> SqlError {
+    SqlError::new(sqlstate::DIVISION_BY_ZERO, "division by zero")
+}
+
+fn to_decimal(v: &Value) -> Option<BigDecimal> {
+    match v {
+        Value::Int(i) => Some(BigDecimal::from(*i)),
+        Value::Decimal(d) => Some(d.clone()),
+        _ => None,
+    }
+}
+
+fn to_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Decimal(d) => d.to_f64(),
+        _ => None,
+    }
+}
+
+fn dscale(d: &BigDecimal) -> i64 {
+    d.as_bigint_and_exponent().1.max(0)
+}
+
+/// Base-10000 weight and leading base-10000 digit of a nonzero numeric (PostgreSQL's layout).
+fn nbase_weight(d: &BigDecimal) -> (i64, i64) {
+    let abs = d.abs();
+    let plain = abs.to_plain_string();
+    let (int_part, frac_part) = plain.split_once('.').unwrap_or((plain.as_str(), ""));
+    let int_part = int_part.trim_start_matches('0');
+    if !int_part.is_empty() {
+        let len = int_part.len() as i64;
+        let weight = (len - 1) / 4;
+        let lead_len = (len - weight * 4) as usize;
+        (weight, int_part[..lead_len].parse().unwrap_or(0))
+    } else {
+        let zeros = frac_part.len() - frac_part.trim_start_matches('0').len();
+        let weight = -((zeros as i64) / 4) - 1;
+        let start = ((-weight - 1) * 4) as usize;
+        let group: String = frac_part.chars().skip(start).take(4).collect();
+        let group = format!("{group:0<4}");
+        (weight, group.parse().unwrap_or(0))
+    }
+}
+
+/// PostgreSQL's numeric division: the result scale follows `select_div_scale`.
+pub fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, SqlError> {
+    if b.is_zero() {
+        return Err(division_by_zero());
+    }
+    let rscale = if a.is_zero() {
+        16.max(dscale(a)).max(dscale(b))
+    } else {
+        let (w1, f1) = nbase_weight(a);
+        let (w2, f2) = nbase_weight(b);
+        let mut qweight = w1 - w2;
+        if f1 <= f2 {
+            qweight -= 1;
+        }
+        (16 - qweight * 4).max(dscale(a)).max(dscale(b)).clamp(0, 1000)
+    };
+    let q = a / b;
+    Ok(q.with_scale_round(rscale, RoundingMode::HalfUp))
+}
+
+fn interval_mul(iv: Interval, f: f64) -> Interval {
+    let months_f = iv.months as f64 * f;
+    let months = months_f.trunc();
+    let days_f = iv.days as f64 * f + (months_f - months) * 30.0;
+    let days = days_f.trunc();
+    let micros = iv.micros as f64 * f + (days_f - days) * MICROS_PER_DAY as f64;
+    Interval { months: months as i32, days: days as i32, micros: micros.round() as i64 }
+}
+
+pub fn add_months(days: i64, months: i64) -> i64 {
+    let (y, m, d) = civil_from_days(days);
+    let total = y * 12 + (m as i64 - 1) + months;
+    let ny = total.div_euclid(12);
+    let nm = (total.rem_euclid(12) + 1) as u32;
+    days_from_civil(ny, nm, d.min(days_in_month(ny, nm)))
+}
+
+fn ts_plus_interval(ts: i64, iv: &Interval, sign: i64) -> i64 {
+    let days = ts.div_euclid(MICROS_PER_DAY);
+    let rest = ts.rem_euclid(MICROS_PER_DAY);
+    let days = add_months(days, sign * iv.months as i64) + sign * iv.days as i64;
+    days * MICROS_PER_DAY + rest + sign * iv.micros
+}
+
+fn undefined_operator(op: BinOp, a: &Value, b: &Value) -> SqlError {
+    SqlError::new(
+        sqlstate::UNDEFINED_FUNCTION,
+        format!("operator does not exist: {} {} {}", a.kind_name(), op.symbol(), b.kind_name()),
+    )
+}
+
+/// `a op b` for arithmetic operators; `ty` is the bound result type (for integer ranges).
+pub fn arithmetic(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, SqlError> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    use Value::*;
+    Ok(match (&a, &b) {
+        (Int(x), Int(y)) => {
+            let r = match op {
+                BinOp::Add => x.checked_add(*y),
+                BinOp::Sub => x.checked_sub(*y),
+                BinOp::Mul => x.checked_mul(*y),
+                BinOp::Div => {
+                    if *y == 0 {
+                        return Err(division_by_zero());
+                    }
+                    x.checked_div(*y)
+                }
+                BinOp::Mod => {
+                    if *y == 0 {
+                        return Err(division_by_zero());
+                    }
+                    Some(x.checked_rem(*y).unwrap_or(0))
+                }
+                _ => return Err(undefined_operator(op, &a, &b)),
+            };
+            let r = r.ok_or_else(|| int_out_of_range(ty))?;
+            check_int_range(r, if crate::expr::cast::is_integer(ty) { ty } else { &SqlType::Int8 })?;
+            Int(r)
+        }
+        (Float(_), Int(_) | Float(_) | Decimal(_)) | (Int(_) | Decimal(_), Float(_)) => {
+            let (x, y) = (to_f64(&a).unwrap_or(f64::NAN), to_f64(&b).unwrap_or(f64::NAN));
+            let r = match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => {
+                    if y == 0.0 {
+                        return Err(division_by_zero());
+                    }
+                    x / y
+                }
+                BinOp::Mod => {
+                    if y == 0.0 {
+                        return Err(division_by_zero());
+                    }
+                    x % y
+                }
+                _ => return Err(undefined_operator(op, &a, &b)),
+            };
+            if r.is_infinite() && !x.is_infinite() && !y.is_infinite() {
+                return Err(SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow"));
+            }
+            if *ty == SqlType::Float4 {
+                Float(r as f32 as f64)
+            } else {
+                Float(r)
+            }
+        }
+        (Int(_) | Decimal(_), Int(_) | Decimal(_)) => {
+            let (x, y) = (to_decimal(&a).unwrap_or_default(), to_decimal(&b).unwrap_or_default());
+            Decimal(match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => numeric_div(&x, &y)?,
+                BinOp::Mod => {
+                    if y.is_zero() {
+                        return Err(division_by_zero());
+                    }
+                    let q = (&x / &y).with_scale_round(0, RoundingMode::Down);
+                    x - q * y
+                }
+                _ => return Err(undefined_operator(op, &a, &b)),
+            })
+        }
+        (Date(d), Int(n)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            let r = if op == BinOp::Add { *d as i64 + n } else { *d as i64 - n };
+            Date(i32::try_from(r).map_err(|_| SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "date out of range"))?)
+        }
+        (Int(n), Date(d)) if op == BinOp::Add => Date((*d as i64 + n) as i32),
+        (Date(x), Date(y)) if op == BinOp::Sub => Int(*x as i64 - *y as i64),
+        (Date(d), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            Timestamp(ts_plus_interval(*d as i64 * MICROS_PER_DAY, iv, if op == BinOp::Add { 1 } else { -1 }))
+        }
+        (Timestamp(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            Timestamp(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 }))
+        }
+        (TimestampTz(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            TimestampTz(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 }))
+        }
+        (Interval(iv), Timestamp(t)) if op == BinOp::Add => Timestamp(ts_plus_interval(*t, iv, 1)),
+        (Interval(iv), TimestampTz(t)) if op == BinOp::Add => TimestampTz(ts_plus_interval(*t, iv, 1)),
+        (Timestamp(x) | TimestampTz(x), Timestamp(y) | TimestampTz(y)) if op == BinOp::Sub => {
+            let diff = x - y;
+            Interval(orbit_storage::Interval {
+                months: 0,
+                days: (diff / MICROS_PER_DAY) as i32,
+                micros: diff % MICROS_PER_DAY,
+            })
+        }
+        (Time(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            let s = if op == BinOp::Add { 1 } else { -1 };
+            Time((t + s * iv.micros).rem_euclid(MICROS_PER_DAY))
+        }
+        (Interval(x), Interval(y)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            let s = if op == BinOp::Add { 1 } else { -1 };
+            Interval(orbit_storage::Interval {
+                months: x.months + s as i32 * y.months,
+                days: x.days + s as i32 * y.days,
+                micros: x.micros + s * y.micros,
+            })
+        }
+        (Interval(iv), n) | (n, Interval(iv)) if op == BinOp::Mul && to_f64(n).is_some() => {
+            Interval(interval_mul(*iv, to_f64(n).unwrap_or(0.0)))
+        }
+        (Interval(iv), n) if op == BinOp::Div && to_f64(n).is_some() => {
+            let f = to_f64(n).unwrap_or(0.0);
+            if f == 0.0 {
+                return Err(division_by_zero());
+            }
+            Interval(interval_mul(*iv, 1.0 / f))
+        }
+        _ => return Err(undefined_operator(op, &a, &b)),
+    })
+}
+
+pub fn negate(v: Value, ty: &SqlType) -> Result<Value, SqlError> {
+    Ok(match v {
+        Value::Null => Value::Null,
+        Value::Int(i) => {
+            let r = i.checked_neg().ok_or_else(|| int_out_of_range(ty))?;
+            check_int_range(r, ty)?;
+            Value::Int(r)
+        }
+        Value::Float(f) => Value::Float(-f),
+        Value::Decimal(d) => Value::Decimal(-d),
+        Value::Interval(iv) => Value::Interval(Interval { months: -iv.months, days: -iv.days, micros: -iv.micros }),
+        other => {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("operator does not exist: - {}", other.kind_name()),
+            ))
+        }
+    })
+}
+
+/// SQL LIKE matching with `%`, `_` and backslash escapes.
+pub fn like_match(text: &str, pattern: &str, case_insensitive: bool) -> bool {
+    let (t, p): (Vec<char>, Vec<char>) = if case_insensitive {
+        (text.to_lowercase().chars().collect(), pattern.to_lowercase().chars().collect())
+    } else {
+        (text.chars().collect(), pattern.chars().collect())
+    };
+    fn rec(t: &[char], p: &[char]) -> bool {
+        let mut ti = 0;
+        let mut pi = 0;
+        let mut star: Option<(usize, usize)> = None;
+        while ti < t.len() {
+            if pi < p.len() {
+                match p[pi] {
+                    '%' => {
+                        star = Some((pi, ti));
+                        pi += 1;
+                        continue;
+                    }
+                    '_' => {
+                        ti += 1;
+                        pi += 1;
+                        continue;
+                    }
+                    '\\' if pi + 1 < p.len() => {
+                        if p[pi + 1] == t[ti] {
+                            ti += 1;
+                            pi += 2;
+                            continue;
+                        }
+                    }
+                    c if c == t[ti] => {
+                        ti += 1;
+                        pi += 1;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            }
+        }
+        while pi < p.len() && p[pi] == '%' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+    rec(&t, &p)
+}
+
+fn text_arg(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        other => crate::format::format_text(other, &SqlType::Text).unwrap_or_default(),
+    }
+}
+
+fn int_arg(v: &Value) -> Result<i64, SqlError> {
+    match cast_value(v.clone(), &SqlType::Int8)? {
+        Value::Int(i) => Ok(i),
+        _ => Err(SqlError::new(sqlstate::DATATYPE_MISMATCH, "integer argument expected")),
+    }
+}
+
+fn round_decimal(d: &BigDecimal, scale: i64) -> BigDecimal {
+    d.with_scale_round(scale, RoundingMode::HalfUp)
+}
+
+/// Result type of a scalar function given its argument types; `None` when unknown (42883).
+pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
+    let first = args.first().cloned().unwrap_or(SqlType::Unknown);
+    let unify = || {
+        args.iter().try_fold(SqlType::Unknown, |acc, t| crate::expr::cast::common_type(&acc, t)).map(|t| {
+            if t == SqlType::Unknown {
+                SqlType::Text
+            } else {
+                t
+            }
+        })
+    };
+    Some(match name {
+        "coalesce" | "greatest" | "least" => unify()?,
+        "nullif" => if first == SqlType::Unknown { SqlType::Text } else { first },
+        "abs" => match first {
+            SqlType::Unknown => SqlType::Float8,
+            t if crate::expr::cast::is_numeric(&t) => t,
+            _ => return None,
+        },
+        "round" | "trunc" => match first {
+            SqlType::Float4 | SqlType::Float8 if args.len() == 1 => SqlType::Float8,
+            t if crate::expr::cast::is_numeric(&t) => {
+                if args.len() == 2 || t == SqlType::Numeric || crate::expr::cast::is_integer(&t) {
+                    SqlType::Numeric
+                } else {
+                    SqlType::Float8
+                }
+            }
+            SqlType::Unknown => SqlType::Numeric,
+            _ => return None,
+        },
+        "ceil" | "ceiling" | "floor" | "sign" => match first {
+            SqlType::Float4 | SqlType::Float8 | SqlType::Unknown => SqlType::Float8,
+            t if crate::expr::cast::is_numeric(&t) => SqlType::Numeric,
+            _ => return None,
+        },
+        "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "random" | "pi" => match first {
+            SqlType::Numeric if name != "random" && name != "pi" => SqlType::Numeric,
+            _ => SqlType::Float8,
+        },
+        "mod" => unify()?,
+        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "position" | "ascii" => {
+            SqlType::Int4
+        }
+        "lower" | "upper" | "substr" | "substring" | "trim" | "btrim" | "ltrim" | "rtrim" | "concat" | "concat_ws"
+        | "replace" | "left" | "right" | "repeat" | "reverse" | "lpad" | "rpad" | "initcap" | "md5" | "chr"
+        | "split_part" | "to_hex" | "quote_ident" | "quote_literal" | "version" | "current_database"
+        | "current_schema" | "current_user" | "session_user" | "user" | "pg_typeof" | "format_type" => SqlType::Text,
+        "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp" => {
+            SqlType::TimestampTz
+        }
+        "current_date" => SqlType::Date,
+        "localtimestamp" => SqlType::Timestamp,
+        "gen_random_uuid" => SqlType::Uuid,
+        "date_trunc" => match args.get(1) {
+            Some(SqlType::TimestampTz) => SqlType::TimestampTz,
+            Some(SqlType::Interval) => SqlType::Interval,
+            _ => SqlType::Timestamp,
+        },
+        "date_part" | "extract" => SqlType::Float8,
+        "nextval" | "currval" => SqlType::Int8,
+        _ => return None,
+    })
+}
+
+/// Evaluates a scalar function whose arguments are already evaluated.
+pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn(&str) -> Option<String>) -> Result<Value, SqlError> {
+    let null_in = args.iter().any(|a| a.is_null());
+    let strict = !matches!(name, "coalesce" | "greatest" | "least" | "concat" | "concat_ws" | "nullif" | "pg_typeof");
+    if strict && null_in {
+        return Ok(Value::Null);
+    }
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
+    Ok(match name {
+        "coalesce" => args.into_iter().find(|v| !v.is_null()).map(|v| cast_value(v, ty)).transpose()?.unwrap_or(Value::Null),
+        "nullif" => {
+            let (a, b) = (arg(0), arg(1));
+            if !a.is_null() && !b.is_null() && compare(&a, &b) == Some(Ordering::Equal) {
+                Value::Null
+            } else {
+                a
+            }
+        }
+        "greatest" | "least" => {
+            let mut best: Option<Value> = None;
+            for v in args.into_iter().filter(|v| !v.is_null()) {
+                let v = cast_value(v, ty)?;
+                best = Some(match best {
+                    None => v,
+                    Some(b) => {
+                        let o = compare(&v, &b).unwrap_or(Ordering::Equal);
+                        if (name == "greatest" && o == Ordering::Greater) || (name == "least" && o == Ordering::Less) {
+                            v
+                        } else {
+                            b
+                        }
+                    }
+                });
+            }
+            best.unwrap_or(Value::Null)
+        }
+        "abs" => match arg(0) {
+            Value::Int(i) => {
+                let r = i.checked_abs().ok_or_else(|| int_out_of_range(ty))?;
+                check_int_range(r, ty)?;
+                Value::Int(r)
+            }
+            Value::Float(f) => Value::Float(f.abs()),
+            Value::Decimal(d) => Value::Decimal(d.abs()),
+            v => cast_value(v, &SqlType::Float8).map(|v| match v {
+                Value::Float(f) => Value::Float(f.abs()),
+                v => v,
+            })?,
+        },
+        "round" | "trunc" => {
+            let scale = if args.len() > 1 { int_arg(&arg(1))? } else { 0 };
+            match cast_value(arg(0), ty)? {
+                Value::Float(f) => {
+                    let r = if name == "round" { f.round() } else { f.trunc() };
+                    Value::Float(r)
+                }
+                Value::Decimal(d) => Value::Decimal(if name == "round" {
+                    round_decimal(&d, scale)
+                } else {
+                    d.with_scale_round(scale, RoundingMode::Down)
+                }),
+                v => v,
+            }
+        }
+        "ceil" | "ceiling" | "floor" => match cast_value(arg(0), ty)? {
+            Value::Float(f) => Value::Float(if name == "floor" { f.floor() } else { f.ceil() }),
+            Value::Decimal(d) => Value::Decimal(d.with_scale_round(
+                0,
+                if name == "floor" { RoundingMode::Floor } else { RoundingMode::Ceiling },
+            )),
+            v => v,
+        },
+        "sign" => match cast_value(arg(0), ty)? {
+            Value::Float(f) => Value::Float(if f > 0.0 { 1.0 } else if f < 0.0 { -1.0 } else { 0.0 }),
+            Value::Decimal(d) => Value::Decimal(BigDecimal::from(d.signum().to_i64().unwrap_or(0))),
+            v => v,
+        },
+        "sqrt" | "exp" | "ln" | "log" | "power" | "pow" => {
+            let x = to_f64(&cast_value(arg(0), &SqlType::Float8)?).unwrap_or(f64::NAN);
+            let r = match name {
+                "sqrt" => {
+                    if x < 0.0 {
+                        return Err(SqlError::new("2201F", "cannot take square root of a negative number"));
+                    }
+                    x.sqrt()
+                }
+                "exp" => x.exp(),
+                "ln" | "log" if x <= 0.0 => {
+                    return Err(SqlError::new("2201E", "cannot take logarithm of a non-positive number"))
+                }
+                "ln" => x.ln(),
+                "log" => x.log10(),
+                _ => x.powf(to_f64(&cast_value(arg(1), &SqlType::Float8)?).unwrap_or(f64::NAN)),
+            };
+            cast_value(Value::Float(r), ty)?
+        }
+        "pi" => Value::Float(std::f64::consts::PI),
+        "random" => Value::Float(random_u64() as f64 / u64::MAX as f64),
+        "mod" => arithmetic(BinOp::Mod, cast_value(arg(0), ty)?, cast_value(arg(1), ty)?, ty)?,
+        "length" | "char_length" | "character_length" => match arg(0) {
+            Value::Bytes(b) => Value::Int(b.len() as i64),
+            v => Value::Int(text_arg(&v).trim_end_matches(|_| false).chars().count() as i64),
+        },
+        "octet_length" => match arg(0) {
+            Value::Bytes(b) => Value::Int(b.len() as i64),
+            v => Value::Int(text_arg(&v).len() as i64),
+        },
+        "lower" => Value::Text(text_arg(&arg(0)).to_lowercase()),
+        "upper" => Value::Text(text_arg(&arg(0)).to_uppercase()),
+        "initcap" => {
+            let mut out = String::new();
+            let mut start = true;
+            for c in text_arg(&arg(0)).chars() {
+                if c.is_alphanumeric() {
+                    if start {
+                        out.extend(c.to_uppercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                    start = false;
+                } else {
+                    out.push(c);
+                    start = true;
+                }
+            }
+            Value::Text(out)
+        }
+        "substr" | "substring" => {
+            let s: Vec<char> = text_arg(&arg(0)).chars().collect();
+            let start = int_arg(&arg(1))?;
+            let (from, to) = if args.len() > 2 {
+                let len = int_arg(&arg(2))?;
+                if len < 0 {
+                    return Err(SqlError::new("22011", "negative substring length not allowed"));
+                }
+                (start, start.saturating_add(len))
+            } else {
+                (start, i64::MAX)
+            };
+            let from = from.max(1) as usize - 1;
+            let to = to.max(1).min(s.len() as i64 + 1) as usize - 1;
+            Value::Text(if from < to { s[from..to].iter().collect() } else { String::new() })
+        }
+        "trim" | "btrim" | "ltrim" | "rtrim" => {
+            let s = text_arg(&arg(0));
+            let chars: Vec<char> = if args.len() > 1 { text_arg(&arg(1)).chars().collect() } else { vec![' '] };
+            let f = |c: char| chars.contains(&c);
+            Value::Text(match name {
+                "ltrim" => s.trim_start_matches(f).to_string(),
+                "rtrim" => s.trim_end_matches(f).to_string(),
+                _ => s.trim_matches(f).to_string(),
+            })
+        }
+        "concat" => Value::Text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect()),
+        "concat_ws" => {
+            let sep = text_arg(&arg(0));
+            if arg(0).is_null() {
+                Value::Null
+            } else {
+                Value::Text(args[1..].iter().filter(|v| !v.is_null()).map(text_arg).collect::<Vec<_>>().join(&sep))
+            }
+        }
+        "replace" => Value::Text(text_arg(&arg(0)).replace(&text_arg(&arg(1)), &text_arg(&arg(2)))),
+        "strpos" | "position" => {
+            let (hay, needle) = (text_arg(&arg(0)), text_arg(&arg(1)));
+            Value::Int(hay.find(&needle).map(|i| hay[..i].chars().count() as i64 + 1).unwrap_or(0))
+        }
+        "left" | "right" => {
+            let s: Vec<char> = text_arg(&arg(0)).chars().collect();
+            let n = int_arg(&arg(1))?;
+            let len = s.len() as i64;
+            let take = if n >= 0 { n.min(len) } else { (len + n).max(0) } as usize;
+            Value::Text(if name == "left" { s[..take].iter().collect() } else { s[s.len() - take..].iter().collect() })
+        }
+        "repeat" => {
+            let n = int_arg(&arg(1))?.max(0) as usize;
+            let s = text_arg(&arg(0));
+            if s.len().saturating_mul(n) > 1 << 28 {
+                return Err(SqlError::new("54000", "requested length too large"));
+            }
+            Value::Text(s.repeat(n))
+        }
+        "reverse" => Value::Text(text_arg(&arg(0)).chars().rev().collect()),
+        "lpad" | "rpad" => {
+            let s: Vec<char> = text_arg(&arg(0)).chars().collect();
+            let n = int_arg(&arg(1))?.clamp(0, 1 << 24) as usize;
+            let fill: Vec<char> = if args.len() > 2 { text_arg(&arg(2)).chars().collect() } else { vec![' '] };
+            if s.len() >= n || fill.is_empty() {
+                Value::Text(s[..n.min(s.len())].iter().collect())
+            } else {
+                let pad: String = fill.iter().cycle().take(n - s.len()).collect();
+                let body: String = s.iter().collect();
+                Value::Text(if name == "lpad" { pad + &body } else { body + &pad })
+            }
+        }
+        "ascii" => Value::Int(text_arg(&arg(0)).chars().next().map(|c| c as i64).unwrap_or(0)),
+        "chr" => Value::Text(
+            char::from_u32(int_arg(&arg(0))? as u32)
+                .ok_or_else(|| SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "character number out of range"))?
+                .to_string(),
+        ),
+        "split_part" => {
+            let s = text_arg(&arg(0));
+            let d = text_arg(&arg(1));
+            let n = int_arg(&arg(2))?;
+            let parts: Vec<&str> = if d.is_empty() { vec![s.as_str()] } else { s.split(d.as_str()).collect() };
+            let idx = if n > 0 { n - 1 } else { parts.len() as i64 + n };
+            Value::Text(parts.get(idx.max(0) as usize).filter(|_| idx >= 0 && n != 0).map(|s| s.to_string()).unwrap_or_default())
+        }
+        "to_hex" => Value::Text(format!("{:x}", int_arg(&arg(0))?)),
+        "quote_ident" => Value::Text(format!("\"{}\"", text_arg(&arg(0)).replace('"', "\"\""))),
+        "quote_literal" => Value::Text(format!("'{}'", text_arg(&arg(0)).replace('\'', "''"))),
+        "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => Value::TimestampTz(now),
+        "clock_timestamp" => Value::TimestampTz(now_micros()),
+        "localtimestamp" => Value::Timestamp(now),
+        "current_date" => Value::Date(now.div_euclid(MICROS_PER_DAY) as i32),
+        "gen_random_uuid" => {
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&random_u64().to_le_bytes());
+            bytes[8..].copy_from_slice(&random_u64().to_le_bytes());
+            bytes[6] = (bytes[6] & 0x0f) | 0x40;
+            bytes[8] = (bytes[8] & 0x3f) | 0x80;
+            Value::Uuid(bytes)
+        }
+        "version" => Value::Text("PostgreSQL 15.0 (Orbit)".into()),
+        "current_database" | "current_schema" | "current_user" | "session_user" | "user" => {
+            extra(name).map(Value::Text).unwrap_or(Value::Null)
+        }
+        "date_trunc" => date_trunc(&text_arg(&arg(0)), arg(1))?,
+        "date_part" | "extract" => date_part(&text_arg(&arg(0)), &arg(1))?,
+        "nextval" | "currval" => return Err(SqlError::not_supported(format!("{name}() outside a column default"))),
+        other => {
+            return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {other} does not exist")))
+        }
+    })
+}
+
+fn date_trunc(field: &str, v: Value) -> Result<Value, SqlError> {
+    let (micros, wrap): (i64, fn(i64) -> Value) = match v {
+        Value::Timestamp(t) => (t, Value::Timestamp),
+        Value::TimestampTz(t) => (t, Value::TimestampTz),
+        Value::Date(d) => (d as i64 * MICROS_PER_DAY, Value::Timestamp),
+        other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("date_trunc of {} is not supported", other.kind_name()))),
+    };
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    let rest = micros.rem_euclid(MICROS_PER_DAY);
+    let (y, m, _) = civil_from_days(days);
+    let r = match field.to_ascii_lowercase().as_str() {
+        "year" => days_from_civil(y, 1, 1) * MICROS_PER_DAY,
+        "quarter" => days_from_civil(y, ((m - 1) / 3) * 3 + 1, 1) * MICROS_PER_DAY,
+        "month" => days_from_civil(y, m, 1) * MICROS_PER_DAY,
+        "week" => (days - (days + 3).rem_euclid(7)) * MICROS_PER_DAY,
+        "day" => days * MICROS_PER_DAY,
+        "hour" => days * MICROS_PER_DAY + rest - rest % 3_600_000_000,
+        "minute" => days * MICROS_PER_DAY + rest - rest % 60_000_000,
+        "second" => days * MICROS_PER_DAY + rest - rest % 1_000_000,
+        "milliseconds" => days * MICROS_PER_DAY + rest - rest % 1000,
+        "microseconds" => micros,
+        f => return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("unit \"{f}\" not recognized for type timestamp"))),
+    };
+    Ok(wrap(r))
+}
+
+pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
+    let f = field.to_ascii_lowercase();
+    if let Value::Interval(iv) = v {
+        let r = match f.as_str() {
+            "year" | "years" => (iv.months / 12) as f64,
+            "month" | "months" | "mon" => (iv.months % 12) as f64,
+            "day" | "days" => iv.days as f64,
+            "hour" | "hours" => (iv.micros / 3_600_000_000) as f64,
+            "minute" | "minutes" => ((iv.micros / 60_000_000) % 60) as f64,
+            "second" | "seconds" => (iv.micros % 60_000_000) as f64 / 1e6,
+            "epoch" => iv.total_micros() as f64 / 1e6,
+            _ => return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("unit \"{f}\" not recognized for type interval"))),
+        };
+        return Ok(Value::Float(r));
+    }
+    let micros = match v {
+        Value::Timestamp(t) | Value::TimestampTz(t) => *t,
+        Value::Date(d) => *d as i64 * MICROS_PER_DAY,
+        Value::Time(t) => *t,
+        other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("extract from {} is not supported", other.kind_name()))),
+    };
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    let rest = micros.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let r = match f.as_str() {
+        "year" => y as f64,
+        "month" => m as f64,
+        "day" => d as f64,
+        "hour" => (rest / 3_600_000_000) as f64,
+        "minute" => ((rest / 60_000_000) % 60) as f64,
+        "second" => (rest % 60_000_000) as f64 / 1e6,
+        "epoch" => micros as f64 / 1e6,
+        "dow" => (days + 4).rem_euclid(7) as f64,
+        "doy" => (days - days_from_civil(y, 1, 1) + 1) as f64,
+        "quarter" => ((m - 1) / 3 + 1) as f64,
+        "decade" => (y / 10) as f64,
+        "century" => ((y - 1) / 100 + 1) as f64,
+        "millennium" => ((y - 1) / 1000 + 1) as f64,
+        "microseconds" => (rest % 60_000_000) as f64,
+        "milliseconds" => (rest % 60_000_000) as f64 / 1e3,
+        "isodow" => ((days + 3).rem_euclid(7) + 1) as f64,
+        _ => return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("unit \"{f}\" not recognized"))),
+    };
+    Ok(Value::Float(r))
+}
+
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// A small xorshift generator seeded from the clock and a counter (not cryptographic).
+pub fn random_u64() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let mut x = STATE.load(Ordering::Relaxed);
+    if x == 0 {
+        x = (now_micros() as u64) ^ 0x9E37_79B9_7F4A_7C15 ^ (std::process::id() as u64) << 32;
+    }
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    STATE.store(x, Ordering::Relaxed);
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_arithmetic() {
+        assert_eq!(arithmetic(BinOp::Div, Value::Int(7), Value::Int(2), &SqlType::Int4).unwrap(), Value::Int(3));
+        assert_eq!(arithmetic(BinOp::Div, Value::Int(-7), Value::Int(2), &SqlType::Int4).unwrap(), Value::Int(-3));
+        assert_eq!(arithmetic(BinOp::Div, Value::Int(1), Value::Int(0), &SqlType::Int4).unwrap_err().code, "22012");
+        assert_eq!(
+            arithmetic(BinOp::Mul, Value::Int(2_000_000_000), Value::Int(2), &SqlType::Int4).unwrap_err().code,
+            "22003"
+        );
+        assert_eq!(arithmetic(BinOp::Mod, Value::Int(-7), Value::Int(3), &SqlType::Int4).unwrap(), Value::Int(-1));
+    }
+
+    #[test]
+    fn numeric_division_scale() {
+        let a: BigDecimal = "1".parse().unwrap();
+        let b: BigDecimal = "3".parse().unwrap();
+        assert_eq!(numeric_div(&a, &b).unwrap().to_string(), "0.33333333333333333333");
+        let a: BigDecimal = "255".parse().unwrap();
+        let b: BigDecimal = "2".parse().unwrap();
+        assert_eq!(numeric_div(&a, &b).unwrap().to_string(), "127.5000000000000000");
+    }
+
+    #[test]
+    fn like() {
+        assert!(like_match("hello", "h%o", false));
+        assert!(like_match("hello", "_ello", false));
+        assert!(!like_match("hello", "H%", false));
+        assert!(like_match("hello", "H%", true));
+        assert!(like_match("50%", "50\\%", false));
+        assert!(like_match("", "%", false));
+    }
+
+    #[test]
+    fn strings() {
+        let ty = SqlType::Text;
+        let none = |_: &str| None;
+        assert_eq!(
+            call("substr", vec!["hello".into(), Value::Int(2), Value::Int(3)], &ty, 0, &none).unwrap(),
+            Value::Text("ell".into())
+        );
+        assert_eq!(call("upper", vec!["abc".into()], &ty, 0, &none).unwrap(), Value::Text("ABC".into()));
+        assert_eq!(call("coalesce", vec![Value::Null, "x".into()], &ty, 0, &none).unwrap(), Value::Text("x".into()));
+        assert_eq!(call("length", vec![Value::Null], &SqlType::Int4, 0, &none).unwrap(), Value::Null);
+    }
+}

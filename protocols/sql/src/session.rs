@@ -1,0 +1,636 @@
+//! Sessions: one per connection. A session holds the current database, the settings
+//! (SET/SHOW/RESET), and the transaction state: autocommit (each statement in its own
+//! storage transaction, committed when it succeeds and rolled back when it fails) or an
+//! explicit block (BEGIN … COMMIT on one storage transaction; an error puts the block
+//! in the failed state, where everything but ROLLBACK/COMMIT gets 25P02).
+//!
+//! Savepoints are kept as a log: every statement executed in a block is recorded, and
+//! ROLLBACK TO SAVEPOINT rolls the storage transaction back and replays the statements
+//! that precede the savepoint in a fresh one.
+
+use crate::error::{sqlstate, SqlError};
+use crate::exec::{self, ExecCtx};
+use crate::plan::bind::Binder;
+use crate::types::SqlType;
+use crate::{Column, Engine, QueryOutput, StatementDescription, TransactionStatus};
+use orbit_storage::{Transaction, Value};
+use sqlparser::ast::{self, Statement};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const SETTINGS: &[(&str, &str)] = &[
+    ("application_name", ""),
+    ("bytea_output", "hex"),
+    ("client_encoding", "UTF8"),
+    ("client_min_messages", "notice"),
+    ("datestyle", "ISO, MDY"),
+    ("default_transaction_isolation", "read committed"),
+    ("default_transaction_read_only", "off"),
+    ("escape_string_warning", "on"),
+    ("extra_float_digits", "1"),
+    ("idle_in_transaction_session_timeout", "0"),
+    ("integer_datetimes", "on"),
+    ("intervalstyle", "postgres"),
+    ("is_superuser", "on"),
+    ("lc_collate", "C"),
+    ("lc_ctype", "C"),
+    ("lc_messages", "C"),
+    ("lc_monetary", "C"),
+    ("lc_numeric", "C"),
+    ("lc_time", "C"),
+    ("lock_timeout", "0"),
+    ("max_identifier_length", "63"),
+    ("search_path", "\"$user\", public"),
+    ("server_encoding", "UTF8"),
+    ("server_version", "15.0"),
+    ("server_version_num", "150000"),
+    ("standard_conforming_strings", "on"),
+    ("statement_timeout", "0"),
+    ("synchronous_commit", "on"),
+    ("timezone", "UTC"),
+    ("transaction_isolation", "read committed"),
+    ("transaction_read_only", "off"),
+    ("work_mem", "4MB"),
+    ("jit", "off"),
+    ("row_security", "on"),
+    ("enable_seqscan", "on"),
+];
+
+/// Settings a client may not change.
+const READ_ONLY: &[&str] = &[
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+    "max_identifier_length",
+    "lc_collate",
+    "lc_ctype",
+    "is_superuser",
+];
+
+/// PostgreSQL's spelling of setting names (SHOW prints the name as given, this is for SHOW ALL).
+fn display_name(name: &str) -> &str {
+    match name {
+        "datestyle" => "DateStyle",
+        "intervalstyle" => "IntervalStyle",
+        "timezone" => "TimeZone",
+        other => other,
+    }
+}
+
+pub struct Session {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) database: String,
+    pub(crate) user: String,
+    settings: BTreeMap<String, String>,
+    tx: Option<Box<dyn Transaction>>,
+    status: TransactionStatus,
+    pub(crate) cancel: Arc<AtomicBool>,
+    /// Statements of the open block (for savepoint replay) and the savepoints' positions.
+    block_log: Vec<(String, Vec<SqlType>, Vec<Value>)>,
+    savepoints: Vec<(String, usize)>,
+    replaying: bool,
+}
+
+impl Session {
+    /// Fails with 3D000 when the database does not exist; "postgres" always exists.
+    pub fn new(engine: Arc<Engine>, database: &str, user: &str) -> Result<Session, SqlError> {
+        if database != "postgres" && !engine.catalog().databases.contains(database) {
+            return Err(SqlError::new(sqlstate::INVALID_CATALOG_NAME, format!("database \"{database}\" does not exist")));
+        }
+        let settings = SETTINGS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Ok(Session {
+            engine,
+            database: database.to_string(),
+            user: user.to_string(),
+            settings,
+            tx: None,
+            status: TransactionStatus::Idle,
+            cancel: Arc::new(AtomicBool::new(false)),
+            block_log: Vec::new(),
+            savepoints: Vec::new(),
+            replaying: false,
+        })
+    }
+
+    pub fn transaction_status(&self) -> TransactionStatus {
+        self.status
+    }
+
+    /// Current value of a setting (case-insensitive name).
+    pub fn setting(&self, name: &str) -> Option<String> {
+        let n = name.to_ascii_lowercase();
+        if n == "session_authorization" {
+            return Some(self.user.clone());
+        }
+        self.settings.get(&n).cloned()
+    }
+
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// The schema unqualified names resolve to (the first existing schema of search_path).
+    pub(crate) fn current_schema(&self) -> String {
+        let path = self.settings.get("search_path").cloned().unwrap_or_default();
+        let cat = self.engine.catalog();
+        for part in path.split(',') {
+            let p = part.trim().trim_matches('"').to_string();
+            let p = if p == "$user" { self.user.clone() } else { p };
+            if cat.schemas.contains(&format!("{}.{}", self.database, p)) {
+                return p;
+            }
+        }
+        "public".into()
+    }
+
+    pub(crate) fn binder<'a>(&self, cat: &'a crate::catalog::CatalogState, params: &[SqlType]) -> Binder<'a> {
+        Binder::new(cat, &self.database, &self.current_schema(), params)
+    }
+
+    pub(crate) fn session_info(&self) -> HashMap<String, String> {
+        let mut m = HashMap::new();
+        m.insert("current_database".into(), self.database.clone());
+        m.insert("current_schema".into(), self.current_schema());
+        for k in ["current_user", "session_user", "user"] {
+            m.insert(k.into(), self.user.clone());
+        }
+        m
+    }
+
+    /// Simple query protocol: every statement in order, stopping after the first error.
+    pub async fn execute_batch(&mut self, sql: &str) -> Vec<Result<QueryOutput, SqlError>> {
+        let stmts = match crate::parse::parse(sql) {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail_block();
+                return vec![Err(e)];
+            }
+        };
+        if stmts.is_empty() {
+            return vec![Ok(QueryOutput::Empty)];
+        }
+        let mut out = Vec::with_capacity(stmts.len());
+        for stmt in &stmts {
+            let r = self.execute_statement(stmt, &[], &[]).await;
+            let failed = r.is_err();
+            out.push(r);
+            if failed {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Extended protocol Parse/Describe of exactly one statement.
+    pub async fn describe(&mut self, sql: &str, param_types: &[SqlType]) -> Result<StatementDescription, SqlError> {
+        let stmt = single_statement(sql)?;
+        let Some(stmt) = stmt else { return Ok(StatementDescription { params: vec![], columns: vec![] }) };
+        let cat = self.engine.catalog();
+        match &stmt {
+            Statement::Query(q) => {
+                let mut b = self.binder(&cat, param_types);
+                let bound = b.bind_query(q)?;
+                Ok(StatementDescription {
+                    params: b.param_types(),
+                    columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),
+                })
+            }
+            Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                let (params, columns) = self.describe_dml(&cat, &stmt, param_types)?;
+                Ok(StatementDescription { params, columns })
+            }
+            Statement::Explain { .. } => Ok(StatementDescription {
+                params: param_types.iter().map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() }).collect(),
+                columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
+            }),
+            Statement::ShowVariable { variable } => {
+                let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(".");
+                Ok(StatementDescription { params: vec![], columns: vec![Column { name, ty: SqlType::Text }] })
+            }
+            _ => Ok(StatementDescription {
+                params: param_types.iter().map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() }).collect(),
+                columns: vec![],
+            }),
+        }
+    }
+
+    /// Extended protocol Execute of one statement with bound parameters.
+    pub async fn execute_with_params(&mut self, sql: &str, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        let stmt = match single_statement(sql) {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail_block();
+                return Err(e);
+            }
+        };
+        match stmt {
+            None => Ok(QueryOutput::Empty),
+            Some(stmt) => self.execute_statement(&stmt, param_types, params).await,
+        }
+    }
+
+    fn fail_block(&mut self) {
+        if self.status == TransactionStatus::InBlock {
+            self.status = TransactionStatus::Failed;
+        }
+    }
+
+    async fn end_block(&mut self, commit: bool) -> Result<(), SqlError> {
+        self.status = TransactionStatus::Idle;
+        self.block_log.clear();
+        self.savepoints.clear();
+        if let Some(tx) = self.tx.take() {
+            if commit {
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn execute_statement(&mut self, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        self.cancel.store(false, Ordering::Relaxed);
+        let is_end = matches!(stmt, Statement::Commit { .. } | Statement::Rollback { .. });
+        if self.status == TransactionStatus::Failed && !is_end {
+            return Err(SqlError::new(
+                sqlstate::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        match stmt {
+            Statement::StartTransaction { .. } => {
+                if self.status == TransactionStatus::Idle {
+                    self.tx = Some(self.engine.storage.begin().await?);
+                    self.status = TransactionStatus::InBlock;
+                }
+                return Ok(cmd("BEGIN"));
+            }
+            Statement::Commit { chain, .. } => {
+                if *chain {
+                    return Err(SqlError::not_supported("COMMIT AND CHAIN"));
+                }
+                return match self.status {
+                    TransactionStatus::Failed => {
+                        self.end_block(false).await?;
+                        Ok(cmd("ROLLBACK"))
+                    }
+                    TransactionStatus::InBlock => {
+                        self.end_block(true).await?;
+                        Ok(cmd("COMMIT"))
+                    }
+                    TransactionStatus::Idle => Ok(cmd("COMMIT")),
+                };
+            }
+            Statement::Rollback { chain, savepoint } => {
+                if *chain {
+                    return Err(SqlError::not_supported("ROLLBACK AND CHAIN"));
+                }
+                return match savepoint {
+                    None => {
+                        self.end_block(false).await?;
+                        Ok(cmd("ROLLBACK"))
+                    }
+                    Some(name) => self.rollback_to(&crate::plan::bind::ident(name)).await,
+                };
+            }
+            Statement::Savepoint { name } => {
+                if self.status != TransactionStatus::InBlock {
+                    return Err(SqlError::new(
+                        sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                        "SAVEPOINT can only be used in transaction blocks",
+                    ));
+                }
+                self.savepoints.push((crate::plan::bind::ident(name), self.block_log.len()));
+                return Ok(cmd("SAVEPOINT"));
+            }
+            Statement::ReleaseSavepoint { name } => {
+                let n = crate::plan::bind::ident(name);
+                if self.status != TransactionStatus::InBlock {
+                    return Err(SqlError::new(
+                        sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                        "RELEASE SAVEPOINT can only be used in transaction blocks",
+                    ));
+                }
+                match self.savepoints.iter().rposition(|(s, _)| *s == n) {
+                    Some(i) => self.savepoints.truncate(i),
+                    None => {
+                        self.fail_block();
+                        return Err(SqlError::new(sqlstate::NO_SAVEPOINT, format!("savepoint \"{n}\" does not exist")));
+                    }
+                }
+                return Ok(cmd("RELEASE"));
+            }
+            _ => {}
+        }
+        let result = if let Some(r) = self.execute_utility(stmt).await {
+            r
+        } else {
+            self.execute_in_transaction(stmt, param_types, params).await
+        };
+        if result.is_err() {
+            self.fail_block();
+        } else if self.status == TransactionStatus::InBlock && !self.replaying && writes(stmt) {
+            self.block_log.push((stmt.to_string(), param_types.to_vec(), params.to_vec()));
+        }
+        result
+    }
+
+    async fn rollback_to(&mut self, name: &str) -> Result<QueryOutput, SqlError> {
+        if self.status == TransactionStatus::Idle {
+            return Err(SqlError::new(
+                sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
+            ));
+        }
+        let Some(i) = self.savepoints.iter().rposition(|(s, _)| s == name) else {
+            self.status = TransactionStatus::Failed;
+            return Err(SqlError::new(sqlstate::NO_SAVEPOINT, format!("savepoint \"{name}\" does not exist")));
+        };
+        let keep = self.savepoints[i].1;
+        self.savepoints.truncate(i + 1);
+        if let Some(tx) = self.tx.take() {
+            tx.rollback().await?;
+        }
+        self.tx = Some(self.engine.storage.begin().await?);
+        self.status = TransactionStatus::InBlock;
+        self.block_log.truncate(keep);
+        let log = self.block_log.clone();
+        self.replaying = true;
+        for (sql, types, params) in log {
+            let stmts = crate::parse::parse(&sql)?;
+            for s in &stmts {
+                if let Err(e) = self.execute_in_transaction(s, &types, &params).await {
+                    self.replaying = false;
+                    self.status = TransactionStatus::Failed;
+                    return Err(e);
+                }
+            }
+        }
+        self.replaying = false;
+        Ok(cmd("ROLLBACK"))
+    }
+
+    /// Runs a statement that reads or writes rows in the block's transaction or in its own.
+    async fn execute_in_transaction(&mut self, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        if self.status == TransactionStatus::InBlock {
+            let mut tx = match self.tx.take() {
+                Some(tx) => tx,
+                None => self.engine.storage.begin().await?,
+            };
+            let r = self.execute_rows(tx.as_mut(), stmt, param_types, params).await;
+            self.tx = Some(tx);
+            r
+        } else {
+            let mut tx = self.engine.storage.begin().await?;
+            match self.execute_rows(tx.as_mut(), stmt, param_types, params).await {
+                Ok(out) => {
+                    tx.commit().await?;
+                    Ok(out)
+                }
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn execute_rows(&mut self, tx: &mut dyn Transaction, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+        match stmt {
+            Statement::Query(q) => {
+                let (bound, _) = {
+                    let cat = self.engine.catalog();
+                    let mut b = self.binder(&cat, param_types);
+                    let bound = b.bind_query(q)?;
+                    (bound, b.param_types())
+                };
+                let rows = self.run_plan(tx, &bound.plan, params).await?;
+                Ok(QueryOutput::Rows {
+                    columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),
+                    rows,
+                    tag: None,
+                })
+            }
+            Statement::Explain { statement, analyze, .. } => {
+                if *analyze {
+                    return Err(SqlError::not_supported("EXPLAIN ANALYZE"));
+                }
+                let lines = match statement.as_ref() {
+                    Statement::Query(q) => {
+                        let cat = self.engine.catalog();
+                        let mut b = self.binder(&cat, param_types);
+                        crate::plan::explain(&b.bind_query(q)?.plan)
+                    }
+                    other => self.explain_dml(other, param_types)?,
+                };
+                Ok(QueryOutput::Rows {
+                    columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
+                    rows: lines.into_iter().map(|l| vec![Value::Text(l)]).collect(),
+                    tag: None,
+                })
+            }
+            Statement::Insert(ins) => self.execute_insert(tx, ins, param_types, params).await,
+            Statement::Update(up) => self.execute_update(tx, up, param_types, params).await,
+            Statement::Delete(del) => self.execute_delete(tx, del, param_types, params).await,
+            other => self.execute_ddl(other).await,
+        }
+    }
+
+    /// Prefetches and runs a plan.
+    pub(crate) async fn run_plan(&mut self, tx: &mut dyn Transaction, plan: &crate::plan::Plan, params: &[Value]) -> Result<Vec<Vec<Value>>, SqlError> {
+        let now = crate::expr::functions::now_micros();
+        let data = exec::prefetch(tx, plan, params, now).await?;
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
+        }
+        let ctx = ExecCtx::new(params.to_vec(), data, now, self.cancel.clone(), self.session_info());
+        exec::run(&ctx, plan, &[])
+    }
+
+    /// SET / SHOW / RESET and other statements that need no transaction.
+    async fn execute_utility(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
+        Some(match stmt {
+            Statement::Set(set) => self.execute_set(set),
+            Statement::ShowVariable { variable } => {
+                let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(".");
+                if name == "all" {
+                    let rows = self
+                        .settings
+                        .iter()
+                        .map(|(k, v)| vec![Value::Text(display_name(k).to_string()), Value::Text(v.clone()), Value::Text(String::new())])
+                        .collect();
+                    return Some(Ok(QueryOutput::Rows {
+                        columns: ["name", "setting", "description"].iter().map(|n| Column { name: n.to_string(), ty: SqlType::Text }).collect(),
+                        rows,
+                        tag: None,
+                    }));
+                }
+                let name = if name == "time.zone" { "timezone".to_string() } else { name };
+                match self.setting(&name) {
+                    Some(v) => Ok(QueryOutput::Rows {
+                        columns: vec![Column { name: name.clone(), ty: SqlType::Text }],
+                        rows: vec![vec![Value::Text(v)]],
+                        tag: None,
+                    }),
+                    None => Err(unknown_setting(&name)),
+                }
+            }
+            Statement::Reset(r) => match &r.reset {
+                ast::Reset::ALL => {
+                    for (k, v) in SETTINGS {
+                        if !READ_ONLY.contains(k) {
+                            self.settings.insert(k.to_string(), v.to_string());
+                        }
+                    }
+                    Ok(cmd("RESET"))
+                }
+                ast::Reset::ConfigurationParameter(n) => {
+                    let name = n.to_string().to_lowercase();
+                    match SETTINGS.iter().find(|(k, _)| *k == name) {
+                        Some((k, v)) => {
+                            self.settings.insert(k.to_string(), v.to_string());
+                            Ok(cmd("RESET"))
+                        }
+                        None if name.contains('.') => {
+                            self.settings.remove(&name);
+                            Ok(cmd("RESET"))
+                        }
+                        None => Err(unknown_setting(&name)),
+                    }
+                }
+                ast::Reset::SessionAuthorization => Ok(cmd("RESET")),
+            },
+            Statement::Discard { .. } => {
+                if self.status != TransactionStatus::Idle {
+                    return Some(Err(SqlError::new(sqlstate::ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block")));
+                }
+                Ok(cmd("DISCARD ALL"))
+            }
+            _ => return None,
+        })
+    }
+
+    fn execute_set(&mut self, set: &ast::Set) -> Result<QueryOutput, SqlError> {
+        match set {
+            ast::Set::SingleAssignment { variable, values, .. } => {
+                let name = variable.to_string().to_lowercase();
+                let value = values.iter().map(setting_value).collect::<Vec<_>>().join(", ");
+                self.set_setting(&name, value)
+            }
+            ast::Set::SetTimeZone { value, .. } => {
+                let v = setting_value(value);
+                self.set_setting("timezone", v)
+            }
+            ast::Set::SetNames { charset_name, .. } => self.set_setting("client_encoding", charset_name.value.clone()),
+            ast::Set::SetNamesDefault {} => self.set_setting("client_encoding", "UTF8".into()),
+            ast::Set::SetTransaction { modes, .. } => {
+                for m in modes {
+                    if let ast::TransactionMode::IsolationLevel(l) = m {
+                        self.settings.insert("transaction_isolation".into(), l.to_string().to_lowercase());
+                    }
+                }
+                Ok(cmd("SET"))
+            }
+            ast::Set::SetSessionParam(_) | ast::Set::SetRole { .. } | ast::Set::SetSessionAuthorization(_) => {
+                Err(SqlError::not_supported("this SET command"))
+            }
+            _ => Err(SqlError::not_supported("this SET command")),
+        }
+    }
+
+    fn set_setting(&mut self, name: &str, value: String) -> Result<QueryOutput, SqlError> {
+        let name = if name == "time zone" { "timezone" } else { name };
+        if READ_ONLY.contains(&name) {
+            return Err(SqlError::new("55P02", format!("parameter \"{name}\" cannot be changed")));
+        }
+        let known = SETTINGS.iter().any(|(k, _)| *k == name);
+        if !known && !name.contains('.') {
+            return Err(unknown_setting(name));
+        }
+        let value = if value.eq_ignore_ascii_case("default") {
+            SETTINGS.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()).unwrap_or_default()
+        } else {
+            value
+        };
+        match name {
+            "client_encoding" => {
+                let v = value.to_ascii_uppercase().replace('-', "");
+                if v != "UTF8" && v != "UNICODE" {
+                    return Err(SqlError::not_supported(format!("client_encoding {value}")));
+                }
+                self.settings.insert(name.into(), "UTF8".into());
+            }
+            "timezone" => {
+                let v = value.trim_matches('\'');
+                if !(v.eq_ignore_ascii_case("utc") || v.eq_ignore_ascii_case("gmt") || v == "0" || v == "+00" || v.eq_ignore_ascii_case("etc/utc") || v.eq_ignore_ascii_case("zulu")) {
+                    return Err(SqlError::not_supported(format!("time zone \"{v}\" (only UTC)")));
+                }
+                self.settings.insert(name.into(), "UTC".into());
+            }
+            "datestyle" => {
+                if !value.to_ascii_uppercase().contains("ISO") {
+                    return Err(SqlError::not_supported(format!("DateStyle {value}")));
+                }
+                self.settings.insert(name.into(), "ISO, MDY".into());
+            }
+            "extra_float_digits" => {
+                let n: i32 = value.parse().map_err(|_| {
+                    SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"extra_float_digits\": \"{value}\""))
+                })?;
+                if !(-15..=3).contains(&n) {
+                    return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)")));
+                }
+                self.settings.insert(name.into(), value);
+            }
+            "standard_conforming_strings" => {
+                if !matches!(value.to_ascii_lowercase().as_str(), "on" | "true" | "1") {
+                    return Err(SqlError::not_supported("standard_conforming_strings = off"));
+                }
+                self.settings.insert(name.into(), "on".into());
+            }
+            _ => {
+                self.settings.insert(name.into(), value);
+            }
+        }
+        Ok(cmd("SET"))
+    }
+}
+
+fn setting_value(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+            ast::Value::Number(n, _) => n.clone(),
+            ast::Value::Boolean(b) => if *b { "on" } else { "off" }.into(),
+            other => other.to_string(),
+        },
+        ast::Expr::Identifier(i) => i.value.clone(),
+        ast::Expr::UnaryOp { op: ast::UnaryOperator::Minus, expr } => format!("-{}", setting_value(expr)),
+        other => other.to_string(),
+    }
+}
+
+fn unknown_setting(name: &str) -> SqlError {
+    SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\""))
+}
+
+pub(crate) fn cmd(tag: &str) -> QueryOutput {
+    QueryOutput::Command { tag: tag.to_string() }
+}
+
+/// Whether a statement changes rows (and so must be replayed after ROLLBACK TO SAVEPOINT).
+fn writes(stmt: &Statement) -> bool {
+    matches!(stmt, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))
+}
+
+fn single_statement(sql: &str) -> Result<Option<Statement>, SqlError> {
+    let mut stmts = crate::parse::parse(sql)?;
+    match stmts.len() {
+        0 => Ok(None),
+        1 => Ok(stmts.pop()),
+        _ => Err(SqlError::new(sqlstate::SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")),
+    }
+}

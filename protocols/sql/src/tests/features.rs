@@ -1,0 +1,258 @@
+//! Feature tests: DDL, DML, constraints, queries, the optimizer and the extended protocol.
+
+use super::basics::{err, ok, rows, session};
+use crate::{QueryOutput, SqlType, Value};
+
+fn flat(r: Vec<Vec<String>>) -> Vec<String> {
+    r.into_iter().map(|row| row.join(",")).collect()
+}
+
+#[tokio::test]
+async fn constraints_and_defaults() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(id serial PRIMARY KEY, name varchar(5) NOT NULL, n int DEFAULT 7 CHECK (n > 0), u text UNIQUE, at timestamptz DEFAULT now())").await;
+    assert_eq!(ok(&mut s, "INSERT INTO t(name) VALUES ('a'), ('b')").await, "INSERT 0 2");
+    assert_eq!(flat(rows(&mut s, "SELECT id, name, n FROM t ORDER BY id").await), vec!["1,a,7", "2,b,7"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t WHERE at IS NOT NULL").await), vec!["2"]);
+    assert_eq!(err(&mut s, "INSERT INTO t(name) VALUES ('toolong')").await.code, "22001");
+    assert_eq!(err(&mut s, "INSERT INTO t(name) VALUES (NULL)").await.code, "23502");
+    assert_eq!(err(&mut s, "INSERT INTO t(name, n) VALUES ('c', -1)").await.code, "23514");
+    ok(&mut s, "INSERT INTO t(name, u) VALUES ('c', 'x')").await;
+    assert_eq!(err(&mut s, "INSERT INTO t(name, u) VALUES ('d', 'x')").await.code, "23505");
+    assert_eq!(err(&mut s, "UPDATE t SET n = 0 WHERE name = 'a'").await.code, "23514");
+    assert_eq!(err(&mut s, "INSERT INTO t(name, n) VALUES ('e', 3000000000)").await.code, "22003");
+    assert_eq!(ok(&mut s, "INSERT INTO t(name, n) VALUES ('f', DEFAULT)").await, "INSERT 0 1");
+    assert_eq!(flat(rows(&mut s, "SELECT n FROM t WHERE name = 'f'").await), vec!["7"]);
+    // Identity columns and hidden row ids.
+    ok(&mut s, "CREATE TABLE g(id bigint GENERATED ALWAYS AS IDENTITY, v int)").await;
+    ok(&mut s, "INSERT INTO g(v) VALUES (10), (20)").await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM g ORDER BY id").await), vec!["1,10", "2,20"]);
+    ok(&mut s, "CREATE TABLE nokey(a int, b int)").await;
+    ok(&mut s, "INSERT INTO nokey VALUES (1, 1), (1, 1)").await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM nokey").await), vec!["1,1", "1,1"]);
+    assert_eq!(ok(&mut s, "DELETE FROM nokey WHERE a = 1").await, "DELETE 2");
+}
+
+#[tokio::test]
+async fn on_conflict_and_returning() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE kv(k text PRIMARY KEY, v int)").await;
+    ok(&mut s, "INSERT INTO kv VALUES ('a', 1)").await;
+    assert_eq!(ok(&mut s, "INSERT INTO kv VALUES ('a', 2) ON CONFLICT DO NOTHING").await, "INSERT 0 0");
+    ok(&mut s, "INSERT INTO kv VALUES ('a', 5), ('b', 6) ON CONFLICT (k) DO UPDATE SET v = kv.v + EXCLUDED.v").await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM kv ORDER BY k").await), vec!["a,6", "b,6"]);
+    let out = s.execute_batch("INSERT INTO kv VALUES ('c', 9) RETURNING k, v * 2 AS dbl").await.pop().unwrap().unwrap();
+    match out {
+        QueryOutput::Rows { columns, rows, tag } => {
+            assert_eq!(columns[1].name, "dbl");
+            assert_eq!(rows, vec![vec![Value::Text("c".into()), Value::Int(18)]]);
+            assert_eq!(tag.as_deref(), Some("INSERT 0 1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(flat(rows(&mut s, "UPDATE kv SET v = v + 1 WHERE k <> 'c' RETURNING k, v").await).len(), 2);
+    assert_eq!(flat(rows(&mut s, "DELETE FROM kv WHERE k = 'a' RETURNING *").await), vec!["a,7"]);
+}
+
+#[tokio::test]
+async fn update_from_and_delete_using() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE a(id int PRIMARY KEY, v int)").await;
+    ok(&mut s, "CREATE TABLE b(id int PRIMARY KEY, w int)").await;
+    ok(&mut s, "INSERT INTO a VALUES (1, 0), (2, 0), (3, 0)").await;
+    ok(&mut s, "INSERT INTO b VALUES (1, 10), (2, 20)").await;
+    assert_eq!(ok(&mut s, "UPDATE a SET v = b.w FROM b WHERE a.id = b.id").await, "UPDATE 2");
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM a ORDER BY id").await), vec!["1,10", "2,20", "3,0"]);
+    assert_eq!(ok(&mut s, "DELETE FROM a USING b WHERE a.id = b.id AND b.w > 15").await, "DELETE 1");
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM a ORDER BY id").await), vec!["1", "3"]);
+}
+
+#[tokio::test]
+async fn joins_and_grouping() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE l(id int PRIMARY KEY, x text)").await;
+    ok(&mut s, "CREATE TABLE r(id int PRIMARY KEY, lid int, y int)").await;
+    ok(&mut s, "INSERT INTO l VALUES (1,'a'),(2,'b'),(3,'c')").await;
+    ok(&mut s, "INSERT INTO r VALUES (10,1,5),(11,1,7),(12,4,9)").await;
+    assert_eq!(
+        flat(rows(&mut s, "SELECT l.x, r.y FROM l LEFT JOIN r ON l.id = r.lid ORDER BY l.x, r.y").await),
+        vec!["a,5", "a,7", "b,NULL", "c,NULL"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT l.x, r.y FROM l RIGHT JOIN r ON l.id = r.lid ORDER BY r.y").await), vec!["a,5", "a,7", "NULL,9"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM l FULL JOIN r ON l.id = r.lid").await), vec!["5"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM l CROSS JOIN r").await), vec!["9"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT lid, count(*), sum(y), max(y) FROM r GROUP BY lid HAVING count(*) > 1").await),
+        vec!["1,2,12,7"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT count(DISTINCT lid), count(*) FILTER (WHERE y > 5) FROM r").await), vec!["2,2"]);
+    assert_eq!(err(&mut s, "SELECT lid, y FROM r GROUP BY lid").await.code, "42803");
+    assert_eq!(flat(rows(&mut s, "SELECT x FROM l WHERE id IN (SELECT lid FROM r) ORDER BY 1").await), vec!["a"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT x, (SELECT count(*) FROM r WHERE r.lid = l.id) AS n FROM l ORDER BY n DESC, x").await),
+        vec!["a,2", "b,0", "c,0"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT x FROM l WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.lid = l.id) ORDER BY x DESC LIMIT 1 OFFSET 0").await), vec!["c"]);
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM l UNION SELECT lid FROM r ORDER BY 1").await), vec!["1", "2", "3", "4"]);
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM l INTERSECT SELECT lid FROM r").await), vec!["1"]);
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM l EXCEPT ALL SELECT lid FROM r ORDER BY 1").await), vec!["2", "3"]);
+    assert_eq!(flat(rows(&mut s, "SELECT DISTINCT lid FROM r ORDER BY lid NULLS FIRST").await), vec!["1", "4"]);
+    assert_eq!(flat(rows(&mut s, "SELECT y FROM r ORDER BY y DESC LIMIT 2").await), vec!["9", "7"]);
+}
+
+#[tokio::test]
+async fn expressions_and_types() {
+    let mut s = session().await;
+    let one = |sql: &'static str| sql;
+    let cases: Vec<(&str, &str)> = vec![
+        (one("SELECT 7 / 2, 7 % 3, -7 / 2"), "3,1,-3"),
+        ("SELECT 1.5 + 1, 10 / 4.0", "2.5,2.5000000000000000"),
+        ("SELECT 1::float8 / 3", "0.3333333333333333"),
+        ("SELECT NULL = NULL, NULL IS NULL, 1 IS DISTINCT FROM NULL, NULL IS NOT DISTINCT FROM NULL", "NULL,t,t,t"),
+        ("SELECT true AND NULL, false AND NULL, true OR NULL", "NULL,f,t"),
+        ("SELECT CASE WHEN 1 > 2 THEN 'a' ELSE 'b' END, coalesce(NULL, 3), nullif(1, 1), greatest(1, 5, 3), least(2.5, 1)", "b,3,NULL,5,1"),
+        ("SELECT 'abc' LIKE 'a%', 'ABC' ILIKE 'a_c', 'abc' NOT LIKE '%d'", "t,t,t"),
+        ("SELECT 5 BETWEEN 1 AND 10, 5 NOT BETWEEN 1 AND 3, 3 IN (1, 2, NULL)", "t,t,NULL"),
+        ("SELECT length('héllo'), upper('x'), lower('Y'), substr('hello', 2, 3), trim('  x  '), 'a' || 'b' || 1", "5,X,y,ell,x,ab1"),
+        ("SELECT substring('hello' FROM 2 FOR 2), position('l' IN 'hello'), concat('a', NULL, 'b')", "el,3,ab"),
+        ("SELECT abs(-3), round(2.567, 2), round(2.5), ceil(1.2), floor(-1.2)", "3,2.57,3,2,-2"),
+        ("SELECT CAST('42' AS int) + 1, '3'::numeric(5,2), 3::text || 'x', '2024-01-31'::date + 1", "43,3.00,3x,2024-02-01"),
+        ("SELECT '2024-01-31'::date + interval '1 month', '1 day'::interval * 2", "2024-02-29 00:00:00,2 days"),
+        ("SELECT 1e3::float8, 0.1::float4, '1.50'::numeric", "1000,0.1,1.50"),
+        ("SELECT '{\"a\": {\"b\": 2}}'::jsonb -> 'a' ->> 'b', ARRAY[1,2,3]", "2,{1,2,3}"),
+        ("SELECT 'a' < 'B', 'Z' < 'a'", "f,t"),
+        ("SELECT x FROM (VALUES (3), (1), (2)) AS v(x) ORDER BY x", "1"),
+        ("SELECT sum(x), avg(x) FROM (VALUES (1), (2)) AS v(x)", "3,1.5000000000000000"),
+        ("SELECT '\\xdeadbeef'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid", "\\xdeadbeef,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        ("SELECT extract(year FROM '2024-05-06'::date), date_trunc('month', '2024-05-06 10:00:00'::timestamp)", "2024,2024-05-01 00:00:00"),
+    ];
+    for (sql, want) in cases {
+        let got = flat(rows(&mut s, sql).await);
+        assert_eq!(got.first().map(|s| s.as_str()), Some(want), "{sql}");
+    }
+    assert_eq!(err(&mut s, "SELECT 2147483647 + 1").await.code, "22003");
+    assert_eq!(err(&mut s, "SELECT 1 / 0").await.code, "22012");
+    assert_eq!(err(&mut s, "SELECT 1.0 / 0").await.code, "22012");
+    assert_eq!(err(&mut s, "SELECT 'abc'::int").await.code, "22P02");
+    assert_eq!(err(&mut s, "SELECT 1 + 'a'::text").await.code, "42883");
+    assert_eq!(err(&mut s, "SELECT (SELECT 1 UNION SELECT 2)").await.code, "21000");
+    assert_eq!(err(&mut s, "SELECT * FROM t WHERE 1").await.code, "42P01");
+    assert_eq!(err(&mut s, "SELECT row_number() OVER ()").await.code, "0A000");
+    assert_eq!(err(&mut s, "SELECT * FROM pg_catalog.pg_class").await.code, "42P01");
+    let g = rows(&mut s, "SELECT gen_random_uuid()").await;
+    assert_eq!(g[0][0].len(), 36);
+}
+
+#[tokio::test]
+async fn ctes_views_schemas_databases() {
+    let mut s = session().await;
+    assert_eq!(
+        flat(rows(&mut s, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT sum(n) FROM c").await),
+        vec!["15"]
+    );
+    assert_eq!(flat(rows(&mut s, "WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT y FROM b").await), vec!["2"]);
+    ok(&mut s, "CREATE TABLE t(a int PRIMARY KEY, b int)").await;
+    ok(&mut s, "INSERT INTO t VALUES (1, 10), (2, 20)").await;
+    ok(&mut s, "CREATE VIEW v AS SELECT a, b * 2 AS b2 FROM t WHERE a > 1").await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM v").await), vec!["2,40"]);
+    assert_eq!(err(&mut s, "CREATE VIEW v AS SELECT 1").await.code, "42P07");
+    assert_eq!(err(&mut s, "DROP TABLE v").await.code, "42809");
+    ok(&mut s, "DROP VIEW v").await;
+    assert_eq!(err(&mut s, "SELECT * FROM v").await.code, "42P01");
+    ok(&mut s, "CREATE SCHEMA app").await;
+    ok(&mut s, "CREATE TABLE app.t(x int)").await;
+    ok(&mut s, "INSERT INTO app.t VALUES (5)").await;
+    assert_eq!(flat(rows(&mut s, "SELECT x FROM app.t").await), vec!["5"]);
+    assert_eq!(err(&mut s, "DROP SCHEMA app").await.code, "2BP01");
+    ok(&mut s, "DROP SCHEMA app CASCADE").await;
+    assert_eq!(err(&mut s, "CREATE TABLE nope.t(x int)").await.code, "3F000");
+    ok(&mut s, "CREATE DATABASE other").await;
+    assert_eq!(err(&mut s, "CREATE DATABASE other").await.code, "42P04");
+    let engine = s.engine.clone();
+    let mut o = crate::Session::new(engine.clone(), "other", "postgres").unwrap();
+    assert_eq!(err(&mut o, "SELECT * FROM t").await.code, "42P01");
+    ok(&mut o, "CREATE TABLE t(z text)").await;
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t").await), vec!["2"]);
+    assert_eq!(crate::Session::new(engine.clone(), "missing", "u").err().map(|e| e.code), Some("3D000"));
+    ok(&mut s, "DROP DATABASE other").await;
+    assert!(crate::Session::new(engine, "other", "u").is_err());
+}
+
+#[tokio::test]
+async fn alter_truncate_drop() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(a int PRIMARY KEY, b int)").await;
+    ok(&mut s, "INSERT INTO t VALUES (1, 2)").await;
+    ok(&mut s, "ALTER TABLE t ADD COLUMN c text DEFAULT 'z'").await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM t").await), vec!["1,2,z"]);
+    ok(&mut s, "ALTER TABLE t RENAME COLUMN b TO bb").await;
+    ok(&mut s, "ALTER TABLE t DROP COLUMN c").await;
+    assert_eq!(flat(rows(&mut s, "SELECT a, bb FROM t").await), vec!["1,2"]);
+    ok(&mut s, "ALTER TABLE t RENAME TO u").await;
+    assert_eq!(err(&mut s, "SELECT * FROM t").await.code, "42P01");
+    assert_eq!(ok(&mut s, "TRUNCATE u").await, "TRUNCATE TABLE");
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM u").await), vec!["0"]);
+    ok(&mut s, "DROP TABLE u").await;
+    assert_eq!(err(&mut s, "DROP TABLE u").await.code, "42P01");
+    ok(&mut s, "DROP TABLE IF EXISTS u").await;
+    ok(&mut s, "CREATE TABLE IF NOT EXISTS w(a int)").await;
+    ok(&mut s, "CREATE TABLE IF NOT EXISTS w(a int)").await;
+    assert_eq!(err(&mut s, "CREATE TABLE w(a int)").await.code, "42P07");
+    assert_eq!(err(&mut s, "CREATE TABLE fk(a int REFERENCES w(a))").await.code, "0A000");
+}
+
+#[tokio::test]
+async fn access_paths_in_explain() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(a int, b int, c text, PRIMARY KEY (a, b))").await;
+    ok(&mut s, "CREATE INDEX t_c ON t(c)").await;
+    for i in 0..50 {
+        ok(&mut s, &format!("INSERT INTO t VALUES ({}, {}, 'v{}')", i % 10, i, i % 7)).await;
+    }
+    let plan = flat(rows(&mut s, "EXPLAIN SELECT * FROM t WHERE a = 3 AND b = 13").await).join("\n");
+    assert!(plan.contains("Primary Key Lookup"), "{plan}");
+    let plan = flat(rows(&mut s, "EXPLAIN SELECT * FROM t WHERE a = 3").await).join("\n");
+    assert!(plan.contains("Primary Key Range Scan"), "{plan}");
+    let plan = flat(rows(&mut s, "EXPLAIN SELECT * FROM t WHERE c = 'v3'").await).join("\n");
+    assert!(plan.contains("Index Scan using t_c"), "{plan}");
+    let plan = flat(rows(&mut s, "EXPLAIN SELECT * FROM t x, t y WHERE x.a = y.b").await).join("\n");
+    assert!(plan.contains("Hash Join"), "{plan}");
+    assert_eq!(flat(rows(&mut s, "SELECT b FROM t WHERE a = 3 AND b = 13").await), vec!["13"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t WHERE a = 3").await), vec!["5"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t WHERE a >= 3 AND a < 5").await), vec!["10"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t WHERE c = 'v3'").await), vec!["7"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t WHERE a = 3.5").await), vec!["0"]);
+    ok(&mut s, "DROP INDEX t_c").await;
+    assert_eq!(err(&mut s, "DROP INDEX t_c").await.code, "42704");
+    ok(&mut s, "CREATE UNIQUE INDEX t_b ON t(b)").await;
+    assert_eq!(err(&mut s, "INSERT INTO t VALUES (99, 1, 'x')").await.code, "23505");
+}
+
+#[tokio::test]
+async fn extended_protocol() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(a int PRIMARY KEY, b text)").await;
+    let d = s.describe("SELECT b FROM t WHERE a = $1", &[]).await.unwrap();
+    assert_eq!(d.params, vec![SqlType::Int4]);
+    assert_eq!(d.columns[0].ty, SqlType::Text);
+    let d = s.describe("INSERT INTO t VALUES ($1, $2) RETURNING a", &[SqlType::Unknown, SqlType::Unknown]).await.unwrap();
+    assert_eq!(d.params, vec![SqlType::Int4, SqlType::Text]);
+    assert_eq!(d.columns.len(), 1);
+    let out = s
+        .execute_with_params("INSERT INTO t VALUES ($1, $2)", &[SqlType::Int4, SqlType::Text], &[Value::Int(1), Value::Text("x".into())])
+        .await
+        .unwrap();
+    assert_eq!(out.command_tag(), "INSERT 0 1");
+    let out = s.execute_with_params("SELECT b FROM t WHERE a = $1", &[SqlType::Int4], &[Value::Int(1)]).await.unwrap();
+    assert_eq!(out.command_tag(), "SELECT 1");
+    assert_eq!(s.describe("SELECT 1; SELECT 2", &[]).await.unwrap_err().code, "42601");
+    let d = s.describe("SELECT $1::int8 + 1", &[]).await.unwrap();
+    assert_eq!(d.params, vec![SqlType::Int8]);
+}
+
+#[tokio::test]
+async fn cancel_flag_is_reset_per_statement() {
+    let mut s = session().await;
+    s.cancel_flag().store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(flat(rows(&mut s, "SELECT 1").await), vec!["1"]);
+}

@@ -1,0 +1,5 @@
+//! Engine tests through the public API: a session over an in-memory storage.
+
+mod basics;
+mod features;
+mod slt;

@@ -1,0 +1,596 @@
+//! The PostgreSQL listener end to end: the real orbit-server binary, driven by
+//! tokio-postgres, by psql, and by a small raw-protocol client for what drivers hide
+//! (ReadyForQuery status bytes, ParameterStatus, skip-until-Sync, garbage input).
+
+use orbit_tests::server::TestServer;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+
+fn pg_port(server: &TestServer) -> u16 {
+    server.listener_port("--postgres-port")
+}
+
+async fn connect(server: &TestServer) -> Client {
+    let config = format!("host=127.0.0.1 port={} user=postgres dbname=postgres", pg_port(server));
+    let (client, connection) = tokio_postgres::connect(&config, NoTls).await.expect("connect with tokio-postgres");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// The command tags and rows (as text) of a simple query.
+fn simple_results(messages: &[SimpleQueryMessage]) -> (Vec<u64>, Vec<Vec<Option<String>>>) {
+    let mut completions = Vec::new();
+    let mut rows = Vec::new();
+    for message in messages {
+        match message {
+            SimpleQueryMessage::CommandComplete(n) => completions.push(*n),
+            SimpleQueryMessage::Row(row) => {
+                rows.push((0..row.len()).map(|i| row.get(i).map(str::to_string)).collect());
+            }
+            _ => {}
+        }
+    }
+    (completions, rows)
+}
+
+fn sqlstate(error: &tokio_postgres::Error) -> SqlState {
+    error.code().cloned().unwrap_or_else(|| panic!("error without SQLSTATE: {error:?}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// A minimal raw-protocol client.
+
+struct RawClient {
+    stream: TcpStream,
+}
+
+/// One backend message: type byte and body.
+#[derive(Debug, Clone)]
+struct Msg {
+    tag: u8,
+    body: Vec<u8>,
+}
+
+impl Msg {
+    /// The SQLSTATE of an ErrorResponse.
+    fn error_code(&self) -> Option<String> {
+        if self.tag != b'E' {
+            return None;
+        }
+        let mut fields = self.body.split(|b| *b == 0);
+        fields.find(|f| f.first() == Some(&b'C')).map(|f| String::from_utf8_lossy(&f[1..]).into_owned())
+    }
+}
+
+fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend_from_slice(&((body.len() + 4) as i32).to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn cstr(s: &str) -> Vec<u8> {
+    let mut out = s.as_bytes().to_vec();
+    out.push(0);
+    out
+}
+
+fn startup_packet(user: &str, database: &str) -> Vec<u8> {
+    let mut body = 196_608i32.to_be_bytes().to_vec();
+    for s in ["user", user, "database", database, "application_name", "raw-test"] {
+        body.extend(cstr(s));
+    }
+    body.push(0);
+    let mut out = ((body.len() + 4) as i32).to_be_bytes().to_vec();
+    out.extend(body);
+    out
+}
+
+impl RawClient {
+    fn open(port: u16) -> RawClient {
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        RawClient { stream }
+    }
+
+    /// Connects and completes startup; returns the startup messages up to ReadyForQuery.
+    fn connect(port: u16) -> (RawClient, Vec<Msg>) {
+        let mut client = RawClient::open(port);
+        client.send(&startup_packet("postgres", "postgres"));
+        let messages = client.until_ready();
+        (client, messages)
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write");
+    }
+
+    fn read_message(&mut self) -> Option<Msg> {
+        let mut head = [0u8; 5];
+        self.stream.read_exact(&mut head).ok()?;
+        let len = i32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+        let mut body = vec![0u8; len - 4];
+        self.stream.read_exact(&mut body).ok()?;
+        Some(Msg { tag: head[0], body })
+    }
+
+    /// Messages up to and including ReadyForQuery.
+    fn until_ready(&mut self) -> Vec<Msg> {
+        let mut out = Vec::new();
+        loop {
+            let msg = self.read_message().unwrap_or_else(|| panic!("connection ended; got so far: {out:?}"));
+            let done = msg.tag == b'Z';
+            out.push(msg);
+            if done {
+                return out;
+            }
+        }
+    }
+
+    /// A simple query; returns the ReadyForQuery status byte and all messages.
+    fn query(&mut self, sql: &str) -> (u8, Vec<Msg>) {
+        self.send(&message(b'Q', &cstr(sql)));
+        let messages = self.until_ready();
+        let status = messages.last().map(|m| m.body[0]).unwrap_or(0);
+        (status, messages)
+    }
+
+    /// True once the server has closed the connection (EOF or reset), after reading
+    /// whatever it sent before closing.
+    fn closed_by_server(&mut self) -> (bool, Vec<u8>) {
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return (true, received),
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+                    return (false, received)
+                }
+                Err(_) => return (true, received),
+            }
+        }
+    }
+}
+
+fn tags(messages: &[Msg]) -> String {
+    messages.iter().map(|m| m.tag as char).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn simple_query_runs_several_statements() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    let messages = client
+        .simple_query(
+            "CREATE TABLE people (id INT PRIMARY KEY, name TEXT); \
+             INSERT INTO people VALUES (1, 'ada'), (2, 'grace'), (3, NULL); \
+             SELECT id, name FROM people ORDER BY id",
+        )
+        .await
+        .expect("batch");
+    let (completions, rows) = simple_results(&messages);
+    assert_eq!(completions, vec![0, 3, 3], "{messages:?}");
+    assert_eq!(
+        rows,
+        vec![
+            vec![Some("1".into()), Some("ada".into())],
+            vec![Some("2".into()), Some("grace".into())],
+            vec![Some("3".into()), None],
+        ]
+    );
+
+    let messages = client.simple_query("UPDATE people SET name = 'x' WHERE id >= 2; DELETE FROM people WHERE id = 1").await.expect("dml");
+    assert_eq!(simple_results(&messages).0, vec![2, 1]);
+    let messages = client.simple_query("SELECT count(*) FROM people").await.expect("count");
+    assert_eq!(simple_results(&messages).1, vec![vec![Some("2".into())]]);
+
+    // An empty query string is not an error.
+    let messages = client.simple_query("").await.expect("empty query");
+    assert!(simple_results(&messages).0.is_empty());
+}
+
+#[tokio::test]
+async fn extended_query_binds_parameters_and_reads_binary_results() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    client
+        .batch_execute(
+            "CREATE TABLE samples (id INT PRIMARY KEY, big BIGINT, ratio DOUBLE PRECISION, label TEXT, \
+             flag BOOLEAN, payload BYTEA)",
+        )
+        .await
+        .expect("create");
+
+    let insert = client.prepare("INSERT INTO samples VALUES ($1, $2, $3, $4, $5, $6)").await.expect("prepare insert");
+    let payload: Vec<u8> = vec![0, 1, 2, 254, 255];
+    let inserted = client
+        .execute(&insert, &[&7i32, &9_000_000_000i64, &0.25f64, &"seven", &true, &payload])
+        .await
+        .expect("insert");
+    assert_eq!(inserted, 1);
+    client
+        .execute(&insert, &[&8i32, &-1i64, &-1.5f64, &"eight", &false, &Vec::<u8>::new()])
+        .await
+        .expect("insert");
+
+    let rows = client
+        .query("SELECT id, big, ratio, label, flag, payload FROM samples WHERE id = $1", &[&7i32])
+        .await
+        .expect("select");
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.get::<_, i32>(0), 7);
+    assert_eq!(row.get::<_, i64>(1), 9_000_000_000);
+    assert_eq!(row.get::<_, f64>(2), 0.25);
+    assert_eq!(row.get::<_, String>(3), "seven");
+    assert!(row.get::<_, bool>(4));
+    assert_eq!(row.get::<_, Vec<u8>>(5), payload);
+
+    let rows = client.query("SELECT id, label FROM samples ORDER BY id", &[]).await.expect("select all");
+    let ids: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(ids, vec![7, 8]);
+
+    // NULL parameters and NULL results.
+    client.execute(&insert, &[&9i32, &None::<i64>, &None::<f64>, &None::<String>, &None::<bool>, &None::<Vec<u8>>]).await.expect("nulls");
+    let row = client.query_one("SELECT big, label FROM samples WHERE id = $1", &[&9i32]).await.expect("row");
+    assert_eq!(row.get::<_, Option<i64>>(0), None);
+    assert_eq!(row.get::<_, Option<String>>(1), None);
+}
+
+#[tokio::test]
+async fn prepared_statements_are_reused_and_describe_their_types() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    client.batch_execute("CREATE TABLE kv (k INT PRIMARY KEY, v TEXT)").await.expect("create");
+    let insert = client.prepare("INSERT INTO kv VALUES ($1, $2)").await.expect("prepare");
+    assert_eq!(insert.params(), &[tokio_postgres::types::Type::INT4, tokio_postgres::types::Type::TEXT]);
+    assert!(insert.columns().is_empty());
+    for k in 0..20i32 {
+        client.execute(&insert, &[&k, &format!("value {k}")]).await.expect("insert");
+    }
+    let select = client.prepare("SELECT k, v FROM kv WHERE k = $1").await.expect("prepare select");
+    let columns: Vec<(&str, tokio_postgres::types::Type)> =
+        select.columns().iter().map(|c| (c.name(), c.type_().clone())).collect();
+    assert_eq!(
+        columns,
+        vec![("k", tokio_postgres::types::Type::INT4), ("v", tokio_postgres::types::Type::TEXT)]
+    );
+    for k in [3i32, 11, 19] {
+        let row = client.query_one(&select, &[&k]).await.expect("select");
+        assert_eq!(row.get::<_, String>(1), format!("value {k}"));
+    }
+    assert!(client.query_opt(&select, &[&99i32]).await.expect("no row").is_none());
+}
+
+#[tokio::test]
+async fn portals_return_rows_in_batches() {
+    let server = TestServer::start(&[], &[]);
+    let mut client = connect(&server).await;
+    client
+        .batch_execute("CREATE TABLE nums (n INT PRIMARY KEY); INSERT INTO nums VALUES (1), (2), (3), (4), (5)")
+        .await
+        .expect("setup");
+    let tx = client.transaction().await.expect("begin");
+    let statement = tx.prepare("SELECT n FROM nums ORDER BY n").await.expect("prepare");
+    let portal = tx.bind(&statement, &[]).await.expect("bind");
+    let mut seen = Vec::new();
+    for expected in [2usize, 2, 1, 0] {
+        let rows = tx.query_portal(&portal, 2).await.expect("fetch");
+        assert_eq!(rows.len(), expected);
+        seen.extend(rows.iter().map(|r| r.get::<_, i32>(0)));
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5]);
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn transactions_commit_and_roll_back() {
+    let server = TestServer::start(&[], &[]);
+    let mut client = connect(&server).await;
+    client.batch_execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT)").await.expect("create");
+
+    let tx = client.transaction().await.expect("begin");
+    tx.execute("INSERT INTO accounts VALUES (1, 100)", &[]).await.expect("insert");
+    tx.commit().await.expect("commit");
+
+    let tx = client.transaction().await.expect("begin");
+    tx.execute("INSERT INTO accounts VALUES (2, 200)", &[]).await.expect("insert");
+    tx.rollback().await.expect("rollback");
+
+    client.batch_execute("BEGIN; UPDATE accounts SET balance = 150 WHERE id = 1; COMMIT").await.expect("batch tx");
+
+    let rows = client.query("SELECT id, balance FROM accounts ORDER BY id", &[]).await.expect("select");
+    let seen: Vec<(i32, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(seen, vec![(1, 150)]);
+}
+
+#[test]
+fn ready_for_query_reports_the_transaction_status() {
+    let server = TestServer::start(&[], &[]);
+    let (mut raw, _) = RawClient::connect(pg_port(&server));
+    assert_eq!(raw.query("CREATE TABLE t (id INT PRIMARY KEY)").0, b'I');
+    assert_eq!(raw.query("BEGIN").0, b'T');
+    assert_eq!(raw.query("INSERT INTO t VALUES (1)").0, b'T');
+    let (status, messages) = raw.query("SELECT * FROM missing_table");
+    assert_eq!(status, b'E', "{}", tags(&messages));
+    assert_eq!(messages.iter().find_map(Msg::error_code).as_deref(), Some("42P01"));
+    assert_eq!(raw.query("ROLLBACK").0, b'I');
+    let (status, messages) = raw.query("SELECT count(*) FROM t");
+    assert_eq!(status, b'I');
+    let data_row = messages.iter().find(|m| m.tag == b'D').expect("a row");
+    assert!(data_row.body.ends_with(b"0"), "rolled back: {data_row:?}");
+    assert_eq!(raw.query("BEGIN; INSERT INTO t VALUES (2); COMMIT").0, b'I');
+}
+
+#[tokio::test]
+async fn errors_carry_their_sqlstate_and_the_connection_stays_usable() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    let error = client.simple_query("SELECT * FROM no_such_table").await.expect_err("undefined table");
+    assert_eq!(sqlstate(&error), SqlState::UNDEFINED_TABLE);
+    let error = client.query("SELECT * FROM no_such_table WHERE id = $1", &[&1i32]).await.expect_err("extended");
+    assert_eq!(sqlstate(&error), SqlState::UNDEFINED_TABLE);
+
+    client.batch_execute("CREATE TABLE u (id INT PRIMARY KEY)").await.expect("create");
+    client.execute("INSERT INTO u VALUES (1)", &[]).await.expect("insert");
+    let error = client.execute("INSERT INTO u VALUES (1)", &[]).await.expect_err("duplicate");
+    assert_eq!(sqlstate(&error), SqlState::UNIQUE_VIOLATION);
+    let error = client.simple_query("INSERT INTO u VALUES (1)").await.expect_err("duplicate (simple)");
+    assert_eq!(sqlstate(&error), SqlState::UNIQUE_VIOLATION);
+
+    let error = client.simple_query("SELEC 1").await.expect_err("syntax");
+    assert_eq!(sqlstate(&error), SqlState::SYNTAX_ERROR);
+
+    let row = client.query_one("SELECT count(*) FROM u", &[]).await.expect("still usable");
+    assert_eq!(row.get::<_, i64>(0), 1);
+}
+
+#[test]
+fn startup_reports_parameters_and_backend_key() {
+    let server = TestServer::start(&[], &[]);
+    let (_raw, messages) = RawClient::connect(pg_port(&server));
+    assert_eq!(messages.first().map(|m| m.tag), Some(b'R'), "{}", tags(&messages));
+    let parameters: std::collections::HashMap<String, String> = messages
+        .iter()
+        .filter(|m| m.tag == b'S')
+        .map(|m| {
+            let mut parts = m.body.split(|b| *b == 0);
+            let name = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            let value = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            (name, value)
+        })
+        .collect();
+    let version = parameters.get("server_version").expect("server_version");
+    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).expect("numeric version");
+    assert!(major >= 15, "{version}");
+    for (name, value) in [
+        ("server_encoding", "UTF8"),
+        ("client_encoding", "UTF8"),
+        ("DateStyle", "ISO, MDY"),
+        ("integer_datetimes", "on"),
+        ("standard_conforming_strings", "on"),
+        ("application_name", "raw-test"),
+        ("session_authorization", "postgres"),
+    ] {
+        assert_eq!(parameters.get(name).map(String::as_str), Some(value), "{name}: {parameters:?}");
+    }
+    for name in ["TimeZone", "IntervalStyle", "is_superuser"] {
+        assert!(parameters.contains_key(name), "{name} missing: {parameters:?}");
+    }
+    assert!(messages.iter().any(|m| m.tag == b'K' && m.body.len() == 8), "BackendKeyData: {}", tags(&messages));
+    assert_eq!(messages.last().map(|m| (m.tag, m.body.clone())), Some((b'Z', vec![b'I'])));
+}
+
+#[test]
+fn unknown_database_is_a_fatal_3d000() {
+    let server = TestServer::start(&[], &[]);
+    let mut raw = RawClient::open(pg_port(&server));
+    raw.send(&startup_packet("postgres", "no_such_database"));
+    let error = raw.read_message().expect("an error");
+    assert_eq!(error.error_code().as_deref(), Some("3D000"), "{error:?}");
+    assert!(raw.closed_by_server().0);
+}
+
+#[test]
+fn extended_protocol_skips_to_sync_after_an_error() {
+    let server = TestServer::start(&[], &[]);
+    let (mut raw, _) = RawClient::connect(pg_port(&server));
+    let mut batch = Vec::new();
+    batch.extend(message(b'P', &[cstr(""), cstr("SELECT * FROM missing_table"), vec![0, 0]].concat()));
+    batch.extend(message(b'B', &[cstr(""), cstr(""), vec![0, 0, 0, 0, 0, 0]].concat()));
+    batch.extend(message(b'E', &[cstr(""), vec![0, 0, 0, 0]].concat()));
+    batch.extend(message(b'S', &[]));
+    raw.send(&batch);
+    let messages = raw.until_ready();
+    assert_eq!(tags(&messages), "EZ", "{messages:?}");
+    assert_eq!(messages[0].error_code().as_deref(), Some("42P01"));
+
+    // A fastpath FunctionCall is answered with "not supported", not ignored.
+    raw.send(&message(b'F', &[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+    let messages = raw.until_ready();
+    assert_eq!(tags(&messages), "EZ");
+    assert_eq!(messages[0].error_code().as_deref(), Some("0A000"));
+
+    // Still in business.
+    let (status, messages) = raw.query("SELECT 1");
+    assert_eq!(status, b'I');
+    assert_eq!(tags(&messages), "TDCZ");
+}
+
+#[test]
+fn garbage_input_closes_that_connection_only() {
+    let server = TestServer::start(&[], &[]);
+    let port = pg_port(&server);
+
+    // Not PostgreSQL at all.
+    let mut raw = RawClient::open(port);
+    raw.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(raw.closed_by_server().0, "HTTP request");
+
+    // Random bytes, before and after startup.
+    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut raw = RawClient::open(port);
+    raw.send(&[&[0xff, 0xff, 0xff, 0xf0][..], &noise].concat());
+    assert!(raw.closed_by_server().0, "noise instead of a startup packet");
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(&[&[0x01][..], &noise].concat());
+    assert!(raw.closed_by_server().0, "noise after startup");
+
+    // An absurd length after a good startup.
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(b"Q\x7f\xff\xff\xff select");
+    let (closed, bytes) = raw.closed_by_server();
+    assert!(closed, "absurd length");
+    assert_eq!(bytes.first(), Some(&b'E'), "an ErrorResponse before closing");
+
+    // A length smaller than the length field itself.
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(b"p\0\0\0\x01");
+    assert!(raw.closed_by_server().0, "short length");
+
+    // An unknown message type.
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(&message(b'~', b"hello"));
+    let (closed, bytes) = raw.closed_by_server();
+    assert!(closed && bytes.first() == Some(&b'E'), "unknown type");
+
+    // A malformed Bind (parameter longer than the message): an error, the connection
+    // survives.
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(&message(b'B', b"\0\0\0\0\0\x01\0\0\0\x09ab\0\0"));
+    raw.send(&message(b'S', &[]));
+    let messages = raw.until_ready();
+    assert_eq!(messages[0].error_code().as_deref(), Some("08P01"), "{messages:?}");
+    assert_eq!(raw.query("SELECT 1").0, b'I');
+
+    // A truncated message, then the client goes away.
+    let (mut raw, _) = RawClient::connect(port);
+    raw.send(b"Q\0\0\0\x20SELE");
+    drop(raw);
+
+    // Everyone else is still served.
+    let (mut raw, _) = RawClient::connect(port);
+    let (status, messages) = raw.query("SELECT 1");
+    assert_eq!((status, tags(&messages).as_str()), (b'I', "TDCZ"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let client = connect(&server).await;
+        let row = client.query_one("SELECT 1", &[]).await.expect("tokio-postgres still works");
+        assert_eq!(row.get::<_, i32>(0), 1);
+    });
+}
+
+#[tokio::test]
+async fn cancel_requests_are_accepted() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    // Nothing runs: the cancel is a no-op, and the connection carries on.
+    client.cancel_token().cancel_query(NoTls).await.expect("cancel request");
+    let row = client.query_one("SELECT 1", &[]).await.expect("after cancel");
+    assert_eq!(row.get::<_, i32>(0), 1);
+}
+
+#[tokio::test]
+async fn data_survives_restart_and_kill9() {
+    let mut server = TestServer::start(&[], &[]);
+    {
+        let client = connect(&server).await;
+        client
+            .batch_execute("CREATE TABLE durable (id INT PRIMARY KEY, note TEXT); INSERT INTO durable VALUES (1, 'one')")
+            .await
+            .expect("write");
+    }
+    server.restart();
+    {
+        let client = connect(&server).await;
+        let rows = client.query("SELECT note FROM durable WHERE id = 1", &[]).await.expect("after restart");
+        assert_eq!(rows[0].get::<_, String>(0), "one");
+        client.execute("INSERT INTO durable VALUES (2, 'two')", &[]).await.expect("write");
+    }
+    assert!(!server.kill9().success());
+    server.restart();
+    let client = connect(&server).await;
+    let rows = client.query("SELECT id, note FROM durable ORDER BY id", &[]).await.expect("after kill -9");
+    let seen: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(seen, vec![(1, "one".into()), (2, "two".into())]);
+}
+
+#[tokio::test]
+async fn actor_mode_serves_sql_in_memory() {
+    let mut server = TestServer::start(&[], &[("ORBIT_POSTGRES_MODE", "actor")]);
+    {
+        let client = connect(&server).await;
+        client
+            .batch_execute("CREATE TABLE volatile (id INT PRIMARY KEY, v TEXT); INSERT INTO volatile VALUES (1, 'a'), (2, 'b')")
+            .await
+            .expect("write");
+        let rows = client.query("SELECT v FROM volatile WHERE id = $1", &[&2i32]).await.expect("read");
+        assert_eq!(rows[0].get::<_, String>(0), "b");
+        let tx_rows = client.simple_query("BEGIN; UPDATE volatile SET v = 'c' WHERE id = 1; COMMIT").await.expect("tx");
+        assert_eq!(simple_results(&tx_rows).0, vec![0, 1, 0]);
+    }
+    server.restart();
+    let client = connect(&server).await;
+    let error = client.simple_query("SELECT * FROM volatile").await.expect_err("gone after restart");
+    assert_eq!(sqlstate(&error), SqlState::UNDEFINED_TABLE);
+}
+
+fn psql_available() -> bool {
+    Command::new("psql").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+fn psql(port: u16, args: &[&str]) -> std::process::Output {
+    Command::new("psql")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+        .args(["-X", "-v", "ON_ERROR_STOP=1", "-A", "-t"])
+        .args(args)
+        .env("PGCONNECT_TIMEOUT", "10")
+        .env_remove("PGPASSWORD")
+        .env_remove("PGSERVICE")
+        .output()
+        .expect("run psql")
+}
+
+#[test]
+fn psql_runs_a_scripted_session() {
+    if !psql_available() {
+        eprintln!("psql is not installed; skipping (apt-get install -y postgresql-client)");
+        return;
+    }
+    let server = TestServer::start(&[], &[]);
+    let port = pg_port(&server);
+
+    let out = psql(port, &["-c", "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)"]);
+    assert!(out.status.success(), "psql -c: {}", String::from_utf8_lossy(&out.stderr));
+
+    let script = tempfile::NamedTempFile::new().expect("script file");
+    std::fs::write(
+        script.path(),
+        "INSERT INTO notes VALUES (1, 'first'), (2, 'second');\n\
+         BEGIN;\n\
+         UPDATE notes SET body = 'changed' WHERE id = 2;\n\
+         COMMIT;\n\
+         SELECT id, body FROM notes ORDER BY id;\n",
+    )
+    .expect("write script");
+    let out = psql(port, &["-f", script.path().to_str().expect("utf-8 path")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "psql -f: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1|first\n2|changed"), "{stdout}");
+
+    // An error: psql exits non-zero with the server's message.
+    let out = psql(port, &["-c", "SELECT * FROM nowhere"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ERROR") && stderr.contains("nowhere"), "{stderr}");
+}
