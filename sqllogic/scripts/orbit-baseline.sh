@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs our suites and the SQLite corpus against a fresh orbit-server and rewrites
 # sqllogic/baseline/*.txt with the pass counts (review the diff: the numbers should only go up).
-# Usage: sqllogic/scripts/orbit-baseline.sh [--timeout-secs N]
+# Usage: [ORBIT_SKIP_BUILD=1] sqllogic/scripts/orbit-baseline.sh [--timeout-secs N]
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/orbit-target}"
-cargo build -q -p orbit-server -p orbit-sqllogic || exit 1
+if [ -z "${ORBIT_SKIP_BUILD:-}" ]; then   # ORBIT_SKIP_BUILD=1: use the binaries already built
+  cargo build -q -p orbit-server -p orbit-sqllogic || exit 1
+fi
 bin="$CARGO_TARGET_DIR/debug"
 data="$(mktemp -d)"
 # Seven free ports: postgres, admin and the other listeners (kept off the standard ports).

@@ -5,7 +5,7 @@
 mod postgres;
 #[path = "e2e/server.rs"]
 mod server;
-#[path = "e2e/storage.rs"]
-mod storage;
 #[path = "e2e/sqllogic.rs"]
 mod sqllogic;
+#[path = "e2e/storage.rs"]
+mod storage;

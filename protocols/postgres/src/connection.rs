@@ -164,8 +164,11 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
             Frame::Initial { code, packet } => match *code {
                 SSL_REQUEST_CODE | GSSENC_REQUEST_CODE => {
                     if check_structure(&frame).is_err() {
-                        send_error(&mut socket, fatal(sqlstate::PROTOCOL_VIOLATION, "invalid length of startup packet"))
-                            .await;
+                        send_error(
+                            &mut socket,
+                            fatal(sqlstate::PROTOCOL_VIOLATION, "invalid length of startup packet"),
+                        )
+                        .await;
                         break;
                     }
                     let refusal = if *code == SSL_REQUEST_CODE {
@@ -249,7 +252,8 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
                         if awaiting_sync {
                             continue;
                         }
-                        let error = pg_error(sqlstate::FEATURE_NOT_SUPPORTED, "fastpath function calls are not supported");
+                        let error =
+                            pg_error(sqlstate::FEATURE_NOT_SUPPORTED, "fastpath function calls are not supported");
                         let status = socket.transaction_status();
                         send_error(&mut socket, error).await;
                         if socket.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await.is_err() {

@@ -52,7 +52,9 @@ pub fn encode_binary(value: &Value, ty: &SqlType) -> Result<Option<Vec<u8>>, PgW
         (SqlType::Numeric, Value::Decimal(d)) => encode_numeric(d),
         (SqlType::Numeric, Value::Int(i)) => encode_numeric(&BigDecimal::from(*i)),
         (SqlType::Bytea, Value::Bytes(b)) => b.clone(),
-        (SqlType::Date, Value::Date(d)) => d.checked_sub(PG_EPOCH_DAYS).ok_or_else(out_of_range)?.to_be_bytes().to_vec(),
+        (SqlType::Date, Value::Date(d)) => {
+            d.checked_sub(PG_EPOCH_DAYS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
+        }
         (SqlType::Time, Value::Time(t)) => t.to_be_bytes().to_vec(),
         (SqlType::Timestamp, Value::Timestamp(t) | Value::TimestampTz(t))
         | (SqlType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => {
@@ -135,10 +137,7 @@ pub fn encode_numeric(d: &BigDecimal) -> Vec<u8> {
     let frac_pad = (4 - frac_part.len() % 4) % 4;
     let frac_part = format!("{}{}", frac_part, "0".repeat(frac_pad));
     let group = |s: &str| -> Vec<i16> {
-        s.as_bytes()
-            .chunks(4)
-            .map(|c| c.iter().fold(0i16, |acc, b| acc * 10 + i16::from(b - b'0')))
-            .collect()
+        s.as_bytes().chunks(4).map(|c| c.iter().fold(0i16, |acc, b| acc * 10 + i16::from(b - b'0'))).collect()
     };
     let int_groups = group(&int_part);
     let mut groups: Vec<i16> = int_groups.iter().copied().chain(group(&frac_part)).collect();
@@ -249,7 +248,8 @@ fn decode_binary(bytes: &[u8], ty: &SqlType) -> Result<Value, String> {
         }
         SqlType::Time => Value::Time(i64::from_be_bytes(fixed(bytes)?)),
         SqlType::Timestamp | SqlType::TimestampTz => {
-            let micros = i64::from_be_bytes(fixed(bytes)?).checked_add(PG_EPOCH_MICROS).ok_or("timestamp out of range")?;
+            let micros =
+                i64::from_be_bytes(fixed(bytes)?).checked_add(PG_EPOCH_MICROS).ok_or("timestamp out of range")?;
             if matches!(ty, SqlType::Timestamp) {
                 Value::Timestamp(micros)
             } else {
@@ -322,7 +322,9 @@ mod tests {
 
     #[test]
     fn numeric_binary_round_trips() {
-        for text in ["0", "1", "-1", "10000", "12345.678", "-0.0001", "0.5", "1e10", "123456789012345678901234567890.5", "0.00"] {
+        for text in
+            ["0", "1", "-1", "10000", "12345.678", "-0.0001", "0.5", "1e10", "123456789012345678901234567890.5", "0.00"]
+        {
             numeric_round_trip(text);
         }
     }

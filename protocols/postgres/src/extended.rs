@@ -27,8 +27,8 @@ use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::data::{NoData, ParameterDescription, FORMAT_CODE_BINARY, FORMAT_CODE_TEXT};
 use pgwire::messages::extendedquery::{
-    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete, PortalSuspended,
-    Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete, PortalSuspended, Sync as PgSync,
+    TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
 };
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery, TransactionStatus};
 use pgwire::messages::PgWireBackendMessage;
@@ -167,7 +167,10 @@ impl ExtendedQueryHandler for ConnectionHandler {
         let statement_name = message.statement_name.unwrap_or_default();
         let portal_name = message.portal_name.unwrap_or_default();
         let statement = state.statements.get(&statement_name).cloned().ok_or_else(|| {
-            pg_error(sqlstate::INVALID_SQL_STATEMENT_NAME, format!("{} does not exist", statement_label(&statement_name)))
+            pg_error(
+                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                format!("{} does not exist", statement_label(&statement_name)),
+            )
         })?;
         if !portal_name.is_empty() && state.portals.contains_key(&portal_name) {
             return Err(pg_error("42P03", format!("cursor \"{portal_name}\" already exists")));
@@ -217,17 +220,13 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 (statement.columns.clone(), ResultFormats::All(false))
             }
             TARGET_TYPE_BYTE_PORTAL => {
-                let portal = guard
-                    .portals
-                    .get(&name)
-                    .ok_or_else(|| pg_error(sqlstate::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist")))?;
+                let portal = guard.portals.get(&name).ok_or_else(|| {
+                    pg_error(sqlstate::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist"))
+                })?;
                 (portal.statement.columns.clone(), portal.formats.clone())
             }
             other => {
-                return Err(pg_error(
-                    sqlstate::PROTOCOL_VIOLATION,
-                    format!("invalid DESCRIBE message subtype {other}"),
-                ))
+                return Err(pg_error(sqlstate::PROTOCOL_VIOLATION, format!("invalid DESCRIBE message subtype {other}")))
             }
         };
         if columns.is_empty() {
@@ -321,7 +320,12 @@ impl ExtendedQueryHandler for ConnectionHandler {
         Ok(())
     }
 
-    async fn do_query<C>(&self, _client: &mut C, _portal: &PgPortal<Self::Statement>, _max_rows: usize) -> PgWireResult<Response>
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        _portal: &PgPortal<Self::Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::PortalStore: PortalStore<Statement = Self::Statement>,

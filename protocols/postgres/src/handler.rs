@@ -83,9 +83,15 @@ pub enum PortalState {
     NotStarted,
     /// The statement ran and returned rows; those not sent yet wait here for the next
     /// Execute (after PortalSuspended).
-    Rows { columns: Vec<Column>, rows: VecDeque<Vec<Value>>, tag: Option<String> },
+    Rows {
+        columns: Vec<Column>,
+        rows: VecDeque<Vec<Value>>,
+        tag: Option<String>,
+    },
     /// Finished: re-executing answers with this tag again (`None`: EmptyQueryResponse).
-    Done { tag: Option<String> },
+    Done {
+        tag: Option<String>,
+    },
 }
 
 /// A portal created by Bind.
@@ -148,10 +154,7 @@ pub fn parameter_value(session: &Session, name: &str, default: &str, state: &Con
     if FIXED_PARAMETERS.contains(&name) {
         return default.to_string();
     }
-    session
-        .setting(name)
-        .or_else(|| session.setting(&name.to_ascii_lowercase()))
-        .unwrap_or_else(|| default.to_string())
+    session.setting(name).or_else(|| session.setting(&name.to_ascii_lowercase())).unwrap_or_else(|| default.to_string())
 }
 
 /// Sends ParameterStatus for every reported parameter whose value changed (after SET or

@@ -43,10 +43,14 @@ impl StartupHandler for ConnectionHandler {
         let user = match client.metadata().get(METADATA_USER) {
             Some(user) if !user.is_empty() => user.clone(),
             _ => {
-                return Err(fatal(sqlstate::INVALID_AUTHORIZATION, "no PostgreSQL user name specified in startup packet"))
+                return Err(fatal(
+                    sqlstate::INVALID_AUTHORIZATION,
+                    "no PostgreSQL user name specified in startup packet",
+                ))
             }
         };
-        let database = client.metadata().get(METADATA_DATABASE).filter(|d| !d.is_empty()).cloned().unwrap_or(user.clone());
+        let database =
+            client.metadata().get(METADATA_DATABASE).filter(|d| !d.is_empty()).cloned().unwrap_or(user.clone());
         let mut session = Session::new(self.shared.engine.clone(), &database, &user).map_err(|e| {
             let mut err = crate::error::sql_error_info(&e);
             err.severity = pgwire::error::SEVERITY_FATAL.to_owned();

@@ -26,6 +26,8 @@ pub const SEQUENCES: &str = "__orbit_sequences";
 pub const ROWID: &str = "__orbit_rowid";
 pub const OPT_HIDDEN: &str = "orbit.hidden_rowid";
 pub const OPT_CHECK_PREFIX: &str = "orbit.check.";
+/// Marks a GENERATED ALWAYS AS IDENTITY column (explicit values are refused).
+pub const OPT_IDENTITY_ALWAYS_PREFIX: &str = "orbit.identity_always.";
 
 #[derive(Debug, Clone)]
 pub struct ViewDef {
@@ -158,9 +160,9 @@ pub async fn next_values(storage: &Arc<dyn TableStorage>, sequence: &str, n: i64
             },
             None => 0,
         };
-        let last = current
-            .checked_add(n)
-            .ok_or_else(|| SqlError::new("2200H", format!("nextval: reached maximum value of sequence \"{sequence}\"")))?;
+        let last = current.checked_add(n).ok_or_else(|| {
+            SqlError::new("2200H", format!("nextval: reached maximum value of sequence \"{sequence}\""))
+        })?;
         tx.upsert(SEQUENCES, vec![Value::Text(sequence.to_string()), Value::Int(last)]).await?;
         match tx.commit().await {
             Ok(()) => return Ok(current + 1),

@@ -43,7 +43,9 @@ impl TableBuilder {
         self.checks += 1;
         let name = name.unwrap_or_else(|| match column {
             Some(c) => format!("{}_{c}_check", self.name),
-            None => format!("{}_check{}", self.name, if self.checks > 1 { self.checks.to_string() } else { String::new() }),
+            None => {
+                format!("{}_check{}", self.name, if self.checks > 1 { self.checks.to_string() } else { String::new() })
+            }
         });
         self.options.insert(format!("{OPT_CHECK_PREFIX}{name}"), expr.to_string());
     }
@@ -118,19 +120,36 @@ impl Session {
                     col.nullable = false;
                 }
                 ast::ColumnOption::Unique(_) => tb.add_unique(vec![name.clone()], cname),
-                ast::ColumnOption::Check(chk) => tb.add_check(&chk.expr, cname.or(chk.name.as_ref().map(ident)), Some(&name)),
+                ast::ColumnOption::Check(chk) => {
+                    tb.add_check(&chk.expr, cname.or(chk.name.as_ref().map(ident)), Some(&name))
+                }
+                ast::ColumnOption::Generated {
+                    generation_expr: None, generated_as: ast::GeneratedAs::Always, ..
+                } => {
+                    if !matches!(dt, DataType::Int16 | DataType::Int32 | DataType::Int64) {
+                        return Err(SqlError::new(
+                            sqlstate::INVALID_PARAMETER_VALUE,
+                            "identity column type must be smallint, integer, or bigint",
+                        ));
+                    }
+                    col.nullable = false;
+                    col.default = Some(seq_default());
+                    tb.options.insert(format!("{}{name}", catalog::OPT_IDENTITY_ALWAYS_PREFIX), "1".into());
+                }
                 ast::ColumnOption::Generated { generation_expr: None, .. } | ast::ColumnOption::Identity(_) => {
                     if !matches!(dt, DataType::Int16 | DataType::Int32 | DataType::Int64) {
                         return Err(SqlError::new(
                             sqlstate::INVALID_PARAMETER_VALUE,
-                            format!("identity column type must be smallint, integer, or bigint"),
+                            "identity column type must be smallint, integer, or bigint".to_string(),
                         ));
                     }
                     col.nullable = false;
                     col.default = Some(seq_default());
                 }
                 ast::ColumnOption::ForeignKey(_) => return Err(SqlError::not_supported("FOREIGN KEY constraints")),
-                ast::ColumnOption::Collation(_) => return Err(SqlError::not_supported("COLLATE in column definitions")),
+                ast::ColumnOption::Collation(_) => {
+                    return Err(SqlError::not_supported("COLLATE in column definitions"))
+                }
                 other => return Err(SqlError::not_supported(format!("column option {other}"))),
             }
         }
@@ -185,14 +204,20 @@ impl Session {
             }
             Statement::CreateDatabase { db_name, if_not_exists, .. } => {
                 if self.transaction_status() != crate::TransactionStatus::Idle {
-                    return Err(SqlError::new(sqlstate::ACTIVE_SQL_TRANSACTION, "CREATE DATABASE cannot run inside a transaction block"));
+                    return Err(SqlError::new(
+                        sqlstate::ACTIVE_SQL_TRANSACTION,
+                        "CREATE DATABASE cannot run inside a transaction block",
+                    ));
                 }
                 let name = object_name_parts(db_name)?.last().cloned().unwrap_or_default();
                 if self.engine.catalog().databases.contains(&name) {
                     if *if_not_exists {
                         return Ok(cmd("CREATE DATABASE"));
                     }
-                    return Err(SqlError::new(sqlstate::DUPLICATE_DATABASE, format!("database \"{name}\" already exists")));
+                    return Err(SqlError::new(
+                        sqlstate::DUPLICATE_DATABASE,
+                        format!("database \"{name}\" already exists"),
+                    ));
                 }
                 if name.contains('.') || name.is_empty() {
                     return Err(SqlError::not_supported("database names containing \".\""));
@@ -237,7 +262,10 @@ impl Session {
         for c in &ct.columns {
             let col = self.column_def(&mut tb, c)?;
             if tb.columns.iter().any(|x| x.name == col.name) {
-                return Err(SqlError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", col.name)));
+                return Err(SqlError::new(
+                    sqlstate::DUPLICATE_COLUMN,
+                    format!("column \"{}\" specified more than once", col.name),
+                ));
             }
             tb.columns.push(col);
         }
@@ -267,7 +295,10 @@ impl Session {
         for i in &tb.indexes {
             for c in &i.columns {
                 if !tb.columns.iter().any(|x| x.name == *c) {
-                    return Err(SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{c}\" named in key does not exist")));
+                    return Err(SqlError::new(
+                        sqlstate::UNDEFINED_COLUMN,
+                        format!("column \"{c}\" named in key does not exist"),
+                    ));
                 }
             }
         }
@@ -294,7 +325,12 @@ impl Session {
                     .columns()
                     .iter()
                     .zip(info.column_types())
-                    .map(|(c, t)| crate::plan::bind::ScopeCol { table: Some(name.clone()), name: c.name.clone(), ty: t, hidden: false })
+                    .map(|(c, t)| crate::plan::bind::ScopeCol {
+                        table: Some(name.clone()),
+                        name: c.name.clone(),
+                        ty: t,
+                        hidden: false,
+                    })
                     .collect(),
             };
             for (_, sql) in &info.checks {
@@ -311,7 +347,12 @@ impl Session {
         Ok(cmd("CREATE TABLE"))
     }
 
-    async fn create_table_as(&mut self, ct: &ast::CreateTable, storage_name: &str, name: &str) -> Result<QueryOutput, SqlError> {
+    async fn create_table_as(
+        &mut self,
+        ct: &ast::CreateTable,
+        storage_name: &str,
+        name: &str,
+    ) -> Result<QueryOutput, SqlError> {
         let Some(q) = &ct.query else { return Err(SqlError::not_supported("CREATE TABLE AS")) };
         let bound = {
             let cat = self.engine.catalog();
@@ -412,13 +453,20 @@ impl Session {
                     self.engine.refresh_table(&t).await?;
                 }
                 None if if_exists => {}
-                None => return Err(SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist"))),
+                None => {
+                    return Err(SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist")))
+                }
             }
         }
         Ok(cmd("DROP INDEX"))
     }
 
-    async fn drop_schemas(&mut self, names: &[ast::ObjectName], if_exists: bool, cascade: bool) -> Result<QueryOutput, SqlError> {
+    async fn drop_schemas(
+        &mut self,
+        names: &[ast::ObjectName],
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<QueryOutput, SqlError> {
         for n in names {
             let name = object_name_parts(n)?.last().cloned().unwrap_or_default();
             let q = format!("{}.{}", self.database, name);
@@ -464,7 +512,10 @@ impl Session {
 
     async fn drop_database(&mut self, names: &[ast::ObjectName], if_exists: bool) -> Result<QueryOutput, SqlError> {
         if self.transaction_status() != crate::TransactionStatus::Idle {
-            return Err(SqlError::new(sqlstate::ACTIVE_SQL_TRANSACTION, "DROP DATABASE cannot run inside a transaction block"));
+            return Err(SqlError::new(
+                sqlstate::ACTIVE_SQL_TRANSACTION,
+                "DROP DATABASE cannot run inside a transaction block",
+            ));
         }
         for n in names {
             let name = object_name_parts(n)?.last().cloned().unwrap_or_default();
@@ -473,7 +524,10 @@ impl Session {
                 if if_exists {
                     continue;
                 }
-                return Err(SqlError::new(sqlstate::INVALID_CATALOG_NAME, format!("database \"{name}\" does not exist")));
+                return Err(SqlError::new(
+                    sqlstate::INVALID_CATALOG_NAME,
+                    format!("database \"{name}\" does not exist"),
+                ));
             }
             if name == self.database {
                 return Err(SqlError::new(sqlstate::OBJECT_IN_USE, "cannot drop the currently open database"));
@@ -515,7 +569,9 @@ impl Session {
             None => format!("{}_{}_idx", info.name, cols.join("_")),
         };
         let prefix = q.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
-        if cat.tables_in(&prefix).any(|t| t.schema.index(&name).is_some()) || cat.relation_exists(&format!("{prefix}.{name}")) {
+        if cat.tables_in(&prefix).any(|t| t.schema.index(&name).is_some())
+            || cat.relation_exists(&format!("{prefix}.{name}"))
+        {
             if ci.if_not_exists {
                 return Ok(cmd("CREATE INDEX"));
             }
@@ -523,10 +579,9 @@ impl Session {
         }
         let def = IndexDef { name: name.clone(), columns: cols, unique: ci.unique };
         self.engine.storage.create_index(&q, &def).await.map_err(|e| match e {
-            StorageError::UniqueViolation { .. } | StorageError::DuplicateKey { .. } => SqlError::new(
-                sqlstate::UNIQUE_VIOLATION,
-                format!("could not create unique index \"{name}\""),
-            ),
+            StorageError::UniqueViolation { .. } | StorageError::DuplicateKey { .. } => {
+                SqlError::new(sqlstate::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\""))
+            }
             e => e.into(),
         })?;
         self.engine.refresh_table(&q).await?;
@@ -575,13 +630,15 @@ impl Session {
                     if matches!(col.default, Some(ColumnDefault::Expression(_))) {
                         return Err(SqlError::not_supported("ADD COLUMN with a non-constant default"));
                     }
-                    self.engine.storage.alter_table(&current, AlterTable::AddColumn(col)).await.map_err(|e| match e {
-                        StorageError::NotNullViolation { column, .. } => SqlError::new(
-                            sqlstate::NOT_NULL_VIOLATION,
-                            format!("column \"{column}\" of relation \"{rel}\" contains null values"),
-                        ),
-                        e => e.into(),
-                    })?;
+                    self.engine.storage.alter_table(&current, AlterTable::AddColumn(col)).await.map_err(
+                        |e| match e {
+                            StorageError::NotNullViolation { column, .. } => SqlError::new(
+                                sqlstate::NOT_NULL_VIOLATION,
+                                format!("column \"{column}\" of relation \"{rel}\" contains null values"),
+                            ),
+                            e => e.into(),
+                        },
+                    )?;
                     if !tb.options.is_empty() {
                         self.engine.storage.alter_table(&current, AlterTable::SetOptions(tb.options.clone())).await?;
                     }
@@ -634,15 +691,17 @@ impl Session {
                 ast::AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
                     ast::TableConstraint::Unique(u) => {
                         let cols = index_columns(&u.columns)?;
-                        let name = u.name.as_ref().map(ident).unwrap_or_else(|| format!("{rel}_{}_key", cols.join("_")));
+                        let name =
+                            u.name.as_ref().map(ident).unwrap_or_else(|| format!("{rel}_{}_key", cols.join("_")));
                         self.engine
                             .storage
                             .create_index(&current, &IndexDef { name: name.clone(), columns: cols, unique: true })
                             .await
                             .map_err(|e| match e {
-                                StorageError::UniqueViolation { .. } => {
-                                    SqlError::new(sqlstate::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\""))
-                                }
+                                StorageError::UniqueViolation { .. } => SqlError::new(
+                                    sqlstate::UNIQUE_VIOLATION,
+                                    format!("could not create unique index \"{name}\""),
+                                ),
                                 e => e.into(),
                             })?;
                     }
@@ -651,7 +710,10 @@ impl Session {
                 ast::AlterTableOperation::AlterColumn { column_name, op } => {
                     let column = ident(column_name);
                     let Some(pos) = info.schema.column_position(&column) else {
-                        return Err(SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{column}\" of relation \"{rel}\" does not exist")));
+                        return Err(SqlError::new(
+                            sqlstate::UNDEFINED_COLUMN,
+                            format!("column \"{column}\" of relation \"{rel}\" does not exist"),
+                        ));
                     };
                     let dt = info.columns()[pos].data_type.clone();
                     let default = match op {
@@ -690,13 +752,19 @@ impl Session {
             if let Some(slot) = columns.get_mut(i) {
                 *slot = ident(&c.name);
             } else {
-                return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "CREATE VIEW specifies more column names than columns"));
+                return Err(SqlError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "CREATE VIEW specifies more column names than columns",
+                ));
             }
         }
         let sql = cv.query.to_string();
         self.engine
             .storage
-            .upsert(catalog::VIEWS, vec![Value::Text(q.clone()), Value::Text(sql.clone()), Value::Text(columns.join("\u{1f}"))])
+            .upsert(
+                catalog::VIEWS,
+                vec![Value::Text(q.clone()), Value::Text(sql.clone()), Value::Text(columns.join("\u{1f}"))],
+            )
             .await?;
         self.engine.update_catalog(|c| {
             c.views.insert(q, ViewDef { sql, columns });

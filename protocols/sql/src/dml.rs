@@ -20,6 +20,12 @@ use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+/// RETURNING expressions and their output columns.
+type Returning = Option<(Vec<Expr>, Vec<Column>)>;
+
+/// One row change of UPDATE/DELETE: old key, new row (None: delete), RETURNING values.
+type RowChange = (Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>);
+
 enum DefaultKind {
     None,
     Expr(Expr),
@@ -38,7 +44,7 @@ struct InsertPlan {
     defaults: Vec<DefaultKind>,
     checks: Vec<(String, Expr)>,
     conflict: Option<ConflictAction>,
-    returning: Option<(Vec<Expr>, Vec<Column>)>,
+    returning: Returning,
     /// Per VALUES row: the source positions written as DEFAULT.
     default_slots: Vec<Vec<usize>>,
 }
@@ -49,7 +55,7 @@ struct ModifyPlan {
     target_width: usize,
     assignments: Vec<(usize, Expr)>,
     checks: Vec<(String, Expr)>,
-    returning: Option<(Vec<Expr>, Vec<Column>)>,
+    returning: Returning,
 }
 
 fn table_scope(info: &TableInfo, alias: &str) -> Scope {
@@ -59,7 +65,12 @@ fn table_scope(info: &TableInfo, alias: &str) -> Scope {
             .iter()
             .zip(info.column_types())
             .enumerate()
-            .map(|(i, (c, t))| ScopeCol { table: Some(alias.to_string()), name: c.name.clone(), ty: t, hidden: info.hidden == Some(i) })
+            .map(|(i, (c, t))| ScopeCol {
+                table: Some(alias.to_string()),
+                name: c.name.clone(),
+                ty: t,
+                hidden: info.hidden == Some(i),
+            })
             .collect(),
     }
 }
@@ -74,7 +85,7 @@ fn bind_checks(b: &mut Binder, info: &TableInfo) -> Result<Vec<(String, Expr)>, 
     Ok(out)
 }
 
-fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Result<Option<(Vec<Expr>, Vec<Column>)>, SqlError> {
+fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Result<Returning, SqlError> {
     let Some(items) = items else { return Ok(None) };
     let mut exprs = Vec::new();
     let mut cols = Vec::new();
@@ -83,7 +94,10 @@ fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &
             ast::SelectItem::UnnamedExpr(e) => {
                 let (x, t) = b.bind_expr(e, scope, None)?;
                 exprs.push(x);
-                cols.push(Column { name: crate::plan::bind::derive_name(e), ty: if t == SqlType::Unknown { SqlType::Text } else { t } });
+                cols.push(Column {
+                    name: crate::plan::bind::derive_name(e),
+                    ty: if t == SqlType::Unknown { SqlType::Text } else { t },
+                });
             }
             ast::SelectItem::ExprWithAlias { expr, alias } => {
                 let (x, t) = b.bind_expr(expr, scope, None)?;
@@ -118,21 +132,31 @@ fn assignment_target(a: &ast::Assignment) -> Result<String, SqlError> {
     }
 }
 
-fn bind_assignments(b: &mut Binder, info: &TableInfo, assignments: &[ast::Assignment], scope: &Scope) -> Result<Vec<(usize, Expr)>, SqlError> {
+fn bind_assignments(
+    b: &mut Binder,
+    info: &TableInfo,
+    assignments: &[ast::Assignment],
+    scope: &Scope,
+) -> Result<Vec<(usize, Expr)>, SqlError> {
     let cols = info.columns();
     let mut out: Vec<(usize, Expr)> = Vec::new();
     for a in assignments {
         let name = assignment_target(a)?;
-        let pos = info
-            .schema
-            .column_position(&name)
-            .filter(|p| info.hidden != Some(*p))
-            .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", info.name)))?;
+        let pos = info.schema.column_position(&name).filter(|p| info.hidden != Some(*p)).ok_or_else(|| {
+            SqlError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!("column \"{name}\" of relation \"{}\" does not exist", info.name),
+            )
+        })?;
         if out.iter().any(|(p, _)| *p == pos) {
-            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, format!("multiple assignments to same column \"{name}\"")));
+            return Err(SqlError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("multiple assignments to same column \"{name}\""),
+            ));
         }
         let target = SqlType::from_data_type(&cols[pos].data_type);
-        let x = if matches!(&a.value, ast::Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default") && i.quote_style.is_none()) {
+        let x = if matches!(&a.value, ast::Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default") && i.quote_style.is_none())
+        {
             default_expr(b, &cols[pos].default)?
         } else {
             let (x, t) = b.bind_expr(&a.value, scope, None)?;
@@ -179,7 +203,12 @@ pub fn sequence_of(sql: &str) -> Option<String> {
 }
 
 impl Session {
-    fn bind_insert(&self, cat: &CatalogState, ins: &ast::Insert, param_types: &[SqlType]) -> Result<(InsertPlan, Vec<SqlType>), SqlError> {
+    fn bind_insert(
+        &self,
+        cat: &CatalogState,
+        ins: &ast::Insert,
+        param_types: &[SqlType],
+    ) -> Result<(InsertPlan, Vec<SqlType>), SqlError> {
         let mut b = self.binder(cat, param_types);
         let ast::TableObject::TableName(name) = &ins.table else {
             return Err(SqlError::not_supported("INSERT into a table function"));
@@ -197,13 +226,17 @@ impl Session {
             let mut t = Vec::new();
             for c in &ins.columns {
                 let n = object_name_parts(c)?.last().cloned().unwrap_or_default();
-                let pos = info
-                    .schema
-                    .column_position(&n)
-                    .filter(|p| info.hidden != Some(*p))
-                    .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column \"{n}\" of relation \"{}\" does not exist", info.name)))?;
+                let pos = info.schema.column_position(&n).filter(|p| info.hidden != Some(*p)).ok_or_else(|| {
+                    SqlError::new(
+                        sqlstate::UNDEFINED_COLUMN,
+                        format!("column \"{n}\" of relation \"{}\" does not exist", info.name),
+                    )
+                })?;
                 if t.contains(&pos) {
-                    return Err(SqlError::new(sqlstate::DUPLICATE_COLUMN, format!("column \"{n}\" specified more than once")));
+                    return Err(SqlError::new(
+                        sqlstate::DUPLICATE_COLUMN,
+                        format!("column \"{n}\" specified more than once"),
+                    ));
                 }
                 t.push(pos);
             }
@@ -220,15 +253,22 @@ impl Session {
                         let mut rows = Vec::new();
                         for r in &v.rows {
                             if r.content.len() > targets.len() {
-                                return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more expressions than target columns"));
+                                return Err(SqlError::new(
+                                    sqlstate::SYNTAX_ERROR,
+                                    "INSERT has more expressions than target columns",
+                                ));
                             }
                             if r.content.len() < targets.len() && !ins.columns.is_empty() {
-                                return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more target columns than expressions"));
+                                return Err(SqlError::new(
+                                    sqlstate::SYNTAX_ERROR,
+                                    "INSERT has more target columns than expressions",
+                                ));
                             }
                             let mut row = Vec::new();
                             let mut slots = Vec::new();
                             for (i, e) in r.content.iter().enumerate() {
-                                if matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case("default") && id.quote_style.is_none()) {
+                                if matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case("default") && id.quote_style.is_none())
+                                {
                                     row.push(Expr::Literal(Value::Null));
                                     slots.push(i);
                                     continue;
@@ -249,7 +289,10 @@ impl Session {
                 } else {
                     let bound = b.bind_query(q)?;
                     if bound.cols.len() > targets.len() {
-                        return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "INSERT has more expressions than target columns"));
+                        return Err(SqlError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "INSERT has more expressions than target columns",
+                        ));
                     }
                     for (i, (_, t)) in bound.cols.iter().enumerate() {
                         check_assignable(t, &target_types[i], &cols[targets[i]].name)?;
@@ -258,6 +301,24 @@ impl Session {
                 }
             }
         };
+        for (i, pos) in targets.iter().enumerate() {
+            let name = &cols[*pos].name;
+            if info.schema.options.contains_key(&format!("{}{name}", catalog::OPT_IDENTITY_ALWAYS_PREFIX)) {
+                let all_default = match &source {
+                    Plan::Values { rows, .. } if rows.len() == default_slots.len() => {
+                        rows.iter().zip(&default_slots).all(|(r, d)| i >= r.len() || d.contains(&i))
+                    }
+                    _ => false,
+                };
+                if !all_default {
+                    return Err(SqlError::new(
+                        "428C9",
+                        format!("cannot insert a non-DEFAULT value into column \"{name}\""),
+                    )
+                    .with_detail(format!("Column \"{name}\" is an identity column defined as GENERATED ALWAYS.")));
+                }
+            }
+        }
         let mut defaults = Vec::new();
         for (i, c) in cols.iter().enumerate() {
             defaults.push(if info.hidden == Some(i) {
@@ -309,7 +370,17 @@ impl Session {
         Ok((InsertPlan { table: info, source, targets, defaults, checks, conflict, returning, default_slots }, params))
     }
 
-    fn bind_modify(&self, cat: &CatalogState, table: &ast::TableWithJoins, from: &[ast::TableWithJoins], selection: &Option<ast::Expr>, assignments: &[ast::Assignment], returning: &Option<Vec<ast::SelectItem>>, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+    #[allow(clippy::too_many_arguments)]
+    fn bind_modify(
+        &self,
+        cat: &CatalogState,
+        table: &ast::TableWithJoins,
+        from: &[ast::TableWithJoins],
+        selection: &Option<ast::Expr>,
+        assignments: &[ast::Assignment],
+        returning: &Option<Vec<ast::SelectItem>>,
+        param_types: &[SqlType],
+    ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
         let mut b = self.binder(cat, param_types);
         if !table.joins.is_empty() {
             return Err(SqlError::not_supported("joins in the target of UPDATE/DELETE"));
@@ -322,11 +393,8 @@ impl Session {
         let (scan, _) = b.scan_of(&info);
         let target_scope = table_scope(&info, &alias_name);
         let target_width = target_scope.len();
-        let (from_rels, from_conds, from_scope) = if from.is_empty() {
-            (Vec::new(), Vec::new(), Scope::default())
-        } else {
-            b.bind_from(from)?
-        };
+        let (from_rels, from_conds, from_scope) =
+            if from.is_empty() { (Vec::new(), Vec::new(), Scope::default()) } else { b.bind_from(from)? };
         let scope = target_scope.concat(&from_scope);
         let mut rels = vec![Rel { plan: scan, width: target_width }];
         let mut conds: Vec<Expr> = Vec::new();
@@ -338,7 +406,10 @@ impl Session {
         if let Some(w) = selection {
             let (p, t) = b.bind_expr(w, &scope, None)?;
             if !matches!(t, SqlType::Bool | SqlType::Unknown) {
-                return Err(SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("argument of WHERE must be type boolean, not type {}", t.name())));
+                return Err(SqlError::new(
+                    sqlstate::DATATYPE_MISMATCH,
+                    format!("argument of WHERE must be type boolean, not type {}", t.name()),
+                ));
             }
             conds.extend(p.conjuncts());
         }
@@ -350,7 +421,12 @@ impl Session {
         Ok((ModifyPlan { table: info, source, target_width, assignments, checks, returning }, params))
     }
 
-    fn bind_update(&self, cat: &CatalogState, up: &ast::Update, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+    fn bind_update(
+        &self,
+        cat: &CatalogState,
+        up: &ast::Update,
+        param_types: &[SqlType],
+    ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
         if up.or.is_some() || up.limit.is_some() || !up.order_by.is_empty() {
             return Err(SqlError::not_supported("this UPDATE form"));
         }
@@ -361,7 +437,12 @@ impl Session {
         self.bind_modify(cat, &up.table, &from, &up.selection, &up.assignments, &up.returning, param_types)
     }
 
-    fn bind_delete(&self, cat: &CatalogState, del: &ast::Delete, param_types: &[SqlType]) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
+    fn bind_delete(
+        &self,
+        cat: &CatalogState,
+        del: &ast::Delete,
+        param_types: &[SqlType],
+    ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
         if del.limit.is_some() || !del.order_by.is_empty() || !del.tables.is_empty() {
             return Err(SqlError::not_supported("this DELETE form"));
         }
@@ -375,7 +456,12 @@ impl Session {
         self.bind_modify(cat, target, &using, &del.selection, &[], &del.returning, param_types)
     }
 
-    pub(crate) fn describe_dml(&self, cat: &CatalogState, stmt: &ast::Statement, param_types: &[SqlType]) -> Result<(Vec<SqlType>, Vec<Column>), SqlError> {
+    pub(crate) fn describe_dml(
+        &self,
+        cat: &CatalogState,
+        stmt: &ast::Statement,
+        param_types: &[SqlType],
+    ) -> Result<(Vec<SqlType>, Vec<Column>), SqlError> {
         let (returning, params) = match stmt {
             ast::Statement::Insert(i) => {
                 let (p, params) = self.bind_insert(cat, i, param_types)?;
@@ -416,13 +502,22 @@ impl Session {
         Ok(lines)
     }
 
-    fn finish_row(&self, info: &TableInfo, ctx: &ExecCtx, checks: &[(String, Expr)], row: Vec<Value>) -> Result<Vec<Value>, SqlError> {
+    fn finish_row(
+        &self,
+        info: &TableInfo,
+        ctx: &ExecCtx,
+        checks: &[(String, Expr)],
+        row: Vec<Value>,
+    ) -> Result<Vec<Value>, SqlError> {
         let cols = info.columns();
         let mut out = Vec::with_capacity(row.len());
         for (v, c) in row.into_iter().zip(cols.iter()) {
             let v = assign_value(v, &c.data_type).map_err(|e| {
                 if e.code == sqlstate::DATATYPE_MISMATCH {
-                    SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("column \"{}\" is of type {}", c.name, c.data_type))
+                    SqlError::new(
+                        sqlstate::DATATYPE_MISMATCH,
+                        format!("column \"{}\" is of type {}", c.name, c.data_type),
+                    )
                 } else {
                     e
                 }
@@ -430,7 +525,10 @@ impl Session {
             if v.is_null() && !c.nullable {
                 return Err(SqlError::new(
                     sqlstate::NOT_NULL_VIOLATION,
-                    format!("null value in column \"{}\" of relation \"{}\" violates not-null constraint", c.name, info.name),
+                    format!(
+                        "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                        c.name, info.name
+                    ),
                 ));
             }
             out.push(v);
@@ -447,10 +545,22 @@ impl Session {
     }
 
     fn new_ctx(&self, params: &[Value], data: exec::ScanData) -> ExecCtx {
-        ExecCtx::new(params.to_vec(), data, crate::expr::functions::now_micros(), self.cancel_flag(), self.session_info())
+        ExecCtx::new(
+            params.to_vec(),
+            data,
+            crate::expr::functions::now_micros(),
+            self.cancel_flag(),
+            self.session_info(),
+        )
     }
 
-    pub(crate) async fn execute_insert(&mut self, tx: &mut dyn Transaction, ins: &ast::Insert, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    pub(crate) async fn execute_insert(
+        &mut self,
+        tx: &mut dyn Transaction,
+        ins: &ast::Insert,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         let (plan, _) = {
             let cat = self.engine.catalog();
             self.bind_insert(&cat, ins, param_types)?
@@ -504,7 +614,13 @@ impl Session {
         let mut next: std::collections::BTreeMap<usize, i64> = Default::default();
         for (col, n) in per_seq {
             if let DefaultKind::Sequence(seq) = &plan.defaults[col] {
-                next.insert(col, catalog::next_values(&self.engine.storage, seq, n as i64).await?);
+                let replayed = self.replay_draws.as_mut().and_then(|d| d.pop_front());
+                let first = match replayed {
+                    Some(v) => v,
+                    None => catalog::next_values(&self.engine.storage, seq, n as i64).await?,
+                };
+                self.seq_draws.push(first);
+                next.insert(col, first);
             }
         }
         for (row, cols) in rows.iter_mut().zip(&needs_seq) {
@@ -559,7 +675,10 @@ impl Session {
                                         .filter_map(|n| info.schema.column_position(n))
                                         .map(|p| row[p].clone())
                                         .collect();
-                                    tx.index_scan(&table, index, &orbit_storage::ScanOptions::prefix(key)).await?.into_iter().next()
+                                    tx.index_scan(&table, index, &orbit_storage::ScanOptions::prefix(key))
+                                        .await?
+                                        .into_iter()
+                                        .next()
                                 }
                                 None => None,
                             }
@@ -587,7 +706,8 @@ impl Session {
                     count += 1;
                     if let Some((exprs, _)) = &plan.returning {
                         let ctx = self.new_ctx(params, Default::default());
-                        returned.push(exprs.iter().map(|e| ctx.env().eval(e, &updated)).collect::<Result<Vec<_>, _>>()?);
+                        returned
+                            .push(exprs.iter().map(|e| ctx.env().eval(e, &updated)).collect::<Result<Vec<_>, _>>()?);
                     }
                 }
                 Err(e) => return Err(e.into()),
@@ -600,7 +720,13 @@ impl Session {
         })
     }
 
-    pub(crate) async fn execute_update(&mut self, tx: &mut dyn Transaction, up: &ast::Update, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    pub(crate) async fn execute_update(
+        &mut self,
+        tx: &mut dyn Transaction,
+        up: &ast::Update,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         let (plan, _) = {
             let cat = self.engine.catalog();
             self.bind_update(&cat, up, param_types)?
@@ -608,7 +734,13 @@ impl Session {
         self.execute_modify(tx, plan, params, true).await
     }
 
-    pub(crate) async fn execute_delete(&mut self, tx: &mut dyn Transaction, del: &ast::Delete, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    pub(crate) async fn execute_delete(
+        &mut self,
+        tx: &mut dyn Transaction,
+        del: &ast::Delete,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         let (plan, _) = {
             let cat = self.engine.catalog();
             self.bind_delete(&cat, del, param_types)?
@@ -616,12 +748,18 @@ impl Session {
         self.execute_modify(tx, plan, params, false).await
     }
 
-    async fn execute_modify(&mut self, tx: &mut dyn Transaction, plan: ModifyPlan, params: &[Value], update: bool) -> Result<QueryOutput, SqlError> {
+    async fn execute_modify(
+        &mut self,
+        tx: &mut dyn Transaction,
+        plan: ModifyPlan,
+        params: &[Value],
+        update: bool,
+    ) -> Result<QueryOutput, SqlError> {
         let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
         let info = plan.table.clone();
         let pk = info.schema.primary_key_positions();
         // (old key, new row, returning values)
-        let changes: Vec<(Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>)> = {
+        let changes: Vec<RowChange> = {
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
             let mut seen = HashSet::new();
@@ -648,7 +786,9 @@ impl Session {
                     changes.push((key, Some(new_row), ret));
                 } else {
                     let ret = match &plan.returning {
-                        Some((exprs, _)) => Some(exprs.iter().map(|e| ctx.env().eval(e, &row)).collect::<Result<Vec<_>, _>>()?),
+                        Some((exprs, _)) => {
+                            Some(exprs.iter().map(|e| ctx.env().eval(e, &row)).collect::<Result<Vec<_>, _>>()?)
+                        }
                         None => None,
                     };
                     changes.push((key, None, ret));
@@ -688,9 +828,10 @@ fn unique_error(info: &TableInfo, e: StorageError) -> SqlError {
             sqlstate::UNIQUE_VIOLATION,
             format!("duplicate key value violates unique constraint \"{}_pkey\"", info.name),
         ),
-        StorageError::UniqueViolation { index, .. } => {
-            SqlError::new(sqlstate::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{index}\""))
-        }
+        StorageError::UniqueViolation { index, .. } => SqlError::new(
+            sqlstate::UNIQUE_VIOLATION,
+            format!("duplicate key value violates unique constraint \"{index}\""),
+        ),
         other => other.into(),
     }
 }

@@ -103,7 +103,8 @@ fn format_interval(iv: &Interval) -> String {
         let neg = iv.micros < 0;
         let m = iv.micros.unsigned_abs() as i64;
         let secs = m / MICROS_PER_SEC;
-        let mut t = format!("{}{:02}:{:02}:{:02}", if neg { "-" } else { "" }, secs / 3600, (secs / 60) % 60, secs % 60);
+        let mut t =
+            format!("{}{:02}:{:02}:{:02}", if neg { "-" } else { "" }, secs / 3600, (secs / 60) % 60, secs % 60);
         push_fraction(&mut t, m % MICROS_PER_SEC);
         parts.push(t);
     }
@@ -219,6 +220,55 @@ pub fn format_text(value: &Value, ty: &SqlType) -> Option<String> {
     })
 }
 
+/// PostgreSQL's jsonb text: keys ordered by length then bytes, ", " and ": " separators.
+pub fn jsonb_text(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_jsonb(v, &mut out);
+    out
+}
+
+fn write_jsonb(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes())));
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&serde_json::Value::String((*k).clone()).to_string());
+                out.push_str(": ");
+                if let Some(x) = map.get(*k) {
+                    write_jsonb(x, out);
+                }
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_jsonb(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Rejects numerics whose exponent is beyond PostgreSQL's numeric range (22003).
+pub fn checked_decimal(d: BigDecimal) -> Result<BigDecimal, SqlError> {
+    let (digits, scale) = d.as_bigint_and_exponent();
+    let magnitude = digits.to_string().trim_start_matches('-').len() as i64 - scale;
+    if !(-16383..=131_072).contains(&scale) || magnitude > 131_072 {
+        return Err(SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format"));
+    }
+    Ok(d)
+}
+
 /// A numeric printed with its scale, without exponent.
 pub fn format_decimal(d: &BigDecimal) -> String {
     let (_, scale) = d.as_bigint_and_exponent();
@@ -254,6 +304,9 @@ fn parse_date(t: &str) -> Option<i64> {
     let y: i64 = it.next()?.trim().parse().ok()?;
     let m: u32 = it.next()?.trim().parse().ok()?;
     let d: u32 = it.next()?.trim().parse().ok()?;
+    if !(-4713..=294_276).contains(&y) {
+        return None;
+    }
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(if bc { 1 - y } else { y }, m) {
         return None;
     }
@@ -265,6 +318,9 @@ fn parse_time(t: &str) -> Option<i64> {
     let mut parts = t.split(':');
     let h: i64 = parts.next()?.trim().parse().ok()?;
     let mi: i64 = parts.next()?.trim().parse().ok()?;
+    if !(0..=24).contains(&h) || !(0..60).contains(&mi) {
+        return None;
+    }
     let (s, frac) = match parts.next() {
         Some(sec) => match sec.split_once('.') {
             Some((s, f)) => {
@@ -301,7 +357,7 @@ fn parse_timestamp(t: &str) -> Option<(i64, Option<i64>)> {
     };
     let days = parse_date(date_part)?;
     if rest.is_empty() {
-        return Some((days * MICROS_PER_DAY, None));
+        return Some((days.checked_mul(MICROS_PER_DAY)?, None));
     }
     let (time_part, offset) = if let Some(s) = rest.strip_suffix('Z').or_else(|| rest.strip_suffix("UTC")) {
         (s.trim(), Some(0))
@@ -319,7 +375,7 @@ fn parse_timestamp(t: &str) -> Option<(i64, Option<i64>)> {
         (rest, None)
     };
     let time = parse_time(time_part)?;
-    Some((days * MICROS_PER_DAY + time, offset))
+    Some((days.checked_mul(MICROS_PER_DAY)?.checked_add(time)?, offset))
 }
 
 /// Parses PostgreSQL interval input: "1 year 2 mons 3 days 04:05:06", "2 hours", ISO-less forms.
@@ -338,7 +394,7 @@ pub fn parse_interval(t: &str) -> Option<Interval> {
                 None => (false, tok.strip_prefix('+').unwrap_or(tok)),
             };
             let m = parse_time(body)?;
-            iv.micros += if neg { -m } else { m };
+            iv.micros = iv.micros.saturating_add(if neg { -m } else { m });
             i += 1;
             continue;
         }
@@ -346,15 +402,15 @@ pub fn parse_interval(t: &str) -> Option<Interval> {
         let unit = tokens.get(i + 1).map(|u| u.to_ascii_lowercase()).unwrap_or_else(|| "second".into());
         let unit = unit.trim_end_matches(',');
         match unit.trim_end_matches('s') {
-            "year" | "yr" | "y" => iv.months += (n * 12.0) as i32,
-            "mon" | "month" => iv.months += n as i32,
-            "week" | "w" => iv.days += (n * 7.0) as i32,
-            "day" | "d" => iv.days += n as i32,
-            "hour" | "hr" | "h" => iv.micros += (n * 3600.0 * 1e6) as i64,
-            "minute" | "min" | "m" => iv.micros += (n * 60.0 * 1e6) as i64,
-            "second" | "sec" | "" => iv.micros += (n * 1e6) as i64,
-            "millisecond" | "msec" | "ms" => iv.micros += (n * 1e3) as i64,
-            "microsecond" => iv.micros += n as i64,
+            "year" | "yr" | "y" => iv.months = iv.months.saturating_add((n * 12.0) as i32),
+            "mon" | "month" => iv.months = iv.months.saturating_add(n as i32),
+            "week" | "w" => iv.days = iv.days.saturating_add((n * 7.0) as i32),
+            "day" | "d" => iv.days = iv.days.saturating_add(n as i32),
+            "hour" | "hr" | "h" => iv.micros = iv.micros.saturating_add((n * 3600.0 * 1e6) as i64),
+            "minute" | "min" | "m" => iv.micros = iv.micros.saturating_add((n * 60.0 * 1e6) as i64),
+            "second" | "sec" | "" => iv.micros = iv.micros.saturating_add((n * 1e6) as i64),
+            "millisecond" | "msec" | "ms" => iv.micros = iv.micros.saturating_add((n * 1e3) as i64),
+            "microsecond" => iv.micros = iv.micros.saturating_add(n as i64),
             _ => return None,
         }
         i += 2;
@@ -405,10 +461,9 @@ fn parse_bytea(t: &str) -> Option<Vec<u8>> {
 
 fn parse_array(t: &str, inner: &SqlType) -> Result<Value, SqlError> {
     let t = t.trim();
-    let body = t
-        .strip_prefix('{')
-        .and_then(|s| s.strip_suffix('}'))
-        .ok_or_else(|| SqlError::new(sqlstate::INVALID_TEXT_REPRESENTATION, format!("malformed array literal: \"{t}\"")))?;
+    let body = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).ok_or_else(|| {
+        SqlError::new(sqlstate::INVALID_TEXT_REPRESENTATION, format!("malformed array literal: \"{t}\""))
+    })?;
     let mut items = Vec::new();
     if body.trim().is_empty() {
         return Ok(Value::Array(items));
@@ -484,26 +539,27 @@ pub fn parse_text(text: &str, ty: &SqlType) -> Result<Value, SqlError> {
             if t.eq_ignore_ascii_case("nan") {
                 return Err(SqlError::not_supported("numeric NaN"));
             }
-            Value::Decimal(BigDecimal::from_str(t).map_err(|_| bad())?)
+            Value::Decimal(checked_decimal(BigDecimal::from_str(t).map_err(|_| bad())?)?)
         }
         SqlType::Text | SqlType::Varchar | SqlType::Unknown => Value::Text(text.to_string()),
         SqlType::Bpchar => Value::Text(text.trim_end_matches(' ').to_string()),
         SqlType::Bytea => Value::Bytes(parse_bytea(text).ok_or_else(bad)?),
         SqlType::Date => Value::Date(
-            i32::try_from(parse_date(t).ok_or_else(|| datetime_error(ty, text))?).map_err(|_| datetime_error(ty, text))?,
+            i32::try_from(parse_date(t).ok_or_else(|| datetime_error(ty, text))?)
+                .map_err(|_| datetime_error(ty, text))?,
         ),
         SqlType::Time => Value::Time(parse_time(t).ok_or_else(|| datetime_error(ty, text))?),
         SqlType::Timestamp => Value::Timestamp(parse_timestamp(t).ok_or_else(|| datetime_error(ty, text))?.0),
         SqlType::TimestampTz => {
             let (local, offset) = parse_timestamp(t).ok_or_else(|| datetime_error(ty, text))?;
-            Value::TimestampTz(local - offset.unwrap_or(0) * MICROS_PER_SEC)
+            Value::TimestampTz(local.saturating_sub(offset.unwrap_or(0).saturating_mul(MICROS_PER_SEC)))
         }
         SqlType::Interval => Value::Interval(parse_interval(t).ok_or_else(|| datetime_error(ty, text))?),
         SqlType::Uuid => Value::Uuid(parse_uuid(t).ok_or_else(bad)?),
         SqlType::Json | SqlType::Jsonb => {
             let parsed: serde_json::Value = serde_json::from_str(t).map_err(|_| bad())?;
             if matches!(ty, SqlType::Jsonb) {
-                Value::Json(parsed.to_string())
+                Value::Json(jsonb_text(&parsed))
             } else {
                 Value::Json(text.to_string())
             }

@@ -97,9 +97,15 @@ pub struct StatementDescription {
 pub enum QueryOutput {
     /// Rows; the command tag is `tag` when set (DML with RETURNING: "INSERT 0 3"),
     /// else "SELECT n".
-    Rows { columns: Vec<Column>, rows: Vec<Vec<Value>>, tag: Option<String> },
+    Rows {
+        columns: Vec<Column>,
+        rows: Vec<Vec<Value>>,
+        tag: Option<String>,
+    },
     /// A command without rows: "INSERT 0 3", "UPDATE 2", "CREATE TABLE", "BEGIN", ...
-    Command { tag: String },
+    Command {
+        tag: String,
+    },
     Empty,
 }
 

@@ -31,10 +31,7 @@ fn parse_error(sql: &str, e: ParserError) -> SqlError {
         }
     };
     let position = locate(sql, &raw);
-    let near = raw
-        .split("found: ")
-        .nth(1)
-        .map(|s| s.split(" at Line:").next().unwrap_or(s).trim().to_string());
+    let near = raw.split("found: ").nth(1).map(|s| s.split(" at Line:").next().unwrap_or(s).trim().to_string());
     let message = match near {
         Some(tok) if tok == "EOF" => "syntax error at end of input".to_string(),
         Some(tok) => format!("syntax error at or near \"{}\"", tok.trim_matches('"')),

@@ -79,6 +79,15 @@ fn display_name(name: &str) -> &str {
     }
 }
 
+/// A statement of an open block, kept for replay after ROLLBACK TO SAVEPOINT.
+#[derive(Clone)]
+struct LoggedStatement {
+    sql: String,
+    param_types: Vec<SqlType>,
+    params: Vec<Value>,
+    seq_draws: Vec<i64>,
+}
+
 pub struct Session {
     pub(crate) engine: Arc<Engine>,
     pub(crate) database: String,
@@ -88,7 +97,14 @@ pub struct Session {
     status: TransactionStatus,
     pub(crate) cancel: Arc<AtomicBool>,
     /// Statements of the open block (for savepoint replay) and the savepoints' positions.
-    block_log: Vec<(String, Vec<SqlType>, Vec<Value>)>,
+    block_log: Vec<LoggedStatement>,
+    /// Schema changes made inside the current block: they took effect at once (the
+    /// storage catalog is not transactional), so rolling the block back cannot undo them.
+    block_ddl: Vec<String>,
+    /// Sequence values the running statement drew (first value of each block, in order);
+    /// replayed statements take theirs from `replay_draws` instead of drawing new ones.
+    pub(crate) seq_draws: Vec<i64>,
+    pub(crate) replay_draws: Option<std::collections::VecDeque<i64>>,
     savepoints: Vec<(String, usize)>,
     replaying: bool,
 }
@@ -97,7 +113,10 @@ impl Session {
     /// Fails with 3D000 when the database does not exist; "postgres" always exists.
     pub fn new(engine: Arc<Engine>, database: &str, user: &str) -> Result<Session, SqlError> {
         if database != "postgres" && !engine.catalog().databases.contains(database) {
-            return Err(SqlError::new(sqlstate::INVALID_CATALOG_NAME, format!("database \"{database}\" does not exist")));
+            return Err(SqlError::new(
+                sqlstate::INVALID_CATALOG_NAME,
+                format!("database \"{database}\" does not exist"),
+            ));
         }
         let settings = SETTINGS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Ok(Session {
@@ -109,6 +128,9 @@ impl Session {
             status: TransactionStatus::Idle,
             cancel: Arc::new(AtomicBool::new(false)),
             block_log: Vec::new(),
+            block_ddl: Vec::new(),
+            seq_draws: Vec::new(),
+            replay_draws: None,
             savepoints: Vec::new(),
             replaying: false,
         })
@@ -171,13 +193,46 @@ impl Session {
         if stmts.is_empty() {
             return vec![Ok(QueryOutput::Empty)];
         }
+        // Several statements outside a block run in one implicit transaction, as in
+        // PostgreSQL (unless the string itself controls transactions).
+        let implicit = stmts.len() > 1
+            && self.status == TransactionStatus::Idle
+            && !stmts.iter().any(|s| {
+                matches!(
+                    s,
+                    Statement::StartTransaction { .. }
+                        | Statement::Commit { .. }
+                        | Statement::Rollback { .. }
+                        | Statement::Savepoint { .. }
+                        | Statement::ReleaseSavepoint { .. }
+                        | Statement::CreateDatabase { .. }
+                        | Statement::Drop { object_type: ast::ObjectType::Database, .. }
+                )
+            });
+        if implicit {
+            match self.engine.storage.begin().await {
+                Ok(tx) => {
+                    self.tx = Some(tx);
+                    self.status = TransactionStatus::InBlock;
+                }
+                Err(e) => return vec![Err(e.into())],
+            }
+        }
         let mut out = Vec::with_capacity(stmts.len());
+        let mut failed = false;
         for stmt in &stmts {
             let r = self.execute_statement(stmt, &[], &[]).await;
-            let failed = r.is_err();
+            failed = r.is_err();
             out.push(r);
             if failed {
                 break;
+            }
+        }
+        if implicit {
+            if let Err(e) = self.end_block(!failed).await {
+                if !failed {
+                    out.push(Err(e));
+                }
             }
         }
         out
@@ -202,7 +257,10 @@ impl Session {
                 Ok(StatementDescription { params, columns })
             }
             Statement::Explain { .. } => Ok(StatementDescription {
-                params: param_types.iter().map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() }).collect(),
+                params: param_types
+                    .iter()
+                    .map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() })
+                    .collect(),
                 columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
             }),
             Statement::ShowVariable { variable } => {
@@ -210,14 +268,22 @@ impl Session {
                 Ok(StatementDescription { params: vec![], columns: vec![Column { name, ty: SqlType::Text }] })
             }
             _ => Ok(StatementDescription {
-                params: param_types.iter().map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() }).collect(),
+                params: param_types
+                    .iter()
+                    .map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() })
+                    .collect(),
                 columns: vec![],
             }),
         }
     }
 
     /// Extended protocol Execute of one statement with bound parameters.
-    pub async fn execute_with_params(&mut self, sql: &str, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    pub async fn execute_with_params(
+        &mut self,
+        sql: &str,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         let stmt = match single_statement(sql) {
             Ok(s) => s,
             Err(e) => {
@@ -241,6 +307,7 @@ impl Session {
         self.status = TransactionStatus::Idle;
         self.block_log.clear();
         self.savepoints.clear();
+        let ddl = std::mem::take(&mut self.block_ddl);
         if let Some(tx) = self.tx.take() {
             if commit {
                 tx.commit().await?;
@@ -248,10 +315,22 @@ impl Session {
                 tx.rollback().await?;
             }
         }
+        if !commit && !ddl.is_empty() {
+            return Err(SqlError::not_supported(format!(
+                "rolling back schema changes ({}) made in a transaction block: the row changes were rolled back, \
+                 the schema changes remain; transactional DDL",
+                ddl.join(", ")
+            )));
+        }
         Ok(())
     }
 
-    pub(crate) async fn execute_statement(&mut self, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    pub(crate) async fn execute_statement(
+        &mut self,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         self.cancel.store(false, Ordering::Relaxed);
         let is_end = matches!(stmt, Statement::Commit { .. } | Statement::Rollback { .. });
         if self.status == TransactionStatus::Failed && !is_end {
@@ -325,15 +404,24 @@ impl Session {
             }
             _ => {}
         }
+        self.seq_draws.clear();
         let result = if let Some(r) = self.execute_utility(stmt).await {
             r
         } else {
             self.execute_in_transaction(stmt, param_types, params).await
         };
+        if result.is_ok() && self.status == TransactionStatus::InBlock && changes_schema(stmt) {
+            self.block_ddl.push(schema_change_name(stmt));
+        }
         if result.is_err() {
             self.fail_block();
         } else if self.status == TransactionStatus::InBlock && !self.replaying && writes(stmt) {
-            self.block_log.push((stmt.to_string(), param_types.to_vec(), params.to_vec()));
+            self.block_log.push(LoggedStatement {
+                sql: stmt.to_string(),
+                param_types: param_types.to_vec(),
+                params: params.to_vec(),
+                seq_draws: std::mem::take(&mut self.seq_draws),
+            });
         }
         result
     }
@@ -349,6 +437,13 @@ impl Session {
             self.status = TransactionStatus::Failed;
             return Err(SqlError::new(sqlstate::NO_SAVEPOINT, format!("savepoint \"{name}\" does not exist")));
         };
+        if !self.block_ddl.is_empty() {
+            self.status = TransactionStatus::Failed;
+            return Err(SqlError::not_supported(format!(
+                "ROLLBACK TO SAVEPOINT after schema changes ({}) in the same block: transactional DDL",
+                self.block_ddl.join(", ")
+            )));
+        }
         let keep = self.savepoints[i].1;
         self.savepoints.truncate(i + 1);
         if let Some(tx) = self.tx.take() {
@@ -359,22 +454,30 @@ impl Session {
         self.block_log.truncate(keep);
         let log = self.block_log.clone();
         self.replaying = true;
-        for (sql, types, params) in log {
-            let stmts = crate::parse::parse(&sql)?;
+        for entry in log {
+            let stmts = crate::parse::parse(&entry.sql)?;
+            self.replay_draws = Some(entry.seq_draws.iter().copied().collect());
             for s in &stmts {
-                if let Err(e) = self.execute_in_transaction(s, &types, &params).await {
+                if let Err(e) = self.execute_in_transaction(s, &entry.param_types, &entry.params).await {
                     self.replaying = false;
+                    self.replay_draws = None;
                     self.status = TransactionStatus::Failed;
                     return Err(e);
                 }
             }
         }
+        self.replay_draws = None;
         self.replaying = false;
         Ok(cmd("ROLLBACK"))
     }
 
     /// Runs a statement that reads or writes rows in the block's transaction or in its own.
-    async fn execute_in_transaction(&mut self, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    async fn execute_in_transaction(
+        &mut self,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         if self.status == TransactionStatus::InBlock {
             let mut tx = match self.tx.take() {
                 Some(tx) => tx,
@@ -398,7 +501,13 @@ impl Session {
         }
     }
 
-    async fn execute_rows(&mut self, tx: &mut dyn Transaction, stmt: &Statement, param_types: &[SqlType], params: &[Value]) -> Result<QueryOutput, SqlError> {
+    async fn execute_rows(
+        &mut self,
+        tx: &mut dyn Transaction,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         match stmt {
             Statement::Query(q) => {
                 let (bound, _) = {
@@ -440,7 +549,12 @@ impl Session {
     }
 
     /// Prefetches and runs a plan.
-    pub(crate) async fn run_plan(&mut self, tx: &mut dyn Transaction, plan: &crate::plan::Plan, params: &[Value]) -> Result<Vec<Vec<Value>>, SqlError> {
+    pub(crate) async fn run_plan(
+        &mut self,
+        tx: &mut dyn Transaction,
+        plan: &crate::plan::Plan,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, SqlError> {
         let now = crate::expr::functions::now_micros();
         let data = exec::prefetch(tx, plan, params, now).await?;
         if self.cancel.load(Ordering::Relaxed) {
@@ -460,15 +574,28 @@ impl Session {
                     let rows = self
                         .settings
                         .iter()
-                        .map(|(k, v)| vec![Value::Text(display_name(k).to_string()), Value::Text(v.clone()), Value::Text(String::new())])
+                        .map(|(k, v)| {
+                            vec![
+                                Value::Text(display_name(k).to_string()),
+                                Value::Text(v.clone()),
+                                Value::Text(String::new()),
+                            ]
+                        })
                         .collect();
                     return Some(Ok(QueryOutput::Rows {
-                        columns: ["name", "setting", "description"].iter().map(|n| Column { name: n.to_string(), ty: SqlType::Text }).collect(),
+                        columns: ["name", "setting", "description"]
+                            .iter()
+                            .map(|n| Column { name: n.to_string(), ty: SqlType::Text })
+                            .collect(),
                         rows,
                         tag: None,
                     }));
                 }
-                let name = if name == "time.zone" { "timezone".to_string() } else { name };
+                let name = match name.as_str() {
+                    "time.zone" => "timezone".to_string(),
+                    "transaction.isolation.level" => "transaction_isolation".to_string(),
+                    _ => name,
+                };
                 match self.setting(&name) {
                     Some(v) => Ok(QueryOutput::Rows {
                         columns: vec![Column { name: name.clone(), ty: SqlType::Text }],
@@ -505,7 +632,10 @@ impl Session {
             },
             Statement::Discard { .. } => {
                 if self.status != TransactionStatus::Idle {
-                    return Some(Err(SqlError::new(sqlstate::ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block")));
+                    return Some(Err(SqlError::new(
+                        sqlstate::ACTIVE_SQL_TRANSACTION,
+                        "DISCARD ALL cannot run inside a transaction block",
+                    )));
                 }
                 Ok(cmd("DISCARD ALL"))
             }
@@ -565,7 +695,13 @@ impl Session {
             }
             "timezone" => {
                 let v = value.trim_matches('\'');
-                if !(v.eq_ignore_ascii_case("utc") || v.eq_ignore_ascii_case("gmt") || v == "0" || v == "+00" || v.eq_ignore_ascii_case("etc/utc") || v.eq_ignore_ascii_case("zulu")) {
+                if !(v.eq_ignore_ascii_case("utc")
+                    || v.eq_ignore_ascii_case("gmt")
+                    || v == "0"
+                    || v == "+00"
+                    || v.eq_ignore_ascii_case("etc/utc")
+                    || v.eq_ignore_ascii_case("zulu"))
+                {
                     return Err(SqlError::not_supported(format!("time zone \"{v}\" (only UTC)")));
                 }
                 self.settings.insert(name.into(), "UTC".into());
@@ -578,10 +714,16 @@ impl Session {
             }
             "extra_float_digits" => {
                 let n: i32 = value.parse().map_err(|_| {
-                    SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"extra_float_digits\": \"{value}\""))
+                    SqlError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!("invalid value for parameter \"extra_float_digits\": \"{value}\""),
+                    )
                 })?;
                 if !(-15..=3).contains(&n) {
-                    return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)")));
+                    return Err(SqlError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!("{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"),
+                    ));
                 }
                 self.settings.insert(name.into(), value);
             }
@@ -633,4 +775,23 @@ fn single_statement(sql: &str) -> Result<Option<Statement>, SqlError> {
         1 => Ok(stmts.pop()),
         _ => Err(SqlError::new(sqlstate::SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")),
     }
+}
+
+/// Statements that change the storage catalog, which takes effect at once.
+fn changes_schema(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::CreateTable(_)
+            | Statement::AlterTable { .. }
+            | Statement::Drop { .. }
+            | Statement::CreateIndex(_)
+            | Statement::CreateView { .. }
+            | Statement::CreateSchema { .. }
+            | Statement::Truncate { .. }
+    )
+}
+
+fn schema_change_name(stmt: &Statement) -> String {
+    let text = stmt.to_string();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }

@@ -189,14 +189,18 @@ async fn simple_query_runs_several_statements() {
         ]
     );
 
-    let messages = client.simple_query("UPDATE people SET name = 'x' WHERE id >= 2; DELETE FROM people WHERE id = 1").await.expect("dml");
+    let messages = client
+        .simple_query("UPDATE people SET name = 'x' WHERE id >= 2; DELETE FROM people WHERE id = 1")
+        .await
+        .expect("dml");
     assert_eq!(simple_results(&messages).0, vec![2, 1]);
     let messages = client.simple_query("SELECT count(*) FROM people").await.expect("count");
     assert_eq!(simple_results(&messages).1, vec![vec![Some("2".into())]]);
 
-    // An empty query string is not an error.
+    // An empty query string is not an error (tokio-postgres reports EmptyQueryResponse
+    // as a completion of 0 rows; the raw-protocol test checks the message itself).
     let messages = client.simple_query("").await.expect("empty query");
-    assert!(simple_results(&messages).0.is_empty());
+    assert_eq!(simple_results(&messages), (vec![0], vec![]));
 }
 
 #[tokio::test]
@@ -218,10 +222,7 @@ async fn extended_query_binds_parameters_and_reads_binary_results() {
         .await
         .expect("insert");
     assert_eq!(inserted, 1);
-    client
-        .execute(&insert, &[&8i32, &-1i64, &-1.5f64, &"eight", &false, &Vec::<u8>::new()])
-        .await
-        .expect("insert");
+    client.execute(&insert, &[&8i32, &-1i64, &-1.5f64, &"eight", &false, &Vec::<u8>::new()]).await.expect("insert");
 
     let rows = client
         .query("SELECT id, big, ratio, label, flag, payload FROM samples WHERE id = $1", &[&7i32])
@@ -241,7 +242,10 @@ async fn extended_query_binds_parameters_and_reads_binary_results() {
     assert_eq!(ids, vec![7, 8]);
 
     // NULL parameters and NULL results.
-    client.execute(&insert, &[&9i32, &None::<i64>, &None::<f64>, &None::<String>, &None::<bool>, &None::<Vec<u8>>]).await.expect("nulls");
+    client
+        .execute(&insert, &[&9i32, &None::<i64>, &None::<f64>, &None::<String>, &None::<bool>, &None::<Vec<u8>>])
+        .await
+        .expect("nulls");
     let row = client.query_one("SELECT big, label FROM samples WHERE id = $1", &[&9i32]).await.expect("row");
     assert_eq!(row.get::<_, Option<i64>>(0), None);
     assert_eq!(row.get::<_, Option<String>>(1), None);
@@ -261,10 +265,7 @@ async fn prepared_statements_are_reused_and_describe_their_types() {
     let select = client.prepare("SELECT k, v FROM kv WHERE k = $1").await.expect("prepare select");
     let columns: Vec<(&str, tokio_postgres::types::Type)> =
         select.columns().iter().map(|c| (c.name(), c.type_().clone())).collect();
-    assert_eq!(
-        columns,
-        vec![("k", tokio_postgres::types::Type::INT4), ("v", tokio_postgres::types::Type::TEXT)]
-    );
+    assert_eq!(columns, vec![("k", tokio_postgres::types::Type::INT4), ("v", tokio_postgres::types::Type::TEXT)]);
     for k in [3i32, 11, 19] {
         let row = client.query_one(&select, &[&k]).await.expect("select");
         assert_eq!(row.get::<_, String>(1), format!("value {k}"));
@@ -330,6 +331,12 @@ fn ready_for_query_reports_the_transaction_status() {
     let data_row = messages.iter().find(|m| m.tag == b'D').expect("a row");
     assert!(data_row.body.ends_with(b"0"), "rolled back: {data_row:?}");
     assert_eq!(raw.query("BEGIN; INSERT INTO t VALUES (2); COMMIT").0, b'I');
+    // EmptyQueryResponse for an empty query string, inside a block too.
+    assert_eq!(tags(&raw.query(" ; ").1), "IZ");
+    assert_eq!(raw.query("BEGIN").0, b'T');
+    let (status, messages) = raw.query("");
+    assert_eq!((status, tags(&messages).as_str()), (b'T', "IZ"));
+    assert_eq!(raw.query("COMMIT").0, b'I');
 }
 
 #[tokio::test]
@@ -428,6 +435,43 @@ fn extended_protocol_skips_to_sync_after_an_error() {
 }
 
 #[test]
+fn binary_results_use_postgres_encodings() {
+    let server = TestServer::start(&[], &[]);
+    let (mut raw, _) = RawClient::connect(pg_port(&server));
+    let sql = "SELECT 12345.678::numeric, DATE '2000-01-02', TIMESTAMP '2000-01-01 00:00:01', 1.5::float4, \
+               'x'::text, 7::int2";
+    let mut batch = message(b'P', &[cstr(""), cstr(sql), vec![0, 0]].concat());
+    // No parameters, one result format code: binary for every column.
+    batch.extend(message(b'B', &[cstr(""), cstr(""), vec![0, 0, 0, 0, 0, 1, 0, 1]].concat()));
+    batch.extend(message(b'D', &[b"P".to_vec(), cstr("")].concat()));
+    batch.extend(message(b'E', &[cstr(""), vec![0, 0, 0, 0]].concat()));
+    batch.extend(message(b'S', &[]));
+    raw.send(&batch);
+    let messages = raw.until_ready();
+    assert_eq!(tags(&messages), "12TDCZ", "{messages:?}");
+    let mut fields = Vec::new();
+    let body = &messages[3].body;
+    let mut at = 2;
+    while at < body.len() {
+        let len = i32::from_be_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]]) as usize;
+        fields.push(body[at + 4..at + 4 + len].to_vec());
+        at += 4 + len;
+    }
+    assert_eq!(
+        fields,
+        vec![
+            // numeric_send(12345.678): 3 digits, weight 1, positive, dscale 3, 1 2345 6780
+            vec![0, 3, 0, 1, 0, 0, 0, 3, 0, 1, 0x09, 0x29, 0x1a, 0x7c],
+            1i32.to_be_bytes().to_vec(),
+            1_000_000i64.to_be_bytes().to_vec(),
+            1.5f32.to_be_bytes().to_vec(),
+            b"x".to_vec(),
+            7i16.to_be_bytes().to_vec(),
+        ]
+    );
+}
+
+#[test]
 fn garbage_input_closes_that_connection_only() {
     let server = TestServer::start(&[], &[]);
     let port = pg_port(&server);
@@ -488,6 +532,7 @@ fn garbage_input_closes_that_connection_only() {
         let row = client.query_one("SELECT 1", &[]).await.expect("tokio-postgres still works");
         assert_eq!(row.get::<_, i32>(0), 1);
     });
+    assert!(!server.stderr().contains("panicked"), "the server panicked:\n{}", server.stderr());
 }
 
 #[tokio::test]
@@ -506,7 +551,9 @@ async fn data_survives_restart_and_kill9() {
     {
         let client = connect(&server).await;
         client
-            .batch_execute("CREATE TABLE durable (id INT PRIMARY KEY, note TEXT); INSERT INTO durable VALUES (1, 'one')")
+            .batch_execute(
+                "CREATE TABLE durable (id INT PRIMARY KEY, note TEXT); INSERT INTO durable VALUES (1, 'one')",
+            )
             .await
             .expect("write");
     }
@@ -531,7 +578,9 @@ async fn actor_mode_serves_sql_in_memory() {
     {
         let client = connect(&server).await;
         client
-            .batch_execute("CREATE TABLE volatile (id INT PRIMARY KEY, v TEXT); INSERT INTO volatile VALUES (1, 'a'), (2, 'b')")
+            .batch_execute(
+                "CREATE TABLE volatile (id INT PRIMARY KEY, v TEXT); INSERT INTO volatile VALUES (1, 'a'), (2, 'b')",
+            )
             .await
             .expect("write");
         let rows = client.query("SELECT v FROM volatile WHERE id = $1", &[&2i32]).await.expect("read");

@@ -39,15 +39,21 @@ fn starts_and_creates_a_rocksdb_directory_per_protocol() {
             .unwrap_or_else(|| panic!("no banner row for {protocol}:\n{banner}"));
         assert!(row.contains("persistent"), "{row}");
         assert!(row.contains(&rocksdb_dir(server.data_dir(), protocol).display().to_string()), "{row}");
-        if protocol != "graphrag" {
-            assert!(row.contains("listener not implemented yet"), "{row}");
+        match protocol {
+            "graphrag" => {}
+            "postgresql" => {
+                assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--postgres-port"))), "{row}")
+            }
+            _ => assert!(row.contains("listener not implemented yet"), "{row}"),
         }
     }
     assert!(banner.contains(&server.admin_url()), "{banner}");
 
-    // No listener exists yet, so no listener port may be bound (it would accept and
-    // never answer).
-    for flag in ["--redis-port", "--postgres-port", "--http-port"] {
+    // A protocol without a listener does not bind its port (it would accept and never
+    // answer); PostgreSQL's is served.
+    let pg: SocketAddr = ([127, 0, 0, 1], server.listener_port("--postgres-port")).into();
+    assert!(std::net::TcpStream::connect(pg).is_ok(), "the PostgreSQL listener is not bound");
+    for flag in ["--redis-port", "--http-port"] {
         let addr: SocketAddr = ([127, 0, 0, 1], server.listener_port(flag)).into();
         assert!(std::net::TcpStream::connect(addr).is_err(), "{flag} {addr} is bound");
     }

@@ -138,9 +138,8 @@ fn sqlite_corpus_on_orbit() {
     assert_baseline(&repo_root().join("sqllogic/baseline/sqlite-corpus.txt"), &reports);
 }
 
-/// The corpus on a real PostgreSQL (about two minutes): run it with `--ignored`.
+/// The corpus on a real PostgreSQL (about two minutes): proves the runner reads PostgreSQL's answers the way the corpus expects.
 #[test]
-#[ignore = "slow: the whole SQLite corpus on a real PostgreSQL"]
 fn sqlite_corpus_passes_on_real_postgres() {
     let files = files_in(&sqlite_corpus_dir(), "test");
     if files.is_empty() {

@@ -20,9 +20,17 @@ struct Group {
     inputs: Vec<Vec<Value>>,
     seps: Vec<Option<Value>>,
     counts: Vec<i64>,
+    /// Per aggregate with ORDER BY: the sort keys of each input value.
+    order_keys: Vec<Vec<Vec<Value>>>,
 }
 
-pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall], always_one_row: bool) -> Result<Vec<Row>, SqlError> {
+pub fn aggregate(
+    env: &Env<'_>,
+    rows: Vec<Row>,
+    group: &[Expr],
+    aggs: &[AggCall],
+    always_one_row: bool,
+) -> Result<Vec<Row>, SqlError> {
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<Vec<HashKey>, usize> = HashMap::new();
     for row in &rows {
@@ -40,6 +48,7 @@ pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]
                     inputs: vec![Vec::new(); aggs.len()],
                     seps: vec![None; aggs.len()],
                     counts: vec![0; aggs.len()],
+                    order_keys: vec![Vec::new(); aggs.len()],
                 });
                 index.insert(k, groups.len() - 1);
                 groups.len() - 1
@@ -69,6 +78,13 @@ pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]
                     g.seps[ai] = Some(Value::Null);
                 }
                 if !v.is_null() {
+                    if !agg.order.is_empty() {
+                        let mut k = Vec::with_capacity(agg.order.len());
+                        for o in &agg.order {
+                            k.push(env.eval(&o.expr, row)?);
+                        }
+                        g.order_keys[ai].push(k);
+                    }
                     g.inputs[ai].push(v);
                     // Separator values go in a parallel slot: store as pairs in `inputs` is
                     // awkward; keep the last non-null separator (PostgreSQL uses each one).
@@ -79,6 +95,13 @@ pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]
             if v.is_null() && agg.func != AggFunc::ArrayAgg {
                 continue;
             }
+            if !agg.order.is_empty() {
+                let mut k = Vec::with_capacity(agg.order.len());
+                for o in &agg.order {
+                    k.push(env.eval(&o.expr, row)?);
+                }
+                g.order_keys[ai].push(k);
+            }
             g.inputs[ai].push(v);
         }
     }
@@ -88,6 +111,7 @@ pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]
             inputs: vec![Vec::new(); aggs.len()],
             seps: vec![None; aggs.len()],
             counts: vec![0; aggs.len()],
+            order_keys: vec![Vec::new(); aggs.len()],
         });
     }
     let mut out = Vec::with_capacity(groups.len());
@@ -95,6 +119,12 @@ pub fn aggregate(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]
         let mut row = g.key_values;
         for (ai, agg) in aggs.iter().enumerate() {
             let mut vals = g.inputs[ai].clone();
+            if !agg.order.is_empty() && g.order_keys[ai].len() == vals.len() {
+                let keys = &g.order_keys[ai];
+                let mut idx: Vec<usize> = (0..vals.len()).collect();
+                idx.sort_by(|a, b| super::compare_keys(&agg.order, &keys[*a], &keys[*b]));
+                vals = idx.into_iter().map(|i| vals[i].clone()).collect();
+            }
             if agg.distinct {
                 let mut seen: HashSet<HashKey> = HashSet::new();
                 vals.retain(|v| seen.insert(hash_key(v)));
@@ -119,11 +149,10 @@ pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Opti
             let total = if all_int {
                 let s: i128 = vals.iter().map(|v| if let Value::Int(i) = v { *i as i128 } else { 0 }).sum();
                 match agg.ty {
-                    SqlType::Int8 if agg.func == AggFunc::Sum => {
-                        Value::Int(i64::try_from(s).map_err(|_| {
-                            SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
-                        })?)
-                    }
+                    SqlType::Int8 if agg.func == AggFunc::Sum => Value::Int(
+                        i64::try_from(s)
+                            .map_err(|_| SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"))?,
+                    ),
                     _ => Value::Decimal(s.to_string().parse::<BigDecimal>().unwrap_or_default()),
                 }
             } else {
@@ -169,7 +198,11 @@ pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Opti
                 Value::Null
             } else {
                 let bools = vals.iter().map(|v| matches!(v, Value::Bool(true)));
-                Value::Bool(if agg.func == AggFunc::BoolAnd { bools.into_iter().all(|b| b) } else { bools.into_iter().any(|b| b) })
+                Value::Bool(if agg.func == AggFunc::BoolAnd {
+                    bools.into_iter().all(|b| b)
+                } else {
+                    bools.into_iter().any(|b| b)
+                })
             }
         }
         AggFunc::StringAgg => {
@@ -180,10 +213,8 @@ pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Opti
                     Some(Value::Text(s)) => s,
                     _ => String::new(),
                 };
-                let parts: Vec<String> = vals
-                    .iter()
-                    .map(|v| crate::format::format_text(v, &SqlType::Text).unwrap_or_default())
-                    .collect();
+                let parts: Vec<String> =
+                    vals.iter().map(|v| crate::format::format_text(v, &SqlType::Text).unwrap_or_default()).collect();
                 Value::Text(parts.join(&sep))
             }
         }

@@ -19,10 +19,10 @@ use crate::expr::eval::Env;
 use crate::expr::Expr;
 use crate::plan::{JoinKind, Plan, ScanNode, SetOpKind};
 use orbit_storage::{Row, ScanOptions, Transaction, Value};
+use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering as AtomicOrdering};
-use parking_lot::Mutex;
 use std::sync::Arc;
 
 /// The result of a subquery, with a hash set of its first column for IN.
@@ -60,7 +60,13 @@ pub struct ExecCtx {
 }
 
 impl ExecCtx {
-    pub fn new(params: Vec<Value>, data: ScanData, now: i64, cancel: Arc<AtomicBool>, session_info: HashMap<String, String>) -> Self {
+    pub fn new(
+        params: Vec<Value>,
+        data: ScanData,
+        now: i64,
+        cancel: Arc<AtomicBool>,
+        session_info: HashMap<String, String>,
+    ) -> Self {
         ExecCtx {
             params,
             data,
@@ -87,7 +93,7 @@ impl ExecCtx {
     /// Fails with 57014 when the statement was cancelled.
     pub fn check_cancel(&self) -> Result<(), SqlError> {
         let t = self.ticks.fetch_add(1, AtomicOrdering::Relaxed).wrapping_add(1);
-        if t % 1024 == 0 && self.cancel.load(AtomicOrdering::Relaxed) {
+        if t.is_multiple_of(1024) && self.cancel.load(AtomicOrdering::Relaxed) {
             return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
         }
         Ok(())
@@ -116,7 +122,12 @@ fn key_value_loose(v: Value, ty: &crate::types::SqlType) -> Option<Value> {
     cast_value(v, ty).ok()
 }
 
-async fn fetch_scan(tx: &mut dyn Transaction, scan: &ScanNode, params: &[Value], now: i64) -> Result<Vec<Row>, SqlError> {
+async fn fetch_scan(
+    tx: &mut dyn Transaction,
+    scan: &ScanNode,
+    params: &[Value],
+    now: i64,
+) -> Result<Vec<Row>, SqlError> {
     let a = &scan.access;
     if a.is_full() {
         return Ok(tx.scan(&scan.table, &ScanOptions::all()).await?);
@@ -125,7 +136,9 @@ async fn fetch_scan(tx: &mut dyn Transaction, scan: &ScanNode, params: &[Value],
         Some(name) => scan.indexes.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()).unwrap_or_default(),
         None => scan.pk.clone(),
     };
-    let ty_of = |i: usize| scan.column_types.get(key_cols.get(i).copied().unwrap_or(0)).cloned().unwrap_or(crate::types::SqlType::Text);
+    let ty_of = |i: usize| {
+        scan.column_types.get(key_cols.get(i).copied().unwrap_or(0)).cloned().unwrap_or(crate::types::SqlType::Text)
+    };
     let mut prefix = Vec::new();
     for (i, e) in a.eq.iter().enumerate() {
         match key_value(eval_const(e, params, now)?, &ty_of(i)) {
@@ -278,66 +291,20 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
             let mut seen = HashSet::new();
             Ok(rows.into_iter().filter(|r| seen.insert(row_key(r))).collect())
         }
-        Plan::__Unused => unreachable!(),
-        XXXCUT
-                    let (x, y) = (&a[i], &b[i]);
-                    let o = match (x.is_null(), y.is_null()) {
-                        (true, true) => std::cmp::Ordering::Equal,
-                        (true, false) => {
-                            if key.nulls_first {
-                                std::cmp::Ordering::Less
-                            } else {
-                                std::cmp::Ordering::Greater
-                            }
-                        }
-                        (false, true) => {
-                            if key.nulls_first {
-                                std::cmp::Ordering::Greater
-                            } else {
-                                std::cmp::Ordering::Less
-                            }
-                        }
-                        _ => {
-                            let o = sort_cmp(x, y);
-                            if key.desc {
-                                o.reverse()
-                            } else {
-                                o
-                            }
-                        }
-                    };
-                    if o != std::cmp::Ordering::Equal {
-                        return o;
-                    }
-                }
-                std::cmp::Ordering::Equal
-            });
-            Ok(keyed.into_iter().map(|(_, r)| r).collect())
-        }
-        Plan::Limit { input, limit, offset } => {
-            let rows = run(ctx, input, outer)?;
-            let count = |e: &Option<Expr>, what: &str| -> Result<Option<usize>, SqlError> {
-                match e {
-                    None => Ok(None),
-                    Some(e) => match cast_value(env.eval(e, &[])?, &crate::types::SqlType::Int8)? {
-                        Value::Null => Ok(None),
-                        Value::Int(n) if n < 0 => Err(SqlError::new(
-                            "2201W",
-                            format!("{what} must not be negative"),
-                        )),
-                        Value::Int(n) => Ok(Some(n as usize)),
-                        _ => Ok(None),
-                    },
-                }
-            };
-            let off = count(offset, "OFFSET")?.unwrap_or(0);
-            let lim = count(limit, "LIMIT")?;
-            Ok(rows.into_iter().skip(off).take(lim.unwrap_or(usize::MAX)).collect())
-        }
-        Plan::Distinct { input } => {
+        Plan::DistinctOn { input, keys } => {
             let rows = run(ctx, input, outer)?;
             let mut seen = HashSet::new();
-            Ok(rows.into_iter().filter(|r| seen.insert(row_key(r))).collect())
+            let mut out = Vec::new();
+            for row in rows {
+                let mut k = Vec::with_capacity(keys.len());
+                for e in keys {
+                    k.push(env.eval(e, &row)?);
+                }
+                if seen.insert(row_key(&k)) {
+                    out.push(row);
+                }
+            }
+            Ok(out)
         }
         Plan::SetOp { op, all, left, right } => {
             let l = run(ctx, left, outer)?;
@@ -378,6 +345,64 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
             Ok(result)
         }
     }
+}
+
+/// Compares two sort-key tuples under `keys` (direction and NULL placement).
+pub(crate) fn compare_keys(keys: &[crate::plan::SortKey], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    for (i, key) in keys.iter().enumerate() {
+        let (x, y) = (&a[i], &b[i]);
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => {
+                if key.nulls_first {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if key.nulls_first {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Less
+                }
+            }
+            _ => {
+                let o = sort_cmp(x, y);
+                if key.desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+fn limit_rows(
+    env: &Env<'_>,
+    rows: Vec<Row>,
+    limit: &Option<Expr>,
+    offset: &Option<Expr>,
+) -> Result<Vec<Row>, SqlError> {
+    let count = |e: &Option<Expr>, what: &str| -> Result<Option<usize>, SqlError> {
+        match e {
+            None => Ok(None),
+            Some(e) => match cast_value(env.eval(e, &[])?, &crate::types::SqlType::Int8)? {
+                Value::Null => Ok(None),
+                Value::Int(n) if n < 0 => Err(SqlError::new("2201W", format!("{what} must not be negative"))),
+                Value::Int(n) => Ok(Some(n as usize)),
+                _ => Ok(None),
+            },
+        }
+    };
+    let off = count(offset, "OFFSET")?.unwrap_or(0);
+    let lim = count(limit, "LIMIT")?;
+    Ok(rows.into_iter().skip(off).take(lim.unwrap_or(usize::MAX)).collect())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -68,6 +68,8 @@ pub fn common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     }
     match (a, b) {
         (SqlType::Unknown, t) | (t, SqlType::Unknown) => Some(t.clone()),
+        // float4 with any other numeric type resolves to float8, as PostgreSQL's operators do.
+        (SqlType::Float4, y) | (y, SqlType::Float4) if is_numeric(y) => Some(SqlType::Float8),
         (x, y) if is_numeric(x) && is_numeric(y) => {
             Some(if numeric_rank(x) >= numeric_rank(y) { x.clone() } else { y.clone() })
         }
@@ -90,7 +92,7 @@ fn float_to_int(f: f64, to: &SqlType) -> Result<Value, SqlError> {
         return Err(int_out_of_range(to));
     }
     let r = f.round_ties_even();
-    if r < -9.223_372_036_854_776e18 || r >= 9.223_372_036_854_776e18 {
+    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
         return Err(int_out_of_range(to));
     }
     let v = r as i64;
@@ -117,6 +119,9 @@ pub fn cast_value(v: Value, to: &SqlType) -> Result<Value, SqlError> {
             } else {
                 parse_text(&s, t)?
             }
+        }
+        (Value::Bool(b), SqlType::Text | SqlType::Varchar | SqlType::Bpchar) => {
+            Value::Text(if b { "true" } else { "false" }.into())
         }
         (v, SqlType::Text | SqlType::Varchar | SqlType::Bpchar) => {
             let ty = match &v {
@@ -149,7 +154,8 @@ pub fn cast_value(v: Value, to: &SqlType) -> Result<Value, SqlError> {
             }
             let s = crate::format::format_float(f, false);
             Value::Decimal(s.parse::<BigDecimal>().or_else(|_| {
-                BigDecimal::from_f64(f).ok_or_else(|| SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range"))
+                BigDecimal::from_f64(f)
+                    .ok_or_else(|| SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range"))
             })?)
         }
         (Value::Decimal(d), SqlType::Int2 | SqlType::Int4 | SqlType::Int8) => decimal_to_int(&d, to)?,
@@ -178,9 +184,10 @@ pub fn cast_value(v: Value, to: &SqlType) -> Result<Value, SqlError> {
         (Value::Bytes(b), SqlType::Bytea) => Value::Bytes(b),
         (Value::Json(j), SqlType::Json) => Value::Json(j),
         (Value::Json(j), SqlType::Jsonb) => {
-            let parsed: serde_json::Value = serde_json::from_str(&j)
-                .map_err(|_| SqlError::new(sqlstate::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type json"))?;
-            Value::Json(parsed.to_string())
+            let parsed: serde_json::Value = serde_json::from_str(&j).map_err(|_| {
+                SqlError::new(sqlstate::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type json")
+            })?;
+            Value::Json(crate::format::jsonb_text(&parsed))
         }
         (Value::Array(items), SqlType::Array(inner)) => {
             Value::Array(items.into_iter().map(|v| cast_value(v, inner)).collect::<Result<_, _>>()?)
@@ -230,14 +237,24 @@ pub fn apply_typmod(v: Value, dt: &DataType) -> Result<Value, SqlError> {
                 if int_digits > *p as i64 - scale {
                     return Err(SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
                         .with_detail(format!(
-                            "A field with precision {p}, scale {scale} must round to an absolute value less than 10^{}.",
-                            *p as i64 - scale
-                        )));
+                        "A field with precision {p}, scale {scale} must round to an absolute value less than 10^{}.",
+                        *p as i64 - scale
+                    )));
                 }
             }
             Ok(Value::Decimal(d))
         }
         (v, _) => Ok(v),
+    }
+}
+
+/// An explicit cast to varchar(n)/char(n) truncates instead of failing.
+pub fn truncate_for(v: Value, dt: &DataType) -> Value {
+    match (v, dt) {
+        (Value::Text(s), DataType::Varchar(Some(n)) | DataType::Char(Some(n))) => {
+            Value::Text(s.chars().take(*n as usize).collect())
+        }
+        (v, _) => v,
     }
 }
 
@@ -279,12 +296,12 @@ mod tests {
     #[test]
     fn typmods() {
         assert_eq!(assign_value(Value::Text("abcd".into()), &DataType::Varchar(Some(3))).unwrap_err().code, "22001");
-        assert_eq!(assign_value(Value::Text("ab".into()), &DataType::Char(Some(3))).unwrap(), Value::Text("ab ".into()));
-        let dt = DataType::Decimal { precision: Some(5), scale: Some(2) };
         assert_eq!(
-            assign_value(Value::Text("3.14159".into()), &dt).unwrap(),
-            Value::Decimal("3.14".parse().unwrap())
+            assign_value(Value::Text("ab".into()), &DataType::Char(Some(3))).unwrap(),
+            Value::Text("ab ".into())
         );
+        let dt = DataType::Decimal { precision: Some(5), scale: Some(2) };
+        assert_eq!(assign_value(Value::Text("3.14159".into()), &dt).unwrap(), Value::Decimal("3.14".parse().unwrap()));
         assert_eq!(assign_value(Value::Int(12345), &dt).unwrap_err().code, "22003");
     }
 }

@@ -79,8 +79,8 @@ fn json_get(doc: &Value, key: &Value, as_text: bool) -> Result<Value, SqlError> 
         None => Value::Null,
         Some(serde_json::Value::Null) if as_text => Value::Null,
         Some(serde_json::Value::String(s)) if as_text => Value::Text(s.clone()),
-        Some(v) if as_text => Value::Text(v.to_string()),
-        Some(v) => Value::Json(v.to_string()),
+        Some(v) if as_text => Value::Text(crate::format::jsonb_text(v)),
+        Some(v) => Value::Json(crate::format::jsonb_text(v)),
     })
 }
 
@@ -89,12 +89,9 @@ impl<'a> Env<'a> {
         Ok(match e {
             Expr::Literal(v) => v.clone(),
             Expr::Column { level: 0, index } => row.get(*index).cloned().unwrap_or(Value::Null),
-            Expr::Column { level, index } => self
-                .outer
-                .get(level - 1)
-                .and_then(|r| r.get(*index))
-                .cloned()
-                .unwrap_or(Value::Null),
+            Expr::Column { level, index } => {
+                self.outer.get(level - 1).and_then(|r| r.get(*index)).cloned().unwrap_or(Value::Null)
+            }
             Expr::Param(i, ty) => {
                 let v = self.ctx.params.get(*i).cloned().ok_or_else(|| {
                     SqlError::new(sqlstate::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))
@@ -186,10 +183,9 @@ impl<'a> Env<'a> {
                 }
                 let found = match &res.keys {
                     Some(keys) => keys.contains(&hash_key(&v)),
-                    None => res
-                        .rows
-                        .iter()
-                        .any(|r| matches!(compare_op(BinOp::Eq, &v, r.first().unwrap_or(&Value::Null)), Ok(Value::Bool(true)))),
+                    None => res.rows.iter().any(|r| {
+                        matches!(compare_op(BinOp::Eq, &v, r.first().unwrap_or(&Value::Null)), Ok(Value::Bool(true)))
+                    }),
                 };
                 if found {
                     Value::Bool(!negated)
@@ -251,7 +247,7 @@ impl<'a> Env<'a> {
             Expr::Cast { expr, to, typmod } => {
                 let v = cast_value(self.eval(expr, row)?, to)?;
                 match typmod {
-                    Some(dt) => super::cast::apply_typmod(v, dt)?,
+                    Some(dt) => super::cast::apply_typmod(super::cast::truncate_for(v, dt), dt)?,
                     None => v,
                 }
             }
@@ -264,6 +260,35 @@ impl<'a> Env<'a> {
                     vals.push(self.eval(a, row)?);
                 }
                 call(name, vals, ty, self.ctx.now, &|k| self.ctx.info(k))?
+            }
+            Expr::Quantified { expr, op, all, source } => {
+                let v = self.eval(expr, row)?;
+                let items: Vec<Value> = match source.as_ref() {
+                    super::QuantSource::Subquery(sub) => self
+                        .subquery(sub, row)?
+                        .rows
+                        .iter()
+                        .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                        .collect(),
+                    super::QuantSource::Array(a) => match self.eval(a, row)? {
+                        Value::Array(items) => items,
+                        Value::Null => return Ok(Value::Null),
+                        _ => return Err(SqlError::new(sqlstate::DATATYPE_MISMATCH, "ANY/ALL requires an array")),
+                    },
+                };
+                let mut saw_null = false;
+                for item in &items {
+                    match compare_op(*op, &v, item)? {
+                        Value::Bool(b) if b != *all => return Ok(Value::Bool(b)),
+                        Value::Null => saw_null = true,
+                        _ => {}
+                    }
+                }
+                if saw_null {
+                    Value::Null
+                } else {
+                    Value::Bool(*all)
+                }
             }
             Expr::Array(items) => {
                 let mut vals = Vec::with_capacity(items.len());

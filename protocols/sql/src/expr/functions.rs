@@ -95,11 +95,15 @@ pub fn add_months(days: i64, months: i64) -> i64 {
     days_from_civil(ny, nm, d.min(days_in_month(ny, nm)))
 }
 
-fn ts_plus_interval(ts: i64, iv: &Interval, sign: i64) -> i64 {
+fn ts_plus_interval(ts: i64, iv: &Interval, sign: i64) -> Result<i64, SqlError> {
+    let overflow = || SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
     let days = ts.div_euclid(MICROS_PER_DAY);
     let rest = ts.rem_euclid(MICROS_PER_DAY);
     let days = add_months(days, sign * iv.months as i64) + sign * iv.days as i64;
-    days * MICROS_PER_DAY + rest + sign * iv.micros
+    days.checked_mul(MICROS_PER_DAY)
+        .and_then(|d| d.checked_add(rest))
+        .and_then(|d| d.checked_add(sign.checked_mul(iv.micros)?))
+        .ok_or_else(overflow)
 }
 
 fn undefined_operator(op: BinOp, a: &Value, b: &Value) -> SqlError {
@@ -132,6 +136,24 @@ pub fn arithmetic(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, 
                         return Err(division_by_zero());
                     }
                     Some(x.checked_rem(*y).unwrap_or(0))
+                }
+                BinOp::BitAnd => Some(x & y),
+                BinOp::BitOr => Some(x | y),
+                BinOp::BitXor => Some(x ^ y),
+                BinOp::ShiftLeft | BinOp::ShiftRight => {
+                    let bits: i64 = match ty {
+                        SqlType::Int2 => 16,
+                        SqlType::Int4 => 32,
+                        _ => 64,
+                    };
+                    let sh = (y.rem_euclid(bits)) as u32;
+                    let r = if op == BinOp::ShiftLeft { x.wrapping_shl(sh) } else { x.wrapping_shr(sh) };
+                    // Wrap to the operand width, as PostgreSQL's fixed-width shifts do.
+                    Some(match bits {
+                        16 => r as i16 as i64,
+                        32 => r as i32 as i64,
+                        _ => r,
+                    })
                 }
                 _ => return Err(undefined_operator(op, &a, &b)),
             };
@@ -186,40 +208,49 @@ pub fn arithmetic(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, 
             })
         }
         (Date(d), Int(n)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            let r = if op == BinOp::Add { *d as i64 + n } else { *d as i64 - n };
+            let r = if op == BinOp::Add { (*d as i64).checked_add(*n) } else { (*d as i64).checked_sub(*n) }
+                .unwrap_or(i64::MAX);
             Date(i32::try_from(r).map_err(|_| SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "date out of range"))?)
         }
-        (Int(n), Date(d)) if op == BinOp::Add => Date((*d as i64 + n) as i32),
+        (Int(n), Date(d)) if op == BinOp::Add => Date(
+            i32::try_from((*d as i64).saturating_add(*n))
+                .map_err(|_| SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "date out of range"))?,
+        ),
         (Date(x), Date(y)) if op == BinOp::Sub => Int(*x as i64 - *y as i64),
         (Date(d), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            Timestamp(ts_plus_interval(*d as i64 * MICROS_PER_DAY, iv, if op == BinOp::Add { 1 } else { -1 }))
+            Timestamp(ts_plus_interval(*d as i64 * MICROS_PER_DAY, iv, if op == BinOp::Add { 1 } else { -1 })?)
         }
         (Timestamp(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            Timestamp(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 }))
+            Timestamp(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 })?)
         }
         (TimestampTz(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            TimestampTz(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 }))
+            TimestampTz(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 })?)
         }
-        (Interval(iv), Timestamp(t)) if op == BinOp::Add => Timestamp(ts_plus_interval(*t, iv, 1)),
-        (Interval(iv), TimestampTz(t)) if op == BinOp::Add => TimestampTz(ts_plus_interval(*t, iv, 1)),
+        (Interval(iv), Timestamp(t)) if op == BinOp::Add => Timestamp(ts_plus_interval(*t, iv, 1)?),
+        (Interval(iv), TimestampTz(t)) if op == BinOp::Add => TimestampTz(ts_plus_interval(*t, iv, 1)?),
         (Timestamp(x) | TimestampTz(x), Timestamp(y) | TimestampTz(y)) if op == BinOp::Sub => {
-            let diff = x - y;
+            let diff = x
+                .checked_sub(*y)
+                .ok_or_else(|| SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "interval out of range"))?;
             Interval(orbit_storage::Interval {
                 months: 0,
                 days: (diff / MICROS_PER_DAY) as i32,
                 micros: diff % MICROS_PER_DAY,
             })
         }
+        (Time(a), Time(b)) if op == BinOp::Sub => {
+            Interval(orbit_storage::Interval { months: 0, days: 0, micros: a - b })
+        }
         (Time(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
             let s = if op == BinOp::Add { 1 } else { -1 };
-            Time((t + s * iv.micros).rem_euclid(MICROS_PER_DAY))
+            Time((t + s * (iv.micros % MICROS_PER_DAY)).rem_euclid(MICROS_PER_DAY))
         }
         (Interval(x), Interval(y)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            let s = if op == BinOp::Add { 1 } else { -1 };
+            let s: i64 = if op == BinOp::Add { 1 } else { -1 };
             Interval(orbit_storage::Interval {
-                months: x.months + s as i32 * y.months,
-                days: x.days + s as i32 * y.days,
-                micros: x.micros + s * y.micros,
+                months: x.months.saturating_add((s as i32).saturating_mul(y.months)),
+                days: x.days.saturating_add((s as i32).saturating_mul(y.days)),
+                micros: x.micros.saturating_add(s.saturating_mul(y.micros)),
             })
         }
         (Interval(iv), n) | (n, Interval(iv)) if op == BinOp::Mul && to_f64(n).is_some() => {
@@ -280,12 +311,10 @@ pub fn like_match(text: &str, pattern: &str, case_insensitive: bool) -> bool {
                         pi += 1;
                         continue;
                     }
-                    '\\' if pi + 1 < p.len() => {
-                        if p[pi + 1] == t[ti] {
-                            ti += 1;
-                            pi += 2;
-                            continue;
-                        }
+                    '\\' if pi + 1 < p.len() && p[pi + 1] == t[ti] => {
+                        ti += 1;
+                        pi += 2;
+                        continue;
                     }
                     c if c == t[ti] => {
                         ti += 1;
@@ -344,7 +373,13 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
     };
     Some(match name {
         "coalesce" | "greatest" | "least" => unify()?,
-        "nullif" => if first == SqlType::Unknown { SqlType::Text } else { first },
+        "nullif" => {
+            if first == SqlType::Unknown {
+                SqlType::Text
+            } else {
+                first
+            }
+        }
         "abs" => match first {
             SqlType::Unknown => SqlType::Float8,
             t if crate::expr::cast::is_numeric(&t) => t,
@@ -391,13 +426,21 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
             _ => SqlType::Timestamp,
         },
         "date_part" | "extract" => SqlType::Float8,
+        "array_length" | "cardinality" => SqlType::Int4,
+        "make_date" => SqlType::Date,
         "nextval" | "currval" => SqlType::Int8,
         _ => return None,
     })
 }
 
 /// Evaluates a scalar function whose arguments are already evaluated.
-pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn(&str) -> Option<String>) -> Result<Value, SqlError> {
+pub fn call(
+    name: &str,
+    args: Vec<Value>,
+    ty: &SqlType,
+    now: i64,
+    extra: &dyn Fn(&str) -> Option<String>,
+) -> Result<Value, SqlError> {
     let null_in = args.iter().any(|a| a.is_null());
     let strict = !matches!(name, "coalesce" | "greatest" | "least" | "concat" | "concat_ws" | "nullif" | "pg_typeof");
     if strict && null_in {
@@ -405,7 +448,9 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
     }
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
     Ok(match name {
-        "coalesce" => args.into_iter().find(|v| !v.is_null()).map(|v| cast_value(v, ty)).transpose()?.unwrap_or(Value::Null),
+        "coalesce" => {
+            args.into_iter().find(|v| !v.is_null()).map(|v| cast_value(v, ty)).transpose()?.unwrap_or(Value::Null)
+        }
         "nullif" => {
             let (a, b) = (arg(0), arg(1));
             if !a.is_null() && !b.is_null() && compare(&a, &b) == Some(Ordering::Equal) {
@@ -449,7 +494,7 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
             let scale = if args.len() > 1 { int_arg(&arg(1))? } else { 0 };
             match cast_value(arg(0), ty)? {
                 Value::Float(f) => {
-                    let r = if name == "round" { f.round() } else { f.trunc() };
+                    let r = if name == "round" { f.round_ties_even() } else { f.trunc() };
                     Value::Float(r)
                 }
                 Value::Decimal(d) => Value::Decimal(if name == "round" {
@@ -462,19 +507,39 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
         }
         "ceil" | "ceiling" | "floor" => match cast_value(arg(0), ty)? {
             Value::Float(f) => Value::Float(if name == "floor" { f.floor() } else { f.ceil() }),
-            Value::Decimal(d) => Value::Decimal(d.with_scale_round(
-                0,
-                if name == "floor" { RoundingMode::Floor } else { RoundingMode::Ceiling },
-            )),
+            Value::Decimal(d) => Value::Decimal(
+                d.with_scale_round(0, if name == "floor" { RoundingMode::Floor } else { RoundingMode::Ceiling }),
+            ),
             v => v,
         },
         "sign" => match cast_value(arg(0), ty)? {
-            Value::Float(f) => Value::Float(if f > 0.0 { 1.0 } else if f < 0.0 { -1.0 } else { 0.0 }),
+            Value::Float(f) => Value::Float(if f > 0.0 {
+                1.0
+            } else if f < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }),
             Value::Decimal(d) => Value::Decimal(BigDecimal::from(d.signum().to_i64().unwrap_or(0))),
             v => v,
         },
         "sqrt" | "exp" | "ln" | "log" | "power" | "pow" => {
             let x = to_f64(&cast_value(arg(0), &SqlType::Float8)?).unwrap_or(f64::NAN);
+            if matches!(name, "power" | "pow") {
+                if let (Value::Decimal(b), Ok(Value::Int(e))) = (arg(0), cast_value(arg(1), &SqlType::Int8)) {
+                    if *ty == SqlType::Numeric
+                        && (0..=1000).contains(&e)
+                        && to_f64(&arg(1)).is_some_and(|f| f.fract() == 0.0)
+                    {
+                        let mut acc = BigDecimal::from(1);
+                        for _ in 0..e {
+                            acc *= &b;
+                        }
+                        let scale = dscale(&acc).max(16);
+                        return Ok(Value::Decimal(acc.with_scale_round(scale, RoundingMode::HalfUp)));
+                    }
+                }
+            }
             let r = match name {
                 "sqrt" => {
                     if x < 0.0 {
@@ -488,7 +553,19 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
                 }
                 "ln" => x.ln(),
                 "log" => x.log10(),
-                _ => x.powf(to_f64(&cast_value(arg(1), &SqlType::Float8)?).unwrap_or(f64::NAN)),
+                _ => {
+                    let r = x.powf(to_f64(&cast_value(arg(1), &SqlType::Float8)?).unwrap_or(f64::NAN));
+                    if r.is_infinite() && x.is_finite() {
+                        return Err(SqlError::new(
+                            sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                            "value out of range: overflow",
+                        ));
+                    }
+                    if x == 0.0 && r.is_infinite() {
+                        return Err(SqlError::new("2201F", "zero raised to a negative power is undefined"));
+                    }
+                    r
+                }
             };
             cast_value(Value::Float(r), ty)?
         }
@@ -503,17 +580,40 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
             Value::Bytes(b) => Value::Int(b.len() as i64),
             v => Value::Int(text_arg(&v).len() as i64),
         },
-        "lower" => Value::Text(text_arg(&arg(0)).to_lowercase()),
-        "upper" => Value::Text(text_arg(&arg(0)).to_uppercase()),
+        "lower" => Value::Text(text_arg(&arg(0)).to_ascii_lowercase()),
+        "upper" => Value::Text(text_arg(&arg(0)).to_ascii_uppercase()),
+        "__subscript" => match (arg(0), int_arg(&arg(1))?) {
+            (Value::Array(items), i) if i >= 1 => items.get(i as usize - 1).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+        "array_length" | "cardinality" => match (arg(0), if args.len() > 1 { int_arg(&arg(1))? } else { 1 }) {
+            (Value::Array(items), 1) if !items.is_empty() => Value::Int(items.len() as i64),
+            (Value::Array(items), _) if name == "cardinality" => Value::Int(items.len() as i64),
+            _ => Value::Null,
+        },
+        "make_date" => {
+            let (y, m, d) = (int_arg(&arg(0))?, int_arg(&arg(1))?, int_arg(&arg(2))?);
+            if !(1..=12).contains(&m)
+                || d < 1
+                || !(-4713..=294_276).contains(&y)
+                || d > days_in_month(y, m as u32) as i64
+            {
+                return Err(SqlError::new(
+                    sqlstate::DATETIME_FIELD_OVERFLOW,
+                    format!("date field value out of range: {y}-{m:02}-{d:02}"),
+                ));
+            }
+            Value::Date(days_from_civil(y, m as u32, d as u32) as i32)
+        }
         "initcap" => {
             let mut out = String::new();
             let mut start = true;
             for c in text_arg(&arg(0)).chars() {
                 if c.is_alphanumeric() {
                     if start {
-                        out.extend(c.to_uppercase());
+                        out.push(c.to_ascii_uppercase());
                     } else {
-                        out.extend(c.to_lowercase());
+                        out.push(c.to_ascii_lowercase());
                     }
                     start = false;
                 } else {
@@ -603,7 +703,13 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
             let n = int_arg(&arg(2))?;
             let parts: Vec<&str> = if d.is_empty() { vec![s.as_str()] } else { s.split(d.as_str()).collect() };
             let idx = if n > 0 { n - 1 } else { parts.len() as i64 + n };
-            Value::Text(parts.get(idx.max(0) as usize).filter(|_| idx >= 0 && n != 0).map(|s| s.to_string()).unwrap_or_default())
+            Value::Text(
+                parts
+                    .get(idx.max(0) as usize)
+                    .filter(|_| idx >= 0 && n != 0)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            )
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&arg(0))?)),
         "quote_ident" => Value::Text(format!("\"{}\"", text_arg(&arg(0)).replace('"', "\"\""))),
@@ -627,9 +733,7 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64, extra: &dyn Fn
         "date_trunc" => date_trunc(&text_arg(&arg(0)), arg(1))?,
         "date_part" | "extract" => date_part(&text_arg(&arg(0)), &arg(1))?,
         "nextval" | "currval" => return Err(SqlError::not_supported(format!("{name}() outside a column default"))),
-        other => {
-            return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {other} does not exist")))
-        }
+        other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {other} does not exist"))),
     })
 }
 
@@ -638,7 +742,12 @@ fn date_trunc(field: &str, v: Value) -> Result<Value, SqlError> {
         Value::Timestamp(t) => (t, Value::Timestamp),
         Value::TimestampTz(t) => (t, Value::TimestampTz),
         Value::Date(d) => (d as i64 * MICROS_PER_DAY, Value::Timestamp),
-        other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("date_trunc of {} is not supported", other.kind_name()))),
+        other => {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("date_trunc of {} is not supported", other.kind_name()),
+            ))
+        }
     };
     let days = micros.div_euclid(MICROS_PER_DAY);
     let rest = micros.rem_euclid(MICROS_PER_DAY);
@@ -654,7 +763,12 @@ fn date_trunc(field: &str, v: Value) -> Result<Value, SqlError> {
         "second" => days * MICROS_PER_DAY + rest - rest % 1_000_000,
         "milliseconds" => days * MICROS_PER_DAY + rest - rest % 1000,
         "microseconds" => micros,
-        f => return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("unit \"{f}\" not recognized for type timestamp"))),
+        f => {
+            return Err(SqlError::new(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                format!("unit \"{f}\" not recognized for type timestamp"),
+            ))
+        }
     };
     Ok(wrap(r))
 }
@@ -670,7 +784,12 @@ pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
             "minute" | "minutes" => ((iv.micros / 60_000_000) % 60) as f64,
             "second" | "seconds" => (iv.micros % 60_000_000) as f64 / 1e6,
             "epoch" => iv.total_micros() as f64 / 1e6,
-            _ => return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("unit \"{f}\" not recognized for type interval"))),
+            _ => {
+                return Err(SqlError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!("unit \"{f}\" not recognized for type interval"),
+                ))
+            }
         };
         return Ok(Value::Float(r));
     }
@@ -678,7 +797,12 @@ pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
         Value::Timestamp(t) | Value::TimestampTz(t) => *t,
         Value::Date(d) => *d as i64 * MICROS_PER_DAY,
         Value::Time(t) => *t,
-        other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("extract from {} is not supported", other.kind_name()))),
+        other => {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("extract from {} is not supported", other.kind_name()),
+            ))
+        }
     };
     let days = micros.div_euclid(MICROS_PER_DAY);
     let rest = micros.rem_euclid(MICROS_PER_DAY);
@@ -706,10 +830,7 @@ pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
 }
 
 pub fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// A small xorshift generator seeded from the clock and a counter (not cryptographic).

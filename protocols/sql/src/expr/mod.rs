@@ -32,6 +32,11 @@ pub enum BinOp {
     GtEq,
     JsonGet,
     JsonGetText,
+    BitAnd,
+    BitOr,
+    BitXor,
+    ShiftLeft,
+    ShiftRight,
 }
 
 impl BinOp {
@@ -54,6 +59,11 @@ impl BinOp {
             BinOp::GtEq => ">=",
             BinOp::JsonGet => "->",
             BinOp::JsonGetText => "->>",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "#",
+            BinOp::ShiftLeft => "<<",
+            BinOp::ShiftRight => ">>",
         }
     }
     /// The operator with its operands swapped (`a < b` is `b > a`).
@@ -81,27 +91,87 @@ pub struct SubPlan {
 pub enum Expr {
     Literal(Value),
     /// `level` 0 is the current row, 1 the enclosing query's row, ...
-    Column { level: usize, index: usize },
+    Column {
+        level: usize,
+        index: usize,
+    },
     Param(usize, SqlType),
     Not(Box<Expr>),
     Neg(Box<Expr>, SqlType),
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr>, ty: SqlType },
-    IsNull { expr: Box<Expr>, negated: bool },
+    Binary {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        ty: SqlType,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
     /// IS [NOT] TRUE / FALSE.
-    IsBool { expr: Box<Expr>, value: bool, negated: bool },
-    IsDistinct { left: Box<Expr>, right: Box<Expr>, negated: bool },
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    InSubquery { expr: Box<Expr>, subquery: SubPlan, negated: bool },
-    Exists { subquery: SubPlan, negated: bool },
+    IsBool {
+        expr: Box<Expr>,
+        value: bool,
+        negated: bool,
+    },
+    IsDistinct {
+        left: Box<Expr>,
+        right: Box<Expr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    InSubquery {
+        expr: Box<Expr>,
+        subquery: SubPlan,
+        negated: bool,
+    },
+    Exists {
+        subquery: SubPlan,
+        negated: bool,
+    },
     ScalarSubquery(SubPlan),
     /// `expr op ANY/ALL (array or subquery)`.
-    Like { expr: Box<Expr>, pattern: Box<Expr>, negated: bool, case_insensitive: bool },
-    Case { operand: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
-    Cast { expr: Box<Expr>, to: SqlType, typmod: Option<orbit_storage::DataType> },
-    Func { name: String, args: Vec<Expr>, ty: SqlType },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    Cast {
+        expr: Box<Expr>,
+        to: SqlType,
+        typmod: Option<orbit_storage::DataType>,
+    },
+    Func {
+        name: String,
+        args: Vec<Expr>,
+        ty: SqlType,
+    },
     Array(Vec<Expr>),
+    /// `expr op ANY/ALL (subquery or array)`.
+    Quantified {
+        expr: Box<Expr>,
+        op: BinOp,
+        all: bool,
+        source: Box<QuantSource>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum QuantSource {
+    Subquery(SubPlan),
+    Array(Expr),
 }
 
 impl Expr {
@@ -114,9 +184,8 @@ impl Expr {
         let mut ok = true;
         self.walk(&mut |e| match e {
             Expr::Column { level: 0, .. } => ok = false,
-            Expr::Column { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::ScalarSubquery(_) => {
-                ok = false
-            }
+            Expr::Column { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::ScalarSubquery(_) => ok = false,
+            Expr::Quantified { source, .. } if matches!(source.as_ref(), QuantSource::Subquery(_)) => ok = false,
             Expr::Func { name, .. } if name == "random" || name == "gen_random_uuid" => ok = false,
             _ => {}
         });
@@ -136,7 +205,9 @@ impl Expr {
     pub fn has_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if matches!(e, Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::ScalarSubquery(_)) {
+            if matches!(e, Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::ScalarSubquery(_))
+                || matches!(e, Expr::Quantified { source, .. } if matches!(source.as_ref(), QuantSource::Subquery(_)))
+            {
                 found = true
             }
         });
@@ -146,7 +217,11 @@ impl Expr {
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Literal(_) | Expr::Column { .. } | Expr::Param(..) | Expr::Exists { .. } | Expr::ScalarSubquery(_) => {}
+            Expr::Literal(_)
+            | Expr::Column { .. }
+            | Expr::Param(..)
+            | Expr::Exists { .. }
+            | Expr::ScalarSubquery(_) => {}
             Expr::Not(e) | Expr::Neg(e, _) | Expr::IsNull { expr: e, .. } | Expr::IsBool { expr: e, .. } => e.walk(f),
             Expr::Cast { expr, .. } => expr.walk(f),
             Expr::InSubquery { expr, .. } => expr.walk(f),
@@ -179,6 +254,12 @@ impl Expr {
                 }
             }
             Expr::Func { args, .. } | Expr::Array(args) => args.iter().for_each(|e| e.walk(f)),
+            Expr::Quantified { expr, source, .. } => {
+                expr.walk(f);
+                if let QuantSource::Array(a) = source.as_ref() {
+                    a.walk(f)
+                }
+            }
         }
     }
 
@@ -194,7 +275,11 @@ impl Expr {
     pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
         f(self);
         match self {
-            Expr::Literal(_) | Expr::Column { .. } | Expr::Param(..) | Expr::Exists { .. } | Expr::ScalarSubquery(_) => {}
+            Expr::Literal(_)
+            | Expr::Column { .. }
+            | Expr::Param(..)
+            | Expr::Exists { .. }
+            | Expr::ScalarSubquery(_) => {}
             Expr::Not(e) | Expr::Neg(e, _) | Expr::IsNull { expr: e, .. } | Expr::IsBool { expr: e, .. } => {
                 e.walk_mut(f)
             }
@@ -229,6 +314,12 @@ impl Expr {
                 }
             }
             Expr::Func { args, .. } | Expr::Array(args) => args.iter_mut().for_each(|e| e.walk_mut(f)),
+            Expr::Quantified { expr, source, .. } => {
+                expr.walk_mut(f);
+                if let QuantSource::Array(a) = source.as_mut() {
+                    a.walk_mut(f)
+                }
+            }
         }
     }
 

@@ -5,11 +5,11 @@
 //! GROUP BY/aggregates → HAVING → projection → DISTINCT → ORDER BY → LIMIT.
 
 use super::join::{build_joins, split_join_condition, Rel};
-use super::{AggCall, AggFunc, JoinKind, Plan, ScanNode, SetOpKind, SortKey};
+use super::{AggCall, AggFunc, FrameBound, JoinKind, Plan, ScanNode, SetOpKind, SortKey, WindowCall};
 use crate::catalog::{CatalogState, TableInfo, ViewDef};
 use crate::error::{sqlstate, SqlError};
 use crate::expr::cast::{cast_value, common_type, is_integer, is_numeric, is_textual};
-use crate::expr::{BinOp, Expr, SubPlan};
+use crate::expr::{BinOp, Expr, QuantSource, SubPlan};
 use crate::types::SqlType;
 use orbit_storage::{DataType, Value};
 use sqlparser::ast;
@@ -80,6 +80,9 @@ pub struct AggCtx {
     agg_strs: Vec<String>,
     n_group: usize,
     from_scope: Scope,
+    /// Window function calls (by SQL text) and the position of the first one's column.
+    win_strs: Vec<String>,
+    win_base: usize,
 }
 
 struct CteBinding {
@@ -104,23 +107,42 @@ pub fn object_name_parts(n: &ast::ObjectName) -> Result<Vec<String>, SqlError> {
         .collect()
 }
 
-const AGGREGATES: &[&str] = &["count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg"];
+const AGGREGATES: &[&str] =
+    &["count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg"];
 
 fn function_name(f: &ast::Function) -> String {
-    f.name.0.last().map(|p| match p {
-        ast::ObjectNamePart::Identifier(i) => ident(i),
-        _ => String::new(),
-    }).unwrap_or_default()
+    f.name
+        .0
+        .last()
+        .map(|p| match p {
+            ast::ObjectNamePart::Identifier(i) => ident(i),
+            _ => String::new(),
+        })
+        .unwrap_or_default()
 }
 
 fn is_aggregate_call(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Function(f) if f.over.is_none() && AGGREGATES.contains(&function_name(f).as_str()))
 }
 
+fn is_window_call(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Function(f) if f.over.is_some())
+}
+
 /// Visits the aggregate calls in an expression (not descending into subqueries).
 fn find_aggregates<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>) {
+    find_calls(e, &is_aggregate_call, out)
+}
+
+/// Visits the window function calls in an expression.
+fn find_windows<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>) {
+    find_calls(e, &is_window_call, out)
+}
+
+fn find_calls<'a>(e: &'a ast::Expr, pred: &dyn Fn(&ast::Expr) -> bool, out: &mut Vec<&'a ast::Expr>) {
     use ast::Expr as E;
-    if is_aggregate_call(e) {
+    let find_aggregates = |x: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>| find_calls(x, pred, out);
+    if pred(e) {
         out.push(e);
         return;
     }
@@ -248,9 +270,9 @@ pub fn map_data_type(dt: &ast::DataType) -> Result<(DataType, SqlType), SqlError
         D::JSON => DataType::Json,
         D::JSONB => DataType::Jsonb,
         D::Array(elem) => match elem {
-            ast::ArrayElemTypeDef::SquareBracket(inner, _) | ast::ArrayElemTypeDef::AngleBracket(inner) | ast::ArrayElemTypeDef::Parenthesis(inner) => {
-                DataType::Array(Box::new(map_data_type(inner)?.0))
-            }
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner)
+            | ast::ArrayElemTypeDef::Parenthesis(inner) => DataType::Array(Box::new(map_data_type(inner)?.0)),
             _ => return Err(SqlError::not_supported("this array type")),
         },
         D::Custom(name, mods) => {
@@ -296,14 +318,18 @@ pub fn serial_kind(dt: &ast::DataType) -> bool {
 
 fn parse_number(s: &str) -> Result<(Value, SqlType), SqlError> {
     if let Ok(i) = s.parse::<i64>() {
-        return Ok(if i32::try_from(i).is_ok() { (Value::Int(i), SqlType::Int4) } else { (Value::Int(i), SqlType::Int8) });
+        return Ok(if i32::try_from(i).is_ok() {
+            (Value::Int(i), SqlType::Int4)
+        } else {
+            (Value::Int(i), SqlType::Int8)
+        });
     }
-    s.parse::<bigdecimal::BigDecimal>()
-        .map(|d| {
-            let d = if d.as_bigint_and_exponent().1 < 0 { d.with_scale(0) } else { d };
-            (Value::Decimal(d), SqlType::Numeric)
-        })
-        .map_err(|_| SqlError::new(sqlstate::SYNTAX_ERROR, format!("invalid number \"{s}\"")))
+    let d = s
+        .parse::<bigdecimal::BigDecimal>()
+        .map_err(|_| SqlError::new(sqlstate::SYNTAX_ERROR, format!("invalid number \"{s}\"")))?;
+    let d = crate::format::checked_decimal(d)?;
+    let d = if d.as_bigint_and_exponent().1 < 0 { d.with_scale(0) } else { d };
+    Ok((Value::Decimal(d), SqlType::Numeric))
 }
 
 pub struct Binder<'a> {
@@ -315,6 +341,8 @@ pub struct Binder<'a> {
     corr: Vec<bool>,
     next_id: usize,
     ctes: Vec<CteBinding>,
+    /// The WINDOW clause of the SELECT being bound.
+    named_windows: Vec<(String, ast::WindowSpec)>,
 }
 
 impl<'a> Binder<'a> {
@@ -328,6 +356,7 @@ impl<'a> Binder<'a> {
             corr: Vec::new(),
             next_id: 1,
             ctes: Vec::new(),
+            named_windows: Vec::new(),
         }
     }
 
@@ -363,10 +392,9 @@ impl<'a> Binder<'a> {
         let q = format!("{db}.{schema}.{rel}");
         match self.cat.tables.get(&q) {
             Some(t) => Ok(t.clone()),
-            None if self.cat.views.contains_key(&q) => Err(SqlError::new(
-                sqlstate::WRONG_OBJECT_TYPE,
-                format!("\"{rel}\" is a view"),
-            )),
+            None if self.cat.views.contains_key(&q) => {
+                Err(SqlError::new(sqlstate::WRONG_OBJECT_TYPE, format!("\"{rel}\" is a view")))
+            }
             None => Err(undefined_table(&rel)),
         }
     }
@@ -374,8 +402,13 @@ impl<'a> Binder<'a> {
     // ----- queries -----
 
     pub fn bind_query(&mut self, q: &ast::Query) -> Result<Bound, SqlError> {
-        if q.fetch.is_some() || !q.locks.is_empty() {
-            return Err(SqlError::not_supported("FETCH and locking clauses"));
+        if !q.locks.is_empty() {
+            return Err(SqlError::not_supported("locking clauses"));
+        }
+        if let Some(f) = &q.fetch {
+            if f.with_ties || f.percent || q.limit_clause.is_some() {
+                return Err(SqlError::not_supported("FETCH WITH TIES/PERCENT"));
+            }
         }
         let n_ctes = self.ctes.len();
         if let Some(with) = &q.with {
@@ -386,7 +419,8 @@ impl<'a> Binder<'a> {
                 } else {
                     self.bind_query(&cte.query)?
                 };
-                let bound = rename_columns(bound, &cte.alias.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;
+                let bound =
+                    rename_columns(bound, &cte.alias.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;
                 self.ctes.push(CteBinding { name, bound });
             }
         }
@@ -414,7 +448,12 @@ impl<'a> Binder<'a> {
                 }
             }
         };
-        if let Some(limit) = &q.limit_clause {
+        let fetch_clause = q.fetch.as_ref().map(|f| ast::LimitClause::LimitOffset {
+            limit: Some(f.quantity.clone().unwrap_or(ast::Expr::Value(ast::Value::Number("1".into(), false).into()))),
+            offset: None,
+            limit_by: vec![],
+        });
+        if let Some(limit) = q.limit_clause.as_ref().or(fetch_clause.as_ref()) {
             let (limit, offset) = match limit {
                 ast::LimitClause::LimitOffset { limit, offset, limit_by } => {
                     if !limit_by.is_empty() {
@@ -433,7 +472,10 @@ impl<'a> Binder<'a> {
                         let (x, t) = b.bind_expr(&e, &empty, None)?;
                         let x = b.coerce(x, &t, &SqlType::Int8)?;
                         if !(is_integer(&t) || t == SqlType::Unknown || is_numeric(&t)) {
-                            return Err(SqlError::new(sqlstate::DATATYPE_MISMATCH, "argument of LIMIT must be type bigint"));
+                            return Err(SqlError::new(
+                                sqlstate::DATATYPE_MISMATCH,
+                                "argument of LIMIT must be type bigint",
+                            ));
                         }
                         Ok(Some(x))
                     }
@@ -447,7 +489,8 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_recursive_cte(&mut self, name: &str, cte: &ast::Cte) -> Result<Bound, SqlError> {
-        let ast::SetExpr::SetOperation { left, op: ast::SetOperator::Union, set_quantifier, right } = cte.query.body.as_ref()
+        let ast::SetExpr::SetOperation { left, op: ast::SetOperator::Union, set_quantifier, right } =
+            cte.query.body.as_ref()
         else {
             return Err(SqlError::not_supported("this form of recursive query"));
         };
@@ -467,7 +510,10 @@ impl<'a> Binder<'a> {
         }
         let all = matches!(set_quantifier, ast::SetQuantifier::All);
         let step_plan = self.cast_columns(step.plan, &step.cols, &base.cols);
-        Ok(Bound { plan: Plan::RecursiveUnion { id, base: Box::new(base.plan), step: Box::new(step_plan), all }, cols: base.cols })
+        Ok(Bound {
+            plan: Plan::RecursiveUnion { id, base: Box::new(base.plan), step: Box::new(step_plan), all },
+            cols: base.cols,
+        })
     }
 
     fn cast_columns(&mut self, plan: Plan, from: &[(String, SqlType)], to: &[(String, SqlType)]) -> Plan {
@@ -585,7 +631,11 @@ impl<'a> Binder<'a> {
     /// ORDER BY over the output of a set operation or VALUES.
     fn order_output(&mut self, b: Bound, order: &[&ast::OrderByExpr]) -> Result<Bound, SqlError> {
         let scope = Scope {
-            cols: b.cols.iter().map(|(n, t)| ScopeCol { table: None, name: n.clone(), ty: t.clone(), hidden: false }).collect(),
+            cols: b
+                .cols
+                .iter()
+                .map(|(n, t)| ScopeCol { table: None, name: n.clone(), ty: t.clone(), hidden: false })
+                .collect(),
         };
         let mut keys = Vec::new();
         for o in order {
@@ -603,7 +653,9 @@ impl<'a> Binder<'a> {
         match e {
             ast::Expr::Value(v) => {
                 if let ast::Value::Number(n, _) = &v.value {
-                    let k: usize = n.parse().map_err(|_| SqlError::new(sqlstate::SYNTAX_ERROR, "non-integer constant in ORDER BY"))?;
+                    let k: usize = n
+                        .parse()
+                        .map_err(|_| SqlError::new(sqlstate::SYNTAX_ERROR, "non-integer constant in ORDER BY"))?;
                     if k == 0 || k > cols.len() {
                         return Err(SqlError::new(
                             sqlstate::INVALID_COLUMN_REFERENCE,
@@ -624,10 +676,25 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_select(&mut self, s: &ast::Select, order: &[&ast::OrderByExpr]) -> Result<Bound, SqlError> {
-        if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.qualify.is_some() || !s.named_window.is_empty()
-        {
+        if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.qualify.is_some() {
             return Err(SqlError::not_supported("this SELECT clause"));
         }
+        let mut named = Vec::new();
+        for w in &s.named_window {
+            match &w.1 {
+                ast::NamedWindowExpr::WindowSpec(spec) => named.push((ident(&w.0), spec.clone())),
+                ast::NamedWindowExpr::NamedWindow(_) => {
+                    return Err(SqlError::not_supported("windows defined from other windows"))
+                }
+            }
+        }
+        let saved_windows = std::mem::replace(&mut self.named_windows, named);
+        let result = self.bind_select_inner(s, order);
+        self.named_windows = saved_windows;
+        result
+    }
+
+    fn bind_select_inner(&mut self, s: &ast::Select, order: &[&ast::OrderByExpr]) -> Result<Bound, SqlError> {
         // FROM
         let (rels, mut conds, scope) = self.bind_from(&s.from)?;
         // WHERE
@@ -656,7 +723,9 @@ impl<'a> Binder<'a> {
         let mut agg_asts: Vec<&ast::Expr> = Vec::new();
         for item in &s.projection {
             match item {
-                ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => find_aggregates(e, &mut agg_asts),
+                ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    find_aggregates(e, &mut agg_asts)
+                }
                 _ => {}
             }
         }
@@ -702,12 +771,72 @@ impl<'a> Binder<'a> {
             }
             let n_group = group.len();
             plan = Plan::Aggregate { input: Box::new(plan), group, aggs, always_one_row: group_exprs.is_empty() };
-            agg_ctx = Some(AggCtx { group_strs, agg_strs, n_group, from_scope: scope.clone() });
+            agg_ctx = Some(AggCtx {
+                group_strs,
+                agg_strs,
+                n_group,
+                from_scope: scope.clone(),
+                win_strs: vec![],
+                win_base: 0,
+            });
             input_scope = post;
             if let Some(h) = &s.having {
                 let (pred, t) = self.bind_expr(h, &input_scope, agg_ctx.as_ref())?;
                 self.require_bool(&t, "HAVING")?;
                 plan = Plan::Filter { input: Box::new(plan), predicate: pred };
+            }
+        }
+
+        // Window functions
+        let mut win_asts: Vec<&ast::Expr> = Vec::new();
+        for item in &s.projection {
+            match item {
+                ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    find_windows(e, &mut win_asts)
+                }
+                _ => {}
+            }
+        }
+        for o in order {
+            find_windows(&o.expr, &mut win_asts);
+        }
+        if !win_asts.is_empty() {
+            let mut calls = Vec::new();
+            let mut win_strs = Vec::new();
+            let base = input_scope.len();
+            for w in &win_asts {
+                let key = w.to_string();
+                if win_strs.contains(&key) {
+                    continue;
+                }
+                let call = self.bind_window(w, &input_scope, agg_ctx.as_ref())?;
+                win_strs.push(key);
+                calls.push(call);
+            }
+            for c in &calls {
+                input_scope.cols.push(ScopeCol {
+                    table: None,
+                    name: "?window?".into(),
+                    ty: c.ty.clone(),
+                    hidden: true,
+                });
+            }
+            plan = Plan::Window { input: Box::new(plan), calls };
+            match &mut agg_ctx {
+                Some(a) => {
+                    a.win_strs = win_strs;
+                    a.win_base = base;
+                }
+                None => {
+                    agg_ctx = Some(AggCtx {
+                        group_strs: vec![],
+                        agg_strs: vec![],
+                        n_group: 0,
+                        from_scope: Scope::default(),
+                        win_strs,
+                        win_base: base,
+                    })
+                }
             }
         }
 
@@ -743,7 +872,10 @@ impl<'a> Binder<'a> {
                         _ => None,
                     };
                     if scope.is_empty() && table.is_none() {
-                        return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "SELECT * with no tables specified is not valid"));
+                        return Err(SqlError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "SELECT * with no tables specified is not valid",
+                        ));
                     }
                     for (i, c) in scope.cols.iter().enumerate() {
                         if c.hidden || (table.is_some() && c.table != table) {
@@ -751,8 +883,12 @@ impl<'a> Binder<'a> {
                         }
                         let x = match &agg_ctx {
                             None => Expr::Column { level: 0, index: i },
+                            Some(a) if !agg_mode && a.from_scope.is_empty() => Expr::Column { level: 0, index: i },
                             Some(_) => {
-                                let pos = input_scope.cols.iter().position(|p| !p.hidden && p.name == c.name && p.table == c.table);
+                                let pos = input_scope
+                                    .cols
+                                    .iter()
+                                    .position(|p| !p.hidden && p.name == c.name && p.table == c.table);
                                 match pos {
                                     Some(p) => Expr::Column { level: 0, index: p },
                                     None => return Err(not_grouped(c)),
@@ -768,6 +904,24 @@ impl<'a> Binder<'a> {
         }
         let visible = exprs.len();
 
+        // DISTINCT ON keys (output positions, names, or expressions appended as hidden columns).
+        let mut distinct_on: Option<Vec<Expr>> = None;
+        if let Some(ast::Distinct::On(on)) = &s.distinct {
+            let mut ks = Vec::new();
+            for e in on {
+                let k = match self.output_position(e, &cols)? {
+                    Some(i) => Expr::Column { level: 0, index: i },
+                    None => {
+                        let (x, _) = self.bind_expr(e, &input_scope, agg_ctx.as_ref())?;
+                        exprs.push(x);
+                        Expr::Column { level: 0, index: exprs.len() - 1 }
+                    }
+                };
+                ks.push(k);
+            }
+            distinct_on = Some(ks);
+        }
+
         // ORDER BY
         let mut keys = Vec::new();
         for o in order {
@@ -778,11 +932,20 @@ impl<'a> Binder<'a> {
                     // Reuse an identical output expression when there is one.
                     let key_str = o.expr.to_string();
                     let same = s.projection.iter().position(|p| match p {
-                        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => e.to_string() == key_str,
+                        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                            e.to_string() == key_str
+                        }
                         _ => false,
                     });
                     match same {
-                        Some(i) if i < visible && matches!(s.projection.get(i), Some(ast::SelectItem::UnnamedExpr(_) | ast::SelectItem::ExprWithAlias { .. })) && !has_wildcard(&s.projection) => {
+                        Some(i)
+                            if i < visible
+                                && matches!(
+                                    s.projection.get(i),
+                                    Some(ast::SelectItem::UnnamedExpr(_) | ast::SelectItem::ExprWithAlias { .. })
+                                )
+                                && !has_wildcard(&s.projection) =>
+                        {
                             Expr::Column { level: 0, index: i }
                         }
                         _ => {
@@ -807,10 +970,13 @@ impl<'a> Binder<'a> {
                 }
                 plan = Plan::Distinct { input: Box::new(plan) };
             }
-            Some(ast::Distinct::On(_)) => return Err(SqlError::not_supported("SELECT DISTINCT ON")),
+            Some(ast::Distinct::On(_)) => {}
         }
         if !keys.is_empty() {
             plan = Plan::Sort { input: Box::new(plan), keys };
+        }
+        if let Some(on) = distinct_on {
+            plan = Plan::DistinctOn { input: Box::new(plan), keys: on };
         }
         if extras {
             plan = Plan::Project {
@@ -821,13 +987,19 @@ impl<'a> Binder<'a> {
         Ok(Bound { plan, cols })
     }
 
-    fn resolve_group_alias(&self, g: &ast::Expr, projection: &[ast::SelectItem], scope: &Scope) -> Result<ast::Expr, SqlError> {
+    fn resolve_group_alias(
+        &self,
+        g: &ast::Expr,
+        projection: &[ast::SelectItem],
+        scope: &Scope,
+    ) -> Result<ast::Expr, SqlError> {
         match g {
             ast::Expr::Value(v) => {
                 if let ast::Value::Number(n, _) = &v.value {
                     let k: usize = n.parse().unwrap_or(0);
                     return match projection.get(k.wrapping_sub(1)) {
-                        Some(ast::SelectItem::UnnamedExpr(e)) | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => Ok(e.clone()),
+                        Some(ast::SelectItem::UnnamedExpr(e))
+                        | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => Ok(e.clone()),
                         _ => Err(SqlError::new(
                             sqlstate::INVALID_COLUMN_REFERENCE,
                             format!("GROUP BY position {k} is not in select list"),
@@ -857,15 +1029,21 @@ impl<'a> Binder<'a> {
     fn bind_aggregate(&mut self, e: &ast::Expr, scope: &Scope) -> Result<AggCall, SqlError> {
         let ast::Expr::Function(f) = e else { return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "not an aggregate")) };
         let name = function_name(f);
+        let mut order_asts: Vec<ast::OrderByExpr> = Vec::new();
         let (args, distinct) = match &f.args {
             ast::FunctionArguments::List(l) => {
-                if !l.clauses.is_empty() {
-                    return Err(SqlError::not_supported("ORDER BY inside aggregate calls"));
+                for c in &l.clauses {
+                    match c {
+                        ast::FunctionArgumentClause::OrderBy(v) => order_asts.extend(v.iter().cloned()),
+                        _ => return Err(SqlError::not_supported("this aggregate clause")),
+                    }
                 }
                 (l.args.as_slice(), matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)))
             }
             ast::FunctionArguments::None => (&[][..], false),
-            ast::FunctionArguments::Subquery(_) => return Err(SqlError::not_supported("subquery as aggregate argument")),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(SqlError::not_supported("subquery as aggregate argument"))
+            }
         };
         if !f.within_group.is_empty() {
             return Err(SqlError::not_supported("WITHIN GROUP"));
@@ -880,7 +1058,14 @@ impl<'a> Binder<'a> {
         };
         let star = args.len() == 1 && matches!(args[0], ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard));
         if name == "count" && (star || args.is_empty()) {
-            return Ok(AggCall { func: AggFunc::CountStar, args: vec![], distinct: false, filter, ty: SqlType::Int8 });
+            return Ok(AggCall {
+                func: AggFunc::CountStar,
+                args: vec![],
+                distinct: false,
+                filter,
+                order: vec![],
+                ty: SqlType::Int8,
+            });
         }
         let mut bound = Vec::new();
         let mut types = Vec::new();
@@ -890,7 +1075,10 @@ impl<'a> Binder<'a> {
                     let mut inner = Vec::new();
                     find_aggregates(x, &mut inner);
                     if !inner.is_empty() {
-                        return Err(SqlError::new(sqlstate::GROUPING_ERROR, "aggregate function calls cannot be nested"));
+                        return Err(SqlError::new(
+                            sqlstate::GROUPING_ERROR,
+                            "aggregate function calls cannot be nested",
+                        ));
                     }
                     let (b, t) = self.bind_expr(x, scope, None)?;
                     bound.push(b);
@@ -902,7 +1090,10 @@ impl<'a> Binder<'a> {
         let t = types.first().cloned().unwrap_or(SqlType::Unknown);
         let want = |n: usize| -> Result<(), SqlError> {
             if bound.len() != n {
-                Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name} with {} arguments does not exist", bound.len())))
+                Err(SqlError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("function {name} with {} arguments does not exist", bound.len()),
+                ))
             } else {
                 Ok(())
             }
@@ -948,7 +1139,157 @@ impl<'a> Binder<'a> {
             }
             _ => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name} does not exist"))),
         };
-        Ok(AggCall { func, args: bound, distinct, filter, ty })
+        let mut order = Vec::new();
+        for o in &order_asts {
+            let (x, _) = self.bind_expr(&o.expr, scope, None)?;
+            order.push(sort_key(x, &o.options));
+        }
+        Ok(AggCall { func, args: bound, distinct, filter, order, ty })
+    }
+
+    fn bind_window(&mut self, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) -> Result<WindowCall, SqlError> {
+        let ast::Expr::Function(f) = e else {
+            return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "not a window call"));
+        };
+        let name = function_name(f);
+        let lookup = |b: &Self, w: &ast::Ident| -> Result<ast::WindowSpec, SqlError> {
+            let n = ident(w);
+            b.named_windows
+                .iter()
+                .find(|(name, _)| *name == n)
+                .map(|(_, spec)| spec.clone())
+                .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("window \"{n}\" does not exist")))
+        };
+        let spec_owned = match &f.over {
+            Some(ast::WindowType::WindowSpec(spec)) => match &spec.window_name {
+                None => spec.clone(),
+                Some(base) => {
+                    let mut b = lookup(self, base)?;
+                    if !spec.partition_by.is_empty() || (!spec.order_by.is_empty() && !b.order_by.is_empty()) {
+                        return Err(SqlError::new("42P20", "cannot override PARTITION BY or ORDER BY of a window"));
+                    }
+                    if !spec.order_by.is_empty() {
+                        b.order_by = spec.order_by.clone();
+                    }
+                    if spec.window_frame.is_some() {
+                        b.window_frame = spec.window_frame.clone();
+                    }
+                    b
+                }
+            },
+            Some(ast::WindowType::NamedWindow(w)) => lookup(self, w)?,
+            None => return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "not a window call")),
+        };
+        let spec = &spec_owned;
+        if f.filter.is_some() {
+            return Err(SqlError::not_supported("FILTER in window functions"));
+        }
+        let mut partition = Vec::new();
+        for p in &spec.partition_by {
+            partition.push(self.bind_expr(p, scope, agg)?.0);
+        }
+        let mut order = Vec::new();
+        for o in &spec.order_by {
+            let (x, _) = self.bind_expr(&o.expr, scope, agg)?;
+            order.push(sort_key(x, &o.options));
+        }
+        let frame = match &spec.window_frame {
+            None => {
+                (FrameBound::Unbounded, if order.is_empty() { FrameBound::Unbounded } else { FrameBound::CurrentPeers })
+            }
+            Some(fr) => {
+                let rows = match fr.units {
+                    ast::WindowFrameUnits::Rows => true,
+                    ast::WindowFrameUnits::Range => false,
+                    _ => return Err(SqlError::not_supported("GROUPS frames")),
+                };
+                let mut bound = |b: &ast::WindowFrameBound, is_start: bool| -> Result<FrameBound, SqlError> {
+                    Ok(match b {
+                        ast::WindowFrameBound::CurrentRow if rows => FrameBound::Offset(0),
+                        ast::WindowFrameBound::CurrentRow if !is_start => {
+                            if order.is_empty() {
+                                FrameBound::Unbounded
+                            } else {
+                                FrameBound::CurrentPeers
+                            }
+                        }
+                        ast::WindowFrameBound::Preceding(None) | ast::WindowFrameBound::Following(None) => {
+                            FrameBound::Unbounded
+                        }
+                        ast::WindowFrameBound::Preceding(Some(n)) | ast::WindowFrameBound::Following(Some(n))
+                            if rows =>
+                        {
+                            let (x, _) = self.bind_expr(n, &Scope::default(), None)?;
+                            let Expr::Literal(Value::Int(k)) = x else {
+                                return Err(SqlError::not_supported("non-constant frame offsets"));
+                            };
+                            if k < 0 {
+                                return Err(SqlError::new("22013", "frame starting offset must not be negative"));
+                            }
+                            FrameBound::Offset(if matches!(b, ast::WindowFrameBound::Preceding(_)) { -k } else { k })
+                        }
+                        _ => return Err(SqlError::not_supported("this RANGE frame")),
+                    })
+                };
+                let start = bound(&fr.start_bound, true)?;
+                let end = match &fr.end_bound {
+                    Some(b) => bound(b, false)?,
+                    None => bound(&ast::WindowFrameBound::CurrentRow, false)?,
+                };
+                (start, end)
+            }
+        };
+        let mut args = Vec::new();
+        let mut types = Vec::new();
+        let is_agg = AGGREGATES.contains(&name.as_str());
+        let mut agg_call = None;
+        if is_agg {
+            let call = self.bind_aggregate(e, scope)?;
+            if call.distinct || !call.order.is_empty() {
+                return Err(SqlError::not_supported("DISTINCT or ORDER BY inside window aggregates"));
+            }
+            args = call.args.clone();
+            types.push(call.ty.clone());
+            agg_call = Some(call);
+        } else if let ast::FunctionArguments::List(l) = &f.args {
+            for a in &l.args {
+                match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
+                        let (b, t) = self.bind_expr(x, scope, agg)?;
+                        args.push(b);
+                        types.push(t);
+                    }
+                    _ => return Err(SqlError::not_supported("this window function argument")),
+                }
+            }
+        }
+        let first = types.first().cloned().map(output_type).unwrap_or(SqlType::Text);
+        let ty = match name.as_str() {
+            "row_number" | "rank" | "dense_rank" | "ntile" => SqlType::Int8,
+            "percent_rank" | "cume_dist" => SqlType::Float8,
+            "lag" | "lead" => {
+                if args.len() > 1 {
+                    let t1 = types[1].clone();
+                    args[1] = self.coerce(args[1].clone(), &t1, &SqlType::Int8)?;
+                }
+                if args.len() > 2 {
+                    let t2 = types[2].clone();
+                    args[2] = self.cast_to(args[2].clone(), &t2, &first)?;
+                }
+                first
+            }
+            "first_value" | "last_value" => first,
+            _ if is_agg => first,
+            other => {
+                return Err(SqlError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("function {other} is not a window function"),
+                ))
+            }
+        };
+        let ty = if name == "ntile" { SqlType::Int4 } else { ty };
+        let ty = if matches!(name.as_str(), "row_number" | "rank" | "dense_rank") { SqlType::Int8 } else { ty };
+        Ok(WindowCall { func: name, args, partition, order, frame, agg: agg_call, ty })
     }
 
     // ----- FROM -----
@@ -1008,12 +1349,25 @@ impl<'a> Binder<'a> {
                 Some(ast::JoinConstraint::None) | None => {}
             }
             let mut cond_parts = Vec::new();
+            let mut using_pairs: Vec<(usize, usize, SqlType)> = Vec::new();
             for name in &using {
                 let l = scope.find(None, name)?.ok_or_else(|| undefined_column(name))?;
                 let r = rscope.find(None, name)?.ok_or_else(|| undefined_column(name))?;
                 let (lt, rt) = (scope.cols[l].ty.clone(), rscope.cols[r].ty.clone());
-                let (le, re) = self.unify(Expr::Column { level: 0, index: l }, &lt, Expr::Column { level: 0, index: lw + r }, &rt, BinOp::Eq)?;
-                cond_parts.push(Expr::Binary { op: BinOp::Eq, left: Box::new(le), right: Box::new(re), ty: SqlType::Bool });
+                let (le, re) = self.unify(
+                    Expr::Column { level: 0, index: l },
+                    &lt,
+                    Expr::Column { level: 0, index: lw + r },
+                    &rt,
+                    BinOp::Eq,
+                )?;
+                cond_parts.push(Expr::Binary {
+                    op: BinOp::Eq,
+                    left: Box::new(le),
+                    right: Box::new(re),
+                    ty: SqlType::Bool,
+                });
+                using_pairs.push((l, r, common_type(&lt, &rt).unwrap_or(lt.clone())));
                 rscope.cols[r].hidden = true;
                 if kind == JoinKind::Right {
                     scope.cols[l].hidden = true;
@@ -1036,7 +1390,7 @@ impl<'a> Binder<'a> {
                 let left = build_joins(std::mem::take(&mut rels), std::mem::take(&mut conds));
                 let rw = rscope.len();
                 let (left_keys, right_keys, condition) = split_join_condition(cond, lw);
-                let plan = Plan::Join {
+                let mut plan = Plan::Join {
                     kind,
                     left: Box::new(left),
                     right: Box::new(rplan),
@@ -1046,6 +1400,23 @@ impl<'a> Binder<'a> {
                     left_width: lw,
                     right_width: rw,
                 };
+                if kind == JoinKind::Full && !using_pairs.is_empty() {
+                    // FULL JOIN USING: the merged column is coalesce(left, right).
+                    let exprs = (0..lw + rw)
+                        .map(|i| match using_pairs.iter().find(|(l, _, _)| *l == i) {
+                            Some((l, r, t)) => Expr::Func {
+                                name: "coalesce".into(),
+                                args: vec![
+                                    Expr::Column { level: 0, index: *l },
+                                    Expr::Column { level: 0, index: lw + r },
+                                ],
+                                ty: t.clone(),
+                            },
+                            None => Expr::Column { level: 0, index: i },
+                        })
+                        .collect();
+                    plan = Plan::Project { input: Box::new(plan), exprs };
+                }
                 rels = vec![Rel { plan, width: lw + rw }];
             }
             scope = combined;
@@ -1114,7 +1485,13 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn aliased(&mut self, bound: Bound, table: String, alias: Option<&ast::TableAlias>) -> Result<(Plan, Scope), SqlError> {
+    fn aliased(
+        &mut self,
+        bound: Bound,
+        table: String,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Plan, Scope), SqlError> {
+        let table = alias.map(|a| ident(&a.name)).unwrap_or(table);
         let mut scope = Scope {
             cols: bound
                 .cols
@@ -1160,7 +1537,12 @@ impl<'a> Binder<'a> {
                 .iter()
                 .zip(&types)
                 .enumerate()
-                .map(|(i, (n, t))| ScopeCol { table: Some(info.name.clone()), name: n.clone(), ty: t.clone(), hidden: info.hidden == Some(i) })
+                .map(|(i, (n, t))| ScopeCol {
+                    table: Some(info.name.clone()),
+                    name: n.clone(),
+                    ty: t.clone(),
+                    hidden: info.hidden == Some(i),
+                })
                 .collect(),
         };
         let plan = Plan::Scan(ScanNode {
@@ -1224,7 +1606,12 @@ impl<'a> Binder<'a> {
         Ok((l, r))
     }
 
-    fn resolve_column(&mut self, parts: &[String], scope: &Scope, agg: Option<&AggCtx>) -> Result<(Expr, SqlType), SqlError> {
+    fn resolve_column(
+        &mut self,
+        parts: &[String],
+        scope: &Scope,
+        agg: Option<&AggCtx>,
+    ) -> Result<(Expr, SqlType), SqlError> {
         let (table, name) = match parts {
             [c] => (None, c.as_str()),
             [t, c] => (Some(t.as_str()), c.as_str()),
@@ -1254,7 +1641,10 @@ impl<'a> Binder<'a> {
                 || agg.is_some_and(|a| a.from_scope.has_table(t))
                 || self.outer.iter().any(|s| s.has_table(t));
             if !known {
-                return Err(SqlError::new(sqlstate::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{t}\"")));
+                return Err(SqlError::new(
+                    sqlstate::UNDEFINED_TABLE,
+                    format!("missing FROM-clause entry for table \"{t}\""),
+                ));
             }
             return Err(SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column {t}.{name} does not exist")));
         }
@@ -1274,12 +1664,23 @@ impl<'a> Binder<'a> {
         Ok((SubPlan { id, plan: Box::new(bound.plan), correlated }, bound.cols))
     }
 
-    pub fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) -> Result<(Expr, SqlType), SqlError> {
+    pub fn bind_expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        agg: Option<&AggCtx>,
+    ) -> Result<(Expr, SqlType), SqlError> {
         use ast::Expr as E;
         if let Some(a) = agg {
             let s = e.to_string();
             if let Some(i) = a.group_strs.iter().position(|g| *g == s) {
                 return Ok((Expr::Column { level: 0, index: i }, scope.cols[i].ty.clone()));
+            }
+            if is_window_call(e) {
+                if let Some(j) = a.win_strs.iter().position(|g| *g == s) {
+                    let idx = a.win_base + j;
+                    return Ok((Expr::Column { level: 0, index: idx }, scope.cols[idx].ty.clone()));
+                }
             }
             if is_aggregate_call(e) {
                 if let Some(j) = a.agg_strs.iter().position(|g| *g == s) {
@@ -1305,7 +1706,9 @@ impl<'a> Binder<'a> {
                 (Expr::Literal(crate::expr::cast::apply_typmod(v, &dt)?), st)
             }
             E::Nested(x) => self.bind_expr(x, scope, agg)?,
-            E::BinaryOp { op: ast::BinaryOperator::And | ast::BinaryOperator::Or, .. } => self.bind_logic(e, scope, agg)?,
+            E::BinaryOp { op: ast::BinaryOperator::And | ast::BinaryOperator::Or, .. } => {
+                self.bind_logic(e, scope, agg)?
+            }
             E::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope, agg)?,
             E::UnaryOp { op, expr } => {
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
@@ -1318,7 +1721,10 @@ impl<'a> Binder<'a> {
                     ast::UnaryOperator::Minus => {
                         let t = if t == SqlType::Unknown { SqlType::Numeric } else { t };
                         if !(is_numeric(&t) || t == SqlType::Interval) {
-                            return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("operator does not exist: - {}", t.name())));
+                            return Err(SqlError::new(
+                                sqlstate::UNDEFINED_FUNCTION,
+                                format!("operator does not exist: - {}", t.name()),
+                            ));
                         }
                         match x {
                             Expr::Literal(v) => (Expr::Literal(crate::expr::functions::negate(v, &SqlType::Int8)?), t),
@@ -1350,7 +1756,11 @@ impl<'a> Binder<'a> {
                 let (r, rt) = self.bind_expr(b, scope, agg)?;
                 let (l, r) = self.unify(l, &lt, r, &rt, BinOp::Eq)?;
                 (
-                    Expr::IsDistinct { left: Box::new(l), right: Box::new(r), negated: matches!(e, E::IsNotDistinctFrom(..)) },
+                    Expr::IsDistinct {
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        negated: matches!(e, E::IsNotDistinctFrom(..)),
+                    },
                     SqlType::Bool,
                 )
             }
@@ -1361,7 +1771,10 @@ impl<'a> Binder<'a> {
                 for i in list {
                     let (b, bt) = self.bind_expr(i, scope, agg)?;
                     t = common_type(&t, &bt).ok_or_else(|| {
-                        SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("operator does not exist: {} = {}", t.name(), bt.name()))
+                        SqlError::new(
+                            sqlstate::UNDEFINED_FUNCTION,
+                            format!("operator does not exist: {} = {}", t.name(), bt.name()),
+                        )
                     })?;
                     items.push((b, bt));
                 }
@@ -1407,16 +1820,48 @@ impl<'a> Binder<'a> {
                 let both = Expr::And(Box::new(l), Box::new(h));
                 (if *negated { Expr::Not(Box::new(both)) } else { both }, SqlType::Bool)
             }
-            E::Like { negated, any, expr, pattern, escape_char } | E::ILike { negated, any, expr, pattern, escape_char } => {
-                if *any || escape_char.is_some() {
-                    return Err(SqlError::not_supported("LIKE ANY and LIKE ... ESCAPE"));
+            E::Like { negated, any, expr, pattern, escape_char }
+            | E::ILike { negated, any, expr, pattern, escape_char } => {
+                if *any {
+                    return Err(SqlError::not_supported("LIKE ANY"));
                 }
                 let (x, xt) = self.bind_expr(expr, scope, agg)?;
-                let (p, pt) = self.bind_expr(pattern, scope, agg)?;
+                let (mut p, pt) = self.bind_expr(pattern, scope, agg)?;
+                if let Some(esc) = escape_char {
+                    let (e, _) = self.bind_expr(esc, scope, agg)?;
+                    let (Expr::Literal(Value::Text(esc)), Expr::Literal(Value::Text(pat))) = (&e, &p) else {
+                        return Err(SqlError::not_supported("non-constant LIKE ... ESCAPE"));
+                    };
+                    let mut chars = esc.chars();
+                    let (Some(ec), None) = (chars.next(), chars.next()) else {
+                        return Err(SqlError::new("22025", "invalid escape string")
+                            .with_hint("Escape string must be empty or one character."));
+                    };
+                    let mut out = String::new();
+                    let mut it = pat.chars();
+                    while let Some(c) = it.next() {
+                        if c == ec {
+                            if let Some(n) = it.next() {
+                                out.push('\\');
+                                out.push(n);
+                            }
+                        } else if c == '\\' {
+                            out.push_str("\\\\");
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    p = Expr::Literal(Value::Text(out));
+                }
                 let x = self.coerce(x, &xt, &SqlType::Text)?;
                 let p = self.coerce(p, &pt, &SqlType::Text)?;
                 (
-                    Expr::Like { expr: Box::new(x), pattern: Box::new(p), negated: *negated, case_insensitive: matches!(e, E::ILike { .. }) },
+                    Expr::Like {
+                        expr: Box::new(x),
+                        pattern: Box::new(p),
+                        negated: *negated,
+                        case_insensitive: matches!(e, E::ILike { .. }),
+                    },
                     SqlType::Bool,
                 )
             }
@@ -1448,7 +1893,10 @@ impl<'a> Binder<'a> {
                     whens.push(w);
                     let (r, t) = self.bind_expr(&c.result, scope, agg)?;
                     rt = common_type(&rt, &t).ok_or_else(|| {
-                        SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("CASE types {} and {} cannot be matched", rt.name(), t.name()))
+                        SqlError::new(
+                            sqlstate::DATATYPE_MISMATCH,
+                            format!("CASE types {} and {} cannot be matched", rt.name(), t.name()),
+                        )
                     })?;
                     results.push((r, t));
                 }
@@ -1456,7 +1904,10 @@ impl<'a> Binder<'a> {
                     Some(x) => {
                         let (r, t) = self.bind_expr(x, scope, agg)?;
                         rt = common_type(&rt, &t).ok_or_else(|| {
-                            SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("CASE types {} and {} cannot be matched", rt.name(), t.name()))
+                            SqlError::new(
+                                sqlstate::DATATYPE_MISMATCH,
+                                format!("CASE types {} and {} cannot be matched", rt.name(), t.name()),
+                            )
                         })?;
                         Some((r, t))
                     }
@@ -1480,21 +1931,27 @@ impl<'a> Binder<'a> {
                 let (dt, st) = map_data_type(data_type)?;
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let typmod = match &dt {
-                    DataType::Varchar(Some(_)) | DataType::Char(Some(_)) | DataType::Decimal { precision: Some(_), .. } => Some(dt.clone()),
+                    DataType::Varchar(Some(_))
+                    | DataType::Char(Some(_))
+                    | DataType::Decimal { precision: Some(_), .. } => Some(dt.clone()),
                     _ => None,
                 };
                 match x {
                     Expr::Literal(v) => {
                         let v = cast_value(v, &st)?;
                         let v = match &typmod {
-                            Some(dt) => crate::expr::cast::apply_typmod(v, dt)?,
+                            Some(dt) => crate::expr::cast::apply_typmod(crate::expr::cast::truncate_for(v, dt), dt)?,
                             None => v,
                         };
                         (Expr::Literal(v), st)
                     }
                     Expr::Param(i, SqlType::Unknown) => (self.coerce(Expr::Param(i, SqlType::Unknown), &t, &st)?, st),
                     x => {
-                        if t != SqlType::Unknown && !crate::expr::cast::can_assign(&t, &st) && !is_textual(&t) && st != SqlType::Bool {
+                        if t != SqlType::Unknown
+                            && !crate::expr::cast::can_assign(&t, &st)
+                            && !is_textual(&t)
+                            && st != SqlType::Bool
+                        {
                             return Err(SqlError::new(
                                 sqlstate::CANNOT_COERCE,
                                 format!("cannot cast type {} to {}", t.name(), st.name()),
@@ -1508,7 +1965,14 @@ impl<'a> Binder<'a> {
             E::Extract { field, expr, .. } => {
                 let (x, _) = self.bind_expr(expr, scope, agg)?;
                 let name = format!("{field}").to_lowercase();
-                (Expr::Func { name: "date_part".into(), args: vec![Expr::Literal(Value::Text(name)), x], ty: SqlType::Float8 }, SqlType::Float8)
+                (
+                    Expr::Func {
+                        name: "date_part".into(),
+                        args: vec![Expr::Literal(Value::Text(name)), x],
+                        ty: SqlType::Float8,
+                    },
+                    SqlType::Float8,
+                )
             }
             E::Substring { expr, substring_from, substring_for, .. } => {
                 let (x, xt) = self.bind_expr(expr, scope, agg)?;
@@ -1551,13 +2015,16 @@ impl<'a> Binder<'a> {
                 }
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let name = if matches!(e, E::Ceil { .. }) { "ceil" } else { "floor" };
-                let ty = crate::expr::functions::return_type(name, std::slice::from_ref(&t))
-                    .ok_or_else(|| SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", t.name())))?;
+                let ty = crate::expr::functions::return_type(name, std::slice::from_ref(&t)).ok_or_else(|| {
+                    SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", t.name()))
+                })?;
                 (Expr::Func { name: name.into(), args: vec![x], ty: ty.clone() }, ty)
             }
             E::Interval(iv) => {
                 let (x, _) = self.bind_expr(&iv.value, scope, agg)?;
-                let Expr::Literal(Value::Text(s)) = x else { return Err(SqlError::not_supported("non-literal INTERVAL")) };
+                let Expr::Literal(Value::Text(s)) = x else {
+                    return Err(SqlError::not_supported("non-literal INTERVAL"));
+                };
                 let text = match &iv.leading_field {
                     Some(f) if iv.last_field.is_none() => format!("{s} {f}"),
                     _ => s,
@@ -1569,7 +2036,8 @@ impl<'a> Binder<'a> {
                 let mut t = SqlType::Unknown;
                 for x in &arr.elem {
                     let (b, bt) = self.bind_expr(x, scope, agg)?;
-                    t = common_type(&t, &bt).ok_or_else(|| SqlError::new(sqlstate::DATATYPE_MISMATCH, "ARRAY types cannot be matched"))?;
+                    t = common_type(&t, &bt)
+                        .ok_or_else(|| SqlError::new(sqlstate::DATATYPE_MISMATCH, "ARRAY types cannot be matched"))?;
                     items.push((b, bt));
                 }
                 let t = output_type(t);
@@ -1580,6 +2048,102 @@ impl<'a> Binder<'a> {
                 (Expr::Array(out), SqlType::Array(Box::new(t)))
             }
             E::Collate { expr, .. } => self.bind_expr(expr, scope, agg)?,
+            E::AtTimeZone { timestamp, time_zone } => {
+                let (z, _) = self.bind_expr(time_zone, scope, agg)?;
+                let utc = matches!(&z, Expr::Literal(Value::Text(t)) if matches!(t.to_ascii_lowercase().as_str(), "utc" | "gmt" | "etc/utc" | "zulu" | "z"));
+                if !utc {
+                    return Err(SqlError::not_supported("AT TIME ZONE other than UTC"));
+                }
+                let (x, t) = self.bind_expr(timestamp, scope, agg)?;
+                let to = match t {
+                    SqlType::TimestampTz => SqlType::Timestamp,
+                    SqlType::Timestamp | SqlType::Date | SqlType::Unknown => SqlType::TimestampTz,
+                    other => {
+                        return Err(SqlError::new(
+                            sqlstate::UNDEFINED_FUNCTION,
+                            format!("function timezone(unknown, {}) does not exist", other.name()),
+                        ))
+                    }
+                };
+                let x = if t == SqlType::Unknown { self.coerce(x, &t, &SqlType::Timestamp)? } else { x };
+                (Expr::Cast { expr: Box::new(x), to: to.clone(), typmod: None }, to)
+            }
+            E::AnyOp { left, compare_op, right, .. } | E::AllOp { left, compare_op, right } => {
+                let all = matches!(e, E::AllOp { .. });
+                let op = match compare_op {
+                    ast::BinaryOperator::Eq => BinOp::Eq,
+                    ast::BinaryOperator::NotEq => BinOp::NotEq,
+                    ast::BinaryOperator::Lt => BinOp::Lt,
+                    ast::BinaryOperator::LtEq => BinOp::LtEq,
+                    ast::BinaryOperator::Gt => BinOp::Gt,
+                    ast::BinaryOperator::GtEq => BinOp::GtEq,
+                    other => return Err(SqlError::not_supported(format!("operator {other} with ANY/ALL"))),
+                };
+                let (x, xt) = self.bind_expr(left, scope, agg)?;
+                match right.as_ref() {
+                    E::Subquery(q) => {
+                        let (sub, cols) = self.bind_subquery(q, scope)?;
+                        if cols.len() != 1 {
+                            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "subquery has too many columns"));
+                        }
+                        let st = cols[0].1.clone();
+                        if common_type(&xt, &st).is_none() {
+                            return Err(SqlError::new(
+                                sqlstate::UNDEFINED_FUNCTION,
+                                format!("operator does not exist: {} {} {}", xt.name(), op.symbol(), st.name()),
+                            ));
+                        }
+                        let x = self.coerce(x, &xt, &st)?;
+                        (
+                            Expr::Quantified {
+                                expr: Box::new(x),
+                                op,
+                                all,
+                                source: Box::new(QuantSource::Subquery(sub)),
+                            },
+                            SqlType::Bool,
+                        )
+                    }
+                    other => {
+                        let (arr, at) = self.bind_expr(other, scope, agg)?;
+                        let elem = match &at {
+                            SqlType::Array(t) => t.as_ref().clone(),
+                            SqlType::Unknown => xt.clone(),
+                            t => {
+                                return Err(SqlError::new(
+                                    sqlstate::DATATYPE_MISMATCH,
+                                    format!("op ANY/ALL (array) requires array on right side, not {}", t.name()),
+                                ))
+                            }
+                        };
+                        let arr = self.coerce(arr, &at, &SqlType::Array(Box::new(elem.clone())))?;
+                        let x = self.coerce(x, &xt, &elem)?;
+                        (
+                            Expr::Quantified { expr: Box::new(x), op, all, source: Box::new(QuantSource::Array(arr)) },
+                            SqlType::Bool,
+                        )
+                    }
+                }
+            }
+            E::CompoundFieldAccess { root, access_chain } => {
+                let (mut x, mut t) = self.bind_expr(root, scope, agg)?;
+                for a in access_chain {
+                    let ast::AccessExpr::Subscript(ast::Subscript::Index { index }) = a else {
+                        return Err(SqlError::not_supported("array slices and field access"));
+                    };
+                    let SqlType::Array(inner) = t.clone() else {
+                        return Err(SqlError::new(
+                            sqlstate::DATATYPE_MISMATCH,
+                            format!("cannot subscript type {} because it does not support subscripting", t.name()),
+                        ));
+                    };
+                    let (i, it) = self.bind_expr(index, scope, agg)?;
+                    let i = self.coerce(i, &it, &SqlType::Int4)?;
+                    x = Expr::Func { name: "__subscript".into(), args: vec![x, i], ty: inner.as_ref().clone() };
+                    t = *inner;
+                }
+                (x, t)
+            }
             other => return Err(SqlError::not_supported(format!("expression {other}"))),
         })
     }
@@ -1602,18 +2166,18 @@ impl<'a> Binder<'a> {
                 let (v, t) = parse_number(n)?;
                 (Expr::Literal(v), t)
             }
-            V::SingleQuotedString(s) | V::EscapedStringLiteral(s) | V::NationalStringLiteral(s) | V::UnicodeStringLiteral(s) => {
-                (Expr::Literal(Value::Text(s.clone())), SqlType::Unknown)
-            }
+            V::SingleQuotedString(s)
+            | V::EscapedStringLiteral(s)
+            | V::NationalStringLiteral(s)
+            | V::UnicodeStringLiteral(s) => (Expr::Literal(Value::Text(s.clone())), SqlType::Unknown),
             V::DollarQuotedString(d) => (Expr::Literal(Value::Text(d.value.clone())), SqlType::Unknown),
             V::Boolean(b) => (Expr::Literal(Value::Bool(*b)), SqlType::Bool),
             V::Null => (Expr::Literal(Value::Null), SqlType::Unknown),
             V::Placeholder(p) => {
-                let n: usize = p
-                    .strip_prefix('$')
-                    .and_then(|d| d.parse().ok())
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| SqlError::new(sqlstate::SYNTAX_ERROR, format!("syntax error at or near \"{p}\"")))?;
+                let n: usize =
+                    p.strip_prefix('$').and_then(|d| d.parse().ok()).filter(|n| *n >= 1).ok_or_else(|| {
+                        SqlError::new(sqlstate::SYNTAX_ERROR, format!("syntax error at or near \"{p}\""))
+                    })?;
                 if n > 65535 {
                     return Err(SqlError::new(sqlstate::UNDEFINED_PARAMETER, format!("there is no parameter ${n}")));
                 }
@@ -1665,7 +2229,14 @@ impl<'a> Binder<'a> {
     }
 
     #[inline(never)]
-    fn bind_binary(&mut self, left: &ast::Expr, op: &ast::BinaryOperator, right: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) -> Result<(Expr, SqlType), SqlError> {
+    fn bind_binary(
+        &mut self,
+        left: &ast::Expr,
+        op: &ast::BinaryOperator,
+        right: &ast::Expr,
+        scope: &Scope,
+        agg: Option<&AggCtx>,
+    ) -> Result<(Expr, SqlType), SqlError> {
         use ast::BinaryOperator as B;
         let (l, lt) = self.bind_expr(left, scope, agg)?;
         let (r, rt) = self.bind_expr(right, scope, agg)?;
@@ -1677,7 +2248,11 @@ impl<'a> Binder<'a> {
                 self.require_bool(&lt, w)?;
                 self.require_bool(&rt, w)?;
                 return Ok((
-                    if matches!(op, B::And) { Expr::And(Box::new(l), Box::new(r)) } else { Expr::Or(Box::new(l), Box::new(r)) },
+                    if matches!(op, B::And) {
+                        Expr::And(Box::new(l), Box::new(r))
+                    } else {
+                        Expr::Or(Box::new(l), Box::new(r))
+                    },
                     SqlType::Bool,
                 ));
             }
@@ -1694,6 +2269,43 @@ impl<'a> Binder<'a> {
             B::Modulo => BinOp::Mod,
             B::StringConcat => BinOp::Concat,
             B::Arrow => BinOp::JsonGet,
+            B::BitwiseAnd | B::BitwiseOr | B::PGBitwiseXor | B::PGBitwiseShiftLeft | B::PGBitwiseShiftRight => {
+                let bop = match op {
+                    B::BitwiseAnd => BinOp::BitAnd,
+                    B::BitwiseOr => BinOp::BitOr,
+                    B::PGBitwiseXor => BinOp::BitXor,
+                    B::PGBitwiseShiftLeft => BinOp::ShiftLeft,
+                    _ => BinOp::ShiftRight,
+                };
+                let int = |t: &SqlType| is_integer(t) || *t == SqlType::Unknown;
+                if !int(&lt) || !int(&rt) {
+                    return Err(SqlError::new(
+                        sqlstate::UNDEFINED_FUNCTION,
+                        format!("operator does not exist: {} {} {}", lt.name(), bop.symbol(), rt.name()),
+                    ));
+                }
+                let ty = if matches!(bop, BinOp::ShiftLeft | BinOp::ShiftRight) {
+                    output_int(&lt)
+                } else {
+                    common_type(&output_int(&lt), &output_int(&rt)).unwrap_or(SqlType::Int8)
+                };
+                let l = self.coerce(l, &lt, &output_int(&lt))?;
+                let r = self.coerce(r, &rt, &SqlType::Int4)?;
+                return Ok((Expr::Binary { op: bop, left: Box::new(l), right: Box::new(r), ty: ty.clone() }, ty));
+            }
+            B::PGExp => {
+                let ty =
+                    if lt == SqlType::Numeric || rt == SqlType::Numeric { SqlType::Numeric } else { SqlType::Float8 };
+                if !(is_numeric(&lt) || lt == SqlType::Unknown) || !(is_numeric(&rt) || rt == SqlType::Unknown) {
+                    return Err(SqlError::new(
+                        sqlstate::UNDEFINED_FUNCTION,
+                        format!("operator does not exist: {} ^ {}", lt.name(), rt.name()),
+                    ));
+                }
+                let l = self.coerce(l, &lt, &ty)?;
+                let r = self.coerce(r, &rt, &ty)?;
+                return Ok((Expr::Func { name: "power".into(), args: vec![l, r], ty: ty.clone() }, ty));
+            }
             B::LongArrow => BinOp::JsonGetText,
             B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
                 let l = self.coerce(l, &lt, &SqlType::Text)?;
@@ -1712,10 +2324,30 @@ impl<'a> Binder<'a> {
         };
         if bop.is_comparison() {
             let (l, r) = self.unify(l, &lt, r, &rt, bop)?;
-            return Ok((Expr::Binary { op: bop, left: Box::new(l), right: Box::new(r), ty: SqlType::Bool }, SqlType::Bool));
+            if lt == SqlType::Bpchar || rt == SqlType::Bpchar {
+                // character(n) compares without its trailing blanks.
+                let trim = |e: Expr| Expr::Func { name: "rtrim".into(), args: vec![e], ty: SqlType::Text };
+                return Ok((
+                    Expr::Binary { op: bop, left: Box::new(trim(l)), right: Box::new(trim(r)), ty: SqlType::Bool },
+                    SqlType::Bool,
+                ));
+            }
+            return Ok((
+                Expr::Binary { op: bop, left: Box::new(l), right: Box::new(r), ty: SqlType::Bool },
+                SqlType::Bool,
+            ));
         }
         match bop {
             BinOp::Concat => {
+                // character(n) loses its trailing blanks when converted to text.
+                let trim = |e: Expr, t: &SqlType| {
+                    if *t == SqlType::Bpchar {
+                        Expr::Func { name: "rtrim".into(), args: vec![e], ty: SqlType::Text }
+                    } else {
+                        e
+                    }
+                };
+                let (l, r) = (trim(l, &lt), trim(r, &rt));
                 if matches!(lt, SqlType::Array(_)) || matches!(rt, SqlType::Array(_)) {
                     let t = if matches!(lt, SqlType::Array(_)) { lt.clone() } else { rt.clone() };
                     return Ok((Expr::Binary { op: bop, left: Box::new(l), right: Box::new(r), ty: t.clone() }, t));
@@ -1731,7 +2363,13 @@ impl<'a> Binder<'a> {
                 }
                 let l = self.coerce(l, &lt, &SqlType::Jsonb)?;
                 let r = if rt == SqlType::Unknown { self.coerce(r, &rt, &SqlType::Text)? } else { r };
-                let t = if bop == BinOp::JsonGetText { SqlType::Text } else if lt == SqlType::Json { SqlType::Json } else { SqlType::Jsonb };
+                let t = if bop == BinOp::JsonGetText {
+                    SqlType::Text
+                } else if lt == SqlType::Json {
+                    SqlType::Json
+                } else {
+                    SqlType::Jsonb
+                };
                 Ok((Expr::Binary { op: bop, left: Box::new(l), right: Box::new(r), ty: t.clone() }, t))
             }
             _ => {
@@ -1741,7 +2379,10 @@ impl<'a> Binder<'a> {
                         format!("operator does not exist: {} {} {}", lt.name(), bop.symbol(), rt.name()),
                     )
                 })?;
-                let (l, r) = if is_numeric(&ty) {
+                let (l, r) = if is_numeric(&ty)
+                    && (is_numeric(&lt) || lt == SqlType::Unknown)
+                    && (is_numeric(&rt) || rt == SqlType::Unknown)
+                {
                     let l = self.coerce(l, &lt, &ty)?;
                     let r = self.coerce(r, &rt, &ty)?;
                     (l, r)
@@ -1756,16 +2397,27 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn bind_function(&mut self, f: &ast::Function, scope: &Scope, agg: Option<&AggCtx>) -> Result<(Expr, SqlType), SqlError> {
+    fn bind_function(
+        &mut self,
+        f: &ast::Function,
+        scope: &Scope,
+        agg: Option<&AggCtx>,
+    ) -> Result<(Expr, SqlType), SqlError> {
         let name = function_name(f);
         if f.over.is_some() {
-            return Err(SqlError::not_supported("window functions"));
+            return Err(SqlError::new("42P20", "window functions are not allowed here"));
         }
         if AGGREGATES.contains(&name.as_str()) {
-            return Err(SqlError::new(sqlstate::GROUPING_ERROR, format!("aggregate function {name} is not allowed here")));
+            return Err(SqlError::new(
+                sqlstate::GROUPING_ERROR,
+                format!("aggregate function {name} is not allowed here"),
+            ));
         }
         if f.filter.is_some() {
-            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, format!("FILTER specified, but {name} is not an aggregate function")));
+            return Err(SqlError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("FILTER specified, but {name} is not an aggregate function"),
+            ));
         }
         let args: Vec<&ast::FunctionArg> = match &f.args {
             ast::FunctionArguments::None => Vec::new(),
@@ -1784,13 +2436,26 @@ impl<'a> Binder<'a> {
                 _ => return Err(SqlError::not_supported("named or wildcard function arguments")),
             }
         }
+        if name == "pg_typeof" && types.len() == 1 {
+            return Ok((Expr::Literal(Value::Text(output_type(types[0].clone()).name())), SqlType::Text));
+        }
         let ty = crate::expr::functions::return_type(&name, &types).ok_or_else(|| {
             SqlError::new(
                 sqlstate::UNDEFINED_FUNCTION,
-                format!("function {name}({}) does not exist", types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "function {name}({}) does not exist",
+                    types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                ),
             )
-            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+            .with_hint(
+                "No function matches the given name and argument types. You might need to add explicit type casts.",
+            )
         })?;
+        if matches!(name.as_str(), "length" | "char_length" | "character_length")
+            && types.first() == Some(&SqlType::Bpchar)
+        {
+            bound = vec![Expr::Func { name: "rtrim".into(), args: bound, ty: SqlType::Text }];
+        }
         if matches!(name.as_str(), "coalesce" | "greatest" | "least") {
             let mut out = Vec::new();
             for (b, t) in bound.into_iter().zip(&types) {
@@ -1805,6 +2470,14 @@ impl<'a> Binder<'a> {
             bound = out;
         }
         Ok((Expr::Func { name, args: bound, ty: ty.clone() }, ty))
+    }
+}
+
+fn output_int(t: &SqlType) -> SqlType {
+    if *t == SqlType::Unknown {
+        SqlType::Int4
+    } else {
+        t.clone()
     }
 }
 
@@ -1834,7 +2507,10 @@ fn arithmetic_type(op: BinOp, l: &SqlType, r: &SqlType) -> Option<SqlType> {
         (T::TimestampTz, T::Interval | T::Unknown, BinOp::Add | BinOp::Sub) => T::TimestampTz,
         (T::Interval, T::TimestampTz, BinOp::Add) => T::TimestampTz,
         (T::Timestamp | T::TimestampTz, T::Timestamp | T::TimestampTz, BinOp::Sub) => T::Interval,
-        (T::Time, T::Interval | T::Unknown, BinOp::Add | BinOp::Sub) => T::Time,
+        (T::Time, T::Interval, BinOp::Add | BinOp::Sub) => T::Time,
+        (T::Time, T::Time, BinOp::Sub) => T::Interval,
+        (T::Time, T::Unknown, BinOp::Sub) => T::Interval,
+        (T::Time, T::Unknown, BinOp::Add) => T::Time,
         (T::Interval, T::Interval | T::Unknown, BinOp::Add | BinOp::Sub) => T::Interval,
         (T::Interval, t, BinOp::Mul | BinOp::Div) if is_numeric(t) => T::Interval,
         (t, T::Interval, BinOp::Mul) if is_numeric(t) => T::Interval,

@@ -18,10 +18,10 @@ pub struct Rel {
 pub fn has_correlated_subquery(e: &Expr) -> bool {
     let mut found = false;
     e.walk(&mut |x| match x {
-        Expr::InSubquery { subquery, .. } | Expr::Exists { subquery, .. } | Expr::ScalarSubquery(subquery) => {
-            if subquery.correlated {
-                found = true
-            }
+        Expr::InSubquery { subquery, .. } | Expr::Exists { subquery, .. } | Expr::ScalarSubquery(subquery)
+            if subquery.correlated =>
+        {
+            found = true
         }
         _ => {}
     });

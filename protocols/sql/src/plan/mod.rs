@@ -88,6 +88,8 @@ pub struct AggCall {
     pub args: Vec<Expr>,
     pub distinct: bool,
     pub filter: Option<Expr>,
+    /// ORDER BY inside the call (string_agg(x, ',' ORDER BY y)).
+    pub order: Vec<SortKey>,
     pub ty: SqlType,
 }
 
@@ -115,12 +117,22 @@ pub struct WindowCall {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Plan {
     Scan(ScanNode),
     /// Rows of expressions (VALUES, or one empty row for a SELECT without FROM).
-    Values { rows: Vec<Vec<Expr>>, width: usize },
-    Filter { input: Box<Plan>, predicate: Expr },
-    Project { input: Box<Plan>, exprs: Vec<Expr> },
+    Values {
+        rows: Vec<Vec<Expr>>,
+        width: usize,
+    },
+    Filter {
+        input: Box<Plan>,
+        predicate: Expr,
+    },
+    Project {
+        input: Box<Plan>,
+        exprs: Vec<Expr>,
+    },
     /// Output: left columns then right columns. Keys pair up for a hash join (empty:
     /// nested loop); `condition` is checked on the joined row.
     Join {
@@ -134,16 +146,51 @@ pub enum Plan {
         right_width: usize,
     },
     /// Output: group values then aggregate values.
-    Aggregate { input: Box<Plan>, group: Vec<Expr>, aggs: Vec<AggCall>, always_one_row: bool },
-    Sort { input: Box<Plan>, keys: Vec<SortKey> },
+    Aggregate {
+        input: Box<Plan>,
+        group: Vec<Expr>,
+        aggs: Vec<AggCall>,
+        always_one_row: bool,
+    },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+    },
     /// Appends one column per window function to every input row.
-    Window { input: Box<Plan>, calls: Vec<WindowCall> },
-    Limit { input: Box<Plan>, limit: Option<Expr>, offset: Option<Expr> },
-    Distinct { input: Box<Plan> },
-    SetOp { op: SetOpKind, all: bool, left: Box<Plan>, right: Box<Plan> },
+    Window {
+        input: Box<Plan>,
+        calls: Vec<WindowCall>,
+    },
+    Limit {
+        input: Box<Plan>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+    Distinct {
+        input: Box<Plan>,
+    },
+    /// Keeps the first row of each group of equal `keys` (SELECT DISTINCT ON).
+    DistinctOn {
+        input: Box<Plan>,
+        keys: Vec<Expr>,
+    },
+    SetOp {
+        op: SetOpKind,
+        all: bool,
+        left: Box<Plan>,
+        right: Box<Plan>,
+    },
     /// The working table of a recursive CTE.
-    WorkTable { id: usize, width: usize },
-    RecursiveUnion { id: usize, base: Box<Plan>, step: Box<Plan>, all: bool },
+    WorkTable {
+        id: usize,
+        width: usize,
+    },
+    RecursiveUnion {
+        id: usize,
+        base: Box<Plan>,
+        step: Box<Plan>,
+        all: bool,
+    },
 }
 
 impl Plan {
@@ -195,6 +242,10 @@ impl Plan {
                 }
             }
             Plan::Limit { input, .. } | Plan::Distinct { input } => input.visit_scans(f),
+            Plan::DistinctOn { input, keys } => {
+                input.visit_scans(f);
+                keys.iter().for_each(|e| on_expr(e, f));
+            }
             Plan::SetOp { left, right, .. } => {
                 left.visit_scans(f);
                 right.visit_scans(f);
@@ -211,9 +262,11 @@ impl Plan {
         match self {
             Plan::Scan(s) => s.width,
             Plan::Values { width, .. } | Plan::WorkTable { width, .. } => *width,
-            Plan::Filter { input, .. } | Plan::Sort { input, .. } | Plan::Limit { input, .. } | Plan::Distinct { input } => {
-                input.width()
-            }
+            Plan::Filter { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Distinct { input }
+            | Plan::DistinctOn { input, .. } => input.width(),
             Plan::Project { exprs, .. } => exprs.len(),
             Plan::Join { left_width, right_width, .. } => left_width + right_width,
             Plan::Aggregate { group, aggs, .. } => group.len() + aggs.len(),
@@ -273,6 +326,13 @@ fn collect_subplans<'a>(e: &'a Expr, out: &mut Vec<&'a SubPlan>) {
             }
         }
         Expr::Func { args, .. } | Expr::Array(args) => args.iter().for_each(|x| collect_subplans(x, out)),
+        Expr::Quantified { expr, source, .. } => {
+            collect_subplans(expr, out);
+            match source.as_ref() {
+                crate::expr::QuantSource::Subquery(s) => out.push(s),
+                crate::expr::QuantSource::Array(a) => collect_subplans(a, out),
+            }
+        }
     }
 }
 
@@ -348,7 +408,11 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             if left_keys.is_empty() {
                 out.push(format!("{pad}Nested Loop {k}Join"));
             } else {
-                out.push(format!("{pad}Hash {k}Join ({} key{})", left_keys.len(), if left_keys.len() == 1 { "" } else { "s" }));
+                out.push(format!(
+                    "{pad}Hash {k}Join ({} key{})",
+                    left_keys.len(),
+                    if left_keys.len() == 1 { "" } else { "s" }
+                ));
             }
             if let Some(c) = condition {
                 out.push(format!("{detail_pad}Join Filter: {}", c.describe(&|i| format!("${i}"))));
@@ -374,6 +438,10 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
         }
         Plan::Distinct { input } => {
             out.push(format!("{pad}HashAggregate (distinct)"));
+            explain_into(input, depth + 1, out);
+        }
+        Plan::DistinctOn { input, .. } => {
+            out.push(format!("{pad}Unique"));
             explain_into(input, depth + 1, out);
         }
         Plan::SetOp { op, all, left, right } => {

@@ -14,7 +14,9 @@ pub(crate) async fn rows(s: &mut Session, sql: &str) -> Vec<Vec<String>> {
     match out.pop().unwrap() {
         Ok(QueryOutput::Rows { columns, rows, .. }) => rows
             .iter()
-            .map(|r| r.iter().zip(&columns).map(|(v, c)| format_text(v, &c.ty).unwrap_or_else(|| "NULL".into())).collect())
+            .map(|r| {
+                r.iter().zip(&columns).map(|(v, c)| format_text(v, &c.ty).unwrap_or_else(|| "NULL".into())).collect()
+            })
             .collect(),
         other => panic!("{sql}: expected rows, got {other:?}"),
     }
@@ -103,4 +105,62 @@ fn futures_are_send() {
         let f = s.execute_with_params("SELECT $1", &[], &[]);
         is_send(&f);
     });
+}
+
+#[tokio::test]
+async fn multi_statement_batch_is_one_implicit_transaction() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(a int primary key)").await;
+    let out = s
+        .execute_batch("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); SELECT 1/0; INSERT INTO t VALUES (3)")
+        .await;
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[2].as_ref().unwrap_err().code, "22012");
+    assert_eq!(s.transaction_status(), TransactionStatus::Idle);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t").await), vec!["0"]);
+    let out = s.execute_batch("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)").await;
+    assert!(out.iter().all(|r| r.is_ok()));
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t").await), vec!["2"]);
+    let out = s.execute_batch("BEGIN; INSERT INTO t VALUES (5); COMMIT").await;
+    assert!(out.iter().all(|r| r.is_ok()));
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM t").await), vec!["3"]);
+}
+
+#[tokio::test]
+async fn savepoint_replay_keeps_serial_values() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(id serial primary key, v text)").await;
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "INSERT INTO t(v) VALUES ('a'), ('b')").await;
+    ok(&mut s, "SAVEPOINT one").await;
+    ok(&mut s, "INSERT INTO t(v) VALUES ('c')").await;
+    assert_eq!(err(&mut s, "INSERT INTO t(id, v) VALUES (1, 'dup')").await.code, "23505");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    ok(&mut s, "ROLLBACK TO SAVEPOINT one").await;
+    assert_eq!(s.transaction_status(), TransactionStatus::InBlock);
+    ok(&mut s, "INSERT INTO t(v) VALUES ('d')").await;
+    ok(&mut s, "COMMIT").await;
+    assert_eq!(flat(rows(&mut s, "SELECT id, v FROM t ORDER BY id").await), vec!["1,a", "2,b", "4,d"]);
+    assert_eq!(err(&mut s, "SAVEPOINT x").await.code, "25P01");
+}
+
+/// Schema changes take effect at once; rolling back a block that made one says so
+/// instead of pretending the schema change was undone.
+#[tokio::test]
+async fn rollback_of_a_block_with_ddl_is_an_explicit_error() {
+    let mut s = session().await;
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "CREATE TABLE made_in_block (a int PRIMARY KEY)").await;
+    ok(&mut s, "INSERT INTO made_in_block VALUES (1)").await;
+    let e = err(&mut s, "ROLLBACK").await;
+    assert_eq!(e.code, "0A000", "{e:?}");
+    assert!(e.message.contains("CREATE TABLE"), "{e:?}");
+    assert_eq!(s.transaction_status(), TransactionStatus::Idle);
+    assert!(rows(&mut s, "SELECT a FROM made_in_block").await.is_empty(), "the row change was rolled back");
+    // Committed blocks with DDL are fine.
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "CREATE TABLE kept (a int PRIMARY KEY)").await;
+    ok(&mut s, "INSERT INTO kept VALUES (1)").await;
+    assert_eq!(ok(&mut s, "COMMIT").await, "COMMIT");
+    assert_eq!(rows(&mut s, "SELECT a FROM kept").await, vec![vec!["1".to_string()]]);
 }

@@ -27,6 +27,8 @@ async fn constraints_and_defaults() {
     ok(&mut s, "CREATE TABLE g(id bigint GENERATED ALWAYS AS IDENTITY, v int)").await;
     ok(&mut s, "INSERT INTO g(v) VALUES (10), (20)").await;
     assert_eq!(flat(rows(&mut s, "SELECT * FROM g ORDER BY id").await), vec!["1,10", "2,20"]);
+    assert_eq!(err(&mut s, "INSERT INTO g(id, v) VALUES (5, 1)").await.code, "428C9");
+    ok(&mut s, "INSERT INTO g(id, v) VALUES (DEFAULT, 30)").await;
     ok(&mut s, "CREATE TABLE nokey(a int, b int)").await;
     ok(&mut s, "INSERT INTO nokey VALUES (1, 1), (1, 1)").await;
     assert_eq!(flat(rows(&mut s, "SELECT * FROM nokey").await), vec!["1,1", "1,1"]);
@@ -78,22 +80,37 @@ async fn joins_and_grouping() {
         flat(rows(&mut s, "SELECT l.x, r.y FROM l LEFT JOIN r ON l.id = r.lid ORDER BY l.x, r.y").await),
         vec!["a,5", "a,7", "b,NULL", "c,NULL"]
     );
-    assert_eq!(flat(rows(&mut s, "SELECT l.x, r.y FROM l RIGHT JOIN r ON l.id = r.lid ORDER BY r.y").await), vec!["a,5", "a,7", "NULL,9"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT l.x, r.y FROM l RIGHT JOIN r ON l.id = r.lid ORDER BY r.y").await),
+        vec!["a,5", "a,7", "NULL,9"]
+    );
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM l FULL JOIN r ON l.id = r.lid").await), vec!["5"]);
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM l CROSS JOIN r").await), vec!["9"]);
     assert_eq!(
         flat(rows(&mut s, "SELECT lid, count(*), sum(y), max(y) FROM r GROUP BY lid HAVING count(*) > 1").await),
         vec!["1,2,12,7"]
     );
-    assert_eq!(flat(rows(&mut s, "SELECT count(DISTINCT lid), count(*) FILTER (WHERE y > 5) FROM r").await), vec!["2,2"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT count(DISTINCT lid), count(*) FILTER (WHERE y > 5) FROM r").await),
+        vec!["2,2"]
+    );
     assert_eq!(err(&mut s, "SELECT lid, y FROM r GROUP BY lid").await.code, "42803");
+    assert_eq!(
+        flat(rows(&mut s, "SELECT string_agg(x, '-' ORDER BY id DESC), array_agg(id ORDER BY x DESC) FROM l").await),
+        vec!["c-b-a,{3,2,1}"]
+    );
     assert_eq!(flat(rows(&mut s, "SELECT x FROM l WHERE id IN (SELECT lid FROM r) ORDER BY 1").await), vec!["a"]);
     assert_eq!(
-        flat(rows(&mut s, "SELECT x, (SELECT count(*) FROM r WHERE r.lid = l.id) AS n FROM l ORDER BY n DESC, x").await),
+        flat(
+            rows(&mut s, "SELECT x, (SELECT count(*) FROM r WHERE r.lid = l.id) AS n FROM l ORDER BY n DESC, x").await
+        ),
         vec!["a,2", "b,0", "c,0"]
     );
     assert_eq!(flat(rows(&mut s, "SELECT x FROM l WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.lid = l.id) ORDER BY x DESC LIMIT 1 OFFSET 0").await), vec!["c"]);
-    assert_eq!(flat(rows(&mut s, "SELECT id FROM l UNION SELECT lid FROM r ORDER BY 1").await), vec!["1", "2", "3", "4"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT id FROM l UNION SELECT lid FROM r ORDER BY 1").await),
+        vec!["1", "2", "3", "4"]
+    );
     assert_eq!(flat(rows(&mut s, "SELECT id FROM l INTERSECT SELECT lid FROM r").await), vec!["1"]);
     assert_eq!(flat(rows(&mut s, "SELECT id FROM l EXCEPT ALL SELECT lid FROM r ORDER BY 1").await), vec!["2", "3"]);
     assert_eq!(flat(rows(&mut s, "SELECT DISTINCT lid FROM r ORDER BY lid NULLS FIRST").await), vec!["1", "4"]);
@@ -132,12 +149,17 @@ async fn expressions_and_types() {
     }
     assert_eq!(err(&mut s, "SELECT 2147483647 + 1").await.code, "22003");
     assert_eq!(err(&mut s, "SELECT 1 / 0").await.code, "22012");
+    assert_eq!(err(&mut s, "SELECT 1e1000000000").await.code, "22003");
+    assert_eq!(err(&mut s, "SELECT '1e1000000000'::numeric").await.code, "22003");
+    assert_eq!(err(&mut s, "SELECT '99999999-01-01'::date").await.code, "22007");
+    assert_eq!(err(&mut s, "SELECT '200000-12-31 00:00:00'::timestamp + interval '100000 years'").await.code, "22008");
     assert_eq!(err(&mut s, "SELECT 1.0 / 0").await.code, "22012");
     assert_eq!(err(&mut s, "SELECT 'abc'::int").await.code, "22P02");
     assert_eq!(err(&mut s, "SELECT 1 + 'a'::text").await.code, "42883");
     assert_eq!(err(&mut s, "SELECT (SELECT 1 UNION SELECT 2)").await.code, "21000");
     assert_eq!(err(&mut s, "SELECT * FROM t WHERE 1").await.code, "42P01");
-    assert_eq!(err(&mut s, "SELECT row_number() OVER ()").await.code, "0A000");
+    assert_eq!(err(&mut s, "SELECT 1 WHERE row_number() OVER () > 1").await.code, "42P20");
+    assert_eq!(err(&mut s, "SELECT sum(1) OVER w FROM (SELECT 1) x WINDOW v AS ()").await.code, "42704");
     assert_eq!(err(&mut s, "SELECT * FROM pg_catalog.pg_class").await.code, "42P01");
     let g = rows(&mut s, "SELECT gen_random_uuid()").await;
     assert_eq!(g[0][0].len(), 36);
@@ -147,10 +169,19 @@ async fn expressions_and_types() {
 async fn ctes_views_schemas_databases() {
     let mut s = session().await;
     assert_eq!(
-        flat(rows(&mut s, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT sum(n) FROM c").await),
+        flat(
+            rows(
+                &mut s,
+                "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5) SELECT sum(n) FROM c"
+            )
+            .await
+        ),
         vec!["15"]
     );
-    assert_eq!(flat(rows(&mut s, "WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT y FROM b").await), vec!["2"]);
+    assert_eq!(
+        flat(rows(&mut s, "WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT y FROM b").await),
+        vec!["2"]
+    );
     ok(&mut s, "CREATE TABLE t(a int PRIMARY KEY, b int)").await;
     ok(&mut s, "INSERT INTO t VALUES (1, 10), (2, 20)").await;
     ok(&mut s, "CREATE VIEW v AS SELECT a, b * 2 AS b2 FROM t WHERE a > 1").await;
@@ -235,11 +266,16 @@ async fn extended_protocol() {
     let d = s.describe("SELECT b FROM t WHERE a = $1", &[]).await.unwrap();
     assert_eq!(d.params, vec![SqlType::Int4]);
     assert_eq!(d.columns[0].ty, SqlType::Text);
-    let d = s.describe("INSERT INTO t VALUES ($1, $2) RETURNING a", &[SqlType::Unknown, SqlType::Unknown]).await.unwrap();
+    let d =
+        s.describe("INSERT INTO t VALUES ($1, $2) RETURNING a", &[SqlType::Unknown, SqlType::Unknown]).await.unwrap();
     assert_eq!(d.params, vec![SqlType::Int4, SqlType::Text]);
     assert_eq!(d.columns.len(), 1);
     let out = s
-        .execute_with_params("INSERT INTO t VALUES ($1, $2)", &[SqlType::Int4, SqlType::Text], &[Value::Int(1), Value::Text("x".into())])
+        .execute_with_params(
+            "INSERT INTO t VALUES ($1, $2)",
+            &[SqlType::Int4, SqlType::Text],
+            &[Value::Int(1), Value::Text("x".into())],
+        )
         .await
         .unwrap();
     assert_eq!(out.command_tag(), "INSERT 0 1");
@@ -255,4 +291,101 @@ async fn cancel_flag_is_reset_per_statement() {
     let mut s = session().await;
     s.cancel_flag().store(true, std::sync::atomic::Ordering::Relaxed);
     assert_eq!(flat(rows(&mut s, "SELECT 1").await), vec!["1"]);
+}
+
+#[tokio::test]
+async fn window_functions() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE w(g text, v int)").await;
+    ok(&mut s, "INSERT INTO w VALUES ('a', 1), ('a', 2), ('a', 2), ('b', 5), ('b', 7)").await;
+    assert_eq!(
+        flat(rows(&mut s, "SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v), rank() OVER (PARTITION BY g ORDER BY v), dense_rank() OVER (PARTITION BY g ORDER BY v) FROM w ORDER BY g, v, 3").await),
+        vec!["a,1,1,1,1", "a,2,2,2,2", "a,2,3,2,2", "b,5,1,1,1", "b,7,2,2,2"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT v, sum(v) OVER (ORDER BY v), count(*) OVER (), lag(v) OVER (ORDER BY v), lead(v, 1, 0) OVER (ORDER BY v) FROM w ORDER BY v, 4").await),
+        vec!["1,1,5,NULL,2", "2,5,5,1,2", "2,5,5,2,5", "5,10,5,2,7", "7,17,5,5,0"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT v, sum(v) OVER (ORDER BY v ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM w WHERE g = 'b' ORDER BY v").await),
+        vec!["5,5", "7,12"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT g, sum(v), rank() OVER (ORDER BY sum(v) DESC) FROM w GROUP BY g ORDER BY g").await),
+        vec!["a,5,2", "b,12,1"]
+    );
+    assert_eq!(
+        flat(
+            rows(&mut s, "SELECT first_value(v) OVER (PARTITION BY g ORDER BY v DESC) FROM w WHERE g = 'a' LIMIT 1")
+                .await
+        ),
+        vec!["2"]
+    );
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT v, rank() OVER w, row_number() OVER w FROM w WHERE g = 'a' WINDOW w AS (ORDER BY v) ORDER BY 3"
+            )
+            .await
+        ),
+        vec!["1,1,1", "2,2,2", "2,2,3"]
+    );
+}
+
+#[tokio::test]
+async fn character_columns_pad_and_compare_without_blanks() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE c(k char(4) PRIMARY KEY)").await;
+    ok(&mut s, "INSERT INTO c VALUES ('ab')").await;
+    assert_eq!(flat(rows(&mut s, "SELECT k || '|', k, length(k) FROM c").await), vec!["ab|,ab  ,2"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM c WHERE k = 'ab'").await), vec!["1"]);
+    assert_eq!(err(&mut s, "INSERT INTO c VALUES ('abcde')").await.code, "22001");
+}
+
+#[tokio::test]
+async fn more_postgres_forms() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE n(id int PRIMARY KEY, v int, s text)").await;
+    ok(&mut s, "INSERT INTO n VALUES (1, 1, 'b'), (2, 1, 'a'), (3, 2, 'c')").await;
+    assert_eq!(flat(rows(&mut s, "SELECT DISTINCT ON (v) v, s FROM n ORDER BY v, s").await), vec!["1,a", "2,c"]);
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM n ORDER BY id FETCH FIRST 2 ROWS ONLY").await), vec!["1", "2"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT id FROM n WHERE id = ANY (SELECT v FROM n) ORDER BY id").await),
+        vec!["1", "2"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 2 = ANY (ARRAY[1, 2]), 3 > ALL (ARRAY[1, 2]), (ARRAY[5, 6])[2]").await),
+        vec!["t,t,6"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 5 & 3, 5 | 3, 1 << 4, 2 ^ 10, 'a%b' LIKE 'a!%b' ESCAPE '!'").await),
+        vec!["1,7,16,1024,t"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT true::text, pg_typeof(1.5::real * 2), '10:00'::time - '08:15'::time").await),
+        vec!["true,double precision,01:45:00"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT '{\"b\": 1, \"a\": [1,2]}'::jsonb, 'abcdef'::varchar(3)").await),
+        vec!["{\"a\": [1, 2], \"b\": 1},abc"]
+    );
+    ok(&mut s, "CREATE TABLE a(k int, va text)").await;
+    ok(&mut s, "CREATE TABLE b(k int, vb text)").await;
+    ok(&mut s, "INSERT INTO a VALUES (1, 'a1'), (2, 'a2')").await;
+    ok(&mut s, "INSERT INTO b VALUES (2, 'b2'), (3, 'b3')").await;
+    assert_eq!(
+        flat(rows(&mut s, "SELECT k, va, vb FROM a FULL JOIN b USING (k) ORDER BY k").await),
+        vec!["1,a1,NULL", "2,a2,b2", "3,NULL,b3"]
+    );
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT x.n + 1 FROM r x WHERE x.n < 3) SELECT n FROM r"
+            )
+            .await
+        ),
+        vec!["1", "2", "3"]
+    );
 }

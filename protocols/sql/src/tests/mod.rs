@@ -1,5 +1,5 @@
-//! Engine tests through the public API: a session over an in-memory storage.
+//! Engine tests through the public API: a session over an in-memory storage. (The SQL
+//! corpora run through the real PostgreSQL listener in tests/e2e/sqllogic.rs.)
 
 mod basics;
 mod features;
-mod slt;
