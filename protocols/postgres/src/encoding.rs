@@ -18,6 +18,23 @@ const PG_EPOCH_DAYS: i32 = 10_957;
 /// Microseconds from 1970-01-01 to 2000-01-01.
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
+/// Moves a day count between epochs; `infinity`/`-infinity` (the extreme values, the same
+/// in both representations) stay as they are.
+fn shift_days(days: i32, by: i32) -> Option<i32> {
+    if days == i32::MAX || days == i32::MIN {
+        return Some(days);
+    }
+    days.checked_add(by)
+}
+
+/// Like [`shift_days`] for microsecond timestamps.
+fn shift_micros(micros: i64, by: i64) -> Option<i64> {
+    if micros == i64::MAX || micros == i64::MIN {
+        return Some(micros);
+    }
+    micros.checked_add(by)
+}
+
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
 const NUMERIC_NAN: u16 = 0xC000;
@@ -53,12 +70,12 @@ pub fn encode_binary(value: &Value, ty: &SqlType) -> Result<Option<Vec<u8>>, PgW
         (SqlType::Numeric, Value::Int(i)) => encode_numeric(&BigDecimal::from(*i)),
         (SqlType::Bytea, Value::Bytes(b)) => b.clone(),
         (SqlType::Date, Value::Date(d)) => {
-            d.checked_sub(PG_EPOCH_DAYS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
+            shift_days(*d, -PG_EPOCH_DAYS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
         }
         (SqlType::Time, Value::Time(t)) => t.to_be_bytes().to_vec(),
         (SqlType::Timestamp, Value::Timestamp(t) | Value::TimestampTz(t))
         | (SqlType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => {
-            t.checked_sub(PG_EPOCH_MICROS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
+            shift_micros(*t, -PG_EPOCH_MICROS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
         }
         (SqlType::Interval, Value::Interval(iv)) => {
             let mut out = Vec::with_capacity(16);
@@ -244,12 +261,12 @@ fn decode_binary(bytes: &[u8], ty: &SqlType) -> Result<Value, String> {
         SqlType::Bytea => Value::Bytes(bytes.to_vec()),
         SqlType::Date => {
             let days = i32::from_be_bytes(fixed(bytes)?);
-            Value::Date(days.checked_add(PG_EPOCH_DAYS).ok_or("date out of range")?)
+            Value::Date(shift_days(days, PG_EPOCH_DAYS).ok_or("date out of range")?)
         }
         SqlType::Time => Value::Time(i64::from_be_bytes(fixed(bytes)?)),
         SqlType::Timestamp | SqlType::TimestampTz => {
             let micros =
-                i64::from_be_bytes(fixed(bytes)?).checked_add(PG_EPOCH_MICROS).ok_or("timestamp out of range")?;
+                shift_micros(i64::from_be_bytes(fixed(bytes)?), PG_EPOCH_MICROS).ok_or("timestamp out of range")?;
             if matches!(ty, SqlType::Timestamp) {
                 Value::Timestamp(micros)
             } else {
@@ -357,6 +374,16 @@ mod tests {
             assert_eq!(decode_binary(&bytes, &ty).expect("decodes"), value, "{ty:?}");
         }
         assert_eq!(encode_binary(&Value::Date(PG_EPOCH_DAYS), &SqlType::Date).expect("ok"), Some(vec![0, 0, 0, 0]));
+        // infinity and -infinity keep PostgreSQL's sentinel values both ways.
+        for (value, ty) in [
+            (Value::Date(i32::MAX), SqlType::Date),
+            (Value::Date(i32::MIN), SqlType::Date),
+            (Value::Timestamp(i64::MAX), SqlType::Timestamp),
+            (Value::TimestampTz(i64::MIN), SqlType::TimestampTz),
+        ] {
+            let bytes = encode_binary(&value, &ty).expect("encodes").expect("not null");
+            assert_eq!(decode_binary(&bytes, &ty).expect("decodes"), value);
+        }
         assert!(encode_binary(&Value::Int(70_000), &SqlType::Int2).is_err());
         assert!(decode_binary(&[0, 1], &SqlType::Int4).is_err());
     }

@@ -12,6 +12,24 @@ use std::str::FromStr;
 pub const MICROS_PER_SEC: i64 = 1_000_000;
 pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
 
+/// A date as timestamp micros, keeping +/-infinity infinite.
+pub fn date_to_micros(d: i32) -> i64 {
+    match d {
+        i32::MAX => i64::MAX,
+        i32::MIN => i64::MIN,
+        d => d as i64 * MICROS_PER_DAY,
+    }
+}
+
+/// A timestamp's date, keeping +/-infinity infinite.
+pub fn micros_to_date(t: i64) -> i32 {
+    match t {
+        i64::MAX => i32::MAX,
+        i64::MIN => i32::MIN,
+        t => t.div_euclid(MICROS_PER_DAY) as i32,
+    }
+}
+
 /// Days since 1970-01-01 of a civil date.
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -89,7 +107,7 @@ fn format_interval(iv: &Interval) -> String {
     let mut parts: Vec<String> = Vec::new();
     let years = iv.months / 12;
     let months = iv.months % 12;
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 || n == -1 { "" } else { "s" });
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     if years != 0 {
         parts.push(plural(years as i64, "year"));
     }
@@ -195,6 +213,12 @@ pub fn format_text(value: &Value, ty: &SqlType) -> Option<String> {
             }
             s
         }
+        Value::Date(DATE_INFINITY) | Value::Timestamp(TS_INFINITY) | Value::TimestampTz(TS_INFINITY) => {
+            "infinity".into()
+        }
+        Value::Date(DATE_NEG_INFINITY) | Value::Timestamp(TS_NEG_INFINITY) | Value::TimestampTz(TS_NEG_INFINITY) => {
+            "-infinity".into()
+        }
         Value::Date(d) => format_date(*d as i64),
         Value::Time(t) => format_time(*t),
         Value::Timestamp(t) => format_timestamp(*t),
@@ -294,70 +318,95 @@ fn parse_bool(t: &str) -> Option<bool> {
     }
 }
 
-fn parse_date(t: &str) -> Option<i64> {
+/// Why date/time text failed to parse: malformed (22007) or a field out of range (22008).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DtErr {
+    Syntax,
+    Range,
+}
+
+fn num<T: FromStr>(s: &str) -> Result<T, DtErr> {
+    let s = s.trim();
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+        return Err(DtErr::Syntax);
+    }
+    s.parse().map_err(|_| DtErr::Range)
+}
+
+fn parse_date(t: &str) -> Result<i64, DtErr> {
     let t = t.trim();
     let (t, bc) = match t.strip_suffix(" BC") {
         Some(s) => (s, true),
         None => (t, false),
     };
     let mut it = t.splitn(3, '-');
-    let y: i64 = it.next()?.trim().parse().ok()?;
-    let m: u32 = it.next()?.trim().parse().ok()?;
-    let d: u32 = it.next()?.trim().parse().ok()?;
+    let y: i64 = num(it.next().ok_or(DtErr::Syntax)?)?;
+    let m: u32 = num(it.next().ok_or(DtErr::Syntax)?)?;
+    let d: u32 = num(it.next().ok_or(DtErr::Syntax)?)?;
     if !(-4713..=294_276).contains(&y) {
-        return None;
+        // Years beyond the supported range do not decode as a year at all.
+        return Err(DtErr::Syntax);
     }
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(if bc { 1 - y } else { y }, m) {
-        return None;
+        return Err(DtErr::Range);
     }
-    Some(days_from_civil(if bc { 1 - y } else { y }, m, d))
+    Ok(days_from_civil(if bc { 1 - y } else { y }, m, d))
 }
 
 fn parse_time(t: &str) -> Option<i64> {
+    parse_time_checked(t).ok()
+}
+
+fn parse_time_checked(t: &str) -> Result<i64, DtErr> {
     let t = t.trim();
     let mut parts = t.split(':');
-    let h: i64 = parts.next()?.trim().parse().ok()?;
-    let mi: i64 = parts.next()?.trim().parse().ok()?;
-    if !(0..=24).contains(&h) || !(0..60).contains(&mi) {
-        return None;
-    }
+    let h: i64 = num(parts.next().ok_or(DtErr::Syntax)?)?;
+    let mi: i64 = num(parts.next().ok_or(DtErr::Syntax)?)?;
     let (s, frac) = match parts.next() {
         Some(sec) => match sec.split_once('.') {
             Some((s, f)) => {
                 let mut f = f.to_string();
                 if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
-                    return None;
+                    return Err(DtErr::Syntax);
                 }
                 f.truncate(6);
                 while f.len() < 6 {
                     f.push('0');
                 }
-                (s.parse::<i64>().ok()?, f.parse::<i64>().ok()?)
+                (num::<i64>(s)?, f.parse::<i64>().map_err(|_| DtErr::Syntax)?)
             }
-            None => (sec.parse::<i64>().ok()?, 0),
+            None => (num::<i64>(sec)?, 0),
         },
         None => (0, 0),
     };
-    if parts.next().is_some() || !(0..=24).contains(&h) || !(0..60).contains(&mi) || !(0..=60).contains(&s) {
-        return None;
+    if parts.next().is_some() {
+        return Err(DtErr::Syntax);
     }
-    Some(((h * 60 + mi) * 60 + s) * MICROS_PER_SEC + frac)
+    if !(0..=24).contains(&h) || !(0..60).contains(&mi) || !(0..=60).contains(&s) {
+        return Err(DtErr::Range);
+    }
+    let total = ((h * 60 + mi) * 60 + s) * MICROS_PER_SEC + frac;
+    if total > 24 * 3600 * MICROS_PER_SEC {
+        return Err(DtErr::Range);
+    }
+    Ok(total)
 }
 
 /// Parses "YYYY-MM-DD[ T]HH:MM:SS[.f][+hh[:mm]|Z]"; returns micros (local) and the offset in seconds.
-fn parse_timestamp(t: &str) -> Option<(i64, Option<i64>)> {
+fn parse_timestamp(t: &str) -> Result<(i64, Option<i64>), DtErr> {
     let t = t.trim();
-    let lower = t.to_ascii_lowercase();
-    if lower == "infinity" || lower == "-infinity" {
-        return None;
-    }
     let (date_part, rest) = match t.find([' ', 'T']) {
         Some(i) => (&t[..i], t[i + 1..].trim()),
         None => (t, ""),
     };
-    let days = parse_date(date_part)?;
+    let (date_part, rest, bc) = match rest.strip_suffix("BC") {
+        Some(r) => (date_part, r.trim(), true),
+        None if rest == "BC" => (date_part, "", true),
+        None => (date_part, rest, false),
+    };
+    let days = if bc { parse_date(&format!("{date_part} BC"))? } else { parse_date(date_part)? };
     if rest.is_empty() {
-        return Some((days.checked_mul(MICROS_PER_DAY)?, None));
+        return Ok((days.checked_mul(MICROS_PER_DAY).ok_or(DtErr::Range)?, None));
     }
     let (time_part, offset) = if let Some(s) = rest.strip_suffix('Z').or_else(|| rest.strip_suffix("UTC")) {
         (s.trim(), Some(0))
@@ -365,17 +414,17 @@ fn parse_timestamp(t: &str) -> Option<(i64, Option<i64>)> {
         let (tp, off) = rest.split_at(i);
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let off = &off[1..];
-        let (hh, mm) = match off.split_once(':') {
-            Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
-            None if off.len() == 4 => (off[..2].parse::<i64>().ok()?, off[2..].parse::<i64>().ok()?),
-            None => (off.parse::<i64>().ok()?, 0),
+        let (hh, mm): (i64, i64) = match off.split_once(':') {
+            Some((h, m)) => (num(h)?, num(m)?),
+            None if off.len() == 4 => (num(&off[..2])?, num(&off[2..])?),
+            None => (num(off)?, 0),
         };
         (tp.trim(), Some(sign * (hh * 3600 + mm * 60)))
     } else {
         (rest, None)
     };
-    let time = parse_time(time_part)?;
-    Some((days.checked_mul(MICROS_PER_DAY)?.checked_add(time)?, offset))
+    let time = parse_time_checked(time_part)?;
+    Ok((days.checked_mul(MICROS_PER_DAY).and_then(|d| d.checked_add(time)).ok_or(DtErr::Range)?, offset))
 }
 
 /// Parses PostgreSQL interval input: "1 year 2 mons 3 days 04:05:06", "2 hours", ISO-less forms.
@@ -544,17 +593,26 @@ pub fn parse_text(text: &str, ty: &SqlType) -> Result<Value, SqlError> {
         SqlType::Text | SqlType::Varchar | SqlType::Unknown => Value::Text(text.to_string()),
         SqlType::Bpchar => Value::Text(text.trim_end_matches(' ').to_string()),
         SqlType::Bytea => Value::Bytes(parse_bytea(text).ok_or_else(bad)?),
-        SqlType::Date => Value::Date(
-            i32::try_from(parse_date(t).ok_or_else(|| datetime_error(ty, text))?)
-                .map_err(|_| datetime_error(ty, text))?,
-        ),
-        SqlType::Time => Value::Time(parse_time(t).ok_or_else(|| datetime_error(ty, text))?),
-        SqlType::Timestamp => Value::Timestamp(parse_timestamp(t).ok_or_else(|| datetime_error(ty, text))?.0),
-        SqlType::TimestampTz => {
-            let (local, offset) = parse_timestamp(t).ok_or_else(|| datetime_error(ty, text))?;
-            Value::TimestampTz(local.saturating_sub(offset.unwrap_or(0).saturating_mul(MICROS_PER_SEC)))
-        }
-        SqlType::Interval => Value::Interval(parse_interval(t).ok_or_else(|| datetime_error(ty, text))?),
+        SqlType::Date => match special_datetime(t) {
+            Some(sp) => Value::Date(sp.to_date()),
+            None => Value::Date(
+                i32::try_from(parse_date(t).map_err(|e| datetime_error(e, ty, text))?)
+                    .map_err(|_| datetime_error(DtErr::Range, ty, text))?,
+            ),
+        },
+        SqlType::Time => Value::Time(parse_time_checked(t).map_err(|e| datetime_error(e, ty, text))?),
+        SqlType::Timestamp => match special_datetime(t) {
+            Some(sp) => Value::Timestamp(sp.to_micros(false)),
+            None => Value::Timestamp(parse_timestamp(t).map_err(|e| datetime_error(e, ty, text))?.0),
+        },
+        SqlType::TimestampTz => match special_datetime(t) {
+            Some(sp) => Value::TimestampTz(sp.to_micros(true)),
+            None => {
+                let (local, offset) = parse_timestamp(t).map_err(|e| datetime_error(e, ty, text))?;
+                Value::TimestampTz(local.saturating_sub(offset.unwrap_or(0).saturating_mul(MICROS_PER_SEC)))
+            }
+        },
+        SqlType::Interval => Value::Interval(parse_interval(t).ok_or_else(|| datetime_error(DtErr::Syntax, ty, text))?),
         SqlType::Uuid => Value::Uuid(parse_uuid(t).ok_or_else(bad)?),
         SqlType::Json | SqlType::Jsonb => {
             let parsed: serde_json::Value = serde_json::from_str(t).map_err(|_| bad())?;
@@ -568,11 +626,72 @@ pub fn parse_text(text: &str, ty: &SqlType) -> Result<Value, SqlError> {
     })
 }
 
-fn datetime_error(ty: &SqlType, text: &str) -> SqlError {
-    SqlError::new(
-        sqlstate::INVALID_DATETIME_FORMAT,
-        format!("invalid input syntax for type {}: \"{}\"", ty.name(), text),
-    )
+fn datetime_error(e: DtErr, ty: &SqlType, text: &str) -> SqlError {
+    match e {
+        DtErr::Range => SqlError::new(
+            sqlstate::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{}\"", text),
+        ),
+        DtErr::Syntax => SqlError::new(
+            sqlstate::INVALID_DATETIME_FORMAT,
+            format!("invalid input syntax for type {}: \"{}\"", ty.name(), text),
+        ),
+    }
+}
+
+/// Date infinity (PostgreSQL's DATEVAL_NOEND / NOBEGIN).
+pub const DATE_INFINITY: i32 = i32::MAX;
+pub const DATE_NEG_INFINITY: i32 = i32::MIN;
+/// Timestamp infinity (DT_NOEND / DT_NOBEGIN).
+pub const TS_INFINITY: i64 = i64::MAX;
+pub const TS_NEG_INFINITY: i64 = i64::MIN;
+
+/// PostgreSQL's special date/time input strings.
+enum Special {
+    Infinity,
+    NegInfinity,
+    Epoch,
+    /// Midnight today plus this many days.
+    Day(i64),
+    Now,
+}
+
+fn special_datetime(t: &str) -> Option<Special> {
+    Some(match t.trim().to_ascii_lowercase().as_str() {
+        "infinity" | "+infinity" => Special::Infinity,
+        "-infinity" => Special::NegInfinity,
+        "epoch" => Special::Epoch,
+        "today" => Special::Day(0),
+        "tomorrow" => Special::Day(1),
+        "yesterday" => Special::Day(-1),
+        "now" => Special::Now,
+        _ => return None,
+    })
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+impl Special {
+    fn to_date(&self) -> i32 {
+        match self {
+            Special::Infinity => DATE_INFINITY,
+            Special::NegInfinity => DATE_NEG_INFINITY,
+            Special::Epoch => 0,
+            Special::Day(n) => (now_micros().div_euclid(MICROS_PER_DAY) + n) as i32,
+            Special::Now => now_micros().div_euclid(MICROS_PER_DAY) as i32,
+        }
+    }
+    fn to_micros(&self, _tz: bool) -> i64 {
+        match self {
+            Special::Infinity => TS_INFINITY,
+            Special::NegInfinity => TS_NEG_INFINITY,
+            Special::Epoch => 0,
+            Special::Day(n) => (now_micros().div_euclid(MICROS_PER_DAY) + n) * MICROS_PER_DAY,
+            Special::Now => now_micros(),
+        }
+    }
 }
 
 pub fn parse_float(t: &str) -> Option<f64> {

@@ -116,6 +116,7 @@ pub fn aggregate(
     }
     let mut out = Vec::with_capacity(groups.len());
     for g in groups {
+        env.ctx.check_cancel()?;
         let mut row = g.key_values;
         for (ai, agg) in aggs.iter().enumerate() {
             let mut vals = g.inputs[ai].clone();

@@ -289,13 +289,21 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
         Plan::Distinct { input } => {
             let rows = run(ctx, input, outer)?;
             let mut seen = HashSet::new();
-            Ok(rows.into_iter().filter(|r| seen.insert(row_key(r))).collect())
+            let mut out = Vec::new();
+            for r in rows {
+                ctx.check_cancel()?;
+                if seen.insert(row_key(&r)) {
+                    out.push(r);
+                }
+            }
+            Ok(out)
         }
         Plan::DistinctOn { input, keys } => {
             let rows = run(ctx, input, outer)?;
             let mut seen = HashSet::new();
             let mut out = Vec::new();
             for row in rows {
+                ctx.check_cancel()?;
                 let mut k = Vec::with_capacity(keys.len());
                 for e in keys {
                     k.push(env.eval(e, &row)?);
@@ -480,6 +488,7 @@ fn join(
     }
     if matches!(kind, JoinKind::Right | JoinKind::Full) {
         for (i, r) in right.iter().enumerate() {
+            env.ctx.check_cancel()?;
             if !right_matched[i] {
                 out.push(combine(&vec![Value::Null; left_width], r));
             }

@@ -84,7 +84,41 @@ pub fn common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
 }
 
 fn bad_cast(v: &Value, to: &SqlType) -> SqlError {
-    SqlError::new(sqlstate::DATATYPE_MISMATCH, format!("cannot cast {} to {}", v.kind_name(), to.name()))
+    let from = match v {
+        Value::Bool(_) => SqlType::Bool.name(),
+        Value::Int(_) => SqlType::Int4.name(),
+        Value::Float(_) => SqlType::Float8.name(),
+        Value::Bytes(_) => SqlType::Bytea.name(),
+        Value::Time(_) => SqlType::Time.name(),
+        Value::Timestamp(_) => SqlType::Timestamp.name(),
+        Value::TimestampTz(_) => SqlType::TimestampTz.name(),
+        v => v.kind_name().to_string(),
+    };
+    cannot_cast(&from, to)
+}
+
+/// PostgreSQL's error for a cast that does not exist (42846).
+pub fn cannot_cast(from: &str, to: &SqlType) -> SqlError {
+    SqlError::new(sqlstate::CANNOT_COERCE, format!("cannot cast type {} to {}", from, to.name()))
+}
+
+/// Whether PostgreSQL has an explicit cast from `from` to `to` (pg_cast entries plus the
+/// I/O conversion casts to and from the string types).
+pub fn cast_exists(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    if from == to || *from == Unknown || *to == Unknown || is_textual(from) || is_textual(to) {
+        return true;
+    }
+    match (from, to) {
+        (x, y) if is_numeric(x) && is_numeric(y) => true,
+        (Int4, Bool) | (Bool, Int4) => true,
+        (Date | Timestamp | TimestampTz, Date | Timestamp | TimestampTz) => true,
+        (Timestamp | TimestampTz, Time) | (Time, Interval) | (Interval, Time) => true,
+        (Json, Jsonb) | (Jsonb, Json) => true,
+        (Jsonb, Bool | Int2 | Int4 | Int8 | Float4 | Float8 | Numeric) => true,
+        (Array(x), Array(y)) => cast_exists(x, y),
+        _ => false,
+    }
 }
 
 fn float_to_int(f: f64, to: &SqlType) -> Result<Value, SqlError> {
@@ -170,11 +204,9 @@ pub fn cast_value(v: Value, to: &SqlType) -> Result<Value, SqlError> {
         (Value::Decimal(d), SqlType::Numeric) => Value::Decimal(d),
         (Value::Bool(b), SqlType::Bool) => Value::Bool(b),
         (Value::Date(d), SqlType::Date) => Value::Date(d),
-        (Value::Date(d), SqlType::Timestamp) => Value::Timestamp(d as i64 * MICROS_PER_DAY),
-        (Value::Date(d), SqlType::TimestampTz) => Value::TimestampTz(d as i64 * MICROS_PER_DAY),
-        (Value::Timestamp(t) | Value::TimestampTz(t), SqlType::Date) => {
-            Value::Date(t.div_euclid(MICROS_PER_DAY) as i32)
-        }
+        (Value::Date(d), SqlType::Timestamp) => Value::Timestamp(crate::format::date_to_micros(d)),
+        (Value::Date(d), SqlType::TimestampTz) => Value::TimestampTz(crate::format::date_to_micros(d)),
+        (Value::Timestamp(t) | Value::TimestampTz(t), SqlType::Date) => Value::Date(crate::format::micros_to_date(t)),
         (Value::Timestamp(t) | Value::TimestampTz(t), SqlType::Time) => Value::Time(t.rem_euclid(MICROS_PER_DAY)),
         (Value::Timestamp(t) | Value::TimestampTz(t), SqlType::Timestamp) => Value::Timestamp(t),
         (Value::Timestamp(t) | Value::TimestampTz(t), SqlType::TimestampTz) => Value::TimestampTz(t),

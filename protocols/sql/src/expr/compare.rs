@@ -48,8 +48,8 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Date(x), Date(y)) => x.cmp(y),
         (Time(x), Time(y)) => x.cmp(y),
         (Timestamp(x) | TimestampTz(x), Timestamp(y) | TimestampTz(y)) => x.cmp(y),
-        (Date(x), Timestamp(y) | TimestampTz(y)) => (*x as i64 * crate::format::MICROS_PER_DAY).cmp(y),
-        (Timestamp(x) | TimestampTz(x), Date(y)) => x.cmp(&(*y as i64 * crate::format::MICROS_PER_DAY)),
+        (Date(x), Timestamp(y) | TimestampTz(y)) => crate::format::date_to_micros(*x).cmp(y),
+        (Timestamp(x) | TimestampTz(x), Date(y)) => x.cmp(&crate::format::date_to_micros(*y)),
         (Interval(x), Interval(y)) => x.total_micros().cmp(&y.total_micros()),
         (Uuid(x), Uuid(y)) => x.cmp(y),
         (Json(x), Json(y)) => x.cmp(y),
@@ -115,7 +115,7 @@ pub fn hash_key(v: &Value) -> HashKey {
         }
         Value::Text(s) => HashKey::Text(s.clone()),
         Value::Bytes(b) => HashKey::Bytes(b.clone()),
-        Value::Date(d) => HashKey::Other(format!("ts{}", *d as i64 * crate::format::MICROS_PER_DAY)),
+        Value::Date(d) => HashKey::Other(format!("ts{}", crate::format::date_to_micros(*d))),
         Value::Timestamp(t) | Value::TimestampTz(t) => HashKey::Other(format!("ts{t}")),
         other => HashKey::Other(format!("{other:?}")),
     }

@@ -33,6 +33,96 @@ fn to_f64(v: &Value) -> Option<f64> {
     }
 }
 
+/// Natural logarithm of a positive numeric to about `prec` significant digits.
+fn numeric_ln(x: &BigDecimal, prec: u64) -> BigDecimal {
+    let ctx = bigdecimal::Context::default().with_prec(prec).unwrap_or_default();
+    let one = BigDecimal::from(1);
+    let threshold: BigDecimal = "0.001".parse().unwrap_or_else(|_| one.clone());
+    let mut y = x.with_prec(prec);
+    let mut k: u32 = 0;
+    // Reduce towards 1 with square roots: ln(x) = 2^k ln(x^(1/2^k)).
+    while (&y - &one).abs() > threshold && k < 200 {
+        y = y.sqrt_with_context(&ctx).unwrap_or_else(|| one.clone());
+        k += 1;
+    }
+    // ln(y) = 2 atanh(s), s = (y-1)/(y+1).
+    let s = ((&y - &one) / (&y + &one)).with_prec(prec);
+    let s2 = (&s * &s).with_prec(prec);
+    let eps = BigDecimal::new(1.into(), prec as i64 + 5);
+    let mut term = s.clone();
+    let mut sum = s.clone();
+    let mut n: u64 = 1;
+    loop {
+        term = (&term * &s2).with_prec(prec);
+        n += 2;
+        let t = (&term / BigDecimal::from(n)).with_prec(prec);
+        if t.abs() < eps {
+            break;
+        }
+        sum += t;
+    }
+    (sum * BigDecimal::from(2)
+        * BigDecimal::from(1u64 << k.min(62))
+        * BigDecimal::from(1u64 << k.saturating_sub(62).min(62)))
+    .with_prec(prec)
+}
+
+/// `numeric ^ numeric` with PostgreSQL's result scale (power_var).
+pub fn numeric_power(base: &BigDecimal, exp: &BigDecimal) -> Result<BigDecimal, SqlError> {
+    let zero = BigDecimal::from(0);
+    let base_dscale = dscale(base);
+    let exp_dscale = dscale(exp);
+    let exp_is_int = exp.is_integer();
+    if base.is_zero() {
+        if exp.is_negative() {
+            return Err(SqlError::new("2201F", "zero raised to a negative power is undefined"));
+        }
+        let r = if exp.is_zero() { BigDecimal::from(1) } else { zero };
+        return Ok(r.with_scale(base_dscale.max(exp_dscale).clamp(16, 1000)));
+    }
+    if base.is_negative() && !exp_is_int {
+        return Err(SqlError::new("2201F", "a negative number raised to a non-integer power yields a complex result"));
+    }
+    if exp_is_int {
+        if let Some(e) = exp.to_i64().filter(|e| (-1000..=1000).contains(e)) {
+            let mut acc = BigDecimal::from(1);
+            for _ in 0..e.unsigned_abs() {
+                acc *= base;
+            }
+            if e < 0 {
+                acc = (BigDecimal::from(1) / acc).with_prec(1100);
+            }
+            // PostgreSQL's rscale for an integer exponent: max(16, base dscale).
+            let scale = base_dscale.clamp(16, 1000);
+            return Ok(acc.with_scale_round(scale, RoundingMode::HalfUp));
+        }
+    }
+    // Estimate the result's decimal weight from a double computation.
+    let lb = base.abs().to_f64().unwrap_or(f64::NAN).ln();
+    let lb = if lb.is_finite() {
+        lb
+    } else {
+        (base.abs().digits() as i64 - base.abs().as_bigint_and_exponent().1) as f64 * std::f64::consts::LN_10
+    };
+    let val = lb * exp.to_f64().unwrap_or(0.0);
+    if val.abs() > 1000.0 * 3.01 {
+        if val > 0.0 {
+            return Err(SqlError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format"));
+        }
+        return Ok(zero.with_scale(1000));
+    }
+    let weight = val * std::f64::consts::LOG10_E;
+    let rscale = (16 - weight as i64).max(base_dscale).max(exp_dscale).clamp(0, 1000);
+    let prec = (rscale + weight.max(0.0) as i64 + 30).max(40) as u64;
+    let ln_base = numeric_ln(&base.abs(), prec);
+    let ctx = bigdecimal::Context::default().with_prec(prec).unwrap_or_default();
+    let mut r = (ln_base * exp).with_prec(prec).exp_with_context(&ctx);
+    if base.is_negative() && exp.with_scale(0).as_bigint_and_exponent().0.bit(0) {
+        r = -r;
+    }
+    Ok(r.with_scale_round(rscale, RoundingMode::HalfUp))
+}
+
 fn dscale(d: &BigDecimal) -> i64 {
     d.as_bigint_and_exponent().1.max(0)
 }
@@ -97,6 +187,9 @@ pub fn add_months(days: i64, months: i64) -> i64 {
 
 fn ts_plus_interval(ts: i64, iv: &Interval, sign: i64) -> Result<i64, SqlError> {
     let overflow = || SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+    if ts == i64::MAX || ts == i64::MIN {
+        return Ok(ts);
+    }
     let days = ts.div_euclid(MICROS_PER_DAY);
     let rest = ts.rem_euclid(MICROS_PER_DAY);
     let days = add_months(days, sign * iv.months as i64) + sign * iv.days as i64;
@@ -207,6 +300,14 @@ pub fn arithmetic(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, 
                 _ => return Err(undefined_operator(op, &a, &b)),
             })
         }
+        (Date(d), Int(_)) | (Int(_), Date(d))
+            if (*d == i32::MAX || *d == i32::MIN) && matches!(op, BinOp::Add | BinOp::Sub) =>
+        {
+            Date(*d)
+        }
+        (Date(x), Date(y)) if op == BinOp::Sub && [*x, *y].iter().any(|d| *d == i32::MAX || *d == i32::MIN) => {
+            return Err(SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "cannot subtract infinite dates"));
+        }
         (Date(d), Int(n)) if matches!(op, BinOp::Add | BinOp::Sub) => {
             let r = if op == BinOp::Add { (*d as i64).checked_add(*n) } else { (*d as i64).checked_sub(*n) }
                 .unwrap_or(i64::MAX);
@@ -218,7 +319,7 @@ pub fn arithmetic(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, 
         ),
         (Date(x), Date(y)) if op == BinOp::Sub => Int(*x as i64 - *y as i64),
         (Date(d), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            Timestamp(ts_plus_interval(*d as i64 * MICROS_PER_DAY, iv, if op == BinOp::Add { 1 } else { -1 })?)
+            Timestamp(ts_plus_interval(crate::format::date_to_micros(*d), iv, if op == BinOp::Add { 1 } else { -1 })?)
         }
         (Timestamp(t), Interval(iv)) if matches!(op, BinOp::Add | BinOp::Sub) => {
             Timestamp(ts_plus_interval(*t, iv, if op == BinOp::Add { 1 } else { -1 })?)
@@ -402,6 +503,7 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
             t if crate::expr::cast::is_numeric(&t) => SqlType::Numeric,
             _ => return None,
         },
+        "power" | "pow" if args.contains(&SqlType::Numeric) => SqlType::Numeric,
         "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "random" | "pi" => match first {
             SqlType::Numeric if name != "random" && name != "pi" => SqlType::Numeric,
             _ => SqlType::Float8,
@@ -426,6 +528,8 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
             _ => SqlType::Timestamp,
         },
         "date_part" | "extract" => SqlType::Float8,
+        "to_char" if args.len() == 2 => SqlType::Text,
+        "age" if args.len() <= 2 => SqlType::Interval,
         "array_length" | "cardinality" => SqlType::Int4,
         "make_date" => SqlType::Date,
         "nextval" | "currval" => SqlType::Int8,
@@ -525,19 +629,11 @@ pub fn call(
         },
         "sqrt" | "exp" | "ln" | "log" | "power" | "pow" => {
             let x = to_f64(&cast_value(arg(0), &SqlType::Float8)?).unwrap_or(f64::NAN);
-            if matches!(name, "power" | "pow") {
-                if let (Value::Decimal(b), Ok(Value::Int(e))) = (arg(0), cast_value(arg(1), &SqlType::Int8)) {
-                    if *ty == SqlType::Numeric
-                        && (0..=1000).contains(&e)
-                        && to_f64(&arg(1)).is_some_and(|f| f.fract() == 0.0)
-                    {
-                        let mut acc = BigDecimal::from(1);
-                        for _ in 0..e {
-                            acc *= &b;
-                        }
-                        let scale = dscale(&acc).max(16);
-                        return Ok(Value::Decimal(acc.with_scale_round(scale, RoundingMode::HalfUp)));
-                    }
+            if matches!(name, "power" | "pow") && *ty == SqlType::Numeric {
+                if let (Value::Decimal(b), Value::Decimal(e)) =
+                    (cast_value(arg(0), &SqlType::Numeric)?, cast_value(arg(1), &SqlType::Numeric)?)
+                {
+                    return Ok(Value::Decimal(numeric_power(&b, &e)?));
                 }
             }
             let r = match name {
@@ -731,17 +827,311 @@ pub fn call(
             extra(name).map(Value::Text).unwrap_or(Value::Null)
         }
         "date_trunc" => date_trunc(&text_arg(&arg(0)), arg(1))?,
+        "to_char" => to_char(&arg(0), &text_arg(&arg(1)))?,
+        "age" => {
+            let (a, b) = if args.len() == 1 {
+                (now.div_euclid(MICROS_PER_DAY) * MICROS_PER_DAY, ts_micros(&arg(0))?)
+            } else {
+                (ts_micros(&arg(0))?, ts_micros(&arg(1))?)
+            };
+            Value::Interval(age(a, b)?)
+        }
         "date_part" | "extract" => date_part(&text_arg(&arg(0)), &arg(1))?,
         "nextval" | "currval" => return Err(SqlError::not_supported(format!("{name}() outside a column default"))),
         other => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {other} does not exist"))),
     })
 }
 
+fn ts_micros(v: &Value) -> Result<i64, SqlError> {
+    match v {
+        Value::Timestamp(t) | Value::TimestampTz(t) => Ok(*t),
+        Value::Date(d) => Ok(crate::format::date_to_micros(*d)),
+        other => Err(SqlError::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("function age({}) does not exist", other.kind_name()),
+        )),
+    }
+}
+
+/// Broken-down time: (year, month, day, hour, minute, second, microsecond).
+fn split_ts(t: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
+    let days = t.div_euclid(MICROS_PER_DAY);
+    let rest = t.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let secs = rest / 1_000_000;
+    (y, m as i64, d as i64, secs / 3600, (secs / 60) % 60, secs % 60, rest % 1_000_000)
+}
+
+/// PostgreSQL's `age(a, b)`: a symbolic difference in years, months and days.
+fn age(a: i64, b: i64) -> Result<orbit_storage::Interval, SqlError> {
+    if [a, b].iter().any(|t| *t == i64::MAX || *t == i64::MIN) {
+        return Err(SqlError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "interval out of range"));
+    }
+    let t1 = split_ts(a);
+    let t2 = split_ts(b);
+    let neg = a < b;
+    let mut f = [t1.0 - t2.0, t1.1 - t2.1, t1.2 - t2.2, t1.3 - t2.3, t1.4 - t2.4, t1.5 - t2.5, t1.6 - t2.6];
+    if neg {
+        f.iter_mut().for_each(|x| *x = -*x);
+    }
+    while f[6] < 0 {
+        f[6] += 1_000_000;
+        f[5] -= 1;
+    }
+    while f[5] < 0 {
+        f[5] += 60;
+        f[4] -= 1;
+    }
+    while f[4] < 0 {
+        f[4] += 60;
+        f[3] -= 1;
+    }
+    while f[3] < 0 {
+        f[3] += 24;
+        f[2] -= 1;
+    }
+    while f[2] < 0 {
+        let (y, m) = if neg { (t1.0, t1.1) } else { (t2.0, t2.1) };
+        f[2] += days_in_month(y, m as u32) as i64;
+        f[1] -= 1;
+    }
+    while f[1] < 0 {
+        f[1] += 12;
+        f[0] -= 1;
+    }
+    if neg {
+        f.iter_mut().for_each(|x| *x = -*x);
+    }
+    Ok(orbit_storage::Interval {
+        months: (f[0] * 12 + f[1]) as i32,
+        days: f[2] as i32,
+        micros: ((f[3] * 60 + f[4]) * 60 + f[5]) * 1_000_000 + f[6],
+    })
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAY_NAMES: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/// Applies the case of a pattern (`Month`, `MONTH`, `month`) to a name.
+fn name_case(pat: &str, name: &str) -> String {
+    let mut c = pat.chars();
+    let (first, second) = (c.next().unwrap_or('A'), c.next().unwrap_or('a'));
+    if first.is_ascii_lowercase() {
+        name.to_ascii_lowercase()
+    } else if second.is_ascii_uppercase() {
+        name.to_ascii_uppercase()
+    } else {
+        name.to_string()
+    }
+}
+
+/// `to_char(timestamp|date, text)` for the common template patterns.
+fn to_char(v: &Value, fmt: &str) -> Result<Value, SqlError> {
+    let t = match v {
+        Value::Timestamp(t) | Value::TimestampTz(t) => *t,
+        Value::Date(d) => crate::format::date_to_micros(*d),
+        Value::Int(_) | Value::Decimal(_) | Value::Float(_) => return to_char_number(v, fmt),
+        Value::Interval(iv) => {
+            let days = iv.micros.div_euclid(MICROS_PER_DAY);
+            iv.micros - days * MICROS_PER_DAY
+        }
+        other => {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function to_char({}, text) does not exist", other.kind_name()),
+            ))
+        }
+    };
+    if t == i64::MAX || t == i64::MIN {
+        return Ok(Value::Null);
+    }
+    let (y, m, d, h, mi, sec, us) = split_ts(t);
+    let days = t.div_euclid(MICROS_PER_DAY);
+    let dow = (days + 4).rem_euclid(7) as usize;
+    let doy = days - days_from_civil(y, 1, 1) + 1;
+    let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+    let mut out = String::new();
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut i = 0;
+    let starts = |i: usize, p: &str| {
+        let n = p.len();
+        i + n <= chars.len() && chars[i..i + n].iter().collect::<String>().eq_ignore_ascii_case(p)
+    };
+    let raw = |i: usize, n: usize| chars[i..i + n].iter().collect::<String>();
+    while i < chars.len() {
+        let mut fm = false;
+        if starts(i, "FM") {
+            fm = true;
+            i += 2;
+            if i >= chars.len() {
+                break;
+            }
+        }
+        let num = |v: i64, w: usize| if fm { v.to_string() } else { format!("{v:0w$}") };
+        let name = |pat: &str, n: &str, w: usize| {
+            let s = name_case(pat, n);
+            if fm {
+                s
+            } else {
+                format!("{s:<w$}")
+            }
+        };
+        if chars[i] == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    i += 1;
+                }
+                out.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let (piece, n): (String, usize) = if starts(i, "YYYY") {
+            (num(y, 4), 4)
+        } else if starts(i, "YYY") {
+            (num(y.rem_euclid(1000), 3), 3)
+        } else if starts(i, "YY") {
+            (num(y.rem_euclid(100), 2), 2)
+        } else if starts(i, "HH24") {
+            (num(h, 2), 4)
+        } else if starts(i, "HH12") {
+            (num(h12, 2), 4)
+        } else if starts(i, "HH") {
+            (num(h12, 2), 2)
+        } else if starts(i, "MI") {
+            (num(mi, 2), 2)
+        } else if starts(i, "SS") {
+            (num(sec, 2), 2)
+        } else if starts(i, "MS") {
+            (num(us / 1000, 3), 2)
+        } else if starts(i, "US") {
+            (num(us, 6), 2)
+        } else if starts(i, "MONTH") {
+            (name(&raw(i, 5), MONTH_NAMES[m as usize - 1], 9), 5)
+        } else if starts(i, "MON") {
+            (name_case(&raw(i, 3), &MONTH_NAMES[m as usize - 1][..3]), 3)
+        } else if starts(i, "MM") {
+            (num(m, 2), 2)
+        } else if starts(i, "DAY") {
+            (name(&raw(i, 3), DAY_NAMES[dow], 9), 3)
+        } else if starts(i, "DY") {
+            (name_case(&raw(i, 2), &DAY_NAMES[dow][..3]), 2)
+        } else if starts(i, "DDD") {
+            (num(doy, 3), 3)
+        } else if starts(i, "DD") {
+            (num(d, 2), 2)
+        } else if starts(i, "D") {
+            ((dow + 1).to_string(), 1)
+        } else if starts(i, "AM") || starts(i, "PM") {
+            let s = if h < 12 { "AM" } else { "PM" };
+            (if chars[i].is_ascii_lowercase() { s.to_ascii_lowercase() } else { s.to_string() }, 2)
+        } else if starts(i, "A.M.") || starts(i, "P.M.") {
+            let s = if h < 12 { "A.M." } else { "P.M." };
+            (if chars[i].is_ascii_lowercase() { s.to_ascii_lowercase() } else { s.to_string() }, 4)
+        } else if starts(i, "Q") {
+            (((m - 1) / 3 + 1).to_string(), 1)
+        } else if chars[i] == '\\' && i + 1 < chars.len() {
+            (chars[i + 1].to_string(), 2)
+        } else {
+            (chars[i].to_string(), 1)
+        };
+        out.push_str(&piece);
+        i += n;
+    }
+    Ok(Value::Text(out))
+}
+
+/// `to_char(number, text)` for the digit patterns 9, 0, '.', 'D', ',', 'G', 'FM' and a sign.
+fn to_char_number(v: &Value, fmt: &str) -> Result<Value, SqlError> {
+    let d: BigDecimal = match v {
+        Value::Int(i) => BigDecimal::from(*i),
+        Value::Decimal(d) => d.clone(),
+        Value::Float(f) => <BigDecimal as bigdecimal::FromPrimitive>::from_f64(*f).unwrap_or_default(),
+        _ => BigDecimal::from(0),
+    };
+    let fm = fmt.to_ascii_uppercase().contains("FM");
+    let pat: String = fmt.chars().filter(|c| !matches!(c, 'F' | 'M' | 'f' | 'm')).collect();
+    let (int_pat, frac_pat) = match pat.find(['.', 'D', 'd']) {
+        Some(i) => (&pat[..i], &pat[i + 1..]),
+        None => (pat.as_str(), ""),
+    };
+    let frac_digits = frac_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
+    let int_slots = int_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
+    let rounded = d.with_scale_round(frac_digits as i64, RoundingMode::HalfUp);
+    let neg = rounded.is_negative();
+    let plain = rounded.abs().to_plain_string();
+    let (int_s, frac_s) = plain.split_once('.').unwrap_or((plain.as_str(), ""));
+    let int_s = int_s.trim_start_matches('0');
+    if int_s.len() > int_slots {
+        let hashes: String = pat.chars().map(|c| if matches!(c, '9' | '0') { '#' } else { c }).collect();
+        return Ok(Value::Text(format!(" {hashes}")));
+    }
+    let digits: Vec<char> = int_s.chars().collect();
+    let mut out_rev = Vec::new();
+    let mut di = digits.len();
+    let mut zero_fill = false;
+    let first_zero = int_pat.find('0');
+    for (pos, c) in int_pat.char_indices().rev() {
+        match c {
+            '9' | '0' => {
+                if di > 0 {
+                    di -= 1;
+                    out_rev.push(digits[di]);
+                } else if c == '0' || first_zero.is_some_and(|z| pos >= z) || zero_fill {
+                    zero_fill = true;
+                    out_rev.push('0');
+                } else {
+                    out_rev.push(' ');
+                }
+            }
+            ',' | 'G' | 'g' => out_rev.push(if di > 0 || zero_fill { ',' } else { ' ' }),
+            other => out_rev.push(other),
+        }
+    }
+    let mut int_out: String = out_rev.into_iter().rev().collect();
+    if int_s.is_empty() && frac_digits == 0 && !int_out.contains('0') {
+        if let Some(p) = int_out.rfind(' ') {
+            int_out.replace_range(p..p + 1, "0");
+        }
+    }
+    // The sign goes right before the first digit.
+    let first = int_out.find(|c: char| c != ' ').unwrap_or(int_out.len());
+    let sign = if neg { "-" } else { " " };
+    int_out.insert_str(first, sign);
+    let mut out = int_out;
+    if pat.find(['.', 'D', 'd']).is_some() {
+        out.push('.');
+        out.push_str(&frac_s[..frac_digits.min(frac_s.len())]);
+    }
+    if fm {
+        out = out.trim_start().to_string();
+        if out.contains('.') && frac_pat.contains('9') && !frac_pat.contains('0') {
+            out = out.trim_end_matches('0').to_string();
+        }
+    }
+    Ok(Value::Text(out))
+}
+
 fn date_trunc(field: &str, v: Value) -> Result<Value, SqlError> {
     let (micros, wrap): (i64, fn(i64) -> Value) = match v {
         Value::Timestamp(t) => (t, Value::Timestamp),
         Value::TimestampTz(t) => (t, Value::TimestampTz),
-        Value::Date(d) => (d as i64 * MICROS_PER_DAY, Value::Timestamp),
+        Value::Date(d) => (crate::format::date_to_micros(d), Value::Timestamp),
         other => {
             return Err(SqlError::new(
                 sqlstate::UNDEFINED_FUNCTION,
@@ -749,6 +1139,9 @@ fn date_trunc(field: &str, v: Value) -> Result<Value, SqlError> {
             ))
         }
     };
+    if micros == i64::MAX || micros == i64::MIN {
+        return Ok(wrap(micros));
+    }
     let days = micros.div_euclid(MICROS_PER_DAY);
     let rest = micros.rem_euclid(MICROS_PER_DAY);
     let (y, m, _) = civil_from_days(days);
@@ -795,7 +1188,7 @@ pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
     }
     let micros = match v {
         Value::Timestamp(t) | Value::TimestampTz(t) => *t,
-        Value::Date(d) => *d as i64 * MICROS_PER_DAY,
+        Value::Date(d) => crate::format::date_to_micros(*d),
         Value::Time(t) => *t,
         other => {
             return Err(SqlError::new(
@@ -804,6 +1197,13 @@ pub fn date_part(field: &str, v: &Value) -> Result<Value, SqlError> {
             ))
         }
     };
+    if !matches!(v, Value::Time(_)) && (micros == i64::MAX || micros == i64::MIN) {
+        let inf = if micros == i64::MAX { f64::INFINITY } else { f64::NEG_INFINITY };
+        return Ok(Value::Float(match f.as_str() {
+            "year" | "epoch" | "decade" | "century" | "millennium" => inf,
+            _ => return Ok(Value::Null),
+        }));
+    }
     let days = micros.div_euclid(MICROS_PER_DAY);
     let rest = micros.rem_euclid(MICROS_PER_DAY);
     let (y, m, d) = civil_from_days(days);

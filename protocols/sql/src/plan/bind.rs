@@ -8,7 +8,7 @@ use super::join::{build_joins, split_join_condition, Rel};
 use super::{AggCall, AggFunc, FrameBound, JoinKind, Plan, ScanNode, SetOpKind, SortKey, WindowCall};
 use crate::catalog::{CatalogState, TableInfo, ViewDef};
 use crate::error::{sqlstate, SqlError};
-use crate::expr::cast::{cast_value, common_type, is_integer, is_numeric, is_textual};
+use crate::expr::cast::{cast_value, common_type, is_integer, is_numeric};
 use crate::expr::{BinOp, Expr, QuantSource, SubPlan};
 use crate::types::SqlType;
 use orbit_storage::{DataType, Value};
@@ -1936,6 +1936,9 @@ impl<'a> Binder<'a> {
                     | DataType::Decimal { precision: Some(_), .. } => Some(dt.clone()),
                     _ => None,
                 };
+                if !crate::expr::cast::cast_exists(&t, &st) {
+                    return Err(crate::expr::cast::cannot_cast(&t.name(), &st));
+                }
                 match x {
                     Expr::Literal(v) => {
                         let v = cast_value(v, &st)?;
@@ -1946,19 +1949,7 @@ impl<'a> Binder<'a> {
                         (Expr::Literal(v), st)
                     }
                     Expr::Param(i, SqlType::Unknown) => (self.coerce(Expr::Param(i, SqlType::Unknown), &t, &st)?, st),
-                    x => {
-                        if t != SqlType::Unknown
-                            && !crate::expr::cast::can_assign(&t, &st)
-                            && !is_textual(&t)
-                            && st != SqlType::Bool
-                        {
-                            return Err(SqlError::new(
-                                sqlstate::CANNOT_COERCE,
-                                format!("cannot cast type {} to {}", t.name(), st.name()),
-                            ));
-                        }
-                        (Expr::Cast { expr: Box::new(x), to: st.clone(), typmod }, st)
-                    }
+                    x => (Expr::Cast { expr: Box::new(x), to: st.clone(), typmod }, st),
                 }
             }
             E::Function(f) => self.bind_function(f, scope, agg)?,

@@ -389,3 +389,170 @@ async fn more_postgres_forms() {
         vec!["1", "2", "3"]
     );
 }
+
+#[tokio::test]
+async fn datetime_field_out_of_range_is_22008() {
+    let mut s = session().await;
+    let e = err(&mut s, "SELECT '2023-02-29'::date").await;
+    assert_eq!(e.code, "22008");
+    assert_eq!(e.message, "date/time field value out of range: \"2023-02-29\"");
+    assert_eq!(err(&mut s, "SELECT '2024-01-01 25:00'::timestamp").await.code, "22008");
+    assert_eq!(err(&mut s, "SELECT '2024-13-01'::date").await.code, "22008");
+    assert_eq!(err(&mut s, "SELECT '2024-01-01 10:61'::timestamptz").await.code, "22008");
+    let e = err(&mut s, "SELECT 'garbage'::date").await;
+    assert_eq!(e.code, "22007");
+    assert_eq!(e.message, "invalid input syntax for type date: \"garbage\"");
+    assert_eq!(err(&mut s, "SELECT '2024-xx-01'::date").await.code, "22007");
+    assert_eq!(flat(rows(&mut s, "SELECT '2024-02-29'::date").await), vec!["2024-02-29"]);
+}
+
+#[tokio::test]
+async fn impossible_casts_are_42846() {
+    let mut s = session().await;
+    let e = err(&mut s, "SELECT 1::date").await;
+    assert_eq!(e.code, "42846");
+    assert_eq!(e.message, "cannot cast type integer to date");
+    assert_eq!(err(&mut s, "SELECT current_date::int").await.code, "42846");
+    assert_eq!(err(&mut s, "SELECT true::date").await.code, "42846");
+    assert_eq!(err(&mut s, "SELECT 1.5::timestamp").await.code, "42846");
+    assert_eq!(err(&mut s, "SELECT now()::uuid").await.code, "42846");
+    ok(&mut s, "CREATE TABLE c(i int, d date)").await;
+    assert_eq!(err(&mut s, "SELECT i::date FROM c").await.code, "42846");
+    assert_eq!(err(&mut s, "SELECT d::int FROM c").await.code, "42846");
+    assert_eq!(flat(rows(&mut s, "SELECT 1::bool, '5'::int::text, 2::numeric::float8").await), vec!["t,5,2"]);
+}
+
+#[tokio::test]
+async fn special_datetime_values() {
+    let mut s = session().await;
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 'epoch'::timestamp, 'epoch'::date").await),
+        vec!["1970-01-01 00:00:00,1970-01-01"]
+    );
+    assert_eq!(
+        flat(
+            rows(&mut s, "SELECT 'infinity'::date, '-infinity'::date, 'infinity'::timestamp, '-infinity'::timestamptz")
+                .await
+        ),
+        vec!["infinity,-infinity,infinity,-infinity"]
+    );
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT 'infinity'::date > '2024-01-01'::date, '-infinity'::timestamp < 'epoch'::timestamp, \
+                 'infinity'::date = 'infinity'::timestamp, ('infinity'::date)::timestamp, \
+                 'infinity'::timestamp + interval '1 day'"
+            )
+            .await
+        ),
+        vec!["t,t,t,infinity,infinity"]
+    );
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT 'today'::date = current_date, 'tomorrow'::date - 'yesterday'::date, \
+                 'now'::timestamptz <= now() + interval '1 minute'"
+            )
+            .await
+        ),
+        vec!["t,2,t"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 'infinity'::date + 1, '-infinity'::date - 1").await),
+        vec!["infinity,-infinity"]
+    );
+    assert_eq!(err(&mut s, "SELECT 'infinity'::date - '2024-01-01'::date").await.code, "22008");
+    ok(&mut s, "CREATE TABLE sp(d date)").await;
+    ok(&mut s, "INSERT INTO sp VALUES ('infinity'), ('2024-05-01'), ('-infinity')").await;
+    assert_eq!(flat(rows(&mut s, "SELECT d FROM sp ORDER BY d").await), vec!["-infinity", "2024-05-01", "infinity"]);
+}
+
+#[tokio::test]
+async fn power_operator_types_and_scale() {
+    let mut s = session().await;
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 2 ^ 0.5, 10 ^ 2, pg_typeof(10 ^ 2), pg_typeof(2 ^ 0.5)").await),
+        vec!["1.4142135623730950,100,double precision,numeric"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT power(2, 0.5), pg_typeof(power(2::numeric, 2)), power(2.0, 10), 2.5 ^ 2").await),
+        vec!["1.4142135623730950,numeric,1024.0000000000000000,6.2500000000000000"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT 9 ^ 0.5, 2 ^ 0.5::float8").await),
+        vec!["3.0000000000000000,1.4142135623730951"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT 2 ^ 10 = 1024, power(2, 3)::integer").await), vec!["t,8"]);
+    assert_eq!(err(&mut s, "SELECT 10::double precision ^ 400").await.code, "22003");
+    assert_eq!(err(&mut s, "SELECT (-8.0) ^ 0.5").await.code, "2201F");
+    assert_eq!(err(&mut s, "SELECT 0.0 ^ -1").await.code, "2201F");
+}
+
+#[tokio::test]
+async fn to_char_and_age() {
+    let mut s = session().await;
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT to_char('2024-03-05 14:07:09.123456'::timestamp, 'YYYY-MM-DD HH24:MI:SS.MS US'), \
+                 to_char('2024-03-05 14:07:09'::timestamp, 'HH12 PM am \"at\" Dy Mon DD')"
+            )
+            .await
+        ),
+        vec!["2024-03-05 14:07:09.123 123456,02 PM pm at Tue Mar 05"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT to_char('2024-03-05'::date, 'Month|FMMonth|Day|FMDay|MONTH|day')").await),
+        vec!["March    |March|Tuesday  |Tuesday|MARCH    |tuesday  "]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT to_char('2024-03-05 00:30:00+00'::timestamptz, 'HH12:MI AM')").await),
+        vec!["12:30 AM"]
+    );
+    assert_eq!(
+        flat(rows(&mut s, "SELECT to_char(1234.5, '99999.99'), to_char(42, 'FM999'), to_char(-7, '000')").await),
+        vec!["  1234.50,42,-007"]
+    );
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT age('2024-03-15'::timestamp, '2023-01-20'::timestamp), \
+                 age('2023-01-20'::timestamp, '2024-03-15 12:00'::timestamp), \
+                 age('2024-03-01'::timestamp, '2024-01-31'::timestamp), pg_typeof(age(now()::timestamp)), \
+                 age('2024-03-01'::timestamp, '2023-01-15'::timestamp)"
+            )
+            .await
+        ),
+        vec!["1 year 1 mon 26 days,-1 years -1 mons -26 days -12:00:00,1 mon 1 day,interval,1 year 1 mon 17 days"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_flag_stops_a_long_cross_join() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE big(x int)").await;
+    ok(
+        &mut s,
+        "INSERT INTO big WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3000) SELECT n FROM r",
+    )
+    .await;
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM big").await), vec!["3000"]);
+    let flag = s.cancel_flag();
+    let setter = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let started = std::time::Instant::now();
+    // 9 million pairs, none of which qualifies: far longer than 100ms unless cancelled.
+    let e = err(&mut s, "SELECT count(*) FROM big a CROSS JOIN big b WHERE a.x + b.x < 0").await;
+    setter.await.unwrap();
+    assert_eq!(e.code, "57014");
+    assert_eq!(e.message, "canceling statement due to user request");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "not cancelled promptly: {:?}", started.elapsed());
+    // The next statement runs normally.
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM big a JOIN big b ON a.x = b.x").await), vec!["3000"]);
+}
