@@ -86,7 +86,11 @@ impl SimpleQueryHandler for ConnectionHandler {
             }
         }
 
-        let status = wire_status(session);
+        apply_deallocations(state);
+        let status = match state.session.as_ref() {
+            Some(session) => wire_status(session),
+            None => return Err(PgWireError::NotReadyForQuery),
+        };
         if matches!(status, pgwire::messages::response::TransactionStatus::Idle) {
             state.portals.clear();
         }
@@ -109,5 +113,18 @@ impl SimpleQueryHandler for ConnectionHandler {
             sqlstate::INTERNAL_ERROR,
             "simple query dispatched outside on_query",
         ))))
+    }
+}
+
+/// Drops the prepared statements the session's DEALLOCATE statements named.
+pub(crate) fn apply_deallocations(state: &mut crate::handler::ConnectionState) {
+    let Some(session) = state.session.as_mut() else { return };
+    for name in session.take_deallocations() {
+        match name {
+            None => state.statements.clear(),
+            Some(name) => {
+                state.statements.remove(&name);
+            }
+        }
     }
 }

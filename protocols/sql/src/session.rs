@@ -107,6 +107,9 @@ pub struct Session {
     pub(crate) replay_draws: Option<std::collections::VecDeque<i64>>,
     savepoints: Vec<(String, usize)>,
     replaying: bool,
+    /// Prepared statements the client asked to DEALLOCATE (None = ALL); the wire
+    /// listener, which owns the prepared statements, takes and applies them.
+    deallocations: Vec<Option<String>>,
 }
 
 impl Session {
@@ -133,6 +136,7 @@ impl Session {
             replay_draws: None,
             savepoints: Vec::new(),
             replaying: false,
+            deallocations: Vec::new(),
         })
     }
 
@@ -147,6 +151,11 @@ impl Session {
             return Some(self.user.clone());
         }
         self.settings.get(&n).cloned()
+    }
+
+    /// The DEALLOCATE requests run since the last call (None = DEALLOCATE ALL).
+    pub fn take_deallocations(&mut self) -> Vec<Option<String>> {
+        std::mem::take(&mut self.deallocations)
     }
 
     pub fn cancel_flag(&self) -> Arc<AtomicBool> {
@@ -630,6 +639,15 @@ impl Session {
                 }
                 ast::Reset::SessionAuthorization => Ok(cmd("RESET")),
             },
+            Statement::Deallocate { name, .. } => {
+                if name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all") {
+                    self.deallocations.push(None);
+                    Ok(cmd("DEALLOCATE ALL"))
+                } else {
+                    self.deallocations.push(Some(crate::plan::bind::ident(name)));
+                    Ok(cmd("DEALLOCATE"))
+                }
+            }
             Statement::Discard { .. } => {
                 if self.status != TransactionStatus::Idle {
                     return Some(Err(SqlError::new(

@@ -643,3 +643,26 @@ fn psql_runs_a_scripted_session() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ERROR") && stderr.contains("nowhere"), "{stderr}");
 }
+
+/// psycopg 3 (from PyPI): parameters, executemany, server-side prepared statements,
+/// binary results, SQLSTATE-typed exceptions and rollback (which sends DEALLOCATE ALL).
+#[test]
+fn psycopg_runs_a_session() {
+    let has_psycopg = Command::new("python3").args(["-c", "import psycopg"]).status().is_ok_and(|s| s.success());
+    if !has_psycopg {
+        eprintln!(
+            "\n!!!! SKIPPED psycopg_runs_a_session: python3 with psycopg is not available (pip install psycopg)\n"
+        );
+        return;
+    }
+    let server = TestServer::start(&[], &[]);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/psycopg_session.py");
+    let out = Command::new("python3").arg(&script).arg(pg_port(&server).to_string()).output().expect("run python3");
+    assert!(
+        out.status.success(),
+        "psycopg session failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("psycopg session ok"));
+}

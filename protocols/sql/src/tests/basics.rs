@@ -164,3 +164,13 @@ async fn rollback_of_a_block_with_ddl_is_an_explicit_error() {
     assert_eq!(ok(&mut s, "COMMIT").await, "COMMIT");
     assert_eq!(rows(&mut s, "SELECT a FROM kept").await, vec![vec!["1".to_string()]]);
 }
+
+/// DEALLOCATE is handed to the wire listener, which owns the prepared statements.
+#[tokio::test]
+async fn deallocate_is_handed_to_the_listener() {
+    let mut s = session().await;
+    assert_eq!(ok(&mut s, "DEALLOCATE ALL").await, "DEALLOCATE ALL");
+    assert_eq!(ok(&mut s, "DEALLOCATE PREPARE stmt1").await, "DEALLOCATE");
+    assert_eq!(s.take_deallocations(), vec![None, Some("stmt1".to_string())]);
+    assert!(s.take_deallocations().is_empty());
+}
