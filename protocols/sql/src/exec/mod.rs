@@ -16,7 +16,8 @@ use crate::error::{sqlstate, SqlError};
 use crate::expr::cast::cast_value;
 use crate::expr::compare::{compare, hash_key, row_key, sort_cmp, HashKey};
 use crate::expr::eval::Env;
-use crate::expr::Expr;
+use crate::expr::functions::arithmetic;
+use crate::expr::{BinOp, Expr};
 use crate::plan::{JoinKind, Plan, ScanNode, SetOpKind};
 use orbit_storage::{Row, ScanOptions, Transaction, Value};
 use parking_lot::Mutex;
@@ -228,6 +229,48 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
                     vals.push(env.eval(e, &[])?);
                 }
                 out.push(vals);
+            }
+            Ok(out)
+        }
+        Plan::Series { args, ty } => {
+            let mut vals = Vec::with_capacity(3);
+            for e in args {
+                vals.push(env.eval(e, &[])?);
+            }
+            let step = vals.pop().unwrap_or(Value::Null);
+            let stop = vals.pop().unwrap_or(Value::Null);
+            let start = vals.pop().unwrap_or(Value::Null);
+            let mut out = Vec::new();
+            if matches!(start, Value::Null) || matches!(stop, Value::Null) || matches!(step, Value::Null) {
+                return Ok(out);
+            }
+            // The step's direction: compare start + step with start.
+            let dir = match arithmetic(BinOp::Add, start.clone(), step.clone(), ty) {
+                Ok(next) => compare(&next, &start),
+                Err(_) => compare(&step, &Value::Int(0)),
+            };
+            let dir = match dir {
+                Some(std::cmp::Ordering::Equal) => {
+                    return Err(SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, "step size cannot equal zero"))
+                }
+                Some(d) => d,
+                None => return Ok(out),
+            };
+            let mut cur = start;
+            loop {
+                ctx.check_cancel()?;
+                match compare(&cur, &stop) {
+                    Some(o) if o == dir => break,
+                    None => break,
+                    _ => {}
+                }
+                // Overflow past the type's range ends the series, as in PostgreSQL.
+                let next = arithmetic(BinOp::Add, cur.clone(), step.clone(), ty);
+                out.push(vec![cur]);
+                match next {
+                    Ok(n) => cur = n,
+                    Err(_) => break,
+                }
             }
             Ok(out)
         }

@@ -1426,9 +1426,12 @@ impl<'a> Binder<'a> {
 
     fn bind_factor(&mut self, f: &ast::TableFactor) -> Result<(Plan, Scope), SqlError> {
         match f {
-            ast::TableFactor::Table { name, alias, args, .. } => {
-                if args.is_some() {
-                    return Err(SqlError::not_supported("table functions"));
+            ast::TableFactor::Table { name, alias, args, with_ordinality, .. } => {
+                if *with_ordinality {
+                    return Err(SqlError::not_supported("WITH ORDINALITY"));
+                }
+                if let Some(fargs) = args {
+                    return self.bind_table_function(name, &fargs.args, alias.as_ref());
                 }
                 let parts = object_name_parts(name)?;
                 if parts.len() == 1 {
@@ -1483,6 +1486,96 @@ impl<'a> Binder<'a> {
             }
             _ => Err(SqlError::not_supported("this FROM item")),
         }
+    }
+
+    /// A set-returning function in FROM (only `generate_series`).
+    fn bind_table_function(
+        &mut self,
+        name: &ast::ObjectName,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Plan, Scope), SqlError> {
+        let parts = object_name_parts(name)?;
+        let fname = parts.last().cloned().unwrap_or_default();
+        if fname != "generate_series" || (parts.len() == 2 && parts[0] != "pg_catalog") || parts.len() > 2 {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {} does not exist", parts.join(".")),
+            ));
+        }
+        let mut bound = Vec::new();
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
+                    bound.push(self.bind_expr(x, &Scope::default(), None)?)
+                }
+                _ => return Err(SqlError::not_supported("this generate_series argument")),
+            }
+        }
+        let no_fn = |types: &[SqlType]| {
+            SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!(
+                    "function generate_series({}) does not exist",
+                    types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        };
+        let types: Vec<SqlType> = bound.iter().map(|(_, t)| t.clone()).collect();
+        if !(2..=3).contains(&bound.len()) {
+            return Err(no_fn(&types));
+        }
+        let is_ts = |t: &SqlType| matches!(t, SqlType::Timestamp | SqlType::TimestampTz | SqlType::Date);
+        let ty = if types.iter().take(2).any(is_ts) {
+            if bound.len() != 3 {
+                return Err(no_fn(&types));
+            }
+            if types.iter().take(2).any(|t| matches!(t, SqlType::TimestampTz | SqlType::Date)) {
+                SqlType::TimestampTz
+            } else {
+                SqlType::Timestamp
+            }
+        } else if types.iter().all(|t| matches!(t, SqlType::Int2 | SqlType::Int4 | SqlType::Unknown)) {
+            SqlType::Int4
+        } else if types.iter().all(|t| matches!(t, SqlType::Int2 | SqlType::Int4 | SqlType::Int8 | SqlType::Unknown)) {
+            SqlType::Int8
+        } else if types
+            .iter()
+            .all(|t| matches!(t, SqlType::Int2 | SqlType::Int4 | SqlType::Int8 | SqlType::Numeric | SqlType::Unknown))
+        {
+            SqlType::Numeric
+        } else {
+            return Err(no_fn(&types));
+        };
+        let mut exprs = Vec::new();
+        for (i, (e, t)) in bound.into_iter().enumerate() {
+            let target = if i == 2 && matches!(ty, SqlType::Timestamp | SqlType::TimestampTz) {
+                SqlType::Interval
+            } else {
+                ty.clone()
+            };
+            if i == 2 && target == SqlType::Interval && !matches!(t, SqlType::Interval | SqlType::Unknown) {
+                return Err(no_fn(&types));
+            }
+            exprs.push(self.cast_to(e, &t, &target)?);
+        }
+        if exprs.len() == 2 {
+            exprs.push(Expr::Literal(cast_value(Value::Int(1), &ty)?));
+        }
+        let table = alias.map(|a| ident(&a.name)).unwrap_or_else(|| "generate_series".into());
+        let col = match alias {
+            Some(a) if a.columns.len() > 1 => {
+                return Err(SqlError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "too many column aliases specified for function generate_series",
+                ))
+            }
+            Some(a) if a.columns.len() == 1 => ident(&a.columns[0].name),
+            Some(_) => table.clone(),
+            None => "generate_series".into(),
+        };
+        let scope = Scope { cols: vec![ScopeCol { table: Some(table), name: col, ty: ty.clone(), hidden: false }] };
+        Ok((Plan::Series { args: exprs, ty }, scope))
     }
 
     fn aliased(
@@ -2395,6 +2488,9 @@ impl<'a> Binder<'a> {
         agg: Option<&AggCtx>,
     ) -> Result<(Expr, SqlType), SqlError> {
         let name = function_name(f);
+        if name == "generate_series" {
+            return Err(SqlError::not_supported("set-returning function generate_series outside FROM"));
+        }
         if f.over.is_some() {
             return Err(SqlError::new("42P20", "window functions are not allowed here"));
         }

@@ -180,6 +180,11 @@ pub enum Plan {
         left: Box<Plan>,
         right: Box<Plan>,
     },
+    /// `generate_series(start, stop, step)`: one column of type `ty`.
+    Series {
+        args: Vec<Expr>,
+        ty: SqlType,
+    },
     /// The working table of a recursive CTE.
     WorkTable {
         id: usize,
@@ -205,6 +210,7 @@ impl Plan {
                 }
             }
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(|e| on_expr(e, f)),
+            Plan::Series { args, .. } => args.iter().for_each(|e| on_expr(e, f)),
             Plan::Filter { input, predicate } => {
                 input.visit_scans(f);
                 on_expr(predicate, f);
@@ -262,6 +268,7 @@ impl Plan {
         match self {
             Plan::Scan(s) => s.width,
             Plan::Values { width, .. } | Plan::WorkTable { width, .. } => *width,
+            Plan::Series { .. } => 1,
             Plan::Filter { input, .. }
             | Plan::Sort { input, .. }
             | Plan::Limit { input, .. }
@@ -389,6 +396,7 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             }
         }
         Plan::Values { rows, .. } => out.push(format!("{pad}Values ({} rows)", rows.len())),
+        Plan::Series { .. } => out.push(format!("{pad}Function Scan on generate_series")),
         Plan::Filter { input, predicate } => {
             out.push(format!("{pad}Filter"));
             out.push(format!("{detail_pad}Filter: {}", predicate.describe(&|i| format!("${i}"))));

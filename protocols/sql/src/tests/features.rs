@@ -556,3 +556,92 @@ async fn cancel_flag_stops_a_long_cross_join() {
     // The next statement runs normally.
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM big a JOIN big b ON a.x = b.x").await), vec!["3000"]);
 }
+
+async fn columns_of(s: &mut crate::Session, sql: &str) -> Vec<(String, SqlType)> {
+    match s.execute_batch(sql).await.pop().unwrap() {
+        Ok(QueryOutput::Rows { columns, .. }) => columns.into_iter().map(|c| (c.name, c.ty)).collect(),
+        other => panic!("{sql}: expected rows, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn generate_series_in_from() {
+    let mut s = session().await;
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM generate_series(1, 5)").await), vec!["1", "2", "3", "4", "5"]);
+    assert_eq!(
+        columns_of(&mut s, "SELECT * FROM generate_series(1, 5)").await,
+        vec![("generate_series".to_string(), SqlType::Int4)]
+    );
+    assert_eq!(columns_of(&mut s, "SELECT * FROM generate_series(1::int8, 2)").await[0].1, SqlType::Int8);
+    assert_eq!(columns_of(&mut s, "SELECT * FROM generate_series(1.5, 3)").await[0].1, SqlType::Numeric);
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM generate_series(1.5, 3)").await), vec!["1.5", "2.5"]);
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM generate_series(10, 1, -3)").await), vec!["10", "7", "4", "1"]);
+    assert!(rows(&mut s, "SELECT * FROM generate_series(5, 1)").await.is_empty());
+    assert!(rows(&mut s, "SELECT * FROM generate_series(1, NULL)").await.is_empty());
+    let e = err(&mut s, "SELECT * FROM generate_series(1, 5, 0)").await;
+    assert_eq!((e.code, e.message.as_str()), ("22023", "step size cannot equal zero"));
+    // Reaching the end of the type's range ends the series without an overflow error.
+    assert_eq!(
+        flat(rows(&mut s, "SELECT * FROM generate_series(2147483646, 2147483647)").await),
+        vec!["2147483646", "2147483647"]
+    );
+    // Aliases: a column alias names the column; a bare table alias names it too.
+    assert_eq!(flat(rows(&mut s, "SELECT x * 2 FROM generate_series(1, 3) AS g(x)").await), vec!["2", "4", "6"]);
+    assert_eq!(flat(rows(&mut s, "SELECT g.x FROM generate_series(1, 2) AS g(x)").await), vec!["1", "2"]);
+    assert_eq!(flat(rows(&mut s, "SELECT g FROM generate_series(1, 3) AS g WHERE g > 1").await), vec!["2", "3"]);
+    assert_eq!(columns_of(&mut s, "SELECT * FROM generate_series(1, 3) g").await[0].0, "g");
+    assert_eq!(err(&mut s, "SELECT * FROM generate_series(1, 3) AS g(a, b)").await.code, "42601");
+    assert_eq!(err(&mut s, "SELECT * FROM no_such_fn(1, 3)").await.code, "42883");
+    assert_eq!(err(&mut s, "SELECT * FROM generate_series('a'::text, 'b'::text)").await.code, "42883");
+    // Joins, aggregates and INSERT ... SELECT.
+    assert_eq!(
+        flat(
+            rows(&mut s, "SELECT a, b FROM generate_series(1, 2) a CROSS JOIN generate_series(1, 2) b ORDER BY a, b")
+                .await
+        ),
+        vec!["1,1", "1,2", "2,1", "2,2"]
+    );
+    ok(&mut s, "CREATE TABLE t(id int PRIMARY KEY, v text)").await;
+    assert_eq!(ok(&mut s, "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g").await, "INSERT 0 1000");
+    assert_eq!(flat(rows(&mut s, "SELECT count(*), max(v) FROM t").await), vec!["1000,v999"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT t.v FROM generate_series(3, 1, -1) AS g(n) JOIN t ON t.id = g.n").await),
+        vec!["v3", "v2", "v1"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT sum(x) FROM generate_series(1, 100) x").await), vec!["5050"]);
+    // In the SELECT list it is not supported (yet).
+    assert_eq!(err(&mut s, "SELECT generate_series(1, 3)").await.code, "0A000");
+    // Timestamp series with an interval step.
+    assert_eq!(
+        flat(
+            rows(
+                &mut s,
+                "SELECT * FROM generate_series('2024-01-30 00:00'::timestamp, '2024-01-31 12:00', '12 hours'::interval)"
+            )
+            .await
+        ),
+        vec!["2024-01-30 00:00:00", "2024-01-30 12:00:00", "2024-01-31 00:00:00", "2024-01-31 12:00:00"]
+    );
+    assert_eq!(
+        columns_of(&mut s, "SELECT * FROM generate_series(now(), now() + interval '1 day', interval '1 hour')").await
+            [0]
+        .1,
+        SqlType::TimestampTz
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_flag_stops_a_huge_generate_series() {
+    let mut s = session().await;
+    let flag = s.cancel_flag();
+    let setter = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let started = std::time::Instant::now();
+    let e = err(&mut s, "SELECT count(*) FROM generate_series(1, 9000000000000)").await;
+    setter.await.unwrap();
+    assert_eq!(e.code, "57014");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "not cancelled promptly: {:?}", started.elapsed());
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM generate_series(1, 10)").await), vec!["10"]);
+}
