@@ -70,29 +70,15 @@ pub fn aggregate(
                 None => Value::Null,
             };
             if agg.func == AggFunc::StringAgg {
-                let sep = match agg.args.get(1) {
+                if v.is_null() {
+                    continue;
+                }
+                // The last non-null separator is used (PostgreSQL uses each one).
+                g.seps[ai] = Some(match agg.args.get(1) {
                     Some(e) => env.eval(e, row)?,
                     None => Value::Null,
-                };
-                if !v.is_null() && g.seps[ai].is_none() {
-                    g.seps[ai] = Some(Value::Null);
-                }
-                if !v.is_null() {
-                    if !agg.order.is_empty() {
-                        let mut k = Vec::with_capacity(agg.order.len());
-                        for o in &agg.order {
-                            k.push(env.eval(&o.expr, row)?);
-                        }
-                        g.order_keys[ai].push(k);
-                    }
-                    g.inputs[ai].push(v);
-                    // Separator values go in a parallel slot: store as pairs in `inputs` is
-                    // awkward; keep the last non-null separator (PostgreSQL uses each one).
-                    g.seps[ai] = Some(sep);
-                }
-                continue;
-            }
-            if v.is_null() && agg.func != AggFunc::ArrayAgg {
+                });
+            } else if v.is_null() && agg.func != AggFunc::ArrayAgg {
                 continue;
             }
             if !agg.order.is_empty() {
