@@ -1,0 +1,1 @@
+//! Encoding replies (filled in by the RESP work).

@@ -1,0 +1,1 @@
+//! Parsing client requests (filled in by the RESP work).
