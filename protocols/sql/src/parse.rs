@@ -6,15 +6,76 @@ use crate::error::{sqlstate, SqlError};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+/// The marker function `BETWEEN SYMMETRIC` is rewritten to (sqlparser does not parse
+/// SYMMETRIC): `x BETWEEN SYMMETRIC a AND b` becomes `x BETWEEN __orbit_symmetric(a) AND b`,
+/// which the binder recognises.
+pub const SYMMETRIC_MARKER: &str = "__orbit_symmetric";
 
 /// Parses every statement of `sql`.
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let dialect = PostgreSqlDialect {};
-    Parser::new(&dialect)
-        .with_recursion_limit(200)
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(sql, e))
+    let parser = Parser::new(&dialect).with_recursion_limit(200);
+    let parser = if mentions_symmetric(sql) {
+        let tokens = Tokenizer::new(&dialect, sql)
+            .tokenize_with_location()
+            .map_err(|e| parse_error(sql, ParserError::TokenizerError(e.to_string())))?;
+        Ok(parser.with_tokens_with_locations(rewrite_between_symmetric(tokens)))
+    } else {
+        parser.try_with_sql(sql)
+    };
+    parser.and_then(|mut p| p.parse_statements()).map_err(|e| parse_error(sql, e))
+}
+
+fn mentions_symmetric(sql: &str) -> bool {
+    sql.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"symmetric"))
+}
+
+/// `BETWEEN [A]SYMMETRIC low AND high`: drops ASYMMETRIC (the default) and wraps the
+/// low bound of SYMMETRIC in the marker function. The low bound ends at the first AND
+/// outside parentheses, brackets and CASE ... END.
+fn rewrite_between_symmetric(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let is_word = |t: &TokenWithSpan, kw: &str| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw));
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 4);
+    let mut pending_closes: Vec<usize> = Vec::new(); // depth at which a marker call awaits its AND
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        match &t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ if is_word(t, "case") => depth += 1,
+            _ if is_word(t, "end") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if is_word(t, "and") && pending_closes.last() == Some(&depth) {
+            pending_closes.pop();
+            out.push(TokenWithSpan::new(Token::RParen, t.span));
+        }
+        out.push(t.clone());
+        if is_word(t, "between") {
+            let mut j = i + 1;
+            while j < tokens.len() && matches!(tokens[j].token, Token::Whitespace(_)) {
+                j += 1;
+            }
+            if j < tokens.len() && is_word(&tokens[j], "asymmetric") {
+                i = j + 1;
+                continue;
+            }
+            if j < tokens.len() && is_word(&tokens[j], "symmetric") {
+                let span = tokens[j].span;
+                out.push(TokenWithSpan::new(Token::make_word(SYMMETRIC_MARKER, None), span));
+                out.push(TokenWithSpan::new(Token::LParen, span));
+                pending_closes.push(depth);
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Parses one scalar expression (stored CHECK and DEFAULT expressions).
@@ -70,5 +131,16 @@ mod tests {
         assert_eq!(e.code, "42601");
         assert_eq!(e.position, Some(1));
         assert_eq!(parse("SELECT 1; SELECT 2").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn between_symmetric_is_rewritten_to_the_marker() {
+        let sql = parse("SELECT 1 WHERE x BETWEEN SYMMETRIC (1 + 2) AND 3 AND y BETWEEN ASYMMETRIC 1 AND 2").unwrap();
+        let text = sql[0].to_string();
+        assert!(text.contains("x BETWEEN __orbit_symmetric((1 + 2)) AND 3"), "{text}");
+        assert!(text.contains("y BETWEEN 1 AND 2"), "{text}");
+        let sql =
+            parse("SELECT CASE WHEN a THEN 1 ELSE 2 END BETWEEN SYMMETRIC CASE WHEN b AND c THEN 1 END AND 5").unwrap();
+        assert!(sql[0].to_string().contains("__orbit_symmetric(CASE WHEN b AND c THEN 1 END) AND 5"), "{}", sql[0]);
     }
 }

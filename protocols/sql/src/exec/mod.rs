@@ -303,6 +303,34 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
             let r = run(ctx, right, outer)?;
             join(&env, *kind, l, r, left_keys, right_keys, condition.as_ref(), *left_width, *right_width)
         }
+        Plan::Lateral { kind, left, right, condition, right_width, .. } => {
+            let lefts = run(ctx, left, outer)?;
+            let mut out = Vec::new();
+            for l in lefts {
+                ctx.check_cancel()?;
+                let mut inner_outer = Vec::with_capacity(outer.len() + 1);
+                inner_outer.push(l.clone());
+                inner_outer.extend(outer.iter().cloned());
+                let mut matched = false;
+                for r in run(ctx, right, &inner_outer)? {
+                    let mut joined = l.clone();
+                    joined.extend(r);
+                    if let Some(c) = condition {
+                        if !env.test(c, &joined)? {
+                            continue;
+                        }
+                    }
+                    matched = true;
+                    out.push(joined);
+                }
+                if !matched && *kind == JoinKind::Left {
+                    let mut joined = l;
+                    joined.extend(std::iter::repeat_n(Value::Null, *right_width));
+                    out.push(joined);
+                }
+            }
+            Ok(out)
+        }
         Plan::Aggregate { input, group, aggs, always_one_row } => {
             let rows = run(ctx, input, outer)?;
             aggregate::aggregate(&env, rows, group, aggs, *always_one_row)

@@ -172,6 +172,43 @@ impl<'a> Env<'a> {
                     Value::Bool(*negated)
                 }
             }
+            Expr::InSubquery { expr, subquery, negated } if is_row_marker(expr) => {
+                let Expr::Func { args, .. } = expr.as_ref() else { unreachable!("checked by is_row_marker") };
+                let mut left = Vec::with_capacity(args.len());
+                for a in args {
+                    left.push(self.eval(a, row)?);
+                }
+                let res = self.subquery(subquery, row)?;
+                // TRUE when some row equals in every column; NULL when none does but some
+                // row has no unequal column (a NULL comparison); FALSE otherwise.
+                let mut unknown = false;
+                for r in &res.rows {
+                    let mut all_true = true;
+                    let mut any_false = false;
+                    for (l, v) in left.iter().zip(r) {
+                        match compare_op(BinOp::Eq, l, v)? {
+                            Value::Bool(true) => {}
+                            Value::Bool(false) => {
+                                any_false = true;
+                                break;
+                            }
+                            _ => all_true = false,
+                        }
+                    }
+                    if any_false {
+                        continue;
+                    }
+                    if all_true {
+                        return Ok(Value::Bool(!negated));
+                    }
+                    unknown = true;
+                }
+                if unknown {
+                    Value::Null
+                } else {
+                    Value::Bool(*negated)
+                }
+            }
             Expr::InSubquery { expr, subquery, negated } => {
                 let v = self.eval(expr, row)?;
                 let res = self.subquery(subquery, row)?;
@@ -347,4 +384,8 @@ impl<'a> Env<'a> {
         }
         Ok(res)
     }
+}
+
+fn is_row_marker(e: &Expr) -> bool {
+    matches!(e, Expr::Func { name, .. } if name == crate::expr::ROW_MARKER)
 }

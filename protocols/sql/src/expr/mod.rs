@@ -87,6 +87,10 @@ pub struct SubPlan {
     pub correlated: bool,
 }
 
+/// The function name a row constructor on the left of `(a, b) IN (subquery)` is bound
+/// to; only [`Expr::InSubquery`] evaluates it.
+pub const ROW_MARKER: &str = "__row";
+
 #[derive(Debug, Clone)]
 pub enum Expr {
     Literal(Value),

@@ -1299,6 +1299,17 @@ impl<'a> Binder<'a> {
         let mut conds = Vec::new();
         let mut scope = Scope::default();
         for twj in from {
+            if let (Some((subquery, alias)), false) = (lateral_subquery(&twj.relation), rels.is_empty()) {
+                // `FROM a, LATERAL (...) x [JOIN ...]`: the subquery sees everything before it.
+                let left = build_joins(std::mem::take(&mut rels), std::mem::take(&mut conds));
+                let (plan, combined) = self.bind_lateral(left, &scope, subquery, alias, JoinKind::Inner, None)?;
+                let width = combined.len();
+                let (r, c, s) = self.bind_joins_onto(vec![Rel { plan, width }], Vec::new(), combined, &twj.joins)?;
+                rels = r;
+                conds = c;
+                scope = s;
+                continue;
+            }
             let (r, c, s) = self.bind_table_with_joins(twj)?;
             let off = scope.len();
             for mut e in c {
@@ -1315,12 +1326,50 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_table_with_joins(&mut self, twj: &ast::TableWithJoins) -> Result<(Vec<Rel>, Vec<Expr>, Scope), SqlError> {
-        let (plan, mut scope) = self.bind_factor(&twj.relation)?;
-        let mut rels = vec![Rel { width: scope.len(), plan }];
-        let mut conds: Vec<Expr> = Vec::new();
-        for join in &twj.joins {
-            let (rplan, mut rscope) = self.bind_factor(&join.relation)?;
+        let (plan, scope) = self.bind_factor(&twj.relation)?;
+        let rels = vec![Rel { width: scope.len(), plan }];
+        self.bind_joins_onto(rels, Vec::new(), scope, &twj.joins)
+    }
+
+    /// Binds `joins` one after the other onto what is already bound.
+    fn bind_joins_onto(
+        &mut self,
+        mut rels: Vec<Rel>,
+        mut conds: Vec<Expr>,
+        mut scope: Scope,
+        joins: &[ast::Join],
+    ) -> Result<(Vec<Rel>, Vec<Expr>, Scope), SqlError> {
+        for join in joins {
             use ast::JoinOperator as J;
+            if let Some((subquery, alias)) = lateral_subquery(&join.relation) {
+                let (kind, on) = match &join.join_operator {
+                    J::CrossJoin(_) => (JoinKind::Inner, None),
+                    J::Join(c) | J::Inner(c) | J::Left(c) | J::LeftOuter(c) => {
+                        let kind = if matches!(join.join_operator, J::Left(_) | J::LeftOuter(_)) {
+                            JoinKind::Left
+                        } else {
+                            JoinKind::Inner
+                        };
+                        match c {
+                            ast::JoinConstraint::On(e) => (kind, Some(e)),
+                            ast::JoinConstraint::None => (kind, None),
+                            _ => return Err(SqlError::not_supported("LATERAL with USING or NATURAL")),
+                        }
+                    }
+                    _ => {
+                        return Err(SqlError::new(
+                            sqlstate::INVALID_COLUMN_REFERENCE,
+                            "the combining JOIN type must be INNER or LEFT for a LATERAL reference",
+                        ))
+                    }
+                };
+                let left = build_joins(std::mem::take(&mut rels), std::mem::take(&mut conds));
+                let (plan, combined) = self.bind_lateral(left, &scope, subquery, alias, kind, on)?;
+                rels = vec![Rel { width: combined.len(), plan }];
+                scope = combined;
+                continue;
+            }
+            let (rplan, mut rscope) = self.bind_factor(&join.relation)?;
             let (kind, constraint) = match &join.join_operator {
                 J::Join(c) | J::Inner(c) => (JoinKind::Inner, Some(c)),
                 J::CrossJoin(_) => (JoinKind::Inner, None),
@@ -1424,6 +1473,47 @@ impl<'a> Binder<'a> {
         Ok((rels, conds, scope))
     }
 
+    /// `left [LEFT] JOIN LATERAL (subquery) alias [ON cond]`: the subquery is bound with
+    /// the left side's columns as its outer row.
+    fn bind_lateral(
+        &mut self,
+        left: Plan,
+        left_scope: &Scope,
+        subquery: &ast::Query,
+        alias: Option<&ast::TableAlias>,
+        kind: JoinKind,
+        on: Option<&ast::Expr>,
+    ) -> Result<(Plan, Scope), SqlError> {
+        self.outer.push(left_scope.clone());
+        self.corr.push(false);
+        let saved_ctes = self.ctes.len();
+        let result = self.bind_query(subquery);
+        self.ctes.truncate(saved_ctes);
+        self.corr.pop();
+        self.outer.pop();
+        let bound = result?;
+        let name = alias.map(|a| ident(&a.name)).unwrap_or_else(|| "subquery".into());
+        let (right, right_scope) = self.aliased(bound, name, alias)?;
+        let combined = left_scope.concat(&right_scope);
+        let condition = match on {
+            Some(e) => {
+                let (c, t) = self.bind_expr(e, &combined, None)?;
+                self.require_bool(&t, "JOIN/ON")?;
+                Some(c)
+            }
+            None => None,
+        };
+        let plan = Plan::Lateral {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+            condition,
+            left_width: left_scope.len(),
+            right_width: right_scope.len(),
+        };
+        Ok((plan, combined))
+    }
+
     fn bind_factor(&mut self, f: &ast::TableFactor) -> Result<(Plan, Scope), SqlError> {
         match f {
             ast::TableFactor::Table { name, alias, args, with_ordinality, .. } => {
@@ -1465,9 +1555,8 @@ impl<'a> Binder<'a> {
                 Err(undefined_table(&rel))
             }
             ast::TableFactor::Derived { lateral, subquery, alias, .. } => {
-                if *lateral {
-                    return Err(SqlError::not_supported("LATERAL"));
-                }
+                // LATERAL with nothing before it to refer to is an ordinary subquery.
+                let _ = lateral;
                 let bound = self.bind_query(subquery)?;
                 let name = alias.as_ref().map(|a| ident(&a.name)).unwrap_or_else(|| "subquery".into());
                 self.aliased(bound, name, alias.as_ref())
@@ -1878,6 +1967,29 @@ impl<'a> Binder<'a> {
                 }
                 (Expr::InList { expr: Box::new(x), list: out, negated: *negated }, SqlType::Bool)
             }
+            E::InSubquery { expr, subquery, negated } if matches!(expr.as_ref(), E::Tuple(_)) => {
+                let E::Tuple(items) = expr.as_ref() else { unreachable!("matched above") };
+                let (sub, cols) = self.bind_subquery(subquery, scope)?;
+                if cols.len() > items.len() {
+                    return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "subquery has too many columns"));
+                }
+                if cols.len() < items.len() {
+                    return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "subquery has too few columns"));
+                }
+                let mut row = Vec::with_capacity(items.len());
+                for (item, (_, st)) in items.iter().zip(&cols) {
+                    let (x, t) = self.bind_expr(item, scope, agg)?;
+                    if common_type(&t, st).is_none() {
+                        return Err(SqlError::new(
+                            sqlstate::UNDEFINED_FUNCTION,
+                            format!("operator does not exist: {} = {}", t.name(), st.name()),
+                        ));
+                    }
+                    row.push(self.coerce(x, &t, st)?);
+                }
+                let row = Expr::Func { name: crate::expr::ROW_MARKER.into(), args: row, ty: SqlType::Text };
+                (Expr::InSubquery { expr: Box::new(row), subquery: sub, negated: *negated }, SqlType::Bool)
+            }
             E::InSubquery { expr, subquery, negated } => {
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let (sub, cols) = self.bind_subquery(subquery, scope)?;
@@ -1904,6 +2016,24 @@ impl<'a> Binder<'a> {
                     return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "subquery must return only one column"));
                 }
                 (Expr::ScalarSubquery(sub), cols[0].1.clone())
+            }
+            E::Between { expr, negated, low, high } if symmetric_low(low).is_some() => {
+                let low = symmetric_low(low).unwrap_or(low);
+                let between = |a: &ast::Expr, b: &ast::Expr| {
+                    E::Nested(Box::new(E::Between {
+                        expr: expr.clone(),
+                        negated: false,
+                        low: Box::new(a.clone()),
+                        high: Box::new(b.clone()),
+                    }))
+                };
+                let either = E::BinaryOp {
+                    left: Box::new(between(low, high)),
+                    op: ast::BinaryOperator::Or,
+                    right: Box::new(between(high, low)),
+                };
+                let (x, _) = self.bind_expr(&either, scope, agg)?;
+                (if *negated { Expr::Not(Box::new(x)) } else { x }, SqlType::Bool)
             }
             E::Between { expr, negated, low, high } => {
                 let lo = E::BinaryOp { left: expr.clone(), op: ast::BinaryOperator::GtEq, right: low.clone() };
@@ -2723,4 +2853,27 @@ fn query_references(q: &ast::Query, name: &str) -> bool {
     // A cheap, conservative textual check over the query's SQL.
     let text = q.to_string().to_lowercase();
     text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == name)
+}
+
+/// The low bound of `BETWEEN SYMMETRIC` (see [`crate::parse::SYMMETRIC_MARKER`]).
+fn symmetric_low(low: &ast::Expr) -> Option<&ast::Expr> {
+    let ast::Expr::Function(f) = low else { return None };
+    if !f.name.to_string().eq_ignore_ascii_case(crate::parse::SYMMETRIC_MARKER) {
+        return None;
+    }
+    match &f.args {
+        ast::FunctionArguments::List(list) if list.args.len() == 1 => match &list.args[0] {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The subquery and alias of a `LATERAL (subquery) alias` FROM item.
+fn lateral_subquery(f: &ast::TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
+    match f {
+        ast::TableFactor::Derived { lateral: true, subquery, alias, .. } => Some((subquery, alias.as_ref())),
+        _ => None,
+    }
 }

@@ -196,6 +196,18 @@ pub enum Plan {
         step: Box<Plan>,
         all: bool,
     },
+    /// `left [LEFT] JOIN LATERAL right`: `right` runs once per left row, which it sees as
+    /// its level-1 outer row. Output: left columns then right columns; `condition` is
+    /// checked on the joined row; a left row without match is kept (null-padded) when
+    /// `kind` is Left.
+    Lateral {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<Plan>,
+        condition: Option<Expr>,
+        left_width: usize,
+        right_width: usize,
+    },
 }
 
 impl Plan {
@@ -261,6 +273,13 @@ impl Plan {
                 base.visit_scans(f);
                 step.visit_scans(f);
             }
+            Plan::Lateral { left, right, condition, .. } => {
+                left.visit_scans(f);
+                right.visit_scans(f);
+                if let Some(c) = condition {
+                    on_expr(c, f);
+                }
+            }
         }
     }
 
@@ -275,7 +294,9 @@ impl Plan {
             | Plan::Distinct { input }
             | Plan::DistinctOn { input, .. } => input.width(),
             Plan::Project { exprs, .. } => exprs.len(),
-            Plan::Join { left_width, right_width, .. } => left_width + right_width,
+            Plan::Join { left_width, right_width, .. } | Plan::Lateral { left_width, right_width, .. } => {
+                left_width + right_width
+            }
             Plan::Aggregate { group, aggs, .. } => group.len() + aggs.len(),
             Plan::Window { input, calls } => input.width() + calls.len(),
             Plan::SetOp { left, .. } => left.width(),
@@ -467,6 +488,15 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             out.push(format!("{pad}Recursive Union"));
             explain_into(base, depth + 1, out);
             explain_into(step, depth + 1, out);
+        }
+        Plan::Lateral { kind, left, right, condition, .. } => {
+            let k = if *kind == JoinKind::Left { "Left " } else { "" };
+            out.push(format!("{pad}Nested Loop {k}Join (lateral)"));
+            if let Some(c) = condition {
+                out.push(format!("{detail_pad}Join Filter: {}", c.describe(&|i| format!("${i}"))));
+            }
+            explain_into(left, depth + 1, out);
+            explain_into(right, depth + 1, out);
         }
     }
 }

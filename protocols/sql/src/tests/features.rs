@@ -645,3 +645,37 @@ async fn cancel_flag_stops_a_huge_generate_series() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "not cancelled promptly: {:?}", started.elapsed());
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM generate_series(1, 10)").await), vec!["10"]);
 }
+
+#[tokio::test]
+async fn lateral_and_between_symmetric() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE dept(id int PRIMARY KEY, title text)").await;
+    ok(&mut s, "CREATE TABLE emp(id int PRIMARY KEY, dept_id int, name text)").await;
+    ok(&mut s, "INSERT INTO dept VALUES (1, 'eng'), (2, 'ops'), (3, 'empty')").await;
+    ok(&mut s, "INSERT INTO emp VALUES (1, 1, 'cat'), (2, 1, 'ann'), (3, 2, 'bob')").await;
+    let q = "SELECT d.title, l.name FROM dept d CROSS JOIN LATERAL \
+             (SELECT name FROM emp WHERE dept_id = d.id ORDER BY name LIMIT 1) l ORDER BY d.title";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["eng,ann", "ops,bob"]);
+    let q = "SELECT d.title, l.n FROM dept d LEFT JOIN LATERAL \
+             (SELECT count(*) AS n FROM emp WHERE dept_id = d.id HAVING count(*) > 1) l ON true ORDER BY d.id";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["eng,2", "ops,NULL", "empty,NULL"]);
+    let q = "SELECT d.id, x.name FROM dept d, LATERAL (SELECT name FROM emp e WHERE e.dept_id = d.id) x ORDER BY 2";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["1,ann", "2,bob", "1,cat"]);
+    assert_eq!(
+        flat(rows(&mut s, "SELECT id FROM emp WHERE id BETWEEN SYMMETRIC 3 AND 2 ORDER BY id").await),
+        vec!["2", "3"]
+    );
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM emp WHERE id NOT BETWEEN SYMMETRIC 3 AND 2").await), vec!["1"]);
+}
+
+#[tokio::test]
+async fn row_valued_in_subquery() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE c(id int PRIMARY KEY, name text)").await;
+    ok(&mut s, "INSERT INTO c VALUES (1, 'ann'), (2, 'bob'), (3, NULL)").await;
+    let q = "SELECT name FROM c WHERE (id, name) IN (SELECT 1, 'ann' UNION SELECT 2, 'zed')";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["ann"]);
+    let q = "SELECT id, (id, name) NOT IN (SELECT 3, 'x' UNION ALL SELECT 2, NULL) FROM c ORDER BY id";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["1,t", "2,NULL", "3,NULL"]);
+    assert_eq!(err(&mut s, "SELECT (1, 2) IN (SELECT 1)").await.code, "42601");
+}
