@@ -519,9 +519,11 @@ impl Session {
     ) -> Result<QueryOutput, SqlError> {
         match stmt {
             Statement::Query(q) => {
+                let dml_ctes = self.run_dml_ctes(tx, q, param_types, params).await?;
                 let (bound, _) = {
                     let cat = self.engine.catalog();
                     let mut b = self.binder(&cat, param_types);
+                    b.dml_ctes = dml_ctes;
                     let bound = b.bind_query(q)?;
                     (bound, b.param_types())
                 };
@@ -555,6 +557,42 @@ impl Session {
             Statement::Delete(del) => self.execute_delete(tx, del, param_types, params).await,
             other => self.execute_ddl(other).await,
         }
+    }
+
+    /// Runs the data-modifying CTEs of `q`'s WITH (`x AS (INSERT ... RETURNING ...)`),
+    /// each exactly once and in order, whether or not the query reads them; their
+    /// RETURNING rows become the CTEs' contents.
+    async fn run_dml_ctes(
+        &mut self,
+        tx: &mut dyn Transaction,
+        q: &sqlparser::ast::Query,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<HashMap<String, crate::plan::bind::Bound>, SqlError> {
+        let mut out = HashMap::new();
+        let Some(with) = &q.with else { return Ok(out) };
+        for cte in &with.cte_tables {
+            let Some(stmt) = crate::plan::bind::dml_cte_statement(&cte.query) else { continue };
+            let name = crate::plan::bind::ident(&cte.alias.name);
+            let result = match stmt {
+                Statement::Insert(ins) => self.execute_insert(tx, ins, param_types, params).await?,
+                Statement::Update(up) => self.execute_update(tx, up, param_types, params).await?,
+                Statement::Delete(del) => self.execute_delete(tx, del, param_types, params).await?,
+                _ => return Err(SqlError::not_supported("this statement in WITH")),
+            };
+            let (columns, rows) = match result {
+                QueryOutput::Rows { columns, rows, .. } => {
+                    (columns.into_iter().map(|c| (c.name, c.ty)).collect::<Vec<_>>(), rows)
+                }
+                _ => (Vec::new(), Vec::new()),
+            };
+            let mut bound = crate::plan::bind::materialized(columns, rows);
+            for (col, alias) in bound.cols.iter_mut().zip(&cte.alias.columns) {
+                col.0 = crate::plan::bind::ident(&alias.name);
+            }
+            out.insert(name, bound);
+        }
+        Ok(out)
     }
 
     /// Prefetches and runs a plan.

@@ -341,6 +341,9 @@ pub struct Binder<'a> {
     corr: Vec<bool>,
     next_id: usize,
     ctes: Vec<CteBinding>,
+    /// Results of data-modifying CTEs (`WITH x AS (INSERT ... RETURNING ...)`), which the
+    /// session runs before binding the query; see [`dml_cte_statement`].
+    pub dml_ctes: std::collections::HashMap<String, Bound>,
     /// The WINDOW clause of the SELECT being bound.
     named_windows: Vec<(String, ast::WindowSpec)>,
 }
@@ -356,6 +359,7 @@ impl<'a> Binder<'a> {
             corr: Vec::new(),
             next_id: 1,
             ctes: Vec::new(),
+            dml_ctes: std::collections::HashMap::new(),
             named_windows: Vec::new(),
         }
     }
@@ -414,7 +418,16 @@ impl<'a> Binder<'a> {
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
                 let name = ident(&cte.alias.name);
-                let bound = if with.recursive && query_references(&cte.query, &name) {
+                let bound = if dml_cte_statement(&cte.query).is_some() {
+                    match self.dml_ctes.get(&name) {
+                        Some(b) => b.clone(),
+                        None => {
+                            return Err(SqlError::not_supported(
+                                "data-modifying statements in WITH other than at the top level of a simple query",
+                            ))
+                        }
+                    }
+                } else if with.recursive && query_references(&cte.query, &name) {
                     self.bind_recursive_cte(&name, cte)?
                 } else {
                     self.bind_query(&cte.query)?
@@ -2876,4 +2889,19 @@ fn lateral_subquery(f: &ast::TableFactor) -> Option<(&ast::Query, Option<&ast::T
         ast::TableFactor::Derived { lateral: true, subquery, alias, .. } => Some((subquery, alias.as_ref())),
         _ => None,
     }
+}
+
+/// The INSERT, UPDATE or DELETE a CTE consists of, if it is data-modifying.
+pub fn dml_cte_statement(q: &ast::Query) -> Option<&ast::Statement> {
+    match q.body.as_ref() {
+        ast::SetExpr::Insert(s) | ast::SetExpr::Update(s) | ast::SetExpr::Delete(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A bound relation holding already computed rows (a data-modifying CTE's RETURNING).
+pub fn materialized(columns: Vec<(String, SqlType)>, rows: Vec<Vec<Value>>) -> Bound {
+    let width = columns.len();
+    let rows = rows.into_iter().map(|r| r.into_iter().map(Expr::Literal).collect()).collect();
+    Bound { plan: Plan::Values { rows, width }, cols: columns }
 }

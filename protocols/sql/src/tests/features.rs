@@ -679,3 +679,20 @@ async fn row_valued_in_subquery() {
     assert_eq!(flat(rows(&mut s, q).await), vec!["1,t", "2,NULL", "3,NULL"]);
     assert_eq!(err(&mut s, "SELECT (1, 2) IN (SELECT 1)").await.code, "42601");
 }
+
+#[tokio::test]
+async fn data_modifying_ctes() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE src(id int PRIMARY KEY)").await;
+    ok(&mut s, "CREATE TABLE log(id int)").await;
+    ok(&mut s, "INSERT INTO src VALUES (1), (2), (3)").await;
+    let q = "WITH moved AS (INSERT INTO log SELECT id FROM src WHERE id < 3 RETURNING id) SELECT count(*) FROM moved";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["2"]);
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM log ORDER BY id").await), vec!["1", "2"]);
+    // Runs even when the query does not read it; column aliases apply.
+    let q = "WITH gone(k) AS (DELETE FROM src WHERE id = 3 RETURNING id), unused AS (DELETE FROM log WHERE id = 1) \
+             SELECT k * 10 FROM gone";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["30"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM log").await), vec!["1"]);
+    assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM src").await), vec!["2"]);
+}
