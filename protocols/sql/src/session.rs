@@ -254,7 +254,19 @@ impl Session {
         let cat = self.engine.catalog();
         match &stmt {
             Statement::Query(q) => {
+                let mut dml_ctes = HashMap::new();
+                for cte in q.with.iter().flat_map(|w| &w.cte_tables) {
+                    let Some(dml) = crate::plan::bind::dml_cte_statement(&cte.query) else { continue };
+                    let (_, columns) = self.describe_dml(&cat, dml, param_types)?;
+                    let mut bound =
+                        crate::plan::bind::materialized(columns.into_iter().map(|c| (c.name, c.ty)).collect(), vec![]);
+                    for (col, alias) in bound.cols.iter_mut().zip(&cte.alias.columns) {
+                        col.0 = crate::plan::bind::ident(&alias.name);
+                    }
+                    dml_ctes.insert(crate::plan::bind::ident(&cte.alias.name), bound);
+                }
                 let mut b = self.binder(&cat, param_types);
+                b.dml_ctes = dml_ctes;
                 let bound = b.bind_query(q)?;
                 Ok(StatementDescription {
                     params: b.param_types(),

@@ -138,10 +138,18 @@ pub async fn execute(spec: &CommandSpec, ctx: &mut Ctx<'_>, args: &[Vec<u8>]) ->
     }
 }
 
-/// The reply to a command name no family claims (Redis 7.0's text).
+/// The reply to a command name no family claims (Redis 7.0's text: the name cut at 128
+/// bytes, then quoted arguments each followed by a space while the list is under 128 bytes).
 pub fn unknown_command(args: &[Vec<u8>]) -> RedisError {
-    let name = args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
-    let rest: Vec<String> =
-        args.iter().skip(1).take(20).map(|a| format!("'{}'", String::from_utf8_lossy(a))).collect();
-    RedisError::Reply(format!("ERR unknown command '{}', with args beginning with: {}", name, rest.join(" ")))
+    let name = args.first().map(|a| String::from_utf8_lossy(&a[..a.len().min(128)]).into_owned()).unwrap_or_default();
+    let mut rest = String::new();
+    for arg in args.iter().skip(1) {
+        if rest.len() >= 128 {
+            break;
+        }
+        let room = 128 - rest.len();
+        let text = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
+        rest.push_str(&format!("'{text}' "));
+    }
+    RedisError::Reply(format!("ERR unknown command '{name}', with args beginning with: {rest}"))
 }
