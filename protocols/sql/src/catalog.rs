@@ -29,7 +29,7 @@ pub const OPT_CHECK_PREFIX: &str = "orbit.check.";
 /// Marks a GENERATED ALWAYS AS IDENTITY column (explicit values are refused).
 pub const OPT_IDENTITY_ALWAYS_PREFIX: &str = "orbit.identity_always.";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ViewDef {
     pub sql: String,
     pub columns: Vec<String>,

@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod ddl;
+pub mod ddl_undo;
 pub mod dml;
 pub mod error;
 pub mod exec;

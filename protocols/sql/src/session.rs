@@ -99,13 +99,14 @@ pub struct Session {
     /// Statements of the open block (for savepoint replay) and the savepoints' positions.
     block_log: Vec<LoggedStatement>,
     /// Schema changes made inside the current block: they took effect at once (the
-    /// storage catalog is not transactional), so rolling the block back cannot undo them.
-    block_ddl: Vec<String>,
+    /// storage catalog is not transactional); rolling back runs their undo statements.
+    block_ddl: Vec<crate::ddl_undo::SchemaChange>,
     /// Sequence values the running statement drew (first value of each block, in order);
     /// replayed statements take theirs from `replay_draws` instead of drawing new ones.
     pub(crate) seq_draws: Vec<i64>,
     pub(crate) replay_draws: Option<std::collections::VecDeque<i64>>,
-    savepoints: Vec<(String, usize)>,
+    /// Savepoints: name, length of `block_log` and of `block_ddl` when it was set.
+    savepoints: Vec<(String, usize, usize)>,
     replaying: bool,
     /// Prepared statements the client asked to DEALLOCATE (None = ALL); the wire
     /// listener, which owns the prepared statements, takes and applies them.
@@ -336,12 +337,33 @@ impl Session {
                 tx.rollback().await?;
             }
         }
-        if !commit && !ddl.is_empty() {
+        if !commit {
+            self.undo_schema_changes(ddl, "rolling back").await?;
+        }
+        Ok(())
+    }
+
+    /// Takes back `changes` (newest first). When one of them cannot be undone, nothing is
+    /// undone and the answer is 0A000 naming them.
+    async fn undo_schema_changes(
+        &mut self,
+        changes: Vec<crate::ddl_undo::SchemaChange>,
+        what: &str,
+    ) -> Result<(), SqlError> {
+        let irreversible: Vec<&str> = changes.iter().filter(|c| c.undo.is_none()).map(|c| c.label.as_str()).collect();
+        if !irreversible.is_empty() {
             return Err(SqlError::not_supported(format!(
-                "rolling back schema changes ({}) made in a transaction block: the row changes were rolled back, \
-                 the schema changes remain; transactional DDL",
-                ddl.join(", ")
+                "{what} schema changes that destroy or rename data ({}) made in a transaction block: the row \
+                 changes were rolled back, the schema changes remain; transactional DROP/TRUNCATE/RENAME",
+                irreversible.join(", ")
             )));
+        }
+        for change in changes.into_iter().rev() {
+            for sql in change.undo.unwrap_or_default() {
+                for stmt in crate::parse::parse(&sql)? {
+                    self.execute_ddl(&stmt).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -403,7 +425,7 @@ impl Session {
                         "SAVEPOINT can only be used in transaction blocks",
                     ));
                 }
-                self.savepoints.push((crate::plan::bind::ident(name), self.block_log.len()));
+                self.savepoints.push((crate::plan::bind::ident(name), self.block_log.len(), self.block_ddl.len()));
                 return Ok(cmd("SAVEPOINT"));
             }
             Statement::ReleaseSavepoint { name } => {
@@ -414,7 +436,7 @@ impl Session {
                         "RELEASE SAVEPOINT can only be used in transaction blocks",
                     ));
                 }
-                match self.savepoints.iter().rposition(|(s, _)| *s == n) {
+                match self.savepoints.iter().rposition(|(s, _, _)| *s == n) {
                     Some(i) => self.savepoints.truncate(i),
                     None => {
                         self.fail_block();
@@ -426,13 +448,17 @@ impl Session {
             _ => {}
         }
         self.seq_draws.clear();
+        let tracked = self.status == TransactionStatus::InBlock && changes_schema(stmt);
+        let before = if tracked { Some(self.engine.catalog()) } else { None };
         let result = if let Some(r) = self.execute_utility(stmt).await {
             r
         } else {
             self.execute_in_transaction(stmt, param_types, params).await
         };
-        if result.is_ok() && self.status == TransactionStatus::InBlock && changes_schema(stmt) {
-            self.block_ddl.push(schema_change_name(stmt));
+        if let (Some(before), true) = (before, result.is_ok()) {
+            let after = self.engine.catalog();
+            let undo = crate::ddl_undo::undo_for(&before, &after, &self.database, stmt);
+            self.block_ddl.push(crate::ddl_undo::SchemaChange { label: schema_change_name(stmt), undo });
         }
         if result.is_err() {
             self.fail_block();
@@ -454,17 +480,17 @@ impl Session {
                 "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
             ));
         }
-        let Some(i) = self.savepoints.iter().rposition(|(s, _)| s == name) else {
+        let Some(i) = self.savepoints.iter().rposition(|(s, _, _)| s == name) else {
             self.status = TransactionStatus::Failed;
             return Err(SqlError::new(sqlstate::NO_SAVEPOINT, format!("savepoint \"{name}\" does not exist")));
         };
-        if !self.block_ddl.is_empty() {
+        let ddl_keep = self.savepoints[i].2;
+        let undone = self.block_ddl[ddl_keep..].to_vec();
+        if let Err(e) = self.undo_schema_changes(undone, "ROLLBACK TO SAVEPOINT after").await {
             self.status = TransactionStatus::Failed;
-            return Err(SqlError::not_supported(format!(
-                "ROLLBACK TO SAVEPOINT after schema changes ({}) in the same block: transactional DDL",
-                self.block_ddl.join(", ")
-            )));
+            return Err(e);
         }
+        self.block_ddl.truncate(ddl_keep);
         let keep = self.savepoints[i].1;
         self.savepoints.truncate(i + 1);
         if let Some(tx) = self.tx.take() {

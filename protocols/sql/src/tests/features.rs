@@ -696,3 +696,43 @@ async fn data_modifying_ctes() {
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM log").await), vec!["1"]);
     assert_eq!(flat(rows(&mut s, "SELECT count(*) FROM src").await), vec!["2"]);
 }
+
+#[tokio::test]
+async fn rolling_back_schema_changes() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE keep(id int PRIMARY KEY, v int)").await;
+    ok(&mut s, "INSERT INTO keep VALUES (1, 1)").await;
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "CREATE SCHEMA tmp").await;
+    ok(&mut s, "CREATE TABLE tmp.t(id serial PRIMARY KEY, x int)").await;
+    ok(&mut s, "CREATE INDEX keep_v ON keep(v)").await;
+    ok(&mut s, "ALTER TABLE keep ADD COLUMN extra text").await;
+    ok(&mut s, "CREATE VIEW kv AS SELECT id FROM keep").await;
+    ok(&mut s, "INSERT INTO keep VALUES (2, 2, 'x')").await;
+    ok(&mut s, "ROLLBACK").await;
+    assert_eq!(err(&mut s, "SELECT * FROM tmp.t").await.code, "42P01");
+    assert_eq!(err(&mut s, "SELECT * FROM kv").await.code, "42P01");
+    assert_eq!(err(&mut s, "SELECT extra FROM keep").await.code, "42703");
+    assert_eq!(flat(rows(&mut s, "SELECT * FROM keep").await), vec!["1,1"]);
+    // The names are free again.
+    ok(&mut s, "CREATE SCHEMA tmp").await;
+    ok(&mut s, "CREATE INDEX keep_v ON keep(v)").await;
+    // Savepoints take back what came after them.
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "CREATE TABLE a(x int)").await;
+    ok(&mut s, "SAVEPOINT sp").await;
+    ok(&mut s, "CREATE TABLE b(x int)").await;
+    ok(&mut s, "ROLLBACK TO SAVEPOINT sp").await;
+    ok(&mut s, "INSERT INTO a VALUES (1)").await;
+    assert_eq!(err(&mut s, "SELECT * FROM b").await.code, "42P01");
+    ok(&mut s, "ROLLBACK").await;
+    assert_eq!(err(&mut s, "SELECT * FROM a").await.code, "42P01");
+    // Commit keeps them; DROP inside a rolled-back block still cannot be undone.
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "CREATE TABLE c(x int)").await;
+    ok(&mut s, "COMMIT").await;
+    ok(&mut s, "SELECT * FROM c").await;
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "DROP TABLE c").await;
+    assert_eq!(err(&mut s, "ROLLBACK").await.code, "0A000");
+}
