@@ -261,7 +261,7 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 client.set_state(PgWireConnectionState::QueryInProgress);
                 session.cancel_flag().store(false, Ordering::SeqCst);
                 let statement = &portal.statement;
-                let result = session.execute_with_params(&statement.sql, &statement.params, &portal.params).await;
+                let result = session.execute_extended(&statement.sql, &statement.params, &portal.params).await;
                 client.set_transaction_status(wire_status(session));
                 client.set_state(PgWireConnectionState::ReadyForQuery);
                 portal.state = match result.map_err(|e| from_sql_error(&e))? {
@@ -274,6 +274,7 @@ impl ExtendedQueryHandler for ConnectionHandler {
             }
         }
         send_portal_rows(client, portal, max_rows).await?;
+        crate::simple::apply_deallocations(state);
         report_parameter_changes(client, state).await?;
         Ok(())
     }
@@ -310,6 +311,13 @@ impl ExtendedQueryHandler for ConnectionHandler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let mut state = self.state.lock().await;
+        // Sync ends the implicit transaction of the Executes before it.
+        if let Some(session) = state.session.as_mut() {
+            if let Err(e) = session.sync().await {
+                let info = crate::error::sql_error_info(&e);
+                client.feed(PgWireBackendMessage::ErrorResponse(info.into())).await?;
+            }
+        }
         let status = state.session.as_ref().map(wire_status).unwrap_or(TransactionStatus::Idle);
         if status == TransactionStatus::Idle {
             // Portals do not outlive their transaction.

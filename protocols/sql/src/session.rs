@@ -108,6 +108,9 @@ pub struct Session {
     /// Savepoints: name, length of `block_log` and of `block_ddl` when it was set.
     savepoints: Vec<(String, usize, usize)>,
     replaying: bool,
+    /// The open block is the extended protocol's implicit transaction (from the first
+    /// Execute after a Sync up to the next Sync), not a BEGIN block.
+    implicit: bool,
     /// Prepared statements the client asked to DEALLOCATE (None = ALL); the wire
     /// listener, which owns the prepared statements, takes and applies them.
     deallocations: Vec<Option<String>>,
@@ -137,12 +140,79 @@ impl Session {
             replay_draws: None,
             savepoints: Vec::new(),
             replaying: false,
+            implicit: false,
             deallocations: Vec::new(),
         })
     }
 
     pub fn transaction_status(&self) -> TransactionStatus {
+        if self.implicit {
+            return TransactionStatus::Idle;
+        }
         self.status
+    }
+
+    /// Extended protocol Execute: the statements executed between two Syncs form one
+    /// implicit transaction, as in PostgreSQL: it commits at [`Session::sync`], and an
+    /// error rolls all of them back (the listener then skips messages until Sync). A
+    /// BEGIN among them turns the implicit transaction into an ordinary block.
+    pub async fn execute_extended(
+        &mut self,
+        sql: &str,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
+        let stmt = match single_statement(sql) {
+            Ok(Some(stmt)) => stmt,
+            Ok(None) => return Ok(QueryOutput::Empty),
+            Err(e) => {
+                self.fail_extended().await;
+                return Err(e);
+            }
+        };
+        let own_transaction = matches!(
+            stmt,
+            Statement::CreateDatabase { .. } | Statement::Drop { object_type: ast::ObjectType::Database, .. }
+        );
+        if self.status == TransactionStatus::Idle && !own_transaction && !is_transaction_control(&stmt) {
+            self.tx = Some(self.engine.storage.begin().await?);
+            self.status = TransactionStatus::InBlock;
+            self.implicit = true;
+        }
+        match &stmt {
+            Statement::StartTransaction { .. } if self.implicit => {
+                self.implicit = false;
+                return Ok(cmd("BEGIN"));
+            }
+            Statement::Commit { .. } | Statement::Rollback { savepoint: None, .. } if self.implicit => {
+                self.implicit = false;
+            }
+            _ => {}
+        }
+        let result = self.execute_statement(&stmt, param_types, params).await;
+        if result.is_err() {
+            self.fail_extended().await;
+        }
+        result
+    }
+
+    /// An error in the implicit transaction rolls it back.
+    async fn fail_extended(&mut self) {
+        if self.implicit {
+            self.implicit = false;
+            let _ = self.end_block(false).await;
+        } else {
+            self.fail_block();
+        }
+    }
+
+    /// Extended protocol Sync: commits the implicit transaction, if one is open.
+    pub async fn sync(&mut self) -> Result<(), SqlError> {
+        if !self.implicit {
+            return Ok(());
+        }
+        self.implicit = false;
+        self.end_block(true).await
     }
 
     /// Current value of a setting (case-insensitive name).
@@ -193,6 +263,10 @@ impl Session {
 
     /// Simple query protocol: every statement in order, stopping after the first error.
     pub async fn execute_batch(&mut self, sql: &str) -> Vec<Result<QueryOutput, SqlError>> {
+        // A simple Query ends an extended-protocol implicit transaction left open without Sync.
+        if let Err(e) = self.sync().await {
+            return vec![Err(e)];
+        }
         let stmts = match crate::parse::parse(sql) {
             Ok(s) => s,
             Err(e) => {
@@ -858,6 +932,17 @@ pub(crate) fn cmd(tag: &str) -> QueryOutput {
 }
 
 /// Whether a statement changes rows (and so must be replayed after ROLLBACK TO SAVEPOINT).
+fn is_transaction_control(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. }
+            | Statement::Savepoint { .. }
+            | Statement::ReleaseSavepoint { .. }
+    )
+}
+
 fn writes(stmt: &Statement) -> bool {
     matches!(stmt, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))
 }

@@ -736,3 +736,28 @@ async fn rolling_back_schema_changes() {
     ok(&mut s, "DROP TABLE c").await;
     assert_eq!(err(&mut s, "ROLLBACK").await.code, "0A000");
 }
+
+/// Executes between two Syncs form one implicit transaction (extended protocol).
+#[tokio::test]
+async fn extended_protocol_implicit_transaction() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE t(id int PRIMARY KEY)").await;
+    s.execute_extended("INSERT INTO t VALUES (1)", &[], &[]).await.expect("first insert");
+    assert_eq!(s.transaction_status(), crate::TransactionStatus::Idle, "an implicit transaction reports idle");
+    let e = s.execute_extended("INSERT INTO t VALUES (1)", &[], &[]).await.expect_err("duplicate");
+    assert_eq!(e.code, "23505");
+    s.sync().await.expect("sync");
+    assert!(rows(&mut s, "SELECT id FROM t").await.is_empty(), "the error rolled back the whole implicit transaction");
+    s.execute_extended("INSERT INTO t VALUES (2)", &[], &[]).await.expect("insert");
+    s.execute_extended("INSERT INTO t VALUES (3)", &[], &[]).await.expect("insert");
+    s.sync().await.expect("sync commits");
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM t ORDER BY id").await), vec!["2", "3"]);
+    // BEGIN turns it into an ordinary block that outlives Sync.
+    s.execute_extended("INSERT INTO t VALUES (4)", &[], &[]).await.expect("insert");
+    s.execute_extended("BEGIN", &[], &[]).await.expect("begin");
+    s.sync().await.expect("sync");
+    assert_eq!(s.transaction_status(), crate::TransactionStatus::InBlock);
+    s.execute_extended("ROLLBACK", &[], &[]).await.expect("rollback");
+    s.sync().await.expect("sync");
+    assert_eq!(flat(rows(&mut s, "SELECT id FROM t ORDER BY id").await), vec!["2", "3"]);
+}
