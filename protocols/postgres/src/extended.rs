@@ -262,6 +262,7 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 session.cancel_flag().store(false, Ordering::SeqCst);
                 let statement = &portal.statement;
                 let result = session.execute_extended(&statement.sql, &statement.params, &portal.params).await;
+                crate::simple::send_notices(client, session.take_notices().iter()).await?;
                 client.set_transaction_status(wire_status(session));
                 client.set_state(PgWireConnectionState::ReadyForQuery);
                 portal.state = match result.map_err(|e| from_sql_error(&e))? {

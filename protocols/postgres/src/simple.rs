@@ -9,12 +9,12 @@ use crate::handler::{
 };
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
-use orbit_sql::QueryOutput;
+use orbit_sql::{Notice, QueryOutput};
 use pgwire::api::query::SimpleQueryHandler;
 use pgwire::api::results::Response;
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
-use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
 use pgwire::messages::PgWireBackendMessage;
@@ -48,6 +48,20 @@ where
     Ok(())
 }
 
+/// Sends NoticeResponses (NOTICE or WARNING raised by a statement that went on).
+pub async fn send_notices<'a, C>(client: &mut C, notices: impl Iterator<Item = &'a Notice>) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    for n in notices {
+        let info = ErrorInfo::new(n.severity.to_string(), n.code.to_string(), n.message.clone());
+        client.feed(PgWireBackendMessage::NoticeResponse(info.into())).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl SimpleQueryHandler for ConnectionHandler {
     async fn on_query<C>(&self, client: &mut C, query: Query) -> PgWireResult<()>
@@ -72,10 +86,12 @@ impl SimpleQueryHandler for ConnectionHandler {
         } else {
             session.cancel_flag().store(false, Ordering::SeqCst);
             let results = session.execute_batch(&query.query).await;
+            let notices = session.take_notices();
             if results.is_empty() {
                 client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
             }
-            for result in results {
+            for (i, result) in results.into_iter().enumerate() {
+                send_notices(client, notices.iter().filter(|n| n.statement == i)).await?;
                 match result {
                     Ok(output) => send_output(client, output).await?,
                     Err(e) => {

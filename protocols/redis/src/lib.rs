@@ -11,9 +11,11 @@
 //!   dispatch) and one module per command family.
 //! - [`server`]: the listener, the server-wide [`server::Shared`] state and one task per
 //!   connection ([`connection`]).
+//! - [`client_registry`]: the connected clients (CLIENT LIST/KILL, INFO clients).
 //! - [`error`]: [`error::RedisError`], the one error type, rendered as Redis's own error
 //!   replies.
 
+pub mod client_registry;
 pub mod commands;
 pub mod connection;
 pub mod error;
@@ -21,4 +23,4 @@ pub mod keyspace;
 pub mod resp;
 pub mod server;
 
-pub use server::RedisListener;
+pub use server::{RedisListener, RedisOptions};

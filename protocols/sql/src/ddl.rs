@@ -192,6 +192,7 @@ impl Session {
                 let q = format!("{}.{}", self.database, name);
                 if self.engine.catalog().schemas.contains(&q) {
                     if *if_not_exists {
+                        self.notice("42P06", format!("schema \"{name}\" already exists, skipping"));
                         return Ok(cmd("CREATE SCHEMA"));
                     }
                     return Err(SqlError::new(sqlstate::DUPLICATE_SCHEMA, format!("schema \"{name}\" already exists")));
@@ -243,6 +244,7 @@ impl Session {
         let storage_name = format!("{db}.{schema}.{name}");
         if self.engine.catalog().relation_exists(&storage_name) {
             if ct.if_not_exists {
+                self.notice("42P07", format!("relation \"{name}\" already exists, skipping"));
                 return Ok(cmd("CREATE TABLE"));
             }
             return Err(duplicate_relation(&name));
@@ -401,6 +403,8 @@ impl Session {
                     .with_hint("Use DROP VIEW to remove a view."));
             } else if !if_exists {
                 return Err(SqlError::new(sqlstate::UNDEFINED_TABLE, format!("table \"{rel}\" does not exist")));
+            } else {
+                self.notice("00000", format!("table \"{rel}\" does not exist, skipping"));
             }
         }
         for q in targets {
@@ -423,6 +427,8 @@ impl Session {
                     .with_hint("Use DROP TABLE to remove a table."));
             } else if !if_exists {
                 return Err(SqlError::new(sqlstate::UNDEFINED_TABLE, format!("view \"{rel}\" does not exist")));
+            } else {
+                self.notice("00000", format!("view \"{rel}\" does not exist, skipping"));
             }
         }
         for q in targets {
@@ -452,7 +458,7 @@ impl Session {
                     self.engine.storage.drop_index(&t, &idx).await?;
                     self.engine.refresh_table(&t).await?;
                 }
-                None if if_exists => {}
+                None if if_exists => self.notice("00000", format!("index \"{idx}\" does not exist, skipping")),
                 None => {
                     return Err(SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist")))
                 }
@@ -473,6 +479,7 @@ impl Session {
             let cat = self.engine.catalog();
             if !cat.schemas.contains(&q) {
                 if if_exists {
+                    self.notice("00000", format!("schema \"{name}\" does not exist, skipping"));
                     continue;
                 }
                 return Err(SqlError::new(sqlstate::INVALID_SCHEMA_NAME, format!("schema \"{name}\" does not exist")));
@@ -522,6 +529,7 @@ impl Session {
             let cat = self.engine.catalog();
             if !cat.databases.contains(&name) {
                 if if_exists {
+                    self.notice("00000", format!("database \"{name}\" does not exist, skipping"));
                     continue;
                 }
                 return Err(SqlError::new(
@@ -573,6 +581,7 @@ impl Session {
             || cat.relation_exists(&format!("{prefix}.{name}"))
         {
             if ci.if_not_exists {
+                self.notice("42P07", format!("relation \"{name}\" already exists, skipping"));
                 return Ok(cmd("CREATE INDEX"));
             }
             return Err(duplicate_relation(&name));
@@ -593,6 +602,7 @@ impl Session {
         let cat = self.engine.catalog();
         let Some(info) = cat.tables.get(&q).cloned() else {
             if at.if_exists {
+                self.notice("00000", format!("relation \"{rel}\" does not exist, skipping"));
                 return Ok(cmd("ALTER TABLE"));
             }
             return Err(undefined_table(&rel));
@@ -607,6 +617,10 @@ impl Session {
                     let name = ident(&column_def.name);
                     if info.schema.column_position(&name).is_some() {
                         if *if_not_exists {
+                            self.notice(
+                                "42701",
+                                format!("column \"{name}\" of relation \"{rel}\" already exists, skipping"),
+                            );
                             continue;
                         }
                         return Err(SqlError::new(
@@ -651,6 +665,10 @@ impl Session {
                         let name = ident(c);
                         if info.schema.column_position(&name).is_none() || name == ROWID {
                             if *if_exists {
+                                self.notice(
+                                    "00000",
+                                    format!("column \"{name}\" of relation \"{rel}\" does not exist, skipping"),
+                                );
                                 continue;
                             }
                             return Err(SqlError::new(

@@ -122,3 +122,15 @@ impl From<StorageError> for SqlError {
         SqlError::new(code, e.to_string())
     }
 }
+
+/// A NOTICE or WARNING the client is told about while its statement still succeeds
+/// ("table \"t\" does not exist, skipping").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The statement of the query string it belongs to (0-based).
+    pub statement: usize,
+    /// "NOTICE" or "WARNING".
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}

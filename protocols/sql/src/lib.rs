@@ -27,7 +27,7 @@ pub mod plan;
 pub mod session;
 pub mod types;
 
-pub use error::SqlError;
+pub use error::{Notice, SqlError};
 pub use format::{format_text, parse_text};
 pub use orbit_storage::Value;
 pub use session::Session;

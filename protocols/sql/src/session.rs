@@ -111,6 +111,9 @@ pub struct Session {
     /// The open block is the extended protocol's implicit transaction (from the first
     /// Execute after a Sync up to the next Sync), not a BEGIN block.
     implicit: bool,
+    /// Notices of the running query string, and the index of its statement being run.
+    notices: Vec<crate::error::Notice>,
+    statement_index: usize,
     /// Prepared statements the client asked to DEALLOCATE (None = ALL); the wire
     /// listener, which owns the prepared statements, takes and applies them.
     deallocations: Vec<Option<String>>,
@@ -141,8 +144,27 @@ impl Session {
             savepoints: Vec::new(),
             replaying: false,
             implicit: false,
+            notices: Vec::new(),
+            statement_index: 0,
             deallocations: Vec::new(),
         })
+    }
+
+    /// The notices the last query string raised, each tagged with its statement.
+    pub fn take_notices(&mut self) -> Vec<crate::error::Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Tells the client something at NOTICE level.
+    pub(crate) fn notice(&mut self, code: &'static str, message: impl Into<String>) {
+        let statement = self.statement_index;
+        self.notices.push(crate::error::Notice { statement, severity: "NOTICE", code, message: message.into() });
+    }
+
+    /// Tells the client something at WARNING level.
+    pub(crate) fn warning(&mut self, code: &'static str, message: impl Into<String>) {
+        let statement = self.statement_index;
+        self.notices.push(crate::error::Notice { statement, severity: "WARNING", code, message: message.into() });
     }
 
     pub fn transaction_status(&self) -> TransactionStatus {
@@ -162,6 +184,7 @@ impl Session {
         param_types: &[SqlType],
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
+        self.statement_index = 0;
         let stmt = match single_statement(sql) {
             Ok(Some(stmt)) => stmt,
             Ok(None) => return Ok(QueryOutput::Empty),
@@ -263,6 +286,7 @@ impl Session {
 
     /// Simple query protocol: every statement in order, stopping after the first error.
     pub async fn execute_batch(&mut self, sql: &str) -> Vec<Result<QueryOutput, SqlError>> {
+        self.statement_index = 0;
         // A simple Query ends an extended-protocol implicit transaction left open without Sync.
         if let Err(e) = self.sync().await {
             return vec![Err(e)];
@@ -304,7 +328,8 @@ impl Session {
         }
         let mut out = Vec::with_capacity(stmts.len());
         let mut failed = false;
-        for stmt in &stmts {
+        for (i, stmt) in stmts.iter().enumerate() {
+            self.statement_index = i;
             let r = self.execute_statement(stmt, &[], &[]).await;
             failed = r.is_err();
             out.push(r);
@@ -461,6 +486,8 @@ impl Session {
                 if self.status == TransactionStatus::Idle {
                     self.tx = Some(self.engine.storage.begin().await?);
                     self.status = TransactionStatus::InBlock;
+                } else {
+                    self.warning("25001", "there is already a transaction in progress");
                 }
                 return Ok(cmd("BEGIN"));
             }
@@ -477,7 +504,10 @@ impl Session {
                         self.end_block(true).await?;
                         Ok(cmd("COMMIT"))
                     }
-                    TransactionStatus::Idle => Ok(cmd("COMMIT")),
+                    TransactionStatus::Idle => {
+                        self.warning("25P01", "there is no transaction in progress");
+                        Ok(cmd("COMMIT"))
+                    }
                 };
             }
             Statement::Rollback { chain, savepoint } => {
@@ -486,6 +516,9 @@ impl Session {
                 }
                 return match savepoint {
                     None => {
+                        if self.status == TransactionStatus::Idle {
+                            self.warning("25P01", "there is no transaction in progress");
+                        }
                         self.end_block(false).await?;
                         Ok(cmd("ROLLBACK"))
                     }

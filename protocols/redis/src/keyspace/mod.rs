@@ -190,6 +190,14 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// A pseudo-random number (RANDOMKEY); not for anything that needs real randomness.
+pub fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(now_ns());
+    h.finish()
+}
+
 fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -602,6 +610,75 @@ impl KsTxn {
             self.touch(db, key);
         }
         Ok(live)
+    }
+
+    /// Moves a live key to `(to_db, to)` with its type, version (so its sub-rows stay
+    /// where they are) and expiry, replacing whatever was there. False when `from` does
+    /// not exist. The caller checks that source and destination differ.
+    pub async fn move_key(&mut self, from_db: usize, from: &[u8], to_db: usize, to: &[u8]) -> RedisResult<bool> {
+        let physical = self.physical(from_db)?;
+        self.physical(to_db)?;
+        let Some(meta) = self.meta(from_db, from).await? else { return Ok(false) };
+        if let Some(at) = meta.expire_at_ms {
+            self.tx.delete(EXPIRY, &[Value::Int(at), Value::Int(physical), Value::Bytes(from.to_vec())]).await?;
+        }
+        self.tx.delete(META, &[Value::Int(physical), Value::Bytes(from.to_vec())]).await?;
+        self.touch(from_db, from);
+        self.put_meta(to_db, to, &meta).await?;
+        Ok(true)
+    }
+
+    /// A live key of `db` picked at random (`None` when the database is empty).
+    pub async fn random_key(&mut self, db: usize) -> RedisResult<Option<Vec<u8>>> {
+        let physical = self.physical(db)?;
+        let prefix = |reverse: bool| {
+            let options = ScanOptions::prefix(vec![Value::Int(physical)]).limit(1);
+            if reverse {
+                options.reverse()
+            } else {
+                options
+            }
+        };
+        let first = self.tx.scan(META, &prefix(false)).await?;
+        let last = self.tx.scan(META, &prefix(true)).await?;
+        let (Some(first), Some(last)) = (first.into_iter().next(), last.into_iter().next()) else {
+            return Ok(None);
+        };
+        let head = |row: Row| -> RedisResult<u64> {
+            let key = Meta::from_row(row)?.0;
+            let mut buf = [0u8; 8];
+            for (slot, b) in buf.iter_mut().zip(key) {
+                *slot = b;
+            }
+            Ok(u64::from_be_bytes(buf))
+        };
+        let (lo, hi) = (head(first)?, head(last)?);
+        let span = hi.saturating_sub(lo).saturating_add(1);
+        let pick = lo.saturating_add(random_u64() % span.max(1));
+        let start = pick.to_be_bytes();
+        // A key at or after the random point, else the first key; skip expired ones.
+        let mut found = self.scan_keys_from(db, Bound::Included(&start[..]), 1).await?;
+        if found.is_empty() {
+            found = self.scan_keys(db, None, 1).await?;
+        }
+        Ok(found.into_iter().next().map(|(k, _)| k))
+    }
+
+    async fn scan_keys_from(&mut self, db: usize, lower: Bound<&[u8]>, limit: usize) -> RedisResult<Vec<(Vec<u8>, Meta)>> {
+        match lower {
+            Bound::Included(k) => {
+                let mut out = Vec::new();
+                if let Some(m) = self.meta(db, k).await? {
+                    out.push((k.to_vec(), m));
+                }
+                if out.len() < limit {
+                    out.extend(self.scan_keys(db, Some(k), limit - out.len()).await?);
+                }
+                Ok(out)
+            }
+            Bound::Excluded(k) => self.scan_keys(db, Some(k), limit).await,
+            Bound::Unbounded => self.scan_keys(db, None, limit).await,
+        }
     }
 
     /// One member's sub-row value.

@@ -429,12 +429,7 @@ mod tests {
             let mut buf = BytesMut::new();
             for chunk in bytes.chunks(1 + (next() % 7) as usize) {
                 buf.extend_from_slice(chunk);
-                loop {
-                    match parser.next_request(&mut buf, next() % 2 == 0) {
-                        Ok(Some(_)) => continue,
-                        Ok(None) | Err(_) => break,
-                    }
-                }
+                while let Ok(Some(_)) = parser.next_request(&mut buf, next() % 2 == 0) {}
             }
         }
     }

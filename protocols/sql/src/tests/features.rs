@@ -761,3 +761,25 @@ async fn extended_protocol_implicit_transaction() {
     s.sync().await.expect("sync");
     assert_eq!(flat(rows(&mut s, "SELECT id FROM t ORDER BY id").await), vec!["2", "3"]);
 }
+
+#[tokio::test]
+async fn notices_for_skipped_statements() {
+    let mut s = session().await;
+    let results = s
+        .execute_batch(
+            "DROP TABLE IF EXISTS nothing; CREATE TABLE t(a int); CREATE TABLE IF NOT EXISTS t(a int); COMMIT",
+        )
+        .await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    let notices: Vec<(usize, &str, &str, String)> =
+        s.take_notices().into_iter().map(|n| (n.statement, n.severity, n.code, n.message)).collect();
+    assert_eq!(
+        notices,
+        vec![
+            (0, "NOTICE", "00000", "table \"nothing\" does not exist, skipping".to_string()),
+            (2, "NOTICE", "42P07", "relation \"t\" already exists, skipping".to_string()),
+            (3, "WARNING", "25P01", "there is no transaction in progress".to_string()),
+        ]
+    );
+    assert!(s.take_notices().is_empty());
+}
