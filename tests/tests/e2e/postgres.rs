@@ -642,6 +642,16 @@ fn psql_runs_a_scripted_session() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ERROR") && stderr.contains("nowhere"), "{stderr}");
+
+    // Notices reach psql (it prints them on stderr) and the statement still succeeds.
+    let out = psql(port, &["-c", "DROP TABLE IF EXISTS nowhere"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("NOTICE:  table \"nowhere\" does not exist, skipping"), "{stderr}");
+    // A rolled-back block takes its CREATE TABLE with it.
+    let out = psql(port, &["-c", "BEGIN; CREATE TABLE scratch (a int); ROLLBACK;", "-c", "SELECT * FROM scratch"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("relation \"scratch\" does not exist"), "{stderr}");
 }
 
 /// psycopg 3 (from PyPI): parameters, executemany, server-side prepared statements,
