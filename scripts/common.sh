@@ -6,8 +6,9 @@ mkdir -p "$CARGO_TARGET_DIR"
 
 # Debian packages: clang/libclang-dev for the RocksDB bindings (bindgen), a C++ compiler
 # for RocksDB itself; PostgreSQL 15 (server and psql) for the tests that drive Orbit with
-# psql and check our .slt expected results against a real PostgreSQL.
-ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15)
+# psql and check our .slt expected results against a real PostgreSQL; pgjdbc for the JDBC
+# session test (the machine's JDK compiles and runs it).
+ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15 libpostgresql-jdbc-java redis-tools redis-server)
 
 missing_packages() {
     local p

@@ -423,7 +423,8 @@ fn parse_timestamp(t: &str) -> Result<(i64, Option<i64>), DtErr> {
     } else {
         (rest, None)
     };
-    let time = parse_time_checked(time_part)?;
+    // A zone with no time ("2024-01-01 +00", as pgjdbc sends dates) means midnight.
+    let time = if time_part.is_empty() { 0 } else { parse_time_checked(time_part)? };
     Ok((days.checked_mul(MICROS_PER_DAY).and_then(|d| d.checked_add(time)).ok_or(DtErr::Range)?, offset))
 }
 
@@ -595,10 +596,17 @@ pub fn parse_text(text: &str, ty: &SqlType) -> Result<Value, SqlError> {
         SqlType::Bytea => Value::Bytes(parse_bytea(text).ok_or_else(bad)?),
         SqlType::Date => match special_datetime(t) {
             Some(sp) => Value::Date(sp.to_date()),
-            None => Value::Date(
-                i32::try_from(parse_date(t).map_err(|e| datetime_error(e, ty, text))?)
-                    .map_err(|_| datetime_error(DtErr::Range, ty, text))?,
-            ),
+            None => {
+                // A time or zone after the date is accepted and ignored, as in PostgreSQL.
+                let days = match parse_date(t) {
+                    Ok(d) => d,
+                    Err(e) => match parse_timestamp(t) {
+                        Ok((micros, _)) if t.trim().contains(' ') => micros.div_euclid(MICROS_PER_DAY),
+                        _ => return Err(datetime_error(e, ty, text)),
+                    },
+                };
+                Value::Date(i32::try_from(days).map_err(|_| datetime_error(DtErr::Range, ty, text))?)
+            }
         },
         SqlType::Time => Value::Time(parse_time_checked(t).map_err(|e| datetime_error(e, ty, text))?),
         SqlType::Timestamp => match special_datetime(t) {
@@ -719,6 +727,23 @@ mod tests {
         assert_eq!(format_float(f64::INFINITY, false), "Infinity");
         assert_eq!(format_float(-2.5, false), "-2.5");
         assert_eq!(format_float(1e6, true), "1e+06");
+    }
+
+    #[test]
+    fn dates_and_timestamps_as_pgjdbc_sends_them() {
+        let d = |t: &str| parse_text(t, &SqlType::Date).map(|v| format_text(&v, &SqlType::Date));
+        assert_eq!(d("2024-01-07 +00").ok().flatten().as_deref(), Some("2024-01-07"));
+        assert_eq!(d("2024-01-07 10:11:12").ok().flatten().as_deref(), Some("2024-01-07"));
+        assert!(d("2024-01-07x").is_err());
+        let ts = |t: &str, ty: &SqlType| parse_text(t, ty).map(|v| format_text(&v, ty));
+        assert_eq!(
+            ts("2024-02-03 04:05:06.5+00", &SqlType::Timestamp).ok().flatten().as_deref(),
+            Some("2024-02-03 04:05:06.5")
+        );
+        assert_eq!(
+            ts("2024-02-03 04:05:06+02", &SqlType::TimestampTz).ok().flatten().as_deref(),
+            Some("2024-02-03 02:05:06+00")
+        );
     }
 
     #[test]

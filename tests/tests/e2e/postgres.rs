@@ -676,3 +676,33 @@ fn psycopg_runs_a_session() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("psycopg session ok"));
 }
+
+/// pgjdbc (Debian's libpostgresql-jdbc-java): batches pipelined up to one Sync (and rolled
+/// back together when one fails), server-side prepared statements, dates, timestamps,
+/// numeric, bytea, transactions and SQLSTATEs. The same program passes on PostgreSQL 15.
+#[test]
+fn jdbc_runs_a_session() {
+    let jar = std::path::Path::new("/usr/share/java/postgresql.jar");
+    let javac = Command::new("javac").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !jar.is_file() || !javac {
+        eprintln!(
+            "\n!!!! SKIPPED jdbc_runs_a_session: needs javac and {} (apt-get install -y default-jdk-headless \
+             libpostgresql-jdbc-java)\n",
+            jar.display()
+        );
+        return;
+    }
+    let classes = tempfile::tempdir().expect("temp dir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/JdbcSession.java");
+    let out = Command::new("javac").arg("-d").arg(classes.path()).arg(&source).output().expect("run javac");
+    assert!(out.status.success(), "javac: {}", String::from_utf8_lossy(&out.stderr));
+    let server = TestServer::start(&[], &[]);
+    let classpath = format!("{}:{}", classes.path().display(), jar.display());
+    let out = Command::new("java")
+        .args(["-cp", &classpath, "JdbcSession", &pg_port(&server).to_string()])
+        .output()
+        .expect("run java");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "JDBC session failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("jdbc session ok"), "{stdout}");
+}
