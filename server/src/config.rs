@@ -254,6 +254,8 @@ pub mod names {
     pub const ACTOR_SHARDS_ENV: &str = "ORBIT_ACTOR_SHARDS_PER_TABLE";
     pub const ACTOR_IDLE_FLAG: &str = "--actor-idle-timeout-secs";
     pub const ACTOR_IDLE_ENV: &str = "ORBIT_ACTOR_IDLE_TIMEOUT_SECS";
+    pub const REDIS_REQUIREPASS_FLAG: &str = "--redis-requirepass";
+    pub const REDIS_REQUIREPASS_ENV: &str = "ORBIT_REDIS_REQUIREPASS";
 }
 
 /// One protocol's resolved settings.
@@ -279,6 +281,8 @@ pub struct ServerConfig {
     pub actor_idle_timeout: Setting<Duration>,
     /// Every protocol, enabled or not, in [`Protocol::ALL`] order.
     pub protocols: Vec<ProtocolConfig>,
+    /// The Redis listener's password (Redis's `requirepass`); `None`: no password.
+    pub redis_requirepass: Setting<Option<String>>,
 }
 
 impl ServerConfig {
@@ -402,6 +406,17 @@ impl ServerConfig {
             protocols.push(ProtocolConfig { protocol, enabled, mode, port });
         }
 
+        let redis_requirepass = layers.resolve(
+            names::REDIS_REQUIREPASS_FLAG,
+            names::REDIS_REQUIREPASS_ENV,
+            file.redis
+                .requirepass
+                .clone()
+                .map(|v| (Some(v).filter(|p| !p.is_empty()), from_file("[redis] requirepass"))),
+            None,
+            |s| Ok(Some(s.to_string()).filter(|p| !p.is_empty())),
+        )?;
+
         Ok(ServerConfig {
             config_file,
             data_dir,
@@ -412,6 +427,7 @@ impl ServerConfig {
             actor_shards_per_table,
             actor_idle_timeout,
             protocols,
+            redis_requirepass,
         })
     }
 
@@ -476,6 +492,11 @@ fn command() -> Command {
             format!("Idle time after which an actor is deactivated, in seconds [env: {}] [default: {}]",
                 names::ACTOR_IDLE_ENV,
                 orbit_actors::ActorRuntimeConfig::default().idle_timeout.as_secs()),
+        ))
+        .arg(valued(
+            names::REDIS_REQUIREPASS_FLAG,
+            "PASSWORD",
+            format!("Password Redis clients must give with AUTH [env: {}] [default: none]", names::REDIS_REQUIREPASS_ENV),
         ));
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
@@ -646,7 +667,7 @@ struct FileConfig {
     #[serde(default)]
     cql: ProtocolTable,
     #[serde(default)]
-    redis: ProtocolTable,
+    redis: RedisTable,
     #[serde(default)]
     cypher: ProtocolTable,
     #[serde(default)]
@@ -661,7 +682,9 @@ impl FileConfig {
             Protocol::Postgresql => self.postgresql.clone(),
             Protocol::Mysql => self.mysql.clone(),
             Protocol::Cql => self.cql.clone(),
-            Protocol::Redis => self.redis.clone(),
+            Protocol::Redis => {
+                ProtocolTable { enabled: self.redis.enabled, mode: self.redis.mode.clone(), port: self.redis.port }
+            }
             Protocol::Cypher => self.cypher.clone(),
             Protocol::Aql => self.aql.clone(),
             Protocol::Graphrag => {
@@ -689,6 +712,16 @@ struct ProtocolTable {
     enabled: Option<bool>,
     mode: Option<String>,
     port: Option<u16>,
+}
+
+/// The `[redis]` table: the protocol keys plus the password.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedisTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+    port: Option<u16>,
+    requirepass: Option<String>,
 }
 
 /// GraphRAG has no listener of its own, hence no port.
@@ -761,6 +794,24 @@ mod tests {
             assert_eq!(names.disable_flag, format!("--disable-{}", protocol.key()));
             assert_eq!(names.mode_flag, format!("--{}-mode", protocol.key()));
         }
+    }
+
+    #[test]
+    fn redis_requirepass_layers() {
+        assert_eq!(load(&[], &[]).expect("defaults").redis_requirepass.value, None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("orbit.toml");
+        std::fs::write(&file, "[redis]\nrequirepass = \"fromfile\"\n").expect("write");
+        let f = file.to_str().expect("utf-8 path");
+        let c = load(&["--config", f], &[]).expect("file");
+        assert_eq!(c.redis_requirepass.value.as_deref(), Some("fromfile"));
+        let c = load(&["--config", f], &[("ORBIT_REDIS_REQUIREPASS", "fromenv")]).expect("env");
+        assert_eq!(c.redis_requirepass.value.as_deref(), Some("fromenv"));
+        let c = load(&["--config", f, "--redis-requirepass", "fromflag"], &[("ORBIT_REDIS_REQUIREPASS", "fromenv")])
+            .expect("flag");
+        assert_eq!(c.redis_requirepass, Setting::new(Some("fromflag".into()), Source::Flag("--redis-requirepass")));
+        let e = parse_toml("[postgresql]\nrequirepass = \"x\"\n").expect_err("only [redis] has a password");
+        assert!(e.contains("requirepass"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::config::ServerConfig;
 use orbit_protocol_api::ProtocolListener;
 
 /// Every protocol listener of this build, at most one per protocol.
-pub fn registry(_config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
-    vec![Box::new(orbit_postgres::PostgresListener::new())]
+pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
+    let redis = orbit_redis::RedisOptions { requirepass: config.redis_requirepass.value.clone() };
+    vec![Box::new(orbit_postgres::PostgresListener::new()), Box::new(orbit_redis::RedisListener::new(redis))]
 }

@@ -3,6 +3,8 @@
 
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/redis.rs"]
+mod redis;
 #[path = "e2e/server.rs"]
 mod server;
 #[path = "e2e/sqllogic.rs"]

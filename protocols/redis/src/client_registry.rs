@@ -127,3 +127,28 @@ impl ClientRegistry {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn register_list_kill_unregister() {
+        let registry = ClientRegistry::default();
+        let addr: SocketAddr = "127.0.0.1:5000".parse().expect("addr");
+        let laddr: SocketAddr = "127.0.0.1:6379".parse().expect("addr");
+        let a = registry.register(addr, laddr);
+        let b = registry.register(addr, laddr);
+        assert_eq!((a.id, b.id), (1, 2));
+        assert_eq!(registry.all().iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2]);
+        b.details.lock().name = Some("worker".into());
+        let line = b.info_line();
+        assert!(line.starts_with("id=2 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=8 name=worker "), "{line}");
+        assert!(line.ends_with("resp=2"), "{line}");
+        b.kill();
+        tokio::time::timeout(std::time::Duration::from_secs(1), b.killed()).await.expect("killed completes");
+        registry.unregister(b.id);
+        assert_eq!(registry.len(), 1);
+        assert!(registry.get(2).is_none() && registry.get(1).is_some());
+    }
+}

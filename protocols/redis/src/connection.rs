@@ -92,7 +92,7 @@ pub async fn serve_connection(
                         close = true;
                         break;
                     }
-                    if output.len() >= OUTPUT_FLUSH && !write_out(&mut stream, &mut output, &conn.shared).await {
+                    if output.len() >= OUTPUT_FLUSH && !write_out(&mut stream, &mut output, &conn).await {
                         return;
                     }
                 }
@@ -106,10 +106,17 @@ pub async fn serve_connection(
                 }
             }
         }
-        if !write_out(&mut stream, &mut output, &conn.shared).await || close || conn.handle.is_killed() {
+        if !write_out(&mut stream, &mut output, &conn).await || close || conn.handle.is_killed() {
             return;
         }
         parser.set_max_bulk_len(conn.shared.max_bulk_len());
+        // Give back the memory of a big request or reply once it is done.
+        if input.is_empty() && input.capacity() > BULK_CHUNK {
+            input = BytesMut::with_capacity(READ_CHUNK);
+        }
+        if output.capacity() > BULK_CHUNK {
+            output = BytesMut::new();
+        }
 
         // Wait for more bytes.
         let wanted = parser.bulk_bytes_wanted(input.len()).clamp(READ_CHUNK, BULK_CHUNK);
@@ -133,13 +140,19 @@ pub async fn serve_connection(
     }
 }
 
-/// Writes and clears `output`; false when the client is gone.
-async fn write_out(stream: &mut TcpStream, output: &mut BytesMut, shared: &Shared) -> bool {
+/// Writes and clears `output`; false when the client is gone or was killed while
+/// not reading its replies.
+async fn write_out(stream: &mut TcpStream, output: &mut BytesMut, conn: &Connection) -> bool {
     if output.is_empty() {
         return true;
     }
-    let ok = stream.write_all(output).await.is_ok();
-    Stats::add(&shared.stats.total_net_output_bytes, output.len() as u64);
+    let ok = tokio::select! {
+        // Write first: a client that killed itself still gets its reply.
+        biased;
+        written = stream.write_all(output) => written.is_ok(),
+        _ = conn.handle.killed() => false,
+    };
+    Stats::add(&conn.shared.stats.total_net_output_bytes, output.len() as u64);
     output.clear();
     ok
 }
@@ -223,7 +236,8 @@ impl Connection {
         let frame = match spec.name {
             "ping" => match request.len() {
                 1 => Frame::Simple("PONG".into()),
-                _ => Frame::Bulk(arg(1).to_vec()),
+                2 => Frame::Bulk(arg(1).to_vec()),
+                _ => error(RedisError::wrong_arity("ping")),
             },
             "echo" => Frame::Bulk(arg(1).to_vec()),
             "quit" => return (Frame::ok(), Flow::Close),
@@ -334,9 +348,9 @@ impl Connection {
         }
         if !self.client.authenticated {
             return Frame::Error(
-                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> \
-                 AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol \
-                 version at the same time"
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH \
+                 <user> <pass> option can be used to authenticate the client and select the RESP protocol version \
+                 at the same time"
                     .into(),
             );
         }
@@ -359,9 +373,7 @@ impl Connection {
 
     fn set_name(&mut self, name: &[u8]) -> Result<(), Frame> {
         if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
-            return Err(Frame::Error(
-                "ERR Client names cannot contain spaces, newlines or special characters.".into(),
-            ));
+            return Err(Frame::Error("ERR Client names cannot contain spaces, newlines or special characters.".into()));
         }
         self.client.name = if name.is_empty() { None } else { Some(String::from_utf8_lossy(name).into_owned()) };
         self.handle.details.lock().name = self.client.name.clone();
@@ -466,7 +478,12 @@ impl Connection {
                 return (Frame::Error("ERR No such client".into()), Flow::Continue);
             };
             target.kill();
-            let flow = if target.id == self.client.id { Flow::Close } else { Flow::Continue };
+            let flow = if target.id == self.client.id {
+                Flow::Close
+            } else {
+                self.shared.clients.unregister(target.id);
+                Flow::Continue
+            };
             return (Frame::ok(), flow);
         }
         if !options.len().is_multiple_of(2) {
@@ -534,6 +551,9 @@ impl Connection {
             killed += 1;
             if c.id == self.client.id {
                 flow = Flow::Close;
+            } else {
+                // Gone from CLIENT LIST at once, as in Redis, even before its task ends.
+                self.shared.clients.unregister(c.id);
             }
         }
         (Frame::Integer(killed), flow)

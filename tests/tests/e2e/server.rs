@@ -44,19 +44,20 @@ fn starts_and_creates_a_rocksdb_directory_per_protocol() {
             "postgresql" => {
                 assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--postgres-port"))), "{row}")
             }
+            "redis" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--redis-port"))), "{row}"),
             _ => assert!(row.contains("listener not implemented yet"), "{row}"),
         }
     }
     assert!(banner.contains(&server.admin_url()), "{banner}");
 
     // A protocol without a listener does not bind its port (it would accept and never
-    // answer); PostgreSQL's is served.
-    let pg: SocketAddr = ([127, 0, 0, 1], server.listener_port("--postgres-port")).into();
-    assert!(std::net::TcpStream::connect(pg).is_ok(), "the PostgreSQL listener is not bound");
-    for flag in ["--redis-port", "--http-port"] {
+    // answer); PostgreSQL's and Redis's are served.
+    for flag in ["--postgres-port", "--redis-port"] {
         let addr: SocketAddr = ([127, 0, 0, 1], server.listener_port(flag)).into();
-        assert!(std::net::TcpStream::connect(addr).is_err(), "{flag} {addr} is bound");
+        assert!(std::net::TcpStream::connect(addr).is_ok(), "the {flag} listener is not bound");
     }
+    let http: SocketAddr = ([127, 0, 0, 1], server.listener_port("--http-port")).into();
+    assert!(std::net::TcpStream::connect(http).is_err(), "--http-port {http} is bound");
     assert!(server.terminate().success());
 }
 

@@ -9,7 +9,14 @@ use crate::keyspace::{now_ms, Keyspace, KsTxn, RedisType, DATABASES};
 use crate::resp::Frame;
 use std::ops::Bound;
 
-const fn spec(name: &'static str, arity: i32, flags: &'static [&'static str], first: i32, last: i32, step: i32) -> CommandSpec {
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: &'static [&'static str],
+    first: i32,
+    last: i32,
+    step: i32,
+) -> CommandSpec {
     CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Keys }
 }
 
@@ -54,8 +61,11 @@ pub async fn execute(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> 
 
 /// Runs one keys command in `txn` against logical database `db`.
 pub(crate) async fn run(ks: &Keyspace, txn: &mut KsTxn, db: usize, args: &[Vec<u8>]) -> RedisResult<Frame> {
-    let Some(name) = args.first() else { return Err(RedisError::syntax()) };
-    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let Some(spec) = args.first().and_then(|n| super::lookup(n)) else { return Err(super::unknown_command(args)) };
+    if !spec.arity_ok(args.len()) {
+        return Err(RedisError::wrong_arity(spec.name));
+    }
+    let name = spec.name.to_string();
     let a = &args[1..];
     let key = a.first().map(|k| k.as_slice()).unwrap_or_default();
     match name.as_str() {
@@ -84,7 +94,7 @@ pub(crate) async fn run(ks: &Keyspace, txn: &mut KsTxn, db: usize, args: &[Vec<u
             let Some(at) = meta.expire_at_ms else { return Ok(Frame::Integer(-1)) };
             let ttl = (at - now_ms()).max(0);
             Ok(Frame::Integer(match name.as_str() {
-                "ttl" => (ttl + 500) / 1000,
+                "ttl" => ttl.saturating_add(500) / 1000,
                 "pttl" => ttl,
                 "expiretime" => at / 1000,
                 _ => at,
@@ -258,8 +268,7 @@ async fn scan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> Redis
     let keys = page
         .into_iter()
         .filter(|(k, m)| {
-            pattern.is_none_or(|p| p == b"*" || glob_match(p, k, false))
-                && want_type.is_none_or(|t| t == Some(m.kind))
+            pattern.is_none_or(|p| p == b"*" || glob_match(p, k, false)) && want_type.is_none_or(|t| t == Some(m.kind))
         })
         .map(|(k, _)| Frame::Bulk(k))
         .collect();
@@ -295,7 +304,9 @@ async fn copy(txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
             txn.sub_put(copy.version, &member, &value).await?;
         }
         if meta.kind == RedisType::ZSet {
-            for (score, member) in txn.zindex_scan(meta.version, Bound::Unbounded, Bound::Unbounded, false, None).await? {
+            for (score, member) in
+                txn.zindex_scan(meta.version, Bound::Unbounded, Bound::Unbounded, false, None).await?
+            {
                 txn.zindex_put(copy.version, score, &member).await?;
             }
         }
@@ -411,7 +422,6 @@ fn match_one(pattern: &[u8], mut p: usize, c: u8, nocase: bool) -> Option<usize>
         other => eq(other, c).then_some(p + 1),
     }
 }
-
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -705,9 +715,105 @@ pub(crate) mod tests {
             assert!(!glob_match(p.as_bytes(), s.as_bytes(), false), "{p} !~ {s}");
         }
         assert!(glob_match(b"HELLO", b"hello", true));
+        // KEYS <pattern> over {"a", "a\\", "]", "", "bx"} in redis-server 7.0.15.
+        let keys: [&[u8]; 5] = [b"a", b"a\\", b"]", b"", b"bx"];
+        for (p, want) in [
+            ("[abc", vec![&b"a"[..]]),
+            ("a\\", vec![b"a\\"]),
+            ("[\\]]", vec![b"]"]),
+            ("**", vec![b"a", b"a\\", b"]", b"bx"]),
+            ("[c-a]x", vec![b"bx"]),
+            ("[a-]", vec![b"a", b"]"]),
+            ("a[", vec![]),
+            ("[^]", vec![b"a", b"]"]),
+            ("\\", vec![]),
+        ] {
+            let got: Vec<&[u8]> = keys.iter().copied().filter(|k| glob_match(p.as_bytes(), k, false)).collect();
+            assert_eq!(got, want, "{p}");
+        }
         // Deep patterns neither recurse nor take long.
         let pattern = "*a".repeat(10_000);
         assert!(!glob_match(pattern.as_bytes(), "a".repeat(5_000).as_bytes(), false));
+    }
+
+    /// Arbitrary arguments to every keys and strings command never panic.
+    #[tokio::test]
+    async fn no_panics_on_odd_arguments() {
+        let ks = memory_keyspace().await;
+        let mut tx = ks.begin().await.unwrap();
+        let mut m = tx.new_meta(RedisType::Hash);
+        tx.sub_put(m.version, b"f", b"v").await.unwrap();
+        m.size = 1;
+        tx.put_meta(0, b"h", &m).await.unwrap();
+        tx.commit().await.unwrap();
+        let pool: &[&[u8]] = &[
+            b"",
+            b"0",
+            b"-1",
+            b"1",
+            b"2",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            "\u{e9}".as_bytes(),
+            b"[",
+            b"\\",
+            b"ex",
+            b"px",
+            b"exat",
+            b"nx",
+            b"xx",
+            b"gt",
+            b"get",
+            b"keepttl",
+            b"persist",
+            b"bit",
+            b"byte",
+            b"idx",
+            b"len",
+            b"withmatchlen",
+            b"minmatchlen",
+            b"db",
+            b"replace",
+            b"count",
+            b"match",
+            b"type",
+            b"*",
+            b"k",
+            b"h",
+            b"s",
+            b"not",
+            b"and",
+            b"inf",
+            b"-inf",
+            b"1.5",
+            b"nan",
+            b"0x1p3",
+        ];
+        let names: Vec<&str> = SPECS.iter().chain(crate::commands::strings::SPECS).map(|s| s.name).collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for name in names {
+            for _ in 0..300 {
+                let mut args = vec![name.as_bytes().to_vec()];
+                for _ in 0..(next() % 6) {
+                    args.push(pool[(next() % pool.len() as u64) as usize].to_vec());
+                }
+                let mut tx = ks.begin().await.unwrap();
+                let spec = lookup(&args[0]).unwrap();
+                let result = match spec.family {
+                    Family::Keys => run(&ks, &mut tx, 0, &args).await,
+                    _ => crate::commands::strings::run(&mut tx, 0, &args).await,
+                };
+                if result.is_ok() {
+                    tx.commit().await.unwrap();
+                }
+            }
+        }
     }
 
     #[test]

@@ -79,10 +79,7 @@ pub async fn execute(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> 
         }
         "time" => {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            Ok(Frame::Array(vec![
-                Frame::bulk(now.as_secs().to_string()),
-                Frame::bulk(now.subsec_micros().to_string()),
-            ]))
+            Ok(Frame::Array(vec![Frame::bulk(now.as_secs().to_string()), Frame::bulk(now.subsec_micros().to_string())]))
         }
         "command" => command(args),
         "config" => config(ctx, args),
@@ -140,7 +137,8 @@ fn sub_arity(container: &str, sub: &str, arity: i32, argc: usize) -> RedisResult
 
 // ---- INFO -------------------------------------------------------------------------
 
-const INFO_SECTIONS: &[&str] = &["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+const INFO_SECTIONS: &[&str] =
+    &["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
 
 async fn info(ctx: &mut Ctx<'_>, sections: &[Vec<u8>]) -> RedisResult<Frame> {
     let wanted: Vec<String> = sections.iter().map(|s| String::from_utf8_lossy(s).to_ascii_lowercase()).collect();
@@ -240,10 +238,7 @@ async fn info_section(ctx: &mut Ctx<'_>, section: &str) -> RedisResult<Vec<(Stri
             s("master_failover_state", "no-failover".into()),
             s("master_repl_offset", "0".into()),
         ],
-        "cpu" => vec![
-            s("used_cpu_sys", "0.000000".into()),
-            s("used_cpu_user", "0.000000".into()),
-        ],
+        "cpu" => vec![s("used_cpu_sys", "0.000000".into()), s("used_cpu_user", "0.000000".into())],
         "keyspace" => {
             let mut lines = Vec::new();
             for db in 0..DATABASES {
@@ -294,7 +289,7 @@ fn command(args: &[Vec<u8>]) -> RedisResult<Frame> {
         "info" => Ok(Frame::Array(if args.len() == 2 {
             all.into_iter().map(command_info).collect()
         } else {
-            args[2..].iter().map(|n| super::lookup(n).map(command_info).unwrap_or(Frame::NullArray)).collect()
+            args[2..].iter().map(|n| super::lookup(n).map(command_info).unwrap_or(Frame::Null)).collect()
         })),
         "docs" => {
             let specs: Vec<&CommandSpec> =
@@ -408,7 +403,10 @@ fn command_info(spec: &CommandSpec) -> Frame {
                 Frame::bulk("begin_search"),
                 Frame::Map(vec![
                     (Frame::bulk("type"), Frame::bulk("index")),
-                    (Frame::bulk("spec"), Frame::Map(vec![(Frame::bulk("index"), Frame::Integer(spec.first_key as i64))])),
+                    (
+                        Frame::bulk("spec"),
+                        Frame::Map(vec![(Frame::bulk("index"), Frame::Integer(spec.first_key as i64))]),
+                    ),
                 ]),
             ),
             (
@@ -733,7 +731,7 @@ fn function(args: &[Vec<u8>]) -> RedisResult<Frame> {
     match sub.as_str() {
         "flush" => {
             sub_arity("function", "flush", -2, args.len())?;
-            flush_mode(&args[2..])?;
+            flush_mode(&args[2..]).map_err(|_| RedisError::err("FUNCTION FLUSH only supports SYNC|ASYNC option"))?;
             Ok(Frame::ok())
         }
         "list" => Ok(Frame::Array(vec![])),

@@ -10,7 +10,14 @@ use crate::resp::Frame;
 /// Redis's proto-max-bulk-len default: the longest string SETRANGE, APPEND and SETBIT build.
 pub const MAX_STRING_LEN: usize = 512 * 1024 * 1024;
 
-const fn spec(name: &'static str, arity: i32, flags: &'static [&'static str], first: i32, last: i32, step: i32) -> CommandSpec {
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: &'static [&'static str],
+    first: i32,
+    last: i32,
+    step: i32,
+) -> CommandSpec {
     CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Strings }
 }
 
@@ -57,8 +64,11 @@ pub async fn execute(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> 
 
 /// Runs one strings command in `txn` against logical database `db`.
 pub(crate) async fn run(txn: &mut KsTxn, db: usize, args: &[Vec<u8>]) -> RedisResult<Frame> {
-    let Some(name) = args.first() else { return Err(RedisError::syntax()) };
-    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let Some(spec) = args.first().and_then(|n| super::lookup(n)) else { return Err(super::unknown_command(args)) };
+    if !spec.arity_ok(args.len()) {
+        return Err(RedisError::wrong_arity(spec.name));
+    }
+    let name = spec.name.to_string();
     let a = &args[1..];
     let key = a.first().map(|k| k.as_slice()).unwrap_or_default();
     match name.as_str() {
@@ -102,7 +112,7 @@ pub(crate) async fn run(txn: &mut KsTxn, db: usize, args: &[Vec<u8>]) -> RedisRe
             Ok(Frame::Array(out))
         }
         "mset" | "msetnx" => {
-            if a.len() % 2 != 0 {
+            if !a.len().is_multiple_of(2) {
                 return Err(RedisError::wrong_arity(&name));
             }
             if name == "msetnx" {
@@ -257,6 +267,10 @@ async fn set(txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
         Some((unit, arg)) => Some(args::parse_set_expire(arg, *unit, now_ms(), "set")?),
         None => None,
     };
+    if !(o.nx || o.xx || o.get || o.keepttl) {
+        put_new(txn, db, key, value.clone(), expire_at).await?;
+        return Ok(Frame::ok());
+    }
     let existing = txn.meta(db, key).await?;
     let old_value = match &existing {
         Some(m) if o.get && m.kind != RedisType::String => return Err(RedisError::wrong_type()),
@@ -307,19 +321,12 @@ async fn incr_by(txn: &mut KsTxn, db: usize, key: &[u8], by: i64) -> RedisResult
 }
 
 async fn incr_by_float(txn: &mut KsTxn, db: usize, key: &[u8], by: &[u8]) -> RedisResult<Frame> {
-    let (mut meta, current) = match txn.meta_of(db, key, RedisType::String).await? {
-        Some(m) => {
-            let current = args::parse_f64(&m.value)?;
-            (m, current)
-        }
-        None => (txn.new_meta(RedisType::String), 0.0),
+    let existing = txn.meta_of(db, key, RedisType::String).await?;
+    let text = args::incr_long_double(existing.as_ref().map(|m| m.value.as_slice()), by)?.into_bytes();
+    let mut meta = match existing {
+        Some(m) => m,
+        None => txn.new_meta(RedisType::String),
     };
-    let by = args::parse_f64(by)?;
-    let next = current + by;
-    if !next.is_finite() {
-        return Err(RedisError::err("increment would produce NaN or Infinity"));
-    }
-    let text = args::format_incrbyfloat(next).into_bytes();
     meta.value = text.clone();
     txn.put_meta(db, key, &meta).await?;
     Ok(Frame::Bulk(text))
@@ -597,11 +604,8 @@ async fn lcs(txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
     let at = |i: usize, j: usize| j * (alen + 1) + i;
     for j in 1..=blen {
         for i in 1..=alen {
-            dp[at(i, j)] = if sa[i - 1] == sb[j - 1] {
-                dp[at(i - 1, j - 1)] + 1
-            } else {
-                dp[at(i - 1, j)].max(dp[at(i, j - 1)])
-            };
+            dp[at(i, j)] =
+                if sa[i - 1] == sb[j - 1] { dp[at(i - 1, j - 1)] + 1 } else { dp[at(i - 1, j)].max(dp[at(i, j - 1)]) };
         }
     }
     let total = dp[at(alen, blen)] as usize;
@@ -663,7 +667,6 @@ async fn lcs(txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
     }
     Ok(Frame::Bulk(result))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -921,10 +924,7 @@ mod tests {
             ("lcs a b len", ":6"),
             ("lcs a b idx", "{$matches: [[[:4, :7], [:5, :8]], [[:2, :3], [:0, :1]]], $len: :6}"),
             ("lcs a b idx minmatchlen 4 withmatchlen", "{$matches: [[[:4, :7], [:5, :8], :4]], $len: :6}"),
-            (
-                "lcs a b idx withmatchlen",
-                "{$matches: [[[:4, :7], [:5, :8], :4], [[:2, :3], [:0, :1], :2]], $len: :6}",
-            ),
+            ("lcs a b idx withmatchlen", "{$matches: [[[:4, :7], [:5, :8], :4], [[:2, :3], [:0, :1], :2]], $len: :6}"),
             ("lcs a b foo", "-ERR syntax error"),
             ("lcs a b idx len", "-ERR If you want both the length and indexes, please just use IDX."),
             ("lcs a b minmatchlen x", "-ERR value is not an integer or out of range"),

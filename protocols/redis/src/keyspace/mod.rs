@@ -336,7 +336,8 @@ impl Keyspace {
                 last_version: AtomicI64::new(last_version),
             }),
             cursors: Mutex::new(Cursors::default()),
-            next_cursor: AtomicU64::new(1),
+            // Cursor ids from a previous run are never mistaken for this run's.
+            next_cursor: AtomicU64::new(u64::try_from(now_ms()).unwrap_or(1).max(1) << 10),
         }))
     }
 
@@ -344,7 +345,14 @@ impl Keyspace {
     pub async fn begin(&self) -> RedisResult<KsTxn> {
         let dbmap = *self.counters.dbmap.lock();
         let tx = self.storage.begin().await?;
-        Ok(KsTxn { ks: self.counters.clone(), tx, dbmap, dbmap_changed: false, touched: Vec::new(), flushed: Vec::new() })
+        Ok(KsTxn {
+            ks: self.counters.clone(),
+            tx,
+            dbmap,
+            dbmap_changed: false,
+            touched: Vec::new(),
+            flushed: Vec::new(),
+        })
     }
 
     /// The storage underneath.
@@ -561,33 +569,30 @@ impl KsTxn {
     /// [`KsTxn::put_meta`]). Overwriting an existing key with it retires the old one's
     /// sub-rows.
     pub fn new_meta(&mut self, kind: RedisType) -> Meta {
-        Meta {
-            kind,
-            version: self.ks.next_version(),
-            expire_at_ms: None,
-            size: 0,
-            head: 0,
-            tail: 0,
-            value: Vec::new(),
-        }
+        Meta { kind, version: self.ks.next_version(), expire_at_ms: None, size: 0, head: 0, tail: 0, value: Vec::new() }
     }
 
     /// Stores the metadata row (keeping the expiry index in step). A collection whose
     /// `size` drops to 0 must be deleted with [`KsTxn::delete_key`] instead.
     pub async fn put_meta(&mut self, db: usize, key: &[u8], meta: &Meta) -> RedisResult<()> {
         let physical = self.physical(db)?;
-        if let Some(old) = self.raw_meta(db, key).await? {
-            if let Some(at) = old.expire_at_ms.filter(|at| Some(*at) != meta.expire_at_ms) {
+        // The upsert hands back the row it replaced: no separate read.
+        let old = match self.tx.upsert(META, meta.to_row(physical, key)).await? {
+            Some(row) => Some(Meta::from_row(row)?.1),
+            None => None,
+        };
+        let old_expiry = old.as_ref().and_then(|o| o.expire_at_ms);
+        if let Some(old) = &old {
+            if let Some(at) = old_expiry.filter(|at| Some(*at) != meta.expire_at_ms) {
                 self.tx.delete(EXPIRY, &[Value::Int(at), Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
             }
             if old.version != meta.version && old.kind != RedisType::String {
                 self.tx.upsert(GARBAGE, vec![Value::Int(old.version)]).await?;
             }
         }
-        if let Some(at) = meta.expire_at_ms {
+        if let Some(at) = meta.expire_at_ms.filter(|at| Some(*at) != old_expiry) {
             self.tx.upsert(EXPIRY, vec![Value::Int(at), Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
         }
-        self.tx.upsert(META, meta.to_row(physical, key)).await?;
         self.touch(db, key);
         Ok(())
     }
@@ -602,9 +607,11 @@ impl KsTxn {
     /// did not exist.
     pub async fn delete_key(&mut self, db: usize, key: &[u8]) -> RedisResult<bool> {
         let physical = self.physical(db)?;
-        let Some(old) = self.raw_meta(db, key).await? else { return Ok(false) };
+        let Some(row) = self.tx.delete(META, &[Value::Int(physical), Value::Bytes(key.to_vec())]).await? else {
+            return Ok(false);
+        };
+        let old = Meta::from_row(row)?.1;
         retire(&mut *self.tx, physical, key, &old).await?;
-        self.tx.delete(META, &[Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
         let live = !old.is_expired(now_ms());
         if live {
             self.touch(db, key);
@@ -664,7 +671,12 @@ impl KsTxn {
         Ok(found.into_iter().next().map(|(k, _)| k))
     }
 
-    async fn scan_keys_from(&mut self, db: usize, lower: Bound<&[u8]>, limit: usize) -> RedisResult<Vec<(Vec<u8>, Meta)>> {
+    async fn scan_keys_from(
+        &mut self,
+        db: usize,
+        lower: Bound<&[u8]>,
+        limit: usize,
+    ) -> RedisResult<Vec<(Vec<u8>, Meta)>> {
         match lower {
             Bound::Included(k) => {
                 let mut out = Vec::new();

@@ -59,13 +59,14 @@ async fn sub_rows_and_zindex() {
         .await
         .unwrap();
     assert_eq!(ex.len(), 2);
-    let after_a = tx
-        .zindex_scan(m.version, Bound::Excluded((1.0, Some(b"a"))), Bound::Unbounded, true, Some(1))
-        .await
-        .unwrap();
+    let after_a =
+        tx.zindex_scan(m.version, Bound::Excluded((1.0, Some(b"a"))), Bound::Unbounded, true, Some(1)).await.unwrap();
     assert_eq!(after_a, vec![(f64::INFINITY, b"p".to_vec())]);
     let subs = tx.sub_scan(m.version, Bound::Excluded(b"a"), Bound::Included(b"p"), false, None).await.unwrap();
-    assert_eq!(subs.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(), vec![b"b".to_vec(), b"n".to_vec(), b"p".to_vec()]);
+    assert_eq!(
+        subs.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+        vec![b"b".to_vec(), b"n".to_vec(), b"p".to_vec()]
+    );
     assert_eq!(tx.sub_delete(m.version, b"b").await.unwrap(), Some(1.0f64.to_be_bytes().to_vec()));
     assert_eq!(tx.sub_delete(m.version, b"b").await.unwrap(), None);
     tx.commit().await.unwrap();

@@ -63,43 +63,10 @@ pub fn to_bytes(frame: &Frame, version: u8) -> BytesMut {
     out
 }
 
-/// A double as Redis 7.0's `addReplyDouble` prints it: `inf`/`-inf`, otherwise C's
-/// `%.17g`.
+/// A double as Redis 7.0's `addReplyDouble` prints it (`%.17g`, `inf`/`-inf`): the one
+/// formatter shared with the command families.
 pub fn format_double(d: f64) -> String {
-    // commands/args.rs may grow a shared formatter; this one is what the wire uses.
-    if d.is_nan() {
-        return "nan".into();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    format_g(d, 17)
-}
-
-/// C's `%.<precision>g`.
-fn format_g(d: f64, precision: usize) -> String {
-    if d == 0.0 {
-        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{:.*e}", precision - 1, d);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if exp < -4 || exp >= precision as i32 {
-        let mantissa = strip_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (precision as i32 - 1 - exp).max(0) as usize;
-        strip_zeros(&format!("{:.*}", decimals, d)).to_string()
-    }
-}
-
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    crate::commands::args::format_double_reply(d)
 }
 
 /// Redis never lets a status or error line break the protocol.
@@ -146,10 +113,7 @@ mod tests {
         assert_eq!(enc(Frame::NullArray, 2), "*-1\r\n");
         assert_eq!(enc(Frame::Boolean(true), 2), ":1\r\n");
         assert_eq!(enc(Frame::Double(1.5), 2), "$3\r\n1.5\r\n");
-        assert_eq!(
-            enc(Frame::Map(vec![(Frame::bulk("a"), Frame::Integer(1))]), 2),
-            "*2\r\n$1\r\na\r\n:1\r\n"
-        );
+        assert_eq!(enc(Frame::Map(vec![(Frame::bulk("a"), Frame::Integer(1))]), 2), "*2\r\n$1\r\na\r\n:1\r\n");
         assert_eq!(enc(Frame::Set(vec![Frame::bulk("x")]), 2), "*1\r\n$1\r\nx\r\n");
         assert_eq!(enc(Frame::Push(vec![]), 2), "*0\r\n");
         assert_eq!(enc(Frame::Verbatim("txt".into(), b"hi".to_vec()), 2), "$2\r\nhi\r\n");
@@ -182,6 +146,6 @@ mod tests {
         assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(format_double(0.0), "0");
-        assert_eq!(format_double(-0.0), "-0");
+        assert_eq!(format_double(-0.0), "0");
     }
 }

@@ -210,6 +210,11 @@ fn parse_int(bytes: &[u8]) -> Option<i64> {
 /// `\t`, `\b`, `\a`, `\\`, `\"` and `\xHH` escapes; `'...'` with `\'`. A closing quote
 /// must be followed by whitespace or the end. `None`: unbalanced quotes.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // Redis scans a C string: a NUL byte ends the line.
+    let line = match line.iter().position(|&b| b == 0) {
+        Some(nul) => &line[..nul],
+        None => line,
+    };
     let mut args = Vec::new();
     let mut i = 0;
     let n = line.len();
@@ -230,7 +235,11 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     return None;
                 }
                 let c = line[i];
-                if c == b'\\' && i + 3 < n && line[i + 1] == b'x' && hex(line[i + 2]).is_some() && hex(line[i + 3]).is_some()
+                if c == b'\\'
+                    && i + 3 < n
+                    && line[i + 1] == b'x'
+                    && hex(line[i + 2]).is_some()
+                    && hex(line[i + 3]).is_some()
                 {
                     let v = hex(line[i + 2]).unwrap_or(0) * 16 + hex(line[i + 3]).unwrap_or(0);
                     current.push(v);
@@ -276,7 +285,7 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     break;
                 }
                 match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b' ' | b'\n' | b'\r' | b'\t' => break,
                     b'"' => in_dq = true,
                     b'\'' => in_sq = true,
                     c => current.push(c),
@@ -319,8 +328,9 @@ mod tests {
 
     #[test]
     fn multibulk_and_inline() {
-        let reqs = parse_all(b"*2\r\n$4\r\nECHO\r\n$3\r\na\r\n\r\nPING\r\n\r\n  \r\nset k  v\n*0\r\n*-1\r\n*1\r\n$0\r\n\r\n")
-            .expect("ok");
+        let reqs =
+            parse_all(b"*2\r\n$4\r\nECHO\r\n$3\r\na\r\n\r\nPING\r\n\r\n  \r\nset k  v\n*0\r\n*-1\r\n*1\r\n$0\r\n\r\n")
+                .expect("ok");
         assert_eq!(
             strs(&reqs),
             vec![vec!["ECHO", "a\r\n"], vec!["PING"], vec!["set", "k", "v"], vec![""]]
@@ -340,6 +350,8 @@ mod tests {
         assert_eq!(split_args(b"\"abc\"x"), None);
         assert_eq!(split_args(b"'abc"), None);
         assert_eq!(split_args(b"  "), Some(vec![]));
+        assert_eq!(split_args(b"a\0b c"), Some(vec![b"a".to_vec()]));
+        assert_eq!(split_args(b"\"a\0\""), None);
         assert_eq!(err(b"set \"a\r\n"), "ERR Protocol error: unbalanced quotes in request");
     }
 
