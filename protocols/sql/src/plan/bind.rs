@@ -702,7 +702,14 @@ impl<'a> Binder<'a> {
             }
         }
         let saved_windows = std::mem::replace(&mut self.named_windows, named);
-        let result = self.bind_select_inner(s, order);
+        let rewritten = match srf_rewrite(s) {
+            Ok(r) => r,
+            Err(e) => {
+                self.named_windows = saved_windows;
+                return Err(e);
+            }
+        };
+        let result = self.bind_select_inner(rewritten.as_ref().unwrap_or(s), order);
         self.named_windows = saved_windows;
         result
     }
@@ -1312,10 +1319,10 @@ impl<'a> Binder<'a> {
         let mut conds = Vec::new();
         let mut scope = Scope::default();
         for twj in from {
-            if let (Some((subquery, alias)), false) = (lateral_subquery(&twj.relation), rels.is_empty()) {
-                // `FROM a, LATERAL (...) x [JOIN ...]`: the subquery sees everything before it.
+            if let (Some(item), false) = (lateral_item(&twj.relation), rels.is_empty()) {
+                // `FROM a, LATERAL (...) x [JOIN ...]`: the item sees everything before it.
                 let left = build_joins(std::mem::take(&mut rels), std::mem::take(&mut conds));
-                let (plan, combined) = self.bind_lateral(left, &scope, subquery, alias, JoinKind::Inner, None)?;
+                let (plan, combined) = self.bind_lateral(left, &scope, item, JoinKind::Inner, None)?;
                 let width = combined.len();
                 let (r, c, s) = self.bind_joins_onto(vec![Rel { plan, width }], Vec::new(), combined, &twj.joins)?;
                 rels = r;
@@ -1354,7 +1361,19 @@ impl<'a> Binder<'a> {
     ) -> Result<(Vec<Rel>, Vec<Expr>, Scope), SqlError> {
         for join in joins {
             use ast::JoinOperator as J;
-            if let Some((subquery, alias)) = lateral_subquery(&join.relation) {
+            let lateral = match lateral_item(&join.relation) {
+                // A function joined RIGHT or FULL is an ordinary join (it cannot refer left).
+                Some(LateralItem::Function(..))
+                    if !matches!(
+                        join.join_operator,
+                        J::CrossJoin(_) | J::Join(_) | J::Inner(_) | J::Left(_) | J::LeftOuter(_)
+                    ) =>
+                {
+                    None
+                }
+                other => other,
+            };
+            if let Some(item) = lateral {
                 let (kind, on) = match &join.join_operator {
                     J::CrossJoin(_) => (JoinKind::Inner, None),
                     J::Join(c) | J::Inner(c) | J::Left(c) | J::LeftOuter(c) => {
@@ -1377,7 +1396,7 @@ impl<'a> Binder<'a> {
                     }
                 };
                 let left = build_joins(std::mem::take(&mut rels), std::mem::take(&mut conds));
-                let (plan, combined) = self.bind_lateral(left, &scope, subquery, alias, kind, on)?;
+                let (plan, combined) = self.bind_lateral(left, &scope, item, kind, on)?;
                 rels = vec![Rel { width: combined.len(), plan }];
                 scope = combined;
                 continue;
@@ -1492,21 +1511,24 @@ impl<'a> Binder<'a> {
         &mut self,
         left: Plan,
         left_scope: &Scope,
-        subquery: &ast::Query,
-        alias: Option<&ast::TableAlias>,
+        item: LateralItem<'_>,
         kind: JoinKind,
         on: Option<&ast::Expr>,
     ) -> Result<(Plan, Scope), SqlError> {
         self.outer.push(left_scope.clone());
         self.corr.push(false);
         let saved_ctes = self.ctes.len();
-        let result = self.bind_query(subquery);
+        let result = match item {
+            LateralItem::Subquery(subquery, alias) => self.bind_query(subquery).and_then(|bound| {
+                let name = alias.map(|a| ident(&a.name)).unwrap_or_else(|| "subquery".into());
+                self.aliased(bound, name, alias)
+            }),
+            LateralItem::Function(name, args, alias) => self.bind_table_function(name, args, alias),
+        };
         self.ctes.truncate(saved_ctes);
         self.corr.pop();
         self.outer.pop();
-        let bound = result?;
-        let name = alias.map(|a| ident(&a.name)).unwrap_or_else(|| "subquery".into());
-        let (right, right_scope) = self.aliased(bound, name, alias)?;
+        let (right, right_scope) = result?;
         let combined = left_scope.concat(&right_scope);
         let condition = match on {
             Some(e) => {
@@ -2883,11 +2905,44 @@ fn symmetric_low(low: &ast::Expr) -> Option<&ast::Expr> {
     }
 }
 
-/// The subquery and alias of a `LATERAL (subquery) alias` FROM item.
-fn lateral_subquery(f: &ast::TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
+/// A FROM item that may refer to the items before it: `LATERAL (subquery) alias`, or a
+/// function call (functions in FROM are implicitly lateral in PostgreSQL).
+#[derive(Clone, Copy)]
+enum LateralItem<'a> {
+    Subquery(&'a ast::Query, Option<&'a ast::TableAlias>),
+    Function(&'a ast::ObjectName, &'a [ast::FunctionArg], Option<&'a ast::TableAlias>),
+}
+
+fn lateral_item(f: &ast::TableFactor) -> Option<LateralItem<'_>> {
     match f {
-        ast::TableFactor::Derived { lateral: true, subquery, alias, .. } => Some((subquery, alias.as_ref())),
+        ast::TableFactor::Derived { lateral: true, subquery, alias, .. } => {
+            Some(LateralItem::Subquery(subquery, alias.as_ref()))
+        }
+        ast::TableFactor::Table { name, alias, args: Some(fargs), with_ordinality: false, .. } => {
+            Some(LateralItem::Function(name, &fargs.args, alias.as_ref()))
+        }
         _ => None,
+    }
+}
+
+/// The name set-returning calls in a SELECT list are rewritten to (see `srf_rewrite`).
+const SRF_COLUMN: &str = "__orbit_srf";
+
+/// Replaces the `generate_series(...)` calls in `e` (not inside subqueries) with a
+/// reference to [`SRF_COLUMN`], collecting them.
+fn take_srf_calls(e: &mut ast::Expr, found: &mut Vec<ast::Expr>) {
+    use ast::Expr as E;
+    match e {
+        E::Function(f) if f.over.is_none() && function_name(f) == "generate_series" => {
+            found.push(e.clone());
+            *e = E::Identifier(ast::Ident::new(SRF_COLUMN));
+        }
+        E::BinaryOp { left, right, .. } => {
+            take_srf_calls(left, found);
+            take_srf_calls(right, found);
+        }
+        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => take_srf_calls(expr, found),
+        _ => {}
     }
 }
 
@@ -2904,4 +2959,56 @@ pub fn materialized(columns: Vec<(String, SqlType)>, rows: Vec<Vec<Value>>) -> B
     let width = columns.len();
     let rows = rows.into_iter().map(|r| r.into_iter().map(Expr::Literal).collect()).collect();
     Bound { plan: Plan::Values { rows, width }, cols: columns }
+}
+
+/// `SELECT generate_series(1, x) FROM t` runs as
+/// `SELECT __orbit_srf FROM t, generate_series(1, x) AS __orbit_srf(__orbit_srf)`
+/// (one set-returning call in the SELECT list, no aggregation). `None`: nothing to do.
+fn srf_rewrite(s: &ast::Select) -> Result<Option<ast::Select>, SqlError> {
+    let mut projection = s.projection.clone();
+    let mut found = Vec::new();
+    for item in &mut projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => {
+                let before = found.len();
+                let whole = matches!(e, ast::Expr::Function(_));
+                take_srf_calls(e, &mut found);
+                if found.len() > before && whole {
+                    // The output column keeps the function's name, as in PostgreSQL.
+                    *item =
+                        ast::SelectItem::ExprWithAlias { expr: e.clone(), alias: ast::Ident::new("generate_series") };
+                }
+            }
+            ast::SelectItem::ExprWithAlias { expr, .. } => take_srf_calls(expr, &mut found),
+            _ => {}
+        }
+    }
+    let Some(call) = found.first().cloned() else { return Ok(None) };
+    let distinct: std::collections::HashSet<String> = found.iter().map(|c| c.to_string()).collect();
+    let mut aggs = Vec::new();
+    for item in &s.projection {
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
+            find_aggregates(e, &mut aggs);
+            find_windows(e, &mut aggs);
+        }
+    }
+    let grouped = !matches!(&s.group_by, ast::GroupByExpr::Expressions(v, _) if v.is_empty());
+    if distinct.len() > 1 || !aggs.is_empty() || grouped || s.having.is_some() {
+        return Err(SqlError::not_supported(
+            "set-returning functions in a SELECT list with aggregation or with several of them",
+        ));
+    }
+    let ast::Expr::Function(f) = &call else { return Ok(None) };
+    let args = match &f.args {
+        ast::FunctionArguments::List(list) => list.args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    };
+    let sql = format!("SELECT 1 FROM {} ({args}) AS {SRF_COLUMN}({SRF_COLUMN})", f.name);
+    let parsed = crate::parse::parse(&sql)?;
+    let Some(ast::Statement::Query(q)) = parsed.into_iter().next() else { return Ok(None) };
+    let ast::SetExpr::Select(sel) = *q.body else { return Ok(None) };
+    let mut out = s.clone();
+    out.projection = projection;
+    out.from.extend(sel.from);
+    Ok(Some(out))
 }

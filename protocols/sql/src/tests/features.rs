@@ -609,8 +609,8 @@ async fn generate_series_in_from() {
         vec!["v3", "v2", "v1"]
     );
     assert_eq!(flat(rows(&mut s, "SELECT sum(x) FROM generate_series(1, 100) x").await), vec!["5050"]);
-    // In the SELECT list it is not supported (yet).
-    assert_eq!(err(&mut s, "SELECT generate_series(1, 3)").await.code, "0A000");
+    // In WHERE it is not allowed.
+    assert_eq!(err(&mut s, "SELECT 1 WHERE generate_series(1, 3) > 1").await.code, "0A000");
     // Timestamp series with an interval step.
     assert_eq!(
         flat(
@@ -782,4 +782,24 @@ async fn notices_for_skipped_statements() {
         ]
     );
     assert!(s.take_notices().is_empty());
+}
+
+#[tokio::test]
+async fn set_returning_functions_in_select_list_and_lateral_functions() {
+    let mut s = session().await;
+    assert_eq!(flat(rows(&mut s, "SELECT generate_series(1, 3)").await), vec!["1", "2", "3"]);
+    let out = s.execute_batch("SELECT generate_series(1, 2)").await;
+    match &out[0] {
+        Ok(QueryOutput::Rows { columns, .. }) => assert_eq!(columns[0].name, "generate_series"),
+        other => panic!("{other:?}"),
+    }
+    ok(&mut s, "CREATE TABLE t(id int PRIMARY KEY, n int)").await;
+    ok(&mut s, "INSERT INTO t VALUES (1, 2), (2, 0), (3, 1)").await;
+    let q = "SELECT id, generate_series(1, n) * 10 AS g FROM t ORDER BY id, g";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["1,10", "1,20", "3,10"]);
+    let q = "SELECT t.id, g FROM t, generate_series(1, t.n) AS g ORDER BY 1, 2";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["1,1", "1,2", "3,1"]);
+    let q = "SELECT t.id, g FROM t LEFT JOIN generate_series(1, t.n) AS g ON true ORDER BY 1, 2";
+    assert_eq!(flat(rows(&mut s, q).await), vec!["1,1", "1,2", "2,NULL", "3,1"]);
+    assert_eq!(err(&mut s, "SELECT count(*), generate_series(1, 2) FROM t").await.code, "0A000");
 }
