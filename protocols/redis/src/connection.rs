@@ -8,20 +8,39 @@
 //! keyspace transaction each, under the server's write lock when they may write;
 //! connection-level commands (PING, HELLO, AUTH, SELECT, CLIENT, ...) are handled here.
 //! A protocol error is answered and the connection closed, as Redis does.
+//!
+//! Transactions: while in MULTI, commands are checked (unknown name, arity, NOAUTH,
+//! `no_multi`) and queued; EXEC runs the queue in one keyspace transaction (one atomic
+//! commit) under the write lock when any queued command writes or keys are WATCHed,
+//! after checking the watched keys' versions ([`crate::transactions`]).
+//!
+//! Blocking: a command answering [`RedisError::Block`] is rolled back, its client queued
+//! on the keys ([`crate::blocking`]) before the write lock is released, and the
+//! connection waits (still noticing a closed socket, CLIENT KILL and shutdown) until it
+//! is woken by a write to one of the keys, when it runs the command again, or until the
+//! timeout, when it answers a null array.
+//!
+//! Pub/sub: the connection's [`Subscriber`] receives published messages over a bounded
+//! channel the task selects on next to the socket ([`crate::pubsub`]). RESP2 clients
+//! with subscriptions may only run (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET.
 
+use crate::blocking::WaiterGuard;
 use crate::client_registry::ClientHandle;
 use crate::commands::{self, args, CommandSpec, Ctx, Family};
 use crate::error::RedisError;
+use crate::pubsub::{Message, Subscriber};
 use crate::resp::encode::encode;
 use crate::resp::parse::RequestParser;
 use crate::resp::Frame;
 use crate::server::{Shared, Stats, REDIS_VERSION};
+use crate::transactions::Watched;
 use bytes::BytesMut;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// Read-buffer growth per read.
 const READ_CHUNK: usize = 16 * 1024;
@@ -29,6 +48,14 @@ const READ_CHUNK: usize = 16 * 1024;
 const BULK_CHUNK: usize = 1024 * 1024;
 /// Output written before more requests are run once it reaches this size.
 const OUTPUT_FLUSH: usize = 64 * 1024;
+/// Bytes a blocked client may send before the connection stops reading its socket
+/// until it is unblocked.
+const BLOCKED_INPUT_LIMIT: usize = 1024 * 1024;
+/// Pub/sub messages moved to the output buffer before it is written.
+const MESSAGES_PER_WRITE: usize = 1024;
+/// The commands a RESP2 client with subscriptions may run.
+const SUBSCRIBED_ALLOWED: &[&str] =
+    &["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset"];
 
 /// Per-connection state the command handlers may read or change.
 #[derive(Debug, Clone)]
@@ -54,17 +81,74 @@ impl ClientState {
 }
 
 /// What the connection does after a command.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Flow {
     Continue,
     /// Send what is buffered, then close (QUIT, CLIENT KILL of oneself).
     Close,
+    /// The command blocked: wait, then run it again.
+    Block(Blocked),
+}
+
+/// A command waiting for a write to one of its keys.
+#[derive(Debug)]
+struct Blocked {
+    spec: &'static CommandSpec,
+    request: Vec<Vec<u8>>,
+    guard: WaiterGuard,
+    /// `None`: forever.
+    deadline: Option<tokio::time::Instant>,
+}
+
+/// One reply or, for (UN)SUBSCRIBE of several channels, several.
+enum Reply {
+    One(Frame),
+    Many(Vec<Frame>),
+}
+
+impl From<Frame> for Reply {
+    fn from(frame: Frame) -> Reply {
+        Reply::One(frame)
+    }
+}
+
+/// A keyspace command's outcome.
+enum Ran {
+    Reply(Frame),
+    Blocked(Blocked),
+}
+
+/// MULTI's queue.
+#[derive(Default)]
+struct Multi {
+    queue: Vec<(&'static CommandSpec, Vec<Vec<u8>>)>,
+    /// A command was rejected while queuing: EXEC answers EXECABORT.
+    aborted: bool,
 }
 
 struct Connection {
     shared: Arc<Shared>,
     handle: Arc<ClientHandle>,
     client: ClientState,
+    multi: Option<Multi>,
+    watched: Vec<Watched>,
+    subscriber: Arc<Subscriber>,
+    channels: BTreeSet<Vec<u8>>,
+    patterns: BTreeSet<Vec<u8>>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.unwatch_all();
+        self.unsubscribe_everything();
+    }
+}
+
+/// How a wait for a blocked command ended.
+enum Wait {
+    Woken,
+    TimedOut,
+    Gone,
 }
 
 /// Serves one accepted connection until the client leaves, is killed, breaks the
@@ -75,7 +159,17 @@ pub async fn serve_connection(
     handle: Arc<ClientHandle>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut conn = Connection { client: ClientState::new(handle.id), shared, handle };
+    let (subscriber, mut messages) = Subscriber::new(handle.clone());
+    let mut conn = Connection {
+        client: ClientState::new(handle.id),
+        shared,
+        handle,
+        multi: None,
+        watched: Vec::new(),
+        subscriber,
+        channels: BTreeSet::new(),
+        patterns: BTreeSet::new(),
+    };
     // As in Redis, a client is authenticated from the start while no password is set,
     // and stays so if one is set later.
     conn.client.authenticated = conn.shared.requirepass().is_none();
@@ -88,9 +182,22 @@ pub async fn serve_connection(
         loop {
             match parser.next_request(&mut input, conn.client.authenticated) {
                 Ok(Some(request)) => {
-                    if conn.run(request, &mut output).await == Flow::Close {
-                        close = true;
-                        break;
+                    match conn.run(request, &mut output).await {
+                        Flow::Continue => {}
+                        Flow::Close => {
+                            close = true;
+                            break;
+                        }
+                        Flow::Block(blocked) => {
+                            // Earlier pipelined replies go out before waiting.
+                            if !write_out(&mut stream, &mut output, &conn).await {
+                                return;
+                            }
+                            let Some(frame) = conn.block(blocked, &mut stream, &mut input, &mut shutdown).await else {
+                                return;
+                            };
+                            conn.reply(&frame, &mut output);
+                        }
                     }
                     if output.len() >= OUTPUT_FLUSH && !write_out(&mut stream, &mut output, &conn).await {
                         return;
@@ -118,18 +225,26 @@ pub async fn serve_connection(
             output = BytesMut::new();
         }
 
-        // Wait for more bytes.
+        // Wait for more bytes or a published message.
         let wanted = parser.bulk_bytes_wanted(input.len()).clamp(READ_CHUNK, BULK_CHUNK);
         input.reserve(wanted);
         let idle = conn.shared.idle_timeout();
+        let subscribed = conn.subscriptions() > 0;
         let read = tokio::select! {
             read = stream.read_buf(&mut input) => read,
+            message = messages.recv() => {
+                if let Some(message) = message {
+                    conn.push_messages(message, &mut messages, &mut output);
+                }
+                continue;
+            }
             _ = conn.handle.killed() => return,
             _ = shutdown.changed() => return,
             _ = async {
                 match idle {
-                    Some(d) => tokio::time::sleep(d).await,
-                    None => std::future::pending::<()>().await,
+                    // Subscribers are never idle-disconnected, as in Redis.
+                    Some(d) if !subscribed => tokio::time::sleep(d).await,
+                    _ => std::future::pending::<()>().await,
                 }
             } => return,
         };
@@ -163,14 +278,22 @@ fn lower(name: &[u8]) -> String {
 }
 
 impl Connection {
-    /// Runs one request and appends its reply.
-    async fn run(&mut self, request: Vec<Vec<u8>>, out: &mut BytesMut) -> Flow {
-        Stats::add(&self.shared.stats.total_commands_processed, 1);
-        let (frame, flow) = self.dispatch(&request).await;
+    /// Encodes a reply, counting error replies.
+    fn reply(&self, frame: &Frame, out: &mut BytesMut) {
         if matches!(frame, Frame::Error(_)) {
             Stats::add(&self.shared.stats.total_error_replies, 1);
         }
-        encode(&frame, self.client.protocol, out);
+        encode(frame, self.client.protocol, out);
+    }
+
+    /// Runs one request and appends its reply.
+    async fn run(&mut self, request: Vec<Vec<u8>>, out: &mut BytesMut) -> Flow {
+        Stats::add(&self.shared.stats.total_commands_processed, 1);
+        let (reply, flow) = self.dispatch(request).await;
+        match reply {
+            Reply::One(frame) => self.reply(&frame, out),
+            Reply::Many(frames) => frames.iter().for_each(|f| self.reply(f, out)),
+        }
         {
             let mut d = self.handle.details.lock();
             d.db = self.client.db;
@@ -181,66 +304,451 @@ impl Connection {
         flow
     }
 
-    async fn dispatch(&mut self, request: &[Vec<u8>]) -> (Frame, Flow) {
-        let Some(name) = request.first() else { return (Frame::Null, Flow::Continue) };
-        let Some(spec) = commands::lookup(name) else {
-            return (error(commands::unknown_command(request)), Flow::Continue);
-        };
-        self.handle.details.lock().last_command = command_label(spec, request);
-        if !spec.arity_ok(request.len()) {
-            return (error(RedisError::wrong_arity(spec.name)), Flow::Continue);
+    /// Answers a command refused before running: inside MULTI the transaction is
+    /// flagged (or, for EXEC itself, discarded with EXECABORT), as Redis's rejectCommand.
+    fn reject(&mut self, spec: Option<&CommandSpec>, e: RedisError) -> Reply {
+        let line = e.reply_line();
+        if let Some(multi) = self.multi.as_mut() {
+            if spec.is_some_and(|s| s.name == "exec") {
+                self.multi = None;
+                self.unwatch_all();
+                let text = line.strip_prefix("ERR ").unwrap_or(&line);
+                return Frame::Error(format!("EXECABORT Transaction discarded because of: {text}")).into();
+            }
+            multi.aborted = true;
         }
-        if !self.client.authenticated && !spec.has_flag("no_auth") {
-            return (Frame::Error("NOAUTH Authentication required.".into()), Flow::Continue);
-        }
-        // transactions: MULTI/EXEC/DISCARD/WATCH queuing goes here (queue the request
-        // instead of running it while the client is in MULTI).
-        if spec.family == Family::Connection {
-            return self.connection_command(spec, request);
-        }
-        (self.keyspace_command(spec, request).await, Flow::Continue)
+        Frame::Error(line).into()
     }
 
-    /// Runs a keyspace command in its own transaction.
-    async fn keyspace_command(&mut self, spec: &'static CommandSpec, request: &[Vec<u8>]) -> Frame {
+    async fn dispatch(&mut self, request: Vec<Vec<u8>>) -> (Reply, Flow) {
+        let Some(name) = request.first() else { return (Frame::Null.into(), Flow::Continue) };
+        let Some(spec) = commands::lookup(name) else {
+            return (self.reject(None, commands::unknown_command(&request)), Flow::Continue);
+        };
+        let label = command_label(spec, &request);
+        self.handle.details.lock().last_command = label.clone();
+        if !spec.arity_ok(request.len()) {
+            return (self.reject(Some(spec), RedisError::wrong_arity(spec.name)), Flow::Continue);
+        }
+        if !self.client.authenticated && !spec.has_flag("no_auth") {
+            return (
+                self.reject(Some(spec), RedisError::Reply("NOAUTH Authentication required.".into())),
+                Flow::Continue,
+            );
+        }
+        if self.multi.is_some() && spec.has_flag("no_multi") {
+            return (
+                self.reject(Some(spec), RedisError::err("Command not allowed inside a transaction")),
+                Flow::Continue,
+            );
+        }
+        if self.client.protocol == 2 && self.subscriptions() > 0 && !SUBSCRIBED_ALLOWED.contains(&spec.name) {
+            let e = RedisError::err(format!(
+                "Can't execute '{label}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed \
+                 in this context"
+            ));
+            return (self.reject(Some(spec), e), Flow::Continue);
+        }
+        // transactions: queue everything but the transaction commands themselves.
+        if let Some(multi) = self.multi.as_mut() {
+            if !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+                multi.queue.push((spec, request));
+                return (Frame::Simple("QUEUED".into()).into(), Flow::Continue);
+            }
+        }
+        match spec.name {
+            "multi" => {
+                if self.multi.is_some() {
+                    return (Frame::Error("ERR MULTI calls can not be nested".into()).into(), Flow::Continue);
+                }
+                self.multi = Some(Multi::default());
+                return (Frame::ok().into(), Flow::Continue);
+            }
+            "exec" => return (self.exec().await.into(), Flow::Continue),
+            "discard" => {
+                if self.multi.take().is_none() {
+                    return (Frame::Error("ERR DISCARD without MULTI".into()).into(), Flow::Continue);
+                }
+                self.unwatch_all();
+                return (Frame::ok().into(), Flow::Continue);
+            }
+            "watch" => return (self.watch(&request[1..]).await.into(), Flow::Continue),
+            _ => {}
+        }
+        if spec.family == Family::Connection {
+            return self.connection_command(spec, &request);
+        }
+        match self.keyspace_command(spec, request, None).await {
+            Ran::Reply(frame) => (frame.into(), Flow::Continue),
+            Ran::Blocked(blocked) => (Reply::Many(vec![]), Flow::Block(blocked)),
+        }
+    }
+
+    /// Runs a keyspace command in its own transaction. `retry`: the same command woken
+    /// after blocking (it keeps its place in the queues and its deadline).
+    async fn keyspace_command(
+        &mut self,
+        spec: &'static CommandSpec,
+        request: Vec<Vec<u8>>,
+        retry: Option<(WaiterGuard, Option<tokio::time::Instant>)>,
+    ) -> Ran {
         let shared = self.shared.clone();
-        let _guard = if spec.is_write() { Some(shared.write_lock.clone().lock_owned().await) } else { None };
+        let locked = spec.is_write() || spec.has_flag("blocking");
+        let _guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
+        if let Some((guard, _)) = &retry {
+            // Under the lock: a write from now on wakes this client again.
+            guard.waiter.rearm();
+        }
+        let mut txn = match shared.keyspace.begin().await {
+            Ok(txn) => txn,
+            Err(e) => return Ran::Reply(error(e)),
+        };
+        let result = {
+            let mut ctx = Ctx { shared: &shared, client: &mut self.client, txn: &mut txn };
+            commands::execute(spec, &mut ctx, &request).await
+        };
+        match result {
+            Ok(frame) => {
+                // Leave the queues first so this client's own write wakes the next one.
+                drop(retry);
+                let written = txn.touched().len() as u64;
+                let changes = shared
+                    .wants_touched()
+                    .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
+                    .filter(|(t, f)| !t.is_empty() || !f.is_empty());
+                match txn.commit().await {
+                    Ok(()) => {
+                        Stats::add(&shared.stats.dirty, written);
+                        if let Some((touched, flushed)) = changes {
+                            shared.after_commit(&touched, &flushed);
+                        }
+                        Ran::Reply(frame)
+                    }
+                    Err(e) => Ran::Reply(error(e)),
+                }
+            }
+            Err(RedisError::Block { db, keys, timeout }) => {
+                drop(txn);
+                if self.client.in_exec {
+                    return Ran::Reply(Frame::NullArray);
+                }
+                let (guard, deadline) = match retry {
+                    Some(r) => r,
+                    // Registered before the write lock is released: no write can be missed.
+                    None => (
+                        shared.blocking.register(self.client.id, db, &keys),
+                        timeout.map(|t| tokio::time::Instant::now() + t),
+                    ),
+                };
+                Ran::Blocked(Blocked { spec, request, guard, deadline })
+            }
+            Err(e) => {
+                if let Some((guard, _)) = &retry {
+                    // Consumed nothing: the next client in line may.
+                    shared.blocking.pass_on(&guard.waiter);
+                }
+                Ran::Reply(error(e))
+            }
+        }
+    }
+
+    /// Waits for a blocked command to be woken (then runs it again, maybe blocking
+    /// again) or to time out. `None`: the client went away (or was killed, or the
+    /// server is stopping) while blocked.
+    async fn block(
+        &mut self,
+        mut blocked: Blocked,
+        stream: &mut TcpStream,
+        input: &mut BytesMut,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Option<Frame> {
+        loop {
+            let wait = loop {
+                input.reserve(READ_CHUNK);
+                let reading = input.len() < BLOCKED_INPUT_LIMIT;
+                let deadline = blocked.deadline;
+                tokio::select! {
+                    _ = blocked.guard.waiter.woken() => break Wait::Woken,
+                    _ = async {
+                        match deadline {
+                            Some(at) => tokio::time::sleep_until(at).await,
+                            None => std::future::pending::<()>().await,
+                        }
+                    } => break Wait::TimedOut,
+                    _ = self.handle.killed() => break Wait::Gone,
+                    _ = shutdown.changed() => break Wait::Gone,
+                    read = stream.read_buf(input), if reading => match read {
+                        Ok(0) | Err(_) => break Wait::Gone,
+                        Ok(n) => Stats::add(&self.shared.stats.total_net_input_bytes, n as u64),
+                    },
+                }
+            };
+            match wait {
+                Wait::Gone => return None,
+                Wait::TimedOut => return Some(Frame::NullArray),
+                Wait::Woken => {
+                    let Blocked { spec, request, guard, deadline } = blocked;
+                    match self.keyspace_command(spec, request, Some((guard, deadline))).await {
+                        Ran::Reply(frame) => return Some(frame),
+                        Ran::Blocked(again) => blocked = again,
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- transactions --------------------------------------------------------------
+
+    /// WATCH key [key ...].
+    async fn watch(&mut self, keys: &[Vec<u8>]) -> Frame {
+        if self.multi.is_some() {
+            return Frame::Error("ERR WATCH inside MULTI is not allowed".into());
+        }
+        let shared = self.shared.clone();
+        // Under the write lock, so the version read matches the key's stored state.
+        let _guard = shared.write_lock.clone().lock_owned().await;
         let mut txn = match shared.keyspace.begin().await {
             Ok(txn) => txn,
             Err(e) => return error(e),
         };
-        let result = {
-            let mut ctx = Ctx { shared: &shared, client: &mut self.client, txn: &mut txn };
-            commands::execute(spec, &mut ctx, request).await
-        };
-        match result {
-            Ok(frame) => {
-                let written = txn.touched().len() as u64;
-                match txn.commit().await {
-                    Ok(()) => {
-                        Stats::add(&shared.stats.dirty, written);
-                        frame
-                    }
-                    Err(e) => error(e),
-                }
+        let db = self.client.db;
+        for key in keys {
+            if self.watched.iter().any(|w| w.db == db && w.key == *key) {
+                continue;
             }
-            // blocking: BLPOP & co. should wait for a push to one of `keys` (or the
-            // timeout) and run again; until that lands they answer as if timed out.
-            Err(RedisError::Block { .. }) => Frame::NullArray,
-            Err(e) => error(e),
+            let live = match txn.meta(db, key).await {
+                Ok(meta) => meta.is_some(),
+                Err(e) => return error(e),
+            };
+            self.watched.push(shared.watches.watch(db, key, live));
+        }
+        Frame::ok()
+    }
+
+    fn unwatch_all(&mut self) {
+        let watched = std::mem::take(&mut self.watched);
+        self.shared.watches.unwatch(&watched);
+    }
+
+    /// EXEC: the queued commands in one transaction and one commit.
+    async fn exec(&mut self) -> Frame {
+        let Some(multi) = self.multi.take() else {
+            return Frame::Error("ERR EXEC without MULTI".into());
+        };
+        if multi.aborted {
+            self.unwatch_all();
+            return Frame::Error("EXECABORT Transaction discarded because of previous errors.".into());
+        }
+        let shared = self.shared.clone();
+        let locked = !self.watched.is_empty() || multi.queue.iter().any(|(spec, _)| spec.is_write());
+        let _guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
+        let mut txn = match shared.keyspace.begin().await {
+            Ok(txn) => txn,
+            Err(e) => {
+                self.unwatch_all();
+                return error(e);
+            }
+        };
+        let mut intact = true;
+        for w in &self.watched {
+            let live_now = match txn.meta(w.db, &w.key).await {
+                Ok(meta) => meta.is_some(),
+                Err(e) => {
+                    intact = false;
+                    tracing::debug!(error = %e, "watched key check failed");
+                    break;
+                }
+            };
+            if !shared.watches.unchanged(w, live_now) {
+                intact = false;
+                break;
+            }
+        }
+        self.unwatch_all();
+        if !intact {
+            return Frame::NullArray;
+        }
+        self.client.in_exec = true;
+        let mut replies = Vec::with_capacity(multi.queue.len());
+        for (spec, request) in multi.queue {
+            if spec.family == Family::Connection {
+                match self.connection_command(spec, &request).0 {
+                    Reply::One(frame) => replies.push(frame),
+                    Reply::Many(frames) => replies.extend(frames),
+                }
+                continue;
+            }
+            let result = {
+                let mut ctx = Ctx { shared: &shared, client: &mut self.client, txn: &mut txn };
+                commands::execute(spec, &mut ctx, &request).await
+            };
+            replies.push(match result {
+                Ok(frame) => frame,
+                Err(RedisError::Block { .. }) => Frame::NullArray,
+                Err(e) => error(e),
+            });
+        }
+        self.client.in_exec = false;
+        let written = txn.touched().len() as u64;
+        let changes = shared.wants_touched().then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()));
+        if let Err(e) = txn.commit().await {
+            return error(e);
+        }
+        Stats::add(&shared.stats.dirty, written);
+        if let Some((touched, flushed)) = changes {
+            shared.after_commit(&touched, &flushed);
+        }
+        Frame::Array(replies)
+    }
+
+    // ---- pub/sub -------------------------------------------------------------------
+
+    fn subscriptions(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    fn sub_reply(&self, kind: &str, name: Option<&[u8]>) -> Frame {
+        Frame::Push(vec![
+            Frame::bulk(kind),
+            name.map(|n| Frame::Bulk(n.to_vec())).unwrap_or(Frame::Null),
+            Frame::Integer(self.subscriptions() as i64),
+        ])
+    }
+
+    fn subscribe(&mut self, names: &[Vec<u8>], pattern: bool) -> Reply {
+        let mut frames = Vec::with_capacity(names.len());
+        for name in names {
+            if pattern {
+                if self.patterns.insert(name.clone()) {
+                    self.shared.pubsub.psubscribe(name, &self.subscriber);
+                }
+            } else if self.channels.insert(name.clone()) {
+                self.shared.pubsub.subscribe(name, &self.subscriber);
+            }
+            frames.push(self.sub_reply(if pattern { "psubscribe" } else { "subscribe" }, Some(name)));
+        }
+        Reply::Many(frames)
+    }
+
+    fn unsubscribe(&mut self, names: &[Vec<u8>], pattern: bool) -> Reply {
+        let kind = if pattern { "punsubscribe" } else { "unsubscribe" };
+        let names: Vec<Vec<u8>> = if !names.is_empty() {
+            names.to_vec()
+        } else if pattern {
+            self.patterns.iter().cloned().collect()
+        } else {
+            self.channels.iter().cloned().collect()
+        };
+        if names.is_empty() {
+            return Reply::One(self.sub_reply(kind, None));
+        }
+        let mut frames = Vec::with_capacity(names.len());
+        for name in &names {
+            if pattern {
+                if self.patterns.remove(name) {
+                    self.shared.pubsub.punsubscribe(name, self.client.id);
+                }
+            } else if self.channels.remove(name) {
+                self.shared.pubsub.unsubscribe(name, self.client.id);
+            }
+            frames.push(self.sub_reply(kind, Some(name)));
+        }
+        Reply::Many(frames)
+    }
+
+    /// Leaves every channel and pattern without replies (RESET, disconnect).
+    fn unsubscribe_everything(&mut self) {
+        for name in std::mem::take(&mut self.channels) {
+            self.shared.pubsub.unsubscribe(&name, self.client.id);
+        }
+        for name in std::mem::take(&mut self.patterns) {
+            self.shared.pubsub.punsubscribe(&name, self.client.id);
         }
     }
 
-    fn connection_command(&mut self, spec: &CommandSpec, request: &[Vec<u8>]) -> (Frame, Flow) {
+    /// Moves `first` and up to [`MESSAGES_PER_WRITE`] more waiting messages to `out`.
+    fn push_messages(&self, first: Message, messages: &mut mpsc::Receiver<Message>, out: &mut BytesMut) {
+        let mut next = Some(first);
+        let mut n = 0;
+        while let Some(m) = next {
+            self.subscriber.delivered(&m);
+            let frame = match &m.pattern {
+                Some(p) => Frame::Push(vec![
+                    Frame::bulk("pmessage"),
+                    Frame::Bulk(p.to_vec()),
+                    Frame::Bulk(m.channel.to_vec()),
+                    Frame::Bulk(m.payload.to_vec()),
+                ]),
+                None => Frame::Push(vec![
+                    Frame::bulk("message"),
+                    Frame::Bulk(m.channel.to_vec()),
+                    Frame::Bulk(m.payload.to_vec()),
+                ]),
+            };
+            encode(&frame, self.client.protocol, out);
+            n += 1;
+            next = if n < MESSAGES_PER_WRITE && out.len() < OUTPUT_FLUSH { messages.try_recv().ok() } else { None };
+        }
+    }
+
+    fn pubsub_command(&self, request: &[Vec<u8>]) -> Frame {
+        let sub = lower(&request[1]);
+        let argc = request.len();
+        match sub.as_str() {
+            "channels" | "shardchannels" if argc <= 3 => {
+                if sub == "shardchannels" {
+                    return Frame::Array(vec![]);
+                }
+                Frame::array_of_bulks(self.shared.pubsub.channels(request.get(2).map(Vec::as_slice)))
+            }
+            "numsub" | "shardnumsub" => {
+                let mut items = Vec::with_capacity((argc - 2) * 2);
+                for channel in &request[2..] {
+                    let n = if sub == "numsub" { self.shared.pubsub.numsub(channel) } else { 0 };
+                    items.push(Frame::Bulk(channel.clone()));
+                    items.push(Frame::Integer(n as i64));
+                }
+                Frame::Array(items)
+            }
+            "numpat" if argc == 2 => Frame::Integer(self.shared.pubsub.numpat() as i64),
+            "help" if argc == 2 => Frame::Array(PUBSUB_HELP.iter().map(|l| Frame::Simple(l.to_string())).collect()),
+            "numpat" | "help" => error(RedisError::wrong_arity(&format!("pubsub|{sub}"))),
+            "channels" | "shardchannels" => Frame::Error(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
+                String::from_utf8_lossy(&request[1])
+            )),
+            _ => Frame::Error(format!(
+                "ERR unknown subcommand '{}'. Try PUBSUB HELP.",
+                String::from_utf8_lossy(&request[1])
+            )),
+        }
+    }
+
+    /// A connection-level command (also run inside EXEC).
+    fn connection_command(&mut self, spec: &CommandSpec, request: &[Vec<u8>]) -> (Reply, Flow) {
         let arg = |i: usize| request.get(i).map(Vec::as_slice).unwrap_or(b"");
         let frame = match spec.name {
+            "ping" if self.client.protocol == 2 && self.subscriptions() > 0 => match request.len() {
+                1 | 2 => Frame::Array(vec![Frame::bulk("pong"), Frame::Bulk(arg(1).to_vec())]),
+                _ => error(RedisError::wrong_arity("ping")),
+            },
             "ping" => match request.len() {
                 1 => Frame::Simple("PONG".into()),
                 2 => Frame::Bulk(arg(1).to_vec()),
                 _ => error(RedisError::wrong_arity("ping")),
             },
+            "subscribe" => return (self.subscribe(&request[1..], false), Flow::Continue),
+            "psubscribe" => return (self.subscribe(&request[1..], true), Flow::Continue),
+            "unsubscribe" => return (self.unsubscribe(&request[1..], false), Flow::Continue),
+            "punsubscribe" => return (self.unsubscribe(&request[1..], true), Flow::Continue),
+            "publish" => Frame::Integer(self.shared.pubsub.publish(arg(1), arg(2))),
+            "pubsub" => self.pubsub_command(request),
+            "unwatch" => {
+                self.unwatch_all();
+                Frame::ok()
+            }
             "echo" => Frame::Bulk(arg(1).to_vec()),
-            "quit" => return (Frame::ok(), Flow::Close),
+            "quit" => return (Frame::ok().into(), Flow::Close),
             "select" => match args::parse_i64(arg(1)) {
                 Err(e) => error(e),
                 Ok(db) if db < 0 || db >= crate::keyspace::DATABASES as i64 => {
@@ -254,6 +762,9 @@ impl Connection {
             "auth" => self.auth(request),
             "hello" => self.hello(request),
             "reset" => {
+                self.multi = None;
+                self.unwatch_all();
+                self.unsubscribe_everything();
                 self.client.db = 0;
                 self.client.protocol = 2;
                 self.client.name = None;
@@ -263,10 +774,13 @@ impl Connection {
                 d.no_evict = false;
                 Frame::Simple("RESET".into())
             }
-            "client" => return self.client_command(request),
+            "client" => {
+                let (frame, flow) = self.client_command(request);
+                return (frame.into(), flow);
+            }
             _ => Frame::Error(format!("ERR unknown command '{}'", spec.name)),
         };
-        (frame, Flow::Continue)
+        (frame.into(), Flow::Continue)
     }
 
     /// Checks a password for `user` (only "default" exists). Ok: authenticated.
@@ -572,6 +1086,23 @@ fn command_label(spec: &CommandSpec, request: &[Vec<u8>]) -> String {
         _ => spec.name.to_string(),
     }
 }
+
+const PUBSUB_HELP: &[&str] = &[
+    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANNELS [<pattern>]",
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    "NUMPAT",
+    "    Return number of subscriptions to patterns.",
+    "NUMSUB [<channel> ...]",
+    "    Return the number of subscribers for the specified channels, excluding",
+    "    pattern subscriptions(default: no channels).",
+    "SHARDCHANNELS [<pattern>]",
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    "SHARDNUMSUB [<shardchannel> ...]",
+    "    Return the number of subscribers for the specified shard level channel(s)",
+    "HELP",
+    "    Prints this help.",
+];
 
 const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

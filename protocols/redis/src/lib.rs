@@ -12,15 +12,21 @@
 //! - [`server`]: the listener, the server-wide [`server::Shared`] state and one task per
 //!   connection ([`connection`]).
 //! - [`client_registry`]: the connected clients (CLIENT LIST/KILL, INFO clients).
+//! - [`transactions`]: WATCH's versions of watched keys (MULTI/EXEC run in the connection).
+//! - [`blocking`]: the FIFO queues of clients blocked in BLPOP & co.
+//! - [`pubsub`]: channel and pattern subscriptions, bounded per-subscriber delivery.
 //! - [`error`]: [`error::RedisError`], the one error type, rendered as Redis's own error
 //!   replies.
 
+pub mod blocking;
 pub mod client_registry;
 pub mod commands;
 pub mod connection;
 pub mod error;
 pub mod keyspace;
+pub mod pubsub;
 pub mod resp;
 pub mod server;
+pub mod transactions;
 
 pub use server::{RedisListener, RedisOptions};

@@ -5,12 +5,17 @@
 //! connections, one task and one tracing span (protocol, connection id, peer) each, until
 //! the server shuts down; open connections are then closed and drained like the
 //! PostgreSQL listener's. [`Shared`] is what every connection and command handler sees:
-//! the keyspace, the write lock, the client registry, statistics and the CONFIG
-//! parameters.
+//! the keyspace, the write lock, the client registry, statistics, the CONFIG
+//! parameters, and the registries of watched keys, blocked clients and pub/sub
+//! subscriptions. [`Shared::after_commit`] is called after every successful write
+//! commit, still under the write lock: it bumps watched keys and wakes blocked clients.
 
+use crate::blocking::BlockRegistry;
 use crate::client_registry::ClientRegistry;
 use crate::connection::serve_connection;
 use crate::keyspace::Keyspace;
+use crate::pubsub::PubSub;
+use crate::transactions::WatchRegistry;
 use async_trait::async_trait;
 use orbit_protocol_api::{ListenerContext, ListenerError, Protocol, ProtocolListener};
 use orbit_storage::TableStorage;
@@ -128,6 +133,12 @@ pub struct Shared {
     /// Unix seconds of the last SAVE/BGSAVE (LASTSAVE); the start time before any.
     pub last_save: AtomicI64,
     pub local_addr: SocketAddr,
+    /// Versions of WATCHed keys.
+    pub watches: WatchRegistry,
+    /// Clients blocked in BLPOP & co.
+    pub blocking: Arc<BlockRegistry>,
+    /// Pub/sub subscriptions.
+    pub pubsub: PubSub,
 }
 
 impl Shared {
@@ -151,7 +162,24 @@ impl Shared {
             started: Instant::now(),
             last_save: AtomicI64::new(unix_seconds()),
             local_addr,
+            watches: WatchRegistry::default(),
+            blocking: Arc::new(BlockRegistry::default()),
+            pubsub: PubSub::default(),
         }
+    }
+
+    /// True when commits must report their touched keys (someone watches or blocks).
+    pub fn wants_touched(&self) -> bool {
+        self.watches.is_active() || self.blocking.is_active()
+    }
+
+    /// After a successful write commit (the caller still holds the write lock): bumps
+    /// the watched keys among `touched` and the flushed databases, then wakes the
+    /// clients blocked on the touched keys.
+    pub fn after_commit(&self, touched: &[(usize, Vec<u8>)], flushed: &[usize]) {
+        self.watches.touch(touched, flushed);
+        self.blocking.notify(touched);
+        self.blocking.notify_dbs(flushed);
     }
 
     /// One CONFIG parameter.

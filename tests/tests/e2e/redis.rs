@@ -382,6 +382,55 @@ const DIFFERENTIAL_CASES: &[&str] = &[
     "SAVE",
     "raw:PING\\r\\n",
     "raw:echo \"a b\"\\r\\n",
+    "MULTI",
+    "MULTI",
+    "WATCH x",
+    "SET tx 1",
+    "INCR tx",
+    "GET",
+    "NOSUCH",
+    "EXEC",
+    "EXEC",
+    "DISCARD",
+    "MULTI",
+    "SAVE",
+    "EXEC",
+    "MULTI",
+    "EXEC a",
+    "MULTI",
+    "SET tx 1",
+    "INCR tx",
+    "LPUSH tx v",
+    "PING",
+    "EXEC",
+    "WATCH tx",
+    "UNWATCH",
+    "WATCH",
+    "MULTI",
+    "DISCARD x",
+    "DISCARD",
+    "UNSUBSCRIBE",
+    "PUNSUBSCRIBE",
+    "PUBLISH nobody hello",
+    "PUBLISH nobody",
+    "PUBSUB NUMSUB a b",
+    "PUBSUB NUMPAT",
+    "PUBSUB NUMPAT x",
+    "PUBSUB CHANNELS",
+    "PUBSUB CHANNELS a b",
+    "PUBSUB",
+    "PUBSUB FOO",
+    "PUBSUB HELP",
+    "SUBSCRIBE a",
+    "GET a",
+    "MULTI",
+    "PING",
+    "PING x",
+    "PSUBSCRIBE p*",
+    "UNSUBSCRIBE a",
+    "PUNSUBSCRIBE p*",
+    "COMMAND INFO multi exec discard watch unwatch",
+    "COMMAND INFO subscribe unsubscribe psubscribe punsubscribe publish",
     "RESET",
     "CLIENT GETNAME",
     "QUIT",
@@ -432,6 +481,13 @@ const DIFFERENTIAL_RESP3_CASES: &[&str] = &[
     "OBJECT ENCODING missing",
     "CLIENT GETNAME",
     "NOSUCH",
+    "MULTI",
+    "SET k v2",
+    "EXEC",
+    "SUBSCRIBE a",
+    "GET k",
+    "PING",
+    "UNSUBSCRIBE a",
     "FLUSHALL",
     "ignore:HELLO 2",
     "GET missing",
@@ -496,4 +552,171 @@ fn a_client_that_never_reads_blocks_nobody() {
     assert_eq!(other.cmd("SET k v"), "+OK\r\n");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     drop(writer);
+}
+
+#[test]
+fn multi_exec_is_atomic_and_execabort_discards() {
+    let server = TestServer::start(&[], &[]);
+    let port = redis_port(&server);
+    let mut a = RespConn::connect(port);
+    let mut b = RespConn::connect(port);
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("SET k 1"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("INCR k"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("LPUSH k v"), "+QUEUED\r\n");
+    // Nothing is visible before EXEC.
+    assert_eq!(b.cmd("GET k"), "$-1\r\n");
+    assert_eq!(
+        a.cmd("EXEC"),
+        "*3\r\n+OK\r\n:2\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+    );
+    assert_eq!(b.cmd("GET k"), "$1\r\n2\r\n");
+    // A queue-time error discards the whole transaction.
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("SET k 100"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("GET"), "-ERR wrong number of arguments for 'get' command\r\n");
+    assert_eq!(a.cmd("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    assert_eq!(b.cmd("GET k"), "$1\r\n2\r\n");
+    assert_eq!(a.cmd("DISCARD"), "-ERR DISCARD without MULTI\r\n");
+}
+
+#[test]
+fn watch_aborts_exec_when_another_client_writes() {
+    let server = TestServer::start(&[], &[]);
+    let port = redis_port(&server);
+    let mut a = RespConn::connect(port);
+    let mut b = RespConn::connect(port);
+    // Nobody writes: EXEC runs.
+    assert_eq!(a.cmd("SET w 1"), "+OK\r\n");
+    assert_eq!(a.cmd("WATCH w"), "+OK\r\n");
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("INCR w"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("EXEC"), "*1\r\n:2\r\n");
+    // Another client writes the watched key: EXEC answers a null array.
+    assert_eq!(a.cmd("WATCH w other"), "+OK\r\n");
+    assert_eq!(b.cmd("SET w 10"), "+OK\r\n");
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("INCR w"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("EXEC"), "*-1\r\n");
+    assert_eq!(b.cmd("GET w"), "$2\r\n10\r\n");
+    // EXEC unwatched: the next transaction runs.
+    assert_eq!(b.cmd("SET w 11"), "+OK\r\n");
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("INCR w"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("EXEC"), "*1\r\n:12\r\n");
+    // FLUSHALL touches a watched key that existed; RESP3 gets `_`.
+    assert!(a.cmd("HELLO 3").starts_with('%'));
+    assert_eq!(a.cmd("WATCH w"), "+OK\r\n");
+    assert_eq!(b.cmd("FLUSHALL"), "+OK\r\n");
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("SET w 1"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("EXEC"), "_\r\n");
+    // A watched key expiring aborts too.
+    assert_eq!(a.cmd("SET e 1 PX 50"), "+OK\r\n");
+    assert_eq!(a.cmd("WATCH e"), "+OK\r\n");
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    assert_eq!(a.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(a.cmd("SET e 2"), "+QUEUED\r\n");
+    assert_eq!(a.cmd("EXEC"), "_\r\n");
+}
+
+#[test]
+fn pubsub_between_two_clients_resp2_and_resp3() {
+    let server = TestServer::start(&[], &[]);
+    let port = redis_port(&server);
+    let mut sub = RespConn::connect(port);
+    let mut publisher = RespConn::connect(port);
+    assert_eq!(
+        String::from_utf8_lossy(&sub.command(&[b"SUBSCRIBE", b"news", b"sport"])),
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&sub.read_reply()), "*3\r\n$9\r\nsubscribe\r\n$5\r\nsport\r\n:2\r\n");
+    assert_eq!(sub.cmd("PSUBSCRIBE n*"), "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+    assert_eq!(
+        sub.cmd("GET x"),
+        "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in \
+         this context\r\n"
+    );
+    assert_eq!(sub.cmd("PING"), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(publisher.cmd("PUBLISH news hello"), ":2\r\n");
+    assert_eq!(publisher.cmd("PUBLISH nothing x"), ":1\r\n");
+    assert_eq!(publisher.cmd("PUBLISH other x"), ":0\r\n");
+    assert_eq!(publisher.cmd("PUBSUB NUMSUB news nothing"), "*4\r\n$4\r\nnews\r\n:1\r\n$7\r\nnothing\r\n:0\r\n");
+    assert_eq!(publisher.cmd("PUBSUB NUMPAT"), ":1\r\n");
+    assert_eq!(publisher.cmd("PUBSUB CHANNELS s*"), "*1\r\n$5\r\nsport\r\n");
+    let got: Vec<String> = (0..3).map(|_| String::from_utf8_lossy(&sub.read_reply()).into_owned()).collect();
+    assert_eq!(
+        got,
+        vec![
+            "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n".to_string(),
+            "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n".to_string(),
+            "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$7\r\nnothing\r\n$1\r\nx\r\n".to_string(),
+        ]
+    );
+    assert_eq!(sub.cmd("RESET"), "+RESET\r\n");
+    assert_eq!(publisher.cmd("PUBLISH news x"), ":0\r\n");
+    // RESP3: pushes, and other commands stay allowed.
+    let mut sub3 = RespConn::connect(port);
+    assert!(sub3.cmd("HELLO 3").starts_with('%'));
+    assert_eq!(sub3.cmd("SUBSCRIBE c"), ">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+    assert_eq!(sub3.cmd("GET missing"), "_\r\n");
+    assert_eq!(sub3.cmd("PING"), "+PONG\r\n");
+    assert_eq!(publisher.cmd("PUBLISH c payload"), ":1\r\n");
+    assert_eq!(String::from_utf8_lossy(&sub3.read_reply()), ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$7\r\npayload\r\n");
+    assert_eq!(sub3.cmd("UNSUBSCRIBE"), ">3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n");
+    // A subscriber that disconnects is forgotten.
+    drop(sub3);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(publisher.cmd("PUBLISH c x"), ":0\r\n");
+}
+
+#[test]
+fn pubsub_with_the_redis_crate() {
+    let server = TestServer::start(&[], &[]);
+    let port = redis_port(&server);
+    let mut con = client(port);
+    let mut pubsub = con.as_pubsub();
+    pubsub.psubscribe("ev.*").expect("psubscribe");
+    let mut publisher = client(port);
+    let n: i64 = redis::cmd("PUBLISH").arg("ev.one").arg("1").query(&mut publisher).expect("publish");
+    assert_eq!(n, 1);
+    let msg = pubsub.get_message().expect("message");
+    assert_eq!(msg.get_channel_name(), "ev.one");
+    assert_eq!(msg.get_pattern::<String>().expect("pattern"), "ev.*");
+    assert_eq!(msg.get_payload::<String>().expect("payload"), "1");
+}
+
+#[test]
+fn blpop_is_woken_by_rpush_from_another_client_and_times_out() {
+    let server = TestServer::start(&[], &[]);
+    let port = redis_port(&server);
+    let mut waiter = RespConn::connect(port);
+    let mut second = RespConn::connect(port);
+    let mut pusher = RespConn::connect(port);
+    waiter.send(&[b"BLPOP", b"queue", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    second.send(&[b"BLPOP", b"queue", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(pusher.cmd("RPUSH queue first"), ":1\r\n");
+    // The first client blocked is served first.
+    assert_eq!(String::from_utf8_lossy(&waiter.read_reply()), "*2\r\n$5\r\nqueue\r\n$5\r\nfirst\r\n");
+    assert_eq!(pusher.cmd("RPUSH queue second"), ":1\r\n");
+    assert_eq!(String::from_utf8_lossy(&second.read_reply()), "*2\r\n$5\r\nqueue\r\n$6\r\nsecond\r\n");
+    assert_eq!(pusher.cmd("LLEN queue"), ":0\r\n");
+    // Timeout: a null array after about the time asked.
+    let started = std::time::Instant::now();
+    assert_eq!(waiter.cmd("BLPOP nothing 0.2"), "*-1\r\n");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150));
+    // Inside MULTI a blocking command does not block.
+    assert_eq!(waiter.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(waiter.cmd("BLPOP nothing 0"), "+QUEUED\r\n");
+    assert_eq!(waiter.cmd("EXEC"), "*1\r\n*-1\r\n");
+    // A blocked client that disconnects leaves the queue: the push stays in the list.
+    let mut gone = RespConn::connect(port);
+    gone.send(&[b"BLPOP", b"q2", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drop(gone);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(pusher.cmd("RPUSH q2 x"), ":1\r\n");
+    assert_eq!(pusher.cmd("LLEN q2"), ":1\r\n");
 }

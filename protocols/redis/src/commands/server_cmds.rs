@@ -18,9 +18,11 @@ const fn spec(name: &'static str, arity: i32, flags: &'static [&'static str], fa
 
 const CONN_FLAGS: &[&str] = &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
 
-/// Commands the connection handles itself.
-// transactions: MULTI/EXEC/DISCARD/WATCH/UNWATCH and the SUBSCRIBE family get their
-// specs here once the connection queues and pushes them.
+const TX_FLAGS: &[&str] = &["noscript", "loading", "stale", "fast", "allow_busy"];
+const SUB_FLAGS: &[&str] = &["pubsub", "noscript", "loading", "stale"];
+
+/// Commands the connection handles itself (connection state, transactions, pub/sub),
+/// with Redis 7.0's arity, flags and key positions.
 pub const CONNECTION_SPECS: &[CommandSpec] = &[
     spec("ping", -1, &["fast"], Family::Connection),
     spec("echo", 2, &["loading", "stale", "fast"], Family::Connection),
@@ -30,7 +32,29 @@ pub const CONNECTION_SPECS: &[CommandSpec] = &[
     spec("quit", -1, CONN_FLAGS, Family::Connection),
     spec("reset", 1, CONN_FLAGS, Family::Connection),
     spec("client", -2, &[], Family::Connection),
+    spec("multi", 1, TX_FLAGS, Family::Connection),
+    spec("exec", 1, &["noscript", "loading", "stale", "skip_slowlog"], Family::Connection),
+    spec("discard", 1, TX_FLAGS, Family::Connection),
+    CommandSpec {
+        name: "watch",
+        arity: -2,
+        flags: TX_FLAGS,
+        first_key: 1,
+        last_key: -1,
+        step: 1,
+        family: Family::Connection,
+    },
+    spec("unwatch", 1, TX_FLAGS, Family::Connection),
+    spec("subscribe", -2, SUB_FLAGS, Family::Connection),
+    spec("unsubscribe", -1, SUB_FLAGS, Family::Connection),
+    spec("psubscribe", -2, SUB_FLAGS, Family::Connection),
+    spec("punsubscribe", -1, SUB_FLAGS, Family::Connection),
+    spec("publish", 3, &["pubsub", "loading", "stale", "fast"], Family::Connection),
+    spec("pubsub", -2, &[], Family::Connection),
 ];
+
+/// Transaction commands (ACL category @transaction, not @connection).
+const TRANSACTION_COMMANDS: &[&str] = &["multi", "exec", "discard", "watch", "unwatch"];
 
 pub const SPECS: &[CommandSpec] = &[
     spec("info", -1, &["loading", "stale"], Family::Server),
@@ -192,7 +216,7 @@ async fn info_section(ctx: &mut Ctx<'_>, section: &str) -> RedisResult<Vec<(Stri
             s("maxclients", shared.config_get("maxclients").unwrap_or_default()),
             s("client_recent_max_input_buffer", "0".into()),
             s("client_recent_max_output_buffer", "0".into()),
-            s("blocked_clients", "0".into()),
+            s("blocked_clients", shared.blocking.blocked_clients().to_string()),
             s("tracking_clients", "0".into()),
             s("clients_in_timeout_table", "0".into()),
         ],
@@ -228,8 +252,8 @@ async fn info_section(ctx: &mut Ctx<'_>, section: &str) -> RedisResult<Vec<(Stri
             s("evicted_keys", "0".into()),
             s("keyspace_hits", "0".into()),
             s("keyspace_misses", "0".into()),
-            s("pubsub_channels", "0".into()),
-            s("pubsub_patterns", "0".into()),
+            s("pubsub_channels", shared.pubsub.numchannels().to_string()),
+            s("pubsub_patterns", shared.pubsub.numpat().to_string()),
             s("total_error_replies", Stats::get(&stats.total_error_replies).to_string()),
         ],
         "replication" => vec![
@@ -363,6 +387,9 @@ fn family_group(spec: &CommandSpec) -> &'static str {
 
 fn acl_categories(spec: &CommandSpec) -> Vec<String> {
     let mut cats = Vec::new();
+    if spec.has_flag("pubsub") {
+        cats.push("@pubsub");
+    }
     match spec.family {
         Family::Keys => cats.push("@keyspace"),
         Family::Strings => cats.push("@string"),
@@ -382,7 +409,9 @@ fn acl_categories(spec: &CommandSpec) -> Vec<String> {
     if spec.has_flag("blocking") {
         cats.push("@blocking");
     }
-    if spec.family == Family::Connection {
+    if TRANSACTION_COMMANDS.contains(&spec.name) {
+        cats.push("@transaction");
+    } else if spec.family == Family::Connection && !spec.has_flag("pubsub") && spec.name != "pubsub" {
         cats.push("@connection");
     }
     if spec.has_flag("admin") {
@@ -397,8 +426,10 @@ fn command_info(spec: &CommandSpec) -> Frame {
     let mut key_specs = Vec::new();
     if spec.first_key > 0 {
         let last = if spec.last_key < 0 { spec.last_key } else { spec.last_key - spec.first_key };
+        // WATCH only reads its keys ("RO" in Redis 7.0's key spec).
+        let key_flags = if spec.name == "watch" { vec![Frame::Simple("RO".into())] } else { vec![] };
         key_specs.push(Frame::Map(vec![
-            (Frame::bulk("flags"), Frame::Set(vec![])),
+            (Frame::bulk("flags"), Frame::Set(key_flags)),
             (
                 Frame::bulk("begin_search"),
                 Frame::Map(vec![
