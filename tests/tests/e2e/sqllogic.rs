@@ -7,7 +7,9 @@
 //! - The runner counts records: one passing and one failing record give 1/2.
 //!
 //! A missing PostgreSQL installation or corpus is a loud skip, not a failure.
-//! The Orbit runs limit each file to 60 s (our suites) or 120 s (corpus files);
+//! The Orbit runs limit each file to 300 s (our suites) or 600 s (corpus files) — a bound
+//! on a hang, not a speed target (a debug build on a loaded 2-core machine needs ~2 min
+//! for select4.test);
 //! `ORBIT_SLT_TIMEOUT_SECS` overrides both.
 
 use std::path::{Path, PathBuf};
@@ -115,8 +117,8 @@ fn our_suites_pass_on_real_postgres() {
 fn our_suites_on_orbit() {
     let server = TestServer::start(&[], &[]);
     let port = server.listener_port("--postgres-port");
-    // Each suite takes under a second on PostgreSQL.
-    let opts = RunOptions::new("127.0.0.1", port).timeout(orbit_timeout(60));
+    // Each suite takes under a second on PostgreSQL; the limit only bounds a hang.
+    let opts = RunOptions::new("127.0.0.1", port).timeout(orbit_timeout(300));
     let reports = run_files_blocking(&opts, &suites());
     print_reports("our suites on Orbit", &reports, 3);
     assert_baseline(&repo_root().join("sqllogic/baseline/orbit-suites.txt"), &reports);
@@ -132,7 +134,7 @@ fn sqlite_corpus_on_orbit() {
     }
     let server = TestServer::start(&[], &[]);
     let port = server.listener_port("--postgres-port");
-    let opts = RunOptions::new("127.0.0.1", port).timeout(orbit_timeout(120));
+    let opts = RunOptions::new("127.0.0.1", port).timeout(orbit_timeout(600));
     let reports = run_files_blocking(&opts, &files);
     print_reports("SQLite corpus on Orbit", &reports, 3);
     assert_baseline(&repo_root().join("sqllogic/baseline/sqlite-corpus.txt"), &reports);
