@@ -53,9 +53,30 @@ pub fn server_binary() -> PathBuf {
 }
 
 /// `n` distinct ports that were free a moment ago (all held while choosing them).
+///
+/// They come from 20000-32767, below Linux's ephemeral range (32768-60999): the client
+/// sockets the tests open get their local ports from that range, and one of them taking
+/// a port between this choice and the server's bind made the server fail to start.
 pub fn free_ports(n: usize) -> Vec<u16> {
-    let held: Vec<TcpListener> =
-        (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port")).collect();
+    let mut held: Vec<TcpListener> = Vec::with_capacity(n);
+    let mut seed = (std::process::id() as u64) ^ Instant::now().elapsed().as_nanos() as u64;
+    seed ^=
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    let mut attempts = 0;
+    while held.len() < n && attempts < 10_000 {
+        attempts += 1;
+        // xorshift: a different sequence per call, no extra dependency.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let port = 20_000 + (seed % 12_768) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(l);
+        }
+    }
+    while held.len() < n {
+        held.push(TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port"));
+    }
     held.iter().map(|l| l.local_addr().expect("local address").port()).collect()
 }
 
@@ -177,6 +198,22 @@ impl TestServerBuilder {
     }
 
     pub fn start(self) -> TestServer {
+        // Another process may take one of the chosen ports before the server binds it:
+        // then the server exits at once naming the port, and we try again with new ones.
+        for _ in 0..4 {
+            let mut server = self.prepare();
+            match server.try_spawn() {
+                Ok(()) => return server,
+                Err(message) if message.contains("is already in use") => continue,
+                Err(message) => panic!("{message}"),
+            }
+        }
+        let mut server = self.prepare();
+        server.spawn();
+        server
+    }
+
+    fn prepare(&self) -> TestServer {
         let data_dir = tempfile::TempDir::new().expect("temporary data directory");
         let ports = free_ports(LISTENER_PORT_FLAGS.len() + 1);
         let mut args = Vec::new();
@@ -194,19 +231,17 @@ impl TestServerBuilder {
             args.push(port.to_string());
             listener_ports.insert(*flag, *port);
         }
-        args.extend(self.args);
-        let mut server = TestServer {
+        args.extend(self.args.iter().cloned());
+        TestServer {
             data_dir,
             args,
-            env: self.env,
+            env: self.env.clone(),
             listener_ports,
             child: None,
             admin_addr: None,
             stdout: Arc::default(),
             stderr: Arc::default(),
-        };
-        server.spawn();
-        server
+        }
     }
 }
 
@@ -238,6 +273,13 @@ impl TestServer {
     }
 
     fn spawn(&mut self) {
+        if let Err(message) = self.try_spawn() {
+            panic!("{message}");
+        }
+    }
+
+    /// Starts the process and waits for its ready line; the error describes why not.
+    fn try_spawn(&mut self) -> Result<(), String> {
         let mut child = server_command(&self.args, &self.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -277,22 +319,27 @@ impl TestServer {
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     let stderr = self.stop_and_collect_stderr();
-                    panic!("orbit-server was not ready within {READY_TIMEOUT:?}; stderr:\n{stderr}");
+                    return Err(format!("orbit-server was not ready within {READY_TIMEOUT:?}; stderr:\n{stderr}"));
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     let status = self.child.as_mut().and_then(|c| c.wait().ok());
                     thread::sleep(Duration::from_millis(50));
-                    panic!(
+                    self.child = None;
+                    return Err(format!(
                         "orbit-server exited before it was ready ({status:?}); stdout:\n{}\nstderr:\n{}",
                         text(&self.stdout),
                         text(&self.stderr)
-                    );
+                    ));
                 }
             }
         }
-        self.admin_addr = Some(
-            admin_addr.unwrap_or_else(|| panic!("the banner names no admin address; stdout:\n{}", text(&self.stdout))),
-        );
+        match admin_addr {
+            Some(addr) => {
+                self.admin_addr = Some(addr);
+                Ok(())
+            }
+            None => Err(format!("the banner names no admin address; stdout:\n{}", text(&self.stdout))),
+        }
     }
 
     fn stop_and_collect_stderr(&mut self) -> String {
