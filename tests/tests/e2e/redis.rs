@@ -250,11 +250,36 @@ fn data_survives_restart_and_kill9() {
     server.restart();
     let port = redis_port(&server);
     assert_eq!(RespConn::connect(port).cmd("GET durable"), "$3\r\none\r\n");
-    assert_eq!(RespConn::connect(port).cmd("SET durable two"), "+OK\r\n");
+    let mut c = RespConn::connect(port);
+    assert_eq!(c.cmd("SET durable two"), "+OK\r\n");
+    // Every type, a TTL, a MULTI/EXEC and a database other than 0, all acknowledged
+    // before the kill.
+    assert_eq!(c.cmd("HSET h f1 v1 f2 v2"), ":2\r\n");
+    assert_eq!(c.cmd("RPUSH l a b c"), ":3\r\n");
+    assert_eq!(c.cmd("SADD s x y"), ":2\r\n");
+    assert_eq!(c.cmd("ZADD z 1.5 m 2 n"), ":2\r\n");
+    assert_eq!(c.cmd("SET ttl v EX 1000"), "+OK\r\n");
+    assert_eq!(c.cmd("MULTI"), "+OK\r\n");
+    assert_eq!(c.cmd("INCR counter"), "+QUEUED\r\n");
+    assert_eq!(c.cmd("LPUSH l first"), "+QUEUED\r\n");
+    assert_eq!(c.cmd("EXEC"), "*2\r\n:1\r\n:4\r\n");
+    assert_eq!(c.cmd("SELECT 3"), "+OK\r\n");
+    assert_eq!(c.cmd("SET in3 yes"), "+OK\r\n");
     assert!(!server.kill9().success());
     server.restart();
     let port = redis_port(&server);
-    assert_eq!(RespConn::connect(port).cmd("GET durable"), "$3\r\ntwo\r\n");
+    let mut c = RespConn::connect(port);
+    assert_eq!(c.cmd("GET durable"), "$3\r\ntwo\r\n");
+    assert_eq!(c.cmd("HGET h f2"), "$2\r\nv2\r\n");
+    assert_eq!(c.cmd("LRANGE l 0 -1"), "*4\r\n$5\r\nfirst\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    assert_eq!(c.cmd("SCARD s"), ":2\r\n");
+    assert_eq!(c.cmd("ZSCORE z m"), "$3\r\n1.5\r\n");
+    assert_eq!(c.cmd("GET counter"), "$1\r\n1\r\n");
+    let ttl = c.cmd("TTL ttl");
+    let secs: i64 = ttl.trim_start_matches(':').trim_end().parse().unwrap_or(-1);
+    assert!((900..=1000).contains(&secs), "the TTL survives: {ttl}");
+    assert_eq!(c.cmd("SELECT 3"), "+OK\r\n");
+    assert_eq!(c.cmd("GET in3"), "$3\r\nyes\r\n");
 }
 
 #[test]
