@@ -471,6 +471,26 @@ pub fn incr_long_double(current: Option<&[u8]>, increment: &[u8]) -> RedisResult
     }
 }
 
+/// A SCAN/HSCAN/SSCAN/ZSCAN cursor as Redis's `strtoul` reads it: optional sign, decimal
+/// digits, no surrounding spaces, nothing above u64 ("-1" wraps, as in Redis); "ERR
+/// invalid cursor" otherwise.
+pub fn parse_scan_cursor(arg: &[u8]) -> RedisResult<u64> {
+    let invalid = || RedisError::err("invalid cursor");
+    if arg.is_empty() {
+        return Ok(0);
+    }
+    let (negative, digits) = match arg[0] {
+        b'-' => (true, &arg[1..]),
+        b'+' => (false, &arg[1..]),
+        _ => (false, arg),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let v: u64 = std::str::from_utf8(digits).map_err(|_| invalid())?.parse().map_err(|_| invalid())?;
+    Ok(if negative { v.wrapping_neg() } else { v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,7 @@
 
 use super::args::{is, parse_i64, LongDouble};
 use super::sets::{
-    all_entries, checked_repeats, empty_scan, parse_random_count, parse_scan_cursor, random_members, scan_members,
-    store_size,
+    all_entries, checked_repeats, empty_scan, parse_random_count, random_members, scan_members, store_size,
 };
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
@@ -160,7 +159,7 @@ pub(crate) async fn run(
         }
         "hincrbyfloat" => hincrbyfloat(txn, db, a).await,
         "hscan" => {
-            let cursor = parse_scan_cursor(&a[1])?;
+            let cursor = super::args::parse_scan_cursor(&a[1])?;
             let Some(meta) = hash_meta(txn, db, key).await? else { return Ok(empty_scan()) };
             scan_members(ks, txn, meta.version, cursor, &a[2..], true).await
         }
@@ -264,7 +263,8 @@ async fn hrandfield(txn: &mut KsTxn, db: usize, protocol: u8, a: &[Vec<u8>]) -> 
 mod tests {
     use super::*;
     use crate::commands::keys::tests::show;
-    use crate::commands::sets::tests::{exec_any, script, words};
+    use crate::commands::keys::tests::words;
+    use crate::commands::sets::tests::{exec_any, script};
     use crate::keyspace::tests::memory_keyspace;
     use std::ops::Bound;
 

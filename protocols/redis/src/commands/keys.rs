@@ -210,26 +210,6 @@ async fn expire(txn: &mut KsTxn, db: usize, name: &str, a: &[Vec<u8>]) -> RedisR
     Ok(Frame::Integer(1))
 }
 
-/// SCAN's cursor as Redis's `strtoul` reads it: optional sign, decimal digits, no
-/// surrounding spaces, nothing above u64 ("-1" wraps, as in Redis).
-fn parse_cursor(arg: &[u8]) -> RedisResult<u64> {
-    let invalid = || RedisError::err("invalid cursor");
-    if arg.is_empty() {
-        return Ok(0);
-    }
-    let (negative, digits) = match arg[0] {
-        b'-' => (true, &arg[1..]),
-        b'+' => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let text = std::str::from_utf8(digits).map_err(|_| invalid())?;
-    let v: u64 = text.parse().map_err(|_| invalid())?;
-    Ok(if negative { v.wrapping_neg() } else { v })
-}
-
 /// SCAN cursor MATCH pattern COUNT n TYPE t.
 ///
 /// A cursor is an id in the keyspace's cursor table, which remembers the last key
@@ -237,7 +217,7 @@ fn parse_cursor(arg: &[u8]) -> RedisResult<u64> {
 /// byte order, so a key present for the whole scan is returned exactly once whatever
 /// else is written meanwhile. A cursor the table no longer knows restarts the scan.
 async fn scan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
-    let cursor = parse_cursor(&a[0])?;
+    let cursor = super::args::parse_scan_cursor(&a[0])?;
     let (mut pattern, mut count, mut kind): (Option<&[u8]>, usize, Option<&[u8]>) = (None, 10, None);
     let mut i = 1;
     while i < a.len() {
@@ -430,8 +410,9 @@ pub(crate) mod tests {
     use crate::keyspace::tests::memory_keyspace;
     use std::sync::Arc;
 
-    /// Splits a command line on spaces; "..." groups (no escapes inside).
-    fn words(line: &str) -> Vec<Vec<u8>> {
+    /// Splits a command line on spaces; "..." groups (no escapes inside). Shared by the
+    /// command families' tests.
+    pub(crate) fn words(line: &str) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         let mut cur = String::new();
         let (mut quoted, mut any) = (false, false);
@@ -818,12 +799,12 @@ pub(crate) mod tests {
 
     #[test]
     fn cursors_parse_like_strtoul() {
-        assert_eq!(parse_cursor(b"0").ok(), Some(0));
-        assert_eq!(parse_cursor(b"").ok(), Some(0));
-        assert_eq!(parse_cursor(b"-1").ok(), Some(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551615").ok(), Some(u64::MAX));
+        assert_eq!(crate::commands::args::parse_scan_cursor(b"0").ok(), Some(0));
+        assert_eq!(crate::commands::args::parse_scan_cursor(b"").ok(), Some(0));
+        assert_eq!(crate::commands::args::parse_scan_cursor(b"-1").ok(), Some(u64::MAX));
+        assert_eq!(crate::commands::args::parse_scan_cursor(b"18446744073709551615").ok(), Some(u64::MAX));
         for bad in [&b"abc"[..], b"18446744073709551616", b" 1", b"1 ", b"+"] {
-            assert!(parse_cursor(bad).is_err());
+            assert!(crate::commands::args::parse_scan_cursor(bad).is_err());
         }
     }
 }

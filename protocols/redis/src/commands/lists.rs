@@ -679,31 +679,7 @@ mod tests {
     use orbit_storage::ScanOptions;
     use std::sync::Arc;
 
-    /// Splits a command line on spaces; "..." groups (no escapes inside).
-    fn words(line: &str) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        let (mut quoted, mut any) = (false, false);
-        for ch in line.chars() {
-            match ch {
-                '"' => {
-                    quoted = !quoted;
-                    any = true;
-                }
-                ' ' if !quoted => {
-                    if any || !cur.is_empty() {
-                        out.push(std::mem::take(&mut cur).into_bytes());
-                    }
-                    any = false;
-                }
-                c => cur.push(c),
-            }
-        }
-        if any || !cur.is_empty() {
-            out.push(cur.into_bytes());
-        }
-        out
-    }
+    use crate::commands::keys::tests::words;
 
     /// Like `keys::tests::show`, but a null array (RESP2 `*-1`) is "*nil" and a null
     /// bulk (`$-1`) "nil", as the two differ on the wire.

@@ -154,7 +154,7 @@ pub(crate) async fn run(ks: &Keyspace, txn: &mut KsTxn, db: usize, args: &[Vec<u
         }
         "sintercard" => sintercard(txn, db, a).await,
         "sscan" => {
-            let cursor = parse_scan_cursor(&a[1])?;
+            let cursor = super::args::parse_scan_cursor(&a[1])?;
             let Some(meta) = set_meta(txn, db, key).await? else { return Ok(empty_scan()) };
             scan_members(ks, txn, meta.version, cursor, &a[2..], false).await
         }
@@ -559,25 +559,6 @@ pub(crate) fn empty_scan() -> Frame {
     Frame::Array(vec![Frame::bulk("0"), Frame::Array(Vec::new())])
 }
 
-/// An HSCAN/SSCAN cursor as Redis's `strtoul` reads it ("ERR invalid cursor").
-pub(crate) fn parse_scan_cursor(arg: &[u8]) -> RedisResult<u64> {
-    let invalid = || RedisError::err("invalid cursor");
-    if arg.is_empty() {
-        return Ok(0);
-    }
-    let (negative, digits) = match arg[0] {
-        b'-' => (true, &arg[1..]),
-        b'+' => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let text = std::str::from_utf8(digits).map_err(|_| invalid())?;
-    let v: u64 = text.parse().map_err(|_| invalid())?;
-    Ok(if negative { v.wrapping_neg() } else { v })
-}
-
 /// HSCAN/SSCAN over the collection `version`: `opts` are MATCH pattern / COUNT n.
 /// Members are visited in byte order; the cursor remembers the last one returned, so
 /// a member present for the whole scan is returned exactly once. With `with_values`
@@ -637,31 +618,7 @@ pub(crate) mod tests {
     use crate::keyspace::tests::memory_keyspace;
     use std::sync::Arc;
 
-    /// Splits a command line on spaces; "..." groups (no escapes inside).
-    pub(crate) fn words(line: &str) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        let (mut quoted, mut any) = (false, false);
-        for ch in line.chars() {
-            match ch {
-                '"' => {
-                    quoted = !quoted;
-                    any = true;
-                }
-                ' ' if !quoted => {
-                    if any || !cur.is_empty() {
-                        out.push(std::mem::take(&mut cur).into_bytes());
-                    }
-                    any = false;
-                }
-                c => cur.push(c),
-            }
-        }
-        if any || !cur.is_empty() {
-            out.push(cur.into_bytes());
-        }
-        out
-    }
+    use crate::commands::keys::tests::words;
 
     /// Runs one command line of any keyspace family (RESP2 shapes for hashes) in its
     /// own committed transaction; the reply shown as `keys::tests::show` does, or the

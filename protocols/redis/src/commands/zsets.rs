@@ -1161,31 +1161,13 @@ async fn zrandmember(txn: &mut KsTxn, db: usize, mode: Mode, a: &[Vec<u8>]) -> R
     Ok(items_reply(picked, withscores, mode.resp3))
 }
 
-/// A SCAN cursor as Redis's `strtoul` reads it ("ERR invalid cursor" otherwise).
-fn parse_cursor(arg: &[u8]) -> RedisResult<u64> {
-    let invalid = || RedisError::err("invalid cursor");
-    if arg.is_empty() {
-        return Ok(0);
-    }
-    let (negative, digits) = match arg[0] {
-        b'-' => (true, &arg[1..]),
-        b'+' => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let v: u64 = std::str::from_utf8(digits).map_err(|_| invalid())?.parse().map_err(|_| invalid())?;
-    Ok(if negative { v.wrapping_neg() } else { v })
-}
-
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]. Zsets of up to 128 members come
 /// back whole in score order (like Redis's listpack encoding); larger ones page in
 /// member order, the cursor remembering the last member returned, so a member present
 /// for the whole scan is returned exactly once.
 async fn zscan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
     let key = a[0].as_slice();
-    let cursor = parse_cursor(&a[1])?;
+    let cursor = super::args::parse_scan_cursor(&a[1])?;
     let empty = || Frame::Array(vec![Frame::bulk("0"), Frame::Array(vec![])]);
     let Some(meta) = zmeta(txn, db, key).await? else { return Ok(empty()) };
     let (mut pattern, mut count): (Option<&[u8]>, usize) = (None, 10);
@@ -1238,31 +1220,7 @@ mod tests {
     use crate::resp::encode::to_bytes;
     use std::sync::Arc;
 
-    /// Splits a command line on spaces; "..." groups (no escapes inside).
-    fn words(line: &str) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        let (mut quoted, mut any) = (false, false);
-        for ch in line.chars() {
-            match ch {
-                '"' => {
-                    quoted = !quoted;
-                    any = true;
-                }
-                ' ' if !quoted => {
-                    if any || !cur.is_empty() {
-                        out.push(std::mem::take(&mut cur).into_bytes());
-                    }
-                    any = false;
-                }
-                c => cur.push(c),
-            }
-        }
-        if any || !cur.is_empty() {
-            out.push(cur.into_bytes());
-        }
-        out
-    }
+    use crate::commands::keys::tests::words;
 
     /// Runs one command line in its own committed transaction and renders the reply as
     /// it goes on the wire (CRLF as spaces), errors prefixed with '-'. `sadd` builds a
