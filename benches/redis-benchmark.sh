@@ -51,7 +51,7 @@ wait_for_ping() {
     return 1
 }
 
-start_orbit() { # mode -> port
+start_orbit() { # mode; sets $port (no subshell, so $pids keeps the child)
     local mode="$1" ports
     read -r -a ports < <(free_ports 7)
     mkdir -p "$work/orbit-$mode"
@@ -60,32 +60,30 @@ start_orbit() { # mode -> port
         --cql-port "${ports[4]}" --bolt-port "${ports[5]}" --http-port "${ports[6]}" \
         >"$work/orbit-$mode.log" 2>&1 &
     pids+=($!)
-    wait_for_ping "${ports[0]}"
-    echo "${ports[0]}"
+    port="${ports[0]}"
+    wait_for_ping "$port"
 }
 
-start_redis() {
-    local port
+start_redis() { # sets $port
     port=$(free_ports 1)
     mkdir -p "$work/redis"
     redis-server --port "$port" --save '' --appendonly no --dir "$work/redis" \
         >"$work/redis.log" 2>&1 &
     pids+=($!)
     wait_for_ping "$port"
-    echo "$port"
 }
 
 # One redis-benchmark run -> "test rps" lines.
 bench() { # port pipeline
     redis-benchmark -p "$1" -n "$requests" -c "$clients" -P "$2" -t "$tests" -r 100000 --csv -q 2>/dev/null |
-        tr -d '"' | awk -F, 'NR > 1 && $1 != "" { print $1, $2 }'
+        tr -d '"' | awk -F, 'NR > 1 && $1 != "" { print $1 "|" $2 }'
 }
 
 declare -A rps
 for target in redis persistent actor; do
-    if [ "$target" = redis ]; then port=$(start_redis); else port=$(start_orbit "$target"); fi
+    if [ "$target" = redis ]; then start_redis; else start_orbit "$target"; fi
     for p in 1 16; do
-        while read -r name value; do
+        while IFS='|' read -r name value; do
             rps["$target,$p,$name"]="$value"
         done < <(bench "$port" "$p")
     done
