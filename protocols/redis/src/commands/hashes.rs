@@ -263,7 +263,7 @@ async fn hrandfield(txn: &mut KsTxn, db: usize, protocol: u8, a: &[Vec<u8>]) -> 
 mod tests {
     use super::*;
     use crate::commands::keys::tests::show;
-    use crate::commands::keys::tests::words;
+    use crate::commands::keys::tests::{words, XorShift};
     use crate::commands::sets::tests::{exec_any, script};
     use crate::keyspace::tests::memory_keyspace;
     use std::ops::Bound;
@@ -545,21 +545,13 @@ mod tests {
             b"f",
             b"g",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         for spec in SPECS {
             for _ in 0..200 {
-                let mut args = vec![spec.name.as_bytes().to_vec()];
-                for _ in 0..(next() % 6) {
-                    args.push(pool[(next() % pool.len() as u64) as usize].to_vec());
-                }
+                let args = rng.command(spec.name, pool, 6);
+                let protocol = (rng.below(2) + 2) as u8;
                 let mut tx = ks.begin().await.unwrap();
-                if run(&ks, &mut tx, 0, (next() % 2 + 2) as u8, &args).await.is_ok() {
+                if run(&ks, &mut tx, 0, protocol, &args).await.is_ok() {
                     tx.commit().await.unwrap();
                 }
             }

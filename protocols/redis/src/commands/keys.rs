@@ -410,6 +410,32 @@ pub(crate) mod tests {
     use crate::keyspace::tests::memory_keyspace;
     use std::sync::Arc;
 
+    /// A seeded xorshift64 sequence for the families' deterministic random tests.
+    pub(crate) struct XorShift(pub(crate) u64);
+
+    impl XorShift {
+        pub(crate) fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A value in `0..n` (0 when `n` is 0).
+        pub(crate) fn below(&mut self, n: u64) -> u64 {
+            self.next() % n.max(1)
+        }
+
+        /// Command `name` with fewer than `max_extra` arguments drawn from `pool`.
+        pub(crate) fn command(&mut self, name: &str, pool: &[&[u8]], max_extra: u64) -> Vec<Vec<u8>> {
+            let mut args = vec![name.as_bytes().to_vec()];
+            for _ in 0..self.below(max_extra) {
+                args.push(pool[self.below(pool.len() as u64) as usize].to_vec());
+            }
+            args
+        }
+    }
+
     /// Splits a command line on spaces; "..." groups (no escapes inside). Shared by the
     /// command families' tests.
     pub(crate) fn words(line: &str) -> Vec<Vec<u8>> {
@@ -771,19 +797,10 @@ pub(crate) mod tests {
             b"0x1p3",
         ];
         let names: Vec<&str> = SPECS.iter().chain(crate::commands::strings::SPECS).map(|s| s.name).collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for name in names {
             for _ in 0..300 {
-                let mut args = vec![name.as_bytes().to_vec()];
-                for _ in 0..(next() % 6) {
-                    args.push(pool[(next() % pool.len() as u64) as usize].to_vec());
-                }
+                let args = rng.command(name, pool, 6);
                 let mut tx = ks.begin().await.unwrap();
                 let spec = lookup(&args[0]).unwrap();
                 let result = match spec.family {

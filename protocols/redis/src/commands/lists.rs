@@ -679,7 +679,7 @@ mod tests {
     use orbit_storage::ScanOptions;
     use std::sync::Arc;
 
-    use crate::commands::keys::tests::words;
+    use crate::commands::keys::tests::{words, XorShift};
 
     /// Like `keys::tests::show`, but a null array (RESP2 `*-1`) is "*nil" and a null
     /// bulk (`$-1`) "nil", as the two differ on the wire.
@@ -1305,13 +1305,8 @@ mod tests {
     async fn edits_match_a_model() {
         let ks = memory_keyspace().await;
         let mut model: std::collections::VecDeque<String> = Default::default();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n.max(1)
-        };
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: u64| rng.below(n);
         for step in 0..600 {
             let v = format!("v{}", next(6));
             let len = model.len() as i64;

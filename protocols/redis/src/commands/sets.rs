@@ -618,7 +618,7 @@ pub(crate) mod tests {
     use crate::keyspace::tests::memory_keyspace;
     use std::sync::Arc;
 
-    use crate::commands::keys::tests::words;
+    use crate::commands::keys::tests::{words, XorShift};
 
     /// Runs one command line of any keyspace family (RESP2 shapes for hashes) in its
     /// own committed transaction; the reply shown as `keys::tests::show` does, or the
@@ -939,19 +939,10 @@ pub(crate) mod tests {
             b"withvalues",
             b"-5",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for spec in SPECS {
             for _ in 0..200 {
-                let mut args = vec![spec.name.as_bytes().to_vec()];
-                for _ in 0..(next() % 6) {
-                    args.push(pool[(next() % pool.len() as u64) as usize].to_vec());
-                }
+                let args = rng.command(spec.name, pool, 6);
                 let mut tx = ks.begin().await.unwrap();
                 if run(&ks, &mut tx, 0, &args).await.is_ok() {
                     tx.commit().await.unwrap();

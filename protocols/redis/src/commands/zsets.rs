@@ -1220,7 +1220,7 @@ mod tests {
     use crate::resp::encode::to_bytes;
     use std::sync::Arc;
 
-    use crate::commands::keys::tests::words;
+    use crate::commands::keys::tests::{words, XorShift};
 
     /// Runs one command line in its own committed transaction and renders the reply as
     /// it goes on the wire (CRLF as spaces), errors prefixed with '-'. `sadd` builds a
@@ -1908,19 +1908,10 @@ mod tests {
             b"match",
             b"*",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for spec in SPECS {
             for _ in 0..300 {
-                let mut args = vec![spec.name.as_bytes().to_vec()];
-                for _ in 0..(next() % 7) {
-                    args.push(pool[(next() % pool.len() as u64) as usize].to_vec());
-                }
+                let args = rng.command(spec.name, pool, 7);
                 let mut tx = ks.begin().await.unwrap();
                 if run(&ks, &mut tx, 0, RESP2, &args).await.is_ok() {
                     tx.commit().await.unwrap();

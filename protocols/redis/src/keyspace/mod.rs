@@ -351,6 +351,7 @@ impl Keyspace {
             dbmap,
             dbmap_changed: false,
             touched: Vec::new(),
+            touched_set: std::collections::HashSet::new(),
             flushed: Vec::new(),
         })
     }
@@ -530,6 +531,8 @@ pub struct KsTxn {
     dbmap: [i64; DATABASES],
     dbmap_changed: bool,
     touched: Vec<(usize, Vec<u8>)>,
+    /// The same keys, for O(1) de-duplication (MSET or EXEC may touch many keys).
+    touched_set: std::collections::HashSet<(usize, Vec<u8>)>,
     flushed: Vec<usize>,
 }
 
@@ -598,8 +601,9 @@ impl KsTxn {
     }
 
     fn touch(&mut self, db: usize, key: &[u8]) {
-        if !self.touched.iter().any(|(d, k)| *d == db && k == key) {
-            self.touched.push((db, key.to_vec()));
+        let entry = (db, key.to_vec());
+        if self.touched_set.insert(entry.clone()) {
+            self.touched.push(entry);
         }
     }
 

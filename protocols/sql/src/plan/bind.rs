@@ -2928,6 +2928,17 @@ fn lateral_item(f: &ast::TableFactor) -> Option<LateralItem<'_>> {
 /// The name set-returning calls in a SELECT list are rewritten to (see `srf_rewrite`).
 const SRF_COLUMN: &str = "__orbit_srf";
 
+/// Whether `e` has a `generate_series(...)` call where [`take_srf_calls`] looks for one.
+fn contains_srf_call(e: &ast::Expr) -> bool {
+    use ast::Expr as E;
+    match e {
+        E::Function(f) => f.over.is_none() && function_name(f) == "generate_series",
+        E::BinaryOp { left, right, .. } => contains_srf_call(left) || contains_srf_call(right),
+        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => contains_srf_call(expr),
+        _ => false,
+    }
+}
+
 /// Replaces the `generate_series(...)` calls in `e` (not inside subqueries) with a
 /// reference to [`SRF_COLUMN`], collecting them.
 fn take_srf_calls(e: &mut ast::Expr, found: &mut Vec<ast::Expr>) {
@@ -2965,6 +2976,14 @@ pub fn materialized(columns: Vec<(String, SqlType)>, rows: Vec<Vec<Value>>) -> B
 /// `SELECT __orbit_srf FROM t, generate_series(1, x) AS __orbit_srf(__orbit_srf)`
 /// (one set-returning call in the SELECT list, no aggregation). `None`: nothing to do.
 fn srf_rewrite(s: &ast::Select) -> Result<Option<ast::Select>, SqlError> {
+    // Every SELECT comes through here: look before cloning anything.
+    let has_srf = s.projection.iter().any(|item| match item {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => contains_srf_call(e),
+        _ => false,
+    });
+    if !has_srf {
+        return Ok(None);
+    }
     let mut projection = s.projection.clone();
     let mut found = Vec::new();
     for item in &mut projection {
