@@ -8,147 +8,11 @@
 //! says nothing about how a backend keeps its data. [`MemoryDirectory`] is the DashMap
 //! backend.
 
+pub use orbit_leases::provider::*;
+
 use async_trait::async_trait;
 use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-use thiserror::Error;
-
-/// The identity of an addressable: its type and its key within that type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct AddressableReference {
-    pub addressable_type: String,
-    pub key: String,
-}
-
-impl AddressableReference {
-    pub fn new(addressable_type: impl Into<String>, key: impl Into<String>) -> Self {
-        AddressableReference { addressable_type: addressable_type.into(), key: key.into() }
-    }
-}
-
-impl fmt::Display for AddressableReference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.addressable_type, self.key)
-    }
-}
-
-/// The identity of a server node.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct NodeId(pub String);
-
-impl NodeId {
-    pub fn new(id: impl Into<String>) -> Self {
-        NodeId(id.into())
-    }
-}
-
-impl fmt::Display for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// One activation of one addressable on one node. Times are unix milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddressableLease {
-    pub reference: AddressableReference,
-    pub node_id: NodeId,
-    pub activation_id: u64,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
-impl AddressableLease {
-    /// True when the lease is no longer valid at `now` (unix milliseconds).
-    pub fn is_expired(&self, now: i64) -> bool {
-        self.expires_at <= now
-    }
-}
-
-/// The current time in unix milliseconds.
-pub fn now_millis() -> i64 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(_) => 0,
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProviderHealth {
-    Healthy,
-    Degraded { reason: String },
-    Unhealthy { reason: String },
-}
-
-/// Operation counters of a provider since it was created.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProviderMetrics {
-    pub read_operations: u64,
-    pub write_operations: u64,
-    pub delete_operations: u64,
-    pub error_count: u64,
-}
-
-/// The lease directory's one error type.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum LeaseError {
-    #[error("no lease for {0}")]
-    NotFound(AddressableReference),
-    #[error("lease directory is not available: {0}")]
-    Unavailable(String),
-    #[error("lease directory backend error: {0}")]
-    Backend(String),
-    #[error("lease directory data is corrupt: {0}")]
-    Corruption(String),
-}
-
-pub type LeaseResult<T> = Result<T, LeaseError>;
-
-impl From<LeaseError> for orbit_storage::StorageError {
-    fn from(e: LeaseError) -> Self {
-        orbit_storage::StorageError::Engine(e.to_string())
-    }
-}
-
-/// Lifecycle, health and metrics shared by every persistence backend.
-#[async_trait]
-pub trait PersistenceProvider: Send + Sync {
-    async fn initialize(&self) -> LeaseResult<()>;
-    async fn shutdown(&self) -> LeaseResult<()>;
-    async fn health_check(&self) -> ProviderHealth;
-    async fn metrics(&self) -> ProviderMetrics;
-}
-
-/// Storage of addressable leases.
-#[async_trait]
-pub trait AddressableDirectoryProvider: PersistenceProvider {
-    /// Inserts or replaces the lease of `lease.reference`.
-    async fn store_lease(&self, lease: &AddressableLease) -> LeaseResult<()>;
-
-    async fn get_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<AddressableLease>>;
-
-    /// Replaces an existing lease; [`LeaseError::NotFound`] when there is none.
-    async fn update_lease(&self, lease: &AddressableLease) -> LeaseResult<()>;
-
-    /// Removes the lease; false when there was none.
-    async fn remove_lease(&self, reference: &AddressableReference) -> LeaseResult<bool>;
-
-    async fn list_node_leases(&self, node_id: &NodeId) -> LeaseResult<Vec<AddressableLease>>;
-
-    async fn list_all_leases(&self) -> LeaseResult<Vec<AddressableLease>>;
-
-    /// Removes every lease with `expires_at <= now` (unix milliseconds); returns how many.
-    async fn cleanup_expired_leases(&self, now: i64) -> LeaseResult<u64>;
-
-    /// Inserts or replaces every lease.
-    async fn store_leases_bulk(&self, leases: &[AddressableLease]) -> LeaseResult<()>;
-
-    /// Removes the leases that exist; returns how many were removed.
-    async fn remove_leases_bulk(&self, references: &[AddressableReference]) -> LeaseResult<u64>;
-}
 
 /// The in-memory lease directory (nothing survives the process).
 #[derive(Default)]
@@ -190,7 +54,23 @@ impl PersistenceProvider for MemoryDirectory {
             write_operations: self.writes.load(Ordering::Relaxed),
             delete_operations: self.deletes.load(Ordering::Relaxed),
             error_count: self.errors.load(Ordering::Relaxed),
+            ..ProviderMetrics::default()
         }
+    }
+
+    async fn commit_transaction(&self, txn: LeaseTransaction) -> LeaseResult<()> {
+        for op in txn.ops {
+            match op {
+                LeaseOp::StoreLease(lease) => self.store_lease(&lease).await?,
+                LeaseOp::RemoveLease(reference) => {
+                    self.remove_lease(&reference).await?;
+                }
+                LeaseOp::StoreNode(_) | LeaseOp::RemoveNode(_) => {
+                    return Err(LeaseError::NotSupported("cluster nodes in MemoryDirectory".into()))
+                }
+            }
+        }
+        Ok(())
     }
 }
 

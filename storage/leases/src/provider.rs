@@ -1,0 +1,266 @@
+//! The lease directory's vocabulary: addressables, nodes, leases, the provider traits
+//! every backend implements, their one error type, health and metrics.
+//!
+//! The actor runtime records a lease when it activates an actor, renews it while the
+//! actor lives and removes it on deactivation ([`AddressableDirectoryProvider`]); cluster
+//! membership goes through [`ClusterNodeProvider`]. The traits say nothing about how a
+//! backend keeps its data.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+use thiserror::Error;
+
+/// The identity of an addressable: its type and its key within that type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AddressableReference {
+    pub addressable_type: String,
+    pub key: String,
+}
+
+impl AddressableReference {
+    pub fn new(addressable_type: impl Into<String>, key: impl Into<String>) -> Self {
+        AddressableReference { addressable_type: addressable_type.into(), key: key.into() }
+    }
+}
+
+impl fmt::Display for AddressableReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.addressable_type, self.key)
+    }
+}
+
+/// The identity of a server node.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeId(pub String);
+
+impl NodeId {
+    pub fn new(id: impl Into<String>) -> Self {
+        NodeId(id.into())
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One activation of one addressable on one node. Times are unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressableLease {
+    pub reference: AddressableReference,
+    pub node_id: NodeId,
+    pub activation_id: u64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl AddressableLease {
+    /// True when the lease is no longer valid at `now` (unix milliseconds).
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at <= now
+    }
+}
+
+/// The current time in unix milliseconds.
+pub fn now_millis() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderHealth {
+    Healthy,
+    Degraded { reason: String },
+    Unhealthy { reason: String },
+}
+
+/// Operation counters and latencies of a provider since it was created. Latencies are
+/// in microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProviderMetrics {
+    pub read_operations: u64,
+    pub write_operations: u64,
+    pub delete_operations: u64,
+    pub error_count: u64,
+    pub read_latency_avg_us: f64,
+    pub read_latency_p95_us: f64,
+    pub write_latency_avg_us: f64,
+    pub write_latency_p95_us: f64,
+    pub delete_latency_avg_us: f64,
+    pub delete_latency_p95_us: f64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+}
+
+/// A cluster node's state as recorded in the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeStatus {
+    Active,
+    Draining,
+    Stopped,
+}
+
+/// One cluster node: where it listens and until when its membership lease runs.
+/// Times are unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    pub node_id: NodeId,
+    pub address: String,
+    pub status: NodeStatus,
+    pub capabilities: Vec<String>,
+    pub started_at: i64,
+    pub lease_expires_at: i64,
+}
+
+impl NodeInfo {
+    /// True when the node's lease is no longer valid at `now` (unix milliseconds).
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.lease_expires_at <= now
+    }
+}
+
+/// One change inside a [`LeaseTransaction`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LeaseOp {
+    StoreLease(AddressableLease),
+    RemoveLease(AddressableReference),
+    StoreNode(NodeInfo),
+    RemoveNode(NodeId),
+}
+
+/// Changes collected between `begin_transaction` and `commit_transaction`; a commit
+/// applies all of them atomically (a crash leaves all or none), a rollback none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseTransaction {
+    pub ops: Vec<LeaseOp>,
+}
+
+impl LeaseTransaction {
+    pub fn store_lease(&mut self, lease: AddressableLease) -> &mut Self {
+        self.ops.push(LeaseOp::StoreLease(lease));
+        self
+    }
+
+    pub fn remove_lease(&mut self, reference: AddressableReference) -> &mut Self {
+        self.ops.push(LeaseOp::RemoveLease(reference));
+        self
+    }
+
+    pub fn store_node(&mut self, node: NodeInfo) -> &mut Self {
+        self.ops.push(LeaseOp::StoreNode(node));
+        self
+    }
+
+    pub fn remove_node(&mut self, node_id: NodeId) -> &mut Self {
+        self.ops.push(LeaseOp::RemoveNode(node_id));
+        self
+    }
+}
+
+/// The lease directory's one error type.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LeaseError {
+    #[error("no lease for {0}")]
+    NotFound(AddressableReference),
+    #[error("lease directory is not available: {0}")]
+    Unavailable(String),
+    #[error("lease directory backend error: {0}")]
+    Backend(String),
+    #[error("lease directory data is corrupt: {0}")]
+    Corruption(String),
+    #[error("no cluster node {0}")]
+    NodeNotFound(NodeId),
+    #[error("invalid lease directory configuration: {0}")]
+    Config(String),
+    #[error("{0} is not supported yet")]
+    NotSupported(String),
+}
+
+pub type LeaseResult<T> = Result<T, LeaseError>;
+
+impl From<LeaseError> for orbit_storage::StorageError {
+    fn from(e: LeaseError) -> Self {
+        orbit_storage::StorageError::Engine(e.to_string())
+    }
+}
+
+/// Lifecycle, health and metrics shared by every persistence backend.
+#[async_trait]
+pub trait PersistenceProvider: Send + Sync {
+    async fn initialize(&self) -> LeaseResult<()>;
+    async fn shutdown(&self) -> LeaseResult<()>;
+    async fn health_check(&self) -> ProviderHealth;
+    async fn metrics(&self) -> ProviderMetrics;
+
+    async fn begin_transaction(&self) -> LeaseResult<LeaseTransaction> {
+        Ok(LeaseTransaction::default())
+    }
+
+    /// Applies every change of `txn` atomically and durably.
+    async fn commit_transaction(&self, txn: LeaseTransaction) -> LeaseResult<()>;
+
+    async fn rollback_transaction(&self, txn: LeaseTransaction) -> LeaseResult<()> {
+        drop(txn);
+        Ok(())
+    }
+}
+
+/// Storage of addressable leases.
+#[async_trait]
+pub trait AddressableDirectoryProvider: PersistenceProvider {
+    /// Inserts or replaces the lease of `lease.reference`.
+    async fn store_lease(&self, lease: &AddressableLease) -> LeaseResult<()>;
+
+    async fn get_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<AddressableLease>>;
+
+    /// Replaces an existing lease; [`LeaseError::NotFound`] when there is none.
+    async fn update_lease(&self, lease: &AddressableLease) -> LeaseResult<()>;
+
+    /// Removes the lease; false when there was none.
+    async fn remove_lease(&self, reference: &AddressableReference) -> LeaseResult<bool>;
+
+    async fn list_node_leases(&self, node_id: &NodeId) -> LeaseResult<Vec<AddressableLease>>;
+
+    async fn list_all_leases(&self) -> LeaseResult<Vec<AddressableLease>>;
+
+    /// Removes every lease with `expires_at <= now` (unix milliseconds); returns how many.
+    async fn cleanup_expired_leases(&self, now: i64) -> LeaseResult<u64>;
+
+    /// Inserts or replaces every lease.
+    async fn store_leases_bulk(&self, leases: &[AddressableLease]) -> LeaseResult<()>;
+
+    /// Removes the leases that exist; returns how many were removed.
+    async fn remove_leases_bulk(&self, references: &[AddressableReference]) -> LeaseResult<u64>;
+}
+
+
+/// Storage of cluster membership.
+#[async_trait]
+pub trait ClusterNodeProvider: PersistenceProvider {
+    /// Inserts or replaces the node `node.node_id`.
+    async fn store_node(&self, node: &NodeInfo) -> LeaseResult<()>;
+
+    async fn get_node(&self, node_id: &NodeId) -> LeaseResult<Option<NodeInfo>>;
+
+    /// Replaces an existing node; [`LeaseError::NodeNotFound`] when there is none.
+    async fn update_node(&self, node: &NodeInfo) -> LeaseResult<()>;
+
+    /// Removes the node; false when there was none.
+    async fn remove_node(&self, node_id: &NodeId) -> LeaseResult<bool>;
+
+    /// Nodes with status Active whose lease runs past `now`.
+    async fn list_active_nodes(&self, now: i64) -> LeaseResult<Vec<NodeInfo>>;
+
+    async fn list_all_nodes(&self) -> LeaseResult<Vec<NodeInfo>>;
+
+    /// Removes every node with `lease_expires_at <= now`; returns how many.
+    async fn cleanup_expired_nodes(&self, now: i64) -> LeaseResult<u64>;
+
+    /// Sets the node's lease expiry; [`LeaseError::NodeNotFound`] when there is none.
+    async fn renew_node_lease(&self, node_id: &NodeId, lease_expires_at: i64) -> LeaseResult<()>;
+}
