@@ -212,3 +212,37 @@ pub fn differences(orbit_port: u16, redis_port: u16, cases: &[&str]) -> Vec<Stri
     }
     mismatches
 }
+
+/// Like [`differences`], but every case is sent in one pipeline before any reply is
+/// read (Orbit runs pipelined keyspace commands in shared transactions, so the replies
+/// must still be those of commands run one by one). `raw:` cases are not allowed here.
+pub fn pipelined_differences(orbit_port: u16, redis_port: u16, cases: &[&str]) -> Vec<String> {
+    let mut orbit = RespConn::connect(orbit_port);
+    let mut redis = RespConn::connect(redis_port);
+    let mut pipeline = Vec::new();
+    let mut compared = Vec::new();
+    for case in cases {
+        let (compare, case) = match case.strip_prefix("ignore:") {
+            Some(rest) => (false, rest),
+            None => (true, *case),
+        };
+        assert!(!case.starts_with("raw:"), "raw cases cannot be pipelined: {case}");
+        let words: Vec<&[u8]> = case.split_whitespace().map(str::as_bytes).collect();
+        pipeline.extend_from_slice(&encode_command(&words));
+        compared.push((compare, case));
+    }
+    orbit.send_raw(&pipeline);
+    redis.send_raw(&pipeline);
+    let mut mismatches = Vec::new();
+    for (compare, case) in compared {
+        let (a, b) = (orbit.read_reply(), redis.read_reply());
+        if compare && a != b {
+            mismatches.push(format!(
+                "{case} (pipelined)\n    orbit: {:?}\n    redis: {:?}",
+                String::from_utf8_lossy(&a),
+                String::from_utf8_lossy(&b)
+            ));
+        }
+    }
+    mismatches
+}

@@ -53,6 +53,8 @@ const OUTPUT_FLUSH: usize = 64 * 1024;
 const BLOCKED_INPUT_LIMIT: usize = 1024 * 1024;
 /// Pub/sub messages moved to the output buffer before it is written.
 const MESSAGES_PER_WRITE: usize = 1024;
+/// Most pipelined commands run in one keyspace transaction (see [`Connection::run_group`]).
+const MAX_GROUP: usize = 256;
 /// The commands a RESP2 client with subscriptions may run.
 const SUBSCRIBED_ALLOWED: &[&str] =
     &["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset"];
@@ -179,8 +181,32 @@ pub async fn serve_connection(
     loop {
         // Run every complete request buffered.
         let mut close = false;
+        let mut group: Vec<(&'static CommandSpec, Vec<Vec<u8>>)> = Vec::new();
         loop {
-            match parser.next_request(&mut input, conn.client.authenticated) {
+            let step = match parser.next_request(&mut input, conn.client.authenticated) {
+                Ok(Some(request)) => match conn.groupable(&request) {
+                    Some(spec) => {
+                        group.push((spec, request));
+                        if group.len() < MAX_GROUP {
+                            continue;
+                        }
+                        Ok(None)
+                    }
+                    None => Ok(Some(request)),
+                },
+                other => other,
+            };
+            if !group.is_empty() {
+                conn.run_group(std::mem::take(&mut group), &mut output).await;
+                if output.len() >= OUTPUT_FLUSH && !write_out(&mut stream, &mut output, &conn).await {
+                    return;
+                }
+                if step.as_ref().is_ok_and(|r| r.is_none()) && !input.is_empty() {
+                    // A full group: more requests may be buffered.
+                    continue;
+                }
+            }
+            match step {
                 Ok(Some(request)) => {
                     match conn.run(request, &mut output).await {
                         Flow::Continue => {}
@@ -302,6 +328,97 @@ impl Connection {
             d.last_active = Some(Instant::now());
         }
         flow
+    }
+
+    /// The spec of a request that may run in a pipeline group: a known keyspace command
+    /// of the data families with a valid arity, that does not block, from an
+    /// authenticated client outside MULTI and subscribed mode. Anything else runs alone
+    /// through [`Connection::dispatch`], which also produces its refusals.
+    fn groupable(&self, request: &[Vec<u8>]) -> Option<&'static CommandSpec> {
+        if self.multi.is_some() || !self.client.authenticated || self.subscriptions() > 0 {
+            return None;
+        }
+        let spec = commands::lookup(request.first()?)?;
+        let data = matches!(
+            spec.family,
+            Family::Keys | Family::Strings | Family::Hashes | Family::Lists | Family::Sets | Family::ZSets
+        );
+        (data && spec.arity_ok(request.len()) && !spec.has_flag("blocking")).then_some(spec)
+    }
+
+    /// Runs consecutive pipelined keyspace commands in one keyspace transaction, under
+    /// one hold of the write lock when any of them writes, with one commit: each
+    /// command sees the effects of those before it, as it would run alone, and the
+    /// replies go out once the commit is done. Redis commands are atomic one by one: a
+    /// command that fails after writing something would leave its writes in the shared
+    /// transaction, so then the group is dropped uncommitted and run again command by
+    /// command.
+    async fn run_group(&mut self, group: Vec<(&'static CommandSpec, Vec<Vec<u8>>)>, out: &mut BytesMut) {
+        if group.len() == 1 {
+            for (_, request) in group {
+                let _ = self.run(request, out).await;
+            }
+            return;
+        }
+        let shared = self.shared.clone();
+        let locked = group.iter().any(|(spec, _)| spec.is_write());
+        let guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
+        let mut txn = match shared.keyspace.begin().await {
+            Ok(txn) => txn,
+            Err(e) => {
+                let frame = error(e);
+                group.iter().for_each(|_| self.reply(&frame, out));
+                return;
+            }
+        };
+        let mut replies = Vec::with_capacity(group.len());
+        for (spec, request) in &group {
+            let before = txn.mutations();
+            let result = {
+                let mut ctx = Ctx { shared: &shared, client: &mut self.client, txn: &mut txn };
+                commands::execute(spec, &mut ctx, request).await
+            };
+            match result {
+                Ok(frame) => replies.push(frame),
+                Err(e) if txn.mutations() == before && !matches!(e, RedisError::Block { .. }) => {
+                    replies.push(error(e))
+                }
+                Err(_) => {
+                    drop(txn);
+                    drop(guard);
+                    for (_, request) in group {
+                        let _ = self.run(request, out).await;
+                    }
+                    return;
+                }
+            }
+        }
+        Stats::add(&shared.stats.total_commands_processed, group.len() as u64);
+        let written = txn.touched().len() as u64;
+        let changes = shared
+            .wants_touched()
+            .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
+            .filter(|(t, f)| !t.is_empty() || !f.is_empty());
+        match txn.commit().await {
+            Ok(()) => {
+                Stats::add(&shared.stats.dirty, written);
+                if let Some((touched, flushed)) = changes {
+                    shared.after_commit(&touched, &flushed);
+                }
+                replies.iter().for_each(|frame| self.reply(frame, out));
+            }
+            Err(e) => {
+                let frame = error(e);
+                replies.iter().for_each(|_| self.reply(&frame, out));
+            }
+        }
+        drop(guard);
+        if let Some((spec, request)) = group.last() {
+            let label = command_label(spec, request);
+            let mut d = self.handle.details.lock();
+            d.last_command = label;
+            d.last_active = Some(Instant::now());
+        }
     }
 
     /// Answers a command refused before running: inside MULTI the transaction is

@@ -3,7 +3,7 @@
 //! plus a differential test against a real redis-server 7.0 comparing replies byte for
 //! byte (add a case to [`DIFFERENTIAL_CASES`] with one line).
 
-use orbit_tests::redis::{differences, encode_command, which, RealRedis, RespConn};
+use orbit_tests::redis::{differences, encode_command, pipelined_differences, which, RealRedis, RespConn};
 use orbit_tests::server::TestServer;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -634,6 +634,19 @@ fn differential_types_against_real_redis() {
     let Some(real) = RealRedis::start() else { return };
     let server = TestServer::start(&[], &[]);
     let mismatches = differences(redis_port(&server), real.port, DIFFERENTIAL_TYPE_CASES);
+    assert!(mismatches.is_empty(), "{} replies differ from Redis 7.0:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+/// The same cases in one pipeline: Orbit runs consecutive keyspace commands in one
+/// storage transaction, which must not change a single reply (errors in the middle of
+/// the group included).
+#[test]
+fn differential_pipelined_against_real_redis() {
+    let Some(real) = RealRedis::start() else { return };
+    let server = TestServer::start(&[], &[]);
+    let mut cases: Vec<&str> = DIFFERENTIAL_TYPE_CASES.to_vec();
+    cases.extend(DIFFERENTIAL_CASES.iter().filter(|c| !c.starts_with("raw:")));
+    let mismatches = pipelined_differences(redis_port(&server), real.port, &cases);
     assert!(mismatches.is_empty(), "{} replies differ from Redis 7.0:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 

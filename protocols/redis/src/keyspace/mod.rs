@@ -353,6 +353,7 @@ impl Keyspace {
             touched: Vec::new(),
             touched_set: std::collections::HashSet::new(),
             flushed: Vec::new(),
+            mutations: 0,
         })
     }
 
@@ -534,9 +535,17 @@ pub struct KsTxn {
     /// The same keys, for O(1) de-duplication (MSET or EXEC may touch many keys).
     touched_set: std::collections::HashSet<(usize, Vec<u8>)>,
     flushed: Vec<usize>,
+    /// How many writing calls were made: a command that fails after writing cannot share
+    /// its transaction with other commands (see the connection's pipeline groups).
+    mutations: u64,
 }
 
 impl KsTxn {
+    /// Writing calls made so far (see [`KsTxn::mutations`] field note).
+    pub fn mutations(&self) -> u64 {
+        self.mutations
+    }
+
     fn physical(&self, db: usize) -> RedisResult<i64> {
         self.dbmap.get(db).copied().ok_or_else(|| RedisError::err("DB index is out of range"))
     }
@@ -578,6 +587,7 @@ impl KsTxn {
     /// Stores the metadata row (keeping the expiry index in step). A collection whose
     /// `size` drops to 0 must be deleted with [`KsTxn::delete_key`] instead.
     pub async fn put_meta(&mut self, db: usize, key: &[u8], meta: &Meta) -> RedisResult<()> {
+        self.mutations += 1;
         let physical = self.physical(db)?;
         // The upsert hands back the row it replaced: no separate read.
         let old = match self.tx.upsert(META, meta.to_row(physical, key)).await? {
@@ -610,6 +620,7 @@ impl KsTxn {
     /// Deletes the key (its sub-rows are collected in the background). False when it
     /// did not exist.
     pub async fn delete_key(&mut self, db: usize, key: &[u8]) -> RedisResult<bool> {
+        self.mutations += 1;
         let physical = self.physical(db)?;
         let Some(row) = self.tx.delete(META, &[Value::Int(physical), Value::Bytes(key.to_vec())]).await? else {
             return Ok(false);
@@ -627,6 +638,7 @@ impl KsTxn {
     /// where they are) and expiry, replacing whatever was there. False when `from` does
     /// not exist. The caller checks that source and destination differ.
     pub async fn move_key(&mut self, from_db: usize, from: &[u8], to_db: usize, to: &[u8]) -> RedisResult<bool> {
+        self.mutations += 1;
         let physical = self.physical(from_db)?;
         self.physical(to_db)?;
         let Some(meta) = self.meta(from_db, from).await? else { return Ok(false) };
@@ -707,6 +719,7 @@ impl KsTxn {
 
     /// Writes one member's sub-row; returns the previous value.
     pub async fn sub_put(&mut self, version: i64, member: &[u8], value: &[u8]) -> RedisResult<Option<Vec<u8>>> {
+        self.mutations += 1;
         let row = vec![Value::Int(version), Value::Bytes(member.to_vec()), Value::Bytes(value.to_vec())];
         match self.tx.upsert(SUB, row).await? {
             Some(old) => Ok(Some(bytes(old.into_iter().nth(2))?)),
@@ -716,6 +729,7 @@ impl KsTxn {
 
     /// Deletes one member's sub-row; returns the previous value.
     pub async fn sub_delete(&mut self, version: i64, member: &[u8]) -> RedisResult<Option<Vec<u8>>> {
+        self.mutations += 1;
         match self.tx.delete(SUB, &[Value::Int(version), Value::Bytes(member.to_vec())]).await? {
             Some(old) => Ok(Some(bytes(old.into_iter().nth(2))?)),
             None => Ok(None),
@@ -750,12 +764,14 @@ impl KsTxn {
 
     /// Sorted sets: adds (score, member) to the score order of `version`.
     pub async fn zindex_put(&mut self, version: i64, score: f64, member: &[u8]) -> RedisResult<()> {
+        self.mutations += 1;
         self.tx.upsert(ZSCORE, zkey(version, score, Some(member))).await?;
         Ok(())
     }
 
     /// Sorted sets: removes (score, member) from the score order.
     pub async fn zindex_delete(&mut self, version: i64, score: f64, member: &[u8]) -> RedisResult<()> {
+        self.mutations += 1;
         self.tx.delete(ZSCORE, &zkey(version, score, Some(member))).await?;
         Ok(())
     }
@@ -835,6 +851,7 @@ impl KsTxn {
 
     /// Removes every key of `db`.
     pub async fn flush_db(&mut self, db: usize) -> RedisResult<()> {
+        self.mutations += 1;
         let old = self.physical(db)?;
         let fresh = self.ks.last_physical.fetch_add(1, Ordering::Relaxed) + 1;
         self.tx.upsert(DROPPED, vec![Value::Int(old)]).await?;
@@ -847,6 +864,7 @@ impl KsTxn {
 
     /// Exchanges the contents of two databases.
     pub async fn swap_db(&mut self, a: usize, b: usize) -> RedisResult<()> {
+        self.mutations += 1;
         let (pa, pb) = (self.physical(a)?, self.physical(b)?);
         self.tx.upsert(DBMAP, vec![Value::Int(a as i64), Value::Int(pb)]).await?;
         self.tx.upsert(DBMAP, vec![Value::Int(b as i64), Value::Int(pa)]).await?;
