@@ -536,4 +536,26 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
+
+    /// Every activation is recorded in the configured provider: here a RocksDB lease
+    /// directory, whose leases are on disk while the shards live and gone after they
+    /// deactivate.
+    #[tokio::test]
+    async fn activations_are_recorded_in_a_persistent_provider() {
+        let dir = orbit_leases::conformance::ScratchDir::new("actor-engine");
+        let backend = orbit_leases::open_backend(orbit_leases::BackendKind::RocksDb, dir.path()).unwrap();
+        let config = ActorRuntimeConfig { node_id: NodeId::new("node-a"), ..ActorRuntimeConfig::default() };
+        let engine = ActorEngine::new(config, backend.addressable.clone(), "persist", 4);
+        put_all(&engine, (0..20).map(|n| (row(1, n), vec![]))).await;
+        let on_node = backend.addressable.list_node_leases(&NodeId::new("node-a")).await.unwrap();
+        assert_eq!(on_node.len(), engine.activation_count());
+        assert!(on_node.iter().all(|l| l.reference.key.starts_with("persist/")));
+        drop(engine);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !backend.addressable.list_all_leases().await.unwrap().is_empty() {
+            assert!(tokio::time::Instant::now() < deadline, "shards kept their leases");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(backend.directory.index_problems().unwrap().is_empty());
+    }
 }

@@ -1,7 +1,7 @@
 //! Orbit's actor mode: data held in memory by virtual actors.
 //!
-//! * [`lease`]: the lease directory ([`AddressableDirectoryProvider`]) and its in-memory
-//!   backend [`MemoryDirectory`].
+//! * [`lease`]: the lease directory ([`AddressableDirectoryProvider`], from
+//!   `orbit-leases`) and its in-memory backend [`MemoryDirectory`].
 //! * [`runtime`]: the generic virtual-actor runtime ([`ActorRuntime`]): activation on
 //!   first message, exactly one activation per key, lease renewal, idle deactivation.
 //! * [`engine`]: [`ActorEngine`], a `KvEngine` whose keys live in shard actors
@@ -19,8 +19,8 @@ pub mod shard;
 
 pub use engine::{ActorEngine, DEFAULT_SHARDS_PER_TABLE};
 pub use lease::{
-    now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, LeaseResult,
-    MemoryDirectory, NodeId, PersistenceProvider, ProviderHealth, ProviderMetrics,
+    now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, ClusterNodeProvider, LeaseError,
+    LeaseResult, MemoryDirectory, NodeId, NodeInfo, NodeStatus, PersistenceProvider, ProviderHealth, ProviderMetrics,
 };
 pub use runtime::{Actor, ActorError, ActorRuntime, ActorRuntimeConfig, Reply};
 

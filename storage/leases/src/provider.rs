@@ -238,7 +238,6 @@ pub trait AddressableDirectoryProvider: PersistenceProvider {
     async fn remove_leases_bulk(&self, references: &[AddressableReference]) -> LeaseResult<u64>;
 }
 
-
 /// Storage of cluster membership.
 #[async_trait]
 pub trait ClusterNodeProvider: PersistenceProvider {

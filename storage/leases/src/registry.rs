@@ -1,0 +1,330 @@
+//! Opening backends, and [`PersistenceProviderRegistry`]: the named backends of one
+//! process, its default, and the defaults for addressable and for cluster data.
+//!
+//! Every opened backend is a [`LeaseBackend`]: one directory object seen as both an
+//! [`AddressableDirectoryProvider`] and a [`ClusterNodeProvider`] (and as a
+//! [`LeaseDirectory`] for checks). Opening is synchronous and may block (files are read,
+//! logs replayed); call it from `spawn_blocking` inside a runtime if that matters.
+//!
+//! * [`open_backend`]: one local backend with its default settings, its files under
+//!   `<data-dir>/leases/<backend>` (what orbit-cli and a server started with
+//!   `ORBIT_PERSISTENCE_BACKEND` use).
+//! * [`open_provider`]: one configured provider.
+//! * [`PersistenceProviderRegistry::open`]: everything a [`PersistenceConfig`] selects.
+
+use crate::config::{BackendKind, PersistenceConfig, ProviderConfig, ProviderSpec};
+use crate::directory::Directory;
+use crate::lsm::LsmStore;
+use crate::memory::{BackupConfig, MemoryConfig, MemoryStore};
+use crate::pending::cow_btree::CowBTreeStore;
+use crate::provider::{AddressableDirectoryProvider, ClusterNodeProvider, LeaseError, LeaseResult};
+use crate::rocks::RocksStore;
+use crate::store::RecordStore;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What every opened directory offers beyond the provider traits.
+pub trait LeaseDirectory: AddressableDirectoryProvider + ClusterNodeProvider {
+    /// "memory", "cow_btree", "lsm_tree" or "rocksdb".
+    fn backend_name(&self) -> &'static str;
+
+    /// Index entries that disagree with their lease and leases without an entry; empty
+    /// when the directory is consistent.
+    fn index_problems(&self) -> LeaseResult<Vec<String>>;
+
+    /// Makes everything written so far durable (see [`RecordStore::flush`]).
+    fn flush(&self) -> LeaseResult<()>;
+}
+
+impl<S: RecordStore> LeaseDirectory for Directory<S> {
+    fn backend_name(&self) -> &'static str {
+        Directory::backend_name(self)
+    }
+
+    fn index_problems(&self) -> LeaseResult<Vec<String>> {
+        Directory::index_problems(self)
+    }
+
+    fn flush(&self) -> LeaseResult<()> {
+        self.store().flush()
+    }
+}
+
+/// One opened backend.
+#[derive(Clone)]
+pub struct LeaseBackend {
+    /// The provider's name in the configuration (the backend name for [`open_backend`]).
+    pub name: String,
+    pub kind: BackendKind,
+    pub directory: Arc<dyn LeaseDirectory>,
+    /// The same object as `directory`, as the lease provider.
+    pub addressable: Arc<dyn AddressableDirectoryProvider>,
+    /// The same object as `directory`, as the cluster provider.
+    pub cluster: Arc<dyn ClusterNodeProvider>,
+}
+
+impl std::fmt::Debug for LeaseBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeaseBackend").field("name", &self.name).field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+impl LeaseBackend {
+    /// Wraps a directory; `name` is how the registry knows it.
+    pub fn new<S: RecordStore>(name: impl Into<String>, kind: BackendKind, directory: Directory<S>) -> Self {
+        let directory = Arc::new(directory);
+        LeaseBackend { name: name.into(), kind, addressable: directory.clone(), cluster: directory.clone(), directory }
+    }
+}
+
+/// Opens the local backend `kind` with its default settings, its files under
+/// `<data_dir>/leases/<kind>`. For memory that is the backup file
+/// `<data_dir>/leases/memory/backup.bin`, loaded when present and written on flush and
+/// shutdown, so that a memory directory can be exported, imported and validated.
+pub fn open_backend(kind: BackendKind, data_dir: &Path) -> LeaseResult<LeaseBackend> {
+    let spec = match kind {
+        BackendKind::Memory => ProviderSpec {
+            config: ProviderConfig::Memory(MemoryConfig {
+                backup: Some(BackupConfig::default()),
+                ..MemoryConfig::default()
+            }),
+            path_configured: false,
+        },
+        other => ProviderSpec::default_for(other),
+    };
+    open_provider(kind.name(), &spec, data_dir)
+}
+
+/// Opens one provider; local backends whose place was not configured keep their files
+/// under `<data_dir>/leases/<backend>`. Remote types answer [`LeaseError::NotSupported`].
+pub fn open_provider(name: &str, spec: &ProviderSpec, data_dir: &Path) -> LeaseResult<LeaseBackend> {
+    let spec = spec.with_data_dir(data_dir);
+    let kind = spec.kind();
+    let opened = match spec.config {
+        ProviderConfig::Memory(config) => {
+            let default_backup = crate::config::backend_dir(data_dir, kind).join("backup.bin");
+            LeaseBackend::new(name, kind, Directory::new_with_store(MemoryStore::open(&config, &default_backup)?))
+        }
+        ProviderConfig::CowBTree(config) => {
+            LeaseBackend::new(name, kind, Directory::new_with_store(CowBTreeStore::open(config)?))
+        }
+        ProviderConfig::LsmTree(config) => {
+            LeaseBackend::new(name, kind, Directory::new_with_store(LsmStore::open(config)?))
+        }
+        ProviderConfig::RocksDb(config) => {
+            let default_dir = crate::config::backend_dir(data_dir, kind);
+            LeaseBackend::new(name, kind, Directory::new_with_store(RocksStore::open(&config, &default_dir)?))
+        }
+        ProviderConfig::Remote { kind, .. } => {
+            return Err(LeaseError::NotSupported(format!("the {} persistence backend", kind.name())))
+        }
+    };
+    Ok(opened)
+}
+
+/// The named backends of one process and which serve what.
+#[derive(Debug, Default)]
+pub struct PersistenceProviderRegistry {
+    backends: BTreeMap<String, LeaseBackend>,
+    default: Option<String>,
+    addressable: Option<String>,
+    cluster: Option<String>,
+}
+
+impl PersistenceProviderRegistry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Opens the providers `config` selects (the default, the addressable and the
+    /// cluster one; configured providers nothing refers to are not opened).
+    pub fn open(config: &PersistenceConfig, data_dir: &Path) -> LeaseResult<Self> {
+        let selection = config.selection()?;
+        let mut registry = PersistenceProviderRegistry::new();
+        for name in [&selection.default, &selection.addressable, &selection.cluster] {
+            if registry.backends.contains_key(name) {
+                continue;
+            }
+            let spec = selection
+                .providers
+                .get(name)
+                .ok_or_else(|| LeaseError::Config(format!("no provider named \"{name}\"")))?;
+            let backend = open_provider(name, spec, data_dir).map_err(|e| match e {
+                LeaseError::NotSupported(what) => LeaseError::NotSupported(format!("{what} (provider \"{name}\")")),
+                other => other,
+            })?;
+            registry.register(backend)?;
+        }
+        registry.set_default(&selection.default)?;
+        registry.set_default_addressable(&selection.addressable)?;
+        registry.set_default_cluster(&selection.cluster)?;
+        Ok(registry)
+    }
+
+    /// Adds a backend under its name; the first one becomes every default.
+    pub fn register(&mut self, backend: LeaseBackend) -> LeaseResult<()> {
+        if self.backends.contains_key(&backend.name) {
+            return Err(LeaseError::Config(format!("provider \"{}\" is registered twice", backend.name)));
+        }
+        let name = backend.name.clone();
+        self.backends.insert(name.clone(), backend);
+        for slot in [&mut self.default, &mut self.addressable, &mut self.cluster] {
+            slot.get_or_insert_with(|| name.clone());
+        }
+        Ok(())
+    }
+
+    fn known(&self, name: &str) -> LeaseResult<String> {
+        if self.backends.contains_key(name) {
+            Ok(name.to_string())
+        } else {
+            Err(LeaseError::Config(format!("no provider named \"{name}\" is registered")))
+        }
+    }
+
+    pub fn set_default(&mut self, name: &str) -> LeaseResult<()> {
+        self.default = Some(self.known(name)?);
+        Ok(())
+    }
+
+    pub fn set_default_addressable(&mut self, name: &str) -> LeaseResult<()> {
+        self.addressable = Some(self.known(name)?);
+        Ok(())
+    }
+
+    pub fn set_default_cluster(&mut self, name: &str) -> LeaseResult<()> {
+        self.cluster = Some(self.known(name)?);
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&LeaseBackend> {
+        self.backends.get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.backends.keys().map(String::as_str)
+    }
+
+    fn named(&self, slot: &Option<String>) -> LeaseResult<&LeaseBackend> {
+        slot.as_ref()
+            .and_then(|name| self.backends.get(name))
+            .ok_or_else(|| LeaseError::Config("no persistence provider is registered".into()))
+    }
+
+    pub fn default_backend(&self) -> LeaseResult<&LeaseBackend> {
+        self.named(&self.default)
+    }
+
+    /// The backend holding addressable leases.
+    pub fn addressable_backend(&self) -> LeaseResult<&LeaseBackend> {
+        self.named(&self.addressable)
+    }
+
+    /// The backend holding cluster nodes.
+    pub fn cluster_backend(&self) -> LeaseResult<&LeaseBackend> {
+        self.named(&self.cluster)
+    }
+
+    pub fn addressable(&self) -> LeaseResult<Arc<dyn AddressableDirectoryProvider>> {
+        Ok(self.addressable_backend()?.addressable.clone())
+    }
+
+    pub fn cluster(&self) -> LeaseResult<Arc<dyn ClusterNodeProvider>> {
+        Ok(self.cluster_backend()?.cluster.clone())
+    }
+
+    /// Initializes every backend.
+    pub async fn initialize_all(&self) -> LeaseResult<()> {
+        for backend in self.backends.values() {
+            backend.directory.initialize().await?;
+        }
+        Ok(())
+    }
+
+    /// Shuts every backend down (flushing it); reports the first failure after trying
+    /// all of them.
+    pub async fn shutdown_all(&self) -> LeaseResult<()> {
+        let mut first = None;
+        for backend in self.backends.values() {
+            if let Err(e) = backend.directory.shutdown().await {
+                tracing::error!(provider = %backend.name, error = %e, "lease directory shutdown failed");
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::{lease, node, ScratchDir};
+
+    #[tokio::test]
+    async fn a_registry_serves_addressable_and_cluster_data_from_their_providers() {
+        let dir = ScratchDir::new("registry");
+        let config = PersistenceConfig::from_toml_str(
+            "[providers.leases]\ntype = \"RocksDB\"\n[providers.nodes]\ntype = \"Memory\"\n[providers.unused]\ntype = \"S3\"\n\
+             [defaults]\naddressable = \"leases\"\ncluster = \"nodes\"\n",
+        )
+        .expect("config");
+        let registry = PersistenceProviderRegistry::open(&config, dir.path()).expect("open");
+        assert_eq!(registry.names().collect::<Vec<_>>(), vec!["leases", "nodes"], "unreferenced providers stay closed");
+        assert_eq!(registry.addressable_backend().expect("addressable").kind, BackendKind::RocksDb);
+        assert_eq!(registry.cluster_backend().expect("cluster").kind, BackendKind::Memory);
+        registry.initialize_all().await.expect("initialize");
+        registry.addressable().expect("addressable").store_lease(&lease("t", "k", "n", 10)).await.expect("store");
+        registry.cluster().expect("cluster").store_node(&node("n", 10)).await.expect("node");
+        assert_eq!(registry.get("nodes").expect("nodes").addressable.list_all_leases().await.expect("list"), vec![]);
+        assert!(dir.path().join("leases/rocksdb").is_dir());
+        registry.shutdown_all().await.expect("shutdown");
+    }
+
+    #[test]
+    fn remote_backends_are_not_supported_yet() {
+        let dir = ScratchDir::new("remote");
+        let config = PersistenceConfig::from_toml_str(
+            "[server]\npersistence_backend = \"store\"\n[providers.store]\ntype = \"Etcd\"\nendpoints = [\"http://localhost:2379\"]\n",
+        )
+        .expect("remote types parse");
+        let e = PersistenceProviderRegistry::open(&config, dir.path()).expect_err("not supported");
+        assert_eq!(e.to_string(), "the etcd persistence backend (provider \"store\") is not supported yet");
+        for kind in BackendKind::ALL.into_iter().filter(|k| !k.is_local()) {
+            let e = open_backend(kind, dir.path()).expect_err("remote");
+            assert_eq!(e, LeaseError::NotSupported(format!("the {} persistence backend", kind.name())));
+        }
+    }
+
+    #[test]
+    fn registering_and_defaults() {
+        let mut registry = PersistenceProviderRegistry::new();
+        assert!(registry.addressable().is_err());
+        registry
+            .register(LeaseBackend::new("a", BackendKind::Memory, Directory::new_with_store(MemoryStore::new())))
+            .expect("a");
+        registry
+            .register(LeaseBackend::new("b", BackendKind::Memory, Directory::new_with_store(MemoryStore::new())))
+            .expect("b");
+        assert_eq!(registry.default_backend().expect("default").name, "a", "the first one is the default");
+        registry.set_default_cluster("b").expect("b exists");
+        assert_eq!(registry.cluster_backend().expect("cluster").name, "b");
+        assert!(registry.set_default("c").is_err());
+        assert!(registry
+            .register(LeaseBackend::new("a", BackendKind::Memory, Directory::new_with_store(MemoryStore::new())))
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn open_backend_keeps_a_memory_directory_in_its_backup_file() {
+        let dir = ScratchDir::new("memory-backend");
+        {
+            let b = open_backend(BackendKind::Memory, dir.path()).expect("open");
+            b.addressable.store_lease(&lease("t", "k", "n", 10)).await.expect("store");
+            b.directory.shutdown().await.expect("shutdown");
+        }
+        assert!(dir.path().join("leases/memory/backup.bin").is_file());
+        let b = open_backend(BackendKind::Memory, dir.path()).expect("reopen");
+        assert_eq!(b.addressable.list_all_leases().await.expect("list").len(), 1);
+    }
+}
