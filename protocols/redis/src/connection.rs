@@ -380,9 +380,7 @@ impl Connection {
             };
             match result {
                 Ok(frame) => replies.push(frame),
-                Err(e) if txn.mutations() == before && !matches!(e, RedisError::Block { .. }) => {
-                    replies.push(error(e))
-                }
+                Err(e) if txn.mutations() == before && !matches!(e, RedisError::Block { .. }) => replies.push(error(e)),
                 Err(_) => {
                     drop(txn);
                     drop(guard);
@@ -510,6 +508,9 @@ impl Connection {
         retry: Option<(WaiterGuard, Option<tokio::time::Instant>)>,
     ) -> Ran {
         let shared = self.shared.clone();
+        if retry.is_none() && spec.is_write() && !spec.has_flag("blocking") && spec.family != Family::Server {
+            return Ran::Reply(crate::write_queue::run_queued(&shared, spec, request, &self.client).await);
+        }
         let locked = spec.is_write() || spec.has_flag("blocking");
         let _guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
         if let Some((guard, _)) = &retry {

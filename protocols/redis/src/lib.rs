@@ -12,6 +12,7 @@
 //! - [`server`]: the listener, the server-wide [`server::Shared`] state and one task per
 //!   connection ([`connection`]).
 //! - [`client_registry`]: the connected clients (CLIENT LIST/KILL, INFO clients).
+//! - [`write_queue`]: group commit of concurrent connections' writes.
 //! - [`transactions`]: WATCH's versions of watched keys (MULTI/EXEC run in the connection).
 //! - [`blocking`]: the FIFO queues of clients blocked in BLPOP & co.
 //! - [`pubsub`]: channel and pattern subscriptions, bounded per-subscriber delivery.
@@ -28,5 +29,6 @@ pub mod pubsub;
 pub mod resp;
 pub mod server;
 pub mod transactions;
+pub mod write_queue;
 
 pub use server::{RedisListener, RedisOptions};

@@ -139,6 +139,8 @@ pub struct Shared {
     pub blocking: Arc<BlockRegistry>,
     /// Pub/sub subscriptions.
     pub pubsub: PubSub,
+    /// Writes waiting for the write lock, run together by whoever gets it.
+    pub writes: crate::write_queue::WriteQueue,
 }
 
 impl Shared {
@@ -155,6 +157,7 @@ impl Shared {
         Shared {
             keyspace,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            writes: Default::default(),
             storage,
             clients: ClientRegistry::default(),
             stats: Stats::default(),
