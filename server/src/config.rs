@@ -9,8 +9,14 @@
 //! The exact spellings of every flag, variable and TOML key live in the tables
 //! [`PROTOCOL_SETTINGS`] and the `flag`/`env` constants below; the README's configuration
 //! reference lists the same names.
+//!
+//! The lease directory of the actor runtime is configured as `orbit-leases` describes:
+//! `[server] persistence_backend`, `[providers.<name>]` tables and `[defaults]` in the
+//! file, overridden by `ORBIT_PERSISTENCE_BACKEND`, overridden by `--persistence-backend`
+//! (both win over `[defaults]` too). The result is [`ServerConfig::persistence`].
 
 use clap::{Arg, ArgAction, ArgMatches, ColorChoice, Command};
+use orbit_leases::{BackendKind, PersistenceConfig};
 use orbit_protocol_api::Protocol;
 use serde::Deserialize;
 use std::ffi::OsString;
@@ -112,35 +118,9 @@ impl StorageMode {
     }
 }
 
-/// Lease directory backends that are designed but not built yet.
-pub const PLANNED_BACKENDS: [&str; 7] = ["cow_btree", "lsm_tree", "rocksdb", "s3", "etcd", "redis", "composite"];
-
-/// The lease directory backend of the actor runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersistenceBackend {
-    Memory,
-}
-
-impl PersistenceBackend {
-    pub fn name(self) -> &'static str {
-        match self {
-            PersistenceBackend::Memory => "memory",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, String> {
-        match s {
-            "memory" => Ok(PersistenceBackend::Memory),
-            planned if PLANNED_BACKENDS.contains(&planned) => {
-                Err(format!("persistence backend \"{planned}\" is not supported yet (only \"memory\" is available)"))
-            }
-            other => Err(format!(
-                "unknown persistence backend \"{other}\" (expected \"memory\"; planned: {})",
-                PLANNED_BACKENDS.join(", ")
-            )),
-        }
-    }
-}
+/// The lease directory backend kinds (memory, cow_btree, lsm_tree, rocksdb and the
+/// remote ones, which are not supported yet).
+pub type PersistenceBackend = BackendKind;
 
 /// The names of one protocol's settings.
 #[derive(Debug)]
@@ -269,13 +249,16 @@ pub struct ProtocolConfig {
 }
 
 /// The resolved configuration of one server process.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub config_file: Option<PathBuf>,
     pub data_dir: Setting<PathBuf>,
     pub bind: Setting<IpAddr>,
     pub admin_port: Setting<u16>,
+    /// The backend kind holding addressable leases, and the setting that chose it.
     pub persistence_backend: Setting<PersistenceBackend>,
+    /// The whole lease directory configuration (providers, defaults, the chosen backend).
+    pub persistence: PersistenceConfig,
     pub sync_writes: Setting<bool>,
     pub actor_shards_per_table: Setting<usize>,
     pub actor_idle_timeout: Setting<Duration>,
@@ -332,17 +315,7 @@ impl ServerConfig {
             9090,
             parse_port,
         )?;
-        let persistence_backend = layers.resolve(
-            names::BACKEND_FLAG,
-            names::BACKEND_ENV,
-            parse_file(
-                server.persistence_backend.as_deref(),
-                from_file("[server] persistence_backend"),
-                PersistenceBackend::parse,
-            )?,
-            PersistenceBackend::Memory,
-            PersistenceBackend::parse,
-        )?;
+        let (persistence_backend, persistence) = resolve_persistence(&layers, &file, &from_file)?;
         let sync_writes = layers.resolve(
             names::SYNC_WRITES_FLAG,
             names::SYNC_WRITES_ENV,
@@ -423,6 +396,7 @@ impl ServerConfig {
             bind,
             admin_port,
             persistence_backend,
+            persistence,
             sync_writes,
             actor_shards_per_table,
             actor_idle_timeout,
@@ -459,7 +433,8 @@ fn command() -> Command {
         .about("Orbit: one server speaking PostgreSQL, MySQL, CQL, Redis, Bolt, ArangoDB HTTP and GraphRAG")
         .after_help(
             "Precedence: flags > environment variables > TOML file > defaults.\n\
-             TOML tables: [server] and one per protocol ([postgresql], [mysql], [cql], [redis], [cypher], [aql], [graphrag]).",
+             TOML tables: [server] and one per protocol ([postgresql], [mysql], [cql], [redis], [cypher], [aql], [graphrag]);\n\
+             lease directory: [server] persistence_backend, [providers.<name>] (type = \"Memory\" | \"CowBTree\" | \"LsmTree\" | \"RocksDB\"), [defaults] addressable / cluster.",
         )
         .color(ColorChoice::Never)
         .args_override_self(true)
@@ -470,7 +445,10 @@ fn command() -> Command {
         .arg(valued(
             names::BACKEND_FLAG,
             "BACKEND",
-            format!("Lease directory backend of the actor runtime [env: {}] [default: memory]", names::BACKEND_ENV),
+            format!(
+                "Lease directory backend of the actor runtime: memory|cow_btree|lsm_tree|rocksdb (files under <data-dir>/leases/<backend>) or a [providers] name [env: {}] [default: memory]",
+                names::BACKEND_ENV
+            ),
         ))
         .arg(valued(
             names::SYNC_WRITES_FLAG,
@@ -607,6 +585,89 @@ impl Layers<'_> {
     }
 }
 
+/// The lease directory configuration: the file's `[server] persistence_backend`,
+/// `[providers.*]` and `[defaults]`, then the variable, then the flag (each given layer is
+/// validated). Providers the result uses must be supported (local) backends.
+fn resolve_persistence(
+    layers: &Layers<'_>,
+    file: &FileConfig,
+    from_file: &dyn Fn(&str) -> Source,
+) -> Result<(Setting<PersistenceBackend>, PersistenceConfig), ConfigError> {
+    let file_source = from_file("");
+    let file_error = |e: orbit_leases::LeaseError| match &file_source {
+        Source::File { path, .. } => ConfigError::new(path.display(), lease_message(&e)),
+        other => ConfigError::new(other, lease_message(&e)),
+    };
+    let mut tables = toml::Table::new();
+    if let Some(backend) = &file.server.persistence_backend {
+        let mut server = toml::Table::new();
+        server.insert("persistence_backend".into(), toml::Value::String(backend.clone()));
+        tables.insert("server".into(), toml::Value::Table(server));
+    }
+    if let Some(providers) = &file.providers {
+        tables.insert("providers".into(), toml::Value::Table(providers.clone()));
+    }
+    if let Some(defaults) = &file.defaults {
+        tables.insert("defaults".into(), toml::Value::Table(defaults.clone()));
+    }
+    let from_file_config = PersistenceConfig::from_toml_value(toml::Value::Table(tables)).map_err(file_error)?;
+    let file_chosen = if file.server.persistence_backend.is_some() {
+        Some(from_file("[server] persistence_backend"))
+    } else if file.defaults.as_ref().is_some_and(|d| d.contains_key("addressable")) {
+        Some(from_file("[defaults] addressable"))
+    } else if file.providers.as_ref().is_some_and(|p| !p.is_empty()) {
+        Some(from_file("[providers]"))
+    } else {
+        None
+    };
+    if let Some(source) = &file_chosen {
+        check_supported(&from_file_config).map_err(|m| ConfigError::new(source, m))?;
+    }
+
+    let overridden = |name: &str| -> Result<PersistenceConfig, String> {
+        let mut config = from_file_config.clone();
+        config
+            .override_backend(name)
+            .map_err(|e| lease_message(&e).trim_start_matches(&format!("{}: ", names::BACKEND_ENV)).to_string())?;
+        check_supported(&config)?;
+        Ok(config)
+    };
+    let chosen = layers.resolve(names::BACKEND_FLAG, names::BACKEND_ENV, None, None, |s| {
+        overridden(s.trim()).map(|_| Some(s.trim().to_string()))
+    })?;
+    let (config, source) = match (chosen.value, file_chosen) {
+        (Some(name), _) => (overridden(&name).map_err(|m| ConfigError::new(&chosen.source, m))?, chosen.source),
+        (None, Some(source)) => (from_file_config, source),
+        (None, None) => (from_file_config, Source::Default(names::BACKEND_FLAG)),
+    };
+    let kind = config.addressable_kind().map_err(|e| ConfigError::new(&source, lease_message(&e)))?;
+    Ok((Setting::new(kind, source), config))
+}
+
+/// A remote backend in use is "not supported yet".
+fn check_supported(config: &PersistenceConfig) -> Result<(), String> {
+    let selection = config.selection().map_err(|e| lease_message(&e))?;
+    for name in [&selection.default, &selection.addressable, &selection.cluster] {
+        if let Some(spec) = selection.providers.get(name) {
+            if !spec.kind().is_local() {
+                return Err(format!(
+                    "persistence backend \"{}\" is not supported yet (available: memory, cow_btree, lsm_tree, rocksdb)",
+                    spec.kind().name()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A lease configuration error's message without its "invalid ... configuration" lead.
+fn lease_message(e: &orbit_leases::LeaseError) -> String {
+    match e {
+        orbit_leases::LeaseError::Config(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Parses a string-valued file setting with the same parser as its flag and variable.
 fn parse_file<T>(
     value: Option<&str>,
@@ -674,6 +735,10 @@ struct FileConfig {
     aql: ProtocolTable,
     #[serde(default)]
     graphrag: GraphragTable,
+    /// `[providers.<name>]`: lease directory providers, checked by `orbit-leases`.
+    providers: Option<toml::Table>,
+    /// `[defaults]`: which provider holds addressable and cluster data.
+    defaults: Option<toml::Table>,
 }
 
 impl FileConfig {
@@ -874,8 +939,9 @@ mod tests {
         assert_eq!(e.to_string(), "ORBIT_REDIS_MODE: unknown mode \"fast\" (expected \"persistent\" or \"actor\")");
         let e = invalid(&["--admin-port", "99999"], &[]);
         assert_eq!(e.setting, "--admin-port");
-        let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "lsm_tree")]);
-        assert!(e.message.contains("not supported yet"), "{e}");
+        let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "s3")]);
+        assert_eq!(e.setting, "ORBIT_PERSISTENCE_BACKEND");
+        assert!(e.message.contains("\"s3\" is not supported yet"), "{e}");
         let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "floppy")]);
         assert!(e.message.contains("unknown persistence backend"), "{e}");
         let e = invalid(&["--bolt-port", "x"], &[]);
@@ -883,6 +949,82 @@ mod tests {
         let e = invalid(&["--no-such-flag"], &[]);
         assert_eq!(e.setting, "command line");
         assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn persistence_backend_layers() {
+        assert_eq!(
+            load(&[], &[]).expect("default").persistence_backend,
+            Setting::new(PersistenceBackend::Memory, Source::Default("--persistence-backend"))
+        );
+        for (value, kind) in [
+            ("memory", PersistenceBackend::Memory),
+            ("cow_btree", PersistenceBackend::CowBTree),
+            ("cow", PersistenceBackend::CowBTree),
+            ("lsm_tree", PersistenceBackend::LsmTree),
+            ("lsm", PersistenceBackend::LsmTree),
+            ("rocksdb", PersistenceBackend::RocksDb),
+        ] {
+            let c = load(&[], &[("ORBIT_PERSISTENCE_BACKEND", value)]).expect("env");
+            assert_eq!(c.persistence_backend, Setting::new(kind, Source::Env("ORBIT_PERSISTENCE_BACKEND")), "{value}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("orbit.toml");
+        std::fs::write(
+            &file,
+            "[server]\npersistence_backend = \"lsm_tree\"\n\n[providers.leases]\ntype = \"LsmTree\"\nblock_size = 8192\n\n\
+             [providers.nodes]\ntype = \"RocksDB\"\n\n[defaults]\naddressable = \"leases\"\ncluster = \"nodes\"\n",
+        )
+        .expect("write");
+        let f = file.to_str().expect("utf-8 path");
+        let c = load(&["--config", f], &[]).expect("file");
+        assert_eq!(c.persistence_backend.value, PersistenceBackend::LsmTree);
+        assert_eq!(c.persistence_backend.source.to_string(), format!("{f}: [server] persistence_backend"));
+        let s = c.persistence.selection().expect("selection");
+        assert_eq!((s.addressable.as_str(), s.cluster.as_str()), ("leases", "nodes"));
+
+        let c = load(&["--config", f], &[("ORBIT_PERSISTENCE_BACKEND", "rocksdb")]).expect("env over file");
+        assert_eq!(c.persistence_backend.value, PersistenceBackend::RocksDb);
+        let s = c.persistence.selection().expect("selection");
+        assert_eq!(
+            (s.addressable.as_str(), s.cluster.as_str()),
+            ("nodes", "nodes"),
+            "the variable wins over [defaults]"
+        );
+        let c = load(&["--config", f, "--persistence-backend", "memory"], &[("ORBIT_PERSISTENCE_BACKEND", "rocksdb")])
+            .expect("flag over env");
+        assert_eq!(
+            c.persistence_backend,
+            Setting::new(PersistenceBackend::Memory, Source::Flag("--persistence-backend"))
+        );
+        let e =
+            invalid(&["--config", f, "--persistence-backend", "memory"], &[("ORBIT_PERSISTENCE_BACKEND", "floppy")]);
+        assert_eq!(e.setting, "ORBIT_PERSISTENCE_BACKEND", "an overridden layer is still validated");
+    }
+
+    #[test]
+    fn persistence_file_errors_name_the_field() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("orbit.toml");
+        let f = file.to_str().expect("utf-8 path");
+        for (text, expected) in [
+            (
+                "[providers.leases]\ntype = \"CowBTree\"\nmax_keys_per_node = 2\n",
+                "providers.leases.max_keys_per_node: must be at least 4",
+            ),
+            ("[providers.leases]\ntype = \"Tape\"\n", "providers.leases.type: unknown provider type \"Tape\""),
+            ("[providers.leases]\ntype = \"Memory\"\ncolour = 1\n", "providers.leases.colour: unknown field"),
+            (
+                "[providers.a]\ntype = \"Memory\"\n[defaults]\ncluster = \"b\"\n",
+                "defaults.cluster: no provider named \"b\"",
+            ),
+            ("[server]\npersistence_backend = \"etcd\"\n", "persistence backend \"etcd\" is not supported yet"),
+        ] {
+            std::fs::write(&file, text).expect("write");
+            let e = invalid(&["--config", f], &[]);
+            assert!(e.to_string().starts_with(f), "{e}");
+            assert!(e.message.starts_with(expected), "{text:?}\n  gave: {e}\n  want: {expected}");
+        }
     }
 
     #[test]

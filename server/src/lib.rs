@@ -91,6 +91,8 @@ pub struct RunningServer {
     admin_addr: SocketAddr,
     listener_addrs: Vec<(Protocol, SocketAddr)>,
     storages: Vec<ProtocolStorage>,
+    /// The actor runtime's lease directory; flushed after the storages.
+    leases: storage::LeaseDirectory,
     tasks: JoinSet<TaskOutcome>,
     shutdown: watch::Sender<bool>,
 }
@@ -138,7 +140,16 @@ pub async fn start(
         bound.push((listener, socket));
     }
 
-    let storages = storage::open_all(config, &data_dir).await?;
+    let admin_addr =
+        admin_listener.local_addr().map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
+    let leases = storage::open_leases(config, &data_dir, admin_addr).await?;
+    let storages = match storage::open_all(config, &data_dir, &leases).await {
+        Ok(storages) => storages,
+        Err(e) => {
+            let _ = leases.shutdown().await;
+            return Err(e);
+        }
+    };
     let storage_of = |protocol: Protocol| storages.iter().find(|s| s.protocol == protocol).map(|s| s.storage.clone());
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -163,8 +174,6 @@ pub async fn start(
         listener_addrs.push((protocol, local_addr));
     }
 
-    let admin_addr =
-        admin_listener.local_addr().map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
     let state = Arc::new(AdminState {
         protocols: storages
             .iter()
@@ -190,7 +199,7 @@ pub async fn start(
     tracing::info!(addr = %admin_addr, "admin HTTP listening");
 
     let banner = build_banner(config, &data_dir, &storages, &listener_addrs, admin_addr);
-    Ok(RunningServer { banner, admin_addr, listener_addrs, storages, tasks, shutdown: shutdown_tx })
+    Ok(RunningServer { banner, admin_addr, listener_addrs, storages, leases, tasks, shutdown: shutdown_tx })
 }
 
 impl RunningServer {
@@ -227,8 +236,8 @@ impl RunningServer {
         self.stop(failure).await
     }
 
-    /// Tells the listeners to stop, waits for them (at most [`SHUTDOWN_GRACE`]) and
-    /// flushes every storage.
+    /// Tells the listeners to stop, waits for them (at most [`SHUTDOWN_GRACE`]), flushes
+    /// every storage, then removes this node from the lease directory and flushes it.
     pub async fn shutdown(self) -> Result<(), ServerError> {
         self.stop(None).await
     }
@@ -274,6 +283,11 @@ impl RunningServer {
             }
         }
         drop(self.storages);
+        if let Err(e) = self.leases.shutdown().await {
+            let message = e.to_string();
+            tracing::error!(%message, "during shutdown");
+            failure.get_or_insert(message);
+        }
 
         match failure {
             None => {

@@ -5,10 +5,19 @@
 //! Actor mode: an actor-sharded storage whose shards live in memory, their leases kept in
 //! the server's one lease directory (namespace = protocol name).
 //! Every storage gets a background expiry sweeper.
+//!
+//! The lease directory ([`LeaseDirectory`], opened by [`open_leases`]) is one set of
+//! backends per process, chosen by [`ServerConfig::persistence`] (memory unless
+//! configured; local backends keep their files under `<data-dir>/leases/<backend>`).
+//! Every protocol in actor mode records its activations in its addressable provider, and
+//! the server records itself as a cluster node in its cluster provider, renews that
+//! record while it runs and removes it on a graceful shutdown, after which the providers
+//! are flushed.
 
-use crate::config::{ConfigError, PersistenceBackend, ProtocolConfig, ServerConfig, StorageMode};
+use crate::config::{ConfigError, ProtocolConfig, ServerConfig, StorageMode};
 use crate::ServerError;
-use orbit_actors::{ActorRuntimeConfig, AddressableDirectoryProvider, MemoryDirectory};
+use orbit_actors::{ActorRuntimeConfig, AddressableDirectoryProvider, NodeId, NodeInfo, NodeStatus};
+use orbit_leases::PersistenceProviderRegistry;
 use orbit_protocol_api::Protocol;
 use orbit_rocksdb::{RocksEngine, RocksOptions};
 use orbit_storage::{KvTableStorage, TableStorage};
@@ -67,11 +76,137 @@ pub fn prepare_data_dir(config: &ServerConfig) -> Result<PathBuf, ConfigError> {
     Ok(dir)
 }
 
-/// Opens the storage of every enabled protocol.
-pub async fn open_all(config: &ServerConfig, data_dir: &Path) -> Result<Vec<ProtocolStorage>, ServerError> {
-    let directory: Arc<dyn AddressableDirectoryProvider> = match config.persistence_backend.value {
-        PersistenceBackend::Memory => Arc::new(MemoryDirectory::new()),
+/// How long the server's cluster node record is valid; it is renewed every third of it.
+pub const NODE_LEASE: Duration = Duration::from_secs(30);
+
+/// The server's lease directory: its providers, and its own cluster node record kept
+/// alive by a background task.
+pub struct LeaseDirectory {
+    registry: Arc<PersistenceProviderRegistry>,
+    addressable: Arc<dyn AddressableDirectoryProvider>,
+    node: NodeInfo,
+    renewer: JoinHandle<()>,
+}
+
+impl LeaseDirectory {
+    /// The provider actor runtimes record activations in.
+    pub fn addressable(&self) -> Arc<dyn AddressableDirectoryProvider> {
+        self.addressable.clone()
+    }
+
+    pub fn registry(&self) -> &PersistenceProviderRegistry {
+        &self.registry
+    }
+
+    /// This server as a cluster node.
+    pub fn node(&self) -> &NodeInfo {
+        &self.node
+    }
+
+    /// "lsm_tree at /data/leases/lsm_tree" or "memory (not persisted)", for logs.
+    pub fn describe(&self) -> String {
+        match self.registry.addressable_backend() {
+            Ok(b) => format!("{} provider \"{}\"", b.kind, b.name),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Stops renewing, removes this node's record and flushes every provider.
+    pub async fn shutdown(self) -> Result<(), ServerError> {
+        self.renewer.abort();
+        let _ = self.renewer.await;
+        let cluster = self.registry.cluster().map_err(lease_error)?;
+        if let Err(e) = cluster.remove_node(&self.node.node_id).await {
+            tracing::warn!(node = %self.node.node_id, error = %e, "could not remove the cluster node record");
+        }
+        self.registry.shutdown_all().await.map_err(lease_error)?;
+        tracing::info!(node = %self.node.node_id, "lease directory flushed");
+        Ok(())
+    }
+}
+
+fn lease_error(e: orbit_leases::LeaseError) -> ServerError {
+    ServerError::Runtime(format!("lease directory: {e}"))
+}
+
+/// Opens the configured lease directory providers (in a blocking task: files are read
+/// and logs replayed) and records this server, reachable at `admin_addr`, as a cluster
+/// node.
+pub async fn open_leases(
+    config: &ServerConfig,
+    data_dir: &Path,
+    admin_addr: std::net::SocketAddr,
+) -> Result<LeaseDirectory, ServerError> {
+    let persistence = config.persistence.clone();
+    let dir = data_dir.to_path_buf();
+    let registry = tokio::task::spawn_blocking(move || PersistenceProviderRegistry::open(&persistence, &dir))
+        .await
+        .map_err(|e| ServerError::Runtime(format!("opening the lease directory panicked: {e}")))?
+        .map_err(|e| {
+            ServerError::Runtime(format!(
+                "cannot open the lease directory ({}): {e}",
+                config.persistence_backend.source
+            ))
+        })?;
+    let registry = Arc::new(registry);
+    registry.initialize_all().await.map_err(lease_error)?;
+    let addressable = registry.addressable().map_err(lease_error)?;
+    let cluster = registry.cluster().map_err(lease_error)?;
+
+    let now = orbit_actors::now_millis();
+    let node = NodeInfo {
+        node_id: node_id(admin_addr),
+        address: admin_addr.to_string(),
+        status: NodeStatus::Active,
+        capabilities: config
+            .enabled_protocols()
+            .filter(|p| p.mode.value == StorageMode::Actor)
+            .map(|p| format!("{}:actor", p.protocol.name()))
+            .collect(),
+        started_at: now,
+        lease_expires_at: now + millis(NODE_LEASE),
     };
+    cluster.store_node(&node).await.map_err(lease_error)?;
+    let renewer = tokio::spawn({
+        let node_id = node.node_id.clone();
+        async move {
+            let mut tick = tokio::time::interval(NODE_LEASE / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let now = orbit_actors::now_millis();
+                if let Err(e) = cluster.renew_node_lease(&node_id, now + millis(NODE_LEASE)).await {
+                    tracing::warn!(node = %node_id, error = %e, "cluster node lease renewal failed");
+                }
+                if let Err(e) = cluster.cleanup_expired_nodes(now).await {
+                    tracing::warn!(error = %e, "expired cluster node cleanup failed");
+                }
+            }
+        }
+    });
+    let directory = LeaseDirectory { registry, addressable, node, renewer };
+    tracing::info!(node = %directory.node.node_id, leases = %directory.describe(), "lease directory opened");
+    Ok(directory)
+}
+
+/// This server's node id: `orbit@<admin address>`, unique among the servers of a host.
+pub fn node_id(admin_addr: std::net::SocketAddr) -> NodeId {
+    NodeId::new(format!("orbit@{admin_addr}"))
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Opens the storage of every enabled protocol; actor-mode ones record their activations
+/// in `leases` under this server's node id.
+pub async fn open_all(
+    config: &ServerConfig,
+    data_dir: &Path,
+    leases: &LeaseDirectory,
+) -> Result<Vec<ProtocolStorage>, ServerError> {
+    let directory = leases.addressable();
+    let node_id = leases.node().node_id.clone();
     let mut opened = Vec::new();
     for protocol in config.enabled_protocols() {
         let (storage, data_path) = match protocol.mode.value {
@@ -80,7 +215,7 @@ pub async fn open_all(config: &ServerConfig, data_dir: &Path) -> Result<Vec<Prot
                 let storage = open_persistent(config, protocol, &path).await?;
                 (storage, Some(path))
             }
-            StorageMode::Actor => (open_actor(config, protocol, directory.clone()).await?, None),
+            StorageMode::Actor => (open_actor(config, protocol, directory.clone(), node_id.clone()).await?, None),
         };
         let sweeper = orbit_storage::table::spawn_expiry_sweeper(storage.clone(), EXPIRY_SWEEP_INTERVAL);
         tracing::info!(
@@ -130,8 +265,10 @@ async fn open_actor(
     config: &ServerConfig,
     protocol: &ProtocolConfig,
     directory: Arc<dyn AddressableDirectoryProvider>,
+    node_id: NodeId,
 ) -> Result<Arc<dyn TableStorage>, ServerError> {
-    let runtime = ActorRuntimeConfig { idle_timeout: config.actor_idle_timeout.value, ..ActorRuntimeConfig::default() };
+    let runtime =
+        ActorRuntimeConfig { node_id, idle_timeout: config.actor_idle_timeout.value, ..ActorRuntimeConfig::default() };
     let storage = orbit_actors::open_actor_table_storage(
         runtime,
         directory,
@@ -145,4 +282,60 @@ async fn open_actor(
 
 fn storage_error(protocol: Protocol, message: String) -> ServerError {
     ServerError::Storage { protocol, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orbit_leases::BackendKind;
+
+    fn actor_config(data_dir: &Path, backend: &str) -> ServerConfig {
+        let dir = data_dir.to_str().expect("utf-8");
+        let mut args =
+            vec!["orbit-server", "--data-dir", dir, "--persistence-backend", backend, "--redis-mode", "actor"];
+        for p in ["--disable-postgres", "--disable-mysql", "--disable-cql", "--disable-cypher", "--disable-aql"] {
+            args.push(p);
+        }
+        args.push("--disable-graphrag");
+        ServerConfig::load(args, |_| None).expect("valid configuration")
+    }
+
+    /// With a persistent backend, actor-mode activations and the server's node record go
+    /// to `<data-dir>/leases/<backend>`; a graceful shutdown removes the node record.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn actor_mode_uses_the_configured_lease_backend() {
+        for backend in [BackendKind::RocksDb, BackendKind::LsmTree, BackendKind::Memory] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let config = actor_config(dir.path(), backend.name());
+            assert_eq!(config.persistence_backend.value, backend);
+            let admin: std::net::SocketAddr = "127.0.0.1:9999".parse().expect("addr");
+            let leases = open_leases(&config, dir.path(), admin).await.expect("open leases");
+            let cluster = leases.registry().cluster().expect("cluster provider");
+            let me = cluster.get_node(&node_id(admin)).await.expect("get node").expect("the server is a node");
+            assert_eq!(
+                (me.address.as_str(), me.capabilities.clone()),
+                ("127.0.0.1:9999", vec!["redis:actor".to_string()])
+            );
+
+            let mut storages = open_all(&config, dir.path(), &leases).await.expect("open storages");
+            let redis = storages.iter().find(|s| s.protocol == Protocol::Redis).expect("redis storage");
+            redis.storage.list_tables().await.expect("list tables");
+            let mine = leases.addressable().list_node_leases(&node_id(admin)).await.expect("list");
+            assert!(!mine.is_empty(), "{backend}: no activation was recorded");
+            assert!(mine.iter().all(|l| l.reference.key.starts_with("redis/")), "{mine:?}");
+
+            for s in &mut storages {
+                s.stop_sweeper().await;
+                s.storage.flush().await.expect("flush");
+            }
+            drop(storages);
+            leases.shutdown().await.expect("shutdown");
+            assert_eq!(cluster.get_node(&node_id(admin)).await.expect("get"), None, "node removed on shutdown");
+            if backend == BackendKind::Memory {
+                assert!(!dir.path().join("leases").exists(), "the default memory backend writes no file");
+            } else {
+                assert!(dir.path().join("leases").join(backend.name()).is_dir());
+            }
+        }
+    }
 }
