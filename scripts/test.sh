@@ -8,5 +8,5 @@ ensure_packages
 # psycopg (PyPI) for the client test that drives Orbit through it; it uses the system libpq.
 python3 -c 'import psycopg' 2>/dev/null || python3 -m pip install -q psycopg 2>/dev/null \
     || echo "orbit: could not install psycopg; its test will be skipped" >&2
-cargo build --locked -p orbit-server
+cargo build --locked -p orbit-server -p orbit-cli
 cargo test --locked --workspace --exclude orbit-benches "$@"
