@@ -12,7 +12,8 @@
 //! Modules: [`parse`] (parser front), [`plan`] (binder, join planner, plans),
 //! [`expr`] (expressions: eval, casts, comparison, functions), [`exec`] (executor),
 //! [`catalog`] (SQL names over storage), [`session`] (sessions, transactions, settings),
-//! [`ddl`] and [`dml`] (statement families), [`format`] (text formats).
+//! [`ddl`] and [`dml`] (statement families), [`format`] (text formats), [`roles`] (CREATE/ALTER/DROP
+//! ROLE and password verifiers), [`timeouts`] (statement_timeout and friends).
 
 pub mod catalog;
 pub mod ddl;
@@ -24,7 +25,9 @@ pub mod expr;
 pub mod format;
 pub mod parse;
 pub mod plan;
+pub mod roles;
 pub mod session;
+pub mod timeouts;
 pub mod types;
 
 pub use error::{Notice, SqlError};
@@ -50,6 +53,7 @@ impl Engine {
     /// Opens the engine over `storage`, creating the catalog tables on first use.
     pub async fn open(storage: Arc<dyn TableStorage>) -> Result<Arc<Engine>, SqlError> {
         let state = catalog::load(&storage).await?;
+        roles::ensure_table(&storage).await?;
         Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()) }))
     }
 

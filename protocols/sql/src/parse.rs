@@ -17,11 +17,15 @@ pub const SYMMETRIC_MARKER: &str = "__orbit_symmetric";
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let dialect = PostgreSqlDialect {};
     let parser = Parser::new(&dialect).with_recursion_limit(200);
-    let parser = if mentions_symmetric(sql) {
-        let tokens = Tokenizer::new(&dialect, sql)
+    let symmetric = mentions_symmetric(sql);
+    let parser = if symmetric || crate::roles::mentions_user_or_encrypted(sql) {
+        let mut tokens = Tokenizer::new(&dialect, sql)
             .tokenize_with_location()
             .map_err(|e| parse_error(sql, ParserError::TokenizerError(e.to_string())))?;
-        Ok(parser.with_tokens_with_locations(rewrite_between_symmetric(tokens)))
+        if symmetric {
+            tokens = rewrite_between_symmetric(tokens);
+        }
+        Ok(parser.with_tokens_with_locations(crate::roles::rewrite_user_statements(tokens)))
     } else {
         parser.try_with_sql(sql)
     };

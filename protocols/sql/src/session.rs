@@ -41,6 +41,7 @@ const SETTINGS: &[(&str, &str)] = &[
     ("lc_time", "C"),
     ("lock_timeout", "0"),
     ("max_identifier_length", "63"),
+    ("password_encryption", "scram-sha-256"),
     ("search_path", "\"$user\", public"),
     ("server_encoding", "UTF8"),
     ("server_version", "15.0"),
@@ -474,6 +475,17 @@ impl Session {
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
         self.cancel.store(false, Ordering::Relaxed);
+        let timer = crate::timeouts::StatementTimer::arm(self.statement_timeout(), self.cancel.clone());
+        let result = self.execute_statement_untimed(stmt, param_types, params).await;
+        timer.finish(result)
+    }
+
+    async fn execute_statement_untimed(
+        &mut self,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         let is_end = matches!(stmt, Statement::Commit { .. } | Statement::Rollback { .. });
         if self.status == TransactionStatus::Failed && !is_end {
             return Err(SqlError::new(
@@ -555,7 +567,8 @@ impl Session {
             _ => {}
         }
         self.seq_draws.clear();
-        let tracked = self.status == TransactionStatus::InBlock && changes_schema(stmt);
+        let tracked =
+            self.status == TransactionStatus::InBlock && changes_schema(stmt) && !crate::roles::is_role_statement(stmt);
         let before = if tracked { Some(self.engine.catalog()) } else { None };
         let result = if let Some(r) = self.execute_utility(stmt).await {
             r
@@ -760,6 +773,7 @@ impl Session {
     async fn execute_utility(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
         Some(match stmt {
             Statement::Set(set) => self.execute_set(set),
+            stmt if crate::roles::is_role_statement(stmt) => crate::roles::execute(self, stmt).await,
             Statement::ShowVariable { variable } => {
                 let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(".");
                 if name == "all" {
@@ -927,6 +941,21 @@ impl Session {
                     ));
                 }
                 self.settings.insert(name.into(), value);
+            }
+            name if crate::timeouts::DURATION_SETTINGS.contains(&name) => {
+                let ms = crate::timeouts::parse_ms(name, &value)?;
+                self.settings.insert(name.into(), crate::timeouts::format_ms(ms));
+            }
+            "password_encryption" => {
+                let v = value.to_ascii_lowercase();
+                if v != "md5" && v != "scram-sha-256" {
+                    return Err(SqlError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!("invalid value for parameter \"password_encryption\": \"{value}\""),
+                    )
+                    .with_hint("Available values: md5, scram-sha-256."));
+                }
+                self.settings.insert(name.into(), v);
             }
             "standard_conforming_strings" => {
                 if !matches!(value.to_ascii_lowercase().as_str(), "on" | "true" | "1") {

@@ -1,0 +1,149 @@
+//! The time-limit settings of a session: `statement_timeout` (a statement running longer
+//! is cancelled with 57014 "canceling statement due to statement timeout") and
+//! `idle_in_transaction_session_timeout` (read by the wire listener, which ends a session
+//! left idle inside a transaction block).
+//!
+//! Values are PostgreSQL's: an integer is milliseconds, or a number with a unit (`us`,
+//! `ms`, `s`, `min`, `h`, `d`); 0 turns the limit off. SHOW prints them as PostgreSQL
+//! does, in the largest unit that divides the value (`100ms`, `2s`, `5min`).
+//!
+//! The statement timer is a task that sleeps for the limit and then raises the session's
+//! cancel flag, which the executor polls as rows flow; the error it causes is then
+//! reworded from "user request" to "statement timeout".
+
+use crate::error::{sqlstate, SqlError};
+use crate::Session;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The settings holding durations in milliseconds.
+pub const DURATION_SETTINGS: [&str; 3] = ["statement_timeout", "idle_in_transaction_session_timeout", "lock_timeout"];
+
+const MAX_MS: u64 = i32::MAX as u64;
+
+/// Parses a duration setting into milliseconds.
+pub fn parse_ms(name: &str, value: &str) -> Result<u64, SqlError> {
+    let invalid = || {
+        SqlError::new(sqlstate::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"{name}\": \"{value}\""))
+    };
+    let v = value.trim();
+    let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(v.len());
+    let (number, unit) = v.split_at(split);
+    let number: f64 = number.parse().map_err(|_| invalid())?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => {
+            return Err(invalid()
+                .with_hint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\"."))
+        }
+    };
+    let ms = (number * factor).round();
+    if !(0.0..=MAX_MS as f64).contains(&ms) {
+        return Err(SqlError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("{} ms is outside the valid range for parameter \"{name}\" (0 .. {MAX_MS})", ms as i64),
+        ));
+    }
+    Ok(ms as u64)
+}
+
+/// PostgreSQL's display of a duration setting.
+pub fn format_ms(ms: u64) -> String {
+    if ms == 0 {
+        return "0".into();
+    }
+    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000)] {
+        if ms % size == 0 {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+fn setting_duration(session: &Session, name: &str) -> Option<Duration> {
+    let ms = parse_ms(name, &session.setting(name)?).ok()?;
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+impl Session {
+    /// `statement_timeout`, when one is set.
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        setting_duration(self, "statement_timeout")
+    }
+
+    /// `idle_in_transaction_session_timeout`, when one is set.
+    pub fn idle_in_transaction_timeout(&self) -> Option<Duration> {
+        setting_duration(self, "idle_in_transaction_session_timeout")
+    }
+}
+
+/// Cancels the running statement when its time is up; stops when dropped.
+pub struct StatementTimer {
+    fired: Arc<AtomicBool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl StatementTimer {
+    pub fn arm(limit: Option<Duration>, cancel: Arc<AtomicBool>) -> StatementTimer {
+        let fired = Arc::new(AtomicBool::new(false));
+        let task = match (limit, tokio::runtime::Handle::try_current()) {
+            (Some(limit), Ok(runtime)) => {
+                let fired = fired.clone();
+                Some(runtime.spawn(async move {
+                    tokio::time::sleep(limit).await;
+                    fired.store(true, Ordering::Relaxed);
+                    cancel.store(true, Ordering::Relaxed);
+                }))
+            }
+            _ => None,
+        };
+        StatementTimer { fired, task }
+    }
+
+    /// The statement's result, with a cancellation the timer caused named as a timeout.
+    pub fn finish<T>(self, result: Result<T, SqlError>) -> Result<T, SqlError> {
+        match result {
+            Err(mut e) if e.code == sqlstate::QUERY_CANCELED && self.fired.load(Ordering::Relaxed) => {
+                e.message = "canceling statement due to statement timeout".into();
+                Err(e)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Drop for StatementTimer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print_like_postgresql() {
+        assert_eq!(parse_ms("statement_timeout", "100").unwrap(), 100);
+        assert_eq!(parse_ms("statement_timeout", "100ms").unwrap(), 100);
+        assert_eq!(parse_ms("statement_timeout", "2s").unwrap(), 2000);
+        assert_eq!(parse_ms("statement_timeout", "1.5 s").unwrap(), 1500);
+        assert_eq!(parse_ms("statement_timeout", "5min").unwrap(), 300_000);
+        assert!(parse_ms("statement_timeout", "soon").is_err());
+        assert!(parse_ms("statement_timeout", "5 parsecs").is_err());
+        assert!(parse_ms("statement_timeout", "-1").is_err());
+        assert_eq!(format_ms(0), "0");
+        assert_eq!(format_ms(100), "100ms");
+        assert_eq!(format_ms(2000), "2s");
+        assert_eq!(format_ms(300_000), "5min");
+        assert_eq!(format_ms(3_600_000), "1h");
+    }
+}
