@@ -36,6 +36,7 @@ impl TableBuilder {
     fn add_unique(&mut self, cols: Vec<String>, name: Option<String>) {
         let name = name.unwrap_or_else(|| format!("{}_{}_key", self.name, cols.join("_")));
         if !self.indexes.iter().any(|i| i.columns == cols && i.unique) {
+            self.options.insert(format!("{}{name}", crate::catalog_views::model::OPT_UNIQUE_CONSTRAINT_PREFIX), "1".into());
             self.indexes.push(IndexDef { name, columns: cols, unique: true });
         }
     }
@@ -114,7 +115,10 @@ impl Session {
             match &opt.option {
                 ast::ColumnOption::Null => col.nullable = true,
                 ast::ColumnOption::NotNull => col.nullable = false,
-                ast::ColumnOption::Default(e) => col.default = Some(self.column_default(e, &dt)?),
+                ast::ColumnOption::Default(e) => {
+                    col.default = Some(self.column_default(e, &dt)?);
+                    tb.options.insert(format!("{}{name}", crate::catalog_views::model::OPT_DEFAULT_TEXT_PREFIX), e.to_string());
+                }
                 ast::ColumnOption::PrimaryKey(_) => {
                     tb.set_primary_key(vec![name.clone()])?;
                     col.nullable = false;

@@ -16,6 +16,7 @@
 //! ROLE and password verifiers), [`timeouts`] (statement_timeout and friends).
 
 pub mod catalog;
+pub mod catalog_views;
 pub mod ddl;
 pub mod ddl_undo;
 pub mod dml;

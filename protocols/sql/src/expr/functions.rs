@@ -530,7 +530,9 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
         "date_part" | "extract" => SqlType::Float8,
         "to_char" if args.len() == 2 => SqlType::Text,
         "age" if args.len() <= 2 => SqlType::Interval,
-        "array_length" | "cardinality" => SqlType::Int4,
+        "array_length" | "cardinality" | "array_upper" | "array_lower" | "pg_backend_pid" => SqlType::Int4,
+        "array_to_string" | "pg_encoding_to_char" => SqlType::Text,
+        "current_schemas" => SqlType::Array(Box::new(SqlType::Text)),
         "make_date" => SqlType::Date,
         "nextval" | "currval" => SqlType::Int8,
         _ => return None,
@@ -682,6 +684,84 @@ pub fn call(
             (Value::Array(items), i) if i >= 1 => items.get(i as usize - 1).cloned().unwrap_or(Value::Null),
             _ => Value::Null,
         },
+        "__orbit_lookup" => {
+            let key = arg(0);
+            let found = match (arg(1), arg(2)) {
+                (Value::Array(keys), Value::Array(vals)) => keys
+                    .iter()
+                    .position(|k| compare(k, &key) == Some(Ordering::Equal))
+                    .and_then(|i| vals.get(i).cloned()),
+                _ => None,
+            };
+            match found {
+                Some(v) => v,
+                None if arg(3) == Value::Bool(true) => cast_value(key, &SqlType::Text)?,
+                None => Value::Null,
+            }
+        }
+        "__orbit_regex" | "__orbit_regex_i" => {
+            let pattern = text_arg(&arg(1));
+            let re = regex::RegexBuilder::new(&pattern)
+                .case_insensitive(name == "__orbit_regex_i")
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| {
+                    SqlError::new(
+                        "2201B",
+                        format!("invalid regular expression: {}", e.to_string().lines().last().unwrap_or("")),
+                    )
+                })?;
+            Value::Bool(re.is_match(&text_arg(&arg(0))))
+        }
+        "array_to_string" => match arg(0) {
+            Value::Array(items) => {
+                let sep = text_arg(&arg(1));
+                let null_text = args.get(2).filter(|v| !v.is_null()).map(text_arg);
+                let parts: Vec<String> = items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Null => null_text.clone(),
+                        v => crate::format::format_text(v, &SqlType::Text),
+                    })
+                    .collect();
+                Value::Text(parts.join(&sep))
+            }
+            _ => Value::Null,
+        },
+        "array_upper" | "array_lower" => match (arg(0), int_arg(&arg(1))?) {
+            (Value::Array(items), 1) if !items.is_empty() => {
+                Value::Int(if name == "array_upper" { items.len() as i64 } else { 1 })
+            }
+            _ => Value::Null,
+        },
+        "pg_encoding_to_char" => Value::Text(
+            match int_arg(&arg(0))? {
+                0 => "SQL_ASCII",
+                6 => "UTF8",
+                _ => "",
+            }
+            .into(),
+        ),
+        "format_type" => match arg(0) {
+            Value::Int(oid) => {
+                let typmod = match args.get(1) {
+                    Some(Value::Int(m)) => Some(*m),
+                    _ => None,
+                };
+                Value::Text(crate::catalog_views::types::format_type(oid, typmod))
+            }
+            _ => Value::Null,
+        },
+        "current_schemas" => {
+            let schema = extra("current_schema").unwrap_or_else(|| "public".into());
+            let mut items = Vec::new();
+            if arg(0) == Value::Bool(true) {
+                items.push(Value::Text("pg_catalog".into()));
+            }
+            items.push(Value::Text(schema));
+            Value::Array(items)
+        }
+        "pg_backend_pid" => Value::Int(std::process::id() as i64),
         "array_length" | "cardinality" => match (arg(0), if args.len() > 1 { int_arg(&arg(1))? } else { 1 }) {
             (Value::Array(items), 1) if !items.is_empty() => Value::Int(items.len() as i64),
             (Value::Array(items), _) if name == "cardinality" => Value::Int(items.len() as i64),
@@ -808,7 +888,7 @@ pub fn call(
             )
         }
         "to_hex" => Value::Text(format!("{:x}", int_arg(&arg(0))?)),
-        "quote_ident" => Value::Text(format!("\"{}\"", text_arg(&arg(0)).replace('"', "\"\""))),
+        "quote_ident" => Value::Text(crate::catalog_views::model::quote_ident(&text_arg(&arg(0)))),
         "quote_literal" => Value::Text(format!("'{}'", text_arg(&arg(0)).replace('\'', "''"))),
         "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => Value::TimestampTz(now),
         "clock_timestamp" => Value::TimestampTz(now_micros()),
@@ -822,7 +902,11 @@ pub fn call(
             bytes[8] = (bytes[8] & 0x3f) | 0x80;
             Value::Uuid(bytes)
         }
-        "version" => Value::Text("PostgreSQL 15.0 (Orbit)".into()),
+        "version" => Value::Text(format!(
+            "PostgreSQL 15.0 (Orbit {}) on {}-unknown-linux-gnu, compiled by rustc, 64-bit",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::ARCH
+        )),
         "current_database" | "current_schema" | "current_user" | "session_user" | "user" => {
             extra(name).map(Value::Text).unwrap_or(Value::Null)
         }

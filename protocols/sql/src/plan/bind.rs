@@ -364,6 +364,17 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The catalog as pg_catalog describes it (see [`crate::catalog_views`]).
+    pub fn catalog_model(&self) -> crate::catalog_views::Model {
+        let view_columns = |q: &str| -> Vec<(String, SqlType)> {
+            let Some(view) = self.cat.views.get(q) else { return Vec::new() };
+            let schema = q.split('.').nth(1).unwrap_or("public");
+            let mut b = Binder::new(self.cat, &self.db, schema, &[]);
+            b.bind_view(view).map(|bound| bound.cols).unwrap_or_default()
+        };
+        crate::catalog_views::build(self.cat, &self.db, &self.schema, &view_columns)
+    }
+
     pub fn fresh_id(&mut self) -> usize {
         self.next_id += 1;
         self.next_id
@@ -1567,8 +1578,17 @@ impl<'a> Binder<'a> {
                     }
                 }
                 let (db, schema, rel) = self.qualify(name)?;
-                if schema == "pg_catalog" || schema == "information_schema" {
-                    return Err(undefined_table(&format!("{schema}.{rel}")));
+                let catalog_schema = if crate::catalog_views::is_catalog_schema(&schema) {
+                    Some(schema.clone())
+                } else if parts.len() == 1 && crate::catalog_views::is_pg_catalog_relation(&rel) {
+                    Some("pg_catalog".to_string())
+                } else {
+                    None
+                };
+                if let Some(cs) = catalog_schema {
+                    let bound = crate::catalog_views::relation(&cs, &rel, &|| self.catalog_model())
+                        .ok_or_else(|| undefined_table(&format!("{cs}.{rel}")))?;
+                    return self.aliased(bound, rel, alias.as_ref());
                 }
                 let q = format!("{db}.{schema}.{rel}");
                 if let Some(info) = self.cat.tables.get(&q).cloned() {
@@ -2186,6 +2206,15 @@ impl<'a> Binder<'a> {
                 if format.is_some() || matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast) {
                     return Err(SqlError::not_supported("this cast form"));
                 }
+                if let Some(target) = catalog_cast_target(data_type) {
+                    let (x, t) = self.bind_expr(expr, scope, agg)?;
+                    let x = if let Expr::Param(i, SqlType::Unknown) = x {
+                        self.coerce(Expr::Param(i, SqlType::Unknown), &t, &SqlType::Text)?
+                    } else {
+                        x
+                    };
+                    return crate::catalog_views::functions::bind_cast(&target, x, &t, &|| self.catalog_model());
+                }
                 let (dt, st) = map_data_type(data_type)?;
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let typmod = match &dt {
@@ -2489,6 +2518,13 @@ impl<'a> Binder<'a> {
         use ast::BinaryOperator as B;
         let (l, lt) = self.bind_expr(left, scope, agg)?;
         let (r, rt) = self.bind_expr(right, scope, agg)?;
+        if let Some((negated, insensitive)) = regex_operator(op) {
+            let l = self.coerce(l, &lt, &SqlType::Text)?;
+            let r = self.coerce(r, &rt, &SqlType::Text)?;
+            let name = if insensitive { "__orbit_regex_i" } else { "__orbit_regex" };
+            let m = Expr::Func { name: name.into(), args: vec![l, r], ty: SqlType::Bool };
+            return Ok((if negated { Expr::Not(Box::new(m)) } else { m }, SqlType::Bool));
+        }
         let bop = match op {
             B::And | B::Or => {
                 let l = self.coerce(l, &lt, &SqlType::Bool)?;
@@ -2646,6 +2682,31 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// `ARRAY(subquery)`: the subquery's one column aggregated into an array ('{}' when empty).
+    fn bind_array_subquery(&mut self, q: &ast::Query, scope: &Scope) -> Result<(Expr, SqlType), SqlError> {
+        let (sub, cols) = self.bind_subquery(q, scope)?;
+        if cols.len() != 1 {
+            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "subquery must return only one column"));
+        }
+        let ty = SqlType::Array(Box::new(output_type(cols[0].1.clone())));
+        let agg = AggCall {
+            func: AggFunc::ArrayAgg,
+            args: vec![Expr::Column { level: 0, index: 0 }],
+            distinct: false,
+            filter: None,
+            order: Vec::new(),
+            ty: ty.clone(),
+        };
+        let plan = Plan::Aggregate { input: sub.plan, group: Vec::new(), aggs: vec![agg], always_one_row: true };
+        let sub = SubPlan { id: sub.id, plan: Box::new(plan), correlated: sub.correlated };
+        let e = Expr::Func {
+            name: "coalesce".into(),
+            args: vec![Expr::ScalarSubquery(sub), Expr::Literal(Value::Array(Vec::new()))],
+            ty: ty.clone(),
+        };
+        Ok((e, ty))
+    }
+
     fn bind_function(
         &mut self,
         f: &ast::Function,
@@ -2674,6 +2735,7 @@ impl<'a> Binder<'a> {
         let args: Vec<&ast::FunctionArg> = match &f.args {
             ast::FunctionArguments::None => Vec::new(),
             ast::FunctionArguments::List(l) => l.args.iter().collect(),
+            ast::FunctionArguments::Subquery(q) if name == "array" => return self.bind_array_subquery(q, scope),
             ast::FunctionArguments::Subquery(_) => return Err(SqlError::not_supported("subquery function arguments")),
         };
         let mut bound = Vec::new();
@@ -2687,6 +2749,10 @@ impl<'a> Binder<'a> {
                 }
                 _ => return Err(SqlError::not_supported("named or wildcard function arguments")),
             }
+        }
+        let catalog_args: Vec<(Expr, SqlType)> = bound.iter().cloned().zip(types.iter().cloned()).collect();
+        if let Some(r) = crate::catalog_views::functions::bind_call(&name, catalog_args, &|| self.catalog_model()) {
+            return r;
         }
         if name == "pg_typeof" && types.len() == 1 {
             return Ok((Expr::Literal(Value::Text(output_type(types[0].clone()).name())), SqlType::Text));
@@ -2722,6 +2788,42 @@ impl<'a> Binder<'a> {
             bound = out;
         }
         Ok((Expr::Func { name, args: bound, ty: ty.clone() }, ty))
+    }
+}
+
+/// `~`, `!~`, `~*`, `!~*` and `OPERATOR(pg_catalog.~)`: (negated, case-insensitive).
+fn regex_operator(op: &ast::BinaryOperator) -> Option<(bool, bool)> {
+    use ast::BinaryOperator as B;
+    let symbol = match op {
+        B::PGRegexMatch => "~",
+        B::PGRegexNotMatch => "!~",
+        B::PGRegexIMatch => "~*",
+        B::PGRegexNotIMatch => "!~*",
+        B::PGCustomBinaryOperator(parts) if parts.len() <= 2 && (parts.len() == 1 || parts[0] == "pg_catalog") => {
+            parts.last().map(|s| s.as_str()).unwrap_or("")
+        }
+        _ => return None,
+    };
+    match symbol {
+        "~" => Some((false, false)),
+        "!~" => Some((true, false)),
+        "~*" => Some((false, true)),
+        "!~*" => Some((true, true)),
+        _ => None,
+    }
+}
+
+/// The catalog type a cast names (`regclass`, `pg_catalog.oid`, `"char"`, ...), if any.
+fn catalog_cast_target(dt: &ast::DataType) -> Option<String> {
+    match dt {
+        ast::DataType::Custom(name, _) => {
+            let parts = object_name_parts(name).ok()?;
+            let last = parts.last()?.clone();
+            let qualified_ok = parts.len() == 1 || (parts.len() == 2 && parts[0] == "pg_catalog");
+            (qualified_ok && crate::catalog_views::functions::is_catalog_type(&last)).then_some(last)
+        }
+        ast::DataType::Regclass => Some("regclass".into()),
+        _ => None,
     }
 }
 

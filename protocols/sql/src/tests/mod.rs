@@ -3,3 +3,4 @@
 
 mod basics;
 mod features;
+mod catalog;

@@ -1,0 +1,96 @@
+//! pg_catalog and information_schema as virtual, read-only relations.
+//!
+//! When the binder meets a relation of schema `pg_catalog` (also unqualified: pg_catalog
+//! is implicitly first on the search path, as in PostgreSQL) or `information_schema`, it
+//! asks [`relation`] for it: the rows are computed from the engine's in-memory
+//! [`crate::catalog::CatalogState`] at that moment ([`model`]) and become a VALUES plan,
+//! so the catalog views can never disagree with the catalog.
+//!
+//! * [`defs`]: column lists (PostgreSQL 15 names),
+//! * [`model`]: the catalog's objects with stable OIDs,
+//! * [`pg_catalog`], [`info_schema`]: the rows,
+//! * [`types`]: built-in types and format_type,
+//! * [`functions`]: catalog functions and `reg*` casts, resolved at bind time.
+
+pub mod defs;
+pub mod functions;
+pub mod info_schema;
+pub mod model;
+pub mod pg_catalog;
+pub mod types;
+
+use crate::expr::Expr;
+use crate::plan::bind::Bound;
+use crate::plan::Plan;
+use orbit_storage::Value;
+
+pub use model::{build, Model};
+
+/// Whether `schema` is one of the virtual catalog schemas.
+pub fn is_catalog_schema(schema: &str) -> bool {
+    schema == "pg_catalog" || schema == "information_schema"
+}
+
+/// Whether an unqualified relation name resolves in pg_catalog.
+pub fn is_pg_catalog_relation(name: &str) -> bool {
+    defs::pg_catalog_columns(name).is_some()
+}
+
+fn cell(v: Value) -> Expr {
+    match v {
+        Value::Text(s) if s.contains(pg_catalog::CURRENT_USER) => functions::with_user(Expr::Literal(Value::Text(s))),
+        Value::Array(items)
+            if items.iter().any(|i| matches!(i, Value::Text(s) if s.contains(pg_catalog::CURRENT_USER))) =>
+        {
+            Expr::Array(items.into_iter().map(cell).collect())
+        }
+        v => Expr::Literal(v),
+    }
+}
+
+/// The relation `schema.name` as a bound VALUES plan, or None when there is none.
+pub fn relation(schema: &str, name: &str, model: &dyn Fn() -> Model) -> Option<Bound> {
+    let (cols, rows) = match schema {
+        "pg_catalog" => {
+            let (_, _, cols) = defs::pg_catalog_columns(name)?;
+            (cols, pg_catalog::rows(name, &model())?)
+        }
+        "information_schema" => {
+            let (_, cols) = defs::information_schema_columns(name)?;
+            (cols, info_schema::rows(name, &model())?)
+        }
+        _ => return None,
+    };
+    let width = cols.len();
+    let rows = rows
+        .into_iter()
+        .map(|mut r| {
+            r.resize(width, Value::Null);
+            r.into_iter().map(cell).collect()
+        })
+        .collect();
+    Some(Bound {
+        plan: Plan::Values { rows, width },
+        cols: cols.iter().map(|(n, t)| (n.to_string(), t.sql())).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_relation_has_rows_of_its_width() {
+        let m = Model::default();
+        for (name, _, _, cols) in defs::PG_CATALOG {
+            for r in pg_catalog::rows(name, &m).unwrap_or_default() {
+                assert_eq!(r.len(), cols.len(), "pg_catalog.{name}");
+            }
+        }
+        for (name, _, cols) in defs::INFORMATION_SCHEMA {
+            for r in info_schema::rows(name, &m).unwrap_or_default() {
+                assert_eq!(r.len(), cols.len(), "information_schema.{name}");
+            }
+        }
+    }
+}
