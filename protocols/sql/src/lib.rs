@@ -17,6 +17,7 @@
 
 pub mod catalog;
 pub mod catalog_views;
+pub mod copy;
 pub mod ddl;
 pub mod ddl_undo;
 pub mod dml;

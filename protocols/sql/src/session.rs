@@ -220,6 +220,71 @@ impl Session {
         result
     }
 
+    /// COPY FROM STDIN holds its transaction across the client's messages: the open
+    /// block's (for the extended protocol, its implicit one, begun here) or its own.
+    /// Returns the transaction and whether it belongs to a block.
+    pub(crate) async fn begin_copy_in(&mut self, extended: bool) -> Result<(Box<dyn Transaction>, bool), SqlError> {
+        self.statement_index = 0;
+        if !extended {
+            self.sync().await?;
+        }
+        if self.status == TransactionStatus::Failed {
+            return Err(SqlError::new(
+                sqlstate::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        if extended && self.status == TransactionStatus::Idle {
+            self.tx = Some(self.engine.storage.begin().await?);
+            self.status = TransactionStatus::InBlock;
+            self.implicit = true;
+        }
+        if self.status == TransactionStatus::InBlock {
+            let tx = match self.tx.take() {
+                Some(tx) => tx,
+                None => self.engine.storage.begin().await?,
+            };
+            return Ok((tx, true));
+        }
+        Ok((self.engine.storage.begin().await?, false))
+    }
+
+    /// Ends a COPY FROM STDIN begun with [`Session::begin_copy_in`]: its own transaction
+    /// commits (or rolls back); a block's goes back to the block, which fails with it.
+    pub(crate) async fn end_copy_in(
+        &mut self,
+        tx: Box<dyn Transaction>,
+        in_block: bool,
+        ok: bool,
+    ) -> Result<(), SqlError> {
+        if !in_block {
+            return if ok {
+                tx.commit().await.map_err(Into::into)
+            } else {
+                let _ = tx.rollback().await;
+                Ok(())
+            };
+        }
+        self.tx = Some(tx);
+        if ok {
+            // Savepoint replay cannot re-run a COPY: an empty entry marks it.
+            self.block_log.push(LoggedStatement {
+                sql: String::new(),
+                param_types: Vec::new(),
+                params: Vec::new(),
+                seq_draws: Vec::new(),
+            });
+        } else {
+            self.fail_extended().await;
+        }
+        Ok(())
+    }
+
+    /// A statement that failed outside `execute_statement` (COPY).
+    pub(crate) async fn copy_statement_failed(&mut self) {
+        self.fail_extended().await;
+    }
+
     /// An error in the implicit transaction rolls it back.
     async fn fail_extended(&mut self) {
         if self.implicit {
@@ -604,6 +669,12 @@ impl Session {
             self.status = TransactionStatus::Failed;
             return Err(SqlError::new(sqlstate::NO_SAVEPOINT, format!("savepoint \"{name}\" does not exist")));
         };
+        if self.block_log[..self.savepoints[i].1].iter().any(|entry| entry.sql.is_empty()) {
+            self.status = TransactionStatus::Failed;
+            return Err(SqlError::not_supported(
+                "ROLLBACK TO SAVEPOINT set after a COPY FROM in the same transaction block",
+            ));
+        }
         let ddl_keep = self.savepoints[i].2;
         let undone = self.block_ddl[ddl_keep..].to_vec();
         if let Err(e) = self.undo_schema_changes(undone, "ROLLBACK TO SAVEPOINT after").await {
