@@ -3,6 +3,8 @@
 
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/psql_meta.rs"]
+mod psql_meta;
 #[path = "e2e/redis.rs"]
 mod redis;
 #[path = "e2e/server.rs"]

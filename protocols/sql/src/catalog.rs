@@ -75,6 +75,8 @@ pub struct CatalogState {
     pub views: BTreeMap<String, ViewDef>,
     /// storage name → table
     pub tables: HashMap<String, Arc<TableInfo>>,
+    /// The roles table (`__orbit_roles`), which pg_roles and pg_user read.
+    pub roles_table: Option<Arc<TableInfo>>,
 }
 
 impl CatalogState {

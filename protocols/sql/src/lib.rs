@@ -54,8 +54,11 @@ pub struct Engine {
 impl Engine {
     /// Opens the engine over `storage`, creating the catalog tables on first use.
     pub async fn open(storage: Arc<dyn TableStorage>) -> Result<Arc<Engine>, SqlError> {
-        let state = catalog::load(&storage).await?;
+        let mut state = catalog::load(&storage).await?;
         roles::ensure_table(&storage).await?;
+        if let Some(schema) = storage.table_schema(roles::ROLES).await? {
+            state.roles_table = Some(Arc::new(catalog::TableInfo::new(roles::ROLES, schema)));
+        }
         Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()) }))
     }
 

@@ -6,7 +6,7 @@
 //! the evaluation itself ([`crate::expr::functions`]) stays free of catalog access.
 
 use super::model::Model;
-use super::pg_catalog::{index_def, CURRENT_USER, DATABASE_OWNER_OID};
+use super::pg_catalog::{index_def, DATABASE_OWNER_OID, OWNER};
 use crate::error::{sqlstate, SqlError};
 use crate::expr::Expr;
 use crate::types::SqlType;
@@ -55,19 +55,6 @@ fn lookup(x: Expr, pairs: Vec<(Value, Value)>, fallback_text: bool, ty: SqlType)
     }
 }
 
-/// Replaces [`CURRENT_USER`] in a text expression by the session user.
-pub fn with_user(e: Expr) -> Expr {
-    Expr::Func {
-        name: "replace".into(),
-        args: vec![
-            e,
-            lit(text(CURRENT_USER)),
-            Expr::Func { name: "current_user".into(), args: vec![], ty: SqlType::Text },
-        ],
-        ty: SqlType::Text,
-    }
-}
-
 fn as_oid(e: Expr) -> Expr {
     Expr::Cast { expr: Box::new(e), to: SqlType::Int8, typmod: None }
 }
@@ -92,10 +79,10 @@ pub fn bind_call(
     let e = match name {
         "pg_get_userbyid" => {
             let pairs = vec![
-                (Value::Int(super::model::BOOTSTRAP_ROLE_OID), text(CURRENT_USER)),
+                (Value::Int(super::model::BOOTSTRAP_ROLE_OID), text(OWNER)),
                 (Value::Int(DATABASE_OWNER_OID), text("pg_database_owner")),
             ];
-            with_user(lookup(as_oid(first), pairs, false, SqlType::Text))
+            lookup(as_oid(first), pairs, false, SqlType::Text)
         }
         "pg_table_is_visible" => {
             let model = m();
@@ -265,10 +252,7 @@ pub fn bind_cast(target: &str, x: Expr, from: &SqlType, m: &dyn Fn() -> Model) -
             Ok((lookup(as_oid(x), pairs, true, SqlType::Text), SqlType::Text))
         }
         "regrole" if textual => Ok((lit(Value::Int(super::model::BOOTSTRAP_ROLE_OID)), SqlType::Int8)),
-        "regrole" => Ok((
-            with_user(lookup(as_oid(x), vec![(Value::Int(10), text(CURRENT_USER))], true, SqlType::Text)),
-            SqlType::Text,
-        )),
+        "regrole" => Ok((lookup(as_oid(x), vec![(Value::Int(10), text(OWNER))], true, SqlType::Text), SqlType::Text)),
         _ if textual => Ok((x, SqlType::Text)),
         _ => {
             let pairs =

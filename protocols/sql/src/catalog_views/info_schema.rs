@@ -1,7 +1,7 @@
 //! Rows of the information_schema views, from the [`Model`].
 
 use super::model::{Model, RelObj};
-use super::pg_catalog::CURRENT_USER;
+use super::pg_catalog::OWNER;
 use crate::types::SqlType;
 use orbit_storage::Value;
 
@@ -41,7 +41,7 @@ fn column_type(ty: &SqlType, typmod: i64) -> (String, Value, Value, Value, Value
 pub fn rows(name: &str, m: &Model) -> Option<Vec<Vec<Value>>> {
     let db = m.db.as_str();
     Some(match name {
-        "schemata" => m.schemas.iter().map(|(_, s)| vec![t(db), t(s), t(CURRENT_USER), N, N, N, N]).collect(),
+        "schemata" => m.schemas.iter().map(|(_, s)| vec![t(db), t(s), t(OWNER), N, N, N, N]).collect(),
         "tables" => user_relations(m)
             .map(|r| {
                 let kind = if r.kind == 'v' { "VIEW" } else { "BASE TABLE" };

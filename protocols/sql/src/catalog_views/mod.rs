@@ -37,15 +37,57 @@ pub fn is_pg_catalog_relation(name: &str) -> bool {
 }
 
 fn cell(v: Value) -> Expr {
-    match v {
-        Value::Text(s) if s.contains(pg_catalog::CURRENT_USER) => functions::with_user(Expr::Literal(Value::Text(s))),
-        Value::Array(items)
-            if items.iter().any(|i| matches!(i, Value::Text(s) if s.contains(pg_catalog::CURRENT_USER))) =>
-        {
-            Expr::Array(items.into_iter().map(cell).collect())
-        }
-        v => Expr::Literal(v),
-    }
+    Expr::Literal(v)
+}
+
+/// pg_roles or pg_user as a projection of `scan`, a scan of the roles table whose
+/// column names are `columns`; None for other names.
+pub fn roles_relation(name: &str, scan: Plan, columns: &[String]) -> Option<Bound> {
+    let (_, _, cols) = defs::pg_catalog_columns(name)?;
+    let col = |n: &str| columns.iter().position(|c| c == n).map(|index| Expr::Column { level: 0, index });
+    let get = |n: &str| col(n).unwrap_or(Expr::Literal(Value::Null));
+    let int4 = |e: Expr| Expr::Cast { expr: Box::new(e), to: crate::types::SqlType::Int4, typmod: None };
+    let lit = |v: Value| Expr::Literal(v);
+    let stars = || lit(Value::Text("********".into()));
+    let (input, exprs) = match name {
+        "pg_roles" => (
+            scan,
+            vec![
+                get("name"),
+                get("superuser"),
+                get("inherit"),
+                get("createrole"),
+                get("createdb"),
+                get("login"),
+                get("replication"),
+                int4(get("connlimit")),
+                stars(),
+                lit(Value::Null),
+                get("bypassrls"),
+                lit(Value::Null),
+                get("oid"),
+            ],
+        ),
+        "pg_user" => (
+            Plan::Filter { input: Box::new(scan), predicate: col("login")? },
+            vec![
+                get("name"),
+                get("oid"),
+                get("createdb"),
+                get("superuser"),
+                get("replication"),
+                get("bypassrls"),
+                stars(),
+                lit(Value::Null),
+                lit(Value::Null),
+            ],
+        ),
+        _ => return None,
+    };
+    Some(Bound {
+        plan: Plan::Project { input: Box::new(input), exprs },
+        cols: cols.iter().map(|(n, t)| (n.to_string(), t.sql())).collect(),
+    })
 }
 
 /// The relation `schema.name` as a bound VALUES plan, or None when there is none.

@@ -231,9 +231,20 @@ fn constant_text(v: &Value, ty: &SqlType) -> String {
 
 fn default_text(t: &TableInfo, col: &str, ty: &SqlType, d: &ColumnDefault, search_schema: &str) -> String {
     match d {
-        ColumnDefault::Value(v @ (Value::Decimal(_) | Value::Float(_))) => {
-            match t.schema.options.get(&format!("{OPT_DEFAULT_TEXT_PREFIX}{col}")) {
-                Some(written) if written.parse::<f64>().is_ok_and(|f| f >= 0.0) => written.clone(),
+        ColumnDefault::Value(v @ (Value::Int(_) | Value::Decimal(_) | Value::Float(_))) => {
+            match t.schema.options.get(&format!("{OPT_DEFAULT_TEXT_PREFIX}{col}")).map(|w| w.replace(' ', "")) {
+                // A numeric literal keeps its own type under the implicit cast to the column's.
+                Some(written) if written.parse::<f64>().is_ok() => match written.strip_prefix('-') {
+                    None => written,
+                    Some(_) => {
+                        let ty = match written.parse::<i64>() {
+                            Ok(i) if i32::try_from(i).is_ok() => "integer",
+                            Ok(_) => "bigint",
+                            Err(_) => "numeric",
+                        };
+                        format!("'{written}'::{ty}")
+                    }
+                },
                 _ => constant_text(v, ty),
             }
         }

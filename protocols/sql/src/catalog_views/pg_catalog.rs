@@ -1,14 +1,14 @@
-//! Rows of the pg_catalog relations, from the [`Model`]. Text containing
-//! [`CURRENT_USER`] is replaced by the session user when the row is read (the owner of
-//! everything is the bootstrap role, OID 10, which is whoever is connected).
+//! Rows of the pg_catalog relations, from the [`Model`]. Every object is owned by the
+//! bootstrap superuser (OID 10, [`OWNER`]); pg_roles and pg_user are not here but scans
+//! of the roles table (see [`super::roles_relation`]).
 
 use super::defs::{self, PG_CATALOG};
 use super::model::{Model, RelObj, BOOTSTRAP_ROLE_OID, BTREE_AM, HEAP_AM, PG_CATALOG_OID};
 use super::types::{self, TYPES};
 use orbit_storage::Value;
 
-/// Stands for the session user inside catalog text.
-pub const CURRENT_USER: &str = "\u{1}";
+/// The bootstrap superuser, owner of every object.
+pub const OWNER: &str = crate::roles::BOOTSTRAP_SUPERUSER;
 /// OID of the built-in role pg_database_owner (owner of schema public).
 pub const DATABASE_OWNER_OID: i64 = 6171;
 
@@ -75,7 +75,7 @@ fn attr_type_oid(a: &super::model::Attr) -> i64 {
 /// The rows of pg_catalog relation `name` (None when we do not serve it).
 pub fn rows(name: &str, m: &Model) -> Option<Vec<Vec<Value>>> {
     defs::pg_catalog_columns(name)?;
-    let user = CURRENT_USER;
+    let user = OWNER;
     let rels = || catalog_relations(m);
     Some(match name {
         "pg_namespace" => m

@@ -1586,6 +1586,13 @@ impl<'a> Binder<'a> {
                     None
                 };
                 if let Some(cs) = catalog_schema {
+                    if let (true, Some(info)) = (cs == "pg_catalog", self.cat.roles_table.clone()) {
+                        let (scan, scope) = self.scan_of(&info);
+                        let names: Vec<String> = scope.cols.iter().map(|c| c.name.clone()).collect();
+                        if let Some(bound) = crate::catalog_views::roles_relation(&rel, scan, &names) {
+                            return self.aliased(bound, rel, alias.as_ref());
+                        }
+                    }
                     let bound = crate::catalog_views::relation(&cs, &rel, &|| self.catalog_model())
                         .ok_or_else(|| undefined_table(&format!("{cs}.{rel}")))?;
                     return self.aliased(bound, rel, alias.as_ref());

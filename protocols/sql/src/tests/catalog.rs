@@ -49,7 +49,7 @@ async fn pg_catalog_follows_the_catalog() {
     );
     let defaults =
         rows(&mut se, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'app.items'::regclass").await;
-    assert_eq!(s(&defaults), ["'-1'::bigint"]);
+    assert_eq!(s(&defaults), ["'-1'::integer"]);
     let cons = rows(&mut se, "SELECT conname, contype, pg_get_constraintdef(oid, true) FROM pg_constraint WHERE conrelid = 'users'::regclass ORDER BY 1").await;
     assert_eq!(
         s(&cons),
@@ -129,4 +129,11 @@ async fn catalog_functions() {
     .await;
     assert_eq!(s(&a), ["{postgres}|{}"]);
     assert_eq!(err(&mut se, "SELECT 'a' ~ '('").await.code, "2201B");
+    // pg_roles and pg_user read the roles table.
+    ok(&mut se, "CREATE ROLE alice LOGIN CREATEDB").await;
+    ok(&mut se, "CREATE ROLE nologin").await;
+    let r = rows(&mut se, "SELECT rolname, rolsuper, rolcreatedb, rolcanlogin FROM pg_roles ORDER BY 1").await;
+    assert_eq!(s(&r), ["alice|f|t|t", "nologin|f|f|f", "postgres|t|t|t"]);
+    let u = rows(&mut se, "SELECT usename FROM pg_catalog.pg_user ORDER BY 1").await;
+    assert_eq!(s(&u), ["alice", "postgres"]);
 }
