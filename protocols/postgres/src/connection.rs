@@ -95,7 +95,7 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
         }
     };
 
-    // COPY is not supported: no statement starts it, so pgwire's no-op handler never runs.
+    // COPY runs in crate::copy; pgwire's copy handler is never reached.
     let copy_handler = Arc::new(NoopHandler);
     let cancel_handler = handlers.cancel;
     let connection = handlers.connection;
@@ -220,6 +220,16 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
             },
             Frame::Typed { tag, .. } => {
                 let tag = *tag;
+                if crate::copy::copy_in_active(&connection).await {
+                    match crate::copy::on_frame(&mut socket, &connection, tag, frame.body()).await {
+                        Ok(true) => continue,
+                        Ok(false) => break,
+                        Err(error) => {
+                            send_error(&mut socket, error).await;
+                            break;
+                        }
+                    }
+                }
                 let awaiting_sync = matches!(state, pgwire::api::PgWireConnectionState::AwaitingSync);
                 match tag {
                     b'X' => break,

@@ -139,6 +139,10 @@ impl ExtendedQueryHandler for ConnectionHandler {
         }
         let statement = if is_empty_query(&message.query) {
             PreparedStatement { sql: String::new(), empty: true, params: given, columns: Vec::new() }
+        } else if orbit_sql::copy::is_copy(&message.query) {
+            // COPY returns no rows and takes no parameters; it runs at Execute.
+            orbit_sql::copy::parse_copy(&message.query).map_err(|e| from_sql_error(&e))?;
+            PreparedStatement { sql: message.query, empty: false, params: given, columns: Vec::new() }
         } else {
             let session = session_of(state)?;
             let described = session.describe(&message.query, &given).await;
@@ -247,6 +251,9 @@ impl ExtendedQueryHandler for ConnectionHandler {
         let mut guard = self.state.lock().await;
         let state = &mut *guard;
         let name = message.name.unwrap_or_default();
+        if crate::copy::portal_is_copy(state, &name) {
+            return crate::copy::execute_portal(client, state, &name).await;
+        }
         let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
         let Some(session) = state.session.as_mut() else { return Err(PgWireError::NotReadyForQuery) };
         let portal = state

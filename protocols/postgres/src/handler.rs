@@ -115,6 +115,8 @@ pub struct ConnectionState {
     /// The application_name from the startup packet, reported when the engine has none.
     pub application_name: String,
     pub cancel_guard: Option<CancelGuard>,
+    /// A COPY FROM STDIN waiting for the client's CopyData.
+    pub copy_in: Option<crate::copy::CopyInProgress>,
 }
 
 /// The pgwire handler of one connection.

@@ -9,6 +9,7 @@
 
 pub mod cancel;
 pub mod connection;
+pub mod copy;
 pub mod encoding;
 pub mod error;
 pub mod extended;

@@ -73,48 +73,23 @@ impl SimpleQueryHandler for ConnectionHandler {
     {
         let mut guard = self.state.lock().await;
         let state = &mut *guard;
-        let Some(session) = state.session.as_mut() else {
+        if state.session.is_none() {
             return Err(PgWireError::NotReadyForQuery);
-        };
+        }
         client.set_state(PgWireConnectionState::QueryInProgress);
         // A simple Query destroys the unnamed statement and portal, as in PostgreSQL.
         state.statements.remove("");
         state.portals.remove("");
 
+        if let Some(statements) = crate::copy::simple_query_statements(&query.query) {
+            return crate::copy::run_simple_query(client, state, statements).await;
+        }
         if is_empty_query(&query.query) {
             client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
-        } else {
-            session.cancel_flag().store(false, Ordering::SeqCst);
-            let results = session.execute_batch(&query.query).await;
-            let notices = session.take_notices();
-            if results.is_empty() {
-                client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
-            }
-            for (i, result) in results.into_iter().enumerate() {
-                send_notices(client, notices.iter().filter(|n| n.statement == i)).await?;
-                match result {
-                    Ok(output) => send_output(client, output).await?,
-                    Err(e) => {
-                        client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
-                        break;
-                    }
-                }
-            }
+        } else if let Some(session) = state.session.as_mut() {
+            run_batch(client, session, &query.query).await?;
         }
-
-        apply_deallocations(state);
-        let status = match state.session.as_ref() {
-            Some(session) => wire_status(session),
-            None => return Err(PgWireError::NotReadyForQuery),
-        };
-        if matches!(status, pgwire::messages::response::TransactionStatus::Idle) {
-            state.portals.clear();
-        }
-        report_parameter_changes(client, state).await?;
-        client.set_transaction_status(status);
-        client.set_state(PgWireConnectionState::ReadyForQuery);
-        client.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await?;
-        Ok(())
+        finish_query(client, state).await
     }
 
     async fn do_query<C>(&self, _client: &mut C, _query: &str) -> PgWireResult<Vec<Response>>
@@ -130,6 +105,56 @@ impl SimpleQueryHandler for ConnectionHandler {
             "simple query dispatched outside on_query",
         ))))
     }
+}
+
+/// Runs the statements of `sql` and sends their results; returns false when one failed
+/// (the rest were not run).
+pub(crate) async fn run_batch<C>(client: &mut C, session: &mut orbit_sql::Session, sql: &str) -> PgWireResult<bool>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    session.cancel_flag().store(false, Ordering::SeqCst);
+    let results = session.execute_batch(sql).await;
+    let notices = session.take_notices();
+    if results.is_empty() {
+        client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+    }
+    for (i, result) in results.into_iter().enumerate() {
+        send_notices(client, notices.iter().filter(|n| n.statement == i)).await?;
+        match result {
+            Ok(output) => send_output(client, output).await?,
+            Err(e) => {
+                client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Ends a simple query: DEALLOCATEs applied, parameter changes reported, ReadyForQuery
+/// with the session's transaction status.
+pub(crate) async fn finish_query<C>(client: &mut C, state: &mut crate::handler::ConnectionState) -> PgWireResult<()>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    apply_deallocations(state);
+    let status = match state.session.as_ref() {
+        Some(session) => wire_status(session),
+        None => return Err(PgWireError::NotReadyForQuery),
+    };
+    if matches!(status, pgwire::messages::response::TransactionStatus::Idle) {
+        state.portals.clear();
+    }
+    report_parameter_changes(client, state).await?;
+    client.set_transaction_status(status);
+    client.set_state(PgWireConnectionState::ReadyForQuery);
+    client.send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status))).await?;
+    Ok(())
 }
 
 /// Drops the prepared statements the session's DEALLOCATE statements named.
