@@ -236,6 +236,55 @@ pub mod names {
     pub const ACTOR_IDLE_ENV: &str = "ORBIT_ACTOR_IDLE_TIMEOUT_SECS";
     pub const REDIS_REQUIREPASS_FLAG: &str = "--redis-requirepass";
     pub const REDIS_REQUIREPASS_ENV: &str = "ORBIT_REDIS_REQUIREPASS";
+    pub const PG_AUTH_METHOD_FLAG: &str = "--postgres-auth-method";
+    pub const PG_AUTH_METHOD_ENV: &str = "ORBIT_POSTGRES_AUTH_METHOD";
+    pub const PG_USERS_FLAG: &str = "--postgres-users";
+    pub const PG_USERS_ENV: &str = "ORBIT_POSTGRES_USERS";
+    pub const PG_TLS_CERT_FLAG: &str = "--postgres-tls-cert";
+    pub const PG_TLS_CERT_ENV: &str = "ORBIT_POSTGRES_TLS_CERT";
+    pub const PG_TLS_KEY_FLAG: &str = "--postgres-tls-key";
+    pub const PG_TLS_KEY_ENV: &str = "ORBIT_POSTGRES_TLS_KEY";
+    pub const PG_TLS_MODE_FLAG: &str = "--postgres-tls-mode";
+    pub const PG_TLS_MODE_ENV: &str = "ORBIT_POSTGRES_TLS_MODE";
+    pub const PG_MAX_CONNECTIONS_FLAG: &str = "--postgres-max-connections";
+    pub const PG_MAX_CONNECTIONS_ENV: &str = "ORBIT_POSTGRES_MAX_CONNECTIONS";
+    pub const PG_STATEMENT_TIMEOUT_FLAG: &str = "--postgres-statement-timeout";
+    pub const PG_STATEMENT_TIMEOUT_ENV: &str = "ORBIT_POSTGRES_STATEMENT_TIMEOUT";
+    pub const PG_IDLE_TIMEOUT_FLAG: &str = "--postgres-idle-in-transaction-session-timeout";
+    pub const PG_IDLE_TIMEOUT_ENV: &str = "ORBIT_POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT";
+}
+
+/// The PostgreSQL listener's authentication, TLS and limit settings (`[postgresql]`,
+/// also spelled `[postgres]`, with `[postgresql.users]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostgresConfig {
+    pub auth_method: Setting<orbit_postgres::AuthMethod>,
+    pub users: Setting<Vec<(String, String)>>,
+    pub tls_cert: Setting<Option<PathBuf>>,
+    pub tls_key: Setting<Option<PathBuf>>,
+    pub tls_mode: Setting<orbit_postgres::TlsMode>,
+    pub max_connections: Setting<usize>,
+    pub statement_timeout: Setting<Option<String>>,
+    pub idle_in_transaction_session_timeout: Setting<Option<String>>,
+}
+
+impl PostgresConfig {
+    /// What the listener is given.
+    pub fn options(&self) -> orbit_postgres::PostgresOptions {
+        let tls = match (&self.tls_cert.value, &self.tls_key.value) {
+            (Some(cert), Some(key)) => Some(orbit_postgres::TlsFiles { cert: cert.clone(), key: key.clone() }),
+            _ => None,
+        };
+        orbit_postgres::PostgresOptions {
+            auth_method: self.auth_method.value,
+            users: self.users.value.clone(),
+            tls,
+            tls_mode: self.tls_mode.value,
+            max_connections: self.max_connections.value,
+            statement_timeout: self.statement_timeout.value.clone(),
+            idle_in_transaction_session_timeout: self.idle_in_transaction_session_timeout.value.clone(),
+        }
+    }
 }
 
 /// One protocol's resolved settings.
@@ -266,6 +315,7 @@ pub struct ServerConfig {
     pub protocols: Vec<ProtocolConfig>,
     /// The Redis listener's password (Redis's `requirepass`); `None`: no password.
     pub redis_requirepass: Setting<Option<String>>,
+    pub postgres: PostgresConfig,
 }
 
 impl ServerConfig {
@@ -390,6 +440,8 @@ impl ServerConfig {
             |s| Ok(Some(s.to_string()).filter(|p| !p.is_empty())),
         )?;
 
+        let postgres = resolve_postgres(&layers, &file.postgresql, &from_file)?;
+
         Ok(ServerConfig {
             config_file,
             data_dir,
@@ -402,6 +454,7 @@ impl ServerConfig {
             actor_idle_timeout,
             protocols,
             redis_requirepass,
+            postgres,
         })
     }
 
@@ -475,6 +528,46 @@ fn command() -> Command {
             names::REDIS_REQUIREPASS_FLAG,
             "PASSWORD",
             format!("Password Redis clients must give with AUTH [env: {}] [default: none]", names::REDIS_REQUIREPASS_ENV),
+        ))
+        .arg(valued(
+            names::PG_AUTH_METHOD_FLAG,
+            "METHOD",
+            format!("PostgreSQL authentication: trust|password|md5|scram-sha-256 [env: {}] [default: trust]", names::PG_AUTH_METHOD_ENV),
+        ))
+        .arg(valued(
+            names::PG_USERS_FLAG,
+            "NAME=PASSWORD,...",
+            format!("PostgreSQL users created (or given this password) at start [env: {}] [default: none]", names::PG_USERS_ENV),
+        ))
+        .arg(valued(
+            names::PG_TLS_CERT_FLAG,
+            "PEM",
+            format!("PostgreSQL TLS certificate chain [env: {}] [default: none]", names::PG_TLS_CERT_ENV),
+        ))
+        .arg(valued(
+            names::PG_TLS_KEY_FLAG,
+            "PEM",
+            format!("PostgreSQL TLS private key [env: {}] [default: none]", names::PG_TLS_KEY_ENV),
+        ))
+        .arg(valued(
+            names::PG_TLS_MODE_FLAG,
+            "MODE",
+            format!("PostgreSQL TLS: off|allow|require [env: {}] [default: allow with a certificate, else off]", names::PG_TLS_MODE_ENV),
+        ))
+        .arg(valued(
+            names::PG_MAX_CONNECTIONS_FLAG,
+            "N",
+            format!("PostgreSQL max_connections [env: {}] [default: 100]", names::PG_MAX_CONNECTIONS_ENV),
+        ))
+        .arg(valued(
+            names::PG_STATEMENT_TIMEOUT_FLAG,
+            "DURATION",
+            format!("PostgreSQL statement_timeout default, e.g. 30s [env: {}] [default: 0, none]", names::PG_STATEMENT_TIMEOUT_ENV),
+        ))
+        .arg(valued(
+            names::PG_IDLE_TIMEOUT_FLAG,
+            "DURATION",
+            format!("PostgreSQL idle_in_transaction_session_timeout default [env: {}] [default: 0, none]", names::PG_IDLE_TIMEOUT_ENV),
         ));
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
@@ -583,6 +676,120 @@ impl Layers<'_> {
             (None, None) => default,
         })
     }
+}
+
+/// The PostgreSQL authentication, TLS and limit settings; a TLS mode other than off
+/// needs a certificate and key that load, and the mode defaults to allow when they are given.
+fn resolve_postgres(
+    layers: &Layers<'_>,
+    table: &PostgresTable,
+    from_file: &dyn Fn(&str) -> Source,
+) -> Result<PostgresConfig, ConfigError> {
+    use orbit_postgres::{options, AuthMethod, TlsMode};
+    let key = |k: &str| from_file(&format!("[postgresql] {k}"));
+    let auth_method = layers.resolve(
+        names::PG_AUTH_METHOD_FLAG,
+        names::PG_AUTH_METHOD_ENV,
+        parse_file(table.auth_method.as_deref(), key("auth_method"), AuthMethod::parse)?,
+        AuthMethod::Trust,
+        AuthMethod::parse,
+    )?;
+    let users = layers.resolve(
+        names::PG_USERS_FLAG,
+        names::PG_USERS_ENV,
+        table.users.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
+        Vec::new(),
+        options::parse_users,
+    )?;
+    let path = |s: &str| {
+        if s.trim().is_empty() {
+            Err("the path must not be empty".to_string())
+        } else {
+            Ok(Some(PathBuf::from(s)))
+        }
+    };
+    let tls_cert = layers.resolve(
+        names::PG_TLS_CERT_FLAG,
+        names::PG_TLS_CERT_ENV,
+        table.tls_cert.clone().map(|p| (Some(p), key("tls_cert"))),
+        None,
+        path,
+    )?;
+    let tls_key = layers.resolve(
+        names::PG_TLS_KEY_FLAG,
+        names::PG_TLS_KEY_ENV,
+        table.tls_key.clone().map(|p| (Some(p), key("tls_key"))),
+        None,
+        path,
+    )?;
+    let files_given = tls_cert.value.is_some() && tls_key.value.is_some();
+    let tls_mode = layers.resolve(
+        names::PG_TLS_MODE_FLAG,
+        names::PG_TLS_MODE_ENV,
+        parse_file(table.tls_mode.as_deref(), key("tls_mode"), TlsMode::parse)?,
+        if files_given { TlsMode::Allow } else { TlsMode::Off },
+        TlsMode::parse,
+    )?;
+    match (&tls_cert.value, &tls_key.value) {
+        (Some(_), None) => return Err(ConfigError::new(&tls_key.source, "tls_cert is set but tls_key is not")),
+        (None, Some(_)) => return Err(ConfigError::new(&tls_cert.source, "tls_key is set but tls_cert is not")),
+        (Some(cert), Some(key)) if tls_mode.value != TlsMode::Off => {
+            orbit_postgres::tls::load(&orbit_postgres::TlsFiles { cert: cert.clone(), key: key.clone() })
+                .map_err(|m| ConfigError::new(&tls_cert.source, m))?;
+        }
+        (None, None) if tls_mode.value != TlsMode::Off => {
+            return Err(ConfigError::new(
+                &tls_mode.source,
+                format!("TLS mode \"{}\" needs a certificate and key (tls_cert, tls_key)", tls_mode.value.name()),
+            ));
+        }
+        _ => {}
+    }
+    let parse_max = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (1..=262_143).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 262143)")),
+    };
+    let max_connections = layers.resolve(
+        names::PG_MAX_CONNECTIONS_FLAG,
+        names::PG_MAX_CONNECTIONS_ENV,
+        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        orbit_postgres::options::DEFAULT_MAX_CONNECTIONS,
+        parse_max,
+    )?;
+    let duration =
+        |name: &'static str| move |s: &str| options::check_duration(name, s.trim()).map(|_| Some(s.trim().to_string()));
+    let statement_timeout = layers.resolve(
+        names::PG_STATEMENT_TIMEOUT_FLAG,
+        names::PG_STATEMENT_TIMEOUT_ENV,
+        parse_file(
+            table.statement_timeout.as_ref().map(TomlDuration::text).as_deref(),
+            key("statement_timeout"),
+            duration("statement_timeout"),
+        )?,
+        None,
+        duration("statement_timeout"),
+    )?;
+    let idle_in_transaction_session_timeout = layers.resolve(
+        names::PG_IDLE_TIMEOUT_FLAG,
+        names::PG_IDLE_TIMEOUT_ENV,
+        parse_file(
+            table.idle_in_transaction_session_timeout.as_ref().map(TomlDuration::text).as_deref(),
+            key("idle_in_transaction_session_timeout"),
+            duration("idle_in_transaction_session_timeout"),
+        )?,
+        None,
+        duration("idle_in_transaction_session_timeout"),
+    )?;
+    Ok(PostgresConfig {
+        auth_method,
+        users,
+        tls_cert,
+        tls_key,
+        tls_mode,
+        max_connections,
+        statement_timeout,
+        idle_in_transaction_session_timeout,
+    })
 }
 
 /// The lease directory configuration: the file's `[server] persistence_backend`,
@@ -721,8 +928,8 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
 struct FileConfig {
     #[serde(default)]
     server: ServerTable,
-    #[serde(default)]
-    postgresql: ProtocolTable,
+    #[serde(default, alias = "postgres")]
+    postgresql: PostgresTable,
     #[serde(default)]
     mysql: ProtocolTable,
     #[serde(default)]
@@ -744,7 +951,11 @@ struct FileConfig {
 impl FileConfig {
     fn protocol_table(&self, protocol: Protocol) -> ProtocolTable {
         match protocol {
-            Protocol::Postgresql => self.postgresql.clone(),
+            Protocol::Postgresql => ProtocolTable {
+                enabled: self.postgresql.enabled,
+                mode: self.postgresql.mode.clone(),
+                port: self.postgresql.port,
+            },
             Protocol::Mysql => self.mysql.clone(),
             Protocol::Cql => self.cql.clone(),
             Protocol::Redis => {
@@ -777,6 +988,41 @@ struct ProtocolTable {
     enabled: Option<bool>,
     mode: Option<String>,
     port: Option<u16>,
+}
+
+/// The `[postgresql]` table: the protocol keys plus authentication, TLS and limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostgresTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+    port: Option<u16>,
+    auth_method: Option<String>,
+    /// `[postgresql.users]`: name = "password".
+    users: Option<std::collections::BTreeMap<String, String>>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_mode: Option<String>,
+    max_connections: Option<u64>,
+    statement_timeout: Option<TomlDuration>,
+    idle_in_transaction_session_timeout: Option<TomlDuration>,
+}
+
+/// A duration in the file: a number of milliseconds or a string such as "30s".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum TomlDuration {
+    Millis(u64),
+    Text(String),
+}
+
+impl TomlDuration {
+    fn text(&self) -> String {
+        match self {
+            TomlDuration::Millis(n) => n.to_string(),
+            TomlDuration::Text(s) => s.clone(),
+        }
+    }
 }
 
 /// The `[redis]` table: the protocol keys plus the password.
@@ -877,6 +1123,48 @@ mod tests {
         assert_eq!(c.redis_requirepass, Setting::new(Some("fromflag".into()), Source::Flag("--redis-requirepass")));
         let e = parse_toml("[postgresql]\nrequirepass = \"x\"\n").expect_err("only [redis] has a password");
         assert!(e.contains("requirepass"), "{e}");
+    }
+
+    #[test]
+    fn postgres_security_layers() {
+        use orbit_postgres::{AuthMethod, TlsMode};
+        let c = load(&[], &[]).expect("defaults");
+        assert_eq!(c.postgres.auth_method.value, AuthMethod::Trust);
+        assert_eq!(c.postgres.tls_mode.value, TlsMode::Off);
+        assert_eq!(c.postgres.max_connections.value, 100);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("orbit.toml");
+        std::fs::write(
+            &file,
+            "[postgres]\nauth_method = \"md5\"\nmax_connections = 5\nstatement_timeout = \"2s\"\n\
+             idle_in_transaction_session_timeout = 500\n[postgres.users]\nalice = \"a,b\"\n",
+        )
+        .expect("write");
+        let f = file.to_str().expect("utf-8 path");
+        let c = load(&["--config", f], &[]).expect("file");
+        assert_eq!(c.postgres.auth_method.value, AuthMethod::Md5);
+        assert_eq!(c.postgres.users.value, vec![("alice".to_string(), "a,b".to_string())]);
+        let options = c.postgres.options();
+        assert_eq!(options.max_connections, 5);
+        assert_eq!(options.statement_timeout.as_deref(), Some("2s"));
+        assert_eq!(options.idle_in_transaction_session_timeout.as_deref(), Some("500"));
+        let c = load(
+            &["--config", f, "--postgres-auth-method", "scram-sha-256"],
+            &[("ORBIT_POSTGRES_AUTH_METHOD", "password"), ("ORBIT_POSTGRES_USERS", "bob=x,carol=y")],
+        )
+        .expect("flag and env");
+        assert_eq!(c.postgres.auth_method.value, AuthMethod::ScramSha256);
+        assert_eq!(c.postgres.users.value.len(), 2);
+        let e = invalid(&[], &[("ORBIT_POSTGRES_AUTH_METHOD", "kerberos")]);
+        assert_eq!(e.setting, "ORBIT_POSTGRES_AUTH_METHOD");
+        let e = invalid(&["--postgres-tls-mode", "require"], &[]);
+        assert!(e.message.contains("needs a certificate"), "{e}");
+        let e = invalid(&["--postgres-tls-cert", "/nonexistent.pem", "--postgres-tls-key", "/nonexistent.pem"], &[]);
+        assert_eq!(e.setting, "--postgres-tls-cert");
+        let e = invalid(&["--postgres-statement-timeout", "soon"], &[]);
+        assert_eq!(e.setting, "--postgres-statement-timeout");
+        let e = invalid(&["--postgres-max-connections", "0"], &[]);
+        assert_eq!(e.setting, "--postgres-max-connections");
     }
 
     #[test]

@@ -12,5 +12,6 @@ use orbit_protocol_api::ProtocolListener;
 /// Every protocol listener of this build, at most one per protocol.
 pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
     let redis = orbit_redis::RedisOptions { requirepass: config.redis_requirepass.value.clone() };
-    vec![Box::new(orbit_postgres::PostgresListener::new()), Box::new(orbit_redis::RedisListener::new(redis))]
+    let postgres = orbit_postgres::PostgresListener::with_options(config.postgres.options());
+    vec![Box::new(postgres), Box::new(orbit_redis::RedisListener::new(redis))]
 }

@@ -1,7 +1,7 @@
 //! One client connection, from the first byte to the last.
 //!
-//! pgwire negotiates SSL (refused until TLS is configured) and owns the connection's
-//! output side and protocol state (startup, ready, awaiting Sync). Input does not go
+//! pgwire negotiates SSL (accepted when TLS is configured, see [`crate::tls`]) and owns
+//! the connection's output side and protocol state (startup, ready, awaiting Sync). Input does not go
 //! through pgwire's codec: this loop reads the socket itself, cuts the bytes into bounded
 //! frames ([`crate::framing`]), checks each frame's layout, decodes it with pgwire from a
 //! buffer holding exactly that frame, and dispatches it with pgwire's `process_message` to
@@ -38,6 +38,7 @@ enum Event {
     Read(std::io::Result<usize>),
     Shutdown,
     StartupTimeout,
+    IdleInTransactionTimeout,
 }
 
 /// Sends a FATAL (or any) error; the caller closes the connection afterwards.
@@ -77,8 +78,13 @@ fn decode(frame: &Frame, context: &DecodeContext) -> Result<PgWireFrontendMessag
 }
 
 /// Serves one connection until the client leaves, a fatal error, or shutdown.
-pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut shutdown: watch::Receiver<bool>) {
-    let negotiated = tokio::time::timeout(STARTUP_TIMEOUT, negotiate_tls::<String>(tcp, None)).await;
+pub async fn serve_connection(
+    tcp: TcpStream,
+    handlers: PostgresHandlers,
+    mut shutdown: watch::Receiver<bool>,
+    tls: Option<pgwire::tokio::TlsAcceptor>,
+) {
+    let negotiated = tokio::time::timeout(STARTUP_TIMEOUT, negotiate_tls::<String>(tcp, tls)).await;
     let mut socket = match negotiated {
         Ok(Ok(Some(socket))) => socket,
         Ok(Ok(None)) => {
@@ -118,10 +124,15 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
         let frame = match reader.next_frame(startup_phase) {
             Ok(Some(frame)) => frame,
             Ok(None) => {
+                let idle_limit =
+                    if in_startup { None } else { crate::limits::idle_in_transaction_limit(&connection).await };
                 let event = tokio::select! {
                     read = socket.get_mut().read(&mut chunk) => Event::Read(read),
                     _ = shutdown_requested(&mut shutdown) => Event::Shutdown,
                     _ = tokio::time::sleep_until(startup_deadline), if in_startup => Event::StartupTimeout,
+                    _ = tokio::time::sleep(idle_limit.unwrap_or_default()), if idle_limit.is_some() => {
+                        Event::IdleInTransactionTimeout
+                    }
                 };
                 match event {
                     Event::Read(Ok(0)) => {
@@ -145,6 +156,10 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
                     }
                     Event::StartupTimeout => {
                         tracing::debug!("startup timed out");
+                        break;
+                    }
+                    Event::IdleInTransactionTimeout => {
+                        send_error(&mut socket, crate::limits::idle_in_transaction_error()).await;
                         break;
                     }
                 }
@@ -233,6 +248,17 @@ pub async fn serve_connection(tcp: TcpStream, handlers: PostgresHandlers, mut sh
                 let awaiting_sync = matches!(state, pgwire::api::PgWireConnectionState::AwaitingSync);
                 match tag {
                     b'X' => break,
+                    // PasswordMessage, SASLInitialResponse, SASLResponse: only while
+                    // authenticating (startup.rs checks the exchange).
+                    b'p' if matches!(state, pgwire::api::PgWireConnectionState::AuthenticationInProgress) => {
+                        match decode(&frame, &context) {
+                            Ok(message) => (message, false),
+                            Err(e) => {
+                                send_error(&mut socket, e).await;
+                                break;
+                            }
+                        }
+                    }
                     b'Q' | b'P' | b'B' | b'D' | b'E' | b'C' | b'H' | b'S' => {
                         let extended = tag != b'Q';
                         if awaiting_sync && tag != b'S' {

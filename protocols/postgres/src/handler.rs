@@ -25,6 +25,8 @@ use std::sync::Arc;
 pub struct Shared {
     pub engine: Arc<Engine>,
     pub cancels: Arc<CancelRegistry>,
+    /// Authentication, TLS and limits.
+    pub security: Arc<crate::auth::Security>,
 }
 
 /// The server_version we announce; drivers need 15 or later for the features they use.
@@ -117,6 +119,8 @@ pub struct ConnectionState {
     pub cancel_guard: Option<CancelGuard>,
     /// A COPY FROM STDIN waiting for the client's CopyData.
     pub copy_in: Option<crate::copy::CopyInProgress>,
+    /// The authentication exchange under way and the max_connections slot.
+    pub login: crate::auth::LoginState,
 }
 
 /// The pgwire handler of one connection.

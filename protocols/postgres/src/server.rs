@@ -1,10 +1,12 @@
 //! The PostgreSQL listener: one SQL engine over the protocol's storage, one task (and
 //! one tracing span with protocol and connection id) per accepted connection, and a
-//! graceful stop when the server shuts down.
+//! graceful stop when the server shuts down. At start it creates or updates the users
+//! the configuration names and loads the TLS certificate.
 
 use crate::cancel::{CancelDispatch, CancelRegistry};
 use crate::connection::serve_connection;
 use crate::handler::{ConnectionHandler, PostgresHandlers, Shared};
+use crate::options::{AuthMethod, PostgresOptions};
 use async_trait::async_trait;
 use orbit_protocol_api::{ListenerContext, ListenerError, Protocol, ProtocolListener};
 use orbit_sql::Engine;
@@ -19,11 +21,18 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves the PostgreSQL wire protocol (simple and extended query) over Orbit's SQL engine.
 #[derive(Debug, Default)]
-pub struct PostgresListener;
+pub struct PostgresListener {
+    options: PostgresOptions,
+}
 
 impl PostgresListener {
+    /// Trust authentication, no TLS, default limits.
     pub fn new() -> Self {
-        PostgresListener
+        PostgresListener::default()
+    }
+
+    pub fn with_options(options: PostgresOptions) -> Self {
+        PostgresListener { options }
     }
 }
 
@@ -37,8 +46,17 @@ impl ProtocolListener for PostgresListener {
         let engine = Engine::open(ctx.storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the SQL engine: {e}")))?;
+        let security = crate::auth::Security::new(&self.options).map_err(ListenerError::Other)?;
+        let with_md5 = self.options.auth_method == AuthMethod::Md5;
+        for (user, password) in &self.options.users {
+            engine
+                .ensure_configured_user(user, password, with_md5)
+                .await
+                .map_err(|e| ListenerError::Other(format!("cannot create configured user \"{user}\": {e}")))?;
+        }
+        let tls = security.tls.as_ref().map(|tls| tls.acceptor.clone());
         let cancels = Arc::new(CancelRegistry::default());
-        let shared = Arc::new(Shared { engine, cancels: cancels.clone() });
+        let shared = Arc::new(Shared { engine, cancels: cancels.clone(), security: Arc::new(security) });
         let cancel = Arc::new(CancelDispatch(cancels));
         let mut connections = JoinSet::new();
         let mut next_id: u64 = 0;
@@ -55,10 +73,11 @@ impl ProtocolListener for PostgresListener {
                             cancel: cancel.clone(),
                         };
                         let shutdown = ctx.shutdown.clone();
+                        let tls = tls.clone();
                         connections.spawn(
                             async move {
                                 tracing::debug!("connection accepted");
-                                serve_connection(stream, handlers, shutdown).await;
+                                serve_connection(stream, handlers, shutdown, tls).await;
                                 tracing::debug!("connection closed");
                             }
                             .instrument(span),

@@ -185,6 +185,23 @@ pub async fn list(storage: &Arc<dyn TableStorage>) -> Result<Vec<Role>, SqlError
     Ok(storage.scan(ROLES, &Default::default()).await?.iter().filter_map(|r| Role::from_row(r)).collect())
 }
 
+impl crate::Engine {
+    /// The role a client logs in as, if it exists.
+    pub async fn role(&self, name: &str) -> Result<Option<Role>, SqlError> {
+        get(&self.storage, name).await
+    }
+
+    /// Every role (for the catalog views).
+    pub async fn roles(&self) -> Result<Vec<Role>, SqlError> {
+        list(&self.storage).await
+    }
+
+    /// See [`ensure_configured_user`].
+    pub async fn ensure_configured_user(&self, name: &str, password: &str, with_md5: bool) -> Result<(), SqlError> {
+        ensure_configured_user(&self.storage, name, password, with_md5).await
+    }
+}
+
 async fn next_oid(storage: &Arc<dyn TableStorage>) -> Result<i64, SqlError> {
     Ok(FIRST_OID - 1 + crate::catalog::next_values(storage, OID_SEQUENCE, 1).await?)
 }
@@ -753,7 +770,8 @@ mod tests {
         assert!(get(&storage, BOOTSTRAP_SUPERUSER).await.unwrap().unwrap().superuser);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// On a current-thread runtime: the timer must not need the (busy) runtime.
+    #[tokio::test]
     async fn statement_timeout_cancels() {
         let storage: Arc<dyn TableStorage> =
             orbit_storage::KvTableStorage::open(Arc::new(orbit_storage::MemoryEngine::new())).await.unwrap();

@@ -84,26 +84,75 @@ impl Session {
 }
 
 /// Cancels the running statement when its time is up; stops when dropped.
+///
+/// The deadline is watched by one timer thread for the whole process, not by a tokio
+/// task: the executor runs a statement on a runtime worker without yielding, and a task
+/// spawned from that worker would wait in the worker's own queue until the statement
+/// ends.
 pub struct StatementTimer {
+    armed: Option<(std::time::Instant, u64)>,
     fired: Arc<AtomicBool>,
-    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+struct Armed {
+    fired: Arc<AtomicBool>,
+    cancel: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Timers {
+    next_id: u64,
+    armed: std::collections::BTreeMap<(std::time::Instant, u64), Armed>,
+}
+
+fn timers() -> &'static (std::sync::Mutex<Timers>, std::sync::Condvar) {
+    static TIMERS: std::sync::OnceLock<(std::sync::Mutex<Timers>, std::sync::Condvar)> = std::sync::OnceLock::new();
+    TIMERS.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("orbit-statement-timeout".into())
+            .spawn(run_timers)
+            .expect("the statement timer thread starts");
+        (std::sync::Mutex::new(Timers::default()), std::sync::Condvar::new())
+    })
+}
+
+fn run_timers() {
+    let (lock, wakeup) = timers();
+    let mut timers = lock.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let now = std::time::Instant::now();
+        while let Some(entry) = timers.armed.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let armed = entry.remove();
+            armed.fired.store(true, Ordering::Relaxed);
+            armed.cancel.store(true, Ordering::Relaxed);
+        }
+        timers = match timers.armed.keys().next().map(|(deadline, _)| *deadline) {
+            Some(deadline) => {
+                wakeup
+                    .wait_timeout(timers, deadline.saturating_duration_since(now))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+            }
+            None => wakeup.wait(timers).unwrap_or_else(|e| e.into_inner()),
+        };
+    }
 }
 
 impl StatementTimer {
     pub fn arm(limit: Option<Duration>, cancel: Arc<AtomicBool>) -> StatementTimer {
         let fired = Arc::new(AtomicBool::new(false));
-        let task = match (limit, tokio::runtime::Handle::try_current()) {
-            (Some(limit), Ok(runtime)) => {
-                let fired = fired.clone();
-                Some(runtime.spawn(async move {
-                    tokio::time::sleep(limit).await;
-                    fired.store(true, Ordering::Relaxed);
-                    cancel.store(true, Ordering::Relaxed);
-                }))
-            }
-            _ => None,
-        };
-        StatementTimer { fired, task }
+        let Some(limit) = limit else { return StatementTimer { armed: None, fired } };
+        let (lock, wakeup) = timers();
+        let mut timers = lock.lock().unwrap_or_else(|e| e.into_inner());
+        timers.next_id += 1;
+        let key = (std::time::Instant::now() + limit, timers.next_id);
+        timers.armed.insert(key, Armed { fired: fired.clone(), cancel });
+        drop(timers);
+        wakeup.notify_one();
+        StatementTimer { armed: Some(key), fired }
     }
 
     /// The statement's result, with a cancellation the timer caused named as a timeout.
@@ -120,8 +169,9 @@ impl StatementTimer {
 
 impl Drop for StatementTimer {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
+        if let Some(key) = self.armed.take() {
+            let (lock, _) = timers();
+            lock.lock().unwrap_or_else(|e| e.into_inner()).armed.remove(&key);
         }
     }
 }
