@@ -29,9 +29,9 @@
 //! the environment or a flag ([`PersistenceConfig::override_backend`]), which wins over the
 //! file. With nothing configured, everything is in memory.
 
+use crate::cow_btree::CowBTreeConfig;
 use crate::lsm::LsmConfig;
 use crate::memory::MemoryConfig;
-use crate::pending::cow_btree::CowBTreeConfig;
 use crate::provider::{LeaseError, LeaseResult};
 use crate::rocks::RocksConfig;
 use serde::de::DeserializeOwned;

@@ -576,6 +576,16 @@ mod tests {
         crate::lease_conformance_tests!(open, crate::conformance::Durability::Applied);
     }
 
+    mod cow_btree {
+        use super::*;
+
+        fn open(dir: &Path) -> LeaseResult<LeaseBackend> {
+            open_backend(BackendKind::CowBTree, dir)
+        }
+
+        crate::lease_conformance_tests!(open, crate::conformance::Durability::Applied);
+    }
+
     mod lsm_tree {
         use super::*;
 

@@ -6,26 +6,27 @@
 //!   backend provides; the provider traits are implemented once over it.
 //! * [`directory`]: [`Directory`], the providers over any [`RecordStore`], with the key
 //!   layout of [`keys`] and the counters of [`metrics`].
-//! * Backends: [`memory`] ([`MemoryStore`]), [`rocks`] ([`RocksStore`]), `cow_btree` and
-//!   [`lsm`] ([`LsmStore`]).
+//! * Backends: [`memory`] ([`MemoryStore`]), [`rocks`] ([`RocksStore`]), [`cow_btree`]
+//!   ([`CowBTreeStore`]) and [`lsm`] ([`LsmStore`]).
 //! * [`config`]: TOML / JSON / environment configuration; [`registry`]: opening backends
 //!   ([`open_backend`], [`open_provider`]) and [`PersistenceProviderRegistry`].
 //! * [`conformance`]: the checks every backend passes.
 
 pub mod config;
 pub mod conformance;
+pub mod cow_btree;
 pub mod directory;
 pub mod keys;
 pub mod lsm;
 pub mod memory;
 pub mod metrics;
-mod pending;
 pub mod provider;
 pub mod registry;
 pub mod rocks;
 pub mod store;
 
 pub use config::{BackendKind, PersistenceConfig, ProviderConfig, ProviderSpec, BACKEND_ENV};
+pub use cow_btree::{CowBTreeConfig, CowBTreeStore};
 pub use directory::Directory;
 pub use lsm::{LsmConfig, LsmStore};
 pub use memory::{BackupCompression, BackupConfig, MemoryConfig, MemoryDirectory, MemoryStore};

@@ -13,10 +13,10 @@
 //! * [`PersistenceProviderRegistry::open`]: everything a [`PersistenceConfig`] selects.
 
 use crate::config::{BackendKind, PersistenceConfig, ProviderConfig, ProviderSpec};
+use crate::cow_btree::CowBTreeStore;
 use crate::directory::Directory;
 use crate::lsm::LsmStore;
 use crate::memory::{BackupConfig, MemoryConfig, MemoryStore};
-use crate::pending::cow_btree::CowBTreeStore;
 use crate::provider::{AddressableDirectoryProvider, ClusterNodeProvider, LeaseError, LeaseResult};
 use crate::rocks::RocksStore;
 use crate::store::RecordStore;
