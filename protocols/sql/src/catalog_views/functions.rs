@@ -111,13 +111,29 @@ pub fn bind_call(
         }
         "pg_get_indexdef" => {
             let model = m();
+            // Key: index oid * 1000 + column (0: the whole definition).
             let mut pairs = Vec::new();
             for r in &model.relations {
                 for ix in &r.indexes {
-                    pairs.push((Value::Int(ix.oid), text(&index_def(r, ix))));
+                    pairs.push((Value::Int(ix.oid * 1000), text(&index_def(r, ix))));
+                    for (k, c) in ix.columns.iter().enumerate() {
+                        pairs.push((Value::Int(ix.oid * 1000 + k as i64 + 1), text(&super::model::quote_ident(c))));
+                    }
                 }
             }
-            lookup(as_oid(first), pairs, false, SqlType::Text)
+            let column = if args.is_empty() { lit(Value::Int(0)) } else { as_oid(args.remove(0).0) };
+            let key = Expr::Binary {
+                op: crate::expr::BinOp::Add,
+                left: Box::new(Expr::Binary {
+                    op: crate::expr::BinOp::Mul,
+                    left: Box::new(as_oid(first)),
+                    right: Box::new(lit(Value::Int(1000))),
+                    ty: SqlType::Int8,
+                }),
+                right: Box::new(column),
+                ty: SqlType::Int8,
+            };
+            lookup(key, pairs, false, SqlType::Text)
         }
         "pg_get_constraintdef" => {
             let model = m();

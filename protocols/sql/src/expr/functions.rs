@@ -531,7 +531,7 @@ pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
         "to_char" if args.len() == 2 => SqlType::Text,
         "age" if args.len() <= 2 => SqlType::Interval,
         "array_length" | "cardinality" | "array_upper" | "array_lower" | "pg_backend_pid" => SqlType::Int4,
-        "array_to_string" | "pg_encoding_to_char" => SqlType::Text,
+        "array_to_string" | "pg_encoding_to_char" | "pg_size_pretty" => SqlType::Text,
         "current_schemas" => SqlType::Array(Box::new(SqlType::Text)),
         "make_date" => SqlType::Date,
         "nextval" | "currval" => SqlType::Int8,
@@ -762,6 +762,17 @@ pub fn call(
             Value::Array(items)
         }
         "pg_backend_pid" => Value::Int(std::process::id() as i64),
+        "pg_size_pretty" => {
+            let mut size = int_arg(&arg(0))?;
+            let mut unit = 0;
+            let units = ["bytes", "kB", "MB", "GB", "TB", "PB"];
+            // PostgreSQL switches unit at 10 * 1024 and rounds half up.
+            while unit + 1 < units.len() && size.abs() >= 10 * 1024 {
+                size = (size + if size < 0 { -512 } else { 512 }) / 1024;
+                unit += 1;
+            }
+            Value::Text(format!("{size} {}", units[unit]))
+        }
         "array_length" | "cardinality" => match (arg(0), if args.len() > 1 { int_arg(&arg(1))? } else { 1 }) {
             (Value::Array(items), 1) if !items.is_empty() => Value::Int(items.len() as i64),
             (Value::Array(items), _) if name == "cardinality" => Value::Int(items.len() as i64),
