@@ -706,3 +706,287 @@ fn jdbc_runs_a_session() {
     assert!(out.status.success(), "JDBC session failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("jdbc session ok"), "{stdout}");
 }
+
+// ---------------------------------------------------------------------------------------
+// COPY
+
+/// Runs `psql` with `stdin` as its standard input.
+fn psql_stdin(port: u16, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+        .args(["-X", "-v", "ON_ERROR_STOP=1", "-A", "-t"])
+        .args(args)
+        .env("PGCONNECT_TIMEOUT", "10")
+        .env_remove("PGPASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run psql");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write psql stdin");
+    child.wait_with_output().expect("psql output")
+}
+
+/// A table with every type Orbit supports, and rows with NULLs, quotes, tabs, newlines,
+/// backslashes, unicode, bytea, numeric and timestamps.
+const COPY_TYPES_DDL: &str = "CREATE TABLE copy_types (id int PRIMARY KEY, b bool, i2 smallint, i8 bigint, \
+    f4 real, f8 double precision, n numeric(20,5), t text, vc varchar(12), ch char(3), by bytea, d date, \
+    tm time, ts timestamp, tz timestamptz, iv interval, u uuid, j json, jb jsonb, ia int[], ta text[])";
+
+const COPY_TYPES_INSERT: &str = "INSERT INTO copy_types VALUES \
+    (1, true, -32768, 9223372036854775807, 1.5, -2.25e-10, 12345.6789, E'tab\\there\\nnew \\\\ \"q\" ''s'' \u{e9}\u{1f600}', \
+     'short', 'ab', '\\x00ff10'::bytea, '2024-02-29', '23:59:59.999999', '2024-01-02 03:04:05.123456', \
+     '2024-01-02 03:04:05+00', '1 year 2 mons 3 days 04:05:06', '123e4567-e89b-12d3-a456-426614174000', \
+     '{\"a\": [1, 2]}', '{\"b\": 1, \"a\": null}', '{1,NULL,3}', '{\"x y\",\"q\\\\\\\"\",NULL,\"a,b\"}'), \
+    (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), \
+    (3, false, 0, 0, 'NaN', '-Infinity', 0, '', '', '', '', 'infinity', '00:00:00', '-infinity', 'infinity', \
+     '0 seconds', '00000000-0000-0000-0000-000000000000', '\"\"', '[]', '{}', '{}'), \
+    (4, true, 1, -1, 3.25, 1e300, -0.00001, E'\\\\N', ',', 'x', '\\x5c4e'::bytea, '1999-12-31', '12:00', \
+     '1999-12-31 23:59:59', '2000-01-01 00:00:00+00', '-1 days', 'ffffffff-ffff-ffff-ffff-ffffffffffff', \
+     'null', '{\"k\": \"v\\\\nw\"}', '{-1}', '{\"\\\\\\\\.\"}')";
+
+/// COPY TO STDOUT of `sql` through tokio-postgres: the bytes.
+async fn copy_out_bytes(client: &Client, sql: &str) -> Vec<u8> {
+    use futures::TryStreamExt;
+    let stream = client.copy_out(sql).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    let chunks: Vec<_> = stream.try_collect().await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    chunks.iter().flat_map(|c| c.iter().copied()).collect()
+}
+
+/// COPY FROM STDIN of `data` through tokio-postgres, in pieces of `piece` bytes.
+async fn copy_in_bytes(client: &Client, sql: &str, data: &[u8], piece: usize) -> Result<u64, tokio_postgres::Error> {
+    use futures::SinkExt;
+    let sink = client.copy_in(sql).await?;
+    let mut sink = std::pin::pin!(sink);
+    for chunk in data.chunks(piece.max(1)) {
+        sink.send(bytes_of(chunk)).await?;
+    }
+    sink.as_mut().finish().await
+}
+
+fn bytes_of(chunk: &[u8]) -> std::io::Cursor<Vec<u8>> {
+    std::io::Cursor::new(chunk.to_vec())
+}
+
+#[tokio::test]
+async fn copy_through_tokio_postgres_extended_protocol() {
+    let server = TestServer::start(&[], &[]);
+    let client = connect(&server).await;
+    client
+        .batch_execute("CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty int DEFAULT 7)")
+        .await
+        .unwrap();
+    let n = copy_in_bytes(&client, "COPY items (name, qty) FROM STDIN", b"apple\t1\nbanana\t\\N\ncherry\t3\n", 5)
+        .await
+        .expect("copy in");
+    assert_eq!(n, 3);
+    let n =
+        copy_in_bytes(&client, "COPY items (name) FROM STDIN (FORMAT csv)", b"\"date, dried\"\n", 100).await.unwrap();
+    assert_eq!(n, 1);
+    let out = copy_out_bytes(&client, "COPY items TO STDOUT").await;
+    assert_eq!(String::from_utf8(out).unwrap(), "1\tapple\t1\n2\tbanana\t\\N\n3\tcherry\t3\n4\tdate, dried\t7\n");
+    let out =
+        copy_out_bytes(&client, "COPY (SELECT name FROM items WHERE id > 2 ORDER BY id) TO STDOUT WITH CSV HEADER")
+            .await;
+    assert_eq!(String::from_utf8(out).unwrap(), "name\ncherry\n\"date, dried\"\n");
+
+    // A bad row on line 3: the error names it, and nothing of the COPY stays.
+    let error =
+        copy_in_bytes(&client, "COPY items (name, qty) FROM STDIN", b"x\t1\ny\t2\nz\tzz\n", 4).await.unwrap_err();
+    let db = error.as_db_error().expect("server error");
+    assert_eq!(db.code(), &SqlState::INVALID_TEXT_REPRESENTATION);
+    assert_eq!(db.message(), "invalid input syntax for type integer: \"zz\"");
+    assert_eq!(db.where_(), Some("COPY items, line 3, column qty: \"zz\""));
+    let count: i64 = client.query_one("SELECT count(*) FROM items", &[]).await.unwrap().get(0);
+    assert_eq!(count, 4);
+
+    // Inside a transaction block: the rows are the block's.
+    client.batch_execute("BEGIN").await.unwrap();
+    copy_in_bytes(&client, "COPY items (name) FROM STDIN", b"in block\n", 100).await.unwrap();
+    client.batch_execute("ROLLBACK").await.unwrap();
+    let count: i64 = client.query_one("SELECT count(*) FROM items", &[]).await.unwrap().get(0);
+    assert_eq!(count, 4);
+    // The connection is fine after all that.
+    let name: String = client.query_one("SELECT name FROM items WHERE id = 4", &[]).await.unwrap().get(0);
+    assert_eq!(name, "date, dried");
+    // (Last: after an error at Execute, tokio-postgres still sends CopyFail and a second
+    // Sync, whose ReadyForQuery it then takes for the next request's; PostgreSQL answers
+    // the same way, so the connection is not used afterwards.)
+    let Err(error) = client.copy_in::<_, std::io::Cursor<Vec<u8>>>("COPY nowhere FROM STDIN").await else {
+        panic!("COPY into a missing table started");
+    };
+    assert_eq!(sqlstate(&error), SqlState::UNDEFINED_TABLE);
+}
+
+#[test]
+fn copy_through_psql_and_backslash_copy() {
+    if !psql_available() {
+        eprintln!("psql is not installed; skipping");
+        return;
+    }
+    let server = TestServer::start(&[], &[]);
+    let port = pg_port(&server);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = psql(port, &["-c", "CREATE TABLE people (id int PRIMARY KEY, name text, city text)"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // COPY FROM STDIN with inline data in a script, then more statements.
+    let script = "COPY people FROM STDIN;\n1\tAda\tLondon\n2\tGrace\t\\N\n\\.\nSELECT count(*) FROM people;\n";
+    let out = psql_stdin(port, &[], script.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("COPY 2\n2\n"), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // \copy from a CSV file with a header, delimiter, null and quote.
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "id;name;city\n3;'Lin; Jr';NULL\n4;Kim;'Seoul'\n").unwrap();
+    let cmd = format!(
+        "\\copy people FROM '{}' WITH (FORMAT csv, HEADER true, DELIMITER ';', NULL 'NULL', QUOTE '''')",
+        csv.display()
+    );
+    let out = psql(port, &["-c", &cmd]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // \copy to a file, both formats, and COPY TO STDOUT.
+    let text = dir.path().join("out.txt");
+    let out = psql(port, &["-c", &format!("\\copy people TO '{}'", text.display())]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "1\tAda\tLondon\n2\tGrace\t\\N\n3\tLin; Jr\t\\N\n4\tKim\tSeoul\n"
+    );
+    let out = psql(port, &["-c", "COPY people (name, city) TO STDOUT WITH CSV HEADER FORCE QUOTE city"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "name,city\nAda,\"London\"\nGrace,\nLin; Jr,\nKim,\"Seoul\"\n");
+
+    // A bad row: psql reports the error with its line, and nothing was inserted.
+    let out = psql_stdin(port, &["-v", "VERBOSITY=verbose", "-c", "COPY people FROM STDIN"], b"5\tx\ty\n5\tdup\tz\n");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ERROR:  23505: duplicate key value violates unique constraint \"people_pkey\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("CONTEXT:  COPY people, line 2"), "{stderr}");
+    let out = psql(port, &["-c", "SELECT count(*) FROM people"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n");
+
+    // Unsupported forms answer 0A000.
+    let out = psql(port, &["-v", "VERBOSITY=verbose", "-c", "COPY people TO '/tmp/people.txt'"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0A000"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = psql(port, &["-v", "VERBOSITY=verbose", "-c", "COPY people TO STDOUT (FORMAT binary)"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0A000"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The same table on Orbit and on a real PostgreSQL 15: COPY TO STDOUT (text and CSV)
+/// gives the same bytes, and those bytes COPY back in and out unchanged.
+#[tokio::test]
+async fn copy_round_trips_every_type_like_postgres() {
+    let server = TestServer::start(&[], &[]);
+    let orbit = connect(&server).await;
+    orbit.batch_execute(COPY_TYPES_DDL).await.unwrap();
+    orbit.batch_execute(COPY_TYPES_INSERT).await.unwrap();
+    let forms = [
+        "COPY copy_types TO STDOUT",
+        "COPY copy_types TO STDOUT (FORMAT csv, HEADER)",
+        "COPY copy_types TO STDOUT (FORMAT csv, FORCE_QUOTE *, DELIMITER '|', NULL 'NULL')",
+        "COPY (SELECT id, t, by FROM copy_types ORDER BY id DESC) TO STDOUT (DELIMITER ',')",
+    ];
+    let mut outputs = Vec::new();
+    for form in forms {
+        outputs.push(copy_out_bytes(&orbit, form).await);
+    }
+
+    // Byte-identical round trip through Orbit, text and CSV.
+    let text = outputs[0].clone();
+    orbit.batch_execute(&COPY_TYPES_DDL.replace("copy_types", "copy_back2")).await.unwrap();
+    copy_in_bytes(&orbit, "COPY copy_back2 FROM STDIN", &text, 7).await.unwrap();
+    assert_eq!(copy_out_bytes(&orbit, "COPY copy_back2 TO STDOUT").await, text);
+    orbit.batch_execute("TRUNCATE copy_back2").await.unwrap();
+    copy_in_bytes(&orbit, "COPY copy_back2 FROM STDIN (FORMAT csv, HEADER match)", &outputs[1], 11).await.unwrap();
+    assert_eq!(copy_out_bytes(&orbit, "COPY copy_back2 TO STDOUT").await, text);
+
+    let real = match orbit_sqllogic::RealPostgres::start() {
+        Ok(real) => real,
+        Err(e) => {
+            eprintln!("\n!!!! comparison with PostgreSQL 15 SKIPPED: {e}\n");
+            return;
+        }
+    };
+    let config = format!("host=127.0.0.1 port={} user=postgres dbname=postgres", real.port());
+    let (pg, connection) = tokio_postgres::connect(&config, NoTls).await.expect("connect to PostgreSQL");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    pg.batch_execute(COPY_TYPES_DDL).await.unwrap();
+    pg.batch_execute(COPY_TYPES_INSERT).await.unwrap();
+    for (form, ours) in forms.iter().zip(&outputs) {
+        let theirs = copy_out_bytes(&pg, form).await;
+        assert_eq!(
+            String::from_utf8_lossy(ours),
+            String::from_utf8_lossy(&theirs),
+            "{form}: Orbit (left) and PostgreSQL 15 (right) differ"
+        );
+    }
+    // PostgreSQL reads Orbit's output back to the same bytes.
+    pg.batch_execute(&COPY_TYPES_DDL.replace("copy_types", "copy_back2")).await.unwrap();
+    copy_in_bytes(&pg, "COPY copy_back2 FROM STDIN", &text, 4096).await.unwrap();
+    assert_eq!(copy_out_bytes(&pg, "COPY copy_back2 TO STDOUT").await, text);
+}
+
+/// Bad input gives PostgreSQL 15's SQLSTATE, message and CONTEXT line, and leaves nothing.
+#[tokio::test]
+async fn copy_errors_match_postgres() {
+    let server = TestServer::start(&[], &[]);
+    let orbit = connect(&server).await;
+    let real = orbit_sqllogic::RealPostgres::start().ok();
+    let pg = match &real {
+        Some(real) => {
+            let config = format!("host=127.0.0.1 port={} user=postgres dbname=postgres", real.port());
+            let (pg, connection) = tokio_postgres::connect(&config, NoTls).await.expect("connect to PostgreSQL");
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Some(pg)
+        }
+        None => {
+            eprintln!("\n!!!! comparison with PostgreSQL 15 SKIPPED (not installed); checking Orbit alone\n");
+            None
+        }
+    };
+    let ddl = "CREATE TABLE t (a int PRIMARY KEY, b int NOT NULL, c varchar(5) CHECK (c <> 'bad'))";
+    orbit.batch_execute(ddl).await.unwrap();
+    if let Some(pg) = &pg {
+        pg.batch_execute(ddl).await.unwrap();
+    }
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("COPY t FROM STDIN", b"1\t2\tx\n2\tx\ty\n", "22P02"),
+        ("COPY t FROM STDIN", b"1\t2\tx\n2\t3\n", "22P04"),
+        ("COPY t FROM STDIN", b"1\t2\tx\t5\n", "22P04"),
+        ("COPY t FROM STDIN", b"1\t2\tx\n1\t3\ty\n", "23505"),
+        ("COPY t FROM STDIN", b"1\t2\tx\n2\t\\N\ty\n", "23502"),
+        ("COPY t FROM STDIN", b"1\t2\tx\n2\t3\tbad\n", "23514"),
+        ("COPY t FROM STDIN", b"1\t2\ttoo long\n", "22001"),
+        ("COPY t FROM STDIN", b"1\t2\tx\r\n2\t3\ty\n", "22P04"),
+        ("COPY t FROM STDIN", b"1\t99999999999\tx\n", "22003"),
+        ("COPY t FROM STDIN (FORMAT csv)", b"1,2,x\n\"2,3,y\n", "22P04"),
+        ("COPY t FROM STDIN (FORMAT csv, HEADER match)", b"a,c,b\n", "22P04"),
+        ("COPY t (a, b) FROM STDIN (FORMAT csv)", b"1,2\n2,\n", "23502"),
+    ];
+    for (sql, data, code) in cases {
+        let ours = copy_in_bytes(&orbit, sql, data, 3).await.expect_err("bad input fails");
+        let ours = ours.as_db_error().expect("server error");
+        assert_eq!(ours.code().code(), *code, "{sql} {:?}: {}", String::from_utf8_lossy(data), ours.message());
+        let count: i64 = orbit.query_one("SELECT count(*) FROM t", &[]).await.unwrap().get(0);
+        assert_eq!(count, 0, "nothing of a failed COPY stays");
+        if let Some(pg) = &pg {
+            let theirs = copy_in_bytes(pg, sql, data, 4096).await.expect_err("fails on PostgreSQL too");
+            let theirs = theirs.as_db_error().expect("server error");
+            assert_eq!(
+                (ours.code(), ours.message(), ours.where_()),
+                (theirs.code(), theirs.message(), theirs.where_()),
+                "{sql} {:?}: Orbit (left) and PostgreSQL 15 (right) differ",
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+}
