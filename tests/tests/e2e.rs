@@ -5,6 +5,8 @@
 mod leases;
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/postgres_auth.rs"]
+mod postgres_auth;
 #[path = "e2e/psql_meta.rs"]
 mod psql_meta;
 #[path = "e2e/redis.rs"]
