@@ -289,8 +289,8 @@ fn unwritable_data_directory_is_rejected() {
 
 #[test]
 fn unsupported_persistence_backends_say_so() {
-    let (exited, _data) = run_invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "lsm_tree")]);
-    assert_invalid(&exited, &["ORBIT_PERSISTENCE_BACKEND", "lsm_tree", "not supported yet"]);
+    let (exited, _data) = run_invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "s3")]);
+    assert_invalid(&exited, &["ORBIT_PERSISTENCE_BACKEND", "s3", "not supported yet"]);
     let (exited, _data) = run_invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "floppy")]);
     assert_invalid(&exited, &["ORBIT_PERSISTENCE_BACKEND", "unknown persistence backend"]);
 }
