@@ -760,6 +760,12 @@ mod tests {
         run(&mut s, "ALTER USER alice PASSWORD NULL").await.unwrap();
         assert!(!get(&storage, "alice").await.unwrap().unwrap().has_password());
 
+        run(&mut s, "CREATE ROLE tmp LOGIN PASSWORD 'p'").await.unwrap();
+        run(&mut s, "ALTER ROLE tmp RENAME TO renamed").await.unwrap();
+        assert!(get(&storage, "tmp").await.unwrap().is_none());
+        let renamed = get(&storage, "renamed").await.unwrap().unwrap();
+        assert!(renamed.check_password("p"), "the SCRAM verifier does not depend on the name");
+        assert!(renamed.md5.is_none(), "the md5 hash does, so it is cleared");
         run(&mut s, "CREATE ROLE reader").await.unwrap();
         assert!(!get(&storage, "reader").await.unwrap().unwrap().login);
         run(&mut s, "DROP ROLE reader, alice").await.unwrap();
