@@ -25,6 +25,8 @@ pub const SEQUENCES: &str = "__orbit_sequences";
 /// Name of the hidden row-id column of a table declared without a primary key.
 pub const ROWID: &str = "__orbit_rowid";
 pub const OPT_HIDDEN: &str = "orbit.hidden_rowid";
+/// The primary-key constraint's name when it is not `<table>_pkey` (ADD CONSTRAINT name PRIMARY KEY).
+pub const OPT_PKEY_NAME: &str = "orbit.primary_key_name";
 pub const OPT_CHECK_PREFIX: &str = "orbit.check.";
 /// Marks a GENERATED ALWAYS AS IDENTITY column (explicit values are refused).
 pub const OPT_IDENTITY_ALWAYS_PREFIX: &str = "orbit.identity_always.";

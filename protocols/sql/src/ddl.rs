@@ -727,6 +727,10 @@ impl Session {
                                 e => e.into(),
                             })?;
                     }
+                    ast::TableConstraint::PrimaryKey(pk) => {
+                        let cols = index_columns(&pk.columns)?;
+                        self.add_primary_key(&current, &rel, cols, pk.name.as_ref().map(ident)).await?;
+                    }
                     _ => return Err(SqlError::not_supported("this ALTER TABLE ADD CONSTRAINT")),
                 },
                 ast::AlterTableOperation::AlterColumn { column_name, op } => {
@@ -750,6 +754,51 @@ impl Session {
         }
         self.engine.refresh_table(&current).await?;
         Ok(cmd("ALTER TABLE"))
+    }
+
+    /// ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY (cols). The primary key is the
+    /// row key in storage, so the table is re-keyed in one storage write (rows moved
+    /// under the new key, indexes rebuilt, the hidden row id dropped): lookups by the
+    /// new key are then one point read, and a crash leaves either the old or the new table.
+    async fn add_primary_key(
+        &mut self,
+        table: &str,
+        rel: &str,
+        cols: Vec<String>,
+        name: Option<String>,
+    ) -> Result<(), SqlError> {
+        let Some(info) = self.engine.catalog().tables.get(table).cloned() else { return Err(undefined_table(rel)) };
+        if info.hidden.is_none() {
+            return Err(SqlError::new(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                format!("multiple primary keys for table \"{rel}\" are not allowed"),
+            ));
+        }
+        for c in &cols {
+            if info.schema.column_position(c).is_none() || *c == ROWID {
+                return Err(SqlError::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{c}\" of relation \"{rel}\" does not exist"),
+                ));
+            }
+        }
+        let name = name.unwrap_or_else(|| format!("{rel}_pkey"));
+        let change = AlterTable::SetPrimaryKey { columns: cols, drop_old_key: true };
+        self.engine.storage.alter_table(table, change).await.map_err(|e| match e {
+            StorageError::NotNullViolation { column, .. } => SqlError::new(
+                sqlstate::NOT_NULL_VIOLATION,
+                format!("column \"{column}\" of relation \"{rel}\" contains null values"),
+            ),
+            StorageError::UniqueViolation { .. } | StorageError::DuplicateKey { .. } => {
+                SqlError::new(sqlstate::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\""))
+            }
+            e => e.into(),
+        })?;
+        if name != format!("{rel}_pkey") {
+            let options = BTreeMap::from([(catalog::OPT_PKEY_NAME.to_string(), name)]);
+            self.engine.storage.alter_table(table, AlterTable::SetOptions(options)).await?;
+        }
+        Ok(())
     }
 
     async fn create_view(&mut self, cv: &ast::CreateView) -> Result<QueryOutput, SqlError> {

@@ -13,7 +13,7 @@
 //! [`expr`] (expressions: eval, casts, comparison, functions), [`exec`] (executor),
 //! [`catalog`] (SQL names over storage), [`session`] (sessions, transactions, settings),
 //! [`ddl`] and [`dml`] (statement families), [`format`] (text formats), [`roles`] (CREATE/ALTER/DROP
-//! ROLE and password verifiers), [`timeouts`] (statement_timeout and friends).
+//! ROLE and password verifiers), [`maintenance`] (VACUUM, ANALYZE), [`timeouts`] (statement_timeout and friends).
 
 pub mod catalog;
 pub mod catalog_views;
@@ -25,6 +25,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod format;
+pub mod maintenance;
 pub mod parse;
 pub mod plan;
 pub mod roles;

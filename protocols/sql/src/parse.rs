@@ -18,12 +18,16 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let dialect = PostgreSqlDialect {};
     let parser = Parser::new(&dialect).with_recursion_limit(200);
     let symmetric = mentions_symmetric(sql);
-    let parser = if symmetric || crate::roles::mentions_user_or_encrypted(sql) {
+    let maintenance = crate::maintenance::mentions_maintenance(sql);
+    let parser = if symmetric || maintenance || crate::roles::mentions_user_or_encrypted(sql) {
         let mut tokens = Tokenizer::new(&dialect, sql)
             .tokenize_with_location()
             .map_err(|e| parse_error(sql, ParserError::TokenizerError(e.to_string())))?;
         if symmetric {
             tokens = rewrite_between_symmetric(tokens);
+        }
+        if maintenance {
+            tokens = crate::maintenance::rewrite(tokens)?;
         }
         Ok(parser.with_tokens_with_locations(crate::roles::rewrite_user_statements(tokens)))
     } else {

@@ -844,6 +844,11 @@ impl Session {
     async fn execute_utility(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
         Some(match stmt {
             Statement::Set(set) => self.execute_set(set),
+            Statement::Vacuum(_) if crate::maintenance::decode(stmt).is_some() => {
+                let m = crate::maintenance::decode(stmt).expect("checked");
+                let in_block = self.status != TransactionStatus::Idle && !self.implicit;
+                self.maintenance(&m, in_block).await
+            }
             stmt if crate::roles::is_role_statement(stmt) => crate::roles::execute(self, stmt).await,
             Statement::ShowVariable { variable } => {
                 let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(".");

@@ -518,6 +518,39 @@ pub async fn alter_and_truncate(s: Storage) {
     assert_eq!(s.list_tables().await.unwrap(), ["other", "people"]);
 }
 
+/// `SetPrimaryKey` moves rows under a new key (dropping a generated row id), keeps
+/// indexes consistent, and refuses NULL or duplicated key values without changing anything.
+pub async fn set_primary_key(s: Storage) {
+    let def = TableDef::new("acc")
+        .column(ColumnDef::new("aid", DataType::Int64))
+        .column(ColumnDef::new("bal", DataType::Int64))
+        .column(ColumnDef::new("rowid", DataType::Int64).not_null())
+        .primary_key(&["rowid"])
+        .index(IndexDef::new("acc_bal", &["bal"], false));
+    s.create_table(&def).await.unwrap();
+    for (rowid, aid) in [(1, 30), (2, 10), (3, 20)] {
+        s.insert("acc", vec![int(aid), int(aid * 2), int(rowid)]).await.unwrap();
+    }
+    let rekey = || AlterTable::SetPrimaryKey { columns: vec!["aid".into()], drop_old_key: true };
+    s.insert("acc", vec![int(10), int(0), int(4)]).await.unwrap();
+    assert!(matches!(s.alter_table("acc", rekey()).await, Err(StorageError::UniqueViolation { .. })));
+    s.delete("acc", &[int(4)]).await.unwrap();
+    s.insert("acc", vec![Value::Null, int(0), int(5)]).await.unwrap();
+    assert!(matches!(s.alter_table("acc", rekey()).await, Err(StorageError::NotNullViolation { .. })));
+    assert_eq!(s.scan("acc", &ScanOptions::all()).await.unwrap().len(), 4);
+    s.delete("acc", &[int(5)]).await.unwrap();
+    let schema = s.alter_table("acc", rekey()).await.unwrap();
+    assert_eq!(schema.primary_key_names(), ["aid"]);
+    assert!(!schema.columns().next().unwrap().nullable);
+    assert_eq!(schema.column_count(), 2);
+    assert_eq!(s.get("acc", &[int(20)]).await.unwrap().unwrap(), [int(20), int(40)]);
+    assert_eq!(ids(&s.scan("acc", &ScanOptions::all()).await.unwrap()), [10, 20, 30]);
+    assert_eq!(ids(&s.index_scan("acc", "acc_bal", &ScanOptions::prefix(vec![int(60)])).await.unwrap()), [30]);
+    assert!(matches!(s.insert("acc", vec![int(10), int(1)]).await, Err(StorageError::DuplicateKey { .. })));
+    s.insert("acc", vec![int(40), int(1)]).await.unwrap();
+    assert_eq!(s.scan("acc", &ScanOptions::all()).await.unwrap().len(), 4);
+}
+
 pub async fn metrics_and_health(s: Storage) {
     create_users(s.as_ref()).await;
     s.insert("users", user(1, None, None, "a")).await.unwrap();
@@ -543,7 +576,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $factory;
             catalog_lifecycle, duplicate_keys_and_upsert, nulls_and_types, key_ordering,
             bounded_scans, index_consistency, transaction_isolation, transaction_conflicts,
-            concurrent_increments, ttl_expiry, alter_and_truncate, metrics_and_health);
+            concurrent_increments, ttl_expiry, alter_and_truncate, set_primary_key, metrics_and_health);
     };
     (@each $factory:expr; $($check:ident),*) => {
         $(

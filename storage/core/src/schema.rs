@@ -104,6 +104,13 @@ pub enum AlterTable {
         default: Option<ColumnDefault>,
     },
     SetOptions(BTreeMap<String, String>),
+    /// Makes `columns` the primary key (and NOT NULL); every row moves under its new key
+    /// and every index is rebuilt, in one write. `drop_old_key` drops the columns of the
+    /// old key (a generated row id the new key replaces).
+    SetPrimaryKey {
+        columns: Vec<String>,
+        drop_old_key: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,6 +311,25 @@ impl TableSchema {
             AlterTable::SetOptions(options) => {
                 for (k, v) in options {
                     self.options.insert(k.clone(), v.clone());
+                }
+            }
+            AlterTable::SetPrimaryKey { columns, drop_old_key } => {
+                if columns.is_empty() {
+                    return Err(StorageError::InvalidSchema("a primary key needs at least one column".into()));
+                }
+                let slots = columns.iter().map(|c| self.require_slot(c)).collect::<StorageResult<Vec<_>>>()?;
+                for &slot in &slots {
+                    self.slots[slot].def.nullable = false;
+                }
+                let old = std::mem::replace(&mut self.primary_key, slots);
+                if *drop_old_key {
+                    for slot in old.into_iter().filter(|s| !self.primary_key.contains(s)) {
+                        let (gone, kept): (Vec<_>, Vec<_>) =
+                            std::mem::take(&mut self.indexes).into_iter().partition(|i| i.slots.contains(&slot));
+                        self.indexes = kept;
+                        removed.extend(gone);
+                        self.slots[slot].dropped = true;
+                    }
                 }
             }
         }

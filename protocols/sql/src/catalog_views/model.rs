@@ -330,7 +330,12 @@ pub fn build(
             let cols: Vec<String> = t.schema.primary_key_names().iter().map(|s| s.to_string()).collect();
             let ix = IndexObj {
                 oid: oid + 1,
-                name: format!("{}_pkey", t.name),
+                name: t
+                    .schema
+                    .options
+                    .get(crate::catalog::OPT_PKEY_NAME)
+                    .cloned()
+                    .unwrap_or_else(|| format!("{}_pkey", t.name)),
                 attnums: cols.iter().map(|c| attnum(c)).collect(),
                 columns: cols,
                 unique: true,

@@ -210,6 +210,14 @@ impl KvTableStorage {
         }
         let mut new = (*schema).clone();
         let removed = new.apply(&change)?;
+        if let AlterTable::SetPrimaryKey { .. } = &change {
+            // Commits are held off by the lock, so the snapshot has every committed row;
+            // transactions that wrote under the old schema fail at commit (version check).
+            let batch = txn::rekey_rows(&self.inner, &schema, &new).await?;
+            let new = Arc::new(new);
+            self.write_catalog(batch, Some(schema), Some(new.clone()), None).await?;
+            return Ok(new);
+        }
         let mut batch = WriteBatch::new();
         for index in removed {
             let prefix = layout::index_prefix(schema.id, index.id);

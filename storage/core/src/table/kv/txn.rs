@@ -452,6 +452,58 @@ pub(super) async fn build_index(inner: &Inner, schema: &TableSchema, index: &Sto
     Ok(batch)
 }
 
+/// Moves every row of `old` under the primary key of `new` (same table id and slots):
+/// clears the table's rows and index entries, then writes each visible row under its
+/// new key with its index and TTL entries. Fails on a NULL or duplicated key value.
+pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSchema) -> StorageResult<WriteBatch> {
+    let snapshot = inner.engine.snapshot();
+    let writes = BTreeMap::new();
+    let range = KeyRange::prefix(&layout::rows_prefix(old.id));
+    let mut scanner = MergedScanner::new(snapshot.as_ref(), &writes, range, false, 1024);
+    let now = now_millis();
+    let mut batch = WriteBatch::new();
+    let prefix = layout::table_prefix(old.id);
+    if let Some(end) = prefix_end(&prefix) {
+        batch.delete_range(prefix, end);
+    }
+    let dropped: Vec<usize> = (0..new.slots.len()).filter(|&s| new.slots[s].dropped).collect();
+    let mut seen = HashSet::new();
+    while let Some((row_key, bytes)) = scanner.next().await? {
+        let mut stored = decode_stored(old, &bytes)?;
+        let old_pk = layout::pk_of_row_key(old.id, &row_key);
+        if let Some(at) = stored.expires_at {
+            batch.delete(layout::ttl_key(at, old.id, old_pk));
+        }
+        if !stored.visible(now) {
+            continue;
+        }
+        for &slot in &new.primary_key {
+            if stored.physical[slot].is_null() {
+                return Err(StorageError::NotNullViolation {
+                    table: new.name.clone(),
+                    column: new.slots[slot].def.name.clone(),
+                });
+            }
+        }
+        for &slot in &dropped {
+            stored.physical[slot] = Value::Null;
+        }
+        let pk = pk_bytes(new, &stored.physical)?;
+        if !seen.insert(pk.clone()) {
+            return Err(StorageError::UniqueViolation { table: new.name.clone(), index: String::new() });
+        }
+        for index in &new.indexes {
+            let (entry, _) = index_entry_key(new, index, &stored.physical, &pk)?;
+            batch.put(entry, pk.clone());
+        }
+        if let Some(at) = stored.expires_at {
+            batch.put(layout::ttl_key(at, new.id, &pk), Vec::new());
+        }
+        batch.put(layout::row_key(new.id, &pk), row::encode_row(&stored.physical, stored.expires_at));
+    }
+    Ok(batch)
+}
+
 macro_rules! timed {
     ($self:ident, $op:expr, $body:expr) => {{
         let started = Instant::now();
