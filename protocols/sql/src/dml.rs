@@ -755,13 +755,29 @@ impl Session {
         params: &[Value],
         update: bool,
     ) -> Result<QueryOutput, SqlError> {
-        let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
         let info = plan.table.clone();
         let pk = info.schema.primary_key_positions();
-        // (old key, new row, returning values)
-        let changes: Vec<RowChange> = {
+        // Lock the rows to change; when that waited for another transaction or the rows
+        // may have changed since the snapshot, read them again through a fresh one.
+        let mut rounds = 0;
+        let (ctx, rows) = loop {
+            let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
+            let keys: Vec<_> = rows
+                .iter()
+                .map(|row| crate::expr::compare::row_key(&pk.iter().map(|p| row[*p].clone()).collect::<Vec<_>>()))
+                .collect();
+            let locked = self.engine.locks.lock_all(self.lock_owner, &info.storage_name, &keys, &self.cancel).await?;
+            let current = rounds > 0 && locked.all_held_before;
+            if current || (!locked.waited && tx.snapshot_is_current()) || rounds >= 8 {
+                break (ctx, rows);
+            }
+            tx.refresh_snapshot().await?;
+            rounds += 1;
+        };
+        // (old key, new row, returning values)
+        let changes: Vec<RowChange> = {
             let mut seen = HashSet::new();
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {

@@ -25,6 +25,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod format;
+pub mod locks;
 pub mod maintenance;
 pub mod parse;
 pub mod plan;
@@ -50,6 +51,8 @@ pub struct Engine {
     catalog: RwLock<Arc<CatalogState>>,
     /// Serializes DDL so catalog snapshots are replaced one change at a time.
     pub(crate) ddl_lock: tokio::sync::Mutex<()>,
+    /// Row locks of UPDATE and DELETE (READ COMMITTED waits instead of 40001).
+    pub(crate) locks: locks::RowLocks,
 }
 
 impl Engine {
@@ -60,7 +63,9 @@ impl Engine {
         if let Some(schema) = storage.table_schema(roles::ROLES).await? {
             state.roles_table = Some(Arc::new(catalog::TableInfo::new(roles::ROLES, schema)));
         }
-        Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()) }))
+        Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()),
+            locks: locks::RowLocks::default(),
+        }))
     }
 
     pub(crate) fn catalog(&self) -> Arc<CatalogState> {

@@ -118,6 +118,14 @@ pub struct Session {
     /// Prepared statements the client asked to DEALLOCATE (None = ALL); the wire
     /// listener, which owns the prepared statements, takes and applies them.
     deallocations: Vec<Option<String>>,
+    /// This session's identity in the engine's row locks (see [`crate::locks`]).
+    pub(crate) lock_owner: u64,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.engine.locks.release(self.lock_owner);
+    }
 }
 
 impl Session {
@@ -130,6 +138,7 @@ impl Session {
             ));
         }
         let settings = SETTINGS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let lock_owner = engine.locks.new_owner();
         Ok(Session {
             engine,
             database: database.to_string(),
@@ -148,6 +157,7 @@ impl Session {
             notices: Vec::new(),
             statement_index: 0,
             deallocations: Vec::new(),
+            lock_owner,
         })
     }
 
@@ -496,11 +506,9 @@ impl Session {
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.block_ddl);
         if let Some(tx) = self.tx.take() {
-            if commit {
-                tx.commit().await?;
-            } else {
-                tx.rollback().await?;
-            }
+            let ended = if commit { tx.commit().await } else { tx.rollback().await };
+            self.engine.locks.release(self.lock_owner);
+            ended?;
         }
         if !commit {
             self.undo_schema_changes(ddl, "rolling back").await?;
@@ -721,21 +729,25 @@ impl Session {
                 Some(tx) => tx,
                 None => self.engine.storage.begin().await?,
             };
+            // READ COMMITTED: each statement of a block sees every commit made before it.
+            if let Err(e) = tx.refresh_snapshot().await {
+                self.tx = Some(tx);
+                return Err(e.into());
+            }
             let r = self.execute_rows(tx.as_mut(), stmt, param_types, params).await;
             self.tx = Some(tx);
             r
         } else {
             let mut tx = self.engine.storage.begin().await?;
-            match self.execute_rows(tx.as_mut(), stmt, param_types, params).await {
-                Ok(out) => {
-                    tx.commit().await?;
-                    Ok(out)
-                }
+            let result = match self.execute_rows(tx.as_mut(), stmt, param_types, params).await {
+                Ok(out) => tx.commit().await.map(|()| out).map_err(Into::into),
                 Err(e) => {
                     let _ = tx.rollback().await;
                     Err(e)
                 }
-            }
+            };
+            self.engine.locks.release(self.lock_owner);
+            result
         }
     }
 

@@ -105,6 +105,16 @@ pub trait Transaction: Send {
     async fn set_expiry(&mut self, table: &str, key: &[Value], expires_at: Option<i64>) -> StorageResult<bool>;
     /// `None` when there is no visible row; `Some(None)` for a row without expiry.
     async fn get_expiry(&mut self, table: &str, key: &[Value]) -> StorageResult<Option<Option<i64>>>;
+    /// Read committed: later reads see every commit made so far, and writes made from
+    /// now on conflict only with commits after this point (writes made before keep
+    /// their older base). The default keeps the one snapshot (snapshot isolation).
+    async fn refresh_snapshot(&mut self) -> StorageResult<()> {
+        Ok(())
+    }
+    /// Whether no commit was published since the snapshot was taken.
+    fn snapshot_is_current(&self) -> bool {
+        true
+    }
     async fn commit(self: Box<Self>) -> StorageResult<()>;
     async fn rollback(self: Box<Self>) -> StorageResult<()>;
 }

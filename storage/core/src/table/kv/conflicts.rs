@@ -44,8 +44,25 @@ impl CommitLog {
     }
 
     /// Whether any of `keys` was written by a commit after `start`. Call under the commit lock.
-    pub fn conflicts<'k>(&self, log: &WriteLog, start: u64, mut keys: impl Iterator<Item = &'k Vec<u8>>) -> bool {
-        keys.any(|k| log.last_write.get(k).is_some_and(|seq| *seq > start))
+    #[cfg(test)]
+    pub fn conflicts<'k>(&self, log: &WriteLog, start: u64, keys: impl Iterator<Item = &'k Vec<u8>>) -> bool {
+        self.conflicts_since(log, keys, |_| start)
+    }
+
+    /// Whether any of `keys` was written by a commit after the sequence `base(key)` its
+    /// write was based on. Call under the commit lock.
+    pub fn conflicts_since<'k>(
+        &self,
+        log: &WriteLog,
+        mut keys: impl Iterator<Item = &'k Vec<u8>>,
+        base: impl Fn(&[u8]) -> u64,
+    ) -> bool {
+        keys.any(|k| log.last_write.get(k).is_some_and(|seq| *seq > base(k)))
+    }
+
+    /// Sequence number of the last published commit.
+    pub fn current(&self) -> u64 {
+        self.committed.load(Ordering::Acquire)
     }
 
     /// Records a commit whose writes are now in the engine. Call under the commit lock.

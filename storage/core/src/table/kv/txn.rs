@@ -98,6 +98,11 @@ pub struct KvTransaction {
     inner: Arc<Inner>,
     snapshot: Arc<dyn KvSnapshot>,
     start: u64,
+    /// Commit sequence the current snapshot holds (`start` until [`Transaction::refresh_snapshot`]).
+    base: u64,
+    /// Keys first written after a refresh, with the snapshot sequence they were based on
+    /// (other keys were based on `start`).
+    rebased: HashMap<Vec<u8>, u64>,
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// Tables written, with the schema version the writes were made under.
     tables: HashMap<u32, u32>,
@@ -108,7 +113,16 @@ impl KvTransaction {
     pub(crate) fn new(inner: Arc<Inner>) -> Self {
         let start = inner.commits.begin();
         let snapshot = inner.engine.snapshot();
-        KvTransaction { inner, snapshot, start, writes: BTreeMap::new(), tables: HashMap::new(), open: true }
+        KvTransaction {
+            inner,
+            snapshot,
+            start,
+            base: start,
+            rebased: HashMap::new(),
+            writes: BTreeMap::new(),
+            tables: HashMap::new(),
+            open: true,
+        }
     }
 
     pub(crate) fn has_writes(&self) -> bool {
@@ -152,11 +166,19 @@ impl KvTransaction {
     }
 
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.note_base(&key);
         self.writes.insert(key, Some(value));
     }
 
     fn remove(&mut self, key: Vec<u8>) {
+        self.note_base(&key);
         self.writes.insert(key, None);
+    }
+
+    fn note_base(&mut self, key: &[u8]) {
+        if self.base != self.start && !self.writes.contains_key(key) && !self.rebased.contains_key(key) {
+            self.rebased.insert(key.to_vec(), self.base);
+        }
     }
 
     async fn load(&self, schema: &TableSchema, pk: &[u8]) -> StorageResult<Option<StoredRow>> {
@@ -401,7 +423,9 @@ impl KvTransaction {
                 _ => return Err(StorageError::Conflict),
             }
         }
-        if self.inner.commits.conflicts(&log, self.start, self.writes.keys()) {
+        let (start, rebased) = (self.start, &self.rebased);
+        let base = |k: &[u8]| rebased.get(k).copied().unwrap_or(start);
+        if self.inner.commits.conflicts_since(&log, self.writes.keys(), base) {
             return Err(StorageError::Conflict);
         }
         let writes = std::mem::take(&mut self.writes);
@@ -570,6 +594,18 @@ impl Transaction for KvTransaction {
             }
             .await
         )
+    }
+
+    async fn refresh_snapshot(&mut self) -> StorageResult<()> {
+        self.ensure_open()?;
+        // The sequence first: the snapshot then holds at least every commit up to it.
+        self.base = self.inner.commits.current();
+        self.snapshot = self.inner.engine.snapshot();
+        Ok(())
+    }
+
+    fn snapshot_is_current(&self) -> bool {
+        self.inner.commits.current() == self.base
     }
 
     async fn commit(mut self: Box<Self>) -> StorageResult<()> {
