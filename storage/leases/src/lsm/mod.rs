@@ -1,16 +1,16 @@
 //! The `lsm_tree` lease backend: a log-structured merge tree implementing
 //! [`RecordStore`].
 //!
-//! A batch goes to the write-ahead log ([`wal`]) and then into the active memtable
-//! ([`memtable`]). A full memtable is frozen and a background worker ([`background`])
-//! writes it to a level-0 table ([`sstable`], with a [`bloom`] filter per table) and
-//! merges tables level by level ([`compaction`]); the [`manifest`] records which tables
+//! A batch goes to the write-ahead log (`wal`) and then into the active memtable
+//! (`memtable`). A full memtable is frozen and a background worker (`background`)
+//! writes it to a level-0 table (`sstable`, with a `bloom` filter per table) and
+//! merges tables level by level (`compaction`); the `manifest` records which tables
 //! are live. Reads look at the memtables, then level 0 newest first, then the deeper
-//! levels ([`engine`]); opening a store replays what the WAL holds beyond the tables
-//! ([`recovery`]).
+//! levels (`engine`); opening a store replays what the WAL holds beyond the tables
+//! (`recovery`).
 //!
-//! Directory layout and file formats: [`files`], [`wal`], [`sstable`], [`block`],
-//! [`manifest`].
+//! Directory layout and file formats: `files`, `wal`, `sstable`, `block`,
+//! `manifest`.
 
 mod background;
 mod block;
