@@ -6,7 +6,8 @@
 //!   root-to-leaf path and publishes a new root; old roots stay readable).
 //! * [`range`] / [`tree_snapshot`]: ordered iteration and point-in-time views.
 //! * [`wal`] / [`snapshot`] / [`files`] / [`codec`]: the on-disk formats.
-//! * [`recovery`]: opening a directory after a clean shutdown or a crash.
+//! * [`recovery`] / [`lock`]: opening a directory (locked while open) after a clean
+//!   shutdown or a crash.
 //!
 //! Writers are serialised by a mutex: a batch is logged (written to the OS, fsynced with
 //! `sync_writes`), applied to a copy of the current root and the new root published.
@@ -18,6 +19,7 @@
 mod codec;
 mod config;
 mod files;
+mod lock;
 mod node;
 mod range;
 mod recovery;
@@ -52,6 +54,7 @@ pub struct CowBTreeStore {
     /// The batch the newest snapshot file covers; held while a snapshot is written.
     snapshot_seq: Mutex<u64>,
     failures: Mutex<Failures>,
+    _lock: lock::DirLock,
 }
 
 struct Writer {
@@ -92,6 +95,7 @@ impl CowBTreeStore {
             writer: Mutex::new(writer),
             snapshot_seq: Mutex::new(recovered.snapshot_seq),
             failures: Mutex::new(Failures::default()),
+            _lock: recovered.lock,
             config,
         })
     }

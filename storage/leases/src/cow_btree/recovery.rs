@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use super::apply_ops;
 use super::config::CowBTreeConfig;
 use super::files::{corruption, io_error, remove_obsolete, DataFiles};
+use super::lock::DirLock;
 use super::snapshot::read_snapshot;
 use super::tree::Tree;
 use super::wal::{read_log, WalWriter};
@@ -23,6 +24,7 @@ pub(crate) struct Recovered {
     /// The batch the loaded snapshot covers (0 without one).
     pub snapshot_seq: u64,
     pub wal: WalWriter,
+    pub lock: DirLock,
 }
 
 /// The newest log as read: where its records start and end.
@@ -36,6 +38,7 @@ struct LastLog {
 pub(crate) fn recover(config: &CowBTreeConfig) -> LeaseResult<Recovered> {
     let dir = config.data_dir.as_path();
     fs::create_dir_all(dir).map_err(|e| io_error("cannot create data directory", dir, e))?;
+    let lock = DirLock::acquire(dir)?;
     let files = DataFiles::list(dir)?;
     for temp in &files.temps {
         fs::remove_file(temp).map_err(|e| io_error("cannot remove unfinished snapshot", temp, e))?;
@@ -122,5 +125,5 @@ pub(crate) fn recover(config: &CowBTreeConfig) -> LeaseResult<Recovered> {
         _ => WalWriter::create(dir, last_seq + 1, config.wal_buffer_size)?,
     };
     remove_obsolete(dir, snapshot_seq)?;
-    Ok(Recovered { tree, last_seq, snapshot_seq, wal })
+    Ok(Recovered { tree, last_seq, snapshot_seq, wal, lock })
 }

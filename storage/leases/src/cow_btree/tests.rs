@@ -287,6 +287,7 @@ fn reopen_after_drop_keeps_everything() {
         }
     }
     let store = CowBTreeStore::open(config(dir.path())).unwrap();
+    assert!(matches!(CowBTreeStore::open(config(dir.path())), Err(LeaseError::Unavailable(_))), "directory locked");
     assert_eq!(contents(&store), model);
     assert_eq!(store.snapshot().sequence(), 400);
     assert_eq!(store.backend_name(), "cow_btree");
@@ -556,4 +557,18 @@ fn acknowledged_batches_survive_kill_9() {
             assert!(present[1..].iter().all(|&p| p == expected), "round {round}, batch {n}: {present:?} (last {last})");
         }
     }
+}
+
+#[test]
+fn a_failed_log_write_applies_nothing_and_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CowBTreeStore::open(config(dir.path())).unwrap();
+    store.apply(&[put("kept", "1")]).unwrap();
+    // Writes to /dev/full fail with ENOSPC and it cannot be truncated either.
+    store.writer.lock().wal = wal::WalWriter::reopen(Path::new("/dev/full"), 0, 1024).unwrap();
+    assert!(matches!(store.apply(&[put("lost", "2"), delete("kept")]), Err(LeaseError::Backend(_))));
+    assert_eq!(contents(&store), BTreeMap::from([(b"kept".to_vec(), b"1".to_vec())]));
+    assert_eq!(store.snapshot().sequence(), 1);
+    assert!(matches!(store.health(), ProviderHealth::Unhealthy { .. }), "{:?}", store.health());
+    assert!(store.apply(&[put("lost", "3")]).is_err(), "a log with a torn record takes no more records");
 }

@@ -1,0 +1,37 @@
+//! An exclusive advisory lock (flock) on `<data_dir>/LOCK`, held for as long as a store
+//! is open, so two stores (in one process or two) never append to the same log. The
+//! kernel drops it when the process dies, so a crash leaves no stale lock.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
+
+use super::files::io_error;
+use crate::provider::{LeaseError, LeaseResult};
+
+pub(crate) struct DirLock {
+    _file: File,
+}
+
+impl DirLock {
+    pub fn acquire(dir: &Path) -> LeaseResult<Self> {
+        let path = dir.join("LOCK");
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_error("cannot open", &path, e))?;
+        // SAFETY: flock only reads the descriptor, which `file` keeps open.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let e = std::io::Error::last_os_error();
+            return Err(LeaseError::Unavailable(format!(
+                "cow_btree: {} is in use by another store ({e})",
+                dir.display()
+            )));
+        }
+        Ok(Self { _file: file })
+    }
+}
