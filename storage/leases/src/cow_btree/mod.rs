@@ -2,19 +2,19 @@
 //! immutable, persistent B+ tree in memory, made durable by a write-ahead log and
 //! periodic snapshots of the whole tree.
 //!
-//! * [`node`] / [`tree`]: the nodes and the persistent tree (an update copies one
+//! * `node` / `tree`: the nodes and the persistent tree (an update copies one
 //!   root-to-leaf path and publishes a new root; old roots stay readable).
-//! * [`range`] / [`tree_snapshot`]: ordered iteration and point-in-time views.
-//! * [`wal`] / [`snapshot`] / [`files`] / [`codec`]: the on-disk formats.
-//! * [`recovery`] / [`lock`]: opening a directory (locked while open) after a clean
+//! * `range` / `tree_snapshot`: ordered iteration and point-in-time views.
+//! * `wal` / `snapshot` / `files` / `codec`: the on-disk formats.
+//! * `recovery` / `lock`: opening a directory (locked while open) after a clean
 //!   shutdown or a crash.
 //!
 //! Writers are serialised by a mutex: a batch is logged (written to the OS, fsynced with
 //! `sync_writes`), applied to a copy of the current root and the new root published.
 //! Readers only clone the current root `Arc` under a lock held for that copy, so they
 //! never wait for a writer's log write or tree update. Every `snapshot_interval` batches
-//! the writer starts a new log and the tree as of the last batch is written to a
-//! snapshot file, after which the older logs are removed.
+//! the writer starts a new log and a background thread writes the tree as of the last
+//! batch to a snapshot file, then removes the logs the snapshot covers.
 
 mod codec;
 mod config;
@@ -32,6 +32,9 @@ mod wal;
 mod tests;
 
 use std::ops::RangeBounds;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
 
@@ -51,10 +54,18 @@ pub struct CowBTreeStore {
     /// The published version: what readers see.
     current: RwLock<TreeSnapshot>,
     writer: Mutex<Writer>,
+    shared: Arc<Shared>,
+    /// The thread writing the last periodic snapshot.
+    snapshot_thread: Mutex<Option<JoinHandle<()>>>,
+    _lock: lock::DirLock,
+}
+
+/// What the store shares with its snapshot thread.
+struct Shared {
+    data_dir: PathBuf,
     /// The batch the newest snapshot file covers; held while a snapshot is written.
     snapshot_seq: Mutex<u64>,
     failures: Mutex<Failures>,
-    _lock: lock::DirLock,
 }
 
 struct Writer {
@@ -93,8 +104,12 @@ impl CowBTreeStore {
         Ok(Self {
             current: RwLock::new(TreeSnapshot { tree: recovered.tree, sequence: recovered.last_seq }),
             writer: Mutex::new(writer),
-            snapshot_seq: Mutex::new(recovered.snapshot_seq),
-            failures: Mutex::new(Failures::default()),
+            shared: Arc::new(Shared {
+                data_dir: config.data_dir.clone(),
+                snapshot_seq: Mutex::new(recovered.snapshot_seq),
+                failures: Mutex::new(Failures::default()),
+            }),
+            snapshot_thread: Mutex::new(None),
             _lock: recovered.lock,
             config,
         })
@@ -137,7 +152,7 @@ impl CowBTreeStore {
             }
             self.start_new_log(&mut writer)?
         };
-        self.write_snapshot(pending)
+        self.shared.write_snapshot(pending)
     }
 
     /// Syncs the current log, starts a new one and returns the version a snapshot should
@@ -149,13 +164,40 @@ impl CowBTreeStore {
         Ok(self.snapshot())
     }
 
+    /// Writes the snapshot of `version` on a thread of its own, after the previous one
+    /// finished (so snapshots never pile up); on this thread if none can be started.
+    fn spawn_snapshot(&self, version: TreeSnapshot) {
+        let mut thread = self.snapshot_thread.lock();
+        if let Some(previous) = thread.take() {
+            let _ = previous.join();
+        }
+        let shared = self.shared.clone();
+        let pending = version.clone();
+        let spawned = std::thread::Builder::new().name("cow-btree-snapshot".into()).spawn(move || {
+            if let Err(e) = shared.write_snapshot(pending) {
+                tracing::warn!(error = %e, "cow_btree: snapshot failed; the log keeps every batch");
+            }
+        });
+        match spawned {
+            Ok(handle) => *thread = Some(handle),
+            Err(e) => {
+                tracing::warn!(error = %e, "cow_btree: cannot start a snapshot thread; writing it here");
+                if let Err(e) = self.shared.write_snapshot(version) {
+                    tracing::warn!(error = %e, "cow_btree: snapshot failed; the log keeps every batch");
+                }
+            }
+        }
+    }
+}
+
+impl Shared {
     fn write_snapshot(&self, version: TreeSnapshot) -> LeaseResult<()> {
         let mut newest = self.snapshot_seq.lock();
         if version.sequence <= *newest {
             return Ok(());
         }
-        let result = snapshot::write_snapshot(&self.config.data_dir, version.sequence, &version.tree)
-            .and_then(|_| files::remove_obsolete(&self.config.data_dir, version.sequence).map(|()| version.sequence));
+        let result = snapshot::write_snapshot(&self.data_dir, version.sequence, &version.tree)
+            .and_then(|_| files::remove_obsolete(&self.data_dir, version.sequence).map(|()| version.sequence));
         match result {
             Ok(seq) => {
                 *newest = seq;
@@ -221,12 +263,12 @@ impl RecordStore for CowBTreeStore {
             let mut writer = self.writer.lock();
             let seq = writer.next_seq;
             if let Err(e) = writer.wal.append(seq, ops, self.config.sync_writes) {
-                let mut failures = self.failures.lock();
+                let mut failures = self.shared.failures.lock();
                 failures.wal = Some(e.to_string());
                 failures.broken_log = writer.wal.broken().map(str::to_owned);
                 return Err(e);
             }
-            self.failures.lock().wal = None;
+            self.shared.failures.lock().wal = None;
             let mut tree = self.current.read().tree.clone();
             apply_ops(&mut tree, ops);
             *self.current.write() = TreeSnapshot { tree, sequence: seq };
@@ -240,7 +282,7 @@ impl RecordStore for CowBTreeStore {
                         // The batch is logged; retry the snapshot after the next interval.
                         writer.batches_since_snapshot = 0;
                         tracing::warn!(error = %e, "cow_btree: cannot start a new log for a snapshot");
-                        self.failures.lock().snapshot = Some(e.to_string());
+                        self.shared.failures.lock().snapshot = Some(e.to_string());
                         None
                     }
                 }
@@ -249,9 +291,7 @@ impl RecordStore for CowBTreeStore {
             }
         };
         if let Some(version) = pending_snapshot {
-            if let Err(e) = self.write_snapshot(version) {
-                tracing::warn!(error = %e, "cow_btree: snapshot failed; the log keeps every batch");
-            }
+            self.spawn_snapshot(version);
         }
         Ok(())
     }
@@ -263,7 +303,7 @@ impl RecordStore for CowBTreeStore {
     }
 
     fn health(&self) -> ProviderHealth {
-        let failures = self.failures.lock();
+        let failures = self.shared.failures.lock();
         if let Some(reason) = &failures.broken_log {
             return ProviderHealth::Unhealthy { reason: format!("cow_btree log unusable: {reason}") };
         }
@@ -271,6 +311,16 @@ impl RecordStore for CowBTreeStore {
             (Some(e), _) => ProviderHealth::Degraded { reason: format!("last log write failed: {e}") },
             (None, Some(e)) => ProviderHealth::Degraded { reason: format!("last snapshot failed: {e}") },
             (None, None) => ProviderHealth::Healthy,
+        }
+    }
+}
+
+impl Drop for CowBTreeStore {
+    /// Waits for a snapshot being written, so the directory is quiet once the store is
+    /// gone (and its lock released).
+    fn drop(&mut self) {
+        if let Some(thread) = self.snapshot_thread.get_mut().take() {
+            let _ = thread.join();
         }
     }
 }
