@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# pgbench against Orbit and a real PostgreSQL 15 on the same machine, one after the other:
+# pgbench -i -s SCALE (timed), select-only (-S), select-only prepared (-S -M prepared) and
+# tpcb-like, each with -c 8 -j 2 -T SECONDS, plus a COPY of 1,000,000 rows from psql
+# (COPY ... FROM STDIN of a generated file, timed); prints tps (rows/s for COPY) and the
+# Orbit/PostgreSQL ratios.
+#
+# Usage: benches/pgbench.sh [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]
+# Needs pgbench, psql and the PostgreSQL 15 server (Debian: postgresql-15,
+# postgresql-client-15); builds orbit-server in release mode. Both run with their default
+# durability: Orbit writes the RocksDB WAL on every commit without fsync (survives kill -9
+# of the server), PostgreSQL fsyncs its WAL at every commit (synchronous_commit=on).
+# PostgreSQL refuses to run as root: as root it runs as the `postgres` system user of the
+# Debian package (or `orbitbench`, created with useradd -r when neither exists).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+ensure_packages
+
+seconds=30
+scale=10
+clients=8
+threads=2
+copy_rows=1000000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -T) seconds="$2"; shift 2 ;;
+        -s) scale="$2"; shift 2 ;;
+        -c) clients="$2"; shift 2 ;;
+        -j) threads="$2"; shift 2 ;;
+        -r) copy_rows="$2"; shift 2 ;;
+        *) echo "usage: $0 [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]" >&2; exit 2 ;;
+    esac
+done
+pg_bin=/usr/lib/postgresql/15/bin
+
+cargo build --locked --release -q -p orbit-server
+work="$(mktemp -d)"
+chmod 755 "$work"
+# A private copy: the target directory may be shared with other builds.
+bin="$work/orbit-server"
+cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_ports() {
+    python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])' "$1"
+}
+
+wait_for_pg() {
+    for _ in $(seq 1 600); do
+        pg_isready -h 127.0.0.1 -p "$1" -q && return 0
+        sleep 0.1
+    done
+    echo "server on port $1 does not accept connections" >&2
+    return 1
+}
+
+# Runs a command as the user PostgreSQL runs as (ourselves unless we are root).
+pg_user=""
+if [ "$(id -u)" -eq 0 ]; then
+    if id postgres >/dev/null 2>&1; then
+        pg_user=postgres
+    else
+        id orbitbench >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin orbitbench
+        pg_user=orbitbench
+    fi
+fi
+as_pg() {
+    if [ -n "$pg_user" ]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi
+}
+
+start_orbit() { # sets $port
+    local ports
+    read -r -a ports < <(free_ports 7)
+    mkdir -p "$work/orbit"
+    "$bin" --data-dir "$work/orbit" --postgres-port "${ports[0]}" --redis-port "${ports[1]}" \
+        --admin-port "${ports[2]}" --mysql-port "${ports[3]}" --cql-port "${ports[4]}" \
+        --bolt-port "${ports[5]}" --http-port "${ports[6]}" >"$work/orbit.log" 2>&1 &
+    pids+=($!)
+    port="${ports[0]}"
+    wait_for_pg "$port"
+}
+
+start_postgres() { # sets $port
+    port=$(free_ports 1)
+    mkdir -p "$work/pg" "$work/pgsock"
+    [ -n "$pg_user" ] && chown "$pg_user" "$work/pg" "$work/pgsock"
+    as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1
+    as_pg "$pg_bin/postgres" -D "$work/pg/data" -p "$port" -k "$work/pgsock" \
+        -c listen_addresses=127.0.0.1 >"$work/postgres.log" 2>&1 &
+    pids+=($!)
+    wait_for_pg "$port"
+}
+
+# COPY input: rows "i<TAB>text<TAB>float".
+awk -v n="$copy_rows" 'BEGIN { for (i = 1; i <= n; i++) printf "%d\trow number %d\t%.2f\n", i, i, i / 7 }' \
+    >"$work/copy.tsv"
+[ -n "$pg_user" ] && chmod 644 "$work/copy.tsv"
+
+tps_of() { sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p'; }
+failed_of() { sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p'; }
+
+declare -A result
+run_target() { # name
+    local t="$1" out start end
+    local conn=(-h 127.0.0.1 -p "$port" -U postgres)
+    start=$(date +%s.%N)
+    pgbench "${conn[@]}" -i -s "$scale" -q postgres >"$work/$t-init.log" 2>&1 ||
+        { cat "$work/$t-init.log" >&2; return 1; }
+    end=$(date +%s.%N)
+    result["$t,init"]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+    local name args
+    for name in select-only select-only-prepared tpcb-like; do
+        case "$name" in
+            select-only) args=(-S) ;;
+            select-only-prepared) args=(-S -M prepared) ;;
+            tpcb-like) args=() ;;
+        esac
+        out=$(pgbench "${conn[@]}" -c "$clients" -j "$threads" -T "$seconds" "${args[@]}" postgres 2>&1) ||
+            { echo "$out" >&2; return 1; }
+        result["$t,$name"]=$(echo "$out" | tps_of)
+        result["$t,$name,failed"]=$(echo "$out" | failed_of)
+    done
+    psql "${conn[@]}" -X -q -c "CREATE TABLE copy_bench (id integer, label text, x double precision)" postgres
+    start=$(date +%s.%N)
+    psql "${conn[@]}" -X -q -c "\\copy copy_bench FROM '$work/copy.tsv'" postgres
+    end=$(date +%s.%N)
+    result["$t,copy"]=$(awk -v a="$start" -v b="$end" -v n="$copy_rows" 'BEGIN { printf "%.0f", n / (b - a) }')
+    result["$t,copy,secs"]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+    result["$t,copy,count"]=$(psql "${conn[@]}" -X -At -c "SELECT count(*) FROM copy_bench" postgres)
+}
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+for target in orbit postgres; do
+    if [ "$target" = orbit ]; then start_orbit; else start_postgres; fi
+    run_target "$target"
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+printf '\npgbench -s %s, -c %s -j %s -T %s; COPY of %s rows (%s cores, load average before: %s)\n\n' \
+    "$scale" "$clients" "$threads" "$seconds" "$copy_rows" "$(nproc)" "$load"
+printf '| workload | PostgreSQL 15 | Orbit | Orbit/PostgreSQL |\n|---|---|---|---|\n'
+for name in select-only select-only-prepared tpcb-like; do
+    p="${result["postgres,$name"]}" o="${result["orbit,$name"]}"
+    printf '| %s (tps; failed: %s / %s) | %s | %s | %s |\n' "$name" "${result["postgres,$name,failed"]}" \
+        "${result["orbit,$name,failed"]}" "$p" "$o" "$(ratio "$o" "$p")"
+done
+p="${result["postgres,copy"]}" o="${result["orbit,copy"]}"
+printf '| COPY FROM STDIN (rows/s; %s s vs %s s, %s / %s rows) | %s | %s | %s |\n' \
+    "${result["postgres,copy,secs"]}" "${result["orbit,copy,secs"]}" "${result["postgres,copy,count"]}" \
+    "${result["orbit,copy,count"]}" "$p" "$o" "$(ratio "$o" "$p")"
+p="${result["postgres,init"]}" o="${result["orbit,init"]}"
+printf '| pgbench -i -s %s (seconds, lower is better) | %s | %s | %s |\n' "$scale" "$p" "$o" "$(ratio "$o" "$p")"
