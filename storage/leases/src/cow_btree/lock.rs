@@ -1,13 +1,20 @@
 //! An exclusive advisory lock (flock) on `<data_dir>/LOCK`, held for as long as a store
 //! is open, so two stores (in one process or two) never append to the same log. The
 //! kernel drops it when the process dies, so a crash leaves no stale lock.
+//!
+//! A process spawned by another thread inherits the lock's descriptor until it execs,
+//! holding the lock a moment after the store that took it is gone; so a taken lock is
+//! retried for up to [`LOCK_WAIT`] before the directory counts as in use.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::io::AsRawFd;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::files::io_error;
 use crate::provider::{LeaseError, LeaseResult};
+
+const LOCK_WAIT: Duration = Duration::from_secs(1);
 
 pub(crate) struct DirLock {
     _file: File,
@@ -23,15 +30,21 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| io_error("cannot open", &path, e))?;
-        // SAFETY: flock only reads the descriptor, which `file` keeps open.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            // SAFETY: flock only reads the descriptor, which `file` keeps open.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc == 0 {
+                return Ok(Self { _file: file });
+            }
             let e = std::io::Error::last_os_error();
-            return Err(LeaseError::Unavailable(format!(
-                "cow_btree: {} is in use by another store ({e})",
-                dir.display()
-            )));
+            if e.kind() != std::io::ErrorKind::WouldBlock || Instant::now() >= deadline {
+                return Err(LeaseError::Unavailable(format!(
+                    "cow_btree: {} is in use by another store ({e})",
+                    dir.display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
-        Ok(Self { _file: file })
     }
 }
