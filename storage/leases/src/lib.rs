@@ -16,6 +16,7 @@ pub mod config;
 pub mod conformance;
 pub mod cow_btree;
 pub mod directory;
+mod dir_lock;
 pub mod keys;
 pub mod lsm;
 pub mod memory;

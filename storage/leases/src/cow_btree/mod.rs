@@ -6,7 +6,7 @@
 //!   root-to-leaf path and publishes a new root; old roots stay readable).
 //! * `range` / `tree_snapshot`: ordered iteration and point-in-time views.
 //! * `wal` / `snapshot` / `files` / `codec`: the on-disk formats.
-//! * `recovery` / `lock`: opening a directory (locked while open) after a clean
+//! * `recovery`: opening a directory (locked while open, `crate::dir_lock`) after a clean
 //!   shutdown or a crash.
 //!
 //! Writers are serialised by a mutex: a batch is logged (written to the OS, fsynced with
@@ -19,7 +19,6 @@
 mod codec;
 mod config;
 mod files;
-mod lock;
 mod node;
 mod range;
 mod recovery;
@@ -57,7 +56,7 @@ pub struct CowBTreeStore {
     shared: Arc<Shared>,
     /// The thread writing the last periodic snapshot.
     snapshot_thread: Mutex<Option<JoinHandle<()>>>,
-    _lock: lock::DirLock,
+    _lock: crate::dir_lock::DirLock,
 }
 
 /// What the store shares with its snapshot thread.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use super::apply_ops;
 use super::config::CowBTreeConfig;
 use super::files::{corruption, io_error, remove_obsolete, DataFiles};
-use super::lock::DirLock;
+use crate::dir_lock::DirLock;
 use super::snapshot::read_snapshot;
 use super::tree::Tree;
 use super::wal::{read_log, WalWriter};
@@ -38,7 +38,7 @@ struct LastLog {
 pub(crate) fn recover(config: &CowBTreeConfig) -> LeaseResult<Recovered> {
     let dir = config.data_dir.as_path();
     fs::create_dir_all(dir).map_err(|e| io_error("cannot create data directory", dir, e))?;
-    let lock = DirLock::acquire(dir)?;
+    let lock = DirLock::acquire("cow_btree", dir)?;
     let files = DataFiles::list(dir)?;
     for temp in &files.temps {
         fs::remove_file(temp).map_err(|e| io_error("cannot remove unfinished snapshot", temp, e))?;

@@ -65,7 +65,7 @@ pub(crate) struct Engine {
     /// Round-robin positions of level n -> n+1 compactions; background worker only.
     pub compact_pointers: Mutex<Vec<Vec<u8>>>,
     /// Held for the store's lifetime so a second process cannot open the directory.
-    pub _lock: super::lock::DirLock,
+    pub _lock: crate::dir_lock::DirLock,
 }
 
 const WAIT_SLICE: Duration = Duration::from_millis(50);

@@ -21,7 +21,6 @@ mod compaction;
 mod config;
 mod engine;
 mod files;
-mod lock;
 mod manifest;
 mod memtable;
 mod merge;

@@ -13,7 +13,7 @@ use super::cache::BlockCache;
 use super::config::LsmConfig;
 use super::engine::{BgState, Engine, MemState};
 use super::files::{classify, corruption, io_error, remove_file, sync_dir, table_path, wal_path, FileKind};
-use super::lock::DirLock;
+use crate::dir_lock::DirLock;
 use super::manifest::Manifest;
 use super::memtable::Memtable;
 use super::sstable::{Table, TableWriter};
@@ -57,7 +57,7 @@ pub(crate) fn open(config: LsmConfig) -> LeaseResult<Engine> {
     config.validate()?;
     let dir = config.data_dir.clone();
     fs::create_dir_all(&dir).map_err(|e| io_error("create directory", &dir, e))?;
-    let lock = DirLock::acquire(&dir)?;
+    let lock = DirLock::acquire("lsm_tree", &dir)?;
     let listing = list(&dir)?;
     let manifest = match Manifest::load(&dir)? {
         Some(m) => m,
