@@ -990,3 +990,96 @@ async fn copy_errors_match_postgres() {
         }
     }
 }
+
+/// pgbench unchanged: `pgbench -i -s 1` (CREATE TABLE WITH (fillfactor), COPY FREEZE,
+/// VACUUM, ALTER TABLE ADD PRIMARY KEY), then the built-in tpcb-like, simple-update and
+/// select-only scripts in simple, extended and prepared mode with 4 clients and 2 threads:
+/// pgbench exits 0 with no failed transaction, and the money adds up (every account,
+/// teller and branch balance change is in pgbench_history). Also VACUUM/ANALYZE forms and
+/// their errors, and ADD PRIMARY KEY's checks.
+#[test]
+fn pgbench_runs_unchanged() {
+    if Command::new("pgbench").arg("--version").output().is_err() {
+        eprintln!("\n!!!! pgbench_runs_unchanged SKIPPED: pgbench is not installed (postgresql-client-15)\n");
+        return;
+    }
+    let server = TestServer::start(&[], &[]);
+    let port = pg_port(&server).to_string();
+    let conn = ["-h", "127.0.0.1", "-p", port.as_str(), "-U", "postgres"];
+    let pgbench = |args: &[&str]| -> String {
+        let out = Command::new("pgbench").args(conn).args(args).arg("postgres").output().expect("run pgbench");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "pgbench {args:?} failed:\n{text}");
+        text
+    };
+    let psql = |sql: &str| -> String {
+        let out = Command::new("psql")
+            .args(conn)
+            .args(["-d", "postgres", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .expect("run psql");
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let init = pgbench(&["-i", "-s", "1"]);
+    assert!(init.contains("creating primary keys...") && init.contains("done in"), "{init}");
+    assert_eq!(psql("SELECT count(*) FROM pgbench_accounts").trim(), "100000");
+    let d =
+        psql("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'pgbench_accounts_pkey'");
+    assert_eq!(d.trim(), "pgbench_accounts_pkey|PRIMARY KEY (aid)");
+    let mut first = true;
+    for mode in ["simple", "extended", "prepared"] {
+        for script in [&[][..], &["-N"][..], &["-S"][..]] {
+            // -n after the first run: pgbench's vacuum step would truncate pgbench_history.
+            let mut args = vec!["-c", "4", "-j", "2", "-t", "40", "-M", mode];
+            if !first {
+                args.push("-n");
+            }
+            first = false;
+            args.extend_from_slice(script);
+            let out = pgbench(&args);
+            assert!(out.contains("number of failed transactions: 0 "), "pgbench {args:?}:\n{out}");
+            assert!(out.contains("number of transactions actually processed: 160/160"), "pgbench {args:?}:\n{out}");
+        }
+    }
+    let sums = psql(
+        "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT sum(delta) FROM pgbench_history), \
+         (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(bbalance) FROM pgbench_branches), \
+         (SELECT count(*) FROM pgbench_history)",
+    );
+    assert_eq!(sums.trim(), "t|t|960", "accounts vs history, tellers vs branches, history rows");
+
+    // VACUUM / ANALYZE in PostgreSQL's grammar.
+    for ok in [
+        "VACUUM",
+        "VACUUM FULL FREEZE VERBOSE ANALYZE pgbench_branches",
+        "VACUUM (VERBOSE, ANALYZE, PARALLEL 2) pgbench_tellers (tid, bid), public.pgbench_branches",
+        "ANALYZE",
+        "ANALYSE VERBOSE pgbench_accounts (aid)",
+    ] {
+        assert_eq!(psql(ok).trim(), "", "{ok}");
+    }
+    assert!(psql("VACUUM nosuch").contains("ERROR:  relation \"nosuch\" does not exist"));
+    assert!(psql("ANALYZE pgbench_accounts (nosuch)")
+        .contains("ERROR:  column \"nosuch\" of relation \"pgbench_accounts\" does not exist"));
+    assert!(psql("VACUUM (BOGUS) pgbench_accounts").contains("ERROR:  unrecognized VACUUM option \"bogus\""));
+    assert!(psql("BEGIN; VACUUM").contains("ERROR:  VACUUM cannot run inside a transaction block"));
+
+    // ADD PRIMARY KEY checks NULLs and duplicates, then the key is the lookup path.
+    psql("CREATE TABLE pk_t (a int, b text); INSERT INTO pk_t VALUES (1, 'x'), (1, 'y'), (NULL, 'z')");
+    assert!(psql("ALTER TABLE pk_t ADD PRIMARY KEY (a)")
+        .contains("ERROR:  column \"a\" of relation \"pk_t\" contains null values"));
+    psql("DELETE FROM pk_t WHERE a IS NULL");
+    assert!(
+        psql("ALTER TABLE pk_t ADD PRIMARY KEY (a)").contains("ERROR:  could not create unique index \"pk_t_pkey\"")
+    );
+    psql("DELETE FROM pk_t WHERE b = 'y'");
+    assert_eq!(psql("ALTER TABLE pk_t ADD CONSTRAINT pk_t_main PRIMARY KEY (a)").trim(), "");
+    assert!(psql("ALTER TABLE pk_t ADD PRIMARY KEY (b)")
+        .contains("ERROR:  multiple primary keys for table \"pk_t\" are not allowed"));
+    assert_eq!(
+        psql("SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE 'pk_t%'").trim(),
+        "pk_t_main"
+    );
+    assert!(psql("INSERT INTO pk_t VALUES (1, 'again')").contains("ERROR:  duplicate key value"));
+    assert_eq!(psql("SELECT b FROM pk_t WHERE a = 1").trim(), "x");
+}

@@ -492,6 +492,7 @@ pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSche
     }
     let dropped: Vec<usize> = (0..new.slots.len()).filter(|&s| new.slots[s].dropped).collect();
     let mut seen = HashSet::new();
+    let mut duplicate = false;
     while let Some((row_key, bytes)) = scanner.next().await? {
         let mut stored = decode_stored(old, &bytes)?;
         let old_pk = layout::pk_of_row_key(old.id, &row_key);
@@ -513,9 +514,8 @@ pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSche
             stored.physical[slot] = Value::Null;
         }
         let pk = pk_bytes(new, &stored.physical)?;
-        if !seen.insert(pk.clone()) {
-            return Err(StorageError::UniqueViolation { table: new.name.clone(), index: String::new() });
-        }
+        // As PostgreSQL: a NULL anywhere is reported before a duplicate.
+        duplicate |= !seen.insert(pk.clone());
         for index in &new.indexes {
             let (entry, _) = index_entry_key(new, index, &stored.physical, &pk)?;
             batch.put(entry, pk.clone());
@@ -524,6 +524,9 @@ pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSche
             batch.put(layout::ttl_key(at, new.id, &pk), Vec::new());
         }
         batch.put(layout::row_key(new.id, &pk), row::encode_row(&stored.physical, stored.expires_at));
+    }
+    if duplicate {
+        return Err(StorageError::UniqueViolation { table: new.name.clone(), index: String::new() });
     }
     Ok(batch)
 }
