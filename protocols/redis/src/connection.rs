@@ -392,17 +392,8 @@ impl Connection {
             }
         }
         Stats::add(&shared.stats.total_commands_processed, group.len() as u64);
-        let written = txn.touched().len() as u64;
-        let changes = shared
-            .wants_touched()
-            .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
-            .filter(|(t, f)| !t.is_empty() || !f.is_empty());
-        match txn.commit().await {
+        match shared.commit(txn).await {
             Ok(()) => {
-                Stats::add(&shared.stats.dirty, written);
-                if let Some((touched, flushed)) = changes {
-                    shared.after_commit(&touched, &flushed);
-                }
                 replies.iter().for_each(|frame| self.reply(frame, out));
             }
             Err(e) => {
@@ -529,19 +520,8 @@ impl Connection {
             Ok(frame) => {
                 // Leave the queues first so this client's own write wakes the next one.
                 drop(retry);
-                let written = txn.touched().len() as u64;
-                let changes = shared
-                    .wants_touched()
-                    .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
-                    .filter(|(t, f)| !t.is_empty() || !f.is_empty());
-                match txn.commit().await {
-                    Ok(()) => {
-                        Stats::add(&shared.stats.dirty, written);
-                        if let Some((touched, flushed)) = changes {
-                            shared.after_commit(&touched, &flushed);
-                        }
-                        Ran::Reply(frame)
-                    }
+                match shared.commit(txn).await {
+                    Ok(()) => Ran::Reply(frame),
                     Err(e) => Ran::Reply(error(e)),
                 }
             }
@@ -707,14 +687,8 @@ impl Connection {
             });
         }
         self.client.in_exec = false;
-        let written = txn.touched().len() as u64;
-        let changes = shared.wants_touched().then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()));
-        if let Err(e) = txn.commit().await {
+        if let Err(e) = shared.commit(txn).await {
             return error(e);
-        }
-        Stats::add(&shared.stats.dirty, written);
-        if let Some((touched, flushed)) = changes {
-            shared.after_commit(&touched, &flushed);
         }
         Frame::Array(replies)
     }

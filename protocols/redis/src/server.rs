@@ -176,6 +176,23 @@ impl Shared {
         self.watches.is_active() || self.blocking.is_active()
     }
 
+    /// Commits `txn` (the caller holds the write lock when it wrote), counts its
+    /// changes in INFO's `rdb_changes_since_last_save`, and then lets WATCH and the
+    /// blocked clients know which keys and databases changed.
+    pub async fn commit(&self, txn: crate::keyspace::KsTxn) -> Result<(), crate::error::RedisError> {
+        let written = txn.touched().len() as u64;
+        let changes = self
+            .wants_touched()
+            .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
+            .filter(|(t, f)| !t.is_empty() || !f.is_empty());
+        txn.commit().await?;
+        Stats::add(&self.stats.dirty, written);
+        if let Some((touched, flushed)) = changes {
+            self.after_commit(&touched, &flushed);
+        }
+        Ok(())
+    }
+
     /// After a successful write commit (the caller still holds the write lock): bumps
     /// the watched keys among `touched` and the flushed databases, then wakes the
     /// clients blocked on the touched keys.

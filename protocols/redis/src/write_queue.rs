@@ -16,7 +16,7 @@ use crate::commands::{self, CommandSpec, Ctx};
 use crate::connection::ClientState;
 use crate::error::RedisError;
 use crate::resp::Frame;
-use crate::server::{Shared, Stats};
+use crate::server::Shared;
 use parking_lot::Mutex;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -147,16 +147,7 @@ async fn run_batch(
             Err(e) => return Err(error(e)),
         }
     }
-    let written = txn.touched().len() as u64;
-    let changes = shared
-        .wants_touched()
-        .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
-        .filter(|(t, f)| !t.is_empty() || !f.is_empty());
-    txn.commit().await.map_err(error)?;
-    Stats::add(&shared.stats.dirty, written);
-    if let Some((touched, flushed)) = changes {
-        shared.after_commit(&touched, &flushed);
-    }
+    shared.commit(txn).await.map_err(error)?;
     Ok(frames)
 }
 
