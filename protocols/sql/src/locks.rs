@@ -113,6 +113,9 @@ impl RowLocks {
     pub fn release(&self, owner: u64) {
         let mut st = self.state.lock();
         st.waits.remove(&owner);
+        // Whoever waited for this owner waits for nobody until it looks again (a stale
+        // edge would make this owner's next transaction see a false deadlock).
+        st.waits.retain(|_, holder| *holder != owner);
         let Some(keys) = st.held.remove(&owner) else { return };
         for k in keys {
             st.holder.remove(&k);
@@ -151,6 +154,30 @@ mod tests {
         assert_eq!(e.code, "40P01");
         locks.release(a);
         assert!(waiter.await.unwrap().unwrap());
+        // b holds k1 and k2; c waits for b; b's release clears c's edge, so b's next
+        // transaction may wait for c without a false deadlock.
+        let c = locks.new_owner();
+        let l3 = locks.clone();
+        let k1c = k1.clone();
+        let third = tokio::spawn(async move {
+            let no = AtomicBool::new(false);
+            l3.lock_all(c, "t", &k1c, &no).await.map(|r| r.waited)
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(locks.state.lock().waits.get(&c), Some(&b));
+        locks.release(b);
+        assert!(locks.state.lock().waits.get(&c).is_none());
+        assert!(third.await.unwrap().unwrap());
+        locks.lock_all(b, "t", &k2, &no).await.unwrap();
+        let l4 = locks.clone();
+        let k1d = k1.clone();
+        let b_again = tokio::spawn(async move {
+            let no = AtomicBool::new(false);
+            l4.lock_all(b, "t", &k1d, &no).await.map(|r| r.waited)
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        locks.release(c);
+        assert!(b_again.await.unwrap().unwrap(), "b waited for c, no deadlock");
         locks.release(b);
         assert!(locks.state.lock().holder.is_empty());
     }

@@ -1030,7 +1030,7 @@ fn pgbench_runs_unchanged() {
     for mode in ["simple", "extended", "prepared"] {
         for script in [&[][..], &["-N"][..], &["-S"][..]] {
             // -n after the first run: pgbench's vacuum step would truncate pgbench_history.
-            let mut args = vec!["-c", "4", "-j", "2", "-t", "40", "-M", mode];
+            let mut args = vec!["-c", "4", "-j", "2", "-t", "40", "--verbose-errors", "-M", mode];
             if !first {
                 args.push("-n");
             }
