@@ -16,7 +16,9 @@ pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: &str = "25P03";
 pub async fn idle_in_transaction_limit(connection: &ConnectionHandler) -> Option<Duration> {
     let state = connection.state.lock().await;
     let session = state.session.as_ref()?;
-    if session.transaction_status() == TransactionStatus::Idle {
+    // A COPY FROM STDIN waiting for the client's next CopyData is not idle (PostgreSQL
+    // arms the timer only while waiting for a new command).
+    if state.copy_in.is_some() || session.transaction_status() == TransactionStatus::Idle {
         return None;
     }
     session.idle_in_transaction_timeout()

@@ -322,6 +322,30 @@ async fn statement_timeout_cancels_a_long_statement() {
 
 #[tokio::test]
 async fn idle_in_transaction_session_timeout_ends_the_session() {
+    // A COPY inside a block whose client pauses between rows is not idle.
+    {
+        use futures::SinkExt;
+        let server = TestServer::start(&[], &[]);
+        let (mut client, connection) =
+            tokio_postgres::connect(&conninfo(&server, "postgres", ""), NoTls).await.expect("connect");
+        tokio::spawn(connection);
+        client
+            .batch_execute("CREATE TABLE slow_copy (n int); SET idle_in_transaction_session_timeout = '200ms'")
+            .await
+            .expect("setup");
+        let txn = client.transaction().await.expect("begin");
+        let sink = txn.copy_in("COPY slow_copy FROM STDIN").await.expect("copy in");
+        let mut sink = std::pin::pin!(sink);
+        for n in 0..3 {
+            sink.send(std::io::Cursor::new(format!("{n}\n").into_bytes())).await.expect("row");
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        assert_eq!(sink.as_mut().finish().await.expect("copy done"), 3);
+        txn.commit().await.expect("commit after a slow COPY");
+        let n: i64 = client.query_one("SELECT count(*) FROM slow_copy", &[]).await.expect("count").get(0);
+        assert_eq!(n, 3);
+    }
+
     let server = TestServer::start(&[], &[]);
     let (client, connection) =
         tokio_postgres::connect(&conninfo(&server, "postgres", ""), NoTls).await.expect("connect");
