@@ -491,6 +491,69 @@ pub fn parse_scan_cursor(arg: &[u8]) -> RedisResult<u64> {
     Ok(if negative { v.wrapping_neg() } else { v })
 }
 
+/// Largest COUNT a SCAN-family call honours (a page is read in one go).
+pub const MAX_SCAN_COUNT: usize = 1 << 20;
+
+/// The options of SCAN, HSCAN, SSCAN and ZSCAN after the cursor.
+pub struct ScanOptions<'a> {
+    pub pattern: Option<&'a [u8]>,
+    pub count: usize,
+    /// SCAN's TYPE.
+    pub kind: Option<&'a [u8]>,
+}
+
+impl ScanOptions<'_> {
+    /// Whether `name` passes MATCH.
+    pub fn matches(&self, name: &[u8]) -> bool {
+        self.pattern.is_none_or(|p| p == b"*" || super::keys::glob_match(p, name, false))
+    }
+}
+
+/// Parses `[MATCH pattern] [COUNT n]` (and `[TYPE t]` when `with_type`) in any order;
+/// COUNT below 1 or an unknown or valueless option is a syntax error, as in Redis.
+pub fn parse_scan_options(opts: &[Vec<u8>], with_type: bool) -> RedisResult<ScanOptions<'_>> {
+    let mut options = ScanOptions { pattern: None, count: 10, kind: None };
+    for pair in opts.chunks(2) {
+        let [opt, value] = pair else { return Err(RedisError::syntax()) };
+        if is(opt, "COUNT") {
+            let n = parse_i64(value)?;
+            if n < 1 {
+                return Err(RedisError::syntax());
+            }
+            options.count = usize::try_from(n).unwrap_or(usize::MAX).min(MAX_SCAN_COUNT);
+        } else if is(opt, "MATCH") {
+            options.pattern = Some(value);
+        } else if with_type && is(opt, "TYPE") {
+            options.kind = Some(value);
+        } else {
+            return Err(RedisError::syntax());
+        }
+    }
+    Ok(options)
+}
+
+/// A small xorshift generator for random picks (RANDOMKEY-like commands), seeded from
+/// the keyspace's random source.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn seeded() -> Rng {
+        Rng(crate::keyspace::random_u64() | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform enough in 0..n (0 when n is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % (n.max(1) as u64)) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,29 +3,16 @@
 //! sub-row. Paging and random picks share the sets module's helpers.
 
 use super::args::{is, parse_i64, LongDouble};
+use super::flags::*;
 use super::sets::{
-    all_entries, checked_repeats, empty_scan, parse_random_count, random_members, scan_members, store_size,
+    all_entries, checked_repeats, empty_scan, parse_random_count, random_members, remove_members, scan_members,
 };
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
 use crate::keyspace::{Keyspace, KsTxn, Meta, RedisType};
 use crate::resp::Frame;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Hashes }
-}
-
-const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
-const W_FAST: &[&str] = &["write", "fast"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
+super::family_spec!(Family::Hashes);
 
 // Arity, flags and key positions as redis-server 7.0.15's COMMAND INFO reports them.
 pub const SPECS: &[CommandSpec] = &[
@@ -124,18 +111,8 @@ pub(crate) async fn run(
             })
         }
         "hdel" => {
-            let Some(mut meta) = hash_meta(txn, db, key).await? else { return Ok(Frame::Integer(0)) };
-            let mut removed = 0;
-            for field in &a[1..] {
-                if txn.sub_delete(meta.version, field).await?.is_some() {
-                    removed += 1;
-                }
-            }
-            if removed > 0 {
-                meta.size -= removed;
-                store_size(txn, db, key, &meta).await?;
-            }
-            Ok(Frame::Integer(removed))
+            let Some(meta) = hash_meta(txn, db, key).await? else { return Ok(Frame::Integer(0)) };
+            Ok(Frame::Integer(remove_members(txn, db, key, meta, &a[1..]).await?))
         }
         "hexists" => Ok(Frame::Integer(get_field(txn, db, key, &a[1]).await?.is_some() as i64)),
         "hlen" => Ok(Frame::Integer(hash_meta(txn, db, key).await?.map_or(0, |m| m.size))),

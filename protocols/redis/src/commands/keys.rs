@@ -3,28 +3,14 @@
 //! SCAN-style commands.
 
 use super::args::{self, is, parse_i64, ExpireUnit};
+use super::flags::*;
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
 use crate::keyspace::{now_ms, Keyspace, KsTxn, RedisType, DATABASES};
 use crate::resp::Frame;
 use std::ops::Bound;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Keys }
-}
-
-const W: &[&str] = &["write"];
-const W_FAST: &[&str] = &["write", "fast"];
-const W_OOM: &[&str] = &["write", "denyoom"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
+super::family_spec!(Family::Keys);
 
 pub const SPECS: &[CommandSpec] = &[
     spec("del", -2, W, 1, -1, 1),
@@ -218,38 +204,18 @@ async fn expire(txn: &mut KsTxn, db: usize, name: &str, a: &[Vec<u8>]) -> RedisR
 /// else is written meanwhile. A cursor the table no longer knows restarts the scan.
 async fn scan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> RedisResult<Frame> {
     let cursor = super::args::parse_scan_cursor(&a[0])?;
-    let (mut pattern, mut count, mut kind): (Option<&[u8]>, usize, Option<&[u8]>) = (None, 10, None);
-    let mut i = 1;
-    while i < a.len() {
-        let opt = &a[i];
-        let value = a.get(i + 1).ok_or_else(RedisError::syntax)?;
-        if is(opt, "COUNT") {
-            let n = parse_i64(value)?;
-            if n < 1 {
-                return Err(RedisError::syntax());
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX).min(1 << 20);
-        } else if is(opt, "MATCH") {
-            pattern = Some(value);
-        } else if is(opt, "TYPE") {
-            kind = Some(value);
-        } else {
-            return Err(RedisError::syntax());
-        }
-        i += 2;
-    }
+    let options = super::args::parse_scan_options(&a[1..], true)?;
+    let count = options.count;
     let after = if cursor == 0 { None } else { ks.load_cursor(cursor) };
     let page = txn.scan_keys(db, after.as_deref(), count).await?;
     let next = match page.last() {
         Some((last, _)) if page.len() == count => ks.save_cursor(last.clone()),
         _ => 0,
     };
-    let want_type = kind.map(RedisType::from_name);
+    let want_type = options.kind.map(RedisType::from_name);
     let keys = page
         .into_iter()
-        .filter(|(k, m)| {
-            pattern.is_none_or(|p| p == b"*" || glob_match(p, k, false)) && want_type.is_none_or(|t| t == Some(m.kind))
-        })
+        .filter(|(k, m)| options.matches(k) && want_type.is_none_or(|t| t == Some(m.kind)))
         .map(|(k, _)| Frame::Bulk(k))
         .collect();
     Ok(Frame::Array(vec![Frame::bulk(next.to_string()), Frame::Array(keys)]))

@@ -18,6 +18,7 @@
 //! everything (a source emptied again by another client blocks again).
 
 use super::args::{self, is, parse_i64};
+use super::flags::*;
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
 use crate::keyspace::{now_ms, KsTxn, Meta, RedisType};
@@ -25,27 +26,7 @@ use crate::resp::Frame;
 use std::ops::Bound;
 use std::time::Duration;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Lists }
-}
-
-const W: &[&str] = &["write"];
-const W_FAST: &[&str] = &["write", "fast"];
-const W_OOM: &[&str] = &["write", "denyoom"];
-const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
-const W_MOVABLE: &[&str] = &["write", "movablekeys"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
-const W_BLOCK: &[&str] = &["write", "noscript", "blocking"];
-const W_OOM_BLOCK: &[&str] = &["write", "denyoom", "noscript", "blocking"];
-const W_BLOCK_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
+super::family_spec!(Family::Lists);
 
 /// As `COMMAND INFO` of redis-server 7.0.15 reports them.
 pub const SPECS: &[CommandSpec] = &[

@@ -54,6 +54,41 @@ pub struct CommandSpec {
     pub family: Family,
 }
 
+/// The flag sets the command tables use (as COMMAND INFO of Redis 7.0 reports them).
+pub(crate) mod flags {
+    pub const W: &[&str] = &["write"];
+    pub const W_FAST: &[&str] = &["write", "fast"];
+    pub const W_OOM: &[&str] = &["write", "denyoom"];
+    pub const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
+    pub const W_MOVABLE: &[&str] = &["write", "movablekeys"];
+    pub const W_OOM_MOVABLE: &[&str] = &["write", "denyoom", "movablekeys"];
+    pub const W_BLOCK: &[&str] = &["write", "noscript", "blocking"];
+    pub const W_BLOCK_FAST: &[&str] = &["write", "noscript", "blocking", "fast"];
+    pub const W_BLOCK_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
+    pub const W_OOM_BLOCK: &[&str] = &["write", "denyoom", "noscript", "blocking"];
+    pub const R: &[&str] = &["readonly"];
+    pub const R_FAST: &[&str] = &["readonly", "fast"];
+    pub const R_MOVABLE: &[&str] = &["readonly", "movablekeys"];
+}
+
+/// Defines `const fn spec(name, arity, flags, first_key, last_key, step)` building a
+/// [`CommandSpec`] of `$family`, for a family module's command table.
+macro_rules! family_spec {
+    ($family:expr) => {
+        const fn spec(
+            name: &'static str,
+            arity: i32,
+            flags: &'static [&'static str],
+            first_key: i32,
+            last_key: i32,
+            step: i32,
+        ) -> CommandSpec {
+            CommandSpec { name, arity, flags, first_key, last_key, step, family: $family }
+        }
+    };
+}
+pub(crate) use family_spec;
+
 impl CommandSpec {
     /// True for commands that may modify the keyspace (they run under the write lock).
     pub fn is_write(&self) -> bool {

@@ -4,32 +4,16 @@
 //! ([`parse_scan_cursor`], [`scan_members`]) and random member picking
 //! ([`random_members`]) for HRANDFIELD, SRANDMEMBER and SPOP.
 
-use super::args::{is, parse_i64};
-use super::keys::glob_match;
+use super::args::{is, parse_i64, parse_scan_options, Rng};
+use super::flags::*;
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
-use crate::keyspace::{random_u64, Keyspace, KsTxn, Meta, RedisType};
+use crate::keyspace::{Keyspace, KsTxn, Meta, RedisType};
 use crate::resp::Frame;
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Sets }
-}
-
-const W_OOM: &[&str] = &["write", "denyoom"];
-const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
-const W_FAST: &[&str] = &["write", "fast"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
-const R_MOVABLE: &[&str] = &["readonly", "movablekeys"];
+super::family_spec!(Family::Sets);
 
 // Arity, flags and key positions as redis-server 7.0.15's COMMAND INFO reports them.
 pub const SPECS: &[CommandSpec] = &[
@@ -57,9 +41,6 @@ const SMALL: i64 = 1000;
 /// Most elements a negative-count SRANDMEMBER / HRANDFIELD builds (Redis would try to
 /// build any number and run out of memory; we answer "ERR value is out of range").
 pub(crate) const MAX_RANDOM_REPEATS: u64 = 1 << 24;
-/// Most entries one HSCAN/SSCAN call returns.
-const MAX_SCAN_COUNT: usize = 1 << 20;
-
 pub async fn execute(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> {
     let db = ctx.db();
     let keyspace = ctx.shared.keyspace.clone();
@@ -94,18 +75,8 @@ pub(crate) async fn run(ks: &Keyspace, txn: &mut KsTxn, db: usize, args: &[Vec<u
             Ok(Frame::Integer(added))
         }
         "srem" => {
-            let Some(mut meta) = set_meta(txn, db, key).await? else { return Ok(Frame::Integer(0)) };
-            let mut removed = 0;
-            for m in &a[1..] {
-                if txn.sub_delete(meta.version, m).await?.is_some() {
-                    removed += 1;
-                }
-            }
-            if removed > 0 {
-                meta.size -= removed;
-                store_size(txn, db, key, &meta).await?;
-            }
-            Ok(Frame::Integer(removed))
+            let Some(meta) = set_meta(txn, db, key).await? else { return Ok(Frame::Integer(0)) };
+            Ok(Frame::Integer(remove_members(txn, db, key, meta, &a[1..]).await?))
         }
         "smembers" => {
             let members = match set_meta(txn, db, key).await? {
@@ -174,6 +145,28 @@ pub(crate) async fn store_size(txn: &mut KsTxn, db: usize, key: &[u8], meta: &Me
         txn.put_meta(db, key, meta).await?;
     }
     Ok(())
+}
+
+/// Deletes `members` (set members or hash fields) from the collection `meta` of `key`,
+/// deleting the key when it empties; returns how many existed.
+pub(crate) async fn remove_members(
+    txn: &mut KsTxn,
+    db: usize,
+    key: &[u8],
+    mut meta: Meta,
+    members: &[Vec<u8>],
+) -> RedisResult<i64> {
+    let mut removed = 0;
+    for member in members {
+        if txn.sub_delete(meta.version, member).await?.is_some() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        meta.size -= removed;
+        store_size(txn, db, key, &meta).await?;
+    }
+    Ok(removed)
 }
 
 /// Every member of a collection version, in member byte order.
@@ -415,25 +408,6 @@ pub(crate) fn checked_repeats(count: i64) -> RedisResult<u64> {
     Ok(n)
 }
 
-/// A small xorshift generator seeded from the keyspace's random source.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        Rng(random_u64() | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    /// Uniform enough in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
-    }
-}
-
 /// Random (member, value) entries of the collection `meta`: `count` distinct ones (all
 /// of them when `count` >= size) or, with `distinct` false, `count` picks that may
 /// repeat. Small collections are read whole; large ones are probed at random points
@@ -448,7 +422,7 @@ pub(crate) async fn random_members(
     if count == 0 || size == 0 {
         return Ok(Vec::new());
     }
-    let mut rng = Rng::new();
+    let mut rng = Rng::seeded();
     if distinct && count >= size {
         return all_entries(txn, meta.version).await;
     }
@@ -571,23 +545,8 @@ pub(crate) async fn scan_members(
     opts: &[Vec<u8>],
     with_values: bool,
 ) -> RedisResult<Frame> {
-    let (mut pattern, mut count): (Option<&[u8]>, usize) = (None, 10);
-    let mut i = 0;
-    while i < opts.len() {
-        let value = opts.get(i + 1).ok_or_else(RedisError::syntax)?;
-        if is(&opts[i], "COUNT") {
-            let n = parse_i64(value)?;
-            if n < 1 {
-                return Err(RedisError::syntax());
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX).min(MAX_SCAN_COUNT);
-        } else if is(&opts[i], "MATCH") {
-            pattern = Some(value);
-        } else {
-            return Err(RedisError::syntax());
-        }
-        i += 2;
-    }
+    let options = parse_scan_options(opts, false)?;
+    let count = options.count;
     let after = if cursor == 0 { None } else { ks.load_cursor(cursor) };
     let lower = match &after {
         Some(m) => Bound::Excluded(m.as_slice()),
@@ -600,7 +559,7 @@ pub(crate) async fn scan_members(
     };
     let mut items = Vec::new();
     for (member, value) in page {
-        if pattern.is_none_or(|p| p == b"*" || glob_match(p, &member, false)) {
+        if options.matches(&member) {
             items.push(Frame::Bulk(member));
             if with_values {
                 items.push(Frame::Bulk(value));

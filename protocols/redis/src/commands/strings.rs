@@ -2,6 +2,7 @@
 //! commands. A string lives entirely in its key's metadata row (`Meta::value`).
 
 use super::args::{self, is, parse_i64, ExpireUnit};
+use super::flags::*;
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
 use crate::keyspace::{now_ms, KsTxn, Meta, RedisType};
@@ -10,22 +11,7 @@ use crate::resp::Frame;
 /// Redis's proto-max-bulk-len default: the longest string SETRANGE, APPEND and SETBIT build.
 pub const MAX_STRING_LEN: usize = 512 * 1024 * 1024;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::Strings }
-}
-
-const W_OOM: &[&str] = &["write", "denyoom"];
-const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
-const W_FAST: &[&str] = &["write", "fast"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
+super::family_spec!(Family::Strings);
 
 pub const SPECS: &[CommandSpec] = &[
     spec("get", 2, R_FAST, 1, 1, 1),

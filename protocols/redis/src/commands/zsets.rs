@@ -12,38 +12,17 @@
 //! for RESP2 clients). WITHSCORES replies are flat `member, score, ...` arrays in
 //! RESP2 and arrays of `[member, score]` pairs in RESP3, as Redis 7.0 answers.
 
-use super::args::{is, parse_f64, parse_i64, LongDouble};
-use super::keys::glob_match;
+use super::args::{is, parse_f64, parse_i64, LongDouble, Rng};
+use super::flags::*;
 use super::{CommandSpec, Ctx, Family};
 use crate::error::{RedisError, RedisResult};
-use crate::keyspace::{random_u64, Keyspace, KsTxn, Meta, RedisType};
+use crate::keyspace::{Keyspace, KsTxn, Meta, RedisType};
 use crate::resp::Frame;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::time::Duration;
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: &'static [&'static str],
-    first: i32,
-    last: i32,
-    step: i32,
-) -> CommandSpec {
-    CommandSpec { name, arity, flags, first_key: first, last_key: last, step, family: Family::ZSets }
-}
-
-const W: &[&str] = &["write"];
-const W_FAST: &[&str] = &["write", "fast"];
-const W_OOM: &[&str] = &["write", "denyoom"];
-const W_OOM_FAST: &[&str] = &["write", "denyoom", "fast"];
-const W_MOVABLE: &[&str] = &["write", "movablekeys"];
-const W_OOM_MOVABLE: &[&str] = &["write", "denyoom", "movablekeys"];
-const W_BLOCK_FAST: &[&str] = &["write", "noscript", "blocking", "fast"];
-const W_BLOCK_MOVABLE: &[&str] = &["write", "blocking", "movablekeys"];
-const R: &[&str] = &["readonly"];
-const R_FAST: &[&str] = &["readonly", "fast"];
-const R_MOVABLE: &[&str] = &["readonly", "movablekeys"];
+super::family_spec!(Family::ZSets);
 
 /// Arity, flags and key positions as `COMMAND INFO` reports them in redis-server 7.0.15.
 pub const SPECS: &[CommandSpec] = &[
@@ -1093,31 +1072,9 @@ async fn set_op(
 
 // ---- ZRANDMEMBER / ZSCAN ----------------------------------------------------------
 
-/// A small xorshift generator seeded from the clock.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        Rng(random_u64() | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
 async fn zrandmember(txn: &mut KsTxn, db: usize, mode: Mode, a: &[Vec<u8>]) -> RedisResult<Frame> {
     let key = a[0].as_slice();
-    let mut rng = Rng::new();
+    let mut rng = Rng::seeded();
     if a.len() == 1 {
         let Some(meta) = zmeta(txn, db, key).await? else { return Ok(Frame::Null) };
         let pick = rng.below(usize::try_from(meta.size).unwrap_or(0));
@@ -1170,24 +1127,8 @@ async fn zscan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> Redi
     let cursor = super::args::parse_scan_cursor(&a[1])?;
     let empty = || Frame::Array(vec![Frame::bulk("0"), Frame::Array(vec![])]);
     let Some(meta) = zmeta(txn, db, key).await? else { return Ok(empty()) };
-    let (mut pattern, mut count): (Option<&[u8]>, usize) = (None, 10);
-    let mut i = 2;
-    while i < a.len() {
-        let opt = &a[i];
-        let value = a.get(i + 1).ok_or_else(RedisError::syntax)?;
-        if is(opt, "COUNT") {
-            let n = parse_i64(value)?;
-            if n < 1 {
-                return Err(RedisError::syntax());
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX).min(1 << 20);
-        } else if is(opt, "MATCH") {
-            pattern = Some(value);
-        } else {
-            return Err(RedisError::syntax());
-        }
-        i += 2;
-    }
+    let options = super::args::parse_scan_options(&a[2..], false)?;
+    let count = options.count;
     let (items, next) = if meta.size <= SMALL_ZSET {
         let rows = txn.zindex_scan(meta.version, Bound::Unbounded, Bound::Unbounded, false, None).await?;
         (rows.into_iter().map(|(s, m)| (m, s)).collect::<Vec<_>>(), 0)
@@ -1204,7 +1145,7 @@ async fn zscan(ks: &Keyspace, txn: &mut KsTxn, db: usize, a: &[Vec<u8>]) -> Redi
     };
     let mut out = Vec::new();
     for (member, score) in items {
-        if pattern.is_none_or(|p| p == b"*" || glob_match(p, &member, false)) {
+        if options.matches(&member) {
             out.push(Frame::Bulk(member));
             out.push(Frame::bulk(super::args::format_double_reply(score)));
         }
