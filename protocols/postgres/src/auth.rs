@@ -13,7 +13,7 @@
 use crate::error::fatal;
 use crate::options::{AuthMethod, PostgresOptions, TlsMode};
 use bytes::Bytes;
-use orbit_sql::roles::{constant_time_eq, md5_response, Role, ScramVerifier};
+use orbit_sql::roles::{constant_time_eq, md5_response, random_bytes, Role, ScramVerifier};
 use pgwire::api::auth::sasl::scram::{ScramSecret, ScramServerAuth, ScramServerAuthWaitingForClientFinal};
 use pgwire::api::auth::sasl::{SCRAM_SHA_256_METHOD, SCRAM_SHA_256_PLUS_METHOD};
 use pgwire::error::PgWireError;
@@ -100,7 +100,7 @@ impl Security {
                 Some(self.begin_scram(pending(PendingKind::ScramFirst { plus_offered: false }), secure))
             }
             AuthMethod::Md5 => {
-                let salt: [u8; 4] = rand_bytes();
+                let salt: [u8; 4] = random_bytes();
                 Some((Authentication::MD5Password(salt.to_vec()), pending(PendingKind::Md5 { salt })))
             }
             AuthMethod::ScramSha256 => {
@@ -241,21 +241,14 @@ fn scram_error(user: &str, e: PgWireError) -> PgWireError {
 /// within one process (so repeated probes do not reveal that the user is unknown).
 fn mock_verifier(user: &str) -> ScramVerifier {
     static NONCE: std::sync::OnceLock<[u8; 16]> = std::sync::OnceLock::new();
-    let nonce = NONCE.get_or_init(rand_bytes);
+    let nonce = NONCE.get_or_init(random_bytes);
     let salt = orbit_sql::roles::hmac_sha256(nonce, user.as_bytes())[..16].to_vec();
     ScramVerifier {
         iterations: orbit_sql::roles::SCRAM_ITERATIONS,
         salt,
-        stored_key: rand_bytes::<32>().to_vec(),
-        server_key: rand_bytes::<32>().to_vec(),
+        stored_key: random_bytes::<32>().to_vec(),
+        server_key: random_bytes::<32>().to_vec(),
     }
-}
-
-fn rand_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut out)
-        .expect("the system random generator works");
-    out
 }
 
 /// A PasswordMessage body: one NUL-terminated string, nothing after it.

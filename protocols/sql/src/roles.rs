@@ -249,10 +249,7 @@ pub struct ScramVerifier {
 impl ScramVerifier {
     /// A verifier for `password` with a fresh random salt.
     pub fn new(password: &str) -> ScramVerifier {
-        let mut salt = vec![0u8; SCRAM_SALT_LEN];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt)
-            .expect("the system random generator works");
-        ScramVerifier::with_salt(password, &salt, SCRAM_ITERATIONS)
+        ScramVerifier::with_salt(password, &random_bytes::<SCRAM_SALT_LEN>(), SCRAM_ITERATIONS)
     }
 
     pub fn with_salt(password: &str, salt: &[u8], iterations: u32) -> ScramVerifier {
@@ -303,6 +300,14 @@ impl std::fmt::Display for ScramVerifier {
 
 /// Hi(Normalize(password), salt, i) of RFC 5802, with SASLprep as PostgreSQL applies it
 /// (a password SASLprep rejects is used as is).
+/// `N` bytes from the system's secure random generator (salts, nonces).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut out)
+        .expect("the system random generator works");
+    out
+}
+
 pub fn salted_password(password: &str, salt: &[u8], iterations: u32) -> Vec<u8> {
     let normalized = stringprep::saslprep(password).map(|c| c.into_owned()).unwrap_or_else(|_| password.to_string());
     let mut out = vec![0u8; digest::SHA256_OUTPUT_LEN];

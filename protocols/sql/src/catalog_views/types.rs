@@ -1,8 +1,11 @@
 //! The built-in types as pg_type lists them, and `format_type`.
 
+/// One row of [`TYPES`].
+pub type TypeRow = (i64, &'static str, &'static str, i64, char, i64, i64, char);
+
 /// (oid, typname, SQL name as format_type prints it, typlen, typcategory, typelem,
 /// typarray, typstorage)
-pub const TYPES: &[(i64, &str, &str, i64, char, i64, i64, char)] = &[
+pub const TYPES: &[TypeRow] = &[
     (16, "bool", "boolean", 1, 'B', 0, 1000, 'p'),
     (17, "bytea", "bytea", -1, 'U', 0, 1001, 'x'),
     (18, "char", "\"char\"", 1, 'Z', 0, 1002, 'p'),
@@ -54,7 +57,7 @@ pub const TYPES: &[(i64, &str, &str, i64, char, i64, i64, char)] = &[
     (3807, "_jsonb", "jsonb[]", -1, 'A', 3802, 0, 'x'),
 ];
 
-pub fn by_oid(oid: i64) -> Option<&'static (i64, &'static str, &'static str, i64, char, i64, i64, char)> {
+pub fn by_oid(oid: i64) -> Option<&'static TypeRow> {
     TYPES.iter().find(|t| t.0 == oid)
 }
 

@@ -414,10 +414,11 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn peek(&mut self) -> Result<&Option<Tok>, SqlError> {
-        if self.peeked.is_none() {
-            self.peeked = Some(self.lexer.next()?);
-        }
-        Ok(self.peeked.as_ref().expect("peeked"))
+        let tok = match self.peeked.take() {
+            Some(tok) => tok,
+            None => self.lexer.next()?,
+        };
+        Ok(self.peeked.insert(tok))
     }
 
     fn next(&mut self) -> Result<Option<Tok>, SqlError> {
@@ -469,22 +470,22 @@ impl<'a> Parser<'a> {
     }
 
     fn identifier(&mut self) -> Result<String, SqlError> {
-        match self.peek()? {
-            Some(Tok::Word(..)) => match self.next()? {
-                Some(Tok::Word(w, _)) => Ok(w),
-                _ => unreachable!("peeked a word"),
-            },
-            _ => Err(self.unexpected()),
+        match self.next()? {
+            Some(Tok::Word(w, _)) => Ok(w),
+            other => {
+                self.peeked = Some(other);
+                Err(self.unexpected())
+            }
         }
     }
 
     fn string(&mut self) -> Result<String, SqlError> {
-        match self.peek()? {
-            Some(Tok::Str(_)) => match self.next()? {
-                Some(Tok::Str(s)) => Ok(s),
-                _ => unreachable!("peeked a string"),
-            },
-            _ => Err(self.unexpected()),
+        match self.next()? {
+            Some(Tok::Str(s)) => Ok(s),
+            other => {
+                self.peeked = Some(other);
+                Err(self.unexpected())
+            }
         }
     }
 
