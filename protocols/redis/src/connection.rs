@@ -184,17 +184,21 @@ pub async fn serve_connection(
         let mut group: Vec<(&'static CommandSpec, Vec<Vec<u8>>)> = Vec::new();
         loop {
             let step = match parser.next_request(&mut input, conn.client.authenticated) {
-                Ok(Some(request)) => match conn.groupable(&request) {
-                    Some(spec) => {
-                        group.push((spec, request));
-                        if group.len() < MAX_GROUP {
-                            continue;
+                Ok(Some(request)) => {
+                    let spec = lookup(&request);
+                    match conn.groupable(spec, &request) {
+                        Some(spec) => {
+                            group.push((spec, request));
+                            if group.len() < MAX_GROUP {
+                                continue;
+                            }
+                            Ok(None)
                         }
-                        Ok(None)
+                        None => Ok(Some((spec, request))),
                     }
-                    None => Ok(Some(request)),
-                },
-                other => other,
+                }
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
             };
             if !group.is_empty() {
                 conn.run_group(std::mem::take(&mut group), &mut output).await;
@@ -207,8 +211,8 @@ pub async fn serve_connection(
                 }
             }
             match step {
-                Ok(Some(request)) => {
-                    match conn.run(request, &mut output).await {
+                Ok(Some((spec, request))) => {
+                    match conn.run(spec, request, &mut output).await {
                         Flow::Continue => {}
                         Flow::Close => {
                             close = true;
@@ -298,6 +302,11 @@ async fn write_out(stream: &mut TcpStream, output: &mut BytesMut, conn: &Connect
     ok
 }
 
+/// The command of a request, if it names one we know.
+fn lookup(request: &[Vec<u8>]) -> Option<&'static CommandSpec> {
+    request.first().and_then(|name| commands::lookup(name))
+}
+
 /// The lowercase name of a command, for replies and CLIENT LIST.
 fn lower(name: &[u8]) -> String {
     String::from_utf8_lossy(name).to_ascii_lowercase()
@@ -313,9 +322,11 @@ impl Connection {
     }
 
     /// Runs one request and appends its reply.
-    async fn run(&mut self, request: Vec<Vec<u8>>, out: &mut BytesMut) -> Flow {
+    /// Runs one request (`spec`: its command, looked up by the caller) and appends its
+    /// reply.
+    async fn run(&mut self, spec: Option<&'static CommandSpec>, request: Vec<Vec<u8>>, out: &mut BytesMut) -> Flow {
         Stats::add(&self.shared.stats.total_commands_processed, 1);
-        let (reply, flow) = self.dispatch(request).await;
+        let (reply, flow) = self.dispatch(spec, request).await;
         match reply {
             Reply::One(frame) => self.reply(&frame, out),
             Reply::Many(frames) => frames.iter().for_each(|f| self.reply(f, out)),
@@ -334,11 +345,11 @@ impl Connection {
     /// of the data families with a valid arity, that does not block, from an
     /// authenticated client outside MULTI and subscribed mode. Anything else runs alone
     /// through [`Connection::dispatch`], which also produces its refusals.
-    fn groupable(&self, request: &[Vec<u8>]) -> Option<&'static CommandSpec> {
+    fn groupable(&self, spec: Option<&'static CommandSpec>, request: &[Vec<u8>]) -> Option<&'static CommandSpec> {
         if self.multi.is_some() || !self.client.authenticated || self.subscriptions() > 0 {
             return None;
         }
-        let spec = commands::lookup(request.first()?)?;
+        let spec = spec?;
         let data = matches!(
             spec.family,
             Family::Keys | Family::Strings | Family::Hashes | Family::Lists | Family::Sets | Family::ZSets
@@ -355,8 +366,8 @@ impl Connection {
     /// command.
     async fn run_group(&mut self, group: Vec<(&'static CommandSpec, Vec<Vec<u8>>)>, out: &mut BytesMut) {
         if group.len() == 1 {
-            for (_, request) in group {
-                let _ = self.run(request, out).await;
+            for (spec, request) in group {
+                let _ = self.run(Some(spec), request, out).await;
             }
             return;
         }
@@ -384,8 +395,8 @@ impl Connection {
                 Err(_) => {
                     drop(txn);
                     drop(guard);
-                    for (_, request) in group {
-                        let _ = self.run(request, out).await;
+                    for (spec, request) in group {
+                        let _ = self.run(Some(spec), request, out).await;
                     }
                     return;
                 }
@@ -426,9 +437,11 @@ impl Connection {
         Frame::Error(line).into()
     }
 
-    async fn dispatch(&mut self, request: Vec<Vec<u8>>) -> (Reply, Flow) {
-        let Some(name) = request.first() else { return (Frame::Null.into(), Flow::Continue) };
-        let Some(spec) = commands::lookup(name) else {
+    async fn dispatch(&mut self, spec: Option<&'static CommandSpec>, request: Vec<Vec<u8>>) -> (Reply, Flow) {
+        if request.is_empty() {
+            return (Frame::Null.into(), Flow::Continue);
+        }
+        let Some(spec) = spec else {
             return (self.reject(None, commands::unknown_command(&request)), Flow::Continue);
         };
         let label = command_label(spec, &request);

@@ -149,8 +149,12 @@ fn all_specs() -> impl Iterator<Item = &'static CommandSpec> {
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     static TABLE: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
     let table = TABLE.get_or_init(|| all_specs().map(|s| (s.name, s)).collect());
-    let lower = std::str::from_utf8(name).ok()?.to_ascii_lowercase();
-    table.get(lower.as_str()).copied()
+    // Every command name is short: lowercase it on the stack (this runs per request).
+    let mut buf = [0u8; 32];
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    table.get(std::str::from_utf8(lower).ok()?).copied()
 }
 
 /// Every command, for COMMAND / COMMAND COUNT / COMMAND LIST.
