@@ -48,14 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_ports() {
-    python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])' "$1"
-}
-
 wait_for_pg() {
     for _ in $(seq 1 600); do
         pg_isready -h 127.0.0.1 -p "$1" -q && return 0

@@ -34,14 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_ports() {
-    python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])' "$1"
-}
-
 wait_for_ping() {
     for _ in $(seq 1 300); do
         redis-cli -p "$1" PING 2>/dev/null | grep -q PONG && return 0

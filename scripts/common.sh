@@ -32,3 +32,13 @@ ensure_packages() {
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 }
+
+# `free_ports N`: N distinct TCP ports on 127.0.0.1 that were free a moment ago (for
+# the benchmark scripts' servers).
+free_ports() {
+    python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])' "$1"
+}
