@@ -7,8 +7,11 @@ mkdir -p "$CARGO_TARGET_DIR"
 # Debian packages: clang/libclang-dev for the RocksDB bindings (bindgen), a C++ compiler
 # for RocksDB itself; PostgreSQL 15 (server and psql) for the tests that drive Orbit with
 # psql and check our .slt expected results against a real PostgreSQL; pgjdbc for the JDBC
-# session test (the machine's JDK compiles and runs it).
-ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15 libpostgresql-jdbc-java redis-tools redis-server)
+# session test (the machine's JDK compiles and runs it); MariaDB 10.11 (server and the
+# `mariadb` client) as the reference for the MySQL listener, and sysbench for its benchmark
+# and e2e test.
+ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15 libpostgresql-jdbc-java redis-tools redis-server
+    mariadb-server mariadb-client sysbench)
 
 missing_packages() {
     local p

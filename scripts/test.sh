@@ -8,5 +8,10 @@ ensure_packages
 # psycopg (PyPI) for the client test that drives Orbit through it; it uses the system libpq.
 python3 -c 'import psycopg' 2>/dev/null || python3 -m pip install -q psycopg 2>/dev/null \
     || echo "orbit: could not install psycopg; its test will be skipped" >&2
+# PyMySQL and mysql-connector-python (PyPI) for the client tests of the MySQL listener.
+python3 -c 'import pymysql' 2>/dev/null || python3 -m pip install -q PyMySQL 2>/dev/null \
+    || echo "orbit: could not install PyMySQL; its test will be skipped" >&2
+python3 -c 'import mysql.connector' 2>/dev/null || python3 -m pip install -q mysql-connector-python 2>/dev/null \
+    || echo "orbit: could not install mysql-connector-python; its test will be skipped" >&2
 cargo build --locked -p orbit-server -p orbit-cli
 cargo test --locked --workspace --exclude orbit-benches "$@"

@@ -3,7 +3,11 @@
 //! ```text
 //! orbit-sqllogic --host 127.0.0.1 --port 5432 [--label postgresql] [--timeout-secs 300] [--verbose] FILES...
 //! orbit-sqllogic --real-postgres [--complete] FILES...
+//! orbit-sqllogic --engine mysql --port 3306 [--label mysql] FILES...
 //! ```
+//!
+//! `--engine mysql` (or `--mysql`) speaks the MySQL protocol instead (user `root`, label
+//! `mysql`, a fresh database per file); use it for Orbit's MySQL listener or a MariaDB.
 //!
 //! `--real-postgres` starts a throwaway PostgreSQL 15 instead of connecting to
 //! `--host/--port`. `--complete` rewrites the expected results of the files' queries
@@ -16,17 +20,18 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use orbit_sqllogic::complete::complete_file;
-use orbit_sqllogic::{baseline, run_file_with, totals_line, RealPostgres, RunOptions};
+use orbit_sqllogic::{baseline, run_file_with, totals_line, Engine, RealPostgres, RunOptions};
 
-const USAGE: &str = "usage: orbit-sqllogic (--port PORT [--host HOST] | --real-postgres) [--user USER] \
+const USAGE: &str = "usage: orbit-sqllogic (--port PORT [--host HOST] | --real-postgres) [--engine postgres|mysql] [--user USER] \
 [--label LABEL] [--timeout-secs N] [--verbose] [--failures N] [--complete] [--conditional-halt] \
 [--write-baseline PATH] FILES...";
 
 struct Args {
     host: String,
     port: Option<u16>,
-    user: String,
-    label: String,
+    user: Option<String>,
+    label: Option<String>,
+    engine: Engine,
     timeout: Duration,
     verbose: bool,
     failures_shown: usize,
@@ -41,8 +46,9 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         host: "127.0.0.1".into(),
         port: None,
-        user: "postgres".into(),
-        label: "postgresql".into(),
+        user: None,
+        label: None,
+        engine: Engine::Postgres,
         timeout: orbit_sqllogic::runner::DEFAULT_TIMEOUT,
         verbose: false,
         failures_shown: 5,
@@ -58,8 +64,16 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--host" => args.host = value("--host")?,
             "--port" => args.port = Some(value("--port")?.parse().map_err(|_| "--port needs a number")?),
-            "--user" => args.user = value("--user")?,
-            "--label" => args.label = value("--label")?,
+            "--user" => args.user = Some(value("--user")?),
+            "--label" => args.label = Some(value("--label")?),
+            "--mysql" => args.engine = Engine::MySql,
+            "--engine" => {
+                args.engine = match value("--engine")?.as_str() {
+                    "postgres" | "postgresql" => Engine::Postgres,
+                    "mysql" => Engine::MySql,
+                    other => return Err(format!("unknown engine {other} (postgres or mysql)")),
+                }
+            }
             "--timeout-secs" => {
                 args.timeout =
                     Duration::from_secs(value("--timeout-secs")?.parse().map_err(|_| "--timeout-secs needs a number")?)
@@ -80,6 +94,12 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.files.is_empty() {
         return Err(format!("no files given\n{USAGE}"));
+    }
+    if args.complete && args.engine == Engine::MySql {
+        return Err("--complete takes expected results from a real PostgreSQL only".into());
+    }
+    if args.real_postgres && args.engine == Engine::MySql {
+        return Err("--real-postgres and --engine mysql exclude each other".into());
     }
     if args.port.is_none() && !args.real_postgres {
         return Err(format!("give --port (or --real-postgres)\n{USAGE}"));
@@ -114,11 +134,17 @@ async fn main() -> ExitCode {
     } else {
         (args.host.clone(), args.port.expect("checked"))
     };
-    let mut opts = RunOptions::new(host, port)
-        .label(args.label.clone())
-        .timeout(args.timeout)
-        .conditional_halt(args.conditional_halt);
-    opts.user = args.user.clone();
+    let mut opts = match args.engine {
+        Engine::Postgres => RunOptions::new(host, port),
+        Engine::MySql => RunOptions::mysql(host, port),
+    };
+    opts = opts.timeout(args.timeout).conditional_halt(args.conditional_halt);
+    if let Some(label) = &args.label {
+        opts.label = label.clone();
+    }
+    if let Some(user) = &args.user {
+        opts.user = user.clone();
+    }
 
     let mut ok = true;
     if args.complete {
@@ -168,7 +194,7 @@ async fn main() -> ExitCode {
     if let Some(path) = &args.write_baseline {
         let header = format!(
             "orbit-sqllogic pass counts: file passed total (label {}, time limit {} s per file)",
-            args.label,
+            opts.label,
             args.timeout.as_secs()
         );
         if let Err(e) = std::fs::write(path, baseline::render(&header, &reports)) {

@@ -1,7 +1,8 @@
 //! Running one .slt file and counting its records.
 //!
 //! Each file gets a fresh database (`CREATE DATABASE slt_<n>` through the `postgres`
-//! database, dropped afterwards). Records go one by one through sqllogictest's
+//! database, or with no default database over the MySQL protocol; dropped afterwards).
+//! [`Engine`] picks the protocol: PostgreSQL ([`crate::db`]) or MySQL ([`crate::mysqldb`]). Records go one by one through sqllogictest's
 //! [`Runner`], which keeps the file's state (`hash-threshold`, `control resultmode`,
 //! sort modes, connections); a record that fails is counted and the file goes on.
 //!
@@ -17,10 +18,30 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sqllogictest::{Condition, DefaultColumnType, Record, RecordOutput, Runner};
+use sqllogictest::{AsyncDB, Condition, DefaultColumnType, MakeConnection, Record, RecordOutput, Runner};
 use tokio_postgres::{CancelToken, NoTls};
 
 use crate::db::{ConnectTarget, PgConnection, SqlError};
+use crate::mysqldb::{kill_queries, MySqlConnection};
+
+/// The wire protocol the files run through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// tokio-postgres, simple query protocol; engine label `postgres`.
+    Postgres,
+    /// mysql_async, text protocol; engine label `mysql`.
+    MySql,
+}
+
+impl Engine {
+    /// The label sqllogictest's runner adds for the connection (`AsyncDB::engine_name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+            Engine::MySql => "mysql",
+        }
+    }
+}
 
 /// The default per-file time limit.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -34,7 +55,10 @@ pub struct RunOptions {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Label for `skipif`/`onlyif` (the engine name `postgres` is always added too).
+    /// The protocol; [`RunOptions::mysql`] selects MySQL.
+    pub engine: Engine,
+    /// Label for `skipif`/`onlyif` (the engine's name, `postgres` or `mysql`, is always
+    /// added too).
     pub label: String,
     /// Per-file time limit.
     pub timeout: Duration,
@@ -50,10 +74,16 @@ impl RunOptions {
             host: host.into(),
             port,
             user: "postgres".to_string(),
+            engine: Engine::Postgres,
             label: "postgresql".to_string(),
             timeout: DEFAULT_TIMEOUT,
             conditional_halt: false,
         }
+    }
+
+    /// Over the MySQL protocol as `root` (no password), label `mysql`.
+    pub fn mysql(host: impl Into<String>, port: u16) -> RunOptions {
+        RunOptions { user: "root".to_string(), engine: Engine::MySql, label: "mysql".to_string(), ..Self::new(host, port) }
     }
 
     pub fn conditional_halt(mut self, on: bool) -> Self {
@@ -85,7 +115,7 @@ impl RunOptions {
     }
 
     pub(crate) fn labels(&self) -> Vec<String> {
-        vec![self.label.clone(), "postgres".to_string()]
+        vec![self.label.clone(), self.engine.name().to_string()]
     }
 }
 
@@ -261,6 +291,26 @@ impl FileDatabase {
     }
 }
 
+/// A MySQL database created for one file and dropped when done.
+struct MySqlFileDatabase {
+    name: String,
+    admin: MySqlConnection,
+}
+
+impl MySqlFileDatabase {
+    async fn create(opts: &RunOptions) -> Result<MySqlFileDatabase, String> {
+        let mut admin = MySqlConnection::connect(&opts.target("")).await.map_err(|e| e.message)?;
+        let name = fresh_database_name();
+        admin.simple(&format!("CREATE DATABASE {name}")).await.map_err(|e| format!("CREATE DATABASE {name}: {e}"))?;
+        Ok(MySqlFileDatabase { name, admin })
+    }
+
+    async fn drop_database(mut self) {
+        let _ = self.admin.simple(&format!("DROP DATABASE IF EXISTS {}", self.name)).await;
+        self.admin.close().await;
+    }
+}
+
 /// The runner over one file's database; remembers every connection's cancel token.
 pub(crate) type FileRunner = Runner<PgConnection, Box<dyn FnMut() -> ConnectFuture + Send>>;
 type ConnectFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PgConnection, SqlError>> + Send>>;
@@ -327,19 +377,93 @@ pub async fn run_file_with(opts: &RunOptions, path: &Path) -> FileReport {
         }
     }
 
+    let deadline = started + opts.timeout;
+    match opts.engine {
+        Engine::Postgres => run_on_postgres(opts, records, &labels, deadline, &mut report).await,
+        Engine::MySql => run_on_mysql(opts, records, &labels, deadline, &mut report).await,
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+async fn run_on_postgres(
+    opts: &RunOptions,
+    records: Vec<Record<DefaultColumnType>>,
+    labels: &[String],
+    deadline: Instant,
+    report: &mut FileReport,
+) {
     let database = match FileDatabase::create(opts).await {
         Ok(db) => db,
         Err(e) => {
             report.failed = report.total;
             report.error = Some(e);
-            report.elapsed = started.elapsed();
-            return report;
+            return;
         }
     };
-
     let cancels = Arc::new(Mutex::new(Vec::new()));
     let mut runner = file_runner(opts, &database.name, cancels.clone());
-    let deadline = started + opts.timeout;
+    if run_records(&mut runner, records, labels, deadline, opts.timeout, report).await {
+        cancel_all(&cancels).await;
+    }
+    runner.shutdown_async().await;
+    drop(runner);
+    database.drop_database().await;
+}
+
+async fn run_on_mysql(
+    opts: &RunOptions,
+    records: Vec<Record<DefaultColumnType>>,
+    labels: &[String],
+    deadline: Instant,
+    report: &mut FileReport,
+) {
+    let database = match MySqlFileDatabase::create(opts).await {
+        Ok(db) => db,
+        Err(e) => {
+            report.failed = report.total;
+            report.error = Some(e);
+            return;
+        }
+    };
+    let target = opts.target(&database.name);
+    let ids: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let make_target = target.clone();
+    let make_ids = ids.clone();
+    let make = move || {
+        let target = make_target.clone();
+        let ids = make_ids.clone();
+        async move {
+            let conn = MySqlConnection::connect(&target).await?;
+            ids.lock().unwrap_or_else(|e| e.into_inner()).push(conn.connection_id());
+            Ok::<_, SqlError>(conn)
+        }
+    };
+    let mut runner = Runner::new(make);
+    runner.add_label(&opts.label);
+    if run_records(&mut runner, records, labels, deadline, opts.timeout, report).await {
+        let ids: Vec<u32> = ids.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        kill_queries(&target, &ids).await;
+    }
+    runner.shutdown_async().await;
+    drop(runner);
+    database.drop_database().await;
+}
+
+/// Runs the records that apply to `labels` until `deadline`, counting into `report`.
+/// Returns true when the time limit cut the file short (the caller cancels what runs).
+async fn run_records<D, M>(
+    runner: &mut Runner<D, M>,
+    records: Vec<Record<DefaultColumnType>>,
+    labels: &[String],
+    deadline: Instant,
+    timeout: Duration,
+    report: &mut FileReport,
+) -> bool
+where
+    D: AsyncDB<ColumnType = DefaultColumnType>,
+    M: MakeConnection<Conn = D>,
+{
     let mut remaining = report.total;
     for record in records {
         if matches!(record, Record::Halt { .. }) {
@@ -347,7 +471,7 @@ pub async fn run_file_with(opts: &RunOptions, path: &Path) -> FileReport {
             break;
         }
         let counted = match countable(&record) {
-            Some((line, conditions)) if !excluded(conditions, &labels) => Some(line),
+            Some((line, conditions)) if !excluded(conditions, labels) => Some(line),
             Some(_) => continue,
             None => None,
         };
@@ -376,21 +500,15 @@ pub async fn run_file_with(opts: &RunOptions, path: &Path) -> FileReport {
                 report.failures.push((
                     line,
                     format!(
-                        "time limit of {:?} reached; this record and the {} after it count as failed",
-                        opts.timeout,
+                        "time limit of {timeout:?} reached; this record and the {} after it count as failed",
                         remaining.saturating_sub(1)
                     ),
                 ));
-                cancel_all(&cancels).await;
-                break;
+                return true;
             }
         }
     }
-    runner.shutdown_async().await;
-    drop(runner);
-    database.drop_database().await;
-    report.elapsed = started.elapsed();
-    report
+    false
 }
 
 /// Runs files in sequence.
