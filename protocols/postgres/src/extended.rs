@@ -272,11 +272,13 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 crate::simple::send_notices(client, session.take_notices().iter()).await?;
                 client.set_transaction_status(wire_status(session));
                 client.set_state(PgWireConnectionState::ReadyForQuery);
-                portal.state = match result.map_err(|e| from_sql_error(&e))? {
-                    QueryOutput::Rows { columns, rows, tag } => {
-                        PortalState::Rows { columns, rows: VecDeque::from(rows), tag }
+                let output = result.map_err(|e| from_sql_error(&e))?;
+                let tag = output.command_tag();
+                portal.state = match output {
+                    QueryOutput::Rows { columns, rows, affected } => {
+                        PortalState::Rows { columns, rows: VecDeque::from(rows), tag: affected.map(|_| tag) }
                     }
-                    QueryOutput::Command { tag } => PortalState::Done { tag: Some(tag) },
+                    QueryOutput::Command { .. } => PortalState::Done { tag: Some(tag) },
                     QueryOutput::Empty => PortalState::Done { tag: None },
                 };
             }

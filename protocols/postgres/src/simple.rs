@@ -28,17 +28,17 @@ where
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
+    let tag = output.command_tag();
     match output {
-        QueryOutput::Rows { columns, rows, tag } => {
+        QueryOutput::Rows { columns, rows, .. } => {
             let formats = ResultFormats::All(false);
             client.feed(PgWireBackendMessage::RowDescription(row_description(&columns, &formats))).await?;
             for row in &rows {
                 client.feed(PgWireBackendMessage::DataRow(data_row(row, &columns, &formats)?)).await?;
             }
-            let tag = tag.unwrap_or_else(|| format!("SELECT {}", rows.len()));
             client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
         }
-        QueryOutput::Command { tag } => {
+        QueryOutput::Command { .. } => {
             client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag))).await?;
         }
         QueryOutput::Empty => {

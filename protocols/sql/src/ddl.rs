@@ -340,7 +340,7 @@ impl Session {
                     .collect(),
             };
             for (_, sql) in &info.checks {
-                let e = crate::parse::parse_expr(sql)?;
+                let e = crate::parse::parse_expr(self.engine.dialect, sql)?;
                 b.bind_expr(&e, &scope, None)?;
             }
         }

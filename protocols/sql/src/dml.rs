@@ -13,7 +13,7 @@ use crate::plan::join::{build_joins, Rel};
 use crate::plan::Plan;
 use crate::session::Session;
 use crate::types::SqlType;
-use crate::{Column, QueryOutput};
+use crate::{Affected, Column, QueryOutput, Verb};
 use orbit_storage::{ColumnDefault, StorageError, Transaction, Value};
 use sqlparser::ast;
 use std::collections::HashSet;
@@ -79,7 +79,7 @@ fn bind_checks(b: &mut Binder, info: &TableInfo) -> Result<Vec<(String, Expr)>, 
     let scope = table_scope(info, &info.name);
     let mut out = Vec::new();
     for (name, sql) in &info.checks {
-        let e = crate::parse::parse_expr(sql)?;
+        let e = crate::parse::parse_expr(b.dialect, sql)?;
         out.push((name.clone(), b.bind_expr(&e, &scope, None)?.0));
     }
     Ok(out)
@@ -188,7 +188,7 @@ fn default_expr(b: &mut Binder, d: &Option<ColumnDefault>) -> Result<Expr, SqlEr
             if sequence_of(sql).is_some() {
                 return Err(SqlError::not_supported("DEFAULT of a serial column in UPDATE"));
             }
-            let e = crate::parse::parse_expr(sql)?;
+            let e = crate::parse::parse_expr(b.dialect, sql)?;
             b.bind_expr(&e, &Scope::default(), None)?.0
         }
     })
@@ -330,7 +330,7 @@ impl Session {
                     Some(ColumnDefault::Expression(sql)) => match sequence_of(sql) {
                         Some(seq) => DefaultKind::Sequence(seq),
                         None => {
-                            let e = crate::parse::parse_expr(sql)?;
+                            let e = crate::parse::parse_expr(self.engine.dialect, sql)?;
                             DefaultKind::Expr(b.bind_expr(&e, &Scope::default(), None)?.0)
                         }
                     },
@@ -713,10 +713,10 @@ impl Session {
                 Err(e) => return Err(e.into()),
             }
         }
-        let tag = format!("INSERT 0 {count}");
+        let affected = (Verb::Insert, Affected { rows: count, matched: count, last_insert_id: None });
         Ok(match plan.returning {
-            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, tag: Some(tag) },
-            None => QueryOutput::Command { tag },
+            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
+            None => QueryOutput::Command { command: "INSERT".into(), affected: Some(affected) },
         })
     }
 
@@ -830,10 +830,11 @@ impl Session {
                 }
             }
         }
-        let tag = if update { format!("UPDATE {count}") } else { format!("DELETE {count}") };
+        let verb = if update { Verb::Update } else { Verb::Delete };
+        let affected = (verb, Affected { rows: count, matched: count, last_insert_id: None });
         Ok(match plan.returning {
-            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, tag: Some(tag) },
-            None => QueryOutput::Command { tag },
+            Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
+            None => QueryOutput::Command { command: verb.name().into(), affected: Some(affected) },
         })
     }
 }

@@ -20,6 +20,7 @@ pub mod catalog_views;
 pub mod copy;
 pub mod ddl;
 pub mod ddl_undo;
+pub mod dialect;
 pub mod dml;
 pub mod error;
 pub mod exec;
@@ -38,6 +39,7 @@ pub use error::{Notice, SqlError};
 pub use format::{format_text, parse_text};
 pub use orbit_storage::Value;
 pub use session::Session;
+pub use dialect::Dialect;
 pub use types::SqlType;
 
 use catalog::CatalogState;
@@ -53,11 +55,20 @@ pub struct Engine {
     pub(crate) ddl_lock: tokio::sync::Mutex<()>,
     /// Row locks of UPDATE and DELETE (READ COMMITTED waits instead of 40001).
     pub(crate) locks: locks::RowLocks,
+    /// The dialect of every session and of the stored texts (views, defaults, checks):
+    /// each protocol has its own storage, so one engine speaks one dialect.
+    pub(crate) dialect: Dialect,
 }
 
 impl Engine {
-    /// Opens the engine over `storage`, creating the catalog tables on first use.
+    /// Opens a PostgreSQL-dialect engine over `storage`, creating the catalog tables on
+    /// first use.
     pub async fn open(storage: Arc<dyn TableStorage>) -> Result<Arc<Engine>, SqlError> {
+        Engine::open_with_dialect(storage, Dialect::PostgreSql).await
+    }
+
+    /// Opens the engine over `storage` for sessions of `dialect`.
+    pub async fn open_with_dialect(storage: Arc<dyn TableStorage>, dialect: Dialect) -> Result<Arc<Engine>, SqlError> {
         let mut state = catalog::load(&storage).await?;
         roles::ensure_table(&storage).await?;
         if let Some(schema) = storage.table_schema(roles::ROLES).await? {
@@ -65,7 +76,12 @@ impl Engine {
         }
         Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()),
             locks: locks::RowLocks::default(),
+            dialect,
         }))
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     pub(crate) fn catalog(&self) -> Arc<CatalogState> {
@@ -109,29 +125,88 @@ pub struct StatementDescription {
     pub columns: Vec<Column>,
 }
 
+/// What a data-changing statement did, in protocol-neutral terms; each listener renders
+/// it in its own form (PostgreSQL's "INSERT 0 3" tag, MySQL's OK packet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Affected {
+    /// Rows inserted, changed or deleted (MySQL's "affected rows": an ON DUPLICATE KEY
+    /// UPDATE that changes a row counts 2, as MySQL counts it).
+    pub rows: u64,
+    /// Rows the statement's WHERE matched (MySQL's "Rows matched" for UPDATE), which can
+    /// exceed `rows` when some were already equal to their new values.
+    pub matched: u64,
+    /// The first AUTO_INCREMENT / SERIAL value the statement generated, if any.
+    pub last_insert_id: Option<u64>,
+}
+
+/// The neutral outcome of one statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QueryOutput {
-    /// Rows; the command tag is `tag` when set (DML with RETURNING: "INSERT 0 3"),
-    /// else "SELECT n".
+    /// Rows with typed columns; `affected` is set for DML with RETURNING.
     Rows {
         columns: Vec<Column>,
         rows: Vec<Vec<Value>>,
-        tag: Option<String>,
+        affected: Option<(Verb, Affected)>,
     },
-    /// A command without rows: "INSERT 0 3", "UPDATE 2", "CREATE TABLE", "BEGIN", ...
+    /// A statement without rows. `command` names it the way PostgreSQL's command tag
+    /// does ("CREATE TABLE", "BEGIN", "SET"); `affected` is set for INSERT, UPDATE,
+    /// DELETE, COPY and other row-counting statements.
     Command {
-        tag: String,
+        command: String,
+        affected: Option<(Verb, Affected)>,
     },
     Empty,
 }
 
+/// The row-counting statement kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Insert,
+    Update,
+    Delete,
+    Copy,
+    Select,
+}
+
+impl Verb {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Insert => "INSERT",
+            Verb::Update => "UPDATE",
+            Verb::Delete => "DELETE",
+            Verb::Copy => "COPY",
+            Verb::Select => "SELECT",
+        }
+    }
+}
+
 impl QueryOutput {
+    /// A statement that counted rows.
+    pub fn counted(verb: Verb, affected: Affected) -> QueryOutput {
+        QueryOutput::Command { command: verb.name().to_string(), affected: Some((verb, affected)) }
+    }
+
+    /// What the statement did to rows, if it counts them.
+    pub fn affected(&self) -> Option<Affected> {
+        match self {
+            QueryOutput::Rows { affected, .. } | QueryOutput::Command { affected, .. } => affected.map(|(_, a)| a),
+            QueryOutput::Empty => None,
+        }
+    }
+
     /// The command tag PostgreSQL sends for this output.
     pub fn command_tag(&self) -> String {
+        fn counted(verb: Verb, a: &Affected) -> String {
+            match verb {
+                Verb::Insert => format!("INSERT 0 {}", a.rows),
+                other => format!("{} {}", other.name(), a.rows),
+            }
+        }
         match self {
-            QueryOutput::Rows { tag: Some(t), .. } => t.clone(),
+            QueryOutput::Rows { affected: Some((verb, a)), .. } => counted(*verb, a),
             QueryOutput::Rows { rows, .. } => format!("SELECT {}", rows.len()),
-            QueryOutput::Command { tag } => tag.clone(),
+            QueryOutput::Command { affected: Some((verb, a)), .. } => counted(*verb, a),
+            QueryOutput::Command { command, .. } => command.clone(),
             QueryOutput::Empty => String::new(),
         }
     }

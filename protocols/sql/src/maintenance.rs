@@ -332,7 +332,7 @@ mod tests {
     use super::*;
 
     fn parsed(sql: &str) -> Maintenance {
-        let stmts = crate::parse::parse(sql).unwrap();
+        let stmts = crate::parse::parse(crate::Dialect::PostgreSql, sql).unwrap();
         decode(&stmts[0]).unwrap_or_else(|| panic!("not a marker: {}", stmts[0]))
     }
 
@@ -350,7 +350,7 @@ mod tests {
         assert!(!m.vacuum && m.tables.is_empty());
         let m = parsed("analyse verbose t(x)");
         assert_eq!(m.tables[0].1, ["x"]);
-        let stmts = crate::parse::parse("SELECT 1; VACUUM; ANALYZE t; EXPLAIN ANALYZE SELECT 1").unwrap();
+        let stmts = crate::parse::parse(crate::Dialect::PostgreSql, "SELECT 1; VACUUM; ANALYZE t; EXPLAIN ANALYZE SELECT 1").unwrap();
         assert_eq!(stmts.len(), 4);
         assert!(decode(&stmts[1]).is_some() && decode(&stmts[2]).is_some() && decode(&stmts[3]).is_none());
     }
@@ -358,10 +358,10 @@ mod tests {
     #[test]
     fn bad_forms_are_errors() {
         assert_eq!(
-            crate::parse::parse("VACUUM (BOGUS) t").unwrap_err().message,
+            crate::parse::parse(crate::Dialect::PostgreSql, "VACUUM (BOGUS) t").unwrap_err().message,
             "unrecognized VACUUM option \"bogus\""
         );
-        assert_eq!(crate::parse::parse("VACUUM t u").unwrap_err().code, "42601");
-        assert_eq!(crate::parse::parse("ANALYZE t (").unwrap_err().code, "42601");
+        assert_eq!(crate::parse::parse(crate::Dialect::PostgreSql, "VACUUM t u").unwrap_err().code, "42601");
+        assert_eq!(crate::parse::parse(crate::Dialect::PostgreSql, "ANALYZE t (").unwrap_err().code, "42601");
     }
 }

@@ -1,10 +1,11 @@
-//! The parser front: SQL text → sqlparser statements (PostgreSQL dialect), with parse
-//! errors turned into 42601 and a 1-based character position where sqlparser gives a
-//! line and column.
+//! The parser front: SQL text → sqlparser statements in the session's [`Dialect`], with
+//! parse errors turned into 42601 and a 1-based character position where sqlparser gives
+//! a line and column. PostgreSQL text goes through the token rewrites for what sqlparser
+//! does not parse (BETWEEN SYMMETRIC, VACUUM/ANALYZE, role statements).
 
 use crate::error::{sqlstate, SqlError};
 use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
+use crate::dialect::Dialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
@@ -13,14 +14,17 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 /// which the binder recognises.
 pub const SYMMETRIC_MARKER: &str = "__orbit_symmetric";
 
-/// Parses every statement of `sql`.
-pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
-    let dialect = PostgreSqlDialect {};
-    let parser = Parser::new(&dialect).with_recursion_limit(200);
+/// Parses every statement of `sql` in `dialect`.
+pub fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, SqlError> {
+    if dialect == Dialect::MySql {
+        return parse_mysql(sql);
+    }
+    let dialect = dialect.parser();
+    let parser = Parser::new(dialect).with_recursion_limit(200);
     let symmetric = mentions_symmetric(sql);
     let maintenance = crate::maintenance::mentions_maintenance(sql);
     let parser = if symmetric || maintenance || crate::roles::mentions_user_or_encrypted(sql) {
-        let mut tokens = Tokenizer::new(&dialect, sql)
+        let mut tokens = Tokenizer::new(dialect, sql)
             .tokenize_with_location()
             .map_err(|e| parse_error(sql, ParserError::TokenizerError(e.to_string())))?;
         if symmetric {
@@ -34,6 +38,16 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         parser.try_with_sql(sql)
     };
     parser.and_then(|mut p| p.parse_statements()).map_err(|e| parse_error(sql, e))
+}
+
+/// MySQL statement text.
+fn parse_mysql(sql: &str) -> Result<Vec<Statement>, SqlError> {
+    let dialect = Dialect::MySql.parser();
+    Parser::new(dialect)
+        .with_recursion_limit(200)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| parse_error(sql, e))
 }
 
 fn mentions_symmetric(sql: &str) -> bool {
@@ -87,9 +101,8 @@ fn rewrite_between_symmetric(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 }
 
 /// Parses one scalar expression (stored CHECK and DEFAULT expressions).
-pub fn parse_expr(sql: &str) -> Result<sqlparser::ast::Expr, SqlError> {
-    let dialect = PostgreSqlDialect {};
-    Parser::new(&dialect).try_with_sql(sql).and_then(|mut p| p.parse_expr()).map_err(|e| parse_error(sql, e))
+pub fn parse_expr(dialect: Dialect, sql: &str) -> Result<sqlparser::ast::Expr, SqlError> {
+    Parser::new(dialect.parser()).try_with_sql(sql).and_then(|mut p| p.parse_expr()).map_err(|e| parse_error(sql, e))
 }
 
 fn parse_error(sql: &str, e: ParserError) -> SqlError {
@@ -133,22 +146,22 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_sqlstate_and_position() {
-        let e = parse("SELECT 1 +").unwrap_err();
+        let e = parse(Dialect::PostgreSql, "SELECT 1 +").unwrap_err();
         assert_eq!(e.code, "42601");
-        let e = parse("SELEC 1").unwrap_err();
+        let e = parse(Dialect::PostgreSql, "SELEC 1").unwrap_err();
         assert_eq!(e.code, "42601");
         assert_eq!(e.position, Some(1));
-        assert_eq!(parse("SELECT 1; SELECT 2").unwrap().len(), 2);
+        assert_eq!(parse(Dialect::PostgreSql, "SELECT 1; SELECT 2").unwrap().len(), 2);
     }
 
     #[test]
     fn between_symmetric_is_rewritten_to_the_marker() {
-        let sql = parse("SELECT 1 WHERE x BETWEEN SYMMETRIC (1 + 2) AND 3 AND y BETWEEN ASYMMETRIC 1 AND 2").unwrap();
+        let sql = parse(Dialect::PostgreSql, "SELECT 1 WHERE x BETWEEN SYMMETRIC (1 + 2) AND 3 AND y BETWEEN ASYMMETRIC 1 AND 2").unwrap();
         let text = sql[0].to_string();
         assert!(text.contains("x BETWEEN __orbit_symmetric((1 + 2)) AND 3"), "{text}");
         assert!(text.contains("y BETWEEN 1 AND 2"), "{text}");
         let sql =
-            parse("SELECT CASE WHEN a THEN 1 ELSE 2 END BETWEEN SYMMETRIC CASE WHEN b AND c THEN 1 END AND 5").unwrap();
+            parse(Dialect::PostgreSql, "SELECT CASE WHEN a THEN 1 ELSE 2 END BETWEEN SYMMETRIC CASE WHEN b AND c THEN 1 END AND 5").unwrap();
         assert!(sql[0].to_string().contains("__orbit_symmetric(CASE WHEN b AND c THEN 1 END) AND 5"), "{}", sql[0]);
     }
 }

@@ -716,7 +716,7 @@ mod tests {
 
     #[test]
     fn create_user_is_create_role_with_login() {
-        let parse = |sql: &str| crate::parse::parse(sql).expect("parses");
+        let parse = |sql: &str| crate::parse::parse(crate::Dialect::PostgreSql, sql).expect("parses");
         let stmts =
             parse("CREATE USER alice WITH PASSWORD 'x'; create user bob nologin; ALTER USER alice PASSWORD NULL");
         match &stmts[0] {

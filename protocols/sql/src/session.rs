@@ -196,7 +196,7 @@ impl Session {
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
         self.statement_index = 0;
-        let stmt = match single_statement(sql) {
+        let stmt = match single_statement(self.engine.dialect, sql) {
             Ok(Some(stmt)) => stmt,
             Ok(None) => return Ok(QueryOutput::Empty),
             Err(e) => {
@@ -347,7 +347,9 @@ impl Session {
     }
 
     pub(crate) fn binder<'a>(&self, cat: &'a crate::catalog::CatalogState, params: &[SqlType]) -> Binder<'a> {
-        Binder::new(cat, &self.database, &self.current_schema(), params)
+        let mut b = Binder::new(cat, &self.database, &self.current_schema(), params);
+        b.dialect = self.engine.dialect;
+        b
     }
 
     pub(crate) fn session_info(&self) -> HashMap<String, String> {
@@ -367,7 +369,7 @@ impl Session {
         if let Err(e) = self.sync().await {
             return vec![Err(e)];
         }
-        let stmts = match crate::parse::parse(sql) {
+        let stmts = match crate::parse::parse(self.engine.dialect, sql) {
             Ok(s) => s,
             Err(e) => {
                 self.fail_block();
@@ -425,7 +427,7 @@ impl Session {
 
     /// Extended protocol Parse/Describe of exactly one statement.
     pub async fn describe(&mut self, sql: &str, param_types: &[SqlType]) -> Result<StatementDescription, SqlError> {
-        let stmt = single_statement(sql)?;
+        let stmt = single_statement(self.engine.dialect, sql)?;
         let Some(stmt) = stmt else { return Ok(StatementDescription { params: vec![], columns: vec![] }) };
         let cat = self.engine.catalog();
         match &stmt {
@@ -481,7 +483,7 @@ impl Session {
         param_types: &[SqlType],
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
-        let stmt = match single_statement(sql) {
+        let stmt = match single_statement(self.engine.dialect, sql) {
             Ok(s) => s,
             Err(e) => {
                 self.fail_block();
@@ -533,7 +535,7 @@ impl Session {
         }
         for change in changes.into_iter().rev() {
             for sql in change.undo.unwrap_or_default() {
-                for stmt in crate::parse::parse(&sql)? {
+                for stmt in crate::parse::parse(self.engine.dialect, &sql)? {
                     self.execute_ddl(&stmt).await?;
                 }
             }
@@ -701,7 +703,7 @@ impl Session {
         let log = self.block_log.clone();
         self.replaying = true;
         for entry in log {
-            let stmts = crate::parse::parse(&entry.sql)?;
+            let stmts = crate::parse::parse(self.engine.dialect, &entry.sql)?;
             self.replay_draws = Some(entry.seq_draws.iter().copied().collect());
             for s in &stmts {
                 if let Err(e) = self.execute_in_transaction(s, &entry.param_types, &entry.params).await {
@@ -772,7 +774,7 @@ impl Session {
                 Ok(QueryOutput::Rows {
                     columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),
                     rows,
-                    tag: None,
+                    affected: None,
                 })
             }
             Statement::Explain { statement, analyze, .. } => {
@@ -790,7 +792,7 @@ impl Session {
                 Ok(QueryOutput::Rows {
                     columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
                     rows: lines.into_iter().map(|l| vec![Value::Text(l)]).collect(),
-                    tag: None,
+                    affected: None,
                 })
             }
             Statement::Insert(ins) => self.execute_insert(tx, ins, param_types, params).await,
@@ -882,7 +884,7 @@ impl Session {
                             .map(|n| Column { name: n.to_string(), ty: SqlType::Text })
                             .collect(),
                         rows,
-                        tag: None,
+                        affected: None,
                     }));
                 }
                 let name = match name.as_str() {
@@ -894,7 +896,7 @@ impl Session {
                     Some(v) => Ok(QueryOutput::Rows {
                         columns: vec![Column { name: name.clone(), ty: SqlType::Text }],
                         rows: vec![vec![Value::Text(v)]],
-                        tag: None,
+                        affected: None,
                     }),
                     None => Err(unknown_setting(&name)),
                 }
@@ -1078,7 +1080,7 @@ fn unknown_setting(name: &str) -> SqlError {
 }
 
 pub(crate) fn cmd(tag: &str) -> QueryOutput {
-    QueryOutput::Command { tag: tag.to_string() }
+    QueryOutput::Command { command: tag.to_string(), affected: None }
 }
 
 /// Whether a statement changes rows (and so must be replayed after ROLLBACK TO SAVEPOINT).
@@ -1097,8 +1099,8 @@ fn writes(stmt: &Statement) -> bool {
     matches!(stmt, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))
 }
 
-fn single_statement(sql: &str) -> Result<Option<Statement>, SqlError> {
-    let mut stmts = crate::parse::parse(sql)?;
+fn single_statement(dialect: crate::Dialect, sql: &str) -> Result<Option<Statement>, SqlError> {
+    let mut stmts = crate::parse::parse(dialect, sql)?;
     match stmts.len() {
         0 => Ok(None),
         1 => Ok(stmts.pop()),

@@ -514,7 +514,7 @@ impl Session {
                     Some(ColumnDefault::Expression(sql)) => match crate::dml::sequence_of(sql) {
                         Some(seq) => Slot::Sequence(seq),
                         None => {
-                            let e = crate::parse::parse_expr(sql)?;
+                            let e = crate::parse::parse_expr(self.engine.dialect, sql)?;
                             Slot::Expr(binder.bind_expr(&e, &Scope::default(), None)?.0)
                         }
                     },
@@ -540,7 +540,7 @@ impl Session {
         };
         let mut checks = Vec::new();
         for (name, sql) in &info.checks {
-            let e = crate::parse::parse_expr(sql)?;
+            let e = crate::parse::parse_expr(self.engine.dialect, sql)?;
             checks.push((name.clone(), binder.bind_expr(&e, &scope, None)?.0));
         }
         let decoder = LineDecoder::new(DecodeOptions {

@@ -346,6 +346,8 @@ pub struct Binder<'a> {
     pub dml_ctes: std::collections::HashMap<String, Bound>,
     /// The WINDOW clause of the SELECT being bound.
     named_windows: Vec<(String, ast::WindowSpec)>,
+    /// The session's dialect (identifier rules, functions, stored view texts).
+    pub dialect: crate::Dialect,
 }
 
 impl<'a> Binder<'a> {
@@ -361,6 +363,7 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             dml_ctes: std::collections::HashMap::new(),
             named_windows: Vec::new(),
+            dialect: crate::Dialect::PostgreSql,
         }
     }
 
@@ -370,6 +373,7 @@ impl<'a> Binder<'a> {
             let Some(view) = self.cat.views.get(q) else { return Vec::new() };
             let schema = q.split('.').nth(1).unwrap_or("public");
             let mut b = Binder::new(self.cat, &self.db, schema, &[]);
+            b.dialect = self.dialect;
             b.bind_view(view).map(|bound| bound.cols).unwrap_or_default()
         };
         crate::catalog_views::build(self.cat, &self.db, &self.schema, &view_columns)
@@ -1750,11 +1754,12 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_view(&mut self, view: &ViewDef) -> Result<Bound, SqlError> {
-        let stmts = crate::parse::parse(&view.sql)?;
+        let stmts = crate::parse::parse(self.dialect, &view.sql)?;
         let Some(sqlparser::ast::Statement::Query(q)) = stmts.first() else {
             return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "stored view definition is not a query"));
         };
         let mut inner = Binder::new(self.cat, &self.db, &self.schema, &[]);
+        inner.dialect = self.dialect;
         inner.next_id = self.next_id + 1_000_000;
         let b = inner.bind_query(q)?;
         self.next_id = inner.next_id;
@@ -3132,7 +3137,7 @@ fn srf_rewrite(s: &ast::Select) -> Result<Option<ast::Select>, SqlError> {
         _ => String::new(),
     };
     let sql = format!("SELECT 1 FROM {} ({args}) AS {SRF_COLUMN}({SRF_COLUMN})", f.name);
-    let parsed = crate::parse::parse(&sql)?;
+    let parsed = crate::parse::parse(crate::Dialect::PostgreSql, &sql)?;
     let Some(ast::Statement::Query(q)) = parsed.into_iter().next() else { return Ok(None) };
     let ast::SetExpr::Select(sel) = *q.body else { return Ok(None) };
     let mut out = s.clone();
