@@ -13,6 +13,10 @@ pub struct SqlError {
     pub hint: Option<String>,
     /// 1-based character position in the query text, where PostgreSQL reports one.
     pub position: Option<usize>,
+    /// MySQL's error number where the SQLSTATE alone does not decide it (1193 unknown
+    /// system variable is HY000 like many others); the MySQL listener maps every other
+    /// error from its SQLSTATE, in one table.
+    pub mysql_errno: Option<u16>,
 }
 
 /// SQLSTATE codes used by the engine.
@@ -72,7 +76,7 @@ pub mod sqlstate {
 
 impl SqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        SqlError { code, message: message.into(), detail: None, hint: None, position: None }
+        SqlError { code, message: message.into(), detail: None, hint: None, position: None, mysql_errno: None }
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
@@ -84,6 +88,11 @@ impl SqlError {
     }
     pub fn with_position(mut self, position: usize) -> Self {
         self.position = Some(position);
+        self
+    }
+    /// Pins the MySQL error number (see [`SqlError::mysql_errno`]).
+    pub fn with_mysql_errno(mut self, errno: u16) -> Self {
+        self.mysql_errno = Some(errno);
         self
     }
     pub fn not_supported(what: impl fmt::Display) -> Self {
