@@ -1,0 +1,24 @@
+-- DECIMAL(p,s), FLOAT and DOUBLE: storage, rounding, arithmetic, out-of-range.
+CREATE DATABASE case_decimal;
+USE case_decimal;
+CREATE TABLE nums (id INT PRIMARY KEY, d DECIMAL(10,2), d0 DECIMAL(5), du DECIMAL(6,3) UNSIGNED, f FLOAT, g DOUBLE);
+INSERT INTO nums VALUES (1, 12345678.91, 99999, 123.456, 1.5, 2.25);
+INSERT INTO nums VALUES (2, -0.01, -5, 0, -3.25, 1e100);
+INSERT INTO nums VALUES (3, 1.005, 12.5, 1.0005, 0.1, 0.1);
+INSERT INTO nums VALUES (4, NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM nums ORDER BY id;
+INSERT INTO nums (id, d) VALUES (10, 123456789.00);
+INSERT INTO nums (id, d0) VALUES (11, 123456);
+INSERT INTO nums (id, du) VALUES (12, -1);
+SELECT id, d * 2, d + 0.001, d / 3, d0 DIV 2, f * 2, g / 2, f + g FROM nums WHERE id < 4 ORDER BY id;
+SELECT 0.1 + 0.2 AS dec_sum, 0.1e0 + 0.2e0 AS dbl_sum, 1.50 * 2 AS m, 1.0 / 3 AS q, 10.00 / 4 AS q2, 2.5 % 1 AS r;
+SELECT ROUND(2.5), ROUND(-2.5), ROUND(3.5), ROUND(2.567, 2), ROUND(1234.5, -2), TRUNCATE(2.567, 1), TRUNCATE(-2.567, 0);
+SELECT ROUND(2.5e0), ROUND(3.5e0), CEIL(1.2), CEILING(-1.2), FLOOR(-1.2), FLOOR(1.8);
+SELECT CAST(1.999 AS DECIMAL(4,2)) AS c1, CAST('3.14159' AS DECIMAL(6,4)) AS c2, CAST(12.5 AS DECIMAL(3,0)) AS c3;
+SELECT SUM(d), AVG(d), MIN(d), MAX(d), SUM(f), AVG(g) FROM nums;
+-- differs: mysql8 writes '(1e308 * 10)' in the 1690 message
+SELECT 1e308 * 10;
+SELECT POW(2, 10), POWER(2, 0.5), SQRT(16), SQRT(-1), EXP(0), LN(1), LOG10(1000), PI();
+SELECT 123.4500 + 0 AS keep_scale, CAST(123.45 AS CHAR) AS txt, 5 / 2.0 AS mix;
+SELECT FORMAT(1234567.891, 2) AS f1, FORMAT(0.5, 0) AS f2;
+DROP DATABASE case_decimal;

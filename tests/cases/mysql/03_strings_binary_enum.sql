@@ -1,0 +1,25 @@
+-- CHAR, VARCHAR, TEXT, BLOB, VARBINARY, ENUM: padding, length, comparison, truncation errors.
+CREATE DATABASE case_strings;
+USE case_strings;
+CREATE TABLE s (id INT PRIMARY KEY, c CHAR(5), v VARCHAR(8), t TEXT, bl BLOB, vb VARBINARY(4), e ENUM('small', 'medium', 'large'));
+INSERT INTO s VALUES (1, 'ab', 'abc  ', 'long text', 'blob', 'ab', 'small');
+INSERT INTO s VALUES (2, 'ABCDE', '', '', '', '', 'large');
+INSERT INTO s VALUES (3, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO s VALUES (4, 'é', 'ünï', 'ß', 'x', 'xy', 'medium');
+SELECT * FROM s ORDER BY id;
+SELECT id, CONCAT('[', c, ']'), CONCAT('[', v, ']'), LENGTH(c), LENGTH(v), CHAR_LENGTH(v), HEX(vb), HEX(bl) FROM s ORDER BY id;
+INSERT INTO s (id, v) VALUES (10, 'too long value');
+INSERT INTO s (id, c) VALUES (11, 'abcdef');
+INSERT INTO s (id, vb) VALUES (12, 'abcde');
+INSERT INTO s (id, e) VALUES (13, 'huge');
+INSERT INTO s (id, e) VALUES (14, 2);
+SELECT id, e, e + 0 FROM s WHERE e IS NOT NULL ORDER BY e;
+SELECT id FROM s WHERE e = 'LARGE';
+SELECT 'a' = 'A', 'a' = 'a ', 'abc' < 'abd', BINARY 'a' = 'A', 'b' > 'A';
+SELECT id FROM s WHERE v = 'ABC' ORDER BY id;
+SELECT id, v FROM s ORDER BY v, id;
+SELECT 'O''Reilly' AS q1, "double" AS q2, 'back\\slash' AS q3, 'tab\there' AS q4, X'414243' AS hx, 0x61 AS hx2;
+SELECT CHAR_LENGTH('héllo'), LENGTH('héllo'), BIT_LENGTH('a'), OCTET_LENGTH('ab');
+UPDATE s SET v = CONCAT(v, 'xyz') WHERE id = 1;
+SELECT v FROM s WHERE id = 1;
+DROP DATABASE case_strings;

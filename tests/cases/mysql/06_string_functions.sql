@@ -1,0 +1,21 @@
+-- String functions and conditional functions.
+CREATE DATABASE case_strfn;
+USE case_strfn;
+SELECT CONCAT('a', 'b', 'c'), CONCAT('a', 1, 2.5), CONCAT_WS('-', 'a', NULL, 'c'), CONCAT_WS(NULL, 'a', 'b');
+SELECT SUBSTRING('Quadratically', 5), SUBSTRING('Quadratically', 5, 6), SUBSTRING('Sakila', -3), SUBSTRING('Sakila', -5, 3), SUBSTR('abc', 0), MID('abcdef', 2, 3);
+SELECT SUBSTRING('foobarbar' FROM 4), SUBSTRING('foobarbar' FROM 4 FOR 2), LEFT('abcdef', 2), RIGHT('abcdef', 2);
+SELECT SUBSTRING_INDEX('www.mysql.com', '.', 2), SUBSTRING_INDEX('www.mysql.com', '.', -2), SUBSTRING_INDEX('a,b', ';', 1), SUBSTRING_INDEX('a.b.c', '.', 0);
+SELECT UPPER('abc é'), LOWER('ABC É'), UCASE('x'), LCASE('Y');
+SELECT LENGTH('abc'), LENGTH(''), LENGTH(NULL), CHAR_LENGTH('日本'), LENGTH('日本');
+SELECT CONCAT('[', TRIM('  x  '), ']'), CONCAT('[', LTRIM('  x  '), ']'), CONCAT('[', RTRIM('  x  '), ']'), TRIM(LEADING 'x' FROM 'xxaxx'), TRIM(TRAILING 'x' FROM 'xxaxx'), TRIM(BOTH 'xy' FROM 'xyaxy');
+SELECT LPAD('7', 3, '0'), RPAD('ab', 5, '.'), LPAD('abcdef', 3, '0'), RPAD('a', 4, 'xy'), LPAD('a', 0, 'x');
+SELECT REPLACE('aaa', 'a', 'bb'), REPLACE('abc', '', 'x'), REPLACE('Hello', 'l', ''), REVERSE('abc'), REPEAT('ab', 3), SPACE(2);
+SELECT LOCATE('bar', 'foobarbar'), LOCATE('bar', 'foobarbar', 5), INSTR('foobar', 'bar'), POSITION('b' IN 'abc'), FIELD('b', 'a', 'b'), FIND_IN_SET('b', 'a,b,c');
+SELECT STRCMP('a', 'b'), STRCMP('b', 'a'), STRCMP('a', 'A'), ASCII('A'), ORD('a'), CHAR(65, 66), HEX('abc'), UNHEX('616263');
+SELECT INSERT('Quadratic', 3, 4, 'What'), ELT(2, 'a', 'b', 'c'), MAKE_SET(5, 'a', 'b', 'c'), QUOTE('Don''t'), CONV('ff', 16, 10), BIN(5), OCT(8);
+SELECT 'abc' LIKE 'a%', 'abc' LIKE '_b_', 'ABC' LIKE 'a%', 'a%c' LIKE 'a\%c', 'abc' NOT LIKE '%d', 'abc' REGEXP '^a.c$', 'x' RLIKE '[a-c]';
+SELECT IF(1 > 0, 'yes', 'no'), IF(NULL, 1, 2), IFNULL(NULL, 'fallback'), IFNULL('v', 'fallback'), NULLIF(1, 1), NULLIF(1, 2), COALESCE(NULL, NULL, 3), COALESCE(NULL);
+SELECT CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END AS c1, CASE WHEN 1 > 2 THEN 'x' END AS c2;
+SELECT '10' + 5, '1.5' * 2, 'abc' + 1, '3 apples' + 2, CONCAT(1 + 1, '');
+SELECT CAST(123 AS CHAR), CAST('abc' AS BINARY), CONVERT('abc' USING utf8mb4), CAST(0x41 AS CHAR);
+DROP DATABASE case_strfn;
