@@ -47,6 +47,9 @@ pub struct TableInfo {
     pub hidden: Option<usize>,
     /// CHECK constraints: name and SQL text.
     pub checks: Vec<(String, String)>,
+    /// Per column, the MySQL checks of its declared type (MySQL tables only; empty
+    /// otherwise): see [`crate::mysql_sql::types`].
+    pub mysql_kinds: Vec<Option<crate::mysql_sql::types::Kind>>,
 }
 
 impl TableInfo {
@@ -58,7 +61,8 @@ impl TableInfo {
             .filter_map(|(k, v)| k.strip_prefix(OPT_CHECK_PREFIX).map(|n| (n.to_string(), v.clone())))
             .collect();
         let name = storage_name.rsplit('.').next().unwrap_or(storage_name).to_string();
-        TableInfo { storage_name: storage_name.to_string(), name, schema, hidden, checks }
+        let mysql_kinds = crate::mysql_sql::types::kinds_of(&schema);
+        TableInfo { storage_name: storage_name.to_string(), name, schema, hidden, checks, mysql_kinds }
     }
     pub fn columns(&self) -> Vec<&ColumnDef> {
         self.schema.columns().collect()

@@ -22,25 +22,25 @@ fn undefined_table(name: &str) -> SqlError {
     SqlError::new(sqlstate::UNDEFINED_TABLE, format!("relation \"{name}\" does not exist"))
 }
 
-struct TableBuilder {
-    name: String,
-    storage_name: String,
-    columns: Vec<ColumnDef>,
-    primary_key: Vec<String>,
-    indexes: Vec<IndexDef>,
-    options: BTreeMap<String, String>,
-    checks: usize,
+pub(crate) struct TableBuilder {
+    pub(crate) name: String,
+    pub(crate) storage_name: String,
+    pub(crate) columns: Vec<ColumnDef>,
+    pub(crate) primary_key: Vec<String>,
+    pub(crate) indexes: Vec<IndexDef>,
+    pub(crate) options: BTreeMap<String, String>,
+    pub(crate) checks: usize,
 }
 
 impl TableBuilder {
-    fn add_unique(&mut self, cols: Vec<String>, name: Option<String>) {
+    pub(crate) fn add_unique(&mut self, cols: Vec<String>, name: Option<String>) {
         let name = name.unwrap_or_else(|| format!("{}_{}_key", self.name, cols.join("_")));
         if !self.indexes.iter().any(|i| i.columns == cols && i.unique) {
             self.options.insert(format!("{}{name}", crate::catalog_views::model::OPT_UNIQUE_CONSTRAINT_PREFIX), "1".into());
             self.indexes.push(IndexDef { name, columns: cols, unique: true });
         }
     }
-    fn add_check(&mut self, expr: &ast::Expr, name: Option<String>, column: Option<&str>) {
+    pub(crate) fn add_check(&mut self, expr: &ast::Expr, name: Option<String>, column: Option<&str>) {
         self.checks += 1;
         let name = name.unwrap_or_else(|| match column {
             Some(c) => format!("{}_{c}_check", self.name),
@@ -50,7 +50,7 @@ impl TableBuilder {
         });
         self.options.insert(format!("{OPT_CHECK_PREFIX}{name}"), expr.to_string());
     }
-    fn set_primary_key(&mut self, cols: Vec<String>) -> Result<(), SqlError> {
+    pub(crate) fn set_primary_key(&mut self, cols: Vec<String>) -> Result<(), SqlError> {
         if !self.primary_key.is_empty() {
             return Err(SqlError::new(
                 sqlstate::INVALID_TABLE_DEFINITION,
@@ -62,7 +62,7 @@ impl TableBuilder {
     }
 }
 
-fn index_columns(cols: &[ast::IndexColumn]) -> Result<Vec<String>, SqlError> {
+pub(crate) fn index_columns(cols: &[ast::IndexColumn]) -> Result<Vec<String>, SqlError> {
     cols.iter()
         .map(|c| match &c.column.expr {
             ast::Expr::Identifier(i) => Ok(ident(i)),
@@ -90,7 +90,7 @@ impl Session {
     }
 
     /// Binds and evaluates a constant default (or returns the expression text).
-    fn column_default(&self, expr: &ast::Expr, dt: &DataType) -> Result<ColumnDefault, SqlError> {
+    pub(crate) fn column_default(&self, expr: &ast::Expr, dt: &DataType) -> Result<ColumnDefault, SqlError> {
         let cat = self.engine.catalog();
         let mut b = self.binder(&cat, &[]);
         let (x, _) = b.bind_expr(expr, &Scope::default(), None)?;
@@ -101,6 +101,9 @@ impl Session {
     }
 
     fn column_def(&self, tb: &mut TableBuilder, c: &ast::ColumnDef) -> Result<ColumnDef, SqlError> {
+        if self.engine.dialect.is_mysql() {
+            return crate::mysql_sql::ddl::column_def(self, tb, c);
+        }
         let name = ident(&c.name);
         let (dt, _) = map_data_type(&c.data_type)?;
         let mut col = ColumnDef::new(name.clone(), dt.clone());
@@ -275,7 +278,14 @@ impl Session {
             }
             tb.columns.push(col);
         }
+        if self.engine.dialect.is_mysql() {
+            crate::mysql_sql::ddl::table_options(&mut tb, ct)?;
+        }
         for con in &ct.constraints {
+            if self.engine.dialect.is_mysql() {
+                crate::mysql_sql::ddl::table_constraint(&mut tb, con)?;
+                continue;
+            }
             match con {
                 ast::TableConstraint::PrimaryKey(pk) => tb.set_primary_key(index_columns(&pk.columns)?)?,
                 ast::TableConstraint::Unique(u) => {
@@ -349,6 +359,9 @@ impl Session {
             e => e.into(),
         })?;
         catalog::drop_sequences_with_prefix(&self.engine.storage, &format!("{storage_name}.")).await?;
+        if self.engine.dialect.is_mysql() {
+            crate::mysql_sql::ddl::start_auto_increment(&self.engine.storage, &def.options).await?;
+        }
         self.engine.refresh_table(&storage_name).await?;
         Ok(cmd("CREATE TABLE"))
     }

@@ -47,6 +47,10 @@ struct InsertPlan {
     returning: Returning,
     /// Per VALUES row: the source positions written as DEFAULT.
     default_slots: Vec<Vec<usize>>,
+    /// MySQL REPLACE: colliding rows are deleted first.
+    replace: bool,
+    /// MySQL INSERT IGNORE: colliding rows are skipped with a warning.
+    ignore: bool,
 }
 
 struct ModifyPlan {
@@ -160,12 +164,25 @@ fn bind_assignments(
             default_expr(b, &cols[pos].default)?
         } else {
             let (x, t) = b.bind_expr(&a.value, scope, None)?;
-            check_assignable(&t, &target, &name)?;
-            b.coerce(x, &t, &target)?
+            if b.dialect.is_mysql() {
+                mysql_assign(b, x, &t, &target)?
+            } else {
+                check_assignable(&t, &target, &name)?;
+                b.coerce(x, &t, &target)?
+            }
         };
         out.push((pos, x));
     }
     Ok(out)
+}
+
+/// MySQL's assignment: the column's own conversion ([`crate::mysql_sql::types::store`])
+/// decides; only parameters take the column's type here (for Describe).
+fn mysql_assign(b: &mut Binder, x: Expr, t: &SqlType, target: &SqlType) -> Result<Expr, SqlError> {
+    match x {
+        Expr::Param(..) => b.coerce(x, t, target),
+        x => Ok(x),
+    }
 }
 
 fn check_assignable(from: &SqlType, to: &SqlType, column: &str) -> Result<(), SqlError> {
@@ -213,7 +230,13 @@ impl Session {
         let ast::TableObject::TableName(name) = &ins.table else {
             return Err(SqlError::not_supported("INSERT into a table function"));
         };
-        if ins.or.is_some() || ins.ignore || ins.overwrite || ins.replace_into || !ins.assignments.is_empty() {
+        let mysql = b.dialect.is_mysql();
+        if ins.or.is_some()
+            || ins.overwrite
+            || !ins.assignments.is_empty()
+            || (!mysql && (ins.ignore || ins.replace_into))
+            || (mysql && ins.ignore && ins.replace_into)
+        {
             return Err(SqlError::not_supported("this INSERT form"));
         }
         let info = b.lookup_table(name)?;
@@ -252,6 +275,9 @@ impl Session {
                         // DEFAULT inside VALUES.
                         let mut rows = Vec::new();
                         for r in &v.rows {
+                            if mysql && r.content.len() != targets.len() {
+                                return Err(crate::mysql_sql::errors::value_count(rows.len() + 1));
+                            }
                             if r.content.len() > targets.len() {
                                 return Err(SqlError::new(
                                     sqlstate::SYNTAX_ERROR,
@@ -275,6 +301,10 @@ impl Session {
                                 }
                                 let (x, t) = b.bind_expr(e, &Scope::default(), None)?;
                                 let col_name = &cols[targets[i]].name;
+                                if mysql {
+                                    row.push(mysql_assign(&mut b, x, &t, &target_types[i])?);
+                                    continue;
+                                }
                                 check_assignable(&t, &target_types[i], col_name)?;
                                 row.push(b.coerce(x, &t, &target_types[i])?);
                             }
@@ -294,8 +324,13 @@ impl Session {
                             "INSERT has more expressions than target columns",
                         ));
                     }
+                    if mysql && bound.cols.len() != targets.len() {
+                        return Err(crate::mysql_sql::errors::value_count(1));
+                    }
                     for (i, (_, t)) in bound.cols.iter().enumerate() {
-                        check_assignable(t, &target_types[i], &cols[targets[i]].name)?;
+                        if !mysql {
+                            check_assignable(t, &target_types[i], &cols[targets[i]].name)?;
+                        }
                     }
                     bound.plan
                 }
@@ -363,11 +398,37 @@ impl Session {
                     ConflictAction::Update { assignments, selection }
                 }
             }),
+            Some(ast::OnInsert::DuplicateKeyUpdate(assignments)) if mysql => {
+                // The proposed row is `__values` (VALUES(c)) and the row alias of `AS new`.
+                let mut proposed = table_scope(&info, crate::mysql_sql::rewrite::VALUES_ROW);
+                if let Some(a) = &ins.insert_alias {
+                    if a.col_aliases.is_some() {
+                        return Err(SqlError::not_supported("column aliases of the INSERT row alias"));
+                    }
+                    let alias = object_name_parts(&a.row_alias)?.last().cloned().unwrap_or_default();
+                    proposed = proposed.concat(&table_scope(&info, &alias));
+                }
+                for c in &mut proposed.cols {
+                    c.hidden = true;
+                }
+                let width = info.columns().len();
+                let both = scope.concat(&proposed);
+                let mut bound = bind_assignments(&mut b, &info, assignments, &both)?;
+                // Both copies of the proposed row read the same values.
+                for (_, e) in &mut bound {
+                    e.remap_columns(&|i| if i >= 2 * width { i - width } else { i });
+                }
+                Some(ConflictAction::Update { assignments: bound, selection: None })
+            }
             Some(_) => return Err(SqlError::not_supported("ON DUPLICATE KEY UPDATE")),
         };
         let returning = bind_returning(&mut b, &ins.returning, &scope)?;
         let params = b.param_types();
-        Ok((InsertPlan { table: info, source, targets, defaults, checks, conflict, returning, default_slots }, params))
+        let (replace, ignore) = (ins.replace_into, ins.ignore);
+        Ok((
+            InsertPlan { table: info, source, targets, defaults, checks, conflict, returning, default_slots, replace, ignore },
+            params,
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -508,10 +569,20 @@ impl Session {
         ctx: &ExecCtx,
         checks: &[(String, Expr)],
         row: Vec<Value>,
+        row_no: usize,
     ) -> Result<Vec<Value>, SqlError> {
         let cols = info.columns();
         let mut out = Vec::with_capacity(row.len());
-        for (v, c) in row.into_iter().zip(cols.iter()) {
+        let mysql = self.engine.dialect.is_mysql();
+        for (i, (v, c)) in row.into_iter().zip(cols.iter()).enumerate() {
+            if let Some(Some(kind)) = info.mysql_kinds.get(i) {
+                let v = crate::mysql_sql::types::store(kind, &c.data_type, v, &c.name, row_no)?;
+                if v.is_null() && !c.nullable {
+                    return Err(crate::mysql_sql::errors::cannot_be_null(&c.name));
+                }
+                out.push(v);
+                continue;
+            }
             let v = assign_value(v, &c.data_type).map_err(|e| {
                 if e.code == sqlstate::DATATYPE_MISMATCH {
                     SqlError::new(
@@ -535,6 +606,10 @@ impl Session {
         }
         for (name, check) in checks {
             if let Value::Bool(false) = ctx.env().eval(check, &out)? {
+                if mysql {
+                    return Err(SqlError::new(crate::mysql_sql::errors::GENERAL, format!("Check constraint '{name}' is violated."))
+                        .with_mysql_errno(3819));
+                }
                 return Err(SqlError::new(
                     sqlstate::CHECK_VIOLATION,
                     format!("new row for relation \"{}\" violates check constraint \"{name}\"", info.name),
@@ -567,7 +642,8 @@ impl Session {
         };
         let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
         // Build the candidate rows (sync), leaving sequence defaults as markers.
-        let (mut rows, needs_seq) = {
+        let mysql_cols = if self.engine.dialect.is_mysql() { plan.table.columns().iter().map(|c| (c.name.clone(), c.nullable)).collect() } else { Vec::new() };
+        let (mut rows, mut needs_seq) = {
             let ctx = self.new_ctx(params, data);
             let source_rows = exec::run(&ctx, &plan.source, &[])?;
             let ncols = plan.defaults.len();
@@ -590,7 +666,12 @@ impl Session {
                     full.push(match slot {
                         Some(v) => v,
                         _ => match &plan.defaults[pos] {
-                            DefaultKind::None => Value::Null,
+                            DefaultKind::None => match mysql_cols.get(pos) {
+                                Some((name, false)) if plan.table.hidden != Some(pos) => {
+                                    return Err(crate::mysql_sql::errors::no_default(name))
+                                }
+                                _ => Value::Null,
+                            },
                             DefaultKind::Expr(e) => ctx.env().eval(e, &[])?,
                             DefaultKind::Sequence(_) => {
                                 seq_cols.push(pos);
@@ -603,6 +684,12 @@ impl Session {
                 needs_seq.push(seq_cols);
             }
             (rows, needs_seq)
+        };
+        let last_insert_id = if self.engine.dialect.is_mysql() {
+            let info = plan.table.clone();
+            self.mysql_auto_increment(&info, &mut rows, &mut needs_seq).await?
+        } else {
+            None
         };
         // Sequence values, allocated per column in one block.
         let mut per_seq: std::collections::BTreeMap<usize, usize> = Default::default();
@@ -638,17 +725,31 @@ impl Session {
         let mut returned = Vec::new();
         let ctx = self.new_ctx(params, Default::default());
         let mut ctx_holder = Some(ctx);
-        for row in rows {
+        let mysql = self.engine.dialect.is_mysql();
+        for (ri, row) in rows.into_iter().enumerate() {
+            let row_no = ri + 1;
             if self.cancel.load(Ordering::Relaxed) {
                 return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
             }
             let row = {
                 let ctx = ctx_holder.take().unwrap_or_else(|| self.new_ctx(params, Default::default()));
-                let r = self.finish_row(&info, &ctx, &plan.checks, row);
+                let r = self.finish_row(&info, &ctx, &plan.checks, row, row_no);
                 drop(ctx);
                 r?
             };
-            match tx.insert(&table, row.clone()).await {
+            let mut attempt = tx.insert(&table, row.clone()).await;
+            // REPLACE: delete the rows the new one collides with, then insert it.
+            while plan.replace {
+                let Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. })) = &attempt else {
+                    break;
+                };
+                let Some(existing) = conflicting_row(tx, &info, e, &row).await? else { break };
+                let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
+                tx.delete(&table, &key).await?;
+                count += 1;
+                attempt = tx.insert(&table, row.clone()).await;
+            }
+            match attempt {
                 Ok(()) => {
                     count += 1;
                     if let Some((exprs, _)) = &plan.returning {
@@ -657,35 +758,21 @@ impl Session {
                     }
                 }
                 Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. })) => {
-                    let Some(action) = &plan.conflict else { return Err(unique_error(&info, e)) };
-                    let ConflictAction::Update { assignments, selection } = action else { continue };
-                    let existing = match &e {
-                        StorageError::DuplicateKey { .. } => {
-                            let key: Vec<Value> = pk.iter().map(|p| row[*p].clone()).collect();
-                            tx.get(&table, &key).await?
+                    let dup = |e: StorageError| {
+                        if mysql {
+                            crate::mysql_sql::insert::duplicate_error(&info, &e, &row)
+                        } else {
+                            unique_error(&info, e)
                         }
-                        StorageError::UniqueViolation { index, .. } => {
-                            let idx = info.schema.index(index).cloned();
-                            match idx {
-                                Some(idx) => {
-                                    let key: Vec<Value> = info
-                                        .schema
-                                        .index_column_names(&idx)
-                                        .iter()
-                                        .filter_map(|n| info.schema.column_position(n))
-                                        .map(|p| row[p].clone())
-                                        .collect();
-                                    tx.index_scan(&table, index, &orbit_storage::ScanOptions::prefix(key))
-                                        .await?
-                                        .into_iter()
-                                        .next()
-                                }
-                                None => None,
-                            }
-                        }
-                        _ => None,
                     };
-                    let Some(existing) = existing else { return Err(unique_error(&info, e)) };
+                    if plan.ignore {
+                        self.warning("23000", dup(e).message);
+                        continue;
+                    }
+                    let Some(action) = &plan.conflict else { return Err(dup(e)) };
+                    let ConflictAction::Update { assignments, selection } = action else { continue };
+                    let existing = conflicting_row(tx, &info, &e, &row).await?;
+                    let Some(existing) = existing else { return Err(dup(e)) };
                     let updated = {
                         let ctx = self.new_ctx(params, Default::default());
                         let mut both = existing.clone();
@@ -699,10 +786,23 @@ impl Session {
                         for (pos, e) in assignments {
                             new_row[*pos] = ctx.env().eval(e, &both)?;
                         }
-                        self.finish_row(&info, &ctx, &plan.checks, new_row)?
+                        self.finish_row(&info, &ctx, &plan.checks, new_row, row_no)?
                     };
                     let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
-                    tx.update(&table, &key, updated.clone()).await.map_err(|e| unique_error(&info, e))?;
+                    if mysql {
+                        // MySQL counts an updated row twice and an unchanged one not at all.
+                        if updated == existing {
+                            continue;
+                        }
+                        count += 1;
+                    }
+                    tx.update(&table, &key, updated.clone()).await.map_err(|e| {
+                        if mysql {
+                            crate::mysql_sql::insert::duplicate_error(&info, &e, &updated)
+                        } else {
+                            unique_error(&info, e)
+                        }
+                    })?;
                     count += 1;
                     if let Some((exprs, _)) = &plan.returning {
                         let ctx = self.new_ctx(params, Default::default());
@@ -713,7 +813,7 @@ impl Session {
                 Err(e) => return Err(e.into()),
             }
         }
-        let affected = (Verb::Insert, Affected { rows: count, matched: count, last_insert_id: None });
+        let affected = (Verb::Insert, Affected { rows: count, matched: count, last_insert_id });
         Ok(match plan.returning {
             Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
             None => QueryOutput::Command { command: "INSERT".into(), affected: Some(affected) },
@@ -790,7 +890,7 @@ impl Session {
                     for (pos, e) in &plan.assignments {
                         new_row[*pos] = ctx.env().eval(e, &row)?;
                     }
-                    let new_row = self.finish_row(&info, &ctx, &plan.checks, new_row)?;
+                    let new_row = self.finish_row(&info, &ctx, &plan.checks, new_row, changes.len() + 1)?;
                     let ret = match &plan.returning {
                         Some((exprs, _)) => {
                             let mut full = new_row.clone();
@@ -837,6 +937,36 @@ impl Session {
             None => QueryOutput::Command { command: verb.name().into(), affected: Some(affected) },
         })
     }
+}
+
+/// The existing row a unique violation of `row` collides with.
+async fn conflicting_row(
+    tx: &mut dyn Transaction,
+    info: &TableInfo,
+    e: &StorageError,
+    row: &[Value],
+) -> Result<Option<Vec<Value>>, SqlError> {
+    let table = &info.storage_name;
+    Ok(match e {
+        StorageError::DuplicateKey { .. } => {
+            let key: Vec<Value> = info.schema.primary_key_positions().iter().map(|p| row[*p].clone()).collect();
+            tx.get(table, &key).await?
+        }
+        StorageError::UniqueViolation { index, .. } => match info.schema.index(index).cloned() {
+            Some(idx) => {
+                let key: Vec<Value> = info
+                    .schema
+                    .index_column_names(&idx)
+                    .iter()
+                    .filter_map(|n| info.schema.column_position(n))
+                    .map(|p| row[p].clone())
+                    .collect();
+                tx.index_scan(table, index, &orbit_storage::ScanOptions::prefix(key)).await?.into_iter().next()
+            }
+            None => None,
+        },
+        _ => None,
+    })
 }
 
 fn unique_error(info: &TableInfo, e: StorageError) -> SqlError {

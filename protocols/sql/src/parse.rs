@@ -40,14 +40,20 @@ pub fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, SqlError> {
     parser.and_then(|mut p| p.parse_statements()).map_err(|e| parse_error(sql, e))
 }
 
-/// MySQL statement text.
+/// MySQL statement text, then the MySQL pre-pass ([`crate::mysql_sql::rewrite`]);
+/// syntax errors in MySQL's 1064 form.
 fn parse_mysql(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let dialect = Dialect::MySql.parser();
-    Parser::new(dialect)
+    let mut stmts = Parser::new(dialect)
         .with_recursion_limit(200)
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(sql, e))
+        .map_err(|e| match parse_error(sql, e) {
+            e if e.code == sqlstate::SYNTAX_ERROR => crate::mysql_sql::errors::syntax_error_at(sql, e.position),
+            e => e,
+        })?;
+    crate::mysql_sql::rewrite::rewrite(&mut stmts, sql);
+    Ok(stmts)
 }
 
 fn mentions_symmetric(sql: &str) -> bool {

@@ -94,8 +94,8 @@ pub struct Session {
     pub(crate) database: String,
     pub(crate) user: String,
     settings: BTreeMap<String, String>,
-    tx: Option<Box<dyn Transaction>>,
-    status: TransactionStatus,
+    pub(crate) tx: Option<Box<dyn Transaction>>,
+    pub(crate) status: TransactionStatus,
     pub(crate) cancel: Arc<AtomicBool>,
     /// Statements of the open block (for savepoint replay) and the savepoints' positions.
     block_log: Vec<LoggedStatement>,
@@ -120,17 +120,27 @@ pub struct Session {
     deallocations: Vec<Option<String>>,
     /// This session's identity in the engine's row locks (see [`crate::locks`]).
     pub(crate) lock_owner: u64,
+    /// The plan slot of the prepared statement being executed (see [`crate::prepared`]).
+    pub(crate) plan_slot: Option<crate::prepared::PlanSlot>,
+    /// The MySQL session state (MySQL-dialect engines only; see [`crate::mysql`]).
+    pub(crate) mysql: Option<Box<crate::mysql::MySqlSession>>,
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
         self.engine.locks.release(self.lock_owner);
+        crate::mysql::on_drop(self);
     }
 }
 
 impl Session {
     /// Fails with 3D000 when the database does not exist; "postgres" always exists.
+    /// A MySQL-dialect session opens the engine database `def` (see [`crate::mysql`]).
     pub fn new(engine: Arc<Engine>, database: &str, user: &str) -> Result<Session, SqlError> {
+        let mysql = engine.dialect.is_mysql().then(|| Box::new(crate::mysql::MySqlSession::new(&engine.mysql)));
+        if mysql.is_some() && database != crate::mysql::CATALOG {
+            return Err(SqlError::new(sqlstate::INVALID_CATALOG_NAME, format!("MySQL sessions open database \"{}\"", crate::mysql::CATALOG)));
+        }
         if database != "postgres" && !engine.catalog().databases.contains(database) {
             return Err(SqlError::new(
                 sqlstate::INVALID_CATALOG_NAME,
@@ -158,7 +168,22 @@ impl Session {
             statement_index: 0,
             deallocations: Vec::new(),
             lock_owner,
+            plan_slot: None,
+            mysql,
         })
+    }
+
+    /// How many notices the running query string has raised so far.
+    pub(crate) fn notice_count(&self) -> usize {
+        self.notices.len()
+    }
+
+    /// Takes the notices raised since there were `from`.
+    pub(crate) fn drain_notices_from(&mut self, from: usize) -> Vec<crate::error::Notice> {
+        if from >= self.notices.len() {
+            return Vec::new();
+        }
+        self.notices.split_off(from)
     }
 
     /// The notices the last query string raised, each tagged with its statement.
@@ -204,6 +229,17 @@ impl Session {
                 return Err(e);
             }
         };
+        self.execute_extended_statement(&stmt, param_types, params).await
+    }
+
+    /// [`Session::execute_extended`] of a parsed statement.
+    pub(crate) async fn execute_extended_statement(
+        &mut self,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
+        self.statement_index = 0;
         let own_transaction = matches!(
             stmt,
             Statement::CreateDatabase { .. } | Statement::Drop { object_type: ast::ObjectType::Database, .. }
@@ -334,6 +370,9 @@ impl Session {
 
     /// The schema unqualified names resolve to (the first existing schema of search_path).
     pub(crate) fn current_schema(&self) -> String {
+        if self.mysql.is_some() {
+            return crate::mysql::current_schema(self);
+        }
         let path = self.settings.get("search_path").cloned().unwrap_or_default();
         let cat = self.engine.catalog();
         for part in path.split(',') {
@@ -349,6 +388,7 @@ impl Session {
     pub(crate) fn binder<'a>(&self, cat: &'a crate::catalog::CatalogState, params: &[SqlType]) -> Binder<'a> {
         let mut b = Binder::new(cat, &self.database, &self.current_schema(), params);
         b.dialect = self.engine.dialect;
+        b.mysql = self.mysql_bind_env();
         b
     }
 
@@ -382,6 +422,7 @@ impl Session {
         // Several statements outside a block run in one implicit transaction, as in
         // PostgreSQL (unless the string itself controls transactions).
         let implicit = stmts.len() > 1
+            && self.mysql.is_none()
             && self.status == TransactionStatus::Idle
             && !stmts.iter().any(|s| {
                 matches!(
@@ -496,13 +537,20 @@ impl Session {
         }
     }
 
+    /// One statement of `sql` in the session's dialect (none for an empty text).
+    pub(crate) fn parse_single(&self, sql: &str) -> Result<Option<Statement>, SqlError> {
+        single_statement(self.engine.dialect, sql)
+    }
+
+    /// An error in a block puts it in the failed state (never in MySQL, where the
+    /// transaction goes on).
     fn fail_block(&mut self) {
-        if self.status == TransactionStatus::InBlock {
+        if self.status == TransactionStatus::InBlock && self.mysql.is_none() {
             self.status = TransactionStatus::Failed;
         }
     }
 
-    async fn end_block(&mut self, commit: bool) -> Result<(), SqlError> {
+    pub(crate) async fn end_block(&mut self, commit: bool) -> Result<(), SqlError> {
         self.status = TransactionStatus::Idle;
         self.block_log.clear();
         self.savepoints.clear();
@@ -549,13 +597,20 @@ impl Session {
         param_types: &[SqlType],
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
+        if self.mysql.is_some() {
+            return self.mysql_execute(stmt, param_types, params).await;
+        }
         self.cancel.store(false, Ordering::Relaxed);
         let timer = crate::timeouts::StatementTimer::arm(self.statement_timeout(), self.cancel.clone());
         let result = self.execute_statement_untimed(stmt, param_types, params).await;
-        timer.finish(result)
+        let result = timer.finish(result);
+        if self.engine.dialect.is_mysql() {
+            return result.map_err(|e| crate::mysql_sql::errors::translate(e, &self.current_schema()));
+        }
+        result
     }
 
-    async fn execute_statement_untimed(
+    pub(crate) async fn execute_statement_untimed(
         &mut self,
         stmt: &Statement,
         param_types: &[SqlType],
@@ -720,7 +775,7 @@ impl Session {
     }
 
     /// Runs a statement that reads or writes rows in the block's transaction or in its own.
-    async fn execute_in_transaction(
+    pub(crate) async fn execute_in_transaction(
         &mut self,
         stmt: &Statement,
         param_types: &[SqlType],
@@ -762,14 +817,33 @@ impl Session {
     ) -> Result<QueryOutput, SqlError> {
         match stmt {
             Statement::Query(q) => {
+                if let Some((plan, cols)) = self.cached_plan(param_types) {
+                    let rows = self.run_plan(tx, &plan, params).await?;
+                    return Ok(QueryOutput::Rows {
+                        columns: cols.iter().map(|(name, ty)| Column { name: name.clone(), ty: ty.clone() }).collect(),
+                        rows,
+                        affected: None,
+                    });
+                }
                 let dml_ctes = self.run_dml_ctes(tx, q, param_types, params).await?;
-                let (bound, _) = {
-                    let cat = self.engine.catalog();
+                let cacheable = dml_ctes.is_empty() && self.plan_slot.is_some();
+                let cat = self.engine.catalog();
+                let bound = {
                     let mut b = self.binder(&cat, param_types);
                     b.dml_ctes = dml_ctes;
-                    let bound = b.bind_query(q)?;
-                    (bound, b.param_types())
+                    b.bind_query(q)?
                 };
+                if cacheable {
+                    let plan = Arc::new(bound.plan);
+                    let cols = Arc::new(bound.cols);
+                    self.store_plan(cat, param_types, plan.clone(), cols.clone());
+                    let rows = self.run_plan(tx, &plan, params).await?;
+                    return Ok(QueryOutput::Rows {
+                        columns: cols.iter().map(|(name, ty)| Column { name: name.clone(), ty: ty.clone() }).collect(),
+                        rows,
+                        affected: None,
+                    });
+                }
                 let rows = self.run_plan(tx, &bound.plan, params).await?;
                 Ok(QueryOutput::Rows {
                     columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),

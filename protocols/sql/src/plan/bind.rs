@@ -2461,6 +2461,8 @@ impl<'a> Binder<'a> {
             | V::NationalStringLiteral(s)
             | V::UnicodeStringLiteral(s) => (Expr::Literal(Value::Text(s.clone())), SqlType::Unknown),
             V::DollarQuotedString(d) => (Expr::Literal(Value::Text(d.value.clone())), SqlType::Unknown),
+            // "x" is a string in MySQL (ANSI_QUOTES off); PostgreSQL never tokenizes one.
+            V::DoubleQuotedString(s) if self.dialect.is_mysql() => (Expr::Literal(Value::Text(s.clone())), SqlType::Unknown),
             V::Boolean(b) => (Expr::Literal(Value::Bool(*b)), SqlType::Bool),
             V::Null => (Expr::Literal(Value::Null), SqlType::Unknown),
             V::Placeholder(p) => {

@@ -4,3 +4,4 @@
 mod basics;
 mod features;
 mod catalog;
+mod mysql_sql;

@@ -1,0 +1,52 @@
+//! MySQL error numbers of engine errors, for the diagnostics area (SHOW WARNINGS /
+//! SHOW ERRORS) and for a listener that wants the same table: the pinned number
+//! ([`SqlError::mysql_errno`]) when there is one, else the number MySQL uses for the
+//! SQLSTATE, else 1105 (ER_UNKNOWN_ERROR).
+
+use crate::error::SqlError;
+
+pub fn errno(e: &SqlError) -> u16 {
+    e.mysql_errno.unwrap_or_else(|| errno_for_sqlstate(e.code))
+}
+
+pub fn errno_for_sqlstate(code: &str) -> u16 {
+    match code {
+        "23505" | "23000" => 1062,
+        "23502" => 1048,
+        "23503" => 1452,
+        "23514" => 3819,
+        "42P01" | "42S02" => 1146,
+        "42703" | "42S22" => 1054,
+        "42601" | "42000" => 1064,
+        "42883" => 1305,
+        "42P07" | "42S01" => 1050,
+        "42701" => 1060,
+        "42702" => 1052,
+        "42803" => 1055,
+        "42501" => 1142,
+        "22012" => 1365,
+        "22003" => 1264,
+        "22001" => 1406,
+        "22007" | "22008" => 1292,
+        "22P02" => 1366,
+        "21000" => 1242,
+        "0A000" => 1235,
+        "3D000" => 1049,
+        "3F000" => 1049,
+        "42P04" => 1007,
+        "40001" => 1213,
+        "40P01" => 1213,
+        "57014" => 1317,
+        "25006" => 1792,
+        _ => 1105,
+    }
+}
+
+/// The diagnostics level of a notice's severity.
+pub fn level(severity: &str) -> &'static str {
+    match severity {
+        "NOTICE" => "Note",
+        "ERROR" => "Error",
+        _ => "Warning",
+    }
+}

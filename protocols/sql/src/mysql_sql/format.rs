@@ -1,0 +1,89 @@
+//! MySQL's text form of values (the text protocol's row values and string conversion):
+//! booleans as 1/0, DOUBLE in its shortest round-trip digits with an exponent from
+//! 1e15 up ("1e20", "1.2345678901234568e17"), DECIMAL with its scale, DATETIME as
+//! 'YYYY-MM-DD HH:MM:SS[.ffffff]', JSON with MySQL's ", " and ": " spacing, and BLOBs
+//! as their bytes.
+
+use crate::types::SqlType;
+use orbit_storage::Value;
+
+/// MySQL's text of a value; `None` for NULL.
+pub fn text(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+        Value::Float(f) => double(*f),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Json(j) => json(j),
+        Value::TimestampTz(t) => crate::format::format_text(&Value::Timestamp(*t), &SqlType::Timestamp)?,
+        other => crate::format::format_text(other, &SqlType::Text)?,
+    })
+}
+
+/// A DOUBLE as MySQL prints it.
+pub fn double(f: f64) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    if !f.is_finite() {
+        return if f.is_nan() { "NaN".into() } else if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{f:e}");
+    let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
+    if exp >= 15 || exp < -15 {
+        let (m, e) = sci.split_once('e').unwrap_or((&sci, "0"));
+        format!("{m}e{e}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// A FLOAT (single precision) as MySQL prints it: six significant digits.
+pub fn float(f: f32) -> String {
+    crate::format::format_float(f as f64, true)
+}
+
+/// JSON text normalized the way MySQL prints a JSON value.
+pub fn json(s: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(v) => {
+            let mut out = String::new();
+            write(&v, &mut out);
+            out
+        }
+        Err(_) => s.to_string(),
+    }
+}
+
+fn write(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            // MySQL orders object keys by length, then bytewise.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes())));
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&serde_json::Value::String((*k).clone()).to_string());
+                out.push_str(": ");
+                if let Some(x) = map.get(*k) {
+                    write(x, out);
+                }
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}

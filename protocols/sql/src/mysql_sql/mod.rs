@@ -1,0 +1,19 @@
+//! MySQL SQL semantics on top of the shared engine, used only when the engine's dialect
+//! is [`crate::Dialect::MySql`]: PostgreSQL sessions never reach this module.
+//!
+//! * [`rewrite`]: the pre-pass over parsed statements (`?` parameters, identifier case,
+//!   result column names).
+//! * [`types`]: MySQL column types (integer widths and ranges, UNSIGNED, ENUM/SET,
+//!   TEXT/BLOB sizes, DATETIME, YEAR), their storage types and the declared type text
+//!   kept in the table's options under `mysql.type.<column>`, and the strict-mode
+//!   checks of a value written to a column.
+//! * [`format`]: MySQL's text form of values (the listener's row values).
+//! * [`ddl`]: CREATE TABLE columns, keys, table options and AUTO_INCREMENT counters.
+//! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
+
+pub mod ddl;
+pub mod errors;
+pub mod format;
+pub mod insert;
+pub mod rewrite;
+pub mod types;

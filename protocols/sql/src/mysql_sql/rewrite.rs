@@ -1,0 +1,350 @@
+//! The MySQL statement pre-pass: runs once on the parsed statements of a MySQL-dialect
+//! session so the shared binder sees MySQL's name and parameter rules in its own terms.
+//!
+//! * `?` placeholders become `$1..$n`, numbered by their position in the text (so
+//!   `LIMIT ?, ?` numbers offset before count, as MySQL's prepared statements do).
+//! * Identifiers: MySQL (lower_case_table_names=0) keeps database, table and table-alias
+//!   names as written and compares column names, column aliases and function names
+//!   case-insensitively. Every identifier is folded to lower case, then the names of
+//!   relations, table aliases and the qualifiers of `t.col` get their text back from the
+//!   statement source and a backtick quote style (the binder keeps quoted names as they are).
+//!   Result column names of unaliased select items are the item's source text, as in MySQL.
+//! * `INSERT ... SET a = 1, b = 2` becomes `INSERT ... (a, b) VALUES (1, 2)`, and
+//!   `VALUES(c)` inside ON DUPLICATE KEY UPDATE becomes `__values.c`, the proposed row
+//!   (the binder names it `__values`, and the row alias of `AS new` too).
+
+use sqlparser::ast::{self, Statement, VisitMut, VisitorMut};
+use sqlparser::tokenizer::Span;
+use std::ops::ControlFlow;
+
+/// Applies the pre-pass to every statement of `sql`.
+pub fn rewrite(stmts: &mut [Statement], sql: &str) {
+    let src = Source::new(sql);
+    for stmt in stmts.iter_mut() {
+        number_placeholders(stmt);
+        let mut v = Names { src: &src };
+        let _ = stmt.visit(&mut v);
+        restore_statement_names(stmt, &src);
+        name_outputs(stmt, &src);
+        if let Statement::Insert(ins) = stmt {
+            rewrite_insert(ins);
+        }
+    }
+}
+
+/// Statement text addressed by sqlparser's (line, column) locations.
+struct Source {
+    lines: Vec<Vec<char>>,
+}
+
+impl Source {
+    fn new(sql: &str) -> Source {
+        Source { lines: sql.split('\n').map(|l| l.chars().collect()).collect() }
+    }
+
+    /// The text a span covers (one line only), without surrounding quotes.
+    fn text(&self, span: Span, inclusive: bool) -> Option<String> {
+        if span.start.line == 0 || span.start.line != span.end.line {
+            return None;
+        }
+        let line = self.lines.get(span.start.line as usize - 1)?;
+        let from = span.start.column as usize - 1;
+        let to = (span.end.column as usize - 1 + usize::from(inclusive)).min(line.len());
+        if from >= to {
+            return None;
+        }
+        Some(line[from..to].iter().collect())
+    }
+
+    /// The identifier as written, when its span still points at it.
+    fn original(&self, ident: &ast::Ident) -> Option<String> {
+        for inclusive in [false, true] {
+            if let Some(t) = self.text(ident.span, inclusive) {
+                let t = t.trim();
+                let t = t.strip_prefix('`').and_then(|x| x.strip_suffix('`')).unwrap_or(t);
+                if t.to_lowercase() == ident.value.to_lowercase() {
+                    return Some(t.replace("``", "`"));
+                }
+            }
+        }
+        None
+    }
+
+    /// Gives an identifier back its case as written and marks it quoted.
+    fn restore(&self, ident: &mut ast::Ident) {
+        if let Some(orig) = self.original(ident) {
+            ident.value = orig;
+        }
+        ident.quote_style = Some('`');
+    }
+
+    fn restore_name(&self, name: &mut ast::ObjectName) {
+        for part in &mut name.0 {
+            if let ast::ObjectNamePart::Identifier(i) = part {
+                self.restore(i);
+            }
+        }
+    }
+}
+
+fn number_placeholders(stmt: &mut Statement) {
+    struct Collect(Vec<(u64, u64)>);
+    impl VisitorMut for Collect {
+        type Break = ();
+        fn pre_visit_value(&mut self, v: &mut ast::ValueWithSpan) -> ControlFlow<()> {
+            if matches!(&v.value, ast::Value::Placeholder(p) if p == "?") {
+                self.0.push((v.span.start.line, v.span.start.column));
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    struct Assign(Vec<(u64, u64)>, usize);
+    impl VisitorMut for Assign {
+        type Break = ();
+        fn pre_visit_value(&mut self, v: &mut ast::ValueWithSpan) -> ControlFlow<()> {
+            if matches!(&v.value, ast::Value::Placeholder(p) if p == "?") {
+                let at = (v.span.start.line, v.span.start.column);
+                // Placeholders without a location keep their visiting order.
+                let n = match self.0.iter().position(|p| *p == at) {
+                    Some(i) if at.0 != 0 => i + 1,
+                    _ => {
+                        self.1 += 1;
+                        self.0.len() + self.1
+                    }
+                };
+                v.value = ast::Value::Placeholder(format!("${n}"));
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut c = Collect(Vec::new());
+    let _ = stmt.visit(&mut c);
+    if c.0.is_empty() {
+        return;
+    }
+    let mut spans: Vec<(u64, u64)> = c.0.into_iter().filter(|p| p.0 != 0).collect();
+    spans.sort();
+    spans.dedup();
+    let _ = stmt.visit(&mut Assign(spans, 0));
+}
+
+struct Names<'a> {
+    src: &'a Source,
+}
+
+impl VisitorMut for Names<'_> {
+    type Break = ();
+
+    fn pre_visit_ident(&mut self, ident: &mut ast::Ident) -> ControlFlow<()> {
+        if ident.quote_style.is_none() || ident.quote_style == Some('`') {
+            ident.value = ident.value.to_lowercase();
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_relation(&mut self, name: &mut ast::ObjectName) -> ControlFlow<()> {
+        self.src.restore_name(name);
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_table_factor(&mut self, f: &mut ast::TableFactor) -> ControlFlow<()> {
+        let alias = match f {
+            ast::TableFactor::Table { alias, .. }
+            | ast::TableFactor::Derived { alias, .. }
+            | ast::TableFactor::NestedJoin { alias, .. } => alias,
+            _ => return ControlFlow::Continue(()),
+        };
+        if let Some(a) = alias {
+            self.src.restore(&mut a.name);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
+        if let ast::Expr::CompoundIdentifier(parts) = e {
+            let n = parts.len();
+            for p in parts.iter_mut().take(n.saturating_sub(1)) {
+                self.src.restore(p);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_select(&mut self, s: &mut ast::Select) -> ControlFlow<()> {
+        for item in &mut s.projection {
+            match item {
+                ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                    self.src.restore_name(n)
+                }
+                _ => {}
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Output column names of the statement's own SELECT list: MySQL names an unaliased
+/// item by its text as written and keeps an alias's case.
+fn name_outputs(stmt: &mut Statement, src: &Source) {
+    let Statement::Query(q) = stmt else { return };
+    let mut body = q.body.as_mut();
+    while let ast::SetExpr::SetOperation { left, .. } = body {
+        body = left.as_mut();
+    }
+    let ast::SetExpr::Select(s) = body else { return };
+    for item in &mut s.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => {
+                if let Some(name) = source_text(src, e) {
+                    let expr = std::mem::replace(e, ast::Expr::value(ast::Value::Null));
+                    *item = ast::SelectItem::ExprWithAlias { expr, alias: ast::Ident::with_quote('`', name) };
+                }
+            }
+            ast::SelectItem::ExprWithAlias { alias, .. } => {
+                if let Some(orig) = src.original(alias) {
+                    alias.value = orig;
+                    alias.quote_style = Some('`');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The source text of a select item as written.
+fn source_text(src: &Source, e: &ast::Expr) -> Option<String> {
+        use sqlparser::ast::Spanned;
+        let text = match e {
+            ast::Expr::Identifier(i) => src.original(i)?,
+            ast::Expr::CompoundIdentifier(parts) => src.original(parts.last()?)?,
+            ast::Expr::Value(_) | ast::Expr::Function(_) | ast::Expr::BinaryOp { .. } | ast::Expr::UnaryOp { .. } | ast::Expr::Nested(_) | ast::Expr::Cast { .. } => {
+                let span = e.span();
+                let t = balanced(src.text(span, false)?, src, span)?;
+                let t = t.trim().to_string();
+                if t.is_empty() {
+                    return None;
+                }
+                t
+            }
+            _ => return None,
+        };
+        Some(text)
+}
+
+/// Names outside relations that are still database or table names.
+fn restore_statement_names(stmt: &mut Statement, src: &Source) {
+    match stmt {
+        Statement::Drop { names, table, .. } => {
+            for n in names.iter_mut() {
+                src.restore_name(n);
+            }
+            if let Some(t) = table {
+                src.restore_name(t);
+            }
+        }
+        Statement::CreateDatabase { db_name, .. } => src.restore_name(db_name),
+        Statement::CreateSchema { schema_name: ast::SchemaName::Simple(n), .. } => src.restore_name(n),
+        Statement::Use(u) => match u {
+            ast::Use::Object(n) | ast::Use::Database(n) | ast::Use::Schema(n) => src.restore_name(n),
+            _ => {}
+        },
+        Statement::RenameTable(list) => {
+            for r in list.iter_mut() {
+                src.restore_name(&mut r.old_name);
+                src.restore_name(&mut r.new_name);
+            }
+        }
+        Statement::Insert(ins) => {
+            if let Some(a) = &mut ins.insert_alias {
+                src.restore_name(&mut a.row_alias);
+            }
+        }
+        Statement::Truncate(t) => {
+            for target in t.table_names.iter_mut() {
+                src.restore_name(&mut target.name);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Extends an expression's text to its closing parentheses (sqlparser's spans of calls
+/// can stop before the last `)`).
+fn balanced(mut t: String, src: &Source, span: Span) -> Option<String> {
+    let line = src.lines.get(span.end.line as usize - 1)?;
+    let mut at = span.end.column as usize - 1;
+    let depth = |t: &str| t.chars().filter(|c| *c == '(').count() as i64 - t.chars().filter(|c| *c == ')').count() as i64;
+    if depth(&t) == 0 && line.get(at) == Some(&'(') {
+        t.push('(');
+        at += 1;
+    }
+    while depth(&t) > 0 {
+        while at < line.len() && line[at] != ')' {
+            t.push(line[at]);
+            at += 1;
+        }
+        if at >= line.len() {
+            return None;
+        }
+        t.push(')');
+        at += 1;
+    }
+    Some(t)
+}
+
+/// The qualifier of the proposed row in ON DUPLICATE KEY UPDATE (what `VALUES(c)` reads).
+pub const VALUES_ROW: &str = "__values";
+
+fn rewrite_insert(ins: &mut ast::Insert) {
+    if !ins.assignments.is_empty() && ins.columns.is_empty() && ins.source.is_none() {
+        let mut columns = Vec::new();
+        let mut row = Vec::new();
+        let mut ok = true;
+        for a in std::mem::take(&mut ins.assignments) {
+            match a.target {
+                ast::AssignmentTarget::ColumnName(n) => columns.push(n),
+                ast::AssignmentTarget::Tuple(_) => ok = false,
+            }
+            row.push(a.value);
+        }
+        if ok {
+            ins.columns = columns;
+            let values = ast::Values { explicit_row: false, value_keyword: false, rows: vec![ast::Parens::with_empty_span(row)] };
+            ins.source = Some(Box::new(ast::Query {
+                with: None,
+                body: Box::new(ast::SetExpr::Values(values)),
+                order_by: None,
+                limit_clause: None,
+                fetch: None,
+                locks: vec![],
+                for_clause: None,
+                settings: None,
+                format_clause: None,
+                pipe_operators: vec![],
+            }));
+        }
+    }
+    if let Some(ast::OnInsert::DuplicateKeyUpdate(assignments)) = &mut ins.on {
+        struct Values;
+        impl VisitorMut for Values {
+            type Break = ();
+            fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
+                if let ast::Expr::Function(f) = e {
+                    let is_values = f.name.0.len() == 1
+                        && matches!(&f.name.0[0], ast::ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("values"));
+                    if let (true, ast::FunctionArguments::List(l)) = (is_values, &f.args) {
+                        if let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Identifier(c)))] =
+                            l.args.as_slice()
+                        {
+                            *e = ast::Expr::CompoundIdentifier(vec![ast::Ident::with_quote('`', VALUES_ROW), c.clone()]);
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        for a in assignments.iter_mut() {
+            let _ = a.value.visit(&mut Values);
+        }
+    }
+}
