@@ -8,6 +8,22 @@
 //!
 //! Adding a listener: implement [`ProtocolListener`] in the protocol crate and add one
 //! line to the registry in `server/src/listeners.rs`.
+//!
+//! The listener kit every listener is built on:
+//! - [`accept`]: the accept loop ([`serve_connections`]): connection ids, one task and
+//!   one tracing span per connection, the connection cap with the protocol's refusal,
+//!   accept-error back-off, panics logged, drain on shutdown;
+//! - [`limit`]: the cap itself ([`ConnectionLimit`]), adjustable while running;
+//! - [`tls`]: a rustls (ring) server configuration from PEM certificate and key files;
+//! - [`secret`]: constant-time comparison of secrets, random salts and nonces.
+
+pub mod accept;
+pub mod limit;
+pub mod secret;
+pub mod tls;
+
+pub use accept::{serve_connections, AcceptOptions, Accepted, DEFAULT_DRAIN_TIMEOUT};
+pub use limit::{ConnectionLimit, ConnectionPermit};
 
 use async_trait::async_trait;
 use orbit_storage::{StorageError, TableStorage};

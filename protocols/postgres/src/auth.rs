@@ -8,33 +8,41 @@
 //! server never needs the password; over TLS with a certificate it also offers
 //! SCRAM-SHA-256-PLUS (tls-server-end-point channel binding). Unknown users go through
 //! the same exchange with a made-up verifier and fail at the end, as in PostgreSQL, so
-//! the answer does not tell which user names exist.
+//! the answer does not tell which user names exist. Every comparison of a client's
+//! answer with a stored secret is constant-time ([`orbit_protocol_api::secret`]).
+//!
+//! max_connections is counted by the listener kit's accept loop
+//! ([`orbit_protocol_api::accept`]); a connection over it is served with the
+//! [`Security::refusing`] copy, whose [`Security::admit`] answers FATAL 53300 once the
+//! startup packet has arrived, as PostgreSQL does.
 
 use crate::error::fatal;
 use crate::options::{AuthMethod, PostgresOptions, TlsMode};
 use bytes::Bytes;
-use orbit_sql::roles::{constant_time_eq, md5_response, random_bytes, Role, ScramVerifier};
+use orbit_protocol_api::secret::{constant_time_eq, random_bytes};
+use orbit_sql::roles::{md5_response, Role, ScramVerifier};
 use pgwire::api::auth::sasl::scram::{ScramSecret, ScramServerAuth, ScramServerAuthWaitingForClientFinal};
 use pgwire::api::auth::sasl::{SCRAM_SHA_256_METHOD, SCRAM_SHA_256_PLUS_METHOD};
 use pgwire::error::PgWireError;
 use pgwire::messages::startup::Authentication;
 use std::sync::Arc;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub const INVALID_PASSWORD: &str = "28P01";
 pub const INVALID_AUTHORIZATION: &str = "28000";
 pub const TOO_MANY_CONNECTIONS: &str = "53300";
 
 /// The listener-wide authentication, TLS and limit settings.
+#[derive(Clone)]
 pub struct Security {
     pub method: AuthMethod,
     pub tls_mode: TlsMode,
     pub tls: Option<crate::tls::Tls>,
-    scram_plain: ScramServerAuth,
+    scram_plain: Arc<ScramServerAuth>,
     /// With the certificate configured: offers SCRAM-SHA-256-PLUS on TLS connections.
-    scram_tls: Option<ScramServerAuth>,
+    scram_tls: Option<Arc<ScramServerAuth>>,
     pub max_connections: usize,
-    connections: Arc<Semaphore>,
+    /// False for connections the accept loop found over max_connections.
+    admits: bool,
     /// `SET` statements every session starts with (configured defaults).
     pub session_defaults: Vec<(String, String)>,
 }
@@ -51,7 +59,7 @@ impl Security {
         let scram_tls = tls.as_ref().and_then(|tls| {
             let mut auth = ScramServerAuth::new();
             match auth.configure_certificate(&tls.cert_pem) {
-                Ok(()) => Some(auth),
+                Ok(()) => Some(Arc::new(auth)),
                 Err(e) => {
                     tracing::warn!(error = %e, "SCRAM-SHA-256-PLUS is not offered: channel binding needs an RSA or ECDSA certificate");
                     None
@@ -74,20 +82,27 @@ impl Security {
             method: options.auth_method,
             tls_mode: options.tls_mode,
             tls,
-            scram_plain: ScramServerAuth::new(),
+            scram_plain: Arc::new(ScramServerAuth::new()),
             scram_tls,
             max_connections: options.max_connections,
-            connections: Arc::new(Semaphore::new(options.max_connections)),
+            admits: true,
             session_defaults,
         })
     }
 
-    /// A connection slot, or FATAL 53300 when max_connections are in use.
-    pub fn admit(&self) -> Result<OwnedSemaphorePermit, PgWireError> {
-        self.connections
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already"))
+    /// The same settings for the connections over max_connections: their login is
+    /// refused (they may still negotiate TLS and send a CancelRequest).
+    pub fn refusing(&self) -> Security {
+        Security { admits: false, ..self.clone() }
+    }
+
+    /// Lets the login go on, or FATAL 53300 on a connection over max_connections.
+    pub fn admit(&self) -> Result<Admitted, PgWireError> {
+        if self.admits {
+            Ok(Admitted)
+        } else {
+            Err(fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already"))
+        }
     }
 
     /// The first request for `user` (whose role, if any, is `role`): `None` means trust.
@@ -176,7 +191,7 @@ impl Security {
                 let server_final = waiting.on_client_final_message(body).map_err(|e| scram_error(&pending.user, e))?;
                 // A role without a SCRAM verifier (unknown, no password) never gets here:
                 // the mock verifier matches no password.
-                if !pending.role.as_ref().is_some_and(|r| r.scram.is_some()) {
+                if pending.role.as_ref().is_none_or(|r| r.scram.is_none()) {
                     return Err(failed());
                 }
                 Ok(Step::Done {
@@ -211,11 +226,16 @@ pub enum Step {
     Done { user: String, role: Option<Role>, last: Option<Authentication> },
 }
 
-/// A connection's authentication state and its max_connections slot.
+/// A login that passed [`Security::admit`]; the connection's slot itself is held by
+/// the accept loop for as long as the connection's task runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted;
+
+/// A connection's authentication state and whether it was admitted.
 #[derive(Default)]
 pub struct LoginState {
     pub pending: Option<Pending>,
-    pub permit: Option<OwnedSemaphorePermit>,
+    pub permit: Option<Admitted>,
 }
 
 pub fn password_failed(user: &str) -> PgWireError {

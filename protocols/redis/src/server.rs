@@ -1,13 +1,17 @@
 //! The Redis listener and the server-wide state its connections share.
 //!
 //! [`RedisListener::serve`] opens the keyspace over the protocol's storage, starts the
-//! keyspace's background task (active expiry, garbage collection), then accepts
-//! connections, one task and one tracing span (protocol, connection id, peer) each, until
-//! the server shuts down; open connections are then closed and drained like the
-//! PostgreSQL listener's. [`Shared`] is what every connection and command handler sees:
-//! the keyspace, the write lock, the client registry, statistics, the CONFIG
-//! parameters, and the registries of watched keys, blocked clients and pub/sub
-//! subscriptions. [`Shared::after_commit`] is called after every successful write
+//! keyspace's background task (active expiry, garbage collection), then serves
+//! connections through the listener kit's accept loop ([`orbit_protocol_api::accept`]:
+//! one task and one tracing span with protocol, connection id and peer each, drain on
+//! shutdown) until the server shuts down. `maxclients` is the kit's connection cap
+//! ([`Shared::connections`], 10000 by default, changed at run time by CONFIG SET); a
+//! client over it gets `-ERR max number of clients reached` and is closed, as in Redis.
+//! Every accepted connection takes a client id in accept order, so CLIENT ID is the
+//! `conn_id` of the connection's tracing span. [`Shared`] is what every connection and
+//! command handler sees: the keyspace, the write lock, the client registry, the
+//! connection cap, statistics, the CONFIG parameters, and the registries of watched keys,
+//! blocked clients and pub/sub subscriptions. [`Shared::after_commit`] is called after every successful write
 //! commit, still under the write lock: it bumps watched keys and wakes blocked clients.
 
 use crate::blocking::BlockRegistry;
@@ -17,20 +21,26 @@ use crate::keyspace::Keyspace;
 use crate::pubsub::PubSub;
 use crate::transactions::WatchRegistry;
 use async_trait::async_trait;
-use orbit_protocol_api::{ListenerContext, ListenerError, Protocol, ProtocolListener};
+use orbit_protocol_api::{
+    serve_connections, AcceptOptions, Accepted, ConnectionLimit, ListenerContext, ListenerError, Protocol,
+    ProtocolListener,
+};
 use orbit_storage::TableStorage;
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
-use tracing::Instrument;
 
-/// How long stopping waits for open connections.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// What a client over `maxclients` gets before the connection is closed.
+pub const MAX_CLIENTS_REACHED: &[u8] = b"-ERR max number of clients reached\r\n";
+
+/// How long a refused client gets to take the error and close.
+const REFUSAL_LINGER: Duration = Duration::from_secs(1);
 
 /// The Redis version we answer as (INFO, HELLO).
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -78,7 +88,8 @@ impl Stats {
 }
 
 /// The CONFIG parameters we know, with their Redis 7.0 defaults. Those we honour:
-/// requirepass, proto-max-bulk-len, timeout; the others are reported and stored.
+/// requirepass, proto-max-bulk-len, timeout, maxclients; the others are reported and
+/// stored.
 pub const CONFIG_DEFAULTS: &[(&str, &str)] = &[
     ("appendfsync", "everysec"),
     ("appendonly", "no"),
@@ -126,6 +137,8 @@ pub struct Shared {
     /// The protocol's storage (SAVE/BGSAVE flush it).
     pub storage: Arc<dyn TableStorage>,
     pub clients: ClientRegistry,
+    /// The cap on connected clients (`maxclients`), enforced by the accept loop.
+    pub connections: ConnectionLimit,
     pub stats: Stats,
     /// CONFIG parameters by name.
     pub config: RwLock<BTreeMap<String, String>>,
@@ -154,12 +167,14 @@ impl Shared {
             CONFIG_DEFAULTS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         config.insert("requirepass".into(), options.requirepass.clone().unwrap_or_default());
         config.insert("port".into(), local_addr.port().to_string());
+        let maxclients = config.get("maxclients").and_then(|v| parse_maxclients(v)).unwrap_or(DEFAULT_MAXCLIENTS);
         Shared {
             keyspace,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             writes: Default::default(),
             storage,
             clients: ClientRegistry::default(),
+            connections: ConnectionLimit::new(Some(maxclients)),
             stats: Stats::default(),
             config: RwLock::new(config),
             started: Instant::now(),
@@ -228,6 +243,14 @@ impl Shared {
     }
 }
 
+/// Redis's default `maxclients`.
+pub const DEFAULT_MAXCLIENTS: usize = 10000;
+
+/// A `maxclients` value, within Redis's range 1 to 2^32 - 1.
+pub fn parse_maxclients(value: &str) -> Option<usize> {
+    value.parse::<u32>().ok().filter(|n| *n >= 1).and_then(|n| usize::try_from(n).ok())
+}
+
 pub fn unix_seconds() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
@@ -250,68 +273,141 @@ impl ProtocolListener for RedisListener {
         Protocol::Redis
     }
 
-    async fn serve(self: Box<Self>, listener: TcpListener, mut ctx: ListenerContext) -> Result<(), ListenerError> {
+    async fn serve(self: Box<Self>, listener: TcpListener, ctx: ListenerContext) -> Result<(), ListenerError> {
         let keyspace = Keyspace::open(ctx.storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the Redis keyspace: {e}")))?;
         let shared = Arc::new(Shared::new(keyspace, ctx.storage.clone(), &self.options, ctx.local_addr));
         let background = shared.keyspace.spawn_background(shared.write_lock.clone());
-        let mut connections = JoinSet::new();
-
-        loop {
-            tokio::select! {
-                _ = ctx.shutdown_requested() => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, peer)) => {
-                        let _ = stream.set_nodelay(true);
-                        let laddr = stream.local_addr().unwrap_or(ctx.local_addr);
-                        let handle = shared.clients.register(peer, laddr);
-                        Stats::add(&shared.stats.total_connections_received, 1);
-                        let span = tracing::info_span!("connection", protocol = "redis", conn_id = handle.id, %peer);
-                        let shared = shared.clone();
-                        let shutdown = ctx.shutdown.clone();
-                        connections.spawn(
-                            async move {
-                                tracing::debug!("connection accepted");
-                                let id = handle.id;
-                                // Unregister even when the connection task panics.
-                                struct Unregister(Arc<Shared>, u64);
-                                impl Drop for Unregister {
-                                    fn drop(&mut self) {
-                                        self.0.clients.unregister(self.1);
-                                    }
-                                }
-                                let _unregister = Unregister(shared.clone(), id);
-                                serve_connection(stream, shared, handle, shutdown).await;
-                                tracing::debug!("connection closed");
-                            }
-                            .instrument(span),
-                        );
-                    }
-                    Err(e) => {
-                        tracing::warn!(protocol = "redis", error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                },
-                Some(joined) = connections.join_next(), if !connections.is_empty() => {
-                    if let Err(e) = joined {
-                        if e.is_panic() {
-                            tracing::error!(protocol = "redis", error = %e, "connection task panicked");
-                        }
-                    }
-                }
-            }
-        }
-
-        let drained =
-            tokio::time::timeout(DRAIN_TIMEOUT, async { while connections.join_next().await.is_some() {} }).await;
-        if drained.is_err() {
-            tracing::warn!(protocol = "redis", open = connections.len(), "closing connections still busy");
-            connections.abort_all();
-            while connections.join_next().await.is_some() {}
-        }
+        let refusing = shared.clone();
+        let options = AcceptOptions::new(Protocol::Redis)
+            .limit(shared.connections.clone())
+            .refuse_with(move |conn| refuse(&refusing, conn));
+        let serving = shared.clone();
+        let served = serve_connections(listener, ctx, options, move |conn| start(&serving, conn)).await;
         background.abort();
         let _ = background.await;
-        Ok(())
+        served
+    }
+}
+
+/// Registers an admitted client and returns its connection task.
+fn start(shared: &Arc<Shared>, conn: Accepted) -> impl Future<Output = ()> + Send + 'static {
+    let laddr = conn.stream.local_addr().unwrap_or(shared.local_addr);
+    let handle = shared.clients.register(conn.peer, laddr);
+    Stats::add(&shared.stats.total_connections_received, 1);
+    // Unregisters however the task ends (even by a panic or the drain's abort).
+    let unregister = Unregister(shared.clone(), handle.id);
+    let shared = shared.clone();
+    async move {
+        let _unregister = unregister;
+        serve_connection(conn.stream, shared, handle, conn.shutdown).await;
+    }
+}
+
+struct Unregister(Arc<Shared>, u64);
+
+impl Drop for Unregister {
+    fn drop(&mut self) {
+        self.0.clients.unregister(self.1);
+    }
+}
+
+/// A client over `maxclients`: the error, then the connection is closed.
+fn refuse(shared: &Arc<Shared>, conn: Accepted) -> impl Future<Output = ()> + Send + 'static {
+    // The refused connection still takes a client id, so that client ids stay the
+    // accept loop's connection ids. (Redis gives it none; a gap is harmless, client ids
+    // are only promised to grow.)
+    let laddr = conn.stream.local_addr().unwrap_or(shared.local_addr);
+    shared.clients.unregister(shared.clients.register(conn.peer, laddr).id);
+    Stats::add(&shared.stats.rejected_connections, 1);
+    let mut stream = conn.stream;
+    async move {
+        let _ = tokio::time::timeout(REFUSAL_LINGER, async {
+            stream.write_all(MAX_CLIENTS_REACHED).await?;
+            stream.shutdown().await?;
+            // Read what the client sent until it closes, so that closing does not
+            // reset the connection before the client has read the error.
+            let mut sink = [0u8; 512];
+            while stream.read(&mut sink).await? > 0 {}
+            Ok::<(), std::io::Error>(())
+        })
+        .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orbit_storage::{KvTableStorage, MemoryEngine};
+    use tokio::net::TcpStream;
+    use tokio::sync::watch;
+
+    const WAIT: Duration = Duration::from_secs(5);
+
+    /// One reply: a status, error or integer line, or a bulk string's content.
+    async fn reply(stream: &mut TcpStream) -> String {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while !line.ends_with(b"\r\n") {
+            match tokio::time::timeout(WAIT, stream.read(&mut byte)).await.expect("answers") {
+                Ok(0) | Err(_) => return String::from_utf8_lossy(&line).into_owned(),
+                Ok(_) => line.push(byte[0]),
+            }
+        }
+        let line = String::from_utf8_lossy(&line[..line.len() - 2]).into_owned();
+        match line.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+            Some(len) => {
+                let mut bulk = vec![0u8; len + 2];
+                tokio::time::timeout(WAIT, stream.read_exact(&mut bulk)).await.expect("bulk").expect("read");
+                String::from_utf8_lossy(&bulk[..len]).into_owned()
+            }
+            None => line,
+        }
+    }
+
+    async fn command(stream: &mut TcpStream, args: &[&str]) -> String {
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(request.as_bytes()).await.expect("write");
+        reply(stream).await
+    }
+
+    #[tokio::test]
+    async fn maxclients_caps_connections_and_changes_at_run_time() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.expect("storage");
+        let (stop, shutdown) = watch::channel(false);
+        let ctx = ListenerContext { storage, graphrag_storage: None, local_addr: addr, shutdown };
+        let server = tokio::spawn(Box::new(RedisListener::default()).serve(listener, ctx));
+
+        let mut a = TcpStream::connect(addr).await.expect("connect");
+        assert_eq!(command(&mut a, &["CLIENT", "ID"]).await, ":1");
+        assert_eq!(
+            command(&mut a, &["CONFIG", "SET", "maxclients", "0"]).await,
+            "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and \
+             4294967295 inclusive"
+        );
+        assert_eq!(command(&mut a, &["CONFIG", "SET", "maxclients", "1"]).await, "+OK");
+
+        let mut b = TcpStream::connect(addr).await.expect("connect");
+        assert_eq!(reply(&mut b).await, "-ERR max number of clients reached");
+        assert_eq!(reply(&mut b).await, "", "closed after the error");
+        let stats = command(&mut a, &["INFO", "stats"]).await;
+        assert!(stats.contains("rejected_connections:1\r\n"), "{stats}");
+        let clients = command(&mut a, &["INFO", "clients"]).await;
+        assert!(clients.contains("connected_clients:1\r\n") && clients.contains("maxclients:1\r\n"), "{clients}");
+
+        assert_eq!(command(&mut a, &["CONFIG", "SET", "maxclients", "2"]).await, "+OK");
+        let mut c = TcpStream::connect(addr).await.expect("connect");
+        assert_eq!(command(&mut c, &["PING"]).await, "+PONG");
+        // The refused connection took id 2: client ids are the accept loop's connection ids.
+        assert_eq!(command(&mut c, &["CLIENT", "ID"]).await, ":3");
+
+        stop.send(true).expect("listener alive");
+        tokio::time::timeout(WAIT, server).await.expect("serve returns").expect("no panic").expect("ok");
     }
 }

@@ -556,10 +556,17 @@ fn config(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> {
                 } else {
                     value
                 };
+                if name == "maxclients" && crate::server::parse_maxclients(&value).is_none() {
+                    return Err(failed("argument must be between 1 and 4294967295 inclusive"));
+                }
                 updates.push((name, value));
             }
             let mut config = ctx.shared.config.write();
             for (k, v) in updates {
+                if k == "maxclients" {
+                    // The accept loop's cap: open clients stay, new ones over it are refused.
+                    ctx.shared.connections.set_max(crate::server::parse_maxclients(&v));
+                }
                 config.insert(k, v);
             }
             Ok(Frame::ok())
