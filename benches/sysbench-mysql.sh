@@ -40,6 +40,7 @@ if [[ " ${targets[*]} " == *" orbit "* ]]; then
 fi
 work="$(mktemp -d /tmp/orbit-sysbench-XXXXXX)"
 chmod 755 "$work"
+mkdir -p "$work/tmp"
 bin="$work/orbit-server"
 [ "$orbit_built" -eq 1 ] && cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
 pids=()
@@ -79,10 +80,10 @@ start_mariadb() { # sets $port
     local user_flag=()
     [ "$(id -u)" -eq 0 ] && user_flag=(--user=root)
     mariadb-install-db --no-defaults --datadir="$work/mariadb" --auth-root-authentication-method=normal \
-        --skip-test-db "${user_flag[@]}" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; return 1; }
+        --skip-test-db "${user_flag[@]}" --tmpdir="$work/tmp" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; return 1; }
     /usr/sbin/mariadbd --no-defaults --datadir="$work/mariadb" --port="$port" --bind-address=127.0.0.1 \
         --socket="$work/mariadb.sock" --pid-file="$work/mariadb.pid" --log-error="$work/mariadb.err" \
-        "${user_flag[@]}" >"$work/mariadb.out" 2>&1 &
+        --tmpdir="$work/tmp" "${user_flag[@]}" >"$work/mariadb.out" 2>&1 &
     pids+=($!)
     wait_for_mysql "$port" "${pids[-1]}" || { tail -20 "$work/mariadb.err" >&2; return 1; }
 }

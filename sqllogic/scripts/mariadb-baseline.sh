@@ -11,13 +11,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/orbit-target-slt}"
 cargo build -q -p orbit-sqllogic
 sql_mode="ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 work="$(mktemp -d /tmp/orbit-mariadb-XXXXXX)"
+mkdir -p "$work/tmp"
 user_flag=()
 [ "$(id -u)" -eq 0 ] && user_flag=(--user=root)
 mariadb-install-db --no-defaults --datadir="$work/data" --auth-root-authentication-method=normal \
-    --skip-test-db "${user_flag[@]}" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+    --skip-test-db "${user_flag[@]}" --tmpdir="$work/tmp" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/sbin/mariadbd --no-defaults --datadir="$work/data" --port="$port" --bind-address=127.0.0.1 \
-    --socket="$work/sock" --pid-file="$work/pid" --log-error="$work/err.log" "${user_flag[@]}" \
+    --socket="$work/sock" --pid-file="$work/pid" --log-error="$work/err.log" --tmpdir="$work/tmp" "${user_flag[@]}" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --default-time-zone=+00:00 \
     --sql-mode="$sql_mode" &
 server=$!

@@ -17,6 +17,6 @@ pub mod runner;
 
 pub use realpg::RealPostgres;
 pub use runner::{
-    files_in, run_file, Engine, run_file_with, run_files, run_files_blocking, totals, totals_line, FileReport, RunOptions,
-    Totals,
+    files_in, run_file, run_file_with, run_files, run_files_blocking, totals, totals_line, Engine, FileReport,
+    RunOptions, Totals,
 };

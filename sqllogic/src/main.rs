@@ -22,7 +22,8 @@ use std::time::Duration;
 use orbit_sqllogic::complete::complete_file;
 use orbit_sqllogic::{baseline, run_file_with, totals_line, Engine, RealPostgres, RunOptions};
 
-const USAGE: &str = "usage: orbit-sqllogic (--port PORT [--host HOST] | --real-postgres) [--engine postgres|mysql] [--user USER] \
+const USAGE: &str =
+    "usage: orbit-sqllogic (--port PORT [--host HOST] | --real-postgres) [--engine postgres|mysql] [--user USER] \
 [--label LABEL] [--timeout-secs N] [--verbose] [--failures N] [--complete] [--conditional-halt] \
 [--write-baseline PATH] FILES...";
 

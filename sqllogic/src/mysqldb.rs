@@ -19,10 +19,9 @@ use crate::db::{ConnectTarget, SqlError, CONNECT_TIMEOUT};
 impl From<mysql_async::Error> for SqlError {
     fn from(e: mysql_async::Error) -> Self {
         match e {
-            mysql_async::Error::Server(s) => SqlError {
-                message: format!("ERROR {} ({}): {}", s.code, s.state, s.message),
-                sqlstate: Some(s.state),
-            },
+            mysql_async::Error::Server(s) => {
+                SqlError { message: format!("ERROR {} ({}): {}", s.code, s.state, s.message), sqlstate: Some(s.state) }
+            }
             other => SqlError::other(other.to_string()),
         }
     }
@@ -60,7 +59,10 @@ impl MySqlConnection {
             .map_err(|e| {
                 let e = SqlError::from(e);
                 SqlError {
-                    message: format!("cannot connect to {}:{} (MySQL protocol): {}", target.host, target.port, e.message),
+                    message: format!(
+                        "cannot connect to {}:{} (MySQL protocol): {}",
+                        target.host, target.port, e.message
+                    ),
                     sqlstate: e.sqlstate,
                 }
             })?;

@@ -83,7 +83,12 @@ impl RunOptions {
 
     /// Over the MySQL protocol as `root` (no password), label `mysql`.
     pub fn mysql(host: impl Into<String>, port: u16) -> RunOptions {
-        RunOptions { user: "root".to_string(), engine: Engine::MySql, label: "mysql".to_string(), ..Self::new(host, port) }
+        RunOptions {
+            user: "root".to_string(),
+            engine: Engine::MySql,
+            label: "mysql".to_string(),
+            ..Self::new(host, port)
+        }
     }
 
     pub fn conditional_halt(mut self, on: bool) -> Self {

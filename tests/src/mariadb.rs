@@ -68,12 +68,19 @@ impl RealMariaDb {
             .tempdir_in("/tmp")
             .map_err(|e| format!("create a temporary directory: {e}"))?;
         let data_dir = root.path().join("data");
+        // A private tmpdir: servers bootstrapping at the same time in /tmp trip over each
+        // other's temporary tables.
+        let tmp_dir = root.path().join("tmp");
+        fs::create_dir(&tmp_dir).map_err(|e| format!("create {}: {e}", tmp_dir.display()))?;
+        let tmp_flag = format!("--tmpdir={}", tmp_dir.display());
         let user_flag = as_root().then_some("--user=root");
         let install = Command::new(&install_db)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data_dir.display()))
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .args(user_flag)
+            // Passed through to the bootstrapping mariadbd.
+            .arg(&tmp_flag)
             .current_dir(root.path())
             .stdin(Stdio::null())
             .output()
@@ -101,6 +108,7 @@ impl RealMariaDb {
                 .arg(format!("--socket={}", server.socket.display()))
                 .arg(format!("--pid-file={}", server.root.path().join("mariadbd.pid").display()))
                 .arg(format!("--log-error={}", server.log_path.display()))
+                .arg(&tmp_flag)
                 .args(user_flag)
                 .args(options)
                 .current_dir(server.root.path())
@@ -188,6 +196,12 @@ impl Drop for RealMariaDb {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// `Err` (naming the Debian packages) when the server binaries are missing: the one reason
+/// a test that needs MariaDB may skip instead of failing.
+pub fn installed() -> Result<(), String> {
+    find_binaries().map(|_| ())
 }
 
 fn as_root() -> bool {

@@ -170,9 +170,8 @@ pub fn run_statements(host: &str, port: u16, statements: &[Statement]) -> Result
             stray_stderr.join("\n")
         ));
     }
-    let outputs = split_echoed(&out.stdout, statements).map_err(|e| {
-        format!("{e}\n--- client stdout:\n{}\n--- client stderr:\n{}", out.stdout, out.stderr)
-    })?;
+    let outputs = split_echoed(&out.stdout, statements)
+        .map_err(|e| format!("{e}\n--- client stdout:\n{}\n--- client stderr:\n{}", out.stdout, out.stderr))?;
     let outcomes = outputs.into_iter().zip(errors).map(|(output, error)| Outcome { output, error }).collect();
     Ok(Run { outcomes, stray_stderr })
 }
@@ -235,7 +234,10 @@ fn split_echoed(stdout: &str, statements: &[Statement]) -> Result<Vec<String>, S
         let sql = statement.sql.trim_end_matches(';').trim();
         let header = format!("{ECHO_RULE}\n{sql}\n{ECHO_RULE}\n");
         let found = stdout[pos..].find(&header).ok_or_else(|| {
-            format!("the client did not echo the statement at line {} ({sql}); output cannot be matched", statement.line)
+            format!(
+                "the client did not echo the statement at line {} ({sql}); output cannot be matched",
+                statement.line
+            )
         })?;
         let start = pos + found;
         starts.push((start, start + header.len()));
@@ -280,7 +282,8 @@ pub struct Comparison {
 
 /// Pairs two runs of `case` statement by statement.
 pub fn compare(case: &CaseFile, reference: &Run, candidate: &Run) -> Comparison {
-    let mut comparison = Comparison { file: case.name.clone(), statements: case.statements.len(), ..Default::default() };
+    let mut comparison =
+        Comparison { file: case.name.clone(), statements: case.statements.len(), ..Default::default() };
     for (i, statement) in case.statements.iter().enumerate() {
         let expected = reference.outcomes.get(i).map(Outcome::text).unwrap_or_default();
         let actual = candidate.outcomes.get(i).map(Outcome::text).unwrap_or_default();

@@ -3,6 +3,8 @@
 
 #[path = "e2e/leases.rs"]
 mod leases;
+#[path = "e2e/mysql.rs"]
+mod mysql;
 #[path = "e2e/postgres.rs"]
 mod postgres;
 #[path = "e2e/postgres_auth.rs"]
