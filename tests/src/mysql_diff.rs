@@ -367,12 +367,12 @@ pub fn line_diff(a: &str, b: &str) -> Vec<String> {
             out.push(format!(" {}", a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push(format!("+{}", b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
             out.push(format!("-{}", a[i]));
             i += 1;
+        } else {
+            out.push(format!("+{}", b[j]));
+            j += 1;
         }
     }
     out
@@ -412,6 +412,24 @@ mod tests {
             .collect();
         let stdout = "--------------\nSELECT 1\n--------------\n\n1\n1\n1 row in set\n\n--------------\nSELECT x\n--------------\n\nBye\n";
         assert_eq!(split_echoed(stdout, &statements).unwrap(), ["1\n1\n1 row in set", "", ""]);
+    }
+
+    #[test]
+    fn mismatches_fail_unless_marked() {
+        let (statements, _) = parse_cases("SELECT 1;\n-- differs: mysql8 says 3\nSELECT 2;\nSELECT 4;\n").unwrap();
+        let case = CaseFile { name: "c.sql".into(), path: PathBuf::new(), statements, informational: false };
+        let run = |texts: [&str; 3]| Run {
+            outcomes: texts.iter().map(|t| Outcome { output: t.to_string(), error: None }).collect(),
+            stray_stderr: Vec::new(),
+        };
+        let c = compare(&case, &run(["1", "2", "4"]), &run(["1", "3", "5"]));
+        assert_eq!((c.failures.len(), c.known.len()), (1, 1));
+        assert_eq!(c.failures[0].statement.line, 4);
+        assert!(!c.passed());
+        let report = c.report("MariaDB", "Orbit", true);
+        assert!(report.contains("c.sql:4: SELECT 4;\n    --- MariaDB\n    +++ Orbit\n    -4\n    +5"), "{report}");
+        let informational = CaseFile { informational: true, ..case };
+        assert!(compare(&informational, &run(["1", "2", "4"]), &run(["0", "3", "5"])).passed());
     }
 
     #[test]
