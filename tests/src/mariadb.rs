@@ -237,7 +237,6 @@ fn greets(addr: SocketAddr) -> bool {
     if stream.read_exact(&mut head).is_err() {
         return false;
     }
-    let _ = stream.flush();
     head[4] == 10
 }
 
