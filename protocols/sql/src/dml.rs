@@ -402,7 +402,7 @@ impl Session {
                 // The proposed row is `__values` (VALUES(c)) and the row alias of `AS new`.
                 let mut proposed = table_scope(&info, crate::mysql_sql::rewrite::VALUES_ROW);
                 if let Some(a) = &ins.insert_alias {
-                    if a.col_aliases.is_some() {
+                    if a.col_aliases.as_ref().is_some_and(|c| !c.is_empty()) {
                         return Err(SqlError::not_supported("column aliases of the INSERT row alias"));
                     }
                     let alias = object_name_parts(&a.row_alias)?.last().cloned().unwrap_or_default();

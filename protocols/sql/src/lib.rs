@@ -28,6 +28,7 @@ pub mod expr;
 pub mod format;
 pub mod locks;
 pub mod maintenance;
+pub mod mysql;
 pub mod mysql_sql;
 pub mod parse;
 pub mod plan;
@@ -61,6 +62,8 @@ pub struct Engine {
     /// The dialect of every session and of the stored texts (views, defaults, checks):
     /// each protocol has its own storage, so one engine speaks one dialect.
     pub(crate) dialect: Dialect,
+    /// MySQL's server-wide state: global variables, status counters (see [`mysql`]).
+    pub(crate) mysql: mysql::ServerState,
 }
 
 impl Engine {
@@ -77,9 +80,13 @@ impl Engine {
         if let Some(schema) = storage.table_schema(roles::ROLES).await? {
             state.roles_table = Some(Arc::new(catalog::TableInfo::new(roles::ROLES, schema)));
         }
+        if dialect.is_mysql() {
+            mysql::ensure_catalog(&storage, &mut state).await?;
+        }
         Ok(Arc::new(Engine { storage, catalog: RwLock::new(Arc::new(state)), ddl_lock: tokio::sync::Mutex::new(()),
             locks: locks::RowLocks::default(),
             dialect,
+            mysql: mysql::ServerState::default(),
         }))
     }
 

@@ -43,10 +43,17 @@ pub fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, SqlError> {
 /// MySQL statement text, then the MySQL pre-pass ([`crate::mysql_sql::rewrite`]);
 /// syntax errors in MySQL's 1064 form.
 fn parse_mysql(sql: &str) -> Result<Vec<Statement>, SqlError> {
+    // Statements sqlparser does not parse (SET NAMES in a list, SHOW CREATE DATABASE, ...).
+    let prepared = crate::mysql::rewrite::prepare(sql);
+    let sql: &str = &prepared;
     let dialect = Dialect::MySql.parser();
-    let mut stmts = Parser::new(dialect)
-        .with_recursion_limit(200)
-        .try_with_sql(sql)
+    let parser = Parser::new(dialect).with_recursion_limit(200);
+    let parser = match crate::mysql_sql::rewrite::operator_tokens(sql) {
+        Some(Ok(tokens)) => Ok(parser.with_tokens_with_locations(tokens)),
+        Some(Err(e)) => Err(ParserError::TokenizerError(e)),
+        None => parser.try_with_sql(sql),
+    };
+    let mut stmts = parser
         .and_then(|mut p| p.parse_statements())
         .map_err(|e| match parse_error(sql, e) {
             e if e.code == sqlstate::SYNTAX_ERROR => crate::mysql_sql::errors::syntax_error_at(sql, e.position),

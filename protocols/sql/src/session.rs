@@ -149,7 +149,7 @@ impl Session {
         }
         let settings = SETTINGS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let lock_owner = engine.locks.new_owner();
-        Ok(Session {
+        let session = Session {
             engine,
             database: database.to_string(),
             user: user.to_string(),
@@ -170,7 +170,9 @@ impl Session {
             lock_owner,
             plan_slot: None,
             mysql,
-        })
+        };
+        crate::mysql::on_new(&session);
+        Ok(session)
     }
 
     /// How many notices the running query string has raised so far.
@@ -398,6 +400,9 @@ impl Session {
         m.insert("current_schema".into(), self.current_schema());
         for k in ["current_user", "session_user", "user"] {
             m.insert(k.into(), self.user.clone());
+        }
+        if let Some(my) = self.mysql.as_deref() {
+            crate::mysql::session_info(my, &self.user, &mut m);
         }
         m
     }
@@ -714,7 +719,7 @@ impl Session {
             self.fail_block();
         } else if self.status == TransactionStatus::InBlock && !self.replaying && writes(stmt) {
             self.block_log.push(LoggedStatement {
-                sql: stmt.to_string(),
+                sql: if self.mysql.is_some() { crate::mysql::txn::replay_text(stmt) } else { stmt.to_string() },
                 param_types: param_types.to_vec(),
                 params: params.to_vec(),
                 seq_draws: std::mem::take(&mut self.seq_draws),
@@ -774,6 +779,42 @@ impl Session {
         Ok(cmd("ROLLBACK"))
     }
 
+    /// Takes back the writes of a statement that failed in the open block: the block's
+    /// transaction restarts and replays the statements logged before it (MySQL's
+    /// statement rollback; the block goes on).
+    pub(crate) async fn restart_block(&mut self) -> Result<(), SqlError> {
+        if self.block_log.iter().any(|entry| entry.sql.is_empty()) {
+            return Err(SqlError::not_supported("rolling back a failed statement after a LOAD DATA/COPY in the same transaction"));
+        }
+        if let Some(tx) = self.tx.take() {
+            tx.rollback().await?;
+        }
+        self.tx = Some(self.engine.storage.begin().await?);
+        self.status = TransactionStatus::InBlock;
+        let log = self.block_log.clone();
+        self.replaying = true;
+        let mut result = Ok(());
+        'replay: for entry in log {
+            let stmts = match crate::parse::parse(self.engine.dialect, &entry.sql) {
+                Ok(s) => s,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            self.replay_draws = Some(entry.seq_draws.iter().copied().collect());
+            for st in &stmts {
+                if let Err(e) = self.execute_in_transaction(st, &entry.param_types, &entry.params).await {
+                    result = Err(e);
+                    break 'replay;
+                }
+            }
+        }
+        self.replay_draws = None;
+        self.replaying = false;
+        result
+    }
+
     /// Runs a statement that reads or writes rows in the block's transaction or in its own.
     pub(crate) async fn execute_in_transaction(
         &mut self,
@@ -828,12 +869,13 @@ impl Session {
                 let dml_ctes = self.run_dml_ctes(tx, q, param_types, params).await?;
                 let cacheable = dml_ctes.is_empty() && self.plan_slot.is_some();
                 let cat = self.engine.catalog();
-                let bound = {
+                let (bound, reads_session) = {
                     let mut b = self.binder(&cat, param_types);
                     b.dml_ctes = dml_ctes;
-                    b.bind_query(q)?
+                    let bound = b.bind_query(q)?;
+                    (bound, b.mysql.as_ref().is_some_and(|env| env.volatile()))
                 };
-                if cacheable {
+                if cacheable && !reads_session {
                     let plan = Arc::new(bound.plan);
                     let cols = Arc::new(bound.cols);
                     self.store_plan(cat, param_types, plan.clone(), cols.clone());

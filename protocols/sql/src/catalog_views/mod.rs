@@ -90,6 +90,68 @@ pub fn roles_relation(name: &str, scan: Plan, columns: &[String]) -> Option<Boun
     })
 }
 
+/// The system catalog a session's binder consults, chosen by the engine's dialect:
+/// PostgreSQL's pg_catalog and information_schema (this module), or MySQL's
+/// information_schema and its empty system databases ([`crate::mysql::info_schema`]).
+/// pg_catalog is not visible to MySQL sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemCatalog {
+    PostgreSql,
+    MySql,
+}
+
+impl SystemCatalog {
+    pub fn of(dialect: crate::Dialect) -> SystemCatalog {
+        match dialect {
+            crate::Dialect::PostgreSql => SystemCatalog::PostgreSql,
+            crate::Dialect::MySql => SystemCatalog::MySql,
+        }
+    }
+
+    /// The system schema the relation `schema.rel` (`qualified`: the schema was written)
+    /// resolves in, if it is a system relation.
+    pub fn schema_of(self, qualified: bool, schema: &str, rel: &str) -> Option<String> {
+        match self {
+            SystemCatalog::PostgreSql => {
+                if is_catalog_schema(schema) {
+                    Some(schema.to_string())
+                } else if !qualified && is_pg_catalog_relation(rel) {
+                    Some("pg_catalog".to_string())
+                } else {
+                    None
+                }
+            }
+            SystemCatalog::MySql => crate::mysql::is_system_database(schema).then(|| schema.to_ascii_lowercase()),
+        }
+    }
+
+    /// The rows and columns of system relation `schema.rel`, None when it does not exist.
+    pub fn relation(self, schema: &str, rel: &str, binder: &crate::plan::bind::Binder) -> Option<Bound> {
+        match self {
+            SystemCatalog::PostgreSql => relation(schema, rel, &|| binder.catalog_model()),
+            SystemCatalog::MySql if schema == "information_schema" => {
+                let views = |db: &str, v: &str| binder.view_column_names(&format!("{}.{db}.{v}", binder.db));
+                crate::mysql::info_schema::relation(rel, binder.cat, &views)
+            }
+            SystemCatalog::MySql if schema == "performance_schema" => {
+                crate::mysql::info_schema::performance_schema(rel, binder.mysql.as_deref())
+            }
+            SystemCatalog::MySql => None,
+        }
+    }
+
+    /// The error for a system relation that does not exist.
+    pub fn missing(self, schema: &str, rel: &str) -> crate::SqlError {
+        match self {
+            SystemCatalog::PostgreSql => crate::SqlError::new(
+                crate::error::sqlstate::UNDEFINED_TABLE,
+                format!("relation \"{schema}.{rel}\" does not exist"),
+            ),
+            SystemCatalog::MySql => crate::SqlError::new("42S02", format!("Table '{schema}.{rel}' doesn't exist")).with_mysql_errno(1146),
+        }
+    }
+}
+
 /// The relation `schema.name` as a bound VALUES plan, or None when there is none.
 pub fn relation(schema: &str, name: &str, model: &dyn Fn() -> Model) -> Option<Bound> {
     let (cols, rows) = match schema {

@@ -23,6 +23,10 @@ fn truth(v: &Value) -> Result<Option<bool>, SqlError> {
     match v {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(*b)),
+        // Only MySQL-dialect plans test numbers (the PostgreSQL binder admits booleans only).
+        Value::Int(i) => Ok(Some(*i != 0)),
+        Value::Float(f) => Ok(Some(*f != 0.0)),
+        Value::Decimal(d) => Ok(Some(!bigdecimal::Zero::is_zero(d))),
         other => Err(SqlError::new(
             sqlstate::DATATYPE_MISMATCH,
             format!("argument of boolean expression must be type boolean, not {}", other.kind_name()),

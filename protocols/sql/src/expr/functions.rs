@@ -547,6 +547,9 @@ pub fn call(
     now: i64,
     extra: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Value, SqlError> {
+    if let Some(mysql) = name.strip_prefix("__my_") {
+        return crate::mysql_sql::functions::call(mysql, args, ty, now);
+    }
     let null_in = args.iter().any(|a| a.is_null());
     let strict = !matches!(name, "coalesce" | "greatest" | "least" | "concat" | "concat_ws" | "nullif" | "pg_typeof");
     if strict && null_in {

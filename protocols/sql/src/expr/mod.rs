@@ -191,6 +191,7 @@ impl Expr {
             Expr::Column { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::ScalarSubquery(_) => ok = false,
             Expr::Quantified { source, .. } if matches!(source.as_ref(), QuantSource::Subquery(_)) => ok = false,
             Expr::Func { name, .. } if name == "random" || name == "gen_random_uuid" => ok = false,
+            Expr::Func { name, args, .. } if (name == "__my_rand" && args.is_empty()) || name == "__my_uuid" || name == "__my_sysdate" => ok = false,
             _ => {}
         });
         ok

@@ -18,6 +18,7 @@ use orbit_storage::Value;
 use parking_lot::Mutex;
 use sqlparser::ast;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// A snapshot of the session values the binder may read.
@@ -35,6 +36,9 @@ pub struct BindEnv {
     pub warning_count: usize,
     pub error_count: usize,
     pub effects: Arc<Mutex<Vec<Effect>>>,
+    /// The statement read a value that changes from statement to statement (variables,
+    /// LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS()): its plan must not be kept.
+    volatile: AtomicBool,
 }
 
 impl crate::session::Session {
@@ -54,6 +58,7 @@ impl crate::session::Session {
             warning_count: m.warning_count(),
             error_count: m.error_count(),
             effects: m.effects.clone(),
+            volatile: AtomicBool::new(false),
         }))
     }
 }
@@ -74,8 +79,17 @@ fn text(s: impl Into<String>) -> (Expr, SqlType) {
 }
 
 impl BindEnv {
+    pub fn volatile(&self) -> bool {
+        self.volatile.load(Ordering::Relaxed)
+    }
+
+    fn mark_volatile(&self) {
+        self.volatile.store(true, Ordering::Relaxed);
+    }
+
     /// `@@[scope.]name`.
     pub fn system_variable(&self, scope: Option<&str>, name: &str) -> Result<Value, SqlError> {
+        self.mark_volatile();
         let var = variables::lookup(name).ok_or_else(|| variables::unknown(name))?;
         let global = match scope.map(|s| s.to_ascii_lowercase()) {
             None => var.scope == variables::Scope::Global,
@@ -101,6 +115,7 @@ impl BindEnv {
     }
 
     pub fn user_variable(&self, name: &str) -> Value {
+        self.mark_volatile();
         self.user_vars.get(&name.to_lowercase()).cloned().unwrap_or(Value::Null)
     }
 }
@@ -165,6 +180,9 @@ impl Binder<'_> {
             E::BinaryOp { left, op: ast::BinaryOperator::Assignment, right } => {
                 let E::Identifier(target) = left.as_ref() else { return None };
                 let name = target.value.strip_prefix('@')?.to_lowercase();
+                if let Some(env) = &self.mysql {
+                    env.mark_volatile();
+                }
                 Some(self.mysql_constant(right, scope, agg, "@var := expression over rows").map(|(x, t)| {
                     if let (Expr::Literal(v), Some(env)) = (&x, &self.mysql) {
                         env.effects.lock().push(Effect::UserVariable(name, v.clone()));
@@ -176,6 +194,9 @@ impl Binder<'_> {
                 let name = function_name(f)?;
                 let env = self.mysql.clone()?;
                 let a = args(f);
+                if matches!(name.as_str(), "last_insert_id" | "row_count" | "found_rows") {
+                    env.mark_volatile();
+                }
                 let user_host = || format!("{}@{}", env.user, env.host);
                 Some(Ok(match (name.as_str(), a.len()) {
                     ("database" | "schema", 0) => typed(env.database.clone().map(Value::Text).unwrap_or(Value::Null)),

@@ -5,7 +5,8 @@
 //! PostgreSQL's views in [`crate::catalog_views`] (the binder asks through
 //! [`crate::catalog_views::SystemCatalog`]).
 //!
-//! The other system databases (mysql, performance_schema, sys) exist but hold no tables.
+//! performance_schema has `session_variables` and `global_variables` (VARIABLE_NAME,
+//! VARIABLE_VALUE); the other system databases (mysql, sys) exist but hold no tables.
 
 use super::describe::{self, MyColumn};
 use super::show::{CHARSETS, COLLATIONS};
@@ -128,14 +129,14 @@ fn databases(cat: &CatalogState) -> Vec<String> {
     cat.schemas.iter().filter_map(|s| s.strip_prefix(&prefix).map(str::to_string)).collect()
 }
 
-fn tables_of<'a>(cat: &'a CatalogState, db: &str) -> Vec<&'a std::sync::Arc<crate::catalog::TableInfo>> {
+fn tables_of(cat: &CatalogState, db: &str) -> Vec<std::sync::Arc<crate::catalog::TableInfo>> {
     let prefix = format!("{}.{db}", super::CATALOG);
-    let mut v: Vec<_> = cat.tables_in(&prefix).collect();
+    let mut v: Vec<_> = cat.tables_in(&prefix).cloned().collect();
     v.sort_by(|a, b| a.name.cmp(&b.name));
     v
 }
 
-fn views_of(cat: &CatalogState, db: &str) -> Vec<(String, &crate::catalog::ViewDef)> {
+fn views_of<'a>(cat: &'a CatalogState, db: &str) -> Vec<(String, &'a crate::catalog::ViewDef)> {
     let prefix = format!("{}.{db}.", super::CATALOG);
     cat.views.iter().filter_map(|(k, v)| k.strip_prefix(&prefix).map(|n| (n.to_string(), v))).collect()
 }
@@ -189,7 +190,7 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
                 ]);
             }
             for d in &dbs {
-                for info in tables_of(cat, d) {
+                for info in &tables_of(cat, d) {
                     let co = describe::table_option(info, "collate").unwrap_or_else(|| describe::DEFAULT_COLLATION.into());
                     let engine = describe::table_option(info, "engine").unwrap_or_else(|| "InnoDB".into());
                     out.push(vec![
@@ -207,7 +208,7 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
         }
         "COLUMNS" => {
             for d in &dbs {
-                for info in tables_of(cat, d) {
+                for info in &tables_of(cat, d) {
                     for c in describe::columns(info) {
                         out.push(column_row(d, &info.name, &c));
                     }
@@ -223,7 +224,7 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
         }
         "STATISTICS" | "KEY_COLUMN_USAGE" | "TABLE_CONSTRAINTS" => {
             for d in &dbs {
-                for info in tables_of(cat, d) {
+                for info in &tables_of(cat, d) {
                     let cols = describe::columns(info);
                     for ix in describe::indexes(info) {
                         if name == "TABLE_CONSTRAINTS" {
@@ -262,7 +263,7 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
         }
         "CHECK_CONSTRAINTS" => {
             for d in &dbs {
-                for info in tables_of(cat, d) {
+                for info in &tables_of(cat, d) {
                     for (cn, expr) in &info.checks {
                         out.push(vec![t("def"), t(d), t(cn), t(format!("({expr})"))]);
                     }
@@ -314,6 +315,27 @@ pub fn relation(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str
         })
         .collect();
     Some(crate::plan::bind::materialized(cols.into_iter().map(|(n, ty)| (n.to_string(), ty)).collect(), rows))
+}
+
+/// `performance_schema.session_variables` / `global_variables` (any case).
+pub fn performance_schema(name: &str, env: Option<&super::bind::BindEnv>) -> Option<Bound> {
+    let global = match name.to_ascii_lowercase().as_str() {
+        "session_variables" => false,
+        "global_variables" => true,
+        _ => return None,
+    };
+    let env = env?;
+    let scope = if global { "global" } else { "session" };
+    let rows = super::variables::VARIABLES
+        .iter()
+        .filter(|v| !(global && v.scope == super::variables::Scope::Session))
+        .filter_map(|v| {
+            let value = env.system_variable(Some(scope), v.name).ok()
+                .or_else(|| env.system_variable(None, v.name).ok())?;
+            Some(vec![t(v.name), t(super::variables::show_text(v, &value))])
+        })
+        .collect();
+    Some(crate::plan::bind::materialized(vec![("VARIABLE_NAME".into(), T), ("VARIABLE_VALUE".into(), T)], rows))
 }
 
 #[cfg(test)]

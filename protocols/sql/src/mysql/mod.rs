@@ -9,7 +9,7 @@
 //! * [`variables`]: system variables (MySQL 8.0's defaults, scopes, checks),
 //! * [`set`]: the SET forms (system and user variables, NAMES, CHARACTER SET, TRANSACTION),
 //! * [`txn`]: MySQL's transactions (autocommit, implicit commits, statement rollback),
-//! * [`show`] and [`describe`]: SHOW ... and DESCRIBE, SHOW CREATE TABLE,
+//! * [`show`], [`server`] and [`describe`]: SHOW ... and DESCRIBE, SHOW CREATE TABLE,
 //! * [`info_schema`]: information_schema with MySQL 8's names and values,
 //! * [`bind`]: `@@var`, `@var` and the functions that read session state, for the binder,
 //! * [`rewrite`]: token rewrites for statements sqlparser does not parse,
@@ -23,6 +23,7 @@ pub mod describe;
 pub mod errors;
 pub mod info_schema;
 pub mod rewrite;
+pub mod server;
 pub mod set;
 pub mod show;
 pub mod txn;
@@ -33,7 +34,7 @@ use crate::session::Session;
 use orbit_storage::{TableStorage, Value};
 use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -56,6 +57,8 @@ pub struct ServerState {
     next_connection_id: AtomicU32,
     /// Global status counters (the sum over every session, alive or gone).
     pub(crate) status: Mutex<BTreeMap<String, u64>>,
+    /// Open sessions by connection id: their cancel flag and whether KILL closed them.
+    sessions: Mutex<HashMap<u32, (Arc<AtomicBool>, Arc<AtomicBool>)>>,
 }
 
 impl Default for ServerState {
@@ -68,6 +71,7 @@ impl Default for ServerState {
             threads_connected: AtomicU64::new(0),
             next_connection_id: AtomicU32::new(1),
             status: Mutex::new(BTreeMap::new()),
+            sessions: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct MySqlSession {
     pub(crate) read_only_tx: bool,
     pub(crate) started: Instant,
     pub(crate) current_statement: String,
+    /// Set by another session's KILL [CONNECTION] of this one.
+    pub(crate) killed: Arc<AtomicBool>,
 }
 
 impl MySqlSession {
@@ -129,6 +135,7 @@ impl MySqlSession {
             read_only_tx: false,
             started: Instant::now(),
             current_statement: String::new(),
+            killed: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -220,9 +227,33 @@ impl Session {
     /// The connection id CONNECTION_ID() and SHOW PROCESSLIST report (the session has
     /// one from the engine's counter until the listener sets its own).
     pub fn set_connection_id(&mut self, id: u32) {
+        let cancel = self.cancel.clone();
         if let Some(m) = self.mysql.as_deref_mut() {
+            let mut sessions = self.engine.mysql.sessions.lock();
+            sessions.remove(&m.connection_id);
             m.connection_id = id;
+            sessions.insert(id, (cancel, m.killed.clone()));
         }
+    }
+
+    /// Whether another session's KILL [CONNECTION] ended this one (the listener then
+    /// closes the connection).
+    pub fn is_killed(&self) -> bool {
+        self.mysql.as_deref().is_some_and(|m| m.killed.load(Ordering::Relaxed))
+    }
+
+    /// KILL [QUERY | CONNECTION] id: cancels the running statement of session `id` (and,
+    /// for CONNECTION, marks it killed). 1094 for an unknown id.
+    pub(crate) fn mysql_kill(&self, id: u64, connection: bool) -> Result<(), SqlError> {
+        let sessions = self.engine.mysql.sessions.lock();
+        let Some((cancel, killed)) = u32::try_from(id).ok().and_then(|id| sessions.get(&id)) else {
+            return Err(SqlError::new("HY000", format!("Unknown thread id: {id}")).with_mysql_errno(1094));
+        };
+        if connection {
+            killed.store(true, Ordering::Relaxed);
+        }
+        cancel.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn connection_id(&self) -> u32 {
@@ -317,11 +348,31 @@ pub(crate) fn current_schema(s: &Session) -> String {
     mysql(s).database.clone().unwrap_or_default()
 }
 
-/// Releases a MySQL session's server-wide share (Threads_connected).
+/// The MySQL session values the executor sees (`mysql.database`, `mysql.user`
+/// 'user@host', `mysql.connection_id`, `mysql.last_insert_id`, `mysql.version`).
+pub(crate) fn session_info(m: &MySqlSession, user: &str, out: &mut HashMap<String, String>) {
+    if let Some(db) = &m.database {
+        out.insert("mysql.database".into(), db.clone());
+    }
+    out.insert("mysql.user".into(), format!("{user}@{}", m.host));
+    out.insert("mysql.connection_id".into(), m.connection_id.to_string());
+    out.insert("mysql.last_insert_id".into(), m.last_insert_id.to_string());
+    out.insert("mysql.version".into(), variables::VERSION.to_string());
+}
+
+/// Registers a new MySQL session for KILL.
+pub(crate) fn on_new(s: &Session) {
+    if let Some(m) = s.mysql.as_deref() {
+        s.engine.mysql.sessions.lock().insert(m.connection_id, (s.cancel.clone(), m.killed.clone()));
+    }
+}
+
+/// Releases a MySQL session's server-wide share (Threads_connected, KILL).
 pub(crate) fn on_drop(s: &Session) {
     if s.mysql.is_some() {
         s.engine.mysql.threads_connected.fetch_sub(1, Ordering::Relaxed);
         let m = mysql(s);
+        s.engine.mysql.sessions.lock().remove(&m.connection_id);
         let mut g = s.engine.mysql.status.lock();
         for (k, v) in &m.status {
             if !k.starts_with("Bytes_") {

@@ -68,7 +68,7 @@ impl Session {
         let mut checked = Vec::new();
         let mut names: Option<(String, Option<String>)> = None;
         for (scope, name, value) in assignments {
-            let parts: Vec<String> = name.0.iter().map(|p| p.to_string()).collect();
+            let parts: Vec<String> = name.0.iter().map(super::show::part_name).collect();
             let (target, var) = split_name(scope, &parts)?;
             if var.eq_ignore_ascii_case(NAMES) || var.eq_ignore_ascii_case(CHARSET) {
                 let cs = text_of(value).unwrap_or_default();
@@ -81,7 +81,7 @@ impl Session {
                 if let Some(n) = &mut names {
                     n.1 = Some(co.clone());
                 }
-                checked.push(Pending::Collate(co));
+                checked.push(Pending::Collate);
                 continue;
             }
             if let Some(user) = var.strip_prefix('@') {
@@ -122,7 +122,7 @@ impl Session {
                         charset_done = true;
                     }
                 }
-                Pending::Collate(_) => {}
+                Pending::Collate => {}
             }
         }
         Ok(cmd("SET"))
@@ -186,9 +186,25 @@ impl Session {
     fn assign_system(&mut self, name: &str, target: Target, v: Value) -> Result<(), SqlError> {
         let def = variables::lookup(name).ok_or_else(|| variables::unknown(name))?;
         let v = self.check_system(def, target, v)?;
-        let m = self.mysql.as_deref_mut().expect("mysql");
-        Arc::make_mut(&mut m.vars).insert(def.name, v);
+        self.store_session_value(def.name, v);
         Ok(())
+    }
+
+    /// Stores a checked session value (and its alias: tx_isolation, tx_read_only).
+    fn store_session_value(&mut self, name: &'static str, v: Value) {
+        let m = self.mysql.as_deref_mut().expect("mysql");
+        let vars = Arc::make_mut(&mut m.vars);
+        let alias = match name {
+            "transaction_isolation" => Some("tx_isolation"),
+            "tx_isolation" => Some("transaction_isolation"),
+            "transaction_read_only" => Some("tx_read_only"),
+            "tx_read_only" => Some("transaction_read_only"),
+            _ => None,
+        };
+        if let Some(a) = alias {
+            vars.insert(a, v.clone());
+        }
+        vars.insert(name, v);
     }
 
     async fn store_system(&mut self, name: &'static str, target: Target, v: Value) -> Result<(), SqlError> {
@@ -211,21 +227,7 @@ impl Session {
             }
             _ => {}
         }
-        let m = self.mysql.as_deref_mut().expect("mysql");
-        let vars = Arc::make_mut(&mut m.vars);
-        match name {
-            "transaction_isolation" | "tx_isolation" => {
-                vars.insert("transaction_isolation", v.clone());
-                vars.insert("tx_isolation", v);
-            }
-            "transaction_read_only" | "tx_read_only" => {
-                vars.insert("transaction_read_only", v.clone());
-                vars.insert("tx_read_only", v);
-            }
-            _ => {
-                vars.insert(name, v);
-            }
-        }
+        self.store_session_value(name, v);
         Ok(())
     }
 
@@ -270,7 +272,7 @@ enum Pending {
     User(String, Value),
     System(&'static str, Target, Value),
     Charset(String, bool),
-    Collate(String),
+    Collate,
 }
 
 fn is_default(e: &ast::Expr) -> bool {

@@ -104,6 +104,20 @@ fn like_of(f: Option<&ShowStatementFilter>) -> Option<&str> {
     }
 }
 
+/// The next AUTO_INCREMENT value of a table (None without one).
+pub(crate) async fn next_auto_increment(
+    storage: Arc<dyn orbit_storage::TableStorage>,
+    info: &crate::catalog::TableInfo,
+) -> Result<Option<u64>, SqlError> {
+    let Some(seq) = describe::auto_increment_sequence(info) else { return Ok(None) };
+    let row = storage.get(crate::catalog::SEQUENCES, &[Value::Text(seq)]).await?;
+    let current = match row.as_ref().and_then(|r| r.get(1)) {
+        Some(Value::Int(n)) => *n as u64,
+        _ => 0,
+    };
+    Ok(Some(current + 1))
+}
+
 impl Session {
     /// The SHOW statements and DESCRIBE; None for other statements.
     pub(crate) async fn mysql_show(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
@@ -286,9 +300,8 @@ impl Session {
             return Ok(info.clone());
         }
         let prefix = format!("{}.{db}", super::CATALOG);
-        cat.tables_in(&prefix).find(|t| t.name.eq_ignore_ascii_case(&table)).cloned().ok_or_else(|| {
-            SqlError::new("42S02", format!("Table '{db}.{table}' doesn't exist")).with_mysql_errno(1146)
-        })
+        let found = cat.tables_in(&prefix).find(|t| t.name.eq_ignore_ascii_case(&table)).cloned();
+        found.ok_or_else(|| SqlError::new("42S02", format!("Table '{db}.{table}' doesn't exist")).with_mysql_errno(1146))
     }
 
     async fn show_tables(&mut self, full: bool, opts: &ast::ShowStatementOptions) -> Result<QueryOutput, SqlError> {
@@ -386,23 +399,12 @@ impl Session {
         ))
     }
 
-    /// The next AUTO_INCREMENT value of a table (None without one).
-    pub(crate) async fn next_auto_increment(&self, info: &crate::catalog::TableInfo) -> Result<Option<u64>, SqlError> {
-        let Some(seq) = describe::auto_increment_sequence(info) else { return Ok(None) };
-        let row = self.engine.storage.get(crate::catalog::SEQUENCES, &[Value::Text(seq)]).await?;
-        let current = match row.as_ref().and_then(|r| r.get(1)) {
-            Some(Value::Int(n)) => *n as u64,
-            _ => 0,
-        };
-        Ok(Some(current + 1))
-    }
-
     async fn show_create(&mut self, obj_type: &ast::ShowCreateObject, name: &ast::ObjectName) -> Result<QueryOutput, SqlError> {
         let parts: Vec<String> = name.0.iter().map(part_name).collect();
         match obj_type {
             ast::ShowCreateObject::Table => match self.mysql_table(&parts, None) {
                 Ok(info) => {
-                    let next = self.next_auto_increment(&info).await?;
+                    let next = next_auto_increment(self.engine.storage.clone(), &info).await?;
                     let text = describe::create_table(&info, next);
                     Ok(result(&["Table", "Create Table"], &[], vec![vec![t(&info.name), t(text)]]))
                 }
@@ -462,7 +464,7 @@ impl Session {
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         let mut rows = Vec::new();
         for info in tables {
-            let next = self.next_auto_increment(&info).await?;
+            let next = next_auto_increment(self.engine.storage.clone(), &info).await?;
             let collate = describe::table_option(&info, "collate").unwrap_or_else(|| describe::DEFAULT_COLLATION.into());
             rows.push(vec![
                 t(&info.name),

@@ -42,7 +42,20 @@ impl Session {
             m.current_statement = stmt.to_string();
         }
         let notices_before = self.notice_count();
+        self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let timer = crate::timeouts::StatementTimer::arm(self.mysql_timeout(stmt), self.cancel.clone());
         let result = self.mysql_dispatch(stmt, param_types, params).await;
+        let result = timer.finish(result).map_err(|e| match e.code {
+            crate::error::sqlstate::QUERY_CANCELED if e.message.contains("timeout") => SqlError::new(
+                "HY000",
+                "Query execution was interrupted, maximum statement execution time exceeded",
+            )
+            .with_mysql_errno(3024),
+            crate::error::sqlstate::QUERY_CANCELED => {
+                SqlError::new("70100", "Query execution was interrupted").with_mysql_errno(1317)
+            }
+            _ => crate::mysql_sql::errors::translate(e, &self.current_schema()),
+        });
         // The session never stays in PostgreSQL's failed-transaction state.
         if self.status == TransactionStatus::Failed {
             self.status = TransactionStatus::InBlock;
@@ -127,7 +140,7 @@ impl Session {
                     };
                     return Err(SqlError::new("42000", format!("SAVEPOINT {name} does not exist")).with_mysql_errno(1305));
                 }
-                return self.execute_statement_core(stmt, param_types, params).await.map_err(|e| match e.code {
+                return self.execute_statement_untimed(stmt, param_types, params).await.map_err(|e| match e.code {
                     crate::error::sqlstate::NO_SAVEPOINT => {
                         let name = e.message.split('"').nth(1).unwrap_or("").to_string();
                         SqlError::new("42000", format!("SAVEPOINT {name} does not exist")).with_mysql_errno(1305)
@@ -142,7 +155,7 @@ impl Session {
         }
         if implicitly_commits(stmt) {
             self.mysql_end_transaction(true).await?;
-            return self.execute_statement_core(stmt, param_types, params).await;
+            return self.execute_statement_untimed(stmt, param_types, params).await;
         }
         if self.status == TransactionStatus::Idle && !self.autocommit() {
             self.mysql_begin().await?;
@@ -152,7 +165,7 @@ impl Session {
             return Err(SqlError::new("25006", "Cannot execute statement in a READ ONLY transaction.").with_mysql_errno(1792));
         }
         let in_block = self.status == TransactionStatus::InBlock;
-        let result = self.execute_statement_core(stmt, param_types, params).await;
+        let result = self.execute_statement_untimed(stmt, param_types, params).await;
         if result.is_err() && in_block && matches!(stmt, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) {
             // Take back what the failed statement wrote; the transaction goes on.
             if let Err(e) = self.restart_block().await {
@@ -174,6 +187,10 @@ impl Session {
                 _ => Err(SqlError::not_supported("this USE form")),
             },
             Statement::Set(set) => self.mysql_set(set).await,
+            Statement::Kill { modifier, id } => {
+                let connection = !matches!(modifier, Some(ast::KillType::Query));
+                self.mysql_kill(*id, connection).map(|()| cmd("KILL"))
+            }
             Statement::CreateDatabase { db_name, if_not_exists, .. } => {
                 let name = db_name.0.last().map(super::show::part_name).unwrap_or_default();
                 if let Err(e) = self.mysql_end_transaction(true).await {
@@ -230,7 +247,7 @@ impl Session {
         let _guard = engine.ddl_lock.lock().await;
         if self.mysql_database_name(name).is_some() {
             if if_not_exists {
-                self.warning("HY000", format!("Can't create database '{name}'; database exists"));
+                self.mysql_diagnostic("Note", 1007, format!("Can't create database '{name}'; database exists"));
                 return Ok(QueryOutput::counted(crate::Verb::Insert, Default::default()));
             }
             return Err(SqlError::new("HY000", format!("Can't create database '{name}'; database exists"))
@@ -259,7 +276,7 @@ impl Session {
         }
         let Some(name) = self.mysql_database_name(name) else {
             if if_exists {
-                self.notice("HY000", format!("Can't drop database '{name}'; database doesn't exist"));
+                self.mysql_diagnostic("Note", 1008, format!("Can't drop database '{name}'; database doesn't exist"));
                 return Ok(QueryOutput::counted(crate::Verb::Delete, Default::default()));
             }
             return Err(SqlError::new("HY000", format!("Can't drop database '{name}'; database doesn't exist"))
@@ -291,9 +308,50 @@ impl Session {
         Ok(QueryOutput::counted(crate::Verb::Delete, crate::Affected { rows: tables.len() as u64, ..Default::default() }))
     }
 
+    /// max_execution_time (milliseconds, SELECT only; 0 = none).
+    fn mysql_timeout(&self, stmt: &Statement) -> Option<std::time::Duration> {
+        if !matches!(stmt, Statement::Query(_)) {
+            return None;
+        }
+        match self.mysql.as_deref()?.vars.get("max_execution_time") {
+            Some(Value::Int(ms)) if *ms > 0 => Some(std::time::Duration::from_millis(*ms as u64)),
+            _ => None,
+        }
+    }
+
+    /// Adds an entry to the statement's diagnostics (SHOW WARNINGS).
+    pub(crate) fn mysql_diagnostic(&mut self, level: &'static str, code: u16, message: impl Into<String>) {
+        if let Some(m) = self.mysql.as_deref_mut() {
+            m.diagnostics.push(Diagnostic { level, code, message: message.into() });
+        }
+    }
+
     pub(crate) fn mysql_host(&self) -> String {
         self.mysql.as_deref().map(|m| m.host.clone()).unwrap_or_else(|| "localhost".into())
     }
+}
+
+/// A statement's text for replay (statement rollback, ROLLBACK TO SAVEPOINT): sqlparser
+/// prints string literals without MySQL's backslash escapes, so they are doubled here
+/// for the text to parse back to the same values.
+pub(crate) fn replay_text(stmt: &Statement) -> String {
+    use sqlparser::ast::{VisitMut, VisitorMut};
+    use std::ops::ControlFlow;
+    struct Escape;
+    impl VisitorMut for Escape {
+        type Break = ();
+        fn pre_visit_value(&mut self, v: &mut ast::ValueWithSpan) -> ControlFlow<()> {
+            if let ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) = &mut v.value {
+                if s.contains('\\') {
+                    *s = s.replace('\\', "\\\\");
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut copy = stmt.clone();
+    let _ = copy.visit(&mut Escape);
+    copy.to_string()
 }
 
 /// Statements that read the diagnostics area and so keep it.

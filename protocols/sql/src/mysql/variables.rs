@@ -168,7 +168,7 @@ fn typed(var: &Var, text: &str) -> Value {
         Kind::Bool | Kind::Int => match text.parse::<i64>() {
             Ok(n) => Value::Int(n),
             // sql_select_limit's default is u64::MAX.
-            Err(_) => Value::Text(text.to_string()),
+            Err(_) => text.parse::<bigdecimal::BigDecimal>().map(Value::Decimal).unwrap_or_else(|_| Value::Text(text.to_string())),
         },
         Kind::Str => Value::Text(text.to_string()),
     }
@@ -229,7 +229,7 @@ pub fn check(var: &Var, value: &Value) -> Result<Value, SqlError> {
             match t.parse::<i64>() {
                 Ok(n) if n >= 0 => Ok(Value::Int(n)),
                 Ok(_) => Ok(Value::Int(0)),
-                Err(_) if t.parse::<u64>().is_ok() => Ok(Value::Text(t)),
+                Err(_) if t.parse::<u64>().is_ok() => Ok(typed(var, &t)),
                 Err(_) => Err(wrong_type(name)),
             }
         }
@@ -333,6 +333,7 @@ pub fn show_text(var: &Var, value: &Value) -> String {
         (_, Value::Null) => String::new(),
         (_, Value::Int(n)) => n.to_string(),
         (_, Value::Text(s)) => s.clone(),
+        (_, Value::Decimal(d)) => d.to_string(),
         (_, other) => format!("{other:?}"),
     }
 }

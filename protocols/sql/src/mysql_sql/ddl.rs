@@ -178,6 +178,15 @@ pub(crate) fn table_options(tb: &mut TableBuilder, ct: &ast::CreateTable) -> Res
                 tb.options.insert(format!("{OPT_TABLE_PREFIX}comment"), text);
             }
             ast::SqlOption::Ident(_) => {}
+            // ENGINE = InnoDB, and KEY_BLOCK_SIZE-like options of the same shape.
+            ast::SqlOption::NamedParenthesizedList(l) => {
+                let k = l.key.value.to_lowercase();
+                let v = l.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| {
+                    l.values.iter().map(|v| v.value.clone()).collect::<Vec<_>>().join(",")
+                });
+                tb.options.insert(format!("{OPT_TABLE_PREFIX}{k}"), v);
+            }
+            ast::SqlOption::TableSpace(_) => {}
             other => return Err(SqlError::not_supported(format!("table option {other}"))),
         }
     }

@@ -181,3 +181,19 @@ pub fn translate(e: SqlError, db: &str) -> SqlError {
     };
     out
 }
+
+/// The MySQL error number of an error as the listener's table would give it (tests).
+#[cfg(test)]
+pub fn errno_of(e: &SqlError) -> u16 {
+    e.mysql_errno.unwrap_or(match e.code {
+        SYNTAX => 1064,
+        NO_SUCH_TABLE => 1146,
+        BAD_FIELD => 1054,
+        TABLE_EXISTS => 1050,
+        INTEGRITY => 1062,
+        VALUE_COUNT => 1136,
+        CARDINALITY => 1241,
+        DEADLOCK => 1213,
+        _ => 1105,
+    })
+}

@@ -9,11 +9,19 @@
 //!   checks of a value written to a column.
 //! * [`format`]: MySQL's text form of values (the listener's row values).
 //! * [`ddl`]: CREATE TABLE columns, keys, table options and AUTO_INCREMENT counters.
+//! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
+//!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
+//! * [`functions`], [`datetime`], [`json`]: the MySQL function library.
+//! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
+pub mod datetime;
 pub mod ddl;
 pub mod errors;
+pub mod expr;
 pub mod format;
+pub mod functions;
 pub mod insert;
+pub mod json;
 pub mod rewrite;
 pub mod types;

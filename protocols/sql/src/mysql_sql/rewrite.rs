@@ -9,13 +9,46 @@
 //!   relations, table aliases and the qualifiers of `t.col` get their text back from the
 //!   statement source and a backtick quote style (the binder keeps quoted names as they are).
 //!   Result column names of unaliased select items are the item's source text, as in MySQL.
+//! * Before parsing, the operators sqlparser's MySQL dialect does not know: prefix `!`
+//!   becomes NOT and infix `MOD` becomes `%` ([`operator_tokens`]).
 //! * `INSERT ... SET a = 1, b = 2` becomes `INSERT ... (a, b) VALUES (1, 2)`, and
 //!   `VALUES(c)` inside ON DUPLICATE KEY UPDATE becomes `__values.c`, the proposed row
 //!   (the binder names it `__values`, and the row alias of `AS new` too).
 
 use sqlparser::ast::{self, Statement, VisitMut, VisitorMut};
-use sqlparser::tokenizer::Span;
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer};
 use std::ops::ControlFlow;
+
+/// The statement's tokens with `!` as NOT and infix MOD as `%`, when it has either
+/// (`None`: parse the text as it is).
+pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> {
+    let b = sql.as_bytes();
+    let has_bang = b.contains(&b'!');
+    let has_mod = b.windows(3).any(|w| w.eq_ignore_ascii_case(b"mod"));
+    if !has_bang && !has_mod {
+        return None;
+    }
+    let dialect = crate::Dialect::MySql.parser();
+    let mut tokens = match Tokenizer::new(dialect, sql).tokenize_with_location() {
+        Ok(t) => t,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let next_significant = |tokens: &[TokenWithSpan], i: usize| {
+        tokens[i + 1..].iter().find(|t| !matches!(t.token, Token::Whitespace(_))).map(|t| t.token.clone())
+    };
+    for i in 0..tokens.len() {
+        match &tokens[i].token {
+            Token::ExclamationMark => tokens[i].token = Token::make_keyword("NOT"),
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("mod") => {
+                if !matches!(next_significant(&tokens, i), Some(Token::LParen) | None) {
+                    tokens[i].token = Token::Mod;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(Ok(tokens))
+}
 
 /// Applies the pre-pass to every statement of `sql`.
 pub fn rewrite(stmts: &mut [Statement], sql: &str) {
@@ -216,6 +249,10 @@ fn source_text(src: &Source, e: &ast::Expr) -> Option<String> {
         use sqlparser::ast::Spanned;
         let text = match e {
             ast::Expr::Identifier(i) => src.original(i)?,
+            // `@@session.x` is named as written (MySQL's system variable item).
+            ast::Expr::CompoundIdentifier(parts) if parts.len() == 2 && parts[0].value.starts_with("@@") => {
+                format!("{}.{}", src.original(&parts[0])?, src.original(&parts[1])?)
+            }
             ast::Expr::CompoundIdentifier(parts) => src.original(parts.last()?)?,
             ast::Expr::Value(_) | ast::Expr::Function(_) | ast::Expr::BinaryOp { .. } | ast::Expr::UnaryOp { .. } | ast::Expr::Nested(_) | ast::Expr::Cast { .. } => {
                 let span = e.span();

@@ -313,7 +313,7 @@ pub fn truncated(column: &str, row: usize) -> SqlError {
 fn incorrect_value(kind: &str, v: &str, column: &str, row: usize) -> SqlError {
     SqlError::new(
         crate::mysql_sql::errors::GENERAL,
-        format!("Incorrect {kind} value: '{v}' for column '{column}' at row {row}"),
+        format!("Incorrect {kind} value: '{v}' for column '{column}' at row {row}"), // MySQL 8's text and HY000; MariaDB: `db`.`t`.`c`, 22007
     )
     .with_mysql_errno(1366)
 }

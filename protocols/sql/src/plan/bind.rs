@@ -348,6 +348,9 @@ pub struct Binder<'a> {
     named_windows: Vec<(String, ast::WindowSpec)>,
     /// The session's dialect (identifier rules, functions, stored view texts).
     pub dialect: crate::Dialect,
+    /// What a MySQL session lets the binder read (variables, DATABASE(), ...); see
+    /// [`crate::mysql::bind`].
+    pub mysql: Option<Arc<crate::mysql::bind::BindEnv>>,
 }
 
 impl<'a> Binder<'a> {
@@ -364,7 +367,25 @@ impl<'a> Binder<'a> {
             dml_ctes: std::collections::HashMap::new(),
             named_windows: Vec::new(),
             dialect: crate::Dialect::PostgreSql,
+            mysql: None,
         }
+    }
+
+    /// Binds `q` with `bound` visible as the relation `name` (SHOW ... WHERE).
+    pub(crate) fn bind_with_relation(&mut self, name: &str, bound: Bound, q: &ast::Query) -> Result<Bound, SqlError> {
+        self.ctes.push(CteBinding { name: name.to_string(), bound });
+        let r = self.bind_query(q);
+        self.ctes.pop();
+        r
+    }
+
+    /// The column names of view `qualified` ("db.schema.view"), empty when it does not bind.
+    pub(crate) fn view_column_names(&self, qualified: &str) -> Vec<String> {
+        let Some(view) = self.cat.views.get(qualified) else { return Vec::new() };
+        let schema = qualified.split('.').nth(1).unwrap_or("public");
+        let mut b = Binder::new(self.cat, &self.db, schema, &[]);
+        b.dialect = self.dialect;
+        b.bind_view(view).map(|bound| bound.cols.into_iter().map(|c| c.0).collect()).unwrap_or_default()
     }
 
     /// The catalog as pg_catalog describes it (see [`crate::catalog_views`]).
@@ -393,6 +414,7 @@ impl<'a> Binder<'a> {
     pub fn qualify(&self, name: &ast::ObjectName) -> Result<(String, String, String), SqlError> {
         let parts = object_name_parts(name)?;
         let (db, schema, rel) = match parts.as_slice() {
+            [_] if self.dialect.is_mysql() && self.schema.is_empty() => return Err(crate::mysql::no_database()),
             [r] => (self.db.clone(), self.schema.clone(), r.clone()),
             [s, r] => (self.db.clone(), s.clone(), r.clone()),
             [d, s, r] => {
@@ -1582,14 +1604,8 @@ impl<'a> Binder<'a> {
                     }
                 }
                 let (db, schema, rel) = self.qualify(name)?;
-                let catalog_schema = if crate::catalog_views::is_catalog_schema(&schema) {
-                    Some(schema.clone())
-                } else if parts.len() == 1 && crate::catalog_views::is_pg_catalog_relation(&rel) {
-                    Some("pg_catalog".to_string())
-                } else {
-                    None
-                };
-                if let Some(cs) = catalog_schema {
+                let system = crate::catalog_views::SystemCatalog::of(self.dialect);
+                if let Some(cs) = system.schema_of(parts.len() > 1, &schema, &rel) {
                     if let (true, Some(info)) = (cs == "pg_catalog", self.cat.roles_table.clone()) {
                         let (scan, scope) = self.scan_of(&info);
                         let names: Vec<String> = scope.cols.iter().map(|c| c.name.clone()).collect();
@@ -1597,8 +1613,7 @@ impl<'a> Binder<'a> {
                             return self.aliased(bound, rel, alias.as_ref());
                         }
                     }
-                    let bound = crate::catalog_views::relation(&cs, &rel, &|| self.catalog_model())
-                        .ok_or_else(|| undefined_table(&format!("{cs}.{rel}")))?;
+                    let bound = system.relation(&cs, &rel, self).ok_or_else(|| system.missing(&cs, &rel))?;
                     return self.aliased(bound, rel, alias.as_ref());
                 }
                 let q = format!("{db}.{schema}.{rel}");
@@ -1812,7 +1827,8 @@ impl<'a> Binder<'a> {
     // ----- expressions -----
 
     fn require_bool(&self, t: &SqlType, clause: &str) -> Result<(), SqlError> {
-        if matches!(t, SqlType::Bool | SqlType::Unknown) {
+        // MySQL has no boolean type: any value is a condition (true when not 0).
+        if matches!(t, SqlType::Bool | SqlType::Unknown) || self.dialect.is_mysql() {
             Ok(())
         } else {
             Err(SqlError::new(
@@ -1867,6 +1883,14 @@ impl<'a> Binder<'a> {
             [_, t, c] | [_, _, t, c] => (Some(t.as_str()), c.as_str()),
             _ => return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "improper column reference")),
         };
+        // MySQL compares column names case-insensitively.
+        let ci_name;
+        let name = if self.dialect.is_mysql() {
+            ci_name = self.mysql_column_spelling(scope, agg, table, name);
+            ci_name.as_str()
+        } else {
+            name
+        };
         if let Some(i) = scope.find(table, name)? {
             return Ok((Expr::Column { level: 0, index: i }, scope.cols[i].ty.clone()));
         }
@@ -1898,6 +1922,21 @@ impl<'a> Binder<'a> {
             return Err(SqlError::new(sqlstate::UNDEFINED_COLUMN, format!("column {t}.{name} does not exist")));
         }
         Err(undefined_column(name))
+    }
+
+    /// The spelling of column `name` in the scopes, compared case-insensitively (MySQL).
+    fn mysql_column_spelling(&self, scope: &Scope, agg: Option<&AggCtx>, table: Option<&str>, name: &str) -> String {
+        let scopes = std::iter::once(scope).chain(agg.map(|a| &a.from_scope)).chain(self.outer.iter().rev());
+        for s in scopes {
+            let cols = || s.cols.iter().filter(|c| table.is_none_or(|t| c.table.as_deref() == Some(t)));
+            if cols().any(|c| c.name == name) {
+                return name.to_string();
+            }
+            if let Some(c) = cols().find(|c| c.name.eq_ignore_ascii_case(name)) {
+                return c.name.clone();
+            }
+        }
+        name.to_string()
     }
 
     fn bind_subquery(&mut self, q: &ast::Query, scope: &Scope) -> Result<(SubPlan, Vec<(String, SqlType)>), SqlError> {
@@ -1936,6 +1975,16 @@ impl<'a> Binder<'a> {
                     let idx = a.n_group + j;
                     return Ok((Expr::Column { level: 0, index: idx }, scope.cols[idx].ty.clone()));
                 }
+            }
+        }
+        if self.dialect.is_mysql() {
+            if let Some(r) = self.mysql_expr(e, scope, agg) {
+                return r;
+            }
+        }
+        if self.dialect.is_mysql() {
+            if let Some(bound) = crate::mysql_sql::expr::bind(self, e, scope, agg)? {
+                return Ok(bound);
             }
         }
         Ok(match e {

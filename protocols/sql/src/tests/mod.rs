@@ -5,3 +5,4 @@ mod basics;
 mod features;
 mod catalog;
 mod mysql_sql;
+mod mysql_session;

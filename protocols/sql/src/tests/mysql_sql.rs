@@ -90,3 +90,96 @@ async fn identifiers_tables_keep_case_columns_do_not() {
     // "x" is a string in MySQL.
     assert_eq!(one(&mut s, "SELECT \"x\"").await, "x");
 }
+
+async fn errno(s: &mut Session, sql: &str) -> (u16, String) {
+    let e = err(s, sql).await;
+    (crate::mysql_sql::errors::errno_of(&e), e.message)
+}
+
+#[tokio::test]
+async fn create_table_types_auto_increment_and_insert_forms() {
+    let mut s = session().await;
+    ok(
+        &mut s,
+        "CREATE TABLE a (id INT UNSIGNED NOT NULL AUTO_INCREMENT, t TINYINT, c CHAR(3), v VARCHAR(4) NOT NULL DEFAULT '', \
+         e ENUM('x','y'), b BOOL, PRIMARY KEY (id), KEY k_v (v), UNIQUE KEY (c)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 AUTO_INCREMENT=5",
+    )
+    .await;
+    let a = ok(&mut s, "INSERT INTO a (t) VALUES (1)").await;
+    assert_eq!((a.rows, a.last_insert_id), (1, Some(5)));
+    let a = ok(&mut s, "INSERT INTO a (id, t) VALUES (NULL, 2), (20, 3), (0, 4)").await;
+    assert_eq!((a.rows, a.last_insert_id), (3, Some(6)));
+    assert_eq!(rows(&mut s, "SELECT id, t FROM a").await, [["5", "1"], ["6", "2"], ["20", "3"], ["21", "4"]]);
+    assert_eq!(errno(&mut s, "INSERT INTO a (t) VALUES (128)").await, (1264, "Out of range value for column 't' at row 1".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO a (v) VALUES ('abcde')").await, (1406, "Data too long for column 'v' at row 1".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO a (e) VALUES ('z')").await, (1265, "Data truncated for column 'e' at row 1".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO a (t) VALUES ('12abc')").await, (1265, "Data truncated for column 't' at row 1".into()));
+    // MariaDB names the column `test`.`a`.`t` (and says 22007); MySQL 8 says 't' (HY000).
+    assert_eq!(
+        errno(&mut s, "INSERT INTO a (t) VALUES ('abc')").await,
+        (1366, "Incorrect integer value: 'abc' for column 't' at row 1".into())
+    );
+    assert_eq!(ok(&mut s, "INSERT INTO a (id, c) VALUES (1, 'q')").await.rows, 1);
+    // MySQL 8 names the key table.index (MariaDB: 'c').
+    assert_eq!(errno(&mut s, "INSERT INTO a (id, c) VALUES (2, 'q')").await, (1062, "Duplicate entry 'q' for key 'a.c'".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO a (id) VALUES (1)").await, (1062, "Duplicate entry '1' for key 'a.PRIMARY'".into()));
+    assert_eq!(ok(&mut s, "INSERT INTO a (id, c) VALUES (3, 'q') ON DUPLICATE KEY UPDATE t = 9").await.rows, 2);
+    assert_eq!(ok(&mut s, "INSERT INTO a (id, c) VALUES (3, 'q') ON DUPLICATE KEY UPDATE t = 9").await.rows, 0);
+    assert_eq!(ok(&mut s, "INSERT INTO a (id, t) VALUES (1, 5) ON DUPLICATE KEY UPDATE t = VALUES(t) + 1").await.rows, 2);
+    assert_eq!(one(&mut s, "SELECT t FROM a WHERE id = 1").await, "6");
+    assert_eq!(ok(&mut s, "INSERT INTO a (id, t) VALUES (1, 5) AS new ON DUPLICATE KEY UPDATE t = new.t + 2").await.rows, 2);
+    assert_eq!(one(&mut s, "SELECT t FROM a WHERE id = 1").await, "7");
+    assert_eq!(ok(&mut s, "REPLACE INTO a (id, c, t) VALUES (1, 'q', 7)").await.rows, 2);
+    assert_eq!(ok(&mut s, "INSERT IGNORE INTO a (id) VALUES (1), (100)").await.rows, 1);
+    assert_eq!(ok(&mut s, "INSERT INTO a SET id = 200, t = 3, e = 2").await.rows, 1);
+    assert_eq!(errno(&mut s, "INSERT INTO a (v) VALUES (NULL)").await, (1048, "Column 'v' cannot be null".into()));
+    assert_eq!(
+        errno(&mut s, "INSERT INTO a (id) VALUES (1,2)").await,
+        (1136, "Column count doesn't match value count at row 1".into())
+    );
+    assert_eq!(
+        rows(&mut s, "SELECT id, t, c, v, e, b FROM a ORDER BY id").await,
+        [
+            ["1", "7", "q", "", "NULL", "NULL"],
+            ["5", "1", "NULL", "", "NULL", "NULL"],
+            ["6", "2", "NULL", "", "NULL", "NULL"],
+            ["20", "3", "NULL", "", "NULL", "NULL"],
+            ["21", "4", "NULL", "", "NULL", "NULL"],
+            ["100", "NULL", "NULL", "", "NULL", "NULL"],
+            ["200", "3", "NULL", "", "y", "NULL"],
+        ]
+    );
+    ok(&mut s, "CREATE TABLE n (x INT NOT NULL, y INT)").await;
+    assert_eq!(errno(&mut s, "CREATE TABLE n (x INT)").await, (1050, "Table 'n' already exists".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO n (y) VALUES (1)").await, (1364, "Field 'x' doesn't have a default value".into()));
+    let info = s.engine.catalog().tables.values().find(|t| t.name == "a").unwrap().clone();
+    let ty = |c: &str| info.schema.options.get(&format!("mysql.type.{c}")).cloned().unwrap_or_default();
+    assert_eq!([ty("id"), ty("t"), ty("c"), ty("v"), ty("e"), ty("b")], ["int unsigned", "tinyint", "char(3)", "varchar(4)", "enum('x','y')", "tinyint(1)"]);
+}
+
+#[tokio::test]
+async fn expressions_and_functions_as_mariadb() {
+    let mut s = session().await;
+    let cases: &[(&str, &str)] = &[
+        ("SELECT 7/2, 7 DIV 2, 1/0, 7 % 0, 7 MOD 3, 1 <=> NULL, NULL <=> NULL, 1 XOR 1, 1 XOR 0, 1 = 1, 1 = 2, '3' + 1, 'abc' = 0, 'A' = 'a', 'abc' < 'ABD', TRUE + 1, 1 || 0, 5.5 / 2, 2 * 3.0, -'2', 10/4*4", "3.5000|3|NULL|NULL|1|0|1|0|1|1|0|4|1|1|1|2|1|2.75000|6.0|-2|10.0000"),
+        ("SELECT CONCAT('a', NULL), CONCAT('a', 1, 2.5), CONCAT_WS('-', 'a', NULL, 'b'), SUBSTRING('hello', 2), SUBSTRING('hello', -3, 2), MID('hello', 2, 3), SUBSTRING_INDEX('a.b.c', '.', 2), SUBSTRING_INDEX('a.b.c', '.', -1), LEFT('hello', 2), RIGHT('hello', 2), LENGTH('héllo'), CHAR_LENGTH('héllo'), UPPER('abc'), LCASE('ABC')", "NULL|a12.5|a-b|ello|ll|ell|a.b|c|he|lo|6|5|ABC|abc"),
+        ("SELECT TRIM('  x  '), LTRIM('  x'), RTRIM('x  '), LPAD('5', 3, '0'), RPAD('ab', 5, 'xy'), REPLACE('aXbX', 'X', '-'), REVERSE('abc'), REPEAT('ab', 3), LOCATE('b', 'abcb'), LOCATE('b', 'abcb', 3), INSTR('abcb', 'c'), POSITION('c' IN 'abc'), FIELD('b', 'a', 'b'), ELT(2, 'a', 'b'), FIND_IN_SET('b', 'a,b,c')", "x|x|x|005|abxyx|a-b-|cba|ababab|2|4|3|3|2|b|2"),
+        ("SELECT IFNULL(NULL, 2), IF(1 > 2, 'y', 'n'), NULLIF(1, 1), COALESCE(NULL, NULL, 3), GREATEST(1, 5, 3), LEAST('b', 'a'), ABS(-3), CEIL(1.2), FLOOR(-1.2), ROUND(2.5), ROUND(1.2345, 2), ROUND(-2.5), TRUNCATE(1.999, 1), POW(2, 10), SQRT(16), MOD(10, 3), SIGN(-5), ROUND(1234.5, -2)", "2|n|NULL|3|5|a|3|2|-2|3|1.23|-3|1.9|1024|4|1|-1|1200"),
+        ("SELECT CAST('12abc' AS SIGNED), CAST(-1 AS UNSIGNED), CAST(12 AS CHAR), CAST(1.256 AS DECIMAL(5,2)), CAST('2024-01-02' AS DATE), CAST('2024-01-02 03:04:05' AS DATETIME), CONVERT('5', SIGNED), CAST(3.7 AS SIGNED)", "12|18446744073709551615|12|1.26|2024-01-02|2024-01-02 03:04:05|5|4"),
+        ("SELECT DATE_ADD('2024-01-31', INTERVAL 1 MONTH), DATE_SUB('2024-03-01', INTERVAL 1 DAY), ADDDATE('2024-01-01', 10), '2024-01-01' + INTERVAL 1 DAY, DATE('2024-01-01') + INTERVAL 2 HOUR, DATEDIFF('2024-03-01', '2024-01-01'), TIMESTAMPDIFF(MONTH, '2024-01-31', '2024-03-01'), TIMESTAMPDIFF(DAY, '2024-01-01', '2024-01-03 12:00:00')", "2024-02-29|2024-02-29|2024-01-11|2024-01-02|2024-01-01 02:00:00|60|1|2"),
+        ("SELECT DATE_FORMAT('2024-03-05 14:07:09', '%Y-%m-%d %H:%i:%s %W %M %D %j %a %b %e %c %p %r %T %y %U %u'), STR_TO_DATE('05/03/2024', '%d/%m/%Y'), STR_TO_DATE('2024-03-05 10:11:12', '%Y-%m-%d %H:%i:%s'), YEAR('2024-03-05'), MONTH('2024-03-05'), DAY('2024-03-05'), HOUR('2024-03-05 14:07:09'), MINUTE('14:07:09'), SECOND('2024-03-05 14:07:09'), DAYOFWEEK('2024-03-05'), DAYOFYEAR('2024-03-05'), WEEKDAY('2024-03-05'), LAST_DAY('2024-02-10'), WEEK('2024-03-05'), QUARTER('2024-03-05')", "2024-03-05 14:07:09 Tuesday March 5th 065 Tue Mar 5 3 PM 02:07:09 PM 14:07:09 24 09 10|2024-03-05|2024-03-05 10:11:12|2024|3|5|14|7|9|3|65|1|2024-02-29|9|1"),
+        ("SELECT UNIX_TIMESTAMP('2024-01-01 00:00:00'), FROM_UNIXTIME(1704067200), HEX('abc'), HEX(255), UNHEX('616263'), MD5('a'), SHA1('a'), SHA2('a', 256), JSON_EXTRACT('{\"a\": {\"b\": [1, 2]}}', '$.a.b[1]'), JSON_OBJECT('a', 1, 'b', 'x'), JSON_ARRAY(1, 'a', NULL), JSON_UNQUOTE('\"x\"'), RAND(1)", "1704067200|2024-01-01 00:00:00|616263|FF|abc|0cc175b9c0f1b6a831c399e269772661|86f7e437faa5a7fce15d1ddcb9eaeaea377667b8|ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb|2|{\"a\": 1, \"b\": \"x\"}|[1, \"a\", null]|x|0.40540353712197724"),
+        ("SELECT GREATEST('10', 9), 'abc' LIKE 'A%', 1 + '1e2', '1.5' + 0, 0.1 + 0.2, 1e0/3, 2 = '2.0', NOT 5, !0", "10|1|101|1.5|0.3|0.3333333333333333|1|0|1"),
+    ];
+    let mut failures = Vec::new();
+    for (sql, want) in cases {
+        let got = match s.execute_batch(sql).await.pop().unwrap() {
+            Ok(QueryOutput::Rows { rows, .. }) => rows[0].iter().map(text).collect::<Vec<_>>().join("|"),
+            other => format!("{other:?}"),
+        };
+        if got != *want {
+            failures.push(format!("{sql}\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
