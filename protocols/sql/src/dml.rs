@@ -441,6 +441,7 @@ impl Session {
         assignments: &[ast::Assignment],
         returning: &Option<Vec<ast::SelectItem>>,
         param_types: &[SqlType],
+        order_limit: (&[ast::OrderByExpr], Option<&ast::Expr>),
     ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
         let mut b = self.binder(cat, param_types);
         if !table.joins.is_empty() {
@@ -474,7 +475,23 @@ impl Session {
             }
             conds.extend(p.conjuncts());
         }
-        let source = build_joins(rels, conds);
+        let mut source = build_joins(rels, conds);
+        // MySQL's UPDATE/DELETE ... ORDER BY ... LIMIT n.
+        let (order_by, limit) = order_limit;
+        if !order_by.is_empty() {
+            let mut keys = Vec::new();
+            for o in order_by {
+                let (x, _) = b.bind_expr(&o.expr, &scope, None)?;
+                let desc = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                keys.push(crate::plan::SortKey { expr: x, desc, nulls_first: o.options.nulls_first.unwrap_or(!desc) });
+            }
+            source = Plan::Sort { input: Box::new(source), keys };
+        }
+        if let Some(l) = limit {
+            let (x, t) = b.bind_expr(l, &Scope::default(), None)?;
+            let x = b.coerce(x, &t, &SqlType::Int8)?;
+            source = Plan::Limit { input: Box::new(source), limit: Some(x), offset: None };
+        }
         let assignments = bind_assignments(&mut b, &info, assignments, &scope)?;
         let checks = bind_checks(&mut b, &info)?;
         let returning = bind_returning(&mut b, returning, &scope)?;
@@ -488,14 +505,25 @@ impl Session {
         up: &ast::Update,
         param_types: &[SqlType],
     ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
-        if up.or.is_some() || up.limit.is_some() || !up.order_by.is_empty() {
+        let mysql = self.engine.dialect.is_mysql();
+        if up.or.is_some() || (!mysql && (up.limit.is_some() || !up.order_by.is_empty())) {
             return Err(SqlError::not_supported("this UPDATE form"));
+        }
+        if mysql {
+            if let Some(n) = crate::mysql_sql::modify::update(up)? {
+                if up.limit.is_some() || !up.order_by.is_empty() {
+                    return Err(SqlError::not_supported("ORDER BY and LIMIT in a multi-table UPDATE"));
+                }
+                let ol = (&[][..], None);
+                return self.bind_modify(cat, &n.target, &n.from, &n.selection, &up.assignments, &up.returning, param_types, ol);
+            }
         }
         let from: Vec<ast::TableWithJoins> = match &up.from {
             None => Vec::new(),
             Some(ast::UpdateTableFromKind::BeforeSet(f)) | Some(ast::UpdateTableFromKind::AfterSet(f)) => f.clone(),
         };
-        self.bind_modify(cat, &up.table, &from, &up.selection, &up.assignments, &up.returning, param_types)
+        let ol = (up.order_by.as_slice(), up.limit.as_ref());
+        self.bind_modify(cat, &up.table, &from, &up.selection, &up.assignments, &up.returning, param_types, ol)
     }
 
     fn bind_delete(
@@ -504,8 +532,18 @@ impl Session {
         del: &ast::Delete,
         param_types: &[SqlType],
     ) -> Result<(ModifyPlan, Vec<SqlType>), SqlError> {
-        if del.limit.is_some() || !del.order_by.is_empty() || !del.tables.is_empty() {
+        let mysql = self.engine.dialect.is_mysql();
+        if !mysql && (del.limit.is_some() || !del.order_by.is_empty() || !del.tables.is_empty()) {
             return Err(SqlError::not_supported("this DELETE form"));
+        }
+        if mysql {
+            if let Some(n) = crate::mysql_sql::modify::delete(del)? {
+                if del.limit.is_some() || !del.order_by.is_empty() {
+                    return Err(SqlError::not_supported("ORDER BY and LIMIT in a multi-table DELETE"));
+                }
+                let ol = (&[][..], None);
+                return self.bind_modify(cat, &n.target, &n.from, &n.selection, &[], &del.returning, param_types, ol);
+            }
         }
         let tables = match &del.from {
             ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
@@ -514,7 +552,8 @@ impl Session {
             return Err(SqlError::not_supported("DELETE from several tables"));
         };
         let using = del.using.clone().unwrap_or_default();
-        self.bind_modify(cat, target, &using, &del.selection, &[], &del.returning, param_types)
+        let ol = (del.order_by.as_slice(), del.limit.as_ref());
+        self.bind_modify(cat, target, &using, &del.selection, &[], &del.returning, param_types, ol)
     }
 
     pub(crate) fn describe_dml(
@@ -877,6 +916,19 @@ impl Session {
             rounds += 1;
         };
         // (old key, new row, returning values)
+        let mysql = self.engine.dialect.is_mysql();
+        let mut unchanged = 0u64;
+        // ON UPDATE CURRENT_TIMESTAMP columns (MySQL).
+        let on_update: Vec<usize> = if mysql {
+            info.schema
+                .options
+                .keys()
+                .filter_map(|k| k.strip_prefix(crate::mysql_sql::ddl::OPT_ON_UPDATE_PREFIX))
+                .filter_map(|c| info.schema.column_position(c))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let changes: Vec<RowChange> = {
             let mut seen = HashSet::new();
             let mut changes = Vec::with_capacity(rows.len());
@@ -890,7 +942,22 @@ impl Session {
                     for (pos, e) in &plan.assignments {
                         new_row[*pos] = ctx.env().eval(e, &row)?;
                     }
+                    if mysql && !on_update.is_empty() && new_row[..] != row[..plan.target_width] {
+                        let now = crate::expr::functions::now_micros();
+                        for p in &on_update {
+                            if !plan.assignments.iter().any(|(a, _)| a == p) {
+                                new_row[*p] = Value::Timestamp(now - now.rem_euclid(1_000_000));
+                            }
+                        }
+                    }
                     let new_row = self.finish_row(&info, &ctx, &plan.checks, new_row, changes.len() + 1)?;
+                    if mysql {
+                        // MySQL counts a row whose values do not change as matched, not affected.
+                        if new_row[..] == row[..plan.target_width] {
+                            unchanged += 1;
+                            continue;
+                        }
+                    }
                     let ret = match &plan.returning {
                         Some((exprs, _)) => {
                             let mut full = new_row.clone();
@@ -931,7 +998,7 @@ impl Session {
             }
         }
         let verb = if update { Verb::Update } else { Verb::Delete };
-        let affected = (verb, Affected { rows: count, matched: count, last_insert_id: None });
+        let affected = (verb, Affected { rows: count, matched: count + unchanged, last_insert_id: None });
         Ok(match plan.returning {
             Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
             None => QueryOutput::Command { command: verb.name().into(), affected: Some(affected) },

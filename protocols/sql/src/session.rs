@@ -418,6 +418,7 @@ impl Session {
             Ok(s) => s,
             Err(e) => {
                 self.fail_block();
+                self.mysql_statement_failed(&e);
                 return vec![Err(e)];
             }
         };
@@ -533,6 +534,7 @@ impl Session {
             Ok(s) => s,
             Err(e) => {
                 self.fail_block();
+                self.mysql_statement_failed(&e);
                 return Err(e);
             }
         };

@@ -164,6 +164,11 @@ impl Binder<'_> {
                     None => Ok(typed(env.user_variable(&i.value[1..]))),
                 })
             }
+            // CURRENT_USER without parentheses (a keyword, never a column).
+            E::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("current_user") => {
+                let env = self.mysql.clone()?;
+                Some(Ok(text(format!("{}@localhost", env.user))))
+            }
             E::CompoundIdentifier(parts) if parts.len() == 2 && parts[0].value.starts_with("@@") => {
                 let env = match env() {
                     Ok(env) => env,

@@ -42,6 +42,24 @@ pub fn errno_for_sqlstate(code: &str) -> u16 {
     }
 }
 
+/// A notice of the shared engine as a MySQL diagnostic: the engine's "skipping"
+/// notices of IF [NOT] EXISTS become MySQL's notes (1050, 1051); others keep their text
+/// with the number of their SQLSTATE. `db` is the current database.
+pub fn notice_diagnostic(n: &crate::error::Notice, db: &str) -> super::Diagnostic {
+    let quoted = n.message.split('"').nth(1).unwrap_or("").to_string();
+    let qualified = |name: &str| if name.contains('.') || db.is_empty() { name.to_string() } else { format!("{db}.{name}") };
+    let (code, message) = if n.message.ends_with("already exists, skipping") && n.code == "42P07" {
+        (1050, format!("Table '{quoted}' already exists"))
+    } else if n.message.ends_with("does not exist, skipping")
+        && (n.message.starts_with("table ") || n.message.starts_with("view ") || n.message.starts_with("relation "))
+    {
+        (1051, format!("Unknown table '{}'", qualified(&quoted)))
+    } else {
+        (errno_for_sqlstate(n.code), n.message.clone())
+    };
+    super::Diagnostic { level: level(n.severity), code, message }
+}
+
 /// The diagnostics level of a notice's severity.
 pub fn level(severity: &str) -> &'static str {
     match severity {

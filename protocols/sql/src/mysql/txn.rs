@@ -61,13 +61,10 @@ impl Session {
             self.status = TransactionStatus::InBlock;
         }
         let notices = self.drain_notices_from(notices_before);
+        let db = self.current_schema();
         let m = self.mysql.as_deref_mut().expect("mysql");
         for n in notices {
-            m.diagnostics.push(Diagnostic {
-                level: errors::level(n.severity),
-                code: errors::errno_for_sqlstate(n.code),
-                message: n.message,
-            });
+            m.diagnostics.push(errors::notice_diagnostic(&n, &db));
         }
         m.current_statement.clear();
         match &result {
@@ -306,6 +303,16 @@ impl Session {
             m.database = None;
         }
         Ok(QueryOutput::counted(crate::Verb::Delete, crate::Affected { rows: tables.len() as u64, ..Default::default() }))
+    }
+
+    /// A statement that failed before it could run (a syntax error): its error becomes
+    /// the diagnostics.
+    pub(crate) fn mysql_statement_failed(&mut self, e: &SqlError) {
+        if let Some(m) = self.mysql.as_deref_mut() {
+            m.diagnostics.clear();
+            m.diagnostics.push(Diagnostic { level: "Error", code: errors::errno(e), message: e.message.clone() });
+            m.bump("Questions", 1);
+        }
     }
 
     /// max_execution_time (milliseconds, SELECT only; 0 = none).

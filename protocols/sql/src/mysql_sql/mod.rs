@@ -12,6 +12,7 @@
 //! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
 //!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
 //! * [`functions`], [`datetime`], [`json`]: the MySQL function library.
+//! * [`modify`]: multi-table UPDATE and DELETE as one target and a FROM list.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
@@ -23,5 +24,6 @@ pub mod format;
 pub mod functions;
 pub mod insert;
 pub mod json;
+pub mod modify;
 pub mod rewrite;
 pub mod types;

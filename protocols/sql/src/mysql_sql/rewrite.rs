@@ -194,6 +194,13 @@ impl VisitorMut for Names<'_> {
     }
 
     fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
+        // `$n` is a parameter: statements logged for a replay print their `?` that way.
+        if let ast::Expr::Identifier(i) = e {
+            if i.quote_style.is_none() && i.value.len() > 1 && i.value.starts_with('$') && i.value[1..].bytes().all(|b| b.is_ascii_digit()) {
+                *e = ast::Expr::value(ast::Value::Placeholder(i.value.clone()));
+                return ControlFlow::Continue(());
+            }
+        }
         if let ast::Expr::CompoundIdentifier(parts) = e {
             let n = parts.len();
             for p in parts.iter_mut().take(n.saturating_sub(1)) {

@@ -217,6 +217,7 @@ async fn session_functions() {
     s.set_client_host("10.0.0.7");
     assert_eq!(one(&mut s, "SELECT CONNECTION_ID(), USER(), CURRENT_USER(), SESSION_USER(), SYSTEM_USER()").await,
         "42|root@10.0.0.7|root@localhost|root@10.0.0.7|root@10.0.0.7");
+    assert_eq!(one(&mut s, "SELECT CURRENT_USER").await, "root@localhost");
     assert_eq!(one(&mut s, "SELECT LAST_INSERT_ID()").await, "0");
     assert_eq!(one(&mut s, "SELECT LAST_INSERT_ID(17)").await, "17");
     assert_eq!(one(&mut s, "SELECT LAST_INSERT_ID(), @@last_insert_id, @@identity").await, "17|17|17");
@@ -367,6 +368,12 @@ async fn show_tables_and_columns() {
         rows(&mut s, "SHOW CREATE DATABASE d1").await,
         ["d1|CREATE DATABASE `d1` /*!40100 DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci */ /*!80016 DEFAULT ENCRYPTION='N' */"]
     );
+    let v = rows(&mut s, "SHOW CREATE VIEW v").await;
+    assert!(v[0].starts_with("v|CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v` AS "), "{v:?}");
+    assert_eq!(
+        rows(&mut s, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_NAME = 'v'").await,
+        ["id"]
+    );
     let e = err(&mut s, "SHOW COLUMNS FROM nope").await;
     assert_eq!((e.code, errno(&e), e.message.as_str()), ("42S02", 1146, "Table 'd1.nope' doesn't exist"));
     let status = rows(&mut s, "SHOW TABLE STATUS LIKE 't1'").await;
@@ -431,6 +438,16 @@ async fn warnings() {
     assert_eq!(one(&mut s, "SELECT @@warning_count, @@error_count").await, "1|1");
     ok(&mut s, "SELECT 1").await;
     assert_eq!(rows(&mut s, "SHOW WARNINGS").await.len(), 0);
+    ok(&mut s, "CREATE DATABASE d").await;
+    ok(&mut s, "USE d").await;
+    ok(&mut s, "DROP TABLE IF EXISTS nope").await;
+    assert_eq!(rows(&mut s, "SHOW WARNINGS").await, ["Note|1051|Unknown table 'd.nope'"]);
+    ok(&mut s, "CREATE TABLE t (a INT)").await;
+    ok(&mut s, "CREATE TABLE IF NOT EXISTS t (a INT)").await;
+    assert_eq!(rows(&mut s, "SHOW WARNINGS").await, ["Note|1050|Table 't' already exists"]);
+    let _ = err(&mut s, "SELEC 1").await;
+    assert_eq!(s.warning_count(), 1);
+    assert!(rows(&mut s, "SHOW WARNINGS").await[0].starts_with("Error|1064|You have an error in your SQL syntax"));
     assert_eq!(names(&mut s, "SHOW WARNINGS").await, ["Level", "Code", "Message"]);
 }
 
