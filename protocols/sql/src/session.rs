@@ -476,6 +476,11 @@ impl Session {
     pub async fn describe(&mut self, sql: &str, param_types: &[SqlType]) -> Result<StatementDescription, SqlError> {
         let stmt = single_statement(self.engine.dialect, sql)?;
         let Some(stmt) = stmt else { return Ok(StatementDescription { params: vec![], columns: vec![] }) };
+        if self.mysql.is_some() {
+            if let Some(columns) = self.mysql_describe(&stmt).await? {
+                return Ok(StatementDescription { params: vec![], columns });
+            }
+        }
         let cat = self.engine.catalog();
         match &stmt {
             Statement::Query(q) => {

@@ -182,6 +182,32 @@ impl Session {
         Some(out)
     }
 
+    /// The result columns of a MySQL session statement (SHOW and DESCRIBE run to find
+    /// them; they change nothing), none for USE/SET/KILL/database statements; None for
+    /// the statements the shared describe handles.
+    pub(crate) async fn mysql_describe(&mut self, stmt: &Statement) -> Result<Option<Vec<Column>>, SqlError> {
+        match stmt {
+            Statement::Use(_) | Statement::Set(_) | Statement::Kill { .. } | Statement::CreateDatabase { .. } => Ok(Some(vec![])),
+            Statement::ShowVariable { .. }
+            | Statement::ShowDatabases { .. }
+            | Statement::ShowSchemas { .. }
+            | Statement::ShowTables { .. }
+            | Statement::ShowColumns { .. }
+            | Statement::ExplainTable { .. }
+            | Statement::ShowCreate { .. }
+            | Statement::ShowVariables { .. }
+            | Statement::ShowStatus { .. }
+            | Statement::ShowCharset(_)
+            | Statement::ShowCollation { .. }
+            | Statement::ShowProcessList { .. } => match self.mysql_show(stmt).await {
+                Some(Ok(QueryOutput::Rows { columns, .. })) => Ok(Some(columns)),
+                Some(Err(e)) => Err(e),
+                _ => Ok(Some(vec![])),
+            },
+            _ => Ok(None),
+        }
+    }
+
     /// The SHOW forms sqlparser keeps as a word list.
     async fn show_words(&mut self, words: &[String]) -> Option<Result<QueryOutput, SqlError>> {
         let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();

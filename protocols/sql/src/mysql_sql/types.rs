@@ -9,7 +9,7 @@
 //!
 //! Storage: TINYINT/SMALLINT → Int16 (SMALLINT UNSIGNED → Int32), MEDIUMINT/INT → Int32
 //! (INT UNSIGNED → Int64), BIGINT → Int64, BIGINT UNSIGNED → Decimal(20,0), BOOL →
-//! TINYINT(1), CHAR/VARCHAR/ENUM → Varchar, TEXT kinds and SET → Text, BLOB kinds and
+//! TINYINT(1), CHAR/VARCHAR/ENUM → Varchar (unbounded: the checks here hold the length), TEXT kinds and SET → Text, BLOB kinds and
 //! (VAR)BINARY → Bytes, DATETIME and TIMESTAMP → Timestamp, YEAR → Int16.
 
 use crate::error::{sqlstate, SqlError};
@@ -150,13 +150,14 @@ pub fn map(dt: &ast::DataType, zerofill: bool) -> Result<ColumnType, SqlError> {
         D::DoubleUnsigned(_) | D::DoublePrecisionUnsigned | D::RealUnsigned => {
             simple("double unsigned", DataType::Float64)
         }
+        // Lengths are checked by [`Kind::Chars`] (MySQL's 1406), so ALTER TABLE can change them.
         D::Char(l) | D::Character(l) => {
             let n = chars(l).unwrap_or(1);
-            simple(&format!("char({n})"), DataType::Varchar(Some(n)))
+            simple(&format!("char({n})"), DataType::Varchar(None))
         }
         D::Varchar(l) | D::CharacterVarying(l) | D::CharVarying(l) | D::Nvarchar(l) => {
             let n = chars(l).ok_or_else(|| syntax("VARCHAR needs a length"))?;
-            simple(&format!("varchar({n})"), DataType::Varchar(Some(n)))
+            simple(&format!("varchar({n})"), DataType::Varchar(None))
         }
         D::TinyText => simple("tinytext", DataType::Text),
         D::Text => simple("text", DataType::Text),
@@ -195,8 +196,7 @@ pub fn map(dt: &ast::DataType, zerofill: bool) -> Result<ColumnType, SqlError> {
                     ast::EnumMember::Name(n) | ast::EnumMember::NamedValue(n, _) => n.clone(),
                 })
                 .collect();
-            let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(1).max(1) as u32;
-            ColumnType { text: format!("enum({})", quote_list(&names)), storage: DataType::Varchar(Some(longest)) }
+            ColumnType { text: format!("enum({})", quote_list(&names)), storage: DataType::Varchar(None) }
         }
         D::Set(members) => ColumnType { text: format!("set({})", quote_list(members)), storage: DataType::Text },
         D::Custom(name, _) => {

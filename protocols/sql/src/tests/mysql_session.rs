@@ -409,6 +409,9 @@ async fn show_server() {
     assert_eq!(rows(&mut s, "SHOW GRANTS").await, ["GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION"]);
     assert_eq!(names(&mut s, "SHOW GRANTS").await, ["Grants for root@localhost"]);
     assert_eq!(err(&mut s, "SHOW MASTER STATUS").await.code, "0A000");
+    let d = s.describe("SHOW WARNINGS", &[]).await.unwrap();
+    assert_eq!(d.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Level", "Code", "Message"]);
+    assert!(s.describe("SET @a = 1", &[]).await.unwrap().columns.is_empty());
 }
 
 #[tokio::test]
