@@ -252,6 +252,45 @@ pub mod names {
     pub const PG_STATEMENT_TIMEOUT_ENV: &str = "ORBIT_POSTGRES_STATEMENT_TIMEOUT";
     pub const PG_IDLE_TIMEOUT_FLAG: &str = "--postgres-idle-in-transaction-session-timeout";
     pub const PG_IDLE_TIMEOUT_ENV: &str = "ORBIT_POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT";
+    pub const MYSQL_USERS_FLAG: &str = "--mysql-users";
+    pub const MYSQL_USERS_ENV: &str = "ORBIT_MYSQL_USERS";
+    pub const MYSQL_TLS_CERT_FLAG: &str = "--mysql-tls-cert";
+    pub const MYSQL_TLS_CERT_ENV: &str = "ORBIT_MYSQL_TLS_CERT";
+    pub const MYSQL_TLS_KEY_FLAG: &str = "--mysql-tls-key";
+    pub const MYSQL_TLS_KEY_ENV: &str = "ORBIT_MYSQL_TLS_KEY";
+    pub const MYSQL_MAX_CONNECTIONS_FLAG: &str = "--mysql-max-connections";
+    pub const MYSQL_MAX_CONNECTIONS_ENV: &str = "ORBIT_MYSQL_MAX_CONNECTIONS";
+    pub const MYSQL_MAX_PACKET_FLAG: &str = "--mysql-max-allowed-packet";
+    pub const MYSQL_MAX_PACKET_ENV: &str = "ORBIT_MYSQL_MAX_ALLOWED_PACKET";
+}
+
+/// The MySQL listener's accounts, TLS and limits (`[mysql]` with `[mysql.users]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MysqlConfig {
+    pub users: Setting<Vec<(String, String)>>,
+    pub tls_cert: Setting<Option<PathBuf>>,
+    pub tls_key: Setting<Option<PathBuf>>,
+    pub max_connections: Setting<usize>,
+    pub max_allowed_packet: Setting<usize>,
+}
+
+impl MysqlConfig {
+    /// What the listener is given.
+    pub fn options(&self) -> orbit_mysql::MysqlOptions {
+        let tls = match (&self.tls_cert.value, &self.tls_key.value) {
+            (Some(cert), Some(key)) => {
+                Some(orbit_protocol_api::tls::TlsSettings { cert: cert.clone(), key: key.clone() })
+            }
+            _ => None,
+        };
+        orbit_mysql::MysqlOptions {
+            users: self.users.value.clone(),
+            max_connections: Some(self.max_connections.value),
+            max_allowed_packet: self.max_allowed_packet.value,
+            tls,
+            ..Default::default()
+        }
+    }
 }
 
 /// The PostgreSQL listener's authentication, TLS and limit settings (`[postgresql]`,
@@ -316,6 +355,7 @@ pub struct ServerConfig {
     /// The Redis listener's password (Redis's `requirepass`); `None`: no password.
     pub redis_requirepass: Setting<Option<String>>,
     pub postgres: PostgresConfig,
+    pub mysql: MysqlConfig,
 }
 
 impl ServerConfig {
@@ -441,6 +481,7 @@ impl ServerConfig {
         )?;
 
         let postgres = resolve_postgres(&layers, &file.postgresql, &from_file)?;
+        let mysql = resolve_mysql(&layers, &file.mysql, &from_file)?;
 
         Ok(ServerConfig {
             config_file,
@@ -455,6 +496,7 @@ impl ServerConfig {
             protocols,
             redis_requirepass,
             postgres,
+            mysql,
         })
     }
 
@@ -533,6 +575,23 @@ fn command() -> Command {
             names::PG_AUTH_METHOD_FLAG,
             "METHOD",
             format!("PostgreSQL authentication: trust|password|md5|scram-sha-256 [env: {}] [default: trust]", names::PG_AUTH_METHOD_ENV),
+        ))
+        .arg(valued(
+            names::MYSQL_USERS_FLAG,
+            "NAME=PASSWORD,...",
+            format!("MySQL accounts created (or given this password) at start [env: {}] [default: root without a password]", names::MYSQL_USERS_ENV),
+        ))
+        .arg(valued(names::MYSQL_TLS_CERT_FLAG, "PEM", format!("MySQL TLS certificate chain [env: {}] [default: none]", names::MYSQL_TLS_CERT_ENV)))
+        .arg(valued(names::MYSQL_TLS_KEY_FLAG, "PEM", format!("MySQL TLS private key [env: {}] [default: none]", names::MYSQL_TLS_KEY_ENV)))
+        .arg(valued(
+            names::MYSQL_MAX_CONNECTIONS_FLAG,
+            "N",
+            format!("MySQL max_connections [env: {}] [default: 151]", names::MYSQL_MAX_CONNECTIONS_ENV),
+        ))
+        .arg(valued(
+            names::MYSQL_MAX_PACKET_FLAG,
+            "BYTES",
+            format!("MySQL max_allowed_packet [env: {}] [default: 67108864]", names::MYSQL_MAX_PACKET_ENV),
         ))
         .arg(valued(
             names::PG_USERS_FLAG,
@@ -680,6 +739,74 @@ impl Layers<'_> {
 
 /// The PostgreSQL authentication, TLS and limit settings; a TLS mode other than off
 /// needs a certificate and key that load, and the mode defaults to allow when they are given.
+fn resolve_mysql(
+    layers: &Layers<'_>,
+    table: &MysqlTable,
+    from_file: &dyn Fn(&str) -> Source,
+) -> Result<MysqlConfig, ConfigError> {
+    let key = |k: &str| from_file(&format!("[mysql] {k}"));
+    let users = layers.resolve(
+        names::MYSQL_USERS_FLAG,
+        names::MYSQL_USERS_ENV,
+        table.users.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
+        Vec::new(),
+        orbit_postgres::options::parse_users,
+    )?;
+    let path = |s: &str| {
+        if s.trim().is_empty() {
+            Err("the path must not be empty".to_string())
+        } else {
+            Ok(Some(PathBuf::from(s)))
+        }
+    };
+    let tls_cert = layers.resolve(
+        names::MYSQL_TLS_CERT_FLAG,
+        names::MYSQL_TLS_CERT_ENV,
+        table.tls_cert.clone().map(|p| (Some(p), key("tls_cert"))),
+        None,
+        path,
+    )?;
+    let tls_key = layers.resolve(
+        names::MYSQL_TLS_KEY_FLAG,
+        names::MYSQL_TLS_KEY_ENV,
+        table.tls_key.clone().map(|p| (Some(p), key("tls_key"))),
+        None,
+        path,
+    )?;
+    match (&tls_cert.value, &tls_key.value) {
+        (Some(_), None) => return Err(ConfigError::new(&tls_key.source, "tls_cert is set but tls_key is not")),
+        (None, Some(_)) => return Err(ConfigError::new(&tls_cert.source, "tls_key is set but tls_cert is not")),
+        (Some(cert), Some(k)) => {
+            let settings = orbit_protocol_api::tls::TlsSettings { cert: cert.clone(), key: k.clone() };
+            orbit_protocol_api::tls::load(&settings, &[]).map_err(|m| ConfigError::new(&tls_cert.source, m.to_string()))?;
+        }
+        _ => {}
+    }
+    let parse_max = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
+    };
+    let max_connections = layers.resolve(
+        names::MYSQL_MAX_CONNECTIONS_FLAG,
+        names::MYSQL_MAX_CONNECTIONS_ENV,
+        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        151,
+        parse_max,
+    )?;
+    let parse_packet = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (1024..=1 << 30).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_allowed_packet \"{s}\" (expected bytes from 1024 to 1073741824)")),
+    };
+    let max_allowed_packet = layers.resolve(
+        names::MYSQL_MAX_PACKET_FLAG,
+        names::MYSQL_MAX_PACKET_ENV,
+        parse_file(table.max_allowed_packet.map(|n| n.to_string()).as_deref(), key("max_allowed_packet"), parse_packet)?,
+        orbit_mysql::wire::DEFAULT_MAX_ALLOWED_PACKET,
+        parse_packet,
+    )?;
+    Ok(MysqlConfig { users, tls_cert, tls_key, max_connections, max_allowed_packet })
+}
+
 fn resolve_postgres(
     layers: &Layers<'_>,
     table: &PostgresTable,
@@ -931,7 +1058,7 @@ struct FileConfig {
     #[serde(default, alias = "postgres")]
     postgresql: PostgresTable,
     #[serde(default)]
-    mysql: ProtocolTable,
+    mysql: MysqlTable,
     #[serde(default)]
     cql: ProtocolTable,
     #[serde(default)]
@@ -956,7 +1083,9 @@ impl FileConfig {
                 mode: self.postgresql.mode.clone(),
                 port: self.postgresql.port,
             },
-            Protocol::Mysql => self.mysql.clone(),
+            Protocol::Mysql => {
+                ProtocolTable { enabled: self.mysql.enabled, mode: self.mysql.mode.clone(), port: self.mysql.port }
+            }
             Protocol::Cql => self.cql.clone(),
             Protocol::Redis => {
                 ProtocolTable { enabled: self.redis.enabled, mode: self.redis.mode.clone(), port: self.redis.port }
@@ -1006,6 +1135,21 @@ struct PostgresTable {
     max_connections: Option<u64>,
     statement_timeout: Option<TomlDuration>,
     idle_in_transaction_session_timeout: Option<TomlDuration>,
+}
+
+/// The `[mysql]` table: the protocol keys plus accounts, TLS and limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MysqlTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+    port: Option<u16>,
+    /// `[mysql.users]`: name = "password".
+    users: Option<std::collections::BTreeMap<String, String>>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    max_connections: Option<u64>,
+    max_allowed_packet: Option<u64>,
 }
 
 /// A duration in the file: a number of milliseconds or a string such as "30s".

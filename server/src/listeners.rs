@@ -13,5 +13,6 @@ use orbit_protocol_api::ProtocolListener;
 pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
     let redis = orbit_redis::RedisOptions { requirepass: config.redis_requirepass.value.clone() };
     let postgres = orbit_postgres::PostgresListener::with_options(config.postgres.options());
-    vec![Box::new(postgres), Box::new(orbit_redis::RedisListener::new(redis))]
+    let mysql = orbit_mysql::MysqlListener::new(config.mysql.options());
+    vec![Box::new(postgres), Box::new(mysql), Box::new(orbit_redis::RedisListener::new(redis))]
 }

@@ -5,6 +5,8 @@
 mod leases;
 #[path = "e2e/mysql.rs"]
 mod mysql;
+#[path = "e2e/mysql_clients.rs"]
+mod mysql_clients;
 #[path = "e2e/postgres.rs"]
 mod postgres;
 #[path = "e2e/postgres_auth.rs"]

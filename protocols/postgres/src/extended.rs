@@ -138,21 +138,22 @@ impl ExtendedQueryHandler for ConnectionHandler {
             given.push(ty);
         }
         let statement = if is_empty_query(&message.query) {
-            PreparedStatement { sql: String::new(), empty: true, params: given, columns: Vec::new() }
+            PreparedStatement { sql: String::new(), empty: true, params: given, columns: Vec::new(), prepared: None }
         } else if orbit_sql::copy::is_copy(&message.query) {
             // COPY returns no rows and takes no parameters; it runs at Execute.
             orbit_sql::copy::parse_copy(&message.query).map_err(|e| from_sql_error(&e))?;
-            PreparedStatement { sql: message.query, empty: false, params: given, columns: Vec::new() }
+            PreparedStatement { sql: message.query, empty: false, params: given, columns: Vec::new(), prepared: None }
         } else {
             let session = session_of(state)?;
-            let described = session.describe(&message.query, &given).await;
+            let prepared = session.prepare(&message.query, &given).await;
             client.set_transaction_status(wire_status(session));
-            let description = described.map_err(|e| from_sql_error(&e))?;
-            let mut params = description.params;
+            let prepared = prepared.map_err(|e| from_sql_error(&e))?;
+            let mut params = prepared.description.params.clone();
             if params.len() < given.len() {
                 params.extend(given[params.len()..].iter().cloned());
             }
-            PreparedStatement { sql: message.query, empty: false, params, columns: description.columns }
+            let columns = prepared.description.columns.clone();
+            PreparedStatement { sql: message.query, empty: false, params, columns, prepared: Some(prepared) }
         };
         state.statements.insert(name, Arc::new(statement));
         client.feed(PgWireBackendMessage::ParseComplete(ParseComplete::new())).await?;
@@ -268,7 +269,10 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 client.set_state(PgWireConnectionState::QueryInProgress);
                 session.cancel_flag().store(false, Ordering::SeqCst);
                 let statement = &portal.statement;
-                let result = session.execute_extended(&statement.sql, &statement.params, &portal.params).await;
+                let result = match &statement.prepared {
+                    Some(prepared) => session.execute_prepared_extended(prepared, &statement.params, &portal.params).await,
+                    None => session.execute_extended(&statement.sql, &statement.params, &portal.params).await,
+                };
                 crate::simple::send_notices(client, session.take_notices().iter()).await?;
                 client.set_transaction_status(wire_status(session));
                 client.set_state(PgWireConnectionState::ReadyForQuery);

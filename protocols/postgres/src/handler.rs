@@ -61,6 +61,8 @@ pub struct PreparedStatement {
     pub empty: bool,
     pub params: Vec<SqlType>,
     pub columns: Vec<Column>,
+    /// The engine's parsed statement (with its plan cache); `None` for COPY and empty text.
+    pub prepared: Option<orbit_sql::PreparedStatement>,
 }
 
 /// The result format codes of a Bind message.
