@@ -82,6 +82,16 @@ impl Session {
         Ok((db, schema, rel))
     }
 
+    /// The storage name and the relation name of `name`.
+    pub(crate) fn qualified_name(&self, name: &ast::ObjectName) -> Result<(String, String), SqlError> {
+        self.qualified(name)
+    }
+
+    /// The shared ALTER TABLE (MySQL's runs its own operations and these).
+    pub(crate) async fn alter_table_shared(&mut self, at: &ast::AlterTable) -> Result<QueryOutput, SqlError> {
+        self.alter_table(at).await
+    }
+
     fn qualified(&self, name: &ast::ObjectName) -> Result<(String, String), SqlError> {
         let cat = self.engine.catalog();
         let b = self.binder(&cat, &[]);
@@ -166,6 +176,11 @@ impl Session {
     pub(crate) async fn execute_ddl(&mut self, stmt: &Statement) -> Result<QueryOutput, SqlError> {
         let engine = self.engine.clone();
         let _guard = engine.ddl_lock.lock().await;
+        if engine.dialect.is_mysql() {
+            if let Some(r) = self.mysql_ddl(stmt).await {
+                return r;
+            }
+        }
         match stmt {
             Statement::CreateTable(ct) => self.create_table(ct).await,
             Statement::Drop { object_type, if_exists, names, cascade, .. } => match object_type {

@@ -13,7 +13,10 @@
 //! [`expr`] (expressions: eval, casts, comparison, functions), [`exec`] (executor),
 //! [`catalog`] (SQL names over storage), [`session`] (sessions, transactions, settings),
 //! [`ddl`] and [`dml`] (statement families), [`format`] (text formats), [`roles`] (CREATE/ALTER/DROP
-//! ROLE and password verifiers), [`maintenance`] (VACUUM, ANALYZE), [`timeouts`] (statement_timeout and friends).
+//! ROLE and password verifiers), [`maintenance`] (VACUUM, ANALYZE), [`timeouts`] (statement_timeout and friends),
+//! [`mysql`] (a MySQL session's surface: databases, system and user variables, SET, MySQL
+//! transactions, SHOW, information_schema; the system-catalog seam is
+//! [`catalog_views::SystemCatalog`]).
 
 pub mod catalog;
 pub mod catalog_views;

@@ -130,7 +130,7 @@ impl SystemCatalog {
         match self {
             SystemCatalog::PostgreSql => relation(schema, rel, &|| binder.catalog_model()),
             SystemCatalog::MySql if schema == "information_schema" => {
-                let views = |db: &str, v: &str| binder.view_column_names(&format!("{}.{db}.{v}", binder.db));
+                let views = |db: &str, v: &str| binder.view_columns(&format!("{}.{db}.{v}", binder.db));
                 crate::mysql::info_schema::relation(rel, binder.cat, &views)
             }
             SystemCatalog::MySql if schema == "performance_schema" => {

@@ -9,6 +9,7 @@
 
 use crate::catalog::TableInfo;
 use crate::mysql_sql::types::{OPT_AUTO_INCREMENT_PREFIX, OPT_TYPE_PREFIX};
+use crate::types::SqlType;
 use orbit_storage::{ColumnDefault, DataType};
 
 const OPT_COMMENT_PREFIX: &str = "mysql.comment.";
@@ -198,6 +199,60 @@ pub fn columns(info: &TableInfo) -> Vec<MyColumn> {
         });
     }
     out
+}
+
+/// The MySQL type of a computed column (a view's).
+fn sql_type_name(ty: &SqlType) -> String {
+    match ty {
+        SqlType::Bool => "tinyint(1)".into(),
+        SqlType::Int2 => "smallint".into(),
+        SqlType::Int4 => "int".into(),
+        SqlType::Int8 => "bigint".into(),
+        SqlType::Float4 => "float".into(),
+        SqlType::Float8 => "double".into(),
+        SqlType::Numeric => "decimal(65,30)".into(),
+        SqlType::Varchar | SqlType::Bpchar | SqlType::Unknown => "varchar(255)".into(),
+        SqlType::Bytea => "longblob".into(),
+        SqlType::Date => "date".into(),
+        SqlType::Time | SqlType::Interval => "time".into(),
+        SqlType::Timestamp => "datetime".into(),
+        SqlType::TimestampTz => "timestamp".into(),
+        SqlType::Uuid => "char(36)".into(),
+        SqlType::Json | SqlType::Jsonb | SqlType::Array(_) => "json".into(),
+        SqlType::Text => "longtext".into(),
+    }
+}
+
+/// A view's columns as MySQL describes them (nullable, no keys or defaults).
+pub fn view_columns(cols: &[(String, SqlType)]) -> Vec<MyColumn> {
+    cols.iter()
+        .enumerate()
+        .map(|(i, (name, ty))| {
+            let column_type = sql_type_name(ty);
+            let data_type = column_type.split(['(', ' ']).next().unwrap_or("").to_string();
+            let (len, prec, scale, dtp) = sizes(&column_type, &data_type);
+            let string = is_string(&data_type);
+            MyColumn {
+                name: name.clone(),
+                position: i + 1,
+                nullable: true,
+                key: "",
+                default: None,
+                default_is_expr: false,
+                extra: String::new(),
+                auto_increment: false,
+                collation: string.then(|| DEFAULT_COLLATION.to_string()),
+                comment: String::new(),
+                char_max_length: len,
+                octet_length: len.map(|l| if string && data_type != "longtext" { l * 4 } else { l }),
+                numeric_precision: prec,
+                numeric_scale: scale,
+                datetime_precision: dtp,
+                column_type,
+                data_type,
+            }
+        })
+        .collect()
 }
 
 /// A table option given at CREATE TABLE (`engine`, `charset`, `collate`, `comment`).

@@ -170,7 +170,7 @@ fn column_row(db: &str, table: &str, c: &MyColumn) -> Vec<Value> {
 }
 
 /// The rows of one information_schema relation (upper-case name).
-fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec<String>) -> Vec<Vec<Value>> {
+fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec<(String, SqlType)>) -> Vec<Vec<Value>> {
     let dbs = databases(cat);
     let mut out = Vec::new();
     match name {
@@ -214,10 +214,8 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
                     }
                 }
                 for (v, _) in views_of(cat, d) {
-                    for (k, c) in view_columns(d, &v).into_iter().enumerate() {
-                        let mut row = vec![t("def"), t(d), t(&v), t(c), i(k as i64 + 1), N, t("YES"), t("text")];
-                        row.extend([N, N, N, N, N, N, N, t("text"), t(""), t(""), t("select,insert,update,references"), t(""), t(""), N]);
-                        out.push(row);
+                    for c in describe::view_columns(&view_columns(d, &v)) {
+                        out.push(column_row(d, &v, &c));
                     }
                 }
             }
@@ -303,7 +301,11 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
 
 /// `information_schema.<name>` (any case) as a bound VALUES plan; None when there is no
 /// such relation.
-pub fn relation(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec<String>) -> Option<Bound> {
+pub fn relation(
+    name: &str,
+    cat: &CatalogState,
+    view_columns: &dyn Fn(&str, &str) -> Vec<(String, SqlType)>,
+) -> Option<Bound> {
     let upper = name.to_ascii_uppercase();
     let cols = columns(&upper)?;
     let width = cols.len();

@@ -357,10 +357,27 @@ impl Session {
         self.filtered(out, f).await
     }
 
+    /// A view's columns by MySQL name (None when there is no such view).
+    fn mysql_view_columns(&self, parts: &[String]) -> Option<Vec<describe::MyColumn>> {
+        let (db, name) = match parts {
+            [n] => (self.current_database()?, n.clone()),
+            [.., d, n] => (d.clone(), n.clone()),
+            [] => return None,
+        };
+        let cat = self.engine.catalog();
+        let prefix = format!("{}.{db}.", super::CATALOG);
+        let q = cat.views.keys().find(|k| k.strip_prefix(&prefix).is_some_and(|v| v.eq_ignore_ascii_case(&name)))?.clone();
+        let b = self.binder(&cat, &[]);
+        Some(describe::view_columns(&b.view_columns(&q)))
+    }
+
     fn show_columns(&self, name: &ast::ObjectName, full: bool) -> Result<QueryOutput, SqlError> {
         let parts: Vec<String> = name.0.iter().map(part_name).collect();
-        let info = self.mysql_table(&parts, None)?;
-        let rows = describe::columns(&info)
+        let cols = match self.mysql_table(&parts, None) {
+            Ok(info) => describe::columns(&info),
+            Err(e) => self.mysql_view_columns(&parts).ok_or(e)?,
+        };
+        let rows = cols
             .into_iter()
             .map(|c| {
                 let null = t(if c.nullable { "YES" } else { "NO" });

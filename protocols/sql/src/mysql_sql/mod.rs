@@ -8,6 +8,7 @@
 //!   kept in the table's options under `mysql.type.<column>`, and the strict-mode
 //!   checks of a value written to a column.
 //! * [`format`]: MySQL's text form of values (the listener's row values).
+//! * [`alter`]: RENAME TABLE, CREATE TABLE LIKE, DROP TABLE/INDEX and ALTER TABLE MODIFY/CHANGE.
 //! * [`ddl`]: CREATE TABLE columns, keys, table options and AUTO_INCREMENT counters.
 //! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
 //!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
@@ -16,6 +17,7 @@
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
+pub mod alter;
 pub mod datetime;
 pub mod ddl;
 pub mod errors;

@@ -379,13 +379,13 @@ impl<'a> Binder<'a> {
         r
     }
 
-    /// The column names of view `qualified` ("db.schema.view"), empty when it does not bind.
-    pub(crate) fn view_column_names(&self, qualified: &str) -> Vec<String> {
+    /// The columns of view `qualified` ("db.schema.view"), empty when it does not bind.
+    pub(crate) fn view_columns(&self, qualified: &str) -> Vec<(String, SqlType)> {
         let Some(view) = self.cat.views.get(qualified) else { return Vec::new() };
         let schema = qualified.split('.').nth(1).unwrap_or("public");
         let mut b = Binder::new(self.cat, &self.db, schema, &[]);
         b.dialect = self.dialect;
-        b.bind_view(view).map(|bound| bound.cols.into_iter().map(|c| c.0).collect()).unwrap_or_default()
+        b.bind_view(view).map(|bound| bound.cols).unwrap_or_default()
     }
 
     /// The catalog as pg_catalog describes it (see [`crate::catalog_views`]).

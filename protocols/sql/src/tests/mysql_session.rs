@@ -374,6 +374,7 @@ async fn show_tables_and_columns() {
         rows(&mut s, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_NAME = 'v'").await,
         ["id"]
     );
+    assert_eq!(rows(&mut s, "SHOW COLUMNS FROM v").await, ["id|int|YES||NULL|"]);
     let e = err(&mut s, "SHOW COLUMNS FROM nope").await;
     assert_eq!((e.code, errno(&e), e.message.as_str()), ("42S02", 1146, "Table 'd1.nope' doesn't exist"));
     let status = rows(&mut s, "SHOW TABLE STATUS LIKE 't1'").await;
