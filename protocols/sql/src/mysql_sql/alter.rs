@@ -61,8 +61,8 @@ fn own_sequences(def: &mut TableDef, storage_name: &str) -> Vec<(String, String)
     moved
 }
 
-async fn sequence_value(s: &Session, seq: &str) -> Result<Option<i64>, SqlError> {
-    Ok(match s.engine.storage.get(catalog::SEQUENCES, &[Value::Text(seq.to_string())]).await? {
+async fn sequence_value(storage: &Arc<dyn orbit_storage::TableStorage>, seq: &str) -> Result<Option<i64>, SqlError> {
+    Ok(match storage.get(catalog::SEQUENCES, &[Value::Text(seq.to_string())]).await? {
         Some(row) => match row.get(1) {
             Some(Value::Int(v)) => Some(*v),
             _ => None,
@@ -138,7 +138,7 @@ impl Session {
                 }
             }
             for (old, new) in &moved {
-                if let Some(v) = sequence_value(self, old).await? {
+                if let Some(v) = sequence_value(&self.engine.storage, old).await? {
                     self.engine.storage.upsert(catalog::SEQUENCES, vec![Value::Text(new.clone()), Value::Int(v)]).await?;
                 }
             }
@@ -166,7 +166,7 @@ impl Session {
         let (q, rel) = self.qualified_name(&ct.name)?;
         if self.engine.catalog().relation_exists(&q) {
             if ct.if_not_exists {
-                self.notice("42S01", format!("Table '{rel}' already exists"));
+                self.notice("42P07", format!("relation \"{rel}\" already exists, skipping"));
                 return Ok(cmd("CREATE TABLE"));
             }
             return Err(errors::table_exists(&rel));
@@ -198,8 +198,10 @@ impl Session {
                 let (d, t) = list.split_once('.').unwrap_or(("", &list));
                 return Err(errors::unknown_table(d, t));
             }
+            // In the shared notice form the session turns into MySQL's note 1051.
             for m in &missing {
-                self.notice("42S02", format!("Unknown table '{m}'"));
+                let rel = m.rsplit('.').next().unwrap_or(m);
+                self.notice("00000", format!("table \"{rel}\" does not exist, skipping"));
             }
         }
         for q in targets {

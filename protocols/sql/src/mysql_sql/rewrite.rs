@@ -210,6 +210,18 @@ impl VisitorMut for Names<'_> {
         ControlFlow::Continue(())
     }
 
+    fn post_visit_query(&mut self, q: &mut ast::Query) -> ControlFlow<()> {
+        // NULLs sort first ascending and last descending in MySQL.
+        if let Some(ast::OrderBy { kind: ast::OrderByKind::Expressions(items), .. }) = &mut q.order_by {
+            for o in items.iter_mut() {
+                if o.options.nulls_first.is_none() {
+                    o.options.nulls_first = Some(!matches!(o.options.sort, Some(ast::OrderBySort::Desc)));
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn post_visit_select(&mut self, s: &mut ast::Select) -> ControlFlow<()> {
         for item in &mut s.projection {
             match item {

@@ -183,3 +183,56 @@ async fn expressions_and_functions_as_mariadb() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[tokio::test]
+async fn update_delete_forms_and_ddl() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE u (id INT PRIMARY KEY, v INT, s VARCHAR(5), KEY iv (v))").await;
+    ok(&mut s, "INSERT INTO u VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c'), (4, NULL, 'd')").await;
+    let a = ok(&mut s, "UPDATE u SET v = v + 1 ORDER BY id DESC LIMIT 2").await;
+    assert_eq!((a.rows, a.matched), (1, 2));
+    assert_eq!(rows(&mut s, "SELECT id, v FROM u ORDER BY id").await, [["1", "10"], ["2", "20"], ["3", "31"], ["4", "NULL"]]);
+    let a = ok(&mut s, "UPDATE u SET s = 'a' WHERE id <= 2").await;
+    assert_eq!((a.rows, a.matched), (1, 2));
+    // NULLs sort first in MySQL.
+    assert_eq!(ok(&mut s, "DELETE FROM u ORDER BY v LIMIT 1").await.rows, 1);
+    assert_eq!(rows(&mut s, "SELECT id, v FROM u ORDER BY v").await, [["1", "10"], ["2", "20"], ["3", "31"]]);
+    ok(&mut s, "INSERT INTO u VALUES (4, NULL, 'd')").await;
+    assert_eq!(rows(&mut s, "SELECT id FROM u ORDER BY v").await, [["4"], ["1"], ["2"], ["3"]]);
+    assert_eq!(rows(&mut s, "SELECT id FROM u ORDER BY v DESC").await, [["3"], ["2"], ["1"], ["4"]]);
+    ok(&mut s, "DELETE FROM u WHERE id = 4").await;
+    ok(&mut s, "CREATE TABLE w (id INT PRIMARY KEY, x INT)").await;
+    ok(&mut s, "INSERT INTO w VALUES (1, 100), (2, 200), (3, 300)").await;
+    let a = ok(&mut s, "UPDATE u JOIN w ON u.id = w.id SET u.v = w.x WHERE w.x > 100").await;
+    assert_eq!((a.rows, a.matched), (2, 2));
+    assert_eq!(rows(&mut s, "SELECT id, v FROM u ORDER BY id").await, [["1", "10"], ["2", "200"], ["3", "300"]]);
+    assert_eq!(ok(&mut s, "DELETE u FROM u JOIN w ON u.id = w.id WHERE w.x = 300").await.rows, 1);
+    assert_eq!(ok(&mut s, "DELETE FROM w USING w JOIN u ON u.id = w.id").await.rows, 2);
+    assert_eq!(one(&mut s, "SELECT COUNT(*) FROM u").await, "2");
+    assert_eq!(one(&mut s, "SELECT COUNT(*) FROM w").await, "1");
+    ok(&mut s, "RENAME TABLE u TO u2").await;
+    assert_eq!(errno(&mut s, "SELECT * FROM u").await.0, 1146);
+    assert_eq!(rows(&mut s, "SELECT id FROM u2 ORDER BY id").await, [["1"], ["2"]]);
+    ok(&mut s, "ALTER TABLE u2 MODIFY COLUMN s VARCHAR(1)").await;
+    assert_eq!(errno(&mut s, "INSERT INTO u2 (id, s) VALUES (5, 'xy')").await.0, 1406);
+    ok(&mut s, "ALTER TABLE u2 MODIFY COLUMN s VARCHAR(10) NOT NULL").await;
+    ok(&mut s, "ALTER TABLE u2 CHANGE COLUMN v vv BIGINT").await;
+    ok(&mut s, "INSERT INTO u2 (id, vv, s) VALUES (9, 9000000000, 'long text')").await;
+    assert_eq!(
+        rows(&mut s, "SELECT id, vv, s FROM u2 ORDER BY id").await,
+        [["1", "10", "a"], ["2", "200", "a"], ["9", "9000000000", "long text"]]
+    );
+    ok(&mut s, "CREATE TABLE w2 LIKE u2").await;
+    assert_eq!(ok(&mut s, "INSERT INTO w2 SELECT * FROM u2").await.rows, 3);
+    // MySQL 8 drops nothing when one table is missing (MariaDB drops the others).
+    let (n, m) = errno(&mut s, "DROP TABLE nope, w2").await;
+    assert_eq!(n, 1051);
+    assert!(m.starts_with("Unknown table '") && m.ends_with(".nope'"), "{m}");
+    assert_eq!(one(&mut s, "SELECT COUNT(*) FROM w2").await, "3");
+    ok(&mut s, "DROP TABLE IF EXISTS nope, w2").await;
+    ok(&mut s, "ALTER TABLE u2 ADD INDEX ix (s), ADD UNIQUE KEY (vv)").await;
+    assert_eq!(errno(&mut s, "INSERT INTO u2 (id, vv, s) VALUES (10, 10, 'q')").await, (1062, "Duplicate entry '10' for key 'u2.vv'".into()));
+    ok(&mut s, "DROP INDEX ix ON u2").await;
+    ok(&mut s, "TRUNCATE TABLE u2").await;
+    assert_eq!(one(&mut s, "SELECT COUNT(*) FROM u2").await, "0");
+}
