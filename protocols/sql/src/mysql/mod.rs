@@ -111,7 +111,6 @@ pub struct MySqlSession {
     /// The open transaction was started READ ONLY.
     pub(crate) read_only_tx: bool,
     pub(crate) started: Instant,
-    pub(crate) current_statement: String,
     /// Set by another session's KILL [CONNECTION] of this one.
     pub(crate) killed: Arc<AtomicBool>,
 }
@@ -134,7 +133,6 @@ impl MySqlSession {
             status: BTreeMap::new(),
             read_only_tx: false,
             started: Instant::now(),
-            current_statement: String::new(),
             killed: Arc::new(AtomicBool::new(false)),
         }
     }

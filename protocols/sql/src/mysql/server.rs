@@ -106,7 +106,8 @@ impl Session {
 
     pub(crate) fn show_processlist(&self, full: bool) -> QueryOutput {
         let m = self.mysql.as_deref().expect("mysql");
-        let info = if full { m.current_statement.clone() } else { m.current_statement.chars().take(100).collect() };
+        // Sessions do not see each other: the one statement running is this one.
+        let info = if full { "SHOW FULL PROCESSLIST" } else { "SHOW PROCESSLIST" };
         let row = vec![
             Value::Int(m.connection_id as i64),
             t(&self.user),

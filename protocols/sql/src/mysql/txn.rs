@@ -39,7 +39,6 @@ impl Session {
             m.effects.lock().clear();
             m.bump("Questions", 1);
             m.bump(&format!("Com_{}", com_name(stmt)), 1);
-            m.current_statement = stmt.to_string();
         }
         let notices_before = self.notice_count();
         self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -66,7 +65,6 @@ impl Session {
         for n in notices {
             m.diagnostics.push(errors::notice_diagnostic(&n, &db));
         }
-        m.current_statement.clear();
         match &result {
             Ok(out) => {
                 let effects: Vec<Effect> = std::mem::take(&mut *m.effects.lock());
@@ -368,10 +366,17 @@ fn is_diagnostic(stmt: &Statement) -> bool {
             let v = v.value.to_ascii_lowercase();
             v == "warnings" || v == "errors" || v == "count"
         }),
-        Statement::Query(q) => {
-            let t = q.to_string().to_ascii_lowercase();
-            t.contains("warning_count") || t.contains("error_count")
-        }
+        // SELECT @@warning_count, @@error_count (a SELECT list without FROM).
+        Statement::Query(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) if s.from.is_empty() => s.projection.iter().any(|item| match item {
+                ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let t = e.to_string().to_ascii_lowercase();
+                    t.contains("warning_count") || t.contains("error_count")
+                }
+                _ => false,
+            }),
+            _ => false,
+        },
         _ => false,
     }
 }
