@@ -236,6 +236,9 @@ impl Connection {
 
     /// Answers one command; false when the connection must close afterwards.
     async fn dispatch(&mut self, command: Command, seq: u8) -> Result<bool, PacketError> {
+        if matches!(command, Command::Query(_) | Command::StmtExecute { .. }) {
+            self.shared.questions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         match command {
             Command::Query(sql) => {
                 let sql = String::from_utf8_lossy(&sql).into_owned();
@@ -385,14 +388,16 @@ impl Connection {
                 let end = crate::wire::end_of_resultset(self.caps, self.status() | more_flag, self.session.warning_count());
                 self.writer.write(seq, &end)
             }
-            QueryOutput::Command { affected, .. } => {
+            QueryOutput::Command { command, affected } => {
+                let warnings = self.session.warning_count();
+                let info = info_line(&command, affected, warnings);
                 let affected = affected.map(|(_, a)| a).unwrap_or_default();
                 let ok = OkPacket {
                     affected_rows: affected.rows,
                     last_insert_id: affected.last_insert_id.unwrap_or(0),
                     status: self.status() | more_flag,
-                    warnings: self.session.warning_count(),
-                    info: String::new(),
+                    warnings,
+                    info,
                 };
                 self.writer.write(seq, &ok.encode(self.caps))
             }
@@ -465,5 +470,19 @@ impl Connection {
                 Ok(false)
             }
         }
+    }
+}
+
+/// The OK packet's human-readable info, as MySQL writes it: "Rows matched: 2  Changed: 1
+/// Warnings: 0" for UPDATE, "Records: 3  Duplicates: 0  Warnings: 0" for an INSERT of
+/// several rows (and REPLACE), "Records: 0  Duplicates: 0  Warnings: 0" for ALTER TABLE.
+fn info_line(command: &str, affected: Option<(orbit_sql::Verb, orbit_sql::Affected)>, warnings: u16) -> String {
+    match affected {
+        Some((orbit_sql::Verb::Update, a)) => format!("Rows matched: {}  Changed: {}  Warnings: {warnings}", a.matched, a.rows),
+        Some((orbit_sql::Verb::Insert, a)) if a.records > 1 => {
+            format!("Records: {}  Duplicates: {}  Warnings: {warnings}", a.records, a.duplicates)
+        }
+        None if command == "ALTER TABLE" || command == "CREATE INDEX" => format!("Records: 0  Duplicates: 0  Warnings: {warnings}"),
+        _ => String::new(),
     }
 }

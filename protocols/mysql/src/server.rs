@@ -9,7 +9,7 @@ use crate::wire::{ErrPacket, PacketWriter};
 use async_trait::async_trait;
 use orbit_protocol_api::accept::{serve_connections, AcceptOptions, Accepted};
 use orbit_protocol_api::tls::TlsAcceptor;
-use orbit_protocol_api::{ListenerContext, ListenerError, Protocol, ProtocolListener};
+use orbit_protocol_api::{ConnectionLimit, ListenerContext, ListenerError, Protocol, ProtocolListener};
 use orbit_sql::{Dialect, Engine};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,14 +27,20 @@ pub(crate) struct Shared {
     pub tls: Option<TlsAcceptor>,
     pub started: Instant,
     pub questions: AtomicU64,
+    /// Open connections (the accept loop's cap), for COM_STATISTICS.
+    pub connections: ConnectionLimit,
 }
 
 /// COM_STATISTICS's line.
 pub(crate) fn statistics(shared: &Shared) -> String {
+    let uptime = shared.started.elapsed().as_secs_f64();
+    let questions = shared.questions.load(Ordering::Relaxed);
     format!(
-        "Uptime: {}  Threads: 1  Questions: {}  Slow queries: 0  Opens: 0  Flush tables: 1  Open tables: 0  Queries per second avg: 0.000",
-        shared.started.elapsed().as_secs(),
-        shared.questions.load(Ordering::Relaxed)
+        "Uptime: {}  Threads: {}  Questions: {questions}  Slow queries: 0  Opens: 0  Flush tables: 1  Open tables: 0  \
+         Queries per second avg: {:.3}",
+        uptime as u64,
+        shared.connections.open(),
+        if uptime > 0.0 { questions as f64 / uptime } else { 0.0 }
     )
 }
 
@@ -84,8 +90,9 @@ impl ProtocolListener for MysqlListener {
             tls,
             started: Instant::now(),
             questions: AtomicU64::new(0),
+            connections: ConnectionLimit::new(self.options.max_connections),
         });
-        let accept = AcceptOptions::new(Protocol::Mysql).max_connections(self.options.max_connections).refuse_with(
+        let accept = AcceptOptions::new(Protocol::Mysql).limit(shared.connections.clone()).refuse_with(
             |conn: Accepted| async move {
                 // MySQL sends ER_CON_COUNT_ERROR as the first packet instead of a greeting.
                 let mut writer = PacketWriter::new(conn.stream);
