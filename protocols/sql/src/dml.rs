@@ -610,14 +610,42 @@ impl Session {
         row: Vec<Value>,
         row_no: usize,
     ) -> Result<Vec<Value>, SqlError> {
+        self.finish_row_with(info, ctx, checks, row, row_no, None)
+    }
+
+    /// [`Self::finish_row`]; with `lenient` (MySQL's INSERT IGNORE) a value that does
+    /// not fit its column is adjusted as MySQL does and the error becomes a warning.
+    fn finish_row_with(
+        &self,
+        info: &TableInfo,
+        ctx: &ExecCtx,
+        checks: &[(String, Expr)],
+        row: Vec<Value>,
+        row_no: usize,
+        mut lenient: Option<&mut Vec<SqlError>>,
+    ) -> Result<Vec<Value>, SqlError> {
         let cols = info.columns();
         let mut out = Vec::with_capacity(row.len());
         let mysql = self.engine.dialect.is_mysql();
         for (i, (v, c)) in row.into_iter().zip(cols.iter()).enumerate() {
             if let Some(Some(kind)) = info.mysql_kinds.get(i) {
-                let v = crate::mysql_sql::types::store(kind, &c.data_type, v, &c.name, row_no)?;
+                let v = match (crate::mysql_sql::types::store(kind, &c.data_type, v.clone(), &c.name, row_no), &mut lenient) {
+                    (Ok(v), _) => v,
+                    (Err(e), Some(warnings)) => {
+                        warnings.push(e);
+                        crate::mysql_sql::types::adjust(kind, &c.data_type, v)
+                    }
+                    (Err(e), None) => return Err(e),
+                };
                 if v.is_null() && !c.nullable {
-                    return Err(crate::mysql_sql::errors::cannot_be_null(&c.name));
+                    match &mut lenient {
+                        Some(warnings) => {
+                            warnings.push(crate::mysql_sql::errors::cannot_be_null(&c.name));
+                            out.push(crate::mysql_sql::types::implicit_default(kind, &c.data_type));
+                            continue;
+                        }
+                        None => return Err(crate::mysql_sql::errors::cannot_be_null(&c.name)),
+                    }
                 }
                 out.push(v);
                 continue;
@@ -765,6 +793,8 @@ impl Session {
         let ctx = self.new_ctx(params, Default::default());
         let mut ctx_holder = Some(ctx);
         let mysql = self.engine.dialect.is_mysql();
+        let records = rows.len() as u64;
+        let mut duplicates = 0u64;
         for (ri, row) in rows.into_iter().enumerate() {
             let row_no = ri + 1;
             if self.cancel.load(Ordering::Relaxed) {
@@ -772,8 +802,13 @@ impl Session {
             }
             let row = {
                 let ctx = ctx_holder.take().unwrap_or_else(|| self.new_ctx(params, Default::default()));
-                let r = self.finish_row(&info, &ctx, &plan.checks, row, row_no);
+                let mut warnings = Vec::new();
+                let lenient = if plan.ignore { Some(&mut warnings) } else { None };
+                let r = self.finish_row_with(&info, &ctx, &plan.checks, row, row_no, lenient);
                 drop(ctx);
+                for w in warnings {
+                    self.warning(w.code, w.message);
+                }
                 r?
             };
             let mut attempt = tx.insert(&table, row.clone()).await;
@@ -786,6 +821,7 @@ impl Session {
                 let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
                 tx.delete(&table, &key).await?;
                 count += 1;
+                duplicates += 1;
                 attempt = tx.insert(&table, row.clone()).await;
             }
             match attempt {
@@ -806,12 +842,14 @@ impl Session {
                     };
                     if plan.ignore {
                         self.warning("23000", dup(e).message);
+                        duplicates += 1;
                         continue;
                     }
                     let Some(action) = &plan.conflict else { return Err(dup(e)) };
                     let ConflictAction::Update { assignments, selection } = action else { continue };
                     let existing = conflicting_row(tx, &info, &e, &row).await?;
                     let Some(existing) = existing else { return Err(dup(e)) };
+                    duplicates += 1;
                     let updated = {
                         let ctx = self.new_ctx(params, Default::default());
                         let mut both = existing.clone();
@@ -852,7 +890,7 @@ impl Session {
                 Err(e) => return Err(e.into()),
             }
         }
-        let affected = (Verb::Insert, Affected { rows: count, matched: count, last_insert_id });
+        let affected = (Verb::Insert, Affected { rows: count, matched: count, last_insert_id, records, duplicates });
         Ok(match plan.returning {
             Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
             None => QueryOutput::Command { command: "INSERT".into(), affected: Some(affected) },
@@ -998,7 +1036,7 @@ impl Session {
             }
         }
         let verb = if update { Verb::Update } else { Verb::Delete };
-        let affected = (verb, Affected { rows: count, matched: count + unchanged, last_insert_id: None });
+        let affected = (verb, Affected { rows: count, matched: count + unchanged, ..Default::default() });
         Ok(match plan.returning {
             Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
             None => QueryOutput::Command { command: verb.name().into(), affected: Some(affected) },

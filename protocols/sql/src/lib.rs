@@ -150,6 +150,11 @@ pub struct Affected {
     pub matched: u64,
     /// The first AUTO_INCREMENT / SERIAL value the statement generated, if any.
     pub last_insert_id: Option<u64>,
+    /// INSERT: the rows the statement offered (VALUES rows or SELECT results) — MySQL's
+    /// "Records" — and how many of them met an existing key ("Duplicates": replaced,
+    /// ignored or updated by ON DUPLICATE KEY UPDATE).
+    pub records: u64,
+    pub duplicates: u64,
 }
 
 /// The neutral outcome of one statement.
