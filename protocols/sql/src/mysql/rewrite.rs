@@ -9,7 +9,11 @@
 //! SHOW CREATE {DATABASE|SCHEMA} [IF NOT EXISTS] d  →  SHOW __orbit_create_database [IF NOT EXISTS] d
 //! SHOW TABLE STATUS ... LIKE 'p'        →  SHOW TABLE STATUS ... LIKE `p`
 //! SHOW GRANTS FOR 'u'@'h'               →  SHOW GRANTS FOR `u@h`
+//! SHOW {PROCEDURE|FUNCTION} STATUS ... / SHOW {TRIGGERS|EVENTS} ...  →  without the filter
 //! ```
+//!
+//! (There are no stored routines, triggers or events: those SHOWs answer empty sets,
+//! whatever their filter.)
 //!
 //! The session recognises the markers ([`NAMES`], [`COLLATE`], [`CHARSET`],
 //! [`CREATE_DATABASE`]) in [`super::set`] and [`super::show`].
@@ -30,7 +34,8 @@ fn mentions(sql: &str) -> bool {
         || has(b"charset")
         || has(b"character")
         || has(b"consistent")
-        || (has(b"show") && (has(b"database") || has(b"schema") || has(b"status") || has(b"grants")))
+        || (has(b"show")
+            && (has(b"database") || has(b"schema") || has(b"status") || has(b"grants") || has(b"triggers") || has(b"events")))
 }
 
 fn word_is(t: &Token, kw: &str) -> bool {
@@ -177,7 +182,17 @@ fn statement(toks: &[&Token], sig: &[usize], starts: &[usize], edits: &mut Vec<(
             k += 1;
         }
     } else if w(0, "show") {
-        if w(1, "create") && (w(2, "database") || w(2, "schema")) {
+        let keep = if (w(1, "procedure") || w(1, "function")) && w(2, "status") {
+            3
+        } else if w(1, "triggers") || w(1, "events") {
+            2
+        } else {
+            0
+        };
+        if keep > 0 && sig.len() > keep {
+            let (a, b) = (starts[sig[keep]], starts[sig[sig.len() - 1] + 1]);
+            edits.push((a, b, String::new()));
+        } else if w(1, "create") && (w(2, "database") || w(2, "schema")) {
             let (a, b) = range(1, 2);
             edits.push((a, b, CREATE_DATABASE.to_string()));
         } else if w(1, "table") && w(2, "status") {
@@ -212,5 +227,6 @@ mod tests {
         assert_eq!(prepare("SHOW CREATE DATABASE d"), "SHOW __orbit_create_database d");
         assert_eq!(prepare("SHOW TABLE STATUS LIKE 't%'"), "SHOW TABLE STATUS LIKE `t%`");
         assert_eq!(prepare("SELECT 'names'"), "SELECT 'names'");
+        assert_eq!(prepare("SHOW PROCEDURE STATUS WHERE Db = 'x'"), "SHOW PROCEDURE STATUS ");
     }
 }

@@ -182,6 +182,12 @@ impl Session {
                 _ => Err(SqlError::not_supported("this USE form")),
             },
             Statement::Set(set) => self.mysql_set(set).await,
+            // Privileges are always current and tables have nothing to flush.
+            Statement::Flush { object_type: ast::FlushType::Privileges | ast::FlushType::Tables, read_lock: false, tables, .. }
+                if tables.is_empty() =>
+            {
+                Ok(cmd("FLUSH"))
+            }
             Statement::Kill { modifier, id } => {
                 let connection = !matches!(modifier, Some(ast::KillType::Query));
                 self.mysql_kill(*id, connection).map(|()| cmd("KILL"))

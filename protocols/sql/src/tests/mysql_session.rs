@@ -409,7 +409,12 @@ async fn show_server() {
     assert!(p[0].ends_with("|SHOW PROCESSLIST"), "{p:?}");
     assert_eq!(rows(&mut s, "SHOW GRANTS").await, ["GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION"]);
     assert_eq!(names(&mut s, "SHOW GRANTS").await, ["Grants for root@localhost"]);
-    assert_eq!(err(&mut s, "SHOW MASTER STATUS").await.code, "0A000");
+    assert_eq!(rows(&mut s, "SHOW MASTER STATUS").await.len(), 0);
+    assert_eq!(rows(&mut s, "SHOW PROCEDURE STATUS WHERE Db = 'x'").await.len(), 0);
+    assert_eq!(errno(&err(&mut s, "SHOW TRIGGERS").await), 1046);
+    assert_eq!(errno(&err(&mut s, "SHOW BINARY LOGS").await), 1381);
+    assert_eq!(err(&mut s, "SHOW PRIVILEGES").await.code, "0A000");
+    ok(&mut s, "FLUSH PRIVILEGES").await;
     let d = s.describe("SHOW WARNINGS", &[]).await.unwrap();
     assert_eq!(d.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Level", "Code", "Message"]);
     assert!(s.describe("SET @a = 1", &[]).await.unwrap().columns.is_empty());
