@@ -11,6 +11,8 @@
 //!   Result column names of unaliased select items are the item's source text, as in MySQL.
 //! * Before parsing, the operators sqlparser's MySQL dialect does not know: prefix `!`
 //!   becomes NOT and infix `MOD` becomes `%` ([`operator_tokens`]).
+//! * `GROUP_CONCAT([DISTINCT] a, b ORDER BY x SEPARATOR ';')` becomes
+//!   `string_agg([DISTINCT] CAST(CONCAT(a, b) AS CHAR), ';' ORDER BY x)` (',' by default).
 //! * `INSERT ... SET a = 1, b = 2` becomes `INSERT ... (a, b) VALUES (1, 2)`, and
 //!   `VALUES(c)` inside ON DUPLICATE KEY UPDATE becomes `__values.c`, the proposed row
 //!   (the binder names it `__values`, and the row alias of `AS new` too).
@@ -55,10 +57,11 @@ pub fn rewrite(stmts: &mut [Statement], sql: &str) {
     let src = Source::new(sql);
     for stmt in stmts.iter_mut() {
         number_placeholders(stmt);
+        let names = output_names(stmt, &src);
         let mut v = Names { src: &src };
         let _ = stmt.visit(&mut v);
         restore_statement_names(stmt, &src);
-        name_outputs(stmt, &src);
+        name_outputs(stmt, names);
         if let Statement::Insert(ins) = stmt {
             rewrite_insert(ins);
         }
@@ -194,6 +197,7 @@ impl VisitorMut for Names<'_> {
     }
 
     fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
+        group_concat(e);
         // `$n` is a parameter: statements logged for a replay print their `?` that way.
         if let ast::Expr::Identifier(i) = e {
             if i.quote_style.is_none() && i.value.len() > 1 && i.value.starts_with('$') && i.value[1..].bytes().all(|b| b.is_ascii_digit()) {
@@ -235,29 +239,43 @@ impl VisitorMut for Names<'_> {
     }
 }
 
-/// Output column names of the statement's own SELECT list: MySQL names an unaliased
-/// item by its text as written and keeps an alias's case.
-fn name_outputs(stmt: &mut Statement, src: &Source) {
-    let Statement::Query(q) = stmt else { return };
+fn projection(stmt: &mut Statement) -> Option<&mut Vec<ast::SelectItem>> {
+    let Statement::Query(q) = stmt else { return None };
     let mut body = q.body.as_mut();
     while let ast::SetExpr::SetOperation { left, .. } = body {
         body = left.as_mut();
     }
-    let ast::SetExpr::Select(s) = body else { return };
-    for item in &mut s.projection {
+    match body {
+        ast::SetExpr::Select(s) => Some(&mut s.projection),
+        _ => None,
+    }
+}
+
+/// The output column names of the statement's own SELECT list, read before the
+/// pre-pass changes it: MySQL names an unaliased item by its text as written and keeps
+/// an alias's case.
+fn output_names(stmt: &mut Statement, src: &Source) -> Vec<Option<String>> {
+    let Some(items) = projection(stmt) else { return Vec::new() };
+    items
+        .iter()
+        .map(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) => source_text(src, e),
+            ast::SelectItem::ExprWithAlias { alias, .. } => src.original(alias),
+            _ => None,
+        })
+        .collect()
+}
+
+fn name_outputs(stmt: &mut Statement, names: Vec<Option<String>>) {
+    let Some(items) = projection(stmt) else { return };
+    for (item, name) in items.iter_mut().zip(names) {
+        let Some(name) = name else { continue };
         match item {
             ast::SelectItem::UnnamedExpr(e) => {
-                if let Some(name) = source_text(src, e) {
-                    let expr = std::mem::replace(e, ast::Expr::value(ast::Value::Null));
-                    *item = ast::SelectItem::ExprWithAlias { expr, alias: ast::Ident::with_quote('`', name) };
-                }
+                let expr = std::mem::replace(e, ast::Expr::value(ast::Value::Null));
+                *item = ast::SelectItem::ExprWithAlias { expr, alias: ast::Ident::with_quote('`', name) };
             }
-            ast::SelectItem::ExprWithAlias { alias, .. } => {
-                if let Some(orig) = src.original(alias) {
-                    alias.value = orig;
-                    alias.quote_style = Some('`');
-                }
-            }
+            ast::SelectItem::ExprWithAlias { alias, .. } => *alias = ast::Ident::with_quote('`', name),
             _ => {}
         }
     }
@@ -403,4 +421,55 @@ fn rewrite_insert(ins: &mut ast::Insert) {
             let _ = a.value.visit(&mut Values);
         }
     }
+}
+
+fn group_concat(e: &mut ast::Expr) {
+    let ast::Expr::Function(f) = e else { return };
+    let is = f.name.0.len() == 1
+        && matches!(&f.name.0[0], ast::ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("group_concat"));
+    if !is || f.over.is_some() {
+        return;
+    }
+    let ast::FunctionArguments::List(list) = &mut f.args else { return };
+    let mut sep = ast::Expr::value(ast::Value::SingleQuotedString(",".into()));
+    let mut clauses = Vec::new();
+    for c in std::mem::take(&mut list.clauses) {
+        match c {
+            ast::FunctionArgumentClause::Separator(v) => sep = ast::Expr::Value(v),
+            other => clauses.push(other),
+        }
+    }
+    let exprs: Vec<ast::Expr> = list
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => Some(x.clone()),
+            _ => None,
+        })
+        .collect();
+    if exprs.is_empty() || exprs.len() != list.args.len() {
+        return;
+    }
+    let value = if exprs.len() == 1 {
+        exprs.into_iter().next().expect("one argument")
+    } else {
+        let args = exprs.into_iter().map(|x| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x))).collect();
+        ast::Expr::Function(ast::Function {
+            name: ast::ObjectName::from(vec![ast::Ident::new("concat")]),
+            uses_odbc_syntax: false,
+            parameters: ast::FunctionArguments::None,
+            args: ast::FunctionArguments::List(ast::FunctionArgumentList { duplicate_treatment: None, args, clauses: vec![] }),
+            filter: None,
+            null_treatment: None,
+            over: None,
+            within_group: vec![],
+        })
+    };
+    let text = ast::Expr::Cast { kind: ast::CastKind::Cast, expr: Box::new(value), data_type: ast::DataType::Char(None), format: None };
+    list.args = vec![
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(text)),
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(sep)),
+    ];
+    list.clauses = clauses;
+    f.name = ast::ObjectName::from(vec![ast::Ident::new("string_agg")]);
 }

@@ -530,3 +530,92 @@ pub fn as_text(v: Value) -> String {
         other => crate::mysql_sql::format::text(&other).unwrap_or_default(),
     }
 }
+
+/// The value MySQL stores instead of one that does not fit (INSERT IGNORE, non-strict):
+/// integers clamp to the range, strings are cut to the length, an unknown ENUM member
+/// becomes '', what cannot be converted becomes the type's zero.
+pub fn adjust(kind: &Kind, storage: &DataType, v: Value) -> Value {
+    use bigdecimal::ToPrimitive;
+    let number = |v: &Value| -> f64 {
+        match v {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            Value::Decimal(d) => d.to_f64().unwrap_or(0.0),
+            Value::Bool(b) => *b as i64 as f64,
+            other => numeric_prefix(&as_text(other.clone())).0.to_f64().unwrap_or(0.0),
+        }
+    };
+    let int_value = |n: i128| match storage {
+        DataType::Decimal { .. } => Value::Decimal(n.to_string().parse().unwrap_or_default()),
+        _ => Value::Int(n as i64),
+    };
+    match kind {
+        Kind::Int { min, max } => {
+            let f = number(&v).round();
+            int_value(if f < *min as f64 { *min } else if f > *max as f64 { *max } else { f as i128 })
+        }
+        Kind::Year => Value::Int(0),
+        Kind::Decimal => {
+            let d: BigDecimal = match &v {
+                Value::Decimal(d) => d.clone(),
+                Value::Int(i) => (*i).into(),
+                other => numeric_prefix(&as_text(other.clone())).0,
+            };
+            match storage {
+                DataType::Decimal { precision: Some(p), scale } => {
+                    let s = scale.unwrap_or(0) as i64;
+                    let max = BigDecimal::from(10i64.pow((*p as i64 - s).clamp(0, 18) as u32)) - BigDecimal::new(1.into(), s);
+                    let d = d.with_scale_round(s, bigdecimal::RoundingMode::HalfUp);
+                    Value::Decimal(if d > max { max } else if d < -max.clone() { -max } else { d })
+                }
+                _ => Value::Decimal(d),
+            }
+        }
+        Kind::Float => Value::Float(number(&v)),
+        Kind::Chars { max, .. } => Value::Text(as_text(v).chars().take(*max as usize).collect()),
+        Kind::Text { max_bytes } => {
+            let s = as_text(v);
+            let mut end = (*max_bytes as usize).min(s.len());
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            Value::Text(s[..end].to_string())
+        }
+        Kind::Binary { max_bytes, fixed } => {
+            let mut b = match v {
+                Value::Bytes(b) => b,
+                other => as_text(other).into_bytes(),
+            };
+            b.truncate(*max_bytes as usize);
+            if *fixed {
+                b.resize(*max_bytes as usize, 0);
+            }
+            Value::Bytes(b)
+        }
+        Kind::Enum(_) => Value::Text(String::new()),
+        Kind::Set(members) => {
+            let s = as_text(v);
+            let keep: Vec<&str> = members.iter().filter(|m| s.split(',').any(|p| p.eq_ignore_ascii_case(m))).map(|m| m.as_str()).collect();
+            Value::Text(keep.join(","))
+        }
+        Kind::Other => Value::Null,
+    }
+}
+
+/// The implicit default of a NOT NULL column given NULL under INSERT IGNORE.
+pub fn implicit_default(kind: &Kind, storage: &DataType) -> Value {
+    match (kind, storage) {
+        (Kind::Int { .. } | Kind::Year, DataType::Decimal { .. }) => Value::Decimal(BigDecimal::from(0)),
+        (Kind::Int { .. } | Kind::Year, _) => Value::Int(0),
+        (Kind::Decimal, _) => Value::Decimal(BigDecimal::from(0)),
+        (Kind::Float, _) => Value::Float(0.0),
+        (Kind::Binary { max_bytes, fixed: true }, _) => Value::Bytes(vec![0; *max_bytes as usize]),
+        (Kind::Binary { .. }, _) => Value::Bytes(Vec::new()),
+        (Kind::Enum(members), _) => Value::Text(members.first().cloned().unwrap_or_default()),
+        (_, DataType::Date) => Value::Date(0),
+        (_, DataType::Timestamp) => Value::Timestamp(0),
+        (_, DataType::Time) => Value::Time(0),
+        (_, DataType::Json) => Value::Json("null".into()),
+        _ => Value::Text(String::new()),
+    }
+}

@@ -236,3 +236,42 @@ async fn update_delete_forms_and_ddl() {
     ok(&mut s, "TRUNCATE TABLE u2").await;
     assert_eq!(one(&mut s, "SELECT COUNT(*) FROM u2").await, "0");
 }
+
+#[tokio::test]
+async fn column_kinds_ignore_group_concat_and_limits() {
+    let mut s = session().await;
+    ok(
+        &mut s,
+        "CREATE TABLE m (id INT AUTO_INCREMENT PRIMARY KEY, d DATE, dt DATETIME, ts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, \
+         y YEAR, st SET('a','b','c'), j JSON, u BIGINT UNSIGNED, dc DECIMAL(6,2), f FLOAT, db DOUBLE, tx TEXT, bl BLOB, t TINYINT)",
+    )
+    .await;
+    ok(
+        &mut s,
+        "INSERT INTO m (d, dt, y, st, j, u, dc, f, db, tx, bl) VALUES ('2024-01-02', '2024-01-02 03:04:05', 2024, 'b,a', \
+         '{\"k\": [1, 2]}', 18446744073709551615, 3.14159, 1.5, 0.1, 'hello', 'bin')",
+    )
+    .await;
+    assert_eq!(
+        one(&mut s, "SELECT d, dt, y, st, j, u, dc, f, db, tx, bl, ts IS NOT NULL FROM m").await,
+        "2024-01-02|2024-01-02 03:04:05|2024|a,b|{\"k\": [1, 2]}|18446744073709551615|3.14|1.5|0.1|hello|bin|1"
+    );
+    assert_eq!(ok(&mut s, "INSERT IGNORE INTO m (t) VALUES (300)").await.rows, 1);
+    assert_eq!(ok(&mut s, "INSERT IGNORE INTO m (t, tx) VALUES (-300, 'x')").await.rows, 1);
+    assert_eq!(rows(&mut s, "SELECT id, t FROM m ORDER BY id").await, [["1", "NULL"], ["2", "127"], ["3", "-128"]]);
+    assert_eq!(
+        one(&mut s, "SELECT GROUP_CONCAT(id), GROUP_CONCAT(DISTINCT t ORDER BY t DESC SEPARATOR ';') FROM m").await,
+        "1,2,3|127;-128"
+    );
+    assert_eq!(
+        columns(&mut s, "SELECT GROUP_CONCAT(id) FROM m").await,
+        ["GROUP_CONCAT(id)"]
+    );
+    assert_eq!(rows(&mut s, "SELECT id FROM m ORDER BY id LIMIT 1, 2").await, [["2"], ["3"]]);
+    assert_eq!(rows(&mut s, "SELECT id FROM m ORDER BY id LIMIT 1 OFFSET 2").await, [["3"]]);
+    assert_eq!(errno(&mut s, "INSERT INTO m (u) VALUES (-1)").await, (1264, "Out of range value for column 'u' at row 1".into()));
+    assert_eq!(errno(&mut s, "INSERT INTO m (dc) VALUES (12345.678)").await, (1264, "Out of range value for column 'dc' at row 1".into()));
+    // MySQL 8 (MariaDB has no -> / ->>).
+    assert_eq!(one(&mut s, "SELECT j->'$.k[0]', j->>'$.k', JSON_EXTRACT(j, '$.k') FROM m WHERE id = 1").await, "1|[1, 2]|[1, 2]");
+    assert_eq!(one(&mut s, "SELECT COUNT(*), SUM(id), MIN(tx), MAX(d) FROM m").await, "3|6|hello|2024-01-02");
+}
