@@ -11,7 +11,7 @@ mkdir -p "$CARGO_TARGET_DIR"
 # `mariadb` client) as the reference for the MySQL listener, and sysbench for its benchmark
 # and e2e test.
 ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15 libpostgresql-jdbc-java redis-tools redis-server
-    mariadb-server mariadb-client sysbench)
+    mariadb-server mariadb-client sysbench libmariadb-java)
 
 missing_packages() {
     local p

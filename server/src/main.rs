@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     };
     orbit_server::init_logging();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Deeply nested statements (a 60-table join, a long chain of ORs) recurse through the
+    // binder, planner and executor: give every worker a stack big enough for what the
+    // parser's recursion limit lets through.
+    let runtime = match tokio::runtime::Builder::new_multi_thread().thread_stack_size(32 << 20).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("orbit-server: cannot start the tokio runtime: {e}");

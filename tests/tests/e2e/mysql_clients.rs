@@ -312,3 +312,33 @@ fn bad_input_closes_only_that_connection() {
     assert!(ok, "{err}");
     assert_eq!(out, "1\n");
 }
+
+/// MariaDB Connector/J (Debian's libmariadb-java) with server-side prepared statements:
+/// the same JDBC program passes on MariaDB 10.11 (run here too when it installs).
+#[test]
+fn jdbc_runs_a_session() {
+    let jar = Path::new("/usr/share/java/mariadb-java-client.jar");
+    let javac = Command::new("javac").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !jar.is_file() || !javac {
+        return skip("jdbc_runs_a_session", "needs javac and /usr/share/java/mariadb-java-client.jar (apt-get install libmariadb-java)");
+    }
+    let classes = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/MysqlJdbcSession.java");
+    let out = Command::new("javac").arg("-d").arg(classes.path()).arg(&source).output().expect("run javac");
+    assert!(out.status.success(), "javac: {}", String::from_utf8_lossy(&out.stderr));
+    let classpath = format!("{}:{}", classes.path().display(), jar.display());
+    let run = |port: u16| {
+        let out = Command::new("java").args(["-cp", &classpath, "MysqlJdbcSession", &port.to_string()]).output().expect("java");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success() && stdout.contains("jdbc session ok"),
+            "JDBC session failed on port {port}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    if let Ok(maria) = RealMariaDb::start() {
+        run(maria.port());
+    }
+    let server = TestServer::start(&[], &[]);
+    run(mysql_port(&server));
+}

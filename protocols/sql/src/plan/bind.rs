@@ -1352,6 +1352,13 @@ impl<'a> Binder<'a> {
     // ----- FROM -----
 
     pub fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Vec<Rel>, Vec<Expr>, Scope), SqlError> {
+        if self.dialect.is_mysql() {
+            let tables: usize = from.iter().map(|twj| 1 + twj.joins.len()).sum();
+            if tables > 61 {
+                return Err(SqlError::new("HY000", "Too many tables; MySQL can only use 61 tables in a join")
+                    .with_mysql_errno(1116));
+            }
+        }
         let mut rels = Vec::new();
         let mut conds = Vec::new();
         let mut scope = Scope::default();
