@@ -813,10 +813,9 @@ impl Session {
             };
             let mut attempt = tx.insert(&table, row.clone()).await;
             // REPLACE: delete the rows the new one collides with, then insert it.
-            while plan.replace {
-                let Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. })) = &attempt else {
-                    break;
-                };
+            while let (true, Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. }))) =
+                (plan.replace, &attempt)
+            {
                 let Some(existing) = conflicting_row(tx, &info, e, &row).await? else { break };
                 let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
                 tx.delete(&table, &key).await?;

@@ -138,10 +138,7 @@ pub fn translate(e: SqlError, db: &str) -> SqlError {
             no_such_table(&d, &t)
         }
         sqlstate::UNDEFINED_TABLE if msg.starts_with("missing FROM-clause entry") => unknown_column(&name, "field list"),
-        sqlstate::UNDEFINED_COLUMN => {
-            let col = if msg.starts_with("column") { name.clone() } else { name.clone() };
-            unknown_column(&col, "field list")
-        }
+        sqlstate::UNDEFINED_COLUMN => unknown_column(&name, "field list"),
         sqlstate::DUPLICATE_TABLE => table_exists(&name),
         sqlstate::DUPLICATE_COLUMN => {
             SqlError::new(DUP_FIELDNAME, format!("Duplicate column name '{name}'")).with_mysql_errno(1060)

@@ -155,7 +155,7 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
                     }
                     let (l, lt) = numeric_operand(b, l, lt)?;
                     let (r, rt) = numeric_operand(b, r, rt)?;
-                    shared_arith(b, op, l, lt, r, rt)?.unwrap_or_else(|| unreachable_pair())
+                    shared_arith(b, op, l, lt, r, rt)?.unwrap_or_else(unreachable_pair)
                 }
                 B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::Spaceship => {
                     let (l, lt) = b.bind_expr(left, scope, agg)?;

@@ -30,7 +30,7 @@ pub fn double(f: f64) -> String {
     }
     let sci = format!("{f:e}");
     let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
-    if exp >= 15 || exp < -15 {
+    if !(-15..15).contains(&exp) {
         let (m, e) = sci.split_once('e').unwrap_or((&sci, "0"));
         format!("{m}e{e}")
     } else {

@@ -178,8 +178,6 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
             }
             if name == "unix_timestamp" && n == 1 && matches!(types[0], T::Timestamp | T::Text | T::Varchar | T::Date) {
                 T::Numeric
-            } else if name == "sign" {
-                T::Int8
             } else {
                 T::Int8
             }

@@ -41,10 +41,12 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     for i in 0..tokens.len() {
         match &tokens[i].token {
             Token::ExclamationMark => tokens[i].token = Token::make_keyword("NOT"),
-            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("mod") => {
-                if !matches!(next_significant(&tokens, i), Some(Token::LParen) | None) {
-                    tokens[i].token = Token::Mod;
-                }
+            Token::Word(w)
+                if w.quote_style.is_none()
+                    && w.value.eq_ignore_ascii_case("mod")
+                    && !matches!(next_significant(&tokens, i), Some(Token::LParen) | None) =>
+            {
+                tokens[i].token = Token::Mod;
             }
             _ => {}
         }
@@ -228,11 +230,8 @@ impl VisitorMut for Names<'_> {
 
     fn post_visit_select(&mut self, s: &mut ast::Select) -> ControlFlow<()> {
         for item in &mut s.projection {
-            match item {
-                ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
-                    self.src.restore_name(n)
-                }
-                _ => {}
+            if let ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) = item {
+                self.src.restore_name(n)
             }
         }
         ControlFlow::Continue(())
@@ -318,10 +317,7 @@ fn restore_statement_names(stmt: &mut Statement, src: &Source) {
         }
         Statement::CreateDatabase { db_name, .. } => src.restore_name(db_name),
         Statement::CreateSchema { schema_name: ast::SchemaName::Simple(n), .. } => src.restore_name(n),
-        Statement::Use(u) => match u {
-            ast::Use::Object(n) | ast::Use::Database(n) | ast::Use::Schema(n) => src.restore_name(n),
-            _ => {}
-        },
+        Statement::Use(ast::Use::Object(n) | ast::Use::Database(n) | ast::Use::Schema(n)) => src.restore_name(n),
         Statement::RenameTable(list) => {
             for r in list.iter_mut() {
                 src.restore_name(&mut r.old_name);

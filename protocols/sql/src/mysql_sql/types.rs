@@ -9,12 +9,13 @@
 //!
 //! Storage: TINYINT/SMALLINT → Int16 (SMALLINT UNSIGNED → Int32), MEDIUMINT/INT → Int32
 //! (INT UNSIGNED → Int64), BIGINT → Int64, BIGINT UNSIGNED → Decimal(20,0), BOOL →
-//! TINYINT(1), CHAR/VARCHAR/ENUM → Varchar (unbounded: the checks here hold the length), TEXT kinds and SET → Text, BLOB kinds and
+//! TINYINT(1), CHAR/VARCHAR/ENUM → Varchar (unbounded: the checks here hold the
+//! length), TEXT kinds and SET → Text, BLOB kinds and
 //! (VAR)BINARY → Bytes, DATETIME and TIMESTAMP → Timestamp, YEAR → Int16.
 
 use crate::error::{sqlstate, SqlError};
 use crate::plan::bind::object_name_parts;
-use bigdecimal::{BigDecimal, ToPrimitive};
+use bigdecimal::{BigDecimal, ToPrimitive, Zero};
 use orbit_storage::{DataType, Value};
 use sqlparser::ast;
 
@@ -252,7 +253,7 @@ impl Kind {
         let t = text.trim();
         let head: String = t.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let unsigned = t.contains(" unsigned");
-        let arg = || -> Option<u64> { t.split_once('(')?.1.split(|c| c == ')' || c == ',').next()?.trim().parse().ok() };
+        let arg = || -> Option<u64> { t.split_once('(')?.1.split([')', ',']).next()?.trim().parse().ok() };
         match head.as_str() {
             "tinyint" | "smallint" | "mediumint" | "int" | "bigint" => {
                 let (min, max) = int_range(&head, unsigned);
@@ -404,7 +405,7 @@ pub fn store(kind: &Kind, storage: &DataType, v: Value, column: &str, row: usize
                 Value::Text(s) => {
                     let (d, whole) = numeric_prefix(&s);
                     if !whole {
-                        return Err(if s.trim().is_empty() || d == BigDecimal::from(0) && !s.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                        return Err(if s.trim().is_empty() || d.is_zero() && !s.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
                             incorrect_value(if *kind == Kind::Decimal { "decimal" } else { "double" }, &s, column, row)
                         } else {
                             truncated(column, row)

@@ -275,3 +275,51 @@ async fn column_kinds_ignore_group_concat_and_limits() {
     assert_eq!(one(&mut s, "SELECT j->'$.k[0]', j->>'$.k', JSON_EXTRACT(j, '$.k') FROM m WHERE id = 1").await, "1|[1, 2]|[1, 2]");
     assert_eq!(one(&mut s, "SELECT COUNT(*), SUM(id), MIN(tx), MAX(d) FROM m").await, "3|6|hello|2024-01-02");
 }
+
+#[tokio::test]
+async fn sysbench_schema_and_statements() {
+    let mut s = session().await;
+    ok(
+        &mut s,
+        "CREATE TABLE sbtest1(id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL, \
+         pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id)) /*! ENGINE = innodb */",
+    )
+    .await;
+    ok(&mut s, "CREATE INDEX k_1 ON sbtest1(k)").await;
+    let a = ok(&mut s, "INSERT INTO sbtest1(k, c, pad) VALUES(5, 'c1', 'p1'),(6, 'c2', 'p2'),(5, 'c3', 'p3')").await;
+    assert_eq!((a.rows, a.last_insert_id), (3, Some(1)));
+    let d = s.describe("SELECT c FROM sbtest1 WHERE id=?", &[]).await.unwrap();
+    assert_eq!(d.params.len(), 1);
+    for (sql, params, want) in [
+        ("SELECT c FROM sbtest1 WHERE id=?", vec![Value::Int(2)], vec![vec!["c2"]]),
+        ("SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ?", vec![Value::Int(1), Value::Int(2)], vec![vec!["c1"], vec!["c2"]]),
+        ("SELECT SUM(k) FROM sbtest1 WHERE id BETWEEN ? AND ?", vec![Value::Int(1), Value::Int(3)], vec![vec!["16"]]),
+        ("SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c", vec![Value::Int(1), Value::Int(3)], vec![vec!["c1"], vec!["c2"], vec!["c3"]]),
+        ("SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c", vec![Value::Int(2), Value::Int(3)], vec![vec!["c2"], vec!["c3"]]),
+    ] {
+        let QueryOutput::Rows { rows, .. } = s.execute_with_params(sql, &[], &params).await.unwrap() else { panic!("{sql}") };
+        let got: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(text).collect()).collect();
+        assert_eq!(got, want, "{sql}");
+    }
+    let out = s.execute_with_params("UPDATE sbtest1 SET k=k+1 WHERE id=?", &[], &[Value::Int(1)]).await.unwrap();
+    assert_eq!(out.affected().unwrap().rows, 1);
+    let out = s.execute_with_params("UPDATE sbtest1 SET c=? WHERE id=?", &[], &[Value::Text("c2".into()), Value::Int(2)]).await.unwrap();
+    assert_eq!((out.affected().unwrap().rows, out.affected().unwrap().matched), (0, 1));
+    let out = s.execute_with_params("DELETE FROM sbtest1 WHERE id=?", &[], &[Value::Int(3)]).await.unwrap();
+    assert_eq!(out.affected().unwrap().rows, 1);
+    let out = s
+        .execute_with_params(
+            "INSERT INTO sbtest1 (id, k, c, pad) VALUES (?, ?, ?, ?)",
+            &[],
+            &[Value::Int(3), Value::Int(7), Value::Text("c3".into()), Value::Text("p3".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.affected().unwrap().rows, 1);
+    assert_eq!(one(&mut s, "SELECT k, c FROM sbtest1 WHERE id = 3").await, "7|c3");
+    // In a transaction block (statements are logged and may be replayed).
+    ok(&mut s, "BEGIN").await;
+    s.execute_with_params("UPDATE sbtest1 SET k=k+1 WHERE id=?", &[], &[Value::Int(3)]).await.unwrap();
+    ok(&mut s, "COMMIT").await;
+    assert_eq!(one(&mut s, "SELECT k FROM sbtest1 WHERE id = 3").await, "8");
+}
