@@ -213,7 +213,7 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
             let (x, _) = b.bind_expr(expr, scope, agg)?;
             func("extract", vec![Expr::Literal(Value::Text(unit_name(field))), x], SqlType::Int8)
         }
-        E::Function(f) => match super::functions::bind_call(b, f, scope, agg)? {
+        E::Function(f) => match super::calls::bind_call(b, f, scope, agg)? {
             Some(x) => x,
             None => return Ok(None),
         },

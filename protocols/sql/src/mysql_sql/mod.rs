@@ -12,12 +12,13 @@
 //! * [`ddl`]: CREATE TABLE columns, keys, table options and AUTO_INCREMENT counters.
 //! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
 //!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
-//! * [`functions`], [`datetime`], [`json`]: the MySQL function library.
+//! * [`calls`] (typing), [`functions`], [`datetime`], [`json`]: the MySQL function library.
 //! * [`modify`]: multi-table UPDATE and DELETE as one target and a FROM list.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
 pub mod alter;
+pub mod calls;
 pub mod datetime;
 pub mod ddl;
 pub mod errors;
