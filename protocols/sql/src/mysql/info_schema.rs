@@ -170,7 +170,10 @@ fn column_row(db: &str, table: &str, c: &MyColumn) -> Vec<Value> {
 }
 
 /// The rows of one information_schema relation (upper-case name).
-fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec<(String, SqlType)>) -> Vec<Vec<Value>> {
+/// A view's columns by (database, view).
+pub type ViewColumns<'a> = &'a dyn Fn(&str, &str) -> Vec<(String, SqlType)>;
+
+fn rows(name: &str, cat: &CatalogState, view_columns: ViewColumns) -> Vec<Vec<Value>> {
     let dbs = databases(cat);
     let mut out = Vec::new();
     match name {
@@ -304,7 +307,7 @@ fn rows(name: &str, cat: &CatalogState, view_columns: &dyn Fn(&str, &str) -> Vec
 pub fn relation(
     name: &str,
     cat: &CatalogState,
-    view_columns: &dyn Fn(&str, &str) -> Vec<(String, SqlType)>,
+    view_columns: ViewColumns,
 ) -> Option<Bound> {
     let upper = name.to_ascii_uppercase();
     let cols = columns(&upper)?;

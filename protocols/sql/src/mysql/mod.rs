@@ -48,6 +48,9 @@ pub fn is_system_database(name: &str) -> bool {
     SYSTEM_DATABASES.iter().any(|d| d.eq_ignore_ascii_case(name))
 }
 
+/// A session's cancel flag and its killed flag.
+type KillFlags = (Arc<AtomicBool>, Arc<AtomicBool>);
+
 /// Server-wide MySQL state of one engine: global variables, status counters, connections.
 pub struct ServerState {
     pub(crate) globals: RwLock<BTreeMap<&'static str, Value>>,
@@ -58,7 +61,7 @@ pub struct ServerState {
     /// Global status counters (the sum over every session, alive or gone).
     pub(crate) status: Mutex<BTreeMap<String, u64>>,
     /// Open sessions by connection id: their cancel flag and whether KILL closed them.
-    sessions: Mutex<HashMap<u32, (Arc<AtomicBool>, Arc<AtomicBool>)>>,
+    sessions: Mutex<HashMap<u32, KillFlags>>,
 }
 
 impl Default for ServerState {
