@@ -9,7 +9,8 @@ use orbit_sql::{Column, SqlError, SqlType, Value};
 /// The MySQL column type an engine type is sent as.
 pub fn column_type(ty: &SqlType) -> ColumnType {
     match ty {
-        SqlType::Bool => ColumnType::Tiny,
+        // MySQL has no boolean type: comparisons and BOOL columns are integers.
+        SqlType::Bool => ColumnType::LongLong,
         SqlType::Int2 => ColumnType::Short,
         SqlType::Int4 => ColumnType::Long,
         SqlType::Int8 => ColumnType::LongLong,
@@ -30,7 +31,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
     let ty = column_type(&column.ty);
     let mut def = ColumnDef::new(column.name.clone(), ty);
     match column.ty {
-        SqlType::Bool => def.length = 1,
+        SqlType::Bool => def.length = 1,  // as MySQL describes `1 = 1`
         SqlType::Text | SqlType::Varchar | SqlType::Bpchar | SqlType::Uuid | SqlType::Unknown | SqlType::Json | SqlType::Jsonb => {
             def.charset = u16::from(UTF8MB4_0900_AI_CI);
         }
@@ -40,33 +41,13 @@ pub fn column_def(column: &Column) -> ColumnDef {
     def
 }
 
-/// A value's text-protocol bytes (`None`: NULL).
+/// A value's text-protocol bytes (`None`: NULL), in the engine's MySQL text form.
 pub fn text_bytes(value: &Value, ty: &SqlType) -> Option<Vec<u8>> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => if *b { b"1".to_vec() } else { b"0".to_vec() },
-        Value::Int(i) => i.to_string().into_bytes(),
-        Value::Float(f) => format_double(*f, matches!(ty, SqlType::Float4)).into_bytes(),
-        Value::Text(s) | Value::Json(s) => s.as_bytes().to_vec(),
-        Value::Bytes(b) => b.clone(),
-        other => orbit_sql::format_text(other, ty)?.into_bytes(),
-    })
-}
-
-/// MySQL's shortest round-trip rendering of a FLOAT or DOUBLE.
-fn format_double(f: f64, single: bool) -> String {
-    if f.is_nan() || f.is_infinite() {
-        return if f.is_nan() { "NaN".into() } else if f > 0.0 { "inf".into() } else { "-inf".into() };
+    match (value, ty) {
+        (Value::Float(f), SqlType::Float4) => Some(orbit_sql::mysql_sql::format::float(*f as f32).into_bytes()),
+        (Value::Bytes(b), _) => Some(b.clone()),
+        _ => orbit_sql::mysql_sql::format::text(value).map(String::into_bytes),
     }
-    let text = if single { (f as f32).to_string() } else { f.to_string() };
-    let digits = text.trim_start_matches('-').replace('.', "");
-    if text.len() > 17 && digits.trim_end_matches('0').len() < digits.len() && f.abs() >= 1e15 {
-        // Large round numbers print in exponent form: 1e20.
-        let exp = f.abs().log10().floor() as i32;
-        let mantissa = f / 10f64.powi(exp);
-        return format!("{}e{}", mantissa, exp);
-    }
-    text
 }
 
 /// A value in the binary protocol's form.
