@@ -152,7 +152,11 @@ fn bind_assignments(
                 format!("column \"{name}\" of relation \"{}\" does not exist", info.name),
             )
         })?;
-        if out.iter().any(|(p, _)| *p == pos) {
+        if b.dialect.is_mysql() {
+            // MySQL applies a single-table UPDATE's assignments left to right: the last
+            // assignment to a column is the one that stays.
+            out.retain(|(p, _)| *p != pos);
+        } else if out.iter().any(|(p, _)| *p == pos) {
             return Err(SqlError::new(
                 sqlstate::SYNTAX_ERROR,
                 format!("multiple assignments to same column \"{name}\""),
