@@ -71,7 +71,18 @@ async fn login(stream: TcpStream, peer: SocketAddr, conn_id: u32, shared: Arc<Sh
             let mut bytes = Vec::with_capacity(greeting.len() + 4);
             crate::wire::packet::encode_packet(&mut bytes, 0, &greeting);
             tokio::io::AsyncWriteExt::write_all(reader.get_mut(), &bytes).await.ok()?;
-            reader.next().await.ok()??
+            match reader.next().await {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return None,
+                Err(PacketError::TooLarge { seq }) => {
+                    let err = ErrPacket::new(ER_NET_PACKET_TOO_LARGE, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes");
+                    let mut out = Vec::new();
+                    crate::wire::packet::encode_packet(&mut out, seq.wrapping_add(1), &err.encode(handshake::server_capabilities(false)));
+                    let _ = tokio::io::AsyncWriteExt::write_all(reader.get_mut(), &out).await;
+                    return None;
+                }
+                Err(_) => return None,
+            }
         };
         match handshake::parse_hello(&payload, tls.is_some()) {
             Ok(ClientHello::SslRequest(_)) => {

@@ -121,7 +121,10 @@ fn mariadb_reference_runs_case_lists() {
 fn differential_against_mariadb() {
     let Some(db) = real_mariadb("differential_against_mariadb") else { return };
     let cases = cases();
+    let open = open_differences();
     let mut failing = Vec::new();
+    let mut still_open = 0;
+    let mut closed = Vec::new();
     for mode in ORBIT_MYSQL_MODES {
         let (server, port) = orbit_with_mysql(mode);
         let mut comparisons: Vec<Comparison> = Vec::new();
@@ -133,14 +136,40 @@ fn differential_against_mariadb() {
         }
         let orbit_name = format!("Orbit (ORBIT_MYSQL_MODE={mode})");
         eprintln!("== MySQL differential, {orbit_name} against MariaDB 10.11");
-        for c in &comparisons {
+        for c in &mut comparisons {
             eprint!("{}", c.report("MariaDB 10.11", &orbit_name, true));
+            let listed: Vec<String> = open.iter().filter(|k| k.starts_with(&format!("{}:", c.file))).cloned().collect();
+            for key in &listed {
+                if !c.failures.iter().any(|m| &format!("{}:{}", c.file, m.statement.line) == key) {
+                    closed.push(format!("{key} ({mode})"));
+                }
+            }
+            // Statements listed as open differences are reported above, not failed: the
+            // list only shrinks (a ratchet, like sqllogic/baseline).
+            let before = c.failures.len();
+            c.failures.retain(|m| !open.contains(&format!("{}:{}", c.file, m.statement.line)));
+            still_open += before - c.failures.len();
             if !c.passed() {
                 failing.push(c.report("MariaDB 10.11", &orbit_name, false));
             }
         }
     }
+    eprintln!("open differences still differing: {still_open} (over both modes)");
+    for key in &closed {
+        eprintln!("note: {key} agrees with MariaDB now: remove it from tests/cases/mysql/open-differences.txt");
+    }
     assert!(failing.is_empty(), "Orbit answers differently from MariaDB 10.11:\n{}", failing.join("\n"));
+}
+
+/// `file:line` of statements where Orbit still answers differently from MariaDB and
+/// that are not deliberate (tests/cases/mysql/open-differences.txt): gaps to close, listed
+/// in the README; any other difference fails the test.
+fn open_differences() -> Vec<String> {
+    let path = repo_root().join("tests/cases/mysql/open-differences.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| {
+        l.split_whitespace().next().unwrap_or(l).to_string()
+    }).collect()
 }
 
 // ---------------------------------------------------------------------------------------
