@@ -694,7 +694,7 @@ impl Session {
         ExecCtx::new(
             params.to_vec(),
             data,
-            crate::expr::functions::now_micros(),
+            self.statement_now(),
             self.cancel_flag(),
             self.session_info(),
         )
@@ -711,12 +711,17 @@ impl Session {
             let cat = self.engine.catalog();
             self.bind_insert(&cat, ins, param_types)?
         };
-        let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
+        let data = exec::prefetch(tx, &plan.source, params, self.statement_now()).await?;
         // Build the candidate rows (sync), leaving sequence defaults as markers.
         let mysql_cols = if self.engine.dialect.is_mysql() { plan.table.columns().iter().map(|c| (c.name.clone(), c.nullable)).collect() } else { Vec::new() };
         let (mut rows, mut needs_seq) = {
             let ctx = self.new_ctx(params, data);
+            crate::mysql_sql::functions::take_divisions_by_zero();
             let source_rows = exec::run(&ctx, &plan.source, &[])?;
+            // MySQL's strict mode (ERROR_FOR_DIVISION_BY_ZERO) fails the INSERT.
+            if crate::mysql_sql::functions::take_divisions_by_zero() > 0 && !mysql_cols.is_empty() && !plan.ignore {
+                return Err(crate::mysql_sql::errors::division_by_zero());
+            }
             let ncols = plan.defaults.len();
             let mut rows = Vec::with_capacity(source_rows.len());
             let mut needs_seq: Vec<Vec<usize>> = Vec::with_capacity(source_rows.len());
@@ -941,7 +946,7 @@ impl Session {
         // may have changed since the snapshot, read them again through a fresh one.
         let mut rounds = 0;
         let (ctx, rows) = loop {
-            let data = exec::prefetch(tx, &plan.source, params, crate::expr::functions::now_micros()).await?;
+            let data = exec::prefetch(tx, &plan.source, params, self.statement_now()).await?;
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
             let keys: Vec<_> = rows

@@ -961,6 +961,11 @@ impl Session {
         Ok(out)
     }
 
+    /// The statement's current time: now, or the MySQL session's `SET timestamp`.
+    pub(crate) fn statement_now(&self) -> i64 {
+        self.mysql.as_ref().and_then(|m| m.fixed_now()).unwrap_or_else(crate::expr::functions::now_micros)
+    }
+
     /// Prefetches and runs a plan.
     pub(crate) async fn run_plan(
         &mut self,
@@ -968,13 +973,21 @@ impl Session {
         plan: &crate::plan::Plan,
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, SqlError> {
-        let now = crate::expr::functions::now_micros();
+        let now = self.statement_now();
         let data = exec::prefetch(tx, plan, params, now).await?;
         if self.cancel.load(Ordering::Relaxed) {
             return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
         }
         let ctx = ExecCtx::new(params.to_vec(), data, now, self.cancel.clone(), self.session_info());
-        exec::run(&ctx, plan, &[])
+        if self.mysql.is_none() {
+            return exec::run(&ctx, plan, &[]);
+        }
+        crate::mysql_sql::functions::take_divisions_by_zero();
+        let rows = exec::run(&ctx, plan, &[]);
+        for _ in 0..crate::mysql_sql::functions::take_divisions_by_zero() {
+            self.warning(crate::error::sqlstate::DIVISION_BY_ZERO, "Division by 0");
+        }
+        rows
     }
 
     /// SET / SHOW / RESET and other statements that need no transaction.

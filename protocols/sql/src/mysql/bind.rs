@@ -211,7 +211,14 @@ impl Binder<'_> {
                     ("version", 0) => text(variables::VERSION),
                     ("row_count", 0) => typed(Value::Int(env.row_count)),
                     ("found_rows", 0) => typed(Value::Int(env.found_rows as i64)),
-                    ("last_insert_id", 0) => typed(Value::Int(env.last_insert_id as i64)),
+                    ("last_insert_id", 0) => {
+                        // LAST_INSERT_ID(n) earlier in the same statement has set it already.
+                        let pending = env.effects.lock().iter().rev().find_map(|e| match e {
+                            Effect::LastInsertId(n) => Some(*n),
+                            _ => None,
+                        });
+                        typed(Value::Int(pending.unwrap_or(env.last_insert_id) as i64))
+                    }
                     ("last_insert_id", 1) => {
                         return Some(self.mysql_constant(a[0], scope, agg, "LAST_INSERT_ID(expression over rows)").map(
                             |(x, _)| {

@@ -54,6 +54,8 @@ pub fn notice_diagnostic(n: &crate::error::Notice, db: &str) -> super::Diagnosti
         && (n.message.starts_with("table ") || n.message.starts_with("view ") || n.message.starts_with("relation "))
     {
         (1051, format!("Unknown table '{}'", qualified(&quoted)))
+    } else if n.code == "23000" && n.message.ends_with("' cannot be null") {
+        (1048, n.message.clone())
     } else {
         (errno_for_sqlstate(n.code), n.message.clone())
     };

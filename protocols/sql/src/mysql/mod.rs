@@ -140,6 +140,14 @@ impl MySqlSession {
         }
     }
 
+    /// The time `SET timestamp = n` fixed for NOW() and friends (micros), if any.
+    pub(crate) fn fixed_now(&self) -> Option<i64> {
+        match self.vars.get("timestamp") {
+            Some(Value::Int(n)) if *n > 0 => Some(n.saturating_mul(1_000_000)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn autocommit(&self) -> bool {
         !matches!(self.vars.get("autocommit"), Some(Value::Int(0)))
     }
@@ -162,6 +170,10 @@ impl MySqlSession {
             "warning_count" => Value::Int(self.warning_count() as i64),
             "error_count" => Value::Int(self.error_count() as i64),
             "last_insert_id" | "identity" => Value::Int(self.last_insert_id as i64),
+            "timestamp" => match self.fixed_now() {
+                Some(t) => Value::Int(t / 1_000_000),
+                None => Value::Float(crate::expr::functions::now_micros() as f64 / 1e6),
+            },
             _ => {
                 let _ = user;
                 self.vars.get(var.name).cloned().unwrap_or_else(|| variables::default_value(var))

@@ -157,7 +157,7 @@ impl Session {
         }
         let read_only = self.mysql.as_deref().is_some_and(|m| m.read_only_tx) && self.status != TransactionStatus::Idle;
         if read_only && matches!(stmt, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) {
-            return Err(SqlError::new("25006", "Cannot execute statement in a READ ONLY transaction.").with_mysql_errno(1792));
+            return Err(SqlError::new("25006", "Cannot execute statement in a READ ONLY transaction").with_mysql_errno(1792));
         }
         let in_block = self.status == TransactionStatus::InBlock;
         let result = self.execute_statement_untimed(stmt, param_types, params).await;

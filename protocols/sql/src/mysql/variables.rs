@@ -116,6 +116,7 @@ pub const VARIABLES: &[Var] = &[
     v("storage_engine", S, BOTH, false, "InnoDB"),
     v("system_time_zone", S, GLOBAL, true, "UTC"),
     v("time_zone", S, BOTH, false, "SYSTEM"),
+    v("timestamp", I, SESSION, false, "0"),
     v("transaction_isolation", S, BOTH, false, "REPEATABLE-READ"),
     v("transaction_read_only", B, BOTH, false, "0"),
     v("tx_isolation", S, BOTH, false, "REPEATABLE-READ"),

@@ -95,6 +95,18 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
                 }
             }));
         }
+        // EXTRACT with a composite unit (the pre-parse pass makes it this call).
+        "__orbit_extract" if exprs.len() == 2 => {
+            let unit = match exprs[0] {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(u) => u.to_uppercase(),
+                    other => other.to_string(),
+                },
+                other => other.to_string(),
+            };
+            let (x, _) = b.bind_expr(exprs[1], scope, agg)?;
+            return Ok(Some(my("extract", vec![Expr::Literal(Value::Text(unit)), x], SqlType::Int8)));
+        }
         "timestampdiff" | "timestampadd" if exprs.len() == 3 => {
             let unit = match exprs[0] {
                 ast::Expr::Identifier(i) => i.value.to_uppercase(),
@@ -271,7 +283,15 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
             T::Timestamp
         }
         "from_days" | "makedate" => T::Date,
-        "sec_to_time" | "maketime" => T::Time,
+        "sec_to_time" | "maketime" | "timediff" => T::Time,
+        "addtime" | "subtime" => {
+            need(n == 2)?;
+            match types[0] {
+                T::Timestamp | T::TimestampTz | T::Date => T::Timestamp,
+                T::Time => T::Time,
+                _ => T::Text,
+            }
+        }
         "unhex" | "from_base64" => {
             need(n == 1)?;
             T::Bytea

@@ -103,16 +103,52 @@ pub fn micros(v: &Value) -> Option<(i64, bool)> {
     }
 }
 
+/// The largest TIME, 838:59:59.
+pub const TIME_MAX: i64 = (838 * 3600 + 59 * 60 + 59) * MICROS_PER_SEC;
+
+/// MySQL's TIME text: `[-][D ]HH:MM[:SS[.ffffff]]` or digits `[H..]HMMSS[.ffffff]`, within
+/// ±838:59:59.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r.trim_start()),
+        None => (false, t),
+    };
+    let (days, t) = match t.split_once(' ') {
+        Some((d, rest)) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => (d.parse::<i64>().ok()?, rest.trim()),
+        _ => (0, t),
+    };
+    let v = if t.contains(':') {
+        time_of_day(t)?
+    } else {
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: i64 = whole.parse().ok()?;
+        let (h, m, sec) = (n / 10000, n / 100 % 100, n % 100);
+        if m > 59 || sec > 59 {
+            return None;
+        }
+        let mut f: String = frac.chars().take(6).collect();
+        while f.len() < 6 {
+            f.push('0');
+        }
+        ((h * 60 + m) * 60 + sec) * MICROS_PER_SEC + f.parse::<i64>().unwrap_or(0)
+    };
+    let v = v + days * MICROS_PER_DAY;
+    if v > TIME_MAX + MICROS_PER_SEC - 1 {
+        return None;
+    }
+    Some(if neg { -v } else { v })
+}
+
 /// A TIME value's micros (a DATETIME's time of day; "HH:MM:SS" text).
 fn time_micros(v: &Value) -> Option<i64> {
     match v {
         Value::Time(t) => Some(*t),
         Value::Timestamp(t) | Value::TimestampTz(t) => Some(t.rem_euclid(MICROS_PER_DAY)),
-        Value::Text(s) if !s.contains('-') => {
-            let neg = s.trim().starts_with('-');
-            let t = time_of_day(s.trim().trim_start_matches('-'))?;
-            Some(if neg { -t } else { t })
-        }
+        Value::Text(s) if !s.trim_start().trim_start_matches('-').contains('-') => parse_time(s),
         other => micros(other).map(|(t, _)| t.rem_euclid(MICROS_PER_DAY)),
     }
 }
@@ -506,6 +542,40 @@ pub fn call(name: &str, args: &[Value], ty: &SqlType, now: i64) -> Result<Option
                 "YEAR" => months() / 12,
                 _ => return Err(SqlError::not_supported(format!("TIMESTAMPDIFF unit {unit}"))),
             })
+        }
+        "timediff" | "addtime" | "subtime" => {
+            // Two DATETIMEs (TIMEDIFF) or a DATETIME/TIME and a TIME: the result keeps the
+            // first argument's kind.
+            let is_point = |v: &Value| match v {
+                Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_) => true,
+                Value::Text(s) => s.trim_start().trim_start_matches('-').contains('-'),
+                _ => false,
+            };
+            let (a, b) = (arg(0), arg(1));
+            if name == "timediff" {
+                let diff = match (is_point(&a), is_point(&b)) {
+                    (true, true) => match (micros(&a), micros(&b)) {
+                        (Some((x, _)), Some((y, _))) => x - y,
+                        _ => return null,
+                    },
+                    (false, false) => match (time_micros(&a), time_micros(&b)) {
+                        (Some(x), Some(y)) => x - y,
+                        _ => return null,
+                    },
+                    _ => return null,
+                };
+                Value::Time(diff.clamp(-TIME_MAX, TIME_MAX))
+            } else {
+                let Some(d) = time_micros(&b) else { return null };
+                let d = if name == "subtime" { -d } else { d };
+                if is_point(&a) {
+                    let Some((x, _)) = micros(&a) else { return null };
+                    Value::Timestamp(x + d)
+                } else {
+                    let Some(x) = time_micros(&a) else { return null };
+                    Value::Time((x + d).clamp(-TIME_MAX, TIME_MAX))
+                }
+            }
         }
         "datediff" => {
             let (Some((a, _)), Some((b, _))) = (point(0), point(1)) else { return null };

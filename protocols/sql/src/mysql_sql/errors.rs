@@ -85,6 +85,11 @@ pub fn duplicate_entry(value: &str, key: &str) -> SqlError {
     SqlError::new(INTEGRITY, format!("Duplicate entry '{value}' for key '{key}'")).with_mysql_errno(1062)
 }
 
+/// 1365 Division by 0 (strict mode's INSERT/UPDATE).
+pub fn division_by_zero() -> SqlError {
+    SqlError::new(sqlstate::DIVISION_BY_ZERO, "Division by 0").with_mysql_errno(1365)
+}
+
 pub fn cannot_be_null(column: &str) -> SqlError {
     SqlError::new(INTEGRITY, format!("Column '{column}' cannot be null")).with_mysql_errno(1048)
 }
@@ -139,6 +144,10 @@ pub fn translate(e: SqlError, db: &str) -> SqlError {
         }
         sqlstate::UNDEFINED_TABLE if msg.starts_with("missing FROM-clause entry") => unknown_column(&name, "field list"),
         sqlstate::UNDEFINED_COLUMN => unknown_column(&name, "field list"),
+        sqlstate::GROUPING_ERROR if msg.contains("must appear in the GROUP BY") => {
+            let full = if name.contains('.') && !db.is_empty() { format!("{db}.{name}") } else { name.clone() };
+            SqlError::new(SYNTAX, format!("'{full}' isn't in GROUP BY")).with_mysql_errno(1055)
+        }
         sqlstate::DUPLICATE_TABLE => table_exists(&name),
         sqlstate::DUPLICATE_COLUMN => {
             SqlError::new(DUP_FIELDNAME, format!("Duplicate column name '{name}'")).with_mysql_errno(1060)
@@ -149,13 +158,17 @@ pub fn translate(e: SqlError, db: &str) -> SqlError {
         )
         .with_mysql_errno(1052),
         sqlstate::UNDEFINED_FUNCTION if msg.starts_with("function ") => {
-            let f = msg.trim_start_matches("function ").split('(').next().unwrap_or("").to_string();
+            let f = msg.trim_start_matches("function ").split(['(', ' ']).next().unwrap_or("").to_string();
             function_does_not_exist(db, &f)
         }
         sqlstate::CARDINALITY_VIOLATION if msg.contains("more than one row") => {
             SqlError::new(CARDINALITY, "Subquery returns more than 1 row").with_mysql_errno(1242)
         }
-        sqlstate::SYNTAX_ERROR if msg.contains("subquery must return only one column") => {
+        sqlstate::SYNTAX_ERROR
+            if msg.contains("subquery must return only one column")
+                || msg == "subquery has too many columns"
+                || msg == "subquery has too few columns" =>
+        {
             SqlError::new(CARDINALITY, "Operand should contain 1 column(s)").with_mysql_errno(1241)
         }
         sqlstate::SERIALIZATION_FAILURE | sqlstate::DEADLOCK_DETECTED => {

@@ -124,6 +124,20 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
                     let (r, _) = b.bind_expr(right, scope, agg)?;
                     func("xor", vec![l, r], SqlType::Bool)
                 }
+                B::BitwiseAnd | B::BitwiseOr | B::BitwiseXor | B::PGBitwiseXor | B::PGBitwiseShiftLeft | B::PGBitwiseShiftRight => {
+                    let (l, lt) = b.bind_expr(left, scope, agg)?;
+                    let (r, rt) = b.bind_expr(right, scope, agg)?;
+                    let (l, _) = numeric_operand(b, l, lt)?;
+                    let (r, _) = numeric_operand(b, r, rt)?;
+                    let name = match op {
+                        B::BitwiseAnd => "bitand",
+                        B::BitwiseOr => "bitor",
+                        B::PGBitwiseShiftLeft => "shl",
+                        B::PGBitwiseShiftRight => "shr",
+                        _ => "bitxor",
+                    };
+                    func(name, vec![l, r], SqlType::Numeric)
+                }
                 B::MyIntegerDivide | B::Divide | B::Modulo => {
                     let (l, lt) = b.bind_expr(left, scope, agg)?;
                     let (r, rt) = b.bind_expr(right, scope, agg)?;
@@ -179,6 +193,11 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
             let (x, t) = b.bind_expr(expr, scope, agg)?;
             let x = if t == SqlType::Bool { x } else { func("truth", vec![x], SqlType::Bool).0 };
             (Expr::Not(Box::new(x)), SqlType::Bool)
+        }
+        E::UnaryOp { op: ast::UnaryOperator::BitwiseNot, expr } => {
+            let (x, t) = b.bind_expr(expr, scope, agg)?;
+            let (x, _) = numeric_operand(b, x, t)?;
+            func("bitnot", vec![x], SqlType::Numeric)
         }
         E::UnaryOp { op: ast::UnaryOperator::Minus, expr } => {
             let (x, t) = b.bind_expr(expr, scope, agg)?;

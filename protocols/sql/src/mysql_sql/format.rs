@@ -16,11 +16,25 @@ pub fn text(v: &Value) -> Option<String> {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Json(j) => json(j),
         Value::TimestampTz(t) => crate::format::format_text(&Value::Timestamp(*t), &SqlType::Timestamp)?,
+        Value::Time(t) => time(*t),
         other => crate::format::format_text(other, &SqlType::Text)?,
     })
 }
 
 /// A DOUBLE as MySQL prints it.
+/// A TIME: a sign, hours past 24 ("-01:30:00", "838:59:59"), the fraction when there is one.
+pub fn time(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let m = micros.unsigned_abs();
+    let secs = m / 1_000_000;
+    let mut s = format!("{sign}{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    let frac = m % 1_000_000;
+    if frac != 0 {
+        s.push_str(format!(".{frac:06}").trim_end_matches('0'));
+    }
+    s
+}
+
 pub fn double(f: f64) -> String {
     if f == 0.0 {
         return "0".into();

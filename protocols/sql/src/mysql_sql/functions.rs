@@ -12,6 +12,23 @@ use crate::types::SqlType;
 use bigdecimal::{BigDecimal, RoundingMode, Signed, ToPrimitive, Zero};
 use orbit_storage::Value;
 
+thread_local! {
+    /// Divisions by zero of the expressions evaluated since [`take_divisions_by_zero`]
+    /// (MySQL answers NULL and warns, or fails the INSERT/UPDATE in strict mode).
+    static DIVISIONS_BY_ZERO: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn division_by_zero() -> Result<Value, SqlError> {
+    DIVISIONS_BY_ZERO.with(|c| c.set(c.get().saturating_add(1)));
+    Ok(Value::Null)
+}
+
+/// The divisions by zero counted on this thread since the last call (and resets them).
+/// Evaluation is synchronous: a caller takes the count before and after running a plan.
+pub fn take_divisions_by_zero() -> u32 {
+    DIVISIONS_BY_ZERO.with(|c| c.replace(0))
+}
+
 fn text(v: &Value) -> String {
     super::types::as_text(v.clone())
 }
@@ -34,6 +51,16 @@ pub(crate) fn num(v: &Value) -> f64 {
         Value::Decimal(d) => d.to_f64().unwrap_or(0.0),
         Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_) | Value::Time(_) => datetime::as_number(v),
         other => numeric_prefix(&text(other)).0.to_f64().unwrap_or(0.0),
+    }
+}
+
+/// A bit operation's operand: MySQL's 64-bit unsigned integer.
+fn bits(v: &Value) -> u64 {
+    let d = dec(v).with_scale_round(0, RoundingMode::HalfUp);
+    if d.is_negative() {
+        d.to_i64().map(|i| i as u64).unwrap_or(0)
+    } else {
+        d.to_u64().unwrap_or(u64::MAX)
     }
 }
 
@@ -169,10 +196,22 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
             (Some(a), Some(b)) => Value::Bool(a != b),
             _ => Value::Null,
         },
+        "bitand" | "bitor" | "bitxor" | "shl" | "shr" => {
+            let (a, b) = (bits(&arg(0)), bits(&arg(1)));
+            let r = match name {
+                "bitand" => a & b,
+                "bitor" => a | b,
+                "bitxor" => a ^ b,
+                "shl" => a.checked_shl(u32::try_from(b).unwrap_or(64)).unwrap_or(0),
+                _ => a.checked_shr(u32::try_from(b).unwrap_or(64)).unwrap_or(0),
+            };
+            Value::Decimal(BigDecimal::from(r))
+        }
+        "bitnot" => Value::Decimal(BigDecimal::from(!bits(&arg(0)))),
         "intdiv" => {
             let (a, b) = (dec(&arg(0)), dec(&arg(1)));
             if b.is_zero() {
-                return Ok(Value::Null);
+                return division_by_zero();
             }
             let q = (a / b).with_scale_round(0, RoundingMode::Down);
             Value::Int(q.to_i64().ok_or_else(|| super::errors::unsigned_out_of_range("DIV"))?)
@@ -181,13 +220,13 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
             if *ty == SqlType::Float8 {
                 let b = num(&arg(1));
                 if b == 0.0 {
-                    return Ok(Value::Null);
+                    return division_by_zero();
                 }
                 Value::Float(num(&arg(0)) / b)
             } else {
                 let (a, b) = (dec(&arg(0)), dec(&arg(1)));
                 if b.is_zero() {
-                    return Ok(Value::Null);
+                    return division_by_zero();
                 }
                 // Scale: the dividend's plus div_precision_increment (4).
                 let scale = a.as_bigint_and_exponent().1.max(0) + 4;
@@ -198,27 +237,31 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
             SqlType::Int8 => {
                 let b = int(&arg(1));
                 if b == 0 {
-                    return Ok(Value::Null);
+                    return division_by_zero();
                 }
                 Value::Int(int(&arg(0)).wrapping_rem(b))
             }
             SqlType::Numeric => {
                 let b = dec(&arg(1));
                 if b.is_zero() {
-                    return Ok(Value::Null);
+                    return division_by_zero();
                 }
                 Value::Decimal(dec(&arg(0)) % b)
             }
             _ => {
                 let b = num(&arg(1));
                 if b == 0.0 {
-                    return Ok(Value::Null);
+                    return division_by_zero();
                 }
                 Value::Float(num(&arg(0)) % b)
             }
         },
         "signed" => Value::Int(match arg(0) {
             Value::Text(s) => numeric_prefix(&s).0.with_scale_round(0, RoundingMode::Down).to_i64().unwrap_or(i64::MAX),
+            // An unsigned BIGINT above the signed range wraps (two's complement).
+            Value::Decimal(d) if d.is_integer() && d > BigDecimal::from(i64::MAX) => {
+                d.to_u64().map(|u| u as i64).unwrap_or(i64::MAX)
+            }
             v => int(&v),
         }),
         "unsigned" => {

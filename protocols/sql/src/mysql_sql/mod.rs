@@ -26,6 +26,7 @@ pub mod expr;
 pub mod format;
 pub mod functions;
 pub mod insert;
+pub mod item_names;
 pub mod json;
 pub mod modify;
 pub mod rewrite;

@@ -27,7 +27,8 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     let b = sql.as_bytes();
     let has_bang = b.contains(&b'!');
     let has_mod = b.windows(3).any(|w| w.eq_ignore_ascii_case(b"mod"));
-    if !has_bang && !has_mod {
+    let has_unit = b.contains(&b'_');
+    if !has_bang && !has_mod && !has_unit {
         return None;
     }
     let dialect = crate::Dialect::MySql.parser();
@@ -51,7 +52,53 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
             _ => {}
         }
     }
+    if has_unit {
+        tokens = composite_units(tokens);
+    }
     Some(Ok(tokens))
+}
+
+/// MySQL's composite interval units, which sqlparser does not know: `INTERVAL '1:30'
+/// HOUR_MINUTE` becomes `INTERVAL '1:30' HOUR TO MINUTE`, and `EXTRACT(YEAR_MONTH FROM x)`
+/// the call `__orbit_extract('YEAR_MONTH', x)` (the new tokens keep the unit's position).
+fn composite_units(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    const UNITS: [&str; 10] = [
+        "YEAR_MONTH", "DAY_HOUR", "DAY_MINUTE", "DAY_SECOND", "HOUR_MINUTE", "HOUR_SECOND", "MINUTE_SECOND",
+        "DAY_MICROSECOND", "HOUR_MICROSECOND", "MINUTE_MICROSECOND",
+    ];
+    let unit = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() => UNITS.iter().find(|u| w.value.eq_ignore_ascii_case(u)).copied(),
+        _ => None,
+    };
+    if !tokens.iter().any(|t| unit(&t.token).is_some()) {
+        return tokens;
+    }
+    let significant: Vec<usize> = (0..tokens.len()).filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_))).collect();
+    let mut out = tokens.clone();
+    let mut expand: Vec<(usize, &str)> = Vec::new();
+    for (k, &i) in significant.iter().enumerate() {
+        let Some(u) = unit(&tokens[i].token) else { continue };
+        let before = |n: usize| k.checked_sub(n).map(|j| &tokens[significant[j]].token);
+        let after = significant.get(k + 1).map(|&j| &tokens[j].token);
+        let is_extract = matches!(before(1), Some(Token::LParen))
+            && matches!(before(2), Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("extract"))
+            && matches!(after, Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("from"));
+        if is_extract {
+            out[significant[k - 2]].token = Token::make_word("__orbit_extract", None);
+            out[i].token = Token::SingleQuotedString(u.to_string());
+            out[significant[k + 1]].token = Token::Comma;
+        } else {
+            expand.push((i, u));
+        }
+    }
+    for (i, u) in expand.into_iter().rev() {
+        let (lead, last) = u.split_once('_').expect("composite unit");
+        let span = out[i].span;
+        let ws = || TokenWithSpan { token: Token::Whitespace(sqlparser::tokenizer::Whitespace::Space), span };
+        let word = |w: &str| TokenWithSpan { token: Token::make_keyword(w), span };
+        out.splice(i..=i, [word(lead), ws(), word("TO"), ws(), word(last)]);
+    }
+    out
 }
 
 /// Applies the pre-pass to every statement of `sql`.
@@ -59,7 +106,7 @@ pub fn rewrite(stmts: &mut [Statement], sql: &str) {
     let src = Source::new(sql);
     for stmt in stmts.iter_mut() {
         number_placeholders(stmt);
-        let names = output_names(stmt, &src);
+        let names = output_names(stmt, &src, sql);
         let mut v = Names { src: &src };
         let _ = stmt.visit(&mut v);
         restore_statement_names(stmt, &src);
@@ -200,6 +247,8 @@ impl VisitorMut for Names<'_> {
 
     fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
         group_concat(e);
+        avg_as_division(e);
+        count_distinct_list(e);
         // `$n` is a parameter: statements logged for a replay print their `?` that way.
         if let ast::Expr::Identifier(i) = e {
             if i.quote_style.is_none() && i.value.len() > 1 && i.value.starts_with('$') && i.value[1..].bytes().all(|b| b.is_ascii_digit()) {
@@ -253,16 +302,37 @@ fn projection(stmt: &mut Statement) -> Option<&mut Vec<ast::SelectItem>> {
 /// The output column names of the statement's own SELECT list, read before the
 /// pre-pass changes it: MySQL names an unaliased item by its text as written and keeps
 /// an alias's case.
-fn output_names(stmt: &mut Statement, src: &Source) -> Vec<Option<String>> {
+fn output_names(stmt: &mut Statement, src: &Source, sql: &str) -> Vec<Option<String>> {
+    let texts = select_start(stmt).and_then(|at| super::item_names::item_texts(sql, at));
     let Some(items) = projection(stmt) else { return Vec::new() };
+    let texts = texts.filter(|t| t.len() == items.len());
     items
         .iter()
-        .map(|item| match item {
-            ast::SelectItem::UnnamedExpr(e) => source_text(src, e),
+        .enumerate()
+        .map(|(k, item)| match item {
+            ast::SelectItem::UnnamedExpr(e @ (ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) | ast::Expr::Value(_))) => {
+                source_text(src, e)
+            }
+            ast::SelectItem::UnnamedExpr(e) => {
+                texts.as_ref().map(|t| t[k].trim().to_string()).filter(|t| !t.is_empty()).or_else(|| source_text(src, e))
+            }
             ast::SelectItem::ExprWithAlias { alias, .. } => src.original(alias),
             _ => None,
         })
         .collect()
+}
+
+/// Where the SELECT keyword of the statement's own select list is.
+fn select_start(stmt: &mut Statement) -> Option<sqlparser::tokenizer::Location> {
+    let Statement::Query(q) = stmt else { return None };
+    let mut body = q.body.as_ref();
+    while let ast::SetExpr::SetOperation { left, .. } = body {
+        body = left.as_ref();
+    }
+    match body {
+        ast::SetExpr::Select(s) => Some(s.select_token.0.span.start),
+        _ => None,
+    }
 }
 
 fn name_outputs(stmt: &mut Statement, names: Vec<Option<String>>) {
@@ -417,6 +487,59 @@ fn rewrite_insert(ins: &mut ast::Insert) {
             let _ = a.value.visit(&mut Values);
         }
     }
+}
+
+/// `COUNT(DISTINCT a, b)` counts the distinct rows of non-NULL values: it becomes the
+/// count of distinct `CONCAT(a, <unit separator>, b)` (NULL when any part is).
+fn count_distinct_list(e: &mut ast::Expr) {
+    let ast::Expr::Function(f) = e else { return };
+    let is = f.name.0.len() == 1
+        && matches!(&f.name.0[0], ast::ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("count"));
+    let ast::FunctionArguments::List(list) = &mut f.args else { return };
+    if !is || list.args.len() < 2 || !matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)) {
+        return;
+    }
+    let sep = ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::value(ast::Value::SingleQuotedString("\u{1f}".into()))));
+    let mut parts = Vec::new();
+    for (i, a) in std::mem::take(&mut list.args).into_iter().enumerate() {
+        if i > 0 {
+            parts.push(sep.clone());
+        }
+        parts.push(a);
+    }
+    let concat = ast::Function {
+        name: ast::ObjectName(vec![ast::ObjectNamePart::Identifier(ast::Ident::new("concat"))]),
+        uses_odbc_syntax: false,
+        parameters: ast::FunctionArguments::None,
+        args: ast::FunctionArguments::List(ast::FunctionArgumentList { duplicate_treatment: None, args: parts, clauses: vec![] }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    };
+    list.args = vec![ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Function(concat)))];
+}
+
+/// `AVG(x)` becomes `SUM(x) / COUNT(x)`: MySQL's average of an exact number has the
+/// scale of a division (the argument's plus 4), and a double's stays a double.
+fn avg_as_division(e: &mut ast::Expr) {
+    let ast::Expr::Function(f) = e else { return };
+    let is = f.name.0.len() == 1
+        && matches!(&f.name.0[0], ast::ObjectNamePart::Identifier(i) if i.value.eq_ignore_ascii_case("avg"));
+    if !is || f.over.is_some() || f.filter.is_some() {
+        return;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else { return };
+    if list.args.len() != 1 || !list.clauses.is_empty() {
+        return;
+    }
+    let call = |name: &str| {
+        let mut g = f.clone();
+        g.name = ast::ObjectName(vec![ast::ObjectNamePart::Identifier(ast::Ident::new(name))]);
+        ast::Expr::Function(g)
+    };
+    let (sum, count) = (call("sum"), call("count"));
+    *e = ast::Expr::BinaryOp { left: Box::new(sum), op: ast::BinaryOperator::Divide, right: Box::new(count) };
 }
 
 fn group_concat(e: &mut ast::Expr) {

@@ -319,6 +319,11 @@ fn incorrect_value(kind: &str, v: &str, column: &str, row: usize) -> SqlError {
     .with_mysql_errno(1366)
 }
 
+/// 1292 for a DATE, DATETIME or TIME text that is not one (MySQL 8's text).
+fn incorrect_temporal(kind: &str, v: &str, column: &str, row: usize) -> SqlError {
+    SqlError::new("22007", format!("Incorrect {kind} value: '{v}' for column '{column}' at row {row}")).with_mysql_errno(1292)
+}
+
 /// The numeric prefix of a string as MySQL converts it ("12abc" → 12, "abc" → 0), and
 /// whether the whole string was a number.
 pub fn numeric_prefix(s: &str) -> (BigDecimal, bool) {
@@ -512,6 +517,18 @@ pub fn store(kind: &Kind, storage: &DataType, v: Value, column: &str, row: usize
         Kind::Other => {
             let v = match (&v, storage) {
                 (Value::Int(i), DataType::Text | DataType::Varchar(_)) => Value::Text(i.to_string()),
+                (Value::Text(s), DataType::Date) => match super::datetime::parse(s) {
+                    Some((t, _)) => Value::Date(t.div_euclid(crate::format::MICROS_PER_DAY) as i32),
+                    None => return Err(incorrect_temporal("date", s, column, row)),
+                },
+                (Value::Text(s), DataType::Timestamp) => match super::datetime::parse(s) {
+                    Some((t, _)) => Value::Timestamp(t),
+                    None => return Err(incorrect_temporal("datetime", s, column, row)),
+                },
+                (Value::Text(s), DataType::Time) => match super::datetime::parse_time(s) {
+                    Some(t) => Value::Time(t),
+                    None => return Err(incorrect_temporal("time", s, column, row)),
+                },
                 _ => v,
             };
             crate::expr::cast::assign_value(v, storage)

@@ -6,3 +6,4 @@ mod features;
 mod catalog;
 mod mysql_sql;
 mod mysql_session;
+mod mysql_temporal;

@@ -295,7 +295,7 @@ async fn transactions() {
     // READ ONLY transactions refuse writes.
     ok(&mut s, "START TRANSACTION READ ONLY").await;
     let e = err(&mut s, "INSERT INTO t VALUES (8)").await;
-    assert_eq!((errno(&e), e.message.as_str()), (1792, "Cannot execute statement in a READ ONLY transaction."));
+    assert_eq!((errno(&e), e.message.as_str()), (1792, "Cannot execute statement in a READ ONLY transaction"));
     ok(&mut s, "COMMIT").await;
     // Savepoints.
     ok(&mut s, "BEGIN").await;
