@@ -31,6 +31,8 @@ fn mentions(sql: &str) -> bool {
     let b = sql.as_bytes();
     let has = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
     has(b"names")
+        || has(b"desc")
+        || has(b"explain")
         || has(b"charset")
         || has(b"character")
         || has(b"consistent")
@@ -165,6 +167,22 @@ fn statement(toks: &[&Token], sig: &[usize], starts: &[usize], edits: &mut Vec<(
                 _ => {}
             }
             k += 1;
+        }
+    } else if (w(0, "desc") || w(0, "describe") || w(0, "explain")) && (sig.len() == 3 || sig.len() == 5) {
+        // DESCRIBE t col (col a LIKE pattern) → SHOW COLUMNS FROM t LIKE 'col'.
+        let last = sig.len() - 1;
+        let qualified = sig.len() == 5 && matches!(toks[sig[2]], Token::Period);
+        let table_ok = matches!(toks[sig[1]], Token::Word(_)) && (sig.len() == 3 || (qualified && matches!(toks[sig[3]], Token::Word(_))));
+        let column = match toks[sig[last]] {
+            Token::Word(_) | Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) => value_of(toks[sig[last]]),
+            _ => None,
+        };
+        if let (true, Some(col)) = (table_ok, column) {
+            let (a, _) = range(0, 0);
+            let (t0, t1) = (starts[sig[1]], starts[sig[last - 1] + 1]);
+            let (_, b) = range(last, last);
+            edits.push((a, t0, "SHOW COLUMNS FROM ".into()));
+            edits.push((t1, b, format!(" LIKE {}", quote(&col))));
         }
     } else if w(0, "start") && w(1, "transaction") {
         let mut k = 2;

@@ -147,7 +147,7 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
         "concat" | "concat_ws" | "substring" | "substr" | "mid" | "substring_index" | "left" | "right" | "upper"
         | "ucase" | "lower" | "lcase" | "trim" | "ltrim" | "rtrim" | "lpad" | "rpad" | "replace" | "reverse"
         | "repeat" | "elt" | "hex" | "md5" | "sha1" | "sha" | "sha2" | "uuid" | "space" | "date_format"
-        | "time_format" | "monthname" | "dayname" | "char" | "format" | "quote" | "insert" | "soundex"
+        | "time_format" | "monthname" | "dayname" | "char" | "format" | "quote" | "insert" | "soundex" | "make_set"
         | "json_unquote" | "json_type" | "bin" | "oct" | "conv" | "database" | "schema" | "version" | "user"
         | "current_user" | "session_user" | "system_user" | "to_base64" => {
             match name.as_str() {
@@ -319,6 +319,7 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
         "current_date" => "curdate".into(),
         "current_time" => "curtime".into(),
         "position" => "locate".into(),
+        "char" => "chars".into(),
         other => other.to_string(),
     };
     // Argument order of INSTR is (str, substr); LOCATE's is (substr, str[, pos]).

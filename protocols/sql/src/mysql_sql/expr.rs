@@ -31,16 +31,13 @@ fn is_string_literal(e: &Expr, t: &SqlType) -> bool {
     *t == SqlType::Unknown && matches!(e, Expr::Literal(Value::Text(_)))
 }
 
-/// A number as MySQL reads it from a string literal: an integer or decimal literal when
-/// the whole text is one, else the double of its numeric prefix ('12abc' → 12, 'abc' → 0).
+/// A number as MySQL reads it from a string literal: an integer when the whole text is
+/// one, else the double of its numeric prefix ('1.5' → 1.5e0, '12abc' → 12, 'abc' → 0).
 fn literal_number(s: &str) -> Bound {
     let (d, whole) = super::types::numeric_prefix(s);
     if whole {
         if let Ok(i) = s.trim().parse::<i64>() {
             return (Expr::Literal(Value::Int(i)), SqlType::Int8);
-        }
-        if !s.contains(['e', 'E']) {
-            return (Expr::Literal(Value::Decimal(d)), SqlType::Numeric);
         }
     }
     use bigdecimal::ToPrimitive;
@@ -216,6 +213,19 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
             let p = to_text(b, p, &pt)?;
             (Expr::Like { expr: Box::new(x), pattern: Box::new(p), negated: *negated, case_insensitive: true }, SqlType::Bool)
         }
+        E::RLike { negated, expr, pattern, .. } => {
+            let (x, xt) = b.bind_expr(expr, scope, agg)?;
+            let (p, pt) = b.bind_expr(pattern, scope, agg)?;
+            let x = to_text(b, x, &xt)?;
+            let p = to_text(b, p, &pt)?;
+            // The default collation is case-insensitive, and so is REGEXP under it.
+            let m = Expr::Func { name: "__orbit_regex_i".into(), args: vec![x, p], ty: SqlType::Bool };
+            (if *negated { Expr::Not(Box::new(m)) } else { m }, SqlType::Bool)
+        }
+        E::Convert { expr, data_type: None, charset: Some(_), .. } => {
+            let (x, t) = b.bind_expr(expr, scope, agg)?;
+            (to_text(b, x, &t)?, SqlType::Text)
+        }
         E::Collate { expr, .. } => b.bind_expr(expr, scope, agg)?,
         E::Substring { expr, substring_from, substring_for, .. } => {
             let mut args = vec![b.bind_expr(expr, scope, agg)?.0];
@@ -307,6 +317,12 @@ fn compare(
     };
     let ci = |e: Expr| func("ci", vec![e], SqlType::Text).0;
     let temporal = |t: &SqlType| matches!(t, SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz | SqlType::Time);
+    // A binary string against a string: byte for byte.
+    if (lt == SqlType::Bytea && is_text(&rt)) || (rt == SqlType::Bytea && is_text(&lt)) {
+        let l = to_text(b, l, &lt)?;
+        let r = to_text(b, r, &rt)?;
+        return Ok(Some(build(l, r)));
+    }
     // Both strings: case-insensitive.
     if is_text(&lt) && is_text(&rt) {
         let params = matches!(l, Expr::Param(..)) || matches!(r, Expr::Param(..));

@@ -174,12 +174,15 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
         name,
         "concat_ws" | "ifnull" | "if" | "coalesce" | "nullif" | "xor" | "truth" | "elt" | "field" | "now" | "curdate"
             | "curtime" | "sysdate" | "utc_timestamp" | "utc_date" | "utc_time" | "rand" | "uuid" | "pi"
-            | "unix_timestamp" | "json_object" | "json_array" | "isnull" | "ci" | "char"
+            | "unix_timestamp" | "json_object" | "json_array" | "isnull" | "ci" | "char" | "chars" | "make_set" | "insert" | "conv"
     );
     if !null_safe && args.iter().any(|a| a.is_null()) {
         return Ok(Value::Null);
     }
     if let Some(v) = datetime::call(name, &args, ty, now)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::strings::call(name, &args) {
         return Ok(v);
     }
     Ok(match name {
@@ -189,7 +192,8 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
         "text" => Value::Text(text(&arg(0))),
         "ci" => match arg(0) {
             Value::Null => Value::Null,
-            v => Value::Text(text(&v).to_lowercase()),
+            // utf8mb4_general_ci is PAD SPACE: trailing spaces do not count.
+            v => Value::Text(text(&v).trim_end_matches(' ').to_lowercase()),
         },
         "truth" => truthy(&arg(0)).map(Value::Bool).unwrap_or(Value::Null),
         "xor" => match (truthy(&arg(0)), truthy(&arg(1))) {

@@ -30,4 +30,5 @@ pub mod item_names;
 pub mod json;
 pub mod modify;
 pub mod rewrite;
+pub mod strings;
 pub mod types;

@@ -28,7 +28,8 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     let has_bang = b.contains(&b'!');
     let has_mod = b.windows(3).any(|w| w.eq_ignore_ascii_case(b"mod"));
     let has_unit = b.contains(&b'_');
-    if !has_bang && !has_mod && !has_unit {
+    let has_binary = b.windows(6).any(|w| w.eq_ignore_ascii_case(b"binary"));
+    if !has_bang && !has_mod && !has_unit && !has_binary {
         return None;
     }
     let dialect = crate::Dialect::MySql.parser();
@@ -55,7 +56,45 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     if has_unit {
         tokens = composite_units(tokens);
     }
+    if has_binary {
+        tokens = binary_operator(tokens);
+    }
     Some(Ok(tokens))
+}
+
+/// The `BINARY x` operator binds tighter than comparisons (`BINARY 'a' = 'A'` compares a
+/// binary string), where sqlparser casts the whole comparison: a single literal or column
+/// after BINARY becomes `CAST(x AS BINARY)`.
+fn binary_operator(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let significant: Vec<usize> = (0..tokens.len()).filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_))).collect();
+    let mut wraps = Vec::new();
+    for (k, &i) in significant.iter().enumerate() {
+        let is_binary = matches!(&tokens[i].token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("binary"));
+        if !is_binary || k == 0 {
+            continue;
+        }
+        // An operator position: after an operator, a comma, `(` or SELECT/WHERE-like keyword.
+        let prev = &tokens[significant[k - 1]].token;
+        let operand_position = match prev {
+            Token::Word(w) => w.quote_style.is_none() && matches!(w.value.to_ascii_uppercase().as_str(), "SELECT" | "WHERE" | "AND" | "OR" | "NOT" | "ON" | "HAVING" | "WHEN" | "THEN" | "ELSE" | "BY"),
+            Token::Comma | Token::LParen | Token::Eq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq | Token::Spaceship => true,
+            _ => false,
+        };
+        let (Some(&j), next) = (significant.get(k + 1), significant.get(k + 2).map(|&n| &tokens[n].token)) else { continue };
+        let simple = matches!(&tokens[j].token, Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) | Token::Number(..) | Token::Word(_));
+        if operand_position && simple && !matches!(next, Some(Token::LParen | Token::Period)) {
+            wraps.push((i, j));
+        }
+    }
+    let mut out = tokens;
+    for (i, j) in wraps.into_iter().rev() {
+        let span = out[i].span;
+        let t = |token: Token| TokenWithSpan { token, span };
+        let ws = || t(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+        out.splice(j + 1..j + 1, [ws(), t(Token::make_keyword("AS")), ws(), t(Token::make_keyword("BINARY")), t(Token::RParen)]);
+        out.splice(i..=i, [t(Token::make_keyword("CAST")), t(Token::LParen)]);
+    }
+    out
 }
 
 /// MySQL's composite interval units, which sqlparser does not know: `INTERVAL '1:30'

@@ -323,3 +323,23 @@ async fn sysbench_schema_and_statements() {
     ok(&mut s, "COMMIT").await;
     assert_eq!(one(&mut s, "SELECT k FROM sbtest1 WHERE id = 3").await, "8");
 }
+
+#[tokio::test]
+async fn names_bit_operators_and_aggregates_as_mariadb() {
+    let mut s = session().await;
+    assert_eq!(
+        columns(&mut s, "SELECT -7 DIV 2, NOT 0, 3 IN (1, 2), 3 BETWEEN 1 AND 5, 1 IS TRUE, SUBSTRING('abc' FROM 2), CEIL(1.2)").await,
+        ["-7 DIV 2", "NOT 0", "3 IN (1, 2)", "3 BETWEEN 1 AND 5", "1 IS TRUE", "SUBSTRING('abc' FROM 2)", "CEIL(1.2)"]
+    );
+    assert_eq!(one(&mut s, "SELECT 5 & 3, 5 | 3, 5 ^ 3, ~0, 1 << 4, 256 >> 2").await, "1|7|6|18446744073709551615|16|64");
+    assert_eq!(one(&mut s, "SELECT CAST(18446744073709551615 AS SIGNED)").await, "-1");
+    assert_eq!(
+        one(&mut s, "SELECT CHAR(65, 66), INSERT('Quadratic', 3, 4, 'What'), MAKE_SET(5, 'a', 'b', 'c'), CONV('ff', 16, 10), BIN(5), OCT(8), CONV(-1, 10, 16)").await,
+        "AB|QuWhattic|a,c|255|101|10|FFFFFFFFFFFFFFFF"
+    );
+    ok(&mut s, "CREATE TABLE g (id INT PRIMARY KEY, r VARCHAR(5), q INT, p DECIMAL(8,2))").await;
+    ok(&mut s, "INSERT INTO g VALUES (1, 'a', 10, 1.50), (2, 'a', 5, 2.00), (3, 'b', NULL, 1.40), (4, 'b', 3, 1.40)").await;
+    assert_eq!(one(&mut s, "SELECT AVG(q), AVG(p), COUNT(DISTINCT r, q), COUNT(DISTINCT r, p) FROM g").await, "6.0000|1.575000|3|3");
+    let e = err(&mut s, "SELECT r, q FROM g GROUP BY r").await;
+    assert_eq!(e.message, "'test.g.q' isn't in GROUP BY");
+}
