@@ -983,7 +983,11 @@ impl Session {
             return exec::run(&ctx, plan, &[]);
         }
         crate::mysql_sql::functions::take_divisions_by_zero();
+        crate::mysql_sql::functions::take_truncations();
         let rows = exec::run(&ctx, plan, &[]);
+        for t in crate::mysql_sql::functions::take_truncations() {
+            self.warning("22007", format!("Truncated incorrect DOUBLE value: '{t}'"));
+        }
         for _ in 0..crate::mysql_sql::functions::take_divisions_by_zero() {
             self.warning(crate::error::sqlstate::DIVISION_BY_ZERO, "Division by 0");
         }

@@ -301,7 +301,7 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
             T::Json
         }
         "json_object" | "json_array" | "json_set" | "json_insert" | "json_replace" | "json_remove" | "json_keys"
-        | "json_quote" | "json_merge_patch" | "json_merge_preserve" => T::Json,
+        | "json_quote" | "json_merge_patch" | "json_merge_preserve" | "json_search" => T::Json,
         "last_insert_id" | "row_count" | "found_rows" | "connection_id" => return Ok(None),
         _ => return Ok(None),
     };

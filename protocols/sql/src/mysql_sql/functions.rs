@@ -23,6 +23,17 @@ fn division_by_zero() -> Result<Value, SqlError> {
     Ok(Value::Null)
 }
 
+thread_local! {
+    /// Texts read as numbers that are not one, since [`take_truncations`] (MySQL's
+    /// warning 1292 "Truncated incorrect DOUBLE value").
+    static TRUNCATIONS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The texts truncated to numbers on this thread since the last call (and forgets them).
+pub fn take_truncations() -> Vec<String> {
+    TRUNCATIONS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
 /// The divisions by zero counted on this thread since the last call (and resets them).
 /// Evaluation is synchronous: a caller takes the count before and after running a plan.
 pub fn take_divisions_by_zero() -> u32 {
@@ -148,7 +159,8 @@ fn round_dec(d: &BigDecimal, places: i64, truncate: bool) -> BigDecimal {
 fn round_f64(x: f64, places: i64, truncate: bool) -> f64 {
     let f = 10f64.powi(places.clamp(-308, 308) as i32);
     let y = x * f;
-    let r = if truncate { y.trunc() } else if (y - y.trunc()).abs() == 0.5 { y.trunc() + y.signum() } else { y.round() };
+    // Halves go to the even neighbour (MariaDB's rint).
+    let r = if truncate { y.trunc() } else { y.round_ties_even() };
     r / f
 }
 
@@ -187,7 +199,14 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
     }
     Ok(match name {
         // ----- conversions and operators -----
-        "num" => Value::Float(num(&arg(0))),
+        "num" => {
+            if let Value::Text(t) = &args[0] {
+                if !numeric_prefix(t).1 {
+                    TRUNCATIONS.with(|c| c.borrow_mut().push(t.clone()));
+                }
+            }
+            Value::Float(num(&arg(0)))
+        }
         "int" => Value::Int(int(&arg(0))),
         "text" => Value::Text(text(&arg(0))),
         "ci" => match arg(0) {
@@ -542,7 +561,8 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
         }
         // ----- JSON -----
         "json_extract" | "json_unquote" | "json_object" | "json_array" | "json_type" | "json_length" | "json_valid"
-        | "json_keys" | "json_quote" | "json_contains" => super::json::call(name, &args)?,
+        | "json_keys" | "json_quote" | "json_contains" | "json_set" | "json_insert" | "json_replace" | "json_remove"
+        | "json_merge_patch" | "json_search" => super::json::call(name, &args)?,
         other => {
             return Err(SqlError::new(sqlstate::FEATURE_NOT_SUPPORTED, format!("function {other} is not supported")))
         }

@@ -1,6 +1,7 @@
 //! MySQL's JSON functions over JSON text: JSON_EXTRACT (and `->` / `->>`) with paths
 //! `$`, `$.key`, `$."quoted key"`, `$[n]` (no wildcards), JSON_UNQUOTE, JSON_OBJECT,
-//! JSON_ARRAY, JSON_TYPE, JSON_LENGTH, JSON_VALID, JSON_KEYS, JSON_QUOTE, JSON_CONTAINS.
+//! JSON_ARRAY, JSON_TYPE, JSON_LENGTH, JSON_VALID, JSON_KEYS, JSON_QUOTE, JSON_CONTAINS,
+//! JSON_SET / JSON_INSERT / JSON_REPLACE, JSON_REMOVE, JSON_MERGE_PATCH, JSON_SEARCH.
 
 use crate::error::SqlError;
 use orbit_storage::Value;
@@ -192,6 +193,134 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, SqlError> {
             }
             Value::Int(contains(&a, &b) as i64)
         }
+        "json_set" | "json_insert" | "json_replace" => {
+            let mut d = doc(&arg(0), 1, name)?;
+            for pair in args[1..].chunks(2) {
+                let steps = path(&super::types::as_text(pair[0].clone()))?;
+                let v = pair.get(1).map(to_json).unwrap_or(J::Null);
+                let exists = walk(&d, &steps).is_some();
+                if (exists && name != "json_insert") || (!exists && name != "json_replace") {
+                    set(&mut d, &steps, v);
+                }
+            }
+            json_text(&d)
+        }
+        "json_remove" => {
+            let mut d = doc(&arg(0), 1, name)?;
+            for p in &args[1..] {
+                let steps = path(&super::types::as_text(p.clone()))?;
+                if let Some((last, parent)) = steps.split_last() {
+                    match (walk_mut(&mut d, parent), last) {
+                        (Some(J::Object(m)), Step::Key(k)) => {
+                            m.remove(k);
+                        }
+                        (Some(J::Array(a)), Step::Index(i)) if *i < a.len() => {
+                            a.remove(*i);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            json_text(&d)
+        }
+        "json_merge_patch" => {
+            fn patch(target: J, p: J) -> J {
+                match p {
+                    J::Object(pm) => {
+                        let mut t = match target {
+                            J::Object(m) => m,
+                            _ => serde_json::Map::new(),
+                        };
+                        for (k, v) in pm {
+                            if v.is_null() {
+                                t.remove(&k);
+                            } else {
+                                let old = t.remove(&k).unwrap_or(J::Null);
+                                t.insert(k, patch(old, v));
+                            }
+                        }
+                        J::Object(t)
+                    }
+                    other => other,
+                }
+            }
+            let mut d = doc(&arg(0), 1, name)?;
+            for (i, a) in args[1..].iter().enumerate() {
+                d = patch(d, doc(a, i + 2, name)?);
+            }
+            json_text(&d)
+        }
+        "json_search" => {
+            let d = doc(&arg(0), 1, name)?;
+            let all = super::types::as_text(arg(1)).eq_ignore_ascii_case("all");
+            let needle = super::types::as_text(arg(2));
+            fn find(v: &J, at: String, needle: &str, out: &mut Vec<String>) {
+                match v {
+                    J::String(s) if like(s, needle) => out.push(at),
+                    J::Array(a) => a.iter().enumerate().for_each(|(i, x)| find(x, format!("{at}[{i}]"), needle, out)),
+                    J::Object(m) => m.iter().for_each(|(k, x)| find(x, format!("{at}.{k}"), needle, out)),
+                    _ => {}
+                }
+            }
+            let mut found = Vec::new();
+            find(&d, "$".into(), &needle, &mut found);
+            match (found.len(), all) {
+                (0, _) => Value::Null,
+                (_, false) | (1, true) => json_text(&J::String(found.swap_remove(0))),
+                _ => json_text(&J::Array(found.into_iter().map(J::String).collect())),
+            }
+        }
         other => return Err(SqlError::not_supported(format!("function {other}"))),
     })
+}
+
+/// JSON_SEARCH's pattern: `%` and `_` as in LIKE (no escape character).
+fn like(s: &str, pattern: &str) -> bool {
+    fn go(s: &[char], p: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('%', rest)) => (0..=s.len()).any(|i| go(&s[i..], rest)),
+            Some(('_', rest)) => !s.is_empty() && go(&s[1..], rest),
+            Some((c, rest)) => s.first() == Some(c) && go(&s[1..], rest),
+        }
+    }
+    go(&s.chars().collect::<Vec<_>>(), &pattern.chars().collect::<Vec<_>>())
+}
+
+fn walk_mut<'a>(mut v: &'a mut J, steps: &[Step]) -> Option<&'a mut J> {
+    for s in steps {
+        v = match (s, v) {
+            (Step::Key(k), J::Object(m)) => m.get_mut(k)?,
+            (Step::Index(i), J::Array(a)) => a.get_mut(*i)?,
+            (Step::Index(0), other) => other,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+/// Puts `v` at `steps`: replaces what is there, adds a missing last key to an object
+/// or appends past an array's end (JSON_SET / JSON_INSERT).
+fn set(d: &mut J, steps: &[Step], v: J) {
+    let Some((last, parent)) = steps.split_last() else {
+        *d = v;
+        return;
+    };
+    match (walk_mut(d, parent), last) {
+        (Some(J::Object(m)), Step::Key(k)) => {
+            m.insert(k.clone(), v);
+        }
+        (Some(J::Array(a)), Step::Index(i)) => {
+            if *i < a.len() {
+                a[*i] = v;
+            } else {
+                a.push(v);
+            }
+        }
+        (Some(other), Step::Index(i)) if *i > 0 => {
+            let first = std::mem::take(other);
+            *other = J::Array(vec![first, v]);
+        }
+        _ => {}
+    }
 }

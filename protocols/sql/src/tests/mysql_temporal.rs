@@ -51,3 +51,16 @@ async fn division_by_zero() {
     assert_eq!((errno(&e), e.message.as_str()), (1365, "Division by 0"));
     assert_eq!(one(&mut s, "SELECT LAST_INSERT_ID(42), LAST_INSERT_ID()").await, "42|42");
 }
+
+#[tokio::test]
+async fn json_changes_and_string_comparisons() {
+    let mut s = session().await;
+    assert_eq!(
+        one(&mut s, "SELECT JSON_SET('{\"a\": 1}', '$.b', 2), JSON_REMOVE('{\"a\": 1, \"b\": 2}', '$.a'), JSON_MERGE_PATCH('{\"a\": 1}', '{\"a\": null, \"c\": 3}')").await,
+        "{\"a\": 1, \"b\": 2}|{\"b\": 2}|{\"c\": 3}"
+    );
+    assert_eq!(one(&mut s, "SELECT JSON_SEARCH('[\"a\", \"b\"]', 'one', 'b')").await, "\"$[1]\"");
+    assert_eq!(one(&mut s, "SELECT 'a' = 'A', 'a' = 'a ', BINARY 'a' = 'A', 'b' > 'A'").await, "1|1|0|1");
+    s.execute_batch("CREATE TABLE p (name VARCHAR(20) PRIMARY KEY, born INT)").await.pop().unwrap().unwrap();
+    assert_eq!(rows(&mut s, "DESC p name").await, [["name", "varchar(20)", "NO", "PRI", "NULL", ""]]);
+}
