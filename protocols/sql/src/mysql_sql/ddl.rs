@@ -66,7 +66,7 @@ pub(crate) fn column_def(s: &Session, tb: &mut TableBuilder, c: &ast::ColumnDef)
             ast::ColumnOption::Unique(_) => add_unique(tb, vec![name.clone()], None),
             ast::ColumnOption::Check(chk) => tb.add_check(&chk.expr, chk.name.as_ref().map(ident), Some(&name)),
             ast::ColumnOption::DialectSpecific(tokens) if is_auto_increment(tokens) => {
-                if !matches!(kind, types::Kind::Int { .. } | types::Kind::Float | types::Kind::Decimal) {
+                if !matches!(kind, types::Kind::Int { .. } | types::Kind::Float | types::Kind::Decimal { .. }) {
                     return Err(SqlError::new(
                         super::errors::SYNTAX,
                         format!("Incorrect column specifier for column '{name}'"),

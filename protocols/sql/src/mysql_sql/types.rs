@@ -27,7 +27,7 @@ pub const OPT_AUTO_INCREMENT_PREFIX: &str = "mysql.auto_increment.";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Int { min: i128, max: i128 },
-    Decimal,
+    Decimal { unsigned: bool },
     Float,
     /// CHAR(n) (`fixed`: trailing blanks are dropped) / VARCHAR(n), in characters.
     Chars { max: u32, fixed: bool },
@@ -259,7 +259,7 @@ impl Kind {
                 let (min, max) = int_range(&head, unsigned);
                 Kind::Int { min, max }
             }
-            "decimal" => Kind::Decimal,
+            "decimal" => Kind::Decimal { unsigned },
             "float" | "double" => Kind::Float,
             "char" => Kind::Chars { max: arg().unwrap_or(1) as u32, fixed: true },
             "varchar" => Kind::Chars { max: arg().unwrap_or(u32::MAX as u64) as u32, fixed: false },
@@ -405,13 +405,22 @@ pub fn store(kind: &Kind, storage: &DataType, v: Value, column: &str, row: usize
                 _ => Value::Int(n as i64),
             })
         }
-        Kind::Decimal | Kind::Float => {
+        Kind::Decimal { .. } | Kind::Float => {
+            let negative = |v: &Value| match v {
+                Value::Decimal(d) => *d < BigDecimal::from(0),
+                Value::Int(i) => *i < 0,
+                Value::Float(f) => *f < 0.0,
+                _ => false,
+            };
+            if matches!(kind, Kind::Decimal { unsigned: true }) && negative(&v) {
+                return Err(out_of_range(column, row));
+            }
             let v = match v {
                 Value::Text(s) => {
                     let (d, whole) = numeric_prefix(&s);
                     if !whole {
                         return Err(if s.trim().is_empty() || d.is_zero() && !s.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
-                            incorrect_value(if *kind == Kind::Decimal { "decimal" } else { "double" }, &s, column, row)
+                            incorrect_value(if matches!(kind, Kind::Decimal { .. }) { "decimal" } else { "double" }, &s, column, row)
                         } else {
                             truncated(column, row)
                         });
@@ -573,12 +582,13 @@ pub fn adjust(kind: &Kind, storage: &DataType, v: Value) -> Value {
             int_value(if f < *min as f64 { *min } else if f > *max as f64 { *max } else { f as i128 })
         }
         Kind::Year => Value::Int(0),
-        Kind::Decimal => {
+        Kind::Decimal { unsigned } => {
             let d: BigDecimal = match &v {
                 Value::Decimal(d) => d.clone(),
                 Value::Int(i) => (*i).into(),
                 other => numeric_prefix(&as_text(other.clone())).0,
             };
+            let d = if *unsigned && d < BigDecimal::from(0) { BigDecimal::from(0) } else { d };
             match storage {
                 DataType::Decimal { precision: Some(p), scale } => {
                     let s = scale.unwrap_or(0) as i64;
@@ -625,7 +635,7 @@ pub fn implicit_default(kind: &Kind, storage: &DataType) -> Value {
     match (kind, storage) {
         (Kind::Int { .. } | Kind::Year, DataType::Decimal { .. }) => Value::Decimal(BigDecimal::from(0)),
         (Kind::Int { .. } | Kind::Year, _) => Value::Int(0),
-        (Kind::Decimal, _) => Value::Decimal(BigDecimal::from(0)),
+        (Kind::Decimal { .. }, _) => Value::Decimal(BigDecimal::from(0)),
         (Kind::Float, _) => Value::Float(0.0),
         (Kind::Binary { max_bytes, fixed: true }, _) => Value::Bytes(vec![0; *max_bytes as usize]),
         (Kind::Binary { .. }, _) => Value::Bytes(Vec::new()),

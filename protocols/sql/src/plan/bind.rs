@@ -982,10 +982,15 @@ impl<'a> Binder<'a> {
         // ORDER BY
         let mut keys = Vec::new();
         for o in order {
+            let key_ty;
             let expr = match self.output_position(&o.expr, &cols)? {
-                Some(i) => Expr::Column { level: 0, index: i },
+                Some(i) => {
+                    key_ty = cols[i].1.clone();
+                    Expr::Column { level: 0, index: i }
+                }
                 None => {
-                    let (x, _) = self.bind_expr(&o.expr, &input_scope, agg_ctx.as_ref())?;
+                    let (x, xt) = self.bind_expr(&o.expr, &input_scope, agg_ctx.as_ref())?;
+                    key_ty = xt;
                     // Reuse an identical output expression when there is one.
                     let key_str = o.expr.to_string();
                     let same = s.projection.iter().position(|p| match p {
@@ -1011,6 +1016,12 @@ impl<'a> Binder<'a> {
                         }
                     }
                 }
+            };
+            // MySQL orders strings by their collation (utf8mb4_general_ci: case-insensitive).
+            let expr = if self.dialect.is_mysql() && crate::expr::cast::is_textual(&key_ty) {
+                Expr::Func { name: "__my_ci".into(), args: vec![expr], ty: SqlType::Text }
+            } else {
+                expr
             };
             keys.push(sort_key(expr, &o.options));
         }

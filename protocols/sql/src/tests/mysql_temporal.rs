@@ -64,3 +64,11 @@ async fn json_changes_and_string_comparisons() {
     s.execute_batch("CREATE TABLE p (name VARCHAR(20) PRIMARY KEY, born INT)").await.pop().unwrap().unwrap();
     assert_eq!(rows(&mut s, "DESC p name").await, [["name", "varchar(20)", "NO", "PRI", "NULL", ""]]);
 }
+
+#[tokio::test]
+async fn strings_order_case_insensitively() {
+    let mut s = session().await;
+    s.execute_batch("CREATE TABLE o (id INT PRIMARY KEY, s VARCHAR(5))").await.pop().unwrap().unwrap();
+    s.execute_batch("INSERT INTO o VALUES (1, 'b'), (2, 'A'), (3, 'a'), (4, 'B'), (5, 'c')").await.pop().unwrap().unwrap();
+    assert_eq!(rows(&mut s, "SELECT id FROM o ORDER BY s, id").await, [["2"], ["3"], ["1"], ["4"], ["5"]]);
+}
