@@ -172,7 +172,12 @@ fn statement(toks: &[&Token], sig: &[usize], starts: &[usize], edits: &mut Vec<(
         // DESCRIBE t col (col a LIKE pattern) → SHOW COLUMNS FROM t LIKE 'col'.
         let last = sig.len() - 1;
         let qualified = sig.len() == 5 && matches!(toks[sig[2]], Token::Period);
-        let table_ok = matches!(toks[sig[1]], Token::Word(_)) && (sig.len() == 3 || (qualified && matches!(toks[sig[3]], Token::Word(_))));
+        let statement_word = ["select", "insert", "update", "delete", "replace", "with", "table", "values", "format", "analyze", "extended", "partitions", "for"]
+            .iter()
+            .any(|kw| w(1, kw));
+        let table_ok = matches!(toks[sig[1]], Token::Word(_))
+            && !statement_word
+            && (sig.len() == 3 || (qualified && matches!(toks[sig[3]], Token::Word(_))));
         let column = match toks[sig[last]] {
             Token::Word(_) | Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) => value_of(toks[sig[last]]),
             _ => None,
@@ -245,6 +250,10 @@ mod tests {
         assert_eq!(prepare("SHOW CREATE DATABASE d"), "SHOW __orbit_create_database d");
         assert_eq!(prepare("SHOW TABLE STATUS LIKE 't%'"), "SHOW TABLE STATUS LIKE `t%`");
         assert_eq!(prepare("SELECT 'names'"), "SELECT 'names'");
+        assert_eq!(prepare("DESC people name"), "SHOW COLUMNS FROM people LIKE 'name'");
+        assert_eq!(prepare("DESCRIBE d.t `c`"), "SHOW COLUMNS FROM d.t LIKE 'c'");
+        assert_eq!(prepare("EXPLAIN SELECT x"), "EXPLAIN SELECT x");
+        assert_eq!(prepare("DESC t"), "DESC t");
         assert_eq!(prepare("SHOW PROCEDURE STATUS WHERE Db = 'x'"), "SHOW PROCEDURE STATUS ");
     }
 }

@@ -25,6 +25,7 @@ pub mod errors;
 pub mod expr;
 pub mod format;
 pub mod functions;
+pub mod having;
 pub mod insert;
 pub mod item_names;
 pub mod json;

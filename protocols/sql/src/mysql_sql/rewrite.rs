@@ -150,6 +150,7 @@ pub fn rewrite(stmts: &mut [Statement], sql: &str) {
         let _ = stmt.visit(&mut v);
         restore_statement_names(stmt, &src);
         name_outputs(stmt, names);
+        super::having::having_aliases(stmt);
         if let Statement::Insert(ins) = stmt {
             rewrite_insert(ins);
         }
