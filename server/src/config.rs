@@ -739,16 +739,21 @@ impl Layers<'_> {
 
 /// The PostgreSQL authentication, TLS and limit settings; a TLS mode other than off
 /// needs a certificate and key that load, and the mode defaults to allow when they are given.
-fn resolve_mysql(
+type UsersAndTlsFiles = (Setting<Vec<(String, String)>>, Setting<Option<PathBuf>>, Setting<Option<PathBuf>>);
+
+/// A listener's accounts (`NAME=PASSWORD,...` or `[<table>.users]`) and TLS certificate
+/// and key paths; `names` are the flags and environment variables of the three, in order.
+fn resolve_users_and_tls_files(
     layers: &Layers<'_>,
-    table: &MysqlTable,
-    from_file: &dyn Fn(&str) -> Source,
-) -> Result<MysqlConfig, ConfigError> {
-    let key = |k: &str| from_file(&format!("[mysql] {k}"));
+    names: [&'static str; 6],
+    file: (&Option<std::collections::BTreeMap<String, String>>, &Option<PathBuf>, &Option<PathBuf>),
+    key: &dyn Fn(&str) -> Source,
+) -> Result<UsersAndTlsFiles, ConfigError> {
+    let [users_flag, users_env, cert_flag, cert_env, key_flag, key_env] = names;
     let users = layers.resolve(
-        names::MYSQL_USERS_FLAG,
-        names::MYSQL_USERS_ENV,
-        table.users.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
+        users_flag,
+        users_env,
+        file.0.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
         Vec::new(),
         orbit_postgres::options::parse_users,
     )?;
@@ -759,19 +764,29 @@ fn resolve_mysql(
             Ok(Some(PathBuf::from(s)))
         }
     };
-    let tls_cert = layers.resolve(
-        names::MYSQL_TLS_CERT_FLAG,
-        names::MYSQL_TLS_CERT_ENV,
-        table.tls_cert.clone().map(|p| (Some(p), key("tls_cert"))),
-        None,
-        path,
-    )?;
-    let tls_key = layers.resolve(
-        names::MYSQL_TLS_KEY_FLAG,
-        names::MYSQL_TLS_KEY_ENV,
-        table.tls_key.clone().map(|p| (Some(p), key("tls_key"))),
-        None,
-        path,
+    let tls_cert = layers.resolve(cert_flag, cert_env, file.1.clone().map(|p| (Some(p), key("tls_cert"))), None, path)?;
+    let tls_key = layers.resolve(key_flag, key_env, file.2.clone().map(|p| (Some(p), key("tls_key"))), None, path)?;
+    Ok((users, tls_cert, tls_key))
+}
+
+fn resolve_mysql(
+    layers: &Layers<'_>,
+    table: &MysqlTable,
+    from_file: &dyn Fn(&str) -> Source,
+) -> Result<MysqlConfig, ConfigError> {
+    let key = |k: &str| from_file(&format!("[mysql] {k}"));
+    let (users, tls_cert, tls_key) = resolve_users_and_tls_files(
+        layers,
+        [
+            names::MYSQL_USERS_FLAG,
+            names::MYSQL_USERS_ENV,
+            names::MYSQL_TLS_CERT_FLAG,
+            names::MYSQL_TLS_CERT_ENV,
+            names::MYSQL_TLS_KEY_FLAG,
+            names::MYSQL_TLS_KEY_ENV,
+        ],
+        (&table.users, &table.tls_cert, &table.tls_key),
+        &key,
     )?;
     match (&tls_cert.value, &tls_key.value) {
         (Some(_), None) => return Err(ConfigError::new(&tls_key.source, "tls_cert is set but tls_key is not")),
@@ -821,33 +836,18 @@ fn resolve_postgres(
         AuthMethod::Trust,
         AuthMethod::parse,
     )?;
-    let users = layers.resolve(
-        names::PG_USERS_FLAG,
-        names::PG_USERS_ENV,
-        table.users.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
-        Vec::new(),
-        options::parse_users,
-    )?;
-    let path = |s: &str| {
-        if s.trim().is_empty() {
-            Err("the path must not be empty".to_string())
-        } else {
-            Ok(Some(PathBuf::from(s)))
-        }
-    };
-    let tls_cert = layers.resolve(
-        names::PG_TLS_CERT_FLAG,
-        names::PG_TLS_CERT_ENV,
-        table.tls_cert.clone().map(|p| (Some(p), key("tls_cert"))),
-        None,
-        path,
-    )?;
-    let tls_key = layers.resolve(
-        names::PG_TLS_KEY_FLAG,
-        names::PG_TLS_KEY_ENV,
-        table.tls_key.clone().map(|p| (Some(p), key("tls_key"))),
-        None,
-        path,
+    let (users, tls_cert, tls_key) = resolve_users_and_tls_files(
+        layers,
+        [
+            names::PG_USERS_FLAG,
+            names::PG_USERS_ENV,
+            names::PG_TLS_CERT_FLAG,
+            names::PG_TLS_CERT_ENV,
+            names::PG_TLS_KEY_FLAG,
+            names::PG_TLS_KEY_ENV,
+        ],
+        (&table.users, &table.tls_cert, &table.tls_key),
+        &key,
     )?;
     let files_given = tls_cert.value.is_some() && tls_key.value.is_some();
     let tls_mode = layers.resolve(
