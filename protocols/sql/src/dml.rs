@@ -813,8 +813,12 @@ impl Session {
                 let ctx = ctx_holder.take().unwrap_or_else(|| self.new_ctx(params, Default::default()));
                 let mut warnings = Vec::new();
                 let lenient = if plan.ignore { Some(&mut warnings) } else { None };
+                crate::mysql_sql::types::take_rounding_notes();
                 let r = self.finish_row_with(&info, &ctx, &plan.checks, row, row_no, lenient);
                 drop(ctx);
+                for n in crate::mysql_sql::types::take_rounding_notes() {
+                    self.mysql_diagnostic("Note", 1265, n);
+                }
                 for w in warnings {
                     self.warning(w.code, w.message);
                 }

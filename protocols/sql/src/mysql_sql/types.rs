@@ -306,6 +306,16 @@ pub fn too_long(column: &str, row: usize) -> SqlError {
         .with_mysql_errno(1406)
 }
 
+thread_local! {
+    /// Notes 1265 of exact numbers rounded to their DECIMAL column by [`store`].
+    static ROUNDED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The rounding notes of [`store`] on this thread since the last call (and forgets them).
+pub fn take_rounding_notes() -> Vec<String> {
+    ROUNDED.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
 pub fn truncated(column: &str, row: usize) -> SqlError {
     SqlError::new(crate::mysql_sql::errors::DATA_TRUNCATED, format!("Data truncated for column '{column}' at row {row}"))
         .with_mysql_errno(1265)
@@ -433,13 +443,23 @@ pub fn store(kind: &Kind, storage: &DataType, v: Value, column: &str, row: usize
                 }
                 v => v,
             };
-            crate::expr::cast::assign_value(v, storage).map_err(|e| {
+            let exact = match &v {
+                Value::Decimal(d) => Some(d.clone()),
+                _ => None,
+            };
+            let stored = crate::expr::cast::assign_value(v, storage).map_err(|e| {
                 if e.code == sqlstate::NUMERIC_VALUE_OUT_OF_RANGE {
                     out_of_range(column, row)
                 } else {
                     e
                 }
-            })
+            })?;
+            if let (Some(d), Value::Decimal(x)) = (exact, &stored) {
+                if d != *x {
+                    ROUNDED.with(|c| c.borrow_mut().push(format!("Data truncated for column '{column}' at row {row}")));
+                }
+            }
+            Ok(stored)
         }
         Kind::Chars { max, fixed } => {
             let s = as_text(v);

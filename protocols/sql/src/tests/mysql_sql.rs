@@ -345,6 +345,9 @@ async fn names_bit_operators_and_aggregates_as_mariadb() {
     ok(&mut s, "INSERT INTO g VALUES (1, 'a', 10, 1.50), (2, 'a', 5, 2.00), (3, 'b', NULL, 1.40), (4, 'b', 3, 1.40)").await;
     assert_eq!(one(&mut s, "SELECT AVG(q), AVG(p), COUNT(DISTINCT r, q), COUNT(DISTINCT r, p) FROM g").await, "6.0000|1.575000|3|3");
     assert_eq!(rows(&mut s, "SELECT r, SUM(q) AS t FROM g GROUP BY r HAVING t > 3 ORDER BY t DESC").await, [["a", "15"]]);
+    ok(&mut s, "INSERT INTO g VALUES (5, 'c', 1, 1.005)").await;
+    assert_eq!(rows(&mut s, "SHOW WARNINGS").await, [["Note", "1265", "Data truncated for column 'p' at row 1"]]);
+    ok(&mut s, "DELETE FROM g WHERE id = 5").await;
     let e = err(&mut s, "SELECT r, q FROM g GROUP BY r").await;
     assert_eq!(e.message, "'test.g.q' isn't in GROUP BY");
 }
