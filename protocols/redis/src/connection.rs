@@ -898,7 +898,7 @@ impl Connection {
         }
         match self.shared.requirepass() {
             None => Ok(()),
-            Some(p) if p.as_bytes() == password => Ok(()),
+            Some(p) if orbit_protocol_api::secret::plain_password_matches(p.as_bytes(), password) => Ok(()),
             Some(_) => Err(wrongpass()),
         }
     }
