@@ -340,14 +340,22 @@ impl Connection {
             self.error(seq, &SqlError::new("42000", "Query was empty").with_mysql_errno(1065));
             return;
         }
-        let results = self.session.execute_batch(sql).await;
-        if results.len() > 1 && !self.multi_statements {
-            // Without CLIENT_MULTI_STATEMENTS a second statement is a syntax error
-            // (the engine has run the first one; MySQL would not have parsed any).
-            let e = SqlError::new("42000", "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ';' at line 1").with_mysql_errno(1064);
-            self.error(seq, &e);
-            return;
+        // Without CLIENT_MULTI_STATEMENTS a second statement is a syntax error and nothing
+        // runs; the text is only counted when a ';' stands before its end.
+        if !self.multi_statements && sql.trim_end().trim_end_matches(';').contains(';') {
+            let several = orbit_sql::parse::parse(self.shared.engine.dialect(), sql).map_or(false, |s| s.len() > 1);
+            if several {
+                let e = SqlError::new(
+                    "42000",
+                    "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server \
+                     version for the right syntax to use near ';' at line 1",
+                )
+                .with_mysql_errno(1064);
+                self.error(seq, &e);
+                return;
+            }
         }
+        let results = self.session.execute_batch(sql).await;
         let mut seq = seq;
         let count = results.len();
         for (i, result) in results.into_iter().enumerate() {
