@@ -3,6 +3,8 @@
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orbit-target}"
 mkdir -p "$CARGO_TARGET_DIR"
+# The client programs that the tests build as packages of their own (tests/clients/*/).
+export ORBIT_CLIENTS_TARGET_DIR="${ORBIT_CLIENTS_TARGET_DIR:-$HOME/.cache/orbit-target-clients}"
 
 # Debian packages: clang/libclang-dev for the RocksDB bindings (bindgen), a C++ compiler
 # for RocksDB itself; PostgreSQL 15 (server and psql) for the tests that drive Orbit with

@@ -14,4 +14,7 @@ python3 -c 'import pymysql' 2>/dev/null || python3 -m pip install -q PyMySQL 2>/
 python3 -c 'import mysql.connector' 2>/dev/null || python3 -m pip install -q mysql-connector-python 2>/dev/null \
     || echo "orbit: could not install mysql-connector-python; its test will be skipped" >&2
 cargo build --locked -p orbit-server -p orbit-cli
+# The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
+# enters the server's dependency graph), built into its own target directory.
+CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/sqlx-session/Cargo.toml
 cargo test --locked --workspace --exclude orbit-benches "$@"
