@@ -119,7 +119,13 @@ fn type_info(text: &str) -> TypeInfo {
     let number = |ty, length, decimals| TypeInfo { ty, length, decimals, flags: num_flags, text: false };
     let chars = |ty, n: u32| TypeInfo { ty, length: n.saturating_mul(MB_MAX), decimals: 0, flags: 0, text: true };
     let bytes = |ty, n: u32, flags| TypeInfo { ty, length: n, decimals: 0, flags: BINARY_FLAG | flags, text: false };
-    let text_blob = |n: u32| TypeInfo { ty: ColumnType::Blob, length: n.saturating_mul(MB_MAX), decimals: 0, flags: BLOB_FLAG, text: true };
+    let text_blob = |n: u32| TypeInfo {
+        ty: ColumnType::Blob,
+        length: n.saturating_mul(MB_MAX),
+        decimals: 0,
+        flags: BLOB_FLAG,
+        text: true,
+    };
     match head.as_str() {
         "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" => {
             let ty = match head.as_str() {
@@ -144,8 +150,20 @@ fn type_info(text: &str) -> TypeInfo {
             (Some(p), Some(s)) => number(ColumnType::Double, p + 2, s as u8),
             _ => number(ColumnType::Double, 22, 31),
         },
-        "year" => TypeInfo { ty: ColumnType::Year, length: 4, decimals: 0, flags: UNSIGNED_FLAG | ZEROFILL_FLAG | NUM_FLAG, text: false },
-        "bit" => TypeInfo { ty: ColumnType::Bit, length: arg(0).unwrap_or(1), decimals: 0, flags: UNSIGNED_FLAG, text: false },
+        "year" => TypeInfo {
+            ty: ColumnType::Year,
+            length: 4,
+            decimals: 0,
+            flags: UNSIGNED_FLAG | ZEROFILL_FLAG | NUM_FLAG,
+            text: false,
+        },
+        "bit" => TypeInfo {
+            ty: ColumnType::Bit,
+            length: arg(0).unwrap_or(1),
+            decimals: 0,
+            flags: UNSIGNED_FLAG,
+            text: false,
+        },
         "char" => chars(ColumnType::String, arg(0).unwrap_or(1)),
         "varchar" => chars(ColumnType::VarString, arg(0).unwrap_or(0)),
         "tinytext" => text_blob(255),

@@ -82,7 +82,13 @@ fn resolve(binder: &Binder<'_>, query: &ast::Query) -> Option<Vec<Option<ColumnO
         for join in &twj.joins {
             use ast::JoinOperator as J;
             let constraint = match &join.join_operator {
-                J::Join(c) | J::Inner(c) | J::Left(c) | J::LeftOuter(c) | J::Right(c) | J::RightOuter(c) | J::FullOuter(c) => Some(c),
+                J::Join(c)
+                | J::Inner(c)
+                | J::Left(c)
+                | J::LeftOuter(c)
+                | J::Right(c)
+                | J::RightOuter(c)
+                | J::FullOuter(c) => Some(c),
                 J::CrossJoin(_) => None,
                 _ => return None,
             };

@@ -1,0 +1,85 @@
+//! Result column origins in a MySQL session (see [`crate::mysql::origin`]): column
+//! references carry their table, alias and keys; computed columns and sources the
+//! resolution cannot be sure of carry none.
+
+use super::mysql_sql::session;
+use crate::{Column, QueryOutput, Session};
+
+async fn columns(s: &mut Session, sql: &str) -> Vec<Column> {
+    match s.execute_batch(sql).await.pop().unwrap() {
+        Ok(QueryOutput::Rows { columns, .. }) => columns,
+        other => panic!("{sql}: expected rows, got {other:?}"),
+    }
+}
+
+/// (name, table, org_table, org_name, type) of each column; "-" for no origin.
+fn summary(cols: &[Column]) -> Vec<String> {
+    cols.iter()
+        .map(|c| match &c.origin {
+            Some(o) => format!("{} {}.{} {}.{} {}", c.name, o.schema, o.table, o.org_table, o.org_name, o.mysql_type),
+            None => format!("{} -", c.name),
+        })
+        .collect()
+}
+
+async fn setup() -> Session {
+    let mut s = session().await;
+    for sql in [
+        "CREATE TABLE p (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(8) NOT NULL, grp TINYINT UNSIGNED, \
+         UNIQUE KEY (code), KEY (grp))",
+        "CREATE TABLE q (k INT PRIMARY KEY, pid INT NOT NULL)",
+    ] {
+        assert!(s.execute_batch(sql).await.pop().unwrap().is_ok(), "{sql}");
+    }
+    s
+}
+
+#[tokio::test]
+async fn column_references_carry_their_table_and_keys() {
+    let mut s = setup().await;
+    let cols = columns(&mut s, "SELECT P.id AS x, code, (P.grp), id + 1 FROM p AS P").await;
+    assert_eq!(
+        summary(&cols),
+        ["x test.P p.id int", "code test.P p.code varchar(8)", "grp test.P p.grp tinyint unsigned", "id + 1 -"]
+    );
+    let id = cols[0].origin.as_deref().unwrap();
+    assert!(id.not_null && id.primary_key && id.auto_increment && id.part_key && !id.no_default);
+    let code = cols[1].origin.as_deref().unwrap();
+    assert!(code.not_null && code.unique_key && code.no_default && !code.primary_key);
+    assert!(cols[2].origin.as_deref().unwrap().multiple_key);
+    let cols = columns(&mut s, "SELECT * FROM test.p").await;
+    assert_eq!(summary(&cols).len(), 3);
+    assert!(cols.iter().all(|c| c.origin.as_ref().is_some_and(|o| o.table == "p")));
+}
+
+#[tokio::test]
+async fn outer_joins_make_columns_nullable() {
+    let mut s = setup().await;
+    let cols = columns(&mut s, "SELECT p.id, q.k, q.pid FROM p LEFT JOIN q ON q.pid = p.id").await;
+    let not_null: Vec<bool> = cols.iter().map(|c| c.origin.as_deref().unwrap().not_null).collect();
+    assert_eq!(not_null, [true, false, false]);
+    assert!(cols[1].origin.as_deref().unwrap().primary_key);
+    let cols = columns(&mut s, "SELECT p.id, q.k FROM p RIGHT JOIN q ON q.pid = p.id").await;
+    let not_null: Vec<bool> = cols.iter().map(|c| c.origin.as_deref().unwrap().not_null).collect();
+    assert_eq!(not_null, [false, true]);
+    let cols = columns(&mut s, "SELECT q.*, p.code FROM q, p").await;
+    assert_eq!(summary(&cols), ["k test.q q.k int", "pid test.q q.pid int", "code test.p p.code varchar(8)"]);
+}
+
+#[tokio::test]
+async fn computed_and_unsure_columns_have_none() {
+    let mut s = setup().await;
+    for sql in [
+        "SELECT COUNT(*), MAX(code) FROM p",
+        "SELECT id FROM p UNION SELECT k FROM q",
+        "SELECT d.id FROM (SELECT id FROM p) AS d",
+        "WITH c AS (SELECT id FROM p) SELECT * FROM c",
+        "SELECT * FROM p JOIN q USING (id)",
+        "SELECT 1",
+    ] {
+        let Some(Ok(QueryOutput::Rows { columns, .. })) = s.execute_batch(sql).await.pop() else { continue };
+        assert!(columns.iter().all(|c| c.origin.is_none()), "{sql}: {:?}", summary(&columns));
+    }
+    let prepared = s.prepare("SELECT p.code AS c FROM p WHERE id = ?", &[]).await.unwrap();
+    assert_eq!(summary(&prepared.description.columns), ["c test.p p.code varchar(8)"]);
+}
