@@ -2,7 +2,8 @@
 //! column (the engine's [`ColumnOrigin`]) is described from its declared MySQL type and
 //! the catalog: schema, table alias, table, column names; MYSQL_TYPE, display length,
 //! decimals and flags as MySQL's field of that type reports them. A computed column is
-//! described from its engine type, with no table or original name.
+//! described from its engine type, with no table or original name (a computed column of
+//! a derived table: with the derived table's names).
 //!
 //! Character columns report the result character set's collation (utf8mb4 →
 //! utf8mb4_0900_ai_ci, 255, as MySQL 8 does; MariaDB says utf8mb4_general_ci, 45) and a
@@ -17,6 +18,15 @@ use orbit_sql::{Column, ColumnOrigin};
 /// The column definition of a result column.
 pub fn column_def(column: &Column) -> ColumnDef {
     match &column.origin {
+        // A computed column of a derived table: the engine's type under the table's names.
+        Some(origin) if origin.mysql_type.is_empty() => {
+            let mut def = crate::values::column_def(column);
+            def.schema.clone_from(&origin.schema);
+            def.table.clone_from(&origin.table);
+            def.org_table.clone_from(&origin.org_table);
+            def.org_name.clone_from(&origin.org_name);
+            def
+        }
         Some(origin) => declared(&column.name, origin),
         None => {
             let mut def = crate::values::column_def(column);

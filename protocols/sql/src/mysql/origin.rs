@@ -2,13 +2,16 @@
 //! reference to a base-table column (`c`, `t.c`, `db.t.c`, `t.c AS x`, `*`, `t.*`), the
 //! database, the table alias as written, the table, the column and what the catalog knows
 //! of it (declared type, NOT NULL, keys, AUTO_INCREMENT, default). The MySQL listener
-//! turns it into the column definition's names, type and flags.
+//! turns it into the column definition's names, type and flags. A column read through a
+//! derived table or a CTE keeps the inner column's type and flags and is named after the
+//! derived table, as MariaDB does (table and original table: the derived table's name).
 //!
 //! Resolution reads the statement's FROM clause the way the binder does (same
 //! [`Binder::qualify`], same identifier rules) and gives up — no origin for any column —
 //! whenever it cannot be sure, so a result column never claims a wrong origin: set
-//! operations, CTE / derived-table / view sources under `*` or unqualified names,
-//! USING / NATURAL joins under `*`, and a column count that differs from the binder's.
+//! operations, views and system tables under `*` or unqualified names, USING / NATURAL
+//! joins under `*`, recursive CTEs, column alias lists, and a column count that differs
+//! from the binder's.
 
 use super::describe;
 use crate::catalog::TableInfo;
@@ -26,7 +29,8 @@ pub struct ColumnOrigin {
     pub table: String,
     pub org_table: String,
     pub org_name: String,
-    /// The declared MySQL type as SHOW COLUMNS prints it ("int unsigned", "varchar(20)").
+    /// The declared MySQL type as SHOW COLUMNS prints it ("int unsigned", "varchar(20)");
+    /// empty for a computed column of a derived table.
     pub mysql_type: String,
     /// NOT NULL, and not on the nullable side of an outer join.
     pub not_null: bool,
@@ -45,33 +49,47 @@ pub struct ColumnOrigin {
     pub on_update_now: bool,
 }
 
+/// A column a source exposes: its name there (None: a computed column without an alias)
+/// and its origin.
+type SourceColumn = (Option<String>, Option<ColumnOrigin>);
+
 /// A relation of the FROM clause.
 struct Source {
     /// The name `t.c` matches (alias, else table name), by the binder's identifier rules.
     key: String,
     /// The schema `db.t.c` matches.
     schema: String,
-    /// None: not a base table (CTE, derived table, view, system table) — columns unknown.
-    table: Option<Vec<ColumnOrigin>>,
+    /// None: columns unknown (view, system table, a source that cannot be read).
+    columns: Option<Vec<SourceColumn>>,
 }
+
+/// The CTEs a query sees, in order: name and query (None: one that cannot be read).
+type Ctes<'q> = Vec<(String, Option<&'q ast::Query>)>;
 
 /// Sets `origin` on the columns of a MySQL query's result (all or none).
 pub fn attach(binder: &Binder<'_>, query: &ast::Query, columns: &mut [Column]) {
-    let Some(origins) = resolve(binder, query) else { return };
-    if origins.len() != columns.len() {
+    let Some(resolved) = resolve(binder, query, &Vec::new()) else { return };
+    if resolved.len() != columns.len() {
         return;
     }
-    for (column, origin) in columns.iter_mut().zip(origins) {
+    for (column, (_, origin)) in columns.iter_mut().zip(resolved) {
         column.origin = origin.map(Box::new);
     }
 }
 
-fn resolve(binder: &Binder<'_>, query: &ast::Query) -> Option<Vec<Option<ColumnOrigin>>> {
+/// The columns of a query with their origins; None when they cannot be known.
+fn resolve<'q>(binder: &Binder<'_>, query: &'q ast::Query, outer: &Ctes<'q>) -> Option<Vec<SourceColumn>> {
     let select = match query.body.as_ref() {
         ast::SetExpr::Select(s) => s,
         _ => return None,
     };
-    let ctes: Vec<String> = query.with.iter().flat_map(|w| &w.cte_tables).map(|c| ident(&c.alias.name)).collect();
+    let mut ctes = outer.clone();
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            let readable = !with.recursive && cte.alias.columns.is_empty();
+            ctes.push((ident(&cte.alias.name), readable.then_some(&*cte.query)));
+        }
+    }
     let mut sources: Vec<Source> = Vec::new();
     // Sources on the nullable side of an outer join.
     let mut nullable: Vec<bool> = Vec::new();
@@ -104,28 +122,28 @@ fn resolve(binder: &Binder<'_>, query: &ast::Query) -> Option<Vec<Option<ColumnO
         }
     }
     for (s, n) in sources.iter_mut().zip(&nullable) {
-        if let (Some(cols), true) = (s.table.as_mut(), *n) {
-            cols.iter_mut().for_each(|c| c.not_null = false);
+        if let (Some(cols), true) = (s.columns.as_mut(), *n) {
+            cols.iter_mut().filter_map(|(_, o)| o.as_mut()).for_each(|o| o.not_null = false);
         }
     }
     let mut out = Vec::new();
     for item in &select.projection {
         match item {
-            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push(column_ref(e, &sources));
+            ast::SelectItem::UnnamedExpr(e) => out.push((written_column(e), column_ref(e, &sources))),
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                out.push((Some(alias.value.clone()), column_ref(expr, &sources)))
             }
             ast::SelectItem::Wildcard(_) => {
                 if !plain_joins {
                     return None;
                 }
                 for s in &sources {
-                    out.extend(s.table.as_ref()?.iter().cloned().map(Some));
+                    out.extend(s.columns.as_ref()?.iter().cloned());
                 }
             }
             ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
                 let parts = object_name_parts(n).ok()?;
-                let s = find_source(&sources, &parts)?;
-                out.extend(s.table.as_ref()?.iter().cloned().map(Some));
+                out.extend(find_source(&sources, &parts)?.columns.as_ref()?.iter().cloned());
             }
             _ => return None,
         }
@@ -133,14 +151,19 @@ fn resolve(binder: &Binder<'_>, query: &ast::Query) -> Option<Vec<Option<ColumnO
     Some(out)
 }
 
-fn source(binder: &Binder<'_>, factor: &ast::TableFactor, ctes: &[String]) -> Source {
-    let unknown = |key: String| Source { key, schema: String::new(), table: None };
-    let ast::TableFactor::Table { name, alias, args: None, .. } = factor else {
-        let key = match factor {
-            ast::TableFactor::Derived { alias: Some(a), .. } => ident(&a.name),
-            _ => String::new(),
-        };
-        return unknown(key);
+fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>) -> Source {
+    let unknown = |key: String| Source { key, schema: String::new(), columns: None };
+    let (name, alias) = match factor {
+        ast::TableFactor::Table { name, alias, args: None, .. } => (name, alias),
+        ast::TableFactor::Derived { lateral: false, subquery, alias: Some(a), .. } => {
+            let columns = (a.columns.is_empty())
+                .then(|| resolve(binder, subquery, ctes))
+                .flatten()
+                .map(|cols| derived(cols, &binder.schema, &a.name.value));
+            return Source { key: ident(&a.name), schema: binder.schema.clone(), columns };
+        }
+        ast::TableFactor::Derived { alias: Some(a), .. } => return unknown(ident(&a.name)),
+        _ => return unknown(String::new()),
     };
     let parts = object_name_parts(name).unwrap_or_default();
     let written_name = match name.0.last() {
@@ -151,15 +174,44 @@ fn source(binder: &Binder<'_>, factor: &ast::TableFactor, ctes: &[String]) -> So
         Some(a) => (ident(&a.name), a.name.value.clone()),
         None => (parts.last().cloned().unwrap_or_default(), written_name),
     };
-    if parts.len() == 1 && ctes.contains(&parts[0]) {
-        return unknown(key);
+    if let [single] = parts.as_slice() {
+        if let Some(at) = ctes.iter().rposition(|(n, _)| n == single) {
+            let columns = ctes[at]
+                .1
+                .and_then(|q| resolve(binder, q, &ctes[..at].to_vec()))
+                .map(|cols| derived(cols, &binder.schema, &written));
+            return Source { key, schema: binder.schema.clone(), columns };
+        }
     }
     let Ok((db, schema, rel)) = binder.qualify(name) else { return unknown(key) };
     let Some(info) = binder.cat.tables.get(&format!("{db}.{schema}.{rel}")).cloned() else {
         return unknown(key);
     };
-    let columns = table_columns(&info, &schema, &written);
-    Source { key, schema, table: Some(columns) }
+    let columns = table_columns(&info, &schema, &written).into_iter().map(|o| (Some(o.org_name.clone()), Some(o)));
+    Source { key, schema, columns: Some(columns.collect()) }
+}
+
+/// The columns of a derived table or CTE, written `table` in the query: an inner column
+/// reference keeps its type and flags; every named column is named after the derived
+/// table (a computed one with no database and no declared type).
+fn derived(cols: Vec<SourceColumn>, schema: &str, table: &str) -> Vec<SourceColumn> {
+    cols.into_iter()
+        .map(|(name, origin)| {
+            let Some(n) = name else { return (None, None) };
+            let names = |o: ColumnOrigin, schema: &str| ColumnOrigin {
+                schema: schema.to_string(),
+                table: table.to_string(),
+                org_table: table.to_string(),
+                org_name: n.clone(),
+                ..o
+            };
+            let origin = match origin {
+                Some(o) => names(o, schema),
+                None => names(ColumnOrigin::default(), ""),
+            };
+            (Some(n), Some(origin))
+        })
+        .collect()
 }
 
 /// Every visible column of a base table as an origin.
@@ -222,15 +274,30 @@ fn column_ref(e: &ast::Expr, sources: &[Source]) -> Option<ColumnOrigin> {
         }
         _ => return None,
     };
-    let matches = |o: &&ColumnOrigin| o.org_name.eq_ignore_ascii_case(&column);
+    let named = |c: &&SourceColumn| c.0.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&column));
     if qualifier.is_empty() {
         // Every source must have known columns, else the name may be one of theirs.
         let mut hits = Vec::new();
         for s in sources {
-            hits.extend(s.table.as_ref()?.iter().filter(matches));
+            hits.extend(s.columns.as_ref()?.iter().filter(named));
         }
-        return (hits.len() == 1).then(|| hits[0].clone());
+        return if hits.len() == 1 { hits[0].1.clone() } else { None };
     }
     let s = find_source(sources, &qualifier)?;
-    s.table.as_ref()?.iter().find(matches).cloned()
+    let mut hits = s.columns.as_ref()?.iter().filter(named);
+    let hit = hits.next()?;
+    if hits.next().is_some() {
+        return None;
+    }
+    hit.1.clone()
+}
+
+/// The name of a (parenthesized) column reference as written.
+fn written_column(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Nested(inner) => written_column(inner),
+        ast::Expr::Identifier(i) => Some(i.value.clone()),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()),
+        _ => None,
+    }
 }

@@ -72,8 +72,8 @@ async fn computed_and_unsure_columns_have_none() {
     for sql in [
         "SELECT COUNT(*), MAX(code) FROM p",
         "SELECT id FROM p UNION SELECT k FROM q",
-        "SELECT d.id FROM (SELECT id FROM p) AS d",
-        "WITH c AS (SELECT id FROM p) SELECT * FROM c",
+        "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
+        "WITH c (x) AS (SELECT id FROM p) SELECT * FROM c",
         "SELECT * FROM p JOIN q USING (id)",
         "SELECT 1",
     ] {
@@ -82,4 +82,18 @@ async fn computed_and_unsure_columns_have_none() {
     }
     let prepared = s.prepare("SELECT p.code AS c FROM p WHERE id = ?", &[]).await.unwrap();
     assert_eq!(summary(&prepared.description.columns), ["c test.p p.code varchar(8)"]);
+}
+
+/// As MariaDB: a column read through a derived table or a CTE keeps the inner column's
+/// type and flags and is named after the derived table.
+#[tokio::test]
+async fn derived_tables_and_ctes_name_their_columns() {
+    let mut s = setup().await;
+    let cols = columns(&mut s, "SELECT d.x, d.id, d.n FROM (SELECT code AS x, id, id + 1 AS n FROM p) AS d").await;
+    assert_eq!(summary(&cols), ["x test.d d.x varchar(8)", "id test.d d.id int", "n .d d.n "]);
+    assert!(cols[1].origin.as_deref().is_some_and(|o| o.primary_key && o.auto_increment));
+    let cols = columns(&mut s, "WITH c AS (SELECT id, code FROM p), e AS (SELECT code FROM c) SELECT * FROM e").await;
+    assert_eq!(summary(&cols), ["code test.e e.code varchar(8)"]);
+    let cols = columns(&mut s, "SELECT * FROM (SELECT q.k FROM q LEFT JOIN p ON p.id = q.pid) AS j").await;
+    assert!(cols[0].origin.as_deref().is_some_and(|o| o.not_null && o.table == "j"));
 }
