@@ -3,13 +3,13 @@
 //! database, the table alias as written, the table, the column and what the catalog knows
 //! of it (declared type, NOT NULL, keys, AUTO_INCREMENT, default). The MySQL listener
 //! turns it into the column definition's names, type and flags. A column read through a
-//! derived table or a CTE keeps the inner column's type and flags and is named after the
-//! derived table, as MariaDB does (table and original table: the derived table's name).
+//! derived table, a CTE or a view keeps the inner column's type and flags and is named
+//! after it, as MariaDB does (table and original table: its name or alias as written).
 //!
 //! Resolution reads the statement's FROM clause the way the binder does (same
 //! [`Binder::qualify`], same identifier rules) and gives up — no origin for any column —
 //! whenever it cannot be sure, so a result column never claims a wrong origin: set
-//! operations, views and system tables under `*` or unqualified names, USING / NATURAL
+//! operations, system tables under `*` or unqualified names, USING / NATURAL
 //! joins under `*`, recursive CTEs, column alias lists, and a column count that differs
 //! from the binder's.
 
@@ -184,14 +184,37 @@ fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>
         }
     }
     let Ok((db, schema, rel)) = binder.qualify(name) else { return unknown(key) };
-    let Some(info) = binder.cat.tables.get(&format!("{db}.{schema}.{rel}")).cloned() else {
+    let qualified = format!("{db}.{schema}.{rel}");
+    if let Some(view) = binder.cat.views.get(&qualified) {
+        let columns = view_columns(binder, view, &schema).map(|cols| derived(cols, &schema, &written));
+        return Source { key, schema, columns };
+    }
+    let Some(info) = binder.cat.tables.get(&qualified).cloned() else {
         return unknown(key);
     };
     let columns = table_columns(&info, &schema, &written).into_iter().map(|o| (Some(o.org_name.clone()), Some(o)));
     Source { key, schema, columns: Some(columns.collect()) }
 }
 
-/// The columns of a derived table or CTE, written `table` in the query: an inner column
+/// The columns of a view (in `schema`) as its query reads them, under its column list.
+fn view_columns(binder: &Binder<'_>, view: &crate::catalog::ViewDef, schema: &str) -> Option<Vec<SourceColumn>> {
+    let stmts = crate::parse::parse(binder.dialect, &view.sql).ok()?;
+    let Some(ast::Statement::Query(q)) = stmts.first() else { return None };
+    let mut inner = Binder::new(binder.cat, &binder.db, schema, &[]);
+    inner.dialect = binder.dialect;
+    let mut cols = resolve(&inner, q, &Vec::new())?;
+    if !view.columns.is_empty() {
+        if view.columns.len() != cols.len() {
+            return None;
+        }
+        for (col, name) in cols.iter_mut().zip(&view.columns) {
+            col.0 = Some(name.clone());
+        }
+    }
+    Some(cols)
+}
+
+/// The columns of a derived table, CTE or view, written `table` in the query: an inner column
 /// reference keeps its type and flags; every named column is named after the derived
 /// table (a computed one with no database and no declared type).
 fn derived(cols: Vec<SourceColumn>, schema: &str, table: &str) -> Vec<SourceColumn> {

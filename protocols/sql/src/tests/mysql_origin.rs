@@ -97,3 +97,16 @@ async fn derived_tables_and_ctes_name_their_columns() {
     let cols = columns(&mut s, "SELECT * FROM (SELECT q.k FROM q LEFT JOIN p ON p.id = q.pid) AS j").await;
     assert!(cols[0].origin.as_deref().is_some_and(|o| o.not_null && o.table == "j"));
 }
+
+#[tokio::test]
+async fn views_name_their_columns() {
+    let mut s = setup().await;
+    for sql in ["CREATE VIEW v AS SELECT id, code AS c, id * 2 AS dbl FROM p", "CREATE VIEW w (a) AS SELECT grp FROM p"]
+    {
+        assert!(s.execute_batch(sql).await.pop().unwrap().is_ok(), "{sql}");
+    }
+    let cols = columns(&mut s, "SELECT * FROM v").await;
+    assert_eq!(summary(&cols), ["id test.v v.id int", "c test.v v.c varchar(8)", "dbl .v v.dbl "]);
+    let cols = columns(&mut s, "SELECT x.a FROM w AS x").await;
+    assert_eq!(summary(&cols), ["a test.x x.a tinyint unsigned"]);
+}
