@@ -119,7 +119,8 @@ fn type_info(text: &str) -> TypeInfo {
     let arg = |i: usize| args.get(i).copied();
     let unsigned = t.contains(" unsigned");
     let zerofill = t.contains(" zerofill");
-    let mut num_flags = NUM_FLAG;
+    // No NUM_FLAG: servers do not send it, client libraries add it by type.
+    let mut num_flags = 0;
     if unsigned {
         num_flags |= UNSIGNED_FLAG;
     }
@@ -164,7 +165,7 @@ fn type_info(text: &str) -> TypeInfo {
             ty: ColumnType::Year,
             length: 4,
             decimals: 0,
-            flags: UNSIGNED_FLAG | ZEROFILL_FLAG | NUM_FLAG,
+            flags: UNSIGNED_FLAG | ZEROFILL_FLAG,
             text: false,
         },
         "bit" => TypeInfo {
@@ -239,18 +240,18 @@ mod tests {
     #[test]
     fn declared_types_take_mysql_types_lengths_and_flags() {
         let cases: &[(&str, ColumnType, u32, u8, u16)] = &[
-            ("tinyint", ColumnType::Tiny, 4, 0, NUM_FLAG),
-            ("tinyint unsigned", ColumnType::Tiny, 3, 0, NUM_FLAG | UNSIGNED_FLAG),
-            ("tinyint(1)", ColumnType::Tiny, 1, 0, NUM_FLAG),
-            ("smallint", ColumnType::Short, 6, 0, NUM_FLAG),
-            ("mediumint", ColumnType::Int24, 9, 0, NUM_FLAG),
-            ("int", ColumnType::Long, 11, 0, NUM_FLAG),
-            ("int(5) unsigned zerofill", ColumnType::Long, 5, 0, NUM_FLAG | UNSIGNED_FLAG | ZEROFILL_FLAG),
-            ("bigint unsigned", ColumnType::LongLong, 20, 0, NUM_FLAG | UNSIGNED_FLAG),
-            ("decimal(10,2)", ColumnType::NewDecimal, 12, 2, NUM_FLAG),
-            ("decimal(5,0) unsigned", ColumnType::NewDecimal, 5, 0, NUM_FLAG | UNSIGNED_FLAG),
-            ("float", ColumnType::Float, 12, 31, NUM_FLAG),
-            ("double", ColumnType::Double, 22, 31, NUM_FLAG),
+            ("tinyint", ColumnType::Tiny, 4, 0, 0),
+            ("tinyint unsigned", ColumnType::Tiny, 3, 0, UNSIGNED_FLAG),
+            ("tinyint(1)", ColumnType::Tiny, 1, 0, 0),
+            ("smallint", ColumnType::Short, 6, 0, 0),
+            ("mediumint", ColumnType::Int24, 9, 0, 0),
+            ("int", ColumnType::Long, 11, 0, 0),
+            ("int(5) unsigned zerofill", ColumnType::Long, 5, 0, UNSIGNED_FLAG | ZEROFILL_FLAG),
+            ("bigint unsigned", ColumnType::LongLong, 20, 0, UNSIGNED_FLAG),
+            ("decimal(10,2)", ColumnType::NewDecimal, 12, 2, 0),
+            ("decimal(5,0) unsigned", ColumnType::NewDecimal, 5, 0, UNSIGNED_FLAG),
+            ("float", ColumnType::Float, 12, 31, 0),
+            ("double", ColumnType::Double, 22, 31, 0),
             ("char(10)", ColumnType::String, 40, 0, 0),
             ("varchar(20)", ColumnType::VarString, 80, 0, 0),
             ("text", ColumnType::Blob, 262_140, 0, BLOB_FLAG),
@@ -261,7 +262,7 @@ mod tests {
             ("datetime(3)", ColumnType::DateTime, 23, 3, BINARY_FLAG),
             ("timestamp", ColumnType::Timestamp, 19, 0, BINARY_FLAG | UNSIGNED_FLAG),
             ("time(6)", ColumnType::Time, 17, 6, BINARY_FLAG),
-            ("year", ColumnType::Year, 4, 0, NUM_FLAG | UNSIGNED_FLAG | ZEROFILL_FLAG),
+            ("year", ColumnType::Year, 4, 0, UNSIGNED_FLAG | ZEROFILL_FLAG),
             ("enum('a','bb','ccc')", ColumnType::String, 12, 0, ENUM_FLAG),
             ("set('x','y')", ColumnType::String, 12, 0, SET_FLAG),
             ("json", ColumnType::Json, u32::MAX, 0, BLOB_FLAG | BINARY_FLAG),
@@ -285,7 +286,7 @@ mod tests {
         let d = column_def(&Column { name: "x".into(), ty: SqlType::Int4, origin: Some(Box::new(o)) });
         assert_eq!((d.schema.as_str(), d.table.as_str(), d.org_table.as_str()), ("db", "t", "tab"));
         assert_eq!((d.name.as_str(), d.org_name.as_str()), ("x", "c"));
-        assert_eq!(d.flags, NOT_NULL_FLAG | PRI_KEY_FLAG | AUTO_INCREMENT_FLAG | PART_KEY_FLAG | NUM_FLAG);
+        assert_eq!(d.flags, NOT_NULL_FLAG | PRI_KEY_FLAG | AUTO_INCREMENT_FLAG | PART_KEY_FLAG);
         let computed = column_def(&Column::new("1+1", SqlType::Int8));
         assert!(computed.table.is_empty() && computed.org_name.is_empty() && computed.name == "1+1");
     }
