@@ -64,6 +64,9 @@ fn declared(name: &str, origin: &ColumnOrigin) -> ColumnDef {
             flags |= flag;
         }
     }
+    if info.text && origin.binary_collation {
+        flags |= BINARY_FLAG;
+    }
     if info.ty == ColumnType::Timestamp && origin.auto_timestamp {
         flags |= TIMESTAMP_FLAG;
         if origin.on_update_now {
@@ -161,13 +164,9 @@ fn type_info(text: &str) -> TypeInfo {
             (Some(p), Some(s)) => number(ColumnType::Double, p + 2, s as u8),
             _ => number(ColumnType::Double, 22, 31),
         },
-        "year" => TypeInfo {
-            ty: ColumnType::Year,
-            length: 4,
-            decimals: 0,
-            flags: UNSIGNED_FLAG | ZEROFILL_FLAG,
-            text: false,
-        },
+        "year" => {
+            TypeInfo { ty: ColumnType::Year, length: 4, decimals: 0, flags: UNSIGNED_FLAG | ZEROFILL_FLAG, text: false }
+        }
         "bit" => TypeInfo {
             ty: ColumnType::Bit,
             length: arg(0).unwrap_or(1),
@@ -287,6 +286,10 @@ mod tests {
         assert_eq!((d.schema.as_str(), d.table.as_str(), d.org_table.as_str()), ("db", "t", "tab"));
         assert_eq!((d.name.as_str(), d.org_name.as_str()), ("x", "c"));
         assert_eq!(d.flags, NOT_NULL_FLAG | PRI_KEY_FLAG | AUTO_INCREMENT_FLAG | PART_KEY_FLAG);
+        let mut bin = origin("varchar(5)");
+        bin.binary_collation = true;
+        let d = column_def(&Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(bin)) });
+        assert_eq!((d.flags, d.charset), (BINARY_FLAG, u16::from(UTF8MB4_0900_AI_CI)));
         let computed = column_def(&Column::new("1+1", SqlType::Int8));
         assert!(computed.table.is_empty() && computed.org_name.is_empty() && computed.name == "1+1");
     }

@@ -41,6 +41,9 @@ INSERT INTO kinds (ti, tu, b, si, mi, bi, bu, de, du, fl, db, ch, vc, tt, tx, mt
   VALUES (-1, 2, 1, 3, 4, 5, 6, 1.25, 3, 0.5, 2.5, 'c', 'v', 'tt', 'tx', 'mt', 'lt', 'bn', 'vb', 'tb', 'bl', 'mb', 'lb',
   '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05.678', '2024-01-02 03:04:05', '01:02:03', '01:02:03.5', 2024,
   'bb', 'x,y', '{\"a\": 1}', 'c1', 1);
+CREATE TABLE cb (a VARCHAR(5) COLLATE utf8mb4_bin, b CHAR(3) COLLATE utf8mb4_bin, c TEXT COLLATE utf8mb4_bin,
+  d VARCHAR(4) CHARACTER SET latin1, e ENUM('x') COLLATE utf8mb4_bin);
+INSERT INTO cb VALUES ('a', 'b', 'c', 'd', 'x');
 CREATE VIEW vw AS SELECT id, tu, vc AS name, id * 2 AS dbl FROM kinds;
 INSERT INTO other VALUES (1, 1, 'n1'), (2, 9, 'n2');
 INSERT INTO t3 (a, b, e) VALUES (1, 1, 'x');
@@ -63,6 +66,7 @@ const QUERIES: &[&str] = &[
     "WITH c AS (SELECT id, tu FROM kinds) SELECT c.*, z.tu FROM c, c AS z",
     "SELECT d.k, d.note FROM (SELECT o.k, o.note FROM kinds k LEFT JOIN other o ON o.kid = k.id) d",
     "SELECT * FROM vw",
+    "SELECT * FROM cb",
     "SELECT v.name, v.tu FROM vw v WHERE v.id > 0",
 ];
 

@@ -44,6 +44,8 @@ pub struct ColumnOrigin {
     pub auto_increment: bool,
     /// NOT NULL without a default (an insert must name it).
     pub no_default: bool,
+    /// A character column with a binary collation (`utf8mb4_bin`).
+    pub binary_collation: bool,
     /// DEFAULT CURRENT_TIMESTAMP or ON UPDATE CURRENT_TIMESTAMP.
     pub auto_timestamp: bool,
     pub on_update_now: bool,
@@ -265,6 +267,7 @@ fn table_columns(info: &TableInfo, schema: &str, written: &str) -> Vec<ColumnOri
                 part_key: indexes.iter().any(in_index),
                 auto_increment: c.auto_increment,
                 no_default: !c.nullable && !has_default && !c.auto_increment,
+                binary_collation: c.collation.as_deref().is_some_and(|co| co.ends_with("_bin")),
                 auto_timestamp: on_update_now
                     || matches!(stored.and_then(|s| s.default.as_ref()), Some(ColumnDefault::Expression(_)))
                         && c.default.as_deref() == Some("CURRENT_TIMESTAMP"),
