@@ -65,12 +65,15 @@ struct Source {
     columns: Option<Vec<SourceColumn>>,
 }
 
+/// Views read through views at most this deep (a deeper or cyclic one: no origins).
+const MAX_VIEW_DEPTH: usize = 16;
+
 /// The CTEs a query sees, in order: name and query (None: one that cannot be read).
 type Ctes<'q> = Vec<(String, Option<&'q ast::Query>)>;
 
 /// Sets `origin` on the columns of a MySQL query's result (all or none).
 pub fn attach(binder: &Binder<'_>, query: &ast::Query, columns: &mut [Column]) {
-    let Some(resolved) = resolve(binder, query, &Vec::new()) else { return };
+    let Some(resolved) = resolve(binder, query, &Vec::new(), 0) else { return };
     if resolved.len() != columns.len() {
         return;
     }
@@ -80,7 +83,12 @@ pub fn attach(binder: &Binder<'_>, query: &ast::Query, columns: &mut [Column]) {
 }
 
 /// The columns of a query with their origins; None when they cannot be known.
-fn resolve<'q>(binder: &Binder<'_>, query: &'q ast::Query, outer: &Ctes<'q>) -> Option<Vec<SourceColumn>> {
+fn resolve<'q>(
+    binder: &Binder<'_>,
+    query: &'q ast::Query,
+    outer: &Ctes<'q>,
+    depth: usize,
+) -> Option<Vec<SourceColumn>> {
     let select = match query.body.as_ref() {
         ast::SetExpr::Select(s) => s,
         _ => return None,
@@ -97,7 +105,7 @@ fn resolve<'q>(binder: &Binder<'_>, query: &'q ast::Query, outer: &Ctes<'q>) -> 
     let mut nullable: Vec<bool> = Vec::new();
     let mut plain_joins = true;
     for twj in &select.from {
-        sources.push(source(binder, &twj.relation, &ctes));
+        sources.push(source(binder, &twj.relation, &ctes, depth));
         nullable.push(false);
         for join in &twj.joins {
             use ast::JoinOperator as J;
@@ -119,7 +127,7 @@ fn resolve<'q>(binder: &Binder<'_>, query: &'q ast::Query, outer: &Ctes<'q>) -> 
             if matches!(join.join_operator, J::Right(_) | J::RightOuter(_) | J::FullOuter(_)) {
                 nullable.iter_mut().for_each(|n| *n = true);
             }
-            sources.push(source(binder, &join.relation, &ctes));
+            sources.push(source(binder, &join.relation, &ctes, depth));
             nullable.push(right_nullable);
         }
     }
@@ -153,13 +161,13 @@ fn resolve<'q>(binder: &Binder<'_>, query: &'q ast::Query, outer: &Ctes<'q>) -> 
     Some(out)
 }
 
-fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>) -> Source {
+fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>, depth: usize) -> Source {
     let unknown = |key: String| Source { key, schema: String::new(), columns: None };
     let (name, alias) = match factor {
         ast::TableFactor::Table { name, alias, args: None, .. } => (name, alias),
         ast::TableFactor::Derived { lateral: false, subquery, alias: Some(a), .. } => {
             let columns = (a.columns.is_empty())
-                .then(|| resolve(binder, subquery, ctes))
+                .then(|| resolve(binder, subquery, ctes, depth))
                 .flatten()
                 .map(|cols| derived(cols, &binder.schema, &a.name.value));
             return Source { key: ident(&a.name), schema: binder.schema.clone(), columns };
@@ -180,7 +188,7 @@ fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>
         if let Some(at) = ctes.iter().rposition(|(n, _)| n == single) {
             let columns = ctes[at]
                 .1
-                .and_then(|q| resolve(binder, q, &ctes[..at].to_vec()))
+                .and_then(|q| resolve(binder, q, &ctes[..at].to_vec(), depth))
                 .map(|cols| derived(cols, &binder.schema, &written));
             return Source { key, schema: binder.schema.clone(), columns };
         }
@@ -188,7 +196,7 @@ fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>
     let Ok((db, schema, rel)) = binder.qualify(name) else { return unknown(key) };
     let qualified = format!("{db}.{schema}.{rel}");
     if let Some(view) = binder.cat.views.get(&qualified) {
-        let columns = view_columns(binder, view, &schema).map(|cols| derived(cols, &schema, &written));
+        let columns = view_columns(binder, view, &schema, depth).map(|cols| derived(cols, &schema, &written));
         return Source { key, schema, columns };
     }
     let Some(info) = binder.cat.tables.get(&qualified).cloned() else {
@@ -199,12 +207,20 @@ fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>
 }
 
 /// The columns of a view (in `schema`) as its query reads them, under its column list.
-fn view_columns(binder: &Binder<'_>, view: &crate::catalog::ViewDef, schema: &str) -> Option<Vec<SourceColumn>> {
+fn view_columns(
+    binder: &Binder<'_>,
+    view: &crate::catalog::ViewDef,
+    schema: &str,
+    depth: usize,
+) -> Option<Vec<SourceColumn>> {
+    if depth >= MAX_VIEW_DEPTH {
+        return None;
+    }
     let stmts = crate::parse::parse(binder.dialect, &view.sql).ok()?;
     let Some(ast::Statement::Query(q)) = stmts.first() else { return None };
     let mut inner = Binder::new(binder.cat, &binder.db, schema, &[]);
     inner.dialect = binder.dialect;
-    let mut cols = resolve(&inner, q, &Vec::new())?;
+    let mut cols = resolve(&inner, q, &Vec::new(), depth + 1)?;
     if !view.columns.is_empty() {
         if view.columns.len() != cols.len() {
             return None;
