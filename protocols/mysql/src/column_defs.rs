@@ -49,7 +49,20 @@ struct TypeInfo {
 }
 
 fn declared(name: &str, origin: &ColumnOrigin) -> ColumnDef {
-    let info = type_info(&origin.mysql_type);
+    let mut info = type_info(&origin.mysql_type);
+    if origin.computed {
+        // MIN(c) / MAX(c): the type without the column's attributes (only UNSIGNED, and
+        // BINARY for what is not character data); ENUM and SET values are plain strings.
+        info.flags &= UNSIGNED_FLAG;
+        if info.text {
+            info.decimals = NOT_FIXED_DECIMALS;
+            if info.ty == ColumnType::String && is_enum_or_set(&origin.mysql_type) {
+                info.ty = ColumnType::VarString;
+            }
+        } else {
+            info.flags |= BINARY_FLAG;
+        }
+    }
     let mut flags = info.flags;
     for (on, flag) in [
         (origin.not_null, NOT_NULL_FLAG),
@@ -85,6 +98,14 @@ fn declared(name: &str, origin: &ColumnOrigin) -> ColumnDef {
         flags,
         decimals: info.decimals,
     }
+}
+
+/// The decimals of a computed character value (MySQL 8's NOT_FIXED_DEC; MariaDB's is 39).
+const NOT_FIXED_DECIMALS: u8 = 31;
+
+fn is_enum_or_set(text: &str) -> bool {
+    let t = text.trim_start().to_ascii_lowercase();
+    t.starts_with("enum") || t.starts_with("set")
 }
 
 /// MySQL's display width of an integer type without an explicit one.
@@ -290,6 +311,13 @@ mod tests {
         bin.binary_collation = true;
         let d = column_def(&Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(bin)) });
         assert_eq!((d.flags, d.charset), (BINARY_FLAG, u16::from(UTF8MB4_0900_AI_CI)));
+        let max = ColumnOrigin { mysql_type: "tinyint unsigned".into(), computed: true, ..Default::default() };
+        let d = column_def(&Column { name: "MAX(t)".into(), ty: SqlType::Int2, origin: Some(Box::new(max)) });
+        assert_eq!((d.column_type, d.flags, d.length), (ColumnType::Tiny, UNSIGNED_FLAG | BINARY_FLAG, 3));
+        assert!(d.table.is_empty() && d.org_name.is_empty());
+        let max = ColumnOrigin { mysql_type: "enum('a')".into(), computed: true, ..Default::default() };
+        let d = column_def(&Column { name: "MAX(e)".into(), ty: SqlType::Text, origin: Some(Box::new(max)) });
+        assert_eq!((d.column_type, d.flags), (ColumnType::VarString, 0));
         let computed = column_def(&Column::new("1+1", SqlType::Int8));
         assert!(computed.table.is_empty() && computed.org_name.is_empty() && computed.name == "1+1");
     }

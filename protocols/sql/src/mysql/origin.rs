@@ -49,6 +49,9 @@ pub struct ColumnOrigin {
     /// DEFAULT CURRENT_TIMESTAMP or ON UPDATE CURRENT_TIMESTAMP.
     pub auto_timestamp: bool,
     pub on_update_now: bool,
+    /// A computed value of the column's declared type (`MIN(c)`, `MAX(c)`): no names
+    /// (unless a derived table gives it one), no key or NOT NULL flags.
+    pub computed: bool,
 }
 
 /// A column a source exposes: its name there (None: a computed column without an alias)
@@ -139,9 +142,9 @@ fn resolve<'q>(
     let mut out = Vec::new();
     for item in &select.projection {
         match item {
-            ast::SelectItem::UnnamedExpr(e) => out.push((written_column(e), column_ref(e, &sources))),
+            ast::SelectItem::UnnamedExpr(e) => out.push((written_column(e), item_origin(e, &sources))),
             ast::SelectItem::ExprWithAlias { expr, alias } => {
-                out.push((Some(alias.value.clone()), column_ref(expr, &sources)))
+                out.push((Some(alias.value.clone()), item_origin(expr, &sources)))
             }
             ast::SelectItem::Wildcard(_) => {
                 if !plain_joins {
@@ -247,8 +250,9 @@ fn derived(cols: Vec<SourceColumn>, schema: &str, table: &str) -> Vec<SourceColu
                 ..o
             };
             let origin = match origin {
-                Some(o) => names(o, schema),
-                None => names(ColumnOrigin::default(), ""),
+                Some(o) if !o.computed => names(o, schema),
+                Some(o) => names(o, ""),
+                None => names(ColumnOrigin { computed: true, ..ColumnOrigin::default() }, ""),
             };
             (Some(n), Some(origin))
         })
@@ -288,6 +292,7 @@ fn table_columns(info: &TableInfo, schema: &str, written: &str) -> Vec<ColumnOri
                     || matches!(stored.and_then(|s| s.default.as_ref()), Some(ColumnDefault::Expression(_)))
                         && c.default.as_deref() == Some("CURRENT_TIMESTAMP"),
                 on_update_now,
+                computed: false,
             }
         })
         .collect()
@@ -303,6 +308,28 @@ fn find_source<'s>(sources: &'s [Source], qualifier: &[String]) -> Option<&'s So
     let mut hits = sources.iter().filter(|s| &s.key == table && schema.is_none_or(|d| &s.schema == d));
     let hit = hits.next()?;
     hits.next().is_none().then_some(hit)
+}
+
+/// The origin of a select-list expression: a column reference, or MIN / MAX of one (the
+/// column's type, as MySQL gives it).
+fn item_origin(e: &ast::Expr, sources: &[Source]) -> Option<ColumnOrigin> {
+    let ast::Expr::Function(f) = e else { return column_ref(e, sources) };
+    let name = match f.name.0.as_slice() {
+        [ast::ObjectNamePart::Identifier(i)] => i.value.to_ascii_lowercase(),
+        _ => return None,
+    };
+    let ast::FunctionArguments::List(list) = &f.args else { return None };
+    let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else { return None };
+    if !matches!(name.as_str(), "min" | "max") || f.filter.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    let column = column_ref(arg, sources)?;
+    Some(ColumnOrigin {
+        mysql_type: column.mysql_type,
+        binary_collation: column.binary_collation,
+        computed: true,
+        ..ColumnOrigin::default()
+    })
 }
 
 /// The origin of a select-list expression that is a plain column reference.

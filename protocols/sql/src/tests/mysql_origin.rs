@@ -70,7 +70,7 @@ async fn outer_joins_make_columns_nullable() {
 async fn computed_and_unsure_columns_have_none() {
     let mut s = setup().await;
     for sql in [
-        "SELECT COUNT(*), MAX(code) FROM p",
+        "SELECT COUNT(*), MAX(code || 'x'), SUM(grp) FROM p",
         "SELECT id FROM p UNION SELECT k FROM q",
         "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
         "WITH c (x) AS (SELECT id FROM p) SELECT * FROM c",
@@ -109,4 +109,16 @@ async fn views_name_their_columns() {
     assert_eq!(summary(&cols), ["id test.v v.id int", "c test.v v.c varchar(8)", "dbl .v v.dbl "]);
     let cols = columns(&mut s, "SELECT x.a FROM w AS x").await;
     assert_eq!(summary(&cols), ["a test.x x.a tinyint unsigned"]);
+}
+
+/// MIN / MAX of a column have its type (no names, no keys).
+#[tokio::test]
+async fn min_and_max_keep_the_column_type() {
+    let mut s = setup().await;
+    let cols = columns(&mut s, "SELECT MAX(grp) AS g, MIN(p.code), COUNT(id) FROM p").await;
+    assert_eq!(summary(&cols), ["g . . tinyint unsigned", "MIN(p.code) . . varchar(8)", "COUNT(id) -"]);
+    let min = cols[1].origin.as_deref().unwrap();
+    assert!(min.computed && !min.not_null && !min.unique_key);
+    let cols = columns(&mut s, "SELECT d.m FROM (SELECT MAX(id) AS m FROM p) AS d").await;
+    assert_eq!(summary(&cols), ["m .d d.m int"]);
 }
