@@ -7,6 +7,8 @@ mod leases;
 mod mysql;
 #[path = "e2e/mysql_clients.rs"]
 mod mysql_clients;
+#[path = "e2e/mysql_metadata.rs"]
+mod mysql_metadata;
 #[path = "e2e/postgres.rs"]
 mod postgres;
 #[path = "e2e/postgres_auth.rs"]

@@ -54,3 +54,32 @@ async fn the_mariadb_client_runs_statements() {
     let (_, err, ok) = run("USE nowhere").await.expect("join").expect("client");
     assert!(!ok && err.contains("ERROR 1049 (42000)"), "{err}");
 }
+
+/// `mariadb --column-type-info`: a column reference carries its database, alias, table,
+/// names, declared type and key flags; an expression has no table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mariadb_client_sees_column_origins() {
+    let (port, _stop) = start(MysqlOptions::default()).await;
+    let sql = "CREATE DATABASE d2; CREATE TABLE d2.tab (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NOT NULL, \
+               t TINYINT UNSIGNED); INSERT INTO d2.tab (v, t) VALUES ('a', 1); \
+               SELECT k.id, k.v AS x, t, id + 1 FROM d2.tab k";
+    let Some((out, err, ok)) =
+        tokio::task::spawn_blocking(move || client(port, &["--column-type-info", "-t"], sql)).await.expect("join")
+    else {
+        eprintln!("\n!!!! SKIPPED the_mariadb_client_sees_column_origins: no mariadb client installed\n");
+        return;
+    };
+    assert!(ok, "{out}{err}");
+    let fields: Vec<&str> = out.split("Field ").skip(1).collect();
+    assert_eq!(fields.len(), 4, "{out}");
+    for (field, expected) in fields.iter().zip([
+        ["`id`", "Org_field:  `id`", "Database:   `d2`", "Table:      `k`", "Org_table:  `tab`", "Type:       LONG", "Flags:      NOT_NULL PRI_KEY AUTO_INCREMENT NUM PART_KEY"],
+        ["`x`", "Org_field:  `v`", "Database:   `d2`", "Table:      `k`", "Org_table:  `tab`", "Type:       VAR_STRING", "Length:     40"],
+        ["`t`", "Org_field:  `t`", "Table:      `k`", "Type:       TINY", "Length:     3", "Flags:      UNSIGNED NUM", "Collation:  binary (63)"],
+        ["`id + 1`", "Org_field:  ``", "Database:   ``", "Table:      ``", "Org_table:  ``", "Type:       LONGLONG", "Decimals:   0"],
+    ]) {
+        for e in expected {
+            assert!(field.contains(e), "{e:?} missing in:\n{field}");
+        }
+    }
+}

@@ -375,7 +375,7 @@ impl Connection {
         let more_flag = if more { SERVER_MORE_RESULTS_EXISTS } else { 0 };
         match output {
             QueryOutput::Rows { columns, rows, .. } => {
-                let defs: Vec<_> = columns.iter().map(crate::values::column_def).collect();
+                let defs: Vec<_> = columns.iter().map(crate::column_defs::column_def).collect();
                 let mut seq = self.writer.write(seq, &crate::wire::column_count(defs.len() as u64));
                 for def in &defs {
                     seq = self.writer.write(seq, &def.encode());
@@ -434,7 +434,7 @@ impl Connection {
             Ok(description) => {
                 let mut seq = seq;
                 for column in &description.columns {
-                    let mut def = crate::values::column_def(column);
+                    let mut def = crate::column_defs::column_def(column);
                     def.table = table.to_string();
                     def.org_table = table.to_string();
                     seq = self.writer.write(seq, &def.encode_for_field_list());

@@ -7,12 +7,13 @@
 //! - `server`: the listener (engine, accounts, TLS, accept loop); `connection`: one
 //!   client, the command phase; `handshake`: greeting and authentication;
 //!   `statements`: prepared statements; `values`: engine values and types in MySQL's
-//!   terms; `errors`: engine errors → MySQL error numbers, in one place; `accounts`:
+//!   terms; `column_defs`: result-set column definitions (names, types, flags); `errors`: engine errors → MySQL error numbers, in one place; `accounts`:
 //!   who may log in.
 
 pub mod wire;
 
 mod accounts;
+mod column_defs;
 mod connection;
 mod errors;
 mod handshake;

@@ -102,7 +102,7 @@ impl Connection {
         }
         if !description.columns.is_empty() {
             for column in &description.columns {
-                seq = self.writer.write(seq, &crate::values::column_def(column).encode());
+                seq = self.writer.write(seq, &crate::column_defs::column_def(column).encode());
             }
             if eof_needed {
                 let eof = crate::wire::EofPacket { warnings: 0, status: self.status() };

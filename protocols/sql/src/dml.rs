@@ -101,12 +101,13 @@ fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &
                 cols.push(Column {
                     name: crate::plan::bind::derive_name(e),
                     ty: if t == SqlType::Unknown { SqlType::Text } else { t },
+                    origin: None,
                 });
             }
             ast::SelectItem::ExprWithAlias { expr, alias } => {
                 let (x, t) = b.bind_expr(expr, scope, None)?;
                 exprs.push(x);
-                cols.push(Column { name: ident(alias), ty: if t == SqlType::Unknown { SqlType::Text } else { t } });
+                cols.push(Column::new(ident(alias), if t == SqlType::Unknown { SqlType::Text } else { t }));
             }
             ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
                 let table = match item {
@@ -120,7 +121,7 @@ fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &
                         continue;
                     }
                     exprs.push(Expr::Column { level: 0, index: i });
-                    cols.push(Column { name: c.name.clone(), ty: c.ty.clone() });
+                    cols.push(Column::new(c.name.clone(), c.ty.clone()));
                 }
             }
             _ => return Err(SqlError::not_supported("this RETURNING item")),

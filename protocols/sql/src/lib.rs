@@ -47,6 +47,7 @@ pub use orbit_storage::Value;
 pub use prepared::PreparedStatement;
 pub use session::Session;
 pub use dialect::Dialect;
+pub use mysql::origin::ColumnOrigin;
 pub use types::SqlType;
 
 use catalog::CatalogState;
@@ -128,6 +129,16 @@ impl Engine {
 pub struct Column {
     pub name: String,
     pub ty: SqlType,
+    /// The base-table column it reads, when a MySQL session knows it (see
+    /// [`mysql::origin`]); always None in PostgreSQL sessions.
+    pub origin: Option<Box<ColumnOrigin>>,
+}
+
+impl Column {
+    /// A computed column (no origin).
+    pub fn new(name: impl Into<String>, ty: SqlType) -> Column {
+        Column { name: name.into(), ty, origin: None }
+    }
 }
 
 /// What Parse/Describe reports about a statement.

@@ -498,10 +498,11 @@ impl Session {
                 let mut b = self.binder(&cat, param_types);
                 b.dml_ctes = dml_ctes;
                 let bound = b.bind_query(q)?;
-                Ok(StatementDescription {
-                    params: b.param_types(),
-                    columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),
-                })
+                let mut columns: Vec<Column> = bound.cols.into_iter().map(|(name, ty)| Column::new(name, ty)).collect();
+                if self.mysql.is_some() {
+                    self.attach_origins(q, &mut columns);
+                }
+                Ok(StatementDescription { params: b.param_types(), columns })
             }
             Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
                 let (params, columns) = self.describe_dml(&cat, &stmt, param_types)?;
@@ -512,11 +513,11 @@ impl Session {
                     .iter()
                     .map(|t| if *t == SqlType::Unknown { SqlType::Text } else { t.clone() })
                     .collect(),
-                columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
+                columns: vec![Column::new("QUERY PLAN", SqlType::Text)],
             }),
             Statement::ShowVariable { variable } => {
                 let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(".");
-                Ok(StatementDescription { params: vec![], columns: vec![Column { name, ty: SqlType::Text }] })
+                Ok(StatementDescription { params: vec![], columns: vec![Column::new(name, SqlType::Text)] })
             }
             _ => Ok(StatementDescription {
                 params: param_types
@@ -863,12 +864,34 @@ impl Session {
         param_types: &[SqlType],
         params: &[Value],
     ) -> Result<QueryOutput, SqlError> {
+        let mut output = self.execute_rows_inner(tx, stmt, param_types, params).await?;
+        if let (Some(_), Statement::Query(q), QueryOutput::Rows { columns, .. }) = (&self.mysql, stmt, &mut output) {
+            self.attach_origins(q, columns);
+        }
+        Ok(output)
+    }
+
+    /// MySQL result columns: where each comes from (see [`crate::mysql::origin`]).
+    fn attach_origins(&self, q: &ast::Query, columns: &mut [Column]) {
+        let cat = self.engine.catalog();
+        let mut b = Binder::new(&cat, &self.database, &self.current_schema(), &[]);
+        b.dialect = self.engine.dialect;
+        crate::mysql::origin::attach(&b, q, columns);
+    }
+
+    async fn execute_rows_inner(
+        &mut self,
+        tx: &mut dyn Transaction,
+        stmt: &Statement,
+        param_types: &[SqlType],
+        params: &[Value],
+    ) -> Result<QueryOutput, SqlError> {
         match stmt {
             Statement::Query(q) => {
                 if let Some((plan, cols)) = self.cached_plan(param_types) {
                     let rows = self.run_plan(tx, &plan, params).await?;
                     return Ok(QueryOutput::Rows {
-                        columns: cols.iter().map(|(name, ty)| Column { name: name.clone(), ty: ty.clone() }).collect(),
+                        columns: cols.iter().map(|(name, ty)| Column::new(name.clone(), ty.clone())).collect(),
                         rows,
                         affected: None,
                     });
@@ -888,14 +911,14 @@ impl Session {
                     self.store_plan(cat, param_types, plan.clone(), cols.clone());
                     let rows = self.run_plan(tx, &plan, params).await?;
                     return Ok(QueryOutput::Rows {
-                        columns: cols.iter().map(|(name, ty)| Column { name: name.clone(), ty: ty.clone() }).collect(),
+                        columns: cols.iter().map(|(name, ty)| Column::new(name.clone(), ty.clone())).collect(),
                         rows,
                         affected: None,
                     });
                 }
                 let rows = self.run_plan(tx, &bound.plan, params).await?;
                 Ok(QueryOutput::Rows {
-                    columns: bound.cols.into_iter().map(|(name, ty)| Column { name, ty }).collect(),
+                    columns: bound.cols.into_iter().map(|(name, ty)| Column::new(name, ty)).collect(),
                     rows,
                     affected: None,
                 })
@@ -913,7 +936,7 @@ impl Session {
                     other => self.explain_dml(other, param_types)?,
                 };
                 Ok(QueryOutput::Rows {
-                    columns: vec![Column { name: "QUERY PLAN".into(), ty: SqlType::Text }],
+                    columns: vec![Column::new("QUERY PLAN", SqlType::Text)],
                     rows: lines.into_iter().map(|l| vec![Value::Text(l)]).collect(),
                     affected: None,
                 })
@@ -1021,7 +1044,7 @@ impl Session {
                     return Some(Ok(QueryOutput::Rows {
                         columns: ["name", "setting", "description"]
                             .iter()
-                            .map(|n| Column { name: n.to_string(), ty: SqlType::Text })
+                            .map(|n| Column::new(n.to_string(), SqlType::Text))
                             .collect(),
                         rows,
                         affected: None,
@@ -1034,7 +1057,7 @@ impl Session {
                 };
                 match self.setting(&name) {
                     Some(v) => Ok(QueryOutput::Rows {
-                        columns: vec![Column { name: name.clone(), ty: SqlType::Text }],
+                        columns: vec![Column::new(name.clone(), SqlType::Text)],
                         rows: vec![vec![Value::Text(v)]],
                         affected: None,
                     }),

@@ -139,6 +139,7 @@ pub const TIMESTAMP_FLAG: u16 = 1024;
 pub const SET_FLAG: u16 = 2048;
 pub const NO_DEFAULT_VALUE_FLAG: u16 = 4096;
 pub const ON_UPDATE_NOW_FLAG: u16 = 8192;
+pub const PART_KEY_FLAG: u16 = 16384;
 pub const NUM_FLAG: u16 = 32768;
 
 // ---- Command bytes (the first byte of a command packet).

@@ -6,7 +6,7 @@
 //! column's declared type (see [`super::value`]).
 
 use super::codec::{put_lenenc_bytes, put_lenenc_int, put_u16, put_u32, LENENC_NULL};
-use super::consts::{ColumnType, BINARY_COLLATION, BINARY_FLAG, NUM_FLAG, UNSIGNED_FLAG, UTF8MB4_GENERAL_CI};
+use super::consts::{ColumnType, BINARY_COLLATION, BINARY_FLAG, UNSIGNED_FLAG, UTF8MB4_GENERAL_CI};
 use super::error::WireError;
 use super::value::put_binary_value;
 
@@ -85,23 +85,6 @@ fn is_textual(t: ColumnType) -> bool {
     matches!(t, T::VarChar | T::VarString | T::String | T::Enum | T::Set | T::Json)
 }
 
-fn is_numeric(t: ColumnType) -> bool {
-    use ColumnType as T;
-    matches!(
-        t,
-        T::Decimal
-            | T::NewDecimal
-            | T::Tiny
-            | T::Short
-            | T::Long
-            | T::Int24
-            | T::LongLong
-            | T::Float
-            | T::Double
-            | T::Year
-    )
-}
-
 /// The collation a column of type `t` reports: utf8mb4 for character data, binary for
 /// everything else (numbers, temporal types, blobs, bits, geometry).
 pub fn default_charset(t: ColumnType) -> u8 {
@@ -112,11 +95,13 @@ pub fn default_charset(t: ColumnType) -> u8 {
     }
 }
 
+/// Binary for everything but character data. (NUM_FLAG is not sent: client libraries
+/// set it from the type, as for MySQL's and MariaDB's answers.)
 fn default_flags(t: ColumnType) -> u16 {
-    match t {
-        t if is_numeric(t) => BINARY_FLAG | NUM_FLAG,
-        t if is_textual(t) => 0,
-        _ => BINARY_FLAG,
+    if is_textual(t) {
+        0
+    } else {
+        BINARY_FLAG
     }
 }
 

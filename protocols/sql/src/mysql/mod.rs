@@ -22,6 +22,7 @@ pub mod bind;
 pub mod describe;
 pub mod errors;
 pub mod info_schema;
+pub mod origin;
 pub mod rewrite;
 pub mod server;
 pub mod set;

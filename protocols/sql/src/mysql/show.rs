@@ -79,7 +79,7 @@ pub(crate) fn opt(s: Option<String>) -> Value {
 pub(crate) fn result(names: &[&str], ints: &[&str], rows: Vec<Vec<Value>>) -> QueryOutput {
     let columns = names
         .iter()
-        .map(|n| Column { name: n.to_string(), ty: if ints.contains(n) { SqlType::Int8 } else { SqlType::Text } })
+        .map(|n| Column::new(n.to_string(), if ints.contains(n) { SqlType::Int8 } else { SqlType::Text }))
         .collect();
     QueryOutput::Rows { columns, rows, affected: None }
 }

@@ -353,6 +353,12 @@ fn output_names(stmt: &mut Statement, src: &Source, sql: &str) -> Vec<Option<Str
             ast::SelectItem::UnnamedExpr(e @ (ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) | ast::Expr::Value(_))) => {
                 source_text(src, e)
             }
+            // `(t.c)` is the column itself, named `c`.
+            ast::SelectItem::UnnamedExpr(ast::Expr::Nested(inner))
+                if matches!(inner.as_ref(), ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)) =>
+            {
+                source_text(src, inner)
+            }
             ast::SelectItem::UnnamedExpr(e) => {
                 texts.as_ref().map(|t| t[k].trim().to_string()).filter(|t| !t.is_empty()).or_else(|| source_text(src, e))
             }

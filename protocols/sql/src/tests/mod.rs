@@ -5,5 +5,6 @@ mod basics;
 mod features;
 mod catalog;
 mod mysql_sql;
+mod mysql_origin;
 mod mysql_session;
 mod mysql_temporal;
