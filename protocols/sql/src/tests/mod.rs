@@ -7,3 +7,4 @@ mod catalog;
 mod mysql_sql;
 mod mysql_session;
 mod mysql_temporal;
+mod mysql_dml;
