@@ -23,8 +23,8 @@ use std::sync::Arc;
 /// RETURNING expressions and their output columns.
 type Returning = Option<(Vec<Expr>, Vec<Column>)>;
 
-/// One row change of UPDATE/DELETE: old key, new row (None: delete), RETURNING values.
-type RowChange = (Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>);
+/// One row change of UPDATE/DELETE: old key, old row, new row (None: delete), RETURNING values.
+type RowChange = (Vec<Value>, Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>);
 
 enum DefaultKind {
     None,
@@ -812,6 +812,9 @@ impl Session {
         let ctx = self.new_ctx(params, Default::default());
         let mut ctx_holder = Some(ctx);
         let mysql = self.engine.dialect.is_mysql();
+        let cat = self.engine.catalog();
+        let fk_checks =
+            if self.mysql_foreign_key_checks() { crate::mysql_sql::foreign_keys::Checks::of(&cat, &info) } else { None };
         let records = rows.len() as u64;
         let mut duplicates = 0u64;
         for (ri, row) in rows.into_iter().enumerate() {
@@ -834,6 +837,9 @@ impl Session {
                 }
                 r?
             };
+            if let Some(c) = &fk_checks {
+                c.written(tx, &cat, &row, None).await?;
+            }
             let mut attempt = tx.insert(&table, row.clone()).await;
             // REPLACE: delete the rows the new one collides with, then insert it.
             while let (true, Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. }))) =
@@ -841,6 +847,9 @@ impl Session {
             {
                 let Some(existing) = conflicting_row(tx, &info, e, &row).await? else { break };
                 let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
+                if let Some(c) = &fk_checks {
+                    c.removed(tx, &existing, None).await?;
+                }
                 tx.delete(&table, &key).await?;
                 count += 1;
                 duplicates += 1;
@@ -894,6 +903,10 @@ impl Session {
                             continue;
                         }
                         count += 1;
+                    }
+                    if let Some(c) = &fk_checks {
+                        c.written(tx, &cat, &updated, Some(&existing)).await?;
+                        c.removed(tx, &existing, Some(&updated)).await?;
                     }
                     tx.update(&table, &key, updated.clone()).await.map_err(|e| {
                         if mysql {
@@ -997,7 +1010,7 @@ impl Session {
                         Some((exprs, _)) => Some(exprs.iter().map(|e| ctx.env().eval(e, row)).collect::<Result<Vec<_>, _>>()?),
                         None => None,
                     };
-                    changes.push((ti, (key, None, ret)));
+                    changes.push((ti, (key, old.to_vec(), None, ret)));
                     continue;
                 }
                 let mut new_row = old.to_vec();
@@ -1027,16 +1040,22 @@ impl Session {
                     }
                     None => None,
                 };
-                changes.push((ti, (key, Some(new_row), ret)));
+                changes.push((ti, (key, old.to_vec(), Some(new_row), ret)));
             }
         }
         // A table named twice (MySQL's `UPDATE t a JOIN t b SET a.x = .., b.y = ..`): a
         // later target's change goes onto what an earlier one wrote.
         let shared = plan.targets.len() > 1;
         let mut written: std::collections::HashMap<(String, Vec<crate::expr::compare::HashKey>), Vec<Value>> = Default::default();
+        let cat = self.engine.catalog();
+        let fk_checks: Vec<Option<crate::mysql_sql::foreign_keys::Checks>> = if self.mysql_foreign_key_checks() {
+            plan.targets.iter().map(|t| crate::mysql_sql::foreign_keys::Checks::of(&cat, &t.table)).collect()
+        } else {
+            Vec::new()
+        };
         let mut count = 0u64;
         let mut returned = Vec::new();
-        for (ti, (key, new_row, ret)) in changes {
+        for (ti, (key, old, new_row, ret)) in changes {
             if self.cancel.load(Ordering::Relaxed) {
                 return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
             }
@@ -1052,13 +1071,22 @@ impl Session {
                         }
                         r = merged;
                     }
+                    if let Some(Some(c)) = fk_checks.get(ti) {
+                        c.written(tx, &cat, &r, Some(&old)).await?;
+                        c.removed(tx, &old, Some(&r)).await?;
+                    }
                     let done = tx.update(table, &key, r.clone()).await.map_err(|e| unique_error(&t.table, e))?;
                     if shared {
                         written.insert(slot, r);
                     }
                     done
                 }
-                None => tx.delete(table, &key).await?.is_some(),
+                None => {
+                    if let Some(Some(c)) = fk_checks.get(ti) {
+                        c.removed(tx, &old, None).await?;
+                    }
+                    tx.delete(table, &key).await?.is_some()
+                }
             };
             if done {
                 count += 1;

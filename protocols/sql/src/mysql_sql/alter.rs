@@ -127,7 +127,14 @@ impl Session {
             if self.engine.catalog().relation_exists(&new_q) {
                 return Err(errors::table_exists(&new_rel));
             }
+            let repointed = super::foreign_keys::renamed_parent(&self.engine.catalog(), &old_q, &new_q);
             self.engine.storage.alter_table(&old_q, AlterTable::RenameTable(new_q.clone())).await?;
+            for (table, options) in repointed {
+                self.engine.storage.alter_table(&table, AlterTable::SetOptions(options)).await?;
+                if table != new_q {
+                    self.engine.refresh_table(&table).await?;
+                }
+            }
             // The counters move with the table (a new table of the old name starts afresh).
             let mut def = table_def(&info, &old_q);
             let moved = own_sequences(&mut def, &new_q);
@@ -174,6 +181,7 @@ impl Session {
         let (_, _, info) = self.existing(source)?;
         let mut def = table_def(&info, &q);
         own_sequences(&mut def, &q);
+        super::foreign_keys::strip(&mut def.options);
         self.engine.storage.create_table(&def).await?;
         catalog::drop_sequences_with_prefix(&self.engine.storage, &format!("{q}.")).await?;
         self.engine.refresh_table(&q).await?;
@@ -202,6 +210,15 @@ impl Session {
             for m in &missing {
                 let rel = m.rsplit('.').next().unwrap_or(m);
                 self.notice("00000", format!("table \"{rel}\" does not exist, skipping"));
+            }
+        }
+        if self.mysql_foreign_key_checks() {
+            let cat = self.engine.catalog();
+            for q in &targets {
+                if let Some((child, fk)) = cat.tables.get(q).and_then(|info| super::foreign_keys::referred_by(&cat, info, &targets)) {
+                    let rel = q.rsplit('.').next().unwrap_or(q);
+                    return Err(super::foreign_keys::drop_refused(rel, &child, &fk));
+                }
             }
         }
         for q in targets {

@@ -13,7 +13,8 @@
 //! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
 //!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
 //! * [`calls`] (typing), [`functions`], [`datetime`], [`json`]: the MySQL function library.
-//! * [`modify`]: multi-table UPDATE and DELETE as one target and a FROM list.
+//! * [`modify`]: multi-table UPDATE and DELETE (several targets, outer joins).
+//! * [`foreign_keys`]: FOREIGN KEY constraints (RESTRICT), their checks and errors.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
@@ -29,6 +30,7 @@ pub mod having;
 pub mod insert;
 pub mod item_names;
 pub mod json;
+pub mod foreign_keys;
 pub mod modify;
 pub mod rewrite;
 pub mod strings;

@@ -57,3 +57,73 @@ async fn delete_from_joins_and_several_tables() {
     assert_eq!(rows(&mut s, "SELECT id FROM custs").await, [["3"]]);
     assert_eq!(errno(&mut s, "DELETE q FROM custs c JOIN orders o ON o.cust = c.id").await.0, 1109);
 }
+
+#[tokio::test]
+async fn foreign_keys_restrict_children_and_parents() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE p (id INT PRIMARY KEY, u INT UNIQUE, n INT)").await;
+    ok(&mut s, "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))").await;
+    ok(&mut s, "CREATE TABLE c2 (id INT PRIMARY KEY, pu INT, CONSTRAINT fk_u FOREIGN KEY (pu) REFERENCES p (u))").await;
+    let show = rows(&mut s, "SHOW CREATE TABLE c").await[0][1].clone();
+    assert!(show.contains("  KEY `p_id` (`p_id`),\n  CONSTRAINT `c_ibfk_1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`)\n"), "{show}");
+    assert!(rows(&mut s, "SHOW CREATE TABLE c2").await[0][1].contains("KEY `fk_u` (`pu`)"));
+    ok(&mut s, "INSERT INTO p VALUES (1, 10, 0), (2, 20, 0)").await;
+    let (n, m) = errno(&mut s, "INSERT INTO c VALUES (1, 7)").await;
+    assert_eq!(n, 1452);
+    assert_eq!(
+        m,
+        "Cannot add or update a child row: a foreign key constraint fails (`test`.`c`, CONSTRAINT `c_ibfk_1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`))"
+    );
+    ok(&mut s, "INSERT INTO c VALUES (1, 1), (2, NULL), (3, 1)").await;
+    ok(&mut s, "INSERT INTO c2 VALUES (1, 20)").await;
+    assert_eq!(errno(&mut s, "UPDATE c SET p_id = 9 WHERE id = 1").await.0, 1452);
+    assert_eq!(ok(&mut s, "UPDATE c SET p_id = 2 WHERE id = 1").await.rows, 1);
+    let (n, m) = errno(&mut s, "DELETE FROM p WHERE id = 1").await;
+    assert_eq!(n, 1451);
+    assert!(m.starts_with("Cannot delete or update a parent row: a foreign key constraint fails (`test`.`c`"), "{m}");
+    assert_eq!(errno(&mut s, "UPDATE p SET id = 5 WHERE id = 1").await.0, 1451);
+    assert_eq!(errno(&mut s, "UPDATE p SET u = 5 WHERE id = 2").await.0, 1451);
+    assert_eq!(ok(&mut s, "UPDATE p SET n = 6").await.rows, 2);
+    assert_eq!(errno(&mut s, "DROP TABLE p").await.0, 3730);
+    assert_eq!(errno(&mut s, "TRUNCATE TABLE p").await.0, 1701);
+    ok(&mut s, "SET foreign_key_checks = 0").await;
+    ok(&mut s, "INSERT INTO c VALUES (9, 99)").await;
+    ok(&mut s, "SET foreign_key_checks = 1").await;
+    assert_eq!(rows(&mut s, "SELECT COUNT(*) FROM c").await, [["4"]]);
+    // Creation: the parent must exist and be indexed on the referenced columns.
+    assert_eq!(errno(&mut s, "CREATE TABLE c3 (id INT PRIMARY KEY, pn INT, FOREIGN KEY (pn) REFERENCES p (n))").await.0, 1822);
+    assert_eq!(errno(&mut s, "CREATE TABLE c4 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES nosuch (id))").await.0, 1824);
+    assert_eq!(
+        errno(&mut s, "CREATE TABLE c5 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES p (id) ON DELETE CASCADE)").await.0,
+        1235
+    );
+    // Dropping the children first, or with the parent in one statement, works.
+    ok(&mut s, "DROP TABLE c2").await;
+    ok(&mut s, "DROP TABLE p, c").await;
+}
+
+#[tokio::test]
+async fn foreign_keys_of_a_self_referring_table() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE s (id INT PRIMARY KEY, parent INT REFERENCES s (id))").await;
+    ok(&mut s, "INSERT INTO s VALUES (1, NULL), (2, 1), (3, 3)").await;
+    assert_eq!(errno(&mut s, "INSERT INTO s VALUES (4, 5)").await.0, 1452);
+    assert_eq!(errno(&mut s, "DELETE FROM s WHERE id = 1").await.0, 1451);
+    assert_eq!(ok(&mut s, "DELETE FROM s WHERE id = 3").await.rows, 1);
+    assert_eq!(ok(&mut s, "DELETE FROM s WHERE id = 2").await.rows, 1);
+    assert_eq!(ok(&mut s, "DELETE FROM s").await.rows, 1);
+}
+
+#[tokio::test]
+async fn foreign_keys_follow_a_renamed_parent_and_like_copies_none() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE p (id INT PRIMARY KEY)").await;
+    ok(&mut s, "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))").await;
+    ok(&mut s, "INSERT INTO p VALUES (1)").await;
+    ok(&mut s, "RENAME TABLE p TO p2").await;
+    ok(&mut s, "INSERT INTO c VALUES (1, 1)").await;
+    assert_eq!(errno(&mut s, "INSERT INTO c VALUES (2, 2)").await.0, 1452);
+    assert!(rows(&mut s, "SHOW CREATE TABLE c").await[0][1].contains("REFERENCES `p2` (`id`)"));
+    ok(&mut s, "CREATE TABLE c3 LIKE c").await;
+    ok(&mut s, "INSERT INTO c3 VALUES (2, 2)").await;
+}

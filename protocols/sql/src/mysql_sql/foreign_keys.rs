@@ -1,0 +1,401 @@
+//! MySQL's FOREIGN KEY constraints as InnoDB enforces them with RESTRICT / NO ACTION (the
+//! default): a row written to the child table must find its referenced row in the parent
+//! (1452), and a parent row that is deleted or whose referenced values change must not be
+//! referred to (1451); `foreign_key_checks = 0` turns both off. DROP TABLE and TRUNCATE of
+//! a referenced parent fail (3730, 1701); DROP DATABASE drops it all.
+//!
+//! A constraint lives in the child table's options as `mysql.fk.<name>` (the columns, the
+//! parent's storage name, the parent's columns); the name is the given one or
+//! `<table>_ibfk_<n>`. CREATE TABLE checks that the parent exists and has an index that
+//! starts with the referenced columns, and gives the child an index on its columns when
+//! none starts with them (named after the constraint when it is named, as InnoDB does), so
+//! both directions of the check are index lookups. ON DELETE / ON UPDATE CASCADE, SET NULL
+//! and SET DEFAULT answer "not supported"; so does ALTER TABLE ... ADD FOREIGN KEY.
+
+use super::errors::{GENERAL, INTEGRITY};
+use crate::catalog::{CatalogState, TableInfo};
+use crate::ddl::TableBuilder;
+use crate::error::SqlError;
+use crate::plan::bind::ident;
+use crate::session::Session;
+use orbit_storage::{IndexDef, ScanOptions, Transaction, Value};
+use sqlparser::ast;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const OPT_FK_PREFIX: &str = "mysql.fk.";
+const FIELD: char = '\u{1f}';
+const ITEM: &str = "\u{1e}";
+
+/// One constraint of a child table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// The referenced table's storage name (`def.<db>.<table>`).
+    pub parent: String,
+    pub parent_columns: Vec<String>,
+    /// The name asked for the child's index (FOREIGN KEY idx (...)), if any.
+    index: Option<String>,
+}
+
+fn split_items(s: &str) -> Vec<String> {
+    s.split(ITEM).map(str::to_string).collect()
+}
+
+fn backticked(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{}`", n.replace('`', "``"))).collect::<Vec<_>>().join(", ")
+}
+
+/// (database, table) of a storage name `def.<db>.<table>`.
+fn db_and_table(storage_name: &str) -> (&str, &str) {
+    let mut parts = storage_name.splitn(3, '.');
+    let _catalog = parts.next();
+    match (parts.next(), parts.next()) {
+        (Some(db), Some(t)) => (db, t),
+        _ => ("", storage_name),
+    }
+}
+
+impl ForeignKey {
+    fn encode(&self) -> String {
+        let index = self.index.clone().unwrap_or_default();
+        format!("{}{FIELD}{}{FIELD}{}{FIELD}{index}", self.columns.join(ITEM), self.parent, self.parent_columns.join(ITEM))
+    }
+
+    fn decode(name: &str, v: &str) -> Option<ForeignKey> {
+        let mut f = v.split(FIELD);
+        let columns = split_items(f.next()?);
+        let parent = f.next()?.to_string();
+        let parent_columns = split_items(f.next()?);
+        let index = f.next().filter(|i| !i.is_empty()).map(str::to_string);
+        Some(ForeignKey { name: name.to_string(), columns, parent, parent_columns, index })
+    }
+
+    /// The constraints among a table's options, by name.
+    pub fn of(options: &BTreeMap<String, String>) -> Vec<ForeignKey> {
+        options.iter().filter_map(|(k, v)| ForeignKey::decode(k.strip_prefix(OPT_FK_PREFIX)?, v)).collect()
+    }
+
+    /// `CONSTRAINT `c_ibfk_1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`)`, the parent
+    /// qualified when it is in another database than `child_db`.
+    pub fn clause(&self, child_db: &str) -> String {
+        let (db, table) = db_and_table(&self.parent);
+        let parent = if db == child_db { format!("`{table}`") } else { format!("`{db}`.`{table}`") };
+        format!(
+            "CONSTRAINT `{}` FOREIGN KEY ({}) REFERENCES {parent} ({})",
+            self.name,
+            backticked(&self.columns),
+            backticked(&self.parent_columns)
+        )
+    }
+
+    /// `(`db`.`child`, CONSTRAINT ...)`, the tail of 1451 and 1452.
+    fn failing(&self, child: &str) -> String {
+        let (db, table) = db_and_table(child);
+        format!("(`{db}`.`{table}`, {})", self.clause(db))
+    }
+}
+
+fn action_supported(a: &Option<ast::ReferentialAction>) -> bool {
+    matches!(a, None | Some(ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction))
+}
+
+/// Records a FOREIGN KEY of CREATE TABLE (`columns`: the column of a column-level
+/// REFERENCES, or the constraint's own list).
+pub(crate) fn declare(s: &Session, tb: &mut TableBuilder, fk: &ast::ForeignKeyConstraint, columns: Vec<String>) -> Result<(), SqlError> {
+    for (what, a) in [("DELETE", &fk.on_delete), ("UPDATE", &fk.on_update)] {
+        if !action_supported(a) {
+            let action = a.as_ref().map(|a| a.to_string()).unwrap_or_default();
+            return Err(SqlError::not_supported(format!("FOREIGN KEY ... ON {what} {action}")));
+        }
+    }
+    let name = match &fk.name {
+        Some(n) => ident(n),
+        None => {
+            let mut n = 1;
+            while tb.options.contains_key(&format!("{OPT_FK_PREFIX}{}_ibfk_{n}", tb.name)) {
+                n += 1;
+            }
+            format!("{}_ibfk_{n}", tb.name)
+        }
+    };
+    if tb.options.contains_key(&format!("{OPT_FK_PREFIX}{name}")) {
+        return Err(SqlError::new(GENERAL, format!("Duplicate foreign key constraint name '{name}'")).with_mysql_errno(1826));
+    }
+    let parent_columns: Vec<String> = fk.referred_columns.iter().map(ident).collect();
+    if parent_columns.len() != columns.len() {
+        return Err(SqlError::new(
+            INTEGRITY,
+            format!("Incorrect foreign key definition for '{name}': Key reference and table reference don't match"),
+        )
+        .with_mysql_errno(1239));
+    }
+    let (parent, _) = s.qualified_name(&fk.foreign_table)?;
+    let index = fk.index_name.as_ref().or(fk.name.as_ref()).map(ident);
+    let def = ForeignKey { name: name.clone(), columns, parent, parent_columns, index };
+    tb.options.insert(format!("{OPT_FK_PREFIX}{name}"), def.encode());
+    Ok(())
+}
+
+/// Whether `cols` start with `prefix`.
+fn leads(cols: &[String], prefix: &[String]) -> bool {
+    cols.len() >= prefix.len() && cols.iter().zip(prefix).all(|(a, b)| a.eq_ignore_ascii_case(b))
+}
+
+/// CREATE TABLE's checks of its constraints once every column and index is known, and the
+/// child indexes InnoDB adds.
+pub(crate) fn prepare(s: &Session, tb: &mut TableBuilder) -> Result<(), SqlError> {
+    let cat = s.engine.catalog();
+    for fk in ForeignKey::of(&tb.options) {
+        for c in &fk.columns {
+            if !tb.columns.iter().any(|x| x.name.eq_ignore_ascii_case(c)) {
+                return Err(SqlError::new(GENERAL, format!("Key column '{c}' doesn't exist in table")).with_mysql_errno(1072));
+            }
+        }
+        let (_, parent_table) = db_and_table(&fk.parent);
+        let (parent_cols, parent_keys): (Vec<String>, Vec<Vec<String>>) = if fk.parent == tb.storage_name {
+            let mut keys = vec![tb.primary_key.clone()];
+            keys.extend(tb.indexes.iter().map(|i| i.columns.clone()));
+            (tb.columns.iter().map(|c| c.name.clone()).collect(), keys)
+        } else {
+            let Some(p) = cat.tables.get(&fk.parent) else {
+                return Err(SqlError::new(GENERAL, format!("Failed to open the referenced table '{parent_table}'"))
+                    .with_mysql_errno(1824));
+            };
+            let schema = &p.schema;
+            let mut keys = vec![schema.primary_key_names().iter().map(|c| c.to_string()).collect()];
+            keys.extend(schema.indexes.iter().map(|i| schema.index_column_names(i).iter().map(|c| c.to_string()).collect()));
+            let cols = p.columns().iter().enumerate().filter(|(i, _)| p.hidden != Some(*i)).map(|(_, c)| c.name.clone()).collect();
+            (cols, keys)
+        };
+        for c in &fk.parent_columns {
+            if !parent_cols.iter().any(|x| x.eq_ignore_ascii_case(c)) {
+                return Err(SqlError::new(
+                    GENERAL,
+                    format!(
+                        "Failed to add the foreign key constraint. Missing column '{c}' for constraint '{}' in the referenced table '{parent_table}'",
+                        fk.name
+                    ),
+                )
+                .with_mysql_errno(3734));
+            }
+        }
+        if !parent_keys.iter().any(|k| leads(k, &fk.parent_columns)) {
+            return Err(SqlError::new(
+                GENERAL,
+                format!(
+                    "Failed to add the foreign key constraint. Missing index for constraint '{}' in the referenced table '{parent_table}'",
+                    fk.name
+                ),
+            )
+            .with_mysql_errno(1822));
+        }
+        let child_indexed = leads(&tb.primary_key, &fk.columns) || tb.indexes.iter().any(|i| leads(&i.columns, &fk.columns));
+        if !child_indexed {
+            let name = super::ddl::index_name(tb, &fk.columns, fk.index.clone());
+            tb.indexes.push(IndexDef { name, columns: fk.columns.clone(), unique: false });
+        }
+    }
+    Ok(())
+}
+
+/// The first constraint of another table that refers to `info` (DROP TABLE, TRUNCATE),
+/// as (child storage name, constraint); tables in `also_dropped` do not count.
+pub(crate) fn referred_by(cat: &CatalogState, info: &TableInfo, also_dropped: &[String]) -> Option<(String, ForeignKey)> {
+    let mut found: Vec<(String, ForeignKey)> = cat
+        .tables
+        .values()
+        .filter(|t| t.storage_name != info.storage_name && !also_dropped.contains(&t.storage_name))
+        .flat_map(|t| ForeignKey::of(&t.schema.options).into_iter().map(|fk| (t.storage_name.clone(), fk)))
+        .filter(|(_, fk)| fk.parent == info.storage_name)
+        .collect();
+    found.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
+    found.into_iter().next()
+}
+
+/// RENAME TABLE of `old` to `new`: the constraints that refer to it, re-pointed, per table
+/// (by its storage name after the rename).
+pub(crate) fn renamed_parent(cat: &CatalogState, old: &str, new: &str) -> Vec<(String, BTreeMap<String, String>)> {
+    let mut out = Vec::new();
+    for t in cat.tables.values() {
+        let mut options = BTreeMap::new();
+        for mut fk in ForeignKey::of(&t.schema.options) {
+            if fk.parent == old {
+                fk.parent = new.to_string();
+                options.insert(format!("{OPT_FK_PREFIX}{}", fk.name), fk.encode());
+            }
+        }
+        if !options.is_empty() {
+            let table = if t.storage_name == old { new.to_string() } else { t.storage_name.clone() };
+            out.push((table, options));
+        }
+    }
+    out
+}
+
+/// CREATE TABLE ... LIKE copies no constraint.
+pub(crate) fn strip(options: &mut BTreeMap<String, String>) {
+    options.retain(|k, _| !k.starts_with(OPT_FK_PREFIX));
+}
+
+/// 3730: DROP TABLE of a referenced parent.
+pub(crate) fn drop_refused(parent: &str, child: &str, fk: &ForeignKey) -> SqlError {
+    let (_, child_table) = db_and_table(child);
+    SqlError::new(
+        GENERAL,
+        format!("Cannot drop table '{parent}' referenced by a foreign key constraint '{}' on table '{child_table}'.", fk.name),
+    )
+    .with_mysql_errno(3730)
+}
+
+/// 1701: TRUNCATE of a referenced parent.
+pub(crate) fn truncate_refused(child: &str, fk: &ForeignKey) -> SqlError {
+    let (db, table) = db_and_table(child);
+    SqlError::new(
+        super::errors::SYNTAX,
+        format!("Cannot truncate a table referenced in a foreign key constraint (`{db}`.`{table}`, CONSTRAINT `{}`)", fk.name),
+    )
+    .with_mysql_errno(1701)
+}
+
+impl Session {
+    /// `foreign_key_checks` of a MySQL session (false for PostgreSQL).
+    pub(crate) fn mysql_foreign_key_checks(&self) -> bool {
+        self.mysql.as_ref().is_some_and(|m| m.foreign_key_checks())
+    }
+}
+
+/// Positions of `names` among a table's columns.
+fn positions(info: &TableInfo, names: &[String]) -> Option<Vec<usize>> {
+    let cols = info.columns();
+    names.iter().map(|n| cols.iter().position(|c| c.name.eq_ignore_ascii_case(n))).collect()
+}
+
+/// The rows of `info` whose columns `cols` hold `values` (at most `limit`), through the
+/// primary key or an index that starts with them when there is one.
+async fn rows_with(
+    tx: &mut dyn Transaction,
+    info: &TableInfo,
+    cols: &[String],
+    values: Vec<Value>,
+    limit: usize,
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    let schema = &info.schema;
+    let pk: Vec<String> = schema.primary_key_names().iter().map(|c| c.to_string()).collect();
+    if pk.len() == cols.len() && leads(&pk, cols) {
+        return Ok(tx.get(&info.storage_name, &values).await?.into_iter().collect());
+    }
+    if leads(&pk, cols) {
+        return Ok(tx.scan(&info.storage_name, &ScanOptions::prefix(values).limit(limit)).await?);
+    }
+    for ix in &schema.indexes {
+        let ix_cols: Vec<String> = schema.index_column_names(ix).iter().map(|c| c.to_string()).collect();
+        if leads(&ix_cols, cols) {
+            let opts = ScanOptions::prefix(values).limit(limit);
+            return Ok(tx.index_scan(&info.storage_name, &ix.name, &opts).await?);
+        }
+    }
+    let Some(pos) = positions(info, cols) else { return Ok(Vec::new()) };
+    let all = tx.scan(&info.storage_name, &ScanOptions::all()).await?;
+    Ok(all.into_iter().filter(|r| pos.iter().zip(&values).all(|(p, v)| &r[*p] == v)).take(limit).collect())
+}
+
+/// The constraint checks of one table for one statement.
+pub(crate) struct Checks {
+    table: Arc<TableInfo>,
+    /// The table's own constraints and where their columns are.
+    refs: Vec<(ForeignKey, Vec<usize>)>,
+    /// The constraints of tables that refer to this one, with the referenced columns here.
+    referrers: Vec<(Arc<TableInfo>, ForeignKey, Vec<usize>)>,
+}
+
+impl Checks {
+    /// `None` when no constraint involves the table.
+    pub(crate) fn of(cat: &CatalogState, table: &Arc<TableInfo>) -> Option<Checks> {
+        let refs: Vec<(ForeignKey, Vec<usize>)> = ForeignKey::of(&table.schema.options)
+            .into_iter()
+            .filter_map(|fk| positions(table, &fk.columns).map(|p| (fk, p)))
+            .collect();
+        let mut referrers = Vec::new();
+        for child in cat.tables.values() {
+            for fk in ForeignKey::of(&child.schema.options) {
+                if fk.parent == table.storage_name {
+                    if let Some(p) = positions(table, &fk.parent_columns) {
+                        referrers.push((child.clone(), fk, p));
+                    }
+                }
+            }
+        }
+        referrers.sort_by(|a, b| (&a.0.storage_name, &a.1.name).cmp(&(&b.0.storage_name, &b.1.name)));
+        (!refs.is_empty() || !referrers.is_empty()).then(|| Checks { table: table.clone(), refs, referrers })
+    }
+
+    /// A row about to be written (`old`: the row it replaces): every reference it makes
+    /// must find its parent row.
+    pub(crate) async fn written(
+        &self,
+        tx: &mut dyn Transaction,
+        cat: &CatalogState,
+        row: &[Value],
+        old: Option<&[Value]>,
+    ) -> Result<(), SqlError> {
+        for (fk, pos) in &self.refs {
+            let values: Vec<Value> = pos.iter().map(|p| row[*p].clone()).collect();
+            if values.iter().any(Value::is_null) {
+                continue;
+            }
+            if old.is_some_and(|o| pos.iter().zip(&values).all(|(p, v)| &o[*p] == v)) {
+                continue;
+            }
+            let found = match cat.tables.get(&fk.parent) {
+                // A row that refers to itself.
+                Some(p) if p.storage_name == self.table.storage_name
+                    && positions(p, &fk.parent_columns).is_some_and(|pp| pp.iter().zip(&values).all(|(q, v)| &row[*q] == v)) =>
+                {
+                    true
+                }
+                Some(p) => {
+                    let p = p.clone();
+                    !rows_with(tx, &p, &fk.parent_columns, values, 1).await?.is_empty()
+                }
+                None => false,
+            };
+            if !found {
+                return Err(SqlError::new(
+                    INTEGRITY,
+                    format!("Cannot add or update a child row: a foreign key constraint fails {}", fk.failing(&self.table.storage_name)),
+                )
+                .with_mysql_errno(1452));
+            }
+        }
+        Ok(())
+    }
+
+    /// A row about to be deleted (`new`: None) or changed: no row may refer to the values
+    /// that go away.
+    pub(crate) async fn removed(&self, tx: &mut dyn Transaction, old: &[Value], new: Option<&[Value]>) -> Result<(), SqlError> {
+        let pk = self.table.schema.primary_key_positions();
+        for (child, fk, pos) in &self.referrers {
+            let values: Vec<Value> = pos.iter().map(|p| old[*p].clone()).collect();
+            if values.iter().any(Value::is_null) {
+                continue;
+            }
+            if new.is_some_and(|n| pos.iter().zip(&values).all(|(p, v)| &n[*p] == v)) {
+                continue;
+            }
+            let referring = rows_with(tx, child, &fk.columns, values, 2).await?;
+            // A row of a self-referring table may refer to itself.
+            let same_table = child.storage_name == self.table.storage_name;
+            let others = referring.iter().filter(|r| !(same_table && pk.iter().all(|p| r[*p] == old[*p]))).count();
+            if others > 0 {
+                return Err(SqlError::new(
+                    INTEGRITY,
+                    format!("Cannot delete or update a parent row: a foreign key constraint fails {}", fk.failing(&child.storage_name)),
+                )
+                .with_mysql_errno(1451));
+            }
+        }
+        Ok(())
+    }
+}
