@@ -66,7 +66,7 @@ pub(crate) fn num(v: &Value) -> f64 {
 }
 
 /// A bit operation's operand: MySQL's 64-bit unsigned integer.
-fn bits(v: &Value) -> u64 {
+pub(crate) fn bits(v: &Value) -> u64 {
     let d = dec(v).with_scale_round(0, RoundingMode::HalfUp);
     if d.is_negative() {
         d.to_i64().map(|i| i as u64).unwrap_or(0)

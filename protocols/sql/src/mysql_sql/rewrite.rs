@@ -332,6 +332,7 @@ impl VisitorMut for Names<'_> {
 
     fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
         group_concat(e);
+        statistical_aggregates(e);
         avg_as_division(e);
         count_distinct_list(e);
         // `$n` is a parameter: statements logged for a replay print their `?` that way.
@@ -572,6 +573,28 @@ fn rewrite_insert(ins: &mut ast::Insert) {
             let _ = a.value.visit(&mut Values);
         }
     }
+}
+
+/// MySQL's STD / STDDEV / STDDEV_POP / VARIANCE / VAR_POP / STDDEV_SAMP / VAR_SAMP and
+/// BIT_AND / BIT_OR / BIT_XOR are aggregates under the engine's `__orbit_*` names (so a
+/// PostgreSQL session's functions of the same names stay its own).
+fn statistical_aggregates(e: &mut ast::Expr) {
+    let ast::Expr::Function(f) = e else { return };
+    if f.over.is_some() || f.name.0.len() != 1 {
+        return;
+    }
+    let ast::ObjectNamePart::Identifier(i) = &f.name.0[0] else { return };
+    let to = match i.value.to_ascii_lowercase().as_str() {
+        "std" | "stddev" | "stddev_pop" => "__orbit_stddev_pop",
+        "variance" | "var_pop" => "__orbit_var_pop",
+        "stddev_samp" => "__orbit_stddev_samp",
+        "var_samp" => "__orbit_var_samp",
+        "bit_and" => "__orbit_bit_and",
+        "bit_or" => "__orbit_bit_or",
+        "bit_xor" => "__orbit_bit_xor",
+        _ => return,
+    };
+    f.name = ast::ObjectName::from(vec![ast::Ident::new(to)]);
 }
 
 /// `COUNT(DISTINCT a, b)` counts the distinct rows of non-NULL values: it becomes the

@@ -107,8 +107,12 @@ pub fn object_name_parts(n: &ast::ObjectName) -> Result<Vec<String>, SqlError> {
         .collect()
 }
 
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg"];
+const AGGREGATES: &[&str] = &[
+    "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
+    // MySQL's statistical and bit aggregates, under the names its pre-pass gives them.
+    "__orbit_var_pop", "__orbit_var_samp", "__orbit_stddev_pop", "__orbit_stddev_samp", "__orbit_bit_and",
+    "__orbit_bit_or", "__orbit_bit_xor",
+];
 
 fn function_name(f: &ast::Function) -> String {
     f.name
@@ -768,10 +772,13 @@ impl<'a> Binder<'a> {
         let mut plan = build_joins(rels, conds);
 
         // Aggregation
+        let mut rollup = false;
         let group_exprs: Vec<ast::Expr> = match &s.group_by {
             ast::GroupByExpr::Expressions(v, mods) => {
-                if !mods.is_empty() {
-                    return Err(SqlError::not_supported("GROUP BY modifiers"));
+                match mods.as_slice() {
+                    [] => {}
+                    [ast::GroupByWithModifier::Rollup] if self.dialect.is_mysql() && !v.is_empty() => rollup = true,
+                    _ => return Err(SqlError::not_supported("GROUP BY modifiers")),
                 }
                 v.clone()
             }
@@ -827,7 +834,8 @@ impl<'a> Binder<'a> {
                 agg_strs.push(key);
             }
             let n_group = group.len();
-            plan = Plan::Aggregate { input: Box::new(plan), group, aggs, always_one_row: group_exprs.is_empty() };
+            let always_one_row = group_exprs.is_empty();
+            plan = Plan::Aggregate { input: Box::new(plan), group, aggs, always_one_row, rollup };
             agg_ctx = Some(AggCtx {
                 group_strs,
                 agg_strs,
@@ -1204,6 +1212,20 @@ impl<'a> Binder<'a> {
             "array_agg" => {
                 want(1)?;
                 (AggFunc::ArrayAgg, SqlType::Array(Box::new(output_type(t))))
+            }
+            "__orbit_var_pop" | "__orbit_var_samp" | "__orbit_stddev_pop" | "__orbit_stddev_samp" => {
+                want(1)?;
+                let sample = name.ends_with("_samp");
+                (AggFunc::Variance { sample, root: name.starts_with("__orbit_stddev") }, SqlType::Float8)
+            }
+            "__orbit_bit_and" | "__orbit_bit_or" | "__orbit_bit_xor" => {
+                want(1)?;
+                let f = match name.as_str() {
+                    "__orbit_bit_and" => AggFunc::BitAnd,
+                    "__orbit_bit_or" => AggFunc::BitOr,
+                    _ => AggFunc::BitXor,
+                };
+                (f, SqlType::Numeric)
             }
             _ => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name} does not exist"))),
         };
@@ -2778,7 +2800,8 @@ impl<'a> Binder<'a> {
             order: Vec::new(),
             ty: ty.clone(),
         };
-        let plan = Plan::Aggregate { input: sub.plan, group: Vec::new(), aggs: vec![agg], always_one_row: true };
+        let plan =
+            Plan::Aggregate { input: sub.plan, group: Vec::new(), aggs: vec![agg], always_one_row: true, rollup: false };
         let sub = SubPlan { id: sub.id, plan: Box::new(plan), correlated: sub.correlated };
         let e = Expr::Func {
             name: "coalesce".into(),

@@ -8,3 +8,4 @@ mod mysql_sql;
 mod mysql_session;
 mod mysql_temporal;
 mod mysql_dml;
+mod mysql_grouping;
