@@ -1185,7 +1185,8 @@ impl<'a> Binder<'a> {
                     (SqlType::Int2 | SqlType::Int4, "sum") => SqlType::Int8,
                     (SqlType::Int8 | SqlType::Numeric | SqlType::Unknown, _) => SqlType::Numeric,
                     (SqlType::Int2 | SqlType::Int4, _) => SqlType::Numeric,
-                    (SqlType::Float4, "sum") => SqlType::Float4,
+                    // MySQL sums FLOAT as DOUBLE.
+                    (SqlType::Float4, "sum") if !self.dialect.is_mysql() => SqlType::Float4,
                     (SqlType::Float4 | SqlType::Float8, _) => SqlType::Float8,
                     (SqlType::Interval, _) => SqlType::Interval,
                     _ => {

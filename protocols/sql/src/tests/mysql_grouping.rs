@@ -59,3 +59,11 @@ async fn group_by_with_rollup() {
     );
     assert!(rows(&mut s, "SELECT region, COUNT(*) FROM sales WHERE id > 100 GROUP BY region WITH ROLLUP").await.is_empty());
 }
+
+#[tokio::test]
+async fn sum_of_float_is_a_double() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE n (id INT PRIMARY KEY, f FLOAT)").await;
+    ok(&mut s, "INSERT INTO n VALUES (1, 1.5), (2, -3.25), (3, 0.1)").await;
+    assert_eq!(rows(&mut s, "SELECT SUM(f) FROM n").await, [["-1.6499999985098839"]]);
+}
