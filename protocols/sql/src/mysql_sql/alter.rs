@@ -95,6 +95,7 @@ impl Session {
                             | ast::AlterTableOperation::ChangeColumn { .. }
                             | ast::AlterTableOperation::DropIndex { .. }
                             | ast::AlterTableOperation::AutoIncrement { .. }
+                            | ast::AlterTableOperation::AddColumn { column_position: Some(_), .. }
                             | ast::AlterTableOperation::AddConstraint {
                                 constraint: ast::TableConstraint::Index(_) | ast::TableConstraint::Unique(_),
                                 ..
@@ -258,16 +259,19 @@ impl Session {
             let info = self.engine.catalog().tables.get(&q).cloned().ok_or_else(|| errors::no_such_table(&self.schema_of(&q), &rel))?;
             match op {
                 ast::AlterTableOperation::ModifyColumn { col_name, data_type, options, column_position } => {
-                    if column_position.is_some() {
-                        return Err(SqlError::not_supported("FIRST / AFTER column positions"));
-                    }
                     self.change_column(&q, &rel, &info, &ident(col_name), col_name, data_type, options).await?;
+                    if let Some(p) = column_position {
+                        Box::pin(self.position_column(&q, &rel, &ident(col_name), p)).await?;
+                    }
                 }
                 ast::AlterTableOperation::ChangeColumn { old_name, new_name, data_type, options, column_position } => {
-                    if column_position.is_some() {
-                        return Err(SqlError::not_supported("FIRST / AFTER column positions"));
-                    }
                     self.change_column(&q, &rel, &info, &ident(old_name), new_name, data_type, options).await?;
+                    if let Some(p) = column_position {
+                        Box::pin(self.position_column(&q, &rel, &ident(new_name), p)).await?;
+                    }
+                }
+                ast::AlterTableOperation::AddColumn { column_position: Some(_), .. } => {
+                    Box::pin(self.add_column_at(&q, &rel, &info, at, op)).await?;
                 }
                 ast::AlterTableOperation::DropIndex { name } => self.drop_one_index(&q, &rel, &info, &ident(name)).await?,
                 ast::AlterTableOperation::AutoIncrement { value, .. } => {
@@ -391,6 +395,60 @@ impl Session {
         self.rebuild(q, info, pos, col, options_after).await
     }
 
+    /// ADD COLUMN ... FIRST | AFTER c: the shared ADD COLUMN, then the column moved.
+    async fn add_column_at(&mut self, q: &str, rel: &str, info: &TableInfo, at: &ast::AlterTable, op: &ast::AlterTableOperation) -> Result<(), SqlError> {
+        let ast::AlterTableOperation::AddColumn { column_keyword, if_not_exists, column_def, column_position: Some(p) } = op else {
+            return Ok(());
+        };
+        let name = ident(&column_def.name);
+        let existed = info.schema.column_position(&name).is_some();
+        if let ast::MySQLColumnPosition::After(after) = p {
+            if info.schema.column_position(&ident(after)).filter(|c| info.hidden != Some(*c)).is_none() {
+                return Err(errors::unknown_column(&ident(after), rel));
+            }
+        }
+        let add = ast::AlterTableOperation::AddColumn {
+            column_keyword: *column_keyword,
+            if_not_exists: *if_not_exists,
+            column_def: column_def.clone(),
+            column_position: None,
+        };
+        let single = ast::AlterTable { operations: vec![add], ..at.clone() };
+        self.alter_table_shared(&single).await?;
+        self.engine.refresh_table(q).await?;
+        if !existed {
+            self.position_column(q, rel, &name, p).await?;
+        }
+        Ok(())
+    }
+
+    /// FIRST / AFTER c of ADD / MODIFY / CHANGE COLUMN: the table rebuilt with `column`
+    /// moved there.
+    async fn position_column(&mut self, q: &str, rel: &str, column: &str, at: &ast::MySQLColumnPosition) -> Result<(), SqlError> {
+        self.engine.refresh_table(q).await?;
+        let info = self.engine.catalog().tables.get(q).cloned().ok_or_else(|| errors::no_such_table(&self.schema_of(q), rel))?;
+        let from = info.schema.column_position(column).ok_or_else(|| errors::unknown_column(column, rel))?;
+        let mut order: Vec<usize> = (0..info.columns().len()).filter(|&i| i != from).collect();
+        let to = match at {
+            ast::MySQLColumnPosition::First => 0,
+            ast::MySQLColumnPosition::After(after) => {
+                let name = ident(after);
+                let p = info.schema.column_position(&name).filter(|p| info.hidden != Some(*p) && *p != from);
+                let p = p.ok_or_else(|| errors::unknown_column(&name, rel))?;
+                order.iter().position(|&i| i == p).map_or(0, |i| i + 1)
+            }
+        };
+        order.insert(to, from);
+        if order.iter().enumerate().all(|(i, &c)| i == c) {
+            return Ok(());
+        }
+        let mut def = table_def(&info, &format!("{q}__orbit_rebuild"));
+        def.columns = order.iter().map(|&i| def.columns[i].clone()).collect();
+        let rows = self.engine.storage.scan(q, &Default::default()).await?;
+        let rows = rows.into_iter().map(|r| order.iter().map(|&i| r[i].clone()).collect()).collect();
+        self.replace_table(q, &info, def, rows).await
+    }
+
     /// Rebuilds a table with column `pos` replaced by `col` (rows converted by MySQL's rules).
     async fn rebuild(&mut self, q: &str, info: &TableInfo, pos: usize, col: ColumnDef, options: BTreeMap<String, String>) -> Result<(), SqlError> {
         let old_name = info.columns()[pos].name.clone();
@@ -420,6 +478,12 @@ impl Session {
             row[pos] = v;
             converted.push(row);
         }
+        self.replace_table(q, info, def, converted).await
+    }
+
+    /// Puts a new table of definition `def` (its name a temporary one) holding `rows` in
+    /// the place of `q`.
+    async fn replace_table(&mut self, q: &str, info: &TableInfo, def: TableDef, converted: Vec<Vec<Value>>) -> Result<(), SqlError> {
         let temp = def.name.clone();
         let _ = self.engine.storage.drop_table(&temp).await;
         self.engine.storage.create_table(&def).await?;

@@ -9,3 +9,4 @@ mod mysql_session;
 mod mysql_temporal;
 mod mysql_dml;
 mod mysql_grouping;
+mod mysql_alter;
