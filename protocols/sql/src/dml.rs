@@ -848,7 +848,7 @@ impl Session {
                 let Some(existing) = conflicting_row(tx, &info, e, &row).await? else { break };
                 let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
                 if let Some(c) = &fk_checks {
-                    c.removed(tx, &existing, None).await?;
+                    c.removed(tx, &cat, &existing, None).await?;
                 }
                 tx.delete(&table, &key).await?;
                 count += 1;
@@ -906,7 +906,7 @@ impl Session {
                     }
                     if let Some(c) = &fk_checks {
                         c.written(tx, &cat, &updated, Some(&existing)).await?;
-                        c.removed(tx, &existing, Some(&updated)).await?;
+                        c.removed(tx, &cat, &existing, Some(&updated)).await?;
                     }
                     tx.update(&table, &key, updated.clone()).await.map_err(|e| {
                         if mysql {
@@ -1073,7 +1073,7 @@ impl Session {
                     }
                     if let Some(Some(c)) = fk_checks.get(ti) {
                         c.written(tx, &cat, &r, Some(&old)).await?;
-                        c.removed(tx, &old, Some(&r)).await?;
+                        c.removed(tx, &cat, &old, Some(&r)).await?;
                     }
                     let done = tx.update(table, &key, r.clone()).await.map_err(|e| unique_error(&t.table, e))?;
                     if shared {
@@ -1083,7 +1083,7 @@ impl Session {
                 }
                 None => {
                     if let Some(Some(c)) = fk_checks.get(ti) {
-                        c.removed(tx, &old, None).await?;
+                        c.removed(tx, &cat, &old, None).await?;
                     }
                     tx.delete(table, &key).await?.is_some()
                 }

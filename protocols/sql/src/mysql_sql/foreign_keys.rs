@@ -1,16 +1,18 @@
-//! MySQL's FOREIGN KEY constraints as InnoDB enforces them with RESTRICT / NO ACTION (the
-//! default): a row written to the child table must find its referenced row in the parent
-//! (1452), and a parent row that is deleted or whose referenced values change must not be
-//! referred to (1451); `foreign_key_checks = 0` turns both off. DROP TABLE and TRUNCATE of
-//! a referenced parent fail (3730, 1701); DROP DATABASE drops it all.
+//! MySQL's FOREIGN KEY constraints as InnoDB enforces them: a row written to the child
+//! table must find its referenced row in the parent (1452); a parent row that is deleted or
+//! whose referenced values change must not be referred to (RESTRICT / NO ACTION, the
+//! default: 1451), or its referring rows are deleted or changed with it (CASCADE) or get
+//! NULL (SET NULL), through any depth of tables up to MySQL's 15. `foreign_key_checks = 0`
+//! turns the checks off. DROP TABLE and TRUNCATE of a referenced parent fail (3730, 1701);
+//! DROP DATABASE drops it all.
 //!
 //! A constraint lives in the child table's options as `mysql.fk.<name>` (the columns, the
 //! parent's storage name, the parent's columns); the name is the given one or
 //! `<table>_ibfk_<n>`. CREATE TABLE checks that the parent exists and has an index that
 //! starts with the referenced columns, and gives the child an index on its columns when
 //! none starts with them (named after the constraint when it is named, as InnoDB does), so
-//! both directions of the check are index lookups. ON DELETE / ON UPDATE CASCADE, SET NULL
-//! and SET DEFAULT answer "not supported"; so does ALTER TABLE ... ADD FOREIGN KEY.
+//! both directions of the check are index lookups. SET DEFAULT (which InnoDB refuses too)
+//! and ALTER TABLE ... ADD FOREIGN KEY answer "not supported".
 
 use super::errors::{GENERAL, INTEGRITY};
 use crate::catalog::{CatalogState, TableInfo};
@@ -37,7 +39,47 @@ pub struct ForeignKey {
     pub parent_columns: Vec<String>,
     /// The name asked for the child's index (FOREIGN KEY idx (...)), if any.
     index: Option<String>,
+    pub on_delete: Action,
+    pub on_update: Action,
 }
+
+/// What a change of a referenced parent row does to the rows that refer to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Restrict,
+    Cascade,
+    SetNull,
+}
+
+impl Action {
+    fn of(a: &Option<ast::ReferentialAction>) -> Result<Action, SqlError> {
+        Ok(match a {
+            None | Some(ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction) => Action::Restrict,
+            Some(ast::ReferentialAction::Cascade) => Action::Cascade,
+            Some(ast::ReferentialAction::SetNull) => Action::SetNull,
+            Some(ast::ReferentialAction::SetDefault) => return Err(SqlError::not_supported("FOREIGN KEY ... SET DEFAULT")),
+        })
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Action::Restrict => "",
+            Action::Cascade => "CASCADE",
+            Action::SetNull => "SET NULL",
+        }
+    }
+
+    fn decode(s: Option<&str>) -> Action {
+        match s {
+            Some("CASCADE") => Action::Cascade,
+            Some("SET NULL") => Action::SetNull,
+            _ => Action::Restrict,
+        }
+    }
+}
+
+/// MySQL's limit on chained cascades.
+const MAX_CASCADE_DEPTH: usize = 15;
 
 fn split_items(s: &str) -> Vec<String> {
     s.split(ITEM).map(str::to_string).collect()
@@ -60,7 +102,14 @@ fn db_and_table(storage_name: &str) -> (&str, &str) {
 impl ForeignKey {
     fn encode(&self) -> String {
         let index = self.index.clone().unwrap_or_default();
-        format!("{}{FIELD}{}{FIELD}{}{FIELD}{index}", self.columns.join(ITEM), self.parent, self.parent_columns.join(ITEM))
+        format!(
+            "{}{FIELD}{}{FIELD}{}{FIELD}{index}{FIELD}{}{FIELD}{}",
+            self.columns.join(ITEM),
+            self.parent,
+            self.parent_columns.join(ITEM),
+            self.on_delete.code(),
+            self.on_update.code()
+        )
     }
 
     fn decode(name: &str, v: &str) -> Option<ForeignKey> {
@@ -69,7 +118,9 @@ impl ForeignKey {
         let parent = f.next()?.to_string();
         let parent_columns = split_items(f.next()?);
         let index = f.next().filter(|i| !i.is_empty()).map(str::to_string);
-        Some(ForeignKey { name: name.to_string(), columns, parent, parent_columns, index })
+        let on_delete = Action::decode(f.next());
+        let on_update = Action::decode(f.next());
+        Some(ForeignKey { name: name.to_string(), columns, parent, parent_columns, index, on_delete, on_update })
     }
 
     /// The constraints among a table's options, by name.
@@ -82,12 +133,18 @@ impl ForeignKey {
     pub fn clause(&self, child_db: &str) -> String {
         let (db, table) = db_and_table(&self.parent);
         let parent = if db == child_db { format!("`{table}`") } else { format!("`{db}`.`{table}`") };
-        format!(
+        let mut text = format!(
             "CONSTRAINT `{}` FOREIGN KEY ({}) REFERENCES {parent} ({})",
             self.name,
             backticked(&self.columns),
             backticked(&self.parent_columns)
-        )
+        );
+        for (what, a) in [("DELETE", self.on_delete), ("UPDATE", self.on_update)] {
+            if a != Action::Restrict {
+                text.push_str(&format!(" ON {what} {}", a.code()));
+            }
+        }
+        text
     }
 
     /// `(`db`.`child`, CONSTRAINT ...)`, the tail of 1451 and 1452.
@@ -97,19 +154,10 @@ impl ForeignKey {
     }
 }
 
-fn action_supported(a: &Option<ast::ReferentialAction>) -> bool {
-    matches!(a, None | Some(ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction))
-}
-
 /// Records a FOREIGN KEY of CREATE TABLE (`columns`: the column of a column-level
 /// REFERENCES, or the constraint's own list).
 pub(crate) fn declare(s: &Session, tb: &mut TableBuilder, fk: &ast::ForeignKeyConstraint, columns: Vec<String>) -> Result<(), SqlError> {
-    for (what, a) in [("DELETE", &fk.on_delete), ("UPDATE", &fk.on_update)] {
-        if !action_supported(a) {
-            let action = a.as_ref().map(|a| a.to_string()).unwrap_or_default();
-            return Err(SqlError::not_supported(format!("FOREIGN KEY ... ON {what} {action}")));
-        }
-    }
+    let (on_delete, on_update) = (Action::of(&fk.on_delete)?, Action::of(&fk.on_update)?);
     let name = match &fk.name {
         Some(n) => ident(n),
         None => {
@@ -133,7 +181,7 @@ pub(crate) fn declare(s: &Session, tb: &mut TableBuilder, fk: &ast::ForeignKeyCo
     }
     let (parent, _) = s.qualified_name(&fk.foreign_table)?;
     let index = fk.index_name.as_ref().or(fk.name.as_ref()).map(ident);
-    let def = ForeignKey { name: name.clone(), columns, parent, parent_columns, index };
+    let def = ForeignKey { name: name.clone(), columns, parent, parent_columns, index, on_delete, on_update };
     tb.options.insert(format!("{OPT_FK_PREFIX}{name}"), def.encode());
     Ok(())
 }
@@ -149,8 +197,16 @@ pub(crate) fn prepare(s: &Session, tb: &mut TableBuilder) -> Result<(), SqlError
     let cat = s.engine.catalog();
     for fk in ForeignKey::of(&tb.options) {
         for c in &fk.columns {
-            if !tb.columns.iter().any(|x| x.name.eq_ignore_ascii_case(c)) {
+            let Some(col) = tb.columns.iter().find(|x| x.name.eq_ignore_ascii_case(c)) else {
                 return Err(SqlError::new(GENERAL, format!("Key column '{c}' doesn't exist in table")).with_mysql_errno(1072));
+            };
+            let set_null = fk.on_delete == Action::SetNull || fk.on_update == Action::SetNull;
+            if set_null && (!col.nullable || tb.primary_key.iter().any(|k| k.eq_ignore_ascii_case(c))) {
+                return Err(SqlError::new(
+                    GENERAL,
+                    format!("Column '{c}' cannot be NOT NULL: needed in a foreign key constraint '{}' SET NULL", fk.name),
+                )
+                .with_mysql_errno(1830));
             }
         }
         let (_, parent_table) = db_and_table(&fk.parent);
@@ -372,30 +428,94 @@ impl Checks {
         Ok(())
     }
 
-    /// A row about to be deleted (`new`: None) or changed: no row may refer to the values
-    /// that go away.
-    pub(crate) async fn removed(&self, tx: &mut dyn Transaction, old: &[Value], new: Option<&[Value]>) -> Result<(), SqlError> {
-        let pk = self.table.schema.primary_key_positions();
-        for (child, fk, pos) in &self.referrers {
-            let values: Vec<Value> = pos.iter().map(|p| old[*p].clone()).collect();
-            if values.iter().any(Value::is_null) {
-                continue;
+    /// A row about to be deleted (`new`: None) or changed: the rows that refer to the
+    /// values that go away block it (RESTRICT), go with it (CASCADE) or lose the reference
+    /// (SET NULL).
+    pub(crate) async fn removed(
+        &self,
+        tx: &mut dyn Transaction,
+        cat: &CatalogState,
+        old: &[Value],
+        new: Option<&[Value]>,
+    ) -> Result<(), SqlError> {
+        self.removed_at(tx, cat, old, new, 0).await
+    }
+
+    fn removed_at<'a>(
+        &'a self,
+        tx: &'a mut dyn Transaction,
+        cat: &'a CatalogState,
+        old: &'a [Value],
+        new: Option<&'a [Value]>,
+        depth: usize,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SqlError>> + Send + 'a>> {
+        Box::pin(async move {
+            let pk = self.table.schema.primary_key_positions();
+            for (child, fk, pos) in &self.referrers {
+                let values: Vec<Value> = pos.iter().map(|p| old[*p].clone()).collect();
+                if values.iter().any(Value::is_null) {
+                    continue;
+                }
+                if new.is_some_and(|n| pos.iter().zip(&values).all(|(p, v)| &n[*p] == v)) {
+                    continue;
+                }
+                let action = if new.is_some() { fk.on_update } else { fk.on_delete };
+                let limit = if action == Action::Restrict { 2 } else { usize::MAX };
+                let referring = rows_with(tx, child, &fk.columns, values, limit).await?;
+                // A row of a self-referring table may refer to itself.
+                let same_table = child.storage_name == self.table.storage_name;
+                let referring: Vec<Vec<Value>> =
+                    referring.into_iter().filter(|r| !(same_table && pk.iter().all(|p| r[*p] == old[*p]))).collect();
+                if referring.is_empty() {
+                    continue;
+                }
+                if action == Action::Restrict {
+                    return Err(SqlError::new(
+                        INTEGRITY,
+                        format!("Cannot delete or update a parent row: a foreign key constraint fails {}", fk.failing(&child.storage_name)),
+                    )
+                    .with_mysql_errno(1451));
+                }
+                if depth >= MAX_CASCADE_DEPTH {
+                    return Err(SqlError::new(GENERAL, format!("Foreign key cascade delete/update exceeds max depth of {MAX_CASCADE_DEPTH}."))
+                        .with_mysql_errno(3008));
+                }
+                let child_checks = Checks::of(cat, child);
+                let child_pk = child.schema.primary_key_positions();
+                let Some(child_pos) = positions(child, &fk.columns) else { continue };
+                for r in referring {
+                    let key: Vec<Value> = child_pk.iter().map(|p| r[*p].clone()).collect();
+                    let changed = match (action, new) {
+                        (Action::Cascade, None) => None,
+                        (Action::Cascade, Some(n)) => {
+                            let mut c = r.clone();
+                            for (cp, pp) in child_pos.iter().zip(pos) {
+                                c[*cp] = n[*pp].clone();
+                            }
+                            Some(c)
+                        }
+                        _ => {
+                            let mut c = r.clone();
+                            for cp in &child_pos {
+                                c[*cp] = Value::Null;
+                            }
+                            Some(c)
+                        }
+                    };
+                    if let Some(cc) = &child_checks {
+                        cc.removed_at(tx, cat, &r, changed.as_deref(), depth + 1).await?;
+                    }
+                    match changed {
+                        Some(c) => {
+                            tx.update(&child.storage_name, &key, c).await?;
+                        }
+                        None => {
+                            tx.delete(&child.storage_name, &key).await?;
+                        }
+                    }
+                }
             }
-            if new.is_some_and(|n| pos.iter().zip(&values).all(|(p, v)| &n[*p] == v)) {
-                continue;
-            }
-            let referring = rows_with(tx, child, &fk.columns, values, 2).await?;
-            // A row of a self-referring table may refer to itself.
-            let same_table = child.storage_name == self.table.storage_name;
-            let others = referring.iter().filter(|r| !(same_table && pk.iter().all(|p| r[*p] == old[*p]))).count();
-            if others > 0 {
-                return Err(SqlError::new(
-                    INTEGRITY,
-                    format!("Cannot delete or update a parent row: a foreign key constraint fails {}", fk.failing(&child.storage_name)),
-                )
-                .with_mysql_errno(1451));
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }

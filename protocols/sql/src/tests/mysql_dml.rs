@@ -94,7 +94,7 @@ async fn foreign_keys_restrict_children_and_parents() {
     assert_eq!(errno(&mut s, "CREATE TABLE c3 (id INT PRIMARY KEY, pn INT, FOREIGN KEY (pn) REFERENCES p (n))").await.0, 1822);
     assert_eq!(errno(&mut s, "CREATE TABLE c4 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES nosuch (id))").await.0, 1824);
     assert_eq!(
-        errno(&mut s, "CREATE TABLE c5 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES p (id) ON DELETE CASCADE)").await.0,
+        errno(&mut s, "CREATE TABLE c5 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES p (id) ON DELETE SET DEFAULT)").await.0,
         1235
     );
     // Dropping the children first, or with the parent in one statement, works.
@@ -126,4 +126,49 @@ async fn foreign_keys_follow_a_renamed_parent_and_like_copies_none() {
     assert!(rows(&mut s, "SHOW CREATE TABLE c").await[0][1].contains("REFERENCES `p2` (`id`)"));
     ok(&mut s, "CREATE TABLE c3 LIKE c").await;
     ok(&mut s, "INSERT INTO c3 VALUES (2, 2)").await;
+}
+
+#[tokio::test]
+async fn foreign_keys_cascade_and_set_null() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE p (id INT PRIMARY KEY)").await;
+    ok(&mut s, "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE CASCADE ON UPDATE CASCADE)").await;
+    ok(&mut s, "CREATE TABLE n (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL ON UPDATE RESTRICT)").await;
+    ok(&mut s, "CREATE TABLE g (id INT PRIMARY KEY, c_id INT, FOREIGN KEY (c_id) REFERENCES c (id) ON DELETE CASCADE)").await;
+    assert_eq!(
+        errno(&mut s, "CREATE TABLE bad (id INT PRIMARY KEY, p_id INT NOT NULL, FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL)").await.0,
+        1830
+    );
+    let show = rows(&mut s, "SHOW CREATE TABLE n").await[0][1].clone();
+    assert!(show.contains("REFERENCES `p` (`id`) ON DELETE SET NULL\n"), "{show}");
+    ok(&mut s, "INSERT INTO p VALUES (1), (2), (3)").await;
+    ok(&mut s, "INSERT INTO c VALUES (10, 1), (11, 1), (12, 2)").await;
+    ok(&mut s, "INSERT INTO n VALUES (20, 1), (21, 2)").await;
+    ok(&mut s, "INSERT INTO g VALUES (30, 10), (31, 12)").await;
+    // The direct row counts, not the cascaded ones.
+    assert_eq!(ok(&mut s, "DELETE FROM p WHERE id = 1").await.rows, 1);
+    assert_eq!(rows(&mut s, "SELECT * FROM c").await, [["12", "2"]]);
+    assert_eq!(rows(&mut s, "SELECT * FROM n ORDER BY id").await, [["20", "NULL"], ["21", "2"]]);
+    assert_eq!(rows(&mut s, "SELECT * FROM g").await, [["31", "12"]]);
+    assert_eq!(ok(&mut s, "UPDATE p SET id = 5 WHERE id = 3").await.rows, 1);
+    let (n, m) = errno(&mut s, "UPDATE p SET id = 6 WHERE id = 2").await;
+    assert_eq!(n, 1451);
+    assert!(m.ends_with("FOREIGN KEY (`p_id`) REFERENCES `p` (`id`) ON DELETE SET NULL)"), "{m}");
+    ok(&mut s, "DELETE FROM n").await;
+    ok(&mut s, "UPDATE p SET id = 6 WHERE id = 2").await;
+    assert_eq!(rows(&mut s, "SELECT * FROM c").await, [["12", "6"]]);
+    assert_eq!(rows(&mut s, "SELECT * FROM g").await, [["31", "12"]]);
+}
+
+#[tokio::test]
+async fn foreign_key_cascades_stop_at_mysqls_depth() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE tree (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES tree (id) ON DELETE CASCADE)").await;
+    ok(&mut s, "INSERT INTO tree VALUES (1, NULL), (2, 1), (3, 2), (4, 2), (5, 4)").await;
+    assert_eq!(ok(&mut s, "DELETE FROM tree WHERE id = 2").await.rows, 1);
+    assert_eq!(rows(&mut s, "SELECT id FROM tree").await, [["1"]]);
+    let mut values = vec!["(100, NULL)".to_string()];
+    values.extend((101..=120).map(|i| format!("({i}, {})", i - 1)));
+    ok(&mut s, &format!("INSERT INTO tree VALUES {}", values.join(", "))).await;
+    assert_eq!(errno(&mut s, "DELETE FROM tree WHERE id = 100").await.0, 3008);
 }
