@@ -78,6 +78,9 @@ impl Session {
 
     /// MySQL's handling of `stmt` when it differs from the shared DDL (`None`: shared).
     pub(crate) async fn mysql_ddl(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
+        if let Some(r) = Box::pin(self.foreign_key_ddl(stmt)).await {
+            return Some(r);
+        }
         Some(match stmt {
             Statement::RenameTable(list) => self.rename_tables(list).await,
             Statement::CreateTable(ct) if ct.like.is_some() => self.create_like(ct).await,
@@ -107,6 +110,41 @@ impl Session {
             }
             _ => return None,
         })
+    }
+
+    /// ALTER TABLE / DROP INDEX against the table's constraints (`Some`: refused, or DROP
+    /// FOREIGN KEY done).
+    async fn foreign_key_ddl(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
+        let checked = match stmt {
+            Statement::AlterTable(at) => Some((&at.name, at.operations.clone())),
+            Statement::Drop { object_type: ast::ObjectType::Index, names, table: Some(t), .. } => {
+                let ops = names
+                    .iter()
+                    .filter_map(|n| n.0.last().and_then(|p| p.as_ident()).cloned())
+                    .map(|name| ast::AlterTableOperation::DropIndex { name })
+                    .collect();
+                Some((t, ops))
+            }
+            _ => None,
+        };
+        if let Some((table, ops)) = checked {
+            let cat = self.engine.catalog();
+            if let Some(info) = self.qualified_name(table).ok().and_then(|(q, _)| cat.tables.get(&q).cloned()) {
+                if let Err(e) = super::foreign_keys::check_alter(&cat, &info, &ops) {
+                    return Some(Err(e));
+                }
+                if let [ast::AlterTableOperation::DropForeignKey { name, .. }] = ops.as_slice() {
+                    let q = info.storage_name.clone();
+                    let change = AlterTable::SetOptions(super::foreign_keys::dropped(&ident(name)));
+                    let done = match self.engine.storage.alter_table(&q, change).await {
+                        Ok(_) => self.engine.refresh_table(&q).await.map(|_| cmd("ALTER TABLE")),
+                        Err(e) => Err(e.into()),
+                    };
+                    return Some(done);
+                }
+            }
+        }
+        None
     }
 
     fn existing(&self, name: &ast::ObjectName) -> Result<(String, String, Arc<TableInfo>), SqlError> {

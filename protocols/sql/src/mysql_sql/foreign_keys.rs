@@ -125,7 +125,11 @@ impl ForeignKey {
 
     /// The constraints among a table's options, by name.
     pub fn of(options: &BTreeMap<String, String>) -> Vec<ForeignKey> {
-        options.iter().filter_map(|(k, v)| ForeignKey::decode(k.strip_prefix(OPT_FK_PREFIX)?, v)).collect()
+        options
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| ForeignKey::decode(k.strip_prefix(OPT_FK_PREFIX)?, v))
+            .collect()
     }
 
     /// `CONSTRAINT `c_ibfk_1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`)`, the parent
@@ -320,6 +324,103 @@ impl Session {
     pub(crate) fn mysql_foreign_key_checks(&self) -> bool {
         self.mysql.as_ref().is_some_and(|m| m.foreign_key_checks())
     }
+}
+
+/// ALTER TABLE operations that would break a constraint: dropping or renaming a column it
+/// uses (1828 / 1829, renaming: not supported) or the child index it needs (1553).
+pub(crate) fn check_alter(cat: &CatalogState, info: &TableInfo, ops: &[ast::AlterTableOperation]) -> Result<(), SqlError> {
+    let own = ForeignKey::of(&info.schema.options);
+    let mut referring: Vec<(String, ForeignKey)> = Vec::new();
+    for t in cat.tables.values() {
+        for fk in ForeignKey::of(&t.schema.options) {
+            if fk.parent == info.storage_name {
+                referring.push((t.name.clone(), fk));
+            }
+        }
+    }
+    referring.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
+    let column_use = |c: &str| -> Result<(), SqlError> {
+        if let Some(fk) = own.iter().find(|fk| fk.columns.iter().any(|x| x.eq_ignore_ascii_case(c))) {
+            return Err(SqlError::new(GENERAL, format!("Cannot drop column '{c}': needed in a foreign key constraint '{}'", fk.name))
+                .with_mysql_errno(1828));
+        }
+        if let Some((t, fk)) = referring.iter().find(|(_, fk)| fk.parent_columns.iter().any(|x| x.eq_ignore_ascii_case(c))) {
+            return Err(SqlError::new(
+                GENERAL,
+                format!("Cannot drop column '{c}': needed in a foreign key constraint '{}' of table '{t}'", fk.name),
+            )
+            .with_mysql_errno(1829));
+        }
+        Ok(())
+    };
+    for op in ops {
+        match op {
+            ast::AlterTableOperation::DropColumn { column_names, .. } => {
+                for c in column_names {
+                    column_use(&ident(c))?;
+                }
+            }
+            ast::AlterTableOperation::RenameColumn { old_column_name: c, .. }
+            | ast::AlterTableOperation::ChangeColumn { old_name: c, .. } => {
+                let (old, new) = match op {
+                    ast::AlterTableOperation::ChangeColumn { new_name, .. } => (ident(c), ident(new_name)),
+                    ast::AlterTableOperation::RenameColumn { new_column_name, .. } => (ident(c), ident(new_column_name)),
+                    _ => continue,
+                };
+                if old != new && column_use(&old).is_err() {
+                    return Err(SqlError::not_supported("renaming a column of a FOREIGN KEY"));
+                }
+            }
+            ast::AlterTableOperation::DropIndex { name } => {
+                let name = ident(name);
+                let Some(ix) = info.schema.index(&name) else { continue };
+                let cols: Vec<String> = info.schema.index_column_names(ix).iter().map(|c| c.to_string()).collect();
+                let pk: Vec<String> = info.schema.primary_key_names().iter().map(|c| c.to_string()).collect();
+                let others: Vec<Vec<String>> = info
+                    .schema
+                    .indexes
+                    .iter()
+                    .filter(|i| i.name != name)
+                    .map(|i| info.schema.index_column_names(i).iter().map(|c| c.to_string()).collect())
+                    .chain(std::iter::once(pk))
+                    .collect();
+                let needed = own.iter().any(|fk| leads(&cols, &fk.columns) && !others.iter().any(|o| leads(o, &fk.columns)))
+                    || referring
+                        .iter()
+                        .any(|(_, fk)| leads(&cols, &fk.parent_columns) && !others.iter().any(|o| leads(o, &fk.parent_columns)));
+                if needed {
+                    return Err(SqlError::new(GENERAL, format!("Cannot drop index '{name}': needed in a foreign key constraint"))
+                        .with_mysql_errno(1553));
+                }
+            }
+            ast::AlterTableOperation::DropForeignKey { name, .. } if ops.len() == 1 => {
+                let name = ident(name);
+                if !own.iter().any(|fk| fk.name == name) {
+                    return Err(SqlError::new(errors_syntax(), format!("Can't DROP '{name}'; check that column/key exists"))
+                        .with_mysql_errno(1091));
+                }
+            }
+            ast::AlterTableOperation::DropForeignKey { .. } => {
+                return Err(SqlError::not_supported("DROP FOREIGN KEY with other ALTER TABLE operations"));
+            }
+            ast::AlterTableOperation::AddConstraint { constraint: ast::TableConstraint::ForeignKey(_), .. } => {
+                return Err(SqlError::not_supported("ALTER TABLE ... ADD FOREIGN KEY"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn errors_syntax() -> &'static str {
+    super::errors::SYNTAX
+}
+
+/// ALTER TABLE t DROP FOREIGN KEY name (checked by [`check_alter`]): the constraint goes,
+/// its index stays.
+pub(crate) fn dropped(name: &str) -> BTreeMap<String, String> {
+    // SetOptions merges; an empty value is no constraint.
+    BTreeMap::from([(format!("{OPT_FK_PREFIX}{name}"), String::new())])
 }
 
 /// Positions of `names` among a table's columns.

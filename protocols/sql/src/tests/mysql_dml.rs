@@ -172,3 +172,24 @@ async fn foreign_key_cascades_stop_at_mysqls_depth() {
     ok(&mut s, &format!("INSERT INTO tree VALUES {}", values.join(", "))).await;
     assert_eq!(errno(&mut s, "DELETE FROM tree WHERE id = 100").await.0, 3008);
 }
+
+#[tokio::test]
+async fn alter_table_keeps_foreign_keys_whole() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE p (id INT PRIMARY KEY, x INT)").await;
+    ok(&mut s, "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))").await;
+    assert_eq!(errno(&mut s, "ALTER TABLE c DROP COLUMN p_id").await.0, 1828);
+    assert_eq!(errno(&mut s, "ALTER TABLE p DROP COLUMN id").await.0, 1829);
+    assert_eq!(errno(&mut s, "ALTER TABLE c DROP INDEX p_id").await.0, 1553);
+    assert_eq!(errno(&mut s, "DROP INDEX p_id ON c").await.0, 1553);
+    assert_eq!(errno(&mut s, "ALTER TABLE c RENAME COLUMN p_id TO q").await.0, 1235);
+    assert_eq!(errno(&mut s, "ALTER TABLE c ADD FOREIGN KEY (id) REFERENCES p (id)").await.0, 1235);
+    assert_eq!(errno(&mut s, "ALTER TABLE c DROP FOREIGN KEY nosuch").await.0, 1091);
+    ok(&mut s, "ALTER TABLE p DROP COLUMN x").await;
+    // Dropping the constraint keeps its index and lets any value in.
+    ok(&mut s, "ALTER TABLE c DROP FOREIGN KEY c_ibfk_1").await;
+    ok(&mut s, "INSERT INTO c VALUES (5, 99)").await;
+    let show = rows(&mut s, "SHOW CREATE TABLE c").await[0][1].clone();
+    assert!(show.contains("KEY `p_id` (`p_id`)") && !show.contains("CONSTRAINT"), "{show}");
+    ok(&mut s, "DROP TABLE p").await;
+}
