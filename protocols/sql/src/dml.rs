@@ -838,7 +838,15 @@ impl Session {
                 r?
             };
             if let Some(c) = &fk_checks {
-                c.written(tx, &cat, &row, None).await?;
+                match c.written(tx, &cat, &row, None).await {
+                    // INSERT IGNORE skips the row with a warning.
+                    Err(e) if plan.ignore => {
+                        self.mysql_diagnostic("Warning", e.mysql_errno.unwrap_or(1452), e.message);
+                        duplicates += 1;
+                        continue;
+                    }
+                    r => r?,
+                }
             }
             let mut attempt = tx.insert(&table, row.clone()).await;
             // REPLACE: delete the rows the new one collides with, then insert it.

@@ -75,6 +75,10 @@ async fn foreign_keys_restrict_children_and_parents() {
         "Cannot add or update a child row: a foreign key constraint fails (`test`.`c`, CONSTRAINT `c_ibfk_1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`))"
     );
     ok(&mut s, "INSERT INTO c VALUES (1, 1), (2, NULL), (3, 1)").await;
+    // INSERT IGNORE skips a row without its parent (counted with the duplicates).
+    let a = ok(&mut s, "INSERT IGNORE INTO c VALUES (4, 1), (5, 5), (6, 2)").await;
+    assert_eq!((a.rows, a.records, a.duplicates), (2, 3, 1));
+    ok(&mut s, "DELETE FROM c WHERE id > 3").await;
     ok(&mut s, "INSERT INTO c2 VALUES (1, 20)").await;
     assert_eq!(errno(&mut s, "UPDATE c SET p_id = 9 WHERE id = 1").await.0, 1452);
     assert_eq!(ok(&mut s, "UPDATE c SET p_id = 2 WHERE id = 1").await.rows, 1);
