@@ -126,7 +126,8 @@ impl ForeignKey {
     /// The constraints among a table's options, by name.
     pub fn of(options: &BTreeMap<String, String>) -> Vec<ForeignKey> {
         options
-            .iter()
+            .range(OPT_FK_PREFIX.to_string()..)
+            .take_while(|(k, _)| k.starts_with(OPT_FK_PREFIX))
             .filter(|(_, v)| !v.is_empty())
             .filter_map(|(k, v)| ForeignKey::decode(k.strip_prefix(OPT_FK_PREFIX)?, v))
             .collect()
@@ -190,6 +191,25 @@ pub(crate) fn declare(s: &Session, tb: &mut TableBuilder, fk: &ast::ForeignKeyCo
     Ok(())
 }
 
+/// A column's declared MySQL type without an integer display width ("int", "bigint
+/// unsigned", "decimal(10,2)", "varchar(20)").
+fn declared(options: &BTreeMap<String, String>, column: &str) -> String {
+    let t = options.get(&format!("{}{column}", super::types::OPT_TYPE_PREFIX)).cloned().unwrap_or_default().to_ascii_lowercase();
+    match t.split_once('(') {
+        Some((head, rest)) if head.ends_with("int") => {
+            let tail = rest.split_once(')').map(|(_, t)| t).unwrap_or("");
+            format!("{head}{tail}")
+        }
+        _ => t,
+    }
+}
+
+/// Integer and fixed-point types must match exactly (size and sign), as InnoDB requires;
+/// string lengths need not.
+fn numeric(declared: &str) -> bool {
+    declared.contains("int") || declared.starts_with("decimal") || declared.starts_with("numeric")
+}
+
 /// Whether `cols` start with `prefix`.
 fn leads(cols: &[String], prefix: &[String]) -> bool {
     cols.len() >= prefix.len() && cols.iter().zip(prefix).all(|(a, b)| a.eq_ignore_ascii_case(b))
@@ -214,6 +234,15 @@ pub(crate) fn prepare(s: &Session, tb: &mut TableBuilder) -> Result<(), SqlError
             }
         }
         let (_, parent_table) = db_and_table(&fk.parent);
+        // (column, storage type, declared MySQL type) of the parent's columns.
+        let parent_types: Vec<(String, orbit_storage::DataType, String)> = if fk.parent == tb.storage_name {
+            tb.columns.iter().map(|c| (c.name.clone(), c.data_type.clone(), declared(&tb.options, &c.name))).collect()
+        } else {
+            match cat.tables.get(&fk.parent) {
+                Some(p) => p.columns().iter().map(|c| (c.name.clone(), c.data_type.clone(), declared(&p.schema.options, &c.name))).collect(),
+                None => Vec::new(),
+            }
+        };
         let (parent_cols, parent_keys): (Vec<String>, Vec<Vec<String>>) = if fk.parent == tb.storage_name {
             let mut keys = vec![tb.primary_key.clone()];
             keys.extend(tb.indexes.iter().map(|i| i.columns.clone()));
@@ -239,6 +268,22 @@ pub(crate) fn prepare(s: &Session, tb: &mut TableBuilder) -> Result<(), SqlError
                     ),
                 )
                 .with_mysql_errno(3734));
+            }
+        }
+        for (c, pc) in fk.columns.iter().zip(&fk.parent_columns) {
+            let child = tb.columns.iter().find(|x| x.name.eq_ignore_ascii_case(c)).map(|x| (x.data_type.clone(), declared(&tb.options, &x.name)));
+            let parent = parent_types.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(pc));
+            if let (Some((cdt, ct)), Some((_, pdt, pt))) = (child, parent) {
+                if cdt != *pdt || (numeric(&ct) && ct != *pt) {
+                    return Err(SqlError::new(
+                        GENERAL,
+                        format!(
+                            "Referencing column '{c}' and referenced column '{pc}' in foreign key constraint '{}' are incompatible.",
+                            fk.name
+                        ),
+                    )
+                    .with_mysql_errno(3780));
+                }
             }
         }
         if !parent_keys.iter().any(|k| leads(k, &fk.parent_columns)) {

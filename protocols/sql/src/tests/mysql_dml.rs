@@ -97,6 +97,9 @@ async fn foreign_keys_restrict_children_and_parents() {
     // Creation: the parent must exist and be indexed on the referenced columns.
     assert_eq!(errno(&mut s, "CREATE TABLE c3 (id INT PRIMARY KEY, pn INT, FOREIGN KEY (pn) REFERENCES p (n))").await.0, 1822);
     assert_eq!(errno(&mut s, "CREATE TABLE c4 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES nosuch (id))").await.0, 1824);
+    // Integer types must match in size and sign; string lengths need not.
+    assert_eq!(errno(&mut s, "CREATE TABLE c6 (id INT PRIMARY KEY, x BIGINT, FOREIGN KEY (x) REFERENCES p (id))").await.0, 3780);
+    assert_eq!(errno(&mut s, "CREATE TABLE c6 (id INT PRIMARY KEY, x INT UNSIGNED, FOREIGN KEY (x) REFERENCES p (id))").await.0, 3780);
     assert_eq!(
         errno(&mut s, "CREATE TABLE c5 (id INT PRIMARY KEY, x INT, FOREIGN KEY (x) REFERENCES p (id) ON DELETE SET DEFAULT)").await.0,
         1235
