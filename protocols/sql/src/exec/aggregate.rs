@@ -163,13 +163,13 @@ pub fn rollup(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]) -
             let members: Vec<Row> = keyed[from..end].iter().map(|(_, r)| r.clone()).collect();
             let mut agg_rows = aggregate(env, members, &[], aggs, true)?;
             let mut row: Vec<Value> = keyed[start].0[..k].to_vec();
-            row.extend(std::iter::repeat(Value::Null).take(n - k));
+            row.extend(std::iter::repeat_n(Value::Null, n - k));
             row.extend(agg_rows.pop().unwrap_or_default());
             out.push(row);
         }
-        for k in 0..n {
-            if next.as_ref().map_or(true, |nx| !same(&keyed[start].0, nx, k)) {
-                open[k] = end;
+        for (k, o) in open.iter_mut().enumerate().take(n) {
+            if next.as_ref().is_none_or(|nx| !same(&keyed[start].0, nx, k)) {
+                *o = end;
             }
         }
         start = end;
