@@ -1083,7 +1083,13 @@ impl Session {
                         c.written(tx, &cat, &r, Some(&old)).await?;
                         c.removed(tx, &cat, &old, Some(&r)).await?;
                     }
-                    let done = tx.update(table, &key, r.clone()).await.map_err(|e| unique_error(&t.table, e))?;
+                    let done = tx.update(table, &key, r.clone()).await.map_err(|e| {
+                        if mysql {
+                            crate::mysql_sql::insert::duplicate_error(&t.table, &e, &r)
+                        } else {
+                            unique_error(&t.table, e)
+                        }
+                    })?;
                     if shared {
                         written.insert(slot, r);
                     }

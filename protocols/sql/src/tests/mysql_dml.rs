@@ -37,6 +37,9 @@ async fn update_assignments_resolve_to_their_table() {
     let a = ok(&mut s, "UPDATE custs JOIN n ON n.x = custs.id SET spent = 100, x = x + 10").await;
     assert_eq!((a.rows, a.matched), (5, 5));
     assert_eq!(rows(&mut s, "SELECT x FROM n ORDER BY x").await, [["11"], ["11"], ["12"]]);
+    // A duplicate key in MySQL 8's words.
+    let (n, m) = errno(&mut s, "UPDATE custs c JOIN orders o ON o.cust = c.id SET c.id = 3 WHERE c.id = 1").await;
+    assert_eq!((n, m.as_str()), (1062, "Duplicate entry '3' for key 'custs.PRIMARY'"));
     assert_eq!(errno(&mut s, "UPDATE custs c, orders o SET id = 5 WHERE c.id = o.cust").await.0, 1052);
     assert_eq!(errno(&mut s, "UPDATE custs c, orders o SET q.total = 5").await.0, 1054);
     assert_eq!(errno(&mut s, "UPDATE custs c, orders o SET nosuch = 5").await.0, 1054);
