@@ -392,7 +392,8 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
                 None => 0,
             })
         }
-        "field" => {
+        // FIELD, and an ENUM value's position (NULL for NULL: not null-safe).
+        "field" | "__orbit_enum_index" => {
             if arg(0).is_null() {
                 return Ok(Value::Int(0));
             }

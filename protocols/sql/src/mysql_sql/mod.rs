@@ -16,12 +16,14 @@
 //! * [`modify`]: multi-table UPDATE and DELETE (several targets, outer joins).
 //! * [`foreign_keys`]: FOREIGN KEY constraints (RESTRICT), their checks and errors.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
+//! * [`enums`]: ENUM columns sorted and computed by their members' positions.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
 pub mod alter;
 pub mod calls;
 pub mod datetime;
 pub mod ddl;
+pub mod enums;
 pub mod errors;
 pub mod expr;
 pub mod format;

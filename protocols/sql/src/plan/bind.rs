@@ -355,6 +355,8 @@ pub struct Binder<'a> {
     /// What a MySQL session lets the binder read (variables, DATABASE(), ...); see
     /// [`crate::mysql::bind`].
     pub mysql: Option<Arc<crate::mysql::bind::BindEnv>>,
+    /// MySQL: the ENUM columns of the tables bound so far ([`crate::mysql_sql::enums`]).
+    pub(crate) enum_columns: Vec<crate::mysql_sql::enums::EnumColumn>,
 }
 
 impl<'a> Binder<'a> {
@@ -372,6 +374,7 @@ impl<'a> Binder<'a> {
             named_windows: Vec::new(),
             dialect: crate::Dialect::PostgreSql,
             mysql: None,
+            enum_columns: Vec::new(),
         }
     }
 
@@ -758,6 +761,14 @@ impl<'a> Binder<'a> {
     fn bind_select_inner(&mut self, s: &ast::Select, order: &[&ast::OrderByExpr]) -> Result<Bound, SqlError> {
         // FROM
         let (rels, mut conds, scope) = self.bind_from(&s.from)?;
+        // MySQL: ORDER BY an ENUM column sorts by its members' positions.
+        let enum_order = if self.dialect.is_mysql() {
+            crate::mysql_sql::enums::order_items(&self.enum_columns, s, order)?
+        } else {
+            None
+        };
+        let enum_refs: Vec<&ast::OrderByExpr> = enum_order.iter().flatten().collect();
+        let order: &[&ast::OrderByExpr] = if enum_order.is_some() { &enum_refs } else { order };
         // WHERE
         if let Some(w) = &s.selection {
             let mut aggs = Vec::new();
@@ -1664,6 +1675,9 @@ impl<'a> Binder<'a> {
                     let mut scope = scope;
                     for c in &mut scope.cols {
                         c.table = Some(table.clone());
+                    }
+                    if self.dialect.is_mysql() {
+                        crate::mysql_sql::enums::register(&mut self.enum_columns, &table, &info);
                     }
                     if let Some(a) = alias {
                         rename_scope(&mut scope, &a.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;

@@ -67,3 +67,23 @@ async fn sum_of_float_is_a_double() {
     ok(&mut s, "INSERT INTO n VALUES (1, 1.5), (2, -3.25), (3, 0.1)").await;
     assert_eq!(rows(&mut s, "SELECT SUM(f) FROM n").await, [["-1.6499999985098839"]]);
 }
+
+#[tokio::test]
+async fn enum_columns_sort_and_compute_by_position() {
+    let mut s = session().await;
+    ok(&mut s, "CREATE TABLE s (id INT PRIMARY KEY, e ENUM('small', 'medium', 'large'))").await;
+    ok(&mut s, "INSERT INTO s VALUES (1, 'small'), (2, 'large'), (3, NULL), (4, 'medium'), (14, 'medium')").await;
+    assert_eq!(
+        rows(&mut s, "SELECT id, e, e + 0 FROM s WHERE e IS NOT NULL ORDER BY e").await,
+        [["1", "small", "1"], ["4", "medium", "2"], ["14", "medium", "2"], ["2", "large", "3"]]
+    );
+    let ids = |r: Vec<Vec<String>>| r.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(rows(&mut s, "SELECT id FROM s ORDER BY s.e DESC, id").await), ["2", "4", "14", "1", "3"]);
+    assert_eq!(
+        rows(&mut s, "SELECT e, COUNT(*) FROM s GROUP BY e ORDER BY e").await,
+        [["NULL", "1"], ["small", "1"], ["medium", "2"], ["large", "1"]]
+    );
+    // An output alias of the same name is what ORDER BY means.
+    assert_eq!(ids(rows(&mut s, "SELECT id AS e FROM s ORDER BY e").await), ["1", "2", "3", "4", "14"]);
+    assert_eq!(rows(&mut s, "SELECT x.e * 10, e + 0 FROM s x WHERE x.id IN (2, 3) ORDER BY id").await, [["30", "3"], ["NULL", "NULL"]]);
+}
