@@ -196,8 +196,12 @@ impl Session {
             Statement::Truncate(t) => {
                 for target in &t.table_names {
                     let (q, rel) = self.qualified(&target.name)?;
-                    if !self.engine.catalog().tables.contains_key(&q) {
-                        return Err(undefined_table(&rel));
+                    let cat = self.engine.catalog();
+                    let Some(info) = cat.tables.get(&q) else { return Err(undefined_table(&rel)) };
+                    if self.mysql_foreign_key_checks() {
+                        if let Some((child, fk)) = crate::mysql_sql::foreign_keys::referred_by(&cat, info, &[]) {
+                            return Err(crate::mysql_sql::foreign_keys::truncate_refused(&child, &fk));
+                        }
                     }
                     self.engine.storage.truncate_table(&q).await?;
                 }
@@ -298,7 +302,13 @@ impl Session {
         }
         for con in &ct.constraints {
             if self.engine.dialect.is_mysql() {
-                crate::mysql_sql::ddl::table_constraint(&mut tb, con)?;
+                match con {
+                    ast::TableConstraint::ForeignKey(fk) => {
+                        let cols = fk.columns.iter().map(ident).collect();
+                        crate::mysql_sql::foreign_keys::declare(self, &mut tb, fk, cols)?;
+                    }
+                    con => crate::mysql_sql::ddl::table_constraint(&mut tb, con)?,
+                }
                 continue;
             }
             match con {
@@ -332,6 +342,9 @@ impl Session {
                     ));
                 }
             }
+        }
+        if self.engine.dialect.is_mysql() {
+            crate::mysql_sql::foreign_keys::prepare(self, &mut tb)?;
         }
         if tb.primary_key.is_empty() {
             tb.columns.push(ColumnDef::new(ROWID, DataType::Int64).not_null());

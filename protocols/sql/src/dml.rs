@@ -23,8 +23,8 @@ use std::sync::Arc;
 /// RETURNING expressions and their output columns.
 type Returning = Option<(Vec<Expr>, Vec<Column>)>;
 
-/// One row change of UPDATE/DELETE: old key, new row (None: delete), RETURNING values.
-type RowChange = (Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>);
+/// One row change of UPDATE/DELETE: old key, old row, new row (None: delete), RETURNING values.
+type RowChange = (Vec<Value>, Vec<Value>, Option<Vec<Value>>, Option<Vec<Value>>);
 
 enum DefaultKind {
     None,
@@ -53,13 +53,22 @@ struct InsertPlan {
     ignore: bool,
 }
 
+/// UPDATE/DELETE: the rows to change come from `source`; each of them holds one row of
+/// every target (MySQL's multi-table forms have several) at the target's offset.
 struct ModifyPlan {
-    table: Arc<TableInfo>,
     source: Plan,
-    target_width: usize,
-    assignments: Vec<(usize, Expr)>,
-    checks: Vec<(String, Expr)>,
+    targets: Vec<ModifyTarget>,
     returning: Returning,
+}
+
+/// One table an UPDATE/DELETE changes.
+pub(crate) struct ModifyTarget {
+    pub table: Arc<TableInfo>,
+    /// Where the table's columns start in a source row.
+    pub offset: usize,
+    /// The new values (column position, expression over the whole source row).
+    pub assignments: Vec<(usize, Expr)>,
+    pub checks: Vec<(String, Expr)>,
 }
 
 fn table_scope(info: &TableInfo, alias: &str) -> Scope {
@@ -79,7 +88,7 @@ fn table_scope(info: &TableInfo, alias: &str) -> Scope {
     }
 }
 
-fn bind_checks(b: &mut Binder, info: &TableInfo) -> Result<Vec<(String, Expr)>, SqlError> {
+pub(crate) fn bind_checks(b: &mut Binder, info: &TableInfo) -> Result<Vec<(String, Expr)>, SqlError> {
     let scope = table_scope(info, &info.name);
     let mut out = Vec::new();
     for (name, sql) in &info.checks {
@@ -137,7 +146,7 @@ fn assignment_target(a: &ast::Assignment) -> Result<String, SqlError> {
     }
 }
 
-fn bind_assignments(
+pub(crate) fn bind_assignments(
     b: &mut Binder,
     info: &TableInfo,
     assignments: &[ast::Assignment],
@@ -501,7 +510,8 @@ impl Session {
         let checks = bind_checks(&mut b, &info)?;
         let returning = bind_returning(&mut b, returning, &scope)?;
         let params = b.param_types();
-        Ok((ModifyPlan { table: info, source, target_width, assignments, checks, returning }, params))
+        let target = ModifyTarget { table: info, offset: 0, assignments, checks };
+        Ok((ModifyPlan { source, targets: vec![target], returning }, params))
     }
 
     fn bind_update(
@@ -515,12 +525,12 @@ impl Session {
             return Err(SqlError::not_supported("this UPDATE form"));
         }
         if mysql {
-            if let Some(n) = crate::mysql_sql::modify::update(up)? {
+            let mut b = self.binder(cat, param_types);
+            if let Some((source, targets)) = crate::mysql_sql::modify::update(&mut b, up)? {
                 if up.limit.is_some() || !up.order_by.is_empty() {
                     return Err(SqlError::not_supported("ORDER BY and LIMIT in a multi-table UPDATE"));
                 }
-                let ol = (&[][..], None);
-                return self.bind_modify(cat, &n.target, &n.from, &n.selection, &up.assignments, &up.returning, param_types, ol);
+                return Ok((ModifyPlan { source, targets, returning: None }, b.param_types()));
             }
         }
         let from: Vec<ast::TableWithJoins> = match &up.from {
@@ -542,12 +552,12 @@ impl Session {
             return Err(SqlError::not_supported("this DELETE form"));
         }
         if mysql {
-            if let Some(n) = crate::mysql_sql::modify::delete(del)? {
+            let mut b = self.binder(cat, param_types);
+            if let Some((source, targets)) = crate::mysql_sql::modify::delete(&mut b, del)? {
                 if del.limit.is_some() || !del.order_by.is_empty() {
                     return Err(SqlError::not_supported("ORDER BY and LIMIT in a multi-table DELETE"));
                 }
-                let ol = (&[][..], None);
-                return self.bind_modify(cat, &n.target, &n.from, &n.selection, &[], &del.returning, param_types, ol);
+                return Ok((ModifyPlan { source, targets, returning: None }, b.param_types()));
             }
         }
         let tables = match &del.from {
@@ -594,11 +604,11 @@ impl Session {
             }
             ast::Statement::Update(u) => {
                 let (p, _) = self.bind_update(&cat, u, param_types)?;
-                (format!("Update on {}", p.table.name), p.source)
+                (format!("Update on {}", p.targets[0].table.name), p.source)
             }
             ast::Statement::Delete(d) => {
                 let (p, _) = self.bind_delete(&cat, d, param_types)?;
-                (format!("Delete on {}", p.table.name), p.source)
+                (format!("Delete on {}", p.targets[0].table.name), p.source)
             }
             _ => return Err(SqlError::not_supported("EXPLAIN of this statement")),
         };
@@ -803,6 +813,9 @@ impl Session {
         let ctx = self.new_ctx(params, Default::default());
         let mut ctx_holder = Some(ctx);
         let mysql = self.engine.dialect.is_mysql();
+        let cat = self.engine.catalog();
+        let fk_checks =
+            if self.mysql_foreign_key_checks() { crate::mysql_sql::foreign_keys::Checks::of(&cat, &info) } else { None };
         let records = rows.len() as u64;
         let mut duplicates = 0u64;
         for (ri, row) in rows.into_iter().enumerate() {
@@ -825,6 +838,17 @@ impl Session {
                 }
                 r?
             };
+            if let Some(c) = &fk_checks {
+                match c.written(tx, &cat, &row, None).await {
+                    // INSERT IGNORE skips the row with a warning.
+                    Err(e) if plan.ignore => {
+                        self.mysql_diagnostic("Warning", e.mysql_errno.unwrap_or(1452), e.message);
+                        duplicates += 1;
+                        continue;
+                    }
+                    r => r?,
+                }
+            }
             let mut attempt = tx.insert(&table, row.clone()).await;
             // REPLACE: delete the rows the new one collides with, then insert it.
             while let (true, Err(e @ (StorageError::DuplicateKey { .. } | StorageError::UniqueViolation { .. }))) =
@@ -832,6 +856,9 @@ impl Session {
             {
                 let Some(existing) = conflicting_row(tx, &info, e, &row).await? else { break };
                 let key: Vec<Value> = pk.iter().map(|p| existing[*p].clone()).collect();
+                if let Some(c) = &fk_checks {
+                    c.removed(tx, &cat, &existing, None).await?;
+                }
                 tx.delete(&table, &key).await?;
                 count += 1;
                 duplicates += 1;
@@ -885,6 +912,10 @@ impl Session {
                             continue;
                         }
                         count += 1;
+                    }
+                    if let Some(c) = &fk_checks {
+                        c.written(tx, &cat, &updated, Some(&existing)).await?;
+                        c.removed(tx, &cat, &existing, Some(&updated)).await?;
                     }
                     tx.update(&table, &key, updated.clone()).await.map_err(|e| {
                         if mysql {
@@ -945,8 +976,6 @@ impl Session {
         params: &[Value],
         update: bool,
     ) -> Result<QueryOutput, SqlError> {
-        let info = plan.table.clone();
-        let pk = info.schema.primary_key_positions();
         // Lock the rows to change; when that waited for another transaction or the rows
         // may have changed since the snapshot, read them again through a fresh one.
         let mut rounds = 0;
@@ -954,92 +983,125 @@ impl Session {
             let data = exec::prefetch(tx, &plan.source, params, self.statement_now()).await?;
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
-            let keys: Vec<_> = rows
-                .iter()
-                .map(|row| crate::expr::compare::row_key(&pk.iter().map(|p| row[*p].clone()).collect::<Vec<_>>()))
-                .collect();
-            let locked = self.engine.locks.lock_all(self.lock_owner, &info.storage_name, &keys, &self.cancel).await?;
-            let current = rounds > 0 && locked.all_held_before;
-            if current || (!locked.waited && tx.snapshot_is_current()) || rounds >= 8 {
+            let (mut waited, mut held_before) = (false, true);
+            for t in &plan.targets {
+                let keys: Vec<_> = rows.iter().filter_map(|row| t.key(row)).map(|k| crate::expr::compare::row_key(&k)).collect();
+                let locked = self.engine.locks.lock_all(self.lock_owner, &t.table.storage_name, &keys, &self.cancel).await?;
+                waited |= locked.waited;
+                held_before &= locked.all_held_before;
+            }
+            let current = rounds > 0 && held_before;
+            if current || (!waited && tx.snapshot_is_current()) || rounds >= 8 {
                 break (ctx, rows);
             }
             tx.refresh_snapshot().await?;
             rounds += 1;
         };
-        // (old key, new row, returning values)
         let mysql = self.engine.dialect.is_mysql();
         let mut unchanged = 0u64;
-        // ON UPDATE CURRENT_TIMESTAMP columns (MySQL).
-        let on_update: Vec<usize> = if mysql {
-            info.schema
-                .options
-                .keys()
-                .filter_map(|k| k.strip_prefix(crate::mysql_sql::ddl::OPT_ON_UPDATE_PREFIX))
-                .filter_map(|c| info.schema.column_position(c))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let changes: Vec<RowChange> = {
+        // (target, change)
+        let mut changes: Vec<(usize, RowChange)> = Vec::with_capacity(rows.len());
+        for (ti, t) in plan.targets.iter().enumerate() {
+            let info = &t.table;
+            let width = t.width();
+            let on_update = if mysql && update { on_update_columns(info) } else { Vec::new() };
+            // Each target row changes once, however many source rows it appears in.
             let mut seen = HashSet::new();
-            let mut changes = Vec::with_capacity(rows.len());
-            for row in rows {
-                let key: Vec<Value> = pk.iter().map(|p| row[*p].clone()).collect();
+            let mut row_no = 0;
+            for row in &rows {
+                let Some(key) = t.key(row) else { continue };
                 if !seen.insert(crate::expr::compare::row_key(&key)) {
                     continue;
                 }
-                if update {
-                    let mut new_row: Vec<Value> = row[..plan.target_width].to_vec();
-                    for (pos, e) in &plan.assignments {
-                        new_row[*pos] = ctx.env().eval(e, &row)?;
-                    }
-                    if mysql && !on_update.is_empty() && new_row[..] != row[..plan.target_width] {
-                        let now = crate::expr::functions::now_micros();
-                        for p in &on_update {
-                            if !plan.assignments.iter().any(|(a, _)| a == p) {
-                                new_row[*p] = Value::Timestamp(now - now.rem_euclid(1_000_000));
-                            }
-                        }
-                    }
-                    let new_row = self.finish_row(&info, &ctx, &plan.checks, new_row, changes.len() + 1)?;
-                    if mysql {
-                        // MySQL counts a row whose values do not change as matched, not affected.
-                        if new_row[..] == row[..plan.target_width] {
-                            unchanged += 1;
-                            continue;
-                        }
-                    }
+                let old = &row[t.offset..t.offset + width];
+                if !update {
                     let ret = match &plan.returning {
-                        Some((exprs, _)) => {
-                            let mut full = new_row.clone();
-                            full.extend(row[plan.target_width..].iter().cloned());
-                            Some(exprs.iter().map(|e| ctx.env().eval(e, &full)).collect::<Result<Vec<_>, _>>()?)
-                        }
+                        Some((exprs, _)) => Some(exprs.iter().map(|e| ctx.env().eval(e, row)).collect::<Result<Vec<_>, _>>()?),
                         None => None,
                     };
-                    changes.push((key, Some(new_row), ret));
-                } else {
-                    let ret = match &plan.returning {
-                        Some((exprs, _)) => {
-                            Some(exprs.iter().map(|e| ctx.env().eval(e, &row)).collect::<Result<Vec<_>, _>>()?)
-                        }
-                        None => None,
-                    };
-                    changes.push((key, None, ret));
+                    changes.push((ti, (key, old.to_vec(), None, ret)));
+                    continue;
                 }
+                let mut new_row = old.to_vec();
+                for (pos, e) in &t.assignments {
+                    new_row[*pos] = ctx.env().eval(e, row)?;
+                }
+                if !on_update.is_empty() && new_row[..] != old[..] {
+                    let now = crate::expr::functions::now_micros();
+                    for p in &on_update {
+                        if !t.assignments.iter().any(|(a, _)| a == p) {
+                            new_row[*p] = Value::Timestamp(now - now.rem_euclid(1_000_000));
+                        }
+                    }
+                }
+                row_no += 1;
+                let new_row = self.finish_row(info, &ctx, &t.checks, new_row, row_no)?;
+                // MySQL counts a row whose values do not change as matched, not affected.
+                if mysql && new_row[..] == old[..] {
+                    unchanged += 1;
+                    continue;
+                }
+                let ret = match &plan.returning {
+                    Some((exprs, _)) => {
+                        let mut full = row.clone();
+                        full.splice(t.offset..t.offset + width, new_row.iter().cloned());
+                        Some(exprs.iter().map(|e| ctx.env().eval(e, &full)).collect::<Result<Vec<_>, _>>()?)
+                    }
+                    None => None,
+                };
+                changes.push((ti, (key, old.to_vec(), Some(new_row), ret)));
             }
-            changes
+        }
+        // A table named twice (MySQL's `UPDATE t a JOIN t b SET a.x = .., b.y = ..`): a
+        // later target's change goes onto what an earlier one wrote.
+        let shared = plan.targets.len() > 1;
+        let mut written: std::collections::HashMap<(String, Vec<crate::expr::compare::HashKey>), Vec<Value>> = Default::default();
+        let cat = self.engine.catalog();
+        let fk_checks: Vec<Option<crate::mysql_sql::foreign_keys::Checks>> = if self.mysql_foreign_key_checks() {
+            plan.targets.iter().map(|t| crate::mysql_sql::foreign_keys::Checks::of(&cat, &t.table)).collect()
+        } else {
+            Vec::new()
         };
-        let table = info.storage_name.clone();
         let mut count = 0u64;
         let mut returned = Vec::new();
-        for (key, new_row, ret) in changes {
+        for (ti, (key, old, new_row, ret)) in changes {
             if self.cancel.load(Ordering::Relaxed) {
                 return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
             }
+            let t = &plan.targets[ti];
+            let table = &t.table.storage_name;
             let done = match new_row {
-                Some(r) => tx.update(&table, &key, r).await.map_err(|e| unique_error(&info, e))?,
-                None => tx.delete(&table, &key).await?.is_some(),
+                Some(mut r) => {
+                    let slot = (table.clone(), crate::expr::compare::row_key(&key));
+                    if let Some(earlier) = written.get(&slot).filter(|_| shared) {
+                        let mut merged = earlier.clone();
+                        for (pos, _) in &t.assignments {
+                            merged[*pos] = r[*pos].clone();
+                        }
+                        r = merged;
+                    }
+                    if let Some(Some(c)) = fk_checks.get(ti) {
+                        c.written(tx, &cat, &r, Some(&old)).await?;
+                        c.removed(tx, &cat, &old, Some(&r)).await?;
+                    }
+                    let done = tx.update(table, &key, r.clone()).await.map_err(|e| {
+                        if mysql {
+                            crate::mysql_sql::insert::duplicate_error(&t.table, &e, &r)
+                        } else {
+                            unique_error(&t.table, e)
+                        }
+                    })?;
+                    if shared {
+                        written.insert(slot, r);
+                    }
+                    done
+                }
+                None => {
+                    if let Some(Some(c)) = fk_checks.get(ti) {
+                        c.removed(tx, &cat, &old, None).await?;
+                    }
+                    tx.delete(table, &key).await?.is_some()
+                }
             };
             if done {
                 count += 1;
@@ -1054,6 +1116,28 @@ impl Session {
             Some((_, columns)) => QueryOutput::Rows { columns, rows: returned, affected: Some(affected) },
             None => QueryOutput::Command { command: verb.name().into(), affected: Some(affected) },
         })
+    }
+}
+
+/// MySQL's ON UPDATE CURRENT_TIMESTAMP columns of a table.
+fn on_update_columns(info: &TableInfo) -> Vec<usize> {
+    info.schema
+        .options
+        .keys()
+        .filter_map(|k| k.strip_prefix(crate::mysql_sql::ddl::OPT_ON_UPDATE_PREFIX))
+        .filter_map(|c| info.schema.column_position(c))
+        .collect()
+}
+
+impl ModifyTarget {
+    fn width(&self) -> usize {
+        self.table.columns().len()
+    }
+
+    /// The target's primary key in a source row (`None`: an outer join's missing row).
+    fn key(&self, row: &[Value]) -> Option<Vec<Value>> {
+        let key: Vec<Value> = self.table.schema.primary_key_positions().iter().map(|p| row[self.offset + p].clone()).collect();
+        (!key.iter().any(Value::is_null)).then_some(key)
     }
 }
 

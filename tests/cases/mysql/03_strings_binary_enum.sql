@@ -14,6 +14,7 @@ INSERT INTO s (id, vb) VALUES (12, 'abcde');
 INSERT INTO s (id, e) VALUES (13, 'huge');
 INSERT INTO s (id, e) VALUES (14, 2);
 SELECT id, e, e + 0 FROM s WHERE e IS NOT NULL ORDER BY e;
+SELECT id, e, e * 10 FROM s ORDER BY e DESC, id;
 SELECT id FROM s WHERE e = 'LARGE';
 SELECT 'a' = 'A', 'a' = 'a ', 'abc' < 'abd', BINARY 'a' = 'A', 'b' > 'A';
 SELECT id FROM s WHERE v = 'ABC' ORDER BY id;

@@ -23,6 +23,9 @@ SELECT DISTINCT region FROM sales ORDER BY region;
 SELECT product, MAX(qty) - MIN(qty) AS spread, STDDEV_POP(qty) AS sd, VAR_POP(qty) AS v FROM sales GROUP BY product ORDER BY product;
 SELECT BIT_AND(qty), BIT_OR(qty), BIT_XOR(qty) FROM sales;
 SELECT region, COUNT(*) FROM sales GROUP BY region WITH ROLLUP;
+SELECT region, product, SUM(qty) FROM sales WHERE region <> 'east' GROUP BY region, product WITH ROLLUP;
+SELECT BIT_AND(qty), BIT_OR(qty), BIT_XOR(qty) FROM sales WHERE id > 100;
+SELECT product, VAR_SAMP(qty), STDDEV_SAMP(qty) FROM sales WHERE product = 'plum' GROUP BY product;
 -- differs: mysql8's 1055 message is "Expression #2 of SELECT list is not in GROUP BY clause and contains nonaggregated column ..."
 SELECT region, product FROM sales GROUP BY region;
 SELECT COUNT(*) FROM sales HAVING COUNT(*) > 100;

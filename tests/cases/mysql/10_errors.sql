@@ -11,6 +11,7 @@ INSERT INTO t VALUES (2, 'b', 10);
 INSERT INTO t VALUES (2, NULL, 12);
 INSERT INTO t (id, u) VALUES (3, 13);
 INSERT INTO t VALUES (4, 'abcd', 14);
+-- differs: mysql8 names the key with its table: for key 't.PRIMARY'
 INSERT INTO t VALUES (5, 'ok', 15), (1, 'dup', 16);
 SELECT * FROM t ORDER BY id;
 UPDATE t SET v = NULL WHERE id = 1;
@@ -47,8 +48,15 @@ SELECT COUNT(*) FROM t;
 SELECT id FROM t WHERE id = 'abc';
 CREATE TABLE p (id INT PRIMARY KEY);
 CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id));
--- differs: mysql8 and mariadb word the foreign key constraint text differently
 INSERT INTO c VALUES (1, 7);
+INSERT INTO p VALUES (1), (2);
+INSERT INTO c VALUES (1, 1), (2, NULL);
+INSERT IGNORE INTO c VALUES (3, 1), (4, 9);
+UPDATE c SET p_id = 5 WHERE id = 1;
+DELETE FROM p WHERE id = 1;
+UPDATE p SET id = 3 WHERE id = 1;
+DELETE FROM p WHERE id = 2;
+SELECT * FROM c ORDER BY id;
 SELECT nosuchfn(1);
 SELECT ABS(1, 2);
 SELECT (SELECT 1 UNION SELECT 2);

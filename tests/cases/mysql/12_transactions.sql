@@ -41,6 +41,7 @@ ROLLBACK;
 SELECT id FROM acct WHERE id = 7;
 BEGIN;
 INSERT INTO acct VALUES (8, 1);
+-- differs: mysql8 names the key with its table: for key 'acct.PRIMARY'
 INSERT INTO acct VALUES (8, 2);
 COMMIT;
 SELECT id, bal FROM acct WHERE id = 8;

@@ -123,6 +123,60 @@ pub fn aggregate(
     Ok(out)
 }
 
+/// MySQL's GROUP BY ... WITH ROLLUP: the groups sorted by their values; after the last
+/// group of each prefix of the group values (longest first) a row for the prefix, the
+/// rest NULL, aggregating all its groups; the grand total last.
+pub fn rollup(env: &Env<'_>, rows: Vec<Row>, group: &[Expr], aggs: &[AggCall]) -> Result<Vec<Row>, SqlError> {
+    let n = group.len();
+    // One group per row first (its key values, then the row), then merged by prefix.
+    let mut keyed: Vec<(Vec<Value>, Row)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        env.ctx.check_cancel()?;
+        let mut k = Vec::with_capacity(n);
+        for g in group {
+            k.push(env.eval(g, &row)?);
+        }
+        keyed.push((k, row));
+    }
+    // MySQL's order: NULL first.
+    let cmp = |x: &Value, y: &Value| match (x.is_null(), y.is_null()) {
+        (false, false) => sort_cmp(x, y),
+        (a, b) => b.cmp(&a),
+    };
+    keyed.sort_by(|a, b| a.0.iter().zip(&b.0).map(|(x, y)| cmp(x, y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    let mut out = Vec::new();
+    let mut start = 0;
+    // Rows of the open group of each prefix length: keyed[open[k]..i].
+    let mut open = vec![0usize; n + 1];
+    let same = |a: &[Value], b: &[Value], k: usize| a[..k].iter().zip(&b[..k]).all(|(x, y)| sort_cmp(x, y).is_eq());
+    while start < keyed.len() {
+        let mut end = start + 1;
+        while end < keyed.len() && same(&keyed[start].0, &keyed[end].0, n) {
+            end += 1;
+        }
+        let next = keyed.get(end).map(|k| k.0.clone());
+        for k in (0..=n).rev() {
+            if k < n && next.as_ref().is_some_and(|nx| same(&keyed[start].0, nx, k)) {
+                break;
+            }
+            let from = if k == n { start } else { open[k] };
+            let members: Vec<Row> = keyed[from..end].iter().map(|(_, r)| r.clone()).collect();
+            let mut agg_rows = aggregate(env, members, &[], aggs, true)?;
+            let mut row: Vec<Value> = keyed[start].0[..k].to_vec();
+            row.extend(std::iter::repeat_n(Value::Null, n - k));
+            row.extend(agg_rows.pop().unwrap_or_default());
+            out.push(row);
+        }
+        for (k, o) in open.iter_mut().enumerate().take(n) {
+            if next.as_ref().is_none_or(|nx| !same(&keyed[start].0, nx, k)) {
+                *o = end;
+            }
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
 pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Option<Value>) -> Result<Value, SqlError> {
     Ok(match agg.func {
         AggFunc::CountStar => Value::Int(count_star),
@@ -211,6 +265,26 @@ pub(crate) fn finish(agg: &AggCall, vals: Vec<Value>, count_star: i64, sep: Opti
             } else {
                 Value::Array(vals)
             }
+        }
+        AggFunc::Variance { sample, root } => {
+            let xs: Vec<f64> = vals.iter().map(crate::mysql_sql::functions::num).collect();
+            let n = xs.len() as f64;
+            if xs.is_empty() || (sample && xs.len() < 2) {
+                return Ok(Value::Null);
+            }
+            let mean = xs.iter().sum::<f64>() / n;
+            let squares: f64 = xs.iter().map(|x| (x - mean) * (x - mean)).sum();
+            let v = squares / if sample { n - 1.0 } else { n };
+            Value::Float(if root { v.sqrt() } else { v })
+        }
+        AggFunc::BitAnd | AggFunc::BitOr | AggFunc::BitXor => {
+            let bits = vals.iter().map(crate::mysql_sql::functions::bits);
+            let r = match agg.func {
+                AggFunc::BitAnd => bits.fold(u64::MAX, |a, b| a & b),
+                AggFunc::BitOr => bits.fold(0, |a, b| a | b),
+                _ => bits.fold(0, |a, b| a ^ b),
+            };
+            Value::Decimal(BigDecimal::from(r))
         }
     })
 }

@@ -331,8 +331,11 @@ pub fn run(ctx: &ExecCtx, plan: &Plan, outer: &[Vec<Value>]) -> Result<Vec<Row>,
             }
             Ok(out)
         }
-        Plan::Aggregate { input, group, aggs, always_one_row } => {
+        Plan::Aggregate { input, group, aggs, always_one_row, rollup } => {
             let rows = run(ctx, input, outer)?;
+            if *rollup {
+                return aggregate::rollup(&env, rows, group, aggs);
+            }
             aggregate::aggregate(&env, rows, group, aggs, *always_one_row)
         }
         Plan::Window { input, calls } => {

@@ -311,6 +311,10 @@ pub fn create_table(info: &TableInfo, next_auto_increment: Option<u64>) -> Strin
             format!("  KEY {} ({cols})", backtick(&ix.name))
         });
     }
+    let db = info.storage_name.split('.').nth(1).unwrap_or("");
+    for fk in crate::mysql_sql::foreign_keys::ForeignKey::of(&info.schema.options) {
+        lines.push(format!("  {}", fk.clause(db)));
+    }
     for (name, expr) in &info.checks {
         lines.push(format!("  CONSTRAINT {} CHECK ({expr})", backtick(name)));
     }

@@ -153,6 +153,10 @@ impl MySqlSession {
         !matches!(self.vars.get("autocommit"), Some(Value::Int(0)))
     }
 
+    pub(crate) fn foreign_key_checks(&self) -> bool {
+        !matches!(self.vars.get("foreign_key_checks"), Some(Value::Int(0)))
+    }
+
     pub(crate) fn warning_count(&self) -> usize {
         self.diagnostics.len()
     }

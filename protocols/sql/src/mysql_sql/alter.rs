@@ -78,6 +78,9 @@ impl Session {
 
     /// MySQL's handling of `stmt` when it differs from the shared DDL (`None`: shared).
     pub(crate) async fn mysql_ddl(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
+        if let Some(r) = Box::pin(self.foreign_key_ddl(stmt)).await {
+            return Some(r);
+        }
         Some(match stmt {
             Statement::RenameTable(list) => self.rename_tables(list).await,
             Statement::CreateTable(ct) if ct.like.is_some() => self.create_like(ct).await,
@@ -95,6 +98,7 @@ impl Session {
                             | ast::AlterTableOperation::ChangeColumn { .. }
                             | ast::AlterTableOperation::DropIndex { .. }
                             | ast::AlterTableOperation::AutoIncrement { .. }
+                            | ast::AlterTableOperation::AddColumn { column_position: Some(_), .. }
                             | ast::AlterTableOperation::AddConstraint {
                                 constraint: ast::TableConstraint::Index(_) | ast::TableConstraint::Unique(_),
                                 ..
@@ -106,6 +110,41 @@ impl Session {
             }
             _ => return None,
         })
+    }
+
+    /// ALTER TABLE / DROP INDEX against the table's constraints (`Some`: refused, or DROP
+    /// FOREIGN KEY done).
+    async fn foreign_key_ddl(&mut self, stmt: &Statement) -> Option<Result<QueryOutput, SqlError>> {
+        let checked = match stmt {
+            Statement::AlterTable(at) => Some((&at.name, at.operations.clone())),
+            Statement::Drop { object_type: ast::ObjectType::Index, names, table: Some(t), .. } => {
+                let ops = names
+                    .iter()
+                    .filter_map(|n| n.0.last().and_then(|p| p.as_ident()).cloned())
+                    .map(|name| ast::AlterTableOperation::DropIndex { name })
+                    .collect();
+                Some((t, ops))
+            }
+            _ => None,
+        };
+        if let Some((table, ops)) = checked {
+            let cat = self.engine.catalog();
+            if let Some(info) = self.qualified_name(table).ok().and_then(|(q, _)| cat.tables.get(&q).cloned()) {
+                if let Err(e) = super::foreign_keys::check_alter(&cat, &info, &ops) {
+                    return Some(Err(e));
+                }
+                if let [ast::AlterTableOperation::DropForeignKey { name, .. }] = ops.as_slice() {
+                    let q = info.storage_name.clone();
+                    let change = AlterTable::SetOptions(super::foreign_keys::dropped(&ident(name)));
+                    let done = match self.engine.storage.alter_table(&q, change).await {
+                        Ok(_) => self.engine.refresh_table(&q).await.map(|_| cmd("ALTER TABLE")),
+                        Err(e) => Err(e.into()),
+                    };
+                    return Some(done);
+                }
+            }
+        }
+        None
     }
 
     fn existing(&self, name: &ast::ObjectName) -> Result<(String, String, Arc<TableInfo>), SqlError> {
@@ -127,7 +166,14 @@ impl Session {
             if self.engine.catalog().relation_exists(&new_q) {
                 return Err(errors::table_exists(&new_rel));
             }
+            let repointed = super::foreign_keys::renamed_parent(&self.engine.catalog(), &old_q, &new_q);
             self.engine.storage.alter_table(&old_q, AlterTable::RenameTable(new_q.clone())).await?;
+            for (table, options) in repointed {
+                self.engine.storage.alter_table(&table, AlterTable::SetOptions(options)).await?;
+                if table != new_q {
+                    self.engine.refresh_table(&table).await?;
+                }
+            }
             // The counters move with the table (a new table of the old name starts afresh).
             let mut def = table_def(&info, &old_q);
             let moved = own_sequences(&mut def, &new_q);
@@ -174,6 +220,7 @@ impl Session {
         let (_, _, info) = self.existing(source)?;
         let mut def = table_def(&info, &q);
         own_sequences(&mut def, &q);
+        super::foreign_keys::strip(&mut def.options);
         self.engine.storage.create_table(&def).await?;
         catalog::drop_sequences_with_prefix(&self.engine.storage, &format!("{q}.")).await?;
         self.engine.refresh_table(&q).await?;
@@ -202,6 +249,15 @@ impl Session {
             for m in &missing {
                 let rel = m.rsplit('.').next().unwrap_or(m);
                 self.notice("00000", format!("table \"{rel}\" does not exist, skipping"));
+            }
+        }
+        if self.mysql_foreign_key_checks() {
+            let cat = self.engine.catalog();
+            for q in &targets {
+                if let Some((child, fk)) = cat.tables.get(q).and_then(|info| super::foreign_keys::referred_by(&cat, info, &targets)) {
+                    let rel = q.rsplit('.').next().unwrap_or(q);
+                    return Err(super::foreign_keys::drop_refused(rel, &child, &fk));
+                }
             }
         }
         for q in targets {
@@ -241,16 +297,19 @@ impl Session {
             let info = self.engine.catalog().tables.get(&q).cloned().ok_or_else(|| errors::no_such_table(&self.schema_of(&q), &rel))?;
             match op {
                 ast::AlterTableOperation::ModifyColumn { col_name, data_type, options, column_position } => {
-                    if column_position.is_some() {
-                        return Err(SqlError::not_supported("FIRST / AFTER column positions"));
-                    }
                     self.change_column(&q, &rel, &info, &ident(col_name), col_name, data_type, options).await?;
+                    if let Some(p) = column_position {
+                        Box::pin(self.position_column(&q, &rel, &ident(col_name), p)).await?;
+                    }
                 }
                 ast::AlterTableOperation::ChangeColumn { old_name, new_name, data_type, options, column_position } => {
-                    if column_position.is_some() {
-                        return Err(SqlError::not_supported("FIRST / AFTER column positions"));
-                    }
                     self.change_column(&q, &rel, &info, &ident(old_name), new_name, data_type, options).await?;
+                    if let Some(p) = column_position {
+                        Box::pin(self.position_column(&q, &rel, &ident(new_name), p)).await?;
+                    }
+                }
+                ast::AlterTableOperation::AddColumn { column_position: Some(_), .. } => {
+                    Box::pin(self.add_column_at(&q, &rel, &info, at, op)).await?;
                 }
                 ast::AlterTableOperation::DropIndex { name } => self.drop_one_index(&q, &rel, &info, &ident(name)).await?,
                 ast::AlterTableOperation::AutoIncrement { value, .. } => {
@@ -374,6 +433,60 @@ impl Session {
         self.rebuild(q, info, pos, col, options_after).await
     }
 
+    /// ADD COLUMN ... FIRST | AFTER c: the shared ADD COLUMN, then the column moved.
+    async fn add_column_at(&mut self, q: &str, rel: &str, info: &TableInfo, at: &ast::AlterTable, op: &ast::AlterTableOperation) -> Result<(), SqlError> {
+        let ast::AlterTableOperation::AddColumn { column_keyword, if_not_exists, column_def, column_position: Some(p) } = op else {
+            return Ok(());
+        };
+        let name = ident(&column_def.name);
+        let existed = info.schema.column_position(&name).is_some();
+        if let ast::MySQLColumnPosition::After(after) = p {
+            if info.schema.column_position(&ident(after)).filter(|c| info.hidden != Some(*c)).is_none() {
+                return Err(errors::unknown_column(&ident(after), rel));
+            }
+        }
+        let add = ast::AlterTableOperation::AddColumn {
+            column_keyword: *column_keyword,
+            if_not_exists: *if_not_exists,
+            column_def: column_def.clone(),
+            column_position: None,
+        };
+        let single = ast::AlterTable { operations: vec![add], ..at.clone() };
+        self.alter_table_shared(&single).await?;
+        self.engine.refresh_table(q).await?;
+        if !existed {
+            self.position_column(q, rel, &name, p).await?;
+        }
+        Ok(())
+    }
+
+    /// FIRST / AFTER c of ADD / MODIFY / CHANGE COLUMN: the table rebuilt with `column`
+    /// moved there.
+    async fn position_column(&mut self, q: &str, rel: &str, column: &str, at: &ast::MySQLColumnPosition) -> Result<(), SqlError> {
+        self.engine.refresh_table(q).await?;
+        let info = self.engine.catalog().tables.get(q).cloned().ok_or_else(|| errors::no_such_table(&self.schema_of(q), rel))?;
+        let from = info.schema.column_position(column).ok_or_else(|| errors::unknown_column(column, rel))?;
+        let mut order: Vec<usize> = (0..info.columns().len()).filter(|&i| i != from).collect();
+        let to = match at {
+            ast::MySQLColumnPosition::First => 0,
+            ast::MySQLColumnPosition::After(after) => {
+                let name = ident(after);
+                let p = info.schema.column_position(&name).filter(|p| info.hidden != Some(*p) && *p != from);
+                let p = p.ok_or_else(|| errors::unknown_column(&name, rel))?;
+                order.iter().position(|&i| i == p).map_or(0, |i| i + 1)
+            }
+        };
+        order.insert(to, from);
+        if order.iter().enumerate().all(|(i, &c)| i == c) {
+            return Ok(());
+        }
+        let mut def = table_def(&info, &format!("{q}__orbit_rebuild"));
+        def.columns = order.iter().map(|&i| def.columns[i].clone()).collect();
+        let rows = self.engine.storage.scan(q, &Default::default()).await?;
+        let rows = rows.into_iter().map(|r| order.iter().map(|&i| r[i].clone()).collect()).collect();
+        self.replace_table(q, &info, def, rows).await
+    }
+
     /// Rebuilds a table with column `pos` replaced by `col` (rows converted by MySQL's rules).
     async fn rebuild(&mut self, q: &str, info: &TableInfo, pos: usize, col: ColumnDef, options: BTreeMap<String, String>) -> Result<(), SqlError> {
         let old_name = info.columns()[pos].name.clone();
@@ -403,6 +516,12 @@ impl Session {
             row[pos] = v;
             converted.push(row);
         }
+        self.replace_table(q, info, def, converted).await
+    }
+
+    /// Puts a new table of definition `def` (its name a temporary one) holding `rows` in
+    /// the place of `q`.
+    async fn replace_table(&mut self, q: &str, info: &TableInfo, def: TableDef, converted: Vec<Vec<Value>>) -> Result<(), SqlError> {
         let temp = def.name.clone();
         let _ = self.engine.storage.drop_table(&temp).await;
         self.engine.storage.create_table(&def).await?;

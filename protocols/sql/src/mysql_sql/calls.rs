@@ -171,7 +171,7 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
             T::Text
         }
         "length" | "octet_length" | "char_length" | "character_length" | "bit_length" | "locate" | "instr"
-        | "position" | "field" | "find_in_set" | "ascii" | "ord" | "strcmp" | "crc32" | "sign" | "datediff"
+        | "position" | "field" | "__orbit_enum_index" | "find_in_set" | "ascii" | "ord" | "strcmp" | "crc32" | "sign" | "datediff"
         | "year" | "month" | "day" | "dayofmonth" | "hour" | "minute" | "second" | "microsecond" | "dayofweek"
         | "dayofyear" | "weekday" | "week" | "weekofyear" | "quarter" | "yearweek" | "to_days" | "unix_timestamp"
         | "time_to_sec" | "period_diff" | "json_length" | "json_valid" | "json_contains" | "interval"
@@ -179,7 +179,7 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
             match name.as_str() {
                 "locate" | "position" => need((2..=3).contains(&n))?,
                 "instr" | "find_in_set" | "strcmp" | "datediff" => need(n == 2)?,
-                "field" => need(n >= 2)?,
+                "field" | "__orbit_enum_index" => need(n >= 2)?,
                 "unix_timestamp" => need(n <= 1)?,
                 _ => need(n >= 1)?,
             }

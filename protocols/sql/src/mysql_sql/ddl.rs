@@ -88,7 +88,7 @@ pub(crate) fn column_def(s: &Session, tb: &mut TableBuilder, c: &ast::ColumnDef)
             ast::ColumnOption::OnUpdate(e) => {
                 tb.options.insert(format!("{OPT_ON_UPDATE_PREFIX}{name}"), e.to_string());
             }
-            ast::ColumnOption::ForeignKey(_) => return Err(SqlError::not_supported("FOREIGN KEY constraints")),
+            ast::ColumnOption::ForeignKey(fk) => super::foreign_keys::declare(s, tb, fk, vec![name.clone()])?,
             other => return Err(SqlError::not_supported(format!("column option {other}"))),
         }
     }
@@ -101,7 +101,7 @@ pub(crate) fn column_def(s: &Session, tb: &mut TableBuilder, c: &ast::ColumnDef)
 }
 
 /// MySQL names an index after its first column when it has no name ("email", "email_2").
-fn index_name(tb: &TableBuilder, cols: &[String], name: Option<String>) -> String {
+pub(crate) fn index_name(tb: &TableBuilder, cols: &[String], name: Option<String>) -> String {
     if let Some(n) = name {
         return n;
     }

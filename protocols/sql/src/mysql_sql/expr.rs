@@ -92,6 +92,17 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
     use ast::BinaryOperator as B;
     use ast::Expr as E;
     Ok(Some(match e {
+        E::BinaryOp { left, op, right } if matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo | B::MyIntegerDivide) && (super::enums::members(&b.enum_columns, left).is_some() || super::enums::members(&b.enum_columns, right).is_some()) => {
+            // An ENUM column in arithmetic is its member's position.
+            let number = |e: &ast::Expr| -> Result<Box<ast::Expr>, SqlError> {
+                Ok(Box::new(match super::enums::members(&b.enum_columns, e) {
+                    Some(m) => super::enums::position(e, m)?,
+                    None => e.clone(),
+                }))
+            };
+            let arith = E::BinaryOp { left: number(left)?, op: op.clone(), right: number(right)? };
+            b.bind_expr(&arith, scope, agg)?
+        }
         E::BinaryOp { left, op, right } => {
             if let (B::Plus | B::Minus, E::Interval(iv)) = (op, right.as_ref()) {
                 let (x, t) = b.bind_expr(left, scope, agg)?;

@@ -66,7 +66,7 @@ pub(crate) fn num(v: &Value) -> f64 {
 }
 
 /// A bit operation's operand: MySQL's 64-bit unsigned integer.
-fn bits(v: &Value) -> u64 {
+pub(crate) fn bits(v: &Value) -> u64 {
     let d = dec(v).with_scale_round(0, RoundingMode::HalfUp);
     if d.is_negative() {
         d.to_i64().map(|i| i as u64).unwrap_or(0)
@@ -392,7 +392,8 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
                 None => 0,
             })
         }
-        "field" => {
+        // FIELD, and an ENUM value's position (NULL for NULL: not null-safe).
+        "field" | "__orbit_enum_index" => {
             if arg(0).is_null() {
                 return Ok(Value::Int(0));
             }

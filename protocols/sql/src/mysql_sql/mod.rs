@@ -13,14 +13,17 @@
 //! * [`expr`]: expression typing (string/number conversions, `/`, DIV, `<=>`, XOR,
 //!   case-insensitive string comparison, CAST targets, INTERVAL arithmetic).
 //! * [`calls`] (typing), [`functions`], [`datetime`], [`json`]: the MySQL function library.
-//! * [`modify`]: multi-table UPDATE and DELETE as one target and a FROM list.
+//! * [`modify`]: multi-table UPDATE and DELETE (several targets, outer joins).
+//! * [`foreign_keys`]: FOREIGN KEY constraints (RESTRICT), their checks and errors.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
+//! * [`enums`]: ENUM columns sorted and computed by their members' positions.
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
 pub mod alter;
 pub mod calls;
 pub mod datetime;
 pub mod ddl;
+pub mod enums;
 pub mod errors;
 pub mod expr;
 pub mod format;
@@ -29,6 +32,7 @@ pub mod having;
 pub mod insert;
 pub mod item_names;
 pub mod json;
+pub mod foreign_keys;
 pub mod modify;
 pub mod rewrite;
 pub mod strings;

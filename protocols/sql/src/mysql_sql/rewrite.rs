@@ -29,7 +29,8 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     let has_mod = b.windows(3).any(|w| w.eq_ignore_ascii_case(b"mod"));
     let has_unit = b.contains(&b'_');
     let has_binary = b.windows(6).any(|w| w.eq_ignore_ascii_case(b"binary"));
-    if !has_bang && !has_mod && !has_unit && !has_binary {
+    let has_update_list = b.contains(&b',') && b.windows(6).any(|w| w.eq_ignore_ascii_case(b"update"));
+    if !has_bang && !has_mod && !has_unit && !has_binary && !has_update_list {
         return None;
     }
     let dialect = crate::Dialect::MySql.parser();
@@ -59,7 +60,51 @@ pub fn operator_tokens(sql: &str) -> Option<Result<Vec<TokenWithSpan>, String>> 
     if has_binary {
         tokens = binary_operator(tokens);
     }
+    if has_update_list {
+        tokens = update_table_list(tokens);
+    }
     Some(Ok(tokens))
+}
+
+/// `UPDATE t1, t2 SET ...`: sqlparser takes one table (with joins) before SET, so the
+/// commas of the table list become CROSS JOIN.
+fn update_table_list(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut commas = Vec::new();
+    // Inside an UPDATE's table list: its parenthesis depth.
+    let mut in_list: Option<usize> = None;
+    let mut statement_start = true;
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::SemiColon => {
+                in_list = None;
+                statement_start = true;
+                depth = 0;
+                continue;
+            }
+            Token::Comma if in_list == Some(depth) => commas.push(i),
+            Token::Word(w) if w.quote_style.is_none() => {
+                if statement_start && w.value.eq_ignore_ascii_case("update") {
+                    in_list = Some(depth);
+                } else if in_list == Some(depth) && w.value.eq_ignore_ascii_case("set") {
+                    in_list = None;
+                }
+            }
+            _ => {}
+        }
+        statement_start = false;
+    }
+    let mut out = tokens;
+    for i in commas.into_iter().rev() {
+        let span = out[i].span;
+        let t = |token: Token| TokenWithSpan { token, span };
+        let ws = || t(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+        out.splice(i..=i, [ws(), t(Token::make_keyword("CROSS")), ws(), t(Token::make_keyword("JOIN")), ws()]);
+    }
+    out
 }
 
 /// The `BINARY x` operator binds tighter than comparisons (`BINARY 'a' = 'A'` compares a
@@ -287,6 +332,7 @@ impl VisitorMut for Names<'_> {
 
     fn post_visit_expr(&mut self, e: &mut ast::Expr) -> ControlFlow<()> {
         group_concat(e);
+        statistical_aggregates(e);
         avg_as_division(e);
         count_distinct_list(e);
         // `$n` is a parameter: statements logged for a replay print their `?` that way.
@@ -533,6 +579,28 @@ fn rewrite_insert(ins: &mut ast::Insert) {
             let _ = a.value.visit(&mut Values);
         }
     }
+}
+
+/// MySQL's STD / STDDEV / STDDEV_POP / VARIANCE / VAR_POP / STDDEV_SAMP / VAR_SAMP and
+/// BIT_AND / BIT_OR / BIT_XOR are aggregates under the engine's `__orbit_*` names (so a
+/// PostgreSQL session's functions of the same names stay its own).
+fn statistical_aggregates(e: &mut ast::Expr) {
+    let ast::Expr::Function(f) = e else { return };
+    if f.over.is_some() || f.name.0.len() != 1 {
+        return;
+    }
+    let ast::ObjectNamePart::Identifier(i) = &f.name.0[0] else { return };
+    let to = match i.value.to_ascii_lowercase().as_str() {
+        "std" | "stddev" | "stddev_pop" => "__orbit_stddev_pop",
+        "variance" | "var_pop" => "__orbit_var_pop",
+        "stddev_samp" => "__orbit_stddev_samp",
+        "var_samp" => "__orbit_var_samp",
+        "bit_and" => "__orbit_bit_and",
+        "bit_or" => "__orbit_bit_or",
+        "bit_xor" => "__orbit_bit_xor",
+        _ => return,
+    };
+    f.name = ast::ObjectName::from(vec![ast::Ident::new(to)]);
 }
 
 /// `COUNT(DISTINCT a, b)` counts the distinct rows of non-NULL values: it becomes the

@@ -107,8 +107,12 @@ pub fn object_name_parts(n: &ast::ObjectName) -> Result<Vec<String>, SqlError> {
         .collect()
 }
 
-const AGGREGATES: &[&str] =
-    &["count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg"];
+const AGGREGATES: &[&str] = &[
+    "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
+    // MySQL's statistical and bit aggregates, under the names its pre-pass gives them.
+    "__orbit_var_pop", "__orbit_var_samp", "__orbit_stddev_pop", "__orbit_stddev_samp", "__orbit_bit_and",
+    "__orbit_bit_or", "__orbit_bit_xor",
+];
 
 fn function_name(f: &ast::Function) -> String {
     f.name
@@ -351,6 +355,8 @@ pub struct Binder<'a> {
     /// What a MySQL session lets the binder read (variables, DATABASE(), ...); see
     /// [`crate::mysql::bind`].
     pub mysql: Option<Arc<crate::mysql::bind::BindEnv>>,
+    /// MySQL: the ENUM columns of the tables bound so far ([`crate::mysql_sql::enums`]).
+    pub(crate) enum_columns: Vec<crate::mysql_sql::enums::EnumColumn>,
 }
 
 impl<'a> Binder<'a> {
@@ -368,6 +374,7 @@ impl<'a> Binder<'a> {
             named_windows: Vec::new(),
             dialect: crate::Dialect::PostgreSql,
             mysql: None,
+            enum_columns: Vec::new(),
         }
     }
 
@@ -754,6 +761,14 @@ impl<'a> Binder<'a> {
     fn bind_select_inner(&mut self, s: &ast::Select, order: &[&ast::OrderByExpr]) -> Result<Bound, SqlError> {
         // FROM
         let (rels, mut conds, scope) = self.bind_from(&s.from)?;
+        // MySQL: ORDER BY an ENUM column sorts by its members' positions.
+        let enum_order = if self.dialect.is_mysql() {
+            crate::mysql_sql::enums::order_items(&self.enum_columns, s, order)?
+        } else {
+            None
+        };
+        let enum_refs: Vec<&ast::OrderByExpr> = enum_order.iter().flatten().collect();
+        let order: &[&ast::OrderByExpr] = if enum_order.is_some() { &enum_refs } else { order };
         // WHERE
         if let Some(w) = &s.selection {
             let mut aggs = Vec::new();
@@ -768,10 +783,13 @@ impl<'a> Binder<'a> {
         let mut plan = build_joins(rels, conds);
 
         // Aggregation
+        let mut rollup = false;
         let group_exprs: Vec<ast::Expr> = match &s.group_by {
             ast::GroupByExpr::Expressions(v, mods) => {
-                if !mods.is_empty() {
-                    return Err(SqlError::not_supported("GROUP BY modifiers"));
+                match mods.as_slice() {
+                    [] => {}
+                    [ast::GroupByWithModifier::Rollup] if self.dialect.is_mysql() && !v.is_empty() => rollup = true,
+                    _ => return Err(SqlError::not_supported("GROUP BY modifiers")),
                 }
                 v.clone()
             }
@@ -827,7 +845,8 @@ impl<'a> Binder<'a> {
                 agg_strs.push(key);
             }
             let n_group = group.len();
-            plan = Plan::Aggregate { input: Box::new(plan), group, aggs, always_one_row: group_exprs.is_empty() };
+            let always_one_row = group_exprs.is_empty();
+            plan = Plan::Aggregate { input: Box::new(plan), group, aggs, always_one_row, rollup };
             agg_ctx = Some(AggCtx {
                 group_strs,
                 agg_strs,
@@ -1177,7 +1196,8 @@ impl<'a> Binder<'a> {
                     (SqlType::Int2 | SqlType::Int4, "sum") => SqlType::Int8,
                     (SqlType::Int8 | SqlType::Numeric | SqlType::Unknown, _) => SqlType::Numeric,
                     (SqlType::Int2 | SqlType::Int4, _) => SqlType::Numeric,
-                    (SqlType::Float4, "sum") => SqlType::Float4,
+                    // MySQL sums FLOAT as DOUBLE.
+                    (SqlType::Float4, "sum") if !self.dialect.is_mysql() => SqlType::Float4,
                     (SqlType::Float4 | SqlType::Float8, _) => SqlType::Float8,
                     (SqlType::Interval, _) => SqlType::Interval,
                     _ => {
@@ -1204,6 +1224,20 @@ impl<'a> Binder<'a> {
             "array_agg" => {
                 want(1)?;
                 (AggFunc::ArrayAgg, SqlType::Array(Box::new(output_type(t))))
+            }
+            "__orbit_var_pop" | "__orbit_var_samp" | "__orbit_stddev_pop" | "__orbit_stddev_samp" => {
+                want(1)?;
+                let sample = name.ends_with("_samp");
+                (AggFunc::Variance { sample, root: name.starts_with("__orbit_stddev") }, SqlType::Float8)
+            }
+            "__orbit_bit_and" | "__orbit_bit_or" | "__orbit_bit_xor" => {
+                want(1)?;
+                let f = match name.as_str() {
+                    "__orbit_bit_and" => AggFunc::BitAnd,
+                    "__orbit_bit_or" => AggFunc::BitOr,
+                    _ => AggFunc::BitXor,
+                };
+                (f, SqlType::Numeric)
             }
             _ => return Err(SqlError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name} does not exist"))),
         };
@@ -1641,6 +1675,9 @@ impl<'a> Binder<'a> {
                     let mut scope = scope;
                     for c in &mut scope.cols {
                         c.table = Some(table.clone());
+                    }
+                    if self.dialect.is_mysql() {
+                        crate::mysql_sql::enums::register(&mut self.enum_columns, &table, &info);
                     }
                     if let Some(a) = alias {
                         rename_scope(&mut scope, &a.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;
@@ -2778,7 +2815,8 @@ impl<'a> Binder<'a> {
             order: Vec::new(),
             ty: ty.clone(),
         };
-        let plan = Plan::Aggregate { input: sub.plan, group: Vec::new(), aggs: vec![agg], always_one_row: true };
+        let plan =
+            Plan::Aggregate { input: sub.plan, group: Vec::new(), aggs: vec![agg], always_one_row: true, rollup: false };
         let sub = SubPlan { id: sub.id, plan: Box::new(plan), correlated: sub.correlated };
         let e = Expr::Func {
             name: "coalesce".into(),

@@ -80,6 +80,12 @@ pub enum AggFunc {
     BoolOr,
     StringAgg,
     ArrayAgg,
+    /// MySQL's VAR_POP / VAR_SAMP, and with `root` STDDEV_POP / STDDEV_SAMP (DOUBLE).
+    Variance { sample: bool, root: bool },
+    /// MySQL's BIT_AND / BIT_OR / BIT_XOR over 64-bit unsigned values.
+    BitAnd,
+    BitOr,
+    BitXor,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +157,9 @@ pub enum Plan {
         group: Vec<Expr>,
         aggs: Vec<AggCall>,
         always_one_row: bool,
+        /// MySQL's WITH ROLLUP: the groups in order, each prefix of the group values
+        /// followed by its super-aggregate row (the rest of the group values NULL).
+        rollup: bool,
     },
     Sort {
         input: Box<Plan>,

@@ -8,3 +8,6 @@ mod mysql_sql;
 mod mysql_origin;
 mod mysql_session;
 mod mysql_temporal;
+mod mysql_dml;
+mod mysql_grouping;
+mod mysql_alter;

@@ -34,7 +34,7 @@ pub(crate) async fn rows(s: &mut Session, sql: &str) -> Vec<Vec<String>> {
     }
 }
 
-async fn one(s: &mut Session, sql: &str) -> String {
+pub(crate) async fn one(s: &mut Session, sql: &str) -> String {
     let r = rows(s, sql).await;
     assert_eq!(r.len(), 1, "{sql}: {r:?}");
     r[0].join("|")
@@ -47,14 +47,14 @@ async fn columns(s: &mut Session, sql: &str) -> Vec<String> {
     }
 }
 
-async fn ok(s: &mut Session, sql: &str) -> crate::Affected {
+pub(crate) async fn ok(s: &mut Session, sql: &str) -> crate::Affected {
     match s.execute_batch(sql).await.pop().unwrap() {
         Ok(o) => o.affected().unwrap_or_default(),
         Err(e) => panic!("{sql}: {e:?}"),
     }
 }
 
-async fn err(s: &mut Session, sql: &str) -> SqlError {
+pub(crate) async fn err(s: &mut Session, sql: &str) -> SqlError {
     match s.execute_batch(sql).await.pop().unwrap() {
         Err(e) => e,
         Ok(o) => panic!("{sql}: expected an error, got {o:?}"),
@@ -91,7 +91,7 @@ async fn identifiers_tables_keep_case_columns_do_not() {
     assert_eq!(one(&mut s, "SELECT \"x\"").await, "x");
 }
 
-async fn errno(s: &mut Session, sql: &str) -> (u16, String) {
+pub(crate) async fn errno(s: &mut Session, sql: &str) -> (u16, String) {
     let e = err(s, sql).await;
     (crate::mysql_sql::errors::errno_of(&e), e.message)
 }
