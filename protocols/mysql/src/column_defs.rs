@@ -253,7 +253,7 @@ mod tests {
     }
 
     fn def(mysql_type: &str) -> ColumnDef {
-        let column = Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(origin(mysql_type))) };
+        let column = Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(origin(mysql_type))), decimals: None };
         column_def(&column)
     }
 
@@ -303,20 +303,20 @@ mod tests {
         o.primary_key = true;
         o.auto_increment = true;
         o.part_key = true;
-        let d = column_def(&Column { name: "x".into(), ty: SqlType::Int4, origin: Some(Box::new(o)) });
+        let d = column_def(&Column { name: "x".into(), ty: SqlType::Int4, origin: Some(Box::new(o)), decimals: None });
         assert_eq!((d.schema.as_str(), d.table.as_str(), d.org_table.as_str()), ("db", "t", "tab"));
         assert_eq!((d.name.as_str(), d.org_name.as_str()), ("x", "c"));
         assert_eq!(d.flags, NOT_NULL_FLAG | PRI_KEY_FLAG | AUTO_INCREMENT_FLAG | PART_KEY_FLAG);
         let mut bin = origin("varchar(5)");
         bin.binary_collation = true;
-        let d = column_def(&Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(bin)) });
+        let d = column_def(&Column { name: "x".into(), ty: SqlType::Text, origin: Some(Box::new(bin)), decimals: None });
         assert_eq!((d.flags, d.charset), (BINARY_FLAG, u16::from(UTF8MB4_0900_AI_CI)));
         let max = ColumnOrigin { mysql_type: "tinyint unsigned".into(), computed: true, ..Default::default() };
-        let d = column_def(&Column { name: "MAX(t)".into(), ty: SqlType::Int2, origin: Some(Box::new(max)) });
+        let d = column_def(&Column { name: "MAX(t)".into(), ty: SqlType::Int2, origin: Some(Box::new(max)), decimals: None });
         assert_eq!((d.column_type, d.flags, d.length), (ColumnType::Tiny, UNSIGNED_FLAG | BINARY_FLAG, 3));
         assert!(d.table.is_empty() && d.org_name.is_empty());
         let max = ColumnOrigin { mysql_type: "enum('a')".into(), computed: true, ..Default::default() };
-        let d = column_def(&Column { name: "MAX(e)".into(), ty: SqlType::Text, origin: Some(Box::new(max)) });
+        let d = column_def(&Column { name: "MAX(e)".into(), ty: SqlType::Text, origin: Some(Box::new(max)), decimals: None });
         assert_eq!((d.column_type, d.flags), (ColumnType::VarString, 0));
         let computed = column_def(&Column::new("1+1", SqlType::Int8));
         assert!(computed.table.is_empty() && computed.org_name.is_empty() && computed.name == "1+1");

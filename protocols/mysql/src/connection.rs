@@ -387,7 +387,7 @@ impl Connection {
                 for row in &rows {
                     let packet = if binary {
                         let values: Vec<_> =
-                            row.iter().zip(&columns).map(|(v, c)| crate::values::wire_value(v, &c.ty)).collect();
+                            row.iter().zip(&columns).map(|(v, c)| crate::values::cell_wire(v, c)).collect();
                         match crate::wire::encode_binary_row(&defs, &values) {
                             Ok(p) => p,
                             Err(e) => {
@@ -398,7 +398,7 @@ impl Connection {
                         }
                     } else {
                         let texts: Vec<Option<Vec<u8>>> =
-                            row.iter().zip(&columns).map(|(v, c)| crate::values::text_bytes(v, &c.ty)).collect();
+                            row.iter().zip(&columns).map(|(v, c)| crate::values::cell_text(v, c)).collect();
                         let refs: Vec<Option<&[u8]>> = texts.iter().map(|t| t.as_deref()).collect();
                         crate::wire::encode_text_row(&refs)
                     };

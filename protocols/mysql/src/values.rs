@@ -38,7 +38,32 @@ pub fn column_def(column: &Column) -> ColumnDef {
         SqlType::Bytea => def.charset = u16::from(BINARY_COLLATION),
         _ => {}
     }
+    if let Some(d) = column.decimals {
+        def.decimals = d;
+    }
     def
+}
+
+/// A value of a result column in the text protocol: with the column's fixed decimals
+/// when it has them (see `orbit_sql::mysql::decimals`).
+pub fn cell_text(value: &Value, column: &Column) -> Option<Vec<u8>> {
+    match column.decimals.and_then(|d| orbit_sql::mysql_sql::format::fixed(value, d)) {
+        Some(text) => Some(text.into_bytes()),
+        None => text_bytes(value, &column.ty),
+    }
+}
+
+/// A value of a result column in the binary protocol: a DECIMAL's text with the column's
+/// decimals; DOUBLE and temporal values as they are (the client formats them with the
+/// column definition's decimals).
+pub fn cell_wire(value: &Value, column: &Column) -> WireValue {
+    match (value, column.decimals) {
+        (Value::Decimal(_), Some(d)) => match orbit_sql::mysql_sql::format::fixed(value, d) {
+            Some(text) => WireValue::Bytes(text.into_bytes()),
+            None => wire_value(value, &column.ty),
+        },
+        _ => wire_value(value, &column.ty),
+    }
 }
 
 /// A value's text-protocol bytes (`None`: NULL), in the engine's MySQL text form.
@@ -162,6 +187,26 @@ mod tests {
         assert_eq!(text_bytes(&Value::Float(0.1), &SqlType::Float8), Some(b"0.1".to_vec()));
         assert_eq!(text_bytes(&Value::Float(1e20), &SqlType::Float8), Some(b"1e20".to_vec()));
         assert_eq!(text_bytes(&Value::Float(2.5), &SqlType::Float8), Some(b"2.5".to_vec()));
+    }
+
+    #[test]
+    fn column_decimals_agree_in_text_binary_and_definition() {
+        let with = |ty: SqlType, d: u8| Column { decimals: Some(d), ..Column::new("c", ty) };
+        let pi = with(SqlType::Float8, 6);
+        let v = Value::Float(std::f64::consts::PI);
+        assert_eq!(cell_text(&v, &pi), Some(b"3.141593".to_vec()));
+        // The binary protocol sends the double itself; the client uses the decimals.
+        assert_eq!(cell_wire(&v, &pi), WireValue::Double(std::f64::consts::PI));
+        assert_eq!(crate::column_defs::column_def(&pi).decimals, 6);
+        let q = with(SqlType::Numeric, 4);
+        let d = Value::Decimal("1.999999998".parse().unwrap());
+        assert_eq!(cell_text(&d, &q), Some(b"2.0000".to_vec()));
+        assert_eq!(cell_wire(&d, &q), WireValue::Bytes(b"2.0000".to_vec()));
+        assert_eq!(crate::column_defs::column_def(&q).decimals, 4);
+        let t = with(SqlType::Timestamp, 6);
+        assert_eq!(cell_text(&Value::Timestamp(623_000), &t), Some(b"1970-01-01 00:00:00.623000".to_vec()));
+        // Without decimals: the value's own form.
+        assert_eq!(cell_text(&v, &Column::new("c", SqlType::Float8)), Some(b"3.141592653589793".to_vec()));
     }
 
     #[test]

@@ -111,6 +111,7 @@ fn bind_returning(b: &mut Binder, items: &Option<Vec<ast::SelectItem>>, scope: &
                     name: crate::plan::bind::derive_name(e),
                     ty: if t == SqlType::Unknown { SqlType::Text } else { t },
                     origin: None,
+                    decimals: None,
                 });
             }
             ast::SelectItem::ExprWithAlias { expr, alias } => {

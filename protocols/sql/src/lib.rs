@@ -132,12 +132,16 @@ pub struct Column {
     /// The base-table column it reads, when a MySQL session knows it (see
     /// [`mysql::origin`]); always None in PostgreSQL sessions.
     pub origin: Option<Box<ColumnOrigin>>,
+    /// MySQL's decimals of the result column (see [`mysql::decimals`]): the fixed number of
+    /// fractional digits its values show, when a MySQL session knows it; None: each value
+    /// in its own form.
+    pub decimals: Option<u8>,
 }
 
 impl Column {
     /// A computed column (no origin).
     pub fn new(name: impl Into<String>, ty: SqlType) -> Column {
-        Column { name: name.into(), ty, origin: None }
+        Column { name: name.into(), ty, origin: None, decimals: None }
     }
 }
 

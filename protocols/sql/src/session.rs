@@ -871,12 +871,14 @@ impl Session {
         Ok(output)
     }
 
-    /// MySQL result columns: where each comes from (see [`crate::mysql::origin`]).
+    /// MySQL result columns: where each comes from (see [`crate::mysql::origin`]) and its
+    /// decimals ([`crate::mysql::decimals`]).
     fn attach_origins(&self, q: &ast::Query, columns: &mut [Column]) {
         let cat = self.engine.catalog();
         let mut b = Binder::new(&cat, &self.database, &self.current_schema(), &[]);
         b.dialect = self.engine.dialect;
         crate::mysql::origin::attach(&b, q, columns);
+        crate::mysql::decimals::attach(&b, q, columns);
     }
 
     async fn execute_rows_inner(

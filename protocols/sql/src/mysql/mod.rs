@@ -11,6 +11,7 @@
 //! * [`txn`]: MySQL's transactions (autocommit, implicit commits, statement rollback),
 //! * [`show`], [`server`] and [`describe`]: SHOW ... and DESCRIBE, SHOW CREATE TABLE,
 //! * [`info_schema`]: information_schema with MySQL 8's names and values,
+//! * [`origin`] and [`decimals`]: where a result column comes from, how many decimals it shows,
 //! * [`bind`]: `@@var`, `@var` and the functions that read session state, for the binder,
 //! * [`rewrite`]: token rewrites for statements sqlparser does not parse,
 //! * [`errors`]: MySQL error numbers of engine errors.
@@ -19,6 +20,7 @@
 //! dialect is MySQL); PostgreSQL sessions never reach this module.
 
 pub mod bind;
+pub mod decimals;
 pub mod describe;
 pub mod errors;
 pub mod info_schema;

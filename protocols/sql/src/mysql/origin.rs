@@ -85,6 +85,41 @@ pub fn attach(binder: &Binder<'_>, query: &ast::Query, columns: &mut [Column]) {
     }
 }
 
+/// The declared MySQL type of a column reference, by the rules of [`attach`].
+pub type TypeOf<'a> = dyn Fn(&ast::Expr) -> Option<String> + 'a;
+
+/// `f` of each select-list expression of a MySQL query with a lookup of the declared type
+/// of a column reference in it; one None per column of a `*` / `t.*`. None when the
+/// query's sources cannot be read.
+pub fn per_item<T>(
+    binder: &Binder<'_>,
+    query: &ast::Query,
+    f: impl Fn(&ast::Expr, &TypeOf<'_>) -> Option<T>,
+) -> Option<Vec<Option<T>>> {
+    let ast::SetExpr::Select(select) = query.body.as_ref() else { return None };
+    let (sources, _) = sources_of(binder, query, &Vec::new(), 0)?;
+    let type_of = |e: &ast::Expr| column_ref(e, &sources).map(|o| o.mysql_type).filter(|t| !t.is_empty());
+    let mut out = Vec::new();
+    for item in &select.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(f(e, &type_of))
+            }
+            ast::SelectItem::Wildcard(_) => {
+                for s in &sources {
+                    out.extend(s.columns.as_ref()?.iter().map(|_| None));
+                }
+            }
+            ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                let parts = object_name_parts(n).ok()?;
+                out.extend(find_source(&sources, &parts)?.columns.as_ref()?.iter().map(|_| None));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// The columns of a query with their origins; None when they cannot be known.
 fn resolve<'q>(
     binder: &Binder<'_>,
@@ -96,6 +131,41 @@ fn resolve<'q>(
         ast::SetExpr::Select(s) => s,
         _ => return None,
     };
+    let (sources, plain_joins) = sources_of(binder, query, outer, depth)?;
+    let mut out = Vec::new();
+    for item in &select.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => out.push((written_column(e), item_origin(e, &sources))),
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                out.push((Some(alias.value.clone()), item_origin(expr, &sources)))
+            }
+            ast::SelectItem::Wildcard(_) => {
+                if !plain_joins {
+                    return None;
+                }
+                for s in &sources {
+                    out.extend(s.columns.as_ref()?.iter().cloned());
+                }
+            }
+            ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                let parts = object_name_parts(n).ok()?;
+                out.extend(find_source(&sources, &parts)?.columns.as_ref()?.iter().cloned());
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The relations of a query's FROM clause (its CTEs in scope), outer-join nullability
+/// applied, and whether every join is a plain one (no USING / NATURAL).
+fn sources_of<'q>(
+    binder: &Binder<'_>,
+    query: &'q ast::Query,
+    outer: &Ctes<'q>,
+    depth: usize,
+) -> Option<(Vec<Source>, bool)> {
+    let ast::SetExpr::Select(select) = query.body.as_ref() else { return None };
     let mut ctes = outer.clone();
     if let Some(with) = &query.with {
         for cte in &with.cte_tables {
@@ -139,29 +209,7 @@ fn resolve<'q>(
             cols.iter_mut().filter_map(|(_, o)| o.as_mut()).for_each(|o| o.not_null = false);
         }
     }
-    let mut out = Vec::new();
-    for item in &select.projection {
-        match item {
-            ast::SelectItem::UnnamedExpr(e) => out.push((written_column(e), item_origin(e, &sources))),
-            ast::SelectItem::ExprWithAlias { expr, alias } => {
-                out.push((Some(alias.value.clone()), item_origin(expr, &sources)))
-            }
-            ast::SelectItem::Wildcard(_) => {
-                if !plain_joins {
-                    return None;
-                }
-                for s in &sources {
-                    out.extend(s.columns.as_ref()?.iter().cloned());
-                }
-            }
-            ast::SelectItem::QualifiedWildcard(ast::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
-                let parts = object_name_parts(n).ok()?;
-                out.extend(find_source(&sources, &parts)?.columns.as_ref()?.iter().cloned());
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
+    Some((sources, plain_joins))
 }
 
 fn source<'q>(binder: &Binder<'_>, factor: &'q ast::TableFactor, ctes: &Ctes<'q>, depth: usize) -> Source {

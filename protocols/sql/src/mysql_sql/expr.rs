@@ -150,8 +150,12 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
                     func(name, vec![l, r], SqlType::Numeric)
                 }
                 B::MyIntegerDivide | B::Divide | B::Modulo => {
-                    let (l, lt) = b.bind_expr(left, scope, agg)?;
-                    let (r, rt) = b.bind_expr(right, scope, agg)?;
+                    let (mut l, lt) = b.bind_expr(left, scope, agg)?;
+                    let (mut r, rt) = b.bind_expr(right, scope, agg)?;
+                    if *op == B::Divide {
+                        widen_division(&mut l);
+                        widen_division(&mut r);
+                    }
                     let (l, lt) = numeric_operand(b, l, lt)?;
                     let (r, rt) = numeric_operand(b, r, rt)?;
                     match op {
@@ -167,8 +171,10 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
                     }
                 }
                 B::Plus | B::Minus | B::Multiply => {
-                    let (l, lt) = b.bind_expr(left, scope, agg)?;
-                    let (r, rt) = b.bind_expr(right, scope, agg)?;
+                    let (mut l, lt) = b.bind_expr(left, scope, agg)?;
+                    let (mut r, rt) = b.bind_expr(right, scope, agg)?;
+                    widen_division(&mut l);
+                    widen_division(&mut r);
                     let needs = |e: &Expr, t: &SqlType| {
                         *t == SqlType::Bool || is_textual(t) || is_string_literal(e, t) || matches!(t, SqlType::Json | SqlType::Jsonb)
                     };
@@ -269,6 +275,16 @@ fn unreachable_pair() -> Bound {
 }
 
 /// Arithmetic on two numbers (or temporal values) through the shared operator.
+/// A DECIMAL division that is an operand of arithmetic keeps MySQL's intermediate scale
+/// (see `div` in [`super::functions`]); the result column's decimals round it for display.
+fn widen_division(e: &mut Expr) {
+    if let Expr::Func { name, args, ty: SqlType::Numeric } = e {
+        if name == "__my_div" && args.len() == 2 {
+            args.push(Expr::Literal(Value::Bool(true)));
+        }
+    }
+}
+
 fn shared_arith(
     _b: &mut Binder,
     op: &ast::BinaryOperator,

@@ -21,6 +21,35 @@ pub fn text(v: &Value) -> Option<String> {
     })
 }
 
+/// MySQL's text of a value in a result column with fixed `decimals` (see
+/// [`crate::mysql::decimals`]): a DOUBLE or DECIMAL rounded to that many fractional digits
+/// (half away from zero), a DATETIME / TIMESTAMP / TIME with its fraction cut or padded to
+/// them. `None` for NULL, for other values and for [`crate::mysql::decimals::NOT_FIXED`]:
+/// the value's own text.
+pub fn fixed(v: &Value, decimals: u8) -> Option<String> {
+    if decimals >= crate::mysql::decimals::NOT_FIXED {
+        return None;
+    }
+    let digits = usize::from(decimals);
+    let with_fraction = |base: String, micros: u64| {
+        let whole = base.split_once('.').map_or(base.as_str(), |(w, _)| w).to_string();
+        if digits == 0 {
+            return whole;
+        }
+        format!("{whole}.{}", &format!("{micros:06}")[..digits.min(6)])
+    };
+    Some(match v {
+        Value::Float(f) if f.is_finite() => format!("{f:.digits$}"),
+        Value::Decimal(d) => {
+            let rounded = d.with_scale_round(i64::from(decimals), bigdecimal::RoundingMode::HalfUp);
+            text(&Value::Decimal(rounded))?
+        }
+        Value::Timestamp(t) | Value::TimestampTz(t) => with_fraction(text(v)?, t.rem_euclid(1_000_000) as u64),
+        Value::Time(t) => with_fraction(time(*t), t.unsigned_abs() % 1_000_000),
+        _ => return None,
+    })
+}
+
 /// A DOUBLE as MySQL prints it.
 /// A TIME: a sign, hours past 24 ("-01:30:00", "838:59:59"), the fraction when there is one.
 pub fn time(micros: i64) -> String {

@@ -251,9 +251,17 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
                 if b.is_zero() {
                     return division_by_zero();
                 }
-                // Scale: the dividend's plus div_precision_increment (4).
-                let scale = a.as_bigint_and_exponent().1.max(0) + 4;
-                Value::Decimal((a / b).with_scale_round(scale, RoundingMode::HalfUp))
+                // Scale: the dividend's plus div_precision_increment (4). An operand of
+                // arithmetic keeps MySQL's intermediate digits: both scales plus 4, in
+                // whole 9-digit words, truncated (2 / 3 * 3 = 1.999999998, shown 2.0000).
+                let scale_of = |d: &BigDecimal| d.as_bigint_and_exponent().1.max(0);
+                if matches!(arg(2), Value::Bool(true)) {
+                    let scale = (scale_of(&a) + scale_of(&b) + 4 + 8) / 9 * 9;
+                    Value::Decimal((a / b).with_scale_round(scale, RoundingMode::Down))
+                } else {
+                    let scale = scale_of(&a) + 4;
+                    Value::Decimal((a / b).with_scale_round(scale, RoundingMode::HalfUp))
+                }
             }
         }
         "mod" => match ty {

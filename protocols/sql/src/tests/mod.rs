@@ -5,6 +5,7 @@ mod basics;
 mod features;
 mod catalog;
 mod mysql_sql;
+mod mysql_decimals;
 mod mysql_origin;
 mod mysql_session;
 mod mysql_temporal;

@@ -22,14 +22,21 @@ pub(crate) async fn session() -> Session {
     s
 }
 
-fn text(v: &Value) -> String {
-    crate::mysql_sql::format::text(v).unwrap_or_else(|| "NULL".into())
+/// A value of a result column as the MySQL text protocol shows it (NULL as "NULL").
+pub(crate) fn shown(v: &Value, column: &crate::Column) -> String {
+    column
+        .decimals
+        .and_then(|d| crate::mysql_sql::format::fixed(v, d))
+        .or_else(|| crate::mysql_sql::format::text(v))
+        .unwrap_or_else(|| "NULL".into())
 }
 
 /// Runs one statement and returns its rows as MySQL text (NULL as "NULL").
 pub(crate) async fn rows(s: &mut Session, sql: &str) -> Vec<Vec<String>> {
     match s.execute_batch(sql).await.pop().unwrap() {
-        Ok(QueryOutput::Rows { rows, .. }) => rows.iter().map(|r| r.iter().map(text).collect()).collect(),
+        Ok(QueryOutput::Rows { rows, columns, .. }) => {
+            rows.iter().map(|r| r.iter().zip(&columns).map(|(v, c)| shown(v, c)).collect()).collect()
+        }
         other => panic!("{sql}: expected rows, got {other:?}"),
     }
 }
@@ -174,7 +181,9 @@ async fn expressions_and_functions_as_mariadb() {
     let mut failures = Vec::new();
     for (sql, want) in cases {
         let got = match s.execute_batch(sql).await.pop().unwrap() {
-            Ok(QueryOutput::Rows { rows, .. }) => rows[0].iter().map(text).collect::<Vec<_>>().join("|"),
+            Ok(QueryOutput::Rows { rows, columns, .. }) => {
+                rows[0].iter().zip(&columns).map(|(v, c)| shown(v, c)).collect::<Vec<_>>().join("|")
+            }
             other => format!("{other:?}"),
         };
         if got != *want {
@@ -297,8 +306,8 @@ async fn sysbench_schema_and_statements() {
         ("SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c", vec![Value::Int(1), Value::Int(3)], vec![vec!["c1"], vec!["c2"], vec!["c3"]]),
         ("SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c", vec![Value::Int(2), Value::Int(3)], vec![vec!["c2"], vec!["c3"]]),
     ] {
-        let QueryOutput::Rows { rows, .. } = s.execute_with_params(sql, &[], &params).await.unwrap() else { panic!("{sql}") };
-        let got: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(text).collect()).collect();
+        let QueryOutput::Rows { rows, columns, .. } = s.execute_with_params(sql, &[], &params).await.unwrap() else { panic!("{sql}") };
+        let got: Vec<Vec<String>> = rows.iter().map(|r| r.iter().zip(&columns).map(|(v, c)| shown(v, c)).collect()).collect();
         assert_eq!(got, want, "{sql}");
     }
     let out = s.execute_with_params("UPDATE sbtest1 SET k=k+1 WHERE id=?", &[], &[Value::Int(1)]).await.unwrap();
