@@ -255,6 +255,7 @@ impl Session {
             return Err(SqlError::not_supported("this INSERT form"));
         }
         let info = b.lookup_table(name)?;
+        crate::mysql_sql::time_zone::refuse_write(&b, &info)?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias)).unwrap_or_else(|| info.name.clone());
         let cols = info.columns();
         let visible: Vec<usize> = (0..cols.len()).filter(|i| info.hidden != Some(*i)).collect();
@@ -466,6 +467,7 @@ impl Session {
             return Err(SqlError::not_supported("this UPDATE/DELETE target"));
         };
         let info = b.lookup_table(name)?;
+        crate::mysql_sql::time_zone::refuse_write(&b, &info)?;
         let alias_name = alias.as_ref().map(|a| ident(&a.name)).unwrap_or_else(|| info.name.clone());
         let (scan, _) = b.scan_of(&info);
         let target_scope = table_scope(&info, &alias_name);

@@ -87,6 +87,14 @@ impl BindEnv {
         self.volatile.store(true, Ordering::Relaxed);
     }
 
+    /// The session's time zone offset from UTC in microseconds (see
+    /// [`crate::mysql_sql::time_zone`]); a plan that depends on it is not kept.
+    pub fn zone_micros(&self) -> i64 {
+        self.mark_volatile();
+        let zone = self.vars.get("time_zone").map(|v| crate::mysql_sql::types::as_text(v.clone()));
+        zone.and_then(|z| crate::mysql_sql::time_zone::offset_micros(&z)).unwrap_or(0)
+    }
+
     /// `@@[scope.]name`.
     pub fn system_variable(&self, scope: Option<&str>, name: &str) -> Result<Value, SqlError> {
         self.mark_volatile();

@@ -265,10 +265,10 @@ fn check_text(name: &str, text: Option<String>) -> Result<Value, SqlError> {
         }
         "time_zone" => {
             let t = text.ok_or_else(|| wrong_value(name, "NULL"))?;
-            let utc = ["SYSTEM", "+00:00", "-00:00", "+0:00", "UTC", "GMT", "Etc/UTC"];
-            match utc.iter().find(|z| z.eq_ignore_ascii_case(&t)) {
+            use crate::mysql_sql::time_zone;
+            // A named zone is unknown, as in a MySQL without the zone tables.
+            match time_zone::offset_micros(&t) {
                 Some(_) => Ok(Value::Text(t)),
-                None if is_offset(&t) => Err(SqlError::not_supported(format!("time_zone '{t}' (the server runs in UTC)"))),
                 None => Err(SqlError::new("HY000", format!("Unknown or incorrect time zone: '{t}'")).with_mysql_errno(1298)),
             }
         }
@@ -284,10 +284,6 @@ fn check_text(name: &str, text: Option<String>) -> Result<Value, SqlError> {
     }
 }
 
-fn is_offset(t: &str) -> bool {
-    let b = t.as_bytes();
-    (b.first() == Some(&b'+') || b.first() == Some(&b'-')) && t[1..].split(':').all(|p| p.parse::<u8>().is_ok())
-}
 
 /// A character set name the engine speaks (everything is UTF-8 underneath).
 pub fn charset(name: &str) -> Result<&'static str, SqlError> {

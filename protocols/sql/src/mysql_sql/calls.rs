@@ -327,6 +327,39 @@ pub fn bind_call(b: &mut Binder, f: &ast::Function, scope: &Scope, agg: Option<&
         args.swap(0, 1);
         return Ok(Some(my("locate", args, ty)));
     }
+    if let Some(bound) = in_session_zone(b, &name, &mut args, &ty) {
+        return Ok(Some(bound));
+    }
     Ok(Some(my(&name, args, ty)))
+}
+
+/// The local-time functions in the session's time zone (see [`super::time_zone`]).
+fn in_session_zone(b: &Binder, name: &str, args: &mut Vec<Expr>, ty: &SqlType) -> Option<Bound> {
+    use super::time_zone::shift;
+    let local = matches!(name, "now" | "sysdate" | "curdate" | "curtime")
+        || (name == "unix_timestamp" && args.len() == 1)
+        || name == "from_unixtime";
+    if !local {
+        return None;
+    }
+    let zone = b.mysql.as_ref()?.zone_micros();
+    if zone == 0 {
+        return None;
+    }
+    let local_now = |args: Vec<Expr>| shift(my("now", args, SqlType::Timestamp).0, SqlType::Timestamp, zone);
+    Some(match name {
+        "now" | "sysdate" => (local_now(std::mem::take(args)), ty.clone()),
+        "curdate" => my("date", vec![local_now(Vec::new())], ty.clone()),
+        "curtime" => my("time", vec![local_now(std::mem::take(args))], ty.clone()),
+        "unix_timestamp" => {
+            let x = args.pop()?;
+            my(name, vec![shift(x, SqlType::Timestamp, -zone)], ty.clone())
+        }
+        _ => {
+            let seconds = args.first_mut()?;
+            *seconds = shift(std::mem::replace(seconds, Expr::Literal(Value::Null)), SqlType::Float8, zone);
+            my(name, std::mem::take(args), ty.clone())
+        }
+    })
 }
 

@@ -191,6 +191,9 @@ pub fn call(name: &str, args: Vec<Value>, ty: &SqlType, now: i64) -> Result<Valu
     if !null_safe && args.iter().any(|a| a.is_null()) {
         return Ok(Value::Null);
     }
+    if name == "tz_shift" {
+        return Ok(super::time_zone::eval_shift(&arg(0), int(&arg(1))));
+    }
     if let Some(v) = datetime::call(name, &args, ty, now)? {
         return Ok(v);
     }

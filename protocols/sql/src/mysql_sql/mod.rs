@@ -17,6 +17,7 @@
 //! * [`foreign_keys`]: FOREIGN KEY constraints (RESTRICT), their checks and errors.
 //! * [`insert`]: AUTO_INCREMENT values, LAST_INSERT_ID and the duplicate-key message.
 //! * [`enums`]: ENUM columns sorted and computed by their members' positions.
+//! * [`time_zone`]: the session's time zone offset and TIMESTAMP columns,
 //! * [`errors`]: MySQL's error texts and SQLSTATEs for the engine's errors.
 
 pub mod alter;
@@ -36,4 +37,5 @@ pub mod foreign_keys;
 pub mod modify;
 pub mod rewrite;
 pub mod strings;
+pub mod time_zone;
 pub mod types;

@@ -70,6 +70,7 @@ fn target(
     assignments: &[ast::Assignment],
 ) -> Result<ModifyTarget, SqlError> {
     let table = b.lookup_table(name)?;
+    super::time_zone::refuse_write(b, &table)?;
     let width = table.columns().len();
     let offset = scope
         .cols

@@ -1676,8 +1676,17 @@ impl<'a> Binder<'a> {
                     for c in &mut scope.cols {
                         c.table = Some(table.clone());
                     }
+                    let mut plan = plan;
                     if self.dialect.is_mysql() {
                         crate::mysql_sql::enums::register(&mut self.enum_columns, &table, &info);
+                        let stamps = crate::mysql_sql::time_zone::timestamp_columns(&info);
+                        let zone = match (&self.mysql, stamps.is_empty()) {
+                            (Some(env), false) => env.zone_micros(),
+                            _ => 0,
+                        };
+                        if zone != 0 {
+                            plan = crate::mysql_sql::time_zone::local_scan(plan, scope.cols.len(), &stamps, zone);
+                        }
                     }
                     if let Some(a) = alias {
                         rename_scope(&mut scope, &a.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;

@@ -72,3 +72,54 @@ async fn strings_order_case_insensitively() {
     s.execute_batch("INSERT INTO o VALUES (1, 'b'), (2, 'A'), (3, 'a'), (4, 'B'), (5, 'c')").await.pop().unwrap().unwrap();
     assert_eq!(rows(&mut s, "SELECT id FROM o ORDER BY s, id").await, [["2"], ["3"], ["1"], ["4"], ["5"]]);
 }
+
+#[tokio::test]
+async fn timestamp_columns_read_in_the_session_time_zone() {
+    let mut s = session().await;
+    for sql in [
+        "CREATE TABLE z (id INT PRIMARY KEY, ts TIMESTAMP NULL, dt DATETIME)",
+        "INSERT INTO z VALUES (1, '2024-02-29 23:59:59', '2024-02-29 23:59:59')",
+        "CREATE TABLE plain (id INT PRIMARY KEY, dt DATETIME)",
+        "SET timestamp = 1704067200",
+    ] {
+        s.execute_batch(sql).await.pop().unwrap().unwrap();
+    }
+    s.execute_batch("SET time_zone = '+02:00'").await.pop().unwrap().unwrap();
+    // TIMESTAMP is converted from UTC, DATETIME is not.
+    assert_eq!(one(&mut s, "SELECT id, ts, dt FROM z WHERE id = 1").await, "1|2024-03-01 01:59:59|2024-02-29 23:59:59");
+    assert_eq!(one(&mut s, "SELECT z.* FROM z").await, "1|2024-03-01 01:59:59|2024-02-29 23:59:59");
+    assert_eq!(one(&mut s, "SELECT COUNT(*) FROM z WHERE ts = '2024-03-01 01:59:59'").await, "1");
+    assert_eq!(one(&mut s, "SELECT UNIX_TIMESTAMP(ts), UNIX_TIMESTAMP(dt) FROM z").await, "1709251199|1709243999");
+    // NOW() and its kin are local; UTC_TIMESTAMP() and UNIX_TIMESTAMP() are not.
+    assert_eq!(
+        one(&mut s, "SELECT NOW(), CURRENT_TIMESTAMP, CURDATE(), CURTIME(), UTC_TIMESTAMP(), UNIX_TIMESTAMP(), FROM_UNIXTIME(0)").await,
+        "2024-01-01 02:00:00|2024-01-01 02:00:00|2024-01-01|02:00:00|2024-01-01 00:00:00|1704067200|1970-01-01 02:00:00"
+    );
+    // A DATETIME gets the local time; writing a TIMESTAMP column is not supported here.
+    s.execute_batch("INSERT INTO plain VALUES (1, NOW())").await.pop().unwrap().unwrap();
+    assert_eq!(one(&mut s, "SELECT dt FROM plain").await, "2024-01-01 02:00:00");
+    let e = s.execute_batch("UPDATE z SET dt = NOW()").await.pop().unwrap().unwrap_err();
+    assert_eq!(errno(&e), 1235, "{e:?}");
+    let e = s.execute_batch("INSERT INTO z (id) VALUES (2)").await.pop().unwrap().unwrap_err();
+    assert_eq!(errno(&e), 1235, "{e:?}");
+    s.execute_batch("SET time_zone = '-05:30'").await.pop().unwrap().unwrap();
+    assert_eq!(one(&mut s, "SELECT ts, @@time_zone FROM z").await, "2024-02-29 18:29:59|-05:30");
+    s.execute_batch("SET time_zone = 'SYSTEM'").await.pop().unwrap().unwrap();
+    assert_eq!(one(&mut s, "SELECT ts FROM z").await, "2024-02-29 23:59:59");
+    s.execute_batch("INSERT INTO z (id) VALUES (2)").await.pop().unwrap().unwrap();
+    for bad in ["+14:01", "+02:60", "Europe/Paris", "+2"] {
+        let e = s.execute_batch(&format!("SET time_zone = '{bad}'")).await.pop().unwrap().unwrap_err();
+        assert_eq!(errno(&e), 1298, "{bad}: {e:?}");
+    }
+}
+
+#[test]
+fn time_zone_offsets() {
+    use crate::mysql_sql::time_zone::offset_micros;
+    assert_eq!(offset_micros("+02:00"), Some(7_200_000_000));
+    assert_eq!(offset_micros("-13:59"), Some(-(13 * 3600 + 59 * 60) * 1_000_000));
+    assert_eq!(offset_micros("+14:00"), Some(14 * 3_600_000_000));
+    assert_eq!(offset_micros("utc"), Some(0));
+    assert_eq!(offset_micros("-14:00"), None);
+    assert_eq!(offset_micros("+1:5x"), None);
+}
