@@ -191,6 +191,11 @@ pub fn bind(b: &mut Binder, e: &ast::Expr, scope: &Scope, agg: Option<&AggCtx>) 
                 B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::Spaceship => {
                     let (l, lt) = b.bind_expr(left, scope, agg)?;
                     let (r, rt) = b.bind_expr(right, scope, agg)?;
+                    if *op == B::Eq {
+                        if let Some(lookup) = key_lookup_of_text(b, scope, (&l, &lt), (&r, &rt)) {
+                            return Ok(Some(lookup));
+                        }
+                    }
                     match compare(b, op, l, lt, r, rt)? {
                         Some(x) => x,
                         None => return Ok(None),
@@ -428,6 +433,27 @@ fn compare(
 }
 
 /// `x` of type `t` next to a number of type `other`: the common numeric type.
+/// `k = 'abc'`, an integer key column against a string with no number in it: MariaDB looks
+/// the key up with the string converted silently (to 0), so no row means no warning 1292;
+/// a row found compares equal to 0 (MariaDB then warns, Orbit does not).
+fn key_lookup_of_text(b: &Binder, scope: &Scope, l: (&Expr, &SqlType), r: (&Expr, &SqlType)) -> Option<Bound> {
+    // Only with the column first: MariaDB evaluates (and warns for) `'abc' = k`.
+    let ((col, ct), text) = match (l, r) {
+        ((Expr::Column { level: 0, index }, t), (Expr::Literal(Value::Text(s)), SqlType::Unknown)) => ((*index, t), s),
+        _ => return None,
+    };
+    let c = scope.cols.get(col)?;
+    let keyed = b.key_columns.iter().any(|(t, k)| c.table.as_deref() == Some(t) && k.eq_ignore_ascii_case(&c.name));
+    let (_, whole) = super::types::numeric_prefix(text);
+    let no_number = !whole && !text.trim_start().starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '+'));
+    if !keyed || !no_number || !is_integer(ct) {
+        return None;
+    }
+    let column = Expr::Column { level: 0, index: col };
+    let cmp = Expr::Binary { op: BinOp::Eq, left: Box::new(column), right: Box::new(Expr::Literal(Value::Int(0))), ty: SqlType::Bool };
+    Some((cmp, SqlType::Bool))
+}
+
 fn cast_num(x: Expr, t: &SqlType, other: &SqlType) -> Expr {
     let ty = arith_type(t, other);
     if ty == SqlType::Int8 {

@@ -357,6 +357,10 @@ pub struct Binder<'a> {
     pub mysql: Option<Arc<crate::mysql::bind::BindEnv>>,
     /// MySQL: the ENUM columns of the tables bound so far ([`crate::mysql_sql::enums`]).
     pub(crate) enum_columns: Vec<crate::mysql_sql::enums::EnumColumn>,
+    /// MySQL: the first columns of the keys of the tables bound so far, as (table name in
+    /// the query, column) — where an equality is an index lookup (see
+    /// [`crate::mysql_sql::expr`]).
+    pub(crate) key_columns: Vec<(String, String)>,
 }
 
 impl<'a> Binder<'a> {
@@ -375,6 +379,7 @@ impl<'a> Binder<'a> {
             dialect: crate::Dialect::PostgreSql,
             mysql: None,
             enum_columns: Vec::new(),
+            key_columns: Vec::new(),
         }
     }
 
@@ -1679,6 +1684,10 @@ impl<'a> Binder<'a> {
                     let mut plan = plan;
                     if self.dialect.is_mysql() {
                         crate::mysql_sql::enums::register(&mut self.enum_columns, &table, &info);
+                        let schema = &info.schema;
+                        let pk = schema.primary_key_positions().first().map(|&p| info.columns()[p].name.clone());
+                        let firsts = schema.indexes.iter().filter_map(|i| schema.index_column_names(i).first().map(|c| c.to_string()));
+                        self.key_columns.extend(pk.into_iter().chain(firsts).map(|c| (table.clone(), c)));
                         let stamps = crate::mysql_sql::time_zone::timestamp_columns(&info);
                         let zone = match (&self.mysql, stamps.is_empty()) {
                             (Some(env), false) => env.zone_micros(),

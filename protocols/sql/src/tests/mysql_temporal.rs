@@ -123,3 +123,22 @@ fn time_zone_offsets() {
     assert_eq!(offset_micros("-14:00"), None);
     assert_eq!(offset_micros("+1:5x"), None);
 }
+
+#[tokio::test]
+async fn a_key_looked_up_with_a_non_number_gives_no_warning() {
+    let mut s = session().await;
+    for sql in ["CREATE TABLE kw (id INT PRIMARY KEY, u INT UNIQUE, n INT)", "INSERT INTO kw VALUES (1, 10, 5), (0, 0, 0)"] {
+        s.execute_batch(sql).await.pop().unwrap().unwrap();
+    }
+    // As MariaDB: the key lookup converts silently; a plain column compares with a warning.
+    for (sql, want, warnings) in [
+        ("SELECT id FROM kw WHERE id = 'abc'", vec![vec!["0"]], false),
+        ("SELECT id FROM kw WHERE u = 'abc'", vec![vec!["0"]], false),
+        ("SELECT id FROM kw WHERE n = 'abc'", vec![vec!["0"]], true),
+        ("SELECT id FROM kw WHERE 'abc' = id", vec![vec!["0"]], true),
+        ("SELECT id FROM kw WHERE id = '1'", vec![vec!["1"]], false),
+    ] {
+        assert_eq!(rows(&mut s, sql).await, want, "{sql}");
+        assert_eq!(s.warning_count() > 0, warnings, "{sql}");
+    }
+}
