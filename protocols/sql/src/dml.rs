@@ -1030,7 +1030,10 @@ impl Session {
                     new_row[*pos] = ctx.env().eval(e, row)?;
                 }
                 if !on_update.is_empty() && new_row[..] != old[..] {
-                    let now = crate::expr::functions::now_micros();
+                    // In the session's zone: a table with TIMESTAMP columns is not written
+                    // outside UTC, so these are DATETIME columns then.
+                    let zone = self.mysql.as_ref().map_or(0, |m| crate::mysql_sql::time_zone::session_offset(&m.vars));
+                    let now = crate::expr::functions::now_micros() + zone;
                     for p in &on_update {
                         if !t.assignments.iter().any(|(a, _)| a == p) {
                             new_row[*p] = Value::Timestamp(now - now.rem_euclid(1_000_000));

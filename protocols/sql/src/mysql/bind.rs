@@ -91,8 +91,7 @@ impl BindEnv {
     /// [`crate::mysql_sql::time_zone`]); a plan that depends on it is not kept.
     pub fn zone_micros(&self) -> i64 {
         self.mark_volatile();
-        let zone = self.vars.get("time_zone").map(|v| crate::mysql_sql::types::as_text(v.clone()));
-        zone.and_then(|z| crate::mysql_sql::time_zone::offset_micros(&z)).unwrap_or(0)
+        crate::mysql_sql::time_zone::session_offset(&self.vars)
     }
 
     /// `@@[scope.]name`.

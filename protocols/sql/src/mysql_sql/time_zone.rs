@@ -49,6 +49,12 @@ pub fn offset_micros(zone: &str) -> Option<i64> {
     (MIN_OFFSET..=MAX_OFFSET).contains(&minutes).then_some(minutes * 60 * MICROS_PER_SEC)
 }
 
+/// The offset of the session's `time_zone` among its variables (0: UTC).
+pub fn session_offset(vars: &std::collections::BTreeMap<&'static str, Value>) -> i64 {
+    let zone = vars.get("time_zone").map(|v| super::types::as_text(v.clone()));
+    zone.and_then(|z| offset_micros(&z)).unwrap_or(0)
+}
+
 /// The positions of a table's TIMESTAMP columns (by their declared type).
 pub(crate) fn timestamp_columns(info: &TableInfo) -> Vec<usize> {
     info.columns()

@@ -142,3 +142,17 @@ async fn a_key_looked_up_with_a_non_number_gives_no_warning() {
         assert_eq!(s.warning_count() > 0, warnings, "{sql}");
     }
 }
+
+#[tokio::test]
+async fn on_update_current_timestamp_of_a_datetime_is_local() {
+    let mut s = session().await;
+    for sql in [
+        "CREATE TABLE ou (id INT PRIMARY KEY, v INT, dt DATETIME ON UPDATE CURRENT_TIMESTAMP)",
+        "INSERT INTO ou VALUES (1, 1, NULL)",
+        "SET time_zone = '+02:00'",
+        "UPDATE ou SET v = 2",
+    ] {
+        s.execute_batch(sql).await.pop().unwrap().unwrap();
+    }
+    assert_eq!(one(&mut s, "SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), dt) BETWEEN 119 AND 120 FROM ou").await, "1");
+}
