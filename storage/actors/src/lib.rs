@@ -62,4 +62,32 @@ mod tests {
         use super::actor_storage;
         orbit_storage::conformance_tests!(actor_storage());
     }
+
+    /// Raw entries live in the table's shards like its rows: they outlive the shards'
+    /// deactivation and go with the table when it is dropped.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn kv_entries_survive_shard_deactivation() {
+        use orbit_storage::engine::KeyRange;
+        use orbit_storage::{ColumnDef, DataType, TableDef, TxnOptions};
+        let (s, ()) = actor_storage().await;
+        let def = TableDef::new("keyspace").column(ColumnDef::new("k", DataType::Bytes)).primary_key(&["k"]);
+        s.create_table(&def).await.unwrap();
+        let t = s.table_handle("keyspace").await.unwrap();
+        let mut tx = s.begin_with(TxnOptions::serialized_writer()).await.unwrap();
+        for i in 0..64u32 {
+            tx.kv_put(&t, &i.to_be_bytes(), vec![i as u8]).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await; // past the idle timeout
+        assert_eq!(s.kv_get(&t, &5u32.to_be_bytes()).await.unwrap(), Some(vec![5]));
+        let mut tx = s.begin().await.unwrap();
+        let all = tx.kv_scan(&t, &KeyRange::all(), false, 100).await.unwrap();
+        assert_eq!(all.len(), 64);
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "merged across shards in key order");
+        drop(tx);
+        s.drop_table("keyspace").await.unwrap();
+        s.create_table(&def).await.unwrap();
+        let t = s.table_handle("keyspace").await.unwrap();
+        assert_eq!(s.kv_get(&t, &5u32.to_be_bytes()).await.unwrap(), None);
+    }
 }

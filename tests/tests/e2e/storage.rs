@@ -4,7 +4,10 @@
 //! acknowledged write (and show no half batch) when its process is killed with SIGKILL.
 
 use orbit_rocksdb::{RocksEngine, RocksOptions};
-use orbit_storage::{ColumnDef, DataType, IndexDef, KvTableStorage, ScanOptions, TableDef, TableStorage, Value};
+use orbit_storage::engine::KeyRange;
+use orbit_storage::{
+    ColumnDef, DataType, IndexDef, KvTableStorage, ScanOptions, TableDef, TableStorage, TxnOptions, Value,
+};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -90,6 +93,41 @@ async fn rocksdb_keeps_everything_across_reopen() {
     assert!(s.scan("fresh", &ScanOptions::all()).await.unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn rocksdb_keeps_kv_entries_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let s = open_rocks(dir.path()).await;
+        let def = TableDef::new("keyspace").column(ColumnDef::new("k", DataType::Bytes)).primary_key(&["k"]);
+        s.create_table(&def).await.unwrap();
+        let t = s.table_handle("keyspace").await.unwrap();
+        let mut tx = s.begin_with(TxnOptions::serialized_writer()).await.unwrap();
+        for i in 0..300u32 {
+            tx.kv_put(&t, &i.to_be_bytes(), format!("v{i}").into_bytes()).await.unwrap();
+        }
+        tx.insert("keyspace", vec![Value::Bytes(b"row".to_vec())]).await.unwrap();
+        tx.commit().await.unwrap();
+        s.kv_delete(&t, &7u32.to_be_bytes(), TxnOptions::serialized_writer()).await.unwrap();
+        s.kv_put(&t, &8u32.to_be_bytes(), b"changed".to_vec(), TxnOptions::default()).await.unwrap();
+        let mut rolled_back = s.begin().await.unwrap();
+        rolled_back.kv_put(&t, b"never", vec![]).await.unwrap();
+        rolled_back.rollback().await.unwrap();
+        t.id()
+    };
+    let s = open_rocks(dir.path()).await;
+    let t = s.table_handle("keyspace").await.unwrap();
+    assert_eq!(t.id(), id);
+    assert_eq!(s.kv_get(&t, &7u32.to_be_bytes()).await.unwrap(), None);
+    assert_eq!(s.kv_get(&t, &8u32.to_be_bytes()).await.unwrap(), Some(b"changed".to_vec()));
+    assert_eq!(s.kv_get(&t, &299u32.to_be_bytes()).await.unwrap(), Some(b"v299".to_vec()));
+    assert_eq!(s.kv_get(&t, b"never").await.unwrap(), None);
+    let mut tx = s.begin().await.unwrap();
+    let all = tx.kv_scan(&t, &KeyRange::all(), false, 1000).await.unwrap();
+    assert_eq!(all.len(), 299, "300 numbered keys less the deleted one, nothing rolled back");
+    assert_eq!(all[0].0, 0u32.to_be_bytes().to_vec());
+    assert_eq!(s.scan("keyspace", &ScanOptions::all()).await.unwrap().len(), 1, "the row beside them");
+}
+
 const CRASH_DIR_ENV: &str = "ORBIT_TEST_CRASH_DIR";
 const ROWS_PER_BATCH: i64 = 16;
 
@@ -108,12 +146,15 @@ async fn crash_child_writer() {
         .primary_key(&["batch", "item"])
         .index(IndexDef::new("batches_item", &["item", "batch"], false));
     s.create_table(&def).await.unwrap();
+    let raw = s.table_handle("batches").await.unwrap();
     let mut out = std::io::stdout();
     for batch in 0.. {
         let mut t = s.begin().await.unwrap();
         for item in 0..ROWS_PER_BATCH {
             t.insert("batches", vec![int(batch), int(item), Value::Text("x".repeat(200))]).await.unwrap();
         }
+        // A raw entry in the same batch as the rows.
+        t.kv_put(&raw, &batch.to_be_bytes(), ROWS_PER_BATCH.to_be_bytes().to_vec()).await.unwrap();
         t.commit().await.unwrap();
         writeln!(out, "ACK {batch}").unwrap();
         out.flush().unwrap();
@@ -177,4 +218,11 @@ async fn sigkill_loses_no_acknowledged_batch() {
     // The index agrees with the rows.
     let items = s.index_scan("batches", "batches_item", &ScanOptions::prefix(vec![int(0)])).await.unwrap();
     assert_eq!(items.len(), per_batch.len());
+    // The raw entries written with the rows agree with them: one per complete batch.
+    let raw = s.table_handle("batches").await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let entries = tx.kv_scan(&raw, &KeyRange::all(), false, usize::MAX).await.unwrap();
+    let raw_batches: Vec<i64> =
+        entries.iter().map(|(k, _)| i64::from_be_bytes(k.as_slice().try_into().unwrap())).collect();
+    assert_eq!(raw_batches, per_batch.keys().copied().collect::<Vec<_>>(), "raw entries went with their rows");
 }

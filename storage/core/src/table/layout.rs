@@ -6,13 +6,15 @@
 //! 0x03 <expiry u64 BE, sign-flipped> <table id> <pk>  -> TTL index entry (empty value)
 //! 0x10 <table id u32 BE> 0x01 <pk>                    -> row
 //! 0x10 <table id u32 BE> 0x02 <index id u32 BE> <values> [<pk>] -> encoded pk
+//! 0x10 <table id u32 BE> 0x03 <raw key>               -> raw value (the lean KV path)
 //! ```
 //! `<pk>` and `<values>` are memcomparable encodings (see [`crate::codec::key`]), so
 //! rows sort by primary key and index entries by indexed values. Unique index entries
 //! end after the values (one entry per value, which is what makes uniqueness a single
 //! point read); non-unique entries, and unique entries with a NULL among their values
 //! (SQL allows any number of those), append the primary key. Every entry's value is
-//! the encoded primary key of its row. Everything of one table shares the prefix
+//! the encoded primary key of its row. Raw entries belong to models that encode their
+//! own keys and values; the table layer stores them as given. Everything of one table shares the prefix
 //! `0x10 <table id>`, which the actor engine uses to route keys to table shards.
 
 pub const CATALOG: u8 = 0x01;
@@ -21,6 +23,7 @@ pub const TTL: u8 = 0x03;
 pub const TABLE: u8 = 0x10;
 const ROWS: u8 = 0x01;
 const INDEX: u8 = 0x02;
+const RAW: u8 = 0x03;
 
 pub const NEXT_TABLE_ID: &[u8] = b"next_table_id";
 
@@ -70,6 +73,20 @@ pub fn index_prefix(table_id: u32, index_id: u32) -> Vec<u8> {
     let mut k = table_prefix(table_id);
     k.push(INDEX);
     k.extend_from_slice(&index_id.to_be_bytes());
+    k
+}
+
+/// The raw key-value space of one table.
+pub fn raw_prefix(table_id: u32) -> Vec<u8> {
+    let mut k = table_prefix(table_id);
+    k.push(RAW);
+    k
+}
+
+pub fn raw_key(table_id: u32, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(6 + key.len());
+    k.extend_from_slice(&raw_prefix(table_id));
+    k.extend_from_slice(key);
     k
 }
 
@@ -138,6 +155,8 @@ mod tests {
         assert!(row_key(7, b"k").starts_with(&p));
         assert!(index_key(7, 1, b"v", Some(b"k")).starts_with(&p));
         assert!(!row_key(8, b"k").starts_with(&p));
+        assert!(raw_key(7, b"k").starts_with(&p) && raw_key(7, b"k").starts_with(&raw_prefix(7)));
+        assert!(!raw_key(7, b"").starts_with(&rows_prefix(7)));
         assert_eq!(pk_of_row_key(7, &row_key(7, b"pk")), b"pk");
     }
 }

@@ -14,12 +14,24 @@
 //! TTL: a row may carry an expiry time (unix milliseconds). From that instant the row is
 //! invisible to every read; [`TableStorage::purge_expired`] removes it, and
 //! [`spawn_expiry_sweeper`] calls that in the background.
+//!
+//! The lean key-value path: a model that encodes its own keys and values (Redis) keeps
+//! them in a table's raw keyspace through a [`TableHandle`] — `kv_get`, `kv_put`,
+//! `kv_delete`, `kv_scan` — with no schema checks, boxing or index maintenance. Raw
+//! entries are invisible to row scans (and rows to raw scans), are written in the same
+//! atomic batch as the transaction's row writes, are counted in the same metrics (get,
+//! upsert, delete, scan), and are cleared with the table by drop and truncate.
+//! [`TxnOptions`] switch off conflict tracking and snapshots for writers that serialize
+//! themselves.
 
+mod handle;
 mod kv;
 mod layout;
 
+pub use handle::{TableHandle, TxnOptions};
 pub use kv::KvTableStorage;
 
+use crate::engine::{KeyRange, KvPair};
 use crate::error::StorageResult;
 use crate::health::HealthStatus;
 use crate::metrics::MetricsSnapshot;
@@ -115,6 +127,27 @@ pub trait Transaction: Send {
     fn snapshot_is_current(&self) -> bool {
         true
     }
+
+    // The lean key-value path: keys and values as the caller encoded them, in the
+    // table's raw keyspace.
+
+    /// The value under `key` (this transaction's own writes first).
+    async fn kv_get(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>>;
+    /// Stores `value` under `key`, replacing any value.
+    async fn kv_put(&mut self, table: &TableHandle, key: &[u8], value: Vec<u8>) -> StorageResult<()>;
+    /// Removes `key` (a no-op when there is none).
+    async fn kv_delete(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<()>;
+    /// Up to `limit` (key, value) pairs of `range` in key order (descending when
+    /// `reverse`); bounds and returned keys are relative to the table's raw keyspace.
+    /// Continue after the last key returned to page through a larger range.
+    async fn kv_scan(
+        &mut self,
+        table: &TableHandle,
+        range: &KeyRange,
+        reverse: bool,
+        limit: usize,
+    ) -> StorageResult<Vec<KvPair>>;
+
     async fn commit(self: Box<Self>) -> StorageResult<()>;
     async fn rollback(self: Box<Self>) -> StorageResult<()>;
 }
@@ -139,6 +172,10 @@ pub trait TableStorage: Send + Sync {
     async fn drop_index(&self, table: &str, index: &str) -> StorageResult<()>;
 
     async fn begin(&self) -> StorageResult<Box<dyn Transaction>>;
+    /// Begins a transaction with the given options (see [`TxnOptions`]).
+    async fn begin_with(&self, options: TxnOptions) -> StorageResult<Box<dyn Transaction>>;
+    /// Resolves `name` once, for the operations that take a [`TableHandle`].
+    async fn table_handle(&self, name: &str) -> StorageResult<TableHandle>;
 
     /// Removes up to `limit` expired rows; returns how many it removed.
     async fn purge_expired(&self, limit: usize) -> StorageResult<u64>;
@@ -191,6 +228,26 @@ pub trait TableStorage: Send + Sync {
         let rows = tx.index_scan(table, index, options).await?;
         drop(tx); // read-only: nothing to commit
         Ok(rows)
+    }
+    /// The latest committed value under `key`; implementations may read it without a
+    /// snapshot or transaction (a single-key read of committed state is atomic).
+    async fn kv_get(&self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
+        let mut tx = self.begin_with(TxnOptions::serialized_writer()).await?;
+        let value = tx.kv_get(table, key).await?;
+        drop(tx); // read-only: nothing to commit
+        Ok(value)
+    }
+    /// One put in its own transaction, with conflict tracking as `options` say.
+    async fn kv_put(&self, table: &TableHandle, key: &[u8], value: Vec<u8>, options: TxnOptions) -> StorageResult<()> {
+        let mut tx = self.begin_with(options).await?;
+        tx.kv_put(table, key, value).await?;
+        tx.commit().await
+    }
+    /// One delete in its own transaction, with conflict tracking as `options` say.
+    async fn kv_delete(&self, table: &TableHandle, key: &[u8], options: TxnOptions) -> StorageResult<()> {
+        let mut tx = self.begin_with(options).await?;
+        tx.kv_delete(table, key).await?;
+        tx.commit().await
     }
 }
 

@@ -10,7 +10,7 @@ mod scanner;
 mod txn;
 
 use super::layout;
-use super::{now_millis, TableStorage, Transaction};
+use super::{now_millis, TableHandle, TableStorage, Transaction, TxnOptions};
 use crate::engine::{KeyRange, KvEngine, WriteBatch};
 use crate::error::{StorageError, StorageResult};
 use crate::health::HealthStatus;
@@ -263,7 +263,7 @@ impl KvTableStorage {
 
     /// Begins a transaction (concrete type; [`TableStorage::begin`] boxes it).
     pub fn begin_transaction(&self) -> KvTransaction {
-        KvTransaction::new(self.inner.clone())
+        KvTransaction::new(self.inner.clone(), TxnOptions::default())
     }
 
     async fn purge_inner(&self, limit: usize) -> StorageResult<u64> {
@@ -333,6 +333,21 @@ impl TableStorage for KvTableStorage {
 
     async fn begin(&self) -> StorageResult<Box<dyn Transaction>> {
         Ok(Box::new(self.begin_transaction()))
+    }
+
+    async fn begin_with(&self, options: TxnOptions) -> StorageResult<Box<dyn Transaction>> {
+        Ok(Box::new(KvTransaction::new(self.inner.clone(), options)))
+    }
+
+    async fn table_handle(&self, name: &str) -> StorageResult<TableHandle> {
+        Ok(TableHandle::new(self.inner.table(name)?.as_ref()))
+    }
+
+    /// Snapshot-free: one engine read of the latest committed value, no transaction.
+    async fn kv_get(&self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
+        let started = Instant::now();
+        let result = self.inner.engine.get(&layout::raw_key(table.id(), key)).await;
+        self.record(Operation::Get, started, result)
     }
 
     async fn purge_expired(&self, limit: usize) -> StorageResult<u64> {

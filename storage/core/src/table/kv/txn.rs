@@ -5,11 +5,11 @@ use super::conflicts::WriteLog;
 use super::scanner::MergedScanner;
 use super::Inner;
 use crate::codec::{key, row};
-use crate::engine::{prefix_end, KeyRange, KvSnapshot, WriteBatch};
+use crate::engine::{prefix_end, KeyRange, KvPair, KvSnapshot, WriteBatch};
 use crate::error::{StorageError, StorageResult};
 use crate::metrics::Operation;
 use crate::schema::{StoredIndex, TableSchema};
-use crate::table::{layout, now_millis, Row, ScanOptions, Transaction};
+use crate::table::{layout, now_millis, Row, ScanOptions, TableHandle, Transaction, TxnOptions};
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -94,9 +94,34 @@ fn bounded_range(prefix: &[u8], options: &ScanOptions) -> StorageResult<KeyRange
     Ok(KeyRange { start, end })
 }
 
+/// A raw-keyspace range (relative bounds) as an engine key range under `prefix`.
+fn raw_range(prefix: &[u8], range: &KeyRange) -> StorageResult<KeyRange> {
+    let under = |k: &Vec<u8>| {
+        let mut full = Vec::with_capacity(prefix.len() + k.len());
+        full.extend_from_slice(prefix);
+        full.extend_from_slice(k);
+        full
+    };
+    let start = match &range.start {
+        Bound::Unbounded => Bound::Included(prefix.to_vec()),
+        Bound::Included(k) => Bound::Included(under(k)),
+        Bound::Excluded(k) => Bound::Excluded(under(k)),
+    };
+    let end = match &range.end {
+        Bound::Unbounded => {
+            Bound::Excluded(prefix_end(prefix).ok_or_else(|| StorageError::InvalidArgument("unbounded key".into()))?)
+        }
+        Bound::Included(k) => Bound::Included(under(k)),
+        Bound::Excluded(k) => Bound::Excluded(under(k)),
+    };
+    Ok(KeyRange { start, end })
+}
+
 pub struct KvTransaction {
     inner: Arc<Inner>,
-    snapshot: Arc<dyn KvSnapshot>,
+    /// The view reads go through; `None` with [`TxnOptions::latest_reads`].
+    snapshot: Option<Arc<dyn KvSnapshot>>,
+    options: TxnOptions,
     start: u64,
     /// Commit sequence the current snapshot holds (`start` until [`Transaction::refresh_snapshot`]).
     base: u64,
@@ -110,12 +135,13 @@ pub struct KvTransaction {
 }
 
 impl KvTransaction {
-    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+    pub(crate) fn new(inner: Arc<Inner>, options: TxnOptions) -> Self {
         let start = inner.commits.begin();
-        let snapshot = inner.engine.snapshot();
+        let snapshot = if options.latest_reads { None } else { Some(inner.engine.snapshot()) };
         KvTransaction {
             inner,
             snapshot,
+            options,
             start,
             base: start,
             rebased: HashMap::new(),
@@ -161,8 +187,68 @@ impl KvTransaction {
     async fn read(&self, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         match self.writes.get(key) {
             Some(pending) => Ok(pending.clone()),
-            None => self.snapshot.get(key).await,
+            None => match &self.snapshot {
+                Some(snapshot) => snapshot.get(key).await,
+                None => self.inner.engine.get(key).await,
+            },
         }
+    }
+
+    /// The view one scan reads: the transaction's snapshot, or with latest reads a
+    /// fresh one.
+    fn scan_view(&self) -> Arc<dyn KvSnapshot> {
+        match &self.snapshot {
+            Some(snapshot) => snapshot.clone(),
+            None => self.inner.engine.snapshot(),
+        }
+    }
+
+    /// Writes through `table` must all be made under the version it was resolved at.
+    fn track_handle(&mut self, table: &TableHandle) -> StorageResult<()> {
+        self.ensure_open()?;
+        let version = *self.tables.entry(table.id()).or_insert(table.version());
+        if version != table.version() {
+            return Err(StorageError::Conflict);
+        }
+        Ok(())
+    }
+
+    async fn raw_get(&self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
+        self.ensure_open()?;
+        self.read(&layout::raw_key(table.id(), key)).await
+    }
+
+    fn raw_put(&mut self, table: &TableHandle, key: &[u8], value: Vec<u8>) -> StorageResult<()> {
+        self.track_handle(table)?;
+        self.put(layout::raw_key(table.id(), key), value);
+        Ok(())
+    }
+
+    fn raw_delete(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<()> {
+        self.track_handle(table)?;
+        self.remove(layout::raw_key(table.id(), key));
+        Ok(())
+    }
+
+    async fn raw_scan(
+        &self,
+        table: &TableHandle,
+        range: &KeyRange,
+        reverse: bool,
+        limit: usize,
+    ) -> StorageResult<Vec<KvPair>> {
+        self.ensure_open()?;
+        let prefix = layout::raw_prefix(table.id());
+        let full = raw_range(&prefix, range)?;
+        let view = self.scan_view();
+        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, full, reverse, limit);
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let Some((mut key, value)) = scanner.next().await? else { break };
+            key.drain(..prefix.len());
+            out.push((key, value));
+        }
+        Ok(out)
     }
 
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
@@ -316,7 +402,8 @@ impl KvTransaction {
         let range = bounded_range(&layout::rows_prefix(schema.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
         let now = now_millis();
-        let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, options.reverse, limit);
+        let view = self.scan_view();
+        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
             let Some((_, bytes)) = scanner.next().await? else { break };
@@ -333,7 +420,8 @@ impl KvTransaction {
         let index = schema.index(index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
         let range = bounded_range(&layout::index_prefix(schema.id, index.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
-        let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, options.reverse, limit);
+        let view = self.scan_view();
+        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
             let Some((_, pk)) = scanner.next().await? else { break };
@@ -373,7 +461,8 @@ impl KvTransaction {
         };
         let mut due = Vec::new();
         {
-            let mut scanner = MergedScanner::new(self.snapshot.as_ref(), &self.writes, range, false, limit);
+            let view = self.scan_view();
+            let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, false, limit);
             while due.len() < limit {
                 let Some((entry, _)) = scanner.next().await? else { break };
                 due.push(entry);
@@ -425,7 +514,7 @@ impl KvTransaction {
         }
         let (start, rebased) = (self.start, &self.rebased);
         let base = |k: &[u8]| rebased.get(k).copied().unwrap_or(start);
-        if self.inner.commits.conflicts_since(&log, self.writes.keys(), base) {
+        if self.options.conflict_tracking && self.inner.commits.conflicts_since(&log, self.writes.keys(), base) {
             return Err(StorageError::Conflict);
         }
         let writes = std::mem::take(&mut self.writes);
@@ -599,11 +688,35 @@ impl Transaction for KvTransaction {
         )
     }
 
+    async fn kv_get(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
+        timed!(self, Operation::Get, self.raw_get(table, key).await)
+    }
+
+    async fn kv_put(&mut self, table: &TableHandle, key: &[u8], value: Vec<u8>) -> StorageResult<()> {
+        timed!(self, Operation::Upsert, self.raw_put(table, key, value))
+    }
+
+    async fn kv_delete(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<()> {
+        timed!(self, Operation::Delete, self.raw_delete(table, key))
+    }
+
+    async fn kv_scan(
+        &mut self,
+        table: &TableHandle,
+        range: &KeyRange,
+        reverse: bool,
+        limit: usize,
+    ) -> StorageResult<Vec<KvPair>> {
+        timed!(self, Operation::Scan, self.raw_scan(table, range, reverse, limit).await)
+    }
+
     async fn refresh_snapshot(&mut self) -> StorageResult<()> {
         self.ensure_open()?;
         // The sequence first: the snapshot then holds at least every commit up to it.
         self.base = self.inner.commits.current();
-        self.snapshot = self.inner.engine.snapshot();
+        if self.snapshot.is_some() {
+            self.snapshot = Some(self.inner.engine.snapshot());
+        }
         Ok(())
     }
 

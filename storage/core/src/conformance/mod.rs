@@ -5,7 +5,12 @@
 //! [`conformance_tests!`](crate::conformance_tests) macro expands to one `#[tokio::test]`
 //! per check for a given factory expression, so the memory engine (in this crate's unit
 //! tests), RocksDB and the actor storage (in `tests/`) run exactly the same suite.
-//! Checks panic on failure, as tests do.
+//! Checks panic on failure, as tests do. The checks of table handles and the lean
+//! key-value path are in [`kv`].
+
+mod kv;
+
+pub use kv::*;
 
 use crate::error::StorageError;
 use crate::schema::{AlterTable, ColumnDef, IndexDef, TableDef};
@@ -37,7 +42,7 @@ pub async fn create_users(s: &dyn TableStorage) {
     s.create_table(&def).await.expect("create users");
 }
 
-fn user(id: i64, email: Option<&str>, age: Option<i64>, name: &str) -> Vec<Value> {
+pub(crate) fn user(id: i64, email: Option<&str>, age: Option<i64>, name: &str) -> Vec<Value> {
     vec![int(id), email.map_or(Value::Null, text), age.map_or(Value::Null, int), text(name)]
 }
 
@@ -577,7 +582,9 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $factory;
             catalog_lifecycle, duplicate_keys_and_upsert, nulls_and_types, key_ordering,
             bounded_scans, index_consistency, transaction_isolation, transaction_conflicts,
-            concurrent_increments, ttl_expiry, alter_and_truncate, set_primary_key, metrics_and_health);
+            concurrent_increments, ttl_expiry, alter_and_truncate, set_primary_key, metrics_and_health,
+            kv_basics, kv_atomic_with_rows, kv_scan_order_and_bounds, kv_conflict_tracking_and_latest_reads,
+            kv_handles_and_ddl, kv_serialized_writers);
     };
     (@each $factory:expr; $($check:ident),*) => {
         $(
