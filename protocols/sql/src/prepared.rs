@@ -14,7 +14,7 @@ use crate::catalog::CatalogState;
 use crate::plan::Plan;
 use crate::session::Session;
 use crate::types::SqlType;
-use crate::{QueryOutput, SqlError, StatementDescription};
+use crate::{Column, QueryOutput, SqlError, StatementDescription};
 use orbit_storage::Value;
 use parking_lot::Mutex;
 use sqlparser::ast::Statement;
@@ -27,6 +27,9 @@ pub(crate) struct CachedPlan {
     pub param_types: Vec<SqlType>,
     pub plan: Arc<Plan>,
     pub cols: Arc<Vec<(String, SqlType)>>,
+    /// A MySQL session's result columns with their origins and decimals attached, kept
+    /// after the first execution so later ones skip that resolution.
+    pub mysql_columns: Option<Arc<Vec<Column>>>,
 }
 
 /// Where an executing prepared statement keeps its plan.
@@ -99,11 +102,38 @@ impl Session {
     pub(crate) fn cached_plan(&self, param_types: &[SqlType]) -> Option<(Arc<Plan>, Arc<Vec<(String, SqlType)>>)> {
         let slot = self.plan_slot.as_ref()?.lock();
         let cached = slot.as_ref()?;
-        let catalog = self.engine.catalog();
-        if Arc::ptr_eq(&cached.catalog, &catalog) && cached.schema == self.current_schema() && cached.param_types == param_types {
-            return Some((cached.plan.clone(), cached.cols.clone()));
+        self.is_current(cached, param_types).then(|| (cached.plan.clone(), cached.cols.clone()))
+    }
+
+    /// Whether a cached plan was bound against the catalog, schema and parameter types
+    /// in force now.
+    fn is_current(&self, cached: &CachedPlan, param_types: &[SqlType]) -> bool {
+        Arc::ptr_eq(&cached.catalog, &self.engine.catalog())
+            && cached.schema == self.current_schema()
+            && cached.param_types == param_types
+    }
+
+    /// The MySQL result columns kept with the running prepared statement's current plan.
+    pub(crate) fn cached_mysql_columns(&self, param_types: &[SqlType]) -> Option<Arc<Vec<Column>>> {
+        let slot = self.plan_slot.as_ref()?.lock();
+        let cached = slot.as_ref()?;
+        if self.is_current(cached, param_types) {
+            cached.mysql_columns.clone()
+        } else {
+            None
         }
-        None
+    }
+
+    /// Keeps MySQL result columns with the running prepared statement's plan, if that
+    /// plan is current (a statement whose plan is not cached keeps nothing).
+    pub(crate) fn store_mysql_columns(&self, param_types: &[SqlType], columns: &[Column]) {
+        let Some(slot) = &self.plan_slot else { return };
+        let mut slot = slot.lock();
+        if let Some(cached) = slot.as_mut() {
+            if self.is_current(cached, param_types) {
+                cached.mysql_columns = Some(Arc::new(columns.to_vec()));
+            }
+        }
     }
 
     /// Keeps a freshly bound plan in the running prepared statement's slot.
@@ -115,6 +145,7 @@ impl Session {
                 param_types: param_types.to_vec(),
                 plan,
                 cols,
+                mysql_columns: None,
             });
         }
     }

@@ -866,7 +866,13 @@ impl Session {
     ) -> Result<QueryOutput, SqlError> {
         let mut output = self.execute_rows_inner(tx, stmt, param_types, params).await?;
         if let (Some(_), Statement::Query(q), QueryOutput::Rows { columns, .. }) = (&self.mysql, stmt, &mut output) {
-            self.attach_origins(q, columns);
+            match self.cached_mysql_columns(param_types) {
+                Some(cached) => columns.clone_from(&cached),
+                None => {
+                    self.attach_origins(q, columns);
+                    self.store_mysql_columns(param_types, columns);
+                }
+            }
         }
         Ok(output)
     }

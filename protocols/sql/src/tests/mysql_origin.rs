@@ -122,3 +122,21 @@ async fn min_and_max_keep_the_column_type() {
     let cols = columns(&mut s, "SELECT d.m FROM (SELECT MAX(id) AS m FROM p) AS d").await;
     assert_eq!(summary(&cols), ["m .d d.m int"]);
 }
+
+/// A prepared query keeps its resolved columns with its plan: every execution reports
+/// the same origins, and DDL that changes the table gives the new ones.
+#[tokio::test]
+async fn prepared_executions_reuse_then_refresh_their_columns() {
+    let mut s = setup().await;
+    let prepared = s.prepare("SELECT code, grp FROM p WHERE id = ?", &[]).await.unwrap();
+    let types = prepared.param_types().to_vec();
+    let mut run = async |s: &mut Session| match s.execute_prepared(&prepared, &types, &[orbit_storage::Value::Int(1)]).await {
+        Ok(QueryOutput::Rows { columns, .. }) => summary(&columns),
+        other => panic!("expected rows, got {other:?}"),
+    };
+    let first = run(&mut s).await;
+    assert_eq!(first, ["code test.p p.code varchar(8)", "grp test.p p.grp tinyint unsigned"]);
+    assert_eq!(run(&mut s).await, first);
+    assert!(s.execute_batch("ALTER TABLE p MODIFY grp SMALLINT").await.pop().unwrap().is_ok());
+    assert_eq!(run(&mut s).await, ["code test.p p.code varchar(8)", "grp test.p p.grp smallint"]);
+}
