@@ -28,3 +28,5 @@ pub use server::MysqlListener;
 
 #[cfg(test)]
 mod cli_tests;
+#[cfg(test)]
+mod fuzz_tests;
