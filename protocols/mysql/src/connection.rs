@@ -172,7 +172,7 @@ async fn login(stream: TcpStream, peer: SocketAddr, conn_id: u32, shared: Arc<Sh
         scramble,
         over_tls,
         multi_statements: caps & CLIENT_MULTI_STATEMENTS != 0,
-        statements: Statements::default(),
+        statements: Statements::new(max),
     };
     let mut conn = conn;
     let ok = OkPacket { affected_rows: 0, last_insert_id: 0, status: conn.status(), warnings: 0, info: String::new() };
@@ -292,7 +292,7 @@ impl Connection {
             },
             Command::ResetConnection => {
                 self.session.reset().await;
-                self.statements = Statements::default();
+                self.statements = Statements::new(self.shared.options.max_allowed_packet);
                 self.ok(seq, None);
             }
             Command::ChangeUser(change) => return self.change_user(change, seq).await,
@@ -474,7 +474,7 @@ impl Connection {
             Ok(session) => {
                 self.session = session;
                 self.user = change.user.clone();
-                self.statements = Statements::default();
+                self.statements = Statements::new(self.shared.options.max_allowed_packet);
                 if let Some(db) = change.database.as_deref().filter(|d| !d.is_empty()) {
                     if let Err(e) = self.session.set_current_database(db) {
                         self.error(next, &e);

@@ -30,3 +30,5 @@ pub use server::MysqlListener;
 mod cli_tests;
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod limits_tests;
