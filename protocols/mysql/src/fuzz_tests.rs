@@ -341,3 +341,45 @@ fn framing_of_random_streams_stays_within_max_allowed_packet() {
         });
     }
 }
+
+#[test]
+fn temporal_parameters_at_the_edges_of_their_fields() {
+    let edges8 = [0u8, 1, 12, 13, 23, 24, 31, 32, 59, 60, 99, 255];
+    let edges16 = [0u16, 1, 999, 1000, 9999, 10000, u16::MAX];
+    let edges32 = [0u32, 1, 34, 35, 999_999, 1_000_000, u32::MAX];
+    let mut cases = 0;
+    let mut convert = |v: WireValue| {
+        for target in targets() {
+            let input = format!("{v:?} as {target:?}");
+            no_panic("param_value", input.as_bytes(), || crate::values::param_value(&v, &target)).ok();
+        }
+        cases += 1;
+    };
+    for &year in &edges16 {
+        for &month in &edges8 {
+            for &day in &edges8 {
+                convert(WireValue::Date { year, month, day });
+                let (hour, minute, second) = (day, month, day);
+                for &micros in &edges32 {
+                    convert(WireValue::DateTime { year, month, day, hour, minute, second, micros });
+                }
+            }
+        }
+    }
+    for &days in &edges32 {
+        for &hours in &edges8 {
+            for &minutes in &edges8 {
+                for &micros in &edges32 {
+                    // Through the decoder, as a client would send it.
+                    let mut bytes = vec![12, u8::from(minutes & 1 == 1)];
+                    bytes.extend(days.to_le_bytes());
+                    bytes.extend([hours, minutes, minutes]);
+                    bytes.extend(micros.to_le_bytes());
+                    let v = crate::wire::value::read_binary_value(&mut crate::wire::Cursor::new(&bytes), T::Time, false);
+                    convert(v.expect("a well-formed TIME"));
+                }
+            }
+        }
+    }
+    assert!(cases > 10_000, "{cases}");
+}
