@@ -1,7 +1,8 @@
 //! Per-connection limits of the prepared-statement commands, over a real socket to the
 //! listener on in-memory storage: long data past max_allowed_packet or for a parameter
 //! that does not exist, the max_prepared_stmt_count cap, parameter values at the edge of
-//! their types. Each refusal is MySQL's error and the connection goes on.
+//! their types, command payloads that do not parse. Each refusal is MySQL's error and the
+//! connection goes on.
 
 use crate::cli_tests::start;
 use crate::wire::client::{encode_execute_params, encode_handshake_response, parse_err_packet, parse_handshake_v10};
@@ -211,5 +212,30 @@ async fn prepared_statements_stop_at_max_prepared_stmt_count() {
     // Closing one makes room for one.
     c.send(&[COM_STMT_CLOSE, 1, 0, 0, 0]).await;
     c.prepare("SELECT 2").await.expect("prepare after a close");
+    c.ping().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_commands_get_1835_and_the_session_goes_on() {
+    let (port, _stop) = start(options()).await;
+    let mut c = Client::connect(port).await;
+    let id = c.prepare("SELECT ?").await.expect("prepare");
+    for bad in [
+        &[][..],
+        &[COM_STMT_CLOSE, 1, 0],
+        &[COM_STMT_EXECUTE, 1, 0, 0],
+        &[COM_STMT_SEND_LONG_DATA, 1, 0, 0, 0, 0],
+        &[COM_SET_OPTION, 1],
+        &[COM_STMT_FETCH, 1, 0, 0, 0],
+        &[COM_INIT_DB, 0xFF, 0xFE],
+        b"\x11bob\0\x14ab",
+    ] {
+        c.send(bad).await;
+        assert_err(&c.packet().await, 1835, "HY000", "Malformed communication packet.");
+    }
+    // The statement prepared before is still there.
+    let (first, row) = c.execute(id, ColumnType::Long, WireValue::Int(7), false).await;
+    assert_ne!(first.first(), Some(&0xFF), "{first:?}");
+    assert!(row.is_some());
     c.ping().await;
 }
