@@ -310,7 +310,8 @@ fn bad_input_closes_only_that_connection() {
     assert!(closed(&mut s), "an idle handshake was never closed");
 
     // Prepared-statement input at its limits, on a logged-in connection that survives it:
-    // a TIME parameter of u32::MAX days, long data past max_allowed_packet.
+    // a TIME parameter of u32::MAX days, long data past max_allowed_packet, a truncated
+    // COM_STMT_CLOSE.
     let mut s = login_as_root(port);
     s.write_all(&packet(0, b"\x16SELECT ?")).expect("write");
     let (_, ok) = read_packet(&mut s).expect("COM_STMT_PREPARE answer");
@@ -341,6 +342,11 @@ fn bad_input_closes_only_that_connection() {
     let (_, err_packet) = read_packet(&mut s).expect("an ERR packet");
     assert_eq!(err_packet[0], 0xff, "{err_packet:?}");
     assert_eq!(u16::from_le_bytes([err_packet[1], err_packet[2]]), 1105);
+    // A command whose arguments are cut short: ERR 1835, and the session goes on.
+    s.write_all(&packet(0, &[0x19, 1, 0])).expect("write");
+    let (_, err_packet) = read_packet(&mut s).expect("an ERR packet");
+    assert_eq!(err_packet[0], 0xff, "{err_packet:?}");
+    assert_eq!(u16::from_le_bytes([err_packet[1], err_packet[2]]), 1835);
     s.write_all(&packet(0, &[0x0e])).expect("write");
     let (_, pong) = read_packet(&mut s).expect("COM_PING answer");
     assert_eq!(pong[0], 0x00, "{pong:?}");
