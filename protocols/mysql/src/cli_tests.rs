@@ -8,7 +8,7 @@ use orbit_storage::{KvTableStorage, MemoryEngine, TableStorage};
 use std::process::Command;
 use std::sync::Arc;
 
-async fn start(options: MysqlOptions) -> (u16, tokio::sync::watch::Sender<bool>) {
+pub(crate) async fn start(options: MysqlOptions) -> (u16, tokio::sync::watch::Sender<bool>) {
     let storage: Arc<dyn TableStorage> = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.expect("storage");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let local_addr = listener.local_addr().expect("addr");

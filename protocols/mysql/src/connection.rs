@@ -1,8 +1,9 @@
 //! One client connection: the connection phase (see [`crate::handshake`]), then the
 //! command phase — one request packet, its answer packets with the following sequence
 //! ids, until COM_QUIT, EOF, a broken packet or shutdown. Errors from the engine are ERR
-//! packets and the connection goes on; a malformed or oversize packet gets an ERR and
-//! closes only this connection.
+//! packets and the connection goes on, as does a command payload that does not parse
+//! (ERR 1835); an oversize or out-of-order packet gets an ERR and closes only this
+//! connection.
 
 use crate::handshake::{self, LoginError};
 use crate::server::Shared;
@@ -172,7 +173,7 @@ async fn login(stream: TcpStream, peer: SocketAddr, conn_id: u32, shared: Arc<Sh
         scramble,
         over_tls,
         multi_statements: caps & CLIENT_MULTI_STATEMENTS != 0,
-        statements: Statements::default(),
+        statements: Statements::new(max),
     };
     let mut conn = conn;
     let ok = OkPacket { affected_rows: 0, last_insert_id: 0, status: conn.status(), warnings: 0, info: String::new() };
@@ -225,13 +226,15 @@ impl Connection {
                 Err(e) => return Err(e),
             };
             let reply = seq.wrapping_add(1);
+            // The packet's bounds are known, so a payload that does not parse is answered
+            // and the session (its transaction, its statements) goes on, as in MySQL.
             let command = match Command::parse(&payload, self.caps) {
                 Ok(c) => c,
                 Err(_) => {
                     let err = ErrPacket::new(ER_MALFORMED_PACKET, "HY000", "Malformed communication packet.");
                     self.writer.write(reply, &err.encode(self.caps));
                     self.writer.flush().await?;
-                    return Ok(());
+                    continue;
                 }
             };
             if matches!(command, Command::Quit) {
@@ -292,7 +295,7 @@ impl Connection {
             },
             Command::ResetConnection => {
                 self.session.reset().await;
-                self.statements = Statements::default();
+                self.statements = Statements::new(self.shared.options.max_allowed_packet);
                 self.ok(seq, None);
             }
             Command::ChangeUser(change) => return self.change_user(change, seq).await,
@@ -474,7 +477,7 @@ impl Connection {
             Ok(session) => {
                 self.session = session;
                 self.user = change.user.clone();
-                self.statements = Statements::default();
+                self.statements = Statements::new(self.shared.options.max_allowed_packet);
                 if let Some(db) = change.database.as_deref().filter(|d| !d.is_empty()) {
                     if let Err(e) = self.session.set_current_database(db) {
                         self.error(next, &e);

@@ -28,3 +28,7 @@ pub use server::MysqlListener;
 
 #[cfg(test)]
 mod cli_tests;
+#[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
+mod limits_tests;

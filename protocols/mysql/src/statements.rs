@@ -13,20 +13,34 @@ use std::collections::HashMap;
 /// server-wide, 16382 by default).
 const MAX_STATEMENTS: usize = 16382;
 
+/// How much long data one connection may hold across all its statements, in
+/// max_allowed_packets (MySQL bounds each parameter by max_allowed_packet; this bounds
+/// the sum as well, which MySQL does not).
+const LONG_DATA_PACKETS_PER_CONNECTION: usize = 4;
+
 pub(crate) struct Prepared {
     pub statement: orbit_sql::PreparedStatement,
     pub params: Vec<SqlType>,
     pub bound_types: Option<Vec<ParamType>>,
     pub long_data: HashMap<u16, Vec<u8>>,
+    /// What went wrong in a COM_STMT_SEND_LONG_DATA (which has no answer): reported by
+    /// every COM_STMT_EXECUTE until COM_STMT_RESET, as in MySQL.
+    pub long_data_error: Option<SqlError>,
 }
 
-#[derive(Default)]
 pub(crate) struct Statements {
     next_id: u32,
     by_id: HashMap<u32, Prepared>,
+    max_allowed_packet: usize,
+    /// The bytes of long data held by all statements.
+    long_data_bytes: usize,
 }
 
 impl Statements {
+    pub fn new(max_allowed_packet: usize) -> Self {
+        Statements { next_id: 0, by_id: HashMap::new(), max_allowed_packet, long_data_bytes: 0 }
+    }
+
     fn add(&mut self, statement: Prepared) -> Option<u32> {
         if self.by_id.len() >= MAX_STATEMENTS {
             return None;
@@ -36,28 +50,79 @@ impl Statements {
         Some(self.next_id)
     }
 
+    /// COM_STMT_SEND_LONG_DATA. An unknown statement is ignored (as in MySQL); a parameter
+    /// out of range, or data past max_allowed_packet, puts the statement in error and
+    /// frees what it held.
     pub fn append_long_data(&mut self, id: u32, param: u16, data: &[u8]) {
-        if let Some(s) = self.by_id.get_mut(&id) {
-            if usize::from(param) < s.params.len() {
+        let Some(s) = self.by_id.get_mut(&id) else { return };
+        if s.long_data_error.is_some() {
+            return;
+        }
+        let error = if usize::from(param) >= s.params.len() {
+            Some(SqlError::new("HY000", "Incorrect arguments to mysqld_stmt_send_long_data").with_mysql_errno(ER_WRONG_ARGUMENTS))
+        } else {
+            let held = s.long_data.get(&param).map_or(0, Vec::len);
+            let total = self.long_data_bytes.saturating_add(data.len());
+            let cap = self.max_allowed_packet.saturating_mul(LONG_DATA_PACKETS_PER_CONNECTION);
+            (held.saturating_add(data.len()) > self.max_allowed_packet || total > cap).then(long_data_too_long)
+        };
+        match error {
+            Some(e) => {
+                s.long_data_error = Some(e);
+                let freed: usize = s.long_data.drain().map(|(_, v)| v.len()).sum();
+                self.long_data_bytes = self.long_data_bytes.saturating_sub(freed);
+            }
+            None => {
                 s.long_data.entry(param).or_default().extend_from_slice(data);
+                self.long_data_bytes = self.long_data_bytes.saturating_add(data.len());
             }
         }
     }
 
+    /// Frees the long data of statement `id` (after an execute used it).
+    fn clear_long_data(&mut self, id: u32) {
+        if let Some(s) = self.by_id.get_mut(&id) {
+            let freed: usize = s.long_data.drain().map(|(_, v)| v.len()).sum();
+            self.long_data_bytes = self.long_data_bytes.saturating_sub(freed);
+        }
+    }
+
     pub fn close(&mut self, id: u32) {
+        self.clear_long_data(id);
         self.by_id.remove(&id);
     }
 
-    /// Forgets long data; false for an unknown id.
+    /// Forgets long data and its error; false for an unknown id.
     pub fn reset(&mut self, id: u32) -> bool {
+        self.clear_long_data(id);
         match self.by_id.get_mut(&id) {
             Some(s) => {
-                s.long_data.clear();
+                s.long_data_error = None;
                 true
             }
             None => false,
         }
     }
+}
+
+/// MySQL's Item_param::set_longdata error.
+fn long_data_too_long() -> SqlError {
+    SqlError::new(
+        "HY000",
+        "Parameter of prepared statement which is set through mysql_send_long_data() is longer than 'max_allowed_packet' bytes",
+    )
+    .with_mysql_errno(ER_UNKNOWN_ERROR)
+}
+
+/// COM_STMT_PREPARE_OK counts parameters and columns in two bytes each.
+fn check_counts(params: usize, columns: usize) -> Result<(), SqlError> {
+    if params > usize::from(u16::MAX) {
+        return Err(SqlError::new("HY000", "Prepared statement contains too many placeholders").with_mysql_errno(ER_PS_MANY_PARAM));
+    }
+    if columns > usize::from(u16::MAX) {
+        return Err(SqlError::new("HY000", "Too many columns").with_mysql_errno(ER_TOO_MANY_FIELDS));
+    }
+    Ok(())
 }
 
 impl Connection {
@@ -69,15 +134,19 @@ impl Connection {
             Err(e) => return self.error(seq, &e),
         };
         let description = statement.description.clone();
+        if let Err(e) = check_counts(description.params.len(), description.columns.len()) {
+            return self.error(seq, &e);
+        }
         let prepared = Prepared {
             statement,
             params: description.params.clone(),
             bound_types: None,
             long_data: HashMap::new(),
+            long_data_error: None,
         };
         let Some(id) = self.statements.add(prepared) else {
             let e = SqlError::new("42000", format!("Can't create more than max_prepared_stmt_count statements (current value: {MAX_STATEMENTS})"))
-                .with_mysql_errno(1461);
+                .with_mysql_errno(ER_MAX_PREPARED_STMT_COUNT_REACHED);
             return self.error(seq, &e);
         };
         let ok = StmtPrepareOk {
@@ -119,6 +188,9 @@ impl Connection {
                 .with_mysql_errno(1243);
             return self.error(seq, &e);
         };
+        if let Some(e) = statement.long_data_error.clone() {
+            return self.error(seq, &e);
+        }
         let decoded = crate::wire::decode_execute_params(
             rest,
             statement.params.len(),
@@ -133,7 +205,8 @@ impl Connection {
             }
         };
         statement.bound_types = Some(types);
-        statement.long_data.clear();
+        let freed: usize = statement.long_data.drain().map(|(_, v)| v.len()).sum();
+        self.statements.long_data_bytes = self.statements.long_data_bytes.saturating_sub(freed);
         let mut values: Vec<Value> = Vec::with_capacity(wire_values.len());
         let mut param_types: Vec<SqlType> = Vec::with_capacity(wire_values.len());
         for (wire, expected) in wire_values.iter().zip(&statement.params) {
@@ -155,5 +228,21 @@ impl Connection {
             }
             Err(e) => self.error(seq, &e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_that_do_not_fit_the_prepare_ok_packet_are_refused() {
+        assert!(check_counts(65535, 65535).is_ok());
+        let params = check_counts(65536, 1).expect_err("65536 placeholders");
+        assert_eq!(crate::errors::classify(&params), (1390, "HY000"));
+        assert_eq!(params.message, "Prepared statement contains too many placeholders");
+        let columns = check_counts(0, 70000).expect_err("70000 columns");
+        assert_eq!(crate::errors::classify(&columns), (1117, "HY000"));
+        assert_eq!(crate::errors::classify(&long_data_too_long()), (1105, "HY000"));
     }
 }

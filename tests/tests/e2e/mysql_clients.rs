@@ -270,7 +270,8 @@ fn closed(stream: &mut TcpStream) -> bool {
 }
 
 /// Garbage, an oversize packet length, a truncated packet and a handshake that never
-/// finishes each end only their own connection; the stored data is untouched.
+/// finishes each end only their own connection; hostile prepared-statement parameters
+/// are refused on a connection that goes on; the stored data is untouched.
 #[test]
 fn bad_input_closes_only_that_connection() {
     if !has_cli() {
@@ -308,9 +309,77 @@ fn bad_input_closes_only_that_connection() {
     read_packet(&mut s).expect("greeting");
     assert!(closed(&mut s), "an idle handshake was never closed");
 
+    // Prepared-statement input at its limits, on a logged-in connection that survives it:
+    // a TIME parameter of u32::MAX days, long data past max_allowed_packet, a truncated
+    // COM_STMT_CLOSE.
+    let mut s = login_as_root(port);
+    s.write_all(&packet(0, b"\x16SELECT ?")).expect("write");
+    let (_, ok) = read_packet(&mut s).expect("COM_STMT_PREPARE answer");
+    assert_eq!(ok[0], 0x00, "{ok:?}");
+    let id = [ok[1], ok[2], ok[3], ok[4]];
+    for _ in 0..2 {
+        read_packet(&mut s).expect("parameter and column definitions");
+    }
+    let execute = |types: &[u8], value: &[u8]| {
+        let mut p = vec![0x17, id[0], id[1], id[2], id[3], 0, 1, 0, 0, 0, 0x00, 0x01];
+        p.extend(types);
+        p.extend(value);
+        packet(0, &p)
+    };
+    s.write_all(&execute(&[11, 0], &[8, 0, 0xFF, 0xFF, 0xFF, 0xFF, 23, 0, 0])).expect("write");
+    let (_, answer) = read_packet(&mut s).expect("the connection survived a TIME of u32::MAX days");
+    if answer[0] != 0xFF {
+        for _ in 0..3 {
+            read_packet(&mut s).expect("column, row, end of result set");
+        }
+    }
+    let mut long_data = vec![0x18, id[0], id[1], id[2], id[3], 0, 0];
+    long_data.extend(vec![b'x'; 600 * 1024]);
+    let long_data = packet(0, &long_data);
+    s.write_all(&long_data).expect("write");
+    s.write_all(&long_data).expect("write");
+    s.write_all(&execute(&[252, 0], &[])).expect("write");
+    let (_, err_packet) = read_packet(&mut s).expect("an ERR packet");
+    assert_eq!(err_packet[0], 0xff, "{err_packet:?}");
+    assert_eq!(u16::from_le_bytes([err_packet[1], err_packet[2]]), 1105);
+    // A command whose arguments are cut short: ERR 1835, and the session goes on.
+    s.write_all(&packet(0, &[0x19, 1, 0])).expect("write");
+    let (_, err_packet) = read_packet(&mut s).expect("an ERR packet");
+    assert_eq!(err_packet[0], 0xff, "{err_packet:?}");
+    assert_eq!(u16::from_le_bytes([err_packet[1], err_packet[2]]), 1835);
+    s.write_all(&packet(0, &[0x0e])).expect("write");
+    let (_, pong) = read_packet(&mut s).expect("COM_PING answer");
+    assert_eq!(pong[0], 0x00, "{pong:?}");
+
     let (out, err, ok) = cli(port, &["-N"], "SELECT a FROM safe.t;");
     assert!(ok, "{err}");
     assert_eq!(out, "1\n");
+}
+
+/// One packet: three bytes of length, the sequence id, the payload.
+fn packet(seq: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = (payload.len() as u32).to_le_bytes()[..3].to_vec();
+    out.push(seq);
+    out.extend(payload);
+    out
+}
+
+/// A raw connection logged in as root without a password (CLIENT_PROTOCOL_41,
+/// SECURE_CONNECTION, PLUGIN_AUTH, DEPRECATE_EOF).
+fn login_as_root(port: u16) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    read_packet(&mut s).expect("greeting");
+    let caps: u32 = 0x200 | 0x8000 | 0x8_0000 | 0x100_0000;
+    let mut hello = caps.to_le_bytes().to_vec();
+    hello.extend((1u32 << 24).to_le_bytes());
+    hello.push(45);
+    hello.extend([0; 23]);
+    hello.extend(b"root\0\0mysql_native_password\0");
+    s.write_all(&packet(1, &hello)).expect("write");
+    let (_, ok) = read_packet(&mut s).expect("login answer");
+    assert_eq!(ok[0], 0x00, "login refused: {ok:?}");
+    s
 }
 
 /// Builds the sqlx client program (tests/clients/sqlx-session, a package of its own so

@@ -192,6 +192,11 @@ pub const ER_UNKNOWN_COM_ERROR: u16 = 1047;
 pub const ER_HANDSHAKE_ERROR: u16 = 1043;
 pub const ER_ACCESS_DENIED_ERROR: u16 = 1045;
 pub const ER_MALFORMED_PACKET: u16 = 1835;
+pub const ER_UNKNOWN_ERROR: u16 = 1105;
+pub const ER_TOO_MANY_FIELDS: u16 = 1117;
+pub const ER_WRONG_ARGUMENTS: u16 = 1210;
+pub const ER_PS_MANY_PARAM: u16 = 1390;
+pub const ER_MAX_PREPARED_STMT_COUNT_REACHED: u16 = 1461;
 
 #[cfg(test)]
 mod tests {

@@ -29,7 +29,7 @@ pub mod value;
 #[cfg(any(test, feature = "client"))]
 pub mod client;
 #[cfg(test)]
-mod test_rng;
+pub(crate) mod test_rng;
 
 pub use binary_params::{decode_execute_params, ParamType};
 pub use codec::Cursor;

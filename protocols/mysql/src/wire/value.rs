@@ -318,6 +318,9 @@ fn read_binary_datetime(c: &mut Cursor<'_>, ty: ColumnType) -> Result<WireValue,
     Ok(WireValue::DateTime { year, month, day, hour, minute, second, micros })
 }
 
+/// The largest hour of a MySQL TIME (838:59:59).
+const TIME_MAX_HOURS: u32 = 838;
+
 fn read_binary_time(c: &mut Cursor<'_>) -> Result<WireValue, WireError> {
     let len = c.u8()?;
     if !matches!(len, 0 | 8 | 12) {
@@ -330,7 +333,12 @@ fn read_binary_time(c: &mut Cursor<'_>) -> Result<WireValue, WireError> {
     if len == 12 {
         v.5 = c.u32()?;
     }
-    let (negative, days, hours, minutes, seconds, micros) = v;
+    let (negative, mut days, mut hours, mut minutes, mut seconds, micros) = v;
+    // MySQL's set_param_time: more than 838 hours in all is 838:59:59 (so a day count up
+    // to u32::MAX never reaches the arithmetic of the value's consumers).
+    if u64::from(days) * 24 + u64::from(hours) > u64::from(TIME_MAX_HOURS) {
+        (days, hours, minutes, seconds) = (TIME_MAX_HOURS / 24, (TIME_MAX_HOURS % 24) as u8, 59, 59);
+    }
     Ok(WireValue::Time { negative, days, hours, minutes, seconds, micros })
 }
 
@@ -426,5 +434,16 @@ mod tests {
         assert!(read_binary_value(&mut Cursor::new(&[5, 0, 0, 0, 0, 0]), T::Date, false).is_err());
         assert!(read_binary_value(&mut Cursor::new(&[7, 0, 0]), T::DateTime, false).is_err());
         assert!(read_binary_value(&mut Cursor::new(&[9]), T::Time, false).is_err());
+    }
+
+    #[test]
+    fn times_past_838_hours_are_838_59_59() {
+        // days = u32::MAX: 24 times it overflows a u32 in whoever adds the hours.
+        let huge = [12, 0, 0xFF, 0xFF, 0xFF, 0xFF, 23, 1, 2, 7, 0, 0, 0];
+        let max = WireValue::Time { negative: false, days: 34, hours: 22, minutes: 59, seconds: 59, micros: 7 };
+        assert_eq!(read_binary_value(&mut Cursor::new(&huge), T::Time, false), Ok(max));
+        let at_limit = [8, 1, 34, 0, 0, 0, 22, 0, 0];
+        let v = WireValue::Time { negative: true, days: 34, hours: 22, minutes: 0, seconds: 0, micros: 0 };
+        assert_eq!(read_binary_value(&mut Cursor::new(&at_limit), T::Time, false), Ok(v));
     }
 }
