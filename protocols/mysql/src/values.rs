@@ -167,7 +167,8 @@ pub fn param_value(wire: &WireValue, expected: &SqlType) -> Result<(Value, SqlTy
             Ok((orbit_sql::parse_text(&text, &ty)?, ty))
         }
         WireValue::Time { negative, days, hours, minutes, seconds, micros } => {
-            let h = u32::from(*hours) + days * 24;
+            // The decoder clamps to 838:59:59; saturating keeps any other caller from wrapping.
+            let h = days.saturating_mul(24).saturating_add(u32::from(*hours));
             let sign = if *negative { "-" } else { "" };
             let text = format!("{sign}{h:02}:{minutes:02}:{seconds:02}.{micros:06}");
             let ty = if *expected == SqlType::Unknown { SqlType::Time } else { expected.clone() };
