@@ -126,7 +126,7 @@ fn int_width(head: &str, unsigned: bool) -> u32 {
 
 /// Fractional seconds `fsp`: the length grows by the point and the digits.
 fn temporal(ty: ColumnType, base: u32, fsp: u32) -> TypeInfo {
-    let length = if fsp > 0 { base + 1 + fsp } else { base };
+    let length = if fsp > 0 { base.saturating_add(1).saturating_add(fsp) } else { base };
     TypeInfo { ty, length, decimals: fsp.min(6) as u8, flags: BINARY_FLAG, text: false }
 }
 
@@ -174,15 +174,15 @@ fn type_info(text: &str) -> TypeInfo {
         }
         "decimal" | "numeric" => {
             let (p, s) = (arg(0).unwrap_or(10), arg(1).unwrap_or(0));
-            let length = p + u32::from(s > 0) + u32::from(!unsigned);
+            let length = p.saturating_add(u32::from(s > 0)).saturating_add(u32::from(!unsigned));
             number(ColumnType::NewDecimal, length, s.min(30) as u8)
         }
         "float" => match (arg(0), arg(1)) {
-            (Some(p), Some(s)) => number(ColumnType::Float, p + 2, s as u8),
+            (Some(p), Some(s)) => number(ColumnType::Float, p.saturating_add(2), s.min(31) as u8),
             _ => number(ColumnType::Float, 12, 31),
         },
         "double" | "real" => match (arg(0), arg(1)) {
-            (Some(p), Some(s)) => number(ColumnType::Double, p + 2, s as u8),
+            (Some(p), Some(s)) => number(ColumnType::Double, p.saturating_add(2), s.min(31) as u8),
             _ => number(ColumnType::Double, 22, 31),
         },
         "year" => {
@@ -226,7 +226,7 @@ fn type_info(text: &str) -> TypeInfo {
             let n = if flag == ENUM_FLAG {
                 members.iter().map(len).max().unwrap_or(0)
             } else {
-                members.iter().map(len).sum::<u32>() + (members.len() as u32).saturating_sub(1)
+                members.iter().map(len).fold(0u32, u32::saturating_add).saturating_add((members.len() as u32).saturating_sub(1))
             };
             let mut info = chars(ColumnType::String, n);
             info.flags = flag;
