@@ -374,7 +374,7 @@ impl Connection {
         let shared = self.shared.clone();
         let locked = group.iter().any(|(spec, _)| spec.is_write());
         let guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
-        let mut txn = match shared.keyspace.begin().await {
+        let mut txn = match shared.keyspace.begin_for(locked).await {
             Ok(txn) => txn,
             Err(e) => {
                 let frame = error(e);
@@ -521,7 +521,7 @@ impl Connection {
             // Under the lock: a write from now on wakes this client again.
             guard.waiter.rearm();
         }
-        let mut txn = match shared.keyspace.begin().await {
+        let mut txn = match shared.keyspace.begin_for(locked).await {
             Ok(txn) => txn,
             Err(e) => return Ran::Reply(error(e)),
         };
@@ -618,7 +618,7 @@ impl Connection {
         let shared = self.shared.clone();
         // Under the write lock, so the version read matches the key's stored state.
         let _guard = shared.write_lock.clone().lock_owned().await;
-        let mut txn = match shared.keyspace.begin().await {
+        let mut txn = match shared.keyspace.begin_locked().await {
             Ok(txn) => txn,
             Err(e) => return error(e),
         };
@@ -653,7 +653,7 @@ impl Connection {
         let shared = self.shared.clone();
         let locked = !self.watched.is_empty() || multi.queue.iter().any(|(spec, _)| spec.is_write());
         let _guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
-        let mut txn = match shared.keyspace.begin().await {
+        let mut txn = match shared.keyspace.begin_for(locked).await {
             Ok(txn) => txn,
             Err(e) => {
                 self.unwatch_all();

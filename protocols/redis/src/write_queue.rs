@@ -133,7 +133,7 @@ async fn run_batch(
     shared: &Arc<Shared>,
     batch: &mut [(&'static CommandSpec, &[Vec<u8>], &mut ClientState)],
 ) -> Result<Vec<Frame>, Frame> {
-    let mut txn = shared.keyspace.begin().await.map_err(error)?;
+    let mut txn = shared.keyspace.begin_locked().await.map_err(error)?;
     let mut frames = Vec::with_capacity(batch.len());
     for (spec, request, client) in batch.iter_mut() {
         let before = txn.mutations();

@@ -657,7 +657,6 @@ mod tests {
     use crate::commands::keys::tests::show;
     use crate::keyspace::tests::memory_keyspace;
     use crate::keyspace::Keyspace;
-    use orbit_storage::ScanOptions;
     use std::sync::Arc;
 
     use crate::commands::keys::tests::{words, XorShift};
@@ -707,9 +706,9 @@ mod tests {
         ks
     }
 
-    /// The SUB table's rows (version, member, value).
-    async fn sub_rows(ks: &Keyspace) -> Vec<orbit_storage::Row> {
-        ks.storage().scan("redis_sub", &ScanOptions::all()).await.expect("scan")
+    /// The stored member entries (version, member, value).
+    async fn sub_rows(ks: &Keyspace) -> Vec<(i64, Vec<u8>, Vec<u8>)> {
+        ks.sub_entries().await
     }
 
     // Expected replies in the scripts below are redis-server 7.0.15's answers to the
@@ -1375,8 +1374,7 @@ mod tests {
             let mut tx = ks.begin().await.expect("begin");
             if let Some(m) = tx.meta(0, b"l").await.expect("meta") {
                 assert_eq!(m.size, m.tail - m.head);
-                let version = orbit_storage::Value::Int(m.version);
-                let rows = sub_rows(&ks).await.into_iter().filter(|r| r.first() == Some(&version)).count();
+                let rows = sub_rows(&ks).await.into_iter().filter(|r| r.0 == m.version).count();
                 assert_eq!(rows as i64, m.size, "step {step}: {line}");
             }
         }

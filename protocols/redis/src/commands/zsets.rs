@@ -1705,20 +1705,20 @@ mod tests {
         }
         tx.put_meta(0, b"big", &meta).await.unwrap();
         tx.commit().await.unwrap();
-        let rows = |table: &'static str| {
+        let rows = |tag: u8| {
             let ks = ks.clone();
-            async move { ks.storage().scan(table, &orbit_storage::ScanOptions::all()).await.unwrap().len() }
+            async move { ks.count_entries(tag).await }
         };
-        assert_eq!(rows("redis_sub").await, 10_000);
-        assert_eq!(rows("redis_zscore").await, 10_000);
+        assert_eq!(rows(crate::keyspace::encoding::SUB).await, 10_000);
+        assert_eq!(rows(crate::keyspace::encoding::ZSCORE).await, 10_000);
         // The command's transaction: only the new member's two rows and the metadata row.
         let mut tx = ks.begin().await.unwrap();
         let args = words("zadd big 5000.5 new");
         assert_eq!(run(&ks, &mut tx, 0, RESP2, &args).await.unwrap(), Frame::Integer(1));
         assert_eq!(tx.touched().len(), 1);
         tx.commit().await.unwrap();
-        assert_eq!(rows("redis_sub").await, 10_001);
-        assert_eq!(rows("redis_zscore").await, 10_001);
+        assert_eq!(rows(crate::keyspace::encoding::SUB).await, 10_001);
+        assert_eq!(rows(crate::keyspace::encoding::ZSCORE).await, 10_001);
         let mut tx = ks.begin().await.unwrap();
         let after = tx.meta(0, b"big").await.unwrap().unwrap();
         assert_eq!((after.version, after.size), (meta.version, 10_001));

@@ -1,30 +1,42 @@
 //! Redis keys and types over [`TableStorage`].
 //!
-//! Encoding (ours, after Kvrocks' metadata-plus-subkeys design):
-//! - one metadata row per key: logical database, key, type, version, expiry, size, list
-//!   head/tail and, for strings, the value itself;
-//! - one sub-row per member of a hash, set, list or sorted set, keyed by the owning
+//! Encoding (ours, after Kvrocks' metadata-plus-subkeys design), kept in the raw
+//! keyspace of one table through the storage layer's lean key-value path (entry layout
+//! in [`encoding`]):
+//! - one metadata entry per key: type, version, expiry, size, list head/tail and, for
+//!   strings, the value itself;
+//! - one sub-entry per member of a hash, set, list or sorted set, keyed by the owning
 //!   key's *version* (globally unique, never reused) and the member, so one member is
 //!   read or written without touching the rest of the collection;
-//! - sorted sets keep a second sub-row per member ordered by (score, member);
-//! - deleting or overwriting a collection writes only its metadata row; the old
-//!   version's sub-rows are queued for background garbage collection, so DEL of a
+//! - sorted sets keep a second sub-entry per member ordered by (score, member);
+//! - deleting or overwriting a collection writes only its metadata entry; the old
+//!   version's sub-entries are queued for background garbage collection, so DEL of a
 //!   million-member hash is O(1);
 //! - an expiry index ordered by time drives the active expiry sweep; reads treat an
-//!   expired key as absent (lazy expiry), so an expired key is never returned.
+//!   expired key as absent (lazy expiry), so an expired key is never returned. (The
+//!   storage layer's row TTL does not fit here: expiring a collection must also queue
+//!   its sub-entries for collection, which a storage-level purge knows nothing of.)
 //!
 //! Logical databases 0..16 map to physical database ids (table `redis_dbmap`), and the
-//! metadata rows are keyed by the physical id. SWAPDB exchanges two entries of the map;
+//! metadata entries are keyed by the physical id. SWAPDB exchanges two entries of the map;
 //! FLUSHDB points the logical database at a fresh physical id and records the old one in
 //! `redis_dropped_db`, whose keys the background task deletes (and whose collections it
 //! queues for garbage collection) a chunk at a time. Both are O(1) in the command.
 //!
 //! Every read and write goes through a [`KsTxn`]: one storage transaction, committed
 //! once per command (or once per MULTI/EXEC). All writers hold the server's write lock
-//! (see `server::Shared::write_lock`), so write transactions never conflict.
+//! (see `server::Shared::write_lock`), so write transactions run without conflict
+//! tracking and read the latest committed state ([`Keyspace::begin_locked`]); readers
+//! without the lock read one snapshot ([`Keyspace::begin`]).
+
+pub(crate) mod encoding;
+mod migrate;
 
 use crate::error::{RedisError, RedisResult};
-use orbit_storage::{ColumnDef, DataType, Row, ScanOptions, StorageError, TableDef, TableStorage, Transaction, Value};
+use orbit_storage::engine::KeyRange;
+use orbit_storage::{
+    ColumnDef, DataType, ScanOptions, StorageError, TableDef, TableHandle, TableStorage, Transaction, TxnOptions, Value,
+};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Bound;
@@ -35,15 +47,12 @@ use std::time::Duration;
 /// The number of logical databases (SELECT 0..15).
 pub const DATABASES: usize = 16;
 
-const META: &str = "redis_meta";
-const SUB: &str = "redis_sub";
-const ZSCORE: &str = "redis_zscore";
-const EXPIRY: &str = "redis_expiry";
-const GARBAGE: &str = "redis_garbage";
+/// The table whose raw keyspace holds every key, member, score and expiry entry.
+const KEYSPACE: &str = "redis_keyspace";
 const DBMAP: &str = "redis_dbmap";
 const DROPPED: &str = "redis_dropped_db";
 
-/// Rows the background task deletes per step before releasing the write lock.
+/// Entries the background task deletes per step before releasing the write lock.
 const BACKGROUND_CHUNK: usize = 1000;
 /// How often the background task runs.
 const BACKGROUND_INTERVAL: Duration = Duration::from_millis(100);
@@ -124,37 +133,6 @@ impl Meta {
     pub fn is_expired(&self, now_ms: i64) -> bool {
         self.expire_at_ms.is_some_and(|at| at <= now_ms)
     }
-
-    fn to_row(&self, physical_db: i64, key: &[u8]) -> Row {
-        vec![
-            Value::Int(physical_db),
-            Value::Bytes(key.to_vec()),
-            Value::Int(self.kind.code()),
-            Value::Int(self.version),
-            self.expire_at_ms.map(Value::Int).unwrap_or(Value::Null),
-            Value::Int(self.size),
-            Value::Int(self.head),
-            Value::Int(self.tail),
-            Value::Bytes(self.value.clone()),
-        ]
-    }
-
-    fn from_row(row: Row) -> RedisResult<(Vec<u8>, Meta)> {
-        let mut it = row.into_iter().skip(1);
-        let key = bytes(it.next())?;
-        let kind = RedisType::from_code(int(it.next())?)?;
-        let version = int(it.next())?;
-        let expire_at_ms = match it.next() {
-            Some(Value::Null) | None => None,
-            Some(Value::Int(v)) => Some(v),
-            Some(_) => return Err(corrupt("bad expiry")),
-        };
-        let size = int(it.next())?;
-        let head = int(it.next())?;
-        let tail = int(it.next())?;
-        let value = bytes(it.next())?;
-        Ok((key, Meta { kind, version, expire_at_ms, size, head, tail, value }))
-    }
 }
 
 fn corrupt(what: &str) -> RedisError {
@@ -165,20 +143,6 @@ fn int(v: Option<Value>) -> RedisResult<i64> {
     match v {
         Some(Value::Int(i)) => Ok(i),
         _ => Err(corrupt("expected an integer column")),
-    }
-}
-
-fn float(v: Option<Value>) -> RedisResult<f64> {
-    match v {
-        Some(Value::Float(f)) => Ok(f),
-        _ => Err(corrupt("expected a float column")),
-    }
-}
-
-fn bytes(v: Option<Value>) -> RedisResult<Vec<u8>> {
-    match v {
-        Some(Value::Bytes(b)) => Ok(b),
-        _ => Err(corrupt("expected a bytes column")),
     }
 }
 
@@ -215,33 +179,8 @@ struct Cursors {
 fn table_defs() -> Vec<TableDef> {
     let col = |n: &str, t: DataType| ColumnDef::new(n, t).not_null();
     vec![
-        TableDef::new(META)
-            .column(col("db", DataType::Int64))
-            .column(col("key", DataType::Bytes))
-            .column(col("type", DataType::Int64))
-            .column(col("version", DataType::Int64))
-            .column(ColumnDef::new("expire_at", DataType::Int64))
-            .column(col("size", DataType::Int64))
-            .column(col("head", DataType::Int64))
-            .column(col("tail", DataType::Int64))
-            .column(col("value", DataType::Bytes))
-            .primary_key(&["db", "key"]),
-        TableDef::new(SUB)
-            .column(col("version", DataType::Int64))
-            .column(col("member", DataType::Bytes))
-            .column(col("value", DataType::Bytes))
-            .primary_key(&["version", "member"]),
-        TableDef::new(ZSCORE)
-            .column(col("version", DataType::Int64))
-            .column(col("score", DataType::Float64))
-            .column(col("member", DataType::Bytes))
-            .primary_key(&["version", "score", "member"]),
-        TableDef::new(EXPIRY)
-            .column(col("expire_at", DataType::Int64))
-            .column(col("db", DataType::Int64))
-            .column(col("key", DataType::Bytes))
-            .primary_key(&["expire_at", "db", "key"]),
-        TableDef::new(GARBAGE).column(col("version", DataType::Int64)).primary_key(&["version"]),
+        // Its rows stay empty: everything lives in its raw keyspace.
+        TableDef::new(KEYSPACE).column(col("entry", DataType::Bytes)).primary_key(&["entry"]),
         TableDef::new(DBMAP)
             .column(col("logical", DataType::Int64))
             .column(col("physical", DataType::Int64))
@@ -277,13 +216,16 @@ impl Counters {
 /// The Redis keyspace of one protocol storage.
 pub struct Keyspace {
     storage: Arc<dyn TableStorage>,
+    /// The table whose raw keyspace holds the entries, resolved once.
+    table: TableHandle,
     counters: Arc<Counters>,
     cursors: Mutex<Cursors>,
     next_cursor: AtomicU64,
 }
 
 impl Keyspace {
-    /// Creates the keyspace's tables when missing and loads the database mapping.
+    /// Creates the keyspace's tables when missing, converts a keyspace stored in the
+    /// earlier row format, and loads the database mapping.
     pub async fn open(storage: Arc<dyn TableStorage>) -> RedisResult<Arc<Keyspace>> {
         for def in table_defs() {
             if storage.table_schema(&def.name).await?.is_none() {
@@ -293,6 +235,8 @@ impl Keyspace {
                 }
             }
         }
+        let table = storage.table_handle(KEYSPACE).await?;
+        migrate::from_rows(storage.as_ref(), &table).await?;
         let mut tx = storage.begin().await?;
         let mut dbmap = [0i64; DATABASES];
         let mut found = [false; DATABASES];
@@ -320,9 +264,10 @@ impl Keyspace {
         }
         // Versions come from the clock in nanoseconds; never below one already used.
         let mut last_version = 0i64;
-        for table in [SUB, ZSCORE, GARBAGE] {
-            if let Some(row) = tx.scan(table, &ScanOptions::all().reverse().limit(1)).await?.into_iter().next() {
-                last_version = last_version.max(int(row.into_iter().next())?);
+        for tag in [encoding::SUB, encoding::ZSCORE, encoding::GARBAGE] {
+            let range = encoding::prefix_range(&[tag])?;
+            if let Some((entry, _)) = tx.kv_scan(&table, &range, true, 1).await?.into_iter().next() {
+                last_version = last_version.max(encoding::version_of_entry(&entry)?);
             }
         }
         if wrote {
@@ -330,6 +275,7 @@ impl Keyspace {
         }
         Ok(Arc::new(Keyspace {
             storage,
+            table,
             counters: Arc::new(Counters {
                 dbmap: Mutex::new(dbmap),
                 last_physical: AtomicI64::new(last_physical),
@@ -341,12 +287,34 @@ impl Keyspace {
         }))
     }
 
-    /// A transaction over the keyspace.
+    /// A transaction that reads one snapshot (for commands run without the write lock).
     pub async fn begin(&self) -> RedisResult<KsTxn> {
+        self.begin_with(TxnOptions { conflict_tracking: false, latest_reads: false }).await
+    }
+
+    /// A transaction for a caller holding the server's write lock: no other writer can
+    /// commit before it does, so it reads the latest committed state (no snapshot) and
+    /// its commit needs no conflict check.
+    pub async fn begin_locked(&self) -> RedisResult<KsTxn> {
+        self.begin_with(TxnOptions::serialized_writer()).await
+    }
+
+    /// [`Keyspace::begin_locked`] when the caller holds the write lock, else
+    /// [`Keyspace::begin`].
+    pub async fn begin_for(&self, locked: bool) -> RedisResult<KsTxn> {
+        if locked {
+            self.begin_locked().await
+        } else {
+            self.begin().await
+        }
+    }
+
+    async fn begin_with(&self, options: TxnOptions) -> RedisResult<KsTxn> {
         let dbmap = *self.counters.dbmap.lock();
-        let tx = self.storage.begin().await?;
+        let tx = self.storage.begin_with(options).await?;
         Ok(KsTxn {
             ks: self.counters.clone(),
+            table: self.table.clone(),
             tx,
             dbmap,
             dbmap_changed: false,
@@ -355,6 +323,29 @@ impl Keyspace {
             flushed: Vec::new(),
             mutations: 0,
         })
+    }
+
+    /// How many entries of one kind (an `encoding` tag) are stored, live or not.
+    #[cfg(test)]
+    pub(crate) async fn count_entries(&self, tag: u8) -> usize {
+        let mut tx = self.storage.begin().await.expect("begin");
+        let range = encoding::prefix_range(&[tag]).expect("range");
+        tx.kv_scan(&self.table, &range, false, usize::MAX).await.expect("scan").len()
+    }
+
+    /// Every stored member entry as (version, member, value), live or not.
+    #[cfg(test)]
+    pub(crate) async fn sub_entries(&self) -> Vec<(i64, Vec<u8>, Vec<u8>)> {
+        let mut tx = self.storage.begin().await.expect("begin");
+        let range = encoding::prefix_range(&[encoding::SUB]).expect("range");
+        let entries = tx.kv_scan(&self.table, &range, false, usize::MAX).await.expect("scan");
+        entries
+            .into_iter()
+            .map(|(entry, value)| {
+                let version = encoding::version_of_entry(&entry).expect("version");
+                (version, encoding::member_of_sub_entry(&entry).expect("member").to_vec(), value)
+            })
+            .collect()
     }
 
     /// The storage underneath.
@@ -423,28 +414,23 @@ impl Keyspace {
     /// due keys, collects garbage versions' rows, deletes keys of flushed databases.
     /// Returns how many rows it removed (0: nothing left to do right now).
     pub async fn background_step(&self, budget: usize) -> RedisResult<usize> {
-        let mut tx = self.storage.begin().await?;
+        let mut tx = self.storage.begin_with(TxnOptions::serialized_writer()).await?;
+        let table = &self.table;
         let mut done = 0usize;
         let now = now_ms();
         // Active expiry.
-        let due = tx
-            .scan(EXPIRY, &ScanOptions::range(Bound::Unbounded, Bound::Included(vec![Value::Int(now)])).limit(budget))
-            .await?;
-        for row in due {
-            let key_values = row.clone();
-            let mut it = row.into_iter();
-            let at = int(it.next())?;
-            let db = int(it.next())?;
-            let key = bytes(it.next())?;
-            tx.delete(EXPIRY, &key_values).await?;
+        let due = tx.kv_scan(table, &encoding::expiry_due(now)?, false, budget).await?;
+        for (entry, _) in due {
+            let (at, physical, key) = encoding::parse_expiry_entry(&entry)?;
+            tx.kv_delete(table, &entry).await?;
             done += 1;
-            let meta_key = [Value::Int(db), Value::Bytes(key)];
-            if let Some(row) = tx.get(META, &meta_key).await? {
-                let (_, meta) = Meta::from_row(row)?;
+            let meta_key = encoding::meta_key(physical, &key);
+            if let Some(bytes) = tx.kv_get(table, &meta_key).await? {
+                let meta = encoding::decode_meta(&bytes)?;
                 if meta.expire_at_ms == Some(at) && meta.is_expired(now) {
-                    tx.delete(META, &meta_key).await?;
+                    tx.kv_delete(table, &meta_key).await?;
                     if meta.kind != RedisType::String {
-                        tx.upsert(GARBAGE, vec![Value::Int(meta.version)]).await?;
+                        tx.kv_put(table, &encoding::garbage_key(meta.version), Vec::new()).await?;
                     }
                     done += 1;
                 }
@@ -452,27 +438,27 @@ impl Keyspace {
         }
         // Garbage versions.
         if done < budget {
-            let versions = tx.scan(GARBAGE, &ScanOptions::all().limit(budget - done)).await?;
-            for row in versions {
+            let garbage = encoding::prefix_range(&[encoding::GARBAGE])?;
+            let versions = tx.kv_scan(table, &garbage, false, budget - done).await?;
+            for (entry, _) in versions {
                 if done >= budget {
                     break;
                 }
-                let version = int(row.into_iter().next())?;
+                let version = encoding::version_of_entry(&entry)?;
                 let mut finished = true;
-                for table in [SUB, ZSCORE] {
+                for prefix in [encoding::sub_prefix(version), encoding::zscore_prefix(version)] {
                     let want = budget.saturating_sub(done).max(1);
-                    let rows = tx.scan(table, &ScanOptions::prefix(vec![Value::Int(version)]).limit(want)).await?;
-                    if rows.len() == want {
+                    let entries = tx.kv_scan(table, &encoding::prefix_range(&prefix)?, false, want).await?;
+                    if entries.len() == want {
                         finished = false;
                     }
-                    for row in rows {
-                        let pk: Vec<Value> = if table == SUB { row.into_iter().take(2).collect() } else { row };
-                        tx.delete(table, &pk).await?;
+                    for (key, _) in entries {
+                        tx.kv_delete(table, &key).await?;
                         done += 1;
                     }
                 }
                 if finished {
-                    tx.delete(GARBAGE, &[Value::Int(version)]).await?;
+                    tx.kv_delete(table, &entry).await?;
                     done += 1;
                 }
             }
@@ -483,12 +469,13 @@ impl Keyspace {
             for row in dropped {
                 let physical = int(row.into_iter().next())?;
                 let want = budget - done;
-                let rows = tx.scan(META, &ScanOptions::prefix(vec![Value::Int(physical)]).limit(want)).await?;
-                let finished = rows.len() < want;
-                for row in rows {
-                    let (key, meta) = Meta::from_row(row)?;
-                    retire(&mut *tx, physical, &key, &meta).await?;
-                    tx.delete(META, &[Value::Int(physical), Value::Bytes(key)]).await?;
+                let range = encoding::prefix_range(&encoding::meta_prefix(physical))?;
+                let entries = tx.kv_scan(table, &range, false, want).await?;
+                let finished = entries.len() < want;
+                for (entry, bytes) in entries {
+                    let meta = encoding::decode_meta(&bytes)?;
+                    retire(&mut *tx, table, physical, encoding::key_of_meta_entry(&entry)?, &meta).await?;
+                    tx.kv_delete(table, &entry).await?;
                     done += 1;
                 }
                 if finished {
@@ -502,32 +489,46 @@ impl Keyspace {
     }
 }
 
-/// Removes what hangs off a metadata row that is going away or being replaced: its
-/// expiry index entry and (for collections) its sub-rows, queued as garbage.
-async fn retire(tx: &mut dyn Transaction, physical: i64, key: &[u8], meta: &Meta) -> RedisResult<()> {
+/// Removes what hangs off a metadata entry that is going away or being replaced: its
+/// expiry index entry and (for collections) its sub-entries, queued as garbage.
+async fn retire(
+    tx: &mut dyn Transaction,
+    table: &TableHandle,
+    physical: i64,
+    key: &[u8],
+    meta: &Meta,
+) -> RedisResult<()> {
     if let Some(at) = meta.expire_at_ms {
-        tx.delete(EXPIRY, &[Value::Int(at), Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
+        tx.kv_delete(table, &encoding::expiry_key(at, physical, key)).await?;
     }
     if meta.kind != RedisType::String {
-        tx.upsert(GARBAGE, vec![Value::Int(meta.version)]).await?;
+        tx.kv_put(table, &encoding::garbage_key(meta.version), Vec::new()).await?;
     }
     Ok(())
 }
 
-fn zkey(version: i64, score: f64, member: Option<&[u8]>) -> Vec<Value> {
-    // The key codec orders -0.0 as 0.0; store one zero so (score, member) is one row.
-    let score = if score == 0.0 { 0.0 } else { score };
-    let mut key = vec![Value::Int(version), Value::Float(score)];
-    if let Some(m) = member {
-        key.push(Value::Bytes(m.to_vec()));
-    }
-    key
+/// `(start, end)` of entry keys for the `lower`/`upper` bounds on the bytes that follow
+/// `prefix`; an unbounded side covers the whole prefix.
+fn suffix_range(prefix: &[u8], lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> RedisResult<KeyRange> {
+    let with = |suffix: &[u8]| [prefix, suffix].concat();
+    let start = match lower {
+        Bound::Included(m) => Bound::Included(with(m)),
+        Bound::Excluded(m) => Bound::Excluded(with(m)),
+        Bound::Unbounded => Bound::Included(prefix.to_vec()),
+    };
+    let end = match upper {
+        Bound::Included(m) => Bound::Included(with(m)),
+        Bound::Excluded(m) => Bound::Excluded(with(m)),
+        Bound::Unbounded => Bound::Excluded(encoding::end_of(prefix)?),
+    };
+    Ok(KeyRange { start, end })
 }
 
 /// One transaction over the keyspace. Dropping it without [`KsTxn::commit`] discards
 /// its writes.
 pub struct KsTxn {
     ks: Arc<Counters>,
+    table: TableHandle,
     tx: Box<dyn Transaction>,
     dbmap: [i64; DATABASES],
     dbmap_changed: bool,
@@ -555,11 +556,27 @@ impl KsTxn {
         self.ks.next_version()
     }
 
-    /// The stored metadata row, expired or not.
+    async fn get(&mut self, entry: &[u8]) -> RedisResult<Option<Vec<u8>>> {
+        Ok(self.tx.kv_get(&self.table, entry).await?)
+    }
+
+    async fn put(&mut self, entry: &[u8], value: Vec<u8>) -> RedisResult<()> {
+        Ok(self.tx.kv_put(&self.table, entry, value).await?)
+    }
+
+    async fn remove(&mut self, entry: &[u8]) -> RedisResult<()> {
+        Ok(self.tx.kv_delete(&self.table, entry).await?)
+    }
+
+    async fn scan(&mut self, range: &KeyRange, reverse: bool, limit: Option<usize>) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        Ok(self.tx.kv_scan(&self.table, range, reverse, limit.unwrap_or(usize::MAX)).await?)
+    }
+
+    /// The stored metadata, expired or not.
     async fn raw_meta(&mut self, db: usize, key: &[u8]) -> RedisResult<Option<Meta>> {
-        let physical = self.physical(db)?;
-        match self.tx.get(META, &[Value::Int(physical), Value::Bytes(key.to_vec())]).await? {
-            Some(row) => Ok(Some(Meta::from_row(row)?.1)),
+        let entry = encoding::meta_key(self.physical(db)?, key);
+        match self.get(&entry).await? {
+            Some(bytes) => Ok(Some(encoding::decode_meta(&bytes)?)),
             None => Ok(None),
         }
     }
@@ -579,32 +596,33 @@ impl KsTxn {
 
     /// Metadata for a new key of `kind` with a fresh version (not stored until
     /// [`KsTxn::put_meta`]). Overwriting an existing key with it retires the old one's
-    /// sub-rows.
+    /// sub-entries.
     pub fn new_meta(&mut self, kind: RedisType) -> Meta {
         Meta { kind, version: self.ks.next_version(), expire_at_ms: None, size: 0, head: 0, tail: 0, value: Vec::new() }
     }
 
-    /// Stores the metadata row (keeping the expiry index in step). A collection whose
+    /// Stores the metadata (keeping the expiry index in step). A collection whose
     /// `size` drops to 0 must be deleted with [`KsTxn::delete_key`] instead.
     pub async fn put_meta(&mut self, db: usize, key: &[u8], meta: &Meta) -> RedisResult<()> {
         self.mutations += 1;
         let physical = self.physical(db)?;
-        // The upsert hands back the row it replaced: no separate read.
-        let old = match self.tx.upsert(META, meta.to_row(physical, key)).await? {
-            Some(row) => Some(Meta::from_row(row)?.1),
+        let entry = encoding::meta_key(physical, key);
+        let old = match self.get(&entry).await? {
+            Some(bytes) => Some(encoding::decode_meta(&bytes)?),
             None => None,
         };
+        self.put(&entry, encoding::encode_meta(meta)).await?;
         let old_expiry = old.as_ref().and_then(|o| o.expire_at_ms);
         if let Some(old) = &old {
             if let Some(at) = old_expiry.filter(|at| Some(*at) != meta.expire_at_ms) {
-                self.tx.delete(EXPIRY, &[Value::Int(at), Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
+                self.remove(&encoding::expiry_key(at, physical, key)).await?;
             }
             if old.version != meta.version && old.kind != RedisType::String {
-                self.tx.upsert(GARBAGE, vec![Value::Int(old.version)]).await?;
+                self.put(&encoding::garbage_key(old.version), Vec::new()).await?;
             }
         }
         if let Some(at) = meta.expire_at_ms.filter(|at| Some(*at) != old_expiry) {
-            self.tx.upsert(EXPIRY, vec![Value::Int(at), Value::Int(physical), Value::Bytes(key.to_vec())]).await?;
+            self.put(&encoding::expiry_key(at, physical, key), Vec::new()).await?;
         }
         self.touch(db, key);
         Ok(())
@@ -617,16 +635,18 @@ impl KsTxn {
         }
     }
 
-    /// Deletes the key (its sub-rows are collected in the background). False when it
+    /// Deletes the key (its sub-entries are collected in the background). False when it
     /// did not exist.
     pub async fn delete_key(&mut self, db: usize, key: &[u8]) -> RedisResult<bool> {
         self.mutations += 1;
         let physical = self.physical(db)?;
-        let Some(row) = self.tx.delete(META, &[Value::Int(physical), Value::Bytes(key.to_vec())]).await? else {
+        let entry = encoding::meta_key(physical, key);
+        let Some(bytes) = self.get(&entry).await? else {
             return Ok(false);
         };
-        let old = Meta::from_row(row)?.1;
-        retire(&mut *self.tx, physical, key, &old).await?;
+        let old = encoding::decode_meta(&bytes)?;
+        self.remove(&entry).await?;
+        retire(&mut *self.tx, &self.table, physical, key, &old).await?;
         let live = !old.is_expired(now_ms());
         if live {
             self.touch(db, key);
@@ -634,7 +654,7 @@ impl KsTxn {
         Ok(live)
     }
 
-    /// Moves a live key to `(to_db, to)` with its type, version (so its sub-rows stay
+    /// Moves a live key to `(to_db, to)` with its type, version (so its sub-entries stay
     /// where they are) and expiry, replacing whatever was there. False when `from` does
     /// not exist. The caller checks that source and destination differ.
     pub async fn move_key(&mut self, from_db: usize, from: &[u8], to_db: usize, to: &[u8]) -> RedisResult<bool> {
@@ -643,9 +663,9 @@ impl KsTxn {
         self.physical(to_db)?;
         let Some(meta) = self.meta(from_db, from).await? else { return Ok(false) };
         if let Some(at) = meta.expire_at_ms {
-            self.tx.delete(EXPIRY, &[Value::Int(at), Value::Int(physical), Value::Bytes(from.to_vec())]).await?;
+            self.remove(&encoding::expiry_key(at, physical, from)).await?;
         }
-        self.tx.delete(META, &[Value::Int(physical), Value::Bytes(from.to_vec())]).await?;
+        self.remove(&encoding::meta_key(physical, from)).await?;
         self.touch(from_db, from);
         self.put_meta(to_db, to, &meta).await?;
         Ok(true)
@@ -653,29 +673,20 @@ impl KsTxn {
 
     /// A live key of `db` picked at random (`None` when the database is empty).
     pub async fn random_key(&mut self, db: usize) -> RedisResult<Option<Vec<u8>>> {
-        let physical = self.physical(db)?;
-        let prefix = |reverse: bool| {
-            let options = ScanOptions::prefix(vec![Value::Int(physical)]).limit(1);
-            if reverse {
-                options.reverse()
-            } else {
-                options
-            }
-        };
-        let first = self.tx.scan(META, &prefix(false)).await?;
-        let last = self.tx.scan(META, &prefix(true)).await?;
-        let (Some(first), Some(last)) = (first.into_iter().next(), last.into_iter().next()) else {
+        let range = encoding::prefix_range(&encoding::meta_prefix(self.physical(db)?))?;
+        let first = self.scan(&range, false, Some(1)).await?;
+        let last = self.scan(&range, true, Some(1)).await?;
+        let (Some((first, _)), Some((last, _))) = (first.into_iter().next(), last.into_iter().next()) else {
             return Ok(None);
         };
-        let head = |row: Row| -> RedisResult<u64> {
-            let key = Meta::from_row(row)?.0;
+        let head = |entry: &[u8]| -> RedisResult<u64> {
             let mut buf = [0u8; 8];
-            for (slot, b) in buf.iter_mut().zip(key) {
-                *slot = b;
+            for (slot, b) in buf.iter_mut().zip(encoding::key_of_meta_entry(entry)?) {
+                *slot = *b;
             }
             Ok(u64::from_be_bytes(buf))
         };
-        let (lo, hi) = (head(first)?, head(last)?);
+        let (lo, hi) = (head(&first)?, head(&last)?);
         let span = hi.saturating_sub(lo).saturating_add(1);
         let pick = lo.saturating_add(random_u64() % span.max(1));
         let start = pick.to_be_bytes();
@@ -709,35 +720,33 @@ impl KsTxn {
         }
     }
 
-    /// One member's sub-row value.
+    /// One member's value.
     pub async fn sub_get(&mut self, version: i64, member: &[u8]) -> RedisResult<Option<Vec<u8>>> {
-        match self.tx.get(SUB, &[Value::Int(version), Value::Bytes(member.to_vec())]).await? {
-            Some(row) => Ok(Some(bytes(row.into_iter().nth(2))?)),
-            None => Ok(None),
-        }
+        self.get(&encoding::sub_key(version, member)).await
     }
 
-    /// Writes one member's sub-row; returns the previous value.
+    /// Writes one member's value; returns the previous value.
     pub async fn sub_put(&mut self, version: i64, member: &[u8], value: &[u8]) -> RedisResult<Option<Vec<u8>>> {
         self.mutations += 1;
-        let row = vec![Value::Int(version), Value::Bytes(member.to_vec()), Value::Bytes(value.to_vec())];
-        match self.tx.upsert(SUB, row).await? {
-            Some(old) => Ok(Some(bytes(old.into_iter().nth(2))?)),
-            None => Ok(None),
-        }
+        let entry = encoding::sub_key(version, member);
+        let old = self.get(&entry).await?;
+        self.put(&entry, value.to_vec()).await?;
+        Ok(old)
     }
 
-    /// Deletes one member's sub-row; returns the previous value.
+    /// Deletes one member; returns the previous value.
     pub async fn sub_delete(&mut self, version: i64, member: &[u8]) -> RedisResult<Option<Vec<u8>>> {
         self.mutations += 1;
-        match self.tx.delete(SUB, &[Value::Int(version), Value::Bytes(member.to_vec())]).await? {
-            Some(old) => Ok(Some(bytes(old.into_iter().nth(2))?)),
-            None => Ok(None),
+        let entry = encoding::sub_key(version, member);
+        let old = self.get(&entry).await?;
+        if old.is_some() {
+            self.remove(&entry).await?;
         }
+        Ok(old)
     }
 
-    /// Sub-rows of `version` with members in the bounds, in member byte order (reverse
-    /// when asked), at most `limit` (None: all).
+    /// Members of `version` in the bounds with their values, in member byte order
+    /// (reverse when asked), at most `limit` (None: all).
     pub async fn sub_scan(
         &mut self,
         version: i64,
@@ -746,34 +755,24 @@ impl KsTxn {
         reverse: bool,
         limit: Option<usize>,
     ) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        let v = Value::Int(version);
-        let bound = |b: Bound<&[u8]>| match b {
-            Bound::Included(m) => Bound::Included(vec![v.clone(), Value::Bytes(m.to_vec())]),
-            Bound::Excluded(m) => Bound::Excluded(vec![v.clone(), Value::Bytes(m.to_vec())]),
-            Bound::Unbounded => Bound::Included(vec![v.clone()]),
-        };
-        let options = ScanOptions { lower: bound(lower), upper: bound(upper), reverse, limit };
-        let rows = self.tx.scan(SUB, &options).await?;
-        rows.into_iter()
-            .map(|row| {
-                let mut it = row.into_iter().skip(1);
-                Ok((bytes(it.next())?, bytes(it.next())?))
-            })
+        let range = suffix_range(&encoding::sub_prefix(version), lower, upper)?;
+        let entries = self.scan(&range, reverse, limit).await?;
+        entries
+            .into_iter()
+            .map(|(entry, value)| Ok((encoding::member_of_sub_entry(&entry)?.to_vec(), value)))
             .collect()
     }
 
     /// Sorted sets: adds (score, member) to the score order of `version`.
     pub async fn zindex_put(&mut self, version: i64, score: f64, member: &[u8]) -> RedisResult<()> {
         self.mutations += 1;
-        self.tx.upsert(ZSCORE, zkey(version, score, Some(member))).await?;
-        Ok(())
+        self.put(&encoding::zscore_key(version, score, Some(member)), Vec::new()).await
     }
 
     /// Sorted sets: removes (score, member) from the score order.
     pub async fn zindex_delete(&mut self, version: i64, score: f64, member: &[u8]) -> RedisResult<()> {
         self.mutations += 1;
-        self.tx.delete(ZSCORE, &zkey(version, score, Some(member))).await?;
-        Ok(())
+        self.remove(&encoding::zscore_key(version, score, Some(member))).await
     }
 
     /// Sorted sets: (score, member) pairs in score order, ties by member bytes; bounds
@@ -787,19 +786,23 @@ impl KsTxn {
         reverse: bool,
         limit: Option<usize>,
     ) -> RedisResult<Vec<(f64, Vec<u8>)>> {
-        let bound = |b: Bound<(f64, Option<&[u8]>)>| match b {
-            Bound::Included((s, m)) => Bound::Included(zkey(version, s, m)),
-            Bound::Excluded((s, m)) => Bound::Excluded(zkey(version, s, m)),
-            Bound::Unbounded => Bound::Included(vec![Value::Int(version)]),
+        let key = |score: f64, member: Option<&[u8]>| encoding::zscore_key(version, score, member);
+        let start = match lower {
+            Bound::Included((s, m)) => Bound::Included(key(s, m)),
+            Bound::Excluded((s, Some(m))) => Bound::Excluded(key(s, Some(m))),
+            // After every member at that score.
+            Bound::Excluded((s, None)) => Bound::Included(encoding::end_of(&key(s, None))?),
+            Bound::Unbounded => Bound::Included(encoding::zscore_prefix(version)),
         };
-        let options = ScanOptions { lower: bound(lower), upper: bound(upper), reverse, limit };
-        let rows = self.tx.scan(ZSCORE, &options).await?;
-        rows.into_iter()
-            .map(|row| {
-                let mut it = row.into_iter().skip(1);
-                Ok((float(it.next())?, bytes(it.next())?))
-            })
-            .collect()
+        let end = match upper {
+            Bound::Included((s, Some(m))) => Bound::Included(key(s, Some(m))),
+            // Up to and including every member at that score.
+            Bound::Included((s, None)) => Bound::Excluded(encoding::end_of(&key(s, None))?),
+            Bound::Excluded((s, m)) => Bound::Excluded(key(s, m)),
+            Bound::Unbounded => Bound::Excluded(encoding::end_of(&encoding::zscore_prefix(version))?),
+        };
+        let entries = self.scan(&KeyRange { start, end }, reverse, limit).await?;
+        entries.into_iter().map(|(entry, _)| encoding::parse_zscore_entry(&entry)).collect()
     }
 
     /// Live keys of `db` after `after` (exclusive) in key byte order, at most `limit`.
@@ -809,21 +812,18 @@ impl KsTxn {
         after: Option<&[u8]>,
         limit: usize,
     ) -> RedisResult<Vec<(Vec<u8>, Meta)>> {
-        let physical = self.physical(db)?;
+        let prefix = encoding::meta_prefix(self.physical(db)?);
         let now = now_ms();
         let mut out = Vec::new();
-        let mut lower = match after {
-            Some(k) => Bound::Excluded(vec![Value::Int(physical), Value::Bytes(k.to_vec())]),
-            None => Bound::Included(vec![Value::Int(physical)]),
-        };
+        let mut range = suffix_range(&prefix, after.map_or(Bound::Unbounded, Bound::Excluded), Bound::Unbounded)?;
         while out.len() < limit {
             let want = limit - out.len();
-            let options = ScanOptions::range(lower.clone(), Bound::Included(vec![Value::Int(physical)])).limit(want);
-            let rows = self.tx.scan(META, &options).await?;
-            let exhausted = rows.len() < want;
-            for row in rows {
-                let (key, meta) = Meta::from_row(row)?;
-                lower = Bound::Excluded(vec![Value::Int(physical), Value::Bytes(key.clone())]);
+            let entries = self.scan(&range, false, Some(want)).await?;
+            let exhausted = entries.len() < want;
+            for (entry, bytes) in entries {
+                let meta = encoding::decode_meta(&bytes)?;
+                let key = encoding::key_of_meta_entry(&entry)?.to_vec();
+                range.start = Bound::Excluded(entry);
                 if !meta.is_expired(now) {
                     out.push((key, meta));
                 }
@@ -837,16 +837,23 @@ impl KsTxn {
 
     /// Number of live keys in `db`.
     pub async fn db_size(&mut self, db: usize) -> RedisResult<u64> {
-        let physical = self.physical(db)?;
+        const PAGE: usize = 4096;
+        let mut range = encoding::prefix_range(&encoding::meta_prefix(self.physical(db)?))?;
         let now = now_ms();
-        let rows = self.tx.scan(META, &ScanOptions::prefix(vec![Value::Int(physical)])).await?;
         let mut n = 0u64;
-        for row in rows {
-            if !matches!(row.get(4), Some(Value::Int(at)) if *at <= now) {
-                n += 1;
+        loop {
+            let entries = self.scan(&range, false, Some(PAGE)).await?;
+            let exhausted = entries.len() < PAGE;
+            for (_, bytes) in &entries {
+                if !encoding::expiry_of_meta(bytes)?.is_some_and(|at| at <= now) {
+                    n += 1;
+                }
+            }
+            match entries.into_iter().last() {
+                Some((entry, _)) if !exhausted => range.start = Bound::Excluded(entry),
+                _ => return Ok(n),
             }
         }
-        Ok(n)
     }
 
     /// Removes every key of `db`.

@@ -9,8 +9,9 @@ pub(crate) async fn memory_keyspace() -> Arc<Keyspace> {
     Keyspace::open(storage).await.expect("keyspace")
 }
 
-async fn count(ks: &Keyspace, table: &str) -> usize {
-    ks.storage().scan(table, &ScanOptions::all()).await.expect("scan").len()
+/// Stored entries of one kind (an `encoding` tag), live or not.
+async fn count(ks: &Keyspace, tag: u8) -> usize {
+    ks.count_entries(tag).await
 }
 
 async fn put_string(ks: &Keyspace, db: usize, key: &[u8], value: &[u8], expire: Option<i64>) {
@@ -85,10 +86,10 @@ async fn lazy_expiry_and_active_sweep() {
     // Deleting an expired key reports it absent.
     assert!(!tx.delete_key(0, b"gone").await.unwrap());
     drop(tx);
-    assert_eq!(count(&ks, META).await, 2);
+    assert_eq!(count(&ks, encoding::META).await, 2);
     ks.background_step(1000).await.unwrap();
-    assert_eq!(count(&ks, META).await, 1);
-    assert_eq!(count(&ks, EXPIRY).await, 1);
+    assert_eq!(count(&ks, encoding::META).await, 1);
+    assert_eq!(count(&ks, encoding::EXPIRY).await, 1);
 }
 
 #[tokio::test]
@@ -102,11 +103,11 @@ async fn overwriting_expired_collection_retires_its_rows() {
     tx.put_meta(0, b"h", &m).await.unwrap();
     tx.commit().await.unwrap();
     put_string(&ks, 0, b"h", b"s", None).await;
-    assert_eq!(count(&ks, GARBAGE).await, 1);
-    assert_eq!(count(&ks, EXPIRY).await, 0);
+    assert_eq!(count(&ks, encoding::GARBAGE).await, 1);
+    assert_eq!(count(&ks, encoding::EXPIRY).await, 0);
     ks.background_step(1000).await.unwrap();
-    assert_eq!(count(&ks, SUB).await, 0);
-    assert_eq!(count(&ks, GARBAGE).await, 0);
+    assert_eq!(count(&ks, encoding::SUB).await, 0);
+    assert_eq!(count(&ks, encoding::GARBAGE).await, 0);
 }
 
 #[tokio::test]
@@ -124,16 +125,16 @@ async fn delete_is_o1_and_gc_collects_in_chunks() {
     assert!(tx.delete_key(0, b"s").await.unwrap());
     assert_eq!(tx.touched(), &[(0, b"s".to_vec())]);
     tx.commit().await.unwrap();
-    assert_eq!(count(&ks, SUB).await, 250);
-    assert_eq!(count(&ks, GARBAGE).await, 1);
+    assert_eq!(count(&ks, encoding::SUB).await, 250);
+    assert_eq!(count(&ks, encoding::GARBAGE).await, 1);
     let mut steps = 0;
     while ks.background_step(100).await.unwrap() > 0 {
         steps += 1;
         assert!(steps < 10);
     }
     assert!(steps >= 3);
-    assert_eq!(count(&ks, SUB).await, 0);
-    assert_eq!(count(&ks, GARBAGE).await, 0);
+    assert_eq!(count(&ks, encoding::SUB).await, 0);
+    assert_eq!(count(&ks, encoding::GARBAGE).await, 0);
 }
 
 #[tokio::test]
@@ -179,10 +180,10 @@ async fn flush_and_swap() {
     let mut tx = ks.begin().await.unwrap();
     assert_eq!(tx.db_size(0).await.unwrap(), 1);
     drop(tx);
-    assert_eq!(count(&ks, META).await, 2);
+    assert_eq!(count(&ks, encoding::META).await, 2);
     ks.background_step(1000).await.unwrap();
-    assert_eq!(count(&ks, META).await, 1);
-    assert_eq!(count(&ks, DROPPED).await, 0);
+    assert_eq!(count(&ks, encoding::META).await, 1);
+    assert_eq!(ks.storage().scan(DROPPED, &ScanOptions::all()).await.expect("scan").len(), 0);
 }
 
 #[tokio::test]
@@ -226,7 +227,7 @@ async fn background_task_stops_when_keyspace_dropped() {
     put_string(&ks, 0, b"k", b"v", Some(now_ms() + 50)).await;
     let handle = ks.spawn_background(Arc::new(tokio::sync::Mutex::new(())));
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(count(&ks, META).await, 0);
+    assert_eq!(count(&ks, encoding::META).await, 0);
     drop(ks);
     tokio::time::timeout(Duration::from_secs(2), handle).await.expect("stops").expect("no panic");
 }
