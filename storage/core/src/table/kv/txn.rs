@@ -18,23 +18,23 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// A row as stored: values by physical slot (padded to the current schema) and expiry.
-struct StoredRow {
-    physical: Vec<Value>,
-    expires_at: Option<i64>,
+pub(super) struct StoredRow {
+    pub(super) physical: Vec<Value>,
+    pub(super) expires_at: Option<i64>,
 }
 
 impl StoredRow {
-    fn visible(&self, now: i64) -> bool {
+    pub(super) fn visible(&self, now: i64) -> bool {
         self.expires_at.is_none_or(|at| at > now)
     }
 }
 
-fn decode_stored(schema: &TableSchema, bytes: &[u8]) -> StorageResult<StoredRow> {
+pub(super) fn decode_stored(schema: &TableSchema, bytes: &[u8]) -> StorageResult<StoredRow> {
     let decoded = row::decode_row(bytes)?;
     Ok(StoredRow { physical: schema.to_physical(schema.to_live(decoded.values)), expires_at: decoded.expires_at })
 }
 
-fn pk_bytes(schema: &TableSchema, physical: &[Value]) -> StorageResult<Vec<u8>> {
+pub(super) fn pk_bytes(schema: &TableSchema, physical: &[Value]) -> StorageResult<Vec<u8>> {
     let mut out = Vec::new();
     for slot in &schema.primary_key {
         key::encode_value(&mut out, &physical[*slot])?;
@@ -55,7 +55,7 @@ fn key_bytes(schema: &TableSchema, values: &[Value]) -> StorageResult<Vec<u8>> {
 }
 
 /// The entry key of `physical` in `index`.
-fn index_entry_key(
+pub(super) fn index_entry_key(
     schema: &TableSchema,
     index: &StoredIndex,
     physical: &[Value],
@@ -165,7 +165,12 @@ impl KvTransaction {
 
     fn schema(&self, table: &str) -> StorageResult<Arc<TableSchema>> {
         self.ensure_open()?;
-        self.inner.table(table)
+        let schema = self.inner.table(table)?;
+        if self.snapshot.is_none() {
+            return Ok(schema);
+        }
+        // A snapshot older than a bulk load's publish sees the table as it was before.
+        Ok(self.inner.bulk.as_of(schema, self.base))
     }
 
     /// The schema for writing to `table`; all writes of a transaction to one table must
@@ -476,7 +481,9 @@ impl KvTransaction {
             };
             let pk = pk.to_vec();
             let Some(schema) = self.inner.table_by_id(table_id) else {
-                self.remove(entry);
+                if !self.inner.bulk.is_shadow(table_id) {
+                    self.remove(entry);
+                }
                 continue;
             };
             self.track(&schema)?;
@@ -507,6 +514,8 @@ impl KvTransaction {
         let mut log: tokio::sync::MutexGuard<'_, WriteLog> = self.inner.commit_lock.lock().await;
         for (id, version) in &self.tables {
             match self.inner.table_by_id(*id) {
+                // A bulk load owns the table until it publishes.
+                Some(_) if self.inner.bulk.is_loading(*id) => return Err(StorageError::Conflict),
                 Some(schema) if schema.version == *version => {}
                 // Dropped, truncated or altered since these writes were made.
                 _ => return Err(StorageError::Conflict),
@@ -561,61 +570,6 @@ pub(super) async fn build_index(inner: &Inner, schema: &TableSchema, index: &Sto
             return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
         }
         batch.put(entry, pk);
-    }
-    Ok(batch)
-}
-
-/// Moves every row of `old` under the primary key of `new` (same table id and slots):
-/// clears the table's rows and index entries, then writes each visible row under its
-/// new key with its index and TTL entries. Fails on a NULL or duplicated key value.
-pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSchema) -> StorageResult<WriteBatch> {
-    let snapshot = inner.engine.snapshot();
-    let writes = BTreeMap::new();
-    let range = KeyRange::prefix(&layout::rows_prefix(old.id));
-    let mut scanner = MergedScanner::new(snapshot.as_ref(), &writes, range, false, 1024);
-    let now = now_millis();
-    let mut batch = WriteBatch::new();
-    let prefix = layout::table_prefix(old.id);
-    if let Some(end) = prefix_end(&prefix) {
-        batch.delete_range(prefix, end);
-    }
-    let dropped: Vec<usize> = (0..new.slots.len()).filter(|&s| new.slots[s].dropped).collect();
-    let mut seen = HashSet::new();
-    let mut duplicate = false;
-    while let Some((row_key, bytes)) = scanner.next().await? {
-        let mut stored = decode_stored(old, &bytes)?;
-        let old_pk = layout::pk_of_row_key(old.id, &row_key);
-        if let Some(at) = stored.expires_at {
-            batch.delete(layout::ttl_key(at, old.id, old_pk));
-        }
-        if !stored.visible(now) {
-            continue;
-        }
-        for &slot in &new.primary_key {
-            if stored.physical[slot].is_null() {
-                return Err(StorageError::NotNullViolation {
-                    table: new.name.clone(),
-                    column: new.slots[slot].def.name.clone(),
-                });
-            }
-        }
-        for &slot in &dropped {
-            stored.physical[slot] = Value::Null;
-        }
-        let pk = pk_bytes(new, &stored.physical)?;
-        // As PostgreSQL: a NULL anywhere is reported before a duplicate.
-        duplicate |= !seen.insert(pk.clone());
-        for index in &new.indexes {
-            let (entry, _) = index_entry_key(new, index, &stored.physical, &pk)?;
-            batch.put(entry, pk.clone());
-        }
-        if let Some(at) = stored.expires_at {
-            batch.put(layout::ttl_key(at, new.id, &pk), Vec::new());
-        }
-        batch.put(layout::row_key(new.id, &pk), row::encode_row(&stored.physical, stored.expires_at));
-    }
-    if duplicate {
-        return Err(StorageError::UniqueViolation { table: new.name.clone(), index: String::new() });
     }
     Ok(batch)
 }
