@@ -18,12 +18,12 @@ use crate::health::HealthStatus;
 use crate::metrics::{MetricsSnapshot, Operation, StorageMetrics};
 use crate::schema::{AlterTable, IndexDef, TableDef, TableSchema};
 use async_trait::async_trait;
+pub use bulk::KvBulkLoad;
 use conflicts::{CommitLog, WriteLog};
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
-pub use bulk::KvBulkLoad;
 use txn::KvTransaction;
 
 const CATALOG_FORMAT: u8 = 1;
