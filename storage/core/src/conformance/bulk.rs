@@ -130,3 +130,50 @@ pub async fn bulk_load_holds_off_writers(s: Storage) {
     assert!(s.scan("other", &ScanOptions::all()).await.unwrap().is_empty());
     s.insert("other", vec![int(2)]).await.unwrap();
 }
+
+pub async fn bulk_load_in_transaction(s: Storage) {
+    create_users(s.as_ref()).await;
+    s.create_table(
+        &crate::TableDef::new("other").column(crate::ColumnDef::new("k", crate::DataType::Int64)).primary_key(&["k"]),
+    )
+    .await
+    .unwrap();
+    let mut t = s.begin().await.unwrap();
+    t.insert("other", vec![int(1)]).await.unwrap();
+    assert!(t.bulk_load("users").await.unwrap(), "an empty table loads in bulk inside a transaction");
+    for id in (0..500).rev() {
+        t.bulk_insert("users", user(id, Some(&format!("u{id}@x")), Some(id % 5), "n")).await.unwrap();
+    }
+    let err = t.bulk_insert("users", user(7, None, None, "dup")).await.unwrap_err();
+    assert!(matches!(err, StorageError::DuplicateKey { .. }), "{err:?}");
+    t.bulk_flush("users").await.unwrap();
+    // The transaction sees its load; nobody else does.
+    assert_eq!(t.scan("users", &ScanOptions::all()).await.unwrap().len(), 500);
+    assert_eq!(t.get("users", &[int(9)]).await.unwrap(), Some(user(9, Some("u9@x"), Some(4), "n")));
+    assert_eq!(t.index_scan("users", "users_age", &ScanOptions::prefix(vec![int(2)])).await.unwrap().len(), 100);
+    assert!(t.update("users", &[int(9)], user(9, Some("u9@x"), Some(77), "m")).await.unwrap());
+    assert_eq!(count(&s).await, 0);
+    assert!(s.get("other", &[int(1)]).await.unwrap().is_none());
+    t.commit().await.unwrap();
+    // The load and the transaction's other writes appear together.
+    assert_eq!(count(&s).await, 500);
+    assert!(s.get("other", &[int(1)]).await.unwrap().is_some());
+    assert_eq!(ids(&s.index_scan("users", "users_age", &ScanOptions::prefix(vec![int(77)])).await.unwrap()), [9]);
+    // A rollback discards the load.
+    s.truncate_table("users").await.unwrap();
+    let mut t = s.begin().await.unwrap();
+    assert!(t.bulk_load("users").await.unwrap());
+    t.bulk_insert("users", user(1, None, None, "n")).await.unwrap();
+    t.rollback().await.unwrap();
+    assert_eq!(count(&s).await, 0);
+    // A transaction that wrote the table, or a table with rows, inserts as usual.
+    let mut t = s.begin().await.unwrap();
+    t.insert("users", user(1, None, None, "n")).await.unwrap();
+    assert!(!t.bulk_load("users").await.unwrap());
+    t.bulk_insert("users", user(2, None, None, "n")).await.unwrap();
+    t.commit().await.unwrap();
+    let mut t = s.begin().await.unwrap();
+    assert!(!t.bulk_load("users").await.unwrap());
+    t.rollback().await.unwrap();
+    assert_eq!(ids(&s.scan("users", &ScanOptions::all()).await.unwrap()), [1, 2]);
+}

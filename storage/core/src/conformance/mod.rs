@@ -588,7 +588,7 @@ macro_rules! conformance_tests {
             kv_basics, kv_atomic_with_rows, kv_scan_order_and_bounds, kv_conflict_tracking_and_latest_reads,
             kv_handles_and_ddl, kv_serialized_writers,
             bulk_load_visible_only_after_publish, bulk_load_abort_leaves_nothing, bulk_load_unique_violations,
-            bulk_load_holds_off_writers);
+            bulk_load_holds_off_writers, bulk_load_in_transaction);
     };
     (@each $factory:expr; $($check:ident),*) => {
         $(

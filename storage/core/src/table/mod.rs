@@ -132,6 +132,28 @@ pub trait Transaction: Send {
         true
     }
 
+    // Bulk loading within the transaction: the table's rows go to a hidden keyspace that
+    // this transaction reads and writes as the table, and its commit publishes them in
+    // the same atomic batch as its other writes (a rollback discards them).
+
+    /// Starts a bulk load of `table` owned by this transaction; false (nothing started)
+    /// when the table has rows, this transaction wrote it, or another load of it runs.
+    /// Other commits writing the table fail with `Conflict` until this one ends.
+    async fn bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        let _ = table;
+        Ok(false)
+    }
+    /// Adds a row to this transaction's bulk load of `table`, or inserts it when there is
+    /// none. Checked as `insert` checks rows.
+    async fn bulk_insert(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        self.insert(table, row).await
+    }
+    /// Writes out what the bulk load of `table` buffers, so that reads see every row.
+    async fn bulk_flush(&mut self, table: &str) -> StorageResult<()> {
+        let _ = table;
+        Ok(())
+    }
+
     // The lean key-value path: keys and values as the caller encoded them, in the
     // table's raw keyspace.
 

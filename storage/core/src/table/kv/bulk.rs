@@ -252,30 +252,91 @@ impl KvTableStorage {
     /// Begins a bulk load of `table`, or `None` when it has rows (or raw entries) or
     /// another load of it runs.
     pub async fn begin_bulk_load(&self, table: &str) -> StorageResult<Option<KvBulkLoad>> {
-        let inner = &self.inner;
-        let _commit = inner.commit_lock.lock().await;
-        let target = inner.table(table)?;
-        let range = KeyRange::prefix(&layout::table_prefix(target.id));
-        if !inner.engine.snapshot().scan(&range, false, 1).await?.is_empty() {
-            return Ok(None);
+        begin(&self.inner, table).await
+    }
+}
+
+/// See [`KvTableStorage::begin_bulk_load`].
+pub(super) async fn begin(inner: &Arc<Inner>, table: &str) -> StorageResult<Option<KvBulkLoad>> {
+    let _commit = inner.commit_lock.lock().await;
+    let target = inner.table(table)?;
+    let range = KeyRange::prefix(&layout::table_prefix(target.id));
+    if !inner.engine.snapshot().scan(&range, false, 1).await?.is_empty() {
+        return Ok(None);
+    }
+    let shadow = inner.catalog.read().next_table_id;
+    if !inner.bulk.start(target.id, shadow) {
+        return Ok(None);
+    }
+    let mut batch = WriteBatch::new();
+    clear_table(&mut batch, shadow);
+    batch.put(marker_key(shadow), target.id.to_be_bytes().to_vec());
+    batch.put(layout::meta_key(layout::NEXT_TABLE_ID), (shadow + 1).to_be_bytes().to_vec());
+    if let Err(e) = inner.engine.write(batch).await {
+        inner.bulk.end(target.id);
+        return Err(e);
+    }
+    inner.catalog.write().next_table_id = shadow + 1;
+    let mut schema = (*target).clone();
+    schema.id = shadow;
+    let writer = ShadowWriter::new(inner.clone(), Arc::new(schema));
+    Ok(Some(KvBulkLoad { writer, target, done: false }))
+}
+
+/// A load owned by a transaction: its reads and writes of the table go to the shadow
+/// keyspace, and its commit publishes the load in the same engine batch.
+impl KvBulkLoad {
+    pub(super) fn target_id(&self) -> u32 {
+        self.target.id
+    }
+
+    pub(super) fn shadow_id(&self) -> u32 {
+        self.writer.schema.id
+    }
+
+    /// The schema the owning transaction reads and writes the table with (the shadow id
+    /// at the table's version).
+    pub(super) fn shadow_schema(&self) -> Arc<TableSchema> {
+        self.writer.schema.clone()
+    }
+
+    pub(super) async fn add(&mut self, row: Row) -> StorageResult<()> {
+        self.insert_row(row).await
+    }
+
+    /// Writes what is buffered, so that reads of the shadow keyspace see every row.
+    pub(super) async fn flush(&mut self) -> StorageResult<()> {
+        self.writer.flush().await
+    }
+
+    /// Adds the publish to `batch` (call under the commit lock, after [`Self::flush`]);
+    /// returns the published schema for [`Self::published`].
+    pub(super) fn publish_into(&self, batch: &mut WriteBatch) -> StorageResult<Arc<TableSchema>> {
+        let inner = &self.writer.inner;
+        let current = inner.table(&self.target.name).ok();
+        if current.as_ref().is_none_or(|c| c.id != self.target.id || c.version != self.target.version) {
+            return Err(StorageError::Conflict);
         }
-        let shadow = inner.catalog.read().next_table_id;
-        if !inner.bulk.start(target.id, shadow) {
-            return Ok(None);
+        let mut new = (*self.writer.schema).clone();
+        new.version = self.target.version + 1;
+        clear_table(batch, self.target.id);
+        batch.delete(marker_key(self.writer.schema.id));
+        batch.put(layout::catalog_key(&new.name), super::encode_schema(&new)?);
+        Ok(Arc::new(new))
+    }
+
+    /// Registers the publish whose batch reached the engine as commit `seq`; call under
+    /// the commit lock before the sequence is published.
+    pub(super) fn published(mut self, new: Arc<TableSchema>, seq: u64) {
+        let inner = self.writer.inner.clone();
+        inner.bulk.supersede(new.id, seq, self.target.clone(), inner.commits.oldest_active());
+        {
+            let mut catalog = inner.catalog.write();
+            catalog.remove(&self.target);
+            catalog.insert(new);
         }
-        let mut batch = WriteBatch::new();
-        clear_table(&mut batch, shadow);
-        batch.put(marker_key(shadow), target.id.to_be_bytes().to_vec());
-        batch.put(layout::meta_key(layout::NEXT_TABLE_ID), (shadow + 1).to_be_bytes().to_vec());
-        if let Err(e) = inner.engine.write(batch).await {
-            inner.bulk.end(target.id);
-            return Err(e);
-        }
-        inner.catalog.write().next_table_id = shadow + 1;
-        let mut schema = (*target).clone();
-        schema.id = shadow;
-        let writer = ShadowWriter::new(inner.clone(), Arc::new(schema));
-        Ok(Some(KvBulkLoad { writer, target, done: false }))
+        self.done = true;
+        inner.bulk.end(self.target.id);
     }
 }
 
@@ -289,20 +350,6 @@ impl KvBulkLoad {
         let physical = schema.to_physical(live);
         let pk = pk_bytes(&schema, &physical)?;
         self.writer.add(&physical, &pk, None).await
-    }
-
-    async fn publish_inner(&mut self) -> StorageResult<()> {
-        self.writer.flush().await?;
-        let inner = self.writer.inner.clone();
-        let mut log = inner.commit_lock.lock().await;
-        let current = inner.table(&self.target.name).ok();
-        if current.as_ref().is_none_or(|c| c.id != self.target.id || c.version != self.target.version) {
-            // Dropped, renamed, truncated or altered during the load.
-            return Err(StorageError::Conflict);
-        }
-        let mut new = (*self.writer.schema).clone();
-        new.version = self.target.version + 1;
-        publish(&inner, &mut log, self.target.clone(), Arc::new(new), marker_key(self.writer.schema.id)).await
     }
 
     /// Clears the shadow keyspace and forgets the load.
@@ -364,13 +411,25 @@ impl BulkLoad for KvBulkLoad {
         if self.done {
             return Err(StorageError::TransactionClosed);
         }
-        match self.publish_inner().await {
-            Ok(()) => {
-                self.done = true;
-                self.writer.inner.bulk.end(self.target.id);
+        if let Err(e) = self.flush().await {
+            let _ = self.abort_inner().await;
+            return Err(e);
+        }
+        let inner = self.writer.inner.clone();
+        let mut log = inner.commit_lock.lock().await;
+        let mut batch = WriteBatch::new();
+        let written = match self.publish_into(&mut batch) {
+            Ok(new) => inner.engine.write(batch).await.map(|()| new),
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(new) => {
+                (*self).published(new, inner.commits.current() + 1);
+                inner.commits.record(&mut log, std::iter::empty());
                 Ok(())
             }
             Err(e) => {
+                drop(log);
                 let _ = self.abort_inner().await;
                 Err(e)
             }

@@ -1,6 +1,7 @@
 //! [`KvTransaction`]: reads through a snapshot plus pending writes, buffers writes, and
 //! commits them as one batch; maintains index and TTL entries alongside every row.
 
+use super::bulk::KvBulkLoad;
 use super::conflicts::WriteLog;
 use super::scanner::MergedScanner;
 use super::Inner;
@@ -131,6 +132,8 @@ pub struct KvTransaction {
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// Tables written, with the schema version the writes were made under.
     tables: HashMap<u32, u32>,
+    /// Bulk loads this transaction owns; published by its commit.
+    loads: Vec<KvBulkLoad>,
     open: bool,
 }
 
@@ -147,6 +150,7 @@ impl KvTransaction {
             rebased: HashMap::new(),
             writes: BTreeMap::new(),
             tables: HashMap::new(),
+            loads: Vec::new(),
             open: true,
         }
     }
@@ -166,6 +170,9 @@ impl KvTransaction {
     fn schema(&self, table: &str) -> StorageResult<Arc<TableSchema>> {
         self.ensure_open()?;
         let schema = self.inner.table(table)?;
+        if let Some(load) = self.own_load(schema.id) {
+            return Ok(load.shadow_schema());
+        }
         if self.snapshot.is_none() {
             return Ok(schema);
         }
@@ -189,9 +196,20 @@ impl KvTransaction {
         Ok(())
     }
 
+    fn own_load(&self, table_id: u32) -> Option<&KvBulkLoad> {
+        self.loads.iter().find(|l| l.target_id() == table_id)
+    }
+
+    /// Whether `key` is in the hidden keyspace of one of this transaction's loads, which
+    /// its snapshot does not hold (reads there see the latest state: only the load writes it).
+    fn in_own_load(&self, key: &[u8]) -> bool {
+        !self.loads.is_empty() && self.loads.iter().any(|l| key.starts_with(&layout::table_prefix(l.shadow_id())))
+    }
+
     async fn read(&self, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         match self.writes.get(key) {
             Some(pending) => Ok(pending.clone()),
+            None if self.in_own_load(key) => self.inner.engine.get(key).await,
             None => match &self.snapshot {
                 Some(snapshot) => snapshot.get(key).await,
                 None => self.inner.engine.get(key).await,
@@ -205,6 +223,51 @@ impl KvTransaction {
         match &self.snapshot {
             Some(snapshot) => snapshot.clone(),
             None => self.inner.engine.snapshot(),
+        }
+    }
+
+    /// The view a scan of table `table_id` reads (a fresh one for a table this
+    /// transaction loads in bulk).
+    fn view_of(&self, table_id: u32) -> Arc<dyn KvSnapshot> {
+        if !self.loads.is_empty() && self.loads.iter().any(|l| l.shadow_id() == table_id) {
+            return self.inner.engine.snapshot();
+        }
+        self.scan_view()
+    }
+
+    async fn start_bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        self.ensure_open()?;
+        let schema = self.inner.table(table)?;
+        let prefix = layout::table_prefix(schema.id);
+        let wrote = self.tables.contains_key(&schema.id)
+            || self.writes.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix));
+        if wrote || self.own_load(schema.id).is_some() {
+            return Ok(false);
+        }
+        match super::bulk::begin(&self.inner, table).await? {
+            Some(load) => {
+                self.loads.push(load);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn load_row(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        self.ensure_open()?;
+        let id = self.inner.table(table)?.id;
+        match self.loads.iter_mut().find(|l| l.target_id() == id) {
+            Some(load) => load.add(row).await,
+            None => self.write_row(table, row, None, false).await.map(|_| ()),
+        }
+    }
+
+    async fn flush_load(&mut self, table: &str) -> StorageResult<()> {
+        self.ensure_open()?;
+        let id = self.inner.table(table)?.id;
+        match self.loads.iter_mut().find(|l| l.target_id() == id) {
+            Some(load) => load.flush().await,
+            None => Ok(()),
         }
     }
 
@@ -407,7 +470,7 @@ impl KvTransaction {
         let range = bounded_range(&layout::rows_prefix(schema.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
         let now = now_millis();
-        let view = self.scan_view();
+        let view = self.view_of(schema.id);
         let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
@@ -425,7 +488,7 @@ impl KvTransaction {
         let index = schema.index(index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
         let range = bounded_range(&layout::index_prefix(schema.id, index.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
-        let view = self.scan_view();
+        let view = self.view_of(schema.id);
         let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
@@ -508,11 +571,17 @@ impl KvTransaction {
     }
 
     async fn apply(&mut self) -> StorageResult<()> {
-        if self.writes.is_empty() {
+        if self.writes.is_empty() && self.loads.is_empty() {
             return Ok(());
+        }
+        for load in &mut self.loads {
+            load.flush().await?;
         }
         let mut log: tokio::sync::MutexGuard<'_, WriteLog> = self.inner.commit_lock.lock().await;
         for (id, version) in &self.tables {
+            if self.loads.iter().any(|l| l.shadow_id() == *id) {
+                continue; // published below
+            }
             match self.inner.table_by_id(*id) {
                 // A bulk load owns the table until it publishes.
                 Some(_) if self.inner.bulk.is_loading(*id) => return Err(StorageError::Conflict),
@@ -535,7 +604,15 @@ impl KvTransaction {
                 None => batch.delete(k.clone()),
             }
         }
+        let mut published = Vec::with_capacity(self.loads.len());
+        for load in &self.loads {
+            published.push(load.publish_into(&mut batch)?);
+        }
         self.inner.engine.write(batch).await?;
+        let seq = self.inner.commits.current() + 1;
+        for (load, new) in std::mem::take(&mut self.loads).into_iter().zip(published) {
+            load.published(new, seq);
+        }
         self.inner.commits.record(&mut log, writes.keys());
         self.inner.commits.prune(&mut log);
         Ok(())
@@ -642,6 +719,18 @@ impl Transaction for KvTransaction {
         )
     }
 
+    async fn bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        timed!(self, Operation::Ddl, self.start_bulk_load(table).await)
+    }
+
+    async fn bulk_insert(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        timed!(self, Operation::Insert, self.load_row(table, row).await)
+    }
+
+    async fn bulk_flush(&mut self, table: &str) -> StorageResult<()> {
+        self.flush_load(table).await
+    }
+
     async fn kv_get(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         timed!(self, Operation::Get, self.raw_get(table, key).await)
     }
@@ -687,6 +776,7 @@ impl Transaction for KvTransaction {
             self.ensure_open().map(|()| {
                 self.open = false;
                 self.writes.clear();
+                self.loads.clear(); // each clears its hidden keyspace
                 self.inner.commits.end(self.start);
             })
         })
