@@ -13,12 +13,13 @@
 //! the storage's primary-key and unique-index checks. Errors carry PostgreSQL's
 //! CONTEXT line (`COPY t, line 3, column b: "x"`).
 //!
-//! A COPY that has its own transaction (not inside a block or the extended protocol's
-//! implicit one) into a table that is empty when it starts goes through the storage's
-//! bulk loader instead ([`orbit_storage::TableStorage::bulk_load`]): the same checks, rows
-//! written in large engine batches under a hidden keyspace so memory stays bounded
-//! whatever the row count, and published at once when the COPY ends (a failure leaves
-//! nothing). While it runs, other writers of the table fail with 40001.
+//! A COPY into a table that is empty when it starts (and that its transaction has not
+//! written) goes through the storage's bulk loader instead
+//! ([`orbit_storage::Transaction::bulk_load`]): the same checks, rows written in large
+//! engine batches under a hidden keyspace so memory stays bounded whatever the row count,
+//! published by the commit of the COPY's transaction (its own, or the block's at COMMIT,
+//! in one atomic batch with the block's other writes); a failure or ROLLBACK leaves
+//! nothing. Until that commit, other writers of the table fail with 40001.
 //!
 //! [`Session::copy_out`] runs the query (a table's columns, or the given query) and
 //! returns a [`CopyOut`] that encodes one line per row ([`encode`]).
@@ -45,7 +46,7 @@ use crate::types::SqlType;
 use crate::{QueryOutput, TransactionStatus};
 use decode::{DecodeOptions, LineDecoder};
 use encode::RowEncoder;
-use orbit_storage::{BulkLoad, ColumnDefault, DataType, StorageError, Transaction, Value};
+use orbit_storage::{ColumnDefault, DataType, StorageError, Transaction, Value};
 use std::ops::Range;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -140,8 +141,6 @@ pub struct CopyIn {
     ctx: ExecCtx,
     batch: Batch,
     tx: Option<Box<dyn Transaction>>,
-    /// The bulk load rows go to instead of `tx`.
-    bulk: Option<Box<dyn BulkLoad>>,
     in_block: bool,
     count: u64,
 }
@@ -434,20 +433,10 @@ impl Session {
                 return Err(e.into());
             }
         };
-        let (tx, in_block) = self.begin_copy_in(extended).await?;
-        if !in_block {
-            match self.engine.storage.bulk_load(&copy.table.storage_name).await {
-                Ok(Some(load)) => {
-                    let _ = tx.rollback().await;
-                    copy.bulk = Some(load);
-                    return Ok(copy);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    let _ = tx.rollback().await;
-                    return Err(e.into());
-                }
-            }
+        let (mut tx, in_block) = self.begin_copy_in(extended).await?;
+        if let Err(e) = tx.bulk_load(&copy.table.storage_name).await {
+            let _ = self.end_copy_in(tx, in_block, false).await;
+            return Err(e.into());
         }
         copy.tx = Some(tx);
         copy.in_block = in_block;
@@ -594,7 +583,6 @@ impl Session {
             ctx,
             batch: Batch::default(),
             tx: None,
-            bulk: None,
             in_block: false,
             count: 0,
         })
@@ -662,15 +650,11 @@ impl Session {
             }
         }
         let table = copy.table.storage_name.clone();
+        let Some(tx) = copy.tx.as_mut() else {
+            return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "COPY without a transaction").into());
+        };
         for (row, (lineno, _)) in rows.into_iter().zip(&batch.lines) {
-            let inserted = match (copy.bulk.as_mut(), copy.tx.as_mut()) {
-                (Some(load), _) => load.insert(row).await,
-                (None, Some(tx)) => tx.insert(&table, row).await,
-                (None, None) => {
-                    return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "COPY without a transaction").into())
-                }
-            };
-            if let Err(e) = inserted {
+            if let Err(e) = tx.bulk_insert(&table, row).await {
                 let error = match e {
                     StorageError::DuplicateKey { .. } => SqlError::new(
                         sqlstate::UNIQUE_VIOLATION,
@@ -699,24 +683,25 @@ impl Session {
     pub async fn copy_in_finish(&mut self, copy: &mut CopyIn) -> Result<String, CopyError> {
         self.copy_in_drain(copy, true).await?;
         self.copy_in_flush(copy).await?;
-        if let Some(load) = copy.bulk.take() {
-            load.publish().await?;
-            self.engine.refresh_table(&copy.table.storage_name).await?;
-            return Ok(format!("COPY {}", copy.count));
-        }
-        let Some(tx) = copy.tx.take() else {
+        let Some(mut tx) = copy.tx.take() else {
             return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "COPY without a transaction").into());
         };
+        if let Err(e) = tx.bulk_flush(&copy.table.storage_name).await {
+            copy.tx = Some(tx);
+            return Err(e.into());
+        }
         self.end_copy_in(tx, copy.in_block, true).await?;
+        // A bulk load's commit gives the table a new storage id.
+        if copy.in_block {
+            self.block_copies.push(copy.table.storage_name.clone());
+        } else {
+            self.engine.refresh_table(&copy.table.storage_name).await?;
+        }
         Ok(format!("COPY {}", copy.count))
     }
 
     /// Ends a failed COPY FROM: nothing of it stays; a block is aborted.
     pub async fn copy_in_abort(&mut self, mut copy: CopyIn) {
-        if let Some(load) = copy.bulk.take() {
-            let _ = load.abort().await;
-            return;
-        }
         match copy.tx.take() {
             Some(tx) => {
                 let _ = self.end_copy_in(tx, copy.in_block, false).await;

@@ -366,3 +366,38 @@ async fn copy_inside_a_block_is_undone_by_rollback() {
     ok(&mut s, "COMMIT").await;
     assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["10"]);
 }
+
+/// pgbench -i's shape: TRUNCATE, INSERTs and a COPY in one block; the COPY loads in bulk
+/// and everything appears at COMMIT, together.
+#[tokio::test]
+async fn copy_in_a_block_appears_at_commit_with_the_block() {
+    let (mut s, mut other) = two_sessions().await;
+    ok(&mut s, BULK_TABLE).await;
+    ok(&mut s, "CREATE TABLE branches (bid int PRIMARY KEY, total int)").await;
+    ok(&mut s, "INSERT INTO b VALUES (-1, 'old', NULL)").await;
+    ok(&mut s, "BEGIN; TRUNCATE b; INSERT INTO branches VALUES (1, 0)").await;
+    assert_eq!(copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..4000), 1500).await.unwrap(), "COPY 4000");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b WHERE id < 100").await, ["100"]);
+    ok(&mut s, "UPDATE b SET name = 'changed' WHERE id = 3").await;
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["0"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["0"]);
+    let err = other.execute_batch("INSERT INTO b VALUES (99999, 'x', NULL)").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "40001", "{err:?}");
+    ok(&mut s, "COMMIT").await;
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["4000"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["1"]);
+    assert_eq!(rows(&mut other, "SELECT name FROM b WHERE id = 3").await, ["changed"]);
+    assert_eq!(rows(&mut other, "SELECT id FROM b WHERE email = 'u3999@x'").await, ["3999"]);
+    // What pgbench -i runs next.
+    ok(&mut s, "CREATE TABLE acc (aid int NOT NULL, bal int, filler text)").await;
+    let data: String = (1..=3000).map(|i| format!("{i}\t0\t\n")).collect();
+    ok(&mut s, "BEGIN").await;
+    copy_in(&mut s, "COPY acc FROM STDIN", data.as_bytes(), 4096).await.unwrap();
+    ok(&mut s, "COMMIT").await;
+    ok(&mut s, "ALTER TABLE acc ADD PRIMARY KEY (aid)").await;
+    ok(&mut s, "VACUUM ANALYZE acc").await;
+    assert_eq!(rows(&mut other, "SELECT aid, bal FROM acc WHERE aid = 2999").await, ["2999|0"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM acc").await, ["3000"]);
+    let err = other.execute_batch("INSERT INTO acc VALUES (5, 1, '')").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "23505");
+}
