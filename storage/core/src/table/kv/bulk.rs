@@ -18,7 +18,8 @@
 //!
 //! Uniqueness is checked as rows arrive: a primary key or unique value above every one
 //! written so far (sorted input, generated row ids) needs no read; any other is looked
-//! up in the pending batch and the shadow keyspace.
+//! up in the shadow keyspace and, from the first such key on, in a set of the pending
+//! batch's keys (sorted input keeps no set).
 //!
 //! [`rekey_chunked`] reuses the writer for `ALTER TABLE ... SET PRIMARY KEY`: rows move
 //! under their new key into a shadow keyspace in bounded batches and are published the
@@ -152,8 +153,9 @@ struct ShadowWriter {
     schema: Arc<TableSchema>,
     batch: WriteBatch,
     bytes: usize,
-    /// Exclusive keys (row keys, unique entries) in `batch`.
-    pending: HashSet<Vec<u8>>,
+    /// Exclusive keys (row keys, unique entries) in `batch`; `None` while every key came
+    /// in ascending order (then none in the batch can equal a key not above the maximum).
+    pending: Option<HashSet<Vec<u8>>>,
     /// The greatest row key written so far, and per unique index the greatest entry.
     max_row: Option<Vec<u8>>,
     max_unique: Vec<Option<Vec<u8>>>,
@@ -168,46 +170,77 @@ impl ShadowWriter {
             schema,
             batch: WriteBatch::new(),
             bytes: 0,
-            pending: HashSet::new(),
+            pending: None,
             max_row: None,
             max_unique: vec![None; uniques],
             rows: 0,
         }
     }
 
-    /// Whether `key` may already be written: not above the maximum, and present in the
+    /// Whether `key` is already written: only when it is not above the maximum, and in the
     /// pending batch or the engine.
-    async fn taken(&self, key: &[u8], max: &Option<Vec<u8>>) -> StorageResult<bool> {
-        if max.as_deref().is_none_or(|m| key > m) {
+    async fn taken(&mut self, key: &[u8], max: Option<&[u8]>) -> StorageResult<bool> {
+        if max.is_none_or(|m| key > m) {
             return Ok(false);
         }
-        if self.pending.contains(key) {
-            return Ok(true);
+        match &self.pending {
+            Some(pending) if pending.contains(key) => return Ok(true),
+            Some(_) => {}
+            None => {
+                // The first key out of order: write the batch out, track keys from now on.
+                self.flush().await?;
+                self.pending = Some(HashSet::new());
+            }
         }
         Ok(self.inner.engine.get(key).await?.is_some())
+    }
+
+    fn note(&mut self, key: &[u8], unique: Option<usize>) {
+        let max = match unique {
+            Some(i) => &mut self.max_unique[i],
+            None => &mut self.max_row,
+        };
+        match max {
+            Some(m) if key > m.as_slice() => {
+                m.clear();
+                m.extend_from_slice(key);
+            }
+            Some(_) => {}
+            None => *max = Some(key.to_vec()),
+        }
+        if let Some(pending) = &mut self.pending {
+            pending.insert(key.to_vec());
+        }
     }
 
     /// Writes one row (physical slots) with its index entries and expiry.
     async fn add(&mut self, physical: &[Value], pk: &[u8], expires_at: Option<i64>) -> StorageResult<()> {
         let schema = self.schema.clone();
         let row_key = layout::row_key(schema.id, pk);
-        if self.taken(&row_key, &self.max_row).await? {
+        let max = self.max_row.take();
+        let taken = self.taken(&row_key, max.as_deref()).await;
+        self.max_row = max;
+        if taken? {
             return Err(StorageError::DuplicateKey { table: schema.name.clone() });
         }
         let mut entries = Vec::with_capacity(schema.indexes.len());
         for (i, index) in schema.indexes.iter().enumerate() {
             let (entry, exclusive) = index_entry_key(&schema, index, physical, pk)?;
-            if exclusive && self.taken(&entry, &self.max_unique[i]).await? {
+            if exclusive {
+                let max = self.max_unique[i].take();
+                let taken = self.taken(&entry, max.as_deref()).await;
+                self.max_unique[i] = max;
+                if !taken? {
+                    entries.push((entry, exclusive));
+                    continue;
+                }
                 return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
             }
             entries.push((entry, exclusive));
         }
         for (i, (entry, exclusive)) in entries.into_iter().enumerate() {
             if exclusive {
-                if self.max_unique[i].as_ref().is_none_or(|m| &entry > m) {
-                    self.max_unique[i] = Some(entry.clone());
-                }
-                self.pending.insert(entry.clone());
+                self.note(&entry, Some(i));
             }
             self.bytes += entry.len() + pk.len();
             self.batch.put(entry, pk.to_vec());
@@ -217,10 +250,7 @@ impl ShadowWriter {
         }
         let value = row::encode_row(physical, expires_at);
         self.bytes += row_key.len() + value.len();
-        if self.max_row.as_ref().is_none_or(|m| &row_key > m) {
-            self.max_row = Some(row_key.clone());
-        }
-        self.pending.insert(row_key.clone());
+        self.note(&row_key, None);
         self.batch.put(row_key, value);
         self.rows += 1;
         if self.bytes >= BATCH_BYTES {
@@ -235,7 +265,9 @@ impl ShadowWriter {
         }
         let batch = std::mem::take(&mut self.batch);
         self.bytes = 0;
-        self.pending.clear();
+        if let Some(pending) = &mut self.pending {
+            pending.clear();
+        }
         self.inner.engine.write(batch).await
     }
 }
