@@ -374,8 +374,15 @@ async fn copy_in_a_block_appears_at_commit_with_the_block() {
     let (mut s, mut other) = two_sessions().await;
     ok(&mut s, BULK_TABLE).await;
     ok(&mut s, "CREATE TABLE branches (bid int PRIMARY KEY, total int)").await;
+    ok(&mut s, "CREATE TABLE tellers (tid int PRIMARY KEY, bid int)").await;
     ok(&mut s, "INSERT INTO b VALUES (-1, 'old', NULL)").await;
     ok(&mut s, "BEGIN; TRUNCATE b; INSERT INTO branches VALUES (1, 0)").await;
+    // A table the block wrote takes the transactional path; the others load in bulk.
+    assert_eq!(copy_in(&mut s, "COPY branches FROM STDIN", b"2	0
+", 64).await.unwrap(), "COPY 1");
+    assert_eq!(copy_in(&mut s, "COPY tellers FROM STDIN", b"1	1
+2	2
+", 64).await.unwrap(), "COPY 2");
     assert_eq!(copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..4000), 1500).await.unwrap(), "COPY 4000");
     assert_eq!(rows(&mut s, "SELECT count(*) FROM b WHERE id < 100").await, ["100"]);
     ok(&mut s, "UPDATE b SET name = 'changed' WHERE id = 3").await;
@@ -385,7 +392,8 @@ async fn copy_in_a_block_appears_at_commit_with_the_block() {
     assert_eq!(err.code, "40001", "{err:?}");
     ok(&mut s, "COMMIT").await;
     assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["4000"]);
-    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["1"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["2"]);
+    assert_eq!(rows(&mut other, "SELECT tid, bid FROM tellers ORDER BY tid").await, ["1|1", "2|2"]);
     assert_eq!(rows(&mut other, "SELECT name FROM b WHERE id = 3").await, ["changed"]);
     assert_eq!(rows(&mut other, "SELECT id FROM b WHERE email = 'u3999@x'").await, ["3999"]);
     // What pgbench -i runs next.
