@@ -322,6 +322,10 @@ impl KvBulkLoad {
         self.target.id
     }
 
+    pub(super) fn target_name(&self) -> &str {
+        &self.target.name
+    }
+
     pub(super) fn shadow_id(&self) -> u32 {
         self.writer.schema.id
     }

@@ -255,8 +255,8 @@ impl KvTransaction {
 
     async fn load_row(&mut self, table: &str, row: Row) -> StorageResult<()> {
         self.ensure_open()?;
-        let id = self.inner.table(table)?.id;
-        match self.loads.iter_mut().find(|l| l.target_id() == id) {
+        // A load's table cannot be renamed while it runs (that fails its publish anyway).
+        match self.loads.iter_mut().find(|l| l.target_name() == table) {
             Some(load) => load.add(row).await,
             None => self.write_row(table, row, None, false).await.map(|_| ()),
         }
