@@ -152,11 +152,17 @@ pub async fn bulk_load_in_transaction(s: Storage) {
     assert_eq!(t.get("users", &[int(9)]).await.unwrap(), Some(user(9, Some("u9@x"), Some(4), "n")));
     assert_eq!(t.index_scan("users", "users_age", &ScanOptions::prefix(vec![int(2)])).await.unwrap().len(), 100);
     assert!(t.update("users", &[int(9)], user(9, Some("u9@x"), Some(77), "m")).await.unwrap());
+    // After its own changes, more rows are checked against them too.
+    assert!(t.update("users", &[int(8)], user(1000, Some("u8@x"), Some(3), "moved")).await.unwrap());
+    let err = t.bulk_insert("users", user(1000, None, None, "dup")).await.unwrap_err();
+    assert!(matches!(err, StorageError::DuplicateKey { .. }), "{err:?}");
+    t.bulk_insert("users", user(8, None, None, "again")).await.unwrap();
     assert_eq!(count(&s).await, 0);
     assert!(s.get("other", &[int(1)]).await.unwrap().is_none());
     t.commit().await.unwrap();
     // The load and the transaction's other writes appear together.
-    assert_eq!(count(&s).await, 500);
+    assert_eq!(count(&s).await, 501);
+    assert_eq!(s.get("users", &[int(1000)]).await.unwrap().unwrap()[3], text("moved"));
     assert!(s.get("other", &[int(1)]).await.unwrap().is_some());
     assert_eq!(ids(&s.index_scan("users", "users_age", &ScanOptions::prefix(vec![int(77)])).await.unwrap()), [9]);
     // A rollback discards the load.

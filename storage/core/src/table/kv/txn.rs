@@ -256,10 +256,16 @@ impl KvTransaction {
     async fn load_row(&mut self, table: &str, row: Row) -> StorageResult<()> {
         self.ensure_open()?;
         // A load's table cannot be renamed while it runs (that fails its publish anyway).
-        match self.loads.iter_mut().find(|l| l.target_name() == table) {
-            Some(load) => load.add(row).await,
-            None => self.write_row(table, row, None, false).await.map(|_| ()),
+        if let Some(i) = self.loads.iter().position(|l| l.target_name() == table) {
+            // Once this transaction changed loaded rows, the loader's checks (which see
+            // only what it wrote) no longer suffice: rows go the transactional way.
+            let prefix = layout::table_prefix(self.loads[i].shadow_id());
+            let touched = self.writes.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix));
+            if !touched {
+                return self.loads[i].add(row).await;
+            }
         }
+        self.write_row(table, row, None, false).await.map(|_| ())
     }
 
     async fn flush_load(&mut self, table: &str) -> StorageResult<()> {
