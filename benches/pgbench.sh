@@ -3,9 +3,12 @@
 # pgbench -i -s SCALE (timed), select-only (-S), select-only prepared (-S -M prepared) and
 # tpcb-like, each with -c 8 -j 2 -T SECONDS, plus a COPY of 1,000,000 rows from psql
 # (COPY ... FROM STDIN of a generated file, timed); prints tps (rows/s for COPY) and the
-# Orbit/PostgreSQL ratios.
+# Orbit/PostgreSQL ratios. Then, against Orbit only, a COPY of 10,000,000 generated rows
+# (streamed, never on disk) into a table with a primary key, with the server's peak RSS
+# during it (VmHWM from /proc/<pid>/status, reset through clear_refs just before).
 #
 # Usage: benches/pgbench.sh [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]
+#        [-m MEMORY_COPY_ROWS] (0 skips the memory figure)
 # Needs pgbench, psql and the PostgreSQL 15 server (Debian: postgresql-15,
 # postgresql-client-15); builds orbit-server in release mode. Both run with their default
 # durability: Orbit writes the RocksDB WAL on every commit without fsync (survives kill -9
@@ -22,6 +25,7 @@ scale=10
 clients=8
 threads=2
 copy_rows=1000000
+mem_rows=10000000
 while [ $# -gt 0 ]; do
     case "$1" in
         -T) seconds="$2"; shift 2 ;;
@@ -29,7 +33,8 @@ while [ $# -gt 0 ]; do
         -c) clients="$2"; shift 2 ;;
         -j) threads="$2"; shift 2 ;;
         -r) copy_rows="$2"; shift 2 ;;
-        *) echo "usage: $0 [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]" >&2; exit 2 ;;
+        -m) mem_rows="$2"; shift 2 ;;
+        *) echo "usage: $0 [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS] [-m MEMORY_COPY_ROWS]" >&2; exit 2 ;;
     esac
 done
 pg_bin=/usr/lib/postgresql/15/bin
@@ -132,10 +137,31 @@ run_target() { # name
     result["$t,copy,count"]=$(psql "${conn[@]}" -X -At -c "SELECT count(*) FROM copy_bench" postgres)
 }
 
+kib_of() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status"; }
+
+# Orbit's memory during a COPY of $mem_rows rows: RSS before, peak RSS during (KiB).
+copy_memory() { # pid
+    local pid="$1" start end
+    local conn=(-h 127.0.0.1 -p "$port" -U postgres)
+    psql "${conn[@]}" -X -q -c "CREATE TABLE copy_mem (id integer PRIMARY KEY, label text, x double precision)" postgres
+    result[mem,before]=$(kib_of VmRSS "$pid")
+    # 5: reset the peak RSS (Linux >= 4.0); without it the peak is since the server started.
+    echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || result[mem,note]=" (peak since server start)"
+    start=$(date +%s.%N)
+    awk -v n="$mem_rows" 'BEGIN { for (i = 1; i <= n; i++) printf "%d\trow number %d\t%.2f\n", i, i, i / 7 }' |
+        psql "${conn[@]}" -X -q -c "COPY copy_mem FROM STDIN" postgres
+    end=$(date +%s.%N)
+    result[mem,peak]=$(kib_of VmHWM "$pid")
+    result[mem,after]=$(kib_of VmRSS "$pid")
+    result[mem,secs]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+    result[mem,count]=$(psql "${conn[@]}" -X -At -c "SELECT count(*) FROM copy_mem" postgres)
+}
+
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for target in orbit postgres; do
     if [ "$target" = orbit ]; then start_orbit; else start_postgres; fi
     run_target "$target"
+    if [ "$target" = orbit ] && [ "$mem_rows" -gt 0 ]; then copy_memory "${pids[-1]}"; fi
     kill "${pids[-1]}" 2>/dev/null || true
     wait "${pids[-1]}" 2>/dev/null || true
 done
@@ -155,3 +181,9 @@ printf '| COPY FROM STDIN (rows/s; %s s vs %s s, %s / %s rows) | %s | %s | %s |\
     "${result["orbit,copy,count"]}" "$p" "$o" "$(ratio "$o" "$p")"
 p="${result["postgres,init"]}" o="${result["orbit,init"]}"
 printf '| pgbench -i -s %s (seconds, lower is better) | %s | %s | %s |\n' "$scale" "$p" "$o" "$(ratio "$o" "$p")"
+if [ "$mem_rows" -gt 0 ]; then
+    mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+    printf '\nOrbit, COPY of %s rows (%s counted) in %s s: RSS %s MiB before, peak %s MiB during%s, %s MiB after\n' \
+        "$mem_rows" "${result[mem,count]}" "${result[mem,secs]}" "$(mib "${result[mem,before]}")" \
+        "$(mib "${result[mem,peak]}")" "${result[mem,note]:-}" "$(mib "${result[mem,after]}")"
+fi

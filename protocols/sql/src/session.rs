@@ -102,6 +102,9 @@ pub struct Session {
     /// Schema changes made inside the current block: they took effect at once (the
     /// storage catalog is not transactional); rolling back runs their undo statements.
     block_ddl: Vec<crate::ddl_undo::SchemaChange>,
+    /// Tables a COPY of the open block wrote: their storage schema may change at commit
+    /// (a bulk load's publish), so the catalog re-reads them then.
+    pub(crate) block_copies: Vec<String>,
     /// Sequence values the running statement drew (first value of each block, in order);
     /// replayed statements take theirs from `replay_draws` instead of drawing new ones.
     pub(crate) seq_draws: Vec<i64>,
@@ -159,6 +162,7 @@ impl Session {
             cancel: Arc::new(AtomicBool::new(false)),
             block_log: Vec::new(),
             block_ddl: Vec::new(),
+            block_copies: Vec::new(),
             seq_draws: Vec::new(),
             replay_draws: None,
             savepoints: Vec::new(),
@@ -568,10 +572,14 @@ impl Session {
         self.block_log.clear();
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.block_ddl);
+        let copies = std::mem::take(&mut self.block_copies);
         if let Some(tx) = self.tx.take() {
             let ended = if commit { tx.commit().await } else { tx.rollback().await };
             self.engine.locks.release(self.lock_owner);
             ended?;
+        }
+        for table in copies {
+            self.engine.refresh_table(&table).await?;
         }
         if !commit {
             self.undo_schema_changes(ddl, "rolling back").await?;

@@ -25,5 +25,7 @@ pub use error::{StorageError, StorageResult};
 pub use health::HealthStatus;
 pub use metrics::{MetricsSnapshot, StorageMetrics};
 pub use schema::{AlterTable, ColumnDef, ColumnDefault, IndexDef, TableDef, TableSchema};
-pub use table::{KvTableStorage, Row, ScanOptions, TableHandle, TableStorage, Transaction, TxnOptions};
+pub use table::{
+    BulkLoad, KvBulkLoad, KvTableStorage, Row, ScanOptions, TableHandle, TableStorage, Transaction, TxnOptions,
+};
 pub use value::{DataType, Interval, Value};

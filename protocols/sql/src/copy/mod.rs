@@ -13,6 +13,14 @@
 //! the storage's primary-key and unique-index checks. Errors carry PostgreSQL's
 //! CONTEXT line (`COPY t, line 3, column b: "x"`).
 //!
+//! A COPY into a table that is empty when it starts (and that its transaction has not
+//! written) goes through the storage's bulk loader instead
+//! ([`orbit_storage::Transaction::bulk_load`]): the same checks, rows written in large
+//! engine batches under a hidden keyspace so memory stays bounded whatever the row count,
+//! published by the commit of the COPY's transaction (its own, or the block's at COMMIT,
+//! in one atomic batch with the block's other writes); a failure or ROLLBACK leaves
+//! nothing. Until that commit, other writers of the table fail with 40001.
+//!
 //! [`Session::copy_out`] runs the query (a table's columns, or the given query) and
 //! returns a [`CopyOut`] that encodes one line per row ([`encode`]).
 //!
@@ -425,7 +433,11 @@ impl Session {
                 return Err(e.into());
             }
         };
-        let (tx, in_block) = self.begin_copy_in(extended).await?;
+        let (mut tx, in_block) = self.begin_copy_in(extended).await?;
+        if let Err(e) = tx.bulk_load(&copy.table.storage_name).await {
+            let _ = self.end_copy_in(tx, in_block, false).await;
+            return Err(e.into());
+        }
         copy.tx = Some(tx);
         copy.in_block = in_block;
         Ok(copy)
@@ -642,7 +654,7 @@ impl Session {
             return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "COPY without a transaction").into());
         };
         for (row, (lineno, _)) in rows.into_iter().zip(&batch.lines) {
-            if let Err(e) = tx.insert(&table, row).await {
+            if let Err(e) = tx.bulk_insert(&table, row).await {
                 let error = match e {
                     StorageError::DuplicateKey { .. } => SqlError::new(
                         sqlstate::UNIQUE_VIOLATION,
@@ -671,10 +683,20 @@ impl Session {
     pub async fn copy_in_finish(&mut self, copy: &mut CopyIn) -> Result<String, CopyError> {
         self.copy_in_drain(copy, true).await?;
         self.copy_in_flush(copy).await?;
-        let Some(tx) = copy.tx.take() else {
+        let Some(mut tx) = copy.tx.take() else {
             return Err(SqlError::new(sqlstate::INTERNAL_ERROR, "COPY without a transaction").into());
         };
+        if let Err(e) = tx.bulk_flush(&copy.table.storage_name).await {
+            copy.tx = Some(tx);
+            return Err(e.into());
+        }
         self.end_copy_in(tx, copy.in_block, true).await?;
+        // A bulk load's commit gives the table a new storage id.
+        if copy.in_block {
+            self.block_copies.push(copy.table.storage_name.clone());
+        } else {
+            self.engine.refresh_table(&copy.table.storage_name).await?;
+        }
         Ok(format!("COPY {}", copy.count))
     }
 

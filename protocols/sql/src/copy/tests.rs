@@ -267,3 +267,145 @@ async fn end_marker_and_client_failure() {
     // A table without primary key gets hidden row ids; COPY TO does not show them.
     assert_eq!(copy_out(&mut s, "COPY t TO STDOUT").await.0, "1\tx\n");
 }
+
+/// Two sessions on one engine.
+async fn two_sessions() -> (Session, Session) {
+    let storage: Arc<dyn TableStorage> = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+    let engine = Engine::open(storage).await.unwrap();
+    let a = Session::new(engine.clone(), "postgres", "postgres").unwrap();
+    let b = Session::new(engine, "postgres", "postgres").unwrap();
+    (a, b)
+}
+
+fn numbered_rows(range: std::ops::Range<usize>) -> Vec<u8> {
+    range.map(|i| format!("{i}\tname {i}\tu{i}@x\n")).collect::<String>().into_bytes()
+}
+
+const BULK_TABLE: &str = "CREATE TABLE b (id int PRIMARY KEY, name text NOT NULL, email text UNIQUE)";
+
+#[tokio::test]
+async fn copy_into_an_empty_table_is_invisible_until_it_ends() {
+    let (mut s, mut other) = two_sessions().await;
+    ok(&mut s, BULK_TABLE).await;
+    let mut copy = s.copy_in_start("COPY b FROM STDIN", false).await.unwrap();
+    s.copy_in_data(&mut copy, &numbered_rows(0..3000)).await.unwrap();
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["0"], "nothing visible during the COPY");
+    // The COPY owns the table while it loads: another writer fails.
+    let err = other.execute_batch("INSERT INTO b VALUES (99999, 'x', NULL)").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "40001", "{err:?}");
+    s.copy_in_data(&mut copy, &numbered_rows(3000..5000)).await.unwrap();
+    assert_eq!(s.copy_in_finish(&mut copy).await.unwrap(), "COPY 5000");
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["5000"]);
+    assert_eq!(rows(&mut other, "SELECT id, name FROM b WHERE email = 'u4321@x'").await, ["4321|name 4321"]);
+    assert_eq!(rows(&mut other, "SELECT id FROM b WHERE id BETWEEN 10 AND 12 ORDER BY id").await, ["10", "11", "12"]);
+    let err = other.execute_batch("INSERT INTO b VALUES (7, 'x', NULL)").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "23505", "the loaded keys are taken");
+    ok(&mut other, "INSERT INTO b VALUES (5000, 'after', 'u5000@x')").await;
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["5001"]);
+}
+
+#[tokio::test]
+async fn copy_into_a_table_with_rows_appends_in_its_transaction() {
+    let (mut s, mut other) = two_sessions().await;
+    ok(&mut s, BULK_TABLE).await;
+    ok(&mut s, "INSERT INTO b VALUES (-1, 'first', NULL)").await;
+    let mut copy = s.copy_in_start("COPY b FROM STDIN", false).await.unwrap();
+    s.copy_in_data(&mut copy, &numbered_rows(0..2000)).await.unwrap();
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["1"]);
+    ok(&mut other, "INSERT INTO b VALUES (-2, 'beside', NULL)").await;
+    assert_eq!(s.copy_in_finish(&mut copy).await.unwrap(), "COPY 2000");
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["2002"]);
+    let err = copy_in(&mut s, "COPY b FROM STDIN", b"5\tdup\t\\N\n", 64).await.unwrap_err();
+    assert_eq!(err.error.code, "23505");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["2002"]);
+}
+
+#[tokio::test]
+async fn a_bad_row_in_the_middle_leaves_nothing() {
+    let mut s = session().await;
+    ok(&mut s, BULK_TABLE).await;
+    let mut data = numbered_rows(0..2500);
+    data.extend_from_slice(b"oops\tbad\t\\N\n");
+    data.extend_from_slice(&numbered_rows(2500..3000));
+    let err = copy_in(&mut s, "COPY b FROM STDIN", &data, 1000).await.unwrap_err();
+    assert_eq!(err.error.code, "22P02", "{err:?}");
+    assert_eq!(err.context.as_deref(), Some("COPY b, line 2501, column id: \"oops\""));
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["0"]);
+    // A duplicate key and a duplicate unique value, out of order, fail the same way.
+    let mut data = numbered_rows(0..2500);
+    data.extend_from_slice(b"17\tagain\t\\N\n");
+    let err = copy_in(&mut s, "COPY b FROM STDIN", &data, 4096).await.unwrap_err();
+    assert_eq!(err.error.code, "23505");
+    assert_eq!(err.error.message, "duplicate key value violates unique constraint \"b_pkey\"");
+    assert_eq!(err.context.as_deref(), Some("COPY b, line 2501"));
+    let mut data = numbered_rows(0..10);
+    data.extend_from_slice(b"100\tx\tu3@x\n");
+    let err = copy_in(&mut s, "COPY b FROM STDIN", &data, 4096).await.unwrap_err();
+    assert_eq!(err.error.code, "23505");
+    assert!(err.error.message.contains("b_email"), "{}", err.error.message);
+    let err = copy_in(&mut s, "COPY b FROM STDIN", b"1\t\\N\tx\n", 4096).await.unwrap_err();
+    assert_eq!(err.error.code, "23502");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["0"]);
+    // The table loads cleanly afterwards.
+    assert_eq!(copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..100), 333).await.unwrap(), "COPY 100");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["100"]);
+}
+
+#[tokio::test]
+async fn copy_inside_a_block_is_undone_by_rollback() {
+    let (mut s, mut other) = two_sessions().await;
+    ok(&mut s, BULK_TABLE).await;
+    ok(&mut s, "BEGIN").await;
+    assert_eq!(copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..1500), 700).await.unwrap(), "COPY 1500");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["1500"], "the block sees its COPY");
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["0"]);
+    ok(&mut s, "ROLLBACK").await;
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b").await, ["0"]);
+    ok(&mut s, "BEGIN").await;
+    copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..10), 64).await.unwrap();
+    ok(&mut s, "COMMIT").await;
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["10"]);
+}
+
+/// pgbench -i's shape: TRUNCATE, INSERTs and a COPY in one block; the COPY loads in bulk
+/// and everything appears at COMMIT, together.
+#[tokio::test]
+async fn copy_in_a_block_appears_at_commit_with_the_block() {
+    let (mut s, mut other) = two_sessions().await;
+    ok(&mut s, BULK_TABLE).await;
+    ok(&mut s, "CREATE TABLE branches (bid int PRIMARY KEY, total int)").await;
+    ok(&mut s, "CREATE TABLE tellers (tid int PRIMARY KEY, bid int)").await;
+    ok(&mut s, "INSERT INTO b VALUES (-1, 'old', NULL)").await;
+    ok(&mut s, "BEGIN; TRUNCATE b; INSERT INTO branches VALUES (1, 0)").await;
+    // A table the block wrote takes the transactional path; the others load in bulk.
+    assert_eq!(copy_in(&mut s, "COPY branches FROM STDIN", b"2	0
+", 64).await.unwrap(), "COPY 1");
+    assert_eq!(copy_in(&mut s, "COPY tellers FROM STDIN", b"1	1
+2	2
+", 64).await.unwrap(), "COPY 2");
+    assert_eq!(copy_in(&mut s, "COPY b FROM STDIN", &numbered_rows(0..4000), 1500).await.unwrap(), "COPY 4000");
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM b WHERE id < 100").await, ["100"]);
+    ok(&mut s, "UPDATE b SET name = 'changed' WHERE id = 3").await;
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["0"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["0"]);
+    let err = other.execute_batch("INSERT INTO b VALUES (99999, 'x', NULL)").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "40001", "{err:?}");
+    ok(&mut s, "COMMIT").await;
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM b").await, ["4000"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM branches").await, ["2"]);
+    assert_eq!(rows(&mut other, "SELECT tid, bid FROM tellers ORDER BY tid").await, ["1|1", "2|2"]);
+    assert_eq!(rows(&mut other, "SELECT name FROM b WHERE id = 3").await, ["changed"]);
+    assert_eq!(rows(&mut other, "SELECT id FROM b WHERE email = 'u3999@x'").await, ["3999"]);
+    // What pgbench -i runs next.
+    ok(&mut s, "CREATE TABLE acc (aid int NOT NULL, bal int, filler text)").await;
+    let data: String = (1..=3000).map(|i| format!("{i}\t0\t\n")).collect();
+    ok(&mut s, "BEGIN").await;
+    copy_in(&mut s, "COPY acc FROM STDIN", data.as_bytes(), 4096).await.unwrap();
+    ok(&mut s, "COMMIT").await;
+    ok(&mut s, "ALTER TABLE acc ADD PRIMARY KEY (aid)").await;
+    ok(&mut s, "VACUUM ANALYZE acc").await;
+    assert_eq!(rows(&mut other, "SELECT aid, bal FROM acc WHERE aid = 2999").await, ["2999|0"]);
+    assert_eq!(rows(&mut other, "SELECT count(*) FROM acc").await, ["3000"]);
+    let err = other.execute_batch("INSERT INTO acc VALUES (5, 1, '')").await.pop().unwrap().unwrap_err();
+    assert_eq!(err.code, "23505");
+}

@@ -6,10 +6,12 @@
 //! per check for a given factory expression, so the memory engine (in this crate's unit
 //! tests), RocksDB and the actor storage (in `tests/`) run exactly the same suite.
 //! Checks panic on failure, as tests do. The checks of table handles and the lean
-//! key-value path are in [`kv`].
+//! key-value path are in [`kv`], those of bulk loading in [`bulk`].
 
+mod bulk;
 mod kv;
 
+pub use bulk::*;
 pub use kv::*;
 
 use crate::error::StorageError;
@@ -584,7 +586,9 @@ macro_rules! conformance_tests {
             bounded_scans, index_consistency, transaction_isolation, transaction_conflicts,
             concurrent_increments, ttl_expiry, alter_and_truncate, set_primary_key, metrics_and_health,
             kv_basics, kv_atomic_with_rows, kv_scan_order_and_bounds, kv_conflict_tracking_and_latest_reads,
-            kv_handles_and_ddl, kv_serialized_writers);
+            kv_handles_and_ddl, kv_serialized_writers,
+            bulk_load_visible_only_after_publish, bulk_load_abort_leaves_nothing, bulk_load_unique_violations,
+            bulk_load_holds_off_writers, bulk_load_in_transaction);
     };
     (@each $factory:expr; $($check:ident),*) => {
         $(

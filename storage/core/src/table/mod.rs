@@ -23,13 +23,17 @@
 //! upsert, delete, scan), and are cleared with the table by drop and truncate.
 //! [`TxnOptions`] switch off conflict tracking and snapshots for writers that serialize
 //! themselves.
+//!
+//! Bulk loading: [`TableStorage::bulk_load`] fills a table that is empty in large
+//! engine batches under a hidden keyspace, with bounded memory, and [`BulkLoad::publish`]
+//! makes every row visible at once (an abort, a failure or a crash leaves nothing).
 
 mod handle;
 mod kv;
 mod layout;
 
 pub use handle::{TableHandle, TxnOptions};
-pub use kv::KvTableStorage;
+pub use kv::{KvBulkLoad, KvTableStorage};
 
 use crate::engine::{KeyRange, KvPair};
 use crate::error::StorageResult;
@@ -128,6 +132,28 @@ pub trait Transaction: Send {
         true
     }
 
+    // Bulk loading within the transaction: the table's rows go to a hidden keyspace that
+    // this transaction reads and writes as the table, and its commit publishes them in
+    // the same atomic batch as its other writes (a rollback discards them).
+
+    /// Starts a bulk load of `table` owned by this transaction; false (nothing started)
+    /// when the table has rows, this transaction wrote it, or another load of it runs.
+    /// Other commits writing the table fail with `Conflict` until this one ends.
+    async fn bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        let _ = table;
+        Ok(false)
+    }
+    /// Adds a row to this transaction's bulk load of `table`, or inserts it when there is
+    /// none. Checked as `insert` checks rows.
+    async fn bulk_insert(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        self.insert(table, row).await
+    }
+    /// Writes out what the bulk load of `table` buffers, so that reads see every row.
+    async fn bulk_flush(&mut self, table: &str) -> StorageResult<()> {
+        let _ = table;
+        Ok(())
+    }
+
     // The lean key-value path: keys and values as the caller encoded them, in the
     // table's raw keyspace.
 
@@ -152,6 +178,24 @@ pub trait Transaction: Send {
     async fn rollback(self: Box<Self>) -> StorageResult<()>;
 }
 
+/// A load of rows into a table that was empty when it began (see
+/// [`TableStorage::bulk_load`]). Rows are checked as [`Transaction::insert`] checks them
+/// (types, NOT NULL, primary-key and unique-index uniqueness among the loaded rows) and
+/// are invisible to every reader until `publish`. While the load runs, commits that write
+/// the table fail with `Conflict`; a schema change of the table fails the publish with
+/// `Conflict`. Dropping a load without publishing aborts it.
+#[async_trait]
+pub trait BulkLoad: Send {
+    /// Adds one row (one value per live column).
+    async fn insert(&mut self, row: Row) -> StorageResult<()>;
+    /// Rows added so far.
+    fn rows(&self) -> u64;
+    /// Makes every row visible at once, atomically and durably; on error nothing is.
+    async fn publish(self: Box<Self>) -> StorageResult<()>;
+    /// Discards every row added.
+    async fn abort(self: Box<Self>) -> StorageResult<()>;
+}
+
 /// Tables with typed columns, primary keys and secondary indexes.
 ///
 /// Catalog changes take effect at once (they are not part of a transaction) and are
@@ -174,6 +218,12 @@ pub trait TableStorage: Send + Sync {
     async fn begin(&self) -> StorageResult<Box<dyn Transaction>>;
     /// Begins a transaction with the given options (see [`TxnOptions`]).
     async fn begin_with(&self, options: TxnOptions) -> StorageResult<Box<dyn Transaction>>;
+    /// Begins a [`BulkLoad`] of `table`; `None` when the table has rows, another load of
+    /// it runs, or the storage has no bulk path (then insert through a transaction).
+    async fn bulk_load(&self, table: &str) -> StorageResult<Option<Box<dyn BulkLoad>>> {
+        let _ = table;
+        Ok(None)
+    }
     /// Resolves `name` once, for the operations that take a [`TableHandle`].
     async fn table_handle(&self, name: &str) -> StorageResult<TableHandle>;
 

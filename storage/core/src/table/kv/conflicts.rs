@@ -60,6 +60,11 @@ impl CommitLog {
         keys.any(|k| log.last_write.get(k).is_some_and(|seq| *seq > base(k)))
     }
 
+    /// The start sequence of the oldest active transaction.
+    pub fn oldest_active(&self) -> Option<u64> {
+        self.active.lock().keys().next().copied()
+    }
+
     /// Sequence number of the last published commit.
     pub fn current(&self) -> u64 {
         self.committed.load(Ordering::Acquire)

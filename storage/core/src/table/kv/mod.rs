@@ -5,18 +5,20 @@
 //! one commit lock: a commit checks for write-write conflicts, writes its whole batch
 //! (rows, index entries, TTL entries) atomically, then publishes its sequence number.
 
+mod bulk;
 mod conflicts;
 mod scanner;
 mod txn;
 
 use super::layout;
-use super::{now_millis, TableHandle, TableStorage, Transaction, TxnOptions};
+use super::{now_millis, BulkLoad, TableHandle, TableStorage, Transaction, TxnOptions};
 use crate::engine::{KeyRange, KvEngine, WriteBatch};
 use crate::error::{StorageError, StorageResult};
 use crate::health::HealthStatus;
 use crate::metrics::{MetricsSnapshot, Operation, StorageMetrics};
 use crate::schema::{AlterTable, IndexDef, TableDef, TableSchema};
 use async_trait::async_trait;
+pub use bulk::KvBulkLoad;
 use conflicts::{CommitLog, WriteLog};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -50,6 +52,7 @@ pub(crate) struct Inner {
     commit_lock: tokio::sync::Mutex<WriteLog>,
     commits: CommitLog,
     metrics: StorageMetrics,
+    bulk: bulk::BulkState,
 }
 
 impl Inner {
@@ -105,6 +108,8 @@ impl KvTableStorage {
             }
             None => 1,
         };
+        let live: std::collections::HashSet<u32> = catalog.by_id.keys().copied().collect();
+        bulk::recover(engine.as_ref(), &live).await?;
         let max_id = catalog.by_id.keys().copied().max().unwrap_or(0);
         catalog.next_table_id = stored_next.max(max_id + 1);
         tracing::debug!(engine = engine.name(), tables = catalog.by_name.len(), "table storage opened");
@@ -115,6 +120,7 @@ impl KvTableStorage {
                 commit_lock: tokio::sync::Mutex::new(WriteLog::default()),
                 commits: CommitLog::default(),
                 metrics: StorageMetrics::new(),
+                bulk: bulk::BulkState::default(),
             }),
         }))
     }
@@ -201,7 +207,7 @@ impl KvTableStorage {
     }
 
     async fn alter_inner(&self, name: &str, change: AlterTable) -> StorageResult<Arc<TableSchema>> {
-        let _commit = self.inner.commit_lock.lock().await;
+        let mut commit = self.inner.commit_lock.lock().await;
         let schema = self.inner.table(name)?;
         if let AlterTable::RenameTable(to) = &change {
             if to != name && self.inner.catalog.read().by_name.contains_key(to) {
@@ -212,11 +218,8 @@ impl KvTableStorage {
         let removed = new.apply(&change)?;
         if let AlterTable::SetPrimaryKey { .. } = &change {
             // Commits are held off by the lock, so the snapshot has every committed row;
-            // transactions that wrote under the old schema fail at commit (version check).
-            let batch = txn::rekey_rows(&self.inner, &schema, &new).await?;
-            let new = Arc::new(new);
-            self.write_catalog(batch, Some(schema), Some(new.clone()), None).await?;
-            return Ok(new);
+            // transactions that wrote under the old schema fail at commit (table id check).
+            return bulk::rekey_chunked(&self.inner, &mut commit, schema, new).await;
         }
         let mut batch = WriteBatch::new();
         for index in removed {
@@ -337,6 +340,12 @@ impl TableStorage for KvTableStorage {
 
     async fn begin_with(&self, options: TxnOptions) -> StorageResult<Box<dyn Transaction>> {
         Ok(Box::new(KvTransaction::new(self.inner.clone(), options)))
+    }
+
+    async fn bulk_load(&self, table: &str) -> StorageResult<Option<Box<dyn BulkLoad>>> {
+        let started = Instant::now();
+        let result = self.begin_bulk_load(table).await.map(|l| l.map(|l| Box::new(l) as Box<dyn BulkLoad>));
+        self.record(Operation::Ddl, started, result)
     }
 
     async fn table_handle(&self, name: &str) -> StorageResult<TableHandle> {

@@ -1,6 +1,7 @@
 //! [`KvTransaction`]: reads through a snapshot plus pending writes, buffers writes, and
 //! commits them as one batch; maintains index and TTL entries alongside every row.
 
+use super::bulk::KvBulkLoad;
 use super::conflicts::WriteLog;
 use super::scanner::MergedScanner;
 use super::Inner;
@@ -18,23 +19,23 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// A row as stored: values by physical slot (padded to the current schema) and expiry.
-struct StoredRow {
-    physical: Vec<Value>,
-    expires_at: Option<i64>,
+pub(super) struct StoredRow {
+    pub(super) physical: Vec<Value>,
+    pub(super) expires_at: Option<i64>,
 }
 
 impl StoredRow {
-    fn visible(&self, now: i64) -> bool {
+    pub(super) fn visible(&self, now: i64) -> bool {
         self.expires_at.is_none_or(|at| at > now)
     }
 }
 
-fn decode_stored(schema: &TableSchema, bytes: &[u8]) -> StorageResult<StoredRow> {
+pub(super) fn decode_stored(schema: &TableSchema, bytes: &[u8]) -> StorageResult<StoredRow> {
     let decoded = row::decode_row(bytes)?;
     Ok(StoredRow { physical: schema.to_physical(schema.to_live(decoded.values)), expires_at: decoded.expires_at })
 }
 
-fn pk_bytes(schema: &TableSchema, physical: &[Value]) -> StorageResult<Vec<u8>> {
+pub(super) fn pk_bytes(schema: &TableSchema, physical: &[Value]) -> StorageResult<Vec<u8>> {
     let mut out = Vec::new();
     for slot in &schema.primary_key {
         key::encode_value(&mut out, &physical[*slot])?;
@@ -55,7 +56,7 @@ fn key_bytes(schema: &TableSchema, values: &[Value]) -> StorageResult<Vec<u8>> {
 }
 
 /// The entry key of `physical` in `index`.
-fn index_entry_key(
+pub(super) fn index_entry_key(
     schema: &TableSchema,
     index: &StoredIndex,
     physical: &[Value],
@@ -131,6 +132,8 @@ pub struct KvTransaction {
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// Tables written, with the schema version the writes were made under.
     tables: HashMap<u32, u32>,
+    /// Bulk loads this transaction owns; published by its commit.
+    loads: Vec<KvBulkLoad>,
     open: bool,
 }
 
@@ -147,6 +150,7 @@ impl KvTransaction {
             rebased: HashMap::new(),
             writes: BTreeMap::new(),
             tables: HashMap::new(),
+            loads: Vec::new(),
             open: true,
         }
     }
@@ -165,7 +169,15 @@ impl KvTransaction {
 
     fn schema(&self, table: &str) -> StorageResult<Arc<TableSchema>> {
         self.ensure_open()?;
-        self.inner.table(table)
+        let schema = self.inner.table(table)?;
+        if let Some(load) = self.own_load(schema.id) {
+            return Ok(load.shadow_schema());
+        }
+        if self.snapshot.is_none() {
+            return Ok(schema);
+        }
+        // A snapshot older than a bulk load's publish sees the table as it was before.
+        Ok(self.inner.bulk.as_of(schema, self.base))
     }
 
     /// The schema for writing to `table`; all writes of a transaction to one table must
@@ -184,9 +196,20 @@ impl KvTransaction {
         Ok(())
     }
 
+    fn own_load(&self, table_id: u32) -> Option<&KvBulkLoad> {
+        self.loads.iter().find(|l| l.target_id() == table_id)
+    }
+
+    /// Whether `key` is in the hidden keyspace of one of this transaction's loads, which
+    /// its snapshot does not hold (reads there see the latest state: only the load writes it).
+    fn in_own_load(&self, key: &[u8]) -> bool {
+        !self.loads.is_empty() && self.loads.iter().any(|l| key.starts_with(&layout::table_prefix(l.shadow_id())))
+    }
+
     async fn read(&self, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         match self.writes.get(key) {
             Some(pending) => Ok(pending.clone()),
+            None if self.in_own_load(key) => self.inner.engine.get(key).await,
             None => match &self.snapshot {
                 Some(snapshot) => snapshot.get(key).await,
                 None => self.inner.engine.get(key).await,
@@ -200,6 +223,57 @@ impl KvTransaction {
         match &self.snapshot {
             Some(snapshot) => snapshot.clone(),
             None => self.inner.engine.snapshot(),
+        }
+    }
+
+    /// The view a scan of table `table_id` reads (a fresh one for a table this
+    /// transaction loads in bulk).
+    fn view_of(&self, table_id: u32) -> Arc<dyn KvSnapshot> {
+        if !self.loads.is_empty() && self.loads.iter().any(|l| l.shadow_id() == table_id) {
+            return self.inner.engine.snapshot();
+        }
+        self.scan_view()
+    }
+
+    async fn start_bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        self.ensure_open()?;
+        let schema = self.inner.table(table)?;
+        let prefix = layout::table_prefix(schema.id);
+        let wrote = self.tables.contains_key(&schema.id)
+            || self.writes.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix));
+        if wrote || self.own_load(schema.id).is_some() {
+            return Ok(false);
+        }
+        match super::bulk::begin(&self.inner, table).await? {
+            Some(load) => {
+                self.loads.push(load);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn load_row(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        self.ensure_open()?;
+        // A load's table cannot be renamed while it runs (that fails its publish anyway).
+        if let Some(i) = self.loads.iter().position(|l| l.target_name() == table) {
+            // Once this transaction changed loaded rows, the loader's checks (which see
+            // only what it wrote) no longer suffice: rows go the transactional way.
+            let prefix = layout::table_prefix(self.loads[i].shadow_id());
+            let touched = self.writes.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix));
+            if !touched {
+                return self.loads[i].add(row).await;
+            }
+        }
+        self.write_row(table, row, None, false).await.map(|_| ())
+    }
+
+    async fn flush_load(&mut self, table: &str) -> StorageResult<()> {
+        self.ensure_open()?;
+        let id = self.inner.table(table)?.id;
+        match self.loads.iter_mut().find(|l| l.target_id() == id) {
+            Some(load) => load.flush().await,
+            None => Ok(()),
         }
     }
 
@@ -402,7 +476,7 @@ impl KvTransaction {
         let range = bounded_range(&layout::rows_prefix(schema.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
         let now = now_millis();
-        let view = self.scan_view();
+        let view = self.view_of(schema.id);
         let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
@@ -420,7 +494,7 @@ impl KvTransaction {
         let index = schema.index(index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
         let range = bounded_range(&layout::index_prefix(schema.id, index.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
-        let view = self.scan_view();
+        let view = self.view_of(schema.id);
         let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
         let mut rows = Vec::new();
         while rows.len() < limit {
@@ -476,7 +550,9 @@ impl KvTransaction {
             };
             let pk = pk.to_vec();
             let Some(schema) = self.inner.table_by_id(table_id) else {
-                self.remove(entry);
+                if !self.inner.bulk.is_shadow(table_id) {
+                    self.remove(entry);
+                }
                 continue;
             };
             self.track(&schema)?;
@@ -501,12 +577,20 @@ impl KvTransaction {
     }
 
     async fn apply(&mut self) -> StorageResult<()> {
-        if self.writes.is_empty() {
+        if self.writes.is_empty() && self.loads.is_empty() {
             return Ok(());
+        }
+        for load in &mut self.loads {
+            load.flush().await?;
         }
         let mut log: tokio::sync::MutexGuard<'_, WriteLog> = self.inner.commit_lock.lock().await;
         for (id, version) in &self.tables {
+            if self.loads.iter().any(|l| l.shadow_id() == *id) {
+                continue; // published below
+            }
             match self.inner.table_by_id(*id) {
+                // A bulk load owns the table until it publishes.
+                Some(_) if self.inner.bulk.is_loading(*id) => return Err(StorageError::Conflict),
                 Some(schema) if schema.version == *version => {}
                 // Dropped, truncated or altered since these writes were made.
                 _ => return Err(StorageError::Conflict),
@@ -526,7 +610,15 @@ impl KvTransaction {
                 None => batch.delete(k.clone()),
             }
         }
+        let mut published = Vec::with_capacity(self.loads.len());
+        for load in &self.loads {
+            published.push(load.publish_into(&mut batch)?);
+        }
         self.inner.engine.write(batch).await?;
+        let seq = self.inner.commits.current() + 1;
+        for (load, new) in std::mem::take(&mut self.loads).into_iter().zip(published) {
+            load.published(new, seq);
+        }
         self.inner.commits.record(&mut log, writes.keys());
         self.inner.commits.prune(&mut log);
         Ok(())
@@ -561,61 +653,6 @@ pub(super) async fn build_index(inner: &Inner, schema: &TableSchema, index: &Sto
             return Err(StorageError::UniqueViolation { table: schema.name.clone(), index: index.name.clone() });
         }
         batch.put(entry, pk);
-    }
-    Ok(batch)
-}
-
-/// Moves every row of `old` under the primary key of `new` (same table id and slots):
-/// clears the table's rows and index entries, then writes each visible row under its
-/// new key with its index and TTL entries. Fails on a NULL or duplicated key value.
-pub(super) async fn rekey_rows(inner: &Inner, old: &TableSchema, new: &TableSchema) -> StorageResult<WriteBatch> {
-    let snapshot = inner.engine.snapshot();
-    let writes = BTreeMap::new();
-    let range = KeyRange::prefix(&layout::rows_prefix(old.id));
-    let mut scanner = MergedScanner::new(snapshot.as_ref(), &writes, range, false, 1024);
-    let now = now_millis();
-    let mut batch = WriteBatch::new();
-    let prefix = layout::table_prefix(old.id);
-    if let Some(end) = prefix_end(&prefix) {
-        batch.delete_range(prefix, end);
-    }
-    let dropped: Vec<usize> = (0..new.slots.len()).filter(|&s| new.slots[s].dropped).collect();
-    let mut seen = HashSet::new();
-    let mut duplicate = false;
-    while let Some((row_key, bytes)) = scanner.next().await? {
-        let mut stored = decode_stored(old, &bytes)?;
-        let old_pk = layout::pk_of_row_key(old.id, &row_key);
-        if let Some(at) = stored.expires_at {
-            batch.delete(layout::ttl_key(at, old.id, old_pk));
-        }
-        if !stored.visible(now) {
-            continue;
-        }
-        for &slot in &new.primary_key {
-            if stored.physical[slot].is_null() {
-                return Err(StorageError::NotNullViolation {
-                    table: new.name.clone(),
-                    column: new.slots[slot].def.name.clone(),
-                });
-            }
-        }
-        for &slot in &dropped {
-            stored.physical[slot] = Value::Null;
-        }
-        let pk = pk_bytes(new, &stored.physical)?;
-        // As PostgreSQL: a NULL anywhere is reported before a duplicate.
-        duplicate |= !seen.insert(pk.clone());
-        for index in &new.indexes {
-            let (entry, _) = index_entry_key(new, index, &stored.physical, &pk)?;
-            batch.put(entry, pk.clone());
-        }
-        if let Some(at) = stored.expires_at {
-            batch.put(layout::ttl_key(at, new.id, &pk), Vec::new());
-        }
-        batch.put(layout::row_key(new.id, &pk), row::encode_row(&stored.physical, stored.expires_at));
-    }
-    if duplicate {
-        return Err(StorageError::UniqueViolation { table: new.name.clone(), index: String::new() });
     }
     Ok(batch)
 }
@@ -688,6 +725,18 @@ impl Transaction for KvTransaction {
         )
     }
 
+    async fn bulk_load(&mut self, table: &str) -> StorageResult<bool> {
+        timed!(self, Operation::Ddl, self.start_bulk_load(table).await)
+    }
+
+    async fn bulk_insert(&mut self, table: &str, row: Row) -> StorageResult<()> {
+        timed!(self, Operation::Insert, self.load_row(table, row).await)
+    }
+
+    async fn bulk_flush(&mut self, table: &str) -> StorageResult<()> {
+        self.flush_load(table).await
+    }
+
     async fn kv_get(&mut self, table: &TableHandle, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         timed!(self, Operation::Get, self.raw_get(table, key).await)
     }
@@ -733,6 +782,7 @@ impl Transaction for KvTransaction {
             self.ensure_open().map(|()| {
                 self.open = false;
                 self.writes.clear();
+                self.loads.clear(); // each clears its hidden keyspace
                 self.inner.commits.end(self.start);
             })
         })
