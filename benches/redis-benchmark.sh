@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # redis-benchmark against Orbit (persistent and actor mode) and a real redis-server 7.0 on
 # the same machine, one after the other, with and without pipelining (-P 16); prints
-# requests per second and the Orbit/Redis ratios.
+# requests per second and the Orbit/Redis ratios against two redis-server
+# configurations: no persistence, and `appendonly yes, appendfsync everysec` (the one
+# whose durability matches Orbit's default: acknowledged writes survive kill -9).
 #
 # Usage: benches/redis-benchmark.sh [-n REQUESTS] [-c CLIENTS]
 # Needs redis-server and redis-benchmark (Debian: redis-server redis-tools); builds
-# orbit-server in release mode. Orbit runs with its default durability (RocksDB WAL on,
-# no fsync per write: survives kill -9 of the server) and a fresh data directory.
+# orbit-server in release mode (or uses ORBIT_SERVER_BIN). Orbit runs with its default
+# durability (RocksDB WAL on, no fsync per write: survives kill -9 of the server) and a
+# fresh data directory. ORBIT_BASELINE_BIN, when set, is an earlier orbit-server build
+# run the same way in persistent mode, reported with the new/old ratio (before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -23,8 +27,13 @@ while [ $# -gt 0 ]; do
 done
 tests="set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100"
 
-cargo build --locked --release -q -p orbit-server
-bin="$CARGO_TARGET_DIR/release/orbit-server"
+if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
+    bin="$ORBIT_SERVER_BIN"
+else
+    cargo build --locked --release -q -p orbit-server
+    bin="$CARGO_TARGET_DIR/release/orbit-server"
+fi
+baseline="${ORBIT_BASELINE_BIN:-}"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -43,11 +52,12 @@ wait_for_ping() {
     return 1
 }
 
-start_orbit() { # mode; sets $port (no subshell, so $pids keeps the child)
-    local mode="$1" ports
+start_orbit() { # mode [binary]; sets $port (no subshell, so $pids keeps the child)
+    local mode="$1" server="${2:-$bin}" ports
     read -r -a ports < <(free_ports 7)
+    rm -rf "$work/orbit-$mode"
     mkdir -p "$work/orbit-$mode"
-    ORBIT_REDIS_MODE="$mode" "$bin" --data-dir "$work/orbit-$mode" --redis-port "${ports[0]}" \
+    ORBIT_REDIS_MODE="$mode" "$server" --data-dir "$work/orbit-$mode" --redis-port "${ports[0]}" \
         --postgres-port "${ports[1]}" --admin-port "${ports[2]}" --mysql-port "${ports[3]}" \
         --cql-port "${ports[4]}" --bolt-port "${ports[5]}" --http-port "${ports[6]}" \
         >"$work/orbit-$mode.log" 2>&1 &
@@ -56,11 +66,12 @@ start_orbit() { # mode; sets $port (no subshell, so $pids keeps the child)
     wait_for_ping "$port"
 }
 
-start_redis() { # sets $port
+start_redis() { # aof (yes|no); sets $port
     port=$(free_ports 1)
-    mkdir -p "$work/redis"
-    redis-server --port "$port" --save '' --appendonly no --dir "$work/redis" \
-        >"$work/redis.log" 2>&1 &
+    rm -rf "$work/redis-$1"
+    mkdir -p "$work/redis-$1"
+    redis-server --port "$port" --save '' --appendonly "$1" --appendfsync everysec --dir "$work/redis-$1" \
+        >"$work/redis-$1.log" 2>&1 &
     pids+=($!)
     wait_for_ping "$port"
 }
@@ -72,8 +83,15 @@ bench() { # port pipeline
 }
 
 declare -A rps
-for target in redis persistent actor; do
-    if [ "$target" = redis ]; then start_redis; else start_orbit "$target"; fi
+targets=(redis redis-aof persistent actor)
+[ -n "$baseline" ] && targets+=(baseline)
+for target in "${targets[@]}"; do
+    case "$target" in
+        redis) start_redis no ;;
+        redis-aof) start_redis yes ;;
+        baseline) start_orbit persistent "$baseline" ;;
+        *) start_orbit "$target" ;;
+    esac
     for p in 1 16; do
         while IFS='|' read -r name value; do
             rps["$target,$p,$name"]="$value"
@@ -83,17 +101,29 @@ for target in redis persistent actor; do
     wait "${pids[-1]}" 2>/dev/null || true
 done
 
-printf '\nredis-benchmark -n %s -c %s -r 100000 (requests/s; ratio = Orbit / redis-server)\n\n' "$requests" "$clients"
-printf '| test | -P | redis-server | Orbit persistent | ratio | Orbit actor | ratio |\n|---|---|---|---|---|---|---|\n'
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+printf '\nredis-benchmark -n %s -c %s -r 100000 (requests/s; ratios = Orbit / redis-server)\n\n' "$requests" "$clients"
+header='| test | -P | redis (no persistence) | redis (AOF everysec) | Orbit persistent | / redis | / AOF | Orbit actor | / redis | / AOF |'
+rule='|---|---|---|---|---|---|---|---|---|---|'
+if [ -n "$baseline" ]; then
+    header="$header Orbit before (persistent) | after / before |"
+    rule="$rule---|---|"
+fi
+printf '%s\n%s\n' "$header" "$rule"
 for p in 1 16; do
     for name in SET GET INCR LPUSH RPOP SADD HSET ZADD "LPUSH (needed to benchmark LRANGE)" \
         "LRANGE_100 (first 100 elements)"; do
         r="${rps["redis,$p,$name"]:-}"
         [ -z "$r" ] && continue
+        f="${rps["redis-aof,$p,$name"]:-0}"
         o="${rps["persistent,$p,$name"]:-0}"
         a="${rps["actor,$p,$name"]:-0}"
-        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$p" "$r" "$o" \
-            "$(awk -v a="$o" -v b="$r" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" "$a" \
-            "$(awk -v a="$a" -v b="$r" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+        line="| $name | $p | $r | $f | $o | $(ratio "$o" "$r") | $(ratio "$o" "$f") | $a | $(ratio "$a" "$r") | $(ratio "$a" "$f") |"
+        if [ -n "$baseline" ]; then
+            b="${rps["baseline,$p,$name"]:-0}"
+            line="$line $b | $(ratio "$o" "$b") |"
+        fi
+        printf '%s\n' "$line"
     done
 done

@@ -374,7 +374,15 @@ impl Connection {
         let shared = self.shared.clone();
         let locked = group.iter().any(|(spec, _)| spec.is_write());
         let guard = if locked { Some(shared.write_lock.clone().lock_owned().await) } else { None };
-        let mut txn = match shared.keyspace.begin_for(locked).await {
+        // Pipelined commands are not atomic together: single-metadata reads may each
+        // read the latest state.
+        let single_reads = !locked && group.iter().all(|(spec, request)| spec.reads_one_meta(request));
+        let begun = if single_reads {
+            shared.keyspace.begin_single_read().await
+        } else {
+            shared.keyspace.begin_for(locked).await
+        };
+        let mut txn = match begun {
             Ok(txn) => txn,
             Err(e) => {
                 let frame = error(e);
@@ -521,7 +529,12 @@ impl Connection {
             // Under the lock: a write from now on wakes this client again.
             guard.waiter.rearm();
         }
-        let mut txn = match shared.keyspace.begin_for(locked).await {
+        let begun = if !locked && spec.reads_one_meta(&request) {
+            shared.keyspace.begin_single_read().await
+        } else {
+            shared.keyspace.begin_for(locked).await
+        };
+        let mut txn = match begun {
             Ok(txn) => txn,
             Err(e) => return Ran::Reply(error(e)),
         };

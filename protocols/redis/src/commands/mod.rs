@@ -97,6 +97,29 @@ impl CommandSpec {
     pub fn has_flag(&self, flag: &str) -> bool {
         self.flags.contains(&flag)
     }
+    /// True for a request that reads exactly one key's metadata and nothing else (so
+    /// reading the latest committed state is atomic by itself; see
+    /// `Keyspace::begin_single_read`).
+    pub fn reads_one_meta(&self, request: &[Vec<u8>]) -> bool {
+        const ONE_META_READ: &[&str] = &[
+            "get",
+            "strlen",
+            "getrange",
+            "substr",
+            "type",
+            "ttl",
+            "pttl",
+            "expiretime",
+            "pexpiretime",
+            "hlen",
+            "scard",
+            "zcard",
+            "llen",
+        ];
+        !self.is_write()
+            && self.arity_ok(request.len())
+            && (ONE_META_READ.contains(&self.name) || (self.name == "exists" && request.len() == 2))
+    }
     /// Whether `argc` arguments (name included) satisfy the arity.
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;

@@ -245,7 +245,8 @@ mod tests {
         for (v, e) in ints.iter().zip(&encoded) {
             assert_eq!(version_of_entry(e).unwrap(), *v);
         }
-        let scores = [f64::NEG_INFINITY, -1e300, -2.5, -f64::MIN_POSITIVE, 0.0, f64::MIN_POSITIVE, 1.0, 3e10, f64::INFINITY];
+        let scores =
+            [f64::NEG_INFINITY, -1e300, -2.5, -f64::MIN_POSITIVE, 0.0, f64::MIN_POSITIVE, 1.0, 3e10, f64::INFINITY];
         let encoded: Vec<Vec<u8>> = scores.iter().map(|&s| zscore_key(1, s, Some(b"m"))).collect();
         assert!(encoded.windows(2).all(|w| w[0] < w[1]));
         for (s, e) in scores.iter().zip(&encoded) {
@@ -265,7 +266,8 @@ mod tests {
             tail: 0,
             value: b"hello".to_vec(),
         };
-        let list = Meta { kind: RedisType::List, version: -3, expire_at_ms: None, size: 2, head: -1, tail: 1, value: vec![] };
+        let list =
+            Meta { kind: RedisType::List, version: -3, expire_at_ms: None, size: 2, head: -1, tail: 1, value: vec![] };
         for meta in [string, list] {
             let bytes = encode_meta(&meta);
             assert_eq!(decode_meta(&bytes).unwrap(), meta);

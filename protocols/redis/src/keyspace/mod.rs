@@ -29,10 +29,12 @@
 //! tracking and read the latest committed state ([`Keyspace::begin_locked`]); readers
 //! without the lock read one snapshot ([`Keyspace::begin`]).
 
+mod cache;
 pub(crate) mod encoding;
 mod migrate;
 
 use crate::error::{RedisError, RedisResult};
+use cache::{Cached, MetaCache};
 use orbit_storage::engine::KeyRange;
 use orbit_storage::{
     ColumnDef, DataType, ScanOptions, StorageError, TableDef, TableHandle, TableStorage, Transaction, TxnOptions, Value,
@@ -218,6 +220,8 @@ pub struct Keyspace {
     storage: Arc<dyn TableStorage>,
     /// The table whose raw keyspace holds the entries, resolved once.
     table: TableHandle,
+    /// Committed metadata entries, for transactions reading the latest state.
+    cache: Arc<MetaCache>,
     counters: Arc<Counters>,
     cursors: Mutex<Cursors>,
     next_cursor: AtomicU64,
@@ -276,6 +280,7 @@ impl Keyspace {
         Ok(Arc::new(Keyspace {
             storage,
             table,
+            cache: Arc::new(MetaCache::default()),
             counters: Arc::new(Counters {
                 dbmap: Mutex::new(dbmap),
                 last_physical: AtomicI64::new(last_physical),
@@ -293,10 +298,17 @@ impl Keyspace {
     }
 
     /// A transaction for a caller holding the server's write lock: no other writer can
-    /// commit before it does, so it reads the latest committed state (no snapshot) and
-    /// its commit needs no conflict check.
+    /// commit before it does, so it reads the latest committed state (no snapshot, and
+    /// metadata through the cache) and its commit needs no conflict check.
     pub async fn begin_locked(&self) -> RedisResult<KsTxn> {
         self.begin_with(TxnOptions::serialized_writer()).await
+    }
+
+    /// A read-only transaction without the lock that reads the latest committed state,
+    /// metadata through the cache: only for commands that make a single metadata read
+    /// (see `commands::reads_one_meta`), which is then atomic by itself.
+    pub async fn begin_single_read(&self) -> RedisResult<KsTxn> {
+        self.begin_with(TxnOptions { conflict_tracking: false, latest_reads: true }).await
     }
 
     /// [`Keyspace::begin_locked`] when the caller holds the write lock, else
@@ -315,6 +327,9 @@ impl Keyspace {
         Ok(KsTxn {
             ks: self.counters.clone(),
             table: self.table.clone(),
+            cache: self.cache.clone(),
+            cached_reads: options.latest_reads,
+            meta_writes: HashMap::new(),
             tx,
             dbmap,
             dbmap_changed: false,
@@ -417,6 +432,7 @@ impl Keyspace {
         let mut tx = self.storage.begin_with(TxnOptions::serialized_writer()).await?;
         let table = &self.table;
         let mut done = 0usize;
+        let mut removed_meta: Vec<Vec<u8>> = Vec::new();
         let now = now_ms();
         // Active expiry.
         let due = tx.kv_scan(table, &encoding::expiry_due(now)?, false, budget).await?;
@@ -429,6 +445,7 @@ impl Keyspace {
                 let meta = encoding::decode_meta(&bytes)?;
                 if meta.expire_at_ms == Some(at) && meta.is_expired(now) {
                     tx.kv_delete(table, &meta_key).await?;
+                    removed_meta.push(meta_key);
                     if meta.kind != RedisType::String {
                         tx.kv_put(table, &encoding::garbage_key(meta.version), Vec::new()).await?;
                     }
@@ -476,6 +493,7 @@ impl Keyspace {
                     let meta = encoding::decode_meta(&bytes)?;
                     retire(&mut *tx, table, physical, encoding::key_of_meta_entry(&entry)?, &meta).await?;
                     tx.kv_delete(table, &entry).await?;
+                    removed_meta.push(entry);
                     done += 1;
                 }
                 if finished {
@@ -484,7 +502,11 @@ impl Keyspace {
                 }
             }
         }
-        tx.commit().await?;
+        let committed = tx.commit().await;
+        if !removed_meta.is_empty() {
+            self.cache.forget(&removed_meta);
+        }
+        committed?;
         Ok(done)
     }
 }
@@ -529,6 +551,12 @@ fn suffix_range(prefix: &[u8], lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Redi
 pub struct KsTxn {
     ks: Arc<Counters>,
     table: TableHandle,
+    cache: Arc<MetaCache>,
+    /// Metadata reads go through the cache (the transaction reads the latest state).
+    cached_reads: bool,
+    /// Metadata entries written so far, published to the cache at commit (`None`: too
+    /// long to cache).
+    meta_writes: HashMap<Vec<u8>, Option<Cached>>,
     tx: Box<dyn Transaction>,
     dbmap: [i64; DATABASES],
     dbmap_changed: bool,
@@ -568,14 +596,50 @@ impl KsTxn {
         Ok(self.tx.kv_delete(&self.table, entry).await?)
     }
 
-    async fn scan(&mut self, range: &KeyRange, reverse: bool, limit: Option<usize>) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    async fn scan(
+        &mut self,
+        range: &KeyRange,
+        reverse: bool,
+        limit: Option<usize>,
+    ) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
         Ok(self.tx.kv_scan(&self.table, range, reverse, limit.unwrap_or(usize::MAX)).await?)
+    }
+
+    /// The metadata entry under `entry`: this transaction's own write, else the cache
+    /// when the transaction may use it, else storage.
+    async fn meta_entry(&mut self, entry: &[u8]) -> RedisResult<Cached> {
+        if let Some(Some(written)) = self.meta_writes.get(entry) {
+            return Ok(written.clone());
+        }
+        if !self.cached_reads || self.meta_writes.contains_key(entry) {
+            return self.get(entry).await;
+        }
+        let (hit, generation) = self.cache.get(entry);
+        if let Some(hit) = hit {
+            return Ok(hit);
+        }
+        let found = self.get(entry).await?;
+        self.cache.fill(entry, &found, generation);
+        Ok(found)
+    }
+
+    async fn put_meta_entry(&mut self, entry: Vec<u8>, bytes: Vec<u8>) -> RedisResult<()> {
+        let cached = MetaCache::fits(bytes.len()).then(|| Some(bytes.clone()));
+        self.put(&entry, bytes).await?;
+        self.meta_writes.insert(entry, cached);
+        Ok(())
+    }
+
+    async fn remove_meta_entry(&mut self, entry: Vec<u8>) -> RedisResult<()> {
+        self.remove(&entry).await?;
+        self.meta_writes.insert(entry, Some(None));
+        Ok(())
     }
 
     /// The stored metadata, expired or not.
     async fn raw_meta(&mut self, db: usize, key: &[u8]) -> RedisResult<Option<Meta>> {
         let entry = encoding::meta_key(self.physical(db)?, key);
-        match self.get(&entry).await? {
+        match self.meta_entry(&entry).await? {
             Some(bytes) => Ok(Some(encoding::decode_meta(&bytes)?)),
             None => Ok(None),
         }
@@ -607,11 +671,11 @@ impl KsTxn {
         self.mutations += 1;
         let physical = self.physical(db)?;
         let entry = encoding::meta_key(physical, key);
-        let old = match self.get(&entry).await? {
+        let old = match self.meta_entry(&entry).await? {
             Some(bytes) => Some(encoding::decode_meta(&bytes)?),
             None => None,
         };
-        self.put(&entry, encoding::encode_meta(meta)).await?;
+        self.put_meta_entry(entry, encoding::encode_meta(meta)).await?;
         let old_expiry = old.as_ref().and_then(|o| o.expire_at_ms);
         if let Some(old) = &old {
             if let Some(at) = old_expiry.filter(|at| Some(*at) != meta.expire_at_ms) {
@@ -641,11 +705,11 @@ impl KsTxn {
         self.mutations += 1;
         let physical = self.physical(db)?;
         let entry = encoding::meta_key(physical, key);
-        let Some(bytes) = self.get(&entry).await? else {
+        let Some(bytes) = self.meta_entry(&entry).await? else {
             return Ok(false);
         };
         let old = encoding::decode_meta(&bytes)?;
-        self.remove(&entry).await?;
+        self.remove_meta_entry(entry).await?;
         retire(&mut *self.tx, &self.table, physical, key, &old).await?;
         let live = !old.is_expired(now_ms());
         if live {
@@ -665,7 +729,7 @@ impl KsTxn {
         if let Some(at) = meta.expire_at_ms {
             self.remove(&encoding::expiry_key(at, physical, from)).await?;
         }
-        self.remove(&encoding::meta_key(physical, from)).await?;
+        self.remove_meta_entry(encoding::meta_key(physical, from)).await?;
         self.touch(from_db, from);
         self.put_meta(to_db, to, &meta).await?;
         Ok(true)
@@ -757,10 +821,7 @@ impl KsTxn {
     ) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
         let range = suffix_range(&encoding::sub_prefix(version), lower, upper)?;
         let entries = self.scan(&range, reverse, limit).await?;
-        entries
-            .into_iter()
-            .map(|(entry, value)| Ok((encoding::member_of_sub_entry(&entry)?.to_vec(), value)))
-            .collect()
+        entries.into_iter().map(|(entry, value)| Ok((encoding::member_of_sub_entry(&entry)?.to_vec(), value))).collect()
     }
 
     /// Sorted sets: adds (score, member) to the score order of `version`.
@@ -896,8 +957,15 @@ impl KsTxn {
 
     /// Commits every write atomically.
     pub async fn commit(self) -> RedisResult<()> {
-        let KsTxn { ks, tx, dbmap, dbmap_changed, .. } = self;
-        tx.commit().await?;
+        let KsTxn { ks, tx, dbmap, dbmap_changed, cache, meta_writes, .. } = self;
+        if let Err(e) = tx.commit().await {
+            // Whether the batch reached storage is unknown: forget what it wrote.
+            cache.forget(meta_writes.keys());
+            return Err(e.into());
+        }
+        if !meta_writes.is_empty() {
+            cache.publish(meta_writes);
+        }
         if dbmap_changed {
             *ks.dbmap.lock() = dbmap;
         }
