@@ -63,15 +63,18 @@ fn tagged(tag: u8, capacity: usize) -> Vec<u8> {
 
 /// `m` · db: every key of one physical database.
 pub fn meta_prefix(physical: i64) -> Vec<u8> {
-    let mut out = tagged(META, WORD);
-    push_int(&mut out, physical);
-    out
+    meta_key(physical, b"")
 }
 
 pub fn meta_key(physical: i64, key: &[u8]) -> Vec<u8> {
-    let mut out = tagged(META, WORD + key.len());
-    push_int(&mut out, physical);
-    out.extend_from_slice(key);
+    word_then(META, physical, key)
+}
+
+/// `tag` · `word` · `rest`.
+fn word_then(tag: u8, word: i64, rest: &[u8]) -> Vec<u8> {
+    let mut out = tagged(tag, WORD + rest.len());
+    push_int(&mut out, word);
+    out.extend_from_slice(rest);
     out
 }
 
@@ -82,16 +85,11 @@ pub fn key_of_meta_entry(entry: &[u8]) -> RedisResult<&[u8]> {
 
 /// `s` · version: every member of one collection incarnation.
 pub fn sub_prefix(version: i64) -> Vec<u8> {
-    let mut out = tagged(SUB, WORD);
-    push_int(&mut out, version);
-    out
+    sub_key(version, b"")
 }
 
 pub fn sub_key(version: i64, member: &[u8]) -> Vec<u8> {
-    let mut out = tagged(SUB, WORD + member.len());
-    push_int(&mut out, version);
-    out.extend_from_slice(member);
-    out
+    word_then(SUB, version, member)
 }
 
 /// The member of a sub-entry key.
@@ -101,9 +99,7 @@ pub fn member_of_sub_entry(entry: &[u8]) -> RedisResult<&[u8]> {
 
 /// `z` · version: the score order of one sorted set incarnation.
 pub fn zscore_prefix(version: i64) -> Vec<u8> {
-    let mut out = tagged(ZSCORE, WORD);
-    push_int(&mut out, version);
-    out
+    word_then(ZSCORE, version, b"")
 }
 
 /// `z` · version · score, then the member when given.
@@ -146,9 +142,7 @@ pub fn parse_expiry_entry(entry: &[u8]) -> RedisResult<(i64, i64, Vec<u8>)> {
 }
 
 pub fn garbage_key(version: i64) -> Vec<u8> {
-    let mut out = tagged(GARBAGE, WORD);
-    push_int(&mut out, version);
-    out
+    word_then(GARBAGE, version, b"")
 }
 
 /// The version in a `s`, `z` or `g` entry key (they all start with it).
