@@ -6,13 +6,16 @@
 //! per check for a given factory expression, so the memory engine (in this crate's unit
 //! tests), RocksDB and the actor storage (in `tests/`) run exactly the same suite.
 //! Checks panic on failure, as tests do. The checks of table handles and the lean
-//! key-value path are in [`kv`], those of bulk loading in [`bulk`].
+//! key-value path are in [`kv`], those of bulk loading in [`bulk`], those of resumable
+//! scans in [`paging`].
 
 mod bulk;
 mod kv;
+mod paging;
 
 pub use bulk::*;
 pub use kv::*;
+pub use paging::*;
 
 use crate::error::StorageError;
 use crate::schema::{AlterTable, ColumnDef, IndexDef, TableDef};
@@ -23,10 +26,10 @@ use std::sync::Arc;
 
 pub type Storage = Arc<dyn TableStorage>;
 
-fn int(v: i64) -> Value {
+pub(crate) fn int(v: i64) -> Value {
     Value::Int(v)
 }
-fn text(v: &str) -> Value {
+pub(crate) fn text(v: &str) -> Value {
     Value::Text(v.to_string())
 }
 
@@ -48,7 +51,7 @@ pub(crate) fn user(id: i64, email: Option<&str>, age: Option<i64>, name: &str) -
     vec![int(id), email.map_or(Value::Null, text), age.map_or(Value::Null, int), text(name)]
 }
 
-fn ids(rows: &[Vec<Value>]) -> Vec<i64> {
+pub(crate) fn ids(rows: &[Vec<Value>]) -> Vec<i64> {
     rows.iter()
         .map(|r| match &r[0] {
             Value::Int(v) => *v,
@@ -186,7 +189,7 @@ pub async fn key_ordering(s: Storage) {
 }
 
 /// `events(tenant text, seq bigint, payload bytes)` keyed by (tenant, seq).
-async fn create_events(s: &dyn TableStorage) {
+pub(crate) async fn create_events(s: &dyn TableStorage) {
     let def = TableDef::new("events")
         .column(ColumnDef::new("tenant", DataType::Text))
         .column(ColumnDef::new("seq", DataType::Int64))
@@ -200,7 +203,7 @@ async fn create_events(s: &dyn TableStorage) {
     }
 }
 
-fn seqs(rows: &[Vec<Value>]) -> Vec<(String, i64)> {
+pub(crate) fn seqs(rows: &[Vec<Value>]) -> Vec<(String, i64)> {
     rows.iter()
         .map(|r| match (&r[0], &r[1]) {
             (Value::Text(t), Value::Int(s)) => (t.clone(), *s),
@@ -588,7 +591,8 @@ macro_rules! conformance_tests {
             kv_basics, kv_atomic_with_rows, kv_scan_order_and_bounds, kv_conflict_tracking_and_latest_reads,
             kv_handles_and_ddl, kv_serialized_writers,
             bulk_load_visible_only_after_publish, bulk_load_abort_leaves_nothing, bulk_load_unique_violations,
-            bulk_load_holds_off_writers, bulk_load_in_transaction);
+            bulk_load_holds_off_writers, bulk_load_in_transaction,
+            paged_scans_resume_exactly, paged_scans_across_transactions, paged_index_scans);
     };
     (@each $factory:expr; $($check:ident),*) => {
         $(

@@ -24,6 +24,11 @@
 //! [`TxnOptions`] switch off conflict tracking and snapshots for writers that serialize
 //! themselves.
 //!
+//! Resumable scans: [`Transaction::scan_page`] and [`Transaction::index_scan_page`] read
+//! one bounded page and return the [`ScanPosition`] to continue after; [`ScanCursor`]
+//! keeps a scan's place between pages (see [`paging`]). The `Vec` scans read a whole
+//! range and suit bounded ones.
+//!
 //! Bulk loading: [`TableStorage::bulk_load`] fills a table that is empty in large
 //! engine batches under a hidden keyspace, with bounded memory, and [`BulkLoad::publish`]
 //! makes every row visible at once (an abort, a failure or a crash leaves nothing).
@@ -31,9 +36,11 @@
 mod handle;
 mod kv;
 mod layout;
+pub mod paging;
 
 pub use handle::{TableHandle, TxnOptions};
 pub use kv::{KvBulkLoad, KvTableStorage};
+pub use paging::{ScanCursor, ScanOrder, ScanPage, ScanPosition};
 
 use crate::engine::{KeyRange, KvPair};
 use crate::error::StorageResult;
@@ -117,6 +124,25 @@ pub trait Transaction: Send {
     async fn scan(&mut self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>>;
     /// Rows in the order of the named index; bounds apply to the index's values.
     async fn index_scan(&mut self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>>;
+    /// Up to `max_rows` rows of the scan in primary-key order, continuing after `after`
+    /// (from the start of the range when `None`); `options.limit` is ignored. The page's
+    /// `next` is set exactly when rows beyond it remain.
+    async fn scan_page(
+        &mut self,
+        table: &str,
+        options: &ScanOptions,
+        after: Option<&ScanPosition>,
+        max_rows: usize,
+    ) -> StorageResult<ScanPage>;
+    /// Like `scan_page`, in the order of the named index.
+    async fn index_scan_page(
+        &mut self,
+        table: &str,
+        index: &str,
+        options: &ScanOptions,
+        after: Option<&ScanPosition>,
+        max_rows: usize,
+    ) -> StorageResult<ScanPage>;
     /// Sets (or with `None` clears) the expiry of a visible row; false when there is none.
     async fn set_expiry(&mut self, table: &str, key: &[Value], expires_at: Option<i64>) -> StorageResult<bool>;
     /// `None` when there is no visible row; `Some(None)` for a row without expiry.

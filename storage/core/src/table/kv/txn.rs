@@ -10,7 +10,9 @@ use crate::engine::{prefix_end, KeyRange, KvPair, KvSnapshot, WriteBatch};
 use crate::error::{StorageError, StorageResult};
 use crate::metrics::Operation;
 use crate::schema::{StoredIndex, TableSchema};
-use crate::table::{layout, now_millis, Row, ScanOptions, TableHandle, Transaction, TxnOptions};
+use crate::table::{
+    layout, now_millis, Row, ScanOptions, ScanPage, ScanPosition, TableHandle, Transaction, TxnOptions,
+};
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -93,6 +95,30 @@ fn bounded_range(prefix: &[u8], options: &ScanOptions) -> StorageResult<KeyRange
         Bound::Excluded(v) => Bound::Excluded(with(v)?),
     };
     Ok(KeyRange { start, end })
+}
+
+/// Narrows `range` (keys under `prefix`) to the keys after `after` in scan order; a
+/// position outside the range leaves it as it is.
+fn continue_after(range: &mut KeyRange, prefix: &[u8], after: &ScanPosition, reverse: bool) {
+    let mut key = prefix.to_vec();
+    key.extend_from_slice(after.as_bytes());
+    if reverse {
+        let narrows = match &range.end {
+            Bound::Included(end) | Bound::Excluded(end) => key <= *end,
+            Bound::Unbounded => true,
+        };
+        if narrows {
+            range.end = Bound::Excluded(key);
+        }
+    } else {
+        let narrows = match &range.start {
+            Bound::Included(start) | Bound::Excluded(start) => key >= *start,
+            Bound::Unbounded => true,
+        };
+        if narrows {
+            range.start = Bound::Excluded(key);
+        }
+    }
 }
 
 /// A raw-keyspace range (relative bounds) as an engine key range under `prefix`.
@@ -484,38 +510,63 @@ impl KvTransaction {
     }
 
     async fn scan_rows(&self, table: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
-        let schema = self.schema(table)?;
-        let range = bounded_range(&layout::rows_prefix(schema.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
-        let now = now_millis();
-        let view = self.view_of(schema.id);
-        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
-        let mut rows = Vec::new();
-        while rows.len() < limit {
-            let Some((_, bytes)) = scanner.next().await? else { break };
-            let stored = decode_stored(&schema, &bytes)?;
-            if stored.visible(now) {
-                rows.push(schema.to_live(stored.physical));
-            }
-        }
-        Ok(rows)
+        Ok(self.read_rows(table, None, options, None, limit, false).await?.rows)
     }
 
     async fn scan_index(&self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
-        let schema = self.schema(table)?;
-        let index = schema.index(index).ok_or_else(|| StorageError::IndexNotFound(index.to_string()))?;
-        let range = bounded_range(&layout::index_prefix(schema.id, index.id), options)?;
         let limit = options.limit.unwrap_or(usize::MAX);
+        Ok(self.read_rows(table, Some(index), options, None, limit, false).await?.rows)
+    }
+
+    /// Up to `max_rows` visible rows of `table` in primary-key order (or in the order of
+    /// `index`), after `after`. With `paged`, the page's `next` says whether more follow
+    /// (one more visible row is looked for); without, `next` is left `None`.
+    async fn read_rows(
+        &self,
+        table: &str,
+        index: Option<&str>,
+        options: &ScanOptions,
+        after: Option<&ScanPosition>,
+        max_rows: usize,
+        paged: bool,
+    ) -> StorageResult<ScanPage> {
+        let schema = self.schema(table)?;
+        let prefix = match index {
+            None => layout::rows_prefix(schema.id),
+            Some(name) => {
+                let index = schema.index(name).ok_or_else(|| StorageError::IndexNotFound(name.to_string()))?;
+                layout::index_prefix(schema.id, index.id)
+            }
+        };
+        let mut range = bounded_range(&prefix, options)?;
+        if let Some(after) = after {
+            continue_after(&mut range, &prefix, after, options.reverse);
+        }
+        let now = now_millis();
         let view = self.view_of(schema.id);
-        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, limit);
-        let mut rows = Vec::new();
-        while rows.len() < limit {
-            let Some((_, pk)) = scanner.next().await? else { break };
-            if let Some(stored) = self.load_visible(&schema, &pk).await? {
-                rows.push(schema.to_live(stored.physical));
+        let hint = if paged { max_rows.saturating_add(1) } else { max_rows };
+        let mut scanner = MergedScanner::new(view.as_ref(), &self.writes, range, options.reverse, hint);
+        let mut page = ScanPage::default();
+        let mut last: Option<Vec<u8>> = None;
+        while page.rows.len() < max_rows || paged {
+            let Some((key, bytes)) = scanner.next().await? else { return Ok(page) };
+            let stored = match index {
+                None => Some(decode_stored(&schema, &bytes)?).filter(|r| r.visible(now)),
+                Some(_) => self.load_visible(&schema, &bytes).await?,
+            };
+            let Some(stored) = stored else { continue };
+            if page.rows.len() >= max_rows {
+                // A visible row beyond the page: the scan continues after the page's last.
+                page.next = last.map(|k| ScanPosition::from_bytes(k[prefix.len().min(k.len())..].to_vec()));
+                return Ok(page);
+            }
+            page.rows.push(schema.to_live(stored.physical));
+            if paged {
+                last = Some(key);
             }
         }
-        Ok(rows)
+        Ok(page)
     }
 
     async fn set_row_expiry(
@@ -718,6 +769,31 @@ impl Transaction for KvTransaction {
 
     async fn index_scan(&mut self, table: &str, index: &str, options: &ScanOptions) -> StorageResult<Vec<Row>> {
         timed!(self, Operation::IndexScan, self.scan_index(table, index, options).await)
+    }
+
+    async fn scan_page(
+        &mut self,
+        table: &str,
+        options: &ScanOptions,
+        after: Option<&ScanPosition>,
+        max_rows: usize,
+    ) -> StorageResult<ScanPage> {
+        timed!(self, Operation::Scan, self.read_rows(table, None, options, after, max_rows.max(1), true).await)
+    }
+
+    async fn index_scan_page(
+        &mut self,
+        table: &str,
+        index: &str,
+        options: &ScanOptions,
+        after: Option<&ScanPosition>,
+        max_rows: usize,
+    ) -> StorageResult<ScanPage> {
+        timed!(
+            self,
+            Operation::IndexScan,
+            self.read_rows(table, Some(index), options, after, max_rows.max(1), true).await
+        )
     }
 
     async fn set_expiry(&mut self, table: &str, key: &[Value], expires_at: Option<i64>) -> StorageResult<bool> {
