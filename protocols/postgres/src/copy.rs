@@ -90,8 +90,14 @@ where
     Ok(())
 }
 
-/// CopyOutResponse, one CopyData per line, CopyDone, CommandComplete.
-async fn send_copy_out<C>(client: &mut C, mut out: CopyOut) -> PgWireResult<String>
+/// CopyOutResponse, one CopyData per line, CopyDone, CommandComplete. A streamed query
+/// failing part-way (a cancel, a timeout, the end of its block) ends the COPY with the
+/// error instead of CopyDone, as PostgreSQL's COPY TO does.
+async fn send_copy_out<C>(
+    client: &mut C,
+    session: &mut Session,
+    mut out: CopyOut,
+) -> PgWireResult<Result<String, orbit_sql::SqlError>>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
     C::Error: Debug,
@@ -101,14 +107,19 @@ where
     let response = CopyOutResponse::new(0, columns as i16, vec![0; columns]);
     client.feed(PgWireBackendMessage::CopyOutResponse(response)).await?;
     let mut line = Vec::new();
-    while out.next_line(&mut line) {
+    loop {
+        match out.next_line(session, &mut line).await {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Ok(Err(e)),
+        }
         let data = std::mem::take(&mut line);
         client.feed(PgWireBackendMessage::CopyData(CopyData::new(data.into()))).await?;
     }
     client.feed(PgWireBackendMessage::CopyDone(CopyDone::new())).await?;
     let tag = out.tag();
     client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(tag.clone()))).await?;
-    Ok(tag)
+    Ok(Ok(tag))
 }
 
 fn session_of(state: &mut ConnectionState) -> PgWireResult<&mut Session> {
@@ -165,7 +176,10 @@ where
         } else {
             match session.copy_out(&first, false).await {
                 Ok(out) => {
-                    send_copy_out(client, out).await?;
+                    if let Err(e) = send_copy_out(client, session, out).await? {
+                        client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
+                        break;
+                    }
                 }
                 Err(e) => {
                     client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
@@ -202,7 +216,9 @@ where
         let out = session.copy_out(&sql, true).await;
         client.set_transaction_status(wire_status(session));
         let out = out.map_err(|e| crate::error::from_sql_error(&e))?;
-        let tag = send_copy_out(client, out).await?;
+        let tag = send_copy_out(client, session, out).await?;
+        client.set_transaction_status(wire_status(session));
+        let tag = tag.map_err(|e| crate::error::from_sql_error(&e))?;
         if let Some(portal) = state.portals.get_mut(name) {
             portal.state = crate::handler::PortalState::Done { tag: Some(tag) };
         }

@@ -4,7 +4,9 @@
 //! asks the engine to describe the statement (parameter and result types); Bind decodes
 //! the parameters (text or binary) for those types; Execute runs the statement once and
 //! keeps the rows in the portal, sending at most `max_rows` per Execute followed by
-//! PortalSuspended until the rows run out. Errors are returned to pgwire, which sends the
+//! PortalSuspended until the rows run out. A pipeline SELECT (`orbit_sql::streaming`)
+//! keeps only a page of rows in the portal and reads the next as the client asks for
+//! them, so a fetch size (JDBC's, a driver's portal) keeps memory bounded. Errors are returned to pgwire, which sends the
 //! ErrorResponse and discards messages until Sync; Sync answers with ReadyForQuery and
 //! the session's transaction status.
 
@@ -70,8 +72,14 @@ fn format_codes(codes: &[i16], items: usize, what: &str) -> PgWireResult<ResultF
 }
 
 /// Sends rows of a portal (at most `max_rows`, all if 0) and then CommandComplete, or
-/// PortalSuspended if rows are left.
-async fn send_portal_rows<C>(client: &mut C, portal: &mut Portal, max_rows: usize) -> PgWireResult<()>
+/// PortalSuspended if rows are left. A streamed query's rows are read through `session`
+/// as they are needed.
+async fn send_portal_rows<C>(
+    client: &mut C,
+    session: &mut Session,
+    portal: &mut Portal,
+    max_rows: usize,
+) -> PgWireResult<()>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
     C::Error: Debug,
@@ -87,14 +95,23 @@ where
             client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
             Ok(())
         }
-        PortalState::Rows { columns, rows, tag } => {
+        PortalState::Rows { columns, rows, tag, stream } => {
             let mut sent = 0usize;
             while max_rows == 0 || sent < max_rows {
+                if rows.is_empty() {
+                    if let Some(open) = stream.as_mut() {
+                        let batch = session.next_rows(open).await;
+                        if !matches!(batch, Ok(ref b) if !b.is_empty()) {
+                            *stream = None; // ended (its last rows, if any, are in `batch`)
+                        }
+                        rows.extend(batch.map_err(|e| from_sql_error(&e))?);
+                    }
+                }
                 let Some(row) = rows.pop_front() else { break };
                 client.feed(PgWireBackendMessage::DataRow(data_row(&row, columns, &portal.formats)?)).await?;
                 sent += 1;
             }
-            if rows.is_empty() {
+            if rows.is_empty() && stream.as_ref().is_none_or(|s| s.is_done()) {
                 let done = tag.take().unwrap_or_else(|| format!("SELECT {sent}"));
                 client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(done))).await?;
                 portal.state = PortalState::Done { tag: Some("SELECT 0".to_string()) };
@@ -269,6 +286,7 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 client.set_state(PgWireConnectionState::QueryInProgress);
                 session.cancel_flag().store(false, Ordering::SeqCst);
                 let statement = &portal.statement;
+                session.request_streaming();
                 let result = match &statement.prepared {
                     Some(prepared) => session.execute_prepared_extended(prepared, &statement.params, &portal.params).await,
                     None => session.execute_extended(&statement.sql, &statement.params, &portal.params).await,
@@ -279,15 +297,18 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 let output = result.map_err(|e| from_sql_error(&e))?;
                 let tag = output.command_tag();
                 portal.state = match output {
-                    QueryOutput::Rows { columns, rows, affected } => {
-                        PortalState::Rows { columns, rows: VecDeque::from(rows), tag: affected.map(|_| tag) }
-                    }
+                    QueryOutput::Rows { columns, rows, affected } => PortalState::Rows {
+                        columns,
+                        rows: VecDeque::from(rows),
+                        tag: affected.map(|_| tag),
+                        stream: session.take_stream(),
+                    },
                     QueryOutput::Command { .. } => PortalState::Done { tag: Some(tag) },
                     QueryOutput::Empty => PortalState::Done { tag: None },
                 };
             }
         }
-        send_portal_rows(client, portal, max_rows).await?;
+        send_portal_rows(client, session, portal, max_rows).await?;
         crate::simple::apply_deallocations(state);
         report_parameter_changes(client, state).await?;
         Ok(())

@@ -91,6 +91,8 @@ pub enum PortalState {
         columns: Vec<Column>,
         rows: VecDeque<Vec<Value>>,
         tag: Option<String>,
+        /// The rest of a streamed query, read as the client asks for rows.
+        stream: Option<orbit_sql::QueryStream>,
     },
     /// Finished: re-executing answers with this tag again (`None`: EmptyQueryResponse).
     Done {

@@ -1,7 +1,9 @@
 //! The simple query protocol: one Query message, possibly several statements, each
 //! answered in turn (RowDescription + DataRows in text format + CommandComplete, or
 //! CommandComplete, or EmptyQueryResponse), an ErrorResponse ending the batch, and
-//! ReadyForQuery with the session's transaction status.
+//! ReadyForQuery with the session's transaction status. A query string that is one
+//! pipeline SELECT (`orbit_sql::streaming`) is streamed: its DataRows go out a page at a
+//! time as the scan reads them, so server memory stays flat whatever the result size.
 
 use crate::error::{error_info, sql_error_info, sqlstate};
 use crate::handler::{
@@ -46,6 +48,41 @@ where
         }
     }
     Ok(())
+}
+
+/// Sends a streamed query's rows: RowDescription, the first batch, each later batch as it
+/// is read, CommandComplete. Returns false when reading failed part-way (the rows sent
+/// stay sent and an ErrorResponse follows them, as PostgreSQL does for a run-time error).
+async fn send_streamed<C>(
+    client: &mut C,
+    session: &mut orbit_sql::Session,
+    columns: &[orbit_sql::Column],
+    first: Vec<Vec<orbit_sql::Value>>,
+    mut stream: orbit_sql::QueryStream,
+) -> PgWireResult<bool>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let formats = ResultFormats::All(false);
+    client.feed(PgWireBackendMessage::RowDescription(row_description(columns, &formats))).await?;
+    let mut batch = first;
+    loop {
+        for row in &batch {
+            client.feed(PgWireBackendMessage::DataRow(data_row(row, columns, &formats)?)).await?;
+        }
+        batch = match session.next_rows(&mut stream).await {
+            Ok(next) if next.is_empty() => break,
+            Ok(next) => next,
+            Err(e) => {
+                client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;
+                return Ok(false);
+            }
+        };
+    }
+    client.feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(stream.tag()))).await?;
+    Ok(true)
 }
 
 /// Sends NoticeResponses (NOTICE or WARNING raised by a statement that went on).
@@ -116,7 +153,9 @@ where
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
     session.cancel_flag().store(false, Ordering::SeqCst);
+    session.request_streaming();
     let results = session.execute_batch(sql).await;
+    let mut stream = session.take_stream();
     let notices = session.take_notices();
     if results.is_empty() {
         client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
@@ -124,6 +163,12 @@ where
     for (i, result) in results.into_iter().enumerate() {
         send_notices(client, notices.iter().filter(|n| n.statement == i)).await?;
         match result {
+            Ok(QueryOutput::Rows { columns, rows, .. }) if stream.is_some() => {
+                let Some(stream) = stream.take() else { continue };
+                if !send_streamed(client, session, &columns, rows, stream).await? {
+                    return Ok(false);
+                }
+            }
             Ok(output) => send_output(client, output).await?,
             Err(e) => {
                 client.feed(PgWireBackendMessage::ErrorResponse(sql_error_info(&e).into())).await?;

@@ -38,6 +38,7 @@ pub mod plan;
 pub mod prepared;
 pub mod roles;
 pub mod session;
+pub mod streaming;
 pub mod timeouts;
 pub mod types;
 
@@ -46,6 +47,7 @@ pub use format::{format_text, parse_text};
 pub use orbit_storage::Value;
 pub use prepared::PreparedStatement;
 pub use session::Session;
+pub use streaming::QueryStream;
 pub use dialect::Dialect;
 pub use mysql::origin::ColumnOrigin;
 pub use types::SqlType;

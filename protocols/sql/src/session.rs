@@ -127,6 +127,12 @@ pub struct Session {
     pub(crate) plan_slot: Option<crate::prepared::PlanSlot>,
     /// The MySQL session state (MySQL-dialect engines only; see [`crate::mysql`]).
     pub(crate) mysql: Option<Box<crate::mysql::MySqlSession>>,
+    /// Streaming (see [`crate::streaming`]): whether the listener asked for it for the
+    /// next statement, the stream that statement left, and a counter of ended blocks
+    /// (a stream reading in a block is tied to it).
+    pub(crate) stream_requested: bool,
+    pub(crate) open_stream: Option<crate::streaming::QueryStream>,
+    pub(crate) block_generation: u64,
 }
 
 impl Drop for Session {
@@ -174,6 +180,9 @@ impl Session {
             lock_owner,
             plan_slot: None,
             mysql,
+            stream_requested: false,
+            open_stream: None,
+            block_generation: 0,
         };
         crate::mysql::on_new(&session);
         Ok(session)
@@ -429,6 +438,9 @@ impl Session {
         if stmts.is_empty() {
             return vec![Ok(QueryOutput::Empty)];
         }
+        if stmts.len() > 1 {
+            self.stream_requested = false; // the listener sends results after the last statement ran
+        }
         // Several statements outside a block run in one implicit transaction, as in
         // PostgreSQL (unless the string itself controls transactions).
         let implicit = stmts.len() > 1
@@ -561,7 +573,7 @@ impl Session {
 
     /// An error in a block puts it in the failed state (never in MySQL, where the
     /// transaction goes on).
-    fn fail_block(&mut self) {
+    pub(crate) fn fail_block(&mut self) {
         if self.status == TransactionStatus::InBlock && self.mysql.is_none() {
             self.status = TransactionStatus::Failed;
         }
@@ -569,6 +581,7 @@ impl Session {
 
     pub(crate) async fn end_block(&mut self, commit: bool) -> Result<(), SqlError> {
         self.status = TransactionStatus::Idle;
+        self.block_generation += 1;
         self.block_log.clear();
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.block_ddl);
@@ -622,9 +635,20 @@ impl Session {
             return self.mysql_execute(stmt, param_types, params).await;
         }
         self.cancel.store(false, Ordering::Relaxed);
+        self.open_stream = None; // one the listener did not take is abandoned
         let timer = crate::timeouts::StatementTimer::arm(self.statement_timeout(), self.cancel.clone());
         let result = self.execute_statement_untimed(stmt, param_types, params).await;
-        let result = timer.finish(result);
+        self.stream_requested = false;
+        let result = match self.open_stream.as_mut() {
+            Some(stream) if result.is_ok() => {
+                stream.timer = Some(timer);
+                result
+            }
+            _ => {
+                self.open_stream = None;
+                timer.finish(result)
+            }
+        };
         if self.engine.dialect.is_mysql() {
             return result.map_err(|e| crate::mysql_sql::errors::translate(e, &self.current_schema()));
         }
@@ -854,7 +878,14 @@ impl Session {
         } else {
             let mut tx = self.engine.storage.begin().await?;
             let result = match self.execute_rows(tx.as_mut(), stmt, param_types, params).await {
-                Ok(out) => tx.commit().await.map(|()| out).map_err(Into::into),
+                Ok(out) => match self.open_stream.as_mut() {
+                    // The stream reads on in the statement's snapshot and commits at its end.
+                    Some(stream) => {
+                        stream.own_tx = Some(tx);
+                        Ok(out)
+                    }
+                    None => tx.commit().await.map(|()| out).map_err(Into::into),
+                },
                 Err(e) => {
                     let _ = tx.rollback().await;
                     Err(e)
@@ -905,7 +936,7 @@ impl Session {
         match stmt {
             Statement::Query(q) => {
                 if let Some((plan, cols)) = self.cached_plan(param_types) {
-                    let rows = self.run_plan(tx, &plan, params).await?;
+                    let rows = self.run_query_plan(tx, q, &plan, params).await?;
                     return Ok(QueryOutput::Rows {
                         columns: cols.iter().map(|(name, ty)| Column::new(name.clone(), ty.clone())).collect(),
                         rows,
@@ -913,6 +944,7 @@ impl Session {
                     });
                 }
                 let dml_ctes = self.run_dml_ctes(tx, q, param_types, params).await?;
+                let dml_ctes_ran = !dml_ctes.is_empty();
                 let cacheable = dml_ctes.is_empty() && self.plan_slot.is_some();
                 let cat = self.engine.catalog();
                 let (bound, reads_session) = {
@@ -925,14 +957,15 @@ impl Session {
                     let plan = Arc::new(bound.plan);
                     let cols = Arc::new(bound.cols);
                     self.store_plan(cat, param_types, plan.clone(), cols.clone());
-                    let rows = self.run_plan(tx, &plan, params).await?;
+                    let rows = self.run_query_plan(tx, q, &plan, params).await?;
                     return Ok(QueryOutput::Rows {
                         columns: cols.iter().map(|(name, ty)| Column::new(name.clone(), ty.clone())).collect(),
                         rows,
                         affected: None,
                     });
                 }
-                let rows = self.run_plan(tx, &bound.plan, params).await?;
+                let plan = Arc::new(bound.plan);
+                let rows = if dml_ctes_ran { self.run_plan(tx, &plan, params).await? } else { self.run_query_plan(tx, q, &plan, params).await? };
                 Ok(QueryOutput::Rows {
                     columns: bound.cols.into_iter().map(|(name, ty)| Column::new(name, ty)).collect(),
                     rows,
@@ -1003,6 +1036,30 @@ impl Session {
     /// The statement's current time: now, or the MySQL session's `SET timestamp`.
     pub(crate) fn statement_now(&self) -> i64 {
         self.mysql.as_ref().and_then(|m| m.fixed_now()).unwrap_or_else(crate::expr::functions::now_micros)
+    }
+
+    /// Runs the plan of query `q`: as a stream when the listener asked for one and the
+    /// plan is a pipeline (the first batch returned, the rest left in `open_stream`;
+    /// see [`crate::streaming`]), else at once.
+    async fn run_query_plan(
+        &mut self,
+        tx: &mut dyn Transaction,
+        q: &ast::Query,
+        plan: &Arc<crate::plan::Plan>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, SqlError> {
+        if self.take_stream_permission() && q.with.is_none() {
+            let now = self.statement_now();
+            if let Some(mut rows) = exec::stream::RowStream::new(plan.clone(), params.to_vec(), now, self.session_info())? {
+                let first = rows.next_batch(tx, &self.cancel).await?;
+                if !rows.is_done() {
+                    let block = self.block_generation;
+                    self.open_stream = Some(crate::streaming::QueryStream { rows, own_tx: None, block, timer: None });
+                }
+                return Ok(first);
+            }
+        }
+        self.run_plan(tx, plan, params).await
     }
 
     /// Prefetches and runs a plan.

@@ -155,6 +155,14 @@ impl StatementTimer {
         StatementTimer { armed: Some(key), fired }
     }
 
+    /// `e`, named as a timeout when it is a cancellation the timer caused.
+    pub fn describe(&self, mut e: SqlError) -> SqlError {
+        if e.code == sqlstate::QUERY_CANCELED && self.fired.load(Ordering::Relaxed) {
+            e.message = "canceling statement due to statement timeout".into();
+        }
+        e
+    }
+
     /// The statement's result, with a cancellation the timer caused named as a timeout.
     pub fn finish<T>(self, result: Result<T, SqlError>) -> Result<T, SqlError> {
         match result {

@@ -1087,3 +1087,72 @@ fn pgbench_runs_unchanged() {
     assert!(psql("INSERT INTO pk_t VALUES (1, 'again')").contains("ERROR:  duplicate key value"));
     assert_eq!(psql("SELECT b FROM pk_t WHERE a = 1").trim(), "x");
 }
+
+/// Results larger than one page are streamed by the server (`orbit_sql::streaming`):
+/// every client path gets every row, in order, with the right command tags, through a
+/// simple query, the extended protocol, a portal read with a fetch size, COPY TO STDOUT
+/// and psql's \copy.
+#[tokio::test]
+async fn large_results_stream_through_every_client_path() {
+    const ROWS: i32 = 20_000;
+    let server = TestServer::start(&[], &[]);
+    let mut client = connect(&server).await;
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE big (a int PRIMARY KEY, b text); \
+             INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, {ROWS}) AS g"
+        ))
+        .await
+        .expect("setup");
+    let expected: Vec<i32> = (1..=ROWS).collect();
+
+    // Simple query: text rows and "SELECT n".
+    let messages = client.simple_query("SELECT a, b FROM big").await.expect("simple select");
+    let (tags, rows) = simple_results(&messages);
+    assert_eq!(tags, vec![ROWS as u64]);
+    let got: Vec<i32> = rows.iter().map(|r| r[0].as_deref().expect("a").parse().expect("int")).collect();
+    assert_eq!(got, expected);
+    assert_eq!(rows[ROWS as usize - 1][1].as_deref(), Some("row 20000"));
+
+    // Extended protocol with a parameter and a filter that rejects whole pages.
+    let rows = client.query("SELECT a FROM big WHERE a > $1 AND a % 3 = 0", &[&10_000i32]).await.expect("query");
+    let got: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(got, (10_001..=ROWS).filter(|a| a % 3 == 0).collect::<Vec<_>>());
+
+    // A portal with a fetch size, in a transaction that also wrote.
+    let tx = client.transaction().await.expect("begin");
+    tx.execute("DELETE FROM big WHERE a <= 500", &[]).await.expect("delete in the block");
+    let statement = tx.prepare("SELECT a FROM big").await.expect("prepare");
+    let portal = tx.bind(&statement, &[]).await.expect("bind");
+    let mut sizes = Vec::new();
+    let mut seen = Vec::new();
+    loop {
+        let rows = tx.query_portal(&portal, 3000).await.expect("fetch");
+        sizes.push(rows.len());
+        seen.extend(rows.iter().map(|r| r.get::<_, i32>(0)));
+        if rows.len() < 3000 {
+            break;
+        }
+    }
+    assert_eq!(seen, (501..=ROWS).collect::<Vec<_>>(), "the block's own delete is seen");
+    assert_eq!(sizes, vec![3000, 3000, 3000, 3000, 3000, 3000, 1500]);
+    tx.rollback().await.expect("rollback");
+
+    // COPY TO STDOUT of the table and of a filtered query.
+    let text: String = (1..=ROWS).map(|a| format!("{a}\trow {a}\n")).collect();
+    assert_eq!(String::from_utf8(copy_out_bytes(&client, "COPY big TO STDOUT").await).unwrap(), text);
+    let csv: String = (1..=ROWS).filter(|a| a % 1000 == 0).map(|a| format!("{},row {a}\n", a * 2)).collect();
+    let sql = "COPY (SELECT a * 2, b FROM big WHERE a % 1000 = 0) TO STDOUT (FORMAT csv)";
+    assert_eq!(String::from_utf8(copy_out_bytes(&client, sql).await).unwrap(), csv);
+
+    if !psql_available() {
+        eprintln!("psql is not installed; skipping its \\copy");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("big.txt");
+    let out = psql(pg_port(&server), &["-c", &format!("\\copy big TO '{}'", file.display())]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("COPY {ROWS}"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

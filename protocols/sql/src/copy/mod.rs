@@ -22,7 +22,9 @@
 //! nothing. Until that commit, other writers of the table fail with 40001.
 //!
 //! [`Session::copy_out`] runs the query (a table's columns, or the given query) and
-//! returns a [`CopyOut`] that encodes one line per row ([`encode`]).
+//! returns a [`CopyOut`] that encodes one line per row ([`encode`]). A table, or a
+//! query that is one scan under filters and projections, is streamed a page at a time
+//! ([`crate::streaming`]), so a COPY TO of any size keeps memory bounded.
 //!
 //! Binary format, server files and PROGRAM answer 0A000.
 
@@ -317,6 +319,8 @@ pub struct CopyOut {
     columns: Vec<String>,
     types: Vec<SqlType>,
     rows: std::vec::IntoIter<Vec<Value>>,
+    /// The rows still to come of a streamed query (see [`crate::streaming`]).
+    stream: Option<crate::streaming::QueryStream>,
     encoder: RowEncoder,
     header: bool,
     count: u64,
@@ -329,19 +333,34 @@ impl CopyOut {
     }
 
     /// Appends the next line (the header first, if asked for) to `out`; false when done.
-    pub fn next_line(&mut self, out: &mut Vec<u8>) -> bool {
+    /// A streamed query reads its next rows through `session` when those it holds run
+    /// out; an error there ends the COPY (the client gets it instead of CopyDone).
+    pub async fn next_line(&mut self, session: &mut Session, out: &mut Vec<u8>) -> Result<bool, SqlError> {
         if self.header {
             self.header = false;
             self.encoder.header(&self.columns, out);
-            return true;
+            return Ok(true);
         }
-        match self.rows.next() {
-            Some(row) => {
+        loop {
+            if let Some(row) = self.rows.next() {
                 self.count += 1;
                 self.encoder.row(&row, &self.types, out);
-                true
+                return Ok(true);
             }
-            None => false,
+            let Some(stream) = self.stream.as_mut() else { return Ok(false) };
+            let batch = session.next_rows(stream).await;
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(e) => {
+                    self.stream = None;
+                    return Err(e);
+                }
+            };
+            if batch.is_empty() {
+                self.stream = None;
+                return Ok(false);
+            }
+            self.rows = batch.into_iter();
         }
     }
 
@@ -737,11 +756,13 @@ impl Session {
                 return Err(e);
             }
         };
+        self.request_streaming();
         let output = if extended {
             self.execute_extended(&query, &[], &[]).await?
         } else {
             self.execute_with_params(&query, &[], &[]).await?
         };
+        let stream = self.take_stream();
         let (columns, rows) = match output {
             QueryOutput::Rows { columns, rows, .. } => (columns, rows),
             _ => {
@@ -762,6 +783,7 @@ impl Session {
             types: columns.into_iter().map(|c| c.ty).collect(),
             columns: names,
             rows: rows.into_iter(),
+            stream,
             encoder,
             header: stmt.options.header == HeaderChoice::True,
             count: 0,

@@ -55,7 +55,7 @@ async fn copy_in(s: &mut Session, sql: &str, data: &[u8], piece: usize) -> Resul
 async fn copy_out(s: &mut Session, sql: &str) -> (String, String) {
     let mut out = s.copy_out(sql, false).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
     let mut bytes = Vec::new();
-    while out.next_line(&mut bytes) {}
+    while out.next_line(s, &mut bytes).await.unwrap_or_else(|e| panic!("{sql}: {e:?}")) {}
     (String::from_utf8(bytes).unwrap(), out.tag())
 }
 

@@ -10,6 +10,7 @@
 //! cancel flag is polled as rows flow.
 
 mod aggregate;
+pub(crate) mod stream;
 mod window;
 
 use crate::error::{sqlstate, SqlError};
@@ -19,7 +20,7 @@ use crate::expr::eval::Env;
 use crate::expr::functions::arithmetic;
 use crate::expr::{BinOp, Expr};
 use crate::plan::{JoinKind, Plan, ScanNode, SetOpKind};
-use orbit_storage::{Row, ScanOptions, Transaction, Value};
+use orbit_storage::{Row, ScanOptions, ScanOrder, Transaction, Value};
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
@@ -123,57 +124,78 @@ fn key_value_loose(v: Value, ty: &crate::types::SqlType) -> Option<Value> {
     cast_value(v, ty).ok()
 }
 
+/// How a scan reads its rows from storage, its access path's values evaluated.
+pub(crate) enum ScanRequest {
+    /// An equality that no key value can meet.
+    Nothing,
+    /// A primary-key point read.
+    Get(Vec<Value>),
+    /// A range of the primary key or of an index.
+    Range(ScanOrder, ScanOptions),
+}
+
+impl ScanRequest {
+    pub(crate) fn of(scan: &ScanNode, params: &[Value], now: i64) -> Result<ScanRequest, SqlError> {
+        let a = &scan.access;
+        if a.is_full() {
+            return Ok(ScanRequest::Range(ScanOrder::PrimaryKey, ScanOptions::all()));
+        }
+        let key_cols: Vec<usize> = match &a.index {
+            Some(name) => scan.indexes.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()).unwrap_or_default(),
+            None => scan.pk.clone(),
+        };
+        let ty_of = |i: usize| {
+            scan.column_types.get(key_cols.get(i).copied().unwrap_or(0)).cloned().unwrap_or(crate::types::SqlType::Text)
+        };
+        let mut prefix = Vec::new();
+        for (i, e) in a.eq.iter().enumerate() {
+            match key_value(eval_const(e, params, now)?, &ty_of(i)) {
+                Some(v) => prefix.push(v),
+                None => return Ok(ScanRequest::Nothing),
+            }
+        }
+        let next_ty = ty_of(a.eq.len());
+        let lower = match &a.lower {
+            Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
+            None => None,
+        };
+        let upper = match &a.upper {
+            Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
+            None => None,
+        };
+        if a.index.is_none() && prefix.len() == scan.pk.len() && !prefix.is_empty() {
+            return Ok(ScanRequest::Get(prefix));
+        }
+        let bound = |extra: Option<Value>| -> Bound<Vec<Value>> {
+            let mut k = prefix.clone();
+            match extra {
+                Some(v) => {
+                    k.push(v);
+                    Bound::Included(k)
+                }
+                None if k.is_empty() => Bound::Unbounded,
+                None => Bound::Included(k),
+            }
+        };
+        let options = ScanOptions::range(bound(lower), bound(upper));
+        Ok(match &a.index {
+            Some(index) => ScanRequest::Range(ScanOrder::Index(index.clone()), options),
+            None => ScanRequest::Range(ScanOrder::PrimaryKey, options),
+        })
+    }
+}
+
 async fn fetch_scan(
     tx: &mut dyn Transaction,
     scan: &ScanNode,
     params: &[Value],
     now: i64,
 ) -> Result<Vec<Row>, SqlError> {
-    let a = &scan.access;
-    if a.is_full() {
-        return Ok(tx.scan(&scan.table, &ScanOptions::all()).await?);
-    }
-    let key_cols: Vec<usize> = match &a.index {
-        Some(name) => scan.indexes.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()).unwrap_or_default(),
-        None => scan.pk.clone(),
-    };
-    let ty_of = |i: usize| {
-        scan.column_types.get(key_cols.get(i).copied().unwrap_or(0)).cloned().unwrap_or(crate::types::SqlType::Text)
-    };
-    let mut prefix = Vec::new();
-    for (i, e) in a.eq.iter().enumerate() {
-        match key_value(eval_const(e, params, now)?, &ty_of(i)) {
-            Some(v) => prefix.push(v),
-            None => return Ok(Vec::new()),
-        }
-    }
-    let next_ty = ty_of(a.eq.len());
-    let lower = match &a.lower {
-        Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
-        None => None,
-    };
-    let upper = match &a.upper {
-        Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
-        None => None,
-    };
-    if a.index.is_none() && prefix.len() == scan.pk.len() && !prefix.is_empty() {
-        return Ok(tx.get(&scan.table, &prefix).await?.into_iter().collect());
-    }
-    let bound = |extra: Option<Value>| -> Bound<Vec<Value>> {
-        let mut k = prefix.clone();
-        match extra {
-            Some(v) => {
-                k.push(v);
-                Bound::Included(k)
-            }
-            None if k.is_empty() => Bound::Unbounded,
-            None => Bound::Included(k),
-        }
-    };
-    let options = ScanOptions::range(bound(lower), bound(upper));
-    Ok(match &a.index {
-        Some(index) => tx.index_scan(&scan.table, index, &options).await?,
-        None => tx.scan(&scan.table, &options).await?,
+    Ok(match ScanRequest::of(scan, params, now)? {
+        ScanRequest::Nothing => Vec::new(),
+        ScanRequest::Get(key) => tx.get(&scan.table, &key).await?.into_iter().collect(),
+        ScanRequest::Range(ScanOrder::PrimaryKey, options) => tx.scan(&scan.table, &options).await?,
+        ScanRequest::Range(ScanOrder::Index(index), options) => tx.index_scan(&scan.table, &index, &options).await?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! corpora run through the real PostgreSQL listener in tests/e2e/sqllogic.rs.)
 
 mod basics;
+mod streaming;
 mod features;
 mod catalog;
 mod mysql_sql;
