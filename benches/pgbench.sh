@@ -5,7 +5,8 @@
 # (COPY ... FROM STDIN of a generated file, timed); prints tps (rows/s for COPY) and the
 # Orbit/PostgreSQL ratios. Then, against Orbit only, a COPY of 10,000,000 generated rows
 # (streamed, never on disk) into a table with a primary key, with the server's peak RSS
-# during it (VmHWM from /proc/<pid>/status, reset through clear_refs just before).
+# during it (VmHWM from /proc/<pid>/status, reset through clear_refs just before), and the
+# peak RSS while those rows are read back (\copy to /dev/null, and SELECT * through psql).
 #
 # Usage: benches/pgbench.sh [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]
 #        [-m MEMORY_COPY_ROWS] (0 skips the memory figure)
@@ -154,7 +155,25 @@ copy_memory() { # pid
     result[mem,peak]=$(kib_of VmHWM "$pid")
     result[mem,after]=$(kib_of VmRSS "$pid")
     result[mem,secs]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-    result[mem,count]=$(psql "${conn[@]}" -X -At -c "SELECT count(*) FROM copy_mem" postgres)
+    # Reading it all back, streamed by the server: \copy to /dev/null (its "COPY n" is the
+    # row count), then a plain SELECT through psql (psql holds the result, the server not).
+    scan_memory "$pid" copyout psql "${conn[@]}" -X -c "\\copy copy_mem TO '/dev/null'" postgres
+    result[mem,count]=$(sed -n 's/^COPY \([0-9]*\)$/\1/p' "$work/scan-copyout.out")
+    scan_memory "$pid" select psql "${conn[@]}" -X -At -c "SELECT * FROM copy_mem" postgres
+    result[select,count]=$(wc -l <"$work/scan-select.out")
+}
+
+# Runs a command that reads copy_mem back; RSS before and peak RSS during (KiB), seconds.
+scan_memory() { # pid name command...
+    local pid="$1" name="$2" start end
+    shift 2
+    result[$name,before]=$(kib_of VmRSS "$pid")
+    echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
+    start=$(date +%s.%N)
+    "$@" >"$work/scan-$name.out"
+    end=$(date +%s.%N)
+    result[$name,peak]=$(kib_of VmHWM "$pid")
+    result[$name,secs]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 }
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -186,4 +205,10 @@ if [ "$mem_rows" -gt 0 ]; then
     printf '\nOrbit, COPY of %s rows (%s counted) in %s s: RSS %s MiB before, peak %s MiB during%s, %s MiB after\n' \
         "$mem_rows" "${result[mem,count]}" "${result[mem,secs]}" "$(mib "${result[mem,before]}")" \
         "$(mib "${result[mem,peak]}")" "${result[mem,note]:-}" "$(mib "${result[mem,after]}")"
+    printf 'Orbit, \\copy of those rows TO /dev/null (%s rows) in %s s: RSS %s MiB before, peak %s MiB during\n' \
+        "${result[mem,count]}" "${result[copyout,secs]}" "$(mib "${result[copyout,before]}")" \
+        "$(mib "${result[copyout,peak]}")"
+    printf 'Orbit, SELECT * of those rows through psql (%s rows) in %s s: RSS %s MiB before, peak %s MiB during\n' \
+        "${result[select,count]}" "${result[select,secs]}" "$(mib "${result[select,before]}")" \
+        "$(mib "${result[select,peak]}")"
 fi

@@ -288,7 +288,9 @@ impl ExtendedQueryHandler for ConnectionHandler {
                 let statement = &portal.statement;
                 session.request_streaming();
                 let result = match &statement.prepared {
-                    Some(prepared) => session.execute_prepared_extended(prepared, &statement.params, &portal.params).await,
+                    Some(prepared) => {
+                        session.execute_prepared_extended(prepared, &statement.params, &portal.params).await
+                    }
                     None => session.execute_extended(&statement.sql, &statement.params, &portal.params).await,
                 };
                 crate::simple::send_notices(client, session.take_notices().iter()).await?;

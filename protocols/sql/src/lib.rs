@@ -21,6 +21,7 @@
 pub mod catalog;
 pub mod catalog_views;
 pub mod copy;
+pub mod cursors;
 pub mod ddl;
 pub mod ddl_undo;
 pub mod dialect;
@@ -201,6 +202,8 @@ pub enum Verb {
     Delete,
     Copy,
     Select,
+    /// FETCH from a cursor.
+    Fetch,
 }
 
 impl Verb {
@@ -211,6 +214,7 @@ impl Verb {
             Verb::Delete => "DELETE",
             Verb::Copy => "COPY",
             Verb::Select => "SELECT",
+            Verb::Fetch => "FETCH",
         }
     }
 }

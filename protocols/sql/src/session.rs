@@ -133,6 +133,8 @@ pub struct Session {
     pub(crate) stream_requested: bool,
     pub(crate) open_stream: Option<crate::streaming::QueryStream>,
     pub(crate) block_generation: u64,
+    /// The block's open cursors (see [`crate::cursors`]).
+    pub(crate) cursors: HashMap<String, crate::cursors::Cursor>,
 }
 
 impl Drop for Session {
@@ -183,6 +185,7 @@ impl Session {
             stream_requested: false,
             open_stream: None,
             block_generation: 0,
+            cursors: HashMap::new(),
         };
         crate::mysql::on_new(&session);
         Ok(session)
@@ -582,6 +585,7 @@ impl Session {
     pub(crate) async fn end_block(&mut self, commit: bool) -> Result<(), SqlError> {
         self.status = TransactionStatus::Idle;
         self.block_generation += 1;
+        self.cursors.clear();
         self.block_log.clear();
         self.savepoints.clear();
         let ddl = std::mem::take(&mut self.block_ddl);
@@ -711,6 +715,34 @@ impl Session {
                     }
                     Some(name) => self.rollback_to(&crate::plan::bind::ident(name)).await,
                 };
+            }
+            Statement::Declare { stmts } if self.mysql.is_none() => {
+                let result = match stmts.as_slice() {
+                    // Boxed: the declaration runs a whole statement inside this one's future.
+                    [declare] => Box::pin(self.declare_cursor(declare, param_types, params)).await,
+                    _ => Err(SqlError::not_supported("DECLARE of several cursors at once")),
+                };
+                if result.is_err() {
+                    self.fail_block();
+                }
+                return result;
+            }
+            Statement::Fetch { name, direction, into, .. } if self.mysql.is_none() => {
+                let result = match into {
+                    None => Box::pin(self.fetch_cursor(name, direction)).await,
+                    Some(_) => Err(SqlError::not_supported("FETCH ... INTO")),
+                };
+                if result.is_err() {
+                    self.fail_block();
+                }
+                return result;
+            }
+            Statement::Close { cursor } if self.mysql.is_none() => {
+                let result = Box::pin(self.close_cursor(cursor)).await;
+                if result.is_err() {
+                    self.fail_block();
+                }
+                return result;
             }
             Statement::Savepoint { name } => {
                 if self.status != TransactionStatus::InBlock {
@@ -872,12 +904,12 @@ impl Session {
                 self.tx = Some(tx);
                 return Err(e.into());
             }
-            let r = self.execute_rows(tx.as_mut(), stmt, param_types, params).await;
+            let r = Box::pin(self.execute_rows(tx.as_mut(), stmt, param_types, params)).await;
             self.tx = Some(tx);
             r
         } else {
             let mut tx = self.engine.storage.begin().await?;
-            let result = match self.execute_rows(tx.as_mut(), stmt, param_types, params).await {
+            let result = match Box::pin(self.execute_rows(tx.as_mut(), stmt, param_types, params)).await {
                 Ok(out) => match self.open_stream.as_mut() {
                     // The stream reads on in the statement's snapshot and commits at its end.
                     Some(stream) => {
@@ -1051,7 +1083,7 @@ impl Session {
         if self.take_stream_permission() && q.with.is_none() {
             let now = self.statement_now();
             if let Some(mut rows) = exec::stream::RowStream::new(plan.clone(), params.to_vec(), now, self.session_info())? {
-                let first = rows.next_batch(tx, &self.cancel).await?;
+                let first = Box::pin(rows.next_batch(tx, &self.cancel)).await?; // boxed: keeps this future small
                 if !rows.is_done() {
                     let block = self.block_generation;
                     self.open_stream = Some(crate::streaming::QueryStream { rows, own_tx: None, block, timer: None });

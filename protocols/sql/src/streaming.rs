@@ -105,7 +105,8 @@ impl Session {
         if let Some(tx) = stream.own_tx.as_mut() {
             return stream.rows.next_batch(tx.as_mut(), &cancel).await;
         }
-        let ended = || SqlError::new(sqlstate::INVALID_CURSOR_NAME, "the transaction the query was reading in has ended");
+        let ended =
+            || SqlError::new(sqlstate::INVALID_CURSOR_NAME, "the transaction the query was reading in has ended");
         if stream.block != self.block_generation {
             return Err(ended());
         }

@@ -1155,4 +1155,9 @@ async fn large_results_stream_through_every_client_path() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("COPY {ROWS}"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    // FETCH_COUNT: psql reads through DECLARE ... CURSOR and FETCH FORWARD in a block.
+    let out = psql(pg_port(&server), &["-At", "-v", "FETCH_COUNT=700", "-c", "SELECT a, b FROM big WHERE a > 100"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: String = (101..=ROWS).map(|a| format!("{a}|row {a}\n")).collect();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), lines);
 }

@@ -76,7 +76,11 @@ impl RowStream {
     /// The next output rows (empty once the stream is done; a page whose scan rows the
     /// filters all reject is skipped, so a batch is empty only at the end). `cancel` is
     /// polled at every page and as rows flow, as in [`run`].
-    pub async fn next_batch(&mut self, tx: &mut dyn Transaction, cancel: &Arc<AtomicBool>) -> Result<Vec<Row>, SqlError> {
+    pub async fn next_batch(
+        &mut self,
+        tx: &mut dyn Transaction,
+        cancel: &Arc<AtomicBool>,
+    ) -> Result<Vec<Row>, SqlError> {
         loop {
             if self.cursor.is_done() {
                 return Ok(Vec::new());

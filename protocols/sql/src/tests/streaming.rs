@@ -151,3 +151,59 @@ async fn a_cancelled_stream_stops_with_57014() {
     let e = s.next_rows(&mut stream).await.unwrap_err();
     assert_eq!(e.code, "57014", "{e:?}");
 }
+
+fn tag_and_ints(out: Result<QueryOutput, crate::SqlError>) -> (String, Vec<i64>) {
+    match out {
+        Ok(out @ QueryOutput::Rows { .. }) => {
+            let tag = out.command_tag();
+            let QueryOutput::Rows { rows, .. } = out else { unreachable!() };
+            (tag, ints(&rows))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn one(s: &mut Session, sql: &str) -> Result<QueryOutput, crate::SqlError> {
+    s.execute_batch(sql).await.pop().expect("one result")
+}
+
+#[tokio::test]
+async fn cursors_fetch_forward_in_their_block() {
+    let mut s = Session::new(engine_with_rows().await, "postgres", "postgres").unwrap();
+    let e = one(&mut s, "DECLARE c CURSOR FOR SELECT a FROM t").await.unwrap_err();
+    assert_eq!((&*e.code, e.message.as_str()), ("25P01", "DECLARE CURSOR can only be used in transaction blocks"));
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "DECLARE c NO SCROLL CURSOR FOR SELECT a FROM t WHERE a % 2 = 0").await;
+    ok(&mut s, "DECLARE sorted CURSOR FOR SELECT a FROM t ORDER BY a DESC").await;
+    let e = one(&mut s, "DECLARE c CURSOR FOR SELECT 1").await.unwrap_err();
+    assert_eq!((&*e.code, e.message.as_str()), ("42P03", "cursor \"c\" already exists"));
+    ok(&mut s, "ROLLBACK; BEGIN").await;
+    ok(&mut s, "DECLARE c NO SCROLL CURSOR FOR SELECT a FROM t WHERE a % 2 = 0").await;
+    ok(&mut s, "DECLARE sorted CURSOR FOR SELECT a FROM t ORDER BY a DESC").await;
+    assert_eq!(tag_and_ints(one(&mut s, "FETCH 3 FROM c").await), ("FETCH 3".into(), vec![2, 4, 6]));
+    assert_eq!(tag_and_ints(one(&mut s, "FETCH NEXT FROM c").await), ("FETCH 1".into(), vec![8]));
+    assert_eq!(tag_and_ints(one(&mut s, "FETCH NEXT FROM sorted").await), ("FETCH 1".into(), vec![5000]));
+    let (tag, rows) = tag_and_ints(one(&mut s, "FETCH FORWARD 1500 IN c").await);
+    assert_eq!((tag.as_str(), rows), ("FETCH 1500", (5..1505).map(|i| i * 2).collect::<Vec<_>>()));
+    let (tag, rows) = tag_and_ints(one(&mut s, "FETCH ALL FROM c").await);
+    assert_eq!((tag.as_str(), rows), ("FETCH 996", (1505..=2500).map(|i| i * 2).collect::<Vec<_>>()));
+    assert_eq!(tag_and_ints(one(&mut s, "FETCH 10 FROM c").await), ("FETCH 0".into(), vec![]));
+    ok(&mut s, "CLOSE c").await;
+    let e = one(&mut s, "FETCH 1 FROM c").await.unwrap_err();
+    assert_eq!((&*e.code, e.message.as_str()), ("34000", "cursor \"c\" does not exist"));
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed, "a failed FETCH fails the block, as in PostgreSQL");
+    ok(&mut s, "ROLLBACK; BEGIN; DECLARE c CURSOR FOR SELECT a FROM t").await;
+    let e = one(&mut s, "FETCH BACKWARD 1 FROM c").await.unwrap_err();
+    assert_eq!((&*e.code, e.message.as_str()), ("55000", "cursor can only scan forward"));
+    ok(&mut s, "ROLLBACK; BEGIN; DECLARE c CURSOR FOR SELECT a FROM t").await;
+    assert_eq!(tag_and_ints(one(&mut s, "FETCH 2 FROM c").await).1, vec![1, 2]);
+    ok(&mut s, "COMMIT").await;
+    let e = one(&mut s, "FETCH 1 FROM c").await.unwrap_err();
+    assert_eq!(e.code, "34000", "cursors end with their block");
+    for unsupported in ["DECLARE h CURSOR WITH HOLD FOR SELECT 1", "DECLARE s SCROLL CURSOR FOR SELECT 1"] {
+        ok(&mut s, "BEGIN").await;
+        let e = one(&mut s, unsupported).await.unwrap_err();
+        assert_eq!(e.code, "0A000", "{unsupported}: {e:?}");
+        ok(&mut s, "ROLLBACK").await;
+    }
+}
