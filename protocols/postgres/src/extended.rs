@@ -303,7 +303,11 @@ impl ExtendedQueryHandler for ConnectionHandler {
                         columns,
                         rows: VecDeque::from(rows),
                         tag: affected.map(|_| tag),
-                        stream: session.take_stream(),
+                        // Later Executes may come after other statements: untimed.
+                        stream: session.take_stream().map(|mut s| {
+                            s.end_timeout();
+                            s
+                        }),
                     },
                     QueryOutput::Command { .. } => PortalState::Done { tag: Some(tag) },
                     QueryOutput::Empty => PortalState::Done { tag: None },

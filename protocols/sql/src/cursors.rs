@@ -98,7 +98,10 @@ impl Session {
         self.request_streaming();
         let output = self.execute_in_transaction(&Statement::Query(query.clone()), param_types, params).await;
         self.stream_requested = false;
-        let stream = self.take_stream();
+        let mut stream = self.take_stream();
+        if let Some(stream) = stream.as_mut() {
+            stream.end_timeout(); // FETCHes are statements of their own
+        }
         let QueryOutput::Rows { columns, rows, .. } = output? else {
             return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "DECLARE CURSOR needs a query that returns rows"));
         };

@@ -350,7 +350,7 @@ impl Session {
     }
 
     /// An error in the implicit transaction rolls it back.
-    async fn fail_extended(&mut self) {
+    pub(crate) async fn fail_extended(&mut self) {
         if self.implicit {
             self.implicit = false;
             let _ = self.end_block(false).await;

@@ -13,8 +13,9 @@
 //! own transaction (its snapshot) and commits it when the rows run out (or when it is
 //! closed); one that began inside a block (BEGIN, or the extended protocol's implicit
 //! transaction) reads each page through the block's transaction, and fails with 34000
-//! once that block has ended. The statement timeout and cancel requests apply to every
-//! page, as they apply to a statement.
+//! once that block has ended. Cancel requests apply to every page; the statement
+//! timeout to every page of a stream read in one go (a simple query, COPY TO); a portal or cursor read
+//! over several messages is timed only while its first page is read.
 
 use crate::error::{sqlstate, SqlError};
 use crate::exec::stream::RowStream;
@@ -51,6 +52,13 @@ impl QueryStream {
         self.rows.is_done()
     }
 
+    /// Stops applying the statement timeout to the pages still to come: for a stream the
+    /// client reads across several messages (a portal, a cursor), where other statements
+    /// may run in between and must not be cancelled by this one's timer.
+    pub fn end_timeout(&mut self) {
+        self.timer = None;
+    }
+
     /// The command tag once every row was taken.
     pub fn tag(&self) -> String {
         format!("SELECT {}", self.produced())
@@ -75,7 +83,8 @@ impl Session {
     }
 
     /// The next rows of `stream`, empty once it is done (its own transaction is then
-    /// committed). An error ends the stream; in a block it fails the block.
+    /// committed). An error ends the stream; in a block it fails the block (the extended
+    /// protocol's implicit one is rolled back).
     pub async fn next_rows(&mut self, stream: &mut QueryStream) -> Result<Vec<Row>, SqlError> {
         if stream.is_done() {
             return Ok(Vec::new());
@@ -92,7 +101,8 @@ impl Session {
                 if let Some(tx) = stream.own_tx.take() {
                     let _ = tx.rollback().await;
                 } else if stream.block == self.block_generation {
-                    self.fail_block();
+                    // As a failed statement of the block: an implicit block rolls back.
+                    self.fail_extended().await;
                 }
                 stream.timer = None;
             }
