@@ -14,8 +14,8 @@
 //! closed); one that began inside a block (BEGIN, or the extended protocol's implicit
 //! transaction) reads each page through the block's transaction, and fails with 34000
 //! once that block has ended. Cancel requests apply to every page; the statement
-//! timeout to every page of a stream read in one go (a simple query, COPY TO); a portal or cursor read
-//! over several messages is timed only while its first page is read.
+//! timeout to every page of a stream read in one go (a simple query, COPY TO), while a
+//! portal or cursor read over several messages is timed only for its first page.
 
 use crate::error::{sqlstate, SqlError};
 use crate::exec::stream::RowStream;
