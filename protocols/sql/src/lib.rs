@@ -38,6 +38,7 @@ pub mod plan;
 pub mod prepared;
 pub mod roles;
 pub mod session;
+mod settings;
 pub mod timeouts;
 pub mod types;
 

@@ -15,7 +15,7 @@ use crate::types::SqlType;
 use crate::{Column, Engine, QueryOutput, StatementDescription, TransactionStatus};
 use orbit_storage::{Transaction, Value};
 use sqlparser::ast::{self, Statement};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -93,7 +93,7 @@ pub struct Session {
     pub(crate) engine: Arc<Engine>,
     pub(crate) database: String,
     pub(crate) user: String,
-    settings: BTreeMap<String, String>,
+    settings: crate::settings::Settings,
     pub(crate) tx: Option<Box<dyn Transaction>>,
     pub(crate) status: TransactionStatus,
     pub(crate) cancel: Arc<AtomicBool>,
@@ -112,6 +112,9 @@ pub struct Session {
     /// Savepoints: name, length of `block_log` and of `block_ddl` when it was set.
     savepoints: Vec<(String, usize, usize)>,
     replaying: bool,
+    /// The block's transaction was begun for the statement now running, so its snapshot
+    /// is already that statement's (no refresh needed).
+    fresh_snapshot: bool,
     /// The open block is the extended protocol's implicit transaction (from the first
     /// Execute after a Sync up to the next Sync), not a BEGIN block.
     implicit: bool,
@@ -167,6 +170,7 @@ impl Session {
             replay_draws: None,
             savepoints: Vec::new(),
             replaying: false,
+            fresh_snapshot: false,
             implicit: false,
             notices: Vec::new(),
             statement_index: 0,
@@ -254,6 +258,7 @@ impl Session {
             self.tx = Some(self.engine.storage.begin().await?);
             self.status = TransactionStatus::InBlock;
             self.implicit = true;
+            self.fresh_snapshot = true;
         }
         match &stmt {
             Statement::StartTransaction { .. } if self.implicit => {
@@ -266,6 +271,7 @@ impl Session {
             _ => {}
         }
         let result = self.execute_statement(&stmt, param_types, params).await;
+        self.fresh_snapshot = false;
         if result.is_err() {
             self.fail_extended().await;
         }
@@ -363,6 +369,12 @@ impl Session {
             return Some(self.user.clone());
         }
         self.settings.get(&n).cloned()
+    }
+
+    /// Changes whenever a setting does (SET, RESET, SET TRANSACTION): what a listener
+    /// derived from the settings stays valid while this stays the same.
+    pub fn settings_version(&self) -> u64 {
+        self.settings.version()
     }
 
     /// The DEALLOCATE requests run since the last call (None = DEALLOCATE ALL).
@@ -843,8 +855,10 @@ impl Session {
                 Some(tx) => tx,
                 None => self.engine.storage.begin().await?,
             };
-            // READ COMMITTED: each statement of a block sees every commit made before it.
-            if let Err(e) = tx.refresh_snapshot().await {
+            // READ COMMITTED: each statement of a block sees every commit made before it
+            // (a transaction begun for this very statement already does).
+            let fresh = std::mem::take(&mut self.fresh_snapshot);
+            if let Err(e) = if fresh { Ok(()) } else { tx.refresh_snapshot().await } {
                 self.tx = Some(tx);
                 return Err(e.into());
             }
