@@ -2,8 +2,8 @@
 //! SQL layers without RocksDB (which takes long to build): `cargo run --release -p
 //! orbit-postgres --example memory_server -- PORT`, then pgbench against 127.0.0.1:PORT.
 
-use orbit_protocol_api::{ListenerContext, ProtocolListener};
 use orbit_postgres::PostgresListener;
+use orbit_protocol_api::{ListenerContext, ProtocolListener};
 use orbit_storage::{KvTableStorage, MemoryEngine};
 use std::sync::Arc;
 
