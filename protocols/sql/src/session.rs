@@ -115,6 +115,9 @@ pub struct Session {
     /// The block's transaction was begun for the statement now running, so its snapshot
     /// is already that statement's (no refresh needed).
     fresh_snapshot: bool,
+    /// The current schema as last resolved, with the settings version and the catalog
+    /// snapshot it was resolved under (search_path names schemas that may come and go).
+    schema_cache: parking_lot::Mutex<Option<(u64, Arc<crate::catalog::CatalogState>, String)>>,
     /// The open block is the extended protocol's implicit transaction (from the first
     /// Execute after a Sync up to the next Sync), not a BEGIN block.
     implicit: bool,
@@ -171,6 +174,7 @@ impl Session {
             savepoints: Vec::new(),
             replaying: false,
             fresh_snapshot: false,
+            schema_cache: parking_lot::Mutex::new(None),
             implicit: false,
             notices: Vec::new(),
             statement_index: 0,
@@ -364,11 +368,20 @@ impl Session {
 
     /// Current value of a setting (case-insensitive name).
     pub fn setting(&self, name: &str) -> Option<String> {
-        let n = name.to_ascii_lowercase();
+        self.setting_ref(name).map(str::to_string)
+    }
+
+    /// [`Session::setting`] without copying the value.
+    pub(crate) fn setting_ref(&self, name: &str) -> Option<&str> {
+        let n: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            name.to_ascii_lowercase().into()
+        } else {
+            name.into()
+        };
         if n == "session_authorization" {
-            return Some(self.user.clone());
+            return Some(&self.user);
         }
-        self.settings.get(&n).cloned()
+        self.settings.get(&n).map(String::as_str)
     }
 
     /// Changes whenever a setting does (SET, RESET, SET TRANSACTION): what a listener
@@ -391,16 +404,26 @@ impl Session {
         if self.mysql.is_some() {
             return crate::mysql::current_schema(self);
         }
-        let path = self.settings.get("search_path").cloned().unwrap_or_default();
         let cat = self.engine.catalog();
+        let version = self.settings.version();
+        let mut cached = self.schema_cache.lock();
+        if let Some((v, c, schema)) = cached.as_ref() {
+            if *v == version && Arc::ptr_eq(c, &cat) {
+                return schema.clone();
+            }
+        }
+        let path = self.settings.get("search_path").cloned().unwrap_or_default();
+        let mut schema = "public".to_string();
         for part in path.split(',') {
             let p = part.trim().trim_matches('"').to_string();
             let p = if p == "$user" { self.user.clone() } else { p };
             if cat.schemas.contains(&format!("{}.{}", self.database, p)) {
-                return p;
+                schema = p;
+                break;
             }
         }
-        "public".into()
+        *cached = Some((version, cat, schema.clone()));
+        schema
     }
 
     pub(crate) fn binder<'a>(&self, cat: &'a crate::catalog::CatalogState, params: &[SqlType]) -> Binder<'a> {
