@@ -373,11 +373,8 @@ impl Session {
 
     /// [`Session::setting`] without copying the value.
     pub(crate) fn setting_ref(&self, name: &str) -> Option<&str> {
-        let n: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            name.to_ascii_lowercase().into()
-        } else {
-            name.into()
-        };
+        let n: std::borrow::Cow<'_, str> =
+            if name.bytes().any(|b| b.is_ascii_uppercase()) { name.to_ascii_lowercase().into() } else { name.into() };
         if n == "session_authorization" {
             return Some(&self.user);
         }
