@@ -117,6 +117,8 @@ pub struct ConnectionState {
     pub portals: HashMap<String, Portal>,
     /// ParameterStatus values the client has seen, to report changes after SET.
     pub reported: HashMap<&'static str, String>,
+    /// The session's settings version when `reported` was last brought up to date.
+    pub reported_version: Option<u64>,
     pub user: String,
     /// The application_name from the startup packet, reported when the engine has none.
     pub application_name: String,
@@ -176,6 +178,10 @@ where
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
     let Some(session) = state.session.as_ref() else { return Ok(()) };
+    let version = session.settings_version();
+    if state.reported_version == Some(version) {
+        return Ok(());
+    }
     // Collected first: a Session is not Sync, so no reference to it may live across an await.
     let mut changed = Vec::new();
     for (name, default) in REPORTED_PARAMETERS {
@@ -188,6 +194,7 @@ where
         state.reported.insert(name, value.clone());
         client.feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(name.to_string(), value))).await?;
     }
+    state.reported_version = Some(version);
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub mod plan;
 pub mod prepared;
 pub mod roles;
 pub mod session;
+mod settings;
 pub mod streaming;
 pub mod timeouts;
 pub mod types;

@@ -15,7 +15,7 @@ use crate::types::SqlType;
 use crate::{Column, Engine, QueryOutput, StatementDescription, TransactionStatus};
 use orbit_storage::{Transaction, Value};
 use sqlparser::ast::{self, Statement};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -93,7 +93,7 @@ pub struct Session {
     pub(crate) engine: Arc<Engine>,
     pub(crate) database: String,
     pub(crate) user: String,
-    settings: BTreeMap<String, String>,
+    settings: crate::settings::Settings,
     pub(crate) tx: Option<Box<dyn Transaction>>,
     pub(crate) status: TransactionStatus,
     pub(crate) cancel: Arc<AtomicBool>,
@@ -112,6 +112,12 @@ pub struct Session {
     /// Savepoints: name, length of `block_log` and of `block_ddl` when it was set.
     savepoints: Vec<(String, usize, usize)>,
     replaying: bool,
+    /// The block's transaction was begun for the statement now running, so its snapshot
+    /// is already that statement's (no refresh needed).
+    fresh_snapshot: bool,
+    /// The current schema as last resolved, with the settings version and the catalog
+    /// snapshot it was resolved under (search_path names schemas that may come and go).
+    schema_cache: parking_lot::Mutex<Option<(u64, Arc<crate::catalog::CatalogState>, String)>>,
     /// The open block is the extended protocol's implicit transaction (from the first
     /// Execute after a Sync up to the next Sync), not a BEGIN block.
     implicit: bool,
@@ -175,6 +181,8 @@ impl Session {
             replay_draws: None,
             savepoints: Vec::new(),
             replaying: false,
+            fresh_snapshot: false,
+            schema_cache: parking_lot::Mutex::new(None),
             implicit: false,
             notices: Vec::new(),
             statement_index: 0,
@@ -266,6 +274,7 @@ impl Session {
             self.tx = Some(self.engine.storage.begin().await?);
             self.status = TransactionStatus::InBlock;
             self.implicit = true;
+            self.fresh_snapshot = true;
         }
         match &stmt {
             Statement::StartTransaction { .. } if self.implicit => {
@@ -278,6 +287,7 @@ impl Session {
             _ => {}
         }
         let result = self.execute_statement(&stmt, param_types, params).await;
+        self.fresh_snapshot = false;
         if result.is_err() {
             self.fail_extended().await;
         }
@@ -370,11 +380,23 @@ impl Session {
 
     /// Current value of a setting (case-insensitive name).
     pub fn setting(&self, name: &str) -> Option<String> {
-        let n = name.to_ascii_lowercase();
+        self.setting_ref(name).map(str::to_string)
+    }
+
+    /// [`Session::setting`] without copying the value.
+    pub(crate) fn setting_ref(&self, name: &str) -> Option<&str> {
+        let n: std::borrow::Cow<'_, str> =
+            if name.bytes().any(|b| b.is_ascii_uppercase()) { name.to_ascii_lowercase().into() } else { name.into() };
         if n == "session_authorization" {
-            return Some(self.user.clone());
+            return Some(&self.user);
         }
-        self.settings.get(&n).cloned()
+        self.settings.get(&n).map(String::as_str)
+    }
+
+    /// Changes whenever a setting does (SET, RESET, SET TRANSACTION): what a listener
+    /// derived from the settings stays valid while this stays the same.
+    pub fn settings_version(&self) -> u64 {
+        self.settings.version()
     }
 
     /// The DEALLOCATE requests run since the last call (None = DEALLOCATE ALL).
@@ -391,16 +413,26 @@ impl Session {
         if self.mysql.is_some() {
             return crate::mysql::current_schema(self);
         }
-        let path = self.settings.get("search_path").cloned().unwrap_or_default();
         let cat = self.engine.catalog();
+        let version = self.settings.version();
+        let mut cached = self.schema_cache.lock();
+        if let Some((v, c, schema)) = cached.as_ref() {
+            if *v == version && Arc::ptr_eq(c, &cat) {
+                return schema.clone();
+            }
+        }
+        let path = self.settings.get("search_path").cloned().unwrap_or_default();
+        let mut schema = "public".to_string();
         for part in path.split(',') {
             let p = part.trim().trim_matches('"').to_string();
             let p = if p == "$user" { self.user.clone() } else { p };
             if cat.schemas.contains(&format!("{}.{}", self.database, p)) {
-                return p;
+                schema = p;
+                break;
             }
         }
-        "public".into()
+        *cached = Some((version, cat, schema.clone()));
+        schema
     }
 
     pub(crate) fn binder<'a>(&self, cat: &'a crate::catalog::CatalogState, params: &[SqlType]) -> Binder<'a> {
@@ -899,8 +931,10 @@ impl Session {
                 Some(tx) => tx,
                 None => self.engine.storage.begin().await?,
             };
-            // READ COMMITTED: each statement of a block sees every commit made before it.
-            if let Err(e) = tx.refresh_snapshot().await {
+            // READ COMMITTED: each statement of a block sees every commit made before it
+            // (a transaction begun for this very statement already does).
+            let fresh = std::mem::take(&mut self.fresh_snapshot);
+            if let Err(e) = if fresh { Ok(()) } else { tx.refresh_snapshot().await } {
                 self.tx = Some(tx);
                 return Err(e.into());
             }

@@ -67,7 +67,7 @@ pub fn format_ms(ms: u64) -> String {
 }
 
 fn setting_duration(session: &Session, name: &str) -> Option<Duration> {
-    let ms = parse_ms(name, &session.setting(name)?).ok()?;
+    let ms = parse_ms(name, session.setting_ref(name)?).ok()?;
     (ms > 0).then(|| Duration::from_millis(ms))
 }
 
