@@ -11,8 +11,8 @@
 # Usage: benches/pgbench.sh [-T SECONDS] [-s SCALE] [-c CLIENTS] [-j THREADS] [-r COPY_ROWS]
 #        [-m MEMORY_COPY_ROWS] (0 skips the memory figure)
 # Needs pgbench, psql and the PostgreSQL 15 server (Debian: postgresql-15,
-# postgresql-client-15); builds orbit-server in release mode. Both run with their default
-# durability: Orbit writes the RocksDB WAL on every commit without fsync (survives kill -9
+# postgresql-client-15); builds orbit-server in release mode (or uses the binary
+# ORBIT_SERVER_BIN names). Both run with their default durability: Orbit writes the RocksDB WAL on every commit without fsync (survives kill -9
 # of the server), PostgreSQL fsyncs its WAL at every commit (synchronous_commit=on).
 # PostgreSQL refuses to run as root: as root it runs as the `postgres` system user of the
 # Debian package (or `orbitbench`, created with useradd -r when neither exists).
@@ -40,12 +40,16 @@ while [ $# -gt 0 ]; do
 done
 pg_bin=/usr/lib/postgresql/15/bin
 
-cargo build --locked --release -q -p orbit-server
 work="$(mktemp -d)"
 chmod 755 "$work"
 # A private copy: the target directory may be shared with other builds.
 bin="$work/orbit-server"
-cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
+if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
+    cp "$ORBIT_SERVER_BIN" "$bin"
+else
+    cargo build --locked --release -q -p orbit-server
+    cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
+fi
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
