@@ -13,7 +13,8 @@
 # Needs pgbench, psql and the PostgreSQL 15 server (Debian: postgresql-15,
 # postgresql-client-15); builds orbit-server in release mode (or uses the binary
 # ORBIT_SERVER_BIN names). Both run with their default durability: Orbit writes the
-# RocksDB WAL on every commit without fsync (survives kill -9 of the server), PostgreSQL fsyncs its WAL at every commit (synchronous_commit=on).
+# RocksDB WAL on every commit without fsync (survives kill -9 of the server), PostgreSQL
+# fsyncs its WAL at every commit (synchronous_commit=on).
 # PostgreSQL refuses to run as root: as root it runs as the `postgres` system user of the
 # Debian package (or `orbitbench`, created with useradd -r when neither exists).
 set -euo pipefail
