@@ -1,7 +1,8 @@
 //! Merges a transaction's own writes into an ordered scan of its snapshot.
 //!
 //! The snapshot is read in pages whose size grows as the caller keeps pulling, so a
-//! `LIMIT 1` reads one entry while a full scan reads in large pages. A pending write
+//! `LIMIT 1` reads one entry while a full scan reads in large pages; a first page as
+//! large as the caller's hint (up to 16 Ki entries) covers a paged scan in one read. A pending write
 //! (put or tombstone) shadows the snapshot entry with the same key.
 
 use crate::engine::{KeyRange, KvPair, KvSnapshot};
@@ -10,6 +11,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 
 const MAX_PAGE: usize = 1024;
+/// A first page may be larger than `MAX_PAGE` when the caller says it needs that many (a
+/// paged scan's page plus its look-ahead row should cost one engine read, not two).
+const MAX_FIRST_PAGE: usize = 16 * 1024;
 
 pub(crate) struct MergedScanner<'a> {
     snapshot: &'a dyn KvSnapshot,
@@ -45,7 +49,7 @@ impl<'a> MergedScanner<'a> {
             snapshot_done: range.is_empty(),
             remaining: range,
             reverse,
-            page: first_page.clamp(1, MAX_PAGE),
+            page: first_page.clamp(1, MAX_FIRST_PAGE),
             buffer: VecDeque::new(),
             local,
         }
@@ -63,7 +67,7 @@ impl<'a> MergedScanner<'a> {
                 self.remaining.start = Bound::Excluded(last.clone());
             }
         }
-        self.page = (self.page * 4).min(MAX_PAGE);
+        self.page = (self.page * 4).min(MAX_PAGE.max(self.page));
         self.buffer.extend(page);
         Ok(())
     }
