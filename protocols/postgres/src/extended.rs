@@ -6,9 +6,9 @@
 //! keeps the rows in the portal, sending at most `max_rows` per Execute followed by
 //! PortalSuspended until the rows run out. A pipeline SELECT (`orbit_sql::streaming`)
 //! keeps only a page of rows in the portal and reads the next as the client asks for
-//! them, so a fetch size (JDBC's, a driver's portal) keeps memory bounded. Errors are returned to pgwire, which sends the
-//! ErrorResponse and discards messages until Sync; Sync answers with ReadyForQuery and
-//! the session's transaction status.
+//! them, so a fetch size (JDBC's, a driver's portal) keeps memory bounded. Errors are
+//! returned to pgwire, which sends the ErrorResponse and discards messages until Sync;
+//! Sync answers with ReadyForQuery and the session's transaction status.
 
 use crate::encoding::decode_param;
 use crate::error::{error_info, from_sql_error, pg_error, sqlstate};

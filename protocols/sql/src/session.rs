@@ -1010,7 +1010,6 @@ impl Session {
                     });
                 }
                 let dml_ctes = self.run_dml_ctes(tx, q, param_types, params).await?;
-                let dml_ctes_ran = !dml_ctes.is_empty();
                 let cacheable = dml_ctes.is_empty() && self.plan_slot.is_some();
                 let cat = self.engine.catalog();
                 let (bound, reads_session) = {
@@ -1031,7 +1030,7 @@ impl Session {
                     });
                 }
                 let plan = Arc::new(bound.plan);
-                let rows = if dml_ctes_ran { self.run_plan(tx, &plan, params).await? } else { self.run_query_plan(tx, q, &plan, params).await? };
+                let rows = self.run_query_plan(tx, q, &plan, params).await?; // never streams a WITH
                 Ok(QueryOutput::Rows {
                     columns: bound.cols.into_iter().map(|(name, ty)| Column::new(name, ty)).collect(),
                     rows,
@@ -1116,7 +1115,7 @@ impl Session {
     ) -> Result<Vec<Vec<Value>>, SqlError> {
         if self.take_stream_permission() && q.with.is_none() {
             let now = self.statement_now();
-            if let Some(mut rows) = exec::stream::RowStream::new(plan.clone(), params.to_vec(), now, self.session_info())? {
+            if let Some(mut rows) = exec::stream::RowStream::new(plan, params, now, || self.session_info())? {
                 let first = Box::pin(rows.next_batch(tx, &self.cancel)).await?; // boxed: keeps this future small
                 if !rows.is_done() {
                     let block = self.block_generation;

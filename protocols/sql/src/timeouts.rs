@@ -165,13 +165,7 @@ impl StatementTimer {
 
     /// The statement's result, with a cancellation the timer caused named as a timeout.
     pub fn finish<T>(self, result: Result<T, SqlError>) -> Result<T, SqlError> {
-        match result {
-            Err(mut e) if e.code == sqlstate::QUERY_CANCELED && self.fired.load(Ordering::Relaxed) => {
-                e.message = "canceling statement due to statement timeout".into();
-                Err(e)
-            }
-            other => other,
-        }
+        result.map_err(|e| self.describe(e))
     }
 }
 

@@ -135,6 +135,13 @@ pub(crate) enum ScanRequest {
 }
 
 impl ScanRequest {
+    /// Whether `scan`'s access path is a primary-key point read (or an unmeetable key),
+    /// decided without evaluating its values.
+    pub(crate) fn is_point(scan: &ScanNode) -> bool {
+        let a = &scan.access;
+        a.index.is_none() && !scan.pk.is_empty() && a.eq.len() == scan.pk.len()
+    }
+
     pub(crate) fn of(scan: &ScanNode, params: &[Value], now: i64) -> Result<ScanRequest, SqlError> {
         let a = &scan.access;
         if a.is_full() {
@@ -163,7 +170,7 @@ impl ScanRequest {
             Some(e) => key_value_loose(eval_const(e, params, now)?, &next_ty),
             None => None,
         };
-        if a.index.is_none() && prefix.len() == scan.pk.len() && !prefix.is_empty() {
+        if Self::is_point(scan) {
             return Ok(ScanRequest::Get(prefix));
         }
         let bound = |extra: Option<Value>| -> Bound<Vec<Value>> {

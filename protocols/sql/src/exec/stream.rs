@@ -49,19 +49,32 @@ pub struct RowStream {
 }
 
 impl RowStream {
-    /// A stream over `plan`; `None` when it is not a pipeline (see [`pipeline_scan`]).
+    /// A stream over `plan`; `None` when it is not a pipeline (see [`pipeline_scan`]) or
+    /// reads one row at most. Decided before anything is copied: every SELECT a listener
+    /// could stream asks, point reads included.
     pub fn new(
-        plan: Arc<Plan>,
-        params: Vec<Value>,
+        plan: &Arc<Plan>,
+        params: &[Value],
         now: i64,
-        session_info: HashMap<String, String>,
+        session_info: impl FnOnce() -> HashMap<String, String>,
     ) -> Result<Option<RowStream>, SqlError> {
-        let Some(scan) = pipeline_scan(&plan) else { return Ok(None) };
+        let Some(scan) = pipeline_scan(plan) else { return Ok(None) };
+        if ScanRequest::is_point(scan) {
+            return Ok(None);
+        }
         let scan_id = scan.id;
-        // A point read (one row at most) or an unmeetable key has nothing to stream.
-        let ScanRequest::Range(order, options) = ScanRequest::of(scan, &params, now)? else { return Ok(None) };
+        // An unmeetable key has nothing to stream either.
+        let ScanRequest::Range(order, options) = ScanRequest::of(scan, params, now)? else { return Ok(None) };
         let cursor = ScanCursor::new(scan.table.clone(), order, options);
-        Ok(Some(RowStream { plan, scan_id, cursor, params, now, session_info, produced: 0 }))
+        Ok(Some(RowStream {
+            plan: plan.clone(),
+            scan_id,
+            cursor,
+            params: params.to_vec(),
+            now,
+            session_info: session_info(),
+            produced: 0,
+        }))
     }
 
     /// Output rows produced so far.

@@ -2,8 +2,8 @@
 //!
 //! The snapshot is read in pages whose size grows as the caller keeps pulling, so a
 //! `LIMIT 1` reads one entry while a full scan reads in large pages; a first page as
-//! large as the caller's hint (up to 16 Ki entries) covers a paged scan in one read. A pending write
-//! (put or tombstone) shadows the snapshot entry with the same key.
+//! large as the caller's hint (up to 16 Ki entries) covers a paged scan in one read. A
+//! pending write (put or tombstone) shadows the snapshot entry with the same key.
 
 use crate::engine::{KeyRange, KvPair, KvSnapshot};
 use crate::error::StorageResult;
