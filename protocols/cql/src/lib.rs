@@ -9,8 +9,10 @@
 //!   values' native encoding.
 //! - [`engine`]: the contract between the wire and the executor; [`error`]: the one
 //!   error type of this crate, mapped once to CQL error codes.
-//! - [`types`]: CQL data types, shared by all of the above.
+//! - [`types`]: CQL data types; [`schema`]: keyspace/table/type definitions — both
+//!   shared by all of the above.
 
 pub mod engine;
 pub mod error;
+pub mod schema;
 pub mod types;
