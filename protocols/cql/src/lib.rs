@@ -14,5 +14,6 @@
 
 pub mod engine;
 pub mod error;
+pub mod model;
 pub mod schema;
 pub mod types;

@@ -1,0 +1,9 @@
+//! The wide-column model over `TableStorage`: values and their native encoding
+//! ([`value`], [`native`]), order-preserving keys and Murmur3 tokens ([`keys`]), the
+//! schema catalog ([`catalog`]) and Cassandra's cell storage semantics ([`cells`],
+//! [`store`]).
+
+pub mod native;
+pub mod value;
+
+pub use value::CqlValue;
