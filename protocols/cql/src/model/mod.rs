@@ -3,6 +3,7 @@
 //! schema catalog ([`catalog`]) and Cassandra's cell storage semantics ([`cells`],
 //! [`store`]).
 
+pub mod keys;
 pub mod murmur3;
 pub mod native;
 pub mod value;
