@@ -3,9 +3,11 @@
 //! schema catalog ([`catalog`]) and Cassandra's cell storage semantics ([`cells`],
 //! [`store`]).
 
+pub mod codec;
 pub mod keys;
 pub mod murmur3;
 pub mod native;
+pub mod schema_codec;
 pub mod value;
 
 pub use value::CqlValue;
