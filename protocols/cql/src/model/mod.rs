@@ -3,11 +3,13 @@
 //! schema catalog ([`catalog`]) and Cassandra's cell storage semantics ([`cells`],
 //! [`store`]).
 
+pub mod catalog;
 pub mod codec;
 pub mod keys;
 pub mod murmur3;
 pub mod native;
 pub mod schema_codec;
+pub mod space;
 pub mod value;
 
 pub use value::CqlValue;
