@@ -4,12 +4,15 @@
 //! [`store`]).
 
 pub mod catalog;
+pub mod cells;
 pub mod codec;
 pub mod keys;
 pub mod murmur3;
 pub mod native;
+pub mod read;
 pub mod schema_codec;
 pub mod space;
+pub mod store;
 pub mod value;
 
 pub use value::CqlValue;
