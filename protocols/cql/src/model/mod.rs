@@ -16,3 +16,6 @@ pub mod store;
 pub mod value;
 
 pub use value::CqlValue;
+
+#[cfg(test)]
+mod store_tests;
