@@ -15,7 +15,29 @@ pub mod space;
 pub mod store;
 pub mod value;
 
+pub use catalog::Catalog;
+pub use read::{ColumnData, Page, Position, RowData, Slice};
+pub use store::{ColumnOp, ColumnWrite, Mutation, MutationOp, Store, WriteBatch};
 pub use value::CqlValue;
+
+use crate::error::CqlResult;
+use orbit_storage::TableStorage;
+use std::sync::Arc;
+
+/// The catalog and the cell store of one CQL storage.
+pub struct Model {
+    pub catalog: Arc<Catalog>,
+    pub store: Store,
+}
+
+impl Model {
+    /// Opens (or creates) the CQL storage's catalog and store.
+    pub async fn open(storage: Arc<dyn TableStorage>) -> CqlResult<Model> {
+        let catalog = Catalog::open(storage.clone()).await?;
+        let store = Store::new(storage, catalog.handle().clone());
+        Ok(Model { catalog, store })
+    }
+}
 
 #[cfg(test)]
 mod store_tests;

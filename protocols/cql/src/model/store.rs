@@ -395,8 +395,8 @@ impl Store {
                 self.put_cell(tx, key, Cell::live(ts, expiry, value.to_native())).await
             }
             ColumnOp::Set(value) => {
-                self.put_deletion_cell(tx, key, ts - 1).await?;
-                self.remove_shadowed(tx, key, ts - 1).await?;
+                self.put_deletion_cell(tx, key, ts.saturating_sub(1)).await?;
+                self.remove_shadowed(tx, key, ts.saturating_sub(1)).await?;
                 match (ty, value) {
                     (CqlType::Set(_), CqlValue::Set(items)) => {
                         Box::pin(self.write_column(
