@@ -629,6 +629,18 @@ mod tests {
         );
         assert!(parse_partition_key(&types, &composite[..5]).is_err());
         assert!(serialize_partition_key(&[CqlValue::Text(String::new())]).is_err());
+        // Int keys: Cassandra's own tests record token(1) = -4069959284402364209 (cqlsh's
+        // test_parse_select_token, SAI tests' comments) and the dtests' pre-computed
+        // murmur3_hashes (commitlog_test.py) the others.
+        for (k, expected) in [
+            (1, -4069959284402364209i64),
+            (2, -3248873570005575792),
+            (5, -7509452495886106294),
+            (10, -6715243485458697746),
+            (20, 1388667306199997068),
+        ] {
+            assert_eq!(token_of(&serialize_partition_key(&[CqlValue::Int(k)]).unwrap()), expected, "{k}");
+        }
         // Text '123' hashes to Cassandra's token (DataStax Ruby driver murmur3_spec.rb).
         let text = serialize_partition_key(&[CqlValue::Text("123".into())]).unwrap();
         assert_eq!(token_of(&text), -7468325962851647638);
