@@ -472,3 +472,33 @@ mod tests {
         assert!(short.is_of(&udt));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix and byte-flip of valid encodings decodes or errors, never panics.
+    #[test]
+    fn garbage_never_panics() {
+        let types = [
+            CqlType::Int,
+            CqlType::Text,
+            CqlType::Decimal,
+            CqlType::Duration,
+            CqlType::Inet,
+            CqlType::List(Box::new(CqlType::Map(Box::new(CqlType::Text), Box::new(CqlType::Varint)))),
+            CqlType::Tuple(vec![CqlType::Int, CqlType::Set(Box::new(CqlType::Timeuuid))]),
+        ];
+        let seed: Vec<u8> = (0u8..=255).cycle().take(300).collect();
+        for ty in &types {
+            for cut in 0..64 {
+                let _ = CqlValue::decode_native(ty, &seed[..cut]);
+                let mut flipped = seed[..cut].to_vec();
+                for b in flipped.iter_mut().step_by(3) {
+                    *b = !*b;
+                }
+                let _ = CqlValue::decode_native(ty, &flipped);
+            }
+        }
+    }
+}
