@@ -14,6 +14,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod exec;
 pub mod model;
 pub mod schema;
 pub mod types;

@@ -1,0 +1,5 @@
+//! The CQL executor: [`crate::engine::CqlEngine`] over the parser's statements and the
+//! wide-column model.
+
+pub mod clock;
+pub mod result;
