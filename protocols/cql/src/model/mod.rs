@@ -37,6 +37,41 @@ impl Model {
         let store = Store::new(storage, catalog.handle().clone());
         Ok(Model { catalog, store })
     }
+
+    /// DROP TABLE and the removal of its cells; `false` when it did not exist and
+    /// `if_exists` was given.
+    pub async fn drop_table(&self, keyspace: &str, name: &str, if_exists: bool) -> CqlResult<bool> {
+        match self.catalog.drop_table(keyspace, name, if_exists).await? {
+            Some(table) => {
+                self.store.purge_table(&table.id).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// DROP KEYSPACE and the removal of its tables' cells.
+    pub async fn drop_keyspace(&self, name: &str, if_exists: bool) -> CqlResult<bool> {
+        match self.catalog.drop_keyspace(name, if_exists).await? {
+            Some(tables) => {
+                for table in tables {
+                    self.store.purge_table(&table.id).await?;
+                }
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// TRUNCATE: removes every cell of the table.
+    pub async fn truncate(&self, keyspace: &str, name: &str) -> CqlResult<()> {
+        let table = self
+            .catalog
+            .table(keyspace, name)
+            .ok_or_else(|| crate::error::CqlError::invalid(format!("Table '{keyspace}.{name}' doesn't exist")))?;
+        self.store.purge_table(&table.id).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
