@@ -3,5 +3,7 @@
 
 pub mod bind;
 pub mod clock;
+pub mod plan;
 pub mod result;
+pub mod run;
 pub mod table_def;

@@ -1,0 +1,132 @@
+//! Running a [`Plan`]: DDL through the catalog (answering schema changes and pushing
+//! them to REGISTERed connections), writes as one storage transaction, SELECT as one
+//! page of a partition slice or a token-order scan with a paging state.
+
+use super::clock::{now_seconds, Clock};
+use super::plan::{Plan, SelectPlan};
+use super::result::{rows, PagingState};
+use crate::engine::{Outcome, QueryParams, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState};
+use crate::error::{CqlError, CqlResult};
+use crate::model::{Model, WriteBatch};
+use crate::schema::ColumnDef;
+use std::ops::Bound;
+use tokio::sync::broadcast;
+
+/// The state every connection shares: the model, the clock and the schema events.
+pub struct Runner {
+    pub model: Model,
+    pub clock: Clock,
+    pub events: broadcast::Sender<SchemaChange>,
+}
+
+impl Runner {
+    pub fn new(model: Model) -> Runner {
+        Runner { model, clock: Clock::default(), events: broadcast::channel(256).0 }
+    }
+
+    fn changed(&self, kind: SchemaChangeKind, target: SchemaChangeTarget) -> Outcome {
+        let change = SchemaChange { kind, target };
+        let _ = self.events.send(change.clone());
+        Outcome::SchemaChange(change)
+    }
+
+    /// "Now" for TTLs: the request's v5 `now_in_seconds`, else the clock.
+    pub fn now(params: &QueryParams) -> i64 {
+        params.now_in_seconds.map_or_else(now_seconds, i64::from)
+    }
+
+    pub async fn run(&self, session: &mut SessionState, plan: Plan, params: &QueryParams) -> CqlResult<Outcome> {
+        match plan {
+            Plan::Use(keyspace) => {
+                if self.model.catalog.keyspace(&keyspace).is_none() {
+                    return Err(CqlError::invalid(format!("Keyspace '{keyspace}' does not exist")));
+                }
+                session.keyspace = Some(keyspace.clone());
+                Ok(Outcome::SetKeyspace(keyspace))
+            }
+            Plan::CreateKeyspace { def, if_not_exists } => {
+                let keyspace = def.name.clone();
+                if self.model.catalog.create_keyspace(def, if_not_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Created, SchemaChangeTarget::Keyspace { keyspace }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::DropKeyspace { name, if_exists } => {
+                if self.model.drop_keyspace(&name, if_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Dropped, SchemaChangeTarget::Keyspace { keyspace: name }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::CreateTable { def, if_not_exists } => {
+                let (keyspace, table) = (def.keyspace.clone(), def.name.clone());
+                if self.model.catalog.create_table(def, if_not_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Created, SchemaChangeTarget::Table { keyspace, table }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::DropTable { keyspace, name, if_exists } => {
+                if self.model.drop_table(&keyspace, &name, if_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Dropped, SchemaChangeTarget::Table { keyspace, table: name }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::Truncate { keyspace, name } => {
+                self.model.truncate(&keyspace, &name).await?;
+                Ok(Outcome::Void)
+            }
+            Plan::Write { mutations, timestamp } => {
+                let batch = self.batch(vec![(mutations, timestamp)], params);
+                self.model.store.write(&batch).await?;
+                Ok(Outcome::Void)
+            }
+            Plan::Select(select) => self.select(select, params).await,
+        }
+    }
+
+    /// One write batch: statements without `USING TIMESTAMP` take the request's default
+    /// timestamp or one server timestamp for the whole batch.
+    pub fn batch(
+        &self,
+        statements: Vec<(Vec<crate::model::Mutation>, Option<i64>)>,
+        params: &QueryParams,
+    ) -> WriteBatch {
+        let default = params.default_timestamp.unwrap_or_else(|| self.clock.timestamp());
+        let mut mutations = Vec::new();
+        for (ms, ts) in statements {
+            for mut m in ms {
+                m.timestamp = ts.unwrap_or(default);
+                mutations.push(m);
+            }
+        }
+        WriteBatch { mutations, now: Self::now(params) }
+    }
+
+    async fn select(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
+        let table = plan.table.as_ref();
+        let resume = params.paging_state.as_deref().map(PagingState::from_bytes).transpose()?;
+        let remaining = resume.as_ref().map_or(plan.limit.unwrap_or(u64::MAX), |s| s.remaining);
+        let page_size = params.page_size.filter(|n| *n > 0).map_or(u64::MAX, |n| n as u64);
+        let want = usize::try_from(remaining.min(page_size)).unwrap_or(usize::MAX);
+        let now = Self::now(params);
+        let position = resume.as_ref().map(|s| &s.position);
+        let page = match &plan.partition {
+            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await?,
+            None => self.model.store.scan(table, Bound::Unbounded, Bound::Unbounded, want, position, now).await?,
+        };
+        let left = remaining.saturating_sub(page.rows.len() as u64);
+        let paging_state = match &page.next {
+            Some(next) if left > 0 => Some(PagingState { position: next.clone(), remaining: left }.to_bytes()),
+            _ => None,
+        };
+        let columns: Vec<&ColumnDef> = plan.columns.iter().filter_map(|i| table.columns.get(*i)).collect();
+        Ok(Outcome::Rows(rows(table, &columns, &page, paging_state)?))
+    }
+}
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;
