@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cells;
 pub mod codec;
 pub mod keys;
+pub mod lwt;
 pub mod murmur3;
 pub mod native;
 pub mod read;

@@ -223,7 +223,7 @@ fn merge_columns(
     Ok(any_live)
 }
 
-struct PartitionRead<'a> {
+pub(super) struct PartitionRead<'a> {
     table: &'a TableDef,
     prefix: Vec<u8>,
     partition_key: Vec<CqlValue>,
@@ -323,7 +323,7 @@ impl Store {
         result.map(|()| page)
     }
 
-    fn partition_read<'a>(&self, table: &'a TableDef, prefix: Vec<u8>) -> CqlResult<PartitionRead<'a>> {
+    pub(super) fn partition_read<'a>(&self, table: &'a TableDef, prefix: Vec<u8>) -> CqlResult<PartitionRead<'a>> {
         let token_raw: [u8; 8] = prefix
             .get(17..25)
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
@@ -361,7 +361,7 @@ impl Store {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn read_rows(
+    pub(super) async fn read_rows(
         &self,
         tx: &mut dyn Transaction,
         part: &PartitionRead<'_>,

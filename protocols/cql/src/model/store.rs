@@ -152,13 +152,15 @@ fn list_key(time: i64, seq: u64) -> [u8; 16] {
 pub struct Store {
     pub(crate) storage: Arc<dyn TableStorage>,
     pub(crate) handle: TableHandle,
+    /// Serializes conditional writes (lightweight transactions) among themselves.
+    pub(crate) lwt: tokio::sync::Mutex<()>,
 }
 
-const CONFLICT_RETRIES: usize = 8;
+pub(super) const CONFLICT_RETRIES: usize = 8;
 
 impl Store {
     pub fn new(storage: Arc<dyn TableStorage>, handle: TableHandle) -> Store {
-        Store { storage, handle }
+        Store { storage, handle, lwt: tokio::sync::Mutex::new(()) }
     }
 
     /// Applies every mutation of `batch` in one storage transaction (retried when a
@@ -205,7 +207,7 @@ impl Store {
         }
     }
 
-    async fn apply(&self, tx: &mut dyn Transaction, m: &Mutation, now: i64) -> CqlResult<()> {
+    pub(super) async fn apply(&self, tx: &mut dyn Transaction, m: &Mutation, now: i64) -> CqlResult<()> {
         let table = m.table.as_ref();
         let partition = partition_of(table, &m.partition_key)?;
         let ttl = m.ttl.unwrap_or(table.default_ttl);

@@ -477,3 +477,43 @@ async fn a_static_only_partition_pages_as_one_row() {
     }
     assert_eq!(total, 2);
 }
+
+#[tokio::test]
+async fn conditional_writes_see_the_current_row() {
+    use super::lwt::RowRef;
+    let (s, t) = (Arc::new(store().await), table(ClusteringOrder::Asc));
+    let insert = |val: &str| WriteBatch {
+        mutations: vec![write(&t, 1, 1, 10, true, vec![("v", ColumnOp::Set(text(val)))])],
+        now: NOW,
+    };
+    let key = [CqlValue::Int(1)];
+    let ck = [CqlValue::Int(1)];
+    let target = || RowRef { table: &t, partition_key: &key, clustering: &ck };
+    let (applied, seen) = s.write_if(&insert("first"), target(), |row| Ok(row.is_none())).await.unwrap();
+    assert!(applied && seen.is_none());
+    let (applied, seen) = s.write_if(&insert("second"), target(), |row| Ok(row.is_none())).await.unwrap();
+    assert!(!applied);
+    assert_eq!(seen.unwrap().value(&t, "v").unwrap(), Some(text("first")));
+    assert_eq!(v(&rows(&s, &t, 1).await[0], &t, "v"), Some(text("first")));
+    // Concurrent INSERT ... IF NOT EXISTS on one row: exactly one applies.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (s, t) = (s.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            let batch = WriteBatch {
+                mutations: vec![write(&t, 2, 2, 10 + i, true, vec![("v", ColumnOp::Set(text("x")))])],
+                now: NOW,
+            };
+            let (pk, ck) = ([CqlValue::Int(2)], [CqlValue::Int(2)]);
+            let target = RowRef { table: &t, partition_key: &pk, clustering: &ck };
+            s.write_if(&batch, target, |row| Ok(row.is_none())).await.unwrap().0
+        }));
+    }
+    let mut applied = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            applied += 1;
+        }
+    }
+    assert_eq!(applied, 1);
+}

@@ -1,0 +1,74 @@
+//! Lightweight transactions (`INSERT ... IF NOT EXISTS`, `UPDATE ... IF`, `DELETE ...
+//! IF`): the row a condition names is read and the batch written in one storage
+//! transaction, conditional writes serialized among themselves and retried when a plain
+//! write of the same cells committed in between. The executor decides the condition;
+//! the store hands it the current row and answers it with `[applied]`.
+
+use super::read::{Page, RowData, Slice};
+use super::store::{partition_of, Store, WriteBatch, CONFLICT_RETRIES};
+use super::value::CqlValue;
+use crate::error::CqlResult;
+use crate::schema::TableDef;
+use orbit_storage::StorageError;
+use std::ops::Bound;
+
+/// The row a condition is about (`clustering` empty for a table without clustering
+/// columns, or for conditions on static columns only).
+pub struct RowRef<'a> {
+    pub table: &'a TableDef,
+    pub partition_key: &'a [CqlValue],
+    pub clustering: &'a [CqlValue],
+}
+
+impl Store {
+    /// Writes `batch` when `check` accepts the current row (`None`: no live row);
+    /// answers whether it did and the row the condition saw.
+    pub async fn write_if(
+        &self,
+        batch: &WriteBatch,
+        target: RowRef<'_>,
+        check: impl Fn(Option<&RowData>) -> CqlResult<bool> + Send + Sync,
+    ) -> CqlResult<(bool, Option<RowData>)> {
+        let _serial = self.lwt.lock().await;
+        let prefix = partition_of(target.table, target.partition_key)?;
+        let slice = if target.clustering.is_empty() {
+            Slice::all()
+        } else {
+            Slice {
+                start: Bound::Included(target.clustering.to_vec()),
+                end: Bound::Included(target.clustering.to_vec()),
+                reversed: false,
+            }
+        };
+        let mut attempt = 0;
+        loop {
+            let mut tx = self.storage.begin().await?;
+            let part = self.partition_read(target.table, prefix.clone())?;
+            let mut page = Page::default();
+            self.read_rows(tx.as_mut(), &part, &slice, None, 1, batch.now, &mut page).await?;
+            let current = page.rows.into_iter().next();
+            let applies = match check(current.as_ref()) {
+                Ok(a) => a,
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            };
+            if !applies {
+                tx.rollback().await?;
+                return Ok((false, current));
+            }
+            for m in &batch.mutations {
+                if let Err(e) = self.apply(tx.as_mut(), m, batch.now).await {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
+            match tx.commit().await {
+                Ok(()) => return Ok((true, current)),
+                Err(StorageError::Conflict) if attempt < CONFLICT_RETRIES => attempt += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
