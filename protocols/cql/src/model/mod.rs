@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cells;
 pub mod codec;
+pub mod index;
 pub mod keys;
 pub mod lwt;
 pub mod murmur3;

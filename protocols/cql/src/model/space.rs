@@ -1,5 +1,6 @@
 //! The one storage table whose raw keyspace holds everything CQL stores: catalog entries
-//! under [`CATALOG`], cells under [`DATA`] followed by the CQL table's 16-byte id.
+//! under [`CATALOG`], cells under [`DATA`] followed by the CQL table's 16-byte id,
+//! secondary index entries under [`INDEX`] (see [`super::index`]).
 //!
 //! One storage table for all CQL tables (rather than one per CQL table) keeps DDL a
 //! catalog write in one transaction with the schema version, keeps the handle resolved
@@ -16,6 +17,7 @@ use std::hash::{BuildHasher, Hasher};
 pub const TABLE: &str = "cql_space";
 pub const CATALOG: u8 = 0x00;
 pub const DATA: u8 = 0x01;
+pub const INDEX: u8 = 0x02;
 
 /// Creates the storage table when missing and resolves its handle.
 pub async fn open(storage: &dyn TableStorage) -> CqlResult<TableHandle> {

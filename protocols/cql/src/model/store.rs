@@ -188,9 +188,18 @@ impl Store {
         }
     }
 
-    /// Removes every cell of a dropped or truncated table, a page per transaction.
+    /// Removes every cell and index entry of a dropped or truncated table, a page per
+    /// transaction.
     pub async fn purge_table(&self, table_id: &[u8; 16]) -> CqlResult<u64> {
-        let range = KeyRange::prefix(&table_prefix(table_id));
+        let mut index_prefix = vec![super::space::INDEX];
+        index_prefix.extend_from_slice(table_id);
+        let mut removed = self.purge_prefix(&table_prefix(table_id)).await?;
+        removed += self.purge_prefix(&index_prefix).await?;
+        Ok(removed)
+    }
+
+    async fn purge_prefix(&self, prefix: &[u8]) -> CqlResult<u64> {
+        let range = KeyRange::prefix(prefix);
         let mut removed = 0u64;
         loop {
             let mut tx = self.storage.begin().await?;
@@ -276,6 +285,11 @@ impl Store {
                     };
                     let key = column_key(&prefix, &def.name);
                     self.write_column(tx, def, &key, &write.op, m.timestamp, expiry, now).await?;
+                    if let (ColumnOp::Set(value), Some(row), false) = (&write.op, &row, def.ty.is_multi_cell()) {
+                        if def.kind == ColumnKind::Regular {
+                            self.index_value(tx, table, &def.name, value, row).await?;
+                        }
+                    }
                 }
                 Ok(())
             }

@@ -517,3 +517,32 @@ async fn conditional_writes_see_the_current_row() {
     }
     assert_eq!(applied, 1);
 }
+
+#[tokio::test]
+async fn index_lookups_answer_only_rows_that_still_match() {
+    use crate::schema::{IndexDef, IndexTarget};
+    let s = store().await;
+    let mut def = (*table(ClusteringOrder::Asc)).clone();
+    def.indexes.push(IndexDef { name: "t_v".into(), column: "v".into(), target: IndexTarget::Values });
+    let t = Arc::new(def);
+    let index = t.indexes[0].clone();
+    let set = |k, c, ts, val: &str| write(&t, k, c, ts, true, vec![("v", ColumnOp::Set(text(val)))]);
+    apply(&s, vec![set(1, 1, 10, "red"), set(1, 2, 10, "blue"), set(2, 1, 10, "red"), set(3, 5, 10, "red")]).await;
+    // Overwritten and deleted rows drop out although their entries stay.
+    apply(&s, vec![set(3, 5, 11, "green"), op(&t, 2, 11, MutationOp::DeletePartition)]).await;
+    let page = s.index_lookup(&t, &index, &text("red"), 10, None, NOW).await.unwrap();
+    assert_eq!(clusterings(&page.rows), [1]);
+    assert_eq!(page.rows[0].partition_key, vec![CqlValue::Int(1)]);
+    apply(&s, vec![set(4, 1, 12, "red"), set(5, 1, 12, "red"), set(6, 1, 12, "red")]).await;
+    let mut seen = 0;
+    let mut resume = None;
+    loop {
+        let page = s.index_lookup(&t, &index, &text("red"), 2, resume.as_ref(), NOW).await.unwrap();
+        seen += page.rows.len();
+        match page.next {
+            Some(p) => resume = Some(p),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 4);
+}

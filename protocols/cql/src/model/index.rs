@@ -1,0 +1,116 @@
+//! Secondary indexes on regular columns (`CREATE INDEX ON t (v)`): each write of an
+//! indexed value adds an entry `[INDEX][table id][index name][value][token][partition
+//! key][ROWS][clustering]` in the same transaction. Entries are never rewritten on
+//! overwrite or deletion; a lookup reads the row each entry names and keeps it only when
+//! the row still holds the value (Cassandra also resolves stale entries on read), so an
+//! index can never answer a row that does not match.
+
+use super::cells::{partition_prefix, ROWS};
+use super::keys::{push_escaped, push_ordered, read_clustering, token_bytes, token_from_bytes, KeyReader};
+use super::read::{Page, Position, Slice};
+use super::space::INDEX;
+use super::store::{clustering_columns, Store};
+use super::value::{cql_cmp, CqlValue};
+use crate::error::{CqlError, CqlResult};
+use crate::schema::{ClusteringOrder, IndexDef, TableDef};
+use orbit_storage::engine::KeyRange;
+use orbit_storage::Transaction;
+use std::cmp::Ordering;
+use std::ops::Bound;
+
+fn entries_prefix(table: &TableDef, index: &IndexDef, value: &CqlValue) -> CqlResult<Vec<u8>> {
+    let def =
+        table.column(&index.column).ok_or_else(|| CqlError::server(format!("index {} names no column", index.name)))?;
+    let mut key = vec![INDEX];
+    key.extend_from_slice(&table.id);
+    push_escaped(&mut key, index.name.as_bytes());
+    push_ordered(&mut key, &def.ty, value, ClusteringOrder::Asc)?;
+    Ok(key)
+}
+
+impl Store {
+    /// Adds the entries of `value` written to `column` of the row at `row_key` (the
+    /// row's key prefix) for every index on that column.
+    pub(super) async fn index_value(
+        &self,
+        tx: &mut dyn Transaction,
+        table: &TableDef,
+        column: &str,
+        value: &CqlValue,
+        row_key: &[u8],
+    ) -> CqlResult<()> {
+        for index in table.indexes.iter().filter(|i| i.column == column) {
+            let mut key = entries_prefix(table, index, value)?;
+            key.extend_from_slice(row_key.get(17..).unwrap_or(&[]));
+            tx.kv_put(&self.handle, &key, Vec::new()).await?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` live rows whose `index`ed column equals `value`, in token order,
+    /// after `resume` when given.
+    pub async fn index_lookup(
+        &self,
+        table: &TableDef,
+        index: &IndexDef,
+        value: &CqlValue,
+        limit: usize,
+        resume: Option<&Position>,
+        now: i64,
+    ) -> CqlResult<Page> {
+        let prefix = entries_prefix(table, index, value)?;
+        let mut range = KeyRange::prefix(&prefix);
+        if let Some(p) = resume {
+            let mut after = prefix.clone();
+            after.extend_from_slice(&token_bytes(p.token));
+            push_escaped(&mut after, &p.partition_key);
+            after.push(ROWS);
+            after.extend_from_slice(&p.clustering);
+            range.start = Bound::Excluded(after);
+        }
+        let cols = clustering_columns(table);
+        let mut tx = self.storage.begin().await?;
+        let mut page = Page::default();
+        let result: CqlResult<()> = async {
+            'entries: loop {
+                let batch = tx.kv_scan(&self.handle, &range, false, 256).await?;
+                let Some((last, _)) = batch.last() else { break };
+                range.start = Bound::Excluded(last.clone());
+                for (key, _) in batch {
+                    let rest = key.get(prefix.len()..).unwrap_or(&[]);
+                    let mut r = KeyReader::new(rest);
+                    let token = token_from_bytes(r.array()?);
+                    let partition_key = r.escaped()?;
+                    if r.byte()? != ROWS {
+                        return Err(CqlError::server("stored index entry is malformed"));
+                    }
+                    let clustering_bytes = r.rest().to_vec();
+                    let clustering = read_clustering(&mut KeyReader::new(&clustering_bytes), &cols)?;
+                    let part = self.partition_read(table, partition_prefix(&table.id, token, &partition_key))?;
+                    let slice = Slice {
+                        start: Bound::Included(clustering.clone()),
+                        end: Bound::Included(clustering),
+                        reversed: false,
+                    };
+                    let mut one = Page::default();
+                    self.read_rows(tx.as_mut(), &part, &slice, None, 1, now, &mut one).await?;
+                    let Some(row) = one.rows.into_iter().next() else { continue };
+                    let matches = row
+                        .value(table, &index.column)?
+                        .map_or(false, |current| cql_cmp(&current, value) == Ordering::Equal);
+                    if matches {
+                        page.rows.push(row);
+                        if page.rows.len() >= limit {
+                            page.next = Some(Position { token, partition_key, clustering: clustering_bytes });
+                            break 'entries;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+        tx.rollback().await?;
+        result.map(|()| page)
+    }
+}
