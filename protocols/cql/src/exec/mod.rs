@@ -3,6 +3,7 @@
 
 pub mod bind;
 pub mod clock;
+pub mod literal;
 pub mod plan;
 pub mod result;
 pub mod run;
