@@ -87,7 +87,7 @@ fn split_zone(s: &str) -> (&str, &str) {
         return (stripped, "Z");
     }
     match s.rfind(['+', '-']) {
-        Some(i) if s.contains(':') || s.get(..i).map_or(false, |d| d.matches('-').count() == 2) => s.split_at(i),
+        Some(i) if s.contains(':') || s.get(..i).is_some_and(|d| d.matches('-').count() == 2) => s.split_at(i),
         _ => (s, ""),
     }
 }

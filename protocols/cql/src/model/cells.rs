@@ -61,7 +61,7 @@ impl Cell {
 
     /// Live at `now` (seconds): not a tombstone and not expired.
     pub fn is_live(&self, now: i64) -> bool {
-        self.value.is_some() && self.expiry.map_or(true, |e| e.at > now)
+        self.value.is_some() && self.expiry.is_none_or(|e| e.at > now)
     }
 
     /// True when `self` wins over `other` under Cassandra's reconciliation.

@@ -97,7 +97,7 @@ impl Store {
                     let Some(row) = one.rows.into_iter().next() else { continue };
                     let matches = row
                         .value(table, &index.column)?
-                        .map_or(false, |current| cql_cmp(&current, value) == Ordering::Equal);
+                        .is_some_and(|current| cql_cmp(&current, value) == Ordering::Equal);
                     if matches {
                         page.rows.push(row);
                         if page.rows.len() >= limit {

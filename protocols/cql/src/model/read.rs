@@ -163,6 +163,10 @@ pub struct Page {
     pub next: Option<Position>,
 }
 
+/// One row's entries as scanned: clustering bytes, clustering values and the
+/// `(suffix, value)` of each of its keys.
+type RowCells = (Vec<u8>, Vec<CqlValue>, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// What shadows the rows of one partition, and its static cells.
 #[derive(Default)]
 struct Header {
@@ -176,7 +180,7 @@ impl Header {
         self.ranges
             .iter()
             .filter(|(lower, upper, _)| {
-                clustering >= lower.as_slice() && upper.as_ref().map_or(true, |u| clustering < u.as_slice())
+                clustering >= lower.as_slice() && upper.as_ref().is_none_or(|u| clustering < u.as_slice())
             })
             .map(|(_, _, ts)| *ts)
             .fold(self.deletion, i64::max)
@@ -409,7 +413,7 @@ impl Store {
 
         let cols = clustering_columns(table);
         let emitted_before = page.rows.len();
-        let mut current: Option<(Vec<u8>, Vec<CqlValue>, Vec<(Vec<u8>, Vec<u8>)>)> = None;
+        let mut current: Option<RowCells> = None;
         let mut range = KeyRange { start, end };
         'scan: loop {
             let batch = tx.kv_scan(&self.handle, &range, slice.reversed, BATCH).await?;
@@ -426,7 +430,7 @@ impl Store {
                 let split = r.position();
                 let clustering_bytes = rest.get(..split).unwrap_or(&[]);
                 let suffix = rest.get(split..).unwrap_or(&[]).to_vec();
-                if current.as_ref().map_or(true, |(c, _, _)| c.as_slice() != clustering_bytes) {
+                if current.as_ref().is_none_or(|(c, _, _)| c.as_slice() != clustering_bytes) {
                     if let Some(done) = current.take() {
                         self.finish_row(part, &header, &statics, done, now, page)?;
                         if page.rows.len() - emitted_before >= limit {
@@ -470,7 +474,7 @@ impl Store {
         part: &PartitionRead<'_>,
         header: &Header,
         statics: &BTreeMap<String, ColumnData>,
-        (clustering_bytes, clustering, entries): (Vec<u8>, Vec<CqlValue>, Vec<(Vec<u8>, Vec<u8>)>),
+        (clustering_bytes, clustering, entries): RowCells,
         now: i64,
         page: &mut Page,
     ) -> CqlResult<()> {
@@ -486,7 +490,7 @@ impl Store {
             }
         }
         let mut columns = statics.clone();
-        let marker_live = marker.map_or(false, |m| m.is_live(now) && m.timestamp > deletion);
+        let marker_live = marker.is_some_and(|m| m.is_live(now) && m.timestamp > deletion);
         let any_cell = merge_columns(part.table, &cells, deletion, now, &mut columns)?;
         if marker_live || any_cell {
             page.rows.push(RowData { partition_key: part.partition_key.clone(), clustering, columns });

@@ -250,7 +250,7 @@ impl Store {
             }
             MutationOp::Write { clustering, marker, columns } => {
                 let has_regular =
-                    columns.iter().any(|c| table.column(&c.column).map_or(false, |d| d.kind == ColumnKind::Regular));
+                    columns.iter().any(|c| table.column(&c.column).is_some_and(|d| d.kind == ColumnKind::Regular));
                 let row = if has_regular || *marker {
                     Some(self.row_prefix(table, partition.clone(), clustering, true)?)
                 } else {

@@ -113,14 +113,14 @@ impl CqlValue {
             (CqlValue::Map(entries), CqlType::Map(k, v)) => entries.iter().all(|(a, b)| a.is_of(k) && b.is_of(v)),
             (CqlValue::Tuple(items), CqlType::Tuple(types)) => {
                 items.len() == types.len()
-                    && items.iter().zip(types).all(|(i, t)| i.as_ref().map_or(true, |i| i.is_of(t)))
+                    && items.iter().zip(types).all(|(i, t)| i.as_ref().is_none_or(|i| i.is_of(t)))
             }
             (CqlValue::Udt(values), CqlType::Udt { fields, .. }) => {
                 values.len() <= fields.len()
                     && values
                         .iter()
                         .zip(fields)
-                        .all(|((n, v), (fname, ft))| n == fname && v.as_ref().map_or(true, |v| v.is_of(ft)))
+                        .all(|((n, v), (fname, ft))| n == fname && v.as_ref().is_none_or(|v| v.is_of(ft)))
             }
             _ => false,
         }
