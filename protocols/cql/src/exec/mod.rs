@@ -8,3 +8,4 @@ pub mod plan;
 pub mod result;
 pub mod run;
 pub mod table_def;
+pub mod write;
