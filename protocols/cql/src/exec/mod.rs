@@ -7,5 +7,6 @@ pub mod literal;
 pub mod plan;
 pub mod result;
 pub mod run;
+pub mod select;
 pub mod table_def;
 pub mod write;

@@ -1,0 +1,260 @@
+//! SELECT's WHERE and ORDER BY as a [`SelectPlan`]: equality on every partition key
+//! column picks the partition; equality on a clustering prefix and one range on the next
+//! clustering column make the slice (a DESC column's `>` is an end bound in clustering
+//! order); ORDER BY may only follow or reverse the clustering order. Violations answer
+//! Cassandra's messages.
+
+use super::plan::SelectPlan;
+use crate::error::{CqlError, CqlResult};
+use crate::model::{CqlValue, Slice};
+use crate::schema::{ClusteringOrder, ColumnDef, ColumnKind, TableDef};
+use std::ops::Bound;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// `column op value`, the value bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restriction {
+    pub column: String,
+    pub op: Op,
+    pub value: CqlValue,
+}
+
+const FILTERING: &str = "Cannot execute this query as it might involve data filtering and thus may have unpredictable performance. If you want to execute this query despite the performance unpredictability, use ALLOW FILTERING";
+
+fn keys(table: &TableDef, kind: ColumnKind) -> Vec<&ColumnDef> {
+    let mut cols: Vec<&ColumnDef> = table.columns.iter().filter(|c| c.kind == kind).collect();
+    cols.sort_by_key(|c| c.position);
+    cols
+}
+
+/// Plans `SELECT columns FROM table WHERE restrictions ORDER BY order LIMIT limit`
+/// (`columns` empty for `*`).
+pub fn plan(
+    table: &Arc<TableDef>,
+    columns: &[String],
+    restrictions: &[Restriction],
+    order: &[(String, ClusteringOrder)],
+    limit: Option<u64>,
+) -> CqlResult<SelectPlan> {
+    for r in restrictions {
+        let def =
+            table.column(&r.column).ok_or_else(|| CqlError::invalid(format!("Undefined column name {}", r.column)))?;
+        if matches!(def.kind, ColumnKind::Regular | ColumnKind::Static) {
+            return Err(CqlError::invalid(FILTERING));
+        }
+    }
+    let indexes = if columns.is_empty() {
+        (0..table.columns.len()).collect()
+    } else {
+        columns
+            .iter()
+            .map(|n| {
+                table
+                    .columns
+                    .iter()
+                    .position(|c| &c.name == n)
+                    .ok_or_else(|| CqlError::invalid(format!("Undefined column name {n}")))
+            })
+            .collect::<CqlResult<Vec<_>>>()?
+    };
+
+    let eq = |name: &str| restrictions.iter().find(|r| r.column == name && r.op == Op::Eq).map(|r| r.value.clone());
+    let pk_cols = keys(table, ColumnKind::PartitionKey);
+    let pk_values: Vec<Option<CqlValue>> = pk_cols.iter().map(|c| eq(&c.name)).collect();
+    if restrictions.iter().any(|r| r.op != Op::Eq && pk_cols.iter().any(|c| c.name == r.column)) {
+        return Err(CqlError::invalid(
+            "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+        ));
+    }
+    let partition = if pk_values.iter().all(Option::is_some) {
+        Some(pk_values.into_iter().flatten().collect::<Vec<_>>())
+    } else if pk_values.iter().any(Option::is_some) {
+        let missing: Vec<&str> =
+            pk_cols.iter().zip(&pk_values).filter(|(_, v)| v.is_none()).map(|(c, _)| c.name.as_str()).collect();
+        return Err(CqlError::invalid(format!(
+            "Partition key parts: {} must be restricted as other parts are",
+            missing.join(", ")
+        )));
+    } else {
+        None
+    };
+
+    let ck_cols = keys(table, ColumnKind::Clustering);
+    let mut prefix = Vec::new();
+    let mut range: Option<(&ColumnDef, Vec<&Restriction>)> = None;
+    let mut unrestricted: Option<&str> = None;
+    for c in &ck_cols {
+        let on_column: Vec<&Restriction> = restrictions.iter().filter(|r| r.column == c.name).collect();
+        if on_column.is_empty() {
+            unrestricted = unrestricted.or(Some(&c.name));
+            continue;
+        }
+        if let Some((prev, _)) = &range {
+            return Err(CqlError::invalid(format!(
+                "Clustering column \"{}\" cannot be restricted (preceding column \"{}\" is restricted by a non-EQ relation)",
+                c.name, prev.name
+            )));
+        }
+        if let Some(missing) = unrestricted {
+            return Err(CqlError::invalid(format!(
+                "PRIMARY KEY column \"{}\" cannot be restricted as preceding column \"{missing}\" is not restricted",
+                c.name
+            )));
+        }
+        match on_column.iter().find(|r| r.op == Op::Eq) {
+            Some(r) if on_column.len() == 1 => prefix.push(r.value.clone()),
+            Some(_) => {
+                return Err(CqlError::invalid(format!(
+                    "Column \"{}\" cannot be restricted by both an equality and an inequality relation",
+                    c.name
+                )))
+            }
+            None => range = Some((c, on_column)),
+        }
+    }
+    if partition.is_none() && (!prefix.is_empty() || range.is_some()) {
+        return Err(CqlError::invalid(FILTERING));
+    }
+    let mut slice = slice_of(prefix, range)?;
+
+    if !order.is_empty() {
+        if partition.is_none() {
+            return Err(CqlError::invalid(
+                "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.",
+            ));
+        }
+        let mut reversed = None;
+        for (i, (name, wanted)) in order.iter().enumerate() {
+            let Some(c) = ck_cols.get(i).filter(|c| &c.name == name) else {
+                return Err(CqlError::invalid(format!("Order by currently only supports the ordering of columns following their declared order in the PRIMARY KEY ({name})")));
+            };
+            let flips = c.order != *wanted;
+            if *reversed.get_or_insert(flips) != flips {
+                return Err(CqlError::invalid("Unsupported order by relation"));
+            }
+        }
+        slice.reversed = reversed.unwrap_or(false);
+    }
+    Ok(SelectPlan { table: table.clone(), columns: indexes, partition, slice, limit })
+}
+
+fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Restriction>)>) -> CqlResult<Slice> {
+    let whole = |p: &Vec<CqlValue>| if p.is_empty() { Bound::Unbounded } else { Bound::Included(p.clone()) };
+    let Some((column, bounds)) = range else {
+        return Ok(Slice { start: whole(&prefix), end: whole(&prefix), reversed: false });
+    };
+    let (mut start, mut end) = (whole(&prefix), whole(&prefix));
+    let (mut has_lower, mut has_upper) = (false, false);
+    for r in bounds {
+        let mut at = prefix.clone();
+        at.push(r.value.clone());
+        let lower_in_value_order = matches!(r.op, Op::Gt | Op::Ge);
+        let inclusive = matches!(r.op, Op::Ge | Op::Le);
+        let bound = if inclusive { Bound::Included(at) } else { Bound::Excluded(at) };
+        let seen = if lower_in_value_order { &mut has_lower } else { &mut has_upper };
+        if *seen {
+            return Err(CqlError::invalid(format!(
+                "More than one restriction was found for the {} bound on {}",
+                if lower_in_value_order { "start" } else { "end" },
+                column.name
+            )));
+        }
+        *seen = true;
+        if lower_in_value_order == (column.order == ClusteringOrder::Asc) {
+            start = bound;
+        } else {
+            end = bound;
+        }
+    }
+    Ok(Slice { start, end, reversed: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::table_def::{build, DeclaredColumn};
+    use crate::types::CqlType;
+    use std::collections::BTreeMap;
+
+    fn table(order: ClusteringOrder) -> Arc<TableDef> {
+        let d = |n: &str| DeclaredColumn { name: n.into(), ty: CqlType::Int, is_static: false };
+        let ck = [("c1".to_string(), ClusteringOrder::Asc), ("c2".to_string(), order)];
+        Arc::new(
+            build("ks", "t", vec![d("k"), d("c1"), d("c2"), d("v")], &["k".into()], &ck, BTreeMap::new(), 0).unwrap(),
+        )
+    }
+
+    fn r(column: &str, op: Op, v: i32) -> Restriction {
+        Restriction { column: column.into(), op, value: CqlValue::Int(v) }
+    }
+
+    fn ints(v: &[i32]) -> Vec<CqlValue> {
+        v.iter().map(|i| CqlValue::Int(*i)).collect()
+    }
+
+    #[test]
+    fn ranges_become_slices_in_clustering_order() {
+        let asc = plan(
+            &table(ClusteringOrder::Asc),
+            &[],
+            &[r("k", Op::Eq, 1), r("c1", Op::Eq, 2), r("c2", Op::Gt, 3)],
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(asc.partition, Some(ints(&[1])));
+        assert_eq!(asc.slice.start, Bound::Excluded(ints(&[2, 3])));
+        assert_eq!(asc.slice.end, Bound::Included(ints(&[2])));
+        // On a DESC column, `c2 > 3` ends the slice (larger values come first).
+        let desc = plan(
+            &table(ClusteringOrder::Desc),
+            &[],
+            &[r("k", Op::Eq, 1), r("c1", Op::Eq, 2), r("c2", Op::Gt, 3), r("c2", Op::Le, 9)],
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(desc.slice.start, Bound::Included(ints(&[2, 9])));
+        assert_eq!(desc.slice.end, Bound::Excluded(ints(&[2, 3])));
+        let whole =
+            plan(&table(ClusteringOrder::Asc), &["v".into(), "k".into()], &[r("k", Op::Eq, 1)], &[], Some(5)).unwrap();
+        assert_eq!((whole.columns, whole.slice), (vec![3, 0], Slice::all()));
+        assert_eq!(plan(&table(ClusteringOrder::Asc), &[], &[], &[], None).unwrap().partition, None);
+    }
+
+    #[test]
+    fn order_by_reverses_or_is_refused() {
+        let t = table(ClusteringOrder::Asc);
+        let k = [r("k", Op::Eq, 1)];
+        let p = plan(&t, &[], &k, &[("c1".into(), ClusteringOrder::Desc), ("c2".into(), ClusteringOrder::Desc)], None)
+            .unwrap();
+        assert!(p.slice.reversed);
+        let e = plan(&t, &[], &k, &[("c1".into(), ClusteringOrder::Desc), ("c2".into(), ClusteringOrder::Asc)], None)
+            .unwrap_err();
+        assert_eq!(e.message(), "Unsupported order by relation");
+        let e = plan(&t, &[], &[], &[("c1".into(), ClusteringOrder::Desc)], None).unwrap_err();
+        assert!(e.message().starts_with("ORDER BY is only supported"));
+    }
+
+    #[test]
+    fn invalid_restrictions_answer_cassandras_messages() {
+        let t = table(ClusteringOrder::Asc);
+        let msg = |rs: &[Restriction]| plan(&t, &[], rs, &[], None).unwrap_err().message().to_string();
+        assert!(msg(&[r("v", Op::Eq, 1)]).contains("ALLOW FILTERING"));
+        assert!(msg(&[r("c1", Op::Eq, 1)]).contains("ALLOW FILTERING"));
+        assert!(msg(&[r("k", Op::Eq, 1), r("c2", Op::Eq, 1)]).contains("preceding column \"c1\" is not restricted"));
+        assert!(msg(&[r("k", Op::Eq, 1), r("c1", Op::Gt, 1), r("c2", Op::Eq, 1)])
+            .contains("restricted by a non-EQ relation"));
+        assert!(msg(&[r("k", Op::Gt, 1)]).starts_with("Only EQ and IN relation"));
+        assert!(msg(&[r("k", Op::Eq, 1), r("c1", Op::Gt, 1), r("c1", Op::Ge, 2)]).contains("More than one restriction"));
+    }
+}
