@@ -385,6 +385,60 @@ impl Catalog {
         Ok(true)
     }
 
+    /// ALTER TYPE: `change` edits a copy of the type (fields may only be added or
+    /// renamed, which the caller checks); the tables and types that embed it get the new
+    /// definition in the same change.
+    pub async fn alter_type(
+        &self,
+        keyspace: &str,
+        name: &str,
+        change: impl FnOnce(&mut UserTypeDef) -> CqlResult<()>,
+    ) -> CqlResult<()> {
+        let _ddl = self.ddl.lock().await;
+        self.user_keyspace(keyspace)?;
+        let mut def = (*self
+            .user_type(keyspace, name)
+            .ok_or_else(|| CqlError::invalid(format!("Unknown type {keyspace}.{name}")))?)
+        .clone();
+        change(&mut def)?;
+        def.keyspace = keyspace.to_string();
+        def.name = name.to_string();
+        let mut tables = Vec::new();
+        for t in self.tables(keyspace) {
+            let mut t = (*t).clone();
+            let mut touched = false;
+            for c in &mut t.columns {
+                touched |= replace_udt(&mut c.ty, &def);
+            }
+            if touched {
+                tables.push(t);
+            }
+        }
+        let mut types = vec![def.clone()];
+        for other in self.user_types(keyspace) {
+            let mut other = (*other).clone();
+            let mut touched = false;
+            for (_, f) in &mut other.fields {
+                touched |= replace_udt(f, &def);
+            }
+            if touched && other.name != def.name {
+                types.push(other);
+            }
+        }
+        let mut change = Change::default();
+        change.put.extend(types.iter().map(|t| (entry_key(TYPE, &[&t.keyspace, &t.name]), encode_type(t))));
+        change.put.extend(tables.iter().map(|t| (entry_key(TABLE, &[&t.keyspace, &t.name]), encode_table(t))));
+        self.apply(change, |s| {
+            for t in types {
+                s.types.insert((t.keyspace.clone(), t.name.clone()), Arc::new(t));
+            }
+            for t in tables {
+                s.tables.insert((t.keyspace.clone(), t.name.clone()), Arc::new(t));
+            }
+        })
+        .await
+    }
+
     /// CREATE INDEX on `table`; index names are unique within the keyspace.
     pub async fn create_index(
         &self,
@@ -424,6 +478,27 @@ impl Catalog {
         def.indexes.retain(|i| i.name != name);
         self.put_table(def).await?;
         Ok(true)
+    }
+}
+
+/// Puts `def`'s fields into every resolved use of it inside `ty`; true when any.
+fn replace_udt(ty: &mut CqlType, def: &UserTypeDef) -> bool {
+    match ty {
+        CqlType::Udt { keyspace, name, fields } => {
+            let mut touched = false;
+            for (_, f) in fields.iter_mut() {
+                touched |= replace_udt(f, def);
+            }
+            if *keyspace == def.keyspace && *name == def.name {
+                *fields = def.fields.clone();
+                touched = true;
+            }
+            touched
+        }
+        CqlType::List(e) | CqlType::Set(e) | CqlType::Frozen(e) => replace_udt(e, def),
+        CqlType::Map(k, v) => replace_udt(k, def) | replace_udt(v, def),
+        CqlType::Tuple(items) => items.iter_mut().fold(false, |acc, t| replace_udt(t, def) | acc),
+        _ => false,
     }
 }
 

@@ -146,3 +146,35 @@ async fn indexes_types_and_alter() {
     catalog.drop_table("app", "u", false).await.unwrap();
     assert!(catalog.drop_type("app", "addr", false).await.unwrap());
 }
+
+#[tokio::test]
+async fn altering_a_type_updates_the_tables_that_use_it() {
+    let storage = memory_storage().await;
+    let catalog = Catalog::open(storage.clone()).await.unwrap();
+    catalog.create_keyspace(ks("app"), false).await.unwrap();
+    let ty = UserTypeDef { keyspace: "app".into(), name: "addr".into(), fields: vec![("zip".into(), CqlType::Int)] };
+    catalog.create_type(ty, false).await.unwrap();
+    let resolved = catalog.resolve_type("app", &CqlType::UdtRef { keyspace: None, name: "addr".into() }).unwrap();
+    let mut t = table("app", "people");
+    t.columns.push(ColumnDef {
+        name: "home".into(),
+        ty: CqlType::Frozen(Box::new(resolved)),
+        kind: ColumnKind::Regular,
+        position: 0,
+        order: ClusteringOrder::Asc,
+    });
+    catalog.create_table(t, false).await.unwrap();
+    catalog
+        .alter_type("app", "addr", |t| {
+            t.fields.push(("street".into(), CqlType::Text));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let reopened = Catalog::open(storage).await.unwrap();
+    let home = reopened.table("app", "people").unwrap().column("home").unwrap().ty.clone();
+    let CqlType::Frozen(inner) = home else { panic!("{home:?}") };
+    let CqlType::Udt { fields, .. } = *inner else { panic!() };
+    assert_eq!(fields.len(), 2);
+    assert_eq!(reopened.user_type("app", "addr").unwrap().fields.len(), 2);
+}
