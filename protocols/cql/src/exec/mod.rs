@@ -1,5 +1,9 @@
-//! The CQL executor: [`crate::engine::CqlEngine`] over the parser's statements and the
-//! wide-column model.
+//! The CQL executor over the wide-column model. Statements resolved against the catalog
+//! are [`plan::Plan`]s, built from parts that do not depend on the parser's AST
+//! ([`table_def`] for CREATE TABLE, [`write`] for INSERT/UPDATE/DELETE, [`select`] for
+//! WHERE/ORDER BY, [`bind`] and [`literal`] for values) and run by [`run::Runner`]
+//! (results and paging state in [`result`], server timestamps in [`clock`]). The
+//! translation from the parser's AST and the `CqlEngine` implementation come next.
 
 pub mod bind;
 pub mod clock;

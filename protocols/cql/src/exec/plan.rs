@@ -1,6 +1,6 @@
 //! Statements resolved against the catalog: what the executor runs once names are bound
 //! to definitions and literals and markers to typed values. Translating the parser's
-//! AST into a [`Plan`] is [`super::translate`]'s job; running one is [`super::run`]'s.
+//! AST into a [`Plan`] is the translator's job; running one is [`super::run`]'s.
 
 use crate::model::{CqlValue, Mutation, Slice};
 use crate::schema::{KeyspaceDef, TableDef};

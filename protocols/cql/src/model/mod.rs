@@ -1,7 +1,10 @@
 //! The wide-column model over `TableStorage`: values and their native encoding
-//! ([`value`], [`native`]), order-preserving keys and Murmur3 tokens ([`keys`]), the
-//! schema catalog ([`catalog`]) and Cassandra's cell storage semantics ([`cells`],
-//! [`store`]).
+//! ([`value`], [`native`]), order-preserving keys and Murmur3 tokens ([`keys`],
+//! [`murmur3`]), the schema catalog ([`catalog`], stored as [`schema_codec`]), and
+//! Cassandra's cell storage semantics: where cells live ([`space`], [`cells`]), writes
+//! ([`store`]), reads and paging ([`read`]), lightweight transactions ([`lwt`]) and
+//! secondary indexes ([`index`]). Everything lives in one storage table's raw keyspace
+//! and every write of a statement or BATCH is one storage transaction.
 
 pub mod catalog;
 pub mod cells;
