@@ -156,7 +156,7 @@ pub struct Store {
     pub(crate) lwt: tokio::sync::Mutex<()>,
 }
 
-pub(super) const CONFLICT_RETRIES: usize = 8;
+pub(super) const CONFLICT_RETRIES: usize = 64;
 
 impl Store {
     pub fn new(storage: Arc<dyn TableStorage>, handle: TableHandle) -> Store {

@@ -546,3 +546,45 @@ async fn index_lookups_answer_only_rows_that_still_match() {
     }
     assert_eq!(seen, 4);
 }
+
+#[tokio::test]
+async fn concurrent_counter_increments_all_count() {
+    let s = Arc::new(store().await);
+    let asc = ClusteringOrder::Asc;
+    let t = Arc::new(TableDef {
+        keyspace: "ks".into(),
+        name: "hits".into(),
+        columns: vec![
+            col("k", CqlType::Int, ColumnKind::PartitionKey, asc),
+            col("n", CqlType::Counter, ColumnKind::Regular, asc),
+        ],
+        id: space::random_uuid(),
+        default_ttl: 0,
+        options: BTreeMap::new(),
+        indexes: vec![],
+        is_counter: true,
+    });
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (s, t) = (s.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            let m = Mutation {
+                table: t.clone(),
+                partition_key: vec![CqlValue::Int(1)],
+                timestamp: i,
+                ttl: None,
+                op: MutationOp::Write {
+                    clustering: vec![],
+                    marker: false,
+                    columns: vec![ColumnWrite { column: "n".into(), op: ColumnOp::CounterAdd(1) }],
+                },
+            };
+            s.write(&WriteBatch { mutations: vec![m], now: NOW }).await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let page = s.read_partition(&t, &[CqlValue::Int(1)], &Slice::all(), 1, None, NOW).await.unwrap();
+    assert_eq!(page.rows[0].value(&t, "n").unwrap(), Some(CqlValue::Counter(8)));
+}
