@@ -157,6 +157,8 @@ pub struct Store {
 }
 
 pub(super) const CONFLICT_RETRIES: usize = 64;
+/// Entries one partition deletion removes in its own transaction.
+const PURGE_BUDGET: usize = 10_000;
 
 impl Store {
     pub fn new(storage: Arc<dyn TableStorage>, handle: TableHandle) -> Store {
@@ -223,9 +225,10 @@ impl Store {
         let expiry = (ttl > 0).then(|| Expiry { at: now.saturating_add(i64::from(ttl)), ttl });
         match &m.op {
             MutationOp::DeletePartition => {
-                let mut key = partition;
+                let mut key = partition.clone();
                 key.push(PARTITION_DELETION);
-                self.put_deletion(tx, &key, m.timestamp).await
+                self.put_deletion(tx, &key, m.timestamp).await?;
+                self.remove_partition_entries(tx, &partition, m.timestamp).await
             }
             MutationOp::DeleteRange { start, end } => {
                 let (lower, upper) = slice_bytes(table, start, end)?;
@@ -354,6 +357,35 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Deletes (up to [`PURGE_BUDGET`] of) the partition's cells and deletions written at
+    /// or before a partition deletion at `timestamp`; what the budget leaves stays
+    /// shadowed on read.
+    async fn remove_partition_entries(
+        &self,
+        tx: &mut dyn Transaction,
+        partition: &[u8],
+        timestamp: i64,
+    ) -> CqlResult<()> {
+        let mut start = partition.to_vec();
+        start.push(STATIC);
+        let mut range = KeyRange::prefix(partition);
+        range.start = Bound::Included(start);
+        let mut budget = PURGE_BUDGET;
+        while budget > 0 {
+            let page = tx.kv_scan(&self.handle, &range, false, budget.min(512)).await?;
+            let Some((last, _)) = page.last() else { break };
+            range.start = Bound::Excluded(last.clone());
+            budget = budget.saturating_sub(page.len());
+            for (k, v) in &page {
+                let written = if v.len() == 8 { decode_deletion(v)? } else { Cell::decode(v)?.timestamp };
+                if written <= timestamp {
+                    tx.kv_delete(&self.handle, k).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

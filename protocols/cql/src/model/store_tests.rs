@@ -588,3 +588,18 @@ async fn concurrent_counter_increments_all_count() {
     let page = s.read_partition(&t, &[CqlValue::Int(1)], &Slice::all(), 1, None, NOW).await.unwrap();
     assert_eq!(page.rows[0].value(&t, "n").unwrap(), Some(CqlValue::Counter(8)));
 }
+
+#[tokio::test]
+async fn a_partition_deletion_removes_the_shadowed_entries() {
+    use orbit_storage::engine::KeyRange;
+    let (s, t) = (store().await, table(ClusteringOrder::Asc));
+    apply(&s, (0..50).map(|c| write(&t, 1, c, 10, true, vec![("v", ColumnOp::Set(text("x")))])).collect()).await;
+    apply(&s, vec![write(&t, 1, 99, 30, true, vec![])]).await;
+    apply(&s, vec![op(&t, 1, 20, MutationOp::DeletePartition)]).await;
+    let mut tx = s.storage.begin().await.unwrap();
+    let prefix = super::cells::table_prefix(&t.id);
+    let left = tx.kv_scan(&s.handle, &KeyRange::prefix(&prefix), false, 1000).await.unwrap();
+    // The deletion itself and the newer row's marker stay.
+    assert_eq!(left.len(), 2);
+    assert_eq!(clusterings(&rows(&s, &t, 1).await), [99]);
+}
