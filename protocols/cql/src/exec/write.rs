@@ -5,7 +5,7 @@
 
 use super::bind::Bound;
 use crate::error::{CqlError, CqlResult};
-use crate::model::{ColumnOp, ColumnWrite, CqlValue, Mutation, MutationOp};
+use crate::model::{ColumnOp, ColumnWrite, CqlValue, Mutation, MutationOp, Slice};
 use crate::schema::{ColumnDef, ColumnKind, TableDef};
 use std::ops::Bound as Range;
 use std::sync::Arc;
@@ -146,12 +146,13 @@ pub fn update(
 }
 
 /// `DELETE [columns] FROM t WHERE key = ... [AND c > x ...]`: columns of one row, a row,
-/// a clustering prefix or slice (bounds in clustering order), or the partition.
+/// a clustering prefix or slice (bounds in clustering order; its direction is ignored),
+/// or the partition.
 pub fn delete(
     table: &Arc<TableDef>,
     key: &[(String, Bound)],
     columns: Vec<String>,
-    slice: Option<(Range<Vec<CqlValue>>, Range<Vec<CqlValue>>)>,
+    slice: Option<Slice>,
 ) -> CqlResult<Mutation> {
     let partition_key = partition_key(table, key)?;
     let clustering = clustering_prefix(table, key)?;
@@ -170,7 +171,7 @@ pub fn delete(
             writes.push(ColumnWrite { column: def.name.clone(), op: ColumnOp::Delete });
         }
         MutationOp::Write { clustering, marker: false, columns: writes }
-    } else if let Some((start, end)) = slice {
+    } else if let Some(Slice { start, end, .. }) = slice {
         MutationOp::DeleteRange { start, end }
     } else if clustering.is_empty() {
         MutationOp::DeletePartition
