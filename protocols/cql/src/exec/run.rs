@@ -5,7 +5,9 @@
 use super::clock::{now_seconds, Clock};
 use super::plan::{Plan, SelectPlan};
 use super::result::{rows, PagingState};
-use crate::engine::{Outcome, QueryParams, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState};
+use crate::engine::{
+    BatchKind, Outcome, QueryParams, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
+};
 use crate::error::{CqlError, CqlResult};
 use crate::model::{Model, WriteBatch};
 use crate::schema::ColumnDef;
@@ -103,6 +105,32 @@ impl Runner {
             }
         }
         WriteBatch { mutations, now: Self::now(params) }
+    }
+
+    /// A BATCH: every statement's mutations in one storage transaction. A counter batch
+    /// takes only counter updates and the other kinds none.
+    pub async fn run_batch(&self, kind: BatchKind, plans: Vec<Plan>, params: &QueryParams) -> CqlResult<Outcome> {
+        let mut statements = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let Plan::Write { mutations, timestamp } = plan else {
+                return Err(CqlError::invalid("Only INSERT, UPDATE and DELETE statements are allowed in a BATCH"));
+            };
+            for m in &mutations {
+                match (kind, m.table.is_counter) {
+                    (BatchKind::Counter, false) => {
+                        return Err(CqlError::invalid("Cannot include non-counter statement in a counter batch"))
+                    }
+                    (BatchKind::Logged, true) => {
+                        return Err(CqlError::invalid("Cannot include a counter statement in a logged batch"))
+                    }
+                    _ => {}
+                }
+            }
+            statements.push((mutations, timestamp));
+        }
+        let batch = self.batch(statements, params);
+        self.model.store.write(&batch).await?;
+        Ok(Outcome::Void)
     }
 
     async fn select(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {

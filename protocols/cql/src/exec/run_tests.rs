@@ -97,3 +97,48 @@ async fn ddl_writes_and_paged_selects() {
         r.run(&mut session, Plan::DropTable { keyspace: "app".into(), name: "t".into(), if_exists: true }, &params);
     assert_eq!(out.await.unwrap(), Outcome::Void);
 }
+
+#[tokio::test]
+async fn batches_are_atomic_and_counter_batches_take_only_counters() {
+    let r = runner().await;
+    let mut session = SessionState::default();
+    let params = QueryParams::default();
+    let ks = KeyspaceDef {
+        name: "app".into(),
+        replication: Replication::Simple { replication_factor: 1 },
+        durable_writes: true,
+    };
+    r.run(&mut session, Plan::CreateKeyspace { def: ks, if_not_exists: false }, &params).await.unwrap();
+    let decl = |n: &str, ty| DeclaredColumn { name: n.into(), ty, is_static: false };
+    let def = build(
+        "app",
+        "t",
+        vec![decl("k", CqlType::Int), decl("v", CqlType::Int)],
+        &["k".into()],
+        &[],
+        BTreeMap::new(),
+        0,
+    )
+    .unwrap();
+    r.run(&mut session, Plan::CreateTable { def, if_not_exists: false }, &params).await.unwrap();
+    let table = r.model.catalog.table("app", "t").unwrap();
+    let insert = |k: i32| {
+        let values = vec![
+            ("k".to_string(), crate::exec::bind::Bound::Value(CqlValue::Int(k))),
+            ("v".to_string(), crate::exec::bind::Bound::Value(CqlValue::Int(k))),
+        ];
+        Plan::Write { mutations: vec![crate::exec::write::insert(&table, &values, None).unwrap()], timestamp: None }
+    };
+    r.run_batch(crate::engine::BatchKind::Logged, vec![insert(1), insert(2)], &params).await.unwrap();
+    let e = r.run_batch(crate::engine::BatchKind::Counter, vec![insert(3)], &params).await.unwrap_err();
+    assert_eq!(e.message(), "Cannot include non-counter statement in a counter batch");
+    let select = Plan::Select(SelectPlan {
+        table: table.clone(),
+        columns: vec![0, 1],
+        partition: None,
+        slice: Slice::all(),
+        limit: None,
+    });
+    let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
+    assert_eq!(rows.rows.len(), 2);
+}
