@@ -178,3 +178,15 @@ async fn altering_a_type_updates_the_tables_that_use_it() {
     assert_eq!(fields.len(), 2);
     assert_eq!(reopened.user_type("app", "addr").unwrap().fields.len(), 2);
 }
+
+#[tokio::test]
+async fn a_corrupt_catalog_entry_fails_the_open_instead_of_panicking() {
+    let storage = memory_storage().await;
+    let catalog = Catalog::open(storage.clone()).await.unwrap();
+    catalog.create_keyspace(ks("app"), false).await.unwrap();
+    let mut tx = storage.begin().await.unwrap();
+    tx.kv_put(catalog.handle(), &entry_key(TABLE, &["app", "t"]), vec![1, 2, 3]).await.unwrap();
+    tx.commit().await.unwrap();
+    let e = Catalog::open(storage).await.err().unwrap();
+    assert_eq!(e.code(), ErrorCode::ServerError);
+}
