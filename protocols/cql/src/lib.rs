@@ -16,3 +16,4 @@ pub mod engine;
 pub mod error;
 pub mod schema;
 pub mod types;
+pub mod wire;
