@@ -13,6 +13,7 @@
 //!   shared by all of the above.
 
 pub mod engine;
+pub mod parse;
 pub mod error;
 pub mod schema;
 pub mod types;
