@@ -141,7 +141,7 @@ pub fn tokenize(text: &str) -> CqlResult<Vec<Spanned>> {
                 j += 1;
             }
             let hex = &text[i + 2..j];
-            if hex.len() % 2 != 0 {
+            if !hex.len().is_multiple_of(2) {
                 return Err(err("a blob literal needs an even number of hex digits"));
             }
             let blob = (0..hex.len()).step_by(2).map(|k| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(0)).collect();

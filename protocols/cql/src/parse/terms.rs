@@ -16,7 +16,7 @@ pub fn term(c: &mut Cursor) -> CqlResult<Term> {
 
 fn term_inner(c: &mut Cursor) -> CqlResult<Term> {
     let left = simple_term(c)?;
-    if c.is_symbol("+") || (c.is_symbol("-") && !matches!(c.peek_at(1), None)) {
+    if c.is_symbol("+") || (c.is_symbol("-") && c.peek_at(1).is_some()) {
         let op = if c.eat_symbol("+") {
             BinaryOp::Add
         } else {
