@@ -13,8 +13,10 @@
 //!   shared by all of the above.
 
 pub mod engine;
+pub mod parse;
 pub mod error;
 pub mod exec;
 pub mod model;
 pub mod schema;
 pub mod types;
+pub mod wire;
