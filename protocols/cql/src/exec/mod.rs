@@ -13,4 +13,5 @@ pub mod result;
 pub mod run;
 pub mod select;
 pub mod table_def;
+pub mod translate;
 pub mod write;
