@@ -2,11 +2,13 @@
 //! are [`plan::Plan`]s, built from parts that do not depend on the parser's AST
 //! ([`table_def`] for CREATE TABLE, [`write`] for INSERT/UPDATE/DELETE, [`select`] for
 //! WHERE/ORDER BY, [`bind`] and [`literal`] for values) and run by [`run::Runner`]
-//! (results and paging state in [`result`], server timestamps in [`clock`]). The
-//! translation from the parser's AST and the `CqlEngine` implementation come next.
+//! (results and paging state in [`result`], server timestamps in [`clock`]);
+//! [`translate`] turns the parser's statements into plans and [`engine::Executor`] is the
+//! `CqlEngine` the wire talks to.
 
 pub mod bind;
 pub mod clock;
+pub mod engine;
 pub mod literal;
 pub mod plan;
 pub mod result;
