@@ -13,6 +13,15 @@ python3 -c 'import pymysql' 2>/dev/null || python3 -m pip install -q PyMySQL 2>/
     || echo "orbit: could not install PyMySQL; its test will be skipped" >&2
 python3 -c 'import mysql.connector' 2>/dev/null || python3 -m pip install -q mysql-connector-python 2>/dev/null \
     || echo "orbit: could not install mysql-connector-python; its test will be skipped" >&2
+# cqlsh 6.2 and cassandra-driver (PyPI) for the CQL client tests, in a virtualenv outside the
+# clone (cqlsh pins its own driver); the driver's C extensions are skipped to keep the
+# install quick (the pure-Python driver speaks the same protocol).
+export ORBIT_CQL_VENV="${ORBIT_CQL_VENV:-$HOME/.cache/orbit-venv-cql}"
+if [ ! -x "$ORBIT_CQL_VENV/bin/cqlsh" ]; then
+    { python3 -m venv "$ORBIT_CQL_VENV" \
+        && CASS_DRIVER_NO_CYTHON=1 CASS_DRIVER_NO_EXTENSIONS=1 "$ORBIT_CQL_VENV/bin/pip" install -q cqlsh==6.2.2 cassandra-driver==3.30.1; } \
+        || echo "orbit: could not install cqlsh/cassandra-driver; the CQL client tests will be skipped" >&2
+fi
 cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.

@@ -262,7 +262,26 @@ pub mod names {
     pub const MYSQL_MAX_CONNECTIONS_ENV: &str = "ORBIT_MYSQL_MAX_CONNECTIONS";
     pub const MYSQL_MAX_PACKET_FLAG: &str = "--mysql-max-allowed-packet";
     pub const MYSQL_MAX_PACKET_ENV: &str = "ORBIT_MYSQL_MAX_ALLOWED_PACKET";
+    pub const CQL_USERS_FLAG: &str = "--cql-users";
+    pub const CQL_USERS_ENV: &str = "ORBIT_CQL_USERS";
+    pub const CQL_MAX_CONNECTIONS_FLAG: &str = "--cql-max-connections";
+    pub const CQL_MAX_CONNECTIONS_ENV: &str = "ORBIT_CQL_MAX_CONNECTIONS";
+    pub const CQL_MAX_FRAME_FLAG: &str = "--cql-max-frame-bytes";
+    pub const CQL_MAX_FRAME_ENV: &str = "ORBIT_CQL_MAX_FRAME_BYTES";
 }
+
+/// The CQL listener's roles and limits (`[cql]` with `[cql.users]`). With no users the
+/// listener answers STARTUP with READY (Cassandra's AllowAllAuthenticator); with users it
+/// asks for PasswordAuthenticator's SASL PLAIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CqlConfig {
+    pub users: Setting<Vec<(String, String)>>,
+    pub max_connections: Setting<usize>,
+    pub max_frame_bytes: Setting<usize>,
+}
+
+/// The default cap on a CQL frame body (Cassandra's native_transport_max_frame_size is 16 MiB).
+pub const DEFAULT_CQL_MAX_FRAME_BYTES: usize = orbit_cql::wire::DEFAULT_MAX_FRAME_BYTES;
 
 /// The MySQL listener's accounts, TLS and limits (`[mysql]` with `[mysql.users]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,6 +375,7 @@ pub struct ServerConfig {
     pub redis_requirepass: Setting<Option<String>>,
     pub postgres: PostgresConfig,
     pub mysql: MysqlConfig,
+    pub cql: CqlConfig,
 }
 
 impl ServerConfig {
@@ -482,6 +502,7 @@ impl ServerConfig {
 
         let postgres = resolve_postgres(&layers, &file.postgresql, &from_file)?;
         let mysql = resolve_mysql(&layers, &file.mysql, &from_file)?;
+        let cql = resolve_cql(&layers, &file.cql, &from_file)?;
 
         Ok(ServerConfig {
             config_file,
@@ -497,6 +518,7 @@ impl ServerConfig {
             redis_requirepass,
             postgres,
             mysql,
+            cql,
         })
     }
 
@@ -592,6 +614,21 @@ fn command() -> Command {
             names::MYSQL_MAX_PACKET_FLAG,
             "BYTES",
             format!("MySQL max_allowed_packet [env: {}] [default: 67108864]", names::MYSQL_MAX_PACKET_ENV),
+        ))
+        .arg(valued(
+            names::CQL_USERS_FLAG,
+            "NAME=PASSWORD,...",
+            format!("CQL roles that log in with PasswordAuthenticator [env: {}] [default: none: no authentication]", names::CQL_USERS_ENV),
+        ))
+        .arg(valued(
+            names::CQL_MAX_CONNECTIONS_FLAG,
+            "N",
+            format!("CQL connections at most [env: {}] [default: 1024]", names::CQL_MAX_CONNECTIONS_ENV),
+        ))
+        .arg(valued(
+            names::CQL_MAX_FRAME_FLAG,
+            "BYTES",
+            format!("Largest CQL frame body accepted [env: {}] [default: 16777216]", names::CQL_MAX_FRAME_ENV),
         ))
         .arg(valued(
             names::PG_USERS_FLAG,
@@ -820,6 +857,40 @@ fn resolve_mysql(
         parse_packet,
     )?;
     Ok(MysqlConfig { users, tls_cert, tls_key, max_connections, max_allowed_packet })
+}
+
+fn resolve_cql(layers: &Layers<'_>, table: &CqlTable, from_file: &dyn Fn(&str) -> Source) -> Result<CqlConfig, ConfigError> {
+    let key = |k: &str| from_file(&format!("[cql] {k}"));
+    let users = layers.resolve(
+        names::CQL_USERS_FLAG,
+        names::CQL_USERS_ENV,
+        table.users.as_ref().map(|u| (u.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), key("users"))),
+        Vec::new(),
+        orbit_postgres::options::parse_users,
+    )?;
+    let parse_max = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
+    };
+    let max_connections = layers.resolve(
+        names::CQL_MAX_CONNECTIONS_FLAG,
+        names::CQL_MAX_CONNECTIONS_ENV,
+        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        1024,
+        parse_max,
+    )?;
+    let parse_frame = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if (4096..=256 << 20).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_frame_bytes \"{s}\" (expected bytes from 4096 to 268435456)")),
+    };
+    let max_frame_bytes = layers.resolve(
+        names::CQL_MAX_FRAME_FLAG,
+        names::CQL_MAX_FRAME_ENV,
+        parse_file(table.max_frame_bytes.map(|n| n.to_string()).as_deref(), key("max_frame_bytes"), parse_frame)?,
+        DEFAULT_CQL_MAX_FRAME_BYTES,
+        parse_frame,
+    )?;
+    Ok(CqlConfig { users, max_connections, max_frame_bytes })
 }
 
 fn resolve_postgres(
@@ -1060,7 +1131,7 @@ struct FileConfig {
     #[serde(default)]
     mysql: MysqlTable,
     #[serde(default)]
-    cql: ProtocolTable,
+    cql: CqlTable,
     #[serde(default)]
     redis: RedisTable,
     #[serde(default)]
@@ -1086,7 +1157,7 @@ impl FileConfig {
             Protocol::Mysql => {
                 ProtocolTable { enabled: self.mysql.enabled, mode: self.mysql.mode.clone(), port: self.mysql.port }
             }
-            Protocol::Cql => self.cql.clone(),
+            Protocol::Cql => ProtocolTable { enabled: self.cql.enabled, mode: self.cql.mode.clone(), port: self.cql.port },
             Protocol::Redis => {
                 ProtocolTable { enabled: self.redis.enabled, mode: self.redis.mode.clone(), port: self.redis.port }
             }
@@ -1150,6 +1221,19 @@ struct MysqlTable {
     tls_key: Option<PathBuf>,
     max_connections: Option<u64>,
     max_allowed_packet: Option<u64>,
+}
+
+/// The `[cql]` table: the protocol keys plus roles and limits.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CqlTable {
+    enabled: Option<bool>,
+    mode: Option<String>,
+    port: Option<u16>,
+    /// `[cql.users]`: name = "password".
+    users: Option<std::collections::BTreeMap<String, String>>,
+    max_connections: Option<u64>,
+    max_frame_bytes: Option<u64>,
 }
 
 /// A duration in the file: a number of milliseconds or a string such as "30s".

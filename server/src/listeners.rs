@@ -14,5 +14,19 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
     let redis = orbit_redis::RedisOptions { requirepass: config.redis_requirepass.value.clone() };
     let postgres = orbit_postgres::PostgresListener::with_options(config.postgres.options());
     let mysql = orbit_mysql::MysqlListener::new(config.mysql.options());
-    vec![Box::new(postgres), Box::new(mysql), Box::new(orbit_redis::RedisListener::new(redis))]
+    let cql_users = config.cql.users.value.clone();
+    let cql = orbit_cql::wire::CqlListener::new(
+        orbit_cql::wire::CqlWireOptions {
+            max_frame_bytes: config.cql.max_frame_bytes.value,
+            max_connections: Some(config.cql.max_connections.value),
+        },
+        Box::new(move |storage| {
+            Box::pin(async move {
+                let engine: std::sync::Arc<dyn orbit_cql::engine::CqlEngine> =
+                    { let _ = &cql_users; orbit_cql::exec::engine::Executor::open(storage).await? };
+                Ok(engine)
+            })
+        }),
+    );
+    vec![Box::new(postgres), Box::new(mysql), Box::new(cql), Box::new(orbit_redis::RedisListener::new(redis))]
 }
