@@ -23,7 +23,7 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
         Box::new(move |storage| {
             Box::pin(async move {
                 let engine: std::sync::Arc<dyn orbit_cql::engine::CqlEngine> =
-                    { let _ = &cql_users; orbit_cql::exec::engine::Executor::open(storage).await? };
+                    orbit_cql::exec::engine::Executor::open(storage, cql_users).await?;
                 Ok(engine)
             })
         }),

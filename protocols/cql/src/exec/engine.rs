@@ -1,58 +1,186 @@
-//! [`CqlEngine`] over the parser, the translator and the runner: QUERY and BATCH of
-//! query strings run; PREPARE/EXECUTE are not implemented yet and say so.
+//! [`CqlEngine`] over the parser, the translator and the runner: QUERY, PREPARE,
+//! EXECUTE and BATCH (of query strings and prepared ids), and PasswordAuthenticator
+//! over the configured users. Prepared statements are cached by the MD5 of their
+//! keyspace and text (Cassandra's id, stable across restarts); an id the cache does not
+//! hold answers Unprepared so the driver prepares again.
 
-use super::run::Runner;
-use super::translate::plan;
+use super::plan::{Plan, SelectPlan, Selection};
+use super::result::column_spec;
+use super::run::{item_specs, Runner};
+use super::translate::{plan, plan_with, BindSlot, Binder};
 use crate::engine::{
-    BatchRequest, BatchStatement, CqlEngine, Outcome, Prepared, QueryParams, SchemaChange, SessionState,
+    BatchRequest, BatchStatement, ColumnSpec, CqlEngine, Outcome, Prepared, QueryParams, SchemaChange, SessionState,
 };
-use crate::error::{CqlError, CqlResult};
+use crate::error::{CqlError, CqlResult, ErrorCode};
 use crate::model::Model;
+use crate::parse::ast::Parsed;
 use crate::parse::parse_statement;
+use crate::schema::{ColumnKind, TableDef};
 use async_trait::async_trait;
+use bytes::Bytes;
 use orbit_storage::TableStorage;
+use parking_lot::RwLock;
+use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Prepared statements kept at most (the driver re-prepares an evicted one on Unprepared).
+const PREPARED_CAPACITY: usize = 16_384;
+
+/// A statement PREPARE parsed, with the keyspace it was prepared in.
+struct PreparedStatement {
+    parsed: Parsed,
+    keyspace: Option<String>,
+}
 
 pub struct Executor {
     runner: Runner,
+    users: Vec<(String, String)>,
+    prepared: RwLock<HashMap<[u8; 16], Arc<PreparedStatement>>>,
 }
 
 impl Executor {
-    pub async fn open(storage: Arc<dyn TableStorage>) -> CqlResult<Arc<Executor>> {
-        Ok(Arc::new(Executor { runner: Runner::new(Model::open(storage).await?) }))
+    /// The executor of `storage`; with `users`, connections must authenticate as one.
+    pub async fn open(storage: Arc<dyn TableStorage>, users: Vec<(String, String)>) -> CqlResult<Arc<Executor>> {
+        Ok(Arc::new(Executor {
+            runner: Runner::new(Model::open(storage).await?),
+            users,
+            prepared: RwLock::new(HashMap::new()),
+        }))
     }
 
     pub fn model(&self) -> &Model {
         &self.runner.model
     }
+
+    fn keyspace<'a>(session: &'a SessionState, requested: &'a Option<String>) -> Option<&'a str> {
+        requested.as_deref().or(session.keyspace.as_deref())
+    }
+
+    fn statement(&self, id: &[u8]) -> CqlResult<Arc<PreparedStatement>> {
+        let found = <[u8; 16]>::try_from(id).ok().and_then(|key| self.prepared.read().get(&key).cloned());
+        found.ok_or_else(|| CqlError::Unprepared {
+            message: format!("Prepared query with ID {} not found (either the query was not prepared on this host (maybe the host has been restarted?) or you have prepared too many queries and it has been evicted from the internal cache)", hex(id)),
+            id: id.to_vec(),
+        })
+    }
+
+    fn plan_prepared(&self, statement: &PreparedStatement, values: &crate::engine::Values) -> CqlResult<Plan> {
+        plan(&self.runner.model.catalog, statement.keyspace.as_deref(), &statement.parsed, values)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The table a plan reads or writes, for bind metadata's partition key indexes.
+fn plan_table(plan: &Plan) -> Option<&TableDef> {
+    match plan {
+        Plan::Select(s) => Some(s.table.as_ref()),
+        Plan::Write { mutations, .. } => mutations.first().map(|m| m.table.as_ref()),
+        _ => None,
+    }
+}
+
+fn result_columns(select: &SelectPlan) -> Vec<ColumnSpec> {
+    let table = select.table.as_ref();
+    match &select.selection {
+        Selection::Columns => {
+            select.columns.iter().filter_map(|i| table.columns.get(*i)).map(|c| column_spec(table, c)).collect()
+        }
+        Selection::Items(items) => item_specs(table, items),
+    }
+}
+
+/// Indexes of the bind variables that give the partition key, in key order; empty
+/// unless every partition key column is bound by a marker.
+fn pk_indexes(table: &TableDef, binds: &[BindSlot]) -> Vec<u16> {
+    let mut key: Vec<_> = table.columns.iter().filter(|c| c.kind == ColumnKind::PartitionKey).collect();
+    key.sort_by_key(|c| c.position);
+    let found: Option<Vec<u16>> = key
+        .iter()
+        .map(|c| {
+            binds
+                .iter()
+                .position(|b| b.name == c.name && b.table == table.name && b.keyspace == table.keyspace)
+                .and_then(|i| u16::try_from(i).ok())
+        })
+        .collect();
+    found.unwrap_or_default()
+}
+
+/// Compares without stopping at the first difference.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[async_trait]
 impl CqlEngine for Executor {
     async fn query(&self, session: &mut SessionState, text: &str, params: QueryParams) -> CqlResult<Outcome> {
         let parsed = parse_statement(text)?;
-        let keyspace = params.keyspace.clone().or_else(|| session.keyspace.clone());
+        let keyspace = Self::keyspace(session, &params.keyspace).map(str::to_string);
         let plan = plan(&self.runner.model.catalog, keyspace.as_deref(), &parsed, &params.values)?;
         self.runner.run(session, plan, &params).await
     }
 
-    async fn prepare(&self, _session: &mut SessionState, _text: &str, _keyspace: Option<&str>) -> CqlResult<Prepared> {
-        Err(CqlError::not_supported("PREPARE"))
+    async fn prepare(&self, session: &mut SessionState, text: &str, keyspace: Option<&str>) -> CqlResult<Prepared> {
+        let keyspace = keyspace.or(session.keyspace.as_deref()).map(str::to_string);
+        let parsed = parse_statement(text)?;
+        let binder = Binder::default();
+        let planned = plan_with(
+            &self.runner.model.catalog,
+            keyspace.as_deref(),
+            &parsed,
+            &crate::engine::Values::None,
+            Some(&binder),
+        )?;
+        let binds = binder.finish(parsed.markers.len())?;
+        let pk = plan_table(&planned).map(|t| pk_indexes(t, &binds)).unwrap_or_default();
+        let result = match &planned {
+            Plan::Select(s) => result_columns(s),
+            _ => Vec::new(),
+        };
+        let digest = md5::compute(format!("{}\0{text}", keyspace.as_deref().unwrap_or("")));
+        let result_digest = md5::compute(format!("{result:?}"));
+        {
+            let mut cache = self.prepared.write();
+            if cache.len() >= PREPARED_CAPACITY && !cache.contains_key(&digest.0) {
+                if let Some(victim) = cache.keys().next().copied() {
+                    cache.remove(&victim);
+                }
+            }
+            cache.insert(digest.0, Arc::new(PreparedStatement { parsed, keyspace }));
+        }
+        Ok(Prepared {
+            id: Bytes::copy_from_slice(&digest.0),
+            result_metadata_id: Bytes::copy_from_slice(&result_digest.0),
+            bind_columns: binds
+                .into_iter()
+                .map(|b| ColumnSpec { keyspace: b.keyspace, table: b.table, name: b.name, ty: b.ty })
+                .collect(),
+            pk_indexes: pk,
+            result_columns: result,
+        })
     }
 
-    async fn execute(&self, _session: &mut SessionState, id: &[u8], _params: QueryParams) -> CqlResult<Outcome> {
-        Err(CqlError::Unprepared { message: "Prepared statements are not supported yet".into(), id: id.to_vec() })
+    async fn execute(&self, session: &mut SessionState, id: &[u8], params: QueryParams) -> CqlResult<Outcome> {
+        let statement = self.statement(id)?;
+        let plan = self.plan_prepared(&statement, &params.values)?;
+        self.runner.run(session, plan, &params).await
     }
 
     async fn batch(&self, session: &mut SessionState, batch: BatchRequest) -> CqlResult<Outcome> {
-        let keyspace = batch.keyspace.clone().or_else(|| session.keyspace.clone());
+        let keyspace = Self::keyspace(session, &batch.keyspace).map(str::to_string);
         let mut plans = Vec::with_capacity(batch.statements.len());
         for statement in &batch.statements {
-            let BatchStatement::Query { text, values } = statement else {
-                return Err(CqlError::not_supported("prepared statements in a BATCH"));
-            };
-            let parsed = parse_statement(text)?;
-            plans.push(plan(&self.runner.model.catalog, keyspace.as_deref(), &parsed, values)?);
+            plans.push(match statement {
+                BatchStatement::Query { text, values } => {
+                    let parsed = parse_statement(text)?;
+                    plan(&self.runner.model.catalog, keyspace.as_deref(), &parsed, values)?
+                }
+                BatchStatement::Prepared { id, values } => self.plan_prepared(self.statement(id)?.as_ref(), values)?,
+            });
         }
         let params = QueryParams {
             consistency: batch.consistency,
@@ -64,11 +192,19 @@ impl CqlEngine for Executor {
     }
 
     fn requires_authentication(&self) -> bool {
-        false
+        !self.users.is_empty()
     }
 
-    async fn authenticate(&self, _user: &str, _password: &str) -> CqlResult<()> {
-        Ok(())
+    async fn authenticate(&self, user: &str, password: &str) -> CqlResult<()> {
+        let known = self.users.iter().any(|(name, secret)| name == user && same_secret(secret, password));
+        if known {
+            Ok(())
+        } else {
+            Err(CqlError::new(
+                ErrorCode::BadCredentials,
+                format!("Provided username {user} and/or password are incorrect"),
+            ))
+        }
     }
 
     fn schema_events(&self) -> tokio::sync::broadcast::Receiver<SchemaChange> {
@@ -80,13 +216,14 @@ impl CqlEngine for Executor {
 mod tests {
     use super::*;
     use crate::engine::{BatchKind, BoundValue, Consistency, Values};
+    use crate::types::CqlType;
     use bytes::Bytes;
     use orbit_storage::{KvTableStorage, MemoryEngine};
 
     #[tokio::test]
     async fn queries_and_batches_through_the_engine_contract() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
-        let engine = Executor::open(storage).await.unwrap();
+        let engine = Executor::open(storage, Vec::new()).await.unwrap();
         let mut session = SessionState::default();
         let q = |s: &'static str| (s, QueryParams::default());
         for (text, params) in [
@@ -126,6 +263,101 @@ mod tests {
             rows.rows,
             vec![vec![Some(Bytes::from_static(b"y")), Some(Bytes::from(1i64.to_be_bytes().to_vec()))]]
         );
-        assert!(engine.prepare(&mut session, "SELECT * FROM kv", None).await.is_err());
+    }
+
+    fn rows(outcome: Outcome) -> crate::engine::Rows {
+        match outcome {
+            Outcome::Rows(rows) => rows,
+            other => panic!("expected rows, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn prepared_statements_bind_by_column_and_survive_only_in_the_cache() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, Vec::new()).await.unwrap();
+        let mut session = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "CREATE TABLE app.t (k text, c int, v bigint, PRIMARY KEY (k, c))",
+        ] {
+            engine.query(&mut session, text, QueryParams::default()).await.unwrap();
+        }
+        let insert = engine.prepare(&mut session, "INSERT INTO app.t (c, k, v) VALUES (?, ?, ?)", None).await.unwrap();
+        let names: Vec<_> = insert.bind_columns.iter().map(|c| (c.name.as_str(), c.ty.clone())).collect();
+        assert_eq!(names, [("c", CqlType::Int), ("k", CqlType::Text), ("v", CqlType::Bigint)]);
+        assert_eq!(insert.pk_indexes, [1]);
+        assert!(insert.result_columns.is_empty());
+        let again = engine.prepare(&mut session, "INSERT INTO app.t (c, k, v) VALUES (?, ?, ?)", None).await.unwrap();
+        assert_eq!(again.id, insert.id, "the same text prepares to the same id");
+        for c in 1..=3i32 {
+            let values = Values::Positional(vec![
+                BoundValue::Bytes(Bytes::from(c.to_be_bytes().to_vec())),
+                BoundValue::Bytes(Bytes::from_static(b"a")),
+                BoundValue::Bytes(Bytes::from(i64::from(c * 10).to_be_bytes().to_vec())),
+            ]);
+            engine.execute(&mut session, &insert.id, QueryParams { values, ..QueryParams::default() }).await.unwrap();
+        }
+        let select = engine
+            .prepare(&mut session, "SELECT v, writetime(v) AS w FROM app.t WHERE k = :key LIMIT ?", None)
+            .await
+            .unwrap();
+        let binds: Vec<_> = select.bind_columns.iter().map(|c| (c.name.as_str(), c.ty.clone())).collect();
+        assert_eq!(binds, [("key", CqlType::Text), ("[limit]", CqlType::Int)]);
+        let result: Vec<_> = select.result_columns.iter().map(|c| (c.name.as_str(), c.ty.clone())).collect();
+        assert_eq!(result, [("v", CqlType::Bigint), ("w", CqlType::Bigint)]);
+        let values = Values::Named(vec![
+            ("key".into(), BoundValue::Bytes(Bytes::from_static(b"a"))),
+            ("[limit]".into(), BoundValue::Bytes(Bytes::from(2i32.to_be_bytes().to_vec()))),
+        ]);
+        let got = rows(
+            engine.execute(&mut session, &select.id, QueryParams { values, ..QueryParams::default() }).await.unwrap(),
+        );
+        assert_eq!(got.rows.len(), 2);
+        assert_eq!(got.rows[1][0], Some(Bytes::from(20i64.to_be_bytes().to_vec())));
+        assert!(got.rows[0][1].is_some(), "writetime of a written cell");
+
+        let count = rows(
+            engine
+                .query(&mut session, "SELECT count(*), max(v), sum(c) FROM app.t WHERE k = 'a'", QueryParams::default())
+                .await
+                .unwrap(),
+        );
+        let names: Vec<_> = count.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["count", "system.max(v)", "system.sum(c)"]);
+        assert_eq!(
+            count.rows,
+            vec![vec![
+                Some(Bytes::from(3i64.to_be_bytes().to_vec())),
+                Some(Bytes::from(30i64.to_be_bytes().to_vec())),
+                Some(Bytes::from(6i32.to_be_bytes().to_vec())),
+            ]]
+        );
+        let empty = rows(
+            engine
+                .query(&mut session, "SELECT count(*) FROM app.t WHERE k = 'none'", QueryParams::default())
+                .await
+                .unwrap(),
+        );
+        assert_eq!(empty.rows, vec![vec![Some(Bytes::from(0i64.to_be_bytes().to_vec()))]]);
+
+        let e = engine.execute(&mut session, &[7u8; 16], QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::Unprepared);
+        let e = engine.prepare(&mut session, "SELECT * FROM app.nope WHERE k = ?", None).await.unwrap_err();
+        assert_eq!(e.message(), "unconfigured table nope");
+    }
+
+    #[tokio::test]
+    async fn password_authentication_checks_the_configured_users() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let open = Executor::open(storage.clone(), Vec::new()).await.unwrap();
+        assert!(!open.requires_authentication());
+        let engine = Executor::open(storage, vec![("cassandra".into(), "secret".into())]).await.unwrap();
+        assert!(engine.requires_authentication());
+        engine.authenticate("cassandra", "secret").await.unwrap();
+        let e = engine.authenticate("cassandra", "secreT").await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::BadCredentials);
+        assert_eq!(e.message(), "Provided username cassandra and/or password are incorrect");
+        assert!(engine.authenticate("nobody", "secret").await.is_err());
     }
 }

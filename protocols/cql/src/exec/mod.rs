@@ -14,6 +14,7 @@ pub mod plan;
 pub mod result;
 pub mod run;
 pub mod select;
+pub mod selection;
 pub mod table_def;
 pub mod translate;
 pub mod write;

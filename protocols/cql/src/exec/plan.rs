@@ -4,6 +4,7 @@
 
 use crate::model::{CqlValue, Mutation, Slice};
 use crate::schema::{KeyspaceDef, TableDef};
+use crate::types::CqlType;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,4 +49,54 @@ pub struct SelectPlan {
     pub partition: Option<Vec<CqlValue>>,
     pub slice: Slice,
     pub limit: Option<u64>,
+    /// What each result column computes; `Columns` returns `columns` as they are.
+    pub selection: Selection,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    Columns,
+    /// Selectors with their result names and types (aliases, functions, aggregates).
+    Items(Vec<SelectItem>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectItem {
+    /// The result column's name: the alias, or Cassandra's name for the selector
+    /// (`count`, `system.max(v)`, `writetime(v)`).
+    pub name: String,
+    pub ty: CqlType,
+    pub expr: SelectExpr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectExpr {
+    /// `table.columns[i]`.
+    Column(usize),
+    WriteTime(usize),
+    Ttl(usize),
+    /// `count(*)` / `count(1)`: rows.
+    CountRows,
+    Aggregate(AggregateFn, usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    Count,
+    Min,
+    Max,
+    Sum,
+    Avg,
+}
+
+impl SelectPlan {
+    /// True when the result is one row folded over every selected row.
+    pub fn is_aggregate(&self) -> bool {
+        match &self.selection {
+            Selection::Columns => false,
+            Selection::Items(items) => {
+                items.iter().any(|i| matches!(i.expr, SelectExpr::CountRows | SelectExpr::Aggregate(..)))
+            }
+        }
+    }
 }

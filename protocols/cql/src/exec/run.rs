@@ -3,10 +3,11 @@
 //! page of a partition slice or a token-order scan with a paging state.
 
 use super::clock::{now_seconds, Clock};
-use super::plan::{Plan, SelectPlan};
+use super::plan::{Plan, SelectItem, SelectPlan, Selection};
 use super::result::{rows, PagingState};
+use super::selection::{item_cell, Fold};
 use crate::engine::{
-    BatchKind, Outcome, QueryParams, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
+    BatchKind, ColumnSpec, Outcome, QueryParams, Rows, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
 };
 use crate::error::{CqlError, CqlResult};
 use crate::model::{Model, WriteBatch};
@@ -134,6 +135,9 @@ impl Runner {
     }
 
     async fn select(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
+        if plan.is_aggregate() {
+            return self.aggregate(plan, params).await;
+        }
         let table = plan.table.as_ref();
         let resume = params.paging_state.as_deref().map(PagingState::from_bytes).transpose()?;
         let remaining = resume.as_ref().map_or(plan.limit.unwrap_or(u64::MAX), |s| s.remaining);
@@ -141,18 +145,81 @@ impl Runner {
         let want = usize::try_from(remaining.min(page_size)).unwrap_or(usize::MAX);
         let now = Self::now(params);
         let position = resume.as_ref().map(|s| &s.position);
-        let page = match &plan.partition {
-            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await?,
-            None => self.model.store.scan(table, Bound::Unbounded, Bound::Unbounded, want, position, now).await?,
-        };
+        let page = self.read_page(&plan, want, position, now).await?;
         let left = remaining.saturating_sub(page.rows.len() as u64);
         let paging_state = match &page.next {
             Some(next) if left > 0 => Some(PagingState { position: next.clone(), remaining: left }.to_bytes()),
             _ => None,
         };
-        let columns: Vec<&ColumnDef> = plan.columns.iter().filter_map(|i| table.columns.get(*i)).collect();
-        Ok(Outcome::Rows(rows(table, &columns, &page, paging_state)?))
+        match &plan.selection {
+            Selection::Columns => {
+                let columns: Vec<&ColumnDef> = plan.columns.iter().filter_map(|i| table.columns.get(*i)).collect();
+                Ok(Outcome::Rows(rows(table, &columns, &page, paging_state)?))
+            }
+            Selection::Items(items) => {
+                let mut out = Vec::with_capacity(page.rows.len());
+                for row in &page.rows {
+                    out.push(items.iter().map(|i| item_cell(table, row, i, now)).collect::<CqlResult<Vec<_>>>()?);
+                }
+                Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: out, paging_state }))
+            }
+        }
     }
+
+    async fn read_page(
+        &self,
+        plan: &SelectPlan,
+        want: usize,
+        position: Option<&crate::model::Position>,
+        now: i64,
+    ) -> CqlResult<crate::model::Page> {
+        let table = plan.table.as_ref();
+        match &plan.partition {
+            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await,
+            None => self.model.store.scan(table, Bound::Unbounded, Bound::Unbounded, want, position, now).await,
+        }
+    }
+
+    /// An aggregate SELECT: every selected row folded (read a page at a time, so memory
+    /// stays bounded) into the one row Cassandra answers.
+    async fn aggregate(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
+        let Selection::Items(items) = &plan.selection else { return Err(CqlError::server("aggregate without items")) };
+        let table = plan.table.as_ref();
+        let now = Self::now(params);
+        let mut fold = Fold::new(table, items);
+        let mut remaining = plan.limit.unwrap_or(u64::MAX);
+        let mut position = None;
+        while remaining > 0 {
+            let want = usize::try_from(remaining.min(AGGREGATE_PAGE)).unwrap_or(usize::MAX);
+            let page = self.read_page(&plan, want, position.as_ref(), now).await?;
+            for row in &page.rows {
+                fold.add(row, now)?;
+            }
+            remaining = remaining.saturating_sub(page.rows.len() as u64);
+            match page.next {
+                Some(next) => position = Some(next),
+                None => break,
+            }
+        }
+        let row = fold.finish()?;
+        Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: vec![row], paging_state: None }))
+    }
+}
+
+/// Rows an aggregate reads per storage page.
+const AGGREGATE_PAGE: u64 = 1000;
+
+/// The result metadata of selectors.
+pub fn item_specs(table: &crate::schema::TableDef, items: &[SelectItem]) -> Vec<ColumnSpec> {
+    items
+        .iter()
+        .map(|i| ColumnSpec {
+            keyspace: table.keyspace.clone(),
+            table: table.name.clone(),
+            name: i.name.clone(),
+            ty: i.ty.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -68,6 +68,7 @@ async fn ddl_writes_and_paged_selects() {
             partition: Some(vec![CqlValue::Int(1)]),
             slice: Slice::all(),
             limit,
+            selection: crate::exec::plan::Selection::Columns,
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -138,6 +139,7 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         partition: None,
         slice: Slice::all(),
         limit: None,
+        selection: crate::exec::plan::Selection::Columns,
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

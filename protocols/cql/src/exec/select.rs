@@ -4,7 +4,7 @@
 //! order); ORDER BY may only follow or reverse the clustering order. Violations answer
 //! Cassandra's messages.
 
-use super::plan::SelectPlan;
+use super::plan::{SelectPlan, Selection};
 use crate::error::{CqlError, CqlResult};
 use crate::model::{CqlValue, Slice};
 use crate::schema::{ClusteringOrder, ColumnDef, ColumnKind, TableDef};
@@ -144,7 +144,7 @@ pub fn plan(
         }
         slice.reversed = reversed.unwrap_or(false);
     }
-    Ok(SelectPlan { table: table.clone(), columns: indexes, partition, slice, limit })
+    Ok(SelectPlan { table: table.clone(), columns: indexes, partition, slice, limit, selection: Selection::Columns })
 }
 
 fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Restriction>)>) -> CqlResult<Slice> {

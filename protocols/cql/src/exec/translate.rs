@@ -5,8 +5,9 @@
 
 use super::bind::Bound;
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
-use super::plan::Plan;
+use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection};
 use super::select::{self, Op, Restriction};
+use super::selection::numeric_result;
 use super::table_def::{build, DeclaredColumn};
 use super::write;
 use crate::engine::{BoundValue, Values};
@@ -19,22 +20,125 @@ use crate::parse::ast::{
 use crate::schema::{KeyspaceDef, Replication, TableDef};
 use crate::types::CqlType;
 use num_bigint::BigInt;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// What a statement's terms resolve against: the request's values and marker names.
+/// What a statement's terms resolve against: the request's values and marker names, or,
+/// when PREPARE plans a statement, a [`Binder`] that records what each marker binds.
 pub struct Terms<'a> {
     pub values: &'a Values,
     pub markers: &'a [MarkerName],
+    pub binder: Option<&'a Binder>,
+    /// The column the term being resolved is for: a `?`'s name when values come by name.
+    pub column: RefCell<String>,
+}
+
+/// One bind variable of a prepared statement: the column (or `[limit]`, `[ttl]`, ...) a
+/// marker stands for, and its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BindSlot {
+    pub keyspace: String,
+    pub table: String,
+    pub name: String,
+    pub ty: CqlType,
+}
+
+/// PREPARE plans a statement once without values: the binder records each marker's
+/// variable as the translator meets it and a sample value of its type stands in.
+#[derive(Default)]
+pub struct Binder {
+    slots: RefCell<Vec<Option<BindSlot>>>,
+    naming: RefCell<(String, String, String)>,
+}
+
+impl Binder {
+    fn name(&self, table: &TableDef, name: &str) {
+        *self.naming.borrow_mut() = (table.keyspace.clone(), table.name.clone(), name.to_string());
+    }
+
+    fn record(&self, index: usize, ty: &CqlType, marker: Option<&MarkerName>) {
+        let (keyspace, table, column) = self.naming.borrow().clone();
+        let name = match marker {
+            Some(MarkerName::Named(n)) => n.clone(),
+            _ => column,
+        };
+        let mut slots = self.slots.borrow_mut();
+        if slots.len() <= index {
+            slots.resize(index + 1, None);
+        }
+        slots[index] = Some(BindSlot { keyspace, table, name, ty: ty.clone() });
+    }
+
+    /// The variables of `count` markers, or which marker the statement could not type.
+    pub fn finish(self, count: usize) -> CqlResult<Vec<BindSlot>> {
+        let mut slots = self.slots.into_inner();
+        slots.resize(count, None);
+        slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                s.ok_or_else(|| CqlError::not_supported(&format!("a bind marker in this position (marker {})", i + 1)))
+            })
+            .collect()
+    }
+}
+
+/// A value of `ty` that passes every check a real value would (non-empty keys, positive
+/// limits), standing in for a marker while PREPARE plans the statement.
+fn sample(ty: &CqlType) -> CqlValue {
+    match ty.unfrozen() {
+        CqlType::Ascii => CqlValue::Ascii("?".into()),
+        CqlType::Text => CqlValue::Text("?".into()),
+        CqlType::Int => CqlValue::Int(1),
+        CqlType::Bigint => CqlValue::Bigint(1),
+        CqlType::Counter => CqlValue::Counter(1),
+        CqlType::Smallint => CqlValue::Smallint(1),
+        CqlType::Tinyint => CqlValue::Tinyint(1),
+        CqlType::Varint => CqlValue::Varint(BigInt::from(1)),
+        CqlType::Decimal => CqlValue::Decimal { unscaled: BigInt::from(1), scale: 0 },
+        CqlType::Float => CqlValue::Float(1.0),
+        CqlType::Double => CqlValue::Double(1.0),
+        CqlType::Boolean => CqlValue::Boolean(true),
+        CqlType::Blob => CqlValue::Blob(vec![0]),
+        CqlType::Uuid => CqlValue::Uuid([0; 16]),
+        CqlType::Timeuuid => CqlValue::Timeuuid([0, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+        CqlType::Timestamp => CqlValue::Timestamp(0),
+        CqlType::Date => CqlValue::Date(1 << 31),
+        CqlType::Time => CqlValue::Time(0),
+        CqlType::Duration => CqlValue::Duration { months: 0, days: 0, nanos: 0 },
+        CqlType::Inet => CqlValue::Inet(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
+        CqlType::List(_) => CqlValue::List(Vec::new()),
+        CqlType::Set(_) => CqlValue::Set(Vec::new()),
+        CqlType::Map(..) => CqlValue::Map(Vec::new()),
+        CqlType::Tuple(items) => CqlValue::Tuple(vec![None; items.len()]),
+        _ => CqlValue::Empty,
+    }
 }
 
 impl Terms<'_> {
+    /// The value of `term` for `column` of `table` (whose name a prepared marker takes).
+    pub fn value_of(&self, table: &TableDef, column: &str, term: &Term, ty: &CqlType) -> CqlResult<Bound> {
+        if let Some(binder) = self.binder {
+            binder.name(table, column);
+        }
+        column.clone_into(&mut self.column.borrow_mut());
+        self.value(term, ty)
+    }
+
     fn marker(&self, index: usize, ty: &CqlType) -> CqlResult<Bound> {
+        if let Some(binder) = self.binder {
+            binder.record(index, ty, self.markers.get(index));
+            return Ok(Bound::Value(sample(ty)));
+        }
         let raw = match self.values {
             Values::Positional(v) => v.get(index),
             Values::Named(named) => match self.markers.get(index) {
                 Some(MarkerName::Named(n)) => named.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v),
-                _ => None,
+                _ => {
+                    let column = self.column.borrow();
+                    named.iter().find(|(k, _)| k.eq_ignore_ascii_case(&column)).map(|(_, v)| v)
+                }
             },
             Values::None => None,
         };
@@ -215,14 +319,107 @@ fn key_values(
                 return Err(CqlError::not_supported("a non-EQ relation here"));
             }
             let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-            Ok((name.clone(), terms.value(&r.value, &def.ty)?))
+            Ok((name.clone(), terms.value_of(t, name, &r.value, &def.ty)?))
         })
         .collect()
 }
 
+enum Chosen {
+    All,
+    Columns(Vec<usize>),
+    Items(Vec<SelectItem>),
+}
+
+fn column_index(t: &TableDef, name: &str) -> CqlResult<usize> {
+    t.columns
+        .iter()
+        .position(|c| c.name == name)
+        .ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))
+}
+
+/// The selectors of a SELECT: `*`, plain columns, or items with names and types.
+fn selection(t: &TableDef, items: &[crate::parse::ast::SelectItem]) -> CqlResult<Chosen> {
+    if items.is_empty() || (items.len() == 1 && items[0].selector == Selector::Star && items[0].alias.is_none()) {
+        return Ok(Chosen::All);
+    }
+    if items.iter().all(|i| i.alias.is_none() && matches!(i.selector, Selector::Column(_))) {
+        let names = items.iter().filter_map(|i| match &i.selector {
+            Selector::Column(c) => Some(c.as_str()),
+            _ => None,
+        });
+        return Ok(Chosen::Columns(names.map(|n| column_index(t, n)).collect::<CqlResult<Vec<_>>>()?));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (name, ty, expr) = match &item.selector {
+            Selector::Column(c) => {
+                let i = column_index(t, c)?;
+                (c.clone(), t.columns[i].ty.clone(), SelectExpr::Column(i))
+            }
+            Selector::Function { name, args } => {
+                let function = name.to_ascii_lowercase();
+                let function = function.strip_prefix("system.").unwrap_or(&function).to_string();
+                let column_arg = || match args.as_slice() {
+                    [Selector::Column(c)] => Ok((c.clone(), column_index(t, c)?)),
+                    _ => Err(CqlError::invalid(format!("Invalid arguments for function {function}"))),
+                };
+                match function.as_str() {
+                    "count"
+                        if matches!(args.as_slice(), [Selector::Star])
+                            || matches!(args.as_slice(), [Selector::Term(Term::Literal(Literal::Integer(one)))] if one == "1") =>
+                    {
+                        ("count".to_string(), CqlType::Bigint, SelectExpr::CountRows)
+                    }
+                    "count" | "min" | "max" | "sum" | "avg" => {
+                        let (c, i) = column_arg()?;
+                        let f = match function.as_str() {
+                            "count" => AggregateFn::Count,
+                            "min" => AggregateFn::Min,
+                            "max" => AggregateFn::Max,
+                            "sum" => AggregateFn::Sum,
+                            _ => AggregateFn::Avg,
+                        };
+                        let ty = match f {
+                            AggregateFn::Count => CqlType::Bigint,
+                            AggregateFn::Min | AggregateFn::Max => t.columns[i].ty.clone(),
+                            _ => numeric_result(&t.columns[i].ty, &function)?,
+                        };
+                        (format!("system.{function}({c})"), ty, SelectExpr::Aggregate(f, i))
+                    }
+                    "writetime" => {
+                        let (c, i) = column_arg()?;
+                        (format!("writetime({c})"), CqlType::Bigint, SelectExpr::WriteTime(i))
+                    }
+                    "ttl" => {
+                        let (c, i) = column_arg()?;
+                        (format!("ttl({c})"), CqlType::Int, SelectExpr::Ttl(i))
+                    }
+                    other => return Err(CqlError::not_supported(&format!("the function {other} in a selection"))),
+                }
+            }
+            Selector::Star => return Err(CqlError::syntax("* cannot be combined with other selectors")),
+            _ => return Err(CqlError::not_supported("this selector")),
+        };
+        out.push(SelectItem { name: item.alias.clone().unwrap_or(name), ty, expr });
+    }
+    Ok(Chosen::Items(out))
+}
+
 /// The plan of a parsed statement.
 pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: &Values) -> CqlResult<Plan> {
-    let terms = Terms { values, markers: &parsed.markers };
+    plan_with(catalog, keyspace, parsed, values, None)
+}
+
+/// The plan of a parsed statement; with a binder (PREPARE), markers are recorded and
+/// sample values stand in for them.
+pub fn plan_with(
+    catalog: &Catalog,
+    keyspace: Option<&str>,
+    parsed: &Parsed,
+    values: &Values,
+    binder: Option<&Binder>,
+) -> CqlResult<Plan> {
+    let terms = Terms { values, markers: &parsed.markers, binder, column: RefCell::default() };
     Ok(match &parsed.statement {
         Statement::Use(ks) => Plan::Use(ks.clone()),
         Statement::CreateKeyspace { name, if_not_exists, options } => Plan::CreateKeyspace {
@@ -269,7 +466,7 @@ pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: 
                 .zip(&ins.values)
                 .map(|(n, term)| {
                     let def = t.column(n).ok_or_else(|| CqlError::invalid(format!("Undefined column name {n}")))?;
-                    Ok((n.clone(), terms.value(term, &def.ty)?))
+                    Ok((n.clone(), terms.value_of(&t, n, term, &def.ty)?))
                 })
                 .collect::<CqlResult<Vec<_>>>()?;
             Plan::Write { mutations: vec![write::insert(&t, &values, None)?], timestamp: None }
@@ -287,12 +484,13 @@ pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: 
                     Term::Binary { op, left, right }
                         if matches!(**left, Term::Column(ref c) if c == name) && def.ty == CqlType::Counter =>
                     {
-                        let Bound::Value(CqlValue::Counter(n)) = terms.value(right, &CqlType::Counter)? else {
+                        let Bound::Value(CqlValue::Counter(n)) = terms.value_of(&t, name, right, &CqlType::Counter)?
+                        else {
                             return Err(CqlError::invalid("Invalid counter increment"));
                         };
                         ColumnOp::CounterAdd(if *op == crate::parse::ast::BinaryOp::Add { n } else { n.wrapping_neg() })
                     }
-                    _ => match terms.value(term, &def.ty)? {
+                    _ => match terms.value_of(&t, name, term, &def.ty)? {
                         Bound::Value(v) => ColumnOp::Set(v),
                         Bound::Null => ColumnOp::Delete,
                         Bound::Unset => continue,
@@ -317,14 +515,19 @@ pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: 
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
-            let mut columns = Vec::new();
-            for item in &sel.items {
-                match &item.selector {
-                    Selector::Star => {}
-                    Selector::Column(c) => columns.push(c.clone()),
-                    _ => return Err(CqlError::not_supported("this selector")),
-                }
+            if sel.json || sel.distinct || !sel.group_by.is_empty() || sel.per_partition_limit.is_some() {
+                let what = if sel.json {
+                    "SELECT JSON"
+                } else if sel.distinct {
+                    "SELECT DISTINCT"
+                } else if sel.group_by.is_empty() {
+                    "PER PARTITION LIMIT"
+                } else {
+                    "GROUP BY"
+                };
+                return Err(CqlError::not_supported(what));
             }
+            let selection = selection(&t, &sel.items)?;
             let restrictions = sel
                 .where_clause
                 .iter()
@@ -334,7 +537,7 @@ pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: 
                     };
                     let def =
                         t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-                    match terms.value(&r.value, &def.ty)? {
+                    match terms.value_of(&t, name, &r.value, &def.ty)? {
                         Bound::Value(value) => {
                             Ok(Restriction { column: name.clone(), op: restriction_op(r.op)?, value })
                         }
@@ -344,12 +547,18 @@ pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: 
                 .collect::<CqlResult<Vec<_>>>()?;
             let limit = match &sel.limit {
                 None => None,
-                Some(term) => match terms.value(term, &CqlType::Int)? {
+                Some(term) => match terms.value_of(&t, "[limit]", term, &CqlType::Int)? {
                     Bound::Value(CqlValue::Int(n)) if n > 0 => Some(n as u64),
                     _ => return Err(CqlError::invalid("LIMIT must be strictly positive")),
                 },
             };
-            Plan::Select(select::plan(&t, &columns, &restrictions, &sel.order_by, limit)?)
+            let mut select = select::plan(&t, &[], &restrictions, &sel.order_by, limit)?;
+            match selection {
+                Chosen::All => {}
+                Chosen::Columns(columns) => select.columns = columns,
+                Chosen::Items(items) => select.selection = Selection::Items(items),
+            }
+            Plan::Select(select)
         }
         _ => return Err(CqlError::not_supported("this statement")),
     })

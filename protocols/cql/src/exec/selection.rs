@@ -1,0 +1,197 @@
+//! SELECT's selectors over read rows: plain columns, `writetime()` / `ttl()` from the
+//! cells' metadata, and the aggregates (`count`, `min`, `max`, `sum`, `avg`) folded over
+//! every selected row into one result row, as Cassandra answers them (an aggregate over
+//! no rows is one row with count 0 and null min/max; non-aggregate selectors next to an
+//! aggregate take the first row's values).
+
+use super::plan::{AggregateFn, SelectExpr, SelectItem};
+use super::result::cell;
+use crate::error::{CqlError, CqlResult};
+use crate::model::value::cql_cmp;
+use crate::model::{ColumnData, CqlValue, RowData};
+use crate::schema::{ColumnKind, TableDef};
+use crate::types::CqlType;
+use bytes::Bytes;
+use num_bigint::BigInt;
+use std::cmp::Ordering;
+
+/// One result cell of a non-aggregate selector.
+pub fn item_cell(table: &TableDef, row: &RowData, item: &SelectItem, now: i64) -> CqlResult<Option<Bytes>> {
+    let column = |i: usize| table.columns.get(i).ok_or_else(|| CqlError::server("selected column out of range"));
+    match &item.expr {
+        SelectExpr::Column(i) => cell(row, column(*i)?),
+        SelectExpr::WriteTime(i) | SelectExpr::Ttl(i) => {
+            let def = column(*i)?;
+            if !matches!(def.kind, ColumnKind::Regular | ColumnKind::Static) {
+                return Err(CqlError::invalid(format!(
+                    "Cannot use selection function on PRIMARY KEY part {}",
+                    def.name
+                )));
+            }
+            let Some(ColumnData::Cell(c)) = row.columns.get(&def.name) else { return Ok(None) };
+            Ok(match item.expr {
+                SelectExpr::WriteTime(_) => Some(Bytes::from(c.timestamp.to_be_bytes().to_vec())),
+                _ => c.expiry.as_ref().map(|e| {
+                    let left = (e.at - now).clamp(0, i64::from(i32::MAX)) as i32;
+                    Bytes::from(left.to_be_bytes().to_vec())
+                }),
+            })
+        }
+        SelectExpr::CountRows | SelectExpr::Aggregate(..) => Err(CqlError::server("aggregate outside a fold")),
+    }
+}
+
+/// The running state of an aggregate SELECT.
+pub struct Fold<'a> {
+    table: &'a TableDef,
+    items: &'a [SelectItem],
+    rows: i64,
+    first: Option<Vec<Option<Bytes>>>,
+    states: Vec<State>,
+}
+
+#[derive(Default)]
+struct State {
+    count: i64,
+    best: Option<CqlValue>,
+    sum: Option<CqlValue>,
+}
+
+impl<'a> Fold<'a> {
+    pub fn new(table: &'a TableDef, items: &'a [SelectItem]) -> Fold<'a> {
+        Fold { table, items, rows: 0, first: None, states: items.iter().map(|_| State::default()).collect() }
+    }
+
+    pub fn add(&mut self, row: &RowData, now: i64) -> CqlResult<()> {
+        self.rows += 1;
+        if self.first.is_none() {
+            let mut first = Vec::with_capacity(self.items.len());
+            for item in self.items {
+                first.push(match item.expr {
+                    SelectExpr::CountRows | SelectExpr::Aggregate(..) => None,
+                    _ => item_cell(self.table, row, item, now)?,
+                });
+            }
+            self.first = Some(first);
+        }
+        for (item, state) in self.items.iter().zip(self.states.iter_mut()) {
+            let SelectExpr::Aggregate(f, i) = item.expr else { continue };
+            let Some(def) = self.table.columns.get(i) else { continue };
+            let Some(value) = row.value(self.table, &def.name)? else { continue };
+            state.count += 1;
+            match f {
+                AggregateFn::Count => {}
+                AggregateFn::Min | AggregateFn::Max => {
+                    let wanted = if f == AggregateFn::Min { Ordering::Less } else { Ordering::Greater };
+                    if state.best.as_ref().is_none_or(|b| cql_cmp(&value, b) == wanted) {
+                        state.best = Some(value);
+                    }
+                }
+                AggregateFn::Sum | AggregateFn::Avg => {
+                    state.sum = Some(match state.sum.take() {
+                        None => value,
+                        Some(acc) => add(&acc, &value)?,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The one result row.
+    pub fn finish(self) -> CqlResult<Vec<Option<Bytes>>> {
+        let first = self.first.unwrap_or_else(|| vec![None; self.items.len()]);
+        let mut out = Vec::with_capacity(self.items.len());
+        for ((item, state), first) in self.items.iter().zip(self.states).zip(first) {
+            let value = match &item.expr {
+                SelectExpr::CountRows => Some(CqlValue::Bigint(self.rows)),
+                SelectExpr::Aggregate(AggregateFn::Count, _) => Some(CqlValue::Bigint(state.count)),
+                SelectExpr::Aggregate(AggregateFn::Min | AggregateFn::Max, _) => state.best,
+                SelectExpr::Aggregate(AggregateFn::Sum, _) => Some(state.sum.unwrap_or(zero(&item.ty)?)),
+                SelectExpr::Aggregate(AggregateFn::Avg, _) => Some(match state.sum {
+                    None => zero(&item.ty)?,
+                    Some(sum) => divide(&sum, state.count)?,
+                }),
+                _ => {
+                    out.push(first);
+                    continue;
+                }
+            };
+            out.push(value.map(|v| Bytes::from(v.to_native())));
+        }
+        Ok(out)
+    }
+}
+
+/// The type `sum`/`avg` answer for a column type, or why the column cannot be summed.
+pub fn numeric_result(ty: &CqlType, function: &str) -> CqlResult<CqlType> {
+    match ty.unfrozen() {
+        CqlType::Counter => Ok(CqlType::Bigint),
+        t @ (CqlType::Int
+        | CqlType::Bigint
+        | CqlType::Smallint
+        | CqlType::Tinyint
+        | CqlType::Varint
+        | CqlType::Decimal
+        | CqlType::Float
+        | CqlType::Double) => Ok(t.clone()),
+        other => Err(CqlError::invalid(format!(
+            "Invalid call to function {function}, none of its type signatures match (known type signatures: system.{function} : (int) -> int, ...) for argument of type {other}"
+        ))),
+    }
+}
+
+fn zero(ty: &CqlType) -> CqlResult<CqlValue> {
+    Ok(match ty {
+        CqlType::Int => CqlValue::Int(0),
+        CqlType::Bigint => CqlValue::Bigint(0),
+        CqlType::Smallint => CqlValue::Smallint(0),
+        CqlType::Tinyint => CqlValue::Tinyint(0),
+        CqlType::Varint => CqlValue::Varint(BigInt::from(0)),
+        CqlType::Decimal => CqlValue::Decimal { unscaled: BigInt::from(0), scale: 0 },
+        CqlType::Float => CqlValue::Float(0.0),
+        CqlType::Double => CqlValue::Double(0.0),
+        other => return Err(CqlError::invalid(format!("Cannot sum values of type {other}"))),
+    })
+}
+
+/// `a + b` in the column's own type (integer sums wrap like Cassandra's Java arithmetic).
+fn add(a: &CqlValue, b: &CqlValue) -> CqlResult<CqlValue> {
+    Ok(match (a, b) {
+        (CqlValue::Int(x), CqlValue::Int(y)) => CqlValue::Int(x.wrapping_add(*y)),
+        (CqlValue::Bigint(x), CqlValue::Bigint(y)) => CqlValue::Bigint(x.wrapping_add(*y)),
+        (CqlValue::Counter(x), CqlValue::Counter(y)) => CqlValue::Counter(x.wrapping_add(*y)),
+        (CqlValue::Counter(x), CqlValue::Bigint(y)) => CqlValue::Bigint(x.wrapping_add(*y)),
+        (CqlValue::Smallint(x), CqlValue::Smallint(y)) => CqlValue::Smallint(x.wrapping_add(*y)),
+        (CqlValue::Tinyint(x), CqlValue::Tinyint(y)) => CqlValue::Tinyint(x.wrapping_add(*y)),
+        (CqlValue::Varint(x), CqlValue::Varint(y)) => CqlValue::Varint(x + y),
+        (CqlValue::Float(x), CqlValue::Float(y)) => CqlValue::Float(x + y),
+        (CqlValue::Double(x), CqlValue::Double(y)) => CqlValue::Double(x + y),
+        (CqlValue::Decimal { unscaled: ux, scale: sx }, CqlValue::Decimal { unscaled: uy, scale: sy }) => {
+            let scale = (*sx).max(*sy);
+            let up = |u: &BigInt, s: i32| u * BigInt::from(10).pow((scale - s) as u32);
+            CqlValue::Decimal { unscaled: up(ux, *sx) + up(uy, *sy), scale }
+        }
+        _ => return Err(CqlError::server("sum over mixed types")),
+    })
+}
+
+fn divide(sum: &CqlValue, count: i64) -> CqlResult<CqlValue> {
+    let n = count.max(1);
+    Ok(match sum {
+        CqlValue::Int(x) => CqlValue::Int((i64::from(*x) / n) as i32),
+        CqlValue::Bigint(x) | CqlValue::Counter(x) => CqlValue::Bigint(x / n),
+        CqlValue::Smallint(x) => CqlValue::Smallint((i64::from(*x) / n) as i16),
+        CqlValue::Tinyint(x) => CqlValue::Tinyint((i64::from(*x) / n) as i8),
+        CqlValue::Varint(x) => CqlValue::Varint(x / BigInt::from(n)),
+        CqlValue::Float(x) => CqlValue::Float(x / n as f32),
+        CqlValue::Double(x) => CqlValue::Double(x / n as f64),
+        CqlValue::Decimal { unscaled, scale } => {
+            // Cassandra divides decimals with up to 32 significant digits.
+            let extra = 16i32;
+            let scaled = unscaled * BigInt::from(10).pow(extra as u32);
+            CqlValue::Decimal { unscaled: scaled / BigInt::from(n), scale: scale + extra }
+        }
+        _ => return Err(CqlError::server("avg over a non-numeric type")),
+    })
+}
