@@ -20,10 +20,11 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
             max_frame_bytes: config.cql.max_frame_bytes.value,
             max_connections: Some(config.cql.max_connections.value),
         },
-        Box::new(move |storage| {
+        Box::new(move |storage, address| {
             Box::pin(async move {
+                let options = orbit_cql::exec::engine::ExecutorOptions { users: cql_users, address };
                 let engine: std::sync::Arc<dyn orbit_cql::engine::CqlEngine> =
-                    orbit_cql::exec::engine::Executor::open(storage, cql_users).await?;
+                    orbit_cql::exec::engine::Executor::open(storage, options).await?;
                 Ok(engine)
             })
         }),

@@ -7,6 +7,7 @@
 use super::plan::{Plan, SelectPlan, Selection};
 use super::result::column_spec;
 use super::run::{item_specs, Runner};
+use super::system_view::{Route, SystemViews};
 use super::translate::{plan, plan_with, BindSlot, Binder};
 use crate::engine::{
     BatchRequest, BatchStatement, ColumnSpec, CqlEngine, Outcome, Prepared, QueryParams, SchemaChange, SessionState,
@@ -21,6 +22,7 @@ use bytes::Bytes;
 use orbit_storage::TableStorage;
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Prepared statements kept at most (the driver re-prepares an evicted one on Unprepared).
@@ -30,26 +32,52 @@ const PREPARED_CAPACITY: usize = 16_384;
 struct PreparedStatement {
     parsed: Parsed,
     keyspace: Option<String>,
+    route: Route,
+}
+
+/// What the executor is opened with.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// With users, connections must authenticate as one (PasswordAuthenticator).
+    pub users: Vec<(String, String)>,
+    /// The listener's address, shown by system.local.
+    pub address: SocketAddr,
+}
+
+impl Default for ExecutorOptions {
+    fn default() -> Self {
+        ExecutorOptions { users: Vec::new(), address: SocketAddr::from(([127, 0, 0, 1], 9042)) }
+    }
 }
 
 pub struct Executor {
-    runner: Runner,
+    runner: Arc<Runner>,
+    system: SystemViews,
     users: Vec<(String, String)>,
     prepared: RwLock<HashMap<[u8; 16], Arc<PreparedStatement>>>,
 }
 
 impl Executor {
-    /// The executor of `storage`; with `users`, connections must authenticate as one.
-    pub async fn open(storage: Arc<dyn TableStorage>, users: Vec<(String, String)>) -> CqlResult<Arc<Executor>> {
+    /// The executor of `storage`.
+    pub async fn open(storage: Arc<dyn TableStorage>, options: ExecutorOptions) -> CqlResult<Arc<Executor>> {
         Ok(Arc::new(Executor {
-            runner: Runner::new(Model::open(storage).await?),
-            users,
+            runner: Arc::new(Runner::new(Model::open(storage).await?)),
+            system: SystemViews::new(options.address)?,
+            users: options.users,
             prepared: RwLock::new(HashMap::new()),
         }))
     }
 
     pub fn model(&self) -> &Model {
         &self.runner.model
+    }
+
+    /// The runner of a route: the user model or the system views as of now.
+    async fn runner(&self, route: &Route) -> CqlResult<Arc<Runner>> {
+        match route {
+            Route::User => Ok(self.runner.clone()),
+            Route::System => self.system.runner(&self.runner.model.catalog).await,
+        }
     }
 
     fn keyspace<'a>(session: &'a SessionState, requested: &'a Option<String>) -> Option<&'a str> {
@@ -64,8 +92,14 @@ impl Executor {
         })
     }
 
-    fn plan_prepared(&self, statement: &PreparedStatement, values: &crate::engine::Values) -> CqlResult<Plan> {
-        plan(&self.runner.model.catalog, statement.keyspace.as_deref(), &statement.parsed, values)
+    async fn plan_prepared(
+        &self,
+        statement: &PreparedStatement,
+        values: &crate::engine::Values,
+    ) -> CqlResult<(Arc<Runner>, Plan)> {
+        let runner = self.runner(&statement.route).await?;
+        let plan = plan(&runner.model.catalog, statement.keyspace.as_deref(), &statement.parsed, values)?;
+        Ok((runner, plan))
     }
 }
 
@@ -120,16 +154,19 @@ impl CqlEngine for Executor {
     async fn query(&self, session: &mut SessionState, text: &str, params: QueryParams) -> CqlResult<Outcome> {
         let parsed = parse_statement(text)?;
         let keyspace = Self::keyspace(session, &params.keyspace).map(str::to_string);
-        let plan = plan(&self.runner.model.catalog, keyspace.as_deref(), &parsed, &params.values)?;
-        self.runner.run(session, plan, &params).await
+        let runner = self.runner(&SystemViews::route(&parsed.statement, keyspace.as_deref())?).await?;
+        let plan = plan(&runner.model.catalog, keyspace.as_deref(), &parsed, &params.values)?;
+        runner.run(session, plan, &params).await
     }
 
     async fn prepare(&self, session: &mut SessionState, text: &str, keyspace: Option<&str>) -> CqlResult<Prepared> {
         let keyspace = keyspace.or(session.keyspace.as_deref()).map(str::to_string);
         let parsed = parse_statement(text)?;
+        let route = SystemViews::route(&parsed.statement, keyspace.as_deref())?;
+        let runner = self.runner(&route).await?;
         let binder = Binder::default();
         let planned = plan_with(
-            &self.runner.model.catalog,
+            &runner.model.catalog,
             keyspace.as_deref(),
             &parsed,
             &crate::engine::Values::None,
@@ -150,7 +187,7 @@ impl CqlEngine for Executor {
                     cache.remove(&victim);
                 }
             }
-            cache.insert(digest.0, Arc::new(PreparedStatement { parsed, keyspace }));
+            cache.insert(digest.0, Arc::new(PreparedStatement { parsed, keyspace, route }));
         }
         Ok(Prepared {
             id: Bytes::copy_from_slice(&digest.0),
@@ -166,8 +203,8 @@ impl CqlEngine for Executor {
 
     async fn execute(&self, session: &mut SessionState, id: &[u8], params: QueryParams) -> CqlResult<Outcome> {
         let statement = self.statement(id)?;
-        let plan = self.plan_prepared(&statement, &params.values)?;
-        self.runner.run(session, plan, &params).await
+        let (runner, plan) = self.plan_prepared(&statement, &params.values).await?;
+        runner.run(session, plan, &params).await
     }
 
     async fn batch(&self, session: &mut SessionState, batch: BatchRequest) -> CqlResult<Outcome> {
@@ -177,9 +214,18 @@ impl CqlEngine for Executor {
             plans.push(match statement {
                 BatchStatement::Query { text, values } => {
                     let parsed = parse_statement(text)?;
+                    SystemViews::route(&parsed.statement, keyspace.as_deref())?;
                     plan(&self.runner.model.catalog, keyspace.as_deref(), &parsed, values)?
                 }
-                BatchStatement::Prepared { id, values } => self.plan_prepared(self.statement(id)?.as_ref(), values)?,
+                BatchStatement::Prepared { id, values } => {
+                    let statement = self.statement(id)?;
+                    if let Route::System = statement.route {
+                        return Err(CqlError::invalid(
+                            "Only INSERT, UPDATE and DELETE statements are allowed in a BATCH",
+                        ));
+                    }
+                    self.plan_prepared(&statement, values).await?.1
+                }
             });
         }
         let params = QueryParams {
@@ -223,7 +269,7 @@ mod tests {
     #[tokio::test]
     async fn queries_and_batches_through_the_engine_contract() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
-        let engine = Executor::open(storage, Vec::new()).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
         let mut session = SessionState::default();
         let q = |s: &'static str| (s, QueryParams::default());
         for (text, params) in [
@@ -275,7 +321,7 @@ mod tests {
     #[tokio::test]
     async fn prepared_statements_bind_by_column_and_survive_only_in_the_cache() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
-        let engine = Executor::open(storage, Vec::new()).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
         let mut session = SessionState::default();
         for text in [
             "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
@@ -350,14 +396,124 @@ mod tests {
     #[tokio::test]
     async fn password_authentication_checks_the_configured_users() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
-        let open = Executor::open(storage.clone(), Vec::new()).await.unwrap();
+        let open = Executor::open(storage.clone(), ExecutorOptions::default()).await.unwrap();
         assert!(!open.requires_authentication());
-        let engine = Executor::open(storage, vec![("cassandra".into(), "secret".into())]).await.unwrap();
+        let engine = Executor::open(
+            storage,
+            ExecutorOptions { users: vec![("cassandra".into(), "secret".into())], ..ExecutorOptions::default() },
+        )
+        .await
+        .unwrap();
         assert!(engine.requires_authentication());
         engine.authenticate("cassandra", "secret").await.unwrap();
         let e = engine.authenticate("cassandra", "secreT").await.unwrap_err();
         assert_eq!(e.code(), crate::error::ErrorCode::BadCredentials);
         assert_eq!(e.message(), "Provided username cassandra and/or password are incorrect");
         assert!(engine.authenticate("nobody", "secret").await.is_err());
+    }
+
+    async fn text_rows(engine: &Executor, session: &mut SessionState, text: &str) -> Vec<Vec<Option<Bytes>>> {
+        rows(engine.query(session, text, QueryParams::default()).await.unwrap()).rows
+    }
+
+    fn int(n: i32) -> Option<Bytes> {
+        Some(Bytes::from(n.to_be_bytes().to_vec()))
+    }
+
+    #[tokio::test]
+    async fn collections_counters_ttl_timestamps_and_lightweight_transactions() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "USE app",
+            "CREATE TABLE c (k int PRIMARY KEY, l list<int>, s set<text>, m map<text, int>, v int)",
+            "CREATE TABLE n (k int PRIMARY KEY, hits counter)",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap();
+        }
+        let run = |text: &'static str| text;
+        for text in [
+            run("INSERT INTO c (k, l, s, m) VALUES (1, [1, 2], {'a'}, {'x': 1})"),
+            run("UPDATE c SET l = l + [3], s = s + {'b', 'c'}, m['y'] = 2 WHERE k = 1"),
+            run("UPDATE c SET l = [0] + l, s = s - {'a'}, m = m - {'x'} WHERE k = 1"),
+            run("DELETE l[1] FROM c WHERE k = 1"),
+            run("UPDATE n SET hits = hits + 5 WHERE k = 1"),
+            run("UPDATE n SET hits = hits - 2 WHERE k = 1"),
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap();
+        }
+        let got = text_rows(&engine, &mut s, "SELECT l, s, m FROM c WHERE k = 1").await;
+        let list = |items: &[i32]| {
+            let mut b = (items.len() as i32).to_be_bytes().to_vec();
+            for i in items {
+                b.extend(4i32.to_be_bytes());
+                b.extend(i.to_be_bytes());
+            }
+            Some(Bytes::from(b))
+        };
+        assert_eq!(got[0][0], list(&[0, 2, 3]), "prepend, append, element delete");
+        let mut set = 2i32.to_be_bytes().to_vec();
+        for e in [b"b", b"c"] {
+            set.extend(1i32.to_be_bytes());
+            set.extend(e);
+        }
+        assert_eq!(got[0][1], Some(Bytes::from(set)));
+        let mut map = 1i32.to_be_bytes().to_vec();
+        map.extend(1i32.to_be_bytes());
+        map.extend(b"y");
+        map.extend(4i32.to_be_bytes());
+        map.extend(2i32.to_be_bytes());
+        assert_eq!(got[0][2], Some(Bytes::from(map)));
+        let hits = text_rows(&engine, &mut s, "SELECT hits FROM n WHERE k = 1").await;
+        assert_eq!(hits, vec![vec![Some(Bytes::from(3i64.to_be_bytes().to_vec()))]]);
+        let e = engine.query(&mut s, "UPDATE n SET hits = 1 WHERE k = 1", QueryParams::default()).await.unwrap_err();
+        assert!(e.message().starts_with("Cannot set the value of counter column hits"), "{}", e.message());
+
+        engine
+            .query(
+                &mut s,
+                "INSERT INTO c (k, v) VALUES (2, 7) USING TTL 100 AND TIMESTAMP 1234",
+                QueryParams::default(),
+            )
+            .await
+            .unwrap();
+        let meta = text_rows(&engine, &mut s, "SELECT writetime(v), ttl(v) FROM c WHERE k = 2").await;
+        assert_eq!(meta[0][0], Some(Bytes::from(1234i64.to_be_bytes().to_vec())));
+        let ttl = i32::from_be_bytes(meta[0][1].as_ref().unwrap()[..4].try_into().unwrap());
+        assert!((99..=100).contains(&ttl), "ttl {ttl}");
+        engine
+            .query(&mut s, "UPDATE c USING TIMESTAMP 1000 SET v = 1 WHERE k = 2", QueryParams::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            text_rows(&engine, &mut s, "SELECT v FROM c WHERE k = 2").await,
+            vec![vec![int(7)]],
+            "older write loses"
+        );
+
+        let applied = text_rows(&engine, &mut s, "INSERT INTO c (k, v) VALUES (3, 1) IF NOT EXISTS").await;
+        assert_eq!(applied, vec![vec![Some(Bytes::from_static(&[1]))]]);
+        let lwt = rows(
+            engine
+                .query(&mut s, "INSERT INTO c (k, v) VALUES (3, 2) IF NOT EXISTS", QueryParams::default())
+                .await
+                .unwrap(),
+        );
+        let names: Vec<_> = lwt.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["[applied]", "k", "l", "m", "s", "v"]);
+        assert_eq!(lwt.rows[0][0], Some(Bytes::from_static(&[0])));
+        assert_eq!(lwt.rows[0][5], int(1));
+        let not = rows(
+            engine.query(&mut s, "UPDATE c SET v = 5 WHERE k = 3 IF v = 9", QueryParams::default()).await.unwrap(),
+        );
+        assert_eq!(not.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["[applied]", "v"]);
+        assert_eq!(not.rows, vec![vec![Some(Bytes::from_static(&[0])), int(1)]]);
+        let yes = text_rows(&engine, &mut s, "UPDATE c SET v = 5 WHERE k = 3 IF v = 1").await;
+        assert_eq!(yes, vec![vec![Some(Bytes::from_static(&[1]))]]);
+        let gone = text_rows(&engine, &mut s, "DELETE FROM c WHERE k = 4 IF EXISTS").await;
+        assert_eq!(gone, vec![vec![Some(Bytes::from_static(&[0]))]]);
+        assert_eq!(text_rows(&engine, &mut s, "SELECT v FROM c WHERE k = 3").await, vec![vec![int(5)]]);
     }
 }

@@ -6,8 +6,10 @@
 //! [`translate`] turns the parser's statements into plans and [`engine::Executor`] is the
 //! `CqlEngine` the wire talks to.
 
+pub mod assign;
 pub mod bind;
 pub mod clock;
+pub mod condition;
 pub mod engine;
 pub mod literal;
 pub mod plan;
@@ -15,6 +17,7 @@ pub mod result;
 pub mod run;
 pub mod select;
 pub mod selection;
+pub mod system_view;
 pub mod table_def;
 pub mod translate;
 pub mod write;

@@ -2,6 +2,7 @@
 //! to definitions and literals and markers to typed values. Translating the parser's
 //! AST into a [`Plan`] is the translator's job; running one is [`super::run`]'s.
 
+use super::condition::WriteCondition;
 use crate::model::{CqlValue, Mutation, Slice};
 use crate::schema::{KeyspaceDef, TableDef};
 use crate::types::CqlType;
@@ -36,6 +37,14 @@ pub enum Plan {
     Write {
         mutations: Vec<Mutation>,
         timestamp: Option<i64>,
+    },
+    /// A lightweight transaction: the mutation applies when the condition holds over
+    /// the row (`clustering` empty: the partition's static row) read in the same
+    /// transaction.
+    Conditional {
+        mutation: Mutation,
+        clustering: Vec<CqlValue>,
+        condition: WriteCondition,
     },
     Select(SelectPlan),
 }

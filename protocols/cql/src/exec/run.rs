@@ -10,6 +10,7 @@ use crate::engine::{
     BatchKind, ColumnSpec, Outcome, QueryParams, Rows, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
 };
 use crate::error::{CqlError, CqlResult};
+use crate::model::lwt::RowRef;
 use crate::model::{Model, WriteBatch};
 use crate::schema::ColumnDef;
 use std::ops::Bound;
@@ -86,6 +87,15 @@ impl Runner {
                 self.model.store.write(&batch).await?;
                 Ok(Outcome::Void)
             }
+            Plan::Conditional { mutation, clustering, condition } => {
+                let table = mutation.table.clone();
+                let partition_key = mutation.partition_key.clone();
+                let batch = self.batch(vec![(vec![mutation], None)], params);
+                let target = RowRef { table: &table, partition_key: &partition_key, clustering: &clustering };
+                let (applied, row) =
+                    self.model.store.write_if(&batch, target, |row| condition.holds(&table, row)).await?;
+                Ok(Outcome::Rows(condition.result(&table, applied, row.as_ref())?))
+            }
             Plan::Select(select) => self.select(select, params).await,
         }
     }
@@ -113,8 +123,10 @@ impl Runner {
     pub async fn run_batch(&self, kind: BatchKind, plans: Vec<Plan>, params: &QueryParams) -> CqlResult<Outcome> {
         let mut statements = Vec::with_capacity(plans.len());
         for plan in plans {
-            let Plan::Write { mutations, timestamp } = plan else {
-                return Err(CqlError::invalid("Only INSERT, UPDATE and DELETE statements are allowed in a BATCH"));
+            let (mutations, timestamp) = match plan {
+                Plan::Write { mutations, timestamp } => (mutations, timestamp),
+                Plan::Conditional { .. } => return Err(CqlError::not_supported("conditions (IF) in a BATCH")),
+                _ => return Err(CqlError::invalid("Only INSERT, UPDATE and DELETE statements are allowed in a BATCH")),
             };
             for m in &mutations {
                 match (kind, m.table.is_counter) {

@@ -3,7 +3,9 @@
 //! partitions, and SELECT of columns by partition key and clustering slice. Terms become
 //! values against the type of the column they meet; markers take the request's values.
 
+use super::assign;
 use super::bind::Bound;
+use super::condition::{CondOp, WriteCondition};
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection};
 use super::select::{self, Op, Restriction};
@@ -14,10 +16,10 @@ use crate::engine::{BoundValue, Values};
 use crate::error::{CqlError, CqlResult};
 use crate::model::{Catalog, ColumnOp, ColumnWrite, CqlValue};
 use crate::parse::ast::{
-    AssignTarget, AssignValue, Literal, MarkerName, Operator, OptionValue, Parsed, QualifiedName, RelationTarget,
+    AssignTarget, Condition, Literal, MarkerName, Operator, OptionValue, Parsed, QualifiedName, RelationTarget,
     Selector, Statement, Term,
 };
-use crate::schema::{KeyspaceDef, Replication, TableDef};
+use crate::schema::{ColumnKind, KeyspaceDef, Replication, TableDef};
 use crate::types::CqlType;
 use num_bigint::BigInt;
 use std::cell::RefCell;
@@ -324,6 +326,94 @@ fn key_values(
         .collect()
 }
 
+/// `USING TTL` / `USING TIMESTAMP` as bound values (TTL 0 means none).
+fn using(
+    t: &TableDef,
+    terms: &Terms<'_>,
+    ttl: &Option<Term>,
+    timestamp: &Option<Term>,
+) -> CqlResult<(Option<u32>, Option<i64>)> {
+    let ttl = match ttl {
+        None => None,
+        Some(term) => match terms.value_of(t, "[ttl]", term, &CqlType::Int)? {
+            Bound::Value(CqlValue::Int(n)) if n < 0 => {
+                return Err(CqlError::invalid(format!("A TTL must be greater or equal to 0, but was {n}")))
+            }
+            Bound::Value(CqlValue::Int(n)) if n > MAX_TTL => {
+                return Err(CqlError::invalid(format!("ttl is too large. requested ({n}) maximum ({MAX_TTL})")))
+            }
+            Bound::Value(CqlValue::Int(n)) => Some(n as u32),
+            Bound::Unset => None,
+            Bound::Null => Some(0),
+            Bound::Value(_) => return Err(CqlError::invalid("Invalid TTL value")),
+        },
+    };
+    let timestamp = match timestamp {
+        None => None,
+        Some(term) => match terms.value_of(t, "[timestamp]", term, &CqlType::Bigint)? {
+            Bound::Value(CqlValue::Bigint(n)) => Some(n),
+            Bound::Unset => None,
+            _ => return Err(CqlError::invalid("Invalid null value of timestamp")),
+        },
+    };
+    Ok((ttl, timestamp))
+}
+
+/// Cassandra's cap on TTLs: 20 years in seconds.
+const MAX_TTL: i32 = 630_720_000;
+
+/// An UPDATE's or DELETE's `IF` as a [`WriteCondition`].
+fn condition(t: &TableDef, terms: &Terms<'_>, condition: &Condition) -> CqlResult<Option<WriteCondition>> {
+    Ok(match condition {
+        Condition::None => None,
+        Condition::IfNotExists => Some(WriteCondition::NotExists),
+        Condition::IfExists => Some(WriteCondition::Exists),
+        Condition::If(relations) => {
+            let mut out = Vec::with_capacity(relations.len());
+            for r in relations {
+                let RelationTarget::Column(name) = &r.target else {
+                    return Err(CqlError::not_supported("this kind of IF condition"));
+                };
+                let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
+                if matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
+                    return Err(CqlError::invalid(format!("PRIMARY KEY column '{name}' cannot have IF conditions")));
+                }
+                let op = match r.op {
+                    Operator::Neq => CondOp::Ne,
+                    other => CondOp::Cmp(restriction_op(other)?),
+                };
+                let value = match terms.value_of(t, name, &r.value, &def.ty)? {
+                    Bound::Value(v) => Some(v),
+                    Bound::Null => None,
+                    Bound::Unset => {
+                        return Err(CqlError::invalid(format!("Invalid 'unset' value in condition on {name}")))
+                    }
+                };
+                out.push((name.clone(), op, value));
+            }
+            Some(WriteCondition::Columns(out))
+        }
+    })
+}
+
+/// A write, conditional when the statement has an `IF`.
+fn write_plan(
+    t: &TableDef,
+    mutation: crate::model::Mutation,
+    clustering: Vec<CqlValue>,
+    condition: Option<WriteCondition>,
+    timestamp: Option<i64>,
+) -> CqlResult<Plan> {
+    let Some(condition) = condition else { return Ok(Plan::Write { mutations: vec![mutation], timestamp }) };
+    if t.is_counter {
+        return Err(CqlError::invalid("Conditional updates are not supported on counter tables"));
+    }
+    if timestamp.is_some() {
+        return Err(CqlError::invalid("Cannot provide custom timestamp for conditional updates"));
+    }
+    Ok(Plan::Conditional { mutation, clustering, condition })
+}
+
 enum Chosen {
     All,
     Columns(Vec<usize>),
@@ -457,6 +547,9 @@ pub fn plan_with(
         Statement::Truncate(name) => Plan::Truncate { keyspace: keyspace_of(name, keyspace)?, name: name.name.clone() },
         Statement::Insert(ins) => {
             let t = table(catalog, &ins.table, keyspace)?;
+            if ins.json.is_some() {
+                return Err(CqlError::not_supported("INSERT JSON"));
+            }
             if ins.columns.len() != ins.values.len() {
                 return Err(CqlError::invalid("Unmatched column names/values"));
             }
@@ -469,49 +562,57 @@ pub fn plan_with(
                     Ok((n.clone(), terms.value_of(&t, n, term, &def.ty)?))
                 })
                 .collect::<CqlResult<Vec<_>>>()?;
-            Plan::Write { mutations: vec![write::insert(&t, &values, None)?], timestamp: None }
+            let (ttl, timestamp) = using(&t, &terms, &ins.using.ttl, &ins.using.timestamp)?;
+            let mutation = write::insert(&t, &values, ttl)?;
+            let condition = if ins.if_not_exists { Some(WriteCondition::NotExists) } else { None };
+            write_plan(&t, mutation, write::clustering_prefix(&t, &values)?, condition, timestamp)?
         }
         Statement::Update(up) => {
             let t = table(catalog, &up.table, keyspace)?;
             let key = key_values(&t, &terms, &up.where_clause)?;
             let mut ops = Vec::new();
             for a in &up.assignments {
-                let (AssignTarget::Column(name), AssignValue::Set(term)) = (&a.target, &a.value) else {
-                    return Err(CqlError::not_supported("this assignment"));
-                };
-                let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-                let op = match term {
-                    Term::Binary { op, left, right }
-                        if matches!(**left, Term::Column(ref c) if c == name) && def.ty == CqlType::Counter =>
-                    {
-                        let Bound::Value(CqlValue::Counter(n)) = terms.value_of(&t, name, right, &CqlType::Counter)?
-                        else {
-                            return Err(CqlError::invalid("Invalid counter increment"));
-                        };
-                        ColumnOp::CounterAdd(if *op == crate::parse::ast::BinaryOp::Add { n } else { n.wrapping_neg() })
-                    }
-                    _ => match terms.value_of(&t, name, term, &def.ty)? {
-                        Bound::Value(v) => ColumnOp::Set(v),
-                        Bound::Null => ColumnOp::Delete,
-                        Bound::Unset => continue,
-                    },
-                };
-                ops.push(ColumnWrite { column: name.clone(), op });
+                ops.extend(assign::assignment(&t, &terms, &a.target, &a.value)?);
             }
-            Plan::Write { mutations: vec![write::update(&t, &key, ops, None)?], timestamp: None }
+            let (ttl, timestamp) = using(&t, &terms, &up.using.ttl, &up.using.timestamp)?;
+            let condition = condition(&t, &terms, &up.condition)?;
+            let mutation = write::update(&t, &key, ops, ttl)?;
+            write_plan(&t, mutation, write::clustering_prefix(&t, &key)?, condition, timestamp)?
         }
         Statement::Delete(del) => {
             let t = table(catalog, &del.table, keyspace)?;
             let key = key_values(&t, &terms, &del.where_clause)?;
-            let columns = del
-                .targets
-                .iter()
-                .map(|target| match target {
-                    AssignTarget::Column(c) => Ok(c.clone()),
-                    _ => Err(CqlError::not_supported("deleting collection elements or fields")),
-                })
-                .collect::<CqlResult<Vec<_>>>()?;
-            Plan::Write { mutations: vec![write::delete(&t, &key, columns, None)?], timestamp: None }
+            let (_, timestamp) = using(&t, &terms, &None, &del.timestamp)?;
+            let condition = condition(&t, &terms, &del.condition)?;
+            let mutation = if del.targets.is_empty() {
+                write::delete(&t, &key, Vec::new(), None)?
+            } else {
+                let mut ops = Vec::with_capacity(del.targets.len());
+                for target in &del.targets {
+                    match target {
+                        AssignTarget::Column(c) => {
+                            let def =
+                                t.column(c).ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
+                            if matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
+                                return Err(CqlError::invalid(format!(
+                                    "Invalid identifier {c} for deletion (should not be a PRIMARY KEY part)"
+                                )));
+                            }
+                            ops.push(ColumnWrite { column: c.clone(), op: ColumnOp::Delete });
+                        }
+                        AssignTarget::Element(c, element) => {
+                            let def =
+                                t.column(c).ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
+                            ops.extend(assign::element_write(&t, &terms, def, element, None)?);
+                        }
+                        AssignTarget::Field(..) => {
+                            return Err(CqlError::not_supported("deleting a field of a non-frozen user type"))
+                        }
+                    }
+                }
+                write::update(&t, &key, ops, None)?
+            };
+            write_plan(&t, mutation, write::clustering_prefix(&t, &key)?, condition, timestamp)?
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;

@@ -161,6 +161,12 @@ impl Catalog {
         self.state.read().types.values().filter(|t| t.keyspace == keyspace).cloned().collect()
     }
 
+    /// Registers a read-only view table (the system keyspaces' tables, answered from an
+    /// in-memory model): kept in memory only, never persisted, no schema version change.
+    pub fn install_view(&self, def: TableDef) {
+        self.state.write().tables.insert((def.keyspace.clone(), def.name.clone()), Arc::new(def));
+    }
+
     /// Replaces `UdtRef`s by the keyspace's resolved `Udt`s.
     pub fn resolve_type(&self, keyspace: &str, ty: &CqlType) -> CqlResult<CqlType> {
         Ok(match ty {

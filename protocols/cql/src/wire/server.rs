@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 
 /// Opens the executor over the CQL storage when the listener starts.
 pub type EngineOpener = Box<
-    dyn FnOnce(Arc<dyn TableStorage>) -> Pin<Box<dyn Future<Output = CqlResult<Arc<dyn CqlEngine>>> + Send>> + Send,
+    dyn FnOnce(Arc<dyn TableStorage>, std::net::SocketAddr) -> Pin<Box<dyn Future<Output = CqlResult<Arc<dyn CqlEngine>>> + Send>> + Send,
 >;
 
 pub struct CqlListener {
@@ -40,7 +40,8 @@ impl ProtocolListener for CqlListener {
 
     async fn serve(self: Box<Self>, listener: TcpListener, ctx: ListenerContext) -> Result<(), ListenerError> {
         let CqlListener { options, open_engine } = *self;
-        let engine = open_engine(ctx.storage.clone())
+        let address = listener.local_addr().map_err(|e| ListenerError::Other(format!("CQL listener address: {e}")))?;
+        let engine = open_engine(ctx.storage.clone(), address)
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the CQL engine: {e}")))?;
         let limit = ConnectionLimit::new(options.max_connections);
