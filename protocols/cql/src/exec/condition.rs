@@ -119,6 +119,7 @@ fn compare(current: Option<&CqlValue>, op: CondOp, expected: Option<&CqlValue>) 
                 Op::Gt => ord == Ordering::Greater,
                 Op::Ge => ord != Ordering::Less,
                 Op::Eq => ord == Ordering::Equal,
+                Op::In | Op::Contains | Op::ContainsKey => false,
             }
         }
     })

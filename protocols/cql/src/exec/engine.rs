@@ -516,4 +516,56 @@ mod tests {
         assert_eq!(gone, vec![vec![Some(Bytes::from_static(&[0]))]]);
         assert_eq!(text_rows(&engine, &mut s, "SELECT v FROM c WHERE k = 3").await, vec![vec![int(5)]]);
     }
+
+    #[tokio::test]
+    async fn in_lists_filtering_and_token_ranges() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "USE app",
+            "CREATE TABLE t (k int, c int, v int, tags set<text>, PRIMARY KEY (k, c))",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap();
+        }
+        for k in 0..4 {
+            for c in 0..3 {
+                let text = format!("INSERT INTO t (k, c, v, tags) VALUES ({k}, {c}, {}, {{'t{c}'}})", k * 10 + c);
+                engine.query(&mut s, &text, QueryParams::default()).await.unwrap();
+            }
+        }
+        let ints = |rows: Vec<Vec<Option<Bytes>>>| -> Vec<i32> {
+            rows.iter().map(|r| i32::from_be_bytes(r[0].as_ref().unwrap()[..4].try_into().unwrap())).collect()
+        };
+        let mut seen = Vec::new();
+        let mut params = QueryParams { page_size: Some(2), ..QueryParams::default() };
+        loop {
+            let page = rows(
+                engine
+                    .query(&mut s, "SELECT v FROM t WHERE k IN (3, 1) AND c IN (0, 2)", params.clone())
+                    .await
+                    .unwrap(),
+            );
+            seen.extend(ints(page.rows));
+            match page.paging_state {
+                Some(state) => params.paging_state = Some(state),
+                None => break,
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, [10, 12, 30, 32], "IN on partition and clustering keys, paged by 2");
+        let e = engine.query(&mut s, "SELECT v FROM t WHERE v = 11", QueryParams::default()).await.unwrap_err();
+        assert!(e.message().contains("ALLOW FILTERING"));
+        let filtered = text_rows(&engine, &mut s, "SELECT v FROM t WHERE v > 20 AND c = 1 ALLOW FILTERING").await;
+        let mut got = ints(filtered);
+        got.sort();
+        assert_eq!(got, [21, 31]);
+        let tagged = text_rows(&engine, &mut s, "SELECT v FROM t WHERE tags CONTAINS 't2' ALLOW FILTERING").await;
+        assert_eq!(tagged.len(), 4);
+        let scan = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) > -9223372036854775808").await;
+        assert_eq!(scan.len(), 12);
+        let none = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) < -9223372036854775807").await;
+        assert!(none.is_empty());
+    }
 }

@@ -54,8 +54,14 @@ pub struct SelectPlan {
     pub table: Arc<TableDef>,
     /// Indexes into `table.columns`, in result order.
     pub columns: Vec<usize>,
-    /// The partition of `WHERE pk = ...`; `None` scans the table in token order.
+    /// The partition of `WHERE pk = ...`; `None` scans the table in token order unless
+    /// `in_partitions` names several (`pk IN (...)`).
     pub partition: Option<Vec<CqlValue>>,
+    pub in_partitions: Vec<Vec<CqlValue>>,
+    /// `token(pk) > ...` bounds of a scan.
+    pub tokens: (std::ops::Bound<i64>, std::ops::Bound<i64>),
+    /// ALLOW FILTERING's restrictions, checked on every row read.
+    pub filters: Vec<super::select::Restriction>,
     pub slice: Slice,
     pub limit: Option<u64>,
     /// What each result column computes; `Columns` returns `columns` as they are.

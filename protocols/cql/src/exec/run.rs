@@ -5,11 +5,13 @@
 use super::clock::{now_seconds, Clock};
 use super::plan::{Plan, SelectItem, SelectPlan, Selection};
 use super::result::{rows, PagingState};
+use super::select;
 use super::selection::{item_cell, Fold};
 use crate::engine::{
     BatchKind, ColumnSpec, Outcome, QueryParams, Rows, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
 };
 use crate::error::{CqlError, CqlResult};
+use crate::model::keys::{serialize_partition_key, token_of};
 use crate::model::lwt::RowRef;
 use crate::model::{Model, WriteBatch};
 use crate::schema::ColumnDef;
@@ -186,10 +188,68 @@ impl Runner {
         now: i64,
     ) -> CqlResult<crate::model::Page> {
         let table = plan.table.as_ref();
-        match &plan.partition {
-            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await,
-            None => self.model.store.scan(table, Bound::Unbounded, Bound::Unbounded, want, position, now).await,
+        let mut page = match &plan.partition {
+            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await?,
+            None if !plan.in_partitions.is_empty() => self.read_in(plan, want, position, now).await?,
+            None => {
+                let (start, end) = plan.tokens;
+                self.model.store.scan(table, start, end, want, position, now).await?
+            }
+        };
+        if !plan.filters.is_empty() {
+            let mut kept = Vec::with_capacity(page.rows.len());
+            for row in page.rows {
+                if select::matches(table, &row, &plan.filters)? {
+                    kept.push(row);
+                }
+            }
+            page.rows = kept;
         }
+        Ok(page)
+    }
+
+    /// `pk IN (...)`: the partitions in token order, resuming inside the one the
+    /// position names.
+    async fn read_in(
+        &self,
+        plan: &SelectPlan,
+        want: usize,
+        position: Option<&crate::model::Position>,
+        now: i64,
+    ) -> CqlResult<crate::model::Page> {
+        let table = plan.table.as_ref();
+        let mut keys = Vec::with_capacity(plan.in_partitions.len());
+        for key in &plan.in_partitions {
+            let serialized = serialize_partition_key(key)?;
+            keys.push((token_of(&serialized), serialized, key));
+        }
+        keys.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        keys.dedup_by(|a, b| a.1 == b.1);
+        let has_clustering = table.clustering().next().is_some();
+        let mut out = crate::model::Page::default();
+        for (token, serialized, key) in keys {
+            let resume = match position {
+                Some(p) if (token, &serialized) < (p.token, &p.partition_key) => continue,
+                Some(p) if p.partition_key == serialized => {
+                    if !has_clustering {
+                        continue;
+                    }
+                    Some(p)
+                }
+                _ => None,
+            };
+            let left = want - out.rows.len();
+            let page = self.model.store.read_partition(table, key, &plan.slice, left, resume, now).await?;
+            out.rows.extend(page.rows);
+            out.next = page.next;
+            if out.rows.len() >= want {
+                break;
+            }
+        }
+        if out.rows.len() < want {
+            out.next = None;
+        }
+        Ok(out)
     }
 
     /// An aggregate SELECT: every selected row folded (read a page at a time, so memory

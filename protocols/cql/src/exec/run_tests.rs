@@ -69,6 +69,9 @@ async fn ddl_writes_and_paged_selects() {
             slice: Slice::all(),
             limit,
             selection: crate::exec::plan::Selection::Columns,
+            in_partitions: Vec::new(),
+            tokens: (Bound::Unbounded, Bound::Unbounded),
+            filters: Vec::new(),
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -140,6 +143,9 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         slice: Slice::all(),
         limit: None,
         selection: crate::exec::plan::Selection::Columns,
+        in_partitions: Vec::new(),
+        tokens: (Bound::Unbounded, Bound::Unbounded),
+        filters: Vec::new(),
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

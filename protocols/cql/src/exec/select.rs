@@ -18,6 +18,11 @@ pub enum Op {
     Le,
     Gt,
     Ge,
+    /// `IN (...)`: the value is a `CqlValue::List` of the candidates.
+    In,
+    /// `CONTAINS` / `CONTAINS KEY` on a collection (filtering only).
+    Contains,
+    ContainsKey,
 }
 
 /// `column op value`, the value bound.
@@ -27,6 +32,9 @@ pub struct Restriction {
     pub op: Op,
     pub value: CqlValue,
 }
+
+/// The most partitions one `IN` (or a product of them) may name.
+const MAX_IN_PARTITIONS: usize = 100;
 
 const FILTERING: &str = "Cannot execute this query as it might involve data filtering and thus may have unpredictable performance. If you want to execute this query despite the performance unpredictability, use ALLOW FILTERING";
 
@@ -45,13 +53,59 @@ pub fn plan(
     order: &[(String, ClusteringOrder)],
     limit: Option<u64>,
 ) -> CqlResult<SelectPlan> {
+    plan_filtered(table, columns, restrictions, order, limit, false)
+}
+
+/// [`plan`] with `ALLOW FILTERING`: restrictions that neither pick partitions nor make
+/// the clustering slice become filters over the rows read, instead of an error.
+pub fn plan_filtered(
+    table: &Arc<TableDef>,
+    columns: &[String],
+    restrictions: &[Restriction],
+    order: &[(String, ClusteringOrder)],
+    limit: Option<u64>,
+    allow_filtering: bool,
+) -> CqlResult<SelectPlan> {
+    let mut filters = Vec::new();
+    let mut keyed = Vec::new();
     for r in restrictions {
         let def =
             table.column(&r.column).ok_or_else(|| CqlError::invalid(format!("Undefined column name {}", r.column)))?;
-        if matches!(def.kind, ColumnKind::Regular | ColumnKind::Static) {
+        let on_key = !matches!(def.kind, ColumnKind::Regular | ColumnKind::Static);
+        let clustering_in = def.kind == ColumnKind::Clustering && r.op == Op::In;
+        if on_key && !matches!(r.op, Op::Contains | Op::ContainsKey) && !clustering_in {
+            keyed.push(r.clone());
+        } else if allow_filtering || clustering_in {
+            filters.push(r.clone());
+        } else {
             return Err(CqlError::invalid(FILTERING));
         }
     }
+    let pk_cols = keys(table, ColumnKind::PartitionKey);
+    let on_pk = |r: &Restriction| pk_cols.iter().any(|c| c.name == r.column);
+    let pk_complete =
+        pk_cols.iter().all(|c| keyed.iter().any(|r| r.column == c.name && matches!(r.op, Op::Eq | Op::In)));
+    if allow_filtering && !pk_complete {
+        // A partial partition key (or ranges on it) can only filter a scan.
+        filters.extend(keyed.iter().filter(|r| on_pk(r)).cloned());
+        keyed.retain(|r| !on_pk(r));
+    }
+    let ck_cols = keys(table, ColumnKind::Clustering);
+    if allow_filtering && !pk_complete && keyed.iter().any(|r| ck_cols.iter().any(|c| c.name == r.column)) {
+        filters.extend(keyed.drain(..));
+    }
+    let mut plan = plan_keys(table, columns, &keyed, order, limit)?;
+    plan.filters = filters;
+    Ok(plan)
+}
+
+fn plan_keys(
+    table: &Arc<TableDef>,
+    columns: &[String],
+    restrictions: &[Restriction],
+    order: &[(String, ClusteringOrder)],
+    limit: Option<u64>,
+) -> CqlResult<SelectPlan> {
     let indexes = if columns.is_empty() {
         (0..table.columns.len()).collect()
     } else {
@@ -67,16 +121,48 @@ pub fn plan(
             .collect::<CqlResult<Vec<_>>>()?
     };
 
-    let eq = |name: &str| restrictions.iter().find(|r| r.column == name && r.op == Op::Eq).map(|r| r.value.clone());
+    let candidates = |name: &str| {
+        restrictions.iter().find(|r| r.column == name && matches!(r.op, Op::Eq | Op::In)).map(|r| {
+            match (&r.op, &r.value) {
+                (Op::In, CqlValue::List(items)) => items.clone(),
+                _ => vec![r.value.clone()],
+            }
+        })
+    };
     let pk_cols = keys(table, ColumnKind::PartitionKey);
-    let pk_values: Vec<Option<CqlValue>> = pk_cols.iter().map(|c| eq(&c.name)).collect();
-    if restrictions.iter().any(|r| r.op != Op::Eq && pk_cols.iter().any(|c| c.name == r.column)) {
+    let pk_values: Vec<Option<Vec<CqlValue>>> = pk_cols.iter().map(|c| candidates(&c.name)).collect();
+    if restrictions.iter().any(|r| !matches!(r.op, Op::Eq | Op::In) && pk_cols.iter().any(|c| c.name == r.column)) {
         return Err(CqlError::invalid(
             "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
         ));
     }
+    let mut in_partitions = Vec::new();
     let partition = if pk_values.iter().all(Option::is_some) {
-        Some(pk_values.into_iter().flatten().collect::<Vec<_>>())
+        let mut keys: Vec<Vec<CqlValue>> = vec![Vec::new()];
+        for values in pk_values.into_iter().flatten() {
+            keys = keys
+                .into_iter()
+                .flat_map(|prefix| {
+                    values.iter().map(move |v| {
+                        let mut k = prefix.clone();
+                        k.push(v.clone());
+                        k
+                    })
+                })
+                .collect();
+            if keys.len() > MAX_IN_PARTITIONS {
+                return Err(CqlError::invalid(format!(
+                    "Select query cannot be completed because it selects more than {MAX_IN_PARTITIONS} partitions"
+                )));
+            }
+        }
+        if keys.len() == 1 {
+            keys.pop()
+        } else {
+            keys.dedup();
+            in_partitions = keys;
+            None
+        }
     } else if pk_values.iter().any(Option::is_some) {
         let missing: Vec<&str> =
             pk_cols.iter().zip(&pk_values).filter(|(_, v)| v.is_none()).map(|(c, _)| c.name.as_str()).collect();
@@ -121,13 +207,14 @@ pub fn plan(
             None => range = Some((c, on_column)),
         }
     }
-    if partition.is_none() && (!prefix.is_empty() || range.is_some()) {
+    let has_partitions = partition.is_some() || !in_partitions.is_empty();
+    if !has_partitions && (!prefix.is_empty() || range.is_some()) {
         return Err(CqlError::invalid(FILTERING));
     }
     let mut slice = slice_of(prefix, range)?;
 
     if !order.is_empty() {
-        if partition.is_none() {
+        if !has_partitions {
             return Err(CqlError::invalid(
                 "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.",
             ));
@@ -144,7 +231,52 @@ pub fn plan(
         }
         slice.reversed = reversed.unwrap_or(false);
     }
-    Ok(SelectPlan { table: table.clone(), columns: indexes, partition, slice, limit, selection: Selection::Columns })
+    Ok(SelectPlan {
+        table: table.clone(),
+        columns: indexes,
+        partition,
+        in_partitions,
+        slice,
+        limit,
+        selection: Selection::Columns,
+        filters: Vec::new(),
+        tokens: (Bound::Unbounded, Bound::Unbounded),
+    })
+}
+
+/// Whether `row` passes every ALLOW FILTERING restriction.
+pub fn matches(table: &TableDef, row: &crate::model::RowData, filters: &[Restriction]) -> CqlResult<bool> {
+    use crate::model::value::cql_cmp;
+    use std::cmp::Ordering;
+    for f in filters {
+        let Some(value) = row.value(table, &f.column)? else { return Ok(false) };
+        let ok = match f.op {
+            Op::Eq => cql_cmp(&value, &f.value) == Ordering::Equal,
+            Op::Lt => cql_cmp(&value, &f.value) == Ordering::Less,
+            Op::Le => cql_cmp(&value, &f.value) != Ordering::Greater,
+            Op::Gt => cql_cmp(&value, &f.value) == Ordering::Greater,
+            Op::Ge => cql_cmp(&value, &f.value) != Ordering::Less,
+            Op::In => match &f.value {
+                CqlValue::List(items) => items.iter().any(|i| cql_cmp(&value, i) == Ordering::Equal),
+                _ => false,
+            },
+            Op::Contains => match &value {
+                CqlValue::List(items) | CqlValue::Set(items) => {
+                    items.iter().any(|i| cql_cmp(i, &f.value) == Ordering::Equal)
+                }
+                CqlValue::Map(entries) => entries.iter().any(|(_, v)| cql_cmp(v, &f.value) == Ordering::Equal),
+                _ => false,
+            },
+            Op::ContainsKey => match &value {
+                CqlValue::Map(entries) => entries.iter().any(|(k, _)| cql_cmp(k, &f.value) == Ordering::Equal),
+                _ => false,
+            },
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Restriction>)>) -> CqlResult<Slice> {

@@ -414,6 +414,88 @@ fn write_plan(
     Ok(Plan::Conditional { mutation, clustering, condition })
 }
 
+/// One WHERE relation on a column of `t`, its value bound.
+fn restriction(t: &TableDef, terms: &Terms<'_>, name: &str, r: &crate::parse::ast::Relation) -> CqlResult<Restriction> {
+    let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
+    let null = || CqlError::invalid(format!("Invalid null value in condition for column {name}"));
+    let (op, value) = match r.op {
+        Operator::In => {
+            let list = CqlType::List(Box::new(def.ty.unfrozen().clone()));
+            let items = match &r.value {
+                Term::Tuple(items) => items
+                    .iter()
+                    .map(|item| match terms.value_of(t, name, item, &def.ty)? {
+                        Bound::Value(v) => Ok(v),
+                        _ => Err(null()),
+                    })
+                    .collect::<CqlResult<Vec<_>>>()?,
+                term => match terms.value_of(t, name, term, &list)? {
+                    Bound::Value(CqlValue::List(items)) => items,
+                    _ => return Err(CqlError::invalid(format!("Invalid null value for IN restriction on {name}"))),
+                },
+            };
+            (Op::In, CqlValue::List(items))
+        }
+        Operator::Contains | Operator::ContainsKey => {
+            let element = match (r.op, def.ty.unfrozen()) {
+                (Operator::Contains, CqlType::List(e) | CqlType::Set(e) | CqlType::Map(_, e)) => e.as_ref().clone(),
+                (Operator::ContainsKey, CqlType::Map(k, _)) => k.as_ref().clone(),
+                _ => {
+                    return Err(CqlError::invalid(format!(
+                        "Cannot use {} on non-collection column {name}",
+                        if r.op == Operator::Contains { "CONTAINS" } else { "CONTAINS KEY" }
+                    )))
+                }
+            };
+            let op = if r.op == Operator::Contains { Op::Contains } else { Op::ContainsKey };
+            match terms.value_of(t, name, &r.value, &element)? {
+                Bound::Value(v) => (op, v),
+                _ => return Err(null()),
+            }
+        }
+        Operator::Neq => return Err(CqlError::invalid(format!("Unsupported \"!=\" relation: {name} != ..."))),
+        other => match terms.value_of(t, name, &r.value, &def.ty)? {
+            Bound::Value(v) => (restriction_op(other)?, v),
+            _ => return Err(null()),
+        },
+    };
+    Ok(Restriction { column: name.to_string(), op, value })
+}
+
+/// `token(pk...) op term` as a bound on the scan's token range.
+fn token_bound(
+    t: &TableDef,
+    terms: &Terms<'_>,
+    columns: &[String],
+    r: &crate::parse::ast::Relation,
+    tokens: &mut (std::ops::Bound<i64>, std::ops::Bound<i64>),
+) -> CqlResult<()> {
+    use std::ops::Bound as B;
+    let mut key: Vec<&str> = Vec::new();
+    let mut pk: Vec<_> = t.partition_key().collect();
+    pk.sort_by_key(|c| c.position);
+    key.extend(pk.iter().map(|c| c.name.as_str()));
+    if columns.iter().map(String::as_str).ne(key.iter().copied()) {
+        return Err(CqlError::invalid(format!(
+            "The token() function must be applied to all partition key components or none of them: token({})",
+            key.join(", ")
+        )));
+    }
+    let token = match terms.value_of(t, "partition key token", &r.value, &CqlType::Bigint)? {
+        Bound::Value(CqlValue::Bigint(n)) => n,
+        _ => return Err(CqlError::invalid("Invalid null value for the partition key token")),
+    };
+    match r.op {
+        Operator::Eq => *tokens = (B::Included(token), B::Included(token)),
+        Operator::Gt => tokens.0 = B::Excluded(token),
+        Operator::Gte => tokens.0 = B::Included(token),
+        Operator::Lt => tokens.1 = B::Excluded(token),
+        Operator::Lte => tokens.1 = B::Included(token),
+        _ => return Err(CqlError::invalid("Only EQ, <, <=, > and >= are supported on token()")),
+    }
+    Ok(())
+}
+
 enum Chosen {
     All,
     Columns(Vec<usize>),
@@ -629,23 +711,15 @@ pub fn plan_with(
                 return Err(CqlError::not_supported(what));
             }
             let selection = selection(&t, &sel.items)?;
-            let restrictions = sel
-                .where_clause
-                .iter()
-                .map(|r| {
-                    let RelationTarget::Column(name) = &r.target else {
-                        return Err(CqlError::not_supported("this relation"));
-                    };
-                    let def =
-                        t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-                    match terms.value_of(&t, name, &r.value, &def.ty)? {
-                        Bound::Value(value) => {
-                            Ok(Restriction { column: name.clone(), op: restriction_op(r.op)?, value })
-                        }
-                        _ => Err(CqlError::invalid(format!("Invalid null value in condition for column {name}"))),
-                    }
-                })
-                .collect::<CqlResult<Vec<_>>>()?;
+            let mut restrictions = Vec::with_capacity(sel.where_clause.len());
+            let mut tokens = (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded);
+            for r in &sel.where_clause {
+                match &r.target {
+                    RelationTarget::Column(name) => restrictions.push(restriction(&t, &terms, name, r)?),
+                    RelationTarget::Token(columns) => token_bound(&t, &terms, columns, r, &mut tokens)?,
+                    _ => return Err(CqlError::not_supported("this relation")),
+                }
+            }
             let limit = match &sel.limit {
                 None => None,
                 Some(term) => match terms.value_of(&t, "[limit]", term, &CqlType::Int)? {
@@ -653,7 +727,15 @@ pub fn plan_with(
                     _ => return Err(CqlError::invalid("LIMIT must be strictly positive")),
                 },
             };
-            let mut select = select::plan(&t, &[], &restrictions, &sel.order_by, limit)?;
+            let mut select = select::plan_filtered(&t, &[], &restrictions, &sel.order_by, limit, sel.allow_filtering)?;
+            if tokens != (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded) {
+                if select.partition.is_some() || !select.in_partitions.is_empty() {
+                    return Err(CqlError::invalid(
+                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+                    ));
+                }
+                select.tokens = tokens;
+            }
             match selection {
                 Chosen::All => {}
                 Chosen::Columns(columns) => select.columns = columns,
