@@ -568,4 +568,41 @@ mod tests {
         let none = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) < -9223372036854775807").await;
         assert!(none.is_empty());
     }
+
+    #[tokio::test]
+    async fn text_batches_types_indexes_and_table_changes() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "USE app",
+            "CREATE TYPE address (street text, zip int)",
+            "CREATE TABLE p (id int PRIMARY KEY, name text, home frozen<address>) WITH default_time_to_live = 3600 AND comment = 'people'",
+            "CREATE INDEX ON p (name)",
+            "BEGIN BATCH INSERT INTO p (id, name, home) VALUES (1, 'ann', {street: 'Main', zip: 7}); INSERT INTO p (id, name) VALUES (2, 'bob'); APPLY BATCH",
+            "ALTER TABLE p ADD age int",
+            "UPDATE p SET age = 30 WHERE id = 2",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        }
+        let t = engine.model().catalog.table("app", "p").unwrap();
+        assert_eq!(t.default_ttl, 3600);
+        assert_eq!(t.options.get("comment").map(String::as_str), Some("'people'"));
+        assert_eq!(t.indexes[0].name, "p_name_idx");
+        let by_index = text_rows(&engine, &mut s, "SELECT id, age FROM p WHERE name = 'bob'").await;
+        assert_eq!(by_index, vec![vec![int(2), int(30)]]);
+        let ttl = text_rows(&engine, &mut s, "SELECT ttl(name) FROM p WHERE id = 1").await;
+        assert!(ttl[0][0].is_some(), "the table's default TTL applies");
+        let e = engine
+            .query(&mut s, "CREATE TABLE q (k int PRIMARY KEY) WITH nonsense = 1", QueryParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.message(), "Unknown property 'nonsense'");
+        let e = engine
+            .query(&mut s, "INSERT INTO system.local (key) VALUES ('x')", QueryParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::Unauthorized);
+    }
 }

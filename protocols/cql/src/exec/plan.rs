@@ -4,7 +4,7 @@
 
 use super::condition::WriteCondition;
 use crate::model::{CqlValue, Mutation, Slice};
-use crate::schema::{KeyspaceDef, TableDef};
+use crate::schema::{ColumnDef, IndexDef, KeyspaceDef, TableDef, UserTypeDef};
 use crate::types::CqlType;
 use std::sync::Arc;
 
@@ -47,6 +47,45 @@ pub enum Plan {
         condition: WriteCondition,
     },
     Select(SelectPlan),
+    /// `BEGIN BATCH ... APPLY BATCH` in a query string.
+    Batch {
+        kind: crate::engine::BatchKind,
+        plans: Vec<Plan>,
+        timestamp: Option<i64>,
+    },
+    CreateType {
+        def: UserTypeDef,
+        if_not_exists: bool,
+    },
+    DropType {
+        keyspace: String,
+        name: String,
+        if_exists: bool,
+    },
+    CreateIndex {
+        keyspace: String,
+        table: String,
+        index: IndexDef,
+        if_not_exists: bool,
+    },
+    DropIndex {
+        keyspace: String,
+        name: String,
+        if_exists: bool,
+    },
+    AlterTable {
+        keyspace: String,
+        name: String,
+        change: TableChange,
+    },
+}
+
+/// What ALTER TABLE changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange {
+    Add(Vec<ColumnDef>),
+    Drop(Vec<String>),
+    Options { options: std::collections::BTreeMap<String, String>, default_ttl: Option<u32> },
 }
 
 #[derive(Debug, Clone, PartialEq)]

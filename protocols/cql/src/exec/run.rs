@@ -15,7 +15,6 @@ use crate::model::keys::{serialize_partition_key, token_of};
 use crate::model::lwt::RowRef;
 use crate::model::{Model, WriteBatch};
 use crate::schema::ColumnDef;
-use std::ops::Bound;
 use tokio::sync::broadcast;
 
 /// The state every connection shares: the model, the clock and the schema events.
@@ -99,6 +98,47 @@ impl Runner {
                 Ok(Outcome::Rows(condition.result(&table, applied, row.as_ref())?))
             }
             Plan::Select(select) => self.select(select, params).await,
+            Plan::Batch { kind, plans, timestamp } => {
+                let params =
+                    QueryParams { default_timestamp: timestamp.or(params.default_timestamp), ..params.clone() };
+                self.run_batch(kind, plans, &params).await
+            }
+            Plan::CreateType { def, if_not_exists } => {
+                let (keyspace, name) = (def.keyspace.clone(), def.name.clone());
+                if self.model.catalog.create_type(def, if_not_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Created, SchemaChangeTarget::Type { keyspace, name }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::DropType { keyspace, name, if_exists } => {
+                if self.model.catalog.drop_type(&keyspace, &name, if_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Dropped, SchemaChangeTarget::Type { keyspace, name }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::CreateIndex { keyspace, table, index, if_not_exists } => {
+                if self.model.catalog.create_index(&keyspace, &table, index, if_not_exists).await? {
+                    Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Table { keyspace, table }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::DropIndex { keyspace, name, if_exists } => {
+                let table =
+                    self.model.catalog.tables(&keyspace).into_iter().find(|t| t.indexes.iter().any(|i| i.name == name));
+                if self.model.catalog.drop_index(&keyspace, &name, if_exists).await? {
+                    let table = table.map(|t| t.name.clone()).unwrap_or_default();
+                    Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Table { keyspace, table }))
+                } else {
+                    Ok(Outcome::Void)
+                }
+            }
+            Plan::AlterTable { keyspace, name, change } => {
+                self.model.catalog.alter_table(&keyspace, &name, |def| super::table_def::alter(def, change)).await?;
+                Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Table { keyspace, table: name }))
+            }
         }
     }
 

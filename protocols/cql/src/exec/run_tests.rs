@@ -7,6 +7,7 @@ use crate::schema::{ClusteringOrder, KeyspaceDef, Replication};
 use crate::types::CqlType;
 use orbit_storage::{KvTableStorage, MemoryEngine};
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 async fn runner() -> Runner {

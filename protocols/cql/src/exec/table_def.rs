@@ -86,6 +86,136 @@ pub fn build(
     })
 }
 
+/// The table properties CREATE/ALTER TABLE accept (Cassandra 4.1's TableAttributes).
+const TABLE_OPTIONS: [&str; 17] = [
+    "additional_write_policy",
+    "bloom_filter_fp_chance",
+    "caching",
+    "cdc",
+    "comment",
+    "compaction",
+    "compression",
+    "crc_check_chance",
+    "default_time_to_live",
+    "extensions",
+    "gc_grace_seconds",
+    "max_index_interval",
+    "memtable",
+    "memtable_flush_period_in_ms",
+    "min_index_interval",
+    "read_repair",
+    "speculative_retry",
+];
+
+/// `WITH` options as stored (CQL literal text by name) and default_time_to_live,
+/// rejecting names Cassandra does not know.
+pub fn table_options(
+    options: &[(String, crate::parse::ast::OptionValue)],
+) -> CqlResult<(BTreeMap<String, String>, Option<u32>)> {
+    use crate::parse::ast::{Literal, OptionValue};
+    let mut stored = BTreeMap::new();
+    let mut ttl = None;
+    for (name, value) in options {
+        let name = name.to_ascii_lowercase();
+        if !TABLE_OPTIONS.contains(&name.as_str()) {
+            return Err(CqlError::syntax(format!("Unknown property '{name}'")));
+        }
+        let text = match value {
+            OptionValue::Constant(Literal::Str(s)) => format!("'{}'", s.replace('\'', "''")),
+            OptionValue::Constant(Literal::Integer(s) | Literal::Float(s)) => s.clone(),
+            OptionValue::Constant(Literal::Bool(b)) => b.to_string(),
+            OptionValue::Constant(other) => format!("{other:?}"),
+            OptionValue::Map(entries) => {
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("'{}': '{}'", k.replace('\'', "''"), v.replace('\'', "''")))
+                    .collect();
+                format!("{{{}}}", items.join(", "))
+            }
+        };
+        if name == "default_time_to_live" {
+            let OptionValue::Constant(Literal::Integer(n)) = value else {
+                return Err(CqlError::new(
+                    crate::error::ErrorCode::ConfigError,
+                    "Invalid value for default_time_to_live",
+                ));
+            };
+            let n: u32 = n.parse().map_err(|_| {
+                CqlError::new(
+                    crate::error::ErrorCode::ConfigError,
+                    format!("default_time_to_live must be greater than or equal to 0 (got {n})"),
+                )
+            })?;
+            if n > 630_720_000 {
+                return Err(CqlError::new(
+                    crate::error::ErrorCode::ConfigError,
+                    format!("default_time_to_live must be less than or equal to 630720000 (got {n})"),
+                ));
+            }
+            ttl = Some(n);
+        } else {
+            stored.insert(name, text);
+        }
+    }
+    Ok((stored, ttl))
+}
+
+/// ALTER TABLE applied to a definition: columns added (in `SELECT *` order) or
+/// dropped, options replaced.
+pub fn alter(def: &mut TableDef, change: super::plan::TableChange) -> CqlResult<()> {
+    use super::plan::TableChange;
+    match change {
+        TableChange::Add(columns) => {
+            for c in columns {
+                if def.column(&c.name).is_some() {
+                    return Err(CqlError::invalid(format!("Column with name '{}' already exists", c.name)));
+                }
+                if c.kind == ColumnKind::Static && def.clustering().next().is_none() {
+                    return Err(CqlError::invalid(
+                        "Static columns are only useful (and thus allowed) if the table has at least one clustering column",
+                    ));
+                }
+                if (c.ty == CqlType::Counter) != def.is_counter {
+                    return Err(CqlError::invalid("Cannot mix counter and non counter columns in the same table"));
+                }
+                def.columns.push(c);
+            }
+            let keys = def
+                .columns
+                .iter()
+                .filter(|c| matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering))
+                .count();
+            def.columns[keys..].sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        TableChange::Drop(names) => {
+            for name in names {
+                let Some(at) = def.columns.iter().position(|c| c.name == name) else {
+                    return Err(CqlError::invalid(format!("Column {name} was not found in table {}", def.name)));
+                };
+                if matches!(def.columns[at].kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
+                    return Err(CqlError::invalid(format!("Cannot drop PRIMARY KEY column {name}")));
+                }
+                if def.indexes.iter().any(|i| i.column == name) {
+                    return Err(CqlError::invalid(format!(
+                        "Cannot drop column {name} because it has dependent secondary indexes"
+                    )));
+                }
+                def.columns.remove(at);
+            }
+        }
+        TableChange::Options { options, default_ttl } => {
+            if let Some(ttl) = default_ttl {
+                if def.is_counter && ttl > 0 {
+                    return Err(CqlError::invalid("Cannot set default_time_to_live on a table with counters"));
+                }
+                def.default_ttl = ttl;
+            }
+            def.options.extend(options);
+        }
+    }
+    Ok(())
+}
+
 fn key_column(
     declared: &BTreeMap<String, &DeclaredColumn>,
     name: &str,

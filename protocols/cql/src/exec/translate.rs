@@ -7,10 +7,10 @@ use super::assign;
 use super::bind::Bound;
 use super::condition::{CondOp, WriteCondition};
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
-use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection};
+use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection, TableChange};
 use super::select::{self, Op, Restriction};
 use super::selection::numeric_result;
-use super::table_def::{build, DeclaredColumn};
+use super::table_def::{build, table_options, DeclaredColumn};
 use super::write;
 use crate::engine::{BoundValue, Values};
 use crate::error::{CqlError, CqlResult};
@@ -206,6 +206,26 @@ impl Terms<'_> {
                         })
                         .collect::<CqlResult<Vec<_>>>()?,
                 )
+            }
+            Term::Udt(given) => {
+                let CqlType::Udt { name, fields, .. } = ty else { return Err(invalid()) };
+                if let Some((unknown, _)) = given.iter().find(|(g, _)| !fields.iter().any(|(f, _)| f == g)) {
+                    return Err(CqlError::invalid(format!(
+                        "Unknown field '{unknown}' in value of user defined type {name}"
+                    )));
+                }
+                let mut values = Vec::with_capacity(fields.len());
+                for (field, field_ty) in fields {
+                    let value = match given.iter().find(|(g, _)| g == field) {
+                        None => None,
+                        Some((_, term)) => match self.value(term, field_ty)? {
+                            Bound::Value(v) => Some(v),
+                            _ => None,
+                        },
+                    };
+                    values.push((field.clone(), value));
+                }
+                CqlValue::Udt(values)
             }
             _ => return Err(CqlError::not_supported("this kind of term")),
         }))
@@ -620,7 +640,11 @@ pub fn plan_with(
                     (c.clone(), order)
                 })
                 .collect::<Vec<_>>();
-            let def = build(&ks, &ct.name.name, declared, &ct.partition_key, &clustering, BTreeMap::new(), 0)?;
+            if ct.compact_storage {
+                return Err(CqlError::invalid("COMPACT STORAGE tables are not supported starting with version 4.0"));
+            }
+            let (options, ttl) = table_options(&ct.options)?;
+            let def = build(&ks, &ct.name.name, declared, &ct.partition_key, &clustering, options, ttl.unwrap_or(0))?;
             Plan::CreateTable { def, if_not_exists: ct.if_not_exists }
         }
         Statement::DropTable { name, if_exists } => {
@@ -727,7 +751,11 @@ pub fn plan_with(
                     _ => return Err(CqlError::invalid("LIMIT must be strictly positive")),
                 },
             };
-            let mut select = select::plan_filtered(&t, &[], &restrictions, &sel.order_by, limit, sel.allow_filtering)?;
+            // A restriction on an indexed column is answered by filtering a scan (the
+            // same rows an index lookup finds, read in token order).
+            let on_index = t.indexes.iter().any(|i| restrictions.iter().any(|r| r.column == i.column));
+            let filtering = sel.allow_filtering || on_index;
+            let mut select = select::plan_filtered(&t, &[], &restrictions, &sel.order_by, limit, filtering)?;
             if tokens != (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded) {
                 if select.partition.is_some() || !select.in_partitions.is_empty() {
                     return Err(CqlError::invalid(
@@ -743,6 +771,97 @@ pub fn plan_with(
             }
             Plan::Select(select)
         }
+        Statement::Batch(batch) => {
+            let mut plans = Vec::with_capacity(batch.statements.len());
+            for statement in &batch.statements {
+                let inner = Parsed { statement: statement.clone(), markers: parsed.markers.clone() };
+                plans.push(plan_with(catalog, keyspace, &inner, values, binder)?);
+            }
+            let timestamp = match &batch.timestamp {
+                None => None,
+                Some(term) => match terms.value(term, &CqlType::Bigint)? {
+                    Bound::Value(CqlValue::Bigint(n)) => Some(n),
+                    _ => return Err(CqlError::invalid("Invalid null value of timestamp")),
+                },
+            };
+            let kind = match batch.kind {
+                crate::parse::ast::BatchType::Logged => crate::engine::BatchKind::Logged,
+                crate::parse::ast::BatchType::Unlogged => crate::engine::BatchKind::Unlogged,
+                crate::parse::ast::BatchType::Counter => crate::engine::BatchKind::Counter,
+            };
+            Plan::Batch { kind, plans, timestamp }
+        }
+        Statement::CreateType { name, if_not_exists, fields } => {
+            let ks = keyspace_of(name, keyspace)?;
+            let mut resolved = Vec::with_capacity(fields.len());
+            for (field, ty) in fields {
+                if resolved.iter().any(|(f, _): &(String, CqlType)| f == field) {
+                    return Err(CqlError::invalid(format!("Duplicate field name {field} in type {}", name.name)));
+                }
+                resolved.push((field.clone(), catalog.resolve_type(&ks, ty)?));
+            }
+            Plan::CreateType {
+                def: crate::schema::UserTypeDef { keyspace: ks, name: name.name.clone(), fields: resolved },
+                if_not_exists: *if_not_exists,
+            }
+        }
+        Statement::DropType { name, if_exists } => {
+            Plan::DropType { keyspace: keyspace_of(name, keyspace)?, name: name.name.clone(), if_exists: *if_exists }
+        }
+        Statement::CreateIndex { name, table: table_name, if_not_exists, target, column, custom_class } => {
+            if custom_class.is_some() {
+                return Err(CqlError::not_supported("CREATE CUSTOM INDEX"));
+            }
+            let t = table(catalog, table_name, keyspace)?;
+            let def = t.column(column).ok_or_else(|| CqlError::invalid(format!("Undefined column name {column}")))?;
+            if def.kind == ColumnKind::PartitionKey && t.partition_key().count() == 1 {
+                return Err(CqlError::invalid(format!(
+                    "Cannot create secondary index on the only partition key column {column}"
+                )));
+            }
+            let index_name = name.clone().unwrap_or_else(|| format!("{}_{}_idx", t.name, column));
+            Plan::CreateIndex {
+                keyspace: t.keyspace.clone(),
+                table: t.name.clone(),
+                index: crate::schema::IndexDef { name: index_name, column: column.clone(), target: *target },
+                if_not_exists: *if_not_exists,
+            }
+        }
+        Statement::DropIndex { name, if_exists } => {
+            Plan::DropIndex { keyspace: keyspace_of(name, keyspace)?, name: name.name.clone(), if_exists: *if_exists }
+        }
+        Statement::AlterTable { name, change } => {
+            let t = table(catalog, name, keyspace)?;
+            let change = match change {
+                crate::parse::ast::AlterTable::Add(columns) => TableChange::Add(
+                    columns
+                        .iter()
+                        .map(|c| {
+                            Ok(crate::schema::ColumnDef {
+                                name: c.name.clone(),
+                                ty: catalog.resolve_type(&t.keyspace, &c.ty)?,
+                                kind: if c.is_static { ColumnKind::Static } else { ColumnKind::Regular },
+                                position: 0,
+                                order: crate::schema::ClusteringOrder::Asc,
+                            })
+                        })
+                        .collect::<CqlResult<Vec<_>>>()?,
+                ),
+                crate::parse::ast::AlterTable::Drop(columns) => TableChange::Drop(columns.clone()),
+                crate::parse::ast::AlterTable::With(options) => {
+                    let (options, default_ttl) = table_options(options)?;
+                    TableChange::Options { options, default_ttl }
+                }
+                crate::parse::ast::AlterTable::Rename(_) => {
+                    return Err(CqlError::not_supported("ALTER TABLE ... RENAME"))
+                }
+                crate::parse::ast::AlterTable::AlterType(..) => {
+                    return Err(CqlError::invalid("Altering column types is no longer supported"))
+                }
+            };
+            Plan::AlterTable { keyspace: t.keyspace.clone(), name: t.name.clone(), change }
+        }
+        Statement::Unsupported(what) => return Err(CqlError::not_supported(what)),
         _ => return Err(CqlError::not_supported("this statement")),
     })
 }
