@@ -567,6 +567,20 @@ mod tests {
         assert_eq!(scan.len(), 12);
         let none = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) < -9223372036854775807").await;
         assert!(none.is_empty());
+        let mut keys = Vec::new();
+        let mut params = QueryParams { page_size: Some(2), ..QueryParams::default() };
+        loop {
+            let page = rows(engine.query(&mut s, "SELECT DISTINCT k FROM t", params.clone()).await.unwrap());
+            keys.extend(ints(page.rows));
+            match page.paging_state {
+                Some(state) => params.paging_state = Some(state),
+                None => break,
+            }
+        }
+        keys.sort();
+        assert_eq!(keys, [0, 1, 2, 3], "DISTINCT over pages of 2 rows");
+        let e = engine.query(&mut s, "SELECT DISTINCT k, v FROM t", QueryParams::default()).await.unwrap_err();
+        assert!(e.message().contains("(not v)"), "{}", e.message());
     }
 
     #[tokio::test]

@@ -101,6 +101,8 @@ pub struct SelectPlan {
     pub tokens: (std::ops::Bound<i64>, std::ops::Bound<i64>),
     /// ALLOW FILTERING's restrictions, checked on every row read.
     pub filters: Vec<super::select::Restriction>,
+    /// SELECT DISTINCT: the first row of each partition only.
+    pub distinct: bool,
     pub slice: Slice,
     pub limit: Option<u64>,
     /// What each result column computes; `Columns` returns `columns` as they are.

@@ -236,6 +236,20 @@ impl Runner {
                 self.model.store.scan(table, start, end, want, position, now).await?
             }
         };
+        if plan.distinct {
+            // One row per partition; a page resuming inside a partition already answered
+            // skips the rest of it.
+            let mut last = position.map(|p| p.partition_key.clone());
+            let mut kept = Vec::new();
+            for row in page.rows {
+                let key = serialize_partition_key(&row.partition_key)?;
+                if last.as_ref() != Some(&key) {
+                    last = Some(key);
+                    kept.push(row);
+                }
+            }
+            page.rows = kept;
+        }
         if !plan.filters.is_empty() {
             let mut kept = Vec::with_capacity(page.rows.len());
             for row in page.rows {

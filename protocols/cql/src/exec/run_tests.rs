@@ -73,6 +73,7 @@ async fn ddl_writes_and_paged_selects() {
             in_partitions: Vec::new(),
             tokens: (Bound::Unbounded, Bound::Unbounded),
             filters: Vec::new(),
+            distinct: false,
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -147,6 +148,7 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         in_partitions: Vec::new(),
         tokens: (Bound::Unbounded, Bound::Unbounded),
         filters: Vec::new(),
+        distinct: false,
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

@@ -240,6 +240,7 @@ fn plan_keys(
         limit,
         selection: Selection::Columns,
         filters: Vec::new(),
+        distinct: false,
         tokens: (Bound::Unbounded, Bound::Unbounded),
     })
 }

@@ -516,6 +516,43 @@ fn token_bound(
     Ok(())
 }
 
+/// SELECT DISTINCT: only the partition key (all of it) and static columns, one row per
+/// partition.
+fn distinct(t: &TableDef, select: &mut super::plan::SelectPlan) -> CqlResult<()> {
+    let chosen: Vec<usize> = match &select.selection {
+        Selection::Columns => select.columns.clone(),
+        Selection::Items(items) => items
+            .iter()
+            .map(|i| match i.expr {
+                SelectExpr::Column(c) => Ok(c),
+                _ => Err(CqlError::not_supported("functions in SELECT DISTINCT")),
+            })
+            .collect::<CqlResult<Vec<_>>>()?,
+    };
+    for i in &chosen {
+        let c = &t.columns[*i];
+        if !matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Static) {
+            return Err(CqlError::invalid(format!(
+                "SELECT DISTINCT queries must only request partition key columns and/or static columns (not {})",
+                c.name
+            )));
+        }
+    }
+    let missing: Vec<&str> = t
+        .partition_key()
+        .filter(|c| !chosen.iter().any(|i| t.columns[*i].name == c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(CqlError::invalid(format!(
+            "SELECT DISTINCT queries must request all the partition key columns (missing {})",
+            missing.join(", ")
+        )));
+    }
+    select.distinct = true;
+    Ok(())
+}
+
 enum Chosen {
     All,
     Columns(Vec<usize>),
@@ -722,11 +759,9 @@ pub fn plan_with(
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
-            if sel.json || sel.distinct || !sel.group_by.is_empty() || sel.per_partition_limit.is_some() {
+            if sel.json || !sel.group_by.is_empty() || sel.per_partition_limit.is_some() {
                 let what = if sel.json {
                     "SELECT JSON"
-                } else if sel.distinct {
-                    "SELECT DISTINCT"
                 } else if sel.group_by.is_empty() {
                     "PER PARTITION LIMIT"
                 } else {
@@ -768,6 +803,9 @@ pub fn plan_with(
                 Chosen::All => {}
                 Chosen::Columns(columns) => select.columns = columns,
                 Chosen::Items(items) => select.selection = Selection::Items(items),
+            }
+            if sel.distinct {
+                distinct(&t, &mut select)?;
             }
             Plan::Select(select)
         }
