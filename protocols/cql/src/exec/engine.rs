@@ -579,6 +579,15 @@ mod tests {
         }
         keys.sort();
         assert_eq!(keys, [0, 1, 2, 3], "DISTINCT over pages of 2 rows");
+        let grouped = text_rows(&engine, &mut s, "SELECT k, count(*), max(v) FROM t GROUP BY k LIMIT 3").await;
+        assert_eq!(grouped.len(), 3, "LIMIT counts groups");
+        for g in &grouped {
+            let k = i32::from_be_bytes(g[0].as_ref().unwrap()[..4].try_into().unwrap());
+            assert_eq!(g[1], Some(Bytes::from(3i64.to_be_bytes().to_vec())));
+            assert_eq!(g[2], int(k * 10 + 2));
+        }
+        let total = text_rows(&engine, &mut s, "SELECT count(*) FROM t LIMIT 1").await;
+        assert_eq!(total, vec![vec![Some(Bytes::from(12i64.to_be_bytes().to_vec()))]]);
         let e = engine.query(&mut s, "SELECT DISTINCT k, v FROM t", QueryParams::default()).await.unwrap_err();
         assert!(e.message().contains("(not v)"), "{}", e.message());
     }

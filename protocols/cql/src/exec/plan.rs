@@ -103,6 +103,8 @@ pub struct SelectPlan {
     pub filters: Vec<super::select::Restriction>,
     /// SELECT DISTINCT: the first row of each partition only.
     pub distinct: bool,
+    /// GROUP BY: how many primary key columns (partition key first) make a group.
+    pub group_by: usize,
     pub slice: Slice,
     pub limit: Option<u64>,
     /// What each result column computes; `Columns` returns `columns` as they are.

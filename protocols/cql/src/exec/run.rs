@@ -3,7 +3,7 @@
 //! page of a partition slice or a token-order scan with a paging state.
 
 use super::clock::{now_seconds, Clock};
-use super::plan::{Plan, SelectItem, SelectPlan, Selection};
+use super::plan::{Plan, SelectExpr, SelectItem, SelectPlan, Selection};
 use super::result::{rows, PagingState};
 use super::select;
 use super::selection::{item_cell, Fold};
@@ -13,6 +13,7 @@ use crate::engine::{
 use crate::error::{CqlError, CqlResult};
 use crate::model::keys::{serialize_partition_key, token_of};
 use crate::model::lwt::RowRef;
+use crate::model::CqlValue;
 use crate::model::{Model, WriteBatch};
 use crate::schema::ColumnDef;
 use tokio::sync::broadcast;
@@ -189,7 +190,7 @@ impl Runner {
     }
 
     async fn select(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
-        if plan.is_aggregate() {
+        if plan.is_aggregate() || plan.group_by > 0 {
             return self.aggregate(plan, params).await;
         }
         let table = plan.table.as_ref();
@@ -309,26 +310,54 @@ impl Runner {
     /// An aggregate SELECT: every selected row folded (read a page at a time, so memory
     /// stays bounded) into the one row Cassandra answers.
     async fn aggregate(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
-        let Selection::Items(items) = &plan.selection else { return Err(CqlError::server("aggregate without items")) };
+        let all;
+        let items: &[SelectItem] = match &plan.selection {
+            Selection::Items(items) => items,
+            Selection::Columns => {
+                all = plan
+                    .columns
+                    .iter()
+                    .filter_map(|i| plan.table.columns.get(*i).map(|c| (i, c)))
+                    .map(|(i, c)| SelectItem { name: c.name.clone(), ty: c.ty.clone(), expr: SelectExpr::Column(*i) })
+                    .collect::<Vec<_>>();
+                &all
+            }
+        };
         let table = plan.table.as_ref();
         let now = Self::now(params);
+        // LIMIT counts result rows (groups), not the rows folded.
+        let limit = usize::try_from(plan.limit.unwrap_or(u64::MAX)).unwrap_or(usize::MAX);
+        let mut out = Vec::new();
         let mut fold = Fold::new(table, items);
-        let mut remaining = plan.limit.unwrap_or(u64::MAX);
+        let mut group: Option<Vec<CqlValue>> = None;
         let mut position = None;
-        while remaining > 0 {
-            let want = usize::try_from(remaining.min(AGGREGATE_PAGE)).unwrap_or(usize::MAX);
-            let page = self.read_page(&plan, want, position.as_ref(), now).await?;
+        'read: loop {
+            let page = self.read_page(&plan, AGGREGATE_PAGE as usize, position.as_ref(), now).await?;
             for row in &page.rows {
+                if plan.group_by > 0 {
+                    let key: Vec<CqlValue> =
+                        row.partition_key.iter().chain(row.clustering.iter()).take(plan.group_by).cloned().collect();
+                    if group.as_ref() != Some(&key) {
+                        if group.is_some() {
+                            out.push(std::mem::replace(&mut fold, Fold::new(table, items)).finish()?);
+                            if out.len() >= limit {
+                                break 'read;
+                            }
+                        }
+                        group = Some(key);
+                    }
+                }
                 fold.add(row, now)?;
             }
-            remaining = remaining.saturating_sub(page.rows.len() as u64);
             match page.next {
                 Some(next) => position = Some(next),
                 None => break,
             }
         }
-        let row = fold.finish()?;
-        Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: vec![row], paging_state: None }))
+        if out.len() < limit && (plan.group_by == 0 || group.is_some()) {
+            out.push(fold.finish()?);
+        }
+        Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: out, paging_state: None }))
     }
 }
 

@@ -74,6 +74,7 @@ async fn ddl_writes_and_paged_selects() {
             tokens: (Bound::Unbounded, Bound::Unbounded),
             filters: Vec::new(),
             distinct: false,
+            group_by: 0,
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -149,6 +150,7 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         tokens: (Bound::Unbounded, Bound::Unbounded),
         filters: Vec::new(),
         distinct: false,
+        group_by: 0,
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

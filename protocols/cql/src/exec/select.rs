@@ -241,6 +241,7 @@ fn plan_keys(
         selection: Selection::Columns,
         filters: Vec::new(),
         distinct: false,
+        group_by: 0,
         tokens: (Bound::Unbounded, Bound::Unbounded),
     })
 }

@@ -759,15 +759,8 @@ pub fn plan_with(
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
-            if sel.json || !sel.group_by.is_empty() || sel.per_partition_limit.is_some() {
-                let what = if sel.json {
-                    "SELECT JSON"
-                } else if sel.group_by.is_empty() {
-                    "PER PARTITION LIMIT"
-                } else {
-                    "GROUP BY"
-                };
-                return Err(CqlError::not_supported(what));
+            if sel.json || sel.per_partition_limit.is_some() {
+                return Err(CqlError::not_supported(if sel.json { "SELECT JSON" } else { "PER PARTITION LIMIT" }));
             }
             let selection = selection(&t, &sel.items)?;
             let mut restrictions = Vec::with_capacity(sel.where_clause.len());
@@ -806,6 +799,21 @@ pub fn plan_with(
             }
             if sel.distinct {
                 distinct(&t, &mut select)?;
+            }
+            if !sel.group_by.is_empty() {
+                let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
+                key.sort_by_key(|c| c.position);
+                let mut clustering: Vec<&crate::schema::ColumnDef> = t.clustering().collect();
+                clustering.sort_by_key(|c| c.position);
+                key.extend(clustering);
+                let prefix =
+                    sel.group_by.len() <= key.len() && sel.group_by.iter().zip(&key).all(|(g, c)| *g == c.name);
+                if !prefix || sel.group_by.len() < t.partition_key().count() {
+                    return Err(CqlError::invalid(
+                        "Group by currently only support groups of columns following their declared order in the PRIMARY KEY",
+                    ));
+                }
+                select.group_by = sel.group_by.len();
             }
             Plan::Select(select)
         }
