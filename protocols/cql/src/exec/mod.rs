@@ -11,6 +11,7 @@ pub mod bind;
 pub mod clock;
 pub mod condition;
 pub mod engine;
+pub mod functions;
 pub mod literal;
 pub mod plan;
 pub mod result;

@@ -6,6 +6,7 @@
 use super::assign;
 use super::bind::Bound;
 use super::condition::{CondOp, WriteCondition};
+use super::functions;
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection, TableChange};
 use super::select::{self, Op, Restriction};
@@ -206,6 +207,19 @@ impl Terms<'_> {
                         })
                         .collect::<CqlResult<Vec<_>>>()?,
                 )
+            }
+            Term::Function { name, args } => {
+                let function = name.to_ascii_lowercase();
+                let function = function.strip_prefix("system.").unwrap_or(&function);
+                let arg_ty = functions::argument_type(function).unwrap_or_else(|| ty.clone());
+                let mut values = Vec::with_capacity(args.len());
+                for arg in args {
+                    match self.value(arg, &arg_ty)? {
+                        Bound::Value(v) => values.push(v),
+                        _ => return Ok(Bound::Null),
+                    }
+                }
+                functions::call(function, &values, ty)?
             }
             Term::Udt(given) => {
                 let CqlType::Udt { name, fields, .. } = ty else { return Err(invalid()) };
