@@ -563,6 +563,9 @@ mod tests {
         assert_eq!(got, [21, 31]);
         let tagged = text_rows(&engine, &mut s, "SELECT v FROM t WHERE tags CONTAINS 't2' ALLOW FILTERING").await;
         assert_eq!(tagged.len(), 4);
+        let tokens = text_rows(&engine, &mut s, "SELECT token(k) FROM t WHERE k = 1 LIMIT 1").await;
+        // Murmur3 of int 1 as Cassandra computes it.
+        assert_eq!(tokens[0][0], Some(Bytes::from((-4069959284402364209i64).to_be_bytes().to_vec())));
         let scan = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) > -9223372036854775808").await;
         assert_eq!(scan.len(), 12);
         let none = text_rows(&engine, &mut s, "SELECT v FROM t WHERE token(k) < -9223372036854775807").await;

@@ -135,6 +135,10 @@ pub enum SelectExpr {
     Ttl(usize),
     /// `count(*)` / `count(1)`: rows.
     CountRows,
+    /// `token(pk...)`: the partition's Murmur3 token.
+    Token,
+    /// `m[k]` / `s[e]`: one element of a map or set column (`table.columns[i]`).
+    Element(usize, CqlValue),
     Aggregate(AggregateFn, usize),
 }
 

@@ -37,6 +37,21 @@ pub fn item_cell(table: &TableDef, row: &RowData, item: &SelectItem, now: i64) -
                 }),
             })
         }
+        SelectExpr::Token => {
+            let key = crate::model::keys::serialize_partition_key(&row.partition_key)?;
+            Ok(Some(Bytes::from(crate::model::keys::token_of(&key).to_be_bytes().to_vec())))
+        }
+        SelectExpr::Element(i, key) => {
+            let def = column(*i)?;
+            let found = match row.value(table, &def.name)? {
+                Some(CqlValue::Map(entries)) => {
+                    entries.into_iter().find(|(k, _)| cql_cmp(k, key) == Ordering::Equal).map(|(_, v)| v)
+                }
+                Some(CqlValue::Set(items)) => items.into_iter().find(|e| cql_cmp(e, key) == Ordering::Equal),
+                _ => None,
+            };
+            Ok(found.map(|v| Bytes::from(v.to_native())))
+        }
         SelectExpr::CountRows | SelectExpr::Aggregate(..) => Err(CqlError::server("aggregate outside a fold")),
     }
 }

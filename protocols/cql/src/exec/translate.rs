@@ -581,7 +581,7 @@ fn column_index(t: &TableDef, name: &str) -> CqlResult<usize> {
 }
 
 /// The selectors of a SELECT: `*`, plain columns, or items with names and types.
-fn selection(t: &TableDef, items: &[crate::parse::ast::SelectItem]) -> CqlResult<Chosen> {
+fn selection(t: &TableDef, terms: &Terms<'_>, items: &[crate::parse::ast::SelectItem]) -> CqlResult<Chosen> {
     if items.is_empty() || (items.len() == 1 && items[0].selector == Selector::Star && items[0].alias.is_none()) {
         return Ok(Chosen::All);
     }
@@ -629,6 +629,23 @@ fn selection(t: &TableDef, items: &[crate::parse::ast::SelectItem]) -> CqlResult
                         };
                         (format!("system.{function}({c})"), ty, SelectExpr::Aggregate(f, i))
                     }
+                    "token" => {
+                        let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
+                        key.sort_by_key(|c| c.position);
+                        let given: Vec<&str> = args
+                            .iter()
+                            .map(|a| match a {
+                                Selector::Column(c) => Ok(c.as_str()),
+                                _ => Err(CqlError::invalid("Invalid arguments for function token")),
+                            })
+                            .collect::<CqlResult<_>>()?;
+                        if given.len() != key.len() || given.iter().zip(&key).any(|(g, c)| *g != c.name) {
+                            return Err(CqlError::invalid(
+                                "The token function arguments must be in the partition key order",
+                            ));
+                        }
+                        (format!("system.token({})", given.join(", ")), CqlType::Bigint, SelectExpr::Token)
+                    }
                     "writetime" => {
                         let (c, i) = column_arg()?;
                         (format!("writetime({c})"), CqlType::Bigint, SelectExpr::WriteTime(i))
@@ -639,6 +656,31 @@ fn selection(t: &TableDef, items: &[crate::parse::ast::SelectItem]) -> CqlResult
                     }
                     other => return Err(CqlError::not_supported(&format!("the function {other} in a selection"))),
                 }
+            }
+            Selector::Element(inner, key) => {
+                let Selector::Column(c) = inner.as_ref() else {
+                    return Err(CqlError::not_supported("element selection of this selector"));
+                };
+                let i = column_index(t, c)?;
+                let (key_ty, result_ty) = match t.columns[i].ty.unfrozen() {
+                    CqlType::Map(k, v) => (k.as_ref().clone(), v.as_ref().clone()),
+                    CqlType::Set(e) => (e.as_ref().clone(), e.as_ref().clone()),
+                    _ => {
+                        return Err(CqlError::invalid(format!(
+                            "Invalid element selection: {c} is of type {} is not a collection",
+                            t.columns[i].ty
+                        )))
+                    }
+                };
+                let Bound::Value(key_value) = terms.value_of(t, c, key, &key_ty)? else {
+                    return Err(CqlError::invalid("Invalid null value for element selection"));
+                };
+                let shown = match key {
+                    Term::Literal(Literal::Str(text)) => format!("'{text}'"),
+                    Term::Literal(Literal::Integer(n)) => n.clone(),
+                    _ => "?".to_string(),
+                };
+                (format!("{c}[{shown}]"), result_ty, SelectExpr::Element(i, key_value))
             }
             Selector::Star => return Err(CqlError::syntax("* cannot be combined with other selectors")),
             _ => return Err(CqlError::not_supported("this selector")),
@@ -776,7 +818,7 @@ pub fn plan_with(
             if sel.json || sel.per_partition_limit.is_some() {
                 return Err(CqlError::not_supported(if sel.json { "SELECT JSON" } else { "PER PARTITION LIMIT" }));
             }
-            let selection = selection(&t, &sel.items)?;
+            let selection = selection(&t, &terms, &sel.items)?;
             let mut restrictions = Vec::with_capacity(sel.where_clause.len());
             let mut tokens = (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded);
             for r in &sel.where_clause {
