@@ -589,6 +589,19 @@ mod tests {
             assert_eq!(g[1], Some(Bytes::from(3i64.to_be_bytes().to_vec())));
             assert_eq!(g[2], int(k * 10 + 2));
         }
+        let mut firsts = Vec::new();
+        let mut params = QueryParams { page_size: Some(1), ..QueryParams::default() };
+        loop {
+            let page =
+                rows(engine.query(&mut s, "SELECT v FROM t PER PARTITION LIMIT 2", params.clone()).await.unwrap());
+            firsts.extend(ints(page.rows));
+            match page.paging_state {
+                Some(state) => params.paging_state = Some(state),
+                None => break,
+            }
+        }
+        firsts.sort();
+        assert_eq!(firsts, [0, 1, 10, 11, 20, 21, 30, 31], "two rows per partition over pages of one");
         let total = text_rows(&engine, &mut s, "SELECT count(*) FROM t LIMIT 1").await;
         assert_eq!(total, vec![vec![Some(Bytes::from(12i64.to_be_bytes().to_vec()))]]);
         let e = engine.query(&mut s, "SELECT DISTINCT k, v FROM t", QueryParams::default()).await.unwrap_err();

@@ -105,6 +105,8 @@ pub struct SelectPlan {
     pub distinct: bool,
     /// GROUP BY: how many primary key columns (partition key first) make a group.
     pub group_by: usize,
+    /// PER PARTITION LIMIT.
+    pub per_partition_limit: Option<u64>,
     pub slice: Slice,
     pub limit: Option<u64>,
     /// What each result column computes; `Columns` returns `columns` as they are.

@@ -45,6 +45,8 @@ pub struct PagingState {
     pub position: Position,
     /// Rows a LIMIT still allows after this page (`u64::MAX` without a LIMIT).
     pub remaining: u64,
+    /// Rows already returned from the position's partition (PER PARTITION LIMIT).
+    pub partition_rows: u64,
 }
 
 impl PagingState {
@@ -52,6 +54,7 @@ impl PagingState {
         let mut w = Writer::new();
         w.bytes(&self.position.to_bytes());
         w.uvar(self.remaining);
+        w.uvar(self.partition_rows);
         Bytes::from(w.finish())
     }
 
@@ -60,10 +63,11 @@ impl PagingState {
         let mut r = Reader::new(b, "paging state");
         let position = Position::from_bytes(r.bytes().map_err(bad)?)?;
         let remaining = r.uvar().map_err(bad)?;
+        let partition_rows = r.uvar().map_err(bad)?;
         if !r.is_empty() {
             return Err(CqlError::protocol("Invalid value for the paging state"));
         }
-        Ok(PagingState { position, remaining })
+        Ok(PagingState { position, remaining, partition_rows })
     }
 }
 
@@ -76,6 +80,7 @@ mod tests {
         let state = PagingState {
             position: Position { token: -7, partition_key: vec![0, 0, 0, 1], clustering: vec![2, 0x80] },
             remaining: 42,
+            partition_rows: 3,
         };
         assert_eq!(PagingState::from_bytes(&state.to_bytes()).unwrap(), state);
         assert!(PagingState::from_bytes(&[5, 1, 2]).is_err());

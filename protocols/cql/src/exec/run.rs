@@ -200,10 +200,36 @@ impl Runner {
         let want = usize::try_from(remaining.min(page_size)).unwrap_or(usize::MAX);
         let now = Self::now(params);
         let position = resume.as_ref().map(|s| &s.position);
-        let page = self.read_page(&plan, want, position, now).await?;
+        let mut page = self.read_page(&plan, want, position, now).await?;
+        let mut partition_rows = 0;
+        if let Some(per_partition) = plan.per_partition_limit {
+            // Rows past the per-partition limit are dropped; the count carries over to
+            // the next page when it resumes inside the same partition.
+            let mut current = position.map(|p| p.partition_key.clone());
+            let mut count = resume.as_ref().map_or(0, |s| s.partition_rows);
+            let mut kept = Vec::with_capacity(page.rows.len());
+            for row in page.rows {
+                let key = serialize_partition_key(&row.partition_key)?;
+                if current.as_ref() != Some(&key) {
+                    current = Some(key);
+                    count = 0;
+                }
+                if count < per_partition {
+                    count += 1;
+                    kept.push(row);
+                }
+            }
+            page.rows = kept;
+            partition_rows = match (&page.next, &current) {
+                (Some(next), Some(key)) if &next.partition_key == key => count,
+                _ => 0,
+            };
+        }
         let left = remaining.saturating_sub(page.rows.len() as u64);
         let paging_state = match &page.next {
-            Some(next) if left > 0 => Some(PagingState { position: next.clone(), remaining: left }.to_bytes()),
+            Some(next) if left > 0 => {
+                Some(PagingState { position: next.clone(), remaining: left, partition_rows }.to_bytes())
+            }
             _ => None,
         };
         match &plan.selection {

@@ -75,6 +75,7 @@ async fn ddl_writes_and_paged_selects() {
             filters: Vec::new(),
             distinct: false,
             group_by: 0,
+            per_partition_limit: None,
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -151,6 +152,7 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         filters: Vec::new(),
         distinct: false,
         group_by: 0,
+        per_partition_limit: None,
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

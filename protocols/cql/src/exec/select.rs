@@ -242,6 +242,7 @@ fn plan_keys(
         filters: Vec::new(),
         distinct: false,
         group_by: 0,
+        per_partition_limit: None,
         tokens: (Bound::Unbounded, Bound::Unbounded),
     })
 }

@@ -815,8 +815,8 @@ pub fn plan_with(
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
-            if sel.json || sel.per_partition_limit.is_some() {
-                return Err(CqlError::not_supported(if sel.json { "SELECT JSON" } else { "PER PARTITION LIMIT" }));
+            if sel.json {
+                return Err(CqlError::not_supported("SELECT JSON"));
             }
             let selection = selection(&t, &terms, &sel.items)?;
             let mut restrictions = Vec::with_capacity(sel.where_clause.len());
@@ -855,6 +855,12 @@ pub fn plan_with(
             }
             if sel.distinct {
                 distinct(&t, &mut select)?;
+            }
+            if let Some(term) = &sel.per_partition_limit {
+                select.per_partition_limit = match terms.value_of(&t, "[per_partition_limit]", term, &CqlType::Int)? {
+                    Bound::Value(CqlValue::Int(n)) if n > 0 => Some(n as u64),
+                    _ => return Err(CqlError::invalid("PER PARTITION LIMIT must be strictly positive")),
+                };
             }
             if !sel.group_by.is_empty() {
                 let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
