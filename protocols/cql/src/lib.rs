@@ -20,3 +20,4 @@ pub mod model;
 pub mod schema;
 pub mod types;
 pub mod wire;
+pub mod system;

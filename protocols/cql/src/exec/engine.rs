@@ -625,6 +625,19 @@ mod tests {
         ] {
             engine.query(&mut s, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
         }
+        engine
+            .query(
+                &mut s,
+                r#"INSERT INTO p JSON '{"id": 3, "name": "cy", "home": {"street": "Elm", "zip": 9}, "age": 41}'"#,
+                QueryParams::default(),
+            )
+            .await
+            .unwrap();
+        let doc = text_rows(&engine, &mut s, "SELECT JSON id, name, home, age FROM p WHERE id = 3").await;
+        assert_eq!(
+            doc[0][0].as_deref(),
+            Some(br#"{"id": 3, "name": "cy", "home": {"street": "Elm", "zip": 9}, "age": 41}"#.as_slice())
+        );
         let t = engine.model().catalog.table("app", "p").unwrap();
         assert_eq!(t.default_ttl, 3600);
         assert_eq!(t.options.get("comment").map(String::as_str), Some("'people'"));

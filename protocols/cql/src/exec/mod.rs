@@ -12,6 +12,7 @@ pub mod clock;
 pub mod condition;
 pub mod engine;
 pub mod functions;
+pub mod json;
 pub mod literal;
 pub mod plan;
 pub mod result;

@@ -107,6 +107,8 @@ pub struct SelectPlan {
     pub group_by: usize,
     /// PER PARTITION LIMIT.
     pub per_partition_limit: Option<u64>,
+    /// SELECT JSON: each row as one `[json]` text column.
+    pub json: bool,
     pub slice: Slice,
     pub limit: Option<u64>,
     /// What each result column computes; `Columns` returns `columns` as they are.

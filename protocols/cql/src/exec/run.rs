@@ -190,6 +190,17 @@ impl Runner {
     }
 
     async fn select(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
+        if plan.json {
+            let table = plan.table.clone();
+            return match self.select_rows(plan, params).await? {
+                Outcome::Rows(rows) => Ok(Outcome::Rows(json_rows(&table, rows)?)),
+                other => Ok(other),
+            };
+        }
+        self.select_rows(plan, params).await
+    }
+
+    async fn select_rows(&self, plan: SelectPlan, params: &QueryParams) -> CqlResult<Outcome> {
         if plan.is_aggregate() || plan.group_by > 0 {
             return self.aggregate(plan, params).await;
         }
@@ -385,6 +396,29 @@ impl Runner {
         }
         Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: out, paging_state: None }))
     }
+}
+
+/// SELECT JSON's rows: one `[json]` column holding an object of the selected columns.
+fn json_rows(table: &crate::schema::TableDef, rows: Rows) -> CqlResult<Rows> {
+    let mut out = Vec::with_capacity(rows.rows.len());
+    for row in &rows.rows {
+        let mut entries = Vec::with_capacity(row.len());
+        for (spec, cell) in rows.columns.iter().zip(row) {
+            let value = match cell {
+                None => "null".to_string(),
+                Some(bytes) => super::json::to_json(&CqlValue::decode_native(&spec.ty, bytes)?, &spec.ty),
+            };
+            entries.push((spec.name.clone(), value));
+        }
+        out.push(vec![Some(bytes::Bytes::from(super::json::object(&entries)))]);
+    }
+    let spec = ColumnSpec {
+        keyspace: table.keyspace.clone(),
+        table: table.name.clone(),
+        name: "[json]".into(),
+        ty: crate::types::CqlType::Text,
+    };
+    Ok(Rows { columns: vec![spec], rows: out, paging_state: rows.paging_state })
 }
 
 /// Rows an aggregate reads per storage page.

@@ -76,6 +76,7 @@ async fn ddl_writes_and_paged_selects() {
             distinct: false,
             group_by: 0,
             per_partition_limit: None,
+            json: false,
         })
     };
     let mut paged = QueryParams { page_size: Some(2), ..QueryParams::default() };
@@ -153,6 +154,7 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         distinct: false,
         group_by: 0,
         per_partition_limit: None,
+        json: false,
     });
     let Outcome::Rows(rows) = r.run(&mut session, select, &params).await.unwrap() else { panic!() };
     assert_eq!(rows.rows.len(), 2);

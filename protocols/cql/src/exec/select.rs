@@ -243,6 +243,7 @@ fn plan_keys(
         distinct: false,
         group_by: 0,
         per_partition_limit: None,
+        json: false,
         tokens: (Bound::Unbounded, Bound::Unbounded),
     })
 }

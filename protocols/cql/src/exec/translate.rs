@@ -7,6 +7,7 @@ use super::assign;
 use super::bind::Bound;
 use super::condition::{CondOp, WriteCondition};
 use super::functions;
+use super::json;
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection, TableChange};
 use super::select::{self, Op, Restriction};
@@ -253,6 +254,11 @@ impl Terms<'_> {
     }
 }
 
+/// A literal as a value of `ty` (INSERT JSON's values reuse the literal rules).
+pub fn literal_value(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
+    literal(lit, ty)
+}
+
 fn literal(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
     let bad = || CqlError::invalid(format!("Invalid literal for type {ty}"));
     let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
@@ -358,6 +364,55 @@ fn key_values(
             Ok((name.clone(), terms.value_of(t, name, &r.value, &def.ty)?))
         })
         .collect()
+}
+
+/// INSERT JSON's document as column values: every column the document names, the others
+/// unset (DEFAULT UNSET) or null (DEFAULT NULL, the default).
+fn json_values(
+    t: &TableDef,
+    terms: &Terms<'_>,
+    document: &Term,
+    default_unset: bool,
+) -> CqlResult<Vec<(String, Bound)>> {
+    let text = match terms.value_of(t, "[json]", document, &CqlType::Text)? {
+        Bound::Value(CqlValue::Text(s)) => s,
+        _ => return Err(CqlError::invalid("Got null for INSERT JSON values")),
+    };
+    if terms.binder.is_some() {
+        // PREPARE: the document is only known at EXECUTE; key columns are checked then.
+        return Ok(t
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering))
+            .map(|c| (c.name.clone(), Bound::Value(sample(&c.ty))))
+            .collect());
+    }
+    let parsed: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CqlError::invalid(format!("Could not decode JSON string as a map: {e}")))?;
+    let serde_json::Value::Object(object) = parsed else {
+        return Err(CqlError::invalid("Could not decode JSON string as a map"));
+    };
+    let mut given = Vec::with_capacity(object.len());
+    for (key, value) in &object {
+        let name = match key.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\"\"", "\""),
+            None => key.to_ascii_lowercase(),
+        };
+        let def = t
+            .column(&name)
+            .ok_or_else(|| CqlError::invalid(format!("JSON values map contains unrecognized column: {key}")))?;
+        let value = json::from_json(value, &def.ty, &name)?;
+        given.push((name, value.map_or(Bound::Null, Bound::Value)));
+    }
+    for c in &t.columns {
+        if !given.iter().any(|(n, _)| *n == c.name) {
+            let missing_key = matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering);
+            if !missing_key {
+                given.push((c.name.clone(), if default_unset { Bound::Unset } else { Bound::Null }));
+            }
+        }
+    }
+    Ok(given)
 }
 
 /// `USING TTL` / `USING TIMESTAMP` as bound values (TTL 0 means none).
@@ -746,21 +801,21 @@ pub fn plan_with(
         Statement::Truncate(name) => Plan::Truncate { keyspace: keyspace_of(name, keyspace)?, name: name.name.clone() },
         Statement::Insert(ins) => {
             let t = table(catalog, &ins.table, keyspace)?;
-            if ins.json.is_some() {
-                return Err(CqlError::not_supported("INSERT JSON"));
-            }
             if ins.columns.len() != ins.values.len() {
                 return Err(CqlError::invalid("Unmatched column names/values"));
             }
-            let values = ins
-                .columns
-                .iter()
-                .zip(&ins.values)
-                .map(|(n, term)| {
-                    let def = t.column(n).ok_or_else(|| CqlError::invalid(format!("Undefined column name {n}")))?;
-                    Ok((n.clone(), terms.value_of(&t, n, term, &def.ty)?))
-                })
-                .collect::<CqlResult<Vec<_>>>()?;
+            let values = if let Some((document, default_unset)) = &ins.json {
+                json_values(&t, &terms, document, *default_unset)?
+            } else {
+                ins.columns
+                    .iter()
+                    .zip(&ins.values)
+                    .map(|(n, term)| {
+                        let def = t.column(n).ok_or_else(|| CqlError::invalid(format!("Undefined column name {n}")))?;
+                        Ok((n.clone(), terms.value_of(&t, n, term, &def.ty)?))
+                    })
+                    .collect::<CqlResult<Vec<_>>>()?
+            };
             let (ttl, timestamp) = using(&t, &terms, &ins.using.ttl, &ins.using.timestamp)?;
             let mutation = write::insert(&t, &values, ttl)?;
             let condition = if ins.if_not_exists { Some(WriteCondition::NotExists) } else { None };
@@ -815,9 +870,7 @@ pub fn plan_with(
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
-            if sel.json {
-                return Err(CqlError::not_supported("SELECT JSON"));
-            }
+
             let selection = selection(&t, &terms, &sel.items)?;
             let mut restrictions = Vec::with_capacity(sel.where_clause.len());
             let mut tokens = (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded);
@@ -856,6 +909,7 @@ pub fn plan_with(
             if sel.distinct {
                 distinct(&t, &mut select)?;
             }
+            select.json = sel.json;
             if let Some(term) = &sel.per_partition_limit {
                 select.per_partition_limit = match terms.value_of(&t, "[per_partition_limit]", term, &CqlType::Int)? {
                     Bound::Value(CqlValue::Int(n)) if n > 0 => Some(n as u64),

@@ -1,0 +1,344 @@
+//! SELECT JSON and INSERT JSON: CQL values as Cassandra's JSON text (numbers and booleans
+//! bare; text, uuids, inets, blobs as `"0x.."`, timestamps as `"yyyy-mm-dd hh:mm:ss.fffZ"`,
+//! dates and times as strings; collections as arrays, maps and UDTs as objects with
+//! string keys) and JSON documents back into values of a column's type.
+
+use crate::error::{CqlError, CqlResult};
+use crate::model::CqlValue;
+use crate::types::CqlType;
+use num_bigint::BigInt;
+use serde_json::Value as Json;
+
+const DATE_EPOCH: i64 = 1 << 31;
+
+/// Days since 1970-01-01 as (year, month, day), proleptic Gregorian.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn timestamp_text(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let rest = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil(days);
+    let (h, min, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}.{milli:03}Z")
+}
+
+fn uuid_text(u: &[u8; 16]) -> String {
+    let h: String = u.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
+    if scale <= 0 {
+        return format!("{unscaled}{}", "0".repeat(scale.unsigned_abs() as usize));
+    }
+    let negative = unscaled.sign() == num_bigint::Sign::Minus;
+    let digits = unscaled.magnitude().to_string();
+    let scale = scale as usize;
+    let padded =
+        if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale - digits.len() + 1)) } else { digits };
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{}{int}.{frac}", if negative { "-" } else { "" })
+}
+
+fn quote(s: &str) -> String {
+    Json::String(s.to_string()).to_string()
+}
+
+fn number<T: ToString>(n: T) -> String {
+    n.to_string()
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_finite() {
+        let text = format!("{f:?}");
+        text
+    } else if f.is_nan() {
+        "NaN".into()
+    } else if f > 0.0 {
+        "Infinity".into()
+    } else {
+        "-Infinity".into()
+    }
+}
+
+/// The JSON text of one value of type `ty`, as Cassandra writes it (`", "` and `": "`
+/// separators, map entries and UDT fields in their CQL order).
+pub fn to_json(value: &CqlValue, ty: &CqlType) -> String {
+    let ty = ty.unfrozen();
+    match value {
+        CqlValue::Empty => "null".into(),
+        CqlValue::Ascii(s) | CqlValue::Text(s) => quote(s),
+        CqlValue::Int(n) => number(n),
+        CqlValue::Bigint(n) | CqlValue::Counter(n) => number(n),
+        CqlValue::Smallint(n) => number(n),
+        CqlValue::Tinyint(n) => number(n),
+        CqlValue::Varint(n) => number(n),
+        CqlValue::Decimal { unscaled, scale } => decimal_text(unscaled, *scale),
+        CqlValue::Float(f) => float_text(f64::from(*f)),
+        CqlValue::Double(f) => float_text(*f),
+        CqlValue::Boolean(b) => number(b),
+        CqlValue::Blob(b) => quote(&format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())),
+        CqlValue::Uuid(u) | CqlValue::Timeuuid(u) => quote(&uuid_text(u)),
+        CqlValue::Timestamp(ms) => quote(&timestamp_text(*ms)),
+        CqlValue::Date(d) => {
+            let (y, m, day) = civil(i64::from(*d) - DATE_EPOCH);
+            quote(&format!("{y:04}-{m:02}-{day:02}"))
+        }
+        CqlValue::Time(ns) => {
+            let (h, m, s, f) =
+                (ns / 3_600_000_000_000, ns / 60_000_000_000 % 60, ns / 1_000_000_000 % 60, ns % 1_000_000_000);
+            quote(&format!("{h:02}:{m:02}:{s:02}.{f:09}"))
+        }
+        CqlValue::Duration { months, days, nanos } => quote(&duration_text(*months, *days, *nanos)),
+        CqlValue::Inet(ip) => quote(&ip.to_string()),
+        CqlValue::List(items) | CqlValue::Set(items) => {
+            let elem = match ty {
+                CqlType::List(e) | CqlType::Set(e) => e.as_ref().clone(),
+                _ => CqlType::Text,
+            };
+            format!("[{}]", items.iter().map(|i| to_json(i, &elem)).collect::<Vec<_>>().join(", "))
+        }
+        CqlValue::Map(entries) => {
+            let (kt, vt) = match ty {
+                CqlType::Map(k, v) => (k.as_ref().clone(), v.as_ref().clone()),
+                _ => (CqlType::Text, CqlType::Text),
+            };
+            let items: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = to_json(k, &kt);
+                    let key = if key.starts_with('"') { key } else { quote(&key) };
+                    format!("{key}: {}", to_json(v, &vt))
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        CqlValue::Tuple(items) => {
+            let types = match ty {
+                CqlType::Tuple(t) => t.clone(),
+                _ => Vec::new(),
+            };
+            let items: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.as_ref().map_or("null".into(), |v| to_json(v, types.get(i).unwrap_or(&CqlType::Text))))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        CqlValue::Udt(fields) => {
+            let types = match ty {
+                CqlType::Udt { fields, .. } => fields.clone(),
+                _ => Vec::new(),
+            };
+            let items: Vec<String> = fields
+                .iter()
+                .map(|(name, v)| {
+                    let field_ty = types.iter().find(|(n, _)| n == name).map_or(CqlType::Text, |(_, t)| t.clone());
+                    format!(
+                        "{}: {}",
+                        quote(&json_key(name)),
+                        v.as_ref().map_or("null".into(), |v| to_json(v, &field_ty))
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+}
+
+/// SELECT JSON's object of `(column name, value text)`.
+pub fn object(entries: &[(String, String)]) -> String {
+    let items: Vec<String> = entries.iter().map(|(k, v)| format!("{}: {v}", quote(&json_key(k)))).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+fn duration_text(months: i32, days: i32, nanos: i64) -> String {
+    let negative = months < 0 || days < 0 || nanos < 0;
+    let (months, days, mut nanos) = (months.unsigned_abs(), days.unsigned_abs(), nanos.unsigned_abs());
+    let mut out = String::from(if negative { "-" } else { "" });
+    let mut part = |n: u64, unit: &str| {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    };
+    part(u64::from(months / 12), "y");
+    part(u64::from(months % 12), "mo");
+    part(u64::from(days), "d");
+    for (size, unit) in
+        [(3_600_000_000_000u64, "h"), (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms"), (1000, "us")]
+    {
+        part(nanos / size, unit);
+        nanos %= size;
+    }
+    part(nanos, "ns");
+    if out.is_empty() || out == "-" {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// A column name as a JSON key: case-sensitive names are quoted the way CQL quotes them.
+pub fn json_key(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// A JSON value as a value of `ty` (INSERT JSON), Cassandra's leniency included:
+/// numbers may come as strings, and strings are parsed as the type's literal.
+pub fn from_json(json: &Json, ty: &CqlType, column: &str) -> CqlResult<Option<CqlValue>> {
+    let bad = || CqlError::invalid(format!("Error decoding JSON value for {column}: {json} is not a valid {ty}"));
+    if json.is_null() {
+        return Ok(None);
+    }
+    let text = |j: &Json| match j {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let inner = ty.unfrozen();
+    Ok(Some(match inner {
+        CqlType::List(e) | CqlType::Set(e) => {
+            let Json::Array(items) = json else { return Err(bad()) };
+            let values =
+                items.iter().map(|i| from_json(i, e, column)?.ok_or_else(bad)).collect::<CqlResult<Vec<_>>>()?;
+            if matches!(inner, CqlType::Set(_)) {
+                CqlValue::set(values)
+            } else {
+                CqlValue::List(values)
+            }
+        }
+        CqlType::Map(kt, vt) => {
+            let Json::Object(entries) = json else { return Err(bad()) };
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key_json = match kt.as_ref().unfrozen() {
+                    CqlType::Text | CqlType::Ascii => Json::String(k.clone()),
+                    _ => serde_json::from_str(k).unwrap_or_else(|_| Json::String(k.clone())),
+                };
+                let key = from_json(&key_json, kt, column)?.ok_or_else(bad)?;
+                out.push((key, from_json(v, vt, column)?.ok_or_else(bad)?));
+            }
+            CqlValue::map(out)
+        }
+        CqlType::Tuple(types) => {
+            let Json::Array(items) = json else { return Err(bad()) };
+            if items.len() > types.len() {
+                return Err(bad());
+            }
+            CqlValue::Tuple(
+                types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| match items.get(i) {
+                        Some(j) => from_json(j, t, column),
+                        None => Ok(None),
+                    })
+                    .collect::<CqlResult<Vec<_>>>()?,
+            )
+        }
+        CqlType::Udt { fields, .. } => {
+            let Json::Object(given) = json else { return Err(bad()) };
+            for key in given.keys() {
+                if !fields.iter().any(|(f, _)| json_key(f) == *key || f == key) {
+                    return Err(CqlError::invalid(format!("JSON has unknown field {key} for {column}")));
+                }
+            }
+            CqlValue::Udt(
+                fields
+                    .iter()
+                    .map(|(f, t)| {
+                        let v = given.get(&json_key(f)).or_else(|| given.get(f));
+                        Ok((
+                            f.clone(),
+                            match v {
+                                Some(j) => from_json(j, t, column)?,
+                                None => None,
+                            },
+                        ))
+                    })
+                    .collect::<CqlResult<Vec<_>>>()?,
+            )
+        }
+        CqlType::Boolean => match json {
+            Json::Bool(b) => CqlValue::Boolean(*b),
+            Json::String(s) if s.eq_ignore_ascii_case("true") => CqlValue::Boolean(true),
+            Json::String(s) if s.eq_ignore_ascii_case("false") => CqlValue::Boolean(false),
+            _ => return Err(bad()),
+        },
+        CqlType::Blob => {
+            let s = text(json).ok_or_else(bad)?;
+            let hex = s.strip_prefix("0x").ok_or_else(bad)?;
+            if hex.len() % 2 != 0 {
+                return Err(bad());
+            }
+            CqlValue::Blob(
+                (0..hex.len())
+                    .step_by(2)
+                    .map(|i| hex.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()).ok_or_else(bad))
+                    .collect::<CqlResult<Vec<_>>>()?,
+            )
+        }
+        _ => {
+            let s = text(json).ok_or_else(bad)?;
+            let literal = match inner {
+                CqlType::Text | CqlType::Ascii | CqlType::Timestamp | CqlType::Date | CqlType::Time | CqlType::Inet => {
+                    crate::parse::ast::Literal::Str(s)
+                }
+                CqlType::Uuid | CqlType::Timeuuid => {
+                    crate::parse::ast::Literal::Uuid(super::literal::parse_uuid(&s).map_err(|_| bad())?)
+                }
+                CqlType::Duration => crate::parse::ast::Literal::Duration(s),
+                _ if s.contains(['.', 'e', 'E']) => crate::parse::ast::Literal::Float(s),
+                _ => crate::parse::ast::Literal::Integer(s),
+            };
+            super::translate::literal_value(&literal, inner).map_err(|_| bad())?
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_render_as_cassandra_json_and_parse_back() {
+        assert_eq!(timestamp_text(0), "1970-01-01 00:00:00.000Z");
+        assert_eq!(timestamp_text(1_700_000_000_123), "2023-11-14 22:13:20.123Z");
+        assert_eq!(
+            to_json(&CqlValue::Date((DATE_EPOCH + 19_000) as u32), &CqlType::Date),
+            "\"2022-01-08\""
+        );
+        assert_eq!(decimal_text(&BigInt::from(-12345), 3), "-12.345");
+        assert_eq!(decimal_text(&BigInt::from(5), 2), "0.05");
+        let map_ty = CqlType::Map(Box::new(CqlType::Int), Box::new(CqlType::Text));
+        let map = CqlValue::map(vec![
+            (CqlValue::Int(2), CqlValue::Text("b".into())),
+            (CqlValue::Int(1), CqlValue::Text("a".into())),
+        ]);
+        let json = to_json(&map, &map_ty);
+        assert_eq!(json, r#"{"1": "a", "2": "b"}"#);
+        assert_eq!(from_json(&serde_json::from_str(&json).unwrap(), &map_ty, "m").unwrap(), Some(map));
+        assert_eq!(json_key("Name"), "\"Name\"");
+        assert_eq!(duration_text(14, 3, 3_600_000_000_000 + 5), "1y2mo3d1h5ns");
+        let blob = from_json(&Json::String("0x0aff".into()), &CqlType::Blob, "b").unwrap();
+        assert_eq!(blob, Some(CqlValue::Blob(vec![0x0a, 0xff])));
+        assert!(from_json(&Json::String("zz".into()), &CqlType::Int, "i").is_err());
+    }
+}
