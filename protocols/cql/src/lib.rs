@@ -13,11 +13,11 @@
 //!   shared by all of the above.
 
 pub mod engine;
-pub mod parse;
 pub mod error;
 pub mod exec;
 pub mod model;
+pub mod parse;
 pub mod schema;
+pub mod system;
 pub mod types;
 pub mod wire;
-pub mod system;

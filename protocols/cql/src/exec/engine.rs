@@ -657,4 +657,61 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code(), crate::error::ErrorCode::Unauthorized);
     }
+
+    #[tokio::test]
+    async fn system_tables_answer_like_a_single_cassandra_node() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        let version = |rows: Vec<Vec<Option<Bytes>>>| rows[0][0].clone().unwrap();
+        let before =
+            version(text_rows(&engine, &mut s, "SELECT schema_version FROM system.local WHERE key = 'local'").await);
+        engine
+            .query(
+                &mut s,
+                "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+                QueryParams::default(),
+            )
+            .await
+            .unwrap();
+        engine
+            .query(&mut s, "CREATE TABLE app.t (k int, c text, v int, PRIMARY KEY (k, c))", QueryParams::default())
+            .await
+            .unwrap();
+        let after = version(text_rows(&engine, &mut s, "SELECT schema_version FROM system.local").await);
+        assert_ne!(before, after, "schema_version changes on DDL");
+        let local = rows(
+            engine.query(&mut s, "SELECT * FROM system.local WHERE key='local'", QueryParams::default()).await.unwrap(),
+        );
+        assert_eq!(local.rows.len(), 1);
+        let col = |name: &str| local.columns.iter().position(|c| c.name == name).unwrap();
+        assert_eq!(local.rows[0][col("release_version")].as_deref(), Some(b"4.1.3".as_slice()));
+        assert_eq!(
+            local.rows[0][col("partitioner")].as_deref(),
+            Some(b"org.apache.cassandra.dht.Murmur3Partitioner".as_slice())
+        );
+        assert!(text_rows(&engine, &mut s, "SELECT * FROM system.peers_v2").await.is_empty());
+        assert!(text_rows(&engine, &mut s, "SELECT * FROM system.peers").await.is_empty());
+        let tables =
+            text_rows(&engine, &mut s, "SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'app'").await;
+        assert_eq!(tables, vec![vec![Some(Bytes::from_static(b"t"))]]);
+        let columns = text_rows(
+            &engine,
+            &mut s,
+            "SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = 'app' AND table_name = 't'",
+        )
+        .await;
+        assert_eq!(columns.len(), 3);
+        let keyspaces = text_rows(&engine, &mut s, "SELECT keyspace_name FROM system_schema.keyspaces").await;
+        assert_eq!(keyspaces.len(), 6);
+        let prepared =
+            engine.prepare(&mut s, "SELECT * FROM system_schema.columns WHERE keyspace_name = ?", None).await.unwrap();
+        let values = Values::Positional(vec![BoundValue::Bytes(Bytes::from_static(b"system"))]);
+        let got =
+            rows(engine.execute(&mut s, &prepared.id, QueryParams { values, ..QueryParams::default() }).await.unwrap());
+        assert!(got.rows.len() > 20, "the system tables describe themselves");
+        assert!(!text_rows(&engine, &mut s, "SELECT * FROM system_virtual_schema.tables").await.is_empty());
+        let e = engine.query(&mut s, "SELECT * FROM system.nope", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.message(), "unconfigured table nope");
+    }
 }

@@ -321,10 +321,7 @@ mod tests {
     fn values_render_as_cassandra_json_and_parse_back() {
         assert_eq!(timestamp_text(0), "1970-01-01 00:00:00.000Z");
         assert_eq!(timestamp_text(1_700_000_000_123), "2023-11-14 22:13:20.123Z");
-        assert_eq!(
-            to_json(&CqlValue::Date((DATE_EPOCH + 19_000) as u32), &CqlType::Date),
-            "\"2022-01-08\""
-        );
+        assert_eq!(to_json(&CqlValue::Date((DATE_EPOCH + 19_000) as u32), &CqlType::Date), "\"2022-01-08\"");
         assert_eq!(decimal_text(&BigInt::from(-12345), 3), "-12.345");
         assert_eq!(decimal_text(&BigInt::from(5), 2), "0.05");
         let map_ty = CqlType::Map(Box::new(CqlType::Int), Box::new(CqlType::Text));

@@ -75,8 +75,8 @@ impl SystemViews {
     }
 
     fn node(&self, schema_version: [u8; 16]) -> LocalNode {
-        let step = (u64::MAX / TOKENS as u64) as i64;
-        let tokens = (0..TOKENS).map(|i| (i64::MIN + 1 + i * step).to_string()).collect();
+        let step = (u64::MAX / TOKENS as u64) as i128;
+        let tokens = (0..i128::from(TOKENS)).map(|i| (i128::from(i64::MIN) + 1 + i * step).to_string()).collect();
         let host_id = md5::compute(format!("orbit-cql-host {}", self.address)).0;
         let mut host_id = host_id;
         host_id[6] = (host_id[6] & 0x0f) | 0x40;

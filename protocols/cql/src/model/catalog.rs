@@ -62,7 +62,13 @@ fn no_keyspace(ks: &str) -> CqlError {
 
 fn system_keyspace(name: &str) -> KeyspaceDef {
     let replication = if name == "system_auth" || name == "system_distributed" || name == "system_traces" {
-        Replication::Simple { replication_factor: if name == "system_distributed" { 3 } else { 1 } }
+        Replication::Simple {
+            replication_factor: match name {
+                "system_distributed" => 3,
+                "system_traces" => 2,
+                _ => 1,
+            },
+        }
     } else {
         Replication::Local
     };

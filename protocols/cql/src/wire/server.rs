@@ -18,7 +18,11 @@ use tokio::net::TcpListener;
 
 /// Opens the executor over the CQL storage when the listener starts.
 pub type EngineOpener = Box<
-    dyn FnOnce(Arc<dyn TableStorage>, std::net::SocketAddr) -> Pin<Box<dyn Future<Output = CqlResult<Arc<dyn CqlEngine>>> + Send>> + Send,
+    dyn FnOnce(
+            Arc<dyn TableStorage>,
+            std::net::SocketAddr,
+        ) -> Pin<Box<dyn Future<Output = CqlResult<Arc<dyn CqlEngine>>> + Send>>
+        + Send,
 >;
 
 pub struct CqlListener {
