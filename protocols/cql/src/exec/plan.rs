@@ -15,6 +15,7 @@ pub enum Plan {
         def: KeyspaceDef,
         if_not_exists: bool,
     },
+    AlterKeyspace(KeyspaceDef),
     DropKeyspace {
         name: String,
         if_exists: bool,

@@ -58,6 +58,11 @@ impl Runner {
                     Ok(Outcome::Void)
                 }
             }
+            Plan::AlterKeyspace(def) => {
+                let keyspace = def.name.clone();
+                self.model.catalog.alter_keyspace(def).await?;
+                Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Keyspace { keyspace }))
+            }
             Plan::DropKeyspace { name, if_exists } => {
                 if self.model.drop_keyspace(&name, if_exists).await? {
                     Ok(self.changed(SchemaChangeKind::Dropped, SchemaChangeTarget::Keyspace { keyspace: name }))

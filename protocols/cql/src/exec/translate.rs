@@ -337,6 +337,17 @@ fn replication(options: &[(String, OptionValue)]) -> CqlResult<Replication> {
     })
 }
 
+/// `durable_writes = true|false` of CREATE/ALTER KEYSPACE.
+fn durable_writes(options: &[(String, OptionValue)]) -> CqlResult<Option<bool>> {
+    match options.iter().find(|(k, _)| k == "durable_writes") {
+        None => Ok(None),
+        Some((_, OptionValue::Constant(Literal::Bool(b)))) => Ok(Some(*b)),
+        Some((_, OptionValue::Constant(Literal::Str(s)))) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some((_, OptionValue::Constant(Literal::Str(s)))) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(_) => Err(CqlError::syntax("Invalid value for durable_writes")),
+    }
+}
+
 fn restriction_op(op: Operator) -> CqlResult<Op> {
     Ok(match op {
         Operator::Eq => Op::Eq,
@@ -763,7 +774,11 @@ pub fn plan_with(
     Ok(match &parsed.statement {
         Statement::Use(ks) => Plan::Use(ks.clone()),
         Statement::CreateKeyspace { name, if_not_exists, options } => Plan::CreateKeyspace {
-            def: KeyspaceDef { name: name.clone(), replication: replication(options)?, durable_writes: true },
+            def: KeyspaceDef {
+                name: name.clone(),
+                replication: replication(options)?,
+                durable_writes: durable_writes(options)?.unwrap_or(true),
+            },
             if_not_exists: *if_not_exists,
         },
         Statement::DropKeyspace { name, if_exists } => Plan::DropKeyspace { name: name.clone(), if_exists: *if_exists },
@@ -1024,6 +1039,24 @@ pub fn plan_with(
             Plan::AlterTable { keyspace: t.keyspace.clone(), name: t.name.clone(), change }
         }
         Statement::Unsupported(what) => return Err(CqlError::not_supported(what)),
+        Statement::AlterKeyspace { name, options } => {
+            let current =
+                catalog.keyspace(name).ok_or_else(|| CqlError::invalid(format!("Keyspace '{name}' does not exist")))?;
+            let has_replication = options.iter().any(|(k, _)| k == "replication");
+            Plan::AlterKeyspace(KeyspaceDef {
+                name: name.clone(),
+                replication: if has_replication { replication(options)? } else { current.replication },
+                durable_writes: durable_writes(options)?.unwrap_or(current.durable_writes),
+            })
+        }
+        Statement::Describe(_) => return Err(CqlError::not_supported("server-side DESCRIBE")),
+        Statement::CreateRole { .. } => {
+            return Err(CqlError::not_supported("CREATE ROLE (users come from --cql-users)"))
+        }
+        Statement::AlterRole { .. } => return Err(CqlError::not_supported("ALTER ROLE")),
+        Statement::DropRole { .. } => return Err(CqlError::not_supported("DROP ROLE")),
+        Statement::ListRoles => return Err(CqlError::not_supported("LIST ROLES")),
+        Statement::Permission(what) => return Err(CqlError::not_supported(what)),
         _ => return Err(CqlError::not_supported("this statement")),
     })
 }
