@@ -540,6 +540,22 @@ fn types_are_described_alone_and_in_dependency_order() {
         error(Describe::Type(name(None, "nope")), &view),
         "User defined type 'nope' not found in 'cql_test_keyspace'"
     );
+
+    // UserType.toCqlString quotes the keyspace and type names but writes field names
+    // as they are; collection fields stay non-frozen, tuples are always frozen.
+    let odd = UserTypeDef {
+        keyspace: "Shop".into(),
+        name: "Address".into(),
+        fields: vec![
+            ("Zip".into(), CqlType::Text),
+            ("lines".into(), list(CqlType::Text)),
+            ("at".into(), CqlType::Tuple(vec![CqlType::Double, CqlType::Double])),
+        ],
+    };
+    assert_eq!(
+        super::type_text::create_type(&odd),
+        "CREATE TYPE \"Shop\".\"Address\" (\n    Zip text,\n    lines list<text>,\n    at frozen<tuple<double, double>>\n);"
+    );
 }
 
 #[test]
