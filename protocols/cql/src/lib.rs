@@ -12,6 +12,7 @@
 //! - [`types`]: CQL data types; [`schema`]: keyspace/table/type definitions — both
 //!   shared by all of the above.
 
+pub mod describe;
 pub mod engine;
 pub mod error;
 pub mod exec;
