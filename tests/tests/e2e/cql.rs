@@ -84,6 +84,16 @@ fn cqlsh_session_creates_writes_and_reads() {
         [" cat | id | name", "-----+----+-------", " tea |  1 | black", " tea |  2 | green", "(2 rows)"],
         "{out}"
     );
+    // cqlsh 6 sends DESCRIBE to a 4.x server and prints its create_statement; the text
+    // has the layout of Cassandra 4.1's DescribeStatementTest expectations.
+    let (out, err, ok) = cqlsh(port, "DESCRIBE TABLE shop.items;");
+    assert!(ok, "cqlsh DESCRIBE failed:\n{out}\n{err}");
+    assert!(
+        out.contains(
+            "CREATE TABLE shop.items (\n    cat text,\n    id int,\n    name text,\n    PRIMARY KEY (cat, id)\n) WITH CLUSTERING ORDER BY (id ASC)\n    AND additional_write_policy = '99p'\n"
+        ) && out.contains("    AND speculative_retry = '99p';"),
+        "{out}"
+    );
 }
 
 /// cassandra-driver negotiates v5, prepares, pages with fetch_size 3 and batches.

@@ -72,6 +72,36 @@ impl Executor {
         &self.runner.model
     }
 
+    /// Server-side DESCRIBE over the user catalog and the system tables.
+    fn describe(&self, session: &SessionState, what: &crate::parse::ast::Describe) -> CqlResult<Outcome> {
+        let catalog = &self.runner.model.catalog;
+        let mut keyspaces = crate::system::system_keyspaces();
+        keyspaces.push(crate::schema::KeyspaceDef {
+            name: crate::system::VIRTUAL_SCHEMA.to_string(),
+            replication: crate::schema::Replication::Local,
+            durable_writes: true,
+        });
+        let user: Vec<_> =
+            catalog.keyspaces().into_iter().filter(|k| !crate::model::catalog::is_system_keyspace(&k.name)).collect();
+        let mut tables = self.system.defs().to_vec();
+        let mut types = Vec::new();
+        for ks in &user {
+            tables.extend(catalog.tables(&ks.name));
+            types.extend(catalog.user_types(&ks.name));
+        }
+        keyspaces.extend(user);
+        let view = crate::describe::SchemaView {
+            keyspaces: &keyspaces,
+            tables: &tables,
+            types: &types,
+            session_keyspace: session.keyspace.as_deref(),
+            cluster_name: "Orbit Cluster",
+            partitioner: crate::system::local::PARTITIONER,
+            snitch: "org.apache.cassandra.locator.SimpleSnitch",
+        };
+        Ok(Outcome::Rows(crate::describe::describe(what, &view)?))
+    }
+
     /// The runner of a route: the user model or the system views as of now.
     async fn runner(&self, route: &Route) -> CqlResult<Arc<Runner>> {
         match route {
@@ -153,6 +183,9 @@ fn same_secret(a: &str, b: &str) -> bool {
 impl CqlEngine for Executor {
     async fn query(&self, session: &mut SessionState, text: &str, params: QueryParams) -> CqlResult<Outcome> {
         let parsed = parse_statement(text)?;
+        if let crate::parse::ast::Statement::Describe(what) = &parsed.statement {
+            return self.describe(session, what);
+        }
         let keyspace = Self::keyspace(session, &params.keyspace).map(str::to_string);
         let runner = self.runner(&SystemViews::route(&parsed.statement, keyspace.as_deref())?).await?;
         let plan = plan(&runner.model.catalog, keyspace.as_deref(), &parsed, &params.values)?;
@@ -711,6 +744,12 @@ mod tests {
             rows(engine.execute(&mut s, &prepared.id, QueryParams { values, ..QueryParams::default() }).await.unwrap());
         assert!(got.rows.len() > 20, "the system tables describe themselves");
         assert!(!text_rows(&engine, &mut s, "SELECT * FROM system_virtual_schema.tables").await.is_empty());
+        let described = text_rows(&engine, &mut s, "DESCRIBE TABLE app.t").await;
+        let text = String::from_utf8(described[0][3].clone().unwrap().to_vec()).unwrap();
+        assert!(
+            text.starts_with("CREATE TABLE app.t (\n    k int,\n    c text,\n    v int,\n    PRIMARY KEY (k, c)\n)"),
+            "{text}"
+        );
         let e = engine.query(&mut s, "SELECT * FROM system.nope", QueryParams::default()).await.unwrap_err();
         assert_eq!(e.message(), "unconfigured table nope");
     }

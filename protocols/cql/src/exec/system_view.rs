@@ -39,6 +39,11 @@ impl SystemViews {
         Ok(SystemViews { address, defs, current: tokio::sync::Mutex::new(None) })
     }
 
+    /// The system tables' definitions.
+    pub fn defs(&self) -> &[Arc<TableDef>] {
+        &self.defs
+    }
+
     /// The route of `statement` run in `keyspace` (the session's or the request's).
     pub fn route(statement: &Statement, keyspace: Option<&str>) -> CqlResult<Route> {
         let target = |name: &crate::parse::ast::QualifiedName| {
