@@ -92,7 +92,7 @@ pub fn plan_filtered(
     }
     let ck_cols = keys(table, ColumnKind::Clustering);
     if allow_filtering && !pk_complete && keyed.iter().any(|r| ck_cols.iter().any(|c| c.name == r.column)) {
-        filters.extend(keyed.drain(..));
+        filters.append(&mut keyed);
     }
     let mut plan = plan_keys(table, columns, &keyed, order, limit)?;
     plan.filters = filters;
