@@ -168,3 +168,47 @@ fn actor_mode_serves_cql_in_memory() {
     let (out, err, _) = cqlsh(cql_port(&server), "SELECT v FROM a.t WHERE k = 1;");
     assert!(err.contains("Keyspace a does not exist") || err.contains("does not exist"), "{out}\n{err}");
 }
+
+/// cqlsh `-f` runs a file; cqlsh's own COPY FROM (prepared inserts in batches) loads a
+/// CSV and COPY TO (token-range SELECTs) writes it back out.
+#[test]
+fn cqlsh_file_with_copy_from_and_to() {
+    let Some(binary) = cqlsh_binary() else {
+        return skip("cqlsh_file_with_copy_from_and_to", "cqlsh is not installed in the CQL virtualenv");
+    };
+    let server = TestServer::start(&[], &[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.csv");
+    let output = dir.path().join("out.csv");
+    let rows: String = (1..=250).map(|i| format!("{i},name-{i}\n")).collect();
+    std::fs::write(&input, &rows).expect("write csv");
+    let script = dir.path().join("load.cql");
+    std::fs::write(
+        &script,
+        format!(
+            "CREATE KEYSPACE k WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}};\n\
+             CREATE TABLE k.t (id int PRIMARY KEY, v text);\n\
+             COPY k.t (id, v) FROM '{}';\n\
+             SELECT count(*) FROM k.t;\n\
+             COPY k.t (id, v) TO '{}';\n",
+            input.display(),
+            output.display()
+        ),
+    )
+    .expect("write script");
+    let out = Command::new(binary)
+        .args(["127.0.0.1", &cql_port(&server).to_string(), "--request-timeout", "30", "-f"])
+        .arg(&script)
+        .output()
+        .expect("run cqlsh");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("250 rows imported from 1 files"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("\n   250\n"), "count(*) as cqlsh prints it:\n{stdout}");
+    assert!(stdout.contains("250 rows exported to 1 files"), "{stdout}\n{stderr}");
+    let mut exported: Vec<String> =
+        std::fs::read_to_string(&output).expect("read export").lines().map(String::from).collect();
+    exported.sort_by_key(|l| l.split(',').next().and_then(|n| n.parse::<u32>().ok()));
+    let expected: Vec<String> = rows.lines().map(String::from).collect();
+    assert_eq!(exported, expected);
+}
