@@ -22,6 +22,13 @@ if [ ! -x "$ORBIT_CQL_VENV/bin/cqlsh" ]; then
         && CASS_DRIVER_NO_CYTHON=1 CASS_DRIVER_NO_EXTENSIONS=1 "$ORBIT_CQL_VENV/bin/pip" install -q cqlsh==6.2.2 cassandra-driver==3.30.1; } \
         || echo "orbit: could not install cqlsh/cassandra-driver; the CQL client tests will be skipped" >&2
 fi
+# scylla-driver (PyPI; it installs the same `cassandra` module) in a virtualenv of its own.
+export ORBIT_SCYLLA_VENV="${ORBIT_SCYLLA_VENV:-$HOME/.cache/orbit-venv-scylla}"
+if [ ! -x "$ORBIT_SCYLLA_VENV/bin/python" ] || ! "$ORBIT_SCYLLA_VENV/bin/python" -c 'import cassandra' 2>/dev/null; then
+    { python3 -m venv "$ORBIT_SCYLLA_VENV" \
+        && CASS_DRIVER_NO_CYTHON=1 CASS_DRIVER_NO_EXTENSIONS=1 "$ORBIT_SCYLLA_VENV/bin/pip" install -q scylla-driver==3.29.12; } \
+        || echo "orbit: could not install scylla-driver; its CQL client test will be skipped" >&2
+fi
 cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.

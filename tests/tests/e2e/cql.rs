@@ -44,8 +44,19 @@ fn cqlsh(port: u16, script: &str) -> (String, String, bool) {
     )
 }
 
+fn scylla_venv() -> PathBuf {
+    match std::env::var_os("ORBIT_SCYLLA_VENV") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/orbit-venv-scylla"),
+    }
+}
+
 fn python_client(script: &str, port: u16, extra: &[&str]) -> (String, String, bool) {
-    let python = venv().join("bin/python");
+    python_in(&venv(), script, port, extra)
+}
+
+fn python_in(venv: &std::path::Path, script: &str, port: u16, extra: &[&str]) -> (String, String, bool) {
+    let python = venv.join("bin/python");
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients").join(script);
     let out =
         Command::new(python).arg(path).args(["127.0.0.1", &port.to_string()]).args(extra).output().expect("run python");
@@ -106,7 +117,32 @@ fn cassandra_driver_session() {
     let port = cql_port(&server);
     let (out, err, ok) = python_client("cassandra_session.py", port, &[]);
     assert!(ok, "cassandra-driver session failed:\n{out}\n{err}");
-    let expected = "protocol_version 5\n\
+    assert_eq!(out, SESSION_LINES, "stderr:\n{err}");
+
+    // Every acknowledged write survives kill -9.
+    server.kill9();
+    server.restart();
+    let (out, err, ok) = cqlsh(cql_port(&server), "SELECT id, name FROM shop.items WHERE cat = 'cocoa';");
+    assert!(ok, "cqlsh after kill -9 failed:\n{out}\n{err}");
+    assert!(out.contains("  1 | dark") && out.contains("  2 | milk") && out.contains("(2 rows)"), "{out}");
+}
+
+/// scylla-driver (ScyllaDB's fork of the Python driver) runs the same session unchanged.
+#[test]
+fn scylla_driver_session() {
+    let venv = scylla_venv();
+    if !venv.join("bin/python").exists() {
+        return skip("scylla_driver_session", "scylla-driver is not installed in its virtualenv");
+    }
+    let server = TestServer::start(&[], &[]);
+    let (out, err, ok) = python_in(&venv, "cassandra_session.py", cql_port(&server), &[]);
+    assert!(ok, "scylla-driver session failed:\n{out}\n{err}");
+    assert_eq!(out, SESSION_LINES, "stderr:\n{err}");
+}
+
+/// What cassandra_session.py prints against a Cassandra 4.1 node (Cassandra's semantics
+/// for each statement: DESC clustering order, counters, LWT results).
+const SESSION_LINES: &str = "protocol_version 5\n\
                     release_version 4\n\
                     tea ids [7, 6, 5, 4, 3, 2, 1] pages 3\n\
                     coffee 1 espresso None\n\
@@ -116,15 +152,6 @@ fn cassandra_driver_session() {
                     lwt insert False tea-1\n\
                     lwt update True\n\
                     people ['a', 'b'] [('x', 1), ('y', 2)] Main 7\n";
-    assert_eq!(out, expected, "stderr:\n{err}");
-
-    // Every acknowledged write survives kill -9.
-    server.kill9();
-    server.restart();
-    let (out, err, ok) = cqlsh(cql_port(&server), "SELECT id, name FROM shop.items WHERE cat = 'cocoa';");
-    assert!(ok, "cqlsh after kill -9 failed:\n{out}\n{err}");
-    assert!(out.contains("  1 | dark") && out.contains("  2 | milk") && out.contains("(2 rows)"), "{out}");
-}
 
 /// With `--cql-users` the listener asks for PasswordAuthenticator's SASL PLAIN: the
 /// right password logs in, a wrong one is refused with AuthenticationFailed (0x0100).
