@@ -19,9 +19,9 @@ pub const DEFAULT_MAX_INDEX_INTERVAL: i64 = 2048;
 pub const DEFAULT_MIN_INDEX_INTERVAL: i64 = 128;
 pub const DEFAULT_MEMTABLE_FLUSH_PERIOD_IN_MS: i64 = 0;
 pub const DEFAULT_READ_REPAIR: &str = "BLOCKING";
-const STCS: &str = "org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy";
+pub const STCS: &str = "org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy";
 const LCS: &str = "org.apache.cassandra.db.compaction.LeveledCompactionStrategy";
-const LZ4: &str = "org.apache.cassandra.io.compress.LZ4Compressor";
+pub const LZ4: &str = "org.apache.cassandra.io.compress.LZ4Compressor";
 
 /// A stored option value, read back from its CQL literal text.
 #[derive(Debug, Clone, PartialEq)]

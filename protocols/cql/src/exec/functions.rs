@@ -117,7 +117,7 @@ pub fn call(name: &str, args: &[CqlValue], ty: &CqlType) -> CqlResult<CqlValue> 
             if name == "mintimeuuid" {
                 CqlValue::Timeuuid(timeuuid(ticks, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]))
             } else {
-                CqlValue::Timeuuid(timeuuid(ticks + 9_999, [0x7f; 8]))
+                CqlValue::Timeuuid(timeuuid(ticks.saturating_add(9_999), [0x7f; 8]))
             }
         }
         "totimestamp" => {
@@ -161,5 +161,6 @@ mod tests {
             CqlValue::Date((DATE_EPOCH + 2) as u32)
         );
         assert!(call("now", &[], &CqlType::Int).is_err());
+        assert!(call("maxtimeuuid", &[CqlValue::Timestamp(i64::MAX)], &CqlType::Timeuuid).is_ok());
     }
 }

@@ -38,17 +38,25 @@ fn uuid_text(u: &[u8; 16]) -> String {
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
+/// A decimal as Java's `BigDecimal.toString` writes it: plain digits while the scale is
+/// non-negative and the exponent at least -6, scientific notation otherwise (so a
+/// client-chosen scale never makes the text longer than the digits and an exponent).
 fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
-    if scale <= 0 {
-        return format!("{unscaled}{}", "0".repeat(scale.unsigned_abs() as usize));
-    }
     let negative = unscaled.sign() == num_bigint::Sign::Minus;
+    let sign = if negative { "-" } else { "" };
     let digits = unscaled.magnitude().to_string();
-    let scale = scale as usize;
-    let padded =
-        if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale - digits.len() + 1)) } else { digits };
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    format!("{}{int}.{frac}", if negative { "-" } else { "" })
+    let adjusted = i64::from(digits.len() as u32) - 1 - i64::from(scale);
+    if scale >= 0 && adjusted >= -6 {
+        let scale = scale as usize;
+        let padded =
+            if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale - digits.len() + 1)) } else { digits };
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        return if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") };
+    }
+    let (first, rest) = digits.split_at(1);
+    let mantissa = if rest.is_empty() { first.to_string() } else { format!("{first}.{rest}") };
+    let exponent = if adjusted >= 0 { format!("+{adjusted}") } else { adjusted.to_string() };
+    format!("{sign}{mantissa}E{exponent}")
 }
 
 fn quote(s: &str) -> String {
@@ -324,6 +332,10 @@ mod tests {
         assert_eq!(to_json(&CqlValue::Date((DATE_EPOCH + 19_000) as u32), &CqlType::Date), "\"2022-01-08\"");
         assert_eq!(decimal_text(&BigInt::from(-12345), 3), "-12.345");
         assert_eq!(decimal_text(&BigInt::from(5), 2), "0.05");
+        assert_eq!(decimal_text(&BigInt::from(12), 0), "12");
+        assert_eq!(decimal_text(&BigInt::from(1), -3), "1E+3");
+        assert_eq!(decimal_text(&BigInt::from(-15), i32::MAX), "-1.5E-2147483646");
+        assert_eq!(decimal_text(&BigInt::from(7), i32::MIN), "7E+2147483648");
         let map_ty = CqlType::Map(Box::new(CqlType::Int), Box::new(CqlType::Text));
         let map = CqlValue::map(vec![
             (CqlValue::Int(2), CqlValue::Text("b".into())),

@@ -335,7 +335,7 @@ impl Runner {
                 }
                 _ => None,
             };
-            let left = want - out.rows.len();
+            let left = want.saturating_sub(out.rows.len());
             let page = self.model.store.read_partition(table, key, &plan.slice, left, resume, now).await?;
             out.rows.extend(page.rows);
             out.next = page.next;

@@ -170,6 +170,10 @@ fn zero(ty: &CqlType) -> CqlResult<CqlValue> {
     })
 }
 
+/// The widest difference of scales `sum`/`avg` align decimals over (client values pick
+/// any scale; aligning 2^31 places would be a 2^31-digit number).
+const MAX_SCALE_GAP: i64 = 10_000;
+
 /// `a + b` in the column's own type (integer sums wrap like Cassandra's Java arithmetic).
 fn add(a: &CqlValue, b: &CqlValue) -> CqlResult<CqlValue> {
     Ok(match (a, b) {
@@ -184,7 +188,11 @@ fn add(a: &CqlValue, b: &CqlValue) -> CqlResult<CqlValue> {
         (CqlValue::Double(x), CqlValue::Double(y)) => CqlValue::Double(x + y),
         (CqlValue::Decimal { unscaled: ux, scale: sx }, CqlValue::Decimal { unscaled: uy, scale: sy }) => {
             let scale = (*sx).max(*sy);
-            let up = |u: &BigInt, s: i32| u * BigInt::from(10).pow((scale - s) as u32);
+            let gap = |s: i32| i64::from(scale) - i64::from(s);
+            if gap(*sx).max(gap(*sy)) > MAX_SCALE_GAP {
+                return Err(CqlError::invalid("Decimal values too far apart in scale to sum"));
+            }
+            let up = |u: &BigInt, s: i32| u * BigInt::from(10).pow(gap(s) as u32);
             CqlValue::Decimal { unscaled: up(ux, *sx) + up(uy, *sy), scale }
         }
         _ => return Err(CqlError::server("sum over mixed types")),

@@ -6,6 +6,8 @@
 //! clustering order `none`.
 
 use super::SystemRow;
+// TableParams' defaults live once, with DESCRIBE's rendering of them.
+use crate::describe::params as defaults;
 use crate::model::CqlValue;
 use crate::schema::{ClusteringOrder, ColumnKind, IndexTarget, KeyspaceDef, TableDef, UserTypeDef};
 use std::collections::BTreeMap;
@@ -82,7 +84,10 @@ fn table_row(t: &TableDef) -> SystemRow {
         cells: vec![
             ("keyspace_name", text(&t.keyspace)),
             ("table_name", text(&t.name)),
-            ("bloom_filter_fp_chance", option_f64(o, "bloom_filter_fp_chance", 0.01)),
+            (
+                "bloom_filter_fp_chance",
+                option_f64(o, "bloom_filter_fp_chance", defaults::DEFAULT_BLOOM_FILTER_FP_CHANCE),
+            ),
             ("caching", option_map(o, "caching", &[("keys", "ALL"), ("rows_per_partition", "NONE")])),
             ("comment", option_text(o, "comment", "")),
             (
@@ -90,35 +95,27 @@ fn table_row(t: &TableDef) -> SystemRow {
                 option_map(
                     o,
                     "compaction",
-                    &[
-                        ("class", "org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy"),
-                        ("max_threshold", "32"),
-                        ("min_threshold", "4"),
-                    ],
+                    &[("class", defaults::STCS), ("max_threshold", "32"), ("min_threshold", "4")],
                 ),
             ),
-            (
-                "compression",
-                option_map(
-                    o,
-                    "compression",
-                    &[("chunk_length_in_kb", "16"), ("class", "org.apache.cassandra.io.compress.LZ4Compressor")],
-                ),
-            ),
-            ("crc_check_chance", option_f64(o, "crc_check_chance", 1.0)),
+            ("compression", option_map(o, "compression", &[("chunk_length_in_kb", "16"), ("class", defaults::LZ4)])),
+            ("crc_check_chance", option_f64(o, "crc_check_chance", defaults::DEFAULT_CRC_CHECK_CHANCE)),
             ("dclocal_read_repair_chance", CqlValue::Double(0.0)),
             ("default_time_to_live", CqlValue::Int(i32::try_from(t.default_ttl).unwrap_or(i32::MAX))),
             ("extensions", CqlValue::Map(Vec::new())),
             ("flags", CqlValue::set(vec![text("compound")])),
-            ("gc_grace_seconds", option_i32(o, "gc_grace_seconds", 864_000)),
+            ("gc_grace_seconds", option_i32(o, "gc_grace_seconds", defaults::DEFAULT_GC_GRACE_SECONDS as i32)),
             ("id", CqlValue::Uuid(t.id)),
-            ("max_index_interval", option_i32(o, "max_index_interval", 2048)),
-            ("memtable_flush_period_in_ms", option_i32(o, "memtable_flush_period_in_ms", 0)),
-            ("min_index_interval", option_i32(o, "min_index_interval", 128)),
+            ("max_index_interval", option_i32(o, "max_index_interval", defaults::DEFAULT_MAX_INDEX_INTERVAL as i32)),
+            (
+                "memtable_flush_period_in_ms",
+                option_i32(o, "memtable_flush_period_in_ms", defaults::DEFAULT_MEMTABLE_FLUSH_PERIOD_IN_MS as i32),
+            ),
+            ("min_index_interval", option_i32(o, "min_index_interval", defaults::DEFAULT_MIN_INDEX_INTERVAL as i32)),
             ("read_repair_chance", CqlValue::Double(0.0)),
-            ("speculative_retry", option_text(o, "speculative_retry", "99p")),
-            ("additional_write_policy", option_text(o, "additional_write_policy", "99p")),
-            ("read_repair", option_text(o, "read_repair", "BLOCKING")),
+            ("speculative_retry", option_text(o, "speculative_retry", defaults::DEFAULT_SPECULATIVE_RETRY)),
+            ("additional_write_policy", option_text(o, "additional_write_policy", defaults::DEFAULT_SPECULATIVE_RETRY)),
+            ("read_repair", option_text(o, "read_repair", defaults::DEFAULT_READ_REPAIR)),
         ],
     }
 }
