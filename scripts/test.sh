@@ -33,4 +33,10 @@ cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/sqlx-session/Cargo.toml
+# The `scylla` crate's client program of the CQL client tests (and of benches/cql-bench.sh),
+# a package of its own for the same reason.
+CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/scylla-session/Cargo.toml
 cargo test --locked --workspace --exclude orbit-benches "$@"
+# ScyllaDB's cqlpy suite, the files marked `ci` in tests/cqlpy/files.txt, against the
+# baseline tests/cqlpy/passing.txt (skipped loudly where no copy of the suite is present).
+tests/cqlpy/run.sh --ci
