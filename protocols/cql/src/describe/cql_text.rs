@@ -5,75 +5,9 @@
 //! always frozen), Java's `Double.toString`, and the case-insensitive name order of
 //! `SchemaElement.NAME_COMPARATOR`.
 
+use crate::parse::keywords::is_reserved;
 use crate::types::CqlType;
 use std::cmp::Ordering;
-
-/// `reserved_keywords.txt` of the 4.1 source: these need quotes even when lower-case.
-const RESERVED: &[&str] = &[
-    "ADD",
-    "ALLOW",
-    "ALTER",
-    "AND",
-    "APPLY",
-    "ASC",
-    "AUTHORIZE",
-    "BATCH",
-    "BEGIN",
-    "BY",
-    "COLUMNFAMILY",
-    "CREATE",
-    "DELETE",
-    "DESC",
-    "DESCRIBE",
-    "DROP",
-    "ENTRIES",
-    "EXECUTE",
-    "FROM",
-    "FULL",
-    "GRANT",
-    "IF",
-    "IN",
-    "INDEX",
-    "INFINITY",
-    "INSERT",
-    "INTO",
-    "IS",
-    "KEYSPACE",
-    "LIMIT",
-    "MATERIALIZED",
-    "MODIFY",
-    "NAN",
-    "NORECURSIVE",
-    "NOT",
-    "NULL",
-    "OF",
-    "ON",
-    "OR",
-    "ORDER",
-    "PRIMARY",
-    "RENAME",
-    "REVOKE",
-    "SCHEMA",
-    "SELECT",
-    "SET",
-    "TABLE",
-    "TO",
-    "TOKEN",
-    "TRUNCATE",
-    "UNLOGGED",
-    "UPDATE",
-    "USE",
-    "USING",
-    "VIEW",
-    "WHERE",
-    "WITH",
-];
-
-/// True when `name` is a reserved keyword (compared upper-cased, as Cassandra does).
-pub fn is_reserved(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    RESERVED.contains(&upper.as_str())
-}
 
 /// The identifier as CQL must write it: bare when it matches `[a-z][a-z0-9_]*` and is
 /// not reserved, else in double quotes with inner `"` doubled.

@@ -2,6 +2,7 @@
 //! matching, identifiers, the bind markers met so far and a nesting bound.
 
 use super::ast::MarkerName;
+use super::keywords::is_reserved;
 use super::lexer::{Spanned, Token};
 use crate::error::{CqlError, CqlResult};
 
@@ -111,10 +112,11 @@ impl Cursor {
         }
     }
 
-    /// An identifier: an unquoted word (lower-cased) or a "quoted" one.
+    /// An identifier: an unquoted word (lower-cased) that is not a reserved keyword, or a
+    /// "quoted" one.
     pub fn ident(&mut self) -> CqlResult<String> {
         match self.peek() {
-            Some(Token::Word(w)) => {
+            Some(Token::Word(w)) if !is_reserved(w) => {
                 let w = w.clone();
                 self.pos += 1;
                 Ok(w)
@@ -125,6 +127,19 @@ impl Cursor {
                 Ok(q)
             }
             _ => Err(self.error("expecting an identifier")),
+        }
+    }
+
+    /// A name where the grammar allows keywords too (type names such as `set`): any
+    /// unquoted word or a "quoted" one.
+    pub fn name_or_keyword(&mut self) -> CqlResult<String> {
+        match self.peek() {
+            Some(Token::Word(w)) => {
+                let w = w.clone();
+                self.pos += 1;
+                Ok(w)
+            }
+            _ => self.ident(),
         }
     }
 

@@ -190,7 +190,7 @@ pub fn tokenize(text: &str) -> CqlResult<Vec<Spanned>> {
             i = j;
             continue;
         }
-        if c.is_ascii_alphabetic() || c == b'_' {
+        if c.is_ascii_alphabetic() {
             let mut j = i;
             while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
                 j += 1;

@@ -6,6 +6,7 @@ pub mod ast;
 pub mod cursor;
 pub mod ddl;
 pub mod dml;
+pub mod keywords;
 pub mod lexer;
 pub mod terms;
 

@@ -220,7 +220,7 @@ pub fn cql_type(c: &mut Cursor) -> CqlResult<CqlType> {
 }
 
 fn cql_type_inner(c: &mut Cursor) -> CqlResult<CqlType> {
-    let name = c.ident()?;
+    let name = c.name_or_keyword()?;
     let one = |c: &mut Cursor| -> CqlResult<CqlType> {
         c.expect_symbol("<")?;
         let t = cql_type(c)?;
