@@ -642,6 +642,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn range_deletes_in_lists_and_static_only_inserts() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "USE app",
+            "CREATE TABLE t (p int, c int, v int, s int STATIC, PRIMARY KEY (p, c))",
+            "INSERT INTO t (p, c, v) VALUES (1, 1, 1)",
+            "INSERT INTO t (p, c, v) VALUES (1, 2, 2)",
+            "INSERT INTO t (p, c, v) VALUES (1, 3, 3)",
+            "INSERT INTO t (p, c, v) VALUES (1, 4, 4)",
+            "INSERT INTO t (p, c, v) VALUES (2, 1, 5)",
+            // Only the partition key and a static column: the static row alone.
+            "INSERT INTO t (p, s) VALUES (3, 30)",
+            // A range tombstone over c in [2, 4).
+            "DELETE FROM t WHERE p = 1 AND c >= 2 AND c < 4",
+            "UPDATE t SET v = 9 WHERE p IN (1, 2) AND c = 1",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        }
+        let rows = text_rows(&engine, &mut s, "SELECT p, c, v FROM t WHERE p IN (1, 2)").await;
+        assert_eq!(
+            rows,
+            vec![vec![int(1), int(1), int(9)], vec![int(1), int(4), int(4)], vec![int(2), int(1), int(9)]]
+        );
+        let statics = text_rows(&engine, &mut s, "SELECT p, c, s FROM t WHERE p = 3").await;
+        assert_eq!(statics, vec![vec![int(3), None, int(30)]]);
+        // A write older than the range tombstone stays deleted; a newer one comes back.
+        engine
+            .query(&mut s, "INSERT INTO t (p, c, v) VALUES (1, 2, 7) USING TIMESTAMP 1", QueryParams::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            text_rows(&engine, &mut s, "SELECT c FROM t WHERE p = 1 AND c = 2").await,
+            Vec::<Vec<Option<Bytes>>>::new()
+        );
+        engine.query(&mut s, "INSERT INTO t (p, c, v) VALUES (1, 3, 8)", QueryParams::default()).await.unwrap();
+        assert_eq!(text_rows(&engine, &mut s, "SELECT v FROM t WHERE p = 1 AND c = 3").await, vec![vec![int(8)]]);
+        // An empty IN names no row; deletes over both IN lists.
+        engine.query(&mut s, "UPDATE t SET v = 1 WHERE p IN () AND c = 1", QueryParams::default()).await.unwrap();
+        engine.query(&mut s, "DELETE FROM t WHERE p IN (1, 2) AND c IN (1, 4)", QueryParams::default()).await.unwrap();
+        assert_eq!(text_rows(&engine, &mut s, "SELECT c FROM t WHERE p IN (1, 2)").await, vec![vec![int(3)]]);
+        for (text, message) in [
+            ("UPDATE t SET v = 1 WHERE p = 1 AND c > 1", "Slice restrictions are not supported on the clustering columns in UPDATE statements"),
+            ("DELETE v FROM t WHERE p = 1 AND c > 1", "Range deletions are not supported for specific columns"),
+            ("DELETE FROM t WHERE p = 1 AND v = 1", "Non PRIMARY KEY columns found in where clause: v "),
+            ("DELETE FROM t WHERE p IN (1, 2) AND c = 1 IF v = 1", "IN on the partition key is not supported with conditional updates"),
+            ("DELETE FROM t WHERE p = 1 AND c > 1 IF EXISTS", "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions"),
+        ] {
+            let e = engine.query(&mut s, text, QueryParams::default()).await.unwrap_err();
+            assert_eq!(e.message(), message, "{text}");
+        }
+    }
+
+    #[tokio::test]
     async fn text_batches_types_indexes_and_table_changes() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
         let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();

@@ -23,3 +23,4 @@ pub mod system_view;
 pub mod table_def;
 pub mod translate;
 pub mod write;
+pub mod write_keys;

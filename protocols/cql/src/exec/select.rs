@@ -283,7 +283,7 @@ pub fn matches(table: &TableDef, row: &crate::model::RowData, filters: &[Restric
     Ok(true)
 }
 
-fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Restriction>)>) -> CqlResult<Slice> {
+pub(crate) fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Restriction>)>) -> CqlResult<Slice> {
     let whole = |p: &Vec<CqlValue>| if p.is_empty() { Bound::Unbounded } else { Bound::Included(p.clone()) };
     let Some((column, bounds)) = range else {
         return Ok(Slice { start: whole(&prefix), end: whole(&prefix), reversed: false });

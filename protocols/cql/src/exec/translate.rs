@@ -14,6 +14,7 @@ use super::select::{self, Op, Restriction};
 use super::selection::numeric_result;
 use super::table_def::{build, table_options, DeclaredColumn};
 use super::write;
+use super::write_keys::{slice_for, write_keys, WriteKind};
 use crate::engine::{BoundValue, Values};
 use crate::error::{CqlError, CqlResult};
 use crate::model::{Catalog, ColumnOp, ColumnWrite, CqlValue};
@@ -359,24 +360,6 @@ fn restriction_op(op: Operator) -> CqlResult<Op> {
     })
 }
 
-fn key_values(
-    t: &TableDef,
-    terms: &Terms<'_>,
-    relations: &[crate::parse::ast::Relation],
-) -> CqlResult<Vec<(String, Bound)>> {
-    relations
-        .iter()
-        .map(|r| {
-            let RelationTarget::Column(name) = &r.target else { return Err(CqlError::not_supported("this relation")) };
-            if r.op != Operator::Eq {
-                return Err(CqlError::not_supported("a non-EQ relation here"));
-            }
-            let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-            Ok((name.clone(), terms.value_of(t, name, &r.value, &def.ty)?))
-        })
-        .collect()
-}
-
 /// INSERT JSON's document as column values: every column the document names, the others
 /// unset (DEFAULT UNSET) or null (DEFAULT NULL, the default).
 fn json_values(
@@ -515,9 +498,15 @@ fn write_plan(
 }
 
 /// One WHERE relation on a column of `t`, its value bound.
-fn restriction(t: &TableDef, terms: &Terms<'_>, name: &str, r: &crate::parse::ast::Relation) -> CqlResult<Restriction> {
+pub(super) fn restriction(
+    t: &TableDef,
+    terms: &Terms<'_>,
+    name: &str,
+    r: &crate::parse::ast::Relation,
+) -> CqlResult<Restriction> {
     let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
     let null = || CqlError::invalid(format!("Invalid null value in condition for column {name}"));
+    let unset = || CqlError::invalid(format!("Invalid unset value for column {name}"));
     let (op, value) = match r.op {
         Operator::In => {
             let list = CqlType::List(Box::new(def.ty.unfrozen().clone()));
@@ -550,12 +539,14 @@ fn restriction(t: &TableDef, terms: &Terms<'_>, name: &str, r: &crate::parse::as
             let op = if r.op == Operator::Contains { Op::Contains } else { Op::ContainsKey };
             match terms.value_of(t, name, &r.value, &element)? {
                 Bound::Value(v) => (op, v),
+                Bound::Unset => return Err(unset()),
                 _ => return Err(null()),
             }
         }
         Operator::Neq => return Err(CqlError::invalid(format!("Unsupported \"!=\" relation: {name} != ..."))),
         other => match terms.value_of(t, name, &r.value, &def.ty)? {
             Bound::Value(v) => (restriction_op(other)?, v),
+            Bound::Unset => return Err(unset()),
             _ => return Err(null()),
         },
     };
@@ -838,50 +829,90 @@ pub fn plan_with(
         }
         Statement::Update(up) => {
             let t = table(catalog, &up.table, keyspace)?;
-            let key = key_values(&t, &terms, &up.where_clause)?;
+            let targets = write_keys(&t, &terms, &up.where_clause, WriteKind::Update)?;
             let mut ops = Vec::new();
             for a in &up.assignments {
                 ops.extend(assign::assignment(&t, &terms, &a.target, &a.value)?);
             }
             let (ttl, timestamp) = using(&t, &terms, &up.using.ttl, &up.using.timestamp)?;
             let condition = condition(&t, &terms, &up.condition)?;
-            let mutation = write::update(&t, &key, ops, ttl)?;
-            write_plan(&t, mutation, write::clustering_prefix(&t, &key)?, condition, timestamp)?
+            if condition.is_some() {
+                targets.refuse_in_with_conditions()?;
+            }
+            match targets.keys.as_slice() {
+                [key] => {
+                    let mutation = write::update(&t, key, ops, ttl)?;
+                    write_plan(&t, mutation, write::clustering_prefix(&t, key)?, condition, timestamp)?
+                }
+                keys => Plan::Write {
+                    mutations: keys
+                        .iter()
+                        .map(|key| write::update(&t, key, ops.clone(), ttl))
+                        .collect::<CqlResult<Vec<_>>>()?,
+                    timestamp,
+                },
+            }
         }
         Statement::Delete(del) => {
             let t = table(catalog, &del.table, keyspace)?;
-            let key = key_values(&t, &terms, &del.where_clause)?;
+            let targets = write_keys(&t, &terms, &del.where_clause, WriteKind::Delete)?;
             let (_, timestamp) = using(&t, &terms, &None, &del.timestamp)?;
             let condition = condition(&t, &terms, &del.condition)?;
-            let mutation = if del.targets.is_empty() {
-                write::delete(&t, &key, Vec::new(), None)?
-            } else {
-                let mut ops = Vec::with_capacity(del.targets.len());
-                for target in &del.targets {
-                    match target {
-                        AssignTarget::Column(c) => {
-                            let def =
-                                t.column(c).ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
-                            if matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
-                                return Err(CqlError::invalid(format!(
-                                    "Invalid identifier {c} for deletion (should not be a PRIMARY KEY part)"
-                                )));
+            if condition.is_some() {
+                targets.refuse_in_with_conditions()?;
+                if !targets.ranges.is_empty() {
+                    return Err(CqlError::invalid(
+                        "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions",
+                    ));
+                }
+            }
+            if !targets.ranges.is_empty() && !del.targets.is_empty() {
+                return Err(CqlError::invalid("Range deletions are not supported for specific columns"));
+            }
+            let mut mutations = Vec::with_capacity(targets.keys.len());
+            for key in &targets.keys {
+                let mutation = if !targets.ranges.is_empty() {
+                    write::delete(&t, key, Vec::new(), Some(slice_for(&t, key, &targets.ranges)?))?
+                } else if del.targets.is_empty() {
+                    write::delete(&t, key, Vec::new(), None)?
+                } else {
+                    let mut ops = Vec::with_capacity(del.targets.len());
+                    for target in &del.targets {
+                        match target {
+                            AssignTarget::Column(c) => {
+                                let def = t
+                                    .column(c)
+                                    .ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
+                                if matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
+                                    return Err(CqlError::invalid(format!(
+                                        "Invalid identifier {c} for deletion (should not be a PRIMARY KEY part)"
+                                    )));
+                                }
+                                ops.push(ColumnWrite { column: c.clone(), op: ColumnOp::Delete });
                             }
-                            ops.push(ColumnWrite { column: c.clone(), op: ColumnOp::Delete });
-                        }
-                        AssignTarget::Element(c, element) => {
-                            let def =
-                                t.column(c).ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
-                            ops.extend(assign::element_write(&t, &terms, def, element, None)?);
-                        }
-                        AssignTarget::Field(..) => {
-                            return Err(CqlError::not_supported("deleting a field of a non-frozen user type"))
+                            AssignTarget::Element(c, element) => {
+                                let def = t
+                                    .column(c)
+                                    .ok_or_else(|| CqlError::invalid(format!("Undefined column name {c}")))?;
+                                ops.extend(assign::element_write(&t, &terms, def, element, None)?);
+                            }
+                            AssignTarget::Field(..) => {
+                                return Err(CqlError::not_supported("deleting a field of a non-frozen user type"))
+                            }
                         }
                     }
+                    write::update(&t, key, ops, None)?
+                };
+                mutations.push(mutation);
+            }
+            match (mutations.len(), &condition) {
+                (1, Some(_)) => {
+                    let key = &targets.keys[0];
+                    let mutation = mutations.remove(0);
+                    write_plan(&t, mutation, write::clustering_prefix(&t, key)?, condition, timestamp)?
                 }
-                write::update(&t, &key, ops, None)?
-            };
-            write_plan(&t, mutation, write::clustering_prefix(&t, &key)?, condition, timestamp)?
+                _ => Plan::Write { mutations, timestamp },
+            }
         }
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;

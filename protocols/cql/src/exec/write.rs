@@ -50,12 +50,14 @@ pub fn clustering_prefix(table: &TableDef, values: &[(String, Bound)]) -> CqlRes
 }
 
 fn full_clustering(table: &TableDef, values: &[(String, Bound)]) -> CqlResult<Vec<CqlValue>> {
+    // A restricted column after an unrestricted one is reported first, as Cassandra does.
+    let prefix = clustering_prefix(table, values)?;
     let cols = sorted_keys(table, ColumnKind::Clustering);
     let missing: Vec<&str> = cols.iter().filter(|c| find(values, &c.name).is_none()).map(|c| c.name.as_str()).collect();
     if !missing.is_empty() {
         return Err(CqlError::invalid(format!("Some clustering keys are missing: {}", missing.join(", "))));
     }
-    clustering_prefix(table, values)
+    Ok(prefix)
 }
 
 fn key_value(column: &ColumnDef, value: Option<&Bound>) -> CqlResult<CqlValue> {
@@ -87,7 +89,14 @@ pub fn insert(table: &Arc<TableDef>, values: &[(String, Bound)], ttl: Option<u32
         return Err(CqlError::invalid("INSERT statements are not allowed on counter tables, use UPDATE instead"));
     }
     let partition_key = partition_key(table, values)?;
-    let clustering = full_clustering(table, values)?;
+    // Only static columns besides the partition key (no clustering column given): the
+    // partition's static row, as Cassandra allows.
+    let statics_only = sorted_keys(table, ColumnKind::Clustering).iter().all(|c| find(values, &c.name).is_none())
+        && values.iter().all(|(n, _)| {
+            table.column(n).is_some_and(|c| matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Static))
+        })
+        && values.iter().any(|(n, _)| table.column(n).is_some_and(|c| c.kind == ColumnKind::Static));
+    let clustering = if statics_only { Vec::new() } else { full_clustering(table, values)? };
     let mut columns = Vec::new();
     for (name, value) in values {
         let is_key =
@@ -101,7 +110,7 @@ pub fn insert(table: &Arc<TableDef>, values: &[(String, Bound)], ttl: Option<u32
         partition_key,
         timestamp: 0,
         ttl,
-        op: MutationOp::Write { clustering, marker: true, columns },
+        op: MutationOp::Write { clustering, marker: !statics_only, columns },
     })
 }
 

@@ -151,7 +151,7 @@ fn column_rows(t: &TableDef, keyspace: &'static str) -> Vec<SystemRow> {
 fn index_rows(t: &TableDef) -> Vec<SystemRow> {
     t.indexes
         .iter()
-        .map(|i| {
+        .flat_map(|i| {
             let is_collection = t.column(&i.column).is_some_and(|c| c.ty.is_collection() && c.ty.is_multi_cell());
             let target = match i.target {
                 IndexTarget::Values if is_collection => format!("values({})", i.column),
@@ -160,7 +160,7 @@ fn index_rows(t: &TableDef) -> Vec<SystemRow> {
                 IndexTarget::Entries => format!("entries({})", i.column),
                 IndexTarget::Full => format!("full({})", i.column),
             };
-            SystemRow {
+            let definition = SystemRow {
                 keyspace: "system_schema",
                 table: "indexes",
                 cells: vec![
@@ -170,7 +170,13 @@ fn index_rows(t: &TableDef) -> Vec<SystemRow> {
                     ("kind", text("COMPOSITES")),
                     ("options", text_map(&[("target", &target)])),
                 ],
-            }
+            };
+            let built = SystemRow {
+                keyspace: "system",
+                table: "IndexInfo",
+                cells: vec![("table_name", text(&t.keyspace)), ("index_name", text(&i.name))],
+            };
+            [definition, built]
         })
         .collect()
 }

@@ -37,6 +37,14 @@ pub const TABLES: &[SystemTable] = &[
          preferred_port int, rack text, release_version text, native_address inet, native_port int, \
          schema_version uuid, tokens set<varchar>, PRIMARY KEY ((peer), peer_port))",
     ),
+    // Indexes that are built (every index: Orbit's indexes answer from the table itself);
+    // `table_name` holds the keyspace's name, as in Cassandra.
+    table(
+        "system",
+        "IndexInfo",
+        "CREATE TABLE system.\"IndexInfo\" (table_name text, index_name text, value blob, \
+         PRIMARY KEY ((table_name), index_name))",
+    ),
     table(
         "system_schema",
         "keyspaces",

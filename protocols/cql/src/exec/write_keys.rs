@@ -1,0 +1,170 @@
+//! The WHERE clause of UPDATE and DELETE as the rows it names: equality and IN on the
+//! primary key columns expand into every combination of their values (an empty IN names
+//! none), and, for DELETE, a range on the clustering column after an equality prefix is a
+//! clustering slice (a range tombstone). Other relations answer Cassandra's messages.
+
+use super::bind::Bound;
+use super::select::{self, Restriction};
+use super::translate::{restriction, Terms};
+use super::write;
+use crate::error::{CqlError, CqlResult};
+use crate::model::{CqlValue, Slice};
+use crate::parse::ast::{Operator, Relation, RelationTarget};
+use crate::schema::{ColumnDef, ColumnKind, TableDef};
+
+/// How many rows one UPDATE or DELETE may name through IN lists.
+const MAX_WRITE_KEYS: usize = 65_536;
+
+/// The statement a WHERE clause belongs to (their rules differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    Update,
+    Delete,
+}
+
+/// The rows a write names: one list of `(column, value)` key values per row (a partition
+/// key and a clustering prefix), and the ranges of a ranged DELETE ([`slice_for`] makes
+/// each key's slice of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteKeys {
+    pub keys: Vec<Vec<(String, Bound)>>,
+    pub ranges: Vec<Restriction>,
+    /// The kind of key column restricted by IN, if any (conditions refuse IN); the
+    /// partition key's when both are.
+    pub in_on: Option<ColumnKind>,
+}
+
+fn sorted(t: &TableDef, kind: ColumnKind) -> Vec<&ColumnDef> {
+    let mut cols: Vec<&ColumnDef> = t.columns.iter().filter(|c| c.kind == kind).collect();
+    cols.sort_by_key(|c| c.position);
+    cols
+}
+
+/// The rows `relations` name in `t`.
+pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind: WriteKind) -> CqlResult<WriteKeys> {
+    // Per key column, the candidate values (one for EQ, the list for IN); the ranges.
+    let mut candidates: Vec<(String, Vec<Bound>)> = Vec::new();
+    let mut ranges: Vec<Restriction> = Vec::new();
+    let mut in_on: Option<ColumnKind> = None;
+    for r in relations {
+        let RelationTarget::Column(name) = &r.target else {
+            return Err(CqlError::invalid(match &r.target {
+                RelationTarget::Token(_) => {
+                    "The token function cannot be used in WHERE clauses for UPDATE and DELETE statements"
+                }
+                _ => "Multi-column relations are not supported in UPDATE and DELETE statements",
+            }));
+        };
+        let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
+        if !matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
+            return Err(CqlError::invalid(format!("Non PRIMARY KEY columns found in where clause: {name} ")));
+        }
+        if candidates.iter().any(|(n, _)| n == name) {
+            return Err(CqlError::invalid(format!(
+                "{name} cannot be restricted by more than one relation if it includes an Equal"
+            )));
+        }
+        match r.op {
+            Operator::Eq => candidates.push((name.clone(), vec![terms.value_of(t, name, &r.value, &def.ty)?])),
+            Operator::In => {
+                if in_on != Some(ColumnKind::PartitionKey) {
+                    in_on = Some(def.kind);
+                }
+                let Restriction { value, .. } = restriction(t, terms, name, r)?;
+                let CqlValue::List(items) = value else {
+                    return Err(CqlError::invalid(format!("Invalid null value for IN restriction on {name}")));
+                };
+                candidates.push((name.clone(), items.into_iter().map(Bound::Value).collect()));
+            }
+            Operator::Lt | Operator::Lte | Operator::Gt | Operator::Gte => {
+                if def.kind == ColumnKind::PartitionKey {
+                    return Err(CqlError::invalid(
+                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+                    ));
+                }
+                if kind == WriteKind::Update {
+                    return Err(CqlError::invalid(
+                        "Slice restrictions are not supported on the clustering columns in UPDATE statements",
+                    ));
+                }
+                ranges.push(restriction(t, terms, name, r)?);
+            }
+            Operator::Contains | Operator::ContainsKey => {
+                let verb = if kind == WriteKind::Update { "UPDATE" } else { "DELETE" };
+                let what = if r.op == Operator::Contains { "CONTAINS" } else { "CONTAINS KEY" };
+                return Err(CqlError::invalid(format!("Cannot use {verb} with {what}")));
+            }
+            _ => return Err(CqlError::invalid(format!("Unsupported \"!=\" relation: {name} != ..."))),
+        }
+    }
+    if let Some(r) = ranges.iter().find(|r| candidates.iter().any(|(n, _)| *n == r.column)) {
+        return Err(CqlError::invalid(format!(
+            "Column \"{}\" cannot be restricted by both an equality and an inequality relation",
+            r.column
+        )));
+    }
+
+    // Every combination of the candidates, in key column order.
+    let mut keys: Vec<Vec<(String, Bound)>> = vec![Vec::new()];
+    for (name, values) in &candidates {
+        let mut next = Vec::with_capacity(keys.len().saturating_mul(values.len()));
+        for key in &keys {
+            for v in values {
+                let mut k = key.clone();
+                k.push((name.clone(), v.clone()));
+                next.push(k);
+            }
+        }
+        if next.len() > MAX_WRITE_KEYS {
+            return Err(CqlError::invalid(format!("An UPDATE or DELETE may name at most {MAX_WRITE_KEYS} rows")));
+        }
+        keys = next;
+    }
+
+    if !ranges.is_empty() {
+        let clustering = sorted(t, ColumnKind::Clustering);
+        // The range must be on the clustering column right after the equality prefix,
+        // and nothing after it may be restricted.
+        let prefix_len = clustering.iter().take_while(|c| candidates.iter().any(|(n, _)| *n == c.name)).count();
+        let column = clustering.get(prefix_len).map_or("", |c| c.name.as_str());
+        if let Some(r) = ranges.iter().find(|r| r.column != column) {
+            return Err(CqlError::invalid(format!(
+                "PRIMARY KEY column \"{}\" cannot be restricted as preceding column \"{column}\" is not restricted",
+                r.column
+            )));
+        }
+        if let Some(later) =
+            clustering.iter().skip(prefix_len + 1).find(|c| candidates.iter().any(|(n, _)| *n == c.name))
+        {
+            return Err(CqlError::invalid(format!(
+                "Clustering column \"{}\" cannot be restricted (preceding column \"{column}\" is restricted by a non-EQ relation)",
+                later.name
+            )));
+        }
+    }
+    Ok(WriteKeys { keys, ranges, in_on })
+}
+
+impl WriteKeys {
+    /// Cassandra's refusal of IN with IF conditions, when there is one.
+    pub fn refuse_in_with_conditions(&self) -> CqlResult<()> {
+        match self.in_on {
+            Some(ColumnKind::PartitionKey) => {
+                Err(CqlError::invalid("IN on the partition key is not supported with conditional updates"))
+            }
+            Some(_) => {
+                Err(CqlError::invalid("IN on the clustering key columns is not supported with conditional updates"))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// The clustering slice of one key of a ranged DELETE: the key's equality prefix and
+/// the ranges on the next column.
+pub fn slice_for(t: &TableDef, key: &[(String, Bound)], ranges: &[Restriction]) -> CqlResult<Slice> {
+    let prefix = write::clustering_prefix(t, key)?;
+    let clustering = sorted(t, ColumnKind::Clustering);
+    let column = clustering.get(prefix.len()).copied();
+    select::slice_of(prefix, column.map(|c| (c, ranges.iter().collect())))
+}
