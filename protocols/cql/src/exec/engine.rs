@@ -685,6 +685,40 @@ mod tests {
         engine.query(&mut s, "UPDATE t SET v = 1 WHERE p IN () AND c = 1", QueryParams::default()).await.unwrap();
         engine.query(&mut s, "DELETE FROM t WHERE p IN (1, 2) AND c IN (1, 4)", QueryParams::default()).await.unwrap();
         assert_eq!(text_rows(&engine, &mut s, "SELECT c FROM t WHERE p IN (1, 2)").await, vec![vec![int(3)]]);
+        // Multi-column relations over clustering columns (b ASC, c DESC: mixed orders).
+        for text in [
+            "CREATE TABLE m (p int, b int, c int, v int, PRIMARY KEY (p, b, c)) WITH CLUSTERING ORDER BY (b ASC, c DESC)",
+            "INSERT INTO m (p, b, c, v) VALUES (1, 1, 1, 11)",
+            "INSERT INTO m (p, b, c, v) VALUES (1, 1, 2, 12)",
+            "INSERT INTO m (p, b, c, v) VALUES (1, 2, 1, 21)",
+            "INSERT INTO m (p, b, c, v) VALUES (1, 2, 2, 22)",
+            "UPDATE m SET v = 0 WHERE p = 1 AND (b, c) = (2, 2)",
+            "DELETE FROM m WHERE p = 1 AND (b, c) IN ((1, 1), (3, 3))",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        }
+        let rows = text_rows(&engine, &mut s, "SELECT b, c, v FROM m WHERE p = 1 AND (b, c) > (1, 1)").await;
+        assert_eq!(
+            rows,
+            vec![vec![int(1), int(2), int(12)], vec![int(2), int(2), int(0)], vec![int(2), int(1), int(21)]]
+        );
+        let rows = text_rows(&engine, &mut s, "SELECT v FROM m WHERE p = 1 AND (b, c) IN ((2, 1), (1, 2))").await;
+        assert_eq!(rows, vec![vec![int(12)], vec![int(21)]]);
+        let rows = text_rows(&engine, &mut s, "SELECT v FROM m WHERE p = 1 AND (b) = (2) AND (c) < (2)").await;
+        assert_eq!(rows, vec![vec![int(21)]]);
+        let e = engine
+            .query(&mut s, "SELECT v FROM m WHERE p = 1 AND (c, b) = (1, 1)", QueryParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Clustering columns must appear in the PRIMARY KEY order in multi-column relations: (c, b)"
+        );
+        let e = engine
+            .query(&mut s, "SELECT v FROM m WHERE p = 1 AND (b, c) = (1, 1, 1)", QueryParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.message(), "Expected 2 elements in value tuple, but got 3");
         for (text, message) in [
             ("UPDATE t SET v = 1 WHERE p = 1 AND c > 1", "Slice restrictions are not supported on the clustering columns in UPDATE statements"),
             ("DELETE v FROM t WHERE p = 1 AND c > 1", "Range deletions are not supported for specific columns"),

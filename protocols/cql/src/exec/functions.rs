@@ -153,8 +153,14 @@ mod tests {
         let ms = 1_700_000_000_123;
         let min = call("mintimeuuid", &[CqlValue::Timestamp(ms)], &CqlType::Timeuuid).unwrap();
         let max = call("maxtimeuuid", &[CqlValue::Timestamp(ms)], &CqlType::Timeuuid).unwrap();
-        assert_eq!(call("totimestamp", std::slice::from_ref(&min), &CqlType::Timestamp).unwrap(), CqlValue::Timestamp(ms));
-        assert_eq!(call("totimestamp", std::slice::from_ref(&max), &CqlType::Timestamp).unwrap(), CqlValue::Timestamp(ms));
+        assert_eq!(
+            call("totimestamp", std::slice::from_ref(&min), &CqlType::Timestamp).unwrap(),
+            CqlValue::Timestamp(ms)
+        );
+        assert_eq!(
+            call("totimestamp", std::slice::from_ref(&max), &CqlType::Timestamp).unwrap(),
+            CqlValue::Timestamp(ms)
+        );
         assert!(crate::model::value::cql_cmp(&min, &max).is_lt());
         assert_eq!(
             call("todate", &[CqlValue::Timestamp(MILLIS_PER_DAY * 2 + 5)], &CqlType::Date).unwrap(),

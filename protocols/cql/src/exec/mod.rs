@@ -14,6 +14,7 @@ pub mod engine;
 pub mod functions;
 pub mod json;
 pub mod literal;
+pub mod multi_column;
 pub mod plan;
 pub mod result;
 pub mod run;

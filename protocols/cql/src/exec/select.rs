@@ -25,12 +25,30 @@ pub enum Op {
     ContainsKey,
 }
 
-/// `column op value`, the value bound.
+/// `column op value`, the value bound; or, when `with` names the clustering columns
+/// after `column`, the multi-column `(column, with...) op value` whose value is the tuple
+/// (a list of tuples for IN) — see [`super::multi_column`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Restriction {
     pub column: String,
     pub op: Op,
     pub value: CqlValue,
+    pub with: Vec<String>,
+}
+
+impl Restriction {
+    pub fn single(column: impl Into<String>, op: Op, value: CqlValue) -> Restriction {
+        Restriction { column: column.into(), op, value, with: Vec::new() }
+    }
+
+    /// The bound values this restriction adds after the equality prefix.
+    fn bound_values(&self) -> CqlResult<Vec<CqlValue>> {
+        if self.with.is_empty() {
+            return Ok(vec![self.value.clone()]);
+        }
+        super::multi_column::tuple_values(self)
+            .ok_or_else(|| CqlError::invalid(format!("Invalid null value in condition for column {}", self.column)))
+    }
 }
 
 /// The most partitions one `IN` (or a product of them) may name.
@@ -68,7 +86,22 @@ pub fn plan_filtered(
 ) -> CqlResult<SelectPlan> {
     let mut filters = Vec::new();
     let mut keyed = Vec::new();
+    let mut split = Vec::with_capacity(restrictions.len());
     for r in restrictions {
+        if let Some(eqs) = super::multi_column::split_eq(r) {
+            split.extend(eqs);
+        } else if !r.with.is_empty() && r.op != Op::In && !uniform_order(table, r) {
+            // A tuple slice over columns of mixed clustering order is no single slice:
+            // read the first column's range and filter the rows by the whole tuple.
+            filters.push(r.clone());
+            let first = super::multi_column::tuple_values(r).and_then(|v| v.into_iter().next());
+            let op = if matches!(r.op, Op::Gt | Op::Ge) { Op::Ge } else { Op::Le };
+            split.push(Restriction::single(r.column.clone(), op, first.unwrap_or(CqlValue::Empty)));
+        } else {
+            split.push(r.clone());
+        }
+    }
+    for r in &split {
         let def =
             table.column(&r.column).ok_or_else(|| CqlError::invalid(format!("Undefined column name {}", r.column)))?;
         let on_key = !matches!(def.kind, ColumnKind::Regular | ColumnKind::Static);
@@ -248,12 +281,29 @@ fn plan_keys(
     })
 }
 
+/// Whether the columns of a multi-column restriction share one clustering order.
+fn uniform_order(table: &TableDef, r: &Restriction) -> bool {
+    let order = |name: &str| table.column(name).map(|c| c.order);
+    let first = order(&r.column);
+    r.with.iter().all(|n| order(n) == first)
+}
+
 /// Whether `row` passes every ALLOW FILTERING restriction.
 pub fn matches(table: &TableDef, row: &crate::model::RowData, filters: &[Restriction]) -> CqlResult<bool> {
     use crate::model::value::cql_cmp;
     use std::cmp::Ordering;
     for f in filters {
-        let Some(value) = row.value(table, &f.column)? else { return Ok(false) };
+        let value = if f.with.is_empty() {
+            row.value(table, &f.column)?
+        } else {
+            // The row's tuple of the restricted columns, compared as a tuple.
+            let mut items = vec![row.value(table, &f.column)?];
+            for n in &f.with {
+                items.push(row.value(table, n)?);
+            }
+            Some(CqlValue::Tuple(items))
+        };
+        let Some(value) = value else { return Ok(false) };
         let ok = match f.op {
             Op::Eq => cql_cmp(&value, &f.value) == Ordering::Equal,
             Op::Lt => cql_cmp(&value, &f.value) == Ordering::Less,
@@ -292,7 +342,7 @@ pub(crate) fn slice_of(prefix: Vec<CqlValue>, range: Option<(&ColumnDef, Vec<&Re
     let (mut has_lower, mut has_upper) = (false, false);
     for r in bounds {
         let mut at = prefix.clone();
-        at.push(r.value.clone());
+        at.extend(r.bound_values()?);
         let lower_in_value_order = matches!(r.op, Op::Gt | Op::Ge);
         let inclusive = matches!(r.op, Op::Ge | Op::Le);
         let bound = if inclusive { Bound::Included(at) } else { Bound::Excluded(at) };
@@ -330,7 +380,7 @@ mod tests {
     }
 
     fn r(column: &str, op: Op, v: i32) -> Restriction {
-        Restriction { column: column.into(), op, value: CqlValue::Int(v) }
+        Restriction::single(column, op, CqlValue::Int(v))
     }
 
     fn ints(v: &[i32]) -> Vec<CqlValue> {

@@ -14,6 +14,9 @@ use crate::model::{Catalog, Model};
 use crate::parse::ast::Statement;
 use crate::schema::{KeyspaceDef, TableDef};
 use crate::system::{local_rows, schema_rows, system_keyspaces, system_table_defs, LocalNode};
+
+/// The data center of this node (system.local, and the one NetworkTopologyStrategy knows).
+pub const DATA_CENTER: &str = "datacenter1";
 use orbit_storage::{KvTableStorage, MemoryEngine};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -94,7 +97,7 @@ impl SystemViews {
             schema_version,
             tokens,
             cluster_name: "Orbit Cluster".into(),
-            data_center: "datacenter1".into(),
+            data_center: DATA_CENTER.into(),
             rack: "rack1".into(),
         }
     }

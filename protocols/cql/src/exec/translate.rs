@@ -9,9 +9,11 @@ use super::condition::{CondOp, WriteCondition};
 use super::functions;
 use super::json;
 use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
+use super::multi_column;
 use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection, TableChange};
 use super::select::{self, Op, Restriction};
 use super::selection::numeric_result;
+use super::system_view;
 use super::table_def::{build, table_options, DeclaredColumn};
 use super::write;
 use super::write_keys::{slice_for, write_keys, WriteKind};
@@ -317,25 +319,61 @@ fn table(catalog: &Catalog, name: &QualifiedName, ks: Option<&str>) -> CqlResult
     catalog.table(&keyspace, &name.name).ok_or_else(|| CqlError::invalid(format!("unconfigured table {}", name.name)))
 }
 
-fn replication(options: &[(String, OptionValue)]) -> CqlResult<Replication> {
+/// CREATE/ALTER KEYSPACE's `replication` map as Cassandra 4.1 validates it: a known
+/// strategy class, SimpleStrategy's replication_factor (default 1), NetworkTopologyStrategy's data
+/// centers (only this node's exists; `replication_factor` stands for every one).
+fn replication(keyspace: &str, options: &[(String, OptionValue)]) -> CqlResult<Replication> {
+    let config = |m: String| CqlError::new(crate::error::ErrorCode::ConfigError, m);
     let Some((_, OptionValue::Map(map))) = options.iter().find(|(k, _)| k == "replication") else {
-        return Err(CqlError::new(crate::error::ErrorCode::ConfigError, "Missing mandatory option 'replication'"));
+        return Err(config("Missing mandatory option 'replication'".into()));
     };
     let class = map.iter().find(|(k, _)| k == "class").map(|(_, v)| v.as_str()).unwrap_or("");
-    if class.ends_with("NetworkTopologyStrategy") {
-        let data_centers = map
-            .iter()
-            .filter(|(k, _)| k != "class")
-            .map(|(k, v)| {
-                Ok((k.clone(), v.parse::<u32>().map_err(|_| CqlError::invalid("Invalid replication factor"))?))
-            })
-            .collect::<CqlResult<BTreeMap<_, _>>>()?;
-        return Ok(Replication::NetworkTopology { data_centers });
+    let short = class.strip_prefix("org.apache.cassandra.locator.").unwrap_or(class);
+    let factor = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| config(format!("Replication factor must be non-negative integer; found {v}")))
+    };
+    match short {
+        "NetworkTopologyStrategy" => {
+            let mut data_centers = BTreeMap::new();
+            for (k, v) in map.iter().filter(|(k, _)| k != "class") {
+                if k != "replication_factor" && k != system_view::DATA_CENTER {
+                    return Err(config(format!(
+                        "Unrecognized strategy option {{{k}}} passed to NetworkTopologyStrategy for keyspace {keyspace}"
+                    )));
+                }
+                data_centers.insert(system_view::DATA_CENTER.to_string(), factor(v)?);
+            }
+            Ok(Replication::NetworkTopology { data_centers })
+        }
+        "SimpleStrategy" => {
+            // Cassandra 4.1 takes default_keyspace_rf (1) when the factor is left out.
+            let rf = map.iter().find(|(k, _)| k == "replication_factor").map_or("1", |(_, v)| v.as_str());
+            if let Some((k, _)) = map.iter().find(|(k, _)| k != "class" && k != "replication_factor") {
+                return Err(config(format!(
+                    "Unrecognized strategy option {{{k}}} passed to SimpleStrategy for keyspace {keyspace}"
+                )));
+            }
+            Ok(Replication::Simple { replication_factor: factor(rf)? })
+        }
+        "" => Err(config("Missing replication strategy class".into())),
+        other => {
+            Err(config(format!("Unable to find replication strategy class 'org.apache.cassandra.locator.{other}'")))
+        }
     }
-    let rf = map.iter().find(|(k, _)| k == "replication_factor").map(|(_, v)| v.as_str()).unwrap_or("1");
-    Ok(Replication::Simple {
-        replication_factor: rf.parse().map_err(|_| CqlError::invalid("Invalid replication factor"))?,
-    })
+}
+
+/// Cassandra's rule for keyspace names (SchemaConstants.isValidName, 48 characters).
+fn check_keyspace_name(name: &str) -> CqlResult<()> {
+    let valid = !name.is_empty() && name.len() <= 48 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(CqlError::invalid(format!(
+            "Keyspace name must not be empty, more than 48 characters long, or contain non-alphanumeric-underscore characters (got \"{name}\")"
+        )))
+    }
 }
 
 /// `durable_writes = true|false` of CREATE/ALTER KEYSPACE.
@@ -550,7 +588,7 @@ pub(super) fn restriction(
             _ => return Err(null()),
         },
     };
-    Ok(Restriction { column: name.to_string(), op, value })
+    Ok(Restriction::single(name, op, value))
 }
 
 /// `token(pk...) op term` as a bound on the scan's token range.
@@ -766,8 +804,11 @@ pub fn plan_with(
         Statement::Use(ks) => Plan::Use(ks.clone()),
         Statement::CreateKeyspace { name, if_not_exists, options } => Plan::CreateKeyspace {
             def: KeyspaceDef {
-                name: name.clone(),
-                replication: replication(options)?,
+                name: {
+                    check_keyspace_name(name)?;
+                    name.clone()
+                },
+                replication: replication(name, options)?,
                 durable_writes: durable_writes(options)?.unwrap_or(true),
             },
             if_not_exists: *if_not_exists,
@@ -924,6 +965,7 @@ pub fn plan_with(
                 match &r.target {
                     RelationTarget::Column(name) => restrictions.push(restriction(&t, &terms, name, r)?),
                     RelationTarget::Token(columns) => token_bound(&t, &terms, columns, r, &mut tokens)?,
+                    RelationTarget::Tuple(names) => restrictions.push(multi_column::restriction(&t, &terms, names, r)?),
                     _ => return Err(CqlError::not_supported("this relation")),
                 }
             }
@@ -1076,7 +1118,7 @@ pub fn plan_with(
             let has_replication = options.iter().any(|(k, _)| k == "replication");
             Plan::AlterKeyspace(KeyspaceDef {
                 name: name.clone(),
-                replication: if has_replication { replication(options)? } else { current.replication },
+                replication: if has_replication { replication(name, options)? } else { current.replication },
                 durable_writes: durable_writes(options)?.unwrap_or(current.durable_writes),
             })
         }

@@ -4,7 +4,8 @@
 //! clustering slice (a range tombstone). Other relations answer Cassandra's messages.
 
 use super::bind::Bound;
-use super::select::{self, Restriction};
+use super::multi_column;
+use super::select::{self, Op, Restriction};
 use super::translate::{restriction, Terms};
 use super::write;
 use crate::error::{CqlError, CqlResult};
@@ -42,30 +43,66 @@ fn sorted(t: &TableDef, kind: ColumnKind) -> Vec<&ColumnDef> {
 
 /// The rows `relations` name in `t`.
 pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind: WriteKind) -> CqlResult<WriteKeys> {
-    // Per key column, the candidate values (one for EQ, the list for IN); the ranges.
-    let mut candidates: Vec<(String, Vec<Bound>)> = Vec::new();
+    // Per group of key columns (one column, or a multi-column relation's), the candidate
+    // value tuples (one for EQ, the list for IN); and the ranges.
+    let mut candidates: Vec<(Vec<String>, Vec<Vec<Bound>>)> = Vec::new();
     let mut ranges: Vec<Restriction> = Vec::new();
     let mut in_on: Option<ColumnKind> = None;
     for r in relations {
-        let RelationTarget::Column(name) = &r.target else {
-            return Err(CqlError::invalid(match &r.target {
-                RelationTarget::Token(_) => {
-                    "The token function cannot be used in WHERE clauses for UPDATE and DELETE statements"
+        let (names, def) = match &r.target {
+            RelationTarget::Column(name) => {
+                let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
+                (vec![name.clone()], def)
+            }
+            RelationTarget::Tuple(names) => {
+                let bound = multi_column::restriction(t, terms, names, r)?;
+                let def = t.column(&bound.column).ok_or_else(|| CqlError::invalid("Undefined column"))?;
+                match bound.op {
+                    Op::Eq | Op::In => {
+                        let tuples = match (&bound.op, bound.value) {
+                            (Op::In, CqlValue::List(items)) => items,
+                            (_, one) => vec![one],
+                        };
+                        let tuples = tuples
+                            .into_iter()
+                            .map(|v| match v {
+                                CqlValue::Tuple(items) => {
+                                    items.into_iter().map(|i| i.map_or(Bound::Null, Bound::Value)).collect()
+                                }
+                                other => vec![Bound::Value(other)],
+                            })
+                            .collect();
+                        if bound.op == Op::In && in_on != Some(ColumnKind::PartitionKey) {
+                            in_on = Some(ColumnKind::Clustering);
+                        }
+                        push_candidates(&mut candidates, names.clone(), tuples)?;
+                    }
+                    _ if kind == WriteKind::Update => {
+                        return Err(CqlError::invalid(
+                            "Slice restrictions are not supported on the clustering columns in UPDATE statements",
+                        ))
+                    }
+                    _ => ranges.push(bound),
                 }
-                _ => "Multi-column relations are not supported in UPDATE and DELETE statements",
-            }));
+                let _ = def;
+                continue;
+            }
+            RelationTarget::Token(_) => {
+                return Err(CqlError::invalid(
+                    "The token function cannot be used in WHERE clauses for UPDATE and DELETE statements",
+                ))
+            }
+            _ => return Err(CqlError::invalid("Only column relations are supported in UPDATE and DELETE statements")),
         };
-        let def = t.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
+        let name = &names[0];
         if !matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
             return Err(CqlError::invalid(format!("Non PRIMARY KEY columns found in where clause: {name} ")));
         }
-        if candidates.iter().any(|(n, _)| n == name) {
-            return Err(CqlError::invalid(format!(
-                "{name} cannot be restricted by more than one relation if it includes an Equal"
-            )));
-        }
         match r.op {
-            Operator::Eq => candidates.push((name.clone(), vec![terms.value_of(t, name, &r.value, &def.ty)?])),
+            Operator::Eq => {
+                let value = terms.value_of(t, name, &r.value, &def.ty)?;
+                push_candidates(&mut candidates, names, vec![vec![value]])?;
+            }
             Operator::In => {
                 if in_on != Some(ColumnKind::PartitionKey) {
                     in_on = Some(def.kind);
@@ -74,7 +111,7 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
                 let CqlValue::List(items) = value else {
                     return Err(CqlError::invalid(format!("Invalid null value for IN restriction on {name}")));
                 };
-                candidates.push((name.clone(), items.into_iter().map(Bound::Value).collect()));
+                push_candidates(&mut candidates, names, items.into_iter().map(|v| vec![Bound::Value(v)]).collect())?;
             }
             Operator::Lt | Operator::Lte | Operator::Gt | Operator::Gte => {
                 if def.kind == ColumnKind::PartitionKey {
@@ -97,7 +134,8 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
             _ => return Err(CqlError::invalid(format!("Unsupported \"!=\" relation: {name} != ..."))),
         }
     }
-    if let Some(r) = ranges.iter().find(|r| candidates.iter().any(|(n, _)| *n == r.column)) {
+    let restricted = |name: &str| candidates.iter().any(|(names, _)| names.iter().any(|n| n == name));
+    if let Some(r) = ranges.iter().find(|r| restricted(&r.column)) {
         return Err(CqlError::invalid(format!(
             "Column \"{}\" cannot be restricted by both an equality and an inequality relation",
             r.column
@@ -106,12 +144,12 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
 
     // Every combination of the candidates, in key column order.
     let mut keys: Vec<Vec<(String, Bound)>> = vec![Vec::new()];
-    for (name, values) in &candidates {
-        let mut next = Vec::with_capacity(keys.len().saturating_mul(values.len()));
+    for (names, tuples) in &candidates {
+        let mut next = Vec::with_capacity(keys.len().saturating_mul(tuples.len()));
         for key in &keys {
-            for v in values {
+            for values in tuples {
                 let mut k = key.clone();
-                k.push((name.clone(), v.clone()));
+                k.extend(names.iter().cloned().zip(values.iter().cloned()));
                 next.push(k);
             }
         }
@@ -125,7 +163,7 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
         let clustering = sorted(t, ColumnKind::Clustering);
         // The range must be on the clustering column right after the equality prefix,
         // and nothing after it may be restricted.
-        let prefix_len = clustering.iter().take_while(|c| candidates.iter().any(|(n, _)| *n == c.name)).count();
+        let prefix_len = clustering.iter().take_while(|c| restricted(&c.name)).count();
         let column = clustering.get(prefix_len).map_or("", |c| c.name.as_str());
         if let Some(r) = ranges.iter().find(|r| r.column != column) {
             return Err(CqlError::invalid(format!(
@@ -134,7 +172,7 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
             )));
         }
         if let Some(later) =
-            clustering.iter().skip(prefix_len + 1).find(|c| candidates.iter().any(|(n, _)| *n == c.name))
+            clustering.iter().skip(prefix_len + 1).find(|c| restricted(&c.name))
         {
             return Err(CqlError::invalid(format!(
                 "Clustering column \"{}\" cannot be restricted (preceding column \"{column}\" is restricted by a non-EQ relation)",
@@ -158,6 +196,21 @@ impl WriteKeys {
             None => Ok(()),
         }
     }
+}
+
+/// Adds a group of candidates, refusing a column restricted twice.
+fn push_candidates(
+    candidates: &mut Vec<(Vec<String>, Vec<Vec<Bound>>)>,
+    names: Vec<String>,
+    tuples: Vec<Vec<Bound>>,
+) -> CqlResult<()> {
+    if let Some(name) = names.iter().find(|n| candidates.iter().any(|(names, _)| names.contains(n))) {
+        return Err(CqlError::invalid(format!(
+            "{name} cannot be restricted by more than one relation if it includes an Equal"
+        )));
+    }
+    candidates.push((names, tuples));
+    Ok(())
 }
 
 /// The clustering slice of one key of a ranged DELETE: the key's equality prefix and

@@ -115,6 +115,8 @@ fn create_table(c: &mut Cursor) -> CqlResult<Statement> {
             break;
         }
         c.expect_symbol(",")?;
+        // Cassandra's grammar lets a definition be empty: `(a int, , b int,)`.
+        while c.eat_symbol(",") {}
         if c.eat_symbol(")") {
             break;
         }
