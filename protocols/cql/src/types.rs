@@ -122,30 +122,47 @@ impl CqlType {
     }
 }
 
-/// The CQL spelling, as `system_schema.columns.type` and DESCRIBE print it
-/// (`frozen<map<text, int>>`, `list<int>`, UDTs by their bare name).
+/// The CQL spelling, as `system_schema.columns.type` prints it (Cassandra's
+/// `CQL3Type.toString`): `frozen<map<text, int>>`, `list<int>`, UDTs by their bare name;
+/// a tuple always as `frozen<tuple<...>>`, and a collection, tuple or UDT nested in a
+/// collection or tuple always frozen (Cassandra freezes those element types).
 impl fmt::Display for CqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(name) = self.native_name() {
             return f.write_str(name);
         }
         match self {
-            CqlType::List(e) => write!(f, "list<{e}>"),
-            CqlType::Set(e) => write!(f, "set<{e}>"),
-            CqlType::Map(k, v) => write!(f, "map<{k}, {v}>"),
+            CqlType::List(e) => write!(f, "list<{}>", Nested(e)),
+            CqlType::Set(e) => write!(f, "set<{}>", Nested(e)),
+            CqlType::Map(k, v) => write!(f, "map<{}, {}>", Nested(k), Nested(v)),
             CqlType::Tuple(items) => {
-                f.write_str("tuple<")?;
+                f.write_str("frozen<tuple<")?;
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{item}")?;
+                    write!(f, "{}", Nested(item))?;
                 }
-                f.write_str(">")
+                f.write_str(">>")
             }
             CqlType::Udt { name, .. } | CqlType::UdtRef { name, .. } => f.write_str(name),
+            CqlType::Frozen(inner) if matches!(**inner, CqlType::Tuple(_) | CqlType::Frozen(_)) => write!(f, "{inner}"),
             CqlType::Frozen(inner) => write!(f, "frozen<{inner}>"),
             _ => Ok(()),
+        }
+    }
+}
+
+/// A type inside a collection or tuple: frozen when it is itself a collection or UDT.
+struct Nested<'a>(&'a CqlType);
+
+impl fmt::Display for Nested<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            CqlType::List(_) | CqlType::Set(_) | CqlType::Map(..) | CqlType::Udt { .. } | CqlType::UdtRef { .. } => {
+                write!(f, "frozen<{}>", self.0)
+            }
+            other => write!(f, "{other}"),
         }
     }
 }
@@ -160,8 +177,19 @@ mod tests {
             Box::new(CqlType::Text),
             Box::new(CqlType::List(Box::new(CqlType::Int))),
         )));
-        assert_eq!(t.to_string(), "frozen<map<text, list<int>>>");
-        assert_eq!(CqlType::Tuple(vec![CqlType::Int, CqlType::Text]).to_string(), "tuple<int, text>");
+        // As Cassandra 4.1's system_schema prints them: elements nested in a collection
+        // or tuple are frozen, and a tuple is always frozen.
+        assert_eq!(t.to_string(), "frozen<map<text, frozen<list<int>>>>");
+        assert_eq!(CqlType::Tuple(vec![CqlType::Int, CqlType::Text]).to_string(), "frozen<tuple<int, text>>");
+        let nested = CqlType::Tuple(vec![
+            CqlType::Set(Box::new(CqlType::Float)),
+            CqlType::Tuple(vec![CqlType::Decimal]),
+            CqlType::Frozen(Box::new(CqlType::Tuple(vec![CqlType::Int]))),
+        ]);
+        assert_eq!(
+            nested.to_string(),
+            "frozen<tuple<frozen<set<float>>, frozen<tuple<decimal>>, frozen<tuple<int>>>>"
+        );
         assert_eq!(CqlType::from_native_name("VARCHAR"), Some(CqlType::Text));
         assert!(!t.is_multi_cell() && t.is_collection());
     }

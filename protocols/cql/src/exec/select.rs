@@ -197,12 +197,8 @@ fn plan_keys(
             None
         }
     } else if pk_values.iter().any(Option::is_some) {
-        let missing: Vec<&str> =
-            pk_cols.iter().zip(&pk_values).filter(|(_, v)| v.is_none()).map(|(c, _)| c.name.as_str()).collect();
-        return Err(CqlError::invalid(format!(
-            "Partition key parts: {} must be restricted as other parts are",
-            missing.join(", ")
-        )));
+        // Part of a composite partition key: only a filtered scan could answer it.
+        return Err(CqlError::invalid(FILTERING));
     } else {
         None
     };
@@ -278,6 +274,42 @@ fn plan_keys(
         per_partition_limit: None,
         json: false,
         tokens: (Bound::Unbounded, Bound::Unbounded),
+    })
+}
+
+/// Whether a secondary index answers these restrictions without ALLOW FILTERING, as
+/// Cassandra decides: one restriction an index can look up (EQ or IN on an indexed
+/// column, CONTAINS on an indexed collection's values, CONTAINS KEY on its keys), and
+/// besides it only equalities on the partition key and, once that is complete,
+/// restrictions on clustering columns. (Orbit answers the lookup by filtering a scan: the
+/// same rows, read in token order.)
+pub fn index_answers(table: &TableDef, restrictions: &[Restriction]) -> bool {
+    use crate::schema::IndexTarget;
+    let usable = |r: &Restriction| {
+        r.with.is_empty()
+            && table.indexes.iter().any(|i| {
+                i.column == r.column
+                    && match (r.op, i.target) {
+                        (Op::Eq | Op::In, IndexTarget::Values | IndexTarget::Full) => {
+                            let multi_cell = table.column(&r.column).is_some_and(|c| c.ty.is_multi_cell());
+                            !multi_cell || i.target == IndexTarget::Full
+                        }
+                        (Op::Contains, IndexTarget::Values) => true,
+                        (Op::ContainsKey, IndexTarget::Keys) => true,
+                        _ => false,
+                    }
+            })
+    };
+    let Some(used) = restrictions.iter().position(usable) else { return false };
+    let kind = |r: &Restriction| table.column(&r.column).map(|c| c.kind);
+    let pk_cols = keys(table, ColumnKind::PartitionKey);
+    let pk_complete = pk_cols.iter().all(|c| {
+        restrictions.iter().any(|r| r.column == c.name && r.with.is_empty() && matches!(r.op, Op::Eq | Op::In))
+    });
+    restrictions.iter().enumerate().filter(|(i, _)| *i != used).all(|(_, r)| match kind(r) {
+        Some(ColumnKind::PartitionKey) => matches!(r.op, Op::Eq | Op::In),
+        Some(ColumnKind::Clustering) => pk_complete && !matches!(r.op, Op::Contains | Op::ContainsKey),
+        _ => false,
     })
 }
 

@@ -978,8 +978,7 @@ pub fn plan_with(
             };
             // A restriction on an indexed column is answered by filtering a scan (the
             // same rows an index lookup finds, read in token order).
-            let on_index = t.indexes.iter().any(|i| restrictions.iter().any(|r| r.column == i.column));
-            let filtering = sel.allow_filtering || on_index;
+            let filtering = sel.allow_filtering || select::index_answers(&t, &restrictions);
             let mut select = select::plan_filtered(&t, &[], &restrictions, &sel.order_by, limit, filtering)?;
             if tokens != (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded) {
                 if select.partition.is_some() || !select.in_partitions.is_empty() {

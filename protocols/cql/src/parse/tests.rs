@@ -70,7 +70,7 @@ fn create_keyspace_and_table_with_options() {
     assert_eq!(t.clustering_order, [("ts".to_string(), ClusteringOrder::Desc)]);
     assert!(t.columns[2].is_static);
     assert_eq!(t.columns[3].ty, CqlType::Set(Box::new(CqlType::Text)));
-    assert_eq!(t.columns[4].ty.to_string(), "frozen<map<text, list<int>>>");
+    assert_eq!(t.columns[4].ty.to_string(), "frozen<map<text, frozen<list<int>>>>");
     assert_eq!(t.options[0], ("default_time_to_live".into(), OptionValue::Constant(Literal::Integer("60".into()))));
     let Statement::CreateTable(t) = parse("create table t (k int primary key, v text)") else { panic!() };
     assert_eq!((t.partition_key, t.clustering.len()), (vec!["k".to_string()], 0));
