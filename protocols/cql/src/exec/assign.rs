@@ -47,6 +47,9 @@ pub fn assignment(
         AssignTarget::Field(..) => return Err(CqlError::not_supported("setting a field of a non-frozen user type")),
     };
     let def = column(t, name)?;
+    if matches!(def.kind, crate::schema::ColumnKind::PartitionKey | crate::schema::ColumnKind::Clustering) {
+        return Err(CqlError::invalid(format!("PRIMARY KEY part {name} found in SET part")));
+    }
     let write = |op| Ok(Some(ColumnWrite { column: def.name.clone(), op }));
     if let Some(key) = element {
         let AssignValue::Set(term) = value else {

@@ -454,6 +454,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn conditional_batches_apply_together_or_not_at_all() {
+        let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
+        let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
+        let mut s = SessionState::default();
+        for text in [
+            "CREATE KEYSPACE app WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+            "USE app",
+            "CREATE TABLE t (p int, c int, r int, s int STATIC, PRIMARY KEY (p, c))",
+            "INSERT INTO t (p, c, r) VALUES (1, 1, 1)",
+        ] {
+            engine.query(&mut s, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        }
+        let batch = |body: &str| format!("BEGIN BATCH {body} APPLY BATCH");
+        // One condition fails: nothing applies, and the row it saw comes back with its key.
+        let out = rows(
+            engine
+                .query(
+                    &mut s,
+                    &batch(
+                        "UPDATE t SET r = 10 WHERE p = 1 AND c = 1 IF r = 2; INSERT INTO t (p, c, r) VALUES (1, 2, 2);",
+                    ),
+                    QueryParams::default(),
+                )
+                .await
+                .unwrap(),
+        );
+        let names: Vec<&str> = out.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["[applied]", "p", "c", "r"]);
+        assert_eq!(out.rows, vec![vec![Some(Bytes::from_static(&[0])), int(1), int(1), int(1)]]);
+        assert_eq!(text_rows(&engine, &mut s, "SELECT c FROM t WHERE p = 1").await, vec![vec![int(1)]]);
+        // Every condition holds: every statement applies.
+        let out = rows(
+            engine
+                .query(
+                    &mut s,
+                    &batch("UPDATE t SET r = 10 WHERE p = 1 AND c = 1 IF r = 1; INSERT INTO t (p, c, r) VALUES (1, 2, 2) IF NOT EXISTS; UPDATE t SET s = 5 WHERE p = 1;"),
+                    QueryParams::default(),
+                )
+                .await
+                .unwrap(),
+        );
+        assert_eq!(out.rows, vec![vec![Some(Bytes::from_static(&[1]))]]);
+        assert_eq!(
+            text_rows(&engine, &mut s, "SELECT c, r, s FROM t WHERE p = 1").await,
+            vec![vec![int(1), int(10), int(5)], vec![int(2), int(2), int(5)]]
+        );
+        for (body, message) in [
+            ("UPDATE t SET r = 1 WHERE p = 1 AND c = 1 IF EXISTS; INSERT INTO t (p, c, r) VALUES (1, 1, 3) IF NOT EXISTS;", "Cannot mix IF EXISTS and IF NOT EXISTS conditions for the same row"),
+            ("UPDATE t SET r = 1 WHERE p = 1 AND c = 1 IF r = 1; UPDATE t SET r = 1 WHERE p = 2 AND c = 1;", "Batch with conditions cannot span multiple partitions"),
+        ] {
+            let e = engine.query(&mut s, &batch(body), QueryParams::default()).await.unwrap_err();
+            assert_eq!(e.message(), message, "{body}");
+        }
+    }
+
+    #[tokio::test]
     async fn collections_counters_ttl_timestamps_and_lightweight_transactions() {
         let storage = KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap();
         let engine = Executor::open(storage, ExecutorOptions::default()).await.unwrap();
@@ -723,7 +779,7 @@ mod tests {
             ("UPDATE t SET v = 1 WHERE p = 1 AND c > 1", "Slice restrictions are not supported on the clustering columns in UPDATE statements"),
             ("DELETE v FROM t WHERE p = 1 AND c > 1", "Range deletions are not supported for specific columns"),
             ("DELETE FROM t WHERE p = 1 AND v = 1", "Non PRIMARY KEY columns found in where clause: v "),
-            ("DELETE FROM t WHERE p IN (1, 2) AND c = 1 IF v = 1", "IN on the partition key is not supported with conditional updates"),
+            ("DELETE FROM t WHERE p IN (1, 2) AND c = 1 IF v = 1", "IN on the partition key is not supported with conditional deletions"),
             ("DELETE FROM t WHERE p = 1 AND c > 1 IF EXISTS", "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions"),
         ] {
             let e = engine.query(&mut s, text, QueryParams::default()).await.unwrap_err();

@@ -10,6 +10,7 @@ pub mod assign;
 pub mod bind;
 pub mod clock;
 pub mod condition;
+pub mod conditional_batch;
 pub mod engine;
 pub mod functions;
 pub mod json;

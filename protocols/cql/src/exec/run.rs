@@ -3,6 +3,7 @@
 //! page of a partition slice or a token-order scan with a paging state.
 
 use super::clock::{now_seconds, Clock};
+use super::conditional_batch::ConditionalBatch;
 use super::plan::{Plan, SelectExpr, SelectItem, SelectPlan, Selection};
 use super::result::{rows, PagingState};
 use super::select;
@@ -169,11 +170,26 @@ impl Runner {
     /// A BATCH: every statement's mutations in one storage transaction. A counter batch
     /// takes only counter updates and the other kinds none.
     pub async fn run_batch(&self, kind: BatchKind, plans: Vec<Plan>, params: &QueryParams) -> CqlResult<Outcome> {
+        if plans.iter().any(|p| matches!(p, Plan::Conditional { .. })) {
+            if kind == BatchKind::Counter {
+                return Err(CqlError::invalid("Conditional updates are not supported on counter tables"));
+            }
+            let conditional = ConditionalBatch::build(plans)?;
+            let batch = self.batch(vec![(conditional.mutations.clone(), None)], params);
+            let targets = conditional.targets();
+            let (applied, rows) = self
+                .model
+                .store
+                .write_if_rows(&batch, &conditional.table, &conditional.partition_key, &targets, |rows| {
+                    conditional.holds(rows)
+                })
+                .await?;
+            return Ok(Outcome::Rows(conditional.result(applied, &rows)?));
+        }
         let mut statements = Vec::with_capacity(plans.len());
         for plan in plans {
             let (mutations, timestamp) = match plan {
                 Plan::Write { mutations, timestamp } => (mutations, timestamp),
-                Plan::Conditional { .. } => return Err(CqlError::not_supported("conditions (IF) in a BATCH")),
                 _ => return Err(CqlError::invalid("Only INSERT, UPDATE and DELETE statements are allowed in a BATCH")),
             };
             for m in &mutations {

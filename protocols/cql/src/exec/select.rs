@@ -110,6 +110,10 @@ pub fn plan_filtered(
             keyed.push(r.clone());
         } else if allow_filtering || clustering_in {
             filters.push(r.clone());
+        } else if def.kind == ColumnKind::Clustering {
+            return Err(CqlError::invalid(
+                "Cannot restrict clustering columns by a CONTAINS relation without a secondary index or filtering",
+            ));
         } else {
             return Err(CqlError::invalid(FILTERING));
         }
@@ -166,7 +170,7 @@ fn plan_keys(
     let pk_values: Vec<Option<Vec<CqlValue>>> = pk_cols.iter().map(|c| candidates(&c.name)).collect();
     if restrictions.iter().any(|r| !matches!(r.op, Op::Eq | Op::In) && pk_cols.iter().any(|c| c.name == r.column)) {
         return Err(CqlError::invalid(
-            "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+            "Only EQ and IN relation are supported on the partition key (unless you use the token() function or allow filtering)",
         ));
     }
     let mut in_partitions = Vec::new();
@@ -251,6 +255,11 @@ fn plan_keys(
         let mut reversed = None;
         for (i, (name, wanted)) in order.iter().enumerate() {
             let Some(c) = ck_cols.get(i).filter(|c| &c.name == name) else {
+                if !ck_cols.iter().any(|c| &c.name == name) {
+                    return Err(CqlError::invalid(format!(
+                        "Order by is currently only supported on the clustered columns of the PRIMARY KEY, got {name}"
+                    )));
+                }
                 return Err(CqlError::invalid(format!("Order by currently only supports the ordering of columns following their declared order in the PRIMARY KEY ({name})")));
             };
             let flips = c.order != *wanted;

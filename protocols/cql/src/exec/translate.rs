@@ -582,6 +582,20 @@ pub(super) fn restriction(
             }
         }
         Operator::Neq => return Err(CqlError::invalid(format!("Unsupported \"!=\" relation: {name} != ..."))),
+        other if def.ty.is_multi_cell() && def.ty.is_collection() => {
+            let symbol = match other {
+                Operator::Eq => "=",
+                Operator::Lt => "<",
+                Operator::Lte => "<=",
+                Operator::Gt => ">",
+                Operator::Gte => ">=",
+                _ => return Err(CqlError::not_supported("this relation")),
+            };
+            return Err(CqlError::invalid(format!(
+                "Collection column '{name}' ({}) cannot be restricted by a '{symbol}' relation",
+                def.ty
+            )));
+        }
         other => match terms.value_of(t, name, &r.value, &def.ty)? {
             Bound::Value(v) => (restriction_op(other)?, v),
             Bound::Unset => return Err(unset()),
@@ -878,7 +892,7 @@ pub fn plan_with(
             let (ttl, timestamp) = using(&t, &terms, &up.using.ttl, &up.using.timestamp)?;
             let condition = condition(&t, &terms, &up.condition)?;
             if condition.is_some() {
-                targets.refuse_in_with_conditions()?;
+                targets.refuse_in_with_conditions(WriteKind::Update)?;
             }
             match targets.keys.as_slice() {
                 [key] => {
@@ -900,7 +914,7 @@ pub fn plan_with(
             let (_, timestamp) = using(&t, &terms, &None, &del.timestamp)?;
             let condition = condition(&t, &terms, &del.condition)?;
             if condition.is_some() {
-                targets.refuse_in_with_conditions()?;
+                targets.refuse_in_with_conditions(WriteKind::Delete)?;
                 if !targets.ranges.is_empty() {
                     return Err(CqlError::invalid(
                         "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions",
@@ -983,7 +997,7 @@ pub fn plan_with(
             if tokens != (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded) {
                 if select.partition.is_some() || !select.in_partitions.is_empty() {
                     return Err(CqlError::invalid(
-                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function or allow filtering)",
                     ));
                 }
                 select.tokens = tokens;

@@ -116,7 +116,7 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
             Operator::Lt | Operator::Lte | Operator::Gt | Operator::Gte => {
                 if def.kind == ColumnKind::PartitionKey {
                     return Err(CqlError::invalid(
-                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function)",
+                        "Only EQ and IN relation are supported on the partition key (unless you use the token() function or allow filtering)",
                     ));
                 }
                 if kind == WriteKind::Update {
@@ -171,9 +171,7 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
                 r.column
             )));
         }
-        if let Some(later) =
-            clustering.iter().skip(prefix_len + 1).find(|c| restricted(&c.name))
-        {
+        if let Some(later) = clustering.iter().skip(prefix_len + 1).find(|c| restricted(&c.name)) {
             return Err(CqlError::invalid(format!(
                 "Clustering column \"{}\" cannot be restricted (preceding column \"{column}\" is restricted by a non-EQ relation)",
                 later.name
@@ -185,14 +183,15 @@ pub fn write_keys(t: &TableDef, terms: &Terms<'_>, relations: &[Relation], kind:
 
 impl WriteKeys {
     /// Cassandra's refusal of IN with IF conditions, when there is one.
-    pub fn refuse_in_with_conditions(&self) -> CqlResult<()> {
+    pub fn refuse_in_with_conditions(&self, kind: WriteKind) -> CqlResult<()> {
+        let writes = if kind == WriteKind::Delete { "deletions" } else { "updates" };
         match self.in_on {
             Some(ColumnKind::PartitionKey) => {
-                Err(CqlError::invalid("IN on the partition key is not supported with conditional updates"))
+                Err(CqlError::invalid(format!("IN on the partition key is not supported with conditional {writes}")))
             }
-            Some(_) => {
-                Err(CqlError::invalid("IN on the clustering key columns is not supported with conditional updates"))
-            }
+            Some(_) => Err(CqlError::invalid(format!(
+                "IN on the clustering key columns is not supported with conditional {writes}"
+            ))),
             None => Ok(()),
         }
     }

@@ -2,7 +2,8 @@
 //! IF`): the row a condition names is read and the batch written in one storage
 //! transaction, conditional writes serialized among themselves and retried when a plain
 //! write of the same cells committed in between. The executor decides the condition;
-//! the store hands it the current row and answers it with `[applied]`.
+//! the store hands it the current row (rows, for a conditional BATCH) and answers it
+//! with `[applied]`.
 
 use super::read::{Page, RowData, Slice};
 use super::store::{partition_of, Store, WriteBatch, CONFLICT_RETRIES};
@@ -29,25 +30,48 @@ impl Store {
         target: RowRef<'_>,
         check: impl Fn(Option<&RowData>) -> CqlResult<bool> + Send + Sync,
     ) -> CqlResult<(bool, Option<RowData>)> {
+        let targets = [target.clustering.to_vec()];
+        let (applied, mut rows) = self
+            .write_if_rows(batch, target.table, target.partition_key, &targets, |rows| {
+                check(rows.first().and_then(Option::as_ref))
+            })
+            .await?;
+        Ok((applied, rows.pop().flatten()))
+    }
+
+    /// A conditional BATCH: reads the row at each of `targets` (clustering values; empty
+    /// for the static row) of one partition and writes `batch` when `check` accepts
+    /// them, all in one transaction; answers whether it did and the rows it saw.
+    pub async fn write_if_rows(
+        &self,
+        batch: &WriteBatch,
+        table: &TableDef,
+        partition_key: &[CqlValue],
+        targets: &[Vec<CqlValue>],
+        check: impl Fn(&[Option<RowData>]) -> CqlResult<bool> + Send + Sync,
+    ) -> CqlResult<(bool, Vec<Option<RowData>>)> {
         let _serial = self.lwt.lock().await;
-        let prefix = partition_of(target.table, target.partition_key)?;
-        let slice = if target.clustering.is_empty() {
-            Slice::all()
-        } else {
-            Slice {
-                start: Bound::Included(target.clustering.to_vec()),
-                end: Bound::Included(target.clustering.to_vec()),
-                reversed: false,
-            }
-        };
+        let prefix = partition_of(table, partition_key)?;
         let mut attempt = 0;
         loop {
             let mut tx = self.storage.begin().await?;
-            let part = self.partition_read(target.table, prefix.clone())?;
-            let mut page = Page::default();
-            self.read_rows(tx.as_mut(), &part, &slice, None, 1, batch.now, &mut page).await?;
-            let current = page.rows.into_iter().next();
-            let applies = match check(current.as_ref()) {
+            let mut current = Vec::with_capacity(targets.len());
+            for clustering in targets {
+                let slice = if clustering.is_empty() {
+                    Slice::all()
+                } else {
+                    Slice {
+                        start: Bound::Included(clustering.clone()),
+                        end: Bound::Included(clustering.clone()),
+                        reversed: false,
+                    }
+                };
+                let part = self.partition_read(table, prefix.clone())?;
+                let mut page = Page::default();
+                self.read_rows(tx.as_mut(), &part, &slice, None, 1, batch.now, &mut page).await?;
+                current.push(page.rows.into_iter().next());
+            }
+            let applies = match check(&current) {
                 Ok(a) => a,
                 Err(e) => {
                     tx.rollback().await?;
