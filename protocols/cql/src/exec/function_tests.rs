@@ -339,7 +339,7 @@ async fn from_json_as_a_term_with_cassandras_failures() {
 }
 
 #[tokio::test]
-async fn insert_json_errors_in_cassandras_words() {
+async fn insert_json_and_literal_errors_in_cassandras_words() {
     let mut db = Db::new(&["CREATE TABLE t (k int PRIMARY KEY, v int, b blob)"]).await;
     let cases = [
         ("{\"k\": 0, \"v\": \"dog\"}", "Error decoding JSON value for v: Unable to make int from 'dog'"),
@@ -359,6 +359,12 @@ async fn insert_json_errors_in_cassandras_words() {
         let e = db.err("INSERT INTO t JSON ?", vec![text(document)]).await;
         assert!(e.message().starts_with("Could not decode JSON string as a map: "), "{}", e.message());
     }
+    let e = db.err("INSERT INTO t (k, v) VALUES (0, 'a')", vec![]).await;
+    assert_eq!(e.message(), "Invalid STRING constant (a) for \"v\" of type int");
+    let e = db.err("INSERT INTO t (k, b) VALUES (0, 12)", vec![]).await;
+    assert_eq!(e.message(), "Invalid INTEGER constant (12) for \"b\" of type blob");
+    let e = db.err("INSERT INTO t (k, v) VALUES (0, 99999999999)", vec![]).await;
+    assert_eq!(e.message(), "Unable to make int from '99999999999'");
     db.run("INSERT INTO t JSON ?", vec![text("{\"K\": 1, \"v\": \"7\"}")]).await.unwrap();
     assert_eq!(db.cell("SELECT v FROM t WHERE k = 1").await, bytes(&7i32.to_be_bytes()));
 }

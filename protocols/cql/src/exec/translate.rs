@@ -6,6 +6,7 @@
 use super::assign;
 use super::bind::Bound;
 use super::condition::{CondOp, WriteCondition};
+use super::functions;
 use super::json_read;
 use super::literal::{parse_date, parse_decimal, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::plan::{Plan, SelectExpr, Selection, TableChange};
@@ -164,7 +165,20 @@ impl Terms<'_> {
             Term::Marker(i) => return self.marker(*i, ty),
             Term::Literal(Literal::Null) => return Ok(Bound::Null),
             Term::TypeHint(hint, inner) => return self.hinted(hint, inner, ty),
-            Term::Literal(lit) => literal(lit, ty)?,
+            Term::Literal(lit) => {
+                if functions::literal_fit(lit, ty) == functions::Fit::No {
+                    let text = match lit {
+                        Literal::Str(s) => s.clone(),
+                        other => functions::literal_text(other),
+                    };
+                    return Err(CqlError::invalid(format!(
+                        "Invalid {} constant ({text}) for \"{}\" of type {ty}",
+                        literal_kind(lit),
+                        self.column.borrow()
+                    )));
+                }
+                literal(lit, ty)?
+            }
             Term::List(items) | Term::Set(items) => {
                 let elem = match ty {
                     CqlType::List(e) | CqlType::Set(e) => e,
@@ -241,20 +255,39 @@ impl Terms<'_> {
     }
 }
 
-/// A literal as a value of `ty` (INSERT JSON's values reuse the literal rules).
-pub fn literal_value(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
-    literal(lit, ty)
+/// The kind of a literal as Cassandra's messages name it.
+fn literal_kind(lit: &Literal) -> &'static str {
+    match lit {
+        Literal::Str(_) => "STRING",
+        Literal::Integer(_) => "INTEGER",
+        Literal::Uuid(_) => "UUID",
+        Literal::Float(_) | Literal::NaN | Literal::Infinity { .. } => "FLOAT",
+        Literal::Bool(_) => "BOOLEAN",
+        Literal::Blob(_) => "HEX",
+        Literal::Duration(_) => "DURATION",
+        Literal::Null => "NULL",
+    }
 }
 
 fn literal(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
     let bad = || CqlError::invalid(format!("Invalid literal for type {ty}"));
     let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let sized = |s: &str, name: &str| {
+        let unable = || CqlError::invalid(format!("Unable to make {name} from '{s}'"));
+        s.parse::<i64>().map_err(|_| unable()).and_then(|n| match name {
+            "int" => i32::try_from(n).map(CqlValue::Int).map_err(|_| unable()),
+            "short" => i16::try_from(n).map(CqlValue::Smallint).map_err(|_| unable()),
+            "byte" => i8::try_from(n).map(CqlValue::Tinyint).map_err(|_| unable()),
+            "counter" => Ok(CqlValue::Counter(n)),
+            _ => Ok(CqlValue::Bigint(n)),
+        })
+    };
     Ok(match (lit, ty) {
-        (Literal::Integer(s), CqlType::Int) => CqlValue::Int(i32::try_from(int(s)?).map_err(|_| bad())?),
-        (Literal::Integer(s), CqlType::Bigint) => CqlValue::Bigint(int(s)?),
-        (Literal::Integer(s), CqlType::Counter) => CqlValue::Counter(int(s)?),
-        (Literal::Integer(s), CqlType::Smallint) => CqlValue::Smallint(i16::try_from(int(s)?).map_err(|_| bad())?),
-        (Literal::Integer(s), CqlType::Tinyint) => CqlValue::Tinyint(i8::try_from(int(s)?).map_err(|_| bad())?),
+        (Literal::Integer(s), CqlType::Int) => sized(s, "int")?,
+        (Literal::Integer(s), CqlType::Bigint) => sized(s, "long")?,
+        (Literal::Integer(s), CqlType::Counter) => sized(s, "counter")?,
+        (Literal::Integer(s), CqlType::Smallint) => sized(s, "short")?,
+        (Literal::Integer(s), CqlType::Tinyint) => sized(s, "byte")?,
         (Literal::Integer(s), CqlType::Varint) => CqlValue::Varint(s.parse::<BigInt>().map_err(|_| bad())?),
         (Literal::Integer(s), CqlType::Timestamp) => CqlValue::Timestamp(int(s)?),
         (Literal::Integer(s) | Literal::Float(s), CqlType::Double) => CqlValue::Double(s.parse().map_err(|_| bad())?),
