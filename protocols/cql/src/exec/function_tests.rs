@@ -260,11 +260,35 @@ async fn to_json_in_selections_and_select_json_of_function_calls() {
         ("intAsBlob(v)", r#"{"system.intasblob(v)": "0x00000011"}"#),
         ("blobasInt(intAsBlob(v))", r#"{"system.blobasint(system.intasblob(v))": 17}"#),
         ("tojson(v)", r#"{"system.tojson(v)": "17"}"#),
+        ("CAST(v AS FLOAT)", r#"{"cast(v as float)": 17.0}"#),
         ("\"CaseSensitive\"", r#"{"\"CaseSensitive\"": 3}"#),
     ] {
         let json = db.cell(&format!("SELECT JSON {selector} FROM t WHERE p = 1")).await;
         assert_eq!(json, bytes(expected.as_bytes()), "{selector}");
     }
+    let rows =
+        db.rows("SELECT CAST(v AS double), CAST(p AS int), CAST(ts AS date), CAST(d AS text) FROM t WHERE p = 1").await;
+    assert_eq!(
+        names(&rows),
+        [
+            ("cast(v as double)", CqlType::Double),
+            ("p", CqlType::Int),
+            ("cast(ts as date)", CqlType::Date),
+            ("cast(d as text)", CqlType::Text)
+        ]
+    );
+    let date = (1u32 << 31) + 16_071;
+    assert_eq!(
+        rows.rows[0],
+        vec![
+            bytes(&17f64.to_be_bytes()),
+            bytes(&1i32.to_be_bytes()),
+            bytes(&date.to_be_bytes()),
+            bytes(b"123123.123123")
+        ]
+    );
+    let e = db.err("SELECT CAST(v AS blob) FROM t", vec![]).await;
+    assert_eq!(e.message(), "v cannot be cast to blob");
     let e = db.err("INSERT INTO t (p, v) VALUES (3, toJson(1))", vec![]).await;
     assert_eq!(e.message(), "toJson() may only be used within the selection clause of SELECT statements");
     let e = db.err("SELECT fromJson(v) FROM t", vec![]).await;

@@ -25,7 +25,8 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn timestamp_text(ms: i64) -> String {
+/// A timestamp as `yyyy-mm-dd hh:mm:ss.fffZ` (UTC).
+pub fn timestamp_text(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rest = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil(days);
@@ -42,7 +43,7 @@ pub fn uuid_text(u: &[u8; 16]) -> String {
 /// A decimal as Java's `BigDecimal.toString` writes it: plain digits while the scale is
 /// non-negative and the exponent at least -6, scientific notation otherwise (so a
 /// client-chosen scale never makes the text longer than the digits and an exponent).
-fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
+pub fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
     let negative = unscaled.sign() == num_bigint::Sign::Minus;
     let sign = if negative { "-" } else { "" };
     let digits = unscaled.magnitude().to_string();
@@ -103,6 +104,18 @@ fn float_json(f: f64, text: String) -> String {
     }
 }
 
+/// A date (days with 2^31 at the epoch) as `yyyy-mm-dd`.
+pub fn date_text(days: u32) -> String {
+    let (y, m, d) = civil(i64::from(days) - DATE_EPOCH);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A time (nanoseconds since midnight) as `hh:mm:ss.nnnnnnnnn`.
+pub fn time_text(ns: i64) -> String {
+    let (h, m, s, f) = (ns / 3_600_000_000_000, ns / 60_000_000_000 % 60, ns / 1_000_000_000 % 60, ns % 1_000_000_000);
+    format!("{h:02}:{m:02}:{s:02}.{f:09}")
+}
+
 /// The JSON text of one value of type `ty`, as Cassandra writes it (`", "` and `": "`
 /// separators, map entries and UDT fields in their CQL order).
 pub fn to_json(value: &CqlValue, ty: &CqlType) -> String {
@@ -122,15 +135,8 @@ pub fn to_json(value: &CqlValue, ty: &CqlType) -> String {
         CqlValue::Blob(b) => quote(&format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())),
         CqlValue::Uuid(u) | CqlValue::Timeuuid(u) => quote(&uuid_text(u)),
         CqlValue::Timestamp(ms) => quote(&timestamp_text(*ms)),
-        CqlValue::Date(d) => {
-            let (y, m, day) = civil(i64::from(*d) - DATE_EPOCH);
-            quote(&format!("{y:04}-{m:02}-{day:02}"))
-        }
-        CqlValue::Time(ns) => {
-            let (h, m, s, f) =
-                (ns / 3_600_000_000_000, ns / 60_000_000_000 % 60, ns / 1_000_000_000 % 60, ns % 1_000_000_000);
-            quote(&format!("{h:02}:{m:02}:{s:02}.{f:09}"))
-        }
+        CqlValue::Date(d) => quote(&date_text(*d)),
+        CqlValue::Time(ns) => quote(&time_text(*ns)),
         CqlValue::Duration { months, days, nanos } => quote(&duration_text(*months, *days, *nanos)),
         CqlValue::Inet(ip) => quote(&ip.to_string()),
         CqlValue::List(items) | CqlValue::Set(items) => {

@@ -84,8 +84,10 @@ fn selector(t: &TableDef, terms: &Terms<'_>, sel: &Selector, expected: Option<&C
         Selector::Function { name, args } => return function(t, terms, name, args),
         Selector::Cast(inner, to) => {
             let (arg, from, expr) = selector(t, terms, inner, None)?;
-            let f = cast::cast_function(&arg, &from, to)?;
-            (f.column_name(&[arg]), f.ret.clone(), SelectExpr::Call(f, vec![expr]))
+            match cast::cast_function(&arg, &from, to)? {
+                None => (arg, from, expr),
+                Some(f) => (f.column_name(&[arg]), f.ret.clone(), SelectExpr::Call(f, vec![expr])),
+            }
         }
         Selector::Element(inner, key) => {
             let Selector::Column(c) = inner.as_ref() else {

@@ -90,7 +90,7 @@ impl Function {
             Kind::FromJson => json::from_json(arg, &self.ret),
             Kind::ToJson => Ok(Some(json::to_json(arg, self.args.first().unwrap_or(&CqlType::Text)))),
             Kind::Cast => match (arg, self.args.first()) {
-                (Some(v), Some(from)) => cast::cast(v, from, &self.ret).map(Some),
+                (Some(v), Some(from)) => cast::cast(v, from, &self.ret),
                 _ => Ok(None),
             },
             kind => time::call(kind, arg),

@@ -179,3 +179,74 @@ fn json_functions_fail_like_cassandra() {
         .message()
         .starts_with("execution of 'system.fromjson[text]' failed: Could not decode JSON string 'dog': "));
 }
+
+fn cast_of(from: CqlType, to: CqlType) -> Function {
+    cast::cast_function("x", &from, &to).unwrap().unwrap()
+}
+
+#[test]
+fn casts_convert_as_javas_numbers_do() {
+    let v: num_bigint::BigInt = "32767456456456456456545678943512357658768763546575675".parse().unwrap();
+    let big = CqlValue::Varint(v.clone());
+    let cast = |to: CqlType| call1(&cast_of(CqlType::Varint, to), big.clone()).unwrap().unwrap();
+    // Narrowing keeps the low bits (Python's signed(v, bits)).
+    assert_eq!(cast(CqlType::Tinyint), CqlValue::Tinyint(59));
+    assert_eq!(cast(CqlType::Smallint), CqlValue::Smallint(9019));
+    assert_eq!(cast(CqlType::Int), CqlValue::Int(-1_446_698_181));
+    assert_eq!(cast(CqlType::Bigint), CqlValue::Bigint(-4_832_518_953_173_179_589));
+    assert_eq!(cast(CqlType::Float), CqlValue::Float(f32::INFINITY));
+    assert_eq!(cast(CqlType::Double), CqlValue::Double(3.2767456456456457e52));
+    assert_eq!(cast(CqlType::Decimal), CqlValue::Decimal { unscaled: v.clone(), scale: 0 });
+    assert_eq!(cast(CqlType::Text), CqlValue::Text(v.to_string()));
+    assert_eq!(cast(CqlType::Ascii), CqlValue::Ascii(v.to_string()));
+    let counter = |to: CqlType| call1(&cast_of(CqlType::Counter, to), CqlValue::Counter(1000)).unwrap().unwrap();
+    assert_eq!(counter(CqlType::Tinyint), CqlValue::Tinyint(-24));
+    assert_eq!(counter(CqlType::Float), CqlValue::Float(1000.0));
+    assert_eq!(counter(CqlType::Text), CqlValue::Text("1000".into()));
+    let double = |f: f64, to: CqlType| call1(&cast_of(CqlType::Double, to), CqlValue::Double(f)).unwrap().unwrap();
+    assert_eq!(double(1e20, CqlType::Int), CqlValue::Int(i32::MAX));
+    assert_eq!(double(-1.9, CqlType::Bigint), CqlValue::Bigint(-1));
+    assert_eq!(double(f64::NAN, CqlType::Int), CqlValue::Int(0));
+    assert_eq!(double(0.1, CqlType::Decimal), CqlValue::Decimal { unscaled: 1.into(), scale: 1 });
+    assert_eq!(double(-31415926535897932384.0, CqlType::Text), CqlValue::Text("-3.141592653589793E19".into()));
+    let pi = call1(&cast_of(CqlType::Float, CqlType::Text), CqlValue::Float(std::f32::consts::PI)).unwrap();
+    assert_eq!(pi, Some(CqlValue::Text("3.1415927".into())));
+    let decimal = |u: i64, s: i32, to: CqlType| {
+        call1(&cast_of(CqlType::Decimal, to), CqlValue::Decimal { unscaled: u.into(), scale: s }).unwrap().unwrap()
+    };
+    assert_eq!(decimal(19, 1, CqlType::Int), CqlValue::Int(1));
+    assert_eq!(decimal(-19, 1, CqlType::Varint), CqlValue::Varint((-1).into()));
+    assert_eq!(decimal(7, i32::MAX, CqlType::Bigint), CqlValue::Bigint(0));
+    // 7E+64 keeps its low 64 bits, as BigDecimal.longValue does.
+    let ten = num_bigint::BigInt::from(10);
+    let low: num_bigint::BigInt = (num_bigint::BigInt::from(7) * ten.pow(64)) % (num_bigint::BigInt::from(1) << 64);
+    assert_eq!(decimal(7, -64, CqlType::Bigint), CqlValue::Bigint(low.to_string().parse::<u64>().unwrap() as i64));
+    assert_eq!(decimal(15, 1, CqlType::Double), CqlValue::Double(1.5));
+    assert_eq!(call1(&cast_of(CqlType::Int, CqlType::Bigint), CqlValue::Empty).unwrap(), None);
+}
+
+#[test]
+fn casts_to_text_and_between_times() {
+    let text = |from: CqlType, v: CqlValue| call1(&cast_of(from, CqlType::Text), v).unwrap().unwrap();
+    assert_eq!(
+        text(CqlType::Timestamp, CqlValue::Timestamp(1_388_578_545_000)),
+        CqlValue::Text("2014-01-01T12:15:45.000Z".into())
+    );
+    assert_eq!(text(CqlType::Date, CqlValue::Date((1 << 31) + 18_597)), CqlValue::Text("2020-12-01".into()));
+    assert_eq!(text(CqlType::Time, CqlValue::Time(123)), CqlValue::Text("00:00:00.000000123".into()));
+    assert_eq!(text(CqlType::Boolean, CqlValue::Boolean(true)), CqlValue::Text("true".into()));
+    assert_eq!(text(CqlType::Inet, CqlValue::Inet("::1".parse().unwrap())), CqlValue::Text("0:0:0:0:0:0:0:1".into()));
+    assert_eq!(text(CqlType::Ascii, CqlValue::Ascii("a".into())), CqlValue::Text("a".into()));
+    let to_date = cast_of(CqlType::Timestamp, CqlType::Date);
+    assert_eq!(to_date.column_name(&["ts".into()]), "cast(ts as date)");
+    assert_eq!(call1(&to_date, CqlValue::Timestamp(86_400_000 * 3)).unwrap(), Some(CqlValue::Date((1 << 31) + 3)));
+    assert_eq!(cast::cast_function("p", &CqlType::Int, &CqlType::Int).unwrap(), None);
+    let e = cast::cast_function("v", &CqlType::Int, &CqlType::Blob).unwrap_err();
+    assert_eq!(e.message(), "v cannot be cast to blob");
+    let e = cast::cast_function("v", &CqlType::Int, &CqlType::Counter).unwrap_err();
+    assert_eq!(e.message(), "v cannot be cast to counter");
+    let e = cast::cast_function("v", &CqlType::Varint, &CqlType::Date).unwrap_err();
+    assert!(e.message().starts_with("Invalid call to function system.castasdate, none of its type signatures match"));
+    let e = cast::cast_function("s", &CqlType::Text, &CqlType::Int).unwrap_err();
+    assert!(e.message().starts_with("Invalid call to function system.castasint"), "{}", e.message());
+}
