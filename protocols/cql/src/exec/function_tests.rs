@@ -110,6 +110,10 @@ async fn blob_conversions_in_values_where_clauses_and_selections() {
     // An int result reads as a blob (a blob reads anything), and the other way round.
     db.ok("INSERT INTO t (p, b) VALUES (3, blobasint(blobasint(0xFEEDF00D)))").await;
     assert_eq!(db.cell("SELECT b FROM t WHERE p = 3").await, bytes(&[0xfe, 0xed, 0xf0, 0x0d]));
+    // token() as a term: the Murmur3 token of a partition key of the table, as a bigint.
+    db.ok("INSERT INTO t (p, b) VALUES (7, token(1234))").await;
+    assert_eq!(db.cell("SELECT b FROM t WHERE p = 7").await, bytes(&8_821_045_555_241_575_141i64.to_be_bytes()));
+    assert_eq!(db.rows("SELECT p FROM t WHERE token(p) = token(7)").await.rows, vec![vec![bytes(&7i32.to_be_bytes())]]);
     // blobAsInt(0x) is an empty int, not a null.
     db.ok("INSERT INTO t (p, i) VALUES (4, blobAsInt(0x))").await;
     assert_eq!(db.cell("SELECT i FROM t WHERE p = 4").await, bytes(&[]));

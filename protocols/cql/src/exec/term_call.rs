@@ -66,6 +66,9 @@ impl Terms<'_> {
         if functions::is_aggregate(name) {
             return Err(CqlError::invalid("Aggregation function are not supported in the where clause"));
         }
+        if matches!(name, "token" | "system.token") {
+            return self.token(args, receiver);
+        }
         let hints = args.iter().map(arg_of).collect::<CqlResult<Vec<_>>>()?;
         let f = functions::resolve(name, &hints, Some(receiver))?
             .ok_or_else(|| CqlError::invalid(format!("Unknown function {name} called")))?;
@@ -97,6 +100,37 @@ impl Terms<'_> {
             None => Ok(Bound::Null),
             Some(v) => functions::coerce(v, receiver).map(Bound::Value),
         }
+    }
+
+    /// `token(k1, k2...)`: the Murmur3 token (a bigint) of a partition key of the table
+    /// the term is for.
+    fn token(&self, args: &[Term], receiver: &CqlType) -> CqlResult<Bound> {
+        let key = self.key.borrow().clone();
+        if args.len() != key.len() {
+            return Err(CqlError::invalid(format!(
+                "Invalid number of arguments in call to function system.token: {} required but {} provided",
+                key.len(),
+                args.len()
+            )));
+        }
+        if functions::fit(receiver, &CqlType::Bigint) == Fit::No {
+            return Err(CqlError::invalid(format!(
+                "Type error: cannot assign result of function system.token (type bigint) to {} (type {receiver})",
+                self.column.borrow()
+            )));
+        }
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, ty) in args.iter().zip(&key) {
+            match self.value(arg, ty)? {
+                Bound::Value(v) => values.push(v),
+                _ => return Err(CqlError::invalid("Invalid null value for argument in call to function token")),
+            }
+        }
+        if self.binder.is_some() {
+            return Ok(Bound::Value(sample(receiver)));
+        }
+        let token = crate::model::keys::token_of(&crate::model::keys::serialize_partition_key(&values)?);
+        functions::coerce(crate::model::CqlValue::Bigint(token), receiver).map(Bound::Value)
     }
 
     /// `(hint) term` for a value of `receiver`: the hint must fit the term and the

@@ -36,6 +36,8 @@ pub struct Terms<'a> {
     pub binder: Option<&'a Binder>,
     /// The column the term being resolved is for: a `?`'s name when values come by name.
     pub column: RefCell<String>,
+    /// The partition key types of the column's table (what a `token(...)` term takes).
+    pub key: RefCell<Vec<CqlType>>,
 }
 
 /// One bind variable of a prepared statement: the column (or `[limit]`, `[ttl]`, ...) a
@@ -127,6 +129,9 @@ impl Terms<'_> {
             binder.name(table, column);
         }
         column.clone_into(&mut self.column.borrow_mut());
+        let mut key: Vec<&crate::schema::ColumnDef> = table.partition_key().collect();
+        key.sort_by_key(|c| c.position);
+        *self.key.borrow_mut() = key.into_iter().map(|c| c.ty.clone()).collect();
         self.value(term, ty)
     }
 
@@ -676,7 +681,7 @@ pub fn plan_with(
     values: &Values,
     binder: Option<&Binder>,
 ) -> CqlResult<Plan> {
-    let terms = Terms { values, markers: &parsed.markers, binder, column: RefCell::default() };
+    let terms = Terms { values, markers: &parsed.markers, binder, column: RefCell::default(), key: RefCell::default() };
     Ok(match &parsed.statement {
         Statement::Use(ks) => Plan::Use(ks.clone()),
         Statement::CreateKeyspace { name, if_not_exists, options } => Plan::CreateKeyspace {
