@@ -3,8 +3,10 @@
 //! ([`table_def`] for CREATE TABLE, [`write`] for INSERT/UPDATE/DELETE, [`select`] for
 //! WHERE/ORDER BY, [`bind`] and [`literal`] for values) and run by [`run::Runner`]
 //! (results and paging state in [`result`], server timestamps in [`clock`]);
-//! [`translate`] turns the parser's statements into plans and [`engine::Executor`] is the
-//! `CqlEngine` the wire talks to.
+//! [`translate`] turns the parser's statements into plans (function calls and type hints
+//! in terms through [`term_call`], the SELECT clause through [`selectors`], Cassandra's
+//! native functions in [`functions`], JSON in [`json`] and [`json_read`]) and
+//! [`engine::Executor`] is the `CqlEngine` the wire talks to.
 
 pub mod assign;
 pub mod bind;
