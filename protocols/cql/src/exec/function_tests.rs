@@ -221,6 +221,19 @@ async fn functions_over_aggregates_and_aggregates_next_to_functions() {
     // 2020-12-01 is day 18597 and 2038-09-06 day 25085 after 1970-01-01.
     // intasblob(v) takes the first row's v: the 2020 timeuuid sorts first.
     assert_eq!(rows.rows, vec![vec![date(18_597), date(25_085), bytes(&[0, 0, 0, 2]), bytes(&2i64.to_be_bytes())]]);
+    let rows =
+        db.rows("SELECT max(intasblob(v)), sum(CAST(v AS double)), count(intasblob(v)) FROM t WHERE a = 0").await;
+    assert_eq!(
+        names(&rows),
+        [
+            ("system.max(system.intasblob(v))", CqlType::Blob),
+            ("system.sum(cast(v as double))", CqlType::Double),
+            ("system.count(system.intasblob(v))", CqlType::Bigint),
+        ]
+    );
+    assert_eq!(rows.rows, vec![vec![bytes(&[0, 0, 0, 2]), bytes(&3f64.to_be_bytes()), bytes(&2i64.to_be_bytes())]]);
+    let e = db.err("SELECT max(count(*)) FROM t", vec![]).await;
+    assert_eq!(e.message(), "aggregate functions cannot be used as arguments of aggregate functions");
     let empty = db.rows("SELECT intasblob(max(v)), count(*) FROM t WHERE a = 9").await;
     assert_eq!(empty.rows, vec![vec![None, bytes(&0i64.to_be_bytes())]]);
 }

@@ -145,7 +145,8 @@ pub enum SelectExpr {
     Token,
     /// `m[k]` / `s[e]`: one element of a map or set column (`table.columns[i]`).
     Element(usize, CqlValue),
-    Aggregate(AggregateFn, usize),
+    /// An aggregate over a selector, with the type it answers.
+    Aggregate(AggregateFn, Box<SelectExpr>, CqlType),
     /// A constant: a literal or bound marker among the selectors.
     Value(Option<CqlValue>),
     /// A native scalar function over selectors.

@@ -125,9 +125,9 @@ impl<'a> Fold<'a> {
             self.first = Some((row.clone(), now));
         }
         for (expr, state) in self.states.iter_mut() {
-            let SelectExpr::Aggregate(f, i) = **expr else { continue };
-            let Some(def) = self.table.columns.get(i) else { continue };
-            let Some(value) = row.value(self.table, &def.name)? else { continue };
+            let SelectExpr::Aggregate(f, arg, _) = *expr else { continue };
+            let f = *f;
+            let Some(value) = eval(self.table, Some(row), arg, now, &mut std::iter::empty())? else { continue };
             state.count += 1;
             match f {
                 AggregateFn::Count => {}
@@ -152,24 +152,16 @@ impl<'a> Fold<'a> {
     pub fn finish(self) -> CqlResult<Vec<Option<Bytes>>> {
         let mut folded = Vec::with_capacity(self.states.len());
         for (expr, state) in self.states {
-            folded.push(match *expr {
-                SelectExpr::Aggregate(f, i) => {
-                    let ty = match self.table.columns.get(i) {
-                        Some(def) if matches!(f, AggregateFn::Sum | AggregateFn::Avg) => {
-                            numeric_result(&def.ty, "sum")?
-                        }
-                        _ => CqlType::Bigint,
-                    };
-                    match f {
-                        AggregateFn::Count => Some(CqlValue::Bigint(state.count)),
-                        AggregateFn::Min | AggregateFn::Max => state.best,
-                        AggregateFn::Sum => Some(state.sum.unwrap_or(zero(&ty)?)),
-                        AggregateFn::Avg => Some(match state.sum {
-                            None => zero(&ty)?,
-                            Some(sum) => divide(&sum, state.count)?,
-                        }),
-                    }
-                }
+            folded.push(match expr {
+                SelectExpr::Aggregate(f, _, ty) => match f {
+                    AggregateFn::Count => Some(CqlValue::Bigint(state.count)),
+                    AggregateFn::Min | AggregateFn::Max => state.best,
+                    AggregateFn::Sum => Some(state.sum.unwrap_or(zero(ty)?)),
+                    AggregateFn::Avg => Some(match state.sum {
+                        None => zero(ty)?,
+                        Some(sum) => divide(&sum, state.count)?,
+                    }),
+                },
                 _ => Some(CqlValue::Bigint(self.rows)),
             });
         }

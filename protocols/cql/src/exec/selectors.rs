@@ -131,12 +131,20 @@ fn function(t: &TableDef, terms: &Terms<'_>, name: &str, args: &[Selector]) -> C
     Ok(match function.as_str() {
         "count"
             if matches!(args, [Selector::Star])
-                || matches!(args, [Selector::Term(Term::Literal(Literal::Integer(one)))] if one == "1") =>
+                || matches!(args, [Selector::Term(Term::Literal(lit))] if *lit != Literal::Null) =>
         {
             ("count".to_string(), CqlType::Bigint, SelectExpr::CountRows)
         }
         "count" | "min" | "max" | "sum" | "avg" => {
-            let (c, i) = column_arg()?;
+            let [arg] = args else {
+                return Err(CqlError::invalid(format!("Invalid arguments for function {function}")));
+            };
+            let (arg_name, arg_ty, expr) = selector(t, terms, arg, None)?;
+            if expr.is_aggregate() {
+                return Err(CqlError::invalid(
+                    "aggregate functions cannot be used as arguments of aggregate functions",
+                ));
+            }
             let f = match function.as_str() {
                 "count" => AggregateFn::Count,
                 "min" => AggregateFn::Min,
@@ -146,10 +154,10 @@ fn function(t: &TableDef, terms: &Terms<'_>, name: &str, args: &[Selector]) -> C
             };
             let ty = match f {
                 AggregateFn::Count => CqlType::Bigint,
-                AggregateFn::Min | AggregateFn::Max => t.columns[i].ty.clone(),
-                _ => numeric_result(&t.columns[i].ty, &function)?,
+                AggregateFn::Min | AggregateFn::Max => arg_ty,
+                _ => numeric_result(&arg_ty, &function)?,
             };
-            (format!("system.{function}({c})"), ty, SelectExpr::Aggregate(f, i))
+            (format!("system.{function}({arg_name})"), ty.clone(), SelectExpr::Aggregate(f, Box::new(expr), ty))
         }
         "token" => {
             let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
