@@ -342,6 +342,14 @@ async fn from_json_as_a_term_with_cassandras_failures() {
         map.extend(v.to_be_bytes());
     }
     assert_eq!(db.cell("SELECT mai FROM t WHERE p = 1").await, Some(Bytes::from(map)));
+    db.ok("UPDATE t SET u = fromJson('{\"b\": \"6bddc89a-5644-11e4-97fc-56847afe9799\", \"a\": 1}') WHERE p = 1").await;
+    let rows = db.rows("SELECT u.a, u.b, toJson(u) FROM t WHERE p = 1").await;
+    assert_eq!(names(&rows)[..2], [("u.a", CqlType::Int), ("u.b", CqlType::Uuid)]);
+    let uuid = crate::exec::literal::parse_uuid("6bddc89a-5644-11e4-97fc-56847afe9799").unwrap();
+    let json = br#"{"a": 1, "b": "6bddc89a-5644-11e4-97fc-56847afe9799"}"#;
+    assert_eq!(rows.rows, vec![vec![bytes(&1i32.to_be_bytes()), bytes(&uuid), bytes(json)]]);
+    let e = db.err("SELECT v.a FROM t", vec![]).await;
+    assert_eq!(e.message(), "Invalid field selection: v of type int is not a user type");
     let mut tuple = 4i32.to_be_bytes().to_vec();
     tuple.extend(1i32.to_be_bytes());
     tuple.extend((-1i32).to_be_bytes());

@@ -147,6 +147,8 @@ pub enum SelectExpr {
     Element(usize, CqlValue),
     /// An aggregate over a selector, with the type it answers.
     Aggregate(AggregateFn, Box<SelectExpr>, CqlType),
+    /// `u.f`: field `usize` of a user-type value.
+    Field(Box<SelectExpr>, usize),
     /// A constant: a literal or bound marker among the selectors.
     Value(Option<CqlValue>),
     /// A native scalar function over selectors.
@@ -159,6 +161,7 @@ impl SelectExpr {
         match self {
             SelectExpr::CountRows | SelectExpr::Aggregate(..) => true,
             SelectExpr::Call(_, args) => args.iter().any(SelectExpr::is_aggregate),
+            SelectExpr::Field(inner, _) => inner.is_aggregate(),
             _ => false,
         }
     }

@@ -50,6 +50,12 @@ fn eval(
         }
         return f.call(&values);
     }
+    if let SelectExpr::Field(inner, i) = expr {
+        return Ok(match eval(table, row, inner, now, folded)? {
+            Some(CqlValue::Udt(fields)) => fields.into_iter().nth(*i).and_then(|(_, v)| v),
+            _ => None,
+        });
+    }
     let Some(row) = row else { return Ok(None) };
     Ok(match expr {
         SelectExpr::Column(i) => row.value(table, &column(*i)?.name)?,
@@ -87,6 +93,7 @@ fn aggregates<'e>(expr: &'e SelectExpr, out: &mut Vec<&'e SelectExpr>) {
     match expr {
         SelectExpr::CountRows | SelectExpr::Aggregate(..) => out.push(expr),
         SelectExpr::Call(_, args) => args.iter().for_each(|a| aggregates(a, out)),
+        SelectExpr::Field(inner, _) => aggregates(inner, out),
         _ => {}
     }
 }

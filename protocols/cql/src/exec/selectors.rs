@@ -1,5 +1,6 @@
 //! The SELECT clause as result columns: `*`, plain columns, or items — columns,
-//! `writetime`/`ttl`, `token`, collection elements, aggregates, constants, and native
+//! `writetime`/`ttl`, `token`, collection elements, user-type fields, aggregates,
+//! constants, and native
 //! scalar functions (over columns, constants, other calls and aggregates), `toJson` and
 //! `CAST` — each with the type and the column name Cassandra gives it
 //! (`system.blobasint(system.intasblob(v))`, `cast(v as float)`, `writetime(v)`).
@@ -113,6 +114,18 @@ fn selector(t: &TableDef, terms: &Terms<'_>, sel: &Selector, expected: Option<&C
                 _ => "?".to_string(),
             };
             (format!("{c}[{shown}]"), result_ty, SelectExpr::Element(i, key_value))
+        }
+        Selector::Field(inner, field) => {
+            let (name, ty, expr) = selector(t, terms, inner, None)?;
+            let CqlType::Udt { fields, .. } = ty.unfrozen() else {
+                return Err(CqlError::invalid(format!(
+                    "Invalid field selection: {name} of type {ty} is not a user type"
+                )));
+            };
+            let Some(i) = fields.iter().position(|(f, _)| f == field) else {
+                return Err(CqlError::invalid(format!("{name} of type {ty} has no field {field}")));
+            };
+            (format!("{name}.{field}"), fields[i].1.clone(), SelectExpr::Field(Box::new(expr), i))
         }
         Selector::Star => return Err(CqlError::syntax("* cannot be combined with other selectors")),
         _ => return Err(CqlError::not_supported("this selector")),
