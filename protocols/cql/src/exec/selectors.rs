@@ -1,9 +1,9 @@
 //! The SELECT clause as result columns: `*`, plain columns, or items — columns,
-//! `writetime`/`ttl`, `token`, collection elements, user-type fields, aggregates,
-//! constants, and native
-//! scalar functions (over columns, constants, other calls and aggregates), `toJson` and
-//! `CAST` — each with the type and the column name Cassandra gives it
-//! (`system.blobasint(system.intasblob(v))`, `cast(v as float)`, `writetime(v)`).
+//! `writetime`/`ttl`, `token`, collection elements, user-type fields, aggregates (over
+//! any selector), constants, and native scalar functions (over columns, constants, other
+//! calls and aggregates), `toJson` and `CAST` — each with the type and the column name
+//! Cassandra gives it (`system.blobasint(system.intasblob(v))`, `cast(v as float)`,
+//! `writetime(v)`, `u.f`).
 
 use super::bind::Bound;
 use super::functions::{self, cast, json, literal_type, Arg, ArgType};
