@@ -203,6 +203,10 @@ async fn time_functions_in_selections_and_terms() {
     );
     assert_eq!(cells.columns[0].name, "system.currentdate()");
 
+    // Results read as compatible column types: bigint and timestamp, varint from either.
+    db.ok("CREATE TABLE c (a int, b timestamp, c bigint, d varint, PRIMARY KEY (a, b, c, d))").await;
+    db.ok("INSERT INTO c (a, b, c, d) VALUES (0, toUnixTimestamp(now()), toTimestamp(now()), dateOf(now()))").await;
+    assert_eq!(db.rows("SELECT * FROM c WHERE a = 0 AND b <= toUnixTimestamp(now())").await.rows.len(), 1);
     // toDate(?) is ambiguous until a hint types the marker.
     let e = db.engine.prepare(&mut db.session, "INSERT INTO t (p, d) VALUES (3, toDate(?))", None).await.unwrap_err();
     assert!(e.message().starts_with("Ambiguous call to function system.todate"), "{}", e.message());
