@@ -254,3 +254,39 @@ fn casts_to_text_and_between_times() {
     let e = cast::cast_function("s", &CqlType::Text, &CqlType::Int).unwrap_err();
     assert!(e.message().starts_with("Invalid call to function system.castasint"), "{}", e.message());
 }
+
+#[test]
+fn every_native_type_converts_to_a_blob_and_back() {
+    let names = [
+        "ascii",
+        "bigint",
+        "boolean",
+        "counter",
+        "date",
+        "decimal",
+        "double",
+        "duration",
+        "float",
+        "inet",
+        "int",
+        "smallint",
+        "text",
+        "time",
+        "timestamp",
+        "timeuuid",
+        "tinyint",
+        "uuid",
+        "varchar",
+        "varint",
+    ];
+    for name in names {
+        let ty = CqlType::from_native_name(name).unwrap();
+        let to = one(&format!("{name}asblob"), ty.clone());
+        let from = one(&format!("blobas{name}"), CqlType::Blob);
+        assert_eq!((to.ret.clone(), from.ret.clone()), (CqlType::Blob, ty.clone()), "{name}");
+        let value = crate::exec::translate::sample(&ty);
+        let blob = call1(&to, value.clone()).unwrap().unwrap();
+        assert_eq!(blob, CqlValue::Blob(value.to_native()), "{name}");
+        assert_eq!(call1(&from, blob).unwrap(), Some(value), "{name}");
+    }
+}
