@@ -41,6 +41,10 @@ pub enum CqlError {
     /// 0x2500: the driver re-prepares the statement with this id.
     #[error("{message}")]
     Unprepared { message: String, id: Vec<u8> },
+    /// 0x1400: a function threw while executing; the body names the function's keyspace,
+    /// name and argument types.
+    #[error("{message}")]
+    FunctionFailure { message: String, keyspace: String, function: String, arg_types: Vec<String> },
 }
 
 pub type CqlResult<T> = Result<T, CqlError>;
@@ -74,6 +78,7 @@ impl CqlError {
             CqlError::Coded { code, .. } => *code,
             CqlError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             CqlError::Unprepared { .. } => ErrorCode::Unprepared,
+            CqlError::FunctionFailure { .. } => ErrorCode::FunctionFailure,
         }
     }
 
@@ -81,7 +86,8 @@ impl CqlError {
         match self {
             CqlError::Coded { message, .. }
             | CqlError::AlreadyExists { message, .. }
-            | CqlError::Unprepared { message, .. } => message,
+            | CqlError::Unprepared { message, .. }
+            | CqlError::FunctionFailure { message, .. } => message,
         }
     }
 }

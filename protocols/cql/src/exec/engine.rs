@@ -900,3 +900,7 @@ mod tests {
         assert_eq!(e.message(), "unconfigured table nope");
     }
 }
+
+#[cfg(test)]
+#[path = "function_tests.rs"]
+mod function_tests;

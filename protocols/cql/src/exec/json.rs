@@ -1,9 +1,9 @@
-//! SELECT JSON and INSERT JSON: CQL values as Cassandra's JSON text (numbers and booleans
-//! bare; text, uuids, inets, blobs as `"0x.."`, timestamps as `"yyyy-mm-dd hh:mm:ss.fffZ"`,
-//! dates and times as strings; collections as arrays, maps and UDTs as objects with
-//! string keys) and JSON documents back into values of a column's type.
+//! SELECT JSON and toJson(): CQL values as Cassandra's JSON text (numbers and booleans
+//! bare, doubles as Java writes them and NaN/infinities as null; text, uuids, inets,
+//! blobs as `"0x.."`, timestamps as `"yyyy-mm-dd hh:mm:ss.fffZ"`, dates and times as
+//! strings; collections as arrays, maps and UDTs as objects with string keys). Reading
+//! JSON back is [`super::json_read`]'s.
 
-use crate::error::{CqlError, CqlResult};
 use crate::model::CqlValue;
 use crate::types::CqlType;
 use num_bigint::BigInt;
@@ -25,7 +25,8 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn timestamp_text(ms: i64) -> String {
+/// A timestamp as `yyyy-mm-dd hh:mm:ss.fffZ` (UTC).
+pub fn timestamp_text(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rest = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil(days);
@@ -33,7 +34,8 @@ fn timestamp_text(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}.{milli:03}Z")
 }
 
-fn uuid_text(u: &[u8; 16]) -> String {
+/// A uuid in its canonical lower-case form.
+pub fn uuid_text(u: &[u8; 16]) -> String {
     let h: String = u.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
@@ -41,7 +43,7 @@ fn uuid_text(u: &[u8; 16]) -> String {
 /// A decimal as Java's `BigDecimal.toString` writes it: plain digits while the scale is
 /// non-negative and the exponent at least -6, scientific notation otherwise (so a
 /// client-chosen scale never makes the text longer than the digits and an exponent).
-fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
+pub fn decimal_text(unscaled: &BigInt, scale: i32) -> String {
     let negative = unscaled.sign() == num_bigint::Sign::Minus;
     let sign = if negative { "-" } else { "" };
     let digits = unscaled.magnitude().to_string();
@@ -67,17 +69,51 @@ fn number<T: ToString>(n: T) -> String {
     n.to_string()
 }
 
-fn float_text(f: f64) -> String {
-    if f.is_finite() {
-        let text = format!("{f:?}");
-        text
-    } else if f.is_nan() {
-        "NaN".into()
-    } else if f > 0.0 {
-        "Infinity".into()
-    } else {
-        "-Infinity".into()
+/// A double as Java's `Double.toString` writes it: plain digits (at least one after the
+/// point) from 10^-3 up to 10^7, `d.dddE±n` outside, NaN and the infinities by name.
+pub fn java_double(f: f64) -> String {
+    java_float_text(f, format!("{f:?}"), format!("{f:e}"))
+}
+
+/// A float as Java's `Float.toString` writes it (its own shortest digits).
+pub fn java_float(f: f32) -> String {
+    java_float_text(f64::from(f), format!("{f:?}"), format!("{f:e}"))
+}
+
+fn java_float_text(f: f64, plain: String, scientific: String) -> String {
+    if f.is_nan() {
+        return "NaN".into();
     }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 || (1e-3..1e7).contains(&f.abs()) {
+        return plain;
+    }
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
+    format!("{mantissa}E{exponent}")
+}
+
+/// JSON has no NaN or infinities: Cassandra writes them as null.
+fn float_json(f: f64, text: String) -> String {
+    if f.is_finite() {
+        text
+    } else {
+        "null".into()
+    }
+}
+
+/// A date (days with 2^31 at the epoch) as `yyyy-mm-dd`.
+pub fn date_text(days: u32) -> String {
+    let (y, m, d) = civil(i64::from(days) - DATE_EPOCH);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A time (nanoseconds since midnight) as `hh:mm:ss.nnnnnnnnn`.
+pub fn time_text(ns: i64) -> String {
+    let (h, m, s, f) = (ns / 3_600_000_000_000, ns / 60_000_000_000 % 60, ns / 1_000_000_000 % 60, ns % 1_000_000_000);
+    format!("{h:02}:{m:02}:{s:02}.{f:09}")
 }
 
 /// The JSON text of one value of type `ty`, as Cassandra writes it (`", "` and `": "`
@@ -85,7 +121,7 @@ fn float_text(f: f64) -> String {
 pub fn to_json(value: &CqlValue, ty: &CqlType) -> String {
     let ty = ty.unfrozen();
     match value {
-        CqlValue::Empty => "null".into(),
+        CqlValue::Empty => "\"\"".into(),
         CqlValue::Ascii(s) | CqlValue::Text(s) => quote(s),
         CqlValue::Int(n) => number(n),
         CqlValue::Bigint(n) | CqlValue::Counter(n) => number(n),
@@ -93,21 +129,14 @@ pub fn to_json(value: &CqlValue, ty: &CqlType) -> String {
         CqlValue::Tinyint(n) => number(n),
         CqlValue::Varint(n) => number(n),
         CqlValue::Decimal { unscaled, scale } => decimal_text(unscaled, *scale),
-        CqlValue::Float(f) => float_text(f64::from(*f)),
-        CqlValue::Double(f) => float_text(*f),
+        CqlValue::Float(f) => float_json(f64::from(*f), java_float(*f)),
+        CqlValue::Double(f) => float_json(*f, java_double(*f)),
         CqlValue::Boolean(b) => number(b),
         CqlValue::Blob(b) => quote(&format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())),
         CqlValue::Uuid(u) | CqlValue::Timeuuid(u) => quote(&uuid_text(u)),
         CqlValue::Timestamp(ms) => quote(&timestamp_text(*ms)),
-        CqlValue::Date(d) => {
-            let (y, m, day) = civil(i64::from(*d) - DATE_EPOCH);
-            quote(&format!("{y:04}-{m:02}-{day:02}"))
-        }
-        CqlValue::Time(ns) => {
-            let (h, m, s, f) =
-                (ns / 3_600_000_000_000, ns / 60_000_000_000 % 60, ns / 1_000_000_000 % 60, ns % 1_000_000_000);
-            quote(&format!("{h:02}:{m:02}:{s:02}.{f:09}"))
-        }
+        CqlValue::Date(d) => quote(&date_text(*d)),
+        CqlValue::Time(ns) => quote(&time_text(*ns)),
         CqlValue::Duration { months, days, nanos } => quote(&duration_text(*months, *days, *nanos)),
         CqlValue::Inet(ip) => quote(&ip.to_string()),
         CqlValue::List(items) | CqlValue::Set(items) => {
@@ -196,129 +225,14 @@ fn duration_text(months: i32, days: i32, nanos: i64) -> String {
     out
 }
 
-/// A column name as a JSON key: case-sensitive names are quoted the way CQL quotes them.
+/// A column or field name as a JSON key: one that is not all lower case is quoted, as
+/// Cassandra's `Selection.rowToJson` and `UserType.toJSONString` do.
 pub fn json_key(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
+    if name == name.to_lowercase() {
         name.to_string()
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        format!("\"{name}\"")
     }
-}
-
-/// A JSON value as a value of `ty` (INSERT JSON), Cassandra's leniency included:
-/// numbers may come as strings, and strings are parsed as the type's literal.
-pub fn from_json(json: &Json, ty: &CqlType, column: &str) -> CqlResult<Option<CqlValue>> {
-    let bad = || CqlError::invalid(format!("Error decoding JSON value for {column}: {json} is not a valid {ty}"));
-    if json.is_null() {
-        return Ok(None);
-    }
-    let text = |j: &Json| match j {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::Bool(b) => Some(b.to_string()),
-        _ => None,
-    };
-    let inner = ty.unfrozen();
-    Ok(Some(match inner {
-        CqlType::List(e) | CqlType::Set(e) => {
-            let Json::Array(items) = json else { return Err(bad()) };
-            let values =
-                items.iter().map(|i| from_json(i, e, column)?.ok_or_else(bad)).collect::<CqlResult<Vec<_>>>()?;
-            if matches!(inner, CqlType::Set(_)) {
-                CqlValue::set(values)
-            } else {
-                CqlValue::List(values)
-            }
-        }
-        CqlType::Map(kt, vt) => {
-            let Json::Object(entries) = json else { return Err(bad()) };
-            let mut out = Vec::with_capacity(entries.len());
-            for (k, v) in entries {
-                let key_json = match kt.as_ref().unfrozen() {
-                    CqlType::Text | CqlType::Ascii => Json::String(k.clone()),
-                    _ => serde_json::from_str(k).unwrap_or_else(|_| Json::String(k.clone())),
-                };
-                let key = from_json(&key_json, kt, column)?.ok_or_else(bad)?;
-                out.push((key, from_json(v, vt, column)?.ok_or_else(bad)?));
-            }
-            CqlValue::map(out)
-        }
-        CqlType::Tuple(types) => {
-            let Json::Array(items) = json else { return Err(bad()) };
-            if items.len() > types.len() {
-                return Err(bad());
-            }
-            CqlValue::Tuple(
-                types
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| match items.get(i) {
-                        Some(j) => from_json(j, t, column),
-                        None => Ok(None),
-                    })
-                    .collect::<CqlResult<Vec<_>>>()?,
-            )
-        }
-        CqlType::Udt { fields, .. } => {
-            let Json::Object(given) = json else { return Err(bad()) };
-            for key in given.keys() {
-                if !fields.iter().any(|(f, _)| json_key(f) == *key || f == key) {
-                    return Err(CqlError::invalid(format!("JSON has unknown field {key} for {column}")));
-                }
-            }
-            CqlValue::Udt(
-                fields
-                    .iter()
-                    .map(|(f, t)| {
-                        let v = given.get(&json_key(f)).or_else(|| given.get(f));
-                        Ok((
-                            f.clone(),
-                            match v {
-                                Some(j) => from_json(j, t, column)?,
-                                None => None,
-                            },
-                        ))
-                    })
-                    .collect::<CqlResult<Vec<_>>>()?,
-            )
-        }
-        CqlType::Boolean => match json {
-            Json::Bool(b) => CqlValue::Boolean(*b),
-            Json::String(s) if s.eq_ignore_ascii_case("true") => CqlValue::Boolean(true),
-            Json::String(s) if s.eq_ignore_ascii_case("false") => CqlValue::Boolean(false),
-            _ => return Err(bad()),
-        },
-        CqlType::Blob => {
-            let s = text(json).ok_or_else(bad)?;
-            let hex = s.strip_prefix("0x").ok_or_else(bad)?;
-            if hex.len() % 2 != 0 {
-                return Err(bad());
-            }
-            CqlValue::Blob(
-                (0..hex.len())
-                    .step_by(2)
-                    .map(|i| hex.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()).ok_or_else(bad))
-                    .collect::<CqlResult<Vec<_>>>()?,
-            )
-        }
-        _ => {
-            let s = text(json).ok_or_else(bad)?;
-            let literal = match inner {
-                CqlType::Text | CqlType::Ascii | CqlType::Timestamp | CqlType::Date | CqlType::Time | CqlType::Inet => {
-                    crate::parse::ast::Literal::Str(s)
-                }
-                CqlType::Uuid | CqlType::Timeuuid => {
-                    crate::parse::ast::Literal::Uuid(super::literal::parse_uuid(&s).map_err(|_| bad())?)
-                }
-                CqlType::Duration => crate::parse::ast::Literal::Duration(s),
-                _ if s.contains(['.', 'e', 'E']) => crate::parse::ast::Literal::Float(s),
-                _ => crate::parse::ast::Literal::Integer(s),
-            };
-            super::translate::literal_value(&literal, inner).map_err(|_| bad())?
-        }
-    }))
 }
 
 #[cfg(test)]
@@ -343,11 +257,19 @@ mod tests {
         ]);
         let json = to_json(&map, &map_ty);
         assert_eq!(json, r#"{"1": "a", "2": "b"}"#);
-        assert_eq!(from_json(&serde_json::from_str(&json).unwrap(), &map_ty, "m").unwrap(), Some(map));
+        assert_eq!(super::super::json_read::value(&serde_json::from_str(&json).unwrap(), &map_ty), Ok(Some(map)));
         assert_eq!(json_key("Name"), "\"Name\"");
         assert_eq!(duration_text(14, 3, 3_600_000_000_000 + 5), "1y2mo3d1h5ns");
-        let blob = from_json(&Json::String("0x0aff".into()), &CqlType::Blob, "b").unwrap();
-        assert_eq!(blob, Some(CqlValue::Blob(vec![0x0a, 0xff])));
-        assert!(from_json(&Json::String("zz".into()), &CqlType::Int, "i").is_err());
+        assert_eq!(java_double(123123.123123), "123123.123123");
+        assert_eq!(java_double(123123.0), "123123.0");
+        assert_eq!(java_double(1e10), "1.0E10");
+        assert_eq!(java_double(-1.5e-5), "-1.5E-5");
+        assert_eq!(java_double(0.001), "0.001");
+        assert_eq!(java_float(123.123), "123.123");
+        assert_eq!(to_json(&CqlValue::Double(f64::NAN), &CqlType::Double), "null");
+        assert_eq!(to_json(&CqlValue::Float(f32::NEG_INFINITY), &CqlType::Float), "null");
+        assert_eq!(to_json(&CqlValue::Empty, &CqlType::Int), "\"\"");
+        let names = [("system.intasblob(v)".to_string(), "1".to_string()), ("Name".to_string(), "2".to_string())];
+        assert_eq!(object(&names), r#"{"system.intasblob(v)": 1, "\"Name\"": 2}"#);
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::error::{CqlError, CqlResult};
 use crate::model::value::{DATE_EPOCH, NANOS_PER_DAY};
+use num_bigint::BigInt;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -59,9 +60,9 @@ pub fn parse_time(s: &str) -> CqlResult<i64> {
 
 /// `yyyy-mm-dd` as the `date` encoding (days with 2^31 at the epoch).
 pub fn parse_date(s: &str) -> CqlResult<u32> {
-    let days = ymd(s, "date")?;
-    u32::try_from(days + i64::from(DATE_EPOCH))
-        .map_err(|_| CqlError::invalid(format!("Unable to coerce '{s}' to a formatted date (long)")))
+    let bad = || CqlError::invalid(format!("Unable to coerce '{s}' to a formatted date (long)"));
+    let days = ymd(s, "date").map_err(|_| bad())?;
+    u32::try_from(days + i64::from(DATE_EPOCH)).map_err(|_| bad())
 }
 
 /// A timestamp literal as milliseconds since the epoch; no zone means UTC.
@@ -75,6 +76,16 @@ pub fn parse_timestamp(s: &str) -> CqlResult<i64> {
     let (date_part, zone_after_date) = if rest.is_empty() { split_zone(date) } else { (date, "") };
     let days = ymd(date_part, "date").map_err(|_| bad())?;
     let (time, zone) = if rest.is_empty() { ("", zone_after_date) } else { split_zone(rest.get(1..).unwrap_or("")) };
+    // A timestamp has milliseconds: finer digits are refused rather than dropped
+    // (Cassandra truncates them; ScyllaDB's suite counts that a bug).
+    if let Some((_, fraction)) = time.split_once('.') {
+        if fraction.len() > 3 {
+            return Err(CqlError::invalid(format!(
+                "Unable to parse a date/time from '{s}': Milliseconds length exceeds expected ({})",
+                fraction.len()
+            )));
+        }
+    }
     let nanos = if time.is_empty() { 0 } else { parse_time(time).map_err(|_| bad())? };
     let offset_minutes = parse_zone(zone).ok_or_else(bad)?;
     Ok(days * 86_400_000 + nanos / 1_000_000 - offset_minutes * 60_000)
@@ -120,6 +131,26 @@ pub fn parse_uuid(s: &str) -> CqlResult<[u8; 16]> {
         *o = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
     }
     Ok(out)
+}
+
+/// A decimal's text as Java's `new BigDecimal(String)` reads it (`-1.23E-12`, `.5`,
+/// `12.`): (unscaled digits, scale); `None` when it is not one or the scale overflows.
+pub fn parse_decimal(s: &str) -> Option<(BigInt, i32)> {
+    let (number, exponent) = match s.split_once(['e', 'E']) {
+        Some((n, e)) => (n, e.strip_prefix('+').unwrap_or(e).parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (sign, body) = match number.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", number.strip_prefix('+').unwrap_or(number)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = format!("{int}{frac}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let scale = i32::try_from(frac.len()).ok()?.checked_sub(exponent)?;
+    Some((format!("{sign}{digits}").parse().ok()?, scale))
 }
 
 /// A duration literal as (months, days, nanoseconds).
@@ -211,6 +242,8 @@ mod tests {
         assert_eq!(parse_timestamp("1299038700000").unwrap(), 1_299_038_700_000);
         assert!(parse_timestamp("2011-13-03").is_err());
         assert!(parse_timestamp("yesterday").is_err());
+        let e = parse_timestamp("2014-01-01 12:15:45.0000000Z").unwrap_err();
+        assert!(e.message().ends_with("Milliseconds length exceeds expected (7)"), "{}", e.message());
     }
 
     #[test]
@@ -225,6 +258,19 @@ mod tests {
         assert_eq!(u[..4], [0x12, 0x3e, 0x45, 0x67]);
         assert_eq!(u[15], 0x00);
         assert!(parse_uuid("123e4567e89b12d3a456426614174000").is_err());
+    }
+
+    #[test]
+    fn decimals_as_java_reads_them() {
+        assert_eq!(parse_decimal("-1.23E-12"), Some((BigInt::from(-123), 14)));
+        assert_eq!(parse_decimal("123123.123123"), Some((BigInt::from(123_123_123_123i64), 6)));
+        assert_eq!(parse_decimal("1.0E10"), Some((BigInt::from(10), -9)));
+        assert_eq!(parse_decimal(".5"), Some((BigInt::from(5), 1)));
+        assert_eq!(parse_decimal("+7"), Some((BigInt::from(7), 0)));
+        assert_eq!(parse_decimal("1e-2147483648"), None);
+        for bad in ["", ".", "1.2.3", "xyz", "1e", "true", "--1"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! AST into a [`Plan`] is the translator's job; running one is [`super::run`]'s.
 
 use super::condition::WriteCondition;
+use super::functions::Function;
 use crate::model::{CqlValue, Mutation, Slice};
 use crate::schema::{ColumnDef, IndexDef, KeyspaceDef, TableDef, UserTypeDef};
 use crate::types::CqlType;
@@ -144,7 +145,26 @@ pub enum SelectExpr {
     Token,
     /// `m[k]` / `s[e]`: one element of a map or set column (`table.columns[i]`).
     Element(usize, CqlValue),
-    Aggregate(AggregateFn, usize),
+    /// An aggregate over a selector, with the type it answers.
+    Aggregate(AggregateFn, Box<SelectExpr>, CqlType),
+    /// `u.f`: field `usize` of a user-type value.
+    Field(Box<SelectExpr>, usize),
+    /// A constant: a literal or bound marker among the selectors.
+    Value(Option<CqlValue>),
+    /// A native scalar function over selectors.
+    Call(Function, Vec<SelectExpr>),
+}
+
+impl SelectExpr {
+    /// True when the expression folds rows: an aggregate, or a call over one.
+    pub fn is_aggregate(&self) -> bool {
+        match self {
+            SelectExpr::CountRows | SelectExpr::Aggregate(..) => true,
+            SelectExpr::Call(_, args) => args.iter().any(SelectExpr::is_aggregate),
+            SelectExpr::Field(inner, _) => inner.is_aggregate(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,9 +181,7 @@ impl SelectPlan {
     pub fn is_aggregate(&self) -> bool {
         match &self.selection {
             Selection::Columns => false,
-            Selection::Items(items) => {
-                items.iter().any(|i| matches!(i.expr, SelectExpr::CountRows | SelectExpr::Aggregate(..)))
-            }
+            Selection::Items(items) => items.iter().any(|i| i.expr.is_aggregate()),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! SELECT's selectors over read rows: plain columns, `writetime()` / `ttl()` from the
-//! cells' metadata, and the aggregates (`count`, `min`, `max`, `sum`, `avg`) folded over
+//! cells' metadata, constants and native function calls over other selectors, and the
+//! aggregates (`count`, `min`, `max`, `sum`, `avg`) folded over
 //! every selected row into one result row, as Cassandra answers them (an aggregate over
 //! no rows is one row with count 0 and null min/max; non-aggregate selectors next to an
 //! aggregate take the first row's values).
 
+use super::functions::coerce;
 use super::plan::{AggregateFn, SelectExpr, SelectItem};
 use super::result::cell;
 use crate::error::{CqlError, CqlResult};
@@ -17,9 +19,46 @@ use std::cmp::Ordering;
 
 /// One result cell of a non-aggregate selector.
 pub fn item_cell(table: &TableDef, row: &RowData, item: &SelectItem, now: i64) -> CqlResult<Option<Bytes>> {
+    if let SelectExpr::Column(i) = item.expr {
+        let def = table.columns.get(i).ok_or_else(|| CqlError::server("selected column out of range"))?;
+        return cell(row, def);
+    }
+    let value = eval(table, Some(row), &item.expr, now, &mut std::iter::empty())?;
+    Ok(value.map(|v| Bytes::from(v.to_native())))
+}
+
+/// The value of `expr` over `row` (`None` when an aggregate read no row); aggregates
+/// take their folded values from `folded`, in the order [`aggregates`] lists them.
+fn eval(
+    table: &TableDef,
+    row: Option<&RowData>,
+    expr: &SelectExpr,
+    now: i64,
+    folded: &mut dyn Iterator<Item = Option<CqlValue>>,
+) -> CqlResult<Option<CqlValue>> {
     let column = |i: usize| table.columns.get(i).ok_or_else(|| CqlError::server("selected column out of range"));
-    match &item.expr {
-        SelectExpr::Column(i) => cell(row, column(*i)?),
+    if let SelectExpr::CountRows | SelectExpr::Aggregate(..) = expr {
+        return folded.next().ok_or_else(|| CqlError::server("aggregate outside a fold"));
+    }
+    if let SelectExpr::Value(v) = expr {
+        return Ok(v.clone());
+    }
+    if let SelectExpr::Call(f, args) = expr {
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, param) in args.iter().zip(&f.args) {
+            values.push(eval(table, row, arg, now, folded)?.map(|v| coerce(v, param)).transpose()?);
+        }
+        return f.call(&values);
+    }
+    if let SelectExpr::Field(inner, i) = expr {
+        return Ok(match eval(table, row, inner, now, folded)? {
+            Some(CqlValue::Udt(fields)) => fields.into_iter().nth(*i).and_then(|(_, v)| v),
+            _ => None,
+        });
+    }
+    let Some(row) = row else { return Ok(None) };
+    Ok(match expr {
+        SelectExpr::Column(i) => row.value(table, &column(*i)?.name)?,
         SelectExpr::WriteTime(i) | SelectExpr::Ttl(i) => {
             let def = column(*i)?;
             if !matches!(def.kind, ColumnKind::Regular | ColumnKind::Static) {
@@ -29,30 +68,33 @@ pub fn item_cell(table: &TableDef, row: &RowData, item: &SelectItem, now: i64) -
                 )));
             }
             let Some(ColumnData::Cell(c)) = row.columns.get(&def.name) else { return Ok(None) };
-            Ok(match item.expr {
-                SelectExpr::WriteTime(_) => Some(Bytes::from(c.timestamp.to_be_bytes().to_vec())),
-                _ => c.expiry.as_ref().map(|e| {
-                    let left = (e.at - now).clamp(0, i64::from(i32::MAX)) as i32;
-                    Bytes::from(left.to_be_bytes().to_vec())
-                }),
-            })
+            match expr {
+                SelectExpr::WriteTime(_) => Some(CqlValue::Bigint(c.timestamp)),
+                _ => c.expiry.as_ref().map(|e| CqlValue::Int((e.at - now).clamp(0, i64::from(i32::MAX)) as i32)),
+            }
         }
         SelectExpr::Token => {
             let key = crate::model::keys::serialize_partition_key(&row.partition_key)?;
-            Ok(Some(Bytes::from(crate::model::keys::token_of(&key).to_be_bytes().to_vec())))
+            Some(CqlValue::Bigint(crate::model::keys::token_of(&key)))
         }
-        SelectExpr::Element(i, key) => {
-            let def = column(*i)?;
-            let found = match row.value(table, &def.name)? {
-                Some(CqlValue::Map(entries)) => {
-                    entries.into_iter().find(|(k, _)| cql_cmp(k, key) == Ordering::Equal).map(|(_, v)| v)
-                }
-                Some(CqlValue::Set(items)) => items.into_iter().find(|e| cql_cmp(e, key) == Ordering::Equal),
-                _ => None,
-            };
-            Ok(found.map(|v| Bytes::from(v.to_native())))
-        }
-        SelectExpr::CountRows | SelectExpr::Aggregate(..) => Err(CqlError::server("aggregate outside a fold")),
+        SelectExpr::Element(i, key) => match row.value(table, &column(*i)?.name)? {
+            Some(CqlValue::Map(entries)) => {
+                entries.into_iter().find(|(k, _)| cql_cmp(k, key) == Ordering::Equal).map(|(_, v)| v)
+            }
+            Some(CqlValue::Set(items)) => items.into_iter().find(|e| cql_cmp(e, key) == Ordering::Equal),
+            _ => None,
+        },
+        _ => return Err(CqlError::server("unhandled selector")),
+    })
+}
+
+/// The aggregates within `expr`, in evaluation order.
+fn aggregates<'e>(expr: &'e SelectExpr, out: &mut Vec<&'e SelectExpr>) {
+    match expr {
+        SelectExpr::CountRows | SelectExpr::Aggregate(..) => out.push(expr),
+        SelectExpr::Call(_, args) => args.iter().for_each(|a| aggregates(a, out)),
+        SelectExpr::Field(inner, _) => aggregates(inner, out),
+        _ => {}
     }
 }
 
@@ -61,8 +103,10 @@ pub struct Fold<'a> {
     table: &'a TableDef,
     items: &'a [SelectItem],
     rows: i64,
-    first: Option<Vec<Option<Bytes>>>,
-    states: Vec<State>,
+    /// The first row read and its time: selectors outside aggregates take its values.
+    first: Option<(RowData, i64)>,
+    /// Every aggregate of the items, in evaluation order, with its state.
+    states: Vec<(&'a SelectExpr, State)>,
 }
 
 #[derive(Default)]
@@ -74,25 +118,23 @@ struct State {
 
 impl<'a> Fold<'a> {
     pub fn new(table: &'a TableDef, items: &'a [SelectItem]) -> Fold<'a> {
-        Fold { table, items, rows: 0, first: None, states: items.iter().map(|_| State::default()).collect() }
+        let mut nodes = Vec::new();
+        for item in items {
+            aggregates(&item.expr, &mut nodes);
+        }
+        let states = nodes.into_iter().map(|n| (n, State::default())).collect();
+        Fold { table, items, rows: 0, first: None, states }
     }
 
     pub fn add(&mut self, row: &RowData, now: i64) -> CqlResult<()> {
         self.rows += 1;
         if self.first.is_none() {
-            let mut first = Vec::with_capacity(self.items.len());
-            for item in self.items {
-                first.push(match item.expr {
-                    SelectExpr::CountRows | SelectExpr::Aggregate(..) => None,
-                    _ => item_cell(self.table, row, item, now)?,
-                });
-            }
-            self.first = Some(first);
+            self.first = Some((row.clone(), now));
         }
-        for (item, state) in self.items.iter().zip(self.states.iter_mut()) {
-            let SelectExpr::Aggregate(f, i) = item.expr else { continue };
-            let Some(def) = self.table.columns.get(i) else { continue };
-            let Some(value) = row.value(self.table, &def.name)? else { continue };
+        for (expr, state) in self.states.iter_mut() {
+            let SelectExpr::Aggregate(f, arg, _) = *expr else { continue };
+            let f = *f;
+            let Some(value) = eval(self.table, Some(row), arg, now, &mut std::iter::empty())? else { continue };
             state.count += 1;
             match f {
                 AggregateFn::Count => {}
@@ -115,23 +157,29 @@ impl<'a> Fold<'a> {
 
     /// The one result row.
     pub fn finish(self) -> CqlResult<Vec<Option<Bytes>>> {
-        let first = self.first.unwrap_or_else(|| vec![None; self.items.len()]);
+        let mut folded = Vec::with_capacity(self.states.len());
+        for (expr, state) in self.states {
+            folded.push(match expr {
+                SelectExpr::Aggregate(f, _, ty) => match f {
+                    AggregateFn::Count => Some(CqlValue::Bigint(state.count)),
+                    AggregateFn::Min | AggregateFn::Max => state.best,
+                    AggregateFn::Sum => Some(state.sum.unwrap_or(zero(ty)?)),
+                    AggregateFn::Avg => Some(match state.sum {
+                        None => zero(ty)?,
+                        Some(sum) => divide(&sum, state.count)?,
+                    }),
+                },
+                _ => Some(CqlValue::Bigint(self.rows)),
+            });
+        }
+        let mut folded = folded.into_iter();
+        let (first, now) = match &self.first {
+            Some((row, now)) => (Some(row), *now),
+            None => (None, 0),
+        };
         let mut out = Vec::with_capacity(self.items.len());
-        for ((item, state), first) in self.items.iter().zip(self.states).zip(first) {
-            let value = match &item.expr {
-                SelectExpr::CountRows => Some(CqlValue::Bigint(self.rows)),
-                SelectExpr::Aggregate(AggregateFn::Count, _) => Some(CqlValue::Bigint(state.count)),
-                SelectExpr::Aggregate(AggregateFn::Min | AggregateFn::Max, _) => state.best,
-                SelectExpr::Aggregate(AggregateFn::Sum, _) => Some(state.sum.unwrap_or(zero(&item.ty)?)),
-                SelectExpr::Aggregate(AggregateFn::Avg, _) => Some(match state.sum {
-                    None => zero(&item.ty)?,
-                    Some(sum) => divide(&sum, state.count)?,
-                }),
-                _ => {
-                    out.push(first);
-                    continue;
-                }
-            };
+        for item in self.items {
+            let value = eval(self.table, first, &item.expr, now, &mut folded)?;
             out.push(value.map(|v| Bytes::from(v.to_native())));
         }
         Ok(out)

@@ -7,12 +7,12 @@ use super::assign;
 use super::bind::Bound;
 use super::condition::{CondOp, WriteCondition};
 use super::functions;
-use super::json;
-use super::literal::{parse_date, parse_duration, parse_time, parse_timestamp, parse_uuid};
+use super::json_read;
+use super::literal::{parse_date, parse_decimal, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::multi_column;
-use super::plan::{AggregateFn, Plan, SelectExpr, SelectItem, Selection, TableChange};
+use super::plan::{Plan, SelectExpr, Selection, TableChange};
 use super::select::{self, Op, Restriction};
-use super::selection::numeric_result;
+use super::selectors::{self, Chosen};
 use super::system_view;
 use super::table_def::{build, table_options, DeclaredColumn};
 use super::write;
@@ -22,7 +22,7 @@ use crate::error::{CqlError, CqlResult};
 use crate::model::{Catalog, ColumnOp, ColumnWrite, CqlValue};
 use crate::parse::ast::{
     AssignTarget, Condition, Literal, MarkerName, Operator, OptionValue, Parsed, QualifiedName, RelationTarget,
-    Selector, Statement, Term,
+    Statement, Term,
 };
 use crate::schema::{ColumnKind, KeyspaceDef, Replication, TableDef};
 use crate::types::CqlType;
@@ -39,6 +39,8 @@ pub struct Terms<'a> {
     pub binder: Option<&'a Binder>,
     /// The column the term being resolved is for: a `?`'s name when values come by name.
     pub column: RefCell<String>,
+    /// The partition key types of the column's table (what a `token(...)` term takes).
+    pub key: RefCell<Vec<CqlType>>,
 }
 
 /// One bind variable of a prepared statement: the column (or `[limit]`, `[ttl]`, ...) a
@@ -93,7 +95,7 @@ impl Binder {
 
 /// A value of `ty` that passes every check a real value would (non-empty keys, positive
 /// limits), standing in for a marker while PREPARE plans the statement.
-fn sample(ty: &CqlType) -> CqlValue {
+pub(super) fn sample(ty: &CqlType) -> CqlValue {
     match ty.unfrozen() {
         CqlType::Ascii => CqlValue::Ascii("?".into()),
         CqlType::Text => CqlValue::Text("?".into()),
@@ -130,6 +132,9 @@ impl Terms<'_> {
             binder.name(table, column);
         }
         column.clone_into(&mut self.column.borrow_mut());
+        let mut key: Vec<&crate::schema::ColumnDef> = table.partition_key().collect();
+        key.sort_by_key(|c| c.position);
+        *self.key.borrow_mut() = key.into_iter().map(|c| c.ty.clone()).collect();
         self.value(term, ty)
     }
 
@@ -167,8 +172,21 @@ impl Terms<'_> {
         Ok(Bound::Value(match term {
             Term::Marker(i) => return self.marker(*i, ty),
             Term::Literal(Literal::Null) => return Ok(Bound::Null),
-            Term::TypeHint(_, inner) => return self.value(inner, ty),
-            Term::Literal(lit) => literal(lit, ty)?,
+            Term::TypeHint(hint, inner) => return self.hinted(hint, inner, ty),
+            Term::Literal(lit) => {
+                if functions::literal_fit(lit, ty) == functions::Fit::No {
+                    let text = match lit {
+                        Literal::Str(s) => s.clone(),
+                        other => functions::literal_text(other),
+                    };
+                    return Err(CqlError::invalid(format!(
+                        "Invalid {} constant ({text}) for \"{}\" of type {ty}",
+                        literal_kind(lit),
+                        self.column.borrow()
+                    )));
+                }
+                literal(lit, ty)?
+            }
             Term::List(items) | Term::Set(items) => {
                 let elem = match ty {
                     CqlType::List(e) | CqlType::Set(e) => e,
@@ -212,19 +230,7 @@ impl Terms<'_> {
                         .collect::<CqlResult<Vec<_>>>()?,
                 )
             }
-            Term::Function { name, args } => {
-                let function = name.to_ascii_lowercase();
-                let function = function.strip_prefix("system.").unwrap_or(&function);
-                let arg_ty = functions::argument_type(function).unwrap_or_else(|| ty.clone());
-                let mut values = Vec::with_capacity(args.len());
-                for arg in args {
-                    match self.value(arg, &arg_ty)? {
-                        Bound::Value(v) => values.push(v),
-                        _ => return Ok(Bound::Null),
-                    }
-                }
-                functions::call(function, &values, ty)?
-            }
+            Term::Function { name, args } => return self.call(name, args, ty),
             Term::Udt(given) => {
                 let CqlType::Udt { name, fields, .. } = ty else { return Err(invalid()) };
                 if let Some((unknown, _)) = given.iter().find(|(g, _)| !fields.iter().any(|(f, _)| f == g)) {
@@ -257,31 +263,55 @@ impl Terms<'_> {
     }
 }
 
-/// A literal as a value of `ty` (INSERT JSON's values reuse the literal rules).
-pub fn literal_value(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
-    literal(lit, ty)
+/// The kind of a literal as Cassandra's messages name it.
+fn literal_kind(lit: &Literal) -> &'static str {
+    match lit {
+        Literal::Str(_) => "STRING",
+        Literal::Integer(_) => "INTEGER",
+        Literal::Uuid(_) => "UUID",
+        Literal::Float(_) | Literal::NaN | Literal::Infinity { .. } => "FLOAT",
+        Literal::Bool(_) => "BOOLEAN",
+        Literal::Blob(_) => "HEX",
+        Literal::Duration(_) => "DURATION",
+        Literal::Null => "NULL",
+    }
 }
 
 fn literal(lit: &Literal, ty: &CqlType) -> CqlResult<CqlValue> {
     let bad = || CqlError::invalid(format!("Invalid literal for type {ty}"));
     let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let sized = |s: &str, name: &str| {
+        let unable = || CqlError::invalid(format!("Unable to make {name} from '{s}'"));
+        s.parse::<i64>().map_err(|_| unable()).and_then(|n| match name {
+            "int" => i32::try_from(n).map(CqlValue::Int).map_err(|_| unable()),
+            "short" => i16::try_from(n).map(CqlValue::Smallint).map_err(|_| unable()),
+            "byte" => i8::try_from(n).map(CqlValue::Tinyint).map_err(|_| unable()),
+            "counter" => Ok(CqlValue::Counter(n)),
+            _ => Ok(CqlValue::Bigint(n)),
+        })
+    };
     Ok(match (lit, ty) {
-        (Literal::Integer(s), CqlType::Int) => CqlValue::Int(i32::try_from(int(s)?).map_err(|_| bad())?),
-        (Literal::Integer(s), CqlType::Bigint) => CqlValue::Bigint(int(s)?),
-        (Literal::Integer(s), CqlType::Counter) => CqlValue::Counter(int(s)?),
-        (Literal::Integer(s), CqlType::Smallint) => CqlValue::Smallint(i16::try_from(int(s)?).map_err(|_| bad())?),
-        (Literal::Integer(s), CqlType::Tinyint) => CqlValue::Tinyint(i8::try_from(int(s)?).map_err(|_| bad())?),
+        (Literal::Integer(s), CqlType::Int) => sized(s, "int")?,
+        (Literal::Integer(s), CqlType::Bigint) => sized(s, "long")?,
+        (Literal::Integer(s), CqlType::Counter) => sized(s, "counter")?,
+        (Literal::Integer(s), CqlType::Smallint) => sized(s, "short")?,
+        (Literal::Integer(s), CqlType::Tinyint) => sized(s, "byte")?,
         (Literal::Integer(s), CqlType::Varint) => CqlValue::Varint(s.parse::<BigInt>().map_err(|_| bad())?),
         (Literal::Integer(s), CqlType::Timestamp) => CqlValue::Timestamp(int(s)?),
         (Literal::Integer(s) | Literal::Float(s), CqlType::Double) => CqlValue::Double(s.parse().map_err(|_| bad())?),
         (Literal::Integer(s) | Literal::Float(s), CqlType::Float) => CqlValue::Float(s.parse().map_err(|_| bad())?),
         (Literal::Integer(s) | Literal::Float(s), CqlType::Decimal) => {
-            let (digits, scale) = match s.split_once('.') {
-                Some((a, b)) => (format!("{a}{b}"), i32::try_from(b.len()).map_err(|_| bad())?),
-                None => (s.clone(), 0),
-            };
-            CqlValue::Decimal { unscaled: digits.parse::<BigInt>().map_err(|_| bad())?, scale }
+            let (unscaled, scale) = parse_decimal(s).ok_or_else(bad)?;
+            CqlValue::Decimal { unscaled, scale }
         }
+        (Literal::Integer(s), CqlType::Date) => CqlValue::Date(
+            u32::try_from(int(s)?)
+                .map_err(|_| CqlError::invalid(format!("Unable to coerce '{s}' to a formatted date (long)")))?,
+        ),
+        (Literal::Integer(s), CqlType::Time) => match int(s)? {
+            n if (0..crate::model::value::NANOS_PER_DAY).contains(&n) => CqlValue::Time(n),
+            _ => return Err(CqlError::invalid(format!("Unable to coerce '{s}' to a formatted time (long)"))),
+        },
         (Literal::Bool(b), CqlType::Boolean) => CqlValue::Boolean(*b),
         (Literal::Str(s), CqlType::Text) => CqlValue::Text(s.clone()),
         (Literal::Str(s), CqlType::Ascii) if s.is_ascii() => CqlValue::Ascii(s.clone()),
@@ -419,32 +449,36 @@ fn json_values(
             .map(|c| (c.name.clone(), Bound::Value(sample(&c.ty))))
             .collect());
     }
-    let parsed: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| CqlError::invalid(format!("Could not decode JSON string as a map: {e}")))?;
-    let serde_json::Value::Object(object) = parsed else {
-        return Err(CqlError::invalid("Could not decode JSON string as a map"));
+    let document = json_read::decode(&text)
+        .map_err(|e| CqlError::invalid(format!("Could not decode JSON string as a map: {e}. (String was: {text})")))?;
+    let object = match document {
+        serde_json::Value::Object(object) => object,
+        serde_json::Value::Null => return Err(CqlError::invalid("Got null for INSERT JSON values")),
+        _ => {
+            return Err(CqlError::invalid(format!(
+                "Could not decode JSON string as a map: the document is not a JSON object. (String was: {text})"
+            )))
+        }
     };
-    let mut given = Vec::with_capacity(object.len());
-    for (key, value) in &object {
-        let name = match key.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
-            Some(quoted) => quoted.replace("\"\"", "\""),
-            None => key.to_ascii_lowercase(),
-        };
-        let def = t
-            .column(&name)
-            .ok_or_else(|| CqlError::invalid(format!("JSON values map contains unrecognized column: {key}")))?;
-        let value = json::from_json(value, &def.ty, &name)?;
-        given.push((name, value.map_or(Bound::Null, Bound::Value)));
-    }
+    let mut given: Vec<(String, &serde_json::Value)> =
+        object.iter().map(|(k, v)| (json_read::unquote_key(k), v)).collect();
+    let mut values = Vec::with_capacity(t.columns.len());
     for c in &t.columns {
-        if !given.iter().any(|(n, _)| *n == c.name) {
-            let missing_key = matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering);
-            if !missing_key {
-                given.push((c.name.clone(), if default_unset { Bound::Unset } else { Bound::Null }));
+        match given.iter().position(|(n, _)| *n == c.name) {
+            Some(i) => {
+                let (_, json) = given.remove(i);
+                let value = json_read::value(json, &c.ty)
+                    .map_err(|m| CqlError::invalid(format!("Error decoding JSON value for {}: {m}", c.name)))?;
+                values.push((c.name.clone(), value.map_or(Bound::Null, Bound::Value)));
             }
+            None if matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) => {}
+            None => values.push((c.name.clone(), if default_unset { Bound::Unset } else { Bound::Null })),
         }
     }
-    Ok(given)
+    if let Some((unknown, _)) = given.first() {
+        return Err(CqlError::invalid(format!("JSON values map contains unrecognized column: {unknown}")));
+    }
+    Ok(values)
 }
 
 /// `USING TTL` / `USING TIMESTAMP` as bound values (TTL 0 means none).
@@ -676,129 +710,6 @@ fn distinct(t: &TableDef, select: &mut super::plan::SelectPlan) -> CqlResult<()>
     Ok(())
 }
 
-enum Chosen {
-    All,
-    Columns(Vec<usize>),
-    Items(Vec<SelectItem>),
-}
-
-fn column_index(t: &TableDef, name: &str) -> CqlResult<usize> {
-    t.columns
-        .iter()
-        .position(|c| c.name == name)
-        .ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))
-}
-
-/// The selectors of a SELECT: `*`, plain columns, or items with names and types.
-fn selection(t: &TableDef, terms: &Terms<'_>, items: &[crate::parse::ast::SelectItem]) -> CqlResult<Chosen> {
-    if items.is_empty() || (items.len() == 1 && items[0].selector == Selector::Star && items[0].alias.is_none()) {
-        return Ok(Chosen::All);
-    }
-    if items.iter().all(|i| i.alias.is_none() && matches!(i.selector, Selector::Column(_))) {
-        let names = items.iter().filter_map(|i| match &i.selector {
-            Selector::Column(c) => Some(c.as_str()),
-            _ => None,
-        });
-        return Ok(Chosen::Columns(names.map(|n| column_index(t, n)).collect::<CqlResult<Vec<_>>>()?));
-    }
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let (name, ty, expr) = match &item.selector {
-            Selector::Column(c) => {
-                let i = column_index(t, c)?;
-                (c.clone(), t.columns[i].ty.clone(), SelectExpr::Column(i))
-            }
-            Selector::Function { name, args } => {
-                let function = name.to_ascii_lowercase();
-                let function = function.strip_prefix("system.").unwrap_or(&function).to_string();
-                let column_arg = || match args.as_slice() {
-                    [Selector::Column(c)] => Ok((c.clone(), column_index(t, c)?)),
-                    _ => Err(CqlError::invalid(format!("Invalid arguments for function {function}"))),
-                };
-                match function.as_str() {
-                    "count"
-                        if matches!(args.as_slice(), [Selector::Star])
-                            || matches!(args.as_slice(), [Selector::Term(Term::Literal(Literal::Integer(one)))] if one == "1") =>
-                    {
-                        ("count".to_string(), CqlType::Bigint, SelectExpr::CountRows)
-                    }
-                    "count" | "min" | "max" | "sum" | "avg" => {
-                        let (c, i) = column_arg()?;
-                        let f = match function.as_str() {
-                            "count" => AggregateFn::Count,
-                            "min" => AggregateFn::Min,
-                            "max" => AggregateFn::Max,
-                            "sum" => AggregateFn::Sum,
-                            _ => AggregateFn::Avg,
-                        };
-                        let ty = match f {
-                            AggregateFn::Count => CqlType::Bigint,
-                            AggregateFn::Min | AggregateFn::Max => t.columns[i].ty.clone(),
-                            _ => numeric_result(&t.columns[i].ty, &function)?,
-                        };
-                        (format!("system.{function}({c})"), ty, SelectExpr::Aggregate(f, i))
-                    }
-                    "token" => {
-                        let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
-                        key.sort_by_key(|c| c.position);
-                        let given: Vec<&str> = args
-                            .iter()
-                            .map(|a| match a {
-                                Selector::Column(c) => Ok(c.as_str()),
-                                _ => Err(CqlError::invalid("Invalid arguments for function token")),
-                            })
-                            .collect::<CqlResult<_>>()?;
-                        if given.len() != key.len() || given.iter().zip(&key).any(|(g, c)| *g != c.name) {
-                            return Err(CqlError::invalid(
-                                "The token function arguments must be in the partition key order",
-                            ));
-                        }
-                        (format!("system.token({})", given.join(", ")), CqlType::Bigint, SelectExpr::Token)
-                    }
-                    "writetime" => {
-                        let (c, i) = column_arg()?;
-                        (format!("writetime({c})"), CqlType::Bigint, SelectExpr::WriteTime(i))
-                    }
-                    "ttl" => {
-                        let (c, i) = column_arg()?;
-                        (format!("ttl({c})"), CqlType::Int, SelectExpr::Ttl(i))
-                    }
-                    other => return Err(CqlError::not_supported(&format!("the function {other} in a selection"))),
-                }
-            }
-            Selector::Element(inner, key) => {
-                let Selector::Column(c) = inner.as_ref() else {
-                    return Err(CqlError::not_supported("element selection of this selector"));
-                };
-                let i = column_index(t, c)?;
-                let (key_ty, result_ty) = match t.columns[i].ty.unfrozen() {
-                    CqlType::Map(k, v) => (k.as_ref().clone(), v.as_ref().clone()),
-                    CqlType::Set(e) => (e.as_ref().clone(), e.as_ref().clone()),
-                    _ => {
-                        return Err(CqlError::invalid(format!(
-                            "Invalid element selection: {c} is of type {} is not a collection",
-                            t.columns[i].ty
-                        )))
-                    }
-                };
-                let Bound::Value(key_value) = terms.value_of(t, c, key, &key_ty)? else {
-                    return Err(CqlError::invalid("Invalid null value for element selection"));
-                };
-                let shown = match key {
-                    Term::Literal(Literal::Str(text)) => format!("'{text}'"),
-                    Term::Literal(Literal::Integer(n)) => n.clone(),
-                    _ => "?".to_string(),
-                };
-                (format!("{c}[{shown}]"), result_ty, SelectExpr::Element(i, key_value))
-            }
-            Selector::Star => return Err(CqlError::syntax("* cannot be combined with other selectors")),
-            _ => return Err(CqlError::not_supported("this selector")),
-        };
-        out.push(SelectItem { name: item.alias.clone().unwrap_or(name), ty, expr });
-    }
-    Ok(Chosen::Items(out))
-}
-
 /// The plan of a parsed statement.
 pub fn plan(catalog: &Catalog, keyspace: Option<&str>, parsed: &Parsed, values: &Values) -> CqlResult<Plan> {
     plan_with(catalog, keyspace, parsed, values, None)
@@ -813,7 +724,7 @@ pub fn plan_with(
     values: &Values,
     binder: Option<&Binder>,
 ) -> CqlResult<Plan> {
-    let terms = Terms { values, markers: &parsed.markers, binder, column: RefCell::default() };
+    let terms = Terms { values, markers: &parsed.markers, binder, column: RefCell::default(), key: RefCell::default() };
     Ok(match &parsed.statement {
         Statement::Use(ks) => Plan::Use(ks.clone()),
         Statement::CreateKeyspace { name, if_not_exists, options } => Plan::CreateKeyspace {
@@ -972,7 +883,7 @@ pub fn plan_with(
         Statement::Select(sel) => {
             let t = table(catalog, &sel.table, keyspace)?;
 
-            let selection = selection(&t, &terms, &sel.items)?;
+            let selection = selectors::selection(&t, &terms, &sel.items)?;
             let mut restrictions = Vec::with_capacity(sel.where_clause.len());
             let mut tokens = (std::ops::Bound::Unbounded, std::ops::Bound::Unbounded);
             for r in &sel.where_clause {

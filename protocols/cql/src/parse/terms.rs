@@ -367,8 +367,14 @@ fn selector_inner(c: &mut Cursor) -> CqlResult<Selector> {
             c.expect_symbol(")")?;
             Selector::Cast(Box::new(inner), ty)
         }
-        Some(Token::Word(w)) if matches!(c.peek_at(1), Some(Token::Symbol("("))) => {
+        Some(Token::Word(w))
+            if matches!(c.peek_at(1), Some(Token::Symbol("(")))
+                || (matches!(c.peek_at(1), Some(Token::Symbol(".")))
+                    && matches!(c.peek_at(2), Some(Token::Word(_) | Token::Quoted(_)))
+                    && matches!(c.peek_at(3), Some(Token::Symbol("(")))) =>
+        {
             c.next();
+            let w = if c.eat_symbol(".") { format!("{w}.{}", c.ident()?) } else { w };
             c.next();
             let mut args = Vec::new();
             if !c.eat_symbol(")") {

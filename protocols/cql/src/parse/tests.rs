@@ -137,6 +137,12 @@ fn select_clauses() {
     );
     assert_eq!(s.items[3].selector, Selector::Cast(Box::new(Selector::Column("x".into())), CqlType::Text));
     assert!(matches!(s.items[5].selector, Selector::Slice(..)));
+    assert_eq!(s.items[6].selector, Selector::Field(Box::new(Selector::Column("u".into())), "f".into()));
+    let Statement::Select(q) = parse("SELECT system.blobAsInt(b), ks.\"Fn\"(1) FROM t") else { panic!() };
+    let function = |name: &str, args| Selector::Function { name: name.into(), args };
+    assert_eq!(q.items[0].selector, function("system.blobasint", vec![Selector::Column("b".into())]));
+    let one = Selector::Term(Term::Literal(Literal::Integer("1".into())));
+    assert_eq!(q.items[1].selector, function("ks.Fn", vec![one]));
     assert_eq!(s.where_clause[0].op, Operator::In);
     assert_eq!(s.where_clause[1].target, RelationTarget::Tuple(vec!["c1".into(), "c2".into()]));
     assert_eq!(s.where_clause[2].target, RelationTarget::Token(vec!["k".into()]));

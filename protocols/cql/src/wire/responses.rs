@@ -34,6 +34,10 @@ pub fn error(err: &CqlError) -> Bytes {
         CqlError::Unprepared { id, .. } => {
             w.short_bytes(id);
         }
+        CqlError::FunctionFailure { keyspace, function, arg_types, .. } => {
+            let types: Vec<&str> = arg_types.iter().map(String::as_str).collect();
+            w.string(keyspace).string(function).string_list(&types);
+        }
         CqlError::Coded { code, .. } => match code {
             // Codes whose body has fields: consistency ONE and one node, so drivers parse them.
             ErrorCode::Unavailable => {
@@ -295,6 +299,19 @@ mod tests {
         assert_eq!(&body[..], &[0, 0, 0x25, 0, 0, 4, b'g', b'o', b'n', b'e', 0, 2, 1, 2]);
         let body = error(&CqlError::AlreadyExists { message: "x".into(), keyspace: "ks".into(), table: String::new() });
         assert_eq!(&body[..], &[0, 0, 0x24, 0, 0, 1, b'x', 0, 2, b'k', b's', 0, 0]);
+        let body = error(&CqlError::FunctionFailure {
+            message: "f".into(),
+            keyspace: "system".into(),
+            function: "fromjson".into(),
+            arg_types: vec!["text".into()],
+        });
+        let mut expected = vec![0, 0, 0x14, 0, 0, 1, b'f', 0, 6];
+        expected.extend_from_slice(b"system");
+        expected.extend_from_slice(&[0, 8]);
+        expected.extend_from_slice(b"fromjson");
+        expected.extend_from_slice(&[0, 1, 0, 4]);
+        expected.extend_from_slice(b"text");
+        assert_eq!(&body[..], &expected[..]);
     }
 
     #[test]
