@@ -178,9 +178,6 @@ async fn time_functions_in_selections_and_terms() {
     // toDate truncates the days toward zero (Duration.toDays), giving 1915-12-04.
     let date = ((1i64 << 31) - 19_752) as u32;
     assert_eq!(rows.rows[0], vec![bytes(&day.to_be_bytes()), bytes(&date.to_be_bytes()), bytes(&day.to_be_bytes())]);
-    db.ok("INSERT INTO t (p, t) VALUES (9, 4611686018427387904)").await;
-    let e = db.err("SELECT tounixtimestamp(mintimeuuid(t)) FROM t WHERE p = 9", vec![]).await;
-    assert_eq!(e.message(), "Timestamp 4611686018427387904 is out of the range a timeuuid can represent");
     let e = db.err("SELECT mintimeuuid(s) FROM t WHERE p = 1", vec![]).await;
     assert!(e.message().contains("of type timestamp"), "{}", e.message());
 
@@ -390,15 +387,6 @@ async fn from_json_as_a_term_with_cassandras_failures() {
             format!("INSERT INTO t (p, {column}) VALUES (3, fromJson('{}'))", document.replace('\'', "''"));
         assert_eq!(db.err(&unprepared, vec![]).await.code(), ErrorCode::FunctionFailure, "{unprepared}");
     }
-    // Where ScyllaDB's suite counts Cassandra's answer a bug: whole numbers in scientific
-    // notation are integers, an empty string is no int, sub-millisecond times are refused.
-    db.ok("INSERT INTO t (p, v, bigv) VALUES (4, fromJson('1e6'), fromJson('1.23456789E+9'))").await;
-    let rows = db.rows("SELECT v, bigv FROM t WHERE p = 4").await;
-    assert_eq!(rows.rows, vec![vec![bytes(&1_000_000i32.to_be_bytes()), bytes(&1_234_567_890i64.to_be_bytes())]]);
-    let e = db.err("INSERT INTO t (p, v) VALUES (4, fromJson('\"\"'))", vec![]).await;
-    assert_eq!(e.code(), ErrorCode::FunctionFailure);
-    let e = db.err("INSERT INTO t (p, ts) VALUES (4, fromJson('\"2014-01-01 12:15:45.0000000Z\"'))", vec![]).await;
-    assert!(e.code() == ErrorCode::FunctionFailure && e.message().contains("Milliseconds"), "{}", e.message());
     let e = db.err("DELETE FROM t WHERE p = fromJson(toJson(?))", vec![int(1)]).await;
     assert!(e.message().contains("clause"), "{}", e.message());
 }

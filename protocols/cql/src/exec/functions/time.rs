@@ -21,15 +21,11 @@ const DATE_EPOCH: i64 = 1 << 31;
 
 static LAST_TICKS: AtomicU64 = AtomicU64::new(0);
 
-/// The uuid timestamp of Unix milliseconds a timeuuid can hold (1582-10-15 to 5236),
-/// or an error: a timeuuid that converts back to another time would be a wrong answer.
-fn timeuuid_ticks(ms: i64) -> CqlResult<u64> {
+/// The uuid timestamp of Unix milliseconds, saturating at the ends of the 60-bit range
+/// (before 1582 and after 5236) so min/max bounds keep their order.
+fn ticks_of_millis(ms: i64) -> u64 {
     let ticks = i128::from(ms) * 10_000 + i128::from(UUID_EPOCH_OFFSET);
-    if (0..=i128::from(MAX_TICKS - 9_999)).contains(&ticks) {
-        Ok(ticks as u64)
-    } else {
-        Err(CqlError::invalid(format!("Timestamp {ms} is out of the range a timeuuid can represent")))
-    }
+    ticks.clamp(0, i128::from(MAX_TICKS)) as u64
 }
 
 /// Unix milliseconds of a uuid timestamp, negative before 1970 (Cassandra's
@@ -50,7 +46,7 @@ fn with_tail(ticks: u64, tail: [u8; 8]) -> [u8; 16] {
 
 /// `now()`: a new time-based uuid, later than every one made before in this process.
 pub fn now_timeuuid() -> [u8; 16] {
-    let now = UUID_EPOCH_OFFSET + (now_micros().max(0) as u64) * 10;
+    let now = ticks_of_millis(0) + (now_micros().max(0) as u64) * 10;
     let mut prev = LAST_TICKS.load(Ordering::Relaxed);
     let ticks = loop {
         let next = now.max(prev + 1);
@@ -69,9 +65,13 @@ pub fn now_timeuuid() -> [u8; 16] {
 
 /// The smallest and largest timeuuids of a millisecond: Cassandra's clock-and-node bytes
 /// 0x80.. and 0x7f.., the extremes of its signed comparison of those bytes.
-fn bound_timeuuid(ms: i64, max: bool) -> CqlResult<[u8; 16]> {
-    let ticks = timeuuid_ticks(ms)?;
-    Ok(if max { with_tail(ticks + 9_999, [0x7f; 8]) } else { with_tail(ticks, [0x80; 8]) })
+fn bound_timeuuid(ms: i64, max: bool) -> [u8; 16] {
+    let ticks = ticks_of_millis(ms);
+    if max {
+        with_tail((ticks + 9_999).min(MAX_TICKS), [0x7f; 8])
+    } else {
+        with_tail(ticks, [0x80; 8])
+    }
 }
 
 /// The overloads named `name`.
@@ -131,8 +131,8 @@ pub(super) fn call(kind: Kind, arg: Option<&CqlValue>) -> CqlResult<Option<CqlVa
         _ => {
             let Some(ms) = arg.map(millis).transpose()?.flatten() else { return Ok(None) };
             match kind {
-                Kind::MinTimeuuid => CqlValue::Timeuuid(bound_timeuuid(ms, false)?),
-                Kind::MaxTimeuuid => CqlValue::Timeuuid(bound_timeuuid(ms, true)?),
+                Kind::MinTimeuuid => CqlValue::Timeuuid(bound_timeuuid(ms, false)),
+                Kind::MaxTimeuuid => CqlValue::Timeuuid(bound_timeuuid(ms, true)),
                 Kind::ToTimestamp => CqlValue::Timestamp(ms),
                 Kind::ToDate => date_of_millis(ms)?,
                 Kind::ToUnixTimestamp => CqlValue::Bigint(ms),
