@@ -3,6 +3,8 @@
 Usage: cassandra_session.py HOST PORT            the session below
        cassandra_session.py HOST PORT USER PASS  log in (PasswordAuthenticator), print the
                                                  outcome
+       cassandra_session.py HOST PORT USER PASS CQL...  log in, run each statement, print
+                                                 "ran" or the error's class for each
 
 Default protocol negotiation, schema DDL, prepared statements with positional and named
 values, paging with fetch_size 3, a logged batch, and reads back. The Rust test compares
@@ -16,12 +18,18 @@ from cassandra.cluster import Cluster, NoHostAvailable
 from cassandra.query import BatchStatement, SimpleStatement
 
 
-def login(host: str, port: int, user: str, password: str) -> None:
+def login(host: str, port: int, user: str, password: str, statements: list) -> None:
     auth = PlainTextAuthProvider(username=user, password=password)
     cluster = Cluster([host], port=port, connect_timeout=10, auth_provider=auth)
     try:
         session = cluster.connect()
         print("logged in", session.execute("SELECT key FROM system.local").one().key)
+        for statement in statements:
+            try:
+                session.execute(statement)
+                print("ran")
+            except Exception as e:  # the class names the CQL error code
+                print("error", type(e).__name__)
     except NoHostAvailable as e:
         errors = list(e.errors.values())
         print("refused", type(errors[0]).__name__ if errors else "none")
@@ -31,8 +39,8 @@ def login(host: str, port: int, user: str, password: str) -> None:
 
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
-    if len(sys.argv) == 5:
-        return login(host, port, sys.argv[3], sys.argv[4])
+    if len(sys.argv) >= 5:
+        return login(host, port, sys.argv[3], sys.argv[4], sys.argv[5:])
     cluster = Cluster([host], port=port, connect_timeout=10)
     session = cluster.connect()
     print("protocol_version", cluster.protocol_version)

@@ -6,13 +6,14 @@
 
 use super::plan::{Plan, SelectPlan, Selection};
 use super::result::column_spec;
+use super::roles::Roles;
 use super::run::{item_specs, Runner};
 use super::system_view::{Route, SystemViews};
 use super::translate::{plan, plan_with, BindSlot, Binder};
 use crate::engine::{
     BatchRequest, BatchStatement, ColumnSpec, CqlEngine, Outcome, Prepared, QueryParams, SchemaChange, SessionState,
 };
-use crate::error::{CqlError, CqlResult, ErrorCode};
+use crate::error::{CqlError, CqlResult};
 use crate::model::Model;
 use crate::parse::ast::Parsed;
 use crate::parse::parse_statement;
@@ -70,6 +71,24 @@ impl Executor {
 
     pub fn model(&self) -> &Model {
         &self.runner.model
+    }
+
+    fn roles(&self) -> Roles<'_> {
+        Roles { configured: &self.users, catalog: &self.runner.model.catalog }
+    }
+
+    /// Runs a plan: role statements here, the others by `runner`.
+    async fn run(
+        &self,
+        runner: &Runner,
+        session: &mut SessionState,
+        plan: Plan,
+        params: &QueryParams,
+    ) -> CqlResult<Outcome> {
+        match plan {
+            Plan::Role(role) => self.roles().run(session, role).await,
+            other => runner.run(session, other, params).await,
+        }
     }
 
     /// Server-side DESCRIBE over the user catalog and the system tables.
@@ -174,10 +193,6 @@ fn pk_indexes(table: &TableDef, binds: &[BindSlot]) -> Vec<u16> {
 }
 
 /// Compares without stopping at the first difference.
-fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 #[async_trait]
 impl CqlEngine for Executor {
@@ -189,7 +204,7 @@ impl CqlEngine for Executor {
         let keyspace = Self::keyspace(session, &params.keyspace).map(str::to_string);
         let runner = self.runner(&SystemViews::route(&parsed.statement, keyspace.as_deref())?).await?;
         let plan = plan(&runner.model.catalog, keyspace.as_deref(), &parsed, &params.values)?;
-        runner.run(session, plan, &params).await
+        self.run(&runner, session, plan, &params).await
     }
 
     async fn prepare(&self, session: &mut SessionState, text: &str, keyspace: Option<&str>) -> CqlResult<Prepared> {
@@ -237,7 +252,7 @@ impl CqlEngine for Executor {
     async fn execute(&self, session: &mut SessionState, id: &[u8], params: QueryParams) -> CqlResult<Outcome> {
         let statement = self.statement(id)?;
         let (runner, plan) = self.plan_prepared(&statement, &params.values).await?;
-        runner.run(session, plan, &params).await
+        self.run(&runner, session, plan, &params).await
     }
 
     async fn batch(&self, session: &mut SessionState, batch: BatchRequest) -> CqlResult<Outcome> {
@@ -275,15 +290,7 @@ impl CqlEngine for Executor {
     }
 
     async fn authenticate(&self, user: &str, password: &str) -> CqlResult<()> {
-        let known = self.users.iter().any(|(name, secret)| name == user && same_secret(secret, password));
-        if known {
-            Ok(())
-        } else {
-            Err(CqlError::new(
-                ErrorCode::BadCredentials,
-                format!("Provided username {user} and/or password are incorrect"),
-            ))
-        }
+        self.roles().authenticate(user, password)
     }
 
     fn schema_events(&self) -> tokio::sync::broadcast::Receiver<SchemaChange> {
@@ -443,6 +450,72 @@ mod tests {
         assert_eq!(e.code(), crate::error::ErrorCode::BadCredentials);
         assert_eq!(e.message(), "Provided username cassandra and/or password are incorrect");
         assert!(engine.authenticate("nobody", "secret").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn roles_log_in_persist_and_need_a_superuser() {
+        let engine_storage = Arc::new(MemoryEngine::new());
+        let options =
+            || ExecutorOptions { users: vec![("cassandra".into(), "secret".into())], ..ExecutorOptions::default() };
+        let storage = KvTableStorage::open(engine_storage.clone()).await.unwrap();
+        let engine = Executor::open(storage, options()).await.unwrap();
+        let mut admin = SessionState { user: Some("cassandra".into()), ..SessionState::default() };
+        for text in [
+            "CREATE ROLE ann WITH PASSWORD = 'pw1' AND LOGIN = true",
+            "CREATE USER bob WITH PASSWORD 'pw2' NOSUPERUSER",
+            "CREATE ROLE readers",
+            "CREATE ROLE IF NOT EXISTS ann",
+        ] {
+            engine.query(&mut admin, text, QueryParams::default()).await.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        }
+        engine.authenticate("ann", "pw1").await.unwrap();
+        engine.authenticate("bob", "pw2").await.unwrap();
+        assert_eq!(
+            engine.authenticate("ann", "pw2").await.unwrap_err().code(),
+            crate::error::ErrorCode::BadCredentials
+        );
+        let e = engine.authenticate("readers", "").await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::BadCredentials);
+        let listed = text_rows(&engine, &mut admin, "LIST ROLES").await;
+        let names: Vec<_> = listed.iter().map(|r| r[0].clone().unwrap()).collect();
+        assert_eq!(names, ["ann", "bob", "cassandra", "readers"].map(|n| Bytes::from(n.as_bytes())));
+        let users = text_rows(&engine, &mut admin, "LIST USERS").await;
+        assert_eq!(users.len(), 3, "readers does not log in");
+
+        // ann is no superuser: she may change her own password, nothing else.
+        let mut ann = SessionState { user: Some("ann".into()), ..SessionState::default() };
+        let e = engine.query(&mut ann, "CREATE ROLE eve", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::Unauthorized);
+        engine.query(&mut ann, "ALTER ROLE ann WITH PASSWORD = 'pw3'", QueryParams::default()).await.unwrap();
+        let e = engine.query(&mut ann, "ALTER ROLE bob WITH PASSWORD = 'x'", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::Unauthorized);
+        assert_eq!(text_rows(&engine, &mut ann, "LIST ROLES").await.len(), 1, "a non-superuser sees itself");
+        let e = engine.query(&mut admin, "CREATE ROLE ann", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.message(), "ann already exists");
+        engine.query(&mut admin, "DROP ROLE bob", QueryParams::default()).await.unwrap();
+        let e = engine.query(&mut admin, "DROP ROLE bob", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.message(), "bob doesn't exist");
+        engine.query(&mut admin, "DROP ROLE IF EXISTS bob", QueryParams::default()).await.unwrap();
+
+        // The roles are stored: a new executor over the same storage knows them.
+        drop(engine);
+        let storage = KvTableStorage::open(engine_storage).await.unwrap();
+        let reopened = Executor::open(storage, options()).await.unwrap();
+        reopened.authenticate("ann", "pw3").await.unwrap();
+        assert!(reopened.authenticate("ann", "pw1").await.is_err());
+        assert!(reopened.authenticate("bob", "pw2").await.is_err());
+
+        // Without configured users (AllowAllAuthenticator) a role has no password.
+        let open = Executor::open(
+            KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap(),
+            ExecutorOptions::default(),
+        )
+        .await
+        .unwrap();
+        let mut anyone = SessionState::default();
+        let e = open.query(&mut anyone, "CREATE ROLE x WITH PASSWORD = 'p'", QueryParams::default()).await.unwrap_err();
+        assert_eq!(e.message(), "org.apache.cassandra.auth.CassandraRoleManager doesn't support PASSWORD");
+        open.query(&mut anyone, "CREATE ROLE x WITH LOGIN = true", QueryParams::default()).await.unwrap();
     }
 
     async fn text_rows(engine: &Executor, session: &mut SessionState, text: &str) -> Vec<Vec<Option<Bytes>>> {

@@ -21,6 +21,7 @@ pub mod literal;
 pub mod multi_column;
 pub mod plan;
 pub mod result;
+pub mod roles;
 pub mod run;
 pub mod select;
 pub mod selection;

@@ -49,6 +49,9 @@ pub enum Plan {
         condition: WriteCondition,
     },
     Select(SelectPlan),
+    /// CREATE/ALTER/DROP ROLE and LIST ROLES (run by the executor, which knows the
+    /// configured users and the session's login).
+    Role(super::roles::RolePlan),
     /// `BEGIN BATCH ... APPLY BATCH` in a query string.
     Batch {
         kind: crate::engine::BatchKind,

@@ -105,6 +105,7 @@ impl Runner {
                 Ok(Outcome::Rows(condition.result(&table, applied, row.as_ref())?))
             }
             Plan::Select(select) => self.select(select, params).await,
+            Plan::Role(_) => Err(CqlError::server("role statements are run by the executor")),
             Plan::Batch { kind, plans, timestamp } => {
                 let params =
                     QueryParams { default_timestamp: timestamp.or(params.default_timestamp), ..params.clone() };

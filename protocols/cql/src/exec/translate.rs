@@ -11,6 +11,7 @@ use super::json_read;
 use super::literal::{parse_date, parse_decimal, parse_duration, parse_time, parse_timestamp, parse_uuid};
 use super::multi_column;
 use super::plan::{Plan, SelectExpr, Selection, TableChange};
+use super::roles::RolePlan;
 use super::select::{self, Op, Restriction};
 use super::selectors::{self, Chosen};
 use super::system_view;
@@ -1047,12 +1048,12 @@ pub fn plan_with(
             })
         }
         Statement::Describe(_) => return Err(CqlError::not_supported("server-side DESCRIBE")),
-        Statement::CreateRole { .. } => {
-            return Err(CqlError::not_supported("CREATE ROLE (users come from --cql-users)"))
+        Statement::CreateRole { .. }
+        | Statement::AlterRole { .. }
+        | Statement::DropRole { .. }
+        | Statement::ListRoles { .. } => {
+            Plan::Role(RolePlan::of(&parsed.statement).ok_or_else(|| CqlError::server("not a role statement"))?)
         }
-        Statement::AlterRole { .. } => return Err(CqlError::not_supported("ALTER ROLE")),
-        Statement::DropRole { .. } => return Err(CqlError::not_supported("DROP ROLE")),
-        Statement::ListRoles => return Err(CqlError::not_supported("LIST ROLES")),
         Statement::Permission(what) => return Err(CqlError::not_supported(what)),
         _ => return Err(CqlError::not_supported("this statement")),
     })

@@ -6,6 +6,7 @@
 //! user changes.
 
 use super::keys::push_escaped;
+use super::roles::{decode_role, encode_role, RoleDef};
 use super::schema_codec::{decode_keyspace, decode_table, decode_type, encode_keyspace, encode_table, encode_type};
 use super::space::{self, CATALOG};
 use crate::error::{CqlError, CqlResult};
@@ -24,6 +25,7 @@ const VERSION: u8 = b'v';
 const KEYSPACE: u8 = b'k';
 const TABLE: u8 = b't';
 const TYPE: u8 = b'u';
+const ROLE: u8 = b'r';
 
 pub fn is_system_keyspace(name: &str) -> bool {
     SYSTEM_KEYSPACES.contains(&name)
@@ -34,6 +36,7 @@ struct State {
     keyspaces: BTreeMap<String, KeyspaceDef>,
     tables: BTreeMap<(String, String), Arc<TableDef>>,
     types: BTreeMap<(String, String), Arc<UserTypeDef>>,
+    roles: BTreeMap<String, RoleDef>,
     version: [u8; 16],
 }
 
@@ -110,6 +113,10 @@ impl Catalog {
                     Some(&TYPE) => {
                         let t = decode_type(value)?;
                         state.types.insert((t.keyspace.clone(), t.name.clone()), Arc::new(t));
+                    }
+                    Some(&ROLE) => {
+                        let r = decode_role(value)?;
+                        state.roles.insert(r.name.clone(), r);
                     }
                     _ => return Err(CqlError::server("unknown catalog entry")),
                 }
@@ -193,6 +200,38 @@ impl Catalog {
             CqlType::Frozen(inner) => CqlType::Frozen(Box::new(self.resolve_type(keyspace, inner)?)),
             other => other.clone(),
         })
+    }
+
+    /// The roles of CREATE ROLE, by name.
+    pub fn roles(&self) -> Vec<RoleDef> {
+        self.state.read().roles.values().cloned().collect()
+    }
+
+    pub fn role(&self, name: &str) -> Option<RoleDef> {
+        self.state.read().roles.get(name).cloned()
+    }
+
+    /// Stores (creates or replaces) a role; the schema version stays.
+    pub async fn put_role(&self, role: RoleDef) -> CqlResult<()> {
+        let _ddl = self.ddl.lock().await;
+        let mut tx = self.storage.begin().await?;
+        tx.kv_put(&self.handle, &entry_key(ROLE, &[&role.name]), encode_role(&role)).await?;
+        tx.commit().await?;
+        self.state.write().roles.insert(role.name.clone(), role);
+        Ok(())
+    }
+
+    /// Removes a role; false when there was none.
+    pub async fn drop_role(&self, name: &str) -> CqlResult<bool> {
+        let _ddl = self.ddl.lock().await;
+        if !self.state.read().roles.contains_key(name) {
+            return Ok(false);
+        }
+        let mut tx = self.storage.begin().await?;
+        tx.kv_delete(&self.handle, &entry_key(ROLE, &[name])).await?;
+        tx.commit().await?;
+        self.state.write().roles.remove(name);
+        Ok(true)
     }
 
     async fn apply(&self, change: Change, update: impl FnOnce(&mut State)) -> CqlResult<()> {

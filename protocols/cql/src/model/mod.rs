@@ -3,7 +3,7 @@
 //! [`murmur3`]), the schema catalog ([`catalog`], stored as [`schema_codec`]), and
 //! Cassandra's cell storage semantics: where cells live ([`space`], [`cells`]), writes
 //! ([`store`]), reads and paging ([`read`]), lightweight transactions ([`lwt`]) and
-//! secondary indexes ([`index`]). Everything lives in one storage table's raw keyspace
+//! secondary indexes ([`index`]); roles of CREATE ROLE ([`roles`]). Everything lives in one storage table's raw keyspace
 //! and every write of a statement or BATCH is one storage transaction.
 
 pub mod catalog;
@@ -15,6 +15,7 @@ pub mod lwt;
 pub mod murmur3;
 pub mod native;
 pub mod read;
+pub mod roles;
 pub mod schema_codec;
 pub mod space;
 pub mod store;

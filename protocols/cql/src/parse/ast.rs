@@ -296,6 +296,8 @@ pub struct RoleOptions {
     pub password: Option<String>,
     pub login: Option<bool>,
     pub superuser: Option<bool>,
+    /// An option Orbit does not run (OPTIONS, ACCESS TO DATACENTERS, HASHED PASSWORD).
+    pub unsupported: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -368,7 +370,10 @@ pub enum Statement {
         name: String,
         if_exists: bool,
     },
-    ListRoles,
+    /// `LIST ROLES` (`users`: the legacy `LIST USERS`).
+    ListRoles {
+        users: bool,
+    },
     /// GRANT, REVOKE, LIST PERMISSIONS.
     Permission(String),
     /// A statement Orbit recognises but does not run (materialized views, functions,

@@ -55,10 +55,16 @@ pub fn create(c: &mut Cursor) -> CqlResult<Statement> {
     if c.eat_word("index") {
         return create_index(c, custom);
     }
+    let user = c.is_word("user");
     if c.eat_word("role") || c.eat_word("user") {
         let if_not_exists = if_not_exists(c);
         let name = role_name(c)?;
-        return Ok(Statement::CreateRole { name, if_not_exists, options: role_options(c)? });
+        let mut options = role_options(c)?;
+        if user {
+            // CREATE USER (the legacy form) makes a role that logs in.
+            options.login.get_or_insert(true);
+        }
+        return Ok(Statement::CreateRole { name, if_not_exists, options });
     }
     if c.eat_words(&["materialized", "view"]) {
         return Ok(unsupported(c, "CREATE MATERIALIZED VIEW"));
@@ -375,8 +381,15 @@ fn role_options(c: &mut Cursor) -> CqlResult<RoleOptions> {
                     }
                 }
                 "options" | "access" | "hashed" => {
-                    if !has_eq {
-                        return Err(c.error("expecting '='"));
+                    let what = match key.as_str() {
+                        "options" => "role OPTIONS",
+                        "access" => "ACCESS TO DATACENTERS",
+                        _ => "HASHED PASSWORD",
+                    };
+                    options.unsupported = Some(what.to_string());
+                    let _ = has_eq;
+                    while !c.at_end() && !c.is_symbol(";") {
+                        c.next();
                     }
                     return Ok(options);
                 }

@@ -51,11 +51,12 @@ pub(crate) fn statement(c: &mut Cursor) -> CqlResult<Statement> {
         }
         "describe" | "desc" => ddl::describe(c),
         "list" => {
+            let users = c.is_word("users");
             if c.eat_word("roles") || c.eat_word("users") {
                 while !c.at_end() && !c.is_symbol(";") {
                     c.next();
                 }
-                Ok(Statement::ListRoles)
+                Ok(Statement::ListRoles { users })
             } else {
                 permission_statement(c, "LIST")
             }

@@ -186,7 +186,7 @@ fn batches_types_indexes_roles_and_describe() {
         Statement::CreateRole {
             name: "alice".into(),
             if_not_exists: false,
-            options: RoleOptions { password: Some("pw".into()), login: Some(true), superuser: None }
+            options: RoleOptions { password: Some("pw".into()), login: Some(true), superuser: None, unsupported: None }
         }
     );
     assert!(matches!(parse("CREATE USER bob WITH PASSWORD 'pw' NOSUPERUSER"), Statement::CreateRole { .. }));
