@@ -1054,7 +1054,10 @@ pub fn plan_with(
         | Statement::ListRoles { .. } => {
             Plan::Role(RolePlan::of(&parsed.statement).ok_or_else(|| CqlError::server("not a role statement"))?)
         }
-        Statement::Permission(what) => return Err(CqlError::not_supported(what)),
+        // Orbit authorizes like Cassandra's default AllowAllAuthorizer: every login may do everything.
+        Statement::Permission(verb) => {
+            return Err(CqlError::invalid(format!("{verb} operation is not supported by AllowAllAuthorizer")))
+        }
         _ => return Err(CqlError::not_supported("this statement")),
     })
 }

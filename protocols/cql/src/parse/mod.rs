@@ -58,7 +58,7 @@ pub(crate) fn statement(c: &mut Cursor) -> CqlResult<Statement> {
                 }
                 Ok(Statement::ListRoles { users })
             } else {
-                permission_statement(c, "LIST")
+                permission_statement(c, "LIST PERMISSIONS")
             }
         }
         "grant" => permission_statement(c, "GRANT"),
