@@ -1,8 +1,10 @@
 //! One client connection: the handshake (OPTIONS, STARTUP with compression, SASL PLAIN
-//! for PasswordAuthenticator), then requests handed to the engine in arrival order and
-//! answered on their own stream ids, SCHEMA_CHANGE events pushed on stream -1 after
-//! REGISTER, v5 segment framing from READY/AUTHENTICATE on. A malformed envelope ends
-//! only this connection, after an ERROR on its stream.
+//! for PasswordAuthenticator), then requests run concurrently (at most
+//! [`MAX_IN_FLIGHT`] at once; reading pauses beyond that) and answered on their own
+//! stream ids as each finishes, SCHEMA_CHANGE events pushed on stream -1 after REGISTER,
+//! v5 segment framing from READY/AUTHENTICATE on. A request sees the session (USE's
+//! keyspace) as it was when it arrived; a USE changes it when it finishes. A malformed
+//! envelope ends only this connection, after an ERROR on its stream.
 
 use super::compression::Compression;
 use super::envelope::{self, flags, opcode, Decoded, Envelope};
@@ -11,11 +13,26 @@ use super::{responses, segment, CqlWireOptions};
 use crate::engine::{CqlEngine, SchemaChange, SessionState};
 use crate::error::{CqlError, ErrorCode};
 use bytes::{Bytes, BytesMut};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, watch};
+use tokio::task::{Id, JoinSet};
+use tracing::Instrument;
+
+/// Requests of one connection run at once, at most (the protocol allows 32768 streams).
+pub const MAX_IN_FLIGHT: usize = 256;
+
+/// A finished request: its answer and the session as the request left it.
+struct Answer {
+    version: u8,
+    stream: i16,
+    body: Result<Bytes, CqlError>,
+    keyspace_before: Option<String>,
+    session: SessionState,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -44,6 +61,10 @@ struct Connection {
     events: Option<broadcast::Receiver<SchemaChange>>,
     /// Set when the connection must close once `output` is written.
     closing: bool,
+    /// Requests running, and the version and stream each answers on (for a task that
+    /// ends without an answer).
+    in_flight: JoinSet<Answer>,
+    streams: HashMap<Id, (u8, i16)>,
 }
 
 /// Serves one connection until the client leaves, a fatal frame, or shutdown.
@@ -67,6 +88,8 @@ pub async fn serve(
         output: BytesMut::with_capacity(8 * 1024),
         events: None,
         closing: false,
+        in_flight: JoinSet::new(),
+        streams: HashMap::new(),
     };
     tracing::debug!(%peer, "CQL connection opened");
     loop {
@@ -86,8 +109,18 @@ pub async fn serve(
                 None => std::future::pending().await,
             }
         };
+        let room = conn.in_flight.len() < MAX_IN_FLIGHT;
+        let running = !conn.in_flight.is_empty();
         tokio::select! {
-            read = stream.read_buf(&mut conn.input) => match read {
+            done = conn.in_flight.join_next_with_id(), if running => {
+                if let Some(done) = done {
+                    conn.finish(done);
+                }
+                while let Some(done) = conn.in_flight.try_join_next_with_id() {
+                    conn.finish(done);
+                }
+            }
+            read = stream.read_buf(&mut conn.input), if room => match read {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             },
@@ -99,14 +132,15 @@ pub async fn serve(
             _ = shutdown.changed() => break,
         }
     }
+    conn.in_flight.abort_all();
     let _ = stream.shutdown().await;
     tracing::debug!(%peer, "CQL connection closed");
 }
 
 impl Connection {
-    /// Handles every whole request that has arrived.
+    /// Handles every whole request that has arrived (up to the in-flight bound).
     async fn process_input(&mut self) {
-        while !self.closing {
+        while !self.closing && self.in_flight.len() < MAX_IN_FLIGHT {
             if self.segments {
                 match segment::decode(&mut self.input, self.compression == Some(Compression::Lz4)) {
                     Ok(Some(payload)) => self.unframed.extend_from_slice(&payload),
@@ -261,23 +295,68 @@ impl Connection {
         }
     }
 
+    /// A finished request task: its answer goes out on its stream; a USE's keyspace
+    /// becomes the connection's.
+    fn finish(&mut self, done: Result<(Id, Answer), tokio::task::JoinError>) {
+        match done {
+            Ok((id, answer)) => {
+                self.streams.remove(&id);
+                if answer.session.keyspace != answer.keyspace_before {
+                    self.session.keyspace = answer.session.keyspace;
+                }
+                match answer.body {
+                    Ok(body) => self.send(answer.version, answer.stream, opcode::RESULT, body),
+                    Err(err) => self.send(answer.version, answer.stream, opcode::ERROR, responses::error(&err)),
+                }
+            }
+            Err(e) => {
+                if let Some((version, stream)) = self.streams.remove(&e.id()) {
+                    tracing::error!(error = %e, "a CQL request task ended without an answer");
+                    let err = CqlError::server("the request failed inside the server");
+                    self.send(version, stream, opcode::ERROR, responses::error(&err));
+                }
+            }
+        }
+    }
+
     async fn request(&mut self, version: u8, stream: i16, request: Request) {
         let engine = self.engine.clone();
         let answer = match request {
-            Request::Query { text, params } => {
-                let skip = params.skip_metadata;
-                engine.query(&mut self.session, &text, params).await.map(|o| responses::result(&o, version, skip))
-            }
-            Request::Prepare { text, keyspace } => engine
-                .prepare(&mut self.session, &text, keyspace.as_deref())
-                .await
-                .map(|p| responses::prepared(&p, version)),
-            Request::Execute { id, params } => {
-                let skip = params.skip_metadata;
-                engine.execute(&mut self.session, &id, params).await.map(|o| responses::result(&o, version, skip))
-            }
-            Request::Batch(batch) => {
-                engine.batch(&mut self.session, batch).await.map(|o| responses::result(&o, version, false))
+            request @ (Request::Query { .. }
+            | Request::Prepare { .. }
+            | Request::Execute { .. }
+            | Request::Batch(_)) => {
+                let mut session = self.session.clone();
+                let keyspace_before = session.keyspace.clone();
+                let span = tracing::debug_span!("cql_request", stream);
+                let task = self.in_flight.spawn(
+                    async move {
+                        let body = match request {
+                            Request::Query { text, params } => {
+                                let skip = params.skip_metadata;
+                                let out = engine.query(&mut session, &text, params).await;
+                                out.map(|o| responses::result(&o, version, skip))
+                            }
+                            Request::Prepare { text, keyspace } => engine
+                                .prepare(&mut session, &text, keyspace.as_deref())
+                                .await
+                                .map(|p| responses::prepared(&p, version)),
+                            Request::Execute { id, params } => {
+                                let skip = params.skip_metadata;
+                                let out = engine.execute(&mut session, &id, params).await;
+                                out.map(|o| responses::result(&o, version, skip))
+                            }
+                            Request::Batch(batch) => {
+                                engine.batch(&mut session, batch).await.map(|o| responses::result(&o, version, false))
+                            }
+                            _ => Err(CqlError::server("not a request the engine runs")),
+                        };
+                        Answer { version, stream, body, keyspace_before, session }
+                    }
+                    .instrument(span),
+                );
+                self.streams.insert(task.id(), (version, stream));
+                return;
             }
             Request::Register(types) => {
                 if types.iter().any(|t| t == "SCHEMA_CHANGE") {

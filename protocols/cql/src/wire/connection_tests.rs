@@ -49,6 +49,11 @@ impl CqlEngine for TestEngine {
                 let paging_state = (end < 5).then(|| Bytes::from(vec![end]));
                 Ok(Outcome::Rows(Rows { columns: vec![spec("n")], rows, paging_state }))
             }
+            "SLOW" => {
+                // Answers after the requests sent behind it (the wire must not wait).
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                Ok(Outcome::Void)
+            }
             _ => Err(CqlError::syntax(format!("line 1:0 no viable alternative at input '{text}'"))),
         }
     }
@@ -270,11 +275,30 @@ async fn pipelined_requests_are_answered_on_their_stream_ids() {
     for id in [10i16, 11, 12] {
         c.send(4, id, opcode::QUERY, &query_body("SELECT n", None, None, 4)).await;
     }
-    for id in [10i16, 11, 12] {
+    let mut seen = Vec::new();
+    for _ in 0..3 {
         let env = c.recv().await;
-        assert_eq!(env.stream, id);
         assert_eq!(rows_of(&env).0, [0, 1, 2, 3, 4]);
+        seen.push(env.stream);
     }
+    seen.sort();
+    assert_eq!(seen, [10, 11, 12]);
+}
+
+#[tokio::test]
+async fn a_slow_request_does_not_hold_back_the_ones_behind_it() {
+    let (stream, _stop) = start(false, CqlWireOptions::default()).await;
+    let mut c = Client::new(stream);
+    c.startup(5, None).await;
+    c.send(5, 1, opcode::QUERY, &query_body("SLOW", None, None, 5)).await;
+    c.send(5, 2, opcode::QUERY, &query_body("SELECT n", None, None, 5)).await;
+    c.send(5, 3, opcode::QUERY, &query_body("USE ks", None, None, 5)).await;
+    let first = c.recv().await;
+    assert_ne!(first.stream, 1, "the slow request answered first: requests ran one at a time");
+    let mut streams = vec![first.stream, c.recv().await.stream, c.recv().await.stream];
+    assert_eq!(streams.pop(), Some(1), "the slow one finishes last");
+    streams.sort();
+    assert_eq!(streams, [2, 3]);
 }
 
 #[tokio::test]
