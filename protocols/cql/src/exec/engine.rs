@@ -185,7 +185,7 @@ fn pk_indexes(table: &TableDef, binds: &[BindSlot]) -> Vec<u16> {
         .map(|c| {
             binds
                 .iter()
-                .position(|b| b.name == c.name && b.table == table.name && b.keyspace == table.keyspace)
+                .position(|b| b.column == c.name && b.table == table.name && b.keyspace == table.keyspace)
                 .and_then(|i| u16::try_from(i).ok())
         })
         .collect();

@@ -12,7 +12,7 @@ use crate::engine::{
     BatchKind, ColumnSpec, Outcome, QueryParams, Rows, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
 };
 use crate::error::{CqlError, CqlResult};
-use crate::model::keys::{serialize_partition_key, token_of};
+use crate::model::keys::serialize_partition_key;
 use crate::model::lwt::RowRef;
 use crate::model::CqlValue;
 use crate::model::{Model, WriteBatch};
@@ -322,8 +322,8 @@ impl Runner {
         Ok(page)
     }
 
-    /// `pk IN (...)`: the partitions in token order, resuming inside the one the
-    /// position names.
+    /// `pk IN (...)`: the partitions in the order of their key values (as Cassandra
+    /// answers an IN, not in token order), resuming inside the one the position names.
     async fn read_in(
         &self,
         plan: &SelectPlan,
@@ -334,24 +334,31 @@ impl Runner {
         let table = plan.table.as_ref();
         let mut keys = Vec::with_capacity(plan.in_partitions.len());
         for key in &plan.in_partitions {
-            let serialized = serialize_partition_key(key)?;
-            keys.push((token_of(&serialized), serialized, key));
+            keys.push((serialize_partition_key(key)?, key));
         }
-        keys.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        keys.dedup_by(|a, b| a.1 == b.1);
+        let value_order = |a: &[CqlValue], b: &[CqlValue]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| crate::model::value::cql_cmp(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        keys.sort_by(|a, b| value_order(a.1, b.1));
+        keys.dedup_by(|a, b| a.0 == b.0);
         let has_clustering = table.clustering().next().is_some();
+        // Where the previous page stopped: that partition again (past its last row), or
+        // the next one for a table without clustering columns.
+        let start = match position {
+            None => 0,
+            Some(p) => match keys.iter().position(|(serialized, _)| *serialized == p.partition_key) {
+                Some(i) if has_clustering => i,
+                Some(i) => i + 1,
+                None => keys.len(),
+            },
+        };
         let mut out = crate::model::Page::default();
-        for (token, serialized, key) in keys {
-            let resume = match position {
-                Some(p) if (token, &serialized) < (p.token, &p.partition_key) => continue,
-                Some(p) if p.partition_key == serialized => {
-                    if !has_clustering {
-                        continue;
-                    }
-                    Some(p)
-                }
-                _ => None,
-            };
+        for (serialized, key) in keys.into_iter().skip(start) {
+            let resume = position.filter(|p| p.partition_key == serialized);
             let left = want.saturating_sub(out.rows.len());
             let page = self.model.store.read_partition(table, key, &plan.slice, left, resume, now).await?;
             out.rows.extend(page.rows);

@@ -131,6 +131,26 @@ pub fn plan_filtered(
     if allow_filtering && !pk_complete && keyed.iter().any(|r| ck_cols.iter().any(|c| c.name == r.column)) {
         filters.append(&mut keyed);
     }
+    if allow_filtering {
+        // Clustering restrictions past what makes one slice (an equality prefix, then
+        // one range) filter the rows of that slice.
+        let mut in_slice = true;
+        for c in &ck_cols {
+            let on: Vec<usize> = (0..keyed.len()).filter(|&i| keyed[i].column == c.name).collect();
+            if !in_slice {
+                for i in on.into_iter().rev() {
+                    filters.push(keyed.remove(i));
+                }
+                continue;
+            }
+            match on.as_slice() {
+                [] => in_slice = false,
+                [i] if keyed[*i].op == Op::Eq && keyed[*i].with.is_empty() => {}
+                _ if on.iter().all(|&i| matches!(keyed[i].op, Op::Lt | Op::Le | Op::Gt | Op::Ge)) => in_slice = false,
+                _ => in_slice = false,
+            }
+        }
+    }
     let mut plan = plan_keys(table, columns, &keyed, order, limit)?;
     plan.filters = filters;
     Ok(plan)

@@ -50,7 +50,10 @@ pub struct Terms<'a> {
 pub struct BindSlot {
     pub keyspace: String,
     pub table: String,
+    /// The variable's name: the marker's own (`:a`) or the column's.
     pub name: String,
+    /// The column (or `[limit]`, `in(c)`, ...) the marker gives a value for.
+    pub column: String,
     pub ty: CqlType,
 }
 
@@ -71,13 +74,13 @@ impl Binder {
         let (keyspace, table, column) = self.naming.borrow().clone();
         let name = match marker {
             Some(MarkerName::Named(n)) => n.clone(),
-            _ => column,
+            _ => column.clone(),
         };
         let mut slots = self.slots.borrow_mut();
         if slots.len() <= index {
             slots.resize(index + 1, None);
         }
-        slots[index] = Some(BindSlot { keyspace, table, name, ty: ty.clone() });
+        slots[index] = Some(BindSlot { keyspace, table, name, column, ty: ty.clone() });
     }
 
     /// The variables of `count` markers, or which marker the statement could not type.
@@ -591,7 +594,8 @@ pub(super) fn restriction(
                         _ => Err(null()),
                     })
                     .collect::<CqlResult<Vec<_>>>()?,
-                term => match terms.value_of(t, name, term, &list)? {
+                // `c IN ?` binds a variable Cassandra names `in(c)`.
+                term => match terms.value_of(t, &format!("in({name})"), term, &list)? {
                     Bound::Value(CqlValue::List(items)) => items,
                     _ => return Err(CqlError::invalid(format!("Invalid null value for IN restriction on {name}"))),
                 },
@@ -701,10 +705,11 @@ fn distinct(t: &TableDef, select: &mut super::plan::SelectPlan) -> CqlResult<()>
         .filter(|c| !chosen.iter().any(|i| t.columns[*i].name == c.name))
         .map(|c| c.name.as_str())
         .collect();
-    if !missing.is_empty() {
+    // Only a scan over partitions needs the whole key (Cassandra: "if it's a key range").
+    let key_range = select.partition.is_none() && select.in_partitions.is_empty();
+    if let Some(first) = missing.first().filter(|_| key_range) {
         return Err(CqlError::invalid(format!(
-            "SELECT DISTINCT queries must request all the partition key columns (missing {})",
-            missing.join(", ")
+            "SELECT DISTINCT queries must request all the partition key columns (missing {first})"
         )));
     }
     select.distinct = true;
