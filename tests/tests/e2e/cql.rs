@@ -171,6 +171,17 @@ fn cassandra_driver_password_authentication() {
     let (out, err, ok) = python_client("cassandra_session.py", port, &["app", "wrong"]);
     assert!(ok, "{out}\n{err}");
     assert_eq!(out, "refused AuthenticationFailed\n", "stderr:\n{err}");
+    // A role made with CREATE ROLE logs in; it is no superuser, so it may not make roles.
+    let create = "CREATE ROLE ann WITH PASSWORD = 'pw' AND LOGIN = true";
+    let (out, err, ok) = python_client("cassandra_session.py", port, &["app", "s3cret", create]);
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(out, "logged in local\nran\n", "stderr:\n{err}");
+    let (out, err, ok) = python_client("cassandra_session.py", port, &["ann", "pw", "CREATE ROLE eve"]);
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(out, "logged in local\nerror Unauthorized\n", "stderr:\n{err}");
+    let (out, err, ok) = python_client("cassandra_session.py", port, &["ann", "nope"]);
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(out, "refused AuthenticationFailed\n", "stderr:\n{err}");
 }
 
 /// ORBIT_CQL_MODE=actor serves CQL from actor-held memory: no data/cql directory, and
@@ -238,4 +249,50 @@ fn cqlsh_file_with_copy_from_and_to() {
     exported.sort_by_key(|l| l.split(',').next().and_then(|n| n.parse::<u32>().ok()));
     let expected: Vec<String> = rows.lines().map(String::from).collect();
     assert_eq!(exported, expected);
+}
+
+/// Builds the `scylla` crate's client program (tests/clients/scylla-session, a package of
+/// its own so the driver never mixes into the server's dependency graph) into
+/// `$ORBIT_CLIENTS_TARGET_DIR` (else `~/.cache/orbit-target-clients`) and returns its path;
+/// the test script builds it before the tests run, so this is normally a no-op.
+fn scylla_session_program() -> Result<PathBuf, String> {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/scylla-session/Cargo.toml");
+    let target = match std::env::var_os("ORBIT_CLIENTS_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(".cache/orbit-target-clients"),
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--locked", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| format!("run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo build of {}: {}", manifest.display(), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(target.join("debug/orbit-scylla-session"))
+}
+
+/// ScyllaDB's Rust driver (the `scylla` crate, protocol v4) runs an application session
+/// unchanged: SessionBuilder with its schema metadata, prepared statements with bound
+/// values and collections, paging with page size 3, a logged batch, counters, LWT
+/// `[applied]` results, USE.
+#[test]
+fn scylla_rust_crate_session() {
+    let program = scylla_session_program().unwrap_or_else(|e| panic!("building the scylla client failed: {e}"));
+    let server = TestServer::start(&[], &[]);
+    let out = Command::new(&program)
+        .args(["session", &format!("127.0.0.1:{}", cql_port(&server))])
+        .output()
+        .expect("run the scylla client");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && stdout.lines().any(|l| l == "ok"),
+        "scylla crate session failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -396,6 +396,11 @@ impl Runner {
         let mut out = Vec::new();
         let mut fold = Fold::new(table, items);
         let mut group: Option<Vec<CqlValue>> = None;
+        // PER PARTITION LIMIT counts groups: the groups of a partition past it are skipped.
+        let per_partition = plan.per_partition_limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let mut partition: Option<Vec<CqlValue>> = None;
+        let mut groups_in_partition = 0usize;
+        let mut skipping = false;
         let mut position = None;
         'read: loop {
             let page = self.read_page(&plan, AGGREGATE_PAGE as usize, position.as_ref(), now).await?;
@@ -404,23 +409,32 @@ impl Runner {
                     let key: Vec<CqlValue> =
                         row.partition_key.iter().chain(row.clustering.iter()).take(plan.group_by).cloned().collect();
                     if group.as_ref() != Some(&key) {
-                        if group.is_some() {
+                        if group.is_some() && !skipping {
                             out.push(std::mem::replace(&mut fold, Fold::new(table, items)).finish()?);
                             if out.len() >= limit {
                                 break 'read;
                             }
                         }
+                        fold = Fold::new(table, items);
+                        if partition.as_ref() != Some(&row.partition_key) {
+                            partition = Some(row.partition_key.clone());
+                            groups_in_partition = 0;
+                        }
+                        groups_in_partition += 1;
+                        skipping = per_partition.is_some_and(|n| groups_in_partition > n);
                         group = Some(key);
                     }
                 }
-                fold.add(row, now)?;
+                if !skipping {
+                    fold.add(row, now)?;
+                }
             }
             match page.next {
                 Some(next) => position = Some(next),
                 None => break,
             }
         }
-        if out.len() < limit && (plan.group_by == 0 || group.is_some()) {
+        if out.len() < limit && (plan.group_by == 0 || (group.is_some() && !skipping)) {
             out.push(fold.finish()?);
         }
         Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: out, paging_state: None }))

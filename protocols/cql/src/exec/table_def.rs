@@ -48,7 +48,8 @@ pub fn build(
         in_key.push(ck.clone());
     }
     let mut rest: Vec<&DeclaredColumn> = declared.iter().filter(|c| !in_key.contains(&c.name)).collect();
-    rest.sort_by(|a, b| a.name.cmp(&b.name));
+    // Cassandra's select order: static columns, then regular ones, each by name.
+    rest.sort_by(|a, b| (!a.is_static, &a.name).cmp(&(!b.is_static, &b.name)));
     let counters = rest.iter().filter(|c| c.ty == CqlType::Counter).count();
     if counters > 0 && counters != rest.len() {
         return Err(CqlError::invalid("Cannot mix counter and non counter columns in the same table"));
@@ -185,7 +186,8 @@ pub fn alter(def: &mut TableDef, change: super::plan::TableChange) -> CqlResult<
                 .iter()
                 .filter(|c| matches!(c.kind, ColumnKind::PartitionKey | ColumnKind::Clustering))
                 .count();
-            def.columns[keys..].sort_by(|a, b| a.name.cmp(&b.name));
+            def.columns[keys..]
+                .sort_by(|a, b| (a.kind != ColumnKind::Static, &a.name).cmp(&(b.kind != ColumnKind::Static, &b.name)));
         }
         TableChange::Drop(names) => {
             for name in names {
