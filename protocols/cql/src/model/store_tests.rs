@@ -393,6 +393,23 @@ async fn a_full_scan_walks_partitions_in_token_order_and_resumes() {
 }
 
 #[tokio::test]
+async fn purging_a_table_larger_than_a_page_removes_every_entry_and_only_its_own() {
+    let (s, t, other) = (store().await, table(ClusteringOrder::Asc), table(ClusteringOrder::Asc));
+    // 2,500 rows with a marker and a value cell each: several purge pages.
+    let writes: Vec<Mutation> = (0..50)
+        .flat_map(|k| (0..50).map(move |c| (k, c)))
+        .map(|(k, c)| write(&t, k, c, 10, true, vec![("v", ColumnOp::Set(text("x")))]))
+        .collect();
+    for chunk in writes.chunks(500) {
+        apply(&s, chunk.to_vec()).await;
+    }
+    apply(&s, vec![write(&other, 1, 1, 10, true, vec![])]).await;
+    assert_eq!(s.purge_table(&t.id).await.unwrap(), 5_000);
+    assert!(s.scan(&t, Bound::Unbounded, Bound::Unbounded, 10, None, NOW).await.unwrap().rows.is_empty());
+    assert_eq!(rows(&s, &other, 1).await.len(), 1);
+}
+
+#[tokio::test]
 async fn composite_keys_and_clustering_prefix_deletes() {
     let s = store().await;
     let asc = ClusteringOrder::Asc;
