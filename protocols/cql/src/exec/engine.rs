@@ -977,3 +977,6 @@ mod tests {
 #[cfg(test)]
 #[path = "function_tests.rs"]
 mod function_tests;
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod page_tests;

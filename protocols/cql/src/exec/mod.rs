@@ -19,6 +19,7 @@ pub mod json;
 pub mod json_read;
 pub mod literal;
 pub mod multi_column;
+pub mod page;
 pub mod plan;
 pub mod result;
 pub mod roles;

@@ -4,15 +4,14 @@
 
 use super::clock::{now_seconds, Clock};
 use super::conditional_batch::ConditionalBatch;
+use super::page::PartitionCount;
 use super::plan::{Plan, SelectExpr, SelectItem, SelectPlan, Selection};
 use super::result::{rows, PagingState};
-use super::select;
 use super::selection::{item_cell, Fold};
 use crate::engine::{
     BatchKind, ColumnSpec, Outcome, QueryParams, Rows, SchemaChange, SchemaChangeKind, SchemaChangeTarget, SessionState,
 };
 use crate::error::{CqlError, CqlResult};
-use crate::model::keys::serialize_partition_key;
 use crate::model::lwt::RowRef;
 use crate::model::CqlValue;
 use crate::model::{Model, WriteBatch};
@@ -127,7 +126,13 @@ impl Runner {
                 }
             }
             Plan::CreateIndex { keyspace, table, index, if_not_exists } => {
+                let name = index.name.clone();
                 if self.model.catalog.create_index(&keyspace, &table, index, if_not_exists).await? {
+                    if let Some(def) = self.model.catalog.table(&keyspace, &table) {
+                        if let Some(index) = def.indexes.iter().find(|i| i.name == name) {
+                            self.model.store.build_index(&def, index, now_seconds()).await?;
+                        }
+                    }
                     Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Table { keyspace, table }))
                 } else {
                     Ok(Outcome::Void)
@@ -137,6 +142,9 @@ impl Runner {
                 let table =
                     self.model.catalog.tables(&keyspace).into_iter().find(|t| t.indexes.iter().any(|i| i.name == name));
                 if self.model.catalog.drop_index(&keyspace, &name, if_exists).await? {
+                    if let Some(table) = &table {
+                        self.model.store.purge_index(table, &name).await?;
+                    }
                     let table = table.map(|t| t.name.clone()).unwrap_or_default();
                     Ok(self.changed(SchemaChangeKind::Updated, SchemaChangeTarget::Table { keyspace, table }))
                 } else {
@@ -233,31 +241,17 @@ impl Runner {
         let want = usize::try_from(remaining.min(page_size)).unwrap_or(usize::MAX);
         let now = Self::now(params);
         let position = resume.as_ref().map(|s| &s.position);
-        let mut page = self.read_page(&plan, want, position, now).await?;
-        let mut partition_rows = 0;
-        if let Some(per_partition) = plan.per_partition_limit {
-            // Rows past the per-partition limit are dropped; the count carries over to
-            // the next page when it resumes inside the same partition.
-            let mut current = position.map(|p| p.partition_key.clone());
-            let mut count = resume.as_ref().map_or(0, |s| s.partition_rows);
-            let mut kept = Vec::with_capacity(page.rows.len());
-            for row in page.rows {
-                let key = serialize_partition_key(&row.partition_key)?;
-                if current.as_ref() != Some(&key) {
-                    current = Some(key);
-                    count = 0;
-                }
-                if count < per_partition {
-                    count += 1;
-                    kept.push(row);
-                }
-            }
-            page.rows = kept;
-            partition_rows = match (&page.next, &current) {
-                (Some(next), Some(key)) if &next.partition_key == key => count,
-                _ => 0,
-            };
-        }
+        let mut per_partition = plan.per_partition_limit.map(|limit| PartitionCount {
+            limit,
+            // The count carries over when this page resumes inside the same partition.
+            partition: position.map(|p| p.partition_key.clone()),
+            count: resume.as_ref().map_or(0, |s| s.partition_rows),
+        });
+        let page = self.read_page(&plan, want, position, now, per_partition.as_mut()).await?;
+        let partition_rows = match (&page.next, &per_partition) {
+            (Some(next), Some(c)) if c.partition.as_ref() == Some(&next.partition_key) => c.count,
+            _ => 0,
+        };
         let left = remaining.saturating_sub(page.rows.len() as u64);
         let paging_state = match &page.next {
             Some(next) if left > 0 => {
@@ -278,99 +272,6 @@ impl Runner {
                 Ok(Outcome::Rows(Rows { columns: item_specs(table, items), rows: out, paging_state }))
             }
         }
-    }
-
-    async fn read_page(
-        &self,
-        plan: &SelectPlan,
-        want: usize,
-        position: Option<&crate::model::Position>,
-        now: i64,
-    ) -> CqlResult<crate::model::Page> {
-        let table = plan.table.as_ref();
-        let mut page = match &plan.partition {
-            Some(pk) => self.model.store.read_partition(table, pk, &plan.slice, want, position, now).await?,
-            None if !plan.in_partitions.is_empty() => self.read_in(plan, want, position, now).await?,
-            None => {
-                let (start, end) = plan.tokens;
-                self.model.store.scan(table, start, end, want, position, now).await?
-            }
-        };
-        if plan.distinct {
-            // One row per partition; a page resuming inside a partition already answered
-            // skips the rest of it.
-            let mut last = position.map(|p| p.partition_key.clone());
-            let mut kept = Vec::new();
-            for row in page.rows {
-                let key = serialize_partition_key(&row.partition_key)?;
-                if last.as_ref() != Some(&key) {
-                    last = Some(key);
-                    kept.push(row);
-                }
-            }
-            page.rows = kept;
-        }
-        if !plan.filters.is_empty() {
-            let mut kept = Vec::with_capacity(page.rows.len());
-            for row in page.rows {
-                if select::matches(table, &row, &plan.filters)? {
-                    kept.push(row);
-                }
-            }
-            page.rows = kept;
-        }
-        Ok(page)
-    }
-
-    /// `pk IN (...)`: the partitions in the order of their key values (as Cassandra
-    /// answers an IN, not in token order), resuming inside the one the position names.
-    async fn read_in(
-        &self,
-        plan: &SelectPlan,
-        want: usize,
-        position: Option<&crate::model::Position>,
-        now: i64,
-    ) -> CqlResult<crate::model::Page> {
-        let table = plan.table.as_ref();
-        let mut keys = Vec::with_capacity(plan.in_partitions.len());
-        for key in &plan.in_partitions {
-            keys.push((serialize_partition_key(key)?, key));
-        }
-        let value_order = |a: &[CqlValue], b: &[CqlValue]| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| crate::model::value::cql_cmp(x, y))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        };
-        keys.sort_by(|a, b| value_order(a.1, b.1));
-        keys.dedup_by(|a, b| a.0 == b.0);
-        let has_clustering = table.clustering().next().is_some();
-        // Where the previous page stopped: that partition again (past its last row), or
-        // the next one for a table without clustering columns.
-        let start = match position {
-            None => 0,
-            Some(p) => match keys.iter().position(|(serialized, _)| *serialized == p.partition_key) {
-                Some(i) if has_clustering => i,
-                Some(i) => i + 1,
-                None => keys.len(),
-            },
-        };
-        let mut out = crate::model::Page::default();
-        for (serialized, key) in keys.into_iter().skip(start) {
-            let resume = position.filter(|p| p.partition_key == serialized);
-            let left = want.saturating_sub(out.rows.len());
-            let page = self.model.store.read_partition(table, key, &plan.slice, left, resume, now).await?;
-            out.rows.extend(page.rows);
-            out.next = page.next;
-            if out.rows.len() >= want {
-                break;
-            }
-        }
-        if out.rows.len() < want {
-            out.next = None;
-        }
-        Ok(out)
     }
 
     /// An aggregate SELECT: every selected row folded (read a page at a time, so memory
@@ -403,7 +304,7 @@ impl Runner {
         let mut skipping = false;
         let mut position = None;
         'read: loop {
-            let page = self.read_page(&plan, AGGREGATE_PAGE as usize, position.as_ref(), now).await?;
+            let page = self.read_page(&plan, AGGREGATE_PAGE as usize, position.as_ref(), now, None).await?;
             for row in &page.rows {
                 if plan.group_by > 0 {
                     let key: Vec<CqlValue> =

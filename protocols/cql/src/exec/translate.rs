@@ -999,7 +999,10 @@ pub fn plan_with(
                     "Cannot create secondary index on the only partition key column {column}"
                 )));
             }
-            let index_name = name.clone().unwrap_or_else(|| format!("{}_{}_idx", t.name, column));
+            let index_name = match name {
+                Some(name) => name.clone(),
+                None => default_index_name(catalog, &t.keyspace, &t.name, column),
+            };
             Plan::CreateIndex {
                 keyspace: t.keyspace.clone(),
                 table: t.name.clone(),
@@ -1122,4 +1125,17 @@ mod tests {
         let e = run(&runner, &mut session, "SELECT * FROM nope").await.unwrap_err();
         assert_eq!(e.message(), "unconfigured table nope");
     }
+}
+
+/// Cassandra's name for an index created without one: `<table>_<column>_idx` without
+/// the characters that are not word characters, then `_1`, `_2`, ... until no index of
+/// the keyspace has it.
+fn default_index_name(catalog: &Catalog, keyspace: &str, table: &str, column: &str) -> String {
+    let base: String =
+        format!("{table}_{column}_idx").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let taken = |name: &str| catalog.tables(keyspace).iter().any(|t| t.indexes.iter().any(|i| i.name == name));
+    if !taken(&base) {
+        return base;
+    }
+    (1..).map(|i| format!("{base}_{i}")).find(|name| !taken(name)).unwrap_or(base)
 }

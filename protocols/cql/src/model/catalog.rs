@@ -509,6 +509,15 @@ impl Catalog {
         if def.column(&index.column).is_none() {
             return Err(CqlError::invalid(format!("No column definition found for column {}", index.column)));
         }
+        if let Some(same) = def.indexes.iter().find(|i| i.column == index.column && i.target == index.target) {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(CqlError::invalid(format!(
+                "Index {} is a duplicate of existing index {}",
+                index.name, same.name
+            )));
+        }
         def.indexes.push(index);
         self.put_table(def).await?;
         Ok(true)

@@ -6,13 +6,15 @@
 //! index can never answer a row that does not match.
 
 use super::cells::{partition_prefix, ROWS};
-use super::keys::{push_escaped, push_ordered, read_clustering, token_bytes, token_from_bytes, KeyReader};
+use super::keys::{
+    clustering_key, push_escaped, push_ordered, read_clustering, token_bytes, token_from_bytes, KeyReader,
+};
 use super::read::{Page, Position, Slice};
 use super::space::INDEX;
-use super::store::{clustering_columns, Store};
+use super::store::{clustering_columns, partition_of, Store};
 use super::value::{cql_cmp, CqlValue};
 use crate::error::{CqlError, CqlResult};
-use crate::schema::{ClusteringOrder, IndexDef, TableDef};
+use crate::schema::{ClusteringOrder, ColumnKind, IndexDef, TableDef};
 use orbit_storage::engine::KeyRange;
 use orbit_storage::Transaction;
 use std::cmp::Ordering;
@@ -45,6 +47,54 @@ impl Store {
             tx.kv_put(&self.handle, &key, Vec::new()).await?;
         }
         Ok(())
+    }
+
+    /// Removes the entries of a dropped index.
+    pub async fn purge_index(&self, table: &TableDef, name: &str) -> CqlResult<u64> {
+        let mut prefix = vec![INDEX];
+        prefix.extend_from_slice(&table.id);
+        push_escaped(&mut prefix, name.as_bytes());
+        self.purge_prefix(&prefix).await
+    }
+
+    /// The entries of an index created on a table that already holds rows: every live
+    /// row's value of the indexed column, a page of rows per transaction (writes made
+    /// once the index exists add their own). Only regular single-cell columns have
+    /// entries; other indexes are answered by filtering.
+    pub async fn build_index(&self, table: &TableDef, index: &IndexDef, now: i64) -> CqlResult<u64> {
+        let Some(def) = table.column(&index.column) else { return Ok(0) };
+        if def.kind != ColumnKind::Regular || def.ty.is_multi_cell() {
+            return Ok(0);
+        }
+        let cols = clustering_columns(table);
+        let (mut resume, mut built) = (None, 0u64);
+        loop {
+            let page = self.scan(table, Bound::Unbounded, Bound::Unbounded, 512, resume.as_ref(), now).await?;
+            let mut tx = self.storage.begin().await?;
+            let result: CqlResult<()> = async {
+                for row in &page.rows {
+                    let Some(value) = row.value(table, &index.column)? else { continue };
+                    let mut row_key = partition_of(table, &row.partition_key)?;
+                    row_key.push(ROWS);
+                    row_key.extend_from_slice(&clustering_key(&cols, &row.clustering)?);
+                    let mut key = entries_prefix(table, index, &value)?;
+                    key.extend_from_slice(row_key.get(17..).unwrap_or(&[]));
+                    tx.kv_put(&self.handle, &key, Vec::new()).await?;
+                    built += 1;
+                }
+                Ok(())
+            }
+            .await;
+            if let Err(e) = result {
+                tx.rollback().await?;
+                return Err(e);
+            }
+            tx.commit().await?;
+            match page.next {
+                Some(next) => resume = Some(next),
+                None => return Ok(built),
+            }
+        }
     }
 
     /// Up to `limit` live rows whose `index`ed column equals `value`, in token order,

@@ -203,7 +203,7 @@ impl Store {
     /// Each page's scan starts after the last key the previous page removed: starting again
     /// at the prefix would step over every tombstone left so far, making a large table's
     /// purge quadratic in its size.
-    async fn purge_prefix(&self, prefix: &[u8]) -> CqlResult<u64> {
+    pub(super) async fn purge_prefix(&self, prefix: &[u8]) -> CqlResult<u64> {
         let mut range = KeyRange::prefix(prefix);
         let mut removed = 0u64;
         loop {
