@@ -4,7 +4,7 @@
 //! that pass them: a page whose read lost rows to them reads on until it holds
 //! `page_size` rows or the data ends, so drivers that stop at a short page see every row.
 
-use super::plan::SelectPlan;
+use super::plan::{SelectExpr, SelectPlan, Selection};
 use super::run::Runner;
 use super::select::{self, Op, Restriction};
 use crate::error::CqlResult;
@@ -15,8 +15,8 @@ use crate::model::{CqlValue, Page, Position, RowData};
 use crate::schema::{ColumnKind, IndexDef, IndexTarget, TableDef};
 use std::ops::Bound;
 
-/// The most rows one storage read of a filling page asks for; the first read asks for
-/// what the page still needs and each further one for twice as many.
+/// The most rows a further storage read of a filling page asks for: after the first
+/// (the whole page), each asks for what the page still needs, doubling up to this.
 const FILL_READ_MAX: usize = 1_000;
 
 /// PER PARTITION LIMIT's count, carried across the reads of a page and (through the
@@ -41,18 +41,23 @@ impl Runner {
         mut per_partition: Option<&mut PartitionCount>,
     ) -> CqlResult<Page> {
         let index = indexed_equality(plan);
-        if plan.filters.is_empty() && !plan.distinct && per_partition.is_none() {
+        let skip_static_only = !selects_static(plan);
+        if plan.filters.is_empty() && !plan.distinct && per_partition.is_none() && !skip_static_only {
             return self.read_stored(plan, index, want, position, now).await;
         }
         let table = plan.table.as_ref();
         let mut out = Page::default();
         let mut at = position.cloned();
         let mut last_distinct = position.map(|p| p.partition_key.clone());
-        let mut read_size = want.clamp(1, FILL_READ_MAX);
+        // The first read asks for the whole page, as an unfiltered read would.
+        let mut read_size = want.max(1);
         loop {
             let read = self.read_stored(plan, index, read_size, at.as_ref(), now).await?;
             let count = read.rows.len();
             for (i, row) in read.rows.into_iter().enumerate() {
+                if skip_static_only && row.clustering.is_empty() {
+                    continue;
+                }
                 if !keeps(plan, &row, &mut last_distinct, per_partition.as_deref_mut())? {
                     continue;
                 }
@@ -70,9 +75,8 @@ impl Runner {
                 Some(next) => at = Some(next),
                 None => return Ok(out),
             }
-            read_size = read_size
-                .saturating_mul(2)
-                .clamp(want.saturating_sub(out.rows.len()).min(FILL_READ_MAX), FILL_READ_MAX);
+            let needed = want.saturating_sub(out.rows.len()).min(FILL_READ_MAX);
+            read_size = read_size.saturating_mul(2).clamp(needed, FILL_READ_MAX);
         }
     }
 
@@ -163,6 +167,48 @@ fn indexed_equality(plan: &SelectPlan) -> Option<(&IndexDef, &CqlValue)> {
             .find(|i| i.column == f.column && matches!(i.target, IndexTarget::Values | IndexTarget::Full))?;
         Some((index, &f.value))
     })
+}
+
+/// Whether the row Cassandra answers for a partition that holds only static cells (its
+/// clustering columns null) belongs in this result: unless the selection reads regular
+/// columns and no static one (`SELECT r` of such a partition is empty; `SELECT s`,
+/// `SELECT pk, ck` and `count(*)` see the row), or a filter reads a static column.
+/// Always true for a table without clustering columns, whose rows never lack one.
+fn selects_static(plan: &SelectPlan) -> bool {
+    let table = plan.table.as_ref();
+    if table.clustering().next().is_none() {
+        return true;
+    }
+    let kind_of = |i: &usize| table.columns.get(*i).map(|c| c.kind);
+    let (columns, counts) = match &plan.selection {
+        Selection::Columns => (plan.columns.clone(), false),
+        Selection::Items(items) => {
+            let (mut columns, mut counts) = (Vec::new(), false);
+            for item in items {
+                referenced(&item.expr, &mut columns, &mut counts);
+            }
+            (columns, counts)
+        }
+    };
+    let filters_static =
+        plan.filters.iter().any(|f| table.column(&f.column).is_some_and(|c| c.kind == ColumnKind::Static));
+    counts
+        || filters_static
+        || columns.iter().any(|i| kind_of(i) == Some(ColumnKind::Static))
+        || !columns.iter().any(|i| kind_of(i) == Some(ColumnKind::Regular))
+}
+
+/// The columns `expr` reads; `counts` set when it counts rows.
+fn referenced(expr: &SelectExpr, columns: &mut Vec<usize>, counts: &mut bool) {
+    match expr {
+        SelectExpr::Column(i) | SelectExpr::WriteTime(i) | SelectExpr::Ttl(i) | SelectExpr::Element(i, _) => {
+            columns.push(*i)
+        }
+        SelectExpr::CountRows => *counts = true,
+        SelectExpr::Token | SelectExpr::Value(_) => {}
+        SelectExpr::Aggregate(_, inner, _) | SelectExpr::Field(inner, _) => referenced(inner, columns, counts),
+        SelectExpr::Call(_, args) => args.iter().for_each(|a| referenced(a, columns, counts)),
+    }
 }
 
 /// Whether `row` belongs in the result: it passes the filters, is the first row of its

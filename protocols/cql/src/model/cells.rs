@@ -64,24 +64,24 @@ impl Cell {
         self.value.is_some() && self.expiry.is_none_or(|e| e.at > now)
     }
 
-    /// True when `self` wins over `other` under Cassandra's reconciliation.
+    /// True when `self` wins over `other` under Cassandra's reconciliation (4.0 and
+    /// later, CASSANDRA-14592): the later timestamp; at the same timestamp a tombstone,
+    /// then an expiring cell over one that never expires, then the later expiry, then
+    /// the greater value.
     pub fn wins_over(&self, other: &Cell) -> bool {
         if self.timestamp != other.timestamp {
             return self.timestamp > other.timestamp;
         }
         match (&self.value, &other.value) {
             (None, Some(_)) => true,
-            (Some(_), None) => false,
-            (Some(a), Some(b)) => match a.cmp(b) {
-                Ordering::Equal => self.expiry_rank() > other.expiry_rank(),
-                order => order == Ordering::Greater,
+            (Some(_), None) | (None, None) => false,
+            (Some(a), Some(b)) => match (self.expiry, other.expiry) {
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(x), Some(y)) if x.at != y.at => x.at > y.at,
+                _ => a.cmp(b) == Ordering::Greater,
             },
-            (None, None) => false,
         }
-    }
-
-    fn expiry_rank(&self) -> i64 {
-        self.expiry.map_or(i64::MAX, |e| e.at)
     }
 
     pub fn encode(&self) -> Vec<u8> {
