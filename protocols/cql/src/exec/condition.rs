@@ -2,7 +2,7 @@
 //! decided against the row the store reads inside the conditional write, and the
 //! `[applied]` result Cassandra answers: `[applied]` alone when the write applied, else
 //! `[applied] = false` with the existing row (IF NOT EXISTS) or the condition columns'
-//! current values.
+//! current values; `[applied] = false` alone when there is no row.
 
 use super::result::column_spec;
 use super::select::Op;
@@ -23,10 +23,12 @@ pub enum WriteCondition {
     Columns(Vec<(String, CondOp, Option<CqlValue>)>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CondOp {
     Cmp(Op),
     Ne,
+    /// `IF c IN (...)`: equal to one of the candidates (`None`: null).
+    In(Vec<Option<CqlValue>>),
 }
 
 impl WriteCondition {
@@ -41,7 +43,7 @@ impl WriteCondition {
                         Some(r) => r.value(table, column)?,
                         None => None,
                     };
-                    if !compare(current.as_ref(), *op, expected.as_ref())? {
+                    if !compare(current.as_ref(), op, expected.as_ref())? {
                         return Ok(false);
                     }
                 }
@@ -82,21 +84,22 @@ impl WriteCondition {
                     columns.push(column_spec(table, def));
                     cells.push(super::result::cell(row, def)?);
                 }
-            } else if let WriteCondition::Columns(_) = self {
-                for name in shown {
-                    let def =
-                        table.column(name).ok_or_else(|| CqlError::invalid(format!("Undefined column name {name}")))?;
-                    columns.push(column_spec(table, def));
-                    cells.push(None);
-                }
             }
         }
         Ok(Rows { columns, rows: vec![cells], paging_state: None })
     }
 }
 
-fn compare(current: Option<&CqlValue>, op: CondOp, expected: Option<&CqlValue>) -> CqlResult<bool> {
-    Ok(match (op, current, expected) {
+fn compare(current: Option<&CqlValue>, op: &CondOp, expected: Option<&CqlValue>) -> CqlResult<bool> {
+    if let CondOp::In(candidates) = op {
+        for candidate in candidates {
+            if compare(current, &CondOp::Cmp(Op::Eq), candidate.as_ref())? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    Ok(match (op.clone(), current, expected) {
         (CondOp::Cmp(Op::Eq), a, b) => match (a, b) {
             (None, None) => true,
             (Some(a), Some(b)) => cql_cmp(a, b) == Ordering::Equal,
@@ -122,5 +125,6 @@ fn compare(current: Option<&CqlValue>, op: CondOp, expected: Option<&CqlValue>) 
                 Op::In | Op::Contains | Op::ContainsKey => false,
             }
         }
+        (CondOp::In(_), _, _) => false,
     })
 }

@@ -537,6 +537,38 @@ fn condition(t: &TableDef, terms: &Terms<'_>, condition: &Condition) -> CqlResul
                 if matches!(def.kind, ColumnKind::PartitionKey | ColumnKind::Clustering) {
                     return Err(CqlError::invalid(format!("PRIMARY KEY column '{name}' cannot have IF conditions")));
                 }
+                if r.op == Operator::In {
+                    let candidates = match &r.value {
+                        Term::Tuple(items) => items
+                            .iter()
+                            .map(|item| match terms.value_of(t, name, item, &def.ty)? {
+                                Bound::Value(v) => Ok(Some(v)),
+                                Bound::Null => Ok(None),
+                                Bound::Unset => {
+                                    Err(CqlError::invalid(format!("Invalid 'unset' value in condition on {name}")))
+                                }
+                            })
+                            .collect::<CqlResult<Vec<_>>>()?,
+                        term => {
+                            let list = CqlType::List(Box::new(def.ty.unfrozen().clone()));
+                            match terms.value_of(t, &format!("in({name})"), term, &list)? {
+                                Bound::Value(CqlValue::List(items)) => items.into_iter().map(Some).collect(),
+                                Bound::Unset => {
+                                    return Err(CqlError::invalid(format!(
+                                        "Invalid 'unset' value in condition on {name}"
+                                    )))
+                                }
+                                _ => {
+                                    return Err(CqlError::invalid(format!(
+                                        "Invalid null list in IN condition on {name}"
+                                    )))
+                                }
+                            }
+                        }
+                    };
+                    out.push((name.clone(), CondOp::In(candidates), None));
+                    continue;
+                }
                 let op = match r.op {
                     Operator::Neq => CondOp::Ne,
                     other => CondOp::Cmp(restriction_op(other)?),
