@@ -167,6 +167,9 @@ pub struct Page {
 /// `(suffix, value)` of each of its keys.
 type RowCells = (Vec<u8>, Vec<CqlValue>, Vec<(Vec<u8>, Vec<u8>)>);
 
+/// The entries of one storage read, and whether it reached the end of its range.
+type ScanBatch = (Vec<(Vec<u8>, Vec<u8>)>, bool);
+
 /// What shadows the rows of one partition, and its static cells.
 #[derive(Default)]
 struct Header {
@@ -338,16 +341,36 @@ impl Store {
         Ok(PartitionRead { table, prefix, partition_key, token: token_from_bytes(token_raw), serialized_key })
     }
 
-    async fn header(&self, tx: &mut dyn Transaction, prefix: &[u8]) -> CqlResult<Header> {
+    /// The partition's header (deletions, range tombstones, static cells): the entries
+    /// before its rows. With `rows_end`, the scan goes on into the rows up to it, and the
+    /// rows the header's last read also returned come back with it (with whether that read
+    /// reached `rows_end`), so that a read from the first row needs no second seek.
+    async fn header(
+        &self,
+        tx: &mut dyn Transaction,
+        prefix: &[u8],
+        rows_end: Option<&Bound<Vec<u8>>>,
+    ) -> CqlResult<(Header, Option<ScanBatch>)> {
         let mut rows = prefix.to_vec();
         rows.push(ROWS);
-        let mut range = KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(rows) };
+        let end = match rows_end {
+            Some(end) => end.clone(),
+            None => Bound::Excluded(rows.clone()),
+        };
+        let mut range = KeyRange { start: Bound::Included(prefix.to_vec()), end };
         let mut header = Header { deletion: i64::MIN, ..Header::default() };
         loop {
             let batch = tx.kv_scan(&self.handle, &range, false, BATCH).await?;
-            let Some((last, _)) = batch.last() else { return Ok(header) };
+            let exhausted = batch.len() < BATCH;
+            let Some((last, _)) = batch.last() else { return Ok((header, rows_end.map(|_| (Vec::new(), true)))) };
             range.start = Bound::Excluded(last.clone());
-            for (k, v) in batch {
+            let mut entries = batch.into_iter();
+            while let Some((k, v)) = entries.next() {
+                if k.starts_with(&rows) {
+                    let mut pending = vec![(k, v)];
+                    pending.extend(entries);
+                    return Ok((header, Some((pending, exhausted))));
+                }
                 let suffix = k.get(prefix.len()..).unwrap_or(&[]);
                 match suffix.split_first() {
                     Some((&STATIC, rest)) => header.statics.push((rest.to_vec(), v)),
@@ -360,6 +383,9 @@ impl Store {
                     Some((_, _)) => header.deletion = header.deletion.max(decode_deletion(&v)?),
                     None => {}
                 }
+            }
+            if exhausted {
+                return Ok((header, rows_end.map(|_| (Vec::new(), true))));
             }
         }
     }
@@ -379,9 +405,6 @@ impl Store {
             return Ok(());
         }
         let table = part.table;
-        let header = self.header(tx, &part.prefix).await?;
-        let mut statics = BTreeMap::new();
-        merge_columns(table, &header.statics, header.deletion, now, &mut statics)?;
 
         let mut rows_prefix = part.prefix.clone();
         rows_prefix.push(ROWS);
@@ -411,12 +434,25 @@ impl Store {
             }
         }
 
+        // A forward read from the partition's first row continues the header's scan.
+        let from_first_row = !slice.reversed && start == Bound::Included(rows_prefix.clone());
+        let (header, mut pending) = self.header(tx, &part.prefix, from_first_row.then_some(&end)).await?;
+        let mut statics = BTreeMap::new();
+        merge_columns(table, &header.statics, header.deletion, now, &mut statics)?;
+
         let cols = clustering_columns(table);
         let emitted_before = page.rows.len();
         let mut current: Option<RowCells> = None;
         let mut range = KeyRange { start, end };
         'scan: loop {
-            let batch = tx.kv_scan(&self.handle, &range, slice.reversed, BATCH).await?;
+            let (batch, exhausted) = match pending.take() {
+                Some(read) => read,
+                None => {
+                    let batch = tx.kv_scan(&self.handle, &range, slice.reversed, BATCH).await?;
+                    let exhausted = batch.len() < BATCH;
+                    (batch, exhausted)
+                }
+            };
             let Some((last, _)) = batch.last() else { break };
             if slice.reversed {
                 range.end = Bound::Excluded(last.clone());
@@ -442,6 +478,9 @@ impl Store {
                 if let Some((_, _, entries)) = current.as_mut() {
                     entries.push((suffix, v));
                 }
+            }
+            if exhausted {
+                break;
             }
         }
         if let Some(done) = current.take() {
