@@ -45,26 +45,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-work="$(mktemp -d)"
+bench_workdir
 # Private copies: the target directories may be shared with other builds.
 bin="$work/orbit-server"
 client="$work/orbit-scylla-session"
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --release -q \
     --manifest-path tests/clients/scylla-session/Cargo.toml
 cp "$ORBIT_CLIENTS_TARGET_DIR/release/orbit-scylla-session" "$client"
-if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
-    cp "$ORBIT_SERVER_BIN" "$bin"
-else
-    cargo build --locked --release -q -p orbit-server
-    cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
-fi
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+release_server_to "$bin"
 
 wait_for_port() { # port
     for _ in $(seq 1 600); do

@@ -41,23 +41,10 @@ while [ $# -gt 0 ]; do
 done
 pg_bin=/usr/lib/postgresql/15/bin
 
-work="$(mktemp -d)"
+bench_workdir
 chmod 755 "$work"
-# A private copy: the target directory may be shared with other builds.
 bin="$work/orbit-server"
-if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
-    cp "$ORBIT_SERVER_BIN" "$bin"
-else
-    cargo build --locked --release -q -p orbit-server
-    cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
-fi
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+release_server_to "$bin"
 
 wait_for_pg() {
     for _ in $(seq 1 600); do

@@ -27,21 +27,10 @@ while [ $# -gt 0 ]; do
 done
 tests="set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100"
 
-if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
-    bin="$ORBIT_SERVER_BIN"
-else
-    cargo build --locked --release -q -p orbit-server
-    bin="$CARGO_TARGET_DIR/release/orbit-server"
-fi
 baseline="${ORBIT_BASELINE_BIN:-}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir
+bin="$work/orbit-server"
+release_server_to "$bin"
 
 wait_for_ping() {
     for _ in $(seq 1 300); do

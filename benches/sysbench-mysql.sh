@@ -38,18 +38,11 @@ if [[ " ${targets[*]} " == *" orbit "* ]]; then
     orbit_built=1
     cargo build --locked --release -q -p orbit-server || orbit_built=0
 fi
-work="$(mktemp -d /tmp/orbit-sysbench-XXXXXX)"
+bench_workdir /tmp/orbit-sysbench-XXXXXX
 chmod 755 "$work"
 mkdir -p "$work/tmp"
 bin="$work/orbit-server"
 [ "$orbit_built" -eq 1 ] && cp "$CARGO_TARGET_DIR/release/orbit-server" "$bin"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 # Waits until the MySQL-protocol server on port $1 (process $2) runs a query (at most 60 s).
 wait_for_mysql() {

@@ -47,3 +47,28 @@ socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])' "$1"
 }
+
+# For the benchmark scripts: `bench_workdir [mktemp args]` makes their temporary directory
+# `$work`; on exit every process in `pids` is killed and `$work` removed.
+bench_workdir() {
+    work="$(mktemp -d "$@")"
+    pids=()
+    trap bench_cleanup EXIT
+}
+bench_cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+
+# `release_server_to DEST`: orbit-server in release mode (the binary ORBIT_SERVER_BIN
+# names, else built) copied to DEST: a private copy, as the target directories may be
+# shared with other builds.
+release_server_to() {
+    if [ -n "${ORBIT_SERVER_BIN:-}" ]; then
+        cp "$ORBIT_SERVER_BIN" "$1"
+    else
+        cargo build --locked --release -q -p orbit-server
+        cp "$CARGO_TARGET_DIR/release/orbit-server" "$1"
+    fi
+}
