@@ -251,39 +251,14 @@ fn cqlsh_file_with_copy_from_and_to() {
     assert_eq!(exported, expected);
 }
 
-/// Builds the `scylla` crate's client program (tests/clients/scylla-session, a package of
-/// its own so the driver never mixes into the server's dependency graph) into
-/// `$ORBIT_CLIENTS_TARGET_DIR` (else `~/.cache/orbit-target-clients`) and returns its path;
-/// the test script builds it before the tests run, so this is normally a no-op.
-fn scylla_session_program() -> Result<PathBuf, String> {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/scylla-session/Cargo.toml");
-    let target = match std::env::var_os("ORBIT_CLIENTS_TARGET_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir)
-            .join(".cache/orbit-target-clients"),
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--locked", "--quiet", "--manifest-path"])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .map_err(|e| format!("run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("cargo build of {}: {}", manifest.display(), String::from_utf8_lossy(&out.stderr)));
-    }
-    Ok(target.join("debug/orbit-scylla-session"))
-}
-
 /// ScyllaDB's Rust driver (the `scylla` crate, protocol v4) runs an application session
 /// unchanged: SessionBuilder with its schema metadata, prepared statements with bound
 /// values and collections, paging with page size 3, a logged batch, counters, LWT
 /// `[applied]` results, USE.
 #[test]
 fn scylla_rust_crate_session() {
-    let program = scylla_session_program().unwrap_or_else(|e| panic!("building the scylla client failed: {e}"));
+    let program = crate::client_programs::client_program("scylla-session", "orbit-scylla-session")
+        .unwrap_or_else(|e| panic!("building the scylla client failed: {e}"));
     let server = TestServer::start(&[], &[]);
     let out = Command::new(&program)
         .args(["session", &format!("127.0.0.1:{}", cql_port(&server))])

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -382,42 +382,14 @@ fn login_as_root(port: u16) -> TcpStream {
     s
 }
 
-/// Builds the sqlx client program (tests/clients/sqlx-session, a package of its own so
-/// sqlx never mixes into the server's dependency graph) and returns its path; the test
-/// script builds it before the tests run, so this is normally a no-op.
-fn sqlx_session_program() -> Result<PathBuf, String> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/sqlx-session/Cargo.toml");
-    let target = sqlx_session_target_dir();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--locked", "--quiet", "--manifest-path"])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .map_err(|e| format!("run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("cargo build of {}: {}", manifest.display(), String::from_utf8_lossy(&out.stderr)));
-    }
-    Ok(target.join("debug/orbit-sqlx-session"))
-}
-
-/// `$ORBIT_CLIENTS_TARGET_DIR`, else `~/.cache/orbit-target-clients` (outside the clone,
-/// like the workspace's own target directory).
-fn sqlx_session_target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ORBIT_CLIENTS_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    home.join(".cache/orbit-target-clients")
-}
-
 /// sqlx (MySQL driver): the same Rust application session passes on MariaDB 10.11 and on
 /// Orbit — connect with sqlx's own session SET, prepared statements with binary rows,
 /// typed decoding (INT UNSIGNED as u32, BOOLEAN as bool, DATETIME as chrono), error
 /// numbers, transactions.
 #[test]
 fn sqlx_runs_a_session() {
-    let program = sqlx_session_program().unwrap_or_else(|e| panic!("building the sqlx client failed: {e}"));
+    let program = crate::client_programs::client_program("sqlx-session", "orbit-sqlx-session")
+        .unwrap_or_else(|e| panic!("building the sqlx client failed: {e}"));
     let run = |port: u16| {
         let out = Command::new(&program).arg(port.to_string()).output().expect("run the sqlx client");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
