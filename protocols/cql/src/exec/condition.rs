@@ -54,13 +54,7 @@ impl WriteCondition {
 
     /// The `[applied]` result.
     pub fn result(&self, table: &TableDef, applied: bool, row: Option<&RowData>) -> CqlResult<Rows> {
-        let applied_spec = ColumnSpec {
-            keyspace: table.keyspace.clone(),
-            table: table.name.clone(),
-            name: "[applied]".into(),
-            ty: CqlType::Boolean,
-        };
-        let flag = Some(Bytes::from_static(if applied { &[1] } else { &[0] }));
+        let (applied_spec, flag) = applied_column(table, applied);
         let mut columns = vec![applied_spec];
         let mut cells = vec![flag];
         if !applied {
@@ -88,6 +82,17 @@ impl WriteCondition {
         }
         Ok(Rows { columns, rows: vec![cells], paging_state: None })
     }
+}
+
+/// The `[applied]` column of a conditional write's result, and its cell.
+pub(super) fn applied_column(table: &TableDef, applied: bool) -> (ColumnSpec, Option<Bytes>) {
+    let spec = ColumnSpec {
+        keyspace: table.keyspace.clone(),
+        table: table.name.clone(),
+        name: "[applied]".into(),
+        ty: CqlType::Boolean,
+    };
+    (spec, Some(Bytes::from_static(if applied { &[1] } else { &[0] })))
 }
 
 fn compare(current: Option<&CqlValue>, op: &CondOp, expected: Option<&CqlValue>) -> CqlResult<bool> {

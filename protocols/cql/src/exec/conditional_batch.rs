@@ -9,12 +9,10 @@
 use super::condition::WriteCondition;
 use super::plan::Plan;
 use super::result::{cell, column_spec};
-use crate::engine::{ColumnSpec, Rows};
+use crate::engine::Rows;
 use crate::error::{CqlError, CqlResult};
 use crate::model::{CqlValue, Mutation, RowData};
 use crate::schema::{ColumnDef, ColumnKind, TableDef};
-use crate::types::CqlType;
-use bytes::Bytes;
 use std::sync::Arc;
 
 /// The statements of a conditional BATCH, checked and grouped.
@@ -90,13 +88,7 @@ impl ConditionalBatch {
     /// The `[applied]` result over the rows read.
     pub fn result(&self, applied: bool, current: &[Option<RowData>]) -> CqlResult<Rows> {
         let table = self.table.as_ref();
-        let applied_spec = ColumnSpec {
-            keyspace: table.keyspace.clone(),
-            table: table.name.clone(),
-            name: "[applied]".into(),
-            ty: CqlType::Boolean,
-        };
-        let flag = Some(Bytes::from_static(if applied { &[1] } else { &[0] }));
+        let (applied_spec, flag) = super::condition::applied_column(table, applied);
         let mut seen: Vec<&RowData> = Vec::new();
         for row in current.iter().flatten() {
             if !seen.iter().any(|r| r.clustering == row.clustering) {
