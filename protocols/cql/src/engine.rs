@@ -162,6 +162,9 @@ pub struct SessionState {
     pub keyspace: Option<String>,
     /// The authenticated role, when authentication is on.
     pub user: Option<String>,
+    /// Client warnings the request being run raised (Cassandra's ClientWarn), answered
+    /// in its response envelope.
+    pub warnings: Vec<String>,
 }
 
 /// The executor as the wire sees it. One instance serves every connection; the wire

@@ -282,7 +282,7 @@ impl CqlEngine for Executor {
             now_in_seconds: batch.now_in_seconds,
             ..QueryParams::default()
         };
-        self.runner.run_batch(batch.kind, plans, &params).await
+        self.runner.run_batch(batch.kind, plans, &params, &mut session.warnings).await
     }
 
     fn requires_authentication(&self) -> bool {

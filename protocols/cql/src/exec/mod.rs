@@ -9,6 +9,7 @@
 //! [`engine::Executor`] is the `CqlEngine` the wire talks to.
 
 pub mod assign;
+pub mod batch_size;
 pub mod bind;
 pub mod clock;
 pub mod condition;

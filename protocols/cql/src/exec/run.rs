@@ -108,7 +108,7 @@ impl Runner {
             Plan::Batch { kind, plans, timestamp } => {
                 let params =
                     QueryParams { default_timestamp: timestamp.or(params.default_timestamp), ..params.clone() };
-                self.run_batch(kind, plans, &params).await
+                self.run_batch(kind, plans, &params, &mut session.warnings).await
             }
             Plan::CreateType { def, if_not_exists } => {
                 let (keyspace, name) = (def.keyspace.clone(), def.name.clone());
@@ -178,7 +178,14 @@ impl Runner {
 
     /// A BATCH: every statement's mutations in one storage transaction. A counter batch
     /// takes only counter updates and the other kinds none.
-    pub async fn run_batch(&self, kind: BatchKind, plans: Vec<Plan>, params: &QueryParams) -> CqlResult<Outcome> {
+    /// A BATCH; a warning Cassandra would give (its size) goes to `warnings`.
+    pub async fn run_batch(
+        &self,
+        kind: BatchKind,
+        plans: Vec<Plan>,
+        params: &QueryParams,
+        warnings: &mut Vec<String>,
+    ) -> CqlResult<Outcome> {
         if plans.iter().any(|p| matches!(p, Plan::Conditional { .. })) {
             if kind == BatchKind::Counter {
                 return Err(CqlError::invalid("Conditional updates are not supported on counter tables"));
@@ -213,6 +220,9 @@ impl Runner {
                 }
             }
             statements.push((mutations, timestamp));
+        }
+        if let Some(warning) = super::batch_size::check(statements.iter().flat_map(|(m, _)| m.iter()))? {
+            warnings.push(warning);
         }
         let batch = self.batch(statements, params);
         self.model.store.write(&batch).await?;

@@ -138,8 +138,9 @@ async fn batches_are_atomic_and_counter_batches_take_only_counters() {
         ];
         Plan::Write { mutations: vec![crate::exec::write::insert(&table, &values, None).unwrap()], timestamp: None }
     };
-    r.run_batch(crate::engine::BatchKind::Logged, vec![insert(1), insert(2)], &params).await.unwrap();
-    let e = r.run_batch(crate::engine::BatchKind::Counter, vec![insert(3)], &params).await.unwrap_err();
+    r.run_batch(crate::engine::BatchKind::Logged, vec![insert(1), insert(2)], &params, &mut Vec::new()).await.unwrap();
+    let e =
+        r.run_batch(crate::engine::BatchKind::Counter, vec![insert(3)], &params, &mut Vec::new()).await.unwrap_err();
     assert_eq!(e.message(), "Cannot include non-counter statement in a counter batch");
     let select = Plan::Select(SelectPlan {
         table: table.clone(),

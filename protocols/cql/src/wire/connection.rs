@@ -6,6 +6,7 @@
 //! keyspace) as it was when it arrived; a USE changes it when it finishes. A malformed
 //! envelope ends only this connection, after an ERROR on its stream.
 
+use super::body::BodyWriter;
 use super::compression::Compression;
 use super::envelope::{self, flags, opcode, Decoded, Envelope};
 use super::requests::{self, Request};
@@ -174,8 +175,22 @@ impl Connection {
 
     /// Writes one response envelope, compressed and segmented as negotiated.
     fn send(&mut self, version: u8, stream: i16, op: u8, body: Bytes) {
+        self.send_warned(version, stream, op, body, &[]);
+    }
+
+    /// [`Self::send`] with the request's client warnings (the WARNING flag and a
+    /// [string list] before the body).
+    fn send_warned(&mut self, version: u8, stream: i16, op: u8, body: Bytes, warnings: &[String]) {
         let mut frame_flags = 0;
         let mut body = body;
+        if !warnings.is_empty() {
+            let mut w = BodyWriter::new();
+            w.string_list(&warnings.iter().map(String::as_str).collect::<Vec<_>>());
+            let mut warned = BytesMut::from(&w.finish()[..]);
+            warned.extend_from_slice(&body);
+            body = warned.freeze();
+            frame_flags |= flags::WARNING;
+        }
         if let (Some(c), false, true) = (self.compression, self.segments, !body.is_empty()) {
             if self.phase == Phase::Ready {
                 body = Bytes::from(c.compress_body(&body));
@@ -305,7 +320,9 @@ impl Connection {
                     self.session.keyspace = answer.session.keyspace;
                 }
                 match answer.body {
-                    Ok(body) => self.send(answer.version, answer.stream, opcode::RESULT, body),
+                    Ok(body) => {
+                        self.send_warned(answer.version, answer.stream, opcode::RESULT, body, &answer.session.warnings)
+                    }
                     Err(err) => self.send(answer.version, answer.stream, opcode::ERROR, responses::error(&err)),
                 }
             }
