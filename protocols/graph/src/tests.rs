@@ -1,0 +1,124 @@
+//! The graph model over the in-memory engine and RocksDB's semantics' twin: elements,
+//! the label index, adjacency in both directions, DETACH, ids across a reopen.
+
+use crate::{Direction, Graph, GraphError, Properties, Value};
+use orbit_storage::{KvTableStorage, MemoryEngine, TableStorage};
+use std::sync::Arc;
+
+fn props(pairs: &[(&str, Value)]) -> Properties {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn labels(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+async fn storage() -> Arc<dyn TableStorage> {
+    KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap()
+}
+
+#[tokio::test]
+async fn nodes_relationships_and_adjacency() {
+    let graph = Graph::open(storage().await).await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    let alice = tx
+        .create_node(
+            &labels(&["Person", "Admin", "Person"]),
+            props(&[("name", Value::Text("Alice".into())), ("gone", Value::Null)]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(alice.labels, labels(&["Admin", "Person"]));
+    assert!(!alice.properties.contains_key("gone"), "a null property is not stored");
+    let bob = tx.create_node(&labels(&["Person"]), props(&[("name", Value::Text("Bob".into()))])).await.unwrap();
+    let acme = tx.create_node(&labels(&["Company"]), Properties::new()).await.unwrap();
+    let knows = tx.create_relationship("KNOWS", alice.id, bob.id, props(&[("since", Value::Int(2020))])).await.unwrap();
+    let works = tx.create_relationship("WORKS_AT", alice.id, acme.id, Properties::new()).await.unwrap();
+    let back = tx.create_relationship("KNOWS", bob.id, alice.id, Properties::new()).await.unwrap();
+    let me = tx.create_relationship("LIKES", bob.id, bob.id, Properties::new()).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = graph.begin().await.unwrap();
+    let out = tx.expand(alice.id, Direction::Outgoing, &[]).await.unwrap();
+    assert_eq!(
+        out.iter().map(|a| (a.ty.as_str(), a.other, a.rel)).collect::<Vec<_>>(),
+        vec![("KNOWS", bob.id, knows.id), ("WORKS_AT", acme.id, works.id)]
+    );
+    let incoming = tx.expand(alice.id, Direction::Incoming, &labels(&["KNOWS"])).await.unwrap();
+    assert_eq!(incoming.len(), 1);
+    assert_eq!((incoming[0].other, incoming[0].rel, incoming[0].direction), (bob.id, back.id, Direction::Incoming));
+    assert_eq!(tx.degree(alice.id, Direction::Both, &[]).await.unwrap(), 3);
+    assert_eq!(
+        tx.degree(bob.id, Direction::Both, &labels(&["LIKES"])).await.unwrap(),
+        2,
+        "a self-loop in both directions"
+    );
+    assert_eq!(tx.degree(acme.id, Direction::Outgoing, &[]).await.unwrap(), 0);
+    let rel = tx.relationship(knows.id).await.unwrap().unwrap();
+    assert_eq!(
+        (rel.ty.as_str(), rel.start, rel.end, rel.properties.get("since")),
+        ("KNOWS", alice.id, bob.id, Some(&Value::Int(2020)))
+    );
+    assert_eq!(tx.node_ids(Some("Person"), None, 10).await.unwrap(), vec![alice.id, bob.id]);
+    assert_eq!(tx.node_ids(Some("Person"), Some(alice.id), 10).await.unwrap(), vec![bob.id]);
+    assert_eq!(tx.node_ids(None, None, 2).await.unwrap(), vec![alice.id, bob.id]);
+    assert_eq!(tx.node_ids(Some("Nobody"), None, 10).await.unwrap(), Vec::<u64>::new());
+
+    // Labels and properties change with their index entries.
+    assert_eq!(tx.add_labels(acme.id, &labels(&["Org", "Company"])).await.unwrap(), 1);
+    assert_eq!(tx.remove_labels(alice.id, &labels(&["Admin", "Missing"])).await.unwrap(), 1);
+    assert_eq!(tx.node_ids(Some("Admin"), None, 10).await.unwrap(), Vec::<u64>::new());
+    assert_eq!(tx.node_ids(Some("Org"), None, 10).await.unwrap(), vec![acme.id]);
+    let updated = tx.set_node_property(bob.id, "age", Value::Int(42)).await.unwrap();
+    assert_eq!(updated.properties.get("age"), Some(&Value::Int(42)));
+    let cleared = tx.set_node_property(bob.id, "age", Value::Null).await.unwrap();
+    assert!(!cleared.properties.contains_key("age"));
+    tx.set_relationship_property(me.id, "w", Value::Float(0.5)).await.unwrap();
+
+    // A node with relationships is deleted only by DETACH, which takes them and their
+    // adjacency with it.
+    match tx.delete_node(bob.id, false).await {
+        Err(GraphError::NodeHasRelationships { node, relationships }) => assert_eq!((node, relationships), (bob.id, 3)),
+        other => panic!("deleted a node with relationships: {other:?}"),
+    }
+    assert_eq!(tx.delete_node(bob.id, true).await.unwrap(), 3);
+    assert!(tx.node(bob.id).await.unwrap().is_none());
+    assert!(tx.relationship(knows.id).await.unwrap().is_none());
+    assert_eq!(tx.expand(alice.id, Direction::Both, &[]).await.unwrap().len(), 1, "only WORKS_AT is left");
+    assert_eq!(tx.node_ids(Some("Person"), None, 10).await.unwrap(), vec![alice.id]);
+    assert!(matches!(
+        tx.create_relationship("KNOWS", alice.id, bob.id, Properties::new()).await,
+        Err(GraphError::NodeNotFound(_))
+    ));
+    tx.delete_relationship(works.id).await.unwrap();
+    assert_eq!(tx.delete_node(alice.id, false).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn rolled_back_changes_leave_nothing_and_ids_survive_a_reopen() {
+    let storage = storage().await;
+    let graph = Graph::open(storage.clone()).await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    let a = tx.create_node(&labels(&["A"]), Properties::new()).await.unwrap();
+    let b = tx.create_node(&labels(&["A"]), Properties::new()).await.unwrap();
+    let r = tx.create_relationship("R", a.id, b.id, Properties::new()).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    tx.delete_node(a.id, true).await.unwrap();
+    tx.create_node(&labels(&["A"]), Properties::new()).await.unwrap();
+    tx.rollback().await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    assert_eq!(tx.node_ids(Some("A"), None, 10).await.unwrap(), vec![a.id, b.id]);
+    assert_eq!(tx.expand(b.id, Direction::Incoming, &[]).await.unwrap().len(), 1);
+    tx.rollback().await.unwrap();
+
+    // A second open of the same storage (a restart) continues past the stored ids.
+    let reopened = Graph::open(storage).await.unwrap();
+    let mut tx = reopened.begin().await.unwrap();
+    let c = tx.create_node(&[], Properties::new()).await.unwrap();
+    let s = tx.create_relationship("R", c.id, b.id, Properties::new()).await.unwrap();
+    assert!(c.id > b.id && s.id > r.id, "ids are never reused: {} {}", c.id, s.id);
+    assert_eq!(tx.node(a.id).await.unwrap().map(|n| n.labels), Some(labels(&["A"])));
+    tx.commit().await.unwrap();
+}
