@@ -11,6 +11,15 @@ pub enum GraphError {
     /// A non-DETACH delete of a node that still has relationships.
     #[error("cannot delete node {node}, because it still has {relationships} relationship(s); to delete this node, you must first delete its relationships")]
     NodeHasRelationships { node: u64, relationships: u64 },
+    #[error("an index or constraint named {0} already exists")]
+    IndexExists(String),
+    #[error("there is an index or constraint on :{label}({property}) already: {name}")]
+    IndexEquivalent { name: String, label: String, property: String },
+    #[error("no index or constraint named {0}")]
+    IndexNotFound(String),
+    /// A second node with the value a unique index already holds.
+    #[error("node({existing}) already exists with label `{label}` and property `{property}` = {value}")]
+    ConstraintViolation { label: String, property: String, value: String, existing: u64 },
     /// A stored entry that does not decode: never the client's fault.
     #[error("stored graph entry is malformed: {0}")]
     Corrupt(String),

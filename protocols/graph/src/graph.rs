@@ -9,11 +9,13 @@
 use crate::error::{GraphError, GraphResult};
 use crate::keys::{self, AdjacencyEntry, IN, OUT};
 use crate::record::{Node, NodeId, Properties, RelId, Relationship};
+use crate::schema::PropertyIndex;
+use orbit_storage::codec::key::decode_value;
 use orbit_storage::engine::KeyRange;
 use orbit_storage::{ColumnDef, DataType, StorageError, TableDef, TableHandle, TableStorage, Transaction, Value};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Entries one scan reads at a time.
 const SCAN_BATCH: usize = 512;
@@ -46,10 +48,12 @@ pub struct Adjacent {
 }
 
 pub struct Graph {
-    storage: Arc<dyn TableStorage>,
-    handle: TableHandle,
+    pub(crate) storage: Arc<dyn TableStorage>,
+    pub(crate) handle: TableHandle,
     next_node: AtomicU64,
     next_rel: AtomicU64,
+    /// Property indexes and constraints, as stored.
+    pub(crate) schema: RwLock<Vec<Arc<PropertyIndex>>>,
 }
 
 impl Graph {
@@ -73,12 +77,21 @@ impl Graph {
                 counters[slot] = keys::id_of_record(key)? + 1;
             }
         }
+        let mut schema = Vec::new();
+        for (key, value) in tx.kv_scan(&handle, &keys::space(keys::SCHEMA), false, usize::MAX).await? {
+            let mut name = key.get(1..).unwrap_or(&[]);
+            let Value::Text(name) = decode_value(&mut name)? else {
+                return Err(GraphError::Corrupt("index name".into()));
+            };
+            schema.push(Arc::new(PropertyIndex::decode(name, &value)?));
+        }
         tx.rollback().await?;
         Ok(Arc::new(Graph {
             storage,
             handle,
             next_node: AtomicU64::new(counters[0]),
             next_rel: AtomicU64::new(counters[1]),
+            schema: RwLock::new(schema),
         }))
     }
 
@@ -89,8 +102,8 @@ impl Graph {
 
 /// Reads and changes of the graph, applied atomically by [`GraphTxn::commit`].
 pub struct GraphTxn {
-    graph: Arc<Graph>,
-    tx: Box<dyn Transaction>,
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) tx: Box<dyn Transaction>,
 }
 
 fn sorted_labels(labels: &[String]) -> Vec<String> {
@@ -122,11 +135,15 @@ impl GraphTxn {
             let entry = keys::label_entry(label, id)?;
             self.tx.kv_put(&self.graph.handle, &entry, Vec::new()).await?;
         }
-        self.put_node(&node).await?;
+        self.reindex(None, Some(&node)).await?;
+        let record = node.encode()?;
+        self.tx.kv_put(&self.graph.handle, &keys::node(node.id), record).await?;
         Ok(node)
     }
 
-    async fn put_node(&mut self, node: &Node) -> GraphResult<()> {
+    /// Stores `node`, which was `before`, with its property index entries.
+    async fn store_node(&mut self, before: &Node, node: &Node) -> GraphResult<()> {
+        self.reindex(Some(before), Some(node)).await?;
         let record = node.encode()?;
         self.tx.kv_put(&self.graph.handle, &keys::node(node.id), record).await?;
         Ok(())
@@ -145,27 +162,29 @@ impl GraphTxn {
 
     /// Sets (or, with null, removes) one property of a node.
     pub async fn set_node_property(&mut self, id: NodeId, name: &str, value: Value) -> GraphResult<Node> {
-        let mut node = self.existing_node(id).await?;
+        let before = self.existing_node(id).await?;
+        let mut node = before.clone();
         if value.is_null() {
             node.properties.remove(name);
         } else {
             node.properties.insert(name.to_string(), value);
         }
-        self.put_node(&node).await?;
+        self.store_node(&before, &node).await?;
         Ok(node)
     }
 
     /// Replaces every property of a node.
     pub async fn replace_node_properties(&mut self, id: NodeId, properties: Properties) -> GraphResult<Node> {
-        let mut node = self.existing_node(id).await?;
-        node.properties = without_nulls(properties);
-        self.put_node(&node).await?;
+        let before = self.existing_node(id).await?;
+        let node = Node { properties: without_nulls(properties), ..before.clone() };
+        self.store_node(&before, &node).await?;
         Ok(node)
     }
 
     /// Adds labels to a node; answers how many it did not have.
     pub async fn add_labels(&mut self, id: NodeId, labels: &[String]) -> GraphResult<usize> {
-        let mut node = self.existing_node(id).await?;
+        let before = self.existing_node(id).await?;
+        let mut node = before.clone();
         let mut added = 0;
         for label in sorted_labels(labels) {
             if !node.has_label(&label) {
@@ -177,15 +196,15 @@ impl GraphTxn {
         }
         if added > 0 {
             node.labels.sort();
-            self.put_node(&node).await?;
+            self.store_node(&before, &node).await?;
         }
         Ok(added)
     }
 
     /// Removes labels from a node; answers how many it had.
     pub async fn remove_labels(&mut self, id: NodeId, labels: &[String]) -> GraphResult<usize> {
-        let mut node = self.existing_node(id).await?;
-        let before = node.labels.len();
+        let before = self.existing_node(id).await?;
+        let mut node = before.clone();
         for label in sorted_labels(labels) {
             if node.has_label(&label) {
                 let entry = keys::label_entry(&label, id)?;
@@ -193,9 +212,9 @@ impl GraphTxn {
                 node.labels.retain(|l| *l != label);
             }
         }
-        let removed = before - node.labels.len();
+        let removed = before.labels.len() - node.labels.len();
         if removed > 0 {
-            self.put_node(&node).await?;
+            self.store_node(&before, &node).await?;
         }
         Ok(removed)
     }
@@ -218,6 +237,7 @@ impl GraphTxn {
             let entry = keys::label_entry(label, id)?;
             self.tx.kv_delete(&self.graph.handle, &entry).await?;
         }
+        self.reindex(Some(&node), None).await?;
         self.tx.kv_delete(&self.graph.handle, &keys::node(id)).await?;
         Ok(rels.len() as u64)
     }

@@ -9,6 +9,9 @@
 //! | [`REL`] | relationship id | type, start, end, properties |
 //! | [`LABEL`] | label · node id | empty |
 //! | [`ADJ`] | node id · direction · type · other node id · relationship id | empty |
+//! | [`SCHEMA`] | index name | kind, label, property ([`crate::schema`]) |
+//! | [`PROP`] | index name · value · node id | empty |
+//! | [`UNIQUE`] | index name · value | node id: the one key two writers of one value both write |
 
 use crate::error::{GraphError, GraphResult};
 use orbit_storage::codec::key::{decode_value, encode_value};
@@ -20,6 +23,9 @@ pub const NODE: u8 = 0x01;
 pub const REL: u8 = 0x02;
 pub const LABEL: u8 = 0x03;
 pub const ADJ: u8 = 0x04;
+pub const SCHEMA: u8 = 0x05;
+pub const PROP: u8 = 0x06;
+pub const UNIQUE: u8 = 0x07;
 
 /// Adjacency direction bytes: an entry under a node is one of its outgoing or incoming
 /// relationships.
@@ -132,4 +138,45 @@ fn id_at_end(key: &[u8]) -> GraphResult<u64> {
 /// Every key of `space`.
 pub fn space(space: u8) -> KeyRange {
     KeyRange::prefix(&[space])
+}
+
+pub fn schema_entry(name: &str) -> GraphResult<Vec<u8>> {
+    let mut k = vec![SCHEMA];
+    push_name(&mut k, name)?;
+    Ok(k)
+}
+
+/// A property index's entries, of one value when given.
+pub fn property_prefix(index: &str, value: Option<&Value>) -> GraphResult<Vec<u8>> {
+    let mut k = vec![PROP];
+    push_name(&mut k, index)?;
+    if let Some(v) = value {
+        encode_value(&mut k, v)?;
+    }
+    Ok(k)
+}
+
+pub fn property_entry(index: &str, value: &Value, node: u64) -> GraphResult<Vec<u8>> {
+    let mut k = property_prefix(index, Some(value))?;
+    k.extend_from_slice(&node.to_be_bytes());
+    Ok(k)
+}
+
+/// The node id at the end of a property index entry.
+pub fn node_of_property_entry(key: &[u8]) -> GraphResult<u64> {
+    id_at_end(key)
+}
+
+pub fn unique_claim(index: &str, value: &Value) -> GraphResult<Vec<u8>> {
+    let mut k = vec![UNIQUE];
+    push_name(&mut k, index)?;
+    encode_value(&mut k, value)?;
+    Ok(k)
+}
+
+/// Every entry of one index (its property entries or its unique claims).
+pub fn index_space(space: u8, index: &str) -> GraphResult<Vec<u8>> {
+    let mut k = vec![space];
+    push_name(&mut k, index)?;
+    Ok(k)
 }

@@ -122,3 +122,109 @@ async fn rolled_back_changes_leave_nothing_and_ids_survive_a_reopen() {
     assert_eq!(tx.node(a.id).await.unwrap().map(|n| n.labels), Some(labels(&["A"])));
     tx.commit().await.unwrap();
 }
+
+fn index(name: &str, label: &str, property: &str, unique: bool) -> crate::PropertyIndex {
+    crate::PropertyIndex { name: name.into(), label: label.into(), property: property.into(), unique }
+}
+
+#[tokio::test]
+async fn property_indexes_follow_every_change_and_survive_a_reopen() {
+    use std::ops::Bound;
+    let storage = storage().await;
+    let graph = Graph::open(storage.clone()).await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for age in [30, 25, 40, 25] {
+        ids.push(tx.create_node(&labels(&["Person"]), props(&[("age", Value::Int(age))])).await.unwrap().id);
+    }
+    let robot = tx.create_node(&labels(&["Robot"]), props(&[("age", Value::Int(25))])).await.unwrap().id;
+    tx.commit().await.unwrap();
+    // Built from the nodes already there; only those with the label.
+    assert!(graph.create_index(index("age", "Person", "age", false), false).await.unwrap());
+    assert!(!graph.create_index(index("other", "Person", "age", false), true).await.unwrap());
+    assert!(matches!(
+        graph.create_index(index("other", "Person", "age", false), false).await,
+        Err(GraphError::IndexEquivalent { .. })
+    ));
+    let mut tx = graph.begin().await.unwrap();
+    assert_eq!(tx.nodes_by_value("Person", "age", &Value::Int(25)).await.unwrap(), Some(vec![ids[1], ids[3]]));
+    assert_eq!(tx.nodes_by_value("Robot", "age", &Value::Int(25)).await.unwrap(), None, "no index on :Robot(age)");
+    let range = tx
+        .nodes_in_range("Person", "age", Bound::Excluded(&Value::Int(25)), Bound::Included(&Value::Int(40)))
+        .await
+        .unwrap();
+    assert_eq!(range, Some(vec![ids[0], ids[2]]));
+    // Property changes, label changes and deletes rewrite the entries in the same transaction.
+    tx.set_node_property(ids[0], "age", Value::Int(26)).await.unwrap();
+    tx.remove_labels(ids[3], &labels(&["Person"])).await.unwrap();
+    tx.add_labels(robot, &labels(&["Person"])).await.unwrap();
+    tx.delete_node(ids[2], false).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    assert_eq!(tx.nodes_by_value("Person", "age", &Value::Int(25)).await.unwrap(), Some(vec![ids[1], robot]));
+    assert_eq!(tx.nodes_by_value("Person", "age", &Value::Int(30)).await.unwrap(), Some(vec![]));
+    let all = tx.nodes_in_range("Person", "age", Bound::Unbounded, Bound::Unbounded).await.unwrap();
+    assert_eq!(all, Some(vec![ids[1], robot, ids[0]]), "in value order: 25, 25, 26");
+    tx.rollback().await.unwrap();
+
+    // The definition is stored: a reopen (a restart) uses it.
+    let reopened = Graph::open(storage.clone()).await.unwrap();
+    assert_eq!(reopened.indexes().len(), 1);
+    let mut tx = reopened.begin().await.unwrap();
+    let n = tx.create_node(&labels(&["Person"]), props(&[("age", Value::Int(99))])).await.unwrap().id;
+    assert_eq!(tx.nodes_by_value("Person", "age", &Value::Int(99)).await.unwrap(), Some(vec![n]));
+    tx.commit().await.unwrap();
+    assert!(reopened.drop_index("age", false).await.unwrap());
+    assert!(!reopened.drop_index("age", true).await.unwrap());
+    let mut tx = reopened.begin().await.unwrap();
+    assert_eq!(tx.nodes_by_value("Person", "age", &Value::Int(99)).await.unwrap(), None);
+    assert!(
+        tx.tx.kv_scan(&reopened.handle, &crate::keys::space(crate::keys::PROP), false, 10).await.unwrap().is_empty(),
+        "entries purged"
+    );
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn unique_constraints_refuse_a_second_node_with_the_value() {
+    let graph = Graph::open(storage().await).await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    let a = tx.create_node(&labels(&["User"]), props(&[("email", Value::Text("a@x".into()))])).await.unwrap().id;
+    tx.create_node(&labels(&["User"]), props(&[("email", Value::Text("a@x".into()))])).await.unwrap();
+    tx.commit().await.unwrap();
+    // Duplicates already there: the constraint is refused and leaves nothing behind.
+    match graph.create_index(index("email", "User", "email", true), false).await {
+        Err(GraphError::ConstraintViolation { existing, value, .. }) => {
+            assert_eq!((existing, value.as_str()), (a, "'a@x'"))
+        }
+        other => panic!("a unique constraint over duplicates: {other:?}"),
+    }
+    assert!(graph.indexes().is_empty());
+    let mut tx = graph.begin().await.unwrap();
+    let dup = tx.node_ids(Some("User"), None, 10).await.unwrap()[1];
+    tx.set_node_property(dup, "email", Value::Text("b@x".into())).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(graph.create_index(index("email", "User", "email", true), false).await.unwrap());
+
+    let mut tx = graph.begin().await.unwrap();
+    let err = tx.create_node(&labels(&["User"]), props(&[("email", Value::Text("b@x".into()))])).await.unwrap_err();
+    assert!(matches!(err, GraphError::ConstraintViolation { existing, .. } if existing == dup), "{err:?}");
+    tx.rollback().await.unwrap();
+    // A value freed by a change can be taken; the node keeping its value is no violation.
+    let mut tx = graph.begin().await.unwrap();
+    tx.set_node_property(a, "email", Value::Text("c@x".into())).await.unwrap();
+    tx.set_node_property(a, "email", Value::Text("c@x".into())).await.unwrap();
+    let taken = tx.create_node(&labels(&["User"]), props(&[("email", Value::Text("a@x".into()))])).await.unwrap().id;
+    tx.commit().await.unwrap();
+    let mut tx = graph.begin().await.unwrap();
+    assert_eq!(tx.nodes_by_value("User", "email", &Value::Text("a@x".into())).await.unwrap(), Some(vec![taken]));
+    tx.rollback().await.unwrap();
+
+    // Two transactions giving two nodes one value: the second to commit fails.
+    let mut first = graph.begin().await.unwrap();
+    let mut second = graph.begin().await.unwrap();
+    first.create_node(&labels(&["User"]), props(&[("email", Value::Text("d@x".into()))])).await.unwrap();
+    second.create_node(&labels(&["User"]), props(&[("email", Value::Text("d@x".into()))])).await.unwrap();
+    first.commit().await.unwrap();
+    assert!(second.commit().await.is_err(), "both committed one unique value");
+}
