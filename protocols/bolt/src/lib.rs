@@ -1,0 +1,21 @@
+//! The Bolt wire codec that Orbit's Neo4j listener speaks: everything between the TCP
+//! bytes and a typed request, with no I/O, no session state and no Cypher.
+//!
+//! A connection goes through [`handshake`] (magic, four version proposals, one answer),
+//! then exchanges messages framed by [`chunking`]; each message body is one
+//! [`packstream`] structure, which [`messages`] turns into a [`Request`] or builds from a
+//! [`Response`]. Every length read from the network is bounded and every read goes
+//! through a checked cursor: bad input is a [`BoltError`], never a panic, and the
+//! listener closes only that connection.
+
+pub mod chunking;
+pub mod error;
+pub mod handshake;
+pub mod messages;
+pub mod packstream;
+
+pub use chunking::ChunkDecoder;
+pub use error::{BoltError, BoltResult};
+pub use handshake::Version;
+pub use messages::{Request, Response};
+pub use packstream::{Dictionary, PackValue};
