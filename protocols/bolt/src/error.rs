@@ -34,4 +34,8 @@ pub enum BoltError {
     WrongFieldType { message: &'static str, field: &'static str, expected: &'static str },
     #[error("{message}: missing field {field}")]
     MissingField { message: &'static str, field: &'static str },
+    #[error("unknown PackStream structure tag 0x{0:02X}")]
+    UnknownStructure(u8),
+    #[error("DateTime in zone {0} needs the zone's offset to be sent in the other clock (UTC or local)")]
+    ZoneOffsetUnknown(String),
 }
