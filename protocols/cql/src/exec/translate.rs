@@ -510,6 +510,14 @@ fn using(
     let timestamp = match timestamp {
         None => None,
         Some(term) => match terms.value_of(t, "[timestamp]", term, &CqlType::Bigint)? {
+            // i64::MIN is reserved ("never deleted" in deletion times).
+            Bound::Value(CqlValue::Bigint(i64::MIN)) => {
+                return Err(CqlError::invalid(format!(
+                    "Out of bound timestamp, must be in [{}, {}]",
+                    i64::MIN + 1,
+                    i64::MAX
+                )))
+            }
             Bound::Value(CqlValue::Bigint(n)) => Some(n),
             Bound::Unset => None,
             _ => return Err(CqlError::invalid("Invalid null value of timestamp")),
@@ -936,6 +944,8 @@ pub fn plan_with(
                 None => None,
                 Some(term) => match terms.value_of(&t, "[limit]", term, &CqlType::Int)? {
                     Bound::Value(CqlValue::Int(n)) if n > 0 => Some(n as u64),
+                    // An unset LIMIT is no limit.
+                    Bound::Unset => None,
                     _ => return Err(CqlError::invalid("LIMIT must be strictly positive")),
                 },
             };
@@ -963,8 +973,12 @@ pub fn plan_with(
             if let Some(term) = &sel.per_partition_limit {
                 select.per_partition_limit = match terms.value_of(&t, "[per_partition_limit]", term, &CqlType::Int)? {
                     Bound::Value(CqlValue::Int(n)) if n > 0 => Some(n as u64),
+                    Bound::Unset => None,
                     _ => return Err(CqlError::invalid("PER PARTITION LIMIT must be strictly positive")),
                 };
+                if select.per_partition_limit.is_some() && sel.group_by.is_empty() && select.is_aggregate() {
+                    return Err(CqlError::invalid("PER PARTITION LIMIT is not allowed with aggregate queries."));
+                }
             }
             if !sel.group_by.is_empty() {
                 let mut key: Vec<&crate::schema::ColumnDef> = t.partition_key().collect();
