@@ -5,6 +5,8 @@
 mod client_programs;
 #[path = "e2e/cql.rs"]
 mod cql;
+#[path = "e2e/graph.rs"]
+mod graph;
 #[path = "e2e/leases.rs"]
 mod leases;
 #[path = "e2e/mysql.rs"]
