@@ -13,6 +13,7 @@ pub mod error;
 pub mod handshake;
 pub mod messages;
 pub mod packstream;
+pub mod session;
 pub mod structs;
 
 pub use chunking::ChunkDecoder;
