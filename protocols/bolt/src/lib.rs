@@ -1,10 +1,12 @@
 //! The Bolt wire codec that Orbit's Neo4j listener speaks: everything between the TCP
-//! bytes and a typed request, with no I/O, no session state and no Cypher.
+//! bytes and a typed request, and the server's state machine ([`session`]), with no I/O
+//! and no Cypher.
 //!
 //! A connection goes through [`handshake`] (magic, four version proposals, one answer),
 //! then exchanges messages framed by [`chunking`]; each message body is one
 //! [`packstream`] structure, which [`messages`] turns into a [`Request`] or builds from a
-//! [`Response`]. Every length read from the network is bounded and every read goes
+//! [`Response`]; [`structs`] types graph, temporal and spatial values per version, and
+//! [`session`] decides which requests a connection's state admits. Every length read from the network is bounded and every read goes
 //! through a checked cursor: bad input is a [`BoltError`], never a panic, and the
 //! listener closes only that connection.
 

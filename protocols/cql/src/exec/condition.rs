@@ -32,16 +32,18 @@ pub enum CondOp {
 }
 
 impl WriteCondition {
-    /// Whether the write applies over `row` (`None`: no live row).
-    pub fn holds(&self, table: &TableDef, row: Option<&RowData>) -> CqlResult<bool> {
+    /// Whether the write applies over `row` (`None`: no live row; then a static column
+    /// compares with the partition's `statics`).
+    pub fn holds(&self, table: &TableDef, row: Option<&RowData>, statics: Option<&RowData>) -> CqlResult<bool> {
         match self {
             WriteCondition::NotExists => Ok(row.is_none()),
             WriteCondition::Exists => Ok(row.is_some()),
             WriteCondition::Columns(conditions) => {
                 for (column, op, expected) in conditions {
-                    let current = match row {
-                        Some(r) => r.value(table, column)?,
-                        None => None,
+                    let current = match (row, statics) {
+                        (Some(r), _) => r.value(table, column)?,
+                        (None, Some(s)) if is_static(table, column) => s.value(table, column)?,
+                        (None, _) => None,
                     };
                     if !compare(current.as_ref(), op, expected.as_ref())? {
                         return Ok(false);
@@ -52,8 +54,15 @@ impl WriteCondition {
         }
     }
 
-    /// The `[applied]` result.
-    pub fn result(&self, table: &TableDef, applied: bool, row: Option<&RowData>) -> CqlResult<Rows> {
+    /// The `[applied]` result; over a missing row, conditions on static columns show the
+    /// partition's `statics` (and null for the row's columns), as Cassandra's do.
+    pub fn result(
+        &self,
+        table: &TableDef,
+        applied: bool,
+        row: Option<&RowData>,
+        statics: Option<&RowData>,
+    ) -> CqlResult<Rows> {
         let (applied_spec, flag) = applied_column(table, applied);
         let mut columns = vec![applied_spec];
         let mut cells = vec![flag];
@@ -71,6 +80,8 @@ impl WriteCondition {
                     names
                 }
             };
+            let on_statics = matches!(self, WriteCondition::Columns(_)) && shown.iter().any(|c| is_static(table, c));
+            let row = row.or(statics.filter(|_| on_statics));
             if let Some(row) = row.filter(|_| !shown.is_empty()) {
                 for name in shown {
                     let def =
@@ -82,6 +93,10 @@ impl WriteCondition {
         }
         Ok(Rows { columns, rows: vec![cells], paging_state: None })
     }
+}
+
+fn is_static(table: &TableDef, column: &str) -> bool {
+    table.column(column).is_some_and(|c| c.kind == crate::schema::ColumnKind::Static)
 }
 
 /// The `[applied]` column of a conditional write's result, and its cell.

@@ -74,10 +74,10 @@ impl ConditionalBatch {
     }
 
     /// Whether every condition holds over the rows read for [`Self::targets`].
-    pub fn holds(&self, current: &[Option<RowData>]) -> CqlResult<bool> {
+    pub fn holds(&self, current: &[Option<RowData>], statics: Option<&RowData>) -> CqlResult<bool> {
         for ((_, conditions), row) in self.rows.iter().zip(current) {
             for c in conditions {
-                if !c.holds(&self.table, row.as_ref())? {
+                if !c.holds(&self.table, row.as_ref(), statics)? {
                     return Ok(false);
                 }
             }

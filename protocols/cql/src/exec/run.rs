@@ -99,9 +99,12 @@ impl Runner {
                 let partition_key = mutation.partition_key.clone();
                 let batch = self.batch(vec![(vec![mutation], None)], params);
                 let target = RowRef { table: &table, partition_key: &partition_key, clustering: &clustering };
-                let (applied, row) =
-                    self.model.store.write_if(&batch, target, |row| condition.holds(&table, row)).await?;
-                Ok(Outcome::Rows(condition.result(&table, applied, row.as_ref())?))
+                let (applied, row, statics) = self
+                    .model
+                    .store
+                    .write_if(&batch, target, |row, statics| condition.holds(&table, row, statics))
+                    .await?;
+                Ok(Outcome::Rows(condition.result(&table, applied, row.as_ref(), statics.as_ref())?))
             }
             Plan::Select(select) => self.select(select, params).await,
             Plan::Role(_) => Err(CqlError::server("role statements are run by the executor")),
@@ -193,11 +196,11 @@ impl Runner {
             let conditional = ConditionalBatch::build(plans)?;
             let batch = self.batch(vec![(conditional.mutations.clone(), None)], params);
             let targets = conditional.targets();
-            let (applied, rows) = self
+            let (applied, rows, _) = self
                 .model
                 .store
-                .write_if_rows(&batch, &conditional.table, &conditional.partition_key, &targets, |rows| {
-                    conditional.holds(rows)
+                .write_if_rows(&batch, &conditional.table, &conditional.partition_key, &targets, |rows, statics| {
+                    conditional.holds(rows, statics)
                 })
                 .await?;
             return Ok(Outcome::Rows(conditional.result(applied, &rows)?));

@@ -506,9 +506,9 @@ async fn conditional_writes_see_the_current_row() {
     let key = [CqlValue::Int(1)];
     let ck = [CqlValue::Int(1)];
     let target = || RowRef { table: &t, partition_key: &key, clustering: &ck };
-    let (applied, seen) = s.write_if(&insert("first"), target(), |row| Ok(row.is_none())).await.unwrap();
+    let (applied, seen, _) = s.write_if(&insert("first"), target(), |row, _| Ok(row.is_none())).await.unwrap();
     assert!(applied && seen.is_none());
-    let (applied, seen) = s.write_if(&insert("second"), target(), |row| Ok(row.is_none())).await.unwrap();
+    let (applied, seen, _) = s.write_if(&insert("second"), target(), |row, _| Ok(row.is_none())).await.unwrap();
     assert!(!applied);
     assert_eq!(seen.unwrap().value(&t, "v").unwrap(), Some(text("first")));
     assert_eq!(v(&rows(&s, &t, 1).await[0], &t, "v"), Some(text("first")));
@@ -523,7 +523,7 @@ async fn conditional_writes_see_the_current_row() {
             };
             let (pk, ck) = ([CqlValue::Int(2)], [CqlValue::Int(2)]);
             let target = RowRef { table: &t, partition_key: &pk, clustering: &ck };
-            s.write_if(&batch, target, |row| Ok(row.is_none())).await.unwrap().0
+            s.write_if(&batch, target, |row, _| Ok(row.is_none())).await.unwrap().0
         }));
     }
     let mut applied = 0;
