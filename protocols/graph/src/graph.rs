@@ -223,7 +223,7 @@ impl GraphTxn {
     /// node with relationships is refused.
     pub async fn delete_node(&mut self, id: NodeId, detach: bool) -> GraphResult<u64> {
         let node = self.existing_node(id).await?;
-        let adjacent = self.scan_adjacency(KeyRange::prefix(&keys::adjacency_of(id)), None).await?;
+        let adjacent = self.scan_adjacency(KeyRange::prefix(&keys::adjacency_of(id))).await?;
         let mut rels: Vec<RelId> = adjacent.iter().map(|a| a.rel).collect();
         rels.sort_unstable();
         rels.dedup();
@@ -329,31 +329,28 @@ impl GraphTxn {
     /// scan per direction and type; a relationship from a node to itself is seen once
     /// per direction.
     pub async fn expand(&mut self, node: NodeId, direction: Direction, types: &[String]) -> GraphResult<Vec<Adjacent>> {
+        let mut types = types.to_vec();
+        types.sort();
+        types.dedup();
         let mut out = Vec::new();
         for &dir in direction.bytes() {
             if types.is_empty() {
-                out.extend(
-                    self.scan_adjacency(KeyRange::prefix(&keys::adjacency_prefix(node, dir, None)?), None).await?,
-                );
-            } else {
-                let mut types = types.to_vec();
-                types.sort();
-                types.dedup();
-                for ty in &types {
-                    let range = KeyRange::prefix(&keys::adjacency_prefix(node, dir, Some(ty))?);
-                    out.extend(self.scan_adjacency(range, None).await?);
-                }
+                out.extend(self.scan_adjacency(KeyRange::prefix(&keys::adjacency_prefix(node, dir, None)?)).await?);
+            }
+            for ty in &types {
+                let range = KeyRange::prefix(&keys::adjacency_prefix(node, dir, Some(ty))?);
+                out.extend(self.scan_adjacency(range).await?);
             }
         }
         Ok(out)
     }
 
-    /// How many relationships `expand` would answer, without decoding them.
+    /// How many relationships `expand` would answer.
     pub async fn degree(&mut self, node: NodeId, direction: Direction, types: &[String]) -> GraphResult<u64> {
         Ok(self.expand(node, direction, types).await?.len() as u64)
     }
 
-    async fn scan_adjacency(&mut self, mut range: KeyRange, limit: Option<usize>) -> GraphResult<Vec<Adjacent>> {
+    async fn scan_adjacency(&mut self, mut range: KeyRange) -> GraphResult<Vec<Adjacent>> {
         let mut out = Vec::new();
         loop {
             let batch = self.tx.kv_scan(&self.graph.handle, &range, false, SCAN_BATCH).await?;
@@ -364,9 +361,6 @@ impl GraphTxn {
                 let AdjacencyEntry { direction, ty, other, rel, .. } = keys::parse_adjacency(key)?;
                 let direction = if direction == OUT { Direction::Outgoing } else { Direction::Incoming };
                 out.push(Adjacent { rel, ty, other, direction });
-                if limit.is_some_and(|l| out.len() >= l) {
-                    return Ok(out);
-                }
             }
             if exhausted {
                 break;

@@ -76,25 +76,10 @@ impl Graph {
         txn.tx.kv_delete(&self.handle, &keys::schema_entry(name)?).await?;
         txn.commit().await?;
         for space in [keys::PROP, keys::UNIQUE] {
-            self.purge(&keys::index_space(space, name)?).await?;
+            let prefix = keys::index_space(space, name)?;
+            orbit_storage::purge_kv_prefix(self.storage.as_ref(), &self.handle, &prefix, BUILD_BATCH).await?;
         }
         Ok(true)
-    }
-
-    /// Removes every key under `prefix`, a page per transaction, each page resuming after
-    /// the last key the previous one removed.
-    async fn purge(self: &Arc<Self>, prefix: &[u8]) -> GraphResult<()> {
-        let mut range = KeyRange::prefix(prefix);
-        loop {
-            let mut txn = self.begin().await?;
-            let page = txn.tx.kv_scan(&self.handle, &range, false, BUILD_BATCH).await?;
-            let Some((last, _)) = page.last() else { return txn.rollback().await };
-            range.start = Bound::Excluded(last.clone());
-            for (key, _) in &page {
-                txn.tx.kv_delete(&self.handle, key).await?;
-            }
-            txn.commit().await?;
-        }
     }
 }
 

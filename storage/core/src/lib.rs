@@ -26,7 +26,7 @@ pub use health::HealthStatus;
 pub use metrics::{MetricsSnapshot, StorageMetrics};
 pub use schema::{AlterTable, ColumnDef, ColumnDefault, IndexDef, TableDef, TableSchema};
 pub use table::{
-    BulkLoad, KvBulkLoad, KvTableStorage, Row, ScanCursor, ScanOptions, ScanOrder, ScanPage, ScanPosition, TableHandle,
-    TableStorage, Transaction, TxnOptions,
+    purge_kv_prefix, BulkLoad, KvBulkLoad, KvTableStorage, Row, ScanCursor, ScanOptions, ScanOrder, ScanPage,
+    ScanPosition, TableHandle, TableStorage, Transaction, TxnOptions,
 };
 pub use value::{DataType, Interval, Value};

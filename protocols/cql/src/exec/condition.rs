@@ -111,15 +111,15 @@ pub(super) fn applied_column(table: &TableDef, applied: bool) -> (ColumnSpec, Op
 }
 
 fn compare(current: Option<&CqlValue>, op: &CondOp, expected: Option<&CqlValue>) -> CqlResult<bool> {
-    if let CondOp::In(candidates) = op {
-        for candidate in candidates {
-            if compare(current, &CondOp::Cmp(Op::Eq), candidate.as_ref())? {
-                return Ok(true);
+    Ok(match (op, current, expected) {
+        (CondOp::In(candidates), a, _) => {
+            for candidate in candidates {
+                if compare(a, &CondOp::Cmp(Op::Eq), candidate.as_ref())? {
+                    return Ok(true);
+                }
             }
+            false
         }
-        return Ok(false);
-    }
-    Ok(match (op.clone(), current, expected) {
         (CondOp::Cmp(Op::Eq), a, b) => match (a, b) {
             (None, None) => true,
             (Some(a), Some(b)) => cql_cmp(a, b) == Ordering::Equal,
@@ -145,6 +145,5 @@ fn compare(current: Option<&CqlValue>, op: &CondOp, expected: Option<&CqlValue>)
                 Op::In | Op::Contains | Op::ContainsKey => false,
             }
         }
-        (CondOp::In(_), _, _) => false,
     })
 }

@@ -200,27 +200,8 @@ impl Store {
         Ok(removed)
     }
 
-    /// Each page's scan starts after the last key the previous page removed: starting again
-    /// at the prefix would step over every tombstone left so far, making a large table's
-    /// purge quadratic in its size.
     pub(super) async fn purge_prefix(&self, prefix: &[u8]) -> CqlResult<u64> {
-        let mut range = KeyRange::prefix(prefix);
-        let mut removed = 0u64;
-        loop {
-            let mut tx = self.storage.begin().await?;
-            let page = tx.kv_scan(&self.handle, &range, false, 1024).await?;
-            let Some((last, _)) = page.last() else {
-                tx.rollback().await?;
-                return Ok(removed);
-            };
-            let resume_after = last.clone();
-            for (k, _) in &page {
-                tx.kv_delete(&self.handle, k).await?;
-            }
-            tx.commit().await?;
-            removed += page.len() as u64;
-            range.start = Bound::Excluded(resume_after);
-        }
+        Ok(orbit_storage::purge_kv_prefix(self.storage.as_ref(), &self.handle, prefix, 1024).await?)
     }
 
     pub(super) async fn apply(&self, tx: &mut dyn Transaction, m: &Mutation, now: i64) -> CqlResult<()> {

@@ -37,10 +37,12 @@ mod handle;
 mod kv;
 mod layout;
 pub mod paging;
+mod purge;
 
 pub use handle::{TableHandle, TxnOptions};
 pub use kv::{KvBulkLoad, KvTableStorage};
 pub use paging::{ScanCursor, ScanOrder, ScanPage, ScanPosition};
+pub use purge::purge_kv_prefix;
 
 use crate::engine::{KeyRange, KvPair};
 use crate::error::StorageResult;
