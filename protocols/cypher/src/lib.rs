@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod engine;
 pub mod error;
+pub mod exec;
 pub mod value;
 
 pub use engine::{AccessMode, CypherEngine, CypherTransaction, QueryKind, QueryStats, QueryStream, QuerySummary};

@@ -1,0 +1,108 @@
+//! The executor: [`GraphEngine`], the real [`CypherEngine`] over the property-graph model
+//! (`orbit-graph`), the transactions it opens and the streams their queries return.
+//!
+//! A statement is parsed and checked, then planned clause by clause into a pipeline of
+//! pull-based operators ([`ops`]) that read the graph through the transaction's one
+//! [`orbit_graph::GraphTxn`]: label scans page through the label index, an expansion
+//! reads one node's adjacency, an equality or range on an indexed label and property is
+//! an index lookup ([`pattern`]). Read-only queries stream one row per
+//! [`crate::engine::QueryStream::next`]; updating queries run to their end when they are
+//! started, as Neo4j's updates see the effects of the clauses before them.
+
+mod auth;
+mod transaction;
+
+pub use auth::UserStore;
+
+use crate::engine::{CypherEngine, CypherTransaction, TxOptions};
+use crate::error::{CypherError, CypherResult, ErrorKind};
+use async_trait::async_trait;
+use orbit_graph::Graph;
+use orbit_storage::TableStorage;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How the server configures the engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Configured users, name to password; empty means the single user `neo4j` with the
+    /// password `password`.
+    pub users: BTreeMap<String, String>,
+    pub auth_enabled: bool,
+    /// The one user database's name.
+    pub database: String,
+    /// Registers the TCK's `orbit.tck.*` procedures.
+    pub test_procedures: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions { users: BTreeMap::new(), auth_enabled: true, database: "neo4j".into(), test_procedures: false }
+    }
+}
+
+/// The Cypher engine of one server: one graph, its users, its test procedures.
+pub struct GraphEngine {
+    shared: Arc<Shared>,
+}
+
+/// What every transaction of one engine shares.
+pub(crate) struct Shared {
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) users: UserStore,
+    pub(crate) options: EngineOptions,
+}
+
+/// Which database a transaction runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DatabaseKind {
+    User,
+    System,
+}
+
+impl GraphEngine {
+    pub async fn open(storage: Arc<dyn TableStorage>, options: EngineOptions) -> CypherResult<Arc<GraphEngine>> {
+        let graph = Graph::open(storage.clone()).await?;
+        let users = UserStore::open(storage, &options.users).await?;
+        Ok(Arc::new(GraphEngine { shared: Arc::new(Shared { graph, users, options }) }))
+    }
+
+    pub fn graph(&self) -> &Arc<Graph> {
+        &self.shared.graph
+    }
+}
+
+impl Shared {
+    fn database_kind(&self, name: Option<&str>) -> CypherResult<DatabaseKind> {
+        match name {
+            None => Ok(DatabaseKind::User),
+            Some(n) if n.is_empty() || n.eq_ignore_ascii_case(&self.options.database) => Ok(DatabaseKind::User),
+            Some(n) if n.eq_ignore_ascii_case("system") => Ok(DatabaseKind::System),
+            Some(n) => Err(CypherError::new(
+                ErrorKind::DatabaseNotFound,
+                format!("Database does not exist. Database name: '{n}'."),
+            )),
+        }
+    }
+}
+
+#[async_trait]
+impl CypherEngine for GraphEngine {
+    async fn authenticate(&self, user: &str, password: &str) -> bool {
+        self.shared.users.verify(user, password).await
+    }
+
+    fn auth_required(&self) -> bool {
+        self.shared.options.auth_enabled
+    }
+
+    fn default_database(&self) -> &str {
+        &self.shared.options.database
+    }
+
+    async fn begin(&self, options: TxOptions) -> CypherResult<Box<dyn CypherTransaction>> {
+        let kind = self.shared.database_kind(options.database.as_deref())?;
+        let txn = self.shared.graph.begin().await?;
+        Ok(Box::new(transaction::GraphTransaction::new(self.shared.clone(), kind, txn, options)))
+    }
+}

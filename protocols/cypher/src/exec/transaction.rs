@@ -1,0 +1,58 @@
+//! [`GraphTransaction`]: one Cypher transaction over one [`GraphTxn`], shared by the
+//! streams of the queries it runs (Bolt may keep several open at once).
+
+use super::{DatabaseKind, Shared};
+use crate::engine::{CypherTransaction, QueryStream, TxOptions};
+use crate::error::{CypherError, CypherResult, ErrorKind};
+use crate::value::Map;
+use async_trait::async_trait;
+use orbit_graph::GraphTxn;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) type SharedTxn = Arc<Mutex<Option<GraphTxn>>>;
+
+pub struct GraphTransaction {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) database: DatabaseKind,
+    pub(crate) txn: SharedTxn,
+    pub(crate) options: TxOptions,
+}
+
+impl GraphTransaction {
+    pub(crate) fn new(shared: Arc<Shared>, database: DatabaseKind, txn: GraphTxn, options: TxOptions) -> Self {
+        GraphTransaction { shared, database, txn: Arc::new(Mutex::new(Some(txn))), options }
+    }
+
+    async fn take(&self) -> CypherResult<GraphTxn> {
+        self.txn
+            .lock()
+            .await
+            .take()
+            .ok_or_else(|| CypherError::new(ErrorKind::Transaction, "The transaction has been closed."))
+    }
+}
+
+#[async_trait]
+impl CypherTransaction for GraphTransaction {
+    async fn run(&mut self, query: &str, parameters: Map) -> CypherResult<Box<dyn QueryStream>> {
+        let _ = (query, parameters, &self.shared, self.database, &self.options);
+        Err(CypherError::not_supported("Cypher queries are not supported yet"))
+    }
+
+    async fn commit(self: Box<Self>) -> CypherResult<String> {
+        let txn = self.take().await?;
+        txn.commit().await?;
+        let n = COMMITS.fetch_add(1, Ordering::Relaxed) + 1;
+        Ok(format!("orbit:{n}"))
+    }
+
+    async fn rollback(self: Box<Self>) -> CypherResult<()> {
+        let txn = self.take().await?;
+        txn.rollback().await?;
+        Ok(())
+    }
+}
