@@ -29,6 +29,13 @@ if [ ! -x "$ORBIT_SCYLLA_VENV/bin/python" ] || ! "$ORBIT_SCYLLA_VENV/bin/python"
         && CASS_DRIVER_NO_CYTHON=1 CASS_DRIVER_NO_EXTENSIONS=1 "$ORBIT_SCYLLA_VENV/bin/pip" install -q scylla-driver==3.29.12; } \
         || echo "orbit: could not install scylla-driver; its CQL client test will be skipped" >&2
 fi
+# The Neo4j Python driver 6.x (PyPI) for the Bolt client tests and the openCypher TCK
+# harness (tests/tck), in a virtualenv of its own.
+export ORBIT_NEO4J_VENV="${ORBIT_NEO4J_VENV:-$HOME/.cache/orbit-venv-neo4j}"
+if [ ! -x "$ORBIT_NEO4J_VENV/bin/python" ] || ! "$ORBIT_NEO4J_VENV/bin/python" -c 'import neo4j' 2>/dev/null; then
+    { python3 -m venv "$ORBIT_NEO4J_VENV" && "$ORBIT_NEO4J_VENV/bin/pip" install -q neo4j==6.4.1; } \
+        || echo "orbit: could not install the neo4j driver; the Bolt client tests and the TCK will be skipped" >&2
+fi
 cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.
@@ -40,3 +47,6 @@ cargo test --locked --workspace --exclude orbit-benches "$@"
 # ScyllaDB's cqlpy suite, the files marked `ci` in tests/cqlpy/files.txt, against the
 # baseline tests/cqlpy/passing.txt (skipped loudly where no copy of the suite is present).
 tests/cqlpy/run.sh --ci
+# The openCypher TCK (../shared/opencypher-tck) through the Neo4j driver, the feature files
+# of tests/tck/ci.txt, against the baseline tests/tck/passing.txt.
+tests/tck/run.sh --ci
