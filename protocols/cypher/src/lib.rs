@@ -12,6 +12,8 @@ pub mod ast;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod semantic;
+pub mod syntax;
 pub mod value;
 
 pub use engine::{AccessMode, CypherEngine, CypherTransaction, QueryKind, QueryStats, QueryStream, QuerySummary};
