@@ -30,10 +30,11 @@ if [ ! -x "$ORBIT_SCYLLA_VENV/bin/python" ] || ! "$ORBIT_SCYLLA_VENV/bin/python"
         || echo "orbit: could not install scylla-driver; its CQL client test will be skipped" >&2
 fi
 # The Neo4j Python driver 6.x (PyPI) for the Bolt client tests and the openCypher TCK
-# harness (tests/tck), in a virtualenv of its own.
+# harness (tests/tck), in a virtualenv of its own; tzdata gives the harness the upstream
+# zone database (the one Java and so the TCK's expected strings use).
 export ORBIT_NEO4J_VENV="${ORBIT_NEO4J_VENV:-$HOME/.cache/orbit-venv-neo4j}"
-if [ ! -x "$ORBIT_NEO4J_VENV/bin/python" ] || ! "$ORBIT_NEO4J_VENV/bin/python" -c 'import neo4j' 2>/dev/null; then
-    { python3 -m venv "$ORBIT_NEO4J_VENV" && "$ORBIT_NEO4J_VENV/bin/pip" install -q neo4j==6.4.1; } \
+if [ ! -x "$ORBIT_NEO4J_VENV/bin/python" ] || ! "$ORBIT_NEO4J_VENV/bin/python" -c 'import neo4j, tzdata' 2>/dev/null; then
+    { python3 -m venv "$ORBIT_NEO4J_VENV" && "$ORBIT_NEO4J_VENV/bin/pip" install -q neo4j==6.4.1 tzdata==2026.6; } \
         || echo "orbit: could not install the neo4j driver; the Bolt client tests and the TCK will be skipped" >&2
 fi
 cargo build --locked -p orbit-server -p orbit-cli

@@ -29,8 +29,8 @@ tck="${ORBIT_TCK_DIR:-$(pwd)/../shared/opencypher-tck}"
 [ -d "$tck/features" ] || skip "no TCK feature files under ORBIT_TCK_DIR=$tck"
 
 venv="${ORBIT_NEO4J_VENV:-$HOME/.cache/orbit-venv-neo4j}"
-if ! "$venv/bin/python" -c 'import neo4j' 2>/dev/null; then
-    { python3 -m venv "$venv" && "$venv/bin/pip" install -q neo4j==6.4.1; } \
+if ! "$venv/bin/python" -c 'import neo4j, tzdata' 2>/dev/null; then
+    { python3 -m venv "$venv" && "$venv/bin/pip" install -q neo4j==6.4.1 tzdata==2026.6; } \
         || skip "could not install the neo4j driver into $venv"
 fi
 

@@ -12,11 +12,15 @@ objects, which stop at year 9999 and drop the seconds of zone offsets):
   F local secs, nanos, offset      f local secs, nanos, zone id   (legacy, Bolt 4.4)
   E months, days, secs, nanos      Duration
 
-Named zones are resolved with the system's tz database (zoneinfo); Java's may differ for
-historical offsets, which then shows as a failure naming both strings.
+Named zones are resolved with the `tzdata` package's database when it is installed (the
+upstream default build, as Java's: there Europe/Stockholm is a link to Europe/Berlin and its
+1818 offset is +00:53:28), else with the system's (Debian keeps the older zone history);
+pytz, which the driver uses, rounds such offsets to whole minutes.
 """
 
 import datetime
+import functools
+import importlib.resources
 import zoneinfo
 
 NANOS = 1_000_000_000
@@ -25,7 +29,7 @@ NANOS = 1_000_000_000
 def civil_from_days(z):
     """(year, month, day) of the proleptic Gregorian calendar, z days after 1970-01-01."""
     z += 719468
-    era = (z if z >= 0 else z - 146096) // 146097
+    era = z // 146097
     doe = z - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
     y = yoe + era * 400
@@ -76,8 +80,18 @@ def local_datetime_string(local_seconds, nanos):
     return date_string(days) + "T" + time_string(secs * NANOS + nanos)
 
 
+@functools.lru_cache(maxsize=256)
+def zone(zone_id):
+    try:
+        f = importlib.resources.files("tzdata.zoneinfo").joinpath(*zone_id.split("/"))
+        with f.open("rb") as fh:
+            return zoneinfo.ZoneInfo.from_file(fh, key=zone_id)
+    except (ModuleNotFoundError, OSError, ValueError):
+        return zoneinfo.ZoneInfo(zone_id)
+
+
 def zone_offset_at_utc(zone_id, utc_seconds):
-    zone = zoneinfo.ZoneInfo(zone_id)
+    tz = zone(zone_id)
     lo = datetime.datetime(1, 1, 2, tzinfo=datetime.timezone.utc)
     hi = datetime.datetime(9999, 12, 30, tzinfo=datetime.timezone.utc)
     epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -86,17 +100,17 @@ def zone_offset_at_utc(zone_id, utc_seconds):
     except OverflowError:
         instant = lo if utc_seconds < 0 else hi
     instant = min(max(instant, lo), hi)
-    return int(instant.astimezone(zone).utcoffset().total_seconds())
+    return int(instant.astimezone(tz).utcoffset().total_seconds())
 
 
 def zone_offset_at_local(zone_id, local_seconds):
-    zone = zoneinfo.ZoneInfo(zone_id)
+    tz = zone(zone_id)
     epoch = datetime.datetime(1970, 1, 1)
     try:
         local = epoch + datetime.timedelta(seconds=local_seconds)
     except OverflowError:
         local = datetime.datetime(1, 1, 2) if local_seconds < 0 else datetime.datetime(9999, 12, 30)
-    return int(local.replace(tzinfo=zone).utcoffset().total_seconds())
+    return int(local.replace(tzinfo=tz).utcoffset().total_seconds())
 
 
 def _tdiv(a, b):
