@@ -9,8 +9,27 @@
 //! [`crate::engine::QueryStream::next`]; updating queries run to their end when they are
 //! started, as Neo4j's updates see the effects of the clauses before them.
 
+mod aggregate;
 mod auth;
+mod context;
+mod eval;
+mod functions;
+mod interim;
+mod ops;
+mod paths;
+mod pattern;
+mod pattern_plan;
+mod plan;
+mod procedures;
+mod project;
+mod schema;
+mod statement;
+mod stream;
+mod subquery;
+#[cfg(test)]
+mod tests;
 mod transaction;
+mod update;
 
 pub use auth::UserStore;
 
@@ -51,6 +70,8 @@ pub(crate) struct Shared {
     pub(crate) graph: Arc<Graph>,
     pub(crate) users: UserStore,
     pub(crate) options: EngineOptions,
+    /// The TCK's test procedures, by lower-case name.
+    pub(crate) procedures: parking_lot::Mutex<BTreeMap<String, procedures::TestProcedure>>,
 }
 
 /// Which database a transaction runs against.
@@ -64,7 +85,7 @@ impl GraphEngine {
     pub async fn open(storage: Arc<dyn TableStorage>, options: EngineOptions) -> CypherResult<Arc<GraphEngine>> {
         let graph = Graph::open(storage.clone()).await?;
         let users = UserStore::open(storage, &options.users).await?;
-        Ok(Arc::new(GraphEngine { shared: Arc::new(Shared { graph, users, options }) }))
+        Ok(Arc::new(GraphEngine { shared: Arc::new(Shared { graph, users, options, procedures: Default::default() }) }))
     }
 
     pub fn graph(&self) -> &Arc<Graph> {

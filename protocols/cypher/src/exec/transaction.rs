@@ -39,8 +39,7 @@ impl GraphTransaction {
 #[async_trait]
 impl CypherTransaction for GraphTransaction {
     async fn run(&mut self, query: &str, parameters: Map) -> CypherResult<Box<dyn QueryStream>> {
-        let _ = (query, parameters, &self.shared, self.database, &self.options);
-        Err(CypherError::not_supported("Cypher queries are not supported yet"))
+        super::statement::run(self, query, parameters).await
     }
 
     async fn commit(self: Box<Self>) -> CypherResult<String> {
