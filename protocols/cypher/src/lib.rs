@@ -8,9 +8,11 @@
 //! million-row result never sits in memory. Values are [`value::Value`]; every failure is
 //! one [`error::CypherError`], which the listener maps to Neo4j status codes once.
 
+pub mod aggregate;
 pub mod ast;
 pub mod engine;
 pub mod error;
+pub mod functions;
 pub mod exec;
 pub mod semantic;
 pub mod syntax;

@@ -186,3 +186,9 @@ impl Value {
         }
     }
 }
+
+pub mod compare;
+pub mod format;
+pub mod ops;
+pub mod props;
+pub mod temporal;
