@@ -157,6 +157,7 @@ class FakeBolt:
     def _serve(self, conn):
         try:
             with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 hs = _recv_exact(conn, 20)
                 if hs[:4] != b"\x60\x60\xb0\x17":
                     return

@@ -237,13 +237,13 @@ def run_case(case, session, graphs_dir):
             cr.step(st, case.steps[i + 1:])
         except Failed as f:
             return Outcome("failed", f"step '{st.keyword} {st.text}' (line {st.line}): {f.reason}",
-                           f.category, cr.expected_error or _error_step(case))
+                           f.category, cr.expected_error or error_step(case))
         except values.ValueSyntaxError as e:
-            return Outcome("errored", f"harness: literal not understood: {e}", "harness", _error_step(case))
+            return Outcome("errored", f"harness: literal not understood: {e}", "harness", error_step(case))
     return Outcome("passed", expected_error=cr.expected_error)
 
 
-def _error_step(case):
+def error_step(case):
     for st in case.steps:
         m = ERROR_RE.match(st.text)
         if m:

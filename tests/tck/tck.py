@@ -198,7 +198,7 @@ def run_all(cases, target, args, log):
             outcome = runner.Outcome("errored", f"{type(e).__name__}: {e}", f"driver {type(e).__name__}")
             target.recover(f"{type(e).__name__}")
         if outcome.expected_error is None:
-            outcome.expected_error = runner._error_step(case)
+            outcome.expected_error = runner.error_step(case)
         outcomes[case.id] = outcome
         if outcome.status != "passed":
             log.write(f"{outcome.status.upper()} {case.id}\n    {outcome.reason}\n")
