@@ -87,10 +87,8 @@ fn check_single(sq: &SingleQuery, outer: &Scope, role: QueryRole) -> CypherResul
             )
         );
     match role {
-        QueryRole::Exists => {
-            if st.updating {
-                return Err(composition("An EXISTS or COUNT subquery cannot contain an updating clause"));
-            }
+        QueryRole::Exists if st.updating => {
+            return Err(composition("An EXISTS or COUNT subquery cannot contain an updating clause"));
         }
         QueryRole::Collect => {
             if st.updating {

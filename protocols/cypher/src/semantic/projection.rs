@@ -104,9 +104,9 @@ fn grouped(e: &Expr, keys: &[&Expr], key_vars: &HashSet<&str>) -> bool {
         Expr::List(items) => items.iter().all(|x| grouped(x, keys, key_vars)),
         Expr::Map(entries) => entries.iter().all(|(_, x)| grouped(x, keys, key_vars)),
         Expr::Case { operand, whens, otherwise } => {
-            operand.as_deref().map_or(true, |o| grouped(o, keys, key_vars))
+            operand.as_deref().is_none_or(|o| grouped(o, keys, key_vars))
                 && whens.iter().all(|(w, t)| grouped(w, keys, key_vars) && grouped(t, keys, key_vars))
-                && otherwise.as_deref().map_or(true, |o| grouped(o, keys, key_vars))
+                && otherwise.as_deref().is_none_or(|o| grouped(o, keys, key_vars))
         }
         _ => true,
     }

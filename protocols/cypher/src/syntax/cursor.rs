@@ -23,7 +23,7 @@ pub struct Parser<'a> {
     /// continuing a label disjunction.
     pub no_pipe_labels: bool,
     /// Token positions where trying a pattern failed, so no position is tried twice.
-    pub failed_patterns: HashSet<usize>,
+    pub failed_patterns: HashSet<(usize, bool)>,
 }
 
 #[derive(Clone, Copy)]

@@ -520,22 +520,23 @@ impl<'a> Parser<'a> {
     /// is none.
     pub fn try_pattern_element(&mut self, comprehension: bool) -> CypherResult<Option<PatternElement>> {
         let start = self.pos;
-        if self.failed_patterns.contains(&start) {
+        if self.failed_patterns.contains(&(start, comprehension)) {
             return Ok(None);
         }
         let mark = self.mark();
         let r = self.pattern_element();
         match r {
-            Ok(el) if !el.chain.is_empty() || comprehension => {
-                if !comprehension || self.at_kw("WHERE") || self.at(Punct::Pipe) {
-                    return Ok(Some(el));
-                }
+            Ok(el)
+                if (!el.chain.is_empty() && !comprehension)
+                    || (comprehension && (self.at_kw("WHERE") || self.at(Punct::Pipe))) =>
+            {
+                return Ok(Some(el));
             }
             Err(e) if e.kind == crate::error::ErrorKind::NotSupported => return Err(e),
             _ => {}
         }
         self.reset(mark);
-        self.failed_patterns.insert(start);
+        self.failed_patterns.insert((start, comprehension));
         Ok(None)
     }
 

@@ -230,8 +230,8 @@ impl<'a> Lexer<'a> {
                     Some(i) => self.pos += i + 1,
                     None => self.pos = self.src.len(),
                 }
-            } else if rest.starts_with("/*") {
-                match rest[2..].find("*/") {
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                match body.find("*/") {
                     Some(i) => self.pos += i + 4,
                     None => return self.err(self.pos, "Failed to parse comment: missing '*/'"),
                 }
@@ -312,9 +312,6 @@ impl<'a> Lexer<'a> {
                 Some(c) => out.push(c),
             }
         }
-        if out.is_empty() {
-            return self.err(start, "'``' is not a valid name");
-        }
         Ok(out)
     }
 
@@ -351,17 +348,34 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn unicode_escape(&mut self, at: usize, digits: usize) -> CypherResult<char> {
+    fn hex_digits(&mut self, at: usize, digits: usize) -> CypherResult<u32> {
         let mut v: u32 = 0;
         for _ in 0..digits {
             match self.peek().and_then(|c| c.to_digit(16)) {
                 Some(d) => {
                     self.bump();
-                    v = v * 16 + d;
+                    v = v.saturating_mul(16).saturating_add(d);
                 }
                 None => {
                     return self.err(at, "Invalid input: InvalidUnicodeLiteral (expected hexadecimal digits after \\u)")
                 }
+            }
+        }
+        Ok(v)
+    }
+
+    /// `\uXXXX` (a UTF-16 surrogate pair written as two escapes is one character) or
+    /// `\UXXXXXXXX`.
+    fn unicode_escape(&mut self, at: usize, digits: usize) -> CypherResult<char> {
+        let mut v = self.hex_digits(at, digits)?;
+        if digits == 4 && (0xD800..0xDC00).contains(&v) && self.src[self.pos..].starts_with("\\u") {
+            let save = self.pos;
+            self.pos += 2;
+            let low = self.hex_digits(at, 4)?;
+            if (0xDC00..0xE000).contains(&low) {
+                v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00);
+            } else {
+                self.pos = save;
             }
         }
         char::from_u32(v)

@@ -142,6 +142,7 @@ fn string_escapes() {
     assert_eq!(s(r#"RETURN 'a\tb\bc\nd\re\ff\'g\"h\\i'"#), "a\tb\u{8}c\nd\re\u{c}f'g\"h\\i");
     assert_eq!(s(r#"RETURN "it's \u00e9 \U0001F600""#), "it's \u{e9} \u{1F600}");
     assert_eq!(s("RETURN 'no \"escape\" needed'"), "no \"escape\" needed");
+    assert_eq!(s(r"RETURN '\uD83D\uDE00 \U0001f600'"), "\u{1F600} \u{1F600}");
     syntax_err(r"RETURN '\uH'");
     syntax_err(r"RETURN '\q'");
     syntax_err("RETURN 'open");
