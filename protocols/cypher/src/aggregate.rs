@@ -210,7 +210,10 @@ fn percentile_arg(v: Option<&Value>) -> CypherResult<f64> {
         Some(Value::Int(i)) => *i as f64,
         Some(Value::Float(f)) => *f,
         Some(other) => {
-            return Err(CypherError::type_error(format!("The percentile must be a number, but was {}", other.type_name())))
+            return Err(CypherError::type_error(format!(
+                "The percentile must be a number, but was {}",
+                other.type_name()
+            )))
         }
         None => return Err(CypherError::argument("A percentile function needs a percentile")),
     };
@@ -232,10 +235,7 @@ impl Aggregator for Percentile {
             Value::Null => {}
             Value::Int(_) | Value::Float(_) => self.values.push(v),
             other => {
-                return Err(CypherError::type_error(format!(
-                    "Percentiles need numbers, but got {}",
-                    other.type_name()
-                )))
+                return Err(CypherError::type_error(format!("Percentiles need numbers, but got {}", other.type_name())))
             }
         }
         Ok(())

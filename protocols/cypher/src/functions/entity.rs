@@ -12,9 +12,8 @@ fn id_value(id: u64) -> Value {
 }
 
 pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
-    let known = [
-        "id", "elementid", "labels", "type", "properties", "nodes", "relationships", "length", "startnode", "endnode",
-    ];
+    let known =
+        ["id", "elementid", "labels", "type", "properties", "nodes", "relationships", "length", "startnode", "endnode"];
     if !known.contains(&name) {
         return None;
     }

@@ -21,7 +21,10 @@ fn list_arg<'a>(function: &str, v: &'a Value) -> CypherResult<&'a [Value]> {
 fn range(args: &[Value]) -> CypherResult<Value> {
     let int = |v: &Value| match v {
         Value::Int(i) => Ok(*i),
-        other => Err(wrong_type("range", "an Integer", other)),
+        other => Err(CypherError::argument(format!(
+            "Invalid input for function 'range()': Expected an Integer, got: {}",
+            other.type_name()
+        ))),
     };
     let start = int(&args[0])?;
     let end = int(&args[1])?;
@@ -82,7 +85,8 @@ pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     if name == "coalesce" {
         return Some(Ok(args.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null)));
     }
-    let known = ["head", "last", "tail", "range", "keys", "tobooleanlist", "tointegerlist", "tofloatlist", "tostringlist"];
+    let known =
+        ["head", "last", "tail", "range", "keys", "tobooleanlist", "tointegerlist", "tofloatlist", "tostringlist"];
     if !known.contains(&name) {
         return None;
     }

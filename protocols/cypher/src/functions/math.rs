@@ -161,10 +161,9 @@ pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     }
     Some(match name {
         "abs" => match &args[0] {
-            Value::Int(i) => i
-                .checked_abs()
-                .map(Value::Int)
-                .ok_or_else(|| CypherError::new(ErrorKind::Arithmetic, "long overflow")),
+            Value::Int(i) => {
+                i.checked_abs().map(Value::Int).ok_or_else(|| CypherError::new(ErrorKind::Arithmetic, "long overflow"))
+            }
             Value::Float(f) => Ok(Value::Float(f.abs())),
             other => Err(wrong_type(name, "a Number", other)),
         },

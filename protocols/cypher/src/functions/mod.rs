@@ -200,7 +200,11 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FunctionContext) -> CypherResult
         return Err(CypherError::semantic(format!(
             "Function '{name}' called with {} argument(s), expected {}",
             args.len(),
-            if min == max { min.to_string() } else { format!("{min} to {}", if *max == VARIADIC { "any".into() } else { max.to_string() }) }
+            if min == max {
+                min.to_string()
+            } else {
+                format!("{min} to {}", if *max == VARIADIC { "any".into() } else { max.to_string() })
+            }
         )));
     }
     let name = *lower;

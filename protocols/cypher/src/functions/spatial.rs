@@ -58,9 +58,10 @@ pub fn point_from_map(m: &Map) -> CypherResult<Value> {
         return Err(CypherError::argument("A point needs x and y, or longitude and latitude"));
     };
     let asked = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("crs")).map(|(_, v)| v) {
-        Some(Value::String(name)) => {
-            Some(srid_of_crs(name).ok_or_else(|| CypherError::argument(format!("Unknown coordinate reference system: {name}")))?)
-        }
+        Some(Value::String(name)) => Some(
+            srid_of_crs(name)
+                .ok_or_else(|| CypherError::argument(format!("Unknown coordinate reference system: {name}")))?,
+        ),
         Some(other) => return Err(wrong_type("point", "a String crs", other)),
         None => match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("srid")).map(|(_, v)| v) {
             Some(Value::Int(s)) => Some(

@@ -113,8 +113,25 @@ pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     let nullable = !matches!(name, "tostringornull");
     if nullable && args.first().is_some_and(Value::is_null) {
         let known = [
-            "toupper", "upper", "tolower", "lower", "trim", "ltrim", "rtrim", "btrim", "replace", "substring", "left",
-            "right", "split", "reverse", "tostring", "size", "char_length", "character_length", "normalize",
+            "toupper",
+            "upper",
+            "tolower",
+            "lower",
+            "trim",
+            "ltrim",
+            "rtrim",
+            "btrim",
+            "replace",
+            "substring",
+            "left",
+            "right",
+            "split",
+            "reverse",
+            "tostring",
+            "size",
+            "char_length",
+            "character_length",
+            "normalize",
         ];
         return known.contains(&name).then_some(Ok(Value::Null));
     }
@@ -155,7 +172,8 @@ pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
             Value::List(items) => Ok(Value::List(items.iter().rev().cloned().collect())),
             other => Err(wrong_type(name, "a String or a List", other)),
         },
-        "tostring" => to_string(&args[0]).ok_or_else(|| wrong_type(name, "a String, Number, Boolean, temporal or spatial value", &args[0])),
+        "tostring" => to_string(&args[0])
+            .ok_or_else(|| wrong_type(name, "a String, Number, Boolean, temporal or spatial value", &args[0])),
         "tostringornull" => Ok(to_string(&args[0]).unwrap_or(Value::Null)),
         "size" => match &args[0] {
             Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),

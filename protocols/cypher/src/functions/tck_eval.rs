@@ -22,8 +22,9 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
     let b: Vec<char> = s.chars().collect();
     let mut i = 0;
     let mut out = Vec::new();
-    const SYMS: [&str; 22] =
-        ["<>", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "[", "]", "{", "}", ",", ":", ".", "$"];
+    const SYMS: [&str; 22] = [
+        "<>", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "^", "(", ")", "[", "]", "{", "}", ",", ":", ".", "$",
+    ];
     while i < b.len() {
         let c = b[i];
         if c.is_whitespace() {

@@ -5,10 +5,10 @@
 //! string or map), `duration.between`/`inMonths`/`inDays`/`inSeconds` and timestamp().
 
 use super::{wrong_type, FunctionContext};
-use crate::error::{CypherError, CypherResult};
+use crate::error::CypherResult;
 use crate::value::temporal::build::{self, Kind};
-use crate::value::temporal::{between, duration, parse, truncate, ZoneSpec};
-use crate::value::{Date, DateTime, LocalTime, Map, Time, Value, Zone};
+use crate::value::temporal::{between, duration, parse, truncate};
+use crate::value::{Date, DateTime, LocalTime, Map, Value, Zone};
 
 /// The wall clock now, in UTC.
 pub fn realtime() -> DateTime {
@@ -49,28 +49,22 @@ fn from_map(kind: Kind, m: &Map, now: &DateTime) -> CypherResult<Value> {
 
 fn construct(name: &str, kind: Kind, args: &[Value], now: &DateTime) -> CypherResult<Value> {
     match args.first() {
-        None => from_map(kind, &Map::new_now(), now),
+        None => from_map(kind, &now_map(), now),
         Some(Value::Null) => Ok(Value::Null),
         Some(Value::String(s)) => from_string(kind, s),
         Some(Value::Map(m)) => from_map(kind, m, now),
-        Some(v @ (Value::Date(_) | Value::LocalTime(_) | Value::Time(_) | Value::LocalDateTime(_) | Value::DateTime(_))) => {
-            build::convert(kind, v, now)
-        }
+        Some(
+            v @ (Value::Date(_) | Value::LocalTime(_) | Value::Time(_) | Value::LocalDateTime(_) | Value::DateTime(_)),
+        ) => build::convert(kind, v, now),
         Some(other) => Err(wrong_type(name, "a String, Map or temporal value", other)),
     }
 }
 
-/// A map asking for the current instant in the default zone.
-trait NowMap {
-    fn new_now() -> Map;
-}
-
-impl NowMap for Map {
-    fn new_now() -> Map {
-        let mut m = Map::new();
-        m.insert("timezone".to_string(), Value::String("Z".to_string()));
-        m
-    }
+/// A map asking for the current instant in the default zone (UTC).
+fn now_map() -> Map {
+    let mut m = Map::new();
+    m.insert("timezone".to_string(), Value::String("Z".to_string()));
+    m
 }
 
 fn int_arg(function: &str, v: &Value) -> CypherResult<i64> {
@@ -164,17 +158,4 @@ pub fn call(name: &str, args: &[Value], ctx: &FunctionContext) -> Option<CypherR
         }
         _ => construct(name, kind, args, &now),
     })
-}
-
-/// The current time of day with the default zone's offset (for callers without a map).
-pub fn current_time(ctx: &FunctionContext) -> CypherResult<Time> {
-    match build::time_from_map(&Map::new_now(), &ctx.statement_time)? {
-        Value::Time(t) => Ok(t),
-        _ => Err(CypherError::argument("time() did not give a time")),
-    }
-}
-
-/// The zone a time zone argument names.
-pub fn zone_arg(s: &str) -> CypherResult<ZoneSpec> {
-    crate::value::temporal::parse_zone(s)
 }

@@ -6,8 +6,8 @@
 //! another kind (`date(datetime)`, `localtime(time)`).
 
 use super::calendar::{
-    civil_from_days, date_from_ordinal, date_from_quarter, date_from_week, date_from_ymd, day_of_quarter,
-    day_of_week, iso_week, quarter_of_month, time_from_hms, NANOS_PER_SECOND, SECONDS_PER_DAY,
+    civil_from_days, date_from_ordinal, date_from_quarter, date_from_week, date_from_ymd, day_of_quarter, day_of_week,
+    iso_week, quarter_of_month, time_from_hms, NANOS_PER_SECOND, SECONDS_PER_DAY,
 };
 use super::{datetime_from_instant, datetime_from_local, join_local, local_of, parse_zone, spec_of, split_local};
 use super::{wrap_day, ZoneSpec};
@@ -174,6 +174,10 @@ fn build_time(f: &Fields, base: Option<i64>) -> CypherResult<i64> {
     let (ms, us, ns) = (f.int("millisecond")?, f.int("microsecond")?, f.int("nanosecond")?);
     let nanos = if ms.is_none() && us.is_none() && ns.is_none() {
         bn
+    } else if let (Some(_), None, None, Some(n @ 0..=999)) = (base, ms, us, ns) {
+        // A nanosecond below a microsecond keeps the base's larger sub-second units, as after
+        // truncation to milli- or microseconds.
+        bn - bn % 1_000 + n
     } else {
         let ms = check_sub("MilliOfSecond", ms.unwrap_or(0), 999)?;
         let us_max = if f.has("millisecond") { 999 } else { 999_999 };
@@ -264,9 +268,7 @@ pub fn time_from_map(map: &Map, now: &DateTime) -> CypherResult<Value> {
 
 fn local_parts(f: &Fields) -> CypherResult<(i64, i64)> {
     let (date_base, time_base) = match f.0.get("datetime") {
-        Some(v @ (Value::LocalDateTime(_) | Value::DateTime(_))) => {
-            (Some(date_of_base(v)?), Some(time_of_base(v)?.0))
-        }
+        Some(v @ (Value::LocalDateTime(_) | Value::DateTime(_))) => (Some(date_of_base(v)?), Some(time_of_base(v)?.0)),
         Some(other) => {
             return Err(CypherError::type_error(format!("Cannot select a datetime from {}", other.type_name())))
         }

@@ -108,9 +108,7 @@ pub fn days_in_quarter(year: i64, quarter: i64) -> i64 {
 
 fn check_range(what: &str, value: i64, min: i64, max: i64) -> CypherResult<()> {
     if value < min || value > max {
-        return Err(CypherError::argument(format!(
-            "Invalid value for {what} (valid values {min} - {max}): {value}"
-        )));
+        return Err(CypherError::argument(format!("Invalid value for {what} (valid values {min} - {max}): {value}")));
     }
     Ok(())
 }

@@ -130,8 +130,8 @@ pub fn unit_of_key(key: &str) -> Option<Unit> {
 pub fn from_map(map: &Map) -> CypherResult<Value> {
     let mut b = DurationBuilder::default();
     for (key, value) in map {
-        let unit = unit_of_key(key)
-            .ok_or_else(|| CypherError::argument(format!("No such field in duration: '{key}'")))?;
+        let unit =
+            unit_of_key(key).ok_or_else(|| CypherError::argument(format!("No such field in duration: '{key}'")))?;
         if value.is_null() {
             return Ok(Value::Null);
         }

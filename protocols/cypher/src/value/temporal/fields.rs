@@ -2,8 +2,8 @@
 //! `dt.epochMillis`, `dur.minutesOfHour`, `p.latitude`), by the names Neo4j uses,
 //! case-insensitively.
 
-use super::calendar::{civil_from_days, day_of_quarter, day_of_week, iso_week, ordinal_day, quarter_of_month};
 use super::calendar::NANOS_PER_SECOND;
+use super::calendar::{civil_from_days, day_of_quarter, day_of_week, iso_week, ordinal_day, quarter_of_month};
 use super::render::format_offset;
 use super::{local_of, split_local};
 use crate::error::{CypherError, CypherResult};

@@ -4,9 +4,7 @@
 //! `[Region/City]` zones; durations `P14DT16H12M`, fractional `P0.75M`, and the
 //! alternative `P2012-02-02T14:37:21.545`.
 
-use super::calendar::{
-    date_from_ordinal, date_from_week, date_from_ymd, time_from_hms, NANOS_PER_SECOND,
-};
+use super::calendar::{date_from_ordinal, date_from_week, date_from_ymd, time_from_hms, NANOS_PER_SECOND};
 use super::duration::{DurationBuilder, HOUR, MINUTE};
 use super::{datetime_from_local, parse_zone, zone, ZoneSpec};
 use crate::error::{CypherError, CypherResult};
@@ -38,11 +36,7 @@ fn date_part(s: &str) -> Option<CypherResult<i64>> {
         b'-' => (-1, &s[1..]),
         _ => (1, s),
     };
-    let year_len = if unsigned.len() == s.len() {
-        4
-    } else {
-        unsigned.bytes().take_while(u8::is_ascii_digit).count()
-    };
+    let year_len = if unsigned.len() == s.len() { 4 } else { unsigned.bytes().take_while(u8::is_ascii_digit).count() };
     if year_len < 4 || year_len > 9 || unsigned.len() < year_len {
         return None;
     }
@@ -253,11 +247,9 @@ fn duration_text(s: &str) -> Option<CypherResult<Duration>> {
     if body.is_empty() {
         return None;
     }
-    let result = if body.as_bytes().get(4) == Some(&b'-') {
-        duration_alternative(body)?
-    } else {
-        components(body)?
-    };
+    let alternative =
+        body.len() > 4 && body.as_bytes()[..4].iter().all(u8::is_ascii_digit) && body.as_bytes()[4] == b'-';
+    let result = if alternative { duration_alternative(body)? } else { components(body)? };
     Some(result.and_then(|d| if negate { super::arith::negate_duration(&d) } else { Ok(d) }))
 }
 

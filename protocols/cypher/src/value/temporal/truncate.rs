@@ -95,9 +95,7 @@ pub fn truncate(kind: Kind, unit_name: &str, v: &Value, map: &Map) -> CypherResu
         }
         Value::LocalTime(t) => (None, Some(t.nanos), None),
         Value::Time(t) => (None, Some(t.nanos), Some(ZoneSpec::Offset(t.offset_seconds))),
-        other => {
-            return Err(CypherError::type_error(format!("Cannot truncate a value of type {}", other.type_name())))
-        }
+        other => return Err(CypherError::type_error(format!("Cannot truncate a value of type {}", other.type_name()))),
     };
     let wants_date = matches!(kind, Kind::Date | Kind::LocalDateTime | Kind::DateTime);
     if wants_date && days.is_none() {

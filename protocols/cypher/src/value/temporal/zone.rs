@@ -313,11 +313,8 @@ impl PosixRule {
             return Some(PosixRule { std_offset, dst: None });
         }
         t.name()?;
-        let dst_offset = if matches!(t.peek(), Some(b',') | None) {
-            std_offset + 3600
-        } else {
-            -i32::try_from(t.hms()?).ok()?
-        };
+        let dst_offset =
+            if matches!(t.peek(), Some(b',') | None) { std_offset + 3600 } else { -i32::try_from(t.hms()?).ok()? };
         t.eat(b',').then_some(())?;
         let (start, start_time) = t.date()?;
         t.eat(b',').then_some(())?;
