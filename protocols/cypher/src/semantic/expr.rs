@@ -264,7 +264,7 @@ fn check_function(name: &str, args: &[Expr], cx: Ctx) -> CypherResult<()> {
     let Some((min, max)) = functions::arity(name) else {
         return Err(err("UnknownFunction", format!("Unknown function '{name}'")));
     };
-    if args.len() < min || max.is_some_and(|m| args.len() > m) {
+    if args.len() < min || args.len() > max {
         return Err(err(
             "InvalidNumberOfArguments",
             format!("Function {name}() called with {} arguments, which is not a valid number", args.len()),

@@ -1,147 +1,26 @@
-//! The function names semantic analysis knows, with their arity (for UnknownFunction and
-//! InvalidNumberOfArguments). A stand-in until the executor's function table
-//! (`crate::functions`) is the one source; names match case-insensitively.
+//! The functions semantic analysis knows, with their arity (UnknownFunction,
+//! InvalidNumberOfArguments): the executor's scalar library ([`crate::functions`]) and
+//! aggregates ([`crate::aggregate`]) are the source, plus the forms the executor
+//! evaluates itself. Names match case-insensitively.
 
-/// (name in lower case, fewest arguments, most arguments or None for any number).
-const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
-    ("abs", 1, Some(1)),
-    ("acos", 1, Some(1)),
-    ("asin", 1, Some(1)),
-    ("atan", 1, Some(1)),
-    ("atan2", 2, Some(2)),
-    ("avg", 1, Some(1)),
-    ("btrim", 1, Some(2)),
-    ("ceil", 1, Some(1)),
-    ("char_length", 1, Some(1)),
-    ("character_length", 1, Some(1)),
-    ("coalesce", 1, None),
-    ("collect", 1, Some(1)),
-    ("cos", 1, Some(1)),
-    ("cot", 1, Some(1)),
-    ("count", 1, Some(1)),
-    ("date", 0, Some(1)),
-    ("date.realtime", 0, Some(1)),
-    ("date.statement", 0, Some(1)),
-    ("date.transaction", 0, Some(1)),
-    ("date.truncate", 2, Some(3)),
-    ("datetime", 0, Some(1)),
-    ("datetime.fromepoch", 2, Some(2)),
-    ("datetime.fromepochmillis", 1, Some(1)),
-    ("datetime.realtime", 0, Some(1)),
-    ("datetime.statement", 0, Some(1)),
-    ("datetime.transaction", 0, Some(1)),
-    ("datetime.truncate", 2, Some(3)),
-    ("degrees", 1, Some(1)),
-    ("distance", 2, Some(2)),
-    ("duration", 1, Some(1)),
-    ("duration.between", 2, Some(2)),
-    ("duration.indays", 2, Some(2)),
-    ("duration.inmonths", 2, Some(2)),
-    ("duration.inseconds", 2, Some(2)),
-    ("e", 0, Some(0)),
-    ("elementid", 1, Some(1)),
-    ("endnode", 1, Some(1)),
-    ("exists", 1, Some(1)),
-    ("exp", 1, Some(1)),
-    ("floor", 1, Some(1)),
-    ("haversin", 1, Some(1)),
-    ("head", 1, Some(1)),
-    ("id", 1, Some(1)),
-    ("isempty", 1, Some(1)),
-    ("isnan", 1, Some(1)),
-    ("keys", 1, Some(1)),
-    ("labels", 1, Some(1)),
-    ("last", 1, Some(1)),
-    ("left", 2, Some(2)),
-    ("length", 1, Some(1)),
-    ("localdatetime", 0, Some(1)),
-    ("localdatetime.realtime", 0, Some(1)),
-    ("localdatetime.statement", 0, Some(1)),
-    ("localdatetime.transaction", 0, Some(1)),
-    ("localdatetime.truncate", 2, Some(3)),
-    ("localtime", 0, Some(1)),
-    ("localtime.realtime", 0, Some(1)),
-    ("localtime.statement", 0, Some(1)),
-    ("localtime.transaction", 0, Some(1)),
-    ("localtime.truncate", 2, Some(3)),
-    ("log", 1, Some(1)),
-    ("log10", 1, Some(1)),
-    ("lower", 1, Some(1)),
-    ("ltrim", 1, Some(2)),
-    ("max", 1, Some(1)),
-    ("min", 1, Some(1)),
-    ("nodes", 1, Some(1)),
-    ("normalize", 1, Some(2)),
-    ("nullif", 2, Some(2)),
-    ("percentilecont", 2, Some(2)),
-    ("percentiledisc", 2, Some(2)),
-    ("pi", 0, Some(0)),
-    ("point", 1, Some(1)),
-    ("point.distance", 2, Some(2)),
-    ("point.withinbbox", 3, Some(3)),
-    ("properties", 1, Some(1)),
-    ("radians", 1, Some(1)),
-    ("rand", 0, Some(0)),
-    ("randomuuid", 0, Some(0)),
-    ("range", 2, Some(3)),
-    ("relationships", 1, Some(1)),
-    ("replace", 3, Some(3)),
-    ("reverse", 1, Some(1)),
-    ("right", 2, Some(2)),
-    ("round", 1, Some(3)),
-    ("rtrim", 1, Some(2)),
-    ("sign", 1, Some(1)),
-    ("sin", 1, Some(1)),
-    ("size", 1, Some(1)),
-    ("split", 2, Some(2)),
-    ("sqrt", 1, Some(1)),
-    ("startnode", 1, Some(1)),
-    ("stdev", 1, Some(1)),
-    ("stdevp", 1, Some(1)),
-    ("substring", 2, Some(3)),
-    ("sum", 1, Some(1)),
-    ("tail", 1, Some(1)),
-    ("tan", 1, Some(1)),
-    ("time", 0, Some(1)),
-    ("time.realtime", 0, Some(1)),
-    ("time.statement", 0, Some(1)),
-    ("time.transaction", 0, Some(1)),
-    ("time.truncate", 2, Some(3)),
-    ("timestamp", 0, Some(0)),
-    ("toboolean", 1, Some(1)),
-    ("tobooleanlist", 1, Some(1)),
-    ("tobooleanornull", 1, Some(1)),
-    ("tofloat", 1, Some(1)),
-    ("tofloatlist", 1, Some(1)),
-    ("tofloatornull", 1, Some(1)),
-    ("tointeger", 1, Some(1)),
-    ("tointegerlist", 1, Some(1)),
-    ("tointegerornull", 1, Some(1)),
-    ("tolower", 1, Some(1)),
-    ("tostring", 1, Some(1)),
-    ("tostringlist", 1, Some(1)),
-    ("tostringornull", 1, Some(1)),
-    ("toupper", 1, Some(1)),
-    ("trim", 1, Some(1)),
-    ("type", 1, Some(1)),
-    ("upper", 1, Some(1)),
-    ("valuetype", 1, Some(1)),
-    ("vector.similarity.cosine", 2, Some(2)),
-    ("vector.similarity.euclidean", 2, Some(2)),
-];
+/// Functions evaluated by the executor outside the scalar library.
+const SPECIAL_FORMS: &[(&str, usize, usize)] = &[("exists", 1, 1)];
 
-const AGGREGATES: &[&str] =
-    &["avg", "collect", "count", "max", "min", "percentilecont", "percentiledisc", "stdev", "stdevp", "sum"];
-
-/// The arity of a known function, or None for an unknown name.
-pub fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+/// (fewest, most) arguments of a known function (`usize::MAX`: any number), or None.
+pub fn arity(name: &str) -> Option<(usize, usize)> {
+    if is_aggregate(name) {
+        let lower = name.to_ascii_lowercase();
+        return Some(if lower.starts_with("percentile") { (2, 2) } else { (1, 1) });
+    }
+    if let Some(a) = crate::functions::arity(name) {
+        return Some(a);
+    }
     let lower = name.to_ascii_lowercase();
-    FUNCTIONS.iter().find(|(n, _, _)| *n == lower).map(|(_, min, max)| (*min, *max))
+    SPECIAL_FORMS.iter().find(|(n, _, _)| *n == lower).map(|(_, min, max)| (*min, *max))
 }
 
 pub fn is_aggregate(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    AGGREGATES.contains(&lower.as_str())
+    crate::aggregate::is_aggregate(name)
 }
 
 /// Functions whose result differs call by call (not allowed inside an aggregation).
