@@ -81,10 +81,15 @@ pub fn check(e: &Expr, cx: Ctx) -> CypherResult<()> {
             check(base, v)?;
             let t = type_of(base, cx.scope);
             if t.no_properties() {
-                return Err(type_error(format!(
+                let msg = format!(
                     "Type mismatch: expected Map, Node or Relationship but was {} (property `{key}`)",
                     t.name()
-                )));
+                );
+                // The TCK: a SyntaxError for a path, a TypeError at compile time for a scalar or a list.
+                if t == Ty::Path {
+                    return Err(type_error(msg));
+                }
+                return Err(CypherError::type_error(format!("{msg} (InvalidArgumentType)")).at_compile_time(true));
             }
             Ok(())
         }

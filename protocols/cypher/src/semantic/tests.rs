@@ -193,6 +193,14 @@ fn functions_and_types() {
 }
 
 #[test]
+fn property_of_a_scalar_is_a_compile_time_type_error() {
+    let st = crate::syntax::parse("WITH 123 AS x RETURN x.num").unwrap();
+    let e = super::check(&st).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Type);
+    assert!(e.compile_time);
+}
+
+#[test]
 fn unsupported_clauses_say_so() {
     let st = crate::syntax::parse("LOAD CSV FROM 'file:///x.csv' AS line RETURN line").unwrap();
     let e = super::check(&st).unwrap_err();
