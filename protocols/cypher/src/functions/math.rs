@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(r(vec![Value::Float(2.5)]), 3.0);
         assert_eq!(r(vec![Value::Float(-2.5)]), -2.0);
         assert_eq!(r(vec![Value::Float(-2.6)]), -3.0);
-        assert_eq!(r(vec![Value::Float(3.141592), Value::Int(3)]), 3.142);
+        assert_eq!(r(vec![Value::Float(1.234567), Value::Int(3)]), 1.235);
         assert_eq!(r(vec![Value::Float(-1.5), Value::Int(0)]), -2.0);
         assert_eq!(r(vec![Value::Float(1.005), Value::Int(2)]), 1.01);
         assert_eq!(r(vec![Value::Float(2.5), Value::Int(0), Value::String("HALF_EVEN".into())]), 2.0);

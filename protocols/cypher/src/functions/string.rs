@@ -135,10 +135,11 @@ pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
         ];
         return known.contains(&name).then_some(Ok(Value::Null));
     }
-    if args.iter().skip(1).any(Value::is_null) && !matches!(name, "tostringornull" | "split") {
-        if ["trim", "ltrim", "rtrim", "btrim", "replace", "substring", "left", "right", "normalize"].contains(&name) {
-            return Some(Ok(Value::Null));
-        }
+    let null_in_rest = args.iter().skip(1).any(Value::is_null);
+    if null_in_rest
+        && ["trim", "ltrim", "rtrim", "btrim", "replace", "substring", "left", "right", "normalize"].contains(&name)
+    {
+        return Some(Ok(Value::Null));
     }
     if name == "split" && args.get(1).is_some_and(Value::is_null) {
         return Some(Ok(Value::Null));

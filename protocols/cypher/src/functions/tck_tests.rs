@@ -65,9 +65,9 @@ fn scenarios(text: &str) -> Vec<Scenario> {
             continue;
         }
         table = None;
-        if line.starts_with("And having executed") || line.starts_with("And parameters") || line.contains("graph:") {
-            s.needs_graph = true;
-        } else if line.starts_with("Given") && !line.contains("any graph") && !line.contains("empty graph") {
+        let setup = line.starts_with("And having executed") || line.starts_with("And parameters");
+        let graph = line.starts_with("Given") && !line.contains("any graph") && !line.contains("empty graph");
+        if setup || graph || line.contains("graph:") {
             s.needs_graph = true;
         } else if line.starts_with("When executing query") {
             let mut q = String::new();

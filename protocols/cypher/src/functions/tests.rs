@@ -231,7 +231,7 @@ fn points_and_distances() {
     assert_eq!(ok("point.withinBBox", vec![inside, lower, upper]), Value::Bool(true));
     let x = match &g1 {
         Value::Point(p) => {
-            crate::value::temporal::fields::component(&g1, "latitude").map(|r| r.ok()).flatten().map(|v| (v, p.srid))
+            crate::value::temporal::fields::component(&g1, "latitude").and_then(|r| r.ok()).map(|v| (v, p.srid))
         }
         _ => None,
     };

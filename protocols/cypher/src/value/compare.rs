@@ -20,6 +20,8 @@ use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
 const NANOS: i128 = 1_000_000_000;
+/// 2^63, the first float above every INTEGER.
+const TWO_POW_63: f64 = i64::MAX as f64;
 
 /// Cypher `=`.
 pub fn equals(a: &Value, b: &Value) -> Option<bool> {
@@ -83,10 +85,10 @@ fn int_float_cmp(i: i64, f: f64) -> Option<Ordering> {
     if f.is_nan() {
         return None;
     }
-    if f >= 9.223_372_036_854_775_807e18 {
+    if f >= TWO_POW_63 {
         return Some(Ordering::Less);
     }
-    if f < -9.223_372_036_854_775_807e18 {
+    if f < -TWO_POW_63 {
         return Some(Ordering::Greater);
     }
     let whole = f.trunc();
@@ -323,7 +325,7 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
         Value::Float(f) => {
             if f.is_nan() {
                 u64::MAX.hash(state);
-            } else if f.fract() == 0.0 && *f >= -9.223_372_036_854_775_808e18 && *f < 9.223_372_036_854_775_807e18 {
+            } else if f.fract() == 0.0 && *f >= -TWO_POW_63 && *f < TWO_POW_63 {
                 (*f as i64).hash(state);
             } else {
                 f.to_bits().hash(state);

@@ -36,6 +36,7 @@ fn equality_with_nulls_and_numbers() {
 }
 
 #[test]
+#[allow(clippy::approx_constant)]
 fn comparisons_of_lists_and_nan() {
     // Comparison2 [4]: lexicographic list comparison with nulls.
     let one_two = |b: Value| list(vec![Value::Int(1), b]);
@@ -125,7 +126,7 @@ fn orderability_of_lists() {
     strings.sort_by(order);
     assert_eq!(strings, vec![s(""), s(" "), s(".*"), s("one")]);
     // Aggregation2 [12]: mixed values, min is the list.
-    let mut mixed = vec![i(1), s("a"), list(vec![i(1), i(2)]), Value::Float(0.2), s("b")];
+    let mut mixed = [i(1), s("a"), list(vec![i(1), i(2)]), Value::Float(0.2), s("b")];
     mixed.sort_by(order);
     assert_eq!(mixed.first(), Some(&list(vec![i(1), i(2)])));
     assert_eq!(mixed.last(), Some(&i(1)));

@@ -65,5 +65,12 @@ fn temporal_arithmetic() {
     let half = div(&base, &Value::Int(2)).map(|v| crate::value::format::to_cypher_string(&v)).ok();
     assert_eq!(half.as_deref(), Some("P6Y2M22DT13H21M8S"));
     assert_eq!(kind(add(&date, &date)), Some(ErrorKind::Type));
+    // Results beyond the year range are errors, not overflows.
+    let huge = Value::Duration(Duration { days: i64::MAX, ..Default::default() });
+    assert!(add(&date, &huge).is_err());
+    let ldt = Value::LocalDateTime(crate::value::LocalDateTime { seconds: 0, nanos: 0 });
+    let far = Value::Duration(Duration { months: i64::MAX, seconds: i64::MAX, ..Default::default() });
+    assert!(add(&ldt, &far).is_err());
+    assert!(mul(&far, &Value::Float(1e300)).is_err());
     assert_eq!(neg(&d).and_then(|n| add(&n, &d)).ok(), Some(Value::Duration(Duration::default())));
 }

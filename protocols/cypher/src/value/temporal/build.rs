@@ -163,10 +163,8 @@ fn build_time(f: &Fields, base: Option<i64>) -> CypherResult<i64> {
         b / NANOS_PER_SECOND % 60,
         b % NANOS_PER_SECOND,
     );
-    if base.is_none() {
-        if (f.has("minute") && !f.has("hour")) || (f.has("second") && !f.has("minute")) {
-            return Err(CypherError::argument("A time needs its larger units (hour before minute before second)"));
-        }
+    if base.is_none() && ((f.has("minute") && !f.has("hour")) || (f.has("second") && !f.has("minute"))) {
+        return Err(CypherError::argument("A time needs its larger units (hour before minute before second)"));
     }
     let hour = f.int("hour")?.unwrap_or(bh);
     let minute = f.int("minute")?.unwrap_or(bm);

@@ -157,6 +157,9 @@ pub fn time_from_hms(hour: i64, minute: i64, second: i64, nanos: i64) -> CypherR
 /// Days that a date may be at most from the epoch (the year bounds), checked after
 /// arithmetic so a result stays printable.
 pub fn check_days(days: i64) -> CypherResult<i64> {
+    if days.unsigned_abs() > 400_000_000_000 {
+        return Err(CypherError::argument(format!("Date out of range: {days} days from 1970-01-01")));
+    }
     let (year, _, _) = civil_from_days(days);
     check_year(year)?;
     Ok(days)

@@ -12,6 +12,14 @@ use crate::value::{DateTime, Duration, LocalDateTime, Time};
 
 const MAX_TEXT: usize = 128;
 
+/// Temporal text is short ASCII; anything else cannot parse (and is never sliced).
+fn plain(kind: &str, s: &str) -> CypherResult<()> {
+    if s.len() > MAX_TEXT || !s.is_ascii() {
+        return Err(bad(kind, s));
+    }
+    Ok(())
+}
+
 fn bad(kind: &str, s: &str) -> CypherError {
     CypherError::argument(format!("Text cannot be parsed to a {kind}: '{}'", truncated(s)))
 }
@@ -37,7 +45,7 @@ fn date_part(s: &str) -> Option<CypherResult<i64>> {
         _ => (1, s),
     };
     let year_len = if unsigned.len() == s.len() { 4 } else { unsigned.bytes().take_while(u8::is_ascii_digit).count() };
-    if year_len < 4 || year_len > 9 || unsigned.len() < year_len {
+    if !(4..=9).contains(&year_len) || unsigned.len() < year_len {
         return None;
     }
     let year = sign * digits(&unsigned[..year_len])?;
@@ -124,15 +132,18 @@ fn split_zone(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 }
 
 pub fn parse_date(s: &str) -> CypherResult<i64> {
+    plain("Date", s)?;
     date_part(s.trim()).ok_or_else(|| bad("Date", s))?
 }
 
 pub fn parse_localtime(s: &str) -> CypherResult<i64> {
+    plain("LocalTime", s)?;
     local_time_part(s.trim()).ok_or_else(|| bad("LocalTime", s))?
 }
 
 /// A time without an offset takes the default zone (UTC).
 pub fn parse_time(s: &str) -> CypherResult<Time> {
+    plain("Time", s)?;
     let s = s.trim();
     let (clock, offset, name) = split_zone(s).ok_or_else(|| bad("Time", s))?;
     if name.is_some() {
@@ -154,6 +165,7 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 }
 
 pub fn parse_localdatetime(s: &str) -> CypherResult<LocalDateTime> {
+    plain("LocalDateTime", s)?;
     let s = s.trim();
     let (date, time) = split_date_time(s);
     let days = date_part(date).ok_or_else(|| bad("LocalDateTime", s))??;
@@ -165,6 +177,7 @@ pub fn parse_localdatetime(s: &str) -> CypherResult<LocalDateTime> {
 }
 
 pub fn parse_datetime(s: &str) -> CypherResult<DateTime> {
+    plain("DateTime", s)?;
     let s = s.trim();
     let (date, time) = split_date_time(s);
     let days = date_part(date).ok_or_else(|| bad("DateTime", s))??;
@@ -294,6 +307,7 @@ fn components(body: &str) -> Option<CypherResult<Duration>> {
 }
 
 pub fn parse_duration(s: &str) -> CypherResult<Duration> {
+    plain("Duration", s)?;
     duration_text(s.trim()).ok_or_else(|| bad("Duration", s))?
 }
 
@@ -322,6 +336,10 @@ mod tests {
         }
         assert!(parse_date("2015-13-01").is_err());
         assert!(parse_date("garbage").is_err());
+        for odd in ["2015aé1", "20é5-01-01", "é", "2015-W3é", "21é0", "P1é", "-", "+", "W", "2015-"] {
+            assert!(parse_date(odd).is_err() && parse_localtime(odd).is_err() && parse_duration(odd).is_err());
+            assert!(parse_datetime(odd).is_err() && parse_time(odd).is_err() && parse_localdatetime(odd).is_err());
+        }
     }
 
     #[test]

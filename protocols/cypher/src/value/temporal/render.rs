@@ -50,7 +50,7 @@ pub fn format_offset(offset_seconds: i32) -> String {
     let sign = if offset_seconds < 0 { '-' } else { '+' };
     let abs = offset_seconds.unsigned_abs();
     let mut out = format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60);
-    if abs % 60 != 0 {
+    if !abs.is_multiple_of(60) {
         let _ = write!(out, ":{:02}", abs % 60);
     }
     out
