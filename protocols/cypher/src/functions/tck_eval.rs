@@ -57,6 +57,11 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
                     text.push(match b.get(i)? {
                         'n' => '\n',
                         't' => '\t',
+                        'u' => {
+                            let hex: String = b.get(i + 1..i + 5)?.iter().collect();
+                            i += 4;
+                            char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                        }
                         other => *other,
                     });
                 } else {
@@ -176,22 +181,24 @@ impl Parser {
         self.comparison()
     }
     fn comparison(&mut self) -> Option<Expr> {
-        let mut left = self.additive()?;
+        let mut left = self.null_test()?;
         loop {
             let op = ["=", "<>", "<=", ">=", "<", ">"].into_iter().find(|s| self.sym(s));
-            match op {
-                Some(op) => left = Expr::Binary(op, Box::new(left), Box::new(self.additive()?)),
-                None if is_kw(self.peek(), "IS") => {
-                    self.pos += 1;
-                    let negated = self.kw("NOT");
-                    if !self.kw("NULL") {
-                        return None;
-                    }
-                    left = Expr::IsNull(Box::new(left), negated);
-                }
-                None => return Some(left),
-            }
+            let Some(op) = op else { return Some(left) };
+            left = Expr::Binary(op, Box::new(left), Box::new(self.null_test()?));
         }
+    }
+    fn null_test(&mut self) -> Option<Expr> {
+        let mut left = self.additive()?;
+        while is_kw(self.peek(), "IS") {
+            self.pos += 1;
+            let negated = self.kw("NOT");
+            if !self.kw("NULL") {
+                return None;
+            }
+            left = Expr::IsNull(Box::new(left), negated);
+        }
+        Some(left)
     }
     fn additive(&mut self) -> Option<Expr> {
         let mut left = self.multiplicative()?;
