@@ -15,6 +15,10 @@
 //! file, overridden by `ORBIT_PERSISTENCE_BACKEND`, overridden by `--persistence-backend`
 //! (both win over `[defaults]` too). The result is [`ServerConfig::persistence`].
 
+mod cypher;
+
+pub use cypher::CypherConfig;
+
 use clap::{Arg, ArgAction, ArgMatches, ColorChoice, Command};
 use orbit_leases::{BackendKind, PersistenceConfig};
 use orbit_protocol_api::Protocol;
@@ -376,6 +380,7 @@ pub struct ServerConfig {
     pub postgres: PostgresConfig,
     pub mysql: MysqlConfig,
     pub cql: CqlConfig,
+    pub cypher: CypherConfig,
 }
 
 impl ServerConfig {
@@ -503,6 +508,7 @@ impl ServerConfig {
         let postgres = resolve_postgres(&layers, &file.postgresql, &from_file)?;
         let mysql = resolve_mysql(&layers, &file.mysql, &from_file)?;
         let cql = resolve_cql(&layers, &file.cql, &from_file)?;
+        let cypher = cypher::resolve(&layers, &file.cypher, &from_file)?;
 
         Ok(ServerConfig {
             config_file,
@@ -519,6 +525,7 @@ impl ServerConfig {
             postgres,
             mysql,
             cql,
+            cypher,
         })
     }
 
@@ -665,6 +672,7 @@ fn command() -> Command {
             "DURATION",
             format!("PostgreSQL idle_in_transaction_session_timeout default [env: {}] [default: 0, none]", names::PG_IDLE_TIMEOUT_ENV),
         ));
+    cmd = cypher::args(cmd);
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
         if let Some(port) = &names.port {
@@ -1135,7 +1143,7 @@ struct FileConfig {
     #[serde(default)]
     redis: RedisTable,
     #[serde(default)]
-    cypher: ProtocolTable,
+    cypher: cypher::CypherTable,
     #[serde(default)]
     aql: ProtocolTable,
     #[serde(default)]
@@ -1161,7 +1169,9 @@ impl FileConfig {
             Protocol::Redis => {
                 ProtocolTable { enabled: self.redis.enabled, mode: self.redis.mode.clone(), port: self.redis.port }
             }
-            Protocol::Cypher => self.cypher.clone(),
+            Protocol::Cypher => {
+                ProtocolTable { enabled: self.cypher.enabled, mode: self.cypher.mode.clone(), port: self.cypher.port }
+            }
             Protocol::Aql => self.aql.clone(),
             Protocol::Graphrag => {
                 ProtocolTable { enabled: self.graphrag.enabled, mode: self.graphrag.mode.clone(), port: None }
@@ -1309,14 +1319,14 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn load(args: &[&str], env: &[(&str, &str)]) -> Result<ServerConfig, LoadError> {
+    pub(super) fn load(args: &[&str], env: &[(&str, &str)]) -> Result<ServerConfig, LoadError> {
         let env: HashMap<String, OsString> = env.iter().map(|(k, v)| (k.to_string(), OsString::from(v))).collect();
         let mut argv = vec!["orbit-server"];
         argv.extend_from_slice(args);
         ServerConfig::load(argv, |k| env.get(k).cloned())
     }
 
-    fn invalid(args: &[&str], env: &[(&str, &str)]) -> ConfigError {
+    pub(super) fn invalid(args: &[&str], env: &[(&str, &str)]) -> ConfigError {
         match load(args, env) {
             Err(LoadError::Invalid(e)) => e,
             other => panic!("expected an invalid configuration, got {other:?}"),

@@ -29,5 +29,22 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
             })
         }),
     );
-    vec![Box::new(postgres), Box::new(mysql), Box::new(cql), Box::new(orbit_redis::RedisListener::new(redis))]
+    let cypher_options = config.cypher.engine_options();
+    let bolt = orbit_bolt::server::BoltListener::new(
+        config.cypher.options(),
+        Box::new(move |storage| {
+            Box::pin(async move {
+                let engine: std::sync::Arc<dyn orbit_cypher::CypherEngine> =
+                    orbit_cypher::exec::GraphEngine::open(storage, cypher_options).await?;
+                Ok(engine)
+            })
+        }),
+    );
+    vec![
+        Box::new(postgres),
+        Box::new(mysql),
+        Box::new(cql),
+        Box::new(orbit_redis::RedisListener::new(redis)),
+        Box::new(bolt),
+    ]
 }
