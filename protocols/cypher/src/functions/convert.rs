@@ -115,7 +115,7 @@ pub fn value_type(v: &Value) -> String {
 /// A conversion: the converted value (None for null), or None when the type does not convert.
 type Conversion = fn(&Value) -> Option<Option<Value>>;
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     let (convert, or_null, expected): (Conversion, bool, &str) = match name {
         "tointeger" => (to_integer, false, "a String, Float, Integer or Boolean"),
         "tointegerornull" => (to_integer, true, ""),

@@ -11,7 +11,7 @@ fn id_value(id: u64) -> Value {
     Value::Int(i64::try_from(id).unwrap_or(i64::MAX))
 }
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     let known =
         ["id", "elementid", "labels", "type", "properties", "nodes", "relationships", "length", "startnode", "endnode"];
     if !known.contains(&name) {

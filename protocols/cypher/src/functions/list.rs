@@ -81,7 +81,7 @@ fn convert_list(name: &str, v: &Value) -> CypherResult<Value> {
     Ok(Value::List(out))
 }
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     if name == "coalesce" {
         return Some(Ok(args.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null)));
     }

@@ -142,7 +142,7 @@ fn unary(name: &str, x: f64) -> Option<f64> {
     })
 }
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     match name {
         "e" => return Some(Ok(Value::Float(std::f64::consts::E))),
         "pi" => return Some(Ok(Value::Float(std::f64::consts::PI))),

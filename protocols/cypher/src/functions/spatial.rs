@@ -146,7 +146,7 @@ fn point_arg<'a>(function: &str, v: &'a Value) -> CypherResult<&'a Point> {
     }
 }
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     if !matches!(name, "point" | "point.distance" | "distance" | "point.withinbbox") {
         return None;
     }

@@ -109,7 +109,7 @@ fn to_string(v: &Value) -> Option<Value> {
     }
 }
 
-pub fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value]) -> Option<CypherResult<Value>> {
     let nullable = !matches!(name, "tostringornull");
     if nullable && args.first().is_some_and(Value::is_null) {
         let known = [

@@ -112,7 +112,7 @@ fn duration_call(args: &[Value]) -> CypherResult<Value> {
     }
 }
 
-pub fn call(name: &str, args: &[Value], ctx: &FunctionContext) -> Option<CypherResult<Value>> {
+pub(super) fn call(name: &str, args: &[Value], ctx: &FunctionContext) -> Option<CypherResult<Value>> {
     match name {
         "timestamp" => {
             let t = &ctx.statement_time;
