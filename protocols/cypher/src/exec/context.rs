@@ -1,13 +1,15 @@
 //! [`Cx`]: what the operators of one query share — the transaction's graph (locked for
 //! each read or write only, so several streams of a transaction interleave), the
-//! parameters, the update counters, and the elements the query deleted (reading their
-//! properties later in the query is an EntityNotFound).
+//! parameters, the clocks the function library reads, the update counters, and the
+//! elements the query deleted (reading their properties later in the query is an
+//! EntityNotFound). Properties are read through [`crate::value::props::from_storage`].
 
-use super::interim::from_storage;
 use super::transaction::SharedTxn;
 use super::Shared;
 use crate::engine::QueryStats;
 use crate::error::{CypherError, CypherResult, ErrorKind};
+use crate::functions::FunctionContext;
+use crate::value::props::from_storage;
 use crate::value::{Map, NodeValue, RelationshipValue, Value};
 use orbit_graph::{Adjacent, Direction, GraphTxn, Node, NodeId, Properties, RelId, Relationship};
 use parking_lot::Mutex;
@@ -38,8 +40,8 @@ pub(crate) struct Cx {
     pub updating: bool,
     /// Storage reads made (for tests of streaming).
     pub reads: AtomicU64,
-    /// Epoch milliseconds at the start of the statement (`timestamp()`, `datetime()`).
-    pub statement_millis: i64,
+    /// The statement's and the transaction's start (`timestamp()`, `datetime()`, ...).
+    pub functions: FunctionContext,
 }
 
 fn closed() -> CypherError {

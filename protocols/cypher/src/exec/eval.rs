@@ -2,13 +2,16 @@
 //! null-propagating operators), property access that reads an element again when the
 //! query changes the graph, list indexing and slicing, comprehensions, quantifiers,
 //! CASE; pattern predicates and subquery expressions are evaluated by [`super::subquery`].
+//! Equality, comparison and arithmetic are the shared semantics of [`crate::value`]
+//! (`compare`, `ops`), components of temporal values and points its accessors.
 
 use super::context::{Cx, Row};
-use super::interim;
 use super::{functions as graph_functions, subquery};
 use crate::ast::{BinaryOp, Expr, LabelExpr, Literal, MapProjectionItem, Quantifier, UnaryOp};
 use crate::error::{CypherError, CypherResult, ErrorKind};
-use crate::value::{Map, Value};
+use crate::value::compare::{equals, ge, gt, le, lt};
+use crate::value::temporal::fields::component;
+use crate::value::{ops, Map, Value};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -86,7 +89,12 @@ pub(crate) async fn property(cx: &Cx, base: &Value, key: &str) -> CypherResult<V
             }
             Ok(r.properties.get(key).cloned().unwrap_or(Value::Null))
         }
-        other => graph_functions::component(other, key),
+        other => match component(other, key) {
+            Some(found) => found,
+            None => {
+                Err(CypherError::type_error(format!("Type mismatch: expected a map but was {}", other.type_name())))
+            }
+        },
     }
 }
 
@@ -186,7 +194,7 @@ fn membership(item: &Value, list: &Value) -> CypherResult<Value> {
         Value::List(items) => {
             let mut unknown = false;
             for candidate in items {
-                match interim::equals(item, candidate) {
+                match equals(item, candidate) {
                     Some(true) => return Ok(Value::Bool(true)),
                     None => unknown = true,
                     Some(false) => {}
@@ -199,19 +207,21 @@ fn membership(item: &Value, list: &Value) -> CypherResult<Value> {
 }
 
 fn comparison(op: BinaryOp, a: &Value, b: &Value) -> Value {
-    use std::cmp::Ordering::*;
-    match op {
-        BinaryOp::Eq => bool_or_null(interim::equals(a, b)),
-        BinaryOp::Ne => bool_or_null(interim::equals(a, b).map(|e| !e)),
-        _ => match interim::compare(a, b) {
-            None => Value::Null,
-            Some(o) => Value::Bool(match op {
-                BinaryOp::Lt => o == Less,
-                BinaryOp::Le => o != Greater,
-                BinaryOp::Gt => o == Greater,
-                _ => o != Less,
-            }),
-        },
+    bool_or_null(match op {
+        BinaryOp::Eq => equals(a, b),
+        BinaryOp::Ne => equals(a, b).map(|e| !e),
+        BinaryOp::Lt => lt(a, b),
+        BinaryOp::Le => le(a, b),
+        BinaryOp::Gt => gt(a, b),
+        _ => ge(a, b),
+    })
+}
+
+/// `=~`: the value library has no regular expressions yet.
+fn regex_match(a: &Value, b: &Value) -> CypherResult<Value> {
+    match (a, b) {
+        (Value::String(_), Value::String(_)) => Err(CypherError::not_supported("the regular expression operator =~")),
+        _ => Ok(Value::Null),
     }
 }
 
@@ -248,15 +258,15 @@ async fn binary(cx: &Cx, op: BinaryOp, l: &Expr, r: &Expr, row: &Row) -> CypherR
     let a = eval(cx, l, row).await?;
     let b = eval(cx, r, row).await?;
     match op {
-        BinaryOp::Add => interim::add(&a, &b),
-        BinaryOp::Sub => interim::sub(&a, &b),
-        BinaryOp::Mul => interim::mul(&a, &b),
-        BinaryOp::Div => interim::div(&a, &b),
-        BinaryOp::Mod => interim::rem(&a, &b),
-        BinaryOp::Pow => interim::pow(&a, &b),
+        BinaryOp::Add => ops::add(&a, &b),
+        BinaryOp::Sub => ops::sub(&a, &b),
+        BinaryOp::Mul => ops::mul(&a, &b),
+        BinaryOp::Div => ops::div(&a, &b),
+        BinaryOp::Mod => ops::rem(&a, &b),
+        BinaryOp::Pow => ops::pow(&a, &b),
         BinaryOp::In => membership(&a, &b),
         BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => Ok(string_op(op, &a, &b)),
-        BinaryOp::Regex => graph_functions::regex_match(&a, &b),
+        BinaryOp::Regex => regex_match(&a, &b),
         _ => Ok(comparison(op, &a, &b)),
     }
 }
@@ -398,7 +408,7 @@ async fn eval_inner(cx: &Cx, e: &Expr, row: &Row) -> CypherResult<Value> {
             let v = eval(cx, inner, row).await?;
             match op {
                 UnaryOp::Not => Ok(bool_or_null(truth(&v)?.map(|b| !b))),
-                UnaryOp::Neg => interim::neg(&v),
+                UnaryOp::Neg => ops::neg(&v),
                 UnaryOp::Plus => match v {
                     Value::Null | Value::Int(_) | Value::Float(_) => Ok(v),
                     other => Err(CypherError::type_error(format!(
@@ -425,10 +435,15 @@ async fn eval_inner(cx: &Cx, e: &Expr, row: &Row) -> CypherResult<Value> {
             }
         }
         Expr::Function { name, distinct: _, args } => {
-            if graph_functions::is_aggregate(name) {
+            if crate::aggregate::is_aggregate(name) {
                 return Err(CypherError::semantic(format!(
                     "Invalid use of aggregating function {name}(...) in this context"
                 )));
+            }
+            if let [pattern @ Expr::PatternPredicate(_)] = args.as_slice() {
+                if name.eq_ignore_ascii_case("exists") {
+                    return eval(cx, pattern, row).await;
+                }
             }
             let mut values = Vec::with_capacity(args.len());
             for a in args {
@@ -445,7 +460,7 @@ async fn eval_inner(cx: &Cx, e: &Expr, row: &Row) -> CypherResult<Value> {
             for (when, then) in whens {
                 let w = eval(cx, when, row).await?;
                 let hit = match &subject {
-                    Some(s) => interim::equals(s, &w) == Some(true),
+                    Some(s) => equals(s, &w) == Some(true),
                     None => truth(&w).ok().flatten() == Some(true),
                 };
                 if hit {

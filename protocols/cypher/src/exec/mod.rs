@@ -8,13 +8,16 @@
 //! an index lookup ([`pattern`]). Read-only queries stream one row per
 //! [`crate::engine::QueryStream::next`]; updating queries run to their end when they are
 //! started, as Neo4j's updates see the effects of the clauses before them.
+//!
+//! Value semantics are not the executor's own: equality, order, grouping, arithmetic and
+//! the property storage form come from [`crate::value`], scalar functions from
+//! [`crate::functions`] (the executor answers only those that read the graph,
+//! [`functions`]), aggregates from [`crate::aggregate`].
 
-mod aggregate;
 mod auth;
 mod context;
 mod eval;
 mod functions;
-mod interim;
 mod ops;
 mod paths;
 mod pattern;
@@ -30,6 +33,8 @@ mod subquery;
 mod tests;
 mod transaction;
 mod update;
+#[cfg(test)]
+mod value_tests;
 
 pub use auth::UserStore;
 

@@ -5,11 +5,12 @@
 
 use super::context::{Cx, Row};
 use super::eval::{eval, holds};
-use super::interim::{self, GroupKey};
 use super::pattern::Matcher;
 use super::pattern_plan::MatchPlan;
 use crate::ast::Expr;
 use crate::error::{CypherError, CypherResult};
+use crate::value::compare::{order, GroupKey};
+use crate::value::format::{format_float, to_cypher_string};
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::{HashSet, VecDeque};
@@ -202,7 +203,7 @@ impl Operator for Distinct {
     async fn next(&mut self, cx: &Cx) -> CypherResult<Option<Row>> {
         while let Some(row) = self.input.next(cx).await? {
             let key: Vec<GroupKey> =
-                self.columns.iter().map(|c| GroupKey::of(row.get(c).unwrap_or(&Value::Null))).collect();
+                self.columns.iter().map(|c| GroupKey(row.get(c).cloned().unwrap_or(Value::Null))).collect();
             if self.seen.insert(key) {
                 return Ok(Some(row));
             }
@@ -232,7 +233,7 @@ impl Operator for Sort {
             let dirs: Vec<bool> = self.keys.iter().map(|(_, d)| *d).collect();
             keyed.sort_by(|(a, _), (b, _)| {
                 for ((x, y), desc) in a.iter().zip(b).zip(&dirs) {
-                    let o = interim::order(x, y);
+                    let o = order(x, y);
                     let o = if *desc { o.reverse() } else { o };
                     if o.is_ne() {
                         return o;
@@ -297,7 +298,7 @@ impl Operator for Union {
                 Some(row) => {
                     if self.distinct {
                         let key: Vec<GroupKey> =
-                            self.columns.iter().map(|c| GroupKey::of(row.get(c).unwrap_or(&Value::Null))).collect();
+                            self.columns.iter().map(|c| GroupKey(row.get(c).cloned().unwrap_or(Value::Null))).collect();
                         if !self.seen.insert(key) {
                             continue;
                         }
@@ -313,7 +314,7 @@ impl Operator for Union {
 }
 
 /// Evaluates SKIP / LIMIT once: a non-negative integer.
-pub(crate) async fn count_argument(cx: &Cx, what: &str, e: &Expr) -> CypherResult<u64> {
+pub(crate) async fn count_argument(cx: &Cx, e: &Expr) -> CypherResult<u64> {
     let v = eval(cx, e, &Row::new()).await?;
     let literal = matches!(e, Expr::Literal(_));
     let err = |text: String| {
@@ -327,11 +328,7 @@ pub(crate) async fn count_argument(cx: &Cx, what: &str, e: &Expr) -> CypherResul
     match v {
         Value::Int(i) if i >= 0 => Ok(i as u64),
         Value::Int(i) => Err(err(i.to_string())),
-        Value::Float(f) => Err(err(f.to_string())),
-        other => Err(err(format!("{other:?}")).at_compile_time(literal)),
+        Value::Float(f) => Err(err(format_float(f))),
+        other => Err(err(to_cypher_string(&other)).at_compile_time(literal)),
     }
-    .map_err(|e| {
-        let _ = what;
-        e
-    })
 }

@@ -6,11 +6,12 @@
 
 use super::context::{Cx, Row};
 use super::eval::{eval, holds, labels_match};
-use super::interim;
 use super::paths;
 use super::pattern_plan::{MatchPlan, NodeSpec, PartPlan, RelSpec, Start};
 use crate::ast::{PathKind, RelDirection};
 use crate::error::{CypherError, CypherResult};
+use crate::value::compare::equals;
+use crate::value::props::to_storage;
 use crate::value::{NodeValue, PathValue, RelationshipValue, Value};
 use orbit_graph::{Direction, NodeId, RelId};
 use std::collections::VecDeque;
@@ -79,31 +80,48 @@ pub(crate) async fn props_match(
 ) -> CypherResult<bool> {
     let want = eval(cx, expected, row).await?;
     match want {
-        Value::Map(m) => Ok(m.iter().all(|(k, v)| props.get(k).is_some_and(|p| interim::equals(p, v) == Some(true)))),
+        Value::Map(m) => Ok(m.iter().all(|(k, v)| props.get(k).is_some_and(|p| equals(p, v) == Some(true)))),
         Value::Null => Ok(true),
         other => Err(CypherError::type_error(format!("Type mismatch: expected Map but was {}", other.type_name()))),
     }
 }
 
-async fn lookup_values(cx: &Cx, label: &str, property: &str, v: &Value) -> CypherResult<Option<Vec<NodeId>>> {
-    let mut keys = vec![];
+/// Whether equal stored forms are exactly the values Cypher deems equal to `v` (numbers
+/// are not: `1 = 1.0` and `0.0 = -0.0` across different stored forms).
+fn stored_equality_exact(v: &Value) -> bool {
     match v {
+        Value::Int(_) | Value::Float(_) | Value::Map(_) => false,
+        Value::Point(p) => [p.x, p.y, p.z.unwrap_or(1.0)].iter().all(|c| *c != 0.0 && !c.is_nan()),
+        Value::List(items) => items.iter().all(stored_equality_exact),
+        _ => true,
+    }
+}
+
+/// The nodes an index on `label`.`property` holds for values equal to `v` (a superset
+/// may come back; the pattern's own checks run on each). None: no such index, or no
+/// lookup gives exactly the equal values, so the label is scanned.
+async fn lookup_values(cx: &Cx, label: &str, property: &str, v: &Value) -> CypherResult<Option<Vec<NodeId>>> {
+    let keys = match v {
         Value::Null => return Ok(Some(Vec::new())),
-        Value::Int(i) => {
-            keys.push(Value::Int(*i));
-            keys.push(Value::Float(*i as f64));
-        }
+        Value::Int(i) => vec![Value::Int(*i), Value::Float(*i as f64)],
+        Value::Float(f) if f.is_nan() => return Ok(Some(Vec::new())),
         Value::Float(f) => {
-            keys.push(Value::Float(*f));
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+            let mut keys = vec![Value::Float(*f)];
+            if *f == 0.0 {
+                keys.push(Value::Float(-*f));
+            }
+            if f.fract() == 0.0 && f.abs() < 9.0e18 {
                 keys.push(Value::Int(*f as i64));
             }
+            keys
         }
-        other => keys.push(other.clone()),
-    }
+        other if stored_equality_exact(other) => vec![other.clone()],
+        Value::List(_) | Value::Point(_) => return Ok(None),
+        _ => return Ok(Some(Vec::new())),
+    };
     let mut out = Vec::new();
     for k in keys {
-        let Ok(s) = interim::to_storage(&k) else { return Ok(Some(Vec::new())) };
+        let Ok(s) = to_storage(&k) else { return Ok(Some(Vec::new())) };
         match cx.nodes_by_value(label, property, &s).await? {
             Some(ids) => out.extend(ids),
             None => return Ok(None),
@@ -114,6 +132,23 @@ async fn lookup_values(cx: &Cx, label: &str, property: &str, v: &Value) -> Cyphe
     Ok(Some(out))
 }
 
+/// A range bound in the form one numeric kind is stored in: the same value when it is of
+/// that kind, otherwise widened to an inclusive bound of that kind (a superset; the
+/// predicate itself is checked on each node found).
+fn numeric_bound(v: &Value, inclusive: bool, as_float: bool, lower: bool) -> (Value, bool) {
+    match (v, as_float) {
+        (Value::Int(i), true) => (Value::Float(*i as f64), true),
+        (Value::Float(f), false) => {
+            let whole = if lower { f.floor() } else { f.ceil() };
+            (Value::Int(whole.clamp(i64::MIN as f64, i64::MAX as f64) as i64), true)
+        }
+        (other, _) => (other.clone(), inclusive),
+    }
+}
+
+/// The nodes an index on `label`.`property` holds within the bounds (a superset may come
+/// back). None: no such index, or bounds whose order the stored forms do not keep
+/// (only numbers and strings do), so the label is scanned.
 async fn lookup_range(
     cx: &Cx,
     label: &str,
@@ -121,43 +156,37 @@ async fn lookup_range(
     lower: Option<(Value, bool)>,
     upper: Option<(Value, bool)>,
 ) -> CypherResult<Option<Vec<NodeId>>> {
-    let numeric = |v: &Option<(Value, bool)>| matches!(v, Some((Value::Int(_) | Value::Float(_), _)));
-    let kinds: Vec<fn(&Value) -> Value> = if numeric(&lower) || numeric(&upper) {
-        vec![
-            |v| match v {
-                Value::Float(f) => Value::Float(*f),
-                Value::Int(i) => Value::Float(*i as f64),
-                o => o.clone(),
-            },
-            |v| match v {
-                Value::Float(f) if *f >= 9.0e18 => Value::Int(i64::MAX),
-                Value::Float(f) if *f <= -9.0e18 => Value::Int(i64::MIN),
-                Value::Float(f) => Value::Int(f.floor() as i64),
-                o => o.clone(),
-            },
-        ]
-    } else {
-        vec![|v| v.clone()]
-    };
     if lower.as_ref().is_some_and(|l| l.0.is_null()) || upper.as_ref().is_some_and(|u| u.0.is_null()) {
         return Ok(Some(Vec::new()));
     }
+    let kind = |b: &Option<(Value, bool)>| match b {
+        None => Some(None),
+        Some((Value::Int(_), _)) => Some(Some(true)),
+        Some((Value::Float(f), _)) if !f.is_nan() => Some(Some(true)),
+        Some((Value::String(_), _)) => Some(Some(false)),
+        _ => None,
+    };
+    let (Some(lk), Some(uk)) = (kind(&lower), kind(&upper)) else { return Ok(None) };
+    let numeric = lk == Some(true) || uk == Some(true);
     let mut out = Vec::new();
-    for convert in kinds {
-        let lo = lower.as_ref().map(|(v, inc)| interim::to_storage(&convert(v)).map(|s| (s, *inc))).transpose();
-        let hi = upper.as_ref().map(|(v, inc)| interim::to_storage(&convert(v)).map(|s| (s, *inc))).transpose();
-        let (Ok(lo), Ok(hi)) = (lo, hi) else { return Ok(Some(Vec::new())) };
-        let lb = match &lo {
+    for as_float in if numeric { vec![Some(true), Some(false)] } else { vec![None] } {
+        let convert =
+            |b: &Option<(Value, bool)>, is_lower: bool| -> CypherResult<Option<(orbit_storage::Value, bool)>> {
+                let Some((v, inc)) = b else { return Ok(None) };
+                let (v, inc) = match as_float {
+                    Some(f) => numeric_bound(v, *inc, f, is_lower),
+                    None => (v.clone(), *inc),
+                };
+                Ok(Some((to_storage(&v)?, inc)))
+            };
+        let (lo, hi) = (convert(&lower, true)?, convert(&upper, false)?);
+        let bound = |b: &Option<(orbit_storage::Value, bool)>| match b {
             None => Bound::Unbounded,
-            Some((s, true)) => Bound::Included(s),
-            Some((s, false)) => Bound::Excluded(s),
+            Some((s, true)) => Bound::Included(s.clone()),
+            Some((s, false)) => Bound::Excluded(s.clone()),
         };
-        let ub = match &hi {
-            None => Bound::Unbounded,
-            Some((s, true)) => Bound::Included(s),
-            Some((s, false)) => Bound::Excluded(s),
-        };
-        match cx.nodes_in_range(label, property, lb, ub).await? {
+        let (lb, ub) = (bound(&lo), bound(&hi));
+        match cx.nodes_in_range(label, property, lb.as_ref(), ub.as_ref()).await? {
             Some(ids) => out.extend(ids),
             None => return Ok(None),
         }
@@ -377,7 +406,7 @@ impl Matcher {
             };
             match self.row.get(var) {
                 Some(existing) => {
-                    if interim::equals(existing, &value) != Some(true) {
+                    if equals(existing, &value) != Some(true) {
                         return Ok(false);
                     }
                 }

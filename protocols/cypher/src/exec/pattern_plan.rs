@@ -106,7 +106,7 @@ pub(crate) fn independent(e: &Expr, scope: &BTreeSet<String>) -> bool {
         Expr::Unary(_, i) => independent(i, scope),
         Expr::Binary(_, a, b) | Expr::Index(a, b) => independent(a, scope) && independent(b, scope),
         Expr::Function { name, args, .. } => {
-            !super::functions::is_aggregate(name) && args.iter().all(|a| independent(a, scope))
+            !crate::aggregate::is_aggregate(name) && args.iter().all(|a| independent(a, scope))
         }
         _ => false,
     }

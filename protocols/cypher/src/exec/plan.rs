@@ -34,6 +34,12 @@ pub(crate) fn query_updates(q: &Query) -> bool {
     updates(&q.first.clauses) || q.unions.iter().any(|(_, s)| updates(&s.clauses))
 }
 
+/// `CALL { } IN TRANSACTIONS` commits a batch of rows at a time; one statement runs in
+/// one transaction here, so it is refused rather than run unbatched.
+fn in_transactions() -> CypherError {
+    CypherError::not_supported("CALL { ... } IN TRANSACTIONS is not supported: batches cannot be committed apart")
+}
+
 /// Plans the clauses over `input`; answers the pipeline, the RETURN's columns (empty
 /// without one) and the scope after the last clause.
 pub(crate) fn plan_clauses<'a>(
@@ -120,7 +126,8 @@ pub(crate) fn plan_clauses<'a>(
                         next
                     }
                 }
-                Clause::CallSubquery { query, scope: imports, in_transactions: _ } => {
+                Clause::CallSubquery { in_transactions: Some(_), .. } => return Err(in_transactions()),
+                Clause::CallSubquery { query, scope: imports, in_transactions: None } => {
                     let (next, returned) = subquery::plan_call(cx, op, query, imports.clone(), depth).await?;
                     scope.extend(returned);
                     next

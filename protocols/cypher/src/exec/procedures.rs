@@ -5,11 +5,11 @@
 
 use super::context::{Cx, Row};
 use super::eval::eval;
-use super::interim::equals;
 use super::ops::{Op, Operator};
 use super::schema;
 use crate::ast::ProcedureCall;
 use crate::error::{CypherError, CypherResult, ErrorKind};
+use crate::value::compare::equals;
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::{BTreeSet, VecDeque};

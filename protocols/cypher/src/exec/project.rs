@@ -3,14 +3,13 @@
 //! DISTINCT, ORDER BY (on projected names, on expressions equal to a projected one, and
 //! before DISTINCT or aggregation also on the variables in scope), SKIP and LIMIT.
 
-use super::aggregate::{count_star, new_aggregator, Aggregator};
 use super::context::{Cx, Row};
 use super::eval::eval;
-use super::functions::is_aggregate;
-use super::interim::GroupKey;
 use super::ops::{count_argument, Distinct, Filter, Limit, Op, Operator, Project, Select, Skip, Sort};
+use crate::aggregate::{count_star, is_aggregate, new_aggregator, Aggregator};
 use crate::ast::{Expr, Projection};
 use crate::error::{CypherError, CypherResult};
+use crate::value::compare::GroupKey;
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
@@ -124,7 +123,7 @@ impl Aggregate {
             for (_, e) in &self.keys {
                 keys.push(eval(cx, e, &row).await?);
             }
-            let gk: Vec<GroupKey> = keys.iter().map(GroupKey::of).collect();
+            let gk: Vec<GroupKey> = keys.iter().cloned().map(GroupKey).collect();
             let at = match index.get(&gk) {
                 Some(&i) => i,
                 None => {
@@ -147,14 +146,14 @@ impl Aggregate {
             groups.push(Group { keys: Vec::new(), first: Row::new(), aggs: aggregators(&self.specs)? });
         }
         let mut out = VecDeque::with_capacity(groups.len());
-        for mut g in groups {
+        for g in groups {
             let mut env = g.first;
             let mut row = Row::new();
             for ((name, _), v) in self.keys.iter().zip(g.keys) {
                 env.insert(name.clone(), v.clone());
                 row.insert(name.clone(), v);
             }
-            for (i, agg) in g.aggs.iter_mut().enumerate() {
+            for (i, agg) in g.aggs.into_iter().enumerate() {
                 env.insert(placeholder(i), agg.finish()?);
             }
             for (name, e) in &self.outputs {
@@ -234,11 +233,11 @@ pub(crate) async fn plan_projection(
         op = Box::new(Sort { input: op, keys, sorted: None });
     }
     if let Some(s) = &p.skip {
-        let n = count_argument(cx, "SKIP", s).await?;
+        let n = count_argument(cx, s).await?;
         op = Box::new(Skip { input: op, remaining: n });
     }
     if let Some(l) = &p.limit {
-        let n = count_argument(cx, "LIMIT", l).await?;
+        let n = count_argument(cx, l).await?;
         op = Box::new(Limit { input: op, remaining: n });
     }
     op = Box::new(Select { input: op, columns: columns.clone() });

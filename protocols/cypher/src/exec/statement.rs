@@ -11,13 +11,10 @@ use super::{schema, DatabaseKind};
 use crate::ast::{Clause, Query, ShowCommand, Statement, UserCommand};
 use crate::engine::{QueryKind, QueryStats, QueryStream, QuerySummary};
 use crate::error::{CypherError, CypherResult, ErrorKind};
+use crate::functions::FunctionContext;
 use crate::value::{Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU64;
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 fn context(tx: &GraphTransaction, params: Map, updating: bool) -> Cx {
     Cx {
@@ -27,7 +24,10 @@ fn context(tx: &GraphTransaction, params: Map, updating: bool) -> Cx {
         effects: parking_lot::Mutex::new(Effects::default()),
         updating,
         reads: AtomicU64::new(0),
-        statement_millis: now_millis(),
+        functions: FunctionContext {
+            statement_time: crate::functions::temporal::realtime(),
+            transaction_time: tx.started.clone(),
+        },
     }
 }
 

@@ -8,23 +8,23 @@ use crate::value::{Map, Value};
 use orbit_storage::{KvTableStorage, MemoryEngine, TableStorage};
 use std::sync::Arc;
 
-async fn storage() -> Arc<dyn TableStorage> {
+pub(super) async fn storage() -> Arc<dyn TableStorage> {
     KvTableStorage::open(Arc::new(MemoryEngine::new())).await.unwrap()
 }
 
-async fn engine() -> Arc<GraphEngine> {
+pub(super) async fn engine() -> Arc<GraphEngine> {
     let options = EngineOptions { test_procedures: true, ..EngineOptions::default() };
     GraphEngine::open(storage().await, options).await.unwrap()
 }
 
-struct Outcome {
-    fields: Vec<String>,
-    rows: Vec<Vec<Value>>,
-    stats: QueryStats,
-    kind: QueryKind,
+pub(super) struct Outcome {
+    pub(super) fields: Vec<String>,
+    pub(super) rows: Vec<Vec<Value>>,
+    pub(super) stats: QueryStats,
+    pub(super) kind: QueryKind,
 }
 
-async fn run_with(e: &GraphEngine, q: &str, params: Map) -> Result<Outcome, crate::CypherError> {
+pub(super) async fn run_with(e: &GraphEngine, q: &str, params: Map) -> Result<Outcome, crate::CypherError> {
     let mut tx = e.begin(TxOptions::default()).await?;
     let result = async {
         let mut s = tx.run(q, params).await?;
@@ -53,29 +53,29 @@ async fn run_with(e: &GraphEngine, q: &str, params: Map) -> Result<Outcome, crat
     }
 }
 
-async fn run(e: &GraphEngine, q: &str) -> Outcome {
+pub(super) async fn run(e: &GraphEngine, q: &str) -> Outcome {
     match run_with(e, q, Map::new()).await {
         Ok(o) => o,
         Err(err) => panic!("{q}: {err:?}"),
     }
 }
 
-async fn fails(e: &GraphEngine, q: &str) -> ErrorKind {
+pub(super) async fn fails(e: &GraphEngine, q: &str) -> ErrorKind {
     match run_with(e, q, Map::new()).await {
         Ok(o) => panic!("{q} should fail, gave {:?}", o.rows),
         Err(err) => err.kind,
     }
 }
 
-fn s(x: &str) -> Value {
+pub(super) fn s(x: &str) -> Value {
     Value::String(x.into())
 }
 
-fn i(x: i64) -> Value {
+pub(super) fn i(x: i64) -> Value {
     Value::Int(x)
 }
 
-fn sorted(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+pub(super) fn sorted(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
     rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
     rows
 }

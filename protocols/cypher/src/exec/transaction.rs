@@ -4,7 +4,7 @@
 use super::{DatabaseKind, Shared};
 use crate::engine::{CypherTransaction, QueryStream, TxOptions};
 use crate::error::{CypherError, CypherResult, ErrorKind};
-use crate::value::Map;
+use crate::value::{DateTime, Map};
 use async_trait::async_trait;
 use orbit_graph::GraphTxn;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,11 +20,19 @@ pub struct GraphTransaction {
     pub(crate) database: DatabaseKind,
     pub(crate) txn: SharedTxn,
     pub(crate) options: TxOptions,
+    /// When the transaction began: the clock of `datetime.transaction()` and friends.
+    pub(crate) started: DateTime,
 }
 
 impl GraphTransaction {
     pub(crate) fn new(shared: Arc<Shared>, database: DatabaseKind, txn: GraphTxn, options: TxOptions) -> Self {
-        GraphTransaction { shared, database, txn: Arc::new(Mutex::new(Some(txn))), options }
+        GraphTransaction {
+            shared,
+            database,
+            txn: Arc::new(Mutex::new(Some(txn))),
+            options,
+            started: crate::functions::temporal::realtime(),
+        }
     }
 
     async fn take(&self) -> CypherResult<GraphTxn> {

@@ -5,12 +5,12 @@
 
 use super::context::{node_value, not_found_node, rel_value, Cx, Row};
 use super::eval::{element_properties, eval};
-use super::interim::to_storage;
 use super::ops::{Op, Operator};
 use super::pattern::Matcher;
 use super::pattern_plan::{part_variables, plan_match};
 use crate::ast::{Clause, Expr, NodePattern, PatternPart, RelDirection, RemoveItem, SetItem};
 use crate::error::{CypherError, CypherResult, ErrorKind};
+use crate::value::props::to_storage;
 use crate::value::{Map, PathValue, Value};
 use async_trait::async_trait;
 use orbit_graph::{Direction, NodeId, Properties};
