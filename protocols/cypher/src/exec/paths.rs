@@ -3,12 +3,13 @@
 //! from the start node towards a bound end node).
 
 use super::context::{Cx, Row};
-use super::pattern::{direction_of, props_match, Hop};
+use super::pattern::{direction_of, props_match, Hop, Walk};
 use super::pattern_plan::RelSpec;
 use crate::ast::RelDirection;
 use crate::error::{CypherError, CypherResult};
 use crate::value::Value;
 use orbit_graph::{Adjacent, Direction, NodeId, RelId};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 /// Walks one variable-length hop may produce from one node.
@@ -61,13 +62,12 @@ pub(crate) async fn variable_length(
         return Ok(out);
     }
     let mut cache: HashMap<NodeId, Vec<(Adjacent, Option<Value>)>> = HashMap::new();
-    let mut stack: Vec<(NodeId, Vec<(RelId, Option<Value>)>)> = vec![(from, Vec::new())];
+    let mut stack: Vec<(NodeId, Walk)> = vec![(from, Vec::new())];
     while let Some((at, walk)) = stack.pop() {
-        if !cache.contains_key(&at) {
-            let n = neighbours(cx, at, rel, row).await?;
-            cache.insert(at, n);
-        }
-        let Some(next) = cache.get(&at) else { continue };
+        let next = match cache.entry(at) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(neighbours(cx, at, rel, row).await?),
+        };
         for (a, v) in next.iter().rev() {
             if used.contains(&a.rel) || walk.iter().any(|(r, _)| *r == a.rel) {
                 continue;
@@ -140,8 +140,8 @@ pub(crate) async fn shortest(
     if !found {
         return Ok(Vec::new());
     }
-    let mut walks: Vec<Vec<(RelId, Option<Value>)>> = Vec::new();
-    let mut stack: Vec<(NodeId, Vec<(RelId, Option<Value>)>)> = vec![(target, Vec::new())];
+    let mut walks: Vec<Walk> = Vec::new();
+    let mut stack: Vec<(NodeId, Walk)> = vec![(target, Vec::new())];
     while let Some((at, tail)) = stack.pop() {
         if at == from {
             let mut w = tail;

@@ -21,11 +21,14 @@ use std::sync::Arc;
 /// Node ids a scan reads from the label index at a time.
 pub(crate) const SCAN_PAGE: usize = 256;
 
+/// The relationships of a walk, each with its value once read.
+pub(crate) type Walk = Vec<(RelId, Option<Value>)>;
+
 /// One way to take a hop: the relationships walked (one, or several for a
 /// variable-length hop) and the node reached.
 #[derive(Debug, Clone)]
 pub(crate) struct Hop {
-    pub rels: Vec<(RelId, Option<Value>)>,
+    pub rels: Walk,
     pub node: NodeId,
 }
 
@@ -517,10 +520,11 @@ impl Matcher {
                         let next = if r.start == at { r.end } else { r.start };
                         at = next;
                         match cx.node(next).await? {
-                            Some(n) => match super::context::node_value(n)? {
-                                Value::Node(n) => nodes.push(n),
-                                _ => {}
-                            },
+                            Some(n) => {
+                                if let Value::Node(n) = super::context::node_value(n)? {
+                                    nodes.push(n);
+                                }
+                            }
                             None => return Err(super::context::not_found_node(next)),
                         }
                     }

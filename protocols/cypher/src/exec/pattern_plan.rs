@@ -10,6 +10,9 @@ use orbit_graph::PropertyIndex;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+/// An index range being gathered: label, property, lower and upper bound.
+type RangeStart = (String, String, Option<(Expr, bool)>, Option<(Expr, bool)>);
+
 #[derive(Debug, Clone)]
 pub(crate) struct NodeSpec {
     pub var: Option<String>,
@@ -173,7 +176,7 @@ fn index_start(
         }
     }
     let var = node.var.as_deref()?;
-    let mut range: Option<(String, String, Option<(Expr, bool)>, Option<(Expr, bool)>)> = None;
+    let mut range: Option<RangeStart> = None;
     for c in where_ {
         let Some((prop, op, value)) = property_predicate(c, var, scope) else { continue };
         let Some(label) = has(&prop) else { continue };

@@ -34,6 +34,9 @@ pub(crate) fn query_updates(q: &Query) -> bool {
     updates(&q.first.clauses) || q.unions.iter().any(|(_, s)| updates(&s.clauses))
 }
 
+/// A planned clause list: its pipeline, RETURN columns and the scope after it.
+type Planned = (Op, Vec<String>, BTreeSet<String>);
+
 /// `CALL { } IN TRANSACTIONS` commits a batch of rows at a time; one statement runs in
 /// one transaction here, so it is refused rather than run unbatched.
 fn in_transactions() -> CypherError {
@@ -48,7 +51,7 @@ pub(crate) fn plan_clauses<'a>(
     input: Op,
     scope: BTreeSet<String>,
     depth: usize,
-) -> BoxFut<'a, CypherResult<(Op, Vec<String>, BTreeSet<String>)>> {
+) -> BoxFut<'a, CypherResult<Planned>> {
     Box::pin(async move {
         check_depth(depth)?;
         let mut op = input;
