@@ -43,6 +43,7 @@ class Outcome:
     reason: str = ""
     category: str = ""
     expected_error: tuple | None = None  # (type, phase, detail) of an error step
+    seconds: float = 0.0
 
 
 @dataclasses.dataclass
@@ -115,7 +116,8 @@ def compare_result(table, got, ordered, unordered_lists):
         same = collections.Counter(exp) == collections.Counter(act)
     if not same:
         kind = "in order" if ordered else "in any order"
-        raise Failed("wrong result", f"rows ({kind}):\n  expected:\n    {_rows_text(header, exp_values)}"
+        raise Failed("wrong result", f"rows ({kind}): expected {len(exp)}, got {len(act)}"
+                     f"\n  expected:\n    {_rows_text(header, exp_values)}"
                      f"\n  got:\n    {_rows_text(got.keys, act_values)}")
 
 

@@ -5,7 +5,8 @@ stopped at the end.
 The port flags are read from `orbit-server --help` (every --<name>-port gets a free port;
 Bolt is --cypher-port or, failing that, --bolt-port), so the harness follows the flags as
 they are named; the other protocols are turned off with their --disable-<protocol> flags.
-The server runs with ORBIT_CYPHER_TEST_PROCEDURES=true (the TCK procedure hook). Its log
+The server runs with the TCK procedure hook on (--cypher-test-procedures true where the flag
+exists, and ORBIT_CYPHER_TEST_PROCEDURES=true). Its log
 is kept in the work directory and its tail shown when it fails to start.
 """
 
@@ -50,6 +51,7 @@ class Server:
         else:
             raise RuntimeError(f"{binary} --help names no --cypher-port or --bolt-port")
         self.disable_flags = sorted(f for f in flags if f.startswith("disable-") and f != "disable-cypher")
+        self.procedures_flag = "cypher-test-procedures" in flags
 
     @property
     def log_path(self):
@@ -61,6 +63,8 @@ class Server:
         args = [self.binary, "--data-dir", data]
         for f in self.disable_flags:
             args.append("--" + f)
+        if self.procedures_flag:
+            args += ["--cypher-test-procedures", "true"]
         ports = {}
         for f in self.port_flags:
             ports[f] = free_port()

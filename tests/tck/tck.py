@@ -189,6 +189,7 @@ def run_all(cases, target, args, log):
                 previous = None
                 continue
         previous = case
+        case_started = time.monotonic()
         try:
             outcome = target.in_session(args.timeout, lambda s: runner.run_case(case, s, args.graphs))
         except CaseTimeout:
@@ -197,6 +198,7 @@ def run_all(cases, target, args, log):
         except Exception as e:  # a driver error other than a server FAILURE
             outcome = runner.Outcome("errored", f"{type(e).__name__}: {e}", f"driver {type(e).__name__}")
             target.recover(f"{type(e).__name__}")
+        outcome.seconds = time.monotonic() - case_started
         if outcome.expected_error is None:
             outcome.expected_error = runner.error_step(case)
         outcomes[case.id] = outcome
@@ -230,6 +232,9 @@ def report(cases, outcomes, restarts):
           f"{100 * total['passed'] / max(n, 1):>5.1f}%")
     if restarts:
         print(f"tck: the server was restarted {restarts} times")
+    slow = sorted(cases, key=lambda c: -outcomes[c.id].seconds)[:5]
+    if slow and outcomes[slow[0].id].seconds >= 1.0:
+        print("tck: slowest cases: " + "; ".join(f"{c.id} {outcomes[c.id].seconds:.1f}s" for c in slow))
     cats = collections.Counter(o.category for o in outcomes.values() if o.status != "passed")
     if cats:
         print("tck: why cases did not pass (most frequent first):")
