@@ -8,6 +8,7 @@
 //! nested deeper than PackStream's [`MAX_DEPTH`], so a query building a very deep list
 //! fails that query instead of exhausting the stack.
 
+use orbit_cypher::value::temporal::{datetime_from_instant, datetime_from_local, parse_zone};
 use orbit_cypher::value::{
     self as cv, node_element_id, relationship_element_id, Map, NodeValue, PathValue, RelationshipValue, Value, Zone,
 };
@@ -242,20 +243,17 @@ pub fn from_bolt(value: BoltValue) -> Result<Value, ConvertError> {
     })
 }
 
-/// A DateTime in a named zone: the zone's rules give its offset at that instant (or
-/// at that local time, for the legacy form).
+/// A DateTime in a named zone: the zone's rules give its offset at that instant (or at
+/// that wall-clock time, for the legacy form).
 fn zoned(d: structs::DateTimeZoneId) -> Result<cv::DateTime, ConvertError> {
     let nanos = u32::try_from(d.nanoseconds)
         .map_err(|_| ConvertError::Invalid("DateTime nanoseconds value is out of range".into()))?;
-    let utc_alias = matches!(d.tz_id.as_str(), "UTC" | "GMT" | "UT" | "Z" | "Etc/UTC");
-    if !utc_alias {
-        return Err(ConvertError::Cypher(CypherError::not_supported(format!(
-            "DateTime parameters in the named zone {} are not supported yet",
-            d.tz_id
-        ))));
-    }
-    let _ = d.clock;
-    Ok(cv::DateTime { seconds: d.seconds, nanos, zone: Zone::Named { name: d.tz_id, offset_seconds: 0 } })
+    let zone = parse_zone(&d.tz_id).map_err(ConvertError::Cypher)?;
+    let dt = match d.clock {
+        Clock::Utc => datetime_from_instant(d.seconds, nanos, &zone),
+        Clock::Local => datetime_from_local(d.seconds, nanos, &zone),
+    };
+    dt.map_err(ConvertError::Cypher)
 }
 
 #[cfg(test)]

@@ -161,3 +161,20 @@ fn graph_elements_and_unknown_structures_are_not_parameters() {
     let nested = PackValue::List(vec![PackValue::Dictionary(vec![("k".into(), structure(0x33, vec![]))])]);
     assert!(matches!(param(nested), Err(ConvertError::Invalid(_))));
 }
+
+#[test]
+fn named_zone_parameters_take_the_zone_rules() {
+    // 2024-07-01T10:30:00Z is 12:30 in Paris (summer time, +02:00).
+    let instant = 1_719_829_800;
+    let paris = Zone::Named { name: "Europe/Paris".into(), offset_seconds: 7200 };
+    let expected = Value::DateTime(cv::DateTime { seconds: instant, nanos: 9, zone: paris });
+    let utc_form = structure(0x69, vec![instant.into(), 9.into(), "Europe/Paris".into()]);
+    assert_eq!(param(utc_form).ok(), Some(expected.clone()));
+    let legacy_form = structure(0x66, vec![(instant + 7200).into(), 9.into(), "Europe/Paris".into()]);
+    assert_eq!(param(legacy_form).ok(), Some(expected));
+    // In January Paris is at +01:00.
+    let winter = param(structure(0x69, vec![1_704_067_200.into(), 0.into(), "Europe/Paris".into()]));
+    assert!(matches!(winter, Ok(Value::DateTime(cv::DateTime { zone: Zone::Named { offset_seconds: 3600, .. }, .. }))));
+    let unknown = param(structure(0x69, vec![0.into(), 0.into(), "Mars/Olympus_Mons".into()]));
+    assert!(matches!(unknown, Err(ConvertError::Cypher(_))), "{unknown:?}");
+}
