@@ -5,6 +5,8 @@
 mod client_programs;
 #[path = "e2e/cql.rs"]
 mod cql;
+#[path = "e2e/cypher.rs"]
+mod cypher;
 #[path = "e2e/cypher_clients.rs"]
 mod cypher_clients;
 #[path = "e2e/graph.rs"]
