@@ -6,14 +6,15 @@
 //! remain (one is read ahead to know), or with the summary — `type`, `t_last`, `db`, the
 //! non-zero `stats` with `contains-updates`, `plan`/`profile`, notifications — once the
 //! result is exhausted. DISCARD reads the same records without sending them, so a write
-//! query's effects are complete. The auto-commit transaction commits when its result
+//! query's effects are complete. Records go out as the buffer fills and whenever the
+//! query is not ready with the next one. The auto-commit transaction commits when its result
 //! ends, and only a commit that succeeded puts the `bookmark` in the summary; any failure
 //! of an auto-commit query rolls it back.
 
 use std::time::Instant;
 
 use orbit_cypher::value::Value;
-use orbit_cypher::QuerySummary;
+use orbit_cypher::{CypherResult, QueryStream, QuerySummary};
 use tokio::io::AsyncWrite;
 
 use super::failure::Failure;
@@ -80,7 +81,7 @@ impl Handler {
         while n == ALL || done < n {
             let next = match open.peeked.take() {
                 Some(record) => Ok(Some(record)),
-                None => open.stream.next().await,
+                None => next_record(open.stream.as_mut(), out).await?,
             };
             let record = match next {
                 Ok(Some(record)) => record,
@@ -98,7 +99,7 @@ impl Handler {
             done += 1;
         }
         if !exhausted {
-            match open.stream.next().await {
+            match next_record(open.stream.as_mut(), out).await? {
                 Ok(Some(record)) => open.peeked = Some(record),
                 Ok(None) => exhausted = true,
                 Err(e) => return Ok(Err(self.stream_failed(in_tx, e.into()).await)),
@@ -213,6 +214,28 @@ impl Handler {
             })
             .collect();
         (if gql { "statuses" } else { "notifications" }.to_string(), PackValue::List(items))
+    }
+}
+
+/// The stream's next record; when it is not ready at once, what is buffered goes out
+/// first, so the client sees the records of a slow query as they come.
+async fn next_record<W: AsyncWrite + Unpin + Send>(
+    stream: &mut dyn QueryStream,
+    out: &mut Outbox<W>,
+) -> std::io::Result<CypherResult<Option<Vec<Value>>>> {
+    let next = stream.next();
+    tokio::pin!(next);
+    let ready = tokio::select! {
+        biased;
+        record = &mut next => Some(record),
+        () = std::future::ready(()) => None,
+    };
+    match ready {
+        Some(record) => Ok(record),
+        None => {
+            out.flush().await?;
+            Ok(next.await)
+        }
     }
 }
 

@@ -297,6 +297,23 @@ async fn pull_n_streams_with_has_more_and_commits_at_the_end() {
     assert_eq!(log.entries().last().map(String::as_str), Some("commit"));
 }
 
+/// Records go out while the query still runs: the client sees them before the stream
+/// can end (it waits for the client to open the gate), so a long result is never held.
+#[tokio::test]
+async fn records_stream_before_the_result_ends() {
+    let (engine, _) = FakeEngine::new(true);
+    let gate = engine.gate.clone();
+    let mut c = start_with(engine, BoltOptions::default());
+    c.ready().await;
+    c.send(&[run("STREAM 20000"), pull(-1)]).await;
+    c.success().await;
+    for i in 1..=20000 {
+        assert_eq!(c.recv().await, Some(Reply::Record(vec![int(i)])), "record {i}");
+    }
+    gate.notify_one();
+    assert_eq!(c.success().await.text("bookmark"), Some("bm:1"));
+}
+
 #[tokio::test]
 async fn stats_after_a_write() {
     let (mut c, _) = start(true);

@@ -5,7 +5,8 @@
 //! `SYNTAX` (a compile-time error), `FAIL AT k` (records 1..k-1, then a runtime error),
 //! `CREATE` (no records, one node created), `GRAPH` (a node, a relationship and a path),
 //! `DATETIME` (a DateTime at +01:00), `DEEP` (a list nested 100 deep), `CONFLICT` (runs,
-//! but its transaction fails to commit).
+//! but its transaction fails to commit), `STREAM n` (records 1..=n, then it waits for
+//! [`FakeEngine::gate`] before it ends).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -34,12 +35,13 @@ impl Log {
 pub struct FakeEngine {
     pub auth: bool,
     pub log: Log,
+    pub gate: Arc<tokio::sync::Notify>,
 }
 
 impl FakeEngine {
     pub fn new(auth: bool) -> (Arc<FakeEngine>, Log) {
         let log = Log::default();
-        (Arc::new(FakeEngine { auth, log: log.clone() }), log)
+        (Arc::new(FakeEngine { auth, log: log.clone(), gate: Arc::default() }), log)
     }
 }
 
@@ -68,13 +70,14 @@ impl CypherEngine for FakeEngine {
             }
         }
         self.log.push(format!("begin {:?} user={:?}", options.mode, options.user));
-        Ok(Box::new(FakeTx { log: self.log.clone(), doomed: false }))
+        Ok(Box::new(FakeTx { log: self.log.clone(), doomed: false, gate: self.gate.clone() }))
     }
 }
 
 struct FakeTx {
     log: Log,
     doomed: bool,
+    gate: Arc<tokio::sync::Notify>,
 }
 
 #[async_trait]
@@ -83,6 +86,7 @@ impl CypherTransaction for FakeTx {
         self.log.push(format!("run {query}"));
         let int = |i: i64| Ok(vec![Value::Int(i)]);
         let mut summary = QuerySummary::default();
+        let mut gate = None;
         let (fields, records): (Vec<&str>, Vec<CypherResult<Vec<Value>>>) =
             match query.split_whitespace().collect::<Vec<_>>()[..] {
                 ["ROWS", n] => (vec!["i"], (1..=n.parse::<i64>().unwrap_or(0)).map(int).collect()),
@@ -111,6 +115,10 @@ impl CypherTransaction for FakeTx {
                     }
                     (vec!["d"], vec![Ok(vec![v])])
                 }
+                ["STREAM", n] => {
+                    gate = Some(self.gate.clone());
+                    (vec!["i"], (1..=n.parse::<i64>().unwrap_or(0)).map(int).collect())
+                }
                 ["CONFLICT"] => {
                     self.doomed = true;
                     (vec![], vec![])
@@ -121,6 +129,7 @@ impl CypherTransaction for FakeTx {
             fields: fields.into_iter().map(String::from).collect(),
             records: records.into(),
             summary,
+            gate,
         }))
     }
 
@@ -143,6 +152,7 @@ struct FakeStream {
     fields: Vec<String>,
     records: VecDeque<CypherResult<Vec<Value>>>,
     summary: QuerySummary,
+    gate: Option<Arc<tokio::sync::Notify>>,
 }
 
 #[async_trait]
@@ -152,6 +162,11 @@ impl QueryStream for FakeStream {
     }
 
     async fn next(&mut self) -> CypherResult<Option<Vec<Value>>> {
+        if self.records.is_empty() {
+            if let Some(gate) = self.gate.take() {
+                gate.notified().await;
+            }
+        }
         self.records.pop_front().transpose()
     }
 
