@@ -8,7 +8,8 @@
 //! together. A RESET in a batch interrupts the session at once, as Neo4j does, so the
 //! requests queued before it are IGNORED. A message that cannot be framed or read gets
 //! a FAILURE (Neo.ClientError.Request.Invalid) and the connection closes; requests before
-//! it are still answered. HELLO must arrive within the hello timeout. On shutdown the
+//! it are still answered. A client must have logged on (HELLO, and LOGON from 5.1) within
+//! the hello timeout. On shutdown the
 //! connection closes between requests; whatever transaction is open is rolled back.
 
 use std::collections::VecDeque;
@@ -27,7 +28,6 @@ use crate::chunking::ChunkDecoder;
 use crate::error::BoltError;
 use crate::handshake::{self, Version, HANDSHAKE_LEN, MAGIC, NO_VERSION};
 use crate::messages::{Request, Response};
-use crate::session::State;
 
 /// Serves one accepted connection until the client leaves, bad input, or shutdown.
 pub async fn serve<S>(stream: S, conn_id: u64, settings: Arc<ConnectionSettings>, mut shutdown: watch::Receiver<bool>)
@@ -72,6 +72,7 @@ where
     let mut decoder = ChunkDecoder::new(settings.max_message_bytes);
     let hello_deadline = Instant::now() + settings.hello_timeout;
     let mut queue: VecDeque<Result<Request, BoltError>> = VecDeque::new();
+    let mut logged_on = false;
     'connection: loop {
         frame_messages(&mut decoder, &mut input, &mut queue, &mut handler);
         while let Some(item) = queue.pop_front() {
@@ -92,7 +93,8 @@ where
         if out.flush().await.is_err() || *shutdown.borrow() {
             break;
         }
-        let waiting_for_hello = handler.session().state() == State::Connected;
+        logged_on |= handler.session().authenticated();
+        let waiting_for_hello = !logged_on;
         let read = async {
             if waiting_for_hello {
                 tokio::time::timeout_at(hello_deadline, reader.read_buf(&mut input)).await.ok()
@@ -105,7 +107,7 @@ where
                 Some(Ok(n)) if n > 0 => {}
                 Some(_) => break,
                 None => {
-                    tracing::debug!("no HELLO within the hello timeout");
+                    tracing::debug!("not logged on within the hello timeout");
                     break;
                 }
             },

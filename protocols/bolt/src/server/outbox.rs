@@ -5,8 +5,10 @@
 use bytes::BytesMut;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use crate::chunking;
 use crate::error::BoltError;
-use crate::messages::Response;
+use crate::messages::{tag, Response};
+use crate::packstream::{self, PackValue};
 
 /// Buffered response bytes written out once there are this many.
 pub const FLUSH_AT: usize = 64 * 1024;
@@ -29,16 +31,30 @@ impl From<std::io::Error> for SendError {
 pub struct Outbox<W> {
     writer: W,
     buf: BytesMut,
+    /// Scratch space for one message body.
+    body: BytesMut,
 }
 
 impl<W: AsyncWrite + Unpin + Send> Outbox<W> {
     pub fn new(writer: W) -> Self {
-        Outbox { writer, buf: BytesMut::with_capacity(8 * 1024) }
+        Outbox { writer, buf: BytesMut::with_capacity(8 * 1024), body: BytesMut::new() }
     }
 
     /// Buffers `response`, writing the buffer out once it is large.
     pub async fn send(&mut self, response: &Response) -> Result<(), SendError> {
         response.write_message(&mut self.buf).map_err(SendError::Encode)?;
+        if self.buf.len() >= FLUSH_AT {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Buffers a RECORD, its fields moved into the message rather than copied.
+    pub async fn send_record(&mut self, fields: Vec<PackValue>) -> Result<(), SendError> {
+        let record = PackValue::Structure { tag: tag::RECORD, fields: vec![PackValue::List(fields)] };
+        self.body.clear();
+        packstream::encode(&record, &mut self.body).map_err(SendError::Encode)?;
+        chunking::encode_message(&self.body, &mut self.buf);
         if self.buf.len() >= FLUSH_AT {
             self.flush().await?;
         }

@@ -21,7 +21,7 @@ use super::failure::Failure;
 use super::handler::{Done, Handler, OpenStream, Reject, Reply};
 use super::outbox::{Outbox, SendError};
 use crate::convert::{self, Encoding};
-use crate::messages::{Response, ALL, LAST_QUERY};
+use crate::messages::{ALL, LAST_QUERY};
 use crate::packstream::{Dictionary, PackValue};
 
 impl Handler {
@@ -249,7 +249,7 @@ async fn send_record<W: AsyncWrite + Unpin + Send>(
         Ok(fields) => fields,
         Err(e) => return Ok(Err(Reject::from(e).failure)),
     };
-    match out.send(&Response::Record(fields)).await {
+    match out.send_record(fields).await {
         Ok(()) => Ok(Ok(())),
         Err(SendError::Io(e)) => Err(e),
         Err(SendError::Encode(e)) => Ok(Err(Failure::database_error(format!("a record cannot be sent: {e}")))),

@@ -666,6 +666,26 @@ async fn no_hello_in_time_closes() {
 }
 
 #[tokio::test]
+async fn no_logon_in_time_closes_and_a_logoff_later_does_not() {
+    let (engine, _) = FakeEngine::new(true);
+    let options = BoltOptions { hello_timeout: Duration::from_millis(100), ..BoltOptions::default() };
+    let mut c = start_with(engine.clone(), options.clone());
+    c.handshake([V58, [0; 4], [0; 4], [0; 4]]).await;
+    c.send(&[hello(&[])]).await;
+    c.success().await;
+    assert!(c.closed().await);
+
+    let mut c = start_with(engine, options);
+    c.ready().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.send(&[bare(tag::LOGOFF)]).await;
+    c.success().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.send(&[logon("secret"), run("ROWS 1"), pull(-1)]).await;
+    assert_eq!(c.recv_n(4).await.len(), 4);
+}
+
+#[tokio::test]
 async fn a_silent_client_is_closed_after_the_handshake_timeout() {
     let (engine, _) = FakeEngine::new(true);
     let options = BoltOptions { handshake_timeout: Duration::from_millis(100), ..BoltOptions::default() };
