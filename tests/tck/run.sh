@@ -36,4 +36,7 @@ fi
 
 server="${ORBIT_SERVER_BIN:-$CARGO_TARGET_DIR/debug/orbit-server}"
 [ -x "$server" ] || cargo build --locked -q -p orbit-server
-PYTHONDONTWRITEBYTECODE=1 exec "$venv/bin/python" tests/tck/tck.py --server "$server" --tck "$tck" "$@"
+export PYTHONDONTWRITEBYTECODE=1
+# The harness's own tests first (offline, and against a scripted Bolt server).
+ORBIT_TCK_DIR="$tck" "$venv/bin/python" -m unittest discover -s tests/tck -q
+exec "$venv/bin/python" tests/tck/tck.py --server "$server" --tck "$tck" "$@"
