@@ -37,6 +37,12 @@ if [ ! -x "$ORBIT_NEO4J_VENV/bin/python" ] || ! "$ORBIT_NEO4J_VENV/bin/python" -
     { python3 -m venv "$ORBIT_NEO4J_VENV" && "$ORBIT_NEO4J_VENV/bin/pip" install -q neo4j==6.4.1 tzdata==2026.6; } \
         || echo "orbit: could not install the neo4j driver; the Bolt client tests and the TCK will be skipped" >&2
 fi
+# The JavaScript driver (npm neo4j-driver 6.x) for the Bolt client test, outside the clone.
+export ORBIT_NEO4J_JS="${ORBIT_NEO4J_JS:-$HOME/.cache/orbit-node-neo4j}"
+if [ ! -f "$ORBIT_NEO4J_JS/node_modules/neo4j-driver/package.json" ]; then
+    { mkdir -p "$ORBIT_NEO4J_JS" && npm install -q --no-audit --no-fund --prefix "$ORBIT_NEO4J_JS" neo4j-driver@6.3.0 >/dev/null; } \
+        || echo "orbit: could not install neo4j-driver (npm); its Bolt client test will be skipped" >&2
+fi
 cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.
@@ -44,6 +50,8 @@ CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --mani
 # The `scylla` crate's client program of the CQL client tests (and of benches/cql-bench.sh),
 # a package of its own for the same reason.
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/scylla-session/Cargo.toml
+# The `neo4rs` crate's client program of the Bolt client tests (Bolt 4.4), likewise.
+CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/neo4rs-session/Cargo.toml
 cargo test --locked --workspace --exclude orbit-benches "$@"
 # ScyllaDB's cqlpy suite, the files marked `ci` in tests/cqlpy/files.txt, against the
 # baseline tests/cqlpy/passing.txt (skipped loudly where no copy of the suite is present).
