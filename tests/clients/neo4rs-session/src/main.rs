@@ -58,10 +58,13 @@ async fn session(graph: &Graph) -> Result<(), neo4rs::Error> {
     check("relationship end", r.end_node_id() == b.id(), (r.end_node_id(), b.id()));
     check("integer column", row.get::<i64>("age").ok() == Some(42), row.get::<i64>("age"));
     check("single row", rows.next().await?.is_none(), "more rows");
+    // A stream holds its pooled connection until dropped (shadowing does not drop it).
+    drop(rows);
 
     let mut rows = graph.execute(query("MATCH p = (:Rs {name: 'alice'})-[:KNOWS]->(:Rs) RETURN p")).await?;
     let path: Option<Path> = rows.next().await?.and_then(|row| row.get("p").ok());
     check("path", path.as_ref().map(|p| (p.nodes().len(), p.rels().len())) == Some((2, 1)), &path);
+    drop(rows);
 
     // An explicit transaction that commits and one that rolls back.
     let mut txn = graph.start_txn().await?;
@@ -70,12 +73,14 @@ async fn session(graph: &Graph) -> Result<(), neo4rs::Error> {
     let mut txn = graph.start_txn().await?;
     txn.run(query("CREATE (:Rs {name: 'rolled back'})")).await?;
     txn.rollback().await?;
-    let mut rows = graph.execute(query("MATCH (n:Rs) WHERE n.name IN ['committed', 'rolled back'] RETURN n.name AS name")).await?;
+    let mut rows =
+        graph.execute(query("MATCH (n:Rs) WHERE n.name IN ['committed', 'rolled back'] RETURN n.name AS name")).await?;
     let mut names = Vec::new();
     while let Some(row) = rows.next().await? {
         names.push(row.get::<String>("name").unwrap_or_default());
     }
     check("commit kept, rollback discarded", names == ["committed"], &names);
+    drop(rows);
 
     // More rows than the fetch size (set to 10 below): PULL with has_more, several times.
     let mut rows = graph.execute(query("UNWIND range(1, 95) AS i RETURN i")).await?;
@@ -86,6 +91,7 @@ async fn session(graph: &Graph) -> Result<(), neo4rs::Error> {
         count += 1;
     }
     check("streamed rows", (count, sum) == (95, 95 * 96 / 2), (count, sum));
+    drop(rows);
 
     // A syntax error: Neo.ClientError.Statement.SyntaxError, and the connection goes on.
     match graph.execute(query("MATCH (n RETURN n")).await {
