@@ -13,6 +13,9 @@ pub enum ErrorKind {
     /// reports these as Neo.ClientError.Statement.SyntaxError too, the TCK calls them
     /// SyntaxError at compile time.
     Semantic,
+    /// Neo.ClientError.Statement.SemanticError: a runtime semantic failure (MERGE with a
+    /// null property value, the TCK's MergeReadOwnWrites).
+    SemanticRuntime,
     /// Neo.ClientError.Statement.TypeError
     Type,
     /// Neo.ClientError.Statement.ArgumentError
@@ -99,6 +102,7 @@ impl CypherError {
     pub fn neo4j_code(&self) -> &'static str {
         match self.kind {
             ErrorKind::Syntax | ErrorKind::Semantic => "Neo.ClientError.Statement.SyntaxError",
+            ErrorKind::SemanticRuntime => "Neo.ClientError.Statement.SemanticError",
             ErrorKind::Type => "Neo.ClientError.Statement.TypeError",
             ErrorKind::Argument => "Neo.ClientError.Statement.ArgumentError",
             ErrorKind::EntityNotFound => "Neo.ClientError.Statement.EntityNotFound",
@@ -123,6 +127,7 @@ impl CypherError {
     pub fn gql_status(&self) -> &'static str {
         match self.kind {
             ErrorKind::Syntax | ErrorKind::Semantic => "42001",
+            ErrorKind::SemanticRuntime => "22N31",
             ErrorKind::Type => "22G03",
             ErrorKind::Argument => "22N00",
             ErrorKind::EntityNotFound => "42N00",

@@ -15,7 +15,7 @@ use orbit_graph::{Adjacent, Direction, GraphTxn, Node, NodeId, Properties, RelId
 use parking_lot::Mutex;
 use std::collections::HashSet;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A row: the variables in scope and their values.
@@ -42,6 +42,9 @@ pub(crate) struct Cx {
     pub reads: AtomicU64,
     /// The statement's and the transaction's start (`timestamp()`, `datetime()`, ...).
     pub functions: FunctionContext,
+    /// Set when a runtime error ends one of the transaction's queries: the transaction
+    /// cannot run more queries or commit.
+    pub failed: Arc<AtomicBool>,
 }
 
 fn closed() -> CypherError {

@@ -217,14 +217,6 @@ fn comparison(op: BinaryOp, a: &Value, b: &Value) -> Value {
     })
 }
 
-/// `=~`: the value library has no regular expressions yet.
-fn regex_match(a: &Value, b: &Value) -> CypherResult<Value> {
-    match (a, b) {
-        (Value::String(_), Value::String(_)) => Err(CypherError::not_supported("the regular expression operator =~")),
-        _ => Ok(Value::Null),
-    }
-}
-
 async fn logical(cx: &Cx, op: BinaryOp, l: &Expr, r: &Expr, row: &Row) -> CypherResult<Value> {
     let a = truth(&eval(cx, l, row).await?)?;
     match (op, a) {
@@ -266,7 +258,7 @@ async fn binary(cx: &Cx, op: BinaryOp, l: &Expr, r: &Expr, row: &Row) -> CypherR
         BinaryOp::Pow => ops::pow(&a, &b),
         BinaryOp::In => membership(&a, &b),
         BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => Ok(string_op(op, &a, &b)),
-        BinaryOp::Regex => regex_match(&a, &b),
+        BinaryOp::Regex => crate::functions::regex::regex_match(&a, &b),
         _ => Ok(comparison(op, &a, &b)),
     }
 }

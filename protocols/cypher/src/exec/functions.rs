@@ -4,7 +4,7 @@
 //! when the query changes the graph — and `exists(...)`, the one special form. Every
 //! other scalar function is [`crate::functions::call`] with the statement's clocks.
 
-use super::context::Cx;
+use super::context::{not_found_node, Cx};
 use super::eval::{element_properties, node_labels};
 use crate::error::{CypherError, CypherResult};
 use crate::value::{NodeValue, RelationshipValue, Value};
@@ -17,9 +17,11 @@ fn one(name: &str, args: Vec<Value>) -> CypherResult<Value> {
     }
 }
 
-/// The element argument of `labels` (`with_labels`) or `properties`/`keys` as it is now.
+/// The element argument of `labels` (`with_labels`) or `properties`/`keys` as it is now
+/// (an EntityNotFound for an element the query deleted).
 async fn current(cx: &Cx, v: Value, with_labels: bool) -> CypherResult<Value> {
     Ok(match v {
+        Value::Node(n) if with_labels && cx.node_deleted(n.id) => return Err(not_found_node(n.id)),
         Value::Node(n) if with_labels => {
             let labels = node_labels(cx, &Value::Node(n.clone())).await?.unwrap_or_else(|| n.labels.clone());
             Value::Node(NodeValue { labels, ..n })

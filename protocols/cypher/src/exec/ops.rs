@@ -247,36 +247,65 @@ impl Operator for Sort {
     }
 }
 
+/// A SKIP or LIMIT count: known when planned, or (given by a parameter) evaluated when
+/// first needed, so that a bad parameter is a runtime error as in Neo4j.
+pub(crate) enum Count {
+    Known(u64),
+    Later(Expr),
+}
+
+impl Count {
+    async fn get(&mut self, cx: &Cx) -> CypherResult<u64> {
+        let n = match self {
+            Count::Known(n) => return Ok(*n),
+            Count::Later(e) => count_value(cx, e, false).await?,
+        };
+        *self = Count::Known(n);
+        Ok(n)
+    }
+}
+
 pub(crate) struct Skip {
     pub input: Op,
-    pub remaining: u64,
+    pub count: Count,
 }
 
 #[async_trait]
 impl Operator for Skip {
     async fn next(&mut self, cx: &Cx) -> CypherResult<Option<Row>> {
-        while self.remaining > 0 {
+        let mut remaining = self.count.get(cx).await?;
+        while remaining > 0 {
             if self.input.next(cx).await?.is_none() {
+                self.count = Count::Known(0);
                 return Ok(None);
             }
-            self.remaining -= 1;
+            remaining -= 1;
         }
+        self.count = Count::Known(0);
         self.input.next(cx).await
     }
 }
 
+/// LIMIT; in an updating query the rows past the limit are still produced (and thrown
+/// away), so that the updates before the LIMIT all happen, as Neo4j's exhaustive limit.
 pub(crate) struct Limit {
     pub input: Op,
-    pub remaining: u64,
+    pub count: Count,
+    pub exhaustive: bool,
 }
 
 #[async_trait]
 impl Operator for Limit {
     async fn next(&mut self, cx: &Cx) -> CypherResult<Option<Row>> {
-        if self.remaining == 0 {
+        let remaining = self.count.get(cx).await?;
+        if remaining == 0 {
+            if self.exhaustive {
+                while self.input.next(cx).await?.is_some() {}
+                self.exhaustive = false;
+            }
             return Ok(None);
         }
-        self.remaining -= 1;
+        self.count = Count::Known(remaining - 1);
         self.input.next(cx).await
     }
 }
@@ -313,22 +342,29 @@ impl Operator for Union {
     }
 }
 
-/// Evaluates SKIP / LIMIT once: a non-negative integer.
-pub(crate) async fn count_argument(cx: &Cx, e: &Expr) -> CypherResult<u64> {
+/// Plans a SKIP / LIMIT argument: one naming a parameter is evaluated at runtime, any
+/// other now (a bad one is a compile-time error).
+pub(crate) async fn count_argument(cx: &Cx, e: &Expr) -> CypherResult<Count> {
+    let mut parameter = false;
+    crate::semantic::visit(e, &mut |x| parameter |= matches!(x, Expr::Parameter(_)));
+    if parameter {
+        return Ok(Count::Later(e.clone()));
+    }
+    Ok(Count::Known(count_value(cx, e, true).await?))
+}
+
+/// Evaluates a SKIP / LIMIT argument: a non-negative integer. Neo4j reports a bad one as
+/// a SyntaxError, at compile time or (from a parameter) at runtime.
+async fn count_value(cx: &Cx, e: &Expr, compile_time: bool) -> CypherResult<u64> {
     let v = eval(cx, e, &Row::new()).await?;
-    let literal = matches!(e, Expr::Literal(_));
     let err = |text: String| {
-        let msg = format!("Invalid input. '{text}' is not a valid value. Must be a non-negative integer.");
-        if literal {
-            CypherError::semantic(msg)
-        } else {
-            CypherError::argument(msg)
-        }
+        CypherError::semantic(format!("Invalid input. '{text}' is not a valid value. Must be a non-negative integer."))
+            .at_compile_time(compile_time)
     };
     match v {
         Value::Int(i) if i >= 0 => Ok(i as u64),
         Value::Int(i) => Err(err(i.to_string())),
         Value::Float(f) => Err(err(format_float(f))),
-        other => Err(err(to_cypher_string(&other)).at_compile_time(literal)),
+        other => Err(err(to_cypher_string(&other))),
     }
 }

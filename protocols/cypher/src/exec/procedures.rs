@@ -7,7 +7,7 @@ use super::context::{Cx, Row};
 use super::eval::eval;
 use super::ops::{Op, Operator};
 use super::schema;
-use crate::ast::ProcedureCall;
+use crate::ast::{Expr, Literal, ProcedureCall};
 use crate::error::{CypherError, CypherResult, ErrorKind};
 use crate::value::compare::equals;
 use crate::value::Value;
@@ -18,6 +18,8 @@ use std::collections::{BTreeSet, VecDeque};
 #[derive(Debug, Clone)]
 pub(crate) struct TestProcedure {
     pub inputs: Vec<String>,
+    /// The inputs' declared types, upper case and without the `?` (INTEGER, STRING, ...).
+    pub input_types: Vec<String>,
     pub outputs: Vec<String>,
     pub rows: Vec<Vec<Value>>,
 }
@@ -29,21 +31,25 @@ fn not_found(name: &str) -> CypherError {
     )
 }
 
-fn names(list: &str) -> CypherResult<Vec<String>> {
+/// `name :: TYPE?, ...` as (name, TYPE) pairs.
+fn names(list: &str) -> CypherResult<Vec<(String, String)>> {
     let list = list.trim();
     if list.is_empty() {
         return Ok(Vec::new());
     }
     list.split(',')
         .map(|p| {
-            let (n, _) = p.split_once("::").ok_or_else(|| CypherError::argument(format!("bad parameter '{p}'")))?;
-            Ok(n.trim().to_string())
+            let (n, t) = p.split_once("::").ok_or_else(|| CypherError::argument(format!("bad parameter '{p}'")))?;
+            Ok((n.trim().to_string(), t.trim().trim_end_matches('?').trim().to_ascii_uppercase()))
         })
         .collect()
 }
 
+/// A signature parsed: the name, the inputs with their types, the output names.
+type Signature = (String, Vec<(String, String)>, Vec<String>);
+
 /// Parses `name(in :: TYPE?, ...) :: (out :: TYPE?, ...)`.
-pub(crate) fn parse_signature(sig: &str) -> CypherResult<(String, Vec<String>, Vec<String>)> {
+pub(crate) fn parse_signature(sig: &str) -> CypherResult<Signature> {
     let bad = || CypherError::argument(format!("not a procedure signature: {sig}"));
     let open = sig.find('(').ok_or_else(bad)?;
     let name = sig.get(..open).ok_or_else(bad)?.trim().to_string();
@@ -56,9 +62,72 @@ pub(crate) fn parse_signature(sig: &str) -> CypherResult<(String, Vec<String>, V
         Vec::new()
     } else {
         let inner = tail.strip_prefix('(').and_then(|t| t.strip_suffix(')')).ok_or_else(bad)?;
-        names(inner)?
+        names(inner)?.into_iter().map(|(n, _)| n).collect()
     };
     Ok((name, inputs, outputs))
+}
+
+/// Whether a value may be passed for an input of the declared type (null always may).
+fn accepts(ty: &str, v: &Value) -> bool {
+    match (ty, v) {
+        (_, Value::Null) | ("ANY", _) => true,
+        ("INTEGER", Value::Int(_)) | ("FLOAT", Value::Float(_) | Value::Int(_)) => true,
+        ("NUMBER", Value::Int(_) | Value::Float(_)) => true,
+        ("STRING", Value::String(_)) | ("BOOLEAN", Value::Bool(_)) => true,
+        ("LIST" | "LIST OF ANY", Value::List(_)) | ("MAP", Value::Map(_)) => true,
+        ("INTEGER" | "FLOAT" | "NUMBER" | "STRING" | "BOOLEAN" | "LIST" | "LIST OF ANY" | "MAP", _) => false,
+        _ => true,
+    }
+}
+
+/// A table row's input cell matches an argument: equal values, or both null.
+fn cell_matches(cell: &Value, arg: &Value) -> bool {
+    (cell.is_null() && arg.is_null()) || equals(cell, arg) == Some(true)
+}
+
+fn literal_value(e: &Expr) -> Option<Value> {
+    match e {
+        Expr::Literal(Literal::Null) => Some(Value::Null),
+        Expr::Literal(Literal::Bool(b)) => Some(Value::Bool(*b)),
+        Expr::Literal(Literal::Integer(i)) => Some(Value::Int(*i)),
+        Expr::Literal(Literal::Float(f)) => Some(Value::Float(*f)),
+        Expr::Literal(Literal::String(s)) => Some(Value::String(s.clone())),
+        _ => None,
+    }
+}
+
+/// The compile-time checks of a call to a test procedure: the number of arguments, the
+/// types of literal ones, and for the implicit form the parameters it reads.
+fn check_arguments(cx: &Cx, call: &ProcedureCall) -> CypherResult<()> {
+    let Some(p) = cx.shared.procedures.lock().get(&call.name.to_ascii_lowercase()).cloned() else { return Ok(()) };
+    let Some(args) = &call.args else {
+        let missing: Vec<&str> = p.inputs.iter().filter(|n| !cx.params.contains_key(*n)).map(|n| n.as_str()).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        return Err(CypherError::new(
+            ErrorKind::ParameterMissing,
+            format!("Expected parameter(s): {}", missing.join(", ")),
+        ));
+    };
+    if args.len() != p.inputs.len() {
+        return Err(CypherError::semantic(format!(
+            "Procedure call does not provide the required number of arguments: got {} expected {} (InvalidNumberOfArguments)",
+            args.len(),
+            p.inputs.len()
+        )));
+    }
+    for ((name, ty), e) in p.inputs.iter().zip(&p.input_types).zip(args) {
+        if let Some(v) = literal_value(e) {
+            if !accepts(ty, &v) {
+                return Err(CypherError::semantic(format!(
+                    "Type mismatch for argument `{name}`: expected {ty} but was {} (InvalidArgumentType)",
+                    v.type_name()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn labels(cx: &Cx) -> CypherResult<(BTreeSet<String>, BTreeSet<String>, BTreeSet<String>)> {
@@ -113,7 +182,8 @@ pub(crate) async fn run(cx: &Cx, name: &str, args: Vec<Value>) -> CypherResult<(
             else {
                 return Err(CypherError::argument("orbit.tck.defineProcedure(signature, header, rows)"));
             };
-            let (pname, inputs, outputs) = parse_signature(&sig)?;
+            let (pname, typed, outputs) = parse_signature(&sig)?;
+            let (inputs, input_types) = typed.into_iter().unzip();
             let rows = rows
                 .into_iter()
                 .map(|r| match r {
@@ -121,7 +191,10 @@ pub(crate) async fn run(cx: &Cx, name: &str, args: Vec<Value>) -> CypherResult<(
                     _ => Err(CypherError::argument("each row is a list")),
                 })
                 .collect::<CypherResult<Vec<_>>>()?;
-            cx.shared.procedures.lock().insert(pname.to_ascii_lowercase(), TestProcedure { inputs, outputs, rows });
+            cx.shared
+                .procedures
+                .lock()
+                .insert(pname.to_ascii_lowercase(), TestProcedure { inputs, input_types, outputs, rows });
             Ok((Vec::new(), Vec::new()))
         }
         "orbit.tck.clearprocedures" if cx.shared.options.test_procedures => {
@@ -140,7 +213,7 @@ pub(crate) async fn run(cx: &Cx, name: &str, args: Vec<Value>) -> CypherResult<(
             let rows = p
                 .rows
                 .iter()
-                .filter(|r| r.iter().zip(&args).all(|(cell, arg)| equals(cell, arg) == Some(true)))
+                .filter(|r| r.iter().zip(&args).all(|(cell, arg)| cell_matches(cell, arg)))
                 .map(|r| r.iter().skip(p.inputs.len()).cloned().collect())
                 .collect();
             Ok((p.outputs, rows))
@@ -236,6 +309,7 @@ pub(crate) async fn plan_call(
     standalone: bool,
 ) -> CypherResult<(Op, Vec<String>)> {
     let columns = columns_of(cx, &call.name).await?;
+    check_arguments(cx, call)?;
     let yields: Option<Vec<(String, String)>> = match (&call.yields, call.yield_star) {
         (_, true) | (None, _) => {
             if !standalone && call.yields.is_none() && !columns.is_empty() {

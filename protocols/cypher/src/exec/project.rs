@@ -64,6 +64,33 @@ fn extract(e: &Expr, out: &mut Vec<AggSpec>) -> Expr {
             whens: whens.iter().map(|(w, t)| (extract(w, out), extract(t, out))).collect(),
             otherwise: otherwise.as_ref().map(|o| sub(o, out)),
         },
+        Expr::Slice(a, from, to) => {
+            let a = sub(a, out);
+            let from = from.as_ref().map(|f| sub(f, out));
+            Expr::Slice(a, from, to.as_ref().map(|t| sub(t, out)))
+        }
+        Expr::ListComprehension { variable, list, predicate, map } => Expr::ListComprehension {
+            variable: variable.clone(),
+            list: sub(list, out),
+            predicate: predicate.clone(),
+            map: map.clone(),
+        },
+        Expr::Quantified { quantifier, variable, list, predicate } => Expr::Quantified {
+            quantifier: *quantifier,
+            variable: variable.clone(),
+            list: sub(list, out),
+            predicate: predicate.clone(),
+        },
+        Expr::Reduce { accumulator, init, variable, list, expr } => {
+            let init = sub(init, out);
+            Expr::Reduce {
+                accumulator: accumulator.clone(),
+                init,
+                variable: variable.clone(),
+                list: sub(list, out),
+                expr: expr.clone(),
+            }
+        }
         other => other.clone(),
     }
 }
@@ -209,6 +236,8 @@ pub(crate) async fn plan_projection(
         )));
     }
     let aggregating = items.iter().any(|(_, e)| contains_aggregate(e));
+    // WITH ... WHERE sees the variables before the WITH too, unless it aggregates.
+    let where_sees_input = where_.is_some() && !aggregating;
     let mut op: Op = if aggregating {
         let mut specs = Vec::new();
         let mut keys = Vec::new();
@@ -222,9 +251,16 @@ pub(crate) async fn plan_projection(
         }
         Box::new(Aggregate { input, keys, specs, outputs, result: None })
     } else {
-        let keep_input = !p.distinct && !p.order_by.is_empty();
+        let keep_input = (!p.distinct && !p.order_by.is_empty()) || where_sees_input;
         Box::new(Project { input, items: items.clone(), keep_input })
     };
+    // After DISTINCT the input's variables are no longer one row's: the WHERE filters
+    // first (which changes nothing for a WHERE on projected names only), unless a SKIP or
+    // LIMIT must come before it.
+    let filter_early = where_sees_input && p.distinct && p.skip.is_none() && p.limit.is_none();
+    if let (true, Some(w)) = (filter_early, where_) {
+        op = Box::new(Filter { input: op, predicate: w.clone() });
+    }
     if p.distinct {
         op = Box::new(Distinct { input: op, columns: columns.clone(), seen: HashSet::new() });
     }
@@ -233,15 +269,18 @@ pub(crate) async fn plan_projection(
         op = Box::new(Sort { input: op, keys, sorted: None });
     }
     if let Some(s) = &p.skip {
-        let n = count_argument(cx, s).await?;
-        op = Box::new(Skip { input: op, remaining: n });
+        let count = count_argument(cx, s).await?;
+        op = Box::new(Skip { input: op, count });
     }
     if let Some(l) = &p.limit {
-        let n = count_argument(cx, l).await?;
-        op = Box::new(Limit { input: op, remaining: n });
+        let count = count_argument(cx, l).await?;
+        op = Box::new(Limit { input: op, count, exhaustive: cx.updating });
+    }
+    if let (true, false, Some(w)) = (where_sees_input, filter_early, where_) {
+        op = Box::new(Filter { input: op, predicate: w.clone() });
     }
     op = Box::new(Select { input: op, columns: columns.clone() });
-    if let Some(w) = where_ {
+    if let (false, Some(w)) = (where_sees_input, where_) {
         op = Box::new(Filter { input: op, predicate: w.clone() });
     }
     Ok((op, columns))

@@ -12,6 +12,7 @@ use crate::ast::{Clause, Query, ShowCommand, Statement, UserCommand};
 use crate::engine::{QueryKind, QueryStats, QueryStream, QuerySummary};
 use crate::error::{CypherError, CypherResult, ErrorKind};
 use crate::functions::FunctionContext;
+use crate::syntax::lexer::Tok;
 use crate::value::{Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU64;
@@ -28,6 +29,7 @@ fn context(tx: &GraphTransaction, params: Map, updating: bool) -> Cx {
             statement_time: crate::functions::temporal::realtime(),
             transaction_time: tx.started.clone(),
         },
+        failed: tx.failed.clone(),
     }
 }
 
@@ -111,17 +113,30 @@ async fn run_query(
     if !updating {
         return Ok(Box::new(GraphStream { fields, source: Source::Pipeline(op), cx, summary, done: false }));
     }
-    let mut op = op;
+    let source = match run_eagerly(&cx, op, &fields).await {
+        Ok(rows) => Source::Rows(rows),
+        Err(e) if e.compile_time => return Err(e),
+        Err(e) => Source::Failed(Some(e)),
+    };
+    Ok(Box::new(GraphStream { fields, source, cx, summary, done: false }))
+}
+
+/// Runs an updating query to its end: its records (none without RETURN), with the
+/// elements as the query left them.
+async fn run_eagerly(cx: &Cx, mut op: super::ops::Op, fields: &[String]) -> CypherResult<VecDeque<Vec<Value>>> {
     let mut rows = VecDeque::new();
-    while let Some(row) = op.next(&cx).await? {
-        let mut rec = record(&fields, row);
+    while let Some(row) = op.next(cx).await? {
+        if fields.is_empty() {
+            continue;
+        }
+        let mut rec = record(fields, row);
         for v in rec.iter_mut() {
-            *v = refresh(&cx, std::mem::replace(v, Value::Null)).await?;
+            *v = refresh(cx, std::mem::replace(v, Value::Null)).await?;
         }
         rows.push_back(rec);
     }
-    finish_deletes(&cx).await?;
-    Ok(Box::new(GraphStream { fields, source: Source::Rows(rows), cx, summary, done: false }))
+    finish_deletes(cx).await?;
+    Ok(rows)
 }
 
 fn system_only() -> CypherError {
@@ -280,6 +295,23 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
     })
 }
 
+/// Every parameter the query text names must be given (EXPLAIN needs none), checked
+/// before the query starts, as Neo4j does.
+fn check_parameters(query: &str, params: &Map) -> CypherResult<()> {
+    let mut missing: Vec<String> = Vec::new();
+    for t in crate::syntax::lexer::tokenize(query)? {
+        if let Tok::Parameter(name) = t.tok {
+            if !params.contains_key(&name) && !missing.contains(&name) {
+                missing.push(name);
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(CypherError::new(ErrorKind::ParameterMissing, format!("Expected parameter(s): {}", missing.join(", "))))
+}
+
 pub(crate) async fn run(tx: &GraphTransaction, query: &str, params: Map) -> CypherResult<Box<dyn QueryStream>> {
     let statement = crate::syntax::parse(query)?;
     crate::semantic::check(&statement)?;
@@ -288,6 +320,9 @@ pub(crate) async fn run(tx: &GraphTransaction, query: &str, params: Map) -> Cyph
         Statement::Profile(s) => (*s, false, true),
         s => (s, false, false),
     };
+    if !explain {
+        check_parameters(query, &params)?;
+    }
     match &statement {
         Statement::Query(q) => {
             if tx.database == DatabaseKind::System {

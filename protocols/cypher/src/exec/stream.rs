@@ -1,18 +1,24 @@
 //! The [`QueryStream`]s a transaction's `run` returns: a pipeline pulled one row per
 //! `next` (read-only queries), or rows computed when the query started (updating
-//! queries, schema and administration commands, EXPLAIN).
+//! queries, schema and administration commands, EXPLAIN). A query without RETURN (only
+//! updates, or a procedure with no outputs) has no columns and gives no records. A runtime
+//! error of an updating query, found when it ran, is held back until the first `next`;
+//! any runtime error fails the transaction (see [`super::transaction`]).
 
 use super::context::{node_value, rel_value, Cx, Row};
 use super::ops::Op;
 use crate::engine::{QueryKind, QueryStream, QuerySummary};
-use crate::error::CypherResult;
+use crate::error::{CypherError, CypherResult};
 use crate::value::Value;
 use async_trait::async_trait;
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 
 pub(crate) enum Source {
     Pipeline(Op),
     Rows(VecDeque<Vec<Value>>),
+    /// The runtime error the query met when it ran, answered on the first `next`.
+    Failed(Option<CypherError>),
 }
 
 pub(crate) struct GraphStream {
@@ -96,14 +102,24 @@ impl QueryStream for GraphStream {
         }
         let out = match &mut self.source {
             Source::Rows(rows) => Ok(rows.pop_front()),
-            Source::Pipeline(op) => match op.next(&self.cx).await {
-                Ok(Some(row)) => Ok(Some(record(&self.fields, row))),
-                Ok(None) => Ok(None),
-                Err(e) => Err(e.at_compile_time(false)),
+            Source::Failed(e) => match e.take() {
+                Some(e) => Err(e),
+                None => Ok(None),
+            },
+            Source::Pipeline(op) => loop {
+                match op.next(&self.cx).await {
+                    Ok(Some(_)) if self.fields.is_empty() => continue,
+                    Ok(Some(row)) => break Ok(Some(record(&self.fields, row))),
+                    Ok(None) => break Ok(None),
+                    Err(e) => break Err(e.at_compile_time(false)),
+                }
             },
         };
         if !matches!(out, Ok(Some(_))) {
             self.done = true;
+        }
+        if out.is_err() {
+            self.cx.failed.store(true, Ordering::Relaxed);
         }
         out
     }

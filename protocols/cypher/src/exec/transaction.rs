@@ -1,5 +1,7 @@
 //! [`GraphTransaction`]: one Cypher transaction over one [`GraphTxn`], shared by the
-//! streams of the queries it runs (Bolt may keep several open at once).
+//! streams of the queries it runs (Bolt may keep several open at once). As in Neo4j, a
+//! query that fails at runtime fails its transaction: it runs nothing more, and a commit
+//! rolls it back and says so.
 
 use super::{DatabaseKind, Shared};
 use crate::engine::{CypherTransaction, QueryStream, TxOptions};
@@ -7,7 +9,7 @@ use crate::error::{CypherError, CypherResult, ErrorKind};
 use crate::value::{DateTime, Map};
 use async_trait::async_trait;
 use orbit_graph::GraphTxn;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
@@ -22,6 +24,8 @@ pub struct GraphTransaction {
     pub(crate) options: TxOptions,
     /// When the transaction began: the clock of `datetime.transaction()` and friends.
     pub(crate) started: DateTime,
+    /// A query of this transaction failed at runtime.
+    pub(crate) failed: Arc<AtomicBool>,
 }
 
 impl GraphTransaction {
@@ -32,6 +36,7 @@ impl GraphTransaction {
             txn: Arc::new(Mutex::new(Some(txn))),
             options,
             started: crate::functions::temporal::realtime(),
+            failed: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -44,14 +49,31 @@ impl GraphTransaction {
     }
 }
 
+fn failed() -> CypherError {
+    CypherError::new(
+        ErrorKind::Transaction,
+        "The transaction has been terminated: a query in it failed. Roll it back and retry.",
+    )
+}
+
 #[async_trait]
 impl CypherTransaction for GraphTransaction {
     async fn run(&mut self, query: &str, parameters: Map) -> CypherResult<Box<dyn QueryStream>> {
+        if self.failed.load(Ordering::Relaxed) {
+            return Err(failed());
+        }
         super::statement::run(self, query, parameters).await
     }
 
     async fn commit(self: Box<Self>) -> CypherResult<String> {
         let txn = self.take().await?;
+        if self.failed.load(Ordering::Relaxed) {
+            txn.rollback().await?;
+            return Err(CypherError::new(
+                ErrorKind::Transaction,
+                "The transaction was rolled back: a query in it failed, so it cannot be committed.",
+            ));
+        }
         txn.commit().await?;
         let n = COMMITS.fetch_add(1, Ordering::Relaxed) + 1;
         Ok(format!("orbit:{n}"))

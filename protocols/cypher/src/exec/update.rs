@@ -74,10 +74,9 @@ pub(crate) async fn create_part(cx: &Cx, part: &PatternPart, row: &mut Row) -> C
         };
         let (start, end) = match r.direction {
             RelDirection::Incoming => (b.id, a.id),
-            RelDirection::Outgoing => (a.id, b.id),
-            RelDirection::Either => {
-                return Err(CypherError::semantic("Only directed relationships are supported in CREATE"))
-            }
+            // Only MERGE gets here with an undirected relationship (CREATE refuses one at
+            // compile time); it creates it outgoing, as Neo4j does.
+            RelDirection::Outgoing | RelDirection::Either => (a.id, b.id),
         };
         if let Some(v) = r.variable.as_ref().and_then(|v| row.get(v)) {
             if !v.is_null() {
@@ -138,19 +137,18 @@ pub(crate) struct Merge {
 }
 
 async fn check_merge_nulls(cx: &Cx, part: &PatternPart, row: &Row) -> CypherResult<()> {
-    let mut maps: Vec<&Expr> = part.element.start.properties.iter().collect();
+    let mut maps: Vec<(&str, &Expr)> = part.element.start.properties.iter().map(|m| ("node", m)).collect();
     for (r, n) in &part.element.chain {
-        maps.extend(r.properties.iter());
-        maps.extend(n.properties.iter());
+        maps.extend(r.properties.iter().map(|m| ("relationship", m)));
+        maps.extend(n.properties.iter().map(|m| ("node", m)));
     }
-    for m in maps {
+    for (what, m) in maps {
         if let Value::Map(values) = eval(cx, m, row).await? {
             if let Some((k, _)) = values.iter().find(|(_, v)| v.is_null()) {
                 return Err(CypherError::new(
-                    ErrorKind::Semantic,
-                    format!("Cannot merge the following node because of null property value for '{k}'"),
-                )
-                .at_compile_time(false));
+                    ErrorKind::SemanticRuntime,
+                    format!("Cannot merge the following {what} because of null property value for '{k}'"),
+                ));
             }
         }
     }

@@ -291,5 +291,24 @@ async fn what_is_not_supported_says_so() {
     let q = "UNWIND [1, 2] AS x CALL { WITH x CREATE (:T {x: x}) } IN TRANSACTIONS OF 1 ROWS";
     assert_eq!(fails(&e, q).await, ErrorKind::NotSupported);
     assert_eq!(run(&e, "MATCH (t:T) RETURN count(t)").await.rows, vec![vec![i(0)]]);
-    assert_eq!(fails(&e, "RETURN 'abc' =~ 'a.*'").await, ErrorKind::NotSupported);
+}
+
+// The Cypher manual's WHERE examples with =~; a pattern Java accepts but the regex crate
+// does not (a backreference) is an ArgumentError, never a silent false.
+#[tokio::test]
+async fn regular_expressions_match_whole_strings() {
+    let e = engine().await;
+    run(&e, "CREATE (:P {name: 'Timothy', email: 'tim@example.com'}), (:P {name: 'Andy', email: 'andy@example.org'})")
+        .await;
+    let out = run(&e, "MATCH (p:P) WHERE p.name =~ 'Tim.*' RETURN p.name").await;
+    assert_eq!(out.rows, vec![vec![s("Timothy")]]);
+    let out = run(&e, "MATCH (p:P) WHERE p.email =~ '.*\\\\.com' RETURN p.name").await;
+    assert_eq!(out.rows, vec![vec![s("Timothy")]]);
+    let out = run(&e, "MATCH (p:P) WHERE p.name =~ '(?i)AND.*' RETURN p.name").await;
+    assert_eq!(out.rows, vec![vec![s("Andy")]]);
+    assert_eq!(
+        run(&e, "RETURN 'abc' =~ 'b' AS m, null =~ 'a' AS n").await.rows,
+        vec![vec![Value::Bool(false), Value::Null]]
+    );
+    assert_eq!(fails(&e, "RETURN 'aa' =~ '(a)\\\\1'").await, ErrorKind::Argument);
 }

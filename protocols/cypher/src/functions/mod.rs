@@ -16,6 +16,7 @@ pub mod convert;
 pub mod entity;
 pub mod list;
 pub mod math;
+pub mod regex;
 pub mod spatial;
 pub mod string;
 pub mod temporal;

@@ -23,6 +23,7 @@ mod tests;
 
 use crate::ast;
 use crate::error::{CypherError, CypherResult};
+pub use expr::visit;
 use std::collections::BTreeMap;
 pub use types::Ty;
 
