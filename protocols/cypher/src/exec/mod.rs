@@ -22,6 +22,8 @@ mod ops;
 mod paths;
 mod pattern;
 mod pattern_plan;
+#[cfg(test)]
+mod phase_tests;
 mod plan;
 mod procedures;
 mod project;
