@@ -172,12 +172,13 @@ async fn a_runtime_failure_fails_the_transaction() {
     assert_eq!(tx.run("RETURN 1", Map::new()).await.err().map(|e| e.kind), Some(ErrorKind::Transaction));
     assert_eq!(tx.commit().await.err().map(|e| e.kind), Some(ErrorKind::Transaction));
     assert_eq!(run(&e, "MATCH (c:C) RETURN count(c)").await.rows, vec![vec![i(0)]], "rolled back");
-    // a compile-time error leaves the transaction usable
+    // a read query's runtime error (Neo4j: ArithmeticError on PULL) fails it the same way
     let mut tx = e.begin(TxOptions::default()).await.unwrap();
-    assert!(tx.run("RETURN x", Map::new()).await.is_err());
-    drain(&mut tx.run("CREATE (:C)", Map::new()).await.unwrap()).await.unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(run(&e, "MATCH (c:C) RETURN count(c)").await.rows, vec![vec![i(1)]]);
+    let mut failing = tx.run("UNWIND [1, 0] AS x RETURN 1 / x AS y", Map::new()).await.unwrap();
+    assert_eq!(failing.next().await.unwrap(), Some(vec![i(1)]));
+    assert_eq!(failing.next().await.unwrap_err().kind, ErrorKind::Arithmetic);
+    assert!(tx.run("RETURN 1", Map::new()).await.is_err());
+    tx.rollback().await.unwrap();
 }
 
 // WithWhere1 [2]-[4], WithWhere7 [1], TriadicSelection1 [2]: WHERE after WITH sees the

@@ -115,7 +115,11 @@ async fn run_query(
     }
     let source = match run_eagerly(&cx, op, &fields).await {
         Ok(rows) => Source::Rows(rows),
-        Err(e) if e.compile_time => return Err(e),
+        Err(e) if e.compile_time => {
+            // Reported on RUN as Neo4j does, but some of the query's writes may be done.
+            cx.failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(e);
+        }
         Err(e) => Source::Failed(Some(e)),
     };
     Ok(Box::new(GraphStream { fields, source, cx, summary, done: false }))
