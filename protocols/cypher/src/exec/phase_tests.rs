@@ -172,6 +172,12 @@ async fn a_runtime_failure_fails_the_transaction() {
     assert_eq!(tx.run("RETURN 1", Map::new()).await.err().map(|e| e.kind), Some(ErrorKind::Transaction));
     assert_eq!(tx.commit().await.err().map(|e| e.kind), Some(ErrorKind::Transaction));
     assert_eq!(run(&e, "MATCH (c:C) RETURN count(c)").await.rows, vec![vec![i(0)]], "rolled back");
+    // also when the failed update's error is never pulled
+    let mut tx = e.begin(TxOptions::default()).await.unwrap();
+    drain(&mut tx.run("CREATE (:C)", Map::new()).await.unwrap()).await.unwrap();
+    drop(tx.run("MATCH (n:A) DELETE n", Map::new()).await.unwrap());
+    assert_eq!(tx.commit().await.err().map(|e| e.kind), Some(ErrorKind::Transaction));
+    assert_eq!(run(&e, "MATCH (c:C) RETURN count(c)").await.rows, vec![vec![i(0)]], "rolled back");
     // a read query's runtime error (Neo4j: ArithmeticError on PULL) fails it the same way
     let mut tx = e.begin(TxOptions::default()).await.unwrap();
     let mut failing = tx.run("UNWIND [1, 0] AS x RETURN 1 / x AS y", Map::new()).await.unwrap();

@@ -115,12 +115,16 @@ async fn run_query(
     }
     let source = match run_eagerly(&cx, op, &fields).await {
         Ok(rows) => Source::Rows(rows),
-        Err(e) if e.compile_time => {
-            // Reported on RUN as Neo4j does, but some of the query's writes may be done.
+        Err(e) => {
+            // Some of the query's writes may be done: the transaction cannot commit, even
+            // if the error (answered on the first next, or on RUN when it is a compile-time
+            // one) is never pulled.
             cx.failed.store(true, std::sync::atomic::Ordering::Relaxed);
-            return Err(e);
+            if e.compile_time {
+                return Err(e);
+            }
+            Source::Failed(Some(e))
         }
-        Err(e) => Source::Failed(Some(e)),
     };
     Ok(Box::new(GraphStream { fields, source, cx, summary, done: false }))
 }
