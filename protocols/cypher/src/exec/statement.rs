@@ -297,8 +297,10 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
                 Value::Null,
             ]],
         ),
-        ShowCommand::Procedures | ShowCommand::Functions | ShowCommand::Other(_) => {
-            return Err(CypherError::not_supported(format!("SHOW {cmd:?}")))
+        ShowCommand::Procedures => return Err(CypherError::not_supported("SHOW PROCEDURES is not supported")),
+        ShowCommand::Functions => return Err(CypherError::not_supported("SHOW FUNCTIONS is not supported")),
+        ShowCommand::Other(what) => {
+            return Err(CypherError::not_supported(format!("SHOW {} is not supported", what.to_uppercase())))
         }
     })
 }

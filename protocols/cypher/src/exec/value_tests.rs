@@ -4,7 +4,7 @@
 //! transaction clocks, and what is refused as not supported. Expected results come from
 //! the openCypher TCK scenarios named in each test, or from Neo4j's documented behaviour.
 
-use super::tests::{engine, fails, i, run, s};
+use super::tests::{engine, fails, i, run, run_with, s};
 use crate::engine::{CypherEngine, TxOptions};
 use crate::error::ErrorKind;
 use crate::value::{Date, DateTime, Duration, Map, Point, Value, Zone};
@@ -291,6 +291,14 @@ async fn what_is_not_supported_says_so() {
     let q = "UNWIND [1, 2] AS x CALL { WITH x CREATE (:T {x: x}) } IN TRANSACTIONS OF 1 ROWS";
     assert_eq!(fails(&e, q).await, ErrorKind::NotSupported);
     assert_eq!(run(&e, "MATCH (t:T) RETURN count(t)").await.rows, vec![vec![i(0)]]);
+    for (q, message) in
+        [("SHOW ROLES", "SHOW ROLES is not supported"), ("SHOW PROCEDURES", "SHOW PROCEDURES is not supported")]
+    {
+        match run_with(&e, q, Map::new()).await {
+            Err(err) => assert_eq!((err.kind, err.message.as_str()), (ErrorKind::NotSupported, message)),
+            Ok(out) => panic!("{q} gave {:?}", out.rows),
+        }
+    }
 }
 
 // The Cypher manual's WHERE examples with =~; a pattern Java accepts but the regex crate
