@@ -54,16 +54,6 @@ CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --release -q \
 cp "$ORBIT_CLIENTS_TARGET_DIR/release/orbit-scylla-session" "$client"
 release_server_to "$bin"
 
-wait_for_port() { # port
-    for _ in $(seq 1 600); do
-        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" \
-            2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "server on port $1 does not accept connections (log: $(tail -5 "$work/orbit.log"))" >&2
-    return 1
-}
-
 read -r -a ports < <(free_ports 7)
 pg_port="${ports[0]}" cql_port="${ports[4]}"
 mkdir -p "$work/orbit"
@@ -71,8 +61,8 @@ mkdir -p "$work/orbit"
     --admin-port "${ports[2]}" --mysql-port "${ports[3]}" --cql-port "$cql_port" \
     --bolt-port "${ports[5]}" --http-port "${ports[6]}" >"$work/orbit.log" 2>&1 &
 pids+=($!)
-wait_for_port "$cql_port"
-wait_for_port "$pg_port"
+wait_for_port "$cql_port" "$work/orbit.log"
+wait_for_port "$pg_port" "$work/orbit.log"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # CQL.

