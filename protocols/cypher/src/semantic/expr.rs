@@ -266,6 +266,11 @@ fn aggregate_here(cx: Ctx, what: &str) -> CypherResult<()> {
 }
 
 fn check_function(name: &str, args: &[Expr], cx: Ctx) -> CypherResult<()> {
+    if name.eq_ignore_ascii_case("shortestPath") || name.eq_ignore_ascii_case("allShortestPaths") {
+        return Err(CypherError::not_supported(format!(
+            "{name}() as an expression is not supported; bind it in a MATCH: MATCH p = {name}(...)"
+        )));
+    }
     let Some((min, max)) = functions::arity(name) else {
         return Err(err("UnknownFunction", format!("Unknown function '{name}'")));
     };

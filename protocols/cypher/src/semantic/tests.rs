@@ -175,6 +175,10 @@ fn composition_errors() {
 #[test]
 fn functions_and_types() {
     fails("MATCH (a) RETURN foo(a)", "UnknownFunction");
+    assert_eq!(
+        check("MATCH (a), (b) RETURN shortestPath((a)-[*]-(b))").map_err(|(kind, _)| kind),
+        Err(ErrorKind::NotSupported)
+    );
     fails("RETURN toUpper()", "InvalidNumberOfArguments");
     fails("RETURN NOT 1", "InvalidArgumentType");
     fails("RETURN 1 AND true", "InvalidArgumentType");
