@@ -47,14 +47,15 @@ fn starts_and_creates_a_rocksdb_directory_per_protocol() {
             "redis" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--redis-port"))), "{row}"),
             "mysql" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--mysql-port"))), "{row}"),
             "cql" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--cql-port"))), "{row}"),
+            "cypher" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--bolt-port"))), "{row}"),
             _ => assert!(row.contains("listener not implemented yet"), "{row}"),
         }
     }
     assert!(banner.contains(&server.admin_url()), "{banner}");
 
     // A protocol without a listener does not bind its port (it would accept and never
-    // answer); PostgreSQL's, MySQL's, CQL's and Redis's are served.
-    for flag in ["--postgres-port", "--mysql-port", "--cql-port", "--redis-port"] {
+    // answer); PostgreSQL's, MySQL's, CQL's, Redis's and Bolt's are served.
+    for flag in ["--postgres-port", "--mysql-port", "--cql-port", "--redis-port", "--bolt-port"] {
         let addr: SocketAddr = ([127, 0, 0, 1], server.listener_port(flag)).into();
         assert!(std::net::TcpStream::connect(addr).is_ok(), "the {flag} listener is not bound");
     }
