@@ -1,6 +1,6 @@
 //! Walks longer than one relationship: variable-length hops (`*min..max`, every walk
 //! that does not reuse a relationship) and shortestPath / allShortestPaths (breadth-first
-//! from the start node towards a bound end node).
+//! from both bound end nodes until the searches meet).
 
 use super::context::{Cx, Row};
 use super::pattern::{direction_of, props_match, Hop, Walk};
@@ -10,14 +10,20 @@ use crate::error::{CypherError, CypherResult};
 use crate::value::Value;
 use orbit_graph::{Adjacent, Direction, NodeId, RelId};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Walks one variable-length hop may produce from one node.
 const MAX_WALKS: usize = 1_000_000;
 
-async fn neighbours(cx: &Cx, from: NodeId, rel: &RelSpec, row: &Row) -> CypherResult<Vec<(Adjacent, Option<Value>)>> {
+async fn neighbours(
+    cx: &Cx,
+    from: NodeId,
+    direction: Direction,
+    rel: &RelSpec,
+    row: &Row,
+) -> CypherResult<Vec<(Adjacent, Option<Value>)>> {
     let mut out = Vec::new();
-    for a in cx.expand(from, direction_of(rel.direction), &rel.types).await? {
+    for a in cx.expand(from, direction, &rel.types).await? {
         if a.direction == Direction::Incoming && a.other == from && rel.direction == RelDirection::Either {
             continue;
         }
@@ -66,7 +72,7 @@ pub(crate) async fn variable_length(
     while let Some((at, walk)) = stack.pop() {
         let next = match cache.entry(at) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(slot) => slot.insert(neighbours(cx, at, rel, row).await?),
+            Entry::Vacant(slot) => slot.insert(neighbours(cx, at, direction_of(rel.direction), rel, row).await?),
         };
         for (a, v) in next.iter().rev() {
             if used.contains(&a.rel) || walk.iter().any(|(r, _)| *r == a.rel) {
@@ -92,6 +98,86 @@ pub(crate) async fn variable_length(
     Ok(out)
 }
 
+/// One side of a bidirectional breadth-first search: for every node reached, its depth's
+/// (relationship, neighbour one step nearer this side's origin) pairs.
+struct Side {
+    direction: Direction,
+    parents: HashMap<NodeId, Vec<(RelId, Option<Value>, NodeId)>>,
+    frontier: Vec<NodeId>,
+    depth: u64,
+}
+
+impl Side {
+    fn new(origin: NodeId, direction: Direction) -> Side {
+        Side { direction, parents: HashMap::from([(origin, Vec::new())]), frontier: vec![origin], depth: 0 }
+    }
+
+    /// Expands one whole level; answers the nodes of it the other side has reached.
+    async fn advance(
+        &mut self,
+        cx: &Cx,
+        rel: &RelSpec,
+        used: &[RelId],
+        row: &Row,
+        other: &Side,
+    ) -> CypherResult<Vec<NodeId>> {
+        self.depth += 1;
+        let mut next: Vec<NodeId> = Vec::new();
+        let mut reached: HashMap<NodeId, Vec<(RelId, Option<Value>, NodeId)>> = HashMap::new();
+        for &at in &self.frontier {
+            for (a, v) in neighbours(cx, at, self.direction, rel, row).await? {
+                if used.contains(&a.rel) || self.parents.contains_key(&a.other) {
+                    continue;
+                }
+                let entry = reached.entry(a.other).or_default();
+                if entry.is_empty() {
+                    next.push(a.other);
+                }
+                entry.push((a.rel, v, at));
+            }
+        }
+        let meeting: Vec<NodeId> = next.iter().copied().filter(|n| other.parents.contains_key(n)).collect();
+        self.parents.extend(reached);
+        self.frontier = next;
+        Ok(meeting)
+    }
+
+    /// The walks from this side's origin to `node`, origin first; at most `limit` of them.
+    fn walks_to(&self, node: NodeId, limit: usize) -> Vec<Walk> {
+        let mut walks: Vec<Walk> = Vec::new();
+        let mut stack: Vec<(NodeId, Walk)> = vec![(node, Vec::new())];
+        while let Some((at, tail)) = stack.pop() {
+            let steps = self.parents.get(&at).map(Vec::as_slice).unwrap_or(&[]);
+            if steps.is_empty() {
+                let mut w = tail;
+                w.reverse();
+                walks.push(w);
+                if walks.len() >= limit {
+                    break;
+                }
+                continue;
+            }
+            for (r, v, prev) in steps {
+                let mut t = tail.clone();
+                t.push((*r, v.clone()));
+                stack.push((*prev, t));
+            }
+        }
+        walks
+    }
+}
+
+fn reverse(d: Direction) -> Direction {
+    match d {
+        Direction::Outgoing => Direction::Incoming,
+        Direction::Incoming => Direction::Outgoing,
+        Direction::Both => Direction::Both,
+    }
+}
+
+/// shortestPath / allShortestPaths between two bound nodes: a breadth-first search from
+/// both ends, a level at a time from the side with the smaller frontier, reading only
+/// adjacency entries (and relationship records when the pattern filters on properties).
 pub(crate) async fn shortest(
     cx: &Cx,
     from: NodeId,
@@ -108,55 +194,41 @@ pub(crate) async fn shortest(
     if from == target {
         return Ok(if min == 0 { vec![Hop { rels: Vec::new(), node: from }] } else { Vec::new() });
     }
-    // parents[n] = the (relationship, previous node) pairs that reach n at its depth.
-    let mut parents: HashMap<NodeId, Vec<(RelId, Option<Value>, NodeId)>> = HashMap::new();
-    let mut seen: HashSet<NodeId> = HashSet::from([from]);
-    let mut frontier = vec![from];
-    let mut depth = 0u64;
-    let mut found = false;
-    while !frontier.is_empty() && !found && max.is_none_or(|m| depth < m) {
-        depth += 1;
-        let mut next: Vec<NodeId> = Vec::new();
-        let mut reached: HashMap<NodeId, Vec<(RelId, Option<Value>, NodeId)>> = HashMap::new();
-        for &at in &frontier {
-            for (a, v) in neighbours(cx, at, rel, row).await? {
-                if used.contains(&a.rel) || seen.contains(&a.other) {
-                    continue;
+    let forward_dir = direction_of(rel.direction);
+    let mut forward = Side::new(from, forward_dir);
+    let mut backward = Side::new(target, reverse(forward_dir));
+    let meeting = loop {
+        if forward.frontier.is_empty() || backward.frontier.is_empty() {
+            return Ok(Vec::new());
+        }
+        if max.is_some_and(|m| forward.depth + backward.depth >= m) {
+            return Ok(Vec::new());
+        }
+        let meeting = if forward.frontier.len() <= backward.frontier.len() {
+            forward.advance(cx, rel, used, row, &backward).await?
+        } else {
+            backward.advance(cx, rel, used, row, &forward).await?
+        };
+        if !meeting.is_empty() {
+            break meeting;
+        }
+    };
+    let limit = if all { MAX_WALKS + 1 } else { 1 };
+    let mut out: Vec<Hop> = Vec::new();
+    for m in meeting {
+        for head in forward.walks_to(m, limit) {
+            for tail in backward.walks_to(m, limit) {
+                let mut rels = head.clone();
+                rels.extend(tail.into_iter().rev());
+                out.push(Hop { rels, node: target });
+                if out.len() >= limit {
+                    if all {
+                        return Err(too_many());
+                    }
+                    return Ok(out);
                 }
-                let entry = reached.entry(a.other).or_default();
-                if entry.is_empty() {
-                    next.push(a.other);
-                }
-                entry.push((a.rel, v, at));
             }
         }
-        for (n, p) in reached {
-            seen.insert(n);
-            parents.insert(n, p);
-        }
-        found = parents.contains_key(&target);
-        frontier = next;
     }
-    if !found {
-        return Ok(Vec::new());
-    }
-    let mut walks: Vec<Walk> = Vec::new();
-    let mut stack: Vec<(NodeId, Walk)> = vec![(target, Vec::new())];
-    while let Some((at, tail)) = stack.pop() {
-        if at == from {
-            let mut w = tail;
-            w.reverse();
-            walks.push(w);
-            if !all || walks.len() > MAX_WALKS {
-                break;
-            }
-            continue;
-        }
-        for (r, v, prev) in parents.get(&at).into_iter().flatten() {
-            let mut t = tail.clone();
-            t.push((*r, v.clone()));
-            stack.push((*prev, t));
-        }
-    }
-    Ok(walks.into_iter().map(|rels| Hop { rels, node: target }).collect())
+    Ok(out)
 }
