@@ -84,6 +84,22 @@ pub enum Clause {
     },
 }
 
+impl Clause {
+    /// CREATE, MERGE, SET, REMOVE, DELETE and FOREACH: the clauses that change the graph
+    /// themselves (a CALL may too, through what it calls).
+    pub fn is_updating(&self) -> bool {
+        matches!(
+            self,
+            Clause::Create(_)
+                | Clause::Merge(_)
+                | Clause::Set(_)
+                | Clause::Remove(_)
+                | Clause::Delete { .. }
+                | Clause::Foreach { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub optional: bool,

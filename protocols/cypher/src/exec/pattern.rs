@@ -38,6 +38,13 @@ enum Candidates {
     Hops(VecDeque<Hop>),
 }
 
+impl Candidates {
+    /// A label scan (every node when `label` is None) from its beginning.
+    fn scan(label: Option<String>) -> Candidates {
+        Candidates::Scan { label, after: None, buffer: VecDeque::new(), done: false }
+    }
+}
+
 struct Frame {
     part: usize,
     /// 0 is the part's start node, `h + 1` its hop `h`.
@@ -219,19 +226,12 @@ impl Matcher {
                 let id = node_of(self.row.get(v).unwrap_or(&Value::Null))?;
                 Candidates::Nodes(id.into_iter().collect())
             }
-            Start::Scan(label) => {
-                Candidates::Scan { label: label.clone(), after: None, buffer: VecDeque::new(), done: false }
-            }
+            Start::Scan(label) => Candidates::scan(label.clone()),
             Start::IndexEq { label, property, value } => {
                 let v = eval(cx, value, &self.row).await?;
                 match lookup_values(cx, label, property, &v).await? {
                     Some(ids) => Candidates::Nodes(ids.into()),
-                    None => Candidates::Scan {
-                        label: Some(label.clone()),
-                        after: None,
-                        buffer: VecDeque::new(),
-                        done: false,
-                    },
+                    None => Candidates::scan(Some(label.clone())),
                 }
             }
             Start::IndexRange { label, property, lower, upper } => {
@@ -245,12 +245,7 @@ impl Matcher {
                 };
                 match lookup_range(cx, label, property, lo, hi).await? {
                     Some(ids) => Candidates::Nodes(ids.into()),
-                    None => Candidates::Scan {
-                        label: Some(label.clone()),
-                        after: None,
-                        buffer: VecDeque::new(),
-                        done: false,
-                    },
+                    None => Candidates::scan(Some(label.clone())),
                 }
             }
         })

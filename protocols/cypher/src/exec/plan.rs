@@ -19,14 +19,8 @@ use std::sync::Arc;
 /// Whether a clause list changes the graph.
 pub(crate) fn updates(clauses: &[Clause]) -> bool {
     clauses.iter().any(|c| match c {
-        Clause::Create(_)
-        | Clause::Merge(_)
-        | Clause::Set(_)
-        | Clause::Remove(_)
-        | Clause::Delete { .. }
-        | Clause::Foreach { .. } => true,
         Clause::CallSubquery { query, .. } => query_updates(query),
-        _ => false,
+        c => c.is_updating(),
     })
 }
 

@@ -73,19 +73,10 @@ fn check_single(sq: &SingleQuery, outer: &Scope, role: QueryRole) -> CypherResul
         clause(c, &mut st)?;
     }
     let ends_well = st.columns.is_some()
-        || matches!(
-            sq.clauses.last(),
-            Some(
-                Clause::Create(_)
-                    | Clause::Merge(_)
-                    | Clause::Set(_)
-                    | Clause::Remove(_)
-                    | Clause::Delete { .. }
-                    | Clause::Foreach { .. }
-                    | Clause::CallProcedure(_)
-                    | Clause::CallSubquery { .. }
-            )
-        );
+        || sq
+            .clauses
+            .last()
+            .is_some_and(|c| c.is_updating() || matches!(c, Clause::CallProcedure(_) | Clause::CallSubquery { .. }));
     match role {
         QueryRole::Exists if st.updating => {
             return Err(composition("An EXISTS or COUNT subquery cannot contain an updating clause"));
@@ -198,15 +189,7 @@ fn clause(c: &Clause, st: &mut State) -> CypherResult<()> {
             let mut inner = State { scope: st.scope.clone(), columns: None, updating: true, standalone_call: false };
             inner.scope.insert(variable.clone(), Ty::Any);
             for c in clauses {
-                if !matches!(
-                    c,
-                    Clause::Create(_)
-                        | Clause::Merge(_)
-                        | Clause::Set(_)
-                        | Clause::Remove(_)
-                        | Clause::Delete { .. }
-                        | Clause::Foreach { .. }
-                ) {
+                if !c.is_updating() {
                     return Err(composition(format!("Invalid use of {} inside FOREACH", clause_name(c))));
                 }
                 clause(c, &mut inner)?;
@@ -245,19 +228,7 @@ fn clause(c: &Clause, st: &mut State) -> CypherResult<()> {
 }
 
 fn query_updates(q: &Query) -> bool {
-    std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)).any(|s| {
-        s.clauses.iter().any(|c| {
-            matches!(
-                c,
-                Clause::Create(_)
-                    | Clause::Merge(_)
-                    | Clause::Set(_)
-                    | Clause::Remove(_)
-                    | Clause::Delete { .. }
-                    | Clause::Foreach { .. }
-            )
-        })
-    })
+    std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)).any(|s| s.clauses.iter().any(Clause::is_updating))
 }
 
 fn defined(v: &str, scope: &Scope) -> CypherResult<()> {
