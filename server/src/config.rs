@@ -15,8 +15,10 @@
 //! file, overridden by `ORBIT_PERSISTENCE_BACKEND`, overridden by `--persistence-backend`
 //! (both win over `[defaults]` too). The result is [`ServerConfig::persistence`].
 
+mod aql;
 mod cypher;
 
+pub use aql::AqlConfig;
 pub use cypher::CypherConfig;
 
 use clap::{Arg, ArgAction, ArgMatches, ColorChoice, Command};
@@ -381,6 +383,7 @@ pub struct ServerConfig {
     pub mysql: MysqlConfig,
     pub cql: CqlConfig,
     pub cypher: CypherConfig,
+    pub aql: AqlConfig,
 }
 
 impl ServerConfig {
@@ -509,6 +512,7 @@ impl ServerConfig {
         let mysql = resolve_mysql(&layers, &file.mysql, &from_file)?;
         let cql = resolve_cql(&layers, &file.cql, &from_file)?;
         let cypher = cypher::resolve(&layers, &file.cypher, &from_file)?;
+        let aql = aql::resolve(&layers, &file.aql, &from_file)?;
 
         Ok(ServerConfig {
             config_file,
@@ -526,6 +530,7 @@ impl ServerConfig {
             mysql,
             cql,
             cypher,
+            aql,
         })
     }
 
@@ -673,6 +678,7 @@ fn command() -> Command {
             format!("PostgreSQL idle_in_transaction_session_timeout default [env: {}] [default: 0, none]", names::PG_IDLE_TIMEOUT_ENV),
         ));
     cmd = cypher::args(cmd);
+    cmd = aql::args(cmd);
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
         if let Some(port) = &names.port {
@@ -809,7 +815,8 @@ fn resolve_users_and_tls_files(
             Ok(Some(PathBuf::from(s)))
         }
     };
-    let tls_cert = layers.resolve(cert_flag, cert_env, file.1.clone().map(|p| (Some(p), key("tls_cert"))), None, path)?;
+    let tls_cert =
+        layers.resolve(cert_flag, cert_env, file.1.clone().map(|p| (Some(p), key("tls_cert"))), None, path)?;
     let tls_key = layers.resolve(key_flag, key_env, file.2.clone().map(|p| (Some(p), key("tls_key"))), None, path)?;
     Ok((users, tls_cert, tls_key))
 }
@@ -838,7 +845,8 @@ fn resolve_mysql(
         (None, Some(_)) => return Err(ConfigError::new(&tls_cert.source, "tls_key is set but tls_cert is not")),
         (Some(cert), Some(k)) => {
             let settings = orbit_protocol_api::tls::TlsSettings { cert: cert.clone(), key: k.clone() };
-            orbit_protocol_api::tls::load(&settings, &[]).map_err(|m| ConfigError::new(&tls_cert.source, m.to_string()))?;
+            orbit_protocol_api::tls::load(&settings, &[])
+                .map_err(|m| ConfigError::new(&tls_cert.source, m.to_string()))?;
         }
         _ => {}
     }
@@ -860,14 +868,22 @@ fn resolve_mysql(
     let max_allowed_packet = layers.resolve(
         names::MYSQL_MAX_PACKET_FLAG,
         names::MYSQL_MAX_PACKET_ENV,
-        parse_file(table.max_allowed_packet.map(|n| n.to_string()).as_deref(), key("max_allowed_packet"), parse_packet)?,
+        parse_file(
+            table.max_allowed_packet.map(|n| n.to_string()).as_deref(),
+            key("max_allowed_packet"),
+            parse_packet,
+        )?,
         orbit_mysql::wire::DEFAULT_MAX_ALLOWED_PACKET,
         parse_packet,
     )?;
     Ok(MysqlConfig { users, tls_cert, tls_key, max_connections, max_allowed_packet })
 }
 
-fn resolve_cql(layers: &Layers<'_>, table: &CqlTable, from_file: &dyn Fn(&str) -> Source) -> Result<CqlConfig, ConfigError> {
+fn resolve_cql(
+    layers: &Layers<'_>,
+    table: &CqlTable,
+    from_file: &dyn Fn(&str) -> Source,
+) -> Result<CqlConfig, ConfigError> {
     let key = |k: &str| from_file(&format!("[cql] {k}"));
     let users = layers.resolve(
         names::CQL_USERS_FLAG,
@@ -1145,7 +1161,7 @@ struct FileConfig {
     #[serde(default)]
     cypher: cypher::CypherTable,
     #[serde(default)]
-    aql: ProtocolTable,
+    aql: aql::AqlTable,
     #[serde(default)]
     graphrag: GraphragTable,
     /// `[providers.<name>]`: lease directory providers, checked by `orbit-leases`.
@@ -1165,14 +1181,18 @@ impl FileConfig {
             Protocol::Mysql => {
                 ProtocolTable { enabled: self.mysql.enabled, mode: self.mysql.mode.clone(), port: self.mysql.port }
             }
-            Protocol::Cql => ProtocolTable { enabled: self.cql.enabled, mode: self.cql.mode.clone(), port: self.cql.port },
+            Protocol::Cql => {
+                ProtocolTable { enabled: self.cql.enabled, mode: self.cql.mode.clone(), port: self.cql.port }
+            }
             Protocol::Redis => {
                 ProtocolTable { enabled: self.redis.enabled, mode: self.redis.mode.clone(), port: self.redis.port }
             }
             Protocol::Cypher => {
                 ProtocolTable { enabled: self.cypher.enabled, mode: self.cypher.mode.clone(), port: self.cypher.port }
             }
-            Protocol::Aql => self.aql.clone(),
+            Protocol::Aql => {
+                ProtocolTable { enabled: self.aql.enabled, mode: self.aql.mode.clone(), port: self.aql.port }
+            }
             Protocol::Graphrag => {
                 ProtocolTable { enabled: self.graphrag.enabled, mode: self.graphrag.mode.clone(), port: None }
             }
