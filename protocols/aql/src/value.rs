@@ -11,6 +11,7 @@ pub mod binary;
 pub mod cast;
 pub mod compare;
 pub mod json;
+pub mod ops;
 
 use indexmap::IndexMap;
 

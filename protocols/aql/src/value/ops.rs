@@ -1,0 +1,257 @@
+//! AQL's operators as the executor applies them: arithmetic (operands cast with
+//! TO_NUMBER, integer results where both sides are integers and nothing overflows,
+//! division or modulo by zero null with warning 1562, NaN/infinite results null), the
+//! unary operators, comparison in AQL's type order, `IN`, `LIKE`, `=~` and the array
+//! comparison operators (`ALL`/`ANY`/`NONE`/`AT LEAST (n)`).
+
+use super::{cast, compare::compare, Value};
+use crate::ast::{BinaryOp, Quantifier, UnaryOp};
+use crate::error::num;
+use crate::functions::FnContext;
+use std::cell::RefCell;
+use std::cmp::Ordering;
+
+/// Applies a binary operator. `And`/`Or` answer as AQL's `&&`/`||` do (one of the
+/// operands, not a boolean); the executor short-circuits them before calling here.
+pub fn binary(op: BinaryOp, a: &Value, b: &Value, ctx: &mut FnContext) -> Value {
+    match op {
+        BinaryOp::Or => {
+            if cast::to_bool(a) {
+                a.clone()
+            } else {
+                b.clone()
+            }
+        }
+        BinaryOp::And => {
+            if cast::to_bool(a) {
+                b.clone()
+            } else {
+                a.clone()
+            }
+        }
+        BinaryOp::Eq => Value::Bool(compare(a, b) == Ordering::Equal),
+        BinaryOp::Ne => Value::Bool(compare(a, b) != Ordering::Equal),
+        BinaryOp::Lt => Value::Bool(compare(a, b) == Ordering::Less),
+        BinaryOp::Le => Value::Bool(compare(a, b) != Ordering::Greater),
+        BinaryOp::Gt => Value::Bool(compare(a, b) == Ordering::Greater),
+        BinaryOp::Ge => Value::Bool(compare(a, b) != Ordering::Less),
+        BinaryOp::In => Value::Bool(contains(b, a)),
+        BinaryOp::NotIn => Value::Bool(!contains(b, a)),
+        BinaryOp::Like => Value::Bool(like(&cast::to_string(a), &cast::to_string(b), false)),
+        BinaryOp::NotLike => Value::Bool(!like(&cast::to_string(a), &cast::to_string(b), false)),
+        BinaryOp::RegexMatch => regex_operator(a, b, false, ctx),
+        BinaryOp::RegexNotMatch => regex_operator(a, b, true, ctx),
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => arithmetic(op, a, b, ctx),
+    }
+}
+
+/// `-v`, `+v` (TO_NUMBER) and `!v` / `NOT v` (TO_BOOL negated).
+pub fn unary(op: UnaryOp, v: &Value) -> Value {
+    match op {
+        UnaryOp::Not => Value::Bool(!cast::to_bool(v)),
+        UnaryOp::Plus => cast::to_number(v),
+        UnaryOp::Minus => match cast::to_number(v) {
+            Value::Int(i) => i.checked_neg().map(Value::Int).unwrap_or(Value::Double(-(i as f64))),
+            Value::Double(d) => Value::double(-d),
+            _ => Value::Int(0),
+        },
+    }
+}
+
+/// Whether `haystack` is an array holding a value equal to `needle`; false otherwise.
+pub fn contains(haystack: &Value, needle: &Value) -> bool {
+    match haystack {
+        Value::Array(items) => items.iter().any(|item| compare(item, needle) == Ordering::Equal),
+        _ => false,
+    }
+}
+
+fn arithmetic(op: BinaryOp, a: &Value, b: &Value, ctx: &mut FnContext) -> Value {
+    let (x, y) = (cast::to_number(a), cast::to_number(b));
+    if let (Value::Int(i), Value::Int(j)) = (&x, &y) {
+        let (i, j) = (*i, *j);
+        let exact = match op {
+            BinaryOp::Add => i.checked_add(j),
+            BinaryOp::Sub => i.checked_sub(j),
+            BinaryOp::Mul => i.checked_mul(j),
+            BinaryOp::Div if j != 0 && i.checked_rem(j) == Some(0) => i.checked_div(j),
+            BinaryOp::Mod if j != 0 => i.checked_rem(j),
+            _ => None,
+        };
+        if let Some(r) = exact {
+            return Value::Int(r);
+        }
+    }
+    let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+    let r = match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x * y,
+        BinaryOp::Div | BinaryOp::Mod if y == 0.0 => {
+            ctx.warn(num::QUERY_DIVISION_BY_ZERO, "division by zero");
+            return Value::Null;
+        }
+        BinaryOp::Div => x / y,
+        _ => x % y,
+    };
+    Value::double(r)
+}
+
+/// `a =~ b` / `a !~ b`: REGEX_TEST's semantics; an invalid pattern warns 1543 and
+/// answers null.
+fn regex_operator(a: &Value, b: &Value, negate: bool, ctx: &mut FnContext) -> Value {
+    match regex_test(&cast::to_string(a), &cast::to_string(b), false) {
+        Some(m) => Value::Bool(m != negate),
+        None => {
+            ctx.warn(num::QUERY_INVALID_REGEX, "invalid regex value");
+            Value::Null
+        }
+    }
+}
+
+/// Whether `text` matches `pattern`; None when the pattern is not a valid regex.
+pub fn regex_test(text: &str, pattern: &str, case_insensitive: bool) -> Option<bool> {
+    with_regex(pattern, case_insensitive, |re| re.is_match(text))
+}
+
+const REGEX_CACHE: usize = 32;
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    static COMPILED: RefCell<Vec<(String, bool, regex::Regex)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with the compiled form of `pattern` (a small per-thread cache, as the same
+/// pattern is applied row after row); None when the pattern does not compile.
+pub fn with_regex<T>(pattern: &str, case_insensitive: bool, f: impl FnOnce(&regex::Regex) -> T) -> Option<T> {
+    COMPILED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(pos) = cache.iter().position(|(p, ci, _)| p == pattern && *ci == case_insensitive) {
+            return Some(f(&cache[pos].2));
+        }
+        let re = regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .ok()?;
+        let out = f(&re);
+        if cache.len() >= REGEX_CACHE {
+            cache.remove(0);
+        }
+        cache.push((pattern.to_string(), case_insensitive, re));
+        Some(out)
+    })
+}
+
+#[derive(Debug, PartialEq)]
+enum Token {
+    Char(char),
+    One,
+    Any,
+}
+
+fn like_tokens(pattern: &str, case_insensitive: bool) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let token = match c {
+            '\\' => match chars.next() {
+                Some(next) => Token::Char(next),
+                None => Token::Char('\\'),
+            },
+            '%' => {
+                if out.last() == Some(&Token::Any) {
+                    continue;
+                }
+                Token::Any
+            }
+            '_' => Token::One,
+            other => Token::Char(other),
+        };
+        out.push(match token {
+            Token::Char(c) if case_insensitive => Token::Char(fold(c)),
+            t => t,
+        });
+    }
+    out
+}
+
+fn fold(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// LIKE matching: `%` any sequence, `_` one character, `\%`, `\_` and `\\` literal; the
+/// whole text must match. Linear in memory, O(text × pattern) at worst.
+pub fn like(text: &str, pattern: &str, case_insensitive: bool) -> bool {
+    let tokens = like_tokens(pattern, case_insensitive);
+    let text: Vec<char> = if case_insensitive { text.chars().map(fold).collect() } else { text.chars().collect() };
+    let (mut t, mut p) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match tokens.get(p) {
+            Some(Token::Any) => {
+                star = Some((p, t));
+                p += 1;
+                continue;
+            }
+            Some(Token::One) => {
+                t += 1;
+                p += 1;
+                continue;
+            }
+            Some(Token::Char(c)) if text.get(t) == Some(c) => {
+                t += 1;
+                p += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, st)) => {
+                p = sp + 1;
+                t = st + 1;
+                star = Some((sp, st + 1));
+            }
+            None => return false,
+        }
+    }
+    tokens[p.min(tokens.len())..].iter().all(|tok| *tok == Token::Any)
+}
+
+/// `lhs ALL|ANY|NONE|AT LEAST (n) op rhs`: `op` (a comparison or IN/NOT IN) applied to
+/// every element of the array `lhs` with `rhs`; `at_least` is the evaluated n of
+/// `AT LEAST` (ignored otherwise). A non-array `lhs` is taken as an empty array.
+pub fn quantified(
+    q: &Quantifier,
+    at_least: usize,
+    op: BinaryOp,
+    lhs: &Value,
+    rhs: &Value,
+    ctx: &mut FnContext,
+) -> Value {
+    let items: &[Value] = lhs.as_array().unwrap_or(&[]);
+    let mut hits = 0usize;
+    for item in items {
+        let r = cast::to_bool(&binary(op, item, rhs, ctx));
+        match q {
+            Quantifier::All if !r => return Value::Bool(false),
+            Quantifier::Any if r => return Value::Bool(true),
+            Quantifier::None if r => return Value::Bool(false),
+            _ => {}
+        }
+        if r {
+            hits += 1;
+            if matches!(q, Quantifier::AtLeast(_)) && hits >= at_least {
+                return Value::Bool(true);
+            }
+        }
+    }
+    Value::Bool(match q {
+        Quantifier::All | Quantifier::None => true,
+        Quantifier::Any => false,
+        Quantifier::AtLeast(_) => hits >= at_least,
+    })
+}
+
+#[cfg(test)]
+mod tests;
