@@ -43,6 +43,21 @@ if [ ! -f "$ORBIT_NEO4J_JS/node_modules/neo4j-driver/package.json" ]; then
     { mkdir -p "$ORBIT_NEO4J_JS" && npm install -q --no-audit --no-fund --prefix "$ORBIT_NEO4J_JS" neo4j-driver@6.3.0 >/dev/null; } \
         || echo "orbit: could not install neo4j-driver (npm); its Bolt client test will be skipped" >&2
 fi
+# python-arango 8.x (PyPI) for the ArangoDB client tests and python-arango's own suite
+# (tests/arango/run-python-arango.sh, which also needs pytest and mock), in a virtualenv of
+# its own outside the clone.
+export ORBIT_ARANGO_VENV="${ORBIT_ARANGO_VENV:-$HOME/.cache/orbit-venv-arango}"
+if [ ! -x "$ORBIT_ARANGO_VENV/bin/python" ] || ! "$ORBIT_ARANGO_VENV/bin/python" -c 'import arango, pytest, mock' 2>/dev/null; then
+    { python3 -m venv "$ORBIT_ARANGO_VENV" \
+        && "$ORBIT_ARANGO_VENV/bin/pip" install -q python-arango==8.3.7 pytest==9.2.0 mock==5.2.0; } \
+        || echo "orbit: could not install python-arango; the ArangoDB client tests will be skipped" >&2
+fi
+# The JavaScript driver (npm arangojs 10.x) for the ArangoDB client test, outside the clone.
+export ORBIT_ARANGO_JS="${ORBIT_ARANGO_JS:-$HOME/.cache/orbit-node-arango}"
+if [ ! -f "$ORBIT_ARANGO_JS/node_modules/arangojs/package.json" ]; then
+    { mkdir -p "$ORBIT_ARANGO_JS" && npm install -q --no-audit --no-fund --prefix "$ORBIT_ARANGO_JS" arangojs@10.4.0 >/dev/null; } \
+        || echo "orbit: could not install arangojs (npm); its ArangoDB client test will be skipped" >&2
+fi
 cargo build --locked -p orbit-server -p orbit-cli
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.
@@ -59,3 +74,6 @@ tests/cqlpy/run.sh --ci
 # The openCypher TCK (../shared/opencypher-tck) through the Neo4j driver, the feature files
 # of tests/tck/ci.txt, against the baseline tests/tck/passing.txt.
 tests/tck/run.sh --ci
+# python-arango's own suite (a copy outside the clone, see the script), the files marked `ci`
+# in tests/arango/python-arango-files.txt, against the baseline tests/arango/python-arango-passing.txt.
+tests/arango/run-python-arango.sh --ci

@@ -493,7 +493,8 @@ pub fn try_http_get(addr: SocketAddr, path: &str) -> std::io::Result<HttpRespons
     parse_response(&raw).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
-fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
+/// Parses one whole HTTP/1.1 response (headers and a plain or chunked body).
+pub fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
