@@ -1,0 +1,92 @@
+//! `POST /_api/explain` (the executor's plan) and `POST /_api/query` (parse only:
+//! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST is answered
+//! as the parser's own syntax tree, rendered by its Debug form, not ArangoDB's node
+//! list. Other `/_api/query/*` endpoints (running queries, slow queries, rules) answer
+//! 501/9.
+
+use super::cursor::query_request;
+use super::params::Req;
+use super::response::{HttpResult, Reply};
+use super::SharedState;
+use crate::ast::{CollectionRef, Expr, ForSource, Op, Query};
+use crate::error::AqlError;
+use crate::exec::explain;
+use crate::syntax;
+use crate::value::Value;
+use axum::http::Method;
+
+/// Collection names a query reads or writes: names in FOR sources that no FOR, LET or
+/// COLLECT bound before, and the collections of modifications (subqueries included).
+fn collections(query: &Query, bound: &mut Vec<String>, out: &mut Vec<String>) {
+    let add = |name: &str, out: &mut Vec<String>| {
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    };
+    for op in &query.ops {
+        match op {
+            Op::For(f) => {
+                match &f.source {
+                    ForSource::Expr(Expr::Var(name)) if !bound.contains(name) => add(name, out),
+                    ForSource::Expr(Expr::Subquery(q)) => collections(q, &mut bound.clone(), out),
+                    _ => {}
+                }
+                bound.extend(f.vars.iter().cloned());
+            }
+            Op::Let { name, expr } => {
+                if let Expr::Subquery(q) = expr {
+                    collections(q, &mut bound.clone(), out);
+                }
+                bound.push(name.clone());
+            }
+            Op::Collect(c) => {
+                bound.extend(c.groups.iter().map(|(n, _)| n.clone()));
+                bound.extend(c.aggregates.iter().map(|(n, _)| n.clone()));
+                bound.extend(c.count_into.iter().cloned());
+            }
+            Op::Insert(m) | Op::Update(m) | Op::Replace(m) | Op::Remove(m) => {
+                if let CollectionRef::Name(n) = &m.collection {
+                    add(n, out);
+                }
+            }
+            Op::Upsert(u) => {
+                if let CollectionRef::Name(n) = &u.collection {
+                    add(n, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
+    let rest: Vec<&str> = req.segments.iter().skip(1).map(String::as_str).collect();
+    match (rest.as_slice(), &req.method) {
+        (["explain"], &Method::POST) => {
+            let body = req.body_object()?;
+            let (request, _) = query_request(req, &body)?;
+            let plan = explain(&state.store, request).await?;
+            let Value::Object(o) = plan else { return Ok(Reply::json(200, plan)) };
+            Ok(Reply::ok_object(200, o))
+        }
+        (["query"], &Method::POST) => {
+            let body = req.body_object()?;
+            let (request, _) = query_request(req, &body)?;
+            let parsed = syntax::parse(&request.query)?;
+            let mut names = Vec::new();
+            collections(&parsed, &mut Vec::new(), &mut names);
+            let binds: Vec<Value> = syntax::bind_parameters(&parsed).into_iter().map(Value::String).collect();
+            Ok(Reply::ok(
+                200,
+                vec![
+                    ("parsed", Value::Bool(true)),
+                    ("collections", Value::Array(names.into_iter().map(Value::String).collect())),
+                    ("bindVars", Value::Array(binds)),
+                    ("ast", Value::Array(vec![Value::object([("orbit", Value::String(format!("{parsed:?}")))])])),
+                ],
+            ))
+        }
+        (["query", what, ..], _) => Err(AqlError::not_supported(format!("/_api/query/{what}"))),
+        _ => Err(super::router::unknown_path(req)),
+    }
+}

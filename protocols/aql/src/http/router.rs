@@ -1,0 +1,158 @@
+//! The one handler every request goes through: reads the body (413 beyond
+//! max_body_bytes), splits the path (`/_db/{name}/` prefix or bare `_system`),
+//! authenticates (401/11 with `www-authenticate` otherwise), checks the database and the
+//! user's access to it, refuses async jobs (501/9), dispatches to the endpoint family,
+//! and turns errors into the envelope; HEAD answers drop their body. Each request runs
+//! in a tracing span with its method and path.
+
+use super::auth::Credentials;
+use super::params::{split_path, split_query, Req};
+use super::response::{error_reply, Reply};
+use super::{
+    admin, collection, cursor, database, document, edges, gharial, import, index, query, transaction, unsupported,
+    user, SharedState,
+};
+use crate::error::{num, AqlError, AqlResult};
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
+
+pub fn unknown_path(req: &Req) -> AqlError {
+    AqlError::with_status(num::HTTP_NOT_FOUND, 404, format!("unknown path '{}'", req.path))
+}
+
+pub fn not_authorized() -> AqlError {
+    AqlError::with_status(num::FORBIDDEN, 401, "not authorized to execute this request")
+}
+
+pub async fn handle(State(state): State<SharedState>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let span = tracing::info_span!("aql_request", protocol = "aql", method = %method, path = %path);
+    async move {
+        let head = method == Method::HEAD;
+        let bearer = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"));
+        let reply = match serve(&state, request).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                let reply = error_reply(&e);
+                if e.status == 401 {
+                    let challenge = if bearer {
+                        "Bearer token_type=\"JWT\", realm=\"ArangoDB\""
+                    } else {
+                        "Basic, realm=\"ArangoDB\""
+                    };
+                    reply.header("www-authenticate", challenge)
+                } else {
+                    reply
+                }
+            }
+        };
+        tracing::debug!(status = reply.status, "answered");
+        if head {
+            reply.without_body().into_response()
+        } else {
+            reply.into_response()
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn read_request(state: &SharedState, request: Request) -> AqlResult<Req> {
+    let (parts, body) = request.into_parts();
+    let limit = state.options.max_body_bytes;
+    let too_large = || {
+        AqlError::with_status(num::HTTP_REQUEST_TOO_LARGE, 413, format!("request body is larger than {limit} bytes"))
+    };
+    let declared =
+        parts.headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            too_large()
+        } else {
+            AqlError::with_status(num::HTTP_BAD_PARAMETER, 400, format!("cannot read the request body: {e}"))
+        }
+    })?;
+    let path = parts.uri.path().to_string();
+    let (db, segments) = split_path(&path)?;
+    let query = split_query(parts.uri.query())?;
+    Ok(Req { method: parts.method, path, db, segments, query, headers: parts.headers, body, user: None })
+}
+
+/// Who the request is from: Some(user), or 401.
+fn authenticate(state: &SharedState, req: &Req) -> AqlResult<Option<String>> {
+    if !state.options.authentication {
+        return Ok(None);
+    }
+    match state.auth.credentials(req.header("authorization")) {
+        Credentials::Basic { user, password } if state.users.check_password(&user, &password) => Ok(Some(user)),
+        Credentials::Token { user: None } => Ok(Some("root".into())),
+        Credentials::Token { user: Some(user) } if state.users.is_active(&user) => Ok(Some(user)),
+        _ => Err(not_authorized()),
+    }
+}
+
+fn is_write(req: &Req) -> bool {
+    !matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
+    let mut req = read_request(state, request).await?;
+    let family: Vec<&str> = req.segments.iter().take(2).map(String::as_str).collect();
+    if family == ["_open", "auth"] {
+        return user::open_auth(state, &req).await;
+    }
+    req.user = authenticate(state, &req)?;
+    if req.header("x-arango-async").is_some() {
+        return Err(AqlError::not_supported("async jobs (x-arango-async header)"));
+    }
+    if req.db != "_system" {
+        state.store.database(&req.db).await?;
+    }
+    if let Some(user) = &req.user {
+        let level = state.users.db_level(user, &req.db);
+        if level == "none" && family != ["_api", "user"] {
+            return Err(not_authorized());
+        }
+        let guarded =
+            matches!(family.get(1).copied(), Some("document" | "collection" | "index" | "import" | "gharial"));
+        if level == "ro" && guarded && is_write(&req) && !req.flag("onlyget", false) {
+            return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden"));
+        }
+    }
+    dispatch(state, &req, &family).await
+}
+
+async fn dispatch(state: &SharedState, req: &Req, family: &[&str]) -> AqlResult<Reply> {
+    match family {
+        ["_api", "version"]
+        | ["_api", "engine"]
+        | ["_api", "endpoint"]
+        | ["_api", "key-generators"]
+        | ["_admin", _] => match admin::handle(state, req).await? {
+            Some(reply) => Ok(reply),
+            None => unsupported::fallback(req),
+        },
+        ["_api", "database"] => database::handle(state, req).await,
+        ["_api", "collection"] => collection::handle(state, req).await,
+        ["_api", "document"] => document::handle(state, req).await,
+        ["_api", "edges"] => edges::handle(state, req).await,
+        ["_api", "index"] => index::handle(state, req).await,
+        ["_api", "import"] => import::handle(state, req).await,
+        ["_api", "cursor"] => cursor::handle(state, req).await,
+        ["_api", "explain"] | ["_api", "query"] => query::handle(state, req).await,
+        ["_api", "transaction"] => transaction::handle(state, req).await,
+        ["_api", "gharial"] => gharial::handle(state, req).await,
+        ["_api", "user"] => user::handle(state, req).await,
+        _ => unsupported::fallback(req),
+    }
+}
