@@ -59,8 +59,14 @@ pub struct Graph {
 impl Graph {
     /// Opens the graph of `storage`, creating its table when missing.
     pub async fn open(storage: Arc<dyn TableStorage>) -> GraphResult<Arc<Graph>> {
-        if storage.table_schema(keys::TABLE).await?.is_none() {
-            let def = TableDef::new(keys::TABLE)
+        Graph::open_table(storage, keys::TABLE).await
+    }
+
+    /// Opens the graph kept in the storage table `table` (created when missing), so one
+    /// storage can hold several graphs (AQL keeps one per database).
+    pub async fn open_table(storage: Arc<dyn TableStorage>, table: &str) -> GraphResult<Arc<Graph>> {
+        if storage.table_schema(table).await?.is_none() {
+            let def = TableDef::new(table)
                 .column(ColumnDef::new("entry", DataType::Bytes).not_null())
                 .primary_key(&["entry"]);
             match storage.create_table(&def).await {
@@ -68,7 +74,7 @@ impl Graph {
                 Err(e) => return Err(e.into()),
             }
         }
-        let handle = storage.table_handle(keys::TABLE).await?;
+        let handle = storage.table_handle(table).await?;
         let mut tx = storage.begin().await?;
         let mut counters = [0u64; 2];
         for (slot, space) in [keys::NODE, keys::REL].into_iter().enumerate() {
@@ -98,6 +104,18 @@ impl Graph {
     pub async fn begin(self: &Arc<Self>) -> GraphResult<GraphTxn> {
         Ok(GraphTxn { graph: self.clone(), tx: self.storage.begin().await? })
     }
+
+    /// A graph transaction inside the caller's storage transaction `tx`, so the graph's
+    /// changes commit in one batch with the caller's other writes; take `tx` back with
+    /// [`GraphTxn::into_inner`].
+    pub fn txn_over(self: &Arc<Self>, tx: Box<dyn Transaction>) -> GraphTxn {
+        GraphTxn { graph: self.clone(), tx }
+    }
+
+    /// The name of the storage table the graph lives in.
+    pub fn table(&self) -> &str {
+        self.handle.name()
+    }
 }
 
 /// Reads and changes of the graph, applied atomically by [`GraphTxn::commit`].
@@ -118,6 +136,11 @@ fn without_nulls(properties: Properties) -> Properties {
 }
 
 impl GraphTxn {
+    /// The storage transaction, with the graph's changes so far (uncommitted).
+    pub fn into_inner(self) -> Box<dyn Transaction> {
+        self.tx
+    }
+
     pub async fn commit(self) -> GraphResult<()> {
         Ok(self.tx.commit().await?)
     }

@@ -228,3 +228,37 @@ async fn unique_constraints_refuse_a_second_node_with_the_value() {
     first.commit().await.unwrap();
     assert!(second.commit().await.is_err(), "both committed one unique value");
 }
+
+#[tokio::test]
+async fn graphs_in_own_tables_and_over_a_callers_transaction() {
+    let storage = storage().await;
+    let first = Graph::open_table(storage.clone(), "graph_a").await.unwrap();
+    let second = Graph::open_table(storage.clone(), "graph_b").await.unwrap();
+    assert_eq!((first.table(), second.table()), ("graph_a", "graph_b"));
+    let mut tx = first.begin().await.unwrap();
+    tx.create_node(&labels(&["A"]), Properties::new()).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = second.begin().await.unwrap();
+    assert!(tx.node_ids(None, None, 10).await.unwrap().is_empty(), "graphs in two tables are apart");
+    tx.rollback().await.unwrap();
+
+    // A graph transaction over a transaction that also writes elsewhere: both or neither.
+    let handle = storage.table_handle("graph_b").await.unwrap();
+    let raw = storage.begin().await.unwrap();
+    let mut g = first.txn_over(raw);
+    let n = g.create_node(&labels(&["B"]), Properties::new()).await.unwrap();
+    let mut raw = g.into_inner();
+    raw.kv_put(&handle, b"\xffmine", b"x".to_vec()).await.unwrap();
+    raw.rollback().await.unwrap();
+    let mut tx = first.begin().await.unwrap();
+    assert!(tx.node(n.id).await.unwrap().is_none(), "rolled back with the caller's transaction");
+    tx.rollback().await.unwrap();
+    let raw = storage.begin().await.unwrap();
+    let mut g = first.txn_over(raw);
+    let n = g.create_node(&labels(&["B"]), Properties::new()).await.unwrap();
+    g.into_inner().commit().await.unwrap();
+    let reopened = Graph::open_table(storage.clone(), "graph_a").await.unwrap();
+    let mut tx = reopened.begin().await.unwrap();
+    assert!(tx.node(n.id).await.unwrap().is_some());
+    assert_eq!(tx.node_ids(None, None, 10).await.unwrap().len(), 2);
+}

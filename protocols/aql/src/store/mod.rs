@@ -11,12 +11,37 @@
 //! Shared by the HTTP API (document endpoints, import, gharial, stream transactions) and
 //! the AQL executor (collection scans, index lookups, modifications, traversals).
 
+mod catalog;
+mod ddl;
+mod documents;
+mod edges;
+mod indexes;
+mod keygen;
+mod keys;
+mod lookup;
+mod revision;
+mod ttl;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_graph;
+#[cfg(test)]
+mod tests_index;
+
 use crate::ast::EdgeDirection;
-use crate::error::{AqlError, AqlResult};
+use crate::error::AqlResult;
 use crate::value::Value;
-use orbit_storage::TableStorage;
+use catalog::{CollState, DbState};
+use orbit_storage::{TableHandle, TableStorage, Transaction};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+
+pub use keygen::valid_key;
+pub use revision::{decode as decode_revision, encode as encode_revision};
+pub use ttl::parse_date;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseInfo {
@@ -190,57 +215,68 @@ pub struct TxnOptions {
 }
 
 pub struct DocStore {
-    #[allow(dead_code)]
     storage: Arc<dyn TableStorage>,
+    catalog: TableHandle,
+    databases: parking_lot::RwLock<BTreeMap<String, Arc<DbState>>>,
+    clock: revision::Clock,
+    /// The last tick handed out: database and collection ids, traditional keys.
+    tick: AtomicU64,
+    /// Serializes catalog changes.
+    ddl: tokio::sync::Mutex<()>,
+    sweeper: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
-fn unbuilt<T>() -> AqlResult<T> {
-    Err(AqlError::internal("document store: not built yet"))
+impl Drop for DocStore {
+    fn drop(&mut self) {
+        if let Some(task) = self.sweeper.lock().take() {
+            task.abort();
+        }
+    }
 }
 
 impl DocStore {
     /// Opens (creating on first use) the store of `storage`: the `_system` database with
-    /// its system collections (`_graphs`, `_users`) exists after this.
+    /// its system collections (`_graphs`, `_users`) exists after this. Starts the TTL
+    /// sweeper when called inside a tokio runtime.
     pub async fn open(storage: Arc<dyn TableStorage>) -> AqlResult<Arc<DocStore>> {
-        Ok(Arc::new(DocStore { storage }))
+        ddl::open(storage).await
+    }
+
+    /// The storage the store keeps everything in.
+    pub fn storage(&self) -> &Arc<dyn TableStorage> {
+        &self.storage
     }
 
     // ---- databases ----
 
     pub async fn databases(&self) -> AqlResult<Vec<DatabaseInfo>> {
-        unbuilt()
+        Ok(self.database_states().iter().map(|d| d.info.clone()).collect())
     }
     /// 1228 when missing.
     pub async fn database(&self, name: &str) -> AqlResult<DatabaseInfo> {
-        let _ = name;
-        unbuilt()
+        Ok(self.db(name)?.info.clone())
     }
     /// 1229 for an invalid name, 1207 when it exists.
     pub async fn create_database(&self, name: &str) -> AqlResult<DatabaseInfo> {
-        let _ = name;
-        unbuilt()
+        self.create_database_now(name).await
     }
     /// Drops a database and everything in it; 1230 for `_system`, 1228 when missing.
     pub async fn drop_database(&self, name: &str) -> AqlResult<()> {
-        let _ = name;
-        unbuilt()
+        self.drop_database_now(name).await
     }
 
     // ---- collections ----
 
     pub async fn collections(&self, db: &str) -> AqlResult<Vec<Arc<CollectionInfo>>> {
-        let _ = db;
-        unbuilt()
+        Ok(self.db(db)?.collections.read().iter().map(|c| c.info()).collect())
     }
     /// By name or numeric id; 1203 when missing.
     pub async fn collection(&self, db: &str, name: &str) -> AqlResult<Arc<CollectionInfo>> {
-        let _ = (db, name);
-        unbuilt()
+        Ok(self.db(db)?.collection(name)?.info())
     }
     /// 1208 illegal name, 1207 duplicate, 1232 invalid key generator.
     pub async fn create_collection(&self, db: &str, spec: CollectionSpec) -> AqlResult<Arc<CollectionInfo>> {
-        let _ = (db, spec);
-        unbuilt()
+        self.create_collection_now(db, spec).await
     }
     /// `PUT .../properties`: waitForSync, schema, computedValues, cacheEnabled, ...
     pub async fn set_collection_properties(
@@ -249,39 +285,45 @@ impl DocStore {
         name: &str,
         body: &Value,
     ) -> AqlResult<Arc<CollectionInfo>> {
-        let _ = (db, name, body);
-        unbuilt()
+        self.set_properties_now(db, name, body).await
     }
     pub async fn rename_collection(&self, db: &str, name: &str, new_name: &str) -> AqlResult<Arc<CollectionInfo>> {
-        let _ = (db, name, new_name);
-        unbuilt()
+        self.rename_now(db, name, new_name).await
     }
     pub async fn truncate_collection(&self, db: &str, name: &str) -> AqlResult<()> {
-        let _ = (db, name);
-        unbuilt()
+        self.truncate_now(db, name).await
     }
     /// 1217 for a system collection unless `is_system` is passed.
     pub async fn drop_collection(&self, db: &str, name: &str, is_system: bool) -> AqlResult<()> {
-        let _ = (db, name, is_system);
-        unbuilt()
+        self.drop_collection_now(db, name, is_system).await
     }
     /// Documents in the collection (committed state).
     pub async fn count(&self, db: &str, name: &str) -> AqlResult<u64> {
-        let _ = (db, name);
-        unbuilt()
+        let coll = self.db(db)?.collection(name)?;
+        Ok(coll.count.load(std::sync::atomic::Ordering::Relaxed).max(0) as u64)
     }
-    /// The collection's revision: the highest `_rev` it has seen (ArangoDB's encoding).
+    /// The collection's revision: the highest `_rev` it has seen (ArangoDB's encoding),
+    /// "0" before its first write.
     pub async fn collection_revision(&self, db: &str, name: &str) -> AqlResult<String> {
-        let _ = (db, name);
-        unbuilt()
+        let coll = self.db(db)?.collection(name)?;
+        let rev = coll.max_rev.load(std::sync::atomic::Ordering::Relaxed);
+        Ok(if rev == 0 { "0".to_string() } else { revision::encode(rev) })
+    }
+    /// The key generator's last value (the `lastValue` of `keyOptions`).
+    pub async fn key_generator_last_value(&self, db: &str, name: &str) -> AqlResult<u64> {
+        let coll = self.db(db)?.collection(name)?;
+        Ok(coll.key_last.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     // ---- indexes ----
 
     /// Primary (and edge for edge collections) first, then the created ones.
     pub async fn indexes(&self, db: &str, collection: &str) -> AqlResult<Vec<IndexInfo>> {
-        let _ = (db, collection);
-        unbuilt()
+        let coll = self.db(db)?.collection(collection)?;
+        let name = coll.info().name.clone();
+        let mut out = indexes::builtin(&name, coll.is_edge());
+        out.extend(coll.indexes().iter().map(|i| i.info(&name)));
+        Ok(out)
     }
     /// Creates the index described by `body` (`POST /_api/index` body: type, fields,
     /// unique, sparse, name, expireAfter, geoJson, ...); answers it and whether it is
@@ -289,27 +331,43 @@ impl DocStore {
     /// meets duplicate values; 10 for a bad definition; 501/9 for unsupported types
     /// (fulltext, inverted, zkd/mdi, vector until GraphRAG).
     pub async fn create_index(&self, db: &str, collection: &str, body: &Value) -> AqlResult<(IndexInfo, bool)> {
-        let _ = (db, collection, body);
-        unbuilt()
+        self.create_index_now(db, collection, body).await
     }
     /// `id` is "collection/N", "N" or the index name; 1212 when missing.
     pub async fn drop_index(&self, db: &str, collection: &str, id: &str) -> AqlResult<()> {
-        let _ = (db, collection, id);
-        unbuilt()
+        self.drop_index_now(db, collection, id).await
     }
 
     // ---- transactions ----
 
+    /// 1228 for an unknown database, 1203 when a declared collection is missing.
     pub async fn begin(self: &Arc<Self>, db: &str, options: TxnOptions) -> AqlResult<DocTxn> {
-        let _ = (db, options);
-        unbuilt()
+        let state = self.db(db)?;
+        for name in options.read.iter().chain(&options.write).chain(&options.exclusive) {
+            state.collection(name)?;
+        }
+        let tx = self.storage.begin().await?;
+        Ok(DocTxn { store: self.clone(), db: state, tx: Some(tx), writes: 0, pending: HashMap::new() })
     }
+}
+
+/// What a transaction changed in one collection, applied to the collection's counts
+/// when it commits.
+struct Pending {
+    coll: Arc<CollState>,
+    count: i64,
+    max_rev: u64,
+    key_last: u64,
 }
 
 /// Reads and writes of one database's documents in one storage transaction.
 pub struct DocTxn {
-    #[allow(dead_code)]
     store: Arc<DocStore>,
+    db: Arc<DbState>,
+    /// None only while a graph transaction borrows it (see `edges`).
+    tx: Option<Box<dyn Transaction>>,
+    writes: u64,
+    pending: HashMap<u64, Pending>,
 }
 
 /// A transaction shared by a stream transaction's calls and the cursors run in it.
@@ -317,30 +375,34 @@ pub type SharedTxn = Arc<tokio::sync::Mutex<DocTxn>>;
 
 impl DocTxn {
     pub fn database(&self) -> &str {
-        ""
+        &self.db.info.name
     }
 
     pub async fn commit(self) -> AqlResult<()> {
-        unbuilt()
+        self.commit_now().await
     }
-    pub async fn rollback(self) -> AqlResult<()> {
-        unbuilt()
+    pub async fn rollback(mut self) -> AqlResult<()> {
+        match self.tx.take() {
+            Some(tx) => Ok(tx.rollback().await?),
+            None => Ok(()),
+        }
     }
 
     /// The document, or None; 1203 for an unknown collection.
     pub async fn get(&mut self, collection: &str, key: &str) -> AqlResult<Option<Value>> {
-        let _ = (collection, key);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        Ok(self.lookup(&coll, key).await?.map(|(_, doc)| doc))
     }
     /// Inserts `doc` (an object; `_key` taken or generated; edges need `_from`/`_to`,
     /// 1233 otherwise); 1221 bad key, 1210 duplicate (per overwrite mode), 1227 not an
     /// object.
     pub async fn insert(&mut self, collection: &str, doc: Value, options: &WriteOptions) -> AqlResult<WriteResult> {
-        let _ = (collection, doc, options);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.insert_doc(&coll, doc, options).await
     }
     /// Replaces the document `key` with `doc` (system attributes kept); 1202 missing,
-    /// 1200 revision mismatch (when revisions are checked).
+    /// 1200 revision mismatch (`expected_rev` always; the document's `_rev` unless
+    /// `ignore_revs`).
     pub async fn replace(
         &mut self,
         collection: &str,
@@ -348,8 +410,8 @@ impl DocTxn {
         doc: Value,
         options: &WriteOptions,
     ) -> AqlResult<WriteResult> {
-        let _ = (collection, key, doc, options);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.modify_doc(&coll, key, doc, options, false).await
     }
     /// Merges `patch` into the document `key` (keepNull, mergeObjects as options say).
     pub async fn update(
@@ -359,19 +421,21 @@ impl DocTxn {
         patch: Value,
         options: &WriteOptions,
     ) -> AqlResult<WriteResult> {
-        let _ = (collection, key, patch, options);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.modify_doc(&coll, key, patch, options, true).await
     }
     pub async fn remove(&mut self, collection: &str, key: &str, options: &WriteOptions) -> AqlResult<WriteResult> {
-        let _ = (collection, key, options);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.remove_doc(&coll, key, options).await
     }
     /// Up to `limit` documents after `resume`, in the collection's storage order.
     pub async fn scan(&mut self, collection: &str, resume: Option<&[u8]>, limit: usize) -> AqlResult<ScanPage> {
-        let _ = (collection, resume, limit);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.scan_docs(&coll, resume, limit).await
     }
     /// Documents of an index lookup, in index order (descending when `reverse`).
+    /// `index` is a name, "collection/N" or "N"; "primary" looks up `_key`, "edge"
+    /// `_from` (then `_to`). 1212 for an unknown index.
     pub async fn index_scan(
         &mut self,
         collection: &str,
@@ -381,27 +445,29 @@ impl DocTxn {
         resume: Option<&[u8]>,
         limit: usize,
     ) -> AqlResult<ScanPage> {
-        let _ = (collection, index, lookup, reverse, resume, limit);
-        unbuilt()
+        let coll = self.db.collection(collection)?;
+        self.index_scan_docs(&coll, index, lookup, reverse, resume, limit).await
     }
     /// The edges of `edge_collection` at `vertex` (an `_id`) in `direction`: one prefix
-    /// scan of the graph model's adjacency, then the edge documents.
+    /// scan of the graph model's adjacency, then the edge documents, in the order the
+    /// edges were written (outbound ones first for `Any`).
     pub async fn edges(
         &mut self,
         edge_collection: &str,
         vertex: &str,
         direction: EdgeDirection,
     ) -> AqlResult<Vec<EdgeStep>> {
-        let _ = (edge_collection, vertex, direction);
-        unbuilt()
+        let coll = self.db.collection(edge_collection)?;
+        self.edges_at(&coll, vertex, direction).await
     }
     /// A document by `_id` ("collection/key"); None when either part is missing.
     pub async fn document(&mut self, id: &str) -> AqlResult<Option<Value>> {
-        let _ = id;
-        unbuilt()
+        let Some((collection, key)) = id.split_once('/') else { return Ok(None) };
+        let Some(coll) = self.db.find(collection) else { return Ok(None) };
+        Ok(self.lookup(&coll, key).await?.map(|(_, doc)| doc))
     }
     /// Documents written (inserted, replaced, updated, removed) by this transaction.
     pub fn writes(&self) -> u64 {
-        0
+        self.writes
     }
 }

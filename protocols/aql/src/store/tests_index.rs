@@ -1,0 +1,164 @@
+//! Indexes over the in-memory engine: listing, identical re-creation, unique, sparse and
+//! array indexes with their lookups (equality prefix, ranges, reverse, paging), 1210 and
+//! 1212, index entries kept on writes, TTL expiry.
+
+use super::tests::{fresh, json, s, spec};
+use super::*;
+use crate::error::num;
+
+fn keys(page: &ScanPage) -> Vec<String> {
+    page.docs.iter().map(|d| s(d, "_key").to_string()).collect()
+}
+
+fn eq(values: Vec<Value>) -> IndexLookup {
+    IndexLookup { equal: values, lower: Bound::Unbounded, upper: Bound::Unbounded }
+}
+
+#[tokio::test]
+async fn listing_and_identical_indexes() {
+    let (_engine, store) = fresh().await;
+    store.create_collection("_system", spec("e", CollectionType::Edge, "{}")).await.unwrap();
+    let listed = store.indexes("_system", "e").await.unwrap();
+    let names: Vec<(&str, &str)> = listed.iter().map(|i| (i.id.as_str(), i.name.as_str())).collect();
+    assert_eq!(names, vec![("e/0", "primary"), ("e/1", "edge")]);
+    assert_eq!(listed[0].fields, vec!["_key"]);
+    assert!(listed[0].unique);
+    assert_eq!(listed[1].fields, vec!["_from", "_to"]);
+
+    let (idx, new) = store.create_index("_system", "e", &json(r#"{"type":"hash","fields":["a","b"]}"#)).await.unwrap();
+    assert!(new);
+    assert_eq!((idx.id.as_str(), idx.name.as_str(), &idx.kind), ("e/2", "idx_2", &IndexKind::Persistent));
+    let (again, new) =
+        store.create_index("_system", "e", &json(r#"{"type":"persistent","fields":["a","b"]}"#)).await.unwrap();
+    assert!(!new);
+    assert_eq!(again.id, "e/2");
+    let (ttl, _) =
+        store.create_index("_system", "e", &json(r#"{"type":"ttl","fields":["t"],"expireAfter":5}"#)).await.unwrap();
+    assert_eq!((ttl.id.as_str(), &ttl.kind), ("e/3", &IndexKind::Ttl { expire_after: 5.0 }));
+    let (geo, _) = store
+        .create_index("_system", "e", &json(r#"{"type":"geo","fields":["loc"],"geoJson":true,"name":"where"}"#))
+        .await
+        .unwrap();
+    assert_eq!((geo.id.as_str(), geo.name.as_str(), &geo.kind), ("e/4", "where", &IndexKind::Geo { geo_json: true }));
+    let bad = store.create_index("_system", "e", &json(r#"{"type":"inverted","fields":["a"]}"#)).await.unwrap_err();
+    assert_eq!((bad.num, bad.status), (num::NOT_IMPLEMENTED, 501));
+    assert_eq!(store.create_index("_system", "e", &json(r#"{"type":"x"}"#)).await.unwrap_err().num, num::BAD_PARAMETER);
+    store.drop_index("_system", "e", "e/2").await.unwrap();
+    assert_eq!(store.drop_index("_system", "e", "e/2").await.unwrap_err().num, num::INDEX_NOT_FOUND);
+    store.drop_index("_system", "e", "where").await.unwrap();
+    let after: Vec<String> = store.indexes("_system", "e").await.unwrap().into_iter().map(|i| i.id).collect();
+    assert_eq!(after, vec!["e/0", "e/1", "e/3"]);
+    let (next, _) = store.create_index("_system", "e", &json(r#"{"type":"persistent","fields":["z"]}"#)).await.unwrap();
+    assert_eq!(next.id, "e/5", "index numbers are never reused");
+}
+
+#[tokio::test]
+async fn unique_sparse_and_array_indexes() {
+    let (engine, store) = fresh().await;
+    store.create_collection("_system", spec("c", CollectionType::Document, "{}")).await.unwrap();
+    let opts = WriteOptions::default();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    for doc in [
+        r#"{"_key":"a","email":"a@x","age":30,"tags":["x","y","x"]}"#,
+        r#"{"_key":"b","email":"b@x","age":20,"tags":["y"]}"#,
+        r#"{"_key":"c","age":40}"#,
+        r#"{"_key":"d","email":"a@x","age":25}"#,
+    ] {
+        txn.insert("c", json(doc), &opts).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let unique = json(r#"{"type":"persistent","fields":["email"],"unique":true,"sparse":true}"#);
+    let err = store.create_index("_system", "c", &unique).await.unwrap_err();
+    assert_eq!(err.num, num::UNIQUE_CONSTRAINT_VIOLATED);
+    assert_eq!(store.indexes("_system", "c").await.unwrap().len(), 1, "a failed build leaves no index");
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    txn.remove("c", "d", &opts).await.unwrap();
+    txn.commit().await.unwrap();
+    let (email, _) = store.create_index("_system", "c", &unique).await.unwrap();
+    let (age, _) =
+        store.create_index("_system", "c", &json(r#"{"type":"persistent","fields":["age"]}"#)).await.unwrap();
+    let tags = json(r#"{"type":"persistent","fields":["tags[*]"],"name":"by_tag"}"#);
+    let (tag, _) = store.create_index("_system", "c", &tags).await.unwrap();
+
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let dup = txn.insert("c", json(r#"{"_key":"e","email":"b@x"}"#), &opts).await.unwrap_err();
+    assert_eq!(
+        dup.message,
+        format!(
+            "unique constraint violated - in index {} of type persistent over 'email'; conflicting key: b",
+            email.name
+        )
+    );
+    txn.insert("c", json(r#"{"_key":"f","age":30}"#), &opts).await.unwrap();
+    txn.insert("c", json(r#"{"_key":"g","age":30}"#), &opts).await.unwrap();
+    assert!(txn.get("c", "e").await.unwrap().is_none(), "a refused insert writes nothing");
+
+    let by_email = txn.index_scan("c", &email.id, &eq(vec![Value::str("a@x")]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&by_email), vec!["a"]);
+    let sparse = txn.index_scan("c", &email.name, &eq(vec![Value::Null]), false, None, 10).await.unwrap();
+    assert!(sparse.docs.is_empty(), "a sparse index has no entry for a missing field");
+    let by_tag = txn.index_scan("c", "by_tag", &eq(vec![Value::str("y")]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&by_tag), vec!["a", "b"]);
+    let x = txn.index_scan("c", &tag.id, &eq(vec![Value::str("x")]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&x), vec!["a"], "deduplicated array entries");
+
+    let range =
+        IndexLookup { equal: vec![], lower: Bound::Excluded(Value::Int(20)), upper: Bound::Included(Value::Int(40)) };
+    let up = txn.index_scan("c", &age.id, &range, false, None, 10).await.unwrap();
+    assert_eq!(keys(&up), vec!["a", "f", "g", "c"]);
+    let down = txn.index_scan("c", &age.id, &range, true, None, 10).await.unwrap();
+    assert_eq!(keys(&down), vec!["c", "g", "f", "a"]);
+    let first = txn.index_scan("c", &age.id, &range, false, None, 3).await.unwrap();
+    assert_eq!(keys(&first), vec!["a", "f", "g"]);
+    let rest = txn.index_scan("c", &age.id, &range, false, first.resume.as_deref(), 3).await.unwrap();
+    assert_eq!((keys(&rest), rest.resume), (vec!["c".to_string()], None));
+    let thirty = txn.index_scan("c", &age.id, &eq(vec![Value::Double(30.0)]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&thirty), vec!["a", "f", "g"]);
+
+    // entries follow the documents' writes
+    txn.update("c", "a", json(r#"{"age":99,"tags":["z"]}"#), &opts).await.unwrap();
+    let thirty = txn.index_scan("c", &age.id, &eq(vec![Value::Int(30)]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&thirty), vec!["f", "g"]);
+    let y = txn.index_scan("c", &tag.id, &eq(vec![Value::str("y")]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&y), vec!["b"]);
+    txn.remove("c", "b", &opts).await.unwrap();
+    txn.insert("c", json(r#"{"_key":"h","email":"b@x"}"#), &opts).await.unwrap();
+    assert_eq!(txn.index_scan("c", "nope", &eq(vec![]), false, None, 1).await.unwrap_err().num, num::INDEX_NOT_FOUND);
+
+    let keyed =
+        IndexLookup { equal: vec![], lower: Bound::Included(Value::str("c")), upper: Bound::Excluded(Value::str("g")) };
+    let primary = txn.index_scan("c", "primary", &keyed, false, None, 10).await.unwrap();
+    assert_eq!(keys(&primary), vec!["c", "f"]);
+    let numeric = IndexLookup { equal: vec![], lower: Bound::Excluded(Value::Int(5)), upper: Bound::Unbounded };
+    assert_eq!(txn.index_scan("c", "c/0", &numeric, false, None, 10).await.unwrap().docs.len(), 5);
+    txn.commit().await.unwrap();
+
+    drop(store);
+    let store = DocStore::open(super::tests::storage_of(&engine).await).await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let reloaded = txn.index_scan("c", "by_tag", &eq(vec![Value::str("z")]), false, None, 10).await.unwrap();
+    assert_eq!(keys(&reloaded), vec!["a"], "index definitions and entries survive a reopen");
+    let dup = txn.insert("c", json(r#"{"email":"h@x"}"#), &opts).await;
+    assert!(dup.is_ok());
+    assert_eq!(txn.insert("c", json(r#"{"email":"h@x"}"#), &opts).await.unwrap_err().num, 1210);
+}
+
+#[tokio::test]
+async fn ttl_removes_expired_documents() {
+    let (_engine, store) = fresh().await;
+    store.create_collection("_system", spec("s", CollectionType::Document, "{}")).await.unwrap();
+    store.create_index("_system", "s", &json(r#"{"type":"ttl","fields":["at"],"expireAfter":60}"#)).await.unwrap();
+    let now = orbit_storage::table::now_millis() / 1000;
+    let opts = WriteOptions::default();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    txn.insert("s", json(&format!(r#"{{"_key":"old","at":{}}}"#, now - 120)), &opts).await.unwrap();
+    txn.insert("s", json(r#"{"_key":"date","at":"2001-01-01T00:00:00Z"}"#), &opts).await.unwrap();
+    txn.insert("s", json(&format!(r#"{{"_key":"fresh","at":{now}}}"#)), &opts).await.unwrap();
+    txn.insert("s", json(r#"{"_key":"never","at":"soon"}"#), &opts).await.unwrap();
+    txn.insert("s", json(r#"{"_key":"none"}"#), &opts).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(store.purge_expired().await.unwrap(), 2);
+    assert_eq!(super::tests::keys_in(&store, "_system", "s").await, vec!["fresh", "never", "none"]);
+    assert_eq!(store.count("_system", "s").await.unwrap(), 3);
+    assert_eq!(store.purge_expired().await.unwrap(), 0);
+}
