@@ -94,7 +94,7 @@ pub async fn build_state(storage: Arc<dyn TableStorage>, options: AqlOptions) ->
     Ok(state_with(store, users, options))
 }
 
-fn state_with(store: Arc<DocStore>, users: user::Users, options: AqlOptions) -> SharedState {
+pub(crate) fn state_with(store: Arc<DocStore>, users: user::Users, options: AqlOptions) -> SharedState {
     let auth = auth::Auth::new(options.jwt_secret.as_deref());
     Arc::new(AqlState {
         store,

@@ -1,3 +1,221 @@
 //! In-process tests of the HTTP API over a real socket: a raw HTTP/1.1 client against
-//! the router served on 127.0.0.1:0, expected answers taken from ArangoDB's recorded
-//! transcripts (../shared/arangodb-examples/rest-examples.json) and documentation.
+//! the router served on 127.0.0.1:0. Expected answers are ArangoDB's: the recorded
+//! transcripts in ../shared/arangodb-examples/rest-examples.json (named per test) and
+//! its documentation.
+
+mod client;
+mod documents;
+mod server;
+
+use client::call;
+use server::{start, start_bare};
+
+use crate::value::Value;
+
+#[tokio::test]
+async fn version_needs_authentication() {
+    let srv = start_bare(Default::default()).await;
+    let r = call(srv, "GET", "/_api/version", &[], None).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json(),
+        Value::object([
+            ("code", Value::Int(401)),
+            ("error", Value::Bool(true)),
+            ("errorMessage", Value::str("not authorized to execute this request")),
+            ("errorNum", Value::Int(11)),
+        ])
+    );
+    assert!(r.header("www-authenticate").is_some());
+    let r = call(srv, "GET", "/_api/version", &[("authorization", &client::basic("root", "x"))], None).await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn version_and_admin_answers() {
+    let srv = start_bare(Default::default()).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    let r = call(srv, "GET", "/_api/version", &auth, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json; charset=utf-8"));
+    let v = r.json();
+    assert_eq!(v.get("server"), Some(&Value::str("arango")));
+    assert_eq!(v.get("version"), Some(&Value::str("4.0.0")));
+    assert!(v.get("details").is_none());
+    assert!(v.get("errorNum").is_none());
+    let v = call(srv, "GET", "/_api/version?details=true", &auth, None).await.json();
+    assert_eq!(v.get("details").and_then(|d| d.get("engine")), Some(&Value::str("rocksdb")));
+    let r = call(srv, "HEAD", "/_api/version", &auth, None).await;
+    assert_eq!((r.status, r.body.len()), (200, 0));
+    let v = call(srv, "GET", "/_api/engine", &auth, None).await.json();
+    assert_eq!(v.get("name"), Some(&Value::str("rocksdb")));
+    let v = call(srv, "GET", "/_admin/time", &auth, None).await.json();
+    assert_eq!(v.get("error"), Some(&Value::Bool(false)));
+    assert!(v.get("time").and_then(Value::as_f64).is_some_and(|t| t > 1.7e9));
+    let v = call(srv, "GET", "/_admin/server/availability", &auth, None).await.json();
+    assert_eq!(v.get("mode"), Some(&Value::str("default")));
+}
+
+#[tokio::test]
+async fn jwt_login_and_superuser_tokens() {
+    let options = super::AqlOptions { jwt_secret: Some("s3cret".into()), ..Default::default() };
+    let srv = start_bare(options).await;
+    let r = call(srv, "POST", "/_open/auth", &[], Some(r#"{"username":"root","password":""}"#)).await;
+    assert_eq!(r.status, 200);
+    let jwt = r.json().get("jwt").and_then(Value::as_str).map(str::to_string).unwrap_or_default();
+    assert_eq!(jwt.split('.').count(), 3);
+    let bearer = format!("bearer {jwt}");
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &bearer)], None).await.status, 200);
+    let r = call(srv, "POST", "/_open/auth", &[], Some(r#"{"username":"root","password":"wrong"}"#)).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (401, Some(Value::Int(401))));
+    let forged = super::auth::Auth::new(Some("other")).issue("root");
+    let r = call(srv, "GET", "/_api/version", &[("authorization", &format!("bearer {forged}"))], None).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (401, Some(Value::Int(11))));
+    assert!(r.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+    let su = super::auth::Auth::new(Some("s3cret")).superuser_token();
+    let r = call(srv, "GET", "/_api/version", &[("authorization", &format!("bearer {su}"))], None).await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_unsupported_features() {
+    let srv = start_bare(Default::default()).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    let r = call(srv, "GET", "/_api/nope", &auth, None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json().get("errorMessage"), Some(&Value::str("unknown path '/_api/nope'")));
+    assert_eq!(r.json().get("errorNum"), Some(&Value::Int(404)));
+    for (method, path, body) in [
+        ("GET", "/_api/view", None),
+        ("POST", "/_api/aqlfunction", Some(r#"{"name":"a::b","code":"function(){}"}"#)),
+        ("GET", "/_api/control_pregel", None),
+        ("POST", "/_admin/backup/create", Some("{}")),
+        ("GET", "/_api/analyzer", None),
+        ("GET", "/_api/tasks", None),
+        ("GET", "/_api/job/pending", None),
+        ("POST", "/_api/transaction", Some(r#"{"collections":{},"action":"function () { return 1; }"}"#)),
+        ("GET", "/_api/replication/logger-state", None),
+    ] {
+        let r = call(srv, method, path, &auth, body).await;
+        assert_eq!(r.status, 501, "{method} {path}");
+        let v = r.json();
+        assert_eq!(v.get("errorNum"), Some(&Value::Int(9)), "{method} {path}");
+        assert!(v.get("errorMessage").and_then(Value::as_str).is_some_and(|m| m.contains("not supported")));
+    }
+    let async_header = [("authorization", root.as_str()), ("x-arango-async", "true")];
+    let r = call(srv, "PUT", "/_api/version", &async_header, None).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (501, Some(Value::Int(9))));
+}
+
+#[tokio::test]
+async fn bad_bodies_are_rejected() {
+    let options = super::AqlOptions { max_body_bytes: 1024, ..Default::default() };
+    let srv = start_bare(options).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    // RestDocumentHandlerPostBadJson1: 400, errorNum 600.
+    let r = call(srv, "POST", "/_api/document/products", &auth, Some(r#"{ 1: "World" }"#)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json().get("errorNum"), Some(&Value::Int(600)));
+    let r = client::call_bytes(srv, "POST", "/_api/document/products", &auth, b"{\"a\":\"\xff\xfe\"}").await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (400, Some(Value::Int(600))));
+    let big = format!("{{\"a\":\"{}\"}}", "x".repeat(4096));
+    let r = call(srv, "POST", "/_api/document/products", &auth, Some(&big)).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (413, Some(Value::Int(413))));
+    let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+    let r = call(srv, "POST", "/_api/document/products", &auth, Some(&deep)).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (400, Some(Value::Int(600))));
+    assert_eq!(call(srv, "GET", "/_api/version", &auth, None).await.status, 200);
+}
+
+#[tokio::test]
+async fn cursor_and_transaction_errors() {
+    let srv = start_bare(Default::default()).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    // RestCursorMissingCursorIdentifier
+    let r = call(srv, "PUT", "/_api/cursor", &auth, None).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json().get("errorMessage"), Some(&Value::str("expecting POST /_api/cursor/<cursor-id>")));
+    // RestCursorCreateCursorMissingBody
+    let r = call(srv, "POST", "/_api/cursor", &auth, None).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (400, Some(Value::Int(1502))));
+    assert_eq!(r.json().get("errorMessage"), Some(&Value::str("query is empty")));
+    // RestCursorInvalidCursorIdentifier, RestCursorPostInvalidCursorIdentifier
+    for method in ["PUT", "POST"] {
+        let r = call(srv, method, "/_api/cursor/123123", &auth, None).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(r.json().get("errorNum"), Some(&Value::Int(1600)));
+        assert_eq!(r.json().get("errorMessage"), Some(&Value::str("cursor not found")));
+    }
+    assert_eq!(call(srv, "DELETE", "/_api/cursor/123123", &auth, None).await.status, 404);
+    let r = call(srv, "GET", "/_api/transaction/424242", &auth, None).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (404, Some(Value::Int(10))));
+    assert_eq!(r.json().get("errorMessage"), Some(&Value::str("transaction '424242' not found")));
+    let r = call(srv, "PUT", "/_api/transaction/424242", &auth, None).await;
+    assert_eq!(r.status, 404);
+    let r = call(srv, "GET", "/_api/transaction", &auth, None).await;
+    assert_eq!(r.json(), Value::object([("transactions", Value::Array(vec![]))]));
+}
+
+#[tokio::test]
+async fn users_and_access_levels() {
+    let srv = start_bare(Default::default()).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    // RestCreateUser
+    let r = call(srv, "POST", "/_api/user", &auth, Some(r#"{"user":"admin@example","passwd":"secure"}"#)).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.json(),
+        Value::object([
+            ("user", Value::str("admin@example")),
+            ("active", Value::Bool(true)),
+            ("extra", Value::object::<[(&str, Value); 0], &str>([])),
+            ("code", Value::Int(201)),
+            ("error", Value::Bool(false)),
+        ])
+    );
+    let r = call(srv, "POST", "/_api/user", &auth, Some(r#"{"user":"admin@example","passwd":"x"}"#)).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (409, Some(Value::Int(1702))));
+    let admin = client::basic("admin@example", "secure");
+    let as_admin = [("authorization", admin.as_str())];
+    assert_eq!(call(srv, "GET", "/_api/version", &as_admin, None).await.status, 401);
+    // RestGrantDatabase
+    let r = call(srv, "PUT", "/_api/user/admin@example/database/_system", &auth, Some(r#"{"grant":"rw"}"#)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json().get("_system"), Some(&Value::str("rw")));
+    assert_eq!(call(srv, "GET", "/_api/version", &as_admin, None).await.status, 200);
+    // RestFetchUserDatabasePermission
+    let r = call(srv, "GET", "/_api/user/admin@example/database/_system", &auth, None).await;
+    assert_eq!(r.json().get("result"), Some(&Value::str("rw")));
+    // RestGrantCollection
+    let r =
+        call(srv, "PUT", "/_api/user/admin@example/database/_system/reports", &auth, Some(r#"{"grant":"ro"}"#)).await;
+    assert_eq!(r.json().get("_system/reports"), Some(&Value::str("ro")));
+    // RestUpdateUser, RestReplaceUser
+    let r = call(srv, "PATCH", "/_api/user/admin@example", &auth, Some(r#"{"passwd":"new"}"#)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(call(srv, "GET", "/_api/version", &as_admin, None).await.status, 401);
+    let admin2 = client::basic("admin@example", "new");
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", admin2.as_str())], None).await.status, 200);
+    // RestFetchAllUser
+    let r = call(srv, "GET", "/_api/user", &auth, None).await;
+    assert_eq!(r.json().get("result").and_then(Value::as_array).map(|a| a.len()), Some(2));
+    // RestDeleteUser
+    let r = call(srv, "DELETE", "/_api/user/admin@example", &auth, None).await;
+    assert_eq!(r.status, 202);
+    assert_eq!(r.json(), Value::object([("error", Value::Bool(false)), ("code", Value::Int(202))]));
+    let r = call(srv, "GET", "/_api/user/admin@example", &auth, None).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (404, Some(Value::Int(1703))));
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", admin2.as_str())], None).await.status, 401);
+}
+
+#[tokio::test]
+async fn authentication_off_lets_everyone_in() {
+    let options = super::AqlOptions { authentication: false, ..Default::default() };
+    let srv = start_bare(options).await;
+    assert_eq!(call(srv, "GET", "/_api/version", &[], None).await.status, 200);
+}
