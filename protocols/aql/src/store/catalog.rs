@@ -179,7 +179,8 @@ const KEPT: &[&str] = &["cacheEnabled", "replicationFactor", "writeConcern", "nu
 pub fn collection_info(id: u64, spec: &CollectionSpec) -> AqlResult<CollectionInfo> {
     let options = &spec.options;
     let is_system = spec.name.starts_with('_');
-    if !valid_collection_name(&spec.name, is_system) {
+    let declared_system = flag(options.get("isSystem"));
+    if !valid_collection_name(&spec.name, is_system) || (is_system && !declared_system) {
         return Err(AqlError::new(num::ILLEGAL_NAME, format!("illegal name: {}", spec.name)));
     }
     let key_options = keygen::parse_options(options.get("keyOptions"))?;

@@ -365,18 +365,26 @@ impl DocStore {
             return Err(AqlError::new(num::DUPLICATE_NAME, format!("duplicate value: index name '{}'", def.name)));
         }
         let def = Arc::new(def);
-        let mut tx = self.storage.begin().await?;
-        match super::documents::build_index(tx.as_mut(), &coll, &def).await {
-            Ok(()) => tx.commit().await?,
-            Err(e) => {
-                tx.rollback().await?;
-                return Err(e);
-            }
-        }
+        // Writers that start from now on keep the new index's entries while it is built;
+        // its number is never handed out again, even when the build fails.
         coll.next_index.store(u64::from(n) + 1, Ordering::Relaxed);
         let mut list = (*existing).clone();
         list.push(def.clone());
         *coll.indexes.write() = Arc::new(list);
+        let mut tx = self.storage.begin().await?;
+        let built = match super::documents::build_index(tx.as_mut(), &coll, &def).await {
+            Ok(()) => tx.commit().await.map_err(AqlError::from),
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        };
+        if let Err(e) = built {
+            *coll.indexes.write() = existing;
+            let prefix = keys::index_prefix(def.n, &[]);
+            orbit_storage::purge_kv_prefix(self.storage.as_ref(), &coll.handle(), &prefix, PAGE).await?;
+            return Err(e);
+        }
         self.save_collection(&coll).await?;
         Ok((def.info(&cname), true))
     }

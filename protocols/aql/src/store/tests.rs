@@ -332,3 +332,32 @@ async fn rename_and_truncate() {
     txn.commit().await.unwrap();
     assert_eq!(store.count("_system", "new").await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn concurrent_writers_of_one_collection_both_commit() {
+    let (engine, store) = fresh().await;
+    store.create_collection("_system", spec("c", CollectionType::Document, "{}")).await.unwrap();
+    let mut first = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let mut second = store.begin("_system", TxnOptions::default()).await.unwrap();
+    first.insert("c", json(r#"{"n":1}"#), &WriteOptions::default()).await.unwrap();
+    second.insert("c", json(r#"{"n":2}"#), &WriteOptions::default()).await.unwrap();
+    second.insert("c", json(r#"{"n":3}"#), &WriteOptions::default()).await.unwrap();
+    first.commit().await.unwrap();
+    second.commit().await.unwrap();
+    assert_eq!(store.count("_system", "c").await.unwrap(), 3);
+    // the same key from two transactions: the second to commit fails
+    let mut first = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let mut second = store.begin("_system", TxnOptions::default()).await.unwrap();
+    first.insert("c", json(r#"{"_key":"same"}"#), &WriteOptions::default()).await.unwrap();
+    second.insert("c", json(r#"{"_key":"same"}"#), &WriteOptions::default()).await.unwrap();
+    first.commit().await.unwrap();
+    assert!(second.commit().await.is_err());
+    assert_eq!(store.count("_system", "c").await.unwrap(), 4);
+    drop(store);
+    let store = DocStore::open(storage_of(&engine).await).await.unwrap();
+    assert_eq!(store.count("_system", "c").await.unwrap(), 4, "counts are folded from every commit on reopen");
+    let bad = store.create_collection("_system", spec("_mine", CollectionType::Document, "{}")).await;
+    assert_eq!(bad.unwrap_err().num, num::ILLEGAL_NAME, "a name starting with _ needs isSystem");
+    store.create_collection("_system", spec("_mine", CollectionType::Document, r#"{"isSystem":true}"#)).await.unwrap();
+    assert!(store.collection("_system", "_mine").await.unwrap().is_system);
+}
