@@ -78,6 +78,8 @@ pub struct CollState {
     pub count: AtomicI64,
     pub max_rev: AtomicU64,
     pub key_last: AtomicU64,
+    /// Commits since the statistics entries were last folded ([`super::stats`]).
+    pub unfolded: AtomicU64,
 }
 
 impl CollState {
@@ -181,7 +183,7 @@ pub fn collection_info(id: u64, spec: &CollectionSpec) -> AqlResult<CollectionIn
     let is_system = spec.name.starts_with('_');
     let declared_system = flag(options.get("isSystem"));
     if !valid_collection_name(&spec.name, is_system) || (is_system && !declared_system) {
-        return Err(AqlError::new(num::ILLEGAL_NAME, format!("illegal name: {}", spec.name)));
+        return Err(AqlError::new(num::ILLEGAL_NAME, "illegal name"));
     }
     let key_options = keygen::parse_options(options.get("keyOptions"))?;
     let mut extra = Object::new();

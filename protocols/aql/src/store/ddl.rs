@@ -8,7 +8,7 @@ use super::indexes::IndexDef;
 use super::keys;
 use super::{CollectionInfo, CollectionSpec, CollectionType, DatabaseInfo, DocStore, IndexInfo};
 use crate::error::{num, AqlError, AqlResult};
-use crate::value::{binary, Value};
+use crate::value::Value;
 use orbit_graph::{Graph, PropertyIndex};
 use orbit_storage::{ColumnDef, DataType, StorageError, TableDef, TableStorage};
 use parking_lot::RwLock;
@@ -141,28 +141,7 @@ impl DocStore {
         let table = keys::collection_table(id);
         ensure_table(self.storage.as_ref(), &table).await?;
         let handle = self.storage.table_handle(&table).await?;
-        let mut tx = self.storage.begin().await?;
-        let entries = tx.kv_scan(&handle, &keys::space(keys::STATS), false, usize::MAX).await?;
-        let (mut count, mut max_rev, mut key_last) = (0i64, 0u64, 0u64);
-        for (_, value) in &entries {
-            let v = binary::decode(value).map_err(AqlError::internal)?;
-            let n = |i: usize| match v.as_array().and_then(|a| a.get(i)) {
-                Some(Value::Int(x)) => *x,
-                _ => 0,
-            };
-            count += n(0);
-            max_rev = max_rev.max(n(1).max(0) as u64);
-            key_last = key_last.max(n(2).max(0) as u64);
-        }
-        if entries.len() > 1 {
-            for (key, _) in &entries {
-                tx.kv_delete(&handle, key).await?;
-            }
-            tx.kv_put(&handle, &keys::stats(self.clock.next()), stats_value(count, max_rev, key_last)).await?;
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
+        let totals = super::stats::fold(self.storage.as_ref(), &handle, &self.clock).await?;
         Ok(Arc::new(CollState {
             id,
             db_id,
@@ -171,9 +150,10 @@ impl DocStore {
             indexes: RwLock::new(Arc::new(record.indexes)),
             next_index: AtomicU64::new(record.next_index),
             handle: RwLock::new(handle),
-            count: AtomicI64::new(count),
-            max_rev: AtomicU64::new(max_rev),
-            key_last: AtomicU64::new(key_last),
+            count: AtomicI64::new(totals.count),
+            max_rev: AtomicU64::new(totals.max_rev),
+            key_last: AtomicU64::new(totals.key_last),
+            unfolded: AtomicU64::new(0),
         }))
     }
 
@@ -248,6 +228,7 @@ impl DocStore {
             count: AtomicI64::new(0),
             max_rev: AtomicU64::new(0),
             key_last: AtomicU64::new(0),
+            unfolded: AtomicU64::new(0),
         });
         self.save_collection(&coll).await?;
         db.collections.write().push(coll);
@@ -280,7 +261,7 @@ impl DocStore {
         let _ddl = self.ddl.lock().await;
         let info = coll.info();
         if !catalog::valid_collection_name(new_name, info.is_system) {
-            return Err(AqlError::new(num::ILLEGAL_NAME, format!("illegal name: {new_name}")));
+            return Err(AqlError::new(num::ILLEGAL_NAME, "illegal name"));
         }
         if db.find(new_name).is_some_and(|other| other.id != coll.id) {
             return Err(catalog::duplicate_name());
@@ -308,7 +289,7 @@ impl DocStore {
         let db = self.db(db)?;
         let coll = db.collection(name)?;
         if coll.info().is_system && !is_system {
-            return Err(AqlError::new(num::CANNOT_DROP_SYSTEM_COLLECTION, "cannot drop system collection"));
+            return Err(AqlError::new(num::FORBIDDEN, "forbidden"));
         }
         let _ddl = self.ddl.lock().await;
         if coll.is_edge() {
@@ -409,11 +390,6 @@ impl DocStore {
         orbit_storage::purge_kv_prefix(self.storage.as_ref(), &coll.handle(), &prefix, PAGE).await?;
         Ok(())
     }
-}
-
-pub(super) fn stats_value(count: i64, max_rev: u64, key_last: u64) -> Vec<u8> {
-    let n = |x: u64| Value::Int(x.min(i64::MAX as u64) as i64);
-    binary::encode(&Value::Array(vec![Value::Int(count), n(max_rev), n(key_last)]))
 }
 
 async fn drop_table(storage: &dyn TableStorage, name: &str) -> AqlResult<()> {

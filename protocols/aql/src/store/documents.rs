@@ -34,7 +34,11 @@ fn not_an_object() -> AqlError {
 }
 
 fn bad_edge() -> AqlError {
-    AqlError::new(num::INVALID_EDGE_ATTRIBUTE, "edge attribute missing or invalid")
+    AqlError::new(
+        num::INVALID_EDGE_ATTRIBUTE,
+        "expecting both `_from` and `_to` attributes to be defined in the edge document and have the format \
+         `<collectionName>/<vertexKey>` ",
+    )
 }
 
 fn primary_violation(key: &str) -> AqlError {
@@ -210,11 +214,16 @@ impl DocTxn {
         let Some(mut tx) = self.tx.take() else { return Ok(()) };
         for p in self.pending.values() {
             let key = keys::stats(self.store.clock().next());
-            tx.kv_put(&p.coll.handle(), &key, super::ddl::stats_value(p.count, p.max_rev, p.key_last)).await?;
+            tx.kv_put(&p.coll.handle(), &key, super::stats::entry(p.count, p.max_rev, p.key_last)).await?;
         }
         tx.commit().await?;
         for p in self.pending.values() {
             p.coll.note_committed(p.count, p.max_rev, p.key_last);
+        }
+        for p in self.pending.values() {
+            if let Err(e) = super::stats::committed(self.store.storage.as_ref(), &p.coll, self.store.clock()).await {
+                tracing::warn!(error = %e, "folding collection statistics failed (the commit stands)");
+            }
         }
         Ok(())
     }
@@ -250,10 +259,7 @@ impl DocTxn {
         match given {
             Some(Value::String(key)) => {
                 if !info.key_options.allow_user_keys {
-                    return Err(AqlError::new(
-                        num::DOCUMENT_KEY_UNEXPECTED,
-                        "collection does not allow using user-defined keys",
-                    ));
+                    return Err(AqlError::new(num::DOCUMENT_KEY_UNEXPECTED, "unexpected document key"));
                 }
                 check_key(key)?;
                 if let Some(v) = keygen::tracked(generator, key) {

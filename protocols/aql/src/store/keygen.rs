@@ -35,19 +35,19 @@ pub fn check_key(key: &str) -> AqlResult<()> {
 /// The key options a collection is created with (`keyOptions` of the request); 1232 for
 /// an unknown generator or bad increment/offset.
 pub fn parse_options(options: Option<&Value>) -> AqlResult<KeyOptions> {
-    let invalid = |m: &str| AqlError::new(num::INVALID_KEY_GENERATOR, format!("invalid key generator: {m}"));
+    let invalid = || AqlError::new(num::INVALID_KEY_GENERATOR, "invalid key generator");
     let get = |name: &str| options.and_then(|o| o.get(name));
     let allow_user_keys = match get("allowUserKeys") {
         None | Some(Value::Null) => true,
         Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(invalid("allowUserKeys must be a boolean")),
+        Some(_) => return Err(invalid()),
     };
     let number = |name: &str, default: u64| -> AqlResult<u64> {
         match get(name) {
             None | Some(Value::Null) => Ok(default),
             Some(v) => match v.as_f64() {
                 Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 1e18 => Ok(f as u64),
-                _ => Err(invalid(&format!("{name} must be a non-negative integer"))),
+                _ => Err(invalid()),
             },
         }
     };
@@ -56,14 +56,14 @@ pub fn parse_options(options: Option<&Value>) -> AqlResult<KeyOptions> {
         Some(Some("autoincrement")) => {
             let increment = number("increment", 1)?;
             if increment == 0 || increment >= (1 << 16) {
-                return Err(invalid("increment must be between 1 and 65535"));
+                return Err(invalid());
             }
             let offset = number("offset", 0)?;
             KeyGenerator::Autoincrement { increment, offset }
         }
         Some(Some("uuid")) => KeyGenerator::Uuid,
         Some(Some("padded")) => KeyGenerator::Padded,
-        _ => return Err(invalid("unknown type")),
+        _ => return Err(invalid()),
     };
     Ok(KeyOptions { generator, allow_user_keys })
 }

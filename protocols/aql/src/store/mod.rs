@@ -20,6 +20,7 @@ mod keygen;
 mod keys;
 mod lookup;
 mod revision;
+mod stats;
 mod ttl;
 
 #[cfg(test)]
@@ -293,7 +294,8 @@ impl DocStore {
     pub async fn truncate_collection(&self, db: &str, name: &str) -> AqlResult<()> {
         self.truncate_now(db, name).await
     }
-    /// 1217 for a system collection unless `is_system` is passed.
+    /// 403/11 "forbidden" for a system collection unless `is_system` is passed (as
+    /// ArangoDB 3.12 answers; its error list has no 1217 any more).
     pub async fn drop_collection(&self, db: &str, name: &str, is_system: bool) -> AqlResult<()> {
         self.drop_collection_now(db, name, is_system).await
     }
