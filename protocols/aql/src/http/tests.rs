@@ -8,7 +8,7 @@ mod documents;
 mod server;
 
 use client::call;
-use server::{start, start_bare};
+use server::start_bare;
 
 use crate::value::Value;
 
