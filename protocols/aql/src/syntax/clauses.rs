@@ -73,7 +73,7 @@ impl<'a> Parser<'a> {
             };
             match kw {
                 Kw::For => {
-                    ops.push(self.for_statement()?);
+                    self.for_statement(&mut ops)?;
                     in_loop = true;
                 }
                 Kw::Let => self.let_statement(&mut ops)?,
@@ -113,9 +113,18 @@ impl<'a> Parser<'a> {
     fn let_statement(&mut self, ops: &mut Vec<Op>) -> AqlResult<()> {
         self.bump();
         loop {
-            let name = self.assignment_target()?;
-            let expr = self.expression()?;
-            ops.push(Op::Let { name, expr });
+            if self.starts_pattern() {
+                let pattern = self.pattern()?;
+                self.expect(&Tok::Assign)?;
+                let expr = self.expression()?;
+                let hidden = self.hidden_variable();
+                ops.push(Op::Let { name: hidden.clone(), expr });
+                self.lower_pattern(pattern, &hidden, ops);
+            } else {
+                let name = self.assignment_target()?;
+                let expr = self.expression()?;
+                ops.push(Op::Let { name, expr });
+            }
             if !self.eat(&Tok::Comma) {
                 return Ok(());
             }

@@ -12,7 +12,33 @@ use crate::ast::{
 use crate::error::AqlResult;
 
 impl<'a> Parser<'a> {
-    pub(super) fn for_statement(&mut self) -> AqlResult<Op> {
+    /// FOR, and the LETs of a destructuring loop variable (`FOR [k, v] IN ...`).
+    pub(super) fn for_statement(&mut self, ops: &mut Vec<Op>) -> AqlResult<()> {
+        let at = self.mark();
+        self.bump();
+        if !self.starts_pattern() {
+            self.back();
+            ops.push(self.for_loop()?);
+            return Ok(());
+        }
+        let pattern = self.pattern()?;
+        let hidden = self.hidden_variable();
+        self.expect_kw(Kw::In)?;
+        if self.direction().is_some() {
+            return Err(self.unexpected());
+        }
+        let source = self.expression()?;
+        if self.direction().is_some() {
+            return Err(self.error_at(at, "Traversals only have one, two or three return variables"));
+        }
+        let (search, options) = self.for_options()?;
+        let pos = self.pos_of(at);
+        ops.push(Op::For(ForOp { pos, vars: vec![hidden.clone()], source: ForSource::Expr(source), options, search }));
+        self.lower_pattern(pattern, &hidden, ops);
+        Ok(())
+    }
+
+    fn for_loop(&mut self) -> AqlResult<Op> {
         let pos = self.pos();
         let vars_at = self.mark();
         self.bump();

@@ -20,11 +20,13 @@ pub(super) struct Parser<'a> {
     /// While reading the document of INSERT/UPDATE/REPLACE/REMOVE (and UPSERT's update),
     /// a top-level `IN` names the collection instead of being the operator.
     pub(super) no_in: bool,
+    /// Hidden variables made so far (destructuring).
+    pub(super) hidden: usize,
 }
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str, toks: Vec<Token>) -> Parser<'a> {
-        Parser { text, toks, i: 0, depth: 0, no_in: false }
+        Parser { text, toks, i: 0, depth: 0, no_in: false, hidden: 0 }
     }
 
     pub(super) fn token(&self) -> &Token {
@@ -50,6 +52,11 @@ impl<'a> Parser<'a> {
     /// Where the cursor is, for [`Parser::error_at`].
     pub(super) fn mark(&self) -> usize {
         self.i
+    }
+
+    pub(super) fn pos_of(&self, mark: usize) -> Pos {
+        let t = self.toks.get(mark).unwrap_or(self.token());
+        Pos { line: t.line, column: t.column + 1 }
     }
 
     /// A parse error located at the token of `mark`.
