@@ -7,10 +7,35 @@
 //! transaction before [`run_query`] returns (its results are then buffered, as
 //! ArangoDB does); a read-only query streams and its transaction is dropped at the end.
 
-use crate::error::{AqlError, AqlResult, Warning};
-use crate::store::{DocStore, SharedTxn};
+mod access;
+mod builtins;
+mod collection;
+mod compile;
+mod context;
+mod eval;
+mod explain;
+mod graph;
+mod grouping;
+mod modify;
+mod paths;
+mod pipeline;
+mod plan;
+mod traverse;
+mod window;
+
+#[cfg(test)]
+mod examples_tests;
+#[cfg(test)]
+mod tests;
+
+use crate::error::{num, AqlError, AqlResult, Warning};
+use crate::store::{DocStore, SharedTxn, TxnOptions};
 use crate::value::{Object, Value};
+use context::Ctx;
+use pipeline::Returning;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct QueryOptions {
@@ -56,6 +81,41 @@ pub trait ResultStream: Send {
     fn modified(&self) -> bool;
 }
 
+/// A compiled query with the collections it names and the variables it declares.
+struct Compiled {
+    plan: Arc<plan::Plan>,
+    collections: BTreeSet<String>,
+    variables: Vec<(String, plan::Slot)>,
+}
+
+/// Parses and compiles `request`, fetching the catalog entries of the collections the
+/// query names (1203 for one that does not exist).
+async fn prepare(store: &Arc<DocStore>, request: &QueryRequest) -> AqlResult<Compiled> {
+    if request.query.trim().is_empty() {
+        return Err(AqlError::new(num::QUERY_EMPTY, "query is empty"));
+    }
+    let query = crate::syntax::parse(&request.query)?;
+    let mut catalog = compile::Catalog::default();
+    loop {
+        let mut c = compile::Compiler::new(&catalog, &request.bind_vars);
+        let plan = c.compile(&query, request.options.full_count)?;
+        if c.missing.is_empty() {
+            return Ok(Compiled { plan: Arc::new(plan), collections: c.collections, variables: c.variables });
+        }
+        for name in std::mem::take(&mut c.missing) {
+            let info = store.collection(&request.database, &name).await.map_err(|e| {
+                if e.num == num::DATA_SOURCE_NOT_FOUND {
+                    AqlError::new(num::DATA_SOURCE_NOT_FOUND, format!("collection or view not found: {name}"))
+                } else {
+                    e
+                }
+            })?;
+            let indexes = store.indexes(&request.database, &name).await?;
+            catalog.collections.insert(name, (info, indexes));
+        }
+    }
+}
+
 /// Parses, binds and starts `request`. Errors of the query text (1501), binds
 /// (1550-1553), unknown collections (1203) and functions (1540) come from here; runtime
 /// errors may also come from [`ResultStream::next`].
@@ -64,13 +124,130 @@ pub async fn run_query(
     request: QueryRequest,
     txn: Option<SharedTxn>,
 ) -> AqlResult<Box<dyn ResultStream>> {
-    let _ = (store, request, txn);
-    Err(AqlError::internal("AQL executor: not built yet"))
+    let compiled = prepare(store, &request).await?;
+    let (txn, own) = match txn {
+        Some(t) => (t, false),
+        None => {
+            let t = store.begin(&request.database, TxnOptions::default()).await?;
+            (Arc::new(tokio::sync::Mutex::new(t)), true)
+        }
+    };
+    let mut ctx = Ctx::new(store.clone(), request.database.clone(), txn);
+    if let Some(secs) = request.options.max_runtime.filter(|s| *s > 0.0 && s.is_finite()) {
+        ctx.deadline = Instant::now().checked_add(Duration::from_secs_f64(secs.min(1e9)));
+    }
+    ctx.fail_on_warning = request.options.fail_on_warning;
+    ctx.max_warnings = request.options.max_warning_count.unwrap_or(10);
+    let plan = compiled.plan;
+    let mut returning = Returning::new(plan.clone(), vec![Value::Null; plan.slots]);
+    if !plan.modifies {
+        return Ok(Box::new(Streaming {
+            returning,
+            ctx: Some(ctx),
+            stats: QueryStats::default(),
+            warnings: Vec::new(),
+        }));
+    }
+    let mut rows = VecDeque::new();
+    let mut failure = None;
+    loop {
+        match returning.next(&mut ctx).await {
+            Ok(Some(v)) => rows.push_back(v),
+            Ok(None) => break,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    drop(returning);
+    let (txn, stats, warnings) = ctx.finish();
+    if own {
+        let txn = Arc::try_unwrap(txn).map_err(|_| AqlError::internal("query transaction still shared"))?.into_inner();
+        match failure {
+            Some(e) => {
+                let _ = txn.rollback().await;
+                return Err(e);
+            }
+            None => txn.commit().await?,
+        }
+    } else if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(Box::new(Finished { rows, stats, warnings }))
+}
+
+/// A read query's rows, pulled from storage as the cursor asks for them.
+struct Streaming {
+    returning: Returning,
+    ctx: Option<Ctx>,
+    stats: QueryStats,
+    warnings: Vec<Warning>,
+}
+
+#[async_trait::async_trait]
+impl ResultStream for Streaming {
+    async fn next(&mut self) -> AqlResult<Option<Value>> {
+        let Some(ctx) = self.ctx.as_mut() else { return Ok(None) };
+        match self.returning.next(ctx).await {
+            Ok(Some(v)) => Ok(Some(v)),
+            other => {
+                if let Some(ctx) = self.ctx.take() {
+                    let (_, stats, warnings) = ctx.finish();
+                    self.stats = stats;
+                    self.warnings = warnings;
+                }
+                other
+            }
+        }
+    }
+    fn stats(&self) -> QueryStats {
+        match &self.ctx {
+            Some(ctx) => {
+                let mut s = ctx.stats.clone();
+                s.execution_time = ctx.started.elapsed().as_secs_f64();
+                s
+            }
+            None => self.stats.clone(),
+        }
+    }
+    fn warnings(&self) -> Vec<Warning> {
+        match &self.ctx {
+            Some(ctx) => ctx.warnings(),
+            None => self.warnings.clone(),
+        }
+    }
+    fn modified(&self) -> bool {
+        false
+    }
+}
+
+/// A modification query's rows, buffered after it ran and committed.
+struct Finished {
+    rows: VecDeque<Value>,
+    stats: QueryStats,
+    warnings: Vec<Warning>,
+}
+
+#[async_trait::async_trait]
+impl ResultStream for Finished {
+    async fn next(&mut self) -> AqlResult<Option<Value>> {
+        Ok(self.rows.pop_front())
+    }
+    fn stats(&self) -> QueryStats {
+        self.stats.clone()
+    }
+    fn warnings(&self) -> Vec<Warning> {
+        self.warnings.clone()
+    }
+    fn modified(&self) -> bool {
+        true
+    }
 }
 
 /// `POST /_api/explain`: the plan as `{plan: {nodes, rules, collections, variables,
 /// estimatedCost, estimatedNrItems}, warnings, cacheable}` — minimal but truthful.
 pub async fn explain(store: &Arc<DocStore>, request: QueryRequest) -> AqlResult<Value> {
-    let _ = (store, request);
-    Err(AqlError::internal("AQL explain: not built yet"))
+    let compiled = prepare(store, &request).await?;
+    Ok(explain::describe(&compiled.plan, &compiled.collections, &compiled.variables))
 }

@@ -1,0 +1,179 @@
+//! Index selection: for each collection loop, the FILTER conditions that follow it (up
+//! to the next operation that changes which rows exist: COLLECT, SORT, LIMIT, WINDOW, a
+//! modification) are split at AND, and a condition `doc.attr <op> value` whose value does
+//! not depend on the loop itself picks the access path: `_key`/`_id` equality, `_key IN`,
+//! `_from`/`_to` equality on an edge collection, then the persistent index with the most
+//! equality fields (and a range on the next field). The FILTERs stay in place, so an
+//! index only narrows what is read.
+
+use super::plan::*;
+use crate::ast::{BinaryOp, EdgeDirection};
+use crate::store::{CollectionInfo, CollectionType, IndexInfo, IndexKind};
+use std::sync::Arc;
+
+pub type CatalogLookup<'a> = &'a dyn Fn(&str) -> Option<&'a (Arc<CollectionInfo>, Vec<IndexInfo>)>;
+
+/// Picks the access path of every full-scan collection loop in `ops`.
+pub fn choose(ops: &mut [PlanOp], lookup: CatalogLookup<'_>) {
+    for i in 0..ops.len() {
+        let (slot, collection) = match &ops[i] {
+            PlanOp::ForCollection { slot, collection, access: Access::Scan } => (*slot, collection.clone()),
+            _ => continue,
+        };
+        let mut conds: Vec<(BinaryOp, String, CExpr)> = Vec::new();
+        for op in &ops[i + 1..] {
+            match op {
+                PlanOp::Filter(e) => conjuncts(e, &mut |c| {
+                    if let Some(cond) = condition(c, slot) {
+                        conds.push(cond);
+                    }
+                }),
+                PlanOp::Let { .. }
+                | PlanOp::ForExpr { .. }
+                | PlanOp::ForRange { .. }
+                | PlanOp::ForCollection { .. }
+                | PlanOp::Traversal(_)
+                | PlanOp::Path(_) => {}
+                _ => break,
+            }
+        }
+        let Some(info) = lookup(&collection) else { continue };
+        if let Some(access) = pick(&conds, &info.0, &info.1) {
+            if let PlanOp::ForCollection { access: a, .. } = &mut ops[i] {
+                *a = access;
+            }
+        }
+    }
+}
+
+fn conjuncts<'e>(e: &'e CExpr, f: &mut dyn FnMut(&'e CExpr)) {
+    match e {
+        CExpr::Binary(BinaryOp::And, a, b) => {
+            conjuncts(a, f);
+            conjuncts(b, f);
+        }
+        other => f(other),
+    }
+}
+
+/// The dotted attribute path `e` reads from the loop variable, if it is one.
+fn attr_path(e: &CExpr, slot: Slot) -> Option<String> {
+    match e {
+        CExpr::Attr(base, name) => match base.as_ref() {
+            CExpr::Var(s) if *s == slot => Some(name.clone()),
+            other => attr_path(other, slot).map(|p| format!("{p}.{name}")),
+        },
+        CExpr::Index(base, idx) => match idx.as_ref() {
+            CExpr::Lit(crate::value::Value::String(name)) => match base.as_ref() {
+                CExpr::Var(s) if *s == slot => Some(name.clone()),
+                other => attr_path(other, slot).map(|p| format!("{p}.{name}")),
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn independent(e: &CExpr, slot: Slot) -> bool {
+    !e.uses_any(&|s| s >= slot)
+}
+
+fn flip(op: BinaryOp) -> Option<BinaryOp> {
+    Some(match op {
+        BinaryOp::Eq => BinaryOp::Eq,
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Le => BinaryOp::Ge,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Ge => BinaryOp::Le,
+        _ => return None,
+    })
+}
+
+/// `doc.path <op> value` (either way round) as (op, path, value).
+fn condition(e: &CExpr, slot: Slot) -> Option<(BinaryOp, String, CExpr)> {
+    let CExpr::Binary(op, a, b) = e else { return None };
+    if !matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In) {
+        return None;
+    }
+    if let Some(path) = attr_path(a, slot) {
+        if independent(b, slot) {
+            return Some((*op, path, (**b).clone()));
+        }
+    }
+    if *op != BinaryOp::In {
+        if let Some(path) = attr_path(b, slot) {
+            if independent(a, slot) {
+                return Some((flip(*op)?, path, (**a).clone()));
+            }
+        }
+    }
+    None
+}
+
+fn find<'c>(conds: &'c [(BinaryOp, String, CExpr)], op: BinaryOp, path: &str) -> Option<&'c CExpr> {
+    conds.iter().find(|(o, p, _)| *o == op && p == path).map(|(_, _, v)| v)
+}
+
+fn pick(conds: &[(BinaryOp, String, CExpr)], info: &CollectionInfo, indexes: &[IndexInfo]) -> Option<Access> {
+    if let Some(v) = find(conds, BinaryOp::Eq, "_key") {
+        return Some(Access::Key(v.clone()));
+    }
+    if let Some(v) = find(conds, BinaryOp::Eq, "_id") {
+        return Some(Access::Id(v.clone()));
+    }
+    if let Some(v) = find(conds, BinaryOp::In, "_key") {
+        return Some(Access::Keys(v.clone()));
+    }
+    if info.ty == CollectionType::Edge {
+        if let Some(v) = find(conds, BinaryOp::Eq, "_from") {
+            return Some(Access::Edges(EdgeDirection::Outbound, v.clone()));
+        }
+        if let Some(v) = find(conds, BinaryOp::Eq, "_to") {
+            return Some(Access::Edges(EdgeDirection::Inbound, v.clone()));
+        }
+    }
+    let mut best: Option<(usize, Access)> = None;
+    for index in indexes {
+        if index.kind != IndexKind::Persistent || index.sparse || index.fields.iter().any(|f| f.contains("[*]")) {
+            continue;
+        }
+        let mut equal = Vec::new();
+        for field in &index.fields {
+            match find(conds, BinaryOp::Eq, field) {
+                Some(v) => equal.push(v.clone()),
+                None => break,
+            }
+        }
+        let (mut lower, mut upper) = (None, None);
+        if let Some(next) = index.fields.get(equal.len()) {
+            for (op, path, v) in conds {
+                if path != next {
+                    continue;
+                }
+                match op {
+                    BinaryOp::Gt if lower.is_none() => lower = Some((v.clone(), false)),
+                    BinaryOp::Ge if lower.is_none() => lower = Some((v.clone(), true)),
+                    BinaryOp::Lt if upper.is_none() => upper = Some((v.clone(), false)),
+                    BinaryOp::Le if upper.is_none() => upper = Some((v.clone(), true)),
+                    _ => {}
+                }
+            }
+        }
+        let score = equal.len() * 2 + usize::from(lower.is_some() || upper.is_some());
+        if score == 0 || best.as_ref().is_some_and(|(s, _)| *s >= score) {
+            continue;
+        }
+        best = Some((
+            score,
+            Access::Index {
+                index: index.name.clone(),
+                fields: index.fields.clone(),
+                equal,
+                lower,
+                upper,
+                reverse: false,
+            },
+        ));
+    }
+    best.map(|(_, a)| a)
+}

@@ -1,0 +1,158 @@
+//! The functions the executor answers itself because they read documents or know the
+//! query: DOCUMENT, COLLECTION_COUNT, LENGTH/COUNT of a collection, COLLECTIONS,
+//! CURRENT_DATABASE, CURRENT_USER, and a collection named in an expression (its
+//! documents).
+
+use super::context::{Ctx, PAGE};
+use super::plan::Builtin;
+use crate::error::{num, AqlError, AqlResult};
+use crate::value::Value;
+
+/// Every document of `collection`, read a page at a time.
+pub async fn all_documents(collection: &str, ctx: &mut Ctx) -> AqlResult<Value> {
+    let mut out = Vec::new();
+    let mut resume: Option<Vec<u8>> = None;
+    loop {
+        ctx.check_time()?;
+        let page = ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?;
+        ctx.stats.scanned_full += page.docs.len() as u64;
+        out.extend(page.docs);
+        match page.resume {
+            Some(r) => resume = Some(r),
+            None => return Ok(Value::Array(out)),
+        }
+    }
+}
+
+async fn count(collection: &str, ctx: &mut Ctx) -> AqlResult<u64> {
+    let mut n = 0u64;
+    let mut resume: Option<Vec<u8>> = None;
+    loop {
+        ctx.check_time()?;
+        let page = ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?;
+        n += page.docs.len() as u64;
+        match page.resume {
+            Some(r) => resume = Some(r),
+            None => return Ok(n),
+        }
+    }
+}
+
+fn arity(name: &str, args: &[Value], min: usize, max: usize) -> AqlResult<()> {
+    if args.len() < min || args.len() > max {
+        return Err(AqlError::new(
+            num::QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
+            format!(
+                "invalid number of arguments for function '{name}()', expected number of arguments: minimum: {min}, maximum: {max}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn collection_name(name: &str, v: &Value) -> AqlResult<String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        _ => Err(AqlError::new(
+            num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+            format!("invalid argument type in call to function '{name}()'"),
+        )),
+    }
+}
+
+pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Value> {
+    match b {
+        Builtin::Document => {
+            arity("DOCUMENT", &args, 1, 2)?;
+            document(args, ctx).await
+        }
+        Builtin::CollectionCount | Builtin::CollectionLength => {
+            let name = if b == Builtin::CollectionCount { "COLLECTION_COUNT" } else { "LENGTH" };
+            arity(name, &args, 1, 1)?;
+            let collection = collection_name(name, args.first().unwrap_or(&Value::Null))?;
+            ctx.store.collection(&ctx.db, &collection).await?;
+            Ok(Value::Int(count(&collection, ctx).await? as i64))
+        }
+        Builtin::Collections => {
+            arity("COLLECTIONS", &args, 0, 0)?;
+            let mut list = ctx.store.collections(&ctx.db).await?;
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(Value::Array(
+                list.iter()
+                    .map(|c| {
+                        Value::object([("_id", Value::str(c.id.to_string())), ("name", Value::str(c.name.clone()))])
+                    })
+                    .collect(),
+            ))
+        }
+        Builtin::CurrentDatabase => {
+            arity("CURRENT_DATABASE", &args, 0, 0)?;
+            Ok(Value::str(ctx.db.clone()))
+        }
+        Builtin::CurrentUser => {
+            arity("CURRENT_USER", &args, 0, 0)?;
+            Ok(Value::Null)
+        }
+    }
+}
+
+async fn by_id(id: &str, ctx: &mut Ctx) -> AqlResult<Option<Value>> {
+    if !id.contains('/') {
+        return Ok(None);
+    }
+    ctx.txn().await.document(id).await
+}
+
+async fn in_collection(collection: &str, key_or_id: &str, ctx: &mut Ctx) -> AqlResult<Option<Value>> {
+    let key = match key_or_id.split_once('/') {
+        Some((c, k)) if c == collection => k,
+        Some(_) => return Ok(None),
+        None => key_or_id,
+    };
+    if key.is_empty() {
+        return Ok(None);
+    }
+    ctx.txn().await.get(collection, key).await
+}
+
+/// DOCUMENT(id | [ids]) and DOCUMENT(collection, key | id | [keys or ids]): missing
+/// documents are null (single) or left out (arrays).
+async fn document(args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Value> {
+    let mut args = args.into_iter();
+    let first = args.next().unwrap_or(Value::Null);
+    match args.next() {
+        None => match first {
+            Value::String(id) => Ok(by_id(&id, ctx).await?.unwrap_or(Value::Null)),
+            Value::Array(ids) => {
+                let mut out = Vec::new();
+                for id in ids {
+                    if let Value::String(id) = id {
+                        if let Some(d) = by_id(&id, ctx).await? {
+                            out.push(d);
+                        }
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            _ => Ok(Value::Null),
+        },
+        Some(which) => {
+            let collection = collection_name("DOCUMENT", &first)?;
+            match which {
+                Value::String(k) => Ok(in_collection(&collection, &k, ctx).await?.unwrap_or(Value::Null)),
+                Value::Array(keys) => {
+                    let mut out = Vec::new();
+                    for k in keys {
+                        if let Value::String(k) = k {
+                            if let Some(d) = in_collection(&collection, &k, ctx).await? {
+                                out.push(d);
+                            }
+                        }
+                    }
+                    Ok(Value::Array(out))
+                }
+                _ => Ok(Value::Null),
+            }
+        }
+    }
+}

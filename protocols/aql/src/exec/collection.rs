@@ -1,0 +1,172 @@
+//! `FOR doc IN collection`: for each input row, the documents the planner's access path
+//! yields — a full scan read a page at a time (so a million-document cursor never holds
+//! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, or a
+//! persistent-index lookup, also paged.
+
+use super::context::{Ctx, PAGE};
+use super::eval::{eval, set};
+use super::pipeline::{op, BoxNode, Node};
+use super::plan::*;
+use crate::ast::EdgeDirection;
+use crate::error::{AqlError, AqlResult};
+use crate::store::IndexLookup;
+use crate::value::Value;
+use std::collections::VecDeque;
+use std::ops::Bound;
+use std::sync::Arc;
+
+enum Source {
+    /// Paged: a full scan or an index scan, with the position to resume from.
+    Paged { lookup: Option<IndexLookup>, resume: Option<Vec<u8>>, started: bool },
+    /// Everything already fetched (key lookups, edges).
+    Done,
+}
+
+struct ForCollection {
+    input: BoxNode,
+    plan: Arc<Plan>,
+    idx: usize,
+    row: Option<Row>,
+    buffer: VecDeque<Value>,
+    source: Source,
+}
+
+pub fn node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
+    Box::new(ForCollection { input, plan, idx, row: None, buffer: VecDeque::new(), source: Source::Done })
+}
+
+fn bound(b: &Option<(CExpr, bool)>, v: Option<Value>) -> Bound<Value> {
+    match (b, v) {
+        (Some((_, true)), Some(v)) => Bound::Included(v),
+        (Some((_, false)), Some(v)) => Bound::Excluded(v),
+        _ => Bound::Unbounded,
+    }
+}
+
+impl ForCollection {
+    /// Sets up the documents of one input row.
+    async fn start(&mut self, collection: &str, access: &Access, row: &mut Row, ctx: &mut Ctx) -> AqlResult<()> {
+        self.buffer.clear();
+        self.source = Source::Done;
+        match access {
+            Access::Scan => self.source = Source::Paged { lookup: None, resume: None, started: false },
+            Access::Key(e) => {
+                if let Value::String(key) = eval(e, row, ctx).await? {
+                    self.fetch_key(collection, &key, ctx).await?;
+                }
+            }
+            Access::Id(e) => {
+                if let Value::String(id) = eval(e, row, ctx).await? {
+                    if let Some((c, key)) = id.split_once('/') {
+                        if c == collection {
+                            self.fetch_key(collection, key, ctx).await?;
+                        }
+                    }
+                }
+            }
+            Access::Keys(e) => {
+                if let Value::Array(keys) = eval(e, row, ctx).await? {
+                    let mut seen = std::collections::HashSet::new();
+                    for k in keys {
+                        if let Value::String(k) = k {
+                            if seen.insert(k.clone()) {
+                                self.fetch_key(collection, &k, ctx).await?;
+                            }
+                        }
+                    }
+                }
+            }
+            Access::Edges(dir, e) => {
+                let vertex = match eval(e, row, ctx).await? {
+                    Value::String(s) => s,
+                    _ => return Ok(()),
+                };
+                let dir = if *dir == EdgeDirection::Inbound { EdgeDirection::Inbound } else { EdgeDirection::Outbound };
+                let steps = ctx.txn().await.edges(collection, &vertex, dir).await?;
+                ctx.stats.scanned_index += steps.len() as u64;
+                self.buffer.extend(steps.into_iter().map(|s| s.edge));
+            }
+            Access::Index { equal, lower, upper, .. } => {
+                let mut eq = Vec::with_capacity(equal.len());
+                for e in equal {
+                    eq.push(eval(e, row, ctx).await?);
+                }
+                let lo = match lower {
+                    Some((e, _)) => Some(eval(e, row, ctx).await?),
+                    None => None,
+                };
+                let hi = match upper {
+                    Some((e, _)) => Some(eval(e, row, ctx).await?),
+                    None => None,
+                };
+                let lookup = IndexLookup { equal: eq, lower: bound(lower, lo), upper: bound(upper, hi) };
+                self.source = Source::Paged { lookup: Some(lookup), resume: None, started: false };
+            }
+        }
+        Ok(())
+    }
+
+    async fn fetch_key(&mut self, collection: &str, key: &str, ctx: &mut Ctx) -> AqlResult<()> {
+        if key.is_empty() || key.len() > 254 {
+            return Ok(());
+        }
+        let doc = ctx.txn().await.get(collection, key).await?;
+        if let Some(doc) = doc {
+            ctx.stats.scanned_index += 1;
+            self.buffer.push_back(doc);
+        }
+        Ok(())
+    }
+
+    /// Fetches the next page of a paged source; false when there is none.
+    async fn page(&mut self, collection: &str, access: &Access, ctx: &mut Ctx) -> AqlResult<bool> {
+        let Source::Paged { lookup, resume, started } = &mut self.source else { return Ok(false) };
+        if *started && resume.is_none() {
+            return Ok(false);
+        }
+        *started = true;
+        ctx.check_time()?;
+        let page = match (lookup, access) {
+            (Some(lookup), Access::Index { index, reverse, .. }) => {
+                let p =
+                    ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), PAGE).await?;
+                ctx.stats.scanned_index += p.docs.len() as u64;
+                p
+            }
+            _ => {
+                let p = ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?;
+                ctx.stats.scanned_full += p.docs.len() as u64;
+                p
+            }
+        };
+        *resume = page.resume;
+        self.buffer.extend(page.docs);
+        Ok(true)
+    }
+}
+
+#[async_trait::async_trait]
+impl Node for ForCollection {
+    async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
+        let plan = self.plan.clone();
+        let PlanOp::ForCollection { slot, collection, access } = op(&plan, self.idx)? else {
+            return Err(AqlError::internal("plan"));
+        };
+        loop {
+            if self.row.is_some() {
+                if let Some(doc) = self.buffer.pop_front() {
+                    let mut r = self.row.clone().unwrap_or_default();
+                    set(&mut r, *slot, doc);
+                    return Ok(Some(r));
+                }
+                if self.page(collection, access, ctx).await? {
+                    continue;
+                }
+                self.row = None;
+            }
+            let Some(mut row) = self.input.next(ctx).await? else { return Ok(None) };
+            self.start(collection, access, &mut row, ctx).await?;
+            self.row = Some(row);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The operations that read all their input before answering: SORT (stable, AQL's
+//! value order per key), COLLECT (groups in the order of their group values, as
+//! ArangoDB's sorted COLLECT gives them; AGGREGATE, INTO with the scope's variables or a
+//! projection, KEEP, WITH COUNT INTO; one group for empty input when nothing is grouped)
+//! and WINDOW (in [`super::window`]).
+
+use super::context::Ctx;
+use super::eval::{eval, set};
+use super::pipeline::{op, BoxNode, Node};
+use super::plan::*;
+use crate::error::{AqlError, AqlResult};
+use crate::functions::{self, Aggregate};
+use crate::value::{compare::compare, Object, Value};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Values ordered by AQL's order, element by element.
+#[derive(Debug, Clone)]
+pub struct Key(pub Vec<Value>);
+
+impl PartialEq for Key {
+    fn eq(&self, o: &Key) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, o: &Key) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Key {
+    fn cmp(&self, o: &Key) -> Ordering {
+        for (a, b) in self.0.iter().zip(o.0.iter()) {
+            let c = compare(a, b);
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        self.0.len().cmp(&o.0.len())
+    }
+}
+
+/// Rows already computed, handed out one by one.
+pub struct Buffered {
+    input: Option<BoxNode>,
+    plan: Arc<Plan>,
+    idx: usize,
+    rows: VecDeque<Row>,
+    base: Row,
+}
+
+pub fn sort_node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new() })
+}
+
+pub fn collect_node(input: BoxNode, plan: Arc<Plan>, idx: usize, base: Row) -> BoxNode {
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base })
+}
+
+pub fn window_node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new() })
+}
+
+pub async fn drain(input: &mut BoxNode, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+    let mut rows = Vec::new();
+    while let Some(r) = input.next(ctx).await? {
+        rows.push(r);
+        if rows.len() % 1024 == 0 {
+            ctx.check_time()?;
+        }
+    }
+    Ok(rows)
+}
+
+#[async_trait::async_trait]
+impl Node for Buffered {
+    async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
+        if let Some(mut input) = self.input.take() {
+            let plan = self.plan.clone();
+            let rows = drain(&mut input, ctx).await?;
+            self.rows = match op(&plan, self.idx)? {
+                PlanOp::Sort(keys) => sort(rows, keys, ctx).await?,
+                PlanOp::Collect(c) => collect(rows, c, std::mem::take(&mut self.base), ctx).await?,
+                PlanOp::Window(w) => super::window::window(rows, w, ctx).await?,
+                _ => return Err(AqlError::internal("plan")),
+            }
+            .into();
+        }
+        Ok(self.rows.pop_front())
+    }
+}
+
+async fn sort(rows: Vec<Row>, keys: &[(CExpr, bool)], ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+    let mut keyed = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let mut k = Vec::with_capacity(keys.len());
+        for (e, _) in keys {
+            k.push(eval(e, &mut row, ctx).await?);
+        }
+        keyed.push((k, row));
+    }
+    keyed.sort_by(|(a, _), (b, _)| {
+        for (i, (_, asc)) in keys.iter().enumerate() {
+            let c = match (a.get(i), b.get(i)) {
+                (Some(x), Some(y)) => compare(x, y),
+                _ => Ordering::Equal,
+            };
+            if c != Ordering::Equal {
+                return if *asc { c } else { c.reverse() };
+            }
+        }
+        Ordering::Equal
+    });
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+}
+
+/// A fresh running aggregate of `function`.
+pub fn new_aggregate(function: &str) -> AqlResult<Box<dyn Aggregate>> {
+    functions::aggregate(function)
+        .ok_or_else(|| AqlError::internal(format!("aggregate function {function}() is not available")))
+}
+
+struct Group {
+    template: Row,
+    aggregates: Vec<Box<dyn Aggregate>>,
+    into: Vec<Value>,
+    count: i64,
+}
+
+async fn collect(rows: Vec<Row>, c: &CollectPlan, base: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
+    let new_group = |template: Row| -> AqlResult<Group> {
+        let aggregates = c.aggregates.iter().map(|a| new_aggregate(&a.function)).collect::<AqlResult<_>>()?;
+        Ok(Group { template, aggregates, into: Vec::new(), count: 0 })
+    };
+    if c.groups.is_empty() {
+        groups.insert(Key(Vec::new()), new_group(base)?);
+    }
+    for mut row in rows {
+        let mut key = Vec::with_capacity(c.groups.len());
+        for (_, e) in &c.groups {
+            key.push(eval(e, &mut row, ctx).await?);
+        }
+        let mut values = Vec::with_capacity(c.aggregates.len());
+        for a in &c.aggregates {
+            values.push(match &a.arg {
+                Some(e) => eval(e, &mut row, ctx).await?,
+                None => Value::Null,
+            });
+        }
+        let into = match &c.into {
+            Some((_, IntoPlan::Projection(e))) => Some(eval(e, &mut row, ctx).await?),
+            Some((_, IntoPlan::Vars(vars))) => {
+                let mut o = Object::with_capacity(vars.len());
+                for (name, slot) in vars {
+                    o.insert(name.clone(), row.get(*slot).cloned().unwrap_or(Value::Null));
+                }
+                Some(Value::Object(o))
+            }
+            None => None,
+        };
+        let key = Key(key);
+        if !groups.contains_key(&key) {
+            groups.insert(key.clone(), new_group(row)?);
+        }
+        let Some(g) = groups.get_mut(&key) else { continue };
+        for (agg, v) in g.aggregates.iter_mut().zip(values.iter()) {
+            agg.add(v, &mut ctx.fns);
+        }
+        ctx.take_warnings()?;
+        if let Some(v) = into {
+            g.into.push(v);
+        }
+        g.count += 1;
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (key, g) in groups {
+        let mut row = g.template;
+        for ((slot, _), v) in c.groups.iter().zip(key.0) {
+            set(&mut row, *slot, v);
+        }
+        for (a, agg) in c.aggregates.iter().zip(g.aggregates.iter()) {
+            set(&mut row, a.slot, agg.finish());
+        }
+        if let Some((slot, _)) = &c.into {
+            set(&mut row, *slot, Value::Array(g.into));
+        }
+        if let Some(slot) = c.count_into {
+            set(&mut row, slot, Value::Int(g.count));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}

@@ -1,0 +1,203 @@
+//! `FOR v, e, p IN min..max OUTBOUND|INBOUND|ANY start GRAPH g | edge collections`:
+//! depth-first by default, each vertex before its descendants, a vertex's edges followed
+//! in reverse storage order (as ArangoDB's stack does); breadth-first with `order: "bfs"`
+//! or `bfs: true`. uniqueVertices none/path/global, uniqueEdges path/none; PRUNE is
+//! evaluated at every vertex reached (with v, e, p set) and stops the walk below it.
+
+use super::context::Ctx;
+use super::eval::{eval, set};
+use super::graph::{self, Edges};
+use super::plan::*;
+use crate::error::{num, AqlError, AqlResult};
+use crate::value::{cast, Value};
+use std::collections::{HashSet, VecDeque};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unique {
+    None,
+    Path,
+    Global,
+}
+
+struct Walk {
+    vertices: Vec<Value>,
+    ids: Vec<String>,
+    edges: Vec<Value>,
+    edge_ids: Vec<String>,
+}
+
+impl Walk {
+    fn path(&self) -> Value {
+        Value::object([("edges", Value::Array(self.edges.clone())), ("vertices", Value::Array(self.vertices.clone()))])
+    }
+}
+
+fn unique(options: &Value, name: &str, default: Unique) -> AqlResult<Unique> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::String(s)) => match s.as_str() {
+            "none" => Ok(Unique::None),
+            "path" => Ok(Unique::Path),
+            "global" => Ok(Unique::Global),
+            _ => Err(AqlError::new(num::BAD_PARAMETER, format!("invalid value for {name}: {s}"))),
+        },
+        Some(_) => Err(AqlError::new(num::BAD_PARAMETER, format!("invalid value for {name}"))),
+    }
+}
+
+/// Settings of one traversal.
+struct Settings {
+    min: u64,
+    max: u64,
+    bfs: bool,
+    vertices: Unique,
+    edges: Unique,
+}
+
+pub async fn run(t: &TraversalPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+    let options = graph::options(&t.options, &mut row, ctx).await?;
+    let min = graph::depth(&t.min, 1, &mut row, ctx).await?;
+    let max = match (&t.min, &t.max) {
+        (_, Some(_)) => graph::depth(&t.max, 1, &mut row, ctx).await?,
+        (Some(_), None) => min,
+        (None, None) => 1,
+    };
+    let breadth_first = cast::to_bool(options.get("bfs").unwrap_or(&Value::Null))
+        || options.get("order").and_then(Value::as_str) == Some("bfs");
+    if options.get("order").and_then(Value::as_str) == Some("weighted") {
+        return Err(AqlError::not_supported("traversal OPTIONS {order: \"weighted\"}"));
+    }
+    let settings = Settings {
+        min,
+        max,
+        bfs: breadth_first,
+        vertices: unique(&options, "uniqueVertices", Unique::None)?,
+        edges: unique(&options, "uniqueEdges", Unique::Path)?,
+    };
+    let edges = graph::edges(&t.graph, t.direction, &options, &mut row, ctx).await?;
+    let start = eval(&t.start, &mut row, ctx).await?;
+    let Some(start_id) = graph::vertex_id(&start, ctx)? else { return Ok(Vec::new()) };
+    let Some(start_doc) = ctx.txn().await.document(&start_id).await? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    let walk = Walk { vertices: vec![start_doc], ids: vec![start_id], edges: Vec::new(), edge_ids: Vec::new() };
+    if settings.bfs {
+        bfs(t, &settings, &edges, walk, &mut row, ctx, &mut out).await?;
+    } else {
+        dfs(t, &settings, &edges, walk, &mut row, ctx, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// Visits the walk's last vertex: emits it when deep enough, answers whether to go on
+/// below it (PRUNE and the depth limit).
+async fn visit(
+    t: &TraversalPlan,
+    s: &Settings,
+    walk: &Walk,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    out: &mut Vec<Row>,
+) -> AqlResult<bool> {
+    let depth = walk.edges.len() as u64;
+    set(row, t.vertex, walk.vertices.last().cloned().unwrap_or(Value::Null));
+    set(row, t.edge, walk.edges.last().cloned().unwrap_or(Value::Null));
+    set(row, t.path, walk.path());
+    let mut pruned = false;
+    if let Some(p) = &t.prune {
+        let v = eval(p, row, ctx).await?;
+        pruned = cast::to_bool(&v);
+        if let Some(slot) = t.prune_var {
+            set(row, slot, v);
+        }
+    }
+    if depth >= s.min {
+        out.push(row.clone());
+    }
+    Ok(!pruned && depth < s.max)
+}
+
+fn allowed(s: &Settings, walk: &Walk, step: &graph::Step) -> bool {
+    if s.edges == Unique::Path && walk.edge_ids.iter().any(|e| *e == step.edge_id) {
+        return false;
+    }
+    if s.vertices == Unique::Path && walk.ids.iter().any(|v| *v == step.other) {
+        return false;
+    }
+    true
+}
+
+async fn extend(walk: &Walk, step: graph::Step, ctx: &mut Ctx) -> AqlResult<Walk> {
+    let doc = ctx.txn().await.document(&step.other).await?.unwrap_or(Value::Null);
+    let mut vertices = walk.vertices.clone();
+    vertices.push(doc);
+    let mut ids = walk.ids.clone();
+    ids.push(step.other);
+    let mut edges = walk.edges.clone();
+    edges.push(step.edge);
+    let mut edge_ids = walk.edge_ids.clone();
+    edge_ids.push(step.edge_id);
+    Ok(Walk { vertices, ids, edges, edge_ids })
+}
+
+async fn dfs(
+    t: &TraversalPlan,
+    s: &Settings,
+    edges: &Edges,
+    start: Walk,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    out: &mut Vec<Row>,
+) -> AqlResult<()> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut stack = vec![start];
+    while let Some(walk) = stack.pop() {
+        ctx.check_time()?;
+        let Some(id) = walk.ids.last().cloned() else { continue };
+        if s.vertices == Unique::Global && !seen.insert(id.clone()) {
+            continue;
+        }
+        if !visit(t, s, &walk, row, ctx, out).await? {
+            continue;
+        }
+        for step in edges.at(&id, ctx).await? {
+            if allowed(s, &walk, &step) {
+                let next = extend(&walk, step, ctx).await?;
+                stack.push(next);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn bfs(
+    t: &TraversalPlan,
+    s: &Settings,
+    edges: &Edges,
+    start: Walk,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    out: &mut Vec<Row>,
+) -> AqlResult<()> {
+    let mut seen: HashSet<String> = HashSet::new();
+    if let Some(id) = start.ids.last() {
+        seen.insert(id.clone());
+    }
+    let mut queue = VecDeque::from([start]);
+    while let Some(walk) = queue.pop_front() {
+        ctx.check_time()?;
+        let Some(id) = walk.ids.last().cloned() else { continue };
+        if !visit(t, s, &walk, row, ctx, out).await? {
+            continue;
+        }
+        for step in edges.at(&id, ctx).await? {
+            if !allowed(s, &walk, &step) {
+                continue;
+            }
+            if s.vertices == Unique::Global && !seen.insert(step.other.clone()) {
+                continue;
+            }
+            queue.push_back(extend(&walk, step, ctx).await?);
+        }
+    }
+    Ok(())
+}
