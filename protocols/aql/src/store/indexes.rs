@@ -269,7 +269,7 @@ impl IndexDef {
                         if self.sparse && v.is_null() {
                             continue;
                         }
-                        if self.deduplicate && values.iter().any(|seen| *seen == v) {
+                        if self.deduplicate && values.contains(&v) {
                             continue;
                         }
                         values.push(v);

@@ -162,3 +162,27 @@ async fn ttl_removes_expired_documents() {
     assert_eq!(store.count("_system", "s").await.unwrap(), 3);
     assert_eq!(store.purge_expired().await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweeper_removes_expired_documents_in_the_background() {
+    let (engine, store) = fresh().await;
+    store.create_collection("_system", spec("s", CollectionType::Document, "{}")).await.unwrap();
+    store.create_index("_system", "s", &json(r#"{"type":"ttl","fields":["at"],"expireAfter":0}"#)).await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    txn.insert("s", json(r#"{"_key":"x","at":1}"#), &WriteOptions::default()).await.unwrap();
+    txn.commit().await.unwrap();
+    drop(store);
+    // a store's sweeper sweeps when it starts, then every few seconds
+    let store = DocStore::open(super::tests::storage_of(&engine).await).await.unwrap();
+    let mut gone = false;
+    for _ in 0..100 {
+        if store.count("_system", "s").await.unwrap() == 0 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(gone, "the expired document is still there");
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    assert!(txn.get("s", "x").await.unwrap().is_none());
+}
