@@ -5,6 +5,7 @@
 
 mod client;
 mod documents;
+mod graphs;
 mod server;
 
 use client::call;
