@@ -156,10 +156,27 @@ impl IndexDef {
             }
         }
         let deduplicate = bool_of(body, "deduplicate", true)?;
+        // What ArangoDB 3.12 reports of each kind besides the common attributes.
+        let defaults: &[(&str, Value)] = match kind {
+            IndexKind::Persistent => &[
+                ("estimates", Value::Bool(true)),
+                ("cacheEnabled", Value::Bool(false)),
+                ("selectivityEstimate", Value::Int(1)),
+            ],
+            IndexKind::Ttl { .. } => &[("estimates", Value::Bool(false))],
+            IndexKind::Geo { .. } => &[
+                ("bestIndexedLevel", Value::Int(17)),
+                ("worstIndexedLevel", Value::Int(4)),
+                ("maxNumCoverCells", Value::Int(8)),
+                ("legacyPolygons", Value::Bool(false)),
+            ],
+            _ => &[],
+        };
         if kind == IndexKind::Persistent {
             extra.insert("deduplicate".into(), Value::Bool(deduplicate));
-            extra.entry("estimates".into()).or_insert(Value::Bool(true));
-            extra.entry("cacheEnabled".into()).or_insert(Value::Bool(false));
+        }
+        for (name, value) in defaults {
+            extra.entry((*name).to_string()).or_insert_with(|| value.clone());
         }
         Ok(IndexDef { n, name, kind, fields, paths, unique, sparse, deduplicate, extra })
     }
