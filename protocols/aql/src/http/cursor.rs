@@ -321,3 +321,106 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
         _ => Err(unknown_path(req)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows 1..=n, counting how many were pulled.
+    struct Counting {
+        next: i64,
+        last: i64,
+        pulled: Arc<AtomicU64>,
+    }
+
+    #[async_trait::async_trait]
+    impl ResultStream for Counting {
+        async fn next(&mut self) -> AqlResult<Option<Value>> {
+            if self.next > self.last {
+                return Ok(None);
+            }
+            self.pulled.fetch_add(1, Ordering::Relaxed);
+            self.next += 1;
+            Ok(Some(Value::Int(self.next - 1)))
+        }
+        fn stats(&self) -> QueryStats {
+            QueryStats { scanned_full: self.next as u64 - 1, ..Default::default() }
+        }
+        fn warnings(&self) -> Vec<Warning> {
+            vec![Warning { code: 1562, message: "division by zero".into() }]
+        }
+        fn modified(&self) -> bool {
+            false
+        }
+    }
+
+    fn cursor(n: i64, batch_size: usize) -> (Cursor, Arc<AtomicU64>) {
+        let pulled = Arc::new(AtomicU64::new(0));
+        let stream = Counting { next: 1, last: n, pulled: pulled.clone() };
+        let c = Cursor {
+            id: "77".into(),
+            stream: Some(Box::new(stream)),
+            rows: VecDeque::new(),
+            count: None,
+            batch_size,
+            stats: QueryStats::default(),
+            warnings: Vec::new(),
+            next_batch_id: 1,
+            last_batch: None,
+            allow_retry: false,
+            started: Instant::now(),
+        };
+        (c, pulled)
+    }
+
+    fn ints(o: &Object) -> Vec<i64> {
+        o.get("result")
+            .and_then(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .map(|f| f as i64)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn batches_pull_only_what_they_answer() {
+        // RestCursorPostBatch: FOR i IN 1..5 RETURN i, batchSize 2
+        let (mut c, pulled) = cursor(5, 2);
+        let (b, more) = c.batch().await.unwrap();
+        assert_eq!((ints(&b), more), (vec![1, 2], true));
+        assert_eq!(b.get("id"), Some(&Value::str("77")));
+        assert_eq!(b.get("nextBatchId"), Some(&Value::str("2")));
+        assert!(b.get("count").is_none());
+        assert_eq!(pulled.load(Ordering::Relaxed), 3, "one row of look-ahead, not the whole result");
+        let (b, _) = c.batch().await.unwrap();
+        assert_eq!((ints(&b), b.get("nextBatchId").cloned()), (vec![3, 4], Some(Value::str("3"))));
+        let (b, more) = c.batch().await.unwrap();
+        assert_eq!((ints(&b), more), (vec![5], false));
+        assert!(b.get("nextBatchId").is_none());
+        let extra = b.get("extra").cloned().unwrap_or_default();
+        assert_eq!(extra.get("stats").and_then(|s| s.get("scannedFull")), Some(&Value::Int(5)));
+        assert_eq!(
+            extra.get("warnings"),
+            Some(&Value::Array(vec![Value::object([
+                ("code", Value::Int(1562)),
+                ("message", Value::str("division by zero"))
+            ])]))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_single_batch_has_no_id_and_count_drains() {
+        let (mut c, _) = cursor(2, 2);
+        let (b, more) = c.batch().await.unwrap();
+        assert_eq!((ints(&b), more), (vec![1, 2], false));
+        assert!(b.get("id").is_none());
+        let (mut c, pulled) = cursor(1000, 10);
+        c.fill(usize::MAX).await.unwrap();
+        c.count = Some(c.rows.len() as u64);
+        assert_eq!(pulled.load(Ordering::Relaxed), 1000);
+        let (b, _) = c.batch().await.unwrap();
+        assert_eq!(b.get("count"), Some(&Value::Int(1000)));
+        assert_eq!(ints(&b).len(), 10);
+    }
+}
