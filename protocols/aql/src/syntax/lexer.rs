@@ -38,6 +38,15 @@ impl<'a> Lexer<'a> {
         self.src.get(self.pos + ahead).copied().unwrap_or(0)
     }
 
+    fn tail(&self, from: usize) -> &'a [u8] {
+        self.src.get(from..).unwrap_or(&[])
+    }
+
+    /// The text between two byte offsets (empty if they are no char boundaries).
+    fn slice(&self, from: usize, to: usize) -> &'a str {
+        self.text.get(from..to).unwrap_or("")
+    }
+
     fn column(&self) -> u32 {
         (self.pos - self.line_start) as u32
     }
@@ -160,9 +169,9 @@ impl<'a> Lexer<'a> {
                 b'@' => return self.bind_parameter(),
                 b'0'..=b'9' => return self.number(),
                 b'$' | b'_' | b'a'..=b'z' | b'A'..=b'Z' => return self.word(),
-                _ if self.text[self.pos..].starts_with('´') => return self.quoted_identifier("´"),
+                _ if self.slice(self.pos, self.src.len()).starts_with('´') => return self.quoted_identifier("´"),
                 _ => {
-                    let width = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                    let width = self.slice(self.pos, self.src.len()).chars().next().map_or(1, char::len_utf8);
                     self.pos += width;
                     return Tok::Invalid;
                 }
@@ -174,7 +183,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn ident_len(&self, from: usize) -> usize {
-        let rest = &self.src[from.min(self.src.len())..];
+        let rest = self.tail(from);
         rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count()
     }
 
@@ -182,13 +191,13 @@ impl<'a> Lexer<'a> {
     fn word(&mut self) -> Tok {
         let start = self.pos;
         let mut p = self.pos;
-        if self.src[p] == b'$' {
+        if self.peek(0) == b'$' {
             p += 1;
             if !self.src.get(p).is_some_and(u8::is_ascii_alphabetic) {
                 self.pos = p;
                 return Tok::Invalid;
             }
-        } else if self.src[p] == b'_' {
+        } else if self.peek(0) == b'_' {
             while self.src.get(p) == Some(&b'_') {
                 p += 1;
             }
@@ -199,8 +208,7 @@ impl<'a> Lexer<'a> {
         }
         p += self.ident_len(p);
         self.pos = p;
-        let text = self.text;
-        let word = &text[start..p];
+        let word = self.slice(start, p);
         match Kw::from_word(word) {
             Some(Kw::Not) => self.after_not(),
             Some(Kw::And) => Tok::And,
@@ -213,7 +221,7 @@ impl<'a> Lexer<'a> {
 
     /// Whitespace (no comments) from `pos`, and whether `word` follows it as a whole word.
     fn followed_by_word(&self, word: &str) -> Option<usize> {
-        let rest = &self.src[self.pos..];
+        let rest = self.tail(self.pos);
         let ws = rest.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count();
         let start = self.pos + ws;
         let len = self.ident_len(start);
@@ -224,7 +232,7 @@ impl<'a> Lexer<'a> {
     fn skip_counting_lines(&mut self, len: usize) {
         let end = self.pos + len;
         while self.pos < end {
-            if self.src[self.pos] == b'\n' {
+            if self.peek(0) == b'\n' {
                 self.newline();
             } else {
                 self.pos += 1;
@@ -243,7 +251,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn after_at(&mut self, word: &str) -> Tok {
-        let rest = &self.src[self.pos..];
+        let rest = self.tail(self.pos);
         let has_space = rest.first().is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         match self.followed_by_word("LEAST") {
             Some(len) if has_space => {
@@ -271,7 +279,7 @@ impl<'a> Lexer<'a> {
         }
         p += self.ident_len(p);
         self.pos = p;
-        let name = self.text[start..p].to_string();
+        let name = self.slice(start, p).to_string();
         if collection {
             Tok::CollectionParam(name)
         } else {
@@ -284,19 +292,19 @@ impl<'a> Lexer<'a> {
         let c1 = self.peek(1);
         if self.peek(0) == b'0' && matches!(c1, b'x' | b'X' | b'b' | b'B') {
             let radix = if matches!(c1, b'x' | b'X') { 16 } else { 2 };
-            let digits = self.src[start + 2..].iter().take_while(|b| (**b as char).is_digit(radix)).count();
+            let digits = self.tail(start + 2).iter().take_while(|b| (**b as char).is_digit(radix)).count();
             if digits > 0 {
                 self.pos = start + 2 + digits;
-                return radix_number(&self.text[start + 2..self.pos], radix);
+                return radix_number(self.slice(start + 2, self.pos), radix);
             }
         }
         let int_digits =
-            if self.peek(0) == b'0' { 1 } else { self.src[start..].iter().take_while(|b| b.is_ascii_digit()).count() };
+            if self.peek(0) == b'0' { 1 } else { self.tail(start).iter().take_while(|b| b.is_ascii_digit()).count() };
         let mut p = start + int_digits;
         let mut is_double = false;
         if self.src.get(p) == Some(&b'.') && self.src.get(p + 1).is_some_and(u8::is_ascii_digit) {
             p += 1;
-            p += self.src[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+            p += self.tail(p).iter().take_while(|b| b.is_ascii_digit()).count();
             is_double = true;
         }
         if matches!(self.src.get(p), Some(b'e' | b'E')) {
@@ -304,14 +312,14 @@ impl<'a> Lexer<'a> {
             if matches!(self.src.get(q), Some(b'+' | b'-')) {
                 q += 1;
             }
-            let exp = self.src[q.min(self.src.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let exp = self.tail(q).iter().take_while(|b| b.is_ascii_digit()).count();
             if exp > 0 {
                 p = q + exp;
                 is_double = true;
             }
         }
         self.pos = p;
-        let text = &self.text[start..p];
+        let text = self.slice(start, p);
         if !is_double {
             if let Ok(i) = text.parse::<i64>() {
                 return Tok::Int(i);
