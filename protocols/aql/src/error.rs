@@ -84,6 +84,9 @@ pub mod num {
     pub const QUERY_COLLECTION_USED_IN_EXPRESSION: u32 = 1568;
     pub const QUERY_FAIL_CALLED: u32 = 1569;
     pub const QUERY_GEO_INDEX_MISSING: u32 = 1570;
+    pub const QUERY_INVALID_DATE_VALUE: u32 = 1572;
+    pub const QUERY_USER_ASSERT: u32 = 1593;
+    pub const QUERY_USER_WARN: u32 = 1594;
     pub const QUERY_ACCESS_AFTER_MODIFICATION: u32 = 1579;
     pub const QUERY_PARALLEL_MODIFICATION: u32 = 1578;
     pub const QUERY_NOT_FOUND: u32 = 1591;

@@ -1,0 +1,376 @@
+//! AQL's geo functions: DISTANCE and GEO_DISTANCE (haversine on a sphere of radius
+//! 6371000 m, between shape centroids as ArangoDB measures), GEO_IN_RANGE, the GeoJSON
+//! constructors, GEO_CONTAINS/GEO_INTERSECTS/GEO_EQUALS, GEO_AREA (spherical excess)
+//! and the legacy IS_IN_POLYGON. Containment and intersection test polygon edges as
+//! straight lines in longitude/latitude (ArangoDB's S2 uses geodesic edges: the two
+//! agree except near long edges and the poles). The WGS84 ellipsoid is not supported.
+
+use super::{def, Args, Def};
+use crate::error::{AqlError, AqlResult};
+use crate::value::{compare::compare, Value};
+
+pub(super) const DEFS: &[Def] = &[
+    def("DISTANCE", 4, 4, distance),
+    def("GEO_DISTANCE", 2, 3, geo_distance),
+    def("GEO_IN_RANGE", 4, 7, geo_in_range),
+    def("GEO_CONTAINS", 2, 2, |a| relation(a, contains)),
+    def("GEO_INTERSECTS", 2, 2, |a| relation(a, intersects)),
+    def("GEO_EQUALS", 2, 2, geo_equals),
+    def("GEO_AREA", 1, 2, geo_area),
+    def("IS_IN_POLYGON", 2, 3, is_in_polygon),
+    def("GEO_POINT", 2, 2, geo_point),
+    def("GEO_MULTIPOINT", 1, 1, |a| construct(a, "MultiPoint", 1, 2)),
+    def("GEO_LINESTRING", 1, 1, |a| construct(a, "LineString", 1, 2)),
+    def("GEO_MULTILINESTRING", 1, 1, |a| construct(a, "MultiLineString", 2, 2)),
+    def("GEO_POLYGON", 1, 1, geo_polygon),
+    def("GEO_MULTIPOLYGON", 1, 1, |a| construct(a, "MultiPolygon", 3, 4)),
+];
+
+pub const EARTH_RADIUS_M: f64 = 6_371_000.0;
+
+/// (longitude, latitude) in degrees.
+type Point = (f64, f64);
+type Ring = Vec<Point>;
+
+#[derive(Debug, Clone)]
+enum Shape {
+    Points(Vec<Point>),
+    Lines(Vec<Vec<Point>>),
+    /// Polygons: an outer ring, then holes.
+    Polygons(Vec<Vec<Ring>>),
+}
+
+fn haversine((lon1, lat1): Point, (lon2, lat2): Point) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+fn point(v: &Value) -> Option<Point> {
+    match v.as_array()? {
+        [lon, lat, ..] => {
+            let (lon, lat) = (lon.as_f64()?, lat.as_f64()?);
+            ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
+        }
+        _ => None,
+    }
+}
+
+fn points(v: &Value) -> Option<Vec<Point>> {
+    v.as_array()?.iter().map(point).collect()
+}
+
+fn rings(v: &Value) -> Option<Vec<Ring>> {
+    let rings: Vec<Ring> = v.as_array()?.iter().map(points).collect::<Option<_>>()?;
+    let closed = |r: &Ring| r.len() >= 4 && r.first() == r.last();
+    (!rings.is_empty() && rings.iter().all(closed)).then_some(rings)
+}
+
+/// A GeoJSON object, or a bare `[lon, lat]` pair.
+fn shape(v: &Value) -> Option<Shape> {
+    if let Some(p) = point(v) {
+        return Some(Shape::Points(vec![p]));
+    }
+    let coords = v.get("coordinates")?;
+    Some(match v.get("type")?.as_str()? {
+        "Point" => Shape::Points(vec![point(coords)?]),
+        "MultiPoint" => Shape::Points(points(coords)?),
+        "LineString" => Shape::Lines(vec![points(coords)?]),
+        "MultiLineString" => Shape::Lines(coords.as_array()?.iter().map(points).collect::<Option<_>>()?),
+        "Polygon" => Shape::Polygons(vec![rings(coords)?]),
+        "MultiPolygon" => Shape::Polygons(coords.as_array()?.iter().map(rings).collect::<Option<_>>()?),
+        _ => return None,
+    })
+}
+
+fn vertices(s: &Shape) -> Vec<Point> {
+    match s {
+        Shape::Points(p) => p.clone(),
+        Shape::Lines(lines) => lines.iter().flatten().copied().collect(),
+        Shape::Polygons(polys) => polys
+            .iter()
+            .filter_map(|rings| rings.first())
+            .flat_map(|outer| outer.iter().take(outer.len().saturating_sub(1)).copied())
+            .collect(),
+    }
+}
+
+/// The mean of the shape's vertices on the unit sphere.
+fn centroid(s: &Shape) -> Option<Point> {
+    let vs = vertices(s);
+    if vs.len() == 1 {
+        return vs.first().copied();
+    }
+    let (mut x, mut y, mut z) = (0.0, 0.0, 0.0);
+    for (lon, lat) in &vs {
+        let (l, p) = (lon.to_radians(), lat.to_radians());
+        x += p.cos() * l.cos();
+        y += p.cos() * l.sin();
+        z += p.sin();
+    }
+    let r = (x * x + y * y + z * z).sqrt();
+    if vs.is_empty() || r == 0.0 {
+        return None;
+    }
+    Some((y.atan2(x).to_degrees(), (z / r).asin().to_degrees()))
+}
+
+fn geo_error(args: &mut Args) -> Value {
+    let message = format!("{}(): invalid GeoJSON or coordinate value", args.name());
+    args.warn(crate::error::num::QUERY_INVALID_GEO_VALUE, message);
+    Value::Null
+}
+
+fn distance(args: &mut Args) -> AqlResult<Value> {
+    let nums: Option<Vec<f64>> = (0..4).map(|i| args.get(i).as_f64()).collect();
+    match nums.as_deref() {
+        Some(&[lat1, lon1, lat2, lon2]) => Ok(Value::double(haversine((lon1, lat1), (lon2, lat2)))),
+        _ => Ok(args.type_error()),
+    }
+}
+
+fn check_ellipsoid(args: &Args, i: usize) -> AqlResult<()> {
+    match args.get(i) {
+        Value::Null => Ok(()),
+        Value::String(e) if e == "sphere" => Ok(()),
+        other => Err(AqlError::not_supported(format!(
+            "{}() with ellipsoid {}",
+            args.name(),
+            crate::value::json::to_json_string(other)
+        ))),
+    }
+}
+
+fn centroid_distance(args: &mut Args) -> Option<f64> {
+    let a = shape(args.get(0)).as_ref().and_then(centroid)?;
+    let b = shape(args.get(1)).as_ref().and_then(centroid)?;
+    Some(haversine(a, b))
+}
+
+fn geo_distance(args: &mut Args) -> AqlResult<Value> {
+    check_ellipsoid(args, 2)?;
+    match centroid_distance(args) {
+        Some(d) => Ok(Value::double(d)),
+        None => Ok(geo_error(args)),
+    }
+}
+
+fn geo_in_range(args: &mut Args) -> AqlResult<Value> {
+    check_ellipsoid(args, 6)?;
+    let (Some(low), Some(high)) = (args.get(2).as_f64(), args.get(3).as_f64()) else { return Ok(args.type_error()) };
+    let (include_low, include_high) = (args.flag(4, true), args.flag(5, true));
+    let Some(d) = centroid_distance(args) else { return Ok(geo_error(args)) };
+    let above = if include_low { d >= low } else { d > low };
+    let below = if include_high { d <= high } else { d < high };
+    Ok(Value::Bool(above && below))
+}
+
+/// Ray casting on one ring; points on an edge count as inside.
+fn in_ring(ring: &[Point], (x, y): Point) -> bool {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+        let cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1);
+        if cross == 0.0 && x >= x1.min(x2) && x <= x1.max(x2) && y >= y1.min(y2) && y <= y1.max(y2) {
+            return true;
+        }
+        if (y1 > y) != (y2 > y) && x < (x2 - x1) * (y - y1) / (y2 - y1) + x1 {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+fn in_polygon(rings: &[Ring], p: Point) -> bool {
+    match rings.split_first() {
+        Some((outer, holes)) => {
+            in_ring(outer, p)
+                && !holes.iter().any(|h| in_ring(h, p) && !h.windows(2).any(|w| on_segment(w[0], w[1], p)))
+        }
+        None => false,
+    }
+}
+
+fn on_segment(a: Point, b: Point, p: Point) -> bool {
+    let cross = (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0);
+    cross == 0.0 && p.0 >= a.0.min(b.0) && p.0 <= a.0.max(b.0) && p.1 >= a.1.min(b.1) && p.1 <= a.1.max(b.1)
+}
+
+fn in_shape(s: &Shape, p: Point) -> bool {
+    match s {
+        Shape::Polygons(polys) => polys.iter().any(|rings| in_polygon(rings, p)),
+        Shape::Points(ps) => ps.contains(&p),
+        Shape::Lines(lines) => lines.iter().any(|l| l.windows(2).any(|w| on_segment(w[0], w[1], p))),
+    }
+}
+
+fn edges(s: &Shape) -> Vec<(Point, Point)> {
+    let mut out = Vec::new();
+    let mut add = |line: &[Point]| out.extend(line.windows(2).map(|w| (w[0], w[1])));
+    match s {
+        Shape::Points(_) => {}
+        Shape::Lines(lines) => lines.iter().for_each(|l| add(l)),
+        Shape::Polygons(polys) => polys.iter().flatten().for_each(|r| add(r)),
+    }
+    out
+}
+
+fn segments_cross((a, b): (Point, Point), (c, d): (Point, Point)) -> bool {
+    let orient = |p: Point, q: Point, r: Point| ((q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)).signum();
+    let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
+    (o1 != o2 && o3 != o4) || on_segment(a, b, c) || on_segment(a, b, d) || on_segment(c, d, a) || on_segment(c, d, b)
+}
+
+fn contains(a: &Shape, b: &Shape) -> bool {
+    if !matches!(a, Shape::Polygons(_)) {
+        return vertices(b).iter().all(|p| in_shape(a, *p));
+    }
+    let inside = vertices(b).iter().all(|p| in_shape(a, *p));
+    let b_edges = edges(b);
+    let crossing = edges(a).iter().any(|ea| {
+        b_edges.iter().any(|eb| {
+            let orient = |p: Point, q: Point, r: Point| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
+            let strictly = |e: (Point, Point), f: (Point, Point)| {
+                orient(e.0, e.1, f.0) * orient(e.0, e.1, f.1) < 0.0
+                    && orient(f.0, f.1, e.0) * orient(f.0, f.1, e.1) < 0.0
+            };
+            strictly(*ea, *eb)
+        })
+    });
+    inside && !crossing
+}
+
+fn intersects(a: &Shape, b: &Shape) -> bool {
+    vertices(b).iter().any(|p| in_shape(a, *p))
+        || vertices(a).iter().any(|p| in_shape(b, *p))
+        || edges(a).iter().any(|ea| edges(b).iter().any(|eb| segments_cross(*ea, *eb)))
+}
+
+fn relation(args: &mut Args, f: fn(&Shape, &Shape) -> bool) -> AqlResult<Value> {
+    match (shape(args.get(0)), shape(args.get(1))) {
+        (Some(a), Some(b)) => Ok(Value::Bool(f(&a, &b))),
+        _ => Ok(geo_error(args)),
+    }
+}
+
+fn geo_equals(args: &mut Args) -> AqlResult<Value> {
+    let normalized = |v: &Value| -> Option<Value> {
+        if let Some((lon, lat)) = point(v) {
+            return Some(Value::object([("type", Value::str("Point")), ("coordinates", pair(lon, lat))]));
+        }
+        shape(v)?;
+        Some(Value::object([("type", v.get("type")?.clone()), ("coordinates", v.get("coordinates")?.clone())]))
+    };
+    match (normalized(args.get(0)), normalized(args.get(1))) {
+        (Some(a), Some(b)) => Ok(Value::Bool(compare(&a, &b).is_eq())),
+        _ => Ok(geo_error(args)),
+    }
+}
+
+/// Area of a ring on the sphere (absolute, m²).
+fn ring_area(ring: &[Point]) -> f64 {
+    let sum: f64 = ring
+        .windows(2)
+        .map(|w| {
+            let ((l1, p1), (l2, p2)) = (w[0], w[1]);
+            (l2 - l1).to_radians() * (2.0 + p1.to_radians().sin() + p2.to_radians().sin())
+        })
+        .sum();
+    (sum * EARTH_RADIUS_M * EARTH_RADIUS_M / 2.0).abs()
+}
+
+fn geo_area(args: &mut Args) -> AqlResult<Value> {
+    check_ellipsoid(args, 1)?;
+    match shape(args.get(0)) {
+        Some(Shape::Polygons(polys)) => {
+            let area: f64 = polys
+                .iter()
+                .map(|rings| {
+                    let outer = rings.first().map(|r| ring_area(r)).unwrap_or(0.0);
+                    outer - rings.iter().skip(1).map(|r| ring_area(r)).sum::<f64>()
+                })
+                .sum();
+            Ok(Value::double(area))
+        }
+        Some(_) => Ok(Value::Int(0)),
+        None => Ok(geo_error(args)),
+    }
+}
+
+/// IS_IN_POLYGON(polygon, latitude, longitude) or IS_IN_POLYGON(polygon, [lat, lon],
+/// geoJson): the polygon as `[lat, lon]` pairs (`[lon, lat]` when geoJson is true).
+fn is_in_polygon(args: &mut Args) -> AqlResult<Value> {
+    let (pair_given, geo_json) = (matches!(args.get(1), Value::Array(_)), args.flag(2, false));
+    let p = if pair_given {
+        args.get(1).as_array().and_then(|a| match a {
+            [x, y] => Some((x.as_f64()?, y.as_f64()?)),
+            _ => None,
+        })
+    } else {
+        args.get(1).as_f64().zip(args.get(2).as_f64())
+    };
+    let swap = !(pair_given && geo_json);
+    let Some(p) = p.map(|(a, b)| if swap { (b, a) } else { (a, b) }) else { return Ok(args.type_error()) };
+    let ring: Option<Ring> = args
+        .get(0)
+        .as_array()
+        .and_then(|pts| {
+            pts.iter()
+                .map(|q| match q.as_array()? {
+                    [x, y] => Some((x.as_f64()?, y.as_f64()?)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .map(|r: Ring| r.into_iter().map(|(a, b)| if swap { (b, a) } else { (a, b) }).collect());
+    let Some(mut ring) = ring.filter(|r| r.len() >= 3) else { return Ok(args.type_error()) };
+    if ring.first() != ring.last() {
+        if let Some(&first) = ring.first() {
+            ring.push(first);
+        }
+    }
+    Ok(Value::Bool(in_ring(&ring, p)))
+}
+
+fn pair(lon: f64, lat: f64) -> Value {
+    Value::Array(vec![Value::double(lon), Value::double(lat)])
+}
+
+fn geo_point(args: &mut Args) -> AqlResult<Value> {
+    match (args.get(0).as_f64(), args.get(1).as_f64()) {
+        (Some(lon), Some(lat)) => Ok(Value::object([("type", Value::str("Point")), ("coordinates", pair(lon, lat))])),
+        _ => Ok(args.type_error()),
+    }
+}
+
+/// Whether `v` is an array nested `depth` levels over coordinate pairs (depth 1: an
+/// array of pairs), each level having at least `min` elements at the innermost.
+fn nested(v: &Value, depth: usize, min: usize) -> bool {
+    match v.as_array() {
+        Some(items) if depth == 0 => {
+            matches!(items, [a, b, ..] if a.as_f64().is_some() && b.as_f64().is_some())
+        }
+        Some(items) => {
+            !items.is_empty() && (depth > 1 || items.len() >= min) && items.iter().all(|i| nested(i, depth - 1, min))
+        }
+        None => false,
+    }
+}
+
+fn construct(args: &mut Args, kind: &str, depth: usize, min: usize) -> AqlResult<Value> {
+    if !nested(args.get(0), depth, min) {
+        return Ok(geo_error(args));
+    }
+    Ok(Value::object([("type", Value::str(kind)), ("coordinates", args.take(0))]))
+}
+
+fn geo_polygon(args: &mut Args) -> AqlResult<Value> {
+    let coords = args.take(0);
+    let rings = if nested(&coords, 1, 4) { Value::Array(vec![coords]) } else { coords };
+    if !nested(&rings, 2, 4) || self::rings(&rings).is_none() {
+        return Ok(geo_error(args));
+    }
+    Ok(Value::object([("type", Value::str("Polygon")), ("coordinates", rings)]))
+}
