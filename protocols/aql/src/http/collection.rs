@@ -69,6 +69,7 @@ pub fn properties(c: &CollectionInfo) -> Object {
     o.insert("usesRevisionsAsDocumentIds".into(), Value::Bool(true));
     o.insert("syncByRevision".into(), Value::Bool(true));
     o.insert("isSmartChild".into(), Value::Bool(false));
+    o.insert("supportsRBAC".into(), Value::Bool(true));
     o.insert("internalValidatorType".into(), Value::Int(0));
     for (k, v) in &c.extra {
         o.insert(k.clone(), v.clone());

@@ -82,6 +82,7 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
                     ("parsed", Value::Bool(true)),
                     ("collections", Value::Array(names.into_iter().map(Value::String).collect())),
                     ("bindVars", Value::Array(binds)),
+                    ("warnings", Value::Array(Vec::new())),
                     ("ast", Value::Array(vec![Value::object([("orbit", Value::String(format!("{parsed:?}")))])])),
                 ],
             ))

@@ -105,6 +105,15 @@ fn is_write(req: &Req) -> bool {
     !matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The collection a document, edge, index, import or collection request works on.
+fn target_collection<'a>(req: &'a Req, family: &[&str]) -> Option<&'a str> {
+    match family.get(1).copied()? {
+        "document" | "edges" | "collection" => req.seg(2).or_else(|| req.param("collection")),
+        "index" | "import" => req.param("collection").or_else(|| req.seg(2)),
+        _ => None,
+    }
+}
+
 async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
     let mut req = read_request(state, request).await?;
     let family: Vec<&str> = req.segments.iter().take(2).map(String::as_str).collect();
@@ -123,10 +132,17 @@ async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
         if level == "none" && family != ["_api", "user"] {
             return Err(not_authorized());
         }
-        let guarded =
-            matches!(family.get(1).copied(), Some("document" | "collection" | "index" | "import" | "gharial"));
-        if level == "ro" && guarded && is_write(&req) && !req.flag("onlyget", false) {
-            return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden"));
+        let writes = is_write(&req) && !req.flag("onlyget", false);
+        match target_collection(&req, &family) {
+            Some(collection) => match state.users.collection_level(user, &req.db, collection).as_str() {
+                "rw" => {}
+                "ro" if !writes => {}
+                _ => return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden")),
+            },
+            None if level == "ro" && writes && matches!(family.get(1).copied(), Some("gharial" | "collection")) => {
+                return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden"))
+            }
+            None => {}
         }
     }
     dispatch(state, &req, &family).await

@@ -220,6 +220,11 @@ impl Users {
         self.map.read().get(user).map(|u| u.db_level(db).to_string()).unwrap_or_else(|| "none".into())
     }
 
+    /// The level of `user` on `collection` of `db`: its own grant, else the database's.
+    pub fn collection_level(&self, user: &str, db: &str, collection: &str) -> String {
+        self.map.read().get(user).map(|u| u.collection_level(db, collection)).unwrap_or_else(|| "none".into())
+    }
+
     async fn persist(&self, record: &UserRecord) -> AqlResult<()> {
         let Some(store) = &self.store else { return Ok(()) };
         let mut txn = store.begin("_system", TxnOptions::default()).await?;

@@ -423,3 +423,26 @@ async fn stream_transactions() {
     assert_eq!(s(&v, "result.status"), "aborted");
     assert_eq!(api.req("GET", "/_api/document/products/t2", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn read_only_and_collection_grants() {
+    let api = Api::new().await;
+    api.collection("products", 2).await;
+    api.collection("secret", 2).await;
+    api.req("POST", "/_api/document/products", Some(r#"{"_key":"p"}"#)).await;
+    api.req("POST", "/_api/user", Some(r#"{"user":"reader","passwd":"pw"}"#)).await;
+    api.req("PUT", "/_api/user/reader/database/_system", Some(r#"{"grant":"ro"}"#)).await;
+    api.req("PUT", "/_api/user/reader/database/_system/secret", Some(r#"{"grant":"none"}"#)).await;
+    let reader = basic("reader", "pw");
+    let as_reader = [("authorization", reader.as_str())];
+    let r = call(api.addr, "GET", "/_api/document/products/p", &as_reader, None).await;
+    assert_eq!(r.status, 200);
+    let r = call(api.addr, "POST", "/_api/document/products", &as_reader, Some("{}")).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (403, Value::Int(11)));
+    let r = call(api.addr, "POST", "/_api/collection", &as_reader, Some(r#"{"name":"mine"}"#)).await;
+    assert_eq!(r.status, 403);
+    let r = call(api.addr, "GET", "/_api/collection/secret/count", &as_reader, None).await;
+    assert_eq!(r.status, 403);
+    let r = call(api.addr, "PUT", "/_api/document/products?onlyget=true", &as_reader, Some(r#"["p"]"#)).await;
+    assert_eq!(r.status, 200);
+}
