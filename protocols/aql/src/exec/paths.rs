@@ -54,6 +54,10 @@ impl Ord for Entry {
 }
 
 /// The least-weight path from `from` to `to` avoiding `no_vertices` and `no_edges`.
+/// Among equal ones, the first found taking each vertex's edges in storage order, or
+/// the latest edge first with `latest_first` (which is how ArangoDB's K_SHORTEST_PATHS
+/// breaks ties in the recorded examples; its SHORTEST_PATH takes storage order).
+#[allow(clippy::too_many_arguments)]
 async fn shortest(
     edges: &Edges,
     weights: &Weights,
@@ -61,6 +65,7 @@ async fn shortest(
     to: &str,
     no_vertices: &HashSet<String>,
     no_edges: &HashSet<String>,
+    latest_first: bool,
     ctx: &mut Ctx,
 ) -> AqlResult<Option<Path>> {
     let mut dist: HashMap<String, f64> = HashMap::from([(from.to_string(), 0.0)]);
@@ -86,7 +91,11 @@ async fn shortest(
             steps.reverse();
             return Ok(Some(Path { ids, steps, weight: d }));
         }
-        for step in edges.at(&v, ctx).await? {
+        let mut steps = edges.at(&v, ctx).await?;
+        if latest_first {
+            steps.reverse();
+        }
+        for step in steps {
             if no_edges.contains(&step.edge_id) || no_vertices.contains(&step.other) || done.contains(&step.other) {
                 continue;
             }
@@ -117,8 +126,9 @@ impl Yen {
     pub async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Path>> {
         if !self.started {
             self.started = true;
-            let p = shortest(&self.edges, &self.weights, &self.from, &self.to, &HashSet::new(), &HashSet::new(), ctx)
-                .await?;
+            let p =
+                shortest(&self.edges, &self.weights, &self.from, &self.to, &HashSet::new(), &HashSet::new(), true, ctx)
+                    .await?;
             if let Some(p) = &p {
                 self.found.push(p.clone());
             }
@@ -141,7 +151,7 @@ impl Yen {
             }
             let no_vertices: HashSet<String> = root_ids[..i].iter().cloned().collect();
             let Some(tail) =
-                shortest(&self.edges, &self.weights, &spur, &self.to, &no_vertices, &no_edges, ctx).await?
+                shortest(&self.edges, &self.weights, &spur, &self.to, &no_vertices, &no_edges, true, ctx).await?
             else {
                 continue;
             };
@@ -323,7 +333,7 @@ pub async fn start(p: &PathPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Searc
     match p.kind {
         PathKind::ShortestPath => {
             let none = HashSet::new();
-            let Some(path) = shortest(&edges, &weights, &from, &to, &none, &none, ctx).await? else {
+            let Some(path) = shortest(&edges, &weights, &from, &to, &none, &none, false, ctx).await? else {
                 return Ok(Search::Done);
             };
             let mut rows = VecDeque::new();

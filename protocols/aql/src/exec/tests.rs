@@ -1,1 +1,268 @@
-//! Unit tests of the executor.
+//! Unit tests of the executor over a memory-backed store: scoping, bind parameters,
+//! COLLECT forms, LIMIT with fullCount, streaming a large scan in pages, index access,
+//! modification statistics and stream-transaction use. Expected values are what
+//! ArangoDB answers (its documentation's semantics).
+
+use super::{explain, run_query, QueryOptions, QueryRequest, ResultStream};
+use crate::error::num;
+use crate::store::{CollectionSpec, CollectionType, DocStore, TxnOptions, WriteOptions};
+use crate::value::{json, Object, Value};
+use std::sync::Arc;
+
+async fn store() -> Arc<DocStore> {
+    let storage = orbit_storage::KvTableStorage::open(Arc::new(orbit_storage::MemoryEngine::new())).await.unwrap();
+    DocStore::open(storage).await.unwrap()
+}
+
+async fn collection(store: &Arc<DocStore>, name: &str, ty: CollectionType, docs: &[&str]) {
+    let options = Value::object([("name", Value::str(name)), ("type", Value::Int(ty as i64))]);
+    store.create_collection("_system", CollectionSpec { name: name.into(), ty, options }).await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    for d in docs {
+        txn.insert(name, j(d), &WriteOptions::default()).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+}
+
+fn j(text: &str) -> Value {
+    json::parse(text.as_bytes()).unwrap()
+}
+
+fn request(query: &str, binds: &str, options: QueryOptions) -> QueryRequest {
+    let bind_vars: Object = j(binds).as_object().cloned().unwrap_or_default();
+    QueryRequest { database: "_system".into(), query: query.into(), bind_vars, options }
+}
+
+async fn all(stream: &mut Box<dyn ResultStream>) -> Vec<Value> {
+    let mut out = Vec::new();
+    while let Some(v) = stream.next().await.unwrap() {
+        out.push(v);
+    }
+    out
+}
+
+async fn rows(store: &Arc<DocStore>, query: &str) -> Value {
+    let mut s = run_query(store, request(query, "{}", QueryOptions::default()), None).await.unwrap();
+    Value::Array(all(&mut s).await)
+}
+
+async fn error(store: &Arc<DocStore>, query: &str, binds: &str) -> (u32, String) {
+    match run_query(store, request(query, binds, QueryOptions::default()), None).await {
+        Ok(mut s) => loop {
+            match s.next().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("{query} succeeded"),
+                Err(e) => return (e.num, e.message),
+            }
+        },
+        Err(e) => (e.num, e.message),
+    }
+}
+
+#[tokio::test]
+async fn variables_lets_and_correlated_subqueries() {
+    let s = store().await;
+    assert_eq!(rows(&s, "FOR x IN [1, 2, 3] LET y = x * 2 FILTER y > 2 RETURN y").await, j("[4, 6]"));
+    assert_eq!(rows(&s, "FOR x IN [1, 2] RETURN (FOR y IN [10, 20] RETURN x + y)").await, j("[[11, 21], [12, 22]]"));
+    assert_eq!(rows(&s, "RETURN [1, null, 0] ANY == null").await, j("[true]"));
+    assert_eq!(rows(&s, "LET a = {b: [{c: 1}, {c: 2}]} RETURN a.b[*].c").await, j("[[1, 2]]"));
+    assert_eq!(rows(&s, "RETURN [[1, 2], [3]][**]").await, j("[[1, 2, 3]]"));
+    assert_eq!(
+        rows(&s, "RETURN [1, 2, 3, 4][* FILTER CURRENT > 1 LIMIT 2 RETURN CURRENT * 10]").await,
+        j("[[20, 30]]")
+    );
+    assert_eq!(rows(&s, "RETURN 'abc'.x").await, j("[null]"));
+    assert_eq!(rows(&s, "RETURN 3..1").await, j("[[3, 2, 1]]"));
+    assert_eq!(rows(&s, "RETURN 0 ?: 'other'").await, j("[\"other\"]"));
+}
+
+#[tokio::test]
+async fn and_or_answer_the_deciding_operand() {
+    let s = store().await;
+    assert_eq!(rows(&s, "RETURN [0 || 'a', 1 && 2, null && 1, 'x' || 1]").await, j("[[\"a\", 2, null, \"x\"]]"));
+}
+
+#[tokio::test]
+async fn names_binds_and_their_errors() {
+    let s = store().await;
+    let (n, m) = error(&s, "FOR x IN nowhere RETURN x", "{}").await;
+    assert_eq!((n, m.as_str()), (num::DATA_SOURCE_NOT_FOUND, "collection or view not found: nowhere"));
+    let (n, m) = error(&s, "RETURN @x", "{}").await;
+    assert_eq!(
+        (n, m.as_str()),
+        (num::QUERY_BIND_PARAMETER_MISSING, "no value specified for declared bind parameter 'x'")
+    );
+    let (n, m) = error(&s, "RETURN 1", r#"{"x": 1}"#).await;
+    assert_eq!(
+        (n, m.as_str()),
+        (num::QUERY_BIND_PARAMETER_UNDECLARED, "bind parameter 'x' was not declared in the query")
+    );
+    let (n, _) = error(&s, "FOR x IN @@c RETURN x", r#"{"@c": 12}"#).await;
+    assert_eq!(n, num::QUERY_BIND_PARAMETER_TYPE);
+    let (n, _) = error(&s, "FOR x IN [1] LET x = 2 RETURN x", "{}").await;
+    assert_eq!(n, num::QUERY_VARIABLE_REDECLARED);
+    let (n, _) = error(&s, "FOR x IN 12 RETURN x", "{}").await;
+    assert_eq!(n, num::QUERY_ARRAY_EXPECTED);
+    let mut st = run_query(&s, request("RETURN @v + 1", r#"{"v": 41}"#, QueryOptions::default()), None).await.unwrap();
+    assert_eq!(all(&mut st).await, vec![Value::Int(42)]);
+    let (n, _) = error(&s, "RETURN MYNS::FN(1)", "{}").await;
+    assert_eq!(n, num::NOT_IMPLEMENTED);
+}
+
+#[tokio::test]
+async fn collect_forms() {
+    let s = store().await;
+    let data = r#"[{"g": "b", "v": 1}, {"g": "a", "v": 2}, {"g": "b", "v": 3}]"#;
+    let q = |body: &str| format!("FOR d IN {data} {body}");
+    assert_eq!(rows(&s, &q("COLLECT g = d.g RETURN g")).await, j(r#"["a", "b"]"#));
+    assert_eq!(rows(&s, &q("COLLECT g = d.g WITH COUNT INTO n RETURN [g, n]")).await, j(r#"[["a", 1], ["b", 2]]"#));
+    assert_eq!(
+        rows(&s, &q("COLLECT g = d.g AGGREGATE t = SUM(d.v), m = MAX(d.v) RETURN {g, t, m}")).await,
+        j(r#"[{"g": "a", "t": 2, "m": 2}, {"g": "b", "t": 4, "m": 3}]"#)
+    );
+    assert_eq!(
+        rows(&s, &q("COLLECT g = d.g INTO vs = d.v RETURN {g, vs}")).await,
+        j(r#"[{"g": "a", "vs": [2]}, {"g": "b", "vs": [1, 3]}]"#)
+    );
+    assert_eq!(
+        rows(&s, &q("LET w = d.v * 2 COLLECT g = d.g INTO grp KEEP w RETURN grp")).await,
+        j(r#"[[{"w": 4}], [{"w": 2}, {"w": 6}]]"#)
+    );
+    assert_eq!(rows(&s, &q("COLLECT g = d.g INTO grp RETURN grp[0].d.v")).await, j("[2, 1]"));
+    assert_eq!(rows(&s, "FOR d IN [] COLLECT WITH COUNT INTO n RETURN n").await, j("[0]"));
+    assert_eq!(rows(&s, "FOR d IN [] COLLECT AGGREGATE m = MAX(d) RETURN m").await, j("[null]"));
+    assert_eq!(rows(&s, "FOR d IN [] COLLECT g = d RETURN g").await, j("[]"));
+}
+
+#[tokio::test]
+async fn sort_is_stable_and_limit_counts_full() {
+    let s = store().await;
+    assert_eq!(
+        rows(&s, r#"FOR d IN [{"k": 2, "i": 1}, {"k": 1, "i": 2}, {"k": 2, "i": 3}] SORT d.k DESC RETURN d.i"#).await,
+        j("[1, 3, 2]")
+    );
+    let opts = QueryOptions { full_count: true, ..Default::default() };
+    let mut st = run_query(&s, request("FOR i IN 1..10 LIMIT 2, 3 RETURN i", "{}", opts), None).await.unwrap();
+    assert_eq!(all(&mut st).await, vec![Value::Int(3), Value::Int(4), Value::Int(5)]);
+    assert_eq!(st.stats().full_count, Some(10));
+    assert_eq!(rows(&s, "FOR i IN 1..5 LIMIT 3, null RETURN i").await, j("[4, 5]"));
+}
+
+#[tokio::test]
+async fn a_large_scan_is_read_a_page_at_a_time() {
+    let s = store().await;
+    let options = Value::object([("name", Value::str("big"))]);
+    s.create_collection("_system", CollectionSpec { name: "big".into(), ty: CollectionType::Document, options })
+        .await
+        .unwrap();
+    let mut txn = s.begin("_system", TxnOptions::default()).await.unwrap();
+    for i in 0..5000 {
+        txn.insert("big", Value::object([("n", Value::Int(i))]), &WriteOptions::default()).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let mut st = run_query(&s, request("FOR d IN big RETURN d.n", "{}", QueryOptions::default()), None).await.unwrap();
+    for _ in 0..10 {
+        assert!(st.next().await.unwrap().is_some());
+    }
+    let read = st.stats().scanned_full;
+    assert!(read > 0 && read <= 1000, "after 10 rows {read} documents were read");
+    let mut n = 10;
+    while st.next().await.unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 5000);
+    assert_eq!(st.stats().scanned_full, 5000);
+    assert_eq!(rows(&s, "RETURN LENGTH(big)").await, j("[5000]"));
+}
+
+#[tokio::test]
+async fn modifications_count_their_writes() {
+    let s = store().await;
+    collection(&s, "users", CollectionType::Document, &[]).await;
+    let mut st = run_query(
+        &s,
+        request("FOR i IN 1..3 INSERT {_key: TO_STRING(i), i} INTO users RETURN NEW.i", "{}", QueryOptions::default()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(st.modified());
+    assert_eq!(all(&mut st).await, vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
+    assert_eq!((st.stats().writes_executed, st.stats().writes_ignored), (3, 0));
+    let q = "FOR i IN 2..4 INSERT {_key: TO_STRING(i)} INTO users OPTIONS {ignoreErrors: true}";
+    let st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!((st.stats().writes_executed, st.stats().writes_ignored), (1, 2));
+    let (n, _) = error(&s, "INSERT {_key: '1'} INTO users", "{}").await;
+    assert_eq!(n, num::UNIQUE_CONSTRAINT_VIOLATED);
+    assert_eq!(rows(&s, "UPDATE '1' WITH {x: 5} IN users RETURN [OLD.x, NEW.x]").await, j("[[null, 5]]"));
+    assert_eq!(rows(&s, "REPLACE {_key: '1', y: 1} IN users RETURN [NEW.x, NEW.y]").await, j("[[null, 1]]"));
+    assert_eq!(rows(&s, "REMOVE '4' IN users RETURN OLD._key").await, j(r#"["4"]"#));
+    assert_eq!(
+        rows(&s, "UPSERT {_key: '9'} INSERT {_key: '9', n: 1} UPDATE {n: OLD.n + 1} IN users RETURN NEW.n").await,
+        j("[1]")
+    );
+    assert_eq!(
+        rows(&s, "UPSERT {_key: '9'} INSERT {_key: '9', n: 1} UPDATE {n: OLD.n + 1} IN users RETURN NEW.n").await,
+        j("[2]")
+    );
+    assert_eq!(rows(&s, "FOR u IN users SORT u._key RETURN u._key").await, j(r#"["1", "2", "3", "9"]"#));
+}
+
+#[tokio::test]
+async fn key_and_edge_lookups_use_indexes() {
+    let s = store().await;
+    collection(&s, "v", CollectionType::Document, &[r#"{"_key": "a"}"#, r#"{"_key": "b"}"#, r#"{"_key": "c"}"#]).await;
+    collection(
+        &s,
+        "e",
+        CollectionType::Edge,
+        &[r#"{"_from": "v/a", "_to": "v/b"}"#, r#"{"_from": "v/b", "_to": "v/c"}"#],
+    )
+    .await;
+    let q = "FOR d IN v FILTER d._key == 'b' RETURN d._key";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(all(&mut st).await, vec![Value::str("b")]);
+    assert_eq!(st.stats().scanned_full, 0);
+    assert_eq!(rows(&s, "FOR d IN v FILTER d._key IN ['c', 'a'] RETURN d._key").await, j(r#"["c", "a"]"#));
+    assert_eq!(rows(&s, "FOR x IN e FILTER x._from == 'v/b' RETURN x._to").await, j(r#"["v/c"]"#));
+    let plan = explain(&s, request(q, "{}", QueryOptions::default())).await.unwrap();
+    let types: Vec<String> = plan
+        .get("plan")
+        .and_then(|p| p.get("nodes"))
+        .and_then(Value::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.get("type").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    assert_eq!(types.first().map(String::as_str), Some("SingletonNode"));
+    assert!(types.iter().any(|t| t == "IndexNode"), "{types:?}");
+    assert_eq!(types.last().map(String::as_str), Some("ReturnNode"));
+    assert_eq!(rows(&s, "FOR x IN 1..2 OUTBOUND 'v/a' e RETURN x._key").await, j(r#"["b", "c"]"#));
+}
+
+#[tokio::test]
+async fn a_query_in_a_stream_transaction_sees_its_writes_and_leaves_it_open() {
+    let s = store().await;
+    collection(&s, "t", CollectionType::Document, &[]).await;
+    let txn = Arc::new(tokio::sync::Mutex::new(s.begin("_system", TxnOptions::default()).await.unwrap()));
+    let q = request("INSERT {_key: 'k'} INTO t", "{}", QueryOptions::default());
+    run_query(&s, q, Some(txn.clone())).await.unwrap();
+    let q = request("FOR d IN t RETURN d._key", "{}", QueryOptions::default());
+    let mut st = run_query(&s, q, Some(txn.clone())).await.unwrap();
+    assert_eq!(all(&mut st).await, vec![Value::str("k")]);
+    drop(st);
+    assert_eq!(rows(&s, "FOR d IN t RETURN d._key").await, j("[]"));
+    let txn = Arc::try_unwrap(txn).ok().unwrap().into_inner();
+    txn.commit().await.unwrap();
+    assert_eq!(rows(&s, "FOR d IN t RETURN d._key").await, j(r#"["k"]"#));
+}
+
+#[tokio::test]
+async fn max_runtime_kills_the_query() {
+    let s = store().await;
+    let opts = QueryOptions { max_runtime: Some(0.05), ..Default::default() };
+    let q = request("FOR a IN 1..100000000 FILTER a < 0 RETURN a", "{}", opts);
+    let mut st = run_query(&s, q, None).await.unwrap();
+    let e = st.next().await.unwrap_err();
+    assert_eq!(e.num, num::QUERY_KILLED);
+}
