@@ -323,12 +323,27 @@ impl<'a> Parser<'a> {
         Ok(out)
     }
 
+    /// The expression before `IN coll`, where that `IN` names the collection — unless
+    /// what follows the name continues an expression: then, as in ArangoDB's grammar,
+    /// `x IN a - b` is the expression and `IN`/`INTO` must still come.
+    fn document_expression(&mut self) -> AqlResult<Expr> {
+        let start = self.mark();
+        let e = self.expression_no_in()?;
+        let collection_next =
+            matches!(self.peek_tok(1), Tok::Ident(_) | Tok::QuotedIdent(_) | Tok::Str(_) | Tok::CollectionParam(_));
+        if self.is_kw(Kw::In) && collection_next && continues_expression(self.peek_tok(2)) {
+            self.reset(start);
+            return self.with_no_in(false, |p| p.expression());
+        }
+        Ok(e)
+    }
+
     fn modification(&mut self, kw: Kw) -> AqlResult<Op> {
         let pos = self.pos();
         self.bump();
-        let target = self.expression_no_in()?;
+        let target = self.document_expression()?;
         let with = if matches!(kw, Kw::Update | Kw::Replace) && self.eat_kw(Kw::With) {
-            Some(self.expression_no_in()?)
+            Some(self.document_expression()?)
         } else {
             None
         };
@@ -363,9 +378,41 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected()),
         };
         self.bump();
-        let update = self.expression_no_in()?;
+        let update = self.document_expression()?;
         let collection = self.target_collection()?;
         let options = self.options()?;
         Ok(Op::Upsert(UpsertOp { pos, search, filter, insert, update, replace, collection, options }))
     }
+}
+
+/// Whether `tok` after an operand goes on with the expression.
+fn continues_expression(tok: &Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Eq
+            | Tok::Ne
+            | Tok::Lt
+            | Tok::Le
+            | Tok::Gt
+            | Tok::Ge
+            | Tok::NotIn
+            | Tok::RegexMatch
+            | Tok::RegexNotMatch
+            | Tok::Range
+            | Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::Percent
+            | Tok::And
+            | Tok::Or
+            | Tok::Not
+            | Tok::AtLeast
+            | Tok::Question
+            | Tok::Dot
+            | Tok::LBracket
+            | Tok::LParen
+            | Tok::Scope
+            | Tok::Kw(Kw::In | Kw::Like | Kw::All | Kw::Any | Kw::None)
+    )
 }

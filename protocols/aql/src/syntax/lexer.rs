@@ -8,9 +8,10 @@
 use super::token::{Kw, Tok, Token};
 
 /// The whole text as tokens, ending with [`Tok::End`]. Never fails: what the scanner
-/// cannot read becomes [`Tok::Invalid`] or [`Tok::Unterminated`] for the parser to report.
+/// cannot read becomes [`Tok::Invalid`], [`Tok::NonAscii`] or [`Tok::Unterminated`] for the
+/// parser to report.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut lx = Lexer { src: text.as_bytes(), text, pos: 0, line: 1, line_start: 0, last: (0, 1, 0) };
+    let mut lx = Lexer { src: text.as_bytes(), text, pos: 0, line: 1, line_start: 0, last: (0, 1, 0), inner: None };
     let mut out = Vec::new();
     loop {
         let tok = lx.next_token();
@@ -31,6 +32,7 @@ struct Lexer<'a> {
     /// Where the last lexeme (also whitespace or a comment) began: the end of the text
     /// is reported there, as ArangoDB does.
     last: (usize, u32, u32),
+    inner: Option<(usize, u32, u32)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -61,6 +63,12 @@ impl<'a> Lexer<'a> {
         self.line_start = self.pos;
     }
 
+    /// Where the last lexeme inside an unterminated string, name or comment began: an
+    /// unterminated one is reported there, as ArangoDB's scanner does.
+    fn mark_inner(&mut self) {
+        self.inner = Some((self.pos, self.line, self.column()));
+    }
+
     /// Skips whitespace and comments; false when a `/*` comment runs to the end.
     fn skip_trivia(&mut self) -> bool {
         loop {
@@ -83,6 +91,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'/' if self.peek(1) == b'*' => {
                     self.mark();
+                    self.mark_inner();
                     self.pos += 2;
                     loop {
                         if self.pos >= self.src.len() {
@@ -93,8 +102,20 @@ impl<'a> Lexer<'a> {
                                 self.pos += 2;
                                 break;
                             }
-                            b'\n' => self.newline(),
-                            _ => self.pos += 1,
+                            b'*' => {
+                                self.mark_inner();
+                                self.pos += 1;
+                            }
+                            b'\n' => {
+                                self.mark_inner();
+                                self.newline();
+                            }
+                            _ => {
+                                self.mark_inner();
+                                while self.pos < self.src.len() && !matches!(self.peek(0), b'*' | b'\n') {
+                                    self.pos += 1;
+                                }
+                            }
                         }
                     }
                 }
@@ -104,17 +125,23 @@ impl<'a> Lexer<'a> {
     }
 
     fn next_token(&mut self) -> Token {
+        self.inner = None;
         if !self.skip_trivia() {
-            let (offset, line, column) = self.last;
-            return Token { tok: Tok::Unterminated, offset, end: offset, line, column };
+            let (offset, line, column) = self.inner.unwrap_or(self.last);
+            let tok = Tok::Unterminated("unexpected unterminated multi-line comment");
+            return Token { tok, offset, end: offset, line, column };
         }
         if self.pos >= self.src.len() {
             let (offset, line, column) = self.last;
             return Token { tok: Tok::End, offset, end: offset, line, column };
         }
         self.mark();
+        self.inner = None;
         let (offset, line, column) = (self.pos, self.line, self.column());
         let tok = self.scan();
+        if let (Tok::Unterminated(_), Some((offset, line, column))) = (&tok, self.inner) {
+            return Token { tok, offset, end: offset, line, column };
+        }
         Token { tok, offset, end: self.pos, line, column }
     }
 
@@ -173,7 +200,7 @@ impl<'a> Lexer<'a> {
                 _ => {
                     let width = self.slice(self.pos, self.src.len()).chars().next().map_or(1, char::len_utf8);
                     self.pos += width;
-                    return Tok::Invalid;
+                    return if c.is_ascii() { Tok::Invalid } else { Tok::NonAscii };
                 }
             };
             (single, 1)
@@ -334,7 +361,7 @@ impl<'a> Lexer<'a> {
     fn string(&mut self, quote: u8) -> Tok {
         match self.delimited(quote as char) {
             Some(s) => Tok::Str(s),
-            None => Tok::Unterminated,
+            None => Tok::Unterminated("unexpected unterminated string literal"),
         }
     }
 
@@ -342,7 +369,7 @@ impl<'a> Lexer<'a> {
         let Some(c) = tick.chars().next() else { return Tok::Invalid };
         match self.delimited(c) {
             Some(s) => Tok::QuotedIdent(s),
-            None => Tok::Unterminated,
+            None => Tok::Unterminated("unexpected unterminated identifier"),
         }
     }
 
@@ -359,6 +386,7 @@ impl<'a> Lexer<'a> {
                 self.pos += c.len_utf8();
                 return Some(out);
             }
+            self.mark_inner();
             if c == '\n' {
                 self.newline();
                 out.push('\n');

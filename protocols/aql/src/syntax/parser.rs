@@ -65,6 +65,11 @@ impl<'a> Parser<'a> {
         AqlError::parse(format!("{message}{}", self.location(t)))
     }
 
+    /// Back to a [`Parser::mark`], to read the same tokens another way.
+    pub(super) fn reset(&mut self, mark: usize) {
+        self.i = mark.min(self.toks.len());
+    }
+
     /// Steps back over the token just taken, to report an error at it.
     pub(super) fn back(&mut self) {
         self.i = self.i.saturating_sub(1);
@@ -159,6 +164,9 @@ impl<'a> Parser<'a> {
     /// `syntax error, unexpected <current token> near ... at position ...`.
     pub(super) fn unexpected(&self) -> AqlError {
         let t = self.token();
+        if let Tok::Unterminated(message) = t.tok {
+            return AqlError::parse(format!("{message}{}", self.location(t)));
+        }
         AqlError::parse(format!("syntax error, unexpected {}{}", t.tok.name(), self.location(t)))
     }
 

@@ -186,10 +186,14 @@ pub enum Tok {
     RBrace,
     LBracket,
     RBracket,
-    /// A character no token starts with.
+    /// An ASCII character no token starts with.
     Invalid,
-    /// A string, quoted name or comment that runs to the end of the text.
-    Unterminated,
+    /// A non-ASCII character outside strings: ArangoDB's scanner hands its (negative)
+    /// byte to the parser, which takes it for the end of the text.
+    NonAscii,
+    /// A string, quoted name or comment that runs to the end of the text, with
+    /// ArangoDB's message for it.
+    Unterminated(&'static str),
     End,
 }
 
@@ -236,7 +240,7 @@ impl Tok {
             Tok::LBracket => "[",
             Tok::RBracket => "]",
             Tok::Invalid => "invalid token",
-            Tok::Unterminated | Tok::End => "end of query string",
+            Tok::NonAscii | Tok::Unterminated(_) | Tok::End => "end of query string",
         }
     }
 
