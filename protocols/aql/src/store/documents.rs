@@ -48,13 +48,16 @@ fn primary_violation(key: &str) -> AqlError {
     )
 }
 
-/// A valid document handle "collection/key" for `_from`/`_to`.
+/// A valid document handle "collection/key" for `_from`/`_to`: a collection name or
+/// numeric collection id, and a valid key.
 fn edge_end(v: Option<&Value>) -> AqlResult<String> {
     let Some(Value::String(s)) = v else { return Err(bad_edge()) };
+    let collection_ok = |c: &str| {
+        super::catalog::valid_collection_name(c, c.starts_with('_'))
+            || (!c.is_empty() && c.len() <= 20 && c.bytes().all(|b| b.is_ascii_digit()))
+    };
     match s.split_once('/') {
-        Some((c, k)) if super::catalog::valid_collection_name(c, c.starts_with('_')) && keygen::valid_key(k) => {
-            Ok(s.clone())
-        }
+        Some((c, k)) if collection_ok(c) && keygen::valid_key(k) => Ok(s.clone()),
         _ => Err(bad_edge()),
     }
 }

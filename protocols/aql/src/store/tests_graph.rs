@@ -37,6 +37,8 @@ async fn edges_both_directions_in_write_order() {
     txn.insert("e", json(r#"{"_key":"aa","_from":"v/a","_to":"v/a"}"#), &opts).await.unwrap();
     txn.insert("e", json(r#"{"_key":"ax","_from":"v/a","_to":"gone/x"}"#), &opts).await.unwrap();
     txn.insert("f", json(r#"{"_key":"other","_from":"v/a","_to":"v/b"}"#), &opts).await.unwrap();
+    txn.insert("f", json(r#"{"_key":"byid","_from":"123/a","_to":"_sys/b"}"#), &opts).await.unwrap();
+    txn.remove("f", "byid", &opts).await.unwrap();
     txn.commit().await.unwrap();
 
     let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
