@@ -13,12 +13,24 @@ use std::sync::Arc;
 
 pub type CatalogLookup<'a> = &'a dyn Fn(&str) -> Option<&'a (Arc<CollectionInfo>, Vec<IndexInfo>)>;
 
-/// Picks the access path of every full-scan collection loop in `ops`.
-pub fn choose(ops: &mut [PlanOp], lookup: CatalogLookup<'_>) {
-    for i in 0..ops.len() {
-        let (slot, collection) = match &ops[i] {
-            PlanOp::ForCollection { slot, collection, access: Access::Scan } => (*slot, collection.clone()),
-            _ => continue,
+/// Picks the access path of every full-scan collection loop in `ops`, and drops a SORT
+/// the chosen (or an otherwise unused) persistent index already gives in order.
+pub fn choose(ops: &mut Vec<PlanOp>, lookup: CatalogLookup<'_>) {
+    let mut i = 0;
+    while i < ops.len() {
+        choose_at(ops, i, lookup);
+        if let Some(j) = sorted_by_index(ops, i, lookup) {
+            ops.remove(j);
+        }
+        i += 1;
+    }
+}
+
+fn choose_at(ops: &mut [PlanOp], i: usize, lookup: CatalogLookup<'_>) {
+    {
+        let (slot, collection) = match ops.get(i) {
+            Some(PlanOp::ForCollection { slot, collection, access: Access::Scan }) => (*slot, collection.clone()),
+            _ => return,
         };
         let mut conds: Vec<(BinaryOp, String, CExpr)> = Vec::new();
         for op in &ops[i + 1..] {
@@ -37,13 +49,66 @@ pub fn choose(ops: &mut [PlanOp], lookup: CatalogLookup<'_>) {
                 _ => break,
             }
         }
-        let Some(info) = lookup(&collection) else { continue };
+        let Some(info) = lookup(&collection) else { return };
         if let Some(access) = pick(&conds, &info.0, &info.1) {
-            if let PlanOp::ForCollection { access: a, .. } = &mut ops[i] {
+            if let Some(PlanOp::ForCollection { access: a, .. }) = ops.get_mut(i) {
                 *a = access;
             }
         }
     }
+}
+
+fn usable(index: &IndexInfo) -> bool {
+    index.kind == IndexKind::Persistent && !index.sparse && !index.fields.iter().any(|f| f.contains("[*]"))
+}
+
+/// When the loop at `i` is followed (past FILTERs and LETs only) by a SORT on attributes
+/// of its documents, all one direction, that a persistent index answers in order: makes
+/// the loop read that index (in reverse for DESC) and answers the SORT's position.
+fn sorted_by_index(ops: &mut [PlanOp], i: usize, lookup: CatalogLookup<'_>) -> Option<usize> {
+    let (slot, collection) = match ops.get(i) {
+        Some(PlanOp::ForCollection { slot, collection, .. }) => (*slot, collection.clone()),
+        _ => return None,
+    };
+    let j = i + 1 + ops.get(i + 1..)?.iter().position(|op| !matches!(op, PlanOp::Filter(_) | PlanOp::Let { .. }))?;
+    let Some(PlanOp::Sort(keys)) = ops.get(j) else { return None };
+    let ascending = keys.first()?.1;
+    if keys.iter().any(|(_, asc)| *asc != ascending) {
+        return None;
+    }
+    let paths: Vec<String> = keys.iter().map(|(e, _)| attr_path(e, slot)).collect::<Option<_>>()?;
+    let info = lookup(&collection)?;
+    let new_access = match ops.get(i) {
+        Some(PlanOp::ForCollection { access: Access::Scan, .. }) => {
+            let index = info.1.iter().find(|ix| usable(ix) && ix.fields.starts_with(&paths))?;
+            Access::Index {
+                index: index.name.clone(),
+                fields: index.fields.clone(),
+                equal: Vec::new(),
+                lower: None,
+                upper: None,
+                reverse: !ascending,
+            }
+        }
+        Some(PlanOp::ForCollection { access: Access::Index { index, fields, equal, lower, upper, .. }, .. }) => {
+            if !fields.get(equal.len()..)?.starts_with(&paths) {
+                return None;
+            }
+            Access::Index {
+                index: index.clone(),
+                fields: fields.clone(),
+                equal: equal.clone(),
+                lower: lower.clone(),
+                upper: upper.clone(),
+                reverse: !ascending,
+            }
+        }
+        _ => return None,
+    };
+    if let Some(PlanOp::ForCollection { access, .. }) = ops.get_mut(i) {
+        *access = new_access;
+    }
+    Some(j)
 }
 
 fn conjuncts<'e>(e: &'e CExpr, f: &mut dyn FnMut(&'e CExpr)) {
@@ -134,7 +199,7 @@ fn pick(conds: &[(BinaryOp, String, CExpr)], info: &CollectionInfo, indexes: &[I
     }
     let mut best: Option<(usize, Access)> = None;
     for index in indexes {
-        if index.kind != IndexKind::Persistent || index.sparse || index.fields.iter().any(|f| f.contains("[*]")) {
+        if !usable(index) {
             continue;
         }
         let mut equal = Vec::new();

@@ -266,3 +266,36 @@ async fn max_runtime_kills_the_query() {
     let e = st.next().await.unwrap_err();
     assert_eq!(e.num, num::QUERY_KILLED);
 }
+
+#[tokio::test]
+async fn persistent_indexes_serve_equality_ranges_and_sort() {
+    let s = store().await;
+    let docs = [
+        r#"{"_key": "1", "a": 3, "b": "x"}"#,
+        r#"{"_key": "2", "a": "text", "b": "y"}"#,
+        r#"{"_key": "3", "a": null, "b": "x"}"#,
+        r#"{"_key": "4", "b": "z"}"#,
+        r#"{"_key": "5", "a": [1], "b": "x"}"#,
+        r#"{"_key": "6", "a": -2.5, "b": "y"}"#,
+        r#"{"_key": "7", "a": true, "b": "x"}"#,
+        r#"{"_key": "8", "a": {"o": 1}, "b": "y"}"#,
+        r#"{"_key": "9", "a": 10, "b": "x"}"#,
+    ];
+    collection(&s, "p", CollectionType::Document, &docs).await;
+    s.create_index("_system", "p", &j(r#"{"type": "persistent", "fields": ["a"]}"#)).await.unwrap();
+    s.create_index("_system", "p", &j(r#"{"type": "persistent", "fields": ["b", "a"]}"#)).await.unwrap();
+    let by_sort = rows(&s, "FOR d IN (FOR x IN p RETURN x) SORT d.a RETURN d._key").await;
+    let mut st =
+        run_query(&s, request("FOR d IN p SORT d.a RETURN d._key", "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), by_sort, "an index-served SORT keeps AQL's value order");
+    assert_eq!((st.stats().scanned_full, st.stats().scanned_index), (0, 9));
+    let desc = rows(&s, "FOR d IN p SORT d.a DESC LIMIT 2 RETURN d._key").await;
+    assert_eq!(desc, j(r#"["8", "5"]"#));
+    let q = "FOR d IN p FILTER d.b == 'x' AND d.a > 2 SORT d.a RETURN d._key";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j(r#"["1", "9", "5"]"#));
+    assert_eq!(st.stats().scanned_full, 0);
+    let plan = explain(&s, request(q, "{}", QueryOptions::default())).await.unwrap();
+    let text = json::to_json_string(&plan);
+    assert!(text.contains("\"persistent\"") && !text.contains("SortNode"), "{text}");
+}
