@@ -1,8 +1,9 @@
 //! The catalog: databases and collections (with their index definitions), held in memory
 //! and persisted in the catalog table ([`super::keys::CATALOG`]); reloaded by
-//! [`super::DocStore::open`]. Name rules are ArangoDB's extended names: databases 1..64
-//! bytes, collections 1..256 bytes, Unicode allowed, no `/`, no control characters, not
-//! starting with a digit, `-` or a space; only system names start with `_`.
+//! [`super::DocStore::open`]. Names follow ArangoDB's extended naming (the 3.12
+//! default): Unicode allowed; no `/` and no control characters; not starting with a
+//! digit, `.` or a space, not ending with a space; only system names start with `_`.
+//! Databases also exclude `:` and have at most 128 bytes, collections and indexes 256.
 
 use super::indexes::IndexDef;
 use super::keygen;
@@ -15,19 +16,29 @@ use parking_lot::RwLock;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
-fn name_chars_ok(name: &str) -> bool {
-    !name.chars().any(|c| c == '/' || c.is_control())
-        && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == ' ')
+fn extended_name_ok(name: &str, max: usize, system: bool) -> bool {
+    (1..=max).contains(&name.len())
+        && !name.chars().any(|c| c == '/' || (c as u32) < 32)
+        && !name.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
         && !name.ends_with(' ')
+        && name.starts_with('_') == system
 }
 
 pub fn valid_database_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name_chars_ok(name) && (!name.starts_with('_') || name == "_system")
+    name == "_system" || (!name.contains(':') && extended_name_ok(name, 128, false))
 }
 
 /// Valid for a collection; `system` names must start with `_`, others must not.
 pub fn valid_collection_name(name: &str, system: bool) -> bool {
-    (1..=256).contains(&name.len()) && name_chars_ok(name) && name.starts_with('_') == system
+    extended_name_ok(name, 256, system)
+}
+
+pub fn valid_index_name(name: &str) -> bool {
+    extended_name_ok(name, 256, name.starts_with('_'))
+}
+
+pub fn illegal_collection_name() -> AqlError {
+    AqlError::new(num::ILLEGAL_NAME, "illegal name: collection name invalid")
 }
 
 pub fn database_not_found() -> AqlError {
@@ -183,7 +194,7 @@ pub fn collection_info(id: u64, spec: &CollectionSpec) -> AqlResult<CollectionIn
     let is_system = spec.name.starts_with('_');
     let declared_system = flag(options.get("isSystem"));
     if !valid_collection_name(&spec.name, is_system) || (is_system && !declared_system) {
-        return Err(AqlError::new(num::ILLEGAL_NAME, "illegal name"));
+        return Err(illegal_collection_name());
     }
     let key_options = keygen::parse_options(options.get("keyOptions"))?;
     let mut extra = Object::new();
@@ -237,7 +248,12 @@ mod tests {
         assert!(!valid_database_name("_mine"));
         assert!(!valid_database_name("1db"));
         assert!(!valid_database_name(""));
-        assert!(!valid_database_name(&"a".repeat(65)));
+        assert!(valid_database_name(&"a".repeat(128)));
+        assert!(!valid_database_name(&"a".repeat(129)));
+        assert!(!valid_database_name("a:b"));
+        assert!(!valid_database_name(" a"));
+        assert!(!valid_database_name(".a"));
+        assert!(!valid_database_name("a\u{1}"));
         assert!(!valid_database_name("a/b"));
         assert!(valid_collection_name("users", false));
         assert!(valid_collection_name("_graphs", true));
@@ -245,5 +261,10 @@ mod tests {
         assert!(!valid_collection_name("9lives", false));
         assert!(!valid_collection_name(&"c".repeat(257), false));
         assert!(valid_collection_name("café", false));
+        assert!(valid_collection_name("a:b", false));
+        assert!(valid_collection_name("-dash", false));
+        assert!(!valid_collection_name("trailing ", false));
+        assert!(valid_index_name("my index"));
+        assert!(!valid_index_name("1st"));
     }
 }

@@ -261,7 +261,7 @@ impl DocStore {
         let _ddl = self.ddl.lock().await;
         let info = coll.info();
         if !catalog::valid_collection_name(new_name, info.is_system) {
-            return Err(AqlError::new(num::ILLEGAL_NAME, "illegal name"));
+            return Err(catalog::illegal_collection_name());
         }
         if db.find(new_name).is_some_and(|other| other.id != coll.id) {
             return Err(catalog::duplicate_name());

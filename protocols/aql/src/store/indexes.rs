@@ -145,7 +145,12 @@ impl IndexDef {
             return Err(AqlError::bad_parameter("at most one array expansion per index"));
         }
         let name = match body.get("name") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::String(s)) if !s.is_empty() => {
+                if !super::catalog::valid_index_name(s) {
+                    return Err(AqlError::new(num::ILLEGAL_NAME, "illegal name: index name invalid"));
+                }
+                s.clone()
+            }
             Some(Value::String(_)) | None | Some(Value::Null) => format!("idx_{n}"),
             Some(_) => return Err(AqlError::bad_parameter("index name must be a string")),
         };
