@@ -280,9 +280,14 @@ impl DocStore {
             self.unlink_all_edges(&db, &coll).await?;
         }
         self.storage.truncate_table(&coll.table).await?;
-        *coll.handle.write() = self.storage.table_handle(&coll.table).await?;
+        let handle = self.storage.table_handle(&coll.table).await?;
+        *coll.handle.write() = handle.clone();
         coll.count.store(0, Ordering::Relaxed);
-        Ok(())
+        // The highest revision and the key generator's value outlive a truncate.
+        let (max_rev, key_last) = (coll.max_rev.load(Ordering::Relaxed), coll.key_last.load(Ordering::Relaxed));
+        let mut tx = self.storage.begin().await?;
+        tx.kv_put(&handle, &keys::stats(self.clock.next()), super::stats::entry(0, max_rev, key_last)).await?;
+        Ok(tx.commit().await?)
     }
 
     pub(super) async fn drop_collection_now(&self, db: &str, name: &str, is_system: bool) -> AqlResult<()> {

@@ -311,7 +311,7 @@ async fn declared_collections_must_exist() {
 
 #[tokio::test]
 async fn rename_and_truncate() {
-    let (_engine, store) = fresh().await;
+    let (engine, store) = fresh().await;
     store.create_collection("_system", spec("old", CollectionType::Document, "{}")).await.unwrap();
     store.create_collection("_system", spec("other", CollectionType::Document, "{}")).await.unwrap();
     let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
@@ -327,6 +327,23 @@ async fn rename_and_truncate() {
     drop(txn);
     store.truncate_collection("_system", "new").await.unwrap();
     assert_eq!(store.count("_system", "new").await.unwrap(), 0);
+    store
+        .create_collection(
+            "_system",
+            spec("auto", CollectionType::Document, r#"{"keyOptions":{"type":"autoincrement"}}"#),
+        )
+        .await
+        .unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    txn.insert("auto", json("{}"), &WriteOptions::default()).await.unwrap();
+    txn.commit().await.unwrap();
+    store.truncate_collection("_system", "auto").await.unwrap();
+    drop(store);
+    let store = DocStore::open(storage_of(&engine).await).await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let key = txn.insert("auto", json("{}"), &WriteOptions::default()).await.unwrap().key;
+    assert_eq!(key, "2", "the key generator's value outlives a truncate and a reopen");
+    drop(txn);
     let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
     assert!(txn.get("new", "k").await.unwrap().is_none());
     txn.insert("new", json(r#"{"_key":"k"}"#), &WriteOptions::default()).await.unwrap();
