@@ -28,7 +28,6 @@ pub fn describe(ix: &IndexInfo) -> Object {
         IndexKind::Persistent => "persistent",
         IndexKind::Ttl { expire_after } => {
             o.insert("expireAfter".into(), Value::double(*expire_after));
-            o.insert("estimates".into(), Value::Bool(false));
             "ttl"
         }
         IndexKind::Geo { geo_json } => {

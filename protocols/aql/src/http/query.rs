@@ -5,7 +5,7 @@
 //! 501/9.
 
 use super::cursor::query_request;
-use super::params::Req;
+use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
 use super::SharedState;
 use crate::ast::{CollectionRef, Expr, ForSource, Op, Query};
@@ -65,8 +65,15 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
         (["explain"], &Method::POST) => {
             let body = req.body_object()?;
             let (request, _) = query_request(req, &body)?;
+            let all_plans = body.get("options").is_some_and(|o| bool_attr(o, "allPlans", false));
             let plan = explain(&state.store, request).await?;
-            let Value::Object(o) = plan else { return Ok(Reply::json(200, plan)) };
+            let Value::Object(mut o) = plan else { return Ok(Reply::json(200, plan)) };
+            if all_plans {
+                if let Some(single) = o.shift_remove("plan") {
+                    o.insert("plans".into(), Value::Array(vec![single]));
+                }
+                o.shift_remove("cacheable");
+            }
             Ok(Reply::ok_object(200, o))
         }
         (["query"], &Method::POST) => {

@@ -4,6 +4,7 @@
 //! its documentation.
 
 mod client;
+mod cursors;
 mod documents;
 mod graphs;
 mod server;

@@ -1,0 +1,192 @@
+//! Cursors, explain and parse over HTTP with the executor behind them, against the
+//! RestCursor*/RestExplain*/RestQuery* transcripts.
+
+use super::client::{basic, call, Resp};
+use super::server::start;
+use crate::value::{json, Value};
+use std::net::SocketAddr;
+
+async fn req(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Resp {
+    let auth = basic("root", "");
+    let mut all = vec![("authorization", auth.as_str())];
+    all.extend_from_slice(headers);
+    call(addr, method, path, &all, body).await
+}
+
+fn parse(text: &str) -> Value {
+    json::parse(text.as_bytes()).expect("test JSON")
+}
+
+fn at(v: &Value, name: &str) -> Value {
+    v.get(name).cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn batches_continue_and_retry() {
+    let addr = start(Default::default()).await;
+    // RestCursorPostBatch
+    let body = r#"{"query":"FOR i IN 1..5 RETURN i","count":true,"batchSize":2,"options":{"allowRetry":true}}"#;
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(body)).await;
+    assert_eq!(r.status, 201);
+    let v = r.json();
+    assert_eq!(
+        (at(&v, "result"), at(&v, "hasMore"), at(&v, "count")),
+        (parse("[1,2]"), Value::Bool(true), Value::Int(5))
+    );
+    assert_eq!(
+        (at(&v, "nextBatchId"), at(&v, "cached"), at(&v, "code")),
+        (Value::str("2"), Value::Bool(false), Value::Int(201))
+    );
+    assert!(at(&v, "extra").get("stats").is_some() && at(&v, "extra").get("warnings").is_some());
+    assert!(v.get("errorNum").is_none());
+    let id = at(&v, "id").as_str().unwrap_or_default().to_string();
+    let v = req(addr, "POST", &format!("/_api/cursor/{id}"), &[], None).await.json();
+    assert_eq!(
+        (at(&v, "result"), at(&v, "nextBatchId"), at(&v, "code")),
+        (parse("[3,4]"), Value::str("3"), Value::Int(200))
+    );
+    let v = req(addr, "POST", &format!("/_api/cursor/{id}/2"), &[], None).await.json();
+    assert_eq!(at(&v, "result"), parse("[3,4]"), "the latest batch again");
+    // RestCursorForLimitReturnCont: the old PUT form
+    let v = req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await.json();
+    assert_eq!((at(&v, "result"), at(&v, "hasMore")), (parse("[5]"), Value::Bool(false)));
+    assert!(v.get("nextBatchId").is_none());
+    let v = req(addr, "POST", &format!("/_api/cursor/{id}/3"), &[], None).await.json();
+    assert_eq!(at(&v, "result"), parse("[5]"));
+    // RestCursorDelete
+    let r = req(addr, "DELETE", &format!("/_api/cursor/{id}"), &[], None).await;
+    assert_eq!((r.status, r.json()), (202, parse(&format!(r#"{{"id":"{id}","error":false,"code":202}}"#))));
+    assert_eq!(req(addr, "POST", &format!("/_api/cursor/{id}"), &[], None).await.status, 404);
+    // without allowRetry an exhausted cursor is gone
+    let v = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"FOR i IN 1..3 RETURN i","batchSize":2}"#))
+        .await
+        .json();
+    assert!(v.get("count").is_none());
+    let id = at(&v, "id").as_str().unwrap_or_default().to_string();
+    let v = req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await.json();
+    assert_eq!(at(&v, "result"), parse("[3]"));
+    let r = req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (404, Value::Int(1600)));
+    // RestCursorCreateCursorForLimitReturnSingle: one batch, no id
+    let v =
+        req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN 1","count":true,"batchSize":2}"#)).await.json();
+    assert_eq!((at(&v, "hasMore"), v.get("id").is_none()), (Value::Bool(false), true));
+}
+
+#[tokio::test]
+async fn options_and_errors() {
+    let addr = start(Default::default()).await;
+    // RestCursorCreateCursorOption
+    let body =
+        r#"{"query":"FOR i IN 1..1000 FILTER i > 500 LIMIT 10 RETURN i","count":true,"options":{"fullCount":true}}"#;
+    let v = req(addr, "POST", "/_api/cursor", &[], Some(body)).await.json();
+    assert_eq!(at(&v, "result"), parse("[501,502,503,504,505,506,507,508,509,510]"));
+    assert_eq!(at(&v, "count"), Value::Int(10));
+    assert_eq!(at(&at(&v, "extra"), "stats").get("fullCount"), Some(&Value::Int(500)));
+    // RestCursorCreateCursorUnknownCollection
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"FOR u IN unknowncoll LIMIT 2 RETURN u"}"#)).await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (404, Value::Int(1203)));
+    // RestQueryInvalid as a cursor: 400/1501 with the position
+    let r = req(
+        addr,
+        "POST",
+        "/_api/cursor",
+        &[],
+        Some(r#"{"query":"FOR i IN 1..100 FILTER i = 1 LIMIT 2 RETURN i * 3"}"#),
+    )
+    .await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (400, Value::Int(1501)));
+    assert!(at(&r.json(), "errorMessage").as_str().is_some_and(|m| m.contains("at position 1:26")));
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN @x"}"#)).await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (400, Value::Int(1551)));
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN @x","bindVars":{"x":[1,"a"]}}"#)).await;
+    assert_eq!(at(&r.json(), "result"), parse(r#"[[1,"a"]]"#));
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN 1","batchSize":0}"#)).await;
+    assert_eq!(r.status, 400);
+    // a cursor whose ttl passed is gone
+    let v = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"FOR i IN 1..3 RETURN i","batchSize":1,"ttl":1}"#))
+        .await
+        .json();
+    let id = at(&v, "id").as_str().unwrap_or_default().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    assert_eq!(req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await.status, 404);
+}
+
+#[tokio::test]
+async fn cursors_in_stream_transactions_and_modifications() {
+    let addr = start(Default::default()).await;
+    req(addr, "POST", "/_api/collection", &[], Some(r#"{"name":"products"}"#)).await;
+    // RestCursorDeleteIgnore
+    let r = req(
+        addr,
+        "POST",
+        "/_api/cursor",
+        &[],
+        Some(r#"{"query":"REMOVE 'bar' IN products OPTIONS { ignoreErrors: true }"}"#),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(at(&at(&r.json(), "extra"), "stats").get("writesIgnored"), Some(&Value::Int(1)));
+    // RestCursorDeleteQueryFail
+    let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"REMOVE 'foo' IN products"}"#)).await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (404, Value::Int(1202)));
+    let begin =
+        req(addr, "POST", "/_api/transaction/begin", &[], Some(r#"{"collections":{"write":"products"}}"#)).await;
+    let id = at(&at(&begin.json(), "result"), "id").as_str().unwrap_or_default().to_string();
+    let trx = [("x-arango-trx-id", id.as_str())];
+    let r = req(
+        addr,
+        "POST",
+        "/_api/cursor",
+        &trx,
+        Some(r#"{"query":"INSERT {_key: 'in'} INTO products RETURN NEW._key"}"#),
+    )
+    .await;
+    assert_eq!((r.status, at(&r.json(), "result")), (201, parse(r#"["in"]"#)));
+    let count = r#"{"query":"RETURN LENGTH(FOR p IN products RETURN 1)"}"#;
+    assert_eq!(at(&req(addr, "POST", "/_api/cursor", &trx, Some(count)).await.json(), "result"), parse("[1]"));
+    assert_eq!(at(&req(addr, "POST", "/_api/cursor", &[], Some(count)).await.json(), "result"), parse("[0]"));
+    assert_eq!(req(addr, "PUT", &format!("/_api/transaction/{id}"), &[], None).await.status, 200);
+    assert_eq!(at(&req(addr, "POST", "/_api/cursor", &[], Some(count)).await.json(), "result"), parse("[1]"));
+    let r = req(addr, "POST", "/_api/cursor", &trx, Some(count)).await;
+    assert!(r.status >= 400, "the committed transaction is gone");
+}
+
+#[tokio::test]
+async fn explain_and_parse() {
+    let addr = start(Default::default()).await;
+    req(addr, "POST", "/_api/collection", &[], Some(r#"{"name":"products"}"#)).await;
+    // RestExplainValid, RestExplainAllPlans
+    let r = req(addr, "POST", "/_api/explain", &[], Some(r#"{"query":"FOR p IN products RETURN p"}"#)).await;
+    assert_eq!(r.status, 200);
+    assert!(at(&r.json(), "plan").get("nodes").is_some());
+    let body = r#"{"query":"FOR p IN products FILTER p.id == 25 RETURN p","options":{"allPlans":true}}"#;
+    let v = req(addr, "POST", "/_api/explain", &[], Some(body)).await.json();
+    assert_eq!(at(&v, "plans").as_array().map(|p| p.len()), Some(1));
+    assert!(v.get("plan").is_none());
+    // RestExplainInvalid
+    let r = req(
+        addr,
+        "POST",
+        "/_api/explain",
+        &[],
+        Some(r#"{"query":"FOR p IN products FILTER p.id == @id LIMIT 2 RETURN p.n"}"#),
+    )
+    .await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (400, Value::Int(1551)));
+    // RestQueryValid, RestQueryInvalid
+    let r =
+        req(addr, "POST", "/_api/query", &[], Some(r#"{"query":"FOR p IN products FILTER p.x > @x RETURN p"}"#)).await;
+    let v = r.json();
+    assert_eq!((r.status, at(&v, "parsed")), (200, Value::Bool(true)));
+    assert_eq!((at(&v, "collections"), at(&v, "bindVars")), (parse(r#"["products"]"#), parse(r#"["x"]"#)));
+    let r =
+        req(addr, "POST", "/_api/query", &[], Some(r#"{"query":"FOR i IN 1..100 FILTER i = 1 LIMIT 2 RETURN i * 3"}"#))
+            .await;
+    assert_eq!(
+        r.json(),
+        parse(
+            r#"{"code":400,"error":true,"errorMessage":"syntax error, unexpected assignment near '= 1 LIMIT 2 RETURN i * 3' at position 1:26","errorNum":1501}"#
+        )
+    );
+}
