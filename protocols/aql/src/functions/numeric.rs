@@ -198,7 +198,7 @@ fn median(args: &mut Args) -> AqlResult<Value> {
         let xs = sorted(xs);
         let n = xs.len();
         match (xs.get(n / 2), n.checked_sub(1).and_then(|_| xs.get((n - 1) / 2))) {
-            (Some(hi), Some(lo)) if n % 2 == 0 => Value::double((hi + lo) / 2.0),
+            (Some(hi), Some(lo)) if n.is_multiple_of(2) => Value::double((hi + lo) / 2.0),
             (Some(mid), _) => Value::double(*mid),
             _ => Value::Null,
         }

@@ -266,7 +266,9 @@ fn weighted_lcs(a: &[Vec<char>], b: &[Vec<char>], score: impl Fn(&[char], &[char
     prev[b.len()]
 }
 
-fn ngram_args(args: &mut Args) -> Option<(Vec<Vec<char>>, Vec<Vec<char>>)> {
+type Grams = Vec<Vec<char>>;
+
+fn ngram_args(args: &mut Args) -> Option<(Grams, Grams)> {
     let n = args.int(2);
     if n < 1 || !matches!(args.get(0), Value::String(_)) || !matches!(args.get(1), Value::String(_)) {
         return None;

@@ -72,7 +72,7 @@ impl Civil {
         }
     }
 
-    pub fn to_ms(&self) -> i64 {
+    pub fn to_ms(self) -> i64 {
         days_from_civil(self.year, self.month, self.day) * MS_PER_DAY
             + i64::from(self.hour) * 3_600_000
             + i64::from(self.minute) * 60_000

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub(super) const DEFS: &[Def] = &[
     def("DATE_NOW", 0, 0, date_now),
-    def("DATE_TIMESTAMP", 1, 7, |a| built(a, |ms| Value::Int(ms))),
+    def("DATE_TIMESTAMP", 1, 7, |a| built(a, Value::Int)),
     def("DATE_ISO8601", 1, 7, |a| built(a, |ms| Value::String(civil::format_iso(ms)))),
     def("DATE_DAYOFWEEK", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.weekday())))),
     def("DATE_YEAR", 1, 2, |a| field(a, |c| Value::Int(c.year))),

@@ -140,3 +140,186 @@ fn argument_errors() {
     assert!(crate::functions::is_function("DOCUMENT"));
     assert_eq!(crate::functions::call("DOCUMENT", vec![], &mut Default::default()).err().map(|e| e.num), Some(9));
 }
+
+#[test]
+fn date_documentation_examples() {
+    check("RETURN DATE_ISO8601(1399472349522)", "[\"2014-05-07T14:19:09.522Z\"]");
+    check(
+        "RETURN [DATE_TIMESTAMP(\"2014-05-07T14:19:09.522\"), DATE_TIMESTAMP(\"2014-05-07T14:19:09.522Z\"), \
+         DATE_TIMESTAMP(\"2014-05-07 14:19:09.522\"), DATE_TIMESTAMP(\"2014-05-07 14:19\"), DATE_TIMESTAMP(2014, 5, 7, 14, 19, 9, 522)]",
+        "[[1399472349522,1399472349522,1399472349522,1399472340000,1399472349522]]",
+    );
+    check("RETURN DATE_ISO8601(\"2014-05-07T14:19:09.522+01:00\")", "[\"2014-05-07T13:19:09.522Z\"]");
+    check("RETURN DATE_SUBTRACT(DATE_TIMESTAMP(\"2017-03-01\"), 1, \"day\")", "[\"2017-02-28T00:00:00.000Z\"]");
+    check("RETURN DATE_ADD(\"2015-04-01T12:34:56Z\", \"P1Y2M3W4DT5H6M7.89S\")", "[\"2016-06-26T17:41:03.890Z\"]");
+    check("RETURN DATE_SUBTRACT(\"2016-03-31\", \"P1M\")", "[\"2016-02-29T00:00:00.000Z\"]");
+    check("RETURN DATE_DIFF(\"2016-01-01\", \"2017-01-01\", \"years\")", "[1]");
+    check("RETURN DATE_DIFF(\"2017-01-01\", \"2016-01-01\", \"y\")", "[-1]");
+    check(
+        "RETURN [DATE_TRUNC(\"2017-02-03\", \"month\"), DATE_TRUNC(\"2017-02-03 04:05:06\", \"hours\")]",
+        "[[\"2017-02-01T00:00:00.000Z\",\"2017-02-03T04:00:00.000Z\"]]",
+    );
+    check(
+        "RETURN [DATE_ROUND(\"2000-04-28T11:11:11.111Z\", 1, \"day\"), DATE_ROUND(\"2000-04-10T11:39:29Z\", 15, \"minutes\")]",
+        "[[\"2000-04-28T00:00:00.000Z\",\"2000-04-10T11:30:00.000Z\"]]",
+    );
+    check(
+        "RETURN [DATE_FORMAT(\"1969\", \"Summer of '%yy\"), DATE_FORMAT(\"2016\", \"%%l = %l\"), DATE_FORMAT(\"2016-03-01\", \"%xxx%\")]",
+        "[[\"Summer of '69\",\"%l = 1\",\"061\"]]",
+    );
+    check(
+        "RETURN DATE_FORMAT(\"2016-12-25T08:09:10.011Z\", \"%wwww %dd %mmmm %yyyy, %www %mmm, %hh:%ii:%ss.%fff %z\")",
+        "[\"Sunday 25 December 2016, Sun Dec, 08:09:10.011 2016-12-25T08:09:10.011Z\"]",
+    );
+    check(
+        "RETURN [DATE_COMPARE(\"1985-04-04\", \"2000-04-04\", \"months\", \"days\"), \
+         DATE_COMPARE(\"1984-02-29\", DATE_ADD(\"1984-02-29\", 4, \"years\"), \"months\", \"days\"), \
+         DATE_COMPARE(\"2001-01-01T15:30:45.678Z\", \"2001-01-01T08:08:08.008Z\", \"years\", \"days\")]",
+        "[[true,true,true]]",
+    );
+    let (out, warnings) =
+        run("RETURN [DATE_YEAR(\"2020-13-01\"), DATE_YEAR({}), DATE_ADD(\"2020-01-01\", 1, \"fortnight\")]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null,null]]", vec![1572, 1572, 1572]));
+    let (out, warnings) = run("RETURN DATE_HOUR(0, \"Mars/Olympus_Mons\")");
+    assert_eq!((out.as_str(), warnings), ("[null]", vec![10]));
+    let (_, warnings) = run("RETURN DATE_HOUR(0, \"../../etc/passwd\")");
+    assert_eq!(warnings, vec![10], "a zone name never leaves the tz database");
+}
+
+#[test]
+fn time_zone_transitions() {
+    check(
+        "RETURN [DATE_UTCTOLOCAL(\"2021-03-28T00:59:59.999Z\", \"Europe/Berlin\"), DATE_UTCTOLOCAL(\"2021-03-28T01:00:00.000Z\", \"Europe/Berlin\")]",
+        "[[\"2021-03-28T01:59:59.999\",\"2021-03-28T03:00:00.000\"]]",
+    );
+    check("RETURN DATE_LOCALTOUTC(\"2021-10-31T02:30:00\", \"Europe/Berlin\")", "[\"2021-10-31T00:30:00.000Z\"]");
+    let zone = run("RETURN DATE_UTCTOLOCAL(\"2021-07-01T00:00:00Z\", \"Europe/Berlin\", true).zoneInfo").0;
+    assert_eq!(
+        zone,
+        "[{\"name\":\"CEST\",\"begin\":\"2021-03-28T01:00:00.000Z\",\"end\":\"2021-10-31T01:00:00.000Z\",\"dst\":true,\"offset\":7200}]"
+    );
+}
+
+#[test]
+fn geo_documentation_examples() {
+    let rows =
+        mini::parse("RETURN DISTANCE(52.5163, 13.3777, 50.9322, 6.94)").and_then(|p| p.run().ok()).unwrap_or_default();
+    let d = rows.first().and_then(Value::as_f64).unwrap_or(0.0);
+    assert!((d - 476_918.896_883_809_65).abs() < 1e-3, "{d}");
+    let rows = mini::parse("RETURN GEO_DISTANCE([-10, 40], [-10, 41])").and_then(|p| p.run().ok()).unwrap_or_default();
+    let d = rows.first().and_then(Value::as_f64).unwrap_or(0.0);
+    assert!((d - 6_371_000.0 * std::f64::consts::PI / 180.0).abs() < 1e-6, "one degree of latitude: {d}");
+    check(
+        "LET square = GEO_POLYGON([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]) \
+         RETURN [GEO_CONTAINS(square, [5, 5]), GEO_CONTAINS(square, [15, 5]), \
+                 GEO_CONTAINS(square, GEO_LINESTRING([[1, 1], [9, 9]])), GEO_CONTAINS(square, GEO_LINESTRING([[1, 1], [19, 9]])), \
+                 GEO_INTERSECTS(square, GEO_LINESTRING([[5, 5], [19, 9]])), GEO_INTERSECTS(square, GEO_POINT(20, 20)), \
+                 GEO_EQUALS(square, GEO_POLYGON([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]])), GEO_EQUALS(square, [0, 0])]",
+        "[[true,false,true,false,true,false,true,false]]",
+    );
+    check("RETURN [IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 4, 7), IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 14, 7)]", "[[true,false]]");
+    check("RETURN GEO_IN_RANGE([0, 0], [0, 1], 100000, 120000)", "[true]");
+    let (out, warnings) = run("RETURN [GEO_POLYGON([[0, 0], [1, 1]]), GEO_POINT(\"a\", 1)]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null]]", vec![1505, 1542]));
+    let area = mini::parse("RETURN GEO_AREA(GEO_POLYGON([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]))")
+        .and_then(|p| p.run().ok())
+        .unwrap_or_default();
+    let a = area.first().and_then(Value::as_f64).unwrap_or(0.0);
+    let side = 6_371_000.0 * std::f64::consts::PI / 180.0;
+    assert!((a / (side * side) - 1.0).abs() < 1e-3, "a one-degree square at the equator: {a}");
+}
+
+#[test]
+fn string_edge_cases() {
+    check(
+        "RETURN [SUBSTRING(\"Holy Guacamole!\", 0, 4), SUBSTRING(\"abc\", 5), SUBSTRING(\"abc\", -10, 2)]",
+        "[[\"Holy\",\"\",\"ab\"]]",
+    );
+    check(
+        "RETURN [LEFT(\"电脑坏了\", 2), RIGHT(\"电脑坏了\", 1), CHAR_LENGTH(\"电脑坏了\"), UPPER(\"straße\")]",
+        "[[\"电脑\",\"了\",4,\"STRASSE\"]]",
+    );
+    check("RETURN [SPLIT(\"abc\", \"\"), SPLIT(\"a,b\", null), TRIM(\"xxaxx\", \"x\"), TRIM(\"  a  \", 1), TRIM(\"  a  \", 2)]", "[[[\"a\",\"b\",\"c\"],[\"a,b\"],\"a\",\"a  \",\"  a\"]]");
+    check(
+        "RETURN [CONTAINS(\"电脑坏了\", \"坏\", true), FIND_FIRST(\"电脑坏了\", \"坏\"), FIND_LAST(\"aXbXc\", \"X\")]",
+        "[[2,2,3]]",
+    );
+    check(
+        "RETURN [REGEX_REPLACE(\"a1b22\", \"(\\\\d+)\", \"<$1>\"), REGEX_MATCHES(\"abc\", \"x\")]",
+        "[[\"a<1>b<22>\",null]]",
+    );
+    let (out, warnings) = run("RETURN REPEAT(\"x\", 100000000)");
+    assert_eq!((out.as_str(), warnings), ("[null]", vec![1504]), "a result beyond 16 MiB is refused");
+    check("RETURN [MD5(\"\"), SHA1(\"\"), CRC32(\"\"), FNV64(\"\")]", "[[\"d41d8cd98f00b204e9800998ecf8427e\",\"da39a3ee5e6b4b0d3255bfef95601890afd80709\",\"0\",\"CBF29CE484222325\"]]");
+    check(
+        "RETURN [TO_HEX(\"\"), TO_BASE64(\"\"), ENCODE_URI_COMPONENT(\"a-_.!~*'()b c/?\")]",
+        "[[\"\",\"\",\"a-_.!~*'()b%20c%2F%3F\"]]",
+    );
+    check("RETURN [LENGTH(RANDOM_TOKEN(20)), LENGTH(UUID()), SOUNDEX(\"Robert\"), SOUNDEX(\"Tymczak\"), SOUNDEX(\"Ashcraft\")]", "[[20,36,\"R163\",\"T522\",\"A261\"]]");
+}
+
+#[test]
+fn array_edge_cases() {
+    check(
+        "RETURN [FIRST(\"x\"), NTH([1], \"0\"), SLICE([1, 2, 3], -1), FLATTEN([1, [2, [3, [4]]]], 3)]",
+        "[[null,1,[3],[1,2,3,4]]]",
+    );
+    check(
+        "RETURN [PUSH(null, 1), APPEND(null, [1, 2]), UNSHIFT([1], 1, true), REMOVE_NTH([1, 2], 5)]",
+        "[[[1],[1,2],[1],[1,2]]]",
+    );
+    check(
+        "RETURN [UNIQUE([1, 1.0, \"1\", {a: 1, b: 2}, {b: 2, a: 1}]), SORTED([\"b\", 1, null, [2], false])]",
+        "[[[1,\"1\",{\"a\":1,\"b\":2}],[null,false,1,\"b\",[2]]]]",
+    );
+    check("RETURN [COUNT_DISTINCT([null, null, 1]), OVERLAPS([1, 2], [3, 2]), OVERLAPS([1], [])]", "[[2,true,false]]");
+    check("RETURN [LENGTH(null), LENGTH(true), LENGTH(-1.5), COUNT([1, 2])]", "[[0,1,4,2]]");
+    let (out, warnings) = run("RETURN [UNION([1], 2), SORTED(\"x\")]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null]]", vec![1542, 1542]));
+}
+
+#[test]
+fn document_edge_cases() {
+    check(
+        "RETURN [HAS(null, \"a\"), VALUE({a: [1, 2]}, [\"a\", -1]), VALUE({a: 1}, [\"b\", \"c\"])]",
+        "[[false,2,null]]",
+    );
+    check("RETURN [ZIP([\"a\", \"a\"], [1, 2]), ENTRIES({})]", "[[{\"a\":1},[]]]");
+    check("RETURN [PARSE_KEY(\"a/b/c\"), IS_SAME_COLLECTION(\"a\", \"a/1\")]", "[[\"b/c\",true]]");
+    check(
+        "RETURN MERGE_RECURSIVE({a: {b: 1}, c: 1}, {a: {d: 2}, c: {e: 3}})",
+        "[{\"a\":{\"b\":1,\"d\":2},\"c\":{\"e\":3}}]",
+    );
+    let (out, warnings) = run("RETURN [MERGE({a: 1}, 2), PARSE_IDENTIFIER(\"nokey\"), ZIP([1], [])]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null,null]]", vec![1542, 1542, 1542]));
+}
+
+#[test]
+fn aggregates_skip_nulls() {
+    use crate::functions::{aggregate, FnContext};
+    let feed = |name: &str, values: &str| {
+        let mut agg = aggregate(name).unwrap_or_else(|| panic!("aggregate {name}"));
+        let mut ctx = FnContext::default();
+        if let Ok(Value::Array(items)) = json::parse(values.as_bytes()) {
+            items.iter().for_each(|v| agg.add(v, &mut ctx));
+        }
+        (json::to_json_string(&agg.finish()), ctx.warnings.len())
+    };
+    assert_eq!(feed("MIN", "[3, null, 1]"), ("1".into(), 0));
+    assert_eq!(feed("MAX", "[3, null, \"a\"]"), ("\"a\"".into(), 0));
+    assert_eq!(feed("SUM", "[1, 2, null]"), ("3".into(), 0));
+    assert_eq!(feed("SUM", "[1, \"x\"]"), ("null".into(), 0));
+    assert_eq!(feed("AVG", "[]"), ("null".into(), 0));
+    assert_eq!(feed("AVERAGE", "[1, 2, null]"), ("1.5".into(), 0));
+    assert_eq!(feed("COUNT", "[null, 1]"), ("2".into(), 0));
+    assert_eq!(feed("LENGTH", "[]"), ("0".into(), 0));
+    assert_eq!(feed("VARIANCE_SAMPLE", "[2]"), ("null".into(), 0));
+    assert_eq!(feed("STDDEV", "[2, 4]"), ("1".into(), 0));
+    assert_eq!(feed("COUNT_UNIQUE", "[1, 1.0, null, 2]"), ("2".into(), 0));
+    assert_eq!(feed("SORTED_UNIQUE", "[3, 1, 3, null]"), ("[1,3]".into(), 0));
+    assert_eq!(feed("UNIQUE", "[3, 1, 3]"), ("[3,1]".into(), 0));
+    assert_eq!(feed("PUSH", "[1, null]"), ("[1,null]".into(), 0));
+    assert_eq!(feed("BIT_OR", "[1, 2, null, 8]"), ("11".into(), 0));
+    assert_eq!(feed("BIT_AND", "[1, -1]"), ("null".into(), 1));
+    assert!(aggregate("CONCAT").is_none());
+}

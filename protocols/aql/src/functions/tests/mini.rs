@@ -1,6 +1,6 @@
 //! A test-only evaluator for the documentation examples the function library can run
 //! alone: `FOR x IN expr`, `LET x = expr`, `FILTER expr` and one `RETURN expr`, with
-//! literals, variables, attribute access, `[n]` indexes, function calls, unary minus
+//! literals, bind parameters, variables, attribute access, `[n]` indexes, function calls, unary minus
 //! and the comparison, logical and arithmetic operators (through value::ops). Anything
 //! else makes [`parse`] answer None and the example is left to the executor's tests.
 
@@ -80,8 +80,9 @@ fn lex(q: &str) -> Option<Vec<Tok>> {
                 Ok(n) => Value::Int(n),
                 Err(_) => Value::double(text.parse::<f64>().ok()?),
             }));
-        } else if ch.is_alphabetic() || ch == '_' {
+        } else if ch.is_alphabetic() || ch == '_' || ch == '@' {
             let start = i;
+            i += 1;
             while c.get(i).is_some_and(|d| d.is_alphanumeric() || *d == '_') {
                 i += 1;
             }
@@ -394,8 +395,14 @@ fn run_ops(ops: &[Op], scope: &mut Scope, ctx: &mut FnContext, out: &mut Vec<Val
 
 impl Program {
     pub fn run(&self) -> Result<Vec<Value>, AqlError> {
+        self.run_bound(&Object::new())
+    }
+
+    /// Runs with bind parameters (`@name` reads `name`).
+    pub fn run_bound(&self, binds: &Object) -> Result<Vec<Value>, AqlError> {
         let mut out = Vec::new();
-        run_ops(&self.ops, &mut Scope::new(), &mut FnContext::default(), &mut out)?;
+        let mut scope: Scope = binds.iter().map(|(k, v)| (format!("@{k}"), v.clone())).collect();
+        run_ops(&self.ops, &mut scope, &mut FnContext::default(), &mut out)?;
         Ok(out)
     }
 
