@@ -220,6 +220,9 @@ impl DocTxn {
             tx.kv_put(&p.coll.handle(), &key, super::stats::entry(p.count, p.max_rev, p.key_last)).await?;
         }
         tx.commit().await?;
+        if self.sync {
+            self.store.storage.flush().await?;
+        }
         for p in self.pending.values() {
             p.coll.note_committed(p.count, p.max_rev, p.key_last);
         }
@@ -231,7 +234,8 @@ impl DocTxn {
         Ok(())
     }
 
-    fn note(&mut self, coll: &Arc<CollState>, count: i64, rev: u64) {
+    fn note(&mut self, coll: &Arc<CollState>, count: i64, rev: u64, options: &WriteOptions) {
+        self.sync |= options.wait_for_sync || coll.info.read().wait_for_sync;
         let p = self.pending.entry(coll.id).or_insert_with(|| Pending {
             coll: coll.clone(),
             count: 0,
@@ -371,7 +375,7 @@ impl DocTxn {
         let name = coll.info().name.clone();
         let doc = assemble(&name, &key, ends.as_ref(), rev, &body);
         self.store(coll, &key, None, Some((rev, &doc))).await?;
-        self.note(coll, 1, rev);
+        self.note(coll, 1, rev, options);
         Ok(WriteResult {
             id: format!("{name}/{key}"),
             key,
@@ -448,7 +452,7 @@ impl DocTxn {
         let name = coll.info().name.clone();
         let doc = assemble(&name, key, ends.as_ref(), rev, &content);
         self.store(coll, key, Some((old_rev, &old)), Some((rev, &doc))).await?;
-        self.note(coll, 0, rev);
+        self.note(coll, 0, rev, options);
         Ok(WriteResult {
             key: key.to_string(),
             id: format!("{name}/{key}"),
@@ -469,7 +473,7 @@ impl DocTxn {
         let (old_rev, old) = self.lookup(coll, key).await?.ok_or_else(not_found)?;
         Self::check_rev(options, None, old_rev)?;
         self.store(coll, key, Some((old_rev, &old)), None).await?;
-        self.note(coll, -1, 0);
+        self.note(coll, -1, 0, options);
         Ok(WriteResult {
             key: key.to_string(),
             id: old.get("_id").and_then(|i| i.as_str()).unwrap_or_default().to_string(),

@@ -160,6 +160,8 @@ pub struct WriteOptions {
     pub ignore_revs: bool,
     /// If-Match / `rev` query parameter.
     pub expected_rev: Option<String>,
+    /// The transaction's commit syncs the storage to disk (as it does when the
+    /// collection has waitForSync).
     pub wait_for_sync: bool,
 }
 
@@ -349,7 +351,7 @@ impl DocStore {
             state.collection(name)?;
         }
         let tx = self.storage.begin().await?;
-        Ok(DocTxn { store: self.clone(), db: state, tx: Some(tx), writes: 0, pending: HashMap::new() })
+        Ok(DocTxn { store: self.clone(), db: state, tx: Some(tx), writes: 0, pending: HashMap::new(), sync: false })
     }
 }
 
@@ -370,6 +372,8 @@ pub struct DocTxn {
     tx: Option<Box<dyn Transaction>>,
     writes: u64,
     pending: HashMap<u64, Pending>,
+    /// A write asked for waitForSync (or its collection has it): the commit syncs.
+    sync: bool,
 }
 
 /// A transaction shared by a stream transaction's calls and the cursors run in it.
