@@ -106,7 +106,9 @@ impl<'a> Parser<'a> {
     /// `name = ` of LET, COLLECT, AGGREGATE, INTO.
     pub(super) fn assignment_target(&mut self) -> AqlResult<String> {
         let name = self.identifier()?;
-        self.expect(&Tok::Assign)?;
+        if !self.eat(&Tok::Assign) {
+            return Err(self.unexpected_expecting("assignment"));
+        }
         Ok(name)
     }
 
@@ -182,7 +184,12 @@ impl<'a> Parser<'a> {
                 return Err(self.error_here(&format!("unexpected qualifier '{word}', expecting 'COUNT'")));
             }
             self.bump();
-            self.expect_kw(Kw::Into)?;
+            if !self.eat_kw(Kw::Into) {
+                return Err(self.unexpected_expecting("INTO keyword"));
+            }
+            if self.tok().identifier().is_none() {
+                return Err(self.unexpected_expecting("identifier"));
+            }
             c.count_into = Some(self.identifier()?);
             c.options = self.options()?;
             return Ok(Op::Collect(c));
@@ -311,12 +318,16 @@ impl<'a> Parser<'a> {
 
     /// `IN coll` / `INTO coll`: a name, a quoted name or `@@param`.
     fn target_collection(&mut self) -> AqlResult<CollectionRef> {
+        let into = self.is_kw(Kw::Into);
         if !self.eat_kw(Kw::In) && !self.eat_kw(Kw::Into) {
             return Err(self.unexpected());
         }
         let out = match self.tok() {
             Tok::Ident(name) | Tok::QuotedIdent(name) | Tok::Str(name) => CollectionRef::Name(name.clone()),
             Tok::CollectionParam(name) => CollectionRef::Bind(name.clone()),
+            _ if into => {
+                return Err(self.unexpected_expecting("identifier or quoted string or bind data source parameter"))
+            }
             _ => return Err(self.unexpected()),
         };
         self.bump();
@@ -370,7 +381,9 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.unexpected()),
             }
         };
-        self.expect_kw(Kw::Insert)?;
+        if !self.eat_kw(Kw::Insert) {
+            return Err(if search.is_some() { self.unexpected_expecting("INSERT command") } else { self.unexpected() });
+        }
         let insert = self.expression()?;
         let replace = match self.tok() {
             Tok::Kw(Kw::Update) => false,

@@ -170,6 +170,16 @@ impl<'a> Parser<'a> {
         AqlError::parse(format!("syntax error, unexpected {}{}", t.tok.name(), self.location(t)))
     }
 
+    /// `syntax error, unexpected <token>, expecting <what> near ...`, where ArangoDB's
+    /// parser can take one token (or a few) only.
+    pub(super) fn unexpected_expecting(&self, expecting: &str) -> AqlError {
+        let t = self.token();
+        if matches!(t.tok, Tok::Unterminated(_)) {
+            return self.unexpected();
+        }
+        AqlError::parse(format!("syntax error, unexpected {}, expecting {expecting}{}", t.tok.name(), self.location(t)))
+    }
+
     /// A parse error with ArangoDB's location suffix at the current token.
     pub(super) fn error_here(&self, message: &str) -> AqlError {
         self.error_with(num::QUERY_PARSE, message)

@@ -93,6 +93,22 @@ fn token_names_in_messages() {
 }
 
 #[test]
+fn expected_token_where_only_one_fits() {
+    // where ArangoDB's grammar admits one token only, bison names it
+    let cases = [
+        ("LET x 1 RETURN x", "unexpected integer number, expecting assignment near '1 RETURN x' at position 1:7"),
+        ("FOR a IN b COLLECT WITH COUNT n", "unexpected identifier, expecting INTO keyword near 'n' at position 1:31"),
+        (
+            "UPSERT {} UPDATE {} IN c",
+            "unexpected UPDATE command, expecting INSERT command near 'UPDATE {} IN c' at position 1:11",
+        ),
+    ];
+    for (text, tail) in cases {
+        assert_eq!(err(text).message, format!("syntax error, {tail}"), "{text}");
+    }
+}
+
+#[test]
 fn grammar_rules_arangodb_checks_in_the_parser() {
     let cases = [
         ("RETURN DISTINCT 1", "cannot use DISTINCT modifier on top-level query element"),
