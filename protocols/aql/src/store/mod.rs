@@ -26,6 +26,8 @@ mod ttl;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_consistency;
+#[cfg(test)]
 mod tests_graph;
 #[cfg(test)]
 mod tests_index;
