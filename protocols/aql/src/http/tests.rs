@@ -221,3 +221,48 @@ async fn authentication_off_lets_everyone_in() {
     let srv = start_bare(options).await;
     assert_eq!(call(srv, "GET", "/_api/version", &[], None).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_listener_serves_caps_connections_and_stops_on_shutdown() {
+    use orbit_protocol_api::{ListenerContext, ProtocolListener};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let storage = orbit_storage::KvTableStorage::open(std::sync::Arc::new(orbit_storage::MemoryEngine::new()))
+        .await
+        .expect("memory storage");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let ctx = ListenerContext { storage, graphrag_storage: None, local_addr: addr, shutdown };
+    let options = super::AqlOptions { max_connections: Some(1), ..Default::default() };
+    let served = tokio::spawn(Box::new(super::AqlListener::new(options)).serve(listener, ctx));
+    let root = client::basic("root", "");
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ready);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let r = call(addr, "GET", "/_api/endpoint", &[("authorization", root.as_str())], None).await;
+    assert_eq!(r.json(), Value::Array(vec![Value::object([("endpoint", Value::String(format!("http://{addr}")))])]));
+    // One connection held open: the next one is closed without an answer.
+    let mut held = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    held.write_all(format!("GET /_api/version HTTP/1.1\r\nHost: x\r\nAuthorization: {root}\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut first = [0u8; 12];
+    held.read_exact(&mut first).await.expect("answer on the held connection");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut other = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let _ = other.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut buf = Vec::new();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), other.read_to_end(&mut buf)).await;
+    assert!(matches!(n, Ok(Ok(0)) | Ok(Err(_))), "over the cap: closed, got {buf:?}");
+    drop(held);
+    stop.send(true).expect("shutdown");
+    let done = tokio::time::timeout(std::time::Duration::from_secs(10), served).await;
+    assert!(matches!(done, Ok(Ok(Ok(())))), "serve returns Ok after shutdown");
+}
