@@ -347,6 +347,10 @@ impl DocStore {
                 return Ok((same.info(&cname), false));
             }
         }
+        let ttl = |i: &IndexDef| matches!(i.kind, super::IndexKind::Ttl { .. });
+        if ttl(&def) && existing.iter().any(|i| ttl(i)) {
+            return Err(AqlError::bad_parameter("there can only be one ttl index per collection"));
+        }
         if existing.iter().any(|i| i.name == def.name) || def.name == "primary" || def.name == "edge" {
             return Err(AqlError::new(num::DUPLICATE_NAME, format!("duplicate value: index name '{}'", def.name)));
         }

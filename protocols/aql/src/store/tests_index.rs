@@ -35,6 +35,8 @@ async fn listing_and_identical_indexes() {
     let (ttl, _) =
         store.create_index("_system", "e", &json(r#"{"type":"ttl","fields":["t"],"expireAfter":5}"#)).await.unwrap();
     assert_eq!((ttl.id.as_str(), &ttl.kind), ("e/3", &IndexKind::Ttl { expire_after: 5.0 }));
+    let second = store.create_index("_system", "e", &json(r#"{"type":"ttl","fields":["u"],"expireAfter":5}"#)).await;
+    assert_eq!(second.unwrap_err().num, num::BAD_PARAMETER, "one ttl index per collection");
     let (geo, _) = store
         .create_index("_system", "e", &json(r#"{"type":"geo","fields":["loc"],"geoJson":true,"name":"where"}"#))
         .await
