@@ -188,3 +188,34 @@ async fn the_sweeper_removes_expired_documents_in_the_background() {
     let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
     assert!(txn.get("s", "x").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn equality_prefix_then_range() {
+    let (_engine, store) = fresh().await;
+    store.create_collection("_system", spec("c", CollectionType::Document, "{}")).await.unwrap();
+    let body = json(r#"{"type":"persistent","fields":["city","age"],"unique":true}"#);
+    let (idx, _) = store.create_index("_system", "c", &body).await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    for (key, city, age) in [("a", "x", 5), ("b", "y", 7), ("c", "x", 9), ("d", "x", 1), ("e", "x", 7), ("f", "w", 7)] {
+        let doc = json(&format!(r#"{{"_key":"{key}","city":"{city}","age":{age}}}"#));
+        txn.insert("c", doc, &WriteOptions::default()).await.unwrap();
+    }
+    let dup = txn.insert("c", json(r#"{"city":"x","age":9}"#), &WriteOptions::default()).await.unwrap_err();
+    assert_eq!(dup.num, num::UNIQUE_CONSTRAINT_VIOLATED);
+    assert!(dup.message.ends_with("over 'city, age'; conflicting key: c"), "{}", dup.message);
+    let lookup = IndexLookup {
+        equal: vec![Value::str("x")],
+        lower: Bound::Included(Value::Int(5)),
+        upper: Bound::Excluded(Value::Int(9)),
+    };
+    assert_eq!(keys(&txn.index_scan("c", &idx.name, &lookup, false, None, 10).await.unwrap()), vec!["a", "e"]);
+    assert_eq!(keys(&txn.index_scan("c", &idx.name, &lookup, true, None, 10).await.unwrap()), vec!["e", "a"]);
+    let all_x = txn.index_scan("c", &idx.id, &eq(vec![Value::str("x")]), true, None, 2).await.unwrap();
+    assert_eq!(keys(&all_x), vec!["c", "e"]);
+    let rest = txn.index_scan("c", &idx.id, &eq(vec![Value::str("x")]), true, all_x.resume.as_deref(), 2).await;
+    assert_eq!(keys(&rest.unwrap()), vec!["a", "d"]);
+    let exact = eq(vec![Value::str("x"), Value::Int(7)]);
+    assert_eq!(keys(&txn.index_scan("c", &idx.id, &exact, false, None, 10).await.unwrap()), vec!["e"]);
+    let too_many = eq(vec![Value::str("x"), Value::Int(7), Value::Int(1)]);
+    assert!(txn.index_scan("c", &idx.id, &too_many, false, None, 10).await.is_err());
+}
