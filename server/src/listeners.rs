@@ -46,5 +46,6 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
         Box::new(cql),
         Box::new(orbit_redis::RedisListener::new(redis)),
         Box::new(bolt),
+        Box::new(orbit_aql::http::AqlListener::new(config.aql.options())),
     ]
 }

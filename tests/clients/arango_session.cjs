@@ -45,7 +45,7 @@ async function main() {
   out("count", (await items.count()).count);
   const a = await items.document("a");
   out("document", a.v, a.tags, a._rev === meta._rev, await items.document("zz", { graceful: true }));
-  out("stale", await failure(items.update({ _key: "a", _rev: "_aaaaaaaaaa" }, { v: 5 }, { ignoreRevs: false })));
+  out("stale", await failure(items.update("a", { v: 5 }, { ifMatch: "_aaaaaaaaaa" })));
   const updated = await items.update("a", { v: 5, tags: null }, { returnNew: true, keepNull: false });
   out("update", updated.new.v, Object.keys(updated.new).filter((k) => !k.startsWith("_")).sort());
   const removed = await items.remove("d", { returnOld: true });
@@ -61,7 +61,7 @@ async function main() {
     batchSize: 2,
     count: true,
   });
-  out("cursor", cursor.count, cursor.hasMore, await cursor.all());
+  out("cursor", cursor.count, cursor.batches.hasMore, await cursor.all());
   const paged = await db.query("FOR n IN 1..5 RETURN n * @k", { k: 10 }, { batchSize: 2 });
   const batches = [];
   for await (const batch of paged.batches) batches.push(batch);

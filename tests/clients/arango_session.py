@@ -81,9 +81,9 @@ def session(client, password, secret):
 
     # Indexes.
     index = people.add_index({"type": "persistent", "fields": ["age"], "name": "by_age"})
-    out("index", index["type"], index["fields"], index["name"], index["new"], index["unique"])
+    out("index", index["type"], index["fields"], index["name"], index["isNewlyCreated"], index["unique"])
     again = people.add_index({"type": "persistent", "fields": ["age"], "name": "by_age"})
-    out("index again", again["new"], again["id"] == index["id"])
+    out("index again", again["isNewlyCreated"], again["id"] == index["id"])
     people.add_index({"type": "persistent", "fields": ["email"], "unique": True, "sparse": True})
     out("indexes", sorted(i["type"] for i in people.indexes()))
     people.insert({"_key": "f1", "email": "f@example.com"})
@@ -126,7 +126,7 @@ def session(client, password, secret):
     cursor = db.aql.execute(
         "FOR v, e, p IN 3..3 OUTBOUND 'people/ann' knows RETURN p.vertices[*]._key")
     out("paths", list(cursor))
-    edges = db.collection("knows").edges("people/ann", direction="out")
+    edges = knows.edges("people/ann", direction="out")
     out("edges", sorted(e["_to"] for e in edges["edges"]))
     vertex = graph.vertex_collection("people").get("bob")
     out("vertex", vertex["name"])
@@ -187,7 +187,7 @@ def check(client, password):
     names = sorted(i.get("name", "") for i in col.indexes())
     n = col.count()
     cursor = db.aql.execute(
-        "FOR v IN 1..100000 OUTBOUND 'durable/d0' GRAPH 'chain' OPTIONS {bfs: true} COLLECT WITH COUNT INTO c RETURN c")
+        "FOR v IN 1..1000 OUTBOUND 'durable/d0' GRAPH 'chain' OPTIONS {bfs: true} COLLECT WITH COUNT INTO c RETURN c")
     out("count", n, "indexes", names, "graph", db.has_graph("chain"), "reachable", list(cursor)[0])
 
 

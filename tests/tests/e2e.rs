@@ -1,6 +1,8 @@
 //! The one end-to-end test binary (one binary keeps CI's link time down):
 //! storage conformance on every engine, crash recovery, and the orbit-server binary.
 
+#[path = "e2e/aql.rs"]
+mod aql;
 #[path = "e2e/client_programs.rs"]
 mod client_programs;
 #[path = "e2e/cql.rs"]

@@ -63,7 +63,8 @@ fn request(port: u16, method: &str, path: &str, headers: &[&str], body: &[u8]) -
         head.push_str(h);
         head.push_str("\r\n");
     }
-    if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
+    let has_length = headers.iter().any(|h| h.to_ascii_lowercase().starts_with("content-length:"));
+    if !has_length && (!body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")) {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
@@ -223,7 +224,7 @@ fn bad_bodies_answer_errors_and_never_disturb_the_server() {
     assert_eq!(big.status, 413, "{}", big.body);
 
     // Nesting far deeper than any stack: an error envelope (or a stored document), never a crash.
-    let depth = 30_000;
+    let depth = 10_000;
     let mut deep = "{\"a\":".repeat(depth);
     deep.push('1');
     deep.push_str(&"}".repeat(depth));

@@ -2,7 +2,7 @@
 //! and modes, /health and /metrics over real HTTP, signals, configuration precedence and
 //! the one-line errors of invalid configurations (exit status 2).
 
-use orbit_tests::server::{free_port, run_to_exit, try_http_get, Exited, TestServer, PROTOCOLS};
+use orbit_tests::server::{free_port, run_to_exit, try_http_get, Exited, TestServer, LISTENER_PORT_FLAGS, PROTOCOLS};
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 
@@ -48,19 +48,18 @@ fn starts_and_creates_a_rocksdb_directory_per_protocol() {
             "mysql" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--mysql-port"))), "{row}"),
             "cql" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--cql-port"))), "{row}"),
             "cypher" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--bolt-port"))), "{row}"),
+            "aql" => assert!(row.contains(&format!("127.0.0.1:{}", server.listener_port("--http-port"))), "{row}"),
             _ => assert!(row.contains("listener not implemented yet"), "{row}"),
         }
     }
     assert!(banner.contains(&server.admin_url()), "{banner}");
 
-    // A protocol without a listener does not bind its port (it would accept and never
-    // answer); PostgreSQL's, MySQL's, CQL's, Redis's and Bolt's are served.
-    for flag in ["--postgres-port", "--mysql-port", "--cql-port", "--redis-port", "--bolt-port"] {
+    // Every listener with a port is served: PostgreSQL's, MySQL's, CQL's, Redis's, Bolt's
+    // and ArangoDB's HTTP.
+    for flag in LISTENER_PORT_FLAGS {
         let addr: SocketAddr = ([127, 0, 0, 1], server.listener_port(flag)).into();
         assert!(std::net::TcpStream::connect(addr).is_ok(), "the {flag} listener is not bound");
     }
-    let http: SocketAddr = ([127, 0, 0, 1], server.listener_port("--http-port")).into();
-    assert!(std::net::TcpStream::connect(http).is_err(), "--http-port {http} is bound");
     assert!(server.terminate().success());
 }
 
