@@ -96,6 +96,12 @@ impl<'a> Args<'a> {
         Value::Null
     }
 
+    /// Warning 1563 "array expected" for this function; answers null.
+    pub fn array_expected(&mut self) -> Value {
+        self.ctx.warn(num::QUERY_ARRAY_EXPECTED, "array expected");
+        Value::Null
+    }
+
     /// Warning 1504 (number out of range) for this function; answers null.
     pub fn range_error(&mut self) -> Value {
         let message = format!("number out of range in call to function '{}()'", self.name);

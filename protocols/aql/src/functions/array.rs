@@ -1,12 +1,12 @@
 //! AQL's array functions: adding and removing elements, positions and slices,
 //! flattening, the set operations (UNIQUE, UNION_DISTINCT, INTERSECTION, OUTERSECTION,
-//! MINUS, JACCARD, OVERLAPS), sorting, INTERLEAVE, REVERSE and LENGTH/COUNT.
+//! MINUS, JACCARD), sorting, INTERLEAVE, REVERSE and LENGTH/COUNT.
 //! Where ArangoDB leaves the order of a set operation's result undefined, the
 //! intersection family answers newest-first (as ArangoDB's hash table iterates).
 
 use super::distinct::DistinctSet;
 use super::{def, Args, Def, VARIADIC};
-use crate::error::AqlResult;
+use crate::error::{num, AqlError, AqlResult};
 use crate::value::{cast, compare::compare, Value};
 
 pub(super) const DEFS: &[Def] = &[
@@ -36,7 +36,6 @@ pub(super) const DEFS: &[Def] = &[
     def("MINUS", 2, VARIADIC, minus),
     def("INTERLEAVE", 2, VARIADIC, interleave),
     def("JACCARD", 2, 2, jaccard),
-    def("OVERLAPS", 2, 2, overlaps),
     def("REMOVE_VALUE", 2, 3, remove_value),
     def("REMOVE_VALUES", 2, 2, remove_values),
     def("REMOVE_NTH", 2, 2, remove_nth),
@@ -69,8 +68,20 @@ fn array_arg(args: &mut Args, i: usize, null_ok: bool) -> Option<Vec<Value>> {
     }
 }
 
-fn all_arrays(args: &mut Args) -> Option<Vec<Vec<Value>>> {
-    (0..args.len()).map(|i| array_arg(args, i, false)).collect()
+/// The array argument `i`; None (after warning 1563 "array expected") otherwise.
+fn expect_array(args: &mut Args, i: usize) -> Option<Vec<Value>> {
+    match args.take(i) {
+        Value::Array(items) => Some(items),
+        _ => {
+            args.array_expected();
+            None
+        }
+    }
+}
+
+/// Every argument as an array; `strict` warns 1563 for a non-array, otherwise 1542.
+fn all_arrays(args: &mut Args, strict: bool) -> Option<Vec<Vec<Value>>> {
+    (0..args.len()).map(|i| if strict { expect_array(args, i) } else { array_arg(args, i, false) }).collect()
 }
 
 fn contains(items: &[Value], v: &Value) -> bool {
@@ -79,19 +90,26 @@ fn contains(items: &[Value], v: &Value) -> bool {
 
 fn append(args: &mut Args) -> AqlResult<Value> {
     let unique = args.flag(2, false);
-    let more = match args.take(1) {
-        Value::Array(items) => items,
-        Value::Null => Vec::new(),
-        one => vec![one],
-    };
-    let Some(mut items) = array_arg(args, 0, true) else { return Ok(Value::Null) };
-    if unique {
-        let mut seen: DistinctSet = items.iter().cloned().collect();
-        items.extend(more.into_iter().filter(|v| seen.insert(v.clone())));
-    } else {
-        items.extend(more);
+    let more = args.take(1);
+    if more.is_null() || matches!(&more, Value::Array(a) if a.is_empty()) {
+        return Ok(args.take(0));
     }
-    Ok(Value::Array(items))
+    let list = match args.take(0) {
+        Value::Null => return Ok(more),
+        Value::Array(items) => items,
+        _ => return Ok(args.type_error()),
+    };
+    let mut seen = DistinctSet::default();
+    let mut out: Vec<Value> = list.into_iter().filter(|v| !unique || seen.insert(v.clone())).collect();
+    match more {
+        Value::Array(items) => out.extend(items.into_iter().filter(|v| !unique || seen.insert(v.clone()))),
+        one => {
+            if !(unique && seen.contains(&one)) {
+                out.push(one);
+            }
+        }
+    }
+    Ok(Value::Array(out))
 }
 
 fn push(args: &mut Args) -> AqlResult<Value> {
@@ -132,8 +150,7 @@ fn shift(args: &mut Args) -> AqlResult<Value> {
 fn pick(args: &mut Args, f: fn(&[Value]) -> Option<&Value>) -> AqlResult<Value> {
     match args.get(0) {
         Value::Array(items) => Ok(f(items).cloned().unwrap_or(Value::Null)),
-        Value::Null => Ok(Value::Null),
-        _ => Ok(args.type_error()),
+        _ => Ok(args.array_expected()),
     }
 }
 
@@ -141,14 +158,13 @@ fn nth(args: &mut Args) -> AqlResult<Value> {
     let pos = args.int(1);
     match args.get(0) {
         Value::Array(items) => Ok(usize::try_from(pos).ok().and_then(|p| items.get(p)).cloned().unwrap_or(Value::Null)),
-        Value::Null => Ok(Value::Null),
-        _ => Ok(args.type_error()),
+        _ => Ok(args.array_expected()),
     }
 }
 
 fn position(args: &mut Args) -> AqlResult<Value> {
     let return_index = args.flag(2, false);
-    let Value::Array(items) = args.get(0) else { return Ok(args.type_error()) };
+    let Value::Array(items) = args.get(0) else { return Ok(args.array_expected()) };
     let found = items.iter().position(|item| compare(item, args.get(1)).is_eq());
     if return_index {
         return Ok(Value::Int(found.map(|p| p as i64).unwrap_or(-1)));
@@ -187,15 +203,15 @@ pub(super) fn flatten(items: Vec<Value>, depth: i64, out: &mut Vec<Value>) {
 }
 
 fn flatten_fn(args: &mut Args) -> AqlResult<Value> {
-    let depth = if args.get(1).is_null() { 1 } else { args.int(1) };
-    let Some(items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let depth = if args.get(1).is_null() { 1 } else { args.int(1).max(1) };
+    let Some(items) = expect_array(args, 0) else { return Ok(Value::Null) };
     let mut out = Vec::with_capacity(items.len());
     flatten(items, depth, &mut out);
     Ok(Value::Array(out))
 }
 
 fn unique(args: &mut Args) -> AqlResult<Value> {
-    let Some(items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let Some(items) = expect_array(args, 0) else { return Ok(Value::Null) };
     Ok(Value::Array(items.into_iter().collect::<DistinctSet>().into_values()))
 }
 
@@ -204,30 +220,30 @@ pub(super) fn sort_values(items: &mut [Value]) {
 }
 
 fn sorted(args: &mut Args) -> AqlResult<Value> {
-    let Some(mut items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let Some(mut items) = expect_array(args, 0) else { return Ok(Value::Null) };
     sort_values(&mut items);
     Ok(Value::Array(items))
 }
 
 fn sorted_unique(args: &mut Args) -> AqlResult<Value> {
-    let Some(mut items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let Some(mut items) = expect_array(args, 0) else { return Ok(Value::Null) };
     sort_values(&mut items);
     items.dedup_by(|a, b| compare(a, b).is_eq());
     Ok(Value::Array(items))
 }
 
 fn count_distinct(args: &mut Args) -> AqlResult<Value> {
-    let Some(items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let Some(items) = expect_array(args, 0) else { return Ok(Value::Null) };
     Ok(Value::Int(items.into_iter().collect::<DistinctSet>().len() as i64))
 }
 
 fn union(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(arrays) = all_arrays(args, false) else { return Ok(Value::Null) };
     Ok(Value::Array(arrays.into_iter().flatten().collect()))
 }
 
 fn union_distinct(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(arrays) = all_arrays(args, false) else { return Ok(Value::Null) };
     Ok(Value::Array(arrays.into_iter().flatten().collect::<DistinctSet>().into_values()))
 }
 
@@ -258,7 +274,7 @@ fn occurrences(arrays: Vec<Vec<Value>>) -> Vec<(Value, usize)> {
 }
 
 fn intersection(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(arrays) = all_arrays(args, true) else { return Ok(Value::Null) };
     let n = arrays.len();
     let first: DistinctSet = arrays.first().cloned().unwrap_or_default().into_iter().collect();
     let hits = occurrences(arrays);
@@ -266,12 +282,28 @@ fn intersection(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn outersection(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
-    Ok(Value::Array(occurrences(arrays).into_iter().filter(|(_, c)| *c == 1).map(|(v, _)| v).collect()))
+    let Some(arrays) = all_arrays(args, true) else { return Ok(Value::Null) };
+    let mut seen = DistinctSet::default();
+    let mut counts: Vec<usize> = Vec::new();
+    for v in arrays.into_iter().flatten() {
+        match seen.position(&v) {
+            Some(i) => {
+                if let Some(c) = counts.get_mut(i) {
+                    *c += 1;
+                }
+            }
+            None => {
+                seen.insert(v);
+                counts.push(1);
+            }
+        }
+    }
+    let once = seen.into_values().into_iter().zip(counts).filter(|(_, c)| *c == 1).map(|(v, _)| v);
+    Ok(Value::Array(once.rev().collect()))
 }
 
 fn minus(args: &mut Args) -> AqlResult<Value> {
-    let Some(mut arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(mut arrays) = all_arrays(args, false) else { return Ok(Value::Null) };
     if arrays.is_empty() {
         return Ok(Value::Array(Vec::new()));
     }
@@ -283,7 +315,7 @@ fn minus(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn interleave(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(arrays) = all_arrays(args, true) else { return Ok(Value::Null) };
     let longest = arrays.iter().map(Vec::len).max().unwrap_or(0);
     let mut iters: Vec<_> = arrays.into_iter().map(|a| a.into_iter()).collect();
     let mut out = Vec::new();
@@ -298,7 +330,7 @@ fn interleave(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn jaccard(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
+    let Some(arrays) = all_arrays(args, true) else { return Ok(Value::Null) };
     let mut it = arrays.into_iter();
     let a: DistinctSet = it.next().unwrap_or_default().into_iter().collect();
     let b: DistinctSet = it.next().unwrap_or_default().into_iter().collect();
@@ -310,16 +342,13 @@ fn jaccard(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::double(common as f64 / all as f64))
 }
 
-fn overlaps(args: &mut Args) -> AqlResult<Value> {
-    let Some(arrays) = all_arrays(args) else { return Ok(Value::Null) };
-    let mut it = arrays.into_iter();
-    let a: DistinctSet = it.next().unwrap_or_default().into_iter().collect();
-    Ok(Value::Bool(it.next().unwrap_or_default().iter().any(|v| a.contains(v))))
-}
-
 fn remove_value(args: &mut Args) -> AqlResult<Value> {
     let value = args.take(1);
-    let mut left = if args.get(2).is_null() { usize::MAX } else { args.int(2).max(0) as usize };
+    let limit = args.int(2);
+    let mut left = if args.get(2).is_null() || limit < 0 { usize::MAX } else { limit as usize };
+    if args.get(0).is_null() {
+        return Ok(Value::Array(Vec::new()));
+    }
     let Some(items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
     let out = items
         .into_iter()
@@ -336,9 +365,10 @@ fn remove_value(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn remove_values(args: &mut Args) -> AqlResult<Value> {
-    let drop: DistinctSet = match args.take(1) {
-        Value::Array(items) => items.into_iter().collect(),
-        Value::Null => DistinctSet::default(),
+    let drop: DistinctSet = match (args.take(1), args.get(0)) {
+        (Value::Null, _) => return Ok(args.take(0)),
+        (_, Value::Null) => return Ok(Value::Array(Vec::new())),
+        (Value::Array(items), _) => items.into_iter().collect(),
         _ => return Ok(args.type_error()),
     };
     let Some(items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
@@ -347,6 +377,9 @@ fn remove_values(args: &mut Args) -> AqlResult<Value> {
 
 fn remove_nth(args: &mut Args) -> AqlResult<Value> {
     let pos = args.int(1);
+    if args.get(0).is_null() {
+        return Ok(Value::Array(Vec::new()));
+    }
     let Some(mut items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
     let n = items.len() as i64;
     let at = if pos < 0 { n + pos } else { pos };
@@ -360,11 +393,24 @@ fn remove_nth(args: &mut Args) -> AqlResult<Value> {
 const MAX_PAD: i64 = 10_000_000;
 
 fn replace_nth(args: &mut Args) -> AqlResult<Value> {
-    let pos = args.int(1);
+    let (pos, has_pad) = (args.int(1), args.has(3));
+    let offset_missing = args.get(1).is_null();
     let (value, pad) = (args.take(2), args.take(3));
     let Some(mut items) = array_arg(args, 0, false) else { return Ok(Value::Null) };
+    let type_mismatch = || {
+        AqlError::new(
+            num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+            "invalid argument type in call to function 'REPLACE_NTH()'",
+        )
+    };
+    if offset_missing {
+        return Err(type_mismatch());
+    }
     let n = items.len() as i64;
     let at = if pos < 0 { (n + pos).max(0) } else { pos };
+    if at > n && !has_pad {
+        return Err(type_mismatch());
+    }
     if at > MAX_PAD {
         return Ok(args.range_error());
     }
@@ -385,7 +431,7 @@ fn reverse(args: &mut Args) -> AqlResult<Value> {
             items.reverse();
             Ok(Value::Array(items))
         }
-        Value::Null => Ok(Value::Null),
-        other => Ok(Value::String(cast::to_string(&other).chars().rev().collect())),
+        Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
+        _ => Ok(args.array_expected()),
     }
 }

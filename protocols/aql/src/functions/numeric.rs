@@ -5,7 +5,7 @@
 //! infinite is null.
 
 use super::{def, Args, Def};
-use crate::error::{AqlError, AqlResult};
+use crate::error::{num, AqlError, AqlResult};
 use crate::value::{cast, compare::compare, Value};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -101,64 +101,72 @@ fn rand(_: &mut Args) -> AqlResult<Value> {
 /// Most elements RANGE() builds.
 const MAX_RANGE: f64 = 10_000_000.0;
 
+fn range_error(what: f64) -> AqlError {
+    AqlError::new(num::QUERY_NUMBER_OUT_OF_RANGE, format!("RANGE() would build {what} elements, more than {MAX_RANGE}"))
+}
+
 fn range(args: &mut Args) -> AqlResult<Value> {
-    let (from, to) = (args.f64(0), args.f64(1));
-    let step = if args.get(2).is_null() {
-        if from <= to {
-            1.0
-        } else {
-            -1.0
+    if args.get(2).is_null() {
+        let (from, to) = (args.int(0), args.int(1));
+        let count = (i128::from(to) - i128::from(from)).abs() + 1;
+        if count as f64 > MAX_RANGE {
+            return Err(range_error(count as f64));
         }
-    } else {
-        args.f64(2)
-    };
+        let out: Vec<Value> = if from <= to {
+            (from..=to).map(Value::Int).collect()
+        } else {
+            (to..=from).rev().map(Value::Int).collect()
+        };
+        return Ok(Value::Array(out));
+    }
+    let (from, to, step) = (args.f64(0), args.f64(1), args.f64(2));
     if step == 0.0 || (from < to && step < 0.0) || (from > to && step > 0.0) {
         return Ok(args.type_error());
     }
     let count = ((to - from) / step).floor() + 1.0;
     if !count.is_finite() || count > MAX_RANGE {
-        return Err(AqlError::new(
-            crate::error::num::QUERY_NUMBER_OUT_OF_RANGE,
-            format!("RANGE() would build more than {MAX_RANGE} elements"),
-        ));
+        return Err(range_error(count));
     }
-    let ints = from.fract() == 0.0 && step.fract() == 0.0 && from.abs() < 9e15 && to.abs() < 9e15;
-    let out = (0..count.max(0.0) as usize)
-        .map(|i| {
-            let x = from + step * i as f64;
-            if ints {
-                Value::Int(x as i64)
-            } else {
-                Value::double(x)
-            }
-        })
-        .collect();
+    let mut out = Vec::with_capacity(count.max(0.0) as usize);
+    let mut x = from;
+    while (step > 0.0 && x <= to) || (step < 0.0 && x >= to) {
+        out.push(if x.fract() == 0.0 && x.abs() < 9e15 { Value::Int(x as i64) } else { Value::double(x) });
+        x += step;
+    }
     Ok(Value::Array(out))
 }
 
-/// The numbers of an array argument (nulls skipped); Err(()) for a non-array or a
-/// non-numeric element (then the function answers null).
-fn numbers(v: &Value) -> Result<Vec<f64>, bool> {
-    let Value::Array(items) = v else { return Err(true) };
-    let mut out = Vec::with_capacity(items.len());
+/// What a statistics function does with a non-numeric element: answer null silently
+/// (SUM, PRODUCT) or with a warning of this number.
+#[derive(Clone, Copy)]
+enum OnNonNumber {
+    Silent,
+    Warn(u32),
+}
+
+/// The numbers of the array argument (nulls skipped); a non-array warns 1563 "array
+/// expected", a non-numeric element answers null as `on_bad` says.
+fn with_numbers(args: &mut Args, on_bad: OnNonNumber, f: impl FnOnce(Vec<f64>) -> Value) -> AqlResult<Value> {
+    let Value::Array(items) = args.get(0) else { return Ok(args.array_expected()) };
+    let mut xs = Vec::with_capacity(items.len());
     for item in items {
         match item {
             Value::Null => {}
-            Value::Int(i) => out.push(*i as f64),
-            Value::Double(d) => out.push(*d),
-            _ => return Err(false),
+            Value::Int(i) => xs.push(*i as f64),
+            Value::Double(d) => xs.push(*d),
+            _ => {
+                if let OnNonNumber::Warn(code) = on_bad {
+                    let message = format!("invalid argument in call to function '{}()'", args.name());
+                    args.warn(code, message);
+                }
+                return Ok(Value::Null);
+            }
         }
     }
-    Ok(out)
+    Ok(f(xs))
 }
 
-fn with_numbers(args: &mut Args, f: impl FnOnce(Vec<f64>) -> Value) -> AqlResult<Value> {
-    match numbers(args.get(0)) {
-        Ok(xs) => Ok(f(xs)),
-        Err(true) => Ok(args.type_error()),
-        Err(false) => Ok(Value::Null),
-    }
-}
+const ARITHMETIC: OnNonNumber = OnNonNumber::Warn(num::QUERY_INVALID_ARITHMETIC_VALUE);
 
 fn sum(args: &mut Args) -> AqlResult<Value> {
     if let Value::Array(items) = args.get(0) {
@@ -171,15 +179,15 @@ fn sum(args: &mut Args) -> AqlResult<Value> {
             return Ok(Value::Int(total));
         }
     }
-    with_numbers(args, |xs| Value::double(xs.iter().sum()))
+    with_numbers(args, OnNonNumber::Silent, |xs| Value::double(xs.iter().sum()))
 }
 
 fn product(args: &mut Args) -> AqlResult<Value> {
-    with_numbers(args, |xs| Value::double(xs.iter().product()))
+    with_numbers(args, OnNonNumber::Silent, |xs| Value::double(xs.iter().product()))
 }
 
 fn average(args: &mut Args) -> AqlResult<Value> {
-    with_numbers(args, |xs| {
+    with_numbers(args, OnNonNumber::Warn(num::QUERY_ARRAY_EXPECTED), |xs| {
         if xs.is_empty() {
             Value::Null
         } else {
@@ -194,7 +202,7 @@ fn sorted(mut xs: Vec<f64>) -> Vec<f64> {
 }
 
 fn median(args: &mut Args) -> AqlResult<Value> {
-    with_numbers(args, |xs| {
+    with_numbers(args, ARITHMETIC, |xs| {
         let xs = sorted(xs);
         let n = xs.len();
         match (xs.get(n / 2), n.checked_sub(1).and_then(|_| xs.get((n - 1) / 2))) {
@@ -206,37 +214,46 @@ fn median(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn percentile(args: &mut Args) -> AqlResult<Value> {
-    let p = args.f64(1);
+    if !matches!(args.get(0), Value::Array(_)) {
+        return Ok(args.array_expected());
+    }
+    let Some(p) = args.get(1).as_f64().filter(|p| *p > 0.0 && *p <= 100.0) else { return Ok(args.type_error()) };
     let interpolate = match args.get(2) {
-        Value::Null => false,
+        Value::Null if !args.has(2) => false,
         Value::String(m) if m == "rank" => false,
         Value::String(m) if m == "interpolation" => true,
         _ => return Ok(args.type_error()),
     };
-    if !(p > 0.0 && p <= 100.0) {
-        return Ok(args.type_error());
-    }
-    with_numbers(args, |xs| {
+    with_numbers(args, ARITHMETIC, |xs| {
         let xs = sorted(xs);
         let n = xs.len();
-        if n == 0 {
-            return Value::Null;
-        }
-        if interpolate {
-            let idx = p * (n as f64 + 1.0) / 100.0;
-            let pos = idx.floor() as usize;
-            let delta = idx - idx.floor();
-            if pos >= n {
-                return Value::double(xs[n - 1]);
+        let at = |pos: f64| xs.get(pos as usize).copied();
+        let picked = match n {
+            0 => None,
+            1 => xs.first().copied(),
+            _ if interpolate => {
+                let idx = p * (n as f64 + 1.0) / 100.0;
+                let pos = idx.floor();
+                if pos >= n as f64 {
+                    xs.last().copied()
+                } else if pos <= 0.0 {
+                    None
+                } else {
+                    at(pos - 1.0).zip(at(pos)).map(|(lo, hi)| (idx - pos) * (hi - lo) + lo)
+                }
             }
-            if pos == 0 {
-                return Value::double(xs[0]);
+            _ => {
+                let pos = (p * n as f64 / 100.0).ceil();
+                if pos >= n as f64 {
+                    xs.last().copied()
+                } else if pos <= 0.0 {
+                    None
+                } else {
+                    at(pos - 1.0)
+                }
             }
-            Value::double(xs[pos - 1] + delta * (xs[pos] - xs[pos - 1]))
-        } else {
-            let idx = ((p * n as f64 / 100.0).ceil() as usize).clamp(1, n);
-            Value::double(xs[idx - 1])
-        }
+        };
+        picked.map(Value::double).unwrap_or(Value::Null)
     })
 }
 
@@ -266,7 +283,7 @@ impl Moments {
 }
 
 fn stat(args: &mut Args, f: fn(&Moments) -> Option<f64>) -> AqlResult<Value> {
-    with_numbers(args, |xs| {
+    with_numbers(args, ARITHMETIC, |xs| {
         let mut m = Moments::default();
         xs.iter().for_each(|&x| m.add(x));
         f(&m).map(Value::double).unwrap_or(Value::Null)
@@ -274,7 +291,7 @@ fn stat(args: &mut Args, f: fn(&Moments) -> Option<f64>) -> AqlResult<Value> {
 }
 
 fn extreme(args: &mut Args, want: std::cmp::Ordering) -> AqlResult<Value> {
-    let Value::Array(items) = args.get(0) else { return Ok(args.type_error()) };
+    let Value::Array(items) = args.get(0) else { return Ok(args.array_expected()) };
     let best = items.iter().filter(|v| !v.is_null()).fold(None::<&Value>, |best, v| match best {
         Some(b) if compare(v, b) != want => Some(b),
         _ => Some(v),
@@ -324,10 +341,7 @@ fn decay(args: &mut Args, kind: Decay) -> AqlResult<Value> {
         return Ok(args.type_error());
     };
     if scale <= 0.0 || offset < 0.0 || decay <= 0.0 || decay >= 1.0 {
-        return Err(AqlError::new(
-            crate::error::num::BAD_PARAMETER,
-            format!("{}(): scale must be positive, offset not negative and decay in (0, 1)", args.name()),
-        ));
+        return Ok(args.range_error());
     }
     let score = |v: f64| {
         let d = ((v - origin).abs() - offset).max(0.0);

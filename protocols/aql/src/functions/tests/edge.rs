@@ -26,8 +26,8 @@ fn numeric_documentation_examples() {
     check("RETURN [LOG2(1024), LOG10(10000), EXP2(16)]", "[[10,4,65536]]");
     check("RETURN [RANGE(1, 4), RANGE(1, 4, 2), RANGE(1, 4, 3)]", "[[[1,2,3,4],[1,3],[1,4]]]");
     check(
-        "RETURN [RANGE(1.5, 2.5), RANGE(1, 2, 0.5), RANGE(-0.75, 1.1, 0.5)]",
-        "[[[1.5,2.5],[1,1.5,2],[-0.75,-0.25,0.25,0.75]]]",
+        "RETURN [RANGE(1.5, 2.5), RANGE(1, 2, 0.5), RANGE(-0.75, 1.1, 0.5), RANGE(3, 1)]",
+        "[[[1,2],[1,1.5,2],[-0.75,-0.25,0.25,0.75],[3,2,1]]]",
     );
     check("RETURN [SUM([1, 2, 3, 4]), SUM([null, -5, 6]), SUM([])]", "[[10,1,0]]");
     check(
@@ -54,6 +54,13 @@ fn numeric_documentation_examples() {
     check("RETURN COSINE_SIMILARITY([0, 1], [1, 0])", "[0]");
     check("RETURN DECAY_GAUSS(41, 40, 5, 5, 0.5)", "[1]");
     check("RETURN DECAY_LINEAR(5, 0, 10, 0, 0.2)", "[0.6]");
+    let (out, warnings) =
+        run("RETURN [DECAY_EXP(1, 0, 0, 0, 0.5), MEDIAN([1, \"a\"]), AVERAGE([1, \"a\"]), SUM([1, \"a\"]), MAX(1)]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null,null,null,null]]", vec![1504, 1561, 1563, 1563]));
+    check(
+        "RETURN [PERCENTILE([1, 2, 3, 4], 10, \"interpolation\"), PERCENTILE([5], 1), PERCENTILE([], 50)]",
+        "[[null,5,null]]",
+    );
 }
 
 #[test]
@@ -272,10 +279,19 @@ fn array_edge_cases() {
         "RETURN [UNIQUE([1, 1.0, \"1\", {a: 1, b: 2}, {b: 2, a: 1}]), SORTED([\"b\", 1, null, [2], false])]",
         "[[[1,\"1\",{\"a\":1,\"b\":2}],[null,false,1,\"b\",[2]]]]",
     );
-    check("RETURN [COUNT_DISTINCT([null, null, 1]), OVERLAPS([1, 2], [3, 2]), OVERLAPS([1], [])]", "[[2,true,false]]");
+    check("RETURN [COUNT_DISTINCT([null, null, 1]), OUTERSECTION([1, 1], [2]), REMOVE_VALUE(null, 1)]", "[[2,[2],[]]]");
+    check(
+        "RETURN [APPEND(5, null), APPEND(null, 3), APPEND([1, 1], [1, 2], true), REMOVE_VALUES([1, 2], null)]",
+        "[[5,3,[1,2],[1,2]]]",
+    );
+    check("RETURN [REPLACE_NTH([1], 3, 9, 0), REMOVE_VALUE([1, 1, 1], 1, -1)]", "[[[1,0,0,9],[]]]");
+    let too_far = mini::parse("RETURN REPLACE_NTH([1], 3, 9)").and_then(|p| p.run().err()).map(|e| e.num);
+    assert_eq!(too_far, Some(1542), "past the end without a padding value is an error");
+    let (out, warnings) = run("RETURN [FIRST(null), REVERSE(1), FLATTEN({}), POSITION(\"x\", 1)]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null,null,null]]", vec![1563, 1563, 1563, 1563]));
     check("RETURN [LENGTH(null), LENGTH(true), LENGTH(-1.5), COUNT([1, 2])]", "[[0,1,4,2]]");
     let (out, warnings) = run("RETURN [UNION([1], 2), SORTED(\"x\")]");
-    assert_eq!((out.as_str(), warnings), ("[[null,null]]", vec![1542, 1542]));
+    assert_eq!((out.as_str(), warnings), ("[[null,null]]", vec![1542, 1563]));
 }
 
 #[test]
