@@ -538,13 +538,13 @@ fn chain_expansion(base: Expr, chained: &mut bool, mut expansion: Expansion) -> 
     match base {
         Expr::Expansion(mut outer) if *chained && expansion.depth == 1 => {
             patch_innermost_with(&mut outer, |rest| {
-                expansion.base = Box::new(rest);
+                *expansion.base = rest;
                 Expr::Expansion(expansion)
             });
             Expr::Expansion(outer)
         }
         other => {
-            expansion.base = Box::new(other);
+            *expansion.base = other;
             *chained = true;
             Expr::Expansion(expansion)
         }

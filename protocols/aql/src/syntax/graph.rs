@@ -195,7 +195,11 @@ impl<'a> Parser<'a> {
             }
             let coll = match self.tok() {
                 Tok::Ident(s) | Tok::QuotedIdent(s) => CollectionRef::Name(s.clone()),
-                Tok::CollectionParam(p) | Tok::Param(p) => CollectionRef::Bind(p.clone()),
+                Tok::CollectionParam(p) => CollectionRef::Bind(p.clone()),
+                Tok::Param(p) => {
+                    let what = format!("a value bind parameter (@{p}) as edge collection; bind it as @@{p}");
+                    return Err(crate::error::AqlError::not_supported(what));
+                }
                 _ => return Err(self.unexpected()),
             };
             self.bump();

@@ -8,9 +8,10 @@
 //!   `destructure` the `LET [a, b] = ...` patterns;
 //! - `binds` lists the bind parameters a parsed query uses.
 //!
-//! Departures from ArangoDB's messages: "expecting ..." lists are not given (bison's
-//! sets of expected tokens are not reproduced); keywords are accepted as attribute
-//! names after `.` and before `:` in object literals, where ArangoDB wants them quoted.
+//! Departures from ArangoDB: "expecting ..." is said only where its grammar admits a
+//! single token (bison's other sets of expected tokens are not reproduced); keywords
+//! are accepted as attribute names after `.` and before `:` in object literals; a
+//! number too large for a double is null without ArangoDB's warning (1504).
 
 mod binds;
 mod clauses;

@@ -133,6 +133,19 @@ fn grammar_rules_arangodb_checks_in_the_parser() {
 }
 
 #[test]
+fn what_orbit_leaves_out_is_named() {
+    for (text, what) in [
+        ("WITH @c FOR x IN c RETURN x", "bind parameters in WITH"),
+        ("FOR x IN c SORT x @dir RETURN x", "SORT direction"),
+        ("FOR v IN OUTBOUND 'a/1' @edges RETURN v", "edge collection"),
+    ] {
+        let e = err(text);
+        assert_eq!((e.num, e.status), (num::NOT_IMPLEMENTED, 501), "{text}");
+        assert!(e.message.contains(what), "{text}: {}", e.message);
+    }
+}
+
+#[test]
 fn empty_query_is_1502() {
     let e = err("");
     assert_eq!((e.num, e.status, e.message.as_str()), (1502, 400, "query is empty"));
