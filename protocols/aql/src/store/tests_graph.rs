@@ -85,6 +85,13 @@ async fn edges_both_directions_in_write_order() {
     assert_eq!(others(&txn.edges("e", "v/a", EdgeDirection::Inbound).await.unwrap()), vec!["ba>v/b", "ca>v/c"]);
     txn.commit().await.unwrap();
 
+    store.rename_collection("_system", "e", "links").await.unwrap();
+    let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
+    let renamed = txn.edges("links", "v/a", EdgeDirection::Inbound).await.unwrap();
+    assert_eq!(others(&renamed), vec!["ba>v/b", "ca>v/c"], "a renamed edge collection keeps its adjacency");
+    assert_eq!(s(&renamed[0].edge, "_id"), "links/ba");
+    drop(txn);
+    store.rename_collection("_system", "links", "e").await.unwrap();
     store.truncate_collection("_system", "e").await.unwrap();
     let mut txn = store.begin("_system", TxnOptions::default()).await.unwrap();
     assert!(txn.edges("e", "v/a", EdgeDirection::Any).await.unwrap().is_empty(), "truncate clears the adjacency");
