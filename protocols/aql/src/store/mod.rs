@@ -10,6 +10,11 @@
 //!
 //! Shared by the HTTP API (document endpoints, import, gharial, stream transactions) and
 //! the AQL executor (collection scans, index lookups, modifications, traversals).
+//!
+//! Where things are: `keys` (the storage layout), `catalog` and `ddl` (names, catalog
+//! state, catalog changes, opening), `documents` (writes), `lookup` (scans and index
+//! lookups), `indexes` (definitions and entries), `edges` (adjacency), `keygen`,
+//! `revision`, `stats` (counts), `ttl` (expiry).
 
 mod catalog;
 mod ddl;
