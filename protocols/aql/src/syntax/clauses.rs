@@ -376,10 +376,15 @@ impl<'a> Parser<'a> {
         let (search, filter) = if self.eat_kw(Kw::Filter) {
             (None, Some(self.expression()?))
         } else {
-            match self.tok() {
-                Tok::LBrace | Tok::Param(_) => (Some(self.expression()?), None),
-                _ => return Err(self.unexpected()),
-            }
+            let search = match self.bump().tok {
+                Tok::LBrace => self.with_no_in(false, |p| p.object())?,
+                Tok::Param(name) => Expr::Bind(name),
+                _ => {
+                    self.back();
+                    return Err(self.unexpected());
+                }
+            };
+            (Some(search), None)
         };
         if !self.eat_kw(Kw::Insert) {
             return Err(if search.is_some() { self.unexpected_expecting("INSERT command") } else { self.unexpected() });

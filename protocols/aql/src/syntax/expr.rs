@@ -424,7 +424,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self) -> AqlResult<Expr> {
+    /// After `{`: the members of an object literal and the closing `}`.
+    pub(super) fn object(&mut self) -> AqlResult<Expr> {
         let mut members = Vec::new();
         loop {
             if self.eat(&Tok::RBrace) {

@@ -150,7 +150,11 @@ impl<'a> Parser<'a> {
                 }
                 _ => None,
             };
-            t.prune = Some(Prune { var, condition: self.expression()? });
+            let condition = self.expression()?;
+            if uses_subquery(&condition) {
+                return Err(self.error_here("PRUNE condition must not use a subquery"));
+            }
+            t.prune = Some(Prune { var, condition });
             t.options = self.options()?;
         } else if self.is_word("OPTIONS") {
             self.bump();
@@ -245,6 +249,34 @@ impl<'a> Parser<'a> {
         match options {
             Expr::Object(_) | Expr::Bind(_) => Ok(()),
             _ => Err(self.error_here("'OPTIONS' have to be an object")),
+        }
+    }
+}
+
+/// Whether a subquery occurs in `e` (ArangoDB refuses one in PRUNE).
+fn uses_subquery(e: &Expr) -> bool {
+    match e {
+        Expr::Subquery(_) => true,
+        Expr::Literal(_) | Expr::Var(_) | Expr::Bind(_) | Expr::BindCollection(_) => false,
+        Expr::Array(items) | Expr::Call { args: items, .. } => items.iter().any(uses_subquery),
+        Expr::Object(members) => members
+            .iter()
+            .any(|(k, v)| matches!(k, crate::ast::ObjectKey::Computed(k) if uses_subquery(k)) || uses_subquery(v)),
+        Expr::Attribute(a, _) | Expr::Unary(_, a) => uses_subquery(a),
+        Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Range(a, b) => uses_subquery(a) || uses_subquery(b),
+        Expr::Quantified { quantifier, lhs, rhs, .. } => {
+            matches!(quantifier, crate::ast::Quantifier::AtLeast(n) if uses_subquery(n))
+                || uses_subquery(lhs)
+                || uses_subquery(rhs)
+        }
+        Expr::Ternary { cond, then, otherwise } => {
+            uses_subquery(cond) || then.as_deref().is_some_and(uses_subquery) || uses_subquery(otherwise)
+        }
+        Expr::Expansion(x) => {
+            let limit = x.limit.iter().flat_map(|(o, c)| o.iter().chain(std::iter::once(c)));
+            uses_subquery(&x.base)
+                || [&x.filter, &x.ret, &x.rest].into_iter().flatten().any(|b| uses_subquery(b))
+                || limit.into_iter().any(|b| uses_subquery(b))
         }
     }
 }

@@ -121,6 +121,10 @@ fn grammar_rules_arangodb_checks_in_the_parser() {
         ("FOR a IN c COLLECT WITH FOO INTO n RETURN n", "unexpected qualifier 'FOO', expecting 'COUNT'"),
         ("FOR a IN c WINDOW {} AGGREGATE s = SUM(a) RETURN s", "At least one WINDOW bound must be specified"),
         ("FOR a IN c WINDOW { x: 1 } AGGREGATE s = SUM(a) RETURN s", "Invalid WINDOW attribute 'x'"),
+        (
+            "FOR v IN 1 OUTBOUND 'a/1' e PRUNE LENGTH(FOR x IN v RETURN x) > 0 RETURN v",
+            "PRUNE condition must not use a subquery",
+        ),
     ];
     for (text, start) in cases {
         let e = err(text);
