@@ -79,11 +79,10 @@ impl Node for Buffered {
     async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
         if let Some(mut input) = self.input.take() {
             let plan = self.plan.clone();
-            let rows = drain(&mut input, ctx).await?;
             self.rows = match op(&plan, self.idx)? {
-                PlanOp::Sort(keys) => sort(rows, keys, ctx).await?,
-                PlanOp::Collect(c) => collect(rows, c, std::mem::take(&mut self.base), ctx).await?,
-                PlanOp::Window(w) => super::window::window(rows, w, ctx).await?,
+                PlanOp::Sort(keys) => sort(drain(&mut input, ctx).await?, keys, ctx).await?,
+                PlanOp::Collect(c) => collect(&mut input, c, std::mem::take(&mut self.base), ctx).await?,
+                PlanOp::Window(w) => super::window::window(drain(&mut input, ctx).await?, w, ctx).await?,
                 _ => return Err(AqlError::internal("plan")),
             }
             .into();
@@ -122,6 +121,8 @@ pub fn new_aggregate(function: &str) -> AqlResult<Box<dyn Aggregate>> {
         .ok_or_else(|| AqlError::internal(format!("aggregate function {function}() is not available")))
 }
 
+/// A group's output row starts from the pipeline's first row: what is visible after a
+/// COLLECT is the outer query's variables (the same in every row) and the COLLECT's own.
 struct Group {
     template: Row,
     aggregates: Vec<Box<dyn Aggregate>>,
@@ -129,16 +130,22 @@ struct Group {
     count: i64,
 }
 
-async fn collect(rows: Vec<Row>, c: &CollectPlan, base: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+/// Groups the input as it is pulled: only the groups (and what INTO keeps) are held.
+async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     let new_group = |template: Row| -> AqlResult<Group> {
         let aggregates = c.aggregates.iter().map(|a| new_aggregate(&a.function)).collect::<AqlResult<_>>()?;
         Ok(Group { template, aggregates, into: Vec::new(), count: 0 })
     };
     if c.groups.is_empty() {
-        groups.insert(Key(Vec::new()), new_group(base)?);
+        groups.insert(Key(Vec::new()), new_group(base.clone())?);
     }
-    for mut row in rows {
+    let mut pulled = 0u64;
+    while let Some(mut row) = input.next(ctx).await? {
+        pulled += 1;
+        if pulled % 1024 == 0 {
+            ctx.check_time()?;
+        }
         let mut key = Vec::with_capacity(c.groups.len());
         for (_, e) in &c.groups {
             key.push(eval(e, &mut row, ctx).await?);
@@ -163,7 +170,7 @@ async fn collect(rows: Vec<Row>, c: &CollectPlan, base: Row, ctx: &mut Ctx) -> A
         };
         let key = Key(key);
         if !groups.contains_key(&key) {
-            groups.insert(key.clone(), new_group(row)?);
+            groups.insert(key.clone(), new_group(base.clone())?);
         }
         let Some(g) = groups.get_mut(&key) else { continue };
         for (agg, v) in g.aggregates.iter_mut().zip(values.iter()) {
