@@ -131,6 +131,23 @@ async fn checksum(state: &SharedState, req: &Req, name: &str) -> AqlResult<Strin
     Ok(total.to_string())
 }
 
+/// The collection's document count: committed, or as the stream transaction of
+/// `x-arango-trx-id` sees it (counted by a scan of that transaction).
+async fn count(state: &SharedState, req: &Req, name: &str) -> AqlResult<u64> {
+    let Some(shared) = super::transaction::shared(state, req)? else { return state.store.count(&req.db, name).await };
+    let mut txn = shared.lock().await;
+    let mut total: u64 = 0;
+    let mut resume: Option<Vec<u8>> = None;
+    loop {
+        let page = txn.scan(name, resume.as_deref(), 1000).await?;
+        total += page.docs.len() as u64;
+        match page.resume {
+            Some(r) => resume = Some(r),
+            None => return Ok(total),
+        }
+    }
+}
+
 fn with_location(reply: Reply, req: &Req, name: &str, action: &str) -> Reply {
     reply.header("location", format!("/_db/{}/_api/collection/{name}/{action}", req.db))
 }
@@ -202,8 +219,12 @@ async fn action_reply(state: &SharedState, req: &Req, c: &CollectionInfo, action
         }
         "count" if get => {
             let mut o = properties(c);
-            o.insert("count".into(), Value::Int(store.count(db, &c.name).await? as i64));
+            o.insert("count".into(), Value::Int(count(state, req, &c.name).await? as i64));
             Ok(Reply::ok_object(200, o))
+        }
+        "recalculateCount" if put => {
+            let n = store.count(db, &c.name).await? as i64;
+            Ok(Reply::ok(200, vec![("result", Value::Bool(true)), ("count", Value::Int(n))]))
         }
         "figures" if get => {
             let mut o = properties(c);

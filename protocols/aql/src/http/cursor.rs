@@ -5,7 +5,9 @@
 //! streams from storage; `count: true` drains it to count). `POST|PUT
 //! /_api/cursor/{id}` answers the next batch, `POST /_api/cursor/{id}/{batchId}` the
 //! latest one again (or the next), `DELETE` drops it (202); unknown ids are 404/1600.
-//! A cursor unused for its ttl (30 s by default) is dropped.
+//! A cursor unused for its ttl (30 s by default) is dropped. With `options.profile`,
+//! `extra.profile` has two phases Orbit measures: `parsing` (parse, compile, plan and
+//! start) and `executing` (pulling rows so far); per-node statistics are not reported.
 
 use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
@@ -41,6 +43,8 @@ struct Cursor {
     last_batch: Option<(u64, Value)>,
     allow_retry: bool,
     started: Instant,
+    /// With `options.profile`: the seconds run_query took (parse, compile, plan, start).
+    profile: Option<f64>,
 }
 
 struct Entry {
@@ -141,7 +145,7 @@ impl Cursor {
         let mut o = Object::new();
         o.insert("result".into(), Value::Array(result));
         o.insert("hasMore".into(), Value::Bool(has_more));
-        if has_more || self.next_batch_id > 1 {
+        if has_more {
             o.insert("id".into(), Value::str(&self.id));
         }
         if let Some(c) = self.count {
@@ -177,7 +181,17 @@ impl Cursor {
             .iter()
             .map(|w| Value::object([("code", Value::Int(w.code as i64)), ("message", Value::str(&w.message))]))
             .collect();
-        Value::object([("warnings", Value::Array(warnings)), ("stats", Value::Object(stats))])
+        let mut extra = Object::new();
+        extra.insert("warnings".into(), Value::Array(warnings));
+        extra.insert("stats".into(), Value::Object(stats));
+        if let Some(started) = self.profile {
+            let executing = (self.started.elapsed().as_secs_f64() - started).max(0.0);
+            extra.insert(
+                "profile".into(),
+                Value::object([("parsing", Value::double(started)), ("executing", Value::double(executing))]),
+            );
+        }
+        Value::Object(extra)
     }
 }
 
@@ -234,6 +248,7 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
     let allow_retry = bool_attr(&options, "allowRetry", false);
     let txn = shared(state, req)?;
     let started = Instant::now();
+    let profile = request.options.profile;
     let stream = run_query(&state.store, request, txn).await?;
     let id = state.cursors.next_id.fetch_add(1, Ordering::Relaxed).to_string();
     let mut cursor = Cursor {
@@ -248,6 +263,7 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
         last_batch: None,
         allow_retry,
         started,
+        profile: profile.then(|| started.elapsed().as_secs_f64()),
     };
     if want_count {
         cursor.fill(usize::MAX).await?;
@@ -369,6 +385,7 @@ mod tests {
             last_batch: None,
             allow_retry: false,
             started: Instant::now(),
+            profile: None,
         };
         (c, pulled)
     }

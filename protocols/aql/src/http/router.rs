@@ -125,7 +125,13 @@ async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
         return Err(AqlError::not_supported("async jobs (x-arango-async header)"));
     }
     if req.db != "_system" {
+        if family == ["_api", "database"] && req.segments.len() == 2 && req.is(&Method::GET) {
+            return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden"));
+        }
         state.store.database(&req.db).await?;
+    }
+    if let Some(encoding) = req.header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity")) {
+        return Err(AqlError::not_supported(format!("compressed request bodies (content-encoding: {encoding})")));
     }
     if let Some(user) = &req.user {
         let level = state.users.db_level(user, &req.db);

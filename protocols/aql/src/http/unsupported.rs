@@ -39,7 +39,9 @@ pub fn feature(segments: &[String]) -> Option<&'static str> {
         ("_admin", "log") => "log access (/_admin/log)",
         ("_admin", "shutdown") => "shutdown over HTTP (/_admin/shutdown)",
         ("_admin", "routing") => "routing reload (/_admin/routing)",
+        ("_admin", "server") if segments.get(2).map(String::as_str) == Some("tls") => "TLS on the ArangoDB listener",
         ("_admin", "server") => "this server administration endpoint",
+        ("_admin", "options") | ("_admin", "options-description") => "server startup options (/_admin/options)",
         ("_api", "collection") if segments.get(3).map(String::as_str) == Some("responsibleShard") => {
             "responsibleShard (Orbit does not shard collections)"
         }

@@ -103,6 +103,11 @@ async fn collections_follow_the_transcripts() {
     assert_eq!(r.status, 200);
     let v = api.req("GET", "/_api/collection/testCollectionBasics/count", None).await.json();
     assert_eq!(get(&v, "count"), &Value::Int(0));
+    let r = api.req("PUT", "/_api/collection/testCollectionBasics/recalculateCount", None).await;
+    assert_eq!((get(&r.json(), "result"), get(&r.json(), "count")), (&Value::Bool(true), &Value::Int(0)));
+    let r =
+        api.with("POST", "/_api/document/testCollectionBasics", &[("content-encoding", "deflate")], Some("x")).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (501, Value::Int(9)));
     let r = api.req("GET", "/_api/collection/testCollectionBasics/checksum", None).await;
     assert_eq!(r.status, 200);
     assert!(get(&r.json(), "checksum").as_str().is_some());
@@ -375,6 +380,9 @@ async fn databases_with_users() {
     assert_eq!((r.status, r.json()), (200, parse(r#"{"error":false,"code":200,"result":true}"#)));
     let r = api.req("GET", "/_db/mydb/_api/collection", None).await;
     assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (404, Value::Int(1228)));
+    // python-arango's test_database_management: listing from another database is forbidden
+    let r = api.req("GET", "/_db/nothere/_api/database", None).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (403, Value::Int(11)));
     let r = api.req("DELETE", "/_api/database/_system", None).await;
     assert_eq!(get(&r.json(), "errorNum"), &Value::Int(1230));
 }
@@ -397,6 +405,9 @@ async fn stream_transactions() {
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(api.with("GET", "/_api/document/products/t1", &trx, None).await.status, 200);
     assert_eq!(api.req("GET", "/_api/document/products/t1", None).await.status, 404, "not visible before commit");
+    let counted = |r: Resp| get(&r.json(), "count").clone();
+    assert_eq!(counted(api.with("GET", "/_api/collection/products/count", &trx, None).await), Value::Int(1));
+    assert_eq!(counted(api.req("GET", "/_api/collection/products/count", None).await), Value::Int(0));
     // RestTransactionsGet, RestTransactionGet
     let v = api.req("GET", "/_api/transaction", None).await.json();
     assert_eq!(get(&v, "transactions"), &parse(&format!(r#"[{{"id":"{id}","state":"running"}}]"#)));
