@@ -109,6 +109,14 @@ impl<'a> Args<'a> {
         Value::Null
     }
 
+    /// Warning 32 (resource limit) for a result beyond the 16 MiB ArangoDB allows;
+    /// answers null.
+    pub fn too_long(&mut self) -> Value {
+        let message = format!("output string of function '{}()' limited to 16 MiB", self.name);
+        self.ctx.warn(num::RESOURCE_LIMIT, message);
+        Value::Null
+    }
+
     /// Warning 1543 (invalid regex); answers null.
     pub fn regex_error(&mut self) -> Value {
         self.ctx.warn(num::QUERY_INVALID_REGEX, "invalid regex value");

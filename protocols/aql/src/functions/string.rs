@@ -100,15 +100,17 @@ fn substring(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn substring_bytes(args: &mut Args) -> AqlResult<Value> {
-    let s = args.string(0);
+    let Value::String(s) = args.get(0) else {
+        let message = "SUBSTRING_BYTES(): the value must be a string";
+        args.warn(crate::error::num::BAD_PARAMETER, message);
+        return Ok(Value::Null);
+    };
+    let s = s.clone();
     let n = s.len() as i64;
     let offset = args.int(1);
     let start = if offset < 0 { (n + offset).max(0) } else { offset.min(n) } as usize;
-    let end = if args.get(2).is_null() {
-        n as usize
-    } else {
-        (start as i64).saturating_add(args.int(2).max(0)).min(n) as usize
-    };
+    let length = if args.has(2) { args.int(2).max(0) } else { n };
+    let end = (start as i64).saturating_add(length).min(n) as usize;
     if !s.is_char_boundary(start) || !s.is_char_boundary(end) {
         args.warn(
             crate::error::num::BAD_PARAMETER,
@@ -117,7 +119,7 @@ fn substring_bytes(args: &mut Args) -> AqlResult<Value> {
         return Ok(Value::Null);
     }
     let extend_left = args.int(3).max(0) as usize;
-    let extend_right = args.int(4).max(0) as usize;
+    let extend_right = if args.len() == 4 { extend_left } else { args.int(4).max(0) as usize };
     let start = s[..start].char_indices().rev().take(extend_left).last().map(|(i, _)| i).unwrap_or(start);
     let end = s[end..].char_indices().nth(extend_right).map(|(i, _)| end + i).unwrap_or(if extend_right > 0 {
         s.len()
@@ -204,11 +206,24 @@ fn next_match(s: &str, from: usize, needles: &[String]) -> Option<(usize, usize)
 }
 
 fn split(args: &mut Args) -> AqlResult<Value> {
-    let s = args.string(0);
-    let limit = if args.get(2).is_null() { usize::MAX } else { args.int(2).max(0) as usize };
-    if !args.has(1) || args.get(1).is_null() {
-        return Ok(Value::Array(vec![Value::String(s)]));
+    let limit = match args.get(2) {
+        _ if !args.has(2) => usize::MAX,
+        Value::Int(_) | Value::Double(_) => match args.int(2) {
+            n if n < 0 => return Ok(Value::Null),
+            n => n as usize,
+        },
+        _ => return Ok(args.type_error()),
+    };
+    if limit == 0 {
+        return Ok(Value::Array(Vec::new()));
     }
+    if matches!(args.get(1), Value::Object(_)) {
+        return Ok(args.type_error());
+    }
+    if !args.has(1) {
+        return Ok(Value::Array(vec![args.take(0)]));
+    }
+    let s = args.string(0);
     let seps = string_list(args.get(1));
     let mut out = Vec::new();
     if seps.iter().all(|sep| sep.is_empty()) {
@@ -231,33 +246,62 @@ fn split(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::Array(out))
 }
 
-fn substitute(args: &mut Args) -> AqlResult<Value> {
-    let s = args.string(0);
-    let (search, replace, limit_at): (Vec<String>, Vec<Option<String>>, usize) = match args.get(1) {
-        Value::Object(map) => {
-            (map.keys().cloned().collect(), map.values().map(|v| Some(cast::to_string(v))).collect(), 2)
-        }
-        other => {
-            let search = string_list(other);
-            let replace = match args.get(2) {
-                Value::Array(items) => items.iter().map(|v| Some(cast::to_string(v))).collect(),
-                Value::Null if !args.has(2) => Vec::new(),
-                one => vec![Some(cast::to_string(one)); search.len()],
-            };
-            (search, replace, 3)
-        }
+/// The search strings and replacements of SUBSTITUTE: a mapping object, or a search
+/// string/array with a replacement string/array; None for ArangoDB's type errors.
+fn substitutions(args: &Args) -> Option<(Vec<String>, Vec<String>, Option<String>)> {
+    let text = |v: &Value| match v {
+        Value::Null => Some(String::new()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
     };
-    let limit = if args.get(limit_at).is_null() { usize::MAX } else { args.int(limit_at).max(0) as usize };
+    match args.get(1) {
+        Value::Object(map) => {
+            let replace = map.values().map(text).collect::<Option<Vec<_>>>()?;
+            Some((map.keys().cloned().collect(), replace, None))
+        }
+        search => {
+            let search = match search {
+                Value::Array(items) => {
+                    items.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()?
+                }
+                Value::String(s) => vec![s.clone()],
+                _ => return None,
+            };
+            match args.get(2) {
+                _ if !args.has(2) => Some((search, Vec::new(), None)),
+                Value::Array(items) => Some((search, items.iter().map(text).collect::<Option<Vec<_>>>()?, None)),
+                Value::String(one) => Some((search, Vec::new(), Some(one.clone()))),
+                _ => None,
+            }
+        }
+    }
+}
+
+fn substitute(args: &mut Args) -> AqlResult<Value> {
+    let by_object = matches!(args.get(1), Value::Object(_));
+    if by_object && args.len() > 3 {
+        let message = "SUBSTITUTE() with a mapping object takes at most 3 arguments";
+        args.warn(crate::error::num::QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH, message);
+        return Ok(Value::Null);
+    }
+    let Some((search, replace, every)) = substitutions(args) else { return Ok(args.type_error()) };
+    let limit_at = if by_object { 2 } else { 3 };
+    let limit = if args.has(limit_at) { args.int(limit_at) } else { -1 };
+    let s = args.string(0);
+    if limit == 0 || search.is_empty() {
+        return Ok(Value::String(s));
+    }
     let mut out = String::with_capacity(s.len());
-    let (mut at, mut done) = (0, 0);
-    while done < limit {
+    let (mut at, mut done) = (0, 0i64);
+    while limit == -1 || done < limit {
         let Some((p, i)) = next_match(&s, at, &search) else { break };
         out.push_str(&s[at..p]);
-        if let Some(Some(r)) = replace.get(i) {
-            out.push_str(r);
+        match (replace.get(i), &every) {
+            (Some(r), _) | (None, Some(r)) => out.push_str(r),
+            (None, None) => {}
         }
         if out.len() > MAX_STRING {
-            return Ok(args.range_error());
+            return Ok(args.too_long());
         }
         at = p + search.get(i).map(|n| n.len()).unwrap_or(0);
         done += 1;
@@ -266,41 +310,47 @@ fn substitute(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::String(out))
 }
 
-fn char_index(s: &str, byte: usize) -> i64 {
-    s.get(..byte).map(|p| p.chars().count() as i64).unwrap_or(-1)
-}
-
+/// CONTAINS: an empty search is never found; the index ArangoDB answers is the byte
+/// offset of the match in the UTF-8 text.
 fn contains(args: &mut Args) -> AqlResult<Value> {
     let (s, search) = (args.string(0), args.string(1));
-    let found = s.find(search.as_str());
+    let found = if search.is_empty() { None } else { s.find(search.as_str()) };
     if args.flag(2, false) {
-        return Ok(Value::Int(found.map(|b| char_index(&s, b)).unwrap_or(-1)));
+        return Ok(Value::Int(found.map(|b| b as i64).unwrap_or(-1)));
     }
     Ok(Value::Bool(found.is_some()))
 }
 
-/// FIND_FIRST/FIND_LAST's window: characters `start..=end` of `s` as a byte range.
-fn find_window(args: &Args, s: &str) -> Option<(usize, usize)> {
-    let count = s.chars().count() as i64;
-    let start = args.int(2).max(0);
-    let end = if args.get(3).is_null() { count - 1 } else { args.int(3).min(count - 1) };
-    if start > end || start >= count {
-        return None;
+/// FIND_FIRST/FIND_LAST: the character positions where `search` occurs in `text`
+/// wholly within `start..=end`, as (first, last); the empty search answers `start`
+/// (FIND_FIRST) or the end (FIND_LAST), as ArangoDB does.
+fn find(args: &mut Args, last: bool) -> AqlResult<Value> {
+    let text: Vec<char> = args.string(0).chars().collect();
+    let search: Vec<char> = args.string(1).chars().collect();
+    let start = if args.has(2) { args.int(2) } else { 0 };
+    if start < 0 {
+        return Ok(Value::Int(-1));
     }
-    let byte = |c: i64| s.char_indices().nth(c as usize).map(|(b, _)| b).unwrap_or(s.len());
-    Some((byte(start), byte(end + 1)))
+    let explicit_end = args.has(3) && !args.get(3).is_null();
+    let end = if explicit_end { args.int(3) } else { text.len() as i64 };
+    if explicit_end && (end < start || end < 0) {
+        return Ok(Value::Int(-1));
+    }
+    if search.is_empty() {
+        return Ok(Value::Int(if last { end + i64::from(explicit_end) } else { start }));
+    }
+    let fits = |pos: usize| pos as i64 >= start && (pos + search.len()) as i64 - 1 <= end;
+    let mut hits = text.windows(search.len()).enumerate().filter(|(pos, w)| *w == search.as_slice() && fits(*pos));
+    let hit = if last { hits.last() } else { hits.next() };
+    Ok(Value::Int(hit.map(|(pos, _)| pos as i64).unwrap_or(-1)))
 }
 
 fn find_first(args: &mut Args) -> AqlResult<Value> {
-    let (s, search) = (args.string(0), args.string(1));
-    let found = find_window(args, &s).and_then(|(a, b)| s[a..b].find(search.as_str()).map(|p| a + p));
-    Ok(Value::Int(found.map(|b| char_index(&s, b)).unwrap_or(-1)))
+    find(args, false)
 }
 
 fn find_last(args: &mut Args) -> AqlResult<Value> {
-    let (s, search) = (args.string(0), args.string(1));
-    let found = find_window(args, &s).and_then(|(a, b)| s[a..b].rfind(search.as_str()).map(|p| a + p));
-    Ok(Value::Int(found.map(|b| char_index(&s, b)).unwrap_or(-1)))
+    find(args, true)
 }
 
 fn starts_with(args: &mut Args) -> AqlResult<Value> {
@@ -332,7 +382,7 @@ fn regex_replace(args: &mut Args) -> AqlResult<Value> {
         re.replace_all(&s, replacement.as_str()).into_owned()
     });
     match out {
-        Some(text) if text.len() > MAX_STRING => Ok(args.range_error()),
+        Some(text) if text.len() > MAX_STRING => Ok(args.too_long()),
         Some(text) => Ok(Value::String(text)),
         None => Ok(args.regex_error()),
     }
@@ -389,20 +439,26 @@ fn regex_split(args: &mut Args) -> AqlResult<Value> {
 fn repeat(args: &mut Args) -> AqlResult<Value> {
     let (s, sep) = (args.string(0), args.string(2));
     let n = args.int(1);
-    if n <= 0 {
+    if n == 0 {
         return Ok(Value::str(""));
     }
-    let total = (s.len() + sep.len()).saturating_mul(n as usize);
-    if total > MAX_STRING {
-        return Ok(args.range_error());
+    if n < 0 {
+        return Ok(args.type_error());
+    }
+    let total = s.len().saturating_add(sep.len()).saturating_mul(usize::try_from(n).unwrap_or(usize::MAX));
+    if total > MAX_STRING + sep.len() {
+        return Ok(args.too_long());
     }
     Ok(Value::String(vec![s; n as usize].join(&sep)))
 }
 
 fn to_char(args: &mut Args) -> AqlResult<Value> {
-    let code = args.int(0);
+    let code = match args.get(0) {
+        Value::Int(_) | Value::Double(_) => args.int(0),
+        _ => -1,
+    };
     match u32::try_from(code).ok().and_then(char::from_u32) {
         Some(c) => Ok(Value::String(c.to_string())),
-        None => Ok(Value::str("\u{fffd}")),
+        None => Ok(args.type_error()),
     }
 }
