@@ -63,6 +63,9 @@ impl<'a> Parser<'a> {
                 return Err(self.error_at(vars_at, message));
             }
             let (search, options) = self.for_options()?;
+            if search.is_some() && !matches!(source, Expr::Var(_) | Expr::BindCollection(_)) {
+                return Err(self.error_here("SEARCH condition used on non-view"));
+            }
             return Ok(Op::For(ForOp { pos, vars, source: ForSource::Expr(source), options, search }));
         }
         let (min, max) = match depth {

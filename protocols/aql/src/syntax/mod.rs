@@ -34,7 +34,7 @@ pub const MAX_DEPTH: usize = 200;
 /// Nesting up to which a query is parsed on the caller's stack; deeper text is parsed
 /// on a thread of its own with [`DEEP_STACK`] bytes, so that [`MAX_DEPTH`] levels fit
 /// whatever stack the caller runs on.
-const INLINE_DEPTH: usize = 24;
+const INLINE_DEPTH: usize = 16;
 const DEEP_STACK: usize = 32 << 20;
 
 /// Parses a query: 1502 for an empty text, 1501 for a syntax error, 1524 for nesting

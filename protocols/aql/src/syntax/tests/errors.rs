@@ -117,6 +117,7 @@ fn grammar_rules_arangodb_checks_in_the_parser() {
         ("FOR a, b IN ANY K_PATHS 'x' TO 'y' e RETURN a", "K_PATHS only has one return variable"),
         ("FOR a IN [1] FOO {} RETURN a", "unexpected qualifier 'FOO', expecting 'SEARCH' or 'OPTIONS'"),
         ("FOR a IN [1] OPTIONS 1 RETURN a", "'OPTIONS' have to be an object"),
+        ("FOR a IN [1] SEARCH a == 1 RETURN a", "SEARCH condition used on non-view"),
         ("FOR a IN c COLLECT x = a KEEP a RETURN x", "use of 'KEEP' without 'INTO'"),
         ("FOR a IN c COLLECT WITH FOO INTO n RETURN n", "unexpected qualifier 'FOO', expecting 'COUNT'"),
         ("FOR a IN c WINDOW {} AGGREGATE s = SUM(a) RETURN s", "At least one WINDOW bound must be specified"),
@@ -172,6 +173,12 @@ fn nesting_is_bounded() {
     ] {
         assert_eq!(err(&deep).num, 1524);
     }
+    // the deepest text parsed on the caller's stack, with every operator level in each
+    // bracket, fits a 2 MiB test thread also in a debug build
+    let level = "(RETURN a ? b : c || d && e ALL == f == g IN h < i .. j + k * -(";
+    let inline = format!("RETURN {}1{}", level.repeat(4), "))".repeat(4));
+    assert_eq!(super::super::nesting_bound(&super::super::lexer::tokenize(&inline)), super::super::INLINE_DEPTH);
+    super::parse_ok(&inline);
     // long AND/OR chains are not nesting
     let ors = format!("RETURN 1{}", " OR 1".repeat(10_000));
     super::parse_ok(&ors);
