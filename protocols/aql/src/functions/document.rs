@@ -65,13 +65,30 @@ fn filter_object(o: Object, names: &HashSet<String>, keep: bool, recursive: bool
 
 fn filter_names(args: &mut Args, keep: bool, recursive: bool) -> AqlResult<Value> {
     let mut names = HashSet::new();
+    let mut bad_name = false;
     for v in args.all().iter().skip(1) {
         match v {
-            Value::Array(items) => names.extend(items.iter().map(cast::to_string)),
-            other => {
-                names.insert(cast::to_string(other));
+            Value::String(name) => {
+                names.insert(name.clone());
             }
+            Value::Int(_) | Value::Double(_) => {
+                names.insert(cast::to_string(v));
+            }
+            Value::Array(items) => {
+                for item in items {
+                    match item {
+                        Value::String(name) => {
+                            names.insert(name.clone());
+                        }
+                        _ => bad_name = true,
+                    }
+                }
+            }
+            _ => {}
         }
+    }
+    if bad_name {
+        args.type_error();
     }
     match args.take(0) {
         Value::Object(o) => Ok(Value::Object(filter_object(o, &names, keep, recursive))),
@@ -132,15 +149,16 @@ fn entries(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn value(args: &mut Args) -> AqlResult<Value> {
-    let Value::Array(path) = args.get(1) else { return Ok(args.type_error()) };
+    let (Value::Object(_), Value::Array(path)) = (args.get(0), args.get(1)) else { return Ok(args.type_error()) };
+    if path.is_empty() {
+        return Ok(Value::Null);
+    }
     let mut at = args.get(0);
     for step in path {
         let next = match (at, step) {
             (Value::Object(o), Value::String(name)) => o.get(name),
             (Value::Array(items), Value::Int(_) | Value::Double(_)) => {
-                let i = cast::to_f64(step) as i64;
-                let i = if i < 0 { items.len() as i64 + i } else { i };
-                usize::try_from(i).ok().and_then(|i| items.get(i))
+                usize::try_from(cast::to_f64(step) as i64).ok().and_then(|i| items.get(i))
             }
             _ => None,
         };
@@ -163,7 +181,7 @@ fn matches(args: &mut Args) -> AqlResult<Value> {
         Value::Array(items) => items.iter().collect(),
         one => vec![one],
     };
-    let mut found = None;
+    let (mut found, mut bad_example) = (None, false);
     for (i, example) in examples.iter().enumerate() {
         match example {
             Value::Object(e) if matches_one(doc, e) => {
@@ -171,8 +189,11 @@ fn matches(args: &mut Args) -> AqlResult<Value> {
                 break;
             }
             Value::Object(_) => {}
-            _ => return Ok(args.type_error()),
+            _ => bad_example = true,
         }
+    }
+    if bad_example {
+        args.type_error();
     }
     if return_index {
         return Ok(Value::Int(found.map(|i| i as i64).unwrap_or(-1)));

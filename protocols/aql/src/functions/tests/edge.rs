@@ -310,9 +310,10 @@ fn array_edge_cases() {
 
 #[test]
 fn document_edge_cases() {
+    check("RETURN [KEEP({a: 1, \"1\": 2, \"null\": 3}, 1, null), MATCHES({a: 1}, [2, {a: 1}], true), MATCHES({a: 1}, {b: null})]", "[[{\"1\":2},1,true]]");
     check(
-        "RETURN [HAS(null, \"a\"), VALUE({a: [1, 2]}, [\"a\", -1]), VALUE({a: 1}, [\"b\", \"c\"])]",
-        "[[false,2,null]]",
+        "RETURN [HAS(null, \"a\"), VALUE({a: [1, 2]}, [\"a\", 1]), VALUE({a: [1, 2]}, [\"a\", -1]), VALUE({a: 1}, [\"b\", \"c\"]), VALUE({a: 1}, [])]",
+        "[[false,2,null,null,null]]",
     );
     check("RETURN [ZIP([\"a\", \"a\"], [1, 2]), ENTRIES({})]", "[[{\"a\":1},[]]]");
     check("RETURN [PARSE_KEY(\"a/b/c\"), IS_SAME_COLLECTION(\"a\", \"a/1\")]", "[[\"b/c\",true]]");
