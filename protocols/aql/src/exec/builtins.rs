@@ -89,6 +89,55 @@ pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Valu
             arity("CURRENT_DATABASE", &args, 0, 0)?;
             Ok(Value::str(ctx.db.clone()))
         }
+        Builtin::SchemaGet => {
+            arity("SCHEMA_GET", &args, 1, 1)?;
+            let collection = collection_name("SCHEMA_GET", args.first().unwrap_or(&Value::Null))?;
+            Ok(ctx.store.collection(&ctx.db, &collection).await?.schema.clone())
+        }
+        Builtin::Call | Builtin::Apply => {
+            let apply = b == Builtin::Apply;
+            let fname = if apply { "APPLY" } else { "CALL" };
+            if apply {
+                arity(fname, &args, 1, 2)?;
+            } else {
+                arity(fname, &args, 1, 65536)?;
+            }
+            let mut args = args.into_iter();
+            let name = match args.next() {
+                Some(Value::String(n)) => n.to_uppercase(),
+                _ => {
+                    return Err(AqlError::new(
+                        num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+                        format!("invalid argument type in call to function '{fname}()'"),
+                    ))
+                }
+            };
+            let rest: Vec<Value> = if apply {
+                match args.next() {
+                    Some(Value::Array(a)) => a,
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(_) => {
+                        return Err(AqlError::new(
+                            num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+                            "invalid argument type in call to function 'APPLY()'",
+                        ))
+                    }
+                }
+            } else {
+                args.collect()
+            };
+            if name.contains("::") {
+                return Err(AqlError::not_supported(format!("user-defined AQL functions ({name})")));
+            }
+            if crate::functions::EXECUTOR_FUNCTIONS.contains(&name.as_str())
+                || matches!(name.as_str(), "CALL" | "APPLY")
+            {
+                return Err(AqlError::new(1578, format!("disallowed dynamic call to '{name}'")));
+            }
+            let v = crate::functions::call(&name, rest, &mut ctx.fns);
+            ctx.take_warnings()?;
+            v
+        }
         Builtin::CurrentUser => {
             arity("CURRENT_USER", &args, 0, 0)?;
             Ok(Value::Null)

@@ -563,7 +563,10 @@ impl<'a> Compiler<'a> {
         }
         let builtin = match name {
             "DOCUMENT" => Some(Builtin::Document),
-            "COLLECTION_COUNT" => Some(Builtin::CollectionCount),
+            "COLLECTION_COUNT" | "COUNT_COLLECTION" => Some(Builtin::CollectionCount),
+            "SCHEMA_GET" => Some(Builtin::SchemaGet),
+            "CALL" => Some(Builtin::Call),
+            "APPLY" => Some(Builtin::Apply),
             "COLLECTIONS" => Some(Builtin::Collections),
             "CURRENT_DATABASE" => Some(Builtin::CurrentDatabase),
             "CURRENT_USER" => Some(Builtin::CurrentUser),
@@ -577,22 +580,13 @@ impl<'a> Compiler<'a> {
         if let Some(b) = builtin {
             let mut compiled = Vec::with_capacity(args.len());
             for (i, a) in args.iter().enumerate() {
-                let names_collection = i == 0 && b != Builtin::Collections;
+                let names_collection = i == 0 && !matches!(b, Builtin::Collections | Builtin::Call | Builtin::Apply);
                 compiled.push(if names_collection { self.collection_arg(a)? } else { self.expr(a)? });
             }
             return Ok(CExpr::Builtin(b, compiled));
         }
-        match name {
-            "FULLTEXT" | "NEAR" | "WITHIN" | "WITHIN_RECTANGLE" => {
-                return Err(AqlError::not_supported(format!("the AQL function {name}() (removed in ArangoDB 3.12)")))
-            }
-            "TOKENS" | "PHRASE" | "ANALYZER" | "BOOST" | "BM25" | "TFIDF" | "NGRAM_MATCH" | "EXISTS"
-            | "STARTS_WITH" | "MIN_MATCH" | "LEVENSHTEIN_MATCH" | "IN_RANGE" | "GEO_IN_RANGE" | "OFFSET_INFO"
-                if !functions::is_function(name) =>
-            {
-                return Err(AqlError::not_supported(format!("the ArangoSearch function {name}()")))
-            }
-            _ => {}
+        if let Some(what) = refused(name) {
+            return Err(AqlError::not_supported(what));
         }
         if !functions::is_function(name) {
             return Err(AqlError::new(
@@ -602,4 +596,35 @@ impl<'a> Compiler<'a> {
         }
         Ok(CExpr::Call { name: name.to_string(), args: args.iter().map(|a| self.expr(a)).collect::<AqlResult<_>>()? })
     }
+}
+
+/// What a function Orbit does not have is: the text of its 501.
+fn refused(name: &str) -> Option<String> {
+    Some(match name {
+        "FULLTEXT" | "NEAR" | "WITHIN" | "WITHIN_RECTANGLE" => {
+            format!("the AQL function {name}() (removed in ArangoDB 3.12; use GEO_DISTANCE or ArangoSearch)")
+        }
+        "TOKENS"
+        | "PHRASE"
+        | "ANALYZER"
+        | "BM25"
+        | "TFIDF"
+        | "BOOST"
+        | "EXISTS"
+        | "STARTS_WITH_SEARCH"
+        | "NGRAM_MATCH"
+        | "LEVENSHTEIN_MATCH"
+        | "IN_TERMS"
+        | "OFFSET_INFO"
+        | "MINHASH_MATCH"
+        | "GEO_IN_RANGE_SEARCH" => format!("the ArangoSearch function {name}() (views and analyzers)"),
+        "APPROX_NEAR_COSINE" | "APPROX_NEAR_L2" | "APPROX_NEAR_INNER_PRODUCT" => {
+            format!("the vector search function {name}() (vector indexes)")
+        }
+        "SCHEMA_VALIDATE" => "SCHEMA_VALIDATE() (JSON Schema validation)".to_string(),
+        "V8" => "V8() (Orbit has no JavaScript)".to_string(),
+        "PREGEL_RESULT" => "PREGEL_RESULT() (Pregel)".to_string(),
+        "SHARD_ID" => "SHARD_ID() (Orbit is a single server)".to_string(),
+        _ => return None,
+    })
 }

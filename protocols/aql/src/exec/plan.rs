@@ -42,6 +42,10 @@ pub enum Builtin {
     CurrentUser,
     /// LENGTH/COUNT of a collection name.
     CollectionLength,
+    SchemaGet,
+    /// CALL(name, args...) / APPLY(name, [args]): a library function named at run time.
+    Call,
+    Apply,
 }
 
 #[derive(Debug, Clone)]

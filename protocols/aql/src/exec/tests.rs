@@ -299,3 +299,16 @@ async fn persistent_indexes_serve_equality_ranges_and_sort() {
     let text = json::to_json_string(&plan);
     assert!(text.contains("\"persistent\"") && !text.contains("SortNode"), "{text}");
 }
+
+#[tokio::test]
+async fn dynamic_calls_and_refused_functions() {
+    let s = store().await;
+    assert_eq!(rows(&s, r#"RETURN CALL("SUBSTRING", "this is a test", 0, 4)"#).await, j(r#"["this"]"#));
+    assert_eq!(rows(&s, r#"RETURN APPLY("substring", ["this is a test", 0, 7])"#).await, j(r#"["this is"]"#));
+    let (n, m) = error(&s, r#"RETURN CALL("DOCUMENT", "x/y")"#, "{}").await;
+    assert_eq!((n, m.as_str()), (1578, "disallowed dynamic call to 'DOCUMENT'"));
+    for q in ["RETURN TOKENS('a b', 'text_en')", "RETURN V8(1)", "FOR d IN FULLTEXT(x, 'a', 'b') RETURN d"] {
+        assert_eq!(error(&s, q, "{}").await.0, num::NOT_IMPLEMENTED, "{q}");
+    }
+    assert_eq!(rows(&s, "RETURN [CURRENT_DATABASE(), CURRENT_USER()]").await, j(r#"[["_system", null]]"#));
+}
