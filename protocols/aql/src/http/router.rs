@@ -1,7 +1,9 @@
 //! The one handler every request goes through: reads the body (413 beyond
 //! max_body_bytes), splits the path (`/_db/{name}/` prefix or bare `_system`),
-//! authenticates (401/11 with `www-authenticate` otherwise), checks the database and the
-//! user's access to it, refuses async jobs (501/9), dispatches to the endpoint family,
+//! authenticates (401/11 with `www-authenticate` otherwise), checks the database (one that
+//! does not exist is 401/11 with authentication on, as ArangoDB answers it, 404/1228
+//! without) and the user's access to it and its collections, refuses async jobs and
+//! parameters Orbit does not do (501/9), dispatches to the endpoint family,
 //! and turns errors into the envelope; HEAD answers drop their body. Each request runs
 //! in a tracing span with its method and path.
 
@@ -125,10 +127,15 @@ async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
         return Err(AqlError::not_supported("async jobs (x-arango-async header)"));
     }
     if req.db != "_system" {
-        if family == ["_api", "database"] && req.segments.len() == 2 && req.is(&Method::GET) {
-            return Err(AqlError::with_status(num::FORBIDDEN, 403, "forbidden"));
+        match state.store.database(&req.db).await {
+            Ok(_) => {}
+            // ArangoDB answers a database that does not exist as one the user may not use.
+            Err(e) if e.num == num::DATABASE_NOT_FOUND && req.user.is_some() => return Err(not_authorized()),
+            Err(e) => return Err(e),
         }
-        state.store.database(&req.db).await?;
+    }
+    if req.param("versionAttribute").is_some() {
+        return Err(AqlError::not_supported("versionAttribute (writes conditional on a version attribute)"));
     }
     if let Some(encoding) = req.header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity")) {
         return Err(AqlError::not_supported(format!("compressed request bodies (content-encoding: {encoding})")));

@@ -250,7 +250,12 @@ pub async fn handle(
         txn.finish(true).await?;
         return answer;
     }
+    let checks_rev = options(req).expected_rev.is_some();
     match write(txn.get(), req, &graph, def, collection, key).await {
+        Err(e) if e.num == num::CONFLICT && checks_rev => {
+            txn.finish(false).await?;
+            Err(AqlError::with_status(num::CONFLICT, 412, e.message))
+        }
         Ok(r) => {
             txn.finish(true).await?;
             let removal = req.method == Method::DELETE;

@@ -177,6 +177,8 @@ async fn single_documents_follow_the_transcripts() {
     let r =
         api.req("POST", "/_api/document/products?overwrite=true", Some(r#"{"Hello":"Universe","_key":"lock"}"#)).await;
     assert_eq!(s(&r.json(), "_oldRev"), first);
+    let r = api.req("PATCH", "/_api/document/products/lock?versionAttribute=v", Some(r#"{"v":2}"#)).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (501, Value::Int(9)));
     // RestDocumentHandlerDeleteDocument
     let r = api.req("DELETE", &path, None).await;
     assert_eq!(r.status, 202);
@@ -379,10 +381,15 @@ async fn databases_with_users() {
     let r = api.req("DELETE", "/_db/_system/_api/database/mydb", None).await;
     assert_eq!((r.status, r.json()), (200, parse(r#"{"error":false,"code":200,"result":true}"#)));
     let r = api.req("GET", "/_db/mydb/_api/collection", None).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (401, Value::Int(11)), "as ArangoDB: not authorized");
+    let r = api.req("DELETE", "/_api/database/mydb", None).await;
     assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (404, Value::Int(1228)));
-    // python-arango's test_database_management: listing from another database is forbidden
+    // python-arango's test_database_management: a database that does not exist is not
+    // authorized (has_database on it must fail with 11); listing from another one is 1230
     let r = api.req("GET", "/_db/nothere/_api/database", None).await;
-    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (403, Value::Int(11)));
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (401, Value::Int(11)));
+    let r = api.req("GET", "/_db/%E2%82%ACuro/_api/database", None).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (403, Value::Int(1230)));
     let r = api.req("DELETE", "/_api/database/_system", None).await;
     assert_eq!(get(&r.json(), "errorNum"), &Value::Int(1230));
 }

@@ -134,6 +134,10 @@ async fn vertices_and_edges_through_a_graph() {
     // HttpGharialGetVertex, HttpGharialModifyVertex
     let r = req(addr, "GET", "/_api/gharial/social/vertex/female/alice", None).await;
     assert_eq!(field(&r, "vertex").get("name"), Some(&Value::str("Alice")));
+    let stale = [("authorization", basic("root", "")), ("if-match", "\"_zzzzzzzzz--\"".to_string())];
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = call(addr, "PATCH", "/_api/gharial/social/vertex/female/alice", &stale, Some(r#"{"age":1}"#)).await;
+    assert_eq!((r.status, field(&r, "errorNum")), (412, Value::Int(1200)));
     let r = req(addr, "PATCH", "/_api/gharial/social/vertex/female/alice", Some(r#"{"age":26}"#)).await;
     assert_eq!(r.status, 202);
     assert!(field(&r, "vertex").get("_oldRev").is_some());
