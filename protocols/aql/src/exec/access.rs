@@ -242,3 +242,20 @@ fn pick(conds: &[(BinaryOp, String, CExpr)], info: &CollectionInfo, indexes: &[I
     }
     best.map(|(_, a)| a)
 }
+
+/// The persistent index an UPSERT's search object can look its document up with: one
+/// whose fields are all plain attributes the object names.
+pub fn upsert_index(items: &[(CKey, CExpr)], indexes: &[IndexInfo]) -> Option<(String, Vec<String>)> {
+    let names: Vec<&str> = items
+        .iter()
+        .filter_map(|(k, _)| match k {
+            CKey::Static(s) => Some(s.as_str()),
+            CKey::Computed(_) => None,
+        })
+        .collect();
+    indexes
+        .iter()
+        .filter(|ix| usable(ix) && ix.fields.iter().all(|f| !f.contains('.') && names.contains(&f.as_str())))
+        .max_by_key(|ix| ix.fields.len())
+        .map(|ix| (ix.name.clone(), ix.fields.clone()))
+}

@@ -448,6 +448,10 @@ impl<'a> Compiler<'a> {
         let collection = self.collection_ref(&u.collection)?;
         let options = self.opt(&u.options)?;
         self.modifies = true;
+        let index = match (&search, self.catalog.collections.get(&collection)) {
+            (Some(CExpr::Object(items)), Some((_, indexes))) => access::upsert_index(items, indexes),
+            _ => None,
+        };
         self.bind("NEW", new_slot);
         self.bind("OLD", old_slot);
         Ok(PlanOp::Upsert(Box::new(UpsertPlan {
@@ -461,6 +465,7 @@ impl<'a> Compiler<'a> {
             options,
             new_slot,
             old_slot,
+            index,
         })))
     }
 

@@ -8,8 +8,9 @@ use super::eval::{eval, set};
 use super::pipeline::{op, BoxNode, Node};
 use super::plan::*;
 use crate::error::{num, AqlError, AqlResult};
-use crate::store::{OverwriteMode, WriteOptions, WriteResult};
+use crate::store::{IndexLookup, OverwriteMode, WriteOptions, WriteResult};
 use crate::value::{cast, compare::compare, Value};
+use std::ops::Bound;
 use std::sync::Arc;
 
 struct Modify {
@@ -137,6 +138,23 @@ async fn upsert_find(u: &UpsertPlan, row: &mut Row, ctx: &mut Ctx) -> AqlResult<
         if let Some(Value::String(key)) = o.get("_key") {
             let doc = ctx.txn().await.get(&u.collection, key).await?;
             return Ok(doc.filter(|d| matches_search(d, o)));
+        }
+        if let Some((index, fields)) = &u.index {
+            let equal = fields.iter().map(|f| o.get(f).cloned().unwrap_or(Value::Null)).collect();
+            let lookup = IndexLookup { equal, lower: Bound::Unbounded, upper: Bound::Unbounded };
+            let mut resume: Option<Vec<u8>> = None;
+            loop {
+                let page =
+                    ctx.txn().await.index_scan(&u.collection, index, &lookup, false, resume.as_deref(), PAGE).await?;
+                ctx.stats.scanned_index += page.docs.len() as u64;
+                if let Some(doc) = page.docs.into_iter().find(|d| matches_search(d, o)) {
+                    return Ok(Some(doc));
+                }
+                match page.resume {
+                    Some(r) => resume = Some(r),
+                    None => return Ok(None),
+                }
+            }
         }
     } else if search.is_some() {
         return Err(AqlError::new(num::QUERY_PARSE, "expecting 'Object' for UPSERT search document"));

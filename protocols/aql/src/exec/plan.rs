@@ -268,6 +268,9 @@ pub struct UpsertPlan {
     pub options: Option<CExpr>,
     pub new_slot: Slot,
     pub old_slot: Slot,
+    /// A persistent index whose fields are all attributes of the search object: its
+    /// name and fields.
+    pub index: Option<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone)]

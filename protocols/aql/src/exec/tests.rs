@@ -312,3 +312,36 @@ async fn dynamic_calls_and_refused_functions() {
     }
     assert_eq!(rows(&s, "RETURN [CURRENT_DATABASE(), CURRENT_USER()]").await, j(r#"[["_system", null]]"#));
 }
+
+#[tokio::test]
+async fn upsert_finds_its_document_through_a_persistent_index() {
+    let s = store().await;
+    collection(&s, "u", CollectionType::Document, &[r#"{"name": "a", "n": 1}"#, r#"{"name": "b", "n": 1}"#]).await;
+    s.create_index("_system", "u", &j(r#"{"type": "persistent", "fields": ["name"]}"#)).await.unwrap();
+    let q = "FOR x IN ['b', 'c'] UPSERT {name: x} INSERT {name: x, n: 1} UPDATE {n: OLD.n + 1} IN u RETURN [x, NEW.n]";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j(r#"[["b", 2], ["c", 1]]"#));
+    assert_eq!((st.stats().scanned_full, st.stats().writes_executed), (0, 2));
+    assert_eq!(rows(&s, "FOR x IN u SORT x.name RETURN [x.name, x.n]").await, j(r#"[["a", 1], ["b", 2], ["c", 1]]"#));
+}
+
+#[tokio::test]
+async fn traversal_options_are_checked() {
+    let s = store().await;
+    collection(&s, "v", CollectionType::Document, &[r#"{"_key": "a"}"#, r#"{"_key": "b"}"#]).await;
+    collection(
+        &s,
+        "e",
+        CollectionType::Edge,
+        &[r#"{"_from": "v/a", "_to": "v/b"}"#, r#"{"_from": "v/b", "_to": "v/a"}"#],
+    )
+    .await;
+    let q = "FOR x IN 1..5 OUTBOUND 'v/a' e OPTIONS {uniqueVertices: 'global'} RETURN x._key";
+    assert_eq!(error(&s, q, "{}").await.0, num::BAD_PARAMETER);
+    let q = "FOR x IN 1..5 OUTBOUND 'v/a' e OPTIONS {uniqueVertices: 'global', order: 'bfs'} RETURN x._key";
+    assert_eq!(rows(&s, q).await, j(r#"["b"]"#));
+    let q = "FOR x IN 1..5 OUTBOUND 'v/a' e OPTIONS {uniqueVertices: 'path'} RETURN x._key";
+    assert_eq!(rows(&s, q).await, j(r#"["b"]"#));
+    let q = "FOR x, y, p IN 1..4 OUTBOUND 'v/a' e RETURN LENGTH(p.edges)";
+    assert_eq!(rows(&s, q).await, j("[1, 2]"), "edges are unique per path by default");
+}

@@ -74,6 +74,15 @@ pub async fn run(t: &TraversalPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Ve
         vertices: unique(&options, "uniqueVertices", Unique::None)?,
         edges: unique(&options, "uniqueEdges", Unique::Path)?,
     };
+    if settings.vertices == Unique::Global && !settings.bfs {
+        return Err(AqlError::new(
+            num::BAD_PARAMETER,
+            "uniqueVertices: 'global' is only supported with bfs: true due to otherwise unpredictable results.",
+        ));
+    }
+    if settings.edges == Unique::Global {
+        return Err(AqlError::new(num::BAD_PARAMETER, "uniqueEdges: 'global' is not supported"));
+    }
     let edges = graph::edges(&t.graph, t.direction, &options, &mut row, ctx).await?;
     let start = eval(&t.start, &mut row, ctx).await?;
     let Some(start_id) = graph::vertex_id(&start, ctx)? else { return Ok(Vec::new()) };
