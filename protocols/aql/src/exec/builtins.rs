@@ -1,29 +1,13 @@
 //! The functions the executor answers itself because they read documents or know the
 //! query: DOCUMENT, COLLECTION_COUNT, LENGTH/COUNT of a collection, COLLECTIONS,
-//! CURRENT_DATABASE, CURRENT_USER, and a collection named in an expression (its
-//! documents).
+//! CURRENT_DATABASE, CURRENT_USER, SCHEMA_GET, and CALL/APPLY of library functions.
 
 use super::context::{Ctx, PAGE};
 use super::plan::Builtin;
 use crate::error::{num, AqlError, AqlResult};
 use crate::value::Value;
 
-/// Every document of `collection`, read a page at a time.
-pub async fn all_documents(collection: &str, ctx: &mut Ctx) -> AqlResult<Value> {
-    let mut out = Vec::new();
-    let mut resume: Option<Vec<u8>> = None;
-    loop {
-        ctx.check_time()?;
-        let page = ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?;
-        ctx.stats.scanned_full += page.docs.len() as u64;
-        out.extend(page.docs);
-        match page.resume {
-            Some(r) => resume = Some(r),
-            None => return Ok(Value::Array(out)),
-        }
-    }
-}
-
+/// The documents of `collection` as this transaction sees them (its own writes too).
 async fn count(collection: &str, ctx: &mut Ctx) -> AqlResult<u64> {
     let mut n = 0u64;
     let mut resume: Option<Vec<u8>> = None;
@@ -71,7 +55,10 @@ pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Valu
             arity(name, &args, 1, 1)?;
             let collection = collection_name(name, args.first().unwrap_or(&Value::Null))?;
             ctx.store.collection(&ctx.db, &collection).await?;
-            Ok(Value::Int(count(&collection, ctx).await? as i64))
+            let unwritten = ctx.txn().await.writes() == 0;
+            let n =
+                if unwritten { ctx.store.count(&ctx.db, &collection).await? } else { count(&collection, ctx).await? };
+            Ok(Value::Int(n as i64))
         }
         Builtin::Collections => {
             arity("COLLECTIONS", &args, 0, 0)?;

@@ -1,7 +1,8 @@
 //! The AST to a [`Plan`]: variable scopes (FOR/LET/COLLECT/INTO/NEW/OLD, COLLECT hiding
 //! what came before it at its level, a subquery seeing its outer variables), bind
 //! parameters substituted (1551 missing, 1552 unused, 1553 a `@@` that is not a string),
-//! bare names that are not variables taken as collections (looked up in the
+//! bare names that are not variables taken as collections (1568 where a value is
+//! expected, as ArangoDB has it since 3.9; looked up in the
 //! [`Catalog`]; the names it lacks are reported so the caller can fetch them and compile
 //! again), and functions resolved (the executor's own, the library's, 1540 otherwise).
 
@@ -62,6 +63,8 @@ pub struct Compiler<'a> {
     modifies: bool,
     /// Every user variable declared, for explain.
     pub variables: Vec<(String, Slot)>,
+    /// Collections named where a value is expected (1568 once they are known to exist).
+    pub operands: Vec<String>,
 }
 
 fn bind_key(name: &str) -> String {
@@ -84,6 +87,7 @@ impl<'a> Compiler<'a> {
             levels: Vec::new(),
             modifies: false,
             variables: Vec::new(),
+            operands: Vec::new(),
         }
     }
 
@@ -503,10 +507,18 @@ impl<'a> Compiler<'a> {
                 None if matches!(name.as_str(), "CURRENT" | "NEW" | "OLD") => {
                     return Err(AqlError::new(num::QUERY_VARIABLE_NAME_UNKNOWN, format!("unknown variable '{name}'")))
                 }
-                None => CExpr::Collection(self.collection(name)),
+                None => {
+                    let name = self.collection(name);
+                    self.operands.push(name);
+                    CExpr::Lit(Value::Null)
+                }
             },
             Expr::Bind(name) => CExpr::Lit(self.bind_value(name)?),
-            Expr::BindCollection(name) => CExpr::Collection(self.bind_collection(name)?),
+            Expr::BindCollection(name) => {
+                let name = self.bind_collection(name)?;
+                self.operands.push(name);
+                CExpr::Lit(Value::Null)
+            }
             Expr::Attribute(base, name) => CExpr::Attr(self.boxed(base)?, name.clone()),
             Expr::Index(base, index) => CExpr::Index(self.boxed(base)?, self.boxed(index)?),
             Expr::Expansion(x) => {

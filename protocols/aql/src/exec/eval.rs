@@ -93,7 +93,6 @@ pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'
                 Value::Object(out)
             }
             CExpr::Var(s) => row.get(*s).cloned().unwrap_or(Value::Null),
-            CExpr::Collection(name) => builtins::all_documents(name, ctx).await?,
             CExpr::Attr(base, name) => {
                 let b = eval(base, row, ctx).await?;
                 match b {

@@ -100,6 +100,12 @@ async fn prepare(store: &Arc<DocStore>, request: &QueryRequest) -> AqlResult<Com
         let mut c = compile::Compiler::new(&catalog, &request.bind_vars);
         let plan = c.compile(&query, request.options.full_count)?;
         if c.missing.is_empty() {
+            if let Some(name) = c.operands.first() {
+                return Err(AqlError::new(
+                    num::QUERY_COLLECTION_USED_IN_EXPRESSION,
+                    format!("collection '{name}' used as expression operand"),
+                ));
+            }
             return Ok(Compiled { plan: Arc::new(plan), collections: c.collections, variables: c.variables });
         }
         for name in std::mem::take(&mut c.missing) {

@@ -54,8 +54,6 @@ pub enum CExpr {
     Array(Vec<CExpr>),
     Object(Vec<(CKey, CExpr)>),
     Var(Slot),
-    /// A collection named in an expression: its documents.
-    Collection(String),
     Attr(Box<CExpr>, String),
     Index(Box<CExpr>, Box<CExpr>),
     Expand(Box<CExpansion>),
@@ -100,7 +98,7 @@ impl CExpr {
     pub fn visit(&self, f: &mut dyn FnMut(&CExpr)) {
         f(self);
         match self {
-            CExpr::Lit(_) | CExpr::Var(_) | CExpr::Collection(_) => {}
+            CExpr::Lit(_) | CExpr::Var(_) => {}
             CExpr::Array(items) => items.iter().for_each(|e| e.visit(f)),
             CExpr::Object(items) => {
                 for (k, v) in items {

@@ -345,3 +345,19 @@ async fn traversal_options_are_checked() {
     let q = "FOR x, y, p IN 1..4 OUTBOUND 'v/a' e RETURN LENGTH(p.edges)";
     assert_eq!(rows(&s, q).await, j("[1, 2]"), "edges are unique per path by default");
 }
+
+#[tokio::test]
+async fn a_collection_where_a_value_is_expected_is_refused() {
+    let s = store().await;
+    collection(&s, "c", CollectionType::Document, &[r#"{"_key": "a"}"#]).await;
+    let (n, m) = error(&s, "FOR d IN c RETURN c", "{}").await;
+    assert_eq!(
+        (n, m.as_str()),
+        (num::QUERY_COLLECTION_USED_IN_EXPRESSION, "collection 'c' used as expression operand")
+    );
+    assert_eq!(error(&s, "RETURN nope", "{}").await.0, num::DATA_SOURCE_NOT_FOUND);
+    assert_eq!(
+        rows(&s, "RETURN [LENGTH(c), COUNT(c), COLLECTION_COUNT(c), DOCUMENT(c, 'a')._key]").await,
+        j(r#"[[1, 1, 1, "a"]]"#)
+    );
+}
