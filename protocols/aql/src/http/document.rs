@@ -3,7 +3,7 @@
 //! answer per element, failures as `{error, errorNum, errorMessage}` and counted in
 //! `x-arango-error-codes`), `PUT ?onlyget=true` batch reads, overwriteMode,
 //! returnNew/returnOld, silent, keepNull, mergeObjects, ignoreRevs, 201 vs 202
-//! (waitForSync), etag and location headers. Calls with `x-arango-trx-id` run in that
+//! (waitForSync; a batch with a failed element is always 202), etag and location headers. Calls with `x-arango-trx-id` run in that
 //! stream transaction.
 
 use super::params::Req;
@@ -249,7 +249,8 @@ async fn batch(state: &SharedState, req: &Req, op: Op, collection: &str, items: 
         }
     }
     txn.finish(true).await?;
-    let mut reply = Reply::json(sync_status(op, flags.options.wait_for_sync), Value::Array(out));
+    let status = if errors.is_empty() { sync_status(op, flags.options.wait_for_sync) } else { 202 };
+    let mut reply = Reply::json(status, Value::Array(out));
     if let Some(codes) = error_codes_header(&errors) {
         reply = reply.header("x-arango-error-codes", codes);
     }

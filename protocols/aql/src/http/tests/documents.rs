@@ -237,6 +237,12 @@ async fn batches_answer_per_element() {
     let body = r#"[{"_key":"doc1","_rev":"non-matching revision"},{"_key":"doc2","_rev":"non-matching revision"}]"#;
     let r = api.req("DELETE", "/_api/document/products?ignoreRevs=false", Some(body)).await;
     assert_eq!(r.header("x-arango-error-codes"), Some(r#"{"1200":2}"#));
+    // python-arango's test_document_*_many: a batch with failures is 202 even with waitForSync
+    let r =
+        api.req("POST", "/_api/document/products?waitForSync=true", Some(r#"[{"_key":"abc"},{"_key":"new1"}]"#)).await;
+    assert_eq!((r.status, r.header("x-arango-error-codes")), (202, Some(r#"{"1210":1}"#)));
+    let r = api.req("POST", "/_api/document/products?waitForSync=true", Some(r#"[{"_key":"new2"}]"#)).await;
+    assert_eq!(r.status, 201);
     // RestDocumentHandlerDeleteDocumentUnknownMulti
     let r = api.req("DELETE", "/_api/document/products", Some(r#"["nothere","other/doc1"]"#)).await;
     assert_eq!(r.header("x-arango-error-codes"), Some(r#"{"1202":2}"#));
