@@ -11,7 +11,18 @@ import xml.etree.ElementTree as ET
 
 
 def outcomes(junit_path):
-    """(test id, file, outcome) for every test case of the run."""
+    """(test id, file, outcome) for every test of the run; a test that failed in its
+    call or its teardown (two entries in the XML) counts once, as failed."""
+    worst = {}
+    rank = {"passed": 0, "skipped": 1, "failed": 2}
+    for test_id, path, outcome in entries(junit_path):
+        if test_id not in worst or rank[outcome] > rank[worst[test_id][1]]:
+            worst[test_id] = (path, outcome)
+    for test_id, (path, outcome) in worst.items():
+        yield test_id, path, outcome
+
+
+def entries(junit_path):
     for case in ET.parse(junit_path).iter("testcase"):
         module = case.get("classname", "").split("tests.", 1)[-1]
         path = module.replace(".", "/") + ".py"
