@@ -160,6 +160,7 @@ async fn explain_and_parse() {
     let r = req(addr, "POST", "/_api/explain", &[], Some(r#"{"query":"FOR p IN products RETURN p"}"#)).await;
     assert_eq!(r.status, 200);
     assert!(at(&r.json(), "plan").get("nodes").is_some());
+    assert_eq!(at(&at(&r.json(), "stats"), "plansCreated"), Value::Int(1));
     let body = r#"{"query":"FOR p IN products FILTER p.id == 25 RETURN p","options":{"allPlans":true}}"#;
     let v = req(addr, "POST", "/_api/explain", &[], Some(body)).await.json();
     assert_eq!(at(&v, "plans").as_array().map(|p| p.len()), Some(1));
