@@ -109,7 +109,7 @@ impl<'a> Compiler<'a> {
             if !self.used_binds.contains(name) {
                 return Err(AqlError::new(
                     num::QUERY_BIND_PARAMETER_UNDECLARED,
-                    format!("bind parameter '{name}' was not declared in the query"),
+                    format!("bind parameter '{name}' was not declared in the query (while parsing)"),
                 ));
             }
         }
@@ -168,7 +168,7 @@ impl<'a> Compiler<'a> {
             }
             None => Err(AqlError::new(
                 num::QUERY_BIND_PARAMETER_MISSING,
-                format!("no value specified for declared bind parameter '{name}'"),
+                format!("no value specified for declared bind parameter '{name}' (while parsing)"),
             )),
         }
     }
@@ -179,7 +179,7 @@ impl<'a> Compiler<'a> {
             Value::String(s) if !s.is_empty() => Ok(self.collection(&s)),
             _ => Err(AqlError::new(
                 num::QUERY_BIND_PARAMETER_TYPE,
-                format!("bind parameter '{key}' has an invalid value or type"),
+                format!("bind parameter '{key}' has an invalid value or type (while parsing)"),
             )),
         }
     }

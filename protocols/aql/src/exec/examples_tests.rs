@@ -190,6 +190,9 @@ async fn arangodb_documentation_examples() {
                 if !ordered {
                     unordered += 1;
                     unordered_in_order += usize::from(in_order);
+                    if !in_order {
+                        println!("passed as a multiset, not in the recorded order: {name}");
+                    }
                 }
             }
             Err(e) => failed.push((name, e)),

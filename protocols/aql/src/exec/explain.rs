@@ -53,6 +53,32 @@ fn access_node(collection: &str, access: &Access) -> (&'static str, Vec<(&'stati
     }
 }
 
+/// The id explain gives the main node of top-level operation `idx` (its expression's
+/// CalculationNode, if any, comes just before it), for ArangoDB's
+/// `[node #N: Type]` in runtime errors.
+pub fn node_id(plan: &Plan, idx: usize) -> usize {
+    let mut nodes = Nodes { list: Vec::new() };
+    nodes.push("SingletonNode", Vec::new());
+    let mut writes = BTreeSet::new();
+    let mut uses_index = false;
+    let upto = Plan { ops: plan.ops.iter().take(idx + 1).cloned().collect(), ret: None, slots: 0, modifies: false };
+    describe_ops(&upto, &mut nodes, &mut writes, &mut uses_index);
+    nodes.list.len()
+}
+
+pub fn modify_node_type(kind: ModifyKind) -> &'static str {
+    match kind {
+        ModifyKind::Insert => "InsertNode",
+        ModifyKind::Update => "UpdateNode",
+        ModifyKind::Replace => "ReplaceNode",
+        ModifyKind::Remove => "RemoveNode",
+    }
+}
+
+fn calculates(e: &CExpr) -> bool {
+    !matches!(e, CExpr::Var(_))
+}
+
 fn describe_ops(plan: &Plan, nodes: &mut Nodes, writes: &mut BTreeSet<String>, uses_index: &mut bool) {
     for op in &plan.ops {
         match op {
@@ -87,16 +113,15 @@ fn describe_ops(plan: &Plan, nodes: &mut Nodes, writes: &mut BTreeSet<String>, u
             PlanOp::Window(_) => nodes.push("WindowNode", Vec::new()),
             PlanOp::Modify(m) => {
                 writes.insert(m.collection.clone());
-                let ty = match m.kind {
-                    ModifyKind::Insert => "InsertNode",
-                    ModifyKind::Update => "UpdateNode",
-                    ModifyKind::Replace => "ReplaceNode",
-                    ModifyKind::Remove => "RemoveNode",
-                };
+                if calculates(&m.target) || m.with.as_ref().is_some_and(calculates) {
+                    nodes.push("CalculationNode", Vec::new());
+                }
+                let ty = modify_node_type(m.kind);
                 nodes.push(ty, vec![("collection", Value::str(m.collection.clone()))]);
             }
             PlanOp::Upsert(u) => {
                 writes.insert(u.collection.clone());
+
                 nodes.push("UpsertNode", vec![("collection", Value::str(u.collection.clone()))]);
             }
         }

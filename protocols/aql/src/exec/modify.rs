@@ -257,8 +257,22 @@ impl Node for Modify {
                 Err(e) if opts.ignore_errors && e.num != num::QUERY_KILLED && e.num != num::INTERNAL => {
                     ctx.stats.writes_ignored += 1;
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(while_executing(e, &plan, self.idx, this)),
             }
         }
     }
+}
+
+/// A write's error as ArangoDB reports a runtime error: `AQL: message [node #N: Type]
+/// (while executing)`.
+fn while_executing(e: AqlError, plan: &Plan, idx: usize, this: &PlanOp) -> AqlError {
+    if matches!(e.num, num::QUERY_KILLED | num::INTERNAL | num::NOT_IMPLEMENTED) {
+        return e;
+    }
+    let ty = match this {
+        PlanOp::Modify(m) => super::explain::modify_node_type(m.kind),
+        _ => "UpsertNode",
+    };
+    let id = super::explain::node_id(plan, idx);
+    AqlError::with_status(e.num, e.status, format!("AQL: {} [node #{id}: {ty}] (while executing)", e.message))
 }

@@ -90,12 +90,12 @@ async fn names_binds_and_their_errors() {
     let (n, m) = error(&s, "RETURN @x", "{}").await;
     assert_eq!(
         (n, m.as_str()),
-        (num::QUERY_BIND_PARAMETER_MISSING, "no value specified for declared bind parameter 'x'")
+        (num::QUERY_BIND_PARAMETER_MISSING, "no value specified for declared bind parameter 'x' (while parsing)")
     );
     let (n, m) = error(&s, "RETURN 1", r#"{"x": 1}"#).await;
     assert_eq!(
         (n, m.as_str()),
-        (num::QUERY_BIND_PARAMETER_UNDECLARED, "bind parameter 'x' was not declared in the query")
+        (num::QUERY_BIND_PARAMETER_UNDECLARED, "bind parameter 'x' was not declared in the query (while parsing)")
     );
     let (n, _) = error(&s, "FOR x IN @@c RETURN x", r#"{"@c": 12}"#).await;
     assert_eq!(n, num::QUERY_BIND_PARAMETER_TYPE);
@@ -359,5 +359,16 @@ async fn a_collection_where_a_value_is_expected_is_refused() {
     assert_eq!(
         rows(&s, "RETURN [LENGTH(c), COUNT(c), COLLECTION_COUNT(c), DOCUMENT(c, 'a')._key]").await,
         j(r#"[[1, 1, 1, "a"]]"#)
+    );
+}
+
+#[tokio::test]
+async fn write_errors_name_their_node() {
+    let s = store().await;
+    collection(&s, "products", CollectionType::Document, &[]).await;
+    let (n, m) = error(&s, "REMOVE 'foo' IN products", "{}").await;
+    assert_eq!(
+        (n, m.as_str()),
+        (num::DOCUMENT_NOT_FOUND, "AQL: document not found [node #3: RemoveNode] (while executing)")
     );
 }
