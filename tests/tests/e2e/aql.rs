@@ -276,6 +276,45 @@ fn a_stalled_client_does_not_hold_up_another() {
     still_serves(port);
 }
 
+/// `--aql-max-connections` caps the listener: a connection over the cap is closed
+/// unanswered, and a freed slot serves again. `--aql-auth false` (ArangoDB's
+/// `--server.authentication false`) serves requests without credentials.
+#[test]
+fn connection_cap_and_authentication_off() {
+    let server = TestServer::start(&["--aql-max-connections", "2", "--aql-auth", "false"], &[]);
+    let port = http_port(&server);
+    let version = request(port, "GET", "/_api/version", &[], b"");
+    assert_eq!(version.status, 200, "{}", version.body);
+    assert_eq!(version.json()["server"], "arango");
+
+    let mut held: Vec<TcpStream> = (0..2).map(|_| connect(port)).collect();
+    for stream in &mut held {
+        stream.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\n").expect("half a request");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mut over = connect(port);
+    let _ = over.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = over.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "a third connection was served: {}", String::from_utf8_lossy(&answer));
+
+    drop(held.pop());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut stream = connect(port);
+        let _ = stream.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        if !raw.is_empty() {
+            let response = parse_response(&raw).expect("an HTTP response");
+            assert_eq!(response.status, 200, "{}", response.body);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the freed slot never served");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn head_answers_headers_without_a_body() {
     let server = TestServer::start(&ARGS, &[]);
