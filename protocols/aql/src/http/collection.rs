@@ -148,6 +148,23 @@ async fn count(state: &SharedState, req: &Req, name: &str) -> AqlResult<u64> {
     }
 }
 
+/// The bytes the collection's documents take in their stored (binary) form.
+async fn documents_size(state: &SharedState, req: &Req, name: &str) -> AqlResult<u64> {
+    let mut txn = state.store.begin(&req.db, TxnOptions::default()).await?;
+    let mut total: u64 = 0;
+    let mut resume: Option<Vec<u8>> = None;
+    loop {
+        let page = txn.scan(name, resume.as_deref(), 1000).await?;
+        total += page.docs.iter().map(|d| crate::value::binary::encode(d).len() as u64).sum::<u64>();
+        match page.resume {
+            Some(r) => resume = Some(r),
+            None => break,
+        }
+    }
+    txn.rollback().await?;
+    Ok(total)
+}
+
 fn with_location(reply: Reply, req: &Req, name: &str, action: &str) -> Reply {
     reply.header("location", format!("/_db/{}/_api/collection/{name}/{action}", req.db))
 }
@@ -235,6 +252,7 @@ async fn action_reply(state: &SharedState, req: &Req, c: &CollectionInfo, action
                 "figures".into(),
                 Value::object([
                     ("indexes", Value::object([("count", Value::Int(indexes))])),
+                    ("documentsSize", Value::Int(documents_size(state, req, &c.name).await? as i64)),
                     ("cacheInUse", Value::Bool(false)),
                     ("cacheSize", Value::Int(0)),
                     ("cacheUsage", Value::Int(0)),

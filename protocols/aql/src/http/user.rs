@@ -392,12 +392,14 @@ async fn access(state: &SharedState, req: &Req, mut record: UserRecord, tail: &[
             for db in dbs {
                 let level = record.db_level(&db.name).to_string();
                 if full {
+                    let grants = record.databases.get(&db.name);
+                    let grant =
+                        |c: &str| grants.and_then(|a| a.collections.get(c)).map_or(Value::str("undefined"), Value::str);
                     let mut collections = Object::new();
-                    if let Some(a) = record.databases.get(&db.name) {
-                        for (c, l) in &a.collections {
-                            collections.insert(c.clone(), Value::str(l));
-                        }
+                    for c in state.store.collections(&db.name).await? {
+                        collections.insert(c.name.clone(), grant(&c.name));
                     }
+                    collections.insert("*".into(), grant("*"));
                     out.insert(
                         db.name.clone(),
                         Value::object([

@@ -91,6 +91,10 @@ async fn collections_follow_the_transcripts() {
     api.req("POST", "/_api/document/testCollectionBasics", Some("{}")).await;
     let v = api.req("GET", "/_api/collection/testCollectionBasics/count", None).await.json();
     assert_eq!(get(&v, "count"), &Value::Int(1));
+    // RestCollectionGetCollectionFigures
+    let v = api.req("GET", "/_api/collection/testCollectionBasics/figures", None).await.json();
+    assert!(get(&v, "figures.documentsSize").as_f64().is_some_and(|n| n > 0.0));
+    assert_eq!(get(&v, "figures.indexes.count"), &Value::Int(1));
     // RestCollectionGetAllCollections (excludeSystem)
     let v = api.req("GET", "/_api/collection?excludeSystem=true", None).await.json();
     let names: Vec<String> = get(&v, "result").as_array().unwrap_or_default().iter().map(|c| s(c, "name")).collect();
@@ -469,4 +473,12 @@ async fn read_only_and_collection_grants() {
     assert_eq!(r.status, 403);
     let r = call(api.addr, "PUT", "/_api/document/products?onlyget=true", &as_reader, Some(r#"["p"]"#)).await;
     assert_eq!(r.status, 200);
+    // RestFetchUserDatabaseListFull: every collection with its own grant or "undefined"
+    let v = api.req("GET", "/_api/user/reader/database?full=true", None).await.json();
+    let sys = get(&v, "result._system");
+    assert_eq!(get(sys, "permission"), &Value::str("ro"));
+    assert_eq!(get(sys, "collections.secret"), &Value::str("none"));
+    assert_eq!(get(sys, "collections.products"), &Value::str("undefined"));
+    assert_eq!(get(sys, "collections.*"), &Value::str("undefined"));
+    assert_eq!(get(&v, "result.*.permission"), &Value::str("none"));
 }
