@@ -1,29 +1,33 @@
-//! Date arithmetic on wall time: DATE_ADD/DATE_SUBTRACT (an amount and a unit, or an
-//! ISO 8601 duration; months and years by the calendar, the day clamped to the month's
-//! end), DATE_DIFF, DATE_COMPARE, DATE_TRUNC and DATE_ROUND. With a time zone the
-//! calculation happens on that zone's wall clock and the result goes back to UTC.
+//! Date arithmetic on wall time, with ArangoDB's rules: DATE_ADD/DATE_SUBTRACT (an
+//! amount and a unit — a fractional year or month running on into months and 30-day
+//! months — or an ISO 8601 duration; a day past the end of the target month runs into
+//! the next month), DATE_DIFF (a year is 365.2425 days, a month a twelfth of that;
+//! whole units rounded), DATE_COMPARE, DATE_TRUNC and DATE_ROUND. With a time zone
+//! the calculation happens on that zone's wall clock and the result goes back to UTC.
 
 use super::civil::{self, Civil, MS_PER_DAY};
-use super::{instant, invalid_date, to_local, zone_arg};
-use crate::error::{num, AqlResult};
+use super::{date_arg, invalid_date, to_local, tz, zone_named};
+use crate::error::AqlResult;
 use crate::functions::Args;
 use crate::value::Value;
+use std::sync::Arc;
 
+/// ArangoDB's date units, in its order (a larger unit compares greater).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Unit {
-    Year,
-    Month,
-    Week,
-    Day,
-    Hour,
-    Minute,
-    Second,
     Milli,
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
 }
 
 impl Unit {
-    fn parse(s: &str) -> Option<Unit> {
-        Some(match s.to_ascii_lowercase().as_str() {
+    pub fn parse(v: &Value) -> Option<Unit> {
+        Some(match v.as_str()?.to_ascii_lowercase().as_str() {
             "y" | "year" | "years" => Unit::Year,
             "m" | "month" | "months" => Unit::Month,
             "w" | "week" | "weeks" => Unit::Week,
@@ -36,227 +40,324 @@ impl Unit {
         })
     }
 
-    fn ms(self) -> Option<i64> {
-        Some(match self {
-            Unit::Year | Unit::Month => return None,
-            Unit::Week => 7 * MS_PER_DAY,
-            Unit::Day => MS_PER_DAY,
-            Unit::Hour => 3_600_000,
-            Unit::Minute => 60_000,
-            Unit::Second => 1000,
-            Unit::Milli => 1,
-        })
+    /// Milliseconds of the fixed-length units.
+    fn ms(self) -> f64 {
+        match self {
+            Unit::Milli => 1.0,
+            Unit::Second => 1000.0,
+            Unit::Minute => 60_000.0,
+            Unit::Hour => 3_600_000.0,
+            Unit::Day => MS_PER_DAY as f64,
+            Unit::Week => 7.0 * MS_PER_DAY as f64,
+            Unit::Year => 365.2425 * MS_PER_DAY as f64,
+            Unit::Month => 365.2425 / 12.0 * MS_PER_DAY as f64,
+        }
     }
 }
 
-fn bad_unit(args: &mut Args) -> Value {
-    let message = format!("{}(): invalid date unit", args.name());
-    args.warn(num::QUERY_INVALID_DATE_VALUE, message);
-    Value::Null
-}
-
-/// An ISO 8601 duration `P[nY][nM][nW][nD][T[nH][nM][n[.fff]S]]` as (years, months,
-/// milliseconds).
+/// Years, months and milliseconds of an ISO 8601 duration
+/// `P[nY][nM][nW][nD][T[nH][nM][n[.fff]S]]`.
 fn parse_duration(s: &str) -> Option<(i64, i64, i64)> {
-    let rest = s.strip_prefix('P')?;
+    let rest = s.strip_prefix('P').filter(|r| !r.is_empty())?;
     let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
+        Some((d, t)) => (d, Some(t)),
         None => (rest, None),
     };
-    let (mut years, mut months, mut ms) = (0i64, 0i64, 0i64);
+    let mut parts = Vec::new();
     let mut number = String::new();
-    let mut any = false;
     for c in date.chars() {
         if c.is_ascii_digit() {
             number.push(c);
             continue;
         }
-        let n: i64 = number.parse().ok()?;
-        number.clear();
-        any = true;
-        match c {
-            'Y' => years = n,
-            'M' => months = n,
-            'W' => ms = ms.checked_add(n.checked_mul(7 * MS_PER_DAY)?)?,
-            'D' => ms = ms.checked_add(n.checked_mul(MS_PER_DAY)?)?,
-            _ => return None,
-        }
+        parts.push((c, std::mem::take(&mut number).parse::<i64>().ok()?));
     }
-    if !number.is_empty() {
+    let order = |parts: &[(char, i64)], units: &str| {
+        let positions: Option<Vec<usize>> = parts.iter().map(|(u, _)| units.find(*u)).collect();
+        positions.is_some_and(|p| p.windows(2).all(|w| w[0] < w[1]))
+    };
+    if !number.is_empty() || !order(&parts, "YMWD") {
         return None;
     }
+    let mut time_parts = Vec::new();
+    let mut millis = 0i64;
     for c in time.unwrap_or("").chars() {
-        if c.is_ascii_digit() || c == '.' {
+        if c.is_ascii_digit() || c == '.' || c == ',' {
             number.push(c);
             continue;
         }
-        let n: f64 = number.parse().ok()?;
-        number.clear();
-        any = true;
-        let unit = match c {
-            'H' => 3_600_000.0,
-            'M' => 60_000.0,
-            'S' => 1000.0,
-            _ => return None,
+        let (whole, fraction) = match number.split_once(['.', ',']) {
+            Some((w, f)) if c == 'S' && (1..=3).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+                (w.to_string(), Some(f.to_string()))
+            }
+            Some(_) => return None,
+            None => (number.clone(), None),
         };
-        ms = ms.checked_add((n * unit).round() as i64)?;
+        number.clear();
+        if let Some(f) = fraction {
+            millis = format!("{f:0<3}").parse().ok()?;
+        }
+        time_parts.push((c, whole.parse::<i64>().ok()?));
     }
-    (any && number.is_empty()).then_some((years, months, ms))
+    if !number.is_empty() || !order(&time_parts, "HMS") {
+        return None;
+    }
+    let get = |list: &[(char, i64)], u: char| list.iter().find(|(c, _)| *c == u).map(|(_, n)| *n).unwrap_or(0);
+    let ms = [
+        (get(&parts, 'W'), 7 * MS_PER_DAY),
+        (get(&parts, 'D'), MS_PER_DAY),
+        (get(&time_parts, 'H'), 3_600_000),
+        (get(&time_parts, 'M'), 60_000),
+        (get(&time_parts, 'S'), 1000),
+    ]
+    .iter()
+    .try_fold(millis, |acc, (n, unit)| acc.checked_add(n.checked_mul(*unit)?))?;
+    Some((get(&parts, 'Y'), get(&parts, 'M'), ms))
 }
 
-/// `c` moved by whole months, the day clamped to the target month's length.
+/// `c` moved by whole months; the day is kept (and may run into the next month).
 fn add_months(c: Civil, months: i64) -> Option<Civil> {
     let total = c.year.checked_mul(12)?.checked_add(i64::from(c.month) - 1)?.checked_add(months)?;
-    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
-    Some(Civil { year, month, day: c.day.min(civil::days_in_month(year, month)), ..c })
+    Some(Civil { year: total.div_euclid(12), month: (total.rem_euclid(12) + 1) as u32, ..c })
+}
+
+fn result(args: &mut Args, zone: Option<&Arc<tz::Zone>>, wall: i64) -> Value {
+    let utc = match zone {
+        Some(z) => z.local_to_utc(wall),
+        None => wall,
+    };
+    if !(civil::MIN_MS..=civil::MAX_MS).contains(&utc) {
+        return invalid_date(args);
+    }
+    Value::String(civil::format_iso(utc))
 }
 
 pub(super) fn date_add(args: &mut Args, sign: i64) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
-    let duration = args.get(1).as_str().and_then(parse_duration);
-    let (years, months, delta, zone_at) = match duration {
-        Some((y, m, d)) => (y, m, d, 2),
-        None => {
-            let amount = args.f64(1);
-            let Some(unit) = args.get(2).as_str().and_then(Unit::parse) else { return Ok(bad_unit(args)) };
-            match unit {
-                Unit::Year => (amount.trunc() as i64, 0, 0, 3),
-                Unit::Month => (0, amount.trunc() as i64, 0, 3),
-                other => (0, 0, (amount * other.ms().unwrap_or(1) as f64).round() as i64, 3),
-            }
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let n = args.len();
+    let zoned = n == 4 || (n == 3 && matches!(args.get(1), Value::String(_)));
+    let zone = if zoned {
+        match zone_named(args, if n == 4 { 3 } else { 2 }) {
+            Some(z) => Some(z),
+            None => return Ok(Value::Null),
         }
+    } else {
+        None
     };
-    let Some(zone) = zone_arg(args, zone_at) else { return Ok(Value::Null) };
-    let local = Civil::from_ms(to_local(&zone, ms));
-    let moved = add_months(local, sign * (years.saturating_mul(12).saturating_add(months)))
-        .map(|c| c.to_ms().saturating_add(sign * delta));
-    match moved {
-        Some(wall) => {
-            let utc = zone.local_to_utc(wall);
-            if !(civil::MIN_MS..=civil::MAX_MS).contains(&utc) {
-                return Ok(invalid_date(args));
-            }
-            Ok(Value::String(civil::format_iso(utc)))
+    let local = Civil::from_ms(zone.as_ref().map_or(ms, |z| to_local(z, ms)));
+    let mut negative = sign < 0;
+    let (years, months, delta);
+    if (n == 3 && !zoned) || n == 4 {
+        let (Some(amount), Value::String(_)) = (args.get(1).as_f64(), args.get(2)) else {
+            return Ok(args.type_error());
+        };
+        let Some(unit) = Unit::parse(args.get(2)) else { return Ok(invalid_date(args)) };
+        let integral = matches!(args.get(1), Value::Int(_));
+        let mut amount = amount;
+        if amount < 0.0 {
+            negative = !negative;
+            amount = -amount;
         }
+        let (mut unit, mut y, mut m) = (unit, 0, 0);
+        if unit == Unit::Year {
+            y = amount.trunc() as i64;
+            amount = amount.fract() * 12.0;
+            unit = Unit::Month;
+            if integral || amount == 0.0 {
+                amount = 0.0;
+            }
+        }
+        if unit == Unit::Month {
+            m = amount.trunc() as i64;
+            amount = amount.fract() * 30.0;
+            unit = Unit::Day;
+            if integral || amount == 0.0 {
+                amount = 0.0;
+            }
+        }
+        (years, months, delta) = (y, m, (amount * unit.ms()) as i64);
+    } else {
+        let Value::String(text) = args.get(1) else { return Ok(args.type_error()) };
+        match parse_duration(text) {
+            Some((y, m, d)) => (years, months, delta) = (y, m, d),
+            None => return Ok(invalid_date(args)),
+        }
+    }
+    let s = if negative { -1 } else { 1 };
+    let moved = add_months(local, s * years.saturating_mul(12).saturating_add(months))
+        .map(|c| c.to_ms().saturating_add(s * delta));
+    match moved {
+        Some(wall) => Ok(result(args, zone.as_ref(), wall)),
         None => Ok(invalid_date(args)),
     }
 }
 
-/// Whole and fractional months from `a` to `b` (wall times).
-fn month_diff(a: i64, b: i64) -> f64 {
-    let (ca, cb) = (Civil::from_ms(a), Civil::from_ms(b));
-    let mut months = (cb.year - ca.year) * 12 + i64::from(cb.month) - i64::from(ca.month);
-    let shifted = |m: i64| add_months(ca, m).map(|c| c.to_ms()).unwrap_or(a);
-    if months > 0 && shifted(months) > b {
-        months -= 1;
-    } else if months < 0 && shifted(months) < b {
-        months += 1;
-    }
-    let base = shifted(months);
-    let next = shifted(months + if b >= a { 1 } else { -1 });
-    let span = (next - base).abs().max(1) as f64;
-    months as f64 + (b - base) as f64 / span
-}
-
 pub(super) fn date_diff(args: &mut Args) -> AqlResult<Value> {
-    let (Some(a), Some(b)) = (instant(args.get(0)), instant(args.get(1))) else { return Ok(invalid_date(args)) };
-    let Some(unit) = args.get(2).as_str().and_then(Unit::parse) else { return Ok(bad_unit(args)) };
-    let (as_float, zones_at) = match args.get(3) {
-        Value::String(_) => (false, 3),
-        _ => (args.flag(3, false), 4),
-    };
-    let Some(za) = zone_arg(args, zones_at) else { return Ok(Value::Null) };
-    let zb = if args.get(zones_at + 1).is_null() { Some(za.clone()) } else { zone_arg(args, zones_at + 1) };
-    let Some(zb) = zb else { return Ok(Value::Null) };
-    let (la, lb) = (to_local(&za, a), to_local(&zb, b));
-    let diff = match unit {
-        Unit::Year => month_diff(la, lb) / 12.0,
-        Unit::Month => month_diff(la, lb),
-        other => (lb - la) as f64 / other.ms().unwrap_or(1) as f64,
-    };
+    let Some(a) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let Some(b) = date_arg(args, 1) else { return Ok(Value::Null) };
+    if !matches!(args.get(2), Value::String(_)) {
+        return Ok(args.type_error());
+    }
+    let unit = Unit::parse(args.get(2));
+    let n = args.len();
+    let (mut as_float, mut zone_a, mut zone_b) = (false, None, None);
+    if n > 3 {
+        match args.get(3) {
+            Value::Bool(f) => as_float = *f,
+            Value::String(_) => {
+                let Some(z) = zone_named(args, 3) else { return Ok(Value::Null) };
+                if n == 4 {
+                    zone_b = Some(z.clone());
+                }
+                zone_a = Some(z);
+            }
+            _ => return Ok(args.type_error()),
+        }
+        if n > 4 {
+            let Some(z) = zone_named(args, 4) else { return Ok(Value::Null) };
+            if matches!(args.get(3), Value::Bool(_)) {
+                if n == 5 {
+                    zone_b = Some(z.clone());
+                }
+                zone_a = Some(z);
+            } else {
+                zone_b = Some(z);
+            }
+            if n == 6 {
+                let Some(z) = zone_named(args, 5) else { return Ok(Value::Null) };
+                zone_b = Some(z);
+            }
+        }
+    }
+    let Some(unit) = unit else { return Ok(invalid_date(args)) };
+    let la = zone_a.as_ref().map_or(a, |z| to_local(z, a));
+    let lb = zone_b.as_ref().map_or(b, |z| to_local(z, b));
+    let diff = (lb - la) as f64 / unit.ms();
     if as_float {
         return Ok(Value::double(diff));
     }
-    Ok(Value::Int(diff.trunc() as i64))
+    Ok(Value::Int(diff.round() as i64))
 }
 
-fn fields(c: &Civil) -> [i64; 7] {
+fn fields(c: &Civil) -> [(Unit, i64); 7] {
     [
-        c.year,
-        i64::from(c.month),
-        i64::from(c.day),
-        i64::from(c.hour),
-        i64::from(c.minute),
-        i64::from(c.second),
-        i64::from(c.milli),
+        (Unit::Year, c.year),
+        (Unit::Month, i64::from(c.month)),
+        (Unit::Day, i64::from(c.day)),
+        (Unit::Hour, i64::from(c.hour)),
+        (Unit::Minute, i64::from(c.minute)),
+        (Unit::Second, i64::from(c.second)),
+        (Unit::Milli, i64::from(c.milli)),
     ]
 }
 
-/// The index of a unit in [`fields`]; weeks have none.
-fn field_index(u: Unit) -> Option<usize> {
-    Some(match u {
-        Unit::Year => 0,
-        Unit::Month => 1,
-        Unit::Week => return None,
-        Unit::Day => 2,
-        Unit::Hour => 3,
-        Unit::Minute => 4,
-        Unit::Second => 5,
-        Unit::Milli => 6,
-    })
-}
-
 pub(super) fn date_compare(args: &mut Args) -> AqlResult<Value> {
-    let (Some(a), Some(b)) = (instant(args.get(0)), instant(args.get(1))) else { return Ok(invalid_date(args)) };
-    let start = args.get(2).as_str().and_then(Unit::parse).and_then(field_index);
-    let end =
-        if args.get(3).is_null() { start } else { args.get(3).as_str().and_then(Unit::parse).and_then(field_index) };
-    let (Some(start), Some(end)) = (start, end) else { return Ok(bad_unit(args)) };
-    if end < start {
-        return Ok(bad_unit(args));
+    let Some(a) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let Some(b) = date_arg(args, 1) else { return Ok(Value::Null) };
+    let Some(start) = Unit::parse(args.get(2)) else { return Ok(args.type_error()) };
+    let n = args.len();
+    let mut end = start;
+    let mut zones: Option<(usize, usize)> = None;
+    if n > 3 {
+        match Unit::parse(args.get(3)) {
+            None => {
+                zones = match n {
+                    4 => Some((3, 3)),
+                    5 => Some((3, 4)),
+                    _ => return Ok(args.type_error()),
+                };
+            }
+            Some(u) => {
+                end = u;
+                zones = match n {
+                    5 => Some((4, 4)),
+                    6 => Some((4, 5)),
+                    _ => None,
+                };
+            }
+        }
     }
-    let Some(za) = zone_arg(args, 4) else { return Ok(Value::Null) };
-    let zb = if args.get(5).is_null() { Some(za.clone()) } else { zone_arg(args, 5) };
-    let Some(zb) = zb else { return Ok(Value::Null) };
-    let (fa, fb) = (fields(&Civil::from_ms(to_local(&za, a))), fields(&Civil::from_ms(to_local(&zb, b))));
-    Ok(Value::Bool(fa.get(start..=end) == fb.get(start..=end)))
+    let (mut la, mut lb) = (a, b);
+    if let Some((i, j)) = zones {
+        let Some(za) = zone_named(args, i) else { return Ok(Value::Null) };
+        let Some(zb) = (if i == j { Some(za.clone()) } else { zone_named(args, j) }) else { return Ok(Value::Null) };
+        (la, lb) = (to_local(&za, a), to_local(&zb, b));
+    }
+    if start == Unit::Week {
+        return Ok(Value::Bool(true));
+    }
+    let (fa, fb) = (fields(&Civil::from_ms(la)), fields(&Civil::from_ms(lb)));
+    for ((unit, x), (_, y)) in fa.iter().zip(fb.iter()) {
+        if *unit > start {
+            continue;
+        }
+        if *unit != Unit::Year && end > *unit {
+            break;
+        }
+        if x != y {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
 }
 
 pub(super) fn date_trunc(args: &mut Args) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
-    let Some(unit) = args.get(1).as_str().and_then(Unit::parse).filter(|u| *u != Unit::Week) else {
-        return Ok(bad_unit(args));
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
+    if !matches!(args.get(1), Value::String(_)) {
+        return Ok(args.type_error());
+    }
+    let zone = if args.len() == 3 {
+        match zone_named(args, 2) {
+            Some(z) => Some(z),
+            None => return Ok(Value::Null),
+        }
+    } else {
+        None
     };
-    let Some(zone) = zone_arg(args, 2) else { return Ok(Value::Null) };
-    let mut c = Civil::from_ms(to_local(&zone, ms));
-    if unit <= Unit::Second {
+    let Some(unit) = Unit::parse(args.get(1)).filter(|u| *u != Unit::Week) else { return Ok(invalid_date(args)) };
+    let mut c = Civil::from_ms(zone.as_ref().map_or(ms, |z| to_local(z, ms)));
+    if unit >= Unit::Second {
         c.milli = 0;
     }
-    if unit <= Unit::Minute {
+    if unit >= Unit::Minute {
         c.second = 0;
     }
-    if unit <= Unit::Hour {
+    if unit >= Unit::Hour {
         c.minute = 0;
     }
-    if unit <= Unit::Day {
+    if unit >= Unit::Day {
         c.hour = 0;
     }
-    if unit <= Unit::Month {
+    if unit >= Unit::Month {
         c.day = 1;
     }
     if unit == Unit::Year {
         c.month = 1;
     }
-    Ok(Value::String(civil::format_iso(zone.local_to_utc(c.to_ms()))))
+    Ok(result(args, zone.as_ref(), c.to_ms()))
 }
 
 pub(super) fn date_round(args: &mut Args) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let (Some(_), Value::String(unit)) = (args.get(1).as_f64(), args.get(2)) else { return Ok(args.type_error()) };
+    let factor = match unit.as_str() {
+        "milliseconds" | "millisecond" | "f" => 1,
+        "seconds" | "second" | "s" => 1000,
+        "minutes" | "minute" | "i" => 60_000,
+        "hours" | "hour" | "h" => 3_600_000,
+        "days" | "day" | "d" => MS_PER_DAY,
+        _ => 0,
+    };
+    let zone = if args.len() == 4 {
+        match zone_named(args, 3) {
+            Some(z) => Some(z),
+            None => return Ok(Value::Null),
+        }
+    } else {
+        None
+    };
     let amount = args.int(1);
-    let step = args.get(2).as_str().and_then(Unit::parse).and_then(Unit::ms).filter(|&s| s <= MS_PER_DAY);
-    let Some(step) = step.and_then(|s| s.checked_mul(amount)).filter(|&s| s > 0) else { return Ok(bad_unit(args)) };
-    let Some(zone) = zone_arg(args, 3) else { return Ok(Value::Null) };
-    let local = to_local(&zone, ms);
-    Ok(Value::String(civil::format_iso(zone.local_to_utc(local - local.rem_euclid(step)))))
+    let Some(step) = factor.checked_mul(amount).filter(|s| *s > 0 && amount > 0) else { return Ok(args.type_error()) };
+    let local = zone.as_ref().map_or(ms, |z| to_local(z, ms));
+    Ok(result(args, zone.as_ref(), local / step * step))
 }

@@ -151,13 +151,21 @@ impl Cursor<'_> {
         }
     }
 
-    fn digits(&mut self, n: usize) -> Option<i64> {
-        let part = self.s.get(self.at..self.at + n)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
+    /// A run of digits: (value, digit count); the value saturates.
+    fn number(&mut self) -> (i64, usize) {
+        let start = self.at;
+        let mut n = 0i64;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            n = n.saturating_mul(10).saturating_add(i64::from(d - b'0'));
+            self.at += 1;
         }
-        self.at += n;
-        Some(part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+        (n, self.at - start)
+    }
+
+    /// One or two digits no greater than `max` (and at least `min`).
+    fn field(&mut self, min: i64, max: i64) -> Option<i64> {
+        let (n, len) = self.number();
+        (len >= 1 && len <= 2 && n >= min && n <= max).then_some(n)
     }
 
     fn done(&self) -> bool {
@@ -165,73 +173,59 @@ impl Cursor<'_> {
     }
 }
 
-/// The UTC milliseconds of an ISO 8601 date string: `[+-]YYYY[YY][-MM[-DD]]`, then
-/// optionally `T` or a space and `HH:MM[:SS[.fraction]]`, then optionally `Z` or
-/// `±HH[:]MM`. None for anything else or an impossible date.
+/// The UTC milliseconds of a date string as ArangoDB reads one: surrounding
+/// whitespace ignored, a leading `+` allowed, the year as digits up to 9999, then
+/// optionally `-M[M]` and `-D[D]` (a day up to 31, a day past the month's end running
+/// into the next month), then optionally `T` or a space and `H[H]:M[M][:S[S][.fff]]`,
+/// then optionally `Z` or `±HH:MM`. None for anything else.
 pub fn parse_iso(text: &str) -> Option<i64> {
-    let mut c = Cursor { s: text.trim().as_bytes(), at: 0 };
-    let sign = if c.eat(b'-') {
-        -1
-    } else {
-        c.eat(b'+');
-        1
-    };
-    let year = if c.s.len() >= c.at + 6 && c.s.get(c.at + 4).is_some_and(u8::is_ascii_digit) {
-        c.digits(6)?
-    } else {
-        c.digits(4)?
-    } * sign;
-    let (mut month, mut day) = (1, 1);
-    if c.eat(b'-') {
-        month = c.digits(2)?;
-        if c.eat(b'-') {
-            day = c.digits(2)?;
-        }
-    }
-    if !(1..=12).contains(&month) || day < 1 || day > i64::from(days_in_month(year, month as u32)) {
+    let t = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let mut c = Cursor { s: t.as_bytes(), at: 0 };
+    let (year, digits) = c.number();
+    if digits == 0 || year > 9999 {
         return None;
     }
+    let (mut month, mut day) = (1, 1);
+    if c.eat(b'-') {
+        month = c.field(1, 12)?;
+        if c.eat(b'-') {
+            day = c.field(1, 31)?;
+        }
+    }
     let mut time = 0i64;
-    let mut offset = 0i64;
-    if c.eat(b'T') || c.eat(b't') || c.eat(b' ') {
-        let hour = c.digits(2)?;
+    if c.eat(b'T') || c.eat(b' ') {
+        let hour = c.field(0, 23)?;
         if !c.eat(b':') {
             return None;
         }
-        let minute = c.digits(2)?;
-        let mut second = 0;
-        let mut milli = 0;
+        let minute = c.field(0, 59)?;
+        let (mut second, mut milli) = (0, 0);
         if c.eat(b':') {
-            second = c.digits(2)?;
-            if c.eat(b'.') || c.eat(b',') {
+            second = c.field(0, 59)?;
+            if c.eat(b'.') {
                 let start = c.at;
-                let mut scale = 100;
-                while let Some(d) = c.peek().filter(u8::is_ascii_digit) {
-                    milli += i64::from(d - b'0') * scale;
-                    scale /= 10;
-                    c.at += 1;
-                }
-                if c.at == start {
+                let (_, len) = c.number();
+                if len == 0 {
                     return None;
                 }
+                let digits = c.s.get(start..start + len.min(3)).unwrap_or(&[]);
+                let scaled = digits.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+                milli = scaled * [100, 10, 1][digits.len().clamp(1, 3) - 1];
             }
-        }
-        if hour > 24 || minute > 59 || second > 59 || (hour == 24 && (minute, second, milli) != (0, 0, 0)) {
-            return None;
         }
         time = ((hour * 60 + minute) * 60 + second) * 1000 + milli;
-        if c.eat(b'Z') || c.eat(b'z') {
-        } else if let Some(s @ (b'+' | b'-')) = c.peek() {
-            c.at += 1;
-            let oh = c.digits(2)?;
-            c.eat(b':');
-            let om = c.digits(2)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            offset = (oh * 60 + om) * 60_000 * if s == b'-' { -1 } else { 1 };
+    }
+    let mut offset = 0i64;
+    let zulu = c.eat(b'Z') || c.eat(b'z');
+    if let Some(sign @ (b'+' | b'-')) = c.peek().filter(|_| !zulu) {
+        c.at += 1;
+        let hours = c.field(0, 23)?;
+        if !c.eat(b':') {
+            return None;
         }
-    } else if c.eat(b'Z') {
+        let minutes = c.field(0, 59)?;
+        offset = (hours * 60 + minutes) * 60_000 * if sign == b'-' { -1 } else { 1 };
     }
     if !c.done() {
         return None;

@@ -3,7 +3,7 @@
 //! `%wwww`, `%&`, `%%`), the longest placeholder matching first; other text is copied.
 
 use super::civil::{self, Civil};
-use super::{instant, invalid_date, to_local, zone_arg};
+use super::{date_arg, to_local, zone_arg};
 use crate::error::AqlResult;
 use crate::functions::Args;
 use crate::value::Value;
@@ -30,12 +30,12 @@ const PLACEHOLDERS: &[&str] = &[
     "s", "fff", "f", "xxx", "x", "kk", "k", "t", "z", "l", "q", "a", "&", "%",
 ];
 
-fn render(p: &str, c: &Civil, utc_ms: i64) -> String {
+fn render(p: &str, c: &Civil, ms: i64) -> String {
     let month_name = MONTHS.get(c.month as usize - 1).copied().unwrap_or("");
     let day_name = DAYS.get(c.weekday() as usize).copied().unwrap_or("");
     match p {
-        "t" => utc_ms.to_string(),
-        "z" => civil::format_iso(utc_ms),
+        "t" => ms.to_string(),
+        "z" => civil::format_iso(ms),
         "w" => c.weekday().to_string(),
         "www" => day_name.chars().take(3).collect(),
         "wwww" => day_name.to_string(),
@@ -69,11 +69,15 @@ fn render(p: &str, c: &Civil, utc_ms: i64) -> String {
     }
 }
 
+/// DATE_FORMAT: every placeholder, `%t` and `%z` too, reads the wall time of the zone
+/// given (as ArangoDB formats the shifted time point).
 pub(super) fn date_format(args: &mut Args) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let Value::String(pattern) = args.get(1) else { return Ok(args.type_error()) };
+    let pattern = pattern.clone();
     let Some(zone) = zone_arg(args, 2) else { return Ok(Value::Null) };
-    let c = Civil::from_ms(to_local(&zone, ms));
-    let pattern = args.string(1);
+    let local = to_local(&zone, ms);
+    let c = Civil::from_ms(local);
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut rest = pattern.as_str();
     while let Some(at) = rest.find('%') {
@@ -81,7 +85,7 @@ pub(super) fn date_format(args: &mut Args) -> AqlResult<Value> {
         rest = &rest[at + 1..];
         match PLACEHOLDERS.iter().find(|p| rest.starts_with(*p)) {
             Some(p) => {
-                out.push_str(&render(p, &c, ms));
+                out.push_str(&render(p, &c, local));
                 rest = &rest[p.len()..];
             }
             None => {

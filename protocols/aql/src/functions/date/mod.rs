@@ -26,8 +26,8 @@ pub(super) const DEFS: &[Def] = &[
     def("DATE_DAY", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.day)))),
     def("DATE_HOUR", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.hour)))),
     def("DATE_MINUTE", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.minute)))),
-    def("DATE_SECOND", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.second)))),
-    def("DATE_MILLISECOND", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.milli)))),
+    def("DATE_SECOND", 1, 1, |a| field(a, |c| Value::Int(i64::from(c.second)))),
+    def("DATE_MILLISECOND", 1, 1, |a| field(a, |c| Value::Int(i64::from(c.milli)))),
     def("DATE_DAYOFYEAR", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.day_of_year())))),
     def("DATE_ISOWEEK", 1, 2, |a| field(a, |c| Value::Int(i64::from(c.iso_week().0)))),
     def("DATE_ISOWEEKYEAR", 1, 2, |a| {
@@ -48,6 +48,8 @@ pub(super) const DEFS: &[Def] = &[
     def("DATE_ROUND", 3, 4, calc::date_round),
     def("DATE_UTCTOLOCAL", 2, 3, utc_to_local),
     def("DATE_LOCALTOUTC", 2, 3, local_to_utc),
+    def("DATE_TIMEZONE", 0, 0, |_| Ok(Value::str("Etc/UTC"))),
+    def("DATE_TIMEZONES", 0, 0, |_| Ok(Value::Array(tz::zone_names().into_iter().map(Value::String).collect()))),
 ];
 
 /// The UTC milliseconds of an ISO 8601 date string (IS_DATESTRING's test).
@@ -55,7 +57,8 @@ pub(crate) fn parse_date_string(s: &str) -> Option<i64> {
     civil::parse_iso(s)
 }
 
-/// The instant a date argument denotes.
+/// The instant a date value denotes: a timestamp (truncated to whole milliseconds)
+/// within years 0..9999 or a date string.
 pub(super) fn instant(v: &Value) -> Option<i64> {
     let ms = match v {
         Value::Int(i) => *i,
@@ -66,26 +69,52 @@ pub(super) fn instant(v: &Value) -> Option<i64> {
     (civil::MIN_MS..=civil::MAX_MS).contains(&ms).then_some(ms)
 }
 
+/// Date argument `i`: warning 1572 for a number or string that is no date, 1542 for
+/// any other type.
+pub(super) fn date_arg(args: &mut Args, i: usize) -> Option<i64> {
+    let v = args.get(i);
+    let typed = matches!(v, Value::Int(_) | Value::Double(_) | Value::String(_));
+    match instant(v) {
+        Some(ms) => Some(ms),
+        None if typed => {
+            invalid_date(args);
+            None
+        }
+        None => {
+            args.type_error();
+            None
+        }
+    }
+}
+
 pub(super) fn invalid_date(args: &mut Args) -> Value {
     let message = format!("invalid date value in call to function '{}()'", args.name());
     args.warn(num::QUERY_INVALID_DATE_VALUE, message);
     Value::Null
 }
 
-/// The zone named by argument `i`: UTC when absent or null, None (after a warning)
-/// for a name the tz database does not know.
-pub(super) fn zone_arg(args: &mut Args, i: usize) -> Option<Arc<tz::Zone>> {
-    let zone = match args.get(i) {
-        Value::Null => tz::zone("UTC"),
-        Value::String(name) => tz::zone(name),
-        _ => None,
+/// The zone named by argument `i`: warning 1542 for a non-string, 10 for a name the
+/// tz database does not know.
+pub(super) fn zone_named(args: &mut Args, i: usize) -> Option<Arc<tz::Zone>> {
+    let Value::String(name) = args.get(i) else {
+        args.type_error();
+        return None;
     };
+    let zone = tz::zone(name);
     if zone.is_none() {
-        let message =
-            format!("{}(): unknown time zone {}", args.name(), crate::value::json::to_json_string(args.get(i)));
+        let message = format!("{}(): unknown time zone '{name}'", args.name());
         args.warn(num::BAD_PARAMETER, message);
     }
     zone
+}
+
+/// The optional zone argument `i`: UTC when absent.
+pub(super) fn zone_arg(args: &mut Args, i: usize) -> Option<Arc<tz::Zone>> {
+    if args.has(i) {
+        zone_named(args, i)
+    } else {
+        tz::zone("UTC")
+    }
 }
 
 /// Wall-clock milliseconds of `ms` in `zone`.
@@ -99,49 +128,37 @@ fn date_now(_: &mut Args) -> AqlResult<Value> {
 }
 
 fn field(args: &mut Args, f: fn(&Civil) -> Value) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
     let Some(zone) = zone_arg(args, 1) else { return Ok(Value::Null) };
     Ok(f(&Civil::from_ms(to_local(&zone, ms))))
 }
 
-/// DATE_TIMESTAMP/DATE_ISO8601: one date argument, or year, month, day, hour, minute,
-/// second, millisecond as numbers.
+/// DATE_TIMESTAMP/DATE_ISO8601: one date argument, or year, month, day and optionally
+/// hour, minute, second, millisecond as numbers or numeric strings. As in ArangoDB a
+/// day or hour past its range runs on into the next month or day; negative parts are
+/// invalid.
 fn built(args: &mut Args, out: fn(i64) -> Value) -> AqlResult<Value> {
     if args.len() == 1 {
-        return Ok(instant(args.get(0)).map(out).unwrap_or_else(|| invalid_date(args)));
+        return Ok(date_arg(args, 0).map(out).unwrap_or(Value::Null));
     }
-    let mut parts = [0i64, 1, 1, 0, 0, 0, 0];
-    for (i, slot) in parts.iter_mut().enumerate() {
-        match args.get(i) {
-            Value::Null if !args.has(i) => {}
-            v => match v.as_f64() {
-                Some(f) if f.fract() == 0.0 && f.abs() < 1e7 => *slot = f as i64,
-                _ => return Ok(invalid_date(args)),
-            },
-        }
+    if args.len() < 3 || !args.all().iter().all(|v| matches!(v, Value::Int(_) | Value::Double(_) | Value::String(_))) {
+        return Ok(args.type_error());
     }
-    let [year, month, day, hour, minute, second, milli] = parts;
-    let valid = (0..=9999).contains(&year)
-        && (1..=12).contains(&month)
-        && day >= 1
-        && day <= i64::from(civil::days_in_month(year, month as u32))
-        && (0..24).contains(&hour)
-        && (0..60).contains(&minute)
-        && (0..60).contains(&second)
-        && (0..1000).contains(&milli);
-    if !valid {
+    let part = |i: usize| if args.has(i) { args.int(i) } else { 0 };
+    let (year, month, day) = (part(0), part(1), part(2));
+    let (hour, minute, second, milli) = (part(3), part(4), part(5), part(6).min(999));
+    let in_range = (0..=9999).contains(&year) && (0..100_000).contains(&month) && (0..10_000_000).contains(&day);
+    let times_ok = [hour, minute, second, milli].iter().all(|t| (0..1_000_000_000).contains(t));
+    if !in_range || !times_ok {
         return Ok(invalid_date(args));
     }
-    let c = Civil {
-        year,
-        month: month as u32,
-        day: day as u32,
-        hour: hour as u32,
-        minute: minute as u32,
-        second: second as u32,
-        milli: milli as u32,
-    };
-    Ok(out(c.to_ms()))
+    let ms = civil::days_from_civil(year, month as u32, day as u32) * civil::MS_PER_DAY
+        + ((hour * 60 + minute) * 60 + second) * 1000
+        + milli;
+    if !(civil::MIN_MS..=civil::MAX_MS).contains(&ms) {
+        return Ok(invalid_date(args));
+    }
+    Ok(out(ms))
 }
 
 fn zone_info(zone: &tz::Zone, utc_ms: i64) -> Value {
@@ -157,12 +174,33 @@ fn zone_info(zone: &tz::Zone, utc_ms: i64) -> Value {
     ])
 }
 
+/// The zone and the `details` flag of DATE_UTCTOLOCAL/DATE_LOCALTOUTC (1542 for a
+/// non-string zone or a non-boolean flag).
+fn conversion_args(args: &mut Args) -> Option<(Arc<tz::Zone>, bool)> {
+    let details = match args.get(2) {
+        _ if !args.has(2) => false,
+        Value::Bool(b) => *b,
+        _ => {
+            args.type_error();
+            return None;
+        }
+    };
+    Some((zone_named(args, 1)?, details))
+}
+
 fn utc_to_local(args: &mut Args) -> AqlResult<Value> {
-    let Some(ms) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
-    let Some(zone) = zone_arg(args, 1) else { return Ok(Value::Null) };
-    let local = civil::format_local(&Civil::from_ms(to_local(&zone, ms)));
-    let text = if args.get(1).as_str() == Some("UTC") { format!("{local}Z") } else { local };
-    if !args.flag(2, false) {
+    let Some(ms) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let Some((zone, details)) = conversion_args(args) else { return Ok(Value::Null) };
+    let local = to_local(&zone, ms);
+    if !(civil::MIN_MS..=civil::MAX_MS).contains(&local) {
+        return Ok(invalid_date(args));
+    }
+    let period = zone.period(ms.div_euclid(1000));
+    let mut text = civil::format_local(&Civil::from_ms(local));
+    if period.local.offset == 0 && !period.local.dst {
+        text.push('Z');
+    }
+    if !details {
         return Ok(Value::String(text));
     }
     Ok(Value::object([
@@ -173,11 +211,14 @@ fn utc_to_local(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn local_to_utc(args: &mut Args) -> AqlResult<Value> {
-    let Some(wall) = instant(args.get(0)) else { return Ok(invalid_date(args)) };
-    let Some(zone) = zone_arg(args, 1) else { return Ok(Value::Null) };
+    let Some(wall) = date_arg(args, 0) else { return Ok(Value::Null) };
+    let Some((zone, details)) = conversion_args(args) else { return Ok(Value::Null) };
     let utc = zone.local_to_utc(wall);
+    if !(civil::MIN_MS..=civil::MAX_MS).contains(&utc) {
+        return Ok(invalid_date(args));
+    }
     let text = Value::String(civil::format_iso(utc));
-    if !args.flag(2, false) {
+    if !details {
         return Ok(text);
     }
     Ok(Value::object([("utc", text), ("tzdb", Value::String(tz::tzdb_version())), ("zoneInfo", zone_info(&zone, utc))]))

@@ -211,6 +211,26 @@ pub fn zone(name: &str) -> Option<Arc<Zone>> {
     Some(z)
 }
 
+/// Every zone and link name of the system's tz database (`tzdata.zi`), sorted.
+pub fn zone_names() -> Vec<String> {
+    let text = std::fs::read_to_string(std::path::Path::new(ZONEINFO).join("tzdata.zi")).unwrap_or_default();
+    let mut names: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            match words.next()? {
+                "Z" => words.next(),
+                "L" => words.nth(1),
+                _ => None,
+            }
+        })
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The version of the system's tz database ("2025b"), as DATE_UTCTOLOCAL reports it.
 pub fn tzdb_version() -> String {
     static VERSION: OnceLock<String> = OnceLock::new();
