@@ -618,7 +618,7 @@ def main():
         examples = json.load(f)
     datasets_dir = os.path.join(os.path.dirname(os.path.abspath(args.examples)), "datasets")
     server = Server(args.host, args.port, args.password)
-    passed, failed = [], []
+    passed, failed, not_supported = [], [], []
     for example in examples:
         if args.only and example["name"] not in args.only:
             continue
@@ -629,10 +629,13 @@ def main():
             diff = f"{type(e).__name__}: {e}"
         if diff:
             failed.append(example["name"])
+            if "status 501" in diff:
+                not_supported.append(example["name"])
             print(f"FAIL {example['name']}: {diff}")
         else:
             passed.append(example["name"])
-    print(f"rest-examples: {len(passed)} of {len(passed) + len(failed)} transcripts pass")
+    print(f"rest-examples: {len(passed)} of {len(passed) + len(failed)} transcripts pass "
+          f"({len(not_supported)} of the {len(failed)} others answer 501, not supported)")
     status = 0
     if args.baseline:
         baseline = set()
