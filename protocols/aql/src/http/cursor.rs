@@ -244,7 +244,8 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
         Some(t) if t > 0.0 => Duration::from_secs_f64(t.min(MAX_TTL_SECONDS)),
         _ => DEFAULT_TTL,
     };
-    let want_count = bool_attr(&body, "count", false);
+    // A streaming cursor (options.stream) has no count, as in ArangoDB.
+    let want_count = bool_attr(&body, "count", false) && !bool_attr(&options, "stream", false);
     let allow_retry = bool_attr(&options, "allowRetry", false);
     let txn = shared(state, req)?;
     let started = Instant::now();

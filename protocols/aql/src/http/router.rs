@@ -137,6 +137,9 @@ async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
     if req.param("versionAttribute").is_some() {
         return Err(AqlError::not_supported("versionAttribute (writes conditional on a version attribute)"));
     }
+    if req.header("content-type").is_some_and(|t| t.to_ascii_lowercase().contains("velocypack")) {
+        return Err(AqlError::not_supported("VelocyPack request bodies (application/x-velocypack)"));
+    }
     if let Some(encoding) = req.header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity")) {
         return Err(AqlError::not_supported(format!("compressed request bodies (content-encoding: {encoding})")));
     }

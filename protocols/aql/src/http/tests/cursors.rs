@@ -67,6 +67,10 @@ async fn batches_continue_and_retry() {
     assert_eq!(at(&v, "result"), parse("[3]"));
     let r = req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await;
     assert_eq!((r.status, at(&r.json(), "errorNum")), (404, Value::Int(1600)));
+    // a streaming cursor answers no count
+    let body = r#"{"query":"FOR i IN 1..3 RETURN i","count":true,"batchSize":5,"options":{"stream":true}}"#;
+    let v = req(addr, "POST", "/_api/cursor", &[], Some(body)).await.json();
+    assert_eq!((at(&v, "result"), v.get("count").is_none()), (parse("[1,2,3]"), true));
     // RestCursorCreateCursorForLimitReturnSingle: one batch, no id
     let v =
         req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN 1","count":true,"batchSize":2}"#)).await.json();
