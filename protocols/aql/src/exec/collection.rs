@@ -1,7 +1,8 @@
 //! `FOR doc IN collection`: for each input row, the documents the planner's access path
 //! yields — a full scan read a page at a time (so a million-document cursor never holds
 //! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, or a
-//! persistent-index lookup, also paged.
+//! persistent-index lookup, also paged. scannedFull/scannedIndex count the documents
+//! the loop hands on, as ArangoDB's do (`LIMIT 2` over a scan reports 2).
 
 use super::context::{Ctx, PAGE};
 use super::eval::{eval, set};
@@ -83,7 +84,6 @@ impl ForCollection {
                 };
                 let dir = if *dir == EdgeDirection::Inbound { EdgeDirection::Inbound } else { EdgeDirection::Outbound };
                 let steps = ctx.txn().await.edges(collection, &vertex, dir).await?;
-                ctx.stats.scanned_index += steps.len() as u64;
                 self.buffer.extend(steps.into_iter().map(|s| s.edge));
             }
             Access::Index { equal, lower, upper, .. } => {
@@ -112,7 +112,6 @@ impl ForCollection {
         }
         let doc = ctx.txn().await.get(collection, key).await?;
         if let Some(doc) = doc {
-            ctx.stats.scanned_index += 1;
             self.buffer.push_back(doc);
         }
         Ok(())
@@ -128,16 +127,9 @@ impl ForCollection {
         ctx.check_time()?;
         let page = match (lookup, access) {
             (Some(lookup), Access::Index { index, reverse, .. }) => {
-                let p =
-                    ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), PAGE).await?;
-                ctx.stats.scanned_index += p.docs.len() as u64;
-                p
+                ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), PAGE).await?
             }
-            _ => {
-                let p = ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?;
-                ctx.stats.scanned_full += p.docs.len() as u64;
-                p
-            }
+            _ => ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?,
         };
         *resume = page.resume;
         self.buffer.extend(page.docs);
@@ -155,6 +147,11 @@ impl Node for ForCollection {
         loop {
             if self.row.is_some() {
                 if let Some(doc) = self.buffer.pop_front() {
+                    if matches!(access, Access::Scan) {
+                        ctx.stats.scanned_full += 1;
+                    } else {
+                        ctx.stats.scanned_index += 1;
+                    }
                     let mut r = self.row.clone().unwrap_or_default();
                     set(&mut r, *slot, doc);
                     return Ok(Some(r));

@@ -252,54 +252,65 @@ impl Node for Limit {
         let PlanOp::Limit { offset, count, full_count } = op(&plan, self.idx)? else {
             return Err(AqlError::internal("plan"));
         };
+        let mut pending = None;
+        if self.state.is_none() {
+            // Constant values (the usual case) need no row; others are read in the first.
+            let mut first = Vec::new();
+            if offset.uses_any(&|_| true) || count.uses_any(&|_| true) {
+                match self.input.next(ctx).await? {
+                    Some(r) => first = r,
+                    None => {
+                        if *full_count {
+                            ctx.stats.full_count = Some(0);
+                        }
+                        return Ok(None);
+                    }
+                }
+                pending = Some(first.clone());
+            }
+            let skip = non_negative(&eval(offset, &mut first, ctx).await?, "LIMIT offset")?;
+            let left = match eval(count, &mut first, ctx).await? {
+                Value::Null => None,
+                c => Some(non_negative(&c, "LIMIT count")?),
+            };
+            self.state = Some(LimitState { skip, left, seen: 0, done: false });
+        }
+        let Some(s) = &mut self.state else { return Ok(None) };
         loop {
-            if self.state.as_ref().is_some_and(|s| s.done) {
+            if s.done {
                 return Ok(None);
             }
-            let Some(mut row) = self.input.next(ctx).await? else {
-                if let Some(s) = &mut self.state {
-                    s.done = true;
-                    if *full_count {
-                        ctx.stats.full_count = Some(s.seen);
+            if s.left == Some(0) {
+                s.done = true;
+                if *full_count {
+                    while self.input.next(ctx).await?.is_some() {
+                        s.seen += 1;
+                        ctx.check_time()?;
                     }
-                } else if *full_count {
-                    ctx.stats.full_count = Some(0);
+                    ctx.stats.full_count = Some(s.seen);
+                }
+                return Ok(None);
+            }
+            let next = match pending.take() {
+                Some(r) => Some(r),
+                None => self.input.next(ctx).await?,
+            };
+            let Some(row) = next else {
+                s.done = true;
+                if *full_count {
+                    ctx.stats.full_count = Some(s.seen);
                 }
                 return Ok(None);
             };
-            if self.state.is_none() {
-                let skip = non_negative(&eval(offset, &mut row, ctx).await?, "LIMIT offset")?;
-                let left = match eval(count, &mut row, ctx).await? {
-                    Value::Null => None,
-                    c => Some(non_negative(&c, "LIMIT count")?),
-                };
-                self.state = Some(LimitState { skip, left, seen: 0, done: false });
-            }
-            let Some(s) = &mut self.state else { return Ok(None) };
             s.seen += 1;
             if s.skip > 0 {
                 s.skip -= 1;
                 continue;
             }
-            match &mut s.left {
-                Some(0) => {
-                    s.done = true;
-                    if *full_count {
-                        let mut total = s.seen;
-                        while self.input.next(ctx).await?.is_some() {
-                            total += 1;
-                            ctx.check_time()?;
-                        }
-                        ctx.stats.full_count = Some(total);
-                    }
-                    return Ok(None);
-                }
-                Some(n) => {
-                    *n -= 1;
-                    return Ok(Some(row));
-                }
-                None => return Ok(Some(row)),
+            if let Some(n) = &mut s.left {
+                *n -= 1;
             }
+            return Ok(Some(row));
         }
     }
 }
