@@ -40,23 +40,31 @@ fn first_where(args: &mut Args, test: fn(&Value) -> bool) -> AqlResult<Value> {
 }
 
 fn assert(args: &mut Args) -> AqlResult<Value> {
+    let Value::String(message) = args.get(1) else { return Ok(args.type_error()) };
     if cast::to_bool(args.get(0)) {
         return Ok(Value::Bool(true));
     }
-    Err(AqlError::new(num::QUERY_USER_ASSERT, args.string(1)))
+    Err(AqlError::new(num::QUERY_USER_ASSERT, message.clone()))
 }
 
 fn warn(args: &mut Args) -> AqlResult<Value> {
+    let Value::String(message) = args.get(1) else { return Ok(args.type_error()) };
     if cast::to_bool(args.get(0)) {
         return Ok(Value::Bool(true));
     }
-    let message = args.string(1);
+    let message = message.clone();
     args.warn(num::QUERY_USER_WARN, message);
     Ok(Value::Bool(false))
 }
 
+/// FAIL(reason): error 1569 with the reason as its message ("FAIL() called" without
+/// a string reason).
 fn fail(args: &mut Args) -> AqlResult<Value> {
-    Err(AqlError::new(num::QUERY_FAIL_CALLED, format!("FAIL({}) called", args.string(0))))
+    let message = match args.get(0) {
+        Value::String(reason) => reason.clone(),
+        _ => "FAIL() called".to_string(),
+    };
+    Err(AqlError::new(num::QUERY_FAIL_CALLED, message))
 }
 
 fn min_match(args: &mut Args) -> AqlResult<Value> {

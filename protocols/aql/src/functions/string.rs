@@ -406,7 +406,18 @@ fn regex_matches(args: &mut Args) -> AqlResult<Value> {
 
 fn regex_split(args: &mut Args) -> AqlResult<Value> {
     let s = args.string(0);
-    let limit = if args.get(3).is_null() { usize::MAX } else { args.int(3).max(0) as usize };
+    let limit = match args.get(3) {
+        _ if !args.has(3) => usize::MAX,
+        Value::Int(_) | Value::Double(_) => match args.int(3) {
+            n if n < 0 => return Ok(Value::Null),
+            0 => return Ok(Value::Array(Vec::new())),
+            n => n as usize,
+        },
+        _ => return Ok(args.type_error()),
+    };
+    if s.is_empty() && !args.string(1).is_empty() {
+        return Ok(Value::Array(vec![Value::str("")]));
+    }
     let out = ops::with_regex(&args.string(1), args.flag(2, false), |re| {
         let mut out = Vec::new();
         let mut at = 0;

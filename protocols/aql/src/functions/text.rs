@@ -244,11 +244,7 @@ fn levenshtein_distance(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::Int(prev[b.len()] as i64))
 }
 
-fn ngrams(s: &str, n: usize) -> Vec<Vec<char>> {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() < n {
-        return if chars.is_empty() { Vec::new() } else { vec![chars] };
-    }
+fn ngrams(chars: &[char], n: usize) -> Vec<Vec<char>> {
     chars.windows(n).map(|w| w.to_vec()).collect()
 }
 
@@ -266,40 +262,57 @@ fn weighted_lcs(a: &[Vec<char>], b: &[Vec<char>], score: impl Fn(&[char], &[char
     prev[b.len()]
 }
 
-type Grams = Vec<Vec<char>>;
-
-fn ngram_args(args: &mut Args) -> Option<(Grams, Grams)> {
+/// The two strings (as characters) and the n-gram size; None after ArangoDB's
+/// warnings (1542 for non-strings or a non-numeric size, 10 for a size below 1).
+fn ngram_args(args: &mut Args) -> Option<(Vec<char>, Vec<char>, usize)> {
+    let (Value::String(a), Value::String(b), Some(_)) = (args.get(0), args.get(1), args.get(2).as_f64()) else {
+        args.type_error();
+        return None;
+    };
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let n = args.int(2);
-    if n < 1 || !matches!(args.get(0), Value::String(_)) || !matches!(args.get(1), Value::String(_)) {
+    if n < 1 {
+        let message = format!("{}(): invalid ngram size, should be 1 or greater", args.name());
+        args.warn(crate::error::num::BAD_PARAMETER, message);
         return None;
     }
-    let (a, b) = (ngrams(&args.string(0), n as usize), ngrams(&args.string(1), n as usize));
     if a.len().saturating_mul(b.len()) > MAX_CELLS {
+        args.range_error();
         return None;
     }
-    Some((a, b))
+    Some((a, b, n as usize))
 }
 
+/// NGRAM_SIMILARITY: the longest common subsequence of the two n-gram sequences over
+/// the target's (second argument's) n-gram count, in single precision as iresearch.
 fn ngram_similarity(args: &mut Args) -> AqlResult<Value> {
-    let Some((input, target)) = ngram_args(args) else { return Ok(args.type_error()) };
-    if target.is_empty() {
-        return Ok(Value::Double(if input.is_empty() { 1.0 } else { 0.0 }));
+    let Some((input, target, n)) = ngram_args(args) else { return Ok(Value::Null) };
+    if input.len() < n || target.len() < n {
+        return Ok(Value::Double(0.0));
     }
+    let (input, target) = (ngrams(&input, n), ngrams(&target, n));
     let common = weighted_lcs(&input, &target, |x, y| if x == y { 1.0 } else { 0.0 });
     Ok(Value::Double(f64::from(common / target.len() as f32)))
 }
 
+/// NGRAM_POSITIONAL_SIMILARITY: n-grams pair up scoring the share of equal positions;
+/// the best order-preserving sum over the longer string's n-gram count.
 fn ngram_positional_similarity(args: &mut Args) -> AqlResult<Value> {
-    let Some((input, target)) = ngram_args(args) else { return Ok(args.type_error()) };
-    let longest = input.len().max(target.len());
-    if longest == 0 {
-        return Ok(Value::Double(1.0));
+    let Some((a, b, n)) = ngram_args(args) else { return Ok(Value::Null) };
+    let (short, long) = if a.len() > b.len() { (b, a) } else { (a, b) };
+    if short.len() < n || long.len() < n {
+        if long.is_empty() {
+            return Ok(Value::Double(1.0));
+        }
+        let same = short.iter().zip(&long).filter(|(p, q)| p == q).count();
+        return Ok(Value::Double(f64::from(same as f32 / long.len() as f32)));
     }
-    let common = weighted_lcs(&input, &target, |x, y| {
+    let (short, long) = (ngrams(&short, n), ngrams(&long, n));
+    let common = weighted_lcs(&short, &long, |x, y| {
         let same = x.iter().zip(y).filter(|(p, q)| p == q).count();
-        same as f32 / x.len().max(y.len()) as f32
+        same as f32 / n as f32
     });
-    Ok(Value::Double(f64::from(common / longest as f32)))
+    Ok(Value::Double(f64::from(common / long.len() as f32)))
 }
 
 fn json_parse(args: &mut Args) -> AqlResult<Value> {

@@ -124,7 +124,7 @@ fn misc_examples() {
     let (out, warnings) = run("RETURN WARN(1 == 2, \"nope\")");
     assert_eq!((out.as_str(), warnings), ("[false]", vec![1594]));
     let fail = mini::parse("RETURN FAIL(\"boom\")").and_then(|p| p.run().err());
-    assert_eq!(fail.map(|e| (e.num, e.message)), Some((1569, "FAIL(boom) called".to_string())));
+    assert_eq!(fail.map(|e| (e.num, e.message)), Some((1569, "boom".to_string())));
     let assert = mini::parse("RETURN ASSERT(1 > 2, \"one is not more\")").and_then(|p| p.run().err());
     assert_eq!(assert.map(|e| e.num), Some(1593));
 }
