@@ -79,6 +79,8 @@ pub struct AqlState {
     pub cursors: cursor::Cursors,
     pub transactions: transaction::Transactions,
     pub started: Instant,
+    /// Requests served (for `/_admin/metrics`).
+    pub requests: std::sync::atomic::AtomicU64,
     /// The address `/_api/endpoint` reports (the listener sets the bound one).
     pub endpoint: parking_lot::RwLock<String>,
 }
@@ -103,6 +105,7 @@ pub(crate) fn state_with(store: Arc<DocStore>, users: user::Users, options: AqlO
         cursors: cursor::Cursors::default(),
         transactions: transaction::Transactions::default(),
         started: Instant::now(),
+        requests: std::sync::atomic::AtomicU64::new(0),
         endpoint: parking_lot::RwLock::new("http://127.0.0.1:8529".into()),
         options,
     })

@@ -117,6 +117,7 @@ fn target_collection<'a>(req: &'a Req, family: &[&str]) -> Option<&'a str> {
 }
 
 async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
+    state.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut req = read_request(state, request).await?;
     let family: Vec<&str> = req.segments.iter().take(2).map(String::as_str).collect();
     if family == ["_open", "auth"] {

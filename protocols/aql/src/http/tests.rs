@@ -57,6 +57,18 @@ async fn version_and_admin_answers() {
     assert!(v.get("time").and_then(Value::as_f64).is_some_and(|t| t > 1.7e9));
     let v = call(srv, "GET", "/_admin/server/availability", &auth, None).await.json();
     assert_eq!(v.get("mode"), Some(&Value::str("default")));
+    let r = call(srv, "GET", "/_admin/metrics/v2", &auth, None).await;
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    assert!(r.status == 200 && text.contains("# TYPE orbit_aql_http_requests_total counter"), "{text}");
+    let v = call(srv, "GET", "/_admin/database/target-version", &auth, None).await.json();
+    assert_eq!(v.get("version"), Some(&Value::str("4.0.0")));
+    // python-arango's test_database_misc_methods: set_mode
+    let r = call(srv, "PUT", "/_admin/server/mode", &auth, Some(r#"{"mode":"default"}"#)).await;
+    assert_eq!((r.status, r.json()), (200, Value::object([("mode", Value::str("default"))])));
+    let r = call(srv, "PUT", "/_admin/server/mode", &auth, Some(r#"{"mode":"readonly"}"#)).await;
+    assert_eq!(r.status, 501);
+    let r = call(srv, "PUT", "/_admin/server/mode", &auth, Some(r#"{"mode":"badmode"}"#)).await;
+    assert_eq!(r.status, 400);
 }
 
 #[tokio::test]

@@ -103,6 +103,12 @@ impl Transactions {
         }
     }
 
+    /// Stream transactions running now.
+    pub fn running(&self) -> u64 {
+        self.expire();
+        self.running.lock().len() as u64
+    }
+
     fn status(&self, id: &str) -> Option<&'static str> {
         if self.running.lock().contains_key(id) {
             return Some("running");

@@ -2,7 +2,7 @@
 //! message naming it: Foxx, JavaScript (`/_admin/execute`, JS transactions are refused
 //! in the transaction module), user-defined AQL functions, Pregel, replication and WAL
 //! access, hot backup, views/ArangoSearch, analyzers, tasks, async jobs, batch requests,
-//! access tokens, the query caches, statistics and metrics. Any other path is 404
+//! access tokens, the query caches and statistics. Any other path is 404
 //! "unknown path".
 
 use super::params::Req;
@@ -32,7 +32,6 @@ pub fn feature(segments: &[String]) -> Option<&'static str> {
         ("_api", "simple") => "simple queries (/_api/simple)",
         ("_api", "cluster") | ("_admin", "cluster") => "cluster administration",
         ("_admin", "statistics") | ("_admin", "statistics-description") => "server statistics",
-        ("_admin", "metrics") => "server metrics (/_admin/metrics)",
         ("_admin", "compact") => "compaction (/_admin/compact)",
         ("_admin", "support-info") => "support info (/_admin/support-info)",
         ("_admin", "license") => "licenses (/_admin/license)",
