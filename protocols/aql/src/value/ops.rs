@@ -1,8 +1,9 @@
 //! AQL's operators as the executor applies them: arithmetic (operands cast with
-//! TO_NUMBER, integer results where both sides are integers and nothing overflows,
-//! division or modulo by zero null with warning 1562, NaN/infinite results null), the
+//! TO_NUMBER and computed in doubles as ArangoDB does, division or modulo by zero
+//! null with warning 1562, NaN/infinite results null), the
 //! unary operators, comparison in AQL's type order, `IN`, `LIKE`, `=~` and the array
-//! comparison operators (`ALL`/`ANY`/`NONE`/`AT LEAST (n)`).
+//! comparison operators (`ALL`/`ANY`/`NONE`/`AT LEAST (n)`). `IN`/`NOT IN` with a
+//! non-array right-hand side are both false, as in ArangoDB.
 
 use super::{cast, compare::compare, Value};
 use crate::ast::{BinaryOp, Quantifier, UnaryOp};
@@ -36,7 +37,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, ctx: &mut FnContext) -> Value 
         BinaryOp::Gt => Value::Bool(compare(a, b) == Ordering::Greater),
         BinaryOp::Ge => Value::Bool(compare(a, b) != Ordering::Less),
         BinaryOp::In => Value::Bool(contains(b, a)),
-        BinaryOp::NotIn => Value::Bool(!contains(b, a)),
+        BinaryOp::NotIn => Value::Bool(matches!(b, Value::Array(_)) && !contains(b, a)),
         BinaryOp::Like => Value::Bool(like(&cast::to_string(a), &cast::to_string(b), false)),
         BinaryOp::NotLike => Value::Bool(!like(&cast::to_string(a), &cast::to_string(b), false)),
         BinaryOp::RegexMatch => regex_operator(a, b, false, ctx),
@@ -66,35 +67,33 @@ pub fn contains(haystack: &Value, needle: &Value) -> bool {
     }
 }
 
+/// Arithmetic in doubles, as ArangoDB computes it; an integral result within 2^53 is
+/// answered as an integer (the same number, printed the same).
 fn arithmetic(op: BinaryOp, a: &Value, b: &Value, ctx: &mut FnContext) -> Value {
-    let (x, y) = (cast::to_number(a), cast::to_number(b));
-    if let (Value::Int(i), Value::Int(j)) = (&x, &y) {
-        let (i, j) = (*i, *j);
-        let exact = match op {
-            BinaryOp::Add => i.checked_add(j),
-            BinaryOp::Sub => i.checked_sub(j),
-            BinaryOp::Mul => i.checked_mul(j),
-            BinaryOp::Div if j != 0 && i.checked_rem(j) == Some(0) => i.checked_div(j),
-            BinaryOp::Mod if j != 0 => i.checked_rem(j),
-            _ => None,
-        };
-        if let Some(r) = exact {
-            return Value::Int(r);
-        }
-    }
-    let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+    let (x, y) = (cast::to_f64(a), cast::to_f64(b));
     let r = match op {
         BinaryOp::Add => x + y,
         BinaryOp::Sub => x - y,
         BinaryOp::Mul => x * y,
         BinaryOp::Div | BinaryOp::Mod if y == 0.0 => {
-            ctx.warn(num::QUERY_DIVISION_BY_ZERO, "division by zero");
+            let symbol = if op == BinaryOp::Div { "/" } else { "%" };
+            ctx.warn(num::QUERY_DIVISION_BY_ZERO, format!("in operator {symbol}: division by zero"));
             return Value::Null;
         }
         BinaryOp::Div => x / y,
         _ => x % y,
     };
-    Value::double(r)
+    number(r)
+}
+
+/// A double result as AQL answers it: null for NaN and infinities, an integer for an
+/// integral value within 2^53.
+pub fn number(r: f64) -> Value {
+    if r.is_finite() && r.fract() == 0.0 && r.abs() < 9_007_199_254_740_992.0 {
+        Value::Int(r as i64)
+    } else {
+        Value::double(r)
+    }
 }
 
 /// `a =~ b` / `a !~ b`: REGEX_TEST's semantics; an invalid pattern warns 1543 and
@@ -220,7 +219,8 @@ pub fn like(text: &str, pattern: &str, case_insensitive: bool) -> bool {
 
 /// `lhs ALL|ANY|NONE|AT LEAST (n) op rhs`: `op` (a comparison or IN/NOT IN) applied to
 /// every element of the array `lhs` with `rhs`; `at_least` is the evaluated n of
-/// `AT LEAST` (ignored otherwise). A non-array `lhs` is taken as an empty array.
+/// `AT LEAST` (ignored otherwise). As in ArangoDB a non-array `lhs`, or a non-array
+/// `rhs` of IN/NOT IN, is false.
 pub fn quantified(
     q: &Quantifier,
     at_least: usize,
@@ -229,7 +229,10 @@ pub fn quantified(
     rhs: &Value,
     ctx: &mut FnContext,
 ) -> Value {
-    let items: &[Value] = lhs.as_array().unwrap_or(&[]);
+    let Some(items) = lhs.as_array() else { return Value::Bool(false) };
+    if matches!(op, BinaryOp::In | BinaryOp::NotIn) && !matches!(rhs, Value::Array(_)) {
+        return Value::Bool(false);
+    }
     let mut hits = 0usize;
     for item in items {
         let r = cast::to_bool(&binary(op, item, rhs, ctx));
