@@ -77,3 +77,6 @@ tests/tck/run.sh --ci
 # python-arango's own suite (a copy outside the clone, see the script), the files marked `ci`
 # in tests/arango/python-arango-files.txt, against the baseline tests/arango/python-arango-passing.txt.
 tests/arango/run-python-arango.sh --ci
+# arangojs's own mocha suite (a copy outside the clone, see the script) against the baseline
+# tests/arango/arangojs-passing.txt.
+tests/arango/run-arangojs.sh

@@ -1,0 +1,85 @@
+"""Reads the mocha JSON report of one arangojs suite run against Orbit, prints passed /
+failed / pending per file, and compares the run with the committed baseline (one test id per
+line, `file::full title`: the tests that passed when it was written). Exits 1 when a baseline
+test failed (a regression), naming each. With --update it rewrites the baseline and the
+per-file results file."""
+
+import argparse
+import collections
+import json
+import os
+import sys
+
+
+def outcomes(report_path):
+    """(test id, file, outcome) for every test of the run."""
+    with open(report_path) as f:
+        report = json.load(f)
+    for key, outcome in (("passes", "passed"), ("failures", "failed"), ("pending", "pending")):
+        for test in report.get(key, []):
+            path = os.path.basename(test.get("file") or "?").replace(".js", ".ts")
+            yield f"{path}::{test.get('fullTitle', test.get('title', ''))}", path, outcome
+
+
+def table(results):
+    per_file = collections.defaultdict(collections.Counter)
+    for _, path, outcome in results:
+        per_file[path][outcome] += 1
+    total = collections.Counter()
+    lines = [f"{'file':<34} {'passed':>7} {'failed':>7} {'pending':>8}"]
+    for path in sorted(per_file):
+        c = per_file[path]
+        total.update(c)
+        lines.append(f"{path:<34} {c['passed']:>7} {c['failed']:>7} {c['pending']:>8}")
+    lines.append(f"{'total':<34} {total['passed']:>7} {total['failed']:>7} {total['pending']:>8}")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("report")
+    parser.add_argument("baseline")
+    parser.add_argument("results")
+    parser.add_argument("--update", action="store_true")
+    args = parser.parse_args()
+
+    results = list(outcomes(args.report))
+    if not results:
+        print("arangojs: no test ran (see the mocha output)")
+        return 1
+    lines = table(results)
+    print("\n".join(lines))
+    passed = sorted({test_id for test_id, _, outcome in results if outcome == "passed"})
+    if args.update:
+        with open(args.baseline, "w") as f:
+            f.write("".join(t + "\n" for t in passed))
+        with open(args.results, "w") as f:
+            f.write("# arangojs's own mocha suite against Orbit (tests/arango/run-arangojs.sh --update)\n")
+            f.write("".join(line + "\n" for line in lines))
+        print(f"arangojs: wrote {len(passed)} passing test ids to {args.baseline}")
+        return 0
+
+    try:
+        with open(args.baseline) as f:
+            baseline = {line.rstrip("\n") for line in f if line.strip() and not line.startswith("#")}
+    except FileNotFoundError:
+        baseline = set()
+    ran = collections.defaultdict(set)
+    for test_id, _, outcome in results:
+        ran[test_id].add(outcome)
+    regressions = sorted(t for t in baseline if "passed" not in ran.get(t, set()) and ran.get(t))
+    new = sorted(t for t in passed if t not in baseline)
+    for t in regressions:
+        print(f"arangojs REGRESSION: {t}")
+    if new:
+        print(f"arangojs: {len(new)} tests pass that the baseline does not list "
+              f"(tests/arango/run-arangojs.sh --update records them)")
+    if regressions:
+        print(f"arangojs: {len(regressions)} regressions against {args.baseline}")
+        return 1
+    print(f"arangojs: no regressions ({len(baseline)} baseline tests)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
