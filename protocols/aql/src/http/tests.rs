@@ -278,3 +278,34 @@ async fn the_listener_serves_caps_connections_and_stops_on_shutdown() {
     let done = tokio::time::timeout(std::time::Duration::from_secs(10), served).await;
     assert!(matches!(done, Ok(Ok(Ok(())))), "serve returns Ok after shutdown");
 }
+
+#[tokio::test]
+async fn users_survive_a_restart_and_are_stored_hashed() {
+    use crate::store::TxnOptions;
+    let storage = orbit_storage::KvTableStorage::open(std::sync::Arc::new(orbit_storage::MemoryEngine::new()))
+        .await
+        .expect("memory storage");
+    let options = super::AqlOptions { users: vec![("root".into(), "rootpw".into())], ..Default::default() };
+    let state = super::build_state(storage.clone(), options.clone()).await.expect("state");
+    let app = super::router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let root = client::basic("root", "rootpw");
+    let body = r#"{"user":"kept","passwd":"plain-secret-42"}"#;
+    assert_eq!(call(addr, "POST", "/_api/user", &[("authorization", &root)], Some(body)).await.status, 201);
+    let grant = r#"{"grant":"ro"}"#;
+    call(addr, "PUT", "/_api/user/kept/database/_system", &[("authorization", &root)], Some(grant)).await;
+
+    let again = super::build_state(storage, options).await.expect("state after restart");
+    assert!(again.users.check_password("kept", "plain-secret-42"));
+    assert!(!again.users.check_password("kept", "wrong"));
+    assert_eq!(again.users.db_level("kept", "_system"), "ro");
+    assert!(again.users.check_password("root", "rootpw"));
+    let mut txn = again.store.begin("_system", TxnOptions::default()).await.expect("txn");
+    let page = txn.scan(super::user::USERS_COLLECTION, None, 100).await.expect("scan");
+    let stored = crate::value::json::to_json_string(&Value::Array(page.docs));
+    assert!(stored.contains("\"user\":\"kept\"") && !stored.contains("plain-secret-42") && !stored.contains("rootpw"));
+}
