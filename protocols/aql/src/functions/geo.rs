@@ -19,11 +19,11 @@ pub(super) const DEFS: &[Def] = &[
     def("GEO_AREA", 1, 2, geo_area),
     def("IS_IN_POLYGON", 2, 3, is_in_polygon),
     def("GEO_POINT", 2, 2, geo_point),
-    def("GEO_MULTIPOINT", 1, 1, |a| construct(a, "MultiPoint", 1, 2)),
-    def("GEO_LINESTRING", 1, 1, |a| construct(a, "LineString", 1, 2)),
-    def("GEO_MULTILINESTRING", 1, 1, |a| construct(a, "MultiLineString", 2, 2)),
+    def("GEO_MULTIPOINT", 1, 1, |a| positions_shape(a, "MultiPoint")),
+    def("GEO_LINESTRING", 1, 1, |a| positions_shape(a, "LineString")),
+    def("GEO_MULTILINESTRING", 1, 1, geo_multilinestring),
     def("GEO_POLYGON", 1, 1, geo_polygon),
-    def("GEO_MULTIPOLYGON", 1, 1, |a| construct(a, "MultiPolygon", 3, 4)),
+    def("GEO_MULTIPOLYGON", 1, 1, geo_multipolygon),
 ];
 
 pub const EARTH_RADIUS_M: f64 = 6_371_000.0;
@@ -117,9 +117,17 @@ fn centroid(s: &Shape) -> Option<Point> {
     Some((y.atan2(x).to_degrees(), (z / r).asin().to_degrees()))
 }
 
+/// Warning 10 for a value that is no valid GeoJSON (or coordinate pair); answers null.
 fn geo_error(args: &mut Args) -> Value {
-    let message = format!("{}(): invalid GeoJSON or coordinate value", args.name());
-    args.warn(crate::error::num::QUERY_INVALID_GEO_VALUE, message);
+    let message = format!("{}(): invalid GeoJSON object or coordinates", args.name());
+    args.warn(crate::error::num::BAD_PARAMETER, message);
+    Value::Null
+}
+
+/// Warning 1542 with ArangoDB's explanation; answers null.
+fn type_mismatch(args: &mut Args, why: &str) -> Value {
+    let message = format!("invalid argument type in call to function '{}()': {why}", args.name());
+    args.warn(crate::error::num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH, message);
     Value::Null
 }
 
@@ -131,15 +139,24 @@ fn distance(args: &mut Args) -> AqlResult<Value> {
     }
 }
 
-fn check_ellipsoid(args: &Args, i: usize) -> AqlResult<()> {
+/// The ellipsoid argument `i`: absent or "sphere" is the sphere; "wgs84" is not
+/// supported; anything else warns 10 and falls back to the sphere, as ArangoDB does.
+fn check_ellipsoid(args: &mut Args, i: usize) -> AqlResult<()> {
     match args.get(i) {
-        Value::Null => Ok(()),
-        Value::String(e) if e == "sphere" => Ok(()),
-        other => Err(AqlError::not_supported(format!(
-            "{}() with ellipsoid {}",
-            args.name(),
-            crate::value::json::to_json_string(other)
-        ))),
+        _ if !args.has(i) => Ok(()),
+        Value::String(e) if e.eq_ignore_ascii_case("sphere") => Ok(()),
+        Value::String(e) if e.eq_ignore_ascii_case("wgs84") => {
+            Err(AqlError::not_supported(format!("{}() on the WGS84 ellipsoid", args.name())))
+        }
+        other => {
+            let message = format!(
+                "{}(): invalid ellipsoid {} specified, falling back to \"sphere\"",
+                args.name(),
+                crate::value::json::to_json_string(other)
+            );
+            args.warn(crate::error::num::BAD_PARAMETER, message);
+            Ok(())
+        }
     }
 }
 
@@ -158,8 +175,15 @@ fn geo_distance(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn geo_in_range(args: &mut Args) -> AqlResult<Value> {
+    let bounds_ok = args.get(2).as_f64().is_some() && args.get(3).as_f64().is_some();
+    let flags_ok = (4..6).all(|i| !args.has(i) || matches!(args.get(i), Value::Bool(_)));
+    if !bounds_ok || !flags_ok {
+        let message = format!("{}(): bounds must be numbers and the include flags booleans", args.name());
+        args.warn(crate::error::num::BAD_PARAMETER, message);
+        return Ok(Value::Null);
+    }
     check_ellipsoid(args, 6)?;
-    let (Some(low), Some(high)) = (args.get(2).as_f64(), args.get(3).as_f64()) else { return Ok(args.type_error()) };
+    let (low, high) = (args.f64(2), args.f64(3));
     let (include_low, include_high) = (args.flag(4, true), args.flag(5, true));
     let Some(d) = centroid_distance(args) else { return Ok(geo_error(args)) };
     let above = if include_low { d >= low } else { d > low };
@@ -249,7 +273,13 @@ fn intersects(a: &Shape, b: &Shape) -> bool {
 }
 
 fn relation(args: &mut Args, f: fn(&Shape, &Shape) -> bool) -> AqlResult<Value> {
+    if !matches!(args.get(0), Value::Object(_)) {
+        return Ok(type_mismatch(args, "expecting GeoJSON object"));
+    }
     match (shape(args.get(0)), shape(args.get(1))) {
+        (Some(Shape::Points(_) | Shape::Lines(_)), Some(_)) if args.name() == "GEO_CONTAINS" => {
+            Ok(type_mismatch(args, "only Polygon and MultiPolygon types are valid as first argument"))
+        }
         (Some(a), Some(b)) => Ok(Value::Bool(f(&a, &b))),
         _ => Ok(geo_error(args)),
     }
@@ -258,11 +288,17 @@ fn relation(args: &mut Args, f: fn(&Shape, &Shape) -> bool) -> AqlResult<Value> 
 fn geo_equals(args: &mut Args) -> AqlResult<Value> {
     let normalized = |v: &Value| -> Option<Value> {
         if let Some((lon, lat)) = point(v) {
-            return Some(Value::object([("type", Value::str("Point")), ("coordinates", pair(lon, lat))]));
+            return Some(Value::object([
+                ("type", Value::str("Point")),
+                ("coordinates", Value::Array(vec![Value::double(lon), Value::double(lat)])),
+            ]));
         }
         shape(v)?;
         Some(Value::object([("type", v.get("type")?.clone()), ("coordinates", v.get("coordinates")?.clone())]))
     };
+    if !matches!((args.get(0), args.get(1)), (Value::Object(_), Value::Object(_))) {
+        return Ok(type_mismatch(args, "expecting GeoJSON object"));
+    }
     match (normalized(args.get(0)), normalized(args.get(1))) {
         (Some(a), Some(b)) => Ok(Value::Bool(compare(&a, &b).is_eq())),
         _ => Ok(geo_error(args)),
@@ -334,43 +370,76 @@ fn is_in_polygon(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::Bool(in_ring(&ring, p)))
 }
 
-fn pair(lon: f64, lat: f64) -> Value {
-    Value::Array(vec![Value::double(lon), Value::double(lat)])
-}
-
 fn geo_point(args: &mut Args) -> AqlResult<Value> {
-    match (args.get(0).as_f64(), args.get(1).as_f64()) {
-        (Some(lon), Some(lat)) => Ok(Value::object([("type", Value::str("Point")), ("coordinates", pair(lon, lat))])),
+    match (args.get(0), args.get(1)) {
+        (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => {
+            let coordinates = Value::Array(vec![args.take(0), args.take(1)]);
+            Ok(Value::object([("type", Value::str("Point")), ("coordinates", coordinates)]))
+        }
         _ => Ok(args.type_error()),
     }
 }
 
-/// Whether `v` is an array nested `depth` levels over coordinate pairs (depth 1: an
-/// array of pairs), each level having at least `min` elements at the innermost.
-fn nested(v: &Value, depth: usize, min: usize) -> bool {
-    match v.as_array() {
-        Some(items) if depth == 0 => {
-            matches!(items, [a, b, ..] if a.as_f64().is_some() && b.as_f64().is_some())
-        }
-        Some(items) => {
-            !items.is_empty() && (depth > 1 || items.len() >= min) && items.iter().all(|i| nested(i, depth - 1, min))
-        }
-        None => false,
-    }
+/// A position: two or three numbers.
+fn position(v: &Value) -> bool {
+    matches!(v.as_array(), Some(items) if (2..=3).contains(&items.len()) && items.iter().all(|c| c.as_f64().is_some()))
 }
 
-fn construct(args: &mut Args, kind: &str, depth: usize, min: usize) -> AqlResult<Value> {
-    if !nested(args.get(0), depth, min) {
-        return Ok(geo_error(args));
+fn shape_value(kind: &str, coordinates: Value) -> Value {
+    Value::object([("type", Value::str(kind)), ("coordinates", coordinates)])
+}
+
+/// GEO_MULTIPOINT / GEO_LINESTRING: an array of at least two positions.
+fn positions_shape(args: &mut Args, kind: &str) -> AqlResult<Value> {
+    let Value::Array(items) = args.get(0) else { return Ok(args.array_expected()) };
+    if items.len() < 2 {
+        return Ok(type_mismatch(args, "at least two positions are needed"));
     }
-    Ok(Value::object([("type", Value::str(kind)), ("coordinates", args.take(0))]))
+    if !items.iter().all(position) {
+        return Ok(type_mismatch(args, "not an array containing positions"));
+    }
+    Ok(shape_value(kind, args.take(0)))
+}
+
+fn geo_multilinestring(args: &mut Args) -> AqlResult<Value> {
+    let Value::Array(lines) = args.get(0) else { return Ok(args.array_expected()) };
+    if lines.is_empty() {
+        return Ok(type_mismatch(args, "a MultiLineString needs at least one array of linestrings"));
+    }
+    let valid = lines.iter().all(|l| matches!(l.as_array(), Some(ps) if ps.len() > 1 && ps.iter().all(position)));
+    if !valid {
+        return Ok(type_mismatch(args, "not an array containing linestrings"));
+    }
+    Ok(shape_value("MultiLineString", args.take(0)))
+}
+
+/// A polygon's rings: one ring given as positions is wrapped; every ring needs at
+/// least four positions and must be closed.
+fn polygon_rings(v: &Value) -> Option<Value> {
+    let items = v.as_array()?;
+    let wrapped = if items.iter().any(position) { Value::Array(vec![v.clone()]) } else { v.clone() };
+    rings(&wrapped)?;
+    Some(wrapped)
 }
 
 fn geo_polygon(args: &mut Args) -> AqlResult<Value> {
-    let coords = args.take(0);
-    let rings = if nested(&coords, 1, 4) { Value::Array(vec![coords]) } else { coords };
-    if !nested(&rings, 2, 4) || self::rings(&rings).is_none() {
-        return Ok(geo_error(args));
+    if !matches!(args.get(0), Value::Array(_)) {
+        return Ok(args.array_expected());
     }
-    Ok(Value::object([("type", Value::str("Polygon")), ("coordinates", rings)]))
+    match polygon_rings(args.get(0)) {
+        Some(rings) => Ok(shape_value("Polygon", rings)),
+        None => Ok(geo_error(args)),
+    }
+}
+
+fn geo_multipolygon(args: &mut Args) -> AqlResult<Value> {
+    let Value::Array(polygons) = args.get(0) else { return Ok(args.array_expected()) };
+    if polygons.len() < 2 || !polygons.iter().all(|p| matches!(p, Value::Array(_))) {
+        return Ok(type_mismatch(args, "a MultiPolygon needs at least two Polygons inside"));
+    }
+    let rings: Option<Vec<Value>> = polygons.iter().map(polygon_rings).collect();
+    match rings {
+        Some(rings) => Ok(shape_value("MultiPolygon", Value::Array(rings))),
+        None => Ok(geo_error(args)),
+    }
 }

@@ -225,12 +225,12 @@ fn geo_documentation_examples() {
                  GEO_CONTAINS(square, GEO_LINESTRING([[1, 1], [9, 9]])), GEO_CONTAINS(square, GEO_LINESTRING([[1, 1], [19, 9]])), \
                  GEO_INTERSECTS(square, GEO_LINESTRING([[5, 5], [19, 9]])), GEO_INTERSECTS(square, GEO_POINT(20, 20)), \
                  GEO_EQUALS(square, GEO_POLYGON([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]])), GEO_EQUALS(square, [0, 0])]",
-        "[[true,false,true,false,true,false,true,false]]",
+        "[[true,false,true,false,true,false,true,null]]",
     );
     check("RETURN [IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 4, 7), IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 14, 7)]", "[[true,false]]");
     check("RETURN GEO_IN_RANGE([0, 0], [0, 1], 100000, 120000)", "[true]");
-    let (out, warnings) = run("RETURN [GEO_POLYGON([[0, 0], [1, 1]]), GEO_POINT(\"a\", 1)]");
-    assert_eq!((out.as_str(), warnings), ("[[null,null]]", vec![1505, 1542]));
+    let (out, warnings) = run("RETURN [GEO_POLYGON([[0, 0], [1, 1]]), GEO_POINT(\"a\", 1), GEO_LINESTRING([[1, 2]]), GEO_MULTIPOINT(5), GEO_CONTAINS([0, 0], [0, 0]), GEO_CONTAINS(GEO_POINT(0, 0), [0, 0])]");
+    assert_eq!((out.as_str(), warnings), ("[[null,null,null,null,null,null]]", vec![10, 1542, 1542, 1563, 1542, 1542]));
     let area = mini::parse("RETURN GEO_AREA(GEO_POLYGON([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]))")
         .and_then(|p| p.run().ok())
         .unwrap_or_default();
