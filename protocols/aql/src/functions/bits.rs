@@ -1,6 +1,6 @@
 //! The BIT_* functions: unsigned 32-bit integers combined, shifted, tested and
-//! converted to and from bit strings. A value outside 0..2^32, a fraction or a
-//! non-number answers null with warning 1542, as ArangoDB does.
+//! converted to and from bit strings. A value outside 0..2^32 or a non-number answers
+//! null with warning 1542, as ArangoDB does.
 
 use super::{def, Args, Def};
 use crate::error::AqlResult;
@@ -21,11 +21,12 @@ pub(super) const DEFS: &[Def] = &[
     def("BIT_FROM_STRING", 1, 1, from_string),
 ];
 
-/// A value as an unsigned 32-bit integer, None otherwise.
+/// A number in 0..2^32 as an unsigned 32-bit integer (a fraction truncated, as
+/// ArangoDB reads it), None otherwise.
 pub(super) fn u32_of(v: &Value) -> Option<u32> {
     match v {
         Value::Int(i) => u32::try_from(*i).ok(),
-        Value::Double(d) if d.fract() == 0.0 && *d >= 0.0 && *d <= f64::from(u32::MAX) => Some(*d as u32),
+        Value::Double(d) if *d >= 0.0 && d.trunc() <= f64::from(u32::MAX) => Some(d.trunc() as u32),
         _ => None,
     }
 }
