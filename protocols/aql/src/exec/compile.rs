@@ -65,6 +65,16 @@ pub struct Compiler<'a> {
     pub variables: Vec<(String, Slot)>,
     /// Collections named where a value is expected (1568 once they are known to exist).
     pub operands: Vec<String>,
+    depth: usize,
+}
+
+/// The deepest nesting of expressions and subqueries the executor runs: evaluation
+/// recurses once per level, and this many levels fit a 2 MiB worker stack with room
+/// to spare (the parser accepts deeper text).
+pub const MAX_NESTING: usize = 64;
+
+fn too_deep() -> AqlError {
+    AqlError::new(1524, "too much nesting or too many objects")
 }
 
 fn bind_key(name: &str) -> String {
@@ -88,6 +98,7 @@ impl<'a> Compiler<'a> {
             modifies: false,
             variables: Vec::new(),
             operands: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -185,9 +196,14 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn query(&mut self, query: &Query) -> AqlResult<Plan> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(too_deep());
+        }
         self.levels.push(Vec::new());
         let result = self.ops(&query.ops);
         self.levels.pop();
+        self.depth -= 1;
         let (mut ops, ret) = result?;
         let catalog = self.catalog;
         access::choose(&mut ops, &|name| catalog.collections.get(name));
@@ -488,6 +504,16 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> AqlResult<CExpr> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(too_deep());
+        }
+        let r = self.expr_at(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_at(&mut self, e: &Expr) -> AqlResult<CExpr> {
         Ok(match e {
             Expr::Literal(v) => CExpr::Lit(v.clone()),
             Expr::Array(items) => CExpr::Array(items.iter().map(|e| self.expr(e)).collect::<AqlResult<_>>()?),

@@ -382,3 +382,31 @@ async fn write_errors_name_their_node() {
         (num::DOCUMENT_NOT_FOUND, "AQL: document not found [node #3: RemoveNode] (while executing)")
     );
 }
+
+#[test]
+fn deeply_nested_queries_run_within_a_worker_stack() {
+    // A tokio worker thread's default stack is 2 MiB.
+    let worker = std::thread::Builder::new().stack_size(2 * 1024 * 1024);
+    let handle = worker
+        .spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let s = store().await;
+                let sum = |d: usize| format!("RETURN {}1{}", "(1 + ".repeat(d), ")".repeat(d));
+                let arrays = |d: usize| format!("RETURN LENGTH({}1{})", "[".repeat(d), "]".repeat(d));
+                let sub = |d: usize| format!("{}RETURN 1{}", "FOR x IN (".repeat(d), ") RETURN x".repeat(d));
+                let n = super::compile::MAX_NESTING;
+                assert_eq!(rows(&s, &sum(n - 4)).await, Value::Array(vec![Value::Int(n as i64 - 3)]));
+                assert_eq!(rows(&s, &arrays(n - 4)).await, j("[1]"));
+                assert_eq!(rows(&s, &sub(n / 2 - 1)).await, j("[1]"));
+                // Deeper than the executor runs, as deep as the parser accepts: refused, not a crash.
+                for deep in [sum(95), arrays(150), sub(90)] {
+                    if crate::syntax::parse(&deep).is_ok() {
+                        assert_eq!(error(&s, &deep, "{}").await.0, 1524);
+                    }
+                }
+            })
+        })
+        .unwrap();
+    handle.join().expect("the nested queries ran without overflowing the stack");
+}
