@@ -1,5 +1,6 @@
 //! AQL's geo functions: DISTANCE and GEO_DISTANCE (haversine on a sphere of radius
-//! 6371000 m, between shape centroids as ArangoDB measures), GEO_IN_RANGE, the GeoJSON
+//! 6371000 m, between shape centroids — point mean, length- and area-weighted for lines
+//! and polygons — as ArangoDB measures), GEO_IN_RANGE, the GeoJSON
 //! constructors, GEO_CONTAINS/GEO_INTERSECTS/GEO_EQUALS, GEO_AREA (spherical excess)
 //! and the legacy IS_IN_POLYGON. Containment and intersection test polygon edges as
 //! straight lines in longitude/latitude (ArangoDB's S2 uses geodesic edges: the two
@@ -97,24 +98,68 @@ fn vertices(s: &Shape) -> Vec<Point> {
     }
 }
 
-/// The mean of the shape's vertices on the unit sphere.
+type Vec3 = [f64; 3];
+
+fn unit((lon, lat): Point) -> Vec3 {
+    let (l, p) = (lon.to_radians(), lat.to_radians());
+    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+}
+
+fn add(a: Vec3, b: Vec3, w: f64) -> Vec3 {
+    [a[0] + b[0] * w, a[1] + b[1] * w, a[2] + b[2] * w]
+}
+
+fn det(a: Vec3, b: Vec3, c: Vec3) -> f64 {
+    a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])
+}
+
+/// The area-weighted centre of a ring, as a fan of triangles from its first vertex:
+/// (Σ signed weight × vertex sum, Σ signed weight).
+fn ring_moment(ring: &[Point]) -> (Vec3, f64) {
+    let vs: Vec<Vec3> = ring.iter().take(ring.len().saturating_sub(1)).copied().map(unit).collect();
+    let (mut sum, mut weight) = ([0.0; 3], 0.0);
+    if let Some((&first, rest)) = vs.split_first() {
+        for w in rest.windows(2) {
+            let (b, c) = (w[0], w[1]);
+            let d = det(first, b, c);
+            sum = add(sum, add(add(first, b, 1.0), c, 1.0), d);
+            weight += d;
+        }
+    }
+    (sum, weight)
+}
+
+/// A shape's centroid, as S2 computes one: the mean of points, the length-weighted
+/// mean of line segments, the area-weighted mean of polygons (holes taken out).
 fn centroid(s: &Shape) -> Option<Point> {
-    let vs = vertices(s);
-    if vs.len() == 1 {
-        return vs.first().copied();
+    let mut sum = [0.0; 3];
+    match s {
+        Shape::Points(ps) => ps.iter().for_each(|p| sum = add(sum, unit(*p), 1.0)),
+        Shape::Lines(lines) => {
+            for w in lines.iter().flat_map(|l| l.windows(2)) {
+                let (a, b) = (unit(w[0]), unit(w[1]));
+                let length = haversine(w[0], w[1]).max(f64::MIN_POSITIVE);
+                sum = add(sum, add(a, b, 1.0), length);
+            }
+        }
+        Shape::Polygons(polys) => {
+            for rings in polys {
+                for (i, ring) in rings.iter().enumerate() {
+                    let (moment, weight) = ring_moment(ring);
+                    let hole = if i == 0 { 1.0 } else { -1.0 };
+                    sum = add(sum, moment, hole * weight.signum());
+                }
+            }
+            if sum.iter().all(|c| *c == 0.0) {
+                vertices(s).into_iter().for_each(|p| sum = add(sum, unit(p), 1.0));
+            }
+        }
     }
-    let (mut x, mut y, mut z) = (0.0, 0.0, 0.0);
-    for (lon, lat) in &vs {
-        let (l, p) = (lon.to_radians(), lat.to_radians());
-        x += p.cos() * l.cos();
-        y += p.cos() * l.sin();
-        z += p.sin();
-    }
-    let r = (x * x + y * y + z * z).sqrt();
-    if vs.is_empty() || r == 0.0 {
+    let r = (sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]).sqrt();
+    if r == 0.0 || !r.is_finite() {
         return None;
     }
-    Some((y.atan2(x).to_degrees(), (z / r).asin().to_degrees()))
+    Some((sum[1].atan2(sum[0]).to_degrees(), (sum[2] / r).asin().to_degrees()))
 }
 
 /// Warning 10 for a value that is no valid GeoJSON (or coordinate pair); answers null.

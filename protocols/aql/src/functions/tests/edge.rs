@@ -229,6 +229,14 @@ fn geo_documentation_examples() {
     );
     check("RETURN [IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 4, 7), IS_IN_POLYGON([[0, 0], [0, 10], [10, 10], [10, 0]], 14, 7)]", "[[true,false]]");
     check("RETURN GEO_IN_RANGE([0, 0], [0, 1], 100000, 120000)", "[true]");
+    // GEO_DISTANCE measures from the true (area-weighted) centroid, as S2 does: extra
+    // vertices along one edge do not move it
+    let crowded = "RETURN GEO_DISTANCE(GEO_POLYGON([[0, 0], [10, 0], [10, 10], [9, 10], [8, 10], [7, 10], [6, 10], [0, 10], [0, 0]]), [5, 5])";
+    let d = mini::parse(crowded)
+        .and_then(|p| p.run().ok())
+        .and_then(|r| r.first().and_then(Value::as_f64))
+        .unwrap_or(f64::MAX);
+    assert!(d < 20_000.0, "{d} m from the square's centre");
     let (out, warnings) = run("RETURN [GEO_POLYGON([[0, 0], [1, 1]]), GEO_POINT(\"a\", 1), GEO_LINESTRING([[1, 2]]), GEO_MULTIPOINT(5), GEO_CONTAINS([0, 0], [0, 0]), GEO_CONTAINS(GEO_POINT(0, 0), [0, 0])]");
     assert_eq!((out.as_str(), warnings), ("[[null,null,null,null,null,null]]", vec![10, 1542, 1542, 1563, 1542, 1542]));
     let area = mini::parse("RETURN GEO_AREA(GEO_POLYGON([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]))")
