@@ -36,6 +36,8 @@ pub fn feature(segments: &[String]) -> Option<&'static str> {
         ("_admin", "support-info") => "support info (/_admin/support-info)",
         ("_admin", "license") => "licenses (/_admin/license)",
         ("_admin", "log") => "log access (/_admin/log)",
+        ("_admin", "aardvark") => "the web interface (/_admin/aardvark)",
+        ("_admin", "echo") => "request echo (/_admin/echo)",
         ("_admin", "shutdown") => "shutdown over HTTP (/_admin/shutdown)",
         ("_admin", "routing") => "routing reload (/_admin/routing)",
         ("_admin", "server") if segments.get(2).map(String::as_str) == Some("tls") => "TLS on the ArangoDB listener",
