@@ -3,11 +3,13 @@
 //! with warning 1572 "invalid date value". The field functions and most others take an
 //! optional IANA time zone ([`tz`]) and then read the wall time of that zone.
 //! [`calc`] holds the arithmetic (DATE_ADD/SUBTRACT/DIFF/COMPARE/TRUNC/ROUND),
-//! [`format`] DATE_FORMAT.
+//! [`format`] DATE_FORMAT, [`posix`] the TZ rules zones follow after their last listed
+//! transition.
 
 mod calc;
 pub mod civil;
 mod format;
+mod posix;
 pub mod tz;
 
 use super::{def, Args, Def};

@@ -2,8 +2,8 @@
 //! database (`/usr/share/zoneinfo`, TZif version 2 or later; the 64-bit section). A
 //! small bounded reader: names are checked before they touch the file system, files
 //! are capped in size, every count is checked against the bytes that remain, and
-//! parsed zones are cached. Instants after the last transition keep its offset (the
-//! POSIX rule in the file's footer is not evaluated).
+//! parsed zones are cached. Instants after the last listed transition follow the POSIX
+//! rule in the file's footer ([`super::posix`]).
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -23,6 +23,8 @@ pub struct LocalType {
 
 #[derive(Debug)]
 pub struct Zone {
+    /// The footer's rule for instants after the last transition.
+    rule: Option<super::posix::Rule>,
     /// Transition instants, seconds since the epoch, ascending.
     transitions: Vec<i64>,
     /// For every transition, the index of the type that starts there.
@@ -41,6 +43,7 @@ pub struct Period<'a> {
 impl Zone {
     fn utc() -> Zone {
         Zone {
+            rule: None,
             transitions: Vec::new(),
             type_at: Vec::new(),
             types: vec![LocalType { offset: 0, dst: false, abbr: "UTC".into() }],
@@ -55,6 +58,15 @@ impl Zone {
     pub fn period(&self, secs: i64) -> Period<'_> {
         let fallback = &self.types[self.initial()];
         let n = self.transitions.partition_point(|&t| t <= secs);
+        let last = self.transitions.last().copied();
+        if let Some(rule) = self.rule.as_ref().filter(|_| n == self.transitions.len()) {
+            let (local, begin, end) = rule.at(secs);
+            let begin = match (begin, last) {
+                (Some(b), Some(l)) => Some(b.max(l)),
+                (b, l) => b.or(l),
+            };
+            return Period { local, begin, end };
+        }
         if n == 0 {
             return Period { local: fallback, begin: None, end: self.transitions.first().copied() };
         }
@@ -162,7 +174,14 @@ pub fn parse_tzif(data: &[u8]) -> Option<Zone> {
     if type_at.iter().any(|&i| i >= types.len()) {
         return None;
     }
-    Some(Zone { transitions, type_at, types })
+    let rule = if version >= b'2' {
+        r.take(counts.leap.checked_mul(time_size + 4)?.checked_add(counts.isstd)?.checked_add(counts.isut)?)?;
+        let footer = String::from_utf8_lossy(r.b);
+        footer.strip_prefix('\n').and_then(|f| f.split('\n').next()).and_then(super::posix::parse)
+    } else {
+        None
+    };
+    Some(Zone { rule, transitions, type_at, types })
 }
 
 fn valid_name(name: &str) -> bool {

@@ -198,6 +198,11 @@ fn date_documentation_examples() {
 
 #[test]
 fn time_zone_transitions() {
+    // after the last transition a TZif file lists, the zone follows its footer's rule
+    check(
+        "RETURN [DATE_UTCTOLOCAL(\"2045-07-01T00:00:00Z\", \"Europe/Berlin\"), DATE_UTCTOLOCAL(\"2045-12-01T00:00:00Z\", \"America/New_York\")]",
+        "[[\"2045-07-01T02:00:00.000\",\"2045-11-30T19:00:00.000\"]]",
+    );
     check(
         "RETURN [DATE_UTCTOLOCAL(\"2021-03-28T00:59:59.999Z\", \"Europe/Berlin\"), DATE_UTCTOLOCAL(\"2021-03-28T01:00:00.000Z\", \"Europe/Berlin\")]",
         "[[\"2021-03-28T01:59:59.999\",\"2021-03-28T03:00:00.000\"]]",
