@@ -34,22 +34,14 @@ pub async fn handle(State(state): State<SharedState>, request: Request) -> Respo
     let span = tracing::info_span!("aql_request", protocol = "aql", method = %method, path = %path);
     async move {
         let head = method == Method::HEAD;
-        let bearer = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"));
         let reply = match serve(&state, request).await {
             Ok(reply) => reply,
             Err(e) => {
                 let reply = error_reply(&e);
                 if e.status == 401 {
-                    let challenge = if bearer {
-                        "Bearer token_type=\"JWT\", realm=\"ArangoDB\""
-                    } else {
-                        "Basic, realm=\"ArangoDB\""
-                    };
-                    reply.header("www-authenticate", challenge)
+                    reply
+                        .header("www-authenticate", "Basic, realm=\"ArangoDB\"")
+                        .header("www-authenticate", "Bearer, token_type=\"JWT\", realm=\"ArangoDB\"")
                 } else {
                     reply
                 }
