@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 /// The server version VERSION() reports (the one `/_api/version` answers).
 pub const SERVER_VERSION: &str = "4.0.0";
 
-/// Longest SLEEP() accepted, in seconds (it blocks the thread evaluating the query).
+/// Longest SLEEP() accepted, in seconds (it holds the thread evaluating the query).
 pub const MAX_SLEEP_SECONDS: f64 = 10.0;
 
 pub(super) const DEFS: &[Def] = &[
@@ -100,7 +100,12 @@ fn sleep(args: &mut Args) -> AqlResult<Value> {
             format!("SLEEP(): at most {MAX_SLEEP_SECONDS} seconds in Orbit"),
         ));
     }
-    std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+    let pause = std::time::Duration::from_secs_f64(seconds);
+    // on a multi-threaded runtime the worker hands its other tasks on while it sleeps
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| std::thread::sleep(pause)),
+        _ => std::thread::sleep(pause),
+    }
     Ok(Value::Null)
 }
 

@@ -121,6 +121,11 @@ fn misc_examples() {
         "[[true,true,false]]",
     );
     check("RETURN VERSION()", "[\"4.0.0\"]");
+    let started = std::time::Instant::now();
+    check("RETURN SLEEP(0.05)", "[null]");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50));
+    let too_long = mini::parse("RETURN SLEEP(3600)").and_then(|p| p.run().err()).map(|e| e.num);
+    assert_eq!(too_long, Some(10), "SLEEP is bounded");
     let (out, warnings) = run("RETURN WARN(1 == 2, \"nope\")");
     assert_eq!((out.as_str(), warnings), ("[false]", vec![1594]));
     let fail = mini::parse("RETURN FAIL(\"boom\")").and_then(|p| p.run().err());
@@ -371,4 +376,12 @@ fn aggregates_skip_nulls() {
     assert_eq!(feed("BIT_OR", "[1, 2, null, 8]"), ("11".into(), 0));
     assert_eq!(feed("BIT_AND", "[1, -1]"), ("null".into(), 0));
     assert!(aggregate("CONCAT").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleep_inside_a_runtime_hands_on_other_tasks() {
+    let other = tokio::spawn(async { 7 });
+    let slept = crate::functions::call("SLEEP", vec![Value::Double(0.02)], &mut Default::default());
+    assert_eq!(slept.map(|v| v.is_null()), Ok(true));
+    assert_eq!(other.await.ok(), Some(7));
 }
