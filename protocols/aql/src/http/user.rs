@@ -37,9 +37,10 @@ pub struct DbAccess {
 pub struct Users {
     store: Option<Arc<DocStore>>,
     map: RwLock<BTreeMap<String, UserRecord>>,
-    /// Passwords already checked (user → SHA-256 of the password), so Basic auth does
-    /// not run PBKDF2 on every request.
-    verified: Mutex<HashMap<String, Vec<u8>>>,
+    /// Passwords already checked (user → SHA-256 of the password and the salt of the
+    /// hash it matched), so Basic auth does not run PBKDF2 on every request; a changed
+    /// password has a new salt, so an entry of the old one never matches again.
+    verified: Mutex<HashMap<String, (Vec<u8>, String)>>,
 }
 
 fn digest(password: &str) -> Vec<u8> {
@@ -196,17 +197,18 @@ impl Users {
 
     /// Whether `password` is `name`'s and the user is active.
     pub fn check_password(&self, name: &str, password: &str) -> bool {
-        let Some(record) = self.get(name) else { return false };
-        if !record.active {
-            return false;
-        }
+        let stored = match self.map.read().get(name) {
+            Some(record) if record.active => record.password.clone(),
+            _ => return false,
+        };
+        let salt = stored.get("salt").and_then(Value::as_str).unwrap_or_default().to_string();
         let d = digest(password);
-        if self.verified.lock().get(name).is_some_and(|known| known == &d) {
+        if self.verified.lock().get(name).is_some_and(|(known, known_salt)| known == &d && known_salt == &salt) {
             return true;
         }
-        let ok = verify_password(&record.password, password);
+        let ok = verify_password(&stored, password);
         if ok {
-            self.verified.lock().insert(name.to_string(), d);
+            self.verified.lock().insert(name.to_string(), (d, salt));
         }
         ok
     }
