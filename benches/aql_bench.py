@@ -70,6 +70,7 @@ def run_client(args):
     rng = random.Random(seed)
     done = 0
     next_key = 10_000_000 + seed * 1_000_000
+    batch_key = 100_000_000 + seed * 10_000_000
     if system == "http":
         c = Arango(port)
     elif system == "pg":
@@ -90,8 +91,8 @@ def run_client(args):
                 c.execute("INSERT INTO bench (k, grp, doc) VALUES (%s, %s, %s::jsonb)", (d["_key"], d["grp"], json.dumps(d)))
             done += 1
         elif workload == "insert_batch":
-            batch = [doc(next_key + j) for j in range(1000)]
-            next_key += 1000
+            batch = [doc(batch_key + j) for j in range(1000)]
+            batch_key += 1000
             if system == "http":
                 c.request("POST", "/_api/document/bench", batch)
             else:
