@@ -376,9 +376,41 @@ fn regex_test(args: &mut Args) -> AqlResult<Value> {
     }
 }
 
+/// An ICU replacement text in the regex crate's syntax: `$n` is group n (as many
+/// digits as name an existing group), `\x` is x itself, any other `$` is a dollar.
+fn icu_replacement(text: &str, groups: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('$') => out.push_str("$$"),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    let next = n * 10 + d as usize;
+                    if next >= groups && n > 0 {
+                        break;
+                    }
+                    n = next;
+                    chars.next();
+                }
+                out.push_str(&format!("${{{n}}}"));
+            }
+            '$' => out.push_str("$$"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn regex_replace(args: &mut Args) -> AqlResult<Value> {
     let (s, replacement) = (args.string(0), args.string(2));
     let out = ops::with_regex(&args.string(1), args.flag(3, false), |re| {
+        let replacement = icu_replacement(&replacement, re.captures_len());
         re.replace_all(&s, replacement.as_str()).into_owned()
     });
     match out {
