@@ -482,3 +482,54 @@ async fn read_only_and_collection_grants() {
     assert_eq!(get(sys, "collections.*"), &Value::str("undefined"));
     assert_eq!(get(&v, "result.*.permission"), &Value::str("none"));
 }
+
+#[tokio::test]
+async fn overwrite_modes_silent_and_return_old() {
+    let api = Api::new().await;
+    api.collection("products", 2).await;
+    api.req("POST", "/_api/document/products", Some(r#"{"_key":"k","a":1,"n":{"x":1}}"#)).await;
+    // overwriteMode=ignore: nothing written, the existing revision answered
+    let before = s(&api.req("GET", "/_api/document/products/k", None).await.json(), "_rev");
+    let r = api.req("POST", "/_api/document/products?overwriteMode=ignore", Some(r#"{"_key":"k","a":2}"#)).await;
+    assert!(r.status < 300);
+    assert_eq!(s(&r.json(), "_rev"), before);
+    assert_eq!(get(&api.req("GET", "/_api/document/products/k", None).await.json(), "a"), &Value::Int(1));
+    // overwriteMode=update merges, returnOld gives the previous body
+    let r = api
+        .req(
+            "POST",
+            "/_api/document/products?overwriteMode=update&returnOld=true",
+            Some(r#"{"_key":"k","b":2,"n":{"y":2}}"#),
+        )
+        .await;
+    let v = r.json();
+    assert_eq!(get(&v, "old.a"), &Value::Int(1));
+    assert_eq!(s(&v, "_oldRev"), before);
+    let doc = api.req("GET", "/_api/document/products/k", None).await.json();
+    assert_eq!(
+        (get(&doc, "a"), get(&doc, "b"), get(&doc, "n")),
+        (&Value::Int(1), &Value::Int(2), &parse(r#"{"x":1,"y":2}"#))
+    );
+    // overwriteMode=replace drops what the new body does not have
+    api.req("POST", "/_api/document/products?overwriteMode=replace", Some(r#"{"_key":"k","c":3}"#)).await;
+    let doc = api.req("GET", "/_api/document/products/k", None).await.json();
+    assert!(doc.get("a").is_none() && get(&doc, "c") == &Value::Int(3));
+    // overwriteMode=conflict (and bad values)
+    let r = api.req("POST", "/_api/document/products?overwriteMode=conflict", Some(r#"{"_key":"k"}"#)).await;
+    assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (409, Value::Int(1210)));
+    let r = api.req("POST", "/_api/document/products?overwriteMode=sideways", Some(r#"{"_key":"z"}"#)).await;
+    assert_eq!(r.status, 400);
+    // silent: an empty object for one document, only the failures for a batch
+    let r = api.req("POST", "/_api/document/products?silent=true", Some(r#"{"_key":"s1"}"#)).await;
+    assert_eq!((r.status, r.json()), (202, parse("{}")));
+    let r = api.req("POST", "/_api/document/products?silent=true", Some(r#"[{"_key":"s2"},{"_key":"s1"}]"#)).await;
+    let v = r.json();
+    assert_eq!(v.as_array().map(|a| a.len()), Some(1));
+    assert_eq!(get(&v, "0.errorNum"), &Value::Int(1210));
+    // DELETE with returnOld
+    let r = api.req("DELETE", "/_api/document/products/s2?returnOld=true", None).await;
+    assert_eq!(s(&r.json(), "old._key"), "s2");
+    // the old handle form: POST /_api/document?collection=
+    let r = api.req("POST", "/_api/document?collection=products", Some(r#"{"_key":"old-form"}"#)).await;
+    assert_eq!(s(&r.json(), "_id"), "products/old-form");
+}
