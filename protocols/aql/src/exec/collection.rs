@@ -19,6 +19,10 @@ use std::sync::Arc;
 enum Source {
     /// Paged: a full scan or an index scan, with the position to resume from.
     Paged { lookup: Option<IndexLookup>, resume: Option<Vec<u8>>, started: bool },
+    /// A loop over a collection the query writes: the keys it had when the loop began,
+    /// each document read when its turn comes (a write moves a document in scan and
+    /// index order, and the loop must not meet it twice).
+    Keys(VecDeque<String>),
     /// Everything already fetched (key lookups, edges).
     Done,
 }
@@ -117,8 +121,28 @@ impl ForCollection {
         Ok(())
     }
 
+    /// Reads every key a paged source yields, for a loop over a written collection.
+    async fn keys_first(&mut self, collection: &str, access: &Access, ctx: &mut Ctx) -> AqlResult<()> {
+        let mut keys = VecDeque::new();
+        while self.page(collection, access, ctx).await? {
+            for doc in self.buffer.drain(..) {
+                if let Some(Value::String(k)) = doc.get("_key") {
+                    keys.push_back(k.clone());
+                }
+            }
+        }
+        self.source = Source::Keys(keys);
+        Ok(())
+    }
+
     /// Fetches the next page of a paged source; false when there is none.
     async fn page(&mut self, collection: &str, access: &Access, ctx: &mut Ctx) -> AqlResult<bool> {
+        if let Source::Keys(keys) = &mut self.source {
+            let Some(key) = keys.pop_front() else { return Ok(false) };
+            let doc = ctx.txn().await.get(collection, &key).await?;
+            self.buffer.extend(doc);
+            return Ok(true);
+        }
         let Source::Paged { lookup, resume, started } = &mut self.source else { return Ok(false) };
         if *started && resume.is_none() {
             return Ok(false);
@@ -163,6 +187,9 @@ impl Node for ForCollection {
             }
             let Some(mut row) = self.input.next(ctx).await? else { return Ok(None) };
             self.start(collection, access, &mut row, ctx).await?;
+            if matches!(self.source, Source::Paged { .. }) && ctx.written.contains(collection) {
+                self.keys_first(collection, access, ctx).await?;
+            }
             self.row = Some(row);
         }
     }

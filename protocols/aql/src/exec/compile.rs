@@ -58,6 +58,8 @@ pub struct Compiler<'a> {
     pub missing: BTreeSet<String>,
     /// Every collection the query names.
     pub collections: BTreeSet<String>,
+    /// The collections the query writes.
+    pub written: BTreeSet<String>,
     slots: usize,
     levels: Vec<Vec<(String, Slot)>>,
     modifies: bool,
@@ -93,6 +95,7 @@ impl<'a> Compiler<'a> {
             used_binds: BTreeSet::new(),
             missing: BTreeSet::new(),
             collections: BTreeSet::new(),
+            written: BTreeSet::new(),
             slots: 0,
             levels: Vec::new(),
             modifies: false,
@@ -441,6 +444,7 @@ impl<'a> Compiler<'a> {
         let collection = self.collection_ref(&m.collection)?;
         let options = self.opt(&m.options)?;
         self.modifies = true;
+        self.written.insert(collection.clone());
         let (new_slot, old_slot) = (self.slot(), self.slot());
         self.bind("NEW", new_slot);
         self.bind("OLD", old_slot);
@@ -468,6 +472,7 @@ impl<'a> Compiler<'a> {
         let collection = self.collection_ref(&u.collection)?;
         let options = self.opt(&u.options)?;
         self.modifies = true;
+        self.written.insert(collection.clone());
         let index = match (&search, self.catalog.collections.get(&collection)) {
             (Some(CExpr::Object(items)), Some((_, indexes))) => access::upsert_index(items, indexes),
             _ => None,

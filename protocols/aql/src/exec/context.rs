@@ -30,6 +30,8 @@ pub struct Ctx {
     pub max_warnings: usize,
     pub fail_on_warning: bool,
     pub graphs: HashMap<String, Arc<GraphDef>>,
+    /// The collections the query writes: loops over them read their keys first.
+    pub written: Arc<std::collections::BTreeSet<String>>,
     kept: Vec<Warning>,
 }
 
@@ -46,6 +48,7 @@ impl Ctx {
             max_warnings: 10,
             fail_on_warning: false,
             graphs: HashMap::new(),
+            written: Arc::default(),
             kept: Vec::new(),
         }
     }

@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 static NULL: Value = Value::Null;
 
 /// The largest array a range expression may build outside a FOR loop.
-pub const MAX_RANGE: i64 = 10_000_000;
+pub const MAX_RANGE: i64 = 2_000_000;
 
 /// `base[index]`: an array element (negative from the end) or an object attribute.
 pub fn index_value<'v>(base: &'v Value, index: &Value) -> &'v Value {

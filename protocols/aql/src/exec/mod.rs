@@ -85,6 +85,7 @@ pub trait ResultStream: Send {
 struct Compiled {
     plan: Arc<plan::Plan>,
     collections: BTreeSet<String>,
+    written: BTreeSet<String>,
     variables: Vec<(String, plan::Slot)>,
 }
 
@@ -106,7 +107,12 @@ async fn prepare(store: &Arc<DocStore>, request: &QueryRequest) -> AqlResult<Com
                     format!("collection '{name}' used as expression operand"),
                 ));
             }
-            return Ok(Compiled { plan: Arc::new(plan), collections: c.collections, variables: c.variables });
+            return Ok(Compiled {
+                plan: Arc::new(plan),
+                collections: c.collections,
+                written: c.written,
+                variables: c.variables,
+            });
         }
         for name in std::mem::take(&mut c.missing) {
             let info = store.collection(&request.database, &name).await.map_err(|e| {
@@ -143,6 +149,7 @@ pub async fn run_query(
         ctx.deadline = Instant::now().checked_add(Duration::from_secs_f64(secs.min(1e9)));
     }
     ctx.fail_on_warning = request.options.fail_on_warning;
+    ctx.written = Arc::new(compiled.written);
     ctx.max_warnings = request.options.max_warning_count.unwrap_or(10);
     let plan = compiled.plan;
     let mut returning = Returning::new(plan.clone(), vec![Value::Null; plan.slots]);

@@ -410,3 +410,27 @@ fn deeply_nested_queries_run_within_a_worker_stack() {
         .unwrap();
     handle.join().expect("the nested queries ran without overflowing the stack");
 }
+
+#[tokio::test]
+async fn a_loop_over_the_collection_it_writes_meets_each_document_once() {
+    let s = store().await;
+    collection(&s, "w", CollectionType::Document, &[]).await;
+    s.create_index("_system", "w", &j(r#"{"type": "persistent", "fields": ["n"]}"#)).await.unwrap();
+    // More documents than one storage page, so the loop reads pages after its writes.
+    let opts = QueryOptions { max_runtime: Some(20.0), ..Default::default() };
+    let st = run_query(&s, request("FOR i IN 1..1500 INSERT {n: i} INTO w", "{}", opts.clone()), None).await.unwrap();
+    assert_eq!(st.stats().writes_executed, 1500);
+    let st = run_query(&s, request("FOR d IN w UPDATE d WITH {n: d.n + 10000} IN w", "{}", opts.clone()), None)
+        .await
+        .unwrap();
+    assert_eq!(st.stats().writes_executed, 1500);
+    let q = "FOR d IN w FILTER d.n > 5 UPDATE d WITH {n: d.n + 10000} IN w";
+    let st = run_query(&s, request(q, "{}", opts.clone()), None).await.unwrap();
+    assert_eq!(st.stats().writes_executed, 1500);
+    let st = run_query(&s, request("FOR d IN w INSERT {n: d.n} INTO w", "{}", opts), None).await.unwrap();
+    assert_eq!(st.stats().writes_executed, 1500);
+    assert_eq!(
+        rows(&s, "FOR d IN w COLLECT AGGREGATE lo = MIN(d.n), hi = MAX(d.n), n = COUNT(1) RETURN [lo, hi, n]").await,
+        j("[[20001, 21500, 3000]]")
+    );
+}
