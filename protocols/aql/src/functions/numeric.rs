@@ -129,7 +129,7 @@ fn range(args: &mut Args) -> AqlResult<Value> {
     }
     let mut out = Vec::with_capacity(count.max(0.0) as usize);
     let mut x = from;
-    while (step > 0.0 && x <= to) || (step < 0.0 && x >= to) {
+    while ((step > 0.0 && x <= to) || (step < 0.0 && x >= to)) && (out.len() as f64) < count {
         out.push(if x.fract() == 0.0 && x.abs() < 9e15 { Value::Int(x as i64) } else { Value::double(x) });
         x += step;
     }

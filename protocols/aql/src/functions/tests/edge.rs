@@ -53,6 +53,7 @@ fn numeric_documentation_examples() {
     check("RETURN [L1_DISTANCE([-1, -1], [2, 2]), L2_DISTANCE([1, 1], [5, 2])]", "[[6,4.123105625617661]]");
     check("RETURN COSINE_SIMILARITY([0, 1], [1, 0])", "[0]");
     check("RETURN DECAY_GAUSS(41, 40, 5, 5, 0.5)", "[1]");
+    check("RETURN LENGTH(RANGE(1e20, 1e20 + 1e5, 1)) <= 100001", "[true]");
     check("RETURN DECAY_LINEAR(5, 0, 10, 0, 0.2)", "[0.6]");
     let (out, warnings) =
         run("RETURN [DECAY_EXP(1, 0, 0, 0, 0.5), MEDIAN([1, \"a\"]), AVERAGE([1, \"a\"]), SUM([1, \"a\"]), MAX(1)]");
