@@ -95,7 +95,8 @@ impl Returning {
 pub fn canonical(v: &Value) -> Vec<u8> {
     fn norm(v: &Value) -> Value {
         match v {
-            Value::Int(i) => Value::Double(*i as f64),
+            Value::Int(i) if (*i as f64) as i64 == *i => Value::Double(*i as f64),
+            Value::Double(d) => Value::Double(d + 0.0),
             Value::Array(a) => Value::Array(a.iter().map(norm).collect()),
             Value::Object(o) => {
                 let mut items: Vec<(&String, &Value)> = o.iter().collect();

@@ -74,6 +74,8 @@ async fn variables_lets_and_correlated_subqueries() {
     assert_eq!(rows(&s, "RETURN 'abc'.x").await, j("[null]"));
     assert_eq!(rows(&s, "RETURN 3..1").await, j("[[3, 2, 1]]"));
     assert_eq!(rows(&s, "RETURN 0 ?: 'other'").await, j("[\"other\"]"));
+    let distinct = rows(&s, "FOR x IN [1, 1.0, {a: 1, b: 2}, {b: 2, a: 1}, -0, 0, 'a', 'a'] RETURN DISTINCT x").await;
+    assert_eq!(distinct.as_array().map(<[Value]>::len), Some(4), "{distinct:?}");
 }
 
 #[tokio::test]
@@ -234,6 +236,14 @@ async fn key_and_edge_lookups_use_indexes() {
     assert_eq!(all(&mut st).await, vec![Value::str("b")]);
     assert_eq!(st.stats().scanned_full, 0);
     assert_eq!(rows(&s, "FOR d IN v FILTER d._key IN ['c', 'a'] RETURN d._key").await, j(r#"["c", "a"]"#));
+    for odd in ["'a/b'", "''", "'%%% x'", "1", "null", "['a']", "'x'"] {
+        let q = format!("FOR d IN v FILTER d._key == {odd} RETURN d._key");
+        assert_eq!(rows(&s, &q).await, j("[]"), "{q}");
+        let q = format!("FOR d IN v FILTER d._id == {odd} RETURN d._key");
+        assert_eq!(rows(&s, &q).await, j("[]"), "{q}");
+    }
+    assert_eq!(rows(&s, "FOR d IN v FILTER d._id == 'v/a' RETURN d._key").await, j(r#"["a"]"#));
+    assert_eq!(rows(&s, "FOR d IN v FILTER d._key IN ['a', 'a', 'zz/z', 3] RETURN d._key").await, j(r#"["a"]"#));
     assert_eq!(rows(&s, "FOR x IN e FILTER x._from == 'v/b' RETURN x._to").await, j(r#"["v/c"]"#));
     let plan = explain(&s, request(q, "{}", QueryOptions::default())).await.unwrap();
     let types: Vec<String> = plan
