@@ -411,11 +411,23 @@ fn regex_replace(args: &mut Args) -> AqlResult<Value> {
     let (s, replacement) = (args.string(0), args.string(2));
     let out = ops::with_regex(&args.string(1), args.flag(3, false), |re| {
         let replacement = icu_replacement(&replacement, re.captures_len());
-        re.replace_all(&s, replacement.as_str()).into_owned()
+        let mut out = String::with_capacity(s.len());
+        let mut at = 0;
+        for caps in re.captures_iter(&s) {
+            let Some(whole) = caps.get(0) else { continue };
+            out.push_str(&s[at..whole.start()]);
+            caps.expand(&replacement, &mut out);
+            at = whole.end();
+            if out.len() > MAX_STRING {
+                return None;
+            }
+        }
+        out.push_str(&s[at..]);
+        (out.len() <= MAX_STRING).then_some(out)
     });
     match out {
-        Some(text) if text.len() > MAX_STRING => Ok(args.too_long()),
-        Some(text) => Ok(Value::String(text)),
+        Some(Some(text)) => Ok(Value::String(text)),
+        Some(None) => Ok(args.too_long()),
         None => Ok(args.regex_error()),
     }
 }

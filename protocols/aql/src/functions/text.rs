@@ -244,13 +244,13 @@ fn levenshtein_distance(args: &mut Args) -> AqlResult<Value> {
     Ok(Value::Int(prev[b.len()] as i64))
 }
 
-fn ngrams(chars: &[char], n: usize) -> Vec<Vec<char>> {
-    chars.windows(n).map(|w| w.to_vec()).collect()
+fn ngrams(chars: &[char], n: usize) -> Vec<&[char]> {
+    chars.windows(n).collect()
 }
 
 /// The best sum of `score` over an order-preserving pairing of `a` with `b` (the
 /// longest common subsequence when the score is 1 for equal n-grams and 0 otherwise).
-fn weighted_lcs(a: &[Vec<char>], b: &[Vec<char>], score: impl Fn(&[char], &[char]) -> f32) -> f32 {
+fn weighted_lcs(a: &[&[char]], b: &[&[char]], score: impl Fn(&[char], &[char]) -> f32) -> f32 {
     let mut prev = vec![0f32; b.len() + 1];
     let mut cur = vec![0f32; b.len() + 1];
     for x in a {
@@ -276,7 +276,8 @@ fn ngram_args(args: &mut Args) -> Option<(Vec<char>, Vec<char>, usize)> {
         args.warn(crate::error::num::BAD_PARAMETER, message);
         return None;
     }
-    if a.len().saturating_mul(b.len()) > MAX_CELLS {
+    let grams = |len: usize| len.saturating_sub(n as usize) + 1;
+    if grams(a.len()).saturating_mul(grams(b.len())).saturating_mul(n as usize) > MAX_CELLS {
         args.range_error();
         return None;
     }

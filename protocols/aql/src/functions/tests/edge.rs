@@ -292,6 +292,8 @@ fn string_edge_cases() {
         "RETURN [REGEX_REPLACE(\"a1b22\", \"(\\\\d+)\", \"<$1>\"), REGEX_MATCHES(\"abc\", \"x\")]",
         "[[\"a<1>b<22>\",null]]",
     );
+    let (out, warnings) = run("RETURN REGEX_REPLACE(REPEAT(\"x\", 100000), \"\", REPEAT(\"y\", 1000))");
+    assert_eq!((out.as_str(), warnings), ("[null]", vec![32]), "a replacement result beyond 16 MiB is refused");
     let (out, warnings) = run("RETURN REPEAT(\"x\", 100000000)");
     assert_eq!((out.as_str(), warnings), ("[null]", vec![32]), "a result beyond 16 MiB is refused");
     check("RETURN [MD5(\"\"), SHA1(\"\"), CRC32(\"\"), FNV64(\"\")]", "[[\"d41d8cd98f00b204e9800998ecf8427e\",\"da39a3ee5e6b4b0d3255bfef95601890afd80709\",\"0\",\"CBF29CE484222325\"]]");
