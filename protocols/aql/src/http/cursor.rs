@@ -12,6 +12,7 @@
 use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
 use super::router::unknown_path;
+use super::tracking::Tracked;
 use super::transaction::shared;
 use super::SharedState;
 use crate::error::{num, AqlError, AqlResult, Warning};
@@ -49,6 +50,8 @@ struct Cursor {
 
 struct Entry {
     cursor: Arc<tokio::sync::Mutex<Cursor>>,
+    /// Its query, tracked until the entry goes.
+    _tracked: Tracked,
     db: String,
     user: Option<String>,
     trx: Option<String>,
@@ -98,6 +101,11 @@ impl Cursors {
 
     fn remove(&self, id: &str) -> bool {
         self.map.lock().remove(id).is_some()
+    }
+
+    /// Drops the cursor `id` (its query was killed).
+    pub fn kill(&self, id: &str) {
+        self.map.lock().remove(id);
     }
 
     /// Drops the cursors running in stream transaction `trx` (it is ending).
@@ -250,8 +258,10 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
     let txn = shared(state, req)?;
     let started = Instant::now();
     let profile = request.options.profile;
-    let stream = run_query(&state.store, request, txn).await?;
     let id = state.cursors.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+    let tracked =
+        state.tracking.start(&id, req, &request.query, &request.bind_vars, bool_attr(&options, "stream", false));
+    let stream = run_query(&state.store, request, txn).await?;
     let mut cursor = Cursor {
         id: id.clone(),
         stream: Some(stream),
@@ -271,11 +281,15 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
         cursor.count = Some(cursor.rows.len() as u64);
     }
     let (body, has_more) = cursor.batch().await?;
+    if tracked.info.killed.load(Ordering::Relaxed) {
+        return Err(AqlError::new(num::QUERY_KILLED, "query killed"));
+    }
     let reply = Reply::ok_object(201, body.clone());
     if has_more {
         cursor.last_batch = Some((cursor.next_batch_id - 1, Value::Object(body)));
         let entry = Entry {
             cursor: Arc::new(tokio::sync::Mutex::new(cursor)),
+            _tracked: tracked,
             db: req.db.clone(),
             user: req.user.clone(),
             trx: req.trx_id().map(str::to_string),

@@ -22,6 +22,7 @@ pub mod params;
 pub mod query;
 pub mod response;
 pub mod router;
+pub mod tracking;
 pub mod transaction;
 pub mod unsupported;
 pub mod user;
@@ -78,6 +79,7 @@ pub struct AqlState {
     pub users: user::Users,
     pub cursors: cursor::Cursors,
     pub transactions: transaction::Transactions,
+    pub tracking: Arc<tracking::Tracking>,
     pub started: Instant,
     /// Requests served (for `/_admin/metrics`).
     pub requests: std::sync::atomic::AtomicU64,
@@ -104,6 +106,7 @@ pub(crate) fn state_with(store: Arc<DocStore>, users: user::Users, options: AqlO
         users,
         cursors: cursor::Cursors::default(),
         transactions: transaction::Transactions::default(),
+        tracking: Arc::new(tracking::Tracking::default()),
         started: Instant::now(),
         requests: std::sync::atomic::AtomicU64::new(0),
         endpoint: parking_lot::RwLock::new("http://127.0.0.1:8529".into()),

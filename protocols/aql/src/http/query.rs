@@ -2,15 +2,14 @@
 //! time taken; `plans` with `allPlans`) and `POST /_api/query` (parse only:
 //! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST is answered
 //! as the parser's own syntax tree, rendered by its Debug form, not ArangoDB's node
-//! list. Other `/_api/query/*` endpoints (running queries, slow queries, rules) answer
-//! 501/9.
+//! list. Query tracking (`/_api/query/{properties,current,slow,<id>}`) is in
+//! [`super::tracking`]; `/_api/query/rules` answers 501/9.
 
 use super::cursor::query_request;
 use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
 use super::SharedState;
 use crate::ast::{CollectionRef, Expr, ForSource, Op, Query};
-use crate::error::AqlError;
 use crate::exec::explain;
 use crate::syntax;
 use crate::value::Value;
@@ -109,7 +108,7 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
                 ],
             ))
         }
-        (["query", what, ..], _) => Err(AqlError::not_supported(format!("/_api/query/{what}"))),
+        (["query", what], _) => super::tracking::handle(state, req, what).await,
         _ => Err(super::router::unknown_path(req)),
     }
 }

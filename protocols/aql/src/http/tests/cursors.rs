@@ -195,3 +195,45 @@ async fn explain_and_parse() {
         )
     );
 }
+
+#[tokio::test]
+async fn query_tracking_lists_kills_and_keeps_slow_queries() {
+    let addr = start(Default::default()).await;
+    let v = req(addr, "GET", "/_api/query/properties", &[], None).await.json();
+    assert_eq!((at(&v, "enabled"), at(&v, "maxSlowQueries")), (Value::Bool(true), Value::Int(64)));
+    let v = req(addr, "PUT", "/_api/query/properties", &[], Some(r#"{"slowQueryThreshold":0,"maxSlowQueries":5}"#))
+        .await
+        .json();
+    assert_eq!((at(&v, "slowQueryThreshold"), at(&v, "maxSlowQueries")), (Value::Int(0), Value::Int(5)));
+    // an open cursor is a running query until it is killed
+    let v = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"FOR i IN 1..10 RETURN i","batchSize":2}"#))
+        .await
+        .json();
+    let id = at(&v, "id").as_str().unwrap_or_default().to_string();
+    let current = req(addr, "GET", "/_api/query/current", &[], None).await.json();
+    let running = current.as_array().unwrap_or_default().to_vec();
+    assert_eq!(running.len(), 1);
+    assert_eq!(
+        (at(&running[0], "id"), at(&running[0], "query")),
+        (Value::str(&id), Value::str("FOR i IN 1..10 RETURN i"))
+    );
+    assert_eq!(at(&running[0], "state"), Value::str("executing"));
+    assert_eq!(req(addr, "DELETE", &format!("/_api/query/{id}"), &[], None).await.status, 200);
+    assert_eq!(
+        req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await.status,
+        404,
+        "the killed cursor is gone"
+    );
+    assert_eq!(req(addr, "GET", "/_api/query/current", &[], None).await.json(), parse("[]"));
+    let r = req(addr, "DELETE", &format!("/_api/query/{id}"), &[], None).await;
+    assert_eq!((r.status, at(&r.json(), "errorNum")), (404, Value::Int(1591)));
+    // with a zero threshold every finished query is slow
+    req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN 42"}"#)).await;
+    let slow = req(addr, "GET", "/_api/query/slow", &[], None).await.json();
+    let queries: Vec<Value> = slow.as_array().unwrap_or_default().iter().map(|q| at(q, "query")).collect();
+    assert!(queries.contains(&Value::str("RETURN 42")), "{slow:?}");
+    assert_eq!(req(addr, "DELETE", "/_api/query/slow", &[], None).await.status, 200);
+    assert_eq!(req(addr, "GET", "/_api/query/slow", &[], None).await.json(), parse("[]"));
+    let r = req(addr, "GET", "/_api/query/rules", &[], None).await;
+    assert_eq!(r.status, 501);
+}
