@@ -50,6 +50,9 @@ pub const AGGREGATES: &[&str] = &[
     "BIT_XOR",
 ];
 
+/// A plan's `RETURN [DISTINCT] expr`.
+type Returned = (bool, CExpr);
+
 pub struct Compiler<'a> {
     catalog: &'a Catalog,
     binds: &'a Object,
@@ -213,7 +216,7 @@ impl<'a> Compiler<'a> {
         Ok(Plan { ops, ret, slots: self.slots, modifies: self.modifies })
     }
 
-    fn ops(&mut self, ops: &[Op]) -> AqlResult<(Vec<PlanOp>, Option<(bool, CExpr)>)> {
+    fn ops(&mut self, ops: &[Op]) -> AqlResult<(Vec<PlanOp>, Option<Returned>)> {
         let mut out = Vec::with_capacity(ops.len());
         let mut ret = None;
         for op in ops {

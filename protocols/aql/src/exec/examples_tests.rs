@@ -110,12 +110,9 @@ fn same_multiset(expected: &[Value], actual: &[Value], ids_vary: bool) -> bool {
 
 /// Ok(true) when the rows also came in the recorded order.
 async fn run_one(example: &Value, datasets: &mut HashMap<String, Value>) -> Result<bool, String> {
-    let dataset = match example.get("dataset").and_then(Value::as_str) {
-        Some(name) => Some(
-            datasets.entry(name.to_string()).or_insert_with(|| load(&shared(&format!("datasets/{name}.json")))).clone(),
-        ),
-        None => None,
-    };
+    let dataset = example.get("dataset").and_then(Value::as_str).map(|name| {
+        datasets.entry(name.to_string()).or_insert_with(|| load(&shared(&format!("datasets/{name}.json")))).clone()
+    });
     let store = store_with(dataset.as_ref()).await.map_err(|e| format!("loading the dataset: {e}"))?;
     let request = QueryRequest {
         database: "_system".into(),

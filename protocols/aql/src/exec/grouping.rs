@@ -67,7 +67,7 @@ pub async fn drain(input: &mut BoxNode, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
     let mut rows = Vec::new();
     while let Some(r) = input.next(ctx).await? {
         rows.push(r);
-        if rows.len() % 1024 == 0 {
+        if rows.len().is_multiple_of(1024) {
             ctx.check_time()?;
         }
     }
@@ -143,7 +143,7 @@ async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx)
     let mut pulled = 0u64;
     while let Some(mut row) = input.next(ctx).await? {
         pulled += 1;
-        if pulled % 1024 == 0 {
+        if pulled.is_multiple_of(1024) {
             ctx.check_time()?;
         }
         let mut key = Vec::with_capacity(c.groups.len());

@@ -126,10 +126,10 @@ async fn visit(
 }
 
 fn allowed(s: &Settings, walk: &Walk, step: &graph::Step) -> bool {
-    if s.edges == Unique::Path && walk.edge_ids.iter().any(|e| *e == step.edge_id) {
+    if s.edges == Unique::Path && walk.edge_ids.contains(&step.edge_id) {
         return false;
     }
-    if s.vertices == Unique::Path && walk.ids.iter().any(|v| *v == step.other) {
+    if s.vertices == Unique::Path && walk.ids.contains(&step.other) {
         return false;
     }
     true
