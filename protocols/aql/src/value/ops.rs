@@ -179,42 +179,78 @@ fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
+/// Where `seg` (characters, None for `_`) matching `text` from byte `at` ends.
+fn segment_at(text: &str, at: usize, seg: &[Option<char>]) -> Option<usize> {
+    let mut chars = text.get(at..)?.char_indices();
+    let mut end = 0;
+    for want in seg {
+        let (i, c) = chars.next()?;
+        if want.is_some_and(|w| w != c) {
+            return None;
+        }
+        end = i + c.len_utf8();
+    }
+    Some(at + end)
+}
+
+/// The leftmost match of `seg` within bytes `from..end` of `text`: (start, end).
+fn find_segment(text: &str, from: usize, end: usize, seg: &[Option<char>]) -> Option<(usize, usize)> {
+    let hay = text.get(from..end)?;
+    if seg.iter().all(Option::is_some) {
+        let needle: String = seg.iter().flatten().collect();
+        return hay.find(&needle).map(|p| (from + p, from + p + needle.len()));
+    }
+    hay.char_indices()
+        .map(|(i, _)| from + i)
+        .find_map(|at| segment_at(text, at, seg).filter(|e| *e <= end).map(|e| (at, e)))
+}
+
 /// LIKE matching: `%` any sequence, `_` one character, `\%`, `\_` and `\\` literal; the
-/// whole text must match. Linear in memory, O(text × pattern) at worst.
+/// whole text must match. The pattern is cut at its `%`s: the first piece must match
+/// at the start, the last at the end, the others in order at their leftmost places
+/// (linear searches for pieces without `_`).
 pub fn like(text: &str, pattern: &str, case_insensitive: bool) -> bool {
     let tokens = like_tokens(pattern, case_insensitive);
-    let text: Vec<char> = if case_insensitive { text.chars().map(fold).collect() } else { text.chars().collect() };
-    let (mut t, mut p) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match tokens.get(p) {
-            Some(Token::Any) => {
-                star = Some((p, t));
-                p += 1;
-                continue;
-            }
-            Some(Token::One) => {
-                t += 1;
-                p += 1;
-                continue;
-            }
-            Some(Token::Char(c)) if text.get(t) == Some(c) => {
-                t += 1;
-                p += 1;
-                continue;
-            }
-            _ => {}
-        }
-        match star {
-            Some((sp, st)) => {
-                p = sp + 1;
-                t = st + 1;
-                star = Some((sp, st + 1));
-            }
+    let folded: String;
+    let text = if case_insensitive {
+        folded = text.chars().map(fold).collect();
+        folded.as_str()
+    } else {
+        text
+    };
+    let segments: Vec<Vec<Option<char>>> = tokens
+        .split(|t| *t == Token::Any)
+        .map(|seg| {
+            seg.iter()
+                .map(|t| match t {
+                    Token::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else { return text.is_empty() };
+    let Some(mut at) = segment_at(text, 0, first) else { return false };
+    if segments.len() == 1 {
+        return at == text.len();
+    }
+    let tail_start = match last.len() {
+        0 => text.len(),
+        n => match text.char_indices().rev().nth(n - 1) {
+            Some((i, _)) => i,
+            None => return false,
+        },
+    };
+    if tail_start < at || segment_at(text, tail_start, last) != Some(text.len()) {
+        return false;
+    }
+    for seg in segments.iter().take(segments.len() - 1).skip(1) {
+        match find_segment(text, at, tail_start, seg) {
+            Some((_, e)) => at = e,
             None => return false,
         }
     }
-    tokens[p.min(tokens.len())..].iter().all(|tok| *tok == Token::Any)
+    true
 }
 
 /// `lhs ALL|ANY|NONE|AT LEAST (n) op rhs`: `op` (a comparison or IN/NOT IN) applied to

@@ -124,7 +124,7 @@ fn misc_examples() {
     check("RETURN VERSION()", "[\"4.0.0\"]");
     let started = std::time::Instant::now();
     check("RETURN SLEEP(0.05)", "[null]");
-    assert!(started.elapsed() >= std::time::Duration::from_millis(50));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50), "SLEEP waits at least as long as asked");
     let too_long = mini::parse("RETURN SLEEP(3600)").and_then(|p| p.run().err()).map(|e| e.num);
     assert_eq!(too_long, Some(10), "SLEEP is bounded");
     let (out, warnings) = run("RETURN WARN(1 == 2, \"nope\")");

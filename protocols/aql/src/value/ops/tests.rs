@@ -78,6 +78,11 @@ fn like_patterns() {
     assert!(like("überall", "_berall", false));
     assert!(like("abcabcabd", "%abc%abd", false));
     assert_eq!(bin(BinaryOp::NotLike, r#""abc""#, r#""a%""#).0, "false");
+    assert!(like("a", "a%", false) && like("a", "%a", false) && like("a", "%%", false) && like("", "", false));
+    assert!(like("ab", "_%_", false) && !like("a", "_%_", false) && like("aaa", "%aa%", false));
+    assert!(!like("abc", "a%c%d", false) && like("xaybzc", "%a_b%c", false) && !like("", "_", false));
+    let big = format!("{}ab{}", "x".repeat(1 << 20), "y".repeat(1 << 20));
+    assert!(like(&big, "%a%b%", false) && !like(&big, "%b%a%", false));
 }
 
 #[test]
