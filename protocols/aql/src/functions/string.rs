@@ -149,11 +149,14 @@ enum Side {
     Right,
 }
 
+/// TRIM's second argument is a mode (0 both ends, 1 the start, 2 the end) when a
+/// number and the characters to strip when a string; LTRIM/RTRIM read theirs as a
+/// string in any case (null strips nothing), as ArangoDB does.
 fn trim_with(args: &mut Args, mut side: Side) -> AqlResult<Value> {
     let s = args.string(0);
-    let chars = match args.get(1) {
-        Value::Null => WHITESPACE.to_string(),
-        Value::Int(_) | Value::Double(_) if matches!(side, Side::Both) => {
+    let chars = match (args.get(1), &side) {
+        _ if !args.has(1) => WHITESPACE.to_string(),
+        (Value::Int(_) | Value::Double(_), Side::Both) => {
             side = match args.int(1) {
                 1 => Side::Left,
                 2 => Side::Right,
@@ -161,7 +164,9 @@ fn trim_with(args: &mut Args, mut side: Side) -> AqlResult<Value> {
             };
             WHITESPACE.to_string()
         }
-        other => cast::to_string(other),
+        (Value::String(chars), _) => chars.clone(),
+        (_, Side::Both) => WHITESPACE.to_string(),
+        (other, _) => cast::to_string(other),
     };
     let strip = |c: char| chars.contains(c);
     let out = match side {

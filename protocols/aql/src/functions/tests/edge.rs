@@ -261,6 +261,10 @@ fn geo_documentation_examples() {
 #[test]
 fn string_edge_cases() {
     check("RETURN [REGEX_REPLACE(\"ab\", \"(a)\", \"$1x\"), REGEX_REPLACE(\"ab\", \"a\", \"$\"), REGEX_REPLACE(\"ab\", \"(a)(b)\", \"$2$1$12\")]", "[[\"axb\",\"$b\",\"baa2\"]]");
+    check(
+        "RETURN [TRIM(\" a \", null), LTRIM(\" a \", null), RTRIM(\"a1\", 1), TRIM(\" a \", true)]",
+        "[[\"a\",\" a \",\"a\",\"a\"]]",
+    );
     check("RETURN [CONTAINS(\"abc\", \"\"), FIND_FIRST(\"abc\", \"\", 2), FIND_LAST(\"abc\", \"\"), FIND_FIRST(\"abc\", \"c\", -1)]", "[[false,2,3,-1]]");
     check(
         "RETURN [SPLIT(5), SPLIT(\"a-b\", \"-\", 0), SPLIT(\"a-b\", \"-\", -1), SPLIT(\"\", \"-\")]",
