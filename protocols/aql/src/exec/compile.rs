@@ -322,7 +322,9 @@ impl<'a> Compiler<'a> {
             (Some(o), _) | (None, Some(o)) => Some(self.expr(o)?),
             _ => None,
         };
-        let slots = self.loop_vars(&f.vars, 3)?;
+        let [vertex, edge, path] = self.loop_vars(&f.vars, 3)?[..] else {
+            return Err(AqlError::internal("traversal variables"));
+        };
         let (prune, prune_var) = match &t.prune {
             Some(p) => {
                 let cond = self.expr(&p.condition)?;
@@ -332,9 +334,9 @@ impl<'a> Compiler<'a> {
             None => (None, None),
         };
         Ok(PlanOp::Traversal(Box::new(TraversalPlan {
-            vertex: slots[0],
-            edge: slots[1],
-            path: slots[2],
+            vertex,
+            edge,
+            path,
             min,
             max,
             direction: t.direction,

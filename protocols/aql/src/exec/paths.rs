@@ -185,7 +185,8 @@ impl Yen {
     }
 }
 
-/// Every vertex-unique path from `from` to `to` with min..max edges.
+/// Every vertex-unique path from `from` to `to` with min..max edges (the caller orders
+/// them shortest first, as ArangoDB returns them).
 async fn k_paths(edges: &Edges, from: &str, to: &str, min: u64, max: u64, ctx: &mut Ctx) -> AqlResult<Vec<Path>> {
     let mut out = Vec::new();
     let mut stack = vec![Path { ids: vec![from.to_string()], steps: Vec::new(), weight: 0.0 }];
@@ -264,7 +265,7 @@ async fn all_shortest(edges: &Edges, from: &str, to: &str, ctx: &mut Ctx) -> Aql
             out.push(Path { ids, steps, weight });
             continue;
         }
-        for (p, step) in preds.get(&v).cloned().unwrap_or_default() {
+        for (p, step) in preds.get(&v).cloned().unwrap_or_default().into_iter().rev() {
             let mut s = steps.clone();
             s.push(step);
             stack.push((p, ids.clone(), s));
@@ -362,7 +363,9 @@ pub async fn start(p: &PathPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Searc
                     None if p.min.is_some() => min,
                     None => 1,
                 };
-                k_paths(&edges, &from, &to, min, max, ctx).await?
+                let mut paths = k_paths(&edges, &from, &to, min, max, ctx).await?;
+                paths.sort_by_key(|p| p.steps.len());
+                paths
             } else {
                 if weighted {
                     return Err(AqlError::not_supported("ALL_SHORTEST_PATHS with weightAttribute"));
