@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod caches;
 pub mod collection;
 pub mod cursor;
 pub mod database;

@@ -11,8 +11,8 @@ use super::auth::Credentials;
 use super::params::{split_path, split_query, Req};
 use super::response::{error_reply, Reply};
 use super::{
-    admin, collection, cursor, database, document, edges, gharial, import, index, query, transaction, unsupported,
-    user, SharedState,
+    admin, caches, collection, cursor, database, document, edges, gharial, import, index, query, transaction,
+    unsupported, user, SharedState,
 };
 use crate::error::{num, AqlError, AqlResult};
 use axum::extract::{Request, State};
@@ -178,6 +178,7 @@ async fn dispatch(state: &SharedState, req: &Req, family: &[&str]) -> AqlResult<
         ["_api", "transaction"] => transaction::handle(state, req).await,
         ["_api", "gharial"] => gharial::handle(state, req).await,
         ["_api", "user"] => user::handle(state, req).await,
+        ["_api", "query-cache"] | ["_api", "query-plan-cache"] => caches::handle(req),
         _ => unsupported::fallback(req),
     }
 }

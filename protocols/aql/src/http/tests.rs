@@ -120,6 +120,14 @@ async fn unknown_paths_and_unsupported_features() {
         assert_eq!(v.get("errorNum"), Some(&Value::Int(9)), "{method} {path}");
         assert!(v.get("errorMessage").and_then(Value::as_str).is_some_and(|m| m.contains("not supported")));
     }
+    // HttpClearQueryResultsCache, HttpClearQueryPlanCache: no cache, nothing to clear
+    let r = call(srv, "DELETE", "/_api/query-cache", &auth, None).await;
+    assert_eq!((r.status, r.json()), (200, Value::object([("error", Value::Bool(false)), ("code", Value::Int(200))])));
+    assert_eq!(call(srv, "DELETE", "/_api/query-plan-cache", &auth, None).await.status, 200);
+    let v = call(srv, "GET", "/_api/query-cache/properties", &auth, None).await.json();
+    assert_eq!(v.get("mode"), Some(&Value::str("off")));
+    let r = call(srv, "PUT", "/_api/query-cache/properties", &auth, Some(r#"{"mode":"demand"}"#)).await;
+    assert_eq!((r.status, r.json().get("errorNum").cloned()), (501, Some(Value::Int(9))));
     let async_header = [("authorization", root.as_str()), ("x-arango-async", "true")];
     let r = call(srv, "PUT", "/_api/version", &async_header, None).await;
     assert_eq!((r.status, r.json().get("errorNum").cloned()), (501, Some(Value::Int(9))));
