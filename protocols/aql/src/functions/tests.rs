@@ -21,7 +21,7 @@ const UNORDERED: &[&str] = &["UNION_DISTINCT", "INTERSECTION", "OUTERSECTION", "
 
 /// Examples answered differently on purpose, with the reason.
 const DIFFERENT: &[(&str, &str)] =
-    &[("aqlMinHash", "MINHASH() is not supported (ArangoDB's MinHash analyzer hashing)")];
+    &[("aqlMinHash", "MINHASH() is not supported (Enterprise Edition only in ArangoDB)")];
 
 /// Examples whose `tzdb` names the tz database version ArangoDB bundled; Orbit names
 /// the system's, the rest of the answer must match.

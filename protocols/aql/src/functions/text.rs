@@ -368,7 +368,7 @@ fn is_ipv4(args: &mut Args) -> AqlResult<Value> {
 }
 
 fn minhash(_: &mut Args) -> AqlResult<Value> {
-    Err(AqlError::not_supported("MINHASH() (ArangoDB's MinHash analyzer hashing)"))
+    Err(AqlError::not_supported("MINHASH() (an ArangoDB Enterprise Edition function)"))
 }
 
 fn minhash_count(args: &mut Args) -> AqlResult<Value> {
