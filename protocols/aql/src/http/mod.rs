@@ -9,6 +9,7 @@
 //! [`AqlListener`] serves it on the listener's socket until shutdown.
 
 pub mod admin;
+pub mod ast_json;
 pub mod auth;
 pub mod caches;
 pub mod collection;

@@ -1,8 +1,8 @@
 //! `POST /_api/explain` (the executor's plan, with `stats`: one plan created, its rules, the
 //! time taken; `plans` with `allPlans`) and `POST /_api/query` (parse only:
-//! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST is answered
-//! as the parser's own syntax tree, rendered by its Debug form, not ArangoDB's node
-//! list. Query tracking (`/_api/query/{properties,current,slow,<id>}`) is in
+//! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST in ArangoDB's
+//! node form where [`super::ast_json`] renders the query, otherwise the parser's own
+//! syntax tree in its Debug form under `orbit`. Query tracking (`/_api/query/{properties,current,slow,<id>}`) is in
 //! [`super::tracking`]; `/_api/query/rules` answers 501/9.
 
 use super::cursor::query_request;
@@ -94,6 +94,9 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
             let body = req.body_object()?;
             let (request, _) = query_request(req, &body)?;
             let parsed = syntax::parse(&request.query)?;
+            let ast = super::ast_json::render(&parsed).unwrap_or_else(|| {
+                Value::Array(vec![Value::object([("orbit", Value::String(format!("{parsed:?}")))])])
+            });
             let mut names = Vec::new();
             collections(&parsed, &mut Vec::new(), &mut names);
             let binds: Vec<Value> = syntax::bind_parameters(&parsed).into_iter().map(Value::String).collect();
@@ -104,7 +107,7 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
                     ("collections", Value::Array(names.into_iter().map(Value::String).collect())),
                     ("bindVars", Value::Array(binds)),
                     ("warnings", Value::Array(Vec::new())),
-                    ("ast", Value::Array(vec![Value::object([("orbit", Value::String(format!("{parsed:?}")))])])),
+                    ("ast", ast),
                 ],
             ))
         }

@@ -185,6 +185,20 @@ async fn explain_and_parse() {
     let v = r.json();
     assert_eq!((r.status, at(&v, "parsed")), (200, Value::Bool(true)));
     assert_eq!((at(&v, "collections"), at(&v, "bindVars")), (parse(r#"["products"]"#), parse(r#"["x"]"#)));
+    let ast = at(&v, "ast");
+    let root = ast.as_array().and_then(|a| a.first()).cloned().unwrap_or_default();
+    let for_node = at(&root, "subNodes").as_array().and_then(|a| a.first()).cloned().unwrap_or_default();
+    let source = at(&for_node, "subNodes").as_array().and_then(|a| a.get(1)).cloned().unwrap_or_default();
+    assert_eq!(source, parse(r#"{"type":"collection","name":"products"}"#));
+    // RestQueryValid: the AST in ArangoDB's form
+    let body = r#"{"query":"FOR i IN 1..100 FILTER i > 10 LIMIT 2 RETURN i * 3"}"#;
+    let r = req(addr, "POST", "/_api/query", &[], Some(body)).await;
+    let expected = r#"[{"type":"root","subNodes":[{"type":"for","subNodes":[{"type":"variable","name":"i","id":0},{"type":"range","subNodes":[{"type":"value","value":1},{"type":"value","value":100}]},{"type":"no-op"}]},{"type":"filter","subNodes":[{"type":"compare >","subNodes":[{"type":"reference","name":"i","id":0,"subqueryReference":false},{"type":"value","value":10}]}]},{"type":"limit","subNodes":[{"type":"value","value":0},{"type":"value","value":2}]},{"type":"return","subNodes":[{"type":"times","subNodes":[{"type":"reference","name":"i","id":0,"subqueryReference":false},{"type":"value","value":3}]}]}]}]"#;
+    assert_eq!(at(&r.json(), "ast"), parse(expected));
+    // a construct not rendered in ArangoDB's form is answered in Orbit's own
+    let r = req(addr, "POST", "/_api/query", &[], Some(r#"{"query":"FOR i IN 1..3 SORT i RETURN i"}"#)).await;
+    let orbit = at(&r.json(), "ast").as_array().and_then(|a| a.first()).cloned().unwrap_or_default();
+    assert!(at(&orbit, "orbit").as_str().is_some());
     let r =
         req(addr, "POST", "/_api/query", &[], Some(r#"{"query":"FOR i IN 1..100 FILTER i = 1 LIMIT 2 RETURN i * 3"}"#))
             .await;
