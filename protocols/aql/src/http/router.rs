@@ -1,6 +1,6 @@
-//! The one handler every request goes through: reads the body (413 beyond
-//! max_body_bytes), splits the path (`/_db/{name}/` prefix or bare `_system`),
-//! authenticates (401/11 with `www-authenticate` otherwise), checks the database (one that
+//! The one handler every request goes through: splits the path (`/_db/{name}/` prefix
+//! or bare `_system`), authenticates (401/11 with `www-authenticate` otherwise), reads
+//! the body only then (413 beyond max_body_bytes), checks the database (one that
 //! does not exist is 401/11 with authentication on, as ArangoDB answers it, 404/1228
 //! without) and the user's access to it and its collections, refuses async jobs and
 //! parameters Orbit does not do (501/9), dispatches to the endpoint family,
@@ -18,6 +18,7 @@ use crate::error::{num, AqlError, AqlResult};
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use tracing::Instrument;
 
 pub fn unknown_path(req: &Req) -> AqlError {
@@ -58,28 +59,32 @@ pub async fn handle(State(state): State<SharedState>, request: Request) -> Respo
     .await
 }
 
-async fn read_request(state: &SharedState, request: Request) -> AqlResult<Req> {
-    let (parts, body) = request.into_parts();
+/// The request without its body: path, database, query and headers.
+fn read_head(parts: axum::http::request::Parts) -> AqlResult<Req> {
+    let path = parts.uri.path().to_string();
+    let (db, segments) = split_path(&path)?;
+    let query = split_query(parts.uri.query())?;
+    Ok(Req { method: parts.method, path, db, segments, query, headers: parts.headers, body: Bytes::new(), user: None })
+}
+
+/// Reads the body (only once the request has authenticated), bounded by max_body_bytes.
+async fn read_body(state: &SharedState, req: &mut Req, body: axum::body::Body) -> AqlResult<()> {
     let limit = state.options.max_body_bytes;
     let too_large = || {
         AqlError::with_status(num::HTTP_REQUEST_TOO_LARGE, 413, format!("request body is larger than {limit} bytes"))
     };
-    let declared =
-        parts.headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = req.header("content-length").and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(body, limit).await.map_err(|e| {
+    req.body = axum::body::to_bytes(body, limit).await.map_err(|e| {
         if e.to_string().contains("length limit") {
             too_large()
         } else {
             AqlError::with_status(num::HTTP_BAD_PARAMETER, 400, format!("cannot read the request body: {e}"))
         }
     })?;
-    let path = parts.uri.path().to_string();
-    let (db, segments) = split_path(&path)?;
-    let query = split_query(parts.uri.query())?;
-    Ok(Req { method: parts.method, path, db, segments, query, headers: parts.headers, body, user: None })
+    Ok(())
 }
 
 /// Who the request is from: Some(user), or 401.
@@ -110,12 +115,17 @@ fn target_collection<'a>(req: &'a Req, family: &[&str]) -> Option<&'a str> {
 
 async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
     state.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut req = read_request(state, request).await?;
+    let (parts, body) = request.into_parts();
+    let mut req = read_head(parts)?;
+    let open = req.segments.iter().take(2).map(String::as_str).eq(["_open", "auth"]);
+    if !open {
+        req.user = authenticate(state, &req)?;
+    }
+    read_body(state, &mut req, body).await?;
     let family: Vec<&str> = req.segments.iter().take(2).map(String::as_str).collect();
-    if family == ["_open", "auth"] {
+    if open {
         return user::open_auth(state, &req).await;
     }
-    req.user = authenticate(state, &req)?;
     if req.header("x-arango-async").is_some() {
         return Err(AqlError::not_supported("async jobs (x-arango-async header)"));
     }
