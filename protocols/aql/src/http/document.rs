@@ -165,11 +165,7 @@ async fn single(state: &SharedState, req: &Req, op: Op, collection: &str, key: O
         Op::Remove => Value::Null,
         _ => match req.body_json()? {
             Some(v @ Value::Object(_)) => v,
-            Some(Value::Array(_)) if key.is_some() => {
-                return Err(AqlError::new(num::DOCUMENT_TYPE_INVALID, "invalid document type"))
-            }
-            None => return Err(AqlError::new(num::DOCUMENT_TYPE_INVALID, "invalid document type")),
-            Some(_) => return Err(AqlError::new(num::DOCUMENT_TYPE_INVALID, "invalid document type")),
+            _ => return Err(AqlError::new(num::DOCUMENT_TYPE_INVALID, "invalid document type")),
         },
     };
     let mut options = flags.options.clone();
@@ -195,9 +191,10 @@ async fn single(state: &SharedState, req: &Req, op: Op, collection: &str, key: O
                 None => None,
             };
             txn.finish(false).await?;
+            let expected = options.expected_rev.as_deref();
             match current {
-                Some(doc) => Ok(precondition_failed(&doc)),
-                None => Err(e),
+                Some(doc) if doc.get("_rev").and_then(Value::as_str) != expected => Ok(precondition_failed(&doc)),
+                _ => Err(e),
             }
         }
         Err(e) => {
