@@ -143,7 +143,7 @@ async fn run_one(example: &Value, datasets: &mut HashMap<String, Value>) -> Resu
 }
 
 fn clip(s: &str) -> String {
-    s.chars().take(300).collect()
+    s.chars().take(600).collect()
 }
 
 fn ratchet_path() -> String {

@@ -31,6 +31,19 @@ pub struct Edges {
 }
 
 impl Edges {
+    /// The same edges walked the other way (for a search from the target back).
+    pub fn reversed(&self) -> Edges {
+        let flip = |d: &EdgeDirection| match d {
+            EdgeDirection::Outbound => EdgeDirection::Inbound,
+            EdgeDirection::Inbound => EdgeDirection::Outbound,
+            EdgeDirection::Any => EdgeDirection::Any,
+        };
+        Edges {
+            collections: self.collections.iter().map(|(d, c)| (flip(d), c.clone())).collect(),
+            vertex_collections: self.vertex_collections.clone(),
+        }
+    }
+
     /// The edges at `vertex`, in storage order (collections in order; OUTBOUND then
     /// INBOUND for ANY).
     pub async fn at(&self, vertex: &str, ctx: &mut Ctx) -> AqlResult<Vec<Step>> {

@@ -444,3 +444,31 @@ async fn a_loop_over_the_collection_it_writes_meets_each_document_once() {
         j("[[20001, 21500, 3000]]")
     );
 }
+
+#[tokio::test]
+async fn path_searches_find_the_shortest_paths() {
+    let s = store().await;
+    let keys = ["a", "b", "c", "d", "e", "t", "x"];
+    let docs: Vec<String> = keys.iter().map(|k| format!(r#"{{"_key": "{k}"}}"#)).collect();
+    collection(&s, "v", CollectionType::Document, &docs.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let edges =
+        [("a", "b", 1), ("b", "c", 1), ("c", "d", 1), ("d", "e", 1), ("e", "t", 1), ("a", "x", 10), ("x", "t", 10)];
+    let docs: Vec<String> =
+        edges.iter().map(|(f, t, w)| format!(r#"{{"_from": "v/{f}", "_to": "v/{t}", "w": {w}}}"#)).collect();
+    collection(&s, "e", CollectionType::Edge, &docs.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let q = "FOR v IN OUTBOUND SHORTEST_PATH 'v/a' TO 'v/t' e RETURN v._key";
+    assert_eq!(rows(&s, q).await, j(r#"["a", "x", "t"]"#));
+    let q = "FOR v IN OUTBOUND SHORTEST_PATH 'v/a' TO 'v/t' e OPTIONS {weightAttribute: 'w'} RETURN v._key";
+    assert_eq!(rows(&s, q).await, j(r#"["a", "b", "c", "d", "e", "t"]"#));
+    let q = "FOR p IN OUTBOUND K_SHORTEST_PATHS 'v/a' TO 'v/t' e RETURN [LENGTH(p.edges), p.weight]";
+    assert_eq!(rows(&s, q).await, j("[[2, 2], [5, 5]]"));
+    let q = "FOR p IN OUTBOUND K_SHORTEST_PATHS 'v/a' TO 'v/t' e OPTIONS {weightAttribute: 'w'} RETURN p.weight";
+    assert_eq!(rows(&s, q).await, j("[5, 20]"));
+    let q = "FOR p IN 1..10 OUTBOUND K_PATHS 'v/a' TO 'v/t' e RETURN LENGTH(p.edges)";
+    assert_eq!(rows(&s, q).await, j("[2, 5]"));
+    let q = "FOR p IN INBOUND ALL_SHORTEST_PATHS 'v/t' TO 'v/a' e RETURN p.vertices[*]._key";
+    assert_eq!(rows(&s, q).await, j(r#"[["t", "x", "a"]]"#));
+    let q = "FOR v IN ANY SHORTEST_PATH 'v/t' TO 'v/c' e RETURN v._key";
+    assert_eq!(rows(&s, q).await, j(r#"["t", "e", "d", "c"]"#));
+    assert_eq!(rows(&s, "FOR v IN OUTBOUND SHORTEST_PATH 'v/t' TO 'v/a' e RETURN v").await, j("[]"));
+}
