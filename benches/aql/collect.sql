@@ -1,0 +1,1 @@
+SELECT grp, count(*) FROM bench GROUP BY grp;

@@ -1,0 +1,2 @@
+\set g random(0, 99)
+SELECT doc FROM bench WHERE grp = :g LIMIT 100;
