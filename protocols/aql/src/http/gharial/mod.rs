@@ -383,6 +383,19 @@ async fn drop_graph(state: &SharedState, req: &Req, name: &str) -> HttpResult {
     Ok(Reply::ok(status_for(req), vec![("removed", Value::Bool(true))]))
 }
 
+/// Drops `collection` unless a graph (this one included, as saved) still uses it.
+async fn drop_unused(state: &SharedState, db: &str, collection: &str) -> AqlResult<()> {
+    let graphs = all_graphs(state, db).await?;
+    if graphs.iter().any(|g| g.edge_def(collection).is_some() || g.vertex_collections().iter().any(|v| v == collection))
+    {
+        return Ok(());
+    }
+    match state.store.drop_collection(db, collection, false).await {
+        Err(e) if e.num != num::DATA_SOURCE_NOT_FOUND => Err(e),
+        _ => Ok(()),
+    }
+}
+
 async fn definitions(state: &SharedState, req: &Req, name: &str, rest: &[&str]) -> HttpResult {
     let mut graph = load_graph(state, &req.db, name).await?;
     let previous = graph.vertex_collections();
@@ -425,7 +438,7 @@ async fn definitions(state: &SharedState, req: &Req, name: &str, rest: &[&str]) 
             graph.orphans.retain(|o| o != c);
             save_graph(state, &req.db, &mut graph, false).await?;
             if req.flag("dropCollection", false) {
-                state.store.drop_collection(&req.db, c, false).await?;
+                drop_unused(state, &req.db, c).await?;
             }
             Ok(graph_reply(status_for(req), &graph))
         }
@@ -475,7 +488,7 @@ async fn definitions(state: &SharedState, req: &Req, name: &str, rest: &[&str]) 
             graph.normalize_orphans(&previous);
             save_graph(state, &req.db, &mut graph, false).await?;
             if req.flag("dropCollections", false) {
-                state.store.drop_collection(&req.db, c, false).await?;
+                drop_unused(state, &req.db, c).await?;
             }
             Ok(graph_reply(status_for(req), &graph))
         }

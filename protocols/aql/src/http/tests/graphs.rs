@@ -99,7 +99,8 @@ async fn graph_definitions() {
             .await;
     assert_eq!((r.status, field(&r, "errorNum")), (404, Value::Int(1930)));
     // HttpGharialEdgeDefinitionRemove: unused vertex collections become orphans
-    req(addr, "DELETE", "/_api/gharial/social/edge/works_in", None).await;
+    req(addr, "DELETE", "/_api/gharial/social/edge/works_in?dropCollections=true", None).await;
+    assert_eq!(req(addr, "GET", "/_api/collection/works_in", None).await.status, 404);
     let r = req(addr, "DELETE", "/_api/gharial/social/edge/relation", None).await;
     assert_eq!(graph(&r).get("edgeDefinitions"), Some(&parse("[]")));
     let mut orphans: Vec<String> = graph(&r)
