@@ -81,6 +81,11 @@ async fn jwt_login_and_superuser_tokens() {
     assert_eq!(jwt.split('.').count(), 3);
     let bearer = format!("bearer {jwt}");
     assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &bearer)], None).await.status, 200);
+    // arangojs renewAuthToken
+    let r = call(srv, "POST", "/_open/auth/renew", &[("authorization", &bearer)], None).await;
+    let renewed = r.json().get("jwt").and_then(Value::as_str).map(str::to_string).unwrap_or_default();
+    assert_eq!((r.status, renewed.split('.').count()), (200, 3));
+    assert_eq!(call(srv, "POST", "/_open/auth/renew", &[], None).await.status, 401);
     let r = call(srv, "POST", "/_open/auth", &[], Some(r#"{"username":"root","password":"wrong"}"#)).await;
     assert_eq!((r.status, r.json().get("errorNum").cloned()), (401, Some(Value::Int(401))));
     let forged = super::auth::Auth::new(Some("other")).issue("root");

@@ -1,9 +1,9 @@
 //! Users: the registry the listener authenticates against (kept in `_system`'s `_users`
 //! collection, one document per user with its PBKDF2 password hash and its access
 //! levels, loaded at start and written through), `/_api/user` CRUD with per-database
-//! and per-collection access levels (`rw`, `ro`, `none`), and `POST /_open/auth`.
+//! and per-collection access levels (`rw`, `ro`, `none`), and `POST /_open/auth[/renew]`.
 
-use super::auth::{hash_password, verify_password};
+use super::auth::{hash_password, verify_password, Credentials};
 use super::params::{bool_attr, str_attr, Req};
 use super::response::{HttpResult, Reply};
 use super::SharedState;
@@ -454,9 +454,24 @@ async fn access(state: &SharedState, req: &Req, mut record: UserRecord, tail: &[
 }
 
 /// `POST /_open/auth {username, password}` → `{jwt}`; 401 for wrong credentials.
+/// `POST /_open/auth/renew` with a valid user token → `{jwt}` valid for a new session
+/// period (`{}` for a superuser token: nothing to renew).
 pub async fn open_auth(state: &SharedState, req: &Req) -> HttpResult {
     if req.method != Method::POST {
         return Err(method_not_allowed());
+    }
+    match req.seg(2) {
+        None => {}
+        Some("renew") => {
+            return match state.auth.credentials(req.header("authorization")) {
+                Credentials::Token { user: Some(user) } if state.users.is_active(&user) => {
+                    Ok(Reply::json(200, Value::object([("jwt", Value::String(state.auth.issue(&user)))])))
+                }
+                Credentials::Token { user: None } => Ok(Reply::json(200, Value::Object(Object::new()))),
+                _ => Err(super::router::not_authorized()),
+            };
+        }
+        Some(_) => return Err(super::router::unknown_path(req)),
     }
     let body = req.body_object()?;
     let username = str_attr(&body, "username").unwrap_or("");
