@@ -12,7 +12,6 @@ use super::{paths, traverse};
 use crate::ast::EdgeDirection;
 use crate::error::{num, AqlError, AqlResult};
 use crate::value::Value;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// One edge seen from a vertex.
@@ -166,12 +165,12 @@ struct GraphNode {
     input: BoxNode,
     plan: Arc<Plan>,
     idx: usize,
-    rows: VecDeque<Row>,
+    walker: Option<traverse::Walker>,
     search: Option<paths::Search>,
 }
 
 pub fn node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
-    Box::new(GraphNode { input, plan, idx, rows: VecDeque::new(), search: None })
+    Box::new(GraphNode { input, plan, idx, walker: None, search: None })
 }
 
 #[async_trait::async_trait]
@@ -179,8 +178,11 @@ impl Node for GraphNode {
     async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
         let plan = self.plan.clone();
         loop {
-            if let Some(r) = self.rows.pop_front() {
-                return Ok(Some(r));
+            if let (Some(walker), PlanOp::Traversal(t)) = (&mut self.walker, op(&plan, self.idx)?) {
+                match walker.next(t, ctx).await? {
+                    Some(r) => return Ok(Some(r)),
+                    None => self.walker = None,
+                }
             }
             if let Some(search) = &mut self.search {
                 match search.next(ctx).await? {
@@ -190,7 +192,7 @@ impl Node for GraphNode {
             }
             let Some(row) = self.input.next(ctx).await? else { return Ok(None) };
             match op(&plan, self.idx)? {
-                PlanOp::Traversal(t) => self.rows = traverse::run(t, row, ctx).await?.into(),
+                PlanOp::Traversal(t) => self.walker = traverse::start(t, row, ctx).await?,
                 PlanOp::Path(p) => self.search = Some(paths::start(p, row, ctx).await?),
                 _ => return Err(AqlError::internal("plan")),
             }

@@ -472,3 +472,21 @@ async fn path_searches_find_the_shortest_paths() {
     assert_eq!(rows(&s, q).await, j(r#"["t", "e", "d", "c"]"#));
     assert_eq!(rows(&s, "FOR v IN OUTBOUND SHORTEST_PATH 'v/t' TO 'v/a' e RETURN v").await, j("[]"));
 }
+
+#[tokio::test]
+async fn a_traversal_streams_so_limit_stops_it() {
+    let s = store().await;
+    collection(&s, "v", CollectionType::Document, &[r#"{"_key": "a"}"#, r#"{"_key": "b"}"#, r#"{"_key": "c"}"#]).await;
+    let edges = [
+        r#"{"_from": "v/a", "_to": "v/b"}"#,
+        r#"{"_from": "v/b", "_to": "v/c"}"#,
+        r#"{"_from": "v/c", "_to": "v/a"}"#,
+        r#"{"_from": "v/a", "_to": "v/c"}"#,
+    ];
+    collection(&s, "e", CollectionType::Edge, &edges).await;
+    // Billions of walks; the first five come at once.
+    let q = "FOR x IN 1..40 ANY 'v/a' e OPTIONS {uniqueEdges: 'none'} LIMIT 5 RETURN x._key";
+    let opts = QueryOptions { max_runtime: Some(10.0), ..Default::default() };
+    let mut st = run_query(&s, request(q, "{}", opts), None).await.unwrap();
+    assert_eq!(all(&mut st).await.len(), 5);
+}

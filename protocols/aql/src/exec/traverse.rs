@@ -3,6 +3,7 @@
 //! in reverse storage order (as ArangoDB's stack does); breadth-first with `order: "bfs"`
 //! or `bfs: true`. uniqueVertices none/path/global, uniqueEdges path/none; PRUNE is
 //! evaluated at every vertex reached (with v, e, p set) and stops the walk below it.
+//! The walk is lazy: each pull visits vertices until one is deep enough to emit.
 
 use super::context::Ctx;
 use super::eval::{eval, set};
@@ -54,7 +55,22 @@ struct Settings {
     edges: Unique,
 }
 
-pub async fn run(t: &TraversalPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+/// A traversal from one start vertex, walked as its rows are pulled.
+pub struct Walker {
+    settings: Settings,
+    edges: Edges,
+    /// The input row, also where v, e and p are set for PRUNE.
+    row: Row,
+    /// Depth-first: the walks still to visit, the next on top.
+    stack: Vec<Walk>,
+    /// Breadth-first: the walks still to visit, in order.
+    queue: VecDeque<Walk>,
+    seen: HashSet<String>,
+}
+
+/// Sets up the traversal of `t` for one input row; None when the start vertex is not
+/// a vertex (a warning) or does not exist.
+pub async fn start(t: &TraversalPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Option<Walker>> {
     let options = graph::options(&t.options, &mut row, ctx).await?;
     let min = graph::depth(&t.min, 1, &mut row, ctx).await?;
     let max = match (&t.min, &t.max) {
@@ -85,28 +101,59 @@ pub async fn run(t: &TraversalPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Ve
     }
     let edges = graph::edges(&t.graph, t.direction, &options, &mut row, ctx).await?;
     let start = eval(&t.start, &mut row, ctx).await?;
-    let Some(start_id) = graph::vertex_id(&start, ctx)? else { return Ok(Vec::new()) };
-    let Some(start_doc) = ctx.txn().await.document(&start_id).await? else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    let walk = Walk { vertices: vec![start_doc], ids: vec![start_id], edges: Vec::new(), edge_ids: Vec::new() };
+    let Some(start_id) = graph::vertex_id(&start, ctx)? else { return Ok(None) };
+    let Some(start_doc) = ctx.txn().await.document(&start_id).await? else { return Ok(None) };
+    let mut seen = HashSet::new();
     if settings.bfs {
-        bfs(t, &settings, &edges, walk, &mut row, ctx, &mut out).await?;
-    } else {
-        dfs(t, &settings, &edges, walk, &mut row, ctx, &mut out).await?;
+        seen.insert(start_id.clone());
     }
-    Ok(out)
+    let walk = Walk { vertices: vec![start_doc], ids: vec![start_id], edges: Vec::new(), edge_ids: Vec::new() };
+    let (stack, queue) =
+        if settings.bfs { (Vec::new(), VecDeque::from([walk])) } else { (vec![walk], VecDeque::new()) };
+    Ok(Some(Walker { settings, edges, row, stack, queue, seen }))
 }
 
-/// Visits the walk's last vertex: emits it when deep enough, answers whether to go on
-/// below it (PRUNE and the depth limit).
+impl Walker {
+    /// The next row of the traversal, None when it is done.
+    pub async fn next(&mut self, t: &TraversalPlan, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
+        loop {
+            let walk = if self.settings.bfs { self.queue.pop_front() } else { self.stack.pop() };
+            let Some(walk) = walk else { return Ok(None) };
+            ctx.check_time()?;
+            let Some(id) = walk.ids.last().cloned() else { continue };
+            let (emit, go_on) = visit(t, &self.settings, &walk, &mut self.row, ctx).await?;
+            if go_on {
+                for step in self.edges.at(&id, ctx).await? {
+                    if !allowed(&self.settings, &walk, &step) {
+                        continue;
+                    }
+                    if self.settings.vertices == Unique::Global && !self.seen.insert(step.other.clone()) {
+                        continue;
+                    }
+                    let next = extend(&walk, step, ctx).await?;
+                    if self.settings.bfs {
+                        self.queue.push_back(next);
+                    } else {
+                        self.stack.push(next);
+                    }
+                }
+            }
+            if emit.is_some() {
+                return Ok(emit);
+            }
+        }
+    }
+}
+
+/// Visits the walk's last vertex: the row to emit when it is deep enough, and whether
+/// to go on below it (PRUNE and the depth limit).
 async fn visit(
     t: &TraversalPlan,
     s: &Settings,
     walk: &Walk,
     row: &mut Row,
     ctx: &mut Ctx,
-    out: &mut Vec<Row>,
-) -> AqlResult<bool> {
+) -> AqlResult<(Option<Row>, bool)> {
     let depth = walk.edges.len() as u64;
     set(row, t.vertex, walk.vertices.last().cloned().unwrap_or(Value::Null));
     set(row, t.edge, walk.edges.last().cloned().unwrap_or(Value::Null));
@@ -119,10 +166,8 @@ async fn visit(
             set(row, slot, v);
         }
     }
-    if depth >= s.min {
-        out.push(row.clone());
-    }
-    Ok(!pruned && depth < s.max)
+    let emit = if depth >= s.min { Some(row.clone()) } else { None };
+    Ok((emit, !pruned && depth < s.max))
 }
 
 fn allowed(s: &Settings, walk: &Walk, step: &graph::Step) -> bool {
@@ -146,67 +191,4 @@ async fn extend(walk: &Walk, step: graph::Step, ctx: &mut Ctx) -> AqlResult<Walk
     let mut edge_ids = walk.edge_ids.clone();
     edge_ids.push(step.edge_id);
     Ok(Walk { vertices, ids, edges, edge_ids })
-}
-
-async fn dfs(
-    t: &TraversalPlan,
-    s: &Settings,
-    edges: &Edges,
-    start: Walk,
-    row: &mut Row,
-    ctx: &mut Ctx,
-    out: &mut Vec<Row>,
-) -> AqlResult<()> {
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut stack = vec![start];
-    while let Some(walk) = stack.pop() {
-        ctx.check_time()?;
-        let Some(id) = walk.ids.last().cloned() else { continue };
-        if s.vertices == Unique::Global && !seen.insert(id.clone()) {
-            continue;
-        }
-        if !visit(t, s, &walk, row, ctx, out).await? {
-            continue;
-        }
-        for step in edges.at(&id, ctx).await? {
-            if allowed(s, &walk, &step) {
-                let next = extend(&walk, step, ctx).await?;
-                stack.push(next);
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn bfs(
-    t: &TraversalPlan,
-    s: &Settings,
-    edges: &Edges,
-    start: Walk,
-    row: &mut Row,
-    ctx: &mut Ctx,
-    out: &mut Vec<Row>,
-) -> AqlResult<()> {
-    let mut seen: HashSet<String> = HashSet::new();
-    if let Some(id) = start.ids.last() {
-        seen.insert(id.clone());
-    }
-    let mut queue = VecDeque::from([start]);
-    while let Some(walk) = queue.pop_front() {
-        ctx.check_time()?;
-        let Some(id) = walk.ids.last().cloned() else { continue };
-        if !visit(t, s, &walk, row, ctx, out).await? {
-            continue;
-        }
-        for step in edges.at(&id, ctx).await? {
-            if !allowed(s, &walk, &step) {
-                continue;
-            }
-            if s.vertices == Unique::Global && !seen.insert(step.other.clone()) {
-                continue;
-            }
-            queue.push_back(extend(&walk, step, ctx).await?);
-        }
-    }
-    Ok(())
 }
