@@ -118,6 +118,7 @@ async fn unknown_paths_and_unsupported_features() {
         ("GET", "/_api/job/pending", None),
         ("POST", "/_api/transaction", Some(r#"{"collections":{},"action":"function () { return 1; }"}"#)),
         ("GET", "/_api/replication/logger-state", None),
+        ("GET", "/_api/engine/stats", None),
     ] {
         let r = call(srv, method, path, &auth, body).await;
         assert_eq!(r.status, 501, "{method} {path}");

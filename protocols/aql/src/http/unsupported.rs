@@ -16,6 +16,7 @@ pub fn feature(segments: &[String]) -> Option<&'static str> {
     let second = segments.get(1).map(String::as_str).unwrap_or("");
     let name = match (first, second) {
         ("_api", "foxx") | ("_admin", "foxx") => "Foxx services",
+        ("_api", "engine") if segments.get(2).map(String::as_str) == Some("stats") => "storage engine statistics",
         ("_admin", "execute") => "server-side JavaScript (/_admin/execute)",
         ("_api", "aqlfunction") => "user-defined AQL functions (/_api/aqlfunction)",
         ("_api", "control_pregel") | ("_api", "pregel") => "Pregel (/_api/control_pregel)",
