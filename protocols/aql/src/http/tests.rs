@@ -119,6 +119,8 @@ async fn unknown_paths_and_unsupported_features() {
         ("POST", "/_api/transaction", Some(r#"{"collections":{},"action":"function () { return 1; }"}"#)),
         ("GET", "/_api/replication/logger-state", None),
         ("GET", "/_api/engine/stats", None),
+        ("PUT", "/_admin/wal/flush", None),
+        ("POST", "/_api/traversal", Some("{}")),
     ] {
         let r = call(srv, method, path, &auth, body).await;
         assert_eq!(r.status, 501, "{method} {path}");
