@@ -1,7 +1,8 @@
 //! Path searches between two vertices: SHORTEST_PATH (breadth-first; Dijkstra with
 //! `weightAttribute`/`defaultWeight`), K_SHORTEST_PATHS (Yen's algorithm over the same
 //! weights, paths by increasing weight), K_PATHS (every vertex-unique path with a length
-//! in min..max) and ALL_SHORTEST_PATHS (every path of the least number of edges).
+//! in min..max, shortest first) and ALL_SHORTEST_PATHS (every path of the least number
+//! of edges). K_SHORTEST_PATHS and K_PATHS produce their paths as they are pulled.
 
 use super::context::Ctx;
 use super::eval::{eval, set};
@@ -307,38 +308,64 @@ impl Yen {
     }
 }
 
-/// Every vertex-unique path from `from` to `to` with min..max edges (the caller orders
-/// them shortest first, as ArangoDB returns them).
-async fn k_paths(edges: &Edges, from: &str, to: &str, min: u64, max: u64, ctx: &mut Ctx) -> AqlResult<Vec<Path>> {
-    let mut out = Vec::new();
-    let mut stack = vec![Path { ids: vec![from.to_string()], steps: Vec::new(), weight: 0.0 }];
-    while let Some(p) = stack.pop() {
-        ctx.check_time()?;
-        let Some(last) = p.ids.last().cloned() else { continue };
-        let len = p.steps.len() as u64;
-        if last == to && (len > 0 || from == to) {
-            if len >= min {
-                out.push(p);
-            }
-            continue;
-        }
-        if len >= max {
-            continue;
-        }
-        let mut next = Vec::new();
-        for step in edges.at(&last, ctx).await? {
-            if p.ids.contains(&step.other) {
+/// Every vertex-unique path from `from` to `to` with min..max edges, shortest first (as
+/// ArangoDB returns them): a depth-first walk bounded to each length in turn, produced
+/// one path at a time.
+pub struct KPaths {
+    edges: Edges,
+    from: String,
+    to: String,
+    len: u64,
+    max: u64,
+    stack: Vec<Path>,
+}
+
+impl KPaths {
+    fn new(edges: Edges, from: String, to: String, min: u64, max: u64) -> KPaths {
+        let stack = if min <= max {
+            vec![Path { ids: vec![from.clone()], steps: Vec::new(), weight: 0.0 }]
+        } else {
+            Vec::new()
+        };
+        KPaths { edges, from, to, len: min.min(max), max, stack }
+    }
+
+    pub async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Path>> {
+        loop {
+            let Some(p) = self.stack.pop() else {
+                if self.len >= self.max {
+                    return Ok(None);
+                }
+                self.len += 1;
+                self.stack.push(Path { ids: vec![self.from.clone()], steps: Vec::new(), weight: 0.0 });
+                continue;
+            };
+            ctx.check_time()?;
+            let Some(last) = p.ids.last().cloned() else { continue };
+            let len = p.steps.len() as u64;
+            if len == self.len {
+                if last == self.to {
+                    return Ok(Some(p));
+                }
                 continue;
             }
-            let mut q = p.clone();
-            q.ids.push(step.other.clone());
-            q.steps.push(step);
-            q.weight = q.steps.len() as f64;
-            next.push(q);
+            if last == self.to {
+                continue;
+            }
+            let mut next = Vec::new();
+            for step in self.edges.at(&last, ctx).await? {
+                if p.ids.contains(&step.other) {
+                    continue;
+                }
+                let mut q = p.clone();
+                q.ids.push(step.other.clone());
+                q.steps.push(step);
+                q.weight = q.steps.len() as f64;
+                next.push(q);
+            }
+            self.stack.extend(next.into_iter().rev());
         }
-        stack.extend(next.into_iter().rev());
     }
-    Ok(out)
 }
 
 /// Every path of the least number of edges from `from` to `to`.
@@ -415,6 +442,7 @@ pub enum Search {
     Done,
     Ready(VecDeque<Row>),
     Yen { row: Row, slot: Slot, yen: Box<Yen>, weighted: bool },
+    KPaths { row: Row, slot: Slot, paths: Box<KPaths> },
 }
 
 impl Search {
@@ -426,6 +454,15 @@ impl Search {
                 Some(p) => {
                     let mut r = row.clone();
                     let v = path_value(&p, true, *weighted, ctx).await?;
+                    set(&mut r, *slot, v);
+                    Ok(Some(r))
+                }
+                None => Ok(None),
+            },
+            Search::KPaths { row, slot, paths } => match paths.next(ctx).await? {
+                Some(p) => {
+                    let mut r = row.clone();
+                    let v = path_value(&p, false, false, ctx).await?;
                     set(&mut r, *slot, v);
                     Ok(Some(r))
                 }
@@ -487,23 +524,20 @@ pub async fn start(p: &PathPlan, mut row: Row, ctx: &mut Ctx) -> AqlResult<Searc
             }),
             weighted,
         }),
-        PathKind::KPaths | PathKind::AllShortestPaths => {
-            let paths = if p.kind == PathKind::KPaths {
-                let min = graph::depth(&p.min, 1, &mut row, ctx).await?;
-                let max = match &p.max {
-                    Some(_) => graph::depth(&p.max, 1, &mut row, ctx).await?,
-                    None if p.min.is_some() => min,
-                    None => 1,
-                };
-                let mut paths = k_paths(&edges, &from, &to, min, max, ctx).await?;
-                paths.sort_by_key(|p| p.steps.len());
-                paths
-            } else {
-                if weighted {
-                    return Err(AqlError::not_supported("ALL_SHORTEST_PATHS with weightAttribute"));
-                }
-                all_shortest(&edges, &from, &to, ctx).await?
+        PathKind::KPaths => {
+            let min = graph::depth(&p.min, 1, &mut row, ctx).await?;
+            let max = match &p.max {
+                Some(_) => graph::depth(&p.max, 1, &mut row, ctx).await?,
+                None if p.min.is_some() => min,
+                None => 1,
             };
+            Ok(Search::KPaths { row, slot, paths: Box::new(KPaths::new(edges, from, to, min, max)) })
+        }
+        PathKind::AllShortestPaths => {
+            if weighted {
+                return Err(AqlError::not_supported("ALL_SHORTEST_PATHS with weightAttribute"));
+            }
+            let paths = all_shortest(&edges, &from, &to, ctx).await?;
             let mut rows = VecDeque::new();
             for path in paths {
                 let mut r = row.clone();

@@ -466,6 +466,12 @@ async fn path_searches_find_the_shortest_paths() {
     assert_eq!(rows(&s, q).await, j("[5, 20]"));
     let q = "FOR p IN 1..10 OUTBOUND K_PATHS 'v/a' TO 'v/t' e RETURN LENGTH(p.edges)";
     assert_eq!(rows(&s, q).await, j("[2, 5]"));
+    let q = "FOR p IN 3..10 OUTBOUND K_PATHS 'v/a' TO 'v/t' e RETURN LENGTH(p.edges)";
+    assert_eq!(rows(&s, q).await, j("[5]"));
+    let q = "FOR p IN 4..2 OUTBOUND K_PATHS 'v/a' TO 'v/t' e RETURN LENGTH(p.edges)";
+    assert_eq!(rows(&s, q).await, j("[]"));
+    let q = "FOR p IN 0..3 ANY K_PATHS 'v/a' TO 'v/a' e RETURN LENGTH(p.edges)";
+    assert_eq!(rows(&s, q).await, j("[0]"));
     let q = "FOR p IN INBOUND ALL_SHORTEST_PATHS 'v/t' TO 'v/a' e RETURN p.vertices[*]._key";
     assert_eq!(rows(&s, q).await, j(r#"[["t", "x", "a"]]"#));
     let q = "FOR v IN ANY SHORTEST_PATH 'v/t' TO 'v/c' e RETURN v._key";
