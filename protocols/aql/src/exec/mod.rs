@@ -6,6 +6,17 @@
 //! own. A query with data modifications runs to completion and commits its own
 //! transaction before [`run_query`] returns (its results are then buffered, as
 //! ArangoDB does); a read-only query streams and its transaction is dropped at the end.
+//! A given stream transaction is locked once per storage call and never committed here.
+//!
+//! - [`compile`] turns the AST into a [`plan`] (scopes, binds, collections, functions)
+//!   and [`access`] picks each collection loop's index; [`explain`] describes the plan.
+//! - [`pipeline`] builds one pull-based node per operation: [`collection`] loops,
+//!   [`grouping`] (SORT, COLLECT) and [`window`], [`modify`] (INSERT/UPDATE/REPLACE/
+//!   REMOVE/UPSERT), [`graph`] walks ([`traverse`], [`paths`]).
+//! - [`eval`] evaluates expressions over a row ([`builtins`]: the functions that read
+//!   documents or know the query); [`context`] is what a running query carries.
+//! - [`examples_tests`] runs ArangoDB's recorded documentation examples; `tests` the
+//!   unit tests.
 
 mod access;
 mod builtins;
