@@ -24,6 +24,7 @@ pub mod params;
 pub mod query;
 pub mod response;
 pub mod router;
+pub mod token;
 pub mod tracking;
 pub mod transaction;
 pub mod unsupported;

@@ -11,7 +11,7 @@ use super::auth::Credentials;
 use super::params::{split_path, split_query, Req};
 use super::response::{error_reply, Reply};
 use super::{
-    admin, caches, collection, cursor, database, document, edges, gharial, import, index, query, transaction,
+    admin, caches, collection, cursor, database, document, edges, gharial, import, index, query, token, transaction,
     unsupported, user, SharedState,
 };
 use crate::error::{num, AqlError, AqlResult};
@@ -93,7 +93,7 @@ fn authenticate(state: &SharedState, req: &Req) -> AqlResult<Option<String>> {
         return Ok(None);
     }
     match state.auth.credentials(req.header("authorization")) {
-        Credentials::Basic { user, password } if state.users.check_password(&user, &password) => Ok(Some(user)),
+        Credentials::Basic { user, password } if state.users.check_secret(&user, &password) => Ok(Some(user)),
         Credentials::Token { user: None } => Ok(Some("root".into())),
         Credentials::Token { user: Some(user) } if state.users.is_active(&user) => Ok(Some(user)),
         _ => Err(not_authorized()),
@@ -188,6 +188,7 @@ async fn dispatch(state: &SharedState, req: &Req, family: &[&str]) -> AqlResult<
         ["_api", "transaction"] => transaction::handle(state, req).await,
         ["_api", "gharial"] => gharial::handle(state, req).await,
         ["_api", "user"] => user::handle(state, req).await,
+        ["_api", "token"] => token::handle(state, req).await,
         ["_api", "query-cache"] | ["_api", "query-plan-cache"] => caches::handle(req),
         _ => unsupported::fallback(req),
     }

@@ -327,3 +327,44 @@ async fn users_survive_a_restart_and_are_stored_hashed() {
     let stored = crate::value::json::to_json_string(&Value::Array(page.docs));
     assert!(stored.contains("\"user\":\"kept\"") && !stored.contains("plain-secret-42") && !stored.contains("rootpw"));
 }
+
+#[tokio::test]
+async fn access_tokens_stand_in_for_passwords() {
+    let srv = start_bare(Default::default()).await;
+    let root = client::basic("root", "");
+    let auth = [("authorization", root.as_str())];
+    let until = super::auth::now_seconds() + 3600;
+    // RestAccessTokenCreate
+    let body = format!(r#"{{"name":"Token for Service A","valid_until":{until}}}"#);
+    let r = call(srv, "POST", "/_api/token/root", &auth, Some(&body)).await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    let token = v.get("token").and_then(Value::as_str).unwrap_or_default().to_string();
+    assert!(token.starts_with("v1."));
+    assert_eq!((v.get("active"), v.get("valid_until")), (Some(&Value::Bool(true)), Some(&Value::Int(until))));
+    let fingerprint = v.get("fingerprint").and_then(Value::as_str).unwrap_or_default();
+    assert!(fingerprint.starts_with("v1...") && token.ends_with(&fingerprint[5..]));
+    let r = call(srv, "POST", "/_api/token/root", &auth, Some(&body)).await;
+    assert_eq!(r.status, 409, "a second token of the same name");
+    // the token is a password
+    let with_token = client::basic("root", &token);
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &with_token)], None).await.status, 200);
+    let login = format!(r#"{{"username":"root","password":"{token}"}}"#);
+    assert_eq!(call(srv, "POST", "/_open/auth", &[], Some(&login)).await.status, 200);
+    // RestAccessTokenList: metadata only
+    let v = call(srv, "GET", "/_api/token/root", &[("authorization", &with_token)], None).await.json();
+    let listed = v.get("tokens").and_then(Value::as_array).unwrap_or_default().to_vec();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].get("token").is_none() && listed[0].get("hash").is_none());
+    let id = listed[0].get("id").cloned().unwrap_or_default();
+    // RestAccessTokenDelete
+    let r = call(srv, "DELETE", &format!("/_api/token/root/{}", crate::value::json::to_json_string(&id)), &auth, None)
+        .await;
+    assert_eq!((r.status, r.body.len()), (200, 0));
+    let r = call(srv, "DELETE", &format!("/_api/token/root/{}", crate::value::json::to_json_string(&id)), &auth, None)
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &with_token)], None).await.status, 401);
+    let past = r#"{"name":"old","valid_until":1}"#;
+    assert_eq!(call(srv, "POST", "/_api/token/root", &auth, Some(past)).await.status, 400);
+}

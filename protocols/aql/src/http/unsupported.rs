@@ -2,8 +2,7 @@
 //! message naming it: Foxx, JavaScript (`/_admin/execute`, JS transactions are refused
 //! in the transaction module), user-defined AQL functions, Pregel, replication and WAL
 //! access, hot backup, views/ArangoSearch, analyzers, tasks, async jobs, batch requests,
-//! access tokens and statistics. Any other path is 404
-//! "unknown path".
+//! statistics, cluster administration. Any other path is 404 "unknown path".
 
 use super::params::Req;
 use super::response::Reply;
@@ -27,7 +26,6 @@ pub fn feature(segments: &[String]) -> Option<&'static str> {
         ("_api", "tasks") => "server tasks (/_api/tasks)",
         ("_api", "job") => "async jobs (/_api/job)",
         ("_api", "batch") => "batch requests (/_api/batch)",
-        ("_api", "token") => "access tokens (/_api/token)",
         ("_api", "simple") => "simple queries (/_api/simple)",
         ("_api", "cluster") | ("_admin", "cluster") => "cluster administration",
         ("_admin", "statistics") | ("_admin", "statistics-description") => "server statistics",

@@ -25,6 +25,9 @@ pub struct UserRecord {
     pub password: Value,
     /// Database name (or "*") → its level and collection levels (collection or "*").
     pub databases: BTreeMap<String, DbAccess>,
+    /// Access tokens: `{id, name, valid_until, created_at, fingerprint, active, hash}`
+    /// (the SHA-256 of the token, never the token).
+    pub tokens: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -64,6 +67,7 @@ impl UserRecord {
             extra,
             password: hash_password(password),
             databases: BTreeMap::new(),
+            tokens: Vec::new(),
         }
     }
 
@@ -84,6 +88,7 @@ impl UserRecord {
             ("extra", self.extra.clone()),
             ("authData", Value::object([("simple", self.password.clone())])),
             ("databases", Value::Object(databases)),
+            ("accessTokens", Value::Array(self.tokens.clone())),
         ])
     }
 
@@ -107,6 +112,7 @@ impl UserRecord {
             extra: doc.get("extra").cloned().unwrap_or_else(|| Value::Object(Object::new())),
             password: doc.get("authData").and_then(|a| a.get("simple")).cloned().unwrap_or_default(),
             databases,
+            tokens: doc.get("accessTokens").and_then(Value::as_array).map(<[Value]>::to_vec).unwrap_or_default(),
         })
     }
 
@@ -213,6 +219,27 @@ impl Users {
         ok
     }
 
+    /// Whether `secret` is `name`'s password or one of its valid access tokens.
+    pub fn check_secret(&self, name: &str, secret: &str) -> bool {
+        self.check_password(name, secret) || (secret.starts_with("v1.") && self.check_token(name, secret))
+    }
+
+    /// Whether `token` is an active, unexpired access token of the active user `name`.
+    pub fn check_token(&self, name: &str, token: &str) -> bool {
+        let hash = super::token::token_hash(token);
+        let now = super::auth::now_seconds();
+        match self.map.read().get(name) {
+            Some(record) if record.active => record.tokens.iter().any(|t| {
+                bool_attr(t, "active", false)
+                    && t.get("valid_until").and_then(Value::as_f64).is_some_and(|v| v > now as f64)
+                    && t.get("hash")
+                        .and_then(Value::as_str)
+                        .is_some_and(|h| orbit_protocol_api::secret::constant_time_eq(h.as_bytes(), hash.as_bytes()))
+            }),
+            _ => false,
+        }
+    }
+
     pub fn is_active(&self, name: &str) -> bool {
         self.map.read().get(name).is_some_and(|u| u.active)
     }
@@ -288,7 +315,7 @@ fn user_reply(status: u16, record: &UserRecord) -> Reply {
 
 /// Whether the request's user may manage users (rw on `_system`); a user may always
 /// read their own record.
-fn check_admin(state: &SharedState, req: &Req, target: Option<&str>) -> AqlResult<()> {
+pub fn check_admin(state: &SharedState, req: &Req, target: Option<&str>) -> AqlResult<()> {
     let Some(user) = req.user.as_deref() else { return Ok(()) };
     if state.users.db_level(user, "_system") == "rw" {
         return Ok(());
@@ -476,7 +503,7 @@ pub async fn open_auth(state: &SharedState, req: &Req) -> HttpResult {
     let body = req.body_object()?;
     let username = str_attr(&body, "username").unwrap_or("");
     let password = str_attr(&body, "password").unwrap_or("");
-    if !state.users.check_password(username, password) {
+    if !state.users.check_secret(username, password) {
         return Err(AqlError::with_status(num::HTTP_UNAUTHORIZED, 401, "Wrong credentials"));
     }
     Ok(Reply::json(200, Value::object([("jwt", Value::String(state.auth.issue(username)))])))
