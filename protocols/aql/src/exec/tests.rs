@@ -496,3 +496,20 @@ async fn a_traversal_streams_so_limit_stops_it() {
     let mut st = run_query(&s, request(q, "{}", opts), None).await.unwrap();
     assert_eq!(all(&mut st).await.len(), 5);
 }
+
+#[tokio::test]
+async fn warnings_are_reported_or_fail_the_query() {
+    let s = store().await;
+    let mut st =
+        run_query(&s, request("FOR i IN 1..3 RETURN i / 0", "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j("[null, null, null]"));
+    let w = st.warnings();
+    assert_eq!((w.len(), w[0].code, w[0].message.as_str()), (3, num::QUERY_DIVISION_BY_ZERO, "in operator /: division by zero"));
+    let opts = QueryOptions { max_warning_count: Some(1), ..Default::default() };
+    let mut st = run_query(&s, request("FOR i IN 1..3 RETURN i / 0", "{}", opts), None).await.unwrap();
+    all(&mut st).await;
+    assert_eq!(st.warnings().len(), 1);
+    let opts = QueryOptions { fail_on_warning: true, ..Default::default() };
+    let mut st = run_query(&s, request("RETURN 1 / 0", "{}", opts), None).await.unwrap();
+    assert_eq!(st.next().await.unwrap_err().num, num::QUERY_DIVISION_BY_ZERO);
+}
