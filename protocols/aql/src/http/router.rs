@@ -4,7 +4,8 @@
 //! does not exist is 401/11 with authentication on, as ArangoDB answers it, 404/1228
 //! without) and the user's access to it and its collections, refuses async jobs and
 //! parameters Orbit does not do (501/9), dispatches to the endpoint family,
-//! and turns errors into the envelope; HEAD answers drop their body. Each request runs
+//! and turns errors into the envelope; HEAD answers drop their body, OPTIONS is answered
+//! without authentication (CORS preflight). Each request runs
 //! in a tracing span with its method and path.
 
 use super::auth::Credentials;
@@ -115,6 +116,10 @@ fn target_collection<'a>(req: &'a Req, family: &[&str]) -> Option<&'a str> {
 
 async fn serve(state: &SharedState, request: Request) -> AqlResult<Reply> {
     state.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if request.method() == Method::OPTIONS {
+        // Answered without authentication, as ArangoDB does (CORS preflight).
+        return Ok(Reply::empty(200).header("allow", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"));
+    }
     let (parts, body) = request.into_parts();
     let mut req = read_head(parts)?;
     let open = req.segments.iter().take(2).map(String::as_str).eq(["_open", "auth"]);

@@ -246,6 +246,14 @@ async fn users_and_access_levels() {
 }
 
 #[tokio::test]
+async fn options_needs_no_authentication() {
+    let srv = start_bare(Default::default()).await;
+    let r = call(srv, "OPTIONS", "/_api/collection", &[], None).await;
+    assert_eq!((r.status, r.body.len()), (200, 0));
+    assert!(r.header("allow").is_some_and(|a| a.contains("POST")));
+}
+
+#[tokio::test]
 async fn authentication_off_lets_everyone_in() {
     let options = super::AqlOptions { authentication: false, ..Default::default() };
     let srv = start_bare(options).await;
