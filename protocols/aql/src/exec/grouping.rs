@@ -49,18 +49,32 @@ pub struct Buffered {
     idx: usize,
     rows: VecDeque<Row>,
     base: Row,
+    /// SORT followed by a constant LIMIT: only this many first rows are kept.
+    keep: Option<usize>,
+}
+
+/// The rows a SORT must keep when a LIMIT with constant values (and no fullCount)
+/// follows it: offset + count.
+fn top(plan: &Plan, idx: usize) -> Option<usize> {
+    let Some(PlanOp::Limit { offset: CExpr::Lit(o), count: CExpr::Lit(c), full_count: false }) = plan.ops.get(idx + 1)
+    else {
+        return None;
+    };
+    let (Value::Int(o), Value::Int(c)) = (o, c) else { return None };
+    usize::try_from(*o).ok()?.checked_add(usize::try_from(*c).ok()?)
 }
 
 pub fn sort_node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
-    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new() })
+    let keep = top(&plan, idx);
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new(), keep })
 }
 
 pub fn collect_node(input: BoxNode, plan: Arc<Plan>, idx: usize, base: Row) -> BoxNode {
-    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base })
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base, keep: None })
 }
 
 pub fn window_node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
-    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new() })
+    Box::new(Buffered { input: Some(input), plan, idx, rows: VecDeque::new(), base: Vec::new(), keep: None })
 }
 
 pub async fn drain(input: &mut BoxNode, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
@@ -80,7 +94,7 @@ impl Node for Buffered {
         if let Some(mut input) = self.input.take() {
             let plan = self.plan.clone();
             self.rows = match op(&plan, self.idx)? {
-                PlanOp::Sort(keys) => sort(drain(&mut input, ctx).await?, keys, ctx).await?,
+                PlanOp::Sort(keys) => sort(&mut input, keys, self.keep, ctx).await?,
                 PlanOp::Collect(c) => collect(&mut input, c, std::mem::take(&mut self.base), ctx).await?,
                 PlanOp::Window(w) => super::window::window(drain(&mut input, ctx).await?, w, ctx).await?,
                 _ => return Err(AqlError::internal("plan")),
@@ -91,18 +105,12 @@ impl Node for Buffered {
     }
 }
 
-async fn sort(rows: Vec<Row>, keys: &[(CExpr, bool)], ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
-    let mut keyed = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        let mut k = Vec::with_capacity(keys.len());
-        for (e, _) in keys {
-            k.push(eval(e, &mut row, ctx).await?);
-        }
-        keyed.push((k, row));
-    }
-    keyed.sort_by(|(a, _), (b, _)| {
+/// Sorts the input stably by `keys`; with `keep`, only the first `keep` rows are held
+/// (the buffer is cut back whenever it doubles).
+async fn sort(input: &mut BoxNode, keys: &[(CExpr, bool)], keep: Option<usize>, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
+    let order = |a: &(Vec<Value>, u64, Row), b: &(Vec<Value>, u64, Row)| {
         for (i, (_, asc)) in keys.iter().enumerate() {
-            let c = match (a.get(i), b.get(i)) {
+            let c = match (a.0.get(i), b.0.get(i)) {
                 (Some(x), Some(y)) => compare(x, y),
                 _ => Ordering::Equal,
             };
@@ -110,9 +118,32 @@ async fn sort(rows: Vec<Row>, keys: &[(CExpr, bool)], ctx: &mut Ctx) -> AqlResul
                 return if *asc { c } else { c.reverse() };
             }
         }
-        Ordering::Equal
-    });
-    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+        a.1.cmp(&b.1)
+    };
+    let mut keyed: Vec<(Vec<Value>, u64, Row)> = Vec::new();
+    let mut seq = 0u64;
+    while let Some(mut row) = input.next(ctx).await? {
+        let mut k = Vec::with_capacity(keys.len());
+        for (e, _) in keys {
+            k.push(eval(e, &mut row, ctx).await?);
+        }
+        keyed.push((k, seq, row));
+        seq += 1;
+        if seq.is_multiple_of(1024) {
+            ctx.check_time()?;
+        }
+        if let Some(n) = keep {
+            if keyed.len() >= n.saturating_mul(2).max(1024) {
+                keyed.sort_by(order);
+                keyed.truncate(n);
+            }
+        }
+    }
+    keyed.sort_by(order);
+    if let Some(n) = keep {
+        keyed.truncate(n);
+    }
+    Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
 }
 
 /// A fresh running aggregate of `function`.

@@ -148,6 +148,10 @@ async fn sort_is_stable_and_limit_counts_full() {
     assert_eq!(all(&mut st).await, vec![Value::Int(3), Value::Int(4), Value::Int(5)]);
     assert_eq!(st.stats().full_count, Some(10));
     assert_eq!(rows(&s, "FOR i IN 1..5 LIMIT 3, null RETURN i").await, j("[4, 5]"));
+    // SORT + LIMIT keeps only the first rows, stably.
+    let q = "FOR i IN 1..50000 SORT i % 1000 DESC, i LIMIT 3, 4 RETURN i";
+    assert_eq!(rows(&s, q).await, j("[3999, 4999, 5999, 6999]"));
+    assert_eq!(rows(&s, "FOR i IN 1..5000 SORT i % 2 LIMIT 2 RETURN i").await, j("[2, 4]"));
 }
 
 #[tokio::test]
@@ -504,7 +508,10 @@ async fn warnings_are_reported_or_fail_the_query() {
         run_query(&s, request("FOR i IN 1..3 RETURN i / 0", "{}", QueryOptions::default()), None).await.unwrap();
     assert_eq!(Value::Array(all(&mut st).await), j("[null, null, null]"));
     let w = st.warnings();
-    assert_eq!((w.len(), w[0].code, w[0].message.as_str()), (3, num::QUERY_DIVISION_BY_ZERO, "in operator /: division by zero"));
+    assert_eq!(
+        (w.len(), w[0].code, w[0].message.as_str()),
+        (3, num::QUERY_DIVISION_BY_ZERO, "in operator /: division by zero")
+    );
     let opts = QueryOptions { max_warning_count: Some(1), ..Default::default() };
     let mut st = run_query(&s, request("FOR i IN 1..3 RETURN i / 0", "{}", opts), None).await.unwrap();
     all(&mut st).await;
