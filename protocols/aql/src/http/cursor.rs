@@ -7,7 +7,8 @@
 //! latest one again (or the next), `DELETE` drops it (202); unknown ids are 404/1600.
 //! A cursor unused for its ttl (30 s by default) is dropped. With `options.profile`,
 //! `extra.profile` has two phases Orbit measures: `parsing` (parse, compile, plan and
-//! start) and `executing` (pulling rows so far); per-node statistics are not reported.
+//! start) and `executing` (pulling rows so far), and with `profile: 2` `extra.plan` is
+//! the executor's plan; per-node statistics are not reported.
 
 use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
@@ -16,7 +17,7 @@ use super::tracking::Tracked;
 use super::transaction::shared;
 use super::SharedState;
 use crate::error::{num, AqlError, AqlResult, Warning};
-use crate::exec::{run_query, QueryOptions, QueryRequest, QueryStats, ResultStream};
+use crate::exec::{explain, run_query, QueryOptions, QueryRequest, QueryStats, ResultStream};
 use crate::value::{cast, Object, Value};
 use axum::http::Method;
 use parking_lot::Mutex;
@@ -46,6 +47,8 @@ struct Cursor {
     started: Instant,
     /// With `options.profile`: the seconds run_query took (parse, compile, plan, start).
     profile: Option<f64>,
+    /// With `options.profile` 2 or more: the executor's plan of the query.
+    plan: Option<Value>,
 }
 
 struct Entry {
@@ -199,6 +202,9 @@ impl Cursor {
                 Value::object([("parsing", Value::double(started)), ("executing", Value::double(executing))]),
             );
         }
+        if let Some(plan) = &self.plan {
+            extra.insert("plan".into(), plan.clone());
+        }
         Value::Object(extra)
     }
 }
@@ -261,6 +267,8 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
     let id = state.cursors.next_id.fetch_add(1, Ordering::Relaxed).to_string();
     let tracked =
         state.tracking.start(&id, req, &request.query, &request.bind_vars, bool_attr(&options, "stream", false));
+    let wants_plan = options.get("profile").and_then(Value::as_f64).is_some_and(|level| level >= 2.0);
+    let plan = if wants_plan { explain(&state.store, request.clone()).await?.get("plan").cloned() } else { None };
     let stream = run_query(&state.store, request, txn).await?;
     let mut cursor = Cursor {
         id: id.clone(),
@@ -275,6 +283,7 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
         allow_retry,
         started,
         profile: profile.then(|| started.elapsed().as_secs_f64()),
+        plan,
     };
     if want_count {
         cursor.fill(usize::MAX).await?;
@@ -401,6 +410,7 @@ mod tests {
             allow_retry: false,
             started: Instant::now(),
             profile: None,
+            plan: None,
         };
         (c, pulled)
     }

@@ -107,6 +107,10 @@ async fn options_and_errors() {
     assert_eq!(at(&r.json(), "result"), parse(r#"[[1,"a"]]"#));
     let r = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"RETURN 1","batchSize":0}"#)).await;
     assert_eq!(r.status, 400);
+    // RestCursorProfileQuery: profile 2 adds the plan
+    let body = r#"{"query":"FOR i IN 1..3 RETURN i","options":{"profile":2}}"#;
+    let extra = at(&req(addr, "POST", "/_api/cursor", &[], Some(body)).await.json(), "extra");
+    assert!(at(&extra, "plan").get("nodes").is_some() && extra.get("profile").is_some());
     // a cursor whose ttl passed is gone
     let v = req(addr, "POST", "/_api/cursor", &[], Some(r#"{"query":"FOR i IN 1..3 RETURN i","batchSize":1,"ttl":1}"#))
         .await
