@@ -240,6 +240,17 @@ fn pick(conds: &[(BinaryOp, String, CExpr)], info: &CollectionInfo, indexes: &[I
             },
         ));
     }
+    if best.is_none() {
+        for index in indexes.iter().filter(|ix| usable(ix)) {
+            if let Some(values) = index.fields.first().and_then(|f| find(conds, BinaryOp::In, f)) {
+                return Some(Access::IndexIn {
+                    index: index.name.clone(),
+                    fields: index.fields.clone(),
+                    values: values.clone(),
+                });
+            }
+        }
+    }
     best.map(|(_, a)| a)
 }
 

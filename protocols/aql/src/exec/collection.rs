@@ -1,7 +1,7 @@
 //! `FOR doc IN collection`: for each input row, the documents the planner's access path
 //! yields — a full scan read a page at a time (so a million-document cursor never holds
-//! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, or a
-//! persistent-index lookup, also paged. scannedFull/scannedIndex count the documents
+//! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, a
+//! persistent-index lookup (also paged) or one per value of an `IN` list. scannedFull/scannedIndex count the documents
 //! the loop hands on, as ArangoDB's do (`LIMIT 2` over a scan reports 2).
 
 use super::context::{Ctx, PAGE};
@@ -76,6 +76,31 @@ impl ForCollection {
                         if let Value::String(k) = k {
                             if seen.insert(k.clone()) {
                                 self.fetch_key(collection, &k, ctx).await?;
+                            }
+                        }
+                    }
+                }
+            }
+            Access::IndexIn { index, values, .. } => {
+                if let Value::Array(values) = eval(values, row, ctx).await? {
+                    let mut seen = std::collections::HashSet::new();
+                    for v in values {
+                        if !seen.insert(super::pipeline::canonical(&v)) {
+                            continue;
+                        }
+                        let lookup = IndexLookup { equal: vec![v], lower: Bound::Unbounded, upper: Bound::Unbounded };
+                        let mut resume: Option<Vec<u8>> = None;
+                        loop {
+                            ctx.check_time()?;
+                            let page = ctx
+                                .txn()
+                                .await
+                                .index_scan(collection, index, &lookup, false, resume.as_deref(), PAGE)
+                                .await?;
+                            self.buffer.extend(page.docs);
+                            match page.resume {
+                                Some(r) => resume = Some(r),
+                                None => break,
                             }
                         }
                     }

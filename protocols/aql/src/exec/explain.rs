@@ -46,7 +46,7 @@ fn access_node(collection: &str, access: &Access) -> (&'static str, Vec<(&'stati
             let field = if *d == crate::ast::EdgeDirection::Inbound { "_to" } else { "_from" };
             ("IndexNode", vec![coll, ("indexes", index("edge", "edge", &[field]))])
         }
-        Access::Index { index: name, fields, .. } => {
+        Access::Index { index: name, fields, .. } | Access::IndexIn { index: name, fields, .. } => {
             let f: Vec<&str> = fields.iter().map(String::as_str).collect();
             ("IndexNode", vec![coll, ("indexes", index(name, "persistent", &f))])
         }

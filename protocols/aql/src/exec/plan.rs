@@ -157,6 +157,12 @@ pub enum Access {
     Id(CExpr),
     /// `edge._from == expr` (Outbound) / `edge._to == expr` (Inbound)
     Edges(EdgeDirection, CExpr),
+    /// `doc.field IN expr` on a persistent index's first field: one lookup per value.
+    IndexIn {
+        index: String,
+        fields: Vec<String>,
+        values: CExpr,
+    },
     /// A persistent index: equality on a prefix of its fields, then maybe a range.
     Index {
         index: String,
@@ -321,6 +327,7 @@ fn op_exprs(op: &PlanOp, f: &mut dyn FnMut(&CExpr)) {
         PlanOp::ForCollection { access, .. } => match access {
             Access::Scan => {}
             Access::Key(e) | Access::Keys(e) | Access::Id(e) | Access::Edges(_, e) => f(e),
+            Access::IndexIn { values, .. } => f(values),
             Access::Index { equal, lower, upper, .. } => {
                 equal.iter().for_each(&mut *f);
                 for (e, _) in [lower, upper].into_iter().flatten() {

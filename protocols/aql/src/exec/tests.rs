@@ -322,6 +322,10 @@ async fn persistent_indexes_serve_equality_ranges_and_sort() {
     let plan = explain(&s, request(q, "{}", QueryOptions::default())).await.unwrap();
     let text = json::to_json_string(&plan);
     assert!(text.contains("\"persistent\"") && !text.contains("SortNode"), "{text}");
+    let q = "FOR d IN p FILTER d.a IN [10, 'text', 10, 99] RETURN d._key";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j(r#"["9", "2"]"#));
+    assert_eq!((st.stats().scanned_full, st.stats().scanned_index), (0, 2));
 }
 
 #[tokio::test]
