@@ -359,7 +359,13 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
             Ok(user_reply(201, &record))
         }
         [name] => {
-            check_admin(state, req, Some(name))?;
+            // A user may change their own password (only that), as in ArangoDB.
+            let own_password = req.method == Method::PATCH
+                && req.user.as_deref() == Some(name.as_str())
+                && req.body_object()?.as_object().is_some_and(|o| o.keys().all(|k| k == "passwd"));
+            if !own_password {
+                check_admin(state, req, Some(name))?;
+            }
             let existing = state.users.get(name).ok_or_else(|| not_found(name))?;
             match req.method {
                 Method::GET | Method::HEAD => Ok(user_reply(200, &existing)),

@@ -473,6 +473,14 @@ async fn read_only_and_collection_grants() {
     assert_eq!(r.status, 403);
     let r = call(api.addr, "PUT", "/_api/document/products?onlyget=true", &as_reader, Some(r#"["p"]"#)).await;
     assert_eq!(r.status, 200);
+    // a user changes their own password, and nothing else
+    let r = call(api.addr, "PATCH", "/_api/user/reader", &as_reader, Some(r#"{"active":false}"#)).await;
+    assert_eq!(r.status, 403);
+    let r = call(api.addr, "PATCH", "/_api/user/reader", &as_reader, Some(r#"{"passwd":"pw2"}"#)).await;
+    assert_eq!(r.status, 200);
+    let reader = basic("reader", "pw2");
+    let as_reader = [("authorization", reader.as_str())];
+    assert_eq!(call(api.addr, "GET", "/_api/document/products/p", &as_reader, None).await.status, 200);
     // RestFetchUserDatabaseListFull: every collection with its own grant or "undefined"
     let v = api.req("GET", "/_api/user/reader/database?full=true", None).await.json();
     let sys = get(&v, "result._system");
