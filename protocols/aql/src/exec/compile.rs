@@ -9,10 +9,10 @@
 use super::access;
 use super::plan::*;
 use crate::ast::{self, CollectionRef, Expr, ForSource, GraphRef, ObjectKey, Op, Query};
-use crate::error::{num, AqlError, AqlResult};
-use crate::functions;
+use crate::error::{num, AqlError, AqlResult, Warning};
+use crate::functions::{self, FnContext};
 use crate::store::{CollectionInfo, IndexInfo};
-use crate::value::{Object, Value};
+use crate::value::{ops, Object, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -70,6 +70,8 @@ pub struct Compiler<'a> {
     pub variables: Vec<(String, Slot)>,
     /// Collections named where a value is expected (1568 once they are known to exist).
     pub operands: Vec<String>,
+    /// Warnings of operators folded over constants (as ArangoDB's optimizer reports them).
+    pub warnings: Vec<Warning>,
     depth: usize,
 }
 
@@ -104,6 +106,7 @@ impl<'a> Compiler<'a> {
             modifies: false,
             variables: Vec::new(),
             operands: Vec::new(),
+            warnings: Vec::new(),
             depth: 0,
         }
     }
@@ -499,6 +502,19 @@ impl<'a> Compiler<'a> {
         })))
     }
 
+    /// An operator over two constants, evaluated once; its warnings carry ArangoDB's
+    /// plain error text, as its optimizer's constant folding reports them.
+    fn fold(&mut self, op: ast::BinaryOp, a: &Value, b: &Value) -> Value {
+        let mut ctx = FnContext::default();
+        let v = ops::binary(op, a, b, &mut ctx);
+        for w in ctx.warnings {
+            let message =
+                if w.code == num::QUERY_DIVISION_BY_ZERO { "division by zero".to_string() } else { w.message };
+            self.warnings.push(Warning { code: w.code, message });
+        }
+        v
+    }
+
     fn boxed(&mut self, e: &Expr) -> AqlResult<Box<CExpr>> {
         Ok(Box::new(self.expr(e)?))
     }
@@ -566,8 +582,14 @@ impl<'a> Compiler<'a> {
                 let (filter, limit, ret, rest) = r?;
                 CExpr::Expand(Box::new(CExpansion { base, depth: x.depth, current, filter, limit, ret, rest }))
             }
-            Expr::Unary(op, v) => CExpr::Unary(*op, self.boxed(v)?),
-            Expr::Binary(op, a, b) => CExpr::Binary(*op, self.boxed(a)?, self.boxed(b)?),
+            Expr::Unary(op, v) => match self.expr(v)? {
+                CExpr::Lit(v) => CExpr::Lit(ops::unary(*op, &v)),
+                v => CExpr::Unary(*op, Box::new(v)),
+            },
+            Expr::Binary(op, a, b) => match (self.expr(a)?, self.expr(b)?) {
+                (CExpr::Lit(a), CExpr::Lit(b)) => CExpr::Lit(self.fold(*op, &a, &b)),
+                (a, b) => CExpr::Binary(*op, Box::new(a), Box::new(b)),
+            },
             Expr::Quantified { quantifier, op, lhs, rhs } => {
                 let at_least = match quantifier {
                     ast::Quantifier::AtLeast(n) => Some(self.boxed(n)?),

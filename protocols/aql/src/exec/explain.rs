@@ -135,7 +135,12 @@ fn describe_ops(plan: &Plan, nodes: &mut Nodes, writes: &mut BTreeSet<String>, u
     plan.visit_exprs(&mut sub);
 }
 
-pub fn describe(plan: &Plan, collections: &BTreeSet<String>, variables: &[(String, Slot)]) -> Value {
+pub fn describe(
+    plan: &Plan,
+    collections: &BTreeSet<String>,
+    variables: &[(String, Slot)],
+    warnings: &[crate::error::Warning],
+) -> Value {
     let mut nodes = Nodes { list: Vec::new() };
     nodes.push("SingletonNode", Vec::new());
     let mut writes = BTreeSet::new();
@@ -166,5 +171,9 @@ pub fn describe(plan: &Plan, collections: &BTreeSet<String>, variables: &[(Strin
         ("estimatedNrItems", Value::Int(0)),
         ("isModificationQuery", Value::Bool(plan.modifies)),
     ]);
-    Value::object([("plan", plan), ("warnings", Value::Array(Vec::new())), ("cacheable", Value::Bool(cacheable))])
+    let warnings = warnings
+        .iter()
+        .map(|w| Value::object([("code", Value::Int(w.code as i64)), ("message", Value::str(w.message.clone()))]))
+        .collect();
+    Value::object([("plan", plan), ("warnings", Value::Array(warnings)), ("cacheable", Value::Bool(cacheable))])
 }

@@ -95,6 +95,7 @@ pub trait ResultStream: Send {
 /// A compiled query with the collections it names and the variables it declares.
 struct Compiled {
     plan: Arc<plan::Plan>,
+    warnings: Vec<Warning>,
     collections: BTreeSet<String>,
     written: BTreeSet<String>,
     variables: Vec<(String, plan::Slot)>,
@@ -120,6 +121,7 @@ async fn prepare(store: &Arc<DocStore>, request: &QueryRequest) -> AqlResult<Com
             }
             return Ok(Compiled {
                 plan: Arc::new(plan),
+                warnings: std::mem::take(&mut c.warnings),
                 collections: c.collections,
                 written: c.written,
                 variables: c.variables,
@@ -161,6 +163,9 @@ pub async fn run_query(
     }
     ctx.fail_on_warning = request.options.fail_on_warning;
     ctx.written = Arc::new(compiled.written);
+    for w in compiled.warnings {
+        ctx.warn(w.code, w.message)?;
+    }
     ctx.max_warnings = request.options.max_warning_count.unwrap_or(10);
     let plan = compiled.plan;
     let mut returning = Returning::new(plan.clone(), vec![Value::Null; plan.slots]);
@@ -273,5 +278,5 @@ impl ResultStream for Finished {
 /// estimatedCost, estimatedNrItems}, warnings, cacheable}` — minimal but truthful.
 pub async fn explain(store: &Arc<DocStore>, request: QueryRequest) -> AqlResult<Value> {
     let compiled = prepare(store, &request).await?;
-    Ok(explain::describe(&compiled.plan, &compiled.collections, &compiled.variables))
+    Ok(explain::describe(&compiled.plan, &compiled.collections, &compiled.variables, &compiled.warnings))
 }

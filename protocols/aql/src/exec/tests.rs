@@ -521,6 +521,11 @@ async fn warnings_are_reported_or_fail_the_query() {
     all(&mut st).await;
     assert_eq!(st.warnings().len(), 1);
     let opts = QueryOptions { fail_on_warning: true, ..Default::default() };
-    let mut st = run_query(&s, request("RETURN 1 / 0", "{}", opts), None).await.unwrap();
+    let mut st = run_query(&s, request("FOR i IN 1..2 RETURN i / 0", "{}", opts.clone()), None).await.unwrap();
     assert_eq!(st.next().await.unwrap_err().num, num::QUERY_DIVISION_BY_ZERO);
+    // A constant division is folded when the query is compiled, with the optimizer's text.
+    let e = run_query(&s, request("RETURN 1 / 0", "{}", opts), None).await.err().map(|e| (e.num, e.message));
+    assert_eq!(e, Some((num::QUERY_DIVISION_BY_ZERO, "division by zero".to_string())));
+    let plan = explain(&s, request("FOR i IN 1..10 RETURN 1 / 0", "{}", QueryOptions::default())).await.unwrap();
+    assert_eq!(plan.get("warnings"), Some(&j(r#"[{"code": 1562, "message": "division by zero"}]"#)));
 }
