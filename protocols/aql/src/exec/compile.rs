@@ -340,6 +340,7 @@ impl<'a> Compiler<'a> {
             vertex,
             edge,
             path,
+            wants_path: f.vars.len() >= 3,
             min,
             max,
             direction: t.direction,

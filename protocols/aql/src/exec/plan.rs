@@ -186,6 +186,8 @@ pub struct TraversalPlan {
     pub vertex: Slot,
     pub edge: Slot,
     pub path: Slot,
+    /// Whether the query names the path variable (else it is never built).
+    pub wants_path: bool,
     pub min: Option<CExpr>,
     pub max: Option<CExpr>,
     pub direction: EdgeDirection,

@@ -157,7 +157,9 @@ async fn visit(
     let depth = walk.edges.len() as u64;
     set(row, t.vertex, walk.vertices.last().cloned().unwrap_or(Value::Null));
     set(row, t.edge, walk.edges.last().cloned().unwrap_or(Value::Null));
-    set(row, t.path, walk.path());
+    if t.wants_path {
+        set(row, t.path, walk.path());
+    }
     let mut pruned = false;
     if let Some(p) = &t.prune {
         let v = eval(p, row, ctx).await?;
