@@ -529,3 +529,14 @@ async fn warnings_are_reported_or_fail_the_query() {
     let plan = explain(&s, request("FOR i IN 1..10 RETURN 1 / 0", "{}", QueryOptions::default())).await.unwrap();
     assert_eq!(plan.get("warnings"), Some(&j(r#"[{"code": 1562, "message": "division by zero"}]"#)));
 }
+
+#[tokio::test]
+async fn windows_over_many_rows() {
+    let s = store().await;
+    let q = "FOR i IN 1..20000 WINDOW {preceding: 'unbounded', following: 0} AGGREGATE s = SUM(i) FILTER i == 20000 RETURN s";
+    assert_eq!(rows(&s, q).await, j("[200010000]"));
+    let q = "FOR i IN 1..10 WINDOW i WITH {preceding: 2, following: 1} AGGREGATE s = SUM(i) RETURN s";
+    assert_eq!(rows(&s, q).await, j("[3, 6, 10, 14, 18, 22, 26, 30, 34, 27]"));
+    let q = "FOR i IN [3, 1, 2] WINDOW {preceding: 1, following: 'unbounded'} AGGREGATE v = PUSH(i) RETURN v";
+    assert_eq!(rows(&s, q).await, j("[[3, 1, 2], [3, 1, 2], [1, 2]]"));
+}

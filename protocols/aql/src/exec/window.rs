@@ -102,40 +102,43 @@ pub async fn window(rows: Vec<Row>, w: &WindowPlan, ctx: &mut Ctx) -> AqlResult<
         });
     }
     let n = order.len();
+    let keys: Vec<f64> = order.iter().map(|&i| values.get(i).map(|x| cast::to_f64(&x.0)).unwrap_or(0.0)).collect();
     let mut out = Vec::with_capacity(n);
+    // The aggregates of the window [lo, hi] (positions in `order`) computed last: a
+    // window that only grows to the right (unbounded preceding) adds just its new rows.
+    let mut current: Option<(usize, usize, Vec<Box<dyn crate::functions::Aggregate>>)> = None;
     for (pos, &i) in order.iter().enumerate() {
-        let members: Vec<usize> = if range {
-            let v = values.get(i).map(|x| cast::to_f64(&x.0)).unwrap_or(0.0);
-            order
-                .iter()
-                .copied()
-                .filter(|&j| {
-                    let x = values.get(j).map(|x| cast::to_f64(&x.0)).unwrap_or(0.0);
-                    let lo_ok = match pre {
-                        Extent::Unbounded => true,
-                        Extent::Amount(p) => x >= v - p,
-                    };
-                    let hi_ok = match fol {
-                        Extent::Unbounded => true,
-                        Extent::Amount(f) => x <= v + f,
-                    };
-                    lo_ok && hi_ok
-                })
-                .collect()
+        if pos.is_multiple_of(1024) {
+            ctx.check_time()?;
+        }
+        let (lo, end) = if range {
+            let v = keys.get(pos).copied().unwrap_or(0.0);
+            let lo = match pre {
+                Extent::Unbounded => 0,
+                Extent::Amount(p) => keys.partition_point(|k| *k < v - p),
+            };
+            let end = match fol {
+                Extent::Unbounded => n,
+                Extent::Amount(f) => keys.partition_point(|k| *k <= v + f),
+            };
+            (lo, end)
         } else {
             let lo = match pre {
                 Extent::Unbounded => 0,
                 Extent::Amount(p) => pos.saturating_sub(p as usize),
             };
-            let hi = match fol {
-                Extent::Unbounded => n.saturating_sub(1),
-                Extent::Amount(f) => pos.saturating_add(f as usize).min(n.saturating_sub(1)),
+            let end = match fol {
+                Extent::Unbounded => n,
+                Extent::Amount(f) => pos.saturating_add(f as usize).saturating_add(1).min(n),
             };
-            order.get(lo..=hi).map(|s| s.to_vec()).unwrap_or_default()
+            (lo, end)
         };
-        let mut aggs = w.aggregates.iter().map(|a| new_aggregate(&a.function)).collect::<AqlResult<Vec<_>>>()?;
-        for j in members {
-            if let Some((_, args)) = values.get(j) {
+        let (from, mut aggs) = match current.take() {
+            Some((clo, cend, aggs)) if clo == lo && cend <= end => (cend, aggs),
+            _ => (lo, w.aggregates.iter().map(|a| new_aggregate(&a.function)).collect::<AqlResult<Vec<_>>>()?),
+        };
+        for j in order.get(from..end).unwrap_or(&[]) {
+            if let Some((_, args)) = values.get(*j) {
                 for (agg, v) in aggs.iter_mut().zip(args.iter()) {
                     agg.add(v, &mut ctx.fns);
                 }
@@ -147,6 +150,7 @@ pub async fn window(rows: Vec<Row>, w: &WindowPlan, ctx: &mut Ctx) -> AqlResult<
             set(&mut row, a.slot, agg.finish());
         }
         out.push(row);
+        current = Some((lo, end.max(from), aggs));
     }
     Ok(out)
 }
