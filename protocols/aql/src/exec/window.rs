@@ -70,6 +70,9 @@ fn extent(bounds: &Value, name: &str, range: bool) -> AqlResult<Extent> {
     }
 }
 
+/// Running aggregates of one frame.
+type Aggregates = Vec<Box<dyn crate::functions::Aggregate>>;
+
 pub async fn window(rows: Vec<Row>, w: &WindowPlan, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
     let mut empty = Vec::new();
     let bounds = eval(&w.bounds, &mut empty, ctx).await?;
@@ -106,7 +109,7 @@ pub async fn window(rows: Vec<Row>, w: &WindowPlan, ctx: &mut Ctx) -> AqlResult<
     let mut out = Vec::with_capacity(n);
     // The aggregates of the window [lo, hi] (positions in `order`) computed last: a
     // window that only grows to the right (unbounded preceding) adds just its new rows.
-    let mut current: Option<(usize, usize, Vec<Box<dyn crate::functions::Aggregate>>)> = None;
+    let mut current: Option<(usize, usize, Aggregates)> = None;
     for (pos, &i) in order.iter().enumerate() {
         if pos.is_multiple_of(1024) {
             ctx.check_time()?;
