@@ -216,7 +216,7 @@ impl<'a> Compiler<'a> {
         let (mut ops, ret) = result?;
         let catalog = self.catalog;
         access::choose(&mut ops, &|name| catalog.collections.get(name));
-        Ok(Plan { ops, ret, slots: self.slots, modifies: self.modifies })
+        Ok(Plan { ops, ret, slots: self.slots, modifies: self.modifies, independent: false })
     }
 
     fn ops(&mut self, ops: &[Op]) -> AqlResult<(Vec<PlanOp>, Option<Returned>)> {
@@ -612,7 +612,11 @@ impl<'a> Compiler<'a> {
             Expr::Range(a, b) => CExpr::Range(self.boxed(a)?, self.boxed(b)?),
             Expr::Call { name, args, .. } => self.call(name, args)?,
             Expr::Subquery(q) => {
-                let plan = self.query(q)?;
+                let (first, modified) = (self.slots, self.modifies);
+                self.modifies = false;
+                let mut plan = self.query(q)?;
+                plan.independent = !plan.modifies && independent(&plan, first);
+                self.modifies |= modified;
                 CExpr::Subquery(Arc::new(plan))
             }
         })
@@ -703,4 +707,34 @@ fn refused(name: &str) -> Option<String> {
         "SHARD_ID" => "SHARD_ID() (Orbit is a single server)".to_string(),
         _ => return None,
     })
+}
+
+/// Functions whose answer may differ between two calls with the same arguments (or
+/// that have effects), so a subquery calling them is evaluated for every row.
+const NONDETERMINISTIC: &[&str] = &[
+    "RAND",
+    "RANDOM",
+    "UUID",
+    "RANDOM_TOKEN",
+    "DATE_NOW",
+    "SLEEP",
+    "FAIL",
+    "ASSERT",
+    "WARN",
+    "NOOPT",
+    "PASSTHRU",
+    "V8",
+];
+
+/// Whether `plan` (a subquery whose own slots start at `first`) reads no outer slot and
+/// calls nothing nondeterministic.
+fn independent(plan: &Plan, first: Slot) -> bool {
+    let mut ok = true;
+    plan.visit_exprs(&mut |e| match e {
+        CExpr::Var(s) if *s < first => ok = false,
+        CExpr::Call { name, .. } if NONDETERMINISTIC.contains(&name.as_str()) => ok = false,
+        CExpr::Builtin(Builtin::Call | Builtin::Apply | Builtin::CurrentUser, _) => ok = false,
+        _ => {}
+    });
+    ok
 }

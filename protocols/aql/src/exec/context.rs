@@ -32,6 +32,8 @@ pub struct Ctx {
     pub graphs: HashMap<String, Arc<GraphDef>>,
     /// The collections the query writes: loops over them read their keys first.
     pub written: Arc<std::collections::BTreeSet<String>>,
+    /// Results of independent subqueries of a read-only query, by plan.
+    pub subqueries: HashMap<usize, Arc<Vec<crate::value::Value>>>,
     kept: Vec<Warning>,
 }
 
@@ -49,6 +51,7 @@ impl Ctx {
             fail_on_warning: false,
             graphs: HashMap::new(),
             written: Arc::default(),
+            subqueries: HashMap::new(),
             kept: Vec::new(),
         }
     }

@@ -14,6 +14,7 @@ use crate::error::{num, AqlError, AqlResult};
 use crate::functions;
 use crate::value::{cast, ops, Object, Value};
 use futures::future::BoxFuture;
+use std::sync::Arc;
 
 static NULL: Value = Value::Null;
 
@@ -186,6 +187,18 @@ pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'
                     values.push(eval(a, row, ctx).await?);
                 }
                 builtins::call(*b, values, ctx).await?
+            }
+            CExpr::Subquery(plan) if plan.independent && ctx.written.is_empty() => {
+                let key = Arc::as_ptr(plan) as usize;
+                let cached = match ctx.subqueries.get(&key) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = Arc::new(pipeline::run_subquery(plan, row, ctx).await?);
+                        ctx.subqueries.insert(key, v.clone());
+                        v
+                    }
+                };
+                Value::Array(cached.as_ref().clone())
             }
             CExpr::Subquery(plan) => Value::Array(pipeline::run_subquery(plan, row, ctx).await?),
         })

@@ -61,7 +61,8 @@ pub fn node_id(plan: &Plan, idx: usize) -> usize {
     nodes.push("SingletonNode", Vec::new());
     let mut writes = BTreeSet::new();
     let mut uses_index = false;
-    let upto = Plan { ops: plan.ops.iter().take(idx + 1).cloned().collect(), ret: None, slots: 0, modifies: false };
+    let ops = plan.ops.iter().take(idx + 1).cloned().collect();
+    let upto = Plan { ops, ret: None, slots: 0, modifies: false, independent: false };
     describe_ops(&upto, &mut nodes, &mut writes, &mut uses_index);
     nodes.list.len()
 }

@@ -305,6 +305,9 @@ pub struct Plan {
     pub slots: usize,
     /// Whether this plan or one of its subqueries modifies data.
     pub modifies: bool,
+    /// A subquery that reads no variable of its outer query, calls nothing
+    /// nondeterministic and writes nothing: its result is the same for every outer row.
+    pub independent: bool,
 }
 
 impl Plan {

@@ -540,3 +540,17 @@ async fn windows_over_many_rows() {
     let q = "FOR i IN [3, 1, 2] WINDOW {preceding: 1, following: 'unbounded'} AGGREGATE v = PUSH(i) RETURN v";
     assert_eq!(rows(&s, q).await, j("[[3, 1, 2], [3, 1, 2], [1, 2]]"));
 }
+
+#[tokio::test]
+async fn an_independent_subquery_runs_once() {
+    let s = store().await;
+    collection(&s, "c", CollectionType::Document, &[r#"{"_key": "a"}"#, r#"{"_key": "b"}"#]).await;
+    let q = "FOR x IN 1..3 LET s = (FOR d IN c RETURN d._key) RETURN [x, s]";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j(r#"[[1, ["a", "b"]], [2, ["a", "b"]], [3, ["a", "b"]]]"#));
+    assert_eq!(st.stats().scanned_full, 2);
+    let q = "FOR x IN 1..3 LET s = (FOR d IN c FILTER x > 1 RETURN d._key) RETURN LENGTH(s)";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(Value::Array(all(&mut st).await), j("[0, 2, 2]"));
+    assert_eq!(st.stats().scanned_full, 6, "a correlated subquery runs for every row");
+}
