@@ -73,6 +73,9 @@ pub struct Compiler<'a> {
     /// Warnings of operators folded over constants (as ArangoDB's optimizer reports them).
     pub warnings: Vec<Warning>,
     depth: usize,
+    /// Subquery nesting, and the shallowest nesting each collection was named at.
+    nesting: usize,
+    first_seen: HashMap<String, usize>,
 }
 
 /// The deepest nesting of expressions and subqueries the executor runs: evaluation
@@ -108,14 +111,18 @@ impl<'a> Compiler<'a> {
             operands: Vec::new(),
             warnings: Vec::new(),
             depth: 0,
+            nesting: 0,
+            first_seen: HashMap::new(),
         }
     }
 
     /// Compiles the whole query; `full_count` marks its last top-level LIMIT.
     pub fn compile(&mut self, query: &Query, full_count: bool) -> AqlResult<Plan> {
+        self.nesting = 1;
         for name in &query.with_collections {
             self.collection(name);
         }
+        self.nesting = 0;
         let mut plan = self.query(query)?;
         if full_count {
             if let Some(PlanOp::Limit { full_count, .. }) =
@@ -167,6 +174,8 @@ impl<'a> Compiler<'a> {
 
     fn collection(&mut self, name: &str) -> String {
         self.collections.insert(name.to_string());
+        let level = self.first_seen.entry(name.to_string()).or_insert(self.nesting);
+        *level = (*level).min(self.nesting);
         if !self.catalog.collections.contains_key(name) {
             self.missing.insert(name.to_string());
         }
@@ -210,7 +219,9 @@ impl<'a> Compiler<'a> {
             return Err(too_deep());
         }
         self.levels.push(Vec::new());
+        self.nesting += 1;
         let result = self.ops(&query.ops);
+        self.nesting -= 1;
         self.levels.pop();
         self.depth -= 1;
         let (mut ops, ret) = result?;
@@ -447,10 +458,22 @@ impl<'a> Compiler<'a> {
             .collect()
     }
 
+    /// 1579 for a write inside a subquery to a collection an outer query reads.
+    fn check_write(&self, collection: &str) -> AqlResult<()> {
+        match self.first_seen.get(collection) {
+            Some(level) if *level < self.nesting => Err(AqlError::new(
+                num::QUERY_ACCESS_AFTER_MODIFICATION,
+                format!("access after data-modification by collection '{collection}'"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn modify(&mut self, kind: ModifyKind, m: &ast::Modify) -> AqlResult<PlanOp> {
         let target = self.expr(&m.target)?;
         let with = self.opt(&m.with)?;
         let collection = self.collection_ref(&m.collection)?;
+        self.check_write(&collection)?;
         let options = self.opt(&m.options)?;
         self.modifies = true;
         self.written.insert(collection.clone());
@@ -479,6 +502,7 @@ impl<'a> Compiler<'a> {
         self.levels.pop();
         let update = update?;
         let collection = self.collection_ref(&u.collection)?;
+        self.check_write(&collection)?;
         let options = self.opt(&u.options)?;
         self.modifies = true;
         self.written.insert(collection.clone());

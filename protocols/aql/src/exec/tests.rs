@@ -554,3 +554,25 @@ async fn an_independent_subquery_runs_once() {
     assert_eq!(Value::Array(all(&mut st).await), j("[0, 2, 2]"));
     assert_eq!(st.stats().scanned_full, 6, "a correlated subquery runs for every row");
 }
+
+#[tokio::test]
+async fn a_subquery_may_not_write_what_its_outer_query_reads() {
+    let s = store().await;
+    collection(&s, "c", CollectionType::Document, &[r#"{"_key": "a"}"#]).await;
+    collection(&s, "o", CollectionType::Document, &[]).await;
+    let (n, m) = error(&s, "FOR d IN c LET x = (INSERT {} INTO c) RETURN d", "{}").await;
+    assert_eq!(
+        (n, m.as_str()),
+        (num::QUERY_ACCESS_AFTER_MODIFICATION, "access after data-modification by collection 'c'")
+    );
+    let st = run_query(
+        &s,
+        request("FOR d IN c LET x = (INSERT {k: d._key} INTO o) RETURN d", "{}", QueryOptions::default()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(st.stats().writes_executed, 1);
+    let st = run_query(&s, request("WITH c INSERT {} INTO c", "{}", QueryOptions::default()), None).await.unwrap();
+    assert_eq!(st.stats().writes_executed, 1);
+}
