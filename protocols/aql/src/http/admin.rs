@@ -145,7 +145,7 @@ pub async fn handle(state: &SharedState, req: &Req) -> AqlResult<Option<Reply>> 
         ),
         ["_api", "key-generators"] => Reply::json(
             200,
-            Value::object([("keyGenerators", strs(&["padded", "uuid", "autoincrement", "traditional"]))]),
+            Value::object([("keyGenerators", strs(&["upgrade", "padded", "uuid", "autoincrement", "traditional"]))]),
         ),
         ["_admin", "metrics"] | ["_admin", "metrics", "v2"] => metrics(state),
         ["_admin", "database", "target-version"] => Reply::ok(200, vec![("version", Value::str(VERSION))]),

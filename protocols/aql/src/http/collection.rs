@@ -8,7 +8,7 @@ use super::response::{HttpResult, Reply};
 use super::router::unknown_path;
 use super::SharedState;
 use crate::error::{num, AqlError, AqlResult};
-use crate::store::{CollectionInfo, CollectionSpec, CollectionType, KeyGenerator, TxnOptions};
+use crate::store::{key_options_value, CollectionInfo, CollectionSpec, CollectionType, TxnOptions};
 use crate::value::{json, Object, Value};
 use axum::http::Method;
 
@@ -39,29 +39,12 @@ pub fn short(c: &CollectionInfo) -> Object {
     o
 }
 
-fn key_options(c: &CollectionInfo) -> Value {
-    let mut o = Object::new();
-    o.insert("allowUserKeys".into(), Value::Bool(c.key_options.allow_user_keys));
-    let ty = match &c.key_options.generator {
-        KeyGenerator::Traditional => "traditional",
-        KeyGenerator::Autoincrement { increment, offset } => {
-            o.insert("offset".into(), Value::Int(*offset as i64));
-            o.insert("increment".into(), Value::Int(*increment as i64));
-            "autoincrement"
-        }
-        KeyGenerator::Uuid => "uuid",
-        KeyGenerator::Padded => "padded",
-    };
-    o.insert("type".into(), Value::str(ty));
-    Value::Object(o)
-}
-
-/// The full description `/properties` answers.
-pub fn properties(c: &CollectionInfo) -> Object {
+/// The full description `/properties` answers; `last_value` is the key generator's.
+pub fn properties(c: &CollectionInfo, last_value: u64) -> Object {
     let mut o = short(c);
     o.insert("statusString".into(), Value::str("loaded"));
     o.insert("waitForSync".into(), Value::Bool(c.wait_for_sync));
-    o.insert("keyOptions".into(), key_options(c));
+    o.insert("keyOptions".into(), key_options_value(&c.key_options, last_value));
     o.insert("schema".into(), c.schema.clone());
     o.insert("computedValues".into(), c.computed_values.clone());
     o.insert("writeConcern".into(), Value::Int(1));
@@ -165,6 +148,38 @@ async fn documents_size(state: &SharedState, req: &Req, name: &str) -> AqlResult
     Ok(total)
 }
 
+/// [`properties`] with the key generator's current last value.
+async fn described(state: &SharedState, db: &str, c: &CollectionInfo) -> AqlResult<Object> {
+    Ok(properties(c, state.store.key_generator_last_value(db, &c.name).await?))
+}
+
+/// `figures`: the indexes' entry count and bytes, the documents' bytes, the (absent)
+/// cache, and with `details=true` the engine's view: documents and each index's entries.
+async fn figures(state: &SharedState, req: &Req, name: &str, count: i64) -> AqlResult<Value> {
+    let mut txn = state.store.begin(&req.db, TxnOptions::default()).await?;
+    let indexes = txn.index_figures(name).await;
+    txn.rollback().await?;
+    let indexes = indexes?;
+    let size: u64 = indexes.iter().map(|i| i.size).sum();
+    let int = |n: u64| Value::Int(n.min(i64::MAX as u64) as i64);
+    let mut o = Object::new();
+    o.insert("indexes".into(), Value::object([("count", Value::Int(indexes.len() as i64)), ("size", int(size))]));
+    o.insert("documentsSize".into(), int(documents_size(state, req, name).await?));
+    o.insert("cacheInUse".into(), Value::Bool(false));
+    o.insert("cacheSize".into(), Value::Int(0));
+    o.insert("cacheUsage".into(), Value::Int(0));
+    if req.flag("details", false) {
+        let list = indexes
+            .iter()
+            .map(|i| {
+                Value::object([("type", Value::str(i.ty)), ("id", Value::Int(i.id as i64)), ("count", int(i.count))])
+            })
+            .collect();
+        o.insert("engine".into(), Value::object([("documents", Value::Int(count)), ("indexes", Value::Array(list))]));
+    }
+    Ok(Value::Object(o))
+}
+
 fn with_location(reply: Reply, req: &Req, name: &str, action: &str) -> Reply {
     reply.header("location", format!("/_db/{}/_api/collection/{name}/{action}", req.db))
 }
@@ -191,7 +206,7 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
                 let name = str_attr(&body, "name").unwrap_or("").to_string();
                 let ty = collection_type(&body)?;
                 let created = store.create_collection(db, CollectionSpec { name, ty, options: body }).await?;
-                Ok(Reply::ok_object(200, properties(&created)))
+                Ok(Reply::ok_object(200, described(state, db, &created).await?))
             }
             Method::PUT => Err(AqlError::with_status(
                 num::HTTP_BAD_PARAMETER,
@@ -229,13 +244,13 @@ async fn action_reply(state: &SharedState, req: &Req, c: &CollectionInfo, action
     let get = req.is(&Method::GET);
     let put = req.method == Method::PUT;
     match action {
-        "properties" if get => Ok(Reply::ok_object(200, properties(c))),
+        "properties" if get => Ok(Reply::ok_object(200, described(state, db, c).await?)),
         "properties" if put => {
             let updated = store.set_collection_properties(db, &c.name, &req.body_object()?).await?;
-            Ok(Reply::ok_object(200, properties(&updated)))
+            Ok(Reply::ok_object(200, described(state, db, &updated).await?))
         }
         "count" if get => {
-            let mut o = properties(c);
+            let mut o = described(state, db, c).await?;
             o.insert("count".into(), Value::Int(count(state, req, &c.name).await? as i64));
             Ok(Reply::ok_object(200, o))
         }
@@ -244,24 +259,14 @@ async fn action_reply(state: &SharedState, req: &Req, c: &CollectionInfo, action
             Ok(Reply::ok(200, vec![("result", Value::Bool(true)), ("count", Value::Int(n))]))
         }
         "figures" if get => {
-            let mut o = properties(c);
+            let mut o = described(state, db, c).await?;
             let count = store.count(db, &c.name).await? as i64;
-            let indexes = store.indexes(db, &c.name).await?.len() as i64;
             o.insert("count".into(), Value::Int(count));
-            o.insert(
-                "figures".into(),
-                Value::object([
-                    ("indexes", Value::object([("count", Value::Int(indexes))])),
-                    ("documentsSize", Value::Int(documents_size(state, req, &c.name).await? as i64)),
-                    ("cacheInUse", Value::Bool(false)),
-                    ("cacheSize", Value::Int(0)),
-                    ("cacheUsage", Value::Int(0)),
-                ]),
-            );
+            o.insert("figures".into(), figures(state, req, &c.name, count).await?);
             Ok(Reply::ok_object(200, o))
         }
         "revision" if get => {
-            let mut o = properties(c);
+            let mut o = described(state, db, c).await?;
             o.insert("revision".into(), Value::String(store.collection_revision(db, &c.name).await?));
             Ok(Reply::ok_object(200, o))
         }

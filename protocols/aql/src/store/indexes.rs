@@ -89,6 +89,9 @@ impl IndexDef {
     pub fn parse(body: &Value, n: u32) -> AqlResult<IndexDef> {
         let ty =
             body.get("type").and_then(|t| t.as_str()).ok_or_else(|| AqlError::bad_parameter("invalid index type"))?;
+        if matches!(ty, "fulltext" | "inverted" | "zkd" | "mdi" | "mdi-prefixed" | "vector") {
+            return Err(AqlError::not_supported(format!("indexes of type '{ty}'")));
+        }
         let fields: Vec<String> = match body.get("fields") {
             Some(Value::Array(items)) => items
                 .iter()
@@ -134,9 +137,6 @@ impl IndexDef {
             }
             "primary" | "edge" => {
                 return Err(AqlError::bad_parameter(format!("cannot create an index of type '{ty}'")));
-            }
-            "fulltext" | "inverted" | "zkd" | "mdi" | "mdi-prefixed" | "vector" => {
-                return Err(AqlError::not_supported(format!("indexes of type '{ty}'")));
             }
             other => return Err(AqlError::bad_parameter(format!("invalid index type '{other}'"))),
         };
@@ -368,6 +368,9 @@ mod tests {
         let d = def(r#"{"type":"hash","fields":["a.b","c"]}"#);
         assert_eq!((d.type_name(), d.name.as_str()), ("persistent", "idx_2"));
         assert!(IndexDef::parse(&parse(br#"{"type":"fulltext","fields":["a"]}"#).unwrap(), 2).unwrap_err().num == 9);
+        let inverted = parse(br#"{"type":"inverted","fields":[{"name":"a","analyzer":"text_en"}]}"#).unwrap();
+        let err = IndexDef::parse(&inverted, 2).unwrap_err();
+        assert_eq!((err.num, err.message.contains("inverted")), (9, true));
         assert!(IndexDef::parse(&parse(br#"{"type":"ttl","fields":["a"]}"#).unwrap(), 2).is_err());
         assert!(IndexDef::parse(&parse(br#"{"type":"persistent","fields":[]}"#).unwrap(), 2).is_err());
         let back = IndexDef::from_record(&d.to_record()).unwrap();

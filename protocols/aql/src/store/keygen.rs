@@ -63,11 +63,13 @@ pub fn parse_options(options: Option<&Value>) -> AqlResult<KeyOptions> {
         }
         Some(Some("uuid")) => KeyGenerator::Uuid,
         Some(Some("padded")) => KeyGenerator::Padded,
+        Some(Some("upgrade")) => return Err(AqlError::not_supported("the 'upgrade' key generator")),
         _ => return Err(invalid()),
     };
     Ok(KeyOptions { generator, allow_user_keys })
 }
 
+/// `keyOptions` as ArangoDB reports them: every generator but uuid has a `lastValue`.
 pub fn options_value(k: &KeyOptions, last_value: u64) -> Value {
     let mut o = crate::value::Object::new();
     let ty = match k.generator {
@@ -175,5 +177,7 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(u.as_bytes()[14], b'4');
         assert!(parse_options(Some(&Value::object([("type", Value::str("nope"))]))).is_err());
+        let upgrade = parse_options(Some(&Value::object([("type", Value::str("upgrade"))]))).unwrap_err();
+        assert_eq!(upgrade.num, num::NOT_IMPLEMENTED);
     }
 }

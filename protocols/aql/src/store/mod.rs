@@ -14,12 +14,13 @@
 //! Where things are: `keys` (the storage layout), `catalog` and `ddl` (names, catalog
 //! state, catalog changes, opening), `documents` (writes), `lookup` (scans and index
 //! lookups), `indexes` (definitions and entries), `edges` (adjacency), `keygen`,
-//! `revision`, `stats` (counts), `ttl` (expiry).
+//! `revision`, `stats` (counts), `figures` (index sizes), `ttl` (expiry).
 
 mod catalog;
 mod ddl;
 mod documents;
 mod edges;
+mod figures;
 mod indexes;
 mod keygen;
 mod keys;
@@ -47,7 +48,8 @@ use std::ops::Bound;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-pub use keygen::valid_key;
+pub use figures::IndexFigures;
+pub use keygen::{options_value as key_options_value, valid_key};
 pub use revision::{decode as decode_revision, encode as encode_revision};
 pub use ttl::parse_date;
 

@@ -81,6 +81,7 @@ async fn collections_follow_the_transcripts() {
     let v = api.req("POST", "/_api/collection", Some(body)).await.json();
     assert_eq!(get(&v, "keyOptions.type"), &Value::str("autoincrement"));
     assert_eq!(get(&v, "keyOptions.increment"), &Value::Int(5));
+    assert_eq!(get(&v, "keyOptions.lastValue"), &Value::Int(0));
     let r = api.req("POST", "/_api/collection", Some(r#"{"name":"testCollectionBasics"}"#)).await;
     assert_eq!((r.status, get(&r.json(), "errorNum").clone()), (409, Value::Int(1207)));
     // RestCollectionIdentifierPropertiesSync
@@ -91,10 +92,20 @@ async fn collections_follow_the_transcripts() {
     api.req("POST", "/_api/document/testCollectionBasics", Some("{}")).await;
     let v = api.req("GET", "/_api/collection/testCollectionBasics/count", None).await.json();
     assert_eq!(get(&v, "count"), &Value::Int(1));
-    // RestCollectionGetCollectionFigures
+    let key = s(&api.req("POST", "/_api/document/testCollectionBasics", Some("{}")).await.json(), "_key");
+    assert_eq!(get(&v, "keyOptions.type"), &Value::str("traditional"));
+    let v = api.req("GET", "/_api/collection/testCollectionBasics/properties", None).await.json();
+    assert_eq!(get(&v, "keyOptions.lastValue").as_f64(), key.parse::<f64>().ok());
+    // RestCollectionGetCollectionFigures, RestCollectionGetCollectionFiguresDetails
     let v = api.req("GET", "/_api/collection/testCollectionBasics/figures", None).await.json();
     assert!(get(&v, "figures.documentsSize").as_f64().is_some_and(|n| n > 0.0));
     assert_eq!(get(&v, "figures.indexes.count"), &Value::Int(1));
+    assert!(get(&v, "figures.indexes.size").as_f64().is_some_and(|n| n > 0.0));
+    assert_eq!(v.get("figures").and_then(|f| f.get("engine")), None);
+    let v = api.req("GET", "/_api/collection/testCollectionBasics/figures?details=true", None).await.json();
+    assert_eq!(get(&v, "figures.engine.documents"), &Value::Int(2));
+    let engine_indexes = json::parse(br#"[{"type":"primary","id":0,"count":2}]"#).unwrap();
+    assert_eq!(get(&v, "figures.engine.indexes"), &engine_indexes);
     // RestCollectionGetAllCollections (excludeSystem)
     let v = api.req("GET", "/_api/collection?excludeSystem=true", None).await.json();
     let names: Vec<String> = get(&v, "result").as_array().unwrap_or_default().iter().map(|c| s(c, "name")).collect();
