@@ -159,7 +159,7 @@ pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'
             CExpr::Range(a, b) => {
                 let from = range_bound(&eval(a, row, ctx).await?);
                 let to = range_bound(&eval(b, row, ctx).await?);
-                if (to - from).abs() >= MAX_RANGE {
+                if (i128::from(to) - i128::from(from)).abs() >= i128::from(MAX_RANGE) {
                     return Err(AqlError::new(
                         32,
                         format!("resource limit exceeded: a range of more than {MAX_RANGE} values"),
@@ -207,6 +207,9 @@ pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'
 
 /// A range end: TO_NUMBER, truncated to an integer.
 pub fn range_bound(v: &Value) -> i64 {
+    if let Value::Int(i) = cast::to_number(v) {
+        return i;
+    }
     let f = cast::to_f64(v);
     if f.is_finite() {
         f.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64

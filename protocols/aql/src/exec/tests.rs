@@ -73,6 +73,9 @@ async fn variables_lets_and_correlated_subqueries() {
     );
     assert_eq!(rows(&s, "RETURN 'abc'.x").await, j("[null]"));
     assert_eq!(rows(&s, "RETURN 3..1").await, j("[[3, 2, 1]]"));
+    assert_eq!(error(&s, "RETURN -9223372036854775807..9223372036854775807", "{}").await.0, 32);
+    let q = "FOR i IN 9223372036854775806..9223372036854775807 RETURN i";
+    assert_eq!(rows(&s, q).await, j("[9223372036854775806, 9223372036854775807]"));
     assert_eq!(rows(&s, "RETURN 0 ?: 'other'").await, j("[\"other\"]"));
     let distinct = rows(&s, "FOR x IN [1, 1.0, {a: 1, b: 2}, {b: 2, a: 1}, -0, 0, 'a', 'a'] RETURN DISTINCT x").await;
     assert_eq!(distinct.as_array().map(<[Value]>::len), Some(4), "{distinct:?}");
