@@ -579,3 +579,81 @@ async fn a_subquery_may_not_write_what_its_outer_query_reads() {
     let st = run_query(&s, request("WITH c INSERT {} INTO c", "{}", QueryOptions::default()), None).await.unwrap();
     assert_eq!(st.stats().writes_executed, 1);
 }
+
+#[tokio::test]
+async fn odd_queries_answer_without_panicking() {
+    let s = store().await;
+    collection(&s, "v", CollectionType::Document, &[r#"{"_key": "a", "x": [1, {"y": 2}]}"#]).await;
+    collection(&s, "e", CollectionType::Edge, &[r#"{"_from": "v/a", "_to": "v/zz"}"#]).await;
+    let queries = [
+        "RETURN [][-1]",
+        "RETURN [1, 2][-3]",
+        "RETURN [1, 2][9223372036854775807]",
+        "RETURN [1, 2][-9223372036854775807]",
+        "RETURN {a: 1}[1]",
+        "RETURN null[*].a",
+        "RETURN [[1]][***]",
+        "RETURN [1, 2][* LIMIT -1, -5]",
+        "RETURN [1, 2][* LIMIT 1e30]",
+        "FOR i IN 1..3 LIMIT -1 RETURN i",
+        "FOR i IN 1..3 LIMIT 1e300 RETURN i",
+        "FOR i IN 1..3 LIMIT 'x' RETURN i",
+        "FOR i IN 1..3 SORT {} RETURN i",
+        "FOR i IN 1..3 COLLECT a = i INTO g = g RETURN a",
+        "FOR i IN 1..3 WINDOW {preceding: -1} AGGREGATE s = SUM(i) RETURN s",
+        "FOR i IN 1..3 WINDOW {preceding: 'P1Y'} AGGREGATE s = SUM(i) RETURN s",
+        "FOR i IN 1..3 WINDOW i WITH {preceding: 'PT'} AGGREGATE s = SUM(i) RETURN s",
+        "FOR i IN 1..3 WINDOW i WITH {preceding: 1e308, following: 1e308} AGGREGATE s = SUM(i) RETURN s",
+        "FOR x IN -5..-1 OUTBOUND 'v/a' e RETURN x",
+        "FOR x IN 1..99999999999 OUTBOUND 'v/a' e RETURN x",
+        "FOR x IN 1..2 OUTBOUND 'nope' e RETURN x",
+        "FOR x IN 1..2 OUTBOUND 12 e RETURN x",
+        "FOR x IN 1..2 OUTBOUND 'v/a' GRAPH 'none' RETURN x",
+        "FOR x IN 1..2 OUTBOUND 'v/a' GRAPH 12 RETURN x",
+        "FOR x IN 1..2 OUTBOUND 'v/a' e OPTIONS {uniqueVertices: 12} RETURN x",
+        "FOR x IN OUTBOUND SHORTEST_PATH 'v/a' TO 'v/zz' e RETURN x",
+        "FOR x IN OUTBOUND SHORTEST_PATH 'v/a' TO 'v/a' e OPTIONS {weightAttribute: 'w', defaultWeight: -1} RETURN x",
+        "FOR p IN OUTBOUND K_SHORTEST_PATHS 'v/a' TO 'v/a' e RETURN p",
+        "FOR p IN 0..0 OUTBOUND K_PATHS 'v/a' TO 'v/a' e RETURN p",
+        "FOR p IN ANY ALL_SHORTEST_PATHS 'v/a' TO 'v/zz' e RETURN p",
+        "INSERT 12 INTO v",
+        "INSERT {_key: ''} INTO v",
+        "UPDATE 12 WITH {} IN v",
+        "UPDATE {} WITH {} IN v",
+        "REMOVE [] IN v",
+        "REPLACE 'a' WITH 12 IN v",
+        "UPSERT {_key: 12} INSERT {} UPDATE {} IN v",
+        "INSERT {} INTO v OPTIONS {overwriteMode: 'sometimes'}",
+        "INSERT {} INTO v OPTIONS 12",
+        "FOR d IN v FILTER d._key IN 'a' RETURN d",
+        "FOR d IN e FILTER d._from == {} RETURN d",
+        "RETURN DOCUMENT()",
+        "RETURN DOCUMENT(12)",
+        "RETURN DOCUMENT(v, [12, null, 'v/a', 'a'])",
+        "RETURN DOCUMENT('/')",
+        "RETURN CALL()",
+        "RETURN APPLY('CONCAT', 12)",
+        "RETURN LENGTH(v) + COUNT(e)",
+        "RETURN COLLECTION_COUNT('nope')",
+        "RETURN SCHEMA_GET('v')",
+        "RETURN 1 < 2 < 3 ? 'a' : 'b'",
+        "RETURN -(-9223372036854775807 - 1)",
+        "RETURN [1, 2] AT LEAST (-1) == 1",
+        "RETURN [1, 2] AT LEAST (1e40) IN [1]",
+    ];
+    for q in queries {
+        let _ =
+            match run_query(&s, request(q, "{}", QueryOptions { max_runtime: Some(5.0), ..Default::default() }), None)
+                .await
+            {
+                Ok(mut st) => {
+                    let mut n = 0;
+                    while let Ok(Some(_)) = st.next().await {
+                        n += 1;
+                    }
+                    Ok(n)
+                }
+                Err(e) => Err(e),
+            };
+    }
+}
