@@ -120,6 +120,19 @@ pub fn error_text(num: u32) -> &'static str {
     }
 }
 
+/// The headers ArangoDB sends with every response. Orbit answers each request as it
+/// arrives, with no scheduler queue in front, so its queue time is always zero.
+const STANDARD_HEADERS: &[(&str, &str)] = &[
+    ("server", "ArangoDB"),
+    ("x-arango-queue-time-seconds", "0.000000"),
+    ("cache-control", "no-cache, no-store, must-revalidate, pre-check=0, post-check=0, max-age=0, s-maxage=0"),
+    ("content-security-policy", "frame-ancestors 'self'; form-action 'self';"),
+    ("expires", "0"),
+    ("pragma", "no-cache"),
+    ("strict-transport-security", "max-age=31536000 ; includeSubDomains"),
+    ("x-content-type-options", "nosniff"),
+];
+
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -130,7 +143,9 @@ impl IntoResponse for Reply {
         };
         let mut response = (status, bytes).into_response();
         let headers = response.headers_mut();
-        headers.insert("server", HeaderValue::from_static("ArangoDB"));
+        for (name, value) in STANDARD_HEADERS {
+            headers.insert(*name, HeaderValue::from_static(value));
+        }
         if let Some(ct) = content_type {
             headers.insert("content-type", HeaderValue::from_static(ct));
         } else {

@@ -41,6 +41,10 @@ async fn version_and_admin_answers() {
     let r = call(srv, "GET", "/_api/version", &auth, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/json; charset=utf-8"));
+    // Every recorded response carries these (rest-examples.json), the queue time too.
+    assert_eq!(r.header("x-arango-queue-time-seconds"), Some("0.000000"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(r.header("server"), Some("ArangoDB"));
     let v = r.json();
     assert_eq!(v.get("server"), Some(&Value::str("arango")));
     assert_eq!(v.get("version"), Some(&Value::str("4.0.0")));
