@@ -488,6 +488,8 @@ async fn path_searches_find_the_shortest_paths() {
     let q = "FOR v IN ANY SHORTEST_PATH 'v/t' TO 'v/c' e RETURN v._key";
     assert_eq!(rows(&s, q).await, j(r#"["t", "e", "d", "c"]"#));
     assert_eq!(rows(&s, "FOR v IN OUTBOUND SHORTEST_PATH 'v/t' TO 'v/a' e RETURN v").await, j("[]"));
+    let q = "FOR v, x, p IN 1..10 OUTBOUND 'v/a' e OPTIONS {order: 'weighted', weightAttribute: 'w', uniqueVertices: 'global'} RETURN [v._key, p.weights[-1]]";
+    assert_eq!(rows(&s, q).await, j(r#"[["b", 1], ["c", 2], ["d", 3], ["e", 4], ["t", 5], ["x", 10]]"#));
 }
 
 #[tokio::test]
