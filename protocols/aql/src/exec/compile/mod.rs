@@ -4,13 +4,16 @@
 //! bare names that are not variables taken as collections (1568 where a value is
 //! expected, as ArangoDB has it since 3.9; looked up in the
 //! [`Catalog`]; the names it lacks are reported so the caller can fetch them and compile
-//! again), and functions resolved (the executor's own, the library's, 1540 otherwise).
+//! again), functions resolved in [`calls`] (the executor's own, the library's, 1540
+//! otherwise), operators over constants folded, nesting bounded (1524).
+
+mod calls;
 
 use super::access;
 use super::plan::*;
 use crate::ast::{self, CollectionRef, Expr, ForSource, GraphRef, ObjectKey, Op, Query};
 use crate::error::{num, AqlError, AqlResult, Warning};
-use crate::functions::{self, FnContext};
+use crate::functions::FnContext;
 use crate::store::{CollectionInfo, IndexInfo};
 use crate::value::{ops, Object, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -544,16 +547,6 @@ impl<'a> Compiler<'a> {
         Ok(Box::new(self.expr(e)?))
     }
 
-    /// A function argument that names a collection (`DOCUMENT(users, ...)`,
-    /// `COLLECTION_COUNT(users)`): its name as a string.
-    fn collection_arg(&mut self, e: &Expr) -> AqlResult<CExpr> {
-        match e {
-            Expr::Var(name) if self.lookup(name).is_none() => Ok(CExpr::Lit(Value::String(self.collection(name)))),
-            Expr::BindCollection(name) => Ok(CExpr::Lit(Value::String(self.bind_collection(name)?))),
-            other => self.expr(other),
-        }
-    }
-
     pub fn expr(&mut self, e: &Expr) -> AqlResult<CExpr> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
@@ -639,7 +632,7 @@ impl<'a> Compiler<'a> {
                 let (first, modified) = (self.slots, self.modifies);
                 self.modifies = false;
                 let mut plan = self.query(q)?;
-                plan.independent = !plan.modifies && independent(&plan, first);
+                plan.independent = !plan.modifies && calls::independent(&plan, first);
                 self.modifies |= modified;
                 CExpr::Subquery(Arc::new(plan))
             }
@@ -660,105 +653,4 @@ impl<'a> Compiler<'a> {
         let rest = x.rest.as_ref().map(|r| self.expr(r)).transpose()?;
         Ok((filter, limit, ret, rest))
     }
-
-    fn call(&mut self, name: &str, args: &[Expr]) -> AqlResult<CExpr> {
-        if name.contains("::") {
-            return Err(AqlError::not_supported(format!("user-defined AQL functions ({name})")));
-        }
-        let builtin = match name {
-            "DOCUMENT" => Some(Builtin::Document),
-            "COLLECTION_COUNT" | "COUNT_COLLECTION" => Some(Builtin::CollectionCount),
-            "SCHEMA_GET" => Some(Builtin::SchemaGet),
-            "CALL" => Some(Builtin::Call),
-            "APPLY" => Some(Builtin::Apply),
-            "COLLECTIONS" => Some(Builtin::Collections),
-            "CURRENT_DATABASE" => Some(Builtin::CurrentDatabase),
-            "CURRENT_USER" => Some(Builtin::CurrentUser),
-            "LENGTH" | "COUNT" => match args {
-                [Expr::Var(n)] if self.lookup(n).is_none() => Some(Builtin::CollectionLength),
-                [Expr::BindCollection(_)] => Some(Builtin::CollectionLength),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(b) = builtin {
-            let mut compiled = Vec::with_capacity(args.len());
-            for (i, a) in args.iter().enumerate() {
-                let names_collection = i == 0 && !matches!(b, Builtin::Collections | Builtin::Call | Builtin::Apply);
-                compiled.push(if names_collection { self.collection_arg(a)? } else { self.expr(a)? });
-            }
-            return Ok(CExpr::Builtin(b, compiled));
-        }
-        if let Some(what) = refused(name) {
-            return Err(AqlError::not_supported(what));
-        }
-        if !functions::is_function(name) {
-            return Err(AqlError::new(
-                num::QUERY_FUNCTION_NAME_UNKNOWN,
-                format!("usage of unknown function '{name}()'"),
-            ));
-        }
-        Ok(CExpr::Call { name: name.to_string(), args: args.iter().map(|a| self.expr(a)).collect::<AqlResult<_>>()? })
-    }
-}
-
-/// What a function Orbit does not have is: the text of its 501.
-fn refused(name: &str) -> Option<String> {
-    Some(match name {
-        "FULLTEXT" | "NEAR" | "WITHIN" | "WITHIN_RECTANGLE" => {
-            format!("the AQL function {name}() (removed in ArangoDB 3.12; use GEO_DISTANCE or ArangoSearch)")
-        }
-        "TOKENS"
-        | "PHRASE"
-        | "ANALYZER"
-        | "BM25"
-        | "TFIDF"
-        | "BOOST"
-        | "EXISTS"
-        | "STARTS_WITH_SEARCH"
-        | "NGRAM_MATCH"
-        | "LEVENSHTEIN_MATCH"
-        | "IN_TERMS"
-        | "OFFSET_INFO"
-        | "MINHASH_MATCH"
-        | "GEO_IN_RANGE_SEARCH" => format!("the ArangoSearch function {name}() (views and analyzers)"),
-        "APPROX_NEAR_COSINE" | "APPROX_NEAR_L2" | "APPROX_NEAR_INNER_PRODUCT" => {
-            format!("the vector search function {name}() (vector indexes)")
-        }
-        "SCHEMA_VALIDATE" => "SCHEMA_VALIDATE() (JSON Schema validation)".to_string(),
-        "V8" => "V8() (Orbit has no JavaScript)".to_string(),
-        "PREGEL_RESULT" => "PREGEL_RESULT() (Pregel)".to_string(),
-        "SHARD_ID" => "SHARD_ID() (Orbit is a single server)".to_string(),
-        _ => return None,
-    })
-}
-
-/// Functions whose answer may differ between two calls with the same arguments (or
-/// that have effects), so a subquery calling them is evaluated for every row.
-const NONDETERMINISTIC: &[&str] = &[
-    "RAND",
-    "RANDOM",
-    "UUID",
-    "RANDOM_TOKEN",
-    "DATE_NOW",
-    "SLEEP",
-    "FAIL",
-    "ASSERT",
-    "WARN",
-    "NOOPT",
-    "PASSTHRU",
-    "V8",
-];
-
-/// Whether `plan` (a subquery whose own slots start at `first`) reads no outer slot and
-/// calls nothing nondeterministic.
-fn independent(plan: &Plan, first: Slot) -> bool {
-    let mut ok = true;
-    plan.visit_exprs(&mut |e| match e {
-        CExpr::Var(s) if *s < first => ok = false,
-        CExpr::Call { name, .. } if NONDETERMINISTIC.contains(&name.as_str()) => ok = false,
-        CExpr::Builtin(Builtin::Call | Builtin::Apply | Builtin::CurrentUser, _) => ok = false,
-        _ => {}
-    });
-    ok
 }
