@@ -659,3 +659,33 @@ async fn odd_queries_answer_without_panicking() {
             };
     }
 }
+
+#[tokio::test]
+async fn update_with_push_appends_once_as_the_cursor_transcript_shows() {
+    let s = store().await;
+    let docs = [r#"{"_key": "test", "arr": [1, 2, 3]}"#, r#"{"_key": "other", "arr": []}"#];
+    collection(&s, "documents", CollectionType::Document, &docs).await;
+    let q = "FOR doc IN documents FILTER doc._key == @myKey UPDATE doc._key WITH { arr: PUSH(doc.arr, @value) } \
+             IN documents RETURN NEW";
+    let mut st =
+        run_query(&s, request(q, r#"{"myKey": "test", "value": 42}"#, QueryOptions::default()), None).await.unwrap();
+    let got = all(&mut st).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].get("arr"), Some(&j("[1, 2, 3, 42]")));
+    assert_eq!(got[0].get("_id"), Some(&Value::str("documents/test")));
+    let stats = st.stats();
+    assert_eq!((stats.writes_executed, stats.scanned_full, stats.scanned_index, stats.filtered), (1, 0, 1, 0));
+    assert_eq!(rows(&s, "FOR d IN documents SORT d._key RETURN d.arr").await, j("[[], [1, 2, 3, 42]]"));
+}
+
+#[tokio::test]
+async fn a_loop_that_removes_what_it_reads_filters_nothing() {
+    let s = store().await;
+    collection(&s, "products", CollectionType::Document, &[r#"{"_key": "a"}"#, r#"{"_key": "b"}"#]).await;
+    let st = run_query(&s, request("FOR p IN products REMOVE p IN products", "{}", QueryOptions::default()), None)
+        .await
+        .unwrap();
+    let stats = st.stats();
+    assert_eq!((stats.writes_executed, stats.filtered), (2, 0));
+    assert_eq!(rows(&s, "FOR p IN products RETURN p").await, j("[]"));
+}
