@@ -121,6 +121,7 @@ impl CollState {
         o.insert("computedValues".into(), info.computed_values.clone());
         o.insert("extra".into(), Value::Object(info.extra.clone()));
         o.insert("nextIndex".into(), Value::Int(self.next_index.load(Ordering::Relaxed) as i64));
+        o.insert("keyEncoding".into(), Value::Int(KEY_ENCODING as i64));
         let indexes = self.indexes().iter().map(|i| i.to_record()).collect();
         o.insert("indexes".into(), Value::Array(indexes));
         binary::encode(&Value::Object(o))
@@ -145,11 +146,18 @@ fn flag(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Bool(true)))
 }
 
-/// What a collection record says: the definition, indexes and next index number.
+/// The encoding of index entries' values ([`super::keys::push_value`]) records are
+/// written with: 2 since strings are stored as their collation sort key (before, their
+/// bytes; such persistent indexes are rebuilt when the store opens).
+pub const KEY_ENCODING: u64 = 2;
+
+/// What a collection record says: the definition, indexes and next index number, and
+/// whether its persistent indexes' entries are in an older encoding.
 pub struct CollectionRecord {
     pub info: CollectionInfo,
     pub indexes: Vec<Arc<IndexDef>>,
     pub next_index: u64,
+    pub stale_entries: bool,
 }
 
 pub fn decode_collection(bytes: &[u8]) -> AqlResult<CollectionRecord> {
@@ -172,7 +180,8 @@ pub fn decode_collection(bytes: &[u8]) -> AqlResult<CollectionRecord> {
         computed_values: v.get("computedValues").cloned().unwrap_or_default(),
         extra: v.get("extra").and_then(|e| e.as_object()).cloned().unwrap_or_default(),
     };
-    Ok(CollectionRecord { info, indexes, next_index: int(v.get("nextIndex")).max(2) })
+    let stale_entries = int(v.get("keyEncoding")) < KEY_ENCODING;
+    Ok(CollectionRecord { info, indexes, next_index: int(v.get("nextIndex")).max(2), stale_entries })
 }
 
 pub fn database_record(name: &str) -> Vec<u8> {

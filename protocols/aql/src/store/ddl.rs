@@ -80,7 +80,11 @@ pub async fn open(storage: Arc<dyn TableStorage>) -> AqlResult<Arc<DocStore>> {
         let db_id = key.get(1..9).map_or(0, u64_of);
         let Some(db) = by_id.get(&db_id) else { continue };
         let record = catalog::decode_collection(&value)?;
+        let stale = record.stale_entries;
         let coll = store.load_collection(db_id, record).await?;
+        if stale {
+            store.rebuild_persistent_indexes(&coll).await?;
+        }
         store.tick.fetch_max(coll.key_last.load(Ordering::Relaxed).max(coll.id), Ordering::Relaxed);
         store.clock.advance_past(coll.max_rev.load(Ordering::Relaxed));
         db.collections.write().push(coll);
@@ -117,7 +121,7 @@ impl DocStore {
     }
 
     /// Writes catalog entries (and the tick) in one transaction.
-    async fn write_catalog(&self, puts: Vec<(Vec<u8>, Vec<u8>)>, deletes: Vec<Vec<u8>>) -> AqlResult<()> {
+    pub(super) async fn write_catalog(&self, puts: Vec<(Vec<u8>, Vec<u8>)>, deletes: Vec<Vec<u8>>) -> AqlResult<()> {
         let mut tx = self.storage.begin().await?;
         for (k, v) in puts {
             tx.kv_put(&self.catalog, &k, v).await?;
@@ -377,6 +381,29 @@ impl DocStore {
         }
         self.save_collection(&coll).await?;
         Ok((def.info(&cname), true))
+    }
+
+    /// Writes the entries of the collection's persistent indexes anew (after a change of
+    /// their encoding), then its record in the current encoding.
+    async fn rebuild_persistent_indexes(&self, coll: &CollState) -> AqlResult<()> {
+        let defs: Vec<Arc<IndexDef>> =
+            coll.indexes().iter().filter(|d| d.kind == super::IndexKind::Persistent).cloned().collect();
+        if defs.is_empty() {
+            return Ok(());
+        }
+        for def in &defs {
+            let prefix = keys::index_prefix(def.n, &[]);
+            orbit_storage::purge_kv_prefix(self.storage.as_ref(), &coll.handle(), &prefix, PAGE).await?;
+            let mut tx = self.storage.begin().await?;
+            match super::documents::build_index(tx.as_mut(), coll, def).await {
+                Ok(()) => tx.commit().await?,
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
+        }
+        self.save_collection(coll).await
     }
 
     pub(super) async fn drop_index_now(&self, db: &str, name: &str, id: &str) -> AqlResult<()> {

@@ -140,8 +140,9 @@ fn push_text(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Appends `v` so that byte order is AQL's order of values (null < bool < number <
-/// string < array < object; numbers by value, 1 and 1.0 alike; strings by bytes).
-/// Integers beyond 2^53 order by their nearest double.
+/// string < array < object; numbers by value, 1 and 1.0 alike; strings by ArangoDB's
+/// collation: its sort key, then the string itself). Integers beyond 2^53 order by
+/// their nearest double.
 pub fn push_value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => out.push(T_NULL),
@@ -157,6 +158,7 @@ pub fn push_value(out: &mut Vec<u8>, v: &Value) {
         }
         Value::String(s) => {
             out.push(T_STRING);
+            crate::value::compare::collation::sort_key(s, out);
             push_text(out, s);
         }
         Value::Array(items) => {
@@ -199,9 +201,14 @@ mod tests {
             Value::Int(2),
             Value::Int(10),
             Value::str(""),
+            Value::str("~"),
+            Value::str("A"),
             Value::str("a"),
+            Value::str("á"),
+            Value::str("aB"),
             Value::str("a\u{0}b"),
             Value::str("ab"),
+            Value::str("B"),
             Value::str("b"),
             Value::Array(vec![]),
             Value::Array(vec![Value::Int(1)]),

@@ -56,22 +56,25 @@ fn push_key(out: &mut Vec<u8>, v: &Value) {
 
 /// A lookup on `_key` with string bounds only: `_key` values are strings, stored as
 /// their bytes, and a bound of another type sorts before (null, bool, number) or after
-/// (array, object) every one of them. None when nothing can match.
+/// (array, object) every one of them. None when nothing can match. Strings compare by
+/// collation, not by bytes, so a string bound cannot narrow the byte-ordered range: it
+/// reads the whole primary index (the query's FILTER still applies the bound).
 fn primary_lookup(l: &IndexLookup) -> Option<IndexLookup> {
     let low = |v: &Value| matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Double(_));
     if l.equal.iter().any(|v| !matches!(v, Value::String(_))) {
         return None;
     }
-    let lower = match &l.lower {
-        Bound::Included(Value::String(_)) | Bound::Excluded(Value::String(_)) | Bound::Unbounded => l.lower.clone(),
-        Bound::Included(v) | Bound::Excluded(v) if low(v) => Bound::Unbounded,
+    match &l.lower {
+        Bound::Included(Value::String(_)) | Bound::Excluded(Value::String(_)) | Bound::Unbounded => {}
+        Bound::Included(v) | Bound::Excluded(v) if low(v) => {}
         _ => return None,
-    };
-    let upper = match &l.upper {
-        Bound::Included(Value::String(_)) | Bound::Excluded(Value::String(_)) | Bound::Unbounded => l.upper.clone(),
-        Bound::Included(v) | Bound::Excluded(v) if !low(v) => Bound::Unbounded,
+    }
+    match &l.upper {
+        Bound::Included(Value::String(_)) | Bound::Excluded(Value::String(_)) | Bound::Unbounded => {}
+        Bound::Included(v) | Bound::Excluded(v) if !low(v) => {}
         _ => return None,
-    };
+    }
+    let (lower, upper) = (Bound::Unbounded, Bound::Unbounded);
     Some(IndexLookup { equal: l.equal.clone(), lower, upper })
 }
 

@@ -1,7 +1,10 @@
 //! AQL's order of values: null < bool < number < string < array < object; false < true;
-//! numbers by value (1 == 1.0); strings by byte order (ArangoDB's binary comparison in
-//! AQL); arrays element by element with a missing element as null; objects by their
+//! numbers by value (1 == 1.0); strings by ArangoDB's collation ([`collation`]: an ICU
+//! root collator with upper case first, approximated; distinct strings never compare
+//! equal); arrays element by element with a missing element as null; objects by their
 //! attribute names in sorted order, a missing attribute as null.
+
+pub mod collation;
 
 use super::Value;
 use std::cmp::Ordering;
@@ -38,7 +41,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::String(x), Value::String(y)) => collation::collate(x, y),
         (Value::Array(x), Value::Array(y)) => {
             let n = x.len().max(y.len());
             for i in 0..n {
