@@ -34,10 +34,39 @@ struct ForCollection {
     row: Option<Row>,
     buffer: VecDeque<Value>,
     source: Source,
+    /// The first page's size (what a LIMIT right after the loop needs, else [`PAGE`]).
+    first_page: usize,
+    /// The next page's size: each page doubles it, up to [`PAGE`].
+    page_size: usize,
 }
 
 pub fn node(input: BoxNode, plan: Arc<Plan>, idx: usize) -> BoxNode {
-    Box::new(ForCollection { input, plan, idx, row: None, buffer: VecDeque::new(), source: Source::Done })
+    let first_page = first_page(&plan, idx);
+    Box::new(ForCollection {
+        input,
+        plan,
+        idx,
+        row: None,
+        buffer: VecDeque::new(),
+        source: Source::Done,
+        first_page,
+        page_size: first_page,
+    })
+}
+
+/// When the loop at `idx` is followed, past FILTERs and LETs only, by a LIMIT with
+/// constant values, the documents it needs at least: offset + count (so `LIMIT 100` over
+/// an index does not read a whole page of 1000 documents); otherwise [`PAGE`].
+fn first_page(plan: &Plan, idx: usize) -> usize {
+    let rest = plan.ops.get(idx + 1..).unwrap_or_default();
+    let Some(next) = rest.iter().find(|op| !matches!(op, PlanOp::Filter(_) | PlanOp::Let { .. })) else {
+        return PAGE;
+    };
+    let PlanOp::Limit { offset: CExpr::Lit(Value::Int(o)), count: CExpr::Lit(Value::Int(c)), .. } = next else {
+        return PAGE;
+    };
+    let wanted = u64::try_from(*o).unwrap_or(0).saturating_add(u64::try_from(*c).unwrap_or(0));
+    usize::try_from(wanted).unwrap_or(PAGE).clamp(1, PAGE)
 }
 
 fn bound(b: &Option<(CExpr, bool)>, v: Option<Value>) -> Bound<Value> {
@@ -53,6 +82,7 @@ impl ForCollection {
     async fn start(&mut self, collection: &str, access: &Access, row: &mut Row, ctx: &mut Ctx) -> AqlResult<()> {
         self.buffer.clear();
         self.source = Source::Done;
+        self.page_size = self.first_page;
         match access {
             Access::Scan => self.source = Source::Paged { lookup: None, resume: None, started: false },
             Access::Key(e) => {
@@ -174,11 +204,13 @@ impl ForCollection {
         }
         *started = true;
         ctx.check_time()?;
+        let size = self.page_size;
+        self.page_size = size.saturating_mul(2).min(PAGE);
         let page = match (lookup, access) {
             (Some(lookup), Access::Index { index, reverse, .. }) => {
-                ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), PAGE).await?
+                ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), size).await?
             }
-            _ => ctx.txn().await.scan(collection, resume.as_deref(), PAGE).await?,
+            _ => ctx.txn().await.scan(collection, resume.as_deref(), size).await?,
         };
         *resume = page.resume;
         self.buffer.extend(page.docs);

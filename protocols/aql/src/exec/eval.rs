@@ -66,8 +66,76 @@ pub fn set(row: &mut Row, slot: Slot, v: Value) {
     }
 }
 
+/// A literal or a pure path, by reference.
+fn operand<'r>(e: &'r CExpr, row: &'r Row) -> Option<&'r Value> {
+    match e {
+        CExpr::Lit(v) => Some(v),
+        _ => path_ref(e, row),
+    }
+}
+
+/// The expressions answered without suspending (so without a boxed future): literals,
+/// paths, operators over those, and objects or arrays of them — what FILTER, COLLECT and
+/// RETURN mostly compute per row. None for anything else.
+fn immediate(e: &CExpr, row: &Row, ctx: &mut Ctx) -> Option<AqlResult<Value>> {
+    if let Some(v) = operand(e, row) {
+        return Some(Ok(v.clone()));
+    }
+    match e {
+        CExpr::Binary(op, a, b) => {
+            let (a, b) = (operand(a, row)?, operand(b, row)?);
+            Some(match op {
+                BinaryOp::And => Ok(if cast::to_bool(a) { b.clone() } else { a.clone() }),
+                BinaryOp::Or => Ok(if cast::to_bool(a) { a.clone() } else { b.clone() }),
+                _ => {
+                    let v = ops::binary(*op, a, b, &mut ctx.fns);
+                    ctx.take_warnings().map(|_| v)
+                }
+            })
+        }
+        CExpr::Object(items) => {
+            let mut out = Object::with_capacity(items.len());
+            for (k, v) in items {
+                let CKey::Static(k) = k else { return None };
+                out.insert(k.clone(), operand(v, row)?.clone());
+            }
+            Some(Ok(Value::Object(out)))
+        }
+        CExpr::Array(items) => {
+            let out: Option<Vec<Value>> = items.iter().map(|v| operand(v, row).cloned()).collect();
+            Some(Ok(Value::Array(out?)))
+        }
+        _ => None,
+    }
+}
+
+/// [`eval`]'s future: ready at once for what [`immediate`] answers, boxed otherwise.
+pub enum Eval<'a> {
+    Ready(Option<AqlResult<Value>>),
+    Pending(BoxFuture<'a, AqlResult<Value>>),
+}
+
+impl std::future::Future for Eval<'_> {
+    type Output = AqlResult<Value>;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            Eval::Ready(v) => {
+                std::task::Poll::Ready(v.take().unwrap_or_else(|| Err(AqlError::internal("polled twice"))))
+            }
+            Eval::Pending(f) => f.as_mut().poll(cx),
+        }
+    }
+}
+
 /// Evaluates `e` over `row` (which it may use as scratch for `CURRENT`, restoring it).
-pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'a, AqlResult<Value>> {
+pub fn eval<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> Eval<'a> {
+    match immediate(e, row, ctx) {
+        Some(v) => Eval::Ready(Some(v)),
+        None => Eval::Pending(evaluate(e, row, ctx)),
+    }
+}
+
+fn evaluate<'a>(e: &'a CExpr, row: &'a mut Row, ctx: &'a mut Ctx) -> BoxFuture<'a, AqlResult<Value>> {
     Box::pin(async move {
         if let Some(v) = path_ref(e, row) {
             return Ok(v.clone());

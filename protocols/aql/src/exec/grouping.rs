@@ -199,11 +199,10 @@ async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx)
             }
             None => None,
         };
-        let key = Key(key);
-        if !groups.contains_key(&key) {
-            groups.insert(key.clone(), new_group(base.clone())?);
-        }
-        let Some(g) = groups.get_mut(&key) else { continue };
+        let g = match groups.entry(Key(key)) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(new_group(base.clone())?),
+        };
         for (agg, v) in g.aggregates.iter_mut().zip(values.iter()) {
             agg.add(v, &mut ctx.fns);
         }
