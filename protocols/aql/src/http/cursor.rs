@@ -268,8 +268,13 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
     let tracked =
         state.tracking.start(&id, req, &request.query, &request.bind_vars, bool_attr(&options, "stream", false));
     let wants_plan = options.get("profile").and_then(Value::as_f64).is_some_and(|level| level >= 2.0);
-    let plan = if wants_plan { explain(&state.store, request.clone()).await?.get("plan").cloned() } else { None };
-    let stream = run_query(&state.store, request, txn).await?;
+    let failed = |e| tracked.info.failed(e);
+    let plan = if wants_plan {
+        explain(&state.store, request.clone()).await.map_err(failed)?.get("plan").cloned()
+    } else {
+        None
+    };
+    let stream = run_query(&state.store, request, txn).await.map_err(failed)?;
     let mut cursor = Cursor {
         id: id.clone(),
         stream: Some(stream),
@@ -286,10 +291,10 @@ async fn create(state: &SharedState, req: &Req) -> HttpResult {
         plan,
     };
     if want_count {
-        cursor.fill(usize::MAX).await?;
+        cursor.fill(usize::MAX).await.map_err(failed)?;
         cursor.count = Some(cursor.rows.len() as u64);
     }
-    let (body, has_more) = cursor.batch().await?;
+    let (body, has_more) = cursor.batch().await.map_err(failed)?;
     if tracked.info.killed.load(Ordering::Relaxed) {
         return Err(AqlError::new(num::QUERY_KILLED, "query killed"));
     }

@@ -3,7 +3,9 @@
 //! registered cursor until it is exhausted or dropped), the slow ones (finished after
 //! the threshold, at most `maxSlowQueries` kept), and killing one (its cursor is
 //! dropped; a first batch under way ends with 1500 "query killed"). A query's id is
-//! its cursor's id.
+//! its cursor's id. `modificationQuery` says whether the query's own operations (not
+//! those of its subqueries) modify data; a slow query's `exitCode` is the errorNum its
+//! first batch ended with (0: success, 1500: killed).
 
 use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
@@ -13,7 +15,7 @@ use crate::value::{Object, Value};
 use axum::http::Method;
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -25,9 +27,11 @@ pub struct QueryInfo {
     pub query: String,
     pub bind_vars: Value,
     pub stream: bool,
+    pub modification: bool,
     started_at: f64,
     started: Instant,
     pub killed: AtomicBool,
+    exit_code: AtomicU32,
 }
 
 #[derive(Clone)]
@@ -95,21 +99,58 @@ fn now_seconds() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
+/// Whether the query's own operations write (INSERT, UPDATE, REPLACE, REMOVE, UPSERT);
+/// false for a query that does not parse.
+fn modifies(query: &str) -> bool {
+    use crate::ast::Op;
+    crate::syntax::parse(query).is_ok_and(|q| {
+        q.ops
+            .iter()
+            .any(|op| matches!(op, Op::Insert(_) | Op::Update(_) | Op::Replace(_) | Op::Remove(_) | Op::Upsert(_)))
+    })
+}
+
 impl QueryInfo {
+    /// Notes the error the query ended with (its `exitCode`) and hands it on.
+    pub fn failed(&self, e: AqlError) -> AqlError {
+        self.exit_code.store(e.num, Ordering::Relaxed);
+        e
+    }
+
+    fn exit_code(&self) -> u32 {
+        if self.killed.load(Ordering::Relaxed) {
+            num::QUERY_KILLED
+        } else {
+            self.exit_code.load(Ordering::Relaxed)
+        }
+    }
+
     fn describe(&self, state: &str, track_bind_vars: bool, max_len: u64) -> Value {
         let query: String = self.query.chars().take(max_len as usize).collect();
-        Value::object([
-            ("id", Value::str(&self.id)),
-            ("database", Value::str(&self.db)),
-            ("user", Value::str(&self.user)),
-            ("query", Value::String(query)),
-            ("bindVars", if track_bind_vars { self.bind_vars.clone() } else { Value::Object(Object::new()) }),
-            ("started", Value::String(iso_date(self.started_at))),
-            ("runTime", Value::double(self.started.elapsed().as_secs_f64())),
-            ("peakMemoryUsage", Value::Int(0)),
-            ("state", Value::str(state)),
-            ("stream", Value::Bool(self.stream)),
-        ])
+        let mut o = self.fields(query, track_bind_vars, state);
+        if state == "finished" {
+            o.insert("exitCode".into(), Value::Int(i64::from(self.exit_code())));
+        }
+        Value::Object(o)
+    }
+
+    fn fields(&self, query: String, track_bind_vars: bool, state: &str) -> Object {
+        Object::from_iter(
+            [
+                ("id", Value::str(&self.id)),
+                ("database", Value::str(&self.db)),
+                ("user", Value::str(&self.user)),
+                ("query", Value::String(query)),
+                ("bindVars", if track_bind_vars { self.bind_vars.clone() } else { Value::Object(Object::new()) }),
+                ("started", Value::String(iso_date(self.started_at))),
+                ("runTime", Value::double(self.started.elapsed().as_secs_f64())),
+                ("peakMemoryUsage", Value::Int(0)),
+                ("state", Value::str(state)),
+                ("stream", Value::Bool(self.stream)),
+                ("modificationQuery", Value::Bool(self.modification)),
+            ]
+            .map(|(k, v)| (k.to_string(), v)),
+        )
     }
 }
 
@@ -123,9 +164,11 @@ impl Tracking {
             query: query.to_string(),
             bind_vars: Value::Object(bind_vars.clone()),
             stream,
+            modification: modifies(query),
             started_at: now_seconds(),
             started: Instant::now(),
             killed: AtomicBool::new(false),
+            exit_code: AtomicU32::new(0),
         });
         if self.properties.lock().enabled {
             self.running.lock().insert(id.to_string(), info.clone());

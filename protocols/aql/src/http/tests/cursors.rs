@@ -236,6 +236,9 @@ async fn query_tracking_lists_kills_and_keeps_slow_queries() {
         (Value::str(&id), Value::str("FOR i IN 1..10 RETURN i"))
     );
     assert_eq!(at(&running[0], "state"), Value::str("executing"));
+    // ArangoDB 3.12: modificationQuery on running and slow queries, exitCode on slow ones
+    assert_eq!(at(&running[0], "modificationQuery"), Value::Bool(false));
+    assert!(running[0].get("exitCode").is_none());
     assert_eq!(req(addr, "DELETE", &format!("/_api/query/{id}"), &[], None).await.status, 200);
     assert_eq!(
         req(addr, "PUT", &format!("/_api/cursor/{id}"), &[], None).await.status,
@@ -250,6 +253,17 @@ async fn query_tracking_lists_kills_and_keeps_slow_queries() {
     let slow = req(addr, "GET", "/_api/query/slow", &[], None).await.json();
     let queries: Vec<Value> = slow.as_array().unwrap_or_default().iter().map(|q| at(q, "query")).collect();
     assert!(queries.contains(&Value::str("RETURN 42")), "{slow:?}");
+    let body = r#"{"query":"INSERT {} INTO nosuchcollection"}"#;
+    assert_eq!(req(addr, "POST", "/_api/cursor", &[], Some(body)).await.status, 404);
+    let slow = req(addr, "GET", "/_api/query/slow", &[], None).await.json();
+    let list = slow.as_array().unwrap_or_default().to_vec();
+    let of = |text: &str| list.iter().find(|q| at(q, "query") == Value::str(text)).cloned().unwrap_or_default();
+    assert_eq!(
+        (at(&of("RETURN 42"), "exitCode"), at(&of("RETURN 42"), "modificationQuery")),
+        (Value::Int(0), Value::Bool(false))
+    );
+    let failed = of("INSERT {} INTO nosuchcollection");
+    assert_eq!((at(&failed, "exitCode"), at(&failed, "modificationQuery")), (Value::Int(1203), Value::Bool(true)));
     assert_eq!(req(addr, "DELETE", "/_api/query/slow", &[], None).await.status, 200);
     assert_eq!(req(addr, "GET", "/_api/query/slow", &[], None).await.json(), parse("[]"));
     let r = req(addr, "GET", "/_api/query/rules", &[], None).await;
