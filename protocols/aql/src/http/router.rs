@@ -94,7 +94,9 @@ fn authenticate(state: &SharedState, req: &Req) -> AqlResult<Option<String>> {
         return Ok(None);
     }
     match state.auth.credentials(req.header("authorization")) {
-        Credentials::Basic { user, password } if state.users.check_secret(&user, &password) => Ok(Some(user)),
+        Credentials::Basic { user, password } => {
+            state.users.secret_user(&user, &password).map(Some).ok_or_else(not_authorized)
+        }
         Credentials::Token { user: None } => Ok(Some("root".into())),
         Credentials::Token { user: Some(user) } if state.users.is_active(&user) => Ok(Some(user)),
         _ => Err(not_authorized()),

@@ -363,6 +363,19 @@ async fn access_tokens_stand_in_for_passwords() {
     assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &with_token)], None).await.status, 200);
     let login = format!(r#"{{"username":"root","password":"{token}"}}"#);
     assert_eq!(call(srv, "POST", "/_open/auth", &[], Some(&login)).await.status, 200);
+    // with an empty user name the token says whose it is (arangojs useAccessToken, login("", token))
+    let anonymous = client::basic("", &token);
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &anonymous)], None).await.status, 200);
+    let login = format!(r#"{{"username":"","password":"{token}"}}"#);
+    let jwt = call(srv, "POST", "/_open/auth", &[], Some(&login)).await.json();
+    let bearer = format!("bearer {}", jwt.get("jwt").and_then(Value::as_str).unwrap_or_default());
+    let who = call(srv, "GET", "/_api/user/root", &[("authorization", &bearer)], None).await;
+    assert_eq!(who.status, 200, "the session token is root's");
+    let forged = format!("v1.{}", token.get(3..).unwrap_or_default().replace('a', "b"));
+    assert_eq!(
+        call(srv, "GET", "/_api/version", &[("authorization", &client::basic("", &forged))], None).await.status,
+        401
+    );
     // RestAccessTokenList: metadata only
     let v = call(srv, "GET", "/_api/token/root", &[("authorization", &with_token)], None).await.json();
     let listed = v.get("tokens").and_then(Value::as_array).unwrap_or_default().to_vec();

@@ -32,6 +32,20 @@ fn public(token: &Value) -> Value {
     }
 }
 
+/// The user an access token names (its payload's `u`): access tokens may be given with an
+/// empty user name. None for anything that is not such a token; the token still has to
+/// verify against that user's stored hashes.
+pub fn token_user(token: &str) -> Option<String> {
+    let hex_text = token.strip_prefix("v1.")?;
+    if hex_text.len() > 4096 || hex_text.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..hex_text.len()).step_by(2).map(|i| u8::from_str_radix(hex_text.get(i..i + 2)?, 16).ok()).collect();
+    let payload = json::parse(&bytes?).ok()?;
+    payload.get("u").and_then(Value::as_str).map(str::to_string)
+}
+
 fn not_found(what: &str) -> AqlError {
     AqlError::with_status(num::HTTP_NOT_FOUND, 404, format!("access token {what} not found"))
 }

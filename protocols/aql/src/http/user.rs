@@ -224,6 +224,16 @@ impl Users {
         self.check_password(name, secret) || (secret.starts_with("v1.") && self.check_token(name, secret))
     }
 
+    /// Who `name` with `secret` is: `name` when the secret is theirs; with an empty name,
+    /// the user of a valid access token (as ArangoDB accepts them).
+    pub fn secret_user(&self, name: &str, secret: &str) -> Option<String> {
+        if self.check_secret(name, secret) {
+            return Some(name.to_string());
+        }
+        let user = if name.is_empty() { super::token::token_user(secret)? } else { return None };
+        self.check_token(&user, secret).then_some(user)
+    }
+
     /// Whether `token` is an active, unexpired access token of the active user `name`.
     pub fn check_token(&self, name: &str, token: &str) -> bool {
         let hash = super::token::token_hash(token);
@@ -509,10 +519,10 @@ pub async fn open_auth(state: &SharedState, req: &Req) -> HttpResult {
     let body = req.body_object()?;
     let username = str_attr(&body, "username").unwrap_or("");
     let password = str_attr(&body, "password").unwrap_or("");
-    if !state.users.check_secret(username, password) {
+    let Some(user) = state.users.secret_user(username, password) else {
         return Err(AqlError::with_status(num::HTTP_UNAUTHORIZED, 401, "Wrong credentials"));
-    }
-    Ok(Reply::json(200, Value::object([("jwt", Value::String(state.auth.issue(username)))])))
+    };
+    Ok(Reply::json(200, Value::object([("jwt", Value::String(state.auth.issue(&user)))])))
 }
 
 #[cfg(test)]
