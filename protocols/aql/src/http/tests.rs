@@ -392,4 +392,8 @@ async fn access_tokens_stand_in_for_passwords() {
     assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &with_token)], None).await.status, 401);
     let past = r#"{"name":"old","valid_until":1}"#;
     assert_eq!(call(srv, "POST", "/_api/token/root", &auth, Some(past)).await.status, 400);
+    let v = call(srv, "POST", "/_api/token/root", &auth, Some(r#"{"name":"forever"}"#)).await.json();
+    assert!(v.get("valid_until").is_none(), "{v:?}");
+    let forever = client::basic("root", v.get("token").and_then(Value::as_str).unwrap_or_default());
+    assert_eq!(call(srv, "GET", "/_api/version", &[("authorization", &forever)], None).await.status, 200);
 }

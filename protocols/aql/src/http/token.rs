@@ -1,7 +1,9 @@
 //! Access tokens (`/_api/token/{user}[/{id}]`, ArangoDB 3.12): create (the token string
 //! is shown once, `v1.` and hex), list (metadata only), revoke. A token stands in for
 //! the user's password in Basic authentication and at `POST /_open/auth` until it
-//! expires or is revoked; only its SHA-256 is stored, with the user in `_users`.
+//! expires or is revoked; only its SHA-256 is stored, with the user in `_users`. A
+//! token created without `valid_until` does not expire (as arangojs documents it) and
+//! reports none.
 
 use super::auth::{now_seconds, random_bytes};
 use super::params::{str_attr, Req};
@@ -70,12 +72,15 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
                 .filter(|n| !n.is_empty())
                 .ok_or_else(|| AqlError::bad_parameter("an access token needs a name"))?;
             let now = now_seconds();
-            let valid_until = body
-                .get("valid_until")
-                .and_then(Value::as_f64)
-                .filter(|v| *v > now as f64)
-                .ok_or_else(|| AqlError::bad_parameter("valid_until must be a Unix time in the future"))?
-                as i64;
+            let valid_until = match body.get("valid_until") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(
+                    v.as_f64()
+                        .filter(|v| *v > now as f64)
+                        .ok_or_else(|| AqlError::bad_parameter("valid_until must be a Unix time in the future"))?
+                        as i64,
+                ),
+            };
             if record.tokens.iter().any(|t| str_attr(t, "name") == Some(token_name)) {
                 return Err(AqlError::with_status(
                     num::DUPLICATE_NAME,
@@ -85,18 +90,22 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
             }
             let id =
                 record.tokens.iter().filter_map(|t| t.get("id").and_then(Value::as_f64)).fold(0.0, f64::max) as i64 + 1;
-            let payload = Value::object([
-                ("e", Value::Int(valid_until)),
-                ("c", Value::Int(now)),
-                ("u", Value::str(name)),
-                ("r", Value::String(hex(&random_bytes(16)))),
-            ]);
+            let mut payload = Object::new();
+            if let Some(until) = valid_until {
+                payload.insert("e".into(), Value::Int(until));
+            }
+            payload.insert("c".into(), Value::Int(now));
+            payload.insert("u".into(), Value::str(name));
+            payload.insert("r".into(), Value::String(hex(&random_bytes(16))));
+            let payload = Value::Object(payload);
             let token = format!("v1.{}", hex(&json::to_json_bytes(&payload)));
             let fingerprint = format!("v1...{}", &token[token.len().saturating_sub(6)..]);
             let mut stored = Object::new();
             stored.insert("id".into(), Value::Int(id));
             stored.insert("name".into(), Value::str(token_name));
-            stored.insert("valid_until".into(), Value::Int(valid_until));
+            if let Some(until) = valid_until {
+                stored.insert("valid_until".into(), Value::Int(until));
+            }
             stored.insert("created_at".into(), Value::Int(now));
             stored.insert("fingerprint".into(), Value::String(fingerprint));
             stored.insert("active".into(), Value::Bool(true));

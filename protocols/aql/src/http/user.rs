@@ -241,7 +241,7 @@ impl Users {
         match self.map.read().get(name) {
             Some(record) if record.active => record.tokens.iter().any(|t| {
                 bool_attr(t, "active", false)
-                    && t.get("valid_until").and_then(Value::as_f64).is_some_and(|v| v > now as f64)
+                    && t.get("valid_until").is_none_or(|v| v.as_f64().is_some_and(|v| v > now as f64))
                     && t.get("hash")
                         .and_then(Value::as_str)
                         .is_some_and(|h| orbit_protocol_api::secret::constant_time_eq(h.as_bytes(), hash.as_bytes()))
