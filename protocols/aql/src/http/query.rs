@@ -1,5 +1,6 @@
 //! `POST /_api/explain` (the executor's plan, with `stats`: one plan created, its rules, the
-//! time taken; `plans` with `allPlans`) and `POST /_api/query` (parse only:
+//! time taken; `plans` with `allPlans`; with `failOnWarning` the first warning the
+//! optimizer raised is the error, as ArangoDB answers) and `POST /_api/query` (parse only:
 //! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST in ArangoDB's
 //! node form where [`super::ast_json`] renders the query, otherwise the parser's own
 //! syntax tree in its Debug form under `orbit`. Query tracking (`/_api/query/{properties,current,slow,<id>}`) is in
@@ -10,6 +11,7 @@ use super::params::{bool_attr, Req};
 use super::response::{HttpResult, Reply};
 use super::SharedState;
 use crate::ast::{CollectionRef, Expr, ForSource, Op, Query};
+use crate::error::{num, AqlError};
 use crate::exec::explain;
 use crate::syntax;
 use crate::value::Value;
@@ -67,8 +69,16 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
             let (request, _) = query_request(req, &body)?;
             let all_plans = body.get("options").is_some_and(|o| bool_attr(o, "allPlans", false));
             let started = std::time::Instant::now();
+            let fail_on_warning = request.options.fail_on_warning;
             let plan = explain(&state.store, request).await?;
             let Value::Object(mut o) = plan else { return Ok(Reply::json(200, plan)) };
+            if fail_on_warning {
+                if let Some(first) = o.get("warnings").and_then(Value::as_array).and_then(|w| w.first()) {
+                    let code = first.get("code").and_then(Value::as_f64).map_or(num::FAILED, |c| c as u32);
+                    let message = first.get("message").and_then(Value::as_str).unwrap_or("warning").to_string();
+                    return Err(AqlError::new(code, message));
+                }
+            }
             if !o.contains_key("stats") {
                 let rules = o.get("plan").and_then(|p| p.get("rules")).and_then(Value::as_array).map_or(0, |r| r.len());
                 o.insert(
