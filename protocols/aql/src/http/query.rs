@@ -1,6 +1,7 @@
 //! `POST /_api/explain` (the executor's plan, with `stats`: one plan created, its rules, the
-//! time taken; `plans` with `allPlans`; with `failOnWarning` the first warning the
-//! optimizer raised is the error, as ArangoDB answers) and `POST /_api/query` (parse only:
+//! time taken; `plans` with `allPlans`; a query the optimizer warned about is not
+//! `cacheable`, and with `failOnWarning` its first warning is the error, as ArangoDB
+//! answers) and `POST /_api/query` (parse only:
 //! `{parsed, collections, bindVars, ast}`), minimal but truthful: the AST in ArangoDB's
 //! node form where [`super::ast_json`] renders the query, otherwise the parser's own
 //! syntax tree in its Debug form under `orbit`. Query tracking (`/_api/query/{properties,current,slow,<id>}`) is in
@@ -72,6 +73,10 @@ pub async fn handle(state: &SharedState, req: &Req) -> HttpResult {
             let fail_on_warning = request.options.fail_on_warning;
             let plan = explain(&state.store, request).await?;
             let Value::Object(mut o) = plan else { return Ok(Reply::json(200, plan)) };
+            let warned = o.get("warnings").and_then(Value::as_array).is_some_and(|w| !w.is_empty());
+            if warned && o.contains_key("cacheable") {
+                o.insert("cacheable".into(), Value::Bool(false));
+            }
             if fail_on_warning {
                 if let Some(first) = o.get("warnings").and_then(Value::as_array).and_then(|w| w.first()) {
                     let code = first.get("code").and_then(Value::as_f64).map_or(num::FAILED, |c| c as u32);

@@ -186,6 +186,7 @@ async fn explain_and_parse() {
     // RestExplainWarning, then with failOnWarning the warning is the error (1562)
     let r = req(addr, "POST", "/_api/explain", &[], Some(r#"{"query":"FOR i IN 1..10 RETURN 1 / 0"}"#)).await;
     let warnings = at(&r.json(), "warnings");
+    assert_eq!(at(&r.json(), "cacheable"), Value::Bool(false));
     assert_eq!(at(warnings.as_array().and_then(|w| w.first()).unwrap_or(&Value::Null), "code"), Value::Int(1562));
     let body = r#"{"query":"FOR i IN 1..10 RETURN 1 / 0","options":{"failOnWarning":true}}"#;
     let r = req(addr, "POST", "/_api/explain", &[], Some(body)).await;
