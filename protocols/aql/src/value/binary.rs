@@ -2,6 +2,8 @@
 //! value, integers zig-zag LEB128, doubles 8 bytes little-endian, strings, arrays and
 //! objects length-prefixed (LEB128), object attributes in their order. Decoding bounds
 //! every length by the bytes that remain and nesting by [`MAX_DEPTH`].
+//! [`decode_projected`] decodes only the top-level attributes a reader names, stepping
+//! over the others without building them.
 
 use super::{Object, Value};
 
@@ -118,6 +120,41 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
+    /// Steps over one value, checking its structure as [`Reader::value`] does, without
+    /// building it.
+    fn skip(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err("value nested too deeply".into());
+        }
+        match self.byte()? {
+            NULL | FALSE | TRUE => {}
+            INT => {
+                self.varint()?;
+            }
+            DOUBLE => {
+                self.take(8)?;
+            }
+            STRING => {
+                let n = self.varint()?;
+                std::str::from_utf8(self.take(n)?).map_err(|_| "invalid UTF-8")?;
+            }
+            ARRAY => {
+                for _ in 0..self.count()? {
+                    self.skip(depth + 1)?;
+                }
+            }
+            OBJECT => {
+                for _ in 0..self.count()? {
+                    let n = self.varint()?;
+                    std::str::from_utf8(self.take(n)?).map_err(|_| "invalid UTF-8")?;
+                    self.skip(depth + 1)?;
+                }
+            }
+            other => return Err(format!("unknown value tag {other:#04x}")),
+        }
+        Ok(())
+    }
+
     fn value(&mut self, depth: usize) -> Result<Value, String> {
         if depth > MAX_DEPTH {
             return Err("value nested too deeply".into());
@@ -167,6 +204,33 @@ pub fn decode(bytes: &[u8]) -> Result<Value, String> {
     Ok(v)
 }
 
+/// Like [`decode`], but of an object only the top-level attributes named in `fields`
+/// are built (in their stored order); the others are checked and stepped over. A value
+/// that is not an object decodes whole.
+pub fn decode_projected(bytes: &[u8], fields: &[&str]) -> Result<Value, String> {
+    if bytes.first() != Some(&OBJECT) {
+        return decode(bytes);
+    }
+    let mut r = Reader { bytes: bytes.get(1..).unwrap_or_default() };
+    let n = r.count()?;
+    let mut o = Object::with_capacity(n.min(fields.len()));
+    for _ in 0..n {
+        let len = r.varint()?;
+        let raw = r.take(len)?;
+        let name = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8")?;
+        if fields.contains(&name) {
+            let v = r.value(1)?;
+            o.insert(name.to_string(), v);
+        } else {
+            r.skip(1)?;
+        }
+    }
+    if !r.bytes.is_empty() {
+        return Err("trailing bytes after value".into());
+    }
+    Ok(Value::Object(o))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +244,29 @@ mod tests {
         assert!(decode(&[ARRAY, 0xff, 0xff, 0xff, 0x0f]).is_err());
         assert!(decode(&[0x99]).is_err());
         assert!(decode(&[]).is_err());
+    }
+
+    #[test]
+    fn projection_builds_only_the_named_attributes() {
+        let text = br#"{"_key":"a","big":{"x":[1,2.5,"s",{"y":null}]},"grp":7,"name":"n","grp2":[true,false]}"#;
+        let bytes = encode(&crate::value::json::parse(text).unwrap());
+        let got = decode_projected(&bytes, &["grp", "_key", "missing"]).unwrap();
+        assert_eq!(crate::value::json::to_json_string(&got), r#"{"_key":"a","grp":7}"#);
+        let all = decode_projected(&bytes, &["_key", "big", "grp", "name", "grp2"]).unwrap();
+        assert_eq!(
+            crate::value::json::to_json_string(&all),
+            crate::value::json::to_json_string(&decode(&bytes).unwrap())
+        );
+        assert_eq!(decode_projected(&encode(&Value::Int(3)), &["a"]).unwrap(), Value::Int(3));
+        for cut in 1..bytes.len() {
+            assert!(decode_projected(&bytes[..cut], &["grp"]).is_err(), "truncated at {cut}");
+        }
+        let mut trailing = bytes.clone();
+        trailing.push(NULL);
+        assert!(decode_projected(&trailing, &["grp"]).is_err());
+        let mut deep = vec![OBJECT, 1, 1, b'a'];
+        deep.extend(std::iter::repeat_n(ARRAY, MAX_DEPTH + 2).flat_map(|t| [t, 1]));
+        deep.push(NULL);
+        assert!(decode_projected(&deep, &["b"]).is_err());
     }
 }
