@@ -213,7 +213,11 @@ impl ForCollection {
             _ => ctx.txn().await.scan(collection, resume.as_deref(), size).await?,
         };
         *resume = page.resume;
-        self.buffer.extend(page.docs);
+        if self.buffer.is_empty() {
+            self.buffer = page.docs.into();
+        } else {
+            self.buffer.extend(page.docs);
+        }
         Ok(true)
     }
 }

@@ -79,7 +79,10 @@ impl Returning {
             ctx.check_time()?;
             let Some(mut row) = self.node.next(ctx).await? else { return Ok(None) };
             let Some((_, expr)) = &plan.ret else { continue };
-            let v = eval(expr, &mut row, ctx).await?;
+            let v = match take_path(expr, &mut row) {
+                Some(v) => v,
+                None => eval(expr, &mut row, ctx).await?,
+            };
             if let Some(seen) = &mut self.seen {
                 if !seen.insert(canonical(&v)) {
                     continue;
@@ -87,6 +90,19 @@ impl Returning {
             }
             return Ok(Some(v));
         }
+    }
+}
+
+/// What `RETURN var` or `RETURN var.a.b` answers, moved out of a row that is dropped
+/// next (so a returned document is not copied); None for other expressions.
+fn take_path(e: &CExpr, row: &mut Row) -> Option<Value> {
+    match e {
+        CExpr::Var(s) => Some(row.get_mut(*s).map(std::mem::take).unwrap_or(Value::Null)),
+        CExpr::Attr(base, name) => match take_path(base, row)? {
+            Value::Object(mut o) => Some(o.swap_remove(name).unwrap_or(Value::Null)),
+            _ => Some(Value::Null),
+        },
+        _ => None,
     }
 }
 

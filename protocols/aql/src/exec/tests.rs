@@ -689,3 +689,37 @@ async fn a_loop_that_removes_what_it_reads_filters_nothing() {
     assert_eq!((stats.writes_executed, stats.filtered), (2, 0));
     assert_eq!(rows(&s, "FOR p IN products RETURN p").await, j("[]"));
 }
+
+#[tokio::test]
+async fn limits_after_filters_read_across_growing_pages() {
+    let s = store().await;
+    collection(&s, "c", CollectionType::Document, &[]).await;
+    s.create_index("_system", "c", &j(r#"{"type": "persistent", "fields": ["grp"]}"#)).await.unwrap();
+    rows(&s, "FOR i IN 0..2999 INSERT {n: i, grp: i % 2, pad: {x: [i, 'y']}} INTO c").await;
+    let q = "FOR d IN c FILTER d.grp == 1 FILTER d.n % 7 == 0 LIMIT 3, 50 RETURN d";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    let got = all(&mut st).await;
+    assert_eq!(got.len(), 50);
+    let mut ns: Vec<i64> = got
+        .iter()
+        .filter_map(|d| match d.get("n") {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert!(ns.iter().all(|n| n % 2 == 1 && n % 7 == 0));
+    assert!(got.iter().all(|d| d.get("pad").and_then(|p| p.get("x")).is_some()), "whole documents returned");
+    ns.sort_unstable();
+    ns.dedup();
+    assert_eq!(ns.len(), 50);
+    assert_eq!(st.stats().scanned_full, 0);
+    let q = "FOR d IN c LIMIT 1500 RETURN d.pad.x[1]";
+    let mut st = run_query(&s, request(q, "{}", QueryOptions::default()), None).await.unwrap();
+    let got = all(&mut st).await;
+    assert_eq!((got.len(), st.stats().scanned_full), (1500, 1500));
+    assert!(got.iter().all(|v| *v == Value::str("y")));
+    let q = "FOR d IN c FILTER d.n >= 2990 SORT d.n RETURN DISTINCT d.grp";
+    assert_eq!(rows(&s, q).await, j("[0, 1]"));
+    assert_eq!(rows(&s, "FOR d IN c FILTER d.n == 5 RETURN d.pad.x").await, j(r#"[[5, "y"]]"#));
+    assert_eq!(rows(&s, "FOR d IN c FILTER d.n == 5 RETURN d.nothing.deeper").await, j("[null]"));
+}
