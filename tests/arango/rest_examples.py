@@ -27,6 +27,7 @@ VOLATILE_KEYS = {
     "_rev", "_oldRev", "globallyUniqueId", "objectId", "cuid", "executionTime", "peakMemoryUsage",
     "runTime", "started", "estimatedCost", "estimatedNrItems", "rulesExecuted", "time", "stats",
     "tick", "lastLogTick", "lastTick", "planCacheKey", "queryHash", "serverId", "revision", "checksum",
+    "created_at", "token", "fingerprint",
 }
 # Storage figures: their presence and type count, their values are the engine's.
 ENGINE_FIGURES = {"documentsSize", "size", "cacheSize", "cacheUsage", "cacheInUse", "cacheLifeTimeHitRate",
@@ -263,8 +264,10 @@ class Preconditions:
                 self.sync.add(parts[2])
             names = self.collection_names(r, parts, query)
             if (parts[:2] == ["_api", "collection"] and len(parts) >= 3 and r["method"] == "GET"
-                    and isinstance(expected, dict) and expected.get("waitForSync") is True and names):
-                self.sync.add(names[0])
+                    and isinstance(expected, dict) and expected.get("waitForSync") is True):
+                recorded_name = expected.get("name")
+                if isinstance(recorded_name, str) or names:
+                    self.sync.add(recorded_name if isinstance(recorded_name, str) else names[0])
             if parts[:2] == ["_api", "cursor"] and r["method"] == "POST" and len(parts) == 2:
                 cursor_names = set(names)
             if isinstance(expected, dict) and isinstance(expected.get("count"), int):
