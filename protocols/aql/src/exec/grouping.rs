@@ -161,6 +161,19 @@ struct Group {
     count: i64,
 }
 
+/// Adds one row's aggregate arguments and INTO value to its group.
+fn fold(g: &mut Group, values: &[Value], into: Option<Value>, ctx: &mut Ctx) -> AqlResult<()> {
+    for (agg, v) in g.aggregates.iter_mut().zip(values.iter()) {
+        agg.add(v, &mut ctx.fns);
+    }
+    ctx.take_warnings()?;
+    if let Some(v) = into {
+        g.into.push(v);
+    }
+    g.count += 1;
+    Ok(())
+}
+
 /// Groups the input as it is pulled: only the groups (and what INTO keeps) are held.
 async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx) -> AqlResult<Vec<Row>> {
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
@@ -172,12 +185,15 @@ async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx)
         groups.insert(Key(Vec::new()), new_group(base.clone())?);
     }
     let mut pulled = 0u64;
+    // the group values of the last row that joined an existing group, reused
+    let mut scratch: Vec<Value> = Vec::new();
     while let Some(mut row) = input.next(ctx).await? {
         pulled += 1;
         if pulled.is_multiple_of(1024) {
             ctx.check_time()?;
         }
-        let mut key = Vec::with_capacity(c.groups.len());
+        let mut key = std::mem::take(&mut scratch);
+        key.clear();
         for (_, e) in &c.groups {
             key.push(eval(e, &mut row, ctx).await?);
         }
@@ -199,18 +215,18 @@ async fn collect(input: &mut BoxNode, c: &CollectPlan, base: Row, ctx: &mut Ctx)
             }
             None => None,
         };
-        let g = match groups.entry(Key(key)) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => e.insert(new_group(base.clone())?),
-        };
-        for (agg, v) in g.aggregates.iter_mut().zip(values.iter()) {
-            agg.add(v, &mut ctx.fns);
+        let key = Key(key);
+        match groups.get_mut(&key) {
+            Some(g) => {
+                fold(g, &values, into, ctx)?;
+                scratch = key.0;
+            }
+            None => {
+                let mut g = new_group(base.clone())?;
+                fold(&mut g, &values, into, ctx)?;
+                groups.insert(key, g);
+            }
         }
-        ctx.take_warnings()?;
-        if let Some(v) = into {
-            g.into.push(v);
-        }
-        g.count += 1;
     }
     let mut out = Vec::with_capacity(groups.len());
     for (key, g) in groups {
