@@ -287,11 +287,21 @@ fn connection_cap_and_authentication_off() {
     assert_eq!(version.json()["server"], "arango");
     assert_error(&request(port, "GET", "/_db/no_such_db/_api/version", &[], b""), 404, 1228);
 
-    let mut held: Vec<TcpStream> = (0..2).map(|_| connect(port)).collect();
-    for stream in &mut held {
-        stream.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\n").expect("half a request");
+    // Two kept-alive connections that were served hold both slots. The connections of the
+    // requests above release theirs when the server sees them close, which may take a
+    // moment: until then a new connection is closed unanswered, and is tried again.
+    let mut held: Vec<TcpStream> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.len() < 2 {
+        let mut stream = connect(port);
+        let _ = stream.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\n\r\n");
+        if one_kept_alive_response(&mut stream) {
+            held.push(stream);
+        } else {
+            assert!(Instant::now() < deadline, "two connections were never both served");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
-    std::thread::sleep(Duration::from_millis(300));
     let mut over = connect(port);
     let _ = over.write_all(b"GET /_api/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     let mut answer = Vec::new();
@@ -312,6 +322,30 @@ fn connection_cap_and_authentication_off() {
         }
         assert!(Instant::now() < deadline, "the freed slot never served");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Reads one response of a kept-alive connection (headers, then Content-Length bytes);
+/// false when the server closed it without answering.
+fn one_kept_alive_response(stream: &mut TcpStream) -> bool {
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if raw.len() >= end + 4 + length {
+                return head.starts_with("http/1.1 200");
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => raw.extend_from_slice(&chunk[..n]),
+        }
     }
 }
 
