@@ -29,7 +29,7 @@ pub fn choose(ops: &mut Vec<PlanOp>, lookup: CatalogLookup<'_>) {
 fn choose_at(ops: &mut [PlanOp], i: usize, lookup: CatalogLookup<'_>) {
     {
         let (slot, collection) = match ops.get(i) {
-            Some(PlanOp::ForCollection { slot, collection, access: Access::Scan }) => (*slot, collection.clone()),
+            Some(PlanOp::ForCollection { slot, collection, access: Access::Scan, .. }) => (*slot, collection.clone()),
             _ => return,
         };
         let mut conds: Vec<(BinaryOp, String, CExpr)> = Vec::new();

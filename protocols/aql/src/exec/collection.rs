@@ -79,7 +79,14 @@ fn bound(b: &Option<(CExpr, bool)>, v: Option<Value>) -> Bound<Value> {
 
 impl ForCollection {
     /// Sets up the documents of one input row.
-    async fn start(&mut self, collection: &str, access: &Access, row: &mut Row, ctx: &mut Ctx) -> AqlResult<()> {
+    async fn start(
+        &mut self,
+        collection: &str,
+        access: &Access,
+        project: Option<&[String]>,
+        row: &mut Row,
+        ctx: &mut Ctx,
+    ) -> AqlResult<()> {
         self.buffer.clear();
         self.source = Source::Done;
         self.page_size = self.first_page;
@@ -125,7 +132,15 @@ impl ForCollection {
                             let page = ctx
                                 .txn()
                                 .await
-                                .index_scan(collection, index, &lookup, false, resume.as_deref(), PAGE)
+                                .index_scan_projected(
+                                    collection,
+                                    index,
+                                    &lookup,
+                                    false,
+                                    resume.as_deref(),
+                                    PAGE,
+                                    project,
+                                )
                                 .await?;
                             self.buffer.extend(page.docs);
                             match page.resume {
@@ -179,7 +194,7 @@ impl ForCollection {
     /// Reads every key a paged source yields, for a loop over a written collection.
     async fn keys_first(&mut self, collection: &str, access: &Access, ctx: &mut Ctx) -> AqlResult<()> {
         let mut keys = VecDeque::new();
-        while self.page(collection, access, ctx).await? {
+        while self.page(collection, access, Some(&[]), ctx).await? {
             for doc in self.buffer.drain(..) {
                 if let Some(Value::String(k)) = doc.get("_key") {
                     keys.push_back(k.clone());
@@ -191,7 +206,13 @@ impl ForCollection {
     }
 
     /// Fetches the next page of a paged source; false when there is none.
-    async fn page(&mut self, collection: &str, access: &Access, ctx: &mut Ctx) -> AqlResult<bool> {
+    async fn page(
+        &mut self,
+        collection: &str,
+        access: &Access,
+        project: Option<&[String]>,
+        ctx: &mut Ctx,
+    ) -> AqlResult<bool> {
         if let Source::Keys(keys) = &mut self.source {
             let Some(key) = keys.pop_front() else { return Ok(false) };
             let doc = ctx.txn().await.get(collection, &key).await?;
@@ -208,9 +229,10 @@ impl ForCollection {
         self.page_size = size.saturating_mul(2).min(PAGE);
         let page = match (lookup, access) {
             (Some(lookup), Access::Index { index, reverse, .. }) => {
-                ctx.txn().await.index_scan(collection, index, lookup, *reverse, resume.as_deref(), size).await?
+                let resume = resume.as_deref();
+                ctx.txn().await.index_scan_projected(collection, index, lookup, *reverse, resume, size, project).await?
             }
-            _ => ctx.txn().await.scan(collection, resume.as_deref(), size).await?,
+            _ => ctx.txn().await.scan_projected(collection, resume.as_deref(), size, project).await?,
         };
         *resume = page.resume;
         if self.buffer.is_empty() {
@@ -226,7 +248,7 @@ impl ForCollection {
 impl Node for ForCollection {
     async fn next(&mut self, ctx: &mut Ctx) -> AqlResult<Option<Row>> {
         let plan = self.plan.clone();
-        let PlanOp::ForCollection { slot, collection, access } = op(&plan, self.idx)? else {
+        let PlanOp::ForCollection { slot, collection, access, project } = op(&plan, self.idx)? else {
             return Err(AqlError::internal("plan"));
         };
         loop {
@@ -241,13 +263,13 @@ impl Node for ForCollection {
                     set(&mut r, *slot, doc);
                     return Ok(Some(r));
                 }
-                if self.page(collection, access, ctx).await? {
+                if self.page(collection, access, project.as_deref(), ctx).await? {
                     continue;
                 }
                 self.row = None;
             }
             let Some(mut row) = self.input.next(ctx).await? else { return Ok(None) };
-            self.start(collection, access, &mut row, ctx).await?;
+            self.start(collection, access, project.as_deref(), &mut row, ctx).await?;
             if matches!(self.source, Source::Paged { .. }) && ctx.written.contains(collection) {
                 self.keys_first(collection, access, ctx).await?;
             }

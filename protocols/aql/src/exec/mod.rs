@@ -31,6 +31,7 @@ mod modify;
 mod paths;
 mod pipeline;
 mod plan;
+mod projection;
 mod traverse;
 mod window;
 
@@ -38,6 +39,8 @@ mod window;
 mod examples_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_projection;
 
 use crate::error::{num, AqlError, AqlResult, Warning};
 use crate::store::{DocStore, SharedTxn, TxnOptions};

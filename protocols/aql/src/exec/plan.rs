@@ -281,16 +281,37 @@ pub struct UpsertPlan {
 
 #[derive(Debug, Clone)]
 pub enum PlanOp {
-    ForExpr { slot: Slot, expr: CExpr },
-    ForRange { slot: Slot, from: CExpr, to: CExpr },
-    ForCollection { slot: Slot, collection: String, access: Access },
+    ForExpr {
+        slot: Slot,
+        expr: CExpr,
+    },
+    ForRange {
+        slot: Slot,
+        from: CExpr,
+        to: CExpr,
+    },
+    ForCollection {
+        slot: Slot,
+        collection: String,
+        access: Access,
+        /// The only top-level attributes the query reads of the loop variable
+        /// ([`super::projection`]); None reads whole documents.
+        project: Option<Arc<[String]>>,
+    },
     Traversal(Box<TraversalPlan>),
     Path(Box<PathPlan>),
     Filter(CExpr),
-    Let { slot: Slot, expr: CExpr },
+    Let {
+        slot: Slot,
+        expr: CExpr,
+    },
     Collect(Box<CollectPlan>),
     Sort(Vec<(CExpr, bool)>),
-    Limit { offset: CExpr, count: CExpr, full_count: bool },
+    Limit {
+        offset: CExpr,
+        count: CExpr,
+        full_count: bool,
+    },
     Window(Box<WindowPlan>),
     Modify(Box<ModifyPlan>),
     Upsert(Box<UpsertPlan>),

@@ -108,8 +108,18 @@ fn merged(old: Option<&Value>, new: &Value, keep_null: bool, merge_objects: bool
 }
 
 pub(super) fn decode_doc(coll: &CollState, bytes: &[u8]) -> AqlResult<Value> {
-    let mut doc = binary::decode(bytes).map_err(|e| AqlError::internal(format!("stored document: {e}")))?;
-    let name = coll.info.read().name.clone();
+    let info = Arc::clone(&coll.info.read());
+    decode_in(&info.name, bytes, None)
+}
+
+/// A stored document of collection `name`; with `fields`, only those top-level
+/// attributes (which must include `_key` and `_id`).
+pub(super) fn decode_in(name: &str, bytes: &[u8], fields: Option<&[&str]>) -> AqlResult<Value> {
+    let decoded = match fields {
+        Some(f) => binary::decode_projected(bytes, f),
+        None => binary::decode(bytes),
+    };
+    let mut doc = decoded.map_err(|e| AqlError::internal(format!("stored document: {e}")))?;
     if let Value::Object(o) = &mut doc {
         let stale = match o.get("_id").and_then(|i| i.as_str()) {
             Some(id) => id.split_once('/').is_none_or(|(c, _)| c != name),
@@ -123,6 +133,14 @@ pub(super) fn decode_doc(coll: &CollState, bytes: &[u8]) -> AqlResult<Value> {
     Ok(doc)
 }
 
+/// The attribute names a projected read decodes: `fields` plus `_key` and `_id`.
+pub(super) fn projection(fields: Option<&[String]>) -> Option<Vec<&str>> {
+    let fields = fields?;
+    let mut out: Vec<&str> = vec!["_key", "_id"];
+    out.extend(fields.iter().map(String::as_str).filter(|f| !matches!(*f, "_key" | "_id")));
+    Some(out)
+}
+
 fn rev_of(bytes: &[u8]) -> AqlResult<u64> {
     keys::trailing_u64(bytes).ok_or_else(|| AqlError::internal("stored revision is malformed"))
 }
@@ -134,8 +152,21 @@ pub(super) async fn read_rev(
     h: &TableHandle,
     rev: u64,
 ) -> AqlResult<Value> {
+    let info = Arc::clone(&coll.info.read());
+    read_rev_in(tx, coll, &info.name, h, rev, None).await
+}
+
+/// [`read_rev`] with the collection's name given and maybe only some attributes.
+pub(super) async fn read_rev_in(
+    tx: &mut dyn Transaction,
+    coll: &CollState,
+    name: &str,
+    h: &TableHandle,
+    rev: u64,
+    fields: Option<&[&str]>,
+) -> AqlResult<Value> {
     match tx.kv_get(h, &keys::doc(rev)).await? {
-        Some(bytes) => decode_doc(coll, &bytes),
+        Some(bytes) => decode_in(name, &bytes, fields),
         None => Err(AqlError::internal(format!("index entry of collection {} without its document", coll.id))),
     }
 }

@@ -5,7 +5,7 @@
 //! position in the edge index's answer for edge lookups).
 
 use super::catalog::CollState;
-use super::documents::read_rev;
+use super::documents::{decode_in, projection, read_rev, read_rev_in};
 use super::indexes::IndexDef;
 use super::keys;
 use super::{DocTxn, IndexLookup, ScanPage};
@@ -95,8 +95,11 @@ impl DocTxn {
         coll: &Arc<CollState>,
         resume: Option<&[u8]>,
         limit: usize,
+        fields: Option<&[String]>,
     ) -> AqlResult<ScanPage> {
         let h = coll.handle();
+        let info = Arc::clone(&coll.info.read());
+        let fields = projection(fields);
         let range = resumed(keys::space(keys::DOC), resume, false);
         let limit = limit.max(1);
         let entries = self.tx()?.kv_scan(&h, &range, false, limit.saturating_add(1)).await?;
@@ -104,7 +107,7 @@ impl DocTxn {
         let mut docs = Vec::with_capacity(entries.len().min(limit));
         let mut last = None;
         for (key, bytes) in entries.into_iter().take(limit) {
-            docs.push(super::documents::decode_doc(coll, &bytes)?);
+            docs.push(decode_in(&info.name, &bytes, fields.as_deref())?);
             last = Some(key);
         }
         Ok(ScanPage { docs, resume: if more { last } else { None } })
@@ -131,6 +134,7 @@ impl DocTxn {
         reverse: bool,
         resume: Option<&[u8]>,
         limit: usize,
+        fields: Option<&[String]>,
     ) -> AqlResult<ScanPage> {
         let limit = limit.max(1);
         let def = Self::index_def(coll, index)?;
@@ -154,6 +158,8 @@ impl DocTxn {
         let Some(range) = range else { return Ok(ScanPage { docs: Vec::new(), resume: None }) };
         let range = resumed(range, resume, reverse);
         let h = coll.handle();
+        let info = Arc::clone(&coll.info.read());
+        let fields = projection(fields);
         let tx = self.tx()?;
         let entries = tx.kv_scan(&h, &range, reverse, limit.saturating_add(1)).await?;
         let more = entries.len() > limit;
@@ -165,7 +171,7 @@ impl DocTxn {
                 Some(_) => keys::entry_rev(&key, &value),
             }
             .ok_or_else(|| AqlError::internal("index entry is malformed"))?;
-            docs.push(read_rev(tx, coll, &h, rev).await?);
+            docs.push(read_rev_in(tx, coll, &info.name, &h, rev, fields.as_deref()).await?);
             last = Some(key);
         }
         Ok(ScanPage { docs, resume: if more { last } else { None } })

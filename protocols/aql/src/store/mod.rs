@@ -445,8 +445,19 @@ impl DocTxn {
     }
     /// Up to `limit` documents after `resume`, in the collection's storage order.
     pub async fn scan(&mut self, collection: &str, resume: Option<&[u8]>, limit: usize) -> AqlResult<ScanPage> {
+        self.scan_projected(collection, resume, limit, None).await
+    }
+    /// [`DocTxn::scan`] decoding only the top-level attributes in `fields` (and `_key`,
+    /// `_id`) when it is given.
+    pub async fn scan_projected(
+        &mut self,
+        collection: &str,
+        resume: Option<&[u8]>,
+        limit: usize,
+        fields: Option<&[String]>,
+    ) -> AqlResult<ScanPage> {
         let coll = self.db.collection(collection)?;
-        self.scan_docs(&coll, resume, limit).await
+        self.scan_docs(&coll, resume, limit, fields).await
     }
     /// Documents of an index lookup, in index order (descending when `reverse`).
     /// `index` is a name, "collection/N" or "N"; "primary" looks up `_key`, "edge"
@@ -460,8 +471,23 @@ impl DocTxn {
         resume: Option<&[u8]>,
         limit: usize,
     ) -> AqlResult<ScanPage> {
+        self.index_scan_projected(collection, index, lookup, reverse, resume, limit, None).await
+    }
+    /// [`DocTxn::index_scan`] decoding only the top-level attributes in `fields` (and
+    /// `_key`, `_id`) when it is given; edge-index lookups return whole edges.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn index_scan_projected(
+        &mut self,
+        collection: &str,
+        index: &str,
+        lookup: &IndexLookup,
+        reverse: bool,
+        resume: Option<&[u8]>,
+        limit: usize,
+        fields: Option<&[String]>,
+    ) -> AqlResult<ScanPage> {
         let coll = self.db.collection(collection)?;
-        self.index_scan_docs(&coll, index, lookup, reverse, resume, limit).await
+        self.index_scan_docs(&coll, index, lookup, reverse, resume, limit, fields).await
     }
     /// The edges of `edge_collection` at `vertex` (an `_id`) in `direction`: one prefix
     /// scan of the graph model's adjacency, then the edge documents, in the order the

@@ -11,6 +11,7 @@ mod calls;
 
 use super::access;
 use super::plan::*;
+use super::projection;
 use crate::ast::{self, CollectionRef, Expr, ForSource, GraphRef, ObjectKey, Op, Query};
 use crate::error::{num, AqlError, AqlResult, Warning};
 use crate::functions::FnContext;
@@ -230,7 +231,9 @@ impl<'a> Compiler<'a> {
         let (mut ops, ret) = result?;
         let catalog = self.catalog;
         access::choose(&mut ops, &|name| catalog.collections.get(name));
-        Ok(Plan { ops, ret, slots: self.slots, modifies: self.modifies, independent: false })
+        let mut plan = Plan { ops, ret, slots: self.slots, modifies: self.modifies, independent: false };
+        projection::apply(&mut plan);
+        Ok(plan)
     }
 
     fn ops(&mut self, ops: &[Op]) -> AqlResult<(Vec<PlanOp>, Option<Returned>)> {
@@ -286,11 +289,11 @@ impl<'a> Compiler<'a> {
                 let op = match e {
                     Expr::Var(name) if self.lookup(name).is_none() => {
                         let collection = self.collection(name);
-                        PlanOp::ForCollection { slot: 0, collection, access: Access::Scan }
+                        PlanOp::ForCollection { slot: 0, collection, access: Access::Scan, project: None }
                     }
                     Expr::BindCollection(name) => {
                         let collection = self.bind_collection(name)?;
-                        PlanOp::ForCollection { slot: 0, collection, access: Access::Scan }
+                        PlanOp::ForCollection { slot: 0, collection, access: Access::Scan, project: None }
                     }
                     Expr::Range(a, b) => PlanOp::ForRange { slot: 0, from: self.expr(a)?, to: self.expr(b)? },
                     other => PlanOp::ForExpr { slot: 0, expr: self.expr(other)? },
@@ -298,7 +301,7 @@ impl<'a> Compiler<'a> {
                 let slot = self.declare(var)?;
                 Ok(match op {
                     PlanOp::ForCollection { collection, access, .. } => {
-                        PlanOp::ForCollection { slot, collection, access }
+                        PlanOp::ForCollection { slot, collection, access, project: None }
                     }
                     PlanOp::ForRange { from, to, .. } => PlanOp::ForRange { slot, from, to },
                     PlanOp::ForExpr { expr, .. } => PlanOp::ForExpr { slot, expr },
