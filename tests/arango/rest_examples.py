@@ -119,6 +119,28 @@ def error_num(value):
     return value.get("errorNum") if isinstance(value, dict) and value.get("error") else None
 
 
+WRITE_QUERY = re.compile(r"\b(UPDATE|REPLACE|UPSERT|REMOVE)\b")
+RETURN_OLD = re.compile(r"\bRETURN\s+OLD\b")
+PUSHED = re.compile(r"(\w+)\s*:\s*PUSH\s*\(\s*\w+\.(\w+)\s*,")
+
+
+def written_before(r, parts, body):
+    """For a cursor request whose query modifies documents and does not return OLD: what
+    the answer's documents held before it (only the `_key`, and an attribute the query
+    appended to with PUSH without its last element); None for any other request."""
+    if r["method"] != "POST" or parts[:2] != ["_api", "cursor"] or len(parts) != 2 or not isinstance(body, dict):
+        return None
+    text = str(body.get("query", ""))
+    if not WRITE_QUERY.search(text) or RETURN_OLD.search(text):
+        return None
+    appended = [a for a, b in PUSHED.findall(text) if a == b]
+
+    def before(doc):
+        return {a: doc[a][:-1] for a in appended if isinstance(doc.get(a), list) and doc[a]}
+
+    return before
+
+
 def split_path(path):
     raw, _, query = path.partition("?")
     parts = [urllib.parse.unquote(p) for p in raw.split("/") if p]
@@ -212,12 +234,19 @@ class Preconditions:
             if parts[:2] == ["_api", "cursor"] and len(parts) == 2 and isinstance(body, dict):
                 batch_size, batches = int(body.get("batchSize") or 1000), 0
             batches += 1 if continuation else 0
+            before = written_before(r, parts, body)
             for doc in documents_in(expected):
                 col, key = doc["_id"].split("/", 1)
                 if col.startswith("_") or (col, key) in created_docs:
                     continue
                 if creating:
                     created_docs.add((col, key))
+                    continue
+                if before is not None:
+                    # The answer shows the document after the query wrote it.
+                    seed = self.documents.setdefault((col, key), {"_key": key})
+                    seed.update(before(doc))
+                    self.collections.setdefault(col, "edge" if "_from" in doc else "document")
                     continue
                 if continuation and (col, key) not in self.documents and col not in self.late:
                     self.late[col] = batch_size * batches
