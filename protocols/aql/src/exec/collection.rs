@@ -3,6 +3,7 @@
 //! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, a
 //! persistent-index lookup (also paged) or one per value of an `IN` list. scannedFull/scannedIndex count the documents
 //! the loop hands on, as ArangoDB's do (`LIMIT 2` over a scan reports 2).
+//! Paged reads decode only the attributes the plan's projection names, when it has one.
 
 use super::context::{Ctx, PAGE};
 use super::eval::{eval, set};
