@@ -850,16 +850,16 @@ fn resolve_mysql(
         }
         _ => {}
     }
-    let parse_max = |s: &str| match s.trim().parse::<usize>() {
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
-    };
     let max_connections = layers.resolve(
         names::MYSQL_MAX_CONNECTIONS_FLAG,
         names::MYSQL_MAX_CONNECTIONS_ENV,
-        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        parse_file(
+            table.max_connections.map(|n| n.to_string()).as_deref(),
+            key("max_connections"),
+            parse_max_connections,
+        )?,
         151,
-        parse_max,
+        parse_max_connections,
     )?;
     let parse_packet = |s: &str| match s.trim().parse::<usize>() {
         Ok(n) if (1024..=1 << 30).contains(&n) => Ok(n),
@@ -892,16 +892,16 @@ fn resolve_cql(
         Vec::new(),
         orbit_postgres::options::parse_users,
     )?;
-    let parse_max = |s: &str| match s.trim().parse::<usize>() {
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
-    };
     let max_connections = layers.resolve(
         names::CQL_MAX_CONNECTIONS_FLAG,
         names::CQL_MAX_CONNECTIONS_ENV,
-        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        parse_file(
+            table.max_connections.map(|n| n.to_string()).as_deref(),
+            key("max_connections"),
+            parse_max_connections,
+        )?,
         1024,
-        parse_max,
+        parse_max_connections,
     )?;
     let parse_frame = |s: &str| match s.trim().parse::<usize>() {
         Ok(n) if (4096..=256 << 20).contains(&n) => Ok(n),
@@ -1128,6 +1128,23 @@ fn parse_bool(s: &str) -> Result<bool, String> {
         "false" | "0" | "no" | "off" => Ok(false),
         _ => Err(format!("invalid boolean \"{s}\" (expected true or false)")),
     }
+}
+
+/// A listener's connection cap: 1 to 100,000.
+fn parse_max_connections(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
+    }
+}
+
+/// Registers value-taking flags `(flag, value name, help)` on `cmd`.
+fn value_flags(mut cmd: Command, flags: impl IntoIterator<Item = (&'static str, &'static str, String)>) -> Command {
+    for (flag, value, help) in flags {
+        let id = flag_id(flag);
+        cmd = cmd.arg(Arg::new(id).long(id).value_name(value).help(help).action(ArgAction::Set));
+    }
+    cmd
 }
 
 fn parse_shards(s: &str) -> Result<usize, String> {

@@ -4,8 +4,8 @@
 //! layer validated).
 
 use super::ConfigError;
-use super::{parse_bool, parse_file, Layers, Setting, Source};
-use clap::{Arg, ArgAction, Command};
+use super::{parse_bool, parse_file, parse_max_connections, value_flags, Layers, Setting, Source};
+use clap::Command;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -69,7 +69,7 @@ pub(super) struct AqlTable {
 }
 
 /// The command-line flags of these settings.
-pub(super) fn args(mut cmd: Command) -> Command {
+pub(super) fn args(cmd: Command) -> Command {
     let flags: [(&'static str, &'static str, String); 5] = [
         (
             names::USERS_FLAG,
@@ -103,11 +103,7 @@ pub(super) fn args(mut cmd: Command) -> Command {
             ),
         ),
     ];
-    for (flag, value, help) in flags {
-        let id = flag.trim_start_matches("--");
-        cmd = cmd.arg(Arg::new(id).long(id).value_name(value).help(help).action(ArgAction::Set));
-    }
-    cmd
+    value_flags(cmd, flags)
 }
 
 fn parse_secret(s: &str) -> Result<Option<String>, String> {
@@ -124,13 +120,6 @@ fn parse_body(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if (MIN_BODY_BYTES..=MAX_BODY_BYTES).contains(&n) => Ok(n),
         _ => Err(format!("invalid max_body_bytes \"{s}\" (expected bytes from {MIN_BODY_BYTES} to {MAX_BODY_BYTES})")),
-    }
-}
-
-fn parse_max_connections(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
     }
 }
 

@@ -4,8 +4,8 @@
 //! setting (flag > variable > file > default, every given layer validated).
 
 use super::ConfigError;
-use super::{parse_bool, parse_file, Layers, Setting, Source};
-use clap::{Arg, ArgAction, Command};
+use super::{parse_bool, parse_file, parse_max_connections, value_flags, Layers, Setting, Source};
+use clap::Command;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -78,7 +78,7 @@ pub(super) struct CypherTable {
 }
 
 /// The command-line flags of these settings.
-pub(super) fn args(mut cmd: Command) -> Command {
+pub(super) fn args(cmd: Command) -> Command {
     let flags: [(&'static str, &'static str, String); 6] = [
         (
             names::USERS_FLAG,
@@ -124,11 +124,7 @@ pub(super) fn args(mut cmd: Command) -> Command {
             ),
         ),
     ];
-    for (flag, value, help) in flags {
-        let id = flag.trim_start_matches("--");
-        cmd = cmd.arg(Arg::new(id).long(id).value_name(value).help(help).action(ArgAction::Set));
-    }
-    cmd
+    value_flags(cmd, flags)
 }
 
 fn parse_address(s: &str) -> Result<Option<String>, String> {
@@ -163,16 +159,16 @@ pub(super) fn resolve(
         None,
         parse_address,
     )?;
-    let parse_max = |s: &str| match s.trim().parse::<usize>() {
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(format!("invalid max_connections \"{s}\" (expected an integer from 1 to 100000)")),
-    };
     let max_connections = layers.resolve(
         names::MAX_CONNECTIONS_FLAG,
         names::MAX_CONNECTIONS_ENV,
-        parse_file(table.max_connections.map(|n| n.to_string()).as_deref(), key("max_connections"), parse_max)?,
+        parse_file(
+            table.max_connections.map(|n| n.to_string()).as_deref(),
+            key("max_connections"),
+            parse_max_connections,
+        )?,
         DEFAULT_MAX_CONNECTIONS,
-        parse_max,
+        parse_max_connections,
     )?;
     let parse_message = |s: &str| match s.trim().parse::<usize>() {
         Ok(n) if (4096..=256 << 20).contains(&n) => Ok(n),
