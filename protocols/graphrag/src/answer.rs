@@ -1,0 +1,1 @@
+//! Extractive and LLM answers with citations. Not built yet.

@@ -1,0 +1,1 @@
+//! Entity and relationship extraction. Not built yet.

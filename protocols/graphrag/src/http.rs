@@ -1,0 +1,1 @@
+//! A small JSON-over-HTTP client for embedder and LLM endpoints. Not built yet.

@@ -1,0 +1,1 @@
+//! OpenAI-compatible chat completions (answers and the LLM extractor). Not built yet.

@@ -1,0 +1,1 @@
+//! Retrieval modes. Not built yet.

@@ -1,0 +1,1 @@
+//! The storage layout of knowledge graphs. Not built yet.

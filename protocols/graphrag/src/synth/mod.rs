@@ -1,0 +1,1 @@
+//! The seeded synthetic world of the quality benchmark. Not built yet.

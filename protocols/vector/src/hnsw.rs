@@ -1,0 +1,1 @@
+//! The HNSW graph (Malkov & Yashunin 2016): not built yet.

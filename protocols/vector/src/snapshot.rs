@@ -1,0 +1,1 @@
+//! The versioned binary snapshot of a [`crate::VectorIndex`]: not built yet.
