@@ -1,7 +1,8 @@
 //! [`VectorIndex`]: the one front of the crate. Exact search while the index holds fewer
 //! than `exact_threshold` vectors (or when asked), HNSW above it.
 
-use crate::{Hit, Metric, VectorResult};
+use crate::store::VectorStore;
+use crate::{exact, Hit, Metric, VectorError, VectorResult};
 
 /// Which structure answers searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,17 +47,25 @@ impl VectorIndexConfig {
     }
 }
 
+/// The largest dimension an index accepts (pgvector stores up to 16,000).
+pub const MAX_DIM: usize = 65_536;
+/// The largest HNSW `M`.
+pub const MAX_M: usize = 512;
+
 /// An in-memory vector index keyed by caller ids. Not internally synchronised: owners
 /// wrap it in a lock (searches take `&self`).
+#[derive(Debug, Clone)]
 pub struct VectorIndex {
     config: VectorIndexConfig,
+    store: VectorStore,
 }
 
 impl VectorIndex {
     /// An empty index; fails on dimension 0 or M < 2.
     pub fn new(config: VectorIndexConfig) -> VectorResult<Self> {
-        let _ = &config;
-        unimplemented!("orbit-vector index: not built yet")
+        validate(&config)?;
+        let store = VectorStore::new(config.dim);
+        Ok(VectorIndex { config, store })
     }
 
     pub fn config(&self) -> &VectorIndexConfig {
@@ -65,28 +74,40 @@ impl VectorIndex {
 
     /// Inserts or replaces the vector of `id`.
     pub fn insert(&mut self, id: u64, vector: &[f32]) -> VectorResult<()> {
-        let _ = (id, vector);
-        unimplemented!("orbit-vector index: not built yet")
+        self.check(vector)?;
+        if !self.store.has_room() {
+            return Err(VectorError::InvalidParameter("vector index is full".into()));
+        }
+        self.store.kill(id);
+        self.store.push(id, vector);
+        Ok(())
     }
 
     /// Removes `id`; true when it was present.
     pub fn remove(&mut self, id: u64) -> bool {
-        let _ = id;
-        unimplemented!("orbit-vector index: not built yet")
+        self.store.kill(id).is_some()
     }
 
     pub fn len(&self) -> usize {
-        unimplemented!("orbit-vector index: not built yet")
+        self.store.live_count()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    pub fn contains(&self, id: u64) -> bool {
+        self.store.slot(id).is_some()
+    }
+
     /// The stored vector of `id`.
     pub fn get(&self, id: u64) -> Option<&[f32]> {
-        let _ = id;
-        unimplemented!("orbit-vector index: not built yet")
+        self.store.slot(id).map(|slot| self.store.vector(slot))
+    }
+
+    /// The ids and vectors held, in insertion order of their current vectors.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[f32])> + '_ {
+        self.store.live_vectors()
     }
 
     /// The `k` nearest ids passing `filter`, ascending by distance (ties by id); `ef`
@@ -98,24 +119,69 @@ impl VectorIndex {
         ef: Option<usize>,
         filter: Option<&dyn Fn(u64) -> bool>,
     ) -> VectorResult<Vec<Hit>> {
-        let _ = (query, k, ef, filter.is_some());
-        unimplemented!("orbit-vector index: not built yet")
+        let _ = ef;
+        self.exact_search(query, k, filter)
     }
 
     /// The exact answer to the same search (ground truth).
-    pub fn exact_search(&self, query: &[f32], k: usize, filter: Option<&dyn Fn(u64) -> bool>) -> VectorResult<Vec<Hit>> {
-        let _ = (query, k, filter.is_some());
-        unimplemented!("orbit-vector index: not built yet")
+    pub fn exact_search(
+        &self,
+        query: &[f32],
+        k: usize,
+        filter: Option<&dyn Fn(u64) -> bool>,
+    ) -> VectorResult<Vec<Hit>> {
+        self.check(query)?;
+        Ok(exact::search(self.store.live_vectors(), self.config.metric, query, k, filter))
+    }
+
+    /// The exact `k` nearest among `candidates` (ids not in the index are skipped, an id
+    /// given twice counts once): for callers that already know the few ids a prefilter
+    /// lets through.
+    pub fn search_among(&self, query: &[f32], k: usize, candidates: &[u64]) -> VectorResult<Vec<Hit>> {
+        self.check(query)?;
+        let mut slots: Vec<u32> = candidates.iter().filter_map(|&id| self.store.slot(id)).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let vectors = slots.into_iter().map(|slot| (self.store.id(slot), self.store.vector(slot)));
+        Ok(exact::search(vectors, self.config.metric, query, k, None))
     }
 
     /// The index as bytes (config, vectors and the HNSW graph).
     pub fn snapshot(&self) -> Vec<u8> {
-        unimplemented!("orbit-vector index: not built yet")
+        unimplemented!("orbit-vector snapshot: not built yet")
     }
 
     /// An index back from [`VectorIndex::snapshot`]'s bytes; never panics on bad bytes.
     pub fn from_snapshot(bytes: &[u8]) -> VectorResult<Self> {
         let _ = bytes;
-        unimplemented!("orbit-vector index: not built yet")
+        unimplemented!("orbit-vector snapshot: not built yet")
     }
+
+    fn check(&self, vector: &[f32]) -> VectorResult<()> {
+        if vector.len() != self.config.dim {
+            return Err(VectorError::DimensionMismatch { expected: self.config.dim, actual: vector.len() });
+        }
+        if vector.iter().any(|x| !x.is_finite()) {
+            return Err(VectorError::NonFinite);
+        }
+        Ok(())
+    }
+}
+
+/// Checks the ranges of a configuration.
+pub(crate) fn validate(config: &VectorIndexConfig) -> VectorResult<()> {
+    let invalid = |what: String| Err(VectorError::InvalidParameter(what));
+    if config.dim == 0 || config.dim > MAX_DIM {
+        return invalid(format!("dimension must be between 1 and {MAX_DIM}, not {}", config.dim));
+    }
+    if config.m < 2 || config.m > MAX_M {
+        return invalid(format!("M must be between 2 and {MAX_M}, not {}", config.m));
+    }
+    if config.ef_construction == 0 {
+        return invalid("ef_construction must be at least 1".into());
+    }
+    if config.ef_search == 0 {
+        return invalid("ef_search must be at least 1".into());
+    }
+    Ok(())
 }

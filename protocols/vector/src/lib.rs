@@ -23,6 +23,10 @@ pub mod hnsw;
 pub mod index;
 pub mod metric;
 pub mod snapshot;
+mod store;
+
+#[cfg(test)]
+mod index_tests;
 
 pub use error::{VectorError, VectorResult};
 pub use index::{IndexKind, VectorIndex, VectorIndexConfig};
