@@ -439,6 +439,15 @@ pub enum SchemaCommand {
         entity: SchemaEntity,
         properties: Vec<String>,
     },
+    /// `CREATE VECTOR INDEX [name] [IF NOT EXISTS] FOR (n:L) ON (n.p) [OPTIONS {...}]`
+    /// (Neo4j 5): `options` as written, evaluated when the command runs.
+    CreateVectorIndex {
+        name: Option<String>,
+        if_not_exists: bool,
+        entity: SchemaEntity,
+        property: String,
+        options: Option<Expr>,
+    },
     DropIndex {
         name: String,
         if_exists: bool,

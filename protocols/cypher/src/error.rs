@@ -33,6 +33,11 @@ pub enum ErrorKind {
     ConstraintCreation,
     /// Neo.ClientError.Procedure.ProcedureNotFound
     ProcedureNotFound,
+    /// Neo.ClientError.Procedure.ProcedureCallFailed: a procedure that ran and failed
+    /// (a missing knowledge graph or vector index, an upstream endpoint's failure).
+    ProcedureCallFailed,
+    /// Neo.ClientError.General.ForbiddenOnReadOnlyDatabase: a write to a read-only database.
+    ReadOnlyDatabase,
     /// Neo.ClientError.Statement.ArithmeticError (division by zero, overflow)
     Arithmetic,
     /// Neo.ClientError.Security.Unauthorized
@@ -112,6 +117,8 @@ impl CypherError {
             ErrorKind::SchemaRuleNotFound => "Neo.ClientError.Schema.IndexDropFailed",
             ErrorKind::ConstraintCreation => "Neo.ClientError.Schema.ConstraintCreationFailed",
             ErrorKind::ProcedureNotFound => "Neo.ClientError.Procedure.ProcedureNotFound",
+            ErrorKind::ProcedureCallFailed => "Neo.ClientError.Procedure.ProcedureCallFailed",
+            ErrorKind::ReadOnlyDatabase => "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
             ErrorKind::Arithmetic => "Neo.ClientError.Statement.ArithmeticError",
             ErrorKind::Unauthorized => "Neo.ClientError.Security.Unauthorized",
             ErrorKind::Forbidden => "Neo.ClientError.Security.Forbidden",
@@ -137,6 +144,8 @@ impl CypherError {
             ErrorKind::SchemaRuleNotFound => "50N11",
             ErrorKind::ConstraintCreation => "22N66",
             ErrorKind::ProcedureNotFound => "42N08",
+            ErrorKind::ProcedureCallFailed => "52N37",
+            ErrorKind::ReadOnlyDatabase => "50N00",
             ErrorKind::Arithmetic => "22003",
             ErrorKind::Unauthorized => "42NFF",
             ErrorKind::Forbidden => "42NFF",

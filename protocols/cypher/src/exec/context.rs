@@ -45,6 +45,8 @@ pub(crate) struct Cx {
     /// Set when a runtime error ends one of the transaction's queries: the transaction
     /// cannot run more queries or commit.
     pub failed: Arc<AtomicBool>,
+    /// The transaction's written nodes, recorded while vector indexes exist.
+    pub touched: super::vector_index::Touched,
 }
 
 fn closed() -> CypherError {
@@ -101,6 +103,12 @@ impl Cx {
     pub fn any_deleted(&self) -> bool {
         let e = self.effects.lock();
         !e.deleted_nodes.is_empty() || !e.deleted_rels.is_empty()
+    }
+
+    fn touch(&self, id: NodeId) {
+        if self.shared.vectors.any() {
+            self.touched.lock().insert(id);
+        }
     }
 
     pub fn stat(&self, f: impl FnOnce(&mut QueryStats)) {
@@ -169,7 +177,9 @@ impl Cx {
     }
 
     pub async fn create_node(&self, labels: &[String], properties: Properties) -> CypherResult<Node> {
-        Ok(with_txn!(self, |t| t.create_node(labels, properties).await?))
+        let node = with_txn!(self, |t| t.create_node(labels, properties).await?);
+        self.touch(node.id);
+        Ok(node)
     }
 
     pub async fn create_relationship(
@@ -183,6 +193,7 @@ impl Cx {
     }
 
     pub async fn set_node_property(&self, id: NodeId, name: &str, value: orbit_storage::Value) -> CypherResult<Node> {
+        self.touch(id);
         Ok(with_txn!(self, |t| t.set_node_property(id, name, value).await?))
     }
 
@@ -192,10 +203,12 @@ impl Cx {
     }
 
     pub async fn add_labels(&self, id: NodeId, labels: &[String]) -> CypherResult<usize> {
+        self.touch(id);
         Ok(with_txn!(self, |t| t.add_labels(id, labels).await?))
     }
 
     pub async fn remove_labels(&self, id: NodeId, labels: &[String]) -> CypherResult<usize> {
+        self.touch(id);
         Ok(with_txn!(self, |t| t.remove_labels(id, labels).await?))
     }
 
@@ -205,6 +218,7 @@ impl Cx {
     }
 
     pub async fn delete_node(&self, id: NodeId, detach: bool) -> CypherResult<u64> {
+        self.touch(id);
         Ok(with_txn!(self, |t| t.delete_node(id, detach).await?))
     }
 }

@@ -18,6 +18,7 @@ mod auth;
 mod context;
 mod eval;
 mod functions;
+mod graphrag;
 mod ops;
 mod paths;
 mod pattern;
@@ -35,6 +36,7 @@ mod subquery;
 mod tests;
 mod transaction;
 mod update;
+mod vector_index;
 #[cfg(test)]
 mod value_tests;
 
@@ -44,6 +46,7 @@ use crate::engine::{CypherEngine, CypherTransaction, TxOptions};
 use crate::error::{CypherError, CypherResult, ErrorKind};
 use async_trait::async_trait;
 use orbit_graph::Graph;
+use orbit_graphrag::GraphRag;
 use orbit_storage::TableStorage;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -79,6 +82,11 @@ pub(crate) struct Shared {
     pub(crate) options: EngineOptions,
     /// The TCK's test procedures, by lower-case name.
     pub(crate) procedures: parking_lot::Mutex<BTreeMap<String, procedures::TestProcedure>>,
+    /// The GraphRAG engine the `graphrag.*` procedures call; None when GraphRAG is
+    /// disabled on this server.
+    pub(crate) graphrag: Option<Arc<GraphRag>>,
+    /// The vector indexes on the graph's nodes.
+    pub(crate) vectors: vector_index::VectorIndexes,
 }
 
 /// Which database a transaction runs against.
@@ -89,10 +97,30 @@ pub(crate) enum DatabaseKind {
 }
 
 impl GraphEngine {
+    /// The engine over the Cypher storage, without GraphRAG (its procedures answer that
+    /// GraphRAG is disabled).
     pub async fn open(storage: Arc<dyn TableStorage>, options: EngineOptions) -> CypherResult<Arc<GraphEngine>> {
+        GraphEngine::open_with_graphrag(storage, None, options).await
+    }
+
+    /// The engine over the Cypher storage with the GraphRAG engine of `graphrag_storage`
+    /// (the one every protocol of the server shares, [`GraphRag::attach`]).
+    pub async fn open_with_graphrag(
+        storage: Arc<dyn TableStorage>,
+        graphrag_storage: Option<Arc<dyn TableStorage>>,
+        options: EngineOptions,
+    ) -> CypherResult<Arc<GraphEngine>> {
         let graph = Graph::open(storage.clone()).await?;
-        let users = UserStore::open(storage, &options.users).await?;
-        Ok(Arc::new(GraphEngine { shared: Arc::new(Shared { graph, users, options, procedures: Default::default() }) }))
+        let users = UserStore::open(storage.clone(), &options.users).await?;
+        let vectors = vector_index::VectorIndexes::open(storage, graph.clone()).await?;
+        let graphrag = match graphrag_storage {
+            Some(s) => Some(GraphRag::attach(s).await.map_err(|e| {
+                CypherError::new(ErrorKind::Database, format!("cannot open the GraphRAG engine: {e}"))
+            })?),
+            None => None,
+        };
+        let shared = Shared { graph, users, options, procedures: Default::default(), graphrag, vectors };
+        Ok(Arc::new(GraphEngine { shared: Arc::new(shared) }))
     }
 
     pub fn graph(&self) -> &Arc<Graph> {

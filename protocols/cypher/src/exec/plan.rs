@@ -20,6 +20,7 @@ use std::sync::Arc;
 pub(crate) fn updates(clauses: &[Clause]) -> bool {
     clauses.iter().any(|c| match c {
         Clause::CallSubquery { query, .. } => query_updates(query),
+        Clause::CallProcedure(call) => procedures::writes(&call.name),
         c => c.is_updating(),
     })
 }

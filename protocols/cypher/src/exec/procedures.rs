@@ -1,12 +1,15 @@
 //! CALL of procedures: `db.labels`, `db.relationshipTypes`, `db.propertyKeys`,
-//! `db.indexes`, `db.constraints`, `dbms.components`, and — for the openCypher TCK, when
+//! `db.indexes`, `db.constraints`, `dbms.components`, the GraphRAG procedures
+//! (`graphrag.*` and `orbit.graphrag.*`, [`super::graphrag`]), and — for the openCypher TCK, when
 //! the engine is configured for it — `orbit.tck.defineProcedure` /
 //! `orbit.tck.clearProcedures` and the test procedures they define.
 
 use super::context::{Cx, Row};
 use super::eval::eval;
+use super::graphrag;
 use super::ops::{Op, Operator};
 use super::schema;
+use super::vector_index;
 use crate::ast::{Expr, Literal, ProcedureCall};
 use crate::error::{CypherError, CypherResult, ErrorKind};
 use crate::value::compare::equals;
@@ -99,6 +102,12 @@ fn literal_value(e: &Expr) -> Option<Value> {
 /// The compile-time checks of a call to a test procedure: the number of arguments, the
 /// types of literal ones, and for the implicit form the parameters it reads.
 fn check_arguments(cx: &Cx, call: &ProcedureCall) -> CypherResult<()> {
+    if let Some(spec) = graphrag::spec(&call.name) {
+        return match &call.args {
+            Some(args) => spec.check_count(&call.name, args.len()),
+            None => Ok(()),
+        };
+    }
     let Some(p) = cx.shared.procedures.lock().get(&call.name.to_ascii_lowercase()).cloned() else { return Ok(()) };
     let Some(args) = &call.args else {
         let missing: Vec<&str> = p.inputs.iter().filter(|n| !cx.params.contains_key(*n)).map(|n| n.as_str()).collect();
@@ -159,7 +168,13 @@ fn one_column(items: BTreeSet<String>) -> Vec<Vec<Value>> {
 
 /// Runs procedure `name` with `args`: its output columns and rows.
 pub(crate) async fn run(cx: &Cx, name: &str, args: Vec<Value>) -> CypherResult<(Vec<String>, Vec<Vec<Value>>)> {
+    if let Some(spec) = graphrag::spec(name) {
+        return Ok((spec.columns(), graphrag::run(cx, spec, name, args).await?));
+    }
     let lower = name.to_ascii_lowercase();
+    if let Some(columns) = vector_index::procedure_columns(&lower) {
+        return Ok((columns, vector_procedure(cx, &lower, args).await?));
+    }
     let col = |s: &str| vec![s.to_string()];
     match lower.as_str() {
         "db.labels" => Ok((col("label"), one_column(labels(cx).await?.0))),
@@ -223,6 +238,12 @@ pub(crate) async fn run(cx: &Cx, name: &str, args: Vec<Value>) -> CypherResult<(
 
 /// The input names of a procedure, for the argument-less form that reads parameters.
 fn input_names(cx: &Cx, name: &str) -> Vec<String> {
+    if let Some(spec) = graphrag::spec(name) {
+        return spec.inputs.iter().map(|(n, _)| n.to_string()).collect();
+    }
+    if let Some(inputs) = vector_index::procedure_inputs(&name.to_ascii_lowercase()) {
+        return inputs;
+    }
     cx.shared.procedures.lock().get(&name.to_ascii_lowercase()).map(|p| p.inputs.clone()).unwrap_or_default()
 }
 
@@ -250,8 +271,12 @@ impl Operator for CallOp {
                     }
                 }
                 None => {
-                    for n in input_names(cx, &self.call.name) {
-                        args.push(super::eval::parameter(cx, &n)?);
+                    let required = graphrag::spec(&self.call.name).map(|s| s.required);
+                    for (i, n) in input_names(cx, &self.call.name).iter().enumerate() {
+                        match required {
+                            Some(r) if i >= r && !cx.params.contains_key(n) => args.push(Value::Null),
+                            _ => args.push(super::eval::parameter(cx, n)?),
+                        }
                     }
                 }
             }
@@ -284,9 +309,89 @@ impl Operator for CallOp {
     }
 }
 
+/// The built-in procedures other than GraphRAG's: name, description, mode.
+const BUILT_IN: &[(&str, &str, &str)] = &[
+    ("db.constraints", "List all constraints in the database.", "READ"),
+    ("db.index.vector.createNodeIndex", "Create a named node vector index for the given label and property.", "SCHEMA"),
+    ("db.index.vector.queryNodes", "Query the given node vector index: the k nearest nodes and their scores.", "READ"),
+    ("db.indexes", "List all indexes in the database.", "READ"),
+    ("db.labels", "List all labels in the database.", "READ"),
+    ("db.propertyKeys", "List all property keys in the database.", "READ"),
+    ("db.relationshipTypes", "List all relationship types in the database.", "READ"),
+    ("dbms.components", "List DBMS components and their versions.", "DBMS"),
+];
+
+/// SHOW PROCEDURES: Neo4j's default columns, sorted by name.
+pub(crate) fn show_procedures() -> (Vec<String>, Vec<Vec<Value>>) {
+    let columns = ["name", "description", "mode", "worksOnSystem"].map(String::from).to_vec();
+    let mut rows: Vec<(String, &str, &str)> = BUILT_IN.iter().map(|(n, d, m)| (n.to_string(), *d, *m)).collect();
+    for spec in graphrag::SPECS {
+        let mode = if spec.writes { "WRITE" } else { "READ" };
+        for prefix in ["graphrag.", "orbit.graphrag."] {
+            rows.push((format!("{prefix}{}", spec.name), spec.description, mode));
+        }
+    }
+    rows.sort();
+    let rows = rows
+        .into_iter()
+        .map(|(n, d, m)| {
+            let system = n == "dbms.components";
+            vec![Value::String(n), Value::String(d.into()), Value::String(m.into()), Value::Bool(system)]
+        })
+        .collect();
+    (columns, rows)
+}
+
+/// Whether calling `name` changes data (WRITE mode procedures): a query calling one runs
+/// eagerly and is refused in a read-access transaction.
+pub(crate) fn writes(name: &str) -> bool {
+    graphrag::spec(name).is_some_and(|s| s.writes) || name.eq_ignore_ascii_case("db.index.vector.createNodeIndex")
+}
+
+/// `db.index.vector.queryNodes` (rows of node and score, best first) and
+/// `db.index.vector.createNodeIndex` (no rows).
+async fn vector_procedure(cx: &Cx, lower: &str, args: Vec<Value>) -> CypherResult<Vec<Vec<Value>>> {
+    if lower == "db.index.vector.createnodeindex" {
+        let def = vector_index::create_node_index_def(&args)?;
+        let taken = cx.shared.graph.indexes().iter().any(|i| i.name == def.name);
+        if cx.shared.vectors.create(def, false, taken).await? {
+            cx.stat(|s| s.indexes_added += 1);
+        }
+        return Ok(Vec::new());
+    }
+    let [name, k, query] = <[Value; 3]>::try_from(args).map_err(|a| {
+        CypherError::semantic(format!(
+            "Procedure call does not provide the required number of arguments: got {} expected 3",
+            a.len()
+        ))
+    })?;
+    let Value::String(name) = name else {
+        return Err(CypherError::type_error(format!(
+            "Type mismatch for argument `indexName`: expected STRING but was {}",
+            name.type_name()
+        )));
+    };
+    let mut rows = Vec::new();
+    for (id, score) in cx.shared.vectors.query(&name, &k, &query).await? {
+        if cx.node_deleted(id) {
+            continue;
+        }
+        if let Some(node) = cx.node(id).await? {
+            rows.push(vec![super::context::node_value(node)?, Value::Float(score)]);
+        }
+    }
+    Ok(rows)
+}
+
 /// The output columns a procedure has (for planning YIELD and a standalone CALL).
 async fn columns_of(cx: &Cx, name: &str) -> CypherResult<Vec<String>> {
+    if let Some(spec) = graphrag::spec(name) {
+        return Ok(spec.columns());
+    }
     let lower = name.to_ascii_lowercase();
+    if let Some(columns) = vector_index::procedure_columns(&lower) {
+        return Ok(columns);
+    }
     Ok(match lower.as_str() {
         "db.labels" => vec!["label".into()],
         "db.relationshiptypes" => vec!["relationshipType".into()],

@@ -30,6 +30,7 @@ fn context(tx: &GraphTransaction, params: Map, updating: bool) -> Cx {
             transaction_time: tx.started.clone(),
         },
         failed: tx.failed.clone(),
+        touched: tx.touched.clone(),
     }
 }
 
@@ -297,7 +298,7 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
                 Value::Null,
             ]],
         ),
-        ShowCommand::Procedures => return Err(CypherError::not_supported("SHOW PROCEDURES is not supported")),
+        ShowCommand::Procedures => super::procedures::show_procedures(),
         ShowCommand::Functions => return Err(CypherError::not_supported("SHOW FUNCTIONS is not supported")),
         ShowCommand::Other(what) => {
             return Err(CypherError::not_supported(format!("SHOW {} is not supported", what.to_uppercase())))

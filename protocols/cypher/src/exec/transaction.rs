@@ -3,6 +3,7 @@
 //! query that fails at runtime fails its transaction: it runs nothing more, and a commit
 //! rolls it back and says so.
 
+use super::vector_index::Touched;
 use super::{DatabaseKind, Shared};
 use crate::engine::{CypherTransaction, QueryStream, TxOptions};
 use crate::error::{CypherError, CypherResult, ErrorKind};
@@ -26,6 +27,8 @@ pub struct GraphTransaction {
     pub(crate) started: DateTime,
     /// A query of this transaction failed at runtime.
     pub(crate) failed: Arc<AtomicBool>,
+    /// The nodes it wrote, for the vector indexes to take after the commit.
+    pub(crate) touched: Touched,
 }
 
 impl GraphTransaction {
@@ -37,6 +40,7 @@ impl GraphTransaction {
             options,
             started: crate::functions::temporal::realtime(),
             failed: Arc::new(AtomicBool::new(false)),
+            touched: Touched::default(),
         }
     }
 
@@ -75,6 +79,8 @@ impl CypherTransaction for GraphTransaction {
             ));
         }
         txn.commit().await?;
+        let touched = std::mem::take(&mut *self.touched.lock());
+        self.shared.vectors.refresh(&touched).await;
         let n = COMMITS.fetch_add(1, Ordering::Relaxed) + 1;
         Ok(format!("orbit:{n}"))
     }

@@ -292,7 +292,7 @@ async fn what_is_not_supported_says_so() {
     assert_eq!(fails(&e, q).await, ErrorKind::NotSupported);
     assert_eq!(run(&e, "MATCH (t:T) RETURN count(t)").await.rows, vec![vec![i(0)]]);
     for (q, message) in
-        [("SHOW ROLES", "SHOW ROLES is not supported"), ("SHOW PROCEDURES", "SHOW PROCEDURES is not supported")]
+        [("SHOW ROLES", "SHOW ROLES is not supported"), ("SHOW FUNCTIONS", "SHOW FUNCTIONS is not supported")]
     {
         match run_with(&e, q, Map::new()).await {
             Err(err) => assert_eq!((err.kind, err.message.as_str()), (ErrorKind::NotSupported, message)),

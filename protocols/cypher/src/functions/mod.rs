@@ -20,6 +20,7 @@ pub mod regex;
 pub mod spatial;
 pub mod string;
 pub mod temporal;
+pub mod vector;
 
 use crate::error::{CypherError, CypherResult};
 use crate::value::{DateTime, Value};
@@ -166,6 +167,9 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("point.distance", 2, 2),
     ("distance", 2, 2),
     ("point.withinbbox", 3, 3),
+    // vectors
+    ("vector.similarity.cosine", 2, 2),
+    ("vector.similarity.euclidean", 2, 2),
 ];
 
 fn entry(name: &str) -> Option<&'static (&'static str, usize, usize)> {
@@ -228,6 +232,9 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FunctionContext) -> CypherResult
         return result;
     }
     if let Some(result) = spatial::call(name, &args) {
+        return result;
+    }
+    if let Some(result) = vector::call(name, &args) {
         return result;
     }
     Err(CypherError::not_supported(format!("Function '{name}' is not supported")))

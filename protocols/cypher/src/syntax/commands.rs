@@ -134,6 +134,18 @@ impl<'a> Parser<'a> {
         } else {
             self.property_list(&var)?
         };
+        if kind == IndexKind::Vector {
+            let [property] = <[String; 1]>::try_from(properties)
+                .map_err(|_| self.not_supported("A vector index on more than one property"))?;
+            let options = if self.eat_kw("OPTIONS") { Some(self.expr()?) } else { None };
+            return Ok(Statement::Schema(SchemaCommand::CreateVectorIndex {
+                name,
+                if_not_exists,
+                entity,
+                property,
+                options,
+            }));
+        }
         self.reject_options()?;
         Ok(Statement::Schema(SchemaCommand::CreateIndex { name, if_not_exists, kind, entity, properties }))
     }
