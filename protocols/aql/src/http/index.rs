@@ -34,6 +34,10 @@ pub fn describe(ix: &IndexInfo) -> Object {
             o.insert("geoJson".into(), Value::Bool(*geo_json));
             "geo"
         }
+        IndexKind::Vector(params) => {
+            o.insert("params".into(), params.to_value());
+            "vector"
+        }
     };
     o.insert("type".into(), Value::str(ty));
     for (k, v) in &ix.extra {

@@ -67,6 +67,8 @@ pub async fn open(storage: Arc<dyn TableStorage>) -> AqlResult<Arc<DocStore>> {
         tick: AtomicU64::new(tick),
         ddl: tokio::sync::Mutex::new(()),
         sweeper: parking_lot::Mutex::new(None),
+        vectors: Default::default(),
+        graphrag: RwLock::new(None),
     });
     let mut by_id = BTreeMap::new();
     for (key, value) in dbs {
@@ -284,6 +286,7 @@ impl DocStore {
             self.unlink_all_edges(&db, &coll).await?;
         }
         self.storage.truncate_table(&coll.table).await?;
+        self.vectors.forget(coll.id, None);
         let handle = self.storage.table_handle(&coll.table).await?;
         *coll.handle.write() = handle.clone();
         coll.count.store(0, Ordering::Relaxed);
@@ -305,6 +308,7 @@ impl DocStore {
             self.unlink_all_edges(&db, &coll).await?;
         }
         db.collections.write().retain(|c| c.id != coll.id);
+        self.vectors.forget(coll.id, None);
         self.write_catalog(Vec::new(), vec![keys::collection(db.id, coll.id)]).await?;
         drop_table(self.storage.as_ref(), &coll.table).await
     }
@@ -421,6 +425,7 @@ impl DocStore {
             .ok_or_else(|| AqlError::new(num::INDEX_NOT_FOUND, "index not found"))?;
         let list: Vec<_> = existing.iter().filter(|i| i.n != def.n).cloned().collect();
         *coll.indexes.write() = Arc::new(list);
+        self.vectors.forget(coll.id, Some(def.n));
         self.save_collection(&coll).await?;
         let prefix = keys::index_prefix(def.n, &[]);
         orbit_storage::purge_kv_prefix(self.storage.as_ref(), &coll.handle(), &prefix, PAGE).await?;

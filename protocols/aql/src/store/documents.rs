@@ -218,7 +218,8 @@ async fn put_entries(
 /// Builds `def`'s entries from the documents of `coll` in one transaction; 1210 when a
 /// unique index meets a value twice.
 pub(super) async fn build_index(tx: &mut dyn Transaction, coll: &CollState, def: &IndexDef) -> AqlResult<()> {
-    if !def.has_entries() {
+    let vector = matches!(def.kind, super::IndexKind::Vector(_));
+    if !def.has_entries() && !vector {
         return Ok(());
     }
     let h = coll.handle();
@@ -229,6 +230,10 @@ pub(super) async fn build_index(tx: &mut dyn Transaction, coll: &CollState, def:
         range.start = Bound::Excluded(last.clone());
         for (key, bytes) in &page {
             let rev = rev_of(key)?;
+            if vector {
+                def.vector(&decode_doc(coll, bytes)?)?;
+                continue;
+            }
             let entries = def.entries(&decode_doc(coll, bytes)?)?;
             check_unique(tx, coll, &h, def, &entries, Some(rev)).await?;
             put_entries(tx, &h, def, &entries, rev).await?;
@@ -251,6 +256,7 @@ impl DocTxn {
             tx.kv_put(&p.coll.handle(), &key, super::stats::entry(p.count, p.max_rev, p.key_last)).await?;
         }
         tx.commit().await?;
+        self.store.apply_vector_changes(&self.vector_changes).await;
         if self.sync {
             self.store.storage.flush().await?;
         }
@@ -345,6 +351,8 @@ impl DocTxn {
         for (def, _, after) in &plans {
             check_unique(tx, coll, &h, def, after, old.map(|(r, _)| r)).await?;
         }
+        self.note_vectors(coll, &defs, old, new)?;
+        let tx = self.tx()?;
         for (def, before, _) in &plans {
             if let Some((rev, _)) = old {
                 for values in before {

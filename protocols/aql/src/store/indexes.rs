@@ -9,6 +9,7 @@
 //! evaluates geo functions by scan). Entries live under [`super::keys::INDEX`].
 
 use super::ttl;
+use super::vector_params::VectorParams;
 use super::{IndexInfo, IndexKind};
 use crate::error::{num, AqlError, AqlResult};
 use crate::value::{Object, Value};
@@ -82,14 +83,14 @@ fn bool_of(body: &Value, name: &str, default: bool) -> AqlResult<bool> {
     }
 }
 
-const KEPT: &[&str] = &["estimates", "cacheEnabled", "storedValues", "inBackground", "legacyPolygons"];
+const KEPT: &[&str] = &["estimates", "cacheEnabled", "storedValues", "inBackground", "legacyPolygons", "parallelism"];
 
 impl IndexDef {
     /// The index `body` (a `POST /_api/index` body) describes, numbered `n`.
     pub fn parse(body: &Value, n: u32) -> AqlResult<IndexDef> {
         let ty =
             body.get("type").and_then(|t| t.as_str()).ok_or_else(|| AqlError::bad_parameter("invalid index type"))?;
-        if matches!(ty, "fulltext" | "inverted" | "zkd" | "mdi" | "mdi-prefixed" | "vector") {
+        if matches!(ty, "fulltext" | "inverted" | "zkd" | "mdi" | "mdi-prefixed") {
             return Err(AqlError::not_supported(format!("indexes of type '{ty}'")));
         }
         let fields: Vec<String> = match body.get("fields") {
@@ -135,12 +136,24 @@ impl IndexDef {
                 sparse = true;
                 IndexKind::Geo { geo_json: bool_of(body, "geoJson", false)? }
             }
+            "vector" => {
+                if fields.len() != 1 {
+                    return Err(AqlError::bad_parameter("vector index needs exactly one field"));
+                }
+                if unique {
+                    return Err(AqlError::bad_parameter("vector indexes cannot be unique"));
+                }
+                IndexKind::Vector(VectorParams::parse(body.get("params"))?)
+            }
             "primary" | "edge" => {
                 return Err(AqlError::bad_parameter(format!("cannot create an index of type '{ty}'")));
             }
             other => return Err(AqlError::bad_parameter(format!("invalid index type '{other}'"))),
         };
         let paths = fields.iter().map(|f| parse_path(f)).collect::<AqlResult<Vec<_>>>()?;
+        if matches!(kind, IndexKind::Vector(_)) && paths.iter().any(|p| p.expand.is_some()) {
+            return Err(AqlError::bad_parameter("a vector index field cannot have an array expansion"));
+        }
         if paths.iter().filter(|p| p.expand.is_some()).count() > 1 {
             return Err(AqlError::bad_parameter("at most one array expansion per index"));
         }
@@ -169,6 +182,7 @@ impl IndexDef {
                 ("selectivityEstimate", Value::Int(1)),
             ],
             IndexKind::Ttl { .. } => &[("estimates", Value::Bool(false))],
+            IndexKind::Vector(_) => &[("inBackground", Value::Bool(false)), ("parallelism", Value::Int(2))],
             IndexKind::Geo { .. } => &[
                 ("bestIndexedLevel", Value::Int(17)),
                 ("worstIndexedLevel", Value::Int(4)),
@@ -202,6 +216,7 @@ impl IndexDef {
             IndexKind::Persistent => "persistent",
             IndexKind::Ttl { .. } => "ttl",
             IndexKind::Geo { .. } => "geo",
+            IndexKind::Vector(_) => "vector",
         }
     }
 
@@ -232,6 +247,9 @@ impl IndexDef {
             }
             IndexKind::Geo { geo_json } => {
                 o.insert("geoJson".into(), Value::Bool(geo_json));
+            }
+            IndexKind::Vector(ref params) => {
+                o.insert("params".into(), params.to_value());
             }
             _ => {}
         }

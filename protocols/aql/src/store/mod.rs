@@ -28,6 +28,8 @@ mod lookup;
 mod revision;
 mod stats;
 mod ttl;
+mod vector_index;
+mod vector_params;
 
 #[cfg(test)]
 mod tests;
@@ -52,6 +54,8 @@ pub use figures::IndexFigures;
 pub use keygen::{options_value as key_options_value, valid_key};
 pub use revision::{decode as decode_revision, encode as encode_revision};
 pub use ttl::parse_date;
+pub use vector_index::VectorHit;
+pub use vector_params::{VectorMetric, VectorParams};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseInfo {
@@ -120,6 +124,8 @@ pub enum IndexKind {
     Geo {
         geo_json: bool,
     },
+    /// ArangoDB 3.12.4's vector index (answered by an in-memory HNSW).
+    Vector(VectorParams),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,6 +242,10 @@ pub struct DocStore {
     /// Serializes catalog changes.
     ddl: tokio::sync::Mutex<()>,
     sweeper: parking_lot::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The in-memory vector indexes.
+    vectors: vector_index::VectorIndexes,
+    /// The GraphRAG engine's storage (None: GraphRAG is disabled on this server).
+    graphrag: parking_lot::RwLock<Option<Arc<dyn TableStorage>>>,
 }
 
 impl Drop for DocStore {
@@ -257,6 +267,16 @@ impl DocStore {
     /// The storage the store keeps everything in.
     pub fn storage(&self) -> &Arc<dyn TableStorage> {
         &self.storage
+    }
+
+    /// Gives AQL's GRAPHRAG_* functions the GraphRAG engine's storage.
+    pub fn set_graphrag_storage(&self, storage: Option<Arc<dyn TableStorage>>) {
+        *self.graphrag.write() = storage;
+    }
+
+    /// The GraphRAG engine's storage; None when GraphRAG is disabled on this server.
+    pub fn graphrag_storage(&self) -> Option<Arc<dyn TableStorage>> {
+        self.graphrag.read().clone()
     }
 
     // ---- databases ----
@@ -342,7 +362,7 @@ impl DocStore {
     /// unique, sparse, name, expireAfter, geoJson, ...); answers it and whether it is
     /// new (an equal existing index is answered with false). 1210 when a unique index
     /// meets duplicate values; 10 for a bad definition; 501/9 for unsupported types
-    /// (fulltext, inverted, zkd/mdi, vector until GraphRAG).
+    /// (fulltext, inverted, zkd/mdi).
     pub async fn create_index(&self, db: &str, collection: &str, body: &Value) -> AqlResult<(IndexInfo, bool)> {
         self.create_index_now(db, collection, body).await
     }
@@ -360,7 +380,15 @@ impl DocStore {
             state.collection(name)?;
         }
         let tx = self.storage.begin().await?;
-        Ok(DocTxn { store: self.clone(), db: state, tx: Some(tx), writes: 0, pending: HashMap::new(), sync: false })
+        Ok(DocTxn {
+            store: self.clone(),
+            db: state,
+            tx: Some(tx),
+            writes: 0,
+            pending: HashMap::new(),
+            sync: false,
+            vector_changes: Vec::new(),
+        })
     }
 }
 
@@ -383,6 +411,8 @@ pub struct DocTxn {
     pending: HashMap<u64, Pending>,
     /// A write asked for waitForSync (or its collection has it): the commit syncs.
     sync: bool,
+    /// Vector index changes, applied when the transaction commits.
+    vector_changes: Vec<vector_index::VectorChange>,
 }
 
 /// A transaction shared by a stream transaction's calls and the cursors run in it.
