@@ -32,10 +32,11 @@ pub fn registry(config: &ServerConfig) -> Vec<Box<dyn ProtocolListener>> {
     let cypher_options = config.cypher.engine_options();
     let bolt = orbit_bolt::server::BoltListener::new(
         config.cypher.options(),
-        Box::new(move |storage| {
+        Box::new(move |storage, graphrag_storage| {
             Box::pin(async move {
                 let engine: std::sync::Arc<dyn orbit_cypher::CypherEngine> =
-                    orbit_cypher::exec::GraphEngine::open(storage, cypher_options).await?;
+                    orbit_cypher::exec::GraphEngine::open_with_graphrag(storage, graphrag_storage, cypher_options)
+                        .await?;
                 Ok(engine)
             })
         }),

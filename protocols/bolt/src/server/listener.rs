@@ -1,5 +1,6 @@
 //! [`BoltListener`], Protocol::Cypher's [`ProtocolListener`]: opens the engine with the
-//! factory the server gives it (over the protocol's own storage), works out the address
+//! factory the server gives it (over the protocol's own storage and, when GraphRAG is
+//! enabled, the GraphRAG storage the `graphrag.*` procedures use), works out the address
 //! routing tables advertise, and runs the listener kit's accept loop (connection cap,
 //! one task and tracing span per connection, drain on shutdown).
 
@@ -17,9 +18,13 @@ use tokio::net::TcpListener;
 
 use super::{connection, BoltOptions, ConnectionSettings};
 
-/// Opens the Cypher engine over the Cypher storage when the listener starts.
+/// Opens the Cypher engine when the listener starts, over the Cypher storage and the
+/// GraphRAG storage (`None` when GraphRAG is disabled on this server).
 pub type EngineOpener = Box<
-    dyn FnOnce(Arc<dyn TableStorage>) -> Pin<Box<dyn Future<Output = CypherResult<Arc<dyn CypherEngine>>> + Send>>
+    dyn FnOnce(
+            Arc<dyn TableStorage>,
+            Option<Arc<dyn TableStorage>>,
+        ) -> Pin<Box<dyn Future<Output = CypherResult<Arc<dyn CypherEngine>>> + Send>>
         + Send,
 >;
 
@@ -52,7 +57,7 @@ impl ProtocolListener for BoltListener {
 
     async fn serve(self: Box<Self>, listener: TcpListener, ctx: ListenerContext) -> Result<(), ListenerError> {
         let BoltListener { options, open_engine } = *self;
-        let engine = open_engine(ctx.storage.clone())
+        let engine = open_engine(ctx.storage.clone(), ctx.graphrag_storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the Cypher engine: {e}")))?;
         let bound = listener.local_addr().map_err(|e| ListenerError::Other(format!("Bolt listener address: {e}")))?;
