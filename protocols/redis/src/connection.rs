@@ -476,6 +476,14 @@ impl Connection {
             ));
             return (self.reject(Some(spec), e), Flow::Continue);
         }
+        if self.multi.is_some() && matches!(spec.family, Family::GraphRag | Family::Search) {
+            let refusal = if spec.family == Family::GraphRag {
+                commands::graphrag::NOT_IN_MULTI
+            } else {
+                commands::search::NOT_IN_MULTI
+            };
+            return (self.reject(Some(spec), RedisError::Reply(refusal.into())), Flow::Continue);
+        }
         // transactions: queue everything but the transaction commands themselves.
         if let Some(multi) = self.multi.as_mut() {
             if !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
@@ -504,6 +512,13 @@ impl Connection {
         }
         if spec.family == Family::Connection {
             return self.connection_command(spec, &request);
+        }
+        if spec.family == Family::GraphRag {
+            return (commands::graphrag::run(&self.shared.graphrag, &request).await.into(), Flow::Continue);
+        }
+        if spec.family == Family::Search {
+            let shared = self.shared.clone();
+            return (commands::search::run(&shared, &self.client, &request).await.into(), Flow::Continue);
         }
         match self.keyspace_command(spec, request, None).await {
             Ran::Reply(frame) => (frame.into(), Flow::Continue),

@@ -16,6 +16,8 @@
 //! - [`transactions`]: WATCH's versions of watched keys (MULTI/EXEC run in the connection).
 //! - [`blocking`]: the FIFO queues of clients blocked in BLPOP & co.
 //! - [`pubsub`]: channel and pattern subscriptions, bounded per-subscriber delivery.
+//! - [`search`]: RediSearch-style FT indexes over hashes (KNN vector search, prefilters),
+//!   kept in step with every keyspace commit; `commands::graphrag` serves GRAPHRAG.*.
 //! - [`error`]: [`error::RedisError`], the one error type, rendered as Redis's own error
 //!   replies.
 
@@ -27,7 +29,10 @@ pub mod error;
 pub mod keyspace;
 pub mod pubsub;
 pub mod resp;
+pub mod search;
 pub mod server;
+#[cfg(test)]
+pub(crate) mod test_listener;
 pub mod transactions;
 pub mod write_queue;
 

@@ -154,6 +154,10 @@ pub struct Shared {
     pub pubsub: PubSub,
     /// Writes waiting for the write lock, run together by whoever gets it.
     pub writes: crate::write_queue::WriteQueue,
+    /// The FT indexes, kept in step with every commit ([`Shared::commit`]).
+    pub search: crate::search::SearchRegistry,
+    /// The GraphRAG engine GRAPHRAG.* uses (disabled unless the server passes its storage).
+    pub graphrag: crate::commands::graphrag::GraphRagHandle,
 }
 
 impl Shared {
@@ -183,6 +187,8 @@ impl Shared {
             watches: WatchRegistry::default(),
             blocking: Arc::new(BlockRegistry::default()),
             pubsub: PubSub::default(),
+            search: Default::default(),
+            graphrag: Default::default(),
         }
     }
 
@@ -192,15 +198,20 @@ impl Shared {
     }
 
     /// Commits `txn` (the caller holds the write lock when it wrote), counts its
-    /// changes in INFO's `rdb_changes_since_last_save`, and then lets WATCH and the
-    /// blocked clients know which keys and databases changed.
-    pub async fn commit(&self, txn: crate::keyspace::KsTxn) -> Result<(), crate::error::RedisError> {
+    /// changes in INFO's `rdb_changes_since_last_save`, brings the FT indexes in line with
+    /// what it wrote (read before the commit, applied after it), and then lets WATCH and
+    /// the blocked clients know which keys and databases changed.
+    pub async fn commit(&self, mut txn: crate::keyspace::KsTxn) -> Result<(), crate::error::RedisError> {
+        let indexing = self.search.prepare(&mut txn).await?;
         let written = txn.touched().len() as u64;
         let changes = self
             .wants_touched()
             .then(|| (txn.touched().to_vec(), txn.flushed_dbs().to_vec()))
             .filter(|(t, f)| !t.is_empty() || !f.is_empty());
         txn.commit().await?;
+        if let Some(indexing) = indexing {
+            self.search.apply(indexing);
+        }
         Stats::add(&self.stats.dirty, written);
         if let Some((touched, flushed)) = changes {
             self.after_commit(&touched, &flushed);
@@ -277,7 +288,16 @@ impl ProtocolListener for RedisListener {
         let keyspace = Keyspace::open(ctx.storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the Redis keyspace: {e}")))?;
-        let shared = Arc::new(Shared::new(keyspace, ctx.storage.clone(), &self.options, ctx.local_addr));
+        let mut shared = Shared::new(keyspace, ctx.storage.clone(), &self.options, ctx.local_addr);
+        shared.graphrag = crate::commands::graphrag::GraphRagHandle::new(ctx.graphrag_storage.clone());
+        let mut txn = shared.keyspace.begin().await.map_err(|e| ListenerError::Other(e.to_string()))?;
+        shared
+            .search
+            .load(ctx.storage.as_ref(), &mut txn)
+            .await
+            .map_err(|e| ListenerError::Other(format!("cannot rebuild the FT indexes: {e}")))?;
+        drop(txn);
+        let shared = Arc::new(shared);
         let background = shared.keyspace.spawn_background(shared.write_lock.clone());
         let refusing = shared.clone();
         let options = AcceptOptions::new(Protocol::Redis)

@@ -97,7 +97,7 @@ pub fn format_double_reply(v: f64) -> String {
 }
 
 /// C's `%.<precision>g` for a finite, non-zero double.
-fn format_g(v: f64, precision: usize) -> String {
+pub(crate) fn format_g(v: f64, precision: usize) -> String {
     let sci = format!("{:.*e}", precision - 1, v);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);

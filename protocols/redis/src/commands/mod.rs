@@ -8,9 +8,11 @@
 //! are handled by the connection; they still have specs here so COMMAND lists them.
 
 pub mod args;
+pub mod graphrag;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod search;
 pub mod server_cmds;
 pub mod sets;
 pub mod strings;
@@ -36,6 +38,10 @@ pub enum Family {
     Lists,
     Sets,
     ZSets,
+    /// GRAPHRAG.*: run by the connection outside keyspace transactions ([`graphrag`]).
+    GraphRag,
+    /// FT.*: run by the connection outside keyspace transactions ([`search`]).
+    Search,
 }
 
 /// One command's static description, as COMMAND INFO reports it.
@@ -163,6 +169,8 @@ fn all_specs() -> impl Iterator<Item = &'static CommandSpec> {
         lists::SPECS,
         sets::SPECS,
         zsets::SPECS,
+        graphrag::SPECS,
+        search::SPECS,
     ]
     .into_iter()
     .flatten()
@@ -189,7 +197,9 @@ pub fn every_command() -> Vec<&'static CommandSpec> {
 /// arity has been checked.
 pub async fn execute(spec: &CommandSpec, ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> RedisResult<Frame> {
     match spec.family {
-        Family::Connection => Err(RedisError::err(format!("'{}' is handled by the connection", spec.name))),
+        Family::Connection | Family::GraphRag | Family::Search => {
+            Err(RedisError::err(format!("'{}' is handled by the connection", spec.name)))
+        }
         Family::Server => server_cmds::execute(ctx, args).await,
         Family::Keys => keys::execute(ctx, args).await,
         Family::Strings => strings::execute(ctx, args).await,

@@ -382,6 +382,7 @@ fn family_group(spec: &CommandSpec) -> &'static str {
         Family::Lists => "list",
         Family::Sets => "set",
         Family::ZSets => "sorted_set",
+        Family::GraphRag | Family::Search => "module",
     }
 }
 
@@ -397,7 +398,8 @@ fn acl_categories(spec: &CommandSpec) -> Vec<String> {
         Family::Lists => cats.push("@list"),
         Family::Sets => cats.push("@set"),
         Family::ZSets => cats.push("@sortedset"),
-        Family::Connection | Family::Server => {}
+        Family::Search => cats.push("@search"),
+        Family::Connection | Family::Server | Family::GraphRag => {}
     }
     if spec.is_write() {
         cats.push("@write");
