@@ -16,6 +16,7 @@ pub type CatalogLookup<'a> = &'a dyn Fn(&str) -> Option<&'a (Arc<CollectionInfo>
 /// Picks the access path of every full-scan collection loop in `ops`, and drops a SORT
 /// the chosen (or an otherwise unused) persistent index already gives in order.
 pub fn choose(ops: &mut Vec<PlanOp>, lookup: CatalogLookup<'_>) {
+    super::vector_plan::place(ops, lookup);
     let mut i = 0;
     while i < ops.len() {
         choose_at(ops, i, lookup);
@@ -122,7 +123,7 @@ fn conjuncts<'e>(e: &'e CExpr, f: &mut dyn FnMut(&'e CExpr)) {
 }
 
 /// The dotted attribute path `e` reads from the loop variable, if it is one.
-fn attr_path(e: &CExpr, slot: Slot) -> Option<String> {
+pub(super) fn attr_path(e: &CExpr, slot: Slot) -> Option<String> {
     match e {
         CExpr::Attr(base, name) => match base.as_ref() {
             CExpr::Var(s) if *s == slot => Some(name.clone()),

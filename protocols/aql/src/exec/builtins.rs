@@ -3,8 +3,9 @@
 //! CURRENT_DATABASE, CURRENT_USER, SCHEMA_GET, and CALL/APPLY of library functions.
 
 use super::context::{Ctx, PAGE};
-use super::plan::Builtin;
+use super::plan::{Builtin, CExpr};
 use crate::error::{num, AqlError, AqlResult};
+use crate::store::VectorMetric;
 use crate::value::Value;
 
 /// The documents of `collection` as this transaction sees them (its own writes too).
@@ -129,7 +130,52 @@ pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Valu
             arity("CURRENT_USER", &args, 0, 0)?;
             Ok(Value::Null)
         }
+        Builtin::ApproxNear(metric) => {
+            Err(super::vector_plan::check_placed(&[], Some(&CExpr::Builtin(b, Vec::new()))).err().unwrap_or_else(
+                || AqlError::new(num::QUERY_VECTOR_SEARCH_NOT_APPLIED, super::vector_plan::function_name(metric)),
+            ))
+        }
+        Builtin::VectorScore(metric) => vector_score(metric, &args),
     }
+}
+
+/// The exact value of an APPROX_NEAR_* call the planner placed on a vector index:
+/// cosine similarity, L2 distance or inner product (1542 for anything but two numeric
+/// arrays of one length, or options that are not an object).
+fn vector_score(metric: VectorMetric, args: &[Value]) -> AqlResult<Value> {
+    let name = super::vector_plan::function_name(metric).trim_end_matches("()");
+    let mismatch = || {
+        AqlError::new(
+            num::QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+            format!("invalid argument type in call to function '{name}()'"),
+        )
+    };
+    if !matches!(args.get(2), None | Some(Value::Null) | Some(Value::Object(_))) {
+        return Err(mismatch());
+    }
+    let (Some(a), Some(b)) = (args.first().and_then(numbers), args.get(1).and_then(numbers)) else {
+        return Err(mismatch());
+    };
+    if a.len() != b.len() || a.is_empty() {
+        return Err(mismatch());
+    }
+    let dot: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+    let v = match metric {
+        VectorMetric::InnerProduct => dot,
+        VectorMetric::L2 => a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt(),
+        VectorMetric::Cosine => {
+            let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            dot / (norm(&a) * norm(&b))
+        }
+    };
+    Ok(Value::double(v))
+}
+
+fn numbers(v: &Value) -> Option<Vec<f64>> {
+    v.as_array()?
+        .iter()
+        .map(|x| if matches!(x, Value::Int(_) | Value::Double(_)) { x.as_f64() } else { None })
+        .collect()
 }
 
 async fn by_id(id: &str, ctx: &mut Ctx) -> AqlResult<Option<Value>> {

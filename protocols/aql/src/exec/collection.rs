@@ -1,12 +1,13 @@
 //! `FOR doc IN collection`: for each input row, the documents the planner's access path
 //! yields — a full scan read a page at a time (so a million-document cursor never holds
 //! them all), a `_key`/`_id` lookup, `_key IN [...]`, the edges at a vertex, a
-//! persistent-index lookup (also paged) or one per value of an `IN` list. scannedFull/scannedIndex count the documents
+//! persistent-index lookup (also paged), one per value of an `IN` list, or the nearest
+//! documents of a vector index (see [`super::vector_plan`]). scannedFull/scannedIndex count the documents
 //! the loop hands on, as ArangoDB's do (`LIMIT 2` over a scan reports 2).
 //! Paged reads decode only the attributes the plan's projection names, when it has one.
 
 use super::context::{Ctx, PAGE};
-use super::eval::{eval, set};
+use super::eval::{eval, non_negative, set};
 use super::pipeline::{op, BoxNode, Node};
 use super::plan::*;
 use crate::ast::EdgeDirection;
@@ -16,6 +17,9 @@ use crate::value::Value;
 use std::collections::VecDeque;
 use std::ops::Bound;
 use std::sync::Arc;
+
+/// The most documents one vector index search answers.
+const MAX_NEAREST: usize = 100_000;
 
 enum Source {
     /// Paged: a full scan or an index scan, with the position to resume from.
@@ -176,6 +180,19 @@ impl ForCollection {
                 };
                 let lookup = IndexLookup { equal: eq, lower: bound(lower, lo), upper: bound(upper, hi) };
                 self.source = Source::Paged { lookup: Some(lookup), resume: None, started: false };
+            }
+            Access::Vector { index, query, offset, count, .. } => {
+                let query = eval(query, row, ctx).await?;
+                let offset = non_negative(&eval(offset, row, ctx).await?, "LIMIT")?;
+                let count = non_negative(&eval(count, row, ctx).await?, "LIMIT")?;
+                let k = usize::try_from(offset.saturating_add(count)).unwrap_or(usize::MAX).min(MAX_NEAREST);
+                let hits = ctx.store.vector_search(&ctx.db, collection, index, &query, k).await?;
+                for hit in hits {
+                    ctx.check_time()?;
+                    if let Some(doc) = ctx.txn().await.get_revision(collection, hit.rev).await? {
+                        self.buffer.push_back(doc);
+                    }
+                }
             }
         }
         Ok(())

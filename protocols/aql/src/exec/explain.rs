@@ -50,6 +50,9 @@ fn access_node(collection: &str, access: &Access) -> (&'static str, Vec<(&'stati
             let f: Vec<&str> = fields.iter().map(String::as_str).collect();
             ("IndexNode", vec![coll, ("indexes", index(name, "persistent", &f))])
         }
+        Access::Vector { index: name, field, .. } => {
+            ("EnumerateNearVectorNode", vec![coll, ("index", index(name, "vector", &[field.as_str()]))])
+        }
     }
 }
 

@@ -33,6 +33,7 @@ mod pipeline;
 mod plan;
 mod projection;
 mod traverse;
+mod vector_plan;
 mod window;
 
 #[cfg(test)]
@@ -41,6 +42,8 @@ mod examples_tests;
 mod tests;
 #[cfg(test)]
 mod tests_projection;
+#[cfg(test)]
+mod tests_vector;
 
 use crate::error::{num, AqlError, AqlResult, Warning};
 use crate::store::{DocStore, SharedTxn, TxnOptions};

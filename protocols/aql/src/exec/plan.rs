@@ -5,6 +5,7 @@
 //! planner chose (full scan, `_key`/`_id` lookup, edge index, persistent index).
 
 use crate::ast::{BinaryOp, EdgeDirection, PathKind, Quantifier, UnaryOp};
+use crate::store::VectorMetric;
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -46,6 +47,11 @@ pub enum Builtin {
     /// CALL(name, args...) / APPLY(name, [args]): a library function named at run time.
     Call,
     Apply,
+    /// APPROX_NEAR_COSINE / _L2 / _INNER_PRODUCT before the planner gave it a vector
+    /// index (one left so after planning is the query's 1554).
+    ApproxNear(VectorMetric),
+    /// An APPROX_NEAR_* whose loop reads a vector index: its value, computed exactly.
+    VectorScore(VectorMetric),
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +177,15 @@ pub enum Access {
         lower: Option<(CExpr, bool)>,
         upper: Option<(CExpr, bool)>,
         reverse: bool,
+    },
+    /// `SORT APPROX_NEAR_*(doc.field, query) LIMIT offset, count` on a vector index: the
+    /// offset + count nearest documents, nearest first (the SORT is dropped).
+    Vector {
+        index: String,
+        field: String,
+        query: CExpr,
+        offset: CExpr,
+        count: CExpr,
     },
 }
 
@@ -354,6 +369,11 @@ fn op_exprs(op: &PlanOp, f: &mut dyn FnMut(&CExpr)) {
             Access::Scan => {}
             Access::Key(e) | Access::Keys(e) | Access::Id(e) | Access::Edges(_, e) => f(e),
             Access::IndexIn { values, .. } => f(values),
+            Access::Vector { query, offset, count, .. } => {
+                f(query);
+                f(offset);
+                f(count);
+            }
             Access::Index { equal, lower, upper, .. } => {
                 equal.iter().for_each(&mut *f);
                 for (e, _) in [lower, upper].into_iter().flatten() {

@@ -8,6 +8,7 @@ use crate::ast::Expr;
 use crate::error::{num, AqlError, AqlResult};
 use crate::exec::plan::*;
 use crate::functions;
+use crate::store::VectorMetric;
 use crate::value::Value;
 
 impl Compiler<'_> {
@@ -34,6 +35,9 @@ impl Compiler<'_> {
             "COLLECTIONS" => Some(Builtin::Collections),
             "CURRENT_DATABASE" => Some(Builtin::CurrentDatabase),
             "CURRENT_USER" => Some(Builtin::CurrentUser),
+            "APPROX_NEAR_COSINE" => Some(Builtin::ApproxNear(VectorMetric::Cosine)),
+            "APPROX_NEAR_L2" => Some(Builtin::ApproxNear(VectorMetric::L2)),
+            "APPROX_NEAR_INNER_PRODUCT" => Some(Builtin::ApproxNear(VectorMetric::InnerProduct)),
             "LENGTH" | "COUNT" => match args {
                 [Expr::Var(n)] if self.lookup(n).is_none() => Some(Builtin::CollectionLength),
                 [Expr::BindCollection(_)] => Some(Builtin::CollectionLength),
@@ -42,9 +46,13 @@ impl Compiler<'_> {
             _ => None,
         };
         if let Some(b) = builtin {
+            if matches!(b, Builtin::ApproxNear(_)) && !(2..=3).contains(&args.len()) {
+                return Err(functions::argument_count_error(name, 2, 3));
+            }
             let mut compiled = Vec::with_capacity(args.len());
             for (i, a) in args.iter().enumerate() {
-                let names_collection = i == 0 && !matches!(b, Builtin::Collections | Builtin::Call | Builtin::Apply);
+                let names_collection = i == 0
+                    && !matches!(b, Builtin::Collections | Builtin::Call | Builtin::Apply | Builtin::ApproxNear(_));
                 compiled.push(if names_collection { self.collection_arg(a)? } else { self.expr(a)? });
             }
             return Ok(CExpr::Builtin(b, compiled));
@@ -82,9 +90,6 @@ pub(super) fn refused(name: &str) -> Option<String> {
         | "OFFSET_INFO"
         | "MINHASH_MATCH"
         | "GEO_IN_RANGE_SEARCH" => format!("the ArangoSearch function {name}() (views and analyzers)"),
-        "APPROX_NEAR_COSINE" | "APPROX_NEAR_L2" | "APPROX_NEAR_INNER_PRODUCT" => {
-            format!("the vector search function {name}() (vector indexes)")
-        }
         "SCHEMA_VALIDATE" => "SCHEMA_VALIDATE() (JSON Schema validation)".to_string(),
         "V8" => "V8() (Orbit has no JavaScript)".to_string(),
         "PREGEL_RESULT" => "PREGEL_RESULT() (Pregel)".to_string(),

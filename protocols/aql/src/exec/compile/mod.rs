@@ -12,6 +12,7 @@ mod calls;
 use super::access;
 use super::plan::*;
 use super::projection;
+use super::vector_plan;
 use crate::ast::{self, CollectionRef, Expr, ForSource, GraphRef, ObjectKey, Op, Query};
 use crate::error::{num, AqlError, AqlResult, Warning};
 use crate::functions::FnContext;
@@ -231,6 +232,9 @@ impl<'a> Compiler<'a> {
         let (mut ops, ret) = result?;
         let catalog = self.catalog;
         access::choose(&mut ops, &|name| catalog.collections.get(name));
+        if self.missing.is_empty() {
+            vector_plan::check_placed(&ops, ret.as_ref().map(|(_, e)| e))?;
+        }
         let mut plan = Plan { ops, ret, slots: self.slots, modifies: self.modifies, independent: false };
         projection::apply(&mut plan);
         Ok(plan)
