@@ -66,6 +66,7 @@ impl ProtocolListener for MysqlListener {
         let engine = Engine::open_with_dialect(ctx.storage.clone(), Dialect::MySql)
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the SQL engine: {e}")))?;
+        engine.set_graphrag_storage(ctx.graphrag_storage.clone());
         let accounts = Accounts::open(ctx.storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the MySQL accounts: {e}")))?;

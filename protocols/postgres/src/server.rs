@@ -70,6 +70,7 @@ impl ProtocolListener for PostgresListener {
         let engine = Engine::open(ctx.storage.clone())
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the SQL engine: {e}")))?;
+        engine.set_graphrag_storage(ctx.graphrag_storage.clone());
         let security = crate::auth::Security::new(&self.options).map_err(ListenerError::Other)?;
         let with_md5 = self.options.auth_method == AuthMethod::Md5;
         for (user, password) in &self.options.users {

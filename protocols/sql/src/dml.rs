@@ -725,7 +725,7 @@ impl Session {
             let cat = self.engine.catalog();
             self.bind_insert(&cat, ins, param_types)?
         };
-        let data = exec::prefetch(tx, &plan.source, params, self.statement_now()).await?;
+        let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.engine.functions).await?;
         // Build the candidate rows (sync), leaving sequence defaults as markers.
         let mysql_cols = if self.engine.dialect.is_mysql() { plan.table.columns().iter().map(|c| (c.name.clone(), c.nullable)).collect() } else { Vec::new() };
         let (mut rows, mut needs_seq) = {
@@ -983,7 +983,7 @@ impl Session {
         // may have changed since the snapshot, read them again through a fresh one.
         let mut rounds = 0;
         let (ctx, rows) = loop {
-            let data = exec::prefetch(tx, &plan.source, params, self.statement_now()).await?;
+            let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.engine.functions).await?;
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
             let (mut waited, mut held_before) = (false, true);

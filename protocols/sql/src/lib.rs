@@ -41,6 +41,7 @@ pub mod roles;
 pub mod session;
 mod settings;
 pub mod streaming;
+pub mod table_functions;
 pub mod timeouts;
 pub mod types;
 
@@ -72,6 +73,8 @@ pub struct Engine {
     pub(crate) dialect: Dialect,
     /// MySQL's server-wide state: global variables, status counters (see [`mysql`]).
     pub(crate) mysql: mysql::ServerState,
+    /// What set-returning functions such as `graphrag_retrieve` reach (see [`table_functions`]).
+    pub(crate) functions: table_functions::FunctionHost,
 }
 
 impl Engine {
@@ -95,7 +98,17 @@ impl Engine {
             locks: locks::RowLocks::default(),
             dialect,
             mysql: mysql::ServerState::default(),
+            functions: table_functions::FunctionHost::default(),
         }))
+    }
+
+    /// Gives the `graphrag_*` functions the server's GraphRAG storage (the listener's
+    /// `ListenerContext::graphrag_storage`); without one they answer "GraphRAG is disabled
+    /// on this server". Set once; later calls change nothing.
+    pub fn set_graphrag_storage(&self, storage: Option<Arc<dyn TableStorage>>) {
+        if let Some(storage) = storage {
+            self.functions.set_graphrag_storage(storage);
+        }
     }
 
     pub fn dialect(&self) -> Dialect {

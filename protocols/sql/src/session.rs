@@ -1135,7 +1135,7 @@ impl Session {
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, SqlError> {
         let now = self.statement_now();
-        let data = exec::prefetch(tx, plan, params, now).await?;
+        let data = exec::prefetch(tx, plan, params, now, &self.engine.functions).await?;
         if self.cancel.load(Ordering::Relaxed) {
             return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
         }

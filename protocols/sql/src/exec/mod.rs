@@ -20,6 +20,7 @@ use crate::expr::eval::Env;
 use crate::expr::functions::arithmetic;
 use crate::expr::{BinOp, Expr};
 use crate::plan::{JoinKind, Plan, ScanNode, SetOpKind};
+use crate::table_functions::{Args, FunctionHost};
 use orbit_storage::{Row, ScanOptions, ScanOrder, Transaction, Value};
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
@@ -197,7 +198,15 @@ async fn fetch_scan(
     scan: &ScanNode,
     params: &[Value],
     now: i64,
+    host: &FunctionHost,
 ) -> Result<Vec<Row>, SqlError> {
+    if let Some(call) = &scan.function {
+        let mut values = Vec::with_capacity(call.args.len());
+        for e in &call.args {
+            values.push(eval_const(e, params, now)?);
+        }
+        return (call.function.call)(host, Args::new(call, values)).await;
+    }
     Ok(match ScanRequest::of(scan, params, now)? {
         ScanRequest::Nothing => Vec::new(),
         ScanRequest::Get(key) => tx.get(&scan.table, &key).await?.into_iter().collect(),
@@ -206,8 +215,15 @@ async fn fetch_scan(
     })
 }
 
-/// Reads the rows of every scan in `plan` (and in its subqueries).
-pub async fn prefetch(tx: &mut dyn Transaction, plan: &Plan, params: &[Value], now: i64) -> Result<ScanData, SqlError> {
+/// Reads the rows of every scan in `plan` (and in its subqueries); table functions'
+/// scans call their function through `host`.
+pub async fn prefetch(
+    tx: &mut dyn Transaction,
+    plan: &Plan,
+    params: &[Value],
+    now: i64,
+    host: &FunctionHost,
+) -> Result<ScanData, SqlError> {
     let mut scans: Vec<&ScanNode> = Vec::new();
     plan.visit_scans(&mut |s| scans.push(s));
     let mut data = ScanData::new();
@@ -220,12 +236,12 @@ pub async fn prefetch(tx: &mut dyn Transaction, plan: &Plan, params: &[Value], n
             if let Some(rows) = full.get(&scan.table) {
                 rows.clone()
             } else {
-                let rows = fetch_scan(tx, scan, params, now).await?;
+                let rows = fetch_scan(tx, scan, params, now, host).await?;
                 full.insert(scan.table.clone(), rows.clone());
                 rows
             }
         } else {
-            fetch_scan(tx, scan, params, now).await?
+            fetch_scan(tx, scan, params, now, host).await?
         };
         data.insert(scan.id, rows);
     }

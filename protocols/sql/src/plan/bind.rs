@@ -1731,7 +1731,8 @@ impl<'a> Binder<'a> {
         }
     }
 
-    /// A set-returning function in FROM (only `generate_series`).
+    /// A set-returning function in FROM (see [`crate::table_functions`]); this binds
+    /// `generate_series`, the others bind in [`Binder::bind_async_table_function`].
     fn bind_table_function(
         &mut self,
         name: &ast::ObjectName,
@@ -1739,12 +1740,17 @@ impl<'a> Binder<'a> {
         alias: Option<&ast::TableAlias>,
     ) -> Result<(Plan, Scope), SqlError> {
         let parts = object_name_parts(name)?;
-        let fname = parts.last().cloned().unwrap_or_default();
-        if fname != "generate_series" || (parts.len() == 2 && parts[0] != "pg_catalog") || parts.len() > 2 {
-            return Err(SqlError::new(
-                sqlstate::UNDEFINED_FUNCTION,
-                format!("function {} does not exist", parts.join(".")),
-            ));
+        match crate::table_functions::lookup(&parts) {
+            Some(crate::table_functions::TableFunction::GenerateSeries) => {}
+            Some(crate::table_functions::TableFunction::Async(function)) => {
+                return self.bind_async_table_function(function, args, alias)
+            }
+            None => {
+                return Err(SqlError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("function {} does not exist", parts.join(".")),
+                ))
+            }
         }
         let mut bound = Vec::new();
         for a in args {
@@ -1821,6 +1827,54 @@ impl<'a> Binder<'a> {
         Ok((Plan::Series { args: exprs, ty }, scope))
     }
 
+    /// A call of an asynchronous table function: a scan of the rows it returns.
+    fn bind_async_table_function(
+        &mut self,
+        function: &'static crate::table_functions::AsyncTableFunction,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Plan, Scope), SqlError> {
+        let mut bound = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
+                    bound.push(self.bind_expr(x, &Scope::default(), None)?)
+                }
+                _ => return Err(SqlError::not_supported(format!("this argument of {}", function.name))),
+            }
+        }
+        let dialect = self.dialect;
+        let call = crate::table_functions::FunctionCall::bind(function, bound, dialect, |e, from, to| {
+            self.cast_to(e, from, to)
+        })?;
+        let columns = call.columns();
+        let id = self.fresh_id();
+        let table = alias.map(|a| ident(&a.name)).unwrap_or_else(|| function.name.to_string());
+        let mut scope = Scope {
+            cols: columns
+                .iter()
+                .map(|(n, t)| ScopeCol { table: Some(table.clone()), name: n.to_string(), ty: t.clone(), hidden: false })
+                .collect(),
+        };
+        if let Some(a) = alias {
+            rename_scope(&mut scope, &a.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>())?;
+        }
+        let plan = Plan::Scan(ScanNode {
+            id,
+            table: format!("\u{0}function {} {id}", function.name),
+            label: function.name.to_string(),
+            width: columns.len(),
+            column_names: columns.iter().map(|(n, _)| n.to_string()).collect(),
+            column_types: columns.into_iter().map(|(_, t)| t).collect(),
+            pk: Vec::new(),
+            indexes: Vec::new(),
+            access: Default::default(),
+            filter: None,
+            function: Some(call),
+        });
+        Ok((plan, scope))
+    }
+
     fn aliased(
         &mut self,
         bound: Bound,
@@ -1893,6 +1947,7 @@ impl<'a> Binder<'a> {
             indexes,
             access: Default::default(),
             filter: None,
+            function: None,
         });
         (plan, scope)
     }

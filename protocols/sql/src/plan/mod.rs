@@ -44,6 +44,9 @@ pub struct ScanNode {
     pub indexes: Vec<(String, Vec<usize>)>,
     pub access: Access,
     pub filter: Option<Expr>,
+    /// A set-returning function whose rows this scan reads instead of a table's
+    /// ([`crate::table_functions`]); `table` is then a name of its own.
+    pub function: Option<crate::table_functions::FunctionCall>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +232,9 @@ impl Plan {
                 if let Some(e) = &s.filter {
                     on_expr(e, f);
                 }
+                if let Some(call) = &s.function {
+                    call.args.iter().for_each(|e| on_expr(e, f));
+                }
             }
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(|e| on_expr(e, f)),
             Plan::Series { args, .. } => args.iter().for_each(|e| on_expr(e, f)),
@@ -390,7 +396,9 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
     match plan {
         Plan::Scan(s) => {
             let names = col(&s.column_names);
-            let kind = if s.access.is_full() {
+            let kind = if let Some(call) = &s.function {
+                format!("Function Scan on {}", call.function.name)
+            } else if s.access.is_full() {
                 format!("Seq Scan on {}", s.label)
             } else if let Some(idx) = &s.access.index {
                 format!("Index Scan using {idx} on {}", s.label)

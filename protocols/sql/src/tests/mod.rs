@@ -13,3 +13,4 @@ mod mysql_temporal;
 mod mysql_dml;
 mod mysql_grouping;
 mod mysql_alter;
+mod graphrag;
