@@ -97,7 +97,7 @@ async fn create(shared: &Arc<Shared>, client: &ClientState, name: &str, rest: &[
     let mut txn = shared.keyspace.begin_locked().await?;
     let index = build(&mut txn, def).await?;
     drop(txn);
-    store::save(shared.storage.as_ref(), &index.def).await?;
+    store::save(shared.storage.as_ref(), index.def.as_ref()).await?;
     shared.search.insert(index);
     Ok(Frame::ok())
 }
@@ -192,6 +192,8 @@ fn parse_options(rest: &[Vec<u8>]) -> RedisResult<SearchOptions> {
                     j += 1;
                 }
             }
+            // RETURN 0 answers keys only, as NOCONTENT.
+            o.no_content |= returns.is_empty();
             o.returns = Some(returns);
             i += 1 + n;
         } else if is(option, "SORTBY") {
@@ -311,11 +313,8 @@ async fn document_fields(
     returns: Option<&[(String, String)]>,
 ) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
     let score = hit.score.map(format_score);
-    let stored = match txn.meta_of(def.db, &hit.key, RedisType::Hash).await {
-        Ok(Some(meta)) => txn.sub_scan(meta.version, Bound::Unbounded, Bound::Unbounded, false, None).await?,
-        Ok(None) | Err(RedisError::Reply(_)) => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let only_score = returns.is_some_and(|r| r.iter().all(|(wanted, _)| Some(wanted.as_str()) == score_name));
+    let stored = if only_score { Vec::new() } else { hash_fields(txn, def.db, &hit.key).await? };
     let mut out = Vec::new();
     match returns {
         None => {
@@ -341,6 +340,14 @@ async fn document_fields(
         }
     }
     Ok(out)
+}
+
+async fn hash_fields(txn: &mut crate::keyspace::KsTxn, db: usize, key: &[u8]) -> RedisResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    match txn.meta_of(db, key, RedisType::Hash).await {
+        Ok(Some(meta)) => txn.sub_scan(meta.version, Bound::Unbounded, Bound::Unbounded, false, None).await,
+        Ok(None) | Err(RedisError::Reply(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 async fn read_field(

@@ -10,6 +10,7 @@ use crate::error::{RedisError, RedisResult};
 use orbit_vector::{VectorIndex, VectorIndexConfig};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// A hash as the index sees it: its fields and expiry.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +51,7 @@ pub struct Found {
 }
 
 pub struct SearchIndex {
-    pub def: IndexDef,
+    pub def: Arc<IndexDef>,
     docs: HashMap<u64, Doc>,
     /// Key → document id; also the key order `*` results come in.
     ids: BTreeMap<Vec<u8>, u64>,
@@ -74,7 +75,14 @@ impl SearchIndex {
                 vectors.push((i, index));
             }
         }
-        Ok(SearchIndex { def, docs: HashMap::new(), ids: BTreeMap::new(), next_id: 1, vectors, failures: 0 })
+        Ok(SearchIndex {
+            def: Arc::new(def),
+            docs: HashMap::new(),
+            ids: BTreeMap::new(),
+            next_id: 1,
+            vectors,
+            failures: 0,
+        })
     }
 
     pub fn num_docs(&self) -> usize {

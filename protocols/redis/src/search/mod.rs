@@ -79,23 +79,23 @@ impl SearchRegistry {
         if txn.touched().is_empty() && txn.flushed_dbs().is_empty() {
             return Ok(None);
         }
-        let covering: Vec<(String, usize, schema::IndexDef)> = {
+        let covering: Vec<Arc<schema::IndexDef>> = {
             let indexes = self.indexes.read();
             if indexes.is_empty() {
                 return Ok(None);
             }
-            indexes.iter().map(|(name, index)| (name.clone(), index.read().def.db, index.read().def.clone())).collect()
+            indexes.values().map(|index| index.read().def.clone()).collect()
         };
         let mut pending = Pending::default();
         let flushed: Vec<usize> = txn.flushed_dbs().to_vec();
-        for (name, db, def) in &covering {
-            if flushed.contains(db) {
-                pending.rebuilt.push((name.clone(), covered_hashes(txn, def).await?));
+        for def in &covering {
+            if flushed.contains(&def.db) {
+                pending.rebuilt.push((def.name.clone(), covered_hashes(txn, def).await?));
             }
         }
         let touched: Vec<(usize, Vec<u8>)> = txn.touched().to_vec();
         for (db, key) in touched {
-            let wanted = covering.iter().any(|(_, d, def)| *d == db && !flushed.contains(d) && def.covers(&key));
+            let wanted = covering.iter().any(|def| def.db == db && !flushed.contains(&def.db) && def.covers(&key));
             if wanted {
                 let state = hash_state(txn, db, &key).await?;
                 pending.updates.push((db, key, state));

@@ -224,6 +224,8 @@ fn prefilters_narrow_knn_and_plain_queries() {
     assert_eq!(total, 4);
     assert_eq!(docs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["doc:c", "doc:b"]);
     assert_eq!(docs[0].1, vec![("price".to_string(), b"30".to_vec()), ("color".to_string(), b"red".to_vec())]);
+    let keys_only = ok(&mut con, &[b"FT.SEARCH", b"idx", b"@color:{blue}", b"RETURN", b"0"]);
+    assert_eq!(keys_only, Value::Array(vec![Value::Int(1), Value::BulkString(b"doc:b".to_vec())]));
     let reply = ok(&mut con, &[b"FT.SEARCH", b"idx", b"*", b"LIMIT", b"0", b"0"]);
     assert_eq!(reply, Value::Array(vec![Value::Int(4)]));
     // KNN k limits the total; LIMIT pages within it; RETURN of the score alias.
