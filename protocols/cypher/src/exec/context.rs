@@ -47,6 +47,9 @@ pub(crate) struct Cx {
     pub failed: Arc<AtomicBool>,
     /// The transaction's written nodes, recorded while vector indexes exist.
     pub touched: super::vector_index::Touched,
+    /// The graph the transaction reads (its property indexes plan the matches).
+    pub graph: Arc<orbit_graph::Graph>,
+    pub database: super::DatabaseKind,
 }
 
 fn closed() -> CypherError {

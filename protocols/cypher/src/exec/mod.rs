@@ -19,6 +19,7 @@ mod context;
 mod eval;
 mod functions;
 mod graphrag;
+mod kg_database;
 mod ops;
 mod paths;
 mod pattern;
@@ -36,9 +37,9 @@ mod subquery;
 mod tests;
 mod transaction;
 mod update;
-mod vector_index;
 #[cfg(test)]
 mod value_tests;
+mod vector_index;
 
 pub use auth::UserStore;
 
@@ -87,6 +88,8 @@ pub(crate) struct Shared {
     pub(crate) graphrag: Option<Arc<GraphRag>>,
     /// The vector indexes on the graph's nodes.
     pub(crate) vectors: vector_index::VectorIndexes,
+    /// The knowledge graphs' graphs opened for `graphrag.<kg>` sessions.
+    pub(crate) kg_graphs: kg_database::KgGraphs,
 }
 
 /// Which database a transaction runs against.
@@ -94,6 +97,8 @@ pub(crate) struct Shared {
 pub(crate) enum DatabaseKind {
     User,
     System,
+    /// A knowledge graph of the GraphRAG engine, read-only ([`kg_database`]).
+    Knowledge,
 }
 
 impl GraphEngine {
@@ -113,13 +118,22 @@ impl GraphEngine {
         let graph = Graph::open(storage.clone()).await?;
         let users = UserStore::open(storage.clone(), &options.users).await?;
         let vectors = vector_index::VectorIndexes::open(storage, graph.clone()).await?;
-        let graphrag = match graphrag_storage {
-            Some(s) => Some(GraphRag::attach(s).await.map_err(|e| {
-                CypherError::new(ErrorKind::Database, format!("cannot open the GraphRAG engine: {e}"))
-            })?),
-            None => None,
+        let graphrag =
+            match graphrag_storage {
+                Some(s) => Some(GraphRag::attach(s).await.map_err(|e| {
+                    CypherError::new(ErrorKind::Database, format!("cannot open the GraphRAG engine: {e}"))
+                })?),
+                None => None,
+            };
+        let shared = Shared {
+            graph,
+            users,
+            options,
+            procedures: Default::default(),
+            graphrag,
+            vectors,
+            kg_graphs: Default::default(),
         };
-        let shared = Shared { graph, users, options, procedures: Default::default(), graphrag, vectors };
         Ok(Arc::new(GraphEngine { shared: Arc::new(shared) }))
     }
 
@@ -157,8 +171,17 @@ impl CypherEngine for GraphEngine {
     }
 
     async fn begin(&self, options: TxOptions) -> CypherResult<Box<dyn CypherTransaction>> {
+        let database = options.database.clone().unwrap_or_default();
+        if let Some(kg) = kg_database::requested(&database) {
+            let (kg, graph) = kg_database::open(&self.shared, &database, kg).await?;
+            let txn = graph.begin().await?;
+            let tx =
+                transaction::GraphTransaction::new(self.shared.clone(), DatabaseKind::Knowledge, graph, txn, options);
+            return Ok(Box::new(tx.of_knowledge_graph(kg)));
+        }
         let kind = self.shared.database_kind(options.database.as_deref())?;
-        let txn = self.shared.graph.begin().await?;
-        Ok(Box::new(transaction::GraphTransaction::new(self.shared.clone(), kind, txn, options)))
+        let graph = self.shared.graph.clone();
+        let txn = graph.begin().await?;
+        Ok(Box::new(transaction::GraphTransaction::new(self.shared.clone(), kind, graph, txn, options)))
     }
 }

@@ -59,7 +59,7 @@ pub(crate) fn plan_clauses<'a>(
             }
             op = match clause {
                 Clause::Match(m) => {
-                    let plan = plan_match(&m.pattern, m.where_.as_ref(), &scope, &cx.shared.graph.indexes())?;
+                    let plan = plan_match(&m.pattern, m.where_.as_ref(), &scope, &cx.graph.indexes())?;
                     let vars = pattern_variables(&m.pattern);
                     let new_vars: Vec<String> = vars.iter().filter(|v| !scope.contains(*v)).cloned().collect();
                     scope.extend(vars);

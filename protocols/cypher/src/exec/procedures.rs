@@ -351,6 +351,9 @@ pub(crate) fn writes(name: &str) -> bool {
 /// `db.index.vector.queryNodes` (rows of node and score, best first) and
 /// `db.index.vector.createNodeIndex` (no rows).
 async fn vector_procedure(cx: &Cx, lower: &str, args: Vec<Value>) -> CypherResult<Vec<Vec<Value>>> {
+    if cx.database != super::DatabaseKind::User {
+        return Err(CypherError::not_supported("Vector indexes exist on the user database only"));
+    }
     if lower == "db.index.vector.createnodeindex" {
         let def = vector_index::create_node_index_def(&args)?;
         let taken = cx.shared.graph.indexes().iter().any(|i| i.name == def.name);

@@ -34,14 +34,12 @@ pub(crate) fn show_indexes(cx: &Cx) -> (Vec<String>, Vec<Vec<Value>>) {
         "lastRead",
         "readCount",
     ];
-    let range = cx.shared.graph.indexes().into_iter().map(|idx| {
+    let range = cx.graph.indexes().into_iter().map(|idx| {
         let owner = if idx.unique { text(&idx.name) } else { Value::Null };
         (idx.name.clone(), "RANGE", idx.label.clone(), idx.property.clone(), "range-1.0", owner)
     });
-    let vector = cx
-        .shared
-        .vectors
-        .definitions()
+    let user = cx.database == super::DatabaseKind::User;
+    let vector = (if user { cx.shared.vectors.definitions() } else { Vec::new() })
         .into_iter()
         .map(|d| (d.name, "VECTOR", d.label, d.property, "vector-2.0", Value::Null));
     let mut all: Vec<_> = range.chain(vector).collect();
@@ -72,7 +70,6 @@ pub(crate) fn show_indexes(cx: &Cx) -> (Vec<String>, Vec<Vec<Value>>) {
 pub(crate) fn show_constraints(cx: &Cx) -> (Vec<String>, Vec<Vec<Value>>) {
     let columns = ["id", "name", "type", "entityType", "labelsOrTypes", "properties", "ownedIndex", "propertyType"];
     let rows = cx
-        .shared
         .graph
         .indexes()
         .iter()

@@ -31,6 +31,8 @@ fn context(tx: &GraphTransaction, params: Map, updating: bool) -> Cx {
         },
         failed: tx.failed.clone(),
         touched: tx.touched.clone(),
+        graph: tx.graph.clone(),
+        database: tx.database,
     }
 }
 
@@ -93,6 +95,9 @@ async fn run_query(
     profile: bool,
 ) -> CypherResult<Box<dyn QueryStream>> {
     let updating = query_updates(q);
+    if let (true, Some(kg)) = (updating, &tx.knowledge_graph) {
+        return Err(super::kg_database::read_only(kg));
+    }
     if updating && tx.options.mode == crate::engine::AccessMode::Read {
         return Err(CypherError::new(
             ErrorKind::Forbidden,
@@ -345,6 +350,9 @@ pub(crate) async fn run(tx: &GraphTransaction, query: &str, params: Map) -> Cyph
         }
         Statement::Explain(_) | Statement::Profile(_) => {
             Err(CypherError::syntax("EXPLAIN and PROFILE cannot be combined or repeated"))
+        }
+        Statement::Schema(_) if tx.knowledge_graph.is_some() => {
+            Err(super::kg_database::read_only(tx.knowledge_graph.as_deref().unwrap_or_default()))
         }
         Statement::Schema(cmd) => {
             let cx = context(tx, params, true);

@@ -18,7 +18,7 @@ use std::sync::Arc;
 fn matcher_for(cx: &Cx, variable: Option<&str>, pattern: &PatternElement, row: &Row) -> CypherResult<Matcher> {
     let part = PatternPart { variable: variable.map(str::to_string), kind: PathKind::Plain, element: pattern.clone() };
     let scope: BTreeSet<String> = row.keys().cloned().collect();
-    let plan = plan_match(&[part], None, &scope, &cx.shared.graph.indexes())?;
+    let plan = plan_match(&[part], None, &scope, &cx.graph.indexes())?;
     Ok(Matcher::new(Arc::new(plan), row.clone()))
 }
 

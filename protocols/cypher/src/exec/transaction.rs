@@ -9,7 +9,7 @@ use crate::engine::{CypherTransaction, QueryStream, TxOptions};
 use crate::error::{CypherError, CypherResult, ErrorKind};
 use crate::value::{DateTime, Map};
 use async_trait::async_trait;
-use orbit_graph::GraphTxn;
+use orbit_graph::{Graph, GraphTxn};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -21,6 +21,10 @@ pub(crate) type SharedTxn = Arc<Mutex<Option<GraphTxn>>>;
 pub struct GraphTransaction {
     pub(crate) shared: Arc<Shared>,
     pub(crate) database: DatabaseKind,
+    /// The graph the transaction reads: the Cypher graph, or a knowledge graph's.
+    pub(crate) graph: Arc<Graph>,
+    /// The knowledge graph's name on a `graphrag.<kg>` database.
+    pub(crate) knowledge_graph: Option<String>,
     pub(crate) txn: SharedTxn,
     pub(crate) options: TxOptions,
     /// When the transaction began: the clock of `datetime.transaction()` and friends.
@@ -32,16 +36,29 @@ pub struct GraphTransaction {
 }
 
 impl GraphTransaction {
-    pub(crate) fn new(shared: Arc<Shared>, database: DatabaseKind, txn: GraphTxn, options: TxOptions) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        database: DatabaseKind,
+        graph: Arc<Graph>,
+        txn: GraphTxn,
+        options: TxOptions,
+    ) -> Self {
         GraphTransaction {
             shared,
             database,
+            graph,
+            knowledge_graph: None,
             txn: Arc::new(Mutex::new(Some(txn))),
             options,
             started: crate::functions::temporal::realtime(),
             failed: Arc::new(AtomicBool::new(false)),
             touched: Touched::default(),
         }
+    }
+
+    pub(crate) fn of_knowledge_graph(mut self, kg: String) -> Self {
+        self.knowledge_graph = Some(kg);
+        self
     }
 
     async fn take(&self) -> CypherResult<GraphTxn> {

@@ -165,7 +165,7 @@ impl Operator for Merge {
             let Some(row) = self.input.next(cx).await? else { return Ok(None) };
             check_merge_nulls(cx, &self.part, &row).await?;
             let scope: BTreeSet<String> = row.keys().cloned().collect();
-            let plan = plan_match(std::slice::from_ref(&self.part), None, &scope, &cx.shared.graph.indexes())?;
+            let plan = plan_match(std::slice::from_ref(&self.part), None, &scope, &cx.graph.indexes())?;
             let mut matcher = Matcher::new(Arc::new(plan), row.clone());
             let mut found = Vec::new();
             while let Some(m) = matcher.next(cx).await? {

@@ -210,3 +210,47 @@ async fn extraction_needs_no_knowledge_graph() {
     let out = run(&e, "EXPLAIN CALL graphrag.extractRelations('x')").await;
     assert_eq!(out.fields, strings(&["source", "target", "type", "confidence"]));
 }
+
+async fn on_database(e: &GraphEngine, database: &str, q: &str) -> Result<Vec<Vec<Value>>, crate::CypherError> {
+    let options = TxOptions { database: Some(database.to_string()), ..TxOptions::default() };
+    let mut tx = e.begin(options).await?;
+    let mut stream = match tx.run(q, Map::new()).await {
+        Ok(s) => s,
+        Err(err) => {
+            tx.rollback().await?;
+            return Err(err);
+        }
+    };
+    let mut rows = Vec::new();
+    while let Some(r) = stream.next().await? {
+        rows.push(r);
+    }
+    drop(stream);
+    tx.commit().await?;
+    Ok(rows)
+}
+
+#[tokio::test]
+async fn knowledge_graph_databases_need_graphrag() {
+    let e = engine().await;
+    let err = e.begin(TxOptions { database: Some("graphrag.sci".into()), ..TxOptions::default() }).await.err();
+    assert_eq!(err.map(|e| e.kind), Some(ErrorKind::DatabaseNotFound));
+}
+
+#[tokio::test]
+async fn a_knowledge_graph_is_a_read_only_database() {
+    let e = loaded().await;
+    let count = |label: &str| format!("MATCH (n:{label}) RETURN count(n) AS n");
+    assert_eq!(on_database(&e, "graphrag.sci", &count("Document")).await.unwrap(), vec![vec![Value::Int(3)]]);
+    assert_eq!(on_database(&e, "graphrag", &count("Document")).await.unwrap(), vec![vec![Value::Int(3)]]);
+    let q = "MATCH (:Document {doc_id: 'ada'})-[:HAS_CHUNK]->(c:Chunk)-[:MENTIONS]->(x:Entity) RETURN count(DISTINCT c) AS c";
+    assert_eq!(on_database(&e, "graphrag.sci", q).await.unwrap(), vec![vec![Value::Int(1)]]);
+    assert_eq!(on_database(&e, "neo4j", &count("Document")).await.unwrap(), vec![vec![Value::Int(0)]]);
+    let err = on_database(&e, "graphrag.sci", "CREATE (:Document {doc_id: 'x'})").await.err().expect("refused");
+    assert_eq!(err.neo4j_code(), "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase");
+    let err =
+        on_database(&e, "graphrag.sci", "CREATE INDEX FOR (d:Document) ON (d.title)").await.err().expect("refused");
+    assert_eq!(err.kind, ErrorKind::ReadOnlyDatabase);
+    let err = on_database(&e, "graphrag.nothing", &count("Document")).await.err().expect("no such kg");
+    assert_eq!(err.kind, ErrorKind::DatabaseNotFound);
+}
