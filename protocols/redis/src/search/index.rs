@@ -221,8 +221,8 @@ impl SearchIndex {
     /// Live documents passing `filter`, in key order.
     pub fn filter(&self, filter: &Filter, now_ms: i64) -> Vec<Found> {
         self.ids
-            .iter()
-            .filter_map(|(_, id)| self.docs.get(id))
+            .values()
+            .filter_map(|id| self.docs.get(id))
             .filter(|doc| doc.alive(now_ms) && self.matches(doc, filter))
             .map(|doc| Found { key: doc.key.clone(), score: None })
             .collect()

@@ -31,11 +31,14 @@ use std::sync::Arc;
 /// Keys read per page while (re)building an index.
 const BUILD_PAGE: usize = 1024;
 
+/// Hashes by key, as an index is rebuilt from them.
+type Hashes = Vec<(Vec<u8>, HashState)>;
+
 /// What one commit changes in the indexes, read before the commit, applied after it.
 #[derive(Debug, Default)]
 pub struct Pending {
     /// Indexes whose database was flushed or swapped: their whole new content.
-    rebuilt: Vec<(String, Vec<(Vec<u8>, HashState)>)>,
+    rebuilt: Vec<(String, Hashes)>,
     /// (db, key, its hash or `None`) of touched keys some index covers.
     updates: Vec<(usize, Vec<u8>, Option<HashState>)>,
 }
@@ -141,7 +144,7 @@ pub async fn build(txn: &mut KsTxn, def: schema::IndexDef) -> RedisResult<Search
 }
 
 /// Every live hash of `def`'s database under its prefixes, in key order.
-async fn covered_hashes(txn: &mut KsTxn, def: &schema::IndexDef) -> RedisResult<Vec<(Vec<u8>, HashState)>> {
+async fn covered_hashes(txn: &mut KsTxn, def: &schema::IndexDef) -> RedisResult<Hashes> {
     let mut out = Vec::new();
     let mut after: Option<Vec<u8>> = None;
     loop {
