@@ -1,1 +1,501 @@
-//! The HNSW graph (Malkov & Yashunin 2016): not built yet.
+//! The HNSW graph (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor
+//! search using Hierarchical Navigable Small World graphs", 2016) over the slots of a
+//! [`VectorStore`].
+//!
+//! * A node's top level is `floor(-ln(u)·mL)` with `mL = 1/ln(M)` and `u` drawn from a
+//!   seeded hash of the caller's id, so one insert sequence always builds one graph.
+//! * Levels above 0 keep at most `M` links per node, level 0 keeps `2·M`; a new node links
+//!   to `M` neighbours chosen by the paper's heuristic (algorithm 4: a candidate is kept
+//!   only if it is closer to the new node than to every neighbour kept before it), and a
+//!   neighbour whose list overflows is pruned by the same heuristic.
+//! * Every ordering is by (distance, slot), so ties never depend on heap internals.
+//! * Removed slots stay in the graph and are walked through; searches only *report* the
+//!   slots `accept` lets through (live and passing the caller's filter). When too many
+//!   slots are dead the index rebuilds the graph.
+//!
+//! The visited set of a search is a per-thread array of epochs, reused between searches
+//! so a search costs nothing proportional to the graph's size.
+
+use std::cell::RefCell;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use crate::store::VectorStore;
+use crate::Metric;
+
+/// The highest level a node can be drawn on.
+pub const MAX_LEVEL: usize = 16;
+/// "No slot": the entry point of an empty graph.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
+/// A slot at a distance from the query, ordered by (distance, slot).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Near {
+    pub distance: f32,
+    pub slot: u32,
+}
+
+impl PartialEq for Near {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Near {}
+
+impl PartialOrd for Near {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Near {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.distance.total_cmp(&other.distance).then(self.slot.cmp(&other.slot))
+    }
+}
+
+/// The top level of the node of `id`: `floor(-ln(u)·mL)`, `u` in (0, 1] from a seeded hash.
+pub fn draw_level(seed: u64, id: u64, m: usize) -> usize {
+    let hash = splitmix64(seed ^ splitmix64(id));
+    let u = ((hash >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+    let level_mult = 1.0 / (m.max(2) as f64).ln();
+    let level = (-u.ln() * level_mult).floor();
+    if level.is_finite() && level > 0.0 {
+        (level as usize).min(MAX_LEVEL)
+    } else {
+        0
+    }
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The links of every slot on every level, and the entry point.
+#[derive(Debug, Clone)]
+pub(crate) struct HnswGraph {
+    metric: Metric,
+    m: usize,
+    ef_construction: usize,
+    seed: u64,
+    /// The top level of each slot.
+    levels: Vec<u8>,
+    /// Level 0: `2·M + 1` words per slot, a count then the links.
+    level0: Vec<u32>,
+    /// Levels 1..=top of each slot: `M + 1` words per level, a count then the links.
+    upper: Vec<Vec<u32>>,
+    entry: u32,
+    max_level: usize,
+}
+
+impl HnswGraph {
+    pub fn new(metric: Metric, m: usize, ef_construction: usize, seed: u64) -> Self {
+        HnswGraph {
+            metric,
+            m,
+            ef_construction,
+            seed,
+            levels: Vec::new(),
+            level0: Vec::new(),
+            upper: Vec::new(),
+            entry: NO_SLOT,
+            max_level: 0,
+        }
+    }
+
+    /// The graph of every slot of `store`, inserted in slot order.
+    pub fn build(metric: Metric, m: usize, ef_construction: usize, seed: u64, store: &VectorStore) -> Self {
+        let mut graph = HnswGraph::new(metric, m, ef_construction, seed);
+        for slot in 0..store.slot_count() as u32 {
+            graph.insert(slot, store);
+        }
+        graph
+    }
+
+    /// Number of slots in the graph.
+    pub fn len(&self) -> usize {
+        self.levels.len()
+    }
+
+    pub fn entry(&self) -> Option<u32> {
+        (self.entry != NO_SLOT).then_some(self.entry)
+    }
+
+    pub fn max_level(&self) -> usize {
+        self.max_level
+    }
+
+    pub fn level(&self, slot: u32) -> usize {
+        self.levels.get(slot as usize).map_or(0, |&l| l as usize)
+    }
+
+    /// Most links a node keeps on `level`.
+    pub fn capacity(&self, level: usize) -> usize {
+        if level == 0 {
+            2 * self.m
+        } else {
+            self.m
+        }
+    }
+
+    fn block_range(&self, slot: u32, level: usize) -> std::ops::Range<usize> {
+        let width = self.capacity(level) + 1;
+        let start = if level == 0 { slot as usize * width } else { (level - 1) * width };
+        start..start + width
+    }
+
+    /// The links of `slot` on `level` (empty for a slot or level it does not have).
+    pub fn neighbours(&self, slot: u32, level: usize) -> &[u32] {
+        let range = self.block_range(slot, level);
+        let words =
+            if level == 0 { self.level0.get(range) } else { self.upper.get(slot as usize).and_then(|u| u.get(range)) };
+        match words {
+            Some([count, links @ ..]) => &links[..(*count as usize).min(links.len())],
+            _ => &[],
+        }
+    }
+
+    /// Replaces the links of `slot` on `level`; false (and nothing changed) when the slot
+    /// has no such level or there are more links than the level holds.
+    pub fn set_neighbours(&mut self, slot: u32, level: usize, links: &[u32]) -> bool {
+        let range = self.block_range(slot, level);
+        let words = if level == 0 {
+            self.level0.get_mut(range)
+        } else {
+            self.upper.get_mut(slot as usize).and_then(|u| u.get_mut(range))
+        };
+        match words {
+            Some([count, rest @ ..]) if links.len() <= rest.len() => {
+                *count = links.len() as u32;
+                rest[..links.len()].copy_from_slice(links);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends a slot on levels 0..=`level` with no links yet (snapshot loading).
+    pub fn push_unlinked(&mut self, level: usize) {
+        let level = level.min(MAX_LEVEL);
+        self.levels.push(level as u8);
+        self.level0.extend(std::iter::repeat_n(0, self.capacity(0) + 1));
+        self.upper.push(vec![0; level * (self.capacity(1) + 1)]);
+    }
+
+    /// Sets the entry point (snapshot loading); false when it is not a slot on `max_level`.
+    pub fn set_entry(&mut self, entry: Option<u32>, max_level: usize) -> bool {
+        match entry {
+            None if self.levels.is_empty() && max_level == 0 => {
+                self.entry = NO_SLOT;
+                self.max_level = 0;
+                true
+            }
+            Some(slot) if self.level(slot) == max_level && (slot as usize) < self.len() => {
+                let top = self.levels.iter().map(|&l| l as usize).max().unwrap_or(0);
+                if top != max_level {
+                    return false;
+                }
+                self.entry = slot;
+                self.max_level = max_level;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn distance(&self, store: &VectorStore, query: &[f32], slot: u32) -> f32 {
+        self.metric.distance(query, store.vector(slot))
+    }
+
+    /// Links the next slot of `store` (`slot` must be `self.len()`) into the graph.
+    pub fn insert(&mut self, slot: u32, store: &VectorStore) {
+        if slot as usize != self.len() {
+            return;
+        }
+        let level = draw_level(self.seed, store.id(slot), self.m);
+        self.push_unlinked(level);
+        if self.entry == NO_SLOT {
+            self.entry = slot;
+            self.max_level = level;
+            return;
+        }
+        let query = store.vector(slot);
+        let mut nearest = Near { distance: self.distance(store, query, self.entry), slot: self.entry };
+        for l in (level + 1..=self.max_level).rev() {
+            nearest = self.greedy(store, query, nearest, l);
+        }
+        for l in (0..=level.min(self.max_level)).rev() {
+            let found = self.search_layer(store, query, &[nearest], self.ef_construction, l, &|_| true);
+            let chosen = self.select(store, &found, self.m);
+            let links: Vec<u32> = chosen.iter().map(|n| n.slot).collect();
+            self.set_neighbours(slot, l, &links);
+            for near in &chosen {
+                self.link(store, near.slot, Near { distance: near.distance, slot }, l);
+            }
+            if let Some(&first) = found.first() {
+                nearest = first;
+            }
+        }
+        if level > self.max_level {
+            self.entry = slot;
+            self.max_level = level;
+        }
+    }
+
+    /// Adds `new` to the links of `from` on `level`, pruning by the heuristic when full.
+    fn link(&mut self, store: &VectorStore, from: u32, new: Near, level: usize) {
+        let current = self.neighbours(from, level);
+        if current.len() < self.capacity(level) {
+            let mut links = current.to_vec();
+            links.push(new.slot);
+            self.set_neighbours(from, level, &links);
+            return;
+        }
+        let base = store.vector(from);
+        let mut candidates: Vec<Near> =
+            current.iter().map(|&slot| Near { distance: self.distance(store, base, slot), slot }).collect();
+        candidates.push(new);
+        candidates.sort_unstable();
+        let kept: Vec<u32> = self.select(store, &candidates, self.capacity(level)).iter().map(|n| n.slot).collect();
+        self.set_neighbours(from, level, &kept);
+    }
+
+    /// The neighbour-selection heuristic over `candidates` (ascending): a candidate is kept
+    /// when no kept one is closer to it than the base is. Fewer candidates than `m` are
+    /// all kept.
+    fn select(&self, store: &VectorStore, candidates: &[Near], m: usize) -> Vec<Near> {
+        if candidates.len() <= m {
+            return candidates.to_vec();
+        }
+        let mut kept: Vec<Near> = Vec::with_capacity(m);
+        for candidate in candidates {
+            if kept.len() >= m {
+                break;
+            }
+            let vector = store.vector(candidate.slot);
+            let diverse = kept.iter().all(|k| self.distance(store, vector, k.slot) >= candidate.distance);
+            if diverse {
+                kept.push(*candidate);
+            }
+        }
+        kept
+    }
+
+    /// Greedy descent on one level: the closest node reachable by always moving closer.
+    fn greedy(&self, store: &VectorStore, query: &[f32], start: Near, level: usize) -> Near {
+        let mut best = start;
+        loop {
+            let current = best.slot;
+            for &slot in self.neighbours(current, level) {
+                let near = Near { distance: self.distance(store, query, slot), slot };
+                if near < best {
+                    best = near;
+                }
+            }
+            if best.slot == current {
+                return best;
+            }
+        }
+    }
+
+    /// The beam search of one level (algorithm 2): up to `ef` accepted slots nearest to
+    /// `query`, ascending. Rejected slots are walked through but not reported; while fewer
+    /// than `ef` slots are accepted the search keeps expanding, so a selective `accept`
+    /// explores until `ef` are found or the reachable graph is exhausted.
+    pub fn search_layer(
+        &self,
+        store: &VectorStore,
+        query: &[f32],
+        entries: &[Near],
+        ef: usize,
+        level: usize,
+        accept: &dyn Fn(u32) -> bool,
+    ) -> Vec<Near> {
+        let ef = ef.max(1);
+        with_visited(self.len(), |visited| {
+            let mut candidates: BinaryHeap<Reverse<Near>> = BinaryHeap::new();
+            let mut results: BinaryHeap<Near> = BinaryHeap::with_capacity(ef + 1);
+            for &entry in entries {
+                if visited.insert(entry.slot) {
+                    candidates.push(Reverse(entry));
+                    if accept(entry.slot) {
+                        results.push(entry);
+                    }
+                }
+            }
+            while results.len() > ef {
+                results.pop();
+            }
+            let mut fresh: Vec<Near> = Vec::with_capacity(self.capacity(0));
+            while let Some(Reverse(current)) = candidates.pop() {
+                if results.len() >= ef && results.peek().is_some_and(|worst| current > *worst) {
+                    break;
+                }
+                // Distances in a batch of their own: independent loads the CPU overlaps.
+                fresh.clear();
+                fresh.extend(
+                    self.neighbours(current.slot, level)
+                        .iter()
+                        .filter(|&&slot| visited.insert(slot))
+                        .map(|&slot| Near { distance: 0.0, slot }),
+                );
+                for near in fresh.iter_mut() {
+                    near.distance = self.distance(store, query, near.slot);
+                }
+                for &near in &fresh {
+                    let slot = near.slot;
+                    if results.len() < ef || results.peek().is_some_and(|worst| near < *worst) {
+                        candidates.push(Reverse(near));
+                        if accept(slot) {
+                            results.push(near);
+                            if results.len() > ef {
+                                results.pop();
+                            }
+                        }
+                    }
+                }
+            }
+            results.into_sorted_vec()
+        })
+    }
+
+    /// Up to `ef` accepted slots nearest to `query`, ascending by (distance, slot).
+    pub fn search(&self, store: &VectorStore, query: &[f32], ef: usize, accept: &dyn Fn(u32) -> bool) -> Vec<Near> {
+        if self.entry == NO_SLOT {
+            return Vec::new();
+        }
+        let mut nearest = Near { distance: self.distance(store, query, self.entry), slot: self.entry };
+        for level in (1..=self.max_level).rev() {
+            nearest = self.greedy(store, query, nearest, level);
+        }
+        self.search_layer(store, query, &[nearest], ef, 0, accept)
+    }
+}
+
+/// Slots seen by the current search: a slot is visited when its mark is the epoch.
+#[derive(Default)]
+struct Visited {
+    marks: Vec<u32>,
+    epoch: u32,
+}
+
+impl Visited {
+    fn reset(&mut self, slots: usize) {
+        if self.marks.len() < slots {
+            self.marks.resize(slots, 0);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.marks.fill(0);
+            self.epoch = 1;
+        }
+    }
+
+    /// Marks `slot`; true when it was not visited yet (a slot out of range counts as seen).
+    fn insert(&mut self, slot: u32) -> bool {
+        match self.marks.get_mut(slot as usize) {
+            Some(mark) if *mark != self.epoch => {
+                *mark = self.epoch;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+thread_local! {
+    static VISITED: RefCell<Visited> = RefCell::new(Visited::default());
+}
+
+/// Runs `f` with this thread's visited set (or a fresh one when it is in use, as when a
+/// caller's filter itself searches an index).
+fn with_visited<R>(slots: usize, mut f: impl FnMut(&mut Visited) -> R) -> R {
+    let pooled = VISITED.try_with(|cell| {
+        cell.try_borrow_mut().ok().map(|mut visited| {
+            visited.reset(slots);
+            f(&mut visited)
+        })
+    });
+    match pooled {
+        Ok(Some(result)) => result,
+        _ => {
+            let mut visited = Visited::default();
+            visited.reset(slots);
+            f(&mut visited)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_geometric_law_and_are_deterministic() {
+        let m = 16;
+        let levels: Vec<usize> = (0..100_000u64).map(|id| draw_level(0x5EED, id, m)).collect();
+        assert_eq!(levels, (0..100_000u64).map(|id| draw_level(0x5EED, id, m)).collect::<Vec<_>>());
+        // P(level >= 1) = 1/M.
+        let above = levels.iter().filter(|&&l| l >= 1).count() as f64 / levels.len() as f64;
+        assert!((above - 1.0 / 16.0).abs() < 0.005, "{above}");
+        let above2 = levels.iter().filter(|&&l| l >= 2).count() as f64 / levels.len() as f64;
+        assert!((above2 - 1.0 / 256.0).abs() < 0.001, "{above2}");
+        assert_ne!(
+            (0..1000u64).map(|id| draw_level(1, id, m)).collect::<Vec<_>>(),
+            (0..1000u64).map(|id| draw_level(2, id, m)).collect::<Vec<_>>()
+        );
+    }
+
+    fn store_of(points: &[[f32; 2]]) -> VectorStore {
+        let mut store = VectorStore::new(2);
+        for (id, p) in points.iter().enumerate() {
+            store.push(id as u64, p);
+        }
+        store
+    }
+
+    #[test]
+    fn links_respect_capacities_and_point_at_real_slots() {
+        let points: Vec<[f32; 2]> = (0..400).map(|i| [(i % 20) as f32, (i / 20) as f32]).collect();
+        let store = store_of(&points);
+        let graph = HnswGraph::build(Metric::L2, 4, 32, 7, &store);
+        assert_eq!(graph.len(), 400);
+        for slot in 0..400u32 {
+            for level in 0..=graph.level(slot) {
+                let links = graph.neighbours(slot, level);
+                assert!(links.len() <= graph.capacity(level));
+                assert!(links.iter().all(|&n| n < 400 && n != slot));
+                assert!(links.iter().all(|&n| graph.level(n) >= level));
+            }
+            assert!(!graph.neighbours(slot, 0).is_empty());
+        }
+        let entry = graph.entry().expect("entry");
+        assert_eq!(graph.level(entry), graph.max_level());
+    }
+
+    #[test]
+    fn a_grid_answers_its_own_points() {
+        let points: Vec<[f32; 2]> = (0..400).map(|i| [(i % 20) as f32, (i / 20) as f32]).collect();
+        let store = store_of(&points);
+        let graph = HnswGraph::build(Metric::L2, 4, 32, 7, &store);
+        for (slot, p) in points.iter().enumerate() {
+            let found = graph.search(&store, p, 8, &|_| true);
+            assert_eq!(found.first().map(|n| n.slot), Some(slot as u32));
+        }
+    }
+
+    #[test]
+    fn rejected_slots_are_walked_but_not_reported() {
+        let points: Vec<[f32; 2]> = (0..400).map(|i| [(i % 20) as f32, (i / 20) as f32]).collect();
+        let store = store_of(&points);
+        let graph = HnswGraph::build(Metric::L2, 4, 32, 7, &store);
+        let found = graph.search(&store, &[0.0, 0.0], 5, &|slot| slot % 50 == 49);
+        assert_eq!(found.len(), 5);
+        assert!(found.iter().all(|n| n.slot % 50 == 49));
+        assert_eq!(found[0].slot, 49);
+    }
+}

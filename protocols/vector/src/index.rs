@@ -1,8 +1,9 @@
 //! [`VectorIndex`]: the one front of the crate. Exact search while the index holds fewer
 //! than `exact_threshold` vectors (or when asked), HNSW above it.
 
+use crate::hnsw::{HnswGraph, Near};
 use crate::store::VectorStore;
-use crate::{exact, Hit, Metric, VectorError, VectorResult};
+use crate::{exact, snapshot, Hit, Metric, VectorError, VectorResult};
 
 /// Which structure answers searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +59,25 @@ pub const MAX_M: usize = 512;
 pub struct VectorIndex {
     config: VectorIndexConfig,
     store: VectorStore,
+    /// The graph over every slot of `store`, for [`IndexKind::Hnsw`].
+    graph: Option<HnswGraph>,
 }
+
+/// Compaction (and a graph rebuild) happens when more than 1/`DEAD_FRACTION` of the slots
+/// are dead.
+const DEAD_FRACTION: usize = 5;
+/// Slots a filter is tried on to estimate how many ids it lets through.
+const FILTER_SAMPLE: usize = 256;
+/// Below this fraction of ids passing a filter, a filtered search is exact.
+const SELECTIVE_PERCENT: usize = 10;
 
 impl VectorIndex {
     /// An empty index; fails on dimension 0 or M < 2.
     pub fn new(config: VectorIndexConfig) -> VectorResult<Self> {
         validate(&config)?;
         let store = VectorStore::new(config.dim);
-        Ok(VectorIndex { config, store })
+        let graph = new_graph(&config);
+        Ok(VectorIndex { config, store, graph })
     }
 
     pub fn config(&self) -> &VectorIndexConfig {
@@ -78,14 +90,48 @@ impl VectorIndex {
         if !self.store.has_room() {
             return Err(VectorError::InvalidParameter("vector index is full".into()));
         }
-        self.store.kill(id);
-        self.store.push(id, vector);
+        let replaced = self.store.kill(id).is_some();
+        let slot = self.store.push(id, vector);
+        if let Some(graph) = &mut self.graph {
+            graph.insert(slot, &self.store);
+        }
+        if replaced {
+            self.compact_if_sparse();
+        }
         Ok(())
     }
 
     /// Removes `id`; true when it was present.
     pub fn remove(&mut self, id: u64) -> bool {
-        self.store.kill(id).is_some()
+        let removed = self.store.kill(id).is_some();
+        if removed {
+            self.compact_if_sparse();
+        }
+        removed
+    }
+
+    /// Slots held for removed or replaced vectors, which the graph still walks through.
+    pub fn dead_count(&self) -> usize {
+        self.store.dead_count()
+    }
+
+    /// Drops the dead slots and rebuilds the graph from the live vectors (in their
+    /// insertion order). Runs by itself when more than a fifth of the slots are dead.
+    pub fn compact(&mut self) {
+        if self.store.dead_count() == 0 {
+            return;
+        }
+        self.store = self.store.compacted();
+        self.graph = new_graph(&self.config).map(|_| {
+            let c = &self.config;
+            HnswGraph::build(c.metric, c.m, c.ef_construction, c.seed, &self.store)
+        });
+    }
+
+    fn compact_if_sparse(&mut self) {
+        if self.store.dead_count() * DEAD_FRACTION > self.store.slot_count() {
+            self.compact();
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -119,8 +165,53 @@ impl VectorIndex {
         ef: Option<usize>,
         filter: Option<&dyn Fn(u64) -> bool>,
     ) -> VectorResult<Vec<Hit>> {
-        let _ = ef;
-        self.exact_search(query, k, filter)
+        self.check(query)?;
+        let k = k.min(self.len());
+        let graph = match &self.graph {
+            Some(graph) if k > 0 && self.len() >= self.config.exact_threshold => graph,
+            _ => return Ok(self.exact(query, k, filter)),
+        };
+        if filter.is_some_and(|keep| self.is_selective(keep, k)) {
+            return Ok(self.exact(query, k, filter));
+        }
+        let ef = ef.unwrap_or(self.config.ef_search).max(k);
+        let store = &self.store;
+        let accept = |slot: u32| store.is_live(slot) && filter.is_none_or(|keep| keep(store.id(slot)));
+        let found = graph.search(store, query, ef, &accept);
+        if found.len() < k {
+            return Ok(self.exact(query, k, filter));
+        }
+        Ok(self.hits(found, k))
+    }
+
+    /// Whether few ids pass `keep`, judged on an evenly spaced sample of slots.
+    fn is_selective(&self, keep: &dyn Fn(u64) -> bool, k: usize) -> bool {
+        let slots = self.store.slot_count();
+        let step = (slots / FILTER_SAMPLE).max(1);
+        let (mut sampled, mut passed) = (0usize, 0usize);
+        for slot in (0..slots as u32).step_by(step) {
+            if self.store.is_live(slot) {
+                sampled += 1;
+                passed += usize::from(keep(self.store.id(slot)));
+            }
+        }
+        if sampled == 0 {
+            return true;
+        }
+        let estimate = passed.saturating_mul(self.len()) / sampled;
+        estimate <= self.config.exact_threshold.max(k) || passed * 100 < sampled * SELECTIVE_PERCENT
+    }
+
+    fn hits(&self, found: Vec<Near>, k: usize) -> Vec<Hit> {
+        let mut hits: Vec<Hit> =
+            found.into_iter().map(|n| Hit { id: self.store.id(n.slot), distance: n.distance }).collect();
+        hits.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.id.cmp(&b.id)));
+        hits.truncate(k);
+        hits
+    }
+
+    fn exact(&self, query: &[f32], k: usize, filter: Option<&dyn Fn(u64) -> bool>) -> Vec<Hit> {
+        exact::search(self.store.live_vectors(), self.config.metric, query, k, filter)
     }
 
     /// The exact answer to the same search (ground truth).
@@ -131,7 +222,7 @@ impl VectorIndex {
         filter: Option<&dyn Fn(u64) -> bool>,
     ) -> VectorResult<Vec<Hit>> {
         self.check(query)?;
-        Ok(exact::search(self.store.live_vectors(), self.config.metric, query, k, filter))
+        Ok(self.exact(query, k, filter))
     }
 
     /// The exact `k` nearest among `candidates` (ids not in the index are skipped, an id
@@ -146,15 +237,15 @@ impl VectorIndex {
         Ok(exact::search(vectors, self.config.metric, query, k, None))
     }
 
-    /// The index as bytes (config, vectors and the HNSW graph).
+    /// The index as bytes (config, vectors and the HNSW graph); see [`crate::snapshot`].
     pub fn snapshot(&self) -> Vec<u8> {
-        unimplemented!("orbit-vector snapshot: not built yet")
+        snapshot::encode(&self.config, &self.store, self.graph.as_ref())
     }
 
     /// An index back from [`VectorIndex::snapshot`]'s bytes; never panics on bad bytes.
     pub fn from_snapshot(bytes: &[u8]) -> VectorResult<Self> {
-        let _ = bytes;
-        unimplemented!("orbit-vector snapshot: not built yet")
+        let (config, store, graph) = snapshot::decode(bytes)?;
+        Ok(VectorIndex { config, store, graph })
     }
 
     fn check(&self, vector: &[f32]) -> VectorResult<()> {
@@ -166,6 +257,11 @@ impl VectorIndex {
         }
         Ok(())
     }
+}
+
+fn new_graph(config: &VectorIndexConfig) -> Option<HnswGraph> {
+    (config.kind == IndexKind::Hnsw)
+        .then(|| HnswGraph::new(config.metric, config.m, config.ef_construction, config.seed))
 }
 
 /// Checks the ranges of a configuration.

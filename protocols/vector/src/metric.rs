@@ -26,6 +26,45 @@ pub enum Metric {
 
 const LANES: usize = 8;
 
+/// Runs `$body` once for each lane index 0..8, unrolled by hand so debug builds (tests)
+/// do not pay for a range iterator per element; release builds vectorise it either way.
+macro_rules! each_lane {
+    ($i:ident => $body:expr) => {{
+        {
+            let $i = 0;
+            $body;
+        }
+        {
+            let $i = 1;
+            $body;
+        }
+        {
+            let $i = 2;
+            $body;
+        }
+        {
+            let $i = 3;
+            $body;
+        }
+        {
+            let $i = 4;
+            $body;
+        }
+        {
+            let $i = 5;
+            $body;
+        }
+        {
+            let $i = 6;
+            $body;
+        }
+        {
+            let $i = 7;
+            $body;
+        }
+    }};
+}
+
 impl Metric {
     /// The distance between `a` and `b`. The caller checks that the lengths match; if they
     /// do not, the longer one's tail is ignored.
@@ -71,9 +110,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
     let mut acc = [0.0f32; LANES];
     for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
-        }
+        each_lane!(i => acc[i] += x[i] * y[i]);
     }
     let sum = reduce(acc) + tail;
     if sum.is_nan() {
@@ -89,10 +126,7 @@ pub fn squared_l2(a: &[f32], b: &[f32]) -> f32 {
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
     let mut acc = [0.0f32; LANES];
     for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
-            let d = x[i] - y[i];
-            acc[i] += d * d;
-        }
+        each_lane!(i => acc[i] += (x[i] - y[i]) * (x[i] - y[i]));
     }
     reduce(acc) + tail
 }
@@ -104,9 +138,7 @@ pub fn l1(a: &[f32], b: &[f32]) -> f32 {
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y).abs()).sum();
     let mut acc = [0.0f32; LANES];
     for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
-            acc[i] += (x[i] - y[i]).abs();
-        }
+        each_lane!(i => acc[i] += (x[i] - y[i]).abs());
     }
     reduce(acc) + tail
 }
@@ -125,11 +157,11 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
     let mut aa = [0.0f32; LANES];
     let mut bb = [0.0f32; LANES];
     for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
+        each_lane!(i => {
             ab[i] += x[i] * y[i];
             aa[i] += x[i] * x[i];
             bb[i] += y[i] * y[i];
-        }
+        });
     }
     let mut sums = (reduce(ab), reduce(aa), reduce(bb));
     for (x, y) in ra.iter().zip(rb) {

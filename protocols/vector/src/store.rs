@@ -37,10 +37,6 @@ impl VectorStore {
         Some(VectorStore { dim, ids, live, data, slot_of })
     }
 
-    pub fn dim(&self) -> usize {
-        self.dim
-    }
-
     /// Slots ever used, live or dead.
     pub fn slot_count(&self) -> usize {
         self.ids.len()
@@ -103,11 +99,6 @@ impl VectorStore {
             .zip(self.ids.iter().zip(&self.live))
             .filter(|(_, (_, live))| **live)
             .map(|(vector, (id, _))| (*id, vector))
-    }
-
-    /// Live slot numbers in slot order.
-    pub fn live_slots(&self) -> impl Iterator<Item = u32> + '_ {
-        self.live.iter().enumerate().filter(|(_, live)| **live).map(|(slot, _)| slot as u32)
     }
 
     /// The store without its dead slots, live ones kept in slot order.
