@@ -1,11 +1,22 @@
-//! Text preparation: normalisation, tokens, sentences and chunks.
-//!
-//! Not built yet. Contract:
-//! * `normalise(text) -> String`: Unicode NFKC-like cleanup, whitespace collapsed,
-//!   control characters removed;
-//! * `terms(text) -> Vec<String>`: lower-cased word terms for BM25 (stop words dropped,
-//!   light stemming), the same function for documents and questions;
-//! * `chunk(text, chunk_tokens, overlap) -> Vec<ChunkSpan>`: sentence-aware chunks.
+//! Text preparation shared by ingest and questions: normalisation ([`normalise`]), tokens
+//! (the unit of chunk sizes, [`tokens`]), sentences ([`sentences`]), sentence-aware chunks
+//! ([`chunk`]) and BM25 terms ([`terms`]). Everything here is pure and deterministic.
+
+mod chunking;
+mod normalise;
+mod sentences;
+mod stem;
+mod stopwords;
+mod terms;
+mod tokens;
+
+pub use chunking::chunk;
+pub use normalise::normalise;
+pub use sentences::sentences;
+pub use stem::stem;
+pub use stopwords::is_stop_word;
+pub use terms::terms;
+pub use tokens::{count_tokens, tokens};
 
 /// One chunk of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
