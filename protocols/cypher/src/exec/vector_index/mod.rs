@@ -70,12 +70,12 @@ fn indexed_vector(def: &VectorIndexDef, node: &Node) -> Option<Vec<f32>> {
     }
     let value = from_storage(node.properties.get(&def.property)?.clone()).ok()?;
     let v = vector_of(&value)?;
-    if v.len() != def.dimensions || !def.similarity.accepts(&v) {
+    if v.len() != def.dimensions {
         return None;
     }
-    let v: Vec<f32> = v.into_iter().map(|x| x as f32).collect();
-    let f64s: Vec<f64> = v.iter().map(|x| f64::from(*x)).collect();
-    def.similarity.accepts(&f64s).then_some(v)
+    // Accepted as stored: in f32, where a huge f64 becomes an infinity.
+    let stored: Vec<f64> = v.iter().map(|x| f64::from(*x as f32)).collect();
+    def.similarity.accepts(&stored).then(|| v.iter().map(|x| *x as f32).collect())
 }
 
 fn invalid_config(message: impl Into<String>) -> CypherError {
