@@ -414,8 +414,11 @@ pub(crate) async fn run(cx: &Cx, spec: &Spec, name: &str, values: Vec<Value>) ->
         }
         "findSimilar" => {
             let (kg, entity) = (a.string("kg")?, a.string("entity")?);
-            let limit = a.count("limit", 10, 1)?;
+            let limit = a.count("limit", 10, 0)?;
             let threshold = a.optional_float("threshold", 0.0)?;
+            if !(-1.0..=1.0).contains(&threshold) {
+                return Err(CypherError::argument("Argument `threshold` must be between -1 and 1"));
+            }
             let found = engine(cx, name)?.similar(&kg, &entity, limit, threshold).await.map_err(failed)?;
             Ok(found
                 .into_iter()

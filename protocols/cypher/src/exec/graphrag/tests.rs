@@ -85,6 +85,7 @@ async fn arguments_are_checked() {
     assert_eq!(error(&e, "CALL graphrag.retrieve('kg', 'q', {k: 'five'})").await.kind, ErrorKind::Type);
     assert_eq!(error(&e, "CALL graphrag.retrieve('kg', 'q', 5)").await.kind, ErrorKind::Type);
     assert_eq!(error(&e, "CALL graphrag.findSimilar('kg', 'x', -1)").await.kind, ErrorKind::Argument);
+    assert_eq!(error(&e, "CALL graphrag.findSimilar('kg', 'x', 5, 1.5)").await.kind, ErrorKind::Argument);
     assert_eq!(error(&e, "CALL graphrag.no_such_thing('kg')").await.kind, ErrorKind::ProcedureNotFound);
 }
 
@@ -256,4 +257,47 @@ async fn a_knowledge_graph_is_a_read_only_database() {
     assert_eq!(err.kind, ErrorKind::ReadOnlyDatabase);
     let err = on_database(&e, "graphrag.nothing", &count("Document")).await.err().expect("no such kg");
     assert_eq!(err.kind, ErrorKind::DatabaseNotFound);
+}
+
+fn is_strings(v: &Value) -> bool {
+    matches!(v, Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))))
+}
+
+#[tokio::test]
+async fn paths_similar_entities_and_communities_have_typed_columns() {
+    let e = loaded().await;
+    let q = "CALL graphrag.findPaths('sci', 'Marie Curie', 'Pierre Curie', 2) YIELD entities, relationships, score \
+             RETURN entities, relationships, score";
+    let out = run(&e, q).await;
+    assert!(!out.rows.is_empty(), "Marie and Pierre Curie share a passage");
+    for row in &out.rows {
+        assert!(is_strings(&row[0]) && is_strings(&row[1]), "{row:?}");
+        let (Value::List(entities), Value::List(rels)) = (&row[0], &row[1]) else { unreachable!() };
+        assert_eq!(entities.len(), rels.len() + 1);
+        assert!(matches!(row[2], Value::Float(x) if (0.0..=1.0).contains(&x)), "{row:?}");
+    }
+    let out = run(&e, "CALL graphrag.findSimilar('sci', 'Marie Curie', 3, -1.0)").await;
+    assert!(out.rows.len() <= 3);
+    for row in &out.rows {
+        assert!(matches!(row[3], Value::Float(x) if (-1.0..=1.0).contains(&x)), "{row:?}");
+        assert_ne!(row[1], s("Marie Curie"));
+    }
+    let out = run(&e, "CALL graphrag.detectCommunities('sci')").await;
+    for row in &out.rows {
+        assert!(
+            matches!((&row[0], &row[1], &row[2], &row[4]), (Value::String(_), Value::Int(_), Value::Int(n), Value::String(_)) if *n >= 1)
+        );
+        assert!(is_strings(&row[3]));
+    }
+    let q = "CALL graphrag.query('sci', 'Who married Marie Curie?', {mode: 'bm25', includeExplanation: true})";
+    let out = run(&e, q).await;
+    let row = &out.rows[0];
+    assert!(matches!(&row[0], Value::String(r) if !r.is_empty()), "{row:?}");
+    assert!(matches!(row[1], Value::Float(c) if (0.0..=1.0).contains(&c)), "{row:?}");
+    assert!(is_strings(&row[2]));
+    assert_eq!((&row[5], &row[6]), (&s("bm25"), &Value::Null));
+    assert!(matches!(&row[7], Value::String(_)), "an explanation was asked for: {row:?}");
+    let out =
+        run(&e, "CALL graphrag.query('sci', 'Who married Marie Curie?') YIELD explanation RETURN explanation").await;
+    assert_eq!(out.rows, vec![vec![Value::Null]]);
 }
