@@ -486,6 +486,8 @@ pub enum SchemaEntity {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShowCommand {
     Indexes,
+    /// `SHOW VECTOR INDEXES`, `SHOW RANGE INDEXES`, ...: the type, upper case.
+    IndexesOfType(String),
     Constraints,
     Procedures,
     Functions,

@@ -41,7 +41,7 @@ with driver.session() as session:
         q=[2.0, 0.0],
     )
     line("queryNodes", " ".join(f"{r['name']}={r['score']:.6f}" for r in rows))
-    kinds = {r["name"]: r["type"] for r in session.run("SHOW INDEXES")}
+    kinds = {r["name"]: r["type"] for r in session.run("SHOW VECTOR INDEXES")}
     line("index type", kinds.get("emb"))
     value = session.run("RETURN vector.similarity.euclidean([1, 2, 3], [4, 6, 3]) AS s").single()["s"]
     line("euclidean", f"{value:.6f}")

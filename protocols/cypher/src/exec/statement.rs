@@ -231,6 +231,13 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
     let s = |x: &str| Value::String(x.to_string());
     Ok(match cmd {
         ShowCommand::Indexes => schema::show_indexes(cx),
+        ShowCommand::IndexesOfType(kind) => {
+            let (columns, mut rows) = schema::show_indexes(cx);
+            let at = columns.iter().position(|c| c == "type").unwrap_or(0);
+            let kind = if kind == "BTREE" { "RANGE" } else { kind.as_str() };
+            rows.retain(|r| r.get(at) == Some(&s(kind)));
+            (columns, rows)
+        }
         ShowCommand::Constraints => schema::show_constraints(cx),
         ShowCommand::Databases => {
             let columns = [

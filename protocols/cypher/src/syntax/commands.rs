@@ -305,7 +305,10 @@ impl<'a> Parser<'a> {
         }
         let last = words.last().map(String::as_str).unwrap_or("");
         let cmd = match last {
-            "INDEX" | "INDEXES" => ShowCommand::Indexes,
+            "INDEX" | "INDEXES" => match words.as_slice() {
+                [kind, _] if INDEX_KINDS.iter().any(|(k, _)| k == kind) => ShowCommand::IndexesOfType(kind.clone()),
+                _ => ShowCommand::Indexes,
+            },
             "CONSTRAINT" | "CONSTRAINTS" => ShowCommand::Constraints,
             "PROCEDURE" | "PROCEDURES" => ShowCommand::Procedures,
             "FUNCTION" | "FUNCTIONS" => ShowCommand::Functions,

@@ -130,6 +130,15 @@ async fn the_definition_survives_a_restart_and_the_index_is_rebuilt() {
     assert_eq!(row[col("labelsOrTypes")], Value::List(vec![s("Doc")]));
     assert_eq!(row[col("properties")], Value::List(vec![s("embedding")]));
     assert_eq!(row[col("indexProvider")], s("vector-2.0"));
+    run(&e, "CREATE INDEX by_name FOR (d:Doc) ON (d.name)").await;
+    let listed = |q: &'static str| {
+        let e = e.clone();
+        async move { run(&e, q).await.rows.iter().map(|r| r[1].clone()).collect::<Vec<_>>() }
+    };
+    assert_eq!(listed("SHOW INDEXES").await, [s("by_name"), s("emb")]);
+    assert_eq!(listed("SHOW VECTOR INDEXES").await, [s("emb")]);
+    assert_eq!(listed("SHOW RANGE INDEXES").await, [s("by_name")]);
+    assert_eq!(listed("SHOW ALL INDEXES").await, [s("by_name"), s("emb")]);
 }
 
 #[tokio::test]
