@@ -101,7 +101,10 @@ impl GraphRag {
             if r.u64()? != rec.generation {
                 return Ok(None);
             }
-            let Some(set) = VectorSet::from_snapshot(r.bytes()?) else { return Ok(None) };
+            let Some(set) = VectorSet::from_snapshot(r.bytes()?, self.ef()) else {
+                tracing::warn!(kg = rec.id, "a stored vector snapshot does not decode; rebuilding from the embeddings");
+                return Ok(None);
+            };
             sets.push(set);
         }
         let entities = sets.pop();
@@ -110,13 +113,12 @@ impl GraphRag {
     }
 
     async fn rebuild_vectors(&self, tx: &mut dyn Transaction, rec: &KgRecord) -> GraphRagResult<Vectors> {
-        let dim = rec.embedding_dim as usize;
-        let mut chunks = VectorSet::new(dim, self.ef())?;
+        let mut chunks = VectorSet::new(self.ef());
         for (key, value) in self.store.scan(tx, keys::embeddings(rec.id)).await? {
             let number = keys::number_at_end(&key).ok_or_else(|| GraphRagError::corrupt("embedding key"))?;
             chunks.insert(number, &decode_f32s(&value)?)?;
         }
-        let mut entities = VectorSet::new(dim, self.ef())?;
+        let mut entities = VectorSet::new(self.ef());
         let records = self.store.scan(tx, keys::entities(rec.id)).await?;
         let vectors = self.store.scan(tx, keys::entity_embeddings(rec.id)).await?;
         let mut vectors = vectors.iter().peekable();
@@ -141,17 +143,21 @@ impl GraphRag {
         Ok(Vectors { generation: rec.generation, chunks, entities })
     }
 
-    /// Stores snapshots of `state`'s vector indexes when they are current for `kg`.
+    /// Stores snapshots of `state`'s vector indexes (loading them first when no reader
+    /// has), tagged with the generation they reflect; a snapshot older than the graph is
+    /// never loaded, so a build committing meanwhile makes it useless, never wrong.
     pub(crate) async fn write_snapshots(&self, kg: &str, state: &KgState) -> GraphRagResult<bool> {
-        let _writer = state.writer.lock().await;
-        let Some(rec) = self.record(kg).await?.filter(|r| r.id == state.id) else { return Ok(false) };
+        let mut tx = self.storage.begin().await?;
+        let Some(rec) = self.store.kg(tx.as_mut(), kg).await?.filter(|r| r.id == state.id) else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        self.ensure_vectors(state, &rec, tx.as_mut()).await?;
+        tx.rollback().await?;
         let parts = {
             let guard = state.vectors.read();
             let Some(v) = guard.as_ref().filter(|v| v.generation == rec.generation) else { return Ok(false) };
-            match (v.chunks.snapshot(), v.entities.snapshot()) {
-                (Some(c), Some(e)) => [(keys::SNAPSHOT_CHUNKS, c), (keys::SNAPSHOT_ENTITIES, e)],
-                _ => return Ok(false),
-            }
+            [(keys::SNAPSHOT_CHUNKS, v.chunks.snapshot()), (keys::SNAPSHOT_ENTITIES, v.entities.snapshot())]
         };
         let mut tx = self.storage.begin().await?;
         for (which, bytes) in parts {

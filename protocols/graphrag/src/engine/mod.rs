@@ -52,7 +52,12 @@ pub struct GraphRag {
     catalog_lock: tokio::sync::Mutex<()>,
     /// Tests: fail every build after its writes, before its commit.
     fail_before_commit: AtomicBool,
+    /// The engine itself, for the background snapshot tasks.
+    me: Weak<GraphRag>,
 }
+
+/// How long a knowledge graph's writes must be quiet before its vector snapshots are stored.
+const SNAPSHOT_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Process-wide engine options, set by the server before listeners start.
 static OPTIONS: OnceLock<EngineOptions> = OnceLock::new();
@@ -92,13 +97,14 @@ impl GraphRag {
     /// catalog; vector indexes are loaded lazily per knowledge graph.
     pub async fn open(storage: Arc<dyn TableStorage>, options: EngineOptions) -> GraphRagResult<Arc<GraphRag>> {
         let store = Store::open(storage.clone()).await?;
-        Ok(Arc::new(GraphRag {
+        Ok(Arc::new_cyclic(|me| GraphRag {
             storage,
             options,
             store,
             kgs: Mutex::new(HashMap::new()),
             catalog_lock: tokio::sync::Mutex::new(()),
             fail_before_commit: AtomicBool::new(false),
+            me: me.clone(),
         }))
     }
 
@@ -260,7 +266,27 @@ impl GraphRag {
                 }
             }
         }
+        drop(vectors);
+        self.schedule_snapshot(kg, state, outcome.record.generation);
         Ok(outcome.report)
+    }
+
+    /// Stores `kg`'s vector snapshots once its writes have been quiet for
+    /// [`SNAPSHOT_IDLE`] (a later change reschedules; only the last one writes).
+    fn schedule_snapshot(&self, kg: &str, state: &Arc<KgState>, generation: u64) {
+        state.pending_snapshot.store(generation, Ordering::SeqCst);
+        let (Some(engine), Ok(runtime)) = (self.me.upgrade(), tokio::runtime::Handle::try_current()) else { return };
+        let (kg, state) = (kg.to_string(), Arc::downgrade(state));
+        runtime.spawn(async move {
+            tokio::time::sleep(SNAPSHOT_IDLE).await;
+            let Some(state) = state.upgrade() else { return };
+            if state.pending_snapshot.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            if let Err(e) = engine.write_snapshots(&kg, &state).await {
+                tracing::warn!(kg, error = %e, "storing the vector snapshots failed");
+            }
+        });
     }
 }
 

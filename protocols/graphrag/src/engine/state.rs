@@ -8,6 +8,7 @@ use super::vectors::Vectors;
 use crate::store::records::{EntityRecord, PairRecord};
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 pub struct KgState {
@@ -17,6 +18,8 @@ pub struct KgState {
     pub graph: Arc<orbit_graph::Graph>,
     pub vectors: RwLock<Option<Vectors>>,
     pub entity_graph: RwLock<Option<Arc<EntityGraph>>>,
+    /// The generation the last change left, for the snapshot task.
+    pub pending_snapshot: AtomicU64,
 }
 
 impl KgState {
@@ -27,6 +30,7 @@ impl KgState {
             graph,
             vectors: RwLock::new(None),
             entity_graph: RwLock::new(None),
+            pending_snapshot: AtomicU64::new(0),
         }
     }
 }

@@ -395,3 +395,43 @@ async fn bad_arguments_are_refused() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn vector_snapshots_are_stored_when_quiet_and_loaded_at_reopen() {
+    let storage = storage().await;
+    let engine = engine_with_corpus(storage.clone()).await;
+    let options = RetrieveOptions { mode: RetrieveMode::Vector, k: 4, max_hops: 2 };
+    let question = "Who founded Sable Dynamics?";
+    let expected = engine.retrieve("kg", question, &options).await.unwrap();
+    tokio::time::sleep(super::SNAPSHOT_IDLE * 2).await;
+    let rec = engine.existing("kg").await.unwrap();
+    let handle = storage.table_handle(keys::TABLE).await.unwrap();
+    let read = |which| {
+        let storage = storage.clone();
+        let handle = handle.clone();
+        async move {
+            let mut tx = storage.begin().await.unwrap();
+            let bytes = tx.kv_get(&handle, &keys::snapshot(rec.id, which)).await.unwrap();
+            tx.rollback().await.unwrap();
+            bytes
+        }
+    };
+    let chunks = read(keys::SNAPSHOT_CHUNKS).await.expect("a chunk snapshot after two quiet seconds");
+    assert!(read(keys::SNAPSHOT_ENTITIES).await.is_some());
+    let mut r = crate::store::codec::Reader::new(&chunks, "test");
+    assert_eq!(r.u64().unwrap(), rec.generation);
+
+    let reopened = GraphRag::open(storage.clone(), EngineOptions::default()).await.unwrap();
+    assert_eq!(reopened.retrieve("kg", question, &options).await.unwrap(), expected, "from the snapshot");
+    let state = reopened.state("kg", &rec).await.unwrap();
+    assert_eq!(state.vectors.read().as_ref().map(|v| v.chunks.len()), Some(CORPUS.len()));
+
+    // Garbage in place of the snapshot: rebuilt from the embeddings, same answers.
+    let mut w = crate::store::codec::Writer::new();
+    w.u64(rec.generation).bytes(b"not a snapshot");
+    let mut tx = storage.begin().await.unwrap();
+    tx.kv_put(&handle, &keys::snapshot(rec.id, keys::SNAPSHOT_CHUNKS), w.finish()).await.unwrap();
+    tx.commit().await.unwrap();
+    let again = GraphRag::open(storage, EngineOptions::default()).await.unwrap();
+    assert_eq!(again.retrieve("kg", question, &options).await.unwrap(), expected, "rebuilt");
+}

@@ -5,69 +5,83 @@
 //! commits ([`Vectors::apply`]).
 
 use crate::error::GraphRagResult;
-use std::collections::BTreeMap;
+use orbit_vector::{IndexKind, Metric, VectorIndex, VectorIndexConfig};
 
-/// One cosine index (stand-in for orbit-vector's `VectorIndex` until it is built: exact
-/// search over every vector).
-#[derive(Debug, Clone, Default)]
+/// One cosine index over orbit-vector's [`VectorIndex`] (HNSW M 16, ef_construction 200,
+/// exact below its threshold). The index is made at the first insert, when the dimension
+/// is known (HTTP embedders learn theirs from their first answer).
 pub struct VectorSet {
-    vectors: BTreeMap<u64, Vec<f32>>,
-}
-
-fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
-    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        return 1.0;
-    }
-    1.0 - dot / (na.sqrt() * nb.sqrt())
+    ef_search: usize,
+    index: Option<VectorIndex>,
 }
 
 impl VectorSet {
-    pub fn new(_dim: usize, _ef_search: usize) -> GraphRagResult<VectorSet> {
-        Ok(VectorSet::default())
+    pub fn new(ef_search: usize) -> VectorSet {
+        VectorSet { ef_search, index: None }
+    }
+
+    fn config(&self, dim: usize) -> VectorIndexConfig {
+        let mut config = VectorIndexConfig::new(dim, Metric::Cosine, IndexKind::Hnsw);
+        config.m = 16;
+        config.ef_construction = 200;
+        config.ef_search = self.ef_search;
+        config
     }
 
     pub fn insert(&mut self, id: u64, vector: &[f32]) -> GraphRagResult<()> {
-        self.vectors.insert(id, vector.to_vec());
-        Ok(())
+        if self.index.is_none() {
+            self.index = Some(VectorIndex::new(self.config(vector.len()))?);
+        }
+        match self.index.as_mut() {
+            Some(index) => Ok(index.insert(id, vector)?),
+            None => Ok(()),
+        }
     }
 
     pub fn remove(&mut self, id: u64) {
-        self.vectors.remove(&id);
+        if let Some(index) = self.index.as_mut() {
+            index.remove(id);
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.vectors.len()
+        self.index.as_ref().map_or(0, VectorIndex::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn get(&self, id: u64) -> Option<&[f32]> {
-        self.vectors.get(&id).map(Vec::as_slice)
+        self.index.as_ref().and_then(|index| index.get(id))
     }
 
-    /// The `k` nearest ids with their cosine similarity, best first, ties by id.
+    /// The `k` nearest ids with their cosine similarity, best first, ties by id; none
+    /// for a query of another dimension.
     pub fn search(&self, query: &[f32], k: usize) -> GraphRagResult<Vec<(u64, f64)>> {
-        let mut hits: Vec<(u64, f32)> = self.vectors.iter().map(|(id, v)| (*id, cosine_distance(query, v))).collect();
-        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        hits.truncate(k);
-        Ok(hits.into_iter().map(|(id, d)| (id, 1.0 - f64::from(d))).collect())
+        let Some(index) = self.index.as_ref() else { return Ok(Vec::new()) };
+        if query.len() != index.config().dim || k == 0 {
+            return Ok(Vec::new());
+        }
+        let hits = index.search(query, k, Some(self.ef_search.max(k)), None)?;
+        Ok(hits.into_iter().map(|h| (h.id, 1.0 - f64::from(h.distance))).collect())
     }
 
-    pub fn snapshot(&self) -> Option<Vec<u8>> {
-        None
+    /// The index as bytes (empty for an index never inserted into).
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.index.as_ref().map(VectorIndex::snapshot).unwrap_or_default()
     }
 
-    pub fn from_snapshot(_bytes: &[u8]) -> Option<VectorSet> {
-        None
+    /// The set back from [`VectorSet::snapshot`]'s bytes; `None` when they do not decode.
+    pub fn from_snapshot(bytes: &[u8], ef_search: usize) -> Option<VectorSet> {
+        if bytes.is_empty() {
+            return Some(VectorSet::new(ef_search));
+        }
+        VectorIndex::from_snapshot(bytes).ok().map(|index| VectorSet { ef_search, index: Some(index) })
     }
 }
 
 /// Both indexes of a knowledge graph, as of `generation`.
-#[derive(Debug, Clone)]
 pub struct Vectors {
     pub generation: u64,
     pub chunks: VectorSet,
