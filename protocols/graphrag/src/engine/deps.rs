@@ -10,109 +10,26 @@ use crate::types::{ExtractedEntity, ExtractedRelation, Extraction};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use crate::embed::Embedder;
+
 pub fn normalise(text: &str) -> String {
-    text_standin::normalise(text)
+    crate::text::normalise(text)
 }
 
 pub fn chunk(text: &str, chunk_tokens: usize, overlap: usize) -> Vec<ChunkSpan> {
-    text_standin::chunk(text, chunk_tokens, overlap)
+    crate::text::chunk(text, chunk_tokens, overlap)
 }
 
 pub fn terms(text: &str) -> Vec<String> {
-    text_standin::terms(text)
+    crate::text::terms(text)
 }
 
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
-    text_standin::sentences(text)
+    crate::text::sentences(text)
 }
 
 fn tokens(text: &str) -> Vec<(usize, usize)> {
-    text_standin::tokens(text)
-}
-
-/// Stand-ins of the text module: whitespace collapsing, word/punctuation tokens,
-/// sentences at ". ", chunks of whole sentences, lower-cased words without stop words.
-mod text_standin {
-    use crate::text::ChunkSpan;
-
-    pub fn normalise(text: &str) -> String {
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-
-    pub fn tokens(text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut start = None;
-        for (i, c) in text.char_indices() {
-            if c.is_alphanumeric() || c == '\'' {
-                start.get_or_insert(i);
-                continue;
-            }
-            if let Some(s) = start.take() {
-                out.push((s, i));
-            }
-            if !c.is_whitespace() {
-                out.push((i, i + c.len_utf8()));
-            }
-        }
-        if let Some(s) = start {
-            out.push((s, text.len()));
-        }
-        out
-    }
-
-    pub fn sentences(text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut start = 0;
-        let bytes = text.as_bytes();
-        for i in 0..bytes.len() {
-            let end_mark = matches!(bytes[i], b'.' | b'!' | b'?');
-            if end_mark && (i + 1 == bytes.len() || bytes[i + 1] == b' ') {
-                out.push((start, i + 1));
-                start = (i + 2).min(bytes.len());
-            }
-        }
-        if start < text.len() && !text[start..].trim().is_empty() {
-            out.push((start, text.len()));
-        }
-        out
-    }
-
-    pub fn chunk(text: &str, chunk_tokens: usize, _overlap: usize) -> Vec<ChunkSpan> {
-        let mut out: Vec<ChunkSpan> = Vec::new();
-        let mut current: Option<(usize, usize, usize)> = None;
-        for (s, e) in sentences(text) {
-            let n = tokens(&text[s..e]).len();
-            current = match current {
-                Some((cs, _, ct)) if ct + n <= chunk_tokens => Some((cs, e, ct + n)),
-                Some((cs, ce, ct)) => {
-                    out.push(span(text, out.len(), cs, ce, ct));
-                    Some((s, e, n))
-                }
-                None => Some((s, e, n)),
-            };
-        }
-        if let Some((cs, ce, ct)) = current {
-            out.push(span(text, out.len(), cs, ce, ct));
-        }
-        out
-    }
-
-    fn span(text: &str, ordinal: usize, start: usize, end: usize, tokens: usize) -> ChunkSpan {
-        ChunkSpan { ordinal: ordinal as u32, start, end, text: text[start..end].to_string(), tokens }
-    }
-
-    const STOP: &[&str] = &[
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "its", "of", "on", "or",
-        "that", "the", "to", "was", "were", "what", "when", "where", "which", "who", "with", "does", "did",
-    ];
-
-    pub fn terms(text: &str) -> Vec<String> {
-        tokens(text)
-            .into_iter()
-            .map(|(s, e)| text[s..e].to_lowercase())
-            .filter(|w| w.chars().any(char::is_alphanumeric) && !STOP.contains(&w.as_str()))
-            .collect()
-    }
+    crate::text::tokens(text)
 }
 
 /// (term, frequency) by term.
@@ -127,83 +44,15 @@ pub fn term_counts(text: &str) -> Vec<(String, u32)> {
     counts.into_iter().collect()
 }
 
-/// Lucene's BM25 of one term in one chunk (stand-in).
+/// Lucene's BM25 of one term in one chunk of `len` terms (k1 1.2, b 0.75).
 pub fn bm25(tf: u32, df: u64, n: u64, len: u64, avg_len: f64) -> f64 {
-    let (k1, b) = (1.2, 0.75);
-    let idf = (1.0 + (n as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
-    let tf = f64::from(tf);
-    let norm = if avg_len > 0.0 { len as f64 / avg_len } else { 1.0 };
-    idf * tf / (tf + k1 * (1.0 - b + b * norm))
+    let len = u32::try_from(len).unwrap_or(u32::MAX);
+    crate::bm25::score_term(tf, df, n, len, avg_len, &crate::bm25::Bm25Params::default())
 }
 
-// ---- embedders (stand-in: feature hashing) ----
-
-#[async_trait::async_trait]
-pub trait Embedder: Send + Sync {
-    fn id(&self) -> String;
-    fn dim(&self) -> usize;
-    fn fingerprint(&self) -> String;
-    async fn embed(&self, texts: &[String]) -> GraphRagResult<Vec<Vec<f32>>>;
-}
-
-struct HashingStandIn {
-    dim: usize,
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
-#[async_trait::async_trait]
-impl Embedder for HashingStandIn {
-    fn id(&self) -> String {
-        "hashing".into()
-    }
-    fn dim(&self) -> usize {
-        self.dim
-    }
-    fn fingerprint(&self) -> String {
-        format!("hashing-standin-{}", self.dim)
-    }
-    async fn embed(&self, texts: &[String]) -> GraphRagResult<Vec<Vec<f32>>> {
-        Ok(texts
-            .iter()
-            .map(|text| {
-                let mut v = vec![0f32; self.dim];
-                for word in terms(text) {
-                    let padded = format!("<{word}>");
-                    let bytes = padded.as_bytes();
-                    let mut features = vec![fnv(word.as_bytes())];
-                    for n in 3..=4 {
-                        features.extend(bytes.windows(n).map(fnv));
-                    }
-                    for h in features {
-                        let sign = if h >> 63 == 0 { 1.0 } else { -1.0 };
-                        v[(h % self.dim as u64) as usize] += sign;
-                    }
-                }
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    v.iter_mut().for_each(|x| *x /= norm);
-                }
-                v
-            })
-            .collect())
-    }
-}
-
-/// The embedder of `spec` (stand-in: hashing for every offline spec).
-pub fn embedder_for(spec: &EmbedderSpec, _options: &EngineOptions) -> GraphRagResult<Arc<dyn Embedder>> {
-    match spec {
-        EmbedderSpec::Static => Ok(Arc::new(HashingStandIn { dim: 64 })),
-        EmbedderSpec::Hashing { dim } => Ok(Arc::new(HashingStandIn { dim: *dim })),
-        _ => Err(GraphRagError::not_supported("HTTP embedders are not available yet")),
-    }
+/// The embedder of `spec`.
+pub fn embedder_for(spec: &EmbedderSpec, options: &EngineOptions) -> GraphRagResult<Arc<dyn Embedder>> {
+    crate::embed::embedder_for(spec, options)
 }
 
 // ---- extraction (stand-in: capitalised spans and three patterns) ----

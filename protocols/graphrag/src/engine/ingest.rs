@@ -144,6 +144,7 @@ pub async fn apply(
         }
         rec.chunks = rec.chunks.saturating_sub(1);
         rec.total_tokens = rec.total_tokens.saturating_sub(chunk.tokens);
+        rec.total_terms = rec.total_terms.saturating_sub(chunk.term_count());
     }
     delta.removed_chunks = old_chunks.iter().map(|c| c.0).collect();
     for (s, t, ty, conf) in old_doc.iter().flat_map(|d| d.relations.iter()) {
@@ -171,6 +172,7 @@ pub async fn apply(
             }
             rec.chunks += 1;
             rec.total_tokens += chunk.tokens;
+            rec.total_terms += chunk.terms.iter().map(|t| u64::from(t.1)).sum::<u64>();
         }
         for (s, t, ty, conf) in &new.relations {
             let key = ordered(s, t);
@@ -337,8 +339,9 @@ pub async fn apply(
     }
     for (number, chunk) in &new_chunks {
         store.put(t, &keys::chunk(id, *number), chunk.encode()).await?;
+        let length = chunk.term_count();
         for (term, tf) in &chunk.terms {
-            store.put(t, &keys::posting(id, term, *number), encode_posting(*tf, chunk.tokens)).await?;
+            store.put(t, &keys::posting(id, term, *number), encode_posting(*tf, length)).await?;
         }
         for (key, count) in &chunk.entities {
             store.put(t, &keys::mention(id, key, *number), encode_posting(*count, 0)).await?;

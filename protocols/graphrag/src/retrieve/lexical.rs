@@ -12,7 +12,7 @@ pub async fn bm25_scores(q: &mut Query<'_>, terms: &[String]) -> GraphRagResult<
     distinct.sort();
     distinct.dedup();
     let n = q.rec.chunks;
-    let avg = if n > 0 { q.rec.total_tokens as f64 / n as f64 } else { 0.0 };
+    let avg = if n > 0 { q.rec.total_terms as f64 / n as f64 } else { 0.0 };
     let mut scores: HashMap<u64, f64> = HashMap::new();
     for term in distinct {
         let postings = q.engine.postings(q.tx, q.rec.id, term).await?;

@@ -18,8 +18,10 @@ pub struct KgRecord {
     pub chunks: u64,
     pub entities: u64,
     pub relationships: u64,
-    /// Tokens of every chunk (BM25's average length).
+    /// Tokens of every chunk.
     pub total_tokens: u64,
+    /// BM25 terms of every chunk (BM25's average length).
+    pub total_terms: u64,
     pub next_chunk: u64,
     /// Bumped by every change of the knowledge graph's content.
     pub generation: u64,
@@ -42,6 +44,7 @@ impl KgRecord {
             entities: 0,
             relationships: 0,
             total_tokens: 0,
+            total_terms: 0,
             next_chunk: 0,
             generation: 1,
             communities_generation: 0,
@@ -66,6 +69,7 @@ impl KgRecord {
             self.entities,
             self.relationships,
             self.total_tokens,
+            self.total_terms,
             self.next_chunk,
             self.generation,
             self.communities_generation,
@@ -100,6 +104,7 @@ impl KgRecord {
             &mut rec.entities,
             &mut rec.relationships,
             &mut rec.total_tokens,
+            &mut rec.total_terms,
             &mut rec.next_chunk,
             &mut rec.generation,
             &mut rec.communities_generation,
@@ -216,6 +221,11 @@ pub struct ChunkRecord {
 }
 
 impl ChunkRecord {
+    /// The chunk's length for BM25: its terms with their frequencies.
+    pub fn term_count(&self) -> u64 {
+        self.terms.iter().map(|t| u64::from(t.1)).sum()
+    }
+
     /// `<doc_id>#<ordinal>`, the id every surface shows.
     pub fn chunk_id(&self) -> String {
         format!("{}#{}", self.doc_id, self.ordinal)
@@ -365,7 +375,7 @@ impl CommunityRecord {
     }
 }
 
-/// A posting's value: term frequency and the chunk's length in tokens.
+/// A posting's value: term frequency and the chunk's length in BM25 terms.
 pub fn encode_posting(tf: u32, tokens: u64) -> Vec<u8> {
     let mut w = Writer::new();
     w.u64(u64::from(tf)).u64(tokens);
