@@ -85,6 +85,15 @@ fn clustered(count: usize, centres: &[Vec<f32>], spread: f64, rng: &mut Rng) -> 
         .collect()
 }
 
+/// CPU time this thread has run, from /proc (Linux); zero elsewhere. Printed next to wall
+/// times because the benchmark machine may be shared.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()))
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -113,15 +122,17 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
     }
     let mut latencies = Vec::with_capacity(queries.len());
     let mut truth = Vec::with_capacity(queries.len());
+    let cpu = thread_cpu();
     for q in queries {
         let start = Instant::now();
         let hits = flat.search(q, K, None, None).map_err(|e| e.to_string())?;
         latencies.push(start.elapsed());
         truth.push(hits.iter().map(|h| h.id).collect::<Vec<_>>());
     }
+    let cpu_mean = (thread_cpu() - cpu).as_secs_f64() * 1e3 / queries.len().max(1) as f64;
     latencies.sort();
     println!(
-        "exact search: p50 {:.3} ms, p95 {:.3} ms",
+        "exact search: p50 {:.3} ms, p95 {:.3} ms (mean cpu {cpu_mean:.3} ms)",
         ms(percentile(&latencies, 0.5)),
         ms(percentile(&latencies, 0.95))
     );
@@ -130,17 +141,21 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
     let config = VectorIndexConfig::new(dim, options.metric, IndexKind::Hnsw);
     println!("hnsw: M {}, ef_construction {}", config.m, config.ef_construction);
     let mut index = VectorIndex::new(config).map_err(|e| e.to_string())?;
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), thread_cpu());
     for (id, v) in vectors.iter().enumerate() {
         index.insert(id as u64, v).map_err(|e| e.to_string())?;
     }
-    println!("hnsw build: {:.2} s", start.elapsed().as_secs_f64());
+    println!(
+        "hnsw build: {:.2} s wall, {:.2} s cpu",
+        start.elapsed().as_secs_f64(),
+        (thread_cpu() - cpu).as_secs_f64()
+    );
 
-    println!("{:>5} {:>11} {:>10} {:>12}", "ef", "recall@10", "queries/s", "p95 ms");
+    println!("{:>5} {:>11} {:>10} {:>14} {:>8}", "ef", "recall@10", "queries/s", "cpu queries/s", "p95 ms");
     for ef in EFS {
         let mut found = 0usize;
         let mut latencies = Vec::with_capacity(queries.len());
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), thread_cpu());
         for (q, truth) in queries.iter().zip(&truth) {
             let begin = Instant::now();
             let hits = index.search(q, K, Some(ef), None).map_err(|e| e.to_string())?;
@@ -148,10 +163,12 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
             found += hits.iter().filter(|h| truth.contains(&h.id)).count();
         }
         let elapsed = start.elapsed().as_secs_f64();
+        let cpu = (thread_cpu() - cpu).as_secs_f64();
         latencies.sort();
         let recall = found as f64 / (queries.len() * K) as f64;
         let qps = queries.len() as f64 / elapsed;
-        println!("{ef:>5} {recall:>11.4} {qps:>10.0} {:>12.3}", ms(percentile(&latencies, 0.95)));
+        let cpu_qps = if cpu > 0.0 { queries.len() as f64 / cpu } else { 0.0 };
+        println!("{ef:>5} {recall:>11.4} {qps:>10.0} {cpu_qps:>14.0} {:>8.3}", ms(percentile(&latencies, 0.95)));
     }
 
     let start = Instant::now();

@@ -17,7 +17,7 @@
 //! so a search costs nothing proportional to the graph's size.
 
 use std::cell::RefCell;
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::store::VectorStore;
@@ -28,30 +28,28 @@ pub const MAX_LEVEL: usize = 16;
 /// "No slot": the entry point of an empty graph.
 pub(crate) const NO_SLOT: u32 = u32::MAX;
 
-/// A slot at a distance from the query, ordered by (distance, slot).
-#[derive(Debug, Clone, Copy)]
+/// A slot at a distance from the query, ordered by (distance, slot) through one `u64`
+/// key: the distance's bits mapped so that unsigned order is `f32::total_cmp` order, then
+/// the slot. Heaps of these compare with a single integer comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Near {
-    pub distance: f32,
-    pub slot: u32,
+    key: u64,
 }
 
-impl PartialEq for Near {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl Near {
+    pub fn new(distance: f32, slot: u32) -> Self {
+        let bits = distance.to_bits();
+        let ordered = if bits & 0x8000_0000 != 0 { !bits } else { bits | 0x8000_0000 };
+        Near { key: (u64::from(ordered) << 32) | u64::from(slot) }
     }
-}
 
-impl Eq for Near {}
-
-impl PartialOrd for Near {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+    pub fn distance(self) -> f32 {
+        let ordered = (self.key >> 32) as u32;
+        f32::from_bits(if ordered & 0x8000_0000 != 0 { ordered & 0x7FFF_FFFF } else { !ordered })
     }
-}
 
-impl Ord for Near {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.distance.total_cmp(&other.distance).then(self.slot.cmp(&other.slot))
+    pub fn slot(self) -> u32 {
+        self.key as u32
     }
 }
 
@@ -224,17 +222,17 @@ impl HnswGraph {
             return;
         }
         let query = store.vector(slot);
-        let mut nearest = Near { distance: self.distance(store, query, self.entry), slot: self.entry };
+        let mut nearest = Near::new(self.distance(store, query, self.entry), self.entry);
         for l in (level + 1..=self.max_level).rev() {
             nearest = self.greedy(store, query, nearest, l);
         }
         for l in (0..=level.min(self.max_level)).rev() {
             let found = self.search_layer(store, query, &[nearest], self.ef_construction, l, &|_| true);
             let chosen = self.select(store, &found, self.m);
-            let links: Vec<u32> = chosen.iter().map(|n| n.slot).collect();
+            let links: Vec<u32> = chosen.iter().map(|n| n.slot()).collect();
             self.set_neighbours(slot, l, &links);
             for near in &chosen {
-                self.link(store, near.slot, Near { distance: near.distance, slot }, l);
+                self.link(store, near.slot(), Near::new(near.distance(), slot), l);
             }
             if let Some(&first) = found.first() {
                 nearest = first;
@@ -251,16 +249,16 @@ impl HnswGraph {
         let current = self.neighbours(from, level);
         if current.len() < self.capacity(level) {
             let mut links = current.to_vec();
-            links.push(new.slot);
+            links.push(new.slot());
             self.set_neighbours(from, level, &links);
             return;
         }
         let base = store.vector(from);
         let mut candidates: Vec<Near> =
-            current.iter().map(|&slot| Near { distance: self.distance(store, base, slot), slot }).collect();
+            current.iter().map(|&slot| Near::new(self.distance(store, base, slot), slot)).collect();
         candidates.push(new);
         candidates.sort_unstable();
-        let kept: Vec<u32> = self.select(store, &candidates, self.capacity(level)).iter().map(|n| n.slot).collect();
+        let kept: Vec<u32> = self.select(store, &candidates, self.capacity(level)).iter().map(|n| n.slot()).collect();
         self.set_neighbours(from, level, &kept);
     }
 
@@ -276,8 +274,8 @@ impl HnswGraph {
             if kept.len() >= m {
                 break;
             }
-            let vector = store.vector(candidate.slot);
-            let diverse = kept.iter().all(|k| self.distance(store, vector, k.slot) >= candidate.distance);
+            let vector = store.vector(candidate.slot());
+            let diverse = kept.iter().all(|k| self.distance(store, vector, k.slot()) >= candidate.distance());
             if diverse {
                 kept.push(*candidate);
             }
@@ -289,14 +287,14 @@ impl HnswGraph {
     fn greedy(&self, store: &VectorStore, query: &[f32], start: Near, level: usize) -> Near {
         let mut best = start;
         loop {
-            let current = best.slot;
+            let current = best.slot();
             for &slot in self.neighbours(current, level) {
-                let near = Near { distance: self.distance(store, query, slot), slot };
+                let near = Near::new(self.distance(store, query, slot), slot);
                 if near < best {
                     best = near;
                 }
             }
-            if best.slot == current {
+            if best.slot() == current {
                 return best;
             }
         }
@@ -315,14 +313,14 @@ impl HnswGraph {
         level: usize,
         accept: &dyn Fn(u32) -> bool,
     ) -> Vec<Near> {
-        let ef = ef.max(1);
+        let ef = ef.clamp(1, self.len().max(1));
         with_visited(self.len(), |visited| {
             let mut candidates: BinaryHeap<Reverse<Near>> = BinaryHeap::new();
             let mut results: BinaryHeap<Near> = BinaryHeap::with_capacity(ef + 1);
             for &entry in entries {
-                if visited.insert(entry.slot) {
+                if visited.insert(entry.slot()) {
                     candidates.push(Reverse(entry));
-                    if accept(entry.slot) {
+                    if accept(entry.slot()) {
                         results.push(entry);
                     }
                 }
@@ -330,24 +328,22 @@ impl HnswGraph {
             while results.len() > ef {
                 results.pop();
             }
-            let mut fresh: Vec<Near> = Vec::with_capacity(self.capacity(0));
+            let mut fresh: Vec<u32> = Vec::with_capacity(self.capacity(0));
+            let mut measured: Vec<Near> = Vec::with_capacity(self.capacity(0));
             while let Some(Reverse(current)) = candidates.pop() {
                 if results.len() >= ef && results.peek().is_some_and(|worst| current > *worst) {
                     break;
                 }
                 // Distances in a batch of their own: independent loads the CPU overlaps.
                 fresh.clear();
+                fresh.clear();
                 fresh.extend(
-                    self.neighbours(current.slot, level)
-                        .iter()
-                        .filter(|&&slot| visited.insert(slot))
-                        .map(|&slot| Near { distance: 0.0, slot }),
+                    self.neighbours(current.slot(), level).iter().copied().filter(|&slot| visited.insert(slot)),
                 );
-                for near in fresh.iter_mut() {
-                    near.distance = self.distance(store, query, near.slot);
-                }
-                for &near in &fresh {
-                    let slot = near.slot;
+                measured.clear();
+                measured.extend(fresh.iter().map(|&slot| Near::new(self.distance(store, query, slot), slot)));
+                for &near in &measured {
+                    let slot = near.slot();
                     if results.len() < ef || results.peek().is_some_and(|worst| near < *worst) {
                         candidates.push(Reverse(near));
                         if accept(slot) {
@@ -368,7 +364,7 @@ impl HnswGraph {
         if self.entry == NO_SLOT {
             return Vec::new();
         }
-        let mut nearest = Near { distance: self.distance(store, query, self.entry), slot: self.entry };
+        let mut nearest = Near::new(self.distance(store, query, self.entry), self.entry);
         for level in (1..=self.max_level).rev() {
             nearest = self.greedy(store, query, nearest, level);
         }
@@ -450,6 +446,21 @@ mod tests {
         );
     }
 
+    #[test]
+    fn near_orders_like_total_cmp_then_slot_and_keeps_its_distance() {
+        let distances = [f32::NEG_INFINITY, -3.5, -1e-30, 0.0, 1e-30, 0.25, 2.0, 1e30, f32::INFINITY];
+        for &a in &distances {
+            for &b in &distances {
+                for (sa, sb) in [(1u32, 2u32), (2, 1), (5, 5)] {
+                    let expected = a.total_cmp(&b).then(sa.cmp(&sb));
+                    assert_eq!(Near::new(a, sa).cmp(&Near::new(b, sb)), expected, "{a} {sa} vs {b} {sb}");
+                }
+            }
+            let near = Near::new(a, 77);
+            assert_eq!((near.distance().to_bits(), near.slot()), (a.to_bits(), 77));
+        }
+    }
+
     fn store_of(points: &[[f32; 2]]) -> VectorStore {
         let mut store = VectorStore::new(2);
         for (id, p) in points.iter().enumerate() {
@@ -484,7 +495,7 @@ mod tests {
         let graph = HnswGraph::build(Metric::L2, 4, 32, 7, &store);
         for (slot, p) in points.iter().enumerate() {
             let found = graph.search(&store, p, 8, &|_| true);
-            assert_eq!(found.first().map(|n| n.slot), Some(slot as u32));
+            assert_eq!(found.first().map(|n| n.slot()), Some(slot as u32));
         }
     }
 
@@ -495,7 +506,7 @@ mod tests {
         let graph = HnswGraph::build(Metric::L2, 4, 32, 7, &store);
         let found = graph.search(&store, &[0.0, 0.0], 5, &|slot| slot % 50 == 49);
         assert_eq!(found.len(), 5);
-        assert!(found.iter().all(|n| n.slot % 50 == 49));
-        assert_eq!(found[0].slot, 49);
+        assert!(found.iter().all(|n| n.slot() % 50 == 49));
+        assert_eq!(found[0].slot(), 49);
     }
 }

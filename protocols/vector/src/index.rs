@@ -204,7 +204,7 @@ impl VectorIndex {
 
     fn hits(&self, found: Vec<Near>, k: usize) -> Vec<Hit> {
         let mut hits: Vec<Hit> =
-            found.into_iter().map(|n| Hit { id: self.store.id(n.slot), distance: n.distance }).collect();
+            found.into_iter().map(|n| Hit { id: self.store.id(n.slot()), distance: n.distance() }).collect();
         hits.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.id.cmp(&b.id)));
         hits.truncate(k);
         hits

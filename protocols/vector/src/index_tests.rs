@@ -335,3 +335,25 @@ fn truncated_or_flipped_snapshots_are_refused() {
     assert!(VectorIndex::from_snapshot(&longer).is_err());
     assert!(VectorIndex::from_snapshot(b"not a snapshot at all").is_err());
 }
+
+#[test]
+fn a_huge_ef_is_bounded_by_the_index() {
+    let vectors = random_vectors(50, 4, 19);
+    let index = filled(hnsw(4, Metric::L2), &vectors);
+    let hits = index.search(&vectors[7], 3, Some(usize::MAX), None).expect("search");
+    assert_eq!(hits, index.exact_search(&vectors[7], 3, None).expect("exact"));
+}
+
+#[test]
+fn an_index_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<VectorIndex>();
+    let (_, index) = shared();
+    let q = random_vectors(1, 64, 29).remove(0);
+    let expected = index.search(&q, 10, None, None).expect("search");
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3).map(|_| s.spawn(|| index.search(&q, 10, None, None))).collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert!(answers.iter().all(|a| a.as_ref() == Ok(&expected)));
+}
