@@ -4,7 +4,7 @@
 //! -RELATED-> Entity -IN_COMMUNITY-> Community), read from the graph table the GraphRAG
 //! engine names ([`orbit_graphrag::KgStats::graph_table`]) in the GraphRAG storage. Writes
 //! are refused with Neo4j's read-only database error; the knowledge graph changes only
-//! through the `graphrag.*` procedures.
+//! through the `graphrag.*` procedures. SHOW DATABASES lists them as `read-only`.
 
 use super::Shared;
 use crate::error::{CypherError, CypherResult, ErrorKind};
@@ -63,6 +63,15 @@ pub(crate) async fn open(shared: &Shared, name: &str, kg: Option<&str>) -> Cyphe
     let graph = Graph::open_table(rag.storage().clone(), &table).await?;
     let graph = shared.kg_graphs.graphs.lock().entry(table).or_insert(graph).clone();
     Ok((kg, graph))
+}
+
+/// The knowledge graphs SHOW DATABASES lists (none when GraphRAG is disabled or its
+/// catalog cannot be read).
+pub(crate) async fn names(shared: &Shared) -> Vec<String> {
+    match shared.graphrag.as_ref() {
+        Some(rag) => rag.list().await.unwrap_or_default(),
+        None => Vec::new(),
+    }
 }
 
 /// The error of a write on a knowledge graph's database.

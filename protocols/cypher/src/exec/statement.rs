@@ -256,14 +256,15 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
                 "constituents",
             ];
             let row = |name: &str, kind: &str, default: bool| {
+                let writable = !name.starts_with("graphrag.");
                 vec![
                     s(name),
                     s(kind),
                     Value::List(vec![]),
-                    s("read-write"),
+                    s(if writable { "read-write" } else { "read-only" }),
                     s("localhost:7687"),
                     s("primary"),
-                    Value::Bool(true),
+                    Value::Bool(writable),
                     s("online"),
                     s("online"),
                     s(""),
@@ -272,10 +273,11 @@ async fn show(tx: &GraphTransaction, cx: &Cx, cmd: &ShowCommand) -> CypherResult
                     Value::List(vec![]),
                 ]
             };
-            (
-                columns.iter().map(|c| c.to_string()).collect(),
-                vec![row(&tx.shared.options.database, "standard", true), row("system", "system", false)],
-            )
+            let mut rows = vec![row(&tx.shared.options.database, "standard", true), row("system", "system", false)];
+            for kg in super::kg_database::names(&tx.shared).await {
+                rows.push(row(&format!("graphrag.{kg}"), "standard", false));
+            }
+            (columns.iter().map(|c| c.to_string()).collect(), rows)
         }
         ShowCommand::Users => {
             if tx.database != DatabaseKind::System {

@@ -255,6 +255,9 @@ async fn a_knowledge_graph_is_a_read_only_database() {
     let err =
         on_database(&e, "graphrag.sci", "CREATE INDEX FOR (d:Document) ON (d.title)").await.err().expect("refused");
     assert_eq!(err.kind, ErrorKind::ReadOnlyDatabase);
+    let databases = run(&e, "SHOW DATABASES").await;
+    let kg = databases.rows.iter().find(|r| r[0] == s("graphrag.sci")).expect("listed");
+    assert_eq!((&kg[3], &kg[6]), (&s("read-only"), &Value::Bool(false)));
     let err = on_database(&e, "graphrag.nothing", &count("Document")).await.err().expect("no such kg");
     assert_eq!(err.kind, ErrorKind::DatabaseNotFound);
 }

@@ -272,12 +272,16 @@ impl VectorIndexes {
             )));
         }
         let q: Vec<f32> = q.into_iter().map(|x| x as f32).collect();
-        let mut slot = entry.index.write().await;
+        let mut slot = entry.index.read().await;
         if slot.is_none() {
-            *slot = Some(self.build(def).await?);
+            drop(slot);
+            let mut building = entry.index.write().await;
+            if building.is_none() {
+                *building = Some(self.build(def).await?);
+            }
+            slot = building.downgrade();
         }
-        let index = slot.downgrade();
-        let Some(index) = index.as_ref() else { return Ok(Vec::new()) };
+        let Some(index) = slot.as_ref() else { return Ok(Vec::new()) };
         let hits = index.search(&q, k, None, None).map_err(|e| CypherError::argument(e.to_string()))?;
         let m = metric(def.similarity);
         Ok(hits.into_iter().map(|h| (h.id, f64::from(m.neo4j_score(h.distance).unwrap_or(0.0)))).collect())
