@@ -136,6 +136,7 @@ pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Valu
             ))
         }
         Builtin::VectorScore(metric) => vector_score(metric, &args),
+        Builtin::GraphRag(f) => super::graphrag::call(f, args, ctx).await,
     }
 }
 

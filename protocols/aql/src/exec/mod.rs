@@ -15,6 +15,8 @@
 //!   REMOVE/UPSERT), [`graph`] walks ([`traverse`], [`paths`]).
 //! - [`eval`] evaluates expressions over a row ([`builtins`]: the functions that read
 //!   documents or know the query); [`context`] is what a running query carries.
+//! - [`graphrag`] runs the GRAPHRAG_* functions on the GraphRAG engine; [`vector_plan`]
+//!   places APPROX_NEAR_* searches on vector indexes.
 //! - [`examples_tests`] runs ArangoDB's recorded documentation examples; `tests` the
 //!   unit tests.
 
@@ -26,6 +28,7 @@ mod context;
 mod eval;
 mod explain;
 mod graph;
+mod graphrag;
 mod grouping;
 mod modify;
 mod paths;
@@ -40,6 +43,8 @@ mod window;
 mod examples_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_graphrag;
 #[cfg(test)]
 mod tests_projection;
 #[cfg(test)]

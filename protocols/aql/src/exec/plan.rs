@@ -52,6 +52,8 @@ pub enum Builtin {
     ApproxNear(VectorMetric),
     /// An APPROX_NEAR_* whose loop reads a vector index: its value, computed exactly.
     VectorScore(VectorMetric),
+    /// A GRAPHRAG_* function of the GraphRAG engine.
+    GraphRag(super::graphrag::GraphRagFn),
 }
 
 #[derive(Debug, Clone)]

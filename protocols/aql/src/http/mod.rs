@@ -147,6 +147,7 @@ impl ProtocolListener for AqlListener {
             .await
             .map_err(|e| ListenerError::Other(format!("cannot open the ArangoDB document store: {e}")))?;
         *state.endpoint.write() = format!("http://{}", ctx.local_addr);
+        state.store.set_graphrag_storage(ctx.graphrag_storage.clone());
         let capped = CappedListener { inner: listener, limit: ConnectionLimit::new(self.options.max_connections) };
         let mut stop = ctx.clone();
         let server = axum::serve(capped, router(state)).with_graceful_shutdown(async move {

@@ -6,6 +6,7 @@
 use super::Compiler;
 use crate::ast::Expr;
 use crate::error::{num, AqlError, AqlResult};
+use crate::exec::graphrag::GraphRagFn;
 use crate::exec::plan::*;
 use crate::functions;
 use crate::store::VectorMetric;
@@ -38,6 +39,7 @@ impl Compiler<'_> {
             "APPROX_NEAR_COSINE" => Some(Builtin::ApproxNear(VectorMetric::Cosine)),
             "APPROX_NEAR_L2" => Some(Builtin::ApproxNear(VectorMetric::L2)),
             "APPROX_NEAR_INNER_PRODUCT" => Some(Builtin::ApproxNear(VectorMetric::InnerProduct)),
+            _ if name.starts_with("GRAPHRAG_") => GraphRagFn::from_name(name).map(Builtin::GraphRag),
             "LENGTH" | "COUNT" => match args {
                 [Expr::Var(n)] if self.lookup(n).is_none() => Some(Builtin::CollectionLength),
                 [Expr::BindCollection(_)] => Some(Builtin::CollectionLength),
@@ -49,10 +51,24 @@ impl Compiler<'_> {
             if matches!(b, Builtin::ApproxNear(_)) && !(2..=3).contains(&args.len()) {
                 return Err(functions::argument_count_error(name, 2, 3));
             }
+            if let Builtin::GraphRag(f) = b {
+                let (min, max) = f.arity();
+                if args.len() < min || args.len() > max {
+                    return Err(functions::argument_count_error(name, min, max));
+                }
+                self.modifies |= f.writes();
+            }
             let mut compiled = Vec::with_capacity(args.len());
             for (i, a) in args.iter().enumerate() {
                 let names_collection = i == 0
-                    && !matches!(b, Builtin::Collections | Builtin::Call | Builtin::Apply | Builtin::ApproxNear(_));
+                    && !matches!(
+                        b,
+                        Builtin::Collections
+                            | Builtin::Call
+                            | Builtin::Apply
+                            | Builtin::ApproxNear(_)
+                            | Builtin::GraphRag(_)
+                    );
                 compiled.push(if names_collection { self.collection_arg(a)? } else { self.expr(a)? });
             }
             return Ok(CExpr::Builtin(b, compiled));
