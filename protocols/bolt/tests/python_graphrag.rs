@@ -2,8 +2,8 @@
 //! `~/.cache/orbit-venv-neo4j`) against a Bolt listener started here on a free port over
 //! in-memory Cypher and GraphRAG storages, opened through the same engine factory the
 //! server uses: vector indexes with Neo4j's scores, `vector.similarity.*`, the
-//! `graphrag.*` procedures and their Neo4j error codes. Without the venv the test skips
-//! loudly.
+//! `graphrag.*` procedures and their Neo4j error codes, a knowledge graph read as the
+//! read-only database `graphrag.<kg>`. Without the venv the test skips loudly.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,6 +53,9 @@ const EXPECTED: &[&str] = &[
     "documents 2",
     "missing kg Neo.ClientError.Procedure.ProcedureCallFailed",
     "bad mode Neo.ClientError.Statement.ArgumentError",
+    "kg database documents 2",
+    // The driver answers the server's read-only failure with its own error.
+    "kg database write WriteServiceUnavailable (Neo.ClientError.General.ForbiddenOnReadOnlyDatabase)",
     "write in read session Neo.ClientError.Security.Forbidden",
     "neo4j graphrag session ok",
 ];

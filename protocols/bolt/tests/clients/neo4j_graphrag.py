@@ -9,7 +9,7 @@ lines (Neo4j 5's scores: cosine (1 + cos) / 2, euclidean 1 / (1 + d^2)).
 import sys
 
 import neo4j
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import DriverError, Neo4jError
 
 host, port = sys.argv[1:3]
 driver = neo4j.GraphDatabase.driver(f"bolt://{host}:{port}", auth=("neo4j", "password"))
@@ -22,8 +22,12 @@ def line(*parts):
 def failure(session, query, **params):
     try:
         session.run(query, **params).consume()
-    except ClientError as e:
+    except Neo4jError as e:
         return e.code
+    except DriverError as e:
+        # The driver turns some server failures into its own errors (a write refused by a
+        # read-only database becomes WriteServiceUnavailable); the server's code is the cause.
+        return f"{type(e).__name__} ({getattr(e.__context__, 'code', None)})"
     return "no error"
 
 
@@ -70,6 +74,11 @@ with driver.session() as session:
     line("documents", stats["documents"])
     line("missing kg", failure(session, "CALL graphrag.getStats('nothing')"))
     line("bad mode", failure(session, "CALL graphrag.retrieve('demo', 'q', {mode: 'psychic'})"))
+
+with driver.session(database="graphrag.demo") as session:
+    documents = session.run("MATCH (d:Document) RETURN count(d) AS n").single()["n"]
+    line("kg database documents", documents)
+    line("kg database write", failure(session, "CREATE (:Document {doc_id: 'x'})"))
 
 with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
     line("write in read session", failure(session, "CALL graphrag.drop('demo')"))
