@@ -17,7 +17,8 @@
 //! loaded index searches exactly like the one saved. Decoding checks the checksum first
 //! and then every length, count, slot number, level and value against what precedes it,
 //! so truncated, flipped or forged bytes give [`VectorError::CorruptSnapshot`], never a
-//! panic or an allocation larger than the input.
+//! panic; vectors and ids are allocated only once the input is known to hold them, and
+//! the graph only up to a bound proportional to the input ([`max_graph_bytes`]).
 
 use crate::hnsw::{HnswGraph, MAX_LEVEL, NO_SLOT};
 use crate::index::{validate, IndexKind, VectorIndexConfig};
@@ -96,7 +97,7 @@ pub(crate) fn decode(bytes: &[u8]) -> VectorResult<(VectorIndexConfig, VectorSto
     let store = read_store(&mut r, config.dim)?;
     let graph = match r.u8()? {
         0 => None,
-        1 => Some(read_graph(&mut r, &config, store.slot_count())?),
+        1 => Some(read_graph(&mut r, &config, store.slot_count(), bytes.len())?),
         other => return Err(corrupt(&format!("bad graph flag {other}"))),
     };
     if graph.is_some() != (config.kind == IndexKind::Hnsw) {
@@ -155,13 +156,34 @@ fn read_store(r: &mut Reader<'_>, dim: usize) -> VectorResult<VectorStore> {
     VectorStore::from_parts(dim, ids, live, data).ok_or_else(|| corrupt("an id is live twice"))
 }
 
-fn read_graph(r: &mut Reader<'_>, config: &VectorIndexConfig, slots: usize) -> VectorResult<HnswGraph> {
+/// Bytes of bookkeeping per slot of a graph in memory (the `Vec` of its upper levels).
+const GRAPH_SLOT_OVERHEAD: usize = 32;
+
+/// The most memory a decoded graph may take: 64 times the snapshot's size or 256 MiB,
+/// whichever is more. A real graph stays far below (its links are in the snapshot); a
+/// forged header claiming huge link lists cannot make decoding allocate without bound.
+fn max_graph_bytes(input_len: usize) -> usize {
+    input_len.saturating_mul(64).max(256 << 20)
+}
+
+fn read_graph(
+    r: &mut Reader<'_>,
+    config: &VectorIndexConfig,
+    slots: usize,
+    input_len: usize,
+) -> VectorResult<HnswGraph> {
     let mut graph = HnswGraph::new(config.metric, config.m, config.ef_construction, config.seed);
     let entry = r.u32()?;
     let max_level = r.u8()? as usize;
     let levels = r.take(slots)?;
     if levels.iter().any(|&level| level as usize > MAX_LEVEL) {
         return Err(corrupt("level above the maximum"));
+    }
+    let words_per_slot = graph.capacity(0) + 1;
+    let upper_words: usize = levels.iter().map(|&level| level as usize * (graph.capacity(1) + 1)).sum();
+    let graph_bytes = slots.saturating_mul(words_per_slot * 4 + GRAPH_SLOT_OVERHEAD).saturating_add(upper_words * 4);
+    if graph_bytes > max_graph_bytes(input_len) {
+        return Err(corrupt("graph larger than its snapshot can describe"));
     }
     for &level in levels {
         graph.push_unlinked(level as usize);
@@ -282,6 +304,63 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::VectorIndex;
+
+    /// `bytes` with its checksum recomputed, as a forger would.
+    fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let body = bytes.len() - 8;
+        let sum = checksum(&bytes[..body]);
+        bytes[body..].copy_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    fn small_index() -> VectorIndex {
+        let mut config = VectorIndexConfig::new(3, Metric::L2, IndexKind::Hnsw);
+        config.exact_threshold = 0;
+        config.m = 4;
+        let mut index = VectorIndex::new(config).expect("config");
+        for i in 0..60u64 {
+            let x = i as f32;
+            index.insert(i * 5, &[x.sin(), x.cos(), x * 0.01]).expect("insert");
+        }
+        index.remove(10);
+        index
+    }
+
+    #[test]
+    fn forged_snapshots_with_a_valid_checksum_never_panic() {
+        let bytes = small_index().snapshot();
+        assert!(VectorIndex::from_snapshot(&resealed(bytes.clone())).is_ok());
+        let mut accepted = 0;
+        for i in 8..bytes.len() - 8 {
+            let values = if i % 2 == 0 { [0xFFu8, bytes[i] ^ 0x01] } else { [0x00, bytes[i].wrapping_add(3)] };
+            for value in values {
+                let mut forged = bytes.clone();
+                forged[i] = value;
+                if let Ok(index) = VectorIndex::from_snapshot(&resealed(forged)) {
+                    accepted += 1;
+                    let hits = index.search(&[0.5, 0.5, 0.1], 5, None, None).expect("search");
+                    assert!(hits.len() <= 5);
+                }
+            }
+        }
+        // Changes to vector values or to links that stay in range decode to another valid index.
+        assert!(accepted > 0);
+    }
+
+    #[test]
+    fn forged_counts_cannot_force_huge_allocations() {
+        let bytes = small_index().snapshot();
+        let slots_at = 8 + 4 + 4 + 1 + 1 + 4 + 4 + 4 + 8 + 8;
+        let mut forged = bytes.clone();
+        forged[slots_at..slots_at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(VectorIndex::from_snapshot(&resealed(forged)), Err(VectorError::CorruptSnapshot(_))));
+        let mut forged = bytes.clone();
+        forged[8 + 4..8 + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(VectorIndex::from_snapshot(&resealed(forged)).is_err());
+        assert!(max_graph_bytes(1_000) >= 256 << 20);
+        assert_eq!(max_graph_bytes(10 << 30), 640 << 30);
+    }
 
     #[test]
     fn checksum_sees_every_single_bit_flip() {
