@@ -123,8 +123,24 @@ pub fn mentions(text: &str) -> Vec<Mention> {
     out
 }
 
+/// The mentions of `text` and the typed relations between them (ends are entity keys).
+pub fn analyse(text: &str) -> (Vec<Mention>, Vec<ExtractedRelation>) {
+    let found = mentions(text);
+    let relations = relations(text, &found);
+    (found, relations)
+}
+
+/// Key → (name, type) of the first mention of each entity.
+pub fn entity_names(mentions: &[Mention]) -> BTreeMap<String, (String, String)> {
+    let mut out = BTreeMap::new();
+    for m in mentions {
+        out.entry(m.key.clone()).or_insert_with(|| (m.name.clone(), m.entity_type.clone()));
+    }
+    out
+}
+
 /// Typed relations between the mentions of one sentence-like stretch.
-pub fn relations(text: &str, mentions: &[Mention]) -> Vec<ExtractedRelation> {
+fn relations(text: &str, mentions: &[Mention]) -> Vec<ExtractedRelation> {
     let mut out = Vec::new();
     for pair in mentions.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
@@ -184,6 +200,7 @@ pub fn npmi(pair: u64, a: u64, b: u64, total: u64) -> f64 {
 
 /// An undirected weighted graph over nodes 0..n.
 pub struct Graph {
+    pub nodes: usize,
     pub adjacency: Vec<Vec<(u32, f64)>>,
 }
 
@@ -199,17 +216,17 @@ impl Graph {
         for list in &mut adjacency {
             list.sort_by(|x, y| x.0.cmp(&y.0));
         }
-        Graph { adjacency }
+        Graph { nodes: n, adjacency }
     }
 
-    pub fn len(&self) -> usize {
-        self.adjacency.len()
+    pub fn strength(&self, node: u32) -> f64 {
+        self.adjacency.get(node as usize).map_or(0.0, |l| l.iter().map(|e| e.1).sum())
     }
 }
 
 /// Personalised PageRank, damping 0.85 (stand-in power iteration).
 pub fn ppr(graph: &Graph, seeds: &[(u32, f64)]) -> Vec<f64> {
-    let n = graph.len();
+    let n = graph.nodes;
     let total: f64 = seeds.iter().map(|s| s.1.max(0.0)).sum();
     let mut reset = vec![0.0; n];
     if total <= 0.0 || n == 0 {
@@ -249,7 +266,7 @@ pub fn ppr(graph: &Graph, seeds: &[(u32, f64)]) -> Vec<f64> {
 /// Communities per level, level 0 finest: a community id per node (stand-in: label
 /// propagation in node order, then connected groups of communities).
 pub fn communities(graph: &Graph, _seed: u64) -> Vec<Vec<u32>> {
-    let n = graph.len();
+    let n = graph.nodes;
     let mut label: Vec<u32> = (0..n as u32).collect();
     for _ in 0..20 {
         let mut changed = false;
@@ -290,7 +307,7 @@ fn dense(labels: &[u32]) -> Vec<u32> {
 pub fn k_best_paths(graph: &Graph, from: u32, to: u32, max_hops: usize, k: usize) -> Vec<(Vec<u32>, f64)> {
     let max_w = graph.adjacency.iter().flatten().map(|e| e.1).fold(0.0, f64::max);
     let mut out = Vec::new();
-    if max_w <= 0.0 || from as usize >= graph.len() || to as usize >= graph.len() {
+    if max_w <= 0.0 || from as usize >= graph.nodes || to as usize >= graph.nodes {
         return out;
     }
     let mut path = vec![from];
@@ -326,7 +343,8 @@ pub fn k_best_paths(graph: &Graph, from: u32, to: u32, max_hops: usize, k: usize
 }
 
 /// An extractive summary: the sentences (in order) naming the most members (stand-in).
-pub fn summary(sentences: &[(String, Vec<String>)], members: &[String]) -> String {
+pub fn summary(sentences: &[(String, Vec<String>)], members: &[(String, f64)]) -> String {
+    let members: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
     let mut scored: Vec<(usize, usize)> = sentences
         .iter()
         .enumerate()

@@ -54,16 +54,16 @@ pub async fn prepare(text: &str, config: &KgConfig, embedder: &dyn Embedder) -> 
         return Err(GraphRagError::invalid("the document text is empty"));
     }
     let spans = deps::chunk(&normalised, config.chunk_tokens, config.overlap);
-    let mentions = deps::mentions(&normalised);
+    let (mentions, found_relations) = deps::analyse(&normalised);
     let mut entities: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for m in &mentions {
-        let key = bounded(&m.key);
+    for (key, (name, entity_type)) in deps::entity_names(&mentions) {
+        let key = bounded(&key);
         if !key.is_empty() {
-            entities.entry(key).or_insert_with(|| (bounded(&m.name), m.entity_type.clone()));
+            entities.entry(key).or_insert_with(|| (bounded(&name), entity_type));
         }
     }
     let mut relations = Vec::new();
-    for r in deps::relations(&normalised, &mentions) {
+    for r in found_relations {
         let (source, target) = (bounded(&r.source), bounded(&r.target));
         if source != target && entities.contains_key(&source) && entities.contains_key(&target) {
             relations.push((source, target, r.relation_type, r.confidence.clamp(0.0, 1.0)));

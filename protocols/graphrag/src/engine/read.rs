@@ -239,7 +239,7 @@ impl GraphRag {
             }
             let mut groups: Vec<Vec<u32>> = groups.into_values().filter(|m| m.len() >= 2).collect();
             for members in &mut groups {
-                let strength = |i: u32| g.graph.adjacency[i as usize].iter().map(|e| e.1).sum::<f64>();
+                let strength = |i: u32| g.graph.strength(i);
                 members.sort_by(|a, b| strength(*b).total_cmp(&strength(*a)).then(a.cmp(b)));
             }
             groups.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.first().cmp(&b.first())));
@@ -304,7 +304,8 @@ impl GraphRag {
         g: &EntityGraph,
         members: &[u32],
     ) -> GraphRagResult<String> {
-        let member_keys: Vec<String> = members.iter().map(|&m| g.nodes[m as usize].key.clone()).collect();
+        let member_keys: Vec<(String, f64)> =
+            members.iter().map(|&m| (g.nodes[m as usize].key.clone(), g.graph.strength(m))).collect();
         let mut chunks: Vec<u64> =
             members.iter().take(5).flat_map(|&m| g.nodes[m as usize].chunks.iter().copied()).collect();
         chunks.sort_unstable();
