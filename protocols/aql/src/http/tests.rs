@@ -8,6 +8,7 @@ mod cursors;
 mod documents;
 mod graphs;
 mod server;
+mod vectors;
 
 use client::call;
 use server::start_bare;

@@ -1,5 +1,5 @@
 //! The document model: databases, document and edge collections, documents with `_key`,
-//! `_id` and `_rev`, key generators, persistent/TTL/geo indexes, and edges kept in the
+//! `_id` and `_rev`, key generators, persistent/TTL/geo/vector indexes, and edges kept in the
 //! property-graph model's adjacency (orbit-graph), all over one [`TableStorage`].
 //!
 //! [`DocStore`] holds the catalog (databases, collections, indexes; stored in the same
@@ -14,7 +14,8 @@
 //! Where things are: `keys` (the storage layout), `catalog` and `ddl` (names, catalog
 //! state, catalog changes, opening), `documents` (writes), `lookup` (scans and index
 //! lookups), `indexes` (definitions and entries), `edges` (adjacency), `keygen`,
-//! `revision`, `stats` (counts), `figures` (index sizes), `ttl` (expiry).
+//! `revision`, `stats` (counts), `figures` (index sizes), `ttl` (expiry), `vector_params`
+//! (vector index definitions) and `vector_index` (their in-memory search side).
 
 mod catalog;
 mod ddl;
