@@ -28,17 +28,26 @@ impl HashingEmbedder {
     /// The embedding of one text.
     pub fn embed_one(&self, text: &str) -> Vec<f32> {
         let mut features: Vec<(u64, f32)> = Vec::new();
-        let mut gram = String::new();
+        let mut feature = String::new();
+        let mut marked: Vec<(usize, char)> = Vec::new();
+        let mut gram: Vec<u8> = Vec::new();
         for word in text.unicode_words() {
-            let word = word.to_lowercase();
-            features.push((xxh3_64_with_seed(format!("w:{word}").as_bytes(), SEED), 1.0));
-            let marked: Vec<char> = std::iter::once('<').chain(word.chars()).chain(std::iter::once('>')).collect();
+            feature.clear();
+            feature.push_str("w:");
+            feature.extend(word.chars().flat_map(char::to_lowercase));
+            features.push((xxh3_64_with_seed(feature.as_bytes(), SEED), 1.0));
+            // The word between boundary marks: "g:<word>", n-grams are byte ranges of it.
+            feature.replace_range(..2, "g:<");
+            feature.push('>');
+            marked.clear();
+            marked.extend(feature.char_indices().skip(2));
             for n in 3..=5 {
                 for window in marked.windows(n) {
+                    let (start, last) = (window[0].0, window[n - 1]);
                     gram.clear();
-                    gram.push_str("g:");
-                    gram.extend(window);
-                    features.push((xxh3_64_with_seed(gram.as_bytes(), SEED), NGRAM_WEIGHT));
+                    gram.extend_from_slice(b"g:");
+                    gram.extend_from_slice(&feature.as_bytes()[start..last.0 + last.1.len_utf8()]);
+                    features.push((xxh3_64_with_seed(&gram, SEED), NGRAM_WEIGHT));
                 }
             }
         }

@@ -87,5 +87,12 @@ mod tests {
         let ollama = EmbedderSpec::Ollama { url: "http://127.0.0.1:9/api/embed".into(), model: "m".into() };
         assert_eq!(embedder_for(&ollama, &options).unwrap().id(), "ollama:m@http://127.0.0.1:9/api/embed");
         assert!(embedder_for(&EmbedderSpec::Hashing { dim: 0 }, &options).is_err());
+        let shipped = embedder_for(&EmbedderSpec::Static, &options).unwrap();
+        assert_eq!((shipped.id(), shipped.dim()), ("potion-base-2M".to_string(), 64));
+        let again = embedder_for(&EmbedderSpec::Static, &options).unwrap();
+        assert_eq!(shipped.fingerprint(), again.fingerprint());
+        let vectors = shipped.embed(&["king".to_string(), String::new()]).await.unwrap();
+        assert_eq!(vectors.len(), 2);
+        assert!(vectors[1].iter().all(|x| *x == 0.0));
     }
 }

@@ -124,6 +124,54 @@ mod tests {
         assert!(cosine(&doctor, &nurse) > cosine(&doctor, &stocks));
     }
 
+    /// Token ids and leading components computed by model2vec 0.10 (`StaticModel.encode`)
+    /// and Hugging Face tokenizers (`encode(text, add_special_tokens=False)`) on the
+    /// original f32 files; the shipped f16 rows agree to about 1e-3.
+    #[test]
+    fn agrees_with_model2vec_and_hugging_face_tokenizers() {
+        let model = StaticEmbedder::shared().unwrap();
+        let cases: [(&str, &[u32], [f32; 6]); 6] = [
+            (
+                "Marie Curie discovered radium in Paris.",
+                &[4038, 11737, 6379, 2609, 9964, 11817, 1005, 2006, 18],
+                [0.34256, -0.22933, -0.01402, 0.13798, -0.25869, 0.1856],
+            ),
+            ("king", &[1338], [0.05752, -0.09811, 0.1608, 0.12987, 0.20584, 0.24216]),
+            (
+                "Caf\u{e9} d\u{e9}j\u{e0}-vu, na\u{ef}ve fa\u{e7}ade!",
+                &[6674, 1145, 2906, 17, 23734, 16, 14749, 7514, 5],
+                [0.01093, -0.22893, -0.23995, -0.10336, -0.42203, 0.17142],
+            ),
+            (
+                "The U.S. Army's 3.14% budget \u{2014} \u{201c}quoted\u{201d} text\u{2026}",
+                &[1002, 63, 18, 61, 18, 1396, 11, 61, 23, 18, 1409, 9, 4172, 523, 529, 8345, 530, 2799, 535],
+                [-0.15009, 0.22989, -0.06952, 0.0844, 0.33702, 0.04521],
+            ),
+            (
+                "unaffable xylophonist \u{6771}\u{4eac} \u{30bf}\u{30ef}\u{30fc}",
+                &[13483, 19967, 2474, 66, 7522, 6367, 7753, 1929, 885, 761, 715, 29268, 29271],
+                [0.01344, -0.33031, -0.17734, -0.27607, 0.15457, 0.21487],
+            ),
+            ("Hello\tworld\u{7} ok", &[6598, 1094, 6935], [-0.25723, -0.03584, -0.30449, 0.02429, 0.1898, 0.38261]),
+        ];
+        for (text, ids, leading) in cases {
+            let pieces: Vec<u32> = model
+                .tokenizer
+                .tokenize(text)
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Known(id) => id,
+                    Piece::Unknown => 1,
+                })
+                .collect();
+            assert_eq!(pieces, ids, "{text}");
+            let v = model.embed_one(text);
+            for (got, want) in v.iter().zip(leading) {
+                assert!((got - want).abs() < 2e-3, "{text}: {:?} vs {leading:?}", &v[..6]);
+            }
+        }
+    }
+
     #[test]
     fn bad_weights_are_refused() {
         assert_eq!(

@@ -12,8 +12,10 @@ const MAX_TERM_BYTES: usize = 64;
 pub fn terms(text: &str) -> Vec<String> {
     text.unicode_words()
         .filter_map(|word| {
-            let lower = word.to_lowercase();
-            let lower = lower.replace('\u{2019}', "'");
+            let mut lower = word.to_lowercase();
+            if lower.contains('\u{2019}') {
+                lower = lower.replace('\u{2019}', "'");
+            }
             if lower.len() > MAX_TERM_BYTES || is_stop_word(&lower) {
                 return None;
             }
