@@ -69,6 +69,9 @@ pub fn encode_binary(value: &Value, ty: &SqlType) -> Result<Option<Vec<u8>>, PgW
         (SqlType::Numeric, Value::Decimal(d)) => encode_numeric(d),
         (SqlType::Numeric, Value::Int(i)) => encode_numeric(&BigDecimal::from(*i)),
         (SqlType::Bytea, Value::Bytes(b)) => b.clone(),
+        (SqlType::Vector(_), Value::Bytes(b)) => {
+            orbit_sql::vector::to_binary(b).map_err(|e| crate::error::from_sql_error(&e))?
+        }
         (SqlType::Date, Value::Date(d)) => {
             shift_days(*d, -PG_EPOCH_DAYS).ok_or_else(out_of_range)?.to_be_bytes().to_vec()
         }
@@ -254,6 +257,7 @@ fn decode_binary(bytes: &[u8], ty: &SqlType) -> Result<Value, String> {
         SqlType::Numeric => Value::Decimal(decode_numeric(bytes)?),
         SqlType::Text | SqlType::Varchar | SqlType::Bpchar | SqlType::Unknown => Value::Text(utf8(bytes)?),
         SqlType::Json => Value::Json(utf8(bytes)?),
+        SqlType::Vector(dims) => orbit_sql::vector::from_binary(bytes, *dims).map_err(|e| e.message)?,
         SqlType::Jsonb => match bytes.split_first() {
             Some((1, rest)) => Value::Json(utf8(rest)?),
             _ => return Err("unsupported jsonb version number".into()),

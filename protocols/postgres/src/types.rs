@@ -28,6 +28,7 @@ pub fn sql_type_from_oid(oid: u32) -> Option<SqlType> {
             1700 => SqlType::Numeric,
             2950 => SqlType::Uuid,
             3802 => SqlType::Jsonb,
+            orbit_sql::vector::VECTOR_OID => SqlType::Vector(None),
             _ => return None,
         })
     };
@@ -51,6 +52,7 @@ pub fn sql_type_from_oid(oid: u32) -> Option<SqlType> {
         2951 => 2950,
         199 => 114,
         3807 => 3802,
+        orbit_sql::vector::VECTOR_ARRAY_OID => orbit_sql::vector::VECTOR_OID,
         other => return scalar(other),
     };
     scalar(array_of).map(|inner| SqlType::Array(Box::new(inner)))

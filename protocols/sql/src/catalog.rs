@@ -22,6 +22,8 @@ pub const DATABASES: &str = "__orbit_databases";
 pub const SCHEMAS: &str = "__orbit_schemas";
 pub const VIEWS: &str = "__orbit_views";
 pub const SEQUENCES: &str = "__orbit_sequences";
+/// Extensions created per database ("db.extension" → version).
+pub const EXTENSIONS: &str = "__orbit_extensions";
 /// Name of the hidden row-id column of a table declared without a primary key.
 pub const ROWID: &str = "__orbit_rowid";
 pub const OPT_HIDDEN: &str = "orbit.hidden_rowid";
@@ -68,7 +70,16 @@ impl TableInfo {
         self.schema.columns().collect()
     }
     pub fn column_types(&self) -> Vec<SqlType> {
-        self.schema.columns().map(|c| SqlType::from_data_type(&c.data_type)).collect()
+        self.schema
+            .columns()
+            .map(|c| {
+                let vector = self.schema.options.get(&format!("{}{}", crate::vector::OPT_DIMS_PREFIX, c.name));
+                match vector {
+                    Some(dims) => SqlType::Vector(dims.parse().ok()),
+                    None => SqlType::from_data_type(&c.data_type),
+                }
+            })
+            .collect()
     }
 }
 
@@ -83,6 +94,15 @@ pub struct CatalogState {
     pub tables: HashMap<String, Arc<TableInfo>>,
     /// The roles table (`__orbit_roles`), which pg_roles and pg_user read.
     pub roles_table: Option<Arc<TableInfo>>,
+    /// "db.extension" → version, of CREATE EXTENSION.
+    pub extensions: BTreeMap<String, String>,
+}
+
+impl CatalogState {
+    /// Whether `CREATE EXTENSION vector` ran in database `db`.
+    pub fn has_vector(&self, db: &str) -> bool {
+        self.extensions.contains_key(&format!("{db}.{}", crate::vector::EXTENSION))
+    }
 }
 
 impl CatalogState {
@@ -110,6 +130,7 @@ pub async fn load(storage: &Arc<dyn TableStorage>) -> Result<CatalogState, SqlEr
         text_table(SCHEMAS, vec![]),
         text_table(VIEWS, vec![ColumnDef::new("sql", DataType::Text), ColumnDef::new("columns", DataType::Text)]),
         text_table(SEQUENCES, vec![ColumnDef::new("value", DataType::Int64)]),
+        text_table(EXTENSIONS, vec![ColumnDef::new("version", DataType::Text)]),
     ];
     for def in &defs {
         if storage.table_schema(&def.name).await?.is_none() {
@@ -133,6 +154,11 @@ pub async fn load(storage: &Arc<dyn TableStorage>) -> Result<CatalogState, SqlEr
     for row in storage.scan(SCHEMAS, &Default::default()).await? {
         if let Some(Value::Text(n)) = row.first() {
             state.schemas.insert(n.clone());
+        }
+    }
+    for row in storage.scan(EXTENSIONS, &Default::default()).await? {
+        if let [Value::Text(n), Value::Text(version)] = row.as_slice() {
+            state.extensions.insert(n.clone(), version.clone());
         }
     }
     for row in storage.scan(VIEWS, &Default::default()).await? {

@@ -115,7 +115,14 @@ impl Session {
             return crate::mysql_sql::ddl::column_def(self, tb, c);
         }
         let name = ident(&c.name);
-        let (dt, _) = map_data_type(&c.data_type)?;
+        if crate::vector::extension::names_vector(&c.data_type) && !self.engine.catalog().has_vector(&self.database) {
+            return Err(crate::vector::extension::undefined_type());
+        }
+        let (dt, sql_type) = map_data_type(&c.data_type)?;
+        if let crate::SqlType::Vector(dims) = sql_type {
+            let dims = dims.map(|d| d.to_string()).unwrap_or_default();
+            tb.options.insert(format!("{}{name}", crate::vector::OPT_DIMS_PREFIX), dims);
+        }
         let mut col = ColumnDef::new(name.clone(), dt.clone());
         let seq_text = format!("nextval('{}.{}_seq')", tb.storage_name, name);
         let seq_default = || ColumnDefault::Expression(seq_text.clone());
@@ -192,6 +199,8 @@ impl Session {
                 other => Err(SqlError::not_supported(format!("DROP {other}"))),
             },
             Statement::CreateIndex(ci) => self.create_index(ci).await,
+            Statement::CreateExtension(ce) => self.create_extension(ce).await,
+            Statement::DropExtension(de) => self.drop_extension(de).await,
             Statement::AlterTable(at) => self.alter_table(at).await,
             Statement::Truncate(t) => {
                 for target in &t.table_names {
@@ -898,7 +907,7 @@ fn data_type_of(t: &crate::SqlType) -> Result<DataType, SqlError> {
         T::Text | T::Unknown => DataType::Text,
         T::Varchar => DataType::Varchar(None),
         T::Bpchar => DataType::Char(None),
-        T::Bytea => DataType::Bytes,
+        T::Bytea | T::Vector(_) => DataType::Bytes,
         T::Date => DataType::Date,
         T::Time => DataType::Time,
         T::Timestamp => DataType::Timestamp,

@@ -173,7 +173,7 @@ pub(crate) fn bind_assignments(
                 format!("multiple assignments to same column \"{name}\""),
             ));
         }
-        let target = SqlType::from_data_type(&cols[pos].data_type);
+        let target = info.column_types().get(pos).cloned().unwrap_or_else(|| SqlType::from_data_type(&cols[pos].data_type));
         let x = if matches!(&a.value, ast::Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default") && i.quote_style.is_none())
         {
             default_expr(b, &cols[pos].default)?
@@ -281,7 +281,8 @@ impl Session {
             }
             t
         };
-        let target_types: Vec<SqlType> = targets.iter().map(|p| SqlType::from_data_type(&cols[*p].data_type)).collect();
+        let column_types = info.column_types();
+        let target_types: Vec<SqlType> = targets.iter().map(|p| column_types[*p].clone()).collect();
         let mut default_slots: Vec<Vec<usize>> = Vec::new();
         let source = match &ins.source {
             None => Plan::Values { rows: vec![vec![]], width: 0 },
@@ -643,9 +644,14 @@ impl Session {
         mut lenient: Option<&mut Vec<SqlError>>,
     ) -> Result<Vec<Value>, SqlError> {
         let cols = info.columns();
+        let types = info.column_types();
         let mut out = Vec::with_capacity(row.len());
         let mysql = self.engine.dialect.is_mysql();
         for (i, (v, c)) in row.into_iter().zip(cols.iter()).enumerate() {
+            let v = match types.get(i) {
+                Some(vector @ crate::SqlType::Vector(_)) => crate::expr::cast::cast_value(v, vector)?,
+                _ => v,
+            };
             if let Some(Some(kind)) = info.mysql_kinds.get(i) {
                 let v = match (crate::mysql_sql::types::store(kind, &c.data_type, v.clone(), &c.name, row_no), &mut lenient) {
                     (Ok(v), _) => v,

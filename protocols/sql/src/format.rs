@@ -205,6 +205,9 @@ pub fn format_text(value: &Value, ty: &SqlType) -> Option<String> {
         Value::Float(f) => format_float(*f, matches!(ty, SqlType::Float4)),
         Value::Decimal(d) => format_decimal(d),
         Value::Text(s) => s.clone(),
+        Value::Bytes(b) if matches!(ty, SqlType::Vector(_)) && crate::vector::elements(b).is_ok() => {
+            crate::vector::text::format(&crate::vector::elements(b).unwrap_or_default())
+        }
         Value::Bytes(b) => {
             let mut s = String::with_capacity(2 + b.len() * 2);
             s.push_str("\\x");
@@ -594,6 +597,7 @@ pub fn parse_text(text: &str, ty: &SqlType) -> Result<Value, SqlError> {
         SqlType::Text | SqlType::Varchar | SqlType::Unknown => Value::Text(text.to_string()),
         SqlType::Bpchar => Value::Text(text.trim_end_matches(' ').to_string()),
         SqlType::Bytea => Value::Bytes(parse_bytea(text).ok_or_else(bad)?),
+        SqlType::Vector(dims) => crate::vector::to_value(&crate::vector::text::parse(text, *dims)?),
         SqlType::Date => match special_datetime(t) {
             Some(sp) => Value::Date(sp.to_date()),
             None => {

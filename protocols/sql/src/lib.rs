@@ -44,6 +44,7 @@ pub mod streaming;
 pub mod table_functions;
 pub mod timeouts;
 pub mod types;
+pub mod vector;
 
 pub use error::{Notice, SqlError};
 pub use format::{format_text, parse_text};

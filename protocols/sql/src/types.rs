@@ -24,6 +24,9 @@ pub enum SqlType {
     Json,
     Jsonb,
     Array(Box<SqlType>),
+    /// pgvector's `vector(n)` (dimensions when the type names them), stored as bytes: see
+    /// [`crate::vector`].
+    Vector(Option<u32>),
     /// An untyped literal or parameter whose type is not known yet (PostgreSQL's `unknown`).
     Unknown,
 }
@@ -52,6 +55,7 @@ impl SqlType {
             SqlType::Numeric => 1700,
             SqlType::Uuid => 2950,
             SqlType::Jsonb => 3802,
+            SqlType::Vector(_) => crate::vector::VECTOR_OID,
             SqlType::Array(inner) => match inner.as_ref() {
                 SqlType::Bool => 1000,
                 SqlType::Bytea => 1001,
@@ -72,6 +76,7 @@ impl SqlType {
                 SqlType::Uuid => 2951,
                 SqlType::Json => 199,
                 SqlType::Jsonb => 3807,
+                SqlType::Vector(_) => crate::vector::VECTOR_ARRAY_OID,
                 _ => 1009,
             },
         }
@@ -125,6 +130,7 @@ impl SqlType {
             SqlType::Uuid => "uuid".into(),
             SqlType::Json => "json".into(),
             SqlType::Jsonb => "jsonb".into(),
+            SqlType::Vector(_) => "vector".into(),
             SqlType::Array(inner) => format!("{}[]", inner.name()),
             SqlType::Unknown => "unknown".into(),
         }

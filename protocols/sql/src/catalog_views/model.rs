@@ -119,6 +119,8 @@ pub struct Model {
     pub relations: Vec<RelObj>,
     /// The schema unqualified names resolve to.
     pub search_schema: String,
+    /// Extensions of the current database: (name, version).
+    pub extensions: Vec<(String, String)>,
 }
 
 impl Model {
@@ -275,6 +277,12 @@ pub fn build(
 ) -> Model {
     let mut m = Model { db: db.to_string(), search_schema: search_schema.to_string(), ..Default::default() };
     m.databases = cat.databases.iter().cloned().collect();
+    let db_prefix = format!("{db}.");
+    m.extensions = cat
+        .extensions
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(&db_prefix).map(|name| (name.to_string(), v.clone())))
+        .collect();
     m.schemas.push((PG_CATALOG_OID, "pg_catalog".into()));
     m.schemas.push((INFORMATION_SCHEMA_OID, "information_schema".into()));
     let prefix = format!("{db}.");
@@ -292,11 +300,12 @@ pub fn build(
         let nsp_oid = schema_oid(db, &schema);
         let oid = 16384 + 1024 * t.schema.id as i64;
         let mut attrs = Vec::new();
-        for c in t.schema.columns() {
+        let column_types = t.column_types();
+        for (position, c) in t.schema.columns().enumerate() {
             if c.name == ROWID && t.hidden.is_some() {
                 continue;
             }
-            let ty = SqlType::from_data_type(&c.data_type);
+            let ty = column_types.get(position).cloned().unwrap_or_else(|| SqlType::from_data_type(&c.data_type));
             let default = c.default.as_ref().map(|d| default_text(t, &c.name, &ty, d, search_schema));
             if let Some(ColumnDefault::Expression(e)) = &c.default {
                 if e == &format!("nextval('{}.{}_seq')", t.storage_name, c.name) {

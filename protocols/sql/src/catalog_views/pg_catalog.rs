@@ -72,6 +72,9 @@ fn attr_type_oid(a: &super::model::Attr) -> i64 {
     a.ty.oid() as i64
 }
 
+/// The OID of the first extension of a database in pg_extension.
+const EXTENSION_OID_BASE: i64 = 16_000;
+
 /// The rows of pg_catalog relation `name` (None when we do not serve it).
 pub fn rows(name: &str, m: &Model) -> Option<Vec<Vec<Value>>> {
     defs::pg_catalog_columns(name)?;
@@ -172,8 +175,18 @@ pub fn rows(name: &str, m: &Model) -> Option<Vec<Vec<Value>>> {
             }
             out
         }
+        "pg_extension" => m
+            .extensions
+            .iter()
+            .enumerate()
+            .map(|(i, (name, version))| {
+                let public = m.schemas.iter().find(|(_, n)| n == "public").map(|(oid, _)| *oid).unwrap_or(0);
+                vec![o(EXTENSION_OID_BASE + i as i64), t(name), o(BOOTSTRAP_ROLE_OID), o(public), b(false), t(version), N, N]
+            })
+            .collect(),
         "pg_type" => TYPES
             .iter()
+            .filter(|row| !super::types::is_extension_type(row.0) || m.extensions.iter().any(|(n, _)| n == "vector"))
             .map(|(oid, name, _, len, cat, elem, array, storage)| {
                 let collation = if matches!(oid, 25 | 1042 | 1043) { 100 } else { 0 };
                 let ttype = if *cat == 'X' { 'p' } else { 'b' };

@@ -55,7 +55,18 @@ pub const TYPES: &[TypeRow] = &[
     (199, "_json", "json[]", -1, 'A', 114, 0, 'x'),
     (2951, "_uuid", "uuid[]", -1, 'A', 2950, 0, 'x'),
     (3807, "_jsonb", "jsonb[]", -1, 'A', 3802, 0, 'x'),
+    // pgvector's, listed by pg_type in databases that created the extension.
+    (VECTOR_OID, "vector", "vector", -1, 'U', 0, VECTOR_ARRAY_OID, 'e'),
+    (VECTOR_ARRAY_OID, "_vector", "vector[]", -1, 'A', VECTOR_OID, 0, 'x'),
 ];
+
+const VECTOR_OID: i64 = crate::vector::VECTOR_OID as i64;
+const VECTOR_ARRAY_OID: i64 = crate::vector::VECTOR_ARRAY_OID as i64;
+
+/// Whether a row of [`TYPES`] belongs to the vector extension.
+pub fn is_extension_type(oid: i64) -> bool {
+    oid == VECTOR_OID || oid == VECTOR_ARRAY_OID
+}
 
 pub fn by_oid(oid: i64) -> Option<&'static TypeRow> {
     TYPES.iter().find(|t| t.0 == oid)
@@ -88,6 +99,7 @@ pub fn format_type(oid: i64, typmod: Option<i64>) -> String {
         (1043, Some(m)) => format!("character varying({})", m - 4),
         (1042, Some(m)) => format!("character({})", m - 4),
         (1700, Some(m)) => format!("numeric({},{})", (m - 4) >> 16, (m - 4) & 0xffff),
+        (VECTOR_OID, Some(m)) => format!("vector({m})"),
         _ => t.2.to_string(),
     }
 }

@@ -514,6 +514,7 @@ impl Session {
             }
         };
         let names: Vec<String> = positions.iter().map(|p| cols[*p].name.clone()).collect();
+        let column_types = info.column_types();
         let opts = &stmt.options;
         let not_null = option_columns("FORCE_NOT_NULL", &opts.force_not_null, &names, Some(&info.name));
         let force_null = option_columns("FORCE_NULL", &opts.force_null, &names, Some(&info.name));
@@ -523,7 +524,7 @@ impl Session {
             .enumerate()
             .map(|(k, p)| Target {
                 name: cols[*p].name.clone(),
-                ty: SqlType::from_data_type(&cols[*p].data_type),
+                ty: column_types.get(*p).cloned().unwrap_or_else(|| SqlType::from_data_type(&cols[*p].data_type)),
                 data_type: cols[*p].data_type.clone(),
                 force_not_null: not_null[k],
                 force_null: force_null[k],

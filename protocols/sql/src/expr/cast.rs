@@ -117,6 +117,8 @@ pub fn cast_exists(from: &SqlType, to: &SqlType) -> bool {
         (Json, Jsonb) | (Jsonb, Json) => true,
         (Jsonb, Bool | Int2 | Int4 | Int8 | Float4 | Float8 | Numeric) => true,
         (Array(x), Array(y)) => cast_exists(x, y),
+        (Vector(_), Vector(_)) | (Vector(_), Array(_)) => true,
+        (Array(x), Vector(_)) => is_numeric(x),
         _ => false,
     }
 }
@@ -147,6 +149,12 @@ pub fn cast_value(v: Value, to: &SqlType) -> Result<Value, SqlError> {
         return Ok(v);
     }
     let out = match (v, to) {
+        (Value::Bytes(b), SqlType::Vector(dims)) => {
+            let elements = crate::vector::elements(&b)?;
+            crate::vector::check(&elements, *dims)?;
+            Value::Bytes(b)
+        }
+        (Value::Array(items), SqlType::Vector(dims)) => crate::vector::functions::from_array(&items, *dims)?,
         (Value::Text(s), t) => {
             if matches!(t, SqlType::Text | SqlType::Varchar) {
                 Value::Text(s)

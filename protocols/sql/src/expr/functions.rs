@@ -462,6 +462,9 @@ fn round_decimal(d: &BigDecimal, scale: i64) -> BigDecimal {
 
 /// Result type of a scalar function given its argument types; `None` when unknown (42883).
 pub fn return_type(name: &str, args: &[SqlType]) -> Option<SqlType> {
+    if let Some(vector) = crate::vector::functions::return_type(name, args) {
+        return vector;
+    }
     let first = args.first().cloned().unwrap_or(SqlType::Unknown);
     let unify = || {
         args.iter().try_fold(SqlType::Unknown, |acc, t| crate::expr::cast::common_type(&acc, t)).map(|t| {
@@ -549,6 +552,9 @@ pub fn call(
 ) -> Result<Value, SqlError> {
     if let Some(mysql) = name.strip_prefix("__my_") {
         return crate::mysql_sql::functions::call(mysql, args, ty, now);
+    }
+    if let Some(result) = crate::vector::functions::call(name, &args) {
+        return result;
     }
     let null_in = args.iter().any(|a| a.is_null());
     let strict = !matches!(name, "coalesce" | "greatest" | "least" | "concat" | "concat_ws" | "nullif" | "pg_typeof");

@@ -212,7 +212,7 @@ fn sql_type_name(ty: &SqlType) -> String {
         SqlType::Float8 => "double".into(),
         SqlType::Numeric => "decimal(65,30)".into(),
         SqlType::Varchar | SqlType::Bpchar | SqlType::Unknown => "varchar(255)".into(),
-        SqlType::Bytea => "longblob".into(),
+        SqlType::Bytea | SqlType::Vector(_) => "longblob".into(),
         SqlType::Date => "date".into(),
         SqlType::Time | SqlType::Interval => "time".into(),
         SqlType::Timestamp => "datetime".into(),

@@ -300,6 +300,16 @@ pub fn map_data_type(dt: &ast::DataType) -> Result<(DataType, SqlType), SqlError
                 "text" => DataType::Text,
                 "varchar" => DataType::Varchar(mods.first().and_then(|m| m.parse().ok())),
                 "numeric" | "decimal" => DataType::Decimal { precision: None, scale: None },
+                "vector" => {
+                    let dims = match mods.as_slice() {
+                        [] => None,
+                        [m] => Some(crate::vector::check_typmod(m.trim().parse::<i64>().map_err(|_| {
+                            SqlError::new(sqlstate::SYNTAX_ERROR, format!("invalid type modifier \"{m}\" for type vector"))
+                        })?)?),
+                        _ => return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "invalid type modifier")),
+                    };
+                    return Ok((DataType::Bytes, SqlType::Vector(dims)));
+                }
                 other => {
                     return Err(SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("type \"{other}\" does not exist")))
                 }
@@ -2404,6 +2414,9 @@ impl<'a> Binder<'a> {
                     };
                     return crate::catalog_views::functions::bind_cast(&target, x, &t, &|| self.catalog_model());
                 }
+                if crate::vector::extension::names_vector(data_type) && !self.cat.has_vector(&self.db) {
+                    return Err(crate::vector::extension::undefined_type());
+                }
                 let (dt, st) = map_data_type(data_type)?;
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let typmod = match &dt {
@@ -2414,6 +2427,11 @@ impl<'a> Binder<'a> {
                 };
                 if !crate::expr::cast::cast_exists(&t, &st) {
                     return Err(crate::expr::cast::cannot_cast(&t.name(), &st));
+                }
+                if matches!(t, SqlType::Vector(_)) {
+                    if let Some(cast) = crate::vector::functions::cast_from_vector(x.clone(), &st) {
+                        return Ok((cast, st));
+                    }
                 }
                 match x {
                     Expr::Literal(v) => {
@@ -2709,6 +2727,27 @@ impl<'a> Binder<'a> {
         use ast::BinaryOperator as B;
         let (l, lt) = self.bind_expr(left, scope, agg)?;
         let (r, rt) = self.bind_expr(right, scope, agg)?;
+        if let Some(name) = vector_operator(op, &lt, &rt, self.dialect) {
+            let vector = SqlType::Vector(None);
+            let fits = |t: &SqlType| matches!(t, SqlType::Vector(_) | SqlType::Unknown);
+            if !(fits(&lt) && fits(&rt)) || !(matches!(lt, SqlType::Vector(_)) || matches!(rt, SqlType::Vector(_))) {
+                return Err(SqlError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
+                )
+                .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."));
+            }
+            let l = self.coerce(l, &lt, &vector)?;
+            let r = self.coerce(r, &rt, &vector)?;
+            let args = [lt.clone(), rt.clone()];
+            let ty = crate::vector::functions::return_type(name, &args).flatten().ok_or_else(|| {
+                SqlError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
+                )
+            })?;
+            return Ok((Expr::Func { name: name.into(), args: vec![l, r], ty: ty.clone() }, ty));
+        }
         if let Some((negated, insensitive)) = regex_operator(op) {
             let l = self.coerce(l, &lt, &SqlType::Text)?;
             let r = self.coerce(r, &rt, &SqlType::Text)?;
@@ -2973,14 +3012,35 @@ impl<'a> Binder<'a> {
             }
             bound = out;
         } else {
+            let params = crate::vector::functions::params(&name).unwrap_or_default();
             let mut out = Vec::new();
-            for (b, t) in bound.into_iter().zip(&types) {
-                out.push(if *t == SqlType::Unknown { self.coerce(b, t, &SqlType::Text)? } else { b });
+            for (i, (b, t)) in bound.into_iter().zip(&types).enumerate() {
+                let target = params.get(i).cloned().unwrap_or(SqlType::Text);
+                out.push(if *t == SqlType::Unknown { self.coerce(b, t, &target)? } else { b });
             }
             bound = out;
         }
         Ok((Expr::Func { name, args: bound, ty: ty.clone() }, ty))
     }
+}
+
+/// The vector function of pgvector's operators (`<->`, `<#>`, `<=>`, `<+>`, and `+ - *`
+/// when an operand is a vector) in PostgreSQL sessions.
+fn vector_operator(op: &ast::BinaryOperator, lt: &SqlType, rt: &SqlType, dialect: crate::Dialect) -> Option<&'static str> {
+    use ast::BinaryOperator as B;
+    if dialect.is_mysql() {
+        return None;
+    }
+    let is_vector = |t: &SqlType| matches!(t, SqlType::Vector(_));
+    let symbol = match op {
+        B::LtDashGt => "<->",
+        B::Spaceship => "<=>",
+        B::Custom(s) => s.as_str(),
+        B::PGCustomBinaryOperator(parts) if parts.len() == 1 => parts[0].as_str(),
+        B::Plus | B::Minus | B::Multiply if is_vector(lt) || is_vector(rt) => return crate::vector::functions::operator_function(&op.to_string()),
+        _ => return None,
+    };
+    crate::vector::functions::operator_function(symbol).filter(|_| !matches!(symbol, "+" | "-" | "*"))
 }
 
 /// `~`, `!~`, `~*`, `!~*` and `OPERATOR(pg_catalog.~)`: (negated, case-insensitive).

@@ -5,7 +5,7 @@
 //! [`sql_error`], the one place their kinds meet SQLSTATEs.
 
 use super::graphrag_rows as rows;
-use super::{Args, AsyncTableFunction, FunctionHost, Param, ParamType, RowsFuture};
+use super::{Args, AsyncTableFunction, FunctionHost, Param, ParamType};
 use crate::error::{sqlstate, SqlError};
 use orbit_graphrag::config::ExtractorSpec;
 use orbit_graphrag::error::ErrorKind;

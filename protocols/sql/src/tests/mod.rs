@@ -14,3 +14,4 @@ mod mysql_dml;
 mod mysql_grouping;
 mod mysql_alter;
 mod graphrag;
+mod vector;
