@@ -14,7 +14,7 @@ use crate::ast::EdgeDirection;
 use crate::error::{AqlError, AqlResult};
 use crate::store::IndexLookup;
 use crate::value::Value;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -28,8 +28,21 @@ enum Source {
     /// each document read when its turn comes (a write moves a document in scan and
     /// index order, and the loop must not meet it twice).
     Keys(VecDeque<String>),
+    /// A vector index search, widened while FILTERs after the loop drop its documents.
+    Nearest(Box<Nearest>),
     /// Everything already fetched (key lookups, edges).
     Done,
+}
+
+/// The state of a vector index search: the LIMIT's offset + count nearest documents
+/// first, then twice as many each time the pipeline asks for more (the revisions handed
+/// on already are skipped).
+struct Nearest {
+    query: Value,
+    wanted: usize,
+    searched: usize,
+    seen: HashSet<u64>,
+    exhausted: bool,
 }
 
 struct ForCollection {
@@ -181,17 +194,19 @@ impl ForCollection {
                 let lookup = IndexLookup { equal: eq, lower: bound(lower, lo), upper: bound(upper, hi) };
                 self.source = Source::Paged { lookup: Some(lookup), resume: None, started: false };
             }
-            Access::Vector { index, query, offset, count, .. } => {
+            Access::Vector { query, offset, count, .. } => {
                 let query = eval(query, row, ctx).await?;
                 let offset = non_negative(&eval(offset, row, ctx).await?, "LIMIT")?;
                 let count = non_negative(&eval(count, row, ctx).await?, "LIMIT")?;
-                let k = usize::try_from(offset.saturating_add(count)).unwrap_or(usize::MAX).min(MAX_NEAREST);
-                let hits = ctx.store.vector_search(&ctx.db, collection, index, &query, k).await?;
-                for hit in hits {
-                    ctx.check_time()?;
-                    if let Some(doc) = ctx.txn().await.get_revision(collection, hit.rev).await? {
-                        self.buffer.push_back(doc);
-                    }
+                let wanted = usize::try_from(offset.saturating_add(count)).unwrap_or(usize::MAX).min(MAX_NEAREST);
+                if wanted > 0 {
+                    self.source = Source::Nearest(Box::new(Nearest {
+                        query,
+                        wanted,
+                        searched: 0,
+                        seen: HashSet::new(),
+                        exhausted: false,
+                    }));
                 }
             }
         }
@@ -223,6 +238,33 @@ impl ForCollection {
         Ok(())
     }
 
+    /// The next documents of a vector search; false when the index has no more.
+    async fn nearest(
+        buffer: &mut VecDeque<Value>,
+        near: &mut Nearest,
+        collection: &str,
+        index: &str,
+        ctx: &mut Ctx,
+    ) -> AqlResult<bool> {
+        if near.exhausted {
+            return Ok(false);
+        }
+        ctx.check_time()?;
+        let k = if near.searched == 0 { near.wanted } else { near.searched.saturating_mul(2).min(MAX_NEAREST) };
+        let hits = ctx.store.vector_search(&ctx.db, collection, index, &near.query, k).await?;
+        near.exhausted = hits.len() < k || k >= MAX_NEAREST;
+        near.searched = k;
+        for hit in hits {
+            if !near.seen.insert(hit.rev) {
+                continue;
+            }
+            if let Some(doc) = ctx.txn().await.get_revision(collection, hit.rev).await? {
+                buffer.push_back(doc);
+            }
+        }
+        Ok(true)
+    }
+
     /// Fetches the next page of a paged source; false when there is none.
     async fn page(
         &mut self,
@@ -231,6 +273,9 @@ impl ForCollection {
         project: Option<&[String]>,
         ctx: &mut Ctx,
     ) -> AqlResult<bool> {
+        if let (Source::Nearest(near), Access::Vector { index, .. }) = (&mut self.source, access) {
+            return Self::nearest(&mut self.buffer, near, collection, index, ctx).await;
+        }
         if let Source::Keys(keys) = &mut self.source {
             let Some(key) = keys.pop_front() else { return Ok(false) };
             let doc = ctx.txn().await.get(collection, &key).await?;

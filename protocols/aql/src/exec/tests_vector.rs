@@ -129,6 +129,19 @@ async fn the_query_vector_may_come_from_an_outer_loop() {
 }
 
 #[tokio::test]
+async fn filters_before_the_sort_prefilter_the_search() {
+    let (s, _) = seeded(&["l2"]).await;
+    let q = "FOR d IN c FILTER d.n > 2 SORT APPROX_NEAR_L2(d.v, @q) LIMIT 2 RETURN d._key";
+    assert_eq!(rows(&s, q, Q).await, j(r#"["f", "c"]"#));
+    let farthest = "FOR d IN c FILTER d.n == 4 SORT APPROX_NEAR_L2(d.v, @q) LIMIT 1 RETURN d._key";
+    assert_eq!(rows(&s, farthest, Q).await, j(r#"["d"]"#), "found by widening the search");
+    let none = "FOR d IN c FILTER d.n > 100 SORT APPROX_NEAR_L2(d.v, @q) LIMIT 3 RETURN d._key";
+    assert_eq!(rows(&s, none, Q).await, j("[]"));
+    let scored = "FOR d IN c LET dist = APPROX_NEAR_L2(d.v, @q) FILTER dist > 0.5 SORT dist LIMIT 2, 2 RETURN d._key";
+    assert_eq!(rows(&s, scored, Q).await, j(r#"["b", "d"]"#));
+}
+
+#[tokio::test]
 async fn explain_shows_the_vector_index() {
     let (s, _) = seeded(&["l2"]).await;
     let q = "FOR d IN c SORT APPROX_NEAR_L2(d.v, @q) LIMIT 3 RETURN d";
@@ -147,7 +160,7 @@ async fn searches_no_index_answers_are_1554_and_bad_query_vectors_1542() {
         "FOR d IN c SORT APPROX_NEAR_L2(d.v, @q) DESC LIMIT 5 RETURN d",
         "FOR d IN c SORT APPROX_NEAR_L2(d.v, @q), d.n LIMIT 5 RETURN d",
         "FOR d IN c SORT APPROX_NEAR_COSINE(d.v, @q) DESC LIMIT 5 RETURN d",
-        "FOR d IN c FILTER d.n > 1 SORT APPROX_NEAR_L2(d.v, @q) LIMIT 5 RETURN d",
+        "FOR d IN c SORT APPROX_NEAR_L2(d.v, @q) FILTER d.n > 1 LIMIT 5 RETURN d",
         "FOR d IN c RETURN APPROX_NEAR_L2(d.v, @q)",
     ] {
         assert_eq!(error(&s, q, Q).await, 1554, "{q}");

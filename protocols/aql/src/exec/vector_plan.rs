@@ -1,13 +1,13 @@
 //! Planning `APPROX_NEAR_COSINE` / `APPROX_NEAR_L2` / `APPROX_NEAR_INNER_PRODUCT` onto a
 //! vector index, as ArangoDB's `use-vector-index` rule does: a collection loop followed
-//! (past LETs only) by a SORT on one such call — or on a LET variable holding one — in the
+//! (past LETs and FILTERs) by a SORT on one such call — or on a LET variable holding one — in the
 //! metric's order (DESC for cosine and inner product, ASC for L2), then a LIMIT, where one
 //! argument is an attribute of the loop's documents covered by a vector index of that
-//! metric and the other does not depend on the loop. The loop then reads the LIMIT's
-//! offset + count nearest documents in order and the SORT is dropped. A call the rule
-//! could not place is the query's 1554 (ERROR_QUERY_VECTOR_SEARCH_NOT_APPLIED), as in
-//! ArangoDB 3.12.4; FILTERs between the loop and the SORT (3.12.6's prefiltering) are
-//! not placed either.
+//! metric and the other does not depend on the loop. The loop then reads the nearest
+//! documents in order (the LIMIT's offset + count first, more while FILTERs between the
+//! loop and the SORT drop some — 3.12.6's prefiltering, answered exactly up to the
+//! index's approximation) and the SORT is dropped. A call the rule could not place is
+//! the query's 1554 (ERROR_QUERY_VECTOR_SEARCH_NOT_APPLIED), as in ArangoDB.
 
 use super::access::{attr_path, CatalogLookup};
 use super::plan::*;
@@ -73,7 +73,8 @@ fn place_at(ops: &mut [PlanOp], i: usize, lookup: CatalogLookup<'_>) -> Option<u
         return None;
     };
     let (slot, collection) = (*slot, collection.clone());
-    let sort_at = i + 1 + ops.get(i + 1..)?.iter().position(|op| !matches!(op, PlanOp::Let { .. }))?;
+    let sort_at =
+        i + 1 + ops.get(i + 1..)?.iter().position(|op| !matches!(op, PlanOp::Let { .. } | PlanOp::Filter(_)))?;
     let Some(PlanOp::Sort(keys)) = ops.get(sort_at) else { return None };
     let [(key, ascending)] = keys.as_slice() else { return None };
     let (let_at, call) = match key {
