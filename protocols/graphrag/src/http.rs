@@ -29,9 +29,20 @@ pub async fn post_json(
     body: &serde_json::Value,
     timeout: Duration,
 ) -> GraphRagResult<serde_json::Value> {
+    post_json_with_tls(url, bearer, body, timeout, None).await
+}
+
+/// [`post_json`] with the TLS configuration given (the shipped roots when `None`).
+async fn post_json_with_tls(
+    url: &str,
+    bearer: Option<&str>,
+    body: &serde_json::Value,
+    timeout: Duration,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> GraphRagResult<serde_json::Value> {
     let target = Target::parse(url)?;
     let payload = serde_json::to_vec(body).map_err(|e| GraphRagError::invalid(format!("request body: {e}")))?;
-    match tokio::time::timeout(timeout, exchange(&target, bearer, payload)).await {
+    match tokio::time::timeout(timeout, exchange(&target, bearer, payload, tls)).await {
         Ok(result) => result,
         Err(_) => Err(GraphRagError::upstream(format!("{url}: no answer within {} ms", timeout.as_millis()))),
     }
@@ -70,7 +81,12 @@ impl Target {
     }
 }
 
-async fn exchange(target: &Target, bearer: Option<&str>, payload: Vec<u8>) -> GraphRagResult<serde_json::Value> {
+async fn exchange(
+    target: &Target,
+    bearer: Option<&str>,
+    payload: Vec<u8>,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> GraphRagResult<serde_json::Value> {
     let upstream = |what: String| GraphRagError::upstream(format!("{}: {what}", target.url));
     let tcp = TcpStream::connect((target.host.as_str(), target.port))
         .await
@@ -81,7 +97,11 @@ async fn exchange(target: &Target, bearer: Option<&str>, payload: Vec<u8>) -> Gr
     }
     let name = rustls::pki_types::ServerName::try_from(target.host.clone())
         .map_err(|_| upstream("not a valid TLS server name".to_string()))?;
-    let tls = tokio_rustls::TlsConnector::from(tls_config()?)
+    let config = match tls {
+        Some(config) => config,
+        None => tls_config()?,
+    };
+    let tls = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
         .map_err(|e| upstream(format!("TLS handshake failed: {e}")))?;
@@ -254,7 +274,7 @@ pub(crate) mod mock {
         }
     }
 
-    async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Seen> {
+    pub async fn read_request<S: tokio::io::AsyncRead + Unpin>(socket: &mut S) -> Option<Seen> {
         let mut buffer = Vec::new();
         let mut chunk = [0u8; 4096];
         let head_end = loop {
@@ -408,6 +428,77 @@ mod tests {
         });
         let e = post_json(&url, None, &json!({}), SECOND).await.unwrap_err();
         assert!(e.kind == ErrorKind::Upstream && e.message.contains("TLS handshake failed"), "{}", e.message);
+    }
+
+    /// A self-signed certificate for 127.0.0.1 and localhost (P-256, valid until 2126),
+    /// made with `openssl req -x509` for this test only.
+    const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBrDCCAVKgAwIBAgIUXV/LkcUz6y9hvcpzPvFdF/OKkkowCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTb3JiaXQtZ3JhcGhyYWcgdGVzdDAgFw0yNjEyMDcxNTM0NTFa
+GA8yMTI2MTExMzE1MzQ1MVowHjEcMBoGA1UEAwwTb3JiaXQtZ3JhcGhyYWcgdGVz
+dDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABL3l9mrWeoWdJkeT3igFN/1VQRlO
+YvCxNe4IpM+C3eatrvXHO5I51Lwy5jlp9sZZZTLFzFx4+zUBFuuyS4wGobOjbDBq
+MB0GA1UdDgQWBBQ9Xxbnekj15Ayeeo5MmJ9FzBbqIzAfBgNVHSMEGDAWgBQ9Xxbn
+ekj15Ayeeo5MmJ9FzBbqIzAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwDAYD
+VR0TAQH/BAIwADAKBggqhkjOPQQDAgNIADBFAiEA09ZVZE43afzeRg82vzDVt7D2
+XhBdaN7VthNg5CJIr2MCIEJNBRrutYPJ3g+GvnGDZM8UfpyzyLxIVUYOFxXF2bZq
+-----END CERTIFICATE-----
+";
+    const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjE72hojnAbsbE4Ay
+aSHjoh7yRkxXRlirh6TbVGlZd2mhRANCAAS95fZq1nqFnSZHk94oBTf9VUEZTmLw
+sTXuCKTPgt3mra71xzuSOdS8MuY5afbGWWUyxcxcePs1ARbrskuMBqGz
+-----END PRIVATE KEY-----
+";
+
+    #[tokio::test]
+    async fn https_with_a_trusted_certificate_round_trips() {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use tokio::io::AsyncWriteExt;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let cert = CertificateDer::from_pem_slice(TEST_CERT.as_bytes()).unwrap();
+        let key = PrivateKeyDer::from_pem_slice(TEST_KEY.as_bytes()).unwrap();
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.clone()], key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("https://{}/v1/embeddings", listener.local_addr().unwrap());
+        let (sender, seen) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut tls = acceptor.accept(socket).await.unwrap();
+            let request = super::mock::read_request(&mut tls).await.unwrap();
+            let body = r#"{"data":[{"index":0,"embedding":[1.0]}]}"#;
+            let answer = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+            tls.write_all(answer.as_bytes()).await.unwrap();
+            tls.shutdown().await.unwrap();
+            let _ = sender.send(request);
+            let (socket, _) = listener.accept().await.unwrap();
+            let _ = acceptor.accept(socket).await;
+        });
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let answer =
+            post_json_with_tls(&url, Some("k"), &json!({"input": ["x"]}), SECOND, Some(Arc::new(client))).await;
+        assert_eq!(answer.unwrap(), json!({"data": [{"index": 0, "embedding": [1.0]}]}));
+        let request = seen.await.unwrap();
+        assert_eq!(request.header("authorization"), Some("Bearer k"));
+        assert_eq!(request.json(), json!({"input": ["x"]}));
+        let untrusted = post_json(&url, None, &json!({}), SECOND).await.unwrap_err();
+        assert!(
+            untrusted.kind == ErrorKind::Upstream && untrusted.message.contains("TLS handshake failed"),
+            "{untrusted}"
+        );
     }
 
     #[test]
