@@ -164,7 +164,10 @@ pub fn describe(
         .iter()
         .map(|(n, s)| Value::object([("id", Value::Int(*s as i64)), ("name", Value::str(n.clone()))]))
         .collect();
-    let rules = if uses_index { vec![Value::str("use-indexes")] } else { Vec::new() };
+    let mut rules = if uses_index { vec![Value::str("use-indexes")] } else { Vec::new() };
+    if nodes.list.iter().any(|n| n.get("type").and_then(|t| t.as_str()) == Some("EnumerateNearVectorNode")) {
+        rules.push(Value::str("use-vector-index"));
+    }
     let cacheable = !plan.modifies;
     let plan = Value::object([
         ("nodes", Value::Array(nodes.list)),

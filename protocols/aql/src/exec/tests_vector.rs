@@ -148,6 +148,9 @@ async fn explain_shows_the_vector_index() {
     let types = node_types(&s, q, Q).await;
     assert!(types.contains(&"EnumerateNearVectorNode".to_string()), "{types:?}");
     assert!(!types.contains(&"SortNode".to_string()), "{types:?}");
+    let plan = explain(&s, request(q, Q)).await.unwrap();
+    let rules = plan.get("plan").and_then(|p| p.get("rules")).cloned();
+    assert_eq!(rules, Some(j(r#"["use-vector-index"]"#)));
 }
 
 #[tokio::test]

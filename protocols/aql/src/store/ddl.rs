@@ -206,6 +206,7 @@ impl DocStore {
         deletes.extend(colls.iter().map(|c| keys::collection(db.id, c.id)));
         self.write_catalog(Vec::new(), deletes).await?;
         for coll in colls {
+            self.vectors.forget(coll.id, None);
             drop_table(self.storage.as_ref(), &coll.table).await?;
         }
         drop_table(self.storage.as_ref(), db.graph.table()).await
