@@ -176,6 +176,27 @@ impl HnswGraph {
         }
     }
 
+    /// Appends `link` to the links of `slot` on `level`; false when the level is full.
+    fn push_link(&mut self, slot: u32, level: usize, link: u32) -> bool {
+        let range = self.block_range(slot, level);
+        let words = if level == 0 {
+            self.level0.get_mut(range)
+        } else {
+            self.upper.get_mut(slot as usize).and_then(|u| u.get_mut(range))
+        };
+        match words {
+            Some([count, rest @ ..]) => match rest.get_mut(*count as usize) {
+                Some(free) => {
+                    *free = link;
+                    *count += 1;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Appends a slot on levels 0..=`level` with no links yet (snapshot loading).
     pub fn push_unlinked(&mut self, level: usize) {
         let level = level.min(MAX_LEVEL);
@@ -246,13 +267,10 @@ impl HnswGraph {
 
     /// Adds `new` to the links of `from` on `level`, pruning by the heuristic when full.
     fn link(&mut self, store: &VectorStore, from: u32, new: Near, level: usize) {
-        let current = self.neighbours(from, level);
-        if current.len() < self.capacity(level) {
-            let mut links = current.to_vec();
-            links.push(new.slot());
-            self.set_neighbours(from, level, &links);
+        if self.push_link(from, level, new.slot()) {
             return;
         }
+        let current = self.neighbours(from, level);
         let base = store.vector(from);
         let mut candidates: Vec<Near> =
             current.iter().map(|&slot| Near::new(self.distance(store, base, slot), slot)).collect();

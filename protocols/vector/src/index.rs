@@ -1,5 +1,20 @@
 //! [`VectorIndex`]: the one front of the crate. Exact search while the index holds fewer
-//! than `exact_threshold` vectors (or when asked), HNSW above it.
+//! than `exact_threshold` vectors, always for [`IndexKind::Flat`], and as ground truth
+//! ([`VectorIndex::exact_search`]); HNSW above the threshold.
+//!
+//! * Filters: an evenly spaced sample of at most 256 slots estimates how many ids pass. A
+//!   selective filter (under 10 % or at most `max(exact_threshold, k)` ids) is answered
+//!   exactly over the passing ids; otherwise the graph search walks filtered-out nodes and
+//!   reports only passing ones, expanding until it holds `ef` of them or the reachable
+//!   graph is exhausted, and falls back to exact search if that leaves fewer than `k`.
+//!   Callers that already know the few candidate ids use [`VectorIndex::search_among`].
+//! * Removal marks a slot dead (the graph keeps walking through it); replacing an id's
+//!   vector kills its slot and inserts the new vector in a fresh one. When more than a
+//!   fifth of the slots are dead the index compacts and rebuilds the graph from the live
+//!   vectors in insertion order — a pause proportional to the index size, paid once per
+//!   `0.2·n` removals.
+//! * Everything is deterministic: the same calls in the same order give the same graph,
+//!   the same snapshot bytes and the same hits.
 
 use crate::hnsw::{HnswGraph, Near};
 use crate::store::VectorStore;

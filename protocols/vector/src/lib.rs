@@ -15,7 +15,13 @@
 //!   graph;
 //! * [`index`]: [`VectorIndex`], the front every caller uses — exact below a size
 //!   threshold, HNSW above it, with an optional filter (prefiltering for FT.SEARCH);
-//! * [`snapshot`]: the versioned binary form of an index.
+//! * [`snapshot`]: the versioned binary form of an index;
+//! * `store` (private): the slots holding ids and vectors.
+//!
+//! Callers map [`VectorError`] to their protocol once: `DimensionMismatch`, `NonFinite` and
+//! `InvalidParameter` are the user's input, `CorruptSnapshot` is stored data to rebuild
+//! from. Scores for a protocol come from [`Metric::similarity`] and
+//! [`Metric::neo4j_score`]; RediSearch and pgvector report the distance itself.
 
 pub mod error;
 pub mod exact;
