@@ -1,9 +1,11 @@
 //! The functions the executor answers itself because they read documents or know the
 //! query: DOCUMENT, COLLECTION_COUNT, LENGTH/COUNT of a collection, COLLECTIONS,
-//! CURRENT_DATABASE, CURRENT_USER, SCHEMA_GET, and CALL/APPLY of library functions.
+//! CURRENT_DATABASE, CURRENT_USER, SCHEMA_GET, CALL/APPLY of library functions, the
+//! exact value of an APPROX_NEAR_* the planner put on a vector index, and the GRAPHRAG_*
+//! functions ([`super::graphrag`]).
 
 use super::context::{Ctx, PAGE};
-use super::plan::{Builtin, CExpr};
+use super::plan::Builtin;
 use crate::error::{num, AqlError, AqlResult};
 use crate::store::VectorMetric;
 use crate::value::Value;
@@ -130,11 +132,7 @@ pub async fn call(b: Builtin, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<Valu
             arity("CURRENT_USER", &args, 0, 0)?;
             Ok(Value::Null)
         }
-        Builtin::ApproxNear(metric) => {
-            Err(super::vector_plan::check_placed(&[], Some(&CExpr::Builtin(b, Vec::new()))).err().unwrap_or_else(
-                || AqlError::new(num::QUERY_VECTOR_SEARCH_NOT_APPLIED, super::vector_plan::function_name(metric)),
-            ))
-        }
+        Builtin::ApproxNear(metric) => Err(super::vector_plan::not_applied(metric)),
         Builtin::VectorScore(metric) => vector_score(metric, &args),
         Builtin::GraphRag(f) => super::graphrag::call(f, args, ctx).await,
     }

@@ -25,10 +25,9 @@ pub fn place(ops: &mut Vec<PlanOp>, lookup: CatalogLookup<'_>) {
     }
 }
 
-/// The 1554 error when an APPROX_NEAR_* call is left that no vector index answers.
-pub fn check_placed(ops: &[PlanOp], ret: Option<&CExpr>) -> AqlResult<()> {
-    let plan =
-        Plan { ops: ops.to_vec(), ret: ret.map(|r| (false, r.clone())), slots: 0, modifies: false, independent: false };
+/// The 1554 error when an APPROX_NEAR_* call is left in `plan` that no vector index
+/// answers.
+pub fn check_placed(plan: &Plan) -> AqlResult<()> {
     let mut left = None;
     plan.visit_exprs(&mut |e| {
         if let CExpr::Builtin(Builtin::ApproxNear(metric), _) = e {
@@ -37,17 +36,22 @@ pub fn check_placed(ops: &[PlanOp], ret: Option<&CExpr>) -> AqlResult<()> {
     });
     match left {
         None => Ok(()),
-        Some(metric) => Err(AqlError::new(
-            num::QUERY_VECTOR_SEARCH_NOT_APPLIED,
-            format!(
-                "failed vector search: {} needs a FOR over a collection with a vector index of metric '{}' on the \
-                 attribute, then SORT by it {} and LIMIT",
-                function_name(metric),
-                metric.name(),
-                if metric.ascending() { "ASC" } else { "DESC" }
-            ),
-        )),
+        Some(metric) => Err(not_applied(metric)),
     }
+}
+
+/// ERROR_QUERY_VECTOR_SEARCH_NOT_APPLIED for an APPROX_NEAR_* call of `metric`.
+pub fn not_applied(metric: VectorMetric) -> AqlError {
+    AqlError::new(
+        num::QUERY_VECTOR_SEARCH_NOT_APPLIED,
+        format!(
+            "failed vector search: {} needs a FOR over a collection with a vector index of metric '{}' on the \
+             attribute, then SORT by it {} and LIMIT",
+            function_name(metric),
+            metric.name(),
+            if metric.ascending() { "ASC" } else { "DESC" }
+        ),
+    )
 }
 
 pub fn function_name(metric: VectorMetric) -> &'static str {

@@ -232,10 +232,10 @@ impl<'a> Compiler<'a> {
         let (mut ops, ret) = result?;
         let catalog = self.catalog;
         access::choose(&mut ops, &|name| catalog.collections.get(name));
-        if self.missing.is_empty() {
-            vector_plan::check_placed(&ops, ret.as_ref().map(|(_, e)| e))?;
-        }
         let mut plan = Plan { ops, ret, slots: self.slots, modifies: self.modifies, independent: false };
+        if self.missing.is_empty() {
+            vector_plan::check_placed(&plan)?;
+        }
         projection::apply(&mut plan);
         Ok(plan)
     }
