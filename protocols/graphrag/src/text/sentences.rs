@@ -12,9 +12,13 @@ const TITLES: &[&str] = &[
 
 /// Abbreviations that end a sentence only when a typical sentence opener follows.
 const ABBREVIATIONS: &[&str] = &[
-    "al", "approx", "apr", "aug", "ave", "cf", "co", "corp", "dec", "dept", "e.g", "est", "etc", "feb", "fig", "i.e",
-    "inc", "jan", "jul", "jun", "ltd", "mar", "no", "nov", "oct", "p", "pp", "sept", "vol", "vs",
+    "al", "approx", "apr", "aug", "ave", "cf", "co", "corp", "dec", "dept", "e.g", "est", "etc", "feb", "i.e", "inc",
+    "jan", "jul", "jun", "ltd", "mar", "nov", "oct", "sept", "vs",
 ];
+
+/// Abbreviations before a number ("No. 5", "pp. 10"): they continue the sentence only
+/// when a digit follows.
+const NUMBER_ABBREVIATIONS: &[&str] = &["art", "ch", "fig", "no", "nos", "p", "pp", "sec", "vol"];
 
 /// Words that typically open a sentence: after an abbreviation, such a capitalised word
 /// means the abbreviation ended its sentence.
@@ -81,7 +85,10 @@ fn ends_sentence(sentence: &str, mark: char, following: &str) -> bool {
     if TITLES.contains(&lower.as_str()) {
         return false;
     }
-    let single_letter = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
+    if NUMBER_ABBREVIATIONS.contains(&lower.as_str()) && next_first.is_some_and(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let single_letter = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     let dotted_acronym = word.contains('.')
         && word.split('.').all(|part| (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic));
     let abbreviation = ABBREVIATIONS.contains(&lower.as_str());
@@ -143,6 +150,21 @@ mod tests {
         assert_eq!(split("Pi is 3.14. Next."), ["Pi is 3.14.", "Next."]);
         assert_eq!(split("He said \"Stop.\" Then left."), ["He said \"Stop.\"", "Then left."]);
         assert_eq!(split("Wait... What?! Yes (really.) Ok"), ["Wait...", "What?!", "Yes (really.)", "Ok"]);
+    }
+
+    #[test]
+    fn number_abbreviations_and_times() {
+        assert_eq!(split("See No. 5 and pp. 10-12. Done."), ["See No. 5 and pp. 10-12.", "Done."]);
+        assert_eq!(split("Yes or no. Maybe later."), ["Yes or no.", "Maybe later."]);
+        assert_eq!(
+            split("It ended at 5 p.m. The next day was calm."),
+            ["It ended at 5 p.m.", "The next day was calm."]
+        );
+        assert_eq!(
+            split("He moved to St. Louis in Jan. 1990. He stayed."),
+            ["He moved to St. Louis in Jan. 1990.", "He stayed."]
+        );
+        assert_eq!(split("He joined IBM. She left."), ["He joined IBM.", "She left."]);
     }
 
     #[test]
