@@ -132,6 +132,26 @@ fn arguments_are_checked_the_redis_way() {
     }
 }
 
+/// RESP3's reply as a RESP2 client gets it: maps flattened, doubles as `%.17g` strings.
+fn downgraded(v: &Value) -> Value {
+    match v {
+        Value::Map(pairs) => Value::Array(pairs.iter().flat_map(|(k, v)| [downgraded(k), downgraded(v)]).collect()),
+        Value::Array(items) | Value::Set(items) => Value::Array(items.iter().map(downgraded).collect()),
+        Value::Double(d) => Value::BulkString(crate::commands::args::format_double_reply(*d).into_bytes()),
+        other => other.clone(),
+    }
+}
+
+/// Runs `args` over RESP2 and RESP3, checks they answer the same (up to RESP3's types)
+/// and returns the RESP3 reply.
+fn both(con2: &mut redis::Connection, con3: &mut redis::Connection, args: &[&[u8]]) -> Value {
+    let name = text(args[0]);
+    let v2 = raw(con2, args).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let v3 = raw(con3, args).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(show(&downgraded(&v3)), show(&v2), "{name}: RESP3 downgraded is RESP2");
+    v3
+}
+
 fn map_of(v: &Value) -> Vec<(String, Value)> {
     let pairs: Vec<(Value, Value)> = match v {
         Value::Map(pairs) => pairs.clone(),
@@ -218,21 +238,31 @@ fn graphrag_end_to_end_in_resp2_and_resp3() {
     }
     assert!(matches!(get(&answer, "confidence"), Value::Double(_)));
 
-    let extraction =
-        map_of(&raw(&mut con, &[b"GRAPHRAG.EXTRACT", b"Ada Lovelace was born in London."]).expect("extract"));
+    let extraction = map_of(&both(&mut con, &mut con3, &[b"GRAPHRAG.EXTRACT", b"Ada Lovelace was born in London."]));
     assert!(matches!(get(&extraction, "entities"), Value::Array(e) if !e.is_empty()));
-    let entities = raw(&mut con, &[b"GRAPHRAG.ENTITIES", b"kg", b"LIMIT", b"2"]).expect("entities");
+    let entities = both(&mut con, &mut con3, &[b"GRAPHRAG.ENTITIES", b"kg", b"LIMIT", b"2"]);
     let Value::Array(entities) = entities else { panic!("entities") };
     assert!(!entities.is_empty() && entities.len() <= 2);
     let first = map_of(&entities[0]);
     let Value::BulkString(name) = get(&first, "name") else { panic!("name") };
-    let similar = raw(&mut con, &[b"GRAPHRAG.SIMILAR", b"kg", name, b"LIMIT", b"3"]).expect("similar");
+    let similar = both(&mut con, &mut con3, &[b"GRAPHRAG.SIMILAR", b"kg", name, b"LIMIT", b"3"]);
     assert!(matches!(similar, Value::Array(_)), "{}", show(&similar));
-    assert!(matches!(
-        raw(&mut con, &[b"GRAPHRAG.REASON", b"kg", b"Marie Curie", b"Paris"]).expect("reason"),
-        Value::Array(_)
-    ));
-    assert!(matches!(raw(&mut con, &[b"GRAPHRAG.COMMUNITIES", b"kg"]).expect("communities"), Value::Array(_)));
+    for args in [
+        &[&b"GRAPHRAG.REASON"[..], b"kg", b"Marie Curie", b"Paris"][..],
+        &[b"GRAPHRAG.COMMUNITIES", b"kg"],
+        &[b"GRAPHRAG.COMMUNITIES", b"kg", b"LEVEL", b"0"],
+        &[b"GRAPHRAG.ENTITIES", b"kg", b"TYPE", b"PERSON", b"OFFSET", b"1"],
+        &[b"GRAPHRAG.QUERY", b"kg", question, b"MODE", b"ppr", b"K", b"2"],
+        &[b"GRAPHRAG.RETRIEVE", b"kg", question, b"MODE", b"local", b"MAX_HOPS", b"1"],
+        &[b"GRAPHRAG.STATS", b"kg"],
+        &[b"GRAPHRAG.LIST"],
+    ] {
+        assert!(matches!(both(&mut con, &mut con3, args), Value::Array(_) | Value::Map(_)));
+    }
+    let e = err(&mut con, &[b"GRAPHRAG.QUERY", b"kg", question, b"LLM_PROVIDER", b"nobody"]);
+    assert!(e.contains("nobody"), "an unknown provider is an error: {e}");
+    let e = err(&mut con, &[b"GRAPHRAG.RETRIEVE", b"missing", question]);
+    assert!(e.contains("missing"), "{e}");
     let stats = map_of(&raw(&mut con3, &[b"GRAPHRAG.STATS", b"kg"]).expect("stats"));
     assert_eq!(get(&stats, "documents"), &Value::Int(2));
     assert_eq!(
@@ -247,4 +277,23 @@ fn graphrag_end_to_end_in_resp2_and_resp3() {
     assert_eq!(raw(&mut con, &[b"GRAPHRAG.LIST"]).expect("list"), Value::Array(vec![]));
     let e = err(&mut con, &[b"GRAPHRAG.STATS", b"kg"]);
     assert!(e.starts_with("An error was signalled by the server") || e.contains("kg"), "{e}");
+}
+
+#[test]
+fn engine_errors_map_to_one_error_line_each() {
+    use orbit_graphrag::error::ErrorKind::*;
+    let cases = [
+        (NotFound, "ERR no kg"),
+        (AlreadyExists, "ERR no kg"),
+        (InvalidArgument, "ERR no kg"),
+        (EmbedderMismatch, "ERR no kg"),
+        (NotSupported, "ERR not supported: no kg"),
+        (Upstream, "ERR upstream endpoint failed: no kg"),
+        (Storage, "ERR storage error: no kg"),
+        (Corrupt, "ERR corrupt GraphRAG data: no kg"),
+    ];
+    for (kind, line) in cases {
+        let e = super::engine_error(orbit_graphrag::GraphRagError::new(kind, "no\r\nkg"));
+        assert_eq!(e.reply_line(), line.replace("no kg", "no  kg"), "{kind:?}");
+    }
 }
