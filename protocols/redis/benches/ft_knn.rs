@@ -1,0 +1,198 @@
+//! FT.SEARCH KNN over RESP, printed figures (no assertions): a Redis listener in this
+//! process over in-memory storage, driven by the `redis` crate on one connection.
+//!
+//! Loads `FT_N` hashes (default 100,000) with `FT_DIM`-dimensional (default 64) random
+//! FLOAT32 vectors and a tag under an HNSW index and a FLAT one, then measures FT.SEARCH
+//! `*=>[KNN 10 @v $B]` latency (p50/p95/p99) and queries per second on each, HNSW recall@10
+//! against FLAT, a tag-prefiltered KNN, and the restart time until the indexes answer again.
+//!
+//! Run: `cargo bench -p orbit-redis --bench ft_knn` (FT_N=10000 for a quick run).
+
+use orbit_protocol_api::{ListenerContext, ProtocolListener};
+use orbit_redis::RedisListener;
+use orbit_storage::{KvTableStorage, MemoryEngine, TableStorage};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Listener {
+    port: u16,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+fn start(engine: Arc<MemoryEngine>) -> Listener {
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let storage: Arc<dyn TableStorage> = KvTableStorage::open(engine).await.expect("storage");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let local_addr = listener.local_addr().expect("addr");
+            let ctx = ListenerContext { storage, graphrag_storage: None, local_addr, shutdown };
+            let serving = tokio::spawn(Box::new(RedisListener::default()).serve(listener, ctx));
+            // `serve` binds its keyspace and rebuilds the FT indexes before it accepts.
+            port_tx.send(local_addr.port()).expect("port");
+            serving.await.expect("serve task").expect("serve");
+        });
+    });
+    let port = port_rx.recv().expect("port");
+    Listener { port, stop, thread }
+}
+
+fn connect(port: u16) -> redis::Connection {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).expect("client");
+    for _ in 0..6000 {
+        if let Ok(con) = client.get_connection() {
+            return con;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("listener did not answer");
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+    fn vector(&mut self, dim: usize) -> Vec<u8> {
+        (0..dim).flat_map(|_| self.next().to_le_bytes()).collect()
+    }
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn knn_keys(con: &mut redis::Connection, index: &str, query: &str, vector: &[u8]) -> Vec<Vec<u8>> {
+    let reply: redis::Value = redis::cmd("FT.SEARCH")
+        .arg(index)
+        .arg(query)
+        .arg("PARAMS")
+        .arg(2)
+        .arg("B")
+        .arg(vector)
+        .arg("NOCONTENT")
+        .arg("DIALECT")
+        .arg(2)
+        .query(con)
+        .expect("FT.SEARCH");
+    let redis::Value::Array(items) = reply else { panic!("reply") };
+    items
+        .into_iter()
+        .skip(1)
+        .filter_map(|v| match v {
+            redis::Value::BulkString(b) => Some(b),
+            _ => None,
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+/// Latencies of `queries` KNN searches, printed; returns the hits of each.
+fn measure(
+    con: &mut redis::Connection,
+    label: &str,
+    index: &str,
+    query: &str,
+    vectors: &[Vec<u8>],
+) -> Vec<Vec<Vec<u8>>> {
+    let mut times = Vec::with_capacity(vectors.len());
+    let mut hits = Vec::with_capacity(vectors.len());
+    let started = Instant::now();
+    for v in vectors {
+        let t = Instant::now();
+        hits.push(knn_keys(con, index, query, v));
+        times.push(t.elapsed());
+    }
+    let total = started.elapsed();
+    times.sort();
+    println!(
+        "{label:<34} p50 {:>8.3} ms  p95 {:>8.3} ms  p99 {:>8.3} ms  {:>8.0} queries/s",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        vectors.len() as f64 / total.as_secs_f64()
+    );
+    hits
+}
+
+fn main() {
+    let n = env("FT_N", 100_000);
+    let dim = env("FT_DIM", 64);
+    let queries = env("FT_QUERIES", 1_000);
+    println!("FT.SEARCH KNN over RESP: {n} hashes, {dim} dimensions, {queries} queries, one connection");
+    let engine = Arc::new(MemoryEngine::new());
+    let server = start(engine.clone());
+    let mut con = connect(server.port);
+    let schema = |kind: &str, nargs: usize, extra: &str| {
+        format!("ON HASH PREFIX 1 v: SCHEMA vec VECTOR {kind} {nargs} TYPE FLOAT32 DIM {dim} DISTANCE_METRIC L2{extra} tag TAG")
+    };
+    let create = |con: &mut redis::Connection, name: &str, args: String| {
+        let mut cmd = redis::cmd("FT.CREATE");
+        cmd.arg(name);
+        for a in args.split(' ') {
+            cmd.arg(a);
+        }
+        let () = cmd.query(con).expect("FT.CREATE");
+    };
+    create(&mut con, "hnsw", schema("HNSW", 10, " M 16 EF_CONSTRUCTION 200"));
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let started = Instant::now();
+    for batch in 0..n.div_ceil(1000) {
+        let mut pipe = redis::pipe();
+        for i in batch * 1000..((batch + 1) * 1000).min(n) {
+            pipe.cmd("HSET").arg(format!("v:{i}")).arg("vec").arg(rng.vector(dim)).arg("tag").arg(i % 10).ignore();
+        }
+        let () = pipe.query(&mut con).expect("HSET");
+    }
+    let load = started.elapsed();
+    println!(
+        "HSET with HNSW indexing                {:>8.2} s  ({:.0} hashes/s)",
+        load.as_secs_f64(),
+        n as f64 / load.as_secs_f64()
+    );
+    let started = Instant::now();
+    create(&mut con, "flat", schema("FLAT", 6, ""));
+    println!("FT.CREATE FLAT over the loaded hashes  {:>8.2} s", started.elapsed().as_secs_f64());
+
+    let vectors: Vec<Vec<u8>> = (0..queries).map(|_| rng.vector(dim)).collect();
+    let exact = measure(&mut con, "FLAT   *=>[KNN 10 @vec $B]", "flat", "*=>[KNN 10 @vec $B]", &vectors);
+    let approx = measure(&mut con, "HNSW   *=>[KNN 10 @vec $B]", "hnsw", "*=>[KNN 10 @vec $B]", &vectors);
+    let wide = measure(&mut con, "HNSW   EF_RUNTIME 100", "hnsw", "*=>[KNN 10 @vec $B EF_RUNTIME 100]", &vectors);
+    measure(&mut con, "HNSW   (@tag:{3})=>[KNN 10 ...]", "hnsw", "(@tag:{3})=>[KNN 10 @vec $B]", &vectors);
+    let recall = |found: &[Vec<Vec<u8>>]| -> f64 {
+        let mut hit = 0usize;
+        let mut all = 0usize;
+        for (f, e) in found.iter().zip(&exact) {
+            all += e.len();
+            hit += f.iter().filter(|k| e.contains(k)).count();
+        }
+        hit as f64 / all.max(1) as f64
+    };
+    println!(
+        "HNSW recall@10 against FLAT: {:.4} (EF_RUNTIME 10), {:.4} (EF_RUNTIME 100)",
+        recall(&approx),
+        recall(&wide)
+    );
+
+    drop(con);
+    let _ = server.stop.send(true);
+    server.thread.join().expect("listener thread");
+    let started = Instant::now();
+    let server = start(engine);
+    let mut con = connect(server.port);
+    knn_keys(&mut con, "hnsw", "*=>[KNN 10 @vec $B]", &vectors[0]);
+    println!("restart until both indexes answer       {:>8.2} s", started.elapsed().as_secs_f64());
+    let _ = server.stop.send(true);
+    let _ = server.thread.join();
+}
