@@ -7,6 +7,8 @@
 //! client that reads slowly only ever blocks itself. Keyspace commands run in one
 //! keyspace transaction each, under the server's write lock when they may write;
 //! connection-level commands (PING, HELLO, AUTH, SELECT, CLIENT, ...) are handled here.
+//! GRAPHRAG.* and FT.* run outside keyspace transactions ([`commands::graphrag`],
+//! [`commands::search`]) and are refused inside MULTI.
 //! A protocol error is answered and the connection closed, as Redis does.
 //!
 //! Transactions: while in MULTI, commands are checked (unknown name, arity, NOAUTH,
