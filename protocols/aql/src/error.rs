@@ -15,6 +15,7 @@ pub mod num {
     pub const NOT_IMPLEMENTED: u32 = 9;
     pub const BAD_PARAMETER: u32 = 10;
     pub const FORBIDDEN: u32 = 11;
+    pub const TYPE_ERROR: u32 = 17;
     pub const RESOURCE_LIMIT: u32 = 32;
     pub const CORRUPTED_JSON: u32 = 600;
     pub const HTTP_BAD_PARAMETER: u32 = 400;

@@ -46,7 +46,7 @@ async fn seeded(metrics: &[&str]) -> (Arc<DocStore>, Arc<dyn orbit_storage::Tabl
     txn.commit().await.unwrap();
     for m in metrics {
         let body = format!(
-            r#"{{"type": "vector", "name": "v_{m}", "fields": ["v"], "params": {{"metric": "{m}", "dimension": 2, "nLists": 1}}}}"#
+            r#"{{"type": "vector", "name": "v_{m}", "fields": ["v"], "sparse": true, "params": {{"metric": "{m}", "dimension": 2, "nLists": 1}}}}"#
         );
         s.create_index("_system", "c", &j(&body)).await.unwrap();
     }
@@ -198,7 +198,7 @@ async fn the_index_follows_commits_and_ignores_rollbacks() {
 
     let bad = j(r#"{"_key": "y", "v": [1, 2, 3]}"#);
     let mut txn = s.begin("_system", TxnOptions::default()).await.unwrap();
-    assert_eq!(txn.insert("c", bad, &WriteOptions::default()).await.unwrap_err().num, 10);
+    assert_eq!(txn.insert("c", bad, &WriteOptions::default()).await.unwrap_err().num, 17);
     txn.rollback().await.unwrap();
     s.truncate_collection("_system", "c").await.unwrap();
     assert_eq!(rows(&s, q, Q).await, j("[]"));
@@ -227,9 +227,35 @@ async fn index_definitions_are_checked() {
         r#"{"type": "vector", "fields": ["v"], "params": {"metric": "dot", "dimension": 2, "nLists": 1}}"#,
         r#"{"type": "vector", "fields": ["v", "w"], "params": {"metric": "l2", "dimension": 2, "nLists": 1}}"#,
         r#"{"type": "vector", "fields": ["v"], "unique": true, "params": {"metric": "l2", "dimension": 2, "nLists": 1}}"#,
-        r#"{"type": "vector", "fields": ["v"], "params": {"metric": "l2", "dimension": 3, "nLists": 1}}"#,
     ] {
         assert_eq!(s.create_index("_system", "c", &j(body)).await.unwrap_err().num, 10, "{body}");
     }
+    let three = r#"{"type": "vector", "fields": ["v"], "sparse": true, "params": {"metric": "l2", "dimension": 3, "nLists": 1}}"#;
+    assert_eq!(s.create_index("_system", "c", &j(three)).await.unwrap_err().num, 17, "2-d vectors");
+    let body = r#"{"type": "vector", "fields": ["v"], "params": {"metric": "l2", "dimension": 2, "nLists": 1}}"#;
+    let e = s.create_index("_system", "c", &j(body)).await.unwrap_err();
+    assert_eq!((e.num, e.message.as_str()), (10, "vector field not present in document g"), "not sparse");
     assert!(s.indexes("_system", "c").await.unwrap().iter().all(|ix| ix.name == "primary"));
+}
+
+#[tokio::test]
+async fn a_dense_index_refuses_documents_without_a_vector() {
+    let (s, _) = seeded(&[]).await;
+    let mut txn = s.begin("_system", TxnOptions::default()).await.unwrap();
+    txn.remove("c", "g", &WriteOptions::default()).await.unwrap();
+    txn.commit().await.unwrap();
+    let body = r#"{"type": "vector", "fields": ["v"], "params": {"metric": "l2", "dimension": 2, "nLists": 1}}"#;
+    s.create_index("_system", "c", &j(body)).await.unwrap();
+    for (doc, n) in [
+        (r#"{"_key": "m"}"#, 10),
+        (r#"{"_key": "m", "v": null}"#, 17),
+        (r#"{"_key": "m", "v": [1]}"#, 17),
+        (r#"{"_key": "m", "v": [1, true]}"#, 17),
+    ] {
+        let mut txn = s.begin("_system", TxnOptions::default()).await.unwrap();
+        assert_eq!(txn.insert("c", j(doc), &WriteOptions::default()).await.unwrap_err().num, n, "{doc}");
+        txn.rollback().await.unwrap();
+    }
+    let q = "FOR d IN c SORT APPROX_NEAR_L2(d.v, @q) LIMIT 10 RETURN d._key";
+    assert_eq!(rows(&s, q, Q).await, j(r#"["a", "f", "c", "e", "b", "d"]"#));
 }

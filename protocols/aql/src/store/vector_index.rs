@@ -86,18 +86,13 @@ fn field_value<'d>(def: &IndexDef, doc: &'d Value) -> Option<&'d Value> {
 }
 
 impl IndexDef {
-    /// The vector `doc` gives this index (None when it has none or this is not a vector
-    /// index); an error when the field holds something else than a vector of its dimension.
+    /// The vector `doc` gives this index (None when this is not a vector index or a sparse
+    /// one the document has no vector for); ArangoDB's 10 or 17 for a missing or malformed
+    /// vector.
     pub fn vector(&self, doc: &Value) -> AqlResult<Option<Vec<f32>>> {
         let super::IndexKind::Vector(params) = &self.kind else { return Ok(None) };
-        params.vector_of(field_value(self, doc)).map_err(|e| {
-            AqlError::bad_parameter(format!(
-                "invalid vector for index '{}' on '{}': {}",
-                self.name,
-                self.fields.join(", "),
-                e.message
-            ))
-        })
+        let key = doc.get("_key").and_then(|k| k.as_str()).unwrap_or_default();
+        params.vector_of(field_value(self, doc), self.sparse, key)
     }
 }
 

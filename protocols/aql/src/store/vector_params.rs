@@ -5,7 +5,7 @@
 //! keeps `nLists`, `defaultNProbe`, `trainingIterations` and `factory` only to report them.
 //! The stored vector of a document is its field's array of numbers.
 
-use crate::error::{AqlError, AqlResult};
+use crate::error::{num, AqlError, AqlResult};
 use crate::value::{Object, Value};
 
 /// The largest dimension a vector index accepts.
@@ -134,13 +134,32 @@ impl VectorParams {
         Value::Object(o)
     }
 
-    /// The vector `v` holds for this index: None when it is null or missing (the document
-    /// is not indexed), an error when it is something else than `dimension` finite numbers.
-    pub fn vector_of(&self, v: Option<&Value>) -> AqlResult<Option<Vec<f32>>> {
-        match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => self.query_vector(v).map(Some),
+    /// The vector a document (`key`) holds in the indexed attribute `v`, with ArangoDB's
+    /// errors: a missing attribute is 10 unless the index is `sparse` (then the document
+    /// is not indexed), anything but an array of `dimension` numbers 17.
+    pub fn vector_of(&self, v: Option<&Value>, sparse: bool, key: &str) -> AqlResult<Option<Vec<f32>>> {
+        let Some(v) = v else {
+            if sparse {
+                return Ok(None);
+            }
+            return Err(bad(format!("vector field not present in document {key}")));
+        };
+        let type_error = |message: String| AqlError::new(num::TYPE_ERROR, message);
+        let Some(items) = v.as_array() else {
+            return Err(type_error(format!("array expected for vector attribute for document {key}")));
+        };
+        if items.len() != self.dimension {
+            return Err(type_error(format!(
+                "provided vector is not of matching dimension for document {key}, index dimension: {}, document \
+                 dimension: {}",
+                self.dimension,
+                items.len()
+            )));
         }
+        let vector = numbers(v).ok_or_else(|| {
+            type_error(format!("vector contains data not representable as double for document {key}"))
+        })?;
+        Ok(Some(vector))
     }
 
     /// `v` as a vector of this index's dimension; an error naming what is wrong.
@@ -207,12 +226,20 @@ mod tests {
     #[test]
     fn vectors_of_documents() {
         let p = params(r#"{"metric":"l2","dimension":2,"nLists":1}"#).unwrap();
-        assert_eq!(p.vector_of(None).unwrap(), None);
-        assert_eq!(p.vector_of(Some(&Value::Null)).unwrap(), None);
-        assert_eq!(p.vector_of(Some(&parse(b"[1, 2.5]").unwrap())).unwrap(), Some(vec![1.0, 2.5]));
-        assert!(p.vector_of(Some(&parse(b"[1, 2, 3]").unwrap())).is_err());
-        assert!(p.vector_of(Some(&parse(b"[1, \"a\"]").unwrap())).is_err());
-        assert!(p.vector_of(Some(&parse(b"[1, 1e300]").unwrap())).is_err());
-        assert!(p.vector_of(Some(&Value::str("x"))).is_err());
+        let of = |text: Option<&str>, sparse: bool| {
+            let v = text.map(|t| parse(t.as_bytes()).unwrap());
+            p.vector_of(v.as_ref(), sparse, "k").map_err(|e| (e.num, e.message))
+        };
+        assert_eq!(of(None, true), Ok(None));
+        assert_eq!(of(None, false), Err((10, "vector field not present in document k".into())));
+        assert_eq!(of(Some("[1, 2.5]"), false), Ok(Some(vec![1.0, 2.5])));
+        assert_eq!(of(Some("null"), true).unwrap_err().0, 17);
+        assert_eq!(of(Some("\"x\""), true).unwrap_err().0, 17);
+        let (n, message) = of(Some("[1, 2, 3]"), true).unwrap_err();
+        assert_eq!(n, 17);
+        assert!(message.contains("index dimension: 2, document dimension: 3"), "{message}");
+        assert_eq!(of(Some("[1, \"a\"]"), true).unwrap_err().0, 17);
+        assert_eq!(of(Some("[1, 1e300]"), true).unwrap_err().0, 17);
+        assert_eq!(p.query_vector(&parse(b"[1, 2, 3]").unwrap()).unwrap_err().num, 10);
     }
 }

@@ -85,7 +85,7 @@ async fn vector_indexes_over_http() {
     let r = req(addr, "POST", "/_api/index?collection=docs", Some(bad)).await;
     assert_eq!(
         (r.status, r.json().get("errorNum").cloned()),
-        (400, Some(Value::Int(10))),
+        (400, Some(Value::Int(17))),
         "dimension 2 over 3-d vectors"
     );
 
