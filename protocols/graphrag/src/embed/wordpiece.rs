@@ -96,7 +96,7 @@ impl WordPiece {
 fn normalise(text: &str) -> String {
     let mut cleaned = String::with_capacity(text.len());
     for c in text.chars() {
-        if c == '\0' || c == '\u{FFFD}' || (is_control(c)) {
+        if c == '\0' || c == '\u{FFFD}' || is_control(c) {
             continue;
         }
         if c.is_whitespace() {

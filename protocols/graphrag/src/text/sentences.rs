@@ -101,7 +101,7 @@ fn ends_sentence(sentence: &str, mark: char, following: &str) -> bool {
 
 /// The word before the final period of `sentence`: letters and inner periods.
 fn last_word(sentence: &str) -> &str {
-    let body = sentence.trim_end_matches(|c: char| matches!(c, '"' | '\'' | ')' | ']' | '}'));
+    let body = sentence.trim_end_matches(['"', '\'', ')', ']', '}']);
     let body = body.strip_suffix('.').unwrap_or(body);
     let start = body
         .char_indices()
