@@ -44,7 +44,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         }
         let mut end = at + c.len_utf8();
         while let Some(&(next_at, next)) = chars.peek() {
-            if matches!(next, '.' | '!' | '?' | '"' | '\'' | ')' | ']' | '}') {
+            if matches!(next, '.' | '!' | '?') || is_closing(next) {
                 end = next_at + next.len_utf8();
                 chars.next();
             } else {
@@ -99,9 +99,14 @@ fn ends_sentence(sentence: &str, mark: char, following: &str) -> bool {
     true
 }
 
+/// Quotes and brackets that may close a sentence after its terminator.
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | ')' | ']' | '}' | '\u{2019}' | '\u{201D}' | '\u{00BB}')
+}
+
 /// The word before the final period of `sentence`: letters and inner periods.
 fn last_word(sentence: &str) -> &str {
-    let body = sentence.trim_end_matches(['"', '\'', ')', ']', '}']);
+    let body = sentence.trim_end_matches(is_closing);
     let body = body.strip_suffix('.').unwrap_or(body);
     let start = body
         .char_indices()
@@ -171,6 +176,11 @@ mod tests {
     fn lower_case_continuation_does_not_split() {
         assert_eq!(split("It cost approx. ten dollars. Fine."), ["It cost approx. ten dollars.", "Fine."]);
         assert_eq!(split("Is it? maybe not."), ["Is it? maybe not."]);
+    }
+
+    #[test]
+    fn typographic_closing_quotes_before_normalisation() {
+        assert_eq!(split("He said \u{201C}Stop.\u{201D} Then left."), ["He said \u{201C}Stop.\u{201D}", "Then left."]);
     }
 
     #[test]
