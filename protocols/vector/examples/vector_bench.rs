@@ -4,7 +4,9 @@
 //! worst case; clustered ones (Gaussian blobs) look more like real embeddings.
 //!
 //! cargo run --release -p orbit-vector --example vector_bench -- [--n 100000] [--dim 64]
-//!     [--queries 1000] [--data uniform|clustered|both] [--metric l2|cosine|ip]
+//!     [--queries 1000] [--data uniform|clustered|lowrank|both|all] [--metric l2|cosine|ip]
+//!
+//! `both` (the default) runs uniform and clustered data, `all` adds the low-rank set.
 
 use std::time::{Duration, Instant};
 
@@ -92,6 +94,24 @@ fn thread_cpu() -> Duration {
         .ok()
         .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()))
         .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// Embedding-like points: Gaussian blobs in a `latent`-dimensional space, mapped into
+/// `dim` dimensions by one fixed random linear map, plus a little noise in every dimension
+/// (real embeddings fill a low-dimensional part of their space).
+fn low_rank(count: usize, dim: usize, latent: usize, projection: &[Vec<f32>], rng: &mut Rng) -> Vec<Vec<f32>> {
+    let centres = uniform(50, latent, &mut Rng(0x1a7e_47));
+    clustered(count, &centres, 0.3, rng)
+        .into_iter()
+        .map(|z| {
+            (0..dim)
+                .map(|d| {
+                    let mapped: f32 = z.iter().zip(&projection[d]).map(|(a, b)| a * b).sum();
+                    mapped + (0.01 * rng.gaussian()) as f32
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -196,7 +216,7 @@ fn main() {
         }
     };
     let mut rng = Rng(0x0b17_5eed);
-    if options.data == "uniform" || options.data == "both" {
+    if options.data == "uniform" || options.data == "both" || options.data == "all" {
         let vectors = uniform(options.n, options.dim, &mut rng);
         let queries = uniform(options.queries, options.dim, &mut rng);
         if let Err(message) = run("uniform", &vectors, &queries, &options) {
@@ -204,11 +224,24 @@ fn main() {
             std::process::exit(1);
         }
     }
-    if options.data == "clustered" || options.data == "both" {
+    let all = options.data == "all";
+    if options.data == "clustered" || options.data == "both" || all {
         let centres = uniform(100, options.dim, &mut rng);
         let vectors = clustered(options.n, &centres, 0.15, &mut rng);
         let queries = clustered(options.queries, &centres, 0.15, &mut rng);
         if let Err(message) = run("clustered (100 Gaussian blobs, σ 0.15)", &vectors, &queries, &options) {
+            eprintln!("vector_bench: {message}");
+            std::process::exit(1);
+        }
+    }
+    if options.data == "lowrank" || all {
+        let latent = 12;
+        let projection = uniform(options.dim, latent, &mut Rng(0x9e0_1ec7));
+        let vectors = low_rank(options.n, options.dim, latent, &projection, &mut rng);
+        let queries = low_rank(options.queries, options.dim, latent, &projection, &mut rng);
+        if let Err(message) =
+            run("low-rank (50 blobs in 12-d, mapped to dim, noise 0.01)", &vectors, &queries, &options)
+        {
             eprintln!("vector_bench: {message}");
             std::process::exit(1);
         }
