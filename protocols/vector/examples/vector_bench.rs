@@ -100,7 +100,7 @@ fn thread_cpu() -> Duration {
 /// `dim` dimensions by one fixed random linear map, plus a little noise in every dimension
 /// (real embeddings fill a low-dimensional part of their space).
 fn low_rank(count: usize, dim: usize, latent: usize, projection: &[Vec<f32>], rng: &mut Rng) -> Vec<Vec<f32>> {
-    let centres = uniform(50, latent, &mut Rng(0x1a7e_47));
+    let centres = uniform(50, latent, &mut Rng(0x001a_7e47));
     clustered(count, &centres, 0.3, rng)
         .into_iter()
         .map(|z| {
