@@ -15,12 +15,19 @@ pub(crate) enum Role {
     Work,
     /// A WORK already (no hint): the "Y by X" pattern.
     WorkOnly,
+    /// Named a work by the pattern itself ("Y is a novel by X"): anything but a person or a
+    /// date, retyped WORK whatever its name suggested.
+    WorkNamed,
     Date,
     /// A person or an organisation (no hint).
     Agent,
 }
 
 pub(crate) struct Pattern {
+    /// Words that must come just before the first entity ("" for none).
+    pub lead: &'static str,
+    /// Words that must come just after the second entity ("" for none).
+    pub trail: &'static str,
     pub words: &'static str,
     pub relation: &'static str,
     /// The later entity is the source.
@@ -31,12 +38,36 @@ pub(crate) struct Pattern {
 }
 
 const fn p(words: &'static str, relation: &'static str, source: Role, target: Role, confidence: f64) -> Pattern {
-    Pattern { words, relation, reversed: false, confidence, source, target }
+    Pattern { lead: "", trail: "", words, relation, reversed: false, confidence, source, target }
+}
+
+/// With words after the second entity: "X grew up in Y, the town of their birth".
+const fn t(
+    words: &'static str,
+    trail: &'static str,
+    relation: &'static str,
+    source: Role,
+    target: Role,
+    confidence: f64,
+) -> Pattern {
+    Pattern { lead: "", trail, words, relation, reversed: false, confidence, source, target }
+}
+
+/// With words before the first entity: "The headquarters of X are in Y".
+const fn l(
+    lead: &'static str,
+    words: &'static str,
+    relation: &'static str,
+    source: Role,
+    target: Role,
+    confidence: f64,
+) -> Pattern {
+    Pattern { lead, trail: "", words, relation, reversed: false, confidence, source, target }
 }
 
 /// Reversed: "Y was founded by X" states FOUNDED(X, Y).
 const fn r(words: &'static str, relation: &'static str, source: Role, target: Role, confidence: f64) -> Pattern {
-    Pattern { words, relation, reversed: true, confidence, source, target }
+    Pattern { lead: "", trail: "", words, relation, reversed: true, confidence, source, target }
 }
 
 use Role::*;
@@ -96,6 +127,17 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("who was born in", "BORN_IN", Person, Place, 0.9),
     p("was born at", "BORN_IN", Person, Place, 0.85),
     p("was born near", "BORN_IN", Person, Place, 0.6),
+    t("grew up in", ", town of * birth", "BORN_IN", Person, Place, 0.85),
+    t("grew up in", ", city of * birth", "BORN_IN", Person, Place, 0.85),
+    t("lived in", ", town of * birth", "BORN_IN", Person, Place, 0.85),
+    t("was raised in", ", town of * birth", "BORN_IN", Person, Place, 0.85),
+    t("grew up in", ", * birthplace", "BORN_IN", Person, Place, 0.85),
+    p("was born in town of", "BORN_IN", Person, Place, 0.9),
+    p("was born in city of", "BORN_IN", Person, Place, 0.9),
+    p("was born in village of", "BORN_IN", Person, Place, 0.9),
+    p("born in town of", "BORN_IN", Person, Place, 0.85),
+    p("born in city of", "BORN_IN", Person, Place, 0.85),
+    p("was born in * of", "BORN_IN", Person, Place, 0.8),
     p(", a native of", "BORN_IN", Person, Place, 0.7),
     p("is a native of", "BORN_IN", Person, Place, 0.7),
     p("was a native of", "BORN_IN", Person, Place, 0.7),
@@ -149,10 +191,6 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("is a * for", "WORKS_FOR", Person, Org, 0.75),
     p("was a * for", "WORKS_FOR", Person, Org, 0.75),
     p(", a * for", "WORKS_FOR", Person, Org, 0.75),
-    p("is * of", "WORKS_FOR", Person, Org, 0.7),
-    p("was * of", "WORKS_FOR", Person, Org, 0.7),
-    p(", * of", "WORKS_FOR", Person, Org, 0.65),
-    p("became * of", "WORKS_FOR", Person, Org, 0.7),
     p("leads", "WORKS_FOR", Person, Org, 0.7),
     p("led", "WORKS_FOR", Person, Org, 0.7),
     p("heads", "WORKS_FOR", Person, Org, 0.7),
@@ -207,6 +245,16 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("'s headquarters is in", "HEADQUARTERED_IN", Org, Place, 0.85),
     p("'s headquarters in", "HEADQUARTERED_IN", Org, Place, 0.8),
     p("moved its headquarters to", "HEADQUARTERED_IN", Org, Place, 0.75),
+    l("headquarters of", "are in", "HEADQUARTERED_IN", Org, Place, 0.85),
+    l("headquarters of", "is in", "HEADQUARTERED_IN", Org, Place, 0.85),
+    l("headquarters of", "are located in", "HEADQUARTERED_IN", Org, Place, 0.85),
+    l("headquarters of", "is located in", "HEADQUARTERED_IN", Org, Place, 0.85),
+    p("operates from its main offices in", "HEADQUARTERED_IN", Org, Place, 0.8),
+    p("operates from its offices in", "HEADQUARTERED_IN", Org, Place, 0.75),
+    p("operates from * * offices in", "HEADQUARTERED_IN", Org, Place, 0.7),
+    p("has its main offices in", "HEADQUARTERED_IN", Org, Place, 0.8),
+    p("has its main office in", "HEADQUARTERED_IN", Org, Place, 0.8),
+    p("has offices in", "HEADQUARTERED_IN", Org, Place, 0.5),
     // CAPITAL_OF
     p("is capital of", "CAPITAL_OF", Place, Place, 0.95),
     p("was capital of", "CAPITAL_OF", Place, Place, 0.9),
@@ -248,20 +296,20 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p(", located in", "LOCATED_IN", Org, Place, 0.8),
     p("in", "LOCATED_IN", Org, PlaceOnly, 0.4),
     // AUTHORED
-    p("wrote", "AUTHORED", Person, Work, 0.9),
-    p("authored", "AUTHORED", Person, Work, 0.9),
-    p("co-wrote", "AUTHORED", Person, Work, 0.85),
-    p("penned", "AUTHORED", Person, Work, 0.85),
+    p("wrote", "AUTHORED", Person, WorkNamed, 0.9),
+    p("authored", "AUTHORED", Person, WorkNamed, 0.9),
+    p("co-wrote", "AUTHORED", Person, WorkNamed, 0.85),
+    p("penned", "AUTHORED", Person, WorkNamed, 0.85),
     p("composed", "AUTHORED", Person, Work, 0.8),
     p("painted", "AUTHORED", Person, Work, 0.8),
     p("published", "AUTHORED", Person, Work, 0.7),
     p("wrote *", "AUTHORED", Person, Work, 0.85),
     p("published *", "AUTHORED", Person, Work, 0.7),
-    p("is author of", "AUTHORED", Person, Work, 0.9),
-    p("was author of", "AUTHORED", Person, Work, 0.9),
-    p(", author of", "AUTHORED", Person, Work, 0.85),
-    p(", who wrote", "AUTHORED", Person, Work, 0.9),
-    p("who wrote", "AUTHORED", Person, Work, 0.9),
+    p("is author of", "AUTHORED", Person, WorkNamed, 0.9),
+    p("was author of", "AUTHORED", Person, WorkNamed, 0.9),
+    p(", author of", "AUTHORED", Person, WorkNamed, 0.85),
+    p(", who wrote", "AUTHORED", Person, WorkNamed, 0.9),
+    p("who wrote", "AUTHORED", Person, WorkNamed, 0.9),
     p("'s novel", "AUTHORED", Person, Work, 0.8),
     p("'s book", "AUTHORED", Person, Work, 0.8),
     p("'s *", "AUTHORED", Person, WorkOnly, 0.7),
@@ -274,6 +322,13 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     r("was composed by", "AUTHORED", Person, Work, 0.85),
     r("was painted by", "AUTHORED", Person, Work, 0.85),
     r("was penned by", "AUTHORED", Person, Work, 0.85),
+    r("is a novel by", "AUTHORED", Person, WorkNamed, 0.9),
+    r("is a book by", "AUTHORED", Person, WorkNamed, 0.9),
+    r("is a * by", "AUTHORED", Person, Work, 0.75),
+    r(", a novel by", "AUTHORED", Person, WorkNamed, 0.85),
+    r(", a book by", "AUTHORED", Person, WorkNamed, 0.85),
+    r(", a * by", "AUTHORED", Person, Work, 0.7),
+    r("is a * novel by", "AUTHORED", Person, WorkNamed, 0.85),
     r("by", "AUTHORED", Person, WorkOnly, 0.7),
     r(", by", "AUTHORED", Person, WorkOnly, 0.65),
     p("was published in", "PUBLISHED_ON", Work, Date, 0.85),
@@ -337,6 +392,11 @@ pub(crate) const PATTERNS: &[Pattern] = &[
     p("resided in", "LIVES_IN", Person, Place, 0.85),
     p("grew up in", "LIVES_IN", Person, Place, 0.8),
     p("emigrated to", "LIVES_IN", Person, Place, 0.7),
+    // Generic forms last, so that every specific pattern above is tried first.
+    p("is * of", "WORKS_FOR", Person, Org, 0.7),
+    p("was * of", "WORKS_FOR", Person, Org, 0.7),
+    p(", * of", "WORKS_FOR", Person, Org, 0.65),
+    p("became * of", "WORKS_FOR", Person, Org, 0.7),
 ];
 
 /// Words left out of the text between two entities before matching.

@@ -29,7 +29,7 @@ pub struct Analysis {
 /// Entities, typed relations and co-occurrence pairs of `text`.
 pub fn extract(text: &str) -> Extraction {
     let analysis = rules::candidates(text);
-    let (candidates, mut relations) = typed(&analysis.tokens, analysis.candidates);
+    let (candidates, mut relations) = typed(text, &analysis.tokens, analysis.candidates);
     relations.extend(co_occurrences(&analysis.tokens, &candidates));
     Extraction { entities: entities_of(&candidates), relations }
 }
@@ -37,7 +37,7 @@ pub fn extract(text: &str) -> Extraction {
 /// The mentions and typed relations (no co-occurrence pairs) of `text`.
 pub fn analyse(text: &str) -> Analysis {
     let analysis = rules::candidates(text);
-    let (candidates, relations) = typed(&analysis.tokens, analysis.candidates);
+    let (candidates, relations) = typed(text, &analysis.tokens, analysis.candidates);
     Analysis { mentions: candidates.iter().map(Candidate::to_mention).collect(), relations }
 }
 
@@ -56,6 +56,8 @@ pub fn entities_of_mentions(mentions: &[Mention]) -> Vec<ExtractedEntity> {
             entity_type: EntityType::parse(&m.entity_type).unwrap_or(EntityType::Other),
             strength: 0,
             resolved: super::key::entity_key(&m.name) != m.key,
+            article: None,
+            sentence_initial_word: false,
         })
         .collect();
     entities_of(&candidates)
@@ -119,8 +121,9 @@ fn entities_of(candidates: &[Candidate]) -> Vec<ExtractedEntity> {
         .collect()
 }
 
-/// Typed relations of the candidates, whose types the patterns' hints then complete.
-fn typed(tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<Candidate>, Vec<ExtractedRelation>) {
+/// Typed relations of the candidates, whose types the patterns' hints then complete; a
+/// lone sentence-opening word still of unknown type and in no relation is dropped.
+fn typed(text: &str, tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<Candidate>, Vec<ExtractedRelation>) {
     rules::unify_types(&mut candidates);
     let mut owner: Vec<Option<usize>> = vec![None; tokens.len()];
     for (index, c) in candidates.iter().enumerate() {
@@ -129,7 +132,7 @@ fn typed(tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<Candidate>, V
         }
     }
     let mut found: Vec<ExtractedRelation> = Vec::new();
-    let mut hints: Vec<(String, EntityType)> = Vec::new();
+    let mut hints: Vec<(String, EntityType, bool)> = Vec::new();
     for i in 0..candidates.len() {
         let a = &candidates[i];
         for j in (i + 1)..candidates.len().min(i + 1 + PAIR_WINDOW) {
@@ -141,7 +144,8 @@ fn typed(tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<Candidate>, V
                 continue;
             }
             let Some(between) = between_words(tokens, &owner, &candidates, a, b) else { continue };
-            if let Some((pattern, confidence)) = match_pair(&between, a, b) {
+            let context = Context { lead: lead_words(tokens, a), trail: trail_words(tokens, b) };
+            if let Some((pattern, confidence)) = match_pair(&context, &between, a, b) {
                 let (source, target) = if pattern.reversed { (b, a) } else { (a, b) };
                 hint(&mut hints, source, pattern.source);
                 hint(&mut hints, target, pattern.target);
@@ -149,15 +153,28 @@ fn typed(tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<Candidate>, V
             }
         }
     }
-    for (key, ty) in hints {
+    for (key, ty, forced) in hints {
         for c in candidates.iter_mut().filter(|c| c.key == key) {
-            if c.strength < 2 || matches!(c.entity_type, EntityType::Other | EntityType::Concept) {
+            if forced || c.strength < 2 || matches!(c.entity_type, EntityType::Other | EntityType::Concept) {
                 c.entity_type = ty;
-                c.strength = 2;
+                c.strength = if forced { 4 } else { 2 };
             }
         }
     }
     rules::unify_types(&mut candidates);
+    candidates.retain(|c| {
+        let unknown = matches!(c.entity_type, EntityType::Other | EntityType::Concept);
+        !(c.sentence_initial_word && unknown && !c.resolved)
+            || found.iter().any(|r| r.source == c.key || r.target == c.key)
+    });
+    for c in candidates.iter_mut() {
+        if let (EntityType::Work, Some(article)) = (c.entity_type, c.article) {
+            if let Some(name) = text.get(article..c.end) {
+                c.name = name.to_string();
+                c.start = article;
+            }
+        }
+    }
     (candidates, found)
 }
 
@@ -224,9 +241,43 @@ fn between_words(
     Some(cleaned)
 }
 
+/// Up to four lower-case words before `a` in its sentence, articles left out.
+fn lead_words(tokens: &[Token], a: &Candidate) -> Vec<String> {
+    let sentence = tokens[a.first].sentence;
+    let mut words: Vec<String> = tokens[..a.first]
+        .iter()
+        .rev()
+        .take_while(|t| t.sentence == sentence && t.is_word())
+        .filter(|t| !t.text.eq_ignore_ascii_case("the"))
+        .take(4)
+        .map(|t| t.text.to_lowercase())
+        .collect();
+    words.reverse();
+    words
+}
+
+/// Up to six lower-case tokens after `b` in its sentence, articles left out.
+fn trail_words(tokens: &[Token], b: &Candidate) -> Vec<String> {
+    let sentence = tokens[b.first].sentence;
+    tokens[b.last + 1..]
+        .iter()
+        .take_while(|t| t.sentence == sentence)
+        .filter(|t| !t.text.eq_ignore_ascii_case("the"))
+        .take(6)
+        .map(|t| if t.kind == Kind::Possessive { "'s".to_string() } else { t.text.to_lowercase() })
+        .collect()
+}
+
+/// The words around a pair: before its first entity and after its second.
+struct Context {
+    lead: Vec<String>,
+    trail: Vec<String>,
+}
+
 /// The first pattern matching the words between `a` and `b` (or the words with a leading
-/// ", ... ," aside removed) whose roles the two ends fill, with its confidence.
-fn match_pair(between: &[String], a: &Candidate, b: &Candidate) -> Option<(&'static Pattern, f64)> {
+/// ", ... ," aside removed) and the words around them, whose roles the two ends fill, with
+/// its confidence.
+fn match_pair(context: &Context, between: &[String], a: &Candidate, b: &Candidate) -> Option<(&'static Pattern, f64)> {
     let mut variants: Vec<(Vec<&str>, f64)> = vec![(between.iter().map(String::as_str).collect(), 1.0)];
     if between.first().is_some_and(|w| w == ",") {
         if let Some(close) = between.iter().skip(1).position(|w| w == ",").map(|p| p + 1) {
@@ -237,7 +288,10 @@ fn match_pair(between: &[String], a: &Candidate, b: &Candidate) -> Option<(&'sta
     }
     for (words, factor) in &variants {
         for pattern in PATTERNS {
-            if !words_match(pattern.words, words) {
+            if !words_match(pattern.words, words)
+                || !lead_matches(pattern.lead, &context.lead)
+                || !trail_matches(pattern.trail, &context.trail)
+            {
                 continue;
             }
             let (source, target) = if pattern.reversed { (b, a) } else { (a, b) };
@@ -247,6 +301,16 @@ fn match_pair(between: &[String], a: &Candidate, b: &Candidate) -> Option<(&'sta
         }
     }
     None
+}
+
+fn lead_matches(pattern: &str, lead: &[String]) -> bool {
+    let expected: Vec<&str> = pattern.split_whitespace().collect();
+    expected.len() <= lead.len() && lead[lead.len() - expected.len()..].iter().zip(&expected).all(|(w, e)| w == e)
+}
+
+fn trail_matches(pattern: &str, trail: &[String]) -> bool {
+    let expected: Vec<&str> = pattern.split_whitespace().collect();
+    expected.len() <= trail.len() && trail.iter().zip(&expected).all(|(w, e)| *e == "*" || w == e)
 }
 
 fn words_match(pattern: &str, words: &[&str]) -> bool {
@@ -271,7 +335,7 @@ fn role_type(role: Role) -> Option<EntityType> {
         Role::Person => Some(EntityType::Person),
         Role::Org => Some(EntityType::Organization),
         Role::Place => Some(EntityType::Location),
-        Role::Work => Some(EntityType::Work),
+        Role::Work | Role::WorkNamed => Some(EntityType::Work),
         Role::PlaceOnly | Role::WorkOnly | Role::Date | Role::Agent => None,
     }
 }
@@ -285,14 +349,15 @@ fn fills(role: Role, c: &Candidate) -> bool {
         Role::PlaceOnly => ty == EntityType::Location,
         Role::WorkOnly => ty == EntityType::Work,
         Role::Date => ty == EntityType::Date,
+        Role::WorkNamed => !matches!(ty, EntityType::Person | EntityType::Date),
         _ => role_type(role) == Some(ty) || (weak && ty != EntityType::Date),
     }
 }
 
-fn hint(hints: &mut Vec<(String, EntityType)>, c: &Candidate, role: Role) {
+fn hint(hints: &mut Vec<(String, EntityType, bool)>, c: &Candidate, role: Role) {
     if let Some(ty) = role_type(role) {
-        if c.entity_type != ty && !hints.iter().any(|(k, _)| *k == c.key) {
-            hints.push((c.key.clone(), ty));
+        if c.entity_type != ty && !hints.iter().any(|(k, _, _)| *k == c.key) {
+            hints.push((c.key.clone(), ty, role == Role::WorkNamed));
         }
     }
 }

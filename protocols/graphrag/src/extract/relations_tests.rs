@@ -134,3 +134,21 @@ fn normalised_pmi() {
     assert!((pmi(5, 10, 20, 100) - expected).abs() < 1e-12);
     assert!((-1.0..=1.0).contains(&pmi(u64::MAX, 1, u64::MAX, 2)));
 }
+
+#[test]
+fn context_before_and_after_the_pair() {
+    let list = typed_relations(
+        "The headquarters of Cobaltgate Works are in Stanholm. Born in 1901, Karin Fenaley grew up in Yarwick, \
+         the town of her birth. Pavel Osby grew up in Millholm. Quinn Ashby is the author of The Hollow Archive. \
+         The Burning Tower is a novel by Quinn Ashby, published in 1950.",
+    );
+    assert!(has(&list, "cobaltgate works", "HEADQUARTERED_IN", "stanholm"), "{list:?}");
+    assert!(has(&list, "karin fenaley", "BORN_IN", "yarwick"), "{list:?}");
+    assert!(has(&list, "pavel osby", "LIVES_IN", "millholm"), "{list:?}");
+    assert!(has(&list, "quinn ashby", "AUTHORED", "hollow archive"), "{list:?}");
+    assert!(has(&list, "quinn ashby", "AUTHORED", "burning tower"), "{list:?}");
+    assert!(!list.iter().any(|(_, r, _)| r == "WORKS_FOR"), "{list:?}");
+    let e = extract("The Burning Tower is a novel by Quinn Ashby.");
+    let tower = e.entities.iter().find(|x| x.key == "burning tower").expect("work");
+    assert_eq!((tower.name.as_str(), tower.entity_type.as_str()), ("The Burning Tower", "WORK"));
+}

@@ -109,6 +109,11 @@ pub(crate) struct Candidate {
     pub strength: Strength,
     /// A short form resolved to an earlier full name (not used to name the entity).
     pub resolved: bool,
+    /// Byte offset of a sentence-opening "The" left out of the name: a WORK takes it back
+    /// ("The Silent Orchard is a novel by ...").
+    pub article: Option<usize>,
+    /// The only word of the name opens its sentence (kept only with some evidence).
+    pub sentence_initial_word: bool,
 }
 
 /// Tokens and typed candidates of a text, before relation hints.
@@ -134,13 +139,26 @@ pub(crate) fn candidates(text: &str) -> Analysis<'_> {
     names(text, &tokens, &lower_words, &mut used, &mut found);
     found.sort_by_key(|c: &Candidate| c.start);
     resolve_short_forms(&mut found);
+
     Analysis { tokens, candidates: found }
 }
 
 fn candidate(text: &str, tokens: &[Token], first: usize, last: usize, ty: EntityType, strength: Strength) -> Candidate {
     let (start, end) = (tokens[first].start, tokens[last].end);
     let name = text[start..end].to_string();
-    Candidate { first, last, start, end, key: entity_key(&name), name, entity_type: ty, strength, resolved: false }
+    Candidate {
+        first,
+        last,
+        start,
+        end,
+        key: entity_key(&name),
+        name,
+        entity_type: ty,
+        strength,
+        resolved: false,
+        article: None,
+        sentence_initial_word: false,
+    }
 }
 
 // ---- dates ----
@@ -287,6 +305,7 @@ fn span_end(tokens: &[Token], used: &[bool], first: usize) -> usize {
     let sentence = tokens[first].sentence;
     let usable = |k: usize| k < tokens.len() && !used[k] && tokens[k].sentence == sentence;
     let capital_at = |k: usize| usable(k) && (tokens[k].is_capitalised() || roman_numeral(&tokens[k]));
+    let titled_work = tokens[first].text == "The";
     let mut last = first;
     let mut k = first + 1;
     while usable(k) && k - first < MAX_NAME_TOKENS {
@@ -303,7 +322,7 @@ fn span_end(tokens: &[Token], used: &[bool], first: usize) -> usize {
         } else if t.is_word() && lexicon::is_particle(t.text) && capital_at(k + 1) {
             last = k + 1;
             k += 2;
-        } else if t.is_word() && connects_after(t.text, previous.text) {
+        } else if t.is_word() && (connects_after(t.text, previous.text) || (t.text == "of" && titled_work)) {
             if capital_at(k + 1) {
                 last = k + 1;
                 k += 2;
@@ -358,9 +377,9 @@ fn name_in_span(
 ) -> Option<Candidate> {
     let whole_key = entity_key(&text[tokens[first].start..tokens[last].end]);
     let known = gazetteer::is_known_organisation(&whole_key) || gazetteer::is_known_place(&whole_key);
-    let mut article_dropped = false;
+    let mut article = None;
     if tokens[first].sentence_start && !known && opens_sentence(&tokens[first], first == last, lower_words) {
-        article_dropped = tokens[first].text == "The";
+        article = (tokens[first].text == "The").then_some(tokens[first].start);
         first = next_name_token(tokens, first, last)?;
     }
     let mut titled = false;
@@ -385,9 +404,11 @@ fn name_in_span(
     if c.key.is_empty() {
         return None;
     }
-    let (ty, strength) = classify(tokens, &c, titled, article_dropped);
+    let (ty, strength) = classify(tokens, &c, titled, article.is_some());
     c.entity_type = ty;
     c.strength = strength;
+    c.article = article;
+    c.sentence_initial_word = first == last && tokens[first].sentence_start;
     Some(c)
 }
 
@@ -433,6 +454,9 @@ fn classify(tokens: &[Token], c: &Candidate, titled: bool, article_dropped: bool
     if titled {
         return (Person, 3);
     }
+    if words.len() > 1 && words[0] == "The" {
+        return if lexicon::is_org_suffix(last) { (Organization, 3) } else { (Work, 2) };
+    }
     if (multi && lexicon::is_org_suffix(last)) || bare.iter().any(|w| lexicon::is_org_head(w)) {
         return (Organization, if multi { 3 } else { 1 });
     }
@@ -457,7 +481,7 @@ fn classify(tokens: &[Token], c: &Candidate, titled: bool, article_dropped: bool
     if !multi && (before.is_some_and(lexicon::is_place_preposition) || before == Some("from") || motion) {
         return (Location, 2);
     }
-    if (words.len() > 1 && words[0] == "The") || (article_dropped && multi) {
+    if article_dropped && multi {
         return (Work, 1);
     }
     if !multi && lexicon::has_location_ending(first) {

@@ -121,3 +121,40 @@ fn type_names_parse_with_synonyms() {
     assert_eq!(EntityType::parse("work of art"), Some(EntityType::Work));
     assert_eq!(EntityType::parse("spaceship"), None);
 }
+
+#[test]
+fn passages_in_the_synthetic_world_style() {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "The Silent Harbor is a novel by Zora Hestinley, published in 1931. Little else is recorded about the early years.",
+            &[("The Silent Harbor", "WORK"), ("Zora Hestinley", "PERSON")],
+        ),
+        (
+            "The headquarters of Cobaltgate Works are in Stanholm. Visitors sometimes ask about Cobaltgate Works at the tourist office.",
+            &[("Cobaltgate Works", "ORGANIZATION"), ("Stanholm", "LOCATION")],
+        ),
+        (
+            "In 1904, Isidor Pendale was born in the town of Fort Wexhaven. Historians have written about this at some length.",
+            &[("Isidor Pendale", "PERSON"), ("Fort Wexhaven", "LOCATION")],
+        ),
+        ("Elmsworth, a town in Brenmark, lies near the coast.", &[("Elmsworth", "LOCATION"), ("Brenmark", "LOCATION")]),
+        (
+            "Kingsmouth is the birthplace of Quinn Ashby, who was born there in 1888. The story is often told in the region.",
+            &[("Kingsmouth", "LOCATION"), ("Quinn Ashby", "PERSON")],
+        ),
+        (
+            "Freya Dalcroft is the author of The Forgotten Compass of Letters, which appeared in 1977.",
+            &[("Freya Dalcroft", "PERSON"), ("The Forgotten Compass of Letters", "WORK")],
+        ),
+    ];
+    for (text, expected) in cases {
+        let got: Vec<(String, String)> = super::super::relations::extract(text)
+            .entities
+            .into_iter()
+            .filter(|e| e.entity_type != "DATE")
+            .map(|e| (e.name, e.entity_type))
+            .collect();
+        let want: Vec<(String, String)> = expected.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        assert_eq!(got, want, "{text}");
+    }
+}
