@@ -204,6 +204,27 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
         ms(saved),
         ms(load)
     );
+
+    let (start, cpu) = (Instant::now(), thread_cpu());
+    let mut index = index;
+    for id in (0..vectors.len() as u64).step_by(4) {
+        index.remove(id);
+    }
+    println!(
+        "removing every 4th id ({} left, compaction included): {:.2} s wall, {:.2} s cpu",
+        index.len(),
+        start.elapsed().as_secs_f64(),
+        (thread_cpu() - cpu).as_secs_f64()
+    );
+    for ef in [40, 100] {
+        let mut found = 0usize;
+        for q in queries {
+            let truth = index.exact_search(q, K, None).map_err(|e| e.to_string())?;
+            let hits = index.search(q, K, Some(ef), None).map_err(|e| e.to_string())?;
+            found += hits.iter().filter(|h| truth.iter().any(|t| t.id == h.id)).count();
+        }
+        println!("  after compaction, ef {ef}: recall@10 {:.4}", found as f64 / (queries.len() * K) as f64);
+    }
     Ok(())
 }
 

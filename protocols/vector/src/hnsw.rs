@@ -377,6 +377,65 @@ impl HnswGraph {
         })
     }
 
+    /// The graph without the dead slots of `old`, numbered like `compacted` (the live
+    /// slots of `old` in order). A live node that linked to dead ones chooses, by the
+    /// heuristic, among its live links and the live links of those dead nodes (their
+    /// neighbourhood closes the gap they leave); a dead entry point passes to the first
+    /// live node on the highest level. Much cheaper than rebuilding, and it keeps the
+    /// rest of the graph as it was.
+    pub fn consolidated(&self, old: &VectorStore, compacted: &VectorStore) -> HnswGraph {
+        let mut renumbered = vec![NO_SLOT; self.len()];
+        let mut next = 0u32;
+        for (slot, new_slot) in renumbered.iter_mut().enumerate() {
+            if old.is_live(slot as u32) {
+                *new_slot = next;
+                next += 1;
+            }
+        }
+        let new_slot = |slot: u32| renumbered.get(slot as usize).copied().unwrap_or(NO_SLOT);
+        let live = |slot: u32| new_slot(slot) != NO_SLOT;
+        let mut graph = HnswGraph::new(self.metric, self.m, self.ef_construction, self.seed);
+        for slot in (0..self.len() as u32).filter(|&s| live(s)) {
+            graph.push_unlinked(self.level(slot));
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        for slot in (0..self.len() as u32).filter(|&s| live(s)) {
+            for level in 0..=self.level(slot) {
+                let links = self.neighbours(slot, level);
+                candidates.clear();
+                candidates.extend(links.iter().copied().filter(|&n| live(n)));
+                if candidates.len() < links.len() {
+                    for &dead in links.iter().filter(|&&n| !live(n)) {
+                        candidates
+                            .extend(self.neighbours(dead, level).iter().copied().filter(|&n| n != slot && live(n)));
+                    }
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    let base = old.vector(slot);
+                    let mut ranked: Vec<Near> =
+                        candidates.iter().map(|&n| Near::new(self.distance(old, base, n), n)).collect();
+                    ranked.sort_unstable();
+                    candidates.clear();
+                    candidates.extend(self.select(old, &ranked, self.capacity(level)).iter().map(|n| n.slot()));
+                }
+                let new_links: Vec<u32> = candidates.iter().map(|&n| new_slot(n)).collect();
+                graph.set_neighbours(new_slot(slot), level, &new_links);
+            }
+        }
+        let entry = if live(self.entry) {
+            Some(self.entry)
+        } else {
+            let top = (0..self.len() as u32).filter(|&s| live(s)).map(|s| self.level(s)).max();
+            top.and_then(|top| (0..self.len() as u32).find(|&s| live(s) && self.level(s) == top))
+        };
+        if let Some(entry) = entry {
+            graph.entry = new_slot(entry);
+            graph.max_level = self.level(entry);
+        }
+        debug_assert_eq!(graph.len(), compacted.slot_count());
+        graph
+    }
+
     /// Up to `ef` accepted slots nearest to `query`, ascending by (distance, slot).
     pub fn search(&self, store: &VectorStore, query: &[f32], ef: usize, accept: &dyn Fn(u32) -> bool) -> Vec<Near> {
         if self.entry == NO_SLOT {

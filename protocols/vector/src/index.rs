@@ -10,9 +10,9 @@
 //!   Callers that already know the few candidate ids use [`VectorIndex::search_among`].
 //! * Removal marks a slot dead (the graph keeps walking through it); replacing an id's
 //!   vector kills its slot and inserts the new vector in a fresh one. When more than a
-//!   fifth of the slots are dead the index compacts and rebuilds the graph from the live
-//!   vectors in insertion order — a pause proportional to the index size, paid once per
-//!   `0.2·n` removals.
+//!   fifth of the slots are dead the index compacts: dead slots go, and the nodes that
+//!   linked to them relink among the dead nodes' own neighbours (a pass over the graph,
+//!   paid once per `0.2·n` removals). [`VectorIndex::rebuild`] builds the graph anew.
 //! * Everything is deterministic: the same calls in the same order give the same graph,
 //!   the same snapshot bytes and the same hits.
 
@@ -130,12 +130,21 @@ impl VectorIndex {
         self.store.dead_count()
     }
 
-    /// Drops the dead slots and rebuilds the graph from the live vectors (in their
-    /// insertion order). Runs by itself when more than a fifth of the slots are dead.
+    /// Drops the dead slots; the graph's nodes that linked to them relink among their
+    /// neighbours' neighbours. Runs by itself when more than a fifth of the slots are dead.
     pub fn compact(&mut self) {
         if self.store.dead_count() == 0 {
             return;
         }
+        let compacted = self.store.compacted();
+        self.graph = self.graph.as_ref().map(|graph| graph.consolidated(&self.store, &compacted));
+        self.store = compacted;
+    }
+
+    /// Drops the dead slots and builds the graph anew from the live vectors in insertion
+    /// order: the graph a fresh index given the same vectors would have. Slower than
+    /// [`VectorIndex::compact`] by the cost of every insert.
+    pub fn rebuild(&mut self) {
         self.store = self.store.compacted();
         self.graph = new_graph(&self.config).map(|_| {
             let c = &self.config;

@@ -227,6 +227,39 @@ fn removed_ids_are_never_returned_and_compaction_keeps_answers_right() {
     assert!(recall(&index, &queries, 10, Some(100)) >= 0.95);
     assert_eq!(index.get(id_of(3)), None);
     assert_eq!(index.get(id_of(6)), Some(vectors[6].as_slice()));
+    let reloaded = VectorIndex::from_snapshot(&index.snapshot()).expect("load");
+    assert_eq!(reloaded.search(&queries[0], 10, None, None), index.search(&queries[0], 10, None, None));
+    // A rebuild gives the graph of a fresh index fed the surviving vectors in order.
+    let survivors: Vec<(u64, Vec<f32>)> = index.iter().map(|(id, v)| (id, v.to_vec())).collect();
+    let mut fresh = hnsw(16, Metric::L2);
+    for (id, v) in &survivors {
+        fresh.insert(*id, v).expect("insert");
+    }
+    index.rebuild();
+    assert_eq!(index.snapshot(), fresh.snapshot());
+}
+
+#[test]
+fn compaction_survives_removing_most_of_the_index() {
+    let vectors = random_vectors(2_000, 16, 41);
+    let queries = random_vectors(30, 16, 411);
+    let mut index = filled(hnsw(16, Metric::Cosine), &vectors);
+    for i in (0..vectors.len()).filter(|&i| i % 5 != 0) {
+        index.remove(id_of(i));
+    }
+    assert_eq!(index.len(), 400);
+    assert!(index.dead_count() * 5 <= index.len() + index.dead_count());
+    for q in &queries {
+        assert_eq!(index.search(q, 10, Some(400), None), index.exact_search(q, 10, None));
+    }
+    assert!(recall(&index, &queries, 10, Some(64)) >= 0.95);
+    for i in (0..vectors.len()).filter(|&i| i % 5 == 0) {
+        index.remove(id_of(i));
+    }
+    assert!(index.is_empty());
+    assert!(index.search(&queries[0], 10, None, None).expect("search").is_empty());
+    index.insert(7, &queries[1]).expect("insert");
+    assert_eq!(ids(&index.search(&queries[1], 3, None, None).expect("search")), vec![7]);
 }
 
 #[test]
