@@ -206,7 +206,6 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
     );
 
     let (start, cpu) = (Instant::now(), thread_cpu());
-    let mut index = index;
     for id in (0..vectors.len() as u64).step_by(4) {
         index.remove(id);
     }
