@@ -20,8 +20,9 @@
 //!
 //! Callers map [`VectorError`] to their protocol once: `DimensionMismatch`, `NonFinite` and
 //! `InvalidParameter` are the user's input, `CorruptSnapshot` is stored data to rebuild
-//! from. Scores for a protocol come from [`Metric::similarity`] and
-//! [`Metric::neo4j_score`]; RediSearch and pgvector report the distance itself.
+//! from. Scores for a protocol come from [`Metric::similarity`],
+//! [`Metric::redisearch_score`] (squared L2, `1 − u·v`) and [`Metric::neo4j_score`];
+//! pgvector reports the distance itself.
 
 pub mod error;
 pub mod exact;

@@ -11,9 +11,10 @@
 //! them into SIMD code without `unsafe`; the summation order is fixed, so a distance is the
 //! same bit pattern on every run.
 //!
-//! The helpers at the bottom turn a distance into the score a protocol reports:
-//! [`Metric::similarity`] (cosine similarity, inner product) and [`Metric::neo4j_score`]
-//! (Neo4j's [0, 1] vector index score).
+//! The helpers turn a distance into the score a protocol reports: [`Metric::similarity`]
+//! (cosine similarity, inner product), [`Metric::redisearch_score`] (RediSearch's KNN
+//! score: squared L2, `1 − u·v`, `1 − cos`) and [`Metric::neo4j_score`] (Neo4j's [0, 1]
+//! vector index score). pgvector's operators return the distance itself.
 
 /// A distance metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,6 +88,18 @@ impl Metric {
         match self {
             Metric::Cosine => 1.0 - distance,
             Metric::InnerProduct | Metric::L2 | Metric::L1 => -distance,
+        }
+    }
+
+    /// The score RediSearch reports for a KNN hit (`__<field>_score` or `AS name`), from a
+    /// distance of this metric: L2 the *squared* Euclidean distance, IP `1 − u·v`, COSINE
+    /// `1 − cos`. RediSearch has no L1 metric, so that answers `None`.
+    pub fn redisearch_score(self, distance: f32) -> Option<f32> {
+        match self {
+            Metric::L2 => Some(distance * distance),
+            Metric::InnerProduct => Some(1.0 + distance),
+            Metric::Cosine => Some(distance),
+            Metric::L1 => None,
         }
     }
 
@@ -286,6 +299,17 @@ mod tests {
         let euclid = Metric::L2.neo4j_score(Metric::L2.distance(&[0.0, 0.0], &[3.0, 4.0]));
         assert!(close(euclid.unwrap_or(f32::NAN), 1.0 / 26.0));
         assert_eq!(Metric::InnerProduct.neo4j_score(1.0), None);
+    }
+
+    #[test]
+    fn redisearch_scores() {
+        // RediSearch: L2 is the squared Euclidean distance, IP is 1 - u·v, COSINE 1 - cos.
+        let (u, v) = ([1.0f32, 2.0, 3.0], [4.0f32, 6.0, 8.0]);
+        assert!(close(Metric::L2.redisearch_score(Metric::L2.distance(&u, &v)).unwrap_or(f32::NAN), 50.0));
+        let ip = Metric::InnerProduct.redisearch_score(Metric::InnerProduct.distance(&u, &v));
+        assert_eq!(ip, Some(1.0 - 40.0));
+        assert_eq!(Metric::Cosine.redisearch_score(0.25), Some(0.25));
+        assert_eq!(Metric::L1.redisearch_score(1.0), None);
     }
 
     #[test]
