@@ -26,20 +26,21 @@ pub fn personalized_pagerank(
     }
     let damping = if damping.is_finite() { damping.clamp(0.0, 1.0) } else { DEFAULT_DAMPING };
     let restart = restart_vector(n, seeds);
-    let strength: Vec<f64> = (0..n as u32).map(|v| graph.strength(v)).collect();
+    let (offsets, transitions) = transitions(graph, damping);
     let mut rank = restart.clone();
     let mut next = vec![0.0; n];
     for _ in 0..iterations {
         next.iter_mut().for_each(|x| *x = 0.0);
         let mut dangling = 0.0;
-        for (u, list) in graph.adjacency.iter().enumerate() {
-            if strength[u] <= 0.0 {
+        for u in 0..n {
+            let (from, to) = (offsets[u], offsets[u + 1]);
+            if from == to {
                 dangling += rank[u];
                 continue;
             }
-            let share = damping * rank[u] / strength[u];
-            for &(v, w) in list {
-                next[v as usize] += share * w;
+            let mass = rank[u];
+            for &(v, share) in &transitions[from..to] {
+                next[v as usize] += mass * share;
             }
         }
         let to_restart = (1.0 - damping) + damping * dangling;
@@ -57,6 +58,25 @@ pub fn personalized_pagerank(
         }
     }
     rank
+}
+
+/// The walk's moves in compressed rows: for each node its neighbours with
+/// `damping × weight / strength` (no row for a node without edges).
+fn transitions(graph: &WeightedGraph, damping: f64) -> (Vec<usize>, Vec<(u32, f64)>) {
+    let mut offsets = Vec::with_capacity(graph.nodes + 1);
+    let mut moves = Vec::with_capacity(graph.adjacency.iter().map(Vec::len).sum());
+    offsets.push(0);
+    for u in 0..graph.nodes {
+        let list = graph.adjacency.get(u).map(Vec::as_slice).unwrap_or(&[]);
+        let strength: f64 = list.iter().map(|&(_, w)| w).sum();
+        if strength > 0.0 {
+            moves.extend(
+                list.iter().filter(|&&(v, _)| (v as usize) < graph.nodes).map(|&(v, w)| (v, damping * w / strength)),
+            );
+        }
+        offsets.push(moves.len());
+    }
+    (offsets, moves)
 }
 
 fn restart_vector(n: usize, seeds: &[(u32, f64)]) -> Vec<f64> {

@@ -158,3 +158,84 @@ fn passages_in_the_synthetic_world_style() {
         assert_eq!(got, want, "{text}");
     }
 }
+
+#[test]
+fn arbitrary_text_never_panics_and_spans_stay_inside() {
+    let pieces = [
+        "Dr.",
+        "The",
+        "of",
+        "\"",
+        "\u{201C}",
+        "\u{201D}",
+        "'s",
+        "\u{2019}s",
+        ",",
+        ".",
+        "!",
+        "?",
+        "(",
+        ")",
+        "1962",
+        "12",
+        "March",
+        "May",
+        "NASA",
+        "Zürich",
+        "中国",
+        "Ωmega",
+        "é10s",
+        "1990s",
+        "1995-04-02",
+        "&",
+        "van",
+        "Alice",
+        "Marlow",
+        "University",
+        "\n\n",
+        " ",
+        "-",
+        "co-founded",
+        "founded",
+        "by",
+        "in",
+        "U.S.",
+        "Inc.",
+        "ǅemal",
+        "İstanbul",
+        "ß",
+        "\u{0301}",
+        "x",
+        "A",
+        "I",
+        "\t",
+        "\u{200B}",
+        "0",
+        "999999999999999999999",
+        "a.b.c.",
+        "'",
+        "''",
+        "...",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..400 {
+        let mut text = String::new();
+        let len = (state % 40) as usize;
+        for _ in 0..len {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            if state % 3 == 0 {
+                text.push(' ');
+            }
+        }
+        for m in extract_entities(&text) {
+            assert!(m.start <= m.end && m.end <= text.len(), "{text:?}");
+            assert!(text.get(m.start..m.end).is_some(), "{text:?}");
+            assert!(!m.key.is_empty(), "{text:?}");
+        }
+        let e = super::super::relations::extract(&text);
+        assert!(e.relations.iter().all(|r| r.source != r.target), "{text:?}");
+    }
+}
