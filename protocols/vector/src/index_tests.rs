@@ -84,10 +84,12 @@ fn random_vectors(count: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
     (0..count).map(|_| (0..dim).map(|_| next()).collect()).collect()
 }
 
-/// An HNSW index that uses its graph from the first vector on.
+/// An HNSW index that uses its graph from the first vector on (ef_construction 64 keeps
+/// debug-build tests quick).
 fn hnsw(dim: usize, metric: Metric) -> VectorIndex {
     let mut config = VectorIndexConfig::new(dim, metric, IndexKind::Hnsw);
     config.exact_threshold = 0;
+    config.ef_construction = 64;
     VectorIndex::new(config).expect("valid config")
 }
 
@@ -182,8 +184,7 @@ fn same_inserts_build_the_same_index() {
     for q in random_vectors(20, 16, 111) {
         assert_eq!(a.search(&q, 10, None, None), b.search(&q, 10, None, None));
     }
-    let mut config = VectorIndexConfig::new(16, Metric::L2, IndexKind::Hnsw);
-    config.exact_threshold = 0;
+    let mut config = hnsw(16, Metric::L2).config().clone();
     config.seed = 99;
     let other_seed = filled(VectorIndex::new(config).expect("ok"), &vectors);
     assert_ne!(a.snapshot(), other_seed.snapshot());
