@@ -69,10 +69,16 @@ pub async fn naive(q: &mut Query<'_>, depth: usize) -> GraphRagResult<Ranked> {
 
 /// Reciprocal-rank fusion: Σ 1 / (60 + rank), ranks from 1.
 pub fn rrf(lists: &[Ranked]) -> Ranked {
+    let weighted: Vec<(&Ranked, f64)> = lists.iter().map(|l| (l, 1.0)).collect();
+    weighted_rrf(&weighted)
+}
+
+/// Reciprocal-rank fusion with a weight per list: Σ w / (60 + rank).
+pub fn weighted_rrf(lists: &[(&Ranked, f64)]) -> Ranked {
     let mut fused: HashMap<u64, f64> = HashMap::new();
-    for list in lists {
+    for (list, weight) in lists {
         for (rank, (number, _)) in list.iter().enumerate() {
-            *fused.entry(*number).or_default() += 1.0 / (RRF_K + rank as f64 + 1.0);
+            *fused.entry(*number).or_default() += weight / (RRF_K + rank as f64 + 1.0);
         }
     }
     let mut ranked: Ranked = fused.into_iter().collect();

@@ -25,6 +25,9 @@ pub const FUSION_DEPTH: usize = 50;
 /// Reciprocal-rank fusion's constant.
 pub const RRF_K: f64 = 60.0;
 
+/// The weight of ppr's ranking against naive's in hybrid.
+pub const HYBRID_PPR_WEIGHT: f64 = 2.0;
+
 /// Chunk numbers with scores, best first.
 pub type Ranked = Vec<(u64, f64)>;
 
@@ -58,7 +61,7 @@ pub async fn rank(q: &mut Query<'_>, options: &RetrieveOptions, depth: usize) ->
         RetrieveMode::Hybrid => {
             let naive = lexical::naive(q, depth.max(FUSION_DEPTH)).await?;
             let ppr = graph::ppr(q, depth.max(FUSION_DEPTH)).await?;
-            lexical::rrf(&[naive, ppr])
+            lexical::weighted_rrf(&[(&naive, 1.0), (&ppr, HYBRID_PPR_WEIGHT)])
         }
     })
 }
