@@ -17,11 +17,9 @@ pub async fn chat(provider: &LlmProvider, messages: &[(String, String)], timeout
     if messages.is_empty() {
         return Err(GraphRagError::invalid("a chat needs at least one message"));
     }
-    let body = json!({
-        "model": provider.model,
-        "messages": messages.iter().map(|(role, content)| json!({"role": role, "content": content})).collect::<Vec<_>>(),
-        "temperature": 0,
-    });
+    let messages: Vec<Value> =
+        messages.iter().map(|(role, content)| json!({"role": role, "content": content})).collect();
+    let body = json!({"model": provider.model, "messages": messages, "temperature": 0});
     let answer = http::post_json(&provider.url, provider.api_key.as_deref(), &body, timeout).await?;
     reply_of(&answer).map_err(|why| GraphRagError::upstream(format!("LLM provider '{}': {why}", provider.name)))
 }

@@ -26,10 +26,11 @@ const DEFAULT_CONFIDENCE: f64 = 0.8;
 /// Confidence of the co-occurrence pairs of the answer's entities.
 const CO_OCCURRENCE_CONFIDENCE: f64 = 0.5;
 
-pub const SYSTEM_PROMPT: &str = "You extract a knowledge graph from a text. Answer with one JSON object and nothing \
-else: {\"entities\": [{\"name\": \"...\", \"type\": \"PERSON|ORGANIZATION|LOCATION|WORK|DATE|EVENT|CONCEPT|OTHER\"}], \
-\"relationships\": [{\"source\": \"<entity name>\", \"target\": \"<entity name>\", \"type\": \"UPPER_SNAKE_CASE such as \
-FOUNDED, BORN_IN, WORKS_FOR, LOCATED_IN, AUTHORED\", \"confidence\": 0.0-1.0}]}. Write names exactly as the text does.";
+pub const SYSTEM_PROMPT: &str = "You extract a knowledge graph from a text. Answer with one JSON object \
+and nothing else: {\"entities\": [{\"name\": \"...\", \"type\": \
+\"PERSON|ORGANIZATION|LOCATION|WORK|DATE|EVENT|CONCEPT|OTHER\"}], \"relationships\": [{\"source\": \
+\"<entity name>\", \"target\": \"<entity name>\", \"type\": \"UPPER_SNAKE_CASE such as FOUNDED, \
+BORN_IN, WORKS_FOR, LOCATED_IN, AUTHORED\", \"confidence\": 0.0-1.0}]}. Write names exactly as the text does.";
 
 /// Entities and relationships of `text` by the model of `provider`.
 pub async fn extract_with_llm(provider: &LlmProvider, text: &str, timeout: Duration) -> GraphRagResult<Extraction> {

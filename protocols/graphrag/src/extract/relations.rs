@@ -18,6 +18,8 @@ pub const MAX_CO_OCCURRING: usize = 50;
 const PAIR_WINDOW: usize = 6;
 /// Words between two entities a pattern may span at most.
 const MAX_BETWEEN: usize = 14;
+/// Patterns less sure than this type nothing.
+const MIN_HINT_CONFIDENCE: f64 = 0.6;
 
 /// The mentions (type hints of the patterns applied) and typed relations of a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,8 +149,10 @@ fn typed(text: &str, tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<C
             let context = Context { lead: lead_words(tokens, a), trail: trail_words(tokens, b) };
             if let Some((pattern, confidence)) = match_pair(&context, &between, a, b) {
                 let (source, target) = if pattern.reversed { (b, a) } else { (a, b) };
-                hint(&mut hints, source, pattern.source);
-                hint(&mut hints, target, pattern.target);
+                if pattern.confidence >= MIN_HINT_CONFIDENCE {
+                    hint(&mut hints, source, pattern.source);
+                    hint(&mut hints, target, pattern.target);
+                }
                 add_relation(&mut found, &source.key, &target.key, pattern.relation, confidence);
             }
         }
@@ -241,13 +245,13 @@ fn between_words(
     Some(cleaned)
 }
 
-/// Up to four lower-case words before `a` in its sentence, articles left out.
+/// Up to four lower-case words (and commas) before `a` in its sentence, articles left out.
 fn lead_words(tokens: &[Token], a: &Candidate) -> Vec<String> {
     let sentence = tokens[a.first].sentence;
     let mut words: Vec<String> = tokens[..a.first]
         .iter()
         .rev()
-        .take_while(|t| t.sentence == sentence && t.is_word())
+        .take_while(|t| t.sentence == sentence && (t.is_word() || t.is(",")))
         .filter(|t| !t.text.eq_ignore_ascii_case("the"))
         .take(4)
         .map(|t| t.text.to_lowercase())
@@ -291,6 +295,7 @@ fn match_pair(context: &Context, between: &[String], a: &Candidate, b: &Candidat
             if !words_match(pattern.words, words)
                 || !lead_matches(pattern.lead, &context.lead)
                 || !trail_matches(pattern.trail, &context.trail)
+                || (pattern.words == "," && in_a_list(context))
             {
                 continue;
             }
@@ -306,6 +311,12 @@ fn match_pair(context: &Context, between: &[String], a: &Candidate, b: &Candidat
 fn lead_matches(pattern: &str, lead: &[String]) -> bool {
     let expected: Vec<&str> = pattern.split_whitespace().collect();
     expected.len() <= lead.len() && lead[lead.len() - expected.len()..].iter().zip(&expected).all(|(w, e)| w == e)
+}
+
+/// "China, Japan and Peru": a comma between two names of a list states no relation.
+fn in_a_list(context: &Context) -> bool {
+    let list_word = |w: Option<&String>| w.is_some_and(|w| matches!(w.as_str(), "," | "and" | "or"));
+    list_word(context.trail.first()) || list_word(context.lead.last())
 }
 
 fn trail_matches(pattern: &str, trail: &[String]) -> bool {
@@ -349,7 +360,7 @@ fn fills(role: Role, c: &Candidate) -> bool {
         Role::PlaceOnly => ty == EntityType::Location,
         Role::WorkOnly => ty == EntityType::Work,
         Role::Date => ty == EntityType::Date,
-        Role::WorkNamed => !matches!(ty, EntityType::Person | EntityType::Date),
+        Role::WorkNamed => ty != EntityType::Date && (ty != EntityType::Person || c.strength < 2),
         _ => role_type(role) == Some(ty) || (weak && ty != EntityType::Date),
     }
 }

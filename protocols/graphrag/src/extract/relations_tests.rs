@@ -152,3 +152,20 @@ fn context_before_and_after_the_pair() {
     let tower = e.entities.iter().find(|x| x.key == "burning tower").expect("work");
     assert_eq!((tower.name.as_str(), tower.entity_type.as_str()), ("The Burning Tower", "WORK"));
 }
+
+#[test]
+fn lists_and_weak_patterns_state_little() {
+    let list =
+        typed_relations("Tourists from China, Japan and Peru came. Lyon, France is old. Acme Corp opened in Kenya.");
+    assert!(!has(&list, "china", "LOCATED_IN", "japan"), "{list:?}");
+    assert!(has(&list, "lyon", "LOCATED_IN", "france"), "{list:?}");
+    let analysis = analyse("The Zentrax Building opened in Ohio.");
+    let building = analysis.mentions.iter().find(|m| m.key == "zentrax building").expect("building");
+    assert_eq!(building.entity_type, "LOCATION");
+    let e = extract("George Orwell wrote Animal Farm. Marie Curie won the Nobel Prize.");
+    let types: Vec<(&str, &str)> = e.entities.iter().map(|x| (x.key.as_str(), x.entity_type.as_str())).collect();
+    assert_eq!(
+        types,
+        vec![("george orwell", "PERSON"), ("animal farm", "WORK"), ("marie curie", "PERSON"), ("nobel prize", "OTHER")]
+    );
+}

@@ -484,6 +484,9 @@ fn classify(tokens: &[Token], c: &Candidate, titled: bool, article_dropped: bool
     if article_dropped && multi {
         return (Work, 1);
     }
+    if multi && lexicon::is_award_word(last) {
+        return (Other, 2);
+    }
     if !multi && lexicon::has_location_ending(first) {
         return (Location, 1);
     }
