@@ -8,7 +8,7 @@ use super::patterns::{Pattern, Role, IGNORED_WORDS, PATTERNS, TIME_PREPOSITIONS}
 use super::rules::{self, Candidate, EntityType, Mention};
 use super::tokens::{Kind, Token};
 use crate::types::{ExtractedEntity, ExtractedRelation, Extraction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The relation type of co-occurrence pairs.
 pub const CO_OCCURS: &str = "CO_OCCURS";
@@ -133,8 +133,9 @@ fn typed(text: &str, tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<C
             *slot = Some(index);
         }
     }
-    let mut found: Vec<ExtractedRelation> = Vec::new();
+    let mut found = Relations::default();
     let mut hints: Vec<(String, EntityType, bool)> = Vec::new();
+    let mut hinted: HashSet<String> = HashSet::new();
     for i in 0..candidates.len() {
         let a = &candidates[i];
         for j in (i + 1)..candidates.len().min(i + 1 + PAIR_WINDOW) {
@@ -150,27 +151,46 @@ fn typed(text: &str, tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<C
             if let Some((pattern, confidence)) = match_pair(&context, &between, a, b) {
                 let (source, target) = if pattern.reversed { (b, a) } else { (a, b) };
                 if pattern.confidence >= MIN_HINT_CONFIDENCE {
-                    hint(&mut hints, source, pattern.source);
-                    hint(&mut hints, target, pattern.target);
+                    for (end, role) in [(source, pattern.source), (target, pattern.target)] {
+                        if let Some(ty) = role_type(role) {
+                            if end.entity_type != ty && hinted.insert(end.key.clone()) {
+                                hints.push((end.key.clone(), ty, role == Role::WorkNamed));
+                            }
+                        }
+                    }
                 }
-                add_relation(&mut found, &source.key, &target.key, pattern.relation, confidence);
+                found.add(&source.key, &target.key, pattern.relation, confidence);
             }
         }
     }
-    for (key, ty, forced) in hints {
-        for c in candidates.iter_mut().filter(|c| c.key == key) {
-            if forced || c.strength < 2 || matches!(c.entity_type, EntityType::Other | EntityType::Concept) {
-                c.entity_type = ty;
-                c.strength = if forced { 4 } else { 2 };
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, c) in candidates.iter().enumerate() {
+        by_key.entry(c.key.as_str()).or_default().push(index);
+    }
+    let mut retyped: Vec<(usize, EntityType, bool)> = Vec::new();
+    for (key, ty, forced) in &hints {
+        for &index in by_key.get(key.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+            let c = &candidates[index];
+            if *forced || c.strength < 2 || matches!(c.entity_type, EntityType::Other | EntityType::Concept) {
+                retyped.push((index, *ty, *forced));
             }
         }
+    }
+    for (index, ty, forced) in retyped {
+        candidates[index].entity_type = ty;
+        candidates[index].strength = if forced { 4 } else { 2 };
     }
     rules::unify_types(&mut candidates);
-    candidates.retain(|c| {
-        let unknown = matches!(c.entity_type, EntityType::Other | EntityType::Concept);
-        !(c.sentence_initial_word && unknown && !c.resolved)
-            || found.iter().any(|r| r.source == c.key || r.target == c.key)
-    });
+    let related: HashSet<&str> = found.list.iter().flat_map(|r| [r.source.as_str(), r.target.as_str()]).collect();
+    let keep: Vec<bool> = candidates
+        .iter()
+        .map(|c| {
+            let unknown = matches!(c.entity_type, EntityType::Other | EntityType::Concept);
+            !(c.sentence_initial_word && unknown && !c.resolved) || related.contains(c.key.as_str())
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    candidates.retain(|_| keep.next().unwrap_or(true));
     for c in candidates.iter_mut() {
         if let (EntityType::Work, Some(article)) = (c.entity_type, c.article) {
             if let Some(name) = text.get(article..c.end) {
@@ -179,18 +199,30 @@ fn typed(text: &str, tokens: &[Token], mut candidates: Vec<Candidate>) -> (Vec<C
             }
         }
     }
-    (candidates, found)
+    (candidates, found.list)
 }
 
-fn add_relation(found: &mut Vec<ExtractedRelation>, source: &str, target: &str, relation: &str, confidence: f64) {
-    match found.iter_mut().find(|r| r.source == source && r.target == target && r.relation_type == relation) {
-        Some(existing) => existing.confidence = existing.confidence.max(confidence),
-        None => found.push(ExtractedRelation {
-            source: source.to_string(),
-            target: target.to_string(),
-            relation_type: relation.to_string(),
-            confidence,
-        }),
+/// Relations in the order found, each (source, target, type) once with its best confidence.
+#[derive(Default)]
+struct Relations {
+    list: Vec<ExtractedRelation>,
+    index: HashMap<(String, String, &'static str), usize>,
+}
+
+impl Relations {
+    fn add(&mut self, source: &str, target: &str, relation: &'static str, confidence: f64) {
+        match self.index.get(&(source.to_string(), target.to_string(), relation)) {
+            Some(&at) => self.list[at].confidence = self.list[at].confidence.max(confidence),
+            None => {
+                self.index.insert((source.to_string(), target.to_string(), relation), self.list.len());
+                self.list.push(ExtractedRelation {
+                    source: source.to_string(),
+                    target: target.to_string(),
+                    relation_type: relation.to_string(),
+                    confidence,
+                });
+            }
+        }
     }
 }
 
@@ -362,14 +394,6 @@ fn fills(role: Role, c: &Candidate) -> bool {
         Role::Date => ty == EntityType::Date,
         Role::WorkNamed => ty != EntityType::Date && (ty != EntityType::Person || c.strength < 2),
         _ => role_type(role) == Some(ty) || (weak && ty != EntityType::Date),
-    }
-}
-
-fn hint(hints: &mut Vec<(String, EntityType, bool)>, c: &Candidate, role: Role) {
-    if let Some(ty) = role_type(role) {
-        if c.entity_type != ty && !hints.iter().any(|(k, _, _)| *k == c.key) {
-            hints.push((c.key.clone(), ty, role == Role::WorkNamed));
-        }
     }
 }
 
