@@ -17,9 +17,11 @@
 
 mod aql;
 mod cypher;
+mod graphrag;
 
 pub use aql::AqlConfig;
 pub use cypher::CypherConfig;
+pub use graphrag::GraphragConfig;
 
 use clap::{Arg, ArgAction, ArgMatches, ColorChoice, Command};
 use orbit_leases::{BackendKind, PersistenceConfig};
@@ -384,6 +386,7 @@ pub struct ServerConfig {
     pub cql: CqlConfig,
     pub cypher: CypherConfig,
     pub aql: AqlConfig,
+    pub graphrag: GraphragConfig,
 }
 
 impl ServerConfig {
@@ -513,6 +516,7 @@ impl ServerConfig {
         let cql = resolve_cql(&layers, &file.cql, &from_file)?;
         let cypher = cypher::resolve(&layers, &file.cypher, &from_file)?;
         let aql = aql::resolve(&layers, &file.aql, &from_file)?;
+        let graphrag = graphrag::resolve(&layers, &file.graphrag, &from_file)?;
 
         Ok(ServerConfig {
             config_file,
@@ -531,6 +535,7 @@ impl ServerConfig {
             cql,
             cypher,
             aql,
+            graphrag,
         })
     }
 
@@ -678,6 +683,7 @@ fn command() -> Command {
             format!("PostgreSQL idle_in_transaction_session_timeout default [env: {}] [default: 0, none]", names::PG_IDLE_TIMEOUT_ENV),
         ));
     cmd = cypher::args(cmd);
+    cmd = graphrag::args(cmd);
     cmd = aql::args(cmd);
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
@@ -1180,7 +1186,7 @@ struct FileConfig {
     #[serde(default)]
     aql: aql::AqlTable,
     #[serde(default)]
-    graphrag: GraphragTable,
+    graphrag: graphrag::GraphragTable,
     /// `[providers.<name>]`: lease directory providers, checked by `orbit-leases`.
     providers: Option<toml::Table>,
     /// `[defaults]`: which provider holds addressable and cluster data.
@@ -1308,14 +1314,6 @@ struct RedisTable {
     mode: Option<String>,
     port: Option<u16>,
     requirepass: Option<String>,
-}
-
-/// GraphRAG has no listener of its own, hence no port.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GraphragTable {
-    enabled: Option<bool>,
-    mode: Option<String>,
 }
 
 fn read_file(path: &Path, named_by: Source) -> Result<FileConfig, ConfigError> {

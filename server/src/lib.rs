@@ -110,6 +110,8 @@ pub async fn start(
     listeners: Vec<Box<dyn ProtocolListener>>,
 ) -> Result<RunningServer, ServerError> {
     let data_dir = storage::prepare_data_dir(config)?;
+    // The GraphRAG engine every GraphRAG-serving listener attaches to takes these options.
+    orbit_graphrag::GraphRag::configure(config.graphrag.engine_options());
 
     let mut selected: Vec<(Box<dyn ProtocolListener>, &Setting<u16>)> = Vec::new();
     for listener in listeners {

@@ -261,7 +261,7 @@ impl World {
                 let mut text = fact_text;
                 for _ in 0..1 + rng.below(2) {
                     text.push(' ');
-                    let filler: &str = rng.pick(FILLERS);
+                    let filler: &str = *rng.pick(FILLERS);
                     text.push_str(filler);
                 }
                 Passage { id: format!("p{n:06}"), text, fact, entities }
