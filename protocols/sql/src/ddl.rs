@@ -199,8 +199,8 @@ impl Session {
                 other => Err(SqlError::not_supported(format!("DROP {other}"))),
             },
             Statement::CreateIndex(ci) => self.create_index(ci).await,
-            Statement::CreateExtension(ce) => self.create_extension(ce).await,
-            Statement::DropExtension(de) => self.drop_extension(de).await,
+            Statement::CreateExtension(ce) => Box::pin(self.create_extension(ce)).await,
+            Statement::DropExtension(de) => Box::pin(self.drop_extension(de)).await,
             Statement::AlterTable(at) => self.alter_table(at).await,
             Statement::Truncate(t) => {
                 for target in &t.table_names {
@@ -504,6 +504,13 @@ impl Session {
         Ok((table, idx))
     }
 
+    /// The "db.schema" an index name lives in.
+    fn index_schema(&self, name: &ast::ObjectName) -> Result<String, SqlError> {
+        let cat = self.engine.catalog();
+        let (db, schema, _) = self.binder(&cat, &[]).qualify(name)?;
+        Ok(format!("{db}.{schema}"))
+    }
+
     async fn drop_indexes(&mut self, names: &[ast::ObjectName], if_exists: bool) -> Result<QueryOutput, SqlError> {
         for n in names {
             let (table, idx) = self.find_index(n)?;
@@ -512,6 +519,7 @@ impl Session {
                     self.engine.storage.drop_index(&t, &idx).await?;
                     self.engine.refresh_table(&t).await?;
                 }
+                None if Box::pin(self.drop_vector_index(&self.index_schema(n)?, &idx)).await? => {}
                 None if if_exists => self.notice("00000", format!("index \"{idx}\" does not exist, skipping")),
                 None => {
                     return Err(SqlError::new(sqlstate::UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist")))
@@ -620,6 +628,9 @@ impl Session {
         let (q, rel) = self.qualified(&ci.table_name)?;
         let cat = self.engine.catalog();
         let Some(info) = cat.tables.get(&q).cloned() else { return Err(undefined_table(&rel)) };
+        if crate::vector::index_ddl::is_vector_method(ci) {
+            return Box::pin(self.create_vector_index(ci, &q, info)).await; // boxed: keeps DDL futures small
+        }
         let cols = index_columns(&ci.columns)?;
         for c in &cols {
             if info.schema.column_position(c).is_none() || *c == ROWID {

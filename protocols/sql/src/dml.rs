@@ -731,7 +731,8 @@ impl Session {
             let cat = self.engine.catalog();
             self.bind_insert(&cat, ins, param_types)?
         };
-        let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.engine.functions).await?;
+        self.note_vector_write(&plan.table);
+        let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.services()).await?;
         // Build the candidate rows (sync), leaving sequence defaults as markers.
         let mysql_cols = if self.engine.dialect.is_mysql() { plan.table.columns().iter().map(|c| (c.name.clone(), c.nullable)).collect() } else { Vec::new() };
         let (mut rows, mut needs_seq) = {
@@ -987,9 +988,12 @@ impl Session {
     ) -> Result<QueryOutput, SqlError> {
         // Lock the rows to change; when that waited for another transaction or the rows
         // may have changed since the snapshot, read them again through a fresh one.
+        for t in &plan.targets {
+            self.note_vector_write(&t.table);
+        }
         let mut rounds = 0;
         let (ctx, rows) = loop {
-            let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.engine.functions).await?;
+            let data = exec::prefetch(tx, &plan.source, params, self.statement_now(), &self.services()).await?;
             let ctx = self.new_ctx(params, data);
             let rows = exec::run(&ctx, &plan.source, &[])?;
             let (mut waited, mut held_before) = (false, true);

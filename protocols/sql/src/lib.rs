@@ -76,6 +76,8 @@ pub struct Engine {
     pub(crate) mysql: mysql::ServerState,
     /// What set-returning functions such as `graphrag_retrieve` reach (see [`table_functions`]).
     pub(crate) functions: table_functions::FunctionHost,
+    /// The in-memory structures of pgvector hnsw indexes (see [`vector::hnsw`]).
+    pub(crate) vectors: vector::hnsw::VectorIndexes,
 }
 
 impl Engine {
@@ -100,6 +102,7 @@ impl Engine {
             dialect,
             mysql: mysql::ServerState::default(),
             functions: table_functions::FunctionHost::default(),
+            vectors: vector::hnsw::VectorIndexes::default(),
         }))
     }
 

@@ -105,6 +105,9 @@ pub struct Session {
     /// Tables a COPY of the open block wrote: their storage schema may change at commit
     /// (a bulk load's publish), so the catalog re-reads them then.
     pub(crate) block_copies: Vec<String>,
+    /// Tables with hnsw indexes the open transaction wrote: their in-memory indexes are
+    /// marked for a rebuild when it commits (see [`crate::vector::hnsw`]).
+    pub(crate) vector_writes: std::collections::BTreeSet<String>,
     /// Sequence values the running statement drew (first value of each block, in order);
     /// replayed statements take theirs from `replay_draws` instead of drawing new ones.
     pub(crate) seq_draws: Vec<i64>,
@@ -177,6 +180,7 @@ impl Session {
             block_log: Vec::new(),
             block_ddl: Vec::new(),
             block_copies: Vec::new(),
+            vector_writes: Default::default(),
             seq_draws: Vec::new(),
             replay_draws: None,
             savepoints: Vec::new(),
@@ -333,7 +337,11 @@ impl Session {
     ) -> Result<(), SqlError> {
         if !in_block {
             return if ok {
-                tx.commit().await.map_err(Into::into)
+                let committed = tx.commit().await;
+                if committed.is_ok() {
+                    self.engine.vectors.mark_all_changed();
+                }
+                committed.map_err(Into::into)
             } else {
                 let _ = tx.rollback().await;
                 Ok(())
@@ -506,7 +514,7 @@ impl Session {
         let mut failed = false;
         for (i, stmt) in stmts.iter().enumerate() {
             self.statement_index = i;
-            let r = self.execute_statement(stmt, &[], &[]).await;
+            let r = Box::pin(self.execute_statement(stmt, &[], &[])).await; // boxed: callers' futures stay small
             failed = r.is_err();
             out.push(r);
             if failed {
@@ -625,7 +633,12 @@ impl Session {
         if let Some(tx) = self.tx.take() {
             let ended = if commit { tx.commit().await } else { tx.rollback().await };
             self.engine.locks.release(self.lock_owner);
+            self.vector_writes_ended(commit && ended.is_ok());
             ended?;
+        }
+        self.vector_writes.clear();
+        if commit && !copies.is_empty() {
+            self.engine.vectors.mark_all_changed();
         }
         for table in copies {
             self.engine.refresh_table(&table).await?;
@@ -950,10 +963,15 @@ impl Session {
                         stream.own_tx = Some(tx);
                         Ok(out)
                     }
-                    None => tx.commit().await.map(|()| out).map_err(Into::into),
+                    None => {
+                        let committed = tx.commit().await;
+                        self.vector_writes_ended(committed.is_ok());
+                        committed.map(|()| out).map_err(Into::into)
+                    }
                 },
                 Err(e) => {
                     let _ = tx.rollback().await;
+                    self.vector_writes_ended(false);
                     Err(e)
                 }
             };
@@ -1135,7 +1153,7 @@ impl Session {
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, SqlError> {
         let now = self.statement_now();
-        let data = exec::prefetch(tx, plan, params, now, &self.engine.functions).await?;
+        let data = exec::prefetch(tx, plan, params, now, &self.services()).await?;
         if self.cancel.load(Ordering::Relaxed) {
             return Err(SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request"));
         }
@@ -1292,6 +1310,11 @@ impl Session {
             value
         };
         match name {
+            "hnsw.ef_search" => {
+                let value = if value.is_empty() { crate::vector::hnsw::DEFAULT_EF_SEARCH.to_string() } else { value };
+                let n = crate::vector::hnsw::ef_search(&value)?;
+                self.settings.insert(name.into(), n.to_string());
+            }
             "client_encoding" => {
                 let v = value.to_ascii_uppercase().replace('-', "");
                 if v != "UTF8" && v != "UNICODE" {

@@ -193,19 +193,74 @@ impl ScanRequest {
     }
 }
 
+/// What the prefetch phase reaches beyond the transaction: the engine's table functions'
+/// services and hnsw indexes, and the session's `hnsw.ef_search`.
+pub struct Services<'a> {
+    pub functions: &'a FunctionHost,
+    pub vectors: &'a crate::vector::hnsw::VectorIndexes,
+    pub storage: &'a Arc<dyn orbit_storage::TableStorage>,
+    pub ef_search: usize,
+}
+
+/// An hnsw index scan: the rows of the keys the index answers, read through `tx`; a full
+/// scan when the query vector or the LIMIT is NULL.
+async fn vector_scan(
+    tx: &mut dyn Transaction,
+    scan: &ScanNode,
+    v: &crate::vector::plan::VectorScan,
+    params: &[Value],
+    now: i64,
+    services: &Services<'_>,
+) -> Result<Vec<Row>, SqlError> {
+    let query = crate::vector::hnsw::query_vector(eval_const(&v.query, params, now)?)?;
+    let k = match eval_const(&v.k, params, now)? {
+        Value::Int(k) => usize::try_from(k).ok(),
+        _ => None,
+    };
+    if let (Some(query), Some(k)) = (query, k) {
+        let k = if scan.filter.is_some() { k.max(services.ef_search) } else { k };
+        let keys = services.vectors.search(services.storage, &scan.table, &v.index, &query, k, services.ef_search).await?;
+        let mut rows = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(row) = tx.get(&scan.table, &key).await? {
+                rows.push(row);
+            }
+        }
+        return Ok(rows);
+    }
+    Ok(tx.scan(&scan.table, &ScanOptions::all()).await?)
+}
+
+/// The rows of a table function's call (its future is boxed by the function).
+#[inline(never)]
+fn function_scan<'a>(
+    call: &crate::table_functions::FunctionCall,
+    params: &[Value],
+    now: i64,
+    services: &'a Services<'_>,
+) -> crate::table_functions::RowsFuture<'a> {
+    let mut values = Vec::with_capacity(call.args.len());
+    for e in &call.args {
+        match eval_const(e, params, now) {
+            Ok(v) => values.push(v),
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        }
+    }
+    (call.function.call)(services.functions, Args::new(call, values))
+}
+
 async fn fetch_scan(
     tx: &mut dyn Transaction,
     scan: &ScanNode,
     params: &[Value],
     now: i64,
-    host: &FunctionHost,
+    services: &Services<'_>,
 ) -> Result<Vec<Row>, SqlError> {
     if let Some(call) = &scan.function {
-        let mut values = Vec::with_capacity(call.args.len());
-        for e in &call.args {
-            values.push(eval_const(e, params, now)?);
-        }
-        return (call.function.call)(host, Args::new(call, values)).await;
+        return function_scan(call, params, now, services).await;
+    }
+    if let Some(v) = &scan.vector {
+        return Box::pin(vector_scan(tx, scan, v, params, now, services)).await; // boxed: keeps scans' futures small
     }
     Ok(match ScanRequest::of(scan, params, now)? {
         ScanRequest::Nothing => Vec::new(),
@@ -216,13 +271,13 @@ async fn fetch_scan(
 }
 
 /// Reads the rows of every scan in `plan` (and in its subqueries); table functions'
-/// scans call their function through `host`.
+/// scans call their function, hnsw index scans search their index (see [`Services`]).
 pub async fn prefetch(
     tx: &mut dyn Transaction,
     plan: &Plan,
     params: &[Value],
     now: i64,
-    host: &FunctionHost,
+    services: &Services<'_>,
 ) -> Result<ScanData, SqlError> {
     let mut scans: Vec<&ScanNode> = Vec::new();
     plan.visit_scans(&mut |s| scans.push(s));
@@ -236,12 +291,12 @@ pub async fn prefetch(
             if let Some(rows) = full.get(&scan.table) {
                 rows.clone()
             } else {
-                let rows = fetch_scan(tx, scan, params, now, host).await?;
+                let rows = fetch_scan(tx, scan, params, now, services).await?;
                 full.insert(scan.table.clone(), rows.clone());
                 rows
             }
         } else {
-            fetch_scan(tx, scan, params, now, host).await?
+            fetch_scan(tx, scan, params, now, services).await?
         };
         data.insert(scan.id, rows);
     }

@@ -26,7 +26,7 @@ pub fn pipeline_scan(plan: &Plan) -> Option<&ScanNode> {
     let mut node = plan;
     let scan = loop {
         match node {
-            Plan::Scan(scan) if scan.function.is_none() => break scan,
+            Plan::Scan(scan) if scan.function.is_none() && scan.vector.is_none() => break scan,
             Plan::Filter { input, .. } | Plan::Project { input, .. } => node = input,
             _ => return None,
         }

@@ -556,6 +556,9 @@ impl<'a> Binder<'a> {
             let limit = bind_count(limit, self)?;
             let offset = bind_count(offset, self)?;
             bound.plan = Plan::Limit { input: Box::new(bound.plan), limit, offset };
+            if !self.dialect.is_mysql() {
+                crate::vector::plan::use_index(&mut bound.plan, self.cat);
+            }
         }
         Ok(bound)
     }
@@ -1881,6 +1884,7 @@ impl<'a> Binder<'a> {
             access: Default::default(),
             filter: None,
             function: Some(call),
+            vector: None,
         });
         Ok((plan, scope))
     }
@@ -1958,6 +1962,7 @@ impl<'a> Binder<'a> {
             access: Default::default(),
             filter: None,
             function: None,
+            vector: None,
         });
         (plan, scope)
     }
@@ -2414,9 +2419,7 @@ impl<'a> Binder<'a> {
                     };
                     return crate::catalog_views::functions::bind_cast(&target, x, &t, &|| self.catalog_model());
                 }
-                if crate::vector::extension::names_vector(data_type) && !self.cat.has_vector(&self.db) {
-                    return Err(crate::vector::extension::undefined_type());
-                }
+                self.check_vector_type(data_type)?;
                 let (dt, st) = map_data_type(data_type)?;
                 let (x, t) = self.bind_expr(expr, scope, agg)?;
                 let typmod = match &dt {
@@ -2428,11 +2431,10 @@ impl<'a> Binder<'a> {
                 if !crate::expr::cast::cast_exists(&t, &st) {
                     return Err(crate::expr::cast::cannot_cast(&t.name(), &st));
                 }
-                if matches!(t, SqlType::Vector(_)) {
-                    if let Some(cast) = crate::vector::functions::cast_from_vector(x.clone(), &st) {
-                        return Ok((cast, st));
-                    }
-                }
+                let x = match vector_cast(x, &t, &st) {
+                    Ok(cast) => return Ok((cast, st)),
+                    Err(x) => x,
+                };
                 match x {
                     Expr::Literal(v) => {
                         let v = cast_value(v, &st)?;
@@ -2716,6 +2718,61 @@ impl<'a> Binder<'a> {
     }
 
     #[inline(never)]
+    /// Untyped arguments of a function call as text, or as the vector a vector function
+    /// takes there.
+    #[inline(never)]
+    fn coerce_unknown_arguments(&mut self, name: &str, bound: Vec<Expr>, types: &[SqlType]) -> Result<Vec<Expr>, SqlError> {
+        let params = crate::vector::functions::params(name).unwrap_or_default();
+        let mut out = Vec::with_capacity(bound.len());
+        for (i, (b, t)) in bound.into_iter().zip(types).enumerate() {
+            let target = params.get(i).cloned().unwrap_or(SqlType::Text);
+            out.push(if *t == SqlType::Unknown { self.coerce(b, t, &target)? } else { b });
+        }
+        Ok(out)
+    }
+
+    /// 42704 for `vector` in a database without the extension.
+    #[inline(never)]
+    fn check_vector_type(&self, data_type: &ast::DataType) -> Result<(), SqlError> {
+        if crate::vector::extension::names_vector(data_type) && !self.cat.has_vector(&self.db) {
+            return Err(crate::vector::extension::undefined_type());
+        }
+        Ok(())
+    }
+
+    /// A pgvector operator between `l` and `r` (see [`vector_operator`]); out of line so
+    /// the recursive binder's frames stay small.
+    #[inline(never)]
+    fn bind_vector_operator(
+        &mut self,
+        name: &'static str,
+        op: &ast::BinaryOperator,
+        l: Expr,
+        lt: &SqlType,
+        r: Expr,
+        rt: &SqlType,
+    ) -> Result<(Expr, SqlType), SqlError> {
+        let vector = SqlType::Vector(None);
+        let fits = |t: &SqlType| matches!(t, SqlType::Vector(_) | SqlType::Unknown);
+        if !(fits(lt) && fits(rt)) || !(matches!(lt, SqlType::Vector(_)) || matches!(rt, SqlType::Vector(_))) {
+            return Err(SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
+            )
+            .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."));
+        }
+        let l = self.coerce(l, lt, &vector)?;
+        let r = self.coerce(r, rt, &vector)?;
+        let args = [lt.clone(), rt.clone()];
+        let ty = crate::vector::functions::return_type(name, &args).flatten().ok_or_else(|| {
+            SqlError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
+            )
+        })?;
+        Ok((Expr::Func { name: name.into(), args: vec![l, r], ty: ty.clone() }, ty))
+    }
+
     fn bind_binary(
         &mut self,
         left: &ast::Expr,
@@ -2728,25 +2785,7 @@ impl<'a> Binder<'a> {
         let (l, lt) = self.bind_expr(left, scope, agg)?;
         let (r, rt) = self.bind_expr(right, scope, agg)?;
         if let Some(name) = vector_operator(op, &lt, &rt, self.dialect) {
-            let vector = SqlType::Vector(None);
-            let fits = |t: &SqlType| matches!(t, SqlType::Vector(_) | SqlType::Unknown);
-            if !(fits(&lt) && fits(&rt)) || !(matches!(lt, SqlType::Vector(_)) || matches!(rt, SqlType::Vector(_))) {
-                return Err(SqlError::new(
-                    sqlstate::UNDEFINED_FUNCTION,
-                    format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
-                )
-                .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."));
-            }
-            let l = self.coerce(l, &lt, &vector)?;
-            let r = self.coerce(r, &rt, &vector)?;
-            let args = [lt.clone(), rt.clone()];
-            let ty = crate::vector::functions::return_type(name, &args).flatten().ok_or_else(|| {
-                SqlError::new(
-                    sqlstate::UNDEFINED_FUNCTION,
-                    format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
-                )
-            })?;
-            return Ok((Expr::Func { name: name.into(), args: vec![l, r], ty: ty.clone() }, ty));
+            return self.bind_vector_operator(name, op, l, &lt, r, &rt);
         }
         if let Some((negated, insensitive)) = regex_operator(op) {
             let l = self.coerce(l, &lt, &SqlType::Text)?;
@@ -3012,15 +3051,22 @@ impl<'a> Binder<'a> {
             }
             bound = out;
         } else {
-            let params = crate::vector::functions::params(&name).unwrap_or_default();
-            let mut out = Vec::new();
-            for (i, (b, t)) in bound.into_iter().zip(&types).enumerate() {
-                let target = params.get(i).cloned().unwrap_or(SqlType::Text);
-                out.push(if *t == SqlType::Unknown { self.coerce(b, t, &target)? } else { b });
-            }
-            bound = out;
+            bound = self.coerce_unknown_arguments(&name, bound, &types)?;
         }
         Ok((Expr::Func { name, args: bound, ty: ty.clone() }, ty))
+    }
+}
+
+/// A cast of vector `x` to text or an array (`Ok`), or `x` back for every other cast;
+/// out of line so the recursive binder's frames stay small.
+#[inline(never)]
+fn vector_cast(x: Expr, from: &SqlType, to: &SqlType) -> Result<Expr, Expr> {
+    if !matches!(from, SqlType::Vector(_)) {
+        return Err(x);
+    }
+    match crate::vector::functions::cast_from_vector(x.clone(), to) {
+        Some(cast) => Ok(cast),
+        None => Err(x),
     }
 }
 

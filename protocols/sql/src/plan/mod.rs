@@ -47,6 +47,8 @@ pub struct ScanNode {
     /// A set-returning function whose rows this scan reads instead of a table's
     /// ([`crate::table_functions`]); `table` is then a name of its own.
     pub function: Option<crate::table_functions::FunctionCall>,
+    /// An hnsw index answering the ORDER BY above this scan ([`crate::vector::plan`]).
+    pub vector: Option<Box<crate::vector::plan::VectorScan>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +237,10 @@ impl Plan {
                 if let Some(call) = &s.function {
                     call.args.iter().for_each(|e| on_expr(e, f));
                 }
+                if let Some(v) = &s.vector {
+                    on_expr(&v.query, f);
+                    on_expr(&v.k, f);
+                }
             }
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(|e| on_expr(e, f)),
             Plan::Series { args, .. } => args.iter().for_each(|e| on_expr(e, f)),
@@ -396,6 +402,15 @@ fn explain_into(plan: &Plan, depth: usize, out: &mut Vec<String>) {
     match plan {
         Plan::Scan(s) => {
             let names = col(&s.column_names);
+            if let Some(v) = &s.vector {
+                let (kind, order) = crate::vector::plan::explain(s, v, &names);
+                out.push(format!("{pad}{kind}"));
+                out.push(format!("{detail_pad}{order}"));
+                if let Some(f) = &s.filter {
+                    out.push(format!("{detail_pad}Filter: {}", f.describe(&names)));
+                }
+                return;
+            }
             let kind = if let Some(call) = &s.function {
                 format!("Function Scan on {}", call.function.name)
             } else if s.access.is_full() {

@@ -124,3 +124,119 @@ async fn operators_and_functions() {
     );
     assert_eq!(err(&mut s, "SELECT 1 <-> 2").await.code, "42883");
 }
+
+/// A deterministic point of `n` rows in 8 dimensions (a small linear congruential walk).
+fn point(i: u64) -> String {
+    let mut x = i.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut parts = Vec::new();
+    for _ in 0..8 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        parts.push(format!("{}", ((x >> 33) % 1000) as f32 / 100.0));
+    }
+    format!("[{}]", parts.join(","))
+}
+
+async fn with_points(n: u64) -> Session {
+    let mut s = session().await;
+    ok(&mut s, "CREATE EXTENSION vector").await;
+    ok(&mut s, "CREATE TABLE pts (id int PRIMARY KEY, v vector(8), tag int)").await;
+    let values: Vec<String> = (1..=n).map(|i| format!("({i}, '{}', {})", point(i), i % 3)).collect();
+    ok(&mut s, &format!("INSERT INTO pts VALUES {}", values.join(", "))).await;
+    s
+}
+
+#[tokio::test]
+async fn create_index_using_hnsw_is_checked_like_pgvector() {
+    let mut s = with_points(10).await;
+    let e = err(&mut s, "CREATE INDEX ON pts USING hnsw (v)").await;
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("42704", "data type vector has no default operator class for access method \"hnsw\"")
+    );
+    let e = err(&mut s, "CREATE INDEX ON pts USING hnsw (v vector_foo_ops)").await;
+    assert_eq!(e.message, "operator class \"vector_foo_ops\" does not exist for access method \"hnsw\"");
+    let e = err(&mut s, "CREATE INDEX ON pts USING hnsw (v vector_l2_ops) WITH (m = 1)").await;
+    assert_eq!((e.code, e.message.as_str()), ("22023", "value 1 out of bounds for option \"m\""));
+    let e = err(&mut s, "CREATE INDEX ON pts USING hnsw (tag vector_l2_ops)").await;
+    assert_eq!(e.code, "42804");
+    ok(&mut s, "CREATE TABLE free (v vector)").await;
+    assert_eq!(
+        err(&mut s, "CREATE INDEX ON free USING hnsw (v vector_l2_ops)").await.message,
+        "column does not have dimensions"
+    );
+    assert_eq!(err(&mut s, "CREATE INDEX ON pts USING ivfflat (v vector_l2_ops)").await.code, "0A000");
+    assert_eq!(
+        ok(&mut s, "CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32)").await,
+        "CREATE INDEX"
+    );
+    assert_eq!(err(&mut s, "CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops)").await.code, "42P07");
+    assert_eq!(err(&mut s, "SET hnsw.ef_search = 0").await.code, "22023");
+    assert_eq!(ok(&mut s, "SET hnsw.ef_search = 100").await, "SET");
+    assert_eq!(rows(&mut s, "SHOW hnsw.ef_search").await, vec![vec!["100"]]);
+}
+
+#[tokio::test]
+async fn order_by_distance_limit_uses_the_index_of_its_operator_class() {
+    let mut s = with_points(1500).await;
+    ok(&mut s, "CREATE INDEX pts_l2 ON pts USING hnsw (v vector_l2_ops)").await;
+    ok(&mut s, "CREATE INDEX pts_cos ON pts USING hnsw (v vector_cosine_ops)").await;
+    let q = point(7777);
+    let plan = |r: Vec<Vec<String>>| r.into_iter().flatten().collect::<Vec<_>>();
+    let explained = plan(rows(&mut s, &format!("EXPLAIN SELECT id FROM pts ORDER BY v <-> '{q}' LIMIT 5")).await);
+    assert!(explained.iter().any(|l| l.contains("Index Scan using pts_l2 on pts")), "{explained:?}");
+    assert!(explained.iter().any(|l| l.contains("Order By: (v <-> ")), "{explained:?}");
+    let explained = plan(rows(&mut s, &format!("EXPLAIN SELECT id FROM pts ORDER BY v <=> '{q}' LIMIT 5")).await);
+    assert!(explained.iter().any(|l| l.contains("Index Scan using pts_cos")), "{explained:?}");
+    // No index of vector_ip_ops, a descending order, or no LIMIT: exact.
+    for sql in [
+        format!("EXPLAIN SELECT id FROM pts ORDER BY v <#> '{q}' LIMIT 5"),
+        format!("EXPLAIN SELECT id FROM pts ORDER BY v <-> '{q}' DESC LIMIT 5"),
+        format!("EXPLAIN SELECT id FROM pts ORDER BY v <-> '{q}'"),
+    ] {
+        assert!(plan(rows(&mut s, &sql).await).iter().all(|l| !l.contains("Index Scan")), "{sql}");
+    }
+    // The index's answer against the exact one (two sort keys are never planned onto it).
+    let approx = rows(&mut s, &format!("SELECT id FROM pts ORDER BY v <-> '{q}' LIMIT 10")).await;
+    let exact = rows(&mut s, &format!("SELECT id FROM pts ORDER BY v <-> '{q}', id LIMIT 10")).await;
+    let found = approx.iter().filter(|r| exact.contains(r)).count();
+    assert!(found >= 9, "recall@10 {found}/10: {approx:?} vs {exact:?}");
+    assert_eq!(approx.len(), 10);
+    // A parameter as the query vector, and OFFSET.
+    let prepared = s.prepare("SELECT id FROM pts ORDER BY v <-> $1 LIMIT 3 OFFSET 1", &[]).await.unwrap();
+    assert_eq!(prepared.param_types(), &[crate::SqlType::Vector(None)]);
+    let out = s
+        .execute_with_params(
+            "SELECT id FROM pts ORDER BY v <-> $1 LIMIT 3 OFFSET 1",
+            prepared.param_types(),
+            &[orbit_storage::Value::Text(q.clone())],
+        )
+        .await
+        .unwrap();
+    let crate::QueryOutput::Rows { rows: got, .. } = out else { panic!("rows") };
+    assert_eq!(got.len(), 3);
+    // A filter applies to the candidates.
+    let filtered = rows(&mut s, &format!("SELECT tag FROM pts WHERE tag = 1 ORDER BY v <-> '{q}' LIMIT 4")).await;
+    assert!(filtered.len() <= 4 && filtered.iter().all(|r| r[0] == "1"), "{filtered:?}");
+}
+
+#[tokio::test]
+async fn the_index_follows_commits_and_ignores_rollbacks() {
+    let mut s = with_points(20).await;
+    ok(&mut s, "CREATE INDEX ON pts USING hnsw (v vector_l2_ops)").await;
+    let nearest = "SELECT id FROM pts ORDER BY v <-> '[50,50,50,50,50,50,50,50]' LIMIT 1";
+    assert_ne!(rows(&mut s, nearest).await, vec![vec!["100"]]);
+    ok(&mut s, "BEGIN").await;
+    ok(&mut s, "INSERT INTO pts VALUES (100, '[50,50,50,50,50,50,50,50]', 0)").await;
+    ok(&mut s, "ROLLBACK").await;
+    assert_ne!(rows(&mut s, nearest).await, vec![vec!["100"]]);
+    ok(&mut s, "INSERT INTO pts VALUES (100, '[50,50,50,50,50,50,50,50]', 0)").await;
+    assert_eq!(rows(&mut s, nearest).await, vec![vec!["100"]]);
+    ok(&mut s, "UPDATE pts SET v = '[0,0,0,0,0,0,0,0]' WHERE id = 100").await;
+    assert_ne!(rows(&mut s, nearest).await, vec![vec!["100"]]);
+    assert_eq!(rows(&mut s, "SELECT id FROM pts ORDER BY v <-> '[0,0,0,0,0,0,0,0]' LIMIT 1").await, vec![vec!["100"]]);
+    ok(&mut s, "DELETE FROM pts WHERE id = 100").await;
+    assert_ne!(rows(&mut s, "SELECT id FROM pts ORDER BY v <-> '[0,0,0,0,0,0,0,0]' LIMIT 1").await, vec![vec!["100"]]);
+    ok(&mut s, "DROP INDEX pts_v_idx").await;
+    let explained: Vec<String> = rows(&mut s, &format!("EXPLAIN {nearest}")).await.into_iter().flatten().collect();
+    assert!(explained.iter().all(|l| !l.contains("Index Scan")), "{explained:?}");
+}

@@ -8,13 +8,20 @@
 //!
 //! * [`text`]: the text form `[1,2,3]` (input checks and pgvector's float output);
 //! * [`extension`]: CREATE / DROP EXTENSION vector;
+//! * [`hnsw`], [`index_ddl`], [`plan`]: `CREATE INDEX .. USING hnsw`, its in-memory
+//!   structures and `ORDER BY col <-> $1 LIMIT k` planned onto them; `tracking`: what a
+//!   session tells them at commit;
 //! * [`functions`]: distances, operators, `vector_dims`, `vector_norm`, `l2_normalize`,
 //!   `subvector` and the casts from and to arrays;
 //! * this module: the byte form, the binary wire form and the checks every entry shares.
 
 pub mod extension;
 pub mod functions;
+pub mod hnsw;
+pub mod index_ddl;
+pub mod plan;
 pub mod text;
+mod tracking;
 
 use crate::error::{sqlstate, SqlError};
 use orbit_storage::Value;
