@@ -60,6 +60,8 @@ pub struct SearchIndex {
     vectors: Vec<(usize, VectorIndex)>,
     /// Hashes not indexed because a field did not parse (RediSearch's hash_indexing_failures).
     pub failures: u64,
+    /// Indexed documents with an expiry time.
+    expiring: usize,
 }
 
 impl SearchIndex {
@@ -82,6 +84,7 @@ impl SearchIndex {
             next_id: 1,
             vectors,
             failures: 0,
+            expiring: 0,
         })
     }
 
@@ -136,12 +139,14 @@ impl SearchIndex {
             }
         }
         self.ids.insert(key.to_vec(), id);
+        self.expiring += usize::from(state.expire_at_ms.is_some());
         self.docs.insert(id, Doc { key: key.to_vec(), expire_at_ms: state.expire_at_ms, values });
     }
 
     fn remove_id(&mut self, id: u64) {
         if let Some(doc) = self.docs.remove(&id) {
             self.ids.remove(&doc.key);
+            self.expiring -= usize::from(doc.expire_at_ms.is_some());
             for (_, index) in self.vectors.iter_mut() {
                 index.remove(id);
             }
@@ -254,9 +259,11 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let accept = |id: u64| self.docs.get(&id).is_some_and(|d| d.alive(now_ms) && self.matches(d, filter));
+        // Without a prefilter or a key that can expire, every indexed vector qualifies.
+        let unfiltered = *filter == Filter::All && self.expiring == 0;
         let ef = knn.ef_runtime.map(|ef| ef.max(knn.k));
         let hits = index
-            .search(&query, knn.k, ef, Some(&accept))
+            .search(&query, knn.k, ef, if unfiltered { None } else { Some(&accept) })
             .map_err(|e| RedisError::err(format!("Error parsing vector similarity query: {e}")))?;
         let mut found: Vec<Found> = hits
             .into_iter()
