@@ -28,3 +28,6 @@ pub mod types;
 
 pub use options::{AuthMethod, PostgresOptions, TlsFiles, TlsMode};
 pub use server::PostgresListener;
+
+#[cfg(test)]
+mod vector_client_tests;

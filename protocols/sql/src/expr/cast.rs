@@ -314,6 +314,7 @@ pub fn can_assign(from: &SqlType, to: &SqlType) -> bool {
         || *to == SqlType::Text
         || *to == SqlType::Varchar
         || *to == SqlType::Bpchar
+        || matches!((from, to), (SqlType::Vector(_) | SqlType::Array(_), SqlType::Vector(_)))
         || common_type(from, to).is_some()
 }
 

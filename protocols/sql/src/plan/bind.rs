@@ -2717,7 +2717,6 @@ impl<'a> Binder<'a> {
         Ok((acc.unwrap_or(Expr::Literal(Value::Bool(is_and))), SqlType::Bool))
     }
 
-    #[inline(never)]
     /// Untyped arguments of a function call as text, or as the vector a vector function
     /// takes there.
     #[inline(never)]
