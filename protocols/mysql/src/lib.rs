@@ -29,6 +29,8 @@ pub use server::MysqlListener;
 #[cfg(test)]
 mod cli_tests;
 #[cfg(test)]
+mod graphrag_cli_tests;
+#[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
 mod limits_tests;
