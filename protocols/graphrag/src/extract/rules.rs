@@ -376,7 +376,9 @@ fn name_in_span(
     last: usize,
 ) -> Option<Candidate> {
     let whole_key = entity_key(&text[tokens[first].start..tokens[last].end]);
-    let known = gazetteer::is_known_organisation(&whole_key) || gazetteer::is_known_place(&whole_key);
+    let alone = first == last;
+    let opener = alone && lexicon::is_sentence_opener(tokens[first].text) && !tokens[first].is_acronym();
+    let known = !opener && (gazetteer::is_known_organisation(&whole_key) || gazetteer::is_known_place(&whole_key));
     let mut article = None;
     if tokens[first].sentence_start && !known && opens_sentence(&tokens[first], first == last, lower_words) {
         article = (tokens[first].text == "The").then_some(tokens[first].start);
@@ -445,7 +447,8 @@ fn classify(tokens: &[Token], c: &Candidate, titled: bool, article_dropped: bool
     let multi = bare.len() > 1;
     let previous = previous_word(tokens, c.first);
     let next = tokens.get(c.last + 1).filter(|t| t.is_word()).map(|t| t.text);
-    if gazetteer::is_known_organisation(&c.key) {
+    let common_word = span.len() == 1 && !span[0].is_acronym() && lexicon::is_sentence_opener(span[0].text);
+    if gazetteer::is_known_organisation(&c.key) && !common_word {
         return (Organization, 3);
     }
     if gazetteer::is_known_place(&c.key) {

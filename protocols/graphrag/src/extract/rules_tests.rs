@@ -239,3 +239,11 @@ fn arbitrary_text_never_panics_and_spans_stay_inside() {
         assert!(e.relations.iter().all(|r| r.source != r.target), "{text:?}");
     }
 }
+
+#[test]
+fn questions_name_only_their_entities() {
+    let list = found("Who founded the organisation that Greta Hestamore works for? Where is WHO headquartered?");
+    let names: Vec<&str> = list.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, vec!["Greta Hestamore", "WHO"]);
+    assert!(has(&list, "WHO", "ORGANIZATION"), "{list:?}");
+}
