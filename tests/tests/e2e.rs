@@ -13,6 +13,8 @@ mod cypher;
 mod cypher_clients;
 #[path = "e2e/graph.rs"]
 mod graph;
+#[path = "e2e/graphrag.rs"]
+mod graphrag;
 #[path = "e2e/leases.rs"]
 mod leases;
 #[path = "e2e/mysql.rs"]
