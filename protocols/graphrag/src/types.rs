@@ -57,6 +57,14 @@ impl RetrieveMode {
 pub const DEFAULT_MODE: RetrieveMode = RetrieveMode::Hybrid;
 /// The default number of chunks.
 pub const DEFAULT_K: usize = 5;
+/// The default and the largest number of RELATED hops of a REASON / findPaths.
+pub const DEFAULT_REASON_HOPS: usize = 3;
+pub const MAX_REASON_HOPS: usize = 6;
+/// The default number of entities listed, and of similar entities.
+pub const DEFAULT_ENTITY_LIMIT: usize = 100;
+pub const DEFAULT_SIMILAR_LIMIT: usize = 10;
+/// The default least similarity of a similar entity.
+pub const DEFAULT_SIMILAR_THRESHOLD: f64 = 0.0;
 
 /// Options of a retrieval.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +104,12 @@ pub struct QueryOptions {
 
 impl Default for QueryOptions {
     fn default() -> Self {
-        QueryOptions { retrieve: RetrieveOptions::default(), context_size: 5, llm_provider: None, include_explanation: false }
+        QueryOptions {
+            retrieve: RetrieveOptions::default(),
+            context_size: 5,
+            llm_provider: None,
+            include_explanation: false,
+        }
     }
 }
 

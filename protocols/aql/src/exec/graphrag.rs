@@ -54,7 +54,7 @@ pub const FUNCTIONS: &[(GraphRagFn, &str, usize, usize)] = &[
 /// The most chunks, entities or paths one call answers.
 const MAX_LIMIT: usize = 10_000;
 /// The longest path GRAPHRAG_FIND_PATHS searches.
-const MAX_HOPS: usize = 6;
+const MAX_HOPS: usize = orbit_graphrag::MAX_REASON_HOPS;
 
 impl GraphRagFn {
     /// The function of an upper-case AQL name.
@@ -320,14 +320,15 @@ pub async fn call(f: GraphRagFn, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<V
         }
         GraphRagFn::FindPaths => {
             let (kg, from, to) = (kg()?, call.string(1, "the first entity")?, call.string(2, "the last entity")?);
-            let hops = call.count(call.arg(3), "maxHops", 1, MAX_HOPS)?.unwrap_or(3);
+            let hops = call.count(call.arg(3), "maxHops", 1, MAX_HOPS)?.unwrap_or(orbit_graphrag::DEFAULT_REASON_HOPS);
             to_value(&engine.reason(kg, from, to, hops).await.map_err(engine_result)?)
         }
         GraphRagFn::FindSimilar => {
             let (kg, entity) = (kg()?, call.string(1, "the entity")?);
-            let limit = call.count(call.arg(2), "limit", 1, MAX_LIMIT)?.unwrap_or(10);
+            let limit =
+                call.count(call.arg(2), "limit", 1, MAX_LIMIT)?.unwrap_or(orbit_graphrag::DEFAULT_SIMILAR_LIMIT);
             let threshold = match call.arg(3) {
-                None => 0.0,
+                None => orbit_graphrag::DEFAULT_SIMILAR_THRESHOLD,
                 Some(v) => v
                     .as_f64()
                     .filter(|t| (-1.0..=1.0).contains(t))
@@ -340,7 +341,9 @@ pub async fn call(f: GraphRagFn, args: Vec<Value>, ctx: &mut Ctx) -> AqlResult<V
             let kg = kg()?;
             let o = call.options(1, &["type", "limit", "offset"])?;
             let ty = call.text_option(o, "type")?;
-            let limit = call.count(o.and_then(|o| o.get("limit")), "option 'limit'", 0, MAX_LIMIT)?.unwrap_or(100);
+            let limit = call
+                .count(o.and_then(|o| o.get("limit")), "option 'limit'", 0, MAX_LIMIT)?
+                .unwrap_or(orbit_graphrag::DEFAULT_ENTITY_LIMIT);
             let offset =
                 call.count(o.and_then(|o| o.get("offset")), "option 'offset'", 0, usize::MAX >> 12)?.unwrap_or(0);
             to_value(&engine.entities(kg, ty, limit, offset).await.map_err(engine_result)?)

@@ -87,7 +87,7 @@ impl GraphRag {
     /// Paths of at most `max_hops` RELATED edges from entity `from` to entity `to` (names
     /// or keys), strongest first, at most 10.
     pub async fn reason(&self, kg: &str, from: &str, to: &str, max_hops: usize) -> GraphRagResult<Vec<ReasoningPath>> {
-        if !(1..=6).contains(&max_hops) {
+        if !(1..=MAX_REASON_HOPS).contains(&max_hops) {
             return Err(GraphRagError::invalid("MAX_HOPS must be between 1 and 6"));
         }
         let (_, _, g) = self.current_graph(kg).await?;

@@ -219,7 +219,7 @@ async fn execute(handle: &GraphRagHandle, args: &[Vec<u8>]) -> RedisResult<Frame
             let kg = c.text()?;
             let from = c.text()?;
             let to = c.text()?;
-            let mut max_hops = 3;
+            let mut max_hops = orbit_graphrag::DEFAULT_REASON_HOPS;
             while let Some(option) = c.next() {
                 if is(option, "MAX_HOPS") {
                     max_hops = c.count(1)?;
@@ -232,7 +232,7 @@ async fn execute(handle: &GraphRagHandle, args: &[Vec<u8>]) -> RedisResult<Frame
         }
         "graphrag.entities" => {
             let kg = c.text()?;
-            let (mut entity_type, mut limit, mut offset) = (None, 100, 0);
+            let (mut entity_type, mut limit, mut offset) = (None, orbit_graphrag::DEFAULT_ENTITY_LIMIT, 0);
             while let Some(option) = c.next() {
                 if is(option, "TYPE") {
                     entity_type = Some(c.text()?);
@@ -251,7 +251,8 @@ async fn execute(handle: &GraphRagHandle, args: &[Vec<u8>]) -> RedisResult<Frame
         "graphrag.similar" => {
             let kg = c.text()?;
             let entity = c.text()?;
-            let (mut limit, mut threshold) = (10, 0.0);
+            let (mut limit, mut threshold) =
+                (orbit_graphrag::DEFAULT_SIMILAR_LIMIT, orbit_graphrag::DEFAULT_SIMILAR_THRESHOLD);
             while let Some(option) = c.next() {
                 if is(option, "LIMIT") {
                     limit = c.count(0)?;

@@ -10,14 +10,12 @@ use crate::error::{sqlstate, SqlError};
 use orbit_graphrag::config::ExtractorSpec;
 use orbit_graphrag::error::ErrorKind;
 use orbit_graphrag::{EmbedderSpec, GraphRag, GraphRagError, KgConfig, QueryOptions, RetrieveMode, RetrieveOptions};
+use orbit_graphrag::{DEFAULT_ENTITY_LIMIT, DEFAULT_REASON_HOPS as DEFAULT_MAX_HOPS, DEFAULT_SIMILAR_LIMIT};
 use std::sync::Arc;
 
 /// The most chunks, entities or paths one call returns.
 const MAX_ROWS: i64 = 10_000;
-const DEFAULT_ENTITY_LIMIT: usize = 100;
-const DEFAULT_SIMILAR_LIMIT: usize = 10;
-const DEFAULT_MAX_HOPS: usize = 3;
-const MAX_HOPS: i64 = 6;
+const MAX_HOPS: i64 = orbit_graphrag::MAX_REASON_HOPS as i64;
 
 const fn p(name: &'static str, ty: ParamType) -> Param {
     Param { name, ty }
@@ -280,7 +278,7 @@ async fn entities(host: &FunctionHost, args: Args) -> Result<Vec<orbit_storage::
 async fn similar(host: &FunctionHost, args: Args) -> Result<Vec<orbit_storage::Row>, SqlError> {
     let (kg, entity) = (args.text(0)?, args.text(1)?);
     let limit = args.opt_count(2, MAX_ROWS)?.unwrap_or(DEFAULT_SIMILAR_LIMIT);
-    let threshold = args.opt_float(3)?.unwrap_or(0.0);
+    let threshold = args.opt_float(3)?.unwrap_or(orbit_graphrag::DEFAULT_SIMILAR_THRESHOLD);
     if !(-1.0..=1.0).contains(&threshold) {
         return Err(invalid("threshold must be between -1 and 1".into()));
     }

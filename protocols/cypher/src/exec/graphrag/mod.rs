@@ -200,7 +200,7 @@ pub(crate) async fn run(cx: &Cx, spec: &Spec, name: &str, values: Vec<Value>) ->
         }
         "findPaths" => {
             let (kg, from, to) = (a.string("kg")?, a.string("from")?, a.string("to")?);
-            let hops = a.count("maxHops", 3, 1)?;
+            let hops = a.count("maxHops", orbit_graphrag::DEFAULT_REASON_HOPS, 1)?;
             let paths = engine(cx, name)?.reason(&kg, &from, &to, hops).await.map_err(failed)?;
             Ok(paths
                 .into_iter()
@@ -209,8 +209,8 @@ pub(crate) async fn run(cx: &Cx, spec: &Spec, name: &str, values: Vec<Value>) ->
         }
         "findSimilar" => {
             let (kg, entity) = (a.string("kg")?, a.string("entity")?);
-            let limit = a.count("limit", 10, 0)?;
-            let threshold = a.optional_float("threshold", 0.0)?;
+            let limit = a.count("limit", orbit_graphrag::DEFAULT_SIMILAR_LIMIT, 0)?;
+            let threshold = a.optional_float("threshold", orbit_graphrag::DEFAULT_SIMILAR_THRESHOLD)?;
             if !(-1.0..=1.0).contains(&threshold) {
                 return Err(CypherError::argument("Argument `threshold` must be between -1 and 1"));
             }
@@ -254,7 +254,8 @@ pub(crate) async fn run(cx: &Cx, spec: &Spec, name: &str, values: Vec<Value>) ->
             let kg = a.string("kg")?;
             let o = a.options("options", &["type", "limit", "offset"])?;
             let ty = o.string("type")?;
-            let (limit, offset) = (o.count("limit", 100, 0)?, o.count("offset", 0, 0)?);
+            let (limit, offset) =
+                (o.count("limit", orbit_graphrag::DEFAULT_ENTITY_LIMIT, 0)?, o.count("offset", 0, 0)?);
             let found = engine(cx, name)?.entities(&kg, ty.as_deref(), limit, offset).await.map_err(failed)?;
             Ok(found
                 .into_iter()
