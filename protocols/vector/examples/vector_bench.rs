@@ -7,6 +7,8 @@
 //!     [--queries 1000] [--data uniform|clustered|lowrank|both|all] [--metric l2|cosine|ip]
 //!
 //! `both` (the default) runs uniform and clustered data, `all` adds the low-rank set.
+//! `--dump DIR` writes each selected set's vectors and queries as `.fvecs` files into DIR
+//! (for `examples/reference_hnsw.py`) and exits without benchmarking.
 
 use std::time::{Duration, Instant};
 
@@ -21,10 +23,12 @@ struct Options {
     queries: usize,
     data: String,
     metric: Metric,
+    dump: Option<std::path::PathBuf>,
 }
 
 fn parse_options() -> Result<Options, String> {
-    let mut options = Options { n: 100_000, dim: 64, queries: 1_000, data: "both".into(), metric: Metric::L2 };
+    let mut options =
+        Options { n: 100_000, dim: 64, queries: 1_000, data: "both".into(), metric: Metric::L2, dump: None };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -34,6 +38,7 @@ fn parse_options() -> Result<Options, String> {
             "--dim" => options.dim = number()?,
             "--queries" => options.queries = number()?,
             "--data" => options.data = value.clone(),
+            "--dump" => options.dump = Some(value.clone().into()),
             "--metric" => {
                 options.metric = match value.as_str() {
                     "l2" => Metric::L2,
@@ -126,7 +131,26 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Writes `vectors` in the `.fvecs` layout: per vector a little-endian i32 dimension, then
+/// its f32s.
+fn write_fvecs(path: &std::path::Path, vectors: &[Vec<f32>]) -> Result<(), String> {
+    let mut bytes = Vec::with_capacity(vectors.iter().map(|v| 4 + 4 * v.len()).sum());
+    for v in vectors {
+        bytes.extend_from_slice(&(v.len() as i32).to_le_bytes());
+        v.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options) -> Result<(), String> {
+    if let Some(dir) = &options.dump {
+        let stem = name.split_whitespace().next().unwrap_or(name);
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        write_fvecs(&dir.join(format!("{stem}_base.fvecs")), vectors)?;
+        write_fvecs(&dir.join(format!("{stem}_query.fvecs")), queries)?;
+        println!("{name}: wrote {stem}_base.fvecs and {stem}_query.fvecs to {}", dir.display());
+        return Ok(());
+    }
     let dim = options.dim;
     println!(
         "\n== {name}: {} × {dim} f32, {} queries, k = {K}, metric {:?}",

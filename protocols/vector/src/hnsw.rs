@@ -13,13 +13,18 @@
 //!   slots `accept` lets through (live and passing the caller's filter). When too many
 //!   slots are dead the index rebuilds the graph.
 //!
-//! The visited set of a search is a per-thread array of epochs, reused between searches
-//! so a search costs nothing proportional to the graph's size.
+//! * Inside the graph distances are *rank distances*: the squared Euclidean distance for
+//!   L2 (same order, no square root per step), the metric's distance otherwise; a search
+//!   turns them back into the metric's distance for its answer.
+//!
+//! A search works in the per-thread [`crate::scratch`] (visited set, heaps), so it costs
+//! nothing proportional to the graph's size and allocates only its answer; the vectors of
+//! a batch of fresh neighbours are prefetched before their distances are taken.
 
-use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
+use crate::kernels;
+use crate::scratch::with_scratch;
 use crate::store::VectorStore;
 use crate::Metric;
 
@@ -226,8 +231,10 @@ impl HnswGraph {
         }
     }
 
+    /// The rank distance from `query` to the vector in `slot`.
+    #[inline]
     fn distance(&self, store: &VectorStore, query: &[f32], slot: u32) -> f32 {
-        self.metric.distance(query, store.vector(slot))
+        rank_distance(self.metric, query, store.vector(slot))
     }
 
     /// Links the next slot of `store` (`slot` must be `self.len()`) into the graph.
@@ -319,9 +326,9 @@ impl HnswGraph {
     }
 
     /// The beam search of one level (algorithm 2): up to `ef` accepted slots nearest to
-    /// `query`, ascending. Rejected slots are walked through but not reported; while fewer
-    /// than `ef` slots are accepted the search keeps expanding, so a selective `accept`
-    /// explores until `ef` are found or the reachable graph is exhausted.
+    /// `query` by rank distance, ascending. Rejected slots are walked through but not
+    /// reported; while fewer than `ef` slots are accepted the search keeps expanding, so a
+    /// selective `accept` explores until `ef` are found or the reachable graph is exhausted.
     pub fn search_layer(
         &self,
         store: &VectorStore,
@@ -332,11 +339,10 @@ impl HnswGraph {
         accept: &dyn Fn(u32) -> bool,
     ) -> Vec<Near> {
         let ef = ef.clamp(1, self.len().max(1));
-        with_visited(self.len(), |visited| {
-            let mut candidates: BinaryHeap<Reverse<Near>> = BinaryHeap::new();
-            let mut results: BinaryHeap<Near> = BinaryHeap::with_capacity(ef + 1);
+        with_scratch(self.len(), |scratch| {
+            let (candidates, results) = (&mut scratch.candidates, &mut scratch.results);
             for &entry in entries {
-                if visited.insert(entry.slot()) {
+                if scratch.visited.insert(entry.slot()) {
                     candidates.push(Reverse(entry));
                     if accept(entry.slot()) {
                         results.push(entry);
@@ -346,22 +352,22 @@ impl HnswGraph {
             while results.len() > ef {
                 results.pop();
             }
-            let mut fresh: Vec<u32> = Vec::with_capacity(self.capacity(0));
-            let mut measured: Vec<Near> = Vec::with_capacity(self.capacity(0));
             while let Some(Reverse(current)) = candidates.pop() {
                 if results.len() >= ef && results.peek().is_some_and(|worst| current > *worst) {
                     break;
                 }
-                // Distances in a batch of their own: independent loads the CPU overlaps.
+                // The fresh neighbours first, their vectors prefetched, then their distances:
+                // independent loads the CPU overlaps.
+                let fresh = &mut scratch.fresh;
                 fresh.clear();
-                fresh.clear();
-                fresh.extend(
-                    self.neighbours(current.slot(), level).iter().copied().filter(|&slot| visited.insert(slot)),
-                );
-                measured.clear();
-                measured.extend(fresh.iter().map(|&slot| Near::new(self.distance(store, query, slot), slot)));
-                for &near in &measured {
-                    let slot = near.slot();
+                for &slot in self.neighbours(current.slot(), level) {
+                    if scratch.visited.insert(slot) {
+                        fresh.push(slot);
+                        prefetch_vector(store.vector(slot));
+                    }
+                }
+                for &slot in fresh.iter() {
+                    let near = Near::new(self.distance(store, query, slot), slot);
                     if results.len() < ef || results.peek().is_some_and(|worst| near < *worst) {
                         candidates.push(Reverse(near));
                         if accept(slot) {
@@ -373,7 +379,9 @@ impl HnswGraph {
                     }
                 }
             }
-            results.into_sorted_vec()
+            let mut found: Vec<Near> = results.drain().collect();
+            found.sort_unstable();
+            found
         })
     }
 
@@ -436,7 +444,8 @@ impl HnswGraph {
         graph
     }
 
-    /// Up to `ef` accepted slots nearest to `query`, ascending by (distance, slot).
+    /// Up to `ef` accepted slots nearest to `query`, ascending by (distance, slot), with the
+    /// metric's distances.
     pub fn search(&self, store: &VectorStore, query: &[f32], ef: usize, accept: &dyn Fn(u32) -> bool) -> Vec<Near> {
         if self.entry == NO_SLOT {
             return Vec::new();
@@ -445,61 +454,31 @@ impl HnswGraph {
         for level in (1..=self.max_level).rev() {
             nearest = self.greedy(store, query, nearest, level);
         }
-        self.search_layer(store, query, &[nearest], ef, 0, accept)
-    }
-}
-
-/// Slots seen by the current search: a slot is visited when its mark is the epoch.
-#[derive(Default)]
-struct Visited {
-    marks: Vec<u32>,
-    epoch: u32,
-}
-
-impl Visited {
-    fn reset(&mut self, slots: usize) {
-        if self.marks.len() < slots {
-            self.marks.resize(slots, 0);
-        }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.marks.fill(0);
-            self.epoch = 1;
-        }
-    }
-
-    /// Marks `slot`; true when it was not visited yet (a slot out of range counts as seen).
-    fn insert(&mut self, slot: u32) -> bool {
-        match self.marks.get_mut(slot as usize) {
-            Some(mark) if *mark != self.epoch => {
-                *mark = self.epoch;
-                true
+        let mut found = self.search_layer(store, query, &[nearest], ef, 0, accept);
+        if self.metric == Metric::L2 {
+            for near in &mut found {
+                *near = Near::new(near.distance().sqrt() + 0.0, near.slot());
             }
-            _ => false,
         }
+        found
     }
 }
 
-thread_local! {
-    static VISITED: RefCell<Visited> = RefCell::new(Visited::default());
+/// The distance the graph orders by: squared L2 for L2 (the same order as L2 without a
+/// square root), the metric's distance otherwise.
+#[inline]
+pub(crate) fn rank_distance(metric: Metric, a: &[f32], b: &[f32]) -> f32 {
+    match metric {
+        Metric::L2 => kernels::squared_l2(a, b),
+        other => other.distance(a, b),
+    }
 }
 
-/// Runs `f` with this thread's visited set (or a fresh one when it is in use, as when a
-/// caller's filter itself searches an index).
-fn with_visited<R>(slots: usize, mut f: impl FnMut(&mut Visited) -> R) -> R {
-    let pooled = VISITED.try_with(|cell| {
-        cell.try_borrow_mut().ok().map(|mut visited| {
-            visited.reset(slots);
-            f(&mut visited)
-        })
-    });
-    match pooled {
-        Ok(Some(result)) => result,
-        _ => {
-            let mut visited = Visited::default();
-            visited.reset(slots);
-            f(&mut visited)
-        }
+/// Prefetches the first 256 bytes of `vector` (a 64-dimensional vector whole).
+#[inline]
+fn prefetch_vector(vector: &[f32]) {
+    for line in vector.chunks(16).take(4) {
+        kernels::prefetch(line);
     }
 }
 

@@ -9,6 +9,8 @@
 //!
 //! * [`metric`]: the distance functions (L2, negative inner product, cosine, L1) — every
 //!   search orders by ascending distance, ties broken by ascending id;
+//! * [`kernels`]: the sums behind the metrics, AVX2 + FMA when the CPU has them and
+//!   portable Rust otherwise;
 //! * [`exact`]: brute-force search, the ground truth and what small indexes use;
 //! * [`hnsw`]: the hierarchical navigable small-world graph (Malkov & Yashunin), levels
 //!   drawn from a seeded hash of the id so a given insert sequence always builds the same
@@ -16,7 +18,8 @@
 //! * [`index`]: [`VectorIndex`], the front every caller uses — exact below a size
 //!   threshold, HNSW above it, with an optional filter (prefiltering for FT.SEARCH);
 //! * [`snapshot`]: the versioned binary form of an index;
-//! * `store` (private): the slots holding ids and vectors.
+//! * `store` (private): the slots holding ids and vectors; `scratch` (private): the
+//!   per-thread working memory of graph searches.
 //!
 //! Callers map [`VectorError`] to their protocol once: `DimensionMismatch`, `NonFinite` and
 //! `InvalidParameter` are the user's input, `CorruptSnapshot` is stored data to rebuild
@@ -28,7 +31,9 @@ pub mod error;
 pub mod exact;
 pub mod hnsw;
 pub mod index;
+pub mod kernels;
 pub mod metric;
+mod scratch;
 pub mod snapshot;
 mod store;
 

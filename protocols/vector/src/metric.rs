@@ -7,9 +7,9 @@
 //! cosine distance 1.0 from everything (similarity 0), so no distance is ever NaN and every
 //! ordering is total. A distance of -0.0 is returned as 0.0 so ties compare equal.
 //!
-//! The loops keep eight independent accumulators over `chunks_exact(8)` so LLVM turns
-//! them into SIMD code without `unsafe`; the summation order is fixed, so a distance is the
-//! same bit pattern on every run.
+//! The sums come from [`crate::kernels`] (AVX2 + FMA where the CPU has them, portable
+//! vectorisable Rust otherwise); on one machine a distance is the same bit pattern on every
+//! run.
 //!
 //! The helpers turn a distance into the score a protocol reports: [`Metric::similarity`]
 //! (cosine similarity, inner product), [`Metric::redisearch_score`] (RediSearch's KNN
@@ -25,46 +25,7 @@ pub enum Metric {
     L1,
 }
 
-const LANES: usize = 8;
-
-/// Runs `$body` once for each lane index 0..8, unrolled by hand so debug builds (tests)
-/// do not pay for a range iterator per element; release builds vectorise it either way.
-macro_rules! each_lane {
-    ($i:ident => $body:expr) => {{
-        {
-            let $i = 0;
-            $body;
-        }
-        {
-            let $i = 1;
-            $body;
-        }
-        {
-            let $i = 2;
-            $body;
-        }
-        {
-            let $i = 3;
-            $body;
-        }
-        {
-            let $i = 4;
-            $body;
-        }
-        {
-            let $i = 5;
-            $body;
-        }
-        {
-            let $i = 6;
-            $body;
-        }
-        {
-            let $i = 7;
-            $body;
-        }
-    }};
-}
+use crate::kernels;
 
 impl Metric {
     /// The distance between `a` and `b`. The caller checks that the lengths match; if they
@@ -118,14 +79,7 @@ impl Metric {
 /// The inner product of two equally long slices. Never NaN: when the f32 sum overflows
 /// into `inf - inf`, it is taken again in f64 (and saturates to an infinity).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let ca = a.chunks_exact(LANES);
-    let cb = b.chunks_exact(LANES);
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    let mut acc = [0.0f32; LANES];
-    for (x, y) in ca.zip(cb) {
-        each_lane!(i => acc[i] += x[i] * y[i]);
-    }
-    let sum = reduce(acc) + tail;
+    let sum = kernels::dot(a, b);
     if sum.is_nan() {
         return a.iter().zip(b).map(|(&x, &y)| f64::from(x) * f64::from(y)).sum::<f64>() as f32;
     }
@@ -134,26 +88,12 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// The squared Euclidean distance.
 pub fn squared_l2(a: &[f32], b: &[f32]) -> f32 {
-    let ca = a.chunks_exact(LANES);
-    let cb = b.chunks_exact(LANES);
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
-    let mut acc = [0.0f32; LANES];
-    for (x, y) in ca.zip(cb) {
-        each_lane!(i => acc[i] += (x[i] - y[i]) * (x[i] - y[i]));
-    }
-    reduce(acc) + tail
+    kernels::squared_l2(a, b)
 }
 
 /// The taxicab distance.
 pub fn l1(a: &[f32], b: &[f32]) -> f32 {
-    let ca = a.chunks_exact(LANES);
-    let cb = b.chunks_exact(LANES);
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y).abs()).sum();
-    let mut acc = [0.0f32; LANES];
-    for (x, y) in ca.zip(cb) {
-        each_lane!(i => acc[i] += (x[i] - y[i]).abs());
-    }
-    reduce(acc) + tail
+    kernels::l1(a, b)
 }
 
 /// The Euclidean norm.
@@ -163,26 +103,7 @@ pub fn norm(a: &[f32]) -> f32 {
 
 /// 1 − cos(a, b), in [0, 2]; 1.0 when either vector is zero.
 pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
-    let ca = a.chunks_exact(LANES);
-    let cb = b.chunks_exact(LANES);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    let mut ab = [0.0f32; LANES];
-    let mut aa = [0.0f32; LANES];
-    let mut bb = [0.0f32; LANES];
-    for (x, y) in ca.zip(cb) {
-        each_lane!(i => {
-            ab[i] += x[i] * y[i];
-            aa[i] += x[i] * x[i];
-            bb[i] += y[i] * y[i];
-        });
-    }
-    let mut sums = (reduce(ab), reduce(aa), reduce(bb));
-    for (x, y) in ra.iter().zip(rb) {
-        sums.0 += x * y;
-        sums.1 += x * x;
-        sums.2 += y * y;
-    }
-    let (ab, aa, bb) = sums;
+    let (ab, aa, bb) = kernels::dot_and_norms(a, b);
     if aa == 0.0 || bb == 0.0 {
         return 1.0;
     }
@@ -206,10 +127,6 @@ fn cosine_similarity_f64(a: &[f32], b: &[f32]) -> f32 {
     } else {
         0.0
     }
-}
-
-fn reduce(acc: [f32; LANES]) -> f32 {
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
 #[cfg(test)]
