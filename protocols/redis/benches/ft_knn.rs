@@ -4,7 +4,15 @@
 //! Loads `FT_N` hashes (default 100,000) with `FT_DIM`-dimensional (default 64) random
 //! FLOAT32 vectors and a tag under an HNSW index and a FLAT one, then measures FT.SEARCH
 //! `*=>[KNN 10 @v $B]` latency (p50/p95/p99) and queries per second on each, HNSW recall@10
-//! against FLAT, a tag-prefiltered KNN, and the restart time until the indexes answer again.
+//! against FLAT, a tag-prefiltered KNN, and restarts:
+//!
+//! - waits for the background snapshots of both indexes and prints what writing them took;
+//! - restarts over the same storage and times it until both indexes answer (wall and CPU
+//!   seconds of this process, which runs the listener), with how each index came back
+//!   (FT.INFO `restore_stats`: snapshot read, keyspace scan and reconcile) and whether the
+//!   answers are the ones given before the restart;
+//! - unless `FT_REBUILD_RESTART=0`, deletes the snapshots and restarts again: the rebuild
+//!   from the keyspace that every start did before snapshots existed.
 //!
 //! Run: `cargo bench -p orbit-redis --bench ft_knn` (FT_N=10000 for a quick run).
 
@@ -185,14 +193,130 @@ fn main() {
         recall(&wide)
     );
 
+    let started = Instant::now();
+    for index in ["hnsw", "flat"] {
+        wait_for_snapshot(&mut con, index);
+    }
+    println!("snapshots stored {:.2} s after the last query", started.elapsed().as_secs_f64());
+    for index in ["hnsw", "flat"] {
+        let mut stats = |field: &str| info_field(&mut con, index, "snapshot_stats", field);
+        println!(
+            "  {index:<5} snapshot: {} bytes, copy+encode {} ms, whole write {} ms",
+            stats("last_bytes"),
+            stats("last_encode_ms"),
+            stats("last_write_ms")
+        );
+    }
+    let sample: Vec<Vec<u8>> = vectors.iter().take(100).cloned().collect();
+    let answers = |con: &mut redis::Connection| -> Vec<Vec<Vec<u8>>> {
+        ["hnsw", "flat"]
+            .iter()
+            .flat_map(|index| sample.iter().map(|v| knn_keys(con, index, "*=>[KNN 10 @vec $B]", v)).collect::<Vec<_>>())
+            .collect()
+    };
+    let before = answers(&mut con);
     drop(con);
+    stop(server);
+
+    let server = timed_restart("restart from the snapshots", &engine);
+    let mut con = connect(server.port);
+    print_restore(&mut con);
+    println!("  same answers as before the restart: {}", if answers(&mut con) == before { "yes" } else { "NO" });
+    drop(con);
+    stop(server);
+
+    if env("FT_REBUILD_RESTART", 1) != 0 {
+        delete_snapshots(&engine);
+        let server = timed_restart("restart without snapshots (rebuild)", &engine);
+        let mut con = connect(server.port);
+        print_restore(&mut con);
+        drop(con);
+        stop(server);
+    }
+}
+
+/// Stops the listener (its clean shutdown writes any unsaved snapshot).
+fn stop(server: Listener) {
+    let asked = Instant::now();
     let _ = server.stop.send(true);
     server.thread.join().expect("listener thread");
+    println!("shutdown                               {:>8.2} s", asked.elapsed().as_secs_f64());
+}
+
+/// Starts a listener over `engine` and waits until both indexes answer; prints the wall
+/// and CPU time that took.
+fn timed_restart(label: &str, engine: &Arc<MemoryEngine>) -> Listener {
+    let cpu = cpu_seconds();
     let started = Instant::now();
-    let server = start(engine);
+    let server = start(engine.clone());
     let mut con = connect(server.port);
-    knn_keys(&mut con, "hnsw", "*=>[KNN 10 @vec $B]", &vectors[0]);
-    println!("restart until both indexes answer       {:>8.2} s", started.elapsed().as_secs_f64());
-    let _ = server.stop.send(true);
-    let _ = server.thread.join();
+    let probe = vec![0u8; 4 * env("FT_DIM", 64)];
+    knn_keys(&mut con, "hnsw", "*=>[KNN 10 @vec $B]", &probe);
+    knn_keys(&mut con, "flat", "*=>[KNN 10 @vec $B]", &probe);
+    println!("{label:<38} {:>8.2} s  ({:.2} s CPU)", started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    server
+}
+
+fn print_restore(con: &mut redis::Connection) {
+    for index in ["hnsw", "flat"] {
+        let mut stat = |field: &str| info_field(con, index, "restore_stats", field);
+        let (source, read, scan) = (stat("source"), stat("snapshot_read_ms"), stat("scan_ms"));
+        let (kept, inserted, removed) = (stat("kept"), stat("inserted"), stat("removed"));
+        println!(
+            "  {index:<5} from {source}: snapshot read {read} ms, scan+reconcile {scan} ms, kept {kept}, \
+             inserted {inserted}, removed {removed}"
+        );
+    }
+}
+
+/// One field of a nested FT.INFO section, as text.
+fn info_field(con: &mut redis::Connection, index: &str, section: &str, field: &str) -> String {
+    let reply: redis::Value = redis::cmd("FT.INFO").arg(index).query(con).expect("FT.INFO");
+    let as_text = |v: &redis::Value| match v {
+        redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        redis::Value::SimpleString(s) => s.clone(),
+        redis::Value::Int(n) => n.to_string(),
+        other => format!("{other:?}"),
+    };
+    let pairs = |v: &redis::Value| -> Vec<(String, redis::Value)> {
+        match v {
+            redis::Value::Array(items) => items.chunks(2).map(|p| (as_text(&p[0]), p[1].clone())).collect(),
+            redis::Value::Map(items) => items.iter().map(|(k, v)| (as_text(k), v.clone())).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let section = pairs(&reply).into_iter().find(|(k, _)| k == section).map(|(_, v)| v);
+    let value = section.and_then(|s| pairs(&s).into_iter().find(|(k, _)| k == field).map(|(_, v)| v));
+    value.map(|v| as_text(&v)).unwrap_or_default()
+}
+
+/// Waits until the index's snapshot holds every change.
+fn wait_for_snapshot(con: &mut redis::Connection, index: &str) {
+    while info_field(con, index, "snapshot_stats", "pending_changes") != "0"
+        || info_field(con, index, "snapshot_stats", "writes") == "0"
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Deletes the stored snapshots (no listener runs): the next start rebuilds.
+fn delete_snapshots(engine: &Arc<MemoryEngine>) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let storage: Arc<dyn TableStorage> = KvTableStorage::open(engine.clone()).await.expect("storage");
+        for index in ["hnsw", "flat"] {
+            orbit_redis::search::snapshot_rows::delete(storage.as_ref(), index).await.expect("delete snapshot");
+        }
+    });
+}
+
+/// User plus system CPU seconds of this process so far (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name in parentheses; utime and stime are the 12th and 13th.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // /proc reports clock ticks of USER_HZ, 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -293,7 +293,7 @@ impl ProtocolListener for RedisListener {
         let mut txn = shared.keyspace.begin().await.map_err(|e| ListenerError::Other(e.to_string()))?;
         shared
             .search
-            .load(ctx.storage.as_ref(), &mut txn)
+            .load(&ctx.storage, &mut txn)
             .await
             .map_err(|e| ListenerError::Other(format!("cannot rebuild the FT indexes: {e}")))?;
         drop(txn);
@@ -307,6 +307,7 @@ impl ProtocolListener for RedisListener {
         let served = serve_connections(listener, ctx, options, move |conn| start(&serving, conn)).await;
         background.abort();
         let _ = background.await;
+        shared.search.shutdown().await;
         served
     }
 }

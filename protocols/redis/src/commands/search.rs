@@ -14,10 +14,12 @@ use crate::connection::ClientState;
 use crate::error::{RedisError, RedisResult};
 use crate::keyspace::RedisType;
 use crate::resp::Frame;
+use crate::search::build;
+use crate::search::index::reconcile::RestoreReport;
 use crate::search::index::Found;
 use crate::search::query::{self, Query};
 use crate::search::schema::{FieldKind, IndexDef};
-use crate::search::{build, store};
+use crate::search::snapshotter::ChangeLog;
 use crate::server::Shared;
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -97,12 +99,12 @@ async fn create(shared: &Arc<Shared>, client: &ClientState, name: &str, rest: &[
     let mut txn = shared.keyspace.begin_locked().await?;
     let index = build(&mut txn, def).await?;
     drop(txn);
-    store::save(shared.storage.as_ref(), index.def.as_ref()).await?;
-    shared.search.insert(index);
+    shared.search.create(&shared.storage, index).await?;
     Ok(Frame::ok())
 }
 
-/// FT.DROPINDEX idx [DD]: DD also deletes the indexed hashes.
+/// FT.DROPINDEX idx [DD]: DD also deletes the indexed hashes. The definition and the
+/// index's snapshot go in one storage transaction.
 async fn drop_index(shared: &Arc<Shared>, name: &str, rest: &[Vec<u8>]) -> RedisResult<Frame> {
     let delete_docs = match rest {
         [] => false,
@@ -110,9 +112,9 @@ async fn drop_index(shared: &Arc<Shared>, name: &str, rest: &[Vec<u8>]) -> Redis
         _ => return Err(RedisError::syntax()),
     };
     let _guard = shared.write_lock.clone().lock_owned().await;
-    let Some(index) = shared.search.get(name) else { return Err(RedisError::err("Unknown Index name")) };
-    store::delete(shared.storage.as_ref(), name).await?;
-    shared.search.remove(name);
+    let Some(index) = shared.search.drop_index(&shared.storage, name).await? else {
+        return Err(RedisError::err("Unknown Index name"));
+    };
     if delete_docs {
         let (db, keys): (usize, Vec<Vec<u8>>) = {
             let index = index.read();
@@ -497,5 +499,42 @@ fn info(shared: &Arc<Shared>, name: &str) -> RedisResult<Frame> {
         (bulk("hash_indexing_failures"), Frame::Integer(i64::try_from(index.failures).unwrap_or(i64::MAX))),
         (bulk("indexing"), Frame::Integer(0)),
         (bulk("percent_indexed"), bulk("1")),
+        (bulk("snapshot_stats"), snapshot_stats(&index.changes)),
+        (bulk("restore_stats"), restore_stats(index.restored.as_ref())),
     ]))
+}
+
+fn millis(d: Option<std::time::Duration>) -> Frame {
+    Frame::bulk(format!("{:.3}", d.unwrap_or_default().as_secs_f64() * 1e3).into_bytes())
+}
+
+fn count_frame(n: u64) -> Frame {
+    Frame::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// Orbit's own FT.INFO section: the background snapshot of the vector indexes.
+fn snapshot_stats(log: &ChangeLog) -> Frame {
+    Frame::Map(vec![
+        (Frame::bulk("pending_changes"), count_frame(log.pending())),
+        (Frame::bulk("writes"), count_frame(log.writes)),
+        (Frame::bulk("failed_writes"), count_frame(log.failed_writes)),
+        (Frame::bulk("last_bytes"), count_frame(log.last_bytes)),
+        (Frame::bulk("last_encode_ms"), millis(log.last_encode)),
+        (Frame::bulk("last_write_ms"), millis(log.last_write)),
+    ])
+}
+
+/// Orbit's own FT.INFO section: how the index came back at start.
+fn restore_stats(report: Option<&RestoreReport>) -> Frame {
+    let Some(r) = report else { return Frame::Map(vec![(Frame::bulk("source"), Frame::bulk("ft.create"))]) };
+    let source = if r.from_snapshot { "snapshot" } else { "keyspace" };
+    Frame::Map(vec![
+        (Frame::bulk("source"), Frame::bulk(source)),
+        (Frame::bulk("snapshot_refused"), Frame::bulk(r.refused.clone().unwrap_or_default().into_bytes())),
+        (Frame::bulk("snapshot_read_ms"), millis(Some(r.snapshot_read))),
+        (Frame::bulk("scan_ms"), millis(Some(r.scan))),
+        (Frame::bulk("kept"), count_frame(r.kept)),
+        (Frame::bulk("inserted"), count_frame(r.inserted)),
+        (Frame::bulk("removed"), count_frame(r.removed)),
+    ])
 }

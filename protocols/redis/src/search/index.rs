@@ -1,11 +1,17 @@
 //! One FT index in memory: the documents (hash keys) it covers with the values its
 //! prefilters test, one orbit-vector [`VectorIndex`] per VECTOR field, and the searches
 //! over them. The hashes themselves stay in the keyspace (FT.SEARCH reads the returned
-//! fields from there); this holds only what filtering and ranking need, rebuilt from the
-//! keyspace at start.
+//! fields from there); this holds only what filtering and ranking need, brought back at
+//! start from a snapshot reconciled with the keyspace ([`reconcile`]) or rebuilt from it.
+//! Every change is counted in [`SearchIndex::changes`], which tells the background writer
+//! when a new snapshot is due.
+
+pub mod reconcile;
 
 use super::query::{Filter, Knn};
 use super::schema::{FieldKind, IndexDef};
+use super::snapshot::Image;
+use super::snapshotter::ChangeLog;
 use crate::error::{RedisError, RedisResult};
 use orbit_vector::{VectorIndex, VectorIndexConfig};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,6 +68,10 @@ pub struct SearchIndex {
     pub failures: u64,
     /// Indexed documents with an expiry time.
     expiring: usize,
+    /// Changes since the index was made, and how many the stored snapshot holds.
+    pub changes: ChangeLog,
+    /// How the index came back at start (`None` when made by FT.CREATE).
+    pub restored: Option<reconcile::RestoreReport>,
 }
 
 impl SearchIndex {
@@ -85,7 +95,22 @@ impl SearchIndex {
             vectors,
             failures: 0,
             expiring: 0,
+            changes: ChangeLog::default(),
+            restored: None,
         })
+    }
+
+    /// What a snapshot keeps of the index (the vector indexes and the keys of the documents
+    /// that have vectors, by id), copied so that encoding needs no lock.
+    pub fn image(&self) -> Image {
+        let mut docs: Vec<(u64, Vec<u8>)> = self
+            .docs
+            .iter()
+            .filter(|(_, doc)| doc.values.contains(&Value::Vector))
+            .map(|(id, doc)| (*id, doc.key.clone()))
+            .collect();
+        docs.sort_unstable();
+        Image { next_id: self.next_id, docs, vectors: self.vectors.clone() }
     }
 
     pub fn num_docs(&self) -> usize {
@@ -109,6 +134,7 @@ impl SearchIndex {
     /// Forgets every document (the database was flushed or swapped).
     pub fn clear(&mut self) {
         let ids: Vec<u64> = self.ids.values().copied().collect();
+        self.changes.record(ids.len() as u64);
         for id in ids {
             self.remove_id(id);
         }
@@ -117,6 +143,7 @@ impl SearchIndex {
     /// Brings `key` in line with its hash: `None` (gone, or not a hash) removes it. A hash
     /// whose fields do not parse for the schema is removed and counted as a failure.
     pub fn apply(&mut self, key: &[u8], state: Option<&HashState>) {
+        self.changes.record(1);
         if let Some(id) = self.ids.get(key).copied() {
             self.remove_id(id);
         }
@@ -125,22 +152,43 @@ impl SearchIndex {
             self.failures += 1;
             return;
         };
+        self.insert_parsed(key, state.expire_at_ms, values, vectors);
+    }
+
+    /// Indexes a parsed hash under a new document id; false when a vector was refused
+    /// (counted as a failure, nothing indexed).
+    fn insert_parsed(
+        &mut self,
+        key: &[u8],
+        expire_at_ms: Option<i64>,
+        values: Vec<Value>,
+        vectors: Vec<(usize, Vec<f32>)>,
+    ) -> bool {
         let id = self.next_id;
         self.next_id += 1;
         for (slot, vector) in vectors {
             if let Some((_, index)) = self.vectors.get_mut(slot) {
                 if index.insert(id, &vector).is_err() {
                     self.failures += 1;
-                    self.vectors.iter_mut().for_each(|(_, v)| {
-                        v.remove(id);
-                    });
-                    return;
+                    self.remove_vectors(id);
+                    return false;
                 }
             }
         }
+        self.add_doc(id, key, expire_at_ms, values);
+        true
+    }
+
+    /// Records a document whose vectors (if any) are already in the vector indexes.
+    fn add_doc(&mut self, id: u64, key: &[u8], expire_at_ms: Option<i64>, values: Vec<Value>) {
         self.ids.insert(key.to_vec(), id);
-        self.expiring += usize::from(state.expire_at_ms.is_some());
-        self.docs.insert(id, Doc { key: key.to_vec(), expire_at_ms: state.expire_at_ms, values });
+        self.expiring += usize::from(expire_at_ms.is_some());
+        self.docs.insert(id, Doc { key: key.to_vec(), expire_at_ms, values });
+    }
+
+    /// Takes `id` out of every vector index; returns how many held it.
+    fn remove_vectors(&mut self, id: u64) -> usize {
+        self.vectors.iter_mut().map(|(_, v)| usize::from(v.remove(id))).sum()
     }
 
     fn remove_id(&mut self, id: u64) {

@@ -1,8 +1,12 @@
 //! The durable FT index definitions: table `redis_ft_index` of the Redis storage, one row
 //! per index (name, database, FT.CREATE's arguments length-prefixed in one blob), read
-//! back at start to rebuild the indexes from the keyspace.
+//! back at start to rebuild the indexes from the keyspace. Creating and dropping an index
+//! also deletes any snapshot rows of its name in the same transaction
+//! ([`super::snapshot_rows`]), so a new definition never finds an older one's snapshot and a
+//! dropped index leaves none.
 
 use super::schema::IndexDef;
+use super::snapshot_rows;
 use crate::error::{RedisError, RedisResult};
 use orbit_storage::{ColumnDef, DataType, ScanOptions, StorageError, TableDef, TableStorage, Value};
 
@@ -10,7 +14,9 @@ const TABLE: &str = "redis_ft_index";
 /// Most arguments a stored definition may hold (bounds decoding of stored bytes).
 const MAX_ARGS: usize = 1 << 16;
 
+/// Creates the definitions table and the snapshot table when missing.
 pub async fn ensure_table(storage: &dyn TableStorage) -> RedisResult<()> {
+    snapshot_rows::ensure_table(storage).await?;
     if storage.table_schema(TABLE).await?.is_some() {
         return Ok(());
     }
@@ -25,14 +31,22 @@ pub async fn ensure_table(storage: &dyn TableStorage) -> RedisResult<()> {
     }
 }
 
+/// Stores `def`, deleting any snapshot rows of its name in the same transaction.
 pub async fn save(storage: &dyn TableStorage, def: &IndexDef) -> RedisResult<()> {
     let row = vec![Value::Text(def.name.clone()), Value::Int(def.db as i64), Value::Bytes(encode_args(&def.args))];
-    storage.upsert(TABLE, row).await?;
+    let mut txn = storage.begin().await?;
+    snapshot_rows::delete_in(txn.as_mut(), &def.name).await?;
+    txn.upsert(TABLE, row).await?;
+    txn.commit().await?;
     Ok(())
 }
 
+/// Deletes the definition `name` and its snapshot rows in one transaction.
 pub async fn delete(storage: &dyn TableStorage, name: &str) -> RedisResult<()> {
-    storage.delete(TABLE, &[Value::Text(name.to_string())]).await?;
+    let mut txn = storage.begin().await?;
+    snapshot_rows::delete_in(txn.as_mut(), name).await?;
+    txn.delete(TABLE, &[Value::Text(name.to_string())]).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -58,7 +72,7 @@ fn corrupt(what: &str) -> RedisError {
     RedisError::Storage(StorageError::corruption(format!("redis FT index definitions: {what}")))
 }
 
-fn encode_args(args: &[Vec<u8>]) -> Vec<u8> {
+pub(super) fn encode_args(args: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&(args.len() as u32).to_le_bytes());
     for arg in args {
