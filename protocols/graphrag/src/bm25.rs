@@ -1,12 +1,8 @@
 //! BM25 scoring with Lucene's defaults (k1 1.2, b 0.75) and Lucene's idf
 //! `ln(1 + (N − df + 0.5) / (df + 0.5))`, which never goes negative. The term weight is the
 //! classic `idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))`; Lucene drops the constant
-//! factor `k1+1`, which changes no ranking. Postings are stored by the engine core in the
-//! encoding of [`postings`].
-
-pub mod postings;
-
-use crate::text::terms;
+//! factor `k1+1`, which changes no ranking. The engine stores one posting row per (term,
+//! chunk) (see [`crate::store::keys`]) and scores them through [`score_term`].
 
 /// The two BM25 parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,29 +36,6 @@ pub fn score_term(tf: u32, df: u64, n_docs: u64, doc_len: u32, avg_doc_len: f64,
     let relative_len = if avg_doc_len > 0.0 && avg_doc_len.is_finite() { doc_len as f64 / avg_doc_len } else { 1.0 };
     let norm = params.k1 * (1.0 - params.b + params.b * relative_len);
     idf(df, n_docs) * tf * (params.k1 + 1.0) / (tf + norm)
-}
-
-/// The terms of `text` with their frequencies, sorted by term. The document length for
-/// BM25 is the sum of the frequencies.
-pub fn term_frequencies(text: &str) -> Vec<(String, u32)> {
-    let mut all = terms(text);
-    all.sort_unstable();
-    let mut counted: Vec<(String, u32)> = Vec::new();
-    for term in all {
-        match counted.last_mut() {
-            Some((last, count)) if *last == term => *count = count.saturating_add(1),
-            _ => counted.push((term, 1)),
-        }
-    }
-    counted
-}
-
-/// The distinct terms of a question, sorted (each scored once).
-pub fn query_terms(question: &str) -> Vec<String> {
-    let mut all = terms(question);
-    all.sort_unstable();
-    all.dedup();
-    all
 }
 
 #[cfg(test)]
@@ -107,17 +80,5 @@ mod tests {
         let p = Bm25Params::default();
         assert!(score_term(1, 1, 1, 0, 0.0, &p).is_finite());
         assert!(score_term(1, 1, 1, 3, f64::NAN, &p).is_finite());
-    }
-
-    #[test]
-    fn term_frequencies_are_sorted_counts() {
-        let tf = term_frequencies("Cats chase cats; the cat sleeps. Dogs!");
-        assert_eq!(tf, [("cat".to_string(), 3), ("chase".to_string(), 1), ("dog".into(), 1), ("sleep".into(), 1)]);
-        assert!(term_frequencies("the of and").is_empty());
-    }
-
-    #[test]
-    fn query_terms_are_distinct_and_sorted() {
-        assert_eq!(query_terms("Where were the cats and the cat born?"), ["born", "cat"]);
     }
 }

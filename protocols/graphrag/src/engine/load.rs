@@ -10,7 +10,7 @@ use super::GraphRag;
 use crate::error::{ErrorKind, GraphRagError, GraphRagResult};
 use crate::store::codec::{decode_f32s, Reader, Writer};
 use crate::store::keys;
-use crate::store::records::{decode_posting, EntityRecord, KgRecord, PairRecord};
+use crate::store::records::{EntityRecord, KgRecord, PairRecord};
 use orbit_storage::Transaction;
 use std::sync::Arc;
 
@@ -64,20 +64,27 @@ impl GraphRag {
     }
 
     /// Makes `state`'s vector indexes current for `rec` (loaded from a snapshot of its
-    /// generation or rebuilt from the stored embeddings).
+    /// generation or rebuilt from the stored embeddings), one caller at a time: the others
+    /// wait and find them current.
     pub(crate) async fn ensure_vectors(
         &self,
         state: &KgState,
         rec: &KgRecord,
         tx: &mut dyn Transaction,
     ) -> GraphRagResult<()> {
-        if state.vectors.read().as_ref().is_some_and(|v| v.generation >= rec.generation) {
+        let current = || state.vectors.read().as_ref().is_some_and(|v| v.generation >= rec.generation);
+        if current() {
+            return Ok(());
+        }
+        let _loading = state.vectors_loading.lock().await;
+        if current() {
             return Ok(());
         }
         let loaded = match self.load_snapshots(tx, rec).await? {
             Some(v) => v,
             None => self.rebuild_vectors(tx, rec).await?,
         };
+        state.vector_loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut slot = state.vectors.write();
         if slot.as_ref().is_none_or(|v| v.generation < loaded.generation) {
             *slot = Some(loaded);
@@ -210,21 +217,5 @@ impl GraphRag {
             *slot = Some(graph.clone());
         }
         Ok(graph)
-    }
-
-    /// BM25 postings of `term`: (chunk number, tf, chunk length).
-    pub(crate) async fn postings(
-        &self,
-        tx: &mut dyn Transaction,
-        kg: u32,
-        term: &str,
-    ) -> GraphRagResult<Vec<(u64, u32, u64)>> {
-        let mut out = Vec::new();
-        for (key, value) in self.store.scan(tx, keys::postings(kg, term)).await? {
-            let number = keys::number_at_end(&key).ok_or_else(|| GraphRagError::corrupt("posting key"))?;
-            let (tf, len) = decode_posting(&value)?;
-            out.push((number, tf, len));
-        }
-        Ok(out)
     }
 }

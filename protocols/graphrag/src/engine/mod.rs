@@ -8,13 +8,15 @@
 //! * [`prepare`] and [`ingest`]: one document's change, computed then applied in one
 //!   storage transaction;
 //! * [`state`] and [`vectors`]: the in-memory state per knowledge graph;
-//! * [`load`]: reading that state back from storage;
+//! * [`load`]: reading that state back from storage; [`postings`]: BM25 postings, cached
+//!   per generation;
 //! * [`search`]: retrieval and answers; [`read`]: entities, similar entities, paths,
 //!   communities and statistics.
 
 pub mod deps;
 mod ingest;
 mod load;
+pub mod postings;
 mod prepare;
 pub(crate) mod read;
 pub mod search;
@@ -306,5 +308,7 @@ fn check_doc_id(doc_id: &str) -> GraphRagResult<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod cache_tests;
 #[cfg(test)]
 mod tests;

@@ -39,22 +39,15 @@ fn resolve(g: &EntityGraph, name_or_key: &str) -> Option<u32> {
     if let Some(&id) = g.by_key.get(wanted) {
         return Some(id);
     }
-    if let Some(i) = g.nodes.iter().position(|n| n.record.name.to_lowercase() == wanted) {
-        return Some(i as u32);
+    if let Some(&id) = g.by_lower_name.get(wanted) {
+        return Some(id);
     }
     let words: Vec<&str> = wanted.split_whitespace().collect();
-    if words.is_empty() {
-        return None;
-    }
-    g.nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| {
-            let key_words: Vec<&str> = n.key.split_whitespace().collect();
-            words.iter().all(|w| key_words.contains(w))
-        })
-        .min_by_key(|(_, n)| n.key.split_whitespace().count())
-        .map(|(i, _)| i as u32)
+    g.holding_words(&words)
+        .into_iter()
+        .filter_map(|i| g.nodes.get(i as usize).map(|n| (i, n.key.split_whitespace().count())))
+        .min_by_key(|&(_, count)| count)
+        .map(|(i, _)| i)
 }
 
 impl GraphRag {
@@ -140,7 +133,6 @@ impl GraphRag {
         self.ensure_vectors(&state, &rec, tx.as_mut()).await?;
         tx.rollback().await?;
         let node = g.nodes[id as usize].record.node;
-        let by_node: BTreeMap<u64, usize> = g.nodes.iter().enumerate().map(|(i, n)| (n.record.node, i)).collect();
         let hits = {
             let guard = state.vectors.read();
             let Some(vectors) = guard.as_ref() else { return Ok(Vec::new()) };
@@ -150,7 +142,7 @@ impl GraphRag {
         let mut out: Vec<SimilarEntity> = hits
             .into_iter()
             .filter(|(n, s)| *n != node && *s >= threshold)
-            .filter_map(|(n, s)| by_node.get(&n).map(|&i| (&g.nodes[i], s)))
+            .filter_map(|(n, s)| g.by_node.get(&n).and_then(|&i| g.nodes.get(i as usize)).map(|node| (node, s)))
             .map(|(n, s)| SimilarEntity {
                 key: n.key.clone(),
                 name: n.record.name.clone(),

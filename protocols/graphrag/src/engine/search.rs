@@ -75,6 +75,7 @@ impl GraphRag {
             embedding,
             mention_vectors,
             graph: graph.clone(),
+            seeds: std::sync::OnceLock::new(),
             notes: vec![format!("mode {}", options.mode.name())],
         };
         let ranked = retrieve::rank(&mut q, options, options.k.max(1)).await?;

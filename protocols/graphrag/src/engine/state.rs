@@ -1,12 +1,14 @@
 //! What the engine keeps in memory per knowledge graph: its writer lock, its orbit-graph
-//! handle, its vector indexes and a read cache of the entity graph, each tagged with the
+//! handle, its vector indexes (loaded by one reader at a time), a read cache of the entity
+//! graph with its lookup indexes and a cache of BM25 postings, each tagged with the
 //! generation it reflects. Readers take the cached value when it is current and rebuild
 //! it from storage when it is older than the generation they read.
 
 use super::deps;
+use super::postings::PostingsCache;
 use super::vectors::Vectors;
 use crate::store::records::{EntityRecord, PairRecord};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -17,7 +19,14 @@ pub struct KgState {
     pub writer: tokio::sync::Mutex<()>,
     pub graph: Arc<orbit_graph::Graph>,
     pub vectors: RwLock<Option<Vectors>>,
+    /// Held while the vector indexes are loaded or rebuilt, so one reader does that work
+    /// and the others (and the snapshot task) wait for its result.
+    pub vectors_loading: tokio::sync::Mutex<()>,
+    /// How many times the vector indexes were loaded or rebuilt from storage.
+    pub vector_loads: AtomicU64,
     pub entity_graph: RwLock<Option<Arc<EntityGraph>>>,
+    /// BM25 postings read since the generation they are tagged with.
+    pub postings: Mutex<PostingsCache>,
     /// The generation the last change left, for the snapshot task.
     pub pending_snapshot: AtomicU64,
 }
@@ -29,7 +38,10 @@ impl KgState {
             writer: tokio::sync::Mutex::new(()),
             graph,
             vectors: RwLock::new(None),
+            vectors_loading: tokio::sync::Mutex::new(()),
+            vector_loads: AtomicU64::new(0),
             entity_graph: RwLock::new(None),
+            postings: Mutex::new(PostingsCache::default()),
             pending_snapshot: AtomicU64::new(0),
         }
     }
@@ -51,6 +63,12 @@ pub struct EntityGraph {
     pub generation: u64,
     pub nodes: Vec<EntityNode>,
     pub by_key: HashMap<String, u32>,
+    /// Graph node id → entity id.
+    pub by_node: HashMap<u64, u32>,
+    /// Lower-cased name → the first entity id of that name.
+    pub by_lower_name: HashMap<String, u32>,
+    /// A word of an entity key → the entity ids whose key holds it, ascending.
+    pub by_word: HashMap<String, Vec<u32>>,
     pub graph: deps::Graph,
     /// (lower id, higher id) → the pair's record.
     pub pairs: HashMap<(u32, u32), PairRecord>,
@@ -95,7 +113,44 @@ impl EntityGraph {
             pair_map.insert((lo, hi), rec);
         }
         let graph = deps::Graph::from_edges(nodes.len(), &edges);
-        EntityGraph { generation, nodes, by_key, graph, pairs: pair_map, chunk_entities, chunks }
+        let by_node = nodes.iter().enumerate().map(|(i, n)| (n.record.node, i as u32)).collect();
+        let mut by_lower_name = HashMap::new();
+        let mut by_word: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            by_lower_name.entry(node.record.name.to_lowercase()).or_insert(i as u32);
+            for word in node.key.split_whitespace() {
+                let ids = by_word.entry(word.to_string()).or_default();
+                if ids.last() != Some(&(i as u32)) {
+                    ids.push(i as u32);
+                }
+            }
+        }
+        EntityGraph {
+            generation,
+            nodes,
+            by_key,
+            by_node,
+            by_lower_name,
+            by_word,
+            graph,
+            pairs: pair_map,
+            chunk_entities,
+            chunks,
+        }
+    }
+
+    /// The entity ids, ascending, whose key holds every one of `words` (none for no words).
+    pub fn holding_words(&self, words: &[&str]) -> Vec<u32> {
+        let mut lists = Vec::with_capacity(words.len());
+        for word in words {
+            match self.by_word.get(*word) {
+                Some(ids) => lists.push(ids.as_slice()),
+                None => return Vec::new(),
+            }
+        }
+        lists.sort_by_key(|l| l.len());
+        let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
+        shortest.iter().copied().filter(|id| others.iter().all(|l| l.binary_search(id).is_ok())).collect()
     }
 
     pub fn pair(&self, a: u32, b: u32) -> Option<&PairRecord> {

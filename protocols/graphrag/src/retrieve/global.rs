@@ -25,7 +25,7 @@ pub async fn global(q: &mut Query<'_>, depth: usize) -> GraphRagResult<Ranked> {
     question.dedup();
     let mut idf: HashMap<String, f64> = HashMap::new();
     for term in &question {
-        let df = q.engine.postings(q.tx, q.rec.id, term).await?.len() as u64;
+        let df = q.engine.postings(q.state, q.rec, q.tx, term).await?.len() as u64;
         idf.insert(term.clone(), deps::bm25(1, df, q.rec.chunks.max(1), 1, 1.0));
     }
     let g = q.graph.clone();

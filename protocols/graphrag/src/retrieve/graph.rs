@@ -3,6 +3,8 @@
 //! laboratories"), else by the similarity of their embedding to entity embeddings — and
 //! fall back to naive when the question names no known entity (saying so in the notes).
 //!
+//! Word matches go through the entity graph's word index ([`EntityGraph::holding_words`]).
+//!
 //! * local: the seeds' 1–2 hop RELATED neighbourhood, each entity weighted by the strength
 //!   of the edges that reach it; chunks mentioning them scored by those weights, raised
 //!   by their BM25 and dense similarity;
@@ -14,6 +16,8 @@
 use super::lexical::{bm25_scores, dense_similarity, naive};
 use super::{normalised, sort_ranked, truncate_keeping_ties, Query, Ranked};
 use crate::engine::deps;
+#[cfg(doc)]
+use crate::engine::state::EntityGraph;
 use crate::error::GraphRagResult;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -22,8 +26,12 @@ const PPR_TOP_ENTITIES: usize = 64;
 /// Least cosine similarity of a question mention to an entity name to seed it.
 const SEED_SIMILARITY: f64 = 0.85;
 
-/// Seed entity ids of the question with their weights, by id.
+/// Seed entity ids of the question with their weights, by id (found once per query).
 pub fn seeds(q: &Query<'_>) -> Vec<(u32, f64)> {
+    q.seeds.get_or_init(|| find_seeds(q)).clone()
+}
+
+fn find_seeds(q: &Query<'_>) -> Vec<(u32, f64)> {
     let g = &q.graph;
     let text = deps::normalise(q.question);
     let mut found: BTreeMap<u32, f64> = BTreeMap::new();
@@ -34,14 +42,15 @@ pub fn seeds(q: &Query<'_>) -> Vec<(u32, f64)> {
             continue;
         }
         let words: Vec<&str> = m.key.split_whitespace().collect();
+        // The entity holding all the mention's words with the fewest others, the lowest id
+        // among equals.
         let mut best: Option<(usize, u32)> = None;
-        for (id, node) in g.nodes.iter().enumerate() {
-            let key_words: Vec<&str> = node.key.split_whitespace().collect();
-            if !words.is_empty() && words.iter().all(|w| key_words.contains(w)) {
-                let extra = key_words.len() - words.len().min(key_words.len());
-                if best.is_none_or(|(e, _)| extra < e) {
-                    best = Some((extra, id as u32));
-                }
+        for id in g.holding_words(&words) {
+            let Some(node) = g.nodes.get(id as usize) else { continue };
+            let key_words = node.key.split_whitespace().count();
+            let extra = key_words - words.len().min(key_words);
+            if best.is_none_or(|(e, _)| extra < e) {
+                best = Some((extra, id));
             }
         }
         match best {
@@ -53,14 +62,12 @@ pub fn seeds(q: &Query<'_>) -> Vec<(u32, f64)> {
     }
     if !unmatched.is_empty() {
         if let Some(vectors) = q.state.vectors.read().as_ref() {
-            let node_ids: HashMap<u64, u32> =
-                g.nodes.iter().enumerate().map(|(i, n)| (n.record.node, i as u32)).collect();
             for name in unmatched {
                 let Some(embedded) = q.mention_vectors.get(&name) else { continue };
                 if let Ok(hits) = vectors.entities.search(embedded, 1) {
                     for (node, similarity) in hits {
                         if similarity >= SEED_SIMILARITY {
-                            if let Some(&id) = node_ids.get(&node) {
+                            if let Some(&id) = g.by_node.get(&node) {
                                 found.entry(id).or_insert(similarity * 0.8);
                             }
                         }

@@ -1,4 +1,4 @@
-//! The text modes: BM25 over the stored postings, nearest chunk embeddings, and
+//! The text modes: BM25 over the stored postings (cached per generation), nearest chunk embeddings, and
 //! reciprocal-rank fusion of rankings (naive = bm25 + vector).
 
 use super::{sort_ranked, truncate_keeping_ties, Query, Ranked, FUSION_DEPTH, RRF_K};
@@ -15,9 +15,9 @@ pub async fn bm25_scores(q: &mut Query<'_>, terms: &[String]) -> GraphRagResult<
     let avg = if n > 0 { q.rec.total_terms as f64 / n as f64 } else { 0.0 };
     let mut scores: HashMap<u64, f64> = HashMap::new();
     for term in distinct {
-        let postings = q.engine.postings(q.tx, q.rec.id, term).await?;
+        let postings = q.engine.postings(q.state, q.rec, q.tx, term).await?;
         let df = postings.len() as u64;
-        for (number, tf, len) in postings {
+        for &(number, tf, len) in postings.iter() {
             *scores.entry(number).or_default() += deps::bm25(tf, df, n, len, avg);
         }
     }

@@ -18,7 +18,7 @@ use crate::store::records::{ChunkRecord, KgRecord};
 use crate::types::{RetrieveMode, RetrieveOptions, RetrievedChunk};
 use orbit_storage::Transaction;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Candidates each ranked list contributes to a fusion.
 pub const FUSION_DEPTH: usize = 50;
@@ -45,6 +45,8 @@ pub struct Query<'a> {
     /// Embeddings of the question's entity mentions, by surface form.
     pub mention_vectors: HashMap<String, Vec<f32>>,
     pub graph: Arc<EntityGraph>,
+    /// The question's seed entities, found at their first use ([`graph::seeds`]).
+    pub seeds: OnceLock<Vec<(u32, f64)>>,
     /// How the ranking was found (the QUERY explanation).
     pub notes: Vec<String>,
 }
