@@ -7,6 +7,9 @@
 //!   node (also after a lease moves), bulk store and remove, transactions, cluster
 //!   nodes, concurrent writers (then the index is checked: every lease listed under
 //!   exactly its node), metrics and health;
+//! * compare-and-swap ([`cas`]): the acquisition race (one winner per key, every time),
+//!   take-over after expiry, stale versions, renew and release by a non-owner, fencing
+//!   tokens that only grow, listing after take-overs;
 //! * persistence (skipped for [`Durability::None`]): reopening from the same directory,
 //!   and crash recovery: the test re-executes its own binary (`--exact <test>
 //!   --nocapture`, with [`CRASH_DIR_ENV`] naming the directory) as a child that stores
@@ -22,11 +25,14 @@ use crate::provider::{
     ProviderHealth,
 };
 use crate::registry::LeaseBackend;
+pub use cas::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+pub mod cas;
 
 /// The variable naming the directory of a crash-recovery child.
 pub const CRASH_DIR_ENV: &str = "ORBIT_LEASE_CRASH_CHILD_DIR";
@@ -498,7 +504,9 @@ macro_rules! lease_conformance_tests {
     ($open:expr, $durability:expr) => {
         $crate::lease_conformance_tests!(@each $open;
             lease_lifecycle, update_missing_is_not_found, expiry_cleanup, listing_by_node,
-            bulk_operations, transactions, cluster_nodes, concurrent_writers, metrics_and_health);
+            bulk_operations, transactions, cluster_nodes, concurrent_writers, metrics_and_health,
+            acquire_race, take_over_after_expiry, stale_version_rejected, renew_by_non_owner_rejected,
+            release_by_non_owner_rejected, listing_after_take_over);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn reopening() {

@@ -12,11 +12,12 @@
 //! Store calls are synchronous and short (a map update or a write-ahead-log append); they
 //! run on the calling task.
 
-use crate::keys;
+use crate::keys::{self, LeaseStamp};
 use crate::metrics::{DirectoryMetrics, OpKind};
 use crate::provider::{
-    AddressableDirectoryProvider, AddressableLease, AddressableReference, ClusterNodeProvider, LeaseError, LeaseOp,
-    LeaseResult, LeaseTransaction, NodeId, NodeInfo, NodeStatus, PersistenceProvider, ProviderHealth, ProviderMetrics,
+    AcquireOutcome, AddressableDirectoryProvider, AddressableLease, AddressableReference, ClusterNodeProvider,
+    LeaseError, LeaseOp, LeaseResult, LeaseTransaction, LeaseVersion, NodeId, NodeInfo, NodeStatus,
+    PersistenceProvider, ProviderHealth, ProviderMetrics, RenewOutcome, VersionedLease,
 };
 use crate::store::{RecordOp, RecordStore};
 use async_trait::async_trait;
@@ -63,6 +64,19 @@ impl<S: RecordStore> Directory<S> {
             Some(value) => keys::decode_lease(&key, &value).map(Some),
             None => Ok(None),
         }
+    }
+
+    fn read_stamp(&self, reference: &AddressableReference) -> LeaseResult<LeaseStamp> {
+        let key = keys::stamp_key(reference);
+        match self.store.get(&key)? {
+            Some(value) => keys::decode_stamp(&key, &value),
+            None => Ok(LeaseStamp::default()),
+        }
+    }
+
+    fn read_versioned(&self, reference: &AddressableReference) -> LeaseResult<Option<VersionedLease>> {
+        let Some(lease) = self.read_lease(reference)? else { return Ok(None) };
+        Ok(Some(versioned(lease, self.read_stamp(reference)?)))
     }
 
     fn read_node(&self, node_id: &NodeId) -> LeaseResult<Option<NodeInfo>> {
@@ -117,19 +131,54 @@ impl<S: RecordStore> Directory<S> {
     }
 }
 
+fn version_of(stamp: LeaseStamp) -> LeaseVersion {
+    LeaseVersion(stamp.version.to_string())
+}
+
+fn versioned(lease: AddressableLease, stamp: LeaseStamp) -> VersionedLease {
+    VersionedLease { lease, version: version_of(stamp), fencing_token: stamp.fencing_token }
+}
+
 /// One batch being built: the ops so far and the leases they leave, so several changes
-/// to the same lease in one batch keep the index right.
+/// to the same lease in one batch keep the index and the stamps right.
 struct Batch<'a, S: RecordStore> {
     store: &'a S,
     ops: Vec<RecordOp>,
     /// The node of each lease touched so far (`None`: removed).
     pending: HashMap<AddressableReference, Option<NodeId>>,
     pending_nodes: HashMap<NodeId, bool>,
+    pending_stamps: HashMap<AddressableReference, LeaseStamp>,
 }
 
 impl<'a, S: RecordStore> Batch<'a, S> {
     fn new(store: &'a S) -> Self {
-        Batch { store, ops: Vec::new(), pending: HashMap::new(), pending_nodes: HashMap::new() }
+        Batch {
+            store,
+            ops: Vec::new(),
+            pending: HashMap::new(),
+            pending_nodes: HashMap::new(),
+            pending_stamps: HashMap::new(),
+        }
+    }
+
+    /// Advances the stamp of `reference`: a new version, and a new fencing token when
+    /// the write is an acquisition.
+    fn bump_stamp(&mut self, reference: &AddressableReference, acquisition: bool) -> LeaseResult<LeaseStamp> {
+        let key = keys::stamp_key(reference);
+        let mut stamp = match self.pending_stamps.get(reference) {
+            Some(stamp) => *stamp,
+            None => match self.store.get(&key)? {
+                Some(value) => keys::decode_stamp(&key, &value)?,
+                None => LeaseStamp::default(),
+            },
+        };
+        stamp.version += 1;
+        if acquisition {
+            stamp.fencing_token += 1;
+        }
+        self.ops.push(RecordOp::Put { key, value: keys::encode_stamp(&stamp)? });
+        self.pending_stamps.insert(reference.clone(), stamp);
+        Ok(stamp)
     }
 
     /// The node currently holding `reference`, counting this batch's changes.
@@ -155,7 +204,8 @@ impl<'a, S: RecordStore> Batch<'a, S> {
         Ok(exists)
     }
 
-    fn put_lease(&mut self, lease: &AddressableLease) -> LeaseResult<()> {
+    /// Stores `lease`; an `acquisition` gets a new fencing token, a renewal keeps it.
+    fn put_lease(&mut self, lease: &AddressableLease, acquisition: bool) -> LeaseResult<LeaseStamp> {
         let value = keys::encode_lease(lease)?;
         match self.current_node(&lease.reference)? {
             Some(old) if old == lease.node_id => {}
@@ -171,7 +221,7 @@ impl<'a, S: RecordStore> Batch<'a, S> {
         }
         self.ops.push(RecordOp::Put { key: keys::lease_key(&lease.reference), value });
         self.pending.insert(lease.reference.clone(), Some(lease.node_id.clone()));
-        Ok(())
+        self.bump_stamp(&lease.reference, acquisition)
     }
 
     /// Removes the lease; false when there was none.
@@ -181,6 +231,7 @@ impl<'a, S: RecordStore> Batch<'a, S> {
                 self.ops.push(RecordOp::Delete { key: keys::node_index_key(&node, reference) });
                 self.ops.push(RecordOp::Delete { key: keys::lease_key(reference) });
                 self.pending.insert(reference.clone(), None);
+                self.bump_stamp(reference, false)?;
                 Ok(true)
             }
             None => Ok(false),
@@ -231,7 +282,9 @@ impl<S: RecordStore> PersistenceProvider for Directory<S> {
             self.write(|batch| {
                 for op in &txn.ops {
                     match op {
-                        LeaseOp::StoreLease(lease) => batch.put_lease(lease)?,
+                        LeaseOp::StoreLease(lease) => {
+                            batch.put_lease(lease, true)?;
+                        }
                         LeaseOp::RemoveLease(reference) => {
                             batch.delete_lease(reference)?;
                         }
@@ -249,8 +302,45 @@ impl<S: RecordStore> PersistenceProvider for Directory<S> {
 
 #[async_trait]
 impl<S: RecordStore> AddressableDirectoryProvider for Directory<S> {
+    async fn try_acquire(
+        &self,
+        lease: &AddressableLease,
+        expected: Option<&LeaseVersion>,
+    ) -> LeaseResult<AcquireOutcome> {
+        self.measured(OpKind::Write, 1, || {
+            self.write(|batch| match self.read_versioned(&lease.reference)? {
+                Some(current) if Some(&current.version) != expected => Ok(AcquireOutcome::HeldBy(current)),
+                _ => Ok(AcquireOutcome::Acquired(versioned(lease.clone(), batch.put_lease(lease, true)?))),
+            })
+        })
+    }
+
+    async fn renew_if_owner(&self, lease: &AddressableLease, version: &LeaseVersion) -> LeaseResult<RenewOutcome> {
+        self.measured(OpKind::Write, 1, || {
+            self.write(|batch| match self.read_versioned(&lease.reference)? {
+                Some(current) if current.version == *version && current.lease.node_id == lease.node_id => {
+                    Ok(RenewOutcome::Renewed(versioned(lease.clone(), batch.put_lease(lease, false)?)))
+                }
+                current => Ok(RenewOutcome::NotOwner(current)),
+            })
+        })
+    }
+
+    async fn release_if_owner(&self, reference: &AddressableReference, version: &LeaseVersion) -> LeaseResult<bool> {
+        self.measured(OpKind::Delete, 1, || {
+            self.write(|batch| match self.read_versioned(reference)? {
+                Some(current) if current.version == *version => batch.delete_lease(reference),
+                _ => Ok(false),
+            })
+        })
+    }
+
+    async fn get_versioned_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<VersionedLease>> {
+        self.measured(OpKind::Read, 1, || self.read_versioned(reference))
+    }
+
     async fn store_lease(&self, lease: &AddressableLease) -> LeaseResult<()> {
-        self.measured(OpKind::Write, 1, || self.write(|batch| batch.put_lease(lease)))
+        self.measured(OpKind::Write, 1, || self.write(|batch| batch.put_lease(lease, true).map(drop)))
     }
 
     async fn get_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<AddressableLease>> {
@@ -260,7 +350,7 @@ impl<S: RecordStore> AddressableDirectoryProvider for Directory<S> {
     async fn update_lease(&self, lease: &AddressableLease) -> LeaseResult<()> {
         self.measured(OpKind::Write, 1, || {
             self.write(|batch| match batch.current_node(&lease.reference)? {
-                Some(_) => batch.put_lease(lease),
+                Some(_) => batch.put_lease(lease, false).map(drop),
                 None => Err(LeaseError::NotFound(lease.reference.clone())),
             })
         })
@@ -310,7 +400,7 @@ impl<S: RecordStore> AddressableDirectoryProvider for Directory<S> {
 
     async fn store_leases_bulk(&self, leases: &[AddressableLease]) -> LeaseResult<()> {
         self.measured(OpKind::Write, leases.len() as u64, || {
-            self.write(|batch| leases.iter().try_for_each(|lease| batch.put_lease(lease)))
+            self.write(|batch| leases.iter().try_for_each(|lease| batch.put_lease(lease, true).map(drop)))
         })
     }
 

@@ -8,9 +8,11 @@
 //! | `L` type key                          | the [`AddressableLease`]   |
 //! | `N` node type key                     | empty (index: lease by node) |
 //! | `C` node                              | the [`NodeInfo`]           |
+//! | `V` type key                          | the [`LeaseStamp`]: version and fencing counter |
 //!
 //! The `N` entry of a lease is written in the same batch as the lease, so
-//! `list_node_leases` is one prefix scan. Values are a version byte followed by the
+//! `list_node_leases` is one prefix scan. The `V` stamp of a key outlives its lease (a
+//! release or expiry keeps it), so versions never repeat and fencing tokens only grow. Values are a version byte followed by the
 //! record's postcard encoding (compact binary, never JSON).
 
 use crate::provider::{AddressableLease, AddressableReference, LeaseError, LeaseResult, NodeId, NodeInfo};
@@ -23,6 +25,16 @@ pub const LEASE_PREFIX: u8 = b'L';
 pub const NODE_INDEX_PREFIX: u8 = b'N';
 /// Prefix of the cluster node records.
 pub const CLUSTER_PREFIX: u8 = b'C';
+/// Prefix of the lease stamps (version and fencing counter per key).
+pub const STAMP_PREFIX: u8 = b'V';
+
+/// The version and the fencing counter of one lease key. `version` counts every write of
+/// the key's lease (stores, renewals, removals); `fencing_token` counts acquisitions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeaseStamp {
+    pub version: u64,
+    pub fencing_token: u64,
+}
 
 /// The first byte of every value: the layout version of what follows.
 const VALUE_VERSION: u8 = 1;
@@ -68,6 +80,21 @@ pub fn lease_key(reference: &AddressableReference) -> Vec<u8> {
     push_str(&mut key, &reference.addressable_type);
     push_str(&mut key, &reference.key);
     key
+}
+
+/// `V` type key.
+pub fn stamp_key(reference: &AddressableReference) -> Vec<u8> {
+    let mut key = lease_key(reference);
+    key[0] = STAMP_PREFIX;
+    key
+}
+
+pub fn encode_stamp(stamp: &LeaseStamp) -> LeaseResult<Vec<u8>> {
+    encode_value(stamp)
+}
+
+pub fn decode_stamp(key: &[u8], value: &[u8]) -> LeaseResult<LeaseStamp> {
+    decode_value(key, value)
 }
 
 /// The prefix of every lease record.

@@ -64,6 +64,51 @@ impl AddressableLease {
     }
 }
 
+/// A stored lease's version: the compare-and-swap token of its backend (a counter, an
+/// etcd mod_revision, an ETag, a Kubernetes resourceVersion). Opaque to callers: only
+/// compared for equality, and it changes on every write of the lease.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LeaseVersion(pub String);
+
+impl fmt::Display for LeaseVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A lease as stored, with its version and fencing token.
+///
+/// The fencing token is given out by every successful [`AddressableDirectoryProvider::try_acquire`]
+/// and only grows for a key, across releases, expiries and take-overs: whoever holds a
+/// larger token for a key acquired it later. Renewals keep it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionedLease {
+    pub lease: AddressableLease,
+    pub version: LeaseVersion,
+    pub fencing_token: u64,
+}
+
+/// What [`AddressableDirectoryProvider::try_acquire`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcquireOutcome {
+    /// The caller's lease is stored, with this version and a new fencing token.
+    Acquired(VersionedLease),
+    /// Another lease is stored under a version other than the one expected: nothing was
+    /// written. It may be expired; taking it over is a new `try_acquire` that expects its
+    /// version.
+    HeldBy(VersionedLease),
+}
+
+/// What [`AddressableDirectoryProvider::renew_if_owner`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenewOutcome {
+    /// The lease is stored with its new expiry; the version is new, the token the same.
+    Renewed(VersionedLease),
+    /// The stored lease has another version (or there is none): the caller no longer
+    /// owns it and must stop serving. Nothing was written.
+    NotOwner(Option<VersionedLease>),
+}
+
 /// The current time in unix milliseconds.
 pub fn now_millis() -> i64 {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
@@ -211,8 +256,35 @@ pub trait PersistenceProvider: Send + Sync {
 }
 
 /// Storage of addressable leases.
+///
+/// Single activation rests on the compare-and-swap calls ([`Self::try_acquire`],
+/// [`Self::renew_if_owner`], [`Self::release_if_owner`]): each is atomic on its key and
+/// writes only when the stored version is the one the caller names. The unconditional
+/// calls (`store_lease`, `update_lease`, `remove_lease`, the bulk ones) are for tools
+/// (import, cleanup) and never for deciding who owns a key; they change the version too.
 #[async_trait]
 pub trait AddressableDirectoryProvider: PersistenceProvider {
+    /// Stores `lease` if the key holds no lease, or holds one whose version is
+    /// `expected`; otherwise writes nothing and answers the stored lease. `expected` is
+    /// the version the caller last saw, `None` when it saw none. Expiry is the caller's
+    /// decision (see [`acquire_lease`]): a stored lease is returned even when expired.
+    async fn try_acquire(
+        &self,
+        lease: &AddressableLease,
+        expected: Option<&LeaseVersion>,
+    ) -> LeaseResult<AcquireOutcome>;
+
+    /// Stores `lease` (a new expiry) if the stored lease of its key has `version` and
+    /// belongs to `lease.node_id`.
+    async fn renew_if_owner(&self, lease: &AddressableLease, version: &LeaseVersion) -> LeaseResult<RenewOutcome>;
+
+    /// Removes the lease of `reference` if its stored version is `version`; false (and
+    /// nothing removed) otherwise.
+    async fn release_if_owner(&self, reference: &AddressableReference, version: &LeaseVersion) -> LeaseResult<bool>;
+
+    /// The stored lease with its version and fencing token.
+    async fn get_versioned_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<VersionedLease>>;
+
     /// Inserts or replaces the lease of `lease.reference`.
     async fn store_lease(&self, lease: &AddressableLease) -> LeaseResult<()>;
 
@@ -262,4 +334,36 @@ pub trait ClusterNodeProvider: PersistenceProvider {
 
     /// Sets the node's lease expiry; [`LeaseError::NodeNotFound`] when there is none.
     async fn renew_node_lease(&self, node_id: &NodeId, lease_expires_at: i64) -> LeaseResult<()>;
+}
+
+/// Acquires `lease` the standard way: take the key if it is free; take it over (by
+/// compare-and-swap on the version seen) if the stored lease expired more than
+/// `skew_margin_ms` before `now`, or belongs to `lease.node_id` itself (an earlier life
+/// of this node: node ids are unique among live processes); otherwise answer the live
+/// holder. Losing a race to another acquirer answers that acquirer's lease.
+pub async fn acquire_lease(
+    provider: &dyn AddressableDirectoryProvider,
+    lease: &AddressableLease,
+    now: i64,
+    skew_margin_ms: i64,
+) -> LeaseResult<AcquireOutcome> {
+    let mut expected: Option<LeaseVersion> = None;
+    // A few rounds at most: each conflict means someone else wrote the key meanwhile,
+    // and after the last one their lease is the answer.
+    let mut round = 0;
+    loop {
+        round += 1;
+        match provider.try_acquire(lease, expected.as_ref()).await? {
+            AcquireOutcome::Acquired(granted) => return Ok(AcquireOutcome::Acquired(granted)),
+            AcquireOutcome::HeldBy(current) => {
+                let own = current.lease.node_id == lease.node_id;
+                let expired = current.lease.expires_at.saturating_add(skew_margin_ms) <= now;
+                if round < 3 && (own || expired) && expected.as_ref() != Some(&current.version) {
+                    expected = Some(current.version);
+                    continue;
+                }
+                return Ok(AcquireOutcome::HeldBy(current));
+            }
+        }
+    }
 }
