@@ -255,6 +255,7 @@ mod tests {
             node_id: NodeId::new("test"),
             lease_duration: Duration::from_secs(30),
             idle_timeout: idle,
+            skew_margin: Duration::from_secs(1),
         };
         ActorEngine::new(config, Arc::new(MemoryDirectory::new()), "test", DEFAULT_SHARDS_PER_TABLE)
     }

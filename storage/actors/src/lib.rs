@@ -51,6 +51,7 @@ mod tests {
             node_id: NodeId::new("test"),
             lease_duration: Duration::from_millis(90),
             idle_timeout: Duration::from_millis(20),
+            skew_margin: Duration::from_millis(10),
         };
         let storage = open_actor_table_storage(config, Arc::new(MemoryDirectory::new()), "conformance", 4)
             .await

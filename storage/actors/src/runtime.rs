@@ -6,6 +6,13 @@
 //! deactivates. While active, each activation holds a lease in the configured
 //! [`AddressableDirectoryProvider`], renewed before it expires.
 //!
+//! Leases are taken by compare-and-swap ([`acquire_lease`]): an activation that finds
+//! the key leased to another node whose lease is live does not activate, and the
+//! messages queued for it are answered [`ActorError::HeldElsewhere`]; one whose renewal
+//! finds the lease taken over stops serving at once ([`ActorError::LeaseLost`]) and
+//! keeps its state for a later activation. Each activation knows its lease's fencing
+//! token ([`ActorRuntime::fencing_token`]), which grows with every acquisition of the key.
+//!
 //! Exactly one activation per key exists at a time. The map from key to activation holds
 //! the only sender of each activation's channel, and every send happens while holding
 //! that map entry's lock, so no sender ever escapes. An idle activation removes its own
@@ -14,13 +21,14 @@
 //! is stored before the entry is removed, the next activation always finds it.
 
 use crate::lease::{
-    now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, LeaseError, NodeId,
+    acquire_lease, now_millis, AcquireOutcome, AddressableDirectoryProvider, AddressableLease, AddressableReference,
+    NodeId, RenewOutcome, VersionedLease,
 };
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
@@ -49,6 +57,9 @@ pub struct ActorRuntimeConfig {
     pub lease_duration: Duration,
     /// An actor with no message for this long deactivates.
     pub idle_timeout: Duration,
+    /// How long past its expiry another node's lease must be before it is taken over
+    /// (covers clock skew between nodes).
+    pub skew_margin: Duration,
 }
 
 impl Default for ActorRuntimeConfig {
@@ -57,6 +68,7 @@ impl Default for ActorRuntimeConfig {
             node_id: NodeId::new("local"),
             lease_duration: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            skew_margin: Duration::from_secs(1),
         }
     }
 }
@@ -67,6 +79,12 @@ pub enum ActorError {
     ShutDown,
     #[error("actor {0} ended without replying")]
     NoReply(String),
+    #[error("actor {actor} is active on node {node} (its lease runs until {expires_at})")]
+    HeldElsewhere { actor: String, node: String, expires_at: i64 },
+    #[error("actor {0} lost its lease to another activation and stopped serving")]
+    LeaseLost(String),
+    #[error("actor {actor} cannot be activated: lease directory: {reason}")]
+    Directory { actor: String, reason: String },
 }
 
 impl From<ActorError> for orbit_storage::StorageError {
@@ -79,18 +97,21 @@ impl From<ActorError> for orbit_storage::StorageError {
 pub struct Reply<R> {
     rx: oneshot::Receiver<R>,
     actor: String,
+    /// Why the activation the request went to refused it, once it has.
+    refusal: Arc<OnceLock<ActorError>>,
 }
 
 impl<R> Reply<R> {
     pub async fn wait(self) -> Result<R, ActorError> {
-        let Reply { rx, actor } = self;
-        rx.await.map_err(|_| ActorError::NoReply(actor))
+        let Reply { rx, actor, refusal } = self;
+        rx.await.map_err(|_| refusal.get().cloned().unwrap_or(ActorError::NoReply(actor)))
     }
 }
 
 struct Handle<M> {
     tx: mpsc::UnboundedSender<M>,
     activation_id: u64,
+    refusal: Arc<OnceLock<ActorError>>,
 }
 
 struct Shared<A: Actor> {
@@ -105,6 +126,8 @@ struct Shared<A: Actor> {
     next_activation_id: AtomicU64,
     live_tasks: AtomicUsize,
     tasks_done: Notify,
+    /// The fencing token of each active actor's lease.
+    tokens: DashMap<String, u64>,
 }
 
 /// Hosts the actors of type `A`. Cloning gives another handle to the same runtime.
@@ -132,6 +155,7 @@ impl<A: Actor> ActorRuntime<A> {
                 next_activation_id: AtomicU64::new(0),
                 live_tasks: AtomicUsize::new(0),
                 tasks_done: Notify::new(),
+                tokens: DashMap::new(),
             }),
         }
     }
@@ -143,6 +167,11 @@ impl<A: Actor> ActorRuntime<A> {
     /// Delivers `msg` to the actor `key`, activating it if needed. Must be called within
     /// a tokio runtime.
     pub fn send(&self, key: &str, msg: A::Message) -> Result<(), ActorError> {
+        self.deliver(key, msg).map(drop)
+    }
+
+    /// Queues `msg` on the actor's activation; answers that activation's refusal cell.
+    fn deliver(&self, key: &str, msg: A::Message) -> Result<Arc<OnceLock<ActorError>>, ActorError> {
         let running = self.shared.running.read();
         if !*running {
             return Err(ActorError::ShutDown);
@@ -150,25 +179,33 @@ impl<A: Actor> ActorRuntime<A> {
         // Fast path: the actor is active; a read lock on its map shard is enough.
         let msg = match self.shared.actors.get(key) {
             Some(handle) => match handle.tx.send(msg) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(handle.refusal.clone()),
                 Err(mpsc::error::SendError(msg)) => msg,
             },
             None => msg,
         };
-        match self.shared.actors.entry(key.to_owned()) {
-            Entry::Occupied(mut entry) => {
-                if let Err(mpsc::error::SendError(msg)) = entry.get().tx.send(msg) {
-                    // Only a panic in `handle` ends an activation without removing its entry.
-                    warn!(addressable_type = A::TYPE, key, "actor activation died; starting a new one");
-                    entry.insert(self.start_activation(key, msg));
+        let refusal = match self.shared.actors.entry(key.to_owned()) {
+            Entry::Occupied(mut entry) => match entry.get().tx.send(msg) {
+                Ok(()) => entry.get().refusal.clone(),
+                Err(mpsc::error::SendError(msg)) => {
+                    // An activation that refused or lost its lease, or panicked, has
+                    // closed its channel before leaving the map.
+                    debug!(addressable_type = A::TYPE, key, "actor activation ended; starting a new one");
+                    let handle = self.start_activation(key, msg);
+                    let refusal = handle.refusal.clone();
+                    entry.insert(handle);
+                    refusal
                 }
-            }
+            },
             Entry::Vacant(entry) => {
-                entry.insert(self.start_activation(key, msg));
+                let handle = self.start_activation(key, msg);
+                let refusal = handle.refusal.clone();
+                entry.insert(handle);
+                refusal
             }
-        }
+        };
         drop(running);
-        Ok(())
+        Ok(refusal)
     }
 
     /// Sends the message built by `make` around a fresh reply channel. The message is
@@ -179,8 +216,14 @@ impl<A: Actor> ActorRuntime<A> {
         make: impl FnOnce(oneshot::Sender<R>) -> A::Message,
     ) -> Result<Reply<R>, ActorError> {
         let (tx, rx) = oneshot::channel();
-        self.send(key, make(tx))?;
-        Ok(Reply { rx, actor: format!("{}:{}", A::TYPE, key) })
+        let refusal = self.deliver(key, make(tx))?;
+        Ok(Reply { rx, actor: format!("{}:{}", A::TYPE, key), refusal })
+    }
+
+    /// The fencing token of the actor's current lease; `None` while it is not active
+    /// (or has not taken its lease yet).
+    pub fn fencing_token(&self, key: &str) -> Option<u64> {
+        self.shared.tokens.get(key).map(|t| *t)
     }
 
     /// How many actors are active right now.
@@ -225,15 +268,18 @@ impl<A: Actor> ActorRuntime<A> {
         debug_assert!(queued.is_ok(), "the receiver is alive");
         let activation_id = self.shared.next_activation_id.fetch_add(1, Ordering::Relaxed) + 1;
         self.shared.live_tasks.fetch_add(1, Ordering::SeqCst);
+        let refusal = Arc::new(OnceLock::new());
         let activation = Activation::<A> {
             shared: self.shared.clone(),
             key: key.to_owned(),
             activation_id,
             reference: AddressableReference::new(A::TYPE, key),
             created_at: now_millis(),
+            grant: None,
+            refusal: refusal.clone(),
         };
         tokio::spawn(activation.run(rx));
-        Handle { tx, activation_id }
+        Handle { tx, activation_id, refusal }
     }
 }
 
@@ -255,15 +301,21 @@ struct Activation<A: Actor> {
     activation_id: u64,
     reference: AddressableReference,
     created_at: i64,
+    /// The lease this activation holds: its version and fencing token.
+    grant: Option<VersionedLease>,
+    refusal: Arc<OnceLock<ActorError>>,
 }
 
 impl<A: Actor> Activation<A> {
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<A::Message>) {
         let _guard = TaskGuard(self.shared.clone());
         let mut shutdown = self.shared.shutdown.subscribe();
+        if let Err(refused) = self.take_lease().await {
+            self.refuse(refused, rx);
+            return;
+        }
         let mut actor = A::activate(&self.key, self.take_state());
         debug!(addressable_type = A::TYPE, key = %self.key, activation_id = self.activation_id, "actor activated");
-        self.take_lease().await;
 
         let renew_every = (self.shared.config.lease_duration / 3).max(Duration::from_millis(1));
         let idle_timeout = self.shared.config.idle_timeout;
@@ -283,7 +335,11 @@ impl<A: Actor> Activation<A> {
                     }
                 }
                 _ = sleep_until(renew_at) => {
-                    self.renew_lease().await;
+                    if let Err(lost) = self.renew_lease().await {
+                        self.store_state(actor.passivate());
+                        self.refuse(lost, rx);
+                        return;
+                    }
                     renew_at = Instant::now() + renew_every;
                 }
                 msg = rx.recv() => match msg {
@@ -323,9 +379,12 @@ impl<A: Actor> Activation<A> {
             debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (idle)");
             return None;
         }
-        // Still ours (nobody else can take the state while our entry exists).
+        // Still ours (nobody else can take the state while our entry exists), unless
+        // another node took the lease meanwhile: then the waiting messages are refused.
+        if let Err(refused) = self.take_lease().await {
+            return self.leave_refusing(refused);
+        }
         let actor = A::activate(&self.key, self.take_state());
-        self.take_lease().await;
         debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor kept active: message arrived while deactivating");
         Some(actor)
     }
@@ -362,29 +421,79 @@ impl<A: Actor> Activation<A> {
         }
     }
 
-    async fn take_lease(&mut self) {
+    /// Acquires the lease by compare-and-swap; a live lease of another node (or a
+    /// directory that cannot answer) refuses the activation.
+    async fn take_lease(&mut self) -> Result<(), ActorError> {
         self.created_at = now_millis();
-        if let Err(e) = self.shared.directory.store_lease(&self.lease()).await {
-            warn!(addressable = %self.reference, error = %e, "could not record actor lease");
+        let margin = i64::try_from(self.shared.config.skew_margin.as_millis()).unwrap_or(i64::MAX);
+        let actor = self.reference.to_string();
+        let outcome = acquire_lease(self.shared.directory.as_ref(), &self.lease(), now_millis(), margin).await;
+        match outcome {
+            Ok(AcquireOutcome::Acquired(granted)) => {
+                self.shared.tokens.insert(self.key.clone(), granted.fencing_token);
+                self.grant = Some(granted);
+                Ok(())
+            }
+            Ok(AcquireOutcome::HeldBy(holder)) => Err(ActorError::HeldElsewhere {
+                actor,
+                node: holder.lease.node_id.to_string(),
+                expires_at: holder.lease.expires_at,
+            }),
+            Err(e) => Err(ActorError::Directory { actor, reason: e.to_string() }),
         }
     }
 
-    async fn renew_lease(&self) {
-        let lease = self.lease();
-        let result = match self.shared.directory.update_lease(&lease).await {
-            // Someone (an expired-lease sweep) removed it: record it again.
-            Err(LeaseError::NotFound(_)) => self.shared.directory.store_lease(&lease).await,
-            other => other,
-        };
-        if let Err(e) = result {
-            warn!(addressable = %self.reference, error = %e, "could not renew actor lease");
+    /// Extends the lease if it is still ours; an error means it was taken over.
+    async fn renew_lease(&mut self) -> Result<(), ActorError> {
+        let Some(grant) = &self.grant else { return Err(ActorError::LeaseLost(self.reference.to_string())) };
+        match self.shared.directory.renew_if_owner(&self.lease(), &grant.version).await {
+            Ok(RenewOutcome::Renewed(renewed)) => {
+                self.grant = Some(renewed);
+                Ok(())
+            }
+            Ok(RenewOutcome::NotOwner(holder)) => {
+                warn!(addressable = %self.reference, holder = ?holder.map(|h| h.lease.node_id), "actor lease taken over; stopping");
+                Err(ActorError::LeaseLost(self.reference.to_string()))
+            }
+            // A directory that does not answer for now: keep serving until the lease
+            // itself would have run out, and try again at the next renewal.
+            Err(e) => {
+                warn!(addressable = %self.reference, error = %e, "could not renew actor lease");
+                Ok(())
+            }
         }
     }
 
-    async fn release_lease(&self) {
-        if let Err(e) = self.shared.directory.remove_lease(&self.reference).await {
-            warn!(addressable = %self.reference, error = %e, "could not release actor lease");
+    async fn release_lease(&mut self) {
+        self.shared.tokens.remove_if(&self.key, |_, t| Some(*t) == self.grant.as_ref().map(|g| g.fencing_token));
+        let Some(grant) = self.grant.take() else { return };
+        match self.shared.directory.release_if_owner(&self.reference, &grant.version).await {
+            Ok(true) => {}
+            Ok(false) => warn!(addressable = %self.reference, "actor lease was no longer ours at release"),
+            Err(e) => warn!(addressable = %self.reference, error = %e, "could not release actor lease"),
         }
+    }
+
+    /// Leaves the map and answers every queued message with `error`.
+    fn refuse(&mut self, error: ActorError, mut rx: mpsc::UnboundedReceiver<A::Message>) {
+        let id = self.activation_id;
+        debug!(addressable = %self.reference, activation_id = id, %error, "actor activation refused");
+        self.shared.tokens.remove_if(&self.key, |_, t| Some(*t) == self.grant.as_ref().map(|g| g.fencing_token));
+        let _ = self.refusal.set(error);
+        rx.close();
+        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
+        // Dropping the messages drops their reply senders: each waiter gets the refusal.
+        while rx.try_recv().is_ok() {}
+    }
+
+    /// [`Self::refuse`] for an activation that has just passivated and whose receiver
+    /// its caller still holds: leaves the map; the messages waiting in the receiver get
+    /// the refusal when the task ends and drops it.
+    fn leave_refusing(&mut self, error: ActorError) -> Option<A> {
+        let id = self.activation_id;
+        let _ = self.refusal.set(error);
+        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
+        None
     }
 }
 
@@ -392,6 +501,8 @@ impl<A: Actor> Activation<A> {
 mod tests {
     use super::*;
     use crate::lease::MemoryDirectory;
+
+    mod leases;
 
     /// Gives every activation a distinct identity, so tests can tell activations apart.
     static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
@@ -429,6 +540,7 @@ mod tests {
             node_id: NodeId::new("node-a"),
             lease_duration: Duration::from_millis(lease_ms),
             idle_timeout: Duration::from_millis(idle_ms),
+            skew_margin: Duration::from_millis(10),
         };
         (ActorRuntime::new(config, directory.clone()), directory)
     }
