@@ -5,10 +5,14 @@
 //!
 //! cargo run --release -p orbit-vector --example vector_bench -- [--n 100000] [--dim 64]
 //!     [--queries 1000] [--data uniform|clustered|lowrank|both|all] [--metric l2|cosine|ip]
+//!     [--dump DIR] [--load-index FILE]
 //!
 //! `both` (the default) runs uniform and clustered data, `all` adds the low-rank set.
 //! `--dump DIR` writes each selected set's vectors and queries as `.fvecs` files into DIR
-//! (for `examples/reference_hnsw.py`) and exits without benchmarking.
+//! (for `examples/reference_hnsw.py`) and exits without benchmarking. `--load-index FILE`
+//! searches the graph of a snapshot in FILE instead of building one (when FILE holds a
+//! snapshot of as many vectors; otherwise it builds and writes it there): for timing
+//! search changes that leave construction alone. Give it a single `--data` set.
 
 use std::time::{Duration, Instant};
 
@@ -24,11 +28,19 @@ struct Options {
     data: String,
     metric: Metric,
     dump: Option<std::path::PathBuf>,
+    load_index: Option<std::path::PathBuf>,
 }
 
 fn parse_options() -> Result<Options, String> {
-    let mut options =
-        Options { n: 100_000, dim: 64, queries: 1_000, data: "both".into(), metric: Metric::L2, dump: None };
+    let mut options = Options {
+        n: 100_000,
+        dim: 64,
+        queries: 1_000,
+        data: "both".into(),
+        metric: Metric::L2,
+        dump: None,
+        load_index: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -39,6 +51,7 @@ fn parse_options() -> Result<Options, String> {
             "--queries" => options.queries = number()?,
             "--data" => options.data = value.clone(),
             "--dump" => options.dump = Some(value.clone().into()),
+            "--load-index" => options.load_index = Some(value.clone().into()),
             "--metric" => {
                 options.metric = match value.as_str() {
                     "l2" => Metric::L2,
@@ -184,16 +197,29 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
 
     let config = VectorIndexConfig::new(dim, options.metric, IndexKind::Hnsw);
     println!("hnsw: M {}, ef_construction {}", config.m, config.ef_construction);
-    let mut index = VectorIndex::new(config).map_err(|e| e.to_string())?;
-    let (start, cpu) = (Instant::now(), thread_cpu());
-    for (id, v) in vectors.iter().enumerate() {
-        index.insert(id as u64, v).map_err(|e| e.to_string())?;
-    }
-    println!(
-        "hnsw build: {:.2} s wall, {:.2} s cpu",
-        start.elapsed().as_secs_f64(),
-        (thread_cpu() - cpu).as_secs_f64()
-    );
+    let cached = options.load_index.as_ref().and_then(|path| std::fs::read(path).ok());
+    let mut index = match cached.map(|bytes| VectorIndex::from_snapshot(&bytes)) {
+        Some(Ok(index)) if index.len() == vectors.len() => {
+            println!("hnsw: loaded the graph from the --load-index snapshot (no build)");
+            index
+        }
+        _ => {
+            let mut index = VectorIndex::new(config).map_err(|e| e.to_string())?;
+            let (start, cpu) = (Instant::now(), thread_cpu());
+            for (id, v) in vectors.iter().enumerate() {
+                index.insert(id as u64, v).map_err(|e| e.to_string())?;
+            }
+            println!(
+                "hnsw build: {:.2} s wall, {:.2} s cpu",
+                start.elapsed().as_secs_f64(),
+                (thread_cpu() - cpu).as_secs_f64()
+            );
+            if let Some(path) = &options.load_index {
+                std::fs::write(path, index.snapshot()).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            index
+        }
+    };
 
     println!("{:>5} {:>11} {:>10} {:>14} {:>8}", "ef", "recall@10", "queries/s", "cpu queries/s", "p95 ms");
     for ef in EFS {

@@ -162,6 +162,17 @@ impl HnswGraph {
         }
     }
 
+    /// Hints the CPU to load the link block of `slot` on `level`.
+    #[inline]
+    fn prefetch_links(&self, slot: u32, level: usize) {
+        let range = self.block_range(slot, level);
+        let words =
+            if level == 0 { self.level0.get(range) } else { self.upper.get(slot as usize).and_then(|u| u.get(range)) };
+        if let Some(words) = words {
+            kernels::prefetch(words);
+        }
+    }
+
     /// Replaces the links of `slot` on `level`; false (and nothing changed) when the slot
     /// has no such level or there are more links than the level holds.
     pub fn set_neighbours(&mut self, slot: u32, level: usize, links: &[u32]) -> bool {
@@ -256,7 +267,7 @@ impl HnswGraph {
         }
         for l in (0..=level.min(self.max_level)).rev() {
             let found = self.search_layer(store, query, &[nearest], self.ef_construction, l, &|_| true);
-            let chosen = self.select(store, &found, self.m);
+            let chosen = self.select(store, &found, self.capacity(l));
             let links: Vec<u32> = chosen.iter().map(|n| n.slot()).collect();
             self.set_neighbours(slot, l, &links);
             for near in &chosen {
@@ -356,11 +367,20 @@ impl HnswGraph {
                 if results.len() >= ef && results.peek().is_some_and(|worst| current > *worst) {
                     break;
                 }
+                // The links of the next candidate load while this one is expanded; the marks
+                // of this one's neighbours load before they are tested.
+                if let Some(Reverse(next)) = candidates.peek() {
+                    self.prefetch_links(next.slot(), level);
+                }
+                let links = self.neighbours(current.slot(), level);
+                for &slot in links {
+                    scratch.visited.prefetch(slot);
+                }
                 // The fresh neighbours first, their vectors prefetched, then their distances:
                 // independent loads the CPU overlaps.
                 let fresh = &mut scratch.fresh;
                 fresh.clear();
-                for &slot in self.neighbours(current.slot(), level) {
+                for &slot in links {
                     if scratch.visited.insert(slot) {
                         fresh.push(slot);
                         prefetch_vector(store.vector(slot));
@@ -459,6 +479,8 @@ impl HnswGraph {
             for near in &mut found {
                 *near = Near::new(near.distance().sqrt() + 0.0, near.slot());
             }
+            // Two squares can round to one root: order such ties by slot again.
+            found.sort_unstable();
         }
         found
     }
@@ -542,6 +564,57 @@ mod tests {
         }
         let entry = graph.entry().expect("entry");
         assert_eq!(graph.level(entry), graph.max_level());
+    }
+
+    /// Points spread in 24 dimensions, where the heuristic keeps most candidates.
+    fn spread_store(count: usize, dim: usize) -> VectorStore {
+        let mut store = VectorStore::new(dim);
+        let mut state = 0x5EEDu64;
+        for id in 0..count as u64 {
+            let v: Vec<f32> = (0..dim)
+                .map(|_| {
+                    state = splitmix64(state);
+                    (state >> 40) as f32 / (1u64 << 24) as f32
+                })
+                .collect();
+            store.push(id, &v);
+        }
+        store
+    }
+
+    #[test]
+    fn a_new_node_takes_up_to_two_m_links_on_level_zero_and_m_above() {
+        let store = spread_store(600, 24);
+        let m = 4;
+        let mut graph = HnswGraph::new(Metric::L2, m, 64, 7);
+        let mut above_m = 0;
+        for slot in 0..store.slot_count() as u32 {
+            graph.insert(slot, &store);
+            // Right after its insertion a node holds only the links it chose itself.
+            let own = graph.neighbours(slot, 0).len();
+            assert!(own <= 2 * m, "slot {slot}: {own} links");
+            above_m += usize::from(own > m);
+            for level in 1..=graph.level(slot) {
+                assert!(graph.neighbours(slot, level).len() <= m);
+            }
+        }
+        assert!(above_m > 500, "level 0 should take 2·M links where the heuristic allows: {above_m}");
+    }
+
+    #[test]
+    fn searches_report_the_metric_distance_not_the_rank_distance() {
+        let store = spread_store(300, 24);
+        for metric in [Metric::L2, Metric::Cosine, Metric::InnerProduct, Metric::L1] {
+            let graph = HnswGraph::build(metric, 4, 32, 7, &store);
+            let query = store.vector(17).iter().map(|x| x + 0.25).collect::<Vec<f32>>();
+            let found = graph.search(&store, &query, 10, &|_| true);
+            assert_eq!(found.len(), 10);
+            for near in &found {
+                let want = metric.distance(&query, store.vector(near.slot()));
+                assert_eq!(near.distance().to_bits(), want.to_bits(), "{metric:?}");
+            }
+            assert!(found.windows(2).all(|w| w[0] <= w[1]), "{metric:?} ascending");
+        }
     }
 
     #[test]

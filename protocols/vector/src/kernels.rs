@@ -88,12 +88,12 @@ pub fn dot_and_norms(a: &[f32], b: &[f32]) -> (f32, f32, f32) {
 
 /// Hints the CPU to start loading the cache line holding `values[0]` (no effect elsewhere).
 #[inline]
-pub(crate) fn prefetch(values: &[f32]) {
+pub(crate) fn prefetch<T>(values: &[T]) {
     #[cfg(target_arch = "x86_64")]
     if let Some(first) = values.first() {
         // SAFETY: prefetching is only a hint and never faults; the pointer is valid anyway.
         unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((first as *const f32).cast::<i8>())
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((first as *const T).cast::<i8>())
         };
     }
     #[cfg(not(target_arch = "x86_64"))]

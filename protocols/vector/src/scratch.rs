@@ -9,11 +9,13 @@ use std::collections::BinaryHeap;
 
 use crate::hnsw::Near;
 
-/// Slots seen by the current search: a slot is visited when its mark is the epoch.
+/// Slots seen by the current search: a slot is visited when its mark is the epoch. Marks
+/// are `u16` so the array of a 100,000-slot graph (200 KB) stays in the L2 cache; every
+/// 65,535th search clears it.
 #[derive(Default)]
 pub(crate) struct Visited {
-    marks: Vec<u32>,
-    epoch: u32,
+    marks: Vec<u16>,
+    epoch: u16,
 }
 
 impl Visited {
@@ -26,6 +28,14 @@ impl Visited {
         if self.epoch == 0 {
             self.marks.fill(0);
             self.epoch = 1;
+        }
+    }
+
+    /// Hints the CPU to load the mark of `slot`.
+    #[inline]
+    pub fn prefetch(&self, slot: u32) {
+        if let Some(mark) = self.marks.get(slot as usize..) {
+            crate::kernels::prefetch(mark);
         }
     }
 
@@ -107,7 +117,7 @@ mod tests {
         let mut visited = Visited::default();
         visited.reset(3);
         visited.insert(1);
-        visited.epoch = u32::MAX;
+        visited.epoch = u16::MAX;
         visited.marks[0] = 1;
         visited.reset(3);
         assert_eq!(visited.epoch, 1);
