@@ -127,3 +127,54 @@ async fn concurrent_first_readers_load_the_vectors_once() {
     assert_eq!(state.vector_loads.load(Ordering::Relaxed), 1, "one load for three readers and the snapshot task");
     assert_eq!(answers(&engine).await, fresh(&storage).await);
 }
+
+#[tokio::test]
+async fn short_rankings_are_padded_with_the_lowest_chunk_ids_of_the_current_generation() {
+    let storage = storage().await;
+    let engine = GraphRag::open(storage.clone(), EngineOptions::default()).await.unwrap();
+    engine.create("kg", config()).await.unwrap();
+    for (doc, text) in DOCS {
+        engine.build("kg", doc, text, &[]).await.unwrap();
+    }
+    let options = RetrieveOptions { mode: RetrieveMode::Bm25, k: 4, max_hops: 2 };
+    let ids =
+        |results: Vec<RetrievedChunk>| results.into_iter().map(|r| (r.chunk_id, r.score > 0.0)).collect::<Vec<_>>();
+    let padded = ids(engine.retrieve("kg", "drones", &options).await.unwrap());
+    let expected = [("sable#0", true), ("carter#0", false), ("marlow#0", false), ("northwind#0", false)];
+    assert_eq!(padded, expected.map(|(id, scored)| (id.to_string(), scored)));
+
+    // A new document with a lower id takes the first unscored place; a deleted one leaves it.
+    engine.build("kg", "aaa", "Quiet hills surround the valley.", &[]).await.unwrap();
+    assert!(engine.delete_document("kg", "marlow").await.unwrap());
+    let padded = ids(engine.retrieve("kg", "drones", &options).await.unwrap());
+    let expected = [("sable#0", true), ("aaa#0", false), ("carter#0", false), ("northwind#0", false)];
+    assert_eq!(padded, expected.map(|(id, scored)| (id.to_string(), scored)));
+    assert_eq!(answers(&engine).await, fresh(&storage).await);
+}
+
+#[tokio::test]
+async fn communities_and_global_rankings_follow_a_new_detection() {
+    let storage = storage().await;
+    let engine = GraphRag::open(storage.clone(), EngineOptions::default()).await.unwrap();
+    engine.create("kg", config()).await.unwrap();
+    for (doc, text) in DOCS {
+        engine.build("kg", doc, text, &[]).await.unwrap();
+    }
+    let global = RetrieveOptions { mode: RetrieveMode::Global, k: 3, max_hops: 2 };
+    let question = "Who works at Kestrel Shipyards?";
+    let before = engine.communities("kg", None).await.unwrap();
+    engine.retrieve("kg", question, &global).await.unwrap();
+    for (doc, text) in [
+        ("kestrel", "Dana Whitfield works at Kestrel Shipyards. Kestrel Shipyards builds ferries for Lowmoor."),
+        ("whitfield", "Dana Whitfield and Ben Carter met at Kestrel Shipyards."),
+    ] {
+        engine.build("kg", doc, text, &[]).await.unwrap();
+    }
+    let warm = engine.retrieve("kg", question, &global).await.unwrap();
+    let after = engine.communities("kg", None).await.unwrap();
+    assert_ne!(after, before, "the new entities are in the detected communities");
+    assert!(after.iter().any(|c| c.entities.iter().any(|e| e == "Kestrel Shipyards")));
+    let reopened = GraphRag::open(storage.clone(), EngineOptions::default()).await.unwrap();
+    assert_eq!(reopened.communities("kg", None).await.unwrap(), after);
+    assert_eq!(reopened.retrieve("kg", question, &global).await.unwrap(), warm);
+}

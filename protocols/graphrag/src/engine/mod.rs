@@ -9,10 +9,11 @@
 //!   storage transaction;
 //! * [`state`] and [`vectors`]: the in-memory state per knowledge graph;
 //! * [`load`]: reading that state back from storage; [`postings`]: BM25 postings, cached
-//!   per generation;
+//!   per generation; [`chunk_order`]: every chunk by id, for padding short rankings;
 //! * [`search`]: retrieval and answers; [`read`]: entities, similar entities, paths,
 //!   communities and statistics.
 
+mod chunk_order;
 pub mod deps;
 mod ingest;
 mod load;

@@ -1,9 +1,9 @@
 //! The read side besides retrieval: extraction without storage, entities and similar
 //! entities, paths between entities, communities (detected again when the graph changed
-//! since the last detection, stored as Community nodes with IN_COMMUNITY edges) and
-//! statistics.
+//! since the last detection, stored as Community nodes with IN_COMMUNITY edges, and kept
+//! in memory per detection) and statistics.
 
-use super::state::EntityGraph;
+use super::state::{Communities, EntityGraph};
 use super::{deps, GraphRag};
 use crate::config::ExtractorSpec;
 use crate::error::{GraphRagError, GraphRagResult};
@@ -166,7 +166,8 @@ impl GraphRag {
         let g = self.entity_graph(&state, &rec, tx.as_mut()).await?;
         tx.rollback().await?;
         Ok(records
-            .into_iter()
+            .records
+            .iter()
             .filter(|c| level.is_none_or(|l| l == c.level))
             .map(|c| CommunityInfo {
                 id: c.id(),
@@ -180,7 +181,7 @@ impl GraphRag {
                         g.by_key.get(k).map(|&i| g.nodes[i as usize].record.name.clone()).unwrap_or_else(|| k.clone())
                     })
                     .collect(),
-                summary: c.summary,
+                summary: c.summary.clone(),
             })
             .collect())
     }
@@ -193,7 +194,7 @@ impl GraphRag {
         rec: &KgRecord,
         state: &super::state::KgState,
         wait: bool,
-    ) -> GraphRagResult<Vec<CommunityRecord>> {
+    ) -> GraphRagResult<Arc<Communities>> {
         if rec.communities_generation != rec.generation {
             let guard = if wait { Some(state.writer.lock().await) } else { state.writer.try_lock().ok() };
             if let Some(_writer) = guard {
@@ -201,12 +202,28 @@ impl GraphRag {
             }
         }
         let mut tx = self.storage.begin().await?;
-        let mut out = Vec::new();
+        // A detection stores its communities with the generation it saw, never seen twice.
+        let detected =
+            self.store.kg(tx.as_mut(), kg).await?.filter(|r| r.id == rec.id).map(|r| r.communities_generation);
+        let cached = state.communities.read().as_ref().filter(|c| Some(c.generation) == detected).cloned();
+        if let Some(cached) = cached {
+            tx.rollback().await?;
+            return Ok(cached);
+        }
+        let mut records = Vec::new();
         for (_, value) in self.store.scan(tx.as_mut(), keys::communities(rec.id)).await? {
-            out.push(CommunityRecord::decode(&value)?);
+            records.push(CommunityRecord::decode(&value)?);
         }
         tx.rollback().await?;
-        Ok(out)
+        let summary_terms = records.iter().map(|c| deps::terms(&c.summary).into_iter().collect()).collect();
+        let read = Arc::new(Communities { generation: detected.unwrap_or(0), records, summary_terms });
+        if let Some(generation) = detected {
+            let mut slot = state.communities.write();
+            if slot.as_ref().is_none_or(|c| c.generation < generation) {
+                *slot = Some(read.clone());
+            }
+        }
+        Ok(read)
     }
 
     /// Detects communities of `kg` (its writer lock held) and stores them in one

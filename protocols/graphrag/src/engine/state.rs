@@ -4,12 +4,13 @@
 //! generation it reflects. Readers take the cached value when it is current and rebuild
 //! it from storage when it is older than the generation they read.
 
+use super::chunk_order::ChunkOrder;
 use super::deps;
 use super::postings::PostingsCache;
 use super::vectors::Vectors;
-use crate::store::records::{EntityRecord, PairRecord};
+use crate::store::records::{CommunityRecord, EntityRecord, PairRecord};
 use parking_lot::{Mutex, RwLock};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -25,6 +26,10 @@ pub struct KgState {
     /// How many times the vector indexes were loaded or rebuilt from storage.
     pub vector_loads: AtomicU64,
     pub entity_graph: RwLock<Option<Arc<EntityGraph>>>,
+    /// The stored communities of the last detection read.
+    pub communities: RwLock<Option<Arc<Communities>>>,
+    /// Every chunk in chunk-id order, read at the first retrieval that pads its results.
+    pub chunk_order: RwLock<Option<Arc<ChunkOrder>>>,
     /// BM25 postings read since the generation they are tagged with.
     pub postings: Mutex<PostingsCache>,
     /// The generation the last change left, for the snapshot task.
@@ -41,10 +46,20 @@ impl KgState {
             vectors_loading: tokio::sync::Mutex::new(()),
             vector_loads: AtomicU64::new(0),
             entity_graph: RwLock::new(None),
+            communities: RwLock::new(None),
+            chunk_order: RwLock::new(None),
             postings: Mutex::new(PostingsCache::default()),
             pending_snapshot: AtomicU64::new(0),
         }
     }
+}
+
+/// The communities one detection stored (tagged with the generation it detected them
+/// at), with the BM25 terms of each summary.
+pub struct Communities {
+    pub generation: u64,
+    pub records: Vec<CommunityRecord>,
+    pub summary_terms: Vec<HashSet<String>>,
 }
 
 /// One entity of the entity graph.

@@ -15,7 +15,7 @@ const TOP_COMMUNITIES: usize = 3;
 
 pub async fn global(q: &mut Query<'_>, depth: usize) -> GraphRagResult<Ranked> {
     let communities = q.engine.current_communities(q.kg, q.rec, q.state, false).await?;
-    if communities.is_empty() {
+    if communities.records.is_empty() {
         q.notes.push("global: no communities; naive ranking used".into());
         return naive(q, depth).await;
     }
@@ -30,10 +30,11 @@ pub async fn global(q: &mut Query<'_>, depth: usize) -> GraphRagResult<Ranked> {
     }
     let g = q.graph.clone();
     // Finest level only: its communities are the most specific.
-    let level = communities.iter().map(|c| c.level).min().unwrap_or(0);
+    let level = communities.records.iter().map(|c| c.level).min().unwrap_or(0);
     let mut ranked_communities: Vec<(f64, String, Vec<u32>)> = Vec::new();
-    for c in communities.iter().filter(|c| c.level == level) {
-        let summary_terms: HashSet<String> = deps::terms(&c.summary).into_iter().collect();
+    for (c, summary_terms) in
+        communities.records.iter().zip(&communities.summary_terms).filter(|(c, _)| c.level == level)
+    {
         let lexical: f64 = question.iter().filter(|t| summary_terms.contains(*t)).map(|t| idf[t]).sum();
         let members: Vec<u32> = c.members.iter().filter_map(|k| g.by_key.get(k).copied()).collect();
         let seeded = members.iter().filter(|m| seeds.contains(m)).count() as f64;

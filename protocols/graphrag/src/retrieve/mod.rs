@@ -13,7 +13,6 @@ pub mod lexical;
 use crate::engine::state::EntityGraph;
 use crate::engine::GraphRag;
 use crate::error::GraphRagResult;
-use crate::store::keys;
 use crate::store::records::{ChunkRecord, KgRecord};
 use crate::types::{RetrieveMode, RetrieveOptions, RetrievedChunk};
 use orbit_storage::Transaction;
@@ -82,8 +81,8 @@ pub fn truncate_keeping_ties(ranked: &mut Ranked, depth: usize) {
     }
 }
 
-/// The `k` best of `ranked` as results, padded with unscored chunks up to
-/// `min(k, chunks)`.
+/// The `k` best of `ranked` as results, padded with unscored chunks (lowest chunk ids
+/// first) up to `min(k, chunks)`.
 pub async fn finish(q: &mut Query<'_>, mut ranked: Ranked, k: usize) -> GraphRagResult<Vec<(u64, RetrievedChunk)>> {
     sort_ranked(&mut ranked);
     ranked.dedup_by(|a, b| a.0 == b.0);
@@ -92,14 +91,12 @@ pub async fn finish(q: &mut Query<'_>, mut ranked: Ranked, k: usize) -> GraphRag
     }
     let wanted = k.min(q.rec.chunks as usize);
     if ranked.len() < wanted {
+        // Unscored chunks tie at 0 and are ordered by chunk id, so only the `wanted` lowest
+        // ids of those not ranked can take a place.
         let have: std::collections::HashSet<u64> = ranked.iter().map(|r| r.0).collect();
-        for (key, _) in q.engine.store.scan(q.tx, keys::chunks(q.rec.id)).await? {
-            if let Some(number) = keys::number_at_end(&key) {
-                if !have.contains(&number) {
-                    ranked.push((number, 0.0));
-                }
-            }
-        }
+        let order = q.engine.chunk_order(q.state, q.rec, q.tx).await?;
+        let unranked = order.chunks.iter().filter(|(_, number)| !have.contains(number)).take(wanted);
+        ranked.extend(unranked.map(|&(_, number)| (number, 0.0)));
     }
     // Everything tied with the k-th score competes for the last places by chunk id.
     let cut = match ranked.get(wanted.saturating_sub(1)) {
