@@ -10,6 +10,8 @@
 //!   ([`CowBTreeStore`]) and [`lsm`] ([`LsmStore`]).
 //! * [`config`]: TOML / JSON / environment configuration; [`registry`]: opening backends
 //!   ([`open_backend`], [`open_provider`]) and [`PersistenceProviderRegistry`].
+//! * [`remote`]: the backends over a server (etcd, Redis, object stores, Kubernetes, each
+//!   behind its cargo feature) and the Flash and Composite backends.
 //! * [`conformance`]: the checks every backend passes.
 
 pub mod config;
@@ -23,6 +25,7 @@ pub mod memory;
 pub mod metrics;
 pub mod provider;
 pub mod registry;
+pub mod remote;
 pub mod rocks;
 pub mod store;
 

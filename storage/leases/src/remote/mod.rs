@@ -1,0 +1,77 @@
+//! The lease-directory backends that are not a [`crate::Directory`] over a local
+//! [`crate::RecordStore`]: each keeps leases in a server (etcd, Redis, an object store,
+//! a Kubernetes API server) or composes other backends, and implements the provider
+//! traits itself on that server's compare-and-swap. Every one but Flash and Composite is
+//! behind its cargo feature; a build without it answers [`LeaseError::NotSupported`]
+//! naming the feature.
+//!
+//! Each backend module offers `open(name, settings, data_dir)`: its settings are the
+//! provider's table (`[providers.<name>]` without `type`), read field by field with
+//! errors naming `providers.<name>.<field>`.
+
+use crate::config::BackendKind;
+use crate::provider::{LeaseError, LeaseResult};
+use crate::registry::LeaseBackend;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+pub mod composite;
+#[cfg(feature = "etcd")]
+pub mod etcd;
+pub mod flash;
+#[cfg(feature = "kubernetes")]
+pub mod kubernetes;
+#[cfg(any(feature = "s3", feature = "azure", feature = "gcs"))]
+pub mod object;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(test)]
+pub mod testing;
+
+/// Opens the remote provider `name` of `kind`; `open_named` opens another configured
+/// provider by name (what Composite is made of).
+pub fn open(
+    name: &str,
+    kind: BackendKind,
+    settings: &Map<String, Value>,
+    data_dir: &Path,
+    open_named: &dyn Fn(&str) -> LeaseResult<LeaseBackend>,
+) -> LeaseResult<LeaseBackend> {
+    let _ = (settings, data_dir);
+    match kind {
+        #[cfg(feature = "etcd")]
+        BackendKind::Etcd => etcd::open(name, settings, data_dir),
+        #[cfg(feature = "redis")]
+        BackendKind::Redis => redis::open(name, settings, data_dir),
+        #[cfg(feature = "s3")]
+        BackendKind::S3 | BackendKind::MinIO => object::open(name, kind, settings, data_dir),
+        #[cfg(feature = "azure")]
+        BackendKind::Azure => object::open(name, kind, settings, data_dir),
+        #[cfg(feature = "gcs")]
+        BackendKind::GoogleCloud => object::open(name, kind, settings, data_dir),
+        #[cfg(feature = "kubernetes")]
+        BackendKind::Kubernetes => kubernetes::open(name, settings, data_dir),
+        BackendKind::Flash => flash::open(name, settings, data_dir),
+        BackendKind::Composite => composite::open(name, settings, data_dir, open_named),
+        other => Err(LeaseError::NotSupported(format!(
+            "the {} persistence backend in this build: it is compiled with the cargo feature `{}` of orbit-leases \
+             (cargo build --release -p orbit-server --features orbit-leases/{})",
+            other.name(),
+            feature_of(other),
+            feature_of(other)
+        ))),
+    }
+}
+
+/// The cargo feature a backend is compiled with.
+pub fn feature_of(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Etcd => "etcd",
+        BackendKind::Redis => "redis",
+        BackendKind::S3 | BackendKind::MinIO => "s3",
+        BackendKind::Azure => "azure",
+        BackendKind::GoogleCloud => "gcs",
+        BackendKind::Kubernetes => "kubernetes",
+        _ => "none",
+    }
+}
