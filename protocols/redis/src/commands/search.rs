@@ -519,6 +519,7 @@ fn snapshot_stats(log: &ChangeLog) -> Frame {
         (Frame::bulk("writes"), count_frame(log.writes)),
         (Frame::bulk("failed_writes"), count_frame(log.failed_writes)),
         (Frame::bulk("last_bytes"), count_frame(log.last_bytes)),
+        (Frame::bulk("last_copy_ms"), millis(log.last_copy)),
         (Frame::bulk("last_encode_ms"), millis(log.last_encode)),
         (Frame::bulk("last_write_ms"), millis(log.last_write)),
     ])

@@ -4,7 +4,7 @@
 //! Every index counts its changes ([`ChangeLog`], bumped by each applied key). A task
 //! started with the registry looks every [`TICK`] and writes the snapshot of an index that
 //! has unsaved changes once its writes have been quiet for [`QUIET`], or once the unsaved
-//! changes reach a quarter of its documents (at least [`PENDING_FLOOR`]), or once the
+//! changes reach an eighth of its documents (at least [`PENDING_FLOOR`]), or once the
 //! oldest unsaved change is [`MAX_AGE`] old — never sooner than [`MIN_GAP`] (or twenty
 //! times the last write's duration) after the previous attempt, so snapshots cost at most a
 //! few percent of one core however the writes come. [`SearchRegistry::shutdown`] writes
@@ -31,8 +31,9 @@ use tokio::task::JoinHandle;
 pub const TICK: Duration = Duration::from_millis(250);
 /// Writes to an index quiet for this long make its snapshot due.
 pub const QUIET: Duration = Duration::from_secs(1);
-/// Unsaved changes that make a snapshot due while writes go on: a quarter of the
-/// documents, at least this many.
+/// Unsaved changes that make a snapshot due while writes go on: an eighth of the
+/// documents, at least this many (re-inserting them at start after a crash takes about
+/// as long as indexing them took).
 pub const PENDING_FLOOR: u64 = 10_000;
 /// An unsaved change this old makes a snapshot due while writes go on.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
@@ -51,7 +52,9 @@ pub struct ChangeLog {
     last_change: Option<Instant>,
     unsaved_since: Option<Instant>,
     last_attempt: Option<Instant>,
-    /// The last successful write: copy and encoding, the whole write, bytes stored.
+    /// The last successful write: how long the index was read-locked for the copy, the
+    /// copy and its encoding, the whole write, and the bytes stored.
+    pub last_copy: Option<Duration>,
     pub last_encode: Option<Duration>,
     pub last_write: Option<Duration>,
     pub last_bytes: u64,
@@ -97,14 +100,15 @@ impl ChangeLog {
             }
         }
         let quiet = self.last_change.is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
-        let many = pending >= PENDING_FLOOR.max(docs as u64 / 4);
+        let many = pending >= PENDING_FLOOR.max(docs as u64 / 8);
         let old = self.unsaved_since.is_some_and(|t| now.saturating_duration_since(t) >= MAX_AGE);
         quiet || many || old
     }
 
     /// A snapshot holding the first `total` changes was stored.
-    fn written(&mut self, total: u64, started: Instant, encode: Duration, bytes: usize) {
+    fn written(&mut self, total: u64, started: Instant, (copy, encode): (Duration, Duration), bytes: usize) {
         let now = Instant::now();
+        self.last_copy = Some(copy);
         self.last_attempt = Some(started);
         self.saved = self.saved.max(total.min(self.total));
         self.unsaved_since = (self.saved < self.total).then_some(started);
@@ -186,12 +190,14 @@ impl Indexes {
         }
         let started = Instant::now();
         let source = entry.clone();
-        let (fingerprint, total, payload) = tokio::task::spawn_blocking(move || {
+        let (fingerprint, total, copy, payload) = tokio::task::spawn_blocking(move || {
+            let copy_started = Instant::now();
             let (image, total, fingerprint) = {
                 let index = source.read();
                 (index.image(), index.changes.total(), snapshot::fingerprint(&index.def))
             };
-            (fingerprint, total, snapshot::encode_payload(&image))
+            let copy = copy_started.elapsed();
+            (fingerprint, total, copy, snapshot::encode_payload(&image))
         })
         .await
         .map_err(|e| RedisError::err(format!("FT index snapshot encoding failed: {e}")))?;
@@ -201,7 +207,7 @@ impl Indexes {
         let mut index = entry.write();
         match stored {
             Ok(bytes) => {
-                index.changes.written(total, started, encode, bytes);
+                index.changes.written(total, started, (copy, encode), bytes);
                 tracing::debug!(index = %name, bytes, ms = started.elapsed().as_millis() as u64, "FT index snapshot written");
                 Ok(())
             }
@@ -228,20 +234,20 @@ mod tests {
         assert!(!log.due(at(500), 100), "writes are not quiet yet");
         assert!(log.due(at(1_000), 100), "quiet for a second");
 
-        log.written(5, at(1_000), Duration::from_millis(1), 10);
+        log.written(5, at(1_000), (Duration::ZERO, Duration::from_millis(1)), 10);
         assert_eq!(log.pending(), 0);
         log.record_at(1, at(1_100));
         assert!(!log.due(at(3_000), 100), "quiet, but within five seconds of the last write");
         assert!(log.due(at(6_000), 100));
 
         // A write that took a second keeps the next one twenty seconds away.
-        log.written(6, at(6_000), Duration::from_millis(900), 10);
+        log.written(6, at(6_000), (Duration::ZERO, Duration::from_millis(900)), 10);
         log.last_write = Some(Duration::from_secs(1));
         log.record_at(1, at(6_500));
         assert!(!log.due(at(12_000), 100));
         assert!(log.due(at(26_000), 100));
 
-        // Steady writes: due by count (a quarter of the documents, at least 10,000) or age.
+        // Steady writes: due by count (an eighth of the documents, at least 10,000) or age.
         let mut busy = ChangeLog::default();
         for ms in 0..9_999u64 {
             busy.record_at(1, at(ms));
@@ -249,7 +255,7 @@ mod tests {
         assert!(!busy.due(at(9_999), 1_000));
         busy.record_at(1, at(9_999));
         assert!(busy.due(at(9_999), 1_000), "10,000 unsaved changes");
-        assert!(!busy.due(at(9_999), 100_000), "a quarter of 100,000 is 25,000");
+        assert!(!busy.due(at(9_999), 100_000), "an eighth of 100,000 is 12,500");
         let mut slow = ChangeLog::default();
         for s in 0..=60u64 {
             slow.record_at(1, at(s * 1_000 + 500));
@@ -264,11 +270,11 @@ mod tests {
         let mut log = ChangeLog::default();
         log.record_at(3, t0);
         log.record_at(2, t0);
-        log.written(3, t0, Duration::ZERO, 1);
+        log.written(3, t0, (Duration::ZERO, Duration::ZERO), 1);
         assert_eq!(log.pending(), 2);
-        log.written(5, t0, Duration::ZERO, 1);
+        log.written(5, t0, (Duration::ZERO, Duration::ZERO), 1);
         assert_eq!(log.pending(), 0);
-        log.written(2, t0, Duration::ZERO, 1);
+        log.written(2, t0, (Duration::ZERO, Duration::ZERO), 1);
         assert_eq!(log.pending(), 0, "an older snapshot never takes saved changes back");
     }
 }
