@@ -5,14 +5,15 @@
 //! * A node's top level is `floor(-ln(u)·mL)` with `mL = 1/ln(M)` and `u` drawn from a
 //!   seeded hash of the caller's id, so one insert sequence always builds one graph.
 //! * Levels above 0 keep at most `M` links per node, level 0 keeps `2·M`; a new node links
-//!   to `M` neighbours chosen by the paper's heuristic (algorithm 4: a candidate is kept
-//!   only if it is closer to the new node than to every neighbour kept before it), and a
-//!   neighbour whose list overflows is pruned by the same heuristic.
+//!   to as many as its level keeps (`2·M` on level 0, as faiss does; the paper and hnswlib
+//!   take `M` there, which on 100k uniform 64-d vectors cost 0.03–0.07 recall@10 at equal
+//!   ef) chosen by the paper's heuristic (algorithm 4: a candidate is kept only if it is
+//!   closer to the new node than to every neighbour kept before it), and a neighbour whose
+//!   list overflows is pruned by the same heuristic.
 //! * Every ordering is by (distance, slot), so ties never depend on heap internals.
 //! * Removed slots stay in the graph and are walked through; searches only *report* the
 //!   slots `accept` lets through (live and passing the caller's filter). When too many
-//!   slots are dead the index rebuilds the graph.
-//!
+//!   slots are dead the index compacts (see [`HnswGraph::consolidated`]).
 //! * Inside the graph distances are *rank distances*: the squared Euclidean distance for
 //!   L2 (same order, no square root per step), the metric's distance otherwise; a search
 //!   turns them back into the metric's distance for its answer.
