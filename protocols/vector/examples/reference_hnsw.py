@@ -11,7 +11,7 @@ Usage:
     ~/.cache/orbit-venv-vectorref/bin/pip install faiss-cpu numpy   # hnswlib optional
     cargo run --release -p orbit-vector --example vector_bench -- --data uniform --dump /tmp/vecdata
     ~/.cache/orbit-venv-vectorref/bin/python protocols/vector/examples/reference_hnsw.py \
-        /tmp/vecdata/uniform [--m 16] [--ef-construction 200]
+        /tmp/vecdata/uniform [--m 16] [--ef-construction 200] [--ef 10,20,40,64,100,200,400]
 """
 
 import argparse
@@ -85,7 +85,9 @@ def main():
     parser.add_argument("prefix", help="path prefix of <prefix>_base.fvecs and <prefix>_query.fvecs")
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=200)
+    parser.add_argument("--ef", default=",".join(map(str, EFS)), help="comma-separated efSearch values")
     args = parser.parse_args()
+    EFS[:] = [int(ef) for ef in args.ef.split(",")]
     base = read_fvecs(f"{args.prefix}_base.fvecs")
     queries = read_fvecs(f"{args.prefix}_query.fvecs")
     print(f"== {args.prefix}: {base.shape[0]} x {base.shape[1]} f32, {len(queries)} queries, k = {K}, L2, "

@@ -5,7 +5,7 @@
 //!
 //! cargo run --release -p orbit-vector --example vector_bench -- [--n 100000] [--dim 64]
 //!     [--queries 1000] [--data uniform|clustered|lowrank|both|all] [--metric l2|cosine|ip]
-//!     [--dump DIR] [--load-index FILE]
+//!     [--dump DIR] [--load-index FILE] [--ef 10,20,40,64,100,200,400]
 //!
 //! `both` (the default) runs uniform and clustered data, `all` adds the low-rank set.
 //! `--dump DIR` writes each selected set's vectors and queries as `.fvecs` files into DIR
@@ -29,6 +29,7 @@ struct Options {
     metric: Metric,
     dump: Option<std::path::PathBuf>,
     load_index: Option<std::path::PathBuf>,
+    efs: Vec<usize>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -40,6 +41,7 @@ fn parse_options() -> Result<Options, String> {
         metric: Metric::L2,
         dump: None,
         load_index: None,
+        efs: EFS.to_vec(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -52,6 +54,12 @@ fn parse_options() -> Result<Options, String> {
             "--data" => options.data = value.clone(),
             "--dump" => options.dump = Some(value.clone().into()),
             "--load-index" => options.load_index = Some(value.clone().into()),
+            "--ef" => {
+                options.efs = value
+                    .split(',')
+                    .map(|ef| ef.trim().parse::<usize>().map_err(|e| format!("--ef {ef}: {e}")))
+                    .collect::<Result<_, _>>()?
+            }
             "--metric" => {
                 options.metric = match value.as_str() {
                     "l2" => Metric::L2,
@@ -222,7 +230,7 @@ fn run(name: &str, vectors: &[Vec<f32>], queries: &[Vec<f32>], options: &Options
     };
 
     println!("{:>5} {:>11} {:>10} {:>14} {:>8}", "ef", "recall@10", "queries/s", "cpu queries/s", "p95 ms");
-    for ef in EFS {
+    for &ef in &options.efs {
         let mut found = 0usize;
         let mut latencies = Vec::with_capacity(queries.len());
         let (start, cpu) = (Instant::now(), thread_cpu());
