@@ -127,7 +127,7 @@ impl StorageMode {
 }
 
 /// The lease directory backend kinds (memory, cow_btree, lsm_tree, rocksdb and the
-/// remote ones, which are not supported yet).
+/// remote ones when this build has their feature).
 pub type PersistenceBackend = BackendKind;
 
 /// The names of one protocol's settings.
@@ -1079,15 +1079,17 @@ fn resolve_persistence(
     Ok((Setting::new(kind, source), config))
 }
 
-/// A remote backend in use is "not supported yet".
+/// A remote backend this build was compiled without is refused, naming the feature.
 fn check_supported(config: &PersistenceConfig) -> Result<(), String> {
     let selection = config.selection().map_err(|e| lease_message(&e))?;
     for name in [&selection.default, &selection.addressable, &selection.cluster] {
         if let Some(spec) = selection.providers.get(name) {
-            if !spec.kind().is_local() {
+            let kind = spec.kind();
+            if !orbit_leases::remote::compiled(kind) {
+                let feature = orbit_leases::remote::feature_of(kind);
                 return Err(format!(
-                    "persistence backend \"{}\" is not supported yet (available: memory, cow_btree, lsm_tree, rocksdb)",
-                    spec.kind().name()
+                    "persistence backend \"{}\" is not in this build (build orbit-server with --features lease-{feature})",
+                    kind.name()
                 ));
             }
         }
@@ -1500,9 +1502,14 @@ mod tests {
         assert_eq!(e.to_string(), "ORBIT_REDIS_MODE: unknown mode \"fast\" (expected \"persistent\" or \"actor\")");
         let e = invalid(&["--admin-port", "99999"], &[]);
         assert_eq!(e.setting, "--admin-port");
-        let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "s3")]);
-        assert_eq!(e.setting, "ORBIT_PERSISTENCE_BACKEND");
-        assert!(e.message.contains("\"s3\" is not supported yet"), "{e}");
+        if !cfg!(feature = "lease-s3") {
+            let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "s3")]);
+            assert_eq!(e.setting, "ORBIT_PERSISTENCE_BACKEND");
+            assert!(
+                e.message.contains("\"s3\" is not in this build (build orbit-server with --features lease-s3)"),
+                "{e}"
+            );
+        }
         let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "floppy")]);
         assert!(e.message.contains("unknown persistence backend"), "{e}");
         let e = invalid(&["--bolt-port", "x"], &[]);
@@ -1579,7 +1586,8 @@ mod tests {
                 "[providers.a]\ntype = \"Memory\"\n[defaults]\ncluster = \"b\"\n",
                 "defaults.cluster: no provider named \"b\"",
             ),
-            ("[server]\npersistence_backend = \"etcd\"\n", "persistence backend \"etcd\" is not supported yet"),
+            #[cfg(not(feature = "lease-etcd"))]
+            ("[server]\npersistence_backend = \"etcd\"\n", "persistence backend \"etcd\" is not in this build"),
         ] {
             std::fs::write(&file, text).expect("write");
             let e = invalid(&["--config", f], &[]);

@@ -63,6 +63,19 @@ pub fn open(
     }
 }
 
+/// True when this build can open backends of `kind` (local ones always).
+pub fn compiled(kind: BackendKind) -> bool {
+    match kind {
+        BackendKind::Etcd => cfg!(feature = "etcd"),
+        BackendKind::Redis => cfg!(feature = "redis"),
+        BackendKind::S3 | BackendKind::MinIO => cfg!(feature = "s3"),
+        BackendKind::Azure => cfg!(feature = "azure"),
+        BackendKind::GoogleCloud => cfg!(feature = "gcs"),
+        BackendKind::Kubernetes => cfg!(feature = "kubernetes"),
+        _ => true,
+    }
+}
+
 /// The cargo feature a backend is compiled with.
 pub fn feature_of(kind: BackendKind) -> &'static str {
     match kind {
