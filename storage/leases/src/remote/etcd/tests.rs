@@ -365,3 +365,36 @@ async fn a_stopped_server_is_unhealthy_and_operations_answer_unavailable() {
     }
     assert!(b.directory.metrics().await.error_count >= 5, "the five measured calls counted as errors");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn username_and_password_authenticate_through_the_gateway() {
+    let dir = ScratchDir::new("etcd-auth");
+    let (_server, port, _) = launch(dir.path()).expect("etcd");
+    let admin = EtcdDirectory::new("admin", settings(&[endpoint(port)], 60)).expect("admin");
+    for (path, body) in [
+        ("/v3/auth/role/add", serde_json::json!({"name": "root"})),
+        ("/v3/auth/user/add", serde_json::json!({"name": "root", "password": "pw"})),
+        ("/v3/auth/user/grant", serde_json::json!({"user": "root", "role": "root"})),
+        ("/v3/auth/enable", serde_json::json!({})),
+    ] {
+        admin.gateway.call(path, &body).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    let with = |user: Option<(&str, &str)>| {
+        let mut s = settings(&[endpoint(port)], 60);
+        s.username = user.map(|u| u.0.to_string());
+        s.password = user.map(|u| u.1.to_string());
+        backend(EtcdDirectory::new("auth", s).expect("directory"))
+    };
+    let good = with(Some(("root", "pw")));
+    let mine = lease("auth", "k", "n1", FAR);
+    assert!(matches!(good.addressable.try_acquire(&mine, None).await.expect("acquire"), AcquireOutcome::Acquired(_)));
+    assert_eq!(good.addressable.list_all_leases().await.expect("list"), vec![mine.clone()]);
+    for (what, client) in [("no credentials", with(None)), ("a wrong password", with(Some(("root", "bad"))))] {
+        match client.addressable.get_lease(&mine.reference).await {
+            Err(LeaseError::Backend(text)) => {
+                assert!(text.contains("etcd provider \"auth\": get_lease"), "{what}: {text}")
+            }
+            other => panic!("{what}: expected a refusal, got {other:?}"),
+        }
+    }
+}
