@@ -123,6 +123,13 @@ impl GraphRag {
     pub async fn create(&self, kg: &str, config: KgConfig) -> GraphRagResult<()> {
         check_name(kg)?;
         config.validate()?;
+        if let crate::config::ExtractorSpec::Llm { provider } = &config.extractor {
+            // Refused rather than silently building with the rule-based extractor.
+            return Err(GraphRagError::not_supported(format!(
+                "entity extraction by an LLM during build (extractor 'llm:{provider}'): knowledge graphs are built \
+                 with the rule-based extractor; create this one with extractor 'rules'"
+            )));
+        }
         let embedder = deps::embedder_for(&config.embedder, &self.options)?;
         let _catalog = self.catalog_lock.lock().await;
         let mut tx = self.storage.begin().await?;

@@ -443,3 +443,13 @@ async fn vector_snapshots_are_stored_when_quiet_and_loaded_at_reopen() {
     let again = GraphRag::open(storage, EngineOptions::default()).await.unwrap();
     assert_eq!(again.retrieve("kg", question, &options).await.unwrap(), expected, "rebuilt");
 }
+
+#[tokio::test]
+async fn a_knowledge_graph_with_the_llm_extractor_is_refused_not_built_with_rules() {
+    let engine = GraphRag::open(storage().await, EngineOptions::default()).await.unwrap();
+    let llm = KgConfig { extractor: crate::config::ExtractorSpec::Llm { provider: "default".into() }, ..config() };
+    let e = engine.create("x", llm).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotSupported);
+    assert!(e.message.contains("llm:default"), "{}", e.message);
+    assert!(engine.list().await.unwrap().is_empty(), "nothing created");
+}
