@@ -108,6 +108,21 @@ pub fn open_backend(kind: BackendKind, data_dir: &Path) -> LeaseResult<LeaseBack
 /// Opens one provider; local backends whose place was not configured keep their files
 /// under `<data_dir>/leases/<backend>`. Remote types answer [`LeaseError::NotSupported`].
 pub fn open_provider(name: &str, spec: &ProviderSpec, data_dir: &Path) -> LeaseResult<LeaseBackend> {
+    let refuse = |other: &str| -> LeaseResult<LeaseBackend> {
+        Err(LeaseError::Config(format!(
+            "provider \"{name}\" refers to provider \"{other}\", which cannot be opened from here"
+        )))
+    };
+    open_provider_with(name, spec, data_dir, &refuse)
+}
+
+/// Opens one provider; a Composite opens its members through `open_named`.
+fn open_provider_with(
+    name: &str,
+    spec: &ProviderSpec,
+    data_dir: &Path,
+    open_named: &dyn Fn(&str) -> LeaseResult<LeaseBackend>,
+) -> LeaseResult<LeaseBackend> {
     let spec = spec.with_data_dir(data_dir);
     let kind = spec.kind();
     let opened = match spec.config {
@@ -125,16 +140,43 @@ pub fn open_provider(name: &str, spec: &ProviderSpec, data_dir: &Path) -> LeaseR
             let default_dir = crate::config::backend_dir(data_dir, kind);
             LeaseBackend::new(name, kind, Directory::new_with_store(RocksStore::open(&config, &default_dir)?))
         }
-        ProviderConfig::Remote { kind, settings } => {
-            let open_named = |other: &str| -> LeaseResult<LeaseBackend> {
-                Err(LeaseError::Config(format!(
-                    "provider \"{name}\" refers to provider \"{other}\", which cannot be opened from here"
-                )))
-            };
-            crate::remote::open(name, kind, &settings, data_dir, &open_named)?
-        }
+        ProviderConfig::Remote { kind, settings } => crate::remote::open(name, kind, &settings, data_dir, open_named)?,
     };
     Ok(opened)
+}
+
+/// Opens the providers of one configuration by name, each once (a Composite's member
+/// that is also a default is the same backend), refusing reference cycles.
+struct NamedOpener<'a> {
+    providers: &'a BTreeMap<String, ProviderSpec>,
+    data_dir: &'a Path,
+    opened: std::cell::RefCell<BTreeMap<String, LeaseBackend>>,
+    opening: std::cell::RefCell<Vec<String>>,
+}
+
+impl NamedOpener<'_> {
+    fn open(&self, name: &str) -> LeaseResult<LeaseBackend> {
+        if let Some(backend) = self.opened.borrow().get(name) {
+            return Ok(backend.clone());
+        }
+        if self.opening.borrow().iter().any(|n| n == name) {
+            let mut chain = self.opening.borrow().clone();
+            chain.push(name.to_string());
+            return Err(LeaseError::Config(format!(
+                "providers.{}: providers refer to each other in a cycle ({})",
+                chain[0],
+                chain.join(" -> ")
+            )));
+        }
+        let spec =
+            self.providers.get(name).ok_or_else(|| LeaseError::Config(format!("no provider named \"{name}\"")))?;
+        self.opening.borrow_mut().push(name.to_string());
+        let result = open_provider_with(name, spec, self.data_dir, &|other| self.open(other));
+        self.opening.borrow_mut().pop();
+        let backend = result?;
+        self.opened.borrow_mut().insert(name.to_string(), backend.clone());
+        Ok(backend)
+    }
 }
 
 /// The named backends of one process and which serve what.
@@ -156,15 +198,17 @@ impl PersistenceProviderRegistry {
     pub fn open(config: &PersistenceConfig, data_dir: &Path) -> LeaseResult<Self> {
         let selection = config.selection()?;
         let mut registry = PersistenceProviderRegistry::new();
+        let opener = NamedOpener {
+            providers: &selection.providers,
+            data_dir,
+            opened: Default::default(),
+            opening: Default::default(),
+        };
         for name in [&selection.default, &selection.addressable, &selection.cluster] {
             if registry.backends.contains_key(name) {
                 continue;
             }
-            let spec = selection
-                .providers
-                .get(name)
-                .ok_or_else(|| LeaseError::Config(format!("no provider named \"{name}\"")))?;
-            let backend = open_provider(name, spec, data_dir).map_err(|e| match e {
+            let backend = opener.open(name).map_err(|e| match e {
                 LeaseError::NotSupported(what) => LeaseError::NotSupported(format!("{what} (provider \"{name}\")")),
                 other => other,
             })?;
@@ -309,6 +353,31 @@ mod tests {
         assert!(matches!(e, LeaseError::NotSupported(_)), "{e:?}");
         let text = e.to_string();
         assert!(text.contains("cargo feature `etcd`") && text.contains("(provider \"store\")"), "{text}");
+    }
+
+    /// A Composite opens its members by name from the same configuration; a member that
+    /// is also a default is the same backend; a cycle is refused naming it.
+    #[tokio::test]
+    async fn a_composite_opens_its_members_by_name_and_refuses_cycles() {
+        let dir = ScratchDir::new("registry-composite");
+        let config = PersistenceConfig::from_toml_str(
+            "[providers.both]\ntype = \"Composite\"\nprimary = \"main\"\nbackup = \"spare\"\n\
+             [providers.main]\ntype = \"Memory\"\n[providers.spare]\ntype = \"CowBTree\"\n\
+             [defaults]\naddressable = \"both\"\ncluster = \"main\"\n",
+        )
+        .expect("config");
+        let registry = PersistenceProviderRegistry::open(&config, dir.path()).expect("open");
+        registry.addressable().expect("addressable").store_lease(&lease("t", "k", "n", 10)).await.expect("store");
+        let main = registry.get("main").expect("main");
+        assert_eq!(main.addressable.list_all_leases().await.expect("list").len(), 1, "the member is the same backend");
+        let cyclic = PersistenceConfig::from_toml_str(
+            "[providers.a]\ntype = \"Composite\"\nprimary = \"b\"\nbackup = \"m\"\n\
+             [providers.b]\ntype = \"Composite\"\nprimary = \"a\"\nbackup = \"m\"\n[providers.m]\ntype = \"Memory\"\n\
+             [defaults]\naddressable = \"a\"\n",
+        )
+        .expect("config");
+        let e = PersistenceProviderRegistry::open(&cyclic, dir.path()).expect_err("a cycle");
+        assert!(e.to_string().contains("cycle (a -> b -> a)"), "{e}");
     }
 
     #[test]
