@@ -19,7 +19,7 @@ mod reply;
 mod scripts;
 pub mod settings;
 #[cfg(test)]
-mod tests;
+pub mod tests;
 
 use crate::config::BackendKind;
 use crate::metrics::{DirectoryMetrics, OpKind};
