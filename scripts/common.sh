@@ -11,9 +11,9 @@ export ORBIT_CLIENTS_TARGET_DIR="${ORBIT_CLIENTS_TARGET_DIR:-$HOME/.cache/orbit-
 # psql and check our .slt expected results against a real PostgreSQL; pgjdbc for the JDBC
 # session test (the machine's JDK compiles and runs it); MariaDB 10.11 (server and the
 # `mariadb` client) as the reference for the MySQL listener, and sysbench for its benchmark
-# and e2e test.
+# and e2e test; etcd 3.4 (etcd-server) for the lease directory's etcd backend tests.
 ORBIT_PACKAGES=(clang libclang-dev g++ make postgresql-15 postgresql-client-15 libpostgresql-jdbc-java redis-tools redis-server
-    mariadb-server mariadb-client sysbench libmariadb-java)
+    mariadb-server mariadb-client sysbench libmariadb-java etcd-server)
 
 missing_packages() {
     local p
