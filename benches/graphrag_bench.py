@@ -119,7 +119,7 @@ def falkor_phase(f, vectors, queries, truth, k):
         rows = [{"id": i, "e": [float(x) for x in vectors[i]]} for i in range(s, min(n, s + batch))]
         f.execute_command("GRAPH.QUERY", "vg",
                           "CYPHER rows=" + json.dumps(rows).replace('"id"', "id").replace('"e"', "e")
-                          + " UNWIND rows AS r CREATE (:V {id: r.id, e: vecf32(r.e)})")
+                          + " UNWIND $rows AS r CREATE (:V {id: r.id, e: vecf32(r.e)})")
     load = time.perf_counter() - started
     lat, hits = [], 0
     for qi, q in enumerate(queries):
