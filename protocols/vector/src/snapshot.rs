@@ -216,8 +216,9 @@ fn read_graph(
 }
 
 /// A 64-bit checksum: each 8-byte word is folded in by a bijective step, so any change
-/// confined to one word always changes the result.
-fn checksum(bytes: &[u8]) -> u64 {
+/// confined to one word always changes the result. Also the checksum of the snapshots
+/// other crates store around these (the Redis FT index snapshots).
+pub fn checksum(bytes: &[u8]) -> u64 {
     let mut h = 0x243F_6A88_85A3_08D3u64 ^ bytes.len() as u64;
     let words = bytes.chunks_exact(8);
     let tail = words.remainder();

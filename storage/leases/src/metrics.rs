@@ -128,6 +128,23 @@ impl DirectoryMetrics {
         self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Runs `work`, counting it as `ops` operations of `kind` (and as an error when it
+    /// fails): the one measurement of the backends whose calls are futures.
+    pub async fn measure<T, E>(
+        &self,
+        kind: OpKind,
+        ops: u64,
+        work: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let started = std::time::Instant::now();
+        let result = work.await;
+        self.record(kind, ops, started.elapsed());
+        if result.is_err() {
+            self.record_error();
+        }
+        result
+    }
+
     fn histogram(&self, kind: OpKind) -> &LatencyHistogram {
         match kind {
             OpKind::Read => &self.read,

@@ -24,7 +24,7 @@ use orbit_vector::VectorIndex;
 
 const MAGIC: &[u8; 8] = b"ORBFTSNP";
 /// The envelope version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Bytes of an encoded [`Header`].
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 4 + 4 + 8;
 /// Largest chunk length a header may name.
@@ -202,24 +202,9 @@ pub fn fingerprint(def: &IndexDef) -> u64 {
     checksum(&bytes)
 }
 
-/// A 64-bit checksum of `bytes`, eight bytes a step, that any single flipped bit changes.
-pub fn checksum(bytes: &[u8]) -> u64 {
-    const MUL: u64 = 0xA076_1D64_78BD_642F;
-    let mut state = 0x1D8E_4E27_C47D_124Fu64 ^ (bytes.len() as u64).wrapping_mul(MUL);
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for word in words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        state = (state ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(31);
-    }
-    let mut last = [0u8; 8];
-    last[..tail.len()].copy_from_slice(tail);
-    state = (state ^ u64::from_le_bytes(last)).wrapping_mul(MUL);
-    state ^= state >> 29;
-    state = state.wrapping_mul(0xE703_7ED1_A0B4_28DB);
-    state ^ (state >> 32)
-}
+/// The checksum of snapshot payloads and fingerprints: orbit-vector's, the one its own
+/// snapshots carry.
+pub use orbit_vector::snapshot::checksum;
 
 /// A bounds-checked cursor over stored bytes.
 struct Reader<'a> {

@@ -43,7 +43,6 @@ use settings::EtcdSettings;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Opens the etcd provider `name` from its settings table. Nothing is contacted yet.
 pub fn open(name: &str, settings: &Map<String, Value>, _data_dir: &Path) -> LeaseResult<LeaseBackend> {
@@ -101,15 +100,9 @@ impl EtcdDirectory {
         LeaseError::Backend(format!("etcd provider \"{}\": {op}: {why}", self.name))
     }
 
-    /// Runs `work`, counting it as `ops` operations of `kind` (and as an error when it fails).
+    /// Runs `work`, counting it in this directory's metrics.
     async fn measured<T>(&self, kind: OpKind, ops: u64, work: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
-        let started = Instant::now();
-        let result = work.await;
-        self.metrics.record(kind, ops, started.elapsed());
-        if result.is_err() {
-            self.metrics.record_error();
-        }
-        result
+        self.metrics.measure(kind, ops, work).await
     }
 
     /// Runs `write` with the live etcd lease of `node`; when etcd says that lease is gone

@@ -92,15 +92,9 @@ impl KubernetesDirectory {
         format!("{DIRECTORY_LABEL}={},{ROLE_LABEL}={role}", self.prefix)
     }
 
-    /// Runs `work`, counting it as `ops` operations of `kind` (and as an error when it fails).
+    /// Runs `work`, counting it in this directory's metrics.
     async fn measured<T>(&self, kind: OpKind, ops: u64, work: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
-        let started = Instant::now();
-        let result = work.await;
-        self.metrics.record(kind, ops, started.elapsed());
-        if result.is_err() {
-            self.metrics.record_error();
-        }
-        result
+        self.metrics.measure(kind, ops, work).await
     }
 
     /// Like [`Self::measured`], counting the operations a call answers.

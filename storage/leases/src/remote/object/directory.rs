@@ -30,7 +30,6 @@ use object_store::path::Path;
 use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// How many conflicting writes an unconditional (tool) call retries through.
 const TOOL_RETRIES: usize = 64;
@@ -100,20 +99,9 @@ impl ObjectDirectory {
         &self.layout
     }
 
-    /// Runs `f`, counting it as `ops` operations of `kind` (and as an error on failure).
-    pub(super) async fn measured<T>(
-        &self,
-        kind: OpKind,
-        ops: u64,
-        f: impl Future<Output = LeaseResult<T>>,
-    ) -> LeaseResult<T> {
-        let started = Instant::now();
-        let result = f.await;
-        self.metrics.record(kind, ops, started.elapsed());
-        if result.is_err() {
-            self.metrics.record_error();
-        }
-        result
+    /// Runs `work`, counting it in this directory's metrics.
+    pub(super) async fn measured<T>(&self, kind: OpKind, ops: u64, work: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
+        self.metrics.measure(kind, ops, work).await
     }
 
     fn decode_lease(&self, path: &Path, stored: Stored) -> LeaseResult<LeaseObject> {

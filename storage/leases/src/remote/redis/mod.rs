@@ -40,7 +40,6 @@ use settings::RedisSettings;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Leases per script when storing or removing in bulk (each chunk is atomic).
 const BULK_CHUNK: usize = 500;
@@ -107,14 +106,9 @@ impl RedisDirectory {
         Args::new(&self.prefix)
     }
 
-    async fn measured<T>(&self, kind: OpKind, ops: u64, f: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
-        let started = Instant::now();
-        let result = f.await;
-        self.metrics.record(kind, ops, started.elapsed());
-        if result.is_err() {
-            self.metrics.record_error();
-        }
-        result
+    /// Runs `work`, counting it in this directory's metrics.
+    async fn measured<T>(&self, kind: OpKind, ops: u64, work: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
+        self.metrics.measure(kind, ops, work).await
     }
 
     async fn eval(&self, op: &str, script: &redis::Script, args: &Args) -> LeaseResult<Value> {
