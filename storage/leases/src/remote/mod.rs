@@ -25,7 +25,7 @@ pub mod kubernetes;
 pub mod object;
 #[cfg(feature = "redis")]
 pub mod redis;
-#[cfg(test)]
+#[cfg(any(test, feature = "test-servers"))]
 pub mod testing;
 
 /// Opens the remote provider `name` of `kind`; `open_named` opens another configured

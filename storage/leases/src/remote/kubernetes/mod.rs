@@ -23,7 +23,7 @@
 pub mod cas;
 pub mod client;
 mod cluster;
-#[cfg(test)]
+#[cfg(any(test, feature = "test-servers"))]
 pub mod fake;
 mod leases;
 pub mod nodes;
