@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lease benchmark on every lease-directory backend, in one command:
 #
-#   benches/lease-bench.sh [leases=N] [remote=M] [only=memory,etcd,...]
+#   benches/lease-bench.sh [leases=N] [remote=M] [objects=K] [only=memory,etcd,...]
 #
 # 1. installs the object-store emulators when scripts/install-object-servers.sh is there
 #    (moto, Azurite, fake-gcs-server under $HOME/.cache; idempotent);
@@ -16,7 +16,8 @@
 # 4. prints the Markdown table (also kept in $ORBIT_BENCH_DIR/last-table.md) and stops,
 #    by the pids the bench recorded, any server a crashed run left behind.
 #
-# N leases per phase on local backends (default 20,000), M on remote ones (default 1,000).
+# Leases per phase: N on local backends (default 20,000), M on etcd, Redis, Composite and
+# Kubernetes (default 2,000), K on the object-store emulators (objects=K, default 1,000).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -5,11 +5,11 @@
 //! operation and throughput per phase as a Markdown table, beside the figures the Orbit
 //! persistence documents claim ("-" where they claim nothing).
 //!
-//! `cargo bench -p orbit-benches --bench lease_providers [-- leases=N remote=M only=a,b]`
+//! `cargo bench -p orbit-benches --bench lease_providers [-- leases=N remote=M objects=K only=a,b]`
 //! measures the local backends (memory, cow_btree, lsm_tree, rocksdb, flash; N leases,
 //! default 20,000, over 10 nodes). Built with `--features lease-remote` it also measures
-//! the remote ones (M leases, default 1,000), each against a server it starts itself on a
-//! free 127.0.0.1 port and stops by pid: etcd, redis-server, Composite (Redis primary +
+//! the remote ones (M leases, default 2,000; K = 1,000 on the object-store emulators),
+//! each against a server it starts itself on a free 127.0.0.1 port and stops by pid: etcd, redis-server, Composite (Redis primary +
 //! Memory backup, strict), Kubernetes against the FAKE in-test API server, S3 and MinIO
 //! against moto, Azure against Azurite, GCS against fake-gcs-server. A server that is
 //! not installed is skipped loudly (`benches/lease-bench.sh` installs them).
@@ -438,13 +438,14 @@ sys.exit(0 if answer.status == 201 else 1)
     }
 }
 
-/// How many leases a backend gets: local backends many, Flash (one O_DSYNC write per
-/// call) and the remote ones (a round trip or several per call) fewer.
+/// How many leases a backend gets: local backends (Flash included) many, servers
+/// (a round trip or several per call) fewer, object-store emulators (several HTTP
+/// requests per call, moto in Python) fewer still.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scale {
     Local,
-    Flash,
-    Remote,
+    Server,
+    ObjectStore,
 }
 
 /// One backend of the run: its label in the table and how many leases it gets.
@@ -459,15 +460,15 @@ const TARGETS: &[Target] = &[
     Target { label: "cow_btree", kind: BackendKind::CowBTree, scale: Scale::Local },
     Target { label: "lsm_tree", kind: BackendKind::LsmTree, scale: Scale::Local },
     Target { label: "rocksdb", kind: BackendKind::RocksDb, scale: Scale::Local },
-    Target { label: "flash", kind: BackendKind::Flash, scale: Scale::Flash },
-    Target { label: "etcd", kind: BackendKind::Etcd, scale: Scale::Remote },
-    Target { label: "redis", kind: BackendKind::Redis, scale: Scale::Remote },
-    Target { label: "composite (redis + memory, strict)", kind: BackendKind::Composite, scale: Scale::Remote },
-    Target { label: "kubernetes (FAKE API server)", kind: BackendKind::Kubernetes, scale: Scale::Remote },
-    Target { label: "s3 (moto)", kind: BackendKind::S3, scale: Scale::Remote },
-    Target { label: "minio (moto, path-style)", kind: BackendKind::MinIO, scale: Scale::Remote },
-    Target { label: "azure (Azurite)", kind: BackendKind::Azure, scale: Scale::Remote },
-    Target { label: "gcs (fake-gcs-server)", kind: BackendKind::GoogleCloud, scale: Scale::Remote },
+    Target { label: "flash", kind: BackendKind::Flash, scale: Scale::Local },
+    Target { label: "etcd", kind: BackendKind::Etcd, scale: Scale::Server },
+    Target { label: "redis", kind: BackendKind::Redis, scale: Scale::Server },
+    Target { label: "composite (redis + memory, strict)", kind: BackendKind::Composite, scale: Scale::Server },
+    Target { label: "kubernetes (FAKE API server)", kind: BackendKind::Kubernetes, scale: Scale::Server },
+    Target { label: "s3 (moto)", kind: BackendKind::S3, scale: Scale::ObjectStore },
+    Target { label: "minio (moto, path-style)", kind: BackendKind::MinIO, scale: Scale::ObjectStore },
+    Target { label: "azure (Azurite)", kind: BackendKind::Azure, scale: Scale::ObjectStore },
+    Target { label: "gcs (fake-gcs-server)", kind: BackendKind::GoogleCloud, scale: Scale::ObjectStore },
 ];
 
 /// An opened backend and what must live as long as it does (servers, the registry).
@@ -582,12 +583,12 @@ fn open_remote(target: &Target, dir: &Path) -> Result<Opened, String> {
     Ok(Opened { backend, _guards: vec![guard] })
 }
 
-/// The run's settings: `leases=N flash=F remote=M only=a,b` (other arguments, such as
+/// The run's settings: `leases=N remote=M objects=K only=a,b` (other arguments, such as
 /// cargo's `--bench`, are ignored).
 struct Settings {
     local_leases: usize,
-    flash_leases: usize,
-    remote_leases: usize,
+    server_leases: usize,
+    object_leases: usize,
     only: Option<Vec<String>>,
     base_dir: PathBuf,
 }
@@ -596,8 +597,8 @@ impl Settings {
     fn from_args() -> Settings {
         let mut settings = Settings {
             local_leases: 20_000,
-            flash_leases: 5_000,
-            remote_leases: 1_000,
+            server_leases: 2_000,
+            object_leases: 1_000,
             only: None,
             base_dir: match std::env::var_os("ORBIT_BENCH_DIR") {
                 Some(dir) => PathBuf::from(dir),
@@ -607,8 +608,8 @@ impl Settings {
         for arg in std::env::args().skip(1) {
             match arg.split_once('=') {
                 Some(("leases", n)) => settings.local_leases = n.parse().unwrap_or(settings.local_leases),
-                Some(("flash", n)) => settings.flash_leases = n.parse().unwrap_or(settings.flash_leases),
-                Some(("remote", n)) => settings.remote_leases = n.parse().unwrap_or(settings.remote_leases),
+                Some(("remote", n)) => settings.server_leases = n.parse().unwrap_or(settings.server_leases),
+                Some(("objects", n)) => settings.object_leases = n.parse().unwrap_or(settings.object_leases),
                 Some(("only", names)) => settings.only = Some(names.split(',').map(str::to_string).collect()),
                 _ => {}
             }
@@ -620,8 +621,8 @@ impl Settings {
     fn counts(&self, target: &Target) -> (usize, usize) {
         match target.scale {
             Scale::Local => (self.local_leases, NODES * 10),
-            Scale::Flash => (self.flash_leases, NODES * 10),
-            Scale::Remote => (self.remote_leases, NODES * 2),
+            Scale::Server => (self.server_leases, NODES * 2),
+            Scale::ObjectStore => (self.object_leases, NODES * 2),
         }
     }
 
@@ -656,8 +657,8 @@ fn main() {
     std::fs::create_dir_all(&settings.base_dir).expect("the bench directory");
     println!(
         "Lease workload over {NODES} nodes, one client, one call at a time; p50/p99 in microseconds; \
-         leases per phase: {} on local backends, {} on flash, {} on remote ones\n",
-        settings.local_leases, settings.flash_leases, settings.remote_leases
+         leases per phase: {} on local backends, {} on servers, {} on object-store emulators\n",
+        settings.local_leases, settings.server_leases, settings.object_leases
     );
     println!("| backend | leases | operation | p50 µs | p99 µs | ops/s | the documents claim |");
     println!("|---|---|---|---|---|---|---|");
