@@ -1,25 +1,37 @@
 //! The Composite backend: a primary and a backup provider.
 //!
 //! * Strict mode (default): every write is decided by the primary (its compare-and-swap)
-//!   and then mirrored to the backup before the call returns; safe for single activation
-//!   while the primary serves. Fast mode mirrors in the background: the backup may miss
-//!   recent grants, so it is NOT safe for single activation after a failover.
-//! * Failover: `failover_threshold` Unavailable errors of the primary within
-//!   `failover_window` switch every call to the backup (for the life of the process).
-//!   For `max_lease_ttl` + `skew_margin` after that, the backup grants no key it holds no
-//!   lease for (it answers Unavailable): a grant the primary made but the backup missed
-//!   has expired by then.
-//! * Health: Degraded when one member is unhealthy, Unhealthy when both are.
-//!
-//! Versions and fencing tokens are the serving member's: after a failover, versions the
-//! primary gave out do not match the backup's, so holders must re-acquire (they are
-//! refused, never wrongly accepted).
+//!   and then mirrored to the backup before the call returns, one call at a time per key
+//!   in this process (so mirrors of one key reach the backup in the primary's order); a
+//!   write the backup refuses answers that error, though the primary applied it (the
+//!   caller never believes a grant the backup lacks). Safe for single activation while
+//!   the primary serves, and across a failover when every node loses the primary (the
+//!   primary's server down); NOT under a partition in which some nodes still reach the
+//!   primary while others failed over (the members are not written atomically together).
+//! * Fast mode mirrors in the background: the backup may miss recent grants and renewals,
+//!   so it is NOT safe for single activation after a failover (a renewal the backup
+//!   missed lets another node take the key over while its holder still serves).
+//! * Failover and quarantine: [`failover`] (threshold errors within a window, for good,
+//!   recorded in the backup so that a restart stays on it). For `max_lease_ttl` +
+//!   `skew_margin` after the failover, the backup grants no key it holds no lease for (it
+//!   answers Unavailable): a grant the primary made but the backup missed has expired by
+//!   then. Every lease TTL must be at most `max_lease_ttl`.
+//! * Versions and fencing tokens: [`members`] (versions tagged by member, so holders of a
+//!   primary version must re-acquire after a failover; backup tokens above every primary
+//!   token).
+//! * Health: Degraded when one member is unhealthy or after a failover, Unhealthy when
+//!   both are down.
 
+mod failover;
+mod members;
 pub mod settings;
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "redis"))]
+mod tests_failover;
 
 use crate::config::{BackendKind, PersistenceConfig};
+use crate::provider::now_millis;
 use crate::provider::{
     AcquireOutcome, AddressableDirectoryProvider, AddressableLease, AddressableReference, ClusterNodeProvider,
     LeaseError, LeaseResult, LeaseTransaction, LeaseVersion, NodeId, NodeInfo, PersistenceProvider, ProviderHealth,
@@ -27,11 +39,13 @@ use crate::provider::{
 };
 use crate::registry::{open_provider, LeaseBackend, LeaseDirectory};
 use async_trait::async_trait;
+use failover::FailoverState;
+use members::Role;
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 use settings::{CompositeSettings, Member, Mode};
-use std::collections::VecDeque;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -71,16 +85,17 @@ pub fn open(
     ))
 }
 
-struct Failover {
-    errors: VecDeque<Instant>,
-    failed_over_at: Option<Instant>,
-}
+/// Lock stripes serialising one key's primary write and its mirror.
+const KEY_STRIPES: usize = 64;
 
 pub struct CompositeDirectory {
     primary: LeaseBackend,
     backup: LeaseBackend,
     settings: CompositeSettings,
-    state: Mutex<Failover>,
+    state: Mutex<FailoverState>,
+    /// Set once the backup's failover record was looked for (at the first call).
+    marker_read: tokio::sync::OnceCell<()>,
+    key_stripes: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl CompositeDirectory {
@@ -89,69 +104,105 @@ impl CompositeDirectory {
             primary,
             backup,
             settings: settings.clone(),
-            state: Mutex::new(Failover { errors: VecDeque::new(), failed_over_at: None }),
+            state: Mutex::new(FailoverState::default()),
+            marker_read: tokio::sync::OnceCell::new(),
+            key_stripes: (0..KEY_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
     }
 
     /// True once the backup serves.
     pub fn failed_over(&self) -> bool {
-        self.state.lock().failed_over_at.is_some()
+        self.state.lock().failed_over_at_ms().is_some()
+    }
+
+    /// When the Composite failed over (unix milliseconds), by this process or as
+    /// recorded in the backup.
+    pub fn failed_over_at_ms(&self) -> Option<i64> {
+        self.state.lock().failed_over_at_ms()
     }
 
     /// True while the backup must not grant keys it does not know.
-    fn guarded(&self) -> bool {
-        self.state.lock().failed_over_at.is_some_and(|at| at.elapsed() < self.settings.guard)
+    fn quarantined(&self) -> bool {
+        self.state.lock().quarantined(now_millis(), self.settings.guard)
     }
 
-    fn record(&self, e: &LeaseError) {
+    /// The member that serves now (reading the backup's failover record at the first call).
+    async fn serving(&self) -> LeaseResult<Role> {
+        self.marker_read
+            .get_or_try_init(|| async {
+                if let Some(record) = self.backup.cluster.get_node(&NodeId::new(failover::MARKER_NODE)).await? {
+                    tracing::warn!(
+                        at_ms = record.started_at,
+                        "composite lease directory: the backup records a failover"
+                    );
+                    self.state.lock().adopt(record.started_at);
+                }
+                Ok::<(), LeaseError>(())
+            })
+            .await?;
+        Ok(if self.failed_over() { Role::Backup } else { Role::Primary })
+    }
+
+    fn member(&self, role: Role) -> LeaseBackend {
+        match role {
+            Role::Primary => self.primary.clone(),
+            Role::Backup => self.backup.clone(),
+        }
+    }
+
+    /// Holds the stripe of `reference` (the primary write and its mirror of one key).
+    async fn lock_key(&self, reference: &AddressableReference) -> tokio::sync::MutexGuard<'_, ()> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        reference.hash(&mut hasher);
+        self.key_stripes[(hasher.finish() % KEY_STRIPES as u64) as usize].lock().await
+    }
+
+    /// Counts an error of the primary; fails over (and records it in the backup) when it
+    /// is the threshold's.
+    async fn record(&self, e: &LeaseError) {
         if !matches!(e, LeaseError::Unavailable(_)) {
             return;
         }
-        let mut state = self.state.lock();
-        let now = Instant::now();
-        state.errors.push_back(now);
-        while state.errors.front().is_some_and(|t| now.duration_since(*t) > self.settings.failover_window) {
-            state.errors.pop_front();
-        }
-        if state.failed_over_at.is_none() && state.errors.len() >= self.settings.failover_threshold as usize {
+        let (threshold, window) = (self.settings.failover_threshold, self.settings.failover_window);
+        let failed_over = self.state.lock().record_error(Instant::now(), now_millis(), threshold, window);
+        if let Some(at_ms) = failed_over {
             tracing::warn!(error = %e, "composite lease directory: failing over to the backup");
-            state.failed_over_at = Some(now);
+            if let Err(e) = self.backup.cluster.store_node(&failover::marker(at_ms)).await {
+                tracing::warn!(error = %e, "composite lease directory: the failover is not recorded in the backup");
+            }
         }
     }
 
     /// Runs a read on the serving member.
     async fn read<T, F, Fut>(&self, f: F) -> LeaseResult<T>
     where
-        F: Fn(LeaseBackend) -> Fut,
+        F: FnOnce(LeaseBackend, Role) -> Fut,
         Fut: Future<Output = LeaseResult<T>>,
     {
-        if self.failed_over() {
-            return f(self.backup.clone()).await;
-        }
-        let result = f(self.primary.clone()).await;
-        if let Err(e) = &result {
-            self.record(e);
+        let role = self.serving().await?;
+        let result = f(self.member(role), role).await;
+        if let (Role::Primary, Err(e)) = (role, &result) {
+            self.record(e).await;
         }
         result
     }
 
-    /// Runs a write on the primary and mirrors it with `mirror` (the backup only after a
-    /// failover). The primary's answer is the answer.
-    async fn write<T, F, Fut, M, MFut>(&self, f: F, mirror: M) -> LeaseResult<T>
+    /// Runs a write on `role`; on the primary, mirrors its answer with `mirror` (strict:
+    /// before returning, fast: in the background). The serving member's answer is the answer.
+    async fn write_on<T, F, Fut, M, MFut>(&self, role: Role, f: F, mirror: M) -> LeaseResult<T>
     where
-        T: Send + 'static,
-        F: Fn(LeaseBackend) -> Fut,
+        F: FnOnce(LeaseBackend, Role) -> Fut,
         Fut: Future<Output = LeaseResult<T>>,
         M: FnOnce(LeaseBackend, &T) -> MFut,
         MFut: Future<Output = LeaseResult<()>> + Send + 'static,
     {
-        if self.failed_over() {
-            return f(self.backup.clone()).await;
+        if role == Role::Backup {
+            return f(self.backup.clone(), role).await;
         }
-        let answer = match f(self.primary.clone()).await {
+        let answer = match f(self.primary.clone(), role).await {
             Ok(answer) => answer,
             Err(e) => {
-                self.record(&e);
+                self.record(&e).await;
                 return Err(e);
             }
         };
@@ -167,6 +218,18 @@ impl CompositeDirectory {
             }
         }
         Ok(answer)
+    }
+
+    /// [`Self::write_on`] the serving member.
+    async fn write<T, F, Fut, M, MFut>(&self, f: F, mirror: M) -> LeaseResult<T>
+    where
+        F: FnOnce(LeaseBackend, Role) -> Fut,
+        Fut: Future<Output = LeaseResult<T>>,
+        M: FnOnce(LeaseBackend, &T) -> MFut,
+        MFut: Future<Output = LeaseResult<()>> + Send + 'static,
+    {
+        let role = self.serving().await?;
+        self.write_on(role, f, mirror).await
     }
 }
 
@@ -195,6 +258,8 @@ impl PersistenceProvider for CompositeDirectory {
     }
 
     async fn health_check(&self) -> ProviderHealth {
+        // Reads the backup's failover record if no call did yet (an error shows below).
+        let _ = self.serving().await;
         let p = self.primary.directory.health_check().await;
         let b = self.backup.directory.health_check().await;
         match (p, b) {
@@ -226,10 +291,7 @@ impl PersistenceProvider for CompositeDirectory {
     async fn commit_transaction(&self, txn: LeaseTransaction) -> LeaseResult<()> {
         let copy = txn.clone();
         self.write(
-            move |b| {
-                let txn = txn.clone();
-                async move { b.directory.commit_transaction(txn).await }
-            },
+            move |b, _| async move { b.directory.commit_transaction(txn).await },
             move |b, _| async move { b.directory.commit_transaction(copy).await },
         )
         .await
@@ -243,7 +305,9 @@ impl AddressableDirectoryProvider for CompositeDirectory {
         lease: &AddressableLease,
         expected: Option<&LeaseVersion>,
     ) -> LeaseResult<AcquireOutcome> {
-        if self.failed_over() && self.guarded() {
+        let _key = self.lock_key(&lease.reference).await;
+        let role = self.serving().await?;
+        if role == Role::Backup && self.quarantined() {
             let known = self.backup.addressable.get_versioned_lease(&lease.reference).await?;
             if known.is_none() {
                 return Err(LeaseError::Unavailable(format!(
@@ -252,8 +316,12 @@ impl AddressableDirectoryProvider for CompositeDirectory {
                 )));
             }
         }
-        self.write(
-            |b| async move { b.addressable.try_acquire(lease, expected).await },
+        self.write_on(
+            role,
+            |b, role| async move {
+                let expected = expected.map(|v| role.inward(v));
+                Ok(role.outward_acquire(b.addressable.try_acquire(lease, expected.as_ref()).await?))
+            },
             |b, outcome| {
                 let stored = stored_after(outcome);
                 async move { b.addressable.store_lease(&stored).await }
@@ -263,8 +331,11 @@ impl AddressableDirectoryProvider for CompositeDirectory {
     }
 
     async fn renew_if_owner(&self, lease: &AddressableLease, version: &LeaseVersion) -> LeaseResult<RenewOutcome> {
+        let _key = self.lock_key(&lease.reference).await;
         self.write(
-            |b| async move { b.addressable.renew_if_owner(lease, version).await },
+            |b, role| async move {
+                Ok(role.outward_renew(b.addressable.renew_if_owner(lease, &role.inward(version)).await?))
+            },
             |b, outcome| {
                 let stored = match outcome {
                     RenewOutcome::Renewed(v) => Some(v.lease.clone()),
@@ -282,9 +353,10 @@ impl AddressableDirectoryProvider for CompositeDirectory {
     }
 
     async fn release_if_owner(&self, reference: &AddressableReference, version: &LeaseVersion) -> LeaseResult<bool> {
+        let _key = self.lock_key(reference).await;
         let r = reference.clone();
         self.write(
-            |b| async move { b.addressable.release_if_owner(reference, version).await },
+            |b, role| async move { b.addressable.release_if_owner(reference, &role.inward(version)).await },
             move |b, released| {
                 let released = *released;
                 async move {
@@ -299,51 +371,57 @@ impl AddressableDirectoryProvider for CompositeDirectory {
     }
 
     async fn get_versioned_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<VersionedLease>> {
-        self.read(|b| async move { b.addressable.get_versioned_lease(reference).await }).await
+        self.read(
+            |b, role| async move { Ok(b.addressable.get_versioned_lease(reference).await?.map(|v| role.outward(v))) },
+        )
+        .await
     }
 
     async fn store_lease(&self, lease: &AddressableLease) -> LeaseResult<()> {
+        let _key = self.lock_key(&lease.reference).await;
         let l = lease.clone();
         self.write(
-            |b| async move { b.addressable.store_lease(lease).await },
+            |b, _| async move { b.addressable.store_lease(lease).await },
             move |b, _| async move { b.addressable.store_lease(&l).await },
         )
         .await
     }
 
     async fn get_lease(&self, reference: &AddressableReference) -> LeaseResult<Option<AddressableLease>> {
-        self.read(|b| async move { b.addressable.get_lease(reference).await }).await
+        self.read(|b, _| async move { b.addressable.get_lease(reference).await }).await
     }
 
     async fn update_lease(&self, lease: &AddressableLease) -> LeaseResult<()> {
+        let _key = self.lock_key(&lease.reference).await;
         let l = lease.clone();
         self.write(
-            |b| async move { b.addressable.update_lease(lease).await },
+            |b, _| async move { b.addressable.update_lease(lease).await },
             move |b, _| async move { b.addressable.store_lease(&l).await },
         )
         .await
     }
 
     async fn remove_lease(&self, reference: &AddressableReference) -> LeaseResult<bool> {
+        let _key = self.lock_key(reference).await;
         let r = reference.clone();
         self.write(
-            |b| async move { b.addressable.remove_lease(reference).await },
+            |b, _| async move { b.addressable.remove_lease(reference).await },
             move |b, _| async move { b.addressable.remove_lease(&r).await.map(drop) },
         )
         .await
     }
 
     async fn list_node_leases(&self, node_id: &NodeId) -> LeaseResult<Vec<AddressableLease>> {
-        self.read(|b| async move { b.addressable.list_node_leases(node_id).await }).await
+        self.read(|b, _| async move { b.addressable.list_node_leases(node_id).await }).await
     }
 
     async fn list_all_leases(&self) -> LeaseResult<Vec<AddressableLease>> {
-        self.read(|b| async move { b.addressable.list_all_leases().await }).await
+        self.read(|b, _| async move { b.addressable.list_all_leases().await }).await
     }
 
     async fn cleanup_expired_leases(&self, now: i64) -> LeaseResult<u64> {
         self.write(
-            |b| async move { b.addressable.cleanup_expired_leases(now).await },
+            |b, _| async move { b.addressable.cleanup_expired_leases(now).await },
             move |b, _| async move { b.addressable.cleanup_expired_leases(now).await.map(drop) },
         )
         .await
@@ -352,7 +430,7 @@ impl AddressableDirectoryProvider for CompositeDirectory {
     async fn store_leases_bulk(&self, leases: &[AddressableLease]) -> LeaseResult<()> {
         let copy = leases.to_vec();
         self.write(
-            |b| async move { b.addressable.store_leases_bulk(leases).await },
+            |b, _| async move { b.addressable.store_leases_bulk(leases).await },
             move |b, _| async move { b.addressable.store_leases_bulk(&copy).await },
         )
         .await
@@ -361,11 +439,16 @@ impl AddressableDirectoryProvider for CompositeDirectory {
     async fn remove_leases_bulk(&self, references: &[AddressableReference]) -> LeaseResult<u64> {
         let copy = references.to_vec();
         self.write(
-            |b| async move { b.addressable.remove_leases_bulk(references).await },
+            |b, _| async move { b.addressable.remove_leases_bulk(references).await },
             move |b, _| async move { b.addressable.remove_leases_bulk(&copy).await.map(drop) },
         )
         .await
     }
+}
+
+/// The backup's failover record is not a node of the cluster.
+fn without_marker(nodes: Vec<NodeInfo>) -> Vec<NodeInfo> {
+    nodes.into_iter().filter(|n| !failover::is_marker(&n.node_id)).collect()
 }
 
 #[async_trait]
@@ -373,45 +456,51 @@ impl ClusterNodeProvider for CompositeDirectory {
     async fn store_node(&self, node: &NodeInfo) -> LeaseResult<()> {
         let n = node.clone();
         self.write(
-            |b| async move { b.cluster.store_node(node).await },
+            |b, _| async move { b.cluster.store_node(node).await },
             move |b, _| async move { b.cluster.store_node(&n).await },
         )
         .await
     }
 
     async fn get_node(&self, node_id: &NodeId) -> LeaseResult<Option<NodeInfo>> {
-        self.read(|b| async move { b.cluster.get_node(node_id).await }).await
+        if failover::is_marker(node_id) {
+            return Ok(None);
+        }
+        self.read(|b, _| async move { b.cluster.get_node(node_id).await }).await
     }
 
     async fn update_node(&self, node: &NodeInfo) -> LeaseResult<()> {
         let n = node.clone();
         self.write(
-            |b| async move { b.cluster.update_node(node).await },
+            |b, _| async move { b.cluster.update_node(node).await },
             move |b, _| async move { b.cluster.store_node(&n).await },
         )
         .await
     }
 
     async fn remove_node(&self, node_id: &NodeId) -> LeaseResult<bool> {
+        if failover::is_marker(node_id) {
+            return Ok(false);
+        }
         let n = node_id.clone();
         self.write(
-            |b| async move { b.cluster.remove_node(node_id).await },
+            |b, _| async move { b.cluster.remove_node(node_id).await },
             move |b, _| async move { b.cluster.remove_node(&n).await.map(drop) },
         )
         .await
     }
 
     async fn list_active_nodes(&self, now: i64) -> LeaseResult<Vec<NodeInfo>> {
-        self.read(|b| async move { b.cluster.list_active_nodes(now).await }).await
+        self.read(|b, _| async move { b.cluster.list_active_nodes(now).await.map(without_marker) }).await
     }
 
     async fn list_all_nodes(&self) -> LeaseResult<Vec<NodeInfo>> {
-        self.read(|b| async move { b.cluster.list_all_nodes().await }).await
+        self.read(|b, _| async move { b.cluster.list_all_nodes().await.map(without_marker) }).await
     }
 
     async fn cleanup_expired_nodes(&self, now: i64) -> LeaseResult<u64> {
         self.write(
-            |b| async move { b.cluster.cleanup_expired_nodes(now).await },
+            |b, _| async move { b.cluster.cleanup_expired_nodes(now).await },
             move |b, _| async move { b.cluster.cleanup_expired_nodes(now).await.map(drop) },
         )
         .await
@@ -420,7 +509,7 @@ impl ClusterNodeProvider for CompositeDirectory {
     async fn renew_node_lease(&self, node_id: &NodeId, lease_expires_at: i64) -> LeaseResult<()> {
         let n = node_id.clone();
         self.write(
-            |b| async move { b.cluster.renew_node_lease(node_id, lease_expires_at).await },
+            |b, _| async move { b.cluster.renew_node_lease(node_id, lease_expires_at).await },
             move |b, _| async move {
                 match b.cluster.renew_node_lease(&n, lease_expires_at).await {
                     Err(LeaseError::NodeNotFound(_)) => Ok(()),

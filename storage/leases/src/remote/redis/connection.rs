@@ -4,6 +4,10 @@
 //! [`LeaseError`]: no connection, a reset or a timeout is `Unavailable`, anything the
 //! server answered is `Backend`.
 //!
+//! TLS (`rediss://`) goes through rustls with the ring provider (the redis crate's
+//! `tokio-rustls-comp`): the server's certificate is checked against `ca_cert` (or the
+//! system's roots), and `client_cert`/`client_key` are presented when given.
+//!
 //! A failed call is never re-sent: a compare-and-swap whose reply was lost may have been
 //! applied, and the caller decides from what it reads next. Only connecting is retried
 //! (`retry_count` more attempts, a short pause between them).
@@ -11,7 +15,10 @@
 use super::settings::RedisSettings;
 use crate::provider::{LeaseError, LeaseResult};
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, IntoConnectionInfo, RedisError, Script, Value};
+use redis::{
+    AsyncConnectionConfig, Client, ClientTlsConfig, IntoConnectionInfo, RedisError, Script, TlsCertificates, Value,
+};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -44,7 +51,11 @@ impl Pool {
             redis_info = redis_info.set_password(password);
         }
         info = info.set_redis_settings(redis_info);
-        let client = Client::open(info).map_err(config_error)?;
+        let client = if settings.url.starts_with("rediss://") {
+            tls_client(provider, settings, info)?
+        } else {
+            Client::open(info).map_err(config_error)?
+        };
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(settings.connection_timeout))
             .set_response_timeout(Some(settings.command_timeout));
@@ -87,7 +98,14 @@ impl Pool {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
                 }
-                Err(e) => return Err(self.error(&format!("{op} (connecting)"), &e)),
+                Err(e) => {
+                    drop(slot);
+                    if is_unavailability(&e) {
+                        // The other connections went to the same unreachable server.
+                        self.close().await;
+                    }
+                    return Err(self.error(&format!("{op} (connecting)"), &e));
+                }
             }
         }
     }
@@ -152,6 +170,35 @@ impl Pool {
             *slot.lock().await = None;
         }
     }
+}
+
+/// The client for a `rediss://` URL with the configured CA and client certificate.
+fn tls_client(provider: &str, settings: &RedisSettings, info: redis::ConnectionInfo) -> LeaseResult<Client> {
+    // The redis crate builds its rustls configuration with the process's default provider:
+    // ring, unless the process chose one already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let read = |field: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| {
+            LeaseError::Config(format!("providers.{provider}.{field}: cannot read {}: {e}", path.display()))
+        })
+    };
+    let root_cert = settings.ca_cert.as_deref().map(|p| read("ca_cert", p)).transpose()?;
+    let client_tls = match (&settings.client_cert, &settings.client_key) {
+        (Some(cert), Some(key)) => {
+            Some(ClientTlsConfig { client_cert: read("client_cert", cert)?, client_key: read("client_key", key)? })
+        }
+        _ => None,
+    };
+    if root_cert.is_none() && client_tls.is_none() {
+        return Client::open(info).map_err(|e| {
+            LeaseError::Config(format!("providers.{provider}.url: \"{}\" is not usable: {e}", settings.url))
+        });
+    }
+    Client::build_with_tls(info, TlsCertificates { client_tls, root_cert }).map_err(|e| {
+        LeaseError::Config(format!(
+            "providers.{provider}: the TLS files (ca_cert, client_cert, client_key) are not usable: {e}"
+        ))
+    })
 }
 
 /// True when the error means the server could not be reached or stopped answering.

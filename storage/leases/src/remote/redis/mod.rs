@@ -11,6 +11,7 @@
 //!   version, for a take-over by compare-and-swap) until `cleanup_expired_leases`.
 //! * Durability is the server's: run it with `appendonly yes` and `appendfsync always`
 //!   for acknowledged writes to survive a server restart.
+//! * TLS: `rediss://` through rustls with ring ([`connection`]), the CA in `ca_cert`.
 //!
 //! Settings: [`settings::RedisSettings`].
 
@@ -20,6 +21,8 @@ mod scripts;
 pub mod settings;
 #[cfg(test)]
 pub mod tests;
+#[cfg(test)]
+mod tests_tls;
 
 use crate::config::BackendKind;
 use crate::metrics::{DirectoryMetrics, OpKind};

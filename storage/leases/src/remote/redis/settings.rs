@@ -2,11 +2,13 @@
 //! `providers.<name>.<field>`, an unknown field is refused with the list of known ones.
 //!
 //! Fields (the persistence documents' `url`, `cluster_mode`, `database`, `password`,
-//! `prefix`, `pool_size`, `retry_count`, plus `host`/`port`, `username` and the two
-//! timeouts in seconds): see [`RedisSettings`].
+//! `prefix`, `pool_size`, `retry_count`, plus `host`/`port`, `username`, the two timeouts
+//! in seconds, and TLS: a `rediss://` url or `tls = true`, with `ca_cert` and
+//! `client_cert`/`client_key` PEM files named as in the etcd provider): see [`RedisSettings`].
 
 use crate::provider::{LeaseError, LeaseResult};
 use serde_json::{Map, Value};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Every field a Redis provider table may have.
@@ -23,6 +25,10 @@ pub const FIELDS: &[&str] = &[
     "retry_count",
     "connection_timeout",
     "command_timeout",
+    "tls",
+    "ca_cert",
+    "client_cert",
+    "client_key",
 ];
 
 /// A Redis provider's settings.
@@ -44,6 +50,13 @@ pub struct RedisSettings {
     pub connection_timeout: Duration,
     /// `command_timeout` in seconds: how long one call waits for its reply (default 5).
     pub command_timeout: Duration,
+    /// `ca_cert`: PEM file of the CA that signed the server's certificate (TLS only;
+    /// default: the system's trusted roots).
+    pub ca_cert: Option<PathBuf>,
+    /// `client_cert` and `client_key`: PEM files of a client certificate, for servers that
+    /// ask for one (`tls-auth-clients`).
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
 }
 
 impl Default for RedisSettings {
@@ -58,6 +71,9 @@ impl Default for RedisSettings {
             retry_count: 3,
             connection_timeout: Duration::from_secs(5),
             command_timeout: Duration::from_secs(5),
+            ca_cert: None,
+            client_cert: None,
+            client_key: None,
         }
     }
 }
@@ -130,6 +146,7 @@ impl RedisSettings {
         }
         let url = f.string("url")?;
         let host = f.string("host")?;
+        let tls = f.boolean("tls")?;
         let port = f.integer("port", 1, 65_535)?;
         s.url = match (url, host) {
             (Some(_), Some(_)) => return Err(f.error("host", "give either url or host (and port), not both")),
@@ -138,6 +155,9 @@ impl RedisSettings {
                     return Err(f.error("port", "give the port inside url, or use host and port"));
                 }
                 check_url(&f, &url)?;
+                if tls.is_some_and(|tls| tls != url.starts_with("rediss://")) {
+                    return Err(f.error("tls", "the url's scheme says it: rediss:// for TLS, redis:// without"));
+                }
                 url
             }
             (None, Some(host)) => {
@@ -145,13 +165,27 @@ impl RedisSettings {
                     return Err(f.error("host", format!("\"{host}\" is not a host name or address")));
                 }
                 let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host };
-                format!("redis://{host}:{}", port.unwrap_or(6379))
+                format!("{}://{host}:{}", scheme(tls), port.unwrap_or(6379))
             }
-            (None, None) => match port {
-                Some(port) => format!("redis://127.0.0.1:{port}"),
-                None => s.url,
-            },
+            (None, None) => format!("{}://127.0.0.1:{}", scheme(tls), port.unwrap_or(6379)),
         };
+        for (field, slot) in
+            [("ca_cert", &mut s.ca_cert), ("client_cert", &mut s.client_cert), ("client_key", &mut s.client_key)]
+        {
+            if let Some(path) = f.string(field)? {
+                if path.is_empty() {
+                    return Err(f.error(field, "expected a file path"));
+                }
+                if !s.url.starts_with("rediss://") {
+                    return Err(f.error(field, "only with TLS (a rediss:// url, or tls = true)"));
+                }
+                *slot = Some(PathBuf::from(path));
+            }
+        }
+        if s.client_cert.is_some() != s.client_key.is_some() {
+            let missing = if s.client_cert.is_some() { "client_key" } else { "client_cert" };
+            return Err(f.error(missing, "client_cert and client_key go together"));
+        }
         s.database = f.integer("database", 0, 1 << 20)?;
         s.username = f.string("username")?;
         s.password = f.string("password")?;
@@ -177,16 +211,24 @@ impl RedisSettings {
     }
 }
 
+fn scheme(tls: Option<bool>) -> &'static str {
+    if tls == Some(true) {
+        "rediss"
+    } else {
+        "redis"
+    }
+}
+
 fn check_url(f: &Fields<'_>, url: &str) -> LeaseResult<()> {
-    if url.starts_with("rediss://") {
+    if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+        return Err(f.error("url", format!("\"{url}\" is not a redis:// or rediss:// URL")));
+    }
+    if url.contains('#') {
         return Err(f.error(
             "url",
-            "rediss:// (TLS) is not built into this Redis backend yet; reach the server over a trusted network \
-             or a TLS tunnel (e.g. stunnel) with a redis:// URL",
+            "no URL fragment (#insecure is refused: the server's certificate is always checked; name its CA \
+             in ca_cert)",
         ));
-    }
-    if !url.starts_with("redis://") {
-        return Err(f.error("url", format!("\"{url}\" is not a redis:// URL")));
     }
     if redis::parse_redis_url(url).is_none() {
         return Err(f.error("url", format!("\"{url}\" does not parse as a URL")));
@@ -221,6 +263,13 @@ mod tests {
         let s = read(json!({"host": "10.0.0.7", "port": 7000})).expect("host and port");
         assert_eq!(s.url, "redis://10.0.0.7:7000");
         assert_eq!(read(json!({})).expect("defaults"), RedisSettings::default());
+        let s = read(json!({"host": "cache.internal", "port": 6380, "tls": true, "ca_cert": "/etc/orbit/ca.pem",
+            "client_cert": "/etc/orbit/c.pem", "client_key": "/etc/orbit/c.key"}))
+        .expect("tls");
+        assert_eq!(s.url, "rediss://cache.internal:6380");
+        assert_eq!(s.ca_cert, Some(PathBuf::from("/etc/orbit/ca.pem")));
+        assert_eq!((s.client_cert.is_some(), s.client_key.is_some()), (true, true));
+        assert_eq!(read(json!({"url": "rediss://h:1", "tls": true})).expect("rediss").url, "rediss://h:1");
     }
 
     #[test]
@@ -228,8 +277,13 @@ mod tests {
         let cases = [
             (json!({"urll": "redis://x"}), "providers.r.urll: unknown field"),
             (json!({"url": 5}), "providers.r.url: expected a string"),
-            (json!({"url": "http://x"}), "providers.r.url: \"http://x\" is not a redis:// URL"),
-            (json!({"url": "rediss://x:6379"}), "providers.r.url: rediss:// (TLS) is not built"),
+            (json!({"url": "http://x"}), "providers.r.url: \"http://x\" is not a redis:// or rediss:// URL"),
+            (json!({"url": "rediss://x:6379/#insecure"}), "providers.r.url: no URL fragment (#insecure is refused"),
+            (json!({"url": "redis://x", "tls": true}), "providers.r.tls: the url's scheme says it"),
+            (json!({"url": "redis://x", "ca_cert": "/ca.pem"}), "providers.r.ca_cert: only with TLS"),
+            (json!({"tls": true, "ca_cert": ""}), "providers.r.ca_cert: expected a file path"),
+            (json!({"tls": true, "client_cert": "/c.pem"}), "providers.r.client_key: client_cert and client_key go"),
+            (json!({"tls": "yes"}), "providers.r.tls: expected true or false"),
             (json!({"url": "redis://x", "host": "y"}), "providers.r.host: give either url"),
             (json!({"url": "redis://x", "port": 1}), "providers.r.port:"),
             (json!({"port": 0}), "providers.r.port: expected an integer from 1 to 65535"),
