@@ -1,11 +1,15 @@
 //! The admin HTTP endpoint: `GET /health` and `GET /metrics`.
 //!
 //! `/health` answers JSON with every enabled protocol's mode, engine, data path, listener
-//! and storage health; HTTP 200 when every storage is healthy, 503 otherwise.
-//! `/metrics` answers the storages' counters and latency histograms in Prometheus' text
-//! format (see [`crate::prometheus`]).
+//! and storage health, and a `lease_directory` section with every opened lease provider's
+//! name, type, roles and health (see [`crate::lease_status`]). HTTP 200 when every storage
+//! is healthy and no lease provider is Unhealthy (a Degraded provider shows, with a top
+//! `"status": "degraded"`, but answers 200); 503 otherwise.
+//! `/metrics` answers the storages' counters and latency histograms and every lease
+//! provider's counters and latencies in Prometheus' text format (see [`crate::prometheus`]).
 
 use crate::config::StorageMode;
+use crate::lease_status::{HealthLevel, LeaseDirectoryStatus};
 use crate::prometheus;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -20,7 +24,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long one storage's health check may take before it counts as unhealthy.
+/// How long one storage's or lease provider's health check may take before it counts as
+/// unhealthy.
 const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What the admin endpoint reports about one enabled protocol.
@@ -36,6 +41,7 @@ pub struct ProtocolStatus {
 /// Shared state of the admin routes.
 pub struct AdminState {
     pub protocols: Vec<ProtocolStatus>,
+    pub lease_directory: LeaseDirectoryStatus,
 }
 
 pub fn router(state: Arc<AdminState>) -> Router {
@@ -67,25 +73,81 @@ async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value
             }),
         );
     }
-    let code = if all_healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let (leases, lease_directory) = state.lease_directory.health(HEALTH_CHECK_TIMEOUT).await;
+    let overall = match (all_healthy, leases) {
+        (false, _) | (_, HealthLevel::Unhealthy) => HealthLevel::Unhealthy,
+        (true, level) => level,
+    };
+    let code = if overall == HealthLevel::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     let body = json!({
-        "status": if all_healthy { "healthy" } else { "unhealthy" },
+        "status": overall.name(),
         "protocols": protocols,
+        "lease_directory": lease_directory,
     });
     (code, Json(body))
 }
 
 async fn metrics(State(state): State<Arc<AdminState>>) -> impl IntoResponse {
     let snapshots: Vec<(&str, _)> = state.protocols.iter().map(|p| (p.protocol.name(), p.storage.metrics())).collect();
-    ([(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)], prometheus::render(&snapshots))
+    let mut text = prometheus::render(&snapshots);
+    text.push_str(&prometheus::render_lease_providers(&state.lease_directory.metrics(HEALTH_CHECK_TIMEOUT).await));
+    ([(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)], text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lease_status::LeaseProviderStatus;
     use async_trait::async_trait;
+    use orbit_leases::{
+        AddressableLease, AddressableReference, BackendKind, Directory, LeaseBackend, LeaseResult, MemoryStore, NodeId,
+        ProviderHealth, RecordOp, RecordStore,
+    };
     use orbit_storage::{KvEngine, KvSnapshot, KvTableStorage, MemoryEngine, StorageResult, WriteBatch};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A memory record store that reports the health it is given.
+    struct StoreWithHealth(MemoryStore, ProviderHealth);
+
+    impl RecordStore for StoreWithHealth {
+        fn backend_name(&self) -> &'static str {
+            "memory"
+        }
+        fn get(&self, key: &[u8]) -> LeaseResult<Option<Vec<u8>>> {
+            self.0.get(key)
+        }
+        fn scan_prefix(&self, prefix: &[u8]) -> LeaseResult<Vec<(Vec<u8>, Vec<u8>)>> {
+            self.0.scan_prefix(prefix)
+        }
+        fn apply(&self, ops: &[RecordOp]) -> LeaseResult<()> {
+            self.0.apply(ops)
+        }
+        fn flush(&self) -> LeaseResult<()> {
+            Ok(())
+        }
+        fn health(&self) -> ProviderHealth {
+            self.1.clone()
+        }
+    }
+
+    fn provider(name: &str, kind: BackendKind, health: ProviderHealth) -> LeaseProviderStatus {
+        let backend =
+            LeaseBackend::new(name, kind, Directory::new_with_store(StoreWithHealth(MemoryStore::new(), health)));
+        LeaseProviderStatus {
+            name: name.to_string(),
+            kind,
+            roles: vec!["addressable", "cluster", "default"],
+            directory: backend.directory,
+        }
+    }
+
+    fn leases(providers: Vec<LeaseProviderStatus>) -> LeaseDirectoryStatus {
+        LeaseDirectoryStatus { providers }
+    }
+
+    fn body(response: &str) -> Value {
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap_or("")).expect("json")
+    }
 
     /// A memory engine whose health check fails.
     struct SickEngine(MemoryEngine);
@@ -139,6 +201,7 @@ mod tests {
                 status(Protocol::Redis, Arc::new(MemoryEngine::new())).await,
                 status(Protocol::Cql, Arc::new(SickEngine(MemoryEngine::new()))).await,
             ],
+            lease_directory: LeaseDirectoryStatus::default(),
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 503"), "{response}");
@@ -151,14 +214,112 @@ mod tests {
 
     #[tokio::test]
     async fn health_is_200_and_metrics_are_text_when_all_is_well() {
-        let state = AdminState { protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await] };
+        let state = AdminState {
+            protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
+            lease_directory: leases(vec![provider("local", BackendKind::CowBTree, ProviderHealth::Healthy)]),
+        };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let health = body(&response);
+        assert_eq!(health["status"], "healthy");
+        assert_eq!(
+            health["lease_directory"],
+            json!({
+                "status": "healthy",
+                "addressable": "local",
+                "cluster": "local",
+                "providers": {"local": {
+                    "type": "CowBTree", "backend": "cow_btree",
+                    "roles": ["addressable", "cluster", "default"],
+                    "health": {"status": "healthy"},
+                }},
+            })
+        );
 
-        let state = AdminState { protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await] };
+        let state = AdminState {
+            protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
+            lease_directory: LeaseDirectoryStatus::default(),
+        };
         let response = get(state, "/metrics").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         assert!(response.to_ascii_lowercase().contains("content-type: text/plain; version=0.0.4"), "{response}");
         assert!(response.contains("orbit_storage_operations_total{protocol=\"redis\",operation=\"get\"} 0"));
+    }
+
+    /// A Degraded provider shows with its reason and a "degraded" top status but answers
+    /// 200; an Unhealthy one answers 503.
+    #[tokio::test]
+    async fn lease_providers_decide_between_200_degraded_and_503() {
+        let degraded = ProviderHealth::Degraded { reason: "backup member down".into() };
+        let state = AdminState {
+            protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
+            lease_directory: leases(vec![
+                provider("ok", BackendKind::RocksDb, ProviderHealth::Healthy),
+                provider("pair", BackendKind::Composite, degraded),
+            ]),
+        };
+        let response = get(state, "/health").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let health = body(&response);
+        assert_eq!(health["status"], "degraded");
+        assert_eq!(health["lease_directory"]["status"], "degraded");
+        assert_eq!(health["lease_directory"]["providers"]["ok"]["health"]["status"], "healthy");
+        assert_eq!(
+            health["lease_directory"]["providers"]["pair"]["health"],
+            json!({"status": "degraded", "reason": "backup member down"})
+        );
+        assert_eq!(health["lease_directory"]["providers"]["pair"]["type"], "Composite");
+
+        let unhealthy = ProviderHealth::Unhealthy { reason: "etcd: connection refused".into() };
+        let state = AdminState {
+            protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
+            lease_directory: leases(vec![
+                provider("pair", BackendKind::Composite, ProviderHealth::Degraded { reason: "one down".into() }),
+                provider("x", BackendKind::Etcd, unhealthy),
+            ]),
+        };
+        let response = get(state, "/health").await;
+        assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+        let health = body(&response);
+        assert_eq!(health["status"], "unhealthy");
+        assert_eq!(health["lease_directory"]["status"], "unhealthy");
+        assert_eq!(
+            health["lease_directory"]["providers"]["x"],
+            json!({
+                "type": "Etcd", "backend": "etcd", "roles": ["addressable", "cluster", "default"],
+                "health": {"status": "unhealthy", "reason": "etcd: connection refused"},
+            })
+        );
+        assert_eq!(health["protocols"]["redis"]["health"]["status"], "healthy", "the storages are still shown");
+    }
+
+    /// Each provider's counters appear in /metrics labelled by its name and type.
+    #[tokio::test]
+    async fn metrics_show_every_lease_provider() {
+        let a = provider("a", BackendKind::LsmTree, ProviderHealth::Healthy);
+        let lease = AddressableLease {
+            reference: AddressableReference::new("t", "k"),
+            node_id: NodeId::new("n"),
+            activation_id: 1,
+            created_at: 0,
+            expires_at: i64::MAX / 2,
+        };
+        a.directory.store_lease(&lease).await.expect("store");
+        a.directory.get_lease(&lease.reference).await.expect("get");
+        a.directory.get_lease(&lease.reference).await.expect("get");
+        let state = AdminState {
+            protocols: vec![],
+            lease_directory: leases(vec![a, provider("b", BackendKind::Redis, ProviderHealth::Healthy)]),
+        };
+        let response = get(state, "/metrics").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        for line in [
+            "orbit_lease_provider_operations_total{provider=\"a\",type=\"LsmTree\",operation=\"write\"} 1",
+            "orbit_lease_provider_operations_total{provider=\"a\",type=\"LsmTree\",operation=\"read\"} 2",
+            "orbit_lease_provider_operations_total{provider=\"b\",type=\"Redis\",operation=\"read\"} 0",
+            "orbit_lease_provider_errors_total{provider=\"b\",type=\"Redis\"} 0",
+        ] {
+            assert!(response.lines().any(|l| l == line), "missing {line:?} in\n{response}");
+        }
     }
 }

@@ -1,9 +1,11 @@
-//! The start-up banner printed on stdout: one line per protocol (listener address or why
-//! there is none, storage mode, engine and data path) and the admin address.
+//! The start-up banner printed on stdout: the lease directory's providers with their types
+//! and the provider types this build can open, one line per protocol (listener address
+//! or why there is none, storage mode, engine and data path) and the admin address.
 //!
 //! Test harnesses read the `admin` line to find the admin endpoint, then wait for
 //! [`READY_LINE`], which the server prints right after the banner.
 
+use orbit_leases::BackendKind;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,7 +54,10 @@ pub struct BannerRow {
 pub struct Banner {
     pub version: &'static str,
     pub data_dir: PathBuf,
-    pub lease_backend: &'static str,
+    /// Which provider (name and type) holds leases and which cluster nodes.
+    pub lease_directory: String,
+    /// The provider types this build opens, and those it was built without.
+    pub lease_types: String,
     pub rows: Vec<BannerRow>,
     pub admin_addr: SocketAddr,
 }
@@ -61,7 +66,8 @@ impl fmt::Display for Banner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Orbit server {}", self.version)?;
         writeln!(f, "  data directory   {}", self.data_dir.display())?;
-        writeln!(f, "  lease directory  {} (actor mode)", self.lease_backend)?;
+        writeln!(f, "  lease directory  {} (actor mode)", self.lease_directory)?;
+        writeln!(f, "  lease types      {}", self.lease_types)?;
         let listeners: Vec<String> = self.rows.iter().map(|r| r.listener.to_string()).collect();
         let lw = listeners.iter().map(String::len).max().unwrap_or(0).max("listener".len());
         writeln!(f, "  {:<10}  {:<lw$}  {:<10}  storage", "protocol", "listener", "mode")?;
@@ -79,6 +85,22 @@ impl fmt::Display for Banner {
     }
 }
 
+/// `Memory, CowBTree, ..., Kubernetes` — every `type = "..."` this build can open —
+/// followed by `(not in this build: S3 (feature lease-s3), ...)` when some are missing.
+pub fn lease_types_line() -> String {
+    let (built, missing): (Vec<BackendKind>, Vec<BackendKind>) =
+        BackendKind::ALL.into_iter().partition(|k| orbit_leases::remote::compiled(*k));
+    let mut line = built.iter().map(|k| k.type_name()).collect::<Vec<_>>().join(", ");
+    if !missing.is_empty() {
+        let missing: Vec<String> = missing
+            .iter()
+            .map(|k| format!("{} (feature lease-{})", k.type_name(), orbit_leases::remote::feature_of(*k)))
+            .collect();
+        line.push_str(&format!(" (not in this build: {})", missing.join(", ")));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,7 +110,8 @@ mod tests {
         let banner = Banner {
             version: "0.1.0",
             data_dir: PathBuf::from("/d"),
-            lease_backend: "memory",
+            lease_directory: "\"leases\" (Etcd) for leases and cluster nodes".into(),
+            lease_types: lease_types_line(),
             rows: vec![
                 BannerRow {
                     protocol: "redis",
@@ -112,5 +135,21 @@ mod tests {
         assert!(text.lines().any(|l| l.trim_start().starts_with("cql") && l.contains("disabled")));
         assert!(text.lines().any(|l| l.trim_start().starts_with("admin") && l.contains("http://127.0.0.1:9090")));
         assert!(!text.contains(READY_LINE));
+        assert!(
+            text.contains("lease directory  \"leases\" (Etcd) for leases and cluster nodes (actor mode)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_lease_types_line_names_every_type_once() {
+        let line = lease_types_line();
+        for kind in BackendKind::ALL {
+            assert!(line.contains(kind.type_name()), "{kind}: {line}");
+            let built = orbit_leases::remote::compiled(kind);
+            let missing = line.contains(&format!("{} (feature lease-", kind.type_name()));
+            assert_eq!(missing, !built, "{kind}: {line}");
+        }
+        assert!(line.starts_with("Memory, CowBTree, LsmTree, RocksDB"), "{line}");
     }
 }

@@ -556,6 +556,20 @@ fn config_file_source(layers: &Layers<'_>) -> Source {
     }
 }
 
+/// `"Memory" | "CowBTree" | ... | "Composite"`, each remote type this build lacks marked
+/// with the orbit-server feature that adds it.
+fn lease_type_choices() -> String {
+    BackendKind::ALL
+        .map(|k| {
+            if orbit_leases::remote::compiled(k) {
+                format!("\"{}\"", k.type_name())
+            } else {
+                format!("\"{}\" (needs --features lease-{})", k.type_name(), orbit_leases::remote::feature_of(k))
+            }
+        })
+        .join(" | ")
+}
+
 /// The command line as clap sees it. Values are parsed by us, not clap, so that the
 /// same parser and the same messages serve flags, variables and the file.
 fn command() -> Command {
@@ -565,11 +579,13 @@ fn command() -> Command {
     let mut cmd = Command::new("orbit-server")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Orbit: one server speaking PostgreSQL, MySQL, CQL, Redis, Bolt, ArangoDB HTTP and GraphRAG")
-        .after_help(
+        .after_help(format!(
             "Precedence: flags > environment variables > TOML file > defaults.\n\
              TOML tables: [server] and one per protocol ([postgresql], [mysql], [cql], [redis], [cypher], [aql], [graphrag]);\n\
-             lease directory: [server] persistence_backend, [providers.<name>] (type = \"Memory\" | \"CowBTree\" | \"LsmTree\" | \"RocksDB\"), [defaults] addressable / cluster.",
-        )
+             lease directory: [server] persistence_backend, [providers.<name>] with type = {}, [defaults] addressable / cluster.\n\
+             A provider's fields are checked when the server starts; a bad one is reported as providers.<name>.<field>.",
+            lease_type_choices()
+        ))
         .color(ColorChoice::Never)
         .args_override_self(true)
         .arg(valued(names::CONFIG_FLAG, "FILE", format!("TOML configuration file [env: {}]", names::CONFIG_ENV)))
@@ -580,7 +596,8 @@ fn command() -> Command {
             names::BACKEND_FLAG,
             "BACKEND",
             format!(
-                "Lease directory backend of the actor runtime: memory|cow_btree|lsm_tree|rocksdb (files under <data-dir>/leases/<backend>) or a [providers] name [env: {}] [default: memory]",
+                "Lease directory backend of the actor runtime: {} (local ones keep their files under <data-dir>/leases/<backend>; remote ones need their [providers] table) or a [providers] name [env: {}] [default: memory]",
+                BackendKind::ALL.map(|k| k.name()).join("|"),
                 names::BACKEND_ENV
             ),
         ))
@@ -1502,7 +1519,7 @@ mod tests {
         assert_eq!(e.to_string(), "ORBIT_REDIS_MODE: unknown mode \"fast\" (expected \"persistent\" or \"actor\")");
         let e = invalid(&["--admin-port", "99999"], &[]);
         assert_eq!(e.setting, "--admin-port");
-        if !cfg!(feature = "lease-s3") {
+        if !orbit_leases::remote::compiled(BackendKind::S3) {
             let e = invalid(&[], &[("ORBIT_PERSISTENCE_BACKEND", "s3")]);
             assert_eq!(e.setting, "ORBIT_PERSISTENCE_BACKEND");
             assert!(
@@ -1517,6 +1534,19 @@ mod tests {
         let e = invalid(&["--no-such-flag"], &[]);
         assert_eq!(e.setting, "command line");
         assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn help_names_every_lease_provider_type() {
+        let help = match ServerConfig::load(["orbit-server", "--help"], |_| None) {
+            Err(LoadError::Info(text)) => text,
+            other => panic!("--help gave {other:?}"),
+        };
+        for kind in BackendKind::ALL {
+            assert!(help.contains(&format!("\"{}\"", kind.type_name())), "{kind} missing from --help:\n{help}");
+            assert!(help.contains(kind.name()), "{kind} missing from --persistence-backend:\n{help}");
+        }
+        assert!(help.contains("providers.<name>.<field>"), "{help}");
     }
 
     #[test]
@@ -1586,13 +1616,28 @@ mod tests {
                 "[providers.a]\ntype = \"Memory\"\n[defaults]\ncluster = \"b\"\n",
                 "defaults.cluster: no provider named \"b\"",
             ),
-            #[cfg(not(feature = "lease-etcd"))]
-            ("[server]\npersistence_backend = \"etcd\"\n", "persistence backend \"etcd\" is not in this build"),
         ] {
             std::fs::write(&file, text).expect("write");
             let e = invalid(&["--config", f], &[]);
             assert!(e.to_string().starts_with(f), "{e}");
             assert!(e.message.starts_with(expected), "{text:?}\n  gave: {e}\n  want: {expected}");
+        }
+        // A remote type loads when the build has it, and is refused naming the feature
+        // when not (its own fields are read when the provider opens: see storage.rs).
+        for kind in [BackendKind::Etcd, BackendKind::Redis, BackendKind::S3, BackendKind::Kubernetes] {
+            std::fs::write(&file, format!("[server]\npersistence_backend = \"{}\"\n", kind.name())).expect("write");
+            if orbit_leases::remote::compiled(kind) {
+                let c = load(&["--config", f], &[]).expect("a built remote type loads");
+                assert_eq!(c.persistence_backend.value, kind);
+            } else {
+                let e = invalid(&["--config", f], &[]);
+                let want = format!("persistence backend \"{}\" is not in this build", kind.name());
+                assert!(e.message.starts_with(&want), "{e}");
+                assert!(
+                    e.message.contains(&format!("--features lease-{}", orbit_leases::remote::feature_of(kind))),
+                    "{e}"
+                );
+            }
         }
     }
 

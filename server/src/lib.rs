@@ -8,12 +8,14 @@
 //! flushes every storage.
 //!
 //! Modules: [`config`] (flags > environment > TOML > defaults), [`storage`] (opening the
-//! per-protocol storage), [`listeners`] (the listener registry), [`admin`] and
-//! [`prometheus`] (the admin HTTP endpoint), [`banner`], [`shutdown`] (signals).
+//! per-protocol storage and the lease directory), [`listeners`] (the listener registry),
+//! [`admin`], [`lease_status`] and [`prometheus`] (the admin HTTP endpoint), [`banner`],
+//! [`shutdown`] (signals).
 
 pub mod admin;
 pub mod banner;
 pub mod config;
+pub mod lease_status;
 pub mod listeners;
 pub mod prometheus;
 pub mod shutdown;
@@ -187,6 +189,7 @@ pub async fn start(
                 storage: s.storage.clone(),
             })
             .collect(),
+        lease_directory: lease_status::LeaseDirectoryStatus::of_registry(leases.registry()),
     });
     let mut admin_shutdown = shutdown_rx.clone();
     tasks.spawn(async move {
@@ -200,7 +203,7 @@ pub async fn start(
     });
     tracing::info!(addr = %admin_addr, "admin HTTP listening");
 
-    let banner = build_banner(config, &data_dir, &storages, &listener_addrs, admin_addr);
+    let banner = build_banner(config, &data_dir, &storages, &listener_addrs, admin_addr, &leases);
     Ok(RunningServer { banner, admin_addr, listener_addrs, storages, leases, tasks, shutdown: shutdown_tx })
 }
 
@@ -332,6 +335,7 @@ fn build_banner(
     storages: &[ProtocolStorage],
     listener_addrs: &[(Protocol, SocketAddr)],
     admin_addr: SocketAddr,
+    leases: &storage::LeaseDirectory,
 ) -> Banner {
     let rows = config
         .protocols
@@ -360,7 +364,8 @@ fn build_banner(
     Banner {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: data_dir.to_path_buf(),
-        lease_backend: config.persistence_backend.value.name(),
+        lease_directory: leases.banner_line(),
+        lease_types: banner::lease_types_line(),
         rows,
         admin_addr,
     }

@@ -1,10 +1,20 @@
-//! Rendering storage metrics in Prometheus' text exposition format (version 0.0.4).
+//! Rendering storage and lease-provider metrics in Prometheus' text exposition format
+//! (version 0.0.4).
 //!
-//! Three metric families, each labelled by `protocol` and `operation`:
-//! `orbit_storage_operations_total` (counter), `orbit_storage_operation_errors_total`
-//! (counter) and `orbit_storage_operation_duration_seconds` (histogram with cumulative
+//! Storages ([`render`]): three metric families, each labelled by `protocol` and
+//! `operation`: `orbit_storage_operations_total` (counter),
+//! `orbit_storage_operation_errors_total` (counter) and
+//! `orbit_storage_operation_duration_seconds` (histogram with cumulative
 //! `_bucket{le=...}` series, `le="+Inf"`, `_sum` and `_count`).
+//!
+//! Lease-directory providers ([`render_lease_providers`]), labelled by `provider` (its
+//! name in the configuration) and `type` (Etcd, Redis, CowBTree, ...):
+//! `orbit_lease_provider_operations_total{operation=read|write|delete}` and
+//! `orbit_lease_provider_errors_total` (counters), the gauges
+//! `orbit_lease_provider_latency_avg_seconds` and `orbit_lease_provider_latency_p95_seconds`
+//! (by operation), and `orbit_lease_provider_cache_hits_total` / `_misses_total`.
 
+use orbit_leases::ProviderMetrics;
 use orbit_storage::MetricsSnapshot;
 use std::fmt::Write;
 
@@ -70,11 +80,86 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
 }
 
 fn sample(out: &mut String, name: &str, protocol: &str, operation: &str, le: Option<&str>, value: &str) {
-    let _ = write!(out, "{name}{{protocol=\"{}\",operation=\"{}\"", escape(protocol), escape(operation));
-    if let Some(le) = le {
-        let _ = write!(out, ",le=\"{le}\"");
+    match le {
+        Some(le) => labelled(out, name, &[("protocol", protocol), ("operation", operation), ("le", le)], value),
+        None => labelled(out, name, &[("protocol", protocol), ("operation", operation)], value),
     }
-    let _ = writeln!(out, "}} {value}");
+}
+
+/// One sample line: `name{label="value",...} value`.
+fn labelled(out: &mut String, name: &str, labels: &[(&str, &str)], value: &str) {
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+    let _ = writeln!(out, "{name}{{{}}} {value}", labels.join(","));
+}
+
+/// One lease provider's metrics: `(provider name, type name, metrics)`.
+pub type LeaseProviderMetrics = (String, &'static str, ProviderMetrics);
+
+/// Renders the lease-directory providers' counters and latencies.
+pub fn render_lease_providers(providers: &[LeaseProviderMetrics]) -> String {
+    let mut out = String::new();
+    let ops = |m: &ProviderMetrics| {
+        [
+            ("read", m.read_operations, m.read_latency_avg_us, m.read_latency_p95_us),
+            ("write", m.write_operations, m.write_latency_avg_us, m.write_latency_p95_us),
+            ("delete", m.delete_operations, m.delete_latency_avg_us, m.delete_latency_p95_us),
+        ]
+    };
+    let name = "orbit_lease_provider_operations_total";
+    family(&mut out, name, "counter", "Lease directory operations performed, by provider and operation.");
+    for (provider, kind, m) in providers {
+        for (op, count, _, _) in ops(m) {
+            labelled(
+                &mut out,
+                name,
+                &[("provider", provider.as_str()), ("type", *kind), ("operation", op)],
+                &count.to_string(),
+            );
+        }
+    }
+    let name = "orbit_lease_provider_errors_total";
+    family(&mut out, name, "counter", "Lease directory operations that failed, by provider.");
+    for (provider, kind, m) in providers {
+        labelled(&mut out, name, &[("provider", provider.as_str()), ("type", *kind)], &m.error_count.to_string());
+    }
+    for (name, help, p95_wanted) in [
+        (
+            "orbit_lease_provider_latency_avg_seconds",
+            "Average latency of lease directory operations in seconds, by provider and operation.",
+            false,
+        ),
+        (
+            "orbit_lease_provider_latency_p95_seconds",
+            "95th percentile latency of lease directory operations in seconds, by provider and operation.",
+            true,
+        ),
+    ] {
+        family(&mut out, name, "gauge", help);
+        for (provider, kind, m) in providers {
+            for (op, _, avg, p95) in ops(m) {
+                let micros = if p95_wanted { p95 } else { avg };
+                let labels = [("provider", provider.as_str()), ("type", *kind), ("operation", op)];
+                labelled(&mut out, name, &labels, &float(micros / 1_000_000.0));
+            }
+        }
+    }
+    let hits = |m: &ProviderMetrics| m.cache_hits;
+    let misses = |m: &ProviderMetrics| m.cache_misses;
+    for (name, help, pick) in [
+        (
+            "orbit_lease_provider_cache_hits_total",
+            "Lease provider cache hits, by provider.",
+            &hits as &dyn Fn(&ProviderMetrics) -> u64,
+        ),
+        ("orbit_lease_provider_cache_misses_total", "Lease provider cache misses, by provider.", &misses),
+    ] {
+        family(&mut out, name, "counter", help);
+        for (provider, kind, m) in providers {
+            let value = pick(m);
+            labelled(&mut out, name, &[("provider", provider.as_str()), ("type", *kind)], &value.to_string());
+        }
+    }
+    out
 }
 
 /// Label values escape backslash, double quote and newline.
@@ -165,6 +250,44 @@ mod tests {
             assert!(series.ends_with('}'), "{line}");
             assert!(value == "+Inf" || value.parse::<f64>().is_ok(), "{line}");
         }
+    }
+
+    #[test]
+    fn lease_providers_are_labelled_by_name_and_type() {
+        let metrics = ProviderMetrics {
+            read_operations: 7,
+            write_operations: 3,
+            delete_operations: 1,
+            error_count: 2,
+            read_latency_avg_us: 250.0,
+            read_latency_p95_us: 1500.0,
+            cache_hits: 5,
+            ..ProviderMetrics::default()
+        };
+        let text = render_lease_providers(&[
+            ("x".to_string(), "Etcd", metrics),
+            ("lo\"cal".to_string(), "CowBTree", ProviderMetrics::default()),
+        ]);
+        let lines: Vec<&str> = text.lines().collect();
+        for expected in [
+            "# TYPE orbit_lease_provider_operations_total counter",
+            "orbit_lease_provider_operations_total{provider=\"x\",type=\"Etcd\",operation=\"read\"} 7",
+            "orbit_lease_provider_operations_total{provider=\"x\",type=\"Etcd\",operation=\"write\"} 3",
+            "orbit_lease_provider_operations_total{provider=\"x\",type=\"Etcd\",operation=\"delete\"} 1",
+            "orbit_lease_provider_errors_total{provider=\"x\",type=\"Etcd\"} 2",
+            "# TYPE orbit_lease_provider_latency_avg_seconds gauge",
+            "orbit_lease_provider_latency_avg_seconds{provider=\"x\",type=\"Etcd\",operation=\"read\"} 0.00025",
+            "orbit_lease_provider_latency_p95_seconds{provider=\"x\",type=\"Etcd\",operation=\"read\"} 0.0015",
+            "orbit_lease_provider_cache_hits_total{provider=\"x\",type=\"Etcd\"} 5",
+            "orbit_lease_provider_cache_misses_total{provider=\"lo\\\"cal\",type=\"CowBTree\"} 0",
+        ] {
+            assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
+        }
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let (series, value) = line.rsplit_once(' ').expect("series and value");
+            assert!(series.ends_with('}') && value.parse::<f64>().is_ok(), "{line}");
+        }
+        assert_eq!(render_lease_providers(&[]).lines().filter(|l| l.starts_with("# TYPE")).count(), 6);
     }
 
     #[test]

@@ -103,12 +103,33 @@ impl LeaseDirectory {
         &self.node
     }
 
-    /// "lsm_tree at /data/leases/lsm_tree" or "memory (not persisted)", for logs.
+    /// "lsm_tree provider \"leases\"", for logs.
     pub fn describe(&self) -> String {
         match self.registry.addressable_backend() {
             Ok(b) => format!("{} provider \"{}\"", b.kind, b.name),
             Err(e) => e.to_string(),
         }
+    }
+
+    /// For the banner: `"x" (Etcd) for leases and cluster nodes`, or
+    /// `"leases" (LsmTree) for leases, "nodes" (RocksDB) for cluster nodes`; a Composite's
+    /// members follow in parentheses.
+    pub fn banner_line(&self) -> String {
+        let named = |b: &orbit_leases::LeaseBackend| format!("\"{}\" ({})", b.name, b.kind.type_name());
+        let mut line = match (self.registry.addressable_backend(), self.registry.cluster_backend()) {
+            (Ok(a), Ok(c)) if a.name == c.name => format!("{} for leases and cluster nodes", named(a)),
+            (Ok(a), Ok(c)) => format!("{} for leases, {} for cluster nodes", named(a), named(c)),
+            (Err(e), _) | (_, Err(e)) => e.to_string(),
+        };
+        let members: Vec<String> = self
+            .registry
+            .member_names()
+            .filter_map(|name| self.registry.opened().into_iter().find(|b| b.name == name).map(named))
+            .collect();
+        if !members.is_empty() {
+            line.push_str(&format!(" (members: {})", members.join(", ")));
+        }
+        line
     }
 
     /// Stops renewing, removes this node's record and flushes every provider.
@@ -122,6 +143,24 @@ impl LeaseDirectory {
         self.registry.shutdown_all().await.map_err(lease_error)?;
         tracing::info!(node = %self.node.node_id, "lease directory flushed");
         Ok(())
+    }
+}
+
+/// A provider's settings that do not read (`providers.<name>.<field>: ...`) are a
+/// configuration error of the file they came from (exit code 2); any other failure to
+/// open names the setting that chose the backend.
+fn open_error(config: &ServerConfig, e: orbit_leases::LeaseError) -> ServerError {
+    match (e, &config.config_file) {
+        (orbit_leases::LeaseError::Config(message), Some(file)) => {
+            ServerError::Config(ConfigError::new(file.display(), message))
+        }
+        (orbit_leases::LeaseError::Config(message), None) => {
+            ServerError::Config(ConfigError::new(&config.persistence_backend.source, message))
+        }
+        (other, _) => ServerError::Runtime(format!(
+            "cannot open the lease directory ({}): {other}",
+            config.persistence_backend.source
+        )),
     }
 }
 
@@ -142,12 +181,7 @@ pub async fn open_leases(
     let registry = tokio::task::spawn_blocking(move || PersistenceProviderRegistry::open(&persistence, &dir))
         .await
         .map_err(|e| ServerError::Runtime(format!("opening the lease directory panicked: {e}")))?
-        .map_err(|e| {
-            ServerError::Runtime(format!(
-                "cannot open the lease directory ({}): {e}",
-                config.persistence_backend.source
-            ))
-        })?;
+        .map_err(|e| open_error(config, e))?;
     let registry = Arc::new(registry);
     registry.initialize_all().await.map_err(lease_error)?;
     let addressable = registry.addressable().map_err(lease_error)?;
@@ -335,6 +369,61 @@ mod tests {
                 assert!(!dir.path().join("leases").exists(), "the default memory backend writes no file");
             } else {
                 assert!(dir.path().join("leases").join(backend.name()).is_dir());
+            }
+        }
+    }
+
+    /// A remote provider's unknown field or bad value stops the start-up with a
+    /// configuration error (exit code 2) naming the file and `providers.<name>.<field>`;
+    /// a build without the backend says so, naming the feature.
+    #[tokio::test]
+    async fn a_bad_remote_provider_field_is_a_configuration_error_naming_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("orbit.toml");
+        let cases = [
+            (
+                BackendKind::Etcd,
+                "[providers.x]\ntype = \"Etcd\"\nendpoints = [\"http://127.0.0.1:1\"]\ncolour = 1\n",
+                "providers.x.colour: unknown field",
+            ),
+            (BackendKind::Etcd, "[providers.x]\ntype = \"Etcd\"\nendpoints = 5\n", "providers.x.endpoints: "),
+            (BackendKind::Redis, "[providers.r]\ntype = \"Redis\"\nport = \"high\"\n", "providers.r.port: "),
+            (
+                BackendKind::Redis,
+                "[providers.r]\ntype = \"Redis\"\ncluster_mode = true\n",
+                "providers.r.cluster_mode: ",
+            ),
+        ];
+        for (kind, text, expected) in cases {
+            std::fs::write(&file, text).expect("write");
+            let args = [
+                "orbit-server",
+                "--config",
+                file.to_str().expect("utf-8"),
+                "--data-dir",
+                dir.path().to_str().expect("utf-8"),
+                "--redis-mode",
+                "actor",
+            ];
+            let config = match ServerConfig::load(args, |_| None) {
+                Ok(config) => config,
+                Err(crate::config::LoadError::Invalid(e)) => {
+                    assert!(!orbit_leases::remote::compiled(kind), "{kind} is built, yet: {e}");
+                    assert!(e.message.contains("is not in this build"), "{e}");
+                    continue;
+                }
+                Err(other) => panic!("{other:?}"),
+            };
+            assert!(orbit_leases::remote::compiled(kind), "{kind}: loaded without its feature");
+            let admin: std::net::SocketAddr = "127.0.0.1:9999".parse().expect("addr");
+            match open_leases(&config, dir.path(), admin).await {
+                Err(ServerError::Config(e)) => {
+                    assert_eq!(e.setting, file.display().to_string(), "{e}");
+                    assert!(e.message.starts_with(expected), "{text:?}\n  gave: {e}\n  want: {expected}");
+                    assert_eq!(ServerError::Config(e).exit_code(), 2);
+                }
+                Err(other) => panic!("{text:?}: expected a configuration error, got {other}"),
+                Ok(_) => panic!("{text:?}: opened"),
             }
         }
     }

@@ -87,6 +87,21 @@ impl LeaseBackend {
     }
 }
 
+/// Parses a TOML document into the JSON value a [`PersistenceConfig`] is read from
+/// ([`PersistenceConfig::from_json_value`]), for tools that read a larger file (such as
+/// orbit-server's) and keep only its lease-directory tables. The error names the line.
+pub fn toml_document_to_json(text: &str) -> LeaseResult<serde_json::Value> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let message = e.message().trim().replace('\n', " ");
+        LeaseError::Config(match line {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        })
+    })?;
+    serde_json::to_value(table).map_err(|e| LeaseError::Config(e.to_string()))
+}
+
 /// Opens the local backend `kind` with its default settings, its files under
 /// `<data_dir>/leases/<kind>`. For memory that is the backup file
 /// `<data_dir>/leases/memory/backup.bin`, loaded when present and written on flush and
@@ -183,6 +198,8 @@ impl NamedOpener<'_> {
 #[derive(Debug, Default)]
 pub struct PersistenceProviderRegistry {
     backends: BTreeMap<String, LeaseBackend>,
+    /// Providers opened only as members of a Composite (not defaults), by name.
+    members: BTreeMap<String, LeaseBackend>,
     default: Option<String>,
     addressable: Option<String>,
     cluster: Option<String>,
@@ -213,6 +230,11 @@ impl PersistenceProviderRegistry {
                 other => other,
             })?;
             registry.register(backend)?;
+        }
+        for (name, backend) in opener.opened.into_inner() {
+            if !registry.backends.contains_key(&name) {
+                registry.members.insert(name, backend);
+            }
         }
         registry.set_default(&selection.default)?;
         registry.set_default_addressable(&selection.addressable)?;
@@ -262,6 +284,19 @@ impl PersistenceProviderRegistry {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.backends.keys().map(String::as_str)
+    }
+
+    /// Every opened backend by name: the registered ones and the members of a Composite
+    /// that serve only through it (for health and metrics per provider).
+    pub fn opened(&self) -> Vec<&LeaseBackend> {
+        let mut all: Vec<&LeaseBackend> = self.backends.values().chain(self.members.values()).collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// The names of the Composite members among [`Self::opened`].
+    pub fn member_names(&self) -> impl Iterator<Item = &str> {
+        self.members.keys().map(String::as_str)
     }
 
     fn named(&self, slot: &Option<String>) -> LeaseResult<&LeaseBackend> {
@@ -370,6 +405,9 @@ mod tests {
         registry.addressable().expect("addressable").store_lease(&lease("t", "k", "n", 10)).await.expect("store");
         let main = registry.get("main").expect("main");
         assert_eq!(main.addressable.list_all_leases().await.expect("list").len(), 1, "the member is the same backend");
+        let opened: Vec<&str> = registry.opened().iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(opened, vec!["both", "main", "spare"], "a member that is no default is still listed");
+        assert_eq!(registry.member_names().collect::<Vec<_>>(), vec!["spare"]);
         let cyclic = PersistenceConfig::from_toml_str(
             "[providers.a]\ntype = \"Composite\"\nprimary = \"b\"\nbackup = \"m\"\n\
              [providers.b]\ntype = \"Composite\"\nprimary = \"a\"\nbackup = \"m\"\n[providers.m]\ntype = \"Memory\"\n\
@@ -378,6 +416,16 @@ mod tests {
         .expect("config");
         let e = PersistenceProviderRegistry::open(&cyclic, dir.path()).expect_err("a cycle");
         assert!(e.to_string().contains("cycle (a -> b -> a)"), "{e}");
+    }
+
+    #[test]
+    fn a_toml_document_becomes_json_and_errors_name_the_line() {
+        let value =
+            toml_document_to_json("[server]\nbind = \"0.0.0.0\"\n[providers.x]\ntype = \"Memory\"\n").expect("toml");
+        assert_eq!(value["providers"]["x"]["type"], "Memory");
+        assert_eq!(value["server"]["bind"], "0.0.0.0");
+        let e = toml_document_to_json("[server]\n\nbind = = 1\n").expect_err("bad toml");
+        assert!(e.to_string().contains("line 3"), "{e}");
     }
 
     #[test]

@@ -28,11 +28,12 @@ pub struct Dump {
 }
 
 impl Dump {
-    /// Everything `backend` holds (every record decoded: a corrupt one is an error).
-    pub async fn read(backend: &LeaseBackend) -> CliResult<Dump> {
-        let mut leases = backend.addressable.list_all_leases().await?;
+    /// Every lease of `leases` and every node of `nodes` (often one backend); every record
+    /// is decoded: a corrupt one is an error.
+    pub async fn read(leases: &LeaseBackend, nodes: &LeaseBackend) -> CliResult<Dump> {
+        let mut leases = leases.addressable.list_all_leases().await?;
         leases.sort_by(|a, b| a.reference.cmp(&b.reference));
-        let mut nodes = backend.cluster.list_all_nodes().await?;
+        let mut nodes = nodes.cluster.list_all_nodes().await?;
         nodes.sort_by(|a, b| a.node_id.cmp(&b.node_id));
         Ok(Dump { format: FORMAT.into(), version: VERSION, leases, nodes })
     }
@@ -82,14 +83,14 @@ impl Dump {
         Ok(dump)
     }
 
-    /// Stores every lease and node into `backend`, in batches.
-    pub async fn store(&self, backend: &LeaseBackend, progress: &mut Progress) -> CliResult<()> {
+    /// Stores every lease into `leases` (in batches) and every node into `nodes`.
+    pub async fn store(&self, leases: &LeaseBackend, nodes: &LeaseBackend, progress: &mut Progress) -> CliResult<()> {
         for chunk in self.leases.chunks(IMPORT_BATCH) {
-            backend.addressable.store_leases_bulk(chunk).await?;
+            leases.addressable.store_leases_bulk(chunk).await?;
             progress.advance(chunk.len());
         }
         for node in &self.nodes {
-            backend.cluster.store_node(node).await?;
+            nodes.cluster.store_node(node).await?;
             progress.advance(1);
         }
         Ok(())

@@ -1,29 +1,39 @@
-//! `orbit-cli`: export, import and validate the lease directory of a local persistence
-//! backend (memory's backup file, cow_btree, lsm_tree, rocksdb), as the Orbit
-//! persistence documents describe:
+//! `orbit-cli`: export, import and validate the lease directory of any persistence
+//! backend, as the Orbit persistence documents describe. A local backend is named with
+//! its data directory; any configured provider (etcd, Redis, S3/MinIO, Azure, Google
+//! Cloud, Kubernetes, Flash, Composite and the local ones) through orbit-server's
+//! configuration file:
 //!
 //! ```text
 //! orbit-cli export   --backend=cow_btree --data-dir=DIR --output=FILE
-//! orbit-cli import   --backend=lsm_tree  --data-dir=DIR --input=FILE
-//! orbit-cli validate --backend=lsm_tree  --data-dir=DIR
+//! orbit-cli import   --config=orbit.toml --provider=etcd --input=FILE
+//! orbit-cli validate --config=orbit.toml [--provider=NAME] [--data-dir=DIR]
 //! ```
 //!
-//! `--data-dir` is the server's data directory: the backend's files are under
-//! `DIR/leases/<backend>`, where orbit-server keeps them. Each command prints one JSON
-//! object on stdout (counts of leases and nodes), a progress bar on stderr for long
-//! runs, and exits non-zero with a clear message on stderr when the store cannot be
-//! opened or read, or its data is corrupt.
+//! `--data-dir` is the server's data directory: local backends keep their files under
+//! `DIR/leases/<backend>`, where orbit-server keeps them (see [`place`]). Each command
+//! prints one JSON object on stdout (where, and counts of leases and nodes), a progress
+//! bar on stderr for long runs, and exits non-zero with a clear message on stderr when the
+//! store cannot be opened or read, or its data is corrupt. Remote backends are in the
+//! build with their cargo features (etcd, redis, s3, azure, gcs, kubernetes, remote).
+//!
+//! An export is the same bytes whatever backend it came from, so migrating is an export
+//! and an import (cow_btree to etcd and back gives a byte-identical export). Note that
+//! etcd attaches every record to its node's etcd lease: imported records stay until that
+//! lease's TTL (`lease_ttl`) runs out unless the node's server takes them over and renews.
 
+mod config_file;
 mod dump;
+mod place;
 mod progress;
 
 use clap::{Parser, Subcommand};
 use dump::Dump;
-use orbit_leases::config::backend_dir;
-use orbit_leases::{open_backend, BackendKind, LeaseBackend, LeaseError};
+use orbit_leases::LeaseError;
+use place::{Opened, PlaceArgs};
 use progress::Progress;
-use serde_json::json;
-use std::path::{Path, PathBuf};
+use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -37,30 +47,24 @@ struct Cli {
 enum Command {
     /// Writes every lease and cluster node of a backend to a JSON file.
     Export {
-        /// memory, cow_btree (cow), lsm_tree (lsm) or rocksdb.
-        #[arg(long)]
-        backend: String,
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         #[arg(long)]
         output: PathBuf,
     },
     /// Stores every lease and node of an export file into a backend.
     Import {
-        #[arg(long)]
-        backend: String,
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         #[arg(long)]
         input: PathBuf,
     },
-    /// Reads every record of a backend and checks that it decodes and that the
-    /// lease-by-node index matches the leases.
+    /// Reads every record of a backend and checks that it decodes and that the backend's
+    /// own indexes (the local backends' and Redis' lease-by-node index, Kubernetes' shard
+    /// placement) match the leases.
     Validate {
-        #[arg(long)]
-        backend: String,
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
     },
 }
 
@@ -77,14 +81,21 @@ type CliResult<T> = Result<T, Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // Multi-threaded: some backends' checks block (Redis' index script, Kubernetes' scan).
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("orbit-cli: cannot start the runtime: {e}");
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    // On a worker thread, where a backend may block in place.
+    let outcome = runtime.block_on(async {
+        tokio::spawn(run(cli.command))
+            .await
+            .unwrap_or_else(|e| Err(Failure(format!("the command ended abnormally: {e}"))))
+    });
+    match outcome {
         Ok(summary) => {
             println!("{summary}");
             ExitCode::SUCCESS
@@ -96,85 +107,63 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> CliResult<serde_json::Value> {
+async fn run(command: Command) -> CliResult<Value> {
     match command {
-        Command::Export { backend, data_dir, output } => {
-            let opened = open(&backend, &data_dir, true)?;
-            let dump = Dump::read(&opened).await?;
+        Command::Export { place, output } => {
+            let opened = place::open(&place, true).await?;
+            let dump = Dump::read(&opened.leases, &opened.nodes).await?;
             let mut progress = Progress::new("export", dump.leases.len() + dump.nodes.len());
             dump.write(&output, &mut progress)?;
             progress.finish();
-            opened.directory.flush()?;
-            Ok(json!({
-                "command": "export",
-                "backend": opened.kind.name(),
-                "data_dir": data_dir,
-                "output": output,
-                "leases": dump.leases.len(),
-                "nodes": dump.nodes.len(),
-            }))
+            let summary = summary("export", &opened, [("output", json!(output))], &dump);
+            opened.close().await?;
+            Ok(summary)
         }
-        Command::Import { backend, data_dir, input } => {
+        Command::Import { place, input } => {
             let dump = Dump::load(&input)?;
-            let opened = open(&backend, &data_dir, false)?;
+            let opened = place::open(&place, false).await?;
             let mut progress = Progress::new("import", dump.leases.len() + dump.nodes.len());
-            dump.store(&opened, &mut progress).await?;
-            opened.directory.flush()?;
+            dump.store(&opened.leases, &opened.nodes, &mut progress).await?;
             progress.finish();
-            Ok(json!({
-                "command": "import",
-                "backend": opened.kind.name(),
-                "data_dir": data_dir,
-                "input": input,
-                "leases": dump.leases.len(),
-                "nodes": dump.nodes.len(),
-            }))
+            let summary = summary("import", &opened, [("input", json!(input))], &dump);
+            opened.close().await?;
+            Ok(summary)
         }
-        Command::Validate { backend, data_dir } => {
-            let opened = open(&backend, &data_dir, true)?;
-            let dump = Dump::read(&opened).await?;
-            let problems = opened.directory.index_problems()?;
+        Command::Validate { place } => {
+            let opened = place::open(&place, true).await?;
+            let dump = Dump::read(&opened.leases, &opened.nodes).await?;
+            let mut problems = opened.leases.directory.index_problems()?;
+            if opened.nodes.name != opened.leases.name {
+                problems.extend(opened.nodes.directory.index_problems()?);
+            }
             if !problems.is_empty() {
                 return Err(Failure(format!(
-                    "the {} store under {} is inconsistent ({} problems): {}",
-                    opened.kind.name(),
-                    data_dir.display(),
+                    "the {} store{} is inconsistent ({} problems): {}",
+                    opened.label(),
+                    opened
+                        .description
+                        .get("data_dir")
+                        .and_then(Value::as_str)
+                        .map(|d| format!(" under {d}"))
+                        .unwrap_or_default(),
                     problems.len(),
                     problems.join("; ")
                 )));
             }
-            Ok(json!({
-                "command": "validate",
-                "backend": opened.kind.name(),
-                "data_dir": data_dir,
-                "valid": true,
-                "leases": dump.leases.len(),
-                "nodes": dump.nodes.len(),
-            }))
+            let summary = summary("validate", &opened, [("valid", json!(true))], &dump);
+            opened.close().await?;
+            Ok(summary)
         }
     }
 }
 
-/// Opens a local backend where orbit-server keeps it. Reading commands (`must_exist`)
-/// refuse a store that is not there: opening would create an empty one and hide a
-/// wrong --data-dir or --backend.
-fn open(backend: &str, data_dir: &Path, must_exist: bool) -> CliResult<LeaseBackend> {
-    let kind = BackendKind::parse(backend)?;
-    if !kind.is_local() {
-        return Err(LeaseError::NotSupported(format!("the {} persistence backend", kind.name())).into());
-    }
-    if !data_dir.is_dir() {
-        return Err(Failure(format!("data directory {} does not exist", data_dir.display())));
-    }
-    let files = backend_dir(data_dir, kind);
-    if must_exist && !files.exists() {
-        return Err(Failure(format!(
-            "no {} store under {} (looked for {})",
-            kind.name(),
-            data_dir.display(),
-            files.display()
-        )));
-    }
-    open_backend(kind, data_dir)
-        .map_err(|e| Failure(format!("cannot open the {} store under {}: {e}", kind.name(), data_dir.display())))
+/// `{"command": ..., <where>, <extra>, "leases": n, "nodes": n}`.
+fn summary<const N: usize>(command: &str, opened: &Opened, extra: [(&str, Value); N], dump: &Dump) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("command".into(), json!(command));
+    out.extend(opened.description.clone());
+    out.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+    out.insert("leases".into(), json!(dump.leases.len()));
+    out.insert("nodes".into(), json!(dump.nodes.len()));
+    Value::Object(out)
 }
