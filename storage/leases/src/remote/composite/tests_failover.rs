@@ -232,9 +232,63 @@ async fn node(
     (calls, errors)
 }
 
-/// Several nodes race on a few keys with short TTLs while the primary's server is
-/// SIGKILLed; every grant is recorded and no key is ever held by two owners at
-/// overlapping times; fencing tokens grow per key across the failover.
+/// Runs the nodes (node `i` through `composites[i]`) for 3.2 s, SIGKILLs the primary's
+/// server after 1.2 s, then checks the grants: per key, no two owners' activations
+/// overlap in time, and fencing tokens grow in the order of the grants.
+async fn race_across_a_kill(label: &str, composites: Vec<Arc<CompositeDirectory>>, primary_server: &mut Redis) {
+    let grants = Arc::new(Mutex::new(Vec::new()));
+    let seq = Arc::new(AtomicU64::new(0));
+    let stop = Instant::now() + Duration::from_millis(3_200);
+    let tasks: Vec<_> = composites
+        .iter()
+        .enumerate()
+        .map(|(owner, c)| tokio::spawn(node(c.clone(), owner, grants.clone(), seq.clone(), stop)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let grants_before_kill = grants.lock().len();
+    primary_server.kill();
+    let (mut calls, mut errors) = (0, 0);
+    for t in tasks {
+        let (c, e) = t.await.expect("node task");
+        calls += c;
+        errors += e;
+    }
+    let grants = grants.lock().clone();
+    assert!(composites.iter().all(|c| c.failed_over()), "the kill made every composite fail over");
+    assert!(grants_before_kill > 0, "grants from the primary before the kill");
+    let from_backup = grants.iter().filter(|g| g.token >= BACKUP_FENCING_BASE).count();
+    assert!(from_backup > 0, "grants from the backup after the failover ({} grants, {calls} calls)", grants.len());
+
+    for key in 0..KEYS {
+        let mine: Vec<&Grant> = grants.iter().filter(|g| g.key == key).collect();
+        for (i, a) in mine.iter().enumerate() {
+            for b in &mine[i + 1..] {
+                let overlap = a.owner != b.owner && a.from_ms < b.until_ms && b.from_ms < a.until_ms;
+                assert!(!overlap, "{label}: key k{key} held by two owners at once: {a:?} and {b:?}");
+            }
+        }
+        let mut ordered = mine.clone();
+        ordered.sort_by_key(|g| g.seq);
+        for pair in ordered.windows(2) {
+            assert!(
+                pair[1].token > pair[0].token,
+                "{label}: key k{key}: token went backwards: {:?} then {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+    eprintln!(
+        "{label}: {} grants ({} before the kill, {from_backup} from the backup) in {calls} calls \
+         ({errors} answered an error)",
+        grants.len(),
+        grants_before_kill
+    );
+}
+
+/// Several nodes of one process (one composite, a cow_btree backup) race on a few keys
+/// with short TTLs while the primary's server is SIGKILLed: no key is ever held by two
+/// owners at overlapping times, and fencing tokens grow per key across the failover.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn strict_mode_never_grants_a_key_twice_across_a_primary_kill() {
     if !have_server("composite failover race") {
@@ -247,54 +301,30 @@ async fn strict_mode_never_grants_a_key_twice_across_a_primary_kill() {
         cow_btree(&dir.path().join("backup")),
         &settings("strict", 0.5, 0.25),
     ));
-    let grants = Arc::new(Mutex::new(Vec::new()));
-    let seq = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let stop = started + Duration::from_millis(3_200);
-    let tasks: Vec<_> =
-        (0..NODES).map(|owner| tokio::spawn(node(c.clone(), owner, grants.clone(), seq.clone(), stop))).collect();
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let grants_before_kill = grants.lock().len();
-    primary_server.kill();
-    let (mut calls, mut errors) = (0, 0);
-    for t in tasks {
-        let (c, e) = t.await.expect("node task");
-        calls += c;
-        errors += e;
-    }
-    let grants = grants.lock().clone();
-    assert!(c.failed_over(), "the kill made the composite fail over");
-    assert!(grants_before_kill > 0, "grants from the primary before the kill");
-    let from_backup = grants.iter().filter(|g| g.token >= BACKUP_FENCING_BASE).count();
-    assert!(from_backup > 0, "grants from the backup after the failover ({} grants, {calls} calls)", grants.len());
+    race_across_a_kill("one process", vec![c; NODES], &mut primary_server).await;
+}
 
-    // The global check: per key, no two owners' activations overlap in time.
-    for key in 0..KEYS {
-        let mine: Vec<&Grant> = grants.iter().filter(|g| g.key == key).collect();
-        for (i, a) in mine.iter().enumerate() {
-            for b in &mine[i + 1..] {
-                let overlap = a.owner != b.owner && a.from_ms < b.until_ms && b.from_ms < a.until_ms;
-                assert!(!overlap, "key k{key} held by two owners at once: {a:?} and {b:?}");
-            }
-        }
-        // Fencing tokens grow in the order of the grants, across the failover.
-        let mut ordered = mine.clone();
-        ordered.sort_by_key(|g| g.seq);
-        for pair in ordered.windows(2) {
-            assert!(
-                pair[1].token > pair[0].token,
-                "key k{key}: token went backwards: {:?} then {:?}",
-                pair[0],
-                pair[1]
-            );
-        }
+/// The same race with every node its own process's composite (its own clients) over a
+/// shared primary and a shared backup (a second redis-server): mirrors of one key from
+/// different nodes race each other on the backup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn strict_mode_nodes_with_their_own_composites_never_grant_a_key_twice() {
+    if !have_server("composite failover race, one composite per node") {
+        return;
     }
-    eprintln!(
-        "composite race: {} grants ({} before the kill, {from_backup} from the backup) in {calls} calls \
-         ({errors} answered an error)",
-        grants.len(),
-        grants_before_kill
-    );
+    let dir = ScratchDir::new("composite-race-nodes");
+    let mut primary_server = Redis::start(dir.path(), "primary");
+    let backup_server = Redis::start(dir.path(), "backup");
+    let composites = (0..NODES)
+        .map(|_| {
+            Arc::new(CompositeDirectory::new(
+                redis_member("p", primary_server.port()),
+                redis_member("b", backup_server.port()),
+                &settings("strict", 0.5, 0.25),
+            ))
+        })
+        .collect();
+    race_across_a_kill("one composite per node", composites, &mut primary_server).await;
 }
 
 /// A backup attached after the primary's history still serves larger fencing tokens than
