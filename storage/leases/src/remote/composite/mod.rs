@@ -2,9 +2,11 @@
 //!
 //! * Strict mode (default): every write is decided by the primary (its compare-and-swap)
 //!   and then mirrored to the backup before the call returns, one call at a time per key
-//!   in this process (so mirrors of one key reach the backup in the primary's order); a
-//!   write the backup refuses answers that error, though the primary applied it (the
-//!   caller never believes a grant the backup lacks). Safe for single activation while
+//!   in this process; a compare-and-swap is mirrored as a copy of the key's state by
+//!   compare-and-swap on the backup ([`mirror`]), so mirrors from several processes never
+//!   leave an older state behind a newer one. A write the backup refuses answers that
+//!   error, though the primary applied it (the caller never believes a grant the backup
+//!   lacks). Safe for single activation while
 //!   the primary serves, and across a failover when every node loses the primary (the
 //!   primary's server down); NOT under a partition in which some nodes still reach the
 //!   primary while others failed over (the members are not written atomically together).
@@ -24,6 +26,7 @@
 
 mod failover;
 mod members;
+mod mirror;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -233,13 +236,6 @@ impl CompositeDirectory {
     }
 }
 
-/// The lease the backup stores after the primary's outcome (what the key holds now).
-fn stored_after(outcome: &AcquireOutcome) -> AddressableLease {
-    match outcome {
-        AcquireOutcome::Acquired(v) | AcquireOutcome::HeldBy(v) => v.lease.clone(),
-    }
-}
-
 #[async_trait]
 impl PersistenceProvider for CompositeDirectory {
     async fn initialize(&self) -> LeaseResult<()> {
@@ -316,56 +312,36 @@ impl AddressableDirectoryProvider for CompositeDirectory {
                 )));
             }
         }
+        let (primary, r) = (self.primary.clone(), lease.reference.clone());
         self.write_on(
             role,
             |b, role| async move {
                 let expected = expected.map(|v| role.inward(v));
                 Ok(role.outward_acquire(b.addressable.try_acquire(lease, expected.as_ref()).await?))
             },
-            |b, outcome| {
-                let stored = stored_after(outcome);
-                async move { b.addressable.store_lease(&stored).await }
-            },
+            move |b, _| mirror::copy_key(primary, b, r),
         )
         .await
     }
 
     async fn renew_if_owner(&self, lease: &AddressableLease, version: &LeaseVersion) -> LeaseResult<RenewOutcome> {
         let _key = self.lock_key(&lease.reference).await;
+        let (primary, r) = (self.primary.clone(), lease.reference.clone());
         self.write(
             |b, role| async move {
                 Ok(role.outward_renew(b.addressable.renew_if_owner(lease, &role.inward(version)).await?))
             },
-            |b, outcome| {
-                let stored = match outcome {
-                    RenewOutcome::Renewed(v) => Some(v.lease.clone()),
-                    RenewOutcome::NotOwner(_) => None,
-                };
-                async move {
-                    match stored {
-                        Some(l) => b.addressable.store_lease(&l).await,
-                        None => Ok(()),
-                    }
-                }
-            },
+            move |b, _| mirror::copy_key(primary, b, r),
         )
         .await
     }
 
     async fn release_if_owner(&self, reference: &AddressableReference, version: &LeaseVersion) -> LeaseResult<bool> {
         let _key = self.lock_key(reference).await;
-        let r = reference.clone();
+        let (primary, r) = (self.primary.clone(), reference.clone());
         self.write(
             |b, role| async move { b.addressable.release_if_owner(reference, &role.inward(version)).await },
-            move |b, released| {
-                let released = *released;
-                async move {
-                    if released {
-                        b.addressable.remove_lease(&r).await?;
-                    }
-                    Ok(())
-                }
-            },
+            move |b, _| mirror::copy_key(primary, b, r),
         )
         .await
     }
