@@ -17,6 +17,12 @@ mod graph;
 mod graphrag;
 #[path = "e2e/leases.rs"]
 mod leases;
+#[path = "e2e/leases_migrate.rs"]
+mod leases_migrate;
+#[path = "e2e/leases_remote_server.rs"]
+mod leases_remote_server;
+#[path = "e2e/leases_support.rs"]
+mod leases_support;
 #[path = "e2e/mysql.rs"]
 mod mysql;
 #[path = "e2e/mysql_clients.rs"]
