@@ -3,7 +3,8 @@
 //! same through a real redis-server, each remote provider given in orbit-server's
 //! configuration format (TOML for etcd, JSON for Redis) with `--config FILE --provider
 //! NAME`. The export files along the way are byte-identical; `validate` passes on the
-//! remote stores; a bad provider field is refused naming `providers.<name>.<field>`.
+//! remote stores; a Composite (Redis mirrored into a cow_btree) is a target too; a bad
+//! provider field is refused naming `providers.<name>.<field>`.
 
 use crate::leases_support::{cli, lacks_backend, skip, CliRun, Etcd};
 use orbit_tests::redis::RealRedis;
@@ -163,9 +164,16 @@ fn leases_migrate_cow_btree_to_redis_and_back_byte_identical() {
     let scratch = tempfile::tempdir().expect("scratch");
     // The JSON form of the same configuration.
     let config = scratch.path().join("orbit.json");
+    let url = format!("redis://127.0.0.1:{}/3", redis.port);
     let document = json!({
         "server": {"persistence_backend": "cache"},
-        "providers": {"cache": {"type": "Redis", "url": format!("redis://127.0.0.1:{}/3", redis.port), "prefix": "orbit-e2e"}},
+        "providers": {
+            "cache": {"type": "Redis", "url": url, "prefix": "orbit-e2e"},
+            // A Composite as a target: Redis (another prefix) mirrored into a cow_btree.
+            "mirrored": {"type": "Redis", "url": url, "prefix": "orbit-e2e-composite"},
+            "local": {"type": "CowBTree"},
+            "both": {"type": "Composite", "primary": "mirrored", "backup": "local", "mode": "strict"},
+        },
     });
     std::fs::write(&config, document.to_string()).expect("write config");
     if !round_trip(test, scratch.path(), &config, "cache", 1300) {
@@ -176,6 +184,31 @@ fn leases_migrate_cow_btree_to_redis_and_back_byte_identical() {
         cli(&["export", &arg("config", &config), "--provider=cache", &arg("output", &out), "--data-dir=/nonexistent"]);
     assert!(run.ok, "a remote provider needs no data directory: {}", run.stderr);
     assert_eq!(run.json["leases"].as_u64(), Some(1300), "{}", run.json);
+
+    // Into the Composite; its backup (a local provider of the same file) and the
+    // Composite itself export the same bytes.
+    let first = std::fs::read(scratch.path().join("first.json")).expect("first export");
+    let dir = scratch.path().join("composite");
+    let in_dir = |cmd: &str, provider: &str, file: (&str, &Path)| {
+        cli(&[
+            cmd,
+            &arg("config", &config),
+            &format!("--provider={provider}"),
+            &arg("data-dir", &dir),
+            &arg(file.0, file.1),
+        ])
+    };
+    must(in_dir("import", "both", ("input", &scratch.path().join("first.json"))), "import into the Composite");
+    for provider in ["local", "both"] {
+        let out = scratch.path().join(format!("{provider}.json"));
+        must(in_dir("export", provider, ("output", &out)), &format!("export from {provider}"));
+        assert!(std::fs::read(&out).expect("read") == first, "the export from {provider} differs");
+    }
+    let valid = must(
+        cli(&["validate", &arg("config", &config), "--provider=both", &arg("data-dir", &dir)]),
+        "validate the Composite",
+    );
+    assert_eq!((valid["type"].as_str(), valid["valid"].as_bool()), (Some("Composite"), Some(true)), "{valid}");
 
     let bad = scratch.path().join("bad.json");
     std::fs::write(&bad, r#"{"providers": {"cache": {"type": "Redis", "port": "high"}}}"#).expect("write");
