@@ -5,7 +5,9 @@
 //! recorded in the backup as a reserved node record ([`MARKER_NODE`], status Stopped,
 //! never expiring, the moment in `started_at`), so a restarted process reads it at its
 //! first call and serves from the backup too, with the quarantine counted from the
-//! recorded moment. The record is hidden from node listings and reads.
+//! recorded moment. A process still on the primary reads it after each strict-mode write
+//! and follows (see the module note of `composite`). The record is hidden from node
+//! listings and reads.
 //!
 //! Going back to the primary is an operator's step with every node stopped: copy the
 //! backup's leases to the primary (orbit-cli export / import), then remove the record
@@ -39,22 +41,24 @@ pub fn marker(at_ms: i64) -> NodeInfo {
 #[derive(Debug, Default)]
 pub struct FailoverState {
     errors: VecDeque<Instant>,
+    /// The failover is being recorded in the backup.
+    failing_over: bool,
     failed_over_at_ms: Option<i64>,
 }
 
 impl FailoverState {
-    /// Counts an Unavailable error at `now`; answers `Some(now_ms)` when it makes the
-    /// Composite fail over.
-    pub fn record_error(&mut self, now: Instant, now_ms: i64, threshold: u32, window: Duration) -> Option<i64> {
+    /// Counts an Unavailable error at `now`; true when it makes the Composite fail over
+    /// (once: until the failover is [`Self::adopt`]ed, further errors answer false).
+    pub fn failover_due(&mut self, now: Instant, threshold: u32, window: Duration) -> bool {
         self.errors.push_back(now);
         while self.errors.front().is_some_and(|t| now.duration_since(*t) > window) {
             self.errors.pop_front();
         }
-        if self.failed_over_at_ms.is_none() && self.errors.len() >= threshold as usize {
-            self.failed_over_at_ms = Some(now_ms);
-            return Some(now_ms);
+        if self.failed_over_at_ms.is_none() && !self.failing_over && self.errors.len() >= threshold as usize {
+            self.failing_over = true;
+            return true;
         }
-        None
+        false
     }
 
     /// Takes the failover recorded in the backup (by this process before a restart, or
@@ -83,12 +87,14 @@ mod tests {
         let mut s = FailoverState::default();
         let t0 = Instant::now();
         let window = Duration::from_secs(10);
-        assert_eq!(s.record_error(t0, 1_000, 3, window), None);
+        assert!(!s.failover_due(t0, 3, window));
         // Two errors more than the window later: the first one no longer counts.
-        assert_eq!(s.record_error(t0 + Duration::from_secs(11), 12_000, 3, window), None);
-        assert_eq!(s.record_error(t0 + Duration::from_secs(12), 13_000, 3, window), None);
-        assert_eq!(s.record_error(t0 + Duration::from_secs(13), 14_000, 3, window), Some(14_000));
-        assert_eq!(s.record_error(t0 + Duration::from_secs(14), 15_000, 3, window), None, "once");
+        assert!(!s.failover_due(t0 + Duration::from_secs(11), 3, window));
+        assert!(!s.failover_due(t0 + Duration::from_secs(12), 3, window));
+        assert!(s.failover_due(t0 + Duration::from_secs(13), 3, window));
+        assert!(!s.failover_due(t0 + Duration::from_secs(14), 3, window), "once");
+        assert_eq!(s.failed_over_at_ms(), None, "until it is recorded");
+        s.adopt(14_000);
         assert!(s.quarantined(14_999, Duration::from_secs(1)));
         assert!(!s.quarantined(15_000, Duration::from_secs(1)));
         s.adopt(10_000);

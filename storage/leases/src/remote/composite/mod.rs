@@ -6,10 +6,14 @@
 //!   compare-and-swap on the backup ([`mirror`]), so mirrors from several processes never
 //!   leave an older state behind a newer one. A write the backup refuses answers that
 //!   error, though the primary applied it (the caller never believes a grant the backup
-//!   lacks). Safe for single activation while
-//!   the primary serves, and across a failover when every node loses the primary (the
-//!   primary's server down); NOT under a partition in which some nodes still reach the
-//!   primary while others failed over (the members are not written atomically together).
+//!   lacks). Safe for single activation while the primary serves, and across a failover
+//!   when every node loses the primary (its server down). Under a partition in which
+//!   some nodes still reach the primary while others failed over, a node still on the
+//!   primary finds the failover record in the shared backup after each primary write,
+//!   before mirroring it, and follows (refusing that write's answer); a write whose check
+//!   ran just before another node's failover and whose mirror lands after that node's
+//!   first grant on the backup is not covered (the members are not written atomically
+//!   together), nor is a backup that is not shared (a local one per process).
 //! * Fast mode mirrors in the background: the backup may miss recent grants and renewals,
 //!   so it is NOT safe for single activation after a failover (a renewal the backup
 //!   missed lets another node take the key over while its holder still serves).
@@ -167,12 +171,16 @@ impl CompositeDirectory {
             return;
         }
         let (threshold, window) = (self.settings.failover_threshold, self.settings.failover_window);
-        let failed_over = self.state.lock().record_error(Instant::now(), now_millis(), threshold, window);
-        if let Some(at_ms) = failed_over {
+        let due = self.state.lock().failover_due(Instant::now(), threshold, window);
+        if due {
+            // Recorded in the backup before this process serves from it, so that a process
+            // still on the primary finds the record before anything was granted here.
+            let at_ms = now_millis();
             tracing::warn!(error = %e, "composite lease directory: failing over to the backup");
             if let Err(e) = self.backup.cluster.store_node(&failover::marker(at_ms)).await {
                 tracing::warn!(error = %e, "composite lease directory: the failover is not recorded in the backup");
             }
+            self.state.lock().adopt(at_ms);
         }
     }
 
@@ -209,6 +217,9 @@ impl CompositeDirectory {
                 return Err(e);
             }
         };
+        if self.settings.mode == Mode::Strict {
+            self.refuse_if_another_failed_over().await?;
+        }
         let mirrored = mirror(self.backup.clone(), &answer);
         match self.settings.mode {
             Mode::Strict => mirrored.await?,
@@ -221,6 +232,23 @@ impl CompositeDirectory {
             }
         }
         Ok(answer)
+    }
+
+    /// After a strict-mode write on the primary, before its mirror: when another process
+    /// sharing the backup failed over (its record is there), this one follows it to the
+    /// backup, the write is not mirrored (it would overwrite what the backup granted
+    /// since) and the primary's answer is not used (the caller sees Unavailable).
+    async fn refuse_if_another_failed_over(&self) -> LeaseResult<()> {
+        let Some(record) = self.backup.cluster.get_node(&NodeId::new(failover::MARKER_NODE)).await? else {
+            return Ok(());
+        };
+        self.state.lock().adopt(record.started_at);
+        tracing::warn!(at_ms = record.started_at, "composite lease directory: another process failed over; following");
+        Err(LeaseError::Unavailable(format!(
+            "composite: a process sharing the backup failed over to it at {} (unix ms); this write's answer from the \
+             primary is not used",
+            record.started_at
+        )))
     }
 
     /// [`Self::write_on`] the serving member.

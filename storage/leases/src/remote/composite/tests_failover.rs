@@ -481,6 +481,46 @@ async fn no_failback_and_a_restart_stays_on_the_backup() {
     assert_eq!(primary_view.addressable.get_lease(&fresh.reference).await.expect("primary"), None);
 }
 
+/// A partition: node A loses the primary (its composite points at a port nobody listens
+/// on) and fails over to the shared backup, while node B still reaches the primary. B's
+/// next write finds A's failover record in the backup: its answer is refused and B
+/// follows A, so a key A holds on the backup is not granted to B from the primary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_still_on_the_primary_follows_another_nodes_failover() {
+    if !have_server("composite partition") {
+        return;
+    }
+    let dir = ScratchDir::new("composite-partition");
+    let primary_server = Redis::start(dir.path(), "primary");
+    let backup_server = Redis::start(dir.path(), "backup");
+    let (pp, bp) = (primary_server.port(), backup_server.port());
+    let cut_off =
+        CompositeDirectory::new(redis_member("p", free_port()), redis_member("b", bp), &settings("strict", 0.4, 0.1));
+    let connected =
+        CompositeDirectory::new(redis_member("p", pp), redis_member("b", bp), &settings("strict", 0.4, 0.1));
+    acquired(
+        connected.try_acquire(&lease("p", "warm", "nb", now_millis() + 60_000), None).await.expect("on the primary"),
+    );
+
+    drive_failover(&cut_off).await;
+    let at = cut_off.failed_over_at_ms().expect("failover moment");
+    tokio::time::sleep(Duration::from_millis((at + 500 - now_millis()).max(0) as u64)).await;
+    let held = acquired(cut_off.try_acquire(&lease("p", "k", "na", now_millis() + 60_000), None).await.expect("na"));
+    assert!(held.fencing_token >= BACKUP_FENCING_BASE, "granted by the backup");
+
+    match connected.try_acquire(&lease("p", "k", "nb", now_millis() + 60_000), None).await {
+        Err(LeaseError::Unavailable(text)) => assert!(text.contains("failed over to it"), "{text}"),
+        other => panic!("the primary's grant must not be used after another node failed over: {other:?}"),
+    }
+    assert!(connected.failed_over());
+    assert_eq!(connected.failed_over_at_ms(), Some(at), "the recorded moment");
+    let now = now_millis();
+    match acquire_lease(&connected, &lease("p", "k", "nb", now + 60_000), now, 0).await.expect("on the backup") {
+        AcquireOutcome::HeldBy(current) => assert_eq!(current.lease.node_id, NodeId::new("na")),
+        other => panic!("expected na's lease, got {other:?}"),
+    }
+}
+
 /// Fast mode is documented unsafe for single activation: the backup is written in the
 /// background, so a renewal it missed (here while it was down) lets a second node take
 /// the key over after a failover while the first still holds it. Strict mode answers
