@@ -322,4 +322,25 @@ mod tests {
             assert!(response.lines().any(|l| l == line), "missing {line:?} in\n{response}");
         }
     }
+
+    /// A Composite's member that is down makes the directory Degraded, not Unhealthy:
+    /// the Composite serves from the other one.
+    #[tokio::test]
+    async fn a_member_down_under_a_composite_is_degraded_not_503() {
+        let mut member = provider("x", BackendKind::Etcd, ProviderHealth::Unhealthy { reason: "gone".into() });
+        member.roles = vec!["member"];
+        let mut backup = provider("local", BackendKind::CowBTree, ProviderHealth::Healthy);
+        backup.roles = vec!["member"];
+        let pair = provider("pair", BackendKind::Composite, ProviderHealth::Degraded { reason: "primary down".into() });
+        let state = AdminState {
+            protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
+            lease_directory: leases(vec![pair, member, backup]),
+        };
+        let response = get(state, "/health").await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let health = body(&response);
+        assert_eq!(health["status"], "degraded");
+        assert_eq!(health["lease_directory"]["providers"]["x"]["health"]["status"], "unhealthy", "shown as it is");
+        assert_eq!(health["lease_directory"]["providers"]["x"]["roles"], json!(["member"]));
+    }
 }

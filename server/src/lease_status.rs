@@ -4,7 +4,9 @@
 //!
 //! Health levels: an Unhealthy provider makes the directory Unhealthy (and `/health`
 //! 503); a Degraded one (a Composite with one member down, an etcd cluster with one
-//! endpoint gone) makes it Degraded, which `/health` shows but answers 200. Every check is
+//! endpoint gone) makes it Degraded, which `/health` shows but answers 200. A provider
+//! that serves only as a Composite's member counts at most as Degraded: the Composite
+//! above it says whether the directory still works. Every check is
 //! bounded by the admin endpoint's timeout and they run at once, so a provider that hangs
 //! costs one timeout, not one per provider.
 
@@ -121,7 +123,11 @@ impl LeaseDirectoryStatus {
         for (p, health) in self.providers.iter().zip(results) {
             let health =
                 health.unwrap_or_else(|| ProviderHealth::Unhealthy { reason: "the health check panicked".to_string() });
-            worst = worst.max(HealthLevel::of(&health));
+            let mut level = HealthLevel::of(&health);
+            if p.roles == ["member"] {
+                level = level.min(HealthLevel::Degraded);
+            }
+            worst = worst.max(level);
             providers.insert(
                 p.name.clone(),
                 json!({

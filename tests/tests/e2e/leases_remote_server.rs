@@ -4,7 +4,8 @@
 //! provider), `/health` lists the provider Healthy with its type and `/metrics` counts its
 //! operations; orbit-cli exports the server's leases from the same configuration file;
 //! when the provider's server is killed, `/health` shows it Unhealthy and answers 503,
-//! and once it is back, Healthy and 200 again.
+//! and once it is back, Healthy and 200 again. Under a Composite (etcd primary, local
+//! backup) the same kill leaves the directory Degraded, and /health 200.
 
 use crate::leases_support::{cli, health, server_builds_type, server_lacks_type, skip, Etcd};
 use orbit_tests::redis::{RealRedis, RespConn};
@@ -107,6 +108,45 @@ fn leases_remote_server_on_etcd_reports_its_health() {
     etcd.restart();
     let (status, body) = wait_for_provider(&server, "x", "healthy");
     assert_eq!(status, 200, "{body}");
+}
+
+/// A Composite whose primary is etcd and backup a local cow_btree: with etcd killed the
+/// Composite is Degraded and /health answers 200 (the member shows Unhealthy).
+#[test]
+fn leases_remote_server_on_a_composite_is_degraded_when_etcd_dies() {
+    let test = "leases_remote_server_on_a_composite_is_degraded_when_etcd_dies";
+    if server_lacks_type(test, "Etcd") {
+        return;
+    }
+    let Some(mut etcd) = Etcd::start(test) else { return };
+    let scratch = tempfile::tempdir().expect("scratch");
+    let config = scratch.path().join("orbit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\npersistence_backend = \"pair\"\n\n\
+             [providers.pair]\ntype = \"Composite\"\nprimary = \"x\"\nbackup = \"local\"\nmode = \"strict\"\n\n\
+             [providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\nlease_ttl = 30\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
+             [providers.local]\ntype = \"CowBTree\"\n",
+            etcd.endpoint()
+        ),
+    )
+    .expect("write config");
+    let server = serve_and_check(&config, "pair", "Composite");
+    let (_, body) = health(server.admin_addr());
+    let providers = &body["lease_directory"]["providers"];
+    assert_eq!(
+        (providers["x"]["type"].as_str(), providers["local"]["type"].as_str()),
+        (Some("Etcd"), Some("CowBTree"))
+    );
+    assert_eq!(providers["x"]["roles"], serde_json::json!(["member"]), "{body}");
+
+    etcd.kill();
+    let (status, body) = wait_for_provider(&server, "x", "unhealthy");
+    assert_eq!(status, 200, "a Degraded directory still answers 200: {body}");
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["lease_directory"]["providers"]["pair"]["health"]["status"], "degraded", "{body}");
+    assert_eq!(body["lease_directory"]["providers"]["local"]["health"]["status"], "healthy", "{body}");
 }
 
 #[test]
