@@ -100,7 +100,12 @@ impl ObjectDirectory {
     }
 
     /// Runs `work`, counting it in this directory's metrics.
-    pub(super) async fn measured<T>(&self, kind: OpKind, ops: u64, work: impl Future<Output = LeaseResult<T>>) -> LeaseResult<T> {
+    pub(super) async fn measured<T>(
+        &self,
+        kind: OpKind,
+        ops: u64,
+        work: impl Future<Output = LeaseResult<T>>,
+    ) -> LeaseResult<T> {
         self.metrics.measure(kind, ops, work).await
     }
 

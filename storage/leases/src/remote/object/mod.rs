@@ -4,7 +4,7 @@
 //!
 //! * [`layout`]: object paths and the envelopes they hold (lease, expiry, fencing counter).
 //! * [`store`]: the client calls, mapped onto [`LeaseError`] (conflict = the server
-//!   refused a precondition).
+//!   refused a precondition); on GCS the writes are multipart uploads (`gcs_upload`).
 //! * [`directory`], [`leases`], [`nodes`]: the provider traits.
 //!
 //! Nothing is kept in the data directory: the bucket is the directory.
@@ -17,6 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub mod directory;
+#[cfg(feature = "gcs")]
+pub mod gcs_upload;
 pub mod layout;
 pub mod leases;
 pub mod nodes;
@@ -41,6 +43,11 @@ pub fn open_directory(
     env: settings::EnvLookup<'_>,
 ) -> LeaseResult<ObjectDirectory> {
     let opened = settings::read(name, kind, table, env)?;
-    let client = store::Client { store: opened.store, versioning: opened.versioning, location: opened.location.into() };
+    let client = store::Client {
+        store: opened.store,
+        versioning: opened.versioning,
+        writer: opened.writer,
+        location: opened.location.into(),
+    };
     Ok(ObjectDirectory::new(client, &opened.prefix, kind.name()))
 }

@@ -18,6 +18,7 @@
 //!
 //! Unknown fields are refused; every error names `providers.<name>.<field>`.
 
+use super::store::Writer;
 use crate::config::BackendKind;
 use crate::provider::{LeaseError, LeaseResult};
 use object_store::path::Path;
@@ -41,6 +42,7 @@ pub struct ObjectSettings {
     pub store: Arc<dyn ObjectStore>,
     pub prefix: String,
     pub versioning: Versioning,
+    pub writer: Writer,
     /// "S3 bucket b at http://..." — for messages.
     pub location: String,
 }
@@ -115,6 +117,8 @@ impl<'a> Fields<'a> {
 /// Settings every kind shares: prefix, timeouts, retries.
 struct Common {
     prefix: String,
+    #[cfg_attr(not(feature = "gcs"), allow(dead_code))]
+    timeout: Duration,
     options: ClientOptions,
     retry: RetryConfig,
 }
@@ -138,7 +142,7 @@ fn common(fields: &mut Fields<'_>) -> LeaseResult<Common> {
         retry_timeout: Duration::from_secs(timeout),
         ..RetryConfig::default()
     };
-    Ok(Common { prefix: trimmed, options, retry })
+    Ok(Common { prefix: trimmed, timeout: Duration::from_secs(timeout), options, retry })
 }
 
 /// Whether `endpoint` is plain HTTP, checked against `enable_ssl`.
@@ -184,7 +188,7 @@ pub fn read(
 #[cfg(feature = "s3")]
 fn s3(name: &str, kind: BackendKind, fields: &mut Fields<'_>, env: EnvLookup<'_>) -> LeaseResult<ObjectSettings> {
     use object_store::aws::AmazonS3Builder;
-    let mut field_or_env = |fields: &mut Fields<'_>, field: &'static str, var: &str| -> LeaseResult<Option<String>> {
+    let field_or_env = |fields: &mut Fields<'_>, field: &'static str, var: &str| -> LeaseResult<Option<String>> {
         Ok(fields.string(field)?.or_else(|| env(var)))
     };
     let endpoint = field_or_env(fields, "endpoint", "ORBIT_S3_ENDPOINT")?;
@@ -207,7 +211,14 @@ fn s3(name: &str, kind: BackendKind, fields: &mut Fields<'_>, env: EnvLookup<'_>
         Some(endpoint) => {
             let http = check_scheme(fields, endpoint, enable_ssl)?;
             options = options.with_allow_http(http);
-            builder = builder.with_endpoint(endpoint.trim_end_matches('/'));
+            // object_store takes a virtual-hosted endpoint as the bucket's own URL, so
+            // the bucket goes in front of the host here (path style appends it itself).
+            let endpoint = endpoint.trim_end_matches('/');
+            builder = if path_style {
+                builder.with_endpoint(endpoint)
+            } else {
+                builder.with_endpoint(virtual_hosted_endpoint(endpoint, &bucket))
+            };
         }
         None if kind == BackendKind::MinIO => {
             return Err(fields.error("endpoint", "missing: a MinIO provider needs its server's URL"))
@@ -234,6 +245,7 @@ fn s3(name: &str, kind: BackendKind, fields: &mut Fields<'_>, env: EnvLookup<'_>
         store: Arc::new(store),
         prefix: common.prefix,
         versioning: Versioning::ETag,
+        writer: Writer::ObjectStore,
         location: format!("{} bucket {bucket} at {at}", kind.type_name()),
     })
 }
@@ -284,6 +296,7 @@ fn azure(name: &str, fields: &mut Fields<'_>) -> LeaseResult<ObjectSettings> {
         store: Arc::new(store),
         prefix: common.prefix,
         versioning: Versioning::ETag,
+        writer: Writer::ObjectStore,
         location: format!("Azure container {container} at {at}"),
     })
 }
@@ -332,18 +345,30 @@ fn gcs(name: &str, fields: &mut Fields<'_>) -> LeaseResult<ObjectSettings> {
     }
     let store =
         builder.with_client_options(options).build().map_err(|e| build_error(name, BackendKind::GoogleCloud, e))?;
-    let at = endpoint.unwrap_or_else(|| "storage.googleapis.com".into());
+    let base_url = endpoint.clone().unwrap_or_else(|| "https://storage.googleapis.com".into());
+    let uploader = super::gcs_upload::GcsUploader::new(&base_url, &bucket, store.credentials().clone(), common.timeout)
+        .map_err(|e| LeaseError::Config(format!("providers.{name}: {e}")))?;
     Ok(ObjectSettings {
         store: Arc::new(store),
         prefix: common.prefix,
         versioning: Versioning::Generation,
-        location: format!("GCS bucket {bucket} at {at}"),
+        writer: Writer::GcsMultipart(uploader),
+        location: format!("GCS bucket {bucket} at {}", base_url.trim_end_matches('/')),
     })
 }
 
 #[cfg(not(feature = "gcs"))]
 fn gcs(name: &str, _: &mut Fields<'_>) -> LeaseResult<ObjectSettings> {
     Err(not_built(name, BackendKind::GoogleCloud, "gcs"))
+}
+
+/// `scheme://bucket.host[:port][/path]` for a virtual-hosted request to `endpoint`.
+#[cfg(feature = "s3")]
+pub fn virtual_hosted_endpoint(endpoint: &str, bucket: &str) -> String {
+    match endpoint.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{bucket}.{rest}"),
+        None => format!("{bucket}.{endpoint}"),
+    }
 }
 
 #[allow(dead_code)]

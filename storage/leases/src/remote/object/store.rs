@@ -2,6 +2,11 @@
 //! with its version, a conditional or unconditional write, a delete, and a listing of
 //! one level under a prefix. A write whose precondition fails answers
 //! [`WriteOutcome::Conflict`]: the server refused it, nothing was written.
+//!
+//! Writes go through object_store's conditional puts (S3 and MinIO: `If-None-Match: *`
+//! and `If-Match`; Azure: the same headers on Put Blob), except on Google Cloud Storage,
+//! where they are JSON-API multipart uploads with `ifGenerationMatch`
+//! ([`super::gcs_upload`]).
 
 use super::layout::MAX_OBJECT_BYTES;
 use super::settings::Versioning;
@@ -10,13 +15,45 @@ use object_store::path::Path;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, UpdateVersion};
 use std::sync::Arc;
 
+/// How writes reach the server.
+#[derive(Clone)]
+pub enum Writer {
+    /// object_store's `put_opts` with its [`PutMode`].
+    ObjectStore,
+    /// GCS JSON-API multipart uploads with generation preconditions.
+    #[cfg(feature = "gcs")]
+    GcsMultipart(super::gcs_upload::GcsUploader),
+}
+
 /// One object-store client with what the messages and versions need.
 #[derive(Clone)]
 pub struct Client {
     pub store: Arc<dyn ObjectStore>,
     pub versioning: Versioning,
+    pub writer: Writer,
     /// "S3 bucket b at http://...": names the backend in every message.
     pub location: Arc<str>,
+}
+
+/// True when `e` says the server could not be reached or answered 5xx: the HTTP
+/// error's kind somewhere in its chain, else its text.
+fn out_of_reach(e: &object_store::Error, text: &str) -> bool {
+    use object_store::client::{HttpError, HttpErrorKind};
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(http) = inner.downcast_ref::<HttpError>() {
+            return matches!(
+                http.kind(),
+                HttpErrorKind::Connect | HttpErrorKind::Request | HttpErrorKind::Timeout | HttpErrorKind::Interrupted
+            );
+        }
+        source = inner.source();
+    }
+    let lower = text.to_ascii_lowercase();
+    ["http error:", "error sending request", "connection refused", "connection reset", "timed out", "broken pipe"]
+        .iter()
+        .any(|m| lower.contains(m))
+        || [" 500 ", " 502 ", " 503 ", " 504 "].iter().any(|m| lower.contains(m))
 }
 
 /// A stored object's body and version.
@@ -45,28 +82,15 @@ pub enum Condition<'a> {
 }
 
 impl Client {
-    /// Maps a store error; connection failures are [`LeaseError::Unavailable`].
+    /// Maps a store error; a server out of reach (no connection, a timeout, a cut-off
+    /// answer, or a 5xx after the retries) is [`LeaseError::Unavailable`].
     pub fn error(&self, op: &str, e: object_store::Error) -> LeaseError {
         let text = e.to_string();
-        let lower = text.to_ascii_lowercase();
-        let unreachable = [
-            "error sending request",
-            "connection refused",
-            "connection reset",
-            "connect error",
-            "timed out",
-            "timeout",
-            "dns error",
-            "broken pipe",
-            "incompletemessage",
-        ];
         match e {
             object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. } => {
                 LeaseError::Backend(format!("{}: {op}: access denied: {text}", self.location))
             }
-            _ if unreachable.iter().any(|m| lower.contains(m)) => {
-                LeaseError::Unavailable(format!("{}: {op}: {text}", self.location))
-            }
+            _ if out_of_reach(&e, &text) => LeaseError::Unavailable(format!("{}: {op}: {text}", self.location)),
             _ => LeaseError::Backend(format!("{}: {op}: {text}", self.location)),
         }
     }
@@ -115,6 +139,15 @@ impl Client {
 
     /// Writes `body` to `path` under `condition`.
     pub async fn write(&self, path: &Path, body: Vec<u8>, condition: Condition<'_>) -> LeaseResult<WriteOutcome> {
+        match &self.writer {
+            Writer::ObjectStore => self.put(path, body, condition).await,
+            #[cfg(feature = "gcs")]
+            Writer::GcsMultipart(uploader) => uploader.upload(&self.location, path, body, condition).await,
+        }
+    }
+
+    async fn put(&self, path: &Path, body: Vec<u8>, condition: Condition<'_>) -> LeaseResult<WriteOutcome> {
+        let versioned = matches!(condition, Condition::Version(_));
         let mode = match condition {
             Condition::Absent => PutMode::Create,
             Condition::Version(v) => PutMode::Update(match self.versioning {
@@ -129,8 +162,9 @@ impl Client {
             Err(object_store::Error::AlreadyExists { .. }) | Err(object_store::Error::Precondition { .. }) => {
                 Ok(WriteOutcome::Conflict)
             }
-            // An If-Match on an object that vanished meanwhile.
-            Err(object_store::Error::NotFound { .. }) => Ok(WriteOutcome::Conflict),
+            // An If-Match on an object that vanished meanwhile (otherwise a NotFound
+            // means the bucket or container is missing: an error below).
+            Err(object_store::Error::NotFound { .. }) if versioned => Ok(WriteOutcome::Conflict),
             Err(e) => Err(self.error(&format!("write {path}"), e)),
         }
     }
