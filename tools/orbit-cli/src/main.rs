@@ -53,6 +53,9 @@ enum Command {
         output: PathBuf,
     },
     /// Stores every lease and node of an export file into a backend.
+    ///
+    /// etcd attaches every record to its node's etcd lease: imported records stay for
+    /// the provider's lease_ttl unless that node's server takes them over and renews them.
     Import {
         #[command(flatten)]
         place: PlaceArgs,
