@@ -1,6 +1,7 @@
 //! Composite tests: the conformance checks over Composite(memory, memory) (and
 //! Composite(redis, memory) with the redis feature, against a real redis-server), and
-//! settings errors.
+//! settings errors, and racing mirrors of one key. The failover tests against real servers
+//! are in `tests_failover`.
 
 use super::settings::CompositeSettings;
 use super::CompositeDirectory;
@@ -56,5 +57,35 @@ fn bad_settings_name_the_field() {
     ] {
         let e = CompositeSettings::from_table("c", value.as_object().expect("table")).expect_err("refused");
         assert!(e.to_string().contains(want), "{value}: {e}");
+    }
+}
+
+/// Writers racing on one key, each mirroring its write by a copy: once they are done the
+/// backup holds the primary's last state (a slow copy never lands after a newer one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_mirrors_leave_the_primarys_last_state_on_the_backup() {
+    use crate::conformance::lease;
+    for round in 0..20 {
+        let (p, b) = (memory("p"), memory("b"));
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let (p, b) = (p.clone(), b.clone());
+                tokio::spawn(async move {
+                    for i in 0..25 {
+                        let l = lease("m", "k", &format!("n{w}"), 1_000 + i);
+                        let seen = p.addressable.get_versioned_lease(&l.reference).await.expect("read");
+                        p.addressable.try_acquire(&l, seen.as_ref().map(|v| &v.version)).await.expect("write");
+                        super::mirror::copy_key(p.clone(), b.clone(), l.reference.clone()).await.expect("copy");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let r = crate::provider::AddressableReference::new("m", "k");
+        let (on_primary, on_backup) =
+            (p.addressable.get_lease(&r).await.expect("primary"), b.addressable.get_lease(&r).await.expect("backup"));
+        assert_eq!(on_primary, on_backup, "round {round}");
     }
 }
