@@ -1,5 +1,5 @@
 //! Composite tests: the conformance checks over Composite(memory, memory) (and
-//! Composite(redis, memory) with the redis feature, against a real redis-server), and
+//! Composite(redis, memory) with the redis feature, against a real redis-server),
 //! settings errors, and racing mirrors of one key. The failover tests against real servers
 //! are in `tests_failover`.
 
