@@ -58,7 +58,19 @@ if [ ! -f "$ORBIT_ARANGO_JS/node_modules/arangojs/package.json" ]; then
     { mkdir -p "$ORBIT_ARANGO_JS" && npm install -q --no-audit --no-fund --prefix "$ORBIT_ARANGO_JS" arangojs@10.4.0 >/dev/null; } \
         || echo "orbit: could not install arangojs (npm); its ArangoDB client test will be skipped" >&2
 fi
-cargo build --locked -p orbit-server -p orbit-cli
+# The servers the lease directory's remote backends are tested against (etcd and redis-server
+# come from Debian above): moto (S3), Azurite (Azure Blob), fake-gcs-server (GCS).
+[ -x scripts/install-object-servers.sh ] && scripts/install-object-servers.sh
+# yamllint and kubernetes-validate for the Kubernetes manifests (deploy/kubernetes/validate.sh).
+export ORBIT_K8S_VENV="${ORBIT_K8S_VENV:-$HOME/.cache/orbit-venv-kubernetes}"
+if [ ! -x "$ORBIT_K8S_VENV/bin/kubernetes-validate" ]; then
+    { python3 -m venv "$ORBIT_K8S_VENV" && "$ORBIT_K8S_VENV/bin/pip" install -q kubernetes-validate==1.33.1 yamllint==1.37.1; } \
+        || echo "orbit: could not install kubernetes-validate/yamllint; deploy/kubernetes is not validated" >&2
+fi
+# Every remote lease-directory backend is compiled into the tested build (the default
+# build, what README's run command builds, has none of them).
+REMOTE_FEATURES=(--features orbit-leases/remote)
+cargo build --locked -p orbit-server -p orbit-cli "${REMOTE_FEATURES[@]}"
 # The sqlx client program of the MySQL client tests: a package of its own (so sqlx never
 # enters the server's dependency graph), built into its own target directory.
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/sqlx-session/Cargo.toml
@@ -67,7 +79,13 @@ CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --mani
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/scylla-session/Cargo.toml
 # The `neo4rs` crate's client program of the Bolt client tests (Bolt 4.4), likewise.
 CARGO_TARGET_DIR="$ORBIT_CLIENTS_TARGET_DIR" cargo build --locked --quiet --manifest-path tests/clients/neo4rs-session/Cargo.toml
-cargo test --locked --workspace --exclude orbit-benches "$@"
+cargo test --locked --workspace --exclude orbit-benches "${REMOTE_FEATURES[@]}" "$@"
+# The Kubernetes manifests against the Kubernetes 1.32 schemas.
+if [ -x "$ORBIT_K8S_VENV/bin/kubernetes-validate" ]; then
+    deploy/kubernetes/validate.sh
+else
+    echo "orbit: SKIPPED deploy/kubernetes/validate.sh (kubernetes-validate is not installed)" >&2
+fi
 # ScyllaDB's cqlpy suite, the files marked `ci` in tests/cqlpy/files.txt, against the
 # baseline tests/cqlpy/passing.txt (skipped loudly where no copy of the suite is present).
 tests/cqlpy/run.sh --ci
