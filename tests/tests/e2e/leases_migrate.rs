@@ -6,7 +6,7 @@
 //! remote stores; a Composite (Redis mirrored into a cow_btree) is a target too; a bad
 //! provider field is refused naming `providers.<name>.<field>`.
 
-use crate::leases_support::{cli, lacks_backend, skip, CliRun, Etcd};
+use crate::leases_support::{cli, cli_with_env, lacks_backend, skip, CliRun, Etcd};
 use orbit_tests::redis::RealRedis;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -209,6 +209,18 @@ fn leases_migrate_cow_btree_to_redis_and_back_byte_identical() {
         "validate the Composite",
     );
     assert_eq!((valid["type"].as_str(), valid["valid"].as_bool()), (Some("Composite"), Some(true)), "{valid}");
+
+    // Without --provider, ORBIT_PERSISTENCE_BACKEND picks the provider as it does for the server.
+    let chosen = must(
+        cli_with_env(
+            &["validate", &arg("config", &config), &arg("data-dir", &dir)],
+            &[("ORBIT_PERSISTENCE_BACKEND", "local")],
+        ),
+        "validate with ORBIT_PERSISTENCE_BACKEND",
+    );
+    assert_eq!((chosen["provider"].as_str(), chosen["leases"].as_u64()), (Some("local"), Some(1300)), "{chosen}");
+    let chosen = must(cli(&["validate", &arg("config", &config)]), "validate with the file's choice");
+    assert_eq!(chosen["provider"], "cache", "{chosen}");
 
     let bad = scratch.path().join("bad.json");
     std::fs::write(&bad, r#"{"providers": {"cache": {"type": "Redis", "port": "high"}}}"#).expect("write");

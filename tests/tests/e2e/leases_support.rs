@@ -25,12 +25,18 @@ pub struct CliRun {
 
 /// Runs orbit-cli without the caller's ORBIT_* variables.
 pub fn cli(args: &[&str]) -> CliRun {
+    cli_with_env(args, &[])
+}
+
+/// Runs orbit-cli with exactly the ORBIT_* variables of `env`.
+pub fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> CliRun {
     let mut command = Command::new(cli_binary());
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("ORBIT_") {
             command.env_remove(&key);
         }
     }
+    command.envs(env.iter().copied());
     let out = command.args(args).output().expect("run orbit-cli");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     CliRun {
