@@ -13,6 +13,7 @@
 //! * one resourceVersion counter for every write (like etcd's revision);
 //! * validation the real server does: DNS names, ConfigMap keys, 1 MiB of ConfigMap
 //!   data, leaseDurationSeconds > 0 (422 Invalid); a bearer token (401).
+//!
 //! Watches, patches, field selectors, pagination and admission are not implemented.
 
 use parking_lot::Mutex;
