@@ -28,8 +28,9 @@ fn wait_for_provider(server: &TestServer, provider: &str, want: &str) -> (u16, V
 }
 
 /// Starts the server on `config`, writes through RESP and checks health, metrics and the
-/// leases as orbit-cli exports them.
-fn serve_and_check(config: &Path, provider: &str, type_name: &str) -> TestServer {
+/// leases as orbit-cli exports them from `read_from` (a remote provider of the file: a
+/// local one is locked by the running server).
+fn serve_and_check(config: &Path, provider: &str, type_name: &str, read_from: &str) -> TestServer {
     let config_arg = config.display().to_string();
     let server = TestServer::start(&["--config", &config_arg, "--redis-mode", "actor"], &[]);
     assert!(
@@ -66,12 +67,18 @@ fn serve_and_check(config: &Path, provider: &str, type_name: &str) -> TestServer
 
     // The server's leases, read from the provider by orbit-cli with the same file.
     let out = server.data_dir().join("export.json");
-    let run = cli(&["export", &format!("--config={config_arg}"), &format!("--output={}", out.display())]);
-    assert!(run.ok, "export from {provider}: {}", run.stderr);
-    assert_eq!(run.json["provider"], provider, "{}", run.json);
+    let run = cli(&[
+        "export",
+        &format!("--config={config_arg}"),
+        &format!("--provider={read_from}"),
+        &format!("--data-dir={}", server.data_dir().display()),
+        &format!("--output={}", out.display()),
+    ]);
+    assert!(run.ok, "export from {read_from}: {}", run.stderr);
+    assert_eq!(run.json["provider"], read_from, "{}", run.json);
     let dump: Value = serde_json::from_slice(&std::fs::read(&out).expect("read export")).expect("JSON");
     let leases = dump["leases"].as_array().expect("leases");
-    assert!(!leases.is_empty(), "the actors' leases are in {provider}");
+    assert!(!leases.is_empty(), "the actors' leases are in {read_from}");
     let node = dump["nodes"][0]["node_id"].as_str().expect("the server's node record").to_string();
     assert!(leases.iter().all(|l| l["node_id"] == node.as_str()), "{dump}");
     server
@@ -95,7 +102,7 @@ fn leases_remote_server_on_etcd_reports_its_health() {
         ),
     )
     .expect("write config");
-    let server = serve_and_check(&config, "x", "Etcd");
+    let server = serve_and_check(&config, "x", "Etcd", "x");
 
     etcd.kill();
     let (status, body) = wait_for_provider(&server, "x", "unhealthy");
@@ -132,7 +139,7 @@ fn leases_remote_server_on_a_composite_is_degraded_when_etcd_dies() {
         ),
     )
     .expect("write config");
-    let server = serve_and_check(&config, "pair", "Composite");
+    let server = serve_and_check(&config, "pair", "Composite", "x");
     let (_, body) = health(server.admin_addr());
     let providers = &body["lease_directory"]["providers"];
     assert_eq!(
@@ -170,7 +177,7 @@ fn leases_remote_server_on_redis_reports_its_health() {
         ),
     )
     .expect("write config");
-    let server = serve_and_check(&config, "r", "Redis");
+    let server = serve_and_check(&config, "r", "Redis", "r");
 
     drop(redis); // SIGKILL by pid.
     let (status, body) = wait_for_provider(&server, "r", "unhealthy");
