@@ -81,6 +81,7 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[cfg_attr(not(any(feature = "s3", feature = "azure")), allow(dead_code))]
     fn boolean(&mut self, field: &'static str) -> LeaseResult<Option<bool>> {
         self.read.insert(field);
         match self.table.get(field) {

@@ -16,13 +16,13 @@
 mod servers;
 
 use super::layout::LeaseEnvelope;
-use super::store::{Condition, WriteOutcome, Writer};
+use super::store::{Condition, WriteOutcome};
 use super::{open_directory, ObjectDirectory};
 use crate::config::{BackendKind, PersistenceConfig};
 use crate::conformance::{lease, node, ScratchDir};
 use crate::provider::{
-    acquire_lease, now_millis, AcquireOutcome, AddressableDirectoryProvider, AddressableReference, ClusterNodeProvider,
-    LeaseError, LeaseResult, PersistenceProvider, ProviderHealth, RenewOutcome,
+    acquire_lease, now_millis, AcquireOutcome, AddressableDirectoryProvider, ClusterNodeProvider, LeaseError,
+    LeaseResult, PersistenceProvider, ProviderHealth, RenewOutcome,
 };
 use crate::registry::{LeaseBackend, PersistenceProviderRegistry};
 use crate::remote::testing::{skip, ServerProcess};
@@ -58,18 +58,22 @@ fn open_with_server(kind: Kind, dir: &Path) -> LeaseResult<LeaseBackend> {
     Ok(backend(kind, directory))
 }
 
+#[cfg(feature = "s3")]
 fn open_s3(dir: &Path) -> LeaseResult<LeaseBackend> {
     open_with_server(Kind::S3, dir)
 }
 
+#[cfg(feature = "s3")]
 fn open_minio_on_moto(dir: &Path) -> LeaseResult<LeaseBackend> {
     open_with_server(Kind::MinIOOnMoto, dir)
 }
 
+#[cfg(feature = "azure")]
 fn open_azure(dir: &Path) -> LeaseResult<LeaseBackend> {
     open_with_server(Kind::Azure, dir)
 }
 
+#[cfg(feature = "gcs")]
 fn open_gcs(dir: &Path) -> LeaseResult<LeaseBackend> {
     open_with_server(Kind::GoogleCloud, dir)
 }
@@ -370,7 +374,7 @@ async fn a_stopped_server_is_unavailable_and_unhealthy(kind: Kind) {
 async fn gcs_writes_never_rely_on_simple_upload_preconditions() {
     let Some(running) = Running::start(Kind::GoogleCloud, "GCS multipart preconditions") else { return };
     let d = running.directory("orbit");
-    assert!(matches!(d.client().writer, Writer::GcsMultipart(_)), "GCS writes are multipart uploads");
+    assert!(matches!(d.client().writer, super::store::Writer::GcsMultipart(_)), "GCS writes are multipart uploads");
     let mine = lease("gcs", "k", "n1", FAR);
     let granted = acquired(d.try_acquire(&mine, None).await.expect("acquire"));
     let name = d.layout().lease(&mine.reference).to_string();
@@ -610,7 +614,7 @@ async fn a_minio_provider_from_toml_opens_through_the_registry() {
     assert_eq!(b.kind, BackendKind::MinIO);
     b.directory.initialize().await.expect("initialize");
     let granted = acquired(b.addressable.try_acquire(&lease("toml", "k", "n1", FAR), None).await.expect("acquire"));
-    let reference = AddressableReference::new("toml", "k");
+    let reference = crate::provider::AddressableReference::new("toml", "k");
     assert_eq!(b.addressable.get_versioned_lease(&reference).await.expect("get"), Some(granted));
     assert_eq!(b.directory.health_check().await, ProviderHealth::Healthy);
 }
