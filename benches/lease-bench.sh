@@ -28,10 +28,14 @@ mkdir -p "$ORBIT_BENCH_DIR"
 export ORBIT_BENCH_PID_FILE="$ORBIT_BENCH_DIR/server-pids.$$"
 : >"$ORBIT_BENCH_PID_FILE"
 
+# Each line: a server's pid and its start time (field 22 of /proc/<pid>/stat), so that a
+# pid reused by another process meanwhile is left alone.
 stop_leftover_servers() {
-    local pid
-    while read -r pid; do
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    local pid started now
+    while read -r pid started; do
+        [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+        now=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $20}')
+        if [ "$now" = "$started" ]; then
             echo "lease-bench: stopping leftover server pid $pid" >&2
             kill -KILL "$pid" 2>/dev/null || true
         fi
@@ -40,7 +44,7 @@ stop_leftover_servers() {
 }
 trap stop_leftover_servers EXIT
 
-if [ -x scripts/install-object-servers.sh ] || [ -f scripts/install-object-servers.sh ]; then
+if [ -f scripts/install-object-servers.sh ]; then
     bash scripts/install-object-servers.sh
 else
     echo "lease-bench: scripts/install-object-servers.sh not found: object-store backends skip unless installed" >&2

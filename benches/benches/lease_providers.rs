@@ -267,14 +267,17 @@ mod servers {
         Err(format!("{what} did not start: {last}"))
     }
 
-    /// Appends a started server's pid to `ORBIT_BENCH_PID_FILE` (when set), so that
-    /// lease-bench.sh can stop, by pid, a server a crashed run left behind.
+    /// Appends a started server's pid and start time (field 22 of /proc/<pid>/stat) to
+    /// `ORBIT_BENCH_PID_FILE` (when set), so that lease-bench.sh can stop, by pid, a
+    /// server a crashed run left behind — and only that process, not a later one that
+    /// reuses the pid.
     fn record_pid(pid: u32) {
-        if let Some(path) = std::env::var_os("ORBIT_BENCH_PID_FILE") {
-            let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
-            if let Ok(mut file) = file {
-                let _ = writeln!(file, "{pid}");
-            }
+        let Some(path) = std::env::var_os("ORBIT_BENCH_PID_FILE") else { return };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let after_name = stat.rsplit_once(") ").map(|(_, rest)| rest).unwrap_or("");
+        let Some(started) = after_name.split_whitespace().nth(19) else { return };
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(file, "{pid} {started}");
         }
     }
 
