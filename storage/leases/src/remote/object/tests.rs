@@ -6,7 +6,8 @@
 //! nothing), then what only these servers show: the server itself refusing a stale
 //! ETag or generation, a precondition conflict answered as the holder, take-over after
 //! expiry past the skew margin with the expiry read from the object body, release as a
-//! tombstone, a second client, a stopped server, settings and ORBIT_S3_* variables, and
+//! tombstone, a second client, a stopped server, settings and ORBIT_S3_* variables,
+//! signed requests (moto checking SigV4 against its IAM users, Azurite the shared key), and
 //! that GCS writes never depend on the preconditions fake-gcs-server ignores.
 //!
 //! A test whose server is not installed prints a loud skip and returns; the conformance
@@ -592,6 +593,52 @@ async fn orbit_s3_variables_fill_missing_fields() {
     // With the variables gone, the bucket is missing and the error says which variable would do.
     let text = settings_error(BackendKind::S3, json!({ "path_style": true }), &BTreeMap::new());
     assert!(text.contains("providers.store.bucket") && text.contains("ORBIT_S3_BUCKET"), "{text}");
+}
+
+/// Requests are SigV4-signed: against a moto that checks signatures, the right key
+/// works and a wrong secret is refused (an error, never a lease).
+#[cfg(feature = "s3")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_requests_are_signed_and_a_wrong_secret_is_refused() {
+    if servers::executable(Kind::S3).is_none() {
+        return skip("S3 SigV4 on moto", "moto is not installed: run scripts/install-object-servers.sh");
+    }
+    let dir = ScratchDir::new("objects-sigv4");
+    let (server, id, secret) = servers::start_moto_with_auth(dir.path()).expect("moto with authentication");
+    let mut table = servers::table(Kind::S3, server.port);
+    table.insert("access_key_id".into(), json!(id));
+    table.insert("secret_access_key".into(), json!(secret));
+    let signed = directory_on(Kind::S3, &table, "orbit");
+    let granted = acquired(signed.try_acquire(&lease("sig", "k", "n1", FAR), None).await.expect("signed acquire"));
+    assert_eq!(signed.get_versioned_lease(&granted.lease.reference).await.expect("get"), Some(granted.clone()));
+    table.insert("secret_access_key".into(), json!("not-the-secret"));
+    let wrong = directory_on(Kind::S3, &table, "orbit");
+    for result in [
+        wrong.get_versioned_lease(&granted.lease.reference).await.map(drop),
+        wrong.try_acquire(&lease("sig", "other", "n2", FAR), None).await.map(drop),
+    ] {
+        match result {
+            Err(LeaseError::Backend(text)) => assert!(text.contains("S3 bucket orbit-leases"), "{text}"),
+            other => panic!("a wrong secret must be refused: {other:?}"),
+        }
+    }
+    assert_eq!(signed.get_versioned_lease(&granted.lease.reference).await.expect("get"), Some(granted));
+}
+
+/// Azurite checks each request's shared-key signature: a wrong account key is refused.
+#[cfg(feature = "azure")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_requests_are_signed_with_the_account_key() {
+    let Some(running) = Running::start(Kind::Azure, "Azure shared key") else { return };
+    let d = running.directory("orbit");
+    let granted = acquired(d.try_acquire(&lease("sig", "k", "n1", FAR), None).await.expect("signed acquire"));
+    let mut table = running.table.clone();
+    table.insert("account_key".into(), json!("bm90LXRoZS1hY2NvdW50LWtleQ=="));
+    let wrong = directory_on(Kind::Azure, &table, "orbit");
+    match wrong.get_versioned_lease(&granted.lease.reference).await {
+        Err(LeaseError::Backend(text)) => assert!(text.contains("Azure container orbit-leases"), "{text}"),
+        other => panic!("a wrong account key must be refused: {other:?}"),
+    }
 }
 
 /// A MinIO provider written in TOML (its documented fields) opens through the registry

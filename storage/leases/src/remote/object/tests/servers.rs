@@ -266,9 +266,17 @@ pub fn table(kind: Kind, port: u16) -> Map<String, Value> {
     }
 }
 
-/// A running server of `kind` with its bucket, under `dir` (a few ports are tried, in
-/// case another test took a free one meanwhile).
+/// A running server of `kind` with its bucket, under `dir`.
 pub fn start(kind: Kind, dir: &Path) -> LeaseResult<ServerProcess> {
+    launch(kind, dir, &[]).and_then(|server| match create_bucket(kind, server.port) {
+        Ok(()) => Ok(server),
+        Err(e) => Err(LeaseError::Unavailable(format!("{}: {e}: {}", kind.label(), server.log_tail()))),
+    })
+}
+
+/// Starts the server (a few ports are tried, in case another test took a free one
+/// meanwhile) with `env` added to its environment.
+fn launch(kind: Kind, dir: &Path, env: &[(&str, &str)]) -> LeaseResult<ServerProcess> {
     let binary = executable(kind).ok_or_else(|| LeaseError::Unavailable(kind.install_hint().into()))?;
     let mut last = String::new();
     for attempt in 0..4 {
@@ -277,15 +285,53 @@ pub fn start(kind: Kind, dir: &Path) -> LeaseResult<ServerProcess> {
         if let Err(e) = std::fs::create_dir_all(&run) {
             return Err(LeaseError::Unavailable(format!("create {}: {e}", run.display())));
         }
-        match ServerProcess::start(command(kind, &binary, port, &run), port, &run, Duration::from_secs(60)) {
-            Ok(server) => {
-                return match create_bucket(kind, port) {
-                    Ok(()) => Ok(server),
-                    Err(e) => Err(LeaseError::Unavailable(format!("{}: {e}: {}", kind.label(), server.log_tail()))),
-                }
-            }
+        let mut command = command(kind, &binary, port, &run);
+        command.envs(env.iter().copied());
+        match ServerProcess::start(command, port, &run, Duration::from_secs(60)) {
+            Ok(server) => return Ok(server),
             Err(e) => last = e,
         }
     }
     Err(LeaseError::Unavailable(format!("{} did not start: {last}", kind.label())))
+}
+
+/// Through moto's IAM (boto3 from moto's own venv): the bucket, a user allowed s3:*,
+/// and its access key; prints `<id> <secret>`. These are the first four requests, the
+/// ones moto serves without authentication.
+#[cfg(feature = "s3")]
+const MOTO_CREATE_USER: &str = r#"
+import boto3, json, sys
+kw = dict(endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="bootstrap",
+          aws_secret_access_key="bootstrap", region_name="us-east-1")
+boto3.client("s3", **kw).create_bucket(Bucket=sys.argv[2])
+iam = boto3.client("iam", **kw)
+iam.create_user(UserName="orbit")
+iam.put_user_policy(UserName="orbit", PolicyName="s3", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+key = iam.create_access_key(UserName="orbit")["AccessKey"]
+print(key["AccessKeyId"], key["SecretAccessKey"])
+"#;
+
+/// moto checking every request's SigV4 signature against its IAM users (after the
+/// first four, `INITIAL_NO_AUTH_ACTION_COUNT`), with the bucket and one user's key:
+/// the server, the key id and the secret.
+#[cfg(feature = "s3")]
+pub fn start_moto_with_auth(dir: &Path) -> LeaseResult<(ServerProcess, String, String)> {
+    let server = launch(Kind::S3, dir, &[("INITIAL_NO_AUTH_ACTION_COUNT", "4")])?;
+    let python = executable(Kind::S3)
+        .and_then(|bin| bin.parent().map(|d| d.join("python")))
+        .ok_or_else(|| LeaseError::Unavailable("no python beside moto_server".into()))?;
+    let out = Command::new(python)
+        .args(["-c", MOTO_CREATE_USER, &server.port.to_string(), BUCKET])
+        .output()
+        .map_err(|e| LeaseError::Unavailable(format!("moto's python: {e}")))?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [id, secret] if out.status.success() => Ok((server, id.to_string(), secret.to_string())),
+        _ => Err(LeaseError::Unavailable(format!(
+            "moto IAM user: {text} {}: {}",
+            String::from_utf8_lossy(&out.stderr),
+            server.log_tail()
+        ))),
+    }
 }
