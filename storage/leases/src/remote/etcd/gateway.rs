@@ -72,6 +72,8 @@ pub struct TxnReply {
 
 pub struct Gateway {
     client: reqwest::Client,
+    /// For watches: the same, without the whole-request timeout (a watch is long-lived).
+    stream_client: reqwest::Client,
     endpoints: Vec<String>,
     /// The endpoint that answered last.
     current: AtomicUsize,
@@ -84,22 +86,27 @@ impl Gateway {
         settings: &EtcdSettings,
         tls: Option<(Vec<reqwest::Certificate>, Option<reqwest::Identity>)>,
     ) -> Result<Self, String> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(settings.connection_timeout)
-            .timeout(settings.request_timeout)
-            .use_rustls_tls();
-        if let Some((roots, identity)) = tls {
-            for root in roots {
-                builder = builder.add_root_certificate(root);
+        let build = |whole_request: Option<std::time::Duration>| {
+            let mut builder = reqwest::Client::builder().connect_timeout(settings.connection_timeout).use_rustls_tls();
+            if let Some(timeout) = whole_request {
+                builder = builder.timeout(timeout);
             }
-            if let Some(identity) = identity {
-                builder = builder.identity(identity);
+            if let Some((roots, identity)) = &tls {
+                for root in roots {
+                    builder = builder.add_root_certificate(root.clone());
+                }
+                if let Some(identity) = identity {
+                    builder = builder.identity(identity.clone());
+                }
             }
-        }
-        let client = builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+        };
+        let client = build(Some(settings.request_timeout))?;
+        let stream_client = build(None)?;
         let credentials = settings.username.clone().zip(settings.password.clone());
         Ok(Gateway {
             client,
+            stream_client,
             endpoints: settings.endpoints.clone(),
             current: AtomicUsize::new(0),
             credentials,
@@ -159,6 +166,38 @@ impl Gateway {
         Err(GatewayError::Unreachable(failures.join("; ")))
     }
 
+    /// POSTs `body` to the streaming `path` (`/v3/watch`) and returns the open response,
+    /// its status checked; the caller reads it chunk by chunk, with no overall timeout.
+    pub async fn open_stream(&self, path: &str, body: &Value) -> GatewayResult<reqwest::Response> {
+        let token = match self.credentials {
+            Some(_) => Some(self.token().await?),
+            None => None,
+        };
+        let start = self.current.load(Ordering::Relaxed) % self.endpoints.len().max(1);
+        let mut failures = Vec::new();
+        for i in 0..self.endpoints.len() {
+            let index = (start + i) % self.endpoints.len();
+            let endpoint = &self.endpoints[index];
+            let mut request = self.stream_client.post(format!("{endpoint}{path}")).json(body);
+            if let Some(token) = &token {
+                request = request.header("Authorization", token.as_str());
+            }
+            match request.send().await {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) => {
+                    let error = read_answer(endpoint, response).await.err();
+                    if error.as_ref().is_some_and(GatewayError::is_auth_expired) {
+                        *self.token.lock() = None;
+                    }
+                    return Err(error.unwrap_or_else(|| GatewayError::Malformed(format!("{endpoint}{path} failed"))));
+                }
+                Err(e) if e.is_connect() => failures.push(format!("{endpoint}: {}", error_chain(&e))),
+                Err(e) => return Err(GatewayError::Unreachable(format!("{endpoint}: {}", error_chain(&e)))),
+            }
+        }
+        Err(GatewayError::Unreachable(failures.join("; ")))
+    }
+
     /// `GET /health` of every endpoint: each one's problem, `None` when healthy.
     pub async fn health(&self) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
@@ -200,6 +239,11 @@ impl Gateway {
 
     /// Every key under `prefix`, read page by page at one revision.
     pub async fn scan(&self, prefix: &str) -> GatewayResult<Vec<Kv>> {
+        self.scan_at_revision(prefix).await.map(|(kvs, _)| kvs)
+    }
+
+    /// Every key under `prefix` and the store revision they were read at.
+    pub async fn scan_at_revision(&self, prefix: &str) -> GatewayResult<(Vec<Kv>, i64)> {
         let end = prefix_end(prefix.as_bytes());
         let mut from = prefix.as_bytes().to_vec();
         let mut revision = 0;
@@ -222,7 +266,7 @@ impl Gateway {
                 }
                 _ => {
                     out.extend(page);
-                    return Ok(out);
+                    return Ok((out, revision));
                 }
             }
             out.extend(page);
@@ -237,18 +281,31 @@ impl Gateway {
 
     /// Grants an etcd lease of `ttl` seconds; its id.
     pub async fn grant(&self, ttl: i64) -> GatewayResult<i64> {
+        self.grant_with_ttl(ttl).await.map(|(id, _)| id)
+    }
+
+    /// Grants an etcd lease of `ttl` seconds; its id and the TTL the server granted
+    /// (etcd raises a TTL below its minimum).
+    pub async fn grant_with_ttl(&self, ttl: i64) -> GatewayResult<(i64, i64)> {
         let answer = self.call("/v3/lease/grant", &json!({"TTL": ttl})).await?;
         match int(&answer, "ID")? {
             0 => Err(GatewayError::Malformed(format!("lease grant answered no id: {answer}"))),
-            id => Ok(id),
+            id => Ok((id, int(&answer, "TTL")?)),
         }
     }
 
     /// Refreshes lease `id`; false when it no longer exists.
     pub async fn keep_alive(&self, id: i64) -> GatewayResult<bool> {
+        Ok(self.keep_alive_ttl(id).await? > 0)
+    }
+
+    /// Refreshes lease `id`; the TTL it was renewed for, 0 or less when it no longer
+    /// exists (the gateway answers one message per request, without a TTL for a lease
+    /// it does not know).
+    pub async fn keep_alive_ttl(&self, id: i64) -> GatewayResult<i64> {
         let answer = self.call("/v3/lease/keepalive", &json!({"ID": id.to_string()})).await?;
         let result = answer.get("result").unwrap_or(&answer);
-        Ok(int(result, "TTL")? > 0)
+        int(result, "TTL")
     }
 
     pub async fn revoke(&self, id: i64) -> GatewayResult<()> {
@@ -306,7 +363,7 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 /// The end of the range of keys starting with `prefix`.
-fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < 0xFF {
@@ -327,7 +384,7 @@ pub fn int(v: &Value, field: &str) -> GatewayResult<i64> {
     }
 }
 
-fn header_revision(answer: &Value) -> GatewayResult<i64> {
+pub fn header_revision(answer: &Value) -> GatewayResult<i64> {
     answer.get("header").map_or(Ok(0), |h| int(h, "revision"))
 }
 
@@ -346,18 +403,18 @@ pub fn kvs(range: &Value) -> GatewayResult<Vec<Kv>> {
         Some(Value::Array(items)) => items,
         Some(other) => return Err(GatewayError::Malformed(format!("kvs = {other}"))),
     };
-    items
-        .iter()
-        .map(|kv| {
-            Ok(Kv {
-                key: bytes_field(kv, "key")?,
-                value: bytes_field(kv, "value")?,
-                create_revision: int(kv, "create_revision")?,
-                mod_revision: int(kv, "mod_revision")?,
-                lease: int(kv, "lease")?,
-            })
-        })
-        .collect()
+    items.iter().map(kv).collect()
+}
+
+/// One `kv` object of a range answer or a watch event.
+pub fn kv(kv: &Value) -> GatewayResult<Kv> {
+    Ok(Kv {
+        key: bytes_field(kv, "key")?,
+        value: bytes_field(kv, "value")?,
+        create_revision: int(kv, "create_revision")?,
+        mod_revision: int(kv, "mod_revision")?,
+        lease: int(kv, "lease")?,
+    })
 }
 
 /// The first key of the range response at `responses[index]` of a Txn.

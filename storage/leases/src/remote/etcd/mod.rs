@@ -20,16 +20,21 @@
 //!
 //! Modules: [`settings`] (the provider table), [`gateway`] (HTTP, endpoints, auth),
 //! [`layout`] (keys and envelopes), [`node_leases`], [`leases`] and [`nodes`] (the
-//! provider traits).
+//! provider traits); for a cluster of nodes, [`watch`] (following a prefix) and
+//! [`membership`] (a node's registration, keepalive, self-fence and member list).
 
 pub mod gateway;
 pub mod layout;
 mod leases;
+pub mod membership;
 pub mod node_leases;
 mod nodes;
 pub mod settings;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_membership;
+pub mod watch;
 
 use crate::config::BackendKind;
 use crate::metrics::{DirectoryMetrics, OpKind};
@@ -54,7 +59,7 @@ pub fn open(name: &str, settings: &Map<String, Value>, _data_dir: &Path) -> Leas
 pub struct EtcdDirectory {
     name: String,
     settings: EtcdSettings,
-    gateway: Gateway,
+    gateway: Arc<Gateway>,
     layout: Layout,
     node_leases: NodeLeases,
     metrics: DirectoryMetrics,
@@ -71,7 +76,7 @@ impl EtcdDirectory {
             name: name.to_string(),
             layout: Layout::new(&settings.prefix),
             node_leases: NodeLeases::new(settings.lease_ttl_secs),
-            gateway,
+            gateway: Arc::new(gateway),
             settings,
             metrics: DirectoryMetrics::default(),
             #[cfg(test)]

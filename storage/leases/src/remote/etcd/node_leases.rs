@@ -5,6 +5,12 @@
 //! published one. Every write for a node keeps its lease alive (at most every quarter of
 //! the TTL per client); when the node's process stops writing, the lease expires after
 //! the TTL and etcd deletes the node's record and all its leases at once.
+//!
+//! A node registered through [`super::membership`] *pins* its lease here: the
+//! membership granted and published it and keeps it alive, so for that node this client
+//! never grants another one nor renews it; once that lease is gone, the node's writes fail
+//! (etcd's "lease not found") until the node registers again — a fenced node cannot
+//! acquire under a fresh lease behind its membership's back.
 
 use super::gateway::{op, txn_range, Gateway, GatewayError, GatewayResult};
 use super::layout::Layout;
@@ -16,6 +22,8 @@ use std::time::{Duration, Instant};
 pub struct NodeLeases {
     ttl_secs: i64,
     cache: Mutex<HashMap<NodeId, Known>>,
+    /// Nodes whose lease a membership owns (granted and kept alive there).
+    pinned: Mutex<HashMap<NodeId, i64>>,
 }
 
 #[derive(Clone, Copy)]
@@ -26,7 +34,18 @@ struct Known {
 
 impl NodeLeases {
     pub fn new(ttl_secs: i64) -> NodeLeases {
-        NodeLeases { ttl_secs, cache: Mutex::new(HashMap::new()) }
+        NodeLeases { ttl_secs, cache: Mutex::new(HashMap::new()), pinned: Mutex::new(HashMap::new()) }
+    }
+
+    /// From now on `node`'s writes use etcd lease `id`, which the caller keeps alive.
+    pub fn pin(&self, node: &NodeId, id: i64) {
+        self.pinned.lock().insert(node.clone(), id);
+        self.cache.lock().remove(node);
+    }
+
+    /// The pinned lease of `node`, if a membership owns it.
+    pub fn pinned(&self, node: &NodeId) -> Option<i64> {
+        self.pinned.lock().get(node).copied()
     }
 
     fn refresh_every(&self) -> Duration {
@@ -40,6 +59,9 @@ impl NodeLeases {
 
     /// The node's live lease, granted when it has none, kept alive when due.
     pub async fn lease_for(&self, gateway: &Gateway, layout: &Layout, node: &NodeId) -> GatewayResult<i64> {
+        if let Some(id) = self.pinned(node) {
+            return Ok(id);
+        }
         for _ in 0..4 {
             if let Some(id) = self.alive(gateway, layout, node).await? {
                 return Ok(id);
@@ -76,6 +98,9 @@ impl NodeLeases {
     /// The known or published lease of `node`, refreshed if due; `None` when there is none
     /// or it has expired.
     async fn alive(&self, gateway: &Gateway, layout: &Layout, node: &NodeId) -> GatewayResult<Option<i64>> {
+        if let Some(id) = self.pinned(node) {
+            return Ok(Some(id));
+        }
         let known = self.cache.lock().get(node).copied();
         let id = match known {
             Some(k) if k.refreshed.elapsed() < self.refresh_every() => return Ok(Some(k.id)),

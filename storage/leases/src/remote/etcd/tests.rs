@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 const FAR: i64 = i64::MAX / 2;
 
-fn etcd_bin() -> Option<PathBuf> {
+pub(super) fn etcd_bin() -> Option<PathBuf> {
     match std::env::var_os("ORBIT_ETCD_BIN") {
         Some(path) => Some(PathBuf::from(path)),
         None => find_executable("etcd", &["/usr/bin/etcd"]),
@@ -49,7 +49,7 @@ fn healthy(port: u16) -> bool {
 
 /// Starts etcd with its data in `data` on `port` (peer port `peer`), logging under `log`;
 /// returns once it is healthy.
-fn start_etcd(data: &Path, log: &Path, port: u16, peer: u16) -> Result<ServerProcess, String> {
+pub(super) fn start_etcd(data: &Path, log: &Path, port: u16, peer: u16) -> Result<ServerProcess, String> {
     let bin = etcd_bin().ok_or_else(|| not_installed().to_string())?;
     let client = format!("http://127.0.0.1:{port}");
     let peer_url = format!("http://127.0.0.1:{peer}");
@@ -74,7 +74,7 @@ fn start_etcd(data: &Path, log: &Path, port: u16, peer: u16) -> Result<ServerPro
 
 /// A fresh etcd in `dir` (retrying when a free port was taken meanwhile): the server,
 /// its client port and its peer port.
-fn launch(dir: &Path) -> LeaseResult<(ServerProcess, u16, u16)> {
+pub(super) fn launch(dir: &Path) -> LeaseResult<(ServerProcess, u16, u16)> {
     etcd_bin().ok_or_else(not_installed)?;
     let mut last = String::new();
     for attempt in 0..4 {
@@ -87,11 +87,11 @@ fn launch(dir: &Path) -> LeaseResult<(ServerProcess, u16, u16)> {
     Err(LeaseError::Unavailable(format!("cannot start etcd: {last}")))
 }
 
-fn settings(endpoints: &[String], ttl: i64) -> EtcdSettings {
+pub(super) fn settings(endpoints: &[String], ttl: i64) -> EtcdSettings {
     EtcdSettings { endpoints: endpoints.to_vec(), lease_ttl_secs: ttl, ..EtcdSettings::default() }
 }
 
-fn endpoint(port: u16) -> String {
+pub(super) fn endpoint(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
