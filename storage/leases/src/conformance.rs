@@ -497,12 +497,37 @@ fn crash_child(open: Opener, dir: &Path, durability: Durability) {
     std::process::exit(0);
 }
 
+/// What a backend whose tests need a server passes as `$available`: `Err(why)` when the
+/// server is not installed (the tests then print a loud skip and return).
+pub type Availability = fn() -> Result<(), String>;
+
+/// The `$available` of backends that need nothing installed.
+pub fn always_available() -> Result<(), String> {
+    Ok(())
+}
+
+/// True when the test may run; prints the loud skip otherwise.
+pub fn may_run(test: &str, available: Availability) -> bool {
+    match available() {
+        Ok(()) => true,
+        Err(why) => {
+            eprintln!("\n*** SKIPPED: {test}: {why} ***\n");
+            false
+        }
+    }
+}
+
 /// One test per check for a backend. `$open` is a `fn(&Path) -> LeaseResult<LeaseBackend>`
-/// opening the backend in a directory, `$durability` a [`Durability`].
+/// opening the backend in a directory, `$durability` a [`Durability`], and the optional
+/// `$available` an [`Availability`] (for backends tested against a server that the test
+/// command installs: a missing server is a loud skip, not a failure).
 #[macro_export]
 macro_rules! lease_conformance_tests {
     ($open:expr, $durability:expr) => {
-        $crate::lease_conformance_tests!(@each $open;
+        $crate::lease_conformance_tests!($open, $durability, $crate::conformance::always_available);
+    };
+    ($open:expr, $durability:expr, $available:expr) => {
+        $crate::lease_conformance_tests!(@each $open, $available;
             lease_lifecycle, update_missing_is_not_found, expiry_cleanup, listing_by_node,
             bulk_operations, transactions, cluster_nodes, concurrent_writers, metrics_and_health,
             acquire_race, take_over_after_expiry, stale_version_rejected, renew_by_non_owner_rejected,
@@ -510,19 +535,28 @@ macro_rules! lease_conformance_tests {
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn reopening() {
+            if !$crate::conformance::may_run(concat!(module_path!(), "::reopening"), $available) {
+                return;
+            }
             let dir = $crate::conformance::ScratchDir::new("reopen");
             $crate::conformance::reopening($open, dir.path(), $durability).await;
         }
 
         #[test]
         fn crash_recovery() {
+            if !$crate::conformance::may_run(concat!(module_path!(), "::crash_recovery"), $available) {
+                return;
+            }
             $crate::conformance::crash_recovery(concat!(module_path!(), "::crash_recovery"), $open, $durability);
         }
     };
-    (@each $open:expr; $($check:ident),*) => {
+    (@each $open:expr, $available:expr; $($check:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $check() {
+                if !$crate::conformance::may_run(concat!(module_path!(), "::", stringify!($check)), $available) {
+                    return;
+                }
                 let dir = $crate::conformance::ScratchDir::new(stringify!($check));
                 let backend = ($open)(dir.path()).expect("open the backend");
                 $crate::conformance::$check(backend).await;

@@ -10,9 +10,8 @@
 //! signed requests (moto checking SigV4 against its IAM users, Azurite the shared key), and
 //! that GCS writes never depend on the preconditions fake-gcs-server ignores.
 //!
-//! A test whose server is not installed prints a loud skip and returns; the conformance
-//! tests cannot skip (the shared macro opens the backend itself) and fail naming the
-//! install script instead.
+//! A test whose server is not installed prints a loud skip and returns (the conformance
+//! tests through the macro's availability check).
 
 mod servers;
 
@@ -79,25 +78,61 @@ fn open_gcs(dir: &Path) -> LeaseResult<LeaseBackend> {
     open_with_server(Kind::GoogleCloud, dir)
 }
 
+/// Whether `kind`'s server is installed (the conformance tests skip loudly when not).
+fn installed(kind: Kind) -> Result<(), String> {
+    match servers::executable(kind) {
+        Some(_) => Ok(()),
+        None => Err(format!("{} is not installed: run scripts/install-object-servers.sh", kind.label())),
+    }
+}
+
+#[cfg(feature = "s3")]
+fn installed_s3() -> Result<(), String> {
+    installed(Kind::S3)
+}
+
+#[cfg(feature = "s3")]
+fn installed_minioonmoto() -> Result<(), String> {
+    installed(Kind::MinIOOnMoto)
+}
+
+#[cfg(feature = "azure")]
+fn installed_azure() -> Result<(), String> {
+    installed(Kind::Azure)
+}
+
+#[cfg(feature = "gcs")]
+fn installed_googlecloud() -> Result<(), String> {
+    installed(Kind::GoogleCloud)
+}
+
 #[cfg(feature = "s3")]
 mod conformance_s3_moto {
-    crate::lease_conformance_tests!(super::open_s3, crate::conformance::Durability::None);
+    crate::lease_conformance_tests!(super::open_s3, crate::conformance::Durability::None, super::installed_s3);
 }
 
 /// The MinIO provider type (path-style, endpoint required) against moto, not MinIO.
 #[cfg(feature = "s3")]
 mod conformance_minio_kind_on_moto {
-    crate::lease_conformance_tests!(super::open_minio_on_moto, crate::conformance::Durability::None);
+    crate::lease_conformance_tests!(
+        super::open_minio_on_moto,
+        crate::conformance::Durability::None,
+        super::installed_minioonmoto
+    );
 }
 
 #[cfg(feature = "azure")]
 mod conformance_azure_azurite {
-    crate::lease_conformance_tests!(super::open_azure, crate::conformance::Durability::None);
+    crate::lease_conformance_tests!(super::open_azure, crate::conformance::Durability::None, super::installed_azure);
 }
 
 #[cfg(feature = "gcs")]
 mod conformance_gcs_fake_gcs_server {
-    crate::lease_conformance_tests!(super::open_gcs, crate::conformance::Durability::None);
+    crate::lease_conformance_tests!(
+        super::open_gcs,
+        crate::conformance::Durability::None,
+        super::installed_googlecloud
+    );
 }
 
 /// A running server for one test and the table that reaches it; `None` (after a loud
