@@ -305,3 +305,29 @@ async fn a_compacted_start_revision_falls_back_to_a_fresh_list() {
     assert_eq!(summary(&events), [("c/k5".to_string(), Some("k5".to_string()))]);
     follower.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_id_registers_once_and_again_after_its_crashed_lease_expires() {
+    let dir = ScratchDir::new("etcd-reregister");
+    let Some((_server, port, _)) = etcd(dir.path()) else { return };
+    let first = join(port, "n1").await;
+    let second = {
+        let mut s = MembershipSettings::new(NodeId::new("n1"), "127.0.0.1:1");
+        s.lease_ttl = TTL;
+        EtcdMembership::register(directory(port), s).await
+    };
+    match second {
+        Err(crate::provider::LeaseError::Backend(text)) => assert!(text.contains("registered already"), "{text}"),
+        Err(other) => panic!("a second process with n1: {other:?}"),
+        Ok(_) => panic!("a second process registered n1 while the first one lives"),
+    }
+    assert!(!first.is_fenced(Instant::now()), "the first registration is untouched");
+    // A crash (no deregistration): the restarted node waits for the old lease to expire.
+    let old_lease = first.lease_id();
+    let crashed_at = Instant::now();
+    drop(first);
+    let again = join(port, "n1").await;
+    assert_ne!(again.lease_id(), old_lease);
+    assert!(Instant::now() <= crashed_at + TTL + Duration::from_secs(2), "waited at most one TTL (+ the retry step)");
+    assert_eq!(again.members().members[&NodeId::new("n1")].etcd_lease, again.lease_id());
+}
