@@ -107,10 +107,15 @@ fn open(dir: &Path) -> LeaseResult<LeaseBackend> {
     Ok(backend(directory))
 }
 
-mod conformance {
-    use super::open;
+/// The suite's availability check: a loud skip when no etcd binary is installed.
+fn etcd_available() -> Result<(), String> {
+    etcd_bin().map(drop).ok_or_else(|| not_installed().to_string())
+}
 
-    crate::lease_conformance_tests!(open, crate::conformance::Durability::None);
+mod conformance {
+    use super::{etcd_available, open};
+
+    crate::lease_conformance_tests!(open, crate::conformance::Durability::None, etcd_available);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
