@@ -17,6 +17,9 @@
 //!   [`EtcdMembership::self_fence_deadline`] = `last_ack_sent + TTL - margin` on, a moment
 //!   before any other node can acquire its actors, even if the node is only paused or cut
 //!   off; an answer with TTL <= 0 (the lease is gone) fences it for good (register anew).
+//!   A fence by the deadline lifts when a renewal sent later is still acknowledged (etcd
+//!   kept the lease, so no other node can have taken its actors): after an etcd restart,
+//!   say, which extends every lease.
 //! * The member list follows `<p>/nodes/` by list + watch ([`super::watch`]) and is
 //!   published through a `tokio::sync::watch` channel ([`EtcdMembership::subscribe`]);
 //!   [`membership_changes`] tells who joined and left between two views.
@@ -285,6 +288,21 @@ impl EtcdMembership {
     /// True when the node must not serve its actors at `now`.
     pub fn is_fenced(&self, now: Instant) -> bool {
         self.is_lost() || now >= self.self_fence_deadline()
+    }
+
+    /// Returns once the node is fenced: at the deadline unless a renewal moved it, or
+    /// when the lease is reported gone (a fence may lift again when a late renewal is
+    /// acknowledged; [`EtcdMembership::is_fenced`] tells).
+    pub async fn until_fenced(&self) {
+        loop {
+            let deadline = self.self_fence_deadline();
+            if self.is_fenced(Instant::now()) {
+                return;
+            }
+            // The lease may be reported gone before the deadline: look again now and then.
+            let wake = deadline.min(Instant::now() + Duration::from_millis(100));
+            tokio::time::sleep_until(wake.into()).await;
+        }
     }
 
     /// etcd said the lease is gone: fenced for good, the node must register anew.

@@ -10,7 +10,7 @@ use super::membership::{membership_changes, EtcdMembership, MemberView, Membersh
 use super::tests::{endpoint, etcd_bin, launch, settings, start_etcd};
 use super::watch::{follow_prefix, watch_from, PrefixChange, WatchEnd, WatchEvent};
 use super::EtcdDirectory;
-use crate::conformance::{lease, ScratchDir};
+use crate::conformance::{lease, node, ScratchDir};
 use crate::provider::{AcquireOutcome, AddressableDirectoryProvider, ClusterNodeProvider, NodeId};
 use crate::remote::testing::{skip, ServerProcess};
 use std::path::Path;
@@ -141,7 +141,7 @@ async fn members_see_each_other_and_a_silent_one_vanishes_with_its_actor_leases(
 async fn a_member_fences_itself_before_its_lease_can_expire_while_etcd_is_stopped() {
     let dir = ScratchDir::new("etcd-fence");
     let Some((server, port, _)) = etcd(dir.path()) else { return };
-    let m = join(port, "n1").await;
+    let m = Arc::new(join(port, "n1").await);
     let until = Instant::now() + PATIENCE;
     while m.renewals() < 2 {
         assert!(Instant::now() < until, "no renewals");
@@ -149,6 +149,13 @@ async fn a_member_fences_itself_before_its_lease_can_expire_while_etcd_is_stoppe
     }
     assert!(!m.is_fenced(Instant::now()));
 
+    let fence_signal = {
+        let m = m.clone();
+        tokio::spawn(async move {
+            m.until_fenced().await;
+            Instant::now()
+        })
+    };
     let pid = server.pid() as libc::pid_t;
     // SAFETY: signals our own child process by its pid.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
@@ -181,6 +188,8 @@ async fn a_member_fences_itself_before_its_lease_can_expire_while_etcd_is_stoppe
     assert!(deadline < earliest_expiry, "the fence comes before etcd may expire the lease");
     assert!(first_fenced >= deadline && m.is_fenced(deadline) && !m.is_lost());
     assert!(deadline < stopped_at + TTL, "the deadline fell inside the stop");
+    let signalled_at = fence_signal.await.expect("the fence waiter");
+    assert!(signalled_at >= deadline, "until_fenced returns at the deadline, not before");
 
     // etcd expires the lease once it runs again: the member learns it is gone for good.
     let until = continued_at + TTL + Duration::from_secs(2);
@@ -230,6 +239,7 @@ async fn a_watch_resumes_after_etcd_restarts_without_missing_a_change() {
     let dir = ScratchDir::new("etcd-watch-restart");
     let Some((mut server, port, peer)) = etcd(dir.path()) else { return };
     let d = directory(port);
+    let m = join(port, "n1").await;
     put(&d.gateway, "w/before", "0").await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let follower = tokio::spawn(follow_prefix(d.gateway.clone(), "w/".into(), None, Duration::from_secs(5), tx));
@@ -266,6 +276,22 @@ async fn a_watch_resumes_after_etcd_restarts_without_missing_a_change() {
     }
     assert_eq!(seen, wanted);
     follower.abort();
+
+    // etcd keeps (and extends) leases across a restart: the member renews again, any
+    // fence the downtime caused lifts, and the member list comes back through its watch.
+    let restarted_at = Instant::now();
+    let until = restarted_at + PATIENCE;
+    while m.last_acknowledged_renewal() < restarted_at {
+        assert!(Instant::now() < until && !m.is_lost(), "no renewal after the restart (lost: {})", m.is_lost());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!m.is_fenced(Instant::now()));
+    d.store_node(&node("late", FAR)).await.expect("a node record written after the restart");
+    let view = view_until(&mut m.subscribe(), Instant::now() + PATIENCE, "the late node", |v| {
+        v.members.contains_key(&NodeId::new("late"))
+    })
+    .await;
+    assert_eq!(view.members[&NodeId::new("n1")].etcd_lease, m.lease_id());
     drop(restarted);
 }
 
