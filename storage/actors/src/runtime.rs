@@ -13,12 +13,29 @@
 //! keeps its state for a later activation. Each activation knows its lease's fencing
 //! token ([`ActorRuntime::fencing_token`]), which grows with every acquisition of the key.
 //!
+//! Every message is admitted at the moment it is served, not only when it is queued:
+//! the activation's lease must still be valid on the local monotonic clock (renewed
+//! inline if it ran out), a fencing token the sender carries must be the activation's
+//! ([`ActorError::StaleToken`] for an older one, [`ActorError::NotOwner`] for a newer one),
+//! and the node must not be fenced ([`fence`]; [`ActorError::Fenced`]). A fenced node
+//! stops every activation and starts none; once the fence lifts, the next message starts
+//! a new activation, which takes the lease again by compare-and-swap. [`ActorRuntime::drain`]
+//! hands every actor over: passivated, its lease released. Activations are reported to an
+//! optional [`ActivationSink`] ([`activation_log`]).
+//!
 //! Exactly one activation per key exists at a time. The map from key to activation holds
 //! the only sender of each activation's channel, and every send happens while holding
 //! that map entry's lock, so no sender ever escapes. An idle activation removes its own
 //! map entry only if, under the same lock, its channel is empty; otherwise it keeps
 //! serving. Hence every message is handled by exactly one activation, and because state
 //! is stored before the entry is removed, the next activation always finds it.
+
+pub mod activation_log;
+pub mod fence;
+mod serving;
+
+pub use activation_log::{overlapping_intervals, ActivationLog, ActivationRecord, ActivationSink, EndReason};
+pub use fence::{DeadlineFence, FenceSignal, FenceSwitch};
 
 use crate::lease::{
     acquire_lease, now_millis, AcquireOutcome, AddressableDirectoryProvider, AddressableLease, AddressableReference,
@@ -28,12 +45,12 @@ use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
-use tokio::time::{sleep_until, Instant};
-use tracing::{debug, warn};
+use tokio::time::Instant;
+use tracing::debug;
 
 /// A virtual actor: created on demand from its saved state, handling one message at a
 /// time, turned back into state when it goes idle.
@@ -58,7 +75,8 @@ pub struct ActorRuntimeConfig {
     /// An actor with no message for this long deactivates.
     pub idle_timeout: Duration,
     /// How long past its expiry another node's lease must be before it is taken over
-    /// (covers clock skew between nodes).
+    /// (covers clock skew between nodes). An activation serves only until its lease's
+    /// duration minus this margin has passed since the lease was last granted.
     pub skew_margin: Duration,
 }
 
@@ -73,6 +91,15 @@ impl Default for ActorRuntimeConfig {
     }
 }
 
+/// What a runtime can be given beyond its configuration.
+#[derive(Clone, Default)]
+pub struct RuntimeHooks {
+    /// The node's self-fence; without one the node is never fenced.
+    pub fence: Option<Arc<dyn FenceSignal>>,
+    /// Where activations are reported.
+    pub activation_sink: Option<Arc<dyn ActivationSink>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ActorError {
     #[error("actor runtime is shut down")]
@@ -85,6 +112,14 @@ pub enum ActorError {
     LeaseLost(String),
     #[error("actor {actor} cannot be activated: lease directory: {reason}")]
     Directory { actor: String, reason: String },
+    #[error("node {node} is fenced (its cluster membership lapsed): it serves no actor")]
+    Fenced { node: String },
+    #[error("node {node} is draining: its actors are handed over to other nodes")]
+    Draining { node: String },
+    #[error("message to actor {actor} carries fencing token {sent}, older than the current {current}: refresh the placement")]
+    StaleToken { actor: String, current: u64, sent: u64 },
+    #[error("message to actor {actor} carries fencing token {sent}, newer than node {node}'s {current}: node {node} no longer owns it")]
+    NotOwner { actor: String, node: String, current: u64, sent: u64 },
 }
 
 impl From<ActorError> for orbit_storage::StorageError {
@@ -97,7 +132,7 @@ impl From<ActorError> for orbit_storage::StorageError {
 pub struct Reply<R> {
     rx: oneshot::Receiver<R>,
     actor: String,
-    /// Why the activation the request went to refused it, once it has.
+    /// Why the message was refused, once it has been.
     refusal: Arc<OnceLock<ActorError>>,
 }
 
@@ -108,26 +143,95 @@ impl<R> Reply<R> {
     }
 }
 
+/// A queued message: the fencing token its sender believes current, and where to say why
+/// it was refused (set before the message, and so its reply sender, is dropped).
+struct Envelope<M> {
+    msg: M,
+    token: Option<u64>,
+    refusal: Option<Arc<OnceLock<ActorError>>>,
+}
+
+impl<M> Envelope<M> {
+    fn refuse(self, error: ActorError) {
+        if let Some(cell) = &self.refusal {
+            let _ = cell.set(error);
+        }
+    }
+}
+
 struct Handle<M> {
-    tx: mpsc::UnboundedSender<M>,
+    tx: mpsc::UnboundedSender<Envelope<M>>,
     activation_id: u64,
-    refusal: Arc<OnceLock<ActorError>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Running,
+    Draining,
+    ShutDown,
+}
+
+/// Refusals counted by the runtime (for metrics and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefusalCounts {
+    pub fenced: u64,
+    pub stale_token: u64,
+    pub not_owner: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    fenced: AtomicU64,
+    stale_token: AtomicU64,
+    not_owner: AtomicU64,
+}
+
+/// An actor handed over by [`ActorRuntime::drain`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandedOver {
+    pub key: String,
+    /// The fencing token of the lease it released.
+    pub fencing_token: u64,
+    /// False when the lease could not be released (no longer ours, or the directory failed):
+    /// a survivor then waits for its expiry.
+    pub released: bool,
+}
+
+/// What [`ActorRuntime::drain`] handed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub handed_over: Vec<HandedOver>,
 }
 
 struct Shared<A: Actor> {
     config: ActorRuntimeConfig,
     directory: Arc<dyn AddressableDirectoryProvider>,
+    hooks: RuntimeHooks,
     actors: DashMap<String, Handle<A::Message>>,
     /// Passivated state by key; a `Mutex` only so that `A::State` need not be `Sync`.
     states: DashMap<String, Mutex<A::State>>,
-    /// Sends hold the read side; shutdown flips it under the write side.
-    running: RwLock<bool>,
+    /// Sends hold the read side; shutdown and drain flip it under the write side.
+    mode: RwLock<Mode>,
     shutdown: watch::Sender<bool>,
+    /// Flipped by the fence watcher; activations re-check the signal when it changes.
+    fenced: watch::Sender<bool>,
     next_activation_id: AtomicU64,
     live_tasks: AtomicUsize,
     tasks_done: Notify,
     /// The fencing token of each active actor's lease.
     tokens: DashMap<String, u64>,
+    counters: Counters,
+    handed_over: Mutex<Vec<HandedOver>>,
+}
+
+impl<A: Actor> Shared<A> {
+    fn fenced_now(&self) -> bool {
+        self.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(std::time::Instant::now()))
+    }
+
+    fn fenced_error(&self) -> ActorError {
+        ActorError::Fenced { node: self.config.node_id.to_string() }
+    }
 }
 
 /// Hosts the actors of type `A`. Cloning gives another handle to the same runtime.
@@ -143,21 +247,41 @@ impl<A: Actor> Clone for ActorRuntime<A> {
 
 impl<A: Actor> ActorRuntime<A> {
     pub fn new(config: ActorRuntimeConfig, directory: Arc<dyn AddressableDirectoryProvider>) -> Self {
+        Self::with_hooks(config, directory, RuntimeHooks::default())
+    }
+
+    /// A runtime with a fence and/or an activation sink. Must be called within a tokio
+    /// runtime when a fence is given (its watcher is a task).
+    pub fn with_hooks(
+        config: ActorRuntimeConfig,
+        directory: Arc<dyn AddressableDirectoryProvider>,
+        hooks: RuntimeHooks,
+    ) -> Self {
         let (shutdown, _) = watch::channel(false);
-        ActorRuntime {
+        let (fenced, _) = watch::channel(false);
+        let fence = hooks.fence.clone();
+        let runtime = ActorRuntime {
             shared: Arc::new(Shared {
                 config,
                 directory,
+                hooks,
                 actors: DashMap::new(),
                 states: DashMap::new(),
-                running: RwLock::new(true),
+                mode: RwLock::new(Mode::Running),
                 shutdown,
+                fenced,
                 next_activation_id: AtomicU64::new(0),
                 live_tasks: AtomicUsize::new(0),
                 tasks_done: Notify::new(),
                 tokens: DashMap::new(),
+                counters: Counters::default(),
+                handed_over: Mutex::new(Vec::new()),
             }),
+        };
+        if let Some(fence) = fence {
+            tokio::spawn(watch_fence(Arc::downgrade(&runtime.shared), fence));
         }
+        runtime
     }
 
     pub fn config(&self) -> &ActorRuntimeConfig {
@@ -167,45 +291,50 @@ impl<A: Actor> ActorRuntime<A> {
     /// Delivers `msg` to the actor `key`, activating it if needed. Must be called within
     /// a tokio runtime.
     pub fn send(&self, key: &str, msg: A::Message) -> Result<(), ActorError> {
-        self.deliver(key, msg).map(drop)
+        self.deliver(key, Envelope { msg, token: None, refusal: None })
     }
 
-    /// Queues `msg` on the actor's activation; answers that activation's refusal cell.
-    fn deliver(&self, key: &str, msg: A::Message) -> Result<Arc<OnceLock<ActorError>>, ActorError> {
-        let running = self.shared.running.read();
-        if !*running {
-            return Err(ActorError::ShutDown);
+    /// [`Self::send`] for a message carrying the fencing token its sender believes current:
+    /// the activation refuses it unless that is its own token.
+    pub fn send_with_token(&self, key: &str, token: u64, msg: A::Message) -> Result<(), ActorError> {
+        self.deliver(key, Envelope { msg, token: Some(token), refusal: None })
+    }
+
+    /// Queues the envelope on the actor's activation, starting one if needed.
+    fn deliver(&self, key: &str, envelope: Envelope<A::Message>) -> Result<(), ActorError> {
+        let mode = self.shared.mode.read();
+        match *mode {
+            Mode::Running => {}
+            Mode::Draining => return Err(ActorError::Draining { node: self.shared.config.node_id.to_string() }),
+            Mode::ShutDown => return Err(ActorError::ShutDown),
+        }
+        if self.shared.fenced_now() {
+            self.shared.counters.fenced.fetch_add(1, Ordering::Relaxed);
+            return Err(self.shared.fenced_error());
         }
         // Fast path: the actor is active; a read lock on its map shard is enough.
-        let msg = match self.shared.actors.get(key) {
-            Some(handle) => match handle.tx.send(msg) {
-                Ok(()) => return Ok(handle.refusal.clone()),
-                Err(mpsc::error::SendError(msg)) => msg,
+        let envelope = match self.shared.actors.get(key) {
+            Some(handle) => match handle.tx.send(envelope) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(envelope)) => envelope,
             },
-            None => msg,
+            None => envelope,
         };
-        let refusal = match self.shared.actors.entry(key.to_owned()) {
-            Entry::Occupied(mut entry) => match entry.get().tx.send(msg) {
-                Ok(()) => entry.get().refusal.clone(),
-                Err(mpsc::error::SendError(msg)) => {
+        match self.shared.actors.entry(key.to_owned()) {
+            Entry::Occupied(mut entry) => {
+                if let Err(mpsc::error::SendError(envelope)) = entry.get().tx.send(envelope) {
                     // An activation that refused or lost its lease, or panicked, has
                     // closed its channel before leaving the map.
                     debug!(addressable_type = A::TYPE, key, "actor activation ended; starting a new one");
-                    let handle = self.start_activation(key, msg);
-                    let refusal = handle.refusal.clone();
-                    entry.insert(handle);
-                    refusal
+                    entry.insert(self.start_activation(key, envelope));
                 }
-            },
-            Entry::Vacant(entry) => {
-                let handle = self.start_activation(key, msg);
-                let refusal = handle.refusal.clone();
-                entry.insert(handle);
-                refusal
             }
-        };
-        drop(running);
-        Ok(refusal)
+            Entry::Vacant(entry) => {
+                entry.insert(self.start_activation(key, envelope));
+            }
+        }
+        drop(mode);
+        Ok(())
     }
 
     /// Sends the message built by `make` around a fresh reply channel. The message is
@@ -215,8 +344,30 @@ impl<A: Actor> ActorRuntime<A> {
         key: &str,
         make: impl FnOnce(oneshot::Sender<R>) -> A::Message,
     ) -> Result<Reply<R>, ActorError> {
+        self.request_inner(key, None, make)
+    }
+
+    /// [`Self::request`] for a message carrying the fencing token its sender believes
+    /// current: refused with [`ActorError::StaleToken`] (holding the current token) when it
+    /// is older than the activation's, [`ActorError::NotOwner`] when it is newer.
+    pub fn request_with_token<R>(
+        &self,
+        key: &str,
+        token: u64,
+        make: impl FnOnce(oneshot::Sender<R>) -> A::Message,
+    ) -> Result<Reply<R>, ActorError> {
+        self.request_inner(key, Some(token), make)
+    }
+
+    fn request_inner<R>(
+        &self,
+        key: &str,
+        token: Option<u64>,
+        make: impl FnOnce(oneshot::Sender<R>) -> A::Message,
+    ) -> Result<Reply<R>, ActorError> {
         let (tx, rx) = oneshot::channel();
-        let refusal = self.deliver(key, make(tx))?;
+        let refusal = Arc::new(OnceLock::new());
+        self.deliver(key, Envelope { msg: make(tx), token, refusal: Some(refusal.clone()) })?;
         Ok(Reply { rx, actor: format!("{}:{}", A::TYPE, key), refusal })
     }
 
@@ -236,13 +387,33 @@ impl<A: Actor> ActorRuntime<A> {
     }
 
     pub fn is_running(&self) -> bool {
-        *self.shared.running.read()
+        *self.shared.mode.read() == Mode::Running
+    }
+
+    /// Whether the node's fence says it must not serve right now.
+    pub fn is_fenced(&self) -> bool {
+        self.shared.fenced_now()
+    }
+
+    /// Messages refused so far because of the fence or a fencing token.
+    pub fn refusal_counts(&self) -> RefusalCounts {
+        let c = &self.shared.counters;
+        RefusalCounts {
+            fenced: c.fenced.load(Ordering::Relaxed),
+            stale_token: c.stale_token.load(Ordering::Relaxed),
+            not_owner: c.not_owner.load(Ordering::Relaxed),
+        }
     }
 
     /// Stops accepting messages and tells every activation to wind down (as
     /// [`Self::shutdown`] does) without waiting for it.
     pub fn begin_shutdown(&self) {
-        *self.shared.running.write() = false;
+        {
+            let mut mode = self.shared.mode.write();
+            if *mode == Mode::Running {
+                *mode = Mode::ShutDown;
+            }
+        }
         self.shared.shutdown.send_replace(true);
     }
 
@@ -250,6 +421,29 @@ impl<A: Actor> ActorRuntime<A> {
     /// passivate and release its lease, and waits until all of them have ended.
     pub async fn shutdown(&self) {
         self.begin_shutdown();
+        self.wait_for_tasks().await;
+    }
+
+    /// What SIGTERM does: stops accepting messages and activations (refused with
+    /// [`ActorError::Draining`]), lets every activation handle what it already received,
+    /// passivate into the state store and release its lease by compare-and-swap
+    /// (`release_if_owner`), so that another node can activate it at once; returns the
+    /// actors handed over.
+    pub async fn drain(&self) -> DrainReport {
+        {
+            let mut mode = self.shared.mode.write();
+            if *mode == Mode::Running {
+                *mode = Mode::Draining;
+            }
+        }
+        self.shared.shutdown.send_replace(true);
+        self.wait_for_tasks().await;
+        let mut handed_over = std::mem::take(&mut *self.shared.handed_over.lock());
+        handed_over.sort_by(|a, b| a.key.cmp(&b.key));
+        DrainReport { handed_over }
+    }
+
+    async fn wait_for_tasks(&self) {
         loop {
             let notified = self.shared.tasks_done.notified();
             tokio::pin!(notified);
@@ -262,238 +456,46 @@ impl<A: Actor> ActorRuntime<A> {
     }
 
     /// Called with the map entry locked: `first` is queued before the task exists.
-    fn start_activation(&self, key: &str, first: A::Message) -> Handle<A::Message> {
+    fn start_activation(&self, key: &str, first: Envelope<A::Message>) -> Handle<A::Message> {
         let (tx, rx) = mpsc::unbounded_channel();
         let queued = tx.send(first);
         debug_assert!(queued.is_ok(), "the receiver is alive");
         let activation_id = self.shared.next_activation_id.fetch_add(1, Ordering::Relaxed) + 1;
         self.shared.live_tasks.fetch_add(1, Ordering::SeqCst);
-        let refusal = Arc::new(OnceLock::new());
-        let activation = Activation::<A> {
+        let activation = serving::Activation::<A> {
             shared: self.shared.clone(),
             key: key.to_owned(),
             activation_id,
             reference: AddressableReference::new(A::TYPE, key),
             created_at: now_millis(),
             grant: None,
-            refusal: refusal.clone(),
+            serve_until: Instant::now(),
+            interval: None,
         };
         tokio::spawn(activation.run(rx));
-        Handle { tx, activation_id, refusal }
+        Handle { tx, activation_id }
     }
 }
 
-/// Decrements the live-task count however the activation task ends (panics included).
-struct TaskGuard<A: Actor>(Arc<Shared<A>>);
-
-impl<A: Actor> Drop for TaskGuard<A> {
-    fn drop(&mut self) {
-        if self.0.live_tasks.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.tasks_done.notify_waiters();
-        }
-    }
-}
-
-/// One activation: the task that owns the actor and its receiver.
-struct Activation<A: Actor> {
-    shared: Arc<Shared<A>>,
-    key: String,
-    activation_id: u64,
-    reference: AddressableReference,
-    created_at: i64,
-    /// The lease this activation holds: its version and fencing token.
-    grant: Option<VersionedLease>,
-    refusal: Arc<OnceLock<ActorError>>,
-}
-
-impl<A: Actor> Activation<A> {
-    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<A::Message>) {
-        let _guard = TaskGuard(self.shared.clone());
-        let mut shutdown = self.shared.shutdown.subscribe();
-        if let Err(refused) = self.take_lease().await {
-            self.refuse(refused, rx);
-            return;
-        }
-        let mut actor = A::activate(&self.key, self.take_state());
-        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = self.activation_id, "actor activated");
-
-        let renew_every = (self.shared.config.lease_duration / 3).max(Duration::from_millis(1));
-        let idle_timeout = self.shared.config.idle_timeout;
-        let mut renew_at = Instant::now() + renew_every;
-        let mut last_message = Instant::now();
-        loop {
-            if *shutdown.borrow_and_update() {
-                self.stop(actor, rx).await;
+/// Follows the fence signal and tells the activations when it may have changed: at its
+/// deadline, and every [`fence::FENCE_POLL`] otherwise. Ends with the runtime.
+async fn watch_fence<A: Actor>(shared: Weak<Shared<A>>, fence: Arc<dyn FenceSignal>) {
+    loop {
+        let now = std::time::Instant::now();
+        let fenced = fence.is_fenced(now);
+        let poll = now + fence::FENCE_POLL;
+        let wake = match fence.deadline() {
+            Some(deadline) if !fenced && deadline > now => deadline.min(poll),
+            _ => poll,
+        };
+        {
+            let Some(shared) = shared.upgrade() else { return };
+            if *shared.mode.read() != Mode::Running && shared.live_tasks.load(Ordering::SeqCst) == 0 {
                 return;
             }
-            tokio::select! {
-                biased;
-                changed = shutdown.changed() => {
-                    if changed.is_err() {
-                        self.stop(actor, rx).await;
-                        return;
-                    }
-                }
-                _ = sleep_until(renew_at) => {
-                    if let Err(lost) = self.renew_lease().await {
-                        self.store_state(actor.passivate());
-                        self.refuse(lost, rx);
-                        return;
-                    }
-                    renew_at = Instant::now() + renew_every;
-                }
-                msg = rx.recv() => match msg {
-                    Some(msg) => {
-                        actor.handle(msg);
-                        last_message = Instant::now();
-                    }
-                    // Unreachable while our handle is in the map; end cleanly anyway.
-                    None => {
-                        self.stop(actor, rx).await;
-                        return;
-                    }
-                },
-                _ = sleep_until(last_message + idle_timeout) => {
-                    match self.try_deactivate(actor, &rx).await {
-                        None => return,
-                        Some(still_needed) => {
-                            actor = still_needed;
-                            last_message = Instant::now();
-                            renew_at = Instant::now() + renew_every;
-                        }
-                    }
-                }
-            }
+            shared.fenced.send_if_modified(|state| std::mem::replace(state, fenced) != fenced);
         }
-    }
-
-    /// Passivates, releases the lease and leaves the map if no message is waiting.
-    /// Returns the actor again (restored from its state) when a message arrived meanwhile.
-    async fn try_deactivate(&mut self, mut actor: A, rx: &mpsc::UnboundedReceiver<A::Message>) -> Option<A> {
-        self.store_state(actor.passivate());
-        self.release_lease().await;
-        let id = self.activation_id;
-        let removed =
-            self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id && rx.is_empty()).is_some();
-        if removed {
-            debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (idle)");
-            return None;
-        }
-        // Still ours (nobody else can take the state while our entry exists), unless
-        // another node took the lease meanwhile: then the waiting messages are refused.
-        if let Err(refused) = self.take_lease().await {
-            return self.leave_refusing(refused);
-        }
-        let actor = A::activate(&self.key, self.take_state());
-        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor kept active: message arrived while deactivating");
-        Some(actor)
-    }
-
-    /// Shutdown: leave the map, handle what is queued, passivate, release the lease.
-    async fn stop(&mut self, mut actor: A, mut rx: mpsc::UnboundedReceiver<A::Message>) {
-        let id = self.activation_id;
-        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
-        rx.close();
-        while let Ok(msg) = rx.try_recv() {
-            actor.handle(msg);
-        }
-        self.store_state(actor.passivate());
-        self.release_lease().await;
-        debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, "actor deactivated (shutdown)");
-    }
-
-    fn take_state(&self) -> Option<A::State> {
-        self.shared.states.remove(&self.key).map(|(_, state)| state.into_inner())
-    }
-
-    fn store_state(&self, state: A::State) {
-        self.shared.states.insert(self.key.clone(), Mutex::new(state));
-    }
-
-    fn lease(&self) -> AddressableLease {
-        let duration = i64::try_from(self.shared.config.lease_duration.as_millis()).unwrap_or(i64::MAX);
-        AddressableLease {
-            reference: self.reference.clone(),
-            node_id: self.shared.config.node_id.clone(),
-            activation_id: self.activation_id,
-            created_at: self.created_at,
-            expires_at: now_millis().saturating_add(duration),
-        }
-    }
-
-    /// Acquires the lease by compare-and-swap; a live lease of another node (or a
-    /// directory that cannot answer) refuses the activation.
-    async fn take_lease(&mut self) -> Result<(), ActorError> {
-        self.created_at = now_millis();
-        let margin = i64::try_from(self.shared.config.skew_margin.as_millis()).unwrap_or(i64::MAX);
-        let actor = self.reference.to_string();
-        let outcome = acquire_lease(self.shared.directory.as_ref(), &self.lease(), now_millis(), margin).await;
-        match outcome {
-            Ok(AcquireOutcome::Acquired(granted)) => {
-                self.shared.tokens.insert(self.key.clone(), granted.fencing_token);
-                self.grant = Some(granted);
-                Ok(())
-            }
-            Ok(AcquireOutcome::HeldBy(holder)) => Err(ActorError::HeldElsewhere {
-                actor,
-                node: holder.lease.node_id.to_string(),
-                expires_at: holder.lease.expires_at,
-            }),
-            Err(e) => Err(ActorError::Directory { actor, reason: e.to_string() }),
-        }
-    }
-
-    /// Extends the lease if it is still ours; an error means it was taken over.
-    async fn renew_lease(&mut self) -> Result<(), ActorError> {
-        let Some(grant) = &self.grant else { return Err(ActorError::LeaseLost(self.reference.to_string())) };
-        match self.shared.directory.renew_if_owner(&self.lease(), &grant.version).await {
-            Ok(RenewOutcome::Renewed(renewed)) => {
-                self.grant = Some(renewed);
-                Ok(())
-            }
-            Ok(RenewOutcome::NotOwner(holder)) => {
-                warn!(addressable = %self.reference, holder = ?holder.map(|h| h.lease.node_id), "actor lease taken over; stopping");
-                Err(ActorError::LeaseLost(self.reference.to_string()))
-            }
-            // A directory that does not answer for now: keep serving until the lease
-            // itself would have run out, and try again at the next renewal.
-            Err(e) => {
-                warn!(addressable = %self.reference, error = %e, "could not renew actor lease");
-                Ok(())
-            }
-        }
-    }
-
-    async fn release_lease(&mut self) {
-        self.shared.tokens.remove_if(&self.key, |_, t| Some(*t) == self.grant.as_ref().map(|g| g.fencing_token));
-        let Some(grant) = self.grant.take() else { return };
-        match self.shared.directory.release_if_owner(&self.reference, &grant.version).await {
-            Ok(true) => {}
-            Ok(false) => warn!(addressable = %self.reference, "actor lease was no longer ours at release"),
-            Err(e) => warn!(addressable = %self.reference, error = %e, "could not release actor lease"),
-        }
-    }
-
-    /// Leaves the map and answers every queued message with `error`.
-    fn refuse(&mut self, error: ActorError, mut rx: mpsc::UnboundedReceiver<A::Message>) {
-        let id = self.activation_id;
-        debug!(addressable = %self.reference, activation_id = id, %error, "actor activation refused");
-        self.shared.tokens.remove_if(&self.key, |_, t| Some(*t) == self.grant.as_ref().map(|g| g.fencing_token));
-        let _ = self.refusal.set(error);
-        rx.close();
-        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
-        // Dropping the messages drops their reply senders: each waiter gets the refusal.
-        while rx.try_recv().is_ok() {}
-    }
-
-    /// [`Self::refuse`] for an activation that has just passivated and whose receiver
-    /// its caller still holds: leaves the map; the messages waiting in the receiver get
-    /// the refusal when the task ends and drops it.
-    fn leave_refusing(&mut self, error: ActorError) -> Option<A> {
-        let id = self.activation_id;
-        let _ = self.refusal.set(error);
-        self.shared.actors.remove_if(&self.key, |_, handle| handle.activation_id == id);
-        None
+        tokio::time::sleep_until(wake.into()).await;
     }
 }
 
