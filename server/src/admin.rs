@@ -5,9 +5,13 @@
 //! name, type, roles and health (see [`crate::lease_status`]). HTTP 200 when every storage
 //! is healthy and no lease provider is Unhealthy (a Degraded provider shows, with a top
 //! `"status": "degraded"`, but answers 200); 503 otherwise.
+//! With `[cluster] enabled`, `/health` has a `cluster` section (this node, whether it is
+//! self-fenced, the members; a fenced node answers 503) and `/metrics` the cluster gauges
+//! (see [`crate::cluster`]); otherwise `"cluster": {"enabled": false}`.
 //! `/metrics` answers the storages' counters and latency histograms and every lease
 //! provider's counters and latencies in Prometheus' text format (see [`crate::prometheus`]).
 
+use crate::cluster::ClusterNode;
 use crate::config::StorageMode;
 use crate::lease_status::{HealthLevel, LeaseDirectoryStatus};
 use crate::prometheus;
@@ -42,6 +46,8 @@ pub struct ProtocolStatus {
 pub struct AdminState {
     pub protocols: Vec<ProtocolStatus>,
     pub lease_directory: LeaseDirectoryStatus,
+    /// This node's cluster membership, when `[cluster] enabled`.
+    pub cluster: Option<Arc<ClusterNode>>,
 }
 
 pub fn router(state: Arc<AdminState>) -> Router {
@@ -74,15 +80,21 @@ async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value
         );
     }
     let (leases, lease_directory) = state.lease_directory.health(HEALTH_CHECK_TIMEOUT).await;
-    let overall = match (all_healthy, leases) {
+    let fenced = state.cluster.as_ref().is_some_and(|c| c.is_fenced());
+    let overall = match (all_healthy && !fenced, leases) {
         (false, _) | (_, HealthLevel::Unhealthy) => HealthLevel::Unhealthy,
         (true, level) => level,
+    };
+    let cluster = match &state.cluster {
+        Some(node) => node.health(),
+        None => json!({ "enabled": false }),
     };
     let code = if overall == HealthLevel::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     let body = json!({
         "status": overall.name(),
         "protocols": protocols,
         "lease_directory": lease_directory,
+        "cluster": cluster,
     });
     (code, Json(body))
 }
@@ -91,6 +103,9 @@ async fn metrics(State(state): State<Arc<AdminState>>) -> impl IntoResponse {
     let snapshots: Vec<(&str, _)> = state.protocols.iter().map(|p| (p.protocol.name(), p.storage.metrics())).collect();
     let mut text = prometheus::render(&snapshots);
     text.push_str(&prometheus::render_lease_providers(&state.lease_directory.metrics(HEALTH_CHECK_TIMEOUT).await));
+    if let Some(node) = &state.cluster {
+        text.push_str(&node.metrics());
+    }
     ([(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)], text)
 }
 
@@ -202,6 +217,7 @@ mod tests {
                 status(Protocol::Cql, Arc::new(SickEngine(MemoryEngine::new()))).await,
             ],
             lease_directory: LeaseDirectoryStatus::default(),
+            cluster: None,
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 503"), "{response}");
@@ -217,11 +233,13 @@ mod tests {
         let state = AdminState {
             protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
             lease_directory: leases(vec![provider("local", BackendKind::CowBTree, ProviderHealth::Healthy)]),
+            cluster: None,
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         let health = body(&response);
         assert_eq!(health["status"], "healthy");
+        assert_eq!(health["cluster"], json!({"enabled": false}));
         assert_eq!(
             health["lease_directory"],
             json!({
@@ -239,6 +257,7 @@ mod tests {
         let state = AdminState {
             protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
             lease_directory: LeaseDirectoryStatus::default(),
+            cluster: None,
         };
         let response = get(state, "/metrics").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
@@ -257,6 +276,7 @@ mod tests {
                 provider("ok", BackendKind::RocksDb, ProviderHealth::Healthy),
                 provider("pair", BackendKind::Composite, degraded),
             ]),
+            cluster: None,
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
@@ -277,6 +297,7 @@ mod tests {
                 provider("pair", BackendKind::Composite, ProviderHealth::Degraded { reason: "one down".into() }),
                 provider("x", BackendKind::Etcd, unhealthy),
             ]),
+            cluster: None,
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 503"), "{response}");
@@ -310,6 +331,7 @@ mod tests {
         let state = AdminState {
             protocols: vec![],
             lease_directory: leases(vec![a, provider("b", BackendKind::Redis, ProviderHealth::Healthy)]),
+            cluster: None,
         };
         let response = get(state, "/metrics").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
@@ -335,6 +357,7 @@ mod tests {
         let state = AdminState {
             protocols: vec![status(Protocol::Redis, Arc::new(MemoryEngine::new())).await],
             lease_directory: leases(vec![pair, member, backup]),
+            cluster: None,
         };
         let response = get(state, "/health").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");

@@ -1,5 +1,5 @@
 //! The start-up banner printed on stdout: the lease directory's providers with their types
-//! and the provider types this build can open, one line per protocol (listener address
+//! and the provider types this build can open, the cluster node when there is one, one line per protocol (listener address
 //! or why there is none, storage mode, engine and data path) and the admin address.
 //!
 //! Test harnesses read the `admin` line to find the admin endpoint, then wait for
@@ -58,6 +58,9 @@ pub struct Banner {
     pub lease_directory: String,
     /// The provider types this build opens, and those it was built without.
     pub lease_types: String,
+    /// With `[cluster] enabled`: this node (id, RPC address, etcd endpoints, TTL), then
+    /// which protocols stay per node; empty otherwise.
+    pub cluster: Vec<String>,
     pub rows: Vec<BannerRow>,
     pub admin_addr: SocketAddr,
 }
@@ -68,6 +71,9 @@ impl fmt::Display for Banner {
         writeln!(f, "  data directory   {}", self.data_dir.display())?;
         writeln!(f, "  lease directory  {} (actor mode)", self.lease_directory)?;
         writeln!(f, "  lease types      {}", self.lease_types)?;
+        for line in &self.cluster {
+            writeln!(f, "  cluster          {line}")?;
+        }
         let listeners: Vec<String> = self.rows.iter().map(|r| r.listener.to_string()).collect();
         let lw = listeners.iter().map(String::len).max().unwrap_or(0).max("listener".len());
         writeln!(f, "  {:<10}  {:<lw$}  {:<10}  storage", "protocol", "listener", "mode")?;
@@ -112,6 +118,7 @@ mod tests {
             data_dir: PathBuf::from("/d"),
             lease_directory: "\"leases\" (Etcd) for leases and cluster nodes".into(),
             lease_types: lease_types_line(),
+            cluster: vec!["node \"n1\", rpc 127.0.0.1:7070".into()],
             rows: vec![
                 BannerRow {
                     protocol: "redis",
@@ -135,6 +142,7 @@ mod tests {
         assert!(text.lines().any(|l| l.trim_start().starts_with("cql") && l.contains("disabled")));
         assert!(text.lines().any(|l| l.trim_start().starts_with("admin") && l.contains("http://127.0.0.1:9090")));
         assert!(!text.contains(READY_LINE));
+        assert!(text.contains("\n  cluster          node \"n1\", rpc 127.0.0.1:7070\n"), "{text}");
         assert!(
             text.contains("lease directory  \"leases\" (Etcd) for leases and cluster nodes (actor mode)"),
             "{text}"

@@ -14,12 +14,16 @@
 //! `[server] persistence_backend`, `[providers.<name>]` tables and `[defaults]` in the
 //! file, overridden by `ORBIT_PERSISTENCE_BACKEND`, overridden by `--persistence-backend`
 //! (both win over `[defaults]` too). The result is [`ServerConfig::persistence`].
+//! `[cluster]` ([`cluster`]) makes the server a node of an Orbit cluster on that
+//! directory's etcd provider.
 
 mod aql;
+pub mod cluster;
 mod cypher;
 mod graphrag;
 
 pub use aql::AqlConfig;
+pub use cluster::ClusterConfig;
 pub use cypher::CypherConfig;
 pub use graphrag::GraphragConfig;
 
@@ -387,6 +391,8 @@ pub struct ServerConfig {
     pub cypher: CypherConfig,
     pub aql: AqlConfig,
     pub graphrag: GraphragConfig,
+    /// `[cluster]`: membership of an Orbit cluster through the lease directory's etcd provider.
+    pub cluster: ClusterConfig,
 }
 
 impl ServerConfig {
@@ -437,6 +443,7 @@ impl ServerConfig {
             parse_port,
         )?;
         let (persistence_backend, persistence) = resolve_persistence(&layers, &file, &from_file)?;
+        let cluster = cluster::resolve(&layers, &file.cluster, &from_file, &persistence)?;
         let sync_writes = layers.resolve(
             names::SYNC_WRITES_FLAG,
             names::SYNC_WRITES_ENV,
@@ -536,6 +543,7 @@ impl ServerConfig {
             cypher,
             aql,
             graphrag,
+            cluster,
         })
     }
 
@@ -702,6 +710,7 @@ fn command() -> Command {
     cmd = cypher::args(cmd);
     cmd = graphrag::args(cmd);
     cmd = aql::args(cmd);
+    cmd = cluster::args(cmd);
     for names in &PROTOCOL_SETTINGS {
         let proto = names.protocol.name();
         if let Some(port) = &names.port {
@@ -1206,6 +1215,8 @@ struct FileConfig {
     aql: aql::AqlTable,
     #[serde(default)]
     graphrag: graphrag::GraphragTable,
+    #[serde(default)]
+    cluster: cluster::ClusterTable,
     /// `[providers.<name>]`: lease directory providers, checked by `orbit-leases`.
     providers: Option<toml::Table>,
     /// `[defaults]`: which provider holds addressable and cluster data.

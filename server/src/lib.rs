@@ -7,13 +7,18 @@
 //! after which [`RunningServer::shutdown`] tells the listeners to stop, waits for them and
 //! flushes every storage.
 //!
+//! With `[cluster] enabled` the RPC port is bound with the others and the node joins the
+//! cluster ([`cluster`]) before any storage opens.
+//!
 //! Modules: [`config`] (flags > environment > TOML > defaults), [`storage`] (opening the
-//! per-protocol storage and the lease directory), [`listeners`] (the listener registry),
+//! per-protocol storage and the lease directory), [`cluster`] (this node's membership),
+//! [`listeners`] (the listener registry),
 //! [`admin`], [`lease_status`] and [`prometheus`] (the admin HTTP endpoint), [`banner`],
 //! [`shutdown`] (signals).
 
 pub mod admin;
 pub mod banner;
+pub mod cluster;
 pub mod config;
 pub mod lease_status;
 pub mod listeners;
@@ -135,6 +140,9 @@ pub async fn start(
 
     let mut ports: Vec<&Setting<u16>> = vec![&config.admin_port];
     ports.extend(selected.iter().map(|(_, port)| *port));
+    if config.cluster.enabled.value {
+        ports.push(&config.cluster.rpc_port);
+    }
     check_distinct_ports(&ports)?;
 
     let admin_listener = bind(config.bind.value, &config.admin_port, &config.bind.source).await?;
@@ -144,9 +152,15 @@ pub async fn start(
         bound.push((listener, socket));
     }
 
+    // The node-to-node RPC port, reserved for the RPC server.
+    let rpc_listener = match config.cluster.enabled.value {
+        true => Some(bind(config.bind.value, &config.cluster.rpc_port, &config.bind.source).await?),
+        false => None,
+    };
+
     let admin_addr =
         admin_listener.local_addr().map_err(|e| ServerError::Runtime(format!("admin HTTP listener: {e}")))?;
-    let leases = storage::open_leases(config, &data_dir, admin_addr).await?;
+    let leases = storage::open_leases(config, &data_dir, admin_addr, rpc_listener).await?;
     let storages = match storage::open_all(config, &data_dir, &leases).await {
         Ok(storages) => storages,
         Err(e) => {
@@ -190,6 +204,7 @@ pub async fn start(
             })
             .collect(),
         lease_directory: lease_status::LeaseDirectoryStatus::of_registry(leases.registry()),
+        cluster: leases.cluster().cloned(),
     });
     let mut admin_shutdown = shutdown_rx.clone();
     tasks.spawn(async move {
@@ -361,11 +376,14 @@ fn build_banner(
             }
         })
         .collect();
+    let persistent: Vec<&str> =
+        storages.iter().filter(|s| s.mode == config::StorageMode::Persistent).map(|s| s.protocol.name()).collect();
     Banner {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: data_dir.to_path_buf(),
         lease_directory: leases.banner_line(),
         lease_types: banner::lease_types_line(),
+        cluster: leases.cluster().map(|c| c.banner_lines(&persistent)).unwrap_or_default(),
         rows,
         admin_addr,
     }

@@ -163,7 +163,7 @@ pub fn render_lease_providers(providers: &[LeaseProviderMetrics]) -> String {
 }
 
 /// Label values escape backslash, double quote and newline.
-fn escape(value: &str) -> String {
+pub(crate) fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 

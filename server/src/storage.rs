@@ -12,8 +12,12 @@
 //! Every protocol in actor mode records its activations in its addressable provider, and
 //! the server records itself as a cluster node in its cluster provider, renews that
 //! record while it runs and removes it on a graceful shutdown, after which the providers
-//! are flushed.
+//! are flushed. With `[cluster] enabled` the node's record belongs to its etcd membership
+//! instead ([`crate::cluster::ClusterNode`]): registered before any actor lease is taken,
+//! renewed by etcd keepalives, revoked on a graceful shutdown; the actor runtimes then
+//! run under the cluster node id, so their leases hang on the node's etcd lease.
 
+use crate::cluster::ClusterNode;
 use crate::config::{ConfigError, ProtocolConfig, ServerConfig, StorageMode};
 use crate::ServerError;
 use orbit_actors::{ActorRuntimeConfig, AddressableDirectoryProvider, NodeId, NodeInfo, NodeStatus};
@@ -85,7 +89,9 @@ pub struct LeaseDirectory {
     registry: Arc<PersistenceProviderRegistry>,
     addressable: Arc<dyn AddressableDirectoryProvider>,
     node: NodeInfo,
-    renewer: JoinHandle<()>,
+    /// Renews `node`'s record; `None` in a cluster, whose membership owns the record.
+    renewer: Option<JoinHandle<()>>,
+    cluster: Option<Arc<ClusterNode>>,
 }
 
 impl LeaseDirectory {
@@ -101,6 +107,11 @@ impl LeaseDirectory {
     /// This server as a cluster node.
     pub fn node(&self) -> &NodeInfo {
         &self.node
+    }
+
+    /// This node's cluster membership, when `[cluster] enabled`.
+    pub fn cluster(&self) -> Option<&Arc<ClusterNode>> {
+        self.cluster.as_ref()
     }
 
     /// "lsm_tree provider \"leases\"", for logs.
@@ -132,15 +143,28 @@ impl LeaseDirectory {
         line
     }
 
-    /// Stops renewing, removes this node's record and flushes every provider.
+    /// Stops renewing, removes this node's record (in a cluster: leaves it, which drops
+    /// the node's actor leases too) and flushes every provider.
     pub async fn shutdown(self) -> Result<(), ServerError> {
-        self.renewer.abort();
-        let _ = self.renewer.await;
-        let cluster = self.registry.cluster().map_err(lease_error)?;
-        if let Err(e) = cluster.remove_node(&self.node.node_id).await {
-            tracing::warn!(node = %self.node.node_id, error = %e, "could not remove the cluster node record");
+        let mut failure = None;
+        if let Some(renewer) = self.renewer {
+            renewer.abort();
+            let _ = renewer.await;
+            let cluster = self.registry.cluster().map_err(lease_error)?;
+            if let Err(e) = cluster.remove_node(&self.node.node_id).await {
+                tracing::warn!(node = %self.node.node_id, error = %e, "could not remove the cluster node record");
+            }
+        }
+        if let Some(node) = &self.cluster {
+            if let Err(e) = node.leave().await {
+                tracing::error!(error = %e, "during shutdown");
+                failure = Some(e);
+            }
         }
         self.registry.shutdown_all().await.map_err(lease_error)?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
         tracing::info!(node = %self.node.node_id, "lease directory flushed");
         Ok(())
     }
@@ -170,11 +194,13 @@ fn lease_error(e: orbit_leases::LeaseError) -> ServerError {
 
 /// Opens the configured lease directory providers (in a blocking task: files are read
 /// and logs replayed) and records this server, reachable at `admin_addr`, as a cluster
-/// node.
+/// node; with `[cluster] enabled`, joins the cluster with the RPC port `rpc_listener`
+/// reserved instead.
 pub async fn open_leases(
     config: &ServerConfig,
     data_dir: &Path,
     admin_addr: std::net::SocketAddr,
+    rpc_listener: Option<tokio::net::TcpListener>,
 ) -> Result<LeaseDirectory, ServerError> {
     let persistence = config.persistence.clone();
     let dir = data_dir.to_path_buf();
@@ -188,18 +214,35 @@ pub async fn open_leases(
     let cluster = registry.cluster().map_err(lease_error)?;
 
     let now = orbit_actors::now_millis();
-    let node = NodeInfo {
+    let capabilities: Vec<String> = config
+        .enabled_protocols()
+        .filter(|p| p.mode.value == StorageMode::Actor)
+        .map(|p| format!("{}:actor", p.protocol.name()))
+        .collect();
+    let mut node = NodeInfo {
         node_id: node_id(admin_addr),
         address: admin_addr.to_string(),
         status: NodeStatus::Active,
-        capabilities: config
-            .enabled_protocols()
-            .filter(|p| p.mode.value == StorageMode::Actor)
-            .map(|p| format!("{}:actor", p.protocol.name()))
-            .collect(),
+        capabilities,
         started_at: now,
         lease_expires_at: now + millis(NODE_LEASE),
     };
+    if config.cluster.enabled.value {
+        let joined = join_cluster(config, &registry, admin_addr, rpc_listener, &node).await;
+        let member = match joined {
+            Ok(member) => Arc::new(member),
+            Err(e) => {
+                let _ = registry.shutdown_all().await;
+                return Err(e);
+            }
+        };
+        node.node_id = member.node_id.clone();
+        node.address = member.rpc_address.clone();
+        node.lease_expires_at = i64::MAX;
+        let directory = LeaseDirectory { registry, addressable, node, renewer: None, cluster: Some(member) };
+        tracing::info!(node = %directory.node.node_id, leases = %directory.describe(), "lease directory opened");
+        return Ok(directory);
+    }
     cluster.store_node(&node).await.map_err(lease_error)?;
     let renewer = tokio::spawn({
         let node_id = node.node_id.clone();
@@ -218,9 +261,41 @@ pub async fn open_leases(
             }
         }
     });
-    let directory = LeaseDirectory { registry, addressable, node, renewer };
+    let directory = LeaseDirectory { registry, addressable, node, renewer: Some(renewer), cluster: None };
     tracing::info!(node = %directory.node.node_id, leases = %directory.describe(), "lease directory opened");
     Ok(directory)
+}
+
+/// Registers this node in the cluster on the lease directory's cluster provider (the
+/// configuration checked it is Etcd); the record carries the admin address and the
+/// protocols served in actor mode as metadata.
+async fn join_cluster(
+    config: &ServerConfig,
+    registry: &PersistenceProviderRegistry,
+    admin_addr: std::net::SocketAddr,
+    rpc_listener: Option<tokio::net::TcpListener>,
+    node: &NodeInfo,
+) -> Result<ClusterNode, ServerError> {
+    let backend = registry.cluster_backend().map_err(lease_error)?;
+    if !backend.supports_membership() {
+        return Err(ServerError::Config(ConfigError::new(
+            &config.cluster.enabled.source,
+            format!(
+                "the cluster uses the etcd provider of the lease directory, and provider \"{}\" ({}) cannot hold \
+                 a membership in this build",
+                backend.name,
+                backend.kind.type_name()
+            ),
+        )));
+    }
+    let rpc_listener = rpc_listener
+        .ok_or_else(|| ServerError::Runtime("cluster: the RPC port was not reserved before joining".into()))?;
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert("admin".to_string(), admin_addr.to_string());
+    if !node.capabilities.is_empty() {
+        metadata.insert("actor_protocols".to_string(), node.capabilities.join(","));
+    }
+    ClusterNode::join(&config.cluster, config.bind.value, backend, rpc_listener, metadata).await
 }
 
 /// This server's node id: `orbit@<admin address>`, unique among the servers of a host.
@@ -343,7 +418,7 @@ mod tests {
             let config = actor_config(dir.path(), backend.name());
             assert_eq!(config.persistence_backend.value, backend);
             let admin: std::net::SocketAddr = "127.0.0.1:9999".parse().expect("addr");
-            let leases = open_leases(&config, dir.path(), admin).await.expect("open leases");
+            let leases = open_leases(&config, dir.path(), admin, None).await.expect("open leases");
             let cluster = leases.registry().cluster().expect("cluster provider");
             let me = cluster.get_node(&node_id(admin)).await.expect("get node").expect("the server is a node");
             assert_eq!(
@@ -416,7 +491,7 @@ mod tests {
             };
             assert!(orbit_leases::remote::compiled(kind), "{kind}: loaded without its feature");
             let admin: std::net::SocketAddr = "127.0.0.1:9999".parse().expect("addr");
-            match open_leases(&config, dir.path(), admin).await {
+            match open_leases(&config, dir.path(), admin, None).await {
                 Err(ServerError::Config(e)) => {
                     assert_eq!(e.setting, file.display().to_string(), "{e}");
                     assert!(e.message.starts_with(expected), "{text:?}\n  gave: {e}\n  want: {expected}");

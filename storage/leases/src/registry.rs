@@ -11,6 +11,12 @@
 //!   `ORBIT_PERSISTENCE_BACKEND` use).
 //! * [`open_provider`]: one configured provider.
 //! * [`PersistenceProviderRegistry::open`]: everything a [`PersistenceConfig`] selects.
+//!
+//! A backend of type Etcd also keeps its [`crate::remote::etcd::EtcdDirectory`]
+//! ([`LeaseBackend::etcd`]), and [`LeaseBackend::register_member`] registers a cluster
+//! node on it ([`NodeMembership`]) whether or not this build has the `etcd` feature: the
+//! server compiles the same code either way, and a build without etcd answers
+//! [`LeaseError::NotSupported`].
 
 use crate::config::{BackendKind, PersistenceConfig, ProviderConfig, ProviderSpec};
 use crate::cow_btree::CowBTreeStore;
@@ -23,6 +29,7 @@ use crate::store::RecordStore;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What every opened directory offers beyond the provider traits.
 pub trait LeaseDirectory: AddressableDirectoryProvider + ClusterNodeProvider {
@@ -62,6 +69,9 @@ pub struct LeaseBackend {
     pub addressable: Arc<dyn AddressableDirectoryProvider>,
     /// The same object as `directory`, as the cluster provider.
     pub cluster: Arc<dyn ClusterNodeProvider>,
+    /// The same object as `directory` when it is an etcd directory.
+    #[cfg(feature = "etcd")]
+    etcd: Option<Arc<crate::remote::etcd::EtcdDirectory>>,
 }
 
 impl std::fmt::Debug for LeaseBackend {
@@ -83,7 +93,195 @@ impl LeaseBackend {
         kind: BackendKind,
         directory: Arc<D>,
     ) -> Self {
-        LeaseBackend { name: name.into(), kind, addressable: directory.clone(), cluster: directory.clone(), directory }
+        LeaseBackend {
+            name: name.into(),
+            kind,
+            addressable: directory.clone(),
+            cluster: directory.clone(),
+            directory,
+            #[cfg(feature = "etcd")]
+            etcd: None,
+        }
+    }
+
+    /// Wraps an etcd directory, which [`LeaseBackend::etcd`] hands out again.
+    #[cfg(feature = "etcd")]
+    pub fn from_etcd(name: impl Into<String>, directory: Arc<crate::remote::etcd::EtcdDirectory>) -> Self {
+        let mut backend = Self::from_directory(name, BackendKind::Etcd, directory.clone());
+        backend.etcd = Some(directory);
+        backend
+    }
+
+    /// The etcd directory behind this backend (`None` for every other type).
+    #[cfg(feature = "etcd")]
+    pub fn etcd(&self) -> Option<&Arc<crate::remote::etcd::EtcdDirectory>> {
+        self.etcd.as_ref()
+    }
+
+    /// True when [`LeaseBackend::register_member`] can register a node here: an etcd
+    /// backend in a build with the `etcd` feature.
+    pub fn supports_membership(&self) -> bool {
+        #[cfg(feature = "etcd")]
+        return self.etcd.is_some();
+        #[cfg(not(feature = "etcd"))]
+        return false;
+    }
+
+    /// The etcd client URLs and key prefix of an etcd backend.
+    pub fn etcd_endpoints(&self) -> Option<(Vec<String>, String)> {
+        #[cfg(feature = "etcd")]
+        return self.etcd.as_ref().map(|d| (d.settings().endpoints.clone(), d.settings().prefix.clone()));
+        #[cfg(not(feature = "etcd"))]
+        return None;
+    }
+
+    /// Registers this node as a cluster member on this backend's etcd directory (see
+    /// `remote::etcd::membership`): its record and every actor lease acquired through
+    /// this backend hang on one etcd lease. Other backends, and builds without `etcd`,
+    /// answer [`LeaseError::NotSupported`].
+    pub async fn register_member(&self, registration: MemberRegistration) -> LeaseResult<NodeMembership> {
+        #[cfg(feature = "etcd")]
+        if let Some(directory) = &self.etcd {
+            use crate::remote::etcd::membership::{EtcdMembership, MembershipSettings};
+            let mut settings = MembershipSettings::new(registration.node_id, registration.rpc_address);
+            settings.metadata = registration.metadata;
+            settings.lease_ttl = registration.lease_ttl;
+            settings.fence_margin = registration.fence_margin;
+            let inner = EtcdMembership::register(directory.clone(), settings).await?;
+            return Ok(NodeMembership { inner });
+        }
+        let _ = registration;
+        Err(LeaseError::NotSupported(format!(
+            "cluster membership on provider \"{}\" ({}): it needs an Etcd provider{}",
+            self.name,
+            self.kind.type_name(),
+            if crate::remote::compiled(BackendKind::Etcd) { "" } else { " and a build with the etcd feature" }
+        )))
+    }
+}
+
+/// How a node joins the cluster ([`LeaseBackend::register_member`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRegistration {
+    pub node_id: crate::provider::NodeId,
+    /// Where other nodes reach this node's RPC server (`host:port`).
+    pub rpc_address: String,
+    /// `key = value` pairs published with the record (keys non-empty, without `=`).
+    pub metadata: BTreeMap<String, String>,
+    /// The TTL of the node's etcd lease (whole seconds).
+    pub lease_ttl: Duration,
+    /// How long before its lease may expire the node fences itself.
+    pub fence_margin: Duration,
+}
+
+/// A member of the cluster as the member list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterMember {
+    pub node_id: crate::provider::NodeId,
+    pub rpc_address: String,
+    pub metadata: BTreeMap<String, String>,
+    /// The etcd lease the member's record (and its actor leases) are attached to.
+    pub etcd_lease: i64,
+}
+
+/// This node's registration; dropping it stops renewing without leaving (as a crash
+/// would), [`NodeMembership::deregister`] leaves at once. Only an etcd build makes one.
+pub struct NodeMembership {
+    #[cfg(feature = "etcd")]
+    inner: crate::remote::etcd::membership::EtcdMembership,
+    #[cfg(not(feature = "etcd"))]
+    inner: std::convert::Infallible,
+}
+
+#[cfg(feature = "etcd")]
+impl NodeMembership {
+    /// The etcd membership itself (renewal state, the member list's watch channel).
+    pub fn etcd(&self) -> &crate::remote::etcd::membership::EtcdMembership {
+        &self.inner
+    }
+
+    pub fn node_id(&self) -> &crate::provider::NodeId {
+        self.inner.node_id()
+    }
+
+    /// The node's etcd lease.
+    pub fn lease_id(&self) -> i64 {
+        self.inner.lease_id()
+    }
+
+    /// From when on the node must not serve its actors (monotonic clock).
+    pub fn self_fence_deadline(&self) -> Instant {
+        self.inner.self_fence_deadline()
+    }
+
+    pub fn is_fenced(&self, now: Instant) -> bool {
+        self.inner.is_fenced(now)
+    }
+
+    /// etcd said the node's lease is gone: fenced until the node registers again.
+    pub fn is_lost(&self) -> bool {
+        self.inner.is_lost()
+    }
+
+    pub fn renewals(&self) -> u64 {
+        self.inner.renewals()
+    }
+
+    /// The members now, by node id, and the etcd revision the list reflects.
+    pub fn members(&self) -> (Vec<ClusterMember>, i64) {
+        let view = self.inner.members();
+        let members = view
+            .members
+            .values()
+            .map(|m| ClusterMember {
+                node_id: m.node_id.clone(),
+                rpc_address: m.rpc_address.clone(),
+                metadata: m.metadata.clone(),
+                etcd_lease: m.etcd_lease,
+            })
+            .collect();
+        (members, view.revision)
+    }
+
+    /// Leaves the cluster: the lease is revoked, the record and the node's actor leases
+    /// go with it.
+    pub async fn deregister(self) -> LeaseResult<()> {
+        self.inner.deregister().await
+    }
+}
+
+#[cfg(not(feature = "etcd"))]
+impl NodeMembership {
+    pub fn node_id(&self) -> &crate::provider::NodeId {
+        match self.inner {}
+    }
+
+    pub fn lease_id(&self) -> i64 {
+        match self.inner {}
+    }
+
+    pub fn self_fence_deadline(&self) -> Instant {
+        match self.inner {}
+    }
+
+    pub fn is_fenced(&self, _now: Instant) -> bool {
+        match self.inner {}
+    }
+
+    pub fn is_lost(&self) -> bool {
+        match self.inner {}
+    }
+
+    pub fn renewals(&self) -> u64 {
+        match self.inner {}
+    }
+
+    pub fn members(&self) -> (Vec<ClusterMember>, i64) {
+        match self.inner {}
+    }
+
+    pub async fn deregister(self) -> LeaseResult<()> {
+        match self.inner {}
     }
 }
 

@@ -36,7 +36,6 @@ mod tests;
 mod tests_membership;
 pub mod watch;
 
-use crate::config::BackendKind;
 use crate::metrics::{DirectoryMetrics, OpKind};
 use crate::provider::{AddressableLease, LeaseError, LeaseResult, NodeId, VersionedLease};
 use crate::registry::{LeaseBackend, LeaseDirectory};
@@ -52,7 +51,7 @@ use std::sync::Arc;
 /// Opens the etcd provider `name` from its settings table. Nothing is contacted yet.
 pub fn open(name: &str, settings: &Map<String, Value>, _data_dir: &Path) -> LeaseResult<LeaseBackend> {
     let settings = EtcdSettings::parse(name, settings)?;
-    Ok(LeaseBackend::from_directory(name, BackendKind::Etcd, Arc::new(EtcdDirectory::new(name, settings)?)))
+    Ok(LeaseBackend::from_etcd(name, Arc::new(EtcdDirectory::new(name, settings)?)))
 }
 
 /// The lease directory in an etcd cluster.
