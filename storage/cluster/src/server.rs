@@ -1,0 +1,187 @@
+//! The owner's side of the node RPC: a [`ShardHandler`] the node implements, served over
+//! gRPC (HTTP/2 without TLS) on a listener the caller binds.
+//!
+//! Each accepted connection is one hyper HTTP/2 connection task; each request on it is
+//! decoded by tonic's unary server half with the configured message size limit (checked
+//! on the length prefix, so an oversize request is refused before its body is buffered),
+//! validated ([`crate::wire`]) and handed to the handler. Malformed frames or garbage end
+//! that one connection. Dropping the [`RpcServer`] stops accepting and closes every
+//! connection at once, as a crashed node would.
+
+use crate::config::RpcConfig;
+use crate::metrics::ClusterMetrics;
+use crate::types::{ForwardRefusal, ForwardRequest};
+use crate::wire::{ForwardRequestMessage, ForwardResponseMessage, FORWARD_PATH};
+use async_trait::async_trait;
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tonic_prost::ProstCodec;
+use tracing::Instrument;
+
+/// What a node runs for a request forwarded to it.
+#[async_trait]
+pub trait ShardHandler: Send + Sync + 'static {
+    /// Runs `payload` (the `protocol`'s encoding of a request) on `shard`, or refuses:
+    /// [`ForwardRefusal::Fenced`] when `fencing_token` is older than the token this node holds
+    /// for the shard, [`ForwardRefusal::NotOwner`] when it does not own the shard (see
+    /// [`crate::fencing::check_token`]).
+    async fn handle(
+        &self,
+        shard: &crate::types::ShardRef,
+        fencing_token: u64,
+        protocol: &str,
+        payload: Bytes,
+    ) -> Result<Bytes, ForwardRefusal>;
+}
+
+/// How often the server pings an idle peer, and how long it waits for the answer before
+/// closing the connection (a peer that vanished without closing).
+const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A running RPC server; dropping it stops the server and closes its connections.
+pub struct RpcServer {
+    local_addr: SocketAddr,
+    accept_task: tokio::task::JoinHandle<()>,
+}
+
+impl RpcServer {
+    /// Serves `handler` on `listener` (already bound) until the returned server is dropped.
+    pub fn serve(
+        listener: TcpListener,
+        handler: Arc<dyn ShardHandler>,
+        config: RpcConfig,
+        metrics: Arc<ClusterMetrics>,
+    ) -> std::io::Result<RpcServer> {
+        let local_addr = listener.local_addr()?;
+        let service = Arc::new(ForwardService { handler, metrics, max_message_size: config.max_message_size });
+        let accept_task = tokio::spawn(accept_loop(listener, service, config));
+        Ok(RpcServer { local_addr, accept_task })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+}
+
+impl Drop for RpcServer {
+    fn drop(&mut self) {
+        // Aborting the accept loop drops its JoinSet, which aborts every connection task.
+        self.accept_task.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config: RpcConfig) {
+    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    builder
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(config.max_concurrent_streams)
+        .max_header_list_size(config.max_header_list_size)
+        .keep_alive_interval(KEEP_ALIVE_INTERVAL)
+        .keep_alive_timeout(KEEP_ALIVE_TIMEOUT);
+    let builder = Arc::new(builder);
+    let mut connections = JoinSet::new();
+    let connection_ids = AtomicU64::new(0);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // EMFILE and friends: back off instead of spinning.
+                        tracing::warn!(%error, "cluster rpc: accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let connection_id = connection_ids.fetch_add(1, Ordering::Relaxed);
+                let span = tracing::debug_span!("cluster_rpc", connection = connection_id, %peer);
+                let service = service.clone();
+                let builder = builder.clone();
+                connections.spawn(
+                    async move {
+                        let hyper_service = hyper::service::service_fn(move |request| {
+                            let service = service.clone();
+                            async move { Ok::<_, Infallible>(service.route(request).await) }
+                        });
+                        if let Err(error) = builder.serve_connection(TokioIo::new(stream), hyper_service).await {
+                            tracing::debug!(%error, "cluster rpc: connection closed with an error");
+                        }
+                    }
+                    .instrument(span),
+                );
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// The Forward method: decoding, validation, the handler, encoding.
+struct ForwardService {
+    handler: Arc<dyn ShardHandler>,
+    metrics: Arc<ClusterMetrics>,
+    max_message_size: usize,
+}
+
+impl ForwardService {
+    async fn route(self: Arc<Self>, request: http::Request<Incoming>) -> http::Response<tonic::body::Body> {
+        if request.uri().path() != FORWARD_PATH {
+            self.metrics.record_invalid();
+            return tonic::Status::unimplemented(format!("no method {}", request.uri().path())).into_http();
+        }
+        let mut grpc = tonic::server::Grpc::new(ProstCodec::<ForwardResponseMessage, ForwardRequestMessage>::default())
+            .max_decoding_message_size(self.max_message_size)
+            .max_encoding_message_size(self.max_message_size);
+        let response = grpc.unary(UnaryForward(self.clone()), request).await;
+        if response.headers().get("grpc-status").is_some_and(|status| status != "0") {
+            // A trailers-only error (decoding failed, oversize, invalid fields).
+            self.metrics.record_invalid();
+        }
+        response
+    }
+
+    async fn forward(&self, message: ForwardRequestMessage) -> Result<ForwardResponseMessage, tonic::Status> {
+        let request =
+            ForwardRequest::try_from(message).map_err(|error| tonic::Status::invalid_argument(error.to_string()))?;
+        let span = tracing::debug_span!("forwarded", protocol = %request.protocol, shard = %request.shard);
+        let outcome = self
+            .handler
+            .handle(&request.shard, request.fencing_token, &request.protocol, request.payload)
+            .instrument(span)
+            .await;
+        let outcome = match outcome {
+            Ok(reply) if reply.len() > self.max_message_size => Err(ForwardRefusal::Failed(format!(
+                "reply of {} bytes exceeds the maximum message size of {} bytes",
+                reply.len(),
+                self.max_message_size
+            ))),
+            outcome => outcome,
+        };
+        self.metrics.record_served(outcome.as_ref().err());
+        Ok(ForwardResponseMessage::from(outcome))
+    }
+}
+
+/// tonic's unary service shape around [`ForwardService::forward`].
+struct UnaryForward(Arc<ForwardService>);
+
+impl tonic::server::UnaryService<ForwardRequestMessage> for UnaryForward {
+    type Response = ForwardResponseMessage;
+    type Future = Pin<Box<dyn Future<Output = Result<tonic::Response<ForwardResponseMessage>, tonic::Status>> + Send>>;
+
+    fn call(&mut self, request: tonic::Request<ForwardRequestMessage>) -> Self::Future {
+        let service = self.0.clone();
+        Box::pin(async move { service.forward(request.into_inner()).await.map(tonic::Response::new) })
+    }
+}
