@@ -9,7 +9,7 @@
 use crate::lease::AddressableDirectoryProvider;
 use crate::mvcc::SnapshotRegistry;
 use crate::routing::Router;
-use crate::runtime::{ActorError, ActorRuntime, ActorRuntimeConfig, Reply};
+use crate::runtime::{ActorError, ActorRuntime, ActorRuntimeConfig, DrainReport, Reply, RuntimeHooks};
 use crate::shard::{ShardActor, ShardMsg};
 use async_trait::async_trait;
 use orbit_storage::engine::{KeyRange, KvPair};
@@ -40,9 +40,20 @@ impl ActorEngine {
         namespace: &str,
         shards_per_table: usize,
     ) -> ActorEngine {
+        Self::with_hooks(runtime_config, directory, RuntimeHooks::default(), namespace, shards_per_table)
+    }
+
+    /// [`Self::new`] with the shard actors' runtime given a fence and/or an activation sink.
+    pub fn with_hooks(
+        runtime_config: ActorRuntimeConfig,
+        directory: Arc<dyn AddressableDirectoryProvider>,
+        hooks: RuntimeHooks,
+        namespace: &str,
+        shards_per_table: usize,
+    ) -> ActorEngine {
         ActorEngine {
             inner: Arc::new(EngineInner {
-                runtime: ActorRuntime::new(runtime_config, directory),
+                runtime: ActorRuntime::with_hooks(runtime_config, directory, hooks),
                 router: Router::new(namespace, shards_per_table),
                 snapshots: SnapshotRegistry::default(),
                 last_seq: tokio::sync::Mutex::new(0),
@@ -63,6 +74,17 @@ impl ActorEngine {
     /// Deactivates every shard actor; the engine refuses reads and writes afterwards.
     pub async fn shutdown(&self) {
         self.inner.runtime.shutdown().await;
+    }
+
+    /// Hands every shard actor over (see [`ActorRuntime::drain`]); the engine refuses
+    /// reads and writes afterwards.
+    pub async fn drain(&self) -> DrainReport {
+        self.inner.runtime.drain().await
+    }
+
+    /// Whether the node's fence says it must not serve right now.
+    pub fn is_fenced(&self) -> bool {
+        self.inner.runtime.is_fenced()
     }
 }
 
@@ -235,7 +257,9 @@ impl KvEngine for ActorEngine {
     }
 
     async fn health(&self) -> Result<(), String> {
-        if self.inner.runtime.is_running() {
+        if self.inner.runtime.is_fenced() {
+            Err(ActorError::Fenced { node: self.inner.runtime.config().node_id.to_string() }.to_string())
+        } else if self.inner.runtime.is_running() {
             Ok(())
         } else {
             Err(ActorError::ShutDown.to_string())

@@ -22,7 +22,11 @@ pub use lease::{
     now_millis, AddressableDirectoryProvider, AddressableLease, AddressableReference, ClusterNodeProvider, LeaseError,
     LeaseResult, MemoryDirectory, NodeId, NodeInfo, NodeStatus, PersistenceProvider, ProviderHealth, ProviderMetrics,
 };
-pub use runtime::{Actor, ActorError, ActorRuntime, ActorRuntimeConfig, Reply};
+pub use runtime::{
+    overlapping_intervals, ActivationLog, ActivationRecord, ActivationSink, Actor, ActorError, ActorRuntime,
+    ActorRuntimeConfig, DeadlineFence, DrainReport, EndReason, FenceSignal, FenceSwitch, HandedOver, RefusalCounts,
+    Reply, RuntimeHooks,
+};
 
 use orbit_storage::{KvEngine, KvTableStorage, StorageResult};
 use std::sync::Arc;
@@ -37,6 +41,20 @@ pub async fn open_actor_table_storage(
 ) -> StorageResult<Arc<KvTableStorage>> {
     let engine: Arc<dyn KvEngine> = Arc::new(ActorEngine::new(config, directory, namespace, shards_per_table));
     KvTableStorage::open(engine).await
+}
+
+/// [`open_actor_table_storage`] with the shard actors' runtime given a fence and/or an
+/// activation sink; also returns the engine, to drain it (SIGTERM) or ask for its fence.
+pub async fn open_actor_table_storage_with_hooks(
+    config: ActorRuntimeConfig,
+    directory: Arc<dyn AddressableDirectoryProvider>,
+    hooks: RuntimeHooks,
+    namespace: &str,
+    shards_per_table: usize,
+) -> StorageResult<(Arc<KvTableStorage>, Arc<ActorEngine>)> {
+    let engine = Arc::new(ActorEngine::with_hooks(config, directory, hooks, namespace, shards_per_table));
+    let storage = KvTableStorage::open(engine.clone() as Arc<dyn KvEngine>).await?;
+    Ok((storage, engine))
 }
 
 #[cfg(test)]

@@ -504,7 +504,11 @@ mod tests {
     use super::*;
     use crate::lease::MemoryDirectory;
 
+    mod fencing;
+    mod handover;
     mod leases;
+    mod probe;
+    mod tokens;
 
     /// Gives every activation a distinct identity, so tests can tell activations apart.
     static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
