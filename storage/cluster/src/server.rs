@@ -106,6 +106,8 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                 };
                 let _ = stream.set_nodelay(true);
                 let connection_id = connection_ids.fetch_add(1, Ordering::Relaxed);
+                // hyper runs each request as its own task: the request span (ForwardService::forward)
+                // carries the connection id again.
                 let span = tracing::debug_span!("cluster_rpc", connection = connection_id, %peer);
                 let service = service.clone();
                 let builder = builder.clone();
@@ -113,7 +115,7 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                     async move {
                         let hyper_service = hyper::service::service_fn(move |request| {
                             let service = service.clone();
-                            async move { Ok::<_, Infallible>(service.route(request).await) }
+                            async move { Ok::<_, Infallible>(service.route(request, connection_id).await) }
                         });
                         if let Err(error) = builder.serve_connection(TokioIo::new(stream), hyper_service).await {
                             tracing::debug!(%error, "cluster rpc: connection closed with an error");
@@ -135,7 +137,11 @@ struct ForwardService {
 }
 
 impl ForwardService {
-    async fn route(self: Arc<Self>, request: http::Request<Incoming>) -> http::Response<tonic::body::Body> {
+    async fn route(
+        self: Arc<Self>,
+        request: http::Request<Incoming>,
+        connection_id: u64,
+    ) -> http::Response<tonic::body::Body> {
         if request.uri().path() != FORWARD_PATH {
             self.metrics.record_invalid();
             return tonic::Status::unimplemented(format!("no method {}", request.uri().path())).into_http();
@@ -143,7 +149,7 @@ impl ForwardService {
         let mut grpc = tonic::server::Grpc::new(ProstCodec::<ForwardResponseMessage, ForwardRequestMessage>::default())
             .max_decoding_message_size(self.max_message_size)
             .max_encoding_message_size(self.max_message_size);
-        let response = grpc.unary(UnaryForward(self.clone()), request).await;
+        let response = grpc.unary(UnaryForward { service: self.clone(), connection_id }, request).await;
         if response.headers().get("grpc-status").is_some_and(|status| status != "0") {
             // A trailers-only error (decoding failed, oversize, invalid fields).
             self.metrics.record_invalid();
@@ -151,10 +157,19 @@ impl ForwardService {
         response
     }
 
-    async fn forward(&self, message: ForwardRequestMessage) -> Result<ForwardResponseMessage, tonic::Status> {
+    async fn forward(
+        &self,
+        message: ForwardRequestMessage,
+        connection_id: u64,
+    ) -> Result<ForwardResponseMessage, tonic::Status> {
         let request =
             ForwardRequest::try_from(message).map_err(|error| tonic::Status::invalid_argument(error.to_string()))?;
-        let span = tracing::debug_span!("forwarded", protocol = %request.protocol, shard = %request.shard);
+        let span = tracing::debug_span!(
+            "forwarded",
+            connection = connection_id,
+            protocol = %request.protocol,
+            shard = %request.shard
+        );
         let outcome = self
             .handler
             .handle(&request.shard, request.fencing_token, &request.protocol, request.payload)
@@ -174,14 +189,17 @@ impl ForwardService {
 }
 
 /// tonic's unary service shape around [`ForwardService::forward`].
-struct UnaryForward(Arc<ForwardService>);
+struct UnaryForward {
+    service: Arc<ForwardService>,
+    connection_id: u64,
+}
 
 impl tonic::server::UnaryService<ForwardRequestMessage> for UnaryForward {
     type Response = ForwardResponseMessage;
     type Future = Pin<Box<dyn Future<Output = Result<tonic::Response<ForwardResponseMessage>, tonic::Status>> + Send>>;
 
     fn call(&mut self, request: tonic::Request<ForwardRequestMessage>) -> Self::Future {
-        let service = self.0.clone();
-        Box::pin(async move { service.forward(request.into_inner()).await.map(tonic::Response::new) })
+        let (service, connection_id) = (self.service.clone(), self.connection_id);
+        Box::pin(async move { service.forward(request.into_inner(), connection_id).await.map(tonic::Response::new) })
     }
 }

@@ -221,6 +221,32 @@ async fn a_dead_node_is_an_error_within_the_timeout_and_leaves_the_cache() {
 }
 
 #[tokio::test]
+async fn a_node_that_never_answers_times_out_and_its_connection_is_dropped() {
+    // A bound listener nobody accepts from: the kernel completes the TCP handshake, then
+    // nothing answers (a SIGSTOPped node).
+    let silent = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+    let address = silent.local_addr().expect("address").to_string();
+    let config = RpcConfig {
+        request_timeout: Duration::from_millis(300),
+        connect_timeout: Duration::from_millis(200),
+        ..RpcConfig::default()
+    };
+    let metrics = Arc::new(ClusterMetrics::default());
+    let client = RpcClient::new(config, metrics.clone());
+    let request = ForwardRequest {
+        shard: ShardRef::new("redis", "s1"),
+        fencing_token: 1,
+        protocol: "resp".into(),
+        payload: Bytes::from_static(b"PING"),
+    };
+    let outcome = client.forward(&address, &request).await;
+    assert!(matches!(outcome, Err(ClusterError::Timeout { .. } | ClusterError::Connect { .. })), "{outcome:?}");
+    assert!(client.cached_addresses().is_empty(), "the stuck connection is not reused");
+    let counted = metrics.snapshot();
+    assert_eq!(counted.forward_timeouts + counted.forward_errors, 1);
+}
+
+#[tokio::test]
 async fn an_owner_leaving_the_membership_is_no_placement() {
     let b = TestNode::new("b");
     let shard = ShardRef::new("redis", "s4");
