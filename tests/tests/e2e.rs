@@ -5,6 +5,8 @@
 mod aql;
 #[path = "e2e/client_programs.rs"]
 mod client_programs;
+#[path = "e2e/cluster_membership.rs"]
+mod cluster_membership;
 #[path = "e2e/cql.rs"]
 mod cql;
 #[path = "e2e/cypher.rs"]

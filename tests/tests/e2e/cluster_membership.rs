@@ -1,0 +1,198 @@
+//! Cluster membership end to end: a real etcd (started by the test) and two orbit-server
+//! processes with `[cluster] enabled = true` on its provider (node-a serving Redis in actor
+//! mode, its actor leases on its etcd lease; node-b in persistent mode). Each node's /health lists
+//! both members with their RPC addresses and itself not fenced; after `kill -9` of one,
+//! the survivor's member list drops it once etcd expires its lease (TTL 2 s: within
+//! TTL + 2 s); SIGTERM of the survivor revokes its lease, so its record is gone from etcd
+//! as soon as the process has exited. A server with the cluster enabled on a lease
+//! directory without an etcd provider refuses to start, naming the setting.
+
+use crate::leases_support::{health, server_lacks_type, Etcd};
+use orbit_tests::server::{free_ports, run_to_exit, TestServer};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const LEASE_TTL_SECS: u64 = 2;
+const PREFIX: &str = "orbit-e2e-cluster";
+
+/// Only Redis.
+const ONLY_REDIS: [&str; 6] = [
+    "--disable-postgres",
+    "--disable-mysql",
+    "--disable-cql",
+    "--disable-cypher",
+    "--disable-aql",
+    "--disable-graphrag",
+];
+
+/// A node serving Redis in `redis_mode`. Only one node serves it in actor mode: placing
+/// one protocol's actors across nodes is not this test's subject (a second node would find
+/// the shard actors held by the first).
+fn start_node(config: &Path, node: &str, rpc_port: u16, redis_mode: &str) -> TestServer {
+    TestServer::builder()
+        .arg(format!("--config={}", config.display()))
+        .arg(format!("--cluster-node-id={node}"))
+        .arg(format!("--cluster-rpc-port={rpc_port}"))
+        .arg(format!("--redis-mode={redis_mode}"))
+        .args(ONLY_REDIS)
+        .start()
+}
+
+/// The node ids in a /health body's member list.
+fn member_ids(body: &Value) -> Vec<String> {
+    body["cluster"]["members"]
+        .as_array()
+        .map(|members| members.iter().filter_map(|m| m["node_id"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Polls /health until the member list is `want` (sorted), at most until `deadline`.
+fn wait_for_members(server: &TestServer, want: &[&str], deadline: Instant) -> Value {
+    loop {
+        let (_, body) = health(server.admin_addr());
+        if member_ids(&body) == want {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "the member list never became {want:?}: {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Standard base64 (etcd's JSON gateway takes keys that way).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// How many keys etcd holds under `prefix` (a range read over the v3 JSON gateway).
+fn etcd_count(etcd: &Etcd, prefix: &str) -> u64 {
+    let mut end = prefix.as_bytes().to_vec();
+    if let Some(last) = end.last_mut() {
+        *last += 1;
+    }
+    let body =
+        format!("{{\"key\":\"{}\",\"range_end\":\"{}\",\"count_only\":true}}", base64(prefix.as_bytes()), base64(&end));
+    let mut socket = TcpStream::connect(("127.0.0.1", etcd.port)).expect("connect to etcd");
+    socket.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    let request = format!(
+        "POST /v3/kv/range HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).expect("send the range request");
+    let mut response = String::new();
+    socket.read_to_string(&mut response).expect("read the range reply");
+    let json = response.split("\r\n\r\n").nth(1).unwrap_or("");
+    let reply: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("etcd range reply {response:?}: {e}"));
+    // proto3 JSON leaves a zero count out.
+    reply["count"].as_str().map_or(0, |c| c.parse().expect("count"))
+}
+
+#[test]
+fn cluster_membership_two_nodes_see_each_other_and_leave() {
+    let test = "cluster_membership_two_nodes_see_each_other_and_leave";
+    if server_lacks_type(test, "Etcd") {
+        return;
+    }
+    let Some(etcd) = Etcd::start(test) else { return };
+    let scratch = tempfile::tempdir().expect("scratch");
+    let config = scratch.path().join("orbit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
+             prefix = \"{PREFIX}\"\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
+             [cluster]\nenabled = true\nlease_ttl = {LEASE_TTL_SECS}\nfence_margin = 0.5\n",
+            etcd.endpoint()
+        ),
+    )
+    .expect("write config");
+    let rpc = free_ports(2);
+    let mut a = start_node(&config, "node-a", rpc[0], "actor");
+    let mut b = start_node(&config, "node-b", rpc[1], "persistent");
+
+    let banner = a.stdout();
+    assert!(
+        banner.contains(&format!(
+            "  cluster          node \"node-a\", rpc 127.0.0.1:{} (port {} reserved), etcd {} (provider \"x\", prefix \
+             \"{PREFIX}\"), lease TTL {LEASE_TTL_SECS}s",
+            rpc[0],
+            rpc[0],
+            etcd.endpoint()
+        )),
+        "the banner shows the cluster node:\n{banner}"
+    );
+    assert!(banner.contains("persistent-mode protocols would stay per node"), "{banner}");
+    let banner = b.stdout();
+    assert!(
+        banner.contains("persistent-mode protocols stay per node (their data is this node's alone): redis"),
+        "{banner}"
+    );
+
+    // Actor leases of node-a: they hang on its etcd lease.
+    let mut redis = orbit_tests::redis::RespConn::connect(a.listener_port("--redis-port"));
+    assert_eq!(redis.cmd("SET k v"), "+OK\r\n");
+    drop(redis);
+
+    let both = ["node-a", "node-b"];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (server, me, port) in [(&a, "node-a", rpc[0]), (&b, "node-b", rpc[1])] {
+        let body = wait_for_members(server, &both, deadline);
+        let cluster = &body["cluster"];
+        assert_eq!(cluster["enabled"], true, "{body}");
+        assert_eq!(cluster["node_id"], me, "{body}");
+        assert_eq!(cluster["rpc_address"], format!("127.0.0.1:{port}"), "{body}");
+        assert_eq!(cluster["fenced"], false, "{body}");
+        assert!(cluster["self_fence_deadline_in_ms"].as_i64().is_some_and(|ms| ms > 0), "{body}");
+        let addresses: Vec<&str> =
+            cluster["members"].as_array().expect("members").iter().filter_map(|m| m["rpc_address"].as_str()).collect();
+        assert_eq!(addresses, [format!("127.0.0.1:{}", rpc[0]), format!("127.0.0.1:{}", rpc[1])], "{body}");
+        let metrics = server.get("/metrics").body;
+        let line = format!("orbit_cluster_members{{node=\"{me}\"}} 2");
+        assert!(metrics.lines().any(|l| l == line), "missing {line:?}:\n{metrics}");
+        let line = format!("orbit_cluster_fenced{{node=\"{me}\"}} 0");
+        assert!(metrics.lines().any(|l| l == line), "missing {line:?}:\n{metrics}");
+    }
+    assert!(etcd_count(&etcd, &format!("{PREFIX}/leases/")) > 0, "node-a's actors hold leases in etcd");
+
+    // kill -9: no deregistration; etcd expires node-a's lease after its TTL.
+    a.kill9();
+    let killed = Instant::now();
+    let body = wait_for_members(&b, &["node-b"], killed + Duration::from_secs(LEASE_TTL_SECS + 2));
+    assert_eq!(body["cluster"]["fenced"], false, "{body}");
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/leases/")), 0, "node-a's actor leases expired with its lease");
+
+    // SIGTERM: node-b deregisters; its record is gone as soon as it has exited.
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/nodes/")), 1);
+    let status = b.terminate();
+    assert!(status.success(), "node-b exited with {status}; stderr:\n{}", b.stderr());
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/nodes/")), 0, "node-b's record outlived its shutdown");
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/node-lease/")), 0);
+}
+
+#[test]
+fn cluster_membership_needs_the_etcd_provider() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let data = dir.path().display().to_string();
+    let exited = run_to_exit(&["--data-dir", &data, "--admin-port", "0"], &[("ORBIT_CLUSTER_ENABLED", "true")]);
+    assert_eq!(exited.status.code(), Some(2), "stderr:\n{}", exited.stderr);
+    assert!(
+        exited.stderr.contains("ORBIT_CLUSTER_ENABLED: the cluster uses the etcd provider of the lease directory"),
+        "{}",
+        exited.stderr
+    );
+}
