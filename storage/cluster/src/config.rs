@@ -28,6 +28,11 @@ pub struct RpcConfig {
     pub max_concurrent_streams: u32,
     /// The largest HTTP/2 header list accepted (default 16 KiB).
     pub max_header_list_size: u32,
+    /// Connections the server holds at once; more are closed as they arrive (default 1024).
+    pub max_connections: usize,
+    /// The server closes a connection that brought no request within this (default 10 s):
+    /// garbage that never completes a handshake, or an idle peer holding a slot.
+    pub first_request_timeout: Duration,
 }
 
 impl Default for RpcConfig {
@@ -38,6 +43,8 @@ impl Default for RpcConfig {
             connect_timeout: Duration::from_secs(1),
             max_concurrent_streams: 256,
             max_header_list_size: 16 * 1024,
+            max_connections: 1024,
+            first_request_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -5,7 +5,8 @@
 //! decoded by tonic's unary server half with the configured message size limit (checked
 //! on the length prefix, so an oversize request is refused before its body is buffered),
 //! validated ([`crate::wire`]) and handed to the handler. Malformed frames or garbage end
-//! that one connection. Dropping the [`RpcServer`] stops accepting and closes every
+//! that one connection; so does bringing no request within `first_request_timeout`, and
+//! connections past `max_connections` are closed as they arrive. Dropping the [`RpcServer`] stops accepting and closes every
 //! connection at once, as a crashed node would.
 
 use crate::config::RpcConfig;
@@ -20,10 +21,11 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tonic_prost::ProstCodec;
 use tracing::Instrument;
@@ -90,6 +92,8 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
         .keep_alive_interval(KEEP_ALIVE_INTERVAL)
         .keep_alive_timeout(KEEP_ALIVE_TIMEOUT);
     let builder = Arc::new(builder);
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let first_request_timeout = config.first_request_timeout;
     let mut connections = JoinSet::new();
     let connection_ids = AtomicU64::new(0);
     loop {
@@ -104,28 +108,61 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                         continue;
                     }
                 };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, limit = config.max_connections, "cluster rpc: too many connections, closing");
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let connection_id = connection_ids.fetch_add(1, Ordering::Relaxed);
                 // hyper runs each request as its own task: the request span (ForwardService::forward)
                 // carries the connection id again.
                 let span = tracing::debug_span!("cluster_rpc", connection = connection_id, %peer);
-                let service = service.clone();
-                let builder = builder.clone();
+                let connection =
+                    serve_connection(builder.clone(), stream, service.clone(), connection_id, first_request_timeout);
                 connections.spawn(
                     async move {
-                        let hyper_service = hyper::service::service_fn(move |request| {
-                            let service = service.clone();
-                            async move { Ok::<_, Infallible>(service.route(request, connection_id).await) }
-                        });
-                        if let Err(error) = builder.serve_connection(TokioIo::new(stream), hyper_service).await {
-                            tracing::debug!(%error, "cluster rpc: connection closed with an error");
-                        }
+                        connection.await;
+                        drop(slot);
                     }
                     .instrument(span),
                 );
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
+    }
+}
+
+/// Serves one connection; closes it when no request arrived within `first_request_timeout`.
+async fn serve_connection(
+    builder: Arc<hyper::server::conn::http2::Builder<TokioExecutor>>,
+    stream: TcpStream,
+    service: Arc<ForwardService>,
+    connection_id: u64,
+    first_request_timeout: Duration,
+) {
+    let requested = Arc::new(AtomicBool::new(false));
+    let seen = requested.clone();
+    let hyper_service = hyper::service::service_fn(move |request| {
+        seen.store(true, Ordering::Relaxed);
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(service.route(request, connection_id).await) }
+    });
+    let connection = builder.serve_connection(TokioIo::new(stream), hyper_service);
+    tokio::pin!(connection);
+    let ended = tokio::select! {
+        ended = &mut connection => Some(ended),
+        _ = tokio::time::sleep(first_request_timeout) => None,
+    };
+    let ended = match ended {
+        Some(ended) => ended,
+        None if !requested.load(Ordering::Relaxed) => {
+            tracing::debug!("cluster rpc: no request within {first_request_timeout:?}, closing");
+            return;
+        }
+        None => connection.await,
+    };
+    if let Err(error) = ended {
+        tracing::debug!(%error, "cluster rpc: connection closed with an error");
     }
 }
 

@@ -295,6 +295,38 @@ async fn oversize_messages_are_refused_with_a_clear_error() {
     assert!(matches!(&echo_big, Err(ForwardRefusal::Failed(m)) if m.contains("exceeds")), "{echo_big:?}");
 }
 
+#[tokio::test]
+async fn connections_past_the_limit_are_closed_and_the_slot_comes_back() {
+    let b = TestNode::new("b");
+    let shard = ShardRef::new("redis", "s1");
+    b.hold(&shard, 1);
+    let config = RpcConfig { max_connections: 1, ..test_config() };
+    let (server_b, _) = start_server(b.clone(), config).await;
+    let address = server_b.local_addr().to_string();
+    let request =
+        ForwardRequest { shard, fencing_token: 1, protocol: "resp".into(), payload: Bytes::from_static(b"x") };
+
+    let holder = TcpStream::connect(&address).await.expect("connect");
+    // The server sees the holder first (the accept queue is in order); the client's
+    // connection is closed on arrival.
+    let client = RpcClient::new(test_config(), Arc::default());
+    let refused = client.forward(&address, &request).await;
+    assert!(matches!(refused, Err(ClusterError::Connect { .. } | ClusterError::Transport { .. })), "{refused:?}");
+
+    drop(holder);
+    let mut answered = None;
+    for _ in 0..100 {
+        match client.forward(&address, &request).await {
+            Ok(outcome) => {
+                answered = Some(outcome);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    assert_eq!(answered.expect("served once the slot is free").as_deref(), Ok(&b"b|resp|x"[..]));
+}
+
 /// Sends one raw gRPC call (`body` as the whole request body) to `path` and returns the
 /// grpc-status the server answered.
 async fn raw_grpc_status(address: &str, path: &str, body: Vec<u8>) -> String {
@@ -329,8 +361,15 @@ async fn garbage_on_the_rpc_port_does_not_crash_the_server() {
     let b = TestNode::new("b");
     let shard = ShardRef::new("redis", "s1");
     b.hold(&shard, 1);
-    let (server_b, served_b) = start_server(b.clone(), test_config()).await;
+    let config = RpcConfig { first_request_timeout: Duration::from_millis(200), ..test_config() };
+    let (server_b, served_b) = start_server(b.clone(), config).await;
     let address = server_b.local_addr().to_string();
+
+    // A connection that sends nothing is closed after the first-request timeout.
+    let mut silent = TcpStream::connect(&address).await.expect("connect");
+    let mut sink = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut sink)).await;
+    assert!(closed.is_ok(), "an idle connection is closed by the server");
 
     // Bytes that are not HTTP/2 at all, and a valid preface followed by a broken frame: the
     // server closes each connection.
