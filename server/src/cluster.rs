@@ -10,6 +10,10 @@
 //! RPC server, which is not part of this module. [`ClusterNode::leave`] (graceful
 //! shutdown) revokes the lease: the record and the node's actor leases go at once.
 //!
+//! The node is the actor runtimes' [`orbit_actors::FenceSignal`]: they serve nothing from
+//! the membership's self-fence deadline on (last acknowledged renewal + TTL - margin), nor
+//! once the node has left.
+//!
 //! `/health` shows [`ClusterNode::health`]: this node (id, RPC address, etcd lease,
 //! whether it is self-fenced and how far its fence deadline is), and the members with
 //! their RPC addresses; a fenced node must not serve its actors, so it makes `/health`
@@ -226,5 +230,16 @@ impl ClusterNode {
             let _ = writeln!(out, "{name}{{node=\"{node}\"}} {value}");
         }
         out
+    }
+}
+
+/// The actor runtimes of a cluster node stop serving when its membership says fenced.
+impl orbit_actors::FenceSignal for ClusterNode {
+    fn is_fenced(&self, now: Instant) -> bool {
+        self.with_membership(|m| m.is_fenced(now)).unwrap_or(true)
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.with_membership(|m| m.self_fence_deadline())
     }
 }

@@ -15,7 +15,8 @@
 //! are flushed. With `[cluster] enabled` the node's record belongs to its etcd membership
 //! instead ([`crate::cluster::ClusterNode`]): registered before any actor lease is taken,
 //! renewed by etcd keepalives, revoked on a graceful shutdown; the actor runtimes then
-//! run under the cluster node id, so their leases hang on the node's etcd lease.
+//! run under the cluster node id, so their leases hang on the node's etcd lease, and
+//! take the node's self-fence as their fence.
 
 use crate::cluster::ClusterNode;
 use crate::config::{ConfigError, ProtocolConfig, ServerConfig, StorageMode};
@@ -316,6 +317,7 @@ pub async fn open_all(
 ) -> Result<Vec<ProtocolStorage>, ServerError> {
     let directory = leases.addressable();
     let node_id = leases.node().node_id.clone();
+    let fence = leases.cluster().map(|node| node.clone() as Arc<dyn orbit_actors::FenceSignal>);
     let mut opened = Vec::new();
     for protocol in config.enabled_protocols() {
         let (storage, data_path) = match protocol.mode.value {
@@ -324,7 +326,9 @@ pub async fn open_all(
                 let storage = open_persistent(config, protocol, &path).await?;
                 (storage, Some(path))
             }
-            StorageMode::Actor => (open_actor(config, protocol, directory.clone(), node_id.clone()).await?, None),
+            StorageMode::Actor => {
+                (open_actor(config, protocol, directory.clone(), node_id.clone(), fence.clone()).await?, None)
+            }
         };
         let sweeper = orbit_storage::table::spawn_expiry_sweeper(storage.clone(), EXPIRY_SWEEP_INTERVAL);
         tracing::info!(
@@ -375,12 +379,15 @@ async fn open_actor(
     protocol: &ProtocolConfig,
     directory: Arc<dyn AddressableDirectoryProvider>,
     node_id: NodeId,
+    fence: Option<Arc<dyn orbit_actors::FenceSignal>>,
 ) -> Result<Arc<dyn TableStorage>, ServerError> {
     let runtime =
         ActorRuntimeConfig { node_id, idle_timeout: config.actor_idle_timeout.value, ..ActorRuntimeConfig::default() };
-    let storage = orbit_actors::open_actor_table_storage(
+    let hooks = orbit_actors::RuntimeHooks { fence, ..orbit_actors::RuntimeHooks::default() };
+    let (storage, _engine) = orbit_actors::open_actor_table_storage_with_hooks(
         runtime,
         directory,
+        hooks,
         protocol.protocol.name(),
         config.actor_shards_per_table.value,
     )
