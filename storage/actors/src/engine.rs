@@ -9,7 +9,7 @@
 use crate::lease::AddressableDirectoryProvider;
 use crate::mvcc::SnapshotRegistry;
 use crate::routing::Router;
-use crate::runtime::{ActorError, ActorRuntime, ActorRuntimeConfig, DrainReport, Reply, RuntimeHooks};
+use crate::runtime::{ActorError, ActorRuntime, ActorRuntimeConfig, DrainReport, RefusalCounts, Reply, RuntimeHooks};
 use crate::shard::{ShardActor, ShardMsg};
 use async_trait::async_trait;
 use orbit_storage::engine::{KeyRange, KvPair};
@@ -85,6 +85,16 @@ impl ActorEngine {
     /// Whether the node's fence says it must not serve right now.
     pub fn is_fenced(&self) -> bool {
         self.inner.runtime.is_fenced()
+    }
+
+    /// The shard actors active on this node (their keys), sorted.
+    pub fn active_shards(&self) -> Vec<String> {
+        self.inner.runtime.active_keys()
+    }
+
+    /// Messages to shard actors refused because of the fence or a fencing token.
+    pub fn refusal_counts(&self) -> RefusalCounts {
+        self.inner.runtime.refusal_counts()
     }
 }
 
@@ -582,5 +592,43 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert!(backend.directory.index_problems().unwrap().is_empty());
+    }
+
+    /// A cow_btree lease directory shared by two engines ("nodes"): node-a fenced refuses
+    /// reads and writes and says so in its health; lifted, it serves again; drained, it
+    /// releases every shard's lease, so node-b's engine activates the same shards at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_fenced_engine_refuses_work_and_a_drained_one_hands_its_shards_over() {
+        use crate::runtime::FenceSwitch;
+        let dir = orbit_leases::conformance::ScratchDir::new("actor-engine-drain");
+        let backend = orbit_leases::open_backend(orbit_leases::BackendKind::CowBTree, dir.path()).unwrap();
+        let config = |node: &str| ActorRuntimeConfig { node_id: NodeId::new(node), ..ActorRuntimeConfig::default() };
+        let switch = Arc::new(FenceSwitch::new());
+        let hooks = RuntimeHooks { fence: Some(switch.clone()), activation_sink: None };
+        let a = ActorEngine::with_hooks(config("node-a"), backend.addressable.clone(), hooks, "cluster", 4);
+        put_all(&a, (0..20).map(|n| (row(1, n), vec![1]))).await;
+        let owned = a.active_shards();
+        assert_eq!(owned.len(), a.activation_count());
+        assert!(!owned.is_empty());
+
+        switch.fence();
+        assert!(a.snapshot().get(&row(1, 3)).await.is_err(), "a fenced node serves no read");
+        let mut batch = WriteBatch::new();
+        batch.put(row(1, 3), vec![2]);
+        assert!(a.write(batch).await.is_err(), "a fenced node serves no write");
+        assert!(a.health().await.unwrap_err().contains("fenced"));
+        assert!(a.refusal_counts().fenced >= 2);
+        switch.lift();
+        assert_eq!(a.snapshot().get(&row(1, 3)).await.unwrap(), Some(vec![1]), "served again, state kept");
+        assert_eq!(a.health().await, Ok(()));
+
+        let report = a.drain().await;
+        assert!(report.handed_over.iter().all(|h| h.released));
+        assert!(report.handed_over.len() >= owned.len());
+        assert!(backend.addressable.list_node_leases(&NodeId::new("node-a")).await.unwrap().is_empty());
+        assert!(a.health().await.is_err());
+        let b = ActorEngine::new(config("node-b"), backend.addressable.clone(), "cluster", 4);
+        put_all(&b, (0..20).map(|n| (row(1, n), vec![3]))).await;
+        assert_eq!(b.active_shards(), owned, "node-b activated the same shards without waiting");
     }
 }

@@ -44,6 +44,7 @@ use crate::lease::{
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
@@ -222,6 +223,10 @@ struct Shared<A: Actor> {
     tokens: DashMap<String, u64>,
     counters: Counters,
     handed_over: Mutex<Vec<HandedOver>>,
+    /// Leases of activations stopped by the fence, left in the directory (a fenced node
+    /// does not act on it): taken over by the key's next activation here, or released by
+    /// [`ActorRuntime::drain`].
+    left_behind: Mutex<HashMap<String, VersionedLease>>,
 }
 
 impl<A: Actor> Shared<A> {
@@ -276,6 +281,7 @@ impl<A: Actor> ActorRuntime<A> {
                 tokens: DashMap::new(),
                 counters: Counters::default(),
                 handed_over: Mutex::new(Vec::new()),
+                left_behind: Mutex::new(HashMap::new()),
             }),
         };
         if let Some(fence) = fence {
@@ -382,6 +388,13 @@ impl<A: Actor> ActorRuntime<A> {
         self.shared.actors.len()
     }
 
+    /// The keys of the actors active right now (the shards this node owns), sorted.
+    pub fn active_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.shared.actors.iter().map(|entry| entry.key().clone()).collect();
+        keys.sort();
+        keys
+    }
+
     pub fn is_active(&self, key: &str) -> bool {
         self.shared.actors.contains_key(key)
     }
@@ -438,9 +451,24 @@ impl<A: Actor> ActorRuntime<A> {
         }
         self.shared.shutdown.send_replace(true);
         self.wait_for_tasks().await;
+        self.release_left_behind().await;
         let mut handed_over = std::mem::take(&mut *self.shared.handed_over.lock());
         handed_over.sort_by(|a, b| a.key.cmp(&b.key));
         DrainReport { handed_over }
+    }
+
+    /// Releases (by compare-and-swap) the leases that fenced activations left behind,
+    /// unless the node is fenced still.
+    async fn release_left_behind(&self) {
+        if self.shared.fenced_now() {
+            return;
+        }
+        let left: Vec<_> = self.shared.left_behind.lock().drain().collect();
+        for (key, lease) in left {
+            let reference = AddressableReference::new(A::TYPE, &key);
+            let released = matches!(self.shared.directory.release_if_owner(&reference, &lease.version).await, Ok(true));
+            self.shared.handed_over.lock().push(HandedOver { key, fencing_token: lease.fencing_token, released });
+        }
     }
 
     async fn wait_for_tasks(&self) {

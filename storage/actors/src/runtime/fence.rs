@@ -11,6 +11,7 @@
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// How often the watcher looks at the signal when no deadline tells it when to look.
 pub(crate) const FENCE_POLL: Duration = Duration::from_millis(50);
@@ -53,6 +54,13 @@ impl FenceSignal for FenceSwitch {
     }
 }
 
+/// A flag kept by someone else: `true` means fenced.
+impl FenceSignal for watch::Receiver<bool> {
+    fn is_fenced(&self, _now: Instant) -> bool {
+        *self.borrow()
+    }
+}
+
 /// A fence at a deadline that renewals move forward, like the membership's
 /// `last acknowledged renewal + TTL - margin`; [`DeadlineFence::lose`] fences for good.
 #[derive(Debug)]
@@ -88,5 +96,39 @@ impl FenceSignal for DeadlineFence {
 
     fn deadline(&self) -> Option<Instant> {
         Some(self.state.lock().0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_fence_moves_with_renewals_until_lost() {
+        let t = Instant::now();
+        let fence = DeadlineFence::new(t + Duration::from_millis(10));
+        assert!(!fence.is_fenced(t));
+        assert!(fence.is_fenced(t + Duration::from_millis(10)));
+        fence.renewed_until(t + Duration::from_millis(20));
+        assert!(!fence.is_fenced(t + Duration::from_millis(10)), "a renewal lifts the fence");
+        assert_eq!(fence.deadline(), Some(t + Duration::from_millis(20)));
+        fence.lose();
+        assert!(fence.is_fenced(t));
+        fence.renewed_until(t + Duration::from_millis(30));
+        assert!(fence.is_fenced(t), "lost for good");
+    }
+
+    #[test]
+    fn a_watched_flag_and_a_switch_fence_while_set() {
+        let (tx, rx) = watch::channel(false);
+        let now = Instant::now();
+        assert!(!rx.is_fenced(now));
+        tx.send_replace(true);
+        assert!(rx.is_fenced(now));
+        let switch = FenceSwitch::new();
+        switch.fence();
+        assert!(switch.is_fenced(now));
+        switch.lift();
+        assert!(!switch.is_fenced(now));
     }
 }

@@ -271,6 +271,9 @@ impl<A: Actor> Activation<A> {
         };
         self.store_state(actor.passivate());
         self.end_interval(reason, ended);
+        if let (EndReason::Fenced, Some(grant)) = (reason, &self.grant) {
+            self.shared.left_behind.lock().insert(self.key.clone(), grant.clone());
+        }
         self.refuse_queued(error, &mut rx);
     }
 
@@ -338,6 +341,7 @@ impl<A: Actor> Activation<A> {
         match outcome {
             Ok(AcquireOutcome::Acquired(granted)) => {
                 self.shared.tokens.insert(self.key.clone(), granted.fencing_token);
+                self.shared.left_behind.lock().remove(&self.key);
                 self.serve_until = sent + self.validity();
                 self.start_interval(granted.fencing_token);
                 self.grant = Some(granted);

@@ -111,3 +111,36 @@ async fn after_the_fence_lifts_a_key_taken_over_meanwhile_is_not_served() {
     let stored = directory.get_lease(&reference).await.unwrap().expect("node-b's");
     assert_eq!(stored.node_id, NodeId::new("node-b"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_releases_the_leases_fenced_activations_left_once_the_fence_lifted() {
+    let directory = Arc::new(MemoryDirectory::new());
+    let (a, switch) = fenced_node(&directory);
+    let b = node("node-b", &directory, None, 30_000);
+    for key in ["k", "still-fenced"] {
+        incr(&a.rt, key).await.unwrap();
+    }
+    let token = a.rt.fencing_token("k").expect("active");
+    switch.fence();
+    wait_until_inactive(&a.rt, "k").await;
+    wait_until_inactive(&a.rt, "still-fenced").await;
+    switch.lift();
+    let report = a.rt.drain().await;
+    let handed: Vec<_> = report.handed_over.iter().map(|h| (h.key.as_str(), h.released)).collect();
+    assert_eq!(handed, vec![("k", true), ("still-fenced", true)]);
+    assert_eq!(report.handed_over[0].fencing_token, token);
+    assert_eq!(incr(&b.rt, "k").await.unwrap().count, 1, "node-b takes the key at once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_while_fenced_leaves_the_directory_alone() {
+    let directory = Arc::new(MemoryDirectory::new());
+    let (a, switch) = fenced_node(&directory);
+    incr(&a.rt, "k").await.unwrap();
+    switch.fence();
+    wait_until_inactive(&a.rt, "k").await;
+    let report = a.rt.drain().await;
+    assert!(report.handed_over.is_empty(), "{report:?}");
+    let lease = directory.get_lease(&AddressableReference::new("test.probe", "k")).await.unwrap();
+    assert_eq!(lease.map(|l| l.node_id), Some(NodeId::new("node-a")), "left to expire");
+}

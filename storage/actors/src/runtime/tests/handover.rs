@@ -30,6 +30,7 @@ async fn a_drained_node_hands_its_actors_over_at_once() {
         other => panic!("expected HeldElsewhere before the drain, got {other:?}"),
     }
 
+    assert_eq!(a.rt.active_keys(), KEYS.to_vec());
     let report = a.rt.drain().await;
     let handed: Vec<_> = report.handed_over.iter().map(|h| (h.key.as_str(), h.fencing_token, h.released)).collect();
     let expected: Vec<_> = KEYS.iter().zip(&tokens_a).map(|(k, t)| (*k, *t, true)).collect();
