@@ -1,5 +1,5 @@
 //! Counters of the node RPC: forwards sent and their outcomes, requests served and their
-//! refusals, placement cache hits and refreshes, and the forward latency.
+//! refusals, connections accepted, placement cache hits and refreshes, and the forward latency.
 //!
 //! The latency histogram has log-linear buckets (four per power of two of nanoseconds, so
 //! a percentile is within 25% of the true value), updated with relaxed atomics, as the
@@ -114,6 +114,8 @@ pub struct ClusterMetrics {
     served: AtomicU64,
     served_refusals: RefusalCounts,
     served_invalid: AtomicU64,
+    connections_accepted: AtomicU64,
+    connections_refused: AtomicU64,
     placement_hits: AtomicU64,
     placement_misses: AtomicU64,
     placement_invalidations: AtomicU64,
@@ -145,6 +147,11 @@ impl ClusterMetrics {
         bump(&self.served_invalid);
     }
 
+    /// A connection the server accepted (`true`) or closed on arrival at its limit.
+    pub fn record_connection(&self, accepted: bool) {
+        bump(if accepted { &self.connections_accepted } else { &self.connections_refused });
+    }
+
     pub fn record_placement_hit(&self) {
         bump(&self.placement_hits);
     }
@@ -169,6 +176,8 @@ impl ClusterMetrics {
             served: load(&self.served),
             served_refusals: self.served_refusals.snapshot(),
             served_invalid: load(&self.served_invalid),
+            connections_accepted: load(&self.connections_accepted),
+            connections_refused: load(&self.connections_refused),
             placement_hits: load(&self.placement_hits),
             placement_misses: load(&self.placement_misses),
             placement_invalidations: load(&self.placement_invalidations),
@@ -209,6 +218,9 @@ pub struct ClusterMetricsSnapshot {
     pub served_refusals: RefusalSnapshot,
     /// Requests this node's server refused as malformed.
     pub served_invalid: u64,
+    /// Connections the server accepted, and those it closed at its connection limit.
+    pub connections_accepted: u64,
+    pub connections_refused: u64,
     pub placement_hits: u64,
     pub placement_misses: u64,
     /// Placement entries dropped (refusals, dead nodes, departed members).

@@ -109,9 +109,11 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                     }
                 };
                 let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    service.metrics.record_connection(false);
                     tracing::warn!(%peer, limit = config.max_connections, "cluster rpc: too many connections, closing");
                     continue;
                 };
+                service.metrics.record_connection(true);
                 let _ = stream.set_nodelay(true);
                 let connection_id = connection_ids.fetch_add(1, Ordering::Relaxed);
                 // hyper runs each request as its own task: the request span (ForwardService::forward)

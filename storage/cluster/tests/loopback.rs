@@ -142,6 +142,36 @@ async fn requests_are_forwarded_to_the_owner_or_run_locally() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_forwards_share_one_connection_per_node() {
+    let b = TestNode::new("b");
+    let shards: Vec<ShardRef> = (0..20).map(|i| ShardRef::new("redis", format!("s{i}"))).collect();
+    for shard in &shards {
+        b.hold(shard, 1);
+    }
+    let (server_b, served_b) = start_server(b.clone(), test_config()).await;
+    let owners: Owners = Arc::new(Mutex::new(shards.iter().map(|shard| (shard.clone(), owner("b", 1))).collect()));
+    let (_members_tx, members) = tokio::sync::watch::channel(vec![member(&b, &server_b)]);
+    let (router_x, metrics_x) = router(TestNode::new("x"), owners, members, test_config());
+    let router_x = Arc::new(router_x);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200usize {
+        let (router_x, shard) = (router_x.clone(), shards[i % shards.len()].clone());
+        tasks.spawn(async move {
+            let payload = Bytes::from(format!("req{i}"));
+            let reply = router_x.dispatch(&shard, "resp", payload).await.expect("forwarded");
+            assert_eq!(text(&reply), format!("b|resp|req{i}"));
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("task");
+    }
+    assert_eq!(metrics_x.snapshot().forward_replies, 200);
+    let served = served_b.snapshot();
+    assert_eq!((served.served, served.connections_accepted), (200, 1), "one multiplexed connection");
+    assert_eq!(router_x.placements().len(), shards.len());
+}
+
 #[tokio::test]
 async fn an_older_token_is_fenced_and_the_router_refreshes_then_succeeds() {
     let b = TestNode::new("b");
@@ -301,7 +331,7 @@ async fn connections_past_the_limit_are_closed_and_the_slot_comes_back() {
     let shard = ShardRef::new("redis", "s1");
     b.hold(&shard, 1);
     let config = RpcConfig { max_connections: 1, ..test_config() };
-    let (server_b, _) = start_server(b.clone(), config).await;
+    let (server_b, served_b) = start_server(b.clone(), config).await;
     let address = server_b.local_addr().to_string();
     let request =
         ForwardRequest { shard, fencing_token: 1, protocol: "resp".into(), payload: Bytes::from_static(b"x") };
@@ -325,6 +355,7 @@ async fn connections_past_the_limit_are_closed_and_the_slot_comes_back() {
         }
     }
     assert_eq!(answered.expect("served once the slot is free").as_deref(), Ok(&b"b|resp|x"[..]));
+    assert!(served_b.snapshot().connections_refused >= 1);
 }
 
 /// Sends one raw gRPC call (`body` as the whole request body) to `path` and returns the
