@@ -4,7 +4,8 @@
 //! both members with their RPC addresses and itself not fenced; after `kill -9` of one,
 //! the survivor's member list drops it once etcd expires its lease (TTL 2 s: within
 //! TTL + 2 s); SIGTERM of the survivor revokes its lease, so its record is gone from etcd
-//! as soon as the process has exited. A server with the cluster enabled on a lease
+//! as soon as the process has exited. A node paused (SIGSTOP) for twice its TTL is
+//! self-fenced when it runs again. A server with the cluster enabled on a lease
 //! directory without an etcd provider refuses to start, naming the setting.
 
 use crate::leases_support::{health, server_lacks_type, Etcd};
@@ -195,4 +196,66 @@ fn cluster_membership_needs_the_etcd_provider() {
         "{}",
         exited.stderr
     );
+}
+
+/// The pid of the orbit-server process started with `marker` among its arguments.
+fn pid_with_argument(marker: &str) -> libc::pid_t {
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<libc::pid_t>() else { continue };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if cmdline.split(|b| *b == 0).any(|arg| arg == marker.as_bytes()) {
+            return pid;
+        }
+    }
+    panic!("no process has the argument {marker}");
+}
+
+fn signal(pid: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: kill(2) on the pid of the server this test started and has not reaped.
+    let rc = unsafe { libc::kill(pid, signal) };
+    assert_eq!(rc, 0, "kill({pid}, {signal}): {}", std::io::Error::last_os_error());
+}
+
+/// A node paused (SIGSTOP) for twice its TTL is self-fenced when it runs again: its
+/// /health says fenced (503), its actor storage refuses a write naming the fence (the
+/// membership is the actor runtime's fence), and etcd dropped its record.
+#[test]
+fn cluster_membership_a_paused_node_fences_itself() {
+    let test = "cluster_membership_a_paused_node_fences_itself";
+    if server_lacks_type(test, "Etcd") {
+        return;
+    }
+    let Some(etcd) = Etcd::start(test) else { return };
+    let scratch = tempfile::tempdir().expect("scratch");
+    let config = scratch.path().join("orbit.toml");
+    let prefix = "orbit-e2e-paused";
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
+             prefix = \"{prefix}\"\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
+             [cluster]\nenabled = true\nlease_ttl = {LEASE_TTL_SECS}\nfence_margin = 0.5\n",
+            etcd.endpoint()
+        ),
+    )
+    .expect("write config");
+    let node = format!("paused-{}", std::process::id());
+    let server = start_node(&config, &node, free_ports(1)[0], "actor");
+    let mut redis = orbit_tests::redis::RespConn::connect(server.listener_port("--redis-port"));
+    assert_eq!(redis.cmd("SET k v"), "+OK\r\n");
+    let (status, body) = health(server.admin_addr());
+    assert_eq!((status, &body["cluster"]["fenced"]), (200, &Value::Bool(false)), "{body}");
+
+    let pid = pid_with_argument(&format!("--cluster-node-id={node}"));
+    signal(pid, libc::SIGSTOP);
+    std::thread::sleep(Duration::from_secs(2 * LEASE_TTL_SECS));
+    signal(pid, libc::SIGCONT);
+
+    let (status, body) = health(server.admin_addr());
+    assert_eq!(status, 503, "a fenced node is not healthy: {body}");
+    assert_eq!(body["cluster"]["fenced"], true, "{body}");
+    assert!(body["cluster"]["self_fence_deadline_in_ms"].as_i64().is_some_and(|ms| ms < 0), "{body}");
+    let reply = redis.cmd("SET k2 v2");
+    assert!(reply.starts_with("-ERR") && reply.contains("is fenced"), "a fenced node served a write: {reply:?}");
+    assert_eq!(etcd_count(&etcd, &format!("{prefix}/nodes/")), 0, "etcd expired the paused node's record");
 }
