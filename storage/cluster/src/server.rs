@@ -6,8 +6,9 @@
 //! on the length prefix, so an oversize request is refused before its body is buffered),
 //! validated ([`crate::wire`]) and handed to the handler. Malformed frames or garbage end
 //! that one connection; so does bringing no request within `first_request_timeout`, and
-//! connections past `max_connections` are closed as they arrive. Dropping the [`RpcServer`] stops accepting and closes every
-//! connection at once, as a crashed node would.
+//! connections past `max_connections` are closed as they arrive. Dropping the
+//! [`RpcServer`] stops accepting and closes every connection at once, as a crashed node
+//! would; [`RpcServer::shutdown`] drains instead (requests in flight finish).
 
 use crate::config::RpcConfig;
 use crate::metrics::ClusterMetrics;
@@ -25,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tonic_prost::ProstCodec;
 use tracing::Instrument;
@@ -54,7 +55,8 @@ const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A running RPC server; dropping it stops the server and closes its connections.
 pub struct RpcServer {
     local_addr: SocketAddr,
-    accept_task: tokio::task::JoinHandle<()>,
+    accept_task: Option<tokio::task::JoinHandle<()>>,
+    draining: watch::Sender<bool>,
 }
 
 impl RpcServer {
@@ -67,23 +69,42 @@ impl RpcServer {
     ) -> std::io::Result<RpcServer> {
         let local_addr = listener.local_addr()?;
         let service = Arc::new(ForwardService { handler, metrics, max_message_size: config.max_message_size });
-        let accept_task = tokio::spawn(accept_loop(listener, service, config));
-        Ok(RpcServer { local_addr, accept_task })
+        let (draining, drain_signal) = watch::channel(false);
+        let accept_task = tokio::spawn(accept_loop(listener, service, config, drain_signal));
+        Ok(RpcServer { local_addr, accept_task: Some(accept_task), draining })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Stops accepting, lets the requests in flight finish (HTTP/2 GOAWAY: the peers open
+    /// new connections for anything else, and are refused) and returns when every
+    /// connection has closed. Bound it with a timeout; dropping the server instead closes
+    /// everything at once.
+    pub async fn shutdown(mut self) {
+        self.draining.send_replace(true);
+        if let Some(accept_task) = self.accept_task.take() {
+            let _ = accept_task.await;
+        }
     }
 }
 
 impl Drop for RpcServer {
     fn drop(&mut self) {
         // Aborting the accept loop drops its JoinSet, which aborts every connection task.
-        self.accept_task.abort();
+        if let Some(accept_task) = &self.accept_task {
+            accept_task.abort();
+        }
     }
 }
 
-async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config: RpcConfig) {
+async fn accept_loop(
+    listener: TcpListener,
+    service: Arc<ForwardService>,
+    config: RpcConfig,
+    mut drain_signal: watch::Receiver<bool>,
+) {
     let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
     builder
         .timer(TokioTimer::new())
@@ -96,6 +117,7 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
     let first_request_timeout = config.first_request_timeout;
     let mut connections = JoinSet::new();
     let connection_ids = AtomicU64::new(0);
+    let connection_signal = drain_signal.clone();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -119,8 +141,14 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                 // hyper runs each request as its own task: the request span (ForwardService::forward)
                 // carries the connection id again.
                 let span = tracing::debug_span!("cluster_rpc", connection = connection_id, %peer);
-                let connection =
-                    serve_connection(builder.clone(), stream, service.clone(), connection_id, first_request_timeout);
+                let connection = serve_connection(
+                    builder.clone(),
+                    stream,
+                    service.clone(),
+                    connection_id,
+                    first_request_timeout,
+                    connection_signal.clone(),
+                );
                 connections.spawn(
                     async move {
                         connection.await;
@@ -130,8 +158,11 @@ async fn accept_loop(listener: TcpListener, service: Arc<ForwardService>, config
                 );
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = drained(&mut drain_signal) => break,
         }
     }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
 }
 
 /// Serves one connection; closes it when no request arrived within `first_request_timeout`.
@@ -141,6 +172,7 @@ async fn serve_connection(
     service: Arc<ForwardService>,
     connection_id: u64,
     first_request_timeout: Duration,
+    mut drain_signal: watch::Receiver<bool>,
 ) {
     let requested = Arc::new(AtomicBool::new(false));
     let seen = requested.clone();
@@ -151,21 +183,38 @@ async fn serve_connection(
     });
     let connection = builder.serve_connection(TokioIo::new(stream), hyper_service);
     tokio::pin!(connection);
-    let ended = tokio::select! {
+    let first = tokio::select! {
         ended = &mut connection => Some(ended),
         _ = tokio::time::sleep(first_request_timeout) => None,
+        _ = drained(&mut drain_signal) => None,
     };
-    let ended = match ended {
+    let ended = match first {
         Some(ended) => ended,
         None if !requested.load(Ordering::Relaxed) => {
-            tracing::debug!("cluster rpc: no request within {first_request_timeout:?}, closing");
+            tracing::debug!("cluster rpc: no request within {first_request_timeout:?} (or draining), closing");
             return;
         }
-        None => connection.await,
+        None => {
+            let mut draining = false;
+            loop {
+                tokio::select! {
+                    ended = &mut connection => break ended,
+                    _ = drained(&mut drain_signal), if !draining => {
+                        draining = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+        }
     };
     if let Err(error) = ended {
         tracing::debug!(%error, "cluster rpc: connection closed with an error");
     }
+}
+
+/// Returns once the server is draining (or gone).
+async fn drained(signal: &mut watch::Receiver<bool>) {
+    let _ = signal.wait_for(|draining| *draining).await;
 }
 
 /// The Forward method: decoding, validation, the handler, encoding.

@@ -22,11 +22,19 @@ use tokio::net::{TcpListener, TcpStream};
 struct TestNode {
     node_id: String,
     held: Mutex<HashMap<ShardRef, u64>>,
+    /// Payload `wait`: the handler signals `started`, then waits for `release`.
+    started: tokio::sync::Notify,
+    release: tokio::sync::Notify,
 }
 
 impl TestNode {
     fn new(node_id: &str) -> Arc<TestNode> {
-        Arc::new(TestNode { node_id: node_id.into(), held: Mutex::new(HashMap::new()) })
+        Arc::new(TestNode {
+            node_id: node_id.into(),
+            held: Mutex::new(HashMap::new()),
+            started: tokio::sync::Notify::new(),
+            release: tokio::sync::Notify::new(),
+        })
     }
 
     fn hold(&self, shard: &ShardRef, token: u64) {
@@ -51,6 +59,10 @@ impl ShardHandler for TestNode {
         check_token(held, fencing_token)?;
         if payload.as_ref() == b"fail" {
             return Err(ForwardRefusal::Failed("asked to fail".into()));
+        }
+        if payload.as_ref() == b"wait" {
+            self.started.notify_one();
+            self.release.notified().await;
         }
         if payload.as_ref() == b"big" {
             return Ok(Bytes::from(vec![b'z'; 2048]));
@@ -356,6 +368,32 @@ async fn connections_past_the_limit_are_closed_and_the_slot_comes_back() {
     }
     assert_eq!(answered.expect("served once the slot is free").as_deref(), Ok(&b"b|resp|x"[..]));
     assert!(served_b.snapshot().connections_refused >= 1);
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_request_in_flight_finish_then_refuses_connections() {
+    let b = TestNode::new("b");
+    let shard = ShardRef::new("redis", "s1");
+    b.hold(&shard, 1);
+    let (server_b, _) = start_server(b.clone(), test_config()).await;
+    let address = server_b.local_addr().to_string();
+    let client = Arc::new(RpcClient::new(test_config(), Arc::default()));
+    let request =
+        ForwardRequest { shard, fencing_token: 1, protocol: "resp".into(), payload: Bytes::from_static(b"wait") };
+
+    let in_flight = tokio::spawn({
+        let (client, address, request) = (client.clone(), address.clone(), request.clone());
+        async move { client.forward(&address, &request).await }
+    });
+    b.started.notified().await;
+    let draining = tokio::spawn(server_b.shutdown());
+    b.release.notify_one();
+    let answered = in_flight.await.expect("task").expect("an answer");
+    assert_eq!(answered.as_deref(), Ok(&b"b|resp|wait"[..]));
+    draining.await.expect("drained");
+
+    let after = client.forward(&address, &ForwardRequest { payload: Bytes::from_static(b"x"), ..request }).await;
+    assert!(matches!(after, Err(ClusterError::Connect { .. } | ClusterError::Transport { .. })), "{after:?}");
 }
 
 /// Sends one raw gRPC call (`body` as the whole request body) to `path` and returns the
