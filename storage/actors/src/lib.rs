@@ -3,7 +3,9 @@
 //! * [`lease`]: the lease directory ([`AddressableDirectoryProvider`], from
 //!   `orbit-leases`) and its in-memory backend [`MemoryDirectory`].
 //! * [`runtime`]: the generic virtual-actor runtime ([`ActorRuntime`]): activation on
-//!   first message, exactly one activation per key, lease renewal, idle deactivation.
+//!   first message, exactly one activation per key, lease renewal, idle deactivation;
+//!   the node's self-fence ([`FenceSignal`]), fencing tokens on messages, the activation
+//!   log ([`ActivationSink`]) and [`ActorRuntime::drain`] for the cluster.
 //! * [`engine`]: [`ActorEngine`], a `KvEngine` whose keys live in shard actors
 //!   ([`shard`]) chosen by [`routing`], with snapshot reads over versions ([`mvcc`]).
 //!
