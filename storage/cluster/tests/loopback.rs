@@ -430,12 +430,14 @@ async fn garbage_on_the_rpc_port_does_not_crash_the_server() {
     let b = TestNode::new("b");
     let shard = ShardRef::new("redis", "s1");
     b.hold(&shard, 1);
-    let config = RpcConfig { first_request_timeout: Duration::from_millis(200), ..test_config() };
-    let (server_b, served_b) = start_server(b.clone(), config).await;
+    let (server_b, served_b) = start_server(b.clone(), test_config()).await;
     let address = server_b.local_addr().to_string();
 
-    // A connection that sends nothing is closed after the first-request timeout.
-    let mut silent = TcpStream::connect(&address).await.expect("connect");
+    // A connection that sends nothing is closed after the first-request timeout (a server
+    // of its own: the calls below must not race that timeout).
+    let impatient = RpcConfig { first_request_timeout: Duration::from_millis(200), ..test_config() };
+    let (impatient_server, _) = start_server(b.clone(), impatient).await;
+    let mut silent = TcpStream::connect(impatient_server.local_addr()).await.expect("connect");
     let mut sink = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut sink)).await;
     assert!(closed.is_ok(), "an idle connection is closed by the server");
