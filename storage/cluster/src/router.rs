@@ -64,6 +64,10 @@ impl Router {
                     return Err(ClusterError::Refused { shard: shard.clone(), refusal })
                 }
                 Ok(Err(refusal)) => Failure::Refused(refusal),
+                // The request itself is at fault, not the placement.
+                Err(error @ (ClusterError::MessageTooLarge { .. } | ClusterError::InvalidMessage(_))) => {
+                    return Err(error)
+                }
                 Err(error) => Failure::Error(error),
             };
             self.placements.invalidate(shard);

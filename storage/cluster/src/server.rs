@@ -78,6 +78,16 @@ impl RpcServer {
         self.local_addr
     }
 
+    /// Closes the listener and every connection at once, as a crash would (what dropping
+    /// the server does), and returns once the listener is closed (the connections' tasks
+    /// are cancelled and close as the runtime drops them).
+    pub async fn abort(mut self) {
+        if let Some(accept_task) = self.accept_task.take() {
+            accept_task.abort();
+            let _ = accept_task.await;
+        }
+    }
+
     /// Stops accepting, lets the requests in flight finish (HTTP/2 GOAWAY: the peers open
     /// new connections for anything else, and are refused) and returns when every
     /// connection has closed. Bound it with a timeout; dropping the server instead closes

@@ -253,7 +253,7 @@ async fn a_dead_node_is_an_error_within_the_timeout_and_leaves_the_cache() {
     router_x.dispatch(&shard, "resp", Bytes::from_static(b"GET k")).await.expect("alive");
     assert!(router_x.placements().cached(&shard).is_some());
 
-    drop(server_b);
+    server_b.abort().await;
     let dead = router_x.dispatch(&shard, "resp", Bytes::from_static(b"GET k")).await;
     assert!(matches!(dead, Err(ClusterError::Connect { .. } | ClusterError::Transport { .. })), "{dead:?}");
     assert!(router_x.placements().cached(&shard).is_none(), "the dead owner's placement is dropped");
@@ -286,6 +286,34 @@ async fn a_node_that_never_answers_times_out_and_its_connection_is_dropped() {
     assert!(client.cached_addresses().is_empty(), "the stuck connection is not reused");
     let counted = metrics.snapshot();
     assert_eq!(counted.forward_timeouts + counted.forward_errors, 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_on_the_new_owner() {
+    let (a, b) = (TestNode::new("a"), TestNode::new("b"));
+    let shard = ShardRef::new("redis", "s5");
+    a.hold(&shard, 1);
+    let (server_a, _) = start_server(a.clone(), test_config()).await;
+    let (server_b, _) = start_server(b.clone(), test_config()).await;
+    let owners: Owners = Arc::new(Mutex::new(HashMap::from([(shard.clone(), owner("a", 1))])));
+    let (_members_tx, members) = tokio::sync::watch::channel(vec![member(&a, &server_a), member(&b, &server_b)]);
+    let (router_x, metrics_x) = router(TestNode::new("x"), owners.clone(), members, test_config());
+    assert_eq!(router_x.placements().get(&shard).await.expect("placement").node_id, "a");
+
+    // a dies before anything was sent to it; b takes the shard over.
+    server_a.abort().await;
+    b.hold(&shard, 2);
+    owners.lock().insert(shard.clone(), owner("b", 2));
+    let reply = router_x.dispatch(&shard, "resp", Bytes::from_static(b"GET k")).await.expect("on the new owner");
+    assert_eq!(text(&reply), "b|resp|GET k");
+    let sent = metrics_x.snapshot();
+    assert_eq!((sent.forward_errors, sent.forward_replies), (1, 1));
+
+    // A request too large for the limit is refused without touching the placement.
+    let too_big = Bytes::from(vec![0u8; RpcConfig::default().max_message_size + 1]);
+    let refused = router_x.dispatch(&shard, "resp", too_big).await;
+    assert!(matches!(refused, Err(ClusterError::MessageTooLarge { .. })), "{refused:?}");
+    assert!(router_x.placements().cached(&shard).is_some());
 }
 
 #[tokio::test]
