@@ -7,7 +7,8 @@
 //! `"status": "degraded"`, but answers 200); 503 otherwise.
 //! With `[cluster] enabled`, `/health` has a `cluster` section (this node, whether it is
 //! self-fenced, the members; a fenced node answers 503) and `/metrics` the cluster gauges
-//! (see [`crate::cluster`]); otherwise `"cluster": {"enabled": false}`.
+//! (see [`crate::cluster`]) with `owned_shards`, the shard actors active here by protocol;
+//! otherwise `"cluster": {"enabled": false}`.
 //! `/metrics` answers the storages' counters and latency histograms and every lease
 //! provider's counters and latencies in Prometheus' text format (see [`crate::prometheus`]).
 
@@ -40,6 +41,8 @@ pub struct ProtocolStatus {
     /// The listener's address; `None` when the protocol has no listener (yet).
     pub listener: Option<SocketAddr>,
     pub storage: Arc<dyn TableStorage>,
+    /// The actor engine in actor mode: the shards this node owns.
+    pub actor_engine: Option<Arc<orbit_actors::ActorEngine>>,
 }
 
 /// Shared state of the admin routes.
@@ -86,7 +89,18 @@ async fn health(State(state): State<Arc<AdminState>>) -> (StatusCode, Json<Value
         (true, level) => level,
     };
     let cluster = match &state.cluster {
-        Some(node) => node.health(),
+        Some(node) => {
+            let mut section = node.health();
+            let owned: Map<String, Value> = state
+                .protocols
+                .iter()
+                .filter_map(|p| {
+                    p.actor_engine.as_ref().map(|e| (p.protocol.name().to_string(), json!(e.active_shards())))
+                })
+                .collect();
+            section["owned_shards"] = Value::Object(owned);
+            section
+        }
         None => json!({ "enabled": false }),
     };
     let code = if overall == HealthLevel::Unhealthy { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
@@ -193,6 +207,7 @@ mod tests {
             data_path: Some(PathBuf::from(format!("/data/{protocol}/rocksdb"))),
             listener: None,
             storage: KvTableStorage::open(engine).await.expect("open"),
+            actor_engine: None,
         }
     }
 

@@ -201,6 +201,7 @@ pub async fn start(
                 data_path: s.data_path.clone(),
                 listener: listener_addrs.iter().find(|(p, _)| *p == s.protocol).map(|(_, a)| *a),
                 storage: s.storage.clone(),
+                actor_engine: s.actor_engine.clone(),
             })
             .collect(),
         lease_directory: lease_status::LeaseDirectoryStatus::of_registry(leases.registry()),
@@ -291,6 +292,7 @@ impl RunningServer {
             }
         }
 
+        let in_cluster = self.leases.cluster().is_some();
         for s in &mut self.storages {
             s.stop_sweeper().await;
             match s.storage.flush().await {
@@ -300,6 +302,11 @@ impl RunningServer {
                     tracing::error!(%message, "during shutdown");
                     failure.get_or_insert(message);
                 }
+            }
+            // A cluster node hands its shard actors over (releasing their leases) before it leaves.
+            if let (true, Some(engine)) = (in_cluster, &s.actor_engine) {
+                let report = engine.drain().await;
+                tracing::info!(protocol = s.protocol.name(), shards = report.handed_over.len(), "shards handed over");
             }
         }
         drop(self.storages);

@@ -41,6 +41,8 @@ pub struct ProtocolStorage {
     /// The RocksDB directory; `None` in actor mode (nothing is persisted).
     pub data_path: Option<PathBuf>,
     pub storage: Arc<dyn TableStorage>,
+    /// The actor engine under `storage` in actor mode (its shards, drain on shutdown).
+    pub actor_engine: Option<Arc<orbit_actors::ActorEngine>>,
     sweeper: JoinHandle<()>,
 }
 
@@ -320,14 +322,16 @@ pub async fn open_all(
     let fence = leases.cluster().map(|node| node.clone() as Arc<dyn orbit_actors::FenceSignal>);
     let mut opened = Vec::new();
     for protocol in config.enabled_protocols() {
-        let (storage, data_path) = match protocol.mode.value {
+        let (storage, data_path, actor_engine) = match protocol.mode.value {
             StorageMode::Persistent => {
                 let path = rocksdb_path(data_dir, protocol.protocol);
                 let storage = open_persistent(config, protocol, &path).await?;
-                (storage, Some(path))
+                (storage, Some(path), None)
             }
             StorageMode::Actor => {
-                (open_actor(config, protocol, directory.clone(), node_id.clone(), fence.clone()).await?, None)
+                let (storage, engine) =
+                    open_actor(config, protocol, directory.clone(), node_id.clone(), fence.clone()).await?;
+                (storage, None, Some(engine))
             }
         };
         let sweeper = orbit_storage::table::spawn_expiry_sweeper(storage.clone(), EXPIRY_SWEEP_INTERVAL);
@@ -343,6 +347,7 @@ pub async fn open_all(
             mode: protocol.mode.value,
             data_path,
             storage,
+            actor_engine,
             sweeper,
         });
     }
@@ -380,11 +385,11 @@ async fn open_actor(
     directory: Arc<dyn AddressableDirectoryProvider>,
     node_id: NodeId,
     fence: Option<Arc<dyn orbit_actors::FenceSignal>>,
-) -> Result<Arc<dyn TableStorage>, ServerError> {
+) -> Result<(Arc<dyn TableStorage>, Arc<orbit_actors::ActorEngine>), ServerError> {
     let runtime =
         ActorRuntimeConfig { node_id, idle_timeout: config.actor_idle_timeout.value, ..ActorRuntimeConfig::default() };
     let hooks = orbit_actors::RuntimeHooks { fence, ..orbit_actors::RuntimeHooks::default() };
-    let (storage, _engine) = orbit_actors::open_actor_table_storage_with_hooks(
+    let (storage, engine) = orbit_actors::open_actor_table_storage_with_hooks(
         runtime,
         directory,
         hooks,
@@ -393,7 +398,7 @@ async fn open_actor(
     )
     .await
     .map_err(|e| storage_error(protocol.protocol, format!("cannot start the actor storage: {e}")))?;
-    Ok(storage)
+    Ok((storage, engine))
 }
 
 fn storage_error(protocol: Protocol, message: String) -> ServerError {

@@ -3,8 +3,9 @@
 //! mode, its actor leases on its etcd lease; node-b in persistent mode). Each node's /health lists
 //! both members with their RPC addresses and itself not fenced; after `kill -9` of one,
 //! the survivor's member list drops it once etcd expires its lease (TTL 2 s: within
-//! TTL + 2 s); SIGTERM of the survivor revokes its lease, so its record is gone from etcd
-//! as soon as the process has exited. A node paused (SIGSTOP) for twice its TTL is
+//! TTL + 2 s); a third node then takes the freed shards and, on SIGTERM, drains them
+//! (hands them over) and leaves; SIGTERM of the survivor revokes its lease, so its record
+//! is gone from etcd as soon as the process has exited. A node paused (SIGSTOP) for twice its TTL is
 //! self-fenced when it runs again. A server with the cluster enabled on a lease
 //! directory without an etcd provider refuses to start, naming the setting.
 
@@ -162,6 +163,11 @@ fn cluster_membership_two_nodes_see_each_other_and_leave() {
         let addresses: Vec<&str> =
             cluster["members"].as_array().expect("members").iter().filter_map(|m| m["rpc_address"].as_str()).collect();
         assert_eq!(addresses, [format!("127.0.0.1:{}", rpc[0]), format!("127.0.0.1:{}", rpc[1])], "{body}");
+        let owned = &cluster["owned_shards"];
+        match me {
+            "node-a" => assert!(owned["redis"].as_array().is_some_and(|shards| !shards.is_empty()), "{body}"),
+            _ => assert_eq!(owned, &serde_json::json!({}), "node-b serves nothing in actor mode: {body}"),
+        }
         let metrics = server.get("/metrics").body;
         let line = format!("orbit_cluster_members{{node=\"{me}\"}} 2");
         assert!(metrics.lines().any(|l| l == line), "missing {line:?}:\n{metrics}");
@@ -177,8 +183,22 @@ fn cluster_membership_two_nodes_see_each_other_and_leave() {
     assert_eq!(body["cluster"]["fenced"], false, "{body}");
     assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/leases/")), 0, "node-a's actor leases expired with its lease");
 
+    // node-a's shards are free again: node-c takes them; SIGTERM drains it (hands its
+    // shards over, releasing their leases) and it leaves.
+    let mut c = start_node(&config, "node-c", free_ports(1)[0], "actor");
+    let mut redis = orbit_tests::redis::RespConn::connect(c.listener_port("--redis-port"));
+    assert_eq!(redis.cmd("SET k v"), "+OK\r\n");
+    drop(redis);
+    wait_for_members(&b, &["node-b", "node-c"], Instant::now() + Duration::from_secs(10));
+    let status = c.terminate();
+    assert!(status.success(), "node-c exited with {status}; stderr:\n{}", c.stderr());
+    let drained = c.stderr();
+    let handed = drained.lines().find(|l| l.contains("shards handed over") && l.contains("protocol=\"redis\""));
+    assert!(handed.is_some_and(|l| !l.contains("shards=0")), "node-c drained no shard on SIGTERM:\n{drained}");
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/leases/")), 0, "node-c's actor leases outlived its shutdown");
+    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/nodes/")), 1, "node-c's record outlived its shutdown");
+
     // SIGTERM: node-b deregisters; its record is gone as soon as it has exited.
-    assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/nodes/")), 1);
     let status = b.terminate();
     assert!(status.success(), "node-b exited with {status}; stderr:\n{}", b.stderr());
     assert_eq!(etcd_count(&etcd, &format!("{PREFIX}/nodes/")), 0, "node-b's record outlived its shutdown");
