@@ -77,7 +77,8 @@ pub struct ActorRuntimeConfig {
     pub idle_timeout: Duration,
     /// How long past its expiry another node's lease must be before it is taken over
     /// (covers clock skew between nodes). An activation serves only until its lease's
-    /// duration minus this margin has passed since the lease was last granted.
+    /// duration minus this margin (half the duration if the margin is not shorter) has
+    /// passed since the lease was last granted or renewed.
     pub skew_margin: Duration,
 }
 
@@ -537,6 +538,7 @@ mod tests {
     mod leases;
     mod probe;
     mod tokens;
+    mod validity;
 
     /// Gives every activation a distinct identity, so tests can tell activations apart.
     static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);

@@ -94,8 +94,10 @@ impl<A: Actor> Activation<A> {
                     let refusal = match renewed {
                         Err(lost) => Some(Refusal::stop(lost, EndReason::LeaseLost)),
                         // Renewals kept failing until the lease ran out.
-                        Ok(()) if Instant::now() >= self.serve_until => Some(Refusal::stop(self.lease_lost(), EndReason::LeaseLost)),
-                        Ok(()) => None,
+                        Ok(false) if Instant::now() >= self.serve_until => {
+                            Some(Refusal::stop(self.lease_lost(), EndReason::LeaseLost))
+                        }
+                        Ok(_) => None,
                     };
                     if let Some(refusal) = refusal {
                         self.end_refusing(actor, rx, refusal);
@@ -136,17 +138,12 @@ impl<A: Actor> Activation<A> {
         }
     }
 
-    /// Whether the message may be served now: the lease valid on the local clock (renewed
-    /// first if it ran out), the sender's fencing token this activation's, the node not
-    /// fenced. The fence and the lease are judged at one instant, just before serving.
+    /// Whether the message may be served now: the sender's fencing token this activation's,
+    /// the node not fenced, the lease valid on the local clock (renewed first when it ran
+    /// out). The fence and the lease are judged at one instant, just before serving.
     async fn admit(&mut self, token: Option<u64>) -> Result<(), Refusal> {
         if self.shared.fenced_now() {
             return Err(self.fenced_refusal());
-        }
-        if Instant::now() >= self.serve_until {
-            if let Err(lost) = self.renew_lease().await {
-                return Err(Refusal::stop(lost, EndReason::LeaseLost));
-            }
         }
         let current = self.grant.as_ref().map_or(0, |g| g.fencing_token);
         match token {
@@ -168,24 +165,34 @@ impl<A: Actor> Activation<A> {
                 };
                 // Someone acquired the key after this activation did: look at the lease now.
                 return Err(match self.renew_lease().await {
-                    Ok(()) => Refusal::Message(this),
+                    Ok(_) => Refusal::Message(this),
                     Err(lost) => Refusal::Activation { this, rest: lost, reason: EndReason::LeaseLost },
                 });
             }
             _ => {}
         }
-        let now = std::time::Instant::now();
-        if self.shared.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(now)) {
-            return Err(self.fenced_refusal());
+        // A renewal that succeeds makes the lease valid again; a few tries cover a task
+        // that was descheduled right after renewing.
+        for _ in 0..3 {
+            let now = std::time::Instant::now();
+            if self.shared.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(now)) {
+                return Err(self.fenced_refusal());
+            }
+            if Instant::from_std(now) < self.serve_until {
+                if let Some(interval) = &mut self.interval {
+                    interval.served += 1;
+                    interval.last_served = Some(now);
+                }
+                return Ok(());
+            }
+            match self.renew_lease().await {
+                Ok(true) => {}
+                // The directory does not answer and the lease ran out here.
+                Ok(false) => break,
+                Err(lost) => return Err(Refusal::stop(lost, EndReason::LeaseLost)),
+            }
         }
-        if Instant::from_std(now) >= self.serve_until {
-            return Err(Refusal::stop(self.lease_lost(), EndReason::LeaseLost));
-        }
-        if let Some(interval) = &mut self.interval {
-            interval.served += 1;
-            interval.last_served = Some(now);
-        }
-        Ok(())
+        Err(Refusal::stop(self.lease_lost(), EndReason::LeaseLost))
     }
 
     fn fenced_refusal(&self) -> Refusal {
@@ -326,8 +333,14 @@ impl<A: Actor> Activation<A> {
         }
     }
 
+    /// How long a granted lease may be served on: its duration minus the skew margin, or
+    /// half its duration when the margin is not shorter than the lease.
     fn validity(&self) -> Duration {
-        self.shared.config.lease_duration.saturating_sub(self.shared.config.skew_margin)
+        let config = &self.shared.config;
+        match config.lease_duration.checked_sub(config.skew_margin) {
+            Some(validity) if !validity.is_zero() => validity,
+            _ => config.lease_duration / 2,
+        }
     }
 
     /// Acquires the lease by compare-and-swap; a live lease of another node (or a
@@ -356,17 +369,17 @@ impl<A: Actor> Activation<A> {
         }
     }
 
-    /// Extends the lease if it is still ours; an error means it was taken over. A directory
-    /// that does not answer leaves the lease as it was: the activation serves until its
-    /// local validity ends, and tries again at the next renewal.
-    async fn renew_lease(&mut self) -> Result<(), ActorError> {
+    /// Extends the lease if it is still ours (true); an error means it was taken over. A
+    /// directory that does not answer (false) leaves the lease as it was: the activation
+    /// serves until its local validity ends, and tries again at the next renewal.
+    async fn renew_lease(&mut self) -> Result<bool, ActorError> {
         let Some(grant) = &self.grant else { return Err(self.lease_lost()) };
         let sent = Instant::now();
         match self.shared.directory.renew_if_owner(&self.lease(), &grant.version).await {
             Ok(RenewOutcome::Renewed(renewed)) => {
                 self.grant = Some(renewed);
                 self.serve_until = sent + self.validity();
-                Ok(())
+                Ok(true)
             }
             Ok(RenewOutcome::NotOwner(holder)) => {
                 warn!(addressable = %self.reference, holder = ?holder.map(|h| h.lease.node_id), "actor lease taken over; stopping");
@@ -374,7 +387,7 @@ impl<A: Actor> Activation<A> {
             }
             Err(e) => {
                 warn!(addressable = %self.reference, error = %e, "could not renew actor lease");
-                Ok(())
+                Ok(false)
             }
         }
     }
