@@ -3,8 +3,8 @@
 //! directory's `get_versioned_lease`) and the cluster's member list (which gives the
 //! addresses).
 //!
-//! An entry is looked up again on a miss and when the router drops it (a NotOwner or
-//! Fenced refusal, a dead owner). The member list is a `tokio::sync::watch` of
+//! An entry is looked up again on a miss and when the router finds it stale (a NotOwner or
+//! Fenced refusal, a dead owner); concurrent callers of one shard share one lookup. The member list is a `tokio::sync::watch` of
 //! [`Member`]s, fed by whatever runs the membership (storage/leases' `EtcdMembership`):
 //! when it changes, entries whose owner left (or moved to another address) are dropped
 //! before the next lookup. An owner that is not a member is no placement at all.
@@ -60,12 +60,20 @@ pub struct PlacementCache {
     lookup: Arc<dyn OwnerLookup>,
     members: Mutex<MembershipReceiver>,
     entries: Mutex<HashMap<ShardRef, Placement>>,
+    /// One lookup per shard at a time: the others wait for its answer.
+    lookups: Mutex<HashMap<ShardRef, Arc<tokio::sync::Mutex<()>>>>,
     metrics: Arc<ClusterMetrics>,
 }
 
 impl PlacementCache {
     pub fn new(lookup: Arc<dyn OwnerLookup>, members: MembershipReceiver, metrics: Arc<ClusterMetrics>) -> Self {
-        PlacementCache { lookup, members: Mutex::new(members), entries: Mutex::new(HashMap::new()), metrics }
+        PlacementCache {
+            lookup,
+            members: Mutex::new(members),
+            entries: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
+            metrics,
+        }
     }
 
     /// The shard's placement, from the cache or (on a miss) from the lookup.
@@ -75,11 +83,47 @@ impl PlacementCache {
             self.metrics.record_placement_hit();
             return Ok(placement);
         }
-        self.refresh(shard).await
+        self.single_flight(shard, |cached| cached.is_some()).await
     }
 
     /// Looks the shard's owner up again and caches the answer.
     pub async fn refresh(&self, shard: &ShardRef) -> ClusterResult<Placement> {
+        self.single_flight(shard, |_| false).await
+    }
+
+    /// Looks the shard's owner up again after `stale` was refused or unreachable, unless a
+    /// concurrent lookup has already replaced it.
+    pub async fn refresh_after(&self, shard: &ShardRef, stale: &Placement) -> ClusterResult<Placement> {
+        self.single_flight(shard, |cached| cached.is_some_and(|cached| cached != stale)).await
+    }
+
+    /// Runs one lookup of `shard` at a time; a caller that waited takes the cached entry
+    /// instead when `reuse` accepts it.
+    async fn single_flight(
+        &self,
+        shard: &ShardRef,
+        reuse: impl Fn(Option<&Placement>) -> bool,
+    ) -> ClusterResult<Placement> {
+        let gate = self.lookups.lock().entry(shard.clone()).or_default().clone();
+        let result = {
+            let _turn = gate.lock().await;
+            match self.cached(shard) {
+                Some(placement) if reuse(Some(&placement)) => {
+                    self.metrics.record_placement_hit();
+                    Ok(placement)
+                }
+                _ => self.look_up(shard).await,
+            }
+        };
+        let mut lookups = self.lookups.lock();
+        if Arc::strong_count(&gate) == 2 {
+            // Only the map and this caller hold the gate: nobody is waiting.
+            lookups.remove(shard);
+        }
+        result
+    }
+
+    async fn look_up(&self, shard: &ShardRef) -> ClusterResult<Placement> {
         self.metrics.record_placement_miss();
         let owner = self.lookup.owner_of(shard).await?;
         let placement = owner.and_then(|owner| {
@@ -114,6 +158,16 @@ impl PlacementCache {
     /// Drops the shard's entry; the next [`get`](Self::get) looks it up.
     pub fn invalidate(&self, shard: &ShardRef) {
         if self.entries.lock().remove(shard).is_some() {
+            self.metrics.record_placement_invalidation(1);
+        }
+    }
+
+    /// Drops the shard's entry if it is still `placement` (not one a concurrent lookup put
+    /// in its place).
+    pub fn invalidate_placement(&self, shard: &ShardRef, placement: &Placement) {
+        let mut entries = self.entries.lock();
+        if entries.get(shard) == Some(placement) {
+            entries.remove(shard);
             self.metrics.record_placement_invalidation(1);
         }
     }
@@ -213,6 +267,36 @@ mod tests {
             .lock()
             .insert(shard(), Placement { node_id: "b".into(), rpc_address: "h:1".into(), fencing_token: 5 });
         assert_eq!(cache.refresh(&shard()).await.expect("kept").fencing_token, 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_share_one_lookup() {
+        let calls = Arc::new(AtomicU64::new(0));
+        let (_tx, rx) = tokio::sync::watch::channel(vec![Member::new("b", "h:1")]);
+        let slow_calls = calls.clone();
+        let slow: Arc<dyn OwnerLookup> = Arc::new(LookupFn(move |_shard: ShardRef| {
+            let calls = slow_calls.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Ok(Some(OwnerRecord { node_id: "b".into(), fencing_token: 1 }))
+            }
+        }));
+        let cache = Arc::new(PlacementCache::new(slow, rx, Arc::default()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let cache = cache.clone();
+            tasks.spawn(async move { cache.get(&shard()).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            assert_eq!(done.expect("task").expect("placement").fencing_token, 1);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.lookups.lock().is_empty(), "no gate is left behind");
+        let stale = cache.cached(&shard()).expect("cached");
+        cache.entries.lock().insert(shard(), Placement { fencing_token: 2, ..stale.clone() });
+        assert_eq!(cache.refresh_after(&shard(), &stale).await.expect("newer").fencing_token, 2, "already replaced");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

@@ -70,11 +70,12 @@ impl Router {
                 }
                 Err(error) => Failure::Error(error),
             };
-            self.placements.invalidate(shard);
             if attempt >= self.max_attempts || !failure.may_retry() {
+                self.placements.invalidate_placement(shard, &placement);
                 return Err(failure.into_error(shard));
             }
-            let Ok(fresh) = self.placements.refresh(shard).await else {
+            let Ok(fresh) = self.placements.refresh_after(shard, &placement).await else {
+                self.placements.invalidate_placement(shard, &placement);
                 return Err(failure.into_error(shard));
             };
             let changed = match &failure {
@@ -84,7 +85,7 @@ impl Router {
             if !changed {
                 if matches!(failure, Failure::Error(_)) {
                     // The directory still names the unreachable node: keep it out of the cache.
-                    self.placements.invalidate(shard);
+                    self.placements.invalidate_placement(shard, &fresh);
                 }
                 return Err(failure.into_error(shard));
             }
