@@ -266,6 +266,12 @@ impl KvEngine for ActorEngine {
         Ok(())
     }
 
+    /// A node with a fence (a cluster member) can lose its shards to another node: every
+    /// read must reach the shard actor, which refuses once fenced or no longer the owner.
+    fn read_caches_allowed(&self) -> bool {
+        !self.inner.runtime.has_fence()
+    }
+
     async fn health(&self) -> Result<(), String> {
         if self.inner.runtime.is_fenced() {
             Err(ActorError::Fenced { node: self.inner.runtime.config().node_id.to_string() }.to_string())
@@ -606,6 +612,8 @@ mod tests {
         let switch = Arc::new(FenceSwitch::new());
         let hooks = RuntimeHooks { fence: Some(switch.clone()), activation_sink: None };
         let a = ActorEngine::with_hooks(config("node-a"), backend.addressable.clone(), hooks, "cluster", 4);
+        assert!(!a.read_caches_allowed(), "a cluster member's reads must reach its shards");
+        assert!(engine().read_caches_allowed(), "a node without a fence cannot lose its shards");
         put_all(&a, (0..20).map(|n| (row(1, n), vec![1]))).await;
         let owned = a.active_shards();
         assert_eq!(owned.len(), a.activation_count());

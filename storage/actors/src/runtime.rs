@@ -295,6 +295,11 @@ impl<A: Actor> ActorRuntime<A> {
         &self.shared.config
     }
 
+    /// True when the runtime was given a fence (the node is a cluster member).
+    pub fn has_fence(&self) -> bool {
+        self.shared.hooks.fence.is_some()
+    }
+
     /// Delivers `msg` to the actor `key`, activating it if needed. Must be called within
     /// a tokio runtime.
     pub fn send(&self, key: &str, msg: A::Message) -> Result<(), ActorError> {

@@ -277,5 +277,8 @@ fn cluster_membership_a_paused_node_fences_itself() {
     assert!(body["cluster"]["self_fence_deadline_in_ms"].as_i64().is_some_and(|ms| ms < 0), "{body}");
     let reply = redis.cmd("SET k2 v2");
     assert!(reply.starts_with("-ERR") && reply.contains("is fenced"), "a fenced node served a write: {reply:?}");
+    // A read too: the Redis keyspace's metadata cache must not answer for a fenced node.
+    let reply = redis.cmd("GET k");
+    assert!(reply.starts_with("-ERR") && reply.contains("is fenced"), "a fenced node served a read: {reply:?}");
     assert_eq!(etcd_count(&etcd, &format!("{prefix}/nodes/")), 0, "etcd expired the paused node's record");
 }

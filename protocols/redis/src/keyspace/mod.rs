@@ -328,7 +328,9 @@ impl Keyspace {
             ks: self.counters.clone(),
             table: self.table.clone(),
             cache: self.cache.clone(),
-            cached_reads: options.latest_reads,
+            // An actor storage in a cluster may lose its shards: the cache must not answer
+            // for a node that no longer owns them.
+            cached_reads: options.latest_reads && self.storage.read_caches_allowed(),
             meta_writes: HashMap::new(),
             tx,
             dbmap,

@@ -158,6 +158,13 @@ pub trait KvEngine: Send + Sync + 'static {
     /// Ok when the engine can serve reads and writes; the reason otherwise.
     async fn health(&self) -> Result<(), String>;
 
+    /// Whether a cache above this engine may answer a read without reaching the engine.
+    /// False when another node can take the data over (an actor engine in a cluster): only
+    /// the engine knows whether this node still owns it, and it refuses reads once not.
+    fn read_caches_allowed(&self) -> bool {
+        true
+    }
+
     /// Reads the latest value of one key.
     async fn get(&self, key: &[u8]) -> StorageResult<Option<Vec<u8>>> {
         self.snapshot().get(key).await

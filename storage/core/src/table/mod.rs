@@ -264,6 +264,12 @@ pub trait TableStorage: Send + Sync {
     /// "rocksdb", "memory", "actor".
     fn engine_name(&self) -> &'static str;
 
+    /// Whether a protocol's cache of committed data may answer reads without asking this
+    /// storage (see [`crate::engine::KvEngine::read_caches_allowed`]).
+    fn read_caches_allowed(&self) -> bool {
+        true
+    }
+
     // Autocommit helpers: one operation in its own transaction.
 
     async fn insert(&self, table: &str, row: Row) -> StorageResult<()> {

@@ -383,4 +383,8 @@ impl TableStorage for KvTableStorage {
     fn engine_name(&self) -> &'static str {
         self.inner.engine.name()
     }
+
+    fn read_caches_allowed(&self) -> bool {
+        self.inner.engine.read_caches_allowed()
+    }
 }
