@@ -1,75 +1,15 @@
 //! Counters of the node RPC: forwards sent and their outcomes, requests served and their
 //! refusals, connections accepted, placement cache hits and refreshes, and the forward latency.
 //!
-//! The latency histogram has log-linear buckets (four per power of two of nanoseconds, so
-//! a percentile is within 25% of the true value), updated with relaxed atomics, as the
-//! lease directory's metrics are. [`ClusterMetrics::snapshot`] reads everything at once
+//! The forward latency goes to [`orbit_storage::latency::LatencyHistogram`] (percentiles
+//! within 25%, relaxed atomics), the histogram the lease directory's metrics use too. [`ClusterMetrics::snapshot`] reads everything at once
 //! for /health and /metrics.
 
 use crate::types::ForwardRefusal;
+use orbit_storage::latency::LatencyHistogram;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-
-const SUB_BITS: u32 = 2;
-const SUB_BUCKETS: usize = 1 << SUB_BITS;
-const BUCKETS: usize = 64 * SUB_BUCKETS;
-
-/// A latency histogram with a bounded error per percentile.
-pub struct LatencyHistogram {
-    buckets: Box<[AtomicU64]>,
-}
-
-impl Default for LatencyHistogram {
-    fn default() -> Self {
-        LatencyHistogram { buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect() }
-    }
-}
-
-impl LatencyHistogram {
-    fn bucket_of(ns: u64) -> usize {
-        let v = ns.max(1);
-        let log = 63 - v.leading_zeros();
-        if log < SUB_BITS {
-            return v as usize;
-        }
-        let sub = (v >> (log - SUB_BITS)) as usize & (SUB_BUCKETS - 1);
-        log as usize * SUB_BUCKETS + sub
-    }
-
-    /// The upper end (exclusive) of a bucket, in nanoseconds.
-    fn bucket_upper_ns(index: usize) -> f64 {
-        let log = (index / SUB_BUCKETS) as u32;
-        let sub = (index % SUB_BUCKETS) as u64;
-        if log < SUB_BITS {
-            return (index + 1) as f64;
-        }
-        ((SUB_BUCKETS as u64 + sub + 1) as f64) * 2f64.powi((log - SUB_BITS) as i32)
-    }
-
-    pub fn record(&self, elapsed: Duration) {
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        self.buckets[Self::bucket_of(ns)].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// The `q` quantile (0..=1) in microseconds; 0 when nothing was recorded.
-    pub fn quantile_us(&self, q: f64) -> f64 {
-        let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            return 0.0;
-        }
-        let rank = ((total as f64) * q).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (index, n) in counts.iter().enumerate() {
-            seen += n;
-            if seen >= rank {
-                return Self::bucket_upper_ns(index) / 1000.0;
-            }
-        }
-        Self::bucket_upper_ns(BUCKETS - 1) / 1000.0
-    }
-}
 
 /// Counts of refusals, one per kind.
 #[derive(Default)]
@@ -230,19 +170,6 @@ pub struct ClusterMetricsSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn buckets_are_monotonic_and_tight() {
-        let mut last = 0;
-        for ns in [1u64, 2, 3, 4, 5, 7, 8, 9, 15, 16, 100, 1_000, 123_456, 10_000_000_000, u64::MAX] {
-            let bucket = LatencyHistogram::bucket_of(ns);
-            assert!(bucket >= last, "bucket of {ns}");
-            last = bucket;
-            let upper = LatencyHistogram::bucket_upper_ns(bucket);
-            assert!(upper > ns as f64 * 0.999_999, "{ns} above its bucket's end {upper}");
-            assert!(upper <= (ns as f64) * 1.25 + 1.0, "{ns}: bucket end {upper} too loose");
-        }
-    }
 
     #[test]
     fn outcomes_are_counted_by_kind_with_percentiles() {

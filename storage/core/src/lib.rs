@@ -15,6 +15,7 @@ pub mod conformance;
 pub mod engine;
 pub mod error;
 pub mod health;
+pub mod latency;
 pub mod metrics;
 pub mod schema;
 pub mod table;
