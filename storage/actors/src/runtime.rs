@@ -232,7 +232,11 @@ struct Shared<A: Actor> {
 
 impl<A: Actor> Shared<A> {
     fn fenced_now(&self) -> bool {
-        self.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(std::time::Instant::now()))
+        self.fenced_at(std::time::Instant::now())
+    }
+
+    fn fenced_at(&self, now: std::time::Instant) -> bool {
+        self.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(now))
     }
 
     fn fenced_error(&self) -> ActorError {

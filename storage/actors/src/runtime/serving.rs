@@ -142,7 +142,8 @@ impl<A: Actor> Activation<A> {
     /// the node not fenced, the lease valid on the local clock (renewed first when it ran
     /// out). The fence and the lease are judged at one instant, just before serving.
     async fn admit(&mut self, token: Option<u64>) -> Result<(), Refusal> {
-        if self.shared.fenced_now() {
+        let mut now = std::time::Instant::now();
+        if self.shared.fenced_at(now) {
             return Err(self.fenced_refusal());
         }
         let current = self.grant.as_ref().map_or(0, |g| g.fencing_token);
@@ -173,10 +174,13 @@ impl<A: Actor> Activation<A> {
         }
         // A renewal that succeeds makes the lease valid again; a few tries cover a task
         // that was descheduled right after renewing.
-        for _ in 0..3 {
-            let now = std::time::Instant::now();
-            if self.shared.hooks.fence.as_ref().is_some_and(|fence| fence.is_fenced(now)) {
-                return Err(self.fenced_refusal());
+        for attempt in 0..3 {
+            // The first try judges the lease at the instant the fence was judged above.
+            if attempt > 0 {
+                now = std::time::Instant::now();
+                if self.shared.fenced_at(now) {
+                    return Err(self.fenced_refusal());
+                }
             }
             if Instant::from_std(now) < self.serve_until {
                 if let Some(interval) = &mut self.interval {
