@@ -47,6 +47,15 @@ pub fn open_store(name: &str, settings: FlashSettings) -> LeaseResult<FlashStore
     let probes: Vec<Probe> = settings.paths.iter().map(|p| probe(p)).collect();
     for (i, (p, dir)) in probes.iter().zip(&settings.paths).enumerate() {
         let Some(sb) = &p.superblock else { continue };
+        // The log's byte size (per path, and over all striped paths) must be a file offset.
+        let log_bytes = (settings.slot_size as u64).saturating_mul(settings.paths.len() as u64);
+        if sb.capacity_slots == 0 || sb.capacity_slots.checked_mul(log_bytes).is_none_or(|b| b > i64::MAX as u64) {
+            return Err(LeaseError::Corruption(format!(
+                "flash provider \"{name}\": the superblock of {} names a log of {} slots",
+                dir.display(),
+                sb.capacity_slots
+            )));
+        }
         if sb.slot_size as usize != settings.slot_size {
             return Err(config(
                 "block_size",

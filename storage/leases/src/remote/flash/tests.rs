@@ -170,6 +170,21 @@ fn a_batch_missing_a_middle_slot_is_discarded() {
 }
 
 #[test]
+fn a_superblock_naming_an_impossible_log_size_is_refused_as_corruption() {
+    let dir = DiskDir::new("superblock-size");
+    drop(store_in(dir.path(), serde_json::json!({})));
+    let path = dir.path().join("leases/flash");
+    let sb = superblock::read(&path).expect("read the superblock").expect("a superblock");
+    superblock::write(&path, &superblock::Superblock { capacity_slots: u64::MAX, ..sb }).expect("rewrite it");
+    let parsed = settings::parse("flash", &settings_of(serde_json::json!({})), dir.path()).expect("settings");
+    match open_store("flash", parsed) {
+        Err(LeaseError::Corruption(message)) => assert!(message.contains("slots"), "{message}"),
+        Err(other) => panic!("expected a corruption error, got {other:?}"),
+        Ok(_) => panic!("a superblock naming {} slots was accepted", u64::MAX),
+    }
+}
+
+#[test]
 fn a_full_log_is_compacted_into_a_new_generation() {
     let dir = DiskDir::new("compact");
     let json = serde_json::json!({"capacity_mb": 1, "compression": "lz4"});
