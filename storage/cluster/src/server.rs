@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use prost::Message;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -273,13 +274,16 @@ impl ForwardService {
             .handle(&request.shard, request.fencing_token, &request.protocol, request.payload)
             .instrument(span)
             .await;
+        // Judged on the encoded reply (payload plus framing), the size tonic's encoder refuses.
         let outcome = match outcome {
-            Ok(reply) if reply.len() > self.max_message_size => Err(ForwardRefusal::Failed(format!(
-                "reply of {} bytes exceeds the maximum message size of {} bytes",
-                reply.len(),
-                self.max_message_size
-            ))),
-            outcome => outcome,
+            Ok(reply) => match ForwardResponseMessage::from(Ok(reply.clone())).encoded_len() {
+                size if size > self.max_message_size => Err(ForwardRefusal::Failed(format!(
+                    "reply of {size} bytes exceeds the maximum message size of {} bytes",
+                    self.max_message_size
+                ))),
+                _ => Ok(reply),
+            },
+            refused => refused,
         };
         self.metrics.record_served(outcome.as_ref().err());
         Ok(ForwardResponseMessage::from(outcome))
