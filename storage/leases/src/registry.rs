@@ -290,7 +290,7 @@ impl NodeMembership {
 /// orbit-server's) and keep only its lease-directory tables. The error names the line.
 pub fn toml_document_to_json(text: &str) -> LeaseResult<serde_json::Value> {
     let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|span| text.bytes().take(span.start).filter(|b| *b == b'\n').count() + 1);
         let message = e.message().trim().replace('\n', " ");
         LeaseError::Config(match line {
             Some(line) => format!("line {line}: {message}"),
@@ -623,6 +623,8 @@ mod tests {
         assert_eq!(value["providers"]["x"]["type"], "Memory");
         assert_eq!(value["server"]["bind"], "0.0.0.0");
         let e = toml_document_to_json("[server]\n\nbind = = 1\n").expect_err("bad toml");
+        assert!(e.to_string().contains("line 3"), "{e}");
+        let e = toml_document_to_json("[server]\n\n= 1\n").expect_err("an error at the start of a line");
         assert!(e.to_string().contains("line 3"), "{e}");
     }
 
