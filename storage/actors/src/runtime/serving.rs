@@ -85,22 +85,20 @@ impl<A: Actor> Activation<A> {
                 // The sender lives in `shared`, which this task holds: never closed.
                 _ = fenced.changed() => {
                     if self.shared.fenced_now() {
-                        self.end_refusing(actor, rx, Refusal::stop(self.shared.fenced_error(), EndReason::Fenced));
+                        self.end_refusing(actor, rx, self.shared.fenced_error(), EndReason::Fenced);
                         return;
                     }
                 }
                 _ = sleep_until(renew_at) => {
                     let renewed = self.renew_lease().await;
-                    let refusal = match renewed {
-                        Err(lost) => Some(Refusal::stop(lost, EndReason::LeaseLost)),
+                    let lost = match renewed {
+                        Err(lost) => Some(lost),
                         // Renewals kept failing until the lease ran out.
-                        Ok(false) if Instant::now() >= self.serve_until => {
-                            Some(Refusal::stop(self.lease_lost(), EndReason::LeaseLost))
-                        }
+                        Ok(false) if Instant::now() >= self.serve_until => Some(self.lease_lost()),
                         Ok(_) => None,
                     };
-                    if let Some(refusal) = refusal {
-                        self.end_refusing(actor, rx, refusal);
+                    if let Some(lost) = lost {
+                        self.end_refusing(actor, rx, lost, EndReason::LeaseLost);
                         return;
                     }
                     renew_at = Instant::now() + renew_every;
@@ -114,7 +112,7 @@ impl<A: Actor> Activation<A> {
                         Err(Refusal::Message(error)) => envelope.refuse(error),
                         Err(Refusal::Activation { this, rest, reason }) => {
                             envelope.refuse(this);
-                            self.end_refusing(actor, rx, Refusal::Activation { this: rest.clone(), rest, reason });
+                            self.end_refusing(actor, rx, rest, reason);
                             return;
                         }
                     },
@@ -247,7 +245,7 @@ impl<A: Actor> Activation<A> {
                 Err(Refusal::Message(error)) => envelope.refuse(error),
                 Err(Refusal::Activation { this, rest, reason }) => {
                     envelope.refuse(this);
-                    self.end_refusing(actor, rx, Refusal::Activation { this: rest.clone(), rest, reason });
+                    self.end_refusing(actor, rx, rest, reason);
                     return;
                 }
             }
@@ -264,14 +262,10 @@ impl<A: Actor> Activation<A> {
         debug!(addressable_type = A::TYPE, key = %self.key, activation_id = id, ?reason, "actor deactivated");
     }
 
-    /// Stops serving for `refusal`: keeps the state, closes the interval (at the instant
-    /// the activation could no longer serve), refuses what is queued. The lease is left
-    /// alone: it is lost, or the node is fenced and must not act on the directory.
-    fn end_refusing(&mut self, mut actor: A, mut rx: Receiver<A::Message>, refusal: Refusal) {
-        let (error, reason) = match refusal {
-            Refusal::Message(error) => (error, EndReason::LeaseLost),
-            Refusal::Activation { rest, reason, .. } => (rest, reason),
-        };
+    /// Stops serving for `reason`: keeps the state, closes the interval (at the instant
+    /// the activation could no longer serve), refuses what is queued with `error`. The
+    /// lease is left alone: it is lost, or the node is fenced and must not act on the directory.
+    fn end_refusing(&mut self, mut actor: A, mut rx: Receiver<A::Message>, error: ActorError, reason: EndReason) {
         let now = std::time::Instant::now();
         let ended = match reason {
             EndReason::Fenced => {
