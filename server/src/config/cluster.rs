@@ -226,12 +226,8 @@ pub(super) fn resolve(
         DEFAULT_LEASE_TTL,
         parse_ttl,
     )?;
-    let margin_text = match &table.fence_margin {
-        None => None,
-        Some(toml::Value::Integer(n)) => Some(n.to_string()),
-        Some(toml::Value::Float(f)) => Some(f.to_string()),
-        Some(other) => Some(other.to_string()),
-    };
+    // An integer or a float as TOML writes it; any other value keeps its quotes or brackets and is refused.
+    let margin_text = table.fence_margin.as_ref().map(toml::Value::to_string);
     let fence_margin = layers.resolve(
         names::FENCE_MARGIN_FLAG,
         names::FENCE_MARGIN_ENV,
