@@ -221,7 +221,7 @@ impl EtcdMembership {
         directory.node_leases.pin(node, lease_id);
         let fence = Arc::new(Mutex::new(FenceState {
             last_ack_sent: sent,
-            ttl: Duration::from_secs(granted_ttl.max(1) as u64),
+            ttl: ttl_of(granted_ttl),
             lost: false,
             renewals: 0,
         }));
@@ -282,7 +282,9 @@ impl EtcdMembership {
 
     /// From when on the node must not serve its actors: `last_ack_sent + TTL - margin`.
     pub fn self_fence_deadline(&self) -> Instant {
-        self.earliest_expiry() - self.margin
+        let f = *self.fence.lock();
+        // etcd may answer a TTL shorter than the margin: then the fence is due already.
+        (f.last_ack_sent + f.ttl).checked_sub(self.margin).unwrap_or(f.last_ack_sent)
     }
 
     /// True when the node must not serve its actors at `now`.
@@ -362,7 +364,7 @@ async fn keep_alive(gateway: Arc<Gateway>, lease_id: i64, every: Duration, fence
                 let mut f = fence.lock();
                 if sent > f.last_ack_sent {
                     f.last_ack_sent = sent;
-                    f.ttl = Duration::from_secs(ttl as u64);
+                    f.ttl = ttl_of(ttl);
                 }
                 f.renewals += 1;
             }
@@ -434,6 +436,15 @@ fn decode_member(layout: &layout::Layout, kv: &super::gateway::Kv) -> Option<Mem
             None
         }
     }
+}
+
+/// The longest TTL etcd grants (its `MaxLeaseTTL`); a larger answer is taken as this, so
+/// `Instant + TTL` cannot overflow on a server's answer.
+const MAX_LEASE_TTL_SECS: i64 = 9_000_000_000;
+
+/// A TTL etcd answered (positive), as a duration of 1 s to [`MAX_LEASE_TTL_SECS`].
+fn ttl_of(secs: i64) -> Duration {
+    Duration::from_secs(secs.clamp(1, MAX_LEASE_TTL_SECS) as u64)
 }
 
 fn unix_millis() -> i64 {
