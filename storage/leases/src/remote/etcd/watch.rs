@@ -85,6 +85,8 @@ pub async fn watch_from(
         Err(e) => return WatchEnd::Failed(e),
     };
     let mut pending: Vec<u8> = Vec::new();
+    // How much of `pending` is known to hold no newline (a long line is scanned once).
+    let mut scanned = 0;
     loop {
         let chunk = match tokio::time::timeout(idle, response.chunk()).await {
             Err(_) => return WatchEnd::Failed(GatewayError::Unreachable(format!("the watch was silent for {idle:?}"))),
@@ -93,13 +95,14 @@ pub async fn watch_from(
             Ok(Ok(Some(chunk))) => chunk,
         };
         pending.extend_from_slice(&chunk);
-        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+        while let Some(end) = pending[scanned..].iter().position(|&b| b == b'\n').map(|at| scanned + at) {
+            scanned = 0;
             let line: Vec<u8> = pending.drain(..=end).collect();
             match parse_line(&line) {
                 Ok(Answer::Nothing) => {}
                 Ok(Answer::Events(events)) => {
                     let Some(last) = events.iter().map(WatchEvent::mod_revision).max() else { continue };
-                    *next_revision = (*next_revision).max(last + 1);
+                    *next_revision = (*next_revision).max(last.saturating_add(1));
                     if !deliver(events, last) {
                         return WatchEnd::Closed;
                     }
@@ -108,6 +111,7 @@ pub async fn watch_from(
                 Err(e) => return WatchEnd::Failed(e),
             }
         }
+        scanned = pending.len();
         if pending.len() > MAX_LINE_BYTES {
             return WatchEnd::Failed(GatewayError::Malformed(format!("a watch answer over {MAX_LINE_BYTES} bytes")));
         }
@@ -185,7 +189,7 @@ pub async fn follow_prefix(
                     if sink.send(PrefixChange::Snapshot { kvs, revision }).is_err() {
                         return;
                     }
-                    next_revision = revision + 1;
+                    next_revision = revision.saturating_add(1);
                     backoff = Duration::from_millis(50);
                 }
                 Err(e) => {
