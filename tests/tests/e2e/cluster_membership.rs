@@ -9,7 +9,7 @@
 //! self-fenced when it runs again. A server with the cluster enabled on a lease
 //! directory without an etcd provider refuses to start, naming the setting.
 
-use crate::leases_support::{health, server_lacks_type, Etcd};
+use crate::leases_support::{config_file, health, server_lacks_type, Etcd};
 use orbit_tests::server::{free_ports, run_to_exit, TestServer};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -111,18 +111,12 @@ fn cluster_membership_two_nodes_see_each_other_and_leave() {
         return;
     }
     let Some(etcd) = Etcd::start(test) else { return };
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
+    let (_scratch, config) = config_file(&format!(
+        "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
              prefix = \"{PREFIX}\"\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
              [cluster]\nenabled = true\nlease_ttl = {LEASE_TTL_SECS}\nfence_margin = 0.5\n",
-            etcd.endpoint()
-        ),
-    )
-    .expect("write config");
+        etcd.endpoint()
+    ));
     let rpc = free_ports(2);
     let mut a = start_node(&config, "node-a", rpc[0], "actor");
     let mut b = start_node(&config, "node-b", rpc[1], "persistent");
@@ -246,19 +240,13 @@ fn cluster_membership_a_paused_node_fences_itself() {
         return;
     }
     let Some(etcd) = Etcd::start(test) else { return };
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
     let prefix = "orbit-e2e-paused";
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
+    let (_scratch, config) = config_file(&format!(
+        "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
              prefix = \"{prefix}\"\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
              [cluster]\nenabled = true\nlease_ttl = {LEASE_TTL_SECS}\nfence_margin = 0.5\n",
-            etcd.endpoint()
-        ),
-    )
-    .expect("write config");
+        etcd.endpoint()
+    ));
     let node = format!("paused-{}", std::process::id());
     let server = start_node(&config, &node, free_ports(1)[0], "actor");
     let mut redis = orbit_tests::redis::RespConn::connect(server.listener_port("--redis-port"));

@@ -7,7 +7,7 @@
 //! and once it is back, Healthy and 200 again. Under a Composite (etcd primary, local
 //! backup) the same kill leaves the directory Degraded, and /health 200.
 
-use crate::leases_support::{cli, health, server_builds_type, server_lacks_type, skip, Etcd};
+use crate::leases_support::{cli, config_file, health, server_builds_type, server_lacks_type, skip, Etcd};
 use orbit_tests::redis::{RealRedis, RespConn};
 use orbit_tests::server::TestServer;
 use serde_json::Value;
@@ -91,17 +91,11 @@ fn leases_remote_server_on_etcd_reports_its_health() {
         return;
     }
     let Some(mut etcd) = Etcd::start(test) else { return };
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
+    let (_scratch, config) = config_file(&format!(
+        "[server]\npersistence_backend = \"x\"\n\n[providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\n\
              lease_ttl = 30\nconnection_timeout = 2\nrequest_timeout = 3\n",
-            etcd.endpoint()
-        ),
-    )
-    .expect("write config");
+        etcd.endpoint()
+    ));
     let server = serve_and_check(&config, "x", "Etcd", "x");
 
     etcd.kill();
@@ -126,19 +120,13 @@ fn leases_remote_server_on_a_composite_is_degraded_when_etcd_dies() {
         return;
     }
     let Some(mut etcd) = Etcd::start(test) else { return };
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let (_scratch, config) = config_file(&format!(
             "[server]\npersistence_backend = \"pair\"\n\n\
              [providers.pair]\ntype = \"Composite\"\nprimary = \"x\"\nbackup = \"local\"\nmode = \"strict\"\n\n\
              [providers.x]\ntype = \"Etcd\"\nendpoints = [\"{}\"]\nlease_ttl = 30\nconnection_timeout = 2\nrequest_timeout = 3\n\n\
              [providers.local]\ntype = \"CowBTree\"\n",
             etcd.endpoint()
-        ),
-    )
-    .expect("write config");
+        ));
     let server = serve_and_check(&config, "pair", "Composite", "x");
     let (_, body) = health(server.admin_addr());
     let providers = &body["lease_directory"]["providers"];
@@ -166,17 +154,11 @@ fn leases_remote_server_on_redis_reports_its_health() {
         skip(test, "redis-server is not installed");
         return;
     };
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\npersistence_backend = \"r\"\n\n[providers.r]\ntype = \"Redis\"\nhost = \"127.0.0.1\"\nport = {}\n\
+    let (_scratch, config) = config_file(&format!(
+        "[server]\npersistence_backend = \"r\"\n\n[providers.r]\ntype = \"Redis\"\nhost = \"127.0.0.1\"\nport = {}\n\
              connection_timeout = 2\ncommand_timeout = 3\n",
-            redis.port
-        ),
-    )
-    .expect("write config");
+        redis.port
+    ));
     let server = serve_and_check(&config, "r", "Redis", "r");
 
     drop(redis); // SIGKILL by pid.
@@ -194,10 +176,8 @@ fn leases_remote_server_on_redis_reports_its_health() {
 /// the backend stops the same way, naming the feature.
 #[test]
 fn leases_remote_server_refuses_a_bad_provider_field() {
-    let scratch = tempfile::tempdir().expect("scratch");
-    let config = scratch.path().join("orbit.toml");
-    std::fs::write(&config, "[providers.x]\ntype = \"Etcd\"\nendpoints = [\"http://127.0.0.1:1\"]\nlease_tll = 30\n")
-        .expect("write config");
+    let (scratch, config) =
+        config_file("[providers.x]\ntype = \"Etcd\"\nendpoints = [\"http://127.0.0.1:1\"]\nlease_tll = 30\n");
     let data = scratch.path().join("data");
     let (config_arg, data_arg) = (config.display().to_string(), data.display().to_string());
     let mut args = vec!["--config", &config_arg, "--data-dir", &data_arg, "--admin-port", "0"];

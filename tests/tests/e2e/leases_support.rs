@@ -46,6 +46,15 @@ pub fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> CliRun {
     }
 }
 
+/// A scratch directory holding `orbit.toml` with `text`; the directory is removed when
+/// the returned guard drops, so keep it for the test's length.
+pub fn config_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let config = scratch.path().join("orbit.toml");
+    std::fs::write(&config, text).expect("write config");
+    (scratch, config)
+}
+
 /// Prints the loud skip line of a test that could not run here.
 pub fn skip(test: &str, why: &str) {
     eprintln!("\n!!!!! SKIPPED: {test}: {why}; this test did not run !!!!!\n");
