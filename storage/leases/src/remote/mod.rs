@@ -88,3 +88,24 @@ pub fn feature_of(kind: BackendKind) -> &'static str {
         _ => "none",
     }
 }
+
+/// Reads the body of an HTTP answer chunk by chunk, up to `max` bytes; `Ok(None)` when it
+/// is longer (announced or streamed), so no server answer makes a backend allocate
+/// without bound.
+#[cfg(any(feature = "etcd", feature = "gcs", feature = "kubernetes"))]
+pub(crate) async fn read_bounded_body(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}

@@ -315,16 +315,10 @@ impl Gateway {
 
 async fn read_answer(endpoint: &str, response: reqwest::Response) -> GatewayResult<Value> {
     let status = response.status();
-    if response.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
-        return Err(GatewayError::Malformed(format!("{endpoint}: an answer over {MAX_ANSWER_BYTES} bytes")));
-    }
-    let bytes = response
-        .bytes()
+    let bytes = crate::remote::read_bounded_body(response, MAX_ANSWER_BYTES)
         .await
-        .map_err(|e| GatewayError::Unreachable(format!("{endpoint}: reading the answer: {}", error_chain(&e))))?;
-    if bytes.len() > MAX_ANSWER_BYTES {
-        return Err(GatewayError::Malformed(format!("{endpoint}: an answer over {MAX_ANSWER_BYTES} bytes")));
-    }
+        .map_err(|e| GatewayError::Unreachable(format!("{endpoint}: reading the answer: {}", error_chain(&e))))?
+        .ok_or_else(|| GatewayError::Malformed(format!("{endpoint}: an answer over {MAX_ANSWER_BYTES} bytes")))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         GatewayError::Malformed(format!(
             "{endpoint}: HTTP {status}: not JSON ({e}): {}",

@@ -148,21 +148,16 @@ impl ApiClient {
             Some(token) => request.bearer_auth(token),
             None => request,
         };
-        let mut response = request
+        let response = request
             .header("Accept", "application/json")
             .send()
             .await
             .map_err(|e| LeaseError::Unavailable(format!("kubernetes {what}: {e}")))?;
         let status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) =
-            response.chunk().await.map_err(|e| LeaseError::Unavailable(format!("kubernetes {what}: {e}")))?
-        {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(LeaseError::Backend(format!("kubernetes {what}: the answer exceeds {MAX_BODY} bytes")));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = crate::remote::read_bounded_body(response, MAX_BODY)
+            .await
+            .map_err(|e| LeaseError::Unavailable(format!("kubernetes {what}: {e}")))?
+            .ok_or_else(|| LeaseError::Backend(format!("kubernetes {what}: the answer exceeds {MAX_BODY} bytes")))?;
         let value = if body.is_empty() {
             Value::Null
         } else {

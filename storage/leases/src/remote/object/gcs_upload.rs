@@ -19,6 +19,9 @@ use object_store::path::Path;
 use serde::Deserialize;
 use std::time::Duration;
 
+/// The longest upload answer read (the uploaded object's metadata, a few hundred bytes).
+const MAX_ANSWER_BYTES: usize = 1 << 20;
+
 /// The JSON API's upload client for one bucket.
 #[derive(Clone)]
 pub struct GcsUploader {
@@ -148,8 +151,11 @@ impl GcsUploader {
         if status == reqwest::StatusCode::PRECONDITION_FAILED {
             return Ok(WriteOutcome::Conflict);
         }
-        let text =
-            response.text().await.map_err(|e| LeaseError::Unavailable(format!("{location}: write {path}: {e}")))?;
+        let body = crate::remote::read_bounded_body(response, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| LeaseError::Unavailable(format!("{location}: write {path}: {e}")))?
+            .ok_or_else(|| failed(format!("{status}: an answer over {MAX_ANSWER_BYTES} bytes")))?;
+        let text = String::from_utf8_lossy(&body);
         if !status.is_success() {
             let shown: String = text.chars().take(300).collect();
             return Err(match status.as_u16() {
