@@ -19,8 +19,7 @@
 
 pub mod aligned;
 pub mod maintenance;
-#[path = "open.rs"]
-mod opening;
+mod open;
 pub mod recovery;
 pub mod settings;
 pub mod slot;
@@ -32,6 +31,7 @@ mod tests;
 mod tests_paths;
 pub mod worker;
 
+pub use open::open_store;
 pub use settings::{FlashSettings, Mode};
 pub use store::FlashStore;
 
@@ -42,11 +42,6 @@ use crate::registry::LeaseBackend;
 use serde_json::{Map, Value};
 use std::path::Path;
 use std::sync::Arc;
-
-/// Opens the Flash store of provider `name` with already parsed settings.
-pub fn open_store(name: &str, settings: FlashSettings) -> LeaseResult<FlashStore> {
-    opening::open_store(name, settings)
-}
 
 /// The lease directory of provider `name` (settings: its `[providers.<name>]` table).
 pub fn open_directory(

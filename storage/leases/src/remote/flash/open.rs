@@ -42,6 +42,7 @@ fn probe(dir: &std::path::Path) -> Probe {
     }
 }
 
+/// Opens the Flash store of provider `name` with already parsed settings.
 pub fn open_store(name: &str, settings: FlashSettings) -> LeaseResult<FlashStore> {
     let config = |field: &str, what: String| LeaseError::Config(format!("providers.{name}.{field}: {what}"));
     let probes: Vec<Probe> = settings.paths.iter().map(|p| probe(p)).collect();
