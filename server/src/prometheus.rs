@@ -143,16 +143,11 @@ pub fn render_lease_providers(providers: &[LeaseProviderMetrics]) -> String {
             }
         }
     }
-    let hits = |m: &ProviderMetrics| m.cache_hits;
-    let misses = |m: &ProviderMetrics| m.cache_misses;
-    for (name, help, pick) in [
-        (
-            "orbit_lease_provider_cache_hits_total",
-            "Lease provider cache hits, by provider.",
-            &hits as &dyn Fn(&ProviderMetrics) -> u64,
-        ),
-        ("orbit_lease_provider_cache_misses_total", "Lease provider cache misses, by provider.", &misses),
-    ] {
+    let caches: [(&str, &str, fn(&ProviderMetrics) -> u64); 2] = [
+        ("orbit_lease_provider_cache_hits_total", "Lease provider cache hits, by provider.", |m| m.cache_hits),
+        ("orbit_lease_provider_cache_misses_total", "Lease provider cache misses, by provider.", |m| m.cache_misses),
+    ];
+    for (name, help, pick) in caches {
         family(&mut out, name, "counter", help);
         for (provider, kind, m) in providers {
             let value = pick(m);
