@@ -145,25 +145,9 @@ impl Gateway {
     }
 
     async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> GatewayResult<Value> {
-        let start = self.current.load(Ordering::Relaxed) % self.endpoints.len().max(1);
-        let mut failures = Vec::new();
-        for i in 0..self.endpoints.len() {
-            let index = (start + i) % self.endpoints.len();
-            let endpoint = &self.endpoints[index];
-            let mut request = self.client.post(format!("{endpoint}{path}")).json(body);
-            if let Some(token) = token {
-                request = request.header("Authorization", token);
-            }
-            match request.send().await {
-                Ok(response) => {
-                    self.current.store(index, Ordering::Relaxed);
-                    return read_answer(endpoint, response).await;
-                }
-                Err(e) if e.is_connect() => failures.push(format!("{endpoint}: {}", error_chain(&e))),
-                Err(e) => return Err(GatewayError::Unreachable(format!("{endpoint}: {}", error_chain(&e)))),
-            }
-        }
-        Err(GatewayError::Unreachable(failures.join("; ")))
+        let (index, response) = self.send(&self.client, path, body, token).await?;
+        self.current.store(index, Ordering::Relaxed);
+        read_answer(&self.endpoints[index], response).await
     }
 
     /// POSTs `body` to the streaming `path` (`/v3/watch`) and returns the open response,
@@ -173,24 +157,38 @@ impl Gateway {
             Some(_) => Some(self.token().await?),
             None => None,
         };
+        let (index, response) = self.send(&self.stream_client, path, body, token.as_deref()).await?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let endpoint = &self.endpoints[index];
+        let error = read_answer(endpoint, response).await.err();
+        if error.as_ref().is_some_and(GatewayError::is_auth_expired) {
+            *self.token.lock() = None;
+        }
+        Err(error.unwrap_or_else(|| GatewayError::Malformed(format!("{endpoint}{path} failed"))))
+    }
+
+    /// Sends `body` to `path` through `client` at the first endpoint that takes the
+    /// connection, from the one that answered last on; that endpoint's index and answer.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+    ) -> GatewayResult<(usize, reqwest::Response)> {
         let start = self.current.load(Ordering::Relaxed) % self.endpoints.len().max(1);
         let mut failures = Vec::new();
         for i in 0..self.endpoints.len() {
             let index = (start + i) % self.endpoints.len();
             let endpoint = &self.endpoints[index];
-            let mut request = self.stream_client.post(format!("{endpoint}{path}")).json(body);
-            if let Some(token) = &token {
-                request = request.header("Authorization", token.as_str());
+            let mut request = client.post(format!("{endpoint}{path}")).json(body);
+            if let Some(token) = token {
+                request = request.header("Authorization", token);
             }
             match request.send().await {
-                Ok(response) if response.status().is_success() => return Ok(response),
-                Ok(response) => {
-                    let error = read_answer(endpoint, response).await.err();
-                    if error.as_ref().is_some_and(GatewayError::is_auth_expired) {
-                        *self.token.lock() = None;
-                    }
-                    return Err(error.unwrap_or_else(|| GatewayError::Malformed(format!("{endpoint}{path} failed"))));
-                }
+                Ok(response) => return Ok((index, response)),
                 Err(e) if e.is_connect() => failures.push(format!("{endpoint}: {}", error_chain(&e))),
                 Err(e) => return Err(GatewayError::Unreachable(format!("{endpoint}: {}", error_chain(&e)))),
             }
