@@ -1056,8 +1056,8 @@ fn resolve_persistence(
 ) -> Result<(Setting<PersistenceBackend>, PersistenceConfig), ConfigError> {
     let file_source = from_file("");
     let file_error = |e: orbit_leases::LeaseError| match &file_source {
-        Source::File { path, .. } => ConfigError::new(path.display(), lease_message(&e)),
-        other => ConfigError::new(other, lease_message(&e)),
+        Source::File { path, .. } => ConfigError::new(path.display(), e.config_message()),
+        other => ConfigError::new(other, e.config_message()),
     };
     let mut tables = toml::Table::new();
     if let Some(backend) = &file.server.persistence_backend {
@@ -1089,7 +1089,7 @@ fn resolve_persistence(
         let mut config = from_file_config.clone();
         config
             .override_backend(name)
-            .map_err(|e| lease_message(&e).trim_start_matches(&format!("{}: ", names::BACKEND_ENV)).to_string())?;
+            .map_err(|e| e.config_message().trim_start_matches(&format!("{}: ", names::BACKEND_ENV)).to_string())?;
         check_supported(&config)?;
         Ok(config)
     };
@@ -1101,13 +1101,13 @@ fn resolve_persistence(
         (None, Some(source)) => (from_file_config, source),
         (None, None) => (from_file_config, Source::Default(names::BACKEND_FLAG)),
     };
-    let kind = config.addressable_kind().map_err(|e| ConfigError::new(&source, lease_message(&e)))?;
+    let kind = config.addressable_kind().map_err(|e| ConfigError::new(&source, e.config_message()))?;
     Ok((Setting::new(kind, source), config))
 }
 
 /// A remote backend this build was compiled without is refused, naming the feature.
 fn check_supported(config: &PersistenceConfig) -> Result<(), String> {
-    let selection = config.selection().map_err(|e| lease_message(&e))?;
+    let selection = config.selection().map_err(|e| e.config_message())?;
     for name in [&selection.default, &selection.addressable, &selection.cluster] {
         if let Some(spec) = selection.providers.get(name) {
             let kind = spec.kind();
@@ -1121,14 +1121,6 @@ fn check_supported(config: &PersistenceConfig) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// A lease configuration error's message without its "invalid ... configuration" lead.
-fn lease_message(e: &orbit_leases::LeaseError) -> String {
-    match e {
-        orbit_leases::LeaseError::Config(message) => message.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Parses a string-valued file setting with the same parser as its flag and variable.

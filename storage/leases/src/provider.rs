@@ -228,6 +228,17 @@ pub enum LeaseError {
 
 pub type LeaseResult<T> = Result<T, LeaseError>;
 
+impl LeaseError {
+    /// The text for a configuration report: a configuration error's own message (it
+    /// already names the field), any other error's display.
+    pub fn config_message(&self) -> String {
+        match self {
+            LeaseError::Config(message) => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<LeaseError> for orbit_storage::StorageError {
     fn from(e: LeaseError) -> Self {
         orbit_storage::StorageError::Engine(e.to_string())

@@ -29,7 +29,7 @@ impl ConfigFile {
             serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?
         } else {
             orbit_leases::registry::toml_document_to_json(&text)
-                .map_err(|e| bad(format!("not valid TOML: {}", lease_message(&e))))?
+                .map_err(|e| bad(format!("not valid TOML: {}", e.config_message())))?
         };
         let Value::Object(mut top) = document else {
             return Err(bad("the configuration must be a table".into()));
@@ -56,15 +56,7 @@ impl ConfigFile {
             }
         }
         let persistence =
-            PersistenceConfig::from_json_value(Value::Object(lease_part)).map_err(|e| bad(lease_message(&e)))?;
+            PersistenceConfig::from_json_value(Value::Object(lease_part)).map_err(|e| bad(e.config_message()))?;
         Ok(ConfigFile { path: path.to_path_buf(), persistence, data_dir })
-    }
-}
-
-/// A lease configuration error's message without its "invalid ... configuration" lead.
-pub fn lease_message(e: &orbit_leases::LeaseError) -> String {
-    match e {
-        orbit_leases::LeaseError::Config(message) => message.clone(),
-        other => other.to_string(),
     }
 }

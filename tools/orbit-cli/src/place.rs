@@ -12,7 +12,7 @@
 //! empty one and hide a wrong path), and every command refuses a memory provider
 //! without a backup file (another process could never see its data).
 
-use crate::config_file::{lease_message, ConfigFile};
+use crate::config_file::ConfigFile;
 use crate::{CliResult, Failure};
 use clap::Args;
 use orbit_leases::config::backend_dir;
@@ -129,10 +129,10 @@ async fn open_configured(file: &Path, args: &PlaceArgs, must_exist: bool) -> Cli
         Some(name) => choose_provider(&mut persistence, name, &path)?,
         None => persistence
             .apply_env(|key| std::env::var(key).ok())
-            .map_err(|e| Failure(format!("{}: {}", path.display(), lease_message(&e))))?,
+            .map_err(|e| Failure(format!("{}: {}", path.display(), e.config_message())))?,
     }
     let selection =
-        persistence.selection().map_err(|e| Failure(format!("{}: {}", path.display(), lease_message(&e))))?;
+        persistence.selection().map_err(|e| Failure(format!("{}: {}", path.display(), e.config_message())))?;
     for name in [&selection.addressable, &selection.cluster] {
         if let Some(spec) = selection.providers.get(name) {
             let kind = spec.kind();
@@ -187,7 +187,7 @@ fn choose_provider(persistence: &mut PersistenceConfig, name: &str, path: &Path)
     persistence.override_backend(name).map_err(|e| {
         Failure(format!(
             "--provider: {}",
-            lease_message(&e).trim_start_matches(&format!("{}: ", orbit_leases::BACKEND_ENV))
+            e.config_message().trim_start_matches(&format!("{}: ", orbit_leases::BACKEND_ENV))
         ))
     })
 }
